@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './price.js';
+export * from './time.js';

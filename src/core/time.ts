@@ -1,0 +1,45 @@
+/**
+ * Timestamps are uint64 nanoseconds since the UNIX epoch. They do not fit a double exactly
+ * (~1.7e18 > 2^53), so identity, ordering and output use `bigint` or a (hi, lo) pair; a float
+ * in milliseconds or seconds is derived only for arithmetic such as window lengths.
+ */
+import { UNDEF_TIMESTAMP } from './price.js';
+
+/** Formats ns since epoch as ISO-8601 UTC with 9 fractional digits, e.g. 2020-12-28T13:00:00.000429831Z; null for UNDEF. */
+export function formatTimestamp(ns: bigint): string | null {
+  if (ns === UNDEF_TIMESTAMP) return null;
+  const ms = ns / 1_000_000n;
+  let sub = ns % 1_000_000_000n;
+  let secMs = ms - (ms % 1000n);
+  if (sub < 0n) {
+    sub += 1_000_000_000n;
+    secMs -= 1000n;
+  }
+  const iso = new Date(Number(secMs)).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+  return `${iso.slice(0, 19)}.${sub.toString().padStart(9, '0')}Z`;
+}
+
+/** Parses an ISO-8601 UTC timestamp with up to 9 fractional digits into ns since epoch. */
+export function parseTimestamp(text: string): bigint {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?)?(Z|[+-]00:?00)?$/.exec(text.trim());
+  if (!m) throw new RangeError(`Timestamp "${text}" is not ISO-8601 UTC (YYYY-MM-DD[THH:MM[:SS[.fffffffff]]][Z])`);
+  const base = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${m[2] && m[2].length === 5 ? ':00' : ''}Z`);
+  if (Number.isNaN(base)) throw new RangeError(`Timestamp "${text}" is not a valid date`);
+  return BigInt(base) * 1_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'));
+}
+
+/** A u64 from its unsigned halves as a bigint. */
+export function u64FromHalves(lo: number, hi: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+/** Milliseconds since epoch as a float from u64 halves (approximate: for arithmetic only). */
+export function msFromHalves(lo: number, hi: number): number {
+  return ((hi >>> 0) * 4294967296 + (lo >>> 0)) / 1e6;
+}
+
+/** YYYYMMDD integer for the UTC date of a ns timestamp. */
+export function yyyymmddOf(ns: bigint): number {
+  const d = new Date(Number(ns / 1_000_000n));
+  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}

@@ -1,0 +1,223 @@
+/**
+ * Zero-copy reads of records in a decoded batch: the hot path. A cursor is positioned on a record
+ * (`seek`) and reads fields on demand through 32-bit typed-array views of the batch buffer, which
+ * the decoder keeps 4-byte aligned at every record. Nothing is allocated per record.
+ *
+ * Precision: prices come out as `number`s of raw 1e-9 units, built from the two 32-bit halves:
+ * exact for |raw| < 2^53, i.e. any price below 9,007,199 (every FX and index future); NaN for
+ * UNDEF_PRICE. Timestamps do not fit a double: they come out as unsigned 32-bit halves (exact,
+ * for ordering and identity), as `bigint` at the edges, and as approximate float milliseconds for
+ * arithmetic only. Order ids come out as `number`s, exact below 2^53 (CME order ids are).
+ */
+import { rawPriceFromHalves } from '../../core/price.js';
+import { u64FromHalves } from '../../core/time.js';
+import { RType } from './constants.js';
+
+const MBO_LIKE = new Uint8Array(256);
+MBO_LIKE[RType.MBO] = 1;
+
+// Byte offsets of shared fields, by rtype (MBO differs from the MBP family).
+const PRICE_OFF = new Uint8Array(256).fill(16);
+const SIZE_OFF = new Uint8Array(256).fill(24);
+const ACTION_OFF = new Uint8Array(256).fill(28);
+const SIDE_OFF = new Uint8Array(256).fill(29);
+const FLAGS_OFF = new Uint8Array(256).fill(30);
+const TS_RECV_OFF = new Uint8Array(256).fill(32);
+const SEQUENCE_OFF = new Uint8Array(256).fill(44);
+PRICE_OFF[RType.MBO] = 24;
+SIZE_OFF[RType.MBO] = 32;
+ACTION_OFF[RType.MBO] = 38;
+SIDE_OFF[RType.MBO] = 39;
+FLAGS_OFF[RType.MBO] = 36;
+TS_RECV_OFF[RType.MBO] = 40;
+SEQUENCE_OFF[RType.MBO] = 52;
+for (const rt of [RType.STATUS, RType.INSTRUMENT_DEF, RType.IMBALANCE, RType.STATISTICS]) TS_RECV_OFF[rt] = 16;
+SEQUENCE_OFF[RType.STATISTICS] = 48;
+
+/** Character codes of MBO/MBP `action` values. */
+export const Action = {
+  ADD: 65, // 'A'
+  CANCEL: 67, // 'C'
+  MODIFY: 77, // 'M'
+  CLEAR: 82, // 'R'
+  TRADE: 84, // 'T'
+  FILL: 70, // 'F'
+  NONE: 78, // 'N'
+} as const;
+
+/** Character codes of `side` values: the resting side for book events, the aggressor for trades. */
+export const Side = {
+  ASK: 65, // 'A'
+  BID: 66, // 'B'
+  NONE: 78, // 'N'
+} as const;
+
+/** A reusable view of one record inside a batch buffer. */
+export class RecordCursor {
+  /** Byte offset of the current record in the buffer. */
+  pos = 0;
+  #w = 0;
+  #u8: Uint8Array;
+  #u16: Uint16Array;
+  #i32: Int32Array;
+  #tsOutOff = -1;
+
+  constructor(buffer: ArrayBuffer) {
+    this.#u8 = new Uint8Array(buffer);
+    this.#u16 = new Uint16Array(buffer, 0, buffer.byteLength >> 1);
+    this.#i32 = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+  }
+
+  /** Re-points the cursor at another buffer (after the decoder grew its buffer). */
+  rebind(buffer: ArrayBuffer): void {
+    this.#u8 = new Uint8Array(buffer);
+    this.#u16 = new Uint16Array(buffer, 0, buffer.byteLength >> 1);
+    this.#i32 = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+  }
+
+  /** Whether records carry a ts_out suffix (from the metadata). */
+  setTsOut(tsOut: boolean): void {
+    this.#tsOutOff = tsOut ? 8 : -1;
+  }
+
+  /** Positions the cursor on the record starting at byte `pos` (4-byte aligned). */
+  seek(pos: number): this {
+    this.pos = pos;
+    this.#w = pos >> 2;
+    return this;
+  }
+
+  /** Record size in bytes (the header's length byte times 4). */
+  get byteLength(): number {
+    return this.#u8[this.pos] << 2;
+  }
+  get rtype(): number {
+    return this.#u8[this.pos + 1];
+  }
+  get publisherId(): number {
+    return this.#u16[(this.pos >> 1) + 1];
+  }
+  get instrumentId(): number {
+    return this.#i32[this.#w + 1] >>> 0;
+  }
+  /** Low 32 bits (unsigned) of ts_event. */
+  get tsEventLo(): number {
+    return this.#i32[this.#w + 2] >>> 0;
+  }
+  /** High 32 bits (unsigned) of ts_event. */
+  get tsEventHi(): number {
+    return this.#i32[this.#w + 3] >>> 0;
+  }
+  /** ts_event, exact (allocates a bigint: for the edges). */
+  get tsEvent(): bigint {
+    return u64FromHalves(this.#i32[this.#w + 2], this.#i32[this.#w + 3]);
+  }
+  /** ts_event in float milliseconds (approximate, ~0.25 µs resolution: arithmetic only). */
+  get tsEventMs(): number {
+    return ((this.#i32[this.#w + 3] >>> 0) * 4294967296 + (this.#i32[this.#w + 2] >>> 0)) / 1e6;
+  }
+  /** ts_recv low/high halves and derived values (records that have ts_recv). */
+  get tsRecvLo(): number {
+    return this.#i32[this.#w + (TS_RECV_OFF[this.#u8[this.pos + 1]] >> 2)] >>> 0;
+  }
+  get tsRecvHi(): number {
+    return this.#i32[this.#w + (TS_RECV_OFF[this.#u8[this.pos + 1]] >> 2) + 1] >>> 0;
+  }
+  get tsRecv(): bigint {
+    const k = this.#w + (TS_RECV_OFF[this.#u8[this.pos + 1]] >> 2);
+    return u64FromHalves(this.#i32[k], this.#i32[k + 1]);
+  }
+  get tsRecvMs(): number {
+    const k = this.#w + (TS_RECV_OFF[this.#u8[this.pos + 1]] >> 2);
+    return ((this.#i32[k + 1] >>> 0) * 4294967296 + (this.#i32[k] >>> 0)) / 1e6;
+  }
+  /** ts_out (when the stream has it): the gateway send time. */
+  get tsOut(): bigint | null {
+    if (this.#tsOutOff < 0) return null;
+    const k = (this.pos + this.byteLength - 8) >> 2;
+    return u64FromHalves(this.#i32[k], this.#i32[k + 1]);
+  }
+
+  /** Order price (MBO) / event price (MBP, trades, BBO) in raw 1e-9 units; NaN when undefined. */
+  get price(): number {
+    const k = this.#w + (PRICE_OFF[this.#u8[this.pos + 1]] >> 2);
+    return rawPriceFromHalves(this.#i32[k], this.#i32[k + 1]);
+  }
+  get size(): number {
+    return this.#i32[this.#w + (SIZE_OFF[this.#u8[this.pos + 1]] >> 2)] >>> 0;
+  }
+  /** Action character code (see `Action`). */
+  get action(): number {
+    return this.#u8[this.pos + ACTION_OFF[this.#u8[this.pos + 1]]];
+  }
+  /** Side character code (see `Side`). */
+  get side(): number {
+    return this.#u8[this.pos + SIDE_OFF[this.#u8[this.pos + 1]]];
+  }
+  get flags(): number {
+    return this.#u8[this.pos + FLAGS_OFF[this.#u8[this.pos + 1]]];
+  }
+  /** MBP book level the event changed (MBP-1, MBP-10, trades). */
+  get depth(): number {
+    return this.#u8[this.pos + 31];
+  }
+  get sequence(): number {
+    return this.#i32[this.#w + (SEQUENCE_OFF[this.#u8[this.pos + 1]] >> 2)] >>> 0;
+  }
+  /** MBO order id as a number (exact below 2^53). */
+  get orderId(): number {
+    return (this.#i32[this.#w + 5] >>> 0) * 4294967296 + (this.#i32[this.#w + 4] >>> 0);
+  }
+  /** MBO order id, exact. */
+  get orderIdExact(): bigint {
+    return u64FromHalves(this.#i32[this.#w + 4], this.#i32[this.#w + 5]);
+  }
+  get channelId(): number {
+    return this.#u8[this.pos + 37];
+  }
+
+  // Book levels of MBP-1/MBP-10/BBO/CMBP/CBBO records start at byte 48, 32 bytes each.
+  bidPx(level: number): number {
+    const k = this.#w + 12 + (level << 3);
+    return rawPriceFromHalves(this.#i32[k], this.#i32[k + 1]);
+  }
+  askPx(level: number): number {
+    const k = this.#w + 14 + (level << 3);
+    return rawPriceFromHalves(this.#i32[k], this.#i32[k + 1]);
+  }
+  bidSz(level: number): number {
+    return this.#i32[this.#w + 16 + (level << 3)] >>> 0;
+  }
+  askSz(level: number): number {
+    return this.#i32[this.#w + 17 + (level << 3)] >>> 0;
+  }
+  bidCt(level: number): number {
+    return this.#i32[this.#w + 18 + (level << 3)] >>> 0;
+  }
+  askCt(level: number): number {
+    return this.#i32[this.#w + 19 + (level << 3)] >>> 0;
+  }
+
+  // OHLCV bars.
+  get open(): number {
+    return rawPriceFromHalves(this.#i32[this.#w + 4], this.#i32[this.#w + 5]);
+  }
+  get high(): number {
+    return rawPriceFromHalves(this.#i32[this.#w + 6], this.#i32[this.#w + 7]);
+  }
+  get low(): number {
+    return rawPriceFromHalves(this.#i32[this.#w + 8], this.#i32[this.#w + 9]);
+  }
+  get close(): number {
+    return rawPriceFromHalves(this.#i32[this.#w + 10], this.#i32[this.#w + 11]);
+  }
+  /** Bar volume (exact below 2^53). */
+  get volume(): number {
+    return (this.#i32[this.#w + 13] >>> 0) * 4294967296 + (this.#i32[this.#w + 12] >>> 0);
+  }
+
+  /** True for MBO records (order-level). */
+  get isMbo(): boolean {
+    return MBO_LIKE[this.#u8[this.pos + 1]] === 1;
+  }
+}

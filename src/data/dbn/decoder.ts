@@ -1,0 +1,522 @@
+/**
+ * Streaming DBN decoder: plain or zstd-compressed (one or several frames) DBN v1/v2/v3, legacy
+ * DBZ, and fragments (records without metadata), from a file, a buffer or any byte stream.
+ *
+ * Asynchronous per batch, synchronous per record: the decoder fills one reused, 4-byte-aligned
+ * buffer (1 MiB by default) straight from the file or from libzstd, checks every record's length
+ * against its rtype, and yields a `RecordBatch` whose records are read through a reused
+ * `RecordCursor`. A batch is valid until the next one is requested. Files are never read whole.
+ *
+ * Every malformed input ends in a `DbnError` naming the source and byte offset; no record is
+ * skipped silently. Records of rtypes this decoder does not know are passed through with their
+ * header (their length is all that can be checked).
+ */
+import { open } from 'node:fs/promises';
+import { DbnError } from './errors.js';
+import { type DbnVersion, rtypeLabel, symbolCstrLen } from './constants.js';
+import { RecordCursor } from './cursor.js';
+import { layoutFor, layoutsBySize, sizeTable } from './layouts.js';
+import { decodeDbzMetadata, decodeMetadata, type Metadata } from './metadata.js';
+import { type DbnRecord, decodeHeader, decodeRecord, encodeRecord } from './record.js';
+import { needsUpgrade, upgradeRecord } from './upgrade.js';
+import { SKIPPABLE_MAGIC_MAX, SKIPPABLE_MAGIC_MIN, ZSTD_MAGIC, ZstdStreamDecoder, zstdDecompressAll } from './zstd.js';
+
+/** How the input was packaged. */
+export type Container = 'dbn' | 'dbn+zstd' | 'dbz' | 'fragment' | 'fragment+zstd';
+
+/** Options of every decoder constructor. */
+export interface DecoderOptions {
+  /** Label used in errors; defaults to the file path or "stream". */
+  source?: string;
+  /** Upgrade v1/v2 records to the v3 layout (definitions, statistics, error, system, symbol mapping). */
+  upgrade?: boolean;
+  /** Layout version of a fragment's records; detected from the first record when omitted. */
+  version?: DbnVersion;
+  /** Whether a fragment's records carry a ts_out suffix. */
+  tsOut?: boolean;
+  /** Size of the reused decode buffer in bytes (default 1 MiB). */
+  chunkSize?: number;
+}
+
+const DEFAULT_CHUNK = 1 << 20;
+const MIN_CHUNK = 4096;
+const EMPTY = new Uint8Array(0);
+
+/** A group of decoded records sharing one buffer. Valid until the decoder yields the next batch. */
+export class RecordBatch {
+  /** Number of records. */
+  count = 0;
+  /** Byte offset of each record in `bytes`. */
+  offsets: Int32Array;
+  /** Offset of `bytes[0]` in the decompressed DBN stream (metadata included). */
+  streamOffset = 0;
+  /** The reused cursor over this batch's buffer. */
+  readonly cursor: RecordCursor;
+  bytes: Uint8Array;
+
+  constructor(
+    bytes: Uint8Array,
+    /** Layout version of the records in this batch (3 after an upgrade). */
+    public version: number,
+    public tsOut: boolean,
+  ) {
+    this.bytes = bytes;
+    this.offsets = new Int32Array(Math.ceil(bytes.length / 16) + 1);
+    this.cursor = new RecordCursor(bytes.buffer as ArrayBuffer);
+    this.cursor.setTsOut(tsOut);
+  }
+
+  /** Positions the shared cursor on record `i` and returns it. */
+  at(i: number): RecordCursor {
+    return this.cursor.seek(this.offsets[i]);
+  }
+
+  /** Materialises record `i` as a plain object (allocates: for the edges). */
+  toObject(i: number): DbnRecord {
+    const off = this.offsets[i];
+    const rtype = this.bytes[off + 1];
+    const layout = layoutFor(rtype, this.version);
+    if (!layout) {
+      const hd = decodeHeader(this.bytes, off);
+      return { hd, raw: Buffer.from(this.bytes.subarray(off + 16, off + hd.length * 4)).toString('hex') };
+    }
+    return decodeRecord(this.bytes, off, layout, this.tsOut);
+  }
+
+  rebind(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.offsets = new Int32Array(Math.ceil(bytes.length / 16) + 1);
+    this.cursor.rebind(bytes.buffer as ArrayBuffer);
+  }
+}
+
+/** Pulls raw input chunks and tracks how many bytes were consumed. */
+class RawInput {
+  #it: AsyncIterator<Uint8Array>;
+  #buf: Uint8Array = EMPTY;
+  #pos = 0;
+  #done = false;
+  /** Raw input bytes consumed so far. */
+  consumed = 0;
+
+  constructor(src: AsyncIterable<Uint8Array>) {
+    this.#it = src[Symbol.asyncIterator]();
+  }
+
+  get available(): number {
+    return this.#buf.length - this.#pos;
+  }
+
+  /** Loads the next chunk once the current one is used up; false at end of input. */
+  async refill(): Promise<boolean> {
+    while (this.available === 0) {
+      if (this.#done) return false;
+      const r = await this.#it.next();
+      if (r.done) {
+        this.#done = true;
+        return false;
+      }
+      this.#buf = r.value;
+      this.#pos = 0;
+    }
+    return true;
+  }
+
+  /** Makes at least `n` bytes contiguous (copying across chunks); returns how many are available. */
+  async ensure(n: number): Promise<number> {
+    if (this.available >= n) return this.available;
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    if (this.available > 0) {
+      parts.push(this.#buf.slice(this.#pos));
+      total = parts[0].length;
+    }
+    this.#buf = EMPTY;
+    this.#pos = 0;
+    while (total < n && (await this.refill())) {
+      parts.push(this.#buf.slice(this.#pos));
+      total += this.#buf.length - this.#pos;
+      this.#buf = EMPTY;
+      this.#pos = 0;
+    }
+    const joined = new Uint8Array(total);
+    let o = 0;
+    for (const p of parts) {
+      joined.set(p, o);
+      o += p.length;
+    }
+    this.#buf = joined;
+    return total;
+  }
+
+  /** The unread bytes of the current chunk (a view; valid until `advance`/`refill`). */
+  peek(): Uint8Array {
+    return this.#buf.subarray(this.#pos);
+  }
+
+  advance(n: number): void {
+    this.#pos += n;
+    this.consumed += n;
+  }
+
+  async close(): Promise<void> {
+    await this.#it.return?.();
+  }
+}
+
+/**
+ * Reads a DBN byte stream. Iterate it for batches, or call `records()` for plain objects.
+ *
+ * ```ts
+ * const dec = DbnDecoder.fromFile('glbx-mdp3-20240508.mbp-10.dbn.zst');
+ * for await (const batch of dec) {
+ *   for (let i = 0; i < batch.count; i++) book.apply(batch.at(i));
+ * }
+ * ```
+ */
+export class DbnDecoder implements AsyncIterable<RecordBatch> {
+  readonly source: string;
+  readonly #opts: DecoderOptions;
+  readonly #input: RawInput;
+  #zstd: ZstdStreamDecoder | null = null;
+  #zstdPending = 0;
+  #opened: Promise<void> | null = null;
+  #work: Uint8Array;
+  #fill = 0;
+  #eof = false;
+  /** Decompressed-stream offset of `#work[0]`. */
+  #base = 0;
+  #metadata: Metadata | null = null;
+  #container: Container = 'dbn';
+  #version = 3;
+  #tsOut = false;
+  #started = false;
+  /** Records yielded so far. */
+  recordCount = 0;
+
+  constructor(src: AsyncIterable<Uint8Array>, opts: DecoderOptions = {}) {
+    this.source = opts.source ?? 'stream';
+    this.#opts = opts;
+    this.#input = new RawInput(src);
+    const size = Math.max(MIN_CHUNK, opts.chunkSize ?? DEFAULT_CHUNK) & ~7;
+    this.#work = new Uint8Array(new ArrayBuffer(size));
+  }
+
+  /** Decodes a file, read in fixed chunks through one reused buffer. */
+  static fromFile(path: string, opts: DecoderOptions = {}): DbnDecoder {
+    return new DbnDecoder(readFileChunks(path, opts.chunkSize ?? DEFAULT_CHUNK), { source: path, ...opts });
+  }
+
+  /** Decodes an in-memory buffer (it is read in chunks like any stream). */
+  static fromBytes(bytes: Uint8Array, opts: DecoderOptions = {}): DbnDecoder {
+    const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
+    async function* gen() {
+      for (let o = 0; o < bytes.length; o += chunk) yield bytes.subarray(o, Math.min(bytes.length, o + chunk));
+    }
+    return new DbnDecoder(gen(), { source: 'buffer', ...opts });
+  }
+
+  /** Decodes any async byte stream: a Node Readable, a web stream's reader loop, an async generator. */
+  static fromStream(stream: AsyncIterable<Uint8Array>, opts: DecoderOptions = {}): DbnDecoder {
+    return new DbnDecoder(stream, opts);
+  }
+
+  /** The metadata (null for fragments). Reads the header if it has not been read yet. */
+  async readMetadata(): Promise<Metadata | null> {
+    await this.#open();
+    return this.#metadata;
+  }
+
+  /** The metadata once the header has been read (null for fragments or before). */
+  get metadata(): Metadata | null {
+    return this.#metadata;
+  }
+
+  /** How the input was packaged (known once the header has been read). */
+  get container(): Container {
+    return this.#container;
+  }
+
+  /** DBN version of the input's records (0 would be DBZ, reported as 1: its records use v1 layouts). */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Raw (possibly compressed) input bytes consumed so far, for progress reporting. */
+  get bytesRead(): number {
+    return this.#input.consumed;
+  }
+
+  /** Records as plain objects (allocates per record: for the edges, not the hot path). */
+  async *records(): AsyncGenerator<DbnRecord> {
+    for await (const batch of this) {
+      for (let i = 0; i < batch.count; i++) yield batch.toObject(i);
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
+    if (this.#started) throw new Error(`${this.source}: a DbnDecoder can be iterated only once`);
+    this.#started = true;
+    return this.#batches();
+  }
+
+  #error(code: ConstructorParameters<typeof DbnError>[0], offset: number, detail: string, cause?: unknown): DbnError {
+    return new DbnError(code, this.source, offset, detail, cause === undefined ? undefined : { cause });
+  }
+
+  /** Reads decompressed bytes into `dst[off, off+max)`; 0 at end of input. */
+  async #read(dst: Uint8Array, off: number, max: number): Promise<number> {
+    const input = this.#input;
+    if (!this.#zstd) {
+      if (!(await input.refill())) return 0;
+      const src = input.peek();
+      const n = Math.min(max, src.length);
+      dst.set(n === src.length ? src : src.subarray(0, n), off);
+      input.advance(n);
+      return n;
+    }
+    let stalls = 0;
+    for (;;) {
+      let src = input.peek();
+      if (src.length === 0) {
+        // Flush what libzstd still holds before asking for more input.
+        if (this.#zstdPending !== 0) {
+          const r = this.#zstdStep(dst.subarray(off, off + max), EMPTY);
+          if (r > 0) return r;
+        }
+        if (!(await input.refill())) {
+          if (this.#zstdPending !== 0) {
+            throw this.#error('CORRUPT_ZSTD', input.consumed, 'zstd frame is truncated (input ends inside a frame)');
+          }
+          return 0;
+        }
+        src = input.peek();
+      }
+      const produced = this.#zstdStep(dst.subarray(off, off + max), src);
+      if (produced > 0) return produced;
+      if (++stalls > 64) throw this.#error('CORRUPT_ZSTD', input.consumed, 'zstd decompressor makes no progress');
+    }
+  }
+
+  #zstdStep(dst: Uint8Array, src: Uint8Array): number {
+    try {
+      const r = this.#zstd!.step(dst, src);
+      this.#input.advance(r.consumed);
+      this.#zstdPending = r.pending;
+      return r.produced;
+    } catch (cause) {
+      throw this.#error('CORRUPT_ZSTD', this.#input.consumed, `corrupt zstd data: ${(cause as Error).message}`, cause);
+    }
+  }
+
+  /** Reads until at least `n` bytes are buffered (growing the buffer if needed) or input ends. */
+  async #fillTo(n: number): Promise<void> {
+    if (n > this.#work.length) {
+      const grown = new Uint8Array(new ArrayBuffer((n + 7) & ~7));
+      grown.set(this.#work.subarray(0, this.#fill));
+      this.#work = grown;
+    }
+    while (this.#fill < n && !this.#eof) {
+      const got = await this.#read(this.#work, this.#fill, this.#work.length - this.#fill);
+      if (got === 0) this.#eof = true;
+      else this.#fill += got;
+    }
+  }
+
+  /** Drops the first `n` buffered bytes. */
+  #consume(n: number): void {
+    this.#work.copyWithin(0, n, this.#fill);
+    this.#fill -= n;
+    this.#base += n;
+  }
+
+  #open(): Promise<void> {
+    if (!this.#opened) this.#opened = this.#readHeader();
+    return this.#opened;
+  }
+
+  async #readHeader(): Promise<void> {
+    const input = this.#input;
+    let avail: number;
+    try {
+      avail = await input.ensure(4);
+    } catch (cause) {
+      throw this.#error('IO', 0, `cannot read input: ${(cause as Error).message}`, cause);
+    }
+    if (avail === 0 && this.#opts.version === undefined) {
+      throw this.#error('TRUNCATED_HEADER', 0, 'input is empty');
+    }
+    const head = input.peek();
+    const magic = avail >= 4 ? (head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24)) >>> 0 : 0;
+    let compressed = false;
+    if (magic === ZSTD_MAGIC) {
+      compressed = true;
+    } else if (magic >= SKIPPABLE_MAGIC_MIN && magic <= SKIPPABLE_MAGIC_MAX) {
+      // DBZ: metadata in a skippable frame, then zstd-compressed v1 records.
+      if ((await input.ensure(8)) < 8) throw this.#error('TRUNCATED_HEADER', input.available, 'input ends inside the DBZ frame header');
+      const b = input.peek();
+      const size = (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0;
+      if ((await input.ensure(8 + size)) < 8 + size) {
+        throw this.#error('TRUNCATED_HEADER', input.available, `input ends inside the ${size}-byte DBZ metadata frame`);
+      }
+      const payload = input.peek().slice(8, 8 + size);
+      input.advance(8 + size);
+      this.#metadata = decodeDbzMetadata(payload, this.source, 8, zstdDecompressAll);
+      this.#container = 'dbz';
+      this.#version = 1;
+      this.#zstd = new ZstdStreamDecoder();
+      return;
+    }
+    if (compressed) this.#zstd = new ZstdStreamDecoder();
+    await this.#fillTo(8);
+    const w = this.#work;
+    if (this.#fill >= 3 && w[0] === 0x44 && w[1] === 0x42 && w[2] === 0x4e) {
+      if (this.#fill < 8) throw this.#error('TRUNCATED_HEADER', this.#fill, 'input ends inside the DBN prelude');
+      const length = (w[4] | (w[5] << 8) | (w[6] << 16) | (w[7] << 24)) >>> 0;
+      if (w[3] >= 1 && w[3] <= 3) await this.#fillTo(8 + length);
+      this.#metadata = decodeMetadata(w.subarray(0, Math.min(this.#fill, 8 + length)), this.source);
+      this.#version = this.#metadata.version;
+      this.#tsOut = this.#metadata.ts_out;
+      this.#container = compressed ? 'dbn+zstd' : 'dbn';
+      this.#consume(8 + length);
+      return;
+    }
+    this.#container = compressed ? 'fragment+zstd' : 'fragment';
+    this.#tsOut = this.#opts.tsOut ?? false;
+    this.#version = this.#opts.version ?? this.#detectFragmentVersion();
+  }
+
+  /** A fragment's version from its first record: definitions and statistics differ in size. */
+  #detectFragmentVersion(): number {
+    if (this.#fill < 2) return 3;
+    const rtype = this.#work[1];
+    const size = this.#work[0] * 4 - (this.#tsOut ? 8 : 0);
+    const candidates = layoutsBySize(rtype, size);
+    if (candidates.length === 0) return 3;
+    return Math.max(...candidates.map((l) => (layoutFor(rtype, 3) === l ? 3 : layoutFor(rtype, 2) === l ? 2 : 1)));
+  }
+
+  async *#batches(): AsyncGenerator<RecordBatch> {
+    try {
+      await this.#open();
+      const sizes = sizeTable(this.#version, this.#tsOut);
+      const batch = new RecordBatch(this.#work, this.#version, this.#tsOut);
+      const upgrading = this.#opts.upgrade === true && this.#version < 3;
+      const upgraded = upgrading ? new UpgradeBuffer(this.#version, this.#tsOut) : null;
+      for (;;) {
+        await this.#fillTo(this.#work.length);
+        if (batch.bytes !== this.#work) batch.rebind(this.#work);
+        const w = this.#work;
+        const fill = this.#fill;
+        const offsets = batch.offsets;
+        let p = 0;
+        let count = 0;
+        while (p + 16 <= fill) {
+          const len = w[p] << 2;
+          const expected = sizes[w[p + 1]];
+          if (len < 16) {
+            throw this.#error('BAD_RECORD_LENGTH', this.#base + p, `record length ${len} is shorter than a record header`);
+          }
+          if (expected !== 0 && len !== expected) {
+            throw this.#error(
+              'BAD_RECORD_LENGTH',
+              this.#base + p,
+              `record length ${len} does not match rtype ${rtypeLabel(w[p + 1])} (${expected} bytes in DBN v${this.#version}${this.#tsOut ? ' with ts_out' : ''})`,
+            );
+          }
+          if (p + len > fill) break;
+          offsets[count++] = p;
+          p += len;
+        }
+        if (count > 0) {
+          batch.count = count;
+          batch.streamOffset = this.#base;
+          this.recordCount += count;
+          yield upgraded ? upgraded.convert(batch) : batch;
+        }
+        if (this.#eof) {
+          if (p < fill) {
+            const what = fill - p < 16 ? 'a record header' : `a ${w[p] << 2}-byte ${rtypeLabel(w[p + 1])} record`;
+            throw this.#error('TRUNCATED_RECORD', this.#base + p, `input ends inside ${what} (${fill - p} bytes left)`);
+          }
+          return;
+        }
+        this.#consume(p);
+      }
+    } finally {
+      await this.#input.close();
+    }
+  }
+}
+
+/** Rewrites batches whose records changed layout since their version into v3 records. */
+class UpgradeBuffer {
+  #batch: RecordBatch;
+  constructor(
+    readonly version: number,
+    readonly tsOut: boolean,
+  ) {
+    this.#batch = new RecordBatch(new Uint8Array(new ArrayBuffer(1 << 16)), 3, tsOut);
+  }
+
+  convert(src: RecordBatch): RecordBatch {
+    let any = false;
+    for (let i = 0; i < src.count && !any; i++) any = needsUpgrade(src.bytes[src.offsets[i] + 1], this.version);
+    if (!any) {
+      src.version = 3; // market-data layouts are the same in every version
+      return src;
+    }
+    let need = 0;
+    for (let i = 0; i < src.count; i++) {
+      const off = src.offsets[i];
+      const rt = src.bytes[off + 1];
+      need += needsUpgrade(rt, this.version) ? layoutFor(rt, 3)!.size + (this.tsOut ? 8 : 0) : src.bytes[off] << 2;
+    }
+    const out = this.#batch;
+    if (out.bytes.length < need) out.rebind(new Uint8Array(new ArrayBuffer((need * 2 + 7) & ~7)));
+    let p = 0;
+    for (let i = 0; i < src.count; i++) {
+      const off = src.offsets[i];
+      const rt = src.bytes[off + 1];
+      out.offsets[i] = p;
+      if (needsUpgrade(rt, this.version)) {
+        const from = layoutFor(rt, this.version)!;
+        const { record, layout } = upgradeRecord(decodeRecord(src.bytes, off, from, this.tsOut), from);
+        p += encodeRecord(record, layout, out.bytes, p, this.tsOut);
+      } else {
+        const len = src.bytes[off] << 2;
+        out.bytes.set(src.bytes.subarray(off, off + len), p);
+        p += len;
+      }
+    }
+    out.count = src.count;
+    out.streamOffset = src.streamOffset;
+    return out;
+  }
+}
+
+/** Reads a file in fixed chunks through one reused buffer. */
+async function* readFileChunks(path: string, chunkSize: number): AsyncGenerator<Uint8Array> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, 'r');
+  } catch (cause) {
+    const e = cause as NodeJS.ErrnoException;
+    throw new DbnError('IO', path, 0, e.code === 'ENOENT' ? 'file not found' : `cannot open file: ${e.message}`, { cause });
+  }
+  try {
+    const buf = new Uint8Array(Math.max(MIN_CHUNK, chunkSize));
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Symbol string width of a version (22 for v1 and DBZ, 71 after). */
+export { symbolCstrLen };
