@@ -21,8 +21,11 @@ export function formatTimestamp(ns: bigint): string | null {
 
 /** Parses an ISO-8601 UTC timestamp with up to 9 fractional digits into ns since epoch. */
 export function parseTimestamp(text: string): bigint {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?)?(Z|[+-]00:?00)?$/.exec(text.trim());
-  if (!m) throw new RangeError(`Timestamp "${text}" is not ISO-8601 UTC (YYYY-MM-DD[THH:MM[:SS[.fffffffff]]][Z])`);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?)?(Z|[+-]00:?00)?$/.exec(
+    text.trim(),
+  );
+  if (!m)
+    throw new RangeError(`Timestamp "${text}" is not ISO-8601 UTC (YYYY-MM-DD[THH:MM[:SS[.fffffffff]]][Z])`);
   const base = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${m[2] && m[2].length === 5 ? ':00' : ''}Z`);
   if (Number.isNaN(base)) throw new RangeError(`Timestamp "${text}" is not a valid date`);
   return BigInt(base) * 1_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'));

@@ -31,7 +31,8 @@ SIDE_OFF[RType.MBO] = 39;
 FLAGS_OFF[RType.MBO] = 36;
 TS_RECV_OFF[RType.MBO] = 40;
 SEQUENCE_OFF[RType.MBO] = 52;
-for (const rt of [RType.STATUS, RType.INSTRUMENT_DEF, RType.IMBALANCE, RType.STATISTICS]) TS_RECV_OFF[rt] = 16;
+for (const rt of [RType.STATUS, RType.INSTRUMENT_DEF, RType.IMBALANCE, RType.STATISTICS])
+  TS_RECV_OFF[rt] = 16;
 SEQUENCE_OFF[RType.STATISTICS] = 48;
 
 /** Character codes of MBO/MBP `action` values. */

@@ -12,14 +12,20 @@
  * header (their length is all that can be checked).
  */
 import { open } from 'node:fs/promises';
-import { DbnError } from './errors.js';
 import { type DbnVersion, rtypeLabel, symbolCstrLen } from './constants.js';
 import { RecordCursor } from './cursor.js';
+import { DbnError } from './errors.js';
 import { layoutFor, layoutsBySize, sizeTable } from './layouts.js';
 import { decodeDbzMetadata, decodeMetadata, type Metadata } from './metadata.js';
 import { type DbnRecord, decodeHeader, decodeRecord, encodeRecord } from './record.js';
 import { needsUpgrade, upgradeRecord } from './upgrade.js';
-import { SKIPPABLE_MAGIC_MAX, SKIPPABLE_MAGIC_MIN, ZSTD_MAGIC, ZstdStreamDecoder, zstdDecompressAll } from './zstd.js';
+import {
+  SKIPPABLE_MAGIC_MAX,
+  SKIPPABLE_MAGIC_MIN,
+  ZSTD_MAGIC,
+  ZstdStreamDecoder,
+  zstdDecompressAll,
+} from './zstd.js';
 
 /** How the input was packaged. */
 export type Container = 'dbn' | 'dbn+zstd' | 'dbz' | 'fragment' | 'fragment+zstd';
@@ -211,7 +217,8 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
   static fromBytes(bytes: Uint8Array, opts: DecoderOptions = {}): DbnDecoder {
     const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
     async function* gen() {
-      for (let o = 0; o < bytes.length; o += chunk) yield bytes.subarray(o, Math.min(bytes.length, o + chunk));
+      for (let o = 0; o < bytes.length; o += chunk)
+        yield bytes.subarray(o, Math.min(bytes.length, o + chunk));
     }
     return new DbnDecoder(gen(), { source: 'buffer', ...opts });
   }
@@ -260,7 +267,12 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
     return this.#batches();
   }
 
-  #error(code: ConstructorParameters<typeof DbnError>[0], offset: number, detail: string, cause?: unknown): DbnError {
+  #error(
+    code: ConstructorParameters<typeof DbnError>[0],
+    offset: number,
+    detail: string,
+    cause?: unknown,
+  ): DbnError {
     return new DbnError(code, this.source, offset, detail, cause === undefined ? undefined : { cause });
   }
 
@@ -286,7 +298,11 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
         }
         if (!(await input.refill())) {
           if (this.#zstdPending !== 0) {
-            throw this.#error('CORRUPT_ZSTD', input.consumed, 'zstd frame is truncated (input ends inside a frame)');
+            throw this.#error(
+              'CORRUPT_ZSTD',
+              input.consumed,
+              'zstd frame is truncated (input ends inside a frame)',
+            );
           }
           return 0;
         }
@@ -294,7 +310,8 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       }
       const produced = this.#zstdStep(dst.subarray(off, off + max), src);
       if (produced > 0) return produced;
-      if (++stalls > 64) throw this.#error('CORRUPT_ZSTD', input.consumed, 'zstd decompressor makes no progress');
+      if (++stalls > 64)
+        throw this.#error('CORRUPT_ZSTD', input.consumed, 'zstd decompressor makes no progress');
     }
   }
 
@@ -305,7 +322,12 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       this.#zstdPending = r.pending;
       return r.produced;
     } catch (cause) {
-      throw this.#error('CORRUPT_ZSTD', this.#input.consumed, `corrupt zstd data: ${(cause as Error).message}`, cause);
+      throw this.#error(
+        'CORRUPT_ZSTD',
+        this.#input.consumed,
+        `corrupt zstd data: ${(cause as Error).message}`,
+        cause,
+      );
     }
   }
 
@@ -353,11 +375,16 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       compressed = true;
     } else if (magic >= SKIPPABLE_MAGIC_MIN && magic <= SKIPPABLE_MAGIC_MAX) {
       // DBZ: metadata in a skippable frame, then zstd-compressed v1 records.
-      if ((await input.ensure(8)) < 8) throw this.#error('TRUNCATED_HEADER', input.available, 'input ends inside the DBZ frame header');
+      if ((await input.ensure(8)) < 8)
+        throw this.#error('TRUNCATED_HEADER', input.available, 'input ends inside the DBZ frame header');
       const b = input.peek();
       const size = (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0;
       if ((await input.ensure(8 + size)) < 8 + size) {
-        throw this.#error('TRUNCATED_HEADER', input.available, `input ends inside the ${size}-byte DBZ metadata frame`);
+        throw this.#error(
+          'TRUNCATED_HEADER',
+          input.available,
+          `input ends inside the ${size}-byte DBZ metadata frame`,
+        );
       }
       const payload = input.peek().slice(8, 8 + size);
       input.advance(8 + size);
@@ -371,7 +398,8 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
     await this.#fillTo(8);
     const w = this.#work;
     if (this.#fill >= 3 && w[0] === 0x44 && w[1] === 0x42 && w[2] === 0x4e) {
-      if (this.#fill < 8) throw this.#error('TRUNCATED_HEADER', this.#fill, 'input ends inside the DBN prelude');
+      if (this.#fill < 8)
+        throw this.#error('TRUNCATED_HEADER', this.#fill, 'input ends inside the DBN prelude');
       const length = (w[4] | (w[5] << 8) | (w[6] << 16) | (w[7] << 24)) >>> 0;
       if (w[3] >= 1 && w[3] <= 3) await this.#fillTo(8 + length);
       this.#metadata = decodeMetadata(w.subarray(0, Math.min(this.#fill, 8 + length)), this.source);
@@ -393,7 +421,9 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
     const size = this.#work[0] * 4 - (this.#tsOut ? 8 : 0);
     const candidates = layoutsBySize(rtype, size);
     if (candidates.length === 0) return 3;
-    return Math.max(...candidates.map((l) => (layoutFor(rtype, 3) === l ? 3 : layoutFor(rtype, 2) === l ? 2 : 1)));
+    return Math.max(
+      ...candidates.map((l) => (layoutFor(rtype, 3) === l ? 3 : layoutFor(rtype, 2) === l ? 2 : 1)),
+    );
   }
 
   async *#batches(): AsyncGenerator<RecordBatch> {
@@ -415,7 +445,11 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
           const len = w[p] << 2;
           const expected = sizes[w[p + 1]];
           if (len < 16) {
-            throw this.#error('BAD_RECORD_LENGTH', this.#base + p, `record length ${len} is shorter than a record header`);
+            throw this.#error(
+              'BAD_RECORD_LENGTH',
+              this.#base + p,
+              `record length ${len} is shorter than a record header`,
+            );
           }
           if (expected !== 0 && len !== expected) {
             throw this.#error(
@@ -436,8 +470,13 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
         }
         if (this.#eof) {
           if (p < fill) {
-            const what = fill - p < 16 ? 'a record header' : `a ${w[p] << 2}-byte ${rtypeLabel(w[p + 1])} record`;
-            throw this.#error('TRUNCATED_RECORD', this.#base + p, `input ends inside ${what} (${fill - p} bytes left)`);
+            const what =
+              fill - p < 16 ? 'a record header' : `a ${w[p] << 2}-byte ${rtypeLabel(w[p + 1])} record`;
+            throw this.#error(
+              'TRUNCATED_RECORD',
+              this.#base + p,
+              `input ends inside ${what} (${fill - p} bytes left)`,
+            );
           }
           return;
         }
@@ -461,7 +500,8 @@ class UpgradeBuffer {
 
   convert(src: RecordBatch): RecordBatch {
     let any = false;
-    for (let i = 0; i < src.count && !any; i++) any = needsUpgrade(src.bytes[src.offsets[i] + 1], this.version);
+    for (let i = 0; i < src.count && !any; i++)
+      any = needsUpgrade(src.bytes[src.offsets[i] + 1], this.version);
     if (!any) {
       src.version = 3; // market-data layouts are the same in every version
       return src;
@@ -470,7 +510,9 @@ class UpgradeBuffer {
     for (let i = 0; i < src.count; i++) {
       const off = src.offsets[i];
       const rt = src.bytes[off + 1];
-      need += needsUpgrade(rt, this.version) ? layoutFor(rt, 3)!.size + (this.tsOut ? 8 : 0) : src.bytes[off] << 2;
+      need += needsUpgrade(rt, this.version)
+        ? layoutFor(rt, 3)!.size + (this.tsOut ? 8 : 0)
+        : src.bytes[off] << 2;
     }
     const out = this.#batch;
     if (out.bytes.length < need) out.rebind(new Uint8Array(new ArrayBuffer((need * 2 + 7) & ~7)));
@@ -502,7 +544,13 @@ async function* readFileChunks(path: string, chunkSize: number): AsyncGenerator<
     fh = await open(path, 'r');
   } catch (cause) {
     const e = cause as NodeJS.ErrnoException;
-    throw new DbnError('IO', path, 0, e.code === 'ENOENT' ? 'file not found' : `cannot open file: ${e.message}`, { cause });
+    throw new DbnError(
+      'IO',
+      path,
+      0,
+      e.code === 'ENOENT' ? 'file not found' : `cannot open file: ${e.message}`,
+      { cause },
+    );
   }
   try {
     const buf = new Uint8Array(Math.max(MIN_CHUNK, chunkSize));

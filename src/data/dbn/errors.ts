@@ -20,7 +20,13 @@ export class DbnError extends EngineError {
   readonly source: string;
   readonly offset: number;
 
-  constructor(code: DbnErrorCode, source: string, offset: number, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    code: DbnErrorCode,
+    source: string,
+    offset: number,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, `${source}: ${detail} (at byte ${offset})`, options);
     this.code = code;
     this.source = source;

@@ -81,7 +81,8 @@ function layout(name: string, version: 1 | 2 | 3, size: number, specs: readonly 
     fields.push({ name: fname, type, offset, size: fsize, count });
     offset += fsize;
   }
-  if (offset !== size) throw new Error(`Layout ${name} v${version} adds up to ${offset} bytes, expected ${size}`);
+  if (offset !== size)
+    throw new Error(`Layout ${name} v${version} adds up to ${offset} bytes, expected ${size}`);
   return { name, version, size, fields };
 }
 

@@ -4,7 +4,15 @@
  * metadata reads the same here, in Databento's own clients and in `dbn dump` output.
  */
 import { UNDEF_TIMESTAMP } from '../../core/price.js';
-import { NO_SCHEMA, NO_STYPE, SCHEMAS, type SchemaName, STYPES, type STypeName, symbolCstrLen } from './constants.js';
+import {
+  NO_SCHEMA,
+  NO_STYPE,
+  SCHEMAS,
+  type SchemaName,
+  STYPES,
+  type STypeName,
+  symbolCstrLen,
+} from './constants.js';
 import { DbnError } from './errors.js';
 
 /** One interval of a symbol mapping: dates are YYYYMMDD integers, end exclusive. */
@@ -126,13 +134,19 @@ function readVariable(
  * Throws DbnError naming `source` and the offset of the problem.
  */
 export function decodeMetadata(bytes: Uint8Array, source: string): Metadata {
-  if (bytes.length < 8) throw new DbnError('TRUNCATED_HEADER', source, bytes.length, 'input ends inside the DBN prelude');
+  if (bytes.length < 8)
+    throw new DbnError('TRUNCATED_HEADER', source, bytes.length, 'input ends inside the DBN prelude');
   if (bytes[0] !== 0x44 || bytes[1] !== 0x42 || bytes[2] !== 0x4e) {
     throw new DbnError('BAD_MAGIC', source, 0, 'not a DBN stream (expected "DBN" magic)');
   }
   const version = bytes[3];
   if (version < 1 || version > 3) {
-    throw new DbnError('UNSUPPORTED_VERSION', source, 3, `DBN version ${version} is not supported (1, 2 or 3)`);
+    throw new DbnError(
+      'UNSUPPORTED_VERSION',
+      source,
+      3,
+      `DBN version ${version} is not supported (1, 2 or 3)`,
+    );
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = dv.getUint32(4, true);
@@ -140,7 +154,12 @@ export function decodeMetadata(bytes: Uint8Array, source: string): Metadata {
     throw new DbnError('BAD_METADATA', source, 4, `metadata length ${length} is shorter than the fixed part`);
   }
   if (bytes.length < 8 + length) {
-    throw new DbnError('TRUNCATED_HEADER', source, bytes.length, `input ends inside the ${length}-byte metadata`);
+    throw new DbnError(
+      'TRUNCATED_HEADER',
+      source,
+      bytes.length,
+      `input ends inside the ${length}-byte metadata`,
+    );
   }
   const m = 8;
   const dataset = readCstr(bytes, m, 16);
@@ -163,7 +182,12 @@ export function decodeMetadata(bytes: Uint8Array, source: string): Metadata {
   }
   const schemaDefLen = dv.getUint32(m + FIXED_LEN, true);
   if (schemaDefLen !== 0) {
-    throw new DbnError('BAD_METADATA', source, m + FIXED_LEN, `schema definitions (${schemaDefLen} bytes) are not supported`);
+    throw new DbnError(
+      'BAD_METADATA',
+      source,
+      m + FIXED_LEN,
+      `schema definitions (${schemaDefLen} bytes) are not supported`,
+    );
   }
   const varPart = readVariable(bytes, m + FIXED_LEN + 4, 8 + length, strLen, source, 0);
   const md: Metadata = {
@@ -198,11 +222,18 @@ export function decodeDbzMetadata(
   base: number,
   decompress: (b: Uint8Array) => Uint8Array,
 ): Metadata {
-  if (payload.length < 96) throw new DbnError('TRUNCATED_HEADER', source, base + payload.length, 'DBZ metadata is shorter than 96 bytes');
+  if (payload.length < 96)
+    throw new DbnError(
+      'TRUNCATED_HEADER',
+      source,
+      base + payload.length,
+      'DBZ metadata is shorter than 96 bytes',
+    );
   if (payload[0] !== 0x44 || payload[1] !== 0x42 || payload[2] !== 0x5a) {
     throw new DbnError('BAD_MAGIC', source, base, 'skippable frame does not hold DBZ metadata');
   }
-  if (payload[3] !== 1) throw new DbnError('UNSUPPORTED_VERSION', source, base + 3, `DBZ version ${payload[3]} is not supported`);
+  if (payload[3] !== 1)
+    throw new DbnError('UNSUPPORTED_VERSION', source, base + 3, `DBZ version ${payload[3]} is not supported`);
   const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const dataset = readCstr(payload, 4, 16);
   const schema = dv.getUint16(20, true);
@@ -216,9 +247,15 @@ export function decodeDbzMetadata(
   try {
     inner = decompress(payload.subarray(96));
   } catch (cause) {
-    throw new DbnError('CORRUPT_ZSTD', source, base + 96, `DBZ metadata frame does not decompress: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new DbnError(
+      'CORRUPT_ZSTD',
+      source,
+      base + 96,
+      `DBZ metadata frame does not decompress: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
   const innerDv = new DataView(inner.buffer, inner.byteOffset, inner.byteLength);
   if (inner.length < 4 || innerDv.getUint32(0, true) !== 0) {

@@ -5,8 +5,8 @@
  * strings so that re-encoding reproduces them exactly. The hot path uses `RecordCursor` instead.
  */
 import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/price.js';
-import { readCstr, writeCstr } from './metadata.js';
 import { type FieldDef, HEADER_SIZE, LEVEL_SIZE, type RecordLayout } from './layouts.js';
+import { readCstr, writeCstr } from './metadata.js';
 
 /** The common record header. `length` is the record size in bytes divided by 4. */
 export interface RecordHeader {
@@ -102,7 +102,12 @@ function unhex(text: string, len: number, field: string): Uint8Array {
   return out;
 }
 
-function readLevel(dv: DataView, bytes: Uint8Array, off: number, consolidated: boolean): BidAskPair | ConsolidatedBidAskPair {
+function readLevel(
+  dv: DataView,
+  bytes: Uint8Array,
+  off: number,
+  consolidated: boolean,
+): BidAskPair | ConsolidatedBidAskPair {
   const bid_px = dv.getBigInt64(off, true);
   const ask_px = dv.getBigInt64(off + 8, true);
   const bid_sz = dv.getUint32(off + 16, true);
@@ -119,7 +124,14 @@ function readLevel(dv: DataView, bytes: Uint8Array, off: number, consolidated: b
       _reserved2: hex(bytes, off + 30, 2),
     };
   }
-  return { bid_px, ask_px, bid_sz, ask_sz, bid_ct: dv.getUint32(off + 24, true), ask_ct: dv.getUint32(off + 28, true) };
+  return {
+    bid_px,
+    ask_px,
+    bid_sz,
+    ask_sz,
+    bid_ct: dv.getUint32(off + 24, true),
+    ask_ct: dv.getUint32(off + 28, true),
+  };
 }
 
 function readField(dv: DataView, bytes: Uint8Array, base: number, f: FieldDef): unknown {
@@ -152,14 +164,20 @@ function readField(dv: DataView, bytes: Uint8Array, base: number, f: FieldDef): 
     case 'levels':
     case 'clevels': {
       const levels = [];
-      for (let i = 0; i < f.count; i++) levels.push(readLevel(dv, bytes, o + i * LEVEL_SIZE, f.type === 'clevels'));
+      for (let i = 0; i < f.count; i++)
+        levels.push(readLevel(dv, bytes, o + i * LEVEL_SIZE, f.type === 'clevels'));
       return levels;
     }
   }
 }
 
 /** Materialises the record at `offset` of `bytes` with `layout` (and a trailing ts_out when `tsOut`). */
-export function decodeRecord(bytes: Uint8Array, offset: number, layout: RecordLayout, tsOut = false): DbnRecord {
+export function decodeRecord(
+  bytes: Uint8Array,
+  offset: number,
+  layout: RecordLayout,
+  tsOut = false,
+): DbnRecord {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const rec: DbnRecord = {
     hd: {
@@ -201,16 +219,28 @@ function big(v: unknown, name: string, dflt: bigint): bigint {
   throw new TypeError(`Field ${name} must be an integer, got ${String(v)}`);
 }
 
-function writeLevel(dv: DataView, bytes: Uint8Array, off: number, lv: Record<string, unknown>, consolidated: boolean): void {
+function writeLevel(
+  dv: DataView,
+  bytes: Uint8Array,
+  off: number,
+  lv: Record<string, unknown>,
+  consolidated: boolean,
+): void {
   dv.setBigInt64(off, big(lv.bid_px, 'bid_px', UNDEF_PRICE), true);
   dv.setBigInt64(off + 8, big(lv.ask_px, 'ask_px', UNDEF_PRICE), true);
   dv.setUint32(off + 16, num(lv.bid_sz, 'bid_sz'), true);
   dv.setUint32(off + 20, num(lv.ask_sz, 'ask_sz'), true);
   if (consolidated) {
     dv.setUint16(off + 24, num(lv.bid_pb, 'bid_pb'), true);
-    bytes.set(lv._reserved1 === undefined ? new Uint8Array(2) : unhex(String(lv._reserved1), 2, '_reserved1'), off + 26);
+    bytes.set(
+      lv._reserved1 === undefined ? new Uint8Array(2) : unhex(String(lv._reserved1), 2, '_reserved1'),
+      off + 26,
+    );
     dv.setUint16(off + 28, num(lv.ask_pb, 'ask_pb'), true);
-    bytes.set(lv._reserved2 === undefined ? new Uint8Array(2) : unhex(String(lv._reserved2), 2, '_reserved2'), off + 30);
+    bytes.set(
+      lv._reserved2 === undefined ? new Uint8Array(2) : unhex(String(lv._reserved2), 2, '_reserved2'),
+      off + 30,
+    );
   } else {
     dv.setUint32(off + 24, num(lv.bid_ct, 'bid_ct'), true);
     dv.setUint32(off + 28, num(lv.ask_ct, 'ask_ct'), true);
@@ -222,7 +252,13 @@ function writeLevel(dv: DataView, bytes: Uint8Array, off: number, lv: Record<str
  * returns the bytes written. The header `length` is computed, never taken from `rec`. Missing
  * fields take neutral defaults: UNDEF_PRICE for prices, UNDEF_TIMESTAMP for timestamps, 0, "".
  */
-export function encodeRecord(rec: DbnRecord, layout: RecordLayout, out: Uint8Array, offset: number, tsOut = false): number {
+export function encodeRecord(
+  rec: DbnRecord,
+  layout: RecordLayout,
+  out: Uint8Array,
+  offset: number,
+  tsOut = false,
+): number {
   const size = layout.size + (tsOut ? 8 : 0);
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out.fill(0, offset, offset + size);
@@ -277,7 +313,8 @@ export function encodeRecord(rec: DbnRecord, layout: RecordLayout, out: Uint8Arr
       case 'levels':
       case 'clevels': {
         const levels = (v ?? []) as Record<string, unknown>[];
-        if (levels.length > f.count) throw new RangeError(`${layout.name} holds ${f.count} levels, got ${levels.length}`);
+        if (levels.length > f.count)
+          throw new RangeError(`${layout.name} holds ${f.count} levels, got ${levels.length}`);
         for (let i = 0; i < f.count; i++) {
           writeLevel(dv, out, o + i * LEVEL_SIZE, levels[i] ?? {}, f.type === 'clevels');
         }

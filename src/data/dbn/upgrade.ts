@@ -57,7 +57,10 @@ export function needsUpgrade(rtype: number, version: number): boolean {
 }
 
 /** Converts a record decoded with a v1/v2 layout into the v3 record with the same meaning. */
-export function upgradeRecord(rec: DbnRecord, from: RecordLayout): { record: DbnRecord; layout: RecordLayout } {
+export function upgradeRecord(
+  rec: DbnRecord,
+  from: RecordLayout,
+): { record: DbnRecord; layout: RecordLayout } {
   const rtype = rec.hd.rtype;
   const to = layoutFor(rtype, 3)!;
   if (from === to) return { record: rec, layout: to };

@@ -1,0 +1,28 @@
+export type { DbnVersion, SchemaName, STypeName } from './constants.js';
+export { Flags, RType, rtypeLabel, rtypeName, SCHEMA_RTYPE, SCHEMAS, STYPES } from './constants.js';
+export { Action, RecordCursor, Side } from './cursor.js';
+export { type Container, DbnDecoder, type DecoderOptions, RecordBatch } from './decoder.js';
+export { DbnEncoder, type EncoderOptions } from './encoder.js';
+export { DbnError, type DbnErrorCode } from './errors.js';
+export { type FieldDef, LAYOUTS, layoutFor, type RecordLayout } from './layouts.js';
+export {
+  decodeMetadata,
+  encodeMetadata,
+  type MappingInterval,
+  type Metadata,
+  type MetadataInit,
+  type SymbolMapping,
+} from './metadata.js';
+export {
+  type BidAskPair,
+  type DbnRecord,
+  decodeRecord,
+  encodeRecord,
+  type MboRecord,
+  type MbpRecord,
+  type OhlcvRecord,
+  type RecordHeader,
+  type TradeRecord,
+} from './record.js';
+export { SymbolMap } from './symbols.js';
+export { upgradeRecord } from './upgrade.js';
