@@ -36,6 +36,11 @@ export interface DecoderOptions {
   source?: string;
   /** Upgrade v1/v2 records to the v3 layout (definitions, statistics, error, system, symbol mapping). */
   upgrade?: boolean;
+  /**
+   * Read the input as a fragment (records without metadata). Implied by `version`. Without this
+   * or `version`, input that does not start with DBN, zstd or DBZ magic is rejected (BAD_MAGIC).
+   */
+  fragment?: boolean;
   /** Layout version of a fragment's records; detected from the first record when omitted. */
   version?: DbnVersion;
   /** Whether a fragment's records carry a ts_out suffix. */
@@ -365,7 +370,8 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
     } catch (cause) {
       throw this.#error('IO', 0, `cannot read input: ${(cause as Error).message}`, cause);
     }
-    if (avail === 0 && this.#opts.version === undefined) {
+    const fragmentOk = this.#opts.fragment === true || this.#opts.version !== undefined;
+    if (avail === 0 && !fragmentOk) {
       throw this.#error('TRUNCATED_HEADER', 0, 'input is empty');
     }
     const head = input.peek();
@@ -408,6 +414,13 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       this.#container = compressed ? 'dbn+zstd' : 'dbn';
       this.#consume(8 + length);
       return;
+    }
+    if (!fragmentOk) {
+      throw this.#error(
+        'BAD_MAGIC',
+        0,
+        `not DBN data: starts with ${hexPrefix(w, this.#fill)}, expected "DBN", a zstd frame or DBZ (for records without metadata, give the fragment's version)`,
+      );
     }
     this.#container = compressed ? 'fragment+zstd' : 'fragment';
     this.#tsOut = this.#opts.tsOut ?? false;
@@ -535,6 +548,12 @@ class UpgradeBuffer {
     out.streamOffset = src.streamOffset;
     return out;
   }
+}
+
+function hexPrefix(b: Uint8Array, n: number): string {
+  const k = Math.min(4, n);
+  if (k === 0) return 'nothing';
+  return Array.from(b.subarray(0, k), (x) => x.toString(16).padStart(2, '0')).join(' ');
 }
 
 /** Reads a file in fixed chunks through one reused buffer. */
