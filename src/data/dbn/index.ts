@@ -26,3 +26,4 @@ export {
 } from './record.js';
 export { SymbolMap } from './symbols.js';
 export { upgradeRecord } from './upgrade.js';
+export { csvHeader, recordToCsv, recordToJson, recordToJsonLine, type TextOptions } from './text.js';

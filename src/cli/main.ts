@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/** The `scalper` command. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { EngineError } from '../core/errors.js';
+import { registerDbn } from './dbn.js';
+import { registerDemo } from './demo.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+const program = new Command('scalper')
+  .description(
+    'scalper-engine: CME FX futures and spot FX market data, order books and a hybrid quant + LLM scalper',
+  )
+  .version(pkg.version)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerDemo(program);
+registerDbn(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else if (err instanceof EngineError) {
+    process.stderr.write(`error [${err.code}]: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

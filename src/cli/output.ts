@@ -1,0 +1,44 @@
+/** Buffered writing to stdout that respects back-pressure and ends quietly when the reader closes (e.g. `| head`). */
+import { once } from 'node:events';
+
+let closed = false;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') {
+    closed = true;
+    process.exit(0);
+  }
+  throw err;
+});
+
+/** Collects lines and writes them in blocks. */
+export class LineWriter {
+  #lines: string[] = [];
+  #size = 0;
+
+  async line(text: string): Promise<void> {
+    this.#lines.push(text);
+    this.#size += text.length;
+    if (this.#size > 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#lines.length === 0 || closed) return;
+    const chunk = `${this.#lines.join('\n')}\n`;
+    this.#lines = [];
+    this.#size = 0;
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  }
+}
+
+/** Formats an integer with thousands separators. */
+export function n(v: number | bigint): string {
+  return v.toLocaleString('en-US');
+}
+
+/** Human-readable byte size. */
+export function bytes(v: number): string {
+  if (v < 1024) return `${v} B`;
+  if (v < 1 << 20) return `${(v / 1024).toFixed(1)} KiB`;
+  if (v < 1 << 30) return `${(v / (1 << 20)).toFixed(1)} MiB`;
+  return `${(v / (1 << 30)).toFixed(2)} GiB`;
+}

@@ -1,0 +1,27 @@
+/** A progress bar on stderr for long reads, shown only on a terminal so pipes and logs stay clean. */
+import cliProgress from 'cli-progress';
+
+/** Tracks bytes read out of a known total. */
+export interface Progress {
+  update(done: number): void;
+  stop(): void;
+}
+
+/** A progress bar when stderr is a TTY and the work is big enough to wait for; otherwise a no-op. */
+export function progress(label: string, total: number, minTotal = 32 << 20): Progress {
+  if (!process.stderr.isTTY || total < minTotal || process.env.CI) return { update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} MiB | ETA {eta}s`,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const mib = (v: number) => Math.round(v / (1 << 20));
+  bar.start(mib(total), 0);
+  return {
+    update: (done) => bar.update(mib(done)),
+    stop: () => bar.stop(),
+  };
+}

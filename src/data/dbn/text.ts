@@ -1,0 +1,150 @@
+/**
+ * Text renderings of records, shaped like Databento's own JSON and CSV output: `hd` nested first
+ * in JSON, flat `bid_px_00`-style columns in CSV with the index timestamp (ts_recv) first.
+ * With `pretty`, prices are 9-decimal strings (null / empty for UNDEF) and timestamps ISO-8601
+ * with nanoseconds; without, both are raw integers. Other 64-bit integers are decimal strings in
+ * JSON so that doubles do not round them. Reserved fields are left out.
+ */
+import { formatPrice, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/price.js';
+import { formatTimestamp } from '../../core/time.js';
+import { layoutFor, type RecordLayout } from './layouts.js';
+import type { DbnRecord } from './record.js';
+
+/** Rendering options. */
+export interface TextOptions {
+  /** Decimal prices and ISO timestamps (default true). */
+  pretty?: boolean;
+  /** Symbol to append as a `symbol` field/column (from SymbolMap). */
+  symbol?: string;
+}
+
+function px(v: bigint, pretty: boolean): string | null {
+  if (!pretty) return v.toString();
+  return formatPrice(v);
+}
+function ts(v: bigint, pretty: boolean): string | null {
+  if (!pretty) return v.toString();
+  return v === UNDEF_TIMESTAMP ? null : formatTimestamp(v);
+}
+
+function jsonValue(type: string, v: unknown, pretty: boolean): unknown {
+  switch (type) {
+    case 'px':
+      return px(v as bigint, pretty);
+    case 'ts':
+      return ts(v as bigint, pretty);
+    case 'u64':
+    case 'i64':
+      return (v as bigint).toString();
+    default:
+      return v;
+  }
+}
+
+function jsonLevels(levels: Record<string, unknown>[], pretty: boolean): Record<string, unknown>[] {
+  return levels.map((lv) => {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(lv)) {
+      if (k.startsWith('_')) continue;
+      o[k] = k.endsWith('_px') ? px(v as bigint, pretty) : v;
+    }
+    return o;
+  });
+}
+
+/** A record as a JSON-ready object in Databento's field order. */
+export function recordToJson(rec: DbnRecord, version = 3, opts: TextOptions = {}): Record<string, unknown> {
+  const pretty = opts.pretty ?? true;
+  const layout = layoutFor(rec.hd.rtype, version);
+  const out: Record<string, unknown> = {};
+  const hasTsRecv = layout?.fields.some((f) => f.name === 'ts_recv');
+  if (hasTsRecv) out.ts_recv = ts(rec.ts_recv as bigint, pretty);
+  out.hd = {
+    ts_event: ts(rec.hd.ts_event, pretty),
+    rtype: rec.hd.rtype,
+    publisher_id: rec.hd.publisher_id,
+    instrument_id: rec.hd.instrument_id,
+  };
+  if (layout) {
+    for (const f of layout.fields) {
+      if (f.name.startsWith('_') || f.name === 'ts_recv') continue;
+      const v = rec[f.name];
+      out[f.name] =
+        f.type === 'levels' || f.type === 'clevels'
+          ? jsonLevels(v as Record<string, unknown>[], pretty)
+          : jsonValue(f.type, v, pretty);
+    }
+  } else if (rec.raw !== undefined) {
+    out.raw = rec.raw;
+  }
+  if (rec.ts_out !== undefined) out.ts_out = ts(rec.ts_out, pretty);
+  if (opts.symbol !== undefined) out.symbol = opts.symbol;
+  return out;
+}
+
+/** JSON text of a record (one line). */
+export function recordToJsonLine(rec: DbnRecord, version = 3, opts: TextOptions = {}): string {
+  return JSON.stringify(recordToJson(rec, version, opts));
+}
+
+const LEVEL_KEYS = ['bid_px', 'ask_px', 'bid_sz', 'ask_sz', 'bid_ct', 'ask_ct'];
+const CLEVEL_KEYS = ['bid_px', 'ask_px', 'bid_sz', 'ask_sz', 'bid_pb', 'ask_pb'];
+
+/** CSV column names for a layout, in Databento's order (ts_recv first when the record has it). */
+export function csvHeader(layout: RecordLayout, withSymbol = false, tsOut = false): string[] {
+  const cols: string[] = [];
+  const hasTsRecv = layout.fields.some((f) => f.name === 'ts_recv');
+  if (hasTsRecv) cols.push('ts_recv');
+  cols.push('ts_event', 'rtype', 'publisher_id', 'instrument_id');
+  for (const f of layout.fields) {
+    if (f.name.startsWith('_') || f.name === 'ts_recv') continue;
+    if (f.type === 'levels' || f.type === 'clevels') {
+      const keys = f.type === 'levels' ? LEVEL_KEYS : CLEVEL_KEYS;
+      for (let i = 0; i < f.count; i++) {
+        for (const k of keys) cols.push(`${k}_${String(i).padStart(2, '0')}`);
+      }
+    } else cols.push(f.name);
+  }
+  if (tsOut) cols.push('ts_out');
+  if (withSymbol) cols.push('symbol');
+  return cols;
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'string' ? v : String(v);
+  // c_char fields may be NUL; render as empty. Quote when needed.
+  if (s === '\u0000') return '';
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV line of a record with `layout`'s columns. UNDEF prices render as empty cells. */
+export function recordToCsv(rec: DbnRecord, layout: RecordLayout, opts: TextOptions = {}): string {
+  const pretty = opts.pretty ?? true;
+  const cells: string[] = [];
+  const pxCell = (v: bigint) => (v === UNDEF_PRICE ? '' : px(v, pretty));
+  const hasTsRecv = layout.fields.some((f) => f.name === 'ts_recv');
+  if (hasTsRecv) cells.push(csvCell(ts(rec.ts_recv as bigint, pretty)));
+  cells.push(
+    csvCell(ts(rec.hd.ts_event, pretty)),
+    String(rec.hd.rtype),
+    String(rec.hd.publisher_id),
+    String(rec.hd.instrument_id),
+  );
+  for (const f of layout.fields) {
+    if (f.name.startsWith('_') || f.name === 'ts_recv') continue;
+    const v = rec[f.name];
+    if (f.type === 'levels' || f.type === 'clevels') {
+      const keys = f.type === 'levels' ? LEVEL_KEYS : CLEVEL_KEYS;
+      for (const lv of v as Record<string, unknown>[]) {
+        for (const k of keys)
+          cells.push(k.endsWith('_px') ? csvCell(pxCell(lv[k] as bigint)) : csvCell(lv[k]));
+      }
+    } else if (f.type === 'px') cells.push(csvCell(pxCell(v as bigint)));
+    else if (f.type === 'ts') cells.push(csvCell(ts(v as bigint, pretty)));
+    else cells.push(csvCell(v));
+  }
+  if (rec.ts_out !== undefined) cells.push(csvCell(ts(rec.ts_out, pretty)));
+  if (opts.symbol !== undefined) cells.push(csvCell(opts.symbol));
+  return cells.join(',');
+}
