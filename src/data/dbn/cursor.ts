@@ -33,7 +33,12 @@ TS_RECV_OFF[RType.MBO] = 40;
 SEQUENCE_OFF[RType.MBO] = 52;
 for (const rt of [RType.STATUS, RType.INSTRUMENT_DEF, RType.IMBALANCE, RType.STATISTICS])
   TS_RECV_OFF[rt] = 16;
+// Statistics: price after ts_recv and ts_ref; sequence after the quantity, which is an i32 in
+// v1/v2 (sequence at 44) and an i64 in v3 (sequence at 48), so each cursor keeps its own copy of
+// the sequence table for the version of its batch (`setVersion`).
+PRICE_OFF[RType.STATISTICS] = 32;
 SEQUENCE_OFF[RType.STATISTICS] = 48;
+const STAT_SEQUENCE_OFF_V1 = 44;
 
 /** Character codes of MBO/MBP `action` values. */
 export const Action = {
@@ -62,6 +67,7 @@ export class RecordCursor {
   #u16: Uint16Array;
   #i32: Int32Array;
   #tsOutOff = -1;
+  readonly #seqOff = SEQUENCE_OFF.slice();
 
   constructor(buffer: ArrayBuffer) {
     this.#u8 = new Uint8Array(buffer);
@@ -79,6 +85,11 @@ export class RecordCursor {
   /** Whether records carry a ts_out suffix (from the metadata). */
   setTsOut(tsOut: boolean): void {
     this.#tsOutOff = tsOut ? 8 : -1;
+  }
+
+  /** Layout version of the records (statistics move `sequence` in v3). */
+  setVersion(version: number): void {
+    this.#seqOff[RType.STATISTICS] = version < 3 ? STAT_SEQUENCE_OFF_V1 : SEQUENCE_OFF[RType.STATISTICS];
   }
 
   /** Positions the cursor on the record starting at byte `pos` (4-byte aligned). */
@@ -139,7 +150,7 @@ export class RecordCursor {
     return u64FromHalves(this.#i32[k], this.#i32[k + 1]);
   }
 
-  /** Order price (MBO) / event price (MBP, trades, BBO) in raw 1e-9 units; NaN when undefined. */
+  /** Order price (MBO) / event price (MBP, trades, BBO, statistics) in raw 1e-9 units; NaN when undefined. */
   get price(): number {
     const k = this.#w + (PRICE_OFF[this.#u8[this.pos + 1]] >> 2);
     return rawPriceFromHalves(this.#i32[k], this.#i32[k + 1]);
@@ -163,7 +174,7 @@ export class RecordCursor {
     return this.#u8[this.pos + 31];
   }
   get sequence(): number {
-    return this.#i32[this.#w + (SEQUENCE_OFF[this.#u8[this.pos + 1]] >> 2)] >>> 0;
+    return this.#i32[this.#w + (this.#seqOff[this.#u8[this.pos + 1]] >> 2)] >>> 0;
   }
   /** MBO order id as a number (exact below 2^53). */
   get orderId(): number {
@@ -197,6 +208,36 @@ export class RecordCursor {
   }
   askCt(level: number): number {
     return this.#i32[this.#w + 19 + (level << 3)] >>> 0;
+  }
+
+  /**
+   * Copies the first `n` book levels into caller arrays in one pass (the fast path for books:
+   * one bounds-checked loop instead of six getter calls per level). Prices are raw 1e-9 units,
+   * NaN when undefined.
+   */
+  readLevels(
+    n: number,
+    bidPx: Float64Array,
+    askPx: Float64Array,
+    bidSz: Float64Array | Uint32Array,
+    askSz: Float64Array | Uint32Array,
+    bidCt: Float64Array | Uint32Array,
+    askCt: Float64Array | Uint32Array,
+  ): void {
+    const i32 = this.#i32;
+    let k = this.#w + 12;
+    for (let l = 0; l < n; l++, k += 8) {
+      const bLo = i32[k];
+      const bHi = i32[k + 1];
+      const aLo = i32[k + 2];
+      const aHi = i32[k + 3];
+      bidPx[l] = bHi === 0x7fffffff && bLo === -1 ? Number.NaN : bHi * 4294967296 + (bLo >>> 0);
+      askPx[l] = aHi === 0x7fffffff && aLo === -1 ? Number.NaN : aHi * 4294967296 + (aLo >>> 0);
+      bidSz[l] = i32[k + 4] >>> 0;
+      askSz[l] = i32[k + 5] >>> 0;
+      bidCt[l] = i32[k + 6] >>> 0;
+      askCt[l] = i32[k + 7] >>> 0;
+    }
   }
 
   // OHLCV bars.

@@ -1,0 +1,202 @@
+/**
+ * DBN decoding benchmarks on a 1,000,000-record MBP-10 stream made by our encoder.
+ *
+ * Rows, all over the same bytes:
+ * - baseline int32: sums one int32 per 368-byte record, a lower bound on any per-record work;
+ * - baseline full read: sums every 32-bit word of every record, the memory-bound limit for
+ *   anything that reads every field;
+ * - decode: our streaming decoder (chunk copy, length checks, cursor) reading every field the
+ *   book needs (header, action, side, price, size, the ten levels' prices, sizes and counts);
+ * - decode + L2 book: the same, applying each record to an L2 book;
+ * - decode to objects: materialising every field as a plain object (the edges' path);
+ * - file and zstd rows: the same decode from disk, plain and compressed, with libzstd (native,
+ *   zstd-napi) against fzstd (pure JS) for the decompression itself.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Decompress } from 'fzstd';
+import { L2Book } from '../src/book/index.js';
+import { DbnDecoder, DbnEncoder, type RecordCursor } from '../src/data/dbn/index.js';
+import { ZstdStreamDecoder } from '../src/data/dbn/zstd.js';
+import { writeSample } from '../src/data/sample.js';
+import { best, bestAsync, type Report } from './harness.js';
+
+const RECORDS = 1_000_000;
+const REC = 368;
+
+let sink = 0;
+
+const bidPx = new Float64Array(10);
+const askPx = new Float64Array(10);
+const bidSz = new Uint32Array(10);
+const askSz = new Uint32Array(10);
+const bidCt = new Uint32Array(10);
+const askCt = new Uint32Array(10);
+
+/** Reads what the L2 book needs from one MBP-10 record: header, event fields and the ten levels. */
+function readBookFields(c: RecordCursor): number {
+  const acc =
+    c.rtype +
+    c.instrumentId +
+    c.tsEventLo +
+    c.tsRecvLo +
+    c.action +
+    c.side +
+    c.price +
+    c.size +
+    c.flags +
+    c.depth;
+  c.readLevels(10, bidPx, askPx, bidSz, askSz, bidCt, askCt);
+  return acc + bidPx[9] + askSz[9];
+}
+
+export async function dbnBench(report: Report, records = RECORDS): Promise<void> {
+  report.say(`Generating ${records.toLocaleString('en-US')} MBP-10 records with the encoder…`);
+  const { encoder, result } = DbnEncoder.toBuffer({
+    metadata: { dataset: 'GLBX.MDP3', schema: 'mbp-10', stype_in: 'raw_symbol', stype_out: 'instrument_id' },
+  });
+  writeSample(encoder, { records, seed: 1 });
+  await encoder.end();
+  const stream = result();
+  const mdLen = stream.length - records * REC;
+  const body = new Uint8Array(stream.buffer, stream.byteOffset + mdLen, records * REC);
+  // An aligned copy of the records for the baselines, so they read with Int32Array like we do.
+  const aligned = new Int32Array(body.length / 4);
+  new Uint8Array(aligned.buffer).set(body);
+  const mb = stream.length / 1e6;
+
+  const tInt = best(() => {
+    let s = 0;
+    for (let w = 1; w < aligned.length; w += REC / 4) s += aligned[w];
+    sink += s;
+  });
+  report.add('baseline: sum one int32 per record', records / tInt, 'records/s');
+  const tFull = best(() => {
+    let s = 0;
+    for (let w = 0; w < aligned.length; w++) s = (s + aligned[w]) | 0;
+    sink += s;
+  });
+  report.add('baseline: sum every 32-bit word', records / tFull, 'records/s');
+  report.add('baseline: sum every 32-bit word (MB/s)', mb / tFull, 'MB/s');
+
+  const decodeOnly = async () => {
+    let s = 0;
+    for await (const batch of DbnDecoder.fromBytes(stream)) {
+      for (let i = 0; i < batch.count; i++) s += readBookFields(batch.at(i));
+    }
+    sink += s;
+  };
+  const tDec = await bestAsync(decodeOnly);
+  report.add(
+    'decode (cursor, book fields)',
+    records / tDec,
+    'records/s',
+    'baseline: sum one int32 per record',
+  );
+  report.add('decode vs full read', records / tDec, 'records/s', 'baseline: sum every 32-bit word');
+  report.add('decode (MB/s)', mb / tDec, 'MB/s');
+
+  const book = new L2Book();
+  const tBook = await bestAsync(async () => {
+    for await (const batch of DbnDecoder.fromBytes(stream)) {
+      for (let i = 0; i < batch.count; i++) book.applyMbp(batch.at(i));
+    }
+    sink += book.bestBidPx;
+  });
+  report.add('decode + L2 book update', records / tBook, 'records/s', 'baseline: sum one int32 per record');
+  report.add(
+    'decode + L2 book vs full read',
+    records / tBook,
+    'records/s',
+    'baseline: sum every 32-bit word',
+  );
+
+  const objRecords = Math.min(records, 100_000);
+  const objBytes = stream.subarray(0, mdLen + objRecords * REC);
+  const tObj = await bestAsync(async () => {
+    let s = 0;
+    for await (const rec of DbnDecoder.fromBytes(objBytes).records()) s += rec.hd.rtype;
+    sink += s;
+  }, 2);
+  report.add('decode all fields to objects', objRecords / tObj, 'records/s', 'decode (cursor, book fields)');
+
+  // From disk: plain and zstd.
+  const dir = mkdtempSync(join(tmpdir(), 'scalper-bench-'));
+  try {
+    const plainPath = join(dir, 'bench.mbp-10.dbn');
+    const zstPath = join(dir, 'bench.mbp-10.dbn.zst');
+    for (const [path, zstd] of [
+      [plainPath, false],
+      [zstPath, true],
+    ] as const) {
+      const enc = DbnEncoder.toFile(path, {
+        metadata: { dataset: 'GLBX.MDP3', schema: 'mbp-10' },
+        zstd,
+      });
+      writeSample(enc, { records, seed: 1 });
+      await enc.end();
+    }
+    const fromFile = (path: string) => async () => {
+      let s = 0;
+      for await (const batch of DbnDecoder.fromFile(path)) {
+        for (let i = 0; i < batch.count; i++) s += readBookFields(batch.at(i));
+      }
+      sink += s;
+    };
+    const tPlainFile = await bestAsync(fromFile(plainPath), 3);
+    report.add(
+      'decode from file (plain .dbn)',
+      records / tPlainFile,
+      'records/s',
+      'decode (cursor, book fields)',
+    );
+    const tZstFile = await bestAsync(fromFile(zstPath), 3);
+    const zsize = statSync(zstPath).size;
+    report.add(
+      'decode from file (.dbn.zst, libzstd)',
+      records / tZstFile,
+      'records/s',
+      'decode (cursor, book fields)',
+      `${(zsize / 1e6).toFixed(1)} MB compressed, ${(stream.length / zsize).toFixed(1)}x`,
+    );
+    const compressed = readFileSync(zstPath);
+    const out = new Uint8Array(1 << 20);
+    const tNative = best(() => {
+      const d = new ZstdStreamDecoder();
+      let input: Uint8Array = compressed;
+      let total = 0;
+      for (;;) {
+        const r = d.step(out, input);
+        input = input.subarray(r.consumed);
+        total += r.produced;
+        if (input.length === 0 && r.produced < out.length) break;
+      }
+      sink += total;
+    }, 3);
+    report.add('zstd decompress only: zstd-napi (native)', stream.length / 1e6 / tNative, 'MB/s');
+    const tPure = best(() => {
+      let total = 0;
+      const d = new Decompress((chunk) => {
+        total += chunk.length;
+      });
+      for (let o = 0; o < compressed.length; o += 1 << 20) {
+        d.push(
+          compressed.subarray(o, Math.min(compressed.length, o + (1 << 20))),
+          o + (1 << 20) >= compressed.length,
+        );
+      }
+      sink += total;
+    }, 3);
+    report.add(
+      'zstd decompress only: fzstd (pure JS)',
+      stream.length / 1e6 / tPure,
+      'MB/s',
+      'zstd decompress only: zstd-napi (native)',
+    );
+    report.add('share of .dbn.zst decode time in decompression', (100 * tNative) / tZstFile, '%');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (sink === 42) report.say('');
+}

@@ -1,0 +1,89 @@
+/**
+ * Benchmark harness: runs workloads, keeps the best of several runs (the least disturbed by the
+ * rest of the machine), and prints a table or, with --json, one JSON object per line with the
+ * ratio to a named row measured in the same run. Absolute figures do not travel between
+ * machines; ratios to a baseline measured alongside do.
+ */
+import { cpus } from 'node:os';
+
+/** One printed figure. */
+export interface Row {
+  name: string;
+  value: number;
+  unit: string;
+  ratio?: number;
+  ratio_to?: string;
+  note?: string;
+}
+
+/** Times `fn` `runs` times (after one warm-up) and returns the best wall time in seconds. */
+export function best(fn: () => void, runs = 5): number {
+  fn();
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    if (s < min) min = s;
+  }
+  return min;
+}
+
+/** As `best`, for asynchronous workloads. */
+export async function bestAsync(fn: () => Promise<void>, runs = 5): Promise<number> {
+  await fn();
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    if (s < min) min = s;
+  }
+  return min;
+}
+
+/** Collects rows and prints them. */
+export class Report {
+  readonly rows: Row[] = [];
+  readonly #json: boolean;
+
+  constructor(json: boolean, command: string) {
+    this.#json = json;
+    const env = {
+      name: 'env',
+      date: new Date().toISOString(),
+      cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+      node: process.version,
+      command,
+    };
+    if (json) process.stdout.write(`${JSON.stringify(env)}\n`);
+    else process.stdout.write(`${env.date}  ${env.cpu}  node ${env.node}\n$ ${command}\n\n`);
+  }
+
+  /** Adds a row; `ratioTo` names an earlier row whose value this one is divided by. */
+  add(name: string, value: number, unit: string, ratioTo?: string, note?: string): Row {
+    const row: Row = { name, value, unit };
+    if (ratioTo) {
+      const base = this.rows.find((r) => r.name === ratioTo);
+      if (!base) throw new Error(`No row "${ratioTo}" to compare "${name}" with`);
+      row.ratio = value / base.value;
+      row.ratio_to = ratioTo;
+    }
+    if (note) row.note = note;
+    this.rows.push(row);
+    if (this.#json) process.stdout.write(`${JSON.stringify(row)}\n`);
+    else {
+      const v = value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(4);
+      const r = row.ratio === undefined ? '' : `${row.ratio.toFixed(3)}x ${row.ratio_to}`;
+      process.stdout.write(
+        `${name.padEnd(44)} ${v.padStart(14)} ${unit.padEnd(10)} ${r}${note ? `  (${note})` : ''}\n`,
+      );
+    }
+    return row;
+  }
+
+  /** A free-text line (table mode only). */
+  say(text: string): void {
+    if (!this.#json) process.stdout.write(`${text}\n`);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * `npm run bench [-- --json] [-- --records N]`: prints throughput and ratios to baselines measured
+ * in the same run. See dbn.bench.ts for what each row measures.
+ */
+import { dbnBench } from './dbn.bench.js';
+import { Report } from './harness.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const ri = args.indexOf('--records');
+const records = ri >= 0 ? Number(args[ri + 1]) : 1_000_000;
+if (!Number.isInteger(records) || records <= 0) {
+  process.stderr.write(`--records must be a positive integer, got "${args[ri + 1]}"\n`);
+  process.exit(2);
+}
+const report = new Report(json, `npm run bench -- ${args.join(' ')}`.trim());
+await dbnBench(report, records);

@@ -1,0 +1,4 @@
+export { type Book, BookSet, type BookSetOptions } from './book-set.js';
+export { BookSide, type BookView } from './book-view.js';
+export { L2_MAX_LEVELS, L2Book, LevelChanges } from './l2-book.js';
+export { L3Book, type L3BookOptions, type RestingOrder } from './l3-book.js';
