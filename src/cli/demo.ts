@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice } from '../core/price.js';
 import { formatTimestamp } from '../core/time.js';
 import { DbnDecoder, recordToJsonLine, rtypeLabel } from '../data/dbn/index.js';
@@ -46,15 +47,19 @@ async function demo(opts: DemoOpts): Promise<void> {
   let firstTs: bigint | null = null;
   let lastTs = 0n;
   const t1 = performance.now();
+  const book = new L2Book();
+  let depth5 = 0;
   for await (const batch of dec) {
     for (let i = 0; i < batch.count; i++) {
       const c = batch.at(i);
       counts.set(c.rtype, (counts.get(c.rtype) ?? 0) + 1);
-      const s = (c.askPx(0) - c.bidPx(0)) / SIXE_TICK_RAW;
+      book.applyMbp(c);
+      const s = book.spread / SIXE_TICK_RAW;
       spreadTicks += s;
       if (s === 1) oneTick++;
-      if (c.bidPx(0) < minBid) minBid = c.bidPx(0);
-      if (c.askPx(0) > maxAsk) maxAsk = c.askPx(0);
+      if (book.bestBidPx < minBid) minBid = book.bestBidPx;
+      if (book.bestAskPx > maxAsk) maxAsk = book.bestAskPx;
+      depth5 += book.depth(BookSide.BID, 5) + book.depth(BookSide.ASK, 5);
     }
     if (batch.count > 0) {
       if (firstTs === null) firstTs = batch.at(0).tsEvent;
@@ -69,6 +74,9 @@ async function demo(opts: DemoOpts): Promise<void> {
   for (const [rt, c] of counts) say(`  ${rtypeLabel(rt)}: ${n(c)} records in ${tRead.toFixed(0)} ms`);
   say(`  ts_event ${formatTimestamp(firstTs ?? 0n)} .. ${formatTimestamp(lastTs)}`);
   say(`  best bid low ${formatPrice(BigInt(minBid))}, best ask high ${formatPrice(BigInt(maxAsk))}`);
+  say(
+    `  L2 book replayed: mean size over the top 5 levels ${(depth5 / Math.max(1, 2 * total)).toFixed(1)} lots per side`,
+  );
   say(
     `  mean spread ${(spreadTicks / Math.max(1, total)).toFixed(3)} ticks; one tick ${((100 * oneTick) / Math.max(1, total)).toFixed(1)}% of the time`,
   );
