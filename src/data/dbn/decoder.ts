@@ -356,12 +356,14 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
 
   /** Reads until at least `n` bytes are buffered (growing the buffer if needed) or input ends. */
   async #fillTo(n: number): Promise<void> {
-    if (n > this.#work.length) {
-      const grown = new Uint8Array(new ArrayBuffer((n + 7) & ~7));
-      grown.set(this.#work.subarray(0, this.#fill));
-      this.#work = grown;
-    }
     while (this.#fill < n && !this.#eof) {
+      if (this.#fill === this.#work.length) {
+        // Grow by doubling as the data arrives, not to `n` at once: a corrupt prelude claiming
+        // gigabytes of metadata must not allocate them before the input shows it has them.
+        const grown = new Uint8Array(new ArrayBuffer(Math.min(Math.ceil(n / 8) * 8, this.#work.length * 2)));
+        grown.set(this.#work.subarray(0, this.#fill));
+        this.#work = grown;
+      }
       const got = await this.#read(this.#work, this.#fill, this.#work.length - this.#fill);
       if (got === 0) this.#eof = true;
       else this.#fill += got;
@@ -557,7 +559,9 @@ class UpgradeBuffer {
       if (needsUpgrade(rt, this.version)) {
         const from = layoutFor(rt, this.version)!;
         const { record, layout } = upgradeRecord(decodeRecord(src.bytes, off, from, this.tsOut), from);
-        p += encodeRecord(record, layout, out.bytes, p, this.tsOut);
+        // Fixed-width strings may fill their field without a NUL; Databento's upgrade copies
+        // those bytes as they are, and so do we (rather than reject the record).
+        p += encodeRecord(record, layout, out.bytes, p, this.tsOut, true);
       } else {
         const len = src.bytes[off] << 2;
         out.bytes.set(src.bytes.subarray(off, off + len), p);

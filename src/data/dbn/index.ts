@@ -25,5 +25,5 @@ export {
   type TradeRecord,
 } from './record.js';
 export { SymbolMap } from './symbols.js';
-export { upgradeRecord } from './upgrade.js';
 export { csvHeader, recordToCsv, recordToJson, recordToJsonLine, type TextOptions } from './text.js';
+export { upgradeRecord } from './upgrade.js';

@@ -52,19 +52,34 @@ export interface Metadata {
 }
 
 const FIXED_LEN = 100;
-const latin1 = new TextDecoder('latin1');
 
-/** Reads a NUL-terminated, fixed-width string. */
+/**
+ * Reads a NUL-terminated, fixed-width string, one character per byte (ISO-8859-1), so that
+ * `writeCstr` writes the same bytes back. Not TextDecoder('latin1'): WHATWG defines that label
+ * as windows-1252, which maps bytes 0x80-0x9F to other code points (0x80 is U+20AC).
+ */
 export function readCstr(bytes: Uint8Array, off: number, len: number): string {
   let end = off;
   const max = off + len;
   while (end < max && bytes[end] !== 0) end++;
-  return latin1.decode(bytes.subarray(off, end));
+  return Buffer.from(bytes.buffer, bytes.byteOffset + off, end - off).toString('latin1');
 }
 
-/** Writes a string into a fixed-width NUL-padded field; throws if it does not fit with its NUL. */
-export function writeCstr(bytes: Uint8Array, off: number, len: number, text: string, field = 'string'): void {
-  if (text.length >= len) throw new RangeError(`${field} "${text}" is longer than ${len - 1} characters`);
+/**
+ * Writes a string into a fixed-width NUL-padded field; throws if it does not fit with its NUL,
+ * unless `unterminated` allows exactly `len` characters (bytes read from a field without a NUL,
+ * written back verbatim).
+ */
+export function writeCstr(
+  bytes: Uint8Array,
+  off: number,
+  len: number,
+  text: string,
+  field = 'string',
+  unterminated = false,
+): void {
+  if (text.length > len || (text.length === len && !unterminated))
+    throw new RangeError(`${field} "${text}" is longer than ${len - 1} characters`);
   for (let i = 0; i < len; i++) bytes[off + i] = i < text.length ? text.charCodeAt(i) & 0xff : 0;
 }
 

@@ -251,6 +251,8 @@ function writeLevel(
  * Writes `rec` with `layout` at `offset` of `out` (which must have room for the record) and
  * returns the bytes written. The header `length` is computed, never taken from `rec`. Missing
  * fields take neutral defaults: UNDEF_PRICE for prices, UNDEF_TIMESTAMP for timestamps, 0, "".
+ * A string must leave room for its NUL, unless `unterminated`: then a string that fills its whole
+ * field (as `decodeRecord` reads a field without a NUL) is written back as it was.
  */
 export function encodeRecord(
   rec: DbnRecord,
@@ -258,6 +260,7 @@ export function encodeRecord(
   out: Uint8Array,
   offset: number,
   tsOut = false,
+  unterminated = false,
 ): number {
   const size = layout.size + (tsOut ? 8 : 0);
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
@@ -305,7 +308,7 @@ export function encodeRecord(
         out[o] = v === undefined || v === '' ? 0 : String(v).charCodeAt(0) & 0xff;
         break;
       case 'cstr':
-        writeCstr(out, o, f.size, v === undefined ? '' : String(v), f.name);
+        writeCstr(out, o, f.size, v === undefined ? '' : String(v), f.name, unterminated);
         break;
       case 'bytes':
         if (v !== undefined) out.set(unhex(String(v), f.size, f.name), o);

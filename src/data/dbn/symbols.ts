@@ -47,10 +47,14 @@ export class SymbolMap {
     spans.push({ start: startDate, end: endDate, symbol });
   }
 
-  /** Learns from a symbol-mapping record (live data): its output symbol holds from then on. */
+  /**
+   * Learns from a symbol-mapping record (live data): its output symbol holds from then on. The
+   * output symbol is the instrument's own (stype_in_symbol is what was subscribed, e.g. a parent
+   * "ES.FUT"), as in Databento's `PitSymbolMap::on_symbol_mapping`.
+   */
   update(rec: DbnRecord): void {
     if (rec.hd.rtype !== RType.SYMBOL_MAPPING) return;
-    const symbol = String(rec.stype_in_symbol ?? '');
+    const symbol = String(rec.stype_out_symbol ?? '');
     if (symbol) this.#live.set(rec.hd.instrument_id, symbol);
   }
 

@@ -30,23 +30,27 @@ const DEF_V3_DEFAULTS: Record<string, unknown> = {
   _reserved: '00'.repeat(17),
 };
 
-const ERROR_CODES: Array<[RegExp, number]> = [
-  [/^User or API key deactivated$/, 2],
-  [/^User has reached their open connection limit$/, 3],
-  [/^Failed to resolve symbol/, 4],
-  [/^Internal error$/, 6],
-  [/^Slow client detected for /, 7],
+// Codes inferred from v1 message texts, in the order of Databento's `From<&v1::ErrorMsg>` and
+// `From<&v1::SystemMsg>` (dbn rust/dbn/src/v2.rs). They test prefixes and suffixes with
+// starts_with/ends_with, which may share a character ("Finished replay" is a replay-completed
+// message) and see across line breaks, so they are plain string tests here, not regexes.
+const ERROR_CODES: Array<[(s: string) => boolean, number]> = [
+  [(s) => s === 'User or API key deactivated', 2],
+  [(s) => s === 'User has reached their open connection limit', 3],
+  [(s) => s.startsWith('Failed to resolve symbol'), 4],
+  [(s) => s === 'Internal error', 6],
+  [(s) => s.startsWith('Slow client detected for '), 7],
 ];
-const SYSTEM_CODES: Array<[RegExp, number]> = [
-  [/^Heartbeat$/, 0],
-  [/^Subscription request .* succeeded$/, 1],
-  [/^Warning: slow reading/, 2],
-  [/^Finished .* replay$/, 3],
-  [/^End of interval for /, 4],
+const SYSTEM_CODES: Array<[(s: string) => boolean, number]> = [
+  [(s) => s === 'Heartbeat', 0],
+  [(s) => s.startsWith('End of interval for '), 4],
+  [(s) => s.startsWith('Subscription request ') && s.endsWith(' succeeded'), 1],
+  [(s) => s.startsWith('Warning: slow reading'), 2],
+  [(s) => s.startsWith('Finished ') && s.endsWith(' replay'), 3],
 ];
 
-function codeOf(text: string, table: Array<[RegExp, number]>): number {
-  for (const [re, code] of table) if (re.test(text)) return code;
+function codeOf(text: string, table: Array<[(s: string) => boolean, number]>): number {
+  for (const [matches, code] of table) if (matches(text)) return code;
   return 255;
 }
 
