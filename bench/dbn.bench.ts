@@ -29,10 +29,10 @@ let sink = 0;
 
 const bidPx = new Float64Array(10);
 const askPx = new Float64Array(10);
-const bidSz = new Uint32Array(10);
-const askSz = new Uint32Array(10);
-const bidCt = new Uint32Array(10);
-const askCt = new Uint32Array(10);
+const bidSz = new Float64Array(10);
+const askSz = new Float64Array(10);
+const bidCt = new Float64Array(10);
+const askCt = new Float64Array(10);
 
 /** Reads what the L2 book needs from one MBP-10 record: header, event fields and the ten levels. */
 function readBookFields(c: RecordCursor): number {

