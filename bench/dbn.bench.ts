@@ -12,14 +12,15 @@
  * - file and zstd rows: the same decode from disk, plain and compressed, with libzstd (native,
  *   zstd-napi) against fzstd (pure JS) for the decompression itself.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decompress } from 'fzstd';
-import { L2Book } from '../src/book/index.js';
+import { L2Book, L3Book } from '../src/book/index.js';
 import { DbnDecoder, DbnEncoder, type RecordCursor } from '../src/data/dbn/index.js';
-import { ZstdStreamDecoder } from '../src/data/dbn/zstd.js';
+import { ZstdStreamDecoder, zstdDecompressAll } from '../src/data/dbn/zstd.js';
 import { writeSample } from '../src/data/sample.js';
+import { fixturesDir } from '../src/testing/fixtures.js';
 import { best, bestAsync, type Report } from './harness.js';
 
 const RECORDS = 1_000_000;
@@ -111,6 +112,37 @@ export async function dbnBench(report: Report, records = RECORDS): Promise<void>
     'records/s',
     'baseline: sum every 32-bit word',
   );
+
+  // L3: the real CME MBO sample (13,796 records: a full snapshot, then live events), replayed
+  // from memory until about a million events have been applied.
+  let mboPath = '../shared/fixtures/dbn-real (not found)';
+  try {
+    mboPath = join(fixturesDir(), 'dbn-real', 'glbx-mdp3-esm4-20240508T000000-000002.mbo.dbn.zst');
+  } catch {}
+  if (existsSync(mboPath)) {
+    const mbo = zstdDecompressAll(readFileSync(mboPath));
+    const l3 = new L3Book({ orders: 1 << 15 });
+    let events = 0;
+    const passes = Math.max(1, Math.round(records / 13_796));
+    const tL3 = await bestAsync(async () => {
+      events = 0;
+      for (let k = 0; k < passes; k++) {
+        for await (const batch of DbnDecoder.fromBytes(mbo)) {
+          for (let i = 0; i < batch.count; i++) l3.applyMbo(batch.at(i));
+          events += batch.count;
+        }
+      }
+      sink += l3.bestBidPx;
+    }, 3);
+    report.add(
+      'decode + L3 book (real ES MBO, replayed)',
+      events / tL3,
+      'events/s',
+      'baseline: sum one int32 per record',
+    );
+  } else {
+    report.say(`(L3 row skipped: ${mboPath} not found)`);
+  }
 
   const objRecords = Math.min(records, 100_000);
   const objBytes = stream.subarray(0, mdLen + objRecords * REC);

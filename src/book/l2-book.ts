@@ -9,7 +9,9 @@
  * until the next one), so nothing is copied or allocated per event, and the change report is
  * derived from the two sets only when someone reads it: readers of levels alone do not pay for it.
  */
-import { Flags, type RecordCursor, RType } from '../data/dbn/index.js';
+
+import { type RecordCursor, RType } from '../data/dbn/index.js';
+import { BookBase } from './book-base.js';
 import { BookSide, type BookView } from './book-view.js';
 
 /** Levels per side an L2 book holds (MBP-10). */
@@ -50,7 +52,7 @@ export class LevelChanges {
 }
 
 /** A level book fed with MBP-10, MBP-1 (also TBBO) and BBO records. */
-export class L2Book implements BookView {
+export class L2Book extends BookBase implements BookView {
   readonly kind = 'l2' as const;
   readonly #changes = new LevelChanges();
   /** `#updates` when `#changes` was last computed: the report is derived only when read. */
@@ -78,19 +80,10 @@ export class L2Book implements BookView {
   #pna = 0;
   #pcap = L2_MAX_LEVELS;
 
-  #instrumentId = 0;
-  #publisherId = 0;
-  #tsEventLo = 0;
-  #tsEventHi = 0;
-  #tsRecvLo = 0;
-  #tsRecvHi = 0;
-  #sequence = 0;
-  #flags = 0;
   #action = 0;
   #side = 0;
   #price = Number.NaN;
   #size = 0;
-  #updates = 0;
 
   /**
    * Replaces the book with the levels of an MBP-10 (10 levels) or MBP-1/TBBO/BBO (top level)
@@ -136,19 +129,19 @@ export class L2Book implements BookView {
     this.#na = na;
     this.#cap = cap;
 
-    this.#instrumentId = c.instrumentId;
-    this.#publisherId = c.publisherId;
-    this.#tsEventLo = c.tsEventLo;
-    this.#tsEventHi = c.tsEventHi;
-    this.#tsRecvLo = c.tsRecvLo;
-    this.#tsRecvHi = c.tsRecvHi;
-    this.#sequence = c.sequence;
-    this.#flags = c.flags;
+    this.lastInstrumentId = c.instrumentId;
+    this.lastPublisherId = c.publisherId;
+    this.lastTsEventLo = c.tsEventLo;
+    this.lastTsEventHi = c.tsEventHi;
+    this.lastTsRecvLo = c.tsRecvLo;
+    this.lastTsRecvHi = c.tsRecvHi;
+    this.lastSequence = c.sequence;
+    this.lastFlags = c.flags;
     this.#action = c.action; // BBO records have no action: a reserved zero byte sits there
     this.#side = c.side;
     this.#price = c.price;
     this.#size = c.size;
-    this.#updates++;
+    this.updateCount++;
     return true;
   }
 
@@ -158,7 +151,7 @@ export class L2Book implements BookView {
     this.#na = 0;
     this.#cap = L2_MAX_LEVELS;
     this.#changes.count = 0;
-    this.#changesAt = this.#updates;
+    this.#changesAt = this.updateCount;
   }
 
   /**
@@ -167,8 +160,8 @@ export class L2Book implements BookView {
    * until the next `applyMbp`.
    */
   get changes(): LevelChanges {
-    if (this.#changesAt !== this.#updates) {
-      this.#changesAt = this.#updates;
+    if (this.#changesAt !== this.updateCount) {
+      this.#changesAt = this.updateCount;
       const ch = this.#changes;
       ch.count = 0;
       // The spare arrays still hold the previous record's levels.
@@ -202,12 +195,6 @@ export class L2Book implements BookView {
     return this.#changes;
   }
 
-  get instrumentId(): number {
-    return this.#instrumentId;
-  }
-  get publisherId(): number {
-    return this.#publisherId;
-  }
   get bidLevels(): number {
     return this.#nb;
   }
@@ -260,34 +247,6 @@ export class L2Book implements BookView {
   }
   get crossed(): boolean {
     return this.#nb > 0 && this.#na > 0 && this.#bPx[0] >= this.#aPx[0];
-  }
-  get consistent(): boolean {
-    return (this.#flags & Flags.LAST) !== 0;
-  }
-  get tsEventLo(): number {
-    return this.#tsEventLo;
-  }
-  get tsEventHi(): number {
-    return this.#tsEventHi;
-  }
-  get tsRecvLo(): number {
-    return this.#tsRecvLo;
-  }
-  get tsRecvHi(): number {
-    return this.#tsRecvHi;
-  }
-  get tsRecvMs(): number {
-    return (this.#tsRecvHi * 4294967296 + this.#tsRecvLo) / 1e6;
-  }
-  get sequence(): number {
-    return this.#sequence;
-  }
-  get updates(): number {
-    return this.#updates;
-  }
-  /** Flags of the last record (F_LAST, F_SNAPSHOT, ...). */
-  get flags(): number {
-    return this.#flags;
   }
   /** Action of the last record as a character code ('T' = 84 for a trade); 0 for BBO records. */
   get action(): number {

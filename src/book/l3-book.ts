@@ -24,7 +24,9 @@
  *   `Ladder.probe`, `OrderIndex.getAt`).
  * Pools and the id table double when full; that is the only allocation after warm-up.
  */
-import { Action, Flags, type RecordCursor, RType } from '../data/dbn/index.js';
+
+import { Action, type RecordCursor, RType } from '../data/dbn/index.js';
+import { BookBase } from './book-base.js';
 import { BookSide, type BookView } from './book-view.js';
 import { OrderIndex } from './order-index.js';
 
@@ -114,7 +116,7 @@ class Ladder {
 }
 
 /** An order book fed with MBO records. */
-export class L3Book implements BookView {
+export class L3Book extends BookBase implements BookView {
   readonly kind = 'l3' as const;
 
   readonly #index: OrderIndex;
@@ -146,17 +148,9 @@ export class L3Book implements BookView {
   readonly #ev = new Float64Array(2);
   #priority = 0;
   #anomalies = 0;
-  #instrumentId = 0;
-  #publisherId = 0;
-  #tsEventLo = 0;
-  #tsEventHi = 0;
-  #tsRecvLo = 0;
-  #tsRecvHi = 0;
-  #sequence = 0;
-  #flags = 0;
-  #updates = 0;
 
   constructor(opts: L3BookOptions = {}) {
+    super();
     const no = Math.max(16, opts.orders ?? 4096);
     const nl = Math.max(16, opts.levels ?? 512);
     this.#index = new OrderIndex(no);
@@ -191,18 +185,18 @@ export class L3Book implements BookView {
     const action = c.action;
     const side = c.side;
     const sz = c.size;
-    this.#instrumentId = c.instrumentId;
-    this.#publisherId = c.publisherId;
-    this.#sequence = c.sequence;
-    this.#flags = c.flags;
-    this.#tsEventLo = c.tsEventLo;
-    this.#tsEventHi = c.tsEventHi;
-    this.#tsRecvHi = c.tsRecvHi;
-    this.#tsRecvLo = c.tsRecvLo;
+    this.lastInstrumentId = c.instrumentId;
+    this.lastPublisherId = c.publisherId;
+    this.lastSequence = c.sequence;
+    this.lastFlags = c.flags;
+    this.lastTsEventLo = c.tsEventLo;
+    this.lastTsEventHi = c.tsEventHi;
+    this.lastTsRecvHi = c.tsRecvHi;
+    this.lastTsRecvLo = c.tsRecvLo;
     const ev = this.#ev;
     ev[1] = c.price;
     ev[0] = c.orderId;
-    this.#updates++;
+    this.updateCount++;
     this.#mutate(action, side, sz);
     return true;
   }
@@ -500,12 +494,6 @@ export class L3Book implements BookView {
 
   // ---- BookView --------------------------------------------------------------------------------
 
-  get instrumentId(): number {
-    return this.#instrumentId;
-  }
-  get publisherId(): number {
-    return this.#publisherId;
-  }
   get bidLevels(): number {
     return this.#bids.n;
   }
@@ -569,34 +557,6 @@ export class L3Book implements BookView {
   get crossed(): boolean {
     // NaN compares false: an empty side is never crossed.
     return this.bestBidPx >= this.bestAskPx;
-  }
-  get consistent(): boolean {
-    return (this.#flags & Flags.LAST) !== 0;
-  }
-  get tsEventLo(): number {
-    return this.#tsEventLo;
-  }
-  get tsEventHi(): number {
-    return this.#tsEventHi;
-  }
-  get tsRecvLo(): number {
-    return this.#tsRecvLo;
-  }
-  get tsRecvHi(): number {
-    return this.#tsRecvHi;
-  }
-  get tsRecvMs(): number {
-    return (this.#tsRecvHi * 4294967296 + this.#tsRecvLo) / 1e6;
-  }
-  get sequence(): number {
-    return this.#sequence;
-  }
-  get updates(): number {
-    return this.#updates;
-  }
-  /** Flags of the last applied record. */
-  get flags(): number {
-    return this.#flags;
   }
 }
 
