@@ -166,38 +166,43 @@ async function dump(
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
   let written = 0;
   let csvRtype = -1;
-  outer: for await (const batch of dec) {
-    for (let i = 0; i < batch.count; i++) {
-      if (written >= limit) break outer;
-      const rec = batch.toObject(i);
-      symbols.update(rec);
-      const symbol = opts.symbols ? symbols.resolve(rec.hd.instrument_id, rec.hd.ts_event) : undefined;
-      const textOpts = {
-        pretty: opts.pretty,
-        symbol: opts.symbols ? (symbol ?? (opts.format === 'csv' ? '' : undefined)) : undefined,
-      };
-      if (opts.format === 'json') {
-        await out.line(recordToJsonLine(rec, batch.version, textOpts));
-      } else {
-        const layout = layoutFor(rec.hd.rtype, batch.version);
-        if (!layout)
-          throw new ConfigError(
-            `record ${written} has rtype ${rtypeLabel(rec.hd.rtype)}, which CSV cannot show`,
-          );
-        if (csvRtype === -1) {
-          csvRtype = rec.hd.rtype;
-          await out.line(csvHeader(layout, opts.symbols, md?.ts_out ?? false).join(','));
-        } else if (layout !== layoutFor(csvRtype, batch.version)) {
-          throw new ConfigError(
-            `CSV holds one record type: record ${written} is ${rtypeLabel(rec.hd.rtype)} after ${rtypeLabel(csvRtype)} (use --format json)`,
-          );
+  // Lines already formatted are printed even when a later record fails (a truncated file shows
+  // every complete record before the error), so the buffer is flushed on the way out.
+  try {
+    outer: for await (const batch of dec) {
+      for (let i = 0; i < batch.count; i++) {
+        if (written >= limit) break outer;
+        const rec = batch.toObject(i);
+        symbols.update(rec);
+        const symbol = opts.symbols ? symbols.resolve(rec.hd.instrument_id, rec.hd.ts_event) : undefined;
+        const textOpts = {
+          pretty: opts.pretty,
+          symbol: opts.symbols ? (symbol ?? (opts.format === 'csv' ? '' : undefined)) : undefined,
+        };
+        if (opts.format === 'json') {
+          await out.line(recordToJsonLine(rec, batch.version, textOpts));
+        } else {
+          const layout = layoutFor(rec.hd.rtype, batch.version);
+          if (!layout)
+            throw new ConfigError(
+              `record ${written} has rtype ${rtypeLabel(rec.hd.rtype)}, which CSV cannot show`,
+            );
+          if (csvRtype === -1) {
+            csvRtype = rec.hd.rtype;
+            await out.line(csvHeader(layout, opts.symbols, md?.ts_out ?? false).join(','));
+          } else if (layout !== layoutFor(csvRtype, batch.version)) {
+            throw new ConfigError(
+              `CSV holds one record type: record ${written} is ${rtypeLabel(rec.hd.rtype)} after ${rtypeLabel(csvRtype)} (use --format json)`,
+            );
+          }
+          await out.line(recordToCsv(rec, layout, textOpts));
         }
-        await out.line(recordToCsv(rec, layout, textOpts));
+        written++;
       }
-      written++;
     }
+  } finally {
+    await out.flush();
   }
-  await out.flush();
 }
 
 /** Registers `dbn` and its subcommands. */

@@ -15,7 +15,7 @@ export const PRICE_SCALE = 1_000_000_000;
 export const MAX_EXACT_RAW = Number.MAX_SAFE_INTEGER;
 
 /**
- * Raw price from its two halves as a `number`, NaN for UNDEF_PRICE. Exact when |raw| <= 2^53;
+ * Raw price from its two halves as a `number`, NaN for UNDEF_PRICE. Exact when -2^53 <= raw < 2^53;
  * beyond that it is the nearest double (see `isExactRaw`).
  */
 export function rawPriceFromHalves(lo: number, hi: number): number {

@@ -21,14 +21,18 @@ export function formatTimestamp(ns: bigint): string | null {
 
 /** Parses an ISO-8601 UTC timestamp with up to 9 fractional digits into ns since epoch. */
 export function parseTimestamp(text: string): bigint {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?)?(Z|[+-]00:?00)?$/.exec(
+  // A fraction belongs to the seconds: in ISO 8601 "13:00.5" would be half a minute, not 0.5 s.
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]00:?00)?$/.exec(
     text.trim(),
   );
   if (!m)
     throw new RangeError(`Timestamp "${text}" is not ISO-8601 UTC (YYYY-MM-DD[THH:MM[:SS[.fffffffff]]][Z])`);
-  const base = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${m[2] && m[2].length === 5 ? ':00' : ''}Z`);
-  if (Number.isNaN(base)) throw new RangeError(`Timestamp "${text}" is not a valid date`);
-  return BigInt(base) * 1_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'));
+  const base = Date.parse(`${m[1]}T${m[2] ?? '00:00'}:${m[3] ?? '00'}Z`);
+  // Date.parse rolls an impossible day over (2021-02-30 becomes 2021-03-02) instead of failing.
+  const day = Date.parse(`${m[1]}T00:00:00Z`);
+  if (Number.isNaN(base) || Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== m[1])
+    throw new RangeError(`Timestamp "${text}" is not a valid date`);
+  return BigInt(base) * 1_000_000n + BigInt((m[4] ?? '').padEnd(9, '0'));
 }
 
 /** A u64 from its unsigned halves as a bigint. */
@@ -43,6 +47,9 @@ export function msFromHalves(lo: number, hi: number): number {
 
 /** YYYYMMDD integer for the UTC date of a ns timestamp. */
 export function yyyymmddOf(ns: bigint): number {
-  const d = new Date(Number(ns / 1_000_000n));
+  // Floor, not truncate: -1 ns is 1969-12-31T23:59:59.999999999Z, as formatTimestamp shows it.
+  let ms = ns / 1_000_000n;
+  if (ms * 1_000_000n > ns) ms -= 1n;
+  const d = new Date(Number(ms));
   return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
 }

@@ -175,7 +175,11 @@ export function writeSample(mbp10: DbnEncoder, opts: SampleOptions, trades?: Dbn
           bestBid--;
           spread++;
         }
-      } else if (cts[0] > 1 && rnd() < 0.5) cts[0]--;
+      } else {
+        if (cts[0] > 1 && rnd() < 0.5) cts[0]--;
+        // Every order is at least one lot: a level never shows more orders than lots.
+        if (cts[0] > book[0]) cts[0] = book[0];
+      }
     } else if (u < 0.2 && spread > 1) {
       // Improve the spread by one tick with a new best level.
       if (bidSide) {
@@ -202,6 +206,7 @@ export function writeSample(mbp10: DbnEncoder, opts: SampleOptions, trades?: Dbn
         size = 1 + Math.floor(rnd() * Math.min(12, sz[level] - 1));
         sz[level] -= size;
         if (ct[level] > 1 && rnd() < 0.6) ct[level]--;
+        if (ct[level] > sz[level]) ct[level] = sz[level];
       }
     }
     dv.setBigUint64(8, ts, true);

@@ -1,13 +1,14 @@
 /**
- * Text renderings of records, shaped like Databento's own JSON and CSV output: `hd` nested first
- * in JSON, flat `bid_px_00`-style columns in CSV with the index timestamp (ts_recv) first.
+ * Text renderings of records, shaped like Databento's own JSON and CSV output: ts_recv (the index
+ * timestamp) first, then `hd` (nested in JSON, flat in CSV), then the fields in Databento's order,
+ * levels as `bid_px_00`-style columns in CSV.
  * With `pretty`, prices are 9-decimal strings (null / empty for UNDEF) and timestamps ISO-8601
  * with nanoseconds; without, both are raw integers. Other 64-bit integers are decimal strings in
  * JSON so that doubles do not round them. Reserved fields are left out.
  */
 import { formatPrice, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/price.js';
 import { formatTimestamp } from '../../core/time.js';
-import { layoutFor, type RecordLayout } from './layouts.js';
+import { type FieldDef, layoutFor, type RecordLayout } from './layouts.js';
 import type { DbnRecord } from './record.js';
 
 /** Rendering options. */
@@ -16,6 +17,31 @@ export interface TextOptions {
   pretty?: boolean;
   /** Symbol to append as a `symbol` field/column (from SymbolMap). */
   symbol?: string;
+}
+
+// Databento's text encoders list some fields before the rest (their `encode_order`): after
+// ts_recv and the header come these, then every other field in struct order.
+const FIRST: Record<string, readonly string[]> = {
+  MboMsg: ['action', 'side', 'price', 'size', 'channel_id'],
+  TradeMsg: ['action', 'side', 'depth'],
+  Mbp1Msg: ['action', 'side', 'depth'],
+  Mbp10Msg: ['action', 'side', 'depth'],
+  BboMsg: ['side'],
+  CbboMsg: ['side'],
+  Cmbp1Msg: ['action', 'side'],
+};
+const ORDERED = new Map<RecordLayout, readonly FieldDef[]>();
+
+/** A layout's fields in the order Databento's JSON and CSV list them. */
+export function textFields(layout: RecordLayout): readonly FieldDef[] {
+  let fields = ORDERED.get(layout);
+  if (!fields) {
+    const first = FIRST[layout.name] ?? [];
+    const head = first.map((name) => layout.fields.find((f) => f.name === name)!);
+    fields = [...head, ...layout.fields.filter((f) => !first.includes(f.name))];
+    ORDERED.set(layout, fields);
+  }
+  return fields;
 }
 
 function px(v: bigint, pretty: boolean): string | null {
@@ -66,7 +92,7 @@ export function recordToJson(rec: DbnRecord, version = 3, opts: TextOptions = {}
     instrument_id: rec.hd.instrument_id,
   };
   if (layout) {
-    for (const f of layout.fields) {
+    for (const f of textFields(layout)) {
       if (f.name.startsWith('_') || f.name === 'ts_recv') continue;
       const v = rec[f.name];
       out[f.name] =
@@ -96,7 +122,7 @@ export function csvHeader(layout: RecordLayout, withSymbol = false, tsOut = fals
   const hasTsRecv = layout.fields.some((f) => f.name === 'ts_recv');
   if (hasTsRecv) cols.push('ts_recv');
   cols.push('ts_event', 'rtype', 'publisher_id', 'instrument_id');
-  for (const f of layout.fields) {
+  for (const f of textFields(layout)) {
     if (f.name.startsWith('_') || f.name === 'ts_recv') continue;
     if (f.type === 'levels' || f.type === 'clevels') {
       const keys = f.type === 'levels' ? LEVEL_KEYS : CLEVEL_KEYS;
@@ -131,7 +157,7 @@ export function recordToCsv(rec: DbnRecord, layout: RecordLayout, opts: TextOpti
     String(rec.hd.publisher_id),
     String(rec.hd.instrument_id),
   );
-  for (const f of layout.fields) {
+  for (const f of textFields(layout)) {
     if (f.name.startsWith('_') || f.name === 'ts_recv') continue;
     const v = rec[f.name];
     if (f.type === 'levels' || f.type === 'clevels') {
