@@ -19,10 +19,12 @@ import {
   runFuzz,
 } from '../src/testing/fuzz.js';
 
+const USAGE =
+  'usage: fuzz --iterations N [--seed S] [--workers N] [--time-limit MS] | --seed S --input I\n' +
+  '  feeds truncated and mutated DBN fixtures to the decoder: each must decode or end in a DbnError\n';
+
 function usage(message: string): never {
-  process.stderr.write(
-    `${message}\nusage: fuzz --iterations N [--seed S] [--workers N] [--time-limit MS] | --seed S --input I\n`,
-  );
+  process.stderr.write(`${message}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -34,6 +36,10 @@ function int(name: string, text: string | undefined, dflt: number): number {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   let values: Record<string, string | undefined>;
   try {
     ({ values } = parseArgs({

@@ -6,6 +6,15 @@ import { dbnBench } from './dbn.bench.js';
 import { Report } from './harness.js';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(
+    'usage: npm run -s bench -- [--json] [--records N]\n' +
+      '  DBN decode, book and zstd throughput with ratios to baselines measured in the same run\n' +
+      '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
+      '  --records N    MBP-10 records to generate (default 1,000,000)\n',
+  );
+  process.exit(0);
+}
 const json = args.includes('--json');
 const ri = args.indexOf('--records');
 const records = ri >= 0 ? Number(args[ri + 1]) : 1_000_000;

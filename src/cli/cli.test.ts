@@ -150,6 +150,19 @@ describe('dbn dump --format json', { concurrency: true }, () => {
     assert.equal('symbol' in bare, false);
   });
 
+  test('resolves symbols by ts_recv, so snapshot records of the real MBO file are ESM4 too', async () => {
+    // The snapshot's ts_event is each order's entry time (2024-05-05, before the 20240508 mapping
+    // interval of ESM4 -> 5602); its ts_recv is the snapshot time 2024-05-08T00:00:00Z, inside it.
+    const file = fixture('dbn-real', 'glbx-mdp3-esm4-20240508T000000-000002.mbo.dbn.zst');
+    const lines = (await ok('dbn', 'dump', file, '--limit', '3')).map((l) => JSON.parse(l));
+    assert.equal(lines.length, 3);
+    for (const rec of lines) {
+      assert.ok(rec.hd.ts_event.startsWith('2024-05-05T'), rec.hd.ts_event);
+      assert.equal(rec.ts_recv, '2024-05-08T00:00:00.000000000Z');
+      assert.equal(rec.symbol, 'ESM4');
+    }
+  });
+
   test('writes other 64-bit integers as decimal strings', async () => {
     // MBO order_id is a u64; 647784973705 is above 2^32, a string either way keeps it exact.
     const lines = await ok('dbn', 'dump', dbn('test_data.mbo.dbn'));

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/errors.js';
+import { UNDEF_TIMESTAMP } from '../core/price.js';
 import { formatTimestamp } from '../core/time.js';
 import {
   csvHeader,
@@ -14,6 +15,7 @@ import {
   recordToCsv,
   recordToJsonLine,
   rtypeLabel,
+  SCHEMA_RTYPE,
   SymbolMap,
 } from '../data/dbn/index.js';
 import { bytes, LineWriter, n } from './output.js';
@@ -136,6 +138,7 @@ async function inspect(file: string, opts: ReadOpts & { json?: boolean }): Promi
   const lines = [`File         ${file} (${bytes(size)}, ${dec.container})`];
   if (md) lines.push(...describeMetadata(md));
   else lines.push(`Fragment     records only, DBN v${dec.version} layouts`);
+  if (opts.upgrade && dec.version < 3) lines.push('Upgrade      records read in the DBN v3 layout');
   lines.push(`Records      ${n(total)}`);
   if (first !== null) lines.push(`ts_event     ${formatTimestamp(first)} .. ${formatTimestamp(last!)}`);
   lines.push('By rtype');
@@ -162,6 +165,8 @@ async function dump(
   const dec = openDecoder(file, opts);
   const md = await dec.readMetadata();
   const symbols = SymbolMap.fromMetadata(md);
+  // Without metadata (a fragment) there are no mappings to resolve symbols from.
+  const withSymbols = opts.symbols && md !== null;
   const out = new LineWriter();
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
   let written = 0;
@@ -174,10 +179,13 @@ async function dump(
         if (written >= limit) break outer;
         const rec = batch.toObject(i);
         symbols.update(rec);
-        const symbol = opts.symbols ? symbols.resolve(rec.hd.instrument_id, rec.hd.ts_event) : undefined;
+        // Like Databento, symbols are looked up by the index timestamp: ts_recv where the record
+        // has one (snapshot records carry the order's original entry time in ts_event).
+        const tsRecv = rec.ts_recv as bigint | undefined;
+        const tsIndex = tsRecv !== undefined && tsRecv !== UNDEF_TIMESTAMP ? tsRecv : rec.hd.ts_event;
         const textOpts = {
           pretty: opts.pretty,
-          symbol: opts.symbols ? (symbol ?? (opts.format === 'csv' ? '' : undefined)) : undefined,
+          symbol: withSymbols ? (symbols.resolve(rec.hd.instrument_id, tsIndex) ?? null) : undefined,
         };
         if (opts.format === 'json') {
           await out.line(recordToJsonLine(rec, batch.version, textOpts));
@@ -185,20 +193,25 @@ async function dump(
           const layout = layoutFor(rec.hd.rtype, batch.version);
           if (!layout)
             throw new ConfigError(
-              `record ${written} has rtype ${rtypeLabel(rec.hd.rtype)}, which CSV cannot show`,
+              `${file}: record ${written} has rtype ${rtypeLabel(rec.hd.rtype)}, which CSV cannot show (use --format json)`,
             );
           if (csvRtype === -1) {
             csvRtype = rec.hd.rtype;
-            await out.line(csvHeader(layout, opts.symbols, md?.ts_out ?? false).join(','));
+            await out.line(csvHeader(layout, withSymbols, md?.ts_out ?? false).join(','));
           } else if (layout !== layoutFor(csvRtype, batch.version)) {
             throw new ConfigError(
-              `CSV holds one record type: record ${written} is ${rtypeLabel(rec.hd.rtype)} after ${rtypeLabel(csvRtype)} (use --format json)`,
+              `${file}: CSV holds one record type, but record ${written} is ${rtypeLabel(rec.hd.rtype)} after ${rtypeLabel(csvRtype)} (use --format json)`,
             );
           }
           await out.line(recordToCsv(rec, layout, textOpts));
         }
         written++;
       }
+    }
+    if (opts.format === 'csv' && csvRtype === -1 && md?.schema) {
+      // No records: still print the schema's header, so that a reader sees the columns.
+      const layout = layoutFor(SCHEMA_RTYPE[md.schema], dec.version);
+      if (layout) await out.line(csvHeader(layout, withSymbols, md.ts_out).join(','));
     }
   } finally {
     await out.flush();

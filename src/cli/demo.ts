@@ -3,7 +3,7 @@
  * network: it writes a synthetic 6E day with our DBN encoder, reads it back with our decoder,
  * and replays the book, printing what it made and what it measured.
  */
-import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -88,7 +88,14 @@ async function demo(opts: DemoOpts): Promise<void> {
     break;
   }
   say();
-  say('Next: scalper dbn inspect ' + files.mbp10);
+  if (!opts.out) say(`The files stay in ${dir} (about ${bytes(dirSize(dir))}); remove it when done.`);
+  say(`Next: npm run -s scalper -- dbn inspect ${files.mbp10}`);
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const f of readdirSync(dir)) total += statSync(join(dir, f)).size;
+  return total;
 }
 
 function positiveInt(v: string): number {

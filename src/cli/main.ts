@@ -25,7 +25,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode;
+    // commander has printed the problem (or the help/version); a usage error exits 2 like any bad input.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else if (err instanceof EngineError) {
     process.stderr.write(`error [${err.code}]: ${err.message}\n`);
     process.exitCode = 2;

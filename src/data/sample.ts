@@ -13,6 +13,11 @@ export const SIXE_TICK_RAW = 50_000;
 const MBP10_SIZE = 368;
 const TRADE_SIZE = 48;
 const PUBLISHER_GLBX = 1;
+// Latencies of the same order as the real CME sample in ../shared/fixtures/dbn-real: the gateway
+// sends ~25 µs after the match (ts_event) and Databento receives ~15 µs later (ts_in_delta), so
+// ts_recv = ts_event + 40 µs and the send time ts_recv - ts_in_delta falls after ts_event.
+const RECV_LATENCY_NS = 40_000n;
+const SEND_TO_RECV_NS = 15_000;
 
 /** Options of the sample generator. */
 export interface SampleOptions {
@@ -161,8 +166,8 @@ export function writeSample(mbp10: DbnEncoder, opts: SampleOptions, trades?: Dbn
         tr[29] = side;
         tr[30] = 0x80;
         tr[31] = 0;
-        tdv.setBigUint64(32, ts + 3_000n, true);
-        tdv.setInt32(40, 15_000, true);
+        tdv.setBigUint64(32, ts + RECV_LATENCY_NS, true);
+        tdv.setInt32(40, SEND_TO_RECV_NS, true);
         tdv.setUint32(44, seq, true);
         trades.writeEncoded(tr);
       }
@@ -216,8 +221,8 @@ export function writeSample(mbp10: DbnEncoder, opts: SampleOptions, trades?: Dbn
     rec[29] = side;
     rec[30] = 0x80; // F_LAST: one record per event
     rec[31] = level;
-    dv.setBigUint64(32, ts + 3_000n, true);
-    dv.setInt32(40, 15_000, true);
+    dv.setBigUint64(32, ts + RECV_LATENCY_NS, true);
+    dv.setInt32(40, SEND_TO_RECV_NS, true);
     dv.setUint32(44, seq++, true);
     for (let i = 0; i < 10; i++) {
       const o = 48 + i * 32;

@@ -409,6 +409,7 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
     try {
       avail = await input.ensure(4);
     } catch (cause) {
+      if (cause instanceof DbnError) throw cause;
       throw this.#error('IO', 0, `cannot read input: ${(cause as Error).message}`, cause);
     }
     const fragmentOk = this.#opts.fragment === true || this.#opts.version !== undefined;
@@ -462,7 +463,9 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       throw this.#error(
         'BAD_MAGIC',
         0,
-        `not DBN data: starts with ${hexPrefix(w, this.#fill)}, expected "DBN", a zstd frame or DBZ (for records without metadata, give the fragment's version)`,
+        compressed
+          ? `zstd data without DBN metadata: it decompresses to ${hexPrefix(w, this.#fill)}, not "DBN" (for records without metadata, read it as a fragment and give its version)`
+          : `not DBN data: starts with ${hexPrefix(w, this.#fill)}, expected "DBN", a zstd frame or DBZ (for records without metadata, read it as a fragment and give its version)`,
       );
     }
     this.#container = compressed ? 'fragment+zstd' : 'fragment';
@@ -525,7 +528,11 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
 
   #truncated(w: Uint8Array, p: number, end: number, base: number): DbnError {
     const what = end - p < 16 ? 'a record header' : `a ${w[p] << 2}-byte ${rtypeLabel(w[p + 1])} record`;
-    return this.#error('TRUNCATED_RECORD', base + p, `input ends inside ${what} (${end - p} bytes left)`);
+    return this.#error(
+      'TRUNCATED_RECORD',
+      base + p,
+      `input ends inside ${what} (only ${end - p} bytes of it are present)`,
+    );
   }
 
   async *#batches(): AsyncGenerator<RecordBatch> {

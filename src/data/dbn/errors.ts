@@ -27,7 +27,9 @@ export class DbnError extends EngineError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(code, `${source}: ${detail} (at byte ${offset})`, options);
+    // An I/O error at the start of a file has no meaningful position.
+    const where = code === 'IO' && offset === 0 ? '' : ` (at byte ${offset})`;
+    super(code, `${source}: ${detail}${where}`, options);
     this.code = code;
     this.source = source;
     this.offset = offset;

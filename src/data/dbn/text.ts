@@ -15,8 +15,8 @@ import type { DbnRecord } from './record.js';
 export interface TextOptions {
   /** Decimal prices and ISO timestamps (default true). */
   pretty?: boolean;
-  /** Symbol to append as a `symbol` field/column (from SymbolMap). */
-  symbol?: string;
+  /** Symbol to append as a `symbol` field/column (from SymbolMap); null when it is unknown. */
+  symbol?: string | null;
 }
 
 // Databento's text encoders list some fields before the rest (their `encode_order`): after
