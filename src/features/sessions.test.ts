@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  CentreBit,
+  centreSessionUtc,
+  fxSession,
+  fxWeekOpen,
+  globexOpen,
+  openCentres,
+  overlapUtc,
+  tradingDateOf,
+  tradingDates,
+  tradingDayBounds,
+  zonedTimeToUtc,
+} from './sessions.js';
+
+const utc = (iso: string) => Date.parse(iso);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+// 2026 clock changes, worked by hand: 1 Jan 2026 is a Thursday, so 1 March and 1 November are
+// Sundays. US: DST from Sunday 8 March (second Sunday) to Sunday 1 November (first Sunday).
+// EU/UK: from Sunday 29 March to Sunday 25 October (last Sundays). Sydney: AEDT (UTC+11) until
+// Sunday 5 April, AEST (UTC+10) until Sunday 4 October. Tokyo: always UTC+9.
+
+describe('FX sessions across daylight-saving changes', () => {
+  it('puts the London–New York overlap at 13:00–17:00 UTC when both are on standard time', () => {
+    // Wed 4 March 2026: NY 08:00 EST = 13:00 UTC, London 17:00 GMT = 17:00 UTC.
+    const o = overlapUtc('2026-03-04');
+    assert.equal(iso(o.startMs), '2026-03-04T13:00:00.000Z');
+    assert.equal(iso(o.endMs), '2026-03-04T17:00:00.000Z');
+  });
+
+  it('lengthens the overlap to 12:00–17:00 UTC in the March weeks when only the US has changed', () => {
+    // Wed 11 March 2026: NY 08:00 EDT = 12:00 UTC, London still GMT: 17:00 UTC.
+    const o = overlapUtc('2026-03-11');
+    assert.equal(iso(o.startMs), '2026-03-11T12:00:00.000Z');
+    assert.equal(iso(o.endMs), '2026-03-11T17:00:00.000Z');
+    assert.equal(fxSession(utc('2026-03-11T12:30:00Z')), 'overlap');
+    assert.equal(fxSession(utc('2026-03-04T12:30:00Z')), 'london');
+  });
+
+  it('puts the overlap at 12:00–16:00 UTC when both are on summer time', () => {
+    // Wed 1 April 2026: NY 08:00 EDT = 12:00 UTC, London 17:00 BST = 16:00 UTC.
+    const o = overlapUtc('2026-04-01');
+    assert.equal(iso(o.startMs), '2026-04-01T12:00:00.000Z');
+    assert.equal(iso(o.endMs), '2026-04-01T16:00:00.000Z');
+    assert.equal(fxSession(utc('2026-04-01T16:30:00Z')), 'new_york');
+  });
+
+  it('lengthens the overlap again in the week between the European and US autumn changes', () => {
+    // Wed 28 October 2026: London back on GMT (17:00 UTC close), NY still EDT (12:00 UTC open).
+    const o = overlapUtc('2026-10-28');
+    assert.equal(iso(o.startMs), '2026-10-28T12:00:00.000Z');
+    assert.equal(iso(o.endMs), '2026-10-28T17:00:00.000Z');
+    // Wed 4 November 2026: both on standard time again.
+    const n = overlapUtc('2026-11-04');
+    assert.equal(iso(n.startMs), '2026-11-04T13:00:00.000Z');
+  });
+
+  it('opens Sydney at 20:00 UTC under AEDT and 21:00 UTC under AEST; Tokyo never moves', () => {
+    // Sydney 07:00 AEDT (UTC+11) on Wed 11 March = 20:00 UTC on Tue 10 March.
+    assert.equal(iso(centreSessionUtc('sydney', '2026-03-11').startMs), '2026-03-10T20:00:00.000Z');
+    // 07:00 AEST (UTC+10) on Wed 8 April = 21:00 UTC on 7 April.
+    assert.equal(iso(centreSessionUtc('sydney', '2026-04-08').startMs), '2026-04-07T21:00:00.000Z');
+    // Tokyo 09:00–18:00 JST = 00:00–09:00 UTC.
+    const t = centreSessionUtc('tokyo', '2026-07-15');
+    assert.equal(iso(t.startMs), '2026-07-15T00:00:00.000Z');
+    assert.equal(iso(t.endMs), '2026-07-15T09:00:00.000Z');
+  });
+
+  it('reports open centres as a bitmask and labels the Asian hours', () => {
+    // Wed 4 March 2026 03:00 UTC: Tokyo 12:00 JST, Sydney 14:00 AEDT, London 03:00, NY 22:00 (Tue).
+    assert.equal(openCentres(utc('2026-03-04T03:00:00Z')), CentreBit.tokyo | CentreBit.sydney);
+    assert.equal(fxSession(utc('2026-03-04T03:00:00Z')), 'tokyo');
+    assert.equal(fxSession(utc('2026-03-04T09:30:00Z')), 'london');
+  });
+
+  it('converts local wall time to UTC on the day of a change', () => {
+    // Sunday 8 March 2026, the US change at 02:00: 17:00 CDT (UTC-5) = 22:00 UTC.
+    assert.equal(iso(zonedTimeToUtc('America/Chicago', 2026, 3, 8, 17, 0)), '2026-03-08T22:00:00.000Z');
+    // 01:00 CST that morning is still UTC-6.
+    assert.equal(iso(zonedTimeToUtc('America/Chicago', 2026, 3, 8, 1, 0)), '2026-03-08T07:00:00.000Z');
+    // 02:30 does not exist that day (02:00 CST jumps to 03:00 CDT): 03:30 CDT = 08:30 UTC.
+    assert.equal(iso(zonedTimeToUtc('America/Chicago', 2026, 3, 8, 2, 30)), '2026-03-08T08:30:00.000Z');
+    // 01:30 happens twice on Sunday 1 November: the first, on CDT, is 06:30 UTC.
+    assert.equal(iso(zonedTimeToUtc('America/Chicago', 2026, 11, 1, 1, 30)), '2026-11-01T06:30:00.000Z');
+  });
+});
+
+describe('CME Globex trading day and FX week', () => {
+  it('starts Monday 9 March 2026 at Sunday 17:00 CDT = 22:00 UTC and ends 16:00 CDT = 21:00 UTC', () => {
+    const b = tradingDayBounds('2026-03-09');
+    assert.equal(iso(b.startMs), '2026-03-08T22:00:00.000Z');
+    assert.equal(iso(b.endMs), '2026-03-09T21:00:00.000Z');
+  });
+
+  it('starts Friday 6 March 2026 at Thursday 17:00 CST = 23:00 UTC', () => {
+    const b = tradingDayBounds('2026-03-06');
+    assert.equal(iso(b.startMs), '2026-03-05T23:00:00.000Z');
+    assert.equal(iso(b.endMs), '2026-03-06T22:00:00.000Z');
+  });
+
+  it('follows the US autumn change: 30 October on CDT, 2 November on CST', () => {
+    const f = tradingDayBounds('2026-10-30');
+    assert.equal(iso(f.startMs), '2026-10-29T22:00:00.000Z');
+    assert.equal(iso(f.endMs), '2026-10-30T21:00:00.000Z');
+    const m = tradingDayBounds('2026-11-02');
+    assert.equal(iso(m.startMs), '2026-11-01T23:00:00.000Z');
+    assert.equal(iso(m.endMs), '2026-11-02T22:00:00.000Z');
+  });
+
+  it('closes in the daily break and at weekends', () => {
+    // Wed 4 March 2026 (CST): break 16:00–17:00 CT = 22:00–23:00 UTC.
+    assert.equal(globexOpen(utc('2026-03-04T21:59:00Z')), true);
+    assert.equal(globexOpen(utc('2026-03-04T22:00:00Z')), false);
+    assert.equal(globexOpen(utc('2026-03-04T22:59:00Z')), false);
+    assert.equal(globexOpen(utc('2026-03-04T23:00:00Z')), true);
+    // Friday 16:00 CST = 22:00 UTC until Sunday 17:00 CST = 23:00 UTC.
+    assert.equal(globexOpen(utc('2026-03-06T22:00:00Z')), false);
+    assert.equal(globexOpen(utc('2026-03-07T12:00:00Z')), false);
+    assert.equal(globexOpen(utc('2026-03-01T22:59:00Z')), false);
+    assert.equal(globexOpen(utc('2026-03-01T23:00:00Z')), true);
+  });
+
+  it('names the trading date of a moment and none in the break', () => {
+    assert.equal(tradingDateOf(utc('2026-03-04T23:30:00Z')), '2026-03-05');
+    assert.equal(tradingDateOf(utc('2026-03-04T21:30:00Z')), '2026-03-04');
+    assert.equal(tradingDateOf(utc('2026-03-04T22:30:00Z')), null);
+    assert.equal(tradingDateOf(utc('2026-03-01T23:30:00Z')), '2026-03-02');
+  });
+
+  it('runs the FX week from Sunday 17:00 to Friday 17:00 New York', () => {
+    // Sunday 1 March 2026 17:00 EST = 22:00 UTC; Friday 6 March 17:00 EST = 22:00 UTC.
+    assert.equal(fxWeekOpen(utc('2026-03-01T21:59:00Z')), false);
+    assert.equal(fxWeekOpen(utc('2026-03-01T22:00:00Z')), true);
+    assert.equal(fxWeekOpen(utc('2026-03-06T21:59:00Z')), true);
+    assert.equal(fxWeekOpen(utc('2026-03-06T22:00:00Z')), false);
+    assert.equal(fxSession(utc('2026-03-07T12:00:00Z')), 'closed');
+  });
+
+  it('counts trading dates over weekends', () => {
+    assert.deepEqual(tradingDates('2026-03-05', 4), ['2026-03-05', '2026-03-06', '2026-03-09', '2026-03-10']);
+    assert.deepEqual(tradingDates('2026-03-07', 1), ['2026-03-09']);
+    assert.deepEqual(tradingDates('2026-03-05', 0), []);
+    assert.throws(() => tradingDates('2026-02-30', 1), /does not exist/);
+  });
+});

@@ -1,0 +1,299 @@
+/**
+ * FX session calendar and the CME Globex trading day, from real time zones.
+ *
+ * Sessions are defined in each centre's LOCAL time and converted with the IANA zone database
+ * through `Intl.DateTimeFormat`, so daylight-saving changes land on the dates each country uses
+ * (the US changes clocks on the second Sunday of March and the first Sunday of November, Europe on
+ * the last Sundays of March and October, Sydney on the first Sundays of October and April, Tokyo
+ * never). Between those dates the London–New York overlap is an hour longer than usual.
+ *
+ * Local opening hours: the conventional FX trading-centre hours (Sydney 07:00–16:00, Tokyo
+ * 09:00–18:00, London 08:00–17:00, New York 08:00–17:00 local, Monday to Friday), as tabulated by
+ * retail FX references such as Investopedia's "Forex Market Hours" and BabyPips' session map.
+ * They are conventions rather than exchange rules; the activity around them is documented by
+ * Andersen & Bollerslev (1998) and Ito & Hashimoto (2006) (MICROSTRUCTURE.md §16).
+ *
+ * CME Globex (INTEGRATIONS.md, CONVENTIONS.md): Sunday 17:00 – Friday 16:00 America/Chicago, with a
+ * daily break 16:00–17:00 CT. Trading date D runs from 17:00 CT on the calendar day before D to
+ * 16:00 CT on D; trading dates are Monday to Friday (exchange holidays are not modelled).
+ * The FX week runs from Sunday 17:00 to Friday 17:00 America/New_York.
+ *
+ * Everything here is a pure function of its arguments (ms since the epoch unless the name says
+ * ns); nothing reads a clock.
+ */
+
+/** A trading centre of the FX day. */
+export type FxCentre = 'sydney' | 'tokyo' | 'london' | 'new_york';
+
+/** The session label of a moment: the most active open centre, `overlap` for London + New York. */
+export type FxSessionName = 'sydney' | 'tokyo' | 'london' | 'new_york' | 'overlap' | 'closed';
+
+/** Local opening hours of one centre. */
+export interface FxCentreHours {
+  readonly zone: string;
+  /** Opening and closing time, minutes after local midnight. */
+  readonly openMin: number;
+  readonly closeMin: number;
+}
+
+/** Opening hours by centre (local time; see the module comment for the source). */
+export const FX_CENTRES: Readonly<Record<FxCentre, FxCentreHours>> = {
+  sydney: { zone: 'Australia/Sydney', openMin: 7 * 60, closeMin: 16 * 60 },
+  tokyo: { zone: 'Asia/Tokyo', openMin: 9 * 60, closeMin: 18 * 60 },
+  london: { zone: 'Europe/London', openMin: 8 * 60, closeMin: 17 * 60 },
+  new_york: { zone: 'America/New_York', openMin: 8 * 60, closeMin: 17 * 60 },
+};
+
+/** Bits of `openCentres`. */
+export const CentreBit = { sydney: 1, tokyo: 2, london: 4, new_york: 8 } as const;
+
+const CME_ZONE = 'America/Chicago';
+const NY_ZONE = 'America/New_York';
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** Wall-clock fields of a moment in a zone. `weekday` 0 = Sunday … 6 = Saturday. */
+export interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      weekday: 'short',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+/** The wall-clock time in `zone` at `ms` (ms since the epoch). */
+export function localTime(ms: number, zone: string): LocalTime {
+  const out: LocalTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, weekday: 0 };
+  for (const p of formatter(zone).formatToParts(ms)) {
+    switch (p.type) {
+      case 'year':
+        out.year = Number(p.value);
+        break;
+      case 'month':
+        out.month = Number(p.value);
+        break;
+      case 'day':
+        out.day = Number(p.value);
+        break;
+      case 'hour':
+        out.hour = Number(p.value);
+        break;
+      case 'minute':
+        out.minute = Number(p.value);
+        break;
+      case 'second':
+        out.second = Number(p.value);
+        break;
+      case 'weekday':
+        out.weekday = WEEKDAYS[p.value] ?? 0;
+        break;
+    }
+  }
+  return out;
+}
+
+/** Offset of `zone` from UTC at `ms`, in ms (positive east of Greenwich). */
+export function zoneOffsetMs(ms: number, zone: string): number {
+  const t = localTime(ms, zone);
+  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The UTC instant (ms) of a local wall-clock time in `zone`. A time skipped by a spring-forward
+ * change moves forward by the gap (02:30 → 03:30), a repeated time takes its first occurrence, as
+ * Temporal's "compatible" disambiguation does.
+ */
+export function zonedTimeToUtc(
+  zone: string,
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // Two fixed-point steps settle the offset on either side of a change.
+  let guess = wall - zoneOffsetMs(wall, zone);
+  const off2 = zoneOffsetMs(guess, zone);
+  guess = wall - off2;
+  const off3 = zoneOffsetMs(guess, zone);
+  if (off3 !== off2) guess = wall - Math.min(off2, off3);
+  return guess;
+}
+
+/** Bitmask (`CentreBit`) of the FX centres open at `ms`: local weekday Monday–Friday, within hours. */
+export function openCentres(ms: number): number {
+  let mask = 0;
+  for (const name of Object.keys(FX_CENTRES) as FxCentre[]) {
+    const c = FX_CENTRES[name];
+    const t = localTime(ms, c.zone);
+    if (t.weekday === 0 || t.weekday === 6) continue;
+    const m = t.hour * 60 + t.minute;
+    if (m >= c.openMin && m < c.closeMin) mask |= CentreBit[name];
+  }
+  return mask;
+}
+
+/**
+ * The session label at `ms`: `closed` outside the FX week, else `overlap` when London and New York
+ * are both open, else the open centre latest in the day's sequence (New York, London, Tokyo,
+ * Sydney), else the centre that opened last (the quiet hours between New York's close and Sydney's
+ * open count as late New York).
+ */
+export function fxSession(ms: number): FxSessionName {
+  if (!fxWeekOpen(ms)) return 'closed';
+  const mask = openCentres(ms);
+  if ((mask & CentreBit.london) !== 0 && (mask & CentreBit.new_york) !== 0) return 'overlap';
+  if ((mask & CentreBit.new_york) !== 0) return 'new_york';
+  if ((mask & CentreBit.london) !== 0) return 'london';
+  if ((mask & CentreBit.tokyo) !== 0) return 'tokyo';
+  if ((mask & CentreBit.sydney) !== 0) return 'sydney';
+  return 'new_york';
+}
+
+/** The UTC interval [startMs, endMs) of a centre's session on the local date `date` (YYYY-MM-DD). */
+export function centreSessionUtc(centre: FxCentre, date: string): { startMs: number; endMs: number } {
+  const [y, m, d] = parseDate(date);
+  const c = FX_CENTRES[centre];
+  return {
+    startMs: zonedTimeToUtc(c.zone, y, m, d, Math.floor(c.openMin / 60), c.openMin % 60),
+    endMs: zonedTimeToUtc(c.zone, y, m, d, Math.floor(c.closeMin / 60), c.closeMin % 60),
+  };
+}
+
+/** The London–New York overlap on `date` (both centres' local date): [NY open, London close). */
+export function overlapUtc(date: string): { startMs: number; endMs: number } {
+  const ny = centreSessionUtc('new_york', date);
+  const ldn = centreSessionUtc('london', date);
+  return { startMs: Math.max(ny.startMs, ldn.startMs), endMs: Math.min(ny.endMs, ldn.endMs) };
+}
+
+/** Inside the FX week: Sunday 17:00 to Friday 17:00 New York time. */
+export function fxWeekOpen(ms: number): boolean {
+  const t = localTime(ms, NY_ZONE);
+  const m = t.hour * 60 + t.minute;
+  if (t.weekday === 6) return false;
+  if (t.weekday === 0) return m >= 17 * 60;
+  if (t.weekday === 5) return m < 17 * 60;
+  return true;
+}
+
+/** CME Globex is open: Sunday 17:00 – Friday 16:00 CT, except the daily 16:00–17:00 CT break. */
+export function globexOpen(ms: number): boolean {
+  const t = localTime(ms, CME_ZONE);
+  const m = t.hour * 60 + t.minute;
+  if (t.weekday === 6) return false;
+  if (t.weekday === 0) return m >= 17 * 60;
+  if (t.weekday === 5) return m < 16 * 60;
+  return m < 16 * 60 || m >= 17 * 60;
+}
+
+/** UTC bounds [startMs, endMs) of CME trading date `date` (YYYY-MM-DD): 17:00 CT the day before to 16:00 CT. */
+export function tradingDayBounds(date: string): { startMs: number; endMs: number } {
+  const [y, m, d] = parseDate(date);
+  const prev = new Date(Date.UTC(y, m - 1, d) - DAY_MS);
+  return {
+    startMs: zonedTimeToUtc(
+      CME_ZONE,
+      prev.getUTCFullYear(),
+      prev.getUTCMonth() + 1,
+      prev.getUTCDate(),
+      17,
+      0,
+    ),
+    endMs: zonedTimeToUtc(CME_ZONE, y, m, d, 16, 0),
+  };
+}
+
+/** The same bounds in ns since the epoch. */
+export function tradingDayBoundsNs(date: string): { startNs: bigint; endNs: bigint } {
+  const b = tradingDayBounds(date);
+  return { startNs: BigInt(b.startMs) * 1_000_000n, endNs: BigInt(b.endMs) * 1_000_000n };
+}
+
+/** The CME trading date (YYYY-MM-DD) `ms` belongs to, or null in the daily break and at weekends. */
+export function tradingDateOf(ms: number): string | null {
+  if (!globexOpen(ms)) return null;
+  const t = localTime(ms, CME_ZONE);
+  const base = Date.UTC(t.year, t.month - 1, t.day) + (t.hour >= 17 ? DAY_MS : 0);
+  return formatDate(base);
+}
+
+/** Whether `date` (YYYY-MM-DD) is a trading date: Monday to Friday (holidays are not modelled). */
+export function isTradingDate(date: string): boolean {
+  const [y, m, d] = parseDate(date);
+  const wd = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  return wd >= 1 && wd <= 5;
+}
+
+/**
+ * `days` trading dates starting at `start` (`--start`, `--days N`): weekends are skipped, and a
+ * start on a weekend begins at the following Monday.
+ */
+export function tradingDates(start: string, days: number): string[] {
+  if (!Number.isInteger(days) || days < 0)
+    throw new RangeError(`Trading day count ${days} is not a whole number >= 0`);
+  const out: string[] = [];
+  const [y, m, d] = parseDate(start);
+  let t = Date.UTC(y, m - 1, d);
+  while (out.length < days) {
+    const wd = new Date(t).getUTCDay();
+    if (wd >= 1 && wd <= 5) out.push(formatDate(t));
+    t += DAY_MS;
+  }
+  return out;
+}
+
+/** YYYYMMDD as Databento names files, from YYYY-MM-DD. */
+export function compactDate(date: string): string {
+  parseDate(date);
+  return date.replaceAll('-', '');
+}
+
+/** Parses YYYY-MM-DD (also accepts YYYYMMDD) into [year, month, day], checking the calendar. */
+export function parseDate(date: string): [number, number, number] {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(date);
+  if (!m) throw new RangeError(`Date "${date}" is not YYYY-MM-DD`);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d)
+    throw new RangeError(`Date "${date}" does not exist`);
+  return [y, mo, d];
+}
+
+/** YYYY-MM-DD of the UTC date of `ms`. */
+export function formatDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Start of the UTC minute containing `ms`. */
+export function minuteFloor(ms: number): number {
+  return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+}

@@ -1,0 +1,8 @@
+import { EngineError } from '../core/errors.js';
+
+/** Bad simulator options (unknown instrument, empty window, bad date), reported before any work. */
+export class SimConfigError extends EngineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SIM_CONFIG', message, options);
+  }
+}

@@ -1,0 +1,25 @@
+export { ASK, BID, type EngineOutput, MatchingEngine, Owner } from './engine.js';
+export { SimConfigError } from './errors.js';
+export {
+  definitionRecord,
+  FUTURE_SPECS,
+  type FutureContract,
+  type FutureSpec,
+  frontContract,
+  futureSpec,
+  instrumentIdFor,
+  ROLL_DAYS_BEFORE_EXPIRY,
+} from './instruments.js';
+export { DEFAULT_PARAMS, REGIMES, type Regime, type SimParams } from './params.js';
+export { type EmitCounts, type EmitTarget, RecordEmitter } from './records.js';
+export {
+  type SimDayOptions,
+  type SimDayResult,
+  type SimProgress,
+  type SimulateOptions,
+  simulate,
+  simulateDay,
+  type TruthEpisode,
+  type TruthFile,
+  type TruthMinute,
+} from './simulator.js';

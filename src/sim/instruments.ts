@@ -1,0 +1,218 @@
+/**
+ * CME FX futures the simulator can generate: contract specs (INTEGRATIONS.md §1, CME contract-spec
+ * tables) and the front contract of a trading date (raw symbol, expiry, instrument definition).
+ */
+
+import type { DbnRecord } from '../data/dbn/index.js';
+import { RType } from '../data/dbn/index.js';
+import { parseDate, zonedTimeToUtc } from '../features/index.js';
+import { SimConfigError } from './errors.js';
+
+/** Contract spec of one product. */
+export interface FutureSpec {
+  /** Product code (Globex group/asset), e.g. `6E`. */
+  readonly product: string;
+  /** Spot pair it follows, as the future quotes it (6J is USD per JPY, the inverse of USD/JPY). */
+  readonly pair: string;
+  /** Outright tick in raw 1e-9 price units. */
+  readonly tickRaw: number;
+  /** Contract size in units of the base currency. */
+  readonly contractSize: number;
+  /** Base currency (`unit_of_measure`). */
+  readonly currency: string;
+  /** Dollar value of one tick, in units of 1e-9 USD. */
+  readonly tickValueRaw: bigint;
+  /**
+   * Ticks between "round" levels: the 00 and 50 levels of the quote (multiples of 0.0050 for 6E and
+   * 6B, of 0.0000500 for 6J, i.e. 50 pips of the instrument's own quote; CONVENTIONS.md: round
+   * numbers are those of the instrument's own quote).
+   */
+  readonly roundTicks: number;
+  /** Default starting price in raw units (near late-2025 levels; a run parameter). */
+  readonly startRaw: number;
+  /** First instrument id of the product's simulated ids (see `instrumentIdFor`). */
+  readonly idBase: number;
+  /**
+   * Loading on the common USD factor: the correlation of two products' 1-minute fundamental
+   * returns is the product of their loadings (6E–6B ≈ 0.6, 6E–6J ≈ 0.32). Assumed from typical
+   * EUR/USD–GBP/USD and EUR/USD–JPY/USD return correlations; not a cited figure.
+   */
+  readonly usdLoading: number;
+  /** Relative volatility of the fundamental value in ticks, 6E = 1 (6B has a 2x tick, 6J a similar one). */
+  readonly volScale: number;
+}
+
+/**
+ * Specs by product. Sizes and ticks: CME contract-spec tables as mirrored in INTEGRATIONS.md §1
+ * (6E 125,000 EUR, tick 0.00005 = $6.25; 6B 62,500 GBP, tick 0.0001 = $6.25; 6J 12,500,000 JPY,
+ * tick 0.0000005 = $6.25).
+ */
+export const FUTURE_SPECS: Readonly<Record<string, FutureSpec>> = {
+  '6E': {
+    product: '6E',
+    pair: 'EUR/USD',
+    tickRaw: 50_000,
+    contractSize: 125_000,
+    currency: 'EUR',
+    tickValueRaw: 6_250_000_000n,
+    roundTicks: 100,
+    startRaw: 1_160_000_000,
+    idBase: 40_000_000,
+    usdLoading: 0.8,
+    volScale: 1,
+  },
+  '6B': {
+    product: '6B',
+    pair: 'GBP/USD',
+    tickRaw: 100_000,
+    contractSize: 62_500,
+    currency: 'GBP',
+    tickValueRaw: 6_250_000_000n,
+    roundTicks: 50,
+    startRaw: 1_320_000_000,
+    idBase: 41_000_000,
+    usdLoading: 0.75,
+    // GBP/USD is ~1.1x as volatile as EUR/USD in price terms, on a tick twice as large.
+    volScale: 0.6,
+  },
+  '6J': {
+    product: '6J',
+    pair: 'USD/JPY',
+    tickRaw: 500,
+    contractSize: 12_500_000,
+    currency: 'JPY',
+    tickValueRaw: 6_250_000_000n,
+    roundTicks: 100,
+    startRaw: 6_700_000,
+    idBase: 42_000_000,
+    usdLoading: 0.4,
+    // 0.0000005 on ~0.0067 is 0.75 bp a tick vs 0.43 bp for 6E; JPY volatility is similar in %.
+    volScale: 0.65,
+  },
+};
+
+/** The spec of `product`, or a `SimConfigError` naming the known ones. */
+export function futureSpec(product: string): FutureSpec {
+  const s = FUTURE_SPECS[product];
+  if (!s)
+    throw new SimConfigError(
+      `Instrument "${product}" is not simulated (known: ${Object.keys(FUTURE_SPECS).join(', ')})`,
+    );
+  return s;
+}
+
+/** CME month codes of the quarterly cycle. */
+const QUARTER_CODES: Record<number, string> = { 3: 'H', 6: 'M', 9: 'U', 12: 'Z' };
+
+/** One listed contract. */
+export interface FutureContract {
+  readonly spec: FutureSpec;
+  /** Raw symbol, e.g. `6EZ6`. */
+  readonly rawSymbol: string;
+  readonly instrumentId: number;
+  readonly year: number;
+  readonly month: number;
+  /** Last trading moment: 09:16 CT on the second business day before the third Wednesday, ns. */
+  readonly expirationNs: bigint;
+}
+
+/** Third Wednesday of a month, as a UTC date (ms at 00:00). */
+function thirdWednesday(year: number, month: number): number {
+  const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
+  const day = 1 + ((3 - first + 7) % 7) + 14;
+  return Date.UTC(year, month - 1, day);
+}
+
+/** Last trading day: two business days before the third Wednesday (usually the Monday), 09:16 CT. */
+function lastTradeMs(year: number, month: number): number {
+  let t = thirdWednesday(year, month);
+  let left = 2;
+  while (left > 0) {
+    t -= 86_400_000;
+    const wd = new Date(t).getUTCDay();
+    if (wd !== 0 && wd !== 6) left--;
+  }
+  const d = new Date(t);
+  return zonedTimeToUtc('America/Chicago', d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 9, 16);
+}
+
+/** Simulated instrument id of a contract: the product's base + (year − 2000)·100 + month. */
+export function instrumentIdFor(spec: FutureSpec, year: number, month: number): number {
+  return spec.idBase + (year - 2000) * 100 + month;
+}
+
+/** Days before the last trade when the simulated front month rolls (liquidity moves about a week before expiry, INTEGRATIONS.md §1). */
+export const ROLL_DAYS_BEFORE_EXPIRY = 7;
+
+/**
+ * The front quarterly contract traded on trading date `date` (YYYY-MM-DD): the nearest March-cycle
+ * contract whose last trade is more than `ROLL_DAYS_BEFORE_EXPIRY` days after the date.
+ */
+export function frontContract(product: string, date: string): FutureContract {
+  const spec = futureSpec(product);
+  const [y, m, d] = parseDate(date);
+  const day = Date.UTC(y, m - 1, d);
+  let year = y;
+  let month = Math.ceil(m / 3) * 3;
+  for (;;) {
+    const last = lastTradeMs(year, month);
+    if (last - ROLL_DAYS_BEFORE_EXPIRY * 86_400_000 > day) {
+      return {
+        spec,
+        rawSymbol: `${spec.product}${QUARTER_CODES[month]}${year % 10}`,
+        instrumentId: instrumentIdFor(spec, year, month),
+        year,
+        month,
+        expirationNs: BigInt(last) * 1_000_000n,
+      };
+    }
+    month += 3;
+    if (month > 12) {
+      month = 3;
+      year++;
+    }
+  }
+}
+
+/** The instrument definition record of a contract, stamped `tsNs` (Databento field names). */
+export function definitionRecord(c: FutureContract, tsNs: bigint): DbnRecord {
+  const s = c.spec;
+  return {
+    hd: {
+      length: 130,
+      rtype: RType.INSTRUMENT_DEF,
+      publisher_id: 1,
+      instrument_id: c.instrumentId,
+      ts_event: tsNs,
+    },
+    ts_recv: tsNs,
+    min_price_increment: BigInt(s.tickRaw),
+    display_factor: 1_000_000_000n,
+    expiration: c.expirationNs,
+    // Quarterly contracts are listed 20 quarters ahead: activation five years before expiry.
+    activation: c.expirationNs - 5n * 365n * 86_400_000_000_000n,
+    unit_of_measure_qty: BigInt(s.contractSize) * 1_000_000_000n,
+    min_price_increment_amount: s.tickValueRaw,
+    price_ratio: 9223372036854775807n,
+    raw_instrument_id: BigInt(c.instrumentId),
+    contract_multiplier: 2147483647,
+    min_lot_size_round_lot: 1,
+    maturity_year: c.year,
+    maturity_month: c.month,
+    maturity_day: 255,
+    maturity_week: 255,
+    currency: 'USD',
+    raw_symbol: c.rawSymbol,
+    group: s.product,
+    exchange: 'XCME',
+    asset: s.product,
+    cfi: 'FFCPSX',
+    security_type: 'FUT',
+    unit_of_measure: s.currency,
+    instrument_class: 'F',
+    match_algorithm: 'F',
+    security_update_action: 'A',
+    user_defined_instrument: 'N',
+    leg_side: 'N',
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Parameters of the order-flow simulator, each with where it comes from. Figures marked
+ * "assumption" are chosen so the generated book looks like a large-tick CME FX future
+ * (MICROSTRUCTURE.md §16: spread one tick most of the time in liquid hours) and are left for the
+ * stylized-fact calibration step to tune; none is fitted to data yet.
+ */
+import type { FxSessionName } from '../features/index.js';
+
+/** Volatility regimes, ordered by volatility. */
+export const REGIMES = ['low', 'medium', 'high'] as const;
+export type Regime = (typeof REGIMES)[number];
+
+/** Everything the simulator's behaviour depends on besides the seed, dates and instruments. */
+export interface SimParams {
+  /**
+   * Events per second at session activity 1 in the medium regime. A 6E day must carry at least
+   * 2 million book events (issue 4): at 32 events/s a simulated day has ~2.2M events (~2.6M MBO
+   * records, ~2.5M MBP-10 records, an event being 1–6 records). Assumption sized to that target.
+   */
+  baseEventRate: number;
+  /** Activity multiplier by session label (Andersen & Bollerslev 1998; Ito & Hashimoto 2006: overlap busiest, late Asia quietest). Assumed levels. */
+  sessionActivity: Record<FxSessionName, number>;
+  /** Event-rate multiplier per regime (low, medium, high). Assumption. */
+  regimeRate: [number, number, number];
+  /**
+   * Fundamental-value volatility per regime, ticks per sqrt(minute) for 6E. 6E daily moves of
+   * ~0.5% are ~115 ticks over ~1,380 minutes, ~3 ticks/sqrt(min) on average; the regime split
+   * (1.2, 2.4, 5) is an assumption giving that average with the transition matrix below.
+   */
+  regimeVol: [number, number, number];
+  /**
+   * Per-minute Markov transition matrix of the regimes (rows from, columns to). Expected stays of
+   * ~40, ~30 and ~12 minutes: volatility clustering over tens of minutes (Cont 2001). Assumption.
+   */
+  regimeTransition: [[number, number, number], [number, number, number], [number, number, number]];
+  /**
+   * Jumps of the fundamental value: unscheduled ones at `jumpRate` per minute with a normal size of
+   * standard deviation `jumpTicks` (6E ticks), and one at each US data release time (08:30 New York,
+   * weekdays) of standard deviation `announcementJumpTicks`, whose minute is `announcementActivity`
+   * times busier. Announcement spikes: Andersen & Bollerslev (1998) (MICROSTRUCTURE.md §16); the
+   * sizes are assumptions that lift 1-minute excess kurtosis towards the 10–50 target.
+   */
+  jumpRate: number;
+  jumpTicks: number;
+  announcementJumpTicks: number;
+  announcementActivity: number;
+  /** Initial regime index of a run (0 low, 1 medium, 2 high). */
+  initialRegime: number;
+  /** Shares of the uninformed event mix (normalised): noise limit adds, cancels, market orders, modifies, maker requotes. Assumption. */
+  mix: { limit: number; cancel: number; market: number; modify: number; requote: number };
+  /** Noise orders resting per instrument around which cancels balance adds (the cancel share scales with count / target). Assumption. */
+  targetNoiseOrders: number;
+  /** Geometric decay of a noise limit order's distance behind the touch: P(d) ∝ (1 − p)^d. Assumption (most adds at or near the touch). */
+  noiseDepthDecay: number;
+  /** Largest distance behind the touch of a noise order, ticks. */
+  noiseMaxDepth: number;
+  /** Probability that a noise add improves a spread wider than one tick. Assumption (large-tick books refill the gap fast). */
+  improveProb: number;
+  /** Factor on `improveProb` in the high regime (providers refill a gap less eagerly when volatile). Assumption. */
+  highVolImproveScale: number;
+  /** Mean noise order size beyond the first lot (6E orders are mostly 1–10 lots). Assumption. */
+  noiseMeanSize: number;
+  /** Share of noise orders that are "large" (size × 5). Assumption. */
+  largeOrderProb: number;
+  /** Mean size of a noise market order beyond the first lot. Assumption. */
+  marketMeanSize: number;
+  /** Probability that a noise add near a round (00/50) level snaps to it. Assumption. */
+  roundSnapProb: number;
+  /** Distance within which a round level attracts orders, ticks. */
+  roundSnapTicks: number;
+  /** Size multiplier of orders resting on a 00/50 level (and 1 + half of it on a 10-pip level). Assumption. */
+  roundSizeMult: number;
+  /** Market makers per instrument; maker k quotes k ticks behind the tightest quote. */
+  makers: number;
+  /** Quote size of a maker, lots. Assumption. */
+  makerSize: number;
+  /** Time constant of the makers' view of recent aggressive flow, seconds. Assumption. */
+  toxicityTauS: number;
+  /** Signed-flow imbalance above which makers widen and shrink the hit side. */
+  toxicWiden: number;
+  /** Imbalance above which makers may pull the hit side. */
+  toxicPull: number;
+  /** Skew of the makers' quote centre towards the flow, ticks at imbalance 1. */
+  makerSkewTicks: number;
+  /** Extra width on the hit side, ticks at imbalance 1. */
+  makerWidenTicks: number;
+  /** Probability per event that a value (fundamental) trader takes a quote the value has passed. Assumption. */
+  valueTradeProb: number;
+  /**
+   * Probability per event that, when the value has passed a quote, the quote's owner cancels it
+   * instead (liquidity providers withdraw stale quotes rather than be picked off). Assumption.
+   */
+  staleCancelProb: number;
+  /** Mean size of a value trade beyond the first lot. Assumption. */
+  valueMeanSize: number;
+  /** How far (ticks) the value must pass a quote before value traders take it. */
+  valueEdge: number;
+  /** Toxic-episode arrivals per minute per instrument, by regime. Assumption: ~10–20 episodes a day. */
+  episodeRate: [number, number, number];
+  /** Shortest episode, minutes, plus an exponential part of mean `episodeMeanExtraMin`. */
+  episodeMinMin: number;
+  episodeMeanExtraMin: number;
+  /** Share of events that are informed at intensity 1. Assumption. */
+  informedShareMax: number;
+  /** Drift of the fundamental value during an episode at intensity 1, ticks per minute. Assumption. */
+  episodeDriftTicksPerMin: number;
+  /** Mean informed order size beyond the first lot. */
+  informedMeanSize: number;
+  /** Probability that an informed order sweeps 2–4 levels. */
+  sweepProb: number;
+  /** Liquidity-wall arrivals per minute per instrument, mean lifetime (minutes) and size range (lots). Assumption. */
+  wallRate: number;
+  wallMeanLifeMin: number;
+  wallSize: [number, number];
+  /** Exchange-to-capture latency, ns: `ts_recv − ts_event` = min + exponential(mean). Assumption (co-located capture, microseconds). */
+  recvLatencyMinNs: number;
+  recvLatencyMeanNs: number;
+}
+
+/** Defaults; see each field for its source. */
+export const DEFAULT_PARAMS: Readonly<SimParams> = Object.freeze({
+  baseEventRate: 32,
+  sessionActivity: { sydney: 0.3, tokyo: 0.6, london: 1.3, new_york: 0.9, overlap: 1.9, closed: 0 },
+  regimeRate: [0.6, 1, 1.8],
+  regimeVol: [1.2, 2.4, 5],
+  regimeTransition: [
+    [0.975, 0.025, 0],
+    [0.02, 0.967, 0.013],
+    [0.01, 0.075, 0.915],
+  ],
+  initialRegime: 1,
+  jumpRate: 0.005,
+  jumpTicks: 12,
+  announcementJumpTicks: 10,
+  announcementActivity: 3,
+  mix: { limit: 0.46, cancel: 0.34, market: 0.025, modify: 0.05, requote: 0.125 },
+  targetNoiseOrders: 120,
+  noiseDepthDecay: 0.3,
+  noiseMaxDepth: 20,
+  improveProb: 0.85,
+  highVolImproveScale: 0.5,
+  noiseMeanSize: 3,
+  largeOrderProb: 0.04,
+  marketMeanSize: 1.5,
+  roundSnapProb: 0.25,
+  roundSnapTicks: 4,
+  roundSizeMult: 3,
+  makers: 3,
+  makerSize: 12,
+  toxicityTauS: 30,
+  toxicWiden: 0.35,
+  toxicPull: 0.6,
+  makerSkewTicks: 1.5,
+  makerWidenTicks: 3,
+  valueTradeProb: 0.15,
+  staleCancelProb: 0.3,
+  valueMeanSize: 1.5,
+  valueEdge: 0.25,
+  episodeRate: [0.004, 0.008, 0.02],
+  episodeMinMin: 3,
+  episodeMeanExtraMin: 7,
+  informedShareMax: 0.08,
+  episodeDriftTicksPerMin: 2,
+  informedMeanSize: 4,
+  sweepProb: 0.04,
+  wallRate: 0.02,
+  wallMeanLifeMin: 8,
+  wallSize: [150, 400],
+  recvLatencyMinNs: 2_000,
+  recvLatencyMeanNs: 3_000,
+}) as SimParams;
