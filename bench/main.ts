@@ -4,12 +4,13 @@
  */
 import { dbnBench } from './dbn.bench.js';
 import { Report } from './harness.js';
+import { simBench } from './sim.bench.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
     'usage: npm run -s bench -- [--json] [--records N]\n' +
-      '  DBN decode, book and zstd throughput with ratios to baselines measured in the same run\n' +
+      '  DBN decode, book and zstd throughput, and the simulator, with ratios to baselines measured in the same run\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
       '  --records N    MBP-10 records to generate (default 1,000,000)\n',
   );
@@ -24,3 +25,4 @@ if (!Number.isInteger(records) || records <= 0) {
 }
 const report = new Report(json, `npm run bench -- ${args.join(' ')}`.trim());
 await dbnBench(report, records);
+await simBench(report);

@@ -403,7 +403,7 @@ describe('bad input', { concurrency: true }, () => {
 
 describe('--help', { concurrency: true }, () => {
   const cases: [string[], string[]][] = [
-    [[], ['demo', 'dbn']],
+    [[], ['demo', 'simulate', 'dbn']],
     [['dbn'], ['inspect', 'dump']],
     [
       ['dbn', 'inspect'],
@@ -413,7 +413,8 @@ describe('--help', { concurrency: true }, () => {
       ['dbn', 'dump'],
       ['--limit', '--format', '--pretty', '--no-symbols', '--fragment', '--upgrade'],
     ],
-    [['demo'], ['--records', '--out', '--seed']],
+    [['demo'], ['--out', '--seed', '--start']],
+    [['simulate'], ['--days', '--start', '--instruments', '--seed', '--out', '--mbo', '--no-zstd']],
   ];
   for (const [cmd, words] of cases) {
     test(`scalper ${[...cmd, '--help'].join(' ')} prints usage and exits 0`, async () => {
@@ -425,24 +426,45 @@ describe('--help', { concurrency: true }, () => {
   }
 });
 
-describe('demo', { concurrency: true }, () => {
-  test('writes the three files of a simulated day into --out and prints the record count', async () => {
+describe('demo and simulate', { concurrency: true }, () => {
+  test('demo simulates a 6E day into --out and reports what the files hold', async () => {
     const out = join(tmp, 'demo', 'nested');
-    const lines = await ok('demo', '--records', '2000', '--out', out);
-    // 2026-11-25, the sample's default start (worked in core/time.test.ts).
-    assert.deepEqual(readdirSync(out).sort(), [
-      'glbx-mdp3-20261125.definition.dbn.zst',
-      'glbx-mdp3-20261125.mbp-10.dbn.zst',
-      'glbx-mdp3-20261125.trades.dbn.zst',
-    ]);
-    const text = lines.join('\n');
-    assert.match(text, /Wrote 2,000 MBP-10 records/);
-    assert.match(text, /0x0A MBP_10: 2,000 records/);
-    let n = 0;
-    for await (const batch of DbnDecoder.fromFile(join(out, 'glbx-mdp3-20261125.mbp-10.dbn.zst'))) {
-      n += batch.count;
+    const r = await scalper('demo', '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    // 2026-11-24 is the default trading date (a Tuesday).
+    const files = readdirSync(out);
+    for (const f of [
+      'glbx-mdp3-20261124.definition.dbn.zst',
+      'glbx-mdp3-20261124.mbp-10.dbn.zst',
+      'glbx-mdp3-20261124.trades.dbn.zst',
+      'truth-20261124.json',
+    ]) {
+      assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
     }
-    assert.equal(n, 2000);
+    // The count the demo prints is the count a reader of the file finds.
+    let records = 0;
+    for await (const batch of DbnDecoder.fromFile(join(out, 'glbx-mdp3-20261124.mbp-10.dbn.zst'))) {
+      records += batch.count;
+    }
+    assert.ok(records > 1_000_000, `a whole day has over a million MBP-10 records, got ${records}`);
+    assert.match(r.stdout, new RegExp(`${records.toLocaleString('en-US')} MBP-10 records of 6EZ6`));
+    const truth = JSON.parse(readFileSync(join(out, 'truth-20261124.json'), 'utf8'));
+    assert.equal(truth.version, 1);
+    assert.match(r.stdout, new RegExp(`toxic-flow episodes: ${truth.episodes.length}\\b`));
+  });
+
+  test('simulate rejects a weekend start, an unknown instrument and a missing --out with exit 2', async () => {
+    const dir = join(tmp, 'sim-bad');
+    // 2026-11-28 is a Saturday: no CME trading date.
+    const weekend = await scalper('simulate', '--start', '2026-11-28', '--out', dir);
+    assert.equal(weekend.status, 2, weekend.stderr);
+    assert.match(weekend.stderr, /2026-11-28/);
+    const unknown = await scalper('simulate', '--instruments', '6E,XX', '--out', dir);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /"XX" is not one of 6E, 6B, 6J/);
+    const noOut = await scalper('simulate');
+    assert.equal(noOut.status, 2);
+    assert.match(noOut.stderr, /--out/);
   });
 });
 

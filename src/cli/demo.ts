@@ -1,7 +1,8 @@
 /**
  * `scalper demo`: the main job on embedded defaults. It needs no data subscription, key or
- * network: it writes a synthetic 6E day with our DBN encoder, reads it back with our decoder,
- * and replays the book, printing what it made and what it measured.
+ * network: it simulates a CME 6E trading day with recorded ground truth, writes it as DBN with
+ * our encoder, reads it back with our decoder, replays the book and compares what it sees with
+ * the truth the simulator recorded.
  */
 import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,85 +12,108 @@ import { InvalidArgumentError } from 'commander';
 import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice } from '../core/price.js';
 import { formatTimestamp } from '../core/time.js';
-import { DbnDecoder, recordToJsonLine, rtypeLabel } from '../data/dbn/index.js';
-import { SIXE_TICK_RAW, writeSampleFiles } from '../data/sample.js';
+import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
 import { bytes, n } from './output.js';
+import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
 
 interface DemoOpts {
   out?: string;
-  records: number;
   seed: number;
+  start: string;
 }
 
 async function demo(opts: DemoOpts): Promise<void> {
   const dir = opts.out ?? mkdtempSync(join(tmpdir(), 'scalper-demo-'));
   mkdirSync(dir, { recursive: true });
   const say = (s = '') => process.stdout.write(`${s}\n`);
-  say('scalper demo: a synthetic CME 6E (EUR/USD future) session, written and read back as DBN v3');
+  say(`scalper demo: one simulated CME 6E (EUR/USD future) trading day, ${opts.start}, seed ${opts.seed}`);
   say();
-  const t0 = performance.now();
-  const files = await writeSampleFiles(dir, { records: opts.records, seed: opts.seed });
-  const tWrite = performance.now() - t0;
-  say(
-    `Wrote ${n(files.records)} MBP-10 records and ${n(files.tradeCount)} trades in ${tWrite.toFixed(0)} ms to ${dir}`,
-  );
-  for (const p of [files.mbp10, files.trades, files.definition]) say(`  ${p}  ${bytes(statSync(p).size)}`);
+  const [day] = await runSimulation({
+    days: 1,
+    start: opts.start,
+    instruments: ['6E'],
+    seed: opts.seed,
+    out: dir,
+  });
+  say('Made:');
+  for (const line of describeDay(day)) say(`  ${line}`);
   say();
 
-  const dec = DbnDecoder.fromFile(files.mbp10);
+  // Ground truth, as recorded by the simulator.
+  const truth = day.truth;
+  const regimes = new Map<string, number>();
+  for (const m of truth.minutes) regimes.set(m.regime, (regimes.get(m.regime) ?? 0) + 1);
+  say('Ground truth (truth file):');
+  say(`  minutes by volatility regime: ${[...regimes].map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
+  say(`  toxic-flow episodes: ${truth.episodes.length}`);
+  for (const e of truth.episodes.slice(0, 5)) {
+    say(
+      `    ${e.start.slice(11, 19)}–${e.end.slice(11, 19)} UTC ${e.symbol} ${e.direction}, intensity ${e.intensity.toFixed(2)}`,
+    );
+  }
+  if (truth.episodes.length > 5) say(`    … ${truth.episodes.length - 5} more`);
+  say();
+
+  // What a user of the files sees: decode and replay the book.
+  const t0 = performance.now();
+  const dec = DbnDecoder.fromFile(day.files.mbp10);
   const md = await dec.readMetadata();
-  const counts = new Map<number, number>();
-  let total = 0;
-  let spreadTicks = 0;
-  let oneTick = 0;
-  let minBid = Number.POSITIVE_INFINITY;
-  let maxAsk = 0;
-  let firstTs: bigint | null = null;
-  let lastTs = 0n;
-  const t1 = performance.now();
+  const symbols = SymbolMap.fromMetadata(md);
   const book = new L2Book();
+  let records = 0;
+  let oneTick = 0;
   let depth5 = 0;
+  let crossed = 0;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  let tick = 0;
+  let first: bigint | null = null;
+  let last = 0n;
   for await (const batch of dec) {
     for (let i = 0; i < batch.count; i++) {
       const c = batch.at(i);
-      counts.set(c.rtype, (counts.get(c.rtype) ?? 0) + 1);
-      book.applyMbp(c);
-      const s = book.spread / SIXE_TICK_RAW;
-      spreadTicks += s;
-      if (s === 1) oneTick++;
-      if (book.bestBidPx < minBid) minBid = book.bestBidPx;
-      if (book.bestAskPx > maxAsk) maxAsk = book.bestAskPx;
+      if (!book.applyMbp(c)) continue;
+      records++;
+      if (book.crossed) crossed++;
+      const mid = book.mid;
+      if (mid < lo) lo = mid;
+      if (mid > hi) hi = mid;
+      if (tick === 0 && book.spread > 0) tick = book.spread;
+      if (book.spread === tick) oneTick++;
       depth5 += book.depth(BookSide.BID, 5) + book.depth(BookSide.ASK, 5);
     }
     if (batch.count > 0) {
-      if (firstTs === null) firstTs = batch.at(0).tsEvent;
-      lastTs = batch.at(batch.count - 1).tsEvent;
+      if (first === null) first = batch.at(0).tsRecv;
+      last = batch.at(batch.count - 1).tsRecv;
     }
-    total += batch.count;
   }
-  const tRead = performance.now() - t1;
+  const ms = performance.now() - t0;
+  const sym = symbols.resolve(book.instrumentId, last) ?? String(book.instrumentId);
   say(
-    `Read back ${files.mbp10.split('/').pop()} (${dec.container}, DBN v${dec.version}, dataset ${md?.dataset}, schema ${md?.schema})`,
-  );
-  for (const [rt, c] of counts) say(`  ${rtypeLabel(rt)}: ${n(c)} records in ${tRead.toFixed(0)} ms`);
-  say(`  ts_event ${formatTimestamp(firstTs ?? 0n)} .. ${formatTimestamp(lastTs)}`);
-  say(`  best bid low ${formatPrice(BigInt(minBid))}, best ask high ${formatPrice(BigInt(maxAsk))}`);
-  say(
-    `  L2 book replayed: mean size over the top 5 levels ${(depth5 / Math.max(1, 2 * total)).toFixed(1)} lots per side`,
+    `Read back ${day.files.mbp10.split('/').pop()} (${dec.container}, DBN v${dec.version}) and replayed the L2 book:`,
   );
   say(
-    `  mean spread ${(spreadTicks / Math.max(1, total)).toFixed(3)} ticks; one tick ${((100 * oneTick) / Math.max(1, total)).toFixed(1)}% of the time`,
+    `  ${n(records)} MBP-10 records of ${sym} in ${ms.toFixed(0)} ms (${n(Math.round((records / ms) * 1000))} records/s)`,
   );
+  say(`  ts_recv ${formatTimestamp(first ?? 0n)} .. ${formatTimestamp(last)}`);
+  say(`  mid ranged ${formatPrice(BigInt(Math.round(lo)))} .. ${formatPrice(BigInt(Math.round(hi)))}`);
+  say(
+    `  spread one tick after ${((100 * oneTick) / Math.max(1, records)).toFixed(1)}% of updates; crossed ${crossed} times`,
+  );
+  say(`  mean size over the top 5 levels: ${(depth5 / Math.max(1, 2 * records)).toFixed(1)} lots a side`);
   say();
   say('First record, as `scalper dbn dump --limit 1` prints it:');
-  for await (const rec of DbnDecoder.fromFile(files.mbp10).records()) {
-    const line = recordToJsonLine(rec, 3, { symbol: '6EZ6' });
-    say(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+  for await (const rec of DbnDecoder.fromFile(day.files.mbp10).records()) {
+    const line = recordToJsonLine(rec, 3, {
+      symbol: symbols.resolve(rec.hd.instrument_id, rec.ts_recv as bigint) ?? null,
+    });
+    say(line.length > 360 ? `${line.slice(0, 360)}…` : line);
     break;
   }
   say();
-  if (!opts.out) say(`The files stay in ${dir} (about ${bytes(dirSize(dir))}); remove it when done.`);
-  say(`Next: npm run -s scalper -- dbn inspect ${files.mbp10}`);
+  if (!opts.out) say(`The files stay in ${dir} (${bytes(dirSize(dir))}); remove the folder when done.`);
+  say(`Next: npm run -s scalper -- dbn inspect ${day.files.mbp10}`);
+  say('      npm run -s scalper -- simulate --days 5 --instruments 6E,6B,6J --out DIR');
 }
 
 function dirSize(dir: string): number {
@@ -98,9 +122,10 @@ function dirSize(dir: string): number {
   return total;
 }
 
-function positiveInt(v: string): number {
+function seedArg(v: string): number {
   const x = Number(v);
-  if (!Number.isInteger(x) || x <= 0) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
+  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff)
+    throw new InvalidArgumentError(`"${v}" is not a seed (0 to 4294967295)`);
   return x;
 }
 
@@ -109,10 +134,10 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'write a synthetic 6E session as DBN, read it back and summarise it (no data or network needed)',
+      'simulate a 6E trading day, write it as DBN, read it back and summarise it (no data or network needed)',
     )
     .option('-o, --out <dir>', 'folder for the files (default: a new temporary folder)')
-    .option('--records <count>', 'MBP-10 records to generate', positiveInt, 200_000)
-    .option('--seed <seed>', 'random seed (same seed, same bytes)', positiveInt, 7)
+    .option('--seed <seed>', 'random seed (same seed, same bytes)', seedArg, 7)
+    .option('--start <date>', 'trading date to simulate, YYYY-MM-DD', DEFAULT_START)
     .action((opts: DemoOpts) => demo(opts));
 }

@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { EngineError } from '../core/errors.js';
 import { registerDbn } from './dbn.js';
 import { registerDemo } from './demo.js';
+import { registerSimulate } from './simulate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -19,6 +20,7 @@ const program = new Command('scalper')
   .exitOverride();
 
 registerDemo(program);
+registerSimulate(program);
 registerDbn(program);
 
 try {

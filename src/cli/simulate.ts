@@ -1,0 +1,152 @@
+/** `scalper simulate`: synthetic CME FX futures days with recorded ground truth. */
+import { statSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { type Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../core/errors.js';
+import { isTradingDate, tradingDates } from '../features/index.js';
+import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
+import { bytes, n } from './output.js';
+
+/** Options shared by `simulate` and `demo`. */
+export interface SimulateCliOptions {
+  days: number;
+  start: string;
+  instruments: string[];
+  seed: number;
+  out: string;
+  mbo?: boolean;
+  zstd?: boolean;
+}
+
+/** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
+export const DEFAULT_START = '2026-11-24';
+
+function positiveInt(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x <= 0) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
+  return x;
+}
+
+function seedArg(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff)
+    throw new InvalidArgumentError(`"${v}" is not a seed (0 to 4294967295)`);
+  return x;
+}
+
+function instrumentsArg(v: string): string[] {
+  const list = v
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => s !== '');
+  const known = Object.keys(FUTURE_SPECS);
+  for (const s of list) {
+    if (!known.includes(s)) throw new InvalidArgumentError(`"${s}" is not one of ${known.join(', ')}`);
+  }
+  if (list.length === 0) throw new InvalidArgumentError('no instruments given');
+  return list;
+}
+
+function dateArg(v: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+    throw new InvalidArgumentError(`"${v}" is not a date (YYYY-MM-DD)`);
+  }
+  return v;
+}
+
+/**
+ * Runs the simulator with a progress bar on a terminal (a line per day otherwise) and returns
+ * the days it wrote.
+ */
+export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayResult[]> {
+  if (!isTradingDate(opts.start)) {
+    const weekday = new Date(`${opts.start}T12:00:00Z`).toLocaleDateString('en-US', {
+      weekday: 'long',
+      timeZone: 'UTC',
+    });
+    throw new ConfigError(
+      `--start ${opts.start} is a ${weekday}, not a CME trading date; the next one is ${tradingDates(opts.start, 1)[0]}`,
+    );
+  }
+  const tty = process.stderr.isTTY && !process.env.CI;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          format: 'simulate [{bar}] {percentage}% | {date} | {events} events | ETA {eta}s',
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  let started = false;
+  let lastDay = -1;
+  const t0 = performance.now();
+  try {
+    const days = await simulate({
+      days: opts.days,
+      start: opts.start,
+      instruments: opts.instruments,
+      seed: opts.seed,
+      out: opts.out,
+      mbo: opts.mbo,
+      zstd: opts.zstd,
+      onProgress: (p) => {
+        if (bar) {
+          const total = p.days * p.minutes;
+          if (!started) {
+            bar.start(total, 0, { date: p.date, events: '0' });
+            started = true;
+          }
+          bar.update(p.day * p.minutes + p.minute, { date: p.date, events: n(p.events) });
+        } else if (p.day !== lastDay) {
+          lastDay = p.day;
+          process.stderr.write(`simulating ${p.date} (day ${p.day + 1} of ${p.days})\n`);
+        }
+      },
+    });
+    bar?.stop();
+    const secs = (performance.now() - t0) / 1000;
+    const events = days.reduce((s, d) => s + d.counts.events, 0);
+    process.stderr.write(
+      `simulated ${n(days.length)} day(s), ${n(events)} events in ${secs.toFixed(1)} s (${n(Math.round(events / secs))} events/s)\n`,
+    );
+    return days;
+  } catch (err) {
+    bar?.stop();
+    throw err;
+  }
+}
+
+/** The files of a day with their sizes, one per line. */
+export function describeDay(d: SimDayResult): string[] {
+  const lines = [
+    `${d.date}: ${n(d.counts.events)} events, ${n(d.counts.mbp10)} MBP-10 records, ${n(d.counts.trades)} trades, ${n(d.volume)} contracts; spread one tick after ${(100 * d.oneTickShare).toFixed(1)}% of events`,
+  ];
+  for (const path of Object.values(d.files)) {
+    if (typeof path === 'string') lines.push(`  ${path}  ${bytes(statSync(path).size)}`);
+  }
+  return lines;
+}
+
+/** Registers `simulate`. */
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description(
+      'simulate CME FX futures trading days (MBP-10, trades, definitions as DBN; ground truth as JSON)',
+    )
+    .requiredOption('-o, --out <dir>', 'output folder (created when missing)')
+    .option('--days <n>', 'number of trading days (weekends skipped)', positiveInt, 1)
+    .option('--start <date>', 'first trading date, YYYY-MM-DD', dateArg, DEFAULT_START)
+    .option('--instruments <list>', 'comma-separated futures: 6E, 6B, 6J', instrumentsArg, ['6E'])
+    .option('--seed <seed>', 'random seed: the same seed gives byte-identical files', seedArg, 1)
+    .option('--mbo', 'also write market-by-order files')
+    .option('--no-zstd', 'write plain .dbn files instead of .dbn.zst')
+    .action(async (opts: SimulateCliOptions) => {
+      if (opts.days > 366)
+        throw new ConfigError(`--days ${opts.days} is more than a year; simulate in smaller runs`);
+      const days = await runSimulation(opts);
+      for (const d of days) process.stdout.write(`${describeDay(d).join('\n')}\n`);
+    });
+}
