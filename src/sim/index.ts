@@ -23,3 +23,18 @@ export {
   type TruthFile,
   type TruthMinute,
 } from './simulator.js';
+export {
+  BookPath,
+  CCY_RATES,
+  DEFAULT_SPOT_PARAMS,
+  igPriceHistory,
+  pairCode,
+  SPOT_SPECS,
+  type SpotBar,
+  type SpotDayResult,
+  type SpotFiles,
+  type SpotParams,
+  type SpotSpec,
+  spotSpec,
+  ukSnapshotTime,
+} from './spot.js';

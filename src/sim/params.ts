@@ -20,6 +20,12 @@ export interface SimParams {
   baseEventRate: number;
   /** Activity multiplier by session label (Andersen & Bollerslev 1998; Ito & Hashimoto 2006: overlap busiest, late Asia quietest). Assumed levels. */
   sessionActivity: Record<FxSessionName, number>;
+  /**
+   * Activity of the late Asian session, Tokyo open after Sydney has closed and before London
+   * opens (the Tokyo afternoon lull), which replaces `sessionActivity.tokyo` then. Issue 4 asks
+   * for it to be the quietest session of the day; assumed level below Sydney-only hours.
+   */
+  lateAsiaActivity: number;
   /** Event-rate multiplier per regime (low, medium, high). Assumption. */
   regimeRate: [number, number, number];
   /**
@@ -95,7 +101,10 @@ export interface SimParams {
   valueMeanSize: number;
   /** How far (ticks) the value must pass a quote before value traders take it. */
   valueEdge: number;
-  /** Toxic-episode arrivals per minute per instrument, by regime. Assumption: ~10–20 episodes a day. */
+  /**
+   * Toxic-episode arrivals per minute per instrument, by regime, at session activity 1 (scaled by
+   * the minute's activity). Assumption: ~10–20 episodes a day.
+   */
   episodeRate: [number, number, number];
   /** Shortest episode, minutes, plus an exponential part of mean `episodeMeanExtraMin`. */
   episodeMinMin: number;
@@ -121,6 +130,7 @@ export interface SimParams {
 export const DEFAULT_PARAMS: Readonly<SimParams> = Object.freeze({
   baseEventRate: 32,
   sessionActivity: { sydney: 0.3, tokyo: 0.6, london: 1.3, new_york: 0.9, overlap: 1.9, closed: 0 },
+  lateAsiaActivity: 0.12,
   regimeRate: [0.6, 1, 1.8],
   regimeVol: [1.2, 2.4, 5],
   regimeTransition: [

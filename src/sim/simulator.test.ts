@@ -502,6 +502,12 @@ describe('simulator with several instruments and days', () => {
       'glbx-mdp3-20260309.definition.dbn.zst',
       'glbx-mdp3-20260309.mbp-10.dbn.zst',
       'glbx-mdp3-20260309.trades.dbn.zst',
+      'ig-fx-20260306.mbp-1.dbn.zst',
+      'ig-fx-20260306.ohlcv-1m.dbn.zst',
+      'ig-fx-20260306.prices.json',
+      'ig-fx-20260309.mbp-1.dbn.zst',
+      'ig-fx-20260309.ohlcv-1m.dbn.zst',
+      'ig-fx-20260309.prices.json',
       'truth-20260306.json',
       'truth-20260309.json',
     ]);

@@ -13,7 +13,12 @@
  *   sometimes sweeping several levels, while the value drifts that way;
  * - walls: occasional large resting orders that live a few minutes.
  *
- * Determinism: one mulberry32 stream per day seeded from (seed, date) drives everything, events
+ * Spot: each future's top of book is recorded over the day and the matching spot pair (EUR/USD,
+ * GBP/USD, USD/JPY) is quoted from it as IG would stream it, after the futures files are written
+ * (spot.ts: lag, basis, spread, tick process, `ig-fx-…` files).
+ *
+ * Determinism: one mulberry32 stream per day seeded from (seed, date) drives the futures (spot has
+ * streams of its own, so the futures files do not depend on it), events
  * are processed in time order, and no clock is read; the same options give the same bytes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,11 +28,13 @@ import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
 import { DbnEncoder } from '../data/dbn/index.js';
 import { prng } from '../data/sample.js';
 import {
+  CentreBit,
   type FxSessionName,
   fxSession,
   globexOpen,
   isTradingDate,
   localTime,
+  openCentres,
   tradingDates,
   tradingDayBounds,
 } from '../features/index.js';
@@ -36,6 +43,15 @@ import { SimConfigError } from './errors.js';
 import { definitionRecord, type FutureContract, frontContract } from './instruments.js';
 import { DEFAULT_PARAMS, REGIMES, type Regime, type SimParams } from './params.js';
 import { type EmitCounts, type EmitTarget, RecordEmitter } from './records.js';
+import {
+  BookPath,
+  type SpotDayResult,
+  type SpotMinute,
+  type SpotParams,
+  spotFilePaths,
+  spotSpec,
+  writeSpotDay,
+} from './spot.js';
 
 /** One minute of the ground truth. */
 export interface TruthMinute {
@@ -96,6 +112,10 @@ export interface SimDayOptions {
   window?: { startMs: number; endMs: number };
   /** Starting prices in raw 1e-9 units by product (default: the spec's `startRaw`). */
   startPrices?: Readonly<Record<string, number>>;
+  /** Also write the spot pairs' files (`ig-fx-…`, see spot.ts); default true. */
+  spot?: boolean;
+  /** Spot quote parameters that differ from `DEFAULT_SPOT_PARAMS`. */
+  spotParams?: Partial<SpotParams>;
   /** First sequence number (default 1). */
   firstSequence?: number;
   onProgress?: (p: SimProgress) => void;
@@ -109,8 +129,24 @@ export interface SimDayOptions {
 /** What a simulated day produced. */
 export interface SimDayResult {
   date: string;
-  files: { mbp10: string; trades: string; definition: string; mbo: string | null; truth: string };
+  files: {
+    mbp10: string;
+    trades: string;
+    definition: string;
+    mbo: string | null;
+    truth: string;
+    /** Spot top of book, `ig-fx-YYYYMMDD.mbp-1.dbn.zst` (null when spot is off). */
+    spotMbp1: string | null;
+    /** Spot 1-minute mid bars, `ig-fx-YYYYMMDD.ohlcv-1m.dbn.zst`. */
+    spotOhlcv1m: string | null;
+    /** IG price-history JSON of the first instrument's pair, `ig-fx-YYYYMMDD.prices.json`. */
+    igPrices: string | null;
+    /** IG price-history JSON of every pair, by pair (`EUR/USD`). */
+    igPricesByPair: Record<string, string>;
+  };
   truth: TruthFile;
+  /** Spot ticks and bars by pair (null when spot is off). */
+  spot: SpotDayResult | null;
   counts: EmitCounts;
   /** Traded contracts and informed traders' part of them. */
   volume: number;
@@ -132,6 +168,8 @@ class InstrumentState implements EmitTarget {
   readonly tickRaw: number;
   readonly lastTop = new Float64Array(60).fill(UNDEF_TICK);
   readonly engine: MatchingEngine;
+  /** Top of book over time (for the spot quotes). */
+  readonly path = new BookPath();
   /** Fundamental value, ticks. */
   value: number;
   lastT = 0;
@@ -208,6 +246,8 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
     mbo: opts.mbo ? join(opts.out, `glbx-mdp3-${compact}.mbo${ext}`) : null,
     truth: join(opts.out, `truth-${compact}.json`),
   };
+  const withSpot = opts.spot !== false;
+  const spotFiles = withSpot ? spotFilePaths(join, opts.out, compact, products, ext) : null;
   const startNs = BigInt(win.startMs) * 1_000_000n;
   const endNs = BigInt(win.endMs) * 1_000_000n;
   const meta = (schema: SchemaName): MetadataInit => ({
@@ -280,19 +320,28 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
   const tauNs = p.toxicityTauS * 1e9;
   const mixTot = p.mix.limit + p.mix.cancel + p.mix.market + p.mix.modify + p.mix.requote;
 
+  /** Time offset of the current event (the spot quotes follow each event's top of book). */
+  let curT = 0;
   const begin = (inst: InstrumentState, t: number): void => {
     const recv = Math.max(recvLast, t + p.recvLatencyMinNs + Math.floor(expo() * p.recvLatencyMeanNs));
     recvLast = recv;
+    curT = t;
     emitter.begin(inst, t, recv, 10_000 + Math.floor(rnd() * 20_000));
   };
   const inspect = opts.inspect;
+  // The futures' top of book over time, which the spot quotes follow (no random draws: the
+  // futures output is the same with or without spot).
+  const spotMinutes: SpotMinute[] = [];
   const finish = (inst: InstrumentState): void => {
     const before = emitter.nextSequence;
     emitter.end();
     if (emitter.nextSequence === before) return; // nothing published (a no-op modify, say)
     inspect?.(inst.engine, before);
     evCount++;
-    if (inst.engine.bestAsk - inst.engine.bestBid === 1) oneTick++;
+    const e = inst.engine;
+    if (e.bestAsk - e.bestBid === 1) oneTick++;
+    if (withSpot && !Number.isNaN(e.bestBid) && !Number.isNaN(e.bestAsk))
+      inst.path.push(curT, e.bestBid * inst.tickRaw, e.bestAsk * inst.tickRaw);
   };
   const recordAggression = (inst: InstrumentState, side: number, filled: number, informed: boolean): void => {
     if (filled <= 0) return;
@@ -519,8 +568,10 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
     const session = fxSession(minuteMs);
     const ny = localTime(minuteMs, 'America/New_York');
     const announcement = ny.hour === 8 && ny.minute === 30 && ny.weekday >= 1 && ny.weekday <= 5;
-    const activity = p.sessionActivity[session] * (announcement ? p.announcementActivity : 1);
-    const sa = Math.sqrt(p.sessionActivity[session]);
+    const lateAsia = session === 'tokyo' && (openCentres(minuteMs) & CentreBit.sydney) === 0;
+    const level = lateAsia ? p.lateAsiaActivity : p.sessionActivity[session];
+    const activity = level * (announcement ? p.announcementActivity : 1);
+    const sa = Math.sqrt(level);
     // A jump of the value common to every instrument (USD news), scaled like its volatility.
     const jump = announcement
       ? gauss() * p.announcementJumpTicks
@@ -539,8 +590,10 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
       }
       if (jump !== 0)
         inst.value += (jump * inst.contract.spec.volScale * inst.contract.spec.usdLoading) / 0.8;
-      // Episodes start at a random moment of the minute.
-      if (inst.epDir === 0 && rnd() < p.episodeRate[regime]) {
+      // Episodes start at a random moment of the minute, more often in active sessions: informed
+      // trading and news cluster in the liquid hours (Andersen & Bollerslev 1998), so toxic flow
+      // does not flatten the session profile.
+      if (inst.epDir === 0 && rnd() < p.episodeRate[regime] * activity) {
         inst.epDir = rnd() < 0.5 ? 1 : -1;
         inst.epIntensity = Math.round((0.3 + 0.7 * rnd()) * 1000) / 1000;
         inst.epStart = t0 + Math.floor(rnd() * NS_PER_MIN);
@@ -587,6 +640,7 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
     opened = true;
     const rate = p.baseEventRate * activity * p.regimeRate[regime];
     const meanGap = 1e9 / rate;
+    spotMinutes.push({ startNs: t0, endNs: t1, rate: rate / p.baseEventRate });
     for (const inst of insts) inst.nextT = Math.max(tMaint, t0) + 1 + Math.floor(expo() * meanGap);
     minInformed = 0;
     minVolume = 0;
@@ -641,13 +695,34 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
   for (const c of contracts) encDef.write(definitionRecord(c, startNs));
   await encDef.end();
   writeFileSync(files.truth, `${JSON.stringify(truth, null, 1)}\n`);
+  const spot = spotFiles
+    ? await writeSpotDay({
+        date,
+        seed: opts.seed,
+        startNs,
+        endNs,
+        contracts,
+        paths: insts.map((i) => i.path),
+        minutes: spotMinutes,
+        files: spotFiles,
+        zstd,
+        params: opts.spotParams,
+      })
+    : null;
 
   const closePrices: Record<string, number> = {};
   for (const inst of insts) closePrices[inst.contract.spec.product] = Math.round(inst.value) * inst.tickRaw;
   return {
     date,
-    files,
+    files: {
+      ...files,
+      spotMbp1: spotFiles?.mbp1 ?? null,
+      spotOhlcv1m: spotFiles?.ohlcv1m ?? null,
+      igPrices: spotFiles ? spotFiles.prices[spotSpec(products[0]).pair] : null,
+      igPricesByPair: spotFiles?.prices ?? {},
+    },
     truth,
+    spot,
     counts: { ...emitter.counts },
     volume,
     informedVolume,
@@ -669,6 +744,9 @@ export interface SimulateOptions {
   mbo?: boolean;
   zstd?: boolean;
   params?: Partial<SimParams>;
+  /** Also write the spot pairs' files (default true). */
+  spot?: boolean;
+  spotParams?: Partial<SpotParams>;
   onProgress?: (p: SimProgress & { day: number; days: number }) => void;
 }
 
@@ -687,6 +765,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimDayResult[]> {
       mbo: opts.mbo,
       zstd: opts.zstd,
       params: opts.params,
+      spot: opts.spot,
+      spotParams: opts.spotParams,
       startPrices: prices,
       firstSequence: seq,
       onProgress: opts.onProgress ? (p) => opts.onProgress!({ ...p, day: d, days: dates.length }) : undefined,

@@ -280,13 +280,7 @@ describe('stylized facts on two simulated 6E days', { timeout: 300_000 }, () => 
       }
     });
 
-    // Known gap, measured: the simulator's session activity puts Sydney-only hours (0.3) below
-    // Tokyo (0.6), so the late Asian session is not the quietest (the Sydney-only hour has about
-    // half its event rate), and late New York trades fewer contracts per minute. Kept with the
-    // issue's bound and reported as TODO rather than loosened (parameters are not tuned here).
-    it('the late Asian session is the quietest', {
-      todo: 'fails on the generated data: the Sydney-only hour is quieter, late New York trades less volume',
-    }, async () => {
+    it('the late Asian session is the quietest', async () => {
       // Figures: the diagnostics of the test above.
       const g = await bySession();
       const late = g.get('late Asian');
