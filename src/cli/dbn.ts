@@ -1,9 +1,7 @@
 /** `scalper dbn inspect|dump`: look inside DBN files. */
 import { existsSync, statSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '../core/errors.js';
-import { UNDEF_TIMESTAMP } from '../core/price.js';
-import { formatTimestamp } from '../core/time.js';
+import { ConfigError, formatTimestamp, UNDEF_TIMESTAMP } from '../core/index.js';
 import {
   csvHeader,
   type DbnDecoder,

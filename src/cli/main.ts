@@ -2,7 +2,7 @@
 /** The `scalper` command. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EngineError } from '../core/errors.js';
+import { EngineError } from '../core/index.js';
 import { registerDbn } from './dbn.js';
 import { registerDemo } from './demo.js';
 import { registerSimulate } from './simulate.js';

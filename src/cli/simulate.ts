@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError } from '../core/index.js';
 import { isTradingDate, tradingDates } from '../features/index.js';
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
 import { bytes, n } from './output.js';

@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './price.js';
+export * from './random.js';
 export * from './time.js';

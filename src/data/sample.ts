@@ -4,6 +4,7 @@
  * until the market simulator provides realistic data; it has no pretence of realism beyond a
  * valid, never-crossed 10-level book on the 0.00005 tick (CME Euro FX outright tick, $6.25).
  */
+import { prng } from '../core/index.js';
 import { RType } from './dbn/constants.js';
 import { DbnEncoder } from './dbn/encoder.js';
 import type { DbnRecord } from './dbn/record.js';
@@ -29,18 +30,6 @@ export interface SampleOptions {
   instrumentId?: number;
   /** Mean gap between events in ns (default 20 ms). */
   meanGapNs?: number;
-}
-
-/** mulberry32: a small, fast, seeded PRNG (deterministic across runs and platforms). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The instrument definition of the sample contract (6EZ6, December 2026 Euro FX). */

@@ -1,4 +1,4 @@
-import { EngineError } from '../core/errors.js';
+import { EngineError } from '../core/index.js';
 
 /** Bad simulator options (unknown instrument, empty window, bad date), reported before any work. */
 export class SimConfigError extends EngineError {

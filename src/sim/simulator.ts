@@ -23,10 +23,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatTimestamp } from '../core/time.js';
+import { formatTimestamp, prng } from '../core/index.js';
 import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
 import { DbnEncoder } from '../data/dbn/index.js';
-import { prng } from '../data/sample.js';
 import {
   CentreBit,
   type FxSessionName,

@@ -40,9 +40,9 @@
  * from the futures' stream, so the futures files are the same bytes with or without spot.
  */
 import { writeFileSync } from 'node:fs';
+import { prng } from '../core/index.js';
 import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
 import { DbnEncoder, Flags, RType } from '../data/dbn/index.js';
-import { prng } from '../data/sample.js';
 import { localTime } from '../features/index.js';
 import type { FutureContract } from './instruments.js';
 

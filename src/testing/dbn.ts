@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { formatPrice } from '../core/price.js';
+import { formatPrice } from '../core/index.js';
 import { DbnDecoder, type DbnRecord, type DecoderOptions, type Metadata } from '../data/dbn/index.js';
 import { zstdDecompressAll } from '../data/dbn/zstd.js';
 import { fixture } from './fixtures.js';

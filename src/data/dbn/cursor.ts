@@ -9,8 +9,7 @@
  * for ordering and identity), as `bigint` at the edges, and as approximate float milliseconds for
  * arithmetic only. Order ids come out as `number`s, exact below 2^53 (CME order ids are).
  */
-import { rawPriceFromHalves } from '../../core/price.js';
-import { u64FromHalves } from '../../core/time.js';
+import { rawPriceFromHalves, u64FromHalves } from '../../core/index.js';
 import { RType } from './constants.js';
 
 const MBO_LIKE = new Uint8Array(256);

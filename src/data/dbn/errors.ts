@@ -1,4 +1,4 @@
-import { EngineError } from '../../core/errors.js';
+import { EngineError } from '../../core/index.js';
 
 /** Why a DBN input could not be read. */
 export type DbnErrorCode =

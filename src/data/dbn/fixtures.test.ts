@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/price.js';
-import { formatTimestamp } from '../../core/time.js';
+import { formatTimestamp, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import {
   assertClean,
   Checker,

@@ -3,7 +3,7 @@
  * DBZ header. Little-endian throughout. Fields keep Databento's snake_case names so that the
  * metadata reads the same here, in Databento's own clients and in `dbn dump` output.
  */
-import { UNDEF_TIMESTAMP } from '../../core/price.js';
+import { UNDEF_TIMESTAMP } from '../../core/index.js';
 import {
   NO_SCHEMA,
   NO_STYPE,

@@ -4,7 +4,7 @@
  * (`formatPrice` renders them); c_char fields are one-character strings; reserved bytes are hex
  * strings so that re-encoding reproduces them exactly. The hot path uses `RecordCursor` instead.
  */
-import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/price.js';
+import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import { type FieldDef, HEADER_SIZE, LEVEL_SIZE, type RecordLayout } from './layouts.js';
 import { readCstr, writeCstr } from './metadata.js';
 

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseTimestamp } from '../../core/time.js';
+import { parseTimestamp } from '../../core/index.js';
 import {
   chunked,
   dbnFixtureNames,

@@ -3,7 +3,7 @@
  * (each raw symbol maps to an instrument id over half-open date intervals, UTC dates) and from
  * symbol-mapping records in live streams, which take precedence from their start time.
  */
-import { yyyymmddOf } from '../../core/time.js';
+import { yyyymmddOf } from '../../core/index.js';
 import { RType } from './constants.js';
 import type { Metadata } from './metadata.js';
 import type { DbnRecord } from './record.js';

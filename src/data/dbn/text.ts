@@ -6,8 +6,7 @@
  * with nanoseconds; without, both are raw integers. Other 64-bit integers are decimal strings in
  * JSON so that doubles do not round them. Reserved fields are left out.
  */
-import { formatPrice, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/price.js';
-import { formatTimestamp } from '../../core/time.js';
+import { formatPrice, formatTimestamp, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import { type FieldDef, layoutFor, type RecordLayout } from './layouts.js';
 import type { DbnRecord } from './record.js';
 

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/price.js';
+import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import {
   assertClean,
   Checker,

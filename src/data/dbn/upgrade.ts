@@ -4,7 +4,7 @@
  * definitions, statistics, error, system and symbol-mapping records differ between versions;
  * market-data records are identical in every version and pass through untouched.
  */
-import { UNDEF_PRICE } from '../../core/price.js';
+import { UNDEF_PRICE } from '../../core/index.js';
 import { RType } from './constants.js';
 import { layoutFor, type RecordLayout } from './layouts.js';
 import type { DbnRecord } from './record.js';
