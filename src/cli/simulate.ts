@@ -123,9 +123,13 @@ export function describeDay(d: SimDayResult): string[] {
   const lines = [
     `${d.date}: ${n(d.counts.events)} events, ${n(d.counts.mbp10)} MBP-10 records, ${n(d.counts.trades)} trades, ${n(d.volume)} contracts; spread one tick after ${(100 * d.oneTickShare).toFixed(1)}% of events`,
   ];
-  for (const path of Object.values(d.files)) {
-    if (typeof path === 'string') lines.push(`  ${path}  ${bytes(statSync(path).size)}`);
+  const paths = new Set<string>();
+  for (const v of Object.values(d.files)) {
+    if (typeof v === 'string') paths.add(v);
+    else if (v && typeof v === 'object')
+      for (const p of Object.values(v)) if (typeof p === 'string') paths.add(p);
   }
+  for (const path of paths) lines.push(`  ${path}  ${bytes(statSync(path).size)}`);
   return lines;
 }
 
