@@ -13,6 +13,7 @@
  * never crosses: resting orders must be passive and aggressive orders match first.
  * State lives in typed arrays; nothing is allocated per event.
  */
+import { Action } from '../data/dbn/index.js';
 
 /** Side indexes inside the engine. */
 export const BID = 0;
@@ -37,11 +38,11 @@ export interface EngineOutput {
   trade(engine: MatchingEngine, aggressor: number, tick: number, size: number, depth: number): void;
 }
 
-const A = 65;
-const C = 67;
-const M = 77;
-const T = 84;
-const F = 70;
+const A = Action.ADD;
+const C = Action.CANCEL;
+const M = Action.MODIFY;
+const T = Action.TRADE;
+const F = Action.FILL;
 
 /** The book of one instrument with its matching rules. */
 export class MatchingEngine {

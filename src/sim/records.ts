@@ -10,7 +10,7 @@
  */
 
 import type { DbnEncoder } from '../data/dbn/index.js';
-import { Flags, RType } from '../data/dbn/index.js';
+import { Action, Flags, RType, Side } from '../data/dbn/index.js';
 import { BID, type EngineOutput, type MatchingEngine } from './engine.js';
 
 const MBO_SIZE = 56;
@@ -18,12 +18,12 @@ const MBP10_SIZE = 368;
 const TRADE_SIZE = 48;
 const PUBLISHER_GLBX = 1;
 const TWO32 = 4294967296;
-const CHAR_B = 66;
-const CHAR_A = 65;
-const CHAR_N = 78;
-const ACTION_T = 84;
-const ACTION_F = 70;
-const ACTION_R = 82;
+const CHAR_B = Side.BID;
+const CHAR_A = Side.ASK;
+const CHAR_N = Side.NONE;
+const ACTION_T = Action.TRADE;
+const ACTION_F = Action.FILL;
+const ACTION_R = Action.CLEAR;
 
 /** Per-instrument state the emitter needs: id, tick and the last published top ten. */
 export interface EmitTarget {
