@@ -1,0 +1,19 @@
+export { Adx } from './adx.js';
+export { Atr, trueRange } from './atr.js';
+export { Ema } from './ema.js';
+export {
+  GarmanKlassVolatility,
+  garmanKlassVariance,
+  ParkinsonVolatility,
+  parkinsonVariance,
+} from './range-volatility.js';
+export { Rsi } from './rsi.js';
+export { Bar, BarPeriod, TimeBarBuilder, type TimeBarBuilderOptions } from './time-bars.js';
+export {
+  nextCentreOpenMs,
+  nextGlobexOpenMs,
+  nextLocalTimeMs,
+  SessionVwap,
+  type SessionVwapOptions,
+  type VwapAnchor,
+} from './vwap.js';
