@@ -1,2 +1,2 @@
-export * from './sessions.js';
 export * from './bars/index.js';
+export * from './sessions.js';
