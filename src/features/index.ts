@@ -1,2 +1,3 @@
 export * from './bars/index.js';
+export * from './flow/index.js';
 export * from './sessions.js';

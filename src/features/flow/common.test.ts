@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mod, normalCdf } from './common.js';
+
+describe('normalCdf', () => {
+  it('matches tabulated values of the standard normal CDF to 1e-14', () => {
+    // Reference: Φ(x) = erfc(−x/√2)/2 (Python math.erfc).
+    const table: [number, number][] = [
+      [0, 0.5],
+      [1, 0.8413447460685429],
+      [-1.96, 0.024997895148220435],
+      [0.5, 0.6914624612740131],
+      [-0.6324555320336759, 0.26354462843276905],
+      [3, 0.9986501019683699],
+    ];
+    for (const [x, p] of table) assert.ok(Math.abs(normalCdf(x) - p) < 1e-14, `Φ(${x})`);
+  });
+
+  it('is 0 and 1 in the far tails and NaN for NaN', () => {
+    assert.equal(normalCdf(-40), 0);
+    assert.equal(normalCdf(40), 1);
+    assert.ok(Number.isNaN(normalCdf(Number.NaN)));
+  });
+
+  it('mod keeps ring indices non-negative', () => {
+    assert.equal(mod(-1, 5), 4);
+    assert.equal(mod(7, 5), 2);
+  });
+});

@@ -1,0 +1,312 @@
+/**
+ * Futures–spot: basis, rolling correlation of returns and lead–lag between a future and its spot
+ * pair (MICROSTRUCTURE.md §13, CONVENTIONS.md "Instruments").
+ *
+ * Basis = future mid − spot mid, with the spot inverted first (`invertSpot: true`) for 6J, which is
+ * quoted in USD per JPY while USD/JPY is JPY per USD: basis = F − 1/S. Both mids must be in the same
+ * price unit; inversion needs decimal prices, so the book adapters take a `scale` (1e-9 turns raw
+ * Databento units into decimals). NaN until both mids are known. The basis also has an EW mean on the
+ * grid (`basisMean`) and its deviation from it (`basisDeviation`), since the fair basis drifts with
+ * the interest-rate differential (covered interest parity, §13).
+ *
+ * Sampling grid. Both mids are sampled on one grid of `sampleMs` (default 100 ms) by the
+ * previous-tick rule: the sample of cell k is the last valid mid seen before the cell ends, and an
+ * update from either stream closes the cells that ended before it. Each closed cell, once both mids
+ * exist, gives log returns rF_k and rS_k (of the inverted spot when `invertSpot`).
+ *
+ * Cross-correlation. For each lag ℓ in −L…+L grid steps (L = `maxLagMs / sampleMs`, default 5 s),
+ * ρ(ℓ) is the Pearson correlation of the pairs (rF_{u−ℓ}, rS_u) over the last W = `windowMs /
+ * sampleMs` grid steps u (default 30 min), each pair indexed by its later time. ρ(ℓ) > 0 peaking at
+ * ℓ > 0 means the future's moves precede the spot's by ℓ steps: the future leads. `correlation` is
+ * ρ(0); `leadLagMs` is the ℓ with the highest ρ (ties go to the smaller |ℓ|, 0 first) times
+ * `sampleMs`. Per-lag running sums (n, Σx, Σy, Σx², Σy², Σxy) make each grid step O(L) and each event
+ * O(1) apart from the cells it closes; the sums are recomputed exactly once per ring wrap (amortised
+ * O(L)) so subtraction error cannot accumulate. ρ(ℓ) is NaN with fewer than `minPairs` pairs (default
+ * W) or a series that does not move.
+ *
+ * Gaps: a silence of both streams longer than `maxGapMs` resets the returns and sums (the mids
+ * before it are stale; a return across it is not an intraday return). A stream that stays silent
+ * while the other moves contributes zero returns (previous tick), which dilutes ρ: IG spot carries
+ * only ts_recv, so its latency biases the measured lag towards "future leads" by that latency.
+ */
+import type { BookView } from '../../book/index.js';
+import { requirePositive, requirePositiveInt } from './common.js';
+
+/** Options of `FuturesSpot`. */
+export interface FuturesSpotOptions {
+  /** Compare the future with 1/spot (6J against USD/JPY). Default false. */
+  readonly invertSpot?: boolean;
+  /** Grid step in ms. Default 100. */
+  readonly sampleMs?: number;
+  /** Largest lag examined, in ms, a multiple of `sampleMs`. Default 5000. */
+  readonly maxLagMs?: number;
+  /** Rolling window in ms, a multiple of `sampleMs`. Default 1800000 (30 min). */
+  readonly windowMs?: number;
+  /** Pairs needed before ρ(ℓ) is reported. Default windowMs / sampleMs. */
+  readonly minPairs?: number;
+  /** A longer silence of both streams is a gap that resets the estimates. Default 60000. */
+  readonly maxGapMs?: number;
+  /** Half-life of the EW mean of the basis, in ms. Default 1800000 (30 min). */
+  readonly basisHalfLifeMs?: number;
+}
+
+/** Basis, return correlation and lead–lag of a future against its spot pair. */
+export class FuturesSpot {
+  readonly #invert: boolean;
+  readonly #sampleMs: number;
+  readonly #L: number;
+  readonly #W: number;
+  readonly #minPairs: number;
+  readonly #maxGapMs: number;
+  readonly #rf: Float64Array;
+  readonly #rs: Float64Array;
+  readonly #pn: Float64Array;
+  readonly #psx: Float64Array;
+  readonly #psy: Float64Array;
+  readonly #psxx: Float64Array;
+  readonly #psyy: Float64Array;
+  readonly #psxy: Float64Array;
+  /** Returns pushed since the start or the last gap; the next return gets this index. */
+  #t = 0;
+  #started = false;
+  #cell = 0;
+  #lastT = 0;
+  #fut = Number.NaN;
+  #spot = Number.NaN;
+  #prevLf = Number.NaN;
+  #prevLs = Number.NaN;
+  #resets = 0;
+  readonly #basisAlpha: number;
+  readonly #basisWarmup: number;
+  #basisMean = Number.NaN;
+  #basisSamples = 0;
+
+  constructor(options: FuturesSpotOptions = {}) {
+    this.#invert = options.invertSpot ?? false;
+    this.#sampleMs = requirePositive('sampleMs', options.sampleMs ?? 100);
+    const L = (options.maxLagMs ?? 5000) / this.#sampleMs;
+    if (!Number.isInteger(L) || L < 0)
+      throw new RangeError(`maxLagMs must be a multiple of sampleMs, got ${options.maxLagMs}`);
+    const W = (options.windowMs ?? 1800000) / this.#sampleMs;
+    if (!Number.isInteger(W) || W < 2) {
+      throw new RangeError(
+        `windowMs must be a multiple of sampleMs of at least 2 steps, got ${options.windowMs}`,
+      );
+    }
+    this.#L = L;
+    this.#W = W;
+    this.#minPairs = requirePositiveInt('minPairs', options.minPairs ?? W);
+    if (this.#minPairs < 2 || this.#minPairs > W)
+      throw new RangeError(`minPairs must be in [2, ${W}], got ${this.#minPairs}`);
+    this.#maxGapMs = requirePositive('maxGapMs', options.maxGapMs ?? 60000);
+    const hl = requirePositive('basisHalfLifeMs', options.basisHalfLifeMs ?? 1800000);
+    this.#basisAlpha = 1 - 2 ** (-this.#sampleMs / hl);
+    this.#basisWarmup = Math.ceil(hl / this.#sampleMs);
+    const ringLen = W + L + 1;
+    this.#rf = new Float64Array(ringLen);
+    this.#rs = new Float64Array(ringLen);
+    const lags = 2 * L + 1;
+    this.#pn = new Float64Array(lags);
+    this.#psx = new Float64Array(lags);
+    this.#psy = new Float64Array(lags);
+    this.#psxx = new Float64Array(lags);
+    this.#psyy = new Float64Array(lags);
+    this.#psxy = new Float64Array(lags);
+  }
+
+  /** A future mid observation (NaN or non-positive = none, ignored). */
+  updateFuture(tsMs: number, mid: number): void {
+    this.advance(tsMs);
+    if (this.#started && mid > 0 && Number.isFinite(mid)) this.#fut = mid;
+  }
+
+  /** A spot mid observation (as quoted; inverted internally when `invertSpot`). */
+  updateSpot(tsMs: number, mid: number): void {
+    this.advance(tsMs);
+    if (this.#started && mid > 0 && Number.isFinite(mid)) this.#spot = mid;
+  }
+
+  /** Adapter: the future's book mid in `scale` units per raw unit (e.g. 1e-9 for decimal prices). */
+  updateFutureBook(tsMs: number, book: BookView, scale = 1): void {
+    this.updateFuture(tsMs, book.crossed ? Number.NaN : book.mid * scale);
+  }
+
+  /** Adapter: the spot's book mid in `scale` units per raw unit. */
+  updateSpotBook(tsMs: number, book: BookView, scale = 1): void {
+    this.updateSpot(tsMs, book.crossed ? Number.NaN : book.mid * scale);
+  }
+
+  /** Moves time to `tsMs`, closing the grid cells that ended. */
+  advance(tsMs: number): void {
+    if (!Number.isFinite(tsMs)) return;
+    const cell = Math.floor(tsMs / this.#sampleMs);
+    if (!this.#started) {
+      this.#started = true;
+      this.#cell = cell;
+      this.#lastT = tsMs;
+      return;
+    }
+    if (tsMs - this.#lastT > this.#maxGapMs) {
+      this.#reset();
+      this.#cell = cell;
+      this.#lastT = tsMs;
+      return;
+    }
+    if (tsMs > this.#lastT) this.#lastT = tsMs;
+    while (this.#cell < cell) {
+      this.#closeCell();
+      this.#cell++;
+    }
+  }
+
+  #closeCell(): void {
+    if (Number.isNaN(this.#fut) || Number.isNaN(this.#spot)) return;
+    const lf = Math.log(this.#fut);
+    const ls = this.#invert ? -Math.log(this.#spot) : Math.log(this.#spot);
+    const b = this.basis;
+    this.#basisMean =
+      this.#basisSamples === 0 ? b : this.#basisMean + this.#basisAlpha * (b - this.#basisMean);
+    this.#basisSamples++;
+    if (!Number.isNaN(this.#prevLf)) this.#push(lf - this.#prevLf, ls - this.#prevLs);
+    this.#prevLf = lf;
+    this.#prevLs = ls;
+  }
+
+  #push(rf: number, rs: number): void {
+    const R = this.#rf.length;
+    const T = this.#t;
+    this.#rf[T % R] = rf;
+    this.#rs[T % R] = rs;
+    this.#t = T + 1;
+    this.#pairs(T, 1);
+    if (T - this.#W >= 0) this.#pairs(T - this.#W, -1);
+    if ((T + 1) % R === 0) this.#recompute();
+  }
+
+  /** Adds (sign 1) or removes (sign −1) the pairs whose later index is `u`, for every lag. */
+  #pairs(u: number, sign: number): void {
+    const L = this.#L;
+    const R = this.#rf.length;
+    for (let j = 0; j <= 2 * L; j++) {
+      const lag = j - L;
+      const early = lag >= 0 ? u - lag : u + lag;
+      if (early < 0) continue;
+      const x = this.#rf[(lag >= 0 ? early : u) % R];
+      const y = this.#rs[(lag >= 0 ? u : early) % R];
+      this.#pn[j] += sign;
+      this.#psx[j] += sign * x;
+      this.#psy[j] += sign * y;
+      this.#psxx[j] += sign * x * x;
+      this.#psyy[j] += sign * y * y;
+      this.#psxy[j] += sign * x * y;
+    }
+  }
+
+  #recompute(): void {
+    this.#pn.fill(0);
+    this.#psx.fill(0);
+    this.#psy.fill(0);
+    this.#psxx.fill(0);
+    this.#psyy.fill(0);
+    this.#psxy.fill(0);
+    const last = this.#t - 1;
+    for (let u = Math.max(0, last - this.#W + 1); u <= last; u++) this.#pairs(u, 1);
+  }
+
+  #reset(): void {
+    this.#t = 0;
+    this.#fut = Number.NaN;
+    this.#spot = Number.NaN;
+    this.#prevLf = Number.NaN;
+    this.#prevLs = Number.NaN;
+    this.#basisMean = Number.NaN;
+    this.#basisSamples = 0;
+    this.#pn.fill(0);
+    this.#psx.fill(0);
+    this.#psy.fill(0);
+    this.#psxx.fill(0);
+    this.#psyy.fill(0);
+    this.#psxy.fill(0);
+    this.#resets++;
+  }
+
+  /** Future mid − spot mid (1/spot when inverted); NaN until both are known. */
+  get basis(): number {
+    const s = this.#invert ? 1 / this.#spot : this.#spot;
+    return this.#fut - s;
+  }
+
+  /** EW mean of the grid-sampled basis (half-life `basisHalfLifeMs`); NaN until one half-life of samples. */
+  get basisMean(): number {
+    return this.#basisSamples >= this.#basisWarmup ? this.#basisMean : Number.NaN;
+  }
+
+  /**
+   * Basis minus its EW mean: §13's "F − S minus its rolling mean", which removes the slowly moving
+   * carry (interest-rate differential) and leaves the dislocation; NaN until `basisMean` is ready.
+   */
+  get basisDeviation(): number {
+    return this.basis - this.basisMean;
+  }
+
+  /** Largest lag L in grid steps. */
+  get maxLagSteps(): number {
+    return this.#L;
+  }
+
+  /** ρ(ℓ) for a lag of `lagSteps` grid steps (positive: future leads); NaN until ready. */
+  crossCorrelation(lagSteps: number): number {
+    if (!Number.isInteger(lagSteps) || lagSteps < -this.#L || lagSteps > this.#L) return Number.NaN;
+    const j = lagSteps + this.#L;
+    const n = this.#pn[j];
+    if (n < this.#minPairs) return Number.NaN;
+    const cxy = n * this.#psxy[j] - this.#psx[j] * this.#psy[j];
+    const cxx = n * this.#psxx[j] - this.#psx[j] * this.#psx[j];
+    const cyy = n * this.#psyy[j] - this.#psy[j] * this.#psy[j];
+    if (!(cxx > 1e-12 * n * this.#psxx[j]) || !(cyy > 1e-12 * n * this.#psyy[j])) return Number.NaN;
+    // Rounding can push a perfect correlation a few ulps past ±1.
+    return Math.max(-1, Math.min(1, cxy / Math.sqrt(cxx * cyy)));
+  }
+
+  /** Rolling correlation of same-time grid returns, ρ(0). */
+  get correlation(): number {
+    return this.crossCorrelation(0);
+  }
+
+  /** The lag (grid steps) with the highest ρ; NaN when no lag is ready. */
+  get leadLagSteps(): number {
+    let best = Number.NaN;
+    let bestRho = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a <= this.#L; a++) {
+      for (let s = 0; s < (a === 0 ? 1 : 2); s++) {
+        const lag = s === 0 ? a : -a;
+        const rho = this.crossCorrelation(lag);
+        if (rho > bestRho) {
+          bestRho = rho;
+          best = lag;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** `leadLagSteps` in ms: > 0 means the future leads the spot. */
+  get leadLagMs(): number {
+    return this.leadLagSteps * this.#sampleMs;
+  }
+
+  /** ρ at `leadLagSteps`; NaN when no lag is ready. */
+  get leadLagCorrelation(): number {
+    return this.crossCorrelation(this.leadLagSteps);
+  }
+
+  /** Grid returns since the start or the last gap. */
+  get returnCount(): number {
+    return this.#t;
+  }
+
+  /** Gaps seen (each reset the estimates). */
+  get gapResets(): number {
+    return this.#resets;
+  }
+}

@@ -1,0 +1,6 @@
+export { Aggressor, normalCdf } from './common.js';
+export { FuturesSpot, type FuturesSpotOptions } from './futures-spot.js';
+export { KyleLambda, type KyleLambdaOptions } from './kyle-lambda.js';
+export { RealizedVolatility, type RealizedVolatilityOptions } from './realized-vol.js';
+export { TradeFlow, type TradeFlowOptions } from './trade-flow.js';
+export { Vpin, type VpinClassification, type VpinOptions, vpinBucketVolume } from './vpin.js';
