@@ -1,3 +1,4 @@
 export * from './bars/index.js';
 export * from './flow/index.js';
+export * from './micro/index.js';
 export * from './sessions.js';

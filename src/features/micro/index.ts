@@ -1,0 +1,7 @@
+export {
+  imbalanceBucket,
+  StoikovFitter,
+  StoikovMicroprice,
+  type StoikovModel,
+  type StoikovOptions,
+} from './stoikov.js';
