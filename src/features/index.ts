@@ -1,4 +1,5 @@
 export * from './bars/index.js';
+export * from './book/index.js';
 export * from './flow/index.js';
 export * from './micro/index.js';
 export * from './sessions.js';

@@ -1,0 +1,331 @@
+/**
+ * Order Flow Imbalance (OFI), best level and multi-level, over rolling time windows.
+ *
+ * Best level: Cont, Kukanov & Stoikov (2014), *The Price Impact of Order Book Events*,
+ * J. Financial Econometrics 12(1) (MICROSTRUCTURE.md §1). Per published book state n, compared
+ * with the previous one:
+ *   e_n = 1[Pb_n ≥ Pb_{n−1}]·qb_n − 1[Pb_n ≤ Pb_{n−1}]·qb_{n−1}
+ *       − 1[Pa_n ≤ Pa_{n−1}]·qa_n + 1[Pa_n ≥ Pa_{n−1}]·qa_{n−1}
+ * A bid queue that grows or a better bid adds buying pressure; an ask queue that grows or a lower
+ * ask adds selling pressure. OFI over a window is Σ e_n.
+ *
+ * Normalisation (MICROSTRUCTURE.md §1): `OFI_norm = OFI / AD`, with `AD` the mean of
+ * `(qb + qa) / 2` over the published states in the same window (an event-sampled, not
+ * time-weighted, mean). The stylized model has `ΔM ≈ δ/(2·AD) · OFI`, so the normalised value is
+ * in units of "half best-level depths" and comparable across quiet and busy periods. The issue's
+ * `ofi_1s`/`ofi_10s`/`ofi_60s` columns are meant as `normalized(i)`; `sum(i)` keeps the raw lots.
+ * Windows are rings of 1 s buckets (100 ms for windows under 10 s; see `RollingSums`), so a window
+ * covers the last `windowMs` to one bucket's resolution.
+ *
+ * Multi-level: Xu, Gould & Howison (2019), *Multi-Level Order-Flow Imbalance in a Limit Order
+ * Book*, arXiv:1907.06230 (§2): the same e_n at the m-th best level on each side, levels by rank
+ * (as the paper does), not by price. An empty level is taken as price −∞ (bid) / +∞ (ask) with size
+ * 0, so a level that empties contributes −(its old size) and one that appears +(its new size), as
+ * a worse price would.
+ *
+ * Skipped states (CONVENTIONS.md "Market data semantics", MICROSTRUCTURE.md §1 edge cases): a
+ * state in the middle of an event (record without F_LAST), a one-sided or empty book, a crossed
+ * or locked book. A skipped state also drops the previous state, so a clear (`R`), snapshot or
+ * one-sided spell does not emit a huge e_n; the next good state is a new baseline. So does a time
+ * jump of `gapMs` or more (a gap in the data): flow across a gap is not attributed to any window.
+ * A change of `book.instrumentId` (roll day) resets everything (`reset()`).
+ */
+
+import type { BookView } from '../../book/index.js';
+import { ConfigError } from '../../core/index.js';
+import { RollingSums } from './rolling.js';
+
+/** A book state the OFI and imbalance features can read: two-sided and bid < ask. */
+export function isTwoSided(book: BookView): boolean {
+  return book.bidLevels > 0 && book.askLevels > 0 && !book.crossed;
+}
+
+/** The bucket length used for a window: 1 s (MICROSTRUCTURE.md §1), finer for windows under 10 s. */
+function bucketFor(windowMs: number): number {
+  return windowMs >= 10_000 ? 1000 : windowMs / 10;
+}
+
+/** Options of `BestLevelOfi`. */
+export interface BestLevelOfiOptions {
+  /** Window lengths in ms; default 1 s, 10 s, 60 s (the `ofi_1s`, `ofi_10s`, `ofi_60s` columns). */
+  readonly windowsMs?: readonly number[];
+  /** A time jump of at least this many ms resets the baseline; default the longest window. */
+  readonly gapMs?: number;
+}
+
+const CH_OFI = 0;
+const CH_DEPTH = 1;
+const CH_COUNT = 2;
+
+/** Best-level OFI summed over rolling time windows, raw and normalised by average depth. */
+export class BestLevelOfi {
+  readonly #windows: RollingSums[];
+  readonly #gapMs: number;
+  #hasPrev = false;
+  #pBid = 0;
+  #pBidSz = 0;
+  #pAsk = 0;
+  #pAskSz = 0;
+  #everSeen = false;
+  #lastTs = Number.NaN;
+  #last = Number.NaN;
+  #instrument = -1;
+
+  constructor(opts: BestLevelOfiOptions = {}) {
+    const ws = opts.windowsMs ?? [1000, 10_000, 60_000];
+    if (ws.length === 0) throw new ConfigError('BestLevelOfi needs at least one window');
+    this.#windows = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
+    this.#gapMs = opts.gapMs ?? Math.max(...ws);
+  }
+
+  /** Number of windows (indices of `sum`, `normalized`, `avgDepth`). */
+  get windowCount(): number {
+    return this.#windows.length;
+  }
+
+  /** Length of window `i` in ms. */
+  windowMs(i: number): number {
+    return this.#windows[i].windowMs;
+  }
+
+  /** Reads the book after an update; `tsMs` is the event's time (e.g. `book.tsRecvMs`). */
+  update(book: BookView, tsMs: number): void {
+    if (book.instrumentId !== this.#instrument) {
+      // A new instrument (roll day, or a book reused for another symbol): its flow is not this one's.
+      if (this.#instrument !== -1) this.reset();
+      this.#instrument = book.instrumentId;
+    }
+    const ws = this.#windows;
+    for (let i = 0; i < ws.length; i++) ws[i].advance(tsMs);
+    if (tsMs - this.#lastTs >= this.#gapMs) this.#hasPrev = false;
+    this.#lastTs = tsMs;
+    if (!book.consistent) return;
+    if (!isTwoSided(book)) {
+      this.#hasPrev = false;
+      this.#last = Number.NaN;
+      return;
+    }
+    const pb = book.bestBidPx;
+    const qb = book.bestBidSz;
+    const pa = book.bestAskPx;
+    const qa = book.bestAskSz;
+    const halfDepth = (qb + qa) / 2;
+    let e = Number.NaN;
+    if (this.#hasPrev) {
+      e = levelFlow(pb, qb, pa, qa, this.#pBid, this.#pBidSz, this.#pAsk, this.#pAskSz);
+    }
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i];
+      if (this.#hasPrev) w.add(CH_OFI, e);
+      w.add(CH_DEPTH, halfDepth);
+      w.add(CH_COUNT, 1);
+    }
+    this.#last = e;
+    this.#hasPrev = true;
+    this.#everSeen = true;
+    this.#pBid = pb;
+    this.#pBidSz = qb;
+    this.#pAsk = pa;
+    this.#pAskSz = qa;
+  }
+
+  /** Moves the windows' end to `tsMs` without an event (for a snapshot at a quiet moment). */
+  advance(tsMs: number): void {
+    const ws = this.#windows;
+    for (let i = 0; i < ws.length; i++) ws[i].advance(tsMs);
+  }
+
+  /** e_n of the last update; NaN when it was a baseline or a skipped state. */
+  get last(): number {
+    return this.#last;
+  }
+
+  /** True once a good book state has been seen. */
+  get isReady(): boolean {
+    return this.#everSeen;
+  }
+
+  /** Σ e_n over window `i` (0 in a window without flow); NaN before the first good state. */
+  sum(i: number): number {
+    return this.#everSeen ? this.#windows[i].sum(CH_OFI) : Number.NaN;
+  }
+
+  /** Mean of (qb + qa) / 2 over the good states in window `i`; NaN when the window holds none. */
+  avgDepth(i: number): number {
+    const w = this.#windows[i];
+    const n = w.sum(CH_COUNT);
+    return n > 0 ? w.sum(CH_DEPTH) / n : Number.NaN;
+  }
+
+  /** `sum(i) / avgDepth(i)`; NaN when the window holds no good state or no depth. */
+  normalized(i: number): number {
+    const ad = this.avgDepth(i);
+    return ad > 0 ? this.#windows[i].sum(CH_OFI) / ad : Number.NaN;
+  }
+
+  /** Forgets all state (instrument change, roll). */
+  reset(): void {
+    for (const w of this.#windows) w.reset();
+    this.#hasPrev = false;
+    this.#everSeen = false;
+    this.#lastTs = Number.NaN;
+    this.#last = Number.NaN;
+  }
+}
+
+/** e_n of one level pair (Cont, Kukanov & Stoikov 2014). */
+function levelFlow(
+  pb: number,
+  qb: number,
+  pa: number,
+  qa: number,
+  ppb: number,
+  pqb: number,
+  ppa: number,
+  pqa: number,
+): number {
+  let e = 0;
+  if (pb >= ppb) e += qb;
+  if (pb <= ppb) e -= pqb;
+  if (pa <= ppa) e -= qa;
+  if (pa >= ppa) e += pqa;
+  return e;
+}
+
+/** Options of `MultiLevelOfi`. */
+export interface MultiLevelOfiOptions {
+  /** Levels per side (rank 1..L); default 10 (issue 5: top 10 levels of MBP-10). */
+  readonly levels?: number;
+  /** Window in ms; default 10 s (the `mlofi_10s` column). */
+  readonly windowMs?: number;
+  /** Decay of the level weights of `score`, w_m = e^{−λ(m−1)}; default 0.5 (MICROSTRUCTURE.md §2). */
+  readonly lambda?: number;
+  /** A time jump of at least this many ms resets the baseline; default 60 s. */
+  readonly gapMs?: number;
+}
+
+/**
+ * Multi-level OFI (Xu, Gould & Howison 2019): the vector of per-level OFI sums over one rolling
+ * window, and the single score `Σ_m w_m · OFI^m / AD^m` (MICROSTRUCTURE.md §2) with
+ * `AD^m` = mean of (qb^m + qa^m)/2 over the window's good states; a level never populated in the
+ * window (AD^m = 0, hence OFI^m = 0) adds nothing.
+ */
+export class MultiLevelOfi {
+  readonly levels: number;
+  readonly #w: RollingSums;
+  readonly #weights: Float64Array;
+  readonly #gapMs: number;
+  readonly #pbPx: Float64Array;
+  readonly #pbSz: Float64Array;
+  readonly #paPx: Float64Array;
+  readonly #paSz: Float64Array;
+  #hasPrev = false;
+  #everSeen = false;
+  #lastTs = Number.NaN;
+  #instrument = -1;
+
+  constructor(opts: MultiLevelOfiOptions = {}) {
+    const L = opts.levels ?? 10;
+    if (!Number.isInteger(L) || L < 1) throw new ConfigError(`MultiLevelOfi levels must be >= 1, got ${L}`);
+    const windowMs = opts.windowMs ?? 10_000;
+    const lambda = opts.lambda ?? 0.5;
+    this.levels = L;
+    // Channels: OFI per level [0, L), half-depth per level [L, 2L), state count 2L.
+    this.#w = new RollingSums(windowMs, bucketFor(windowMs), 2 * L + 1);
+    this.#weights = new Float64Array(L);
+    for (let m = 0; m < L; m++) this.#weights[m] = Math.exp(-lambda * m);
+    this.#gapMs = opts.gapMs ?? 60_000;
+    this.#pbPx = new Float64Array(L);
+    this.#pbSz = new Float64Array(L);
+    this.#paPx = new Float64Array(L);
+    this.#paSz = new Float64Array(L);
+  }
+
+  /** Window length in ms. */
+  get windowMs(): number {
+    return this.#w.windowMs;
+  }
+
+  /** Reads the book after an update; `tsMs` is the event's time. O(levels). */
+  update(book: BookView, tsMs: number): void {
+    if (book.instrumentId !== this.#instrument) {
+      if (this.#instrument !== -1) this.reset();
+      this.#instrument = book.instrumentId;
+    }
+    const w = this.#w;
+    w.advance(tsMs);
+    if (tsMs - this.#lastTs >= this.#gapMs) this.#hasPrev = false;
+    this.#lastTs = tsMs;
+    if (!book.consistent) return;
+    if (!isTwoSided(book)) {
+      this.#hasPrev = false;
+      return;
+    }
+    const L = this.levels;
+    const pbPx = this.#pbPx;
+    const pbSz = this.#pbSz;
+    const paPx = this.#paPx;
+    const paSz = this.#paSz;
+    const hasPrev = this.#hasPrev;
+    for (let m = 0; m < L; m++) {
+      let pb = book.bidPx(m);
+      const qb = book.bidSz(m);
+      let pa = book.askPx(m);
+      const qa = book.askSz(m);
+      if (Number.isNaN(pb)) pb = Number.NEGATIVE_INFINITY;
+      if (Number.isNaN(pa)) pa = Number.POSITIVE_INFINITY;
+      if (hasPrev) w.add(m, levelFlow(pb, qb, pa, qa, pbPx[m], pbSz[m], paPx[m], paSz[m]));
+      w.add(L + m, (qb + qa) / 2);
+      pbPx[m] = pb;
+      pbSz[m] = qb;
+      paPx[m] = pa;
+      paSz[m] = qa;
+    }
+    w.add(2 * L, 1);
+    this.#hasPrev = true;
+    this.#everSeen = true;
+  }
+
+  /** Moves the window's end to `tsMs` without an event. */
+  advance(tsMs: number): void {
+    this.#w.advance(tsMs);
+  }
+
+  /** True once a good book state has been seen. */
+  get isReady(): boolean {
+    return this.#everSeen;
+  }
+
+  /** OFI of level `m` (0 = best) summed over the window; NaN before the first good state. */
+  ofi(m: number): number {
+    return this.#everSeen ? this.#w.sum(m) : Number.NaN;
+  }
+
+  /** Mean (qb^m + qa^m)/2 over the window's good states; NaN when it holds none. */
+  avgDepth(m: number): number {
+    const n = this.#w.sum(2 * this.levels);
+    return n > 0 ? this.#w.sum(this.levels + m) / n : Number.NaN;
+  }
+
+  /** Depth-normalised weighted sum `Σ w_m OFI^m / AD^m`; NaN when the window holds no good state. */
+  get score(): number {
+    const w = this.#w;
+    const L = this.levels;
+    const n = w.sum(2 * L);
+    if (!(n > 0)) return Number.NaN;
+    let s = 0;
+    for (let m = 0; m < L; m++) {
+      const d = w.sum(L + m);
+      if (d > 0) s += (this.#weights[m] * w.sum(m) * n) / d;
+    }
+    return s;
+  }
+
+  /** Forgets all state. */
+  reset(): void {
+    this.#w.reset();
+    this.#hasPrev = false;
+    this.#everSeen = false;
+    this.#lastTs = Number.NaN;
+  }
+}
