@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { EngineError } from '../core/index.js';
 import { registerDbn } from './dbn.js';
 import { registerDemo } from './demo.js';
+import { registerFeatures } from './features.js';
 import { registerSimulate } from './simulate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -22,6 +23,7 @@ const program = new Command('scalper')
 registerDemo(program);
 registerSimulate(program);
 registerDbn(program);
+registerFeatures(program);
 
 try {
   await program.parseAsync(process.argv);

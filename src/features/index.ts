@@ -1,5 +1,6 @@
 export * from './bars/index.js';
 export * from './book/index.js';
+export * from './engine.js';
 export * from './flow/index.js';
 export * from './micro/index.js';
 export * from './sessions.js';

@@ -1,0 +1,200 @@
+/**
+ * `scalper features` run as a user runs it (a child process on dist/src/cli/main.js) on a short
+ * simulated window: the CSV header of CONVENTIONS.md ("Command-line output"), a row per instrument
+ * every `--every`, times strictly increasing per symbol, the merge of several files by ts_recv,
+ * clean failures.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type SimDayResult, simulateDay } from '../sim/index.js';
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+const DATE = '2026-11-24';
+const T13 = Date.parse(`${DATE}T13:00:00Z`);
+const NS_PER_MS = 1_000_000n;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function scalper(...args: string[]): Promise<Run> {
+  return new Promise<Run>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [MAIN, ...args],
+      { encoding: 'utf8', env: ENV, maxBuffer: 64 << 20, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') reject(err);
+        else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir = '';
+let day: SimDayResult;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cli-features-'));
+  day = await simulateDay({
+    date: DATE,
+    seed: 7,
+    out: dir,
+    window: { startMs: T13, endMs: T13 + 2 * 60_000 },
+  });
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `features` expecting success; returns the CSV's header and rows split into cells. */
+async function features(out: string, ...args: string[]): Promise<{ header: string; rows: string[][] }> {
+  const r = await scalper('features', ...args, '--out', out);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /rows .* written to /);
+  const lines = readFileSync(out, 'utf8').split('\n');
+  assert.equal(lines.at(-1), '', 'the file ends with a newline');
+  lines.pop();
+  return { header: lines[0], rows: lines.slice(1).map((l) => l.split(',')) };
+}
+
+describe('scalper features', () => {
+  test('header, a row per --every, times on the grid and strictly increasing per symbol', async () => {
+    const out = join(dir, 'f1.csv');
+    const { header, rows } = await features(
+      out,
+      day.files.definition,
+      day.files.mbp10,
+      day.files.trades,
+      '--every',
+      '1s',
+    );
+    const cols = header.split(',');
+    assert.deepEqual(cols.slice(0, 3), ['ts', 'ts_ns', 'symbol']);
+    for (const name of [
+      'spread_ticks',
+      'spread_bps',
+      'mid',
+      'microprice',
+      'microprice_stoikov',
+      'qi_l1',
+      'qi_l5',
+      'qi_l10',
+      'ofi_1s',
+      'ofi_10s',
+      'ofi_60s',
+      'mlofi_10s',
+      'vpin',
+      'vpin_cdf',
+      'kyle_lambda',
+      'rv_1m',
+      'rv_5m',
+      'volume_delta',
+      'cvd',
+      'trade_rate',
+      'cancel_add_ratio',
+    ]) {
+      assert.ok(cols.includes(name), `column ${name}`);
+    }
+    // Two minutes of one instrument every second: about 120 rows.
+    assert.ok(rows.length >= 110 && rows.length <= 121, `${rows.length} rows`);
+    const bySymbol = new Map<string, bigint[]>();
+    for (const r of rows) {
+      assert.equal(r.length, cols.length);
+      const tsNs = BigInt(r[1]);
+      assert.equal(tsNs % 1_000_000_000n, 0n, 'on the 1 s grid');
+      assert.equal(r[0], `${new Date(Number(tsNs / NS_PER_MS)).toISOString().slice(0, 19)}.000000000Z`);
+      const list = bySymbol.get(r[2]) ?? [];
+      list.push(tsNs);
+      bySymbol.set(r[2], list);
+    }
+    assert.deepEqual([...bySymbol.keys()], ['6EZ6'], 'the symbol from the metadata');
+    const times = bySymbol.get('6EZ6') as bigint[];
+    for (let i = 1; i < times.length; i++) assert.equal(times[i] - times[i - 1], 1_000_000_000n);
+    const last = rows.at(-1) as string[];
+    const at = (name: string) => last[cols.indexOf(name)];
+    assert.ok(Number(at('spread_ticks')) >= 1);
+    assert.notEqual(at('cvd'), '', 'trades merged in: cvd ready');
+    assert.equal(at('rv_5m'), '', 'not ready after two minutes: empty');
+  });
+
+  test('--every 10s gives a tenth of the rows, each equal to the 1 s row at the same time', async () => {
+    const files = [day.files.mbp10, day.files.trades];
+    const fine = await features(join(dir, 'f2.csv'), ...files, '--every', '1s');
+    const coarse = await features(join(dir, 'f3.csv'), ...files, '--every', '10s');
+    assert.ok(coarse.rows.length >= 11 && coarse.rows.length <= 13, `${coarse.rows.length} rows`);
+    const byTs = new Map(fine.rows.map((r) => [r[1], r]));
+    for (const r of coarse.rows) {
+      assert.equal(BigInt(r[1]) % 10_000_000_000n, 0n);
+      const f = byTs.get(r[1]) as string[];
+      assert.ok(f, `a 1 s row at ${r[0]}`);
+      for (let k = 0; k < r.length; k++) {
+        // Equal but for rounding: EWMA rates decay in more steps when sampled more often.
+        if (k < 3 || r[k] === '') assert.equal(r[k], f[k], `${coarse.header.split(',')[k]} at ${r[0]}`);
+        else assert.ok(Math.abs(Number(r[k]) - Number(f[k])) <= 1e-9 * Math.max(1, Math.abs(Number(f[k]))));
+      }
+    }
+  });
+
+  test("a spot MBP-1 file adds its pair's rows and the future's basis", async () => {
+    const { header, rows } = await features(
+      join(dir, 'f6.csv'),
+      day.files.mbp10,
+      day.files.spotMbp1 as string,
+      '--every',
+      '10s',
+    );
+    const basis = header.split(',').indexOf('basis');
+    assert.ok(basis > 2);
+    const fut = rows.filter((r) => r[2] === '6EZ6');
+    const spot = rows.filter((r) => r[2] === 'EUR/USD');
+    assert.equal(fut.length, spot.length);
+    assert.ok(fut.length >= 10);
+    const mid = header.split(',').indexOf('mid');
+    for (let i = 0; i < fut.length; i++) {
+      assert.equal(fut[i][1], spot[i][1], 'both instruments on each grid time');
+      assert.equal(spot[i][basis], '');
+      if (fut[i][basis] === '') continue;
+      const expected = Number(fut[i][mid]) - Number(spot[i][mid]);
+      assert.ok(Math.abs(Number(fut[i][basis]) - expected) < 1e-9, `basis at ${fut[i][0]}`);
+    }
+    assert.notEqual((fut.at(-1) as string[])[basis], '');
+  });
+
+  test('--symbol filters rows and names what the input holds when it matches nothing', async () => {
+    const ok = await features(join(dir, 'f4.csv'), day.files.mbp10, '--every', '100ms', '--symbol', '6EZ6');
+    assert.ok(ok.rows.length > 1000);
+    const r = await scalper('features', day.files.mbp10, '--symbol', 'XYZ', '--out', join(dir, 'f5.csv'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^error \[CONFIG\]: --symbol XYZ is not in the input \(symbols: 6EZ6\)\n$/);
+  });
+
+  test('bad --every: exit 2 with an error line', async () => {
+    for (const bad of ['5x', '0s', '1.5s', '']) {
+      const r = await scalper('features', day.files.mbp10, '--every', bad, '--out', join(dir, 'bad.csv'));
+      assert.equal(r.status, 2, `--every ${bad}: ${r.stderr}`);
+      assert.match(r.stderr, /^error: .*--every/m);
+    }
+  });
+
+  test('a missing file: exit 2, one error line naming it', async () => {
+    const missing = join(dir, 'nope.dbn.zst');
+    const r = await scalper('features', day.files.mbp10, missing, '--out', join(dir, 'm.csv'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^error \[IO\]: [^\n]*nope\.dbn\.zst[^\n]*file not found[^\n]*\n$/);
+  });
+
+  test('--help lists the options and the columns', async () => {
+    const r = await scalper('features', '--help');
+    assert.equal(r.status, 0);
+    for (const s of ['--every', '--out', '--symbol', 'ts,ts_ns,symbol,spread_ticks'])
+      assert.ok(r.stdout.includes(s), s);
+  });
+});

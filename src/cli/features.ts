@@ -1,0 +1,333 @@
+/**
+ * `scalper features FILE... --out features.csv`: replays DBN files through the `FeatureEngine`
+ * and writes one CSV row per instrument every `--every` (CONVENTIONS.md, "Command-line output").
+ *
+ * Several files are merged by ts_recv (ts_event for records without one), ties by file order then
+ * position, in a k-way merge over the decoders' batches: memory holds one batch per file. A row at
+ * grid time t reflects every record with ts_recv <= t. Empty cell = not ready.
+ */
+import { once } from 'node:events';
+import { createWriteStream, existsSync, openSync, statSync, type WriteStream } from 'node:fs';
+import { type Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../core/index.js';
+import { DbnDecoder, DbnError, type RecordBatch, RType, SymbolMap } from '../data/dbn/index.js';
+import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot, hasTsRecv } from '../features/index.js';
+import { n } from './output.js';
+import { progress } from './progress.js';
+
+/** The CSV header: `ts`, `ts_ns`, `symbol`, then the feature columns. */
+export const FEATURES_CSV_HEADER = ['ts', 'ts_ns', 'symbol', ...FEATURE_COLUMNS].join(',');
+
+const UNIT_NS: Record<string, bigint> = {
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+
+/** The default row interval, 1 s. */
+export const DEFAULT_EVERY_NS = 1_000_000_000n;
+
+/** Parses an interval such as `100ms`, `1s`, `10s`, `1m`, `1h` into nanoseconds (at least 1 ms). */
+export function parseInterval(v: string): bigint {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`"${v}" is not an interval such as 100ms, 1s, 10s or 1m`);
+  const ns = BigInt(m[1]) * UNIT_NS[m[2]];
+  if (ns <= 0n) throw new InvalidArgumentError(`"${v}" is not a positive interval`);
+  return ns;
+}
+
+/**
+ * Spot FX pairs of the CME FX futures (CONVENTIONS.md "Instruments"): the pair as IG and the
+ * DBN metadata name it, whether the future quotes its inverse, and the pair's quote tick (raw 1e-9
+ * units: 5 decimals, 3 for JPY).
+ */
+export const SPOT_PAIRS: Readonly<Record<string, { pair: string; invert: boolean; tick: number }>> = {
+  '6E': { pair: 'EUR/USD', invert: false, tick: 10_000 },
+  '6B': { pair: 'GBP/USD', invert: false, tick: 10_000 },
+  '6J': { pair: 'USD/JPY', invert: true, tick: 1_000_000 },
+};
+
+/**
+ * Pairs every future in `symbols` (id → symbol, e.g. `6EZ6`) with its spot pair when the input
+ * holds it (`EUR/USD`), so that the future's `basis` is reported.
+ */
+export function pairFuturesWithSpot(engine: FeatureEngine, symbols: ReadonlyMap<number, string>): void {
+  const byName = new Map<string, number>();
+  for (const [id, sym] of symbols) byName.set(sym, id);
+  for (const [id, sym] of symbols) {
+    const spec = SPOT_PAIRS[sym.slice(0, 2)];
+    if (spec === undefined || !/^6[A-Z][FGHJKMNQUVXZ]\d{1,2}$/.test(sym)) continue;
+    const spotId = byName.get(spec.pair);
+    if (spotId === undefined) continue;
+    engine.setTickSize(spotId, spec.tick);
+    engine.pairSpot(id, spotId, spec.invert);
+  }
+}
+
+/** One input file in the merge: its decoder's current batch and record. */
+class Source {
+  readonly #it: AsyncIterator<RecordBatch>;
+  batch: RecordBatch | null = null;
+  i = 0;
+  /** Merge key of the current record: time halves. */
+  hi = 0;
+  lo = 0;
+
+  constructor(
+    readonly index: number,
+    readonly decoder: DbnDecoder,
+  ) {
+    this.#it = decoder[Symbol.asyncIterator]();
+  }
+
+  /** Loads the next non-empty batch; false at end of input. */
+  async load(): Promise<boolean> {
+    for (;;) {
+      const r = await this.#it.next();
+      if (r.done) {
+        this.batch = null;
+        return false;
+      }
+      if (r.value.count > 0) {
+        this.batch = r.value;
+        this.i = 0;
+        this.key();
+        return true;
+      }
+    }
+  }
+
+  /** Reads the merge key of record `i`. */
+  key(): void {
+    const c = (this.batch as RecordBatch).at(this.i);
+    if (hasTsRecv(c.rtype)) {
+      this.hi = c.tsRecvHi;
+      this.lo = c.tsRecvLo;
+    } else {
+      this.hi = c.tsEventHi;
+      this.lo = c.tsEventLo;
+    }
+  }
+}
+
+/** Options of `features`. */
+export interface FeaturesCliOptions {
+  out: string;
+  every: bigint;
+  symbol?: string;
+  tick?: number;
+  vpinBucket?: number;
+  vpinWindow?: number;
+}
+
+function cell(v: number): string {
+  return Number.isNaN(v) ? '' : String(v);
+}
+
+/** A snapshot as a CSV row in `FEATURES_CSV_HEADER` order. */
+export function snapshotCsvRow(s: FeatureSnapshot): string {
+  const parts = [s.ts, s.ts_ns.toString(), csvText(s.symbol)];
+  for (const col of FEATURE_COLUMNS) parts.push(cell(s[col]));
+  return parts.join(',');
+}
+
+function csvText(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** Buffered lines to a file stream with back-pressure. */
+class FileLines {
+  #buf: string[] = [];
+  #size = 0;
+  constructor(readonly stream: WriteStream) {}
+  async line(text: string): Promise<void> {
+    this.#buf.push(text);
+    this.#size += text.length + 1;
+    if (this.#size > 1 << 16) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.#buf.length === 0) return;
+    const chunk = `${this.#buf.join('\n')}\n`;
+    this.#buf = [];
+    this.#size = 0;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('error', reject);
+      this.stream.end(resolve);
+    });
+  }
+}
+
+/** What `runFeatures` did. */
+export interface FeaturesSummary {
+  records: number;
+  rows: number;
+  symbols: string[];
+}
+
+/** Replays `files` through a `FeatureEngine` and writes the CSV; returns counts. */
+export async function runFeatures(
+  files: readonly string[],
+  opts: FeaturesCliOptions,
+): Promise<FeaturesSummary> {
+  if (files.length === 0) throw new ConfigError('no input files');
+  for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
+  const total = files.reduce((s, f) => s + statSync(f).size, 0);
+  const engine = new FeatureEngine({
+    defaultTickSize: opts.tick,
+    vpinBucketVolume: opts.vpinBucket,
+    vpinWindowBuckets: opts.vpinWindow,
+  });
+  const sources = files.map((f, k) => new Source(k, DbnDecoder.fromFile(f)));
+  const names = new Map<number, string>();
+  for (const s of sources) {
+    const symbols = SymbolMap.fromMetadata(await s.decoder.readMetadata());
+    for (const id of symbols.ids()) {
+      const sym = symbols.resolve(id);
+      if (sym !== undefined) {
+        engine.setSymbol(id, sym);
+        names.set(id, sym);
+      }
+    }
+  }
+  pairFuturesWithSpot(engine, names);
+  const live: Source[] = [];
+  for (const s of sources) if (await s.load()) live.push(s);
+
+  let fd: number;
+  try {
+    fd = openSync(opts.out, 'w');
+  } catch (err) {
+    throw new ConfigError(`cannot write ${opts.out}: ${(err as Error).message}`);
+  }
+  const out = new FileLines(createWriteStream('', { fd }));
+  await out.line(FEATURES_CSV_HEADER);
+
+  const every = opts.every;
+  let next = -1n;
+  let nextHi = 0;
+  let nextLo = 0;
+  let rows = 0;
+  let records = 0;
+  const seen = new Set<string>();
+  const setNext = (t: bigint) => {
+    next = t;
+    nextHi = Number(t >> 32n);
+    nextLo = Number(t & 0xffffffffn);
+  };
+  const emit = async () => {
+    engine.advance(next);
+    for (const id of engine.instruments) {
+      const snap = engine.snapshot(id);
+      if (snap === null) continue;
+      seen.add(snap.symbol);
+      if (opts.symbol !== undefined && snap.symbol !== opts.symbol) continue;
+      await out.line(snapshotCsvRow(snap));
+      rows++;
+    }
+    setNext(next + every);
+  };
+
+  const bar = progress('features', total);
+  let lastHi = 0;
+  let lastLo = 0;
+  try {
+    while (live.length > 0) {
+      // The source whose current record comes first; ties go to the earlier file.
+      let best = live[0];
+      for (let k = 1; k < live.length; k++) {
+        const s = live[k];
+        if (s.hi < best.hi || (s.hi === best.hi && s.lo < best.lo)) best = s;
+      }
+      const hi = best.hi;
+      const lo = best.lo;
+      if (next < 0n) {
+        const t = (BigInt(hi) << 32n) | BigInt(lo);
+        setNext(((t + every - 1n) / every) * every);
+      }
+      while (hi > nextHi || (hi === nextHi && lo > nextLo)) await emit();
+      lastHi = hi;
+      lastLo = lo;
+      const batch = best.batch as RecordBatch;
+      const c = batch.at(best.i);
+      if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(batch.toObject(best.i));
+      else engine.apply(c);
+      records++;
+      if (++best.i < batch.count) best.key();
+      else {
+        if (!(await best.load())) live.splice(live.indexOf(best), 1);
+        let done = 0;
+        for (const s of sources) done += s.decoder.bytesRead;
+        bar.update(done);
+      }
+    }
+    if (next >= 0n) {
+      while (lastHi > nextHi || (lastHi === nextHi && lastLo >= nextLo)) await emit();
+    }
+  } finally {
+    bar.stop();
+  }
+  await out.close();
+  if (opts.symbol !== undefined && !seen.has(opts.symbol)) {
+    throw new ConfigError(
+      `--symbol ${opts.symbol} is not in the input (symbols: ${[...seen].join(', ') || 'none'})`,
+    );
+  }
+  return { records, rows, symbols: [...seen] };
+}
+
+function positiveNumber(v: string): number {
+  const x = Number(v);
+  if (!(x > 0) || !Number.isFinite(x)) throw new InvalidArgumentError(`"${v}" is not a positive number`);
+  return x;
+}
+
+function positiveInt(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x <= 0) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
+  return x;
+}
+
+/** Registers `features`. */
+export function registerFeatures(program: Command): void {
+  program
+    .command('features')
+    .description(
+      'replay DBN files (e.g. a day’s MBP-10, trades, definition and spot MBP-1 files) through the feature engine and write a CSV row per instrument every interval',
+    )
+    .argument('<files...>', 'DBN files (.dbn or .dbn.zst), merged by ts_recv')
+    .requiredOption('-o, --out <file>', 'output CSV file')
+    .option('--every <interval>', 'row interval: 100ms, 1s, 10s, 1m, ... (default: 1s)', parseInterval)
+    .option('--symbol <symbol>', 'write rows of this symbol only')
+    .option('--tick <raw>', 'tick size in raw 1e-9 units when no definition record gives one', positiveNumber)
+    .option('--vpin-bucket <contracts>', 'VPIN bucket volume (default 6E ADV/50 = 4000)', positiveNumber)
+    .option('--vpin-window <buckets>', 'VPIN window in buckets (default 50)', positiveInt)
+    .addHelpText(
+      'after',
+      `
+Columns: ${FEATURES_CSV_HEADER}
+A row at time t reflects every record with ts_recv <= t; an empty cell is not ready yet.
+Prices (mid, microprice) are decimal; kyle_lambda is ticks per 100 contracts; rv_* is realized
+variance of log mid returns; volume_delta is over the last 60 s. basis (future mid − spot mid)
+is reported when a future's spot pair is among the inputs (e.g. IG.FX EUR/USD MBP-1 for 6E).
+VPIN needs --vpin-window buckets of --vpin-bucket contracts: at the defaults about one day of
+6E volume (a simulated day holds less; try --vpin-bucket 1000 --vpin-window 20).
+
+Example:
+  scalper features data/glbx-mdp3-20261124.mbp-10.dbn.zst data/glbx-mdp3-20261124.trades.dbn.zst \\
+    --every 1s --out features.csv`,
+    )
+    .action(async (files: string[], cli: Omit<FeaturesCliOptions, 'every'> & { every?: bigint }) => {
+      const t0 = performance.now();
+      const opts: FeaturesCliOptions = { ...cli, every: cli.every ?? DEFAULT_EVERY_NS };
+      const r = await runFeatures(files, opts);
+      const secs = (performance.now() - t0) / 1000;
+      process.stderr.write(
+        `${n(r.records)} records, ${n(r.rows)} rows (${r.symbols.join(', ') || 'no instruments'}) written to ${opts.out} in ${secs.toFixed(1)} s\n`,
+      );
+    });
+}
