@@ -3,6 +3,7 @@
  * in the same run. See dbn.bench.ts for what each row measures.
  */
 import { dbnBench } from './dbn.bench.js';
+import { featuresBench } from './features.bench.js';
 import { Report } from './harness.js';
 import { simBench } from './sim.bench.js';
 
@@ -26,3 +27,4 @@ if (!Number.isInteger(records) || records <= 0) {
 const report = new Report(json, `npm run bench -- ${args.join(' ')}`.trim());
 await dbnBench(report, records);
 await simBench(report);
+await featuresBench(report);

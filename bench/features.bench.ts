@@ -1,0 +1,87 @@
+/**
+ * Feature engine throughput over a simulated 6E day (MBP-10 + trades, merged by ts_recv):
+ * `scalper features` end to end (rows every minute) against decoding the same files and
+ * updating an L2 book in the same merged order; and heap used after 1x and 4x the input, to show
+ * that memory does not grow with the length of the input.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { L2Book } from '../src/book/index.js';
+import { runFeatures } from '../src/cli/features.js';
+import { DbnDecoder, type RecordBatch, RType } from '../src/data/dbn/index.js';
+import { simulateDay } from '../src/sim/index.js';
+import type { Report } from './harness.js';
+
+/** Decodes the files in ts_recv order (ties to the earlier file) and applies MBP records to an L2 book. */
+async function decodeAndBook(files: readonly string[]): Promise<number> {
+  const its = files.map((f) => DbnDecoder.fromFile(f)[Symbol.asyncIterator]());
+  const batches: (RecordBatch | null)[] = [];
+  const pos: number[] = [];
+  for (const it of its) {
+    const r = await it.next();
+    batches.push(r.done ? null : r.value);
+    pos.push(0);
+  }
+  const book = new L2Book();
+  let n = 0;
+  for (;;) {
+    let best = -1;
+    let bestT = 0;
+    for (let k = 0; k < batches.length; k++) {
+      const b = batches[k];
+      if (!b) continue;
+      const t = b.at(pos[k]).tsRecvMs;
+      if (best < 0 || t < bestT) {
+        best = k;
+        bestT = t;
+      }
+    }
+    if (best < 0) return n;
+    const b = batches[best] as RecordBatch;
+    const c = b.at(pos[best]);
+    if (c.rtype === RType.MBP_10) book.applyMbp(c);
+    n++;
+    if (++pos[best] >= b.count) {
+      const r = await its[best].next();
+      batches[best] = r.done ? null : r.value;
+      pos[best] = 0;
+    }
+  }
+}
+
+function heapMiB(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / (1 << 20);
+}
+
+export async function featuresBench(report: Report): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'scalper-features-bench-'));
+  try {
+    report.say('Simulating a 6E day for the feature engine…');
+    const day = await simulateDay({ date: '2026-11-24', seed: 5, out: dir, spot: false });
+    const files = [day.files.mbp10, day.files.trades];
+    const t0 = process.hrtime.bigint();
+    const events = await decodeAndBook(files);
+    const tBook = Number(process.hrtime.bigint() - t0) / 1e9;
+    report.add('decode + L2 book, merged day (zstd files)', events / tBook, 'events/s');
+    const opts = { out: join(dir, 'f.csv'), every: 60_000_000_000n };
+    const t1 = process.hrtime.bigint();
+    await runFeatures(files, opts);
+    const tFeat = Number(process.hrtime.bigint() - t1) / 1e9;
+    report.add(
+      'full feature engine, merged day',
+      events / tFeat,
+      'events/s',
+      'decode + L2 book, merged day (zstd files)',
+      `${events.toLocaleString('en-US')} events`,
+    );
+    const h1 = heapMiB();
+    await runFeatures([...files, ...files, ...files, ...files], opts);
+    const h4 = heapMiB();
+    report.add('heap used after the day once', h1, 'MiB');
+    report.add('heap used after the day 4x', h4, 'MiB', 'heap used after the day once');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
