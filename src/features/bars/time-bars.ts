@@ -197,29 +197,9 @@ export class TimeBarBuilder {
   /** Adds a top-of-book update: receive time (ms), best bid and best ask (NaN = empty side). */
   quote(tsMs: number, bid: number, ask: number): void {
     this.#advance(tsMs);
+    // A quote is a one-point bar of each side.
+    this.#mergeQuotes(bid, bid, bid, bid, ask, ask, ask, ask);
     const b = this.#cur;
-    if (!Number.isNaN(bid)) {
-      if (Number.isNaN(b.bidOpen)) {
-        b.bidOpen = bid;
-        b.bidHigh = bid;
-        b.bidLow = bid;
-      } else {
-        if (bid > b.bidHigh) b.bidHigh = bid;
-        if (bid < b.bidLow) b.bidLow = bid;
-      }
-      b.bidClose = bid;
-    }
-    if (!Number.isNaN(ask)) {
-      if (Number.isNaN(b.askOpen)) {
-        b.askOpen = ask;
-        b.askHigh = ask;
-        b.askLow = ask;
-      } else {
-        if (ask > b.askHigh) b.askHigh = ask;
-        if (ask < b.askLow) b.askLow = ask;
-      }
-      b.askClose = ask;
-    }
     b.quoteCount++;
   }
 
