@@ -47,7 +47,8 @@ async function scalper(...args: string[]): Promise<Run> {
       execFile(
         process.execPath,
         [MAIN, ...args],
-        { encoding: 'utf8', env: ENV, maxBuffer: 64 << 20, timeout: 20_000 },
+        // `demo` simulates and replays a whole day (~8 s alone): generous for a loaded 2-core CI.
+        { encoding: 'utf8', env: ENV, maxBuffer: 64 << 20, timeout: 120_000 },
         (err, stdout, stderr) => {
           // A non-zero exit is an outcome to check; failing to run or a timeout is not.
           if (err && typeof err.code !== 'number') reject(err);
@@ -450,6 +451,15 @@ describe('demo and simulate', { concurrency: true }, () => {
     assert.match(r.stdout, new RegExp(`${records.toLocaleString('en-US')} MBP-10 records of 6EZ6`));
     const truth = JSON.parse(readFileSync(join(out, 'truth-20261124.json'), 'utf8'));
     assert.equal(truth.version, 1);
+    // The feature replay: one row a minute of the trading day (23 hours = 1,380 minutes at most),
+    // and VPIN compared inside and outside the truth's episodes.
+    const rows = readFileSync(join(out, 'features-20261124.csv'), 'utf8').trim().split('\n');
+    assert.ok(rows[0].startsWith('ts,ts_ns,symbol,'), rows[0]);
+    assert.ok(rows.length > 1000 && rows.length <= 1381, `${rows.length} rows`);
+    assert.match(
+      r.stdout,
+      /VPIN .* averaged [0-9.]+ in the minutes inside toxic episodes and [0-9.]+ outside/,
+    );
     assert.match(r.stdout, new RegExp(`toxic-flow episodes: ${truth.episodes.length}\\b`));
   });
 

@@ -4,14 +4,15 @@
  * our encoder, reads it back with our decoder, replays the book and compares what it sees with
  * the truth the simulator recorded.
  */
-import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { BookSide, L2Book } from '../book/index.js';
-import { formatPrice, formatTimestamp } from '../core/index.js';
+import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
+import { runFeatures } from './features.js';
 import { bytes, n } from './output.js';
 import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
 
@@ -101,6 +102,41 @@ async function demo(opts: DemoOpts): Promise<void> {
   );
   say(`  mean size over the top 5 levels: ${(depth5 / Math.max(1, 2 * records)).toFixed(1)} lots a side`);
   say();
+
+  // Features, replayed like `scalper features`, set against the truth the simulator recorded.
+  const csv = join(dir, `features-${day.date.replaceAll('-', '')}.csv`);
+  const t1 = performance.now();
+  const fs = await runFeatures([day.files.mbp10, day.files.trades], {
+    out: csv,
+    every: 60_000_000_000n,
+    vpinBucket: DEMO_VPIN_BUCKET,
+    vpinWindow: DEMO_VPIN_WINDOW,
+  });
+  const rows = readFileSync(csv, 'utf8').trim().split('\n');
+  const cols = rows[0].split(',');
+  const at = (name: string) => cols.indexOf(name);
+  const episodes = truth.episodes.map((e) => [parseTimestamp(e.start), parseTimestamp(e.end)] as const);
+  const inside = { n: 0, vpin: 0 };
+  const outside = { n: 0, vpin: 0 };
+  for (const line of rows.slice(1)) {
+    const cells = line.split(',');
+    const vpin = Number(cells[at('vpin')]);
+    if (cells[at('vpin')] === '' || !Number.isFinite(vpin)) continue;
+    const ts = BigInt(cells[at('ts_ns')]);
+    const g = episodes.some(([a, b]) => ts >= a && ts < b) ? inside : outside;
+    g.n++;
+    g.vpin += vpin;
+  }
+  say(
+    `Features (like \`scalper features\`), one row a minute, in ${((performance.now() - t1) / 1000).toFixed(1)} s: ${csv}`,
+  );
+  say(`  ${n(fs.records)} records replayed; ${n(fs.rows)} rows; columns ${cols.slice(3).join(', ')}`);
+  if (inside.n > 0 && outside.n > 0) {
+    say(
+      `  VPIN (buckets of ${DEMO_VPIN_BUCKET} lots, ${DEMO_VPIN_WINDOW} buckets) averaged ${(inside.vpin / inside.n).toFixed(3)} in the minutes inside toxic episodes and ${(outside.vpin / outside.n).toFixed(3)} outside`,
+    );
+  }
+  say();
   say('First record, as `scalper dbn dump --limit 1` prints it:');
   for await (const rec of DbnDecoder.fromFile(day.files.mbp10).records()) {
     const line = recordToJsonLine(rec, 3, {
@@ -114,6 +150,12 @@ async function demo(opts: DemoOpts): Promise<void> {
   say(`Next: npm run -s scalper -- dbn inspect ${day.files.mbp10}`);
   say('      npm run -s scalper -- simulate --days 5 --instruments 6E,6B,6J --out DIR');
 }
+
+// A simulated day trades about 200,000 lots: much smaller VPIN buckets than the production default
+// (ADV/50, window 50) give readings within the day and resolve episodes of a few minutes (as in
+// src/features/checks.test.ts).
+const DEMO_VPIN_BUCKET = 200;
+const DEMO_VPIN_WINDOW = 10;
 
 function dirSize(dir: string): number {
   let total = 0;
