@@ -9,45 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2Book } from '../src/book/index.js';
 import { runFeatures } from '../src/cli/features.js';
-import { DbnDecoder, type RecordBatch, RType } from '../src/data/dbn/index.js';
+import { DbnDecoder, MergedRecords, RType } from '../src/data/dbn/index.js';
 import { simulateDay } from '../src/sim/index.js';
 import type { Report } from './harness.js';
 
-/** Decodes the files in ts_recv order (ties to the earlier file) and applies MBP records to an L2 book. */
+/** Decodes the files in ts_recv order (as `scalper features` does) and applies MBP records to an L2 book. */
 async function decodeAndBook(files: readonly string[]): Promise<number> {
-  const its = files.map((f) => DbnDecoder.fromFile(f)[Symbol.asyncIterator]());
-  const batches: (RecordBatch | null)[] = [];
-  const pos: number[] = [];
-  for (const it of its) {
-    const r = await it.next();
-    batches.push(r.done ? null : r.value);
-    pos.push(0);
-  }
+  const merged = await MergedRecords.open(files.map((f) => DbnDecoder.fromFile(f)));
   const book = new L2Book();
   let n = 0;
-  for (;;) {
-    let best = -1;
-    let bestT = 0;
-    for (let k = 0; k < batches.length; k++) {
-      const b = batches[k];
-      if (!b) continue;
-      const t = b.at(pos[k]).tsRecvMs;
-      if (best < 0 || t < bestT) {
-        best = k;
-        bestT = t;
-      }
-    }
-    if (best < 0) return n;
-    const b = batches[best] as RecordBatch;
-    const c = b.at(pos[best]);
+  while (!merged.done) {
+    const c = merged.cursor();
     if (c.rtype === RType.MBP_10) book.applyMbp(c);
     n++;
-    if (++pos[best] >= b.count) {
-      const r = await its[best].next();
-      batches[best] = r.done ? null : r.value;
-      pos[best] = 0;
-    }
+    const loading = merged.next();
+    if (loading) await loading;
   }
+  return n;
 }
 
 function heapMiB(): number {

@@ -3,15 +3,15 @@
  * and writes one CSV row per instrument every `--every` (CONVENTIONS.md, "Command-line output").
  *
  * Several files are merged by ts_recv (ts_event for records without one), ties by file order then
- * position, in a k-way merge over the decoders' batches: memory holds one batch per file. A row at
+ * position (`MergedRecords`): memory holds one batch per file. A row at
  * grid time t reflects every record with ts_recv <= t. Empty cell = not ready.
  */
 import { once } from 'node:events';
 import { createWriteStream, existsSync, openSync, statSync, type WriteStream } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/index.js';
-import { DbnDecoder, DbnError, type RecordBatch, RType, SymbolMap } from '../data/dbn/index.js';
-import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot, hasTsRecv } from '../features/index.js';
+import { DbnDecoder, DbnError, MergedRecords, RType, SymbolMap } from '../data/dbn/index.js';
+import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot } from '../features/index.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
 
@@ -62,52 +62,6 @@ export function pairFuturesWithSpot(engine: FeatureEngine, symbols: ReadonlyMap<
     if (spotId === undefined) continue;
     engine.setTickSize(spotId, spec.tick);
     engine.pairSpot(id, spotId, spec.invert);
-  }
-}
-
-/** One input file in the merge: its decoder's current batch and record. */
-class Source {
-  readonly #it: AsyncIterator<RecordBatch>;
-  batch: RecordBatch | null = null;
-  i = 0;
-  /** Merge key of the current record: time halves. */
-  hi = 0;
-  lo = 0;
-
-  constructor(
-    readonly index: number,
-    readonly decoder: DbnDecoder,
-  ) {
-    this.#it = decoder[Symbol.asyncIterator]();
-  }
-
-  /** Loads the next non-empty batch; false at end of input. */
-  async load(): Promise<boolean> {
-    for (;;) {
-      const r = await this.#it.next();
-      if (r.done) {
-        this.batch = null;
-        return false;
-      }
-      if (r.value.count > 0) {
-        this.batch = r.value;
-        this.i = 0;
-        this.key();
-        return true;
-      }
-    }
-  }
-
-  /** Reads the merge key of record `i`. */
-  key(): void {
-    const c = (this.batch as RecordBatch).at(this.i);
-    if (hasTsRecv(c.rtype)) {
-      this.hi = c.tsRecvHi;
-      this.lo = c.tsRecvLo;
-    } else {
-      this.hi = c.tsEventHi;
-      this.lo = c.tsEventLo;
-    }
   }
 }
 
@@ -182,10 +136,10 @@ export async function runFeatures(
     vpinBucketVolume: opts.vpinBucket,
     vpinWindowBuckets: opts.vpinWindow,
   });
-  const sources = files.map((f, k) => new Source(k, DbnDecoder.fromFile(f)));
+  const decoders = files.map((f) => DbnDecoder.fromFile(f));
   const names = new Map<number, string>();
-  for (const s of sources) {
-    const symbols = SymbolMap.fromMetadata(await s.decoder.readMetadata());
+  for (const dec of decoders) {
+    const symbols = SymbolMap.fromMetadata(await dec.readMetadata());
     for (const id of symbols.ids()) {
       const sym = symbols.resolve(id);
       if (sym !== undefined) {
@@ -195,8 +149,7 @@ export async function runFeatures(
     }
   }
   pairFuturesWithSpot(engine, names);
-  const live: Source[] = [];
-  for (const s of sources) if (await s.load()) live.push(s);
+  const merged = await MergedRecords.open(decoders);
 
   let fd: number;
   try {
@@ -236,15 +189,9 @@ export async function runFeatures(
   let lastHi = 0;
   let lastLo = 0;
   try {
-    while (live.length > 0) {
-      // The source whose current record comes first; ties go to the earlier file.
-      let best = live[0];
-      for (let k = 1; k < live.length; k++) {
-        const s = live[k];
-        if (s.hi < best.hi || (s.hi === best.hi && s.lo < best.lo)) best = s;
-      }
-      const hi = best.hi;
-      const lo = best.lo;
+    while (!merged.done) {
+      const hi = merged.keyHi;
+      const lo = merged.keyLo;
       if (next < 0n) {
         const t = (BigInt(hi) << 32n) | BigInt(lo);
         setNext(((t + every - 1n) / every) * every);
@@ -252,16 +199,15 @@ export async function runFeatures(
       while (hi > nextHi || (hi === nextHi && lo > nextLo)) await emit();
       lastHi = hi;
       lastLo = lo;
-      const batch = best.batch as RecordBatch;
-      const c = batch.at(best.i);
-      if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(batch.toObject(best.i));
+      const c = merged.cursor();
+      if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(merged.batch.toObject(merged.index));
       else engine.apply(c);
       records++;
-      if (++best.i < batch.count) best.key();
-      else {
-        if (!(await best.load())) live.splice(live.indexOf(best), 1);
+      const loading = merged.next();
+      if (loading) {
+        await loading;
         let done = 0;
-        for (const s of sources) done += s.decoder.bytesRead;
+        for (const d of decoders) done += d.bytesRead;
         bar.update(done);
       }
     }

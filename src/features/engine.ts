@@ -175,20 +175,6 @@ class InstrumentFeatures {
   }
 }
 
-/** Is `rtype` a record with a ts_recv field (the engine's clock)? */
-export function hasTsRecv(rtype: number): boolean {
-  return (
-    rtype === RType.MBP_0 ||
-    rtype === RType.MBP_1 ||
-    rtype === RType.MBP_10 ||
-    rtype === RType.MBO ||
-    rtype === RType.STATUS ||
-    rtype === RType.INSTRUMENT_DEF ||
-    rtype === RType.IMBALANCE ||
-    rtype === RType.STATISTICS
-  );
-}
-
 function nanIfNot(ready: boolean, v: number): number {
   return ready ? v : Number.NaN;
 }

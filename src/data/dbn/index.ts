@@ -5,6 +5,7 @@ export { type Container, DbnDecoder, type DecoderOptions, RecordBatch } from './
 export { DbnEncoder, type EncoderOptions } from './encoder.js';
 export { DbnError, type DbnErrorCode } from './errors.js';
 export { type FieldDef, LAYOUTS, layoutFor, type RecordLayout } from './layouts.js';
+export { hasTsRecv, MergedRecords } from './merge.js';
 export {
   decodeMetadata,
   encodeMetadata,

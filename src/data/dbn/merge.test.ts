@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RType } from './constants.js';
+import { DbnDecoder } from './decoder.js';
+import { DbnEncoder } from './encoder.js';
+import { hasTsRecv, MergedRecords } from './merge.js';
+import type { DbnRecord } from './record.js';
+
+function trade(seq: number, tsRecv: bigint): DbnRecord {
+  return {
+    hd: { length: 12, rtype: RType.MBP_0, publisher_id: 1, instrument_id: 7, ts_event: tsRecv - 100n },
+    price: 1_085_000_000n,
+    size: 1,
+    action: 'T',
+    side: 'B',
+    flags: 128,
+    depth: 0,
+    ts_recv: tsRecv,
+    ts_in_delta: 0,
+    sequence: seq,
+  };
+}
+
+function bar(seq: number, tsEvent: bigint): DbnRecord {
+  // OHLCV has no ts_recv: it is merged by ts_event. `volume` carries a label to read back.
+  return {
+    hd: { length: 14, rtype: RType.OHLCV_1M, publisher_id: 1, instrument_id: 8, ts_event: tsEvent },
+    open: 1n,
+    high: 1n,
+    low: 1n,
+    close: 1n,
+    volume: BigInt(seq),
+  };
+}
+
+function bytes(recs: DbnRecord[]): Uint8Array {
+  const { encoder, result } = DbnEncoder.toBuffer({ metadata: { dataset: 'TEST' } });
+  for (const r of recs) encoder.write(r);
+  void encoder.end();
+  return result();
+}
+
+test('merges inputs by ts_recv (ts_event without one), ties by input order, across batch boundaries', async () => {
+  // Input 0: trades at ts_recv 10, 20, 20, 40 … (100 of them, 4 KiB batches: several loads).
+  // Input 1: bars at ts_event 15, 20, 45.
+  const a: DbnRecord[] = [];
+  for (let i = 0; i < 100; i++) a.push(trade(i, BigInt(10 + 10 * i - (i === 2 ? 10 : 0))));
+  const b = [bar(1001, 15n), bar(1002, 20n), bar(1003, 45n)];
+  const m = await MergedRecords.open([
+    DbnDecoder.fromBytes(bytes(a), { chunkSize: 4096 }),
+    DbnDecoder.fromBytes(bytes(b), { chunkSize: 4096 }),
+  ]);
+  const seen: string[] = [];
+  while (!m.done) {
+    const c = m.cursor();
+    seen.push(c.rtype === RType.MBP_0 ? `t${c.sequence}@${c.tsRecv}` : `b${c.volume}@${c.tsEvent}`);
+    const p = m.next();
+    if (p) await p;
+  }
+  assert.equal(seen.length, 103);
+  // Worked order: t0@10, b1001@15, then the three records at 20: t1 and t2 (input 0 first, in
+  // file order), then b1002 (input 1); t3@40, b1003@45, t4@50 …
+  assert.deepEqual(seen.slice(0, 8), [
+    't0@10',
+    'b1001@15',
+    't1@20',
+    't2@20',
+    'b1002@20',
+    't3@40',
+    'b1003@45',
+    't4@50',
+  ]);
+  assert.equal(seen[102], 't99@1000');
+});
+
+test('an empty input and no inputs at all are simply done', async () => {
+  const m = await MergedRecords.open([DbnDecoder.fromBytes(bytes([]))]);
+  assert.equal(m.done, true);
+  assert.equal((await MergedRecords.open([])).done, true);
+});
+
+test('ts_recv is known for market data and definitions, not for bars', () => {
+  assert.equal(hasTsRecv(RType.MBP_10), true);
+  assert.equal(hasTsRecv(RType.MBO), true);
+  assert.equal(hasTsRecv(RType.BBO_1S), true);
+  assert.equal(hasTsRecv(RType.INSTRUMENT_DEF), true);
+  assert.equal(hasTsRecv(RType.OHLCV_1M), false);
+  assert.equal(hasTsRecv(RType.SYMBOL_MAPPING), false);
+});

@@ -1,0 +1,157 @@
+/**
+ * Several DBN inputs as one stream in time order (CONVENTIONS.md): by ts_recv, Databento's index
+ * time (ts_event for records without one), ties by input order then by position in the input; a
+ * record's own order is kept. A k-way merge over the decoders' batches: memory holds one batch
+ * per input, and the per-record step is synchronous except when an input needs its next batch.
+ */
+import type { RecordCursor } from './cursor.js';
+import type { DbnDecoder, RecordBatch } from './decoder.js';
+import { layoutFor } from './layouts.js';
+
+const TS_RECV = new Uint8Array(256);
+for (let rt = 0; rt < 256; rt++) {
+  if (layoutFor(rt, 3)?.fields.some((f) => f.name === 'ts_recv')) TS_RECV[rt] = 1;
+}
+
+/** Does a record of `rtype` carry ts_recv (the index timestamp)? */
+export function hasTsRecv(rtype: number): boolean {
+  return TS_RECV[rtype] === 1;
+}
+
+class Input {
+  readonly #it: AsyncIterator<RecordBatch>;
+  batch: RecordBatch | null = null;
+  i = 0;
+  hi = 0;
+  lo = 0;
+
+  constructor(
+    readonly index: number,
+    decoder: DbnDecoder,
+  ) {
+    this.#it = decoder[Symbol.asyncIterator]();
+  }
+
+  async load(): Promise<boolean> {
+    for (;;) {
+      const r = await this.#it.next();
+      if (r.done) {
+        this.batch = null;
+        return false;
+      }
+      if (r.value.count > 0) {
+        this.batch = r.value;
+        this.i = 0;
+        this.key();
+        return true;
+      }
+    }
+  }
+
+  key(): void {
+    const c = (this.batch as RecordBatch).at(this.i);
+    if (TS_RECV[c.rtype] === 1) {
+      this.hi = c.tsRecvHi;
+      this.lo = c.tsRecvLo;
+    } else {
+      this.hi = c.tsEventHi;
+      this.lo = c.tsEventLo;
+    }
+  }
+}
+
+/**
+ * The merged stream. `cursor()` is the current record; `next()` moves on and returns a promise
+ * only when an input had to load a batch:
+ *
+ * ```ts
+ * const m = await MergedRecords.open(files.map((f) => DbnDecoder.fromFile(f)));
+ * while (!m.done) {
+ *   engine.apply(m.cursor());
+ *   const p = m.next();
+ *   if (p) await p;
+ * }
+ * ```
+ */
+export class MergedRecords {
+  readonly #live: Input[];
+  #cur: Input | null = null;
+
+  private constructor(live: Input[]) {
+    this.#live = live;
+    this.#pick();
+  }
+
+  /** Starts the merge: reads each input's first batch. */
+  static async open(decoders: readonly DbnDecoder[]): Promise<MergedRecords> {
+    const live: Input[] = [];
+    for (let k = 0; k < decoders.length; k++) {
+      const input = new Input(k, decoders[k]);
+      if (await input.load()) live.push(input);
+    }
+    return new MergedRecords(live);
+  }
+
+  /** No record left. */
+  get done(): boolean {
+    return this.#cur === null;
+  }
+
+  /** The current record (a reused cursor, valid until `next`). */
+  cursor(): RecordCursor {
+    const c = this.#cur as Input;
+    return (c.batch as RecordBatch).at(c.i);
+  }
+
+  /** The current record's batch and index in it (to materialise it with `batch.toObject(index)`). */
+  get batch(): RecordBatch {
+    return (this.#cur as Input).batch as RecordBatch;
+  }
+  get index(): number {
+    return (this.#cur as Input).i;
+  }
+  /** Which input (0-based, in the order given) the current record comes from. */
+  get input(): number {
+    return (this.#cur as Input).index;
+  }
+  /** The merge key of the current record: its index time as unsigned 32-bit halves. */
+  get keyHi(): number {
+    return (this.#cur as Input).hi;
+  }
+  get keyLo(): number {
+    return (this.#cur as Input).lo;
+  }
+
+  /** Moves to the next record; returns a promise to await when an input loads its next batch. */
+  next(): Promise<void> | null {
+    const cur = this.#cur as Input;
+    if (++cur.i < (cur.batch as RecordBatch).count) {
+      cur.key();
+      this.#pick();
+      return null;
+    }
+    return cur.load().then((more) => {
+      if (!more) this.#live.splice(this.#live.indexOf(cur), 1);
+      this.#pick();
+    });
+  }
+
+  // The input whose current record comes first; ties go to the earlier input.
+  #pick(): void {
+    const live = this.#live;
+    if (live.length === 0) {
+      this.#cur = null;
+      return;
+    }
+    let best = live[0];
+    for (let k = 1; k < live.length; k++) {
+      const s = live[k];
+      if (
+        s.hi < best.hi ||
+        (s.hi === best.hi && (s.lo < best.lo || (s.lo === best.lo && s.index < best.index)))
+      )
+        best = s;
+    }
+    this.#cur = best;
+  }
+}
