@@ -1,6 +1,7 @@
 /** `scalper dbn inspect|dump`: look inside DBN files. */
+
 import { existsSync, statSync } from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { ConfigError, formatTimestamp, UNDEF_TIMESTAMP } from '../core/index.js';
 import {
   csvHeader,
@@ -16,24 +17,13 @@ import {
   SCHEMA_RTYPE,
   SymbolMap,
 } from '../data/dbn/index.js';
+import { nonNegativeInt, parseBool } from './args.js';
 import { bytes, LineWriter, n } from './output.js';
 import { progress } from './progress.js';
 
 interface ReadOpts {
   fragment?: string | boolean;
   upgrade?: boolean;
-}
-
-function parseIntArg(v: string): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < 0) throw new InvalidArgumentError(`"${v}" is not a non-negative integer`);
-  return x;
-}
-
-function parseBool(v: string): boolean {
-  if (/^(true|yes|1|on)$/i.test(v)) return true;
-  if (/^(false|no|0|off)$/i.test(v)) return false;
-  throw new InvalidArgumentError(`"${v}" is not true or false`);
 }
 
 function openDecoder(file: string, opts: ReadOpts): DbnDecoder {
@@ -231,7 +221,7 @@ export function registerDbn(program: Command): void {
       .command('dump')
       .description('print records as JSON lines (pipe into jq) or CSV with Databento column names')
       .argument('<file>', 'DBN file')
-      .option('-n, --limit <count>', 'print at most this many records', parseIntArg)
+      .option('-n, --limit <count>', 'print at most this many records', nonNegativeInt)
       .option('-f, --format <format>', 'json or csv', 'json')
       .option(
         '--pretty <bool>',

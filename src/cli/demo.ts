@@ -4,14 +4,15 @@
  * our encoder, reads it back with our decoder, replays the book and compares what it sees with
  * the truth the simulator recorded.
  */
+
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
+import { seedArg } from './args.js';
 import { runFeatures } from './features.js';
 import { bytes, n } from './output.js';
 import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
@@ -161,13 +162,6 @@ function dirSize(dir: string): number {
   let total = 0;
   for (const f of readdirSync(dir)) total += statSync(join(dir, f)).size;
   return total;
-}
-
-function seedArg(v: string): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff)
-    throw new InvalidArgumentError(`"${v}" is not a seed (0 to 4294967295)`);
-  return x;
 }
 
 /** Registers `demo`. */

@@ -6,12 +6,14 @@
  * position (`MergedRecords`): memory holds one batch per file. A row at
  * grid time t reflects every record with ts_recv <= t. Empty cell = not ready.
  */
+
 import { once } from 'node:events';
 import { createWriteStream, existsSync, openSync, statSync, type WriteStream } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/index.js';
 import { DbnDecoder, DbnError, MergedRecords, RType, SymbolMap } from '../data/dbn/index.js';
 import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot } from '../features/index.js';
+import { positiveInt, positiveNumber } from './args.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
 
@@ -224,18 +226,6 @@ export async function runFeatures(
     );
   }
   return { records, rows, symbols: [...seen] };
-}
-
-function positiveNumber(v: string): number {
-  const x = Number(v);
-  if (!(x > 0) || !Number.isFinite(x)) throw new InvalidArgumentError(`"${v}" is not a positive number`);
-  return x;
-}
-
-function positiveInt(v: string): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x <= 0) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
-  return x;
 }
 
 /** Registers `features`. */

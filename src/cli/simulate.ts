@@ -1,10 +1,12 @@
 /** `scalper simulate`: synthetic CME FX futures days with recorded ground truth. */
+
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/index.js';
 import { isTradingDate, tradingDates } from '../features/index.js';
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
+import { positiveInt, seedArg } from './args.js';
 import { bytes, n } from './output.js';
 
 /** Options shared by `simulate` and `demo`. */
@@ -20,19 +22,6 @@ export interface SimulateCliOptions {
 
 /** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
 export const DEFAULT_START = '2026-11-24';
-
-function positiveInt(v: string): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x <= 0) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
-  return x;
-}
-
-function seedArg(v: string): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff)
-    throw new InvalidArgumentError(`"${v}" is not a seed (0 to 4294967295)`);
-  return x;
-}
 
 function instrumentsArg(v: string): string[] {
   const list = v

@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './price.js';
 export * from './random.js';
 export * from './time.js';
+export * from './validate.js';

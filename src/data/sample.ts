@@ -4,7 +4,7 @@
  * until the market simulator provides realistic data; it has no pretence of realism beyond a
  * valid, never-crossed 10-level book on the 0.00005 tick (CME Euro FX outright tick, $6.25).
  */
-import { prng } from '../core/index.js';
+import { prng, yyyymmddOf } from '../core/index.js';
 import { RType } from './dbn/constants.js';
 import { DbnEncoder } from './dbn/encoder.js';
 import type { DbnRecord } from './dbn/record.js';
@@ -245,15 +245,10 @@ export function sampleMetadata(
     mappings: [
       {
         raw_symbol: '6EZ6',
-        intervals: [{ start_date: dateInt(start), end_date: dateInt(end) + 1, symbol: String(id) }],
+        intervals: [{ start_date: yyyymmddOf(start), end_date: yyyymmddOf(end) + 1, symbol: String(id) }],
       },
     ],
   };
-}
-
-function dateInt(ns: bigint): number {
-  const d = new Date(Number(ns / 1_000_000n));
-  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
 }
 
 /** Writes the three sample files into `dir` and returns their paths. */
@@ -263,7 +258,7 @@ export async function writeSampleFiles(
 ): Promise<{ mbp10: string; trades: string; definition: string; records: number; tradeCount: number }> {
   const start = opts.start ?? 1_795_617_000_000_000_000n;
   const end = start + 86_400_000_000_000n;
-  const day = dateInt(start);
+  const day = yyyymmddOf(start);
   const ext = opts.zstd === false ? '.dbn' : '.dbn.zst';
   const paths = {
     mbp10: `${dir}/glbx-mdp3-${day}.mbp-10${ext}`,

@@ -732,20 +732,15 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
 }
 
 /** Options of `simulate`: several trading days into one folder. */
-export interface SimulateOptions {
+export interface SimulateOptions
+  extends Pick<
+    SimDayOptions,
+    'instruments' | 'seed' | 'out' | 'mbo' | 'zstd' | 'params' | 'spot' | 'spotParams'
+  > {
   /** Number of trading days (weekends skipped). */
   days: number;
   /** First trading date, YYYY-MM-DD. */
   start: string;
-  instruments?: readonly string[];
-  seed: number;
-  out: string;
-  mbo?: boolean;
-  zstd?: boolean;
-  params?: Partial<SimParams>;
-  /** Also write the spot pairs' files (default true). */
-  spot?: boolean;
-  spotParams?: Partial<SpotParams>;
   onProgress?: (p: SimProgress & { day: number; days: number }) => void;
 }
 

@@ -1,3 +1,5 @@
+import { requirePositiveInt } from '../../core/index.js';
+
 /**
  * Directional Movement System: +DI, −DI, DX and ADX (Wilder 1978), TA-Lib convention
  * (MICROSTRUCTURE.md §15).
@@ -32,9 +34,7 @@ export class Adx {
   #adx = Number.NaN;
 
   constructor(period: number) {
-    if (!Number.isInteger(period) || period < 1)
-      throw new RangeError(`period must be a positive integer, got ${period}`);
-    this.period = period;
+    this.period = requirePositiveInt('period', period);
   }
 
   /** Adds one bar and returns the ADX (NaN until ready). */

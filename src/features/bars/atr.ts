@@ -1,3 +1,5 @@
+import { requirePositiveInt } from '../../core/index.js';
+
 /**
  * True range and Average True Range with Wilder smoothing, TA-Lib convention (MICROSTRUCTURE.md §15).
  *
@@ -16,9 +18,7 @@ export class Atr {
   #value = Number.NaN;
 
   constructor(period: number) {
-    if (!Number.isInteger(period) || period < 1)
-      throw new RangeError(`period must be a positive integer, got ${period}`);
-    this.period = period;
+    this.period = requirePositiveInt('period', period);
   }
 
   /** Adds one bar and returns the ATR (NaN until ready). */

@@ -1,3 +1,5 @@
+import { requirePositiveInt } from '../../core/index.js';
+
 /**
  * Exponential moving average, TA-Lib convention (MICROSTRUCTURE.md §15).
  *
@@ -14,9 +16,7 @@ export class Ema {
   #value = Number.NaN;
 
   constructor(period: number) {
-    if (!Number.isInteger(period) || period < 1)
-      throw new RangeError(`period must be a positive integer, got ${period}`);
-    this.period = period;
+    this.period = requirePositiveInt('period', period);
     this.#k = 2 / (period + 1);
   }
 

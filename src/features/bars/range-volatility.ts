@@ -70,69 +70,51 @@ export function garmanKlassVariance(open: number, high: number, low: number, clo
   return 0.5 * hl * hl - GK_C * co * co;
 }
 
-/** Parkinson volatility over a rolling window of bars. */
-export class ParkinsonVolatility {
+/** A rolling mean of per-bar variances and the volatility it implies (shared by the range estimators). */
+abstract class RollingBarVolatility {
   readonly window: number;
-  readonly #m: RollingMean;
+  protected readonly bars: RollingMean;
 
   constructor(window: number) {
     this.window = window;
-    this.#m = new RollingMean(window);
+    this.bars = new RollingMean(window);
   }
 
-  /** Adds a bar's high and low; returns the per-bar volatility (NaN until `window` bars). */
-  update(high: number, low: number): number {
-    if (high > 0 && low > 0 && high >= low) this.#m.push(parkinsonVariance(high, low));
-    return this.value;
-  }
   /** Mean per-bar variance over the window. */
   get variance(): number {
-    return this.#m.mean;
+    return this.bars.mean;
   }
+  /** Per-bar volatility (NaN until `window` bars). */
   get value(): number {
-    return Math.sqrt(this.#m.mean);
+    return Math.sqrt(this.bars.mean);
   }
   get isReady(): boolean {
-    return this.#m.full;
+    return this.bars.full;
   }
   annualized(barsPerYear: number): number {
     return this.value * Math.sqrt(barsPerYear);
   }
   reset(): void {
-    this.#m.clear();
+    this.bars.clear();
+  }
+}
+
+/** Parkinson volatility over a rolling window of bars. */
+export class ParkinsonVolatility extends RollingBarVolatility {
+  /** Adds a bar's high and low; returns the per-bar volatility (NaN until `window` bars). */
+  update(high: number, low: number): number {
+    if (high > 0 && low > 0 && high >= low) this.bars.push(parkinsonVariance(high, low));
+    return this.value;
   }
 }
 
 /** Garman–Klass volatility over a rolling window of bars. */
-export class GarmanKlassVolatility {
-  readonly window: number;
-  readonly #m: RollingMean;
-
-  constructor(window: number) {
-    this.window = window;
-    this.#m = new RollingMean(window);
-  }
-
+export class GarmanKlassVolatility extends RollingBarVolatility {
   /** Adds a bar's OHLC; returns the per-bar volatility (NaN until `window` bars). */
   update(open: number, high: number, low: number, close: number): number {
     if (open > 0 && high > 0 && low > 0 && close > 0 && high >= low) {
-      this.#m.push(garmanKlassVariance(open, high, low, close));
+      this.bars.push(garmanKlassVariance(open, high, low, close));
     }
     return this.value;
-  }
-  get variance(): number {
-    return this.#m.mean;
-  }
-  get value(): number {
-    return Math.sqrt(this.#m.mean);
-  }
-  get isReady(): boolean {
-    return this.#m.full;
-  }
-  annualized(barsPerYear: number): number {
-    return this.value * Math.sqrt(barsPerYear);
-  }
-  reset(): void {
-    this.#m.clear();
   }
 }

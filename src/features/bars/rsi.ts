@@ -1,3 +1,5 @@
+import { requirePositiveInt } from '../../core/index.js';
+
 /**
  * Relative Strength Index with Wilder smoothing, TA-Lib convention (MICROSTRUCTURE.md §15).
  *
@@ -17,9 +19,7 @@ export class Rsi {
   #value = Number.NaN;
 
   constructor(period: number) {
-    if (!Number.isInteger(period) || period < 1)
-      throw new RangeError(`period must be a positive integer, got ${period}`);
-    this.period = period;
+    this.period = requirePositiveInt('period', period);
   }
 
   /** Adds one close and returns the RSI (NaN until ready). */

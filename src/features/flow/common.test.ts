@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mod, normalCdf } from './common.js';
+import { GridClock, mod, normalCdf } from './common.js';
 
 describe('normalCdf', () => {
   it('matches tabulated values of the standard normal CDF to 1e-14', () => {
@@ -26,4 +26,20 @@ describe('normalCdf', () => {
     assert.equal(mod(-1, 5), 4);
     assert.equal(mod(7, 5), 2);
   });
+});
+
+it('the grid clock reports ended cells, and a gap as -1', () => {
+  // 100 ms cells, gaps over 1 s. First time 250 ms starts it (cell 2); 299 stays in cell 2;
+  // 520 ends cells 2, 3 and 4 (now cell 5); 1600 is 1080 ms after 520: a gap (now cell 16);
+  // a NaN time moves nothing.
+  const c = new GridClock(100, 1000);
+  assert.equal(c.started, false);
+  assert.equal(c.advance(250), 0);
+  assert.equal(c.started, true);
+  assert.equal(c.advance(299), 0);
+  assert.equal(c.advance(520), 3);
+  assert.equal(c.advance(1600), -1);
+  assert.equal(c.advance(Number.NaN), 0);
+  assert.equal(c.advance(1650), 0);
+  assert.equal(c.advance(1700), 1);
 });

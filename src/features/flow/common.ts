@@ -60,23 +60,55 @@ export function normalCdf(x: number): number {
   }
   return x > 0 ? 1 - c : c;
 }
-
-/** Throws a RangeError naming the option when `value` is not a positive finite number. */
-export function requirePositive(name: string, value: number): number {
-  if (!(value > 0) || !Number.isFinite(value))
-    throw new RangeError(`${name} must be a positive number, got ${value}`);
-  return value;
-}
-
-/** Throws a RangeError naming the option when `value` is not a positive integer. */
-export function requirePositiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
+export { requirePositive, requirePositiveInt } from '../../core/index.js';
 
 /** Non-negative remainder: ring index of a possibly negative slot number. */
 export function mod(x: number, n: number): number {
   const r = x % n;
   return r < 0 ? r + n : r;
+}
+
+/**
+ * A clock on a fixed sampling grid, moved by event times. `advance` says how many grid cells
+ * ended since the last call, so the caller closes them in order; a silence longer than
+ * `maxGapMs` is reported as -1 (the caller starts afresh rather than bridge the gap with stale
+ * values). The first time seen only starts the clock.
+ */
+export class GridClock {
+  readonly #stepMs: number;
+  readonly #maxGapMs: number;
+  #started = false;
+  #cell = 0;
+  #lastT = 0;
+
+  constructor(stepMs: number, maxGapMs: number) {
+    this.#stepMs = stepMs;
+    this.#maxGapMs = maxGapMs;
+  }
+
+  /** Whether a first time has been seen. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Moves to `tsMs`: the number of cells that ended (0 or more), or -1 after a gap. */
+  advance(tsMs: number): number {
+    if (!Number.isFinite(tsMs)) return 0;
+    const cell = Math.floor(tsMs / this.#stepMs);
+    if (!this.#started) {
+      this.#started = true;
+      this.#cell = cell;
+      this.#lastT = tsMs;
+      return 0;
+    }
+    if (tsMs - this.#lastT > this.#maxGapMs) {
+      this.#cell = cell;
+      this.#lastT = tsMs;
+      return -1;
+    }
+    if (tsMs > this.#lastT) this.#lastT = tsMs;
+    const ended = cell > this.#cell ? cell - this.#cell : 0;
+    if (ended > 0) this.#cell = cell;
+    return ended;
+  }
 }

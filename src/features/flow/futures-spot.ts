@@ -30,7 +30,7 @@
  * only ts_recv, so its latency biases the measured lag towards "future leads" by that latency.
  */
 import type { BookView } from '../../book/index.js';
-import { requirePositive, requirePositiveInt } from './common.js';
+import { GridClock, requirePositive, requirePositiveInt } from './common.js';
 
 /** Options of `FuturesSpot`. */
 export interface FuturesSpotOptions {
@@ -57,7 +57,6 @@ export class FuturesSpot {
   readonly #L: number;
   readonly #W: number;
   readonly #minPairs: number;
-  readonly #maxGapMs: number;
   readonly #rf: Float64Array;
   readonly #rs: Float64Array;
   readonly #pn: Float64Array;
@@ -68,9 +67,7 @@ export class FuturesSpot {
   readonly #psxy: Float64Array;
   /** Returns pushed since the start or the last gap; the next return gets this index. */
   #t = 0;
-  #started = false;
-  #cell = 0;
-  #lastT = 0;
+  readonly #clock: GridClock;
   #fut = Number.NaN;
   #spot = Number.NaN;
   #prevLf = Number.NaN;
@@ -98,7 +95,7 @@ export class FuturesSpot {
     this.#minPairs = requirePositiveInt('minPairs', options.minPairs ?? W);
     if (this.#minPairs < 2 || this.#minPairs > W)
       throw new RangeError(`minPairs must be in [2, ${W}], got ${this.#minPairs}`);
-    this.#maxGapMs = requirePositive('maxGapMs', options.maxGapMs ?? 60000);
+    this.#clock = new GridClock(this.#sampleMs, requirePositive('maxGapMs', options.maxGapMs ?? 60000));
     const hl = requirePositive('basisHalfLifeMs', options.basisHalfLifeMs ?? 1800000);
     this.#basisAlpha = 1 - 2 ** (-this.#sampleMs / hl);
     this.#basisWarmup = Math.ceil(hl / this.#sampleMs);
@@ -117,13 +114,13 @@ export class FuturesSpot {
   /** A future mid observation (NaN or non-positive = none, ignored). */
   updateFuture(tsMs: number, mid: number): void {
     this.advance(tsMs);
-    if (this.#started && mid > 0 && Number.isFinite(mid)) this.#fut = mid;
+    if (this.#clock.started && mid > 0 && Number.isFinite(mid)) this.#fut = mid;
   }
 
   /** A spot mid observation (as quoted; inverted internally when `invertSpot`). */
   updateSpot(tsMs: number, mid: number): void {
     this.advance(tsMs);
-    if (this.#started && mid > 0 && Number.isFinite(mid)) this.#spot = mid;
+    if (this.#clock.started && mid > 0 && Number.isFinite(mid)) this.#spot = mid;
   }
 
   /** Adapter: the future's book mid in `scale` units per raw unit (e.g. 1e-9 for decimal prices). */
@@ -138,25 +135,9 @@ export class FuturesSpot {
 
   /** Moves time to `tsMs`, closing the grid cells that ended. */
   advance(tsMs: number): void {
-    if (!Number.isFinite(tsMs)) return;
-    const cell = Math.floor(tsMs / this.#sampleMs);
-    if (!this.#started) {
-      this.#started = true;
-      this.#cell = cell;
-      this.#lastT = tsMs;
-      return;
-    }
-    if (tsMs - this.#lastT > this.#maxGapMs) {
-      this.#reset();
-      this.#cell = cell;
-      this.#lastT = tsMs;
-      return;
-    }
-    if (tsMs > this.#lastT) this.#lastT = tsMs;
-    while (this.#cell < cell) {
-      this.#closeCell();
-      this.#cell++;
-    }
+    const ended = this.#clock.advance(tsMs);
+    if (ended < 0) this.#reset();
+    for (let i = 0; i < ended; i++) this.#closeCell();
   }
 
   #closeCell(): void {

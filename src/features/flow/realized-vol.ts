@@ -23,7 +23,7 @@
  * recomputed from the ring at each wrap so subtraction error cannot accumulate.
  */
 import type { BookView } from '../../book/index.js';
-import { requirePositive } from './common.js';
+import { GridClock, requirePositive } from './common.js';
 
 /** Options of `RealizedVolatility`. */
 export interface RealizedVolatilityOptions {
@@ -40,7 +40,6 @@ export interface RealizedVolatilityOptions {
 /** Realized variance of grid-sampled mid log returns over rolling windows. */
 export class RealizedVolatility {
   readonly #sampleMs: number;
-  readonly #maxGapMs: number;
   readonly #minutesPerYear: number;
   readonly #windowsMs: Float64Array;
   readonly #n: Int32Array;
@@ -48,9 +47,7 @@ export class RealizedVolatility {
   readonly #ring: Float64Array;
   #pos = 0;
   #count = 0;
-  #started = false;
-  #cell = 0;
-  #lastT = 0;
+  readonly #clock: GridClock;
   #lastMid = Number.NaN;
   #prevClose = Number.NaN;
   #lastReturn = Number.NaN;
@@ -58,7 +55,7 @@ export class RealizedVolatility {
 
   constructor(options: RealizedVolatilityOptions = {}) {
     this.#sampleMs = requirePositive('sampleMs', options.sampleMs ?? 5000);
-    this.#maxGapMs = requirePositive('maxGapMs', options.maxGapMs ?? 120000);
+    this.#clock = new GridClock(this.#sampleMs, requirePositive('maxGapMs', options.maxGapMs ?? 120000));
     this.#minutesPerYear = requirePositive('minutesPerYear', options.minutesPerYear ?? 1380 * 252);
     const windows = options.windowsMs ?? [60000, 300000];
     if (windows.length === 0) throw new RangeError('windowsMs must not be empty');
@@ -82,7 +79,7 @@ export class RealizedVolatility {
   /** A mid observation at `tsMs` (any price unit; NaN = no valid mid). */
   update(tsMs: number, mid: number): void {
     this.advance(tsMs);
-    if (this.#started && mid > 0 && Number.isFinite(mid)) this.#lastMid = mid;
+    if (this.#clock.started && mid > 0 && Number.isFinite(mid)) this.#lastMid = mid;
   }
 
   /** Adapter for a book: its mid, skipped while the book is crossed or locked. */
@@ -92,25 +89,9 @@ export class RealizedVolatility {
 
   /** Moves time to `tsMs`, closing grid cells, without a new mid. */
   advance(tsMs: number): void {
-    if (!Number.isFinite(tsMs)) return;
-    const cell = Math.floor(tsMs / this.#sampleMs);
-    if (!this.#started) {
-      this.#started = true;
-      this.#cell = cell;
-      this.#lastT = tsMs;
-      return;
-    }
-    if (tsMs - this.#lastT > this.#maxGapMs) {
-      this.#reset();
-      this.#cell = cell;
-      this.#lastT = tsMs;
-      return;
-    }
-    if (tsMs > this.#lastT) this.#lastT = tsMs;
-    while (this.#cell < cell) {
-      this.#closeCell();
-      this.#cell++;
-    }
+    const ended = this.#clock.advance(tsMs);
+    if (ended < 0) this.#reset();
+    for (let i = 0; i < ended; i++) this.#closeCell();
   }
 
   #closeCell(): void {
