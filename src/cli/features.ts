@@ -17,8 +17,8 @@ import { positiveInt, positiveNumber } from './args.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
 
-/** The CSV header: `ts`, `ts_ns`, `symbol`, then the feature columns. */
-export const FEATURES_CSV_HEADER = ['ts', 'ts_ns', 'symbol', ...FEATURE_COLUMNS].join(',');
+/** The CSV header: `ts`, `ts_ns`, `symbol`, the numeric feature columns, then `session`. */
+export const FEATURES_CSV_HEADER = ['ts', 'ts_ns', 'symbol', ...FEATURE_COLUMNS, 'session'].join(',');
 
 const UNIT_NS: Record<string, bigint> = {
   ms: 1_000_000n,
@@ -85,6 +85,7 @@ function cell(v: number): string {
 export function snapshotCsvRow(s: FeatureSnapshot): string {
   const parts = [s.ts, s.ts_ns.toString(), csvText(s.symbol)];
   for (const col of FEATURE_COLUMNS) parts.push(cell(s[col]));
+  parts.push(s.session);
   return parts.join(',');
 }
 

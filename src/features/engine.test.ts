@@ -66,6 +66,11 @@ describe('FeatureEngine', () => {
       'ts_ns',
       'symbol',
       'instrument_id',
+      'session',
+      ...FEATURE_COLUMNS,
+    ]);
+    // The columns CONVENTIONS.md names come first, in its order.
+    assert.deepEqual(FEATURE_COLUMNS.slice(0, 23), [
       'spread_ticks',
       'spread_bps',
       'mid',
@@ -90,7 +95,6 @@ describe('FeatureEngine', () => {
       'sweep_alerts',
       'basis',
     ]);
-    assert.deepEqual(Object.keys(snap).slice(4), [...FEATURE_COLUMNS]);
     assert.equal(typeof snap.ts_ns, 'bigint');
     assert.match(snap.ts, /^2026-11-24T13:0\d:\d\d\.\d{9}Z$/);
     assert.equal(snap.symbol, String(snap.instrument_id), 'no symbol given: the id');
@@ -309,5 +313,169 @@ describe('FeatureEngine', () => {
     assert.equal(used, 0);
     assert.deepEqual(engine.instruments, []);
     assert.throws(() => new FeatureEngine({ defaultTickSize: 0 }), RangeError);
+  });
+});
+
+describe('FeatureEngine: depth, bar indicators, VWAP and session columns', () => {
+  let dir2 = '';
+  let day2: SimDayResult;
+  before(async () => {
+    dir2 = mkdtempSync(join(tmpdir(), 'feature-engine-cols-'));
+    day2 = await simulateDay({
+      date: DATE,
+      seed: 5,
+      out: dir2,
+      window: { startMs: T13, endMs: T13 + 15 * 60_000 },
+    });
+  });
+  after(() => rmSync(dir2, { recursive: true, force: true }));
+
+  test('depth, walls and gaps follow their definitions on the engine book', async () => {
+    const engine = new FeatureEngine();
+    const book = new L2Book();
+    let compared = 0;
+    let walls = 0;
+    let gaps = 0;
+    await eachRecord(day2.files.mbp10, (c, i) => {
+      engine.apply(c);
+      book.applyMbp(c);
+      if (i % 211 !== 0 || !book.consistent) return;
+      const s = engine.snapshot(c.instrumentId) as FeatureSnapshot;
+      const side = (px: (m: number) => number, sz: (m: number) => number, n: number, bid: boolean) => {
+        const sizes: number[] = [];
+        const prices: number[] = [];
+        for (let m = 0; m < Math.min(n, 10); m++) {
+          sizes.push(sz(m));
+          prices.push(px(m));
+        }
+        const sorted = [...sizes].sort((a, b) => a - b);
+        const h = sorted.length >> 1;
+        const median = sorted.length % 2 === 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
+        const mid = (book.bestBidPx + book.bestAskPx) / 2;
+        // Nearest wall: the best level holding >= 4x the median within 5 ticks of the mid.
+        let wall = Number.NaN;
+        for (let m = 0; m < prices.length && Math.abs(prices[m] - mid) <= 5 * TICK_6E; m++) {
+          if (sizes[m] >= 4 * median) {
+            wall = prices[m];
+            break;
+          }
+        }
+        // Nearest gap: the first price next to a level whose neighbour is more than a tick away.
+        let gap = Number.NaN;
+        for (let m = 0; m + 1 < prices.length; m++) {
+          if (Math.abs(prices[m + 1] - prices[m]) > 1.5 * TICK_6E) {
+            gap = prices[m] + (bid ? -TICK_6E : TICK_6E);
+            break;
+          }
+        }
+        return {
+          d5: sizes.slice(0, 5).reduce((a, b) => a + b, 0),
+          d10: sizes.reduce((a, b) => a + b, 0),
+          wall,
+          gap,
+        };
+      };
+      const b = side(
+        (m) => book.bidPx(m),
+        (m) => book.bidSz(m),
+        book.bidLevels,
+        true,
+      );
+      const a = side(
+        (m) => book.askPx(m),
+        (m) => book.askSz(m),
+        book.askLevels,
+        false,
+      );
+      assert.equal(s.depth_bid_5, b.d5, `record ${i}`);
+      assert.equal(s.depth_ask_10, a.d10, `record ${i}`);
+      assert.equal(s.book_skew_5, (b.d5 - a.d5) / (b.d5 + a.d5));
+      assert.ok(
+        Object.is(s.bid_wall_px, b.wall / 1e9),
+        `record ${i}: bid wall ${s.bid_wall_px} vs ${b.wall}`,
+      );
+      assert.ok(
+        Object.is(s.ask_wall_px, a.wall / 1e9),
+        `record ${i}: ask wall ${s.ask_wall_px} vs ${a.wall}`,
+      );
+      assert.ok(Object.is(s.bid_gap_px, b.gap / 1e9), `record ${i}: bid gap ${s.bid_gap_px} vs ${b.gap}`);
+      assert.ok(Object.is(s.ask_gap_px, a.gap / 1e9), `record ${i}: ask gap ${s.ask_gap_px} vs ${a.gap}`);
+      if (!Number.isNaN(b.wall) || !Number.isNaN(a.wall)) walls++;
+      if (!Number.isNaN(b.gap) || !Number.isNaN(a.gap)) gaps++;
+      compared++;
+    });
+    assert.ok(compared > 100, `${compared} snapshots compared`);
+    assert.ok(walls > 0 && gaps > 0, `snapshots with a wall ${walls}, with a gap ${gaps}`);
+  });
+
+  test('VWAP, EMA, RSI and ATR of the minute bars, worked from the trades', async () => {
+    const engine = new FeatureEngine();
+    let sv = 0;
+    let spv = 0;
+    let spp = 0;
+    const bars = new Map<number, { o: number; h: number; l: number; c: number }>();
+    await eachRecord(day2.files.trades, (c) => {
+      engine.apply(c);
+      const p = c.price * 1e-9;
+      sv += c.size;
+      spv += c.size * p;
+      spp += c.size * p * p;
+      const m = Math.floor(c.tsRecvMs / 60_000);
+      const bar = bars.get(m);
+      if (bar === undefined) bars.set(m, { o: p, h: p, l: p, c: p });
+      else {
+        bar.h = Math.max(bar.h, p);
+        bar.l = Math.min(bar.l, p);
+        bar.c = p;
+      }
+    });
+    const s = engine.snapshot(onlyInstrument(engine)) as FeatureSnapshot;
+    // VWAP over the whole window (one Globex session: 17:00 CT the evening before to 16:00 CT).
+    const vwap = spv / sv;
+    assert.ok(Math.abs(s.vwap - vwap) < 1e-12, `vwap ${s.vwap} vs ${vwap}`);
+    const sd = Math.sqrt(spp / sv - vwap * vwap);
+    assert.ok(Math.abs(s.vwap_sd - sd) < 1e-7, `vwap_sd ${s.vwap_sd} vs ${sd}`);
+    // Closed bars: every minute but the last (it closes only when a later trade arrives).
+    const closed = [...bars.values()].slice(0, -1);
+    assert.equal(closed.length, 14);
+    const closes = closed.map((b) => b.c);
+    // EMA(3): SMA of the first 3 closes, then E = E + (x - E)/2.
+    let ema3 = (closes[0] + closes[1] + closes[2]) / 3;
+    for (let i = 3; i < closes.length; i++) ema3 += (closes[i] - ema3) * 0.5;
+    assert.ok(Math.abs(s.ema_3 - ema3) < 1e-12, `ema_3 ${s.ema_3} vs ${ema3}`);
+    let ema12 = closes.slice(0, 12).reduce((a, b) => a + b, 0) / 12;
+    for (let i = 12; i < closes.length; i++) ema12 += (closes[i] - ema12) * (2 / 13);
+    assert.ok(Math.abs(s.ema_12 - ema12) < 1e-12, `ema_12 ${s.ema_12} vs ${ema12}`);
+    // RSI(7), Wilder: simple means of the first 7 changes, then Wilder smoothing.
+    let gain = 0;
+    let loss = 0;
+    for (let i = 1; i <= 7; i++) {
+      const d = closes[i] - closes[i - 1];
+      gain += Math.max(d, 0) / 7;
+      loss += Math.max(-d, 0) / 7;
+    }
+    for (let i = 8; i < closes.length; i++) {
+      const d = closes[i] - closes[i - 1];
+      gain = (gain * 6 + Math.max(d, 0)) / 7;
+      loss = (loss * 6 + Math.max(-d, 0)) / 7;
+    }
+    const rsi = loss === 0 ? 100 : 100 - 100 / (1 + gain / loss);
+    assert.ok(Math.abs(s.rsi_7 - rsi) < 1e-9, `rsi_7 ${s.rsi_7} vs ${rsi}`);
+    // ATR(7), Wilder/TA-Lib: the first bar has no true range; seed = mean of TR 1..7.
+    const tr = (i: number) =>
+      Math.max(
+        closed[i].h - closed[i].l,
+        Math.abs(closed[i].h - closed[i - 1].c),
+        Math.abs(closed[i].l - closed[i - 1].c),
+      );
+    let atr = 0;
+    for (let i = 1; i <= 7; i++) atr += tr(i) / 7;
+    for (let i = 8; i < closed.length; i++) atr = (atr * 6 + tr(i)) / 7;
+    assert.ok(Math.abs(s.atr_7 - atr) < 1e-12, `atr_7 ${s.atr_7} vs ${atr}`);
+    assert.ok(s.adx_7 >= 0 && s.adx_7 <= 100, `adx_7 ${s.adx_7} after 14 bars`);
+    assert.ok(Number.isNaN(s.vol_parkinson_30m), 'Parkinson needs 30 bars');
+    // 13:00–13:15 UTC on a Tuesday in November: London (08:00 GMT) and New York (08:00 EST) are open.
+    assert.equal(s.session, 'overlap');
+    assert.equal(s.open_centres, 4 | 8);
   });
 });

@@ -16,14 +16,44 @@
  * last 60 s, `cvd` its cumulative sum; `trade_rate` is trades per second (EWMA); `sweep_alerts`
  * counts sweep alerts so far; `basis` is future mid − spot mid (decimal) for a future paired with
  * its spot by `pairSpot` (MBP-1 of IG.FX, say), NaN otherwise. NaN = not ready.
+ *
+ * Futures–spot (a paired future): `basis_dev` is the basis minus its 30-min EW mean, `fs_corr` the
+ * correlation of 100-ms grid log returns over the last 30 min, `fs_lead_ms` the lag in ms (−5 s…+5 s)
+ * at which the cross-correlation peaks (> 0: the future leads).
+ *
+ * Depth (read from the book when the snapshot is taken): `depth_{bid,ask}_{5,10}` cumulative size of
+ * the best 5 / 10 levels, `book_skew_5` = (D_b − D_a)/(D_b + D_a) over 5 levels; `{bid,ask}_wall_px`
+ * and `_sz` the nearest liquidity wall of each side (a level holding ≥ 4× the side's median size
+ * within 5 ticks of the mid, `DepthProfile`), `{bid,ask}_gap_px` the first empty price of the nearest
+ * gap of each side (NaN when none).
+ *
+ * Indicators on the 1-minute trade bars (`barPeriodMs`), decimal prices, updated when a bar closes:
+ * `ema_3/6/12` of closes, `rsi_7` (Wilder), `adx_7`, `plus_di_7`, `minus_di_7` (percent), `atr_7`;
+ * `vwap` and `vwap_sd` are the Globex-session VWAP of trade prices (tick VWAP, reset at 17:00 CT) and
+ * its volume-weighted standard deviation, so the bands are `vwap ± k·vwap_sd`; `vol_parkinson_30m`
+ * and `vol_gk_30m` are per-minute volatilities (log units) from the Parkinson and Garman–Klass range
+ * estimators averaged over the last 30 bars. `open_centres` is the bit mask of open FX centres
+ * (`CentreBit`: Sydney 1, Tokyo 2, London 4, New York 8) and `session` the session's name.
  */
 
-import { L2Book, L3Book } from '../book/index.js';
+import { BookSide, L2Book, L3Book } from '../book/index.js';
 import { formatTimestamp, u64FromHalves } from '../core/index.js';
 import { type DbnRecord, type RecordCursor, RType } from '../data/dbn/index.js';
-import { type Bar, TimeBarBuilder } from './bars/index.js';
+import {
+  Adx,
+  Atr,
+  type Bar,
+  Ema,
+  GarmanKlassVolatility,
+  ParkinsonVolatility,
+  Rsi,
+  SessionVwap,
+  TimeBarBuilder,
+} from './bars/index.js';
 import {
   BestLevelOfi,
+  DepthProfile,
+  GapKind,
   MboCancelAddRatio,
   MbpCancelAddRatio,
   MultiLevelOfi,
@@ -35,6 +65,7 @@ import {
 } from './book/index.js';
 import { FuturesSpot, KyleLambda, RealizedVolatility, TradeFlow, Vpin } from './flow/index.js';
 import { StoikovMicroprice, type StoikovModel } from './micro/index.js';
+import { type FxSessionName, fxSession, openCentres } from './sessions.js';
 
 /** 6E's tick, 0.00005, in raw 1e-9 units: the default when no definition record gives one. */
 export const DEFAULT_TICK_SIZE = 50_000;
@@ -70,6 +101,33 @@ export const FEATURE_COLUMNS = [
   'cancel_add_ratio',
   'sweep_alerts',
   'basis',
+  'basis_dev',
+  'fs_corr',
+  'fs_lead_ms',
+  'depth_bid_5',
+  'depth_ask_5',
+  'depth_bid_10',
+  'depth_ask_10',
+  'book_skew_5',
+  'bid_wall_px',
+  'bid_wall_sz',
+  'ask_wall_px',
+  'ask_wall_sz',
+  'bid_gap_px',
+  'ask_gap_px',
+  'ema_3',
+  'ema_6',
+  'ema_12',
+  'rsi_7',
+  'adx_7',
+  'plus_di_7',
+  'minus_di_7',
+  'atr_7',
+  'vwap',
+  'vwap_sd',
+  'vol_parkinson_30m',
+  'vol_gk_30m',
+  'open_centres',
 ] as const;
 
 /** A feature column name. */
@@ -84,6 +142,8 @@ export type FeatureSnapshot = Readonly<
     ts: string;
     symbol: string;
     instrument_id: number;
+    /** The FX session at the snapshot's time (`fxSession`): sydney, tokyo, london, new_york, overlap. */
+    session: FxSessionName;
   } & Record<FeatureColumn, number>
 >;
 
@@ -124,6 +184,16 @@ class InstrumentFeatures {
   readonly mboCancel = new MboCancelAddRatio();
   readonly sweep: SweepDetector;
   readonly bars: TimeBarBuilder;
+  readonly depth: DepthProfile;
+  readonly ema3 = new Ema(3);
+  readonly ema6 = new Ema(6);
+  readonly ema12 = new Ema(12);
+  readonly rsi = new Rsi(7);
+  readonly adx = new Adx(7);
+  readonly atr = new Atr(7);
+  readonly vwap = new SessionVwap({ anchor: 'globex' });
+  readonly parkinson = new ParkinsonVolatility(30);
+  readonly gk = new GarmanKlassVolatility(30);
   readonly stoikov: StoikovMicroprice | null;
   /** ts_recv of the last record (halves) and of the latest `advance`, ns as ms. */
   tsLo = 0;
@@ -152,14 +222,33 @@ class InstrumentFeatures {
     this.sweep = new SweepDetector({
       onAlert: onSweep ? (info) => onSweep(takeSnapshot(this), info) : undefined,
     });
+    this.depth = new DepthProfile({ tickSize });
     const onBar = opts.onBar;
     this.bars = new TimeBarBuilder({
       periodMs: opts.barPeriodMs ?? 60_000,
-      onBar: onBar ? (bar) => onBar(takeSnapshot(this), bar) : undefined,
+      priceScale: 1e-9,
+      onBar: (bar) => {
+        this.closeBar(bar);
+        if (onBar !== undefined) onBar(takeSnapshot(this), bar);
+      },
     });
     const model = opts.stoikovModel;
     const m = model instanceof Map ? model.get(instrumentId) : (model as StoikovModel | undefined);
     this.stoikov = m ? new StoikovMicroprice(m) : null;
+  }
+
+  /** Feeds a closed trade bar (decimal prices) to the bar indicators. */
+  closeBar(bar: Bar): void {
+    const { open, high, low, close } = bar;
+    if (Number.isNaN(close)) return;
+    this.ema3.update(close);
+    this.ema6.update(close);
+    this.ema12.update(close);
+    this.rsi.update(close);
+    this.adx.update(high, low, close);
+    this.atr.update(high, low, close);
+    this.parkinson.update(high, low);
+    this.gk.update(open, high, low, close);
   }
 
   advance(tsMs: number): void {
@@ -324,6 +413,7 @@ export class FeatureEngine {
     f.vpin.updateTrade(c);
     f.kyle.updateTrade(c);
     f.bars.tradeRecord(c);
+    f.vwap.update(tsMs, c.price * 1e-9, c.size);
     f.advance(tsMs);
     const trigger = this.#opts.onVpin;
     if (trigger !== undefined) {
@@ -371,11 +461,16 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
     f.stoikov !== null && !Number.isNaN(mid)
       ? f.stoikov.value(book.bestBidPx, book.bestAskPx, book.bestBidSz, book.bestAskSz)
       : Number.NaN;
+  const depth = f.depth;
+  depth.update(book);
+  const fs = f.fs;
+  const ms = Number(tsNs / 1_000_000n);
   return Object.freeze({
     ts: formatTimestamp(tsNs) ?? '',
     ts_ns: tsNs,
     symbol: f.symbol,
     instrument_id: f.instrumentId,
+    session: fxSession(ms),
     spread_ticks: f.spread.ticks,
     spread_bps: f.spread.bps,
     mid: mid / 1e9,
@@ -398,6 +493,49 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
     trade_rate: f.flow.tradeRate,
     cancel_add_ratio: cancel,
     sweep_alerts: f.sweep.alertCount,
-    basis: f.fs !== null ? f.fs.basis : Number.NaN,
+    basis: fs !== null ? fs.basis : Number.NaN,
+    basis_dev: fs !== null ? fs.basisDeviation : Number.NaN,
+    fs_corr: fs !== null ? fs.correlation : Number.NaN,
+    fs_lead_ms: fs !== null ? fs.leadLagMs : Number.NaN,
+    depth_bid_5: depth.depth(BookSide.BID, 5),
+    depth_ask_5: depth.depth(BookSide.ASK, 5),
+    depth_bid_10: depth.depth(BookSide.BID, 10),
+    depth_ask_10: depth.depth(BookSide.ASK, 10),
+    book_skew_5: depth.skew(5),
+    bid_wall_px: nearestWall(depth, BookSide.BID, false) / 1e9,
+    bid_wall_sz: nearestWall(depth, BookSide.BID, true),
+    ask_wall_px: nearestWall(depth, BookSide.ASK, false) / 1e9,
+    ask_wall_sz: nearestWall(depth, BookSide.ASK, true),
+    bid_gap_px: nearestGap(depth, BookSide.BID) / 1e9,
+    ask_gap_px: nearestGap(depth, BookSide.ASK) / 1e9,
+    ema_3: f.ema3.value,
+    ema_6: f.ema6.value,
+    ema_12: f.ema12.value,
+    rsi_7: f.rsi.value,
+    adx_7: f.adx.value,
+    plus_di_7: f.adx.plusDi,
+    minus_di_7: f.adx.minusDi,
+    atr_7: f.atr.value,
+    vwap: f.vwap.value,
+    vwap_sd: f.vwap.stdDev,
+    vol_parkinson_30m: f.parkinson.value,
+    vol_gk_30m: f.gk.value,
+    open_centres: openCentres(ms),
   });
+}
+
+/** Price (raw) or size of the nearest wall of `side` (walls are listed best level first); NaN when none. */
+function nearestWall(d: DepthProfile, side: number, size: boolean): number {
+  for (let k = 0; k < d.wallCount; k++) {
+    if (d.wallSide[k] === side) return size ? d.wallSz[k] : d.wallPx[k];
+  }
+  return Number.NaN;
+}
+
+/** First empty price (raw) of the nearest empty gap of `side`; NaN when none. */
+function nearestGap(d: DepthProfile, side: number): number {
+  for (let k = 0; k < d.gapCount; k++) {
+    if (d.gapSide[k] === side && d.gapKind[k] === GapKind.EMPTY) return d.gapPx[k];
+  }
+  return Number.NaN;
 }
