@@ -38,7 +38,7 @@
 
 import { BookSide, L2Book, L3Book } from '../book/index.js';
 import { formatTimestamp, u64FromHalves } from '../core/index.js';
-import { type DbnRecord, type RecordCursor, RType } from '../data/dbn/index.js';
+import { type DbnRecord, Flags, type RecordCursor, RType } from '../data/dbn/index.js';
 import {
   Adx,
   Atr,
@@ -200,6 +200,13 @@ class InstrumentFeatures {
   tsHi = 0;
   tsMs = Number.NaN;
   vpinAbove = false;
+  /**
+   * Spread, queue imbalance and weighted mid are functions of the latest consistent book alone, so
+   * they are read from it when needed (a snapshot, or before a record that starts a multi-record
+   * event) rather than after every record: `dirty` says the book moved since they were read.
+   */
+  dirty = false;
+  lastBook: L2Book | L3Book | null = null;
   symbol: string;
   /** Basis against the paired spot (a future paired by `pairSpot`). */
   fs: FuturesSpot | null = null;
@@ -235,6 +242,16 @@ class InstrumentFeatures {
     const model = opts.stoikovModel;
     const m = model instanceof Map ? model.get(instrumentId) : (model as StoikovModel | undefined);
     this.stoikov = m ? new StoikovMicroprice(m) : null;
+  }
+
+  /** Reads the book-state features from the last consistent book. */
+  settle(): void {
+    const book = this.lastBook;
+    this.dirty = false;
+    if (book === null) return;
+    this.spread.update(book);
+    this.qi.update(book);
+    this.wmid.update(book);
   }
 
   /** Feeds a closed trade bar (decimal prices) to the bar indicators. */
@@ -371,6 +388,8 @@ export class FeatureEngine {
     const rt = c.rtype;
     if (rt !== RType.MBP_10 && rt !== RType.MBP_1 && rt !== RType.MBP_0 && rt !== RType.MBO) return false;
     const f = this.#features(c.instrumentId);
+    // A record without F_LAST leaves the book between consistent states: read them first.
+    if (f.dirty && (c.flags & Flags.LAST) === 0 && rt !== RType.MBP_0) f.settle();
     const tsMs = c.tsRecvMs;
     if (!(tsMs < f.tsMs)) {
       // The clock never goes back (a late record changes features, not the snapshot's time).
@@ -396,9 +415,8 @@ export class FeatureEngine {
   }
 
   #book(f: InstrumentFeatures, book: L2Book | L3Book, tsMs: number): void {
-    f.spread.update(book);
-    f.qi.update(book);
-    f.wmid.update(book);
+    f.dirty = true;
+    f.lastBook = book;
     f.ofi.update(book, tsMs);
     f.mlofi.update(book, tsMs);
     f.rv.updateBook(tsMs, book);
@@ -453,6 +471,7 @@ export class FeatureEngine {
 
 /** Reads an instrument's calculators into a frozen snapshot. */
 function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
+  if (f.dirty) f.settle();
   const tsNs = u64FromHalves(f.tsLo, f.tsHi);
   const book: L2Book | L3Book = f.l3 ?? f.l2;
   const mid = f.spread.mid;

@@ -146,8 +146,16 @@ export function zonedTimeToUtc(
   return guess;
 }
 
+/** The last minute `openCentres` answered and its answer: sessions change on whole minutes only. */
+let centresMinute = Number.NaN;
+let centresMask = 0;
+
 /** Bitmask (`CentreBit`) of the FX centres open at `ms`: local weekday Monday–Friday, within hours. */
 export function openCentres(ms: number): number {
+  // Every centre opens and closes on a whole local minute and every zone's offset is whole
+  // minutes, so the answer holds for the whole UTC minute.
+  const minute = Math.floor(ms / MINUTE_MS);
+  if (minute === centresMinute) return centresMask;
   let mask = 0;
   for (const name of Object.keys(FX_CENTRES) as FxCentre[]) {
     const c = FX_CENTRES[name];
@@ -156,8 +164,14 @@ export function openCentres(ms: number): number {
     const m = t.hour * 60 + t.minute;
     if (m >= c.openMin && m < c.closeMin) mask |= CentreBit[name];
   }
+  centresMinute = minute;
+  centresMask = mask;
   return mask;
 }
+
+/** The last minute `fxSession` checked against the FX week, and the answer (17:00 New York is a whole minute). */
+let weekMinute = Number.NaN;
+let weekOpen = false;
 
 /**
  * The session label at `ms`: `closed` outside the FX week, else `overlap` when London and New York
@@ -166,7 +180,12 @@ export function openCentres(ms: number): number {
  * open count as late New York).
  */
 export function fxSession(ms: number): FxSessionName {
-  if (!fxWeekOpen(ms)) return 'closed';
+  const minute = Math.floor(ms / MINUTE_MS);
+  if (minute !== weekMinute) {
+    weekMinute = minute;
+    weekOpen = fxWeekOpen(ms);
+  }
+  if (!weekOpen) return 'closed';
   const mask = openCentres(ms);
   if ((mask & CentreBit.london) !== 0 && (mask & CentreBit.new_york) !== 0) return 'overlap';
   if ((mask & CentreBit.new_york) !== 0) return 'new_york';

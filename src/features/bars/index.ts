@@ -1,6 +1,7 @@
 export { Adx } from './adx.js';
 export { Atr, trueRange } from './atr.js';
 export { Ema } from './ema.js';
+export * from './opening-range.js';
 export {
   GarmanKlassVolatility,
   garmanKlassVariance,

@@ -61,6 +61,12 @@ const CH_COUNT = 2;
 export class BestLevelOfi {
   readonly #windows: RollingSums[];
   readonly #gapMs: number;
+  /** The finest bucket of the windows, ms: staged sums are moved into every window at its end. */
+  readonly #stepMs: number;
+  #stOfi = 0;
+  #stDepth = 0;
+  #stCount = 0;
+  #stBucket = Number.NEGATIVE_INFINITY;
   #hasPrev = false;
   #pBid = 0;
   #pBidSz = 0;
@@ -76,6 +82,14 @@ export class BestLevelOfi {
     if (ws.length === 0) throw new ConfigError('BestLevelOfi needs at least one window');
     this.#windows = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
     this.#gapMs = opts.gapMs ?? Math.max(...ws);
+    // Buckets are epoch-aligned and each is a whole number of the finest (1000 = 10 × 100 ms), so
+    // a finest bucket never straddles another window's bucket boundary.
+    this.#stepMs = Math.min(...this.#windows.map((w) => w.bucketMs));
+    for (const w of this.#windows) {
+      if (w.bucketMs % this.#stepMs !== 0) {
+        throw new ConfigError(`BestLevelOfi windows ${ws.join(', ')} ms have incompatible buckets`);
+      }
+    }
   }
 
   /** Number of windows (indices of `sum`, `normalized`, `avgDepth`). */
@@ -95,8 +109,7 @@ export class BestLevelOfi {
       if (this.#instrument !== -1) this.reset();
       this.#instrument = book.instrumentId;
     }
-    const ws = this.#windows;
-    for (let i = 0; i < ws.length; i++) ws[i].advance(tsMs);
+    this.advance(tsMs);
     if (tsMs - this.#lastTs >= this.#gapMs) this.#hasPrev = false;
     this.#lastTs = tsMs;
     if (!book.consistent) return;
@@ -114,12 +127,9 @@ export class BestLevelOfi {
     if (this.#hasPrev) {
       e = levelFlow(pb, qb, pa, qa, this.#pBid, this.#pBidSz, this.#pAsk, this.#pAskSz);
     }
-    for (let i = 0; i < ws.length; i++) {
-      const w = ws[i];
-      if (this.#hasPrev) w.add(CH_OFI, e);
-      w.add(CH_DEPTH, halfDepth);
-      w.add(CH_COUNT, 1);
-    }
+    if (this.#hasPrev) this.#stOfi += e;
+    this.#stDepth += halfDepth;
+    this.#stCount++;
     this.#last = e;
     this.#hasPrev = true;
     this.#everSeen = true;
@@ -131,8 +141,24 @@ export class BestLevelOfi {
 
   /** Moves the windows' end to `tsMs` without an event (for a snapshot at a quiet moment). */
   advance(tsMs: number): void {
+    const b = Math.floor(tsMs / this.#stepMs);
+    // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
+    if (!(b > this.#stBucket)) return;
     const ws = this.#windows;
-    for (let i = 0; i < ws.length; i++) ws[i].advance(tsMs);
+    const flush = this.#stCount > 0;
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i];
+      if (flush) {
+        w.add(CH_OFI, this.#stOfi);
+        w.add(CH_DEPTH, this.#stDepth);
+        w.add(CH_COUNT, this.#stCount);
+      }
+      w.advance(tsMs);
+    }
+    this.#stOfi = 0;
+    this.#stDepth = 0;
+    this.#stCount = 0;
+    this.#stBucket = b;
   }
 
   /** e_n of the last update; NaN when it was a baseline or a skipped state. */
@@ -147,25 +173,29 @@ export class BestLevelOfi {
 
   /** Σ e_n over window `i` (0 in a window without flow); NaN before the first good state. */
   sum(i: number): number {
-    return this.#everSeen ? this.#windows[i].sum(CH_OFI) : Number.NaN;
+    return this.#everSeen ? this.#windows[i].sum(CH_OFI) + this.#stOfi : Number.NaN;
   }
 
   /** Mean of (qb + qa) / 2 over the good states in window `i`; NaN when the window holds none. */
   avgDepth(i: number): number {
     const w = this.#windows[i];
-    const n = w.sum(CH_COUNT);
-    return n > 0 ? w.sum(CH_DEPTH) / n : Number.NaN;
+    const n = w.sum(CH_COUNT) + this.#stCount;
+    return n > 0 ? (w.sum(CH_DEPTH) + this.#stDepth) / n : Number.NaN;
   }
 
   /** `sum(i) / avgDepth(i)`; NaN when the window holds no good state or no depth. */
   normalized(i: number): number {
     const ad = this.avgDepth(i);
-    return ad > 0 ? this.#windows[i].sum(CH_OFI) / ad : Number.NaN;
+    return ad > 0 ? (this.#windows[i].sum(CH_OFI) + this.#stOfi) / ad : Number.NaN;
   }
 
   /** Forgets all state (instrument change, roll). */
   reset(): void {
     for (const w of this.#windows) w.reset();
+    this.#stOfi = 0;
+    this.#stDepth = 0;
+    this.#stCount = 0;
+    this.#stBucket = Number.NEGATIVE_INFINITY;
     this.#hasPrev = false;
     this.#everSeen = false;
     this.#lastTs = Number.NaN;
@@ -219,6 +249,12 @@ export class MultiLevelOfi {
   readonly #pbSz: Float64Array;
   readonly #paPx: Float64Array;
   readonly #paSz: Float64Array;
+  // Sums of the current bucket, staged here and moved into the window when the bucket ends: one
+  // add per level and event instead of two ring writes, and none for a level that did not change.
+  readonly #stOfi: Float64Array;
+  readonly #stDepth: Float64Array;
+  #stCount = 0;
+  #stBucket = Number.NEGATIVE_INFINITY;
   #hasPrev = false;
   #everSeen = false;
   #lastTs = Number.NaN;
@@ -239,6 +275,8 @@ export class MultiLevelOfi {
     this.#pbSz = new Float64Array(L);
     this.#paPx = new Float64Array(L);
     this.#paSz = new Float64Array(L);
+    this.#stOfi = new Float64Array(L);
+    this.#stDepth = new Float64Array(L);
   }
 
   /** Window length in ms. */
@@ -252,8 +290,7 @@ export class MultiLevelOfi {
       if (this.#instrument !== -1) this.reset();
       this.#instrument = book.instrumentId;
     }
-    const w = this.#w;
-    w.advance(tsMs);
+    this.advance(tsMs);
     if (tsMs - this.#lastTs >= this.#gapMs) this.#hasPrev = false;
     this.#lastTs = tsMs;
     if (!book.consistent) return;
@@ -266,6 +303,8 @@ export class MultiLevelOfi {
     const pbSz = this.#pbSz;
     const paPx = this.#paPx;
     const paSz = this.#paSz;
+    const stOfi = this.#stOfi;
+    const stDepth = this.#stDepth;
     const hasPrev = this.#hasPrev;
     for (let m = 0; m < L; m++) {
       let pb = book.bidPx(m);
@@ -274,21 +313,46 @@ export class MultiLevelOfi {
       const qa = book.askSz(m);
       if (Number.isNaN(pb)) pb = Number.NEGATIVE_INFINITY;
       if (Number.isNaN(pa)) pa = Number.POSITIVE_INFINITY;
-      if (hasPrev) w.add(m, levelFlow(pb, qb, pa, qa, pbPx[m], pbSz[m], paPx[m], paSz[m]));
-      w.add(L + m, (qb + qa) / 2);
+      stDepth[m] += (qb + qa) / 2;
+      // An unchanged level pair has e = 0.
+      if (pb === pbPx[m] && qb === pbSz[m] && pa === paPx[m] && qa === paSz[m]) continue;
+      if (hasPrev) stOfi[m] += levelFlow(pb, qb, pa, qa, pbPx[m], pbSz[m], paPx[m], paSz[m]);
       pbPx[m] = pb;
       pbSz[m] = qb;
       paPx[m] = pa;
       paSz[m] = qa;
     }
-    w.add(2 * L, 1);
+    this.#stCount++;
     this.#hasPrev = true;
     this.#everSeen = true;
   }
 
   /** Moves the window's end to `tsMs` without an event. */
   advance(tsMs: number): void {
-    this.#w.advance(tsMs);
+    const w = this.#w;
+    const b = Math.floor(tsMs / w.bucketMs);
+    // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
+    if (!(b > this.#stBucket)) return;
+    this.#flush();
+    w.advance(tsMs);
+    this.#stBucket = b;
+  }
+
+  /** Moves the staged sums into the window's current bucket. */
+  #flush(): void {
+    if (this.#stCount === 0) return;
+    const w = this.#w;
+    const L = this.levels;
+    const stOfi = this.#stOfi;
+    const stDepth = this.#stDepth;
+    for (let m = 0; m < L; m++) {
+      w.add(m, stOfi[m]);
+      w.add(L + m, stDepth[m]);
+    }
+    w.add(2 * L, this.#stCount);
+    stOfi.fill(0);
+    stDepth.fill(0);
+    this.#stCount = 0;
   }
 
   /** True once a good book state has been seen. */
@@ -298,25 +362,25 @@ export class MultiLevelOfi {
 
   /** OFI of level `m` (0 = best) summed over the window; NaN before the first good state. */
   ofi(m: number): number {
-    return this.#everSeen ? this.#w.sum(m) : Number.NaN;
+    return this.#everSeen ? this.#w.sum(m) + this.#stOfi[m] : Number.NaN;
   }
 
   /** Mean (qb^m + qa^m)/2 over the window's good states; NaN when it holds none. */
   avgDepth(m: number): number {
-    const n = this.#w.sum(2 * this.levels);
-    return n > 0 ? this.#w.sum(this.levels + m) / n : Number.NaN;
+    const n = this.#w.sum(2 * this.levels) + this.#stCount;
+    return n > 0 ? (this.#w.sum(this.levels + m) + this.#stDepth[m]) / n : Number.NaN;
   }
 
   /** Depth-normalised weighted sum `Σ w_m OFI^m / AD^m`; NaN when the window holds no good state. */
   get score(): number {
     const w = this.#w;
     const L = this.levels;
-    const n = w.sum(2 * L);
+    const n = w.sum(2 * L) + this.#stCount;
     if (!(n > 0)) return Number.NaN;
     let s = 0;
     for (let m = 0; m < L; m++) {
-      const d = w.sum(L + m);
-      if (d > 0) s += (this.#weights[m] * w.sum(m) * n) / d;
+      const d = w.sum(L + m) + this.#stDepth[m];
+      if (d > 0) s += (this.#weights[m] * (w.sum(m) + this.#stOfi[m]) * n) / d;
     }
     return s;
   }
@@ -324,6 +388,10 @@ export class MultiLevelOfi {
   /** Forgets all state. */
   reset(): void {
     this.#w.reset();
+    this.#stOfi.fill(0);
+    this.#stDepth.fill(0);
+    this.#stCount = 0;
+    this.#stBucket = Number.NEGATIVE_INFINITY;
     this.#hasPrev = false;
     this.#everSeen = false;
     this.#lastTs = Number.NaN;
