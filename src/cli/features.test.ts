@@ -137,7 +137,8 @@ describe('scalper features', () => {
       assert.ok(f, `a 1 s row at ${r[0]}`);
       for (let k = 0; k < r.length; k++) {
         // Equal but for rounding: EWMA rates decay in more steps when sampled more often.
-        if (k < 3 || r[k] === '' || Number.isNaN(Number(r[k]))) assert.equal(r[k], f[k], `${coarse.header.split(',')[k]} at ${r[0]}`);
+        if (k < 3 || r[k] === '' || Number.isNaN(Number(r[k])))
+          assert.equal(r[k], f[k], `${coarse.header.split(',')[k]} at ${r[0]}`);
         else assert.ok(Math.abs(Number(r[k]) - Number(f[k])) <= 1e-9 * Math.max(1, Math.abs(Number(f[k]))));
       }
     }

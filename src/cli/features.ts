@@ -11,8 +11,8 @@ import { once } from 'node:events';
 import { createWriteStream, existsSync, openSync, statSync, type WriteStream } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/index.js';
-import { DbnDecoder, DbnError, MergedRecords, RType, SymbolMap } from '../data/dbn/index.js';
-import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot } from '../features/index.js';
+import { DbnError } from '../data/dbn/index.js';
+import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot, replay } from '../features/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
@@ -37,34 +37,6 @@ export function parseInterval(v: string): bigint {
   const ns = BigInt(m[1]) * UNIT_NS[m[2]];
   if (ns <= 0n) throw new InvalidArgumentError(`"${v}" is not a positive interval`);
   return ns;
-}
-
-/**
- * Spot FX pairs of the CME FX futures (CONVENTIONS.md "Instruments"): the pair as IG and the
- * DBN metadata name it, whether the future quotes its inverse, and the pair's quote tick (raw 1e-9
- * units: 5 decimals, 3 for JPY).
- */
-export const SPOT_PAIRS: Readonly<Record<string, { pair: string; invert: boolean; tick: number }>> = {
-  '6E': { pair: 'EUR/USD', invert: false, tick: 10_000 },
-  '6B': { pair: 'GBP/USD', invert: false, tick: 10_000 },
-  '6J': { pair: 'USD/JPY', invert: true, tick: 1_000_000 },
-};
-
-/**
- * Pairs every future in `symbols` (id → symbol, e.g. `6EZ6`) with its spot pair when the input
- * holds it (`EUR/USD`), so that the future's `basis` is reported.
- */
-export function pairFuturesWithSpot(engine: FeatureEngine, symbols: ReadonlyMap<number, string>): void {
-  const byName = new Map<string, number>();
-  for (const [id, sym] of symbols) byName.set(sym, id);
-  for (const [id, sym] of symbols) {
-    const spec = SPOT_PAIRS[sym.slice(0, 2)];
-    if (spec === undefined || !/^6[A-Z][FGHJKMNQUVXZ]\d{1,2}$/.test(sym)) continue;
-    const spotId = byName.get(spec.pair);
-    if (spotId === undefined) continue;
-    engine.setTickSize(spotId, spec.tick);
-    engine.pairSpot(id, spotId, spec.invert);
-  }
 }
 
 /** Options of `features`. */
@@ -139,21 +111,6 @@ export async function runFeatures(
     vpinBucketVolume: opts.vpinBucket,
     vpinWindowBuckets: opts.vpinWindow,
   });
-  const decoders = files.map((f) => DbnDecoder.fromFile(f));
-  const names = new Map<number, string>();
-  for (const dec of decoders) {
-    const symbols = SymbolMap.fromMetadata(await dec.readMetadata());
-    for (const id of symbols.ids()) {
-      const sym = symbols.resolve(id);
-      if (sym !== undefined) {
-        engine.setSymbol(id, sym);
-        names.set(id, sym);
-      }
-    }
-  }
-  pairFuturesWithSpot(engine, names);
-  const merged = await MergedRecords.open(decoders);
-
   let fd: number;
   try {
     fd = openSync(opts.out, 'w');
@@ -162,61 +119,25 @@ export async function runFeatures(
   }
   const out = new FileLines(createWriteStream('', { fd }));
   await out.line(FEATURES_CSV_HEADER);
-
-  const every = opts.every;
-  let next = -1n;
-  let nextHi = 0;
-  let nextLo = 0;
   let rows = 0;
-  let records = 0;
   const seen = new Set<string>();
-  const setNext = (t: bigint) => {
-    next = t;
-    nextHi = Number(t >> 32n);
-    nextLo = Number(t & 0xffffffffn);
-  };
-  const emit = async () => {
-    engine.advance(next);
-    for (const id of engine.instruments) {
-      const snap = engine.snapshot(id);
-      if (snap === null) continue;
-      seen.add(snap.symbol);
-      if (opts.symbol !== undefined && snap.symbol !== opts.symbol) continue;
-      await out.line(snapshotCsvRow(snap));
-      rows++;
-    }
-    setNext(next + every);
-  };
-
   const bar = progress('features', total);
-  let lastHi = 0;
-  let lastLo = 0;
+  let records = 0;
   try {
-    while (!merged.done) {
-      const hi = merged.keyHi;
-      const lo = merged.keyLo;
-      if (next < 0n) {
-        const t = (BigInt(hi) << 32n) | BigInt(lo);
-        setNext(((t + every - 1n) / every) * every);
-      }
-      while (hi > nextHi || (hi === nextHi && lo > nextLo)) await emit();
-      lastHi = hi;
-      lastLo = lo;
-      const c = merged.cursor();
-      if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(merged.batch.toObject(merged.index));
-      else engine.apply(c);
-      records++;
-      const loading = merged.next();
-      if (loading) {
-        await loading;
-        let done = 0;
-        for (const d of decoders) done += d.bytesRead;
-        bar.update(done);
-      }
-    }
-    if (next >= 0n) {
-      while (lastHi > nextHi || (lastHi === nextHi && lastLo >= nextLo)) await emit();
-    }
+    ({ records } = await replay(files, engine, {
+      everyNs: opts.every,
+      onGrid: async () => {
+        for (const id of engine.instruments) {
+          const snap = engine.snapshot(id);
+          if (snap === null) continue;
+          seen.add(snap.symbol);
+          if (opts.symbol !== undefined && snap.symbol !== opts.symbol) continue;
+          await out.line(snapshotCsvRow(snap));
+          rows++;
+        }
+      },
+      onProgress: (done) => bar.update(done),
+    }));
   } finally {
     bar.stop();
   }
