@@ -5,6 +5,7 @@
 import { dbnBench } from './dbn.bench.js';
 import { featuresBench } from './features.bench.js';
 import { Report } from './harness.js';
+import { regimeBench } from './regime.bench.js';
 import { simBench } from './sim.bench.js';
 
 const args = process.argv.slice(2);
@@ -28,3 +29,4 @@ const report = new Report(json, `npm run bench -- ${args.join(' ')}`.trim());
 await dbnBench(report, records);
 await simBench(report);
 await featuresBench(report);
+await regimeBench(report);

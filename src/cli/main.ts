@@ -6,6 +6,7 @@ import { EngineError } from '../core/index.js';
 import { registerDbn } from './dbn.js';
 import { registerDemo } from './demo.js';
 import { registerFeatures } from './features.js';
+import { registerRegime } from './regime.js';
 import { registerSimulate } from './simulate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -24,6 +25,7 @@ registerDemo(program);
 registerSimulate(program);
 registerDbn(program);
 registerFeatures(program);
+registerRegime(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,136 @@
+/**
+ * `scalper regime fit FILES... --out model.json` fits a volatility-regime model (Gaussian HMM or GMM,
+ * unsupervised) on the minute observations of DBN files; `scalper regime label FILES... --model
+ * model.json` labels the minutes of other files offline and online, and scores them against a
+ * simulator truth file when one is given.
+ */
+
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../core/index.js';
+import { FeatureEngine } from '../features/index.js';
+import {
+  fitRegimeModel,
+  labelSeries,
+  type MinuteSeries,
+  minuteSeries,
+  readRegimeModel,
+  scoreLabels,
+  truthLabels,
+  writeRegimeModel,
+} from '../strategy/index.js';
+import { nonNegativeInt, positiveInt, seedArg } from './args.js';
+import { progress } from './progress.js';
+
+/** The minutes of one instrument of `files` (`symbol`, or the only instrument). */
+export async function readMinutes(files: readonly string[], symbol?: string): Promise<MinuteSeries> {
+  for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f}: file not found`);
+  const total = files.reduce((s, f) => s + statSync(f).size, 0);
+  const bar = progress('minutes', total);
+  let all: MinuteSeries[];
+  try {
+    all = await minuteSeries(files, new FeatureEngine(), { onProgress: (d) => bar.update(d) });
+  } finally {
+    bar.stop();
+  }
+  const symbols = all.map((s) => s.symbol);
+  if (symbol !== undefined) {
+    const s = all.find((x) => x.symbol === symbol);
+    if (s === undefined) {
+      throw new ConfigError(
+        `--symbol ${symbol} is not in the input (symbols: ${symbols.join(', ') || 'none'})`,
+      );
+    }
+    return s;
+  }
+  const books = all.filter((s) => s.startMs.length > 0);
+  if (books.length === 0) throw new ConfigError('the input holds no book records (MBP-10, MBP-1 or MBO)');
+  if (books.length > 1) {
+    throw new ConfigError(
+      `the input holds several instruments (${symbols.join(', ')}): choose one with --symbol`,
+    );
+  }
+  return books[0];
+}
+
+function kindArg(v: string): 'hmm' | 'gmm' {
+  if (v !== 'hmm' && v !== 'gmm') throw new InvalidArgumentError(`"${v}" is not hmm or gmm`);
+  return v;
+}
+
+/** Registers `regime fit` and `regime label`. */
+export function registerRegime(program: Command): void {
+  const regime = program
+    .command('regime')
+    .description('volatility regimes: fit a Gaussian HMM or GMM on minute observations, label days with it');
+  regime
+    .command('fit')
+    .description(
+      'fit a regime model (unsupervised) on the minutes of DBN files: log realized variance and log message rate per minute, less their time-of-day means',
+    )
+    .argument('<files...>', 'DBN files (MBP-10 and trades of one or more days, .dbn or .dbn.zst)')
+    .requiredOption('-o, --out <file>', 'model file to write (model.json)')
+    .addOption(new Option('--kind <kind>', 'hmm or gmm').default('hmm').argParser(kindArg))
+    .option('--states <n>', 'number of regimes, ordered by volatility', positiveInt, 3)
+    .option('--restarts <n>', 'extra seeded random starts (the best likelihood is kept)', nonNegativeInt, 0)
+    .option('--seed <n>', 'seed of the random starts', seedArg, 1)
+    .option('--symbol <symbol>', 'instrument to fit on when the files hold several')
+    .action(async (files: string[], o) => {
+      const series = await readMinutes(files, o.symbol);
+      const t0 = performance.now();
+      const m = fitRegimeModel([series], {
+        kind: o.kind,
+        states: o.states,
+        restarts: o.restarts,
+        seed: o.seed,
+      });
+      const ms = performance.now() - t0;
+      writeRegimeModel(o.out, m);
+      const f = m.loaded.fit;
+      process.stdout.write(
+        `${o.kind.toUpperCase()} with ${o.states} states fitted on ${series.startMs.length.toLocaleString('en-US')} minutes of ${series.symbol} ` +
+          `in ${ms.toFixed(0)} ms (${f.iterations} iterations, ${f.converged ? 'converged' : 'not converged'}, log L ${f.logLikelihood.toFixed(1)})\n` +
+          `states (by volatility): ${m.loaded.states.join(', ')}\nwrote ${o.out}\n`,
+      );
+    });
+  regime
+    .command('label')
+    .description('label each minute of DBN files with a fitted model; score against a simulator truth file')
+    .argument('<files...>', 'DBN files (MBP-10 and trades)')
+    .requiredOption('-m, --model <file>', 'model.json from `scalper regime fit`')
+    .option('--truth <file>', 'truth-YYYYMMDD.json of the simulator: print agreement and detection delay')
+    .option('--out <file>', 'write a CSV: ts, symbol, offline, online, probability[, truth]')
+    .option('--symbol <symbol>', 'instrument to label when the files hold several')
+    .action(async (files: string[], o) => {
+      const model = readRegimeModel(o.model);
+      const series = await readMinutes(files, o.symbol);
+      const labels = labelSeries(model, series);
+      const names = model.loaded.states;
+      const truth = o.truth ? truthLabels(o.truth, series.startMs, names) : null;
+      const counts = names.map((_, j) => labels.offline.filter((x) => x === j).length);
+      process.stdout.write(
+        `${series.startMs.length} minutes of ${series.symbol}: ${names.map((n, j) => `${n} ${counts[j]}`).join(', ')} (offline labels)\n` +
+          `regime changes online: ${labels.filter.transitionCount}\n`,
+      );
+      if (truth !== null) {
+        const off = scoreLabels(labels.offline, truth);
+        const on = scoreLabels(labels.online, truth);
+        process.stdout.write(
+          `against the truth: offline ${(100 * off.accuracy).toFixed(1)}% of ${off.minutes} minutes, ` +
+            `online ${(100 * on.accuracy).toFixed(1)}%; ${on.detected}/${on.changes} changes detected online, ` +
+            `mean delay ${on.meanDelayMin.toFixed(1)} min\n`,
+        );
+      }
+      if (o.out) {
+        const lines = [`ts,symbol,offline,online,probability${truth ? ',truth' : ''}`];
+        for (let i = 0; i < series.startMs.length; i++) {
+          const t = truth ? `,${truth[i] >= 0 ? names[truth[i]] : ''}` : '';
+          lines.push(
+            `${new Date(series.startMs[i]).toISOString()},${series.symbol},${names[labels.offline[i]]},${names[labels.online[i]]},${labels.onlineProbability[i].toFixed(4)}${t}`,
+          );
+        }
+        writeFileSync(o.out, `${lines.join('\n')}\n`);
+        process.stdout.write(`wrote ${o.out}\n`);
+      }
+    });
+}

@@ -1,0 +1,250 @@
+/**
+ * Per-minute observations for the regime models, built from market data by the feature engine.
+ *
+ * For each instrument and each whole UTC minute with book events, at the minute's end t:
+ * - `log_rv_1m`: ln(rv + floor), rv being the realized variance of 1-s log mid returns in the minute
+ *   (MICROSTRUCTURE.md §14: "log RV"); the floor, (tick / (4·mid))²,
+ *   a sixteenth of one one-tick return squared, keeps a minute without a mid change finite;
+ * - `log_events_1m`: ln(1 + book events in the minute), the message rate, which rises with volatility
+ *   (CKS 2014: price moves scale with order flow);
+ * - `ret_1m`: the minute's log mid return, kept for reports (not a model input by default).
+ *
+ * FX activity has a strong intraday pattern (Andersen & Bollerslev 1998): the same regime is
+ * quieter in the late Asian hours than in the London–New York overlap. `Seasonality` removes it:
+ * the mean of each feature per 30-minute bucket of the UTC day, estimated from the fitting days
+ * only, is subtracted from every observation (MICROSTRUCTURE.md §16 "volatility multiplier by
+ * 30-min bucket"; in log space a multiplier is a shift). A bucket the fitting days never saw uses
+ * the overall mean. The model sees what is left: volatility relative to the time of day.
+ */
+
+import { type FeatureEngine, replay } from '../../features/index.js';
+import { RegimeError } from './errors.js';
+
+/** Model inputs, in order (the first is the volatility feature that orders the states). */
+export const REGIME_FEATURES = ['log_rv_1m', 'log_events_1m'] as const;
+
+/** The minutes of one instrument. */
+export interface MinuteSeries {
+  readonly symbol: string;
+  readonly instrumentId: number;
+  /** Minute start, ms since the epoch (UTC). */
+  readonly startMs: number[];
+  readonly logRv: number[];
+  readonly logEvents: number[];
+  readonly ret: number[];
+}
+
+/** Options of `minuteSeries`. */
+export interface MinuteSeriesOptions {
+  /** Called after each batch with the bytes read so far. */
+  readonly onProgress?: (bytesRead: number) => void;
+}
+
+const MINUTE_NS = 60_000_000_000n;
+
+/**
+ * Replays DBN files through `engine` (a fresh one: one day's MBP-10 and trades, or several days in
+ * time order) and returns the
+ * minute observations per instrument, in order of first sight. Minutes without book events (the
+ * CME daily break, weekends, gaps) are left out.
+ */
+export async function minuteSeries(
+  files: readonly string[],
+  engine: FeatureEngine,
+  opts: MinuteSeriesOptions = {},
+): Promise<MinuteSeries[]> {
+  const minute = new Map<number, MinuteAccumulator>();
+  const out = new Map<number, MinuteSeries & { lastMid: number }>();
+  await replay(files, engine, {
+    everyNs: MINUTE_NS,
+    onRecord: (c) => {
+      const rt = c.rtype;
+      // Book records only: MBP-10, MBP-1 (rtypes 10 and 1); mids from their top level.
+      if (rt !== 10 && rt !== 1) return;
+      let a = minute.get(c.instrumentId);
+      if (a === undefined) {
+        a = new MinuteAccumulator();
+        minute.set(c.instrumentId, a);
+      }
+      a.add(c.tsRecvMs, c.bidPx(0), c.askPx(0));
+    },
+    onGrid: (tNs) => {
+      const endMs = Number(tNs / 1_000_000n);
+      for (const [id, a] of minute) {
+        if (a.events === 0) continue;
+        const snap = engine.snapshot(id);
+        const count = a.events;
+        const rv = a.close(endMs);
+        if (snap === null || !(snap.mid > 0)) continue;
+        let s = out.get(id);
+        if (s === undefined) {
+          s = {
+            symbol: snap.symbol,
+            instrumentId: id,
+            startMs: [],
+            logRv: [],
+            logEvents: [],
+            ret: [],
+            lastMid: Number.NaN,
+          };
+          out.set(id, s);
+        }
+        const tick = tickOf(snap.mid, snap);
+        const floor = (tick / (4 * snap.mid)) ** 2;
+        s.startMs.push(endMs - 60_000);
+        s.logRv.push(Math.log(rv + floor));
+        s.logEvents.push(Math.log1p(count));
+        s.ret.push(s.lastMid > 0 ? Math.log(snap.mid / s.lastMid) : 0);
+        s.lastMid = snap.mid;
+      }
+    },
+    onProgress: opts.onProgress,
+  });
+  return [...out.values()].map(({ lastMid: _, ...s }) => s);
+}
+
+/**
+ * Book events of the forming minute and the realized variance of 1-s log mid returns in it: the mid
+ * at the end of each second (the last record's) against the one at the end of the previous second.
+ */
+class MinuteAccumulator {
+  events = 0;
+  #rv = 0;
+  #second = Number.NaN;
+  #mid = Number.NaN;
+  #gridMid = Number.NaN;
+
+  add(tsMs: number, bidPx: number, askPx: number): void {
+    this.events++;
+    const second = Math.floor(tsMs / 1000);
+    if (second !== this.#second) {
+      this.#sample();
+      this.#second = second;
+    }
+    if (askPx > bidPx) this.#mid = (bidPx + askPx) / 2;
+  }
+
+  #sample(): void {
+    const mid = this.#mid;
+    if (mid > 0 && this.#gridMid > 0) {
+      const r = Math.log(mid / this.#gridMid);
+      this.#rv += r * r;
+    }
+    if (mid > 0) this.#gridMid = mid;
+  }
+
+  /** Closes the minute ending at `endMs`: returns its realized variance and starts the next one. */
+  close(_endMs: number): number {
+    this.#sample();
+    this.#second = Number.NaN;
+    const rv = this.#rv;
+    this.#rv = 0;
+    this.events = 0;
+    return rv;
+  }
+}
+
+/** The instrument's tick in decimal price units, from the quoted spread (price / ticks). */
+function tickOf(mid: number, snap: { spread_bps: number; spread_ticks: number }): number {
+  // spread_bps = spread / mid · 1e4 and spread_ticks = spread / tick.
+  if (snap.spread_ticks > 0 && snap.spread_bps > 0) return (snap.spread_bps * mid) / 1e4 / snap.spread_ticks;
+  return mid * 1e-4;
+}
+
+/** Bucket length of the intraday pattern, minutes. */
+export const SEASONAL_BUCKET_MIN = 30;
+const BUCKETS = (24 * 60) / SEASONAL_BUCKET_MIN;
+
+function bucketOf(startMs: number): number {
+  const minuteOfDay = Math.floor((((startMs % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
+  return Math.floor(minuteOfDay / SEASONAL_BUCKET_MIN);
+}
+
+/** Mean of each feature per 30-minute bucket of the UTC day, removed from observations. */
+export class Seasonality {
+  /** `means[b][d]`: mean of feature d in bucket b (the overall mean where the bucket had no data). */
+  readonly means: readonly (readonly number[])[];
+
+  constructor(means: readonly (readonly number[])[]) {
+    if (means.length !== BUCKETS) {
+      throw new RegimeError(
+        'REGIME_BAD_MODEL',
+        `seasonality needs ${BUCKETS} buckets, got ${means.length}`,
+        {},
+      );
+    }
+    this.means = means;
+  }
+
+  /** Estimates the pattern from rows of features at the given minute starts. */
+  static fit(startMs: readonly number[], rows: readonly (readonly number[])[]): Seasonality {
+    if (rows.length === 0)
+      throw new RegimeError('REGIME_TOO_FEW', 'no observations to estimate seasonality from', {});
+    const dim = rows[0].length;
+    const sum = Array.from({ length: BUCKETS }, () => new Array<number>(dim).fill(0));
+    const n = new Array<number>(BUCKETS).fill(0);
+    const all = new Array<number>(dim).fill(0);
+    for (let i = 0; i < rows.length; i++) {
+      const b = bucketOf(startMs[i]);
+      n[b]++;
+      for (let d = 0; d < dim; d++) {
+        sum[b][d] += rows[i][d];
+        all[d] += rows[i][d];
+      }
+    }
+    const overall = all.map((v) => v / rows.length);
+    return new Seasonality(sum.map((s, b) => (n[b] > 0 ? s.map((v) => v / n[b]) : overall)));
+  }
+
+  /** The rows with their bucket's means removed (new arrays). */
+  apply(startMs: readonly number[], rows: readonly (readonly number[])[]): number[][] {
+    return rows.map((r, i) => {
+      const m = this.means[bucketOf(startMs[i])];
+      return r.map((v, d) => v - m[d]);
+    });
+  }
+
+  /** One row with its bucket's means removed, written into `out`. */
+  applyOne(startMs: number, row: ArrayLike<number>, out: Float64Array): Float64Array {
+    const m = this.means[bucketOf(startMs)];
+    for (let d = 0; d < out.length; d++) out[d] = row[d] - m[d];
+    return out;
+  }
+
+  toJson(): { bucketMinutes: number; means: number[][] } {
+    return { bucketMinutes: SEASONAL_BUCKET_MIN, means: this.means.map((r) => [...r]) };
+  }
+
+  /** Reads `toJson()`'s shape; `where` names the source in errors. */
+  static fromJson(v: unknown, where: string): Seasonality {
+    const o = v as { bucketMinutes?: unknown; means?: unknown };
+    if (
+      o === null ||
+      typeof o !== 'object' ||
+      o.bucketMinutes !== SEASONAL_BUCKET_MIN ||
+      !Array.isArray(o.means)
+    ) {
+      throw new RegimeError(
+        'REGIME_BAD_MODEL',
+        `${where}: field "observation.seasonality" must be { bucketMinutes: ${SEASONAL_BUCKET_MIN}, means: [${BUCKETS} rows] }`,
+        { file: where },
+      );
+    }
+    const means = o.means as unknown[];
+    means.forEach((r, b) => {
+      if (!Array.isArray(r) || !r.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        throw new RegimeError(
+          'REGIME_BAD_MODEL',
+          `${where}: field "observation.seasonality.means[${b}]" must be an array of finite numbers`,
+          { file: where },
+        );
+      }
+    });
+    return new Seasonality(means as number[][]);
+  }
+}
+
+/** The model rows of a series: `REGIME_FEATURES` per minute. */
+export function featureRows(s: MinuteSeries): number[][] {
+  return s.startMs.map((_, i) => [s.logRv[i], s.logEvents[i]]);
+}

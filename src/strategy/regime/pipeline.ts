@@ -1,0 +1,216 @@
+/**
+ * Regime models end to end: fit on minute observations of some days (`fitRegimeModel`), save and
+ * load them with the intraday pattern they were fitted with (`model.json`: the fields of
+ * `modelToJson` plus `observation`), label other days offline (Viterbi for an HMM, smoothed
+ * posteriors for a GMM) and online (`RegimeFilter`, one minute at a time), and score labels against
+ * a truth (`scoreLabels`). Fitting is unsupervised: a truth, such as the simulator's, only scores.
+ */
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { RegimeError } from './errors.js';
+import { fitHmm, hmmViterbi } from './gaussian-hmm.js';
+import { fitGmm, gmmLabels } from './gmm.js';
+import { type LoadedRegimeModel, modelToJson, parseModel } from './model.js';
+import { featureRows, type MinuteSeries, REGIME_FEATURES, Seasonality } from './observations.js';
+import { RegimeFilter, type RegimeFilterOptions } from './online.js';
+
+/** Bars a GMM's new label must lead before it switches, offline and online (it has no persistence). */
+export const GMM_SWITCH_DELAY = 3;
+
+/** A fitted model with the pattern its observations were deseasonalised by. */
+export interface RegimeModelFile {
+  readonly loaded: LoadedRegimeModel;
+  readonly seasonality: Seasonality;
+  /** The instrument the model was fitted on. */
+  readonly symbol: string;
+}
+
+/** Options of `fitRegimeModel`. */
+export interface RegimeFitOptions {
+  readonly kind?: 'hmm' | 'gmm';
+  readonly states?: number;
+  readonly restarts?: number;
+  readonly seed?: number;
+}
+
+/** Fits a model on the minutes of one or more series (of one instrument). */
+export function fitRegimeModel(
+  series: readonly MinuteSeries[],
+  opts: RegimeFitOptions = {},
+): RegimeModelFile {
+  if (series.length === 0) throw new RegimeError('REGIME_TOO_FEW', 'no minutes to fit a regime model on');
+  const startMs = series.flatMap((s) => s.startMs);
+  const rows = series.flatMap((s) => featureRows(s));
+  const seasonality = Seasonality.fit(startMs, rows);
+  const x = seasonality.apply(startMs, rows);
+  const fitOpts = {
+    states: opts.states ?? 3,
+    restarts: opts.restarts ?? 0,
+    seed: opts.seed ?? 1,
+    featureNames: REGIME_FEATURES,
+  };
+  const result = (opts.kind ?? 'hmm') === 'hmm' ? fitHmm(x, fitOpts) : fitGmm(x, fitOpts);
+  const json = modelToJson(result, REGIME_FEATURES);
+  return { loaded: parseModel(json), seasonality, symbol: series[0].symbol };
+}
+
+/** `model.json` text of a fitted model. */
+export function regimeModelJson(m: RegimeModelFile): string {
+  const l = m.loaded;
+  const doc = {
+    ...modelToJson({ model: l.model, fit: l.fit }, l.features, l.states),
+    observation: { symbol: m.symbol, seasonality: m.seasonality.toJson() },
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Writes `model.json`. */
+export function writeRegimeModel(path: string, m: RegimeModelFile): void {
+  writeFileSync(path, regimeModelJson(m));
+}
+
+/** Reads a `model.json` written by `writeRegimeModel`; errors name the file and the field. */
+export function readRegimeModel(path: string): RegimeModelFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RegimeError('REGIME_BAD_MODEL', `${path}: cannot read (${(e as Error).message})`, {
+      file: path,
+    });
+  }
+  return parseRegimeModel(text, path);
+}
+
+/** Parses `model.json` text. */
+export function parseRegimeModel(text: string, file = '<model>'): RegimeModelFile {
+  const loaded = parseModel(text, file);
+  const features = loaded.features.join(',');
+  if (features !== REGIME_FEATURES.join(',')) {
+    throw new RegimeError(
+      'REGIME_BAD_MODEL',
+      `${file}: field "features" is [${features}], this engine computes [${REGIME_FEATURES.join(',')}]`,
+      { file, field: 'features' },
+    );
+  }
+  const doc = JSON.parse(text) as { observation?: { symbol?: unknown; seasonality?: unknown } };
+  const obs = doc.observation;
+  if (obs === undefined || typeof obs !== 'object') {
+    throw new RegimeError('REGIME_BAD_MODEL', `${file}: field "observation" is missing`, {
+      file,
+      field: 'observation',
+    });
+  }
+  const seasonality = Seasonality.fromJson(obs.seasonality, file);
+  return { loaded, seasonality, symbol: typeof obs.symbol === 'string' ? obs.symbol : '' };
+}
+
+/** Labels of a series: offline (Viterbi / smoothed GMM) and online (filtered, bar by bar). */
+export interface RegimeLabels {
+  readonly offline: Int32Array;
+  readonly online: Int32Array;
+  /** Probability of the online state at each minute. */
+  readonly onlineProbability: Float64Array;
+  readonly filter: RegimeFilter;
+}
+
+/** Labels the minutes of `s` with a fitted model. */
+export function labelSeries(
+  m: RegimeModelFile,
+  s: MinuteSeries,
+  filterOptions: RegimeFilterOptions = {},
+): RegimeLabels {
+  const x = m.seasonality.apply(s.startMs, featureRows(s));
+  const model = m.loaded.model;
+  const offline = model.kind === 'hmm' ? hmmViterbi(model, x).path : gmmLabels(model, x, GMM_SWITCH_DELAY);
+  const filter = new RegimeFilter(m.loaded, {
+    switchDelayBars: model.kind === 'gmm' ? GMM_SWITCH_DELAY : 0,
+    ...filterOptions,
+  });
+  const online = new Int32Array(x.length);
+  const prob = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    online[i] = filter.update(s.startMs[i] + 60_000, x[i]);
+    prob[i] = filter.probabilities[online[i]];
+  }
+  return { offline: Int32Array.from(offline), online, onlineProbability: prob, filter };
+}
+
+/** Agreement of labels with a truth, and how fast labels follow the truth's changes. */
+export interface RegimeScore {
+  /** Minutes with a truth label. */
+  readonly minutes: number;
+  /** Share of those minutes where the label equals the truth. */
+  readonly accuracy: number;
+  /** Changes of the truth regime (between consecutive labelled minutes). */
+  readonly changes: number;
+  /** Changes the labels reached before the truth changed again. */
+  readonly detected: number;
+  /** Mean minutes from a truth change to the first label equal to the new regime (detected ones). */
+  readonly meanDelayMin: number;
+}
+
+/**
+ * Scores `labels` against `truth` (state indices, −1 where unknown). A truth change at minute i
+ * to regime r is detected after d minutes when labels[i + d] = r is the first such minute before
+ * the truth changes again.
+ */
+export function scoreLabels(labels: ArrayLike<number>, truth: ArrayLike<number>): RegimeScore {
+  let minutes = 0;
+  let hits = 0;
+  for (let i = 0; i < truth.length; i++) {
+    if (truth[i] < 0) continue;
+    minutes++;
+    if (labels[i] === truth[i]) hits++;
+  }
+  let changes = 0;
+  let detected = 0;
+  let delay = 0;
+  for (let i = 1; i < truth.length; i++) {
+    const r = truth[i];
+    if (r < 0 || truth[i - 1] < 0 || r === truth[i - 1]) continue;
+    changes++;
+    for (let j = i; j < truth.length && truth[j] === r; j++) {
+      if (labels[j] === r) {
+        detected++;
+        delay += j - i;
+        break;
+      }
+    }
+  }
+  return {
+    minutes,
+    accuracy: minutes > 0 ? hits / minutes : Number.NaN,
+    changes,
+    detected,
+    meanDelayMin: detected > 0 ? delay / detected : Number.NaN,
+  };
+}
+
+/**
+ * The simulator's truth regimes (truth-YYYYMMDD.json, CONVENTIONS.md) as state indices per minute
+ * of `startMs`, −1 where the truth has no minute; `states` are the model's names (low, medium, high).
+ */
+export function truthLabels(
+  truthFile: string,
+  startMs: readonly number[],
+  states: readonly string[],
+): Int32Array {
+  let doc: { minutes?: { ts: string; regime: string }[] };
+  try {
+    doc = JSON.parse(readFileSync(truthFile, 'utf8'));
+  } catch (e) {
+    throw new RegimeError('REGIME_BAD_INPUT', `${truthFile}: cannot read truth (${(e as Error).message})`, {
+      file: truthFile,
+    });
+  }
+  if (!Array.isArray(doc.minutes)) {
+    throw new RegimeError('REGIME_BAD_INPUT', `${truthFile}: field "minutes" is missing`, {
+      file: truthFile,
+      field: 'minutes',
+    });
+  }
+  const byTime = new Map<number, number>();
+  for (const m of doc.minutes) byTime.set(Date.parse(m.ts), states.indexOf(m.regime));
+  return Int32Array.from(startMs, (t) => byTime.get(t) ?? -1);
+}

@@ -1,0 +1,100 @@
+/**
+ * Regime detection on simulated days with known regimes (issue 6, "Checks"): fit on three days of
+ * one seed, label two days of another seed, score against the simulator's truth. Fitting never
+ * reads the truth. States are ordered by volatility, so no label permutation is needed.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { FeatureEngine } from '../../features/index.js';
+import { type SimDayResult, simulate } from '../../sim/index.js';
+import { type MinuteSeries, minuteSeries } from './observations.js';
+import { fitRegimeModel, labelSeries, type RegimeModelFile, scoreLabels, truthLabels } from './pipeline.js';
+
+interface Day {
+  series: MinuteSeries;
+  truth: Int32Array;
+}
+
+async function days(seed: number, start: string, n: number, out: string): Promise<SimDayResult[]> {
+  return simulate({ start, days: n, instruments: ['6E'], seed, out, spot: false });
+}
+
+describe('regime models on simulated days (fit on seed 1001, evaluate on seed 2002)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'regime-sim-'));
+  let train: MinuteSeries[] = [];
+  let evalDays: Day[] = [];
+  let hmm: RegimeModelFile;
+  let gmm: RegimeModelFile;
+  const states = ['low', 'medium', 'high'];
+
+  before(async () => {
+    const fit = await days(1001, '2026-11-16', 3, join(dir, 'fit'));
+    const ev = await days(2002, '2026-11-23', 2, join(dir, 'eval'));
+    for (const d of fit) {
+      train.push((await minuteSeries([d.files.mbp10, d.files.trades], new FeatureEngine()))[0]);
+    }
+    for (const d of ev) {
+      const series = (await minuteSeries([d.files.mbp10, d.files.trades], new FeatureEngine()))[0];
+      evalDays.push({ series, truth: truthLabels(d.files.truth, series.startMs, states) });
+    }
+    hmm = fitRegimeModel(train, { kind: 'hmm' });
+    gmm = fitRegimeModel(train, { kind: 'gmm' });
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    train = [];
+    evalDays = [];
+  });
+
+  /** Offline and online scores pooled over the evaluation days. */
+  function score(m: RegimeModelFile) {
+    const off: number[] = [];
+    const on: number[] = [];
+    const truth: number[] = [];
+    for (const d of evalDays) {
+      const l = labelSeries(m, d.series);
+      off.push(...l.offline, -9);
+      on.push(...l.online, -9);
+      // A separator between days: no change is counted across it.
+      truth.push(...d.truth, -1);
+    }
+    return { offline: scoreLabels(off, truth), online: scoreLabels(on, truth) };
+  }
+
+  test('every minute of the evaluation days has a truth regime', () => {
+    for (const d of evalDays) {
+      assert.ok(d.series.startMs.length > 1300, `${d.series.startMs.length} minutes`);
+      assert.equal(d.truth.filter((x) => x < 0).length, 0);
+    }
+  });
+
+  test('HMM: Viterbi labels agree with the true regime on at least 80% of held-out minutes', (t) => {
+    const h = score(hmm);
+    const g = score(gmm);
+    t.diagnostic(
+      `HMM offline ${(100 * h.offline.accuracy).toFixed(1)}%, online ${(100 * h.online.accuracy).toFixed(1)}% of ${h.offline.minutes} minutes; ` +
+        `online: ${h.online.detected}/${h.online.changes} changes detected, mean delay ${h.online.meanDelayMin.toFixed(2)} min`,
+    );
+    t.diagnostic(
+      `GMM offline ${(100 * g.offline.accuracy).toFixed(1)}%, online ${(100 * g.online.accuracy).toFixed(1)}%; ` +
+        `online: ${g.online.detected}/${g.online.changes} changes detected, mean delay ${g.online.meanDelayMin.toFixed(2)} min`,
+    );
+    assert.ok(h.offline.accuracy >= 0.8, `HMM offline accuracy ${h.offline.accuracy}`);
+  });
+
+  test('HMM online filter: detects regime changes within 3 minutes on average, most of them', () => {
+    const h = score(hmm);
+    assert.ok(h.online.meanDelayMin <= 3, `mean delay ${h.online.meanDelayMin} min`);
+    assert.ok(
+      h.online.detected >= 0.8 * h.online.changes,
+      `${h.online.detected}/${h.online.changes} detected`,
+    );
+  });
+
+  test('the GMM, without persistence, labels fewer minutes right than the HMM', () => {
+    assert.ok(score(gmm).offline.accuracy < score(hmm).offline.accuracy);
+  });
+});
