@@ -12,10 +12,35 @@ import type { Command } from 'commander';
 import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
+import { FeatureEngine } from '../features/index.js';
+import {
+  fitRegimeModel,
+  labelSeries,
+  type MinuteSeries,
+  minuteSeries,
+  scoreLabels,
+  truthLabels,
+  writeRegimeModel,
+} from '../strategy/index.js';
 import { seedArg } from './args.js';
 import { runFeatures } from './features.js';
 import { bytes, n } from './output.js';
 import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
+
+/** Simulated days the demo's regime model is fitted on (another seed than the day it labels). */
+const REGIME_FIT_DAYS = 3;
+
+/** One letter per 30 minutes: the most frequent label (its first letter), `.` where none. */
+function timeline(labels: ArrayLike<number>, names: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < labels.length; i += 30) {
+    const counts = new Array<number>(names.length).fill(0);
+    for (let j = i; j < Math.min(i + 30, labels.length); j++) if (labels[j] >= 0) counts[labels[j]]++;
+    const best = counts.indexOf(Math.max(...counts));
+    out += counts[best] > 0 ? names[best][0] : '.';
+  }
+  return out;
+}
 
 interface DemoOpts {
   out?: string;
@@ -137,6 +162,42 @@ async function demo(opts: DemoOpts): Promise<void> {
       `  VPIN (buckets of ${DEMO_VPIN_BUCKET} lots, ${DEMO_VPIN_WINDOW} buckets) averaged ${(inside.vpin / inside.n).toFixed(3)} in the minutes inside toxic episodes and ${(outside.vpin / outside.n).toFixed(3)} outside`,
     );
   }
+  say();
+
+  // Volatility regimes: an HMM fitted, without the truth, on other simulated days (another seed).
+  const t2 = performance.now();
+  const fitSeed = (opts.seed + 1000) % 0x1_0000_0000;
+  const fitDays = await runSimulation({
+    days: REGIME_FIT_DAYS,
+    start: opts.start,
+    instruments: ['6E'],
+    seed: fitSeed,
+    out: join(dir, 'regime-fit'),
+    spot: false,
+  });
+  const fitSeries: MinuteSeries[] = [];
+  for (const d of fitDays) {
+    fitSeries.push(...(await minuteSeries([d.files.mbp10, d.files.trades], new FeatureEngine())));
+  }
+  const model = fitRegimeModel(fitSeries, { kind: 'hmm' });
+  const modelPath = join(dir, 'regime-model.json');
+  writeRegimeModel(modelPath, model);
+  const [series] = await minuteSeries([day.files.mbp10, day.files.trades], new FeatureEngine());
+  const names = model.loaded.states;
+  const labels = labelSeries(model, series);
+  const truthIdx = truthLabels(day.files.truth, series.startMs, names);
+  const off = scoreLabels(labels.offline, truthIdx);
+  const on = scoreLabels(labels.online, truthIdx);
+  say(
+    `Volatility regimes: a 3-state HMM fitted on ${REGIME_FIT_DAYS} other simulated days (seed ${fitSeed}, truth unread) in ${((performance.now() - t2) / 1000).toFixed(1)} s: ${modelPath}`,
+  );
+  say(
+    `  this day: Viterbi labels match the truth on ${(100 * off.accuracy).toFixed(1)}% of ${n(off.minutes)} minutes, the online filter on ${(100 * on.accuracy).toFixed(1)}%; it followed ${on.detected} of ${on.changes} regime changes, ${on.meanDelayMin.toFixed(1)} min after them on average`,
+  );
+  say('  timeline, one letter per 30 minutes (majority; l/m/h = low/medium/high), from the Globex open:');
+  say(`    truth  ${timeline(truthIdx, names)}`);
+  say(`    HMM    ${timeline(labels.offline, names)}`);
+  say(`    online ${timeline(labels.online, names)}`);
   say();
   say('First record, as `scalper dbn dump --limit 1` prints it:');
   for await (const rec of DbnDecoder.fromFile(day.files.mbp10).records()) {

@@ -18,6 +18,8 @@ export interface SimulateCliOptions {
   out: string;
   mbo?: boolean;
   zstd?: boolean;
+  /** Write the spot pairs' IG files too (default true). */
+  spot?: boolean;
 }
 
 /** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
@@ -80,6 +82,7 @@ export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayRes
       out: opts.out,
       mbo: opts.mbo,
       zstd: opts.zstd,
+      spot: opts.spot,
       onProgress: (p) => {
         if (bar) {
           const total = p.days * p.minutes;
