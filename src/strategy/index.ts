@@ -1,1 +1,2 @@
 export * from './regime/index.js';
+export * from './techniques/index.js';

@@ -21,7 +21,8 @@
  *
  * Sessions are Monday to Friday in each centre's local calendar (weekend sessions are skipped).
  * A bar belongs to a window by its start time. A window is complete once a bar ending at or after
- * its end has been seen; one that ends without bars is `missed`. Prices come from the trade OHLC,
+ * its end has been seen; one that ends without bars is `missed`; a tracker whose first bar falls
+ * inside a window builds that window from the bars it sees. Prices come from the trade OHLC,
  * or, for quote-only bars (spot), the mid of the bid/ask OHLC (`barHigh` … `barClose`).
  *
  * Time comes only from the bars; nothing reads a clock. State lives in preallocated objects that

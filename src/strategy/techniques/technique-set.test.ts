@@ -1,0 +1,105 @@
+/** Configuration parsing and the technique set run end to end. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../core/index.js';
+import { DEFAULT_TECHNIQUES_CONFIG, parseTechniquesConfig, techniquesConfig } from './config.js';
+import { createTechniques, TechniqueSet } from './technique-set.js';
+import { flat, mkBar } from './testkit.js';
+import { TECHNIQUE_NAMES } from './types.js';
+
+describe('TechniquesConfig', () => {
+  it('documents its defaults: every technique enabled', () => {
+    const c = DEFAULT_TECHNIQUES_CONFIG;
+    assert.equal(c.openingRangeMinutes, 15);
+    assert.deepEqual(c.orb.centres, ['london', 'new_york']);
+    assert.equal(c.sfp.swingStrength, 2);
+    assert.deepEqual(c.pivots.variants, ['classic', 'camarilla', 'fibonacci']);
+    assert.deepEqual(c.bigFigures.levels, ['00', '20', '50', '80']);
+    assert.equal(c.liquiditySweep.requireDepth, true);
+    assert.equal(c.vwap.reversionBand, 2);
+    assert.equal(c.emaMomentum.minAdx, 20);
+    assert.equal(c.asianBreakout.maxMinutesAfterLondonOpen, 120);
+    assert.equal(c.fvg.minGapTicks, 2);
+    for (const n of TECHNIQUE_NAMES) assert.equal(c[n].enabled, true, n);
+    assert.ok(Object.isFrozen(c) && Object.isFrozen(c.orb) && Object.isFrozen(c.orb.centres));
+    assert.equal(createTechniques().length, 10);
+  });
+
+  it('merges partial overrides over the defaults, from an object or JSON text', () => {
+    const c = parseTechniquesConfig('{"orb":{"enabled":false},"sfp":{"swingStrength":3}}', 'cfg.json');
+    assert.equal(c.orb.enabled, false);
+    assert.equal(c.orb.minRangeTicks, 2);
+    assert.equal(c.sfp.swingStrength, 3);
+    assert.equal(c.sfp.targetR, 2);
+    assert.deepEqual(
+      createTechniques(c).map((t) => t.name),
+      TECHNIQUE_NAMES.filter((n) => n !== 'orb'),
+    );
+  });
+
+  it('names the source and every bad field', () => {
+    assert.throws(
+      () => parseTechniquesConfig({ orb: { minRangeTicks: -1 }, vwap: { reversionBand: 'two' } }, 'cfg.json'),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.code === 'CONFIG' &&
+        e.message.startsWith('cfg.json: ') &&
+        e.message.includes('orb.minRangeTicks') &&
+        e.message.includes('vwap.reversionBand'),
+    );
+    assert.throws(() => parseTechniquesConfig({ orb: { minRangTicks: 1 } }, 'x'), /orb: .*minRangTicks/);
+    assert.throws(
+      () => parseTechniquesConfig({ pivots: { variants: ['woodie'] } }, 'x'),
+      /pivots\.variants\.0/,
+    );
+    assert.throws(() => parseTechniquesConfig('{not json', 'bad.json'), /bad\.json: not valid JSON/);
+  });
+});
+
+describe('TechniqueSet', () => {
+  it('tracks the London opening range itself and reports the breakout', () => {
+    // Big figures and FVG would also react to these flat bars; this test looks at the ORB.
+    const set = new TechniqueSet(
+      techniquesConfig({ openingRangeMinutes: 5, bigFigures: { enabled: false }, fvg: { enabled: false } }),
+    );
+    const ctx = set.context('EUR/USD', 0.0001);
+    const seen: string[] = [];
+    const t0 = Date.parse('2026-03-10T08:00:00Z');
+    for (let i = 0; i < 5; i++) {
+      const r = set.onBar(mkBar(new Date(t0 + i * 60_000).toISOString(), 1.161, 1.162, 1.16, 1.161), ctx);
+      for (const s of r) seen.push(s.technique);
+    }
+    assert.equal(set.sessions.sessions.london.openingRange.state, 'complete');
+    const out = set.onBar(flat('2026-03-10T08:05:00Z', 1.1625), ctx);
+    const orb = out.find((s) => s.technique === 'orb');
+    assert.ok(orb);
+    assert.equal(orb.side, 'long');
+    assert.equal(orb.instrument, 'EUR/USD');
+    assert.ok(set.setups.includes(orb));
+    const drained = set.drain();
+    assert.ok(drained.length >= 1);
+    assert.equal(set.setups.length, 0);
+    // No setup → the shared empty array.
+    assert.equal(set.onBar(flat('2026-03-10T08:06:00Z', 1.1625), ctx).length, 0);
+    set.reset();
+    assert.equal(set.sessions.sessions.london.date, '');
+  });
+
+  it('is deterministic: the same bars give the same setups', () => {
+    const runOnce = () => {
+      const set = new TechniqueSet();
+      const ctx = set.context('EUR/USD', 0.0001);
+      const t0 = Date.parse('2026-03-10T07:50:00Z');
+      let px = 1.16;
+      for (let i = 0; i < 120; i++) {
+        px += ((i * 7919) % 13) * 0.0001 - 0.0006;
+        set.onBar(
+          mkBar(new Date(t0 + i * 60_000).toISOString(), px, px + 0.0004, px - 0.0004, px + 0.0001),
+          ctx,
+        );
+      }
+      return JSON.stringify(set.drain());
+    };
+    assert.equal(runOnce(), runOnce());
+  });
+});

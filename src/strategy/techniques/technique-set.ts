@@ -1,0 +1,138 @@
+/**
+ * Runs every enabled technique on each closed bar. The set owns an `OpeningRangeTracker` (the
+ * opening ranges, Asian range and prior day/session levels every technique reads through
+ * `ctx.sessions`); a context made by `context()` points at it, and `onBar` feeds the bar to the
+ * tracker before the techniques run, so a range completed by this bar is visible to them.
+ */
+import { type Bar, OpeningRangeTracker, type SessionLevelsView } from '../../features/index.js';
+import { AsianRangeBreakout } from './asian-breakout.js';
+import { BigFigures } from './big-figures.js';
+import { NO_SETUPS } from './common.js';
+import { DEFAULT_TECHNIQUES_CONFIG, type TechniquesConfig } from './config.js';
+import { EmaMomentum } from './ema-momentum.js';
+import { FairValueGap } from './fvg.js';
+import { LiquiditySweep } from './liquidity-sweep.js';
+import { OpeningRangeBreakout } from './orb.js';
+import { PivotPoints } from './pivots.js';
+import { PriorLevels } from './prior-levels.js';
+import { SwingFailurePattern } from './sfp.js';
+import type { Setup, Technique, TechniqueContext } from './types.js';
+import { VwapReversion } from './vwap-reversion.js';
+
+/** A context with every feature unknown (NaN), no sweep alert, reading `sessions`. */
+export function createTechniqueContext(
+  instrument: string,
+  tickSize: number,
+  sessions: SessionLevelsView,
+): TechniqueContext {
+  return {
+    instrument,
+    tickSize,
+    ema3: Number.NaN,
+    ema6: Number.NaN,
+    ema12: Number.NaN,
+    rsi7: Number.NaN,
+    adx7: Number.NaN,
+    plusDi7: Number.NaN,
+    minusDi7: Number.NaN,
+    atr: Number.NaN,
+    vwap: Number.NaN,
+    vwapSd: Number.NaN,
+    ofi10s: Number.NaN,
+    volumeDelta: Number.NaN,
+    sweep: null,
+    bestBidSize: Number.NaN,
+    bestAskSize: Number.NaN,
+    bidWallPx: Number.NaN,
+    askWallPx: Number.NaN,
+    sessions,
+  };
+}
+
+/** The enabled techniques of a configuration, in `TECHNIQUE_NAMES` order. */
+export function createTechniques(config: TechniquesConfig = DEFAULT_TECHNIQUES_CONFIG): Technique[] {
+  const c = config;
+  const out: Technique[] = [];
+  if (c.orb.enabled) out.push(new OpeningRangeBreakout(c.orb));
+  if (c.sfp.enabled) out.push(new SwingFailurePattern(c.sfp));
+  if (c.pivots.enabled) out.push(new PivotPoints(c.pivots));
+  if (c.bigFigures.enabled) out.push(new BigFigures(c.bigFigures, c.pipSizes));
+  if (c.liquiditySweep.enabled) out.push(new LiquiditySweep(c.liquiditySweep, c.pipSizes));
+  if (c.vwap.enabled) out.push(new VwapReversion(c.vwap));
+  if (c.emaMomentum.enabled) out.push(new EmaMomentum(c.emaMomentum));
+  if (c.asianBreakout.enabled) out.push(new AsianRangeBreakout(c.asianBreakout));
+  if (c.priorLevels.enabled) out.push(new PriorLevels(c.priorLevels));
+  if (c.fvg.enabled) out.push(new FairValueGap(c.fvg));
+  return out;
+}
+
+/** Options of `TechniqueSet`. */
+export interface TechniqueSetOptions {
+  /** Keep every setup until `drain()` (default true). */
+  readonly collect?: boolean;
+  /** Called with each setup as it fires. */
+  readonly onSetup?: (setup: Setup) => void;
+}
+
+/** All enabled techniques of one instrument, with the session tracker they share. */
+export class TechniqueSet {
+  readonly config: TechniquesConfig;
+  readonly sessions: OpeningRangeTracker;
+  readonly techniques: readonly Technique[];
+  readonly #collect: boolean;
+  readonly #onSetup: ((setup: Setup) => void) | undefined;
+  #collected: Setup[] = [];
+
+  constructor(config: TechniquesConfig = DEFAULT_TECHNIQUES_CONFIG, options: TechniqueSetOptions = {}) {
+    this.config = config;
+    this.sessions = new OpeningRangeTracker({ minutes: config.openingRangeMinutes });
+    this.techniques = Object.freeze(createTechniques(config));
+    this.#collect = options.collect ?? true;
+    this.#onSetup = options.onSetup;
+  }
+
+  /** A fresh context for `instrument` that reads this set's session tracker. */
+  context(instrument: string, tickSize: number): TechniqueContext {
+    return createTechniqueContext(instrument, tickSize, this.sessions);
+  }
+
+  /**
+   * Runs one closed bar: updates the session tracker first (when `ctx.sessions` is this set's
+   * tracker; a caller passing another tracker updates it itself), then every enabled technique.
+   * Returns the setups of this bar (the shared empty array when none).
+   */
+  onBar(bar: Bar, ctx: TechniqueContext): readonly Setup[] {
+    if (ctx.sessions === this.sessions) this.sessions.update(bar);
+    let out: Setup[] | null = null;
+    for (const t of this.techniques) {
+      const s = t.onBar(bar, ctx);
+      if (s.length === 0) continue;
+      out ??= [];
+      for (const x of s) {
+        out.push(x);
+        if (this.#collect) this.#collected.push(x);
+        this.#onSetup?.(x);
+      }
+    }
+    return out ?? NO_SETUPS;
+  }
+
+  /** Setups collected since the last `drain()`. */
+  get setups(): readonly Setup[] {
+    return this.#collected;
+  }
+
+  /** Returns the collected setups and starts a new collection. */
+  drain(): Setup[] {
+    const out = this.#collected;
+    this.#collected = [];
+    return out;
+  }
+
+  /** Resets the tracker and every technique and drops collected setups. */
+  reset(): void {
+    this.sessions.reset();
+    for (const t of this.techniques) t.reset();
+    this.#collected = [];
+  }
+}
