@@ -12,13 +12,19 @@ import type { Command } from 'commander';
 import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
-import { FeatureEngine } from '../features/index.js';
+import { FeatureEngine, replay } from '../features/index.js';
 import {
+  DEFAULT_TECHNIQUES_CONFIG,
+  fillContext,
   fitRegimeModel,
   labelSeries,
   type MinuteSeries,
   minuteSeries,
+  noteSweep,
+  type Setup,
   scoreLabels,
+  TECHNIQUE_NAMES,
+  TechniqueSet,
   truthLabels,
   writeRegimeModel,
 } from '../strategy/index.js';
@@ -26,6 +32,9 @@ import { seedArg } from './args.js';
 import { runFeatures } from './features.js';
 import { bytes, n } from './output.js';
 import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
+
+/** 6E's tick in decimal price units. */
+const DEMO_TICK = 0.00005;
 
 /** Simulated days the demo's regime model is fitted on (another seed than the day it labels). */
 const REGIME_FIT_DAYS = 3;
@@ -198,6 +207,32 @@ async function demo(opts: DemoOpts): Promise<void> {
   say(`    truth  ${timeline(truthIdx, names)}`);
   say(`    HMM    ${timeline(labels.offline, names)}`);
   say(`    online ${timeline(labels.online, names)}`);
+  say();
+
+  // The ten techniques on the day's minute bars, with the feature engine's values as context.
+  const setups = new Map<string, number>();
+  const examples: Setup[] = [];
+  const techniques = new TechniqueSet(DEFAULT_TECHNIQUES_CONFIG, {
+    collect: false,
+    onSetup: (s) => {
+      setups.set(s.technique, (setups.get(s.technique) ?? 0) + 1);
+      if (examples.length < 3) examples.push(s);
+    },
+  });
+  const ctx = techniques.context(series.symbol, DEMO_TICK);
+  const engine = new FeatureEngine({
+    onBar: (snap, bar) => techniques.onBar(bar, fillContext(ctx, snap)),
+    onSweep: (snap, info) => noteSweep(ctx, info, Number(snap.ts_ns / 1_000_000n)),
+  });
+  await replay([day.files.mbp10, day.files.trades], engine, { everyNs: 60_000_000_000n, onGrid: () => {} });
+  const total = [...setups.values()].reduce((a, b) => a + b, 0);
+  say(`Setups of the ten techniques on the day's 1-minute bars: ${n(total)}`);
+  say(`  ${TECHNIQUE_NAMES.map((t) => `${t} ${setups.get(t) ?? 0}`).join(', ')}`);
+  for (const e of examples) {
+    say(
+      `  e.g. ${new Date(e.createdMs).toISOString().slice(11, 16)} UTC ${e.technique} ${e.side} entry ${e.entry.toFixed(5)} stop ${e.stop.toFixed(5)} target ${e.target.toFixed(5)}${e.kind ? ` (${e.kind})` : ''}`,
+    );
+  }
   say();
   say('First record, as `scalper dbn dump --limit 1` prints it:');
   for await (const rec of DbnDecoder.fromFile(day.files.mbp10).records()) {

@@ -22,6 +22,7 @@ export {
   type VwapParams,
 } from './config.js';
 export { EmaMomentum } from './ema-momentum.js';
+export * from './from-features.js';
 export { FairValueGap } from './fvg.js';
 export { LiquiditySweep } from './liquidity-sweep.js';
 export { OpeningRangeBreakout } from './orb.js';
