@@ -110,6 +110,29 @@ export class PriceRange {
   }
 }
 
+/** Open/high/low/close so far and the number of bars folded into them. */
+interface Ohlc {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  bars: number;
+}
+
+/** Folds one bar's open/high/low/close into `x` (the first bar sets open, high and low). */
+function foldOhlc(x: Ohlc, o: number, h: number, l: number, c: number): void {
+  if (x.bars === 0) {
+    x.open = o;
+    x.high = h;
+    x.low = l;
+  } else {
+    if (h > x.high) x.high = h;
+    if (l < x.low) x.low = l;
+  }
+  x.close = c;
+  x.bars++;
+}
+
 /** One FX centre's current session, its opening range and its prior finished session. */
 export class CentreSession {
   readonly centre: FxCentre;
@@ -159,16 +182,7 @@ export class CentreSession {
   fold(startMs: number, endMs: number, o: number, h: number, l: number, c: number): void {
     if (Number.isNaN(this.startMs)) return;
     if (startMs >= this.startMs && startMs < this.endMs && !Number.isNaN(c)) {
-      if (this.bars === 0) {
-        this.open = o;
-        this.high = h;
-        this.low = l;
-      } else {
-        if (h > this.high) this.high = h;
-        if (l < this.low) this.low = l;
-      }
-      this.close = c;
-      this.bars++;
+      foldOhlc(this, o, h, l, c);
       this.phase = 'open';
     }
     this.openingRange.fold(startMs, endMs, h, l);
@@ -304,16 +318,7 @@ export class OpeningRangeTracker implements SessionLevelsView {
     if (!(t < this.fxDay.endMs)) this.#rollDay(t);
     const d = this.fxDay;
     if (!Number.isNaN(c)) {
-      if (d.bars === 0) {
-        d.open = o;
-        d.high = h;
-        d.low = l;
-      } else {
-        if (h > d.high) d.high = h;
-        if (l < d.low) d.low = l;
-      }
-      d.close = c;
-      d.bars++;
+      foldOhlc(d, o, h, l, c);
     }
     for (let i = 0; i < 4; i++) {
       if (!(t < this.#nextOpen[i])) this.#rollCentre(i, t);

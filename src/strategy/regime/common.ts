@@ -425,3 +425,15 @@ export function resolveFitOptions(o: FitOptions, dim: number): ResolvedFitOption
   };
   return o.featureNames ? { ...r, featureNames: o.featureNames } : r;
 }
+
+/**
+ * Throws `REGIME_NUMERIC` when an EM iteration's log-likelihood is not finite; `model` and `unit` name
+ * the model and its states in the message.
+ */
+export function checkLogLikelihood(ll: number, iter: number, model: string, k: number, unit: string): void {
+  if (!Number.isFinite(ll))
+    throw new RegimeError(
+      'REGIME_NUMERIC',
+      `${model} log-likelihood became ${ll} at iteration ${iter}; the data cannot support ${k} ${unit}`,
+    );
+}

@@ -32,6 +32,7 @@
 import { prng } from '../../core/index.js';
 import {
   checkFitInput,
+  checkLogLikelihood,
   type FitInfo,
   type FitOptions,
   type GaussianEmissions,
@@ -406,11 +407,7 @@ function baumWelch(
     const shifts = shiftedEmissions(m, emissions, cst, inv, b, shift);
     ll = forwardCore(s.pi, s.transition, b, n, k, alpha, scale) + shifts;
     if (keepTrace) trace.push(ll);
-    if (!Number.isFinite(ll))
-      throw new RegimeError(
-        'REGIME_NUMERIC',
-        `HMM log-likelihood became ${ll} at iteration ${iter}; the data cannot support ${k} states`,
-      );
+    checkLogLikelihood(ll, iter, 'HMM', k, 'states');
     if (iter > 0 && Math.abs(ll - prev) < tol * Math.abs(ll)) {
       converged = true;
       break;

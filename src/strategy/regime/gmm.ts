@@ -15,6 +15,7 @@
 import { prng } from '../../core/index.js';
 import {
   checkFitInput,
+  checkLogLikelihood,
   type FitInfo,
   type FitOptions,
   type GaussianEmissions,
@@ -30,7 +31,6 @@ import {
   volatilityOrder,
   weightedGaussians,
 } from './common.js';
-import { RegimeError } from './errors.js';
 
 /** A fitted diagonal Gaussian mixture: weights (k), means and variances (k × dim). */
 export interface GmmModel extends GaussianEmissions {
@@ -135,11 +135,7 @@ function em(
     const shifts = shiftedEmissions(m, e, cst, inv, b, shift);
     ll = responsibilities(weights, b, n, k) + shifts;
     if (keepTrace) trace.push(ll);
-    if (!Number.isFinite(ll))
-      throw new RegimeError(
-        'REGIME_NUMERIC',
-        `GMM log-likelihood became ${ll} at iteration ${iter}; the data cannot support ${k} components`,
-      );
+    checkLogLikelihood(ll, iter, 'GMM', k, 'components');
     if (iter > 0 && Math.abs(ll - prev) < tol * Math.abs(ll)) {
       converged = true;
       break;

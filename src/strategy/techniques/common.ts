@@ -220,3 +220,25 @@ function remove(px: Float64Array, t: Float64Array, b: Float64Array, count: numbe
   b.copyWithin(i, i + 1, count);
   return count - 1;
 }
+
+/** {@link levelReaction} with the touch, reject and break distances given in ticks. */
+export function levelReactionTicks(
+  level: number,
+  prevClose: number,
+  low: number,
+  high: number,
+  close: number,
+  p: { readonly touchTicks: number; readonly rejectTicks: number; readonly breakTicks: number },
+  tick: number,
+): number {
+  return levelReaction(
+    level,
+    prevClose,
+    low,
+    high,
+    close,
+    p.touchTicks * tick,
+    p.rejectTicks * tick,
+    p.breakTicks * tick,
+  );
+}

@@ -20,7 +20,7 @@
  * fallback target 1.5R.
  */
 import { type Bar, barClose, barHigh, barLow } from '../../features/index.js';
-import { iso, levelReaction, makeSetup, NO_SETUPS, Reaction } from './common.js';
+import { iso, levelReactionTicks, makeSetup, NO_SETUPS, Reaction } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type PivotsParams, type PivotVariant } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
 
@@ -119,16 +119,7 @@ export class PivotPoints implements Technique {
     let bestReaction = 0;
     for (let i = 0; i < this.#count; i++) {
       const lvl = this.#levels[i];
-      const r = levelReaction(
-        lvl,
-        prev,
-        low,
-        high,
-        close,
-        p.touchTicks * tick,
-        p.rejectTicks * tick,
-        p.breakTicks * tick,
-      );
+      const r = levelReactionTicks(lvl, prev, low, high, close, p, tick);
       if (r === Reaction.NONE) continue;
       const bounce = r === Reaction.BOUNCE_LONG || r === Reaction.BOUNCE_SHORT;
       if (

@@ -17,7 +17,7 @@
  * 1.5R. Confidence 0.55 for prior-day levels, 0.5 for session levels.
  */
 import { type Bar, barClose, barHigh, barLow, type FxCentre } from '../../features/index.js';
-import { levelReaction, makeSetup, NO_SETUPS, Reaction } from './common.js';
+import { levelReactionTicks, makeSetup, NO_SETUPS, Reaction } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type PriorLevelsParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
 
@@ -63,16 +63,7 @@ export class PriorLevels implements Technique {
     let bestR = 0;
     for (let i = 0; i < lv.length; i++) {
       const lvl = lv[i];
-      const r = levelReaction(
-        lvl,
-        prev,
-        low,
-        high,
-        close,
-        p.touchTicks * tick,
-        p.rejectTicks * tick,
-        p.breakTicks * tick,
-      );
+      const r = levelReactionTicks(lvl, prev, low, high, close, p, tick);
       if (r === Reaction.NONE) continue;
       const bounce = r === Reaction.BOUNCE_LONG || r === Reaction.BOUNCE_SHORT;
       if (bounce ? !p.bounce || this.#firedBounce[i] === lvl : !p.break || this.#firedBreak[i] === lvl)
