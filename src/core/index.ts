@@ -1,3 +1,4 @@
+export * from './clock.js';
 export * from './errors.js';
 export * from './price.js';
 export * from './random.js';

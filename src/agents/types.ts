@@ -1,0 +1,90 @@
+/**
+ * What analysts read and what they return (issue 7, tier 1). An analyst gets a frozen
+ * `FeatureSnapshot`, the setups the techniques found and the regime state, and returns a typed,
+ * schema-validated `AgentSignal`.
+ */
+
+import { z } from 'zod';
+import type { FeatureSnapshot } from '../features/index.js';
+import type { Setup, Stance } from '../strategy/index.js';
+
+/** The seven specialists. */
+export const AGENT_NAMES = [
+  'momentum',
+  'technical',
+  'microstructure',
+  'toxicity',
+  'regime',
+  'market_making',
+  'session',
+] as const;
+export type AgentName = (typeof AGENT_NAMES)[number];
+
+export const DIRECTIONS = ['long', 'short', 'flat'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+/** Risk flags an analyst can raise. */
+export const RISK_FLAGS = [
+  'toxicity',
+  'sweep',
+  'wide_spread',
+  'session_closed',
+  'stale_data',
+  'risk_off',
+  'no_trade_window',
+  'regime_change',
+] as const;
+export type RiskFlag = (typeof RISK_FLAGS)[number];
+
+/** The signal schema: every analyst's answer is validated against it (a model's answer too). */
+export const AgentSignalSchema = z.object({
+  agent: z.enum(AGENT_NAMES),
+  direction: z.enum(DIRECTIONS),
+  /** 0–1. */
+  confidence: z.number().min(0).max(1),
+  /** Horizon in seconds the view is meant for. */
+  horizonSec: z.number().int().positive(),
+  /** The named feature values and setups used. */
+  evidence: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  flags: z.array(z.enum(RISK_FLAGS)),
+  /** Size multiplier the analyst suggests (regime: scaling by volatility), 0–2; 1 = neutral. */
+  sizeScale: z.number().min(0).max(2).default(1),
+  /** One sentence, for the audit trail. */
+  rationale: z.string(),
+  /** Market making: a passive entry price (decimal) when conditions suit. */
+  passivePrice: z.number().nullable().default(null),
+});
+export type AgentSignal = z.infer<typeof AgentSignalSchema>;
+
+/** The regime state analysts read (from `RegimeFilter`). */
+export interface RegimeState {
+  /** State name: low, medium, high. */
+  readonly state: string;
+  /** Probability of that state. */
+  readonly probability: number;
+  /** Probabilities of all states, lowest volatility first. */
+  readonly probabilities: readonly number[];
+  readonly stance: Stance;
+  /** Time of the last change of state, ms (NaN when none yet). */
+  readonly lastTransitionMs: number;
+}
+
+/** What every analyst reads: one frozen view of the market at the decision's time. */
+export interface AgentInput {
+  readonly snapshot: FeatureSnapshot;
+  /** Setups valid at the snapshot's time (for this instrument). */
+  readonly setups: readonly Setup[];
+  readonly regime: RegimeState | null;
+  /** The decision's time, ms (the snapshot's time in a backtest). */
+  readonly nowMs: number;
+  /** Time of the newest market event the snapshot reflects, ms (for stale-data checks). */
+  readonly lastEventMs: number;
+}
+
+/** An analyst. `analyze` must stop work and reject when `signal` aborts. */
+export interface Agent {
+  readonly name: AgentName;
+  /** Time budget, ms (enforced by the runner on its clock). */
+  readonly budgetMs: number;
+  analyze(input: AgentInput, signal: AbortSignal): AgentSignal | Promise<AgentSignal>;
+}
