@@ -1,0 +1,5 @@
+export * from './config.js';
+export * from './consensus.js';
+export * from './debate.js';
+export * from './pipeline.js';
+export * from './validators.js';

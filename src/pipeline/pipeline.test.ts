@@ -1,0 +1,403 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { AgentInput, AgentName, AgentSignal, Direction, RiskFlag } from '../agents/index.js';
+import { FEATURE_COLUMNS, type FeatureSnapshot } from '../features/index.js';
+import type { LlmProvider, StructuredRequest, StructuredResult } from '../llm/index.js';
+import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig } from './config.js';
+import { consensus } from './consensus.js';
+import { debate } from './debate.js';
+import { chooseRoute, DecisionPipeline, sizeFor, type Tier1Result } from './pipeline.js';
+import { IntentPortfolio, type Portfolio, VALIDATORS, type ValidationContext } from './validators.js';
+
+const T = Date.parse('2026-11-24T14:00:00Z');
+
+function snapshot(over: Partial<Record<string, number | string>> = {}): FeatureSnapshot {
+  const s: Record<string, unknown> = {
+    ts: '2026-11-24T14:00:00.000000000Z',
+    ts_ns: BigInt(T) * 1_000_000n,
+    symbol: '6EZ6',
+    instrument_id: 1,
+    session: 'overlap',
+  };
+  for (const c of FEATURE_COLUMNS) s[c] = Number.NaN;
+  Object.assign(s, { mid: 1.16, spread_ticks: 1, vpin_cdf: 0.5 }, over);
+  return Object.freeze(s) as FeatureSnapshot;
+}
+
+function input(over: Partial<Record<string, number | string>> = {}, lastEventMs = T): AgentInput {
+  return { snapshot: snapshot(over), setups: [], regime: null, nowMs: T, lastEventMs };
+}
+
+function sig(
+  agent: AgentName,
+  direction: Direction,
+  confidence: number,
+  flags: RiskFlag[] = [],
+): AgentSignal {
+  return {
+    agent,
+    direction,
+    confidence,
+    horizonSec: 60,
+    evidence: {},
+    flags,
+    sizeScale: 1,
+    rationale: `${agent} ${direction}`,
+    passivePrice: null,
+  };
+}
+
+const W: Record<AgentName, number> = {
+  momentum: 1,
+  technical: 1,
+  microstructure: 1,
+  toxicity: 1,
+  regime: 1,
+  market_making: 1,
+  session: 1,
+};
+
+function tier1Of(signals: AgentSignal[]): () => Promise<Tier1Result> {
+  return async () => ({
+    signals,
+    outcomes: signals.map((s) => ({ agent: s.agent, status: 'ok' as const, ms: 0 })),
+    sumAgentMs: 0,
+  });
+}
+
+describe('tier 2: weighted consensus', () => {
+  test('score, direction and agreement worked by hand', () => {
+    // Votes w·c: long 0.8 + 0.6 = 1.4; short 0.4; flat 0.2. Total 2.0.
+    // score = (1.4 − 0.4) / 2.0 = 0.5 → long; agreement = 1.4 / (1.4 + 0.4) = 0.7778.
+    const c = consensus(
+      [
+        sig('momentum', 'long', 0.8),
+        sig('technical', 'long', 0.6),
+        sig('toxicity', 'short', 0.4),
+        sig('session', 'flat', 0.2),
+      ],
+      W,
+      0.1,
+    );
+    assert.equal(c.direction, 'long');
+    assert.ok(Math.abs(c.score - 0.5) < 1e-12);
+    assert.ok(Math.abs(c.agreement - 1.4 / 1.8) < 1e-12);
+    // A weight of 2 on the short analyst: short 0.8, score (1.4 − 0.8) / 2.4 = 0.25.
+    const c2 = consensus(
+      [
+        sig('momentum', 'long', 0.8),
+        sig('technical', 'long', 0.6),
+        sig('toxicity', 'short', 0.4),
+        sig('session', 'flat', 0.2),
+      ],
+      { ...W, toxicity: 2 },
+      0.1,
+    );
+    assert.ok(Math.abs(c2.score - 0.25) < 1e-12);
+  });
+
+  test('balanced views are flat with no agreement; all flat is flat with full agreement', () => {
+    const c = consensus([sig('momentum', 'long', 0.5), sig('technical', 'short', 0.5)], W, 0.1);
+    assert.equal(c.direction, 'flat');
+    assert.equal(c.agreement, 0);
+    const f = consensus([sig('momentum', 'flat', 0.5), sig('session', 'flat', 0.3)], W, 0.1);
+    assert.equal(f.direction, 'flat');
+    assert.equal(f.agreement, 1);
+  });
+
+  test('the order analysts answer in does not change the vote', () => {
+    const a = [sig('momentum', 'long', 0.3), sig('technical', 'short', 0.7), sig('regime', 'long', 0.1)];
+    assert.deepEqual(consensus(a, W, 0.1), consensus([...a].reverse(), W, 0.1));
+  });
+});
+
+describe('tier 3: the debate', () => {
+  const cfg = DEFAULT_PIPELINE_CONFIG.debate;
+
+  test('skipped when agreement is at or above 0.9', async () => {
+    const s = [sig('momentum', 'long', 0.9), sig('technical', 'long', 0.8), sig('toxicity', 'short', 0.1)];
+    const c = consensus(s, W, 0.1); // agreement 1.7 / 1.8 = 0.944
+    assert.ok(c.agreement >= 0.9);
+    const d = await debate(s, c, { config: cfg });
+    assert.equal(d.ran, false);
+    assert.equal(d.end, 'skipped');
+    assert.equal(d.turns.length, 0);
+  });
+
+  test('checks every 2 rounds and stops once the judge agrees at 75 %', async () => {
+    // Bull points 0.9, 0.8, 0.7, 0.6; bear 0.4, 0.2.
+    // Round 2 check: B = 1.7, R = 0.6, agreement 1.7 / 2.3 = 0.739 < 0.75: go on.
+    // Round 4 check: B = 3.0, R = 0.6, agreement 3.0 / 3.6 = 0.833 ≥ 0.75: stop.
+    const s = [
+      sig('momentum', 'long', 0.9),
+      sig('technical', 'long', 0.8),
+      sig('microstructure', 'long', 0.7),
+      sig('market_making', 'long', 0.6),
+      sig('toxicity', 'short', 0.4),
+      sig('regime', 'short', 0.2),
+    ];
+    const c = consensus(s, W, 0.1); // agreement 3.0 / 3.6 = 0.833 < 0.9: the debate runs
+    const d = await debate(s, c, { config: cfg });
+    assert.equal(d.ran, true);
+    assert.equal(d.end, 'converged');
+    assert.equal(d.rounds, 4);
+    assert.deepEqual(
+      d.checks.map((x) => x.round),
+      [2, 4],
+    );
+    assert.ok(Math.abs(d.checks[0].agreement - 1.7 / 2.3) < 1e-12);
+    assert.ok(Math.abs(d.checks[1].agreement - 3.0 / 3.6) < 1e-12);
+    assert.equal(d.direction, 'long');
+    assert.deepEqual(
+      d.turns.map((t) => `${t.round} ${t.side} ${t.source}`),
+      [
+        '1 bull momentum',
+        '1 bear toxicity',
+        '2 bull technical',
+        '2 bear regime',
+        '3 bull microstructure',
+        '4 bull market_making',
+      ],
+    );
+  });
+
+  test('sides that run out of points end the debate before a check', async () => {
+    // Bull 0.9, 0.8, 0.7; bear 0.4, 0.2: round 2 check 0.739; round 3 bull only; round 4 nobody.
+    const s = [
+      sig('momentum', 'long', 0.9),
+      sig('technical', 'long', 0.8),
+      sig('microstructure', 'long', 0.7),
+      sig('toxicity', 'short', 0.4),
+      sig('regime', 'short', 0.2),
+    ];
+    const d = await debate(s, consensus(s, W, 0.1), { config: cfg });
+    assert.equal(d.end, 'exhausted');
+    assert.equal(d.rounds, 3);
+    assert.ok(Math.abs(d.agreement - 2.4 / 3.0) < 1e-12);
+  });
+
+  test('evenly matched sides run to the round limit', async () => {
+    const s = (['momentum', 'technical', 'microstructure'] as const).flatMap((a, i) => [
+      sig(a, 'long', 0.9 - i * 0.1),
+    ]);
+    const bears = (['toxicity', 'regime', 'market_making'] as const).map((a, i) =>
+      sig(a, 'short', 0.9 - i * 0.1),
+    );
+    const all = [...s, ...bears];
+    const d = await debate(all, consensus(all, W, 0.1), { config: { ...cfg, maxRounds: 3 } });
+    // Tallies stay equal (0.9+0.8+0.7 each side): agreement 0.5 at every check; limit after 3 rounds.
+    assert.equal(d.end, 'round_limit');
+    assert.equal(d.rounds, 3);
+    assert.equal(d.direction, 'flat');
+    assert.ok(d.checks.every((x) => Math.abs(x.agreement - 0.5) < 1e-12));
+  });
+
+  test('a risk flag halves the points of the side it argues against', async () => {
+    // Consensus long (0.9 + 0.5 vs 0.6); toxicity flag on the short analyst: long points 0.45, 0.25.
+    const s = [
+      sig('momentum', 'long', 0.9),
+      sig('technical', 'long', 0.5),
+      sig('toxicity', 'short', 0.6, ['toxicity']),
+    ];
+    const c = consensus(s, W, 0.1);
+    assert.equal(c.direction, 'long');
+    const d = await debate(s, c, { config: cfg, force: true });
+    // After round 2: B = 0.45 + 0.25 = 0.7, R = 0.6: agreement 0.538; exhausted at round 3 → verdict long.
+    assert.equal(d.end, 'exhausted');
+    assert.ok(Math.abs(d.agreement - 0.7 / 1.3) < 1e-12);
+    assert.equal(d.direction, 'long');
+  });
+});
+
+describe('tier 4: validators', () => {
+  const flat: Portfolio = { position: () => 0, grossExposure: () => 0, dailyPnl: () => 0 };
+  const ctx = (over: Partial<ValidationContext> = {}): ValidationContext => ({
+    input: input(),
+    signals: [],
+    intent: { instrument: '6EZ6', direction: 'long', size: 2 },
+    portfolio: flat,
+    limits: DEFAULT_PIPELINE_CONFIG.limits,
+    ...over,
+  });
+
+  test('all pass on a calm, fresh, tight market', async () => {
+    for (const v of Object.values(VALIDATORS)) assert.equal((await v(ctx())).pass, true);
+  });
+
+  test('each validator vetoes with a reason', async () => {
+    const cases: [keyof typeof VALIDATORS, ValidationContext, RegExp][] = [
+      ['exposure', ctx({ portfolio: { ...flat, position: () => 9 } }), /position would be 11, limit ±10/],
+      ['exposure', ctx({ portfolio: { ...flat, grossExposure: () => 19 } }), /gross exposure would be 21/],
+      ['daily_loss', ctx({ portfolio: { ...flat, dailyPnl: () => -2_000 } }), /at or below −2000/],
+      ['spread', ctx({ input: input({ spread_ticks: 3 }) }), /spread 3 ticks above 2/],
+      ['spread', ctx({ input: input({ spread_ticks: Number.NaN }) }), /no two-sided quote/],
+      ['session', ctx({ input: input({ session: 'closed' }) }), /closed/],
+      [
+        'session',
+        ctx({ signals: [sig('session', 'flat', 0, ['no_trade_window'])] }),
+        /no-trade window \(session\)/,
+      ],
+      ['stale_data', ctx({ input: input({}, T - 6_000) }), /6000 ms old, limit 5000/],
+      [
+        'toxicity',
+        ctx({ signals: [sig('toxicity', 'flat', 0.9, ['risk_off'])] }),
+        /risk-off raised by toxicity/,
+      ],
+      ['toxicity', ctx({ input: input({ vpin_cdf: 0.97 }) }), /VPIN CDF 0.970/],
+    ];
+    for (const [name, c, why] of cases) {
+      const v = await VALIDATORS[name](c);
+      assert.equal(v.pass, false, `${name} should veto`);
+      assert.match(v.reason, why);
+    }
+  });
+});
+
+describe('routes and the whole pipeline (no model)', () => {
+  const cfg = DEFAULT_PIPELINE_CONFIG;
+
+  test('fast, standard and full routes', () => {
+    const strong = [sig('momentum', 'long', 0.95), sig('technical', 'long', 0.9)];
+    const c = consensus(strong, W, 0.1);
+    assert.equal(chooseRoute(c, 1, strong, cfg), 'fast');
+    assert.equal(chooseRoute(c, 3, strong, cfg), 'standard', 'not small');
+    assert.equal(chooseRoute(c, 5, strong, cfg), 'full', 'large');
+    const flagged = [...strong, sig('toxicity', 'flat', 0.5, ['sweep'])];
+    assert.equal(chooseRoute(consensus(flagged, W, 0.1), 1, flagged, cfg), 'full', 'conflicting risk flag');
+    // Size: round(4 × confidence × scale), at least 1, at most the position limit; 0 below 0.2.
+    assert.equal(sizeFor(0.6, 1, cfg), 2);
+    assert.equal(sizeFor(0.6, 0.5, cfg), 1);
+    assert.equal(sizeFor(0.1, 1, cfg), 0);
+  });
+
+  test('a strong small signal takes the fast path: no debate, approved', async () => {
+    const p = new DecisionPipeline({
+      tier1: tier1Of([
+        sig('momentum', 'long', 0.3),
+        sig('technical', 'long', 0.25),
+        sig('session', 'flat', 0.1),
+      ]),
+    });
+    const d = await p.decide({ kind: 'bar', tMs: T }, input());
+    // Default weights with no regime: session 0.5, the others 1. Votes: long 0.3 + 0.25, flat 0.05.
+    // score = 0.55 / 0.6 = 0.917, agreement 1 → size round(4 × 0.917) = 4: not small → standard.
+    assert.equal(d.route, 'standard');
+    assert.equal(d.debate.ran, false, 'agreement 1 ≥ 0.9: skipped');
+    assert.equal(d.approval.approved, true);
+    assert.equal(d.approval.size, 4);
+    const small = new DecisionPipeline({
+      tier1: tier1Of([sig('momentum', 'long', 0.3), sig('session', 'flat', 0.2)]),
+    });
+    // score 0.3 / (0.3 + 0.1) = 0.75 → size round(3) = 3: standard; with base size 1, round(0.75) = 1 → fast.
+    const fast = new DecisionPipeline({
+      tier1: tier1Of([sig('momentum', 'long', 0.3), sig('session', 'flat', 0.2)]),
+      config: parsePipelineConfig({ sizing: { baseSize: 1 } }),
+    });
+    assert.equal((await small.decide({ kind: 'bar', tMs: T }, input())).route, 'standard');
+    const f = await fast.decide({ kind: 'bar', tMs: T }, input());
+    assert.equal(f.route, 'fast');
+    assert.equal(f.debate.end, 'skipped');
+    assert.equal(f.approval.size, 1);
+  });
+
+  test('toxicity risk-off: the validators veto and nothing is traded', async () => {
+    const portfolio = new IntentPortfolio();
+    const p = new DecisionPipeline({
+      portfolio,
+      tier1: tier1Of([
+        sig('momentum', 'long', 0.9),
+        sig('technical', 'long', 0.9),
+        sig('toxicity', 'flat', 0.9, ['risk_off']),
+      ]),
+    });
+    const d = await p.decide({ kind: 'toxicity', tMs: T }, input());
+    assert.equal(d.route, 'full', 'a risk flag against a direction: full route');
+    assert.equal(d.approval.approved, false);
+    assert.match(d.approval.reason, /toxicity \(risk-off raised by toxicity\)/);
+    assert.equal(portfolio.position('6EZ6'), 0);
+  });
+
+  test('an analyst left out is recorded; approved intents move the portfolio', async () => {
+    const portfolio = new IntentPortfolio();
+    const p = new DecisionPipeline({
+      portfolio,
+      tier1: async () => ({
+        signals: [sig('momentum', 'short', 0.8), sig('technical', 'short', 0.8)],
+        outcomes: [
+          { agent: 'momentum', status: 'ok', ms: 1 },
+          { agent: 'technical', status: 'ok', ms: 1 },
+          { agent: 'regime', status: 'timeout', ms: 50 },
+        ],
+        sumAgentMs: 52,
+      }),
+    });
+    const d = await p.decide({ kind: 'setup', tMs: T, detail: 'orb' }, input());
+    assert.ok(d.fallbacks.includes('analyst regime left out: timeout'));
+    assert.equal(d.approval.direction, 'short');
+    assert.equal(portfolio.position('6EZ6'), -d.approval.size);
+    assert.equal(d.trigger.detail, 'orb');
+    assert.equal(d.snapshotTs, '2026-11-24T14:00:00.000000000Z');
+  });
+
+  test('the same input gives the same decision (timings aside)', async () => {
+    const signals = [
+      sig('momentum', 'long', 0.7),
+      sig('technical', 'short', 0.5),
+      sig('regime', 'long', 0.4),
+    ];
+    const strip = (d: Awaited<ReturnType<DecisionPipeline['decide']>>) => ({ ...d, id: '', timings: null });
+    const a = await new DecisionPipeline({ tier1: tier1Of(signals) }).decide(
+      { kind: 'bar', tMs: T },
+      input(),
+    );
+    const b = await new DecisionPipeline({ tier1: tier1Of(signals) }).decide(
+      { kind: 'bar', tMs: T },
+      input(),
+    );
+    assert.deepEqual(strip(a), strip(b));
+  });
+});
+
+/** A provider that answers every call with one failure, as a real provider reports it. */
+function failing(kind: 'malformed' | 'timeout' | 'refused' | 'rate_limited'): LlmProvider {
+  return {
+    name: 'test',
+    model: 'm',
+    async complete<T>(_req: StructuredRequest<T>): Promise<StructuredResult<T>> {
+      return {
+        ok: false,
+        failure: { kind, message: `${kind} answer` },
+        usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, costUsd: 0.001 },
+        latencyMs: 1,
+        provider: 'test',
+        model: 'm',
+      };
+    },
+  };
+}
+
+describe('with a model that fails', () => {
+  for (const kind of ['malformed', 'timeout', 'refused', 'rate_limited'] as const) {
+    test(`${kind}: every model step falls back to the quant step, recorded; the decision equals the quant one`, async () => {
+      const signals = [
+        sig('momentum', 'long', 0.9),
+        sig('technical', 'long', 0.5),
+        sig('toxicity', 'short', 0.6),
+      ];
+      const quant = await new DecisionPipeline({ tier1: tier1Of(signals) }).decide(
+        { kind: 'bar', tMs: T },
+        input(),
+      );
+      const withModel = await new DecisionPipeline({ tier1: tier1Of(signals), llm: failing(kind) }).decide(
+        { kind: 'bar', tMs: T },
+        input(),
+      );
+      assert.equal(quant.debate.ran, true);
+      assert.ok(withModel.fallbacks.length >= quant.debate.turns.length, withModel.fallbacks.join('\n'));
+      assert.ok(withModel.fallbacks.every((f) => f.includes(kind)));
+      assert.deepEqual(withModel.approval, quant.approval);
+      assert.equal(withModel.debate.direction, quant.debate.direction);
+      assert.ok(withModel.usage.inputTokens > 0, 'tokens of failed calls are still counted');
+    });
+  }
+});

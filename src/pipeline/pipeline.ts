@@ -1,0 +1,397 @@
+/**
+ * The five-tier decision pipeline (issue 7; DESIGN.md "The decision pipeline"; CONVENTIONS.md
+ * "Pipeline routes"):
+ * 1. analysts in parallel (`Tier1`, `runAgents` of the agents module), each within its budget;
+ * 2. quick consensus (`consensus`), with the weights of the current regime;
+ *    the route is chosen here, from agreement, confidence and the intended size:
+ *    fast (agreement ≥ 0.9, small size, no conflicting risk flags: tiers 1, 2, 4, 5, no debate),
+ *    standard (the debate only when agreement < 0.9), full (large size or conflicting risk flags:
+ *    the debate always runs, and the model is consulted at tier 5 when one is configured);
+ * 3. the conditional debate (`debate`);
+ * 4. validation in parallel (`validate`): any veto stops the trade;
+ * 5. final approval: the size from confidence, the regime analyst's size scale and the limits.
+ *
+ * Every decision is recorded whole: the trigger, the snapshot's time, each analyst's signal or why
+ * it was left out, the vote, the route, the debate's turns and checks, the verdicts, the approval,
+ * the time spent in each tier and each analyst, token usage, and every fallback from a model answer
+ * to the quant one. With no model the decision is a pure function of the input and configuration.
+ * Latency is measured on `stopwatch` (performance.now by default); budgets cut a tier short with an
+ * AbortSignal (the debate ends with what it has, a late model call is abandoned) and are recorded.
+ */
+
+import { z } from 'zod';
+import type { AgentInput, AgentName, AgentSignal, Direction, RiskFlag } from '../agents/index.js';
+import type { LlmProvider, Usage } from '../llm/index.js';
+import type { PipelineConfig } from './config.js';
+import { DEFAULT_PIPELINE_CONFIG } from './config.js';
+import { type Consensus, consensus } from './consensus.js';
+import { type DebateResult, debate } from './debate.js';
+import { IntentPortfolio, type Portfolio, type Verdict, validate } from './validators.js';
+
+/** What started a decision. */
+export type TriggerKind = 'bar' | 'setup' | 'sweep' | 'toxicity' | 'fill';
+
+export interface Trigger {
+  readonly kind: TriggerKind;
+  /** Time of the trigger, ms. */
+  readonly tMs: number;
+  readonly detail?: string;
+}
+
+export type Route = 'fast' | 'standard' | 'full';
+
+/** How one analyst fared in tier 1. */
+export interface AgentOutcome {
+  readonly agent: AgentName;
+  readonly status: 'ok' | 'timeout' | 'error' | 'invalid';
+  readonly ms: number;
+  readonly error?: string;
+}
+
+/** Tier 1's result. */
+export interface Tier1Result {
+  readonly signals: readonly AgentSignal[];
+  readonly outcomes: readonly AgentOutcome[];
+  /** Σ of the analysts' own times, ms (for the concurrency ratio). */
+  readonly sumAgentMs: number;
+}
+
+/** Runs the analysts on one input (tier 1). */
+export type Tier1 = (input: AgentInput, signal: AbortSignal) => Promise<Tier1Result>;
+
+export interface Approval {
+  readonly approved: boolean;
+  readonly direction: Direction;
+  readonly size: number;
+  readonly confidence: number;
+  readonly reason: string;
+  readonly source: 'quant' | 'model';
+}
+
+export interface TierTimes {
+  tier1: number;
+  tier2: number;
+  tier3: number;
+  tier4: number;
+  tier5: number;
+  total: number;
+}
+
+/** The audit record of one decision. */
+export interface Decision {
+  readonly id: string;
+  readonly trigger: Trigger;
+  readonly instrument: string;
+  /** The snapshot's time (ISO-8601, ns). */
+  readonly snapshotTs: string;
+  readonly signals: readonly AgentSignal[];
+  readonly outcomes: readonly AgentOutcome[];
+  readonly consensus: Consensus;
+  readonly route: Route;
+  readonly intendedSize: number;
+  readonly debate: DebateResult;
+  readonly verdicts: readonly Verdict[];
+  readonly approval: Approval;
+  readonly timings: TierTimes;
+  readonly sumAgentMs: number;
+  readonly usage: Usage;
+  readonly fallbacks: readonly string[];
+  /** Tiers that ran out of budget. */
+  readonly overBudget: readonly string[];
+}
+
+export interface PipelineOptions {
+  readonly tier1: Tier1;
+  readonly config?: PipelineConfig;
+  /** A model for the debate and the full route's approval; none (the default) = quant only. */
+  readonly llm?: LlmProvider | null;
+  readonly portfolio?: Portfolio;
+  /** Latency clock, ms (default performance.now). */
+  readonly stopwatch?: () => number;
+  /** Called with each decision. */
+  readonly onDecision?: (d: Decision) => void;
+}
+
+/** Risk flags that conflict with taking a position (the full route looks twice). */
+const CONFLICT_FLAGS: readonly RiskFlag[] = ['toxicity', 'sweep', 'wide_spread', 'regime_change', 'risk_off'];
+
+/** The regime analyst's size scale (1 when it has not answered). */
+function sizeScale(signals: readonly AgentSignal[]): number {
+  const r = signals.find((s) => s.agent === 'regime');
+  return r === undefined ? 1 : r.sizeScale;
+}
+
+/** Size from confidence and scale, in whole contracts, at most the position limit. */
+export function sizeFor(confidence: number, scale: number, cfg: PipelineConfig): number {
+  if (!(confidence >= cfg.sizing.minConfidence)) return 0;
+  return Math.min(cfg.limits.maxPosition, Math.max(1, Math.round(cfg.sizing.baseSize * confidence * scale)));
+}
+
+/** The route after tier 2 (CONVENTIONS.md "Pipeline routes"). */
+export function chooseRoute(
+  c: Consensus,
+  size: number,
+  signals: readonly AgentSignal[],
+  cfg: PipelineConfig,
+): Route {
+  const conflict =
+    c.direction !== 'flat' && signals.some((s) => s.flags.some((f) => CONFLICT_FLAGS.includes(f)));
+  if (size >= cfg.routing.largeSize || conflict) return 'full';
+  if (c.agreement >= cfg.routing.fastAgreement && size <= cfg.routing.smallSize) return 'fast';
+  return 'standard';
+}
+
+function addUsage(list: readonly Usage[]): Usage {
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let cachedInputTokens = 0;
+  let costUsd = 0;
+  for (const u of list) {
+    inputTokens += u.inputTokens;
+    outputTokens += u.outputTokens;
+    cachedInputTokens += u.cachedInputTokens;
+    costUsd += u.costUsd;
+  }
+  return { inputTokens, outputTokens, cachedInputTokens, costUsd };
+}
+
+/** Aborts after `ms` of wall time (a budget); `clear()` when the tier is done. */
+function budget(ms: number, parent?: AbortSignal): { signal: AbortSignal; clear: () => void } {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new Error(`budget of ${ms} ms exceeded`)), ms);
+  const onParent = () => ctl.abort(parent?.reason);
+  parent?.addEventListener('abort', onParent, { once: true });
+  return {
+    signal: ctl.signal,
+    clear: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParent);
+    },
+  };
+}
+
+export class DecisionPipeline {
+  readonly config: PipelineConfig;
+  readonly portfolio: Portfolio;
+  readonly #tier1: Tier1;
+  readonly #llm: LlmProvider | null;
+  readonly #now: () => number;
+  readonly #onDecision: ((d: Decision) => void) | undefined;
+  #seq = 0;
+
+  constructor(opts: PipelineOptions) {
+    this.config = opts.config ?? DEFAULT_PIPELINE_CONFIG;
+    this.portfolio = opts.portfolio ?? new IntentPortfolio();
+    this.#tier1 = opts.tier1;
+    this.#llm = opts.llm ?? null;
+    this.#now = opts.stopwatch ?? (() => performance.now());
+    this.#onDecision = opts.onDecision;
+  }
+
+  /** Takes one decision on `input` (a frozen snapshot and what the analysts read). */
+  async decide(trigger: Trigger, input: AgentInput): Promise<Decision> {
+    const cfg = this.config;
+    const now = this.#now;
+    const t0 = now();
+    const total = budget(cfg.budgets.totalMs);
+    const overBudget: string[] = [];
+    const fallbacks: string[] = [];
+    const usage: Usage[] = [];
+    const instrument = input.snapshot.symbol;
+    try {
+      // Tier 1.
+      const b1 = budget(cfg.budgets.tier1Ms, total.signal);
+      let t1: Tier1Result;
+      try {
+        t1 = await this.#tier1(input, b1.signal);
+      } finally {
+        b1.clear();
+      }
+      if (b1.signal.aborted) overBudget.push('tier1');
+      const ta = now();
+      for (const o of t1.outcomes) {
+        if (o.status !== 'ok')
+          fallbacks.push(`analyst ${o.agent} left out: ${o.status}${o.error ? ` (${o.error})` : ''}`);
+      }
+
+      // Tier 2 and the route.
+      const regime = input.regime?.state ?? 'unknown';
+      const weights =
+        (cfg.weights as Record<string, Record<AgentName, number>>)[regime] ?? cfg.weights.unknown;
+      const c = consensus(t1.signals, weights, cfg.consensus.minScore);
+      const scale = sizeScale(t1.signals);
+      const intendedSize = c.direction === 'flat' ? 0 : sizeFor(c.confidence, scale, cfg);
+      const route = chooseRoute(c, intendedSize, t1.signals, cfg);
+      const tb = now();
+
+      // Tier 3.
+      let d: DebateResult;
+      if (route === 'fast') {
+        d = await debate(t1.signals, { ...c, agreement: 1 }, { config: cfg.debate });
+      } else {
+        const b3 = budget(cfg.budgets.tier3Ms, total.signal);
+        try {
+          d = await debate(t1.signals, c, {
+            config: cfg.debate,
+            llm: this.#llm,
+            signal: b3.signal,
+            force: route === 'full',
+            stateKey: stateKeyOf(input, c),
+          });
+        } finally {
+          b3.clear();
+        }
+        if (d.end === 'budget') overBudget.push('tier3');
+      }
+      fallbacks.push(...d.fallbacks);
+      usage.push(...d.usage);
+      const tc = now();
+
+      // Tier 4.
+      const direction = d.direction;
+      const confidence = d.ran ? d.confidence : c.confidence;
+      const size = direction === 'flat' ? 0 : sizeFor(confidence, scale, cfg);
+      const intent = { instrument, direction, size };
+      const verdicts = await validate({
+        input,
+        signals: t1.signals,
+        intent,
+        portfolio: this.portfolio,
+        limits: cfg.limits,
+      });
+      const td = now();
+      if (td - tc > cfg.budgets.tier4Ms) overBudget.push('tier4');
+
+      // Tier 5.
+      const vetoes = verdicts.filter((v) => !v.pass);
+      let approval: Approval;
+      if (direction === 'flat' || size === 0) {
+        approval = {
+          approved: false,
+          direction,
+          size: 0,
+          confidence,
+          reason:
+            direction === 'flat' ? 'no direction' : `confidence ${confidence.toFixed(3)} below the minimum`,
+          source: 'quant',
+        };
+      } else if (vetoes.length > 0) {
+        approval = {
+          approved: false,
+          direction,
+          size: 0,
+          confidence,
+          reason: `vetoed: ${vetoes.map((v) => `${v.check} (${v.reason})`).join('; ')}`,
+          source: 'quant',
+        };
+      } else {
+        approval = {
+          approved: true,
+          direction,
+          size,
+          confidence,
+          reason: `${route} route, agreement ${c.agreement.toFixed(3)}, size scale ${scale}`,
+          source: 'quant',
+        };
+        if (route === 'full' && this.#llm !== null) {
+          const b5 = budget(cfg.budgets.tier5Ms, total.signal);
+          try {
+            const res = await this.#llm.complete({
+              system:
+                'You approve or reject scalping trades for CME FX futures from the evidence given. Answer with the JSON requested.',
+              messages: [{ role: 'user', content: approvalPrompt(input, t1.signals, c, d, approval) }],
+              schema: ApprovalSchema,
+              schemaName: 'final_approval',
+              maxTokens: 200,
+              temperature: 0,
+              signal: b5.signal,
+            });
+            usage.push(res.usage);
+            if (res.ok) {
+              const a = res.value;
+              const sized = a.approve ? Math.max(1, Math.round(size * a.sizeFactor)) : 0;
+              approval = {
+                approved: a.approve && sized > 0,
+                direction,
+                size: a.approve ? sized : 0,
+                confidence,
+                reason: `model: ${a.rationale}`,
+                source: 'model',
+              };
+            } else fallbacks.push(`approval: ${res.failure.kind} (${res.failure.message})`);
+          } finally {
+            b5.clear();
+          }
+        }
+      }
+      if (approval.approved && this.portfolio instanceof IntentPortfolio) {
+        this.portfolio.apply(instrument, direction === 'long' ? size : -size, input.snapshot.mid);
+      }
+      const te = now();
+      const decision: Decision = {
+        id: `${instrument}-${++this.#seq}`,
+        trigger,
+        instrument,
+        snapshotTs: input.snapshot.ts,
+        signals: t1.signals,
+        outcomes: t1.outcomes,
+        consensus: c,
+        route,
+        intendedSize,
+        debate: d,
+        verdicts,
+        approval,
+        timings: {
+          tier1: ta - t0,
+          tier2: tb - ta,
+          tier3: tc - tb,
+          tier4: td - tc,
+          tier5: te - td,
+          total: te - t0,
+        },
+        sumAgentMs: t1.sumAgentMs,
+        usage: addUsage(usage),
+        fallbacks,
+        overBudget,
+      };
+      this.#onDecision?.(decision);
+      return decision;
+    } finally {
+      total.clear();
+    }
+  }
+}
+
+const ApprovalSchema = z.object({
+  approve: z.boolean(),
+  sizeFactor: z.number().min(0).max(1),
+  rationale: z.string(),
+});
+
+function approvalPrompt(
+  input: AgentInput,
+  signals: readonly AgentSignal[],
+  c: Consensus,
+  d: DebateResult,
+  a: Approval,
+): string {
+  const s = input.snapshot;
+  const lines = [
+    `${s.symbol} at ${s.ts}: mid ${s.mid}, spread ${s.spread_ticks} ticks, VPIN CDF ${s.vpin_cdf}, session ${s.session}, regime ${input.regime?.state ?? 'unknown'}`,
+    `Consensus ${c.direction} (score ${c.score.toFixed(3)}, agreement ${c.agreement.toFixed(3)}); debate ${d.end}, verdict ${d.direction} (agreement ${d.agreement.toFixed(3)})`,
+    ...signals.map(
+      (x) => `${x.agent}: ${x.direction} ${x.confidence.toFixed(2)} [${x.flags.join(',')}] ${x.rationale}`,
+    ),
+    `Proposed: ${a.direction} ${a.size} contracts. Approve? sizeFactor scales the size (0-1).`,
+  ];
+  return lines.join('\n');
+}
+
+/** The quantised market state for the model's state cache: regime, OFI sign, VPIN decile, setups. */
+export function stateKeyOf(input: AgentInput, c: Consensus): string {
+  const s = input.snapshot;
+  const ofi = s.ofi_10s > 0.5 ? '+' : s.ofi_10s < -0.5 ? '-' : '0';
+  const vpin = Number.isNaN(s.vpin_cdf) ? 'na' : String(Math.min(9, Math.floor(s.vpin_cdf * 10)));
+  const setups = [...new Set(input.setups.map((x) => `${x.technique}:${x.side}`))].sort().join(',');
+  return `${s.symbol}|${input.regime?.state ?? 'unknown'}|ofi${ofi}|vpin${vpin}|${c.direction}|${setups}`;
+}
