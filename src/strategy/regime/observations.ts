@@ -17,7 +17,8 @@
  * the overall mean. The model sees what is left: volatility relative to the time of day.
  */
 
-import { type FeatureEngine, replay } from '../../features/index.js';
+import type { RecordCursor } from '../../data/dbn/index.js';
+import { type FeatureEngine, type FeatureSnapshot, replay } from '../../features/index.js';
 import { RegimeError } from './errors.js';
 
 /** Model inputs, in order (the first is the volatility feature that orders the states). */
@@ -42,65 +43,93 @@ export interface MinuteSeriesOptions {
 
 const MINUTE_NS = 60_000_000_000n;
 
+/** One minute's observation. */
+export interface MinuteObservation {
+  readonly startMs: number;
+  readonly logRv: number;
+  readonly logEvents: number;
+  readonly ret: number;
+}
+
+/**
+ * The minute observations of one instrument, streaming: `record` each book record (MBP-10 or
+ * MBP-1) as it arrives, `close` at each whole minute with the feature snapshot of that moment.
+ */
+export class MinuteObserver {
+  readonly #acc = new MinuteAccumulator();
+  #lastMid = Number.NaN;
+
+  /** Adds a book record (the cursor's current one); other record types are ignored. */
+  record(c: RecordCursor): void {
+    const rt = c.rtype;
+    // Book records only: MBP-10, MBP-1 (rtypes 10 and 1); mids from their top level.
+    if (rt === 10 || rt === 1) this.#acc.add(c.tsRecvMs, c.bidPx(0), c.askPx(0));
+  }
+
+  /** Book events in the forming minute. */
+  get events(): number {
+    return this.#acc.events;
+  }
+
+  /**
+   * Closes the minute ending at `endMs` (snapshot `snap` taken then); null for a minute without
+   * book events or a quote.
+   */
+  close(endMs: number, snap: FeatureSnapshot | null): MinuteObservation | null {
+    const count = this.#acc.events;
+    if (count === 0) return null;
+    const rv = this.#acc.close(endMs);
+    if (snap === null || !(snap.mid > 0)) return null;
+    const tick = tickOf(snap.mid, snap);
+    const floor = (tick / (4 * snap.mid)) ** 2;
+    const ret = this.#lastMid > 0 ? Math.log(snap.mid / this.#lastMid) : 0;
+    this.#lastMid = snap.mid;
+    return { startMs: endMs - 60_000, logRv: Math.log(rv + floor), logEvents: Math.log1p(count), ret };
+  }
+}
+
 /**
  * Replays DBN files through `engine` (a fresh one: one day's MBP-10 and trades, or several days in
- * time order) and returns the
- * minute observations per instrument, in order of first sight. Minutes without book events (the
- * CME daily break, weekends, gaps) are left out.
+ * time order) and returns the minute observations per instrument, in order of first sight. Minutes
+ * without book events (the CME daily break, weekends, gaps) are left out.
  */
 export async function minuteSeries(
   files: readonly string[],
   engine: FeatureEngine,
   opts: MinuteSeriesOptions = {},
 ): Promise<MinuteSeries[]> {
-  const minute = new Map<number, MinuteAccumulator>();
-  const out = new Map<number, MinuteSeries & { lastMid: number }>();
+  const observers = new Map<number, MinuteObserver>();
+  const out = new Map<number, MinuteSeries>();
   await replay(files, engine, {
     everyNs: MINUTE_NS,
     onRecord: (c) => {
-      const rt = c.rtype;
-      // Book records only: MBP-10, MBP-1 (rtypes 10 and 1); mids from their top level.
-      if (rt !== 10 && rt !== 1) return;
-      let a = minute.get(c.instrumentId);
-      if (a === undefined) {
-        a = new MinuteAccumulator();
-        minute.set(c.instrumentId, a);
+      let o = observers.get(c.instrumentId);
+      if (o === undefined) {
+        o = new MinuteObserver();
+        observers.set(c.instrumentId, o);
       }
-      a.add(c.tsRecvMs, c.bidPx(0), c.askPx(0));
+      o.record(c);
     },
     onGrid: (tNs) => {
       const endMs = Number(tNs / 1_000_000n);
-      for (const [id, a] of minute) {
-        if (a.events === 0) continue;
-        const snap = engine.snapshot(id);
-        const count = a.events;
-        const rv = a.close(endMs);
-        if (snap === null || !(snap.mid > 0)) continue;
+      for (const [id, o] of observers) {
+        const snap = o.events > 0 ? engine.snapshot(id) : null;
+        const m = o.close(endMs, snap);
+        if (m === null || snap === null) continue;
         let s = out.get(id);
         if (s === undefined) {
-          s = {
-            symbol: snap.symbol,
-            instrumentId: id,
-            startMs: [],
-            logRv: [],
-            logEvents: [],
-            ret: [],
-            lastMid: Number.NaN,
-          };
+          s = { symbol: snap.symbol, instrumentId: id, startMs: [], logRv: [], logEvents: [], ret: [] };
           out.set(id, s);
         }
-        const tick = tickOf(snap.mid, snap);
-        const floor = (tick / (4 * snap.mid)) ** 2;
-        s.startMs.push(endMs - 60_000);
-        s.logRv.push(Math.log(rv + floor));
-        s.logEvents.push(Math.log1p(count));
-        s.ret.push(s.lastMid > 0 ? Math.log(snap.mid / s.lastMid) : 0);
-        s.lastMid = snap.mid;
+        s.startMs.push(m.startMs);
+        s.logRv.push(m.logRv);
+        s.logEvents.push(m.logEvents);
+        s.ret.push(m.ret);
       }
     },
     onProgress: opts.onProgress,
   });
-  return [...out.values()].map(({ lastMid: _, ...s }) => s);
+  return [...out.values()];
 }
 
 /**
