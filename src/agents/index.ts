@@ -1,1 +1,13 @@
+export * from './analysts.js';
+export { type Evidence, num } from './common.js';
+export * from './config.js';
+export * from './market-making.js';
+export * from './microstructure.js';
+export * from './momentum.js';
+export * from './regime.js';
+export * from './runner.js';
+export * from './session.js';
+export * from './technical.js';
+export * from './toxicity.js';
 export * from './types.js';
+export * from './worker.js';

@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import type { FeatureSnapshot } from '../features/index.js';
-import type { Setup, Stance } from '../strategy/index.js';
+import type { Setup, Stance, SweepAlert } from '../strategy/index.js';
 
 /** The seven specialists. */
 export const AGENT_NAMES = [
@@ -79,6 +79,16 @@ export interface AgentInput {
   readonly nowMs: number;
   /** Time of the newest market event the snapshot reflects, ms (for stale-data checks). */
   readonly lastEventMs: number;
+  /**
+   * Sweep alerts of the recent past, oldest first (the snapshot's `sweep_alerts` is a running count,
+   * so how many fell in the last minute needs their times). Optional: absent = unknown.
+   */
+  readonly recentSweeps?: readonly SweepAlert[];
+  /**
+   * Closes of the recent 1-minute bars, oldest first (the momentum analyst's bootstrap reads their
+   * returns). Optional: absent = not available.
+   */
+  readonly closes?: readonly number[];
 }
 
 /** An analyst. `analyze` must stop work and reject when `signal` aborts. */

@@ -60,7 +60,13 @@ const W: Record<AgentName, number> = {
 function tier1Of(signals: AgentSignal[]): () => Promise<Tier1Result> {
   return async () => ({
     signals,
-    outcomes: signals.map((s) => ({ agent: s.agent, status: 'ok' as const, ms: 0 })),
+    outcomes: signals.map((s) => ({
+      agent: s.agent,
+      status: 'ok' as const,
+      ms: 0,
+      startedAt: 0,
+      finishedAt: 0,
+    })),
     sumAgentMs: 0,
   });
 }
@@ -226,7 +232,11 @@ describe('tier 4: validators', () => {
 
   test('each validator vetoes with a reason', async () => {
     const cases: [keyof typeof VALIDATORS, ValidationContext, RegExp][] = [
-      ['exposure', ctx({ portfolio: { ...flat, position: () => 9 } }), /position would be 11, limit ±10/],
+      [
+        'exposure',
+        ctx({ limits: { ...DEFAULT_PIPELINE_CONFIG.limits, maxPosition: 1 } }),
+        /position would be 2, limit ±1/,
+      ],
       ['exposure', ctx({ portfolio: { ...flat, grossExposure: () => 19 } }), /gross exposure would be 21/],
       ['daily_loss', ctx({ portfolio: { ...flat, dailyPnl: () => -2_000 } }), /at or below −2000/],
       ['spread', ctx({ input: input({ spread_ticks: 3 }) }), /spread 3 ticks above 2/],
@@ -324,9 +334,9 @@ describe('routes and the whole pipeline (no model)', () => {
       tier1: async () => ({
         signals: [sig('momentum', 'short', 0.8), sig('technical', 'short', 0.8)],
         outcomes: [
-          { agent: 'momentum', status: 'ok', ms: 1 },
-          { agent: 'technical', status: 'ok', ms: 1 },
-          { agent: 'regime', status: 'timeout', ms: 50 },
+          { agent: 'momentum', status: 'ok', ms: 1, startedAt: 0, finishedAt: 1 },
+          { agent: 'technical', status: 'ok', ms: 1, startedAt: 0, finishedAt: 1 },
+          { agent: 'regime', status: 'timeout', ms: 50, startedAt: 0, finishedAt: 50 },
         ],
         sumAgentMs: 52,
       }),

@@ -20,7 +20,18 @@
  */
 
 import { z } from 'zod';
-import type { AgentInput, AgentName, AgentSignal, Direction, RiskFlag } from '../agents/index.js';
+import {
+  type Agent,
+  type AgentInput,
+  type AgentName,
+  type AgentOutcome,
+  type AgentSignal,
+  type Direction,
+  type RiskFlag,
+  runAgents,
+} from '../agents/index.js';
+import type { Clock } from '../core/index.js';
+import { tradingDateOf } from '../features/index.js';
 import type { LlmProvider, Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';
@@ -39,14 +50,6 @@ export interface Trigger {
 }
 
 export type Route = 'fast' | 'standard' | 'full';
-
-/** How one analyst fared in tier 1. */
-export interface AgentOutcome {
-  readonly agent: AgentName;
-  readonly status: 'ok' | 'timeout' | 'error' | 'invalid';
-  readonly ms: number;
-  readonly error?: string;
-}
 
 /** Tier 1's result. */
 export interface Tier1Result {
@@ -251,6 +254,9 @@ export class DecisionPipeline {
       const direction = d.direction;
       const confidence = d.ran ? d.confidence : c.confidence;
       const size = direction === 'flat' ? 0 : sizeFor(confidence, scale, cfg);
+      if (this.portfolio instanceof IntentPortfolio) {
+        this.portfolio.mark(instrument, input.snapshot.mid, tradingDateOf(input.nowMs) ?? '');
+      }
       const intent = { instrument, direction, size };
       const verdicts = await validate({
         input,
@@ -325,7 +331,11 @@ export class DecisionPipeline {
         }
       }
       if (approval.approved && this.portfolio instanceof IntentPortfolio) {
-        this.portfolio.apply(instrument, direction === 'long' ? size : -size, input.snapshot.mid);
+        this.portfolio.moveTo(
+          instrument,
+          direction === 'long' ? approval.size : -approval.size,
+          input.snapshot.mid,
+        );
       }
       const te = now();
       const decision: Decision = {
@@ -394,4 +404,18 @@ export function stateKeyOf(input: AgentInput, c: Consensus): string {
   const vpin = Number.isNaN(s.vpin_cdf) ? 'na' : String(Math.min(9, Math.floor(s.vpin_cdf * 10)));
   const setups = [...new Set(input.setups.map((x) => `${x.technique}:${x.side}`))].sort().join(',');
   return `${s.symbol}|${input.regime?.state ?? 'unknown'}|ofi${ofi}|vpin${vpin}|${c.direction}|${setups}`;
+}
+
+/**
+ * Tier 1 over the given analysts with `runAgents`. `live` enforces each analyst's budget on the
+ * wall clock (paper and live trading); otherwise (backtests, the demo) analysts run to completion,
+ * as CONVENTIONS.md asks, so a replay is a pure function of its input.
+ */
+export function analystsTier(agents: readonly Agent[], opts: { live?: boolean } = {}): Tier1 {
+  const clock: Clock = { now: () => performance.now() };
+  const budgetMs = opts.live ? undefined : Number.POSITIVE_INFINITY;
+  return async (input, signal) => {
+    const run = await runAgents(agents, input, { clock, signal, budgetMs });
+    return { signals: run.signals, outcomes: run.outcomes, sumAgentMs: run.sumAgentMs };
+  };
 }

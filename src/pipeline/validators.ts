@@ -35,10 +35,14 @@ export const VALIDATOR_NAMES = [
 ] as const;
 export type ValidatorName = (typeof VALIDATOR_NAMES)[number];
 
-/** What the validators judge: an intended trade on one instrument. */
+/**
+ * What the validators judge: the position a decision wants on one instrument (a scalper's
+ * decision "long 3" means "be long 3 contracts"), not an amount to add to the current one.
+ */
 export interface Intent {
   readonly instrument: string;
   readonly direction: Direction;
+  /** Contracts of the target position (>= 0; its sign is the direction's). */
   readonly size: number;
 }
 
@@ -65,7 +69,7 @@ export const VALIDATORS: Readonly<Record<ValidatorName, Validator>> = {
   exposure: ({ intent, portfolio, limits }) => {
     const sign = intent.direction === 'long' ? 1 : intent.direction === 'short' ? -1 : 0;
     const pos = portfolio.position(intent.instrument);
-    const next = pos + sign * intent.size;
+    const next = sign * intent.size;
     if (Math.abs(next) > limits.maxPosition)
       return veto('exposure', `position would be ${next}, limit ±${limits.maxPosition}`);
     const gross = portfolio.grossExposure() - Math.abs(pos) + Math.abs(next);
@@ -125,7 +129,8 @@ export async function validate(c: ValidationContext): Promise<Verdict[]> {
 }
 
 /**
- * A portfolio fed by the pipeline's approved intents (filled at the snapshot's mid, no costs),
+ * A portfolio fed by the pipeline's approved intents (each moves the position to its target, filled
+ * at the snapshot's mid, no costs),
  * marked to the latest mid per instrument; P&L in price units × `multiplier` (6E: 125,000 EUR per
  * contract, so P&L in USD). The day's P&L restarts at each new `tradingDate`.
  */
@@ -170,7 +175,13 @@ export class IntentPortfolio implements Portfolio {
     if (mid > 0) this.#mark.set(instrument, mid);
   }
 
-  /** Applies an approved intent filled at `price`. */
+  /** Moves to the approved target position `target` (signed), filled at `price`. */
+  moveTo(instrument: string, target: number, price: number): void {
+    const delta = target - this.position(instrument);
+    if (delta !== 0) this.apply(instrument, delta, price);
+  }
+
+  /** Applies a fill of `signedSize` at `price`. */
   apply(instrument: string, signedSize: number, price: number): void {
     const pos = this.position(instrument);
     const avg = this.#avg.get(instrument) ?? price;

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_AGENTS_CONFIG } from './config.js';
+import { analyzeMomentum, blockBootstrapPositiveShare, MomentumAnalyst } from './momentum.js';
+import { inputAt, WED_OVERLAP_MS } from './testkit.js';
+
+const T = WED_OVERLAP_MS;
+const up = { ema_3: 1.101, ema_6: 1.1005, ema_12: 1.1, rsi_7: 65, adx_7: 30, plus_di_7: 30, minus_di_7: 10 };
+const down = { ema_3: 1.099, ema_6: 1.0995, ema_12: 1.1, rsi_7: 15, adx_7: 40, plus_di_7: 8, minus_di_7: 35 };
+
+describe('MomentumAnalyst', () => {
+  it('is flat with confidence 0 while the indicators are not ready', () => {
+    const s = analyzeMomentum(inputAt(T, { ema_3: 1.1, ema_6: 1.1 }));
+    assert.equal(s.direction, 'flat');
+    assert.equal(s.confidence, 0);
+    // NaN evidence becomes null (JSON has no NaN).
+    assert.equal(s.evidence.ema_12, null);
+    assert.equal(s.evidence.ema_3, 1.1);
+  });
+
+  it('goes long on EMAs stacked up with ADX above 20, confidence from ADX', () => {
+    // strength = (30 − 20) / (40 − 20) = 0.5 → confidence 0.5 + 0.5·0.5 = 0.75; RSI 65 < 80.
+    const s = new MomentumAnalyst().analyze(inputAt(T, up));
+    assert.equal(s.agent, 'momentum');
+    assert.equal(s.direction, 'long');
+    assert.equal(s.confidence, 0.75);
+    assert.equal(s.evidence.adx_7, 30);
+    assert.equal(s.horizonSec, 300);
+  });
+
+  it('halves the confidence of an exhausted short (RSI ≤ 20)', () => {
+    // ADX 40 saturates strength (1 → confidence 1); RSI 15 ≤ 100 − 80 → × 0.5 = 0.5.
+    const s = analyzeMomentum(inputAt(T, down));
+    assert.equal(s.direction, 'short');
+    assert.equal(s.confidence, 0.5);
+    assert.equal(s.evidence.exhausted, true);
+  });
+
+  it('stays flat when ADX is weak, the EMAs are mixed or the DIs disagree', () => {
+    assert.equal(analyzeMomentum(inputAt(T, { ...up, adx_7: 15 })).direction, 'flat');
+    assert.equal(analyzeMomentum(inputAt(T, { ...up, ema_6: 1.102 })).direction, 'flat');
+    const di = analyzeMomentum(inputAt(T, { ...up, plus_di_7: 10, minus_di_7: 30 }));
+    assert.equal(di.direction, 'flat');
+    assert.equal(di.confidence, DEFAULT_AGENTS_CONFIG.momentum.flatConfidence);
+  });
+
+  it('scales confidence by the bootstrap support of the recent bars', () => {
+    // 30 closes rising by 1 pip a bar: every return > 0, so every resample mean is > 0: support 1.
+    const rising = Array.from({ length: 30 }, (_, i) => 1.1 + 0.0001 * i);
+    const a = analyzeMomentum(inputAt(T, up, { closes: rising }));
+    assert.equal(a.evidence.bootstrap_support, 1);
+    assert.equal(a.evidence.bootstrap_returns, 29);
+    assert.equal(a.confidence, 0.75);
+    // The same bars falling contradict the long: support 0 → confidence 0.
+    const b = analyzeMomentum(inputAt(T, up, { closes: [...rising].reverse() }));
+    assert.equal(b.direction, 'long');
+    assert.equal(b.confidence, 0);
+    // Fewer closes than bootstrapMinBars (20): no bootstrap.
+    const c = analyzeMomentum(inputAt(T, up, { closes: rising.slice(0, 10) }));
+    assert.equal(c.evidence.bootstrap_support, undefined);
+  });
+
+  it('bootstraps deterministically: zero returns count half, same seed same share', () => {
+    assert.equal(blockBootstrapPositiveShare([0, 0, 0], 100, 2, 1), 0.5);
+    const r = [0.001, -0.002, 0.0005, 0.0015, -0.0001, 0.0003, -0.0004, 0.0002];
+    const x = blockBootstrapPositiveShare(r, 500, 3, 9);
+    assert.equal(blockBootstrapPositiveShare(r, 500, 3, 9), x);
+    assert.ok(x > 0 && x < 1);
+  });
+});

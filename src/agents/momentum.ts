@@ -1,0 +1,147 @@
+/**
+ * Fast momentum analyst: EMA 3/6/12, RSI(7) and ADX(7) on 1-minute bars (MICROSTRUCTURE.md §15,
+ * Wilder 1978).
+ *
+ * Rules:
+ * - direction: long when the EMAs are stacked upwards (EMA3 > EMA6 > EMA12) and +DI ≥ −DI, short
+ *   when stacked downwards and −DI ≥ +DI; mixed EMAs or DIs against the stack → flat;
+ * - strength: a stack counts only when ADX ≥ `adxTrendMin` (Wilder reads ADX above 20–25 as a
+ *   trend); confidence rises linearly from 0.5 at `adxTrendMin` to 1 at `adxStrong`;
+ * - exhaustion: a long at RSI ≥ `rsiExhausted` (a short at RSI ≤ 100 − it) keeps its direction at
+ *   `exhaustedScale` × the confidence, since a stretched fast RSI often precedes a pause;
+ * - bootstrap (when `AgentInput.closes` holds ≥ `bootstrapMinBars` closes): confidence ×= the share
+ *   of moving-block bootstrap resamples of the recent 1-minute log returns whose mean has the
+ *   signal's sign. The block bootstrap (Künsch 1989) keeps short-range dependence of returns, so the
+ *   share measures how consistently the recent bars support the drift the EMAs claim, without
+ *   assuming normal returns. It costs O(resamples × bars), the step `createAnalysts` moves to a
+ *   worker thread.
+ * Indicators are NaN for the first ~30 minutes after a reset (MICROSTRUCTURE.md §15): flat, 0.
+ */
+import { prng } from '../core/index.js';
+import { clamp, type Evidence, pick, ready, signal } from './common.js';
+import { DEFAULT_AGENTS_CONFIG, type MomentumParams } from './config.js';
+import type { Agent, AgentInput, AgentSignal, Direction } from './types.js';
+
+const FIELDS = ['ema_3', 'ema_6', 'ema_12', 'rsi_7', 'adx_7', 'plus_di_7', 'minus_di_7'] as const;
+
+/**
+ * Share of `resamples` moving-block bootstrap means of `returns` that are positive (a zero mean
+ * counts half). Deterministic for a given `seed`.
+ */
+export function blockBootstrapPositiveShare(
+  returns: readonly number[],
+  resamples: number,
+  block: number,
+  seed: number,
+): number {
+  const n = returns.length;
+  if (n === 0) return 0.5;
+  const b = Math.min(block, n);
+  const starts = n - b + 1;
+  const rand = prng(seed);
+  let positive = 0;
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    let taken = 0;
+    while (taken < n) {
+      const s = Math.floor(rand() * starts);
+      for (let j = 0; j < b && taken < n; j++, taken++) sum += returns[s + j];
+    }
+    if (sum > 0) positive += 1;
+    else if (sum === 0) positive += 0.5;
+  }
+  return positive / resamples;
+}
+
+/** Log returns of the newest `maxBars` closes (non-positive or non-finite closes are skipped). */
+function logReturns(closes: readonly number[], maxBars: number): number[] {
+  const from = Math.max(0, closes.length - maxBars);
+  const out: number[] = [];
+  for (let i = from + 1; i < closes.length; i++) {
+    const a = closes[i - 1];
+    const b = closes[i];
+    if (a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b)) out.push(Math.log(b / a));
+  }
+  return out;
+}
+
+/** The momentum view of `input` (pure; see the module comment for the rules). */
+export function analyzeMomentum(
+  input: AgentInput,
+  params: MomentumParams = DEFAULT_AGENTS_CONFIG.momentum,
+): AgentSignal {
+  const s = input.snapshot;
+  const evidence: Evidence = pick(s, FIELDS);
+  const base = { horizonSec: params.horizonSec, evidence };
+  if (!ready(s.ema_3, s.ema_6, s.ema_12, s.rsi_7, s.adx_7)) {
+    return signal('momentum', {
+      ...base,
+      direction: 'flat',
+      confidence: 0,
+      rationale: 'indicators not ready',
+    });
+  }
+  const up = s.ema_3 > s.ema_6 && s.ema_6 > s.ema_12;
+  const down = s.ema_3 < s.ema_6 && s.ema_6 < s.ema_12;
+  // DIs are optional confirmation: NaN does not veto, a DI against the stack does.
+  const diAgainst = up ? s.minus_di_7 > s.plus_di_7 : down ? s.plus_di_7 > s.minus_di_7 : false;
+  if ((!up && !down) || diAgainst) {
+    return signal('momentum', {
+      ...base,
+      direction: 'flat',
+      confidence: params.flatConfidence,
+      rationale: diAgainst ? 'EMAs stacked but directional index disagrees' : 'EMAs not stacked',
+    });
+  }
+  if (s.adx_7 < params.adxTrendMin) {
+    return signal('momentum', {
+      ...base,
+      direction: 'flat',
+      confidence: params.flatConfidence,
+      rationale: `EMAs stacked ${up ? 'up' : 'down'} but ADX below ${params.adxTrendMin}`,
+    });
+  }
+  const direction: Direction = up ? 'long' : 'short';
+  const span = params.adxStrong - params.adxTrendMin;
+  const strength = span > 0 ? clamp((s.adx_7 - params.adxTrendMin) / span) : 1;
+  let confidence = 0.5 + 0.5 * strength;
+  const exhausted = up ? s.rsi_7 >= params.rsiExhausted : s.rsi_7 <= 100 - params.rsiExhausted;
+  if (exhausted) confidence *= params.exhaustedScale;
+  evidence.exhausted = exhausted;
+  const closes = input.closes;
+  if (closes !== undefined && closes.length >= params.bootstrapMinBars) {
+    const rets = logReturns(closes, params.bootstrapMaxBars);
+    const pos = blockBootstrapPositiveShare(
+      rets,
+      params.bootstrapResamples,
+      params.bootstrapBlock,
+      params.bootstrapSeed,
+    );
+    const support = up ? pos : 1 - pos;
+    evidence.bootstrap_returns = rets.length;
+    evidence.bootstrap_support = support;
+    confidence *= support;
+  }
+  return signal('momentum', {
+    ...base,
+    direction,
+    confidence,
+    rationale: `EMAs stacked ${up ? 'up' : 'down'} with ADX ${s.adx_7.toFixed(1)}${exhausted ? ', RSI exhausted' : ''}`,
+  });
+}
+
+/** The fast momentum analyst (inline; `createAnalysts` can run it in a worker thread instead). */
+export class MomentumAnalyst implements Agent {
+  readonly name = 'momentum' as const;
+  readonly budgetMs: number;
+  readonly #params: MomentumParams;
+
+  constructor(params: MomentumParams = DEFAULT_AGENTS_CONFIG.momentum) {
+    this.#params = params;
+    this.budgetMs = params.budgetMs;
+  }
+
+  analyze(input: AgentInput): AgentSignal {
+    return analyzeMomentum(input, this.#params);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Tier 1 runner: every analyst runs concurrently on the same frozen input; each answer is checked
+ * against `AgentSignalSchema`; an analyst that overruns its budget, throws or answers malformed is
+ * left out of the vote, and its outcome records why. `runAgents` never rejects.
+ *
+ * Budgets (CONVENTIONS.md "Time, clocks and determinism"): a finite budget arms a real timer
+ * (wall clock) that aborts the analyst's own `AbortSignal`; backtests pass `budgetMs: Infinity`,
+ * so no timer exists and the run stays a pure function of its inputs. Start and finish times are
+ * read from the injected clock, so under a `ManualClock` they are the decision's time.
+ */
+import type { Clock } from '../core/index.js';
+import { EngineError } from '../core/index.js';
+import { type Agent, type AgentInput, type AgentName, type AgentSignal, AgentSignalSchema } from './types.js';
+
+/** An analyst that overran its time budget. */
+export class AgentTimeoutError extends EngineError {
+  constructor(
+    readonly agent: AgentName,
+    readonly budgetMs: number,
+  ) {
+    super('AGENT_TIMEOUT', `Agent "${agent}" exceeded its budget of ${budgetMs} ms`);
+  }
+}
+
+/** The run was cancelled by the caller's signal. */
+export class AgentsAbortedError extends EngineError {
+  constructor(options?: { cause?: unknown }) {
+    super('AGENTS_ABORTED', 'Tier 1 aborted by the caller', options);
+  }
+}
+
+/** How one analyst's run ended. */
+export type AgentStatus = 'ok' | 'timeout' | 'error' | 'invalid';
+
+/** One analyst's run. */
+export interface AgentOutcome {
+  readonly agent: AgentName;
+  readonly status: AgentStatus;
+  /** finishedAt − startedAt on the injected clock. */
+  readonly ms: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** Why it was left out (absent when ok). */
+  readonly error?: string;
+}
+
+/** The result of tier 1. */
+export interface AgentsRun {
+  /** Valid signals, in the order of the agents given. */
+  readonly signals: AgentSignal[];
+  /** Every agent's outcome, in the order of the agents given. */
+  readonly outcomes: AgentOutcome[];
+  /** Last finish − first start, on the injected clock. */
+  readonly tier1Ms: number;
+  /** Σ of the agents' own times: tier1Ms / sumAgentMs ≈ 1 / number of agents when they overlap. */
+  readonly sumAgentMs: number;
+}
+
+/** Waits `ms`; settles early (either way) once `signal` aborts. */
+export type Timer = (ms: number, signal: AbortSignal) => Promise<void>;
+
+/** Options of `runAgents`. */
+export interface RunAgentsOptions {
+  readonly clock: Clock;
+  /** Budget for every agent instead of its own, ms (`Infinity`: none, as in backtests). */
+  readonly budgetMs?: number;
+  /** Aborts every agent still running (their outcomes: 'error'). */
+  readonly signal?: AbortSignal;
+  /** The budget timer (default: `setTimeout`); tests may inject one. */
+  readonly timer?: Timer;
+}
+
+/** `setTimeout` as a promise, cleared when `signal` aborts. */
+export const realTimer: Timer = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const id = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(id);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+function message(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+type Settled =
+  | { kind: 'value'; value: unknown }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' };
+
+/** Runs one agent to its outcome. */
+function runOne(
+  agent: Agent,
+  input: AgentInput,
+  opts: RunAgentsOptions,
+): Promise<{ outcome: AgentOutcome; signal: AgentSignal | null }> {
+  const clock = opts.clock;
+  const controller = new AbortController();
+  const timerStop = new AbortController();
+  const budget = opts.budgetMs ?? agent.budgetMs;
+  const startedAt = clock.now();
+  const outer = opts.signal;
+
+  const settled = new Promise<Settled>((resolve) => {
+    const onOuter = () => {
+      controller.abort(new AgentsAbortedError({ cause: outer?.reason }));
+      resolve({ kind: 'aborted' });
+    };
+    if (outer !== undefined) {
+      if (outer.aborted) {
+        onOuter();
+        return;
+      }
+      outer.addEventListener('abort', onOuter, { once: true });
+      controller.signal.addEventListener('abort', () => outer.removeEventListener('abort', onOuter), {
+        once: true,
+      });
+      timerStop.signal.addEventListener('abort', () => outer.removeEventListener('abort', onOuter), {
+        once: true,
+      });
+    }
+    if (Number.isFinite(budget)) {
+      (opts.timer ?? realTimer)(budget, timerStop.signal).then(
+        () => {
+          controller.abort(new AgentTimeoutError(agent.name, budget));
+          resolve({ kind: 'timeout' });
+        },
+        () => {},
+      );
+    }
+    // `new Promise` turns a synchronous throw of `analyze` into a rejection.
+    new Promise<unknown>((res) => res(agent.analyze(input, controller.signal))).then(
+      (value) => resolve({ kind: 'value', value }),
+      (error) => resolve({ kind: 'error', error }),
+    );
+  });
+
+  return settled.then((r) => {
+    timerStop.abort();
+    const finishedAt = clock.now();
+    const base = { agent: agent.name, ms: finishedAt - startedAt, startedAt, finishedAt };
+    switch (r.kind) {
+      case 'timeout':
+        return {
+          outcome: { ...base, status: 'timeout', error: new AgentTimeoutError(agent.name, budget).message },
+          signal: null,
+        };
+      case 'aborted':
+        return { outcome: { ...base, status: 'error', error: 'aborted by the caller' }, signal: null };
+      case 'error':
+        return { outcome: { ...base, status: 'error', error: message(r.error) }, signal: null };
+      case 'value': {
+        const p = AgentSignalSchema.safeParse(r.value);
+        if (!p.success) {
+          const problems = p.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+          return { outcome: { ...base, status: 'invalid', error: problems.join('; ') }, signal: null };
+        }
+        if (p.data.agent !== agent.name) {
+          return {
+            outcome: { ...base, status: 'invalid', error: `answered as "${p.data.agent}"` },
+            signal: null,
+          };
+        }
+        return { outcome: { ...base, status: 'ok' }, signal: p.data };
+      }
+    }
+  });
+}
+
+/**
+ * Runs `agents` concurrently on `input` (tier 1). Every agent is started before any result is
+ * awaited; each gets its own `AbortSignal`, aborted at its budget or when `opts.signal` aborts.
+ */
+export async function runAgents(
+  agents: readonly Agent[],
+  input: AgentInput,
+  opts: RunAgentsOptions,
+): Promise<AgentsRun> {
+  const runs = agents.map((a) => runOne(a, input, opts));
+  const results = await Promise.all(runs);
+  const signals: AgentSignal[] = [];
+  const outcomes: AgentOutcome[] = [];
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  for (const { outcome, signal } of results) {
+    outcomes.push(outcome);
+    if (signal !== null) signals.push(signal);
+    first = Math.min(first, outcome.startedAt);
+    last = Math.max(last, outcome.finishedAt);
+    sum += outcome.ms;
+  }
+  return { signals, outcomes, tier1Ms: results.length > 0 ? last - first : 0, sumAgentMs: sum };
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { ManualClock } from '../core/index.js';
+import { createAnalysts } from './analysts.js';
+import { agentsConfig } from './config.js';
+import { analyzeMomentum } from './momentum.js';
+import { runAgents } from './runner.js';
+import { inputAt, WED_OVERLAP_MS } from './testkit.js';
+import { WorkerAnalyst, WorkerPool, WorkerTaskError } from './worker.js';
+
+const MOMENTUM = new URL('./momentum.js', import.meta.url);
+const TESTKIT = new URL('./testkit.js', import.meta.url);
+const pool = new WorkerPool({ size: 2 });
+after(() => pool.close());
+
+// 120 closes: a noisy uptrend (a deterministic zig-zag around a 0.2-pip drift).
+const closes = Array.from({ length: 120 }, (_, i) => 1.1 + 0.00002 * i + (i % 3 === 0 ? 0.0001 : -0.00005));
+const input = inputAt(
+  WED_OVERLAP_MS,
+  { ema_3: 1.1024, ema_6: 1.102, ema_12: 1.1015, rsi_7: 62, adx_7: 28, plus_di_7: 25, minus_di_7: 15 },
+  { closes },
+);
+const params = agentsConfig({ momentum: { bootstrapResamples: 20_000 } }).momentum;
+
+describe('WorkerPool and WorkerAnalyst', () => {
+  it('gives the same momentum signal on a worker thread as inline', async () => {
+    const inline = analyzeMomentum(input, params);
+    const remote = await pool.run(MOMENTUM, 'analyzeMomentum', [input, params]);
+    assert.deepEqual(remote, inline);
+    assert.equal(typeof inline.evidence.bootstrap_support, 'number');
+    const analyst = new WorkerAnalyst({
+      name: 'momentum',
+      budgetMs: 5_000,
+      module: MOMENTUM,
+      fn: 'analyzeMomentum',
+      params,
+      pool,
+    });
+    assert.deepEqual(await analyst.analyze(input, new AbortController().signal), inline);
+  });
+
+  it('runs tier 1 with momentum on the pool to the same result as inline', async () => {
+    const opts = { clock: new ManualClock(WED_OVERLAP_MS), budgetMs: Number.POSITIVE_INFINITY };
+    const a = await runAgents(createAnalysts(), input, opts);
+    const b = await runAgents(createAnalysts(undefined, { pool }), input, opts);
+    assert.deepEqual(b, a);
+  });
+
+  it('terminates a running task when its signal aborts, then keeps serving', async () => {
+    const ac = new AbortController();
+    // `run` hands the task to a thread at once; only terminating that thread stops the loop.
+    const spinning = pool.run(TESTKIT, 'spinForever', [], ac.signal);
+    const threads = pool.threads;
+    const reason = new Error('budget');
+    ac.abort(reason);
+    await assert.rejects(spinning, (e) => e === reason);
+    assert.equal(pool.threads, threads - 1);
+    const again = await pool.run(MOMENTUM, 'analyzeMomentum', [input, params]);
+    assert.deepEqual(again, analyzeMomentum(input, params));
+  });
+
+  it('rejects with WorkerTaskError when the function throws, and for an already-aborted signal', async () => {
+    await assert.rejects(pool.run(TESTKIT, 'failingTask', ['input']), (e) => {
+      assert.ok(e instanceof WorkerTaskError);
+      assert.match(e.message, /RangeError: bad input/);
+      return true;
+    });
+    await assert.rejects(pool.run(TESTKIT, 'noSuchExport', []), WorkerTaskError);
+    const ac = new AbortController();
+    ac.abort(new Error('early'));
+    await assert.rejects(pool.run(TESTKIT, 'spinForever', [], ac.signal), /early/);
+  });
+
+  it('a WorkerAnalyst overrunning its budget is a timeout in tier 1', async () => {
+    const spin = new WorkerAnalyst({
+      name: 'regime',
+      budgetMs: 30,
+      module: TESTKIT,
+      fn: 'spinForever',
+      pool,
+    });
+    const run = await runAgents([spin], input, { clock: new ManualClock() });
+    assert.equal(run.outcomes[0].status, 'timeout');
+    assert.equal(run.signals.length, 0);
+  });
+});

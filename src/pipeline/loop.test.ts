@@ -1,0 +1,73 @@
+/**
+ * The decision loop on a simulated hour of 6E: decisions are triggered by bars, setups, sweeps and
+ * VPIN (not taken on every tick), carry their trigger and snapshot time, and the same day through
+ * the pipeline with no model gives the same decisions twice.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createAnalysts } from '../agents/index.js';
+import { type SimDayResult, simulateDay } from '../sim/index.js';
+import { DecisionLoop } from './loop.js';
+import { analystsTier, type Decision, DecisionPipeline } from './pipeline.js';
+
+const START = Date.parse('2026-11-24T13:00:00Z');
+
+describe('decision loop over a simulated hour', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'decision-loop-'));
+  let day: SimDayResult;
+  before(async () => {
+    day = await simulateDay({
+      date: '2026-11-24',
+      seed: 3,
+      out: dir,
+      spot: false,
+      window: { startMs: START, endMs: START + 60 * 60_000 },
+    });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function run(): Promise<{ decisions: Decision[]; records: number }> {
+    const loop = new DecisionLoop({
+      pipeline: new DecisionPipeline({ tier1: analystsTier(createAnalysts()) }),
+      engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 },
+    });
+    const { records } = await loop.run([day.files.mbp10, day.files.trades]);
+    return { decisions: loop.decisions, records };
+  }
+
+  test('decisions follow triggers, in time order, each with its snapshot time', async () => {
+    const { decisions, records } = await run();
+    const kinds = new Map<string, number>();
+    for (const d of decisions) kinds.set(d.trigger.kind, (kinds.get(d.trigger.kind) ?? 0) + 1);
+    // One bar a minute (bar or setup trigger): 59 closed bars in the hour (the last closes at the end).
+    const barLike = (kinds.get('bar') ?? 0) + (kinds.get('setup') ?? 0);
+    assert.ok(barLike >= 58 && barLike <= 60, `${barLike} bar decisions`);
+    assert.ok(decisions.length < records / 100, `${decisions.length} decisions for ${records} records`);
+    for (let i = 1; i < decisions.length; i++) {
+      assert.ok(decisions[i].trigger.tMs >= decisions[i - 1].trigger.tMs, 'in time order');
+    }
+    for (const d of decisions) {
+      assert.equal(Date.parse(d.snapshotTs), d.trigger.tMs, 'snapshot at the trigger');
+      assert.equal(d.outcomes.length, 7, 'seven analysts');
+      assert.ok(d.outcomes.every((o) => o.status === 'ok'));
+      assert.equal(d.verdicts.length, 6);
+    }
+    const setups = decisions.filter((d) => d.trigger.kind === 'setup');
+    assert.ok(
+      setups.every((d) => (d.trigger.detail ?? '').length > 0),
+      'a setup trigger names its techniques',
+    );
+  });
+
+  test('the same hour with no model gives the same decisions twice', async () => {
+    const strip = (ds: Decision[]) =>
+      ds.map((d) => ({ ...d, timings: null, sumAgentMs: 0, outcomes: d.outcomes.map((o) => o.status) }));
+    const a = await run();
+    const b = await run();
+    assert.ok(a.decisions.length > 0);
+    assert.deepEqual(strip(a.decisions), strip(b.decisions));
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * The decision loop: market data → feature engine → techniques and regime → triggers → the
+ * decision pipeline. Backtest, demo and (later) paper and live trading run this same code.
+ *
+ * Decisions are triggered, not taken on every tick (issue 7; DESIGN.md): a closed 1-minute bar (a
+ * `setup` trigger when a technique fired on it, else `bar`), a sweep alert (`sweep`, at most one per
+ * `sweepCooldownMs` per instrument) and VPIN rising through `vpinThreshold` (`toxicity`). A trigger
+ * freezes what the analysts will read at that moment (the snapshot, the setups still valid, the
+ * regime state); the pipeline then runs on that frozen input at the next 1-s grid point, so
+ * market data keeps flowing in between and nothing a decision reads can change under it.
+ *
+ * The regime comes from a fitted model (`RegimeModelFile`) fed one observation a minute
+ * (`MinuteObserver`, deseasonalised like the fit); without a model the regime is unknown.
+ */
+
+import type { AgentInput, RegimeState } from '../agents/index.js';
+import { FeatureEngine, type FeatureEngineOptions, type FeatureSnapshot, replay } from '../features/index.js';
+import {
+  DEFAULT_TECHNIQUES_CONFIG,
+  fillContext,
+  MinuteObserver,
+  noteSweep,
+  RegimeFilter,
+  type RegimeModelFile,
+  type Setup,
+  type SweepAlert,
+  type TechniqueContext,
+  TechniqueSet,
+  type TechniquesConfig,
+} from '../strategy/index.js';
+import type { Decision, DecisionPipeline, Trigger } from './pipeline.js';
+
+export interface DecisionLoopOptions {
+  readonly pipeline: DecisionPipeline;
+  /** A fitted regime model; none = regime unknown. */
+  readonly regime?: RegimeModelFile | null;
+  readonly techniques?: TechniquesConfig;
+  /** Tick size in decimal price units of instruments (default 6E's 0.00005). */
+  readonly tickSize?: number;
+  /** VPIN value that triggers a toxicity decision (default 0.8). */
+  readonly vpinThreshold?: number;
+  /** At most one sweep-triggered decision per instrument in this many ms (default 5,000). */
+  readonly sweepCooldownMs?: number;
+  /** Options of the feature engine (VPIN bucket, Stoikov model …); its triggers are the loop's. */
+  readonly engine?: Omit<FeatureEngineOptions, 'onBar' | 'onSweep' | 'onVpin'>;
+}
+
+/** Per-instrument state of the loop. */
+interface Instrument {
+  readonly techniques: TechniqueSet;
+  readonly ctx: TechniqueContext;
+  readonly observer: MinuteObserver;
+  readonly filter: RegimeFilter | null;
+  /** Setups still valid, newest last. */
+  setups: Setup[];
+  /** Recent 1-minute closes, oldest first (at most `MAX_CLOSES`). */
+  closes: number[];
+  /** Sweep alerts of the last `SWEEP_MEMORY_MS`. */
+  sweeps: SweepAlert[];
+  lastSweepMs: number;
+}
+
+/** Closes kept for the momentum analyst's bootstrap. */
+const MAX_CLOSES = 120;
+/** Sweeps kept for the toxicity analyst's count. */
+const SWEEP_MEMORY_MS = 60_000;
+
+interface Pending {
+  readonly trigger: Trigger;
+  readonly input: AgentInput;
+}
+
+const SECOND_NS = 1_000_000_000n;
+const MINUTE_NS = 60_000_000_000n;
+
+export class DecisionLoop {
+  readonly engine: FeatureEngine;
+  readonly #pipeline: DecisionPipeline;
+  readonly #regime: RegimeModelFile | null;
+  readonly #techConfig: TechniquesConfig;
+  readonly #tick: number;
+  readonly #cooldown: number;
+  readonly #byId = new Map<number, Instrument>();
+  readonly #queue: Pending[] = [];
+  readonly #obs = new Float64Array(2);
+  readonly decisions: Decision[] = [];
+
+  constructor(opts: DecisionLoopOptions) {
+    this.#pipeline = opts.pipeline;
+    this.#regime = opts.regime ?? null;
+    this.#techConfig = opts.techniques ?? DEFAULT_TECHNIQUES_CONFIG;
+    this.#tick = opts.tickSize ?? 0.00005;
+    this.#cooldown = opts.sweepCooldownMs ?? 5_000;
+    this.engine = new FeatureEngine({
+      ...opts.engine,
+      onBar: (snap, bar) => {
+        const inst = this.#instrument(snap);
+        if (Number.isFinite(bar.close)) {
+          inst.closes.push(bar.close);
+          if (inst.closes.length > MAX_CLOSES) inst.closes.shift();
+        }
+        fillContext(inst.ctx, snap);
+        const fired = inst.techniques.onBar(bar, inst.ctx);
+        const nowMs = msOf(snap);
+        inst.setups = inst.setups.filter((s) => s.validUntilMs > nowMs);
+        if (fired.length > 0) inst.setups.push(...fired);
+        const detail =
+          fired.length > 0 ? [...new Set(fired.map((s) => s.technique))].sort().join(',') : undefined;
+        this.#trigger(inst, snap, fired.length > 0 ? 'setup' : 'bar', detail);
+      },
+      onSweep: (snap, info) => {
+        const inst = this.#instrument(snap);
+        const t = msOf(snap);
+        noteSweep(inst.ctx, info, t);
+        if (inst.ctx.sweep !== null) inst.sweeps.push(inst.ctx.sweep);
+        if (t - inst.lastSweepMs < this.#cooldown) return;
+        inst.lastSweepMs = t;
+        this.#trigger(inst, snap, 'sweep', `${info.levels} levels, ${info.qty} lots`);
+      },
+      onVpin: {
+        threshold: opts.vpinThreshold ?? 0.8,
+        callback: (snap) =>
+          this.#trigger(this.#instrument(snap), snap, 'toxicity', `VPIN ${snap.vpin.toFixed(3)}`),
+      },
+    });
+  }
+
+  #instrument(snap: FeatureSnapshot): Instrument {
+    let inst = this.#byId.get(snap.instrument_id);
+    if (inst === undefined) {
+      const techniques = new TechniqueSet(this.#techConfig, { collect: false });
+      inst = {
+        techniques,
+        ctx: techniques.context(snap.symbol, this.#tick),
+        observer: new MinuteObserver(),
+        filter: this.#regime !== null ? new RegimeFilter(this.#regime.loaded) : null,
+        setups: [],
+        closes: [],
+        sweeps: [],
+        lastSweepMs: Number.NEGATIVE_INFINITY,
+      };
+      this.#byId.set(snap.instrument_id, inst);
+    }
+    return inst;
+  }
+
+  #regimeState(inst: Instrument): RegimeState | null {
+    const f = inst.filter;
+    if (f === null || !f.isReady) return null;
+    const tr = f.transitionCount > 0 ? f.transitions().at(-1) : undefined;
+    return {
+      state: f.stateName ?? String(f.state),
+      probability: f.probabilities[f.state],
+      probabilities: Array.from(f.probabilities),
+      stance: f.stance ?? 'momentum',
+      lastTransitionMs: tr === undefined ? Number.NaN : tr.tMs,
+    };
+  }
+
+  #trigger(inst: Instrument, snap: FeatureSnapshot, kind: Trigger['kind'], detail?: string): void {
+    const t = msOf(snap);
+    inst.sweeps = inst.sweeps.filter((x) => x.tMs > t - SWEEP_MEMORY_MS);
+    this.#queue.push({
+      trigger: detail === undefined ? { kind, tMs: t } : { kind, tMs: t, detail },
+      input: Object.freeze({
+        snapshot: snap,
+        setups: Object.freeze([...inst.setups]),
+        regime: this.#regimeState(inst),
+        nowMs: t,
+        lastEventMs: t,
+        closes: Object.freeze([...inst.closes]),
+        recentSweeps: Object.freeze([...inst.sweeps]),
+      }),
+    });
+  }
+
+  /** Replays `files` (merged by ts_recv), taking the triggered decisions in order. */
+  async run(
+    files: readonly string[],
+    onProgress?: (bytesRead: number) => void,
+  ): Promise<{ records: number }> {
+    const { records } = await replay(files, this.engine, {
+      everyNs: SECOND_NS,
+      onRecord: (c) => {
+        const snapId = c.instrumentId;
+        const inst = this.#byId.get(snapId);
+        if (inst !== undefined) inst.observer.record(c);
+        else if (c.rtype === 10 || c.rtype === 1) {
+          const snap = this.engine.snapshot(snapId);
+          if (snap !== null) this.#instrument(snap).observer.record(c);
+        }
+      },
+      onGrid: async (tNs) => {
+        if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
+        await this.#drain();
+      },
+      onProgress,
+    });
+    await this.#drain();
+    return { records };
+  }
+
+  #closeMinute(endMs: number): void {
+    const model = this.#regime;
+    for (const [id, inst] of this.#byId) {
+      const snap = inst.observer.events > 0 ? this.engine.snapshot(id) : null;
+      const m = inst.observer.close(endMs, snap);
+      if (m === null || model === null || inst.filter === null) continue;
+      this.#obs[0] = m.logRv;
+      this.#obs[1] = m.logEvents;
+      inst.filter.update(endMs, model.seasonality.applyOne(m.startMs, this.#obs, this.#obs));
+    }
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const p = this.#queue.shift() as Pending;
+      this.decisions.push(await this.#pipeline.decide(p.trigger, p.input));
+    }
+  }
+}
+
+function msOf(snap: FeatureSnapshot): number {
+  return Number(snap.ts_ns / 1_000_000n);
+}

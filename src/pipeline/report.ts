@@ -1,0 +1,77 @@
+/**
+ * Summaries of recorded decisions: counts per trigger, route and outcome, the debate skip rate,
+ * vetoes per check, and latency percentiles per tier (nearest-rank on the recorded times).
+ */
+
+import type { Decision, TierTimes } from './pipeline.js';
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** Nearest-rank percentile p (0–1] of `values` (sorted copy); NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+}
+
+function percentiles(values: readonly number[]): Percentiles {
+  return {
+    p50: percentile(values, 0.5),
+    p95: percentile(values, 0.95),
+    p99: percentile(values, 0.99),
+    max: values.length > 0 ? Math.max(...values) : Number.NaN,
+  };
+}
+
+export interface DecisionSummary {
+  readonly decisions: number;
+  readonly byTrigger: Readonly<Record<string, number>>;
+  readonly byRoute: Readonly<Record<string, number>>;
+  /** Long / short / not approved. */
+  readonly byOutcome: Readonly<Record<string, number>>;
+  /** Debates skipped over decisions that were not on the fast path (which never debates). */
+  readonly debateSkipRate: number;
+  readonly debateEnds: Readonly<Record<string, number>>;
+  /** Vetoes per validator. */
+  readonly vetoes: Readonly<Record<string, number>>;
+  /** Latency per tier and in total, ms. */
+  readonly latency: Readonly<Record<keyof TierTimes, Percentiles>>;
+  /** Model fallbacks recorded. */
+  readonly fallbacks: number;
+}
+
+function count<T>(items: readonly T[], key: (x: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of items) {
+    const k = key(x);
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+export function summarizeDecisions(ds: readonly Decision[]): DecisionSummary {
+  const vetoes: Record<string, number> = {};
+  for (const d of ds) for (const v of d.verdicts) if (!v.pass) vetoes[v.check] = (vetoes[v.check] ?? 0) + 1;
+  const notFast = ds.filter((d) => d.route !== 'fast');
+  const tiers: (keyof TierTimes)[] = ['tier1', 'tier2', 'tier3', 'tier4', 'tier5', 'total'];
+  const latency = Object.fromEntries(
+    tiers.map((t) => [t, percentiles(ds.map((d) => d.timings[t]))]),
+  ) as Record<keyof TierTimes, Percentiles>;
+  return {
+    decisions: ds.length,
+    byTrigger: count(ds, (d) => d.trigger.kind),
+    byRoute: count(ds, (d) => d.route),
+    byOutcome: count(ds, (d) => (d.approval.approved ? d.approval.direction : 'not approved')),
+    debateSkipRate:
+      notFast.length > 0 ? notFast.filter((d) => !d.debate.ran).length / notFast.length : Number.NaN,
+    debateEnds: count(ds, (d) => d.debate.end),
+    vetoes,
+    latency,
+    fallbacks: ds.reduce((a, d) => a + d.fallbacks.length, 0),
+  };
+}
