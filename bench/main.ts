@@ -5,20 +5,31 @@
 import { dbnBench } from './dbn.bench.js';
 import { featuresBench } from './features.bench.js';
 import { Report } from './harness.js';
+import { pipelineBench } from './pipeline.bench.js';
 import { regimeBench } from './regime.bench.js';
 import { simBench } from './sim.bench.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N]\n' +
-      '  DBN decode, book and zstd throughput, and the simulator, with ratios to baselines measured in the same run\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline]\n' +
+      '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting and the decision\n' +
+      '  pipeline, with ratios to baselines measured in the same run\n' +
+      '  --only NAME    run one section\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
       '  --records N    MBP-10 records to generate (default 1,000,000)\n',
   );
   process.exit(0);
 }
 const json = args.includes('--json');
+const oi = args.indexOf('--only');
+const SECTIONS = ['dbn', 'sim', 'features', 'regime', 'pipeline'] as const;
+const only = oi >= 0 ? args[oi + 1] : undefined;
+if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
+  process.stderr.write(`--only must be one of ${SECTIONS.join(', ')}, got "${only}"\n`);
+  process.exit(2);
+}
+const want = (s: (typeof SECTIONS)[number]) => only === undefined || only === s;
 const ri = args.indexOf('--records');
 const records = ri >= 0 ? Number(args[ri + 1]) : 1_000_000;
 if (!Number.isInteger(records) || records <= 0) {
@@ -26,7 +37,8 @@ if (!Number.isInteger(records) || records <= 0) {
   process.exit(2);
 }
 const report = new Report(json, `npm run bench -- ${args.join(' ')}`.trim());
-await dbnBench(report, records);
-await simBench(report);
-await featuresBench(report);
-await regimeBench(report);
+if (want('dbn')) await dbnBench(report, records);
+if (want('sim')) await simBench(report);
+if (want('features')) await featuresBench(report);
+if (want('regime')) await regimeBench(report);
+if (want('pipeline')) await pipelineBench(report);
