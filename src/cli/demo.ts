@@ -9,10 +9,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { createAnalysts } from '../agents/index.js';
 import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
 import { FeatureEngine, replay } from '../features/index.js';
+import { llmFromEnv } from '../llm/index.js';
+import { analystsTier, DecisionLoop, DecisionPipeline, summarizeDecisions } from '../pipeline/index.js';
 import {
   DEFAULT_TECHNIQUES_CONFIG,
   fillContext,
@@ -231,6 +234,44 @@ async function demo(opts: DemoOpts): Promise<void> {
   for (const e of examples) {
     say(
       `  e.g. ${new Date(e.createdMs).toISOString().slice(11, 16)} UTC ${e.technique} ${e.side} entry ${e.entry.toFixed(5)} stop ${e.stop.toFixed(5)} target ${e.target.toFixed(5)}${e.kind ? ` (${e.kind})` : ''}`,
+    );
+  }
+  say();
+
+  // The decision pipeline over the day: triggers, seven analysts, consensus, debate, validators.
+  const t3 = performance.now();
+  const llm = llmFromEnv();
+  const pipeline = new DecisionPipeline({ tier1: analystsTier(createAnalysts()), llm });
+  const loop = new DecisionLoop({
+    pipeline,
+    regime: model,
+    engine: { vpinBucketVolume: DEMO_VPIN_BUCKET, vpinWindowBuckets: DEMO_VPIN_WINDOW },
+  });
+  await loop.run([day.files.mbp10, day.files.trades]);
+  const sum = summarizeDecisions(loop.decisions);
+  const list = (r: Readonly<Record<string, number>>) =>
+    Object.entries(r)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ');
+  say(
+    `Decisions (${llm === null ? 'no model configured: quant evidence only' : `model ${llm.name}/${llm.model}`}), replayed in ${((performance.now() - t3) / 1000).toFixed(1)} s: ${n(sum.decisions)}`,
+  );
+  say(`  triggers: ${list(sum.byTrigger)}`);
+  say(
+    `  routes: ${list(sum.byRoute)}; debate skipped in ${(100 * sum.debateSkipRate).toFixed(1)}% of non-fast decisions (${list(sum.debateEnds)})`,
+  );
+  say(`  outcome: ${list(sum.byOutcome)}; vetoes: ${list(sum.vetoes) || 'none'}`);
+  say('  latency per tier, ms (p50 / p95 / p99):');
+  for (const [tier, p] of Object.entries(sum.latency)) {
+    say(`    ${tier.padEnd(6)} ${p.p50.toFixed(3)} / ${p.p95.toFixed(3)} / ${p.p99.toFixed(3)}`);
+  }
+  if (sum.fallbacks > 0) say(`  model fallbacks to the quant answer: ${n(sum.fallbacks)}`);
+  const example = loop.decisions.find((d) => d.debate.ran && d.approval.approved);
+  if (example !== undefined) {
+    say(
+      `  e.g. ${example.snapshotTs.slice(11, 19)} UTC ${example.trigger.kind}${example.trigger.detail ? ` (${example.trigger.detail})` : ''}: ` +
+        `vote ${example.consensus.direction} at ${(100 * example.consensus.agreement).toFixed(0)}% agreement, ${example.route} route, ` +
+        `debate ${example.debate.end} after ${example.debate.rounds} rounds → ${example.approval.direction} ${example.approval.size}`,
     );
   }
   say();

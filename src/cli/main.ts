@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EngineError } from '../core/index.js';
 import { registerDbn } from './dbn.js';
+import { registerDecide } from './decide.js';
 import { registerDemo } from './demo.js';
 import { registerFeatures } from './features.js';
 import { registerRegime } from './regime.js';
@@ -26,6 +27,7 @@ registerSimulate(program);
 registerDbn(program);
 registerFeatures(program);
 registerRegime(program);
+registerDecide(program);
 
 try {
   await program.parseAsync(process.argv);

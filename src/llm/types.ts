@@ -64,6 +64,8 @@ export interface LlmFailure {
   readonly message: string;
   /** HTTP status when there was one. */
   readonly status?: number;
+  /** How long the server asked to wait before the next call (from `retry-after`), when it did. */
+  readonly retryAfterMs?: number;
 }
 
 /** Where an answer came from. */

@@ -1,0 +1,108 @@
+/**
+ * `scalper decide FILES... --out decisions.jsonl`: replays DBN files through the decision loop
+ * (features, techniques, regime, triggers, the five tiers) and writes every decision's audit record
+ * as a JSON line, then prints the summary (routes, debate skip rate, outcomes, vetoes, per-tier
+ * latency). A model is used when one is configured in the environment (SCALPER_LLM_PROVIDER …);
+ * by default the decisions come from the quant evidence alone and are reproducible.
+ */
+
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { createAnalysts } from '../agents/index.js';
+import { ConfigError } from '../core/index.js';
+import { llmFromEnv } from '../llm/index.js';
+import {
+  analystsTier,
+  type Decision,
+  DecisionLoop,
+  DecisionPipeline,
+  type DecisionSummary,
+  summarizeDecisions,
+} from '../pipeline/index.js';
+import { readRegimeModel } from '../strategy/index.js';
+import { positiveInt } from './args.js';
+import { n } from './output.js';
+import { progress } from './progress.js';
+
+/** A decision as one JSON line (bigints as strings, NaN as null). */
+export function decisionJson(d: Decision): string {
+  return JSON.stringify(d, (_k, v) =>
+    typeof v === 'bigint' ? v.toString() : typeof v === 'number' && !Number.isFinite(v) ? null : v,
+  );
+}
+
+/** Lines of a summary for people. */
+export function summaryLines(s: DecisionSummary): string[] {
+  const list = (r: Readonly<Record<string, number>>) =>
+    Object.entries(r)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ');
+  const lines = [
+    `triggers: ${list(s.byTrigger)}`,
+    `routes: ${list(s.byRoute)}; debate skipped in ${(100 * s.debateSkipRate).toFixed(1)}% of non-fast decisions (${list(s.debateEnds)})`,
+    `outcome: ${list(s.byOutcome)}; vetoes: ${list(s.vetoes) || 'none'}`,
+    'latency per tier, ms (p50 / p95 / p99):',
+  ];
+  for (const [tier, p] of Object.entries(s.latency)) {
+    lines.push(`  ${tier.padEnd(6)} ${p.p50.toFixed(3)} / ${p.p95.toFixed(3)} / ${p.p99.toFixed(3)}`);
+  }
+  if (s.fallbacks > 0) lines.push(`model fallbacks to the quant answer: ${n(s.fallbacks)}`);
+  return lines;
+}
+
+export interface DecideOptions {
+  out?: string;
+  regime?: string;
+  vpinBucket?: number;
+  vpinWindow?: number;
+}
+
+/** Runs the loop over `files`; returns the decisions' summary. */
+export async function runDecide(files: readonly string[], o: DecideOptions): Promise<DecisionSummary> {
+  for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f}: file not found`);
+  const regime = o.regime !== undefined ? readRegimeModel(o.regime) : null;
+  const llm = llmFromEnv();
+  const out = o.out !== undefined ? createWriteStream(o.out) : null;
+  const pipeline = new DecisionPipeline({
+    tier1: analystsTier(createAnalysts()),
+    llm,
+    onDecision: out === null ? undefined : (d) => out.write(`${decisionJson(d)}\n`),
+  });
+  const loop = new DecisionLoop({
+    pipeline,
+    regime,
+    engine: { vpinBucketVolume: o.vpinBucket, vpinWindowBuckets: o.vpinWindow },
+  });
+  const total = files.reduce((s, f) => s + statSync(f).size, 0);
+  const bar = progress('decide', total);
+  try {
+    await loop.run(files, (d) => bar.update(d));
+  } finally {
+    bar.stop();
+    if (out !== null)
+      await new Promise<void>((resolve, reject) =>
+        out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      );
+  }
+  return summarizeDecisions(loop.decisions);
+}
+
+/** Registers `decide`. */
+export function registerDecide(program: Command): void {
+  program
+    .command('decide')
+    .description(
+      'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval) and record every decision',
+    )
+    .argument('<files...>', 'DBN files (MBP-10 and trades of a day, .dbn or .dbn.zst), merged by ts_recv')
+    .option('-o, --out <file>', 'write each decision as a JSON line (the audit record)')
+    .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
+    .option('--vpin-bucket <lots>', 'VPIN bucket volume (default ADV/50 = 4,000 lots)', positiveInt)
+    .option('--vpin-window <buckets>', 'VPIN window in buckets (default 50)', positiveInt)
+    .action(async (files: string[], o: DecideOptions) => {
+      const s = await runDecide(files, o);
+      process.stdout.write(`${n(s.decisions)} decisions\n`);
+      for (const line of summaryLines(s)) process.stdout.write(`  ${line}\n`);
+      if (o.out) process.stdout.write(`wrote ${o.out}\n`);
+    });
+}
