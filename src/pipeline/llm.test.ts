@@ -1,0 +1,143 @@
+/**
+ * The pipeline with a real provider over HTTP (a local server speaking the chat-completions
+ * protocol, started here): garbage, hanging, refusing and rate-limiting answers fall back to the
+ * quant step, recorded, and the decision equals the quant one; a hanging model is cut off by the
+ * debate's budget; good answers are used, counted and cached.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { AgentInput, AgentName, AgentSignal, Direction } from '../agents/index.js';
+import { ManualClock } from '../core/index.js';
+import { FEATURE_COLUMNS, type FeatureSnapshot } from '../features/index.js';
+import { CachedProvider, OpenAiCompatibleProvider } from '../llm/index.js';
+import { hang, malformed, ok, rateLimited, refused, TestLlmServer } from '../llm/test-server.js';
+import { parsePipelineConfig } from './config.js';
+import { DecisionPipeline, type Tier1Result } from './pipeline.js';
+
+const T = Date.parse('2026-11-24T14:00:00Z');
+
+function input(): AgentInput {
+  const s: Record<string, unknown> = {
+    ts: '2026-11-24T14:00:00.000000000Z',
+    ts_ns: BigInt(T) * 1_000_000n,
+    symbol: '6EZ6',
+    instrument_id: 1,
+    session: 'overlap',
+  };
+  for (const c of FEATURE_COLUMNS) s[c] = Number.NaN;
+  Object.assign(s, { mid: 1.16, spread_ticks: 1, vpin_cdf: 0.5, ofi_10s: 1 });
+  return { snapshot: s as FeatureSnapshot, setups: [], regime: null, nowMs: T, lastEventMs: T };
+}
+
+function sig(agent: AgentName, direction: Direction, confidence: number): AgentSignal {
+  return {
+    agent,
+    direction,
+    confidence,
+    horizonSec: 60,
+    evidence: {},
+    flags: [],
+    sizeScale: 1,
+    rationale: `${agent} ${direction}`,
+    passivePrice: null,
+  };
+}
+
+// A split view: consensus long at agreement 1.4 / 2.0 = 0.7, so the debate runs (3 rounds, 2 checks).
+const SIGNALS = [sig('momentum', 'long', 0.9), sig('technical', 'long', 0.5), sig('toxicity', 'short', 0.6)];
+const tier1 = async (): Promise<Tier1Result> => ({
+  signals: SIGNALS,
+  outcomes: SIGNALS.map((s) => ({
+    agent: s.agent,
+    status: 'ok' as const,
+    ms: 0,
+    startedAt: 0,
+    finishedAt: 0,
+  })),
+  sumAgentMs: 0,
+});
+
+describe('pipeline with a model over HTTP', () => {
+  let server: TestLlmServer;
+  before(async () => {
+    server = await TestLlmServer.start();
+  });
+  after(() => server.close());
+
+  const provider = (timeoutMs = 2_000) =>
+    new OpenAiCompatibleProvider({ baseURL: server.openaiURL, model: 'test-model', timeoutMs });
+
+  async function quant() {
+    return new DecisionPipeline({ tier1 }).decide({ kind: 'bar', tMs: T }, input());
+  }
+
+  for (const [name, behaviour] of [
+    ['garbage', () => malformed()],
+    ['refusal', () => refused()],
+    ['rate limit', () => rateLimited(3)],
+  ] as const) {
+    test(`${name}: every model step falls back to the quant step, recorded`, async () => {
+      server.reset();
+      server.script(...Array.from({ length: 40 }, behaviour));
+      const q = await quant();
+      const d = await new DecisionPipeline({ tier1, llm: provider() }).decide(
+        { kind: 'bar', tMs: T },
+        input(),
+      );
+      assert.equal(q.debate.ran, true);
+      assert.ok(server.requests.length > 0, 'the model was asked');
+      assert.equal(
+        d.fallbacks.length,
+        d.debate.turns.length + d.debate.checks.filter((c) => c.round > 0).length - 1,
+      );
+      assert.ok(d.fallbacks.length > 0);
+      assert.deepEqual(d.approval, q.approval);
+      assert.equal(d.debate.direction, q.debate.direction);
+      assert.ok(d.debate.turns.every((t) => t.source !== 'model'));
+    });
+  }
+
+  test('a model that never answers is cut off by the debate budget; the decision still comes', async () => {
+    server.reset();
+    server.script(...Array.from({ length: 40 }, () => hang()));
+    const config = parsePipelineConfig({ budgets: { tier3Ms: 300 } });
+    const d = await new DecisionPipeline({ tier1, llm: provider(60_000), config }).decide(
+      { kind: 'bar', tMs: T },
+      input(),
+    );
+    assert.equal(d.debate.end, 'budget');
+    assert.ok(d.overBudget.includes('tier3'));
+    assert.match(d.fallbacks[0], /aborted|timeout/);
+    assert.equal(d.approval.direction, (await quant()).approval.direction);
+  });
+
+  test('good answers are used, their tokens counted, and a repeat is served from the cache', async () => {
+    server.reset();
+    const turn = { argument: 'Momentum and the order book agree.', strength: 0.8 };
+    const judge = { direction: 'long', agreement: 0.8, confidence: 0.6, rationale: 'the bull case holds' };
+    // Round 1: bull, bear; round 2: bull; check; (agreement 0.8 ≥ 0.75: stop).
+    server.script(
+      ok(turn, { input: 100, output: 20 }),
+      ok(turn, { input: 100, output: 20 }),
+      ok(turn, { input: 100, output: 20 }),
+      ok(judge, { input: 150, output: 30 }),
+    );
+    const llm = new CachedProvider(provider(), { clock: new ManualClock(T) });
+    const p = new DecisionPipeline({ tier1, llm });
+    const d = await p.decide({ kind: 'bar', tMs: T }, input());
+    assert.equal(d.fallbacks.length, 0, d.fallbacks.join('; '));
+    assert.equal(d.debate.end, 'converged');
+    assert.ok(d.debate.turns.every((t) => t.source === 'model'));
+    assert.equal(d.debate.checks.at(-1)?.source, 'model');
+    assert.deepEqual(
+      { input: d.usage.inputTokens, output: d.usage.outputTokens },
+      { input: 3 * 100 + 150, output: 3 * 20 + 30 },
+    );
+    const served = server.requests.length;
+    const again = await p.decide({ kind: 'bar', tMs: T }, input());
+    assert.equal(server.requests.length, served, 'no new request: every step came from the cache');
+    assert.deepEqual(again.debate.direction, d.debate.direction);
+    const stats = llm.stats();
+    assert.equal(stats.exact.hits, 4);
+  });
+});
