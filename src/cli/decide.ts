@@ -8,9 +8,9 @@
 
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createAnalysts } from '../agents/index.js';
+import { createAnalysts, DEFAULT_AGENTS_CONFIG, WorkerPool } from '../agents/index.js';
 import { ConfigError } from '../core/index.js';
-import { llmFromEnv } from '../llm/index.js';
+import { CachedProvider, llmFromEnv } from '../llm/index.js';
 import {
   analystsTier,
   type Decision,
@@ -52,19 +52,29 @@ export function summaryLines(s: DecisionSummary): string[] {
 
 export interface DecideOptions {
   out?: string;
+  /** Worker threads for the analysts' CPU-heavy steps (0 = inline). */
+  workers?: number;
   regime?: string;
   vpinBucket?: number;
   vpinWindow?: number;
 }
 
+/** What `runDecide` reports. */
+export interface DecideResult {
+  readonly summary: DecisionSummary;
+  /** Lines about the model's response cache, when a model is configured. */
+  readonly cache: string[];
+}
+
 /** Runs the loop over `files`; returns the decisions' summary. */
-export async function runDecide(files: readonly string[], o: DecideOptions): Promise<DecisionSummary> {
+export async function runDecide(files: readonly string[], o: DecideOptions): Promise<DecideResult> {
   for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f}: file not found`);
   const regime = o.regime !== undefined ? readRegimeModel(o.regime) : null;
   const llm = llmFromEnv();
   const out = o.out !== undefined ? createWriteStream(o.out) : null;
+  const pool = o.workers ? new WorkerPool({ size: o.workers }) : undefined;
   const pipeline = new DecisionPipeline({
-    tier1: analystsTier(createAnalysts()),
+    tier1: analystsTier(createAnalysts(DEFAULT_AGENTS_CONFIG, { pool })),
     llm,
     onDecision: out === null ? undefined : (d) => out.write(`${decisionJson(d)}\n`),
   });
@@ -79,12 +89,23 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
     await loop.run(files, (d) => bar.update(d));
   } finally {
     bar.stop();
+    await pool?.close();
     if (out !== null)
       await new Promise<void>((resolve, reject) =>
         out.end((e?: Error | null) => (e ? reject(e) : resolve())),
       );
   }
-  return summarizeDecisions(loop.decisions);
+  const cache: string[] = [];
+  if (llm instanceof CachedProvider) {
+    const st = llm.stats();
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    cache.push(
+      `model cache: ${st.requests} requests; exact layer ${st.exact.hits}/${st.exact.lookups} (${pct(st.exact.hitRate)}), ` +
+        `state layer ${st.state.hits}/${st.state.lookups} (${pct(st.state.hitRate)}), ${st.modelCalls} model calls, ` +
+        `provider prompt cache ${pct(st.prompt.hitRate)} of input tokens`,
+    );
+  }
+  return { summary: summarizeDecisions(loop.decisions), cache };
 }
 
 /** Registers `decide`. */
@@ -99,8 +120,14 @@ export function registerDecide(program: Command): void {
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
     .option('--vpin-bucket <lots>', 'VPIN bucket volume (default ADV/50 = 4,000 lots)', positiveInt)
     .option('--vpin-window <buckets>', 'VPIN window in buckets (default 50)', positiveInt)
+    .option(
+      '--workers <n>',
+      "worker threads for the analysts' CPU-heavy steps (default: inline)",
+      positiveInt,
+    )
     .action(async (files: string[], o: DecideOptions) => {
-      const s = await runDecide(files, o);
+      const { summary: s, cache } = await runDecide(files, o);
+      for (const line of cache) process.stdout.write(`${line}\n`);
       process.stdout.write(`${n(s.decisions)} decisions\n`);
       for (const line of summaryLines(s)) process.stdout.write(`  ${line}\n`);
       if (o.out) process.stdout.write(`wrote ${o.out}\n`);
