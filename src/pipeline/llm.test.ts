@@ -10,7 +10,7 @@ import type { AgentInput, AgentName, AgentSignal, Direction } from '../agents/in
 import { ManualClock } from '../core/index.js';
 import { FEATURE_COLUMNS, type FeatureSnapshot } from '../features/index.js';
 import { CachedProvider, OpenAiCompatibleProvider } from '../llm/index.js';
-import { hang, malformed, ok, rateLimited, refused, TestLlmServer } from '../llm/test-server.js';
+import { hang, malformed, ok, rateLimited, refused, slow, TestLlmServer } from '../llm/test-server.js';
 import { parsePipelineConfig } from './config.js';
 import { DecisionPipeline, type Tier1Result } from './pipeline.js';
 
@@ -64,7 +64,7 @@ describe('pipeline with a model over HTTP', () => {
   });
   after(() => server.close());
 
-  const provider = (timeoutMs = 2_000) =>
+  const provider = (timeoutMs = 300) =>
     new OpenAiCompatibleProvider({ baseURL: server.openaiURL, model: 'test-model', timeoutMs });
 
   async function quant() {
@@ -73,6 +73,7 @@ describe('pipeline with a model over HTTP', () => {
 
   for (const [name, behaviour] of [
     ['garbage', () => malformed()],
+    ['time-out', () => slow(5_000, { argument: 'late', strength: 1 })],
     ['refusal', () => refused()],
     ['rate limit', () => rateLimited(3)],
   ] as const) {

@@ -71,3 +71,29 @@ describe('decision loop over a simulated hour', () => {
     assert.deepEqual(strip(a.decisions), strip(b.decisions));
   });
 });
+
+describe('a whole simulated day through the pipeline, twice, with no model', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'decision-day-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('gives the same decisions', async () => {
+    const day = await simulateDay({ date: '2026-11-25', seed: 21, out: dir, spot: false });
+    const run = async () => {
+      const loop = new DecisionLoop({
+        pipeline: new DecisionPipeline({ tier1: analystsTier(createAnalysts()) }),
+        engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 },
+      });
+      await loop.run([day.files.mbp10, day.files.trades]);
+      return loop.decisions.map((d) => ({
+        ...d,
+        timings: null,
+        sumAgentMs: 0,
+        outcomes: d.outcomes.map((o) => o.status),
+      }));
+    };
+    const a = await run();
+    const b = await run();
+    assert.ok(a.length > 1000, `${a.length} decisions`);
+    assert.deepEqual(a, b);
+  });
+});
