@@ -40,7 +40,7 @@ import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
 const DEMO_TICK = 0.00005;
 
 /** Simulated days the demo's regime model is fitted on (another seed than the day it labels). */
-const REGIME_FIT_DAYS = 3;
+const REGIME_FIT_DAYS = 6;
 
 /** One letter per 30 minutes: the most frequent label (its first letter), `.` where none. */
 function timeline(labels: ArrayLike<number>, names: readonly string[]): string {

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { StoikovMicroprice } from '../features/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
+import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
@@ -167,6 +169,40 @@ describe('scalper features', () => {
       assert.ok(Math.abs(Number(fut[i][basis]) - expected) < 1e-9, `basis at ${fut[i][0]}`);
     }
     assert.notEqual((fut.at(-1) as string[])[basis], '');
+  });
+
+  test('--stoikov: microprice_stoikov is the fitted table looked up on the top of book, on the future only', async () => {
+    const modelPath = join(dir, 'stoikov.json');
+    const model = await fitStoikovFiles([day.files.mbp10], { sampleMs: 100 });
+    writeStoikovModel(modelPath, model);
+    const { header, rows } = await features(
+      join(dir, 'f7.csv'),
+      day.files.mbp10,
+      day.files.spotMbp1 as string,
+      '--every',
+      '10s',
+      '--stoikov',
+      modelPath,
+    );
+    const cols = header.split(',');
+    const at = (r: string[], name: string) => r[cols.indexOf(name)];
+    const mp = new StoikovMicroprice(model);
+    const fut = rows.filter((r) => r[2] === '6EZ6');
+    assert.ok(fut.length >= 10);
+    for (const r of fut) {
+      // The row's own top of book: bid/ask = mid ∓ spread/2; the imbalance Ib = qb/(qb + qa) = (1 + qi_l1)/2,
+      // so sizes 1 + qi and 1 − qi fall in the same bucket as the book's.
+      const mid = Number(at(r, 'mid')) * 1e9;
+      const half = (Number(at(r, 'spread_ticks')) * 50_000) / 2;
+      const qi = Number(at(r, 'qi_l1'));
+      const expected = mp.value(Math.round(mid - half), Math.round(mid + half), 1 + qi, 1 - qi) / 1e9;
+      const v = Number(at(r, 'microprice_stoikov'));
+      assert.ok(Math.abs(v - expected) < 1e-12, `microprice_stoikov ${v} vs ${expected} at ${r[0]}`);
+    }
+    assert.ok(
+      rows.filter((r) => r[2] === 'EUR/USD').every((r) => at(r, 'microprice_stoikov') === ''),
+      'the spot pair has another tick: no model',
+    );
   });
 
   test('--symbol filters rows and names what the input holds when it matches nothing', async () => {

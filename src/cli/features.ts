@@ -16,6 +16,7 @@ import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot, replay } from '..
 import { positiveInt, positiveNumber } from './args.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
+import { readStoikovModel } from './stoikov.js';
 
 /** The CSV header: `ts`, `ts_ns`, `symbol`, the numeric feature columns, then `session`. */
 export const FEATURES_CSV_HEADER = ['ts', 'ts_ns', 'symbol', ...FEATURE_COLUMNS, 'session'].join(',');
@@ -47,6 +48,8 @@ export interface FeaturesCliOptions {
   tick?: number;
   vpinBucket?: number;
   vpinWindow?: number;
+  /** A Stoikov model file from `scalper stoikov fit`. */
+  stoikov?: string;
 }
 
 function cell(v: number): string {
@@ -110,6 +113,7 @@ export async function runFeatures(
     defaultTickSize: opts.tick,
     vpinBucketVolume: opts.vpinBucket,
     vpinWindowBuckets: opts.vpinWindow,
+    stoikovModel: opts.stoikov !== undefined ? readStoikovModel(opts.stoikov) : undefined,
   });
   let fd: number;
   try {
@@ -164,6 +168,10 @@ export function registerFeatures(program: Command): void {
     .option('--tick <raw>', 'tick size in raw 1e-9 units when no definition record gives one', positiveNumber)
     .option('--vpin-bucket <contracts>', 'VPIN bucket volume (default 6E ADV/50 = 4000)', positiveNumber)
     .option('--vpin-window <buckets>', 'VPIN window in buckets (default 50)', positiveInt)
+    .option(
+      '--stoikov <file>',
+      'a Stoikov model from `scalper stoikov fit` for microprice_stoikov (instruments on its tick grid)',
+    )
     .addHelpText(
       'after',
       `

@@ -9,6 +9,7 @@ import { registerDemo } from './demo.js';
 import { registerFeatures } from './features.js';
 import { registerRegime } from './regime.js';
 import { registerSimulate } from './simulate.js';
+import { registerStoikov } from './stoikov.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -28,6 +29,7 @@ registerDbn(program);
 registerFeatures(program);
 registerRegime(program);
 registerDecide(program);
+registerStoikov(program);
 
 try {
   await program.parseAsync(process.argv);

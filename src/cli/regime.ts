@@ -10,11 +10,15 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../core/index.js';
 import { FeatureEngine } from '../features/index.js';
 import {
+  DEFAULT_RESTARTS,
   fitRegimeModel,
   labelSeries,
   type MinuteSeries,
   minuteSeries,
+  RV_IV_WINDOW_MIN,
+  readImpliedVolCsv,
   readRegimeModel,
+  realizedImpliedGap,
   scoreLabels,
   truthLabels,
   writeRegimeModel,
@@ -72,7 +76,12 @@ export function registerRegime(program: Command): void {
     .requiredOption('-o, --out <file>', 'model file to write (model.json)')
     .addOption(new Option('--kind <kind>', 'hmm or gmm').default('hmm').argParser(kindArg))
     .option('--states <n>', 'number of regimes, ordered by volatility', positiveInt, 3)
-    .option('--restarts <n>', 'extra seeded random starts (the best likelihood is kept)', nonNegativeInt, 0)
+    .option(
+      '--restarts <n>',
+      'extra seeded random starts (the best likelihood is kept)',
+      nonNegativeInt,
+      DEFAULT_RESTARTS,
+    )
     .option('--seed <n>', 'seed of the random starts', seedArg, 1)
     .option('--symbol <symbol>', 'instrument to fit on when the files hold several')
     .action(async (files: string[], o) => {
@@ -99,10 +108,15 @@ export function registerRegime(program: Command): void {
     .argument('<files...>', 'DBN files (MBP-10 and trades)')
     .requiredOption('-m, --model <file>', 'model.json from `scalper regime fit`')
     .option('--truth <file>', 'truth-YYYYMMDD.json of the simulator: print agreement and detection delay')
-    .option('--out <file>', 'write a CSV: ts, symbol, offline, online, probability[, truth]')
+    .option('--out <file>', 'write a CSV: ts, symbol, offline, online, probability[, truth][, rv_iv_gap]')
     .option('--symbol <symbol>', 'instrument to label when the files hold several')
+    .option(
+      '--iv <file>',
+      'implied volatility CSV (columns ts, iv annualised): report realized minus implied',
+    )
     .action(async (files: string[], o) => {
       const model = readRegimeModel(o.model);
+      const iv = o.iv ? readImpliedVolCsv(o.iv) : null;
       const series = await readMinutes(files, o.symbol);
       const labels = labelSeries(model, series);
       const names = model.loaded.states;
@@ -121,12 +135,23 @@ export function registerRegime(program: Command): void {
             `mean delay ${on.meanDelayMin.toFixed(1)} min\n`,
         );
       }
+      const gap = iv !== null ? realizedImpliedGap(series, iv) : null;
+      if (gap !== null) {
+        const known = Array.from(gap).filter((g) => Number.isFinite(g));
+        const mean = known.reduce((a, b) => a + b, 0) / Math.max(1, known.length);
+        process.stdout.write(
+          `realized minus implied volatility (${RV_IV_WINDOW_MIN}-min realized, annualised): mean ${(100 * mean).toFixed(2)} points over ${known.length} minutes\n`,
+        );
+      }
       if (o.out) {
-        const lines = [`ts,symbol,offline,online,probability${truth ? ',truth' : ''}`];
+        const lines = [
+          `ts,symbol,offline,online,probability${truth ? ',truth' : ''}${gap ? ',rv_iv_gap' : ''}`,
+        ];
         for (let i = 0; i < series.startMs.length; i++) {
           const t = truth ? `,${truth[i] >= 0 ? names[truth[i]] : ''}` : '';
+          const g = gap ? `,${Number.isFinite(gap[i]) ? gap[i].toFixed(5) : ''}` : '';
           lines.push(
-            `${new Date(series.startMs[i]).toISOString()},${series.symbol},${names[labels.offline[i]]},${names[labels.online[i]]},${labels.onlineProbability[i].toFixed(4)}${t}`,
+            `${new Date(series.startMs[i]).toISOString()},${series.symbol},${names[labels.offline[i]]},${names[labels.online[i]]},${labels.onlineProbability[i].toFixed(4)}${t}${g}`,
           );
         }
         writeFileSync(o.out, `${lines.join('\n')}\n`);

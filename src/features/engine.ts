@@ -155,7 +155,10 @@ export interface FeatureEngineOptions {
   vpinBucketVolume?: number;
   /** VPIN window in buckets. Default 50. */
   vpinWindowBuckets?: number;
-  /** A fitted Stoikov model (`StoikovFitter.fit()`) for `microprice_stoikov`, by instrument id or for all. */
+  /**
+   * A fitted Stoikov model (`StoikovFitter.fit()`) for `microprice_stoikov`, by instrument id or for
+   * all instruments whose tick size is the model's `tickRaw`.
+   */
   stoikovModel?: StoikovModel | ReadonlyMap<number, StoikovModel>;
   /** Period of the trade bars behind `onBar`, ms. Default 60,000. */
   barPeriodMs?: number;
@@ -241,7 +244,8 @@ class InstrumentFeatures {
     });
     const model = opts.stoikovModel;
     const m = model instanceof Map ? model.get(instrumentId) : (model as StoikovModel | undefined);
-    this.stoikov = m ? new StoikovMicroprice(m) : null;
+    // A model fitted on another tick grid (another instrument) does not apply.
+    this.stoikov = m && m.tickRaw === tickSize ? new StoikovMicroprice(m) : null;
   }
 
   /** Reads the book-state features from the last consistent book. */

@@ -97,6 +97,16 @@ export interface SimParams {
    * instead (liquidity providers withdraw stale quotes rather than be picked off). Assumption.
    */
   staleCancelProb: number;
+  /**
+   * Distance inside the touch (ticks) from which liquidity providers start thinning the queue the
+   * value approaches: `staleCancelProb` times a probability rising linearly from 0 there to 1 at
+   * the touch, never taking its last order (see `staleCancel`); 0 keeps the withdrawals to quotes
+   * the value has passed. Informed providers leave the queue about to be picked off first, which is
+   * what makes queue imbalance predict the next mid move in large-tick books (Cont & de Larrard
+   * 2013; Gould & Bonart 2016: P(up) rising with the imbalance from ~0.2 to ~0.8). Assumption:
+   * the quarter of a 6E tick nearest the touch.
+   */
+  staleApproachTicks: number;
   /** Mean size of a value trade beyond the first lot. Assumption. */
   valueMeanSize: number;
   /** How far (ticks) the value must pass a quote before value traders take it. */
@@ -164,6 +174,7 @@ export const DEFAULT_PARAMS: Readonly<SimParams> = Object.freeze({
   makerWidenTicks: 3,
   valueTradeProb: 0.15,
   staleCancelProb: 0.3,
+  staleApproachTicks: 0.25,
   valueMeanSize: 1.5,
   valueEdge: 0.25,
   episodeRate: [0.004, 0.008, 0.02],

@@ -453,14 +453,27 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
     return false;
   };
 
-  /** A liquidity provider withdraws the newest order at a touch the value has passed. */
+  /**
+   * A liquidity provider withdraws the newest order at a touch the value has passed. With
+   * `staleApproachTicks` > 0 it also thins, before that, the touch the value is nearer to, with a
+   * probability rising linearly from zero `staleApproachTicks` inside the touch to one at the
+   * touch, leaving its last order: the queue the value approaches is the smaller one, so queue
+   * imbalance shows which way the mid will move (Cont & de Larrard 2013), while the mid itself
+   * still moves only once the value (or order flow) takes the touch.
+   */
   const staleCancel = (inst: InstrumentState): boolean => {
     const e = inst.engine;
-    let tick = Number.NaN;
-    if (inst.value > e.bestAsk + p.valueEdge) tick = e.bestAsk;
-    else if (inst.value < e.bestBid - p.valueEdge) tick = e.bestBid;
-    if (Number.isNaN(tick)) return false;
+    const up = inst.value - e.bestAsk; // NaN when the side is empty
+    const down = e.bestBid - inst.value;
+    const near = Number.isNaN(up) ? down : Number.isNaN(down) ? up : Math.max(up, down);
+    if (Number.isNaN(near)) return false;
+    const tick = near === up ? e.bestAsk : e.bestBid;
     const slot = e.levelTail(tick);
+    if (!(near > p.valueEdge)) {
+      const ramp = p.staleApproachTicks;
+      if (!(ramp > 0 && near > -ramp && rnd() * ramp < near + ramp)) return false;
+      if (e.orderSize(slot) >= e.sizeAt(tick)) return false; // the last order stays
+    }
     e.cancel(slot, e.orderSize(slot));
     return true;
   };

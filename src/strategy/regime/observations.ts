@@ -33,6 +33,8 @@ export interface MinuteSeries {
   readonly logRv: number[];
   readonly logEvents: number[];
   readonly ret: number[];
+  /** Realized variance of 1-s log mid returns in the minute (no floor). */
+  readonly rv: number[];
 }
 
 /** Options of `minuteSeries`. */
@@ -46,6 +48,8 @@ const MINUTE_NS = 60_000_000_000n;
 /** One minute's observation. */
 export interface MinuteObservation {
   readonly startMs: number;
+  /** Realized variance of 1-s log mid returns in the minute. */
+  readonly rv: number;
   readonly logRv: number;
   readonly logEvents: number;
   readonly ret: number;
@@ -84,7 +88,7 @@ export class MinuteObserver {
     const floor = (tick / (4 * snap.mid)) ** 2;
     const ret = this.#lastMid > 0 ? Math.log(snap.mid / this.#lastMid) : 0;
     this.#lastMid = snap.mid;
-    return { startMs: endMs - 60_000, logRv: Math.log(rv + floor), logEvents: Math.log1p(count), ret };
+    return { startMs: endMs - 60_000, rv, logRv: Math.log(rv + floor), logEvents: Math.log1p(count), ret };
   }
 }
 
@@ -118,13 +122,22 @@ export async function minuteSeries(
         if (m === null || snap === null) continue;
         let s = out.get(id);
         if (s === undefined) {
-          s = { symbol: snap.symbol, instrumentId: id, startMs: [], logRv: [], logEvents: [], ret: [] };
+          s = {
+            symbol: snap.symbol,
+            instrumentId: id,
+            startMs: [],
+            logRv: [],
+            logEvents: [],
+            ret: [],
+            rv: [],
+          };
           out.set(id, s);
         }
         s.startMs.push(m.startMs);
         s.logRv.push(m.logRv);
         s.logEvents.push(m.logEvents);
         s.ret.push(m.ret);
+        s.rv.push(m.rv);
       }
     },
     onProgress: opts.onProgress,

@@ -12,7 +12,7 @@ import { fitHmm, hmmViterbi } from './gaussian-hmm.js';
 import { fitGmm, gmmLabels } from './gmm.js';
 import { type LoadedRegimeModel, modelToJson, parseModel } from './model.js';
 import { featureRows, type MinuteSeries, REGIME_FEATURES, Seasonality } from './observations.js';
-import { RegimeFilter, type RegimeFilterOptions } from './online.js';
+import { type ImpliedVolSeries, RegimeFilter, type RegimeFilterOptions } from './online.js';
 
 /** Bars a GMM's new label must lead before it switches, offline and online (it has no persistence). */
 export const GMM_SWITCH_DELAY = 3;
@@ -24,6 +24,14 @@ export interface RegimeModelFile {
   /** The instrument the model was fitted on. */
   readonly symbol: string;
 }
+
+/**
+ * Seeded random starts added to the deterministic one (the best likelihood is kept). EM from the
+ * volatility-quantile start alone can stop in a poor local optimum: on validation days simulated
+ * with seeds 3003 (fit, 3 days) and 4004 (labels, 2 days), the HMM's agreement with the truth was
+ * 76.8 % from the quantile start and 87.2 % with 8 restarts.
+ */
+export const DEFAULT_RESTARTS = 8;
 
 /** Options of `fitRegimeModel`. */
 export interface RegimeFitOptions {
@@ -45,7 +53,7 @@ export function fitRegimeModel(
   const x = seasonality.apply(startMs, rows);
   const fitOpts = {
     states: opts.states ?? 3,
-    restarts: opts.restarts ?? 0,
+    restarts: opts.restarts ?? DEFAULT_RESTARTS,
     seed: opts.seed ?? 1,
     featureNames: REGIME_FEATURES,
   };
@@ -213,4 +221,28 @@ export function truthLabels(
   const byTime = new Map<number, number>();
   for (const m of doc.minutes) byTime.set(Date.parse(m.ts), states.indexOf(m.regime));
   return Int32Array.from(startMs, (t) => byTime.get(t) ?? -1);
+}
+
+/** Minutes of realized variance averaged before comparing with implied volatility. */
+export const RV_IV_WINDOW_MIN = 30;
+
+/**
+ * Realized-minus-implied volatility per minute of `s` (annualised decimals, `ImpliedVolSeries.gap`):
+ * the realized side is the mean per-minute variance over the last `window` minutes (one minute's
+ * 60 one-second returns are too noisy alone); NaN before the first implied value.
+ */
+export function realizedImpliedGap(
+  s: MinuteSeries,
+  iv: ImpliedVolSeries,
+  window = RV_IV_WINDOW_MIN,
+): Float64Array {
+  const out = new Float64Array(s.startMs.length);
+  let sum = 0;
+  for (let i = 0; i < out.length; i++) {
+    sum += s.rv[i];
+    if (i >= window) sum -= s.rv[i - window];
+    const n = Math.min(i + 1, window);
+    out[i] = iv.gap(s.startMs[i] + 60_000, sum / n);
+  }
+  return out;
 }
