@@ -423,11 +423,13 @@ export class FeatureEngine {
     f.lastBook = book;
     f.ofi.update(book, tsMs);
     f.mlofi.update(book, tsMs);
-    f.rv.updateBook(tsMs, book);
-    f.kyle.updateBook(tsMs, book);
-    if (f.fs !== null) f.fs.updateFutureBook(tsMs, book, 1e-9);
+    // The mid, read once for the calculators that follow it (NaN while crossed or locked).
+    const mid = book.crossed ? Number.NaN : book.mid;
+    f.rv.update(tsMs, mid);
+    f.kyle.updateMid(tsMs, mid);
+    if (f.fs !== null) f.fs.updateFuture(tsMs, mid * 1e-9);
     const fut = f.spotFor;
-    if (fut !== null && fut.fs !== null) fut.fs.updateSpotBook(tsMs, book, 1e-9);
+    if (fut !== null && fut.fs !== null) fut.fs.updateSpot(tsMs, mid * 1e-9);
   }
 
   #trade(f: InstrumentFeatures, c: RecordCursor, tsMs: number): void {
