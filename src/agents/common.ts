@@ -38,6 +38,21 @@ export function ready(...xs: number[]): boolean {
   return true;
 }
 
+/** The fair price: the Stoikov micro-price when fitted, else the weighted mid (`microprice`). */
+export function fairPrice(s: FeatureSnapshot): number {
+  return Number.isFinite(s.microprice_stoikov) ? s.microprice_stoikov : s.microprice;
+}
+
+/** Half the quoted spread in price units: spread_bps × mid / 2·10⁴. */
+export function halfSpreadOf(s: FeatureSnapshot): number {
+  return (s.spread_bps * s.mid) / 2e4;
+}
+
+/** OFI over 10 s in units of the mean level size (both sides' 5-level `depth` / 10), through tanh. */
+export function normalisedOfi(s: FeatureSnapshot, depth: number): number {
+  return Math.tanh(s.ofi_10s / (depth / 10));
+}
+
 /** The fields of a signal an analyst decides. */
 export interface SignalParts {
   direction: Direction;

@@ -16,7 +16,7 @@
  * ½ + ½·|m|, × (1 − VPIN CDF) when known. `wide_spread` when spread_ticks > `wideSpreadTicks`.
  * Not ready (spread, mid, microprice, OFI or depth NaN), crossed or locked: flat, 0.
  */
-import { type Evidence, num, pick, ready, signal } from './common.js';
+import { type Evidence, fairPrice, halfSpreadOf, normalisedOfi, num, pick, ready, signal } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type MarketMakingParams } from './config.js';
 import type { Agent, AgentInput, AgentSignal, RiskFlag } from './types.js';
 
@@ -45,13 +45,13 @@ export function analyzeMarketMaking(
   const base = { horizonSec: params.horizonSec, evidence };
   const flat = (confidence: number, rationale: string, flags: RiskFlag[] = []) =>
     signal('market_making', { ...base, direction: 'flat', confidence, flags, rationale });
-  const mp = Number.isFinite(s.microprice_stoikov) ? s.microprice_stoikov : s.microprice;
+  const mp = fairPrice(s);
   const depth = s.depth_bid_5 + s.depth_ask_5;
   if (!ready(s.spread_ticks, s.spread_bps, s.mid, mp, s.ofi_10s, depth)) return flat(0, 'book not ready');
   if (s.spread_ticks <= 0) return flat(0, `crossed or locked book (spread ${s.spread_ticks} ticks)`);
   const flags: RiskFlag[] = s.spread_ticks > params.wideSpreadTicks ? ['wide_spread'] : [];
-  const halfSpread = (s.spread_bps * s.mid) / 2e4;
-  const ofi = depth > 0 ? Math.tanh(s.ofi_10s / (depth / 10)) : 0;
+  const halfSpread = halfSpreadOf(s);
+  const ofi = depth > 0 ? normalisedOfi(s, depth) : 0;
   const take = depth > 0 && Number.isFinite(s.volume_delta) ? Math.abs(s.volume_delta) / depth : 0;
   const m = halfSpread > 0 ? Math.max(-1, Math.min(1, (mp - s.mid) / halfSpread)) : 0;
   evidence.ofi_norm = num(ofi);

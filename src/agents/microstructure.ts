@@ -16,7 +16,17 @@
  * A crossed or locked book (spread ≤ 0) or a missing mid is not a readable book: flat, 0; so is a
  * book with fewer than two of OFI, queue imbalance and microprice ready.
  */
-import { clamp, type Evidence, num, pick, ready, signal } from './common.js';
+import {
+  clamp,
+  type Evidence,
+  fairPrice,
+  halfSpreadOf,
+  normalisedOfi,
+  num,
+  pick,
+  ready,
+  signal,
+} from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type MicrostructureParams } from './config.js';
 import type { Agent, AgentInput, AgentSignal, RiskFlag } from './types.js';
 
@@ -67,11 +77,11 @@ export function analyzeMicrostructure(
   if (wide) flags.push('wide_spread');
   const depth = s.depth_bid_5 + s.depth_ask_5;
   const depthReady = ready(depth) && depth > 0;
-  const halfSpread = (s.spread_bps * s.mid) / 2e4;
-  const mp = Number.isFinite(s.microprice_stoikov) ? s.microprice_stoikov : s.microprice;
+  const halfSpread = halfSpreadOf(s);
+  const mp = fairPrice(s);
   const qi = Number.isFinite(s.qi_l5) ? s.qi_l5 : s.qi_l1;
 
-  const ofi = depthReady && ready(s.ofi_10s) ? Math.tanh(s.ofi_10s / (depth / 10)) : Number.NaN;
+  const ofi = depthReady && ready(s.ofi_10s) ? normalisedOfi(s, depth) : Number.NaN;
   const queue = ready(qi) ? clamp(qi, -1, 1) : Number.NaN;
   const micro =
     ready(mp, halfSpread) && halfSpread > 0 ? clamp((mp - s.mid) / halfSpread, -1, 1) : Number.NaN;

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock, wallClock } from '../core/index.js';
 import { createAnalysts } from './analysts.js';
 import { runAgents } from './runner.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
+import { inputAt, signalOf, WED_OVERLAP_MS } from './testkit.js';
 import { AGENT_NAMES, type Agent, type AgentName, type AgentSignal } from './types.js';
 
 const input = inputAt(WED_OVERLAP_MS, {
@@ -27,17 +27,7 @@ const input = inputAt(WED_OVERLAP_MS, {
 });
 
 function answer(agent: AgentName): AgentSignal {
-  return {
-    agent,
-    direction: 'flat',
-    confidence: 0.1,
-    horizonSec: 60,
-    evidence: {},
-    flags: [],
-    sizeScale: 1,
-    rationale: 'test',
-    passivePrice: null,
-  };
+  return signalOf(agent, 'flat', 0.1, { rationale: 'test' });
 }
 
 /** An agent that answers via `run`. */

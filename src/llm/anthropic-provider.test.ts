@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AnthropicProvider } from './anthropic-provider.js';
 import {
   expectFailure,
@@ -9,7 +9,7 @@ import {
   runProviderContract,
   signalRequest,
 } from './provider-contract.js';
-import { malformed, ok, TestLlmServer } from './test-server.js';
+import { malformed, ok, useTestLlmServer } from './test-server.js';
 
 runProviderContract({
   name: 'anthropic',
@@ -24,27 +24,20 @@ runProviderContract({
 });
 
 describe('AnthropicProvider', () => {
-  let server: TestLlmServer;
-  before(async () => {
-    server = await TestLlmServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
-  beforeEach(() => server.reset());
+  const server = useTestLlmServer();
 
   const make = (over: Partial<ConstructorParameters<typeof AnthropicProvider>[0]> = {}) =>
     new AnthropicProvider({
-      baseURL: server.anthropicURL,
+      baseURL: server().anthropicURL,
       model: 'claude-haiku-4-5',
       env: { ANTHROPIC_API_KEY: FAKE_KEY },
       ...over,
     });
 
   it('forces one tool whose input_schema is the zod schema, with a cached system block', async () => {
-    server.script(ok(GOOD));
+    server().script(ok(GOOD));
     expectOk(await make().complete(signalRequest({ maxTokens: 300, temperature: 0.2 })));
-    const { path, body } = server.requests[0];
+    const { path, body } = server().requests[0];
     assert.equal(path, '/v1/messages');
     assert.equal(body.model, 'claude-haiku-4-5');
     assert.equal(body.max_tokens, 300);
@@ -65,10 +58,10 @@ describe('AnthropicProvider', () => {
   });
 
   it('repairs a bad tool input with an is_error tool_result carrying the problem', async () => {
-    server.script(ok({ direction: 'up', confidence: 0.7 }), ok(GOOD));
+    server().script(ok({ direction: 'up', confidence: 0.7 }), ok(GOOD));
     const r = expectOk(await make().complete(signalRequest()));
     assert.equal(r.repaired, true);
-    const messages = server.requests[1].body.messages;
+    const messages = server().requests[1].body.messages;
     assert.equal(messages.length, 3);
     assert.equal(messages[1].role, 'assistant');
     assert.deepEqual(messages[1].content, [
@@ -82,9 +75,9 @@ describe('AnthropicProvider', () => {
   });
 
   it('repairs a reply with no tool call as text', async () => {
-    server.script(malformed('I think long.'), ok(GOOD));
+    server().script(malformed('I think long.'), ok(GOOD));
     expectOk(await make().complete(signalRequest()));
-    const messages = server.requests[1].body.messages;
+    const messages = server().requests[1].body.messages;
     assert.deepEqual(messages[1], { role: 'assistant', content: 'I think long.' });
     assert.match(messages[2].content, /no "signal" tool_use block/);
   });
@@ -93,7 +86,7 @@ describe('AnthropicProvider', () => {
     // input_tokens 200, cache_read 1000, cache_creation 300 → 1500 input tokens, 1000 cached.
     // At $1 in, $5 out, $0.10 cache read, $1.25 cache write per MTok, 50 output tokens:
     // (200·1 + 1000·0.1 + 300·1.25 + 50·5) / 10⁶ = (200 + 100 + 375 + 250) / 10⁶ = $0.000925.
-    server.script(ok(GOOD, { input: 1500, output: 50, cached: 1000, written: 300 }));
+    server().script(ok(GOOD, { input: 1500, output: 50, cached: 1000, written: 300 }));
     const pricing = { inputPerMTok: 1, outputPerMTok: 5, cachedInputPerMTok: 0.1, cacheWritePerMTok: 1.25 };
     const r = expectOk(await make({ pricing }).complete(signalRequest()));
     assert.equal(r.usage.inputTokens, 1500);
@@ -106,7 +99,7 @@ describe('AnthropicProvider', () => {
     const r = await make({ env: {} }).complete(signalRequest());
     const f = expectFailure(r, 'config');
     assert.match(f.message, /ANTHROPIC_API_KEY/);
-    assert.equal(server.requests.length, 0);
+    assert.equal(server().requests.length, 0);
   });
 
   it('fails with config naming a custom variable, never its value', async () => {

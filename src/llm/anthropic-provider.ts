@@ -18,28 +18,30 @@
  */
 
 import Anthropic from '@anthropic-ai/sdk';
-import { type Clock, wallClock } from '../core/index.js';
-import { FREE, type Pricing, priceUsage } from './accounting.js';
-import { type AttemptOutcome, jsonSchemaOf, repairPrompt, runStructured } from './call.js';
+import { type Pricing, priceUsage } from './accounting.js';
+import {
+  type AttemptOutcome,
+  type CommonProviderOptions,
+  jsonSchemaOf,
+  type ProviderSettings,
+  repairPrompt,
+  resolveProviderOptions,
+  runOptionsOf,
+  runStructured,
+} from './call.js';
 import type { LlmProvider, StructuredRequest, StructuredResult } from './types.js';
 
 /** Options of `AnthropicProvider`. */
-export interface AnthropicProviderOptions {
+export interface AnthropicProviderOptions extends CommonProviderOptions {
   readonly model: string;
   /** Environment variable holding the key. Default 'ANTHROPIC_API_KEY'. */
   readonly apiKeyEnv?: string;
   /** API root without `/v1` (a proxy, or a test server). Default: the SDK's (`https://api.anthropic.com`). */
   readonly baseURL?: string;
-  /** Deadline of one `complete` (repair included), ms. Default 8000. */
-  readonly timeoutMs?: number;
   /** `max_tokens` (required by the API) when the request sets none. Default 1024. */
   readonly maxTokens?: number;
   /** Default: free; set the model's published prices to account costs. */
   readonly pricing?: Pricing;
-  /** Where the key is read. Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Measures `latencyMs`. Default the wall clock. */
-  readonly clock?: Clock;
 }
 
 /** What a repair request needs of a bad answer. */
@@ -51,47 +53,27 @@ type AnthropicTurn =
 export class AnthropicProvider implements LlmProvider {
   readonly name = 'anthropic';
   readonly model: string;
+  readonly #settings: ProviderSettings;
   readonly #client: Anthropic;
-  readonly #key: string | undefined;
-  readonly #configProblem: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #maxTokens: number;
-  readonly #pricing: Pricing;
-  readonly #clock: Clock;
 
   constructor(options: AnthropicProviderOptions) {
     this.model = options.model;
-    const apiKeyEnv = options.apiKeyEnv ?? 'ANTHROPIC_API_KEY';
-    const key = (options.env ?? process.env)[apiKeyEnv] || undefined;
-    this.#key = key;
-    this.#configProblem =
-      key === undefined ? `Environment variable ${apiKeyEnv} (the API key) is not set` : undefined;
-    this.#timeoutMs = options.timeoutMs ?? 8000;
-    this.#maxTokens = options.maxTokens ?? 1024;
-    this.#pricing = options.pricing ?? FREE;
-    this.#clock = options.clock ?? wallClock;
+    const settings = resolveProviderOptions(options, 'ANTHROPIC_API_KEY', true);
+    this.#settings = settings;
     this.#client = new Anthropic({
       // Without a key no request is made (`configProblem`); the placeholder only keeps the client
       // from looking for credentials elsewhere.
-      apiKey: key ?? 'no-key',
+      apiKey: settings.key ?? 'no-key',
       authToken: null,
       ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-      timeout: this.#timeoutMs,
+      timeout: settings.timeoutMs,
       maxRetries: 0,
       logLevel: 'off',
     });
   }
 
   complete<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
-    const opts = {
-      provider: this.name,
-      model: this.model,
-      clock: this.#clock,
-      timeoutMs: this.#timeoutMs,
-      errors: Anthropic,
-      secret: this.#key,
-      configProblem: this.#configProblem,
-    };
+    const opts = runOptionsOf(this.name, this.model, Anthropic, this.#settings);
     return runStructured<T, AnthropicTurn>(req, opts, async (repair, signal, remainingMs) => {
       const messages: Anthropic.MessageParam[] = req.messages.map((m) => ({
         role: m.role,
@@ -118,7 +100,7 @@ export class AnthropicProvider implements LlmProvider {
       const message = await this.#client.messages.create(
         {
           model: this.model,
-          max_tokens: req.maxTokens ?? this.#maxTokens,
+          max_tokens: req.maxTokens ?? this.#settings.maxTokens,
           ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
           system: [{ type: 'text', text: req.system, cache_control: { type: 'ephemeral' } }],
           messages,
@@ -141,7 +123,7 @@ export class AnthropicProvider implements LlmProvider {
     const u = message.usage;
     const read = u?.cache_read_input_tokens ?? 0;
     const written = u?.cache_creation_input_tokens ?? 0;
-    const usage = priceUsage(this.#pricing, {
+    const usage = priceUsage(this.#settings.pricing, {
       inputTokens: (u?.input_tokens ?? 0) + read + written,
       outputTokens: u?.output_tokens ?? 0,
       cachedInputTokens: read,

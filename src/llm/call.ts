@@ -18,8 +18,8 @@
  */
 
 import { z } from 'zod';
-import type { Clock } from '../core/index.js';
-import { addUsage } from './accounting.js';
+import { type Clock, wallClock } from '../core/index.js';
+import { addUsage, FREE, type Pricing } from './accounting.js';
 import {
   type LlmFailure,
   type LlmFailureKind,
@@ -77,6 +77,73 @@ export interface RunOptions {
   readonly secret: string | undefined;
   /** A configuration problem found at construction (missing key); every call fails with it. */
   readonly configProblem?: string;
+}
+
+/** The options both providers take alike. */
+export interface CommonProviderOptions {
+  /** Environment variable holding the key. */
+  readonly apiKeyEnv?: string;
+  /** Deadline of one `complete` (repair included), ms. Default 8000. */
+  readonly timeoutMs?: number;
+  /** `max_tokens` when the request sets none. Default 1024. */
+  readonly maxTokens?: number;
+  /** Default: free. */
+  readonly pricing?: Pricing;
+  /** Where the key is read. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Measures `latencyMs`. Default the wall clock. */
+  readonly clock?: Clock;
+}
+
+/** `CommonProviderOptions` with the defaults applied and the key read. */
+export interface ProviderSettings {
+  /** The key, or undefined when the variable is unset or empty. */
+  readonly key: string | undefined;
+  /** Set when a required key is missing. */
+  readonly configProblem: string | undefined;
+  readonly timeoutMs: number;
+  readonly maxTokens: number;
+  readonly pricing: Pricing;
+  readonly clock: Clock;
+}
+
+/** Reads the key from `options.apiKeyEnv` (default `defaultKeyEnv`) and applies the defaults. */
+export function resolveProviderOptions(
+  options: CommonProviderOptions,
+  defaultKeyEnv: string,
+  keyRequired: boolean,
+): ProviderSettings {
+  const apiKeyEnv = options.apiKeyEnv ?? defaultKeyEnv;
+  const key = (options.env ?? process.env)[apiKeyEnv] || undefined;
+  return {
+    key,
+    configProblem:
+      keyRequired && key === undefined
+        ? `Environment variable ${apiKeyEnv} (the API key) is not set`
+        : undefined,
+    timeoutMs: options.timeoutMs ?? 8000,
+    maxTokens: options.maxTokens ?? 1024,
+    pricing: options.pricing ?? FREE,
+    clock: options.clock ?? wallClock,
+  };
+}
+
+/** The `runStructured` options of a provider named `provider` running `model` with `settings`. */
+export function runOptionsOf(
+  provider: string,
+  model: string,
+  errors: SdkErrorClasses,
+  settings: ProviderSettings,
+): RunOptions {
+  return {
+    provider,
+    model,
+    clock: settings.clock,
+    timeoutMs: settings.timeoutMs,
+    errors,
+    secret: settings.key,
+    configProblem: settings.configProblem,
+  };
 }
 
 /** Runs `attempt` once, and once more to repair a bad answer, within the deadline. Never throws. */

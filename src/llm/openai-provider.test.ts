@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ManualClock } from '../core/index.js';
 import { CachedProvider } from './cache.js';
 import { OpenAiCompatibleProvider } from './openai-provider.js';
@@ -11,7 +11,7 @@ import {
   runProviderContract,
   signalRequest,
 } from './provider-contract.js';
-import { malformed, ok, TestLlmServer } from './test-server.js';
+import { malformed, ok, useTestLlmServer } from './test-server.js';
 
 runProviderContract({
   name: 'openai',
@@ -27,22 +27,15 @@ runProviderContract({
 });
 
 describe('OpenAiCompatibleProvider', () => {
-  let server: TestLlmServer;
-  before(async () => {
-    server = await TestLlmServer.start();
-  });
-  after(async () => {
-    await server.close();
-  });
-  beforeEach(() => server.reset());
+  const server = useTestLlmServer();
 
   const local = (over: Partial<ConstructorParameters<typeof OpenAiCompatibleProvider>[0]> = {}) =>
-    new OpenAiCompatibleProvider({ baseURL: server.openaiURL, model: 'llama-3.1-8b', env: {}, ...over });
+    new OpenAiCompatibleProvider({ baseURL: server().openaiURL, model: 'llama-3.1-8b', env: {}, ...over });
 
   it('asks for the zod schema as a strict json_schema response_format', async () => {
-    server.script(ok(GOOD));
+    server().script(ok(GOOD));
     expectOk(await local().complete(signalRequest({ maxTokens: 300, temperature: 0 })));
-    const { path, body } = server.requests[0];
+    const { path, body } = server().requests[0];
     assert.equal(path, '/v1/chat/completions');
     assert.equal(body.model, 'llama-3.1-8b');
     assert.equal(body.max_tokens, 300);
@@ -61,17 +54,17 @@ describe('OpenAiCompatibleProvider', () => {
   });
 
   it('puts the schema in the system prompt in json_object mode', async () => {
-    server.script(ok(GOOD));
+    server().script(ok(GOOD));
     expectOk(await local({ jsonMode: 'json_object' }).complete(signalRequest()));
-    const { body } = server.requests[0];
+    const { body } = server().requests[0];
     assert.deepEqual(body.response_format, { type: 'json_object' });
     assert.match(body.messages[0].content, /matching this JSON schema:\n\{.*"direction"/);
   });
 
   it('sends the bad answer back as the assistant turn in a repair', async () => {
-    server.script(malformed('{"direction": long}'), ok(GOOD));
+    server().script(malformed('{"direction": long}'), ok(GOOD));
     expectOk(await local().complete(signalRequest()));
-    const messages = server.requests[1].body.messages;
+    const messages = server().requests[1].body.messages;
     assert.equal(messages.length, 4);
     assert.deepEqual(messages[2], { role: 'assistant', content: '{"direction": long}' });
     assert.equal(messages[3].role, 'user');
@@ -79,16 +72,16 @@ describe('OpenAiCompatibleProvider', () => {
   });
 
   it('accepts JSON inside a Markdown code fence', async () => {
-    server.script(malformed('```json\n{"direction": "short", "confidence": 0.4}\n```'));
+    server().script(malformed('```json\n{"direction": "short", "confidence": 0.4}\n```'));
     const r = expectOk(await local().complete(signalRequest()));
     assert.deepEqual(r.value, { direction: 'short', confidence: 0.4 });
     assert.equal(r.repaired, false);
   });
 
   it('needs no key for a local server and sends a placeholder', async () => {
-    server.script(ok(GOOD));
+    server().script(ok(GOOD));
     expectOk(await local().complete(signalRequest()));
-    assert.equal(server.requests[0].headers.authorization, 'Bearer no-key');
+    assert.equal(server().requests[0].headers.authorization, 'Bearer no-key');
   });
 
   it('fails with config naming the variable when the OpenAI API has no key', async () => {
@@ -99,13 +92,13 @@ describe('OpenAiCompatibleProvider', () => {
 
   it('fails with config for a schema name the APIs reject, without a call', async () => {
     expectFailure(await local().complete(signalRequest({ schemaName: 'trade signal' })), 'config');
-    assert.equal(server.requests.length, 0);
+    assert.equal(server().requests.length, 0);
   });
 
   it('reports the prompt-prefix cache through CachedProvider stats', async () => {
     // Two different prompts (exact misses, no stateKey), each 1000 input tokens of which 800 cached:
     // prompt-cache hit rate 1600 / 2000 = 0.8.
-    server.script(
+    server().script(
       ok(GOOD, { input: 1000, output: 10, cached: 800 }),
       ok(GOOD, { input: 1000, output: 10, cached: 800 }),
     );

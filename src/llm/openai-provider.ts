@@ -21,9 +21,18 @@
  */
 
 import OpenAI from 'openai';
-import { type Clock, wallClock } from '../core/index.js';
-import { FREE, type Pricing, priceUsage } from './accounting.js';
-import { type AttemptOutcome, jsonSchemaOf, parseJsonText, repairPrompt, runStructured } from './call.js';
+import { type Pricing, priceUsage } from './accounting.js';
+import {
+  type AttemptOutcome,
+  type CommonProviderOptions,
+  jsonSchemaOf,
+  type ProviderSettings,
+  parseJsonText,
+  repairPrompt,
+  resolveProviderOptions,
+  runOptionsOf,
+  runStructured,
+} from './call.js';
 import { type LlmProvider, NO_USAGE, type StructuredRequest, type StructuredResult } from './types.js';
 
 /** The public OpenAI API. */
@@ -36,7 +45,7 @@ const PLACEHOLDER_KEY = 'no-key';
 export type JsonMode = 'json_schema' | 'json_object';
 
 /** Options of `OpenAiCompatibleProvider`. */
-export interface OpenAiProviderOptions {
+export interface OpenAiProviderOptions extends CommonProviderOptions {
   readonly model: string;
   /** Server root including `/v1`, e.g. `http://127.0.0.1:8000/v1` (vLLM). Default: the OpenAI API. */
   readonly baseURL?: string;
@@ -44,18 +53,10 @@ export interface OpenAiProviderOptions {
   readonly apiKeyEnv?: string;
   /** Whether a key is needed. Default: only for `api.openai.com`. */
   readonly requireApiKey?: boolean;
-  /** Deadline of one `complete` (repair included), ms. Default 8000. */
-  readonly timeoutMs?: number;
-  /** `max_tokens` when the request sets none. Default 1024. */
-  readonly maxTokens?: number;
   /** Default 'json_schema'. */
   readonly jsonMode?: JsonMode;
   /** Default: free (a local server). */
   readonly pricing?: Pricing;
-  /** Where the key is read. Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Measures `latencyMs`. Default the wall clock. */
-  readonly clock?: Clock;
 }
 
 /** What a repair request needs of a bad answer: its text. */
@@ -75,49 +76,30 @@ export function isOpenAiCloud(baseURL: string | undefined): boolean {
 export class OpenAiCompatibleProvider implements LlmProvider {
   readonly name = 'openai';
   readonly model: string;
+  readonly #settings: ProviderSettings;
   readonly #client: OpenAI;
-  readonly #key: string | undefined;
-  readonly #configProblem: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #maxTokens: number;
   readonly #jsonMode: JsonMode;
-  readonly #pricing: Pricing;
-  readonly #clock: Clock;
 
   constructor(options: OpenAiProviderOptions) {
     this.model = options.model;
-    const apiKeyEnv = options.apiKeyEnv ?? 'OPENAI_API_KEY';
-    const key = (options.env ?? process.env)[apiKeyEnv] || undefined;
-    const required = options.requireApiKey ?? isOpenAiCloud(options.baseURL);
-    this.#key = key;
-    this.#configProblem =
-      required && key === undefined
-        ? `Environment variable ${apiKeyEnv} (the API key) is not set`
-        : undefined;
-    this.#timeoutMs = options.timeoutMs ?? 8000;
-    this.#maxTokens = options.maxTokens ?? 1024;
+    const settings = resolveProviderOptions(
+      options,
+      'OPENAI_API_KEY',
+      options.requireApiKey ?? isOpenAiCloud(options.baseURL),
+    );
     this.#jsonMode = options.jsonMode ?? 'json_schema';
-    this.#pricing = options.pricing ?? FREE;
-    this.#clock = options.clock ?? wallClock;
+    this.#settings = settings;
     this.#client = new OpenAI({
       baseURL: options.baseURL ?? OPENAI_BASE_URL,
-      apiKey: key ?? PLACEHOLDER_KEY,
-      timeout: this.#timeoutMs,
+      apiKey: settings.key ?? PLACEHOLDER_KEY,
+      timeout: settings.timeoutMs,
       maxRetries: 0,
       logLevel: 'off',
     });
   }
 
   complete<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
-    const opts = {
-      provider: this.name,
-      model: this.model,
-      clock: this.#clock,
-      timeoutMs: this.#timeoutMs,
-      errors: OpenAI,
-      secret: this.#key,
-      configProblem: this.#configProblem,
-    };
+    const opts = runOptionsOf(this.name, this.model, OpenAI, this.#settings);
     return runStructured<T, OpenAiTurn>(req, opts, async (repair, signal, remainingMs) => {
       const schema = jsonSchemaOf(req.schema);
       const system =
@@ -136,7 +118,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         {
           model: this.model,
           messages,
-          max_tokens: req.maxTokens ?? this.#maxTokens,
+          max_tokens: req.maxTokens ?? this.#settings.maxTokens,
           ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
           response_format:
             this.#jsonMode === 'json_schema'
@@ -152,7 +134,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   #read(completion: OpenAI.ChatCompletion): AttemptOutcome<OpenAiTurn> {
     const u = completion.usage;
     const usage = u
-      ? priceUsage(this.#pricing, {
+      ? priceUsage(this.#settings.pricing, {
           inputTokens: u.prompt_tokens ?? 0,
           outputTokens: u.completion_tokens ?? 0,
           cachedInputTokens: u.prompt_tokens_details?.cached_tokens ?? 0,

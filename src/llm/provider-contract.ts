@@ -5,7 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { z } from 'zod';
 import type { Pricing } from './accounting.js';
 import {
@@ -20,6 +20,7 @@ import {
   stallBody,
   TestLlmServer,
   truncated,
+  useTestLlmServer,
 } from './test-server.js';
 import type { LlmProvider, StructuredRequest, StructuredResult } from './types.js';
 
@@ -79,24 +80,14 @@ export function expectOk<T>(r: StructuredResult<T>) {
 /** Registers the contract tests for one provider. */
 export function runProviderContract(c: ProviderContractCase): void {
   describe(`${c.name} provider contract`, () => {
-    let server: TestLlmServer;
+    const server = useTestLlmServer();
     const env = { [c.apiKeyEnv]: FAKE_KEY };
-    const make = (options: ContractProviderOptions = {}) => c.newProvider(server, { env, ...options });
-
-    before(async () => {
-      server = await TestLlmServer.start();
-    });
-    after(async () => {
-      await server.close();
-    });
-    beforeEach(() => {
-      server.reset();
-    });
+    const make = (options: ContractProviderOptions = {}) => c.newProvider(server(), { env, ...options });
 
     it('returns the validated answer with tokens and cost', async () => {
       // 1200 input tokens of which 1000 from the prompt cache, 80 output, at $3 / $15 / $0.30 per MTok:
       // (200·3 + 1000·0.3 + 80·15) / 10⁶ = (600 + 300 + 1200) / 10⁶ = $0.0021.
-      server.script(ok(GOOD, { input: 1200, output: 80, cached: 1000 }));
+      server().script(ok(GOOD, { input: 1200, output: 80, cached: 1000 }));
       const provider = make({ pricing: { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3 } });
       const r = expectOk(await provider.complete(signalRequest()));
       assert.deepEqual(r.value, GOOD);
@@ -108,63 +99,66 @@ export function runProviderContract(c: ProviderContractCase): void {
         { inputTokens: 1200, outputTokens: 80, cachedInputTokens: 1000, costUsd: undefined },
       );
       assert.ok(Math.abs(r.usage.costUsd - 0.0021) < 1e-15, String(r.usage.costUsd));
-      assert.equal(server.requests.length, 1);
+      assert.equal(server().requests.length, 1);
     });
 
     it('sends the key it read from the environment', async () => {
-      server.script(ok(GOOD));
+      server().script(ok(GOOD));
       expectOk(await make().complete(signalRequest()));
-      const h = server.requests[0].headers;
+      const h = server().requests[0].headers;
       assert.ok(`${h.authorization ?? ''} ${h['x-api-key'] ?? ''}`.includes(FAKE_KEY));
     });
 
     it('repairs an answer that is not JSON with one more call', async () => {
-      server.script(malformed('Sure! The direction is long.'), ok(GOOD));
+      server().script(malformed('Sure! The direction is long.'), ok(GOOD));
       const r = expectOk(await make().complete(signalRequest()));
       assert.deepEqual(r.value, GOOD);
       assert.equal(r.repaired, true);
-      assert.equal(server.requests.length, 2);
+      assert.equal(server().requests.length, 2);
       // Both calls' tokens count: 2 × (100 in, 20 out).
       assert.equal(r.usage.inputTokens, 200);
       assert.equal(r.usage.outputTokens, 40);
-      assert.ok(server.requests[1].text.includes('Sure! The direction is long.'), 'the bad answer goes back');
-      assert.ok(server.requests[1].text.includes('could not be used'), 'with the problem');
+      assert.ok(
+        server().requests[1].text.includes('Sure! The direction is long.'),
+        'the bad answer goes back',
+      );
+      assert.ok(server().requests[1].text.includes('could not be used'), 'with the problem');
     });
 
     it('repairs an answer that fails the schema, sending the validation error', async () => {
-      server.script(ok({ direction: 'up', confidence: 0.7 }), ok(GOOD));
+      server().script(ok({ direction: 'up', confidence: 0.7 }), ok(GOOD));
       const r = expectOk(await make().complete(signalRequest()));
       assert.equal(r.repaired, true);
-      assert.equal(server.requests.length, 2);
-      const repairText = server.requests[1].text;
+      assert.equal(server().requests.length, 2);
+      const repairText = server().requests[1].text;
       assert.ok(repairText.includes('does not match the schema'), repairText);
       assert.ok(repairText.includes('at direction'), 'zod names the bad field');
     });
 
     it('gives up as malformed after exactly one repair', async () => {
-      server.script(
+      server().script(
         ok({ direction: 'up', confidence: 0.7 }),
         ok({ direction: 'long', confidence: 7 }),
         ok(GOOD),
       );
       const f = expectFailure(await make().complete(signalRequest()), 'malformed');
       assert.match(f.message, /after one repair/);
-      assert.equal(server.requests.length, 2);
+      assert.equal(server().requests.length, 2);
     });
 
     it('times out on a slow server and returns', async () => {
-      server.script(slow(5000, GOOD));
+      server().script(slow(5000, GOOD));
       const r = await make({ timeoutMs: 200 }).complete(signalRequest());
       expectFailure(r, 'timeout');
     });
 
     it('times out when the body stalls after the headers', async () => {
-      server.script(stallBody());
+      server().script(stallBody());
       expectFailure(await make().complete(signalRequest({ timeoutMs: 200 })), 'timeout');
     });
 
     it('is cancelled by its AbortSignal', async () => {
-      server.script(hang());
+      server().script(hang());
       const ctl = new AbortController();
       setTimeout(() => ctl.abort(), 50);
       expectFailure(await make().complete(signalRequest({ signal: ctl.signal })), 'aborted');
@@ -173,38 +167,38 @@ export function runProviderContract(c: ProviderContractCase): void {
     it('makes no call when the signal is already aborted', async () => {
       const r = await make().complete(signalRequest({ signal: AbortSignal.abort() }));
       expectFailure(r, 'aborted');
-      assert.equal(server.requests.length, 0);
+      assert.equal(server().requests.length, 0);
     });
 
     it('reports 429 as rate_limited with the status and retry-after, without retrying', async () => {
-      server.script(rateLimited(7), ok(GOOD));
+      server().script(rateLimited(7), ok(GOOD));
       const f = expectFailure(await make().complete(signalRequest()), 'rate_limited');
       assert.equal(f.status, 429);
       assert.equal(f.retryAfterMs, 7000);
-      assert.equal(server.requests.length, 1);
+      assert.equal(server().requests.length, 1);
     });
 
     it('reports a refusal', async () => {
-      server.script(refused());
+      server().script(refused());
       expectFailure(await make().complete(signalRequest()), 'refused');
-      assert.equal(server.requests.length, 1);
+      assert.equal(server().requests.length, 1);
     });
 
     it('reports a content-filter stop as a refusal', async () => {
-      server.script(contentFiltered());
+      server().script(contentFiltered());
       expectFailure(await make().complete(signalRequest()), 'refused');
     });
 
     it('reports an answer cut at max_tokens as truncated, with its tokens', async () => {
-      server.script(truncated());
+      server().script(truncated());
       const r = await make().complete(signalRequest());
       expectFailure(r, 'truncated');
       assert.equal(r.usage.outputTokens, 20);
-      assert.equal(server.requests.length, 1);
+      assert.equal(server().requests.length, 1);
     });
 
     it('reports a 500 as http with its status', async () => {
-      server.script(httpError(500));
+      server().script(httpError(500));
       const f = expectFailure(await make().complete(signalRequest()), 'http');
       assert.equal(f.status, 500);
     });
@@ -216,7 +210,7 @@ export function runProviderContract(c: ProviderContractCase): void {
     });
 
     it('never puts the key in a failure message, even when the server echoes it', async () => {
-      server.script(
+      server().script(
         httpError(500, true),
         httpError(401, true),
         rateLimited(1),
@@ -237,7 +231,7 @@ export function runProviderContract(c: ProviderContractCase): void {
         [false, false, false, false, false],
       );
       assert.ok(messages[0].includes('[redacted]'), messages[0]);
-      assert.ok(server.requests.every((r) => JSON.stringify(r.headers).includes(FAKE_KEY)));
+      assert.ok(server().requests.every((r) => JSON.stringify(r.headers).includes(FAKE_KEY)));
     });
   });
 }

@@ -8,6 +8,7 @@
 
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach } from 'node:test';
 
 /** Token counts a scripted answer reports. `input` includes `cached` and `written`. */
 export interface ScriptedUsage {
@@ -268,4 +269,22 @@ function anthropicReply(b: Behaviour, id: number, request: any): unknown {
       cache_creation_input_tokens: written,
     },
   };
+}
+
+/**
+ * Registers hooks on the enclosing suite: a server started before its tests, reset before each test
+ * and closed after them. Returns the server (call it inside tests and hooks only).
+ */
+export function useTestLlmServer(): () => TestLlmServer {
+  let server: TestLlmServer;
+  before(async () => {
+    server = await TestLlmServer.start();
+  });
+  after(async () => {
+    await server.close();
+  });
+  beforeEach(() => {
+    server.reset();
+  });
+  return () => server;
 }

@@ -6,56 +6,28 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { AgentInput, AgentName, AgentSignal, Direction } from '../agents/index.js';
+import type { AgentInput } from '../agents/index.js';
+import { inputOf, quoteSnapshot, signalOf } from '../agents/testkit.js';
 import { ManualClock } from '../core/index.js';
-import { FEATURE_COLUMNS, type FeatureSnapshot } from '../features/index.js';
 import { CachedProvider, OpenAiCompatibleProvider } from '../llm/index.js';
 import { hang, malformed, ok, rateLimited, refused, slow, TestLlmServer } from '../llm/test-server.js';
 import { parsePipelineConfig } from './config.js';
-import { DecisionPipeline, type Tier1Result } from './pipeline.js';
+import { DecisionPipeline } from './pipeline.js';
+import { tier1Of } from './testkit.js';
 
 const T = Date.parse('2026-11-24T14:00:00Z');
 
 function input(): AgentInput {
-  const s: Record<string, unknown> = {
-    ts: '2026-11-24T14:00:00.000000000Z',
-    ts_ns: BigInt(T) * 1_000_000n,
-    symbol: '6EZ6',
-    instrument_id: 1,
-    session: 'overlap',
-  };
-  for (const c of FEATURE_COLUMNS) s[c] = Number.NaN;
-  Object.assign(s, { mid: 1.16, spread_ticks: 1, vpin_cdf: 0.5, ofi_10s: 1 });
-  return { snapshot: s as FeatureSnapshot, setups: [], regime: null, nowMs: T, lastEventMs: T };
-}
-
-function sig(agent: AgentName, direction: Direction, confidence: number): AgentSignal {
-  return {
-    agent,
-    direction,
-    confidence,
-    horizonSec: 60,
-    evidence: {},
-    flags: [],
-    sizeScale: 1,
-    rationale: `${agent} ${direction}`,
-    passivePrice: null,
-  };
+  return inputOf(quoteSnapshot(T, { ofi_10s: 1 }), T);
 }
 
 // A split view: consensus long at agreement 1.4 / 2.0 = 0.7, so the debate runs (3 rounds, 2 checks).
-const SIGNALS = [sig('momentum', 'long', 0.9), sig('technical', 'long', 0.5), sig('toxicity', 'short', 0.6)];
-const tier1 = async (): Promise<Tier1Result> => ({
-  signals: SIGNALS,
-  outcomes: SIGNALS.map((s) => ({
-    agent: s.agent,
-    status: 'ok' as const,
-    ms: 0,
-    startedAt: 0,
-    finishedAt: 0,
-  })),
-  sumAgentMs: 0,
-});
+const SIGNALS = [
+  signalOf('momentum', 'long', 0.9),
+  signalOf('technical', 'long', 0.5),
+  signalOf('toxicity', 'short', 0.6),
+];
+const tier1 = tier1Of(SIGNALS);
 
 describe('pipeline with a model over HTTP', () => {
   let server: TestLlmServer;

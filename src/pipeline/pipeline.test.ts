@@ -1,50 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AgentInput, AgentName, AgentSignal, Direction, RiskFlag } from '../agents/index.js';
-import { FEATURE_COLUMNS, type FeatureSnapshot } from '../features/index.js';
+import type { AgentInput, AgentName } from '../agents/index.js';
+import { inputOf, quoteSnapshot, signalOf } from '../agents/testkit.js';
 import type { LlmProvider, StructuredRequest, StructuredResult } from '../llm/index.js';
 import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig } from './config.js';
 import { consensus } from './consensus.js';
 import { debate } from './debate.js';
-import { chooseRoute, DecisionPipeline, sizeFor, type Tier1Result } from './pipeline.js';
+import { chooseRoute, DecisionPipeline, sizeFor } from './pipeline.js';
+import { tier1Of } from './testkit.js';
 import { IntentPortfolio, type Portfolio, VALIDATORS, type ValidationContext } from './validators.js';
 
 const T = Date.parse('2026-11-24T14:00:00Z');
 
-function snapshot(over: Partial<Record<string, number | string>> = {}): FeatureSnapshot {
-  const s: Record<string, unknown> = {
-    ts: '2026-11-24T14:00:00.000000000Z',
-    ts_ns: BigInt(T) * 1_000_000n,
-    symbol: '6EZ6',
-    instrument_id: 1,
-    session: 'overlap',
-  };
-  for (const c of FEATURE_COLUMNS) s[c] = Number.NaN;
-  Object.assign(s, { mid: 1.16, spread_ticks: 1, vpin_cdf: 0.5 }, over);
-  return Object.freeze(s) as FeatureSnapshot;
-}
-
 function input(over: Partial<Record<string, number | string>> = {}, lastEventMs = T): AgentInput {
-  return { snapshot: snapshot(over), setups: [], regime: null, nowMs: T, lastEventMs };
-}
-
-function sig(
-  agent: AgentName,
-  direction: Direction,
-  confidence: number,
-  flags: RiskFlag[] = [],
-): AgentSignal {
-  return {
-    agent,
-    direction,
-    confidence,
-    horizonSec: 60,
-    evidence: {},
-    flags,
-    sizeScale: 1,
-    rationale: `${agent} ${direction}`,
-    passivePrice: null,
-  };
+  return inputOf(Object.freeze(quoteSnapshot(T, over)), T, { lastEventMs });
 }
 
 const W: Record<AgentName, number> = {
@@ -57,30 +26,16 @@ const W: Record<AgentName, number> = {
   session: 1,
 };
 
-function tier1Of(signals: AgentSignal[]): () => Promise<Tier1Result> {
-  return async () => ({
-    signals,
-    outcomes: signals.map((s) => ({
-      agent: s.agent,
-      status: 'ok' as const,
-      ms: 0,
-      startedAt: 0,
-      finishedAt: 0,
-    })),
-    sumAgentMs: 0,
-  });
-}
-
 describe('tier 2: weighted consensus', () => {
   test('score, direction and agreement worked by hand', () => {
     // Votes w·c: long 0.8 + 0.6 = 1.4; short 0.4; flat 0.2. Total 2.0.
     // score = (1.4 − 0.4) / 2.0 = 0.5 → long; agreement = 1.4 / (1.4 + 0.4) = 0.7778.
     const c = consensus(
       [
-        sig('momentum', 'long', 0.8),
-        sig('technical', 'long', 0.6),
-        sig('toxicity', 'short', 0.4),
-        sig('session', 'flat', 0.2),
+        signalOf('momentum', 'long', 0.8),
+        signalOf('technical', 'long', 0.6),
+        signalOf('toxicity', 'short', 0.4),
+        signalOf('session', 'flat', 0.2),
       ],
       W,
       0.1,
@@ -91,10 +46,10 @@ describe('tier 2: weighted consensus', () => {
     // A weight of 2 on the short analyst: short 0.8, score (1.4 − 0.8) / 2.4 = 0.25.
     const c2 = consensus(
       [
-        sig('momentum', 'long', 0.8),
-        sig('technical', 'long', 0.6),
-        sig('toxicity', 'short', 0.4),
-        sig('session', 'flat', 0.2),
+        signalOf('momentum', 'long', 0.8),
+        signalOf('technical', 'long', 0.6),
+        signalOf('toxicity', 'short', 0.4),
+        signalOf('session', 'flat', 0.2),
       ],
       { ...W, toxicity: 2 },
       0.1,
@@ -103,16 +58,20 @@ describe('tier 2: weighted consensus', () => {
   });
 
   test('balanced views are flat with no agreement; all flat is flat with full agreement', () => {
-    const c = consensus([sig('momentum', 'long', 0.5), sig('technical', 'short', 0.5)], W, 0.1);
+    const c = consensus([signalOf('momentum', 'long', 0.5), signalOf('technical', 'short', 0.5)], W, 0.1);
     assert.equal(c.direction, 'flat');
     assert.equal(c.agreement, 0);
-    const f = consensus([sig('momentum', 'flat', 0.5), sig('session', 'flat', 0.3)], W, 0.1);
+    const f = consensus([signalOf('momentum', 'flat', 0.5), signalOf('session', 'flat', 0.3)], W, 0.1);
     assert.equal(f.direction, 'flat');
     assert.equal(f.agreement, 1);
   });
 
   test('the order analysts answer in does not change the vote', () => {
-    const a = [sig('momentum', 'long', 0.3), sig('technical', 'short', 0.7), sig('regime', 'long', 0.1)];
+    const a = [
+      signalOf('momentum', 'long', 0.3),
+      signalOf('technical', 'short', 0.7),
+      signalOf('regime', 'long', 0.1),
+    ];
     assert.deepEqual(consensus(a, W, 0.1), consensus([...a].reverse(), W, 0.1));
   });
 });
@@ -121,7 +80,11 @@ describe('tier 3: the debate', () => {
   const cfg = DEFAULT_PIPELINE_CONFIG.debate;
 
   test('skipped when agreement is at or above 0.9', async () => {
-    const s = [sig('momentum', 'long', 0.9), sig('technical', 'long', 0.8), sig('toxicity', 'short', 0.1)];
+    const s = [
+      signalOf('momentum', 'long', 0.9),
+      signalOf('technical', 'long', 0.8),
+      signalOf('toxicity', 'short', 0.1),
+    ];
     const c = consensus(s, W, 0.1); // agreement 1.7 / 1.8 = 0.944
     assert.ok(c.agreement >= 0.9);
     const d = await debate(s, c, { config: cfg });
@@ -135,12 +98,12 @@ describe('tier 3: the debate', () => {
     // Round 2 check: B = 1.7, R = 0.6, agreement 1.7 / 2.3 = 0.739 < 0.75: go on.
     // Round 4 check: B = 3.0, R = 0.6, agreement 3.0 / 3.6 = 0.833 ≥ 0.75: stop.
     const s = [
-      sig('momentum', 'long', 0.9),
-      sig('technical', 'long', 0.8),
-      sig('microstructure', 'long', 0.7),
-      sig('market_making', 'long', 0.6),
-      sig('toxicity', 'short', 0.4),
-      sig('regime', 'short', 0.2),
+      signalOf('momentum', 'long', 0.9),
+      signalOf('technical', 'long', 0.8),
+      signalOf('microstructure', 'long', 0.7),
+      signalOf('market_making', 'long', 0.6),
+      signalOf('toxicity', 'short', 0.4),
+      signalOf('regime', 'short', 0.2),
     ];
     const c = consensus(s, W, 0.1); // agreement 3.0 / 3.6 = 0.833 < 0.9: the debate runs
     const d = await debate(s, c, { config: cfg });
@@ -170,11 +133,11 @@ describe('tier 3: the debate', () => {
   test('sides that run out of points end the debate before a check', async () => {
     // Bull 0.9, 0.8, 0.7; bear 0.4, 0.2: round 2 check 0.739; round 3 bull only; round 4 nobody.
     const s = [
-      sig('momentum', 'long', 0.9),
-      sig('technical', 'long', 0.8),
-      sig('microstructure', 'long', 0.7),
-      sig('toxicity', 'short', 0.4),
-      sig('regime', 'short', 0.2),
+      signalOf('momentum', 'long', 0.9),
+      signalOf('technical', 'long', 0.8),
+      signalOf('microstructure', 'long', 0.7),
+      signalOf('toxicity', 'short', 0.4),
+      signalOf('regime', 'short', 0.2),
     ];
     const d = await debate(s, consensus(s, W, 0.1), { config: cfg });
     assert.equal(d.end, 'exhausted');
@@ -184,10 +147,10 @@ describe('tier 3: the debate', () => {
 
   test('evenly matched sides run to the round limit', async () => {
     const s = (['momentum', 'technical', 'microstructure'] as const).flatMap((a, i) => [
-      sig(a, 'long', 0.9 - i * 0.1),
+      signalOf(a, 'long', 0.9 - i * 0.1),
     ]);
     const bears = (['toxicity', 'regime', 'market_making'] as const).map((a, i) =>
-      sig(a, 'short', 0.9 - i * 0.1),
+      signalOf(a, 'short', 0.9 - i * 0.1),
     );
     const all = [...s, ...bears];
     const d = await debate(all, consensus(all, W, 0.1), { config: { ...cfg, maxRounds: 3 } });
@@ -201,9 +164,9 @@ describe('tier 3: the debate', () => {
   test('a risk flag halves the points of the side it argues against', async () => {
     // Consensus long (0.9 + 0.5 vs 0.6); toxicity flag on the short analyst: long points 0.45, 0.25.
     const s = [
-      sig('momentum', 'long', 0.9),
-      sig('technical', 'long', 0.5),
-      sig('toxicity', 'short', 0.6, ['toxicity']),
+      signalOf('momentum', 'long', 0.9),
+      signalOf('technical', 'long', 0.5),
+      signalOf('toxicity', 'short', 0.6, { flags: ['toxicity'] }),
     ];
     const c = consensus(s, W, 0.1);
     assert.equal(c.direction, 'long');
@@ -244,13 +207,13 @@ describe('tier 4: validators', () => {
       ['session', ctx({ input: input({ session: 'closed' }) }), /closed/],
       [
         'session',
-        ctx({ signals: [sig('session', 'flat', 0, ['no_trade_window'])] }),
+        ctx({ signals: [signalOf('session', 'flat', 0, { flags: ['no_trade_window'] })] }),
         /no-trade window \(session\)/,
       ],
       ['stale_data', ctx({ input: input({}, T - 6_000) }), /6000 ms old, limit 5000/],
       [
         'toxicity',
-        ctx({ signals: [sig('toxicity', 'flat', 0.9, ['risk_off'])] }),
+        ctx({ signals: [signalOf('toxicity', 'flat', 0.9, { flags: ['risk_off'] })] }),
         /risk-off raised by toxicity/,
       ],
       ['toxicity', ctx({ input: input({ vpin_cdf: 0.97 }) }), /VPIN CDF 0.970/],
@@ -267,12 +230,12 @@ describe('routes and the whole pipeline (no model)', () => {
   const cfg = DEFAULT_PIPELINE_CONFIG;
 
   test('fast, standard and full routes', () => {
-    const strong = [sig('momentum', 'long', 0.95), sig('technical', 'long', 0.9)];
+    const strong = [signalOf('momentum', 'long', 0.95), signalOf('technical', 'long', 0.9)];
     const c = consensus(strong, W, 0.1);
     assert.equal(chooseRoute(c, 1, strong, cfg), 'fast');
     assert.equal(chooseRoute(c, 3, strong, cfg), 'standard', 'not small');
     assert.equal(chooseRoute(c, 5, strong, cfg), 'full', 'large');
-    const flagged = [...strong, sig('toxicity', 'flat', 0.5, ['sweep'])];
+    const flagged = [...strong, signalOf('toxicity', 'flat', 0.5, { flags: ['sweep'] })];
     assert.equal(chooseRoute(consensus(flagged, W, 0.1), 1, flagged, cfg), 'full', 'conflicting risk flag');
     // Size: round(4 × confidence × scale), at least 1, at most the position limit; 0 below 0.2.
     assert.equal(sizeFor(0.6, 1, cfg), 2);
@@ -283,9 +246,9 @@ describe('routes and the whole pipeline (no model)', () => {
   test('a strong small signal takes the fast path: no debate, approved', async () => {
     const p = new DecisionPipeline({
       tier1: tier1Of([
-        sig('momentum', 'long', 0.3),
-        sig('technical', 'long', 0.25),
-        sig('session', 'flat', 0.1),
+        signalOf('momentum', 'long', 0.3),
+        signalOf('technical', 'long', 0.25),
+        signalOf('session', 'flat', 0.1),
       ]),
     });
     const d = await p.decide({ kind: 'bar', tMs: T }, input());
@@ -296,11 +259,11 @@ describe('routes and the whole pipeline (no model)', () => {
     assert.equal(d.approval.approved, true);
     assert.equal(d.approval.size, 4);
     const small = new DecisionPipeline({
-      tier1: tier1Of([sig('momentum', 'long', 0.3), sig('session', 'flat', 0.2)]),
+      tier1: tier1Of([signalOf('momentum', 'long', 0.3), signalOf('session', 'flat', 0.2)]),
     });
     // score 0.3 / (0.3 + 0.1) = 0.75 → size round(3) = 3: standard; with base size 1, round(0.75) = 1 → fast.
     const fast = new DecisionPipeline({
-      tier1: tier1Of([sig('momentum', 'long', 0.3), sig('session', 'flat', 0.2)]),
+      tier1: tier1Of([signalOf('momentum', 'long', 0.3), signalOf('session', 'flat', 0.2)]),
       config: parsePipelineConfig({ sizing: { baseSize: 1 } }),
     });
     assert.equal((await small.decide({ kind: 'bar', tMs: T }, input())).route, 'standard');
@@ -315,9 +278,9 @@ describe('routes and the whole pipeline (no model)', () => {
     const p = new DecisionPipeline({
       portfolio,
       tier1: tier1Of([
-        sig('momentum', 'long', 0.9),
-        sig('technical', 'long', 0.9),
-        sig('toxicity', 'flat', 0.9, ['risk_off']),
+        signalOf('momentum', 'long', 0.9),
+        signalOf('technical', 'long', 0.9),
+        signalOf('toxicity', 'flat', 0.9, { flags: ['risk_off'] }),
       ]),
     });
     const d = await p.decide({ kind: 'toxicity', tMs: T }, input());
@@ -332,7 +295,7 @@ describe('routes and the whole pipeline (no model)', () => {
     const p = new DecisionPipeline({
       portfolio,
       tier1: async () => ({
-        signals: [sig('momentum', 'short', 0.8), sig('technical', 'short', 0.8)],
+        signals: [signalOf('momentum', 'short', 0.8), signalOf('technical', 'short', 0.8)],
         outcomes: [
           { agent: 'momentum', status: 'ok', ms: 1, startedAt: 0, finishedAt: 1 },
           { agent: 'technical', status: 'ok', ms: 1, startedAt: 0, finishedAt: 1 },
@@ -351,9 +314,9 @@ describe('routes and the whole pipeline (no model)', () => {
 
   test('the same input gives the same decision (timings aside)', async () => {
     const signals = [
-      sig('momentum', 'long', 0.7),
-      sig('technical', 'short', 0.5),
-      sig('regime', 'long', 0.4),
+      signalOf('momentum', 'long', 0.7),
+      signalOf('technical', 'short', 0.5),
+      signalOf('regime', 'long', 0.4),
     ];
     const strip = (d: Awaited<ReturnType<DecisionPipeline['decide']>>) => ({ ...d, id: '', timings: null });
     const a = await new DecisionPipeline({ tier1: tier1Of(signals) }).decide(
@@ -390,9 +353,9 @@ describe('with a model that fails', () => {
   for (const kind of ['malformed', 'timeout', 'refused', 'rate_limited'] as const) {
     test(`${kind}: every model step falls back to the quant step, recorded; the decision equals the quant one`, async () => {
       const signals = [
-        sig('momentum', 'long', 0.9),
-        sig('technical', 'long', 0.5),
-        sig('toxicity', 'short', 0.6),
+        signalOf('momentum', 'long', 0.9),
+        signalOf('technical', 'long', 0.5),
+        signalOf('toxicity', 'short', 0.6),
       ];
       const quant = await new DecisionPipeline({ tier1: tier1Of(signals) }).decide(
         { kind: 'bar', tMs: T },
