@@ -1,0 +1,96 @@
+/**
+ * Multi-level OFI on a simulated 20 minutes of MBP-10 against a brute-force reading of its
+ * definition: e_m per good state from the levels by rank (empty = ∓∞, size 0), summed over the
+ * states whose 1-s bucket lies in the last ten, and the depth mean of (qb^m + qa^m)/2 over the same
+ * states. The calculator keeps its sums by buckets, staging and runs, and skips the levels an add or
+ * cancel cannot have changed; none of that may change a value.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { L2Book } from '../../book/index.js';
+import { DbnDecoder } from '../../data/dbn/index.js';
+import { type SimDayResult, simulateDay } from '../../sim/index.js';
+import { isTwoSided, MultiLevelOfi } from './ofi.js';
+
+const L = 10;
+
+describe('multi-level OFI against its definition', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mlofi-'));
+  let day: SimDayResult;
+  before(async () => {
+    const start = Date.parse('2026-11-24T14:00:00Z');
+    day = await simulateDay({
+      date: '2026-11-24',
+      seed: 23,
+      out: dir,
+      spot: false,
+      window: { startMs: start, endMs: start + 20 * 60_000 },
+    });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('window sums and depth means equal a brute-force recount', async () => {
+    const book = new L2Book();
+    const ml = new MultiLevelOfi({ levels: L, windowMs: 10_000 });
+    // Good states: bucket (1 s), e per level, half-depth per level.
+    const states: { bucket: number; e: number[]; h: number[] }[] = [];
+    let prev: number[][] | null = null;
+    let lastTs = Number.NaN;
+    let compared = 0;
+    let n = 0;
+    for await (const batch of DbnDecoder.fromFile(day.files.mbp10)) {
+      for (let i = 0; i < batch.count; i++) {
+        const c = batch.at(i);
+        if (!book.applyMbp(c)) continue;
+        const ts = c.tsRecvMs;
+        ml.update(book, ts);
+        n++;
+        // A gap of a minute or more drops the baseline (the calculator's default gapMs).
+        if (ts - lastTs >= 60_000) prev = null;
+        lastTs = ts;
+        if (book.consistent) {
+          if (!isTwoSided(book)) prev = null;
+          else {
+            const lv: number[][] = [];
+            for (let m = 0; m < L; m++) {
+              const pb = book.bidPx(m);
+              const pa = book.askPx(m);
+              lv.push([
+                Number.isNaN(pb) ? -Infinity : pb,
+                book.bidSz(m),
+                Number.isNaN(pa) ? Infinity : pa,
+                book.askSz(m),
+              ]);
+            }
+            const e = lv.map(([pb, qb, pa, qa], m) => {
+              if (prev === null) return 0;
+              const [ppb, pqb, ppa, pqa] = prev[m];
+              return (
+                (pb >= ppb ? qb : 0) - (pb <= ppb ? pqb : 0) - (pa <= ppa ? qa : 0) + (pa >= ppa ? pqa : 0)
+              );
+            });
+            states.push({ bucket: Math.floor(ts / 1000), e, h: lv.map(([, qb, , qa]) => (qb + qa) / 2) });
+            prev = lv;
+          }
+        }
+        if (n % 389 !== 0 || states.length === 0) continue;
+        const head = Math.floor(ts / 1000);
+        const inWin = states.filter((s) => s.bucket > head - 10);
+        for (const m of [0, 1, 4, 9]) {
+          const ofi = inWin.reduce((a, s) => a + s.e[m], 0);
+          const depth = inWin.reduce((a, s) => a + s.h[m], 0) / inWin.length;
+          assert.equal(ml.ofi(m), ofi, `record ${n} level ${m} OFI`);
+          assert.ok(
+            Math.abs(ml.avgDepth(m) - depth) <= 1e-9 * depth,
+            `record ${n} level ${m} depth ${ml.avgDepth(m)} vs ${depth}`,
+          );
+        }
+        compared++;
+      }
+    }
+    assert.ok(compared > 100, `${compared} comparisons`);
+  });
+});
