@@ -128,20 +128,25 @@ export class TradeFlow {
       this.#wNone.fill(0);
       this.#wCount.fill(0);
     } else {
+      const winSlots = this.#winSlots;
+      const rCount = this.#rCount;
       for (let s = this.#slot + 1; s <= slot; s++) {
-        // Entering slot s: the window of k slots now spans s−k+1..s, so slot s−k leaves it.
-        for (let w = 0; w < this.#winSlots.length; w++) {
-          const j = mod(s - this.#winSlots[w], len);
+        // Entering slot s: the window of k slots now spans s−k+1..s, so slot s−k leaves it. A slot
+        // without trades (count 0) holds only zeros: nothing to subtract or clear.
+        for (let w = 0; w < winSlots.length; w++) {
+          const j = mod(s - winSlots[w], len);
+          if (rCount[j] === 0) continue;
           this.#wBuy[w] -= this.#rBuy[j];
           this.#wSell[w] -= this.#rSell[j];
           this.#wNone[w] -= this.#rNone[j];
-          this.#wCount[w] -= this.#rCount[j];
+          this.#wCount[w] -= rCount[j];
         }
         const i = mod(s, len);
+        if (rCount[i] === 0) continue;
         this.#rBuy[i] = 0;
         this.#rSell[i] = 0;
         this.#rNone[i] = 0;
-        this.#rCount[i] = 0;
+        rCount[i] = 0;
       }
     }
     this.#slot = slot;
