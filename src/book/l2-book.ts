@@ -14,6 +14,10 @@ import { type RecordCursor, RType } from '../data/dbn/index.js';
 import { BookBase } from './book-base.js';
 import { BookSide, type BookView } from './book-view.js';
 
+/** DBN action codes of an add and a cancel ('A', 'C'). */
+const ACTION_ADD = 65;
+const ACTION_CANCEL = 67;
+
 /** Levels per side an L2 book holds (MBP-10). */
 export const L2_MAX_LEVELS = 10;
 
@@ -51,6 +55,17 @@ export class LevelChanges {
   readonly delta = new Float64Array(MAX_CHANGES);
 }
 
+/** Options of `L2Book`. */
+export interface L2BookOptions {
+  /**
+   * Trust an MBP-10 add or cancel record to change the size of its own price only, on its own side
+   * (true by default, as for CME data from Databento, where each record is one order event): the
+   * change report then looks at that price alone instead of comparing every level of both sides.
+   * False always compares every level.
+   */
+  readonly trustActions?: boolean;
+}
+
 /** A level book fed with MBP-10, MBP-1 (also TBBO) and BBO records. */
 export class L2Book extends BookBase implements BookView {
   readonly kind = 'l2' as const;
@@ -84,6 +99,17 @@ export class L2Book extends BookBase implements BookView {
   #side = 0;
   #price = Number.NaN;
   #size = 0;
+  /** The spare arrays hold the previous record's levels (a record was applied since `clear`). */
+  #hasPrevious = false;
+  /** A record was applied since construction or `clear`. */
+  #applied = false;
+  /** See `L2BookOptions.trustActions`. */
+  readonly #trustActions: boolean;
+
+  constructor(opts: L2BookOptions = {}) {
+    super();
+    this.#trustActions = opts.trustActions ?? true;
+  }
 
   /**
    * Replaces the book with the levels of an MBP-10 (10 levels) or MBP-1/TBBO/BBO (top level)
@@ -141,12 +167,18 @@ export class L2Book extends BookBase implements BookView {
     this.#side = c.side;
     this.#price = c.price;
     this.#size = c.size;
+    // The previous record's levels are the spare arrays from now on (the first after a clear
+    // compares with an empty book).
+    this.#hasPrevious = this.#applied;
+    this.#applied = true;
     this.updateCount++;
     return true;
   }
 
   /** Empties the book (e.g. on a gap, before a fresh snapshot); the next record is diffed against nothing. */
   clear(): void {
+    this.#applied = false;
+    this.#hasPrevious = false;
     this.#nb = 0;
     this.#na = 0;
     this.#cap = L2_MAX_LEVELS;
@@ -164,33 +196,76 @@ export class L2Book extends BookBase implements BookView {
       this.#changesAt = this.updateCount;
       const ch = this.#changes;
       ch.count = 0;
-      // The spare arrays still hold the previous record's levels.
-      diffSide(
-        ch,
-        BookSide.BID,
-        1,
-        this.#sbPx,
-        this.#sbSz,
-        this.#pnb,
-        this.#pcap,
-        this.#bPx,
-        this.#bSz,
-        this.#nb,
-        this.#cap,
-      );
-      diffSide(
-        ch,
-        BookSide.ASK,
-        -1,
-        this.#saPx,
-        this.#saSz,
-        this.#pna,
-        this.#pcap,
-        this.#aPx,
-        this.#aSz,
-        this.#na,
-        this.#cap,
-      );
+      const action = this.#action;
+      const side = this.#side;
+      if (
+        this.#trustActions &&
+        this.#hasPrevious &&
+        (action === ACTION_ADD || action === ACTION_CANCEL) &&
+        (side === BookSide.BID || side === BookSide.ASK) &&
+        !Number.isNaN(this.#price)
+      ) {
+        // One order event: only its price on its side can have changed.
+        if (side === BookSide.BID) {
+          onePrice(
+            ch,
+            side,
+            1,
+            this.#price,
+            this.#sbPx,
+            this.#sbSz,
+            this.#pnb,
+            this.#pcap,
+            this.#bPx,
+            this.#bSz,
+            this.#nb,
+            this.#cap,
+          );
+        } else {
+          onePrice(
+            ch,
+            side,
+            -1,
+            this.#price,
+            this.#saPx,
+            this.#saSz,
+            this.#pna,
+            this.#pcap,
+            this.#aPx,
+            this.#aSz,
+            this.#na,
+            this.#cap,
+          );
+        }
+      } else {
+        // The spare arrays still hold the previous record's levels.
+        diffSide(
+          ch,
+          BookSide.BID,
+          1,
+          this.#sbPx,
+          this.#sbSz,
+          this.#pnb,
+          this.#pcap,
+          this.#bPx,
+          this.#bSz,
+          this.#nb,
+          this.#cap,
+        );
+        diffSide(
+          ch,
+          BookSide.ASK,
+          -1,
+          this.#saPx,
+          this.#saSz,
+          this.#pna,
+          this.#pcap,
+          this.#aPx,
+          this.#aSz,
+          this.#na,
+          this.#cap,
+        );
+      }
     }
     return this.#changes;
   }
@@ -264,6 +339,57 @@ export class L2Book extends BookBase implements BookView {
   get size(): number {
     return this.#size;
   }
+}
+
+/**
+ * Appends the change at one price `p` of one side (an add or cancel record): its new size minus
+ * its old one, each 0 where the level is missing; with `diffSide`'s rule for prices only one of
+ * the two records could show (a full side that does not reach `p` says nothing about it).
+ */
+function onePrice(
+  ch: LevelChanges,
+  side: number,
+  dir: number,
+  p: number,
+  oPx: Float64Array,
+  oSz: Float64Array,
+  no: number,
+  oCap: number,
+  nPx: Float64Array,
+  nSz: Float64Array,
+  nn: number,
+  nCap: number,
+): void {
+  let o = -1;
+  for (let i = 0; i < no; i++) {
+    if (oPx[i] === p) {
+      o = i;
+      break;
+    }
+  }
+  let n = -1;
+  for (let j = 0; j < nn; j++) {
+    if (nPx[j] === p) {
+      n = j;
+      break;
+    }
+  }
+  let d: number;
+  if (o >= 0 && n >= 0) d = nSz[n] - oSz[o];
+  else if (n >= 0) {
+    // New at p: a change only if the old record could have shown p.
+    if (no >= oCap && !(dir * p > dir * oPx[no - 1])) return;
+    d = nSz[n];
+  } else if (o >= 0) {
+    if (nn >= nCap && !(dir * p > dir * nPx[nn - 1])) return;
+    d = -oSz[o];
+  } else return;
+  if (d === 0) return;
+  const k = ch.count;
+  ch.side[k] = side;
+  ch.price[k] = p;
+  ch.delta[k] = d;
+  ch.count = k + 1;
 }
 
 /**
