@@ -206,12 +206,12 @@ export class L2Book extends BookBase implements BookView {
         !Number.isNaN(this.#price)
       ) {
         // One order event: only its price on its side can have changed.
+        const p = this.#price;
         if (side === BookSide.BID) {
-          onePrice(
+          diffSide(
             ch,
             side,
             1,
-            this.#price,
             this.#sbPx,
             this.#sbSz,
             this.#pnb,
@@ -220,13 +220,13 @@ export class L2Book extends BookBase implements BookView {
             this.#bSz,
             this.#nb,
             this.#cap,
+            p,
           );
         } else {
-          onePrice(
+          diffSide(
             ch,
             side,
             -1,
-            this.#price,
             this.#saPx,
             this.#saSz,
             this.#pna,
@@ -235,6 +235,7 @@ export class L2Book extends BookBase implements BookView {
             this.#aSz,
             this.#na,
             this.#cap,
+            p,
           );
         }
       } else {
@@ -342,59 +343,9 @@ export class L2Book extends BookBase implements BookView {
 }
 
 /**
- * Appends the change at one price `p` of one side (an add or cancel record): its new size minus
- * its old one, each 0 where the level is missing; with `diffSide`'s rule for prices only one of
- * the two records could show (a full side that does not reach `p` says nothing about it).
- */
-function onePrice(
-  ch: LevelChanges,
-  side: number,
-  dir: number,
-  p: number,
-  oPx: Float64Array,
-  oSz: Float64Array,
-  no: number,
-  oCap: number,
-  nPx: Float64Array,
-  nSz: Float64Array,
-  nn: number,
-  nCap: number,
-): void {
-  let o = -1;
-  for (let i = 0; i < no; i++) {
-    if (oPx[i] === p) {
-      o = i;
-      break;
-    }
-  }
-  let n = -1;
-  for (let j = 0; j < nn; j++) {
-    if (nPx[j] === p) {
-      n = j;
-      break;
-    }
-  }
-  let d: number;
-  if (o >= 0 && n >= 0) d = nSz[n] - oSz[o];
-  else if (n >= 0) {
-    // New at p: a change only if the old record could have shown p.
-    if (no >= oCap && !(dir * p > dir * oPx[no - 1])) return;
-    d = nSz[n];
-  } else if (o >= 0) {
-    if (nn >= nCap && !(dir * p > dir * nPx[nn - 1])) return;
-    d = -oSz[o];
-  } else return;
-  if (d === 0) return;
-  const k = ch.count;
-  ch.side[k] = side;
-  ch.price[k] = p;
-  ch.delta[k] = d;
-  ch.count = k + 1;
-}
-
-/**
  * Appends the changes of one side by a merge walk over the old and new levels, both sorted best
- * first. `dir` is +1 for bids (better = higher) and −1 for asks (better = lower).
+ * first. `dir` is +1 for bids (better = higher) and −1 for asks (better = lower). With `only`, the
+ * change at that one price alone.
  */
 function diffSide(
   ch: LevelChanges,
@@ -408,7 +359,42 @@ function diffSide(
   nSz: Float64Array,
   nn: number,
   nCap: number,
+  only = Number.NaN,
 ): void {
+  if (!Number.isNaN(only)) {
+    // One price (an add or cancel record): its new size minus its old one, 0 where the level is
+    // missing, with the rule below for a price only one of the two records could show.
+    let o = -1;
+    for (let i = 0; i < no; i++) {
+      if (oPx[i] === only) {
+        o = i;
+        break;
+      }
+    }
+    let n = -1;
+    for (let j = 0; j < nn; j++) {
+      if (nPx[j] === only) {
+        n = j;
+        break;
+      }
+    }
+    let d: number;
+    if (o >= 0 && n >= 0) d = nSz[n] - oSz[o];
+    else if (n >= 0) {
+      if (no >= oCap && !(dir * only > dir * oPx[no - 1])) return;
+      d = nSz[n];
+    } else if (o >= 0) {
+      if (nn >= nCap && !(dir * only > dir * nPx[nn - 1])) return;
+      d = -oSz[o];
+    } else return;
+    if (d === 0) return;
+    const k = ch.count;
+    ch.side[k] = side;
+    ch.price[k] = only;
+    ch.delta[k] = d;
+    ch.count = k + 1;
+    return;
+  }
   // A price missing from one record is a real change only if that record would have shown it:
   // its side had room (not full) or the price is better than its worst level.
   const nWorst = nn > 0 ? dir * nPx[nn - 1] : 0;
