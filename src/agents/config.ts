@@ -8,7 +8,7 @@
  * instrument's tick, `…Ms` milliseconds, `…Minutes` minutes; scores and CDF levels are 0–1.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/index.js';
+import { parseConfig } from '../core/index.js';
 
 const pos = (d: number) => z.number().positive().default(d);
 const posInt = (d: number) => z.number().int().positive().default(d);
@@ -174,34 +174,13 @@ export type RegimeParams = AgentsConfig['regime'];
 export type MarketMakingParams = AgentsConfig['marketMaking'];
 export type SessionParams = AgentsConfig['session'];
 
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object') {
-    for (const x of Object.values(v)) deepFreeze(x);
-    Object.freeze(v);
-  }
-  return v;
-}
-
 /**
  * Validates analyst parameters (an object, or JSON text) and returns them typed, defaulted and
  * frozen. Throws a `ConfigError` naming `source` and every bad field by its path
  * (`toxicity.vpinCdfRiskOff: …`).
  */
 export function parseAgentsConfig(json: unknown, source = 'agents config'): AgentsConfig {
-  let input = json;
-  if (typeof json === 'string') {
-    try {
-      input = JSON.parse(json);
-    } catch (e) {
-      throw new ConfigError(`${source}: not valid JSON (${(e as Error).message})`, { cause: e });
-    }
-  }
-  const r = AgentsConfigSchema.safeParse(input ?? {});
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ConfigError(`${source}: ${problems.join('; ')}`);
-  }
-  return deepFreeze(r.data);
+  return parseConfig(AgentsConfigSchema, json, source);
 }
 
 /** Every analyst with its default parameters. */

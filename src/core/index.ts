@@ -1,4 +1,5 @@
 export * from './clock.js';
+export * from './config.js';
 export * from './errors.js';
 export * from './price.js';
 export * from './random.js';

@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { AGENT_NAMES, type AgentName } from '../agents/index.js';
-import { ConfigError } from '../core/index.js';
+import { ConfigError, parseConfig } from '../core/index.js';
 
 const weights = z.object(
   Object.fromEntries(AGENT_NAMES.map((a) => [a, z.number().min(0)])) as Record<AgentName, z.ZodNumber>,
@@ -107,13 +107,9 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = Object.freeze({
 
 /** Validates a (partial) configuration over the defaults; errors name the field and `source`. */
 export function parsePipelineConfig(input: unknown, source = '<config>'): PipelineConfig {
-  const merged = deepMerge(DEFAULT_PIPELINE_CONFIG, input);
-  const r = PipelineConfigSchema.safeParse(merged);
-  if (!r.success) {
-    const msg = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`${source}: ${msg}`);
-  }
-  const c = r.data;
+  let over = input;
+  if (typeof input === 'string') over = parseConfig(z.unknown(), input, source);
+  const c = parseConfig(PipelineConfigSchema, deepMerge(DEFAULT_PIPELINE_CONFIG, over), source);
   if (c.debate.stopAgreement > c.debate.skipAgreement) {
     throw new ConfigError(`${source}: debate.stopAgreement must not exceed debate.skipAgreement`);
   }

@@ -7,7 +7,7 @@
  * risk (|entry − stop|), `…Minutes` in minutes, `…Ms` in milliseconds.
  */
 import { z } from 'zod';
-import { ConfigError } from '../../core/index.js';
+import { parseConfig } from '../../core/index.js';
 
 const centre = z.enum(['sydney', 'tokyo', 'london', 'new_york']);
 type Centre = z.infer<typeof centre>;
@@ -232,34 +232,13 @@ export type AsianBreakoutParams = TechniquesConfig['asianBreakout'];
 export type PriorLevelsParams = TechniquesConfig['priorLevels'];
 export type FvgParams = TechniquesConfig['fvg'];
 
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object') {
-    for (const x of Object.values(v)) deepFreeze(x);
-    Object.freeze(v);
-  }
-  return v;
-}
-
 /**
  * Validates technique parameters (an object, or JSON text) and returns them typed, defaulted and
  * frozen. Throws a `ConfigError` that names `source` and every bad field by its path
  * (`orb.minRangeTicks: …`).
  */
 export function parseTechniquesConfig(json: unknown, source = 'techniques config'): TechniquesConfig {
-  let input = json;
-  if (typeof json === 'string') {
-    try {
-      input = JSON.parse(json);
-    } catch (e) {
-      throw new ConfigError(`${source}: not valid JSON (${(e as Error).message})`, { cause: e });
-    }
-  }
-  const r = TechniquesConfigSchema.safeParse(input ?? {});
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ConfigError(`${source}: ${problems.join('; ')}`);
-  }
-  return deepFreeze(r.data);
+  return parseConfig(TechniquesConfigSchema, json, source);
 }
 
 /** Every technique with its default parameters, all enabled. */
