@@ -23,7 +23,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatTimestamp, prng } from '../core/index.js';
+import { formatTimestamp, prng, yyyymmddOf } from '../core/index.js';
 import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
 import { DbnEncoder } from '../data/dbn/index.js';
 import {
@@ -260,7 +260,8 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
     mappings: contracts.map((c) => ({
       raw_symbol: c.rawSymbol,
       intervals: [
-        { start_date: Number(compact), end_date: nextDateInt(date), symbol: String(c.instrumentId) },
+        // From the UTC date of the first record (the evening before the trading date, in UTC).
+        { start_date: yyyymmddOf(startNs), end_date: nextDateInt(date), symbol: String(c.instrumentId) },
       ],
     })),
   });

@@ -40,7 +40,7 @@
  * from the futures' stream, so the futures files are the same bytes with or without spot.
  */
 import { writeFileSync } from 'node:fs';
-import { prng } from '../core/index.js';
+import { prng, yyyymmddOf } from '../core/index.js';
 import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
 import { DbnEncoder, Flags, RType } from '../data/dbn/index.js';
 import { localTime } from '../features/index.js';
@@ -469,7 +469,13 @@ export async function writeSpotDay(inp: SpotDayInput): Promise<SpotDayResult> {
     symbols: specs.map((s) => s.pair),
     mappings: specs.map((s) => ({
       raw_symbol: s.pair,
-      intervals: [{ start_date: dateInt, end_date: nextDateInt(inp.date), symbol: String(s.instrumentId) }],
+      intervals: [
+        {
+          start_date: yyyymmddOf(inp.startNs),
+          end_date: nextDateInt(inp.date),
+          symbol: String(s.instrumentId),
+        },
+      ],
     })),
   });
 
