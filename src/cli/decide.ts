@@ -46,7 +46,14 @@ export function summaryLines(s: DecisionSummary): string[] {
   for (const [tier, p] of Object.entries(s.latency)) {
     lines.push(`  ${tier.padEnd(6)} ${p.p50.toFixed(3)} / ${p.p95.toFixed(3)} / ${p.p99.toFixed(3)}`);
   }
-  if (s.fallbacks > 0) lines.push(`model fallbacks to the quant answer: ${n(s.fallbacks)}`);
+  const kinds = Object.entries(s.fallbackKinds);
+  if (kinds.length > 0) {
+    lines.push(
+      `model steps that fell back to the quant answer: ${kinds.map(([k, v]) => `${k} ${n(v.count)} (e.g. ${v.example})`).join('; ')}`,
+    );
+  }
+  const left = Object.entries(s.leftOut);
+  if (left.length > 0) lines.push(`analysts left out of a vote: ${list(s.leftOut)}`);
   return lines;
 }
 
@@ -64,6 +71,8 @@ export interface DecideResult {
   readonly summary: DecisionSummary;
   /** Lines about the model's response cache, when a model is configured. */
   readonly cache: string[];
+  /** Model steps asked and answered (null without a model). */
+  readonly modelCalls: { asked: number; answered: number } | null;
 }
 
 /** Runs the loop over `files`; returns the decisions' summary. */
@@ -105,7 +114,20 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
         `provider prompt cache ${pct(st.prompt.hitRate)} of input tokens`,
     );
   }
-  return { summary: summarizeDecisions(loop.decisions), cache };
+  const summary = summarizeDecisions(loop.decisions);
+  let modelCalls: DecideResult['modelCalls'] = null;
+  if (llm !== null) {
+    let answered = 0;
+    let failed = 0;
+    for (const d of loop.decisions) {
+      answered += d.debate.turns.filter((t) => t.source === 'model').length;
+      answered += d.debate.checks.filter((c) => c.source === 'model').length;
+      if (d.approval.source === 'model') answered++;
+      failed += d.fallbacks.filter((f) => !f.startsWith('analyst ')).length;
+    }
+    modelCalls = { asked: answered + failed, answered };
+  }
+  return { summary, cache, modelCalls };
 }
 
 /** Registers `decide`. */
@@ -126,8 +148,15 @@ export function registerDecide(program: Command): void {
       positiveInt,
     )
     .action(async (files: string[], o: DecideOptions) => {
-      const { summary: s, cache } = await runDecide(files, o);
+      const { summary: s, cache, modelCalls } = await runDecide(files, o);
       for (const line of cache) process.stdout.write(`${line}\n`);
+      if (modelCalls !== null && modelCalls.answered === 0 && modelCalls.asked > 0) {
+        process.stderr.write(
+          `warning: the model answered none of ${n(modelCalls.asked)} calls (${Object.entries(s.fallbackKinds)
+            .map(([k, v]) => `${k}: ${v.example}`)
+            .join('; ')}); every decision is the quant one\n`,
+        );
+      }
       process.stdout.write(`${n(s.decisions)} decisions\n`);
       for (const line of summaryLines(s)) process.stdout.write(`  ${line}\n`);
       if (o.out) process.stdout.write(`wrote ${o.out}\n`);

@@ -5,7 +5,7 @@
  * the truth the simulator recorded.
  */
 
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -24,6 +24,7 @@ import {
   type MinuteSeries,
   minuteSeries,
   noteSweep,
+  type RegimeModelFile,
   type Setup,
   scoreLabels,
   TECHNIQUE_NAMES,
@@ -33,7 +34,7 @@ import {
 } from '../strategy/index.js';
 import { seedArg } from './args.js';
 import { runFeatures } from './features.js';
-import { bytes, n } from './output.js';
+import { bytes, n, outputFolder } from './output.js';
 import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
 
 /** 6E's tick in decimal price units. */
@@ -62,7 +63,7 @@ interface DemoOpts {
 
 async function demo(opts: DemoOpts): Promise<void> {
   const dir = opts.out ?? mkdtempSync(join(tmpdir(), 'scalper-demo-'));
-  mkdirSync(dir, { recursive: true });
+  outputFolder(dir);
   const say = (s = '') => process.stdout.write(`${s}\n`);
   say(`scalper demo: one simulated CME 6E (EUR/USD future) trading day, ${opts.start}, seed ${opts.seed}`);
   say();
@@ -179,19 +180,29 @@ async function demo(opts: DemoOpts): Promise<void> {
   // Volatility regimes: an HMM fitted, without the truth, on other simulated days (another seed).
   const t2 = performance.now();
   const fitSeed = (opts.seed + 1000) % 0x1_0000_0000;
-  const fitDays = await runSimulation({
-    days: REGIME_FIT_DAYS,
-    start: opts.start,
-    instruments: ['6E'],
-    seed: fitSeed,
-    out: join(dir, 'regime-fit'),
-    spot: false,
-  });
-  const fitSeries: MinuteSeries[] = [];
-  for (const d of fitDays) {
-    fitSeries.push(...(await minuteSeries([d.files.mbp10, d.files.trades], new FeatureEngine())));
+  say(
+    `Simulating ${REGIME_FIT_DAYS} more days (seed ${fitSeed}) to fit the regime model on, then deleting them…`,
+  );
+  // The fitting days (about 60 MiB each) are only needed until the model is fitted.
+  const fitDir = mkdtempSync(join(tmpdir(), 'scalper-demo-fit-'));
+  let model: RegimeModelFile;
+  try {
+    const fitDays = await runSimulation({
+      days: REGIME_FIT_DAYS,
+      start: opts.start,
+      instruments: ['6E'],
+      seed: fitSeed,
+      out: fitDir,
+      spot: false,
+    });
+    const fitSeries: MinuteSeries[] = [];
+    for (const d of fitDays) {
+      fitSeries.push(...(await minuteSeries([d.files.mbp10, d.files.trades], new FeatureEngine())));
+    }
+    model = fitRegimeModel(fitSeries, { kind: 'hmm' });
+  } finally {
+    rmSync(fitDir, { recursive: true, force: true });
   }
-  const model = fitRegimeModel(fitSeries, { kind: 'hmm' });
   const modelPath = join(dir, 'regime-model.json');
   writeRegimeModel(modelPath, model);
   const [series] = await minuteSeries([day.files.mbp10, day.files.trades], new FeatureEngine());

@@ -1,5 +1,7 @@
 /** Buffered writing to stdout that respects back-pressure and ends quietly when the reader closes (e.g. `| head`). */
 import { once } from 'node:events';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { ConfigError } from '../core/index.js';
 
 let closed = false;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -41,4 +43,17 @@ export function bytes(v: number): string {
   if (v < 1 << 20) return `${(v / 1024).toFixed(1)} KiB`;
   if (v < 1 << 30) return `${(v / (1 << 20)).toFixed(1)} MiB`;
   return `${(v / (1 << 30)).toFixed(2)} GiB`;
+}
+
+/** Makes the output folder `dir` (and its parents); a clear error when it cannot be one. */
+export function outputFolder(dir: string, option = '--out'): string {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new ConfigError(`${option} ${dir} is a file, not a folder`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new ConfigError(`${option} ${dir}: cannot create the folder (${(err as Error).message})`);
+  }
+  return dir;
 }

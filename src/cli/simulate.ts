@@ -7,7 +7,7 @@ import { ConfigError } from '../core/index.js';
 import { isTradingDate, tradingDates } from '../features/index.js';
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
 import { positiveInt, seedArg } from './args.js';
-import { bytes, n } from './output.js';
+import { bytes, n, outputFolder } from './output.js';
 
 /** Options shared by `simulate` and `demo`. */
 export interface SimulateCliOptions {
@@ -50,6 +50,7 @@ function dateArg(v: string): string {
  * the days it wrote.
  */
 export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayResult[]> {
+  outputFolder(opts.out);
   if (!isTradingDate(opts.start)) {
     const weekday = new Date(`${opts.start}T12:00:00Z`).toLocaleDateString('en-US', {
       weekday: 'long',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, ManualClock } from '../core/index.js';
 import { AnthropicProvider } from './anthropic-provider.js';
+import { BreakerProvider } from './breaker.js';
 import { CachedProvider } from './cache.js';
 import { createProvider, llmFromEnv, parseLlmEnv } from './config.js';
 import { OpenAiCompatibleProvider } from './openai-provider.js';
@@ -34,7 +35,8 @@ describe('llm configuration', () => {
       { clock: new ManualClock() },
     );
     assert.ok(p instanceof CachedProvider);
-    assert.ok(p.inner instanceof OpenAiCompatibleProvider);
+    assert.ok(p.inner instanceof BreakerProvider, 'a circuit breaker in front of the server');
+    assert.ok(p.inner.inner instanceof OpenAiCompatibleProvider);
     assert.equal(p.name, 'openai');
     assert.equal(p.model, 'qwen2.5-7b-instruct');
   });
@@ -45,7 +47,8 @@ describe('llm configuration', () => {
       SCALPER_LLM_MODEL: 'claude-haiku-4-5',
       ANTHROPIC_API_KEY: FAKE_KEY,
     });
-    assert.ok(p?.inner instanceof AnthropicProvider);
+    assert.ok(p?.inner instanceof BreakerProvider);
+    assert.ok(p.inner.inner instanceof AnthropicProvider);
   });
 
   it('names the missing key variable, not its value', () => {

@@ -23,6 +23,7 @@ import { z } from 'zod';
 import { type Clock, ConfigError, wallClock } from '../core/index.js';
 import type { Pricing } from './accounting.js';
 import { AnthropicProvider } from './anthropic-provider.js';
+import { BreakerProvider } from './breaker.js';
 import { CachedProvider, DEFAULT_CACHE_TTL_MS, type ResponseCache } from './cache.js';
 import { isOpenAiCloud, OpenAiCompatibleProvider } from './openai-provider.js';
 
@@ -158,7 +159,11 @@ export function createProvider(config: LlmConfig, deps: ProviderDeps = {}): Cach
       `LLM provider "${config.provider}" needs an API key in environment variable ${apiKeyEnv}`,
     );
   }
-  return new CachedProvider(inner, { cache: deps.cache, ttlMs: config.cacheTtlMs, clock });
+  return new CachedProvider(new BreakerProvider(inner, { clock }), {
+    cache: deps.cache,
+    ttlMs: config.cacheTtlMs,
+    clock,
+  });
 }
 
 /** `createProvider(parseLlmEnv(env))`, keys read from the same `env`. */

@@ -56,7 +56,9 @@ export type LlmFailureKind =
   | 'truncated'
   | 'http'
   | 'network'
-  | 'config';
+  | 'config'
+  /** Not asked: the service failed repeatedly and the breaker is open (see `BreakerProvider`). */
+  | 'unavailable';
 
 export interface LlmFailure {
   readonly kind: LlmFailureKind;

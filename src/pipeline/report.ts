@@ -41,8 +41,12 @@ export interface DecisionSummary {
   readonly vetoes: Readonly<Record<string, number>>;
   /** Latency per tier and in total, ms. */
   readonly latency: Readonly<Record<keyof TierTimes, Percentiles>>;
-  /** Model fallbacks recorded. */
+  /** Model fallbacks and analysts left out, recorded. */
   readonly fallbacks: number;
+  /** Fallbacks by failure kind (timeout, network, malformed …), with the first message of each. */
+  readonly fallbackKinds: Readonly<Record<string, { count: number; example: string }>>;
+  /** Analysts left out of a vote, by analyst. */
+  readonly leftOut: Readonly<Record<string, number>>;
 }
 
 function count<T>(items: readonly T[], key: (x: T) => string): Record<string, number> {
@@ -73,5 +77,26 @@ export function summarizeDecisions(ds: readonly Decision[]): DecisionSummary {
     vetoes,
     latency,
     fallbacks: ds.reduce((a, d) => a + d.fallbacks.length, 0),
+    fallbackKinds: fallbackKinds(ds),
+    leftOut: count(
+      ds.flatMap((d) => d.outcomes.filter((o) => o.status !== 'ok')),
+      (o) => o.agent,
+    ),
   };
+}
+
+/** Model fallbacks grouped by the failure kind their text names ("…: timeout (message)"). */
+function fallbackKinds(ds: readonly Decision[]): Record<string, { count: number; example: string }> {
+  const out: Record<string, { count: number; example: string }> = {};
+  for (const d of ds) {
+    for (const f of d.fallbacks) {
+      if (f.startsWith('analyst ')) continue;
+      const m = /: ([a-z_]+) \((.*)\)$/.exec(f);
+      const kind = m ? m[1] : 'other';
+      const e = out[kind];
+      if (e === undefined) out[kind] = { count: 1, example: m ? m[2] : f };
+      else e.count++;
+    }
+  }
+  return out;
 }
