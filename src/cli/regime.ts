@@ -12,6 +12,7 @@ import { FeatureEngine } from '../features/index.js';
 import {
   DEFAULT_RESTARTS,
   fitRegimeModel,
+  type ImpliedVolSeries,
   labelSeries,
   type MinuteSeries,
   minuteSeries,
@@ -138,10 +139,16 @@ export function registerRegime(program: Command): void {
       const gap = iv !== null ? realizedImpliedGap(series, iv) : null;
       if (gap !== null) {
         const known = Array.from(gap).filter((g) => Number.isFinite(g));
-        const mean = known.reduce((a, b) => a + b, 0) / Math.max(1, known.length);
-        process.stdout.write(
-          `realized minus implied volatility (${RV_IV_WINDOW_MIN}-min realized, annualised): mean ${(100 * mean).toFixed(2)} points over ${known.length} minutes\n`,
-        );
+        if (known.length === 0) {
+          process.stderr.write(
+            `warning: ${o.iv} has no implied volatility at or before any minute of the input (its first row: ${new Date((iv as ImpliedVolSeries).tMs[0]).toISOString()})\n`,
+          );
+        } else {
+          const mean = known.reduce((a, b) => a + b, 0) / known.length;
+          process.stdout.write(
+            `realized minus implied volatility (${RV_IV_WINDOW_MIN}-min realized, annualised): mean ${(100 * mean).toFixed(2)} vol points (${mean.toFixed(4)} as a decimal, the CSV's rv_iv_gap) over ${known.length} minutes\n`,
+          );
+        }
       }
       if (o.out) {
         const lines = [

@@ -182,4 +182,6 @@ test('a bad implied vol row names the file, the line and the column', () => {
   bad('ts,iv\n2026-11-24T14:00:00,0.1\n', 'iv.csv:2: column "ts"'); // no zone
   bad('ts,vol\n1,0.1\n', 'iv.csv:1: column "iv"', 'missing from the header');
   bad('ts,iv\n2000,0.1\n1000,0.1\n', 'iv.csv:3: column "ts"', 'time order');
+  bad('ts,iv\n2026-11-24T14:00:00Z,7.5\n', 'iv.csv:2: column "iv"', 'looks like a percentage');
+  bad('ts,iv\n1795615200000000000,0.08\n', 'iv.csv:2: column "ts"', 'nanoseconds');
 });

@@ -366,8 +366,12 @@ export function parseImpliedVolCsv(text: string, file = '<iv.csv>'): ImpliedVolS
       fail(line, undefined, `expected ${header.length} columns, got ${cells.length}`);
     const rawT = unquote(cells[tsCol]);
     let t: number;
-    if (MS.test(rawT)) t = Number(rawT);
-    else if (ISO.test(rawT)) t = Date.parse(rawT);
+    if (MS.test(rawT)) {
+      t = Number(rawT);
+      // Epoch milliseconds of this century are below 1e13; µs and ns (such as `ts_ns`) are far above.
+      if (Math.abs(t) >= 1e14)
+        fail(line, 'ts', `"${rawT}" looks like micro- or nanoseconds; give epoch milliseconds or ISO-8601`);
+    } else if (ISO.test(rawT)) t = Date.parse(rawT);
     else t = Number.NaN;
     if (!Number.isFinite(t))
       fail(
@@ -379,6 +383,8 @@ export function parseImpliedVolCsv(text: string, file = '<iv.csv>'): ImpliedVolS
     const v = rawV === '' ? Number.NaN : Number(rawV);
     if (!Number.isFinite(v) || v < 0)
       fail(line, 'iv', `"${rawV}" is not a non-negative annualised decimal (0.08 = 8 %)`);
+    // FX implied volatility is a few percent to a few tens: above 2 (200 %) it is a percentage.
+    if (v > 2) fail(line, 'iv', `"${rawV}" looks like a percentage; give an annualised decimal (8 % = 0.08)`);
     if (ts.length > 0 && t < ts[ts.length - 1])
       fail(line, 'ts', `"${rawT}" is earlier than the row before; rows must be in time order`);
     ts.push(t);
