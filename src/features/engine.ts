@@ -18,8 +18,10 @@
  * its spot by `pairSpot` (MBP-1 of IG.FX, say), NaN otherwise. NaN = not ready.
  *
  * Futures–spot (a paired future): `basis_dev` is the basis minus its 30-min EW mean, `fs_corr` the
- * correlation of 100-ms grid log returns over the last 30 min, `fs_lead_ms` the lag in ms (−5 s…+5 s)
- * at which the cross-correlation peaks (> 0: the future leads).
+ * correlation of simultaneous 100-ms grid log returns over the last 30 min (near 0 when spot follows
+ * the future a few hundred ms late: the moves fall in different cells), `fs_lead_ms` the lag in ms
+ * (−5 s…+5 s) at which the cross-correlation peaks (> 0: the future leads) and `fs_lead_corr` the
+ * correlation at that lag.
  *
  * Depth (read from the book when the snapshot is taken): `depth_{bid,ask}_{5,10}` cumulative size of
  * the best 5 / 10 levels, `book_skew_5` = (D_b − D_a)/(D_b + D_a) over 5 levels; `{bid,ask}_wall_px`
@@ -104,6 +106,7 @@ export const FEATURE_COLUMNS = [
   'basis_dev',
   'fs_corr',
   'fs_lead_ms',
+  'fs_lead_corr',
   'depth_bid_5',
   'depth_ask_5',
   'depth_bid_10',
@@ -522,6 +525,7 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
     basis_dev: fs !== null ? fs.basisDeviation : Number.NaN,
     fs_corr: fs !== null ? fs.correlation : Number.NaN,
     fs_lead_ms: fs !== null ? fs.leadLagMs : Number.NaN,
+    fs_lead_corr: fs !== null ? fs.leadLagCorrelation : Number.NaN,
     depth_bid_5: depth.depth(BookSide.BID, 5),
     depth_ask_5: depth.depth(BookSide.ASK, 5),
     depth_bid_10: depth.depth(BookSide.BID, 10),
