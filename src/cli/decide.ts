@@ -9,7 +9,7 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createAnalysts, DEFAULT_AGENTS_CONFIG, WorkerPool } from '../agents/index.js';
-import { ConfigError } from '../core/index.js';
+import { DbnError } from '../data/dbn/index.js';
 import { CachedProvider, llmFromEnv } from '../llm/index.js';
 import {
   analystsTier,
@@ -77,7 +77,7 @@ export interface DecideResult {
 
 /** Runs the loop over `files`; returns the decisions' summary. */
 export async function runDecide(files: readonly string[], o: DecideOptions): Promise<DecideResult> {
-  for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f}: file not found`);
+  for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
   const regime = o.regime !== undefined ? readRegimeModel(o.regime) : null;
   const llm = llmFromEnv();
   const out = o.out !== undefined ? createWriteStream(o.out) : null;

@@ -98,6 +98,7 @@ class FileLines {
 export interface FeaturesSummary {
   records: number;
   rows: number;
+  /** Symbols of the rows written. */
   symbols: string[];
 }
 
@@ -151,7 +152,7 @@ export async function runFeatures(
       `--symbol ${opts.symbol} is not in the input (symbols: ${[...seen].join(', ') || 'none'})`,
     );
   }
-  return { records, rows, symbols: [...seen] };
+  return { records, rows, symbols: opts.symbol !== undefined ? [opts.symbol] : [...seen] };
 }
 
 /** Registers `features`. */

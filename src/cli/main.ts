@@ -20,7 +20,7 @@ const program = new Command('scalper')
     'scalper-engine: CME FX futures and spot FX market data, order books and a hybrid quant + LLM scalper',
   )
   .version(pkg.version)
-  .showHelpAfterError()
+  .showHelpAfterError('(add --help for the usage)')
   .exitOverride();
 
 registerDemo(program);

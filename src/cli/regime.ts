@@ -8,6 +8,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../core/index.js';
+import { DbnError } from '../data/dbn/index.js';
 import { FeatureEngine } from '../features/index.js';
 import {
   DEFAULT_RESTARTS,
@@ -29,7 +30,7 @@ import { progress } from './progress.js';
 
 /** The minutes of one instrument of `files` (`symbol`, or the only instrument). */
 export async function readMinutes(files: readonly string[], symbol?: string): Promise<MinuteSeries> {
-  for (const f of files) if (!existsSync(f)) throw new ConfigError(`${f}: file not found`);
+  for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
   const total = files.reduce((s, f) => s + statSync(f).size, 0);
   const bar = progress('minutes', total);
   let all: MinuteSeries[];

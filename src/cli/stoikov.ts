@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { L2Book } from '../book/index.js';
 import { ConfigError } from '../core/index.js';
-import { DbnDecoder, SymbolMap } from '../data/dbn/index.js';
+import { DbnDecoder, DbnError, SymbolMap } from '../data/dbn/index.js';
 import { StoikovFitter, type StoikovModel } from '../features/micro/index.js';
 import { FUTURE_SPECS } from '../sim/index.js';
 import { positiveInt } from './args.js';
@@ -60,7 +60,7 @@ function tickOf(symbol: string): number | undefined {
 async function sampleFiles(files: readonly string[], sampleMs: number): Promise<Map<string, Samples>> {
   const out = new Map<string, Samples>();
   for (const file of files) {
-    if (!existsSync(file)) throw new ConfigError(`${file}: file not found`);
+    if (!existsSync(file)) throw new DbnError('IO', file, 0, 'file not found');
     const dec = DbnDecoder.fromFile(file);
     const symbols = SymbolMap.fromMetadata(await dec.readMetadata());
     const books = new Map<number, { book: L2Book; next: number; data: number[]; name: string }>();
