@@ -73,6 +73,8 @@ export interface DecideResult {
   readonly cache: string[];
   /** Model steps asked and answered (null without a model). */
   readonly modelCalls: { asked: number; answered: number } | null;
+  /** The approved intents' book at the end: position per instrument and the last day's P&L. */
+  readonly book: { positions: Record<string, number>; dailyPnl: number };
 }
 
 /** Runs the loop over `files`; returns the decisions' summary. */
@@ -127,7 +129,9 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
     }
     modelCalls = { asked: answered + failed, answered };
   }
-  return { summary, cache, modelCalls };
+  const positions: Record<string, number> = {};
+  for (const d of loop.decisions) positions[d.instrument] = pipeline.portfolio.position(d.instrument);
+  return { summary, cache, modelCalls, book: { positions, dailyPnl: pipeline.portfolio.dailyPnl() } };
 }
 
 /** Registers `decide`. */
@@ -148,7 +152,7 @@ export function registerDecide(program: Command): void {
       positiveInt,
     )
     .action(async (files: string[], o: DecideOptions) => {
-      const { summary: s, cache, modelCalls } = await runDecide(files, o);
+      const { summary: s, cache, modelCalls, book } = await runDecide(files, o);
       for (const line of cache) process.stdout.write(`${line}\n`);
       if (modelCalls !== null && modelCalls.answered === 0 && modelCalls.asked > 0) {
         process.stderr.write(
@@ -159,6 +163,10 @@ export function registerDecide(program: Command): void {
       }
       process.stdout.write(`${n(s.decisions)} decisions\n`);
       for (const line of summaryLines(s)) process.stdout.write(`  ${line}\n`);
+      const pos = Object.entries(book.positions).map(([k, v]) => `${k} ${v}`);
+      process.stdout.write(
+        `  approved intents as positions (filled at the mid, no costs, until the execution layer): ${pos.join(', ') || 'none'}; last day's P&L ${book.dailyPnl.toFixed(2)} USD\n`,
+      );
       if (o.out) process.stdout.write(`wrote ${o.out}\n`);
     });
 }
