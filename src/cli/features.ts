@@ -167,7 +167,7 @@ export function registerFeatures(program: Command): void {
     .option('--every <interval>', 'row interval: 100ms, 1s, 10s, 1m, ... (default: 1s)', parseInterval)
     .option('--symbol <symbol>', 'write rows of this symbol only')
     .option('--tick <raw>', 'tick size in raw 1e-9 units when no definition record gives one', positiveNumber)
-    .option('--vpin-bucket <contracts>', 'VPIN bucket volume (default 6E ADV/50 = 4000)', positiveNumber)
+    .option('--vpin-bucket <lots>', 'VPIN bucket volume (default 6E ADV/50 = 4,000 lots)', positiveNumber)
     .option('--vpin-window <buckets>', 'VPIN window in buckets (default 50)', positiveInt)
     .option(
       '--stoikov <file>',

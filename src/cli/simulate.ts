@@ -2,7 +2,7 @@
 
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../core/index.js';
 import { isTradingDate, tradingDates } from '../features/index.js';
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
@@ -136,7 +136,11 @@ export function registerSimulate(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output folder (created when missing)')
     .option('--days <n>', 'number of trading days (weekends skipped)', positiveInt, 1)
     .option('--start <date>', 'first trading date, YYYY-MM-DD', dateArg, DEFAULT_START)
-    .option('--instruments <list>', 'comma-separated futures: 6E, 6B, 6J', instrumentsArg, ['6E'])
+    .addOption(
+      new Option('--instruments <list>', 'comma-separated futures: 6E, 6B, 6J')
+        .argParser(instrumentsArg)
+        .default(['6E'], '6E'),
+    )
     .option('--seed <seed>', 'random seed: the same seed gives byte-identical files', seedArg, 1)
     .option('--mbo', 'also write market-by-order files')
     .option('--no-zstd', 'write plain .dbn files instead of .dbn.zst')
