@@ -13,7 +13,13 @@ export function progress(label: string, total: number, minTotal = 32 << 20): Pro
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `${label} [{bar}] {percentage}% | {value}/{total} MiB | ETA {eta}s`,
+      // The ETA only once there is a rate to project (cli-progress shows INF or NULL before).
+      format: (options, params) => {
+        const bar = cliProgress.Format.BarFormat(params.progress, options);
+        const pct = Math.round(params.progress * 100);
+        const eta = Number.isFinite(params.eta) && params.eta > 0 ? `ETA ${params.eta}s` : 'ETA …';
+        return `${label} [${bar}] ${pct}% | ${params.value}/${params.total} MiB | ${eta}`;
+      },
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
