@@ -71,8 +71,13 @@ export class Report {
     }
     if (note) row.note = note;
     this.rows.push(row);
-    if (this.#json) process.stdout.write(`${JSON.stringify(row)}\n`);
-    else {
+    // Every JSON row carries ratio and ratio_to (null without a baseline), as CONVENTIONS.md lists.
+    if (this.#json) {
+      const { ratio = null, ratio_to = null } = row;
+      process.stdout.write(
+        `${JSON.stringify({ name, value, unit, ratio, ratio_to, ...(note ? { note } : {}) })}\n`,
+      );
+    } else {
       const v = value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(4);
       const r = row.ratio === undefined ? '' : `${row.ratio.toFixed(3)}x ${row.ratio_to}`;
       process.stdout.write(
