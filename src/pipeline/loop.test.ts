@@ -55,6 +55,10 @@ describe('decision loop over a simulated hour', () => {
       assert.ok(d.outcomes.every((o) => o.status === 'ok'));
       assert.equal(d.verdicts.length, 6);
     }
+    for (const d of decisions.filter((x) => x.trigger.kind === 'sweep')) {
+      const levels = Number(/^(\d+) levels/.exec(d.trigger.detail ?? '')?.[1]);
+      assert.ok(levels >= 3, `a sweep trigger takes at least 3 levels: ${d.trigger.detail}`);
+    }
     const setups = decisions.filter((d) => d.trigger.kind === 'setup');
     assert.ok(
       setups.every((d) => (d.trigger.detail ?? '').length > 0),

@@ -3,8 +3,9 @@
  * decision pipeline. Backtest, demo and (later) paper and live trading run this same code.
  *
  * Decisions are triggered, not taken on every tick (issue 7; DESIGN.md): a closed 1-minute bar (a
- * `setup` trigger when a technique fired on it, else `bar`), a sweep alert (`sweep`, at most one per
- * `sweepCooldownMs` per instrument) and VPIN rising through `vpinThreshold` (`toxicity`). A trigger
+ * `setup` trigger when a technique fired on it, else `bar`), a sweep alert that took at least
+ * `sweepTriggerLevels` levels (`sweep`, at most one per `sweepCooldownMs` per instrument) and VPIN
+ * rising through `vpinThreshold` (`toxicity`). A trigger
  * freezes what the analysts will read at that moment (the snapshot, the setups still valid, the
  * regime state); the pipeline then runs on that frozen input at the next 1-s grid point, so
  * market data keeps flowing in between and nothing a decision reads can change under it.
@@ -41,6 +42,11 @@ export interface DecisionLoopOptions {
   readonly vpinThreshold?: number;
   /** At most one sweep-triggered decision per instrument in this many ms (default 5,000). */
   readonly sweepCooldownMs?: number;
+  /**
+   * Levels a sweep must take to trigger a decision (default 3); smaller alerts still reach the
+   * analysts as recent sweeps and the techniques' context.
+   */
+  readonly sweepTriggerLevels?: number;
   /** Options of the feature engine (VPIN bucket, Stoikov model …); its triggers are the loop's. */
   readonly engine?: Omit<FeatureEngineOptions, 'onBar' | 'onSweep' | 'onVpin'>;
 }
@@ -80,6 +86,7 @@ export class DecisionLoop {
   readonly #techConfig: TechniquesConfig;
   readonly #tick: number;
   readonly #cooldown: number;
+  readonly #sweepLevels: number;
   readonly #byId = new Map<number, Instrument>();
   readonly #queue: Pending[] = [];
   readonly #obs = new Float64Array(2);
@@ -91,6 +98,7 @@ export class DecisionLoop {
     this.#techConfig = opts.techniques ?? DEFAULT_TECHNIQUES_CONFIG;
     this.#tick = opts.tickSize ?? 0.00005;
     this.#cooldown = opts.sweepCooldownMs ?? 5_000;
+    this.#sweepLevels = opts.sweepTriggerLevels ?? 3;
     this.engine = new FeatureEngine({
       ...opts.engine,
       onBar: (snap, bar) => {
@@ -113,7 +121,7 @@ export class DecisionLoop {
         const t = msOf(snap);
         noteSweep(inst.ctx, info, t);
         if (inst.ctx.sweep !== null) inst.sweeps.push(inst.ctx.sweep);
-        if (t - inst.lastSweepMs < this.#cooldown) return;
+        if (info.levels < this.#sweepLevels || t - inst.lastSweepMs < this.#cooldown) return;
         inst.lastSweepMs = t;
         this.#trigger(inst, snap, 'sweep', `${info.levels} levels, ${info.qty} lots`);
       },
