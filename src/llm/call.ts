@@ -2,8 +2,8 @@
  * What both providers share: one structured call with a deadline, validation of the answer, one
  * repair attempt, and the mapping of every way a call can fail to an `LlmFailure`.
  *
- * Deadline. A call (the repair included) gets `req.timeoutMs` or the provider's default in all. One
- * `AbortController` is aborted by a timer at the deadline or by the caller's `signal`; it cancels the
+ * Deadline. A call (the repair included) gets the provider's time-out, or `req.timeoutMs` when that
+ * is shorter, in all. One `AbortController` is aborted by a timer at the deadline or by the caller's `signal`; it cancels the
  * HTTP request, and the wait itself is raced against it, so `complete` returns at the deadline even
  * if a server sends its headers and then stalls the body (the SDKs' own time-outs stop at the
  * headers). Which of the two fired decides between `timeout` and `aborted`, whatever error the SDK
@@ -169,7 +169,8 @@ export async function runStructured<T, Turn>(
   }
   if (req.signal?.aborted) return fail('aborted', 'Cancelled by the caller before the call');
 
-  const timeoutMs = req.timeoutMs ?? opts.timeoutMs;
+  // The caller's time-out (what is left of its budget) can only shorten the provider's own.
+  const timeoutMs = Math.min(req.timeoutMs ?? Number.POSITIVE_INFINITY, opts.timeoutMs);
   const deadline = performance.now() + timeoutMs;
   const ctl = new AbortController();
   let stoppedBy: 'timeout' | 'aborted' | undefined;

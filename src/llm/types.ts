@@ -24,7 +24,7 @@ export interface StructuredRequest<T> {
   readonly temperature?: number;
   /** Cancels the call. */
   readonly signal?: AbortSignal;
-  /** Gives up after this many ms (default: the provider's). */
+  /** Gives up after this many ms when that is sooner than the provider's own time-out. */
   readonly timeoutMs?: number;
   /** Key of the quantised market state, for the state cache layer (optional). */
   readonly stateKey?: string;

@@ -122,6 +122,8 @@ export interface DebateOptions {
   readonly llm?: LlmProvider | null;
   /** Aborted when the tier's budget runs out: the debate ends with what it has ("budget"). */
   readonly signal?: AbortSignal;
+  /** The tier's wall-clock deadline (performance.now ms): each model call's time-out is what is left. */
+  readonly deadline?: number;
   /** Force the debate even above the skip threshold (the full route). */
   readonly force?: boolean;
   /** Quantised market state for the model's state cache. */
@@ -172,7 +174,7 @@ export async function debate(
   let rounds = 0;
   let last = verdict(0, 0, flat);
   for (let round = 1; round <= cfg.maxRounds; round++) {
-    if (opts.signal?.aborted) {
+    if (spent(opts)) {
       end = 'budget';
       break;
     }
@@ -191,7 +193,8 @@ export async function debate(
       let argument = p.text;
       let strength = p.strength;
       let source = p.agent;
-      if (llm !== null) {
+      // Once the tier's budget is spent the model is not asked again: the quant steps finish the round.
+      if (llm !== null && !spent(opts)) {
         const res = await askTurn(llm, side, p, turns, opts);
         usage.push(res.usage);
         if (res.ok) {
@@ -208,7 +211,7 @@ export async function debate(
     if (round % cfg.checkEvery === 0 || round === cfg.maxRounds) {
       last = verdict(b, r, flat);
       let check: JudgeCheck = { round, bull: b, bear: r, ...last, source: 'quant' };
-      if (llm !== null) {
+      if (llm !== null && !spent(opts)) {
         const res = await askJudge(llm, turns, opts);
         usage.push(res.usage);
         if (res.ok) {
@@ -227,7 +230,10 @@ export async function debate(
       }
     }
   }
-  if (end !== 'converged') {
+  // A debate that ended without converging is judged on everything said, unless the last check
+  // was made after the last round (then its verdict, the model's when it answered, stands).
+  const lastCheck = checks.at(-1);
+  if (end !== 'converged' && (lastCheck === undefined || lastCheck.round !== rounds)) {
     last = verdict(b, r, flat);
     checks.push({ round: rounds, bull: b, bear: r, ...last, source: 'quant' });
   }
@@ -269,6 +275,7 @@ function askTurn(
     maxTokens: 300,
     temperature: 0,
     signal: opts.signal,
+    timeoutMs: timeLeft(opts.deadline),
     stateKey: opts.stateKey ? `${opts.stateKey}|${side}|${turns.length}` : undefined,
   });
 }
@@ -294,6 +301,24 @@ function askJudge(
     maxTokens: 300,
     temperature: 0,
     signal: opts.signal,
+    timeoutMs: timeLeft(opts.deadline),
     stateKey: opts.stateKey ? `${opts.stateKey}|judge|${turns.length}` : undefined,
   });
+}
+
+/** The tier's budget is spent (aborted, or less than a few ms left: not worth a request). */
+function spent(opts: DebateOptions): boolean {
+  if (opts.signal?.aborted) return true;
+  const left = timeLeft(opts.deadline);
+  return left !== undefined && left < 5;
+}
+
+/**
+ * What is left until `deadline` (performance.now ms), at least 1 ms; undefined without one. A model
+ * call given this as its time-out ends as a time-out (which the circuit breaker counts) rather than
+ * being aborted by its tier.
+ */
+export function timeLeft(deadline: number | undefined): number | undefined {
+  if (deadline === undefined || !Number.isFinite(deadline)) return undefined;
+  return Math.max(1, Math.floor(deadline - performance.now()));
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AgentInput, AgentName } from '../agents/index.js';
+import type { AgentInput, AgentName, Direction } from '../agents/index.js';
 import { inputOf, quoteSnapshot, signalOf } from '../agents/testkit.js';
 import type { LlmProvider, StructuredRequest, StructuredResult } from '../llm/index.js';
 import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig } from './config.js';
 import { consensus } from './consensus.js';
 import { debate } from './debate.js';
-import { chooseRoute, DecisionPipeline, sizeFor } from './pipeline.js';
+import { analystsTier, chooseRoute, DecisionPipeline, sizeFor, type Tier1Result } from './pipeline.js';
 import { tier1Of } from './testkit.js';
 import { IntentPortfolio, type Portfolio, VALIDATORS, type ValidationContext } from './validators.js';
 
@@ -373,4 +373,104 @@ describe('with a model that fails', () => {
       assert.ok(withModel.usage.inputTokens > 0, 'tokens of failed calls are still counted');
     });
   }
+});
+
+describe('the intents portfolio', () => {
+  test('P&L in USD per instrument; each trading day starts from the last marks', () => {
+    const p = new IntentPortfolio();
+    p.mark('6EZ6', 1.1, '2026-11-24');
+    p.moveTo('6EZ6', 10, 1.1);
+    p.mark('6EZ6', 1.098, '2026-11-24');
+    // 10 contracts × −0.0020 × 125,000 EUR = −2,500 USD.
+    assert.ok(Math.abs(p.dailyPnl() + 2_500) < 1e-6);
+    p.mark('6EZ6', 1.098, '2026-11-25');
+    assert.ok(Math.abs(p.dailyPnl()) < 1e-6, 'a new day starts at the last mark');
+    p.mark('6EZ6', 1.099, '2026-11-25');
+    assert.ok(Math.abs(p.dailyPnl() - 1_250) < 1e-6, '10 × 0.0010 × 125,000');
+    // 6J: 12.5 M JPY a contract, quoted in USD per JPY: 1 × 0.0000010 × 12,500,000 = 12.5 USD.
+    p.mark('6JZ6', 0.006_6, '2026-11-25');
+    p.moveTo('6JZ6', 1, 0.006_6);
+    p.mark('6JZ6', 0.006_601, '2026-11-25');
+    assert.ok(Math.abs(p.dailyPnl() - 1_262.5) < 1e-6);
+    // Closing the 6E position at 1.0995 realizes 10 × (1.0995 − 1.098) × 125,000 = 1,875.
+    p.moveTo('6EZ6', 0, 1.0995);
+    assert.equal(p.position('6EZ6'), 0);
+    assert.ok(Math.abs(p.dailyPnl() - (1_875 + 12.5)) < 1e-6);
+  });
+
+  test('past the daily loss limit only trades that shrink the position pass', async () => {
+    const losing: Portfolio = { position: () => 10, grossExposure: () => 10, dailyPnl: () => -2_500 };
+    const ctx = (direction: Direction, size: number): ValidationContext => ({
+      input: input(),
+      signals: [],
+      intent: { instrument: '6EZ6', direction, size },
+      portfolio: losing,
+      limits: DEFAULT_PIPELINE_CONFIG.limits,
+    });
+    assert.equal((await VALIDATORS.daily_loss(ctx('long', 2))).pass, true, 'long 10 → long 2');
+    assert.equal((await VALIDATORS.daily_loss(ctx('long', 10))).pass, false, 'no smaller');
+    assert.equal((await VALIDATORS.daily_loss(ctx('short', 2))).pass, false, 'a flip is new risk');
+  });
+});
+
+describe('budgets and sizes', () => {
+  test('a regime size scale of 0 (stand aside) gives no trade', () => {
+    assert.equal(sizeFor(0.9, 0, DEFAULT_PIPELINE_CONFIG), 0);
+    // 4 × 0.2 × 0.5 = 0.4 rounds to 0: no trade rather than a forced contract.
+    assert.equal(sizeFor(0.2, 0.5, DEFAULT_PIPELINE_CONFIG), 0);
+  });
+
+  test('without a model and not live, no wall-clock budget cuts an analyst short (replays are pure)', async () => {
+    const slow = {
+      name: 'momentum' as const,
+      budgetMs: 5,
+      async analyze() {
+        await new Promise((r) => setTimeout(r, 60));
+        return signalOf('momentum', 'long', 0.8);
+      },
+    };
+    const config = parsePipelineConfig({ budgets: { tier1Ms: 20, totalMs: 30 } });
+    const d = await new DecisionPipeline({ tier1: analystsTier([slow]), config }).decide(
+      { kind: 'bar', tMs: T },
+      input(),
+    );
+    assert.deepEqual(
+      d.outcomes.map((o) => o.status),
+      ['ok'],
+    );
+    assert.deepEqual(d.overBudget, []);
+  });
+
+  test('with a model, a total budget spent in tier 1 means the debate never asks it', async () => {
+    let calls = 0;
+    const llm: LlmProvider = {
+      name: 'test',
+      model: 'm',
+      async complete<T>(_req: StructuredRequest<T>): Promise<StructuredResult<T>> {
+        calls++;
+        return {
+          ok: false,
+          failure: { kind: 'malformed', message: 'x' },
+          usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 },
+          latencyMs: 0,
+          provider: 'test',
+          model: 'm',
+        };
+      },
+    };
+    const signals = [
+      signalOf('momentum', 'long', 0.9),
+      signalOf('technical', 'long', 0.5),
+      signalOf('toxicity', 'short', 0.6),
+    ];
+    const config = parsePipelineConfig({ budgets: { totalMs: 20 } });
+    const tier1 = async () => {
+      await new Promise((r) => setTimeout(r, 60));
+      return (await tier1Of(signals)()) as Tier1Result;
+    };
+    const d = await new DecisionPipeline({ tier1, llm, config }).decide({ kind: 'bar', tMs: T }, input());
+    assert.equal(calls, 0);
+    assert.equal(d.debate.end, 'budget');
+    assert.ok(d.overBudget.includes('tier3') && d.overBudget.includes('total'), d.overBudget.join(','));
+  });
 });

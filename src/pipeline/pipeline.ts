@@ -36,7 +36,7 @@ import type { LlmProvider, Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';
 import { type Consensus, consensus } from './consensus.js';
-import { type DebateResult, debate } from './debate.js';
+import { type DebateResult, debate, timeLeft } from './debate.js';
 import { IntentPortfolio, type Portfolio, type Verdict, validate } from './validators.js';
 
 /** What started a decision. */
@@ -113,6 +113,12 @@ export interface PipelineOptions {
   readonly stopwatch?: () => number;
   /** Called with each decision. */
   readonly onDecision?: (d: Decision) => void;
+  /**
+   * Paper or live trading: every budget is enforced on the wall clock. Otherwise (backtests, the
+   * demo) only the budgets around model calls are, so that a replay without a model is a pure
+   * function of its input. Default false.
+   */
+  readonly live?: boolean;
 }
 
 /** Risk flags that conflict with taking a position (the full route looks twice). */
@@ -126,8 +132,8 @@ function sizeScale(signals: readonly AgentSignal[]): number {
 
 /** Size from confidence and scale, in whole contracts, at most the position limit. */
 export function sizeFor(confidence: number, scale: number, cfg: PipelineConfig): number {
-  if (!(confidence >= cfg.sizing.minConfidence)) return 0;
-  return Math.min(cfg.limits.maxPosition, Math.max(1, Math.round(cfg.sizing.baseSize * confidence * scale)));
+  if (!(confidence >= cfg.sizing.minConfidence) || !(scale > 0)) return 0;
+  return Math.min(cfg.limits.maxPosition, Math.round(cfg.sizing.baseSize * confidence * scale));
 }
 
 /** The route after tier 2 (CONVENTIONS.md "Pipeline routes"). */
@@ -158,17 +164,36 @@ function addUsage(list: readonly Usage[]): Usage {
   return { inputTokens, outputTokens, cachedInputTokens, costUsd };
 }
 
-/** Aborts after `ms` of wall time (a budget); `clear()` when the tier is done. */
-function budget(ms: number, parent?: AbortSignal): { signal: AbortSignal; clear: () => void } {
+/** A tier's budget: its signal, the wall-clock deadline (performance.now ms) and `clear()`. */
+interface Budget {
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+  clear(): void;
+}
+
+/**
+ * Aborts after `ms` of wall time, or when `parent` aborts (at once if it already has); with
+ * `enforce` false it never aborts (backtests without a model: a replay must not depend on the
+ * machine's speed, CONVENTIONS.md "Time, clocks and determinism").
+ */
+function budget(ms: number, enforce: boolean, parent?: Budget): Budget {
   const ctl = new AbortController();
+  const deadline = Math.min(performance.now() + ms, parent?.deadline ?? Number.POSITIVE_INFINITY);
+  if (!enforce) return { signal: ctl.signal, deadline: Number.POSITIVE_INFINITY, clear: () => {} };
+  const p = parent?.signal;
+  if (p?.aborted) {
+    ctl.abort(p.reason);
+    return { signal: ctl.signal, deadline, clear: () => {} };
+  }
   const timer = setTimeout(() => ctl.abort(new Error(`budget of ${ms} ms exceeded`)), ms);
-  const onParent = () => ctl.abort(parent?.reason);
-  parent?.addEventListener('abort', onParent, { once: true });
+  const onParent = () => ctl.abort(p?.reason);
+  p?.addEventListener('abort', onParent, { once: true });
   return {
     signal: ctl.signal,
+    deadline,
     clear: () => {
       clearTimeout(timer);
-      parent?.removeEventListener('abort', onParent);
+      p?.removeEventListener('abort', onParent);
     },
   };
 }
@@ -180,6 +205,7 @@ export class DecisionPipeline {
   readonly #llm: LlmProvider | null;
   readonly #now: () => number;
   readonly #onDecision: ((d: Decision) => void) | undefined;
+  readonly #live: boolean;
   #seq = 0;
 
   constructor(opts: PipelineOptions) {
@@ -189,6 +215,7 @@ export class DecisionPipeline {
     this.#llm = opts.llm ?? null;
     this.#now = opts.stopwatch ?? (() => performance.now());
     this.#onDecision = opts.onDecision;
+    this.#live = opts.live ?? false;
   }
 
   /** Takes one decision on `input` (a frozen snapshot and what the analysts read). */
@@ -196,14 +223,16 @@ export class DecisionPipeline {
     const cfg = this.config;
     const now = this.#now;
     const t0 = now();
-    const total = budget(cfg.budgets.totalMs);
+    const live = this.#live;
+    const withModel = live || this.#llm !== null;
+    const total = budget(cfg.budgets.totalMs, withModel);
     const overBudget: string[] = [];
     const fallbacks: string[] = [];
     const usage: Usage[] = [];
     const instrument = input.snapshot.symbol;
     try {
       // Tier 1.
-      const b1 = budget(cfg.budgets.tier1Ms, total.signal);
+      const b1 = budget(cfg.budgets.tier1Ms, live, total);
       let t1: Tier1Result;
       try {
         t1 = await this.#tier1(input, b1.signal);
@@ -232,12 +261,13 @@ export class DecisionPipeline {
       if (route === 'fast') {
         d = await debate(t1.signals, { ...c, agreement: 1 }, { config: cfg.debate });
       } else {
-        const b3 = budget(cfg.budgets.tier3Ms, total.signal);
+        const b3 = budget(cfg.budgets.tier3Ms, withModel, total);
         try {
           d = await debate(t1.signals, c, {
             config: cfg.debate,
             llm: this.#llm,
             signal: b3.signal,
+            deadline: b3.deadline,
             force: route === 'full',
             stateKey: stateKeyOf(input, c),
           });
@@ -300,7 +330,7 @@ export class DecisionPipeline {
           source: 'quant',
         };
         if (route === 'full' && this.#llm !== null) {
-          const b5 = budget(cfg.budgets.tier5Ms, total.signal);
+          const b5 = budget(cfg.budgets.tier5Ms, withModel, total);
           try {
             const res = await this.#llm.complete({
               system:
@@ -311,11 +341,12 @@ export class DecisionPipeline {
               maxTokens: 200,
               temperature: 0,
               signal: b5.signal,
+              timeoutMs: timeLeft(b5.deadline),
             });
             usage.push(res.usage);
             if (res.ok) {
               const a = res.value;
-              const sized = a.approve ? Math.max(1, Math.round(size * a.sizeFactor)) : 0;
+              const sized = a.approve ? Math.round(size * a.sizeFactor) : 0;
               approval = {
                 approved: a.approve && sized > 0,
                 direction,
@@ -330,6 +361,7 @@ export class DecisionPipeline {
           }
         }
       }
+      if (total.signal.aborted) overBudget.push('total');
       if (approval.approved && this.portfolio instanceof IntentPortfolio) {
         this.portfolio.moveTo(
           instrument,

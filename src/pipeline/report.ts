@@ -20,11 +20,13 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 function percentiles(values: readonly number[]): Percentiles {
+  let max = Number.NaN;
+  for (const v of values) if (!(v <= max)) max = v;
   return {
     p50: percentile(values, 0.5),
     p95: percentile(values, 0.95),
     p99: percentile(values, 0.99),
-    max: values.length > 0 ? Math.max(...values) : Number.NaN,
+    max,
   };
 }
 
@@ -91,7 +93,7 @@ function fallbackKinds(ds: readonly Decision[]): Record<string, { count: number;
   for (const d of ds) {
     for (const f of d.fallbacks) {
       if (f.startsWith('analyst ')) continue;
-      const m = /: ([a-z_]+) \((.*)\)$/.exec(f);
+      const m = /: ([a-z_]+) \(([\s\S]*)\)$/.exec(f);
       const kind = m ? m[1] : 'other';
       const e = out[kind];
       if (e === undefined) out[kind] = { count: 1, example: m ? m[2] : f };

@@ -77,11 +77,19 @@ export const VALIDATORS: Readonly<Record<ValidatorName, Validator>> = {
       return veto('exposure', `gross exposure would be ${gross}, limit ${limits.maxExposure}`);
     return pass('exposure', `position ${pos} → ${next}, gross ${gross}`);
   },
-  daily_loss: ({ portfolio, limits }) => {
+  daily_loss: ({ intent, portfolio, limits }) => {
     const pnl = portfolio.dailyPnl();
-    if (pnl <= -limits.dailyLossLimit)
-      return veto('daily_loss', `day P&L ${pnl.toFixed(2)} at or below −${limits.dailyLossLimit}`);
-    return pass('daily_loss', `day P&L ${pnl.toFixed(2)}`);
+    if (pnl > -limits.dailyLossLimit) return pass('daily_loss', `day P&L ${pnl.toFixed(2)}`);
+    // Past the limit only trades that shrink the position pass: the book must be able to get out.
+    const sign = intent.direction === 'long' ? 1 : intent.direction === 'short' ? -1 : 0;
+    const pos = portfolio.position(intent.instrument);
+    if (Math.abs(sign * intent.size) < Math.abs(pos) && sign * pos >= 0) {
+      return pass(
+        'daily_loss',
+        `day P&L ${pnl.toFixed(2)} past the limit, but the trade reduces the position`,
+      );
+    }
+    return veto('daily_loss', `day P&L ${pnl.toFixed(2)} at or below −${limits.dailyLossLimit}`);
   },
   spread: ({ input, limits }) => {
     const s = input.snapshot.spread_ticks;
@@ -129,21 +137,36 @@ export async function validate(c: ValidationContext): Promise<Verdict[]> {
 }
 
 /**
+ * Contract multiplier of an instrument by its symbol (P&L in USD per contract per 1.0 of price):
+ * 6E 125,000 EUR, 6B 62,500 GBP, 6J 12,500,000 JPY (quoted in USD per unit, so the product is
+ * USD); a spot pair such as EUR/USD one standard lot of 100,000; anything else 1.
+ */
+export function contractMultiplier(symbol: string): number {
+  const root = symbol.slice(0, 2);
+  if (root === '6E') return 125_000;
+  if (root === '6B') return 62_500;
+  if (root === '6J') return 12_500_000;
+  if (/^[A-Z]{3}\/[A-Z]{3}$/.test(symbol)) return 100_000;
+  return 1;
+}
+
+/**
  * A portfolio fed by the pipeline's approved intents (each moves the position to its target, filled
- * at the snapshot's mid, no costs),
- * marked to the latest mid per instrument; P&L in price units × `multiplier` (6E: 125,000 EUR per
- * contract, so P&L in USD). The day's P&L restarts at each new `tradingDate`.
+ * at the snapshot's mid, no costs), marked to the latest mid per instrument. P&L is in USD through
+ * `contractMultiplier`. The day's P&L starts at each new trading date from the positions marked at
+ * their last price: realized P&L restarts at 0 and open P&L is measured from that mark.
  */
 export class IntentPortfolio implements Portfolio {
   readonly #pos = new Map<string, number>();
-  readonly #avg = new Map<string, number>();
+  /** Reference price of the open position: its average entry, or the mark at the day's start. */
+  readonly #ref = new Map<string, number>();
   readonly #mark = new Map<string, number>();
+  readonly #multiplier: (symbol: string) => number;
   #realized = 0;
   #day = '';
-  readonly multiplier: number;
 
-  constructor(multiplier = 125_000) {
-    this.multiplier = multiplier;
+  constructor(multiplier: (symbol: string) => number = contractMultiplier) {
+    this.#multiplier = multiplier;
   }
 
   position(instrument: string): number {
@@ -160,15 +183,18 @@ export class IntentPortfolio implements Portfolio {
     let open = 0;
     for (const [k, p] of this.#pos) {
       const m = this.#mark.get(k);
-      const a = this.#avg.get(k);
-      if (p !== 0 && m !== undefined && a !== undefined) open += p * (m - a) * this.multiplier;
+      const a = this.#ref.get(k);
+      if (p !== 0 && m !== undefined && a !== undefined) open += p * (m - a) * this.#multiplier(k);
     }
     return this.#realized + open;
   }
 
-  /** Marks `instrument` at `mid`; a new trading date restarts the day's realized P&L. */
+  /** Marks `instrument` at `mid`; a new trading date starts the day's P&L from the last marks. */
   mark(instrument: string, mid: number, tradingDate: string): void {
-    if (tradingDate !== this.#day) {
+    if (tradingDate !== this.#day && tradingDate !== '') {
+      if (this.#day !== '') {
+        for (const [k, m] of this.#mark) if (this.position(k) !== 0) this.#ref.set(k, m);
+      }
       this.#day = tradingDate;
       this.#realized = 0;
     }
@@ -184,15 +210,15 @@ export class IntentPortfolio implements Portfolio {
   /** Applies a fill of `signedSize` at `price`. */
   apply(instrument: string, signedSize: number, price: number): void {
     const pos = this.position(instrument);
-    const avg = this.#avg.get(instrument) ?? price;
+    const ref = this.#ref.get(instrument) ?? price;
     const next = pos + signedSize;
     if (pos !== 0 && Math.sign(signedSize) !== Math.sign(pos)) {
-      // Closing (part of) the position realizes its P&L.
+      // Closing (part of) the position realizes its P&L against the reference price.
       const closed = Math.min(Math.abs(signedSize), Math.abs(pos)) * Math.sign(pos);
-      this.#realized += closed * (price - avg) * this.multiplier;
-      if (Math.sign(next) !== Math.sign(pos) && next !== 0) this.#avg.set(instrument, price);
+      this.#realized += closed * (price - ref) * this.#multiplier(instrument);
+      if (Math.sign(next) !== Math.sign(pos) && next !== 0) this.#ref.set(instrument, price);
     } else if (next !== 0) {
-      this.#avg.set(instrument, (avg * pos + price * signedSize) / next);
+      this.#ref.set(instrument, (ref * pos + price * signedSize) / next);
     }
     this.#pos.set(instrument, next);
   }
