@@ -81,7 +81,13 @@ export class MinuteObserver {
    */
   close(endMs: number, snap: FeatureSnapshot | null): MinuteObservation | null {
     const count = this.#acc.events;
-    if (count === 0) return null;
+    if (count === 0) {
+      // A minute without events (the daily break, a weekend, a gap): the next minute's first
+      // return and `ret` must not span it.
+      this.#acc.forget();
+      this.#lastMid = Number.NaN;
+      return null;
+    }
     const rv = this.#acc.close(endMs);
     if (snap === null || !(snap.mid > 0)) return null;
     const tick = tickOf(snap.mid, snap);
@@ -173,6 +179,15 @@ class MinuteAccumulator {
       this.#rv += r * r;
     }
     if (mid > 0) this.#gridMid = mid;
+  }
+
+  /** Forgets the last grid mid (after a gap), so no return spans the gap. */
+  forget(): void {
+    this.#second = Number.NaN;
+    this.#mid = Number.NaN;
+    this.#gridMid = Number.NaN;
+    this.#rv = 0;
+    this.events = 0;
   }
 
   /** Closes the minute ending at `endMs`: returns its realized variance and starts the next one. */
