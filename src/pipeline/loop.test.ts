@@ -66,6 +66,23 @@ describe('decision loop over a simulated hour', () => {
     );
   });
 
+  test('with a clock (paper, live) a decision is as old as its snapshot: a late one is vetoed as stale', async () => {
+    // A clock an hour past the data: every snapshot is an hour old when its decision runs.
+    const clock = { now: () => START + 2 * 60 * 60_000 };
+    const loop = new DecisionLoop({
+      pipeline: new DecisionPipeline({ tier1: analystsTier(createAnalysts()) }),
+      engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 },
+      clock,
+    });
+    await loop.run([day.files.mbp10, day.files.trades]);
+    const traded = loop.decisions.filter((d) => d.approval.direction !== 'flat' && d.approval.size > 0);
+    assert.equal(traded.filter((d) => d.approval.approved).length, 0, 'nothing approved on stale data');
+    for (const d of loop.decisions) {
+      const v = d.verdicts.find((x) => x.check === 'stale_data');
+      assert.ok(v !== undefined && !v.pass, 'stale_data vetoes every decision');
+    }
+  });
+
   test('the same hour with no model gives the same decisions twice', async () => {
     const strip = (ds: Decision[]) =>
       ds.map((d) => ({ ...d, timings: null, sumAgentMs: 0, outcomes: d.outcomes.map((o) => o.status) }));

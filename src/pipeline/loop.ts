@@ -11,10 +11,12 @@
  * market data keeps flowing in between and nothing a decision reads can change under it.
  *
  * The regime comes from a fitted model (`RegimeModelFile`) fed one observation a minute
- * (`MinuteObserver`, deseasonalised like the fit); without a model the regime is unknown.
+ * (`MinuteObserver`, deseasonalised like the fit), for instruments of the product it was fitted on;
+ * without a model (or for other products) the regime is unknown.
  */
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
+import type { Clock } from '../core/index.js';
 import { FeatureEngine, type FeatureEngineOptions, type FeatureSnapshot, replay } from '../features/index.js';
 import {
   DEFAULT_TECHNIQUES_CONFIG,
@@ -49,6 +51,11 @@ export interface DecisionLoopOptions {
   readonly sweepTriggerLevels?: number;
   /** Options of the feature engine (VPIN bucket, Stoikov model …); its triggers are the loop's. */
   readonly engine?: Omit<FeatureEngineOptions, 'onBar' | 'onSweep' | 'onVpin'>;
+  /**
+   * The clock of paper and live trading: a decision's `nowMs` is then when it runs, so the stale-data
+   * check sees how old its snapshot is. Without one (backtests) it is the trigger's time.
+   */
+  readonly clock?: Clock;
 }
 
 /** Per-instrument state of the loop. */
@@ -87,6 +94,7 @@ export class DecisionLoop {
   readonly #tick: number;
   readonly #cooldown: number;
   readonly #sweepLevels: number;
+  readonly #clock: Clock | null;
   readonly #byId = new Map<number, Instrument>();
   readonly #queue: Pending[] = [];
   readonly #obs = new Float64Array(2);
@@ -99,6 +107,7 @@ export class DecisionLoop {
     this.#tick = opts.tickSize ?? 0.00005;
     this.#cooldown = opts.sweepCooldownMs ?? 5_000;
     this.#sweepLevels = opts.sweepTriggerLevels ?? 3;
+    this.#clock = opts.clock ?? null;
     this.engine = new FeatureEngine({
       ...opts.engine,
       onBar: (snap, bar) => {
@@ -141,7 +150,7 @@ export class DecisionLoop {
         techniques,
         ctx: techniques.context(snap.symbol, this.#tick),
         observer: new MinuteObserver(),
-        filter: this.#regime !== null ? new RegimeFilter(this.#regime.loaded) : null,
+        filter: this.#regimeFor(snap.symbol),
         setups: [],
         closes: [],
         sweeps: [],
@@ -150,6 +159,14 @@ export class DecisionLoop {
       this.#byId.set(snap.instrument_id, inst);
     }
     return inst;
+  }
+
+  /** A filter of the regime model for `symbol`: only for the product it was fitted on (6E, 6B …). */
+  #regimeFor(symbol: string): RegimeFilter | null {
+    const m = this.#regime;
+    if (m === null) return null;
+    if (m.symbol !== '' && m.symbol.slice(0, 2) !== symbol.slice(0, 2)) return null;
+    return new RegimeFilter(m.loaded);
   }
 
   #regimeState(inst: Instrument): RegimeState | null {
@@ -168,6 +185,8 @@ export class DecisionLoop {
   #trigger(inst: Instrument, snap: FeatureSnapshot, kind: Trigger['kind'], detail?: string): void {
     const t = msOf(snap);
     inst.sweeps = inst.sweeps.filter((x) => x.tMs > t - SWEEP_MEMORY_MS);
+    // Setups expire between bars too (a sweep or VPIN trigger comes before the next bar closes).
+    inst.setups = inst.setups.filter((x) => x.validUntilMs > t);
     this.#queue.push({
       trigger: detail === undefined ? { kind, tMs: t } : { kind, tMs: t, detail },
       input: Object.freeze({
@@ -223,7 +242,9 @@ export class DecisionLoop {
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
       const p = this.#queue.shift() as Pending;
-      this.decisions.push(await this.#pipeline.decide(p.trigger, p.input));
+      const clock = this.#clock;
+      const input = clock === null ? p.input : Object.freeze({ ...p.input, nowMs: clock.now() });
+      this.decisions.push(await this.#pipeline.decide(p.trigger, input));
     }
   }
 }
