@@ -7,22 +7,22 @@ import { z } from 'zod';
 import { AGENT_NAMES, type AgentName } from '../agents/index.js';
 import { ConfigError, parseConfig } from '../core/index.js';
 
-const weights = z.object(
+const weights = z.strictObject(
   Object.fromEntries(AGENT_NAMES.map((a) => [a, z.number().min(0)])) as Record<AgentName, z.ZodNumber>,
 );
 
-export const PipelineConfigSchema = z.object({
+export const PipelineConfigSchema = z.strictObject({
   /**
    * Vote weight of each analyst per regime (tier 2). Defaults: momentum and technical count more
    * in a medium (trending) regime, microstructure and market making more in a low (ranging) one,
    * toxicity and regime more in a high one; session is a filter more than a view.
    */
-  weights: z.object({ low: weights, medium: weights, high: weights, unknown: weights }),
-  consensus: z.object({
+  weights: z.strictObject({ low: weights, medium: weights, high: weights, unknown: weights }),
+  consensus: z.strictObject({
     /** |score| below this is no direction (flat). */
     minScore: z.number().min(0).max(1),
   }),
-  debate: z.object({
+  debate: z.strictObject({
     /** Agreement at or above which the debate is skipped (issue 7: 0.9). */
     skipAgreement: z.number().min(0).max(1),
     /** The debate stops once the judge's agreement reaches this (issue 7: 75 %). */
@@ -32,7 +32,7 @@ export const PipelineConfigSchema = z.object({
     /** Most rounds. */
     maxRounds: z.number().int().positive(),
   }),
-  routing: z.object({
+  routing: z.strictObject({
     /** Fast path: agreement at least this and intended size at most `smallSize`. */
     fastAgreement: z.number().min(0).max(1),
     /** Contracts (or lots) counted as a small order. */
@@ -40,13 +40,13 @@ export const PipelineConfigSchema = z.object({
     /** Full path: intended size at least this. */
     largeSize: z.number().positive(),
   }),
-  sizing: z.object({
+  sizing: z.strictObject({
     /** Size at confidence 1 and size scale 1, contracts. */
     baseSize: z.number().positive(),
     /** Below this final confidence nothing is traded. */
     minConfidence: z.number().min(0).max(1),
   }),
-  limits: z.object({
+  limits: z.strictObject({
     /** Largest absolute position per instrument, contracts. */
     maxPosition: z.number().positive(),
     /** Largest gross exposure over all instruments, contracts. */
@@ -60,7 +60,7 @@ export const PipelineConfigSchema = z.object({
     /** VPIN CDF at or above this vetoes new risk. */
     toxicityVeto: z.number().min(0).max(1),
   }),
-  budgets: z.object({
+  budgets: z.strictObject({
     /** Whole decision, ms (issue 7: 10 s). */
     totalMs: z.number().positive(),
     tier1Ms: z.number().positive(),

@@ -474,3 +474,13 @@ describe('budgets and sizes', () => {
     assert.ok(d.overBudget.includes('tier3') && d.overBudget.includes('total'), d.overBudget.join(','));
   });
 });
+
+test('pipeline configuration: a misspelt key is an error naming it', () => {
+  assert.throws(
+    () => parsePipelineConfig({ budgets: { tier3ms: 100 } }, 'pipeline.json'),
+    (e: unknown) =>
+      e instanceof Error && /pipeline\.json: budgets: Unrecognized key.*tier3ms/.test(e.message),
+  );
+  assert.throws(() => parsePipelineConfig('{"debate": {', 'pipeline.json'), /pipeline\.json: not valid JSON/);
+  assert.equal(parsePipelineConfig({ budgets: { tier3Ms: 100 } }).budgets.tier3Ms, 100);
+});
