@@ -32,7 +32,7 @@ import {
 } from '../agents/index.js';
 import type { Clock } from '../core/index.js';
 import { tradingDateOf } from '../features/index.js';
-import type { LlmProvider, Usage } from '../llm/index.js';
+import { type LlmProvider, stateKey, type Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';
 import { type Consensus, consensus } from './consensus.js';
@@ -429,13 +429,19 @@ function approvalPrompt(
   return lines.join('\n');
 }
 
-/** The quantised market state for the model's state cache: regime, OFI sign, VPIN decile, setups. */
+/**
+ * The quantised market state for the model's state cache (`stateKey` of the llm module: regime, OFI
+ * direction, VPIN decile, the set of setups), with the instrument and the vote's direction.
+ */
 export function stateKeyOf(input: AgentInput, c: Consensus): string {
   const s = input.snapshot;
-  const ofi = s.ofi_10s > 0.5 ? '+' : s.ofi_10s < -0.5 ? '-' : '0';
-  const vpin = Number.isNaN(s.vpin_cdf) ? 'na' : String(Math.min(9, Math.floor(s.vpin_cdf * 10)));
-  const setups = [...new Set(input.setups.map((x) => `${x.technique}:${x.side}`))].sort().join(',');
-  return `${s.symbol}|${input.regime?.state ?? 'unknown'}|ofi${ofi}|vpin${vpin}|${c.direction}|${setups}`;
+  const key = stateKey({
+    regime: input.regime?.state ?? 'unknown',
+    ofi: s.ofi_10s,
+    vpin: s.vpin,
+    setups: input.setups.map((x) => `${x.technique}:${x.side}`),
+  });
+  return `${s.symbol}|${c.direction}|${key}`;
 }
 
 /**
