@@ -6,6 +6,28 @@ import { PriorLevels } from './prior-levels.js';
 import { expectSetup, flat, mkBar, mkCtx, OpeningRangeTracker, priorDayBars, run } from './testkit.js';
 
 describe('PriorLevels', () => {
+  it('does not test a session-closing bar against the high it made itself', () => {
+    // London 2026-03-11 (GMT, 08:00–17:00 UTC). Its last bar, 16:59, makes the session high 1.1030
+    // and closes 18 pips below: that high is not a resistance the bar rejected.
+    const ctx = mkCtx(new OpeningRangeTracker());
+    const bars = [
+      ...priorDayBars(1.2, 1.0, 1.1),
+      mkBar('2026-03-11T09:30:00Z', 1.1, 1.101, 1.0995, 1.1005), // after Tokyo's close (09:00 UTC)
+      flat('2026-03-11T16:58:00Z', 1.1006),
+      mkBar('2026-03-11T16:59:00Z', 1.1006, 1.103, 1.1005, 1.1012),
+    ];
+    const m = run(new PriorLevels(), ctx, bars);
+    assert.equal(ctx.sessions.sessions.london.priorHigh, 1.103, 'the session closed with that high');
+    assert.equal(m.get('2026-03-11T16:59:00.000Z'), undefined);
+    // The next bar rejecting 1.1030 is a real test of it.
+    const next = run(new PriorLevels(), ctx, [mkBar('2026-03-11T17:05:00Z', 1.1022, 1.1031, 1.1019, 1.1024)]);
+    assert.equal(
+      (next.get('2026-03-11T17:05:00.000Z') ?? []).length,
+      0,
+      'a fresh detector has no prior levels yet',
+    );
+  });
+
   it('fades a rejection of the prior FX day high', () => {
     // Prior day 2026-03-10 (to 21:00 UTC): H 1.1100, L 1.1000, C 1.1080.
     const ctx = mkCtx(new OpeningRangeTracker());

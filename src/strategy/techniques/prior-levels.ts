@@ -26,7 +26,12 @@ export class PriorLevels implements Technique {
   readonly params: PriorLevelsParams;
   readonly #names: readonly string[];
   readonly #centres: readonly FxCentre[];
-  readonly #levels: Float64Array;
+  /** The levels as they stood before the current bar (a bar that closes a session is not tested
+   * against the high or low it just made), and the ones after it. */
+  #levels: Float64Array;
+  #next: Float64Array;
+  #levelDates: string[];
+  #nextDates: string[];
   readonly #firedBounce: Float64Array;
   readonly #firedBreak: Float64Array;
   #prevClose = Number.NaN;
@@ -37,22 +42,42 @@ export class PriorLevels implements Technique {
     const names = ['priorDay.high', 'priorDay.low'];
     for (const c of params.centres) names.push(`${c}.priorHigh`, `${c}.priorLow`);
     this.#names = names;
-    this.#levels = new Float64Array(names.length);
+    this.#levels = new Float64Array(names.length).fill(Number.NaN);
+    this.#next = new Float64Array(names.length).fill(Number.NaN);
+    this.#levelDates = new Array<string>(names.length).fill('');
+    this.#nextDates = new Array<string>(names.length).fill('');
     this.#firedBounce = new Float64Array(names.length).fill(Number.NaN);
     this.#firedBreak = new Float64Array(names.length).fill(Number.NaN);
   }
 
   onBar(bar: Bar, ctx: TechniqueContext): readonly Setup[] {
+    const out = this.#detect(bar, ctx);
+    // Levels after this bar (the tracker has folded it) are the next bar's.
     const p = this.params;
     const s = ctx.sessions;
-    const lv = this.#levels;
-    lv[0] = p.priorDay ? s.priorDay.high : Number.NaN;
-    lv[1] = p.priorDay ? s.priorDay.low : Number.NaN;
+    const next = this.#next;
+    const dates = this.#nextDates;
+    next[0] = p.priorDay ? s.priorDay.high : Number.NaN;
+    next[1] = p.priorDay ? s.priorDay.low : Number.NaN;
+    dates[0] = s.priorDay.date;
+    dates[1] = s.priorDay.date;
     for (let i = 0; i < this.#centres.length; i++) {
       const cs = s.sessions[this.#centres[i]];
-      lv[2 + 2 * i] = cs.priorHigh;
-      lv[3 + 2 * i] = cs.priorLow;
+      next[2 + 2 * i] = cs.priorHigh;
+      next[3 + 2 * i] = cs.priorLow;
+      dates[2 + 2 * i] = cs.priorDate;
+      dates[3 + 2 * i] = cs.priorDate;
     }
+    this.#next = this.#levels;
+    this.#levels = next;
+    this.#nextDates = this.#levelDates;
+    this.#levelDates = dates;
+    return out;
+  }
+
+  #detect(bar: Bar, ctx: TechniqueContext): readonly Setup[] {
+    const p = this.params;
+    const lv = this.#levels;
     const prev = this.#prevClose;
     const close = barClose(bar);
     const high = barHigh(bar);
@@ -85,7 +110,7 @@ export class PriorLevels implements Technique {
     if (bounce) this.#firedBounce[best] = lvl;
     else this.#firedBreak[best] = lvl;
     const name = this.#names[best];
-    const date = best < 2 ? s.priorDay.date : s.sessions[this.#centres[(best - 2) >> 1]].priorDate;
+    const date = this.#levelDates[best];
     return [
       makeSetup(
         this.name,
@@ -109,6 +134,8 @@ export class PriorLevels implements Technique {
 
   reset(): void {
     this.#prevClose = Number.NaN;
+    this.#levels.fill(Number.NaN);
+    this.#next.fill(Number.NaN);
     this.#firedBounce.fill(Number.NaN);
     this.#firedBreak.fill(Number.NaN);
   }
