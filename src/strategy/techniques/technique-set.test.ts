@@ -85,6 +85,58 @@ describe('TechniqueSet', () => {
     assert.equal(set.sessions.sessions.london.date, '');
   });
 
+  it('a gap in the bars resets the detectors: no fair value gap across a weekend', () => {
+    const onlyFvg = techniquesConfig(
+      Object.fromEntries(
+        [
+          'orb',
+          'sfp',
+          'pivots',
+          'bigFigures',
+          'liquiditySweep',
+          'vwap',
+          'emaMomentum',
+          'asianBreakout',
+          'priorLevels',
+        ].map((k) => [k, { enabled: false }]),
+      ),
+    );
+    const bars = (gap: boolean) => {
+      // A, B then C 6 ticks above A's high (a bullish gap), then a retrace into it. With `gap`, C
+      // comes after the weekend; without, a minute after B.
+      const c = gap ? Date.parse('2026-03-15T21:00:00Z') : Date.parse('2026-03-13T21:00:00Z');
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return [
+        mkBar('2026-03-13T20:58:00Z', 1.1002, 1.101, 1.1, 1.1008),
+        mkBar('2026-03-13T20:59:00Z', 1.1008, 1.103, 1.1008, 1.1028),
+        mkBar(iso(c), 1.1028, 1.1035, 1.1016, 1.1033),
+        mkBar(iso(c + 60_000), 1.1033, 1.104, 1.102, 1.1038),
+        mkBar(iso(c + 120_000), 1.1025, 1.1026, 1.1014, 1.1021),
+      ];
+    };
+    const fired = (gap: boolean) => {
+      const set = new TechniqueSet(onlyFvg);
+      const ctx = set.context('EUR/USD', 0.0001);
+      return bars(gap).flatMap((b) => [...set.onBar(b, ctx)]);
+    };
+    assert.equal(fired(false).length, 1, 'adjacent bars: the fill setup');
+    assert.equal(fired(true).length, 0, 'across the weekend: no gap between Friday and Sunday bars');
+  });
+
+  it('drops a bar that is not later than the last one', () => {
+    const set = new TechniqueSet(techniquesConfig({ openingRangeMinutes: 5 }));
+    const ctx = set.context('EUR/USD', 0.0001);
+    const bar = mkBar('2026-03-10T08:00:00Z', 1.161, 1.162, 1.16, 1.161);
+    set.onBar(bar, ctx);
+    const before = set.sessions.sessions.london.openingRange.high;
+    assert.equal(set.onBar(mkBar('2026-03-10T08:00:00Z', 1.161, 1.17, 1.16, 1.161), ctx).length, 0);
+    assert.equal(
+      set.sessions.sessions.london.openingRange.high,
+      before,
+      'the repeat did not reach the tracker',
+    );
+  });
+
   it('is deterministic: the same bars give the same setups', () => {
     const runOnce = () => {
       const set = new TechniqueSet();

@@ -72,13 +72,22 @@ export interface TechniqueSetOptions {
   readonly collect?: boolean;
   /** Called with each setup as it fires. */
   readonly onSetup?: (setup: Setup) => void;
+  /** A silence between bars longer than this resets the detectors. Default 30 minutes. */
+  readonly gapMs?: number;
 }
+
+/** Default gap that resets the detectors: longer than any quiet spell inside a session. */
+export const DEFAULT_GAP_MS = 30 * 60_000;
 
 /** All enabled techniques of one instrument, with the session tracker they share. */
 export class TechniqueSet {
   readonly config: TechniquesConfig;
   readonly sessions: OpeningRangeTracker;
   readonly techniques: readonly Technique[];
+  /** A longer silence between bars resets the detectors (ms). */
+  readonly gapMs: number;
+  #lastStartMs = Number.NEGATIVE_INFINITY;
+  #lastEndMs = Number.NaN;
   readonly #collect: boolean;
   readonly #onSetup: ((setup: Setup) => void) | undefined;
   #collected: Setup[] = [];
@@ -87,6 +96,7 @@ export class TechniqueSet {
     this.config = config;
     this.sessions = new OpeningRangeTracker({ minutes: config.openingRangeMinutes });
     this.techniques = Object.freeze(createTechniques(config));
+    this.gapMs = options.gapMs ?? DEFAULT_GAP_MS;
     this.#collect = options.collect ?? true;
     this.#onSetup = options.onSetup;
   }
@@ -102,6 +112,14 @@ export class TechniqueSet {
    * Returns the setups of this bar (the shared empty array when none).
    */
   onBar(bar: Bar, ctx: TechniqueContext): readonly Setup[] {
+    // A bar no later than the last one (out of order, or the same again) would corrupt every
+    // detector's history: it is dropped.
+    if (!(bar.startMs > this.#lastStartMs)) return NO_SETUPS;
+    // After a gap (the daily CME break, a weekend, a feed outage) the bars before it are not the
+    // neighbours of the bars after it: fair value gaps, swings and previous closes start over.
+    if (bar.startMs - this.#lastEndMs > this.gapMs) for (const t of this.techniques) t.reset();
+    this.#lastStartMs = bar.startMs;
+    this.#lastEndMs = bar.endMs;
     if (ctx.sessions === this.sessions) this.sessions.update(bar);
     let out: Setup[] | null = null;
     for (const t of this.techniques) {
@@ -134,5 +152,7 @@ export class TechniqueSet {
     this.sessions.reset();
     for (const t of this.techniques) t.reset();
     this.#collected = [];
+    this.#lastStartMs = Number.NEGATIVE_INFINITY;
+    this.#lastEndMs = Number.NaN;
   }
 }
