@@ -236,3 +236,26 @@ describe('OpeningRangeTracker: prior FX day and prior sessions', () => {
     assert.equal(t.sessions.london.openingRange.high, 1.106);
   });
 });
+
+it('weekend quotes do not become the prior FX day', () => {
+  const tr = new OpeningRangeTracker();
+  const bar = (iso: string, h: number, l: number, c: number) => {
+    const b = new Bar();
+    b.reset(Date.parse(iso), 60_000);
+    b.open = c;
+    b.high = h;
+    b.low = l;
+    b.close = c;
+    return b;
+  };
+  // Friday 2026-03-13 (US on summer time: the FX day ends 21:00 UTC): high 1.12, low 1.09.
+  tr.update(bar('2026-03-13T14:00:00Z', 1.12, 1.09, 1.1));
+  // Sunday 20:00 and 20:05 UTC (16:00 New York): a spot feed's early quotes.
+  tr.update(bar('2026-03-15T20:00:00Z', 1.1154, 1.1152, 1.1153));
+  tr.update(bar('2026-03-15T20:05:00Z', 1.1154, 1.1152, 1.1153));
+  // Sunday 21:00 UTC: Monday's FX day begins; its prior day is Friday's.
+  tr.update(bar('2026-03-15T21:00:00Z', 1.1155, 1.115, 1.1152));
+  assert.equal(tr.priorDay.date, '2026-03-13');
+  assert.equal(tr.priorDay.high, 1.12);
+  assert.equal(tr.priorDay.low, 1.09);
+});

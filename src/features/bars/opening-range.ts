@@ -339,7 +339,9 @@ export class OpeningRangeTracker implements SessionLevelsView {
   }
 
   #rollDay(t: number): void {
-    if (this.fxDay.bars > 0) this.priorDay.copyFrom(this.fxDay);
+    // Only a trading day (ending Monday to Friday, 17:00 New York) becomes the prior day: a few
+    // weekend quotes (a spot feed opening early) would otherwise set Monday's pivots.
+    if (this.fxDay.bars > 0 && isWeekday(this.fxDay.date)) this.priorDay.copyFrom(this.fxDay);
     const endMs = nextLocalTimeMs(NY_ZONE, t, 17, 0);
     const e = localTime(endMs, NY_ZONE);
     const prev = new Date(Date.UTC(e.year, e.month - 1, e.day) - DAY_MS);
@@ -384,4 +386,10 @@ export class OpeningRangeTracker implements SessionLevelsView {
 
 function ymd(y: number, m: number, d: number): string {
   return `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+}
+
+/** True for a YYYY-MM-DD date falling Monday to Friday. */
+function isWeekday(date: string): boolean {
+  const d = new Date(`${date}T12:00:00Z`).getUTCDay();
+  return d >= 1 && d <= 5;
 }

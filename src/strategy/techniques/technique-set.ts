@@ -4,6 +4,7 @@
  * `ctx.sessions`); a context made by `context()` points at it, and `onBar` feeds the bar to the
  * tracker before the techniques run, so a range completed by this bar is visible to them.
  */
+import { ConfigError } from '../../core/index.js';
 import { type Bar, OpeningRangeTracker, type SessionLevelsView } from '../../features/index.js';
 import { AsianRangeBreakout } from './asian-breakout.js';
 import { BigFigures } from './big-figures.js';
@@ -25,6 +26,7 @@ export function createTechniqueContext(
   tickSize: number,
   sessions: SessionLevelsView,
 ): TechniqueContext {
+  if (!(tickSize > 0)) throw new ConfigError(`tick size of ${instrument} must be > 0, got ${tickSize}`);
   return {
     instrument,
     tickSize,

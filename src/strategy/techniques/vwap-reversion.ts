@@ -57,6 +57,8 @@ export class VwapReversion implements Technique {
       else if (zLow <= -p.reversionBand && close > open && close < v) dir = 1;
       if (dir !== 0) {
         const stop = dir > 0 ? low - p.stopBufferTicks * tick : high + p.stopBufferTicks * tick;
+        // A stop on the wrong side of entry (or NaN) is no setup.
+        if (!(dir * (close - stop) > 0)) return NO_SETUPS;
         this.#reversionArmed = false;
         const ext = dir > 0 ? zLow : zHigh;
         return [
