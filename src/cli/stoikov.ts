@@ -8,10 +8,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { L2Book } from '../book/index.js';
-import { ConfigError } from '../core/index.js';
+import { CME_FX_FUTURES, ConfigError, fxFutureRoot } from '../core/index.js';
 import { DbnDecoder, DbnError, SymbolMap } from '../data/dbn/index.js';
 import { StoikovFitter, type StoikovModel } from '../features/micro/index.js';
-import { FUTURE_SPECS } from '../sim/index.js';
 import { positiveInt } from './args.js';
 
 /** `stoikov.json`: the fitted table and what it was fitted on. */
@@ -49,7 +48,8 @@ interface Samples {
 
 /** Tick size of a CME futures symbol (`6EH6` → 6E's tick), or undefined for unknown products. */
 function tickOf(symbol: string): number | undefined {
-  return FUTURE_SPECS[symbol.slice(0, -2)]?.tickRaw;
+  const root = fxFutureRoot(symbol);
+  return root === undefined ? undefined : CME_FX_FUTURES[root].tickRaw;
 }
 
 /**

@@ -316,6 +316,11 @@ export class FeatureEngine {
     return [...this.#byId.keys()];
   }
 
+  /** The tick size (raw 1e-9 units) the instrument's calculators use. */
+  tickSize(instrumentId: number): number {
+    return this.#ticks.get(instrumentId) ?? this.#defaultTick;
+  }
+
   /** Names an instrument in snapshots (default: its id as a string). */
   setSymbol(instrumentId: number, symbol: string): void {
     this.#symbols.set(instrumentId, symbol);

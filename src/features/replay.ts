@@ -1,6 +1,7 @@
 /**
  * Replaying DBN files through a `FeatureEngine` on a time grid: the files are merged by ts_recv
- * (ties by file order, then position: `MergedRecords`), symbols come from each file's metadata,
+ * (ties by file order, then position: `MergedRecords`), symbols come from each file's metadata
+ * (and with them the tick of CME FX futures, unless definition records say otherwise),
  * futures are paired with their spot pairs when the input holds both, definition records set tick
  * sizes, and `onGrid(t)` is called at every multiple of `everyNs` from the first record's time to
  * the last one's, after every record with ts_recv <= t was applied and the engine advanced to t.
@@ -8,7 +9,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { ConfigError } from '../core/index.js';
+import { CME_FX_FUTURES, ConfigError, fxFutureRoot } from '../core/index.js';
 import {
   DbnDecoder,
   DbnError,
@@ -85,6 +86,9 @@ export async function replay(
       if (sym !== undefined) {
         engine.setSymbol(id, sym);
         names.set(id, sym);
+        // CME FX futures have known ticks; a definition record in the input still overrides.
+        const root = fxFutureRoot(sym);
+        if (root !== undefined) engine.setTickSize(id, CME_FX_FUTURES[root].tickRaw);
       }
     }
   }

@@ -38,7 +38,7 @@ export interface DecisionLoopOptions {
   /** A fitted regime model; none = regime unknown. */
   readonly regime?: RegimeModelFile | null;
   readonly techniques?: TechniquesConfig;
-  /** Tick size in decimal price units of instruments (default 6E's 0.00005). */
+  /** Tick size in decimal price units for every instrument (default: each one's, from the engine). */
   readonly tickSize?: number;
   /** VPIN value that triggers a toxicity decision (default 0.8). */
   readonly vpinThreshold?: number;
@@ -91,7 +91,7 @@ export class DecisionLoop {
   readonly #pipeline: DecisionPipeline;
   readonly #regime: RegimeModelFile | null;
   readonly #techConfig: TechniquesConfig;
-  readonly #tick: number;
+  readonly #tick: number | undefined;
   readonly #cooldown: number;
   readonly #sweepLevels: number;
   readonly #clock: Clock | null;
@@ -104,7 +104,7 @@ export class DecisionLoop {
     this.#pipeline = opts.pipeline;
     this.#regime = opts.regime ?? null;
     this.#techConfig = opts.techniques ?? DEFAULT_TECHNIQUES_CONFIG;
-    this.#tick = opts.tickSize ?? 0.00005;
+    this.#tick = opts.tickSize;
     this.#cooldown = opts.sweepCooldownMs ?? 5_000;
     this.#sweepLevels = opts.sweepTriggerLevels ?? 3;
     this.#clock = opts.clock ?? null;
@@ -148,7 +148,7 @@ export class DecisionLoop {
       const techniques = new TechniqueSet(this.#techConfig, { collect: false });
       inst = {
         techniques,
-        ctx: techniques.context(snap.symbol, this.#tick),
+        ctx: techniques.context(snap.symbol, this.#tick ?? this.engine.tickSize(snap.instrument_id) * 1e-9),
         observer: new MinuteObserver(),
         filter: this.#regimeFor(snap.symbol),
         setups: [],

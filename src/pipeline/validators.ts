@@ -6,6 +6,7 @@
  */
 
 import type { AgentInput, AgentSignal, Direction } from '../agents/index.js';
+import { CME_FX_FUTURES, fxFutureRoot } from '../core/index.js';
 import type { PipelineConfig } from './config.js';
 
 /** What validators read about the book of trades. */
@@ -142,10 +143,8 @@ export async function validate(c: ValidationContext): Promise<Verdict[]> {
  * USD); a spot pair such as EUR/USD one standard lot of 100,000; anything else 1.
  */
 export function contractMultiplier(symbol: string): number {
-  const root = symbol.slice(0, 2);
-  if (root === '6E') return 125_000;
-  if (root === '6B') return 62_500;
-  if (root === '6J') return 12_500_000;
+  const root = fxFutureRoot(symbol);
+  if (root !== undefined) return CME_FX_FUTURES[root].contractSize;
   if (/^[A-Z]{3}\/[A-Z]{3}$/.test(symbol)) return 100_000;
   return 1;
 }

@@ -3,6 +3,7 @@
  * tables) and the front contract of a trading date (raw symbol, expiry, instrument definition).
  */
 
+import { CME_FX_FUTURES } from '../core/index.js';
 import type { DbnRecord } from '../data/dbn/index.js';
 import { RType } from '../data/dbn/index.js';
 import { parseDate, zonedTimeToUtc } from '../features/index.js';
@@ -51,8 +52,8 @@ export const FUTURE_SPECS: Readonly<Record<string, FutureSpec>> = {
   '6E': {
     product: '6E',
     pair: 'EUR/USD',
-    tickRaw: 50_000,
-    contractSize: 125_000,
+    tickRaw: CME_FX_FUTURES['6E'].tickRaw,
+    contractSize: CME_FX_FUTURES['6E'].contractSize,
     currency: 'EUR',
     tickValueRaw: 6_250_000_000n,
     roundTicks: 100,
@@ -64,8 +65,8 @@ export const FUTURE_SPECS: Readonly<Record<string, FutureSpec>> = {
   '6B': {
     product: '6B',
     pair: 'GBP/USD',
-    tickRaw: 100_000,
-    contractSize: 62_500,
+    tickRaw: CME_FX_FUTURES['6B'].tickRaw,
+    contractSize: CME_FX_FUTURES['6B'].contractSize,
     currency: 'GBP',
     tickValueRaw: 6_250_000_000n,
     roundTicks: 50,
@@ -78,8 +79,8 @@ export const FUTURE_SPECS: Readonly<Record<string, FutureSpec>> = {
   '6J': {
     product: '6J',
     pair: 'USD/JPY',
-    tickRaw: 500,
-    contractSize: 12_500_000,
+    tickRaw: CME_FX_FUTURES['6J'].tickRaw,
+    contractSize: CME_FX_FUTURES['6J'].contractSize,
     currency: 'JPY',
     tickValueRaw: 6_250_000_000n,
     roundTicks: 100,

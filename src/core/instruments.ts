@@ -1,0 +1,20 @@
+/**
+ * CME FX futures the engine knows by their symbol's root (CME contract specs, INTEGRATIONS.md §1):
+ * the tick in raw 1e-9 price units and the contract size in the base currency. 6E and 6B are
+ * quoted in USD per EUR/GBP; 6J in USD per JPY (its spot pair USD/JPY is the inverse).
+ */
+export const CME_FX_FUTURES: Readonly<
+  Record<string, { readonly tickRaw: number; readonly contractSize: number }>
+> = {
+  '6E': { tickRaw: 50_000, contractSize: 125_000 },
+  '6B': { tickRaw: 100_000, contractSize: 62_500 },
+  '6J': { tickRaw: 500, contractSize: 12_500_000 },
+};
+
+/** The product of a CME FX futures symbol (`6EZ6` → `6E`), or undefined for anything else. */
+export function fxFutureRoot(symbol: string): string | undefined {
+  const root = symbol.slice(0, 2);
+  return CME_FX_FUTURES[root] !== undefined && /^6[A-Z][FGHJKMNQUVXZ]\d{1,2}$/.test(symbol)
+    ? root
+    : undefined;
+}
