@@ -5,8 +5,9 @@
  * - **Opening range** of a centre: high and low of the bars that START in the first `minutes`
  *   (default 15) after the centre's local opening time (FX_CENTRES: Sydney 07:00, Tokyo 09:00,
  *   London 08:00, New York 08:00 local). Opening times go through the time-zone database
- *   (`centreSessionUtc`, `nextCentreOpenMs`), so New York opens at 12:00 UTC in the weeks when the
- *   US is on summer time and Europe is not (e.g. 2026-03-09..13) and at 13:00 UTC otherwise. The
+ *   (`centreSessionUtc`, `nextCentreOpenMs`), so New York opens at 12:00 UTC while the US is on
+ *   summer time and at 13:00 UTC in winter, and London at 07:00 or 08:00 UTC; in the weeks when
+ *   only one of them has changed (e.g. 2026-03-09..13) the two opens are four hours apart. The
  *   range is the opening range of Crabel (1990), *Day Trading with Short Term Price Patterns and
  *   Opening Range Breakout*, applied to each FX centre's open.
  * - **Asian range**: high and low from the Tokyo open (09:00 Asia/Tokyo, which is 00:00 UTC all

@@ -50,7 +50,11 @@ export class AsianRangeBreakout implements Technique {
     const level = dir > 0 ? r.high : r.low;
     const stop = p.stopAt === 'mid' ? r.mid : dir > 0 ? r.low : r.high;
     const target = level + dir * p.targetRangeMultiple * h;
-    if (dir * (target - close) <= 0 || dir * (close - stop) <= 0) return NO_SETUPS;
+    if (dir * (close - stop) <= 0) return NO_SETUPS;
+    // The target hangs off the range, not the entry: a close far beyond it leaves little reward
+    // (1e-9 of the price absorbs rounding at exactly the minimum).
+    if (!(dir * (target - close) >= p.minRewardRisk * dir * (close - stop) - 1e-9 * Math.abs(close)))
+      return NO_SETUPS;
     if (dir > 0) this.#firedLong = r.startMs;
     else this.#firedShort = r.startMs;
     return [

@@ -36,6 +36,8 @@ const orb = z.strictObject({
   stopAt,
   /** Target = broken side ± this multiple of the range height. */
   targetRangeMultiple: pos(1),
+  /** A close so far beyond the range that reward / risk falls below this is no setup. */
+  minRewardRisk: nonNeg(1),
   /** Require bar volume ≥ volumeMultiple × its EMA over volumePeriod bars. */
   volumeConfirm: flag(false),
   volumeMultiple: pos(1.5),
@@ -169,6 +171,8 @@ const asianBreakout = z.strictObject({
   maxRangeTicks: nonNeg(0),
   stopAt,
   targetRangeMultiple: pos(1),
+  /** A close so far beyond the range that reward / risk falls below this is no setup. */
+  minRewardRisk: nonNeg(1),
   validMinutes: posInt(15),
 });
 
@@ -203,7 +207,17 @@ export const TechniquesConfigSchema = z.strictObject({
   /** Opening-range length, minutes (OpeningRangeTracker). */
   openingRangeMinutes: posInt(15),
   /** Pip size by instrument, over the built-in table (big-figures.ts `DEFAULT_PIP_SIZES`). */
-  pipSizes: z.record(z.string(), z.number().positive()).default(() => ({})),
+  pipSizes: z
+    .record(
+      z.string(),
+      z
+        .number()
+        .positive()
+        .refine((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9, {
+          message: 'a pip size is a power of ten (0.0001, 0.01, 0.000001 …)',
+        }),
+    )
+    .default(() => ({})),
   orb: orb.prefault({}),
   sfp: sfp.prefault({}),
   pivots: pivots.prefault({}),

@@ -52,17 +52,24 @@ describe('OpeningRangeBreakout', () => {
   });
 
   it('goes short on the London range at 08:15 UTC in the week after the October 2026 change', () => {
-    const ctx = mkCtx(new OpeningRangeTracker());
-    const bars = [
+    const bars = (close: number) => [
       mkBar('2026-10-27T07:59:00Z', 1.1, 1.1, 1.08, 1.1), // a bar just before London's open
       ...range('2026-10-27T08:00:00Z', 15, 1.1005, 1.099),
-      mkBar('2026-10-27T08:15:00Z', 1.0992, 1.0993, 1.0984, 1.0985),
+      mkBar('2026-10-27T08:15:00Z', 1.0992, 1.0993, close - 0.0001, close),
     ];
-    const got = all(run(new OpeningRangeBreakout(), ctx, bars));
+    const got = all(run(new OpeningRangeBreakout(), mkCtx(new OpeningRangeTracker()), bars(1.0988)));
     assert.equal(got.length, 1);
-    // Range 1.0990–1.1005 (height 0.0015, mid 1.09975). Entry 1.0985, stop 1.09975, target 1.0975.
-    const s = expectSetup(got[0], 'short', 1.0985, 1.09975, 1.0975);
+    // Range 1.0990–1.1005 (height 0.0015, mid 1.09975). Entry 1.0988, stop 1.09975, target 1.0975:
+    // reward 0.0013 for a risk of 0.00095 (1.37R).
+    const s = expectSetup(got[0], 'short', 1.0988, 1.09975, 1.0975);
     assert.equal(s.evidence.centre, 'london');
+    // A close at 1.0985 leaves 0.0010 of reward for 0.00125 of risk (0.8R): below the default 1R.
+    assert.equal(
+      all(run(new OpeningRangeBreakout(), mkCtx(new OpeningRangeTracker()), bars(1.0985))).length,
+      0,
+    );
+    const lax = new OpeningRangeBreakout(techniquesConfig({ orb: { minRewardRisk: 0.5 } }).orb);
+    assert.equal(all(run(lax, mkCtx(new OpeningRangeTracker()), bars(1.0985))).length, 1);
   });
 
   it('never fires inside the range window, at the range edge, or after the breakout window', () => {

@@ -53,6 +53,12 @@ describe('TechniquesConfig', () => {
       /pivots\.variants\.0/,
     );
     assert.throws(() => parseTechniquesConfig('{not json', 'bad.json'), /bad\.json: not valid JSON/);
+    // Big-figure levels are multiples of the pip: only powers of ten make whole levels.
+    assert.throws(
+      () => parseTechniquesConfig({ pipSizes: { X: 0.3 } }, 'x'),
+      /pipSizes\.X: a pip size is a power of ten/,
+    );
+    assert.equal(parseTechniquesConfig({ pipSizes: { X: 0.01 } }, 'x').pipSizes.X, 0.01);
   });
 });
 
