@@ -64,4 +64,18 @@ describe('VwapReversion', () => {
     const m = run(v, ctx, bars);
     assert.deepEqual([...m.keys()], ['2026-03-10T14:00:00.000Z', '2026-03-10T14:03:00.000Z']);
   });
+
+  it('re-arms at the Globex open, when the session VWAP starts over', () => {
+    // 2026-03-10 (US summer time): the Globex session ends 17:00 CT = 22:00 UTC. A fade at 21:58
+    // disarms; a stretched bar after 22:00 belongs to a new VWAP session and fires again.
+    const ctx = mkCtx(new OpeningRangeTracker(), base);
+    const v = new VwapReversion();
+    const bars = [
+      mkBar('2026-03-10T21:58:00Z', 1.1024, 1.1025, 1.1018, 1.1019),
+      mkBar('2026-03-10T21:59:00Z', 1.1024, 1.1026, 1.1018, 1.1019), // same session: no repeat
+      mkBar('2026-03-10T23:00:00Z', 1.1024, 1.1026, 1.1018, 1.1019), // next session
+    ];
+    const m = run(v, ctx, bars);
+    assert.deepEqual([...m.keys()], ['2026-03-10T21:58:00.000Z', '2026-03-10T23:00:00.000Z']);
+  });
 });

@@ -19,7 +19,7 @@
  * Defaults: 2σ reversion, ADX < 30; bounce touch 0.25σ, ADX ≥ 20, stop 1σ, target 2σ; stop buffer
  * 2 ticks.
  */
-import { type Bar, barClose, barHigh, barLow, barOpen } from '../../features/index.js';
+import { type Bar, barClose, barHigh, barLow, barOpen, nextGlobexOpenMs } from '../../features/index.js';
 import { makeSetup, NO_SETUPS } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type VwapParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
@@ -29,12 +29,20 @@ export class VwapReversion implements Technique {
   readonly params: VwapParams;
   #reversionArmed = true;
   #bounceArmed = true;
+  /** End of the VWAP session (the next Globex open, 17:00 CT) of the last bar: a new VWAP re-arms. */
+  #sessionEndMs = Number.NEGATIVE_INFINITY;
 
   constructor(params: VwapParams = DEFAULT_TECHNIQUES_CONFIG.vwap) {
     this.params = params;
   }
 
   onBar(bar: Bar, ctx: TechniqueContext): readonly Setup[] {
+    if (!(bar.startMs < this.#sessionEndMs)) {
+      // The session VWAP restarts at the Globex open (features/bars/vwap.ts): so do the flags.
+      this.#reversionArmed = true;
+      this.#bounceArmed = true;
+      this.#sessionEndMs = nextGlobexOpenMs(bar.startMs);
+    }
     const p = this.params;
     const v = ctx.vwap;
     const sd = ctx.vwapSd;
@@ -127,5 +135,6 @@ export class VwapReversion implements Technique {
   reset(): void {
     this.#reversionArmed = true;
     this.#bounceArmed = true;
+    this.#sessionEndMs = Number.NEGATIVE_INFINITY;
   }
 }
