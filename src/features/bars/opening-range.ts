@@ -61,6 +61,11 @@ export function barClose(bar: Bar): number {
 export type RangeState = 'pending' | 'forming' | 'complete' | 'missed';
 
 /** High and low of the bars that start in [startMs, endMs). Overwritten in place at each roll. */
+/** A silence inside an opening-range window longer than this makes the range partial (ms). */
+export const PARTIAL_GAP_MS = 5 * 60_000;
+/** The same for the eight-hour Asian range, whose quiet hours can go minutes without a trade. */
+export const ASIAN_PARTIAL_GAP_MS = 30 * 60_000;
+
 export class PriceRange {
   startMs = Number.NaN;
   endMs = Number.NaN;
@@ -69,6 +74,25 @@ export class PriceRange {
   /** Bars folded in. */
   bars = 0;
   state: RangeState = 'pending';
+  /** Start of the first and the last bar folded in. */
+  firstBarMs = Number.NaN;
+  lastBarMs = Number.NaN;
+  /** Longest silence between the window's start and its bars, or between two of them, ms. */
+  longestGapMs = 0;
+  /** A longer silence makes the range partial (ms). */
+  readonly maxGapMs: number;
+
+  constructor(maxGapMs = PARTIAL_GAP_MS) {
+    this.maxGapMs = maxGapMs;
+  }
+
+  /**
+   * The range may miss part of its window: its first bar came more than `maxGapMs` after the
+   * window opened (the data started late) or two of its bars are that far apart (an outage).
+   */
+  get partial(): boolean {
+    return this.longestGapMs > this.maxGapMs;
+  }
 
   /** high − low (NaN before the first bar). */
   get height(): number {
@@ -91,6 +115,9 @@ export class PriceRange {
     this.low = Number.NaN;
     this.bars = 0;
     this.state = 'pending';
+    this.firstBarMs = Number.NaN;
+    this.lastBarMs = Number.NaN;
+    this.longestGapMs = 0;
   }
 
   /** Clears the window. */
@@ -104,6 +131,10 @@ export class PriceRange {
     if (startMs >= this.startMs && startMs < this.endMs && !Number.isNaN(high) && !Number.isNaN(low)) {
       if (this.bars === 0 || high > this.high) this.high = high;
       if (this.bars === 0 || low < this.low) this.low = low;
+      const gap = startMs - (this.bars === 0 ? this.startMs : this.lastBarMs);
+      if (gap > this.longestGapMs) this.longestGapMs = gap;
+      if (this.bars === 0) this.firstBarMs = startMs;
+      this.lastBarMs = startMs;
       this.bars++;
       this.state = 'forming';
     }
@@ -286,7 +317,7 @@ export interface SessionLevelsView {
 export class OpeningRangeTracker implements SessionLevelsView {
   readonly minutes: number;
   readonly sessions: Readonly<Record<FxCentre, CentreSession>>;
-  readonly asian = new PriceRange();
+  readonly asian = new PriceRange(ASIAN_PARTIAL_GAP_MS);
   asianDate = '';
   readonly fxDay = new DayLevels();
   readonly priorDay = new DayLevels();

@@ -7,11 +7,20 @@ import { describe, it } from 'node:test';
 import { AsianRangeBreakout } from './asian-breakout.js';
 import { all, expectSetup, flat, mkBar, mkCtx, OpeningRangeTracker, run } from './testkit.js';
 
-/** Asian bars on `date`: 00:00 spans 1.1010–1.1030, and one at `lastIso` reaches 1.1035. */
-const asian = (date: string, last: string) => [
-  mkBar(`${date}T00:00:00Z`, 1.102, 1.103, 1.101, 1.102),
-  mkBar(`${date}T${last}:00Z`, 1.1028, 1.1035, 1.1025, 1.1034),
-];
+/**
+ * Asian bars on `date`: 00:00 spans 1.1010–1.1030, flat bars at 1.1020 every 20 minutes keep the
+ * window covered (a range with a longer silence is partial and not traded), and one at `last`
+ * reaches 1.1035.
+ */
+const asian = (date: string, last: string) => {
+  const start = Date.parse(`${date}T00:00:00Z`);
+  const end = Date.parse(`${date}T${last}:00Z`);
+  const bars = [mkBar(`${date}T00:00:00Z`, 1.102, 1.103, 1.101, 1.102)];
+  for (let t = start + 20 * 60_000; t < end; t += 20 * 60_000)
+    bars.push(flat(new Date(t).toISOString(), 1.102));
+  bars.push(mkBar(`${date}T${last}:00Z`, 1.1028, 1.1035, 1.1025, 1.1034));
+  return bars;
+};
 
 describe('AsianRangeBreakout', () => {
   it('goes long on the first London bar closing above the Asian high (08:00 UTC, March 2026)', () => {
@@ -56,6 +65,7 @@ describe('AsianRangeBreakout', () => {
       all(
         run(new AsianRangeBreakout(), tue, [
           ...asian('2026-10-27', '06:59'),
+          flat('2026-10-27T07:15:00Z', 1.102),
           flat('2026-10-27T07:30:00Z', 1.104),
         ]),
       ).length,

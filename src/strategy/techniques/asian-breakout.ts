@@ -34,7 +34,8 @@ export class AsianRangeBreakout implements Technique {
   onBar(bar: Bar, ctx: TechniqueContext): readonly Setup[] {
     const p = this.params;
     const r = ctx.sessions.asian;
-    if (!r.isComplete) return NO_SETUPS;
+    // A range the data does not fully cover (started late, an outage) is not traded.
+    if (!r.isComplete || r.partial) return NO_SETUPS;
     const londonOpen = r.endMs;
     if (bar.startMs < londonOpen || bar.startMs >= londonOpen + p.maxMinutesAfterLondonOpen * MINUTE_MS)
       return NO_SETUPS;

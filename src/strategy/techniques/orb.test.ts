@@ -72,6 +72,34 @@ describe('OpeningRangeBreakout', () => {
     assert.equal(all(run(lax, mkCtx(new OpeningRangeTracker()), bars(1.0985))).length, 1);
   });
 
+  it('does not trade a range the data covers only in part (first bar at 08:13, or a 6-minute hole)', () => {
+    const breakout = mkBar('2026-03-10T08:15:00Z', 1.1618, 1.1627, 1.1617, 1.1625);
+    // Data starting at 08:13: the "range" is two bars of the fifteen.
+    const late = mkCtx(new OpeningRangeTracker());
+    assert.equal(
+      all(run(new OpeningRangeBreakout(), late, [...range('2026-03-10T08:13:00Z', 2, 1.162, 1.16), breakout]))
+        .length,
+      0,
+    );
+    assert.equal(late.sessions.sessions.london.openingRange.partial, true);
+    // An outage from 08:04 to 08:10 inside the window.
+    const hole = mkCtx(new OpeningRangeTracker());
+    const bars = [
+      ...range('2026-03-10T08:00:00Z', 4, 1.162, 1.16),
+      ...range('2026-03-10T08:10:00Z', 5, 1.162, 1.16),
+    ];
+    assert.equal(all(run(new OpeningRangeBreakout(), hole, [...bars, breakout])).length, 0);
+    // The whole window covered: the same breakout fires.
+    const full = mkCtx(new OpeningRangeTracker());
+    assert.equal(
+      all(
+        run(new OpeningRangeBreakout(), full, [...range('2026-03-10T08:00:00Z', 15, 1.162, 1.16), breakout]),
+      ).length,
+      1,
+    );
+    assert.equal(full.sessions.sessions.london.openingRange.partial, false);
+  });
+
   it('never fires inside the range window, at the range edge, or after the breakout window', () => {
     const ctx = mkCtx(new OpeningRangeTracker());
     const bars = [

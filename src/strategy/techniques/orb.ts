@@ -47,7 +47,8 @@ export class OpeningRangeBreakout implements Technique {
     for (let i = 0; i < p.centres.length; i++) {
       const s = ctx.sessions.sessions[p.centres[i]];
       const r = s.openingRange;
-      if (!r.isComplete || bar.startMs < r.endMs || bar.startMs >= s.endMs) continue;
+      // A range the data does not fully cover (started late, an outage) is not traded.
+      if (!r.isComplete || r.partial || bar.startMs < r.endMs || bar.startMs >= s.endMs) continue;
       if (bar.startMs >= r.endMs + p.maxMinutesAfterRange * MINUTE_MS) continue;
       const h = r.height;
       if (!(h > 0) || h < p.minRangeTicks * tick - 1e-12) continue;
