@@ -75,6 +75,10 @@ export interface DecideResult {
   readonly modelCalls: { asked: number; answered: number } | null;
   /** The approved intents' book at the end: position per instrument and the last day's P&L. */
   readonly book: { positions: Record<string, number>; dailyPnl: number };
+  /** Every decision, in order. */
+  readonly decisions: readonly Decision[];
+  /** `provider/model` of the configured model, null without one. */
+  readonly model: string | null;
 }
 
 /** Runs the loop over `files`; returns the decisions' summary. */
@@ -131,7 +135,14 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   }
   const positions: Record<string, number> = {};
   for (const d of loop.decisions) positions[d.instrument] = pipeline.portfolio.position(d.instrument);
-  return { summary, cache, modelCalls, book: { positions, dailyPnl: pipeline.portfolio.dailyPnl() } };
+  return {
+    summary,
+    cache,
+    modelCalls,
+    book: { positions, dailyPnl: pipeline.portfolio.dailyPnl() },
+    decisions: loop.decisions,
+    model: llm === null ? null : `${llm.name}/${llm.model}`,
+  };
 }
 
 /** Registers `decide`. */

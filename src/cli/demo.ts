@@ -9,13 +9,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createAnalysts } from '../agents/index.js';
 import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
 import { FeatureEngine, replay } from '../features/index.js';
-import { llmFromEnv } from '../llm/index.js';
-import { analystsTier, DecisionLoop, DecisionPipeline, summarizeDecisions } from '../pipeline/index.js';
 import {
   DEFAULT_TECHNIQUES_CONFIG,
   fillContext,
@@ -33,6 +30,7 @@ import {
   writeRegimeModel,
 } from '../strategy/index.js';
 import { seedArg } from './args.js';
+import { runDecide, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
 import { bytes, n, outputFolder } from './output.js';
 import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
@@ -251,33 +249,16 @@ async function demo(opts: DemoOpts): Promise<void> {
 
   // The decision pipeline over the day: triggers, seven analysts, consensus, debate, validators.
   const t3 = performance.now();
-  const llm = llmFromEnv();
-  const pipeline = new DecisionPipeline({ tier1: analystsTier(createAnalysts()), llm });
-  const loop = new DecisionLoop({
-    pipeline,
-    regime: model,
-    engine: { vpinBucketVolume: DEMO_VPIN_BUCKET, vpinWindowBuckets: DEMO_VPIN_WINDOW },
+  const decided = await runDecide([day.files.mbp10, day.files.trades], {
+    regime: modelPath,
+    vpinBucket: DEMO_VPIN_BUCKET,
+    vpinWindow: DEMO_VPIN_WINDOW,
   });
-  await loop.run([day.files.mbp10, day.files.trades]);
-  const sum = summarizeDecisions(loop.decisions);
-  const list = (r: Readonly<Record<string, number>>) =>
-    Object.entries(r)
-      .map(([k, v]) => `${k} ${n(v)}`)
-      .join(', ');
   say(
-    `Decisions (${llm === null ? 'no model configured: quant evidence only' : `model ${llm.name}/${llm.model}`}), replayed in ${((performance.now() - t3) / 1000).toFixed(1)} s: ${n(sum.decisions)}`,
+    `Decisions (${decided.model ?? 'no model configured: quant evidence only'}), like \`scalper decide\`, replayed in ${((performance.now() - t3) / 1000).toFixed(1)} s: ${n(decided.summary.decisions)}`,
   );
-  say(`  triggers: ${list(sum.byTrigger)}`);
-  say(
-    `  routes: ${list(sum.byRoute)}; debate skipped in ${(100 * sum.debateSkipRate).toFixed(1)}% of non-fast decisions (${list(sum.debateEnds)})`,
-  );
-  say(`  outcome: ${list(sum.byOutcome)}; vetoes: ${list(sum.vetoes) || 'none'}`);
-  say('  latency per tier, ms (p50 / p95 / p99):');
-  for (const [tier, p] of Object.entries(sum.latency)) {
-    say(`    ${tier.padEnd(6)} ${p.p50.toFixed(3)} / ${p.p95.toFixed(3)} / ${p.p99.toFixed(3)}`);
-  }
-  if (sum.fallbacks > 0) say(`  model fallbacks to the quant answer: ${n(sum.fallbacks)}`);
-  const example = loop.decisions.find((d) => d.debate.ran && d.approval.approved);
+  for (const line of [...summaryLines(decided.summary), ...decided.cache]) say(`  ${line}`);
+  const example = decided.decisions.find((d) => d.debate.ran && d.approval.approved);
   if (example !== undefined) {
     say(
       `  e.g. ${example.snapshotTs.slice(11, 19)} UTC ${example.trigger.kind}${example.trigger.detail ? ` (${example.trigger.detail})` : ''}: ` +
