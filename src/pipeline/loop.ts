@@ -231,7 +231,7 @@ export class DecisionLoop {
     const model = this.#regime;
     for (const [id, inst] of this.#byId) {
       const snap = inst.observer.events > 0 ? this.engine.snapshot(id) : null;
-      const m = inst.observer.close(endMs, snap);
+      const m = inst.observer.close(endMs, snap, this.engine.tickSize(id));
       if (m === null || model === null || inst.filter === null) continue;
       this.#obs[0] = m.logRv;
       this.#obs[1] = m.logEvents;

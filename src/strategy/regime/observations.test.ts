@@ -12,7 +12,7 @@ function rec(tsMs: number, bid: number, ask: number): RecordCursor {
 function snap(mid: number): FeatureSnapshot {
   const s: Record<string, unknown> = {};
   for (const c of FEATURE_COLUMNS) s[c] = Number.NaN;
-  Object.assign(s, { mid, spread_ticks: 1, spread_bps: (0.00005 / mid) * 1e4 });
+  Object.assign(s, { mid, spread_ticks: 1 });
   return s as FeatureSnapshot;
 }
 
@@ -26,7 +26,7 @@ test('one minute: realized variance of 1-s mid returns, worked by hand', () => {
   o.record(rec(T + 100, P - TICK / 2, P + TICK / 2));
   o.record(rec(T + 1_100, P, P + TICK));
   o.record(rec(T + 2_100, P - TICK / 2, P + TICK / 2));
-  const m = o.close(T + 60_000, snap(1.16));
+  const m = o.close(T + 60_000, snap(1.16), TICK);
   assert.ok(m !== null);
   const r1 = Math.log((P + TICK / 2) / P);
   const r2 = Math.log(P / (P + TICK / 2));
@@ -39,13 +39,13 @@ test('one minute: realized variance of 1-s mid returns, worked by hand', () => {
 test('a minute without events breaks the chain: no return spans the gap', () => {
   const o = new MinuteObserver();
   o.record(rec(T + 100, P - TICK / 2, P + TICK / 2));
-  assert.ok(o.close(T + 60_000, snap(1.16)) !== null);
-  assert.equal(o.close(T + 120_000, snap(1.16)), null, 'no events: no observation');
+  assert.ok(o.close(T + 60_000, snap(1.16), TICK) !== null);
+  assert.equal(o.close(T + 120_000, snap(1.16), TICK), null, 'no events: no observation');
   // After the gap the mid is 20 ticks higher: the first minute after it must not count that move.
   const up = P + 20 * TICK;
   o.record(rec(T + 120_100, up - TICK / 2, up + TICK / 2));
   o.record(rec(T + 150_000, up - TICK / 2, up + TICK / 2));
-  const m = o.close(T + 180_000, snap(1.16 + 20 * 0.00005));
+  const m = o.close(T + 180_000, snap(1.16 + 20 * 0.00005), TICK);
   assert.ok(m !== null);
   assert.equal(m.rv, 0);
   assert.equal(m.ret, 0);

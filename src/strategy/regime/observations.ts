@@ -76,10 +76,11 @@ export class MinuteObserver {
   }
 
   /**
-   * Closes the minute ending at `endMs` (snapshot `snap` taken then); null for a minute without
-   * book events or a quote.
+   * Closes the minute ending at `endMs` (snapshot `snap` taken then; `tickRaw` the instrument's
+   * tick in raw 1e-9 units, for the variance floor); null for a minute without book events or a
+   * quote.
    */
-  close(endMs: number, snap: FeatureSnapshot | null): MinuteObservation | null {
+  close(endMs: number, snap: FeatureSnapshot | null, tickRaw: number): MinuteObservation | null {
     const count = this.#acc.events;
     if (count === 0) {
       // A minute without events (the daily break, a weekend, a gap): the next minute's first
@@ -90,8 +91,7 @@ export class MinuteObserver {
     }
     const rv = this.#acc.close(endMs);
     if (snap === null || !(snap.mid > 0)) return null;
-    const tick = tickOf(snap.mid, snap);
-    const floor = (tick / (4 * snap.mid)) ** 2;
+    const floor = ((tickRaw * 1e-9) / (4 * snap.mid)) ** 2;
     const ret = this.#lastMid > 0 ? Math.log(snap.mid / this.#lastMid) : 0;
     this.#lastMid = snap.mid;
     return { startMs: endMs - 60_000, rv, logRv: Math.log(rv + floor), logEvents: Math.log1p(count), ret };
@@ -124,7 +124,7 @@ export async function minuteSeries(
       const endMs = Number(tNs / 1_000_000n);
       for (const [id, o] of observers) {
         const snap = o.events > 0 ? engine.snapshot(id) : null;
-        const m = o.close(endMs, snap);
+        const m = o.close(endMs, snap, engine.tickSize(id));
         if (m === null || snap === null) continue;
         let s = out.get(id);
         if (s === undefined) {
@@ -199,13 +199,6 @@ class MinuteAccumulator {
     this.events = 0;
     return rv;
   }
-}
-
-/** The instrument's tick in decimal price units, from the quoted spread (price / ticks). */
-function tickOf(mid: number, snap: { spread_bps: number; spread_ticks: number }): number {
-  // spread_bps = spread / mid · 1e4 and spread_ticks = spread / tick.
-  if (snap.spread_ticks > 0 && snap.spread_bps > 0) return (snap.spread_bps * mid) / 1e4 / snap.spread_ticks;
-  return mid * 1e-4;
 }
 
 /** Bucket length of the intraday pattern, minutes. */
