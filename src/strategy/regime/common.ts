@@ -11,6 +11,7 @@
  * m_t = max_j log b_j(o_t), so the largest is 1 and nothing underflows however far o_t lies from
  * every mean; the shifts are added back to the log-likelihood (Σ_t m_t).
  */
+import { prng } from '../../core/index.js';
 import { RegimeError } from './errors.js';
 
 /** Observations in row-major order: `data[t·dim + d]` is feature d of observation t. */
@@ -436,4 +437,42 @@ export function checkLogLikelihood(ll: number, iter: number, model: string, k: n
       'REGIME_NUMERIC',
       `${model} log-likelihood became ${ll} at iteration ${iter}; the data cannot support ${k} ${unit}`,
     );
+}
+
+/** What every EM fit starts from: the checked observations, resolved options and the variance floor. */
+export interface FitSetup {
+  readonly m: ObservationMatrix;
+  readonly o: ResolvedFitOptions;
+  /** Variance of each feature over the data. */
+  readonly dataVar: Float64Array;
+  /** `dataVar` × `varianceFloor`: no fitted variance goes below it. */
+  readonly floor: Float64Array;
+}
+
+/** Checks the observations and options of a fit (errors name the bad row, column or option). */
+export function prepareFit(obs: Observations, options: FitOptions): FitSetup {
+  const m = toMatrix(obs, options.featureNames);
+  const o = resolveFitOptions(options, Math.max(m.dim, 1));
+  const dataVar = checkFitInput(m, o.k, o.featureNames);
+  return { m, o, dataVar, floor: dataVar.map((v) => v * o.varianceFloor) };
+}
+
+/**
+ * Runs `fit` from `start(0, …)` (the deterministic volatility-quantile start) and from `restarts`
+ * more starts `start(r, rand)` drawn with the seeded `rand`, and keeps the one with the highest
+ * log-likelihood (the first on ties).
+ */
+export function bestOfStarts<S>(
+  setup: FitSetup,
+  start: (restart: number, rand: () => number) => S,
+  fit: (s: S) => FitInfo,
+): { s: S; info: FitInfo } {
+  const rand = prng(setup.o.seed);
+  let best: { s: S; info: FitInfo } | undefined;
+  for (let r = 0; r <= setup.o.restarts; r++) {
+    const s = start(r, rand);
+    const info = fit(s);
+    if (best === undefined || info.logLikelihood > best.info.logLikelihood) best = { s, info };
+  }
+  return best as { s: S; info: FitInfo };
 }

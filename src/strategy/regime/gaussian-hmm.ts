@@ -1,37 +1,5 @@
-/**
- * K-state hidden Markov model with diagonal Gaussian emissions: Rabiner (1989), "A Tutorial on
- * Hidden Markov Models and Selected Applications in Speech Recognition", Proc. IEEE 77(2); Hamilton
- * (1989), Econometrica 57(2), for its use on volatility regimes; MICROSTRUCTURE.md §14.
- *
- * Scaled forward (Rabiner §V.A): with b_j(o_t) the emission of state j,
- *
- *     α̃_1(j) = π_j b_j(o_1),   α̃_t(j) = (Σ_i α̂_{t−1}(i) A_ij) · b_j(o_t),
- *     c_t = Σ_j α̃_t(j),        α̂_t = α̃_t / c_t,          log L = Σ_t log c_t.
- *
- * α̂_t(j) = P(s_t = j | o_1..o_t) is the filtered posterior, and Π_{s≤t} c_s = P(o_1..o_t). Backward
- * with the same scales: β̂_T = 1, β̂_t(i) = Σ_j A_ij b_j(o_{t+1}) β̂_{t+1}(j) / c_{t+1}; then the
- * smoothed posterior is γ_t(i) = α̂_t(i) β̂_t(i) and the pair posterior
- * ξ_t(i,j) = α̂_t(i) A_ij b_j(o_{t+1}) β̂_{t+1}(j) / c_{t+1}.
- *
- * Baum–Welch, the EM algorithm of Dempster, Laird & Rubin (1977) for HMMs (Rabiner eqs. 40a–c,
- * 52–53): π_i = γ_1(i), A_ij = Σ_{t<T} ξ_t(i,j) / Σ_{t<T} γ_t(i), and γ-weighted means and diagonal
- * variances, floored at `varianceFloor` × the data variance of each feature. On one series π is the
- * posterior of the first bar (often nearly one-hot); it weighs only the first bar of a filter. Each
- * EM update cannot lower log L; the fit stops when |Δ log L| < `tolerance` · |log L| (default 1e-6)
- * or after `maxIterations` (default 200) updates. The deterministic start cuts the data into K
- * volatility quantiles (see `quantileInit`) with a sticky transition matrix (0.9 on the diagonal)
- * and a uniform π; optional seeded random starts keep the best log L. Fitted states are put in
- * ascending order of the volatility feature's mean (or variance), so state 0 is always the calmest
- * and labels mean the same across fits (no label switching).
- *
- * Viterbi (Rabiner §III.B) runs in log space, so no scaling is needed for the single best path.
- *
- * Every recursion here also accepts a log-emission matrix directly (`LogEmissions`, n × K), so
- * discrete-emission textbook models run through the same code as the Gaussian one.
- */
-import { prng } from '../../core/index.js';
 import {
-  checkFitInput,
+  bestOfStarts,
   checkLogLikelihood,
   type FitInfo,
   type FitOptions,
@@ -39,9 +7,9 @@ import {
   logEmissionMatrix,
   type Observations,
   permuteRows,
+  prepareFit,
   quantileInit,
   randomInit,
-  resolveFitOptions,
   shiftedEmissions,
   toMatrix,
   volatilityOrder,
@@ -316,12 +284,10 @@ interface Start {
  * constant feature, a non-finite value (naming its row and column) or a fit that degenerates.
  */
 export function fitHmm(obs: Observations, options: FitOptions = {}): HmmFit {
-  const m = toMatrix(obs, options.featureNames);
-  const o = resolveFitOptions(options, Math.max(m.dim, 1));
+  const setup = prepareFit(obs, options);
+  const { m, o, dataVar, floor } = setup;
   const { k } = o;
   const { n, dim } = m;
-  const dataVar = checkFitInput(m, k, o.featureNames);
-  const floor = dataVar.map((v) => v * o.varianceFloor);
   const w: Work = {
     b: new Float64Array(n * k),
     shift: new Float64Array(n),
@@ -335,26 +301,26 @@ export function fitHmm(obs: Observations, options: FitOptions = {}): HmmFit {
     xi: new Float64Array(k * k),
     acc: new Float64Array(k * dim),
   };
-  const rand = prng(o.seed);
-  let best: { s: Start; info: FitInfo } | undefined;
-  for (let r = 0; r <= o.restarts; r++) {
-    const s: Start = {
-      pi: new Float64Array(k).fill(1 / k),
-      transition: new Float64Array(k * k),
-      means: new Float64Array(k * dim),
-      variances: new Float64Array(k * dim),
-    };
-    if (r === 0) {
-      quantileInit(m, k, o.volatilityFeature, floor, s.means, s.variances);
-      stickyTransition(s.transition, k, 0.9);
-    } else {
-      randomInit(m, k, dataVar, rand, s.means, s.variances);
-      stickyTransition(s.transition, k, 0.5 + 0.49 * rand());
-    }
-    const info = baumWelch(m, k, s, floor, o.tolerance, o.maxIterations, o.trace, w);
-    if (!best || info.logLikelihood > best.info.logLikelihood) best = { s, info };
-  }
-  const { s, info } = best!;
+  const { s, info } = bestOfStarts(
+    setup,
+    (r, rand): Start => {
+      const s: Start = {
+        pi: new Float64Array(k).fill(1 / k),
+        transition: new Float64Array(k * k),
+        means: new Float64Array(k * dim),
+        variances: new Float64Array(k * dim),
+      };
+      if (r === 0) {
+        quantileInit(m, k, o.volatilityFeature, floor, s.means, s.variances);
+        stickyTransition(s.transition, k, 0.9);
+      } else {
+        randomInit(m, k, dataVar, rand, s.means, s.variances);
+        stickyTransition(s.transition, k, 0.5 + 0.49 * rand());
+      }
+      return s;
+    },
+    (s) => baumWelch(m, k, s, floor, o.tolerance, o.maxIterations, o.trace, w),
+  );
   const perm = volatilityOrder(
     { k, dim, means: s.means, variances: s.variances },
     o.volatilityFeature,

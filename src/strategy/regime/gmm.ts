@@ -1,20 +1,5 @@
-/**
- * K-component Gaussian mixture with diagonal covariances, fitted by EM (Dempster, Laird & Rubin
- * 1977, "Maximum Likelihood from Incomplete Data via the EM Algorithm", JRSS B 39(1));
- * MICROSTRUCTURE.md §14. The same emissions as the HMM without transitions: each bar is labelled on
- * its own, which is faster to fit but has no persistence.
- *
- *     E-step:  r_tj = w_j b_j(o_t) / Σ_i w_i b_i(o_t),      log L = Σ_t log Σ_j w_j b_j(o_t)
- *     M-step:  w_j = Σ_t r_tj / T, then r-weighted means and diagonal variances (floored).
- *
- * Initialisation, variance floor, stopping rule, random restarts and the volatility ordering of the
- * components are those of `fitHmm` (start weights uniform). Because a mixture has no persistence,
- * `gmmLabels` can hold a label until a new component has stayed the most probable for
- * `switchDelayBars` further bars, as the online `RegimeFilter` does.
- */
-import { prng } from '../../core/index.js';
 import {
-  checkFitInput,
+  bestOfStarts,
   checkLogLikelihood,
   type FitInfo,
   type FitOptions,
@@ -23,9 +8,9 @@ import {
   type ObservationMatrix,
   type Observations,
   permuteRows,
+  prepareFit,
   quantileInit,
   randomInit,
-  resolveFitOptions,
   shiftedEmissions,
   toMatrix,
   volatilityOrder,
@@ -67,35 +52,33 @@ function responsibilities(w: Float64Array, b: Float64Array, n: number, k: number
  * random starts). Same input errors as `fitHmm`.
  */
 export function fitGmm(obs: Observations, options: FitOptions = {}): GmmFit {
-  const m = toMatrix(obs, options.featureNames);
-  const o = resolveFitOptions(options, Math.max(m.dim, 1));
+  const setup = prepareFit(obs, options);
+  const { m, o, dataVar, floor } = setup;
   const { k } = o;
   const { n, dim } = m;
-  const dataVar = checkFitInput(m, k, o.featureNames);
-  const floor = dataVar.map((v) => v * o.varianceFloor);
   const b = new Float64Array(n * k);
   const shift = new Float64Array(n);
   const cst = new Float64Array(k);
   const inv = new Float64Array(k * dim);
   const mass = new Float64Array(k);
   const acc = new Float64Array(k * dim);
-  const rand = prng(o.seed);
-  let best: { e: GmmModel; info: FitInfo } | undefined;
-  for (let r = 0; r <= o.restarts; r++) {
-    const e: GmmModel = {
-      kind: 'gmm',
-      k,
-      dim,
-      weights: new Float64Array(k).fill(1 / k),
-      means: new Float64Array(k * dim),
-      variances: new Float64Array(k * dim),
-    };
-    if (r === 0) quantileInit(m, k, o.volatilityFeature, floor, e.means, e.variances);
-    else randomInit(m, k, dataVar, rand, e.means, e.variances);
-    const info = em(m, e, floor, o.tolerance, o.maxIterations, o.trace, b, shift, cst, inv, mass, acc);
-    if (!best || info.logLikelihood > best.info.logLikelihood) best = { e, info };
-  }
-  const { e, info } = best!;
+  const { s: e, info } = bestOfStarts(
+    setup,
+    (r, rand): GmmModel => {
+      const e: GmmModel = {
+        kind: 'gmm',
+        k,
+        dim,
+        weights: new Float64Array(k).fill(1 / k),
+        means: new Float64Array(k * dim),
+        variances: new Float64Array(k * dim),
+      };
+      if (r === 0) quantileInit(m, k, o.volatilityFeature, floor, e.means, e.variances);
+      else randomInit(m, k, dataVar, rand, e.means, e.variances);
+      return e;
+    },
+    (e) => em(m, e, floor, o.tolerance, o.maxIterations, o.trace, b, shift, cst, inv, mass, acc),
+  );
   const perm = volatilityOrder(e, o.volatilityFeature, o.orderBy);
   const weights = new Float64Array(k);
   for (let a = 0; a < k; a++) weights[a] = e.weights[perm[a]];
