@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { StoikovMicroprice } from '../features/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
+import { CONVENTION_COLUMNS } from '../testing/columns.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -80,29 +81,7 @@ describe('scalper features', () => {
     );
     const cols = header.split(',');
     assert.deepEqual(cols.slice(0, 3), ['ts', 'ts_ns', 'symbol']);
-    for (const name of [
-      'spread_ticks',
-      'spread_bps',
-      'mid',
-      'microprice',
-      'microprice_stoikov',
-      'qi_l1',
-      'qi_l5',
-      'qi_l10',
-      'ofi_1s',
-      'ofi_10s',
-      'ofi_60s',
-      'mlofi_10s',
-      'vpin',
-      'vpin_cdf',
-      'kyle_lambda',
-      'rv_1m',
-      'rv_5m',
-      'volume_delta',
-      'cvd',
-      'trade_rate',
-      'cancel_add_ratio',
-    ]) {
+    for (const name of CONVENTION_COLUMNS) {
       assert.ok(cols.includes(name), `column ${name}`);
     }
     // Two minutes of one instrument every second: about 120 rows.

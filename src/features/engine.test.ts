@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { L2Book } from '../book/index.js';
 import { DbnDecoder, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
+import { CONVENTION_COLUMNS } from '../testing/columns.js';
 import { QuotedSpread } from './book/index.js';
 import {
   DEFAULT_TICK_SIZE,
@@ -70,31 +71,7 @@ describe('FeatureEngine', () => {
       ...FEATURE_COLUMNS,
     ]);
     // The columns CONVENTIONS.md names come first, in its order.
-    assert.deepEqual(FEATURE_COLUMNS.slice(0, 23), [
-      'spread_ticks',
-      'spread_bps',
-      'mid',
-      'microprice',
-      'microprice_stoikov',
-      'qi_l1',
-      'qi_l5',
-      'qi_l10',
-      'ofi_1s',
-      'ofi_10s',
-      'ofi_60s',
-      'mlofi_10s',
-      'vpin',
-      'vpin_cdf',
-      'kyle_lambda',
-      'rv_1m',
-      'rv_5m',
-      'volume_delta',
-      'cvd',
-      'trade_rate',
-      'cancel_add_ratio',
-      'sweep_alerts',
-      'basis',
-    ]);
+    assert.deepEqual(FEATURE_COLUMNS.slice(0, CONVENTION_COLUMNS.length), [...CONVENTION_COLUMNS]);
     assert.equal(typeof snap.ts_ns, 'bigint');
     assert.match(snap.ts, /^2026-11-24T13:0\d:\d\d\.\d{9}Z$/);
     assert.equal(snap.symbol, String(snap.instrument_id), 'no symbol given: the id');
