@@ -23,6 +23,7 @@ import {
   type AttemptOutcome,
   type CommonProviderOptions,
   jsonSchemaOf,
+  NO_KEY,
   type ProviderSettings,
   repairPrompt,
   resolveProviderOptions,
@@ -61,9 +62,8 @@ export class AnthropicProvider implements LlmProvider {
     const settings = resolveProviderOptions(options, 'ANTHROPIC_API_KEY', true);
     this.#settings = settings;
     this.#client = new Anthropic({
-      // Without a key no request is made (`configProblem`); the placeholder only keeps the client
-      // from looking for credentials elsewhere.
-      apiKey: settings.key ?? 'no-key',
+      // Without a key no request is made (`configProblem`).
+      apiKey: settings.key ?? NO_KEY,
       authToken: null,
       ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
       timeout: settings.timeoutMs,

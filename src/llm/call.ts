@@ -107,6 +107,12 @@ export interface ProviderSettings {
   readonly clock: Clock;
 }
 
+/**
+ * The key sent where none is needed (a local server) or none was found (no request is then made):
+ * the SDK clients require a non-empty one and would otherwise look for credentials elsewhere.
+ */
+export const NO_KEY = 'no-key';
+
 /** Reads the key from `options.apiKeyEnv` (default `defaultKeyEnv`) and applies the defaults. */
 export function resolveProviderOptions(
   options: CommonProviderOptions,

@@ -78,7 +78,7 @@ describe('OpenAiCompatibleProvider', () => {
     assert.equal(r.repaired, false);
   });
 
-  it('needs no key for a local server and sends a placeholder', async () => {
+  it('needs no key for a local server and sends the stand-in key', async () => {
     server().script(ok(GOOD));
     expectOk(await local().complete(signalRequest()));
     assert.equal(server().requests[0].headers.authorization, 'Bearer no-key');

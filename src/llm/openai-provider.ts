@@ -15,8 +15,8 @@
  * `prompt_tokens_details.cached_tokens`, the tokens served from the server's prompt-prefix cache.
  *
  * The key is read once from the environment variable `apiKeyEnv`. The public OpenAI API
- * (`api.openai.com`, or no `baseURL`) needs one; a local server usually does not, and gets a
- * placeholder. SDK retries are off: a failure goes straight back to the engine, which falls back
+ * (`api.openai.com`, or no `baseURL`) needs one; a local server usually does not, and gets
+ * `NO_KEY`. SDK retries are off: a failure goes straight back to the engine, which falls back
  * to its quant answer rather than waiting on back-off.
  */
 
@@ -26,6 +26,7 @@ import {
   type AttemptOutcome,
   type CommonProviderOptions,
   jsonSchemaOf,
+  NO_KEY,
   type ProviderSettings,
   parseJsonText,
   repairPrompt,
@@ -37,9 +38,6 @@ import { type LlmProvider, NO_USAGE, type StructuredRequest, type StructuredResu
 
 /** The public OpenAI API. */
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
-
-/** Sent as the key to servers that need none (the client requires a non-empty one). */
-const PLACEHOLDER_KEY = 'no-key';
 
 /** How structured output is requested. */
 export type JsonMode = 'json_schema' | 'json_object';
@@ -91,7 +89,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     this.#settings = settings;
     this.#client = new OpenAI({
       baseURL: options.baseURL ?? OPENAI_BASE_URL,
-      apiKey: settings.key ?? PLACEHOLDER_KEY,
+      apiKey: settings.key ?? NO_KEY,
       timeout: settings.timeoutMs,
       maxRetries: 0,
       logLevel: 'off',
