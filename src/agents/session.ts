@@ -3,7 +3,7 @@
  * raises a blocking flag (stand aside) and 0 otherwise (the clock has no view on direction).
  *
  * Flags (times from the decision's `nowMs`, local wall clocks through the IANA zone database, as
- * features/sessions.ts):
+ * core/calendar.ts):
  * - `session_closed`: the snapshot's session is `closed` (outside the FX week, Sunday 17:00 to
  *   Friday 17:00 New York) or no FX centre is open (`open_centres` = 0; when NaN, computed from
  *   `nowMs`);
@@ -18,7 +18,7 @@
  * New York and their overlap, the most liquid window, §16 intraday seasonality), 0 when blocked.
  * Evidence also gives the minutes since the session's main centre opened (its opening range).
  */
-import { FX_CENTRES, type FxCentre, localTime, openCentres } from '../features/index.js';
+import { FX_CENTRES, type FxCentre, localTime, openCentres } from '../core/index.js';
 import { type Evidence, num, signal } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type SessionParams } from './config.js';
 import type { Agent, AgentInput, AgentSignal, RiskFlag } from './types.js';

@@ -1,11 +1,7 @@
 /** Test helpers: hand-built snapshots and inputs, and functions for worker-thread tests. */
-import {
-  FEATURE_COLUMNS,
-  type FeatureColumn,
-  type FeatureSnapshot,
-  fxSession,
-  openCentres,
-} from '../features/index.js';
+
+import { fxSession, openCentres } from '../core/index.js';
+import { FEATURE_COLUMNS, type FeatureColumn, type FeatureSnapshot } from '../features/index.js';
 import type { AgentInput, AgentName, AgentSignal, Direction } from './types.js';
 
 /** 2025-01-15 (a Wednesday) 15:00 UTC = 10:00 New York, 09:00 Chicago: London–New York overlap. */

@@ -3,8 +3,7 @@
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../core/index.js';
-import { isTradingDate, tradingDates } from '../features/index.js';
+import { ConfigError, isTradingDate, tradingDates } from '../core/index.js';
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
 import { positiveInt, seedArg } from './args.js';
 import { bytes, n, outputFolder } from './output.js';

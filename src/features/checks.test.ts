@@ -18,13 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { L2Book } from '../book/index.js';
+import { tradingDayBounds } from '../core/index.js';
 import { parseTimestamp } from '../core/time.js';
 import { DbnDecoder } from '../data/dbn/index.js';
 import { simulateDay, type TruthFile } from '../sim/index.js';
 import { ols } from '../sim/stats.js';
 import { BestLevelOfi, isTwoSided } from './book/ofi.js';
 import { Vpin } from './flow/vpin.js';
-import { tradingDayBounds } from './sessions.js';
 
 /** A Wednesday before the US DST change; the whole CME trading day (17:00 CT to 16:00 CT). */
 const DATE = '2026-03-04';

@@ -39,7 +39,7 @@
  */
 
 import { BookSide, L2Book, L3Book } from '../book/index.js';
-import { formatTimestamp, u64FromHalves } from '../core/index.js';
+import { type FxSessionName, formatTimestamp, fxSession, openCentres, u64FromHalves } from '../core/index.js';
 import { type DbnRecord, Flags, type RecordCursor, RType } from '../data/dbn/index.js';
 import {
   Adx,
@@ -67,7 +67,6 @@ import {
 } from './book/index.js';
 import { FuturesSpot, KyleLambda, RealizedVolatility, TradeFlow, Vpin } from './flow/index.js';
 import { StoikovMicroprice, type StoikovModel } from './micro/index.js';
-import { type FxSessionName, fxSession, openCentres } from './sessions.js';
 
 /** 6E's tick, 0.00005, in raw 1e-9 units: the default when no definition record gives one. */
 export const DEFAULT_TICK_SIZE = 50_000;

@@ -4,4 +4,3 @@ export * from './engine.js';
 export * from './flow/index.js';
 export * from './micro/index.js';
 export * from './replay.js';
-export * from './sessions.js';

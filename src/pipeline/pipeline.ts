@@ -31,7 +31,7 @@ import {
   runAgents,
 } from '../agents/index.js';
 import type { Clock } from '../core/index.js';
-import { tradingDateOf } from '../features/index.js';
+import { tradingDateOf } from '../core/index.js';
 import { type LlmProvider, stateKey, type Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';

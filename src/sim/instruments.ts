@@ -3,10 +3,9 @@
  * tables) and the front contract of a trading date (raw symbol, expiry, instrument definition).
  */
 
-import { CME_FX_FUTURES } from '../core/index.js';
+import { CME_FX_FUTURES, parseDate, zonedTimeToUtc } from '../core/index.js';
 import type { DbnRecord } from '../data/dbn/index.js';
 import { RType } from '../data/dbn/index.js';
-import { parseDate, zonedTimeToUtc } from '../features/index.js';
 import { SimConfigError } from './errors.js';
 
 /** Contract spec of one product. */

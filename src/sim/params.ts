@@ -4,7 +4,7 @@
  * (MICROSTRUCTURE.md §16: spread one tick most of the time in liquid hours) and are left for the
  * stylized-fact calibration step to tune; none is fitted to data yet.
  */
-import type { FxSessionName } from '../features/index.js';
+import type { FxSessionName } from '../core/index.js';
 
 /** Volatility regimes, ordered by volatility. */
 export const REGIMES = ['low', 'medium', 'high'] as const;

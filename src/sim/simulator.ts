@@ -23,20 +23,22 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatTimestamp, prng, yyyymmddOf } from '../core/index.js';
-import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
-import { DbnEncoder } from '../data/dbn/index.js';
 import {
   CentreBit,
   type FxSessionName,
+  formatTimestamp,
   fxSession,
   globexOpen,
   isTradingDate,
   localTime,
   openCentres,
+  prng,
   tradingDates,
   tradingDayBounds,
-} from '../features/index.js';
+  yyyymmddOf,
+} from '../core/index.js';
+import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
+import { DbnEncoder } from '../data/dbn/index.js';
 import { ASK, BID, MatchingEngine, Owner } from './engine.js';
 import { SimConfigError } from './errors.js';
 import { definitionRecord, type FutureContract, frontContract } from './instruments.js';

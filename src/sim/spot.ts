@@ -40,10 +40,9 @@
  * from the futures' stream, so the futures files are the same bytes with or without spot.
  */
 import { writeFileSync } from 'node:fs';
-import { prng, yyyymmddOf } from '../core/index.js';
+import { localTime, prng, yyyymmddOf } from '../core/index.js';
 import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
 import { DbnEncoder, Flags, RType } from '../data/dbn/index.js';
-import { localTime } from '../features/index.js';
 import type { FutureContract } from './instruments.js';
 
 /** The spot pair of one future product. */

@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
+import { CentreBit, openCentres, tradingDayBounds } from '../core/index.js';
 import { parseTimestamp } from '../core/time.js';
 import { DbnDecoder } from '../data/dbn/index.js';
-import { CentreBit, openCentres, tradingDayBounds } from '../features/index.js';
 import { simulate, type TruthFile } from './index.js';
 import { autocorrelation, diff, excessKurtosis, MidResampler, OfiAccumulator, ols } from './stats.js';
 
@@ -237,7 +237,7 @@ describe('stylized facts on two simulated 6E days', { timeout: 300_000 }, () => 
 
   describe('5. volume and event rates follow the FX session profile', () => {
     // Minutes grouped by the truth file's session label, with the Asian hours split by the
-    // project's FX calendar (features/sessions.ts): "late Asian" = Tokyo open with Sydney closed
+    // project's FX calendar (core/calendar.ts): "late Asian" = Tokyo open with Sydney closed
     // and London not yet open (05:00–08:00 UTC on these dates); "Tokyo + Sydney" = the rest of
     // the `tokyo` label; `sydney` = Sydney the only centre open (the day's first hour here).
     type Rates = { minutes: number; events: number; trades: number; volume: number };

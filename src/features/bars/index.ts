@@ -11,9 +11,6 @@ export {
 export { Rsi } from './rsi.js';
 export { Bar, BarPeriod, TimeBarBuilder, type TimeBarBuilderOptions } from './time-bars.js';
 export {
-  nextCentreOpenMs,
-  nextGlobexOpenMs,
-  nextLocalTimeMs,
   SessionVwap,
   type SessionVwapOptions,
   type VwapAnchor,

@@ -29,9 +29,16 @@
  * Time comes only from the bars; nothing reads a clock. State lives in preallocated objects that
  * are overwritten in place: only the rollover to a new session or day allocates (date strings).
  */
-import { centreSessionUtc, FX_CENTRES, type FxCentre, localTime, zonedTimeToUtc } from '../sessions.js';
+import {
+  centreSessionUtc,
+  FX_CENTRES,
+  type FxCentre,
+  localTime,
+  nextCentreOpenMs,
+  nextLocalTimeMs,
+  zonedTimeToUtc,
+} from '../../core/index.js';
 import type { Bar } from './time-bars.js';
-import { nextCentreOpenMs, nextLocalTimeMs } from './vwap.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;

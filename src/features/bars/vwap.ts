@@ -18,30 +18,10 @@
  * first input of the week after an anchor that fell in the weekend starts a fresh session.
  * trading-signals' `VWAP` has neither bands nor resets.
  */
-import { FX_CENTRES, type FxCentre, localTime, zonedTimeToUtc } from '../sessions.js';
+import { FX_CENTRES, type FxCentre, nextCentreOpenMs, nextGlobexOpenMs } from '../../core/index.js';
 
 /** When a session-anchored VWAP resets. */
 export type VwapAnchor = 'none' | 'globex' | FxCentre | ((ms: number) => number);
-
-/** The first moment strictly after `ms` at which the wall clock in `zone` reads `hour:minute`. */
-export function nextLocalTimeMs(zone: string, ms: number, hour: number, minute: number): number {
-  const t = localTime(ms, zone);
-  const today = zonedTimeToUtc(zone, t.year, t.month, t.day, hour, minute);
-  if (today > ms) return today;
-  const next = new Date(Date.UTC(t.year, t.month - 1, t.day + 1));
-  return zonedTimeToUtc(zone, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), hour, minute);
-}
-
-/** The next CME Globex open (17:00 America/Chicago) strictly after `ms`. */
-export function nextGlobexOpenMs(ms: number): number {
-  return nextLocalTimeMs('America/Chicago', ms, 17, 0);
-}
-
-/** The next local opening time of an FX centre strictly after `ms` (weekends included). */
-export function nextCentreOpenMs(centre: FxCentre, ms: number): number {
-  const c = FX_CENTRES[centre];
-  return nextLocalTimeMs(c.zone, ms, Math.floor(c.openMin / 60), c.openMin % 60);
-}
 
 export interface SessionVwapOptions {
   /** Automatic reset times; default `'none'` (the caller resets). */

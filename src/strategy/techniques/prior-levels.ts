@@ -16,7 +16,9 @@
  * Defaults: prior day and all four centres, touch 1, reject 1, break 2, stop buffer 2 ticks, target
  * 1.5R. Confidence 0.55 for prior-day levels, 0.5 for session levels.
  */
-import { type Bar, barClose, barHigh, barLow, type FxCentre } from '../../features/index.js';
+
+import type { FxCentre } from '../../core/index.js';
+import { type Bar, barClose, barHigh, barLow } from '../../features/index.js';
 import { levelReactionTicks, makeSetup, NO_SETUPS, Reaction } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type PriorLevelsParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';

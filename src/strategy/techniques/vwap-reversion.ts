@@ -19,7 +19,9 @@
  * Defaults: 2σ reversion, ADX < 30; bounce touch 0.25σ, ADX ≥ 20, stop 1σ, target 2σ; stop buffer
  * 2 ticks.
  */
-import { type Bar, barClose, barHigh, barLow, barOpen, nextGlobexOpenMs } from '../../features/index.js';
+
+import { nextGlobexOpenMs } from '../../core/index.js';
+import { type Bar, barClose, barHigh, barLow, barOpen } from '../../features/index.js';
 import { makeSetup, NO_SETUPS } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type VwapParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
@@ -38,7 +40,7 @@ export class VwapReversion implements Technique {
 
   onBar(bar: Bar, ctx: TechniqueContext): readonly Setup[] {
     if (!(bar.startMs < this.#sessionEndMs)) {
-      // The session VWAP restarts at the Globex open (features/bars/vwap.ts): so do the flags.
+      // The session VWAP restarts at the Globex open (core/calendar.ts `nextGlobexOpenMs`): so do the flags.
       this.#reversionArmed = true;
       this.#bounceArmed = true;
       this.#sessionEndMs = nextGlobexOpenMs(bar.startMs);

@@ -6,13 +6,15 @@ import {
   fxSession,
   fxWeekOpen,
   globexOpen,
+  nextCentreOpenMs,
+  nextGlobexOpenMs,
   openCentres,
   overlapUtc,
   tradingDateOf,
   tradingDates,
   tradingDayBounds,
   zonedTimeToUtc,
-} from './sessions.js';
+} from './calendar.js';
 
 const utc = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -143,5 +145,21 @@ describe('CME Globex trading day and FX week', () => {
     assert.deepEqual(tradingDates('2026-03-07', 1), ['2026-03-09']);
     assert.deepEqual(tradingDates('2026-03-05', 0), []);
     assert.throws(() => tradingDates('2026-02-30', 1), /does not exist/);
+  });
+});
+
+describe('next opening times', () => {
+  it('finds the next Globex open, 17:00 Chicago (23:00 UTC in winter, 22:00 UTC in summer)', () => {
+    const nov = Date.UTC(2026, 10, 24, 12, 0);
+    assert.equal(nextGlobexOpenMs(nov), Date.UTC(2026, 10, 24, 23, 0));
+    assert.equal(nextGlobexOpenMs(Date.UTC(2026, 10, 24, 23, 0)), Date.UTC(2026, 10, 25, 23, 0));
+    assert.equal(nextGlobexOpenMs(Date.UTC(2026, 6, 14, 12, 0)), Date.UTC(2026, 6, 14, 22, 0));
+  });
+
+  it('finds the next opening of an FX centre in its local time', () => {
+    // London is on GMT in November, BST (UTC+1) in July.
+    assert.equal(nextCentreOpenMs('london', Date.UTC(2026, 10, 24, 3, 0)), Date.UTC(2026, 10, 24, 8, 0));
+    assert.equal(nextCentreOpenMs('london', Date.UTC(2026, 6, 14, 3, 0)), Date.UTC(2026, 6, 14, 7, 0));
+    assert.equal(nextCentreOpenMs('new_york', Date.UTC(2026, 10, 24, 3, 0)), Date.UTC(2026, 10, 24, 13, 0));
   });
 });

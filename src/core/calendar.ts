@@ -316,3 +316,23 @@ export function formatDate(ms: number): string {
 export function minuteFloor(ms: number): number {
   return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 }
+
+/** The first moment strictly after `ms` at which the wall clock in `zone` reads `hour:minute`. */
+export function nextLocalTimeMs(zone: string, ms: number, hour: number, minute: number): number {
+  const t = localTime(ms, zone);
+  const today = zonedTimeToUtc(zone, t.year, t.month, t.day, hour, minute);
+  if (today > ms) return today;
+  const next = new Date(Date.UTC(t.year, t.month - 1, t.day + 1));
+  return zonedTimeToUtc(zone, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), hour, minute);
+}
+
+/** The next CME Globex open (17:00 America/Chicago) strictly after `ms`. */
+export function nextGlobexOpenMs(ms: number): number {
+  return nextLocalTimeMs('America/Chicago', ms, 17, 0);
+}
+
+/** The next local opening time of an FX centre strictly after `ms` (weekends included). */
+export function nextCentreOpenMs(centre: FxCentre, ms: number): number {
+  const c = FX_CENTRES[centre];
+  return nextLocalTimeMs(c.zone, ms, Math.floor(c.openMin / 60), c.openMin % 60);
+}
