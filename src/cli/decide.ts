@@ -19,10 +19,10 @@ import {
   type DecisionSummary,
   summarizeDecisions,
 } from '../pipeline/index.js';
-import { readRegimeModel } from '../strategy/index.js';
 import { positiveInt } from './args.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
+import { readRegimeModel } from './regime-files.js';
 
 /** A decision as one JSON line (bigints as strings, NaN as null). */
 export function decisionJson(d: Decision): string {

@@ -12,27 +12,26 @@ import type { Command } from 'commander';
 import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
-import { FeatureEngine, replay } from '../features/index.js';
+import { replay } from '../data/index.js';
+import { FeatureEngine } from '../features/index.js';
 import {
   DEFAULT_TECHNIQUES_CONFIG,
   fillContext,
   fitRegimeModel,
   labelSeries,
   type MinuteSeries,
-  minuteSeries,
   noteSweep,
   type RegimeModelFile,
   type Setup,
   scoreLabels,
   TECHNIQUE_NAMES,
   TechniqueSet,
-  truthLabels,
-  writeRegimeModel,
 } from '../strategy/index.js';
 import { seedArg } from './args.js';
 import { runDecide, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
 import { bytes, n, outputFolder } from './output.js';
+import { minuteSeries, readTruthLabels, writeRegimeModel } from './regime-files.js';
 import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
 
 /** 6E's tick in decimal price units. */
@@ -206,7 +205,7 @@ async function demo(opts: DemoOpts): Promise<void> {
   const [series] = await minuteSeries([day.files.mbp10, day.files.trades], new FeatureEngine());
   const names = model.loaded.states;
   const labels = labelSeries(model, series);
-  const truthIdx = truthLabels(day.files.truth, series.startMs, names);
+  const truthIdx = readTruthLabels(day.files.truth, series.startMs, names);
   const off = scoreLabels(labels.offline, truthIdx);
   const on = scoreLabels(labels.online, truthIdx);
   say(

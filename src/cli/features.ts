@@ -12,7 +12,8 @@ import { createWriteStream, existsSync, openSync, statSync, type WriteStream } f
 import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
-import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot, replay } from '../features/index.js';
+import { replay } from '../data/index.js';
+import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot } from '../features/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { n } from './output.js';
 import { progress } from './progress.js';

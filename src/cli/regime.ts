@@ -16,17 +16,14 @@ import {
   type ImpliedVolSeries,
   labelSeries,
   type MinuteSeries,
-  minuteSeries,
   RV_IV_WINDOW_MIN,
   readImpliedVolCsv,
-  readRegimeModel,
   realizedImpliedGap,
   scoreLabels,
-  truthLabels,
-  writeRegimeModel,
 } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, seedArg } from './args.js';
 import { progress } from './progress.js';
+import { minuteSeries, readRegimeModel, readTruthLabels, writeRegimeModel } from './regime-files.js';
 
 /** The minutes of one instrument of `files` (`symbol`, or the only instrument). */
 export async function readMinutes(files: readonly string[], symbol?: string): Promise<MinuteSeries> {
@@ -122,7 +119,7 @@ export function registerRegime(program: Command): void {
       const series = await readMinutes(files, o.symbol);
       const labels = labelSeries(model, series);
       const names = model.loaded.states;
-      const truth = o.truth ? truthLabels(o.truth, series.startMs, names) : null;
+      const truth = o.truth ? readTruthLabels(o.truth, series.startMs, names) : null;
       const counts = names.map((_, j) => labels.offline.filter((x) => x === j).length);
       process.stdout.write(
         `${series.startMs.length} minutes of ${series.symbol}: ${names.map((n, j) => `${n} ${counts[j]}`).join(', ')} (offline labels)\n` +

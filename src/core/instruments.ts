@@ -18,3 +18,14 @@ export function fxFutureRoot(symbol: string): string | undefined {
     ? root
     : undefined;
 }
+
+/**
+ * Spot FX pairs of the CME FX futures (CONVENTIONS.md "Instruments"), by product: the pair as IG
+ * and the DBN metadata name it, whether the future quotes its inverse, and the pair's quote tick
+ * (raw 1e-9 units: 5 decimals, 3 for JPY).
+ */
+export const SPOT_PAIRS: Readonly<Record<string, { pair: string; invert: boolean; tick: number }>> = {
+  '6E': { pair: 'EUR/USD', invert: false, tick: 10_000 },
+  '6B': { pair: 'GBP/USD', invert: false, tick: 10_000 },
+  '6J': { pair: 'USD/JPY', invert: true, tick: 1_000_000 },
+};

@@ -39,7 +39,15 @@
  */
 
 import { BookSide, L2Book, L3Book } from '../book/index.js';
-import { type FxSessionName, formatTimestamp, fxSession, openCentres, u64FromHalves } from '../core/index.js';
+import {
+  type FxSessionName,
+  formatTimestamp,
+  fxFutureRoot,
+  fxSession,
+  openCentres,
+  SPOT_PAIRS,
+  u64FromHalves,
+} from '../core/index.js';
 import { type DbnRecord, Flags, type RecordCursor, RType } from '../data/dbn/index.js';
 import {
   Adx,
@@ -350,6 +358,25 @@ export class FeatureEngine {
     if (futureId === spotId) throw new RangeError(`instrument ${futureId} cannot be its own spot pair`);
     this.#pairs.set(futureId, { spotId, invertSpot });
     this.#link();
+  }
+
+  /**
+   * Pairs every CME FX future among `symbols` (id → symbol, e.g. `6EZ6`) with its spot pair when
+   * the input holds it (`EUR/USD`, SPOT_PAIRS), so that the future's `basis` is reported; `replay`
+   * calls it once it has read every file's symbols.
+   */
+  symbolsKnown(symbols: ReadonlyMap<number, string>): void {
+    const byName = new Map<string, number>();
+    for (const [id, sym] of symbols) byName.set(sym, id);
+    for (const [id, sym] of symbols) {
+      const root = fxFutureRoot(sym);
+      if (root === undefined) continue;
+      const spec = SPOT_PAIRS[root];
+      const spotId = byName.get(spec.pair);
+      if (spotId === undefined) continue;
+      this.setTickSize(spotId, spec.tick);
+      this.pairSpot(id, spotId, spec.invert);
+    }
   }
 
   /** Connects paired instruments whose calculators exist. */

@@ -3,4 +3,3 @@ export * from './book/index.js';
 export * from './engine.js';
 export * from './flow/index.js';
 export * from './micro/index.js';
-export * from './replay.js';

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { replay } from '../data/index.js';
 import { simulateDay } from '../sim/index.js';
 import { FeatureEngine, type FeatureSnapshot } from './index.js';
-import { replay } from './replay.js';
 
 test('replay takes a CME FX future’s tick from its symbol: 6J spreads count in 6J ticks', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'replay-6j-'));

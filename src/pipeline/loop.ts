@@ -17,7 +17,8 @@
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
 import type { Clock } from '../core/index.js';
-import { FeatureEngine, type FeatureEngineOptions, type FeatureSnapshot, replay } from '../features/index.js';
+import { replay } from '../data/index.js';
+import { FeatureEngine, type FeatureEngineOptions, type FeatureSnapshot } from '../features/index.js';
 import {
   DEFAULT_TECHNIQUES_CONFIG,
   fillContext,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { realizedImpliedGap } from './fit.js';
 import { ImpliedVolSeries, MINUTES_PER_YEAR } from './online.js';
-import { realizedImpliedGap } from './pipeline.js';
 
 test('realized minus implied volatility: a rolling mean of per-minute variance, annualised, minus the latest IV', () => {
   const t0 = Date.parse('2026-11-24T14:00:00Z');

@@ -9,6 +9,7 @@ export {
   toMatrix,
 } from './common.js';
 export * from './errors.js';
+export * from './fit.js';
 export {
   type ForwardResult,
   fitHmm,
@@ -28,5 +29,4 @@ export { fitGmm, type GmmFit, type GmmModel, gmmLabels, gmmPosteriors, labelsFro
 export * from './model.js';
 export * from './observations.js';
 export * from './online.js';
-export * from './pipeline.js';
 export * from './sample.js';

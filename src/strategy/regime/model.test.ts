@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { RegimeError } from './errors.js';
 import { fitHmm } from './gaussian-hmm.js';
 import { fitGmm } from './gmm.js';
-import { defaultStateNames, modelToJson, parseModel, readModelFile, serializeModel } from './model.js';
+import { defaultStateNames, modelToJson, parseModel, serializeModel } from './model.js';
 import { RegimeFilter } from './online.js';
 import { exampleHmm, sampleHmm } from './sample.js';
 
@@ -82,24 +79,4 @@ test('a bad model file is rejected naming the file and the field', () => {
   const g = JSON.parse(serializeModel(fitGmm(s), FEATURES));
   g.params.weights = [0.5, 0.5, 0.5];
   rejects(g, 'field "params.weights"', 'sum to 1');
-});
-
-test('readModelFile names the file it read', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'regime-model-'));
-  try {
-    const path = join(dir, 'model.json');
-    writeFileSync(path, serializeModel(fitGmm(s), FEATURES));
-    assert.equal(readModelFile(path).model.kind, 'gmm');
-    writeFileSync(path, '{"kind":"gmm"}');
-    assert.throws(
-      () => readModelFile(path),
-      (e: unknown) => e instanceof RegimeError && e.message.startsWith(path),
-    );
-    assert.throws(
-      () => readModelFile(join(dir, 'missing.json')),
-      (e: unknown) => e instanceof RegimeError && e.message.includes('missing.json'),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });

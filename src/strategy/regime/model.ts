@@ -13,7 +13,6 @@
  * and also checks what a schema alone cannot: matching sizes, probabilities that sum to 1 (±1e-6)
  * and positive variances. Every error names the file and the offending field.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { FitInfo } from './common.js';
 import { RegimeError } from './errors.js';
@@ -256,22 +255,4 @@ export function parseModel(input: unknown, file = '<model>'): LoadedRegimeModel 
   checkProbabilities(file, 'params.weights', p.weights);
   const model: GmmModel = { kind: 'gmm', k, dim, weights: Float64Array.from(p.weights), means, variances };
   return { model, states: v.states, features: v.features, fit };
-}
-
-/** Reads and validates a `model.json` file. */
-export function readModelFile(path: string): LoadedRegimeModel {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new RegimeError(
-      'REGIME_BAD_MODEL',
-      `${path}: cannot read (${(e as Error).message})`,
-      { file: path },
-      {
-        cause: e,
-      },
-    );
-  }
-  return parseModel(text, path);
 }

@@ -18,7 +18,7 @@
  */
 
 import type { RecordCursor } from '../../data/dbn/index.js';
-import { type FeatureEngine, type FeatureSnapshot, replay } from '../../features/index.js';
+import type { FeatureSnapshot } from '../../features/index.js';
 import { RegimeError } from './errors.js';
 
 /** Model inputs, in order (the first is the volatility feature that orders the states). */
@@ -36,14 +36,6 @@ export interface MinuteSeries {
   /** Realized variance of 1-s log mid returns in the minute (no floor). */
   readonly rv: number[];
 }
-
-/** Options of `minuteSeries`. */
-export interface MinuteSeriesOptions {
-  /** Called after each batch with the bytes read so far. */
-  readonly onProgress?: (bytesRead: number) => void;
-}
-
-const MINUTE_NS = 60_000_000_000n;
 
 /** One minute's observation. */
 export interface MinuteObservation {
@@ -96,59 +88,6 @@ export class MinuteObserver {
     this.#lastMid = snap.mid;
     return { startMs: endMs - 60_000, rv, logRv: Math.log(rv + floor), logEvents: Math.log1p(count), ret };
   }
-}
-
-/**
- * Replays DBN files through `engine` (a fresh one: one day's MBP-10 and trades, or several days in
- * time order) and returns the minute observations per instrument, in order of first sight. Minutes
- * without book events (the CME daily break, weekends, gaps) are left out.
- */
-export async function minuteSeries(
-  files: readonly string[],
-  engine: FeatureEngine,
-  opts: MinuteSeriesOptions = {},
-): Promise<MinuteSeries[]> {
-  const observers = new Map<number, MinuteObserver>();
-  const out = new Map<number, MinuteSeries>();
-  await replay(files, engine, {
-    everyNs: MINUTE_NS,
-    onRecord: (c) => {
-      let o = observers.get(c.instrumentId);
-      if (o === undefined) {
-        o = new MinuteObserver();
-        observers.set(c.instrumentId, o);
-      }
-      o.record(c);
-    },
-    onGrid: (tNs) => {
-      const endMs = Number(tNs / 1_000_000n);
-      for (const [id, o] of observers) {
-        const snap = o.events > 0 ? engine.snapshot(id) : null;
-        const m = o.close(endMs, snap, engine.tickSize(id));
-        if (m === null || snap === null) continue;
-        let s = out.get(id);
-        if (s === undefined) {
-          s = {
-            symbol: snap.symbol,
-            instrumentId: id,
-            startMs: [],
-            logRv: [],
-            logEvents: [],
-            ret: [],
-            rv: [],
-          };
-          out.set(id, s);
-        }
-        s.startMs.push(m.startMs);
-        s.logRv.push(m.logRv);
-        s.logEvents.push(m.logEvents);
-        s.ret.push(m.ret);
-        s.rv.push(m.rv);
-      }
-    },
-    onProgress: opts.onProgress,
-  });
-  return [...out.values()];
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
- * Replaying DBN files through a `FeatureEngine` on a time grid: the files are merged by ts_recv
- * (ties by file order, then position: `MergedRecords`), symbols come from each file's metadata
- * (and with them the tick of CME FX futures, unless definition records say otherwise),
- * futures are paired with their spot pairs when the input holds both, definition records set tick
- * sizes, and `onGrid(t)` is called at every multiple of `everyNs` from the first record's time to
- * the last one's, after every record with ts_recv <= t was applied and the engine advanced to t.
- * Memory holds one batch per file.
+ * Replaying DBN files into a `ReplaySink` (the feature engine, say) on a time grid: the files are
+ * merged by ts_recv (ties by file order, then position: `MergedRecords`), symbols come from each
+ * file's metadata (and with them the tick of CME FX futures, unless definition records say
+ * otherwise), the sink hears every symbol before the first record (so it can pair futures with
+ * their spot pairs), definition records go to `applyDefinition`, and `onGrid(t)` is called at
+ * every multiple of `everyNs` from the first record's time to the last one's, after every record
+ * with ts_recv <= t was applied and the sink advanced to t. Memory holds one batch per file.
  */
 
 import { existsSync } from 'node:fs';
@@ -13,39 +13,27 @@ import { CME_FX_FUTURES, ConfigError, fxFutureRoot } from '../core/index.js';
 import {
   DbnDecoder,
   DbnError,
+  type DbnRecord,
   MergedRecords,
   type RecordCursor,
   RType,
   SymbolMap,
-} from '../data/dbn/index.js';
-import type { FeatureEngine } from './engine.js';
+} from './dbn/index.js';
 
-/**
- * Spot FX pairs of the CME FX futures (CONVENTIONS.md "Instruments"): the pair as IG and the
- * DBN metadata name it, whether the future quotes its inverse, and the pair's quote tick (raw 1e-9
- * units: 5 decimals, 3 for JPY).
- */
-export const SPOT_PAIRS: Readonly<Record<string, { pair: string; invert: boolean; tick: number }>> = {
-  '6E': { pair: 'EUR/USD', invert: false, tick: 10_000 },
-  '6B': { pair: 'GBP/USD', invert: false, tick: 10_000 },
-  '6J': { pair: 'USD/JPY', invert: true, tick: 1_000_000 },
-};
-
-/**
- * Pairs every future in `symbols` (id → symbol, e.g. `6EZ6`) with its spot pair when the input
- * holds it (`EUR/USD`), so that the future's `basis` is reported.
- */
-export function pairFuturesWithSpot(engine: FeatureEngine, symbols: ReadonlyMap<number, string>): void {
-  const byName = new Map<string, number>();
-  for (const [id, sym] of symbols) byName.set(sym, id);
-  for (const [id, sym] of symbols) {
-    const spec = SPOT_PAIRS[sym.slice(0, 2)];
-    if (spec === undefined || !/^6[A-Z][FGHJKMNQUVXZ]\d{1,2}$/.test(sym)) continue;
-    const spotId = byName.get(spec.pair);
-    if (spotId === undefined) continue;
-    engine.setTickSize(spotId, spec.tick);
-    engine.pairSpot(id, spotId, spec.invert);
-  }
+/** What `replay` feeds: the feature engine implements it. */
+export interface ReplaySink {
+  /** Names instrument `id` (from a file's metadata). */
+  setSymbol(id: number, symbol: string): void;
+  /** Sets an instrument's tick in raw 1e-9 price units. */
+  setTickSize(id: number, tickRaw: number): void;
+  /** Every instrument id → symbol of the input, once, before the first record. */
+  symbolsKnown?(symbols: ReadonlyMap<number, string>): void;
+  /** An instrument definition record (it may set the tick). */
+  applyDefinition(rec: DbnRecord): void;
+  /** Any other record, through the reused cursor. */
+  apply(c: RecordCursor): unknown;
+  /** Moves the sink's time to `tNs` (ns since the epoch) before a grid call. */
+  advance(tNs: bigint): void;
 }
 
 /** Options of `replay`. */
@@ -68,10 +56,10 @@ export interface ReplaySummary {
   symbols: Map<number, string>;
 }
 
-/** Replays `files` through `engine`, calling `onGrid` on the time grid (see the module comment). */
+/** Replays `files` into `engine`, calling `onGrid` on the time grid (see the module comment). */
 export async function replay(
   files: readonly string[],
-  engine: FeatureEngine,
+  engine: ReplaySink,
   opts: ReplayOptions,
 ): Promise<ReplaySummary> {
   if (files.length === 0) throw new ConfigError('no input files');
@@ -92,7 +80,7 @@ export async function replay(
       }
     }
   }
-  pairFuturesWithSpot(engine, names);
+  engine.symbolsKnown?.(names);
   const merged = await MergedRecords.open(decoders);
 
   const every = opts.everyNs;

@@ -9,14 +9,21 @@
  * of minutes after three fitting days and 89.9 % after six.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FeatureEngine } from '../../features/index.js';
-import { type SimDayResult, simulate } from '../../sim/index.js';
-import { type MinuteSeries, minuteSeries } from './observations.js';
-import { fitRegimeModel, labelSeries, type RegimeModelFile, scoreLabels, truthLabels } from './pipeline.js';
+import { FeatureEngine } from '../features/index.js';
+import { type SimDayResult, simulate } from '../sim/index.js';
+import {
+  fitRegimeModel,
+  labelSeries,
+  type MinuteSeries,
+  RegimeError,
+  type RegimeModelFile,
+  scoreLabels,
+} from '../strategy/index.js';
+import { minuteSeries, readRegimeModel, readTruthLabels } from './regime-files.js';
 
 interface Day {
   series: MinuteSeries;
@@ -43,7 +50,7 @@ describe('regime models on simulated days (fit on seed 1001, evaluate on seed 20
     }
     for (const d of ev) {
       const series = (await minuteSeries([d.files.mbp10, d.files.trades], new FeatureEngine()))[0];
-      evalDays.push({ series, truth: truthLabels(d.files.truth, series.startMs, states) });
+      evalDays.push({ series, truth: readTruthLabels(d.files.truth, series.startMs, states) });
     }
     hmm = fitRegimeModel(train, { kind: 'hmm' });
     gmm = fitRegimeModel(train, { kind: 'gmm' });
@@ -98,4 +105,31 @@ describe('regime models on simulated days (fit on seed 1001, evaluate on seed 20
       `${h.online.detected}/${h.online.changes} detected`,
     );
   });
+});
+
+test('readRegimeModel and readTruthLabels name the file they read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'regime-files-'));
+  try {
+    const path = join(dir, 'model.json');
+    writeFileSync(path, '{"kind":"gmm"}');
+    assert.throws(
+      () => readRegimeModel(path),
+      (e: unknown) => e instanceof RegimeError && e.message.startsWith(path),
+    );
+    assert.throws(
+      () => readRegimeModel(join(dir, 'missing.json')),
+      (e: unknown) => e instanceof RegimeError && e.message.includes('missing.json'),
+    );
+    const truth = join(dir, 'truth.json');
+    writeFileSync(truth, '{"version":1}');
+    assert.throws(
+      () => readTruthLabels(truth, [0], ['low']),
+      (e: unknown) => e instanceof RegimeError && e.message === `${truth}: field "minutes" is missing`,
+    );
+    writeFileSync(truth, JSON.stringify({ minutes: [{ ts: '1970-01-01T00:01:00Z', regime: 'high' }] }));
+    // Minute 60 000 ms is "high" (index 1 of the states), minute 0 is not in the truth (−1).
+    assert.deepEqual([...readTruthLabels(truth, [0, 60_000], ['low', 'high'])], [-1, 1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,12 +1,12 @@
 /**
- * Regime models end to end: fit on minute observations of some days (`fitRegimeModel`), save and
- * load them with the intraday pattern they were fitted with (`model.json`: the fields of
- * `modelToJson` plus `observation`), label other days offline (Viterbi for an HMM, smoothed
+ * Regime models end to end: fit on minute observations of some days (`fitRegimeModel`), turn them
+ * into and back from `model.json` text with the intraday pattern they were fitted with (the fields
+ * of `modelToJson` plus `observation`), label other days offline (Viterbi for an HMM, smoothed
  * posteriors for a GMM) and online (`RegimeFilter`, one minute at a time), and score labels against
  * a truth (`scoreLabels`). Fitting is unsupervised: a truth, such as the simulator's, only scores.
+ * Reading and writing files is the command layer's (`cli/regime-files.ts`).
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
 import { RegimeError } from './errors.js';
 import { fitHmm, hmmViterbi } from './gaussian-hmm.js';
 import { fitGmm, gmmLabels } from './gmm.js';
@@ -70,24 +70,6 @@ export function regimeModelJson(m: RegimeModelFile): string {
     observation: { symbol: m.symbol, seasonality: m.seasonality.toJson() },
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-/** Writes `model.json`. */
-export function writeRegimeModel(path: string, m: RegimeModelFile): void {
-  writeFileSync(path, regimeModelJson(m));
-}
-
-/** Reads a `model.json` written by `writeRegimeModel`; errors name the file and the field. */
-export function readRegimeModel(path: string): RegimeModelFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new RegimeError('REGIME_BAD_MODEL', `${path}: cannot read (${(e as Error).message})`, {
-      file: path,
-    });
-  }
-  return parseRegimeModel(text, path);
 }
 
 /** Parses `model.json` text. */
@@ -196,30 +178,26 @@ export function scoreLabels(labels: ArrayLike<number>, truth: ArrayLike<number>)
 }
 
 /**
- * The simulator's truth regimes (truth-YYYYMMDD.json, CONVENTIONS.md) as state indices per minute
- * of `startMs`, −1 where the truth has no minute; `states` are the model's names (low, medium, high).
+ * The simulator's truth regimes (the parsed `truth-YYYYMMDD.json`, CONVENTIONS.md) as state
+ * indices per minute of `startMs`, −1 where the truth has no minute; `states` are the model's names
+ * (low, medium, high); `source` names the truth in errors.
  */
 export function truthLabels(
-  truthFile: string,
+  truth: unknown,
   startMs: readonly number[],
   states: readonly string[],
+  source = '<truth>',
 ): Int32Array {
-  let doc: { minutes?: { ts: string; regime: string }[] };
-  try {
-    doc = JSON.parse(readFileSync(truthFile, 'utf8'));
-  } catch (e) {
-    throw new RegimeError('REGIME_BAD_INPUT', `${truthFile}: cannot read truth (${(e as Error).message})`, {
-      file: truthFile,
-    });
-  }
-  if (!Array.isArray(doc.minutes)) {
-    throw new RegimeError('REGIME_BAD_INPUT', `${truthFile}: field "minutes" is missing`, {
-      file: truthFile,
+  const minutes = (truth as { minutes?: unknown } | null)?.minutes;
+  if (!Array.isArray(minutes)) {
+    throw new RegimeError('REGIME_BAD_INPUT', `${source}: field "minutes" is missing`, {
+      file: source,
       field: 'minutes',
     });
   }
   const byTime = new Map<number, number>();
-  for (const m of doc.minutes) byTime.set(Date.parse(m.ts), states.indexOf(m.regime));
+  for (const m of minutes as { ts: string; regime: string }[])
+    byTime.set(Date.parse(m.ts), states.indexOf(m.regime));
   return Int32Array.from(startMs, (t) => byTime.get(t) ?? -1);
 }
 

@@ -1,0 +1,2 @@
+export * from './dbn/index.js';
+export * from './replay.js';
