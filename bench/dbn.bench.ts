@@ -19,8 +19,8 @@ import { Decompress } from 'fzstd';
 import { L2Book, L3Book } from '../src/book/index.js';
 import { DbnDecoder, DbnEncoder, type RecordCursor } from '../src/data/dbn/index.js';
 import { ZstdStreamDecoder, zstdDecompressAll } from '../src/data/dbn/zstd.js';
-import { writeSample } from '../src/data/sample.js';
-import { fixturesDir } from '../src/testing/fixtures.js';
+import { fixturesDir } from '../test/fixtures.js';
+import { writeSample } from '../test/market-sample.js';
 import { best, bestAsync, type Report } from './harness.js';
 
 const RECORDS = 1_000_000;

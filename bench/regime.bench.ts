@@ -6,14 +6,8 @@
  * iterations) and the same chain with overlapping states (feature-0 means ±0.4 instead of ±1), which
  * needs more iterations. Random restarts are not part of the figures.
  */
-import {
-  exampleHmm,
-  fitGmm,
-  fitHmm,
-  type HmmFit,
-  type HmmModel,
-  sampleHmm,
-} from '../src/strategy/regime/index.js';
+import { fitGmm, fitHmm, type HmmFit, type HmmModel } from '../src/strategy/regime/index.js';
+import { exampleHmm, sampleHmm } from '../test/regime-sample.js';
 import { best, type Report } from './harness.js';
 
 function workload(report: Report, label: string, model: HmmModel, observations: number): void {

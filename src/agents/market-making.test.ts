@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import { analyzeMarketMaking, MarketMakingAnalyst } from './market-making.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
 
 const T = WED_OVERLAP_MS;
 const TICK_BPS = (0.00005 / 1.1) * 1e4;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import { analyzeMicrostructure, MicrostructureAnalyst } from './microstructure.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
 
 const T = WED_OVERLAP_MS;
 /** 6E at 1.1 with a 1-tick (0.00005) spread: spread_bps = 0.00005 / 1.1 · 1e4, half-spread 0.000025. */

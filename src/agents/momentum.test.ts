@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import { DEFAULT_AGENTS_CONFIG } from './config.js';
 import { analyzeMomentum, blockBootstrapPositiveShare, MomentumAnalyst } from './momentum.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
 
 const T = WED_OVERLAP_MS;
 const up = { ema_3: 1.101, ema_6: 1.1005, ema_12: 1.1, rsi_7: 65, adx_7: 30, plus_di_7: 30, minus_di_7: 10 };

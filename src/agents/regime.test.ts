@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import { analyzeRegime, RegimeAnalyst } from './regime.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
 import type { RegimeState } from './types.js';
 
 const T = WED_OVERLAP_MS;

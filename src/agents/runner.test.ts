@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inputAt, signalOf, WED_OVERLAP_MS } from '../../test/agents.js';
 import { ManualClock, wallClock } from '../core/index.js';
 import { createAnalysts } from './analysts.js';
 import { runAgents } from './runner.js';
-import { inputAt, signalOf, WED_OVERLAP_MS } from './testkit.js';
 import { AGENT_NAMES, type Agent, type AgentName, type AgentSignal } from './types.js';
 
 const input = inputAt(WED_OVERLAP_MS, {

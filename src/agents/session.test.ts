@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import { agentsConfig } from './config.js';
 import { analyzeSession, SessionAnalyst } from './session.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
 
 /** Wednesday 15 January 2025 (winter: New York UTC−5, Chicago UTC−6) at `h:m` UTC. */
 const wed = (h: number, m: number) => Date.UTC(2025, 0, 15, h, m);

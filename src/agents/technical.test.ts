@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import type { Setup } from '../strategy/index.js';
 import { analyzeTechnical, TechnicalAnalyst } from './technical.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
 
 const T = WED_OVERLAP_MS;
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import type { SweepAlert } from '../strategy/index.js';
 import { agentsConfig } from './config.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
 import { analyzeToxicity, ToxicityAnalyst } from './toxicity.js';
 
 const T = WED_OVERLAP_MS;

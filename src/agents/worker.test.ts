@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import { ManualClock } from '../core/index.js';
 import { createAnalysts } from './analysts.js';
 import { agentsConfig } from './config.js';
 import { analyzeMomentum } from './momentum.js';
 import { runAgents } from './runner.js';
-import { inputAt, WED_OVERLAP_MS } from './testkit.js';
 import { WorkerAnalyst, WorkerPool, WorkerTaskError } from './worker.js';
 
 const MOMENTUM = new URL('./momentum.js', import.meta.url);
-const TESTKIT = new URL('./testkit.js', import.meta.url);
+const TESTKIT = new URL('../../test/agents.js', import.meta.url);
 const pool = new WorkerPool({ size: 2 });
 after(() => pool.close());
 

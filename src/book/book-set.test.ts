@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { batchOf, mbo, mbp, px } from '../../test/book.js';
+import { fixture } from '../../test/fixtures.js';
 import { DbnDecoder, Flags, RType, type TradeRecord } from '../data/dbn/index.js';
-import { fixture } from '../testing/fixtures.js';
 import { type Book, BookSet } from './book-set.js';
 import { L2Book } from './l2-book.js';
 import { L3Book } from './l3-book.js';
-import { batchOf, mbo, mbp, px } from './testkit.js';
 
 test('MBO records go to an L3 book and MBP records to an L2 book, other records to none', async () => {
   const trade: TradeRecord = {

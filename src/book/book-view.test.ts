@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { batchOf, type LevelSpec, type MboSpec, mbo, mbp } from '../../test/book.js';
+import { runBookViewContract } from '../../test/book-view-contract.js';
 import { Side } from '../data/dbn/index.js';
-import { runBookViewContract } from './book-view.contract.js';
 import { BookSide } from './book-view.js';
 import { L2Book } from './l2-book.js';
 import { L3Book } from './l3-book.js';
-import { batchOf, type LevelSpec, type MboSpec, mbo, mbp } from './testkit.js';
 
 test('book side codes are the DBN side characters', () => {
   assert.equal(BookSide.BID, Side.BID);

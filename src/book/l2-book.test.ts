@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { batchOf, decimal, encode, type LevelSpec, mbo, mbp, px } from '../../test/book.js';
+import { fixture } from '../../test/fixtures.js';
 import { UNDEF_PRICE } from '../core/index.js';
 import { Action, DbnDecoder, Flags, type MbpRecord, RType } from '../data/dbn/index.js';
-import { fixture } from '../testing/fixtures.js';
 import { BookSide } from './book-view.js';
 import { L2_MAX_LEVELS, L2Book } from './l2-book.js';
 import { L3Book } from './l3-book.js';
-import { batchOf, decimal, encode, type LevelSpec, mbo, mbp, px } from './testkit.js';
 
 const B = BookSide.BID;
 const A = BookSide.ASK;

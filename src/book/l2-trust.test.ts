@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fixture } from '../../test/fixtures.js';
 import { DbnDecoder } from '../data/dbn/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
-import { fixture } from '../testing/fixtures.js';
 import { L2Book } from './l2-book.js';
 
 function report(b: L2Book): string[] {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { batchOf, type MboSpec, mbo, mbp, px, topLevels } from '../../test/book.js';
+import { fixture } from '../../test/fixtures.js';
 import { DbnDecoder, Flags } from '../data/dbn/index.js';
-import { fixture } from '../testing/fixtures.js';
 import { BookSide } from './book-view.js';
 import { L3Book } from './l3-book.js';
-import { batchOf, type MboSpec, mbo, mbp, px, topLevels } from './testkit.js';
 
 const B = BookSide.BID;
 const A = BookSide.ASK;

@@ -19,10 +19,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type ExpectedPrice, expectedFiles } from '../../test/dbn.js';
+import { fixture } from '../../test/fixtures.js';
+import { writeSampleFiles } from '../../test/market-sample.js';
 import { DbnDecoder } from '../data/dbn/index.js';
-import { writeSampleFiles } from '../data/sample.js';
-import { type ExpectedPrice, expectedFiles } from '../testing/dbn.js';
-import { fixture } from '../testing/fixtures.js';
 
 /** The compiled entry point: this test runs from dist/src/cli/, beside main.js. */
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));

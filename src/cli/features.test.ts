@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { CONVENTION_COLUMNS } from '../../test/columns.js';
 import { StoikovMicroprice } from '../features/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
-import { CONVENTION_COLUMNS } from '../testing/columns.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));

@@ -7,6 +7,7 @@ import { registerDbn } from './dbn.js';
 import { registerDecide } from './decide.js';
 import { registerDemo } from './demo.js';
 import { registerFeatures } from './features.js';
+import { endQuietlyOnClosedStdout } from './output.js';
 import { registerRegime } from './regime.js';
 import { registerSimulate } from './simulate.js';
 import { registerStoikov } from './stoikov.js';
@@ -14,6 +15,8 @@ import { registerStoikov } from './stoikov.js';
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
+
+endQuietlyOnClosedStdout();
 
 const program = new Command('scalper')
   .description(

@@ -4,13 +4,20 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { ConfigError } from '../core/index.js';
 
 let closed = false;
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') {
-    closed = true;
-    process.exit(0);
-  }
-  throw err;
-});
+
+/**
+ * Makes the command end quietly (exit 0) when the reader of stdout goes away (`| head`) instead of
+ * dying on EPIPE. The `scalper` entry point calls it once; importing this module changes nothing.
+ */
+export function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') {
+      closed = true;
+      process.exit(0);
+    }
+    throw err;
+  });
+}
 
 /** Collects lines and writes them in blocks. */
 export class LineWriter {

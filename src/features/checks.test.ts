@@ -17,12 +17,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
+import { ols } from '../../test/stats.js';
 import { L2Book } from '../book/index.js';
-import { tradingDayBounds } from '../core/index.js';
-import { parseTimestamp } from '../core/time.js';
+import { parseTimestamp, tradingDayBounds } from '../core/index.js';
 import { DbnDecoder } from '../data/dbn/index.js';
 import { simulateDay, type TruthFile } from '../sim/index.js';
-import { ols } from '../sim/stats.js';
 import { BestLevelOfi, isTwoSided } from './book/ofi.js';
 import { Vpin } from './flow/vpin.js';
 

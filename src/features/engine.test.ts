@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CONVENTION_COLUMNS } from '../../test/columns.js';
 import { L2Book } from '../book/index.js';
 import { DbnDecoder, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
-import { CONVENTION_COLUMNS } from '../testing/columns.js';
 import { QuotedSpread } from './book/index.js';
 import {
   DEFAULT_TICK_SIZE,

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AnthropicProvider } from './anthropic-provider.js';
 import {
   expectFailure,
   expectOk,
@@ -8,8 +7,9 @@ import {
   GOOD,
   runProviderContract,
   signalRequest,
-} from './provider-contract.js';
-import { malformed, ok, useTestLlmServer } from './test-server.js';
+} from '../../test/llm-provider-contract.js';
+import { malformed, ok, useTestLlmServer } from '../../test/llm-server.js';
+import { AnthropicProvider } from './anthropic-provider.js';
 
 runProviderContract({
   name: 'anthropic',

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
+import { httpError, malformed, ok, useTestLlmServer } from '../../test/llm-server.js';
 import { ManualClock } from '../core/index.js';
 import { BreakerProvider } from './breaker.js';
 import { OpenAiCompatibleProvider } from './openai-provider.js';
-import { httpError, malformed, ok, useTestLlmServer } from './test-server.js';
 
 const schema = z.object({ answer: z.string() });
 const req = {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
+import { expectOk, GOOD, type Signal, signalRequest } from '../../test/llm-provider-contract.js';
 import { ManualClock } from '../core/index.js';
 import { CachedProvider, MemoryLruCache, quantiseState, type ResponseCache, stateKey } from './cache.js';
-import { expectOk, GOOD, type Signal, signalRequest } from './provider-contract.js';
 import type { LlmProvider, StructuredRequest, StructuredResult, Usage } from './types.js';
 
 /** A provider that answers from a list (the HTTP path is covered by the provider tests). */

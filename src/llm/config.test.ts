@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FAKE_KEY } from '../../test/llm-provider-contract.js';
 import { ConfigError, ManualClock } from '../core/index.js';
 import { AnthropicProvider } from './anthropic-provider.js';
 import { BreakerProvider } from './breaker.js';
 import { CachedProvider } from './cache.js';
 import { createProvider, llmFromEnv, parseLlmEnv } from './config.js';
 import { OpenAiCompatibleProvider } from './openai-provider.js';
-import { FAKE_KEY } from './provider-contract.js';
 
 const configError = (fn: () => unknown, ...names: string[]) =>
   assert.throws(fn, (err: unknown) => {

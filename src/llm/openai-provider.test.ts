@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../core/index.js';
-import { CachedProvider } from './cache.js';
-import { OpenAiCompatibleProvider } from './openai-provider.js';
 import {
   expectFailure,
   expectOk,
@@ -10,8 +7,11 @@ import {
   GOOD,
   runProviderContract,
   signalRequest,
-} from './provider-contract.js';
-import { malformed, ok, useTestLlmServer } from './test-server.js';
+} from '../../test/llm-provider-contract.js';
+import { malformed, ok, useTestLlmServer } from '../../test/llm-server.js';
+import { ManualClock } from '../core/index.js';
+import { CachedProvider } from './cache.js';
+import { OpenAiCompatibleProvider } from './openai-provider.js';
 
 runProviderContract({
   name: 'openai',

@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { inputOf, quoteSnapshot, signalOf } from '../../test/agents.js';
+import { hang, malformed, ok, rateLimited, refused, slow, TestLlmServer } from '../../test/llm-server.js';
+import { tier1Of } from '../../test/pipeline.js';
 import type { AgentInput } from '../agents/index.js';
-import { inputOf, quoteSnapshot, signalOf } from '../agents/testkit.js';
 import { ManualClock } from '../core/index.js';
 import { CachedProvider, OpenAiCompatibleProvider } from '../llm/index.js';
-import { hang, malformed, ok, rateLimited, refused, slow, TestLlmServer } from '../llm/test-server.js';
 import { parsePipelineConfig } from './config.js';
 import { DecisionPipeline } from './pipeline.js';
-import { tier1Of } from './testkit.js';
 
 const T = Date.parse('2026-11-24T14:00:00Z');
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { inputOf, quoteSnapshot, signalOf } from '../../test/agents.js';
+import { tier1Of } from '../../test/pipeline.js';
 import type { AgentInput, AgentName, Direction } from '../agents/index.js';
-import { inputOf, quoteSnapshot, signalOf } from '../agents/testkit.js';
 import type { LlmProvider, StructuredRequest, StructuredResult } from '../llm/index.js';
 import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig } from './config.js';
 import { consensus } from './consensus.js';
 import { debate } from './debate.js';
 import { analystsTier, chooseRoute, DecisionPipeline, sizeFor, type Tier1Result } from './pipeline.js';
-import { tier1Of } from './testkit.js';
 import { IntentPortfolio, type Portfolio, VALIDATORS, type ValidationContext } from './validators.js';
 
 const T = Date.parse('2026-11-24T14:00:00Z');

@@ -1,6 +1,6 @@
 /**
  * Turns matching-engine output into DBN v3 records built in place with a DataView (as
- * data/sample.ts does): MBO, MBP-10 and trades. Records of one event are staged and written
+ * test/market-sample.ts does): MBO, MBP-10 and trades. Records of one event are staged and written
  * together so that `F_LAST` marks the last record of the event in each schema; every record of an
  * event shares its `ts_event`, `ts_recv` and sequence number.
  *

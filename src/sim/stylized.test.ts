@@ -11,11 +11,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
-import { CentreBit, openCentres, tradingDayBounds } from '../core/index.js';
-import { parseTimestamp } from '../core/time.js';
+import {
+  autocorrelation,
+  diff,
+  excessKurtosis,
+  MidResampler,
+  OfiAccumulator,
+  ols,
+} from '../../test/stats.js';
+import { CentreBit, openCentres, parseTimestamp, tradingDayBounds } from '../core/index.js';
 import { DbnDecoder } from '../data/dbn/index.js';
 import { simulate, type TruthFile } from './index.js';
-import { autocorrelation, diff, excessKurtosis, MidResampler, OfiAccumulator, ols } from './stats.js';
 
 /** Two consecutive trading days (Wednesday and Thursday, before the US DST change of 8 March). */
 const START = '2026-03-04';

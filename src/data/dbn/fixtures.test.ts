@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { formatTimestamp, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import {
   assertClean,
   Checker,
@@ -22,8 +21,9 @@ import {
   expectedFiles,
   fixtureOptions,
   RECORD_META_KEYS,
-} from '../../testing/dbn.js';
-import { fixture } from '../../testing/fixtures.js';
+} from '../../../test/dbn.js';
+import { fixture } from '../../../test/fixtures.js';
+import { formatTimestamp, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import { NO_SCHEMA, NO_STYPE, rtypeLabel, SCHEMAS, STYPES } from './constants.js';
 import type { RecordCursor } from './cursor.js';
 import { DbnDecoder } from './decoder.js';

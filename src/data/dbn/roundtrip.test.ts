@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseTimestamp } from '../../core/index.js';
 import {
   chunked,
   dbnFixtureNames,
@@ -21,8 +20,9 @@ import {
   expectedFiles,
   fixtureBytes,
   fixtureOptions,
-} from '../../testing/dbn.js';
-import { fixture } from '../../testing/fixtures.js';
+} from '../../../test/dbn.js';
+import { fixture } from '../../../test/fixtures.js';
+import { parseTimestamp } from '../../core/index.js';
 import { RType, SCHEMAS, STYPES } from './constants.js';
 import { DbnDecoder, type DecoderOptions } from './decoder.js';
 import { DbnEncoder } from './encoder.js';

@@ -9,7 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import {
   assertClean,
   Checker,
@@ -18,7 +17,8 @@ import {
   decodeFixture,
   expectedFiles,
   RECORD_META_KEYS,
-} from '../../testing/dbn.js';
+} from '../../../test/dbn.js';
+import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import { RType } from './constants.js';
 import { DbnDecoder } from './decoder.js';
 import { LAYOUTS, layoutFor } from './layouts.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { batchOf, mbo, mbp, px } from '../../../test/book.js';
 import { BookSide, L2Book } from '../../book/index.js';
-import { batchOf, mbo, mbp, px } from '../../book/testkit.js';
 import { ConfigError } from '../../core/index.js';
 import { Action, Flags, type MbpRecord } from '../../data/dbn/index.js';
 import { MboCancelAddRatio, MbpCancelAddRatio } from './cancel-add.js';

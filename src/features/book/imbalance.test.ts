@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { px } from '../../book/testkit.js';
+import { px } from '../../../test/book.js';
+import { FakeBook } from '../../../test/features-book.js';
 import { QueueImbalance, WeightedMid } from './imbalance.js';
-import { FakeBook } from './testkit.js';
 
 const near = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) < eps, `${a} vs ${b}`);
 

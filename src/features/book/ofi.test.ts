@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { batchOf, type LevelSpec, mbp } from '../../../test/book.js';
 import { L2Book } from '../../book/index.js';
-import { batchOf, type LevelSpec, mbp } from '../../book/testkit.js';
 import type { MbpRecord } from '../../data/dbn/index.js';
 import { BestLevelOfi, MultiLevelOfi } from './ofi.js';
 

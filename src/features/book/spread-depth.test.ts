@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { batchOf, mbp, px } from '../../../test/book.js';
+import { FakeBook } from '../../../test/features-book.js';
 import { BookSide, L2Book } from '../../book/index.js';
-import { batchOf, mbp, px } from '../../book/testkit.js';
 import { ConfigError } from '../../core/index.js';
 import { DepthProfile, GapKind, QuotedSpread } from './spread-depth.js';
-import { FakeBook } from './testkit.js';
 
 const B = BookSide.BID;
 const A = BookSide.ASK;

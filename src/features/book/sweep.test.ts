@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { batchOf, mbo, px } from '../../../test/book.js';
+import { FakeBook } from '../../../test/features-book.js';
 import { BookSide, L3Book } from '../../book/index.js';
-import { batchOf, mbo, px } from '../../book/testkit.js';
 import { Action, Flags, type MboRecord } from '../../data/dbn/index.js';
 import { SweepDetector, type SweepInfo } from './sweep.js';
-import { FakeBook } from './testkit.js';
 
 const B = BookSide.BID;
 const A = BookSide.ASK;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { exampleHmm, sampleHmm } from '../../../test/regime-sample.js';
 import {
   fitHmm,
   forward,
@@ -13,7 +14,6 @@ import {
 } from './gaussian-hmm.js';
 import { fitGmm, gmmLabels } from './gmm.js';
 import { serializeModel } from './model.js';
-import { exampleHmm, sampleHmm } from './sample.js';
 
 const close = (a: number, b: number, eps = 1e-12) =>
   assert.ok(Math.abs(a - b) <= eps, `${a} != ${b} (±${eps})`);

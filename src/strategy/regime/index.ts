@@ -29,4 +29,3 @@ export { fitGmm, type GmmFit, type GmmModel, gmmLabels, gmmPosteriors, labelsFro
 export * from './model.js';
 export * from './observations.js';
 export * from './online.js';
-export * from './sample.js';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { exampleHmm, sampleHmm } from '../../../test/regime-sample.js';
 import { RegimeError } from './errors.js';
 import { fitHmm } from './gaussian-hmm.js';
 import { fitGmm } from './gmm.js';
 import { defaultStateNames, modelToJson, parseModel, serializeModel } from './model.js';
 import { RegimeFilter } from './online.js';
-import { exampleHmm, sampleHmm } from './sample.js';
 
 const FEATURES = ['log_rv_1m', 'ret_1m'];
 const s = sampleHmm(exampleHmm(), 1500, 21);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { exampleHmm, sampleHmm } from '../../../test/regime-sample.js';
 import { RegimeError } from './errors.js';
 import { fitHmm, type HmmModel, hmmFilter } from './gaussian-hmm.js';
 import { fitGmm, type GmmModel, gmmPosteriors } from './gmm.js';
@@ -10,7 +11,6 @@ import {
   parseImpliedVolCsv,
   RegimeFilter,
 } from './online.js';
-import { exampleHmm, sampleHmm } from './sample.js';
 
 const TRUE_MODEL = exampleHmm();
 

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { all, expectSetup, flat, mkBar, mkCtx, OpeningRangeTracker, run } from '../../../test/techniques.js';
 import { AsianRangeBreakout } from './asian-breakout.js';
-import { all, expectSetup, flat, mkBar, mkCtx, OpeningRangeTracker, run } from './testkit.js';
 
 /**
  * Asian bars on `date`: 00:00 spans 1.1010–1.1030, flat bars at 1.1020 every 20 minutes keep the

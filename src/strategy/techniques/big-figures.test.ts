@@ -1,9 +1,18 @@
 /** Big-figure levels per instrument, and bounce, break and magnet setups on them. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import {
+  all,
+  expectSetup,
+  flat,
+  mkBar,
+  mkCtx,
+  near,
+  OpeningRangeTracker,
+  run,
+} from '../../../test/techniques.js';
 import { BigFigureGrid, BigFigures, pipSizeOf } from './big-figures.js';
 import { techniquesConfig } from './config.js';
-import { all, expectSetup, flat, mkBar, mkCtx, near, OpeningRangeTracker, run } from './testkit.js';
 
 const at = (m: number) => `2026-03-10T10:${String(m).padStart(2, '0')}:00Z`;
 

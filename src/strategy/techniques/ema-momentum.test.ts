@@ -1,8 +1,8 @@
 /** EMA 3/6/12 stacking with RSI(7) and ADX(7) filters. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { all, expectSetup, flat, mkCtx, OpeningRangeTracker, run } from '../../../test/techniques.js';
 import { EmaMomentum } from './ema-momentum.js';
-import { all, expectSetup, flat, mkCtx, OpeningRangeTracker, run } from './testkit.js';
 import type { TechniqueContext } from './types.js';
 
 const notStacked = { ema3: 1.1, ema6: 1.1001, ema12: 1.0999 };

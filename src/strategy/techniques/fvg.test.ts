@@ -1,9 +1,9 @@
 /** Three-bar fair value gaps and their fills (tick 0.0001). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { all, expectSetup, mkBar, mkCtx, OpeningRangeTracker, run } from '../../../test/techniques.js';
 import { techniquesConfig } from './config.js';
 import { FairValueGap } from './fvg.js';
-import { all, expectSetup, mkBar, mkCtx, OpeningRangeTracker, run } from './testkit.js';
 
 const t = (m: number) => `2026-03-10T10:${String(m).padStart(2, '0')}:00Z`;
 

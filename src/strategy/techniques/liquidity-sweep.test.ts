@@ -1,9 +1,18 @@
 /** Stop hunts: a run through a level that reverses, confirmed by a sweep alert and book depth. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import {
+  all,
+  expectSetup,
+  flat,
+  mkBar,
+  mkCtx,
+  OpeningRangeTracker,
+  priorDayBars,
+  run,
+} from '../../../test/techniques.js';
 import type { Bar } from '../../features/index.js';
 import { LiquiditySweep } from './liquidity-sweep.js';
-import { all, expectSetup, flat, mkBar, mkCtx, OpeningRangeTracker, priorDayBars, run } from './testkit.js';
 import type { Setup, SweepAlert, TechniqueContext } from './types.js';
 
 const T = '2026-03-11T10:00:00Z';

@@ -1,10 +1,10 @@
 /** Opening range breakout on hand-built bars around the London and New York opens. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { all, expectSetup, flat, mkBar, mkCtx, OpeningRangeTracker, run } from '../../../test/techniques.js';
 import type { Bar } from '../../features/index.js';
 import { techniquesConfig } from './config.js';
 import { OpeningRangeBreakout } from './orb.js';
-import { all, expectSetup, flat, mkBar, mkCtx, OpeningRangeTracker, run } from './testkit.js';
 
 /** Bars every minute from `startIso`: `n` bars spanning [low, high], closing mid-range. */
 function range(startIso: string, n: number, high: number, low: number, volume = 100): Bar[] {

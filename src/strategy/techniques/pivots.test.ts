@@ -1,8 +1,6 @@
 /** Pivot levels against the hand-computed formulas, and bounce/break setups on them. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { techniquesConfig } from './config.js';
-import { PivotPoints, pivotLevels } from './pivots.js';
 import {
   all,
   expectSetup,
@@ -13,7 +11,9 @@ import {
   OpeningRangeTracker,
   priorDayBars,
   run,
-} from './testkit.js';
+} from '../../../test/techniques.js';
+import { techniquesConfig } from './config.js';
+import { PivotPoints, pivotLevels } from './pivots.js';
 
 describe('pivotLevels', () => {
   it('matches the classic, Camarilla and Fibonacci formulas (H 1.1100, L 1.1000, C 1.1080)', () => {

@@ -1,9 +1,17 @@
 /** Tests of the prior FX day's and prior sessions' highs and lows. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import {
+  expectSetup,
+  flat,
+  mkBar,
+  mkCtx,
+  OpeningRangeTracker,
+  priorDayBars,
+  run,
+} from '../../../test/techniques.js';
 import { techniquesConfig } from './config.js';
 import { PriorLevels } from './prior-levels.js';
-import { expectSetup, flat, mkBar, mkCtx, OpeningRangeTracker, priorDayBars, run } from './testkit.js';
 
 describe('PriorLevels', () => {
   it('does not test a session-closing bar against the high it made itself', () => {

@@ -1,9 +1,9 @@
 /** Swing failure pattern on hand-built bars (tick 0.0001, fractal k = 2). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { all, expectSetup, mkBar, mkCtx, OpeningRangeTracker, run } from '../../../test/techniques.js';
 import { techniquesConfig } from './config.js';
 import { SwingFailurePattern } from './sfp.js';
-import { all, expectSetup, mkBar, mkCtx, OpeningRangeTracker, run } from './testkit.js';
 
 const t = (m: number) => `2026-03-10T10:${String(m).padStart(2, '0')}:00Z`;
 

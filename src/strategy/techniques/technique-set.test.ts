@@ -1,10 +1,10 @@
 /** Configuration parsing and the technique set run end to end. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { flat, mkBar } from '../../../test/techniques.js';
 import { ConfigError } from '../../core/index.js';
 import { DEFAULT_TECHNIQUES_CONFIG, parseTechniquesConfig, techniquesConfig } from './config.js';
 import { createTechniques, TechniqueSet } from './technique-set.js';
-import { flat, mkBar } from './testkit.js';
 import { TECHNIQUE_NAMES } from './types.js';
 
 describe('TechniquesConfig', () => {

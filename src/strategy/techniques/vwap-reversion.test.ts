@@ -1,7 +1,7 @@
 /** VWAP reversion beyond 2σ and bounces at VWAP in a trend (VWAP 1.1000, σ 0.0010, tick 0.0001). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { all, expectSetup, mkBar, mkCtx, OpeningRangeTracker, run } from './testkit.js';
+import { all, expectSetup, mkBar, mkCtx, OpeningRangeTracker, run } from '../../../test/techniques.js';
 import type { TechniqueContext } from './types.js';
 import { VwapReversion } from './vwap-reversion.js';
 

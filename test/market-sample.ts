@@ -4,10 +4,10 @@
  * until the market simulator provides realistic data; it has no pretence of realism beyond a
  * valid, never-crossed 10-level book on the 0.00005 tick (CME Euro FX outright tick, $6.25).
  */
-import { prng, yyyymmddOf } from '../core/index.js';
-import { RType } from './dbn/constants.js';
-import { DbnEncoder } from './dbn/encoder.js';
-import type { DbnRecord } from './dbn/record.js';
+import { prng, yyyymmddOf } from '../src/core/index.js';
+import { RType } from '../src/data/dbn/constants.js';
+import { DbnEncoder } from '../src/data/dbn/encoder.js';
+import type { DbnRecord } from '../src/data/dbn/record.js';
 
 /** 6E outright tick in raw 1e-9 units (0.00005). */
 export const SIXE_TICK_RAW = 50_000;

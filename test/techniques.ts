@@ -1,8 +1,8 @@
 /** Hand-built bars and contexts for the technique tests. */
 import assert from 'node:assert/strict';
-import { Bar, OpeningRangeTracker } from '../../features/index.js';
-import { createTechniqueContext } from './technique-set.js';
-import type { Setup, Technique, TechniqueContext } from './types.js';
+import { Bar, OpeningRangeTracker } from '../src/features/index.js';
+import { createTechniqueContext } from '../src/strategy/techniques/technique-set.js';
+import type { Setup, Technique, TechniqueContext } from '../src/strategy/techniques/types.js';
 
 /** A closed 1-minute trade bar starting at `iso` (UTC). */
 export function mkBar(iso: string, o: number, h: number, l: number, c: number, volume = 100): Bar {

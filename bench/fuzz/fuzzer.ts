@@ -13,9 +13,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { DbnDecoder, DbnError, type DbnErrorCode, type DecoderOptions } from '../data/dbn/index.js';
-import { zstdCompressAll, zstdDecompressAll } from '../data/dbn/zstd.js';
-import { dbnFixtureNames, expectedFiles, fixtureBytes, isFragment } from './dbn.js';
+import { DbnDecoder, DbnError, type DbnErrorCode, type DecoderOptions } from '../../src/data/dbn/index.js';
+import { zstdCompressAll, zstdDecompressAll } from '../../src/data/dbn/zstd.js';
+import { dbnFixtureNames, expectedFiles, fixtureBytes, isFragment } from '../../test/dbn.js';
 
 /** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator): 32-bit, seedable, fast. */
 export class Prng {

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import type { Pricing } from './accounting.js';
+import type { Pricing } from '../src/llm/accounting.js';
+import type { LlmProvider, StructuredRequest, StructuredResult } from '../src/llm/types.js';
 import {
   contentFiltered,
   hang,
@@ -21,8 +22,7 @@ import {
   TestLlmServer,
   truncated,
   useTestLlmServer,
-} from './test-server.js';
-import type { LlmProvider, StructuredRequest, StructuredResult } from './types.js';
+} from './llm-server.js';
 
 /** The answer shape the tests ask for. */
 export const Signal = z.object({

@@ -3,8 +3,8 @@
  * (imbalance, spread, depth, walls, gaps). Features across updates are tested with real DBN
  * records through `L2Book`/`L3Book` instead. Not exported from the folder's index: tests only.
  */
-import { BookSide, type BookView } from '../../book/index.js';
-import { px } from '../../book/testkit.js';
+import { BookSide, type BookView } from '../src/book/index.js';
+import { px } from './book.js';
 
 /** [price as a decimal, size] per level, best first. */
 export type Levels = readonly (readonly [number, number])[];

@@ -1,6 +1,6 @@
 /** Test helpers of the decision pipeline. */
-import type { AgentSignal } from '../agents/index.js';
-import type { Tier1Result } from './pipeline.js';
+import type { AgentSignal } from '../src/agents/index.js';
+import type { Tier1Result } from '../src/pipeline/pipeline.js';
 
 /** A tier 1 that answers `signals` at once, every analyst 'ok' in 0 ms. */
 export function tier1Of(signals: readonly AgentSignal[]): () => Promise<Tier1Result> {

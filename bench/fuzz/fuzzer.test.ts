@@ -1,11 +1,11 @@
 /**
- * Fuzzing the decoder (engine in src/testing/fuzz.ts): mutated fixtures either decode completely
+ * Fuzzing the decoder (engine in bench/fuzz/fuzzer.ts): mutated fixtures either decode completely
  * or fail with a DbnError, never anything else, never a hang. The run here is a fixed seed so CI
  * is reproducible (FUZZ_SEED / FUZZ_ITERATIONS override it); `npm run fuzz` runs 100,000 inputs.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { dbnFixtureNames } from '../../testing/dbn.js';
+import { dbnFixtureNames } from '../../test/dbn.js';
 import {
   ERROR_CODES,
   formatSummary,
@@ -16,7 +16,7 @@ import {
   makeInput,
   Prng,
   runFuzz,
-} from '../../testing/fuzz.js';
+} from './fuzzer.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5ca1e);
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 40_000);

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BookSide, type BookView } from './book-view.js';
-import { type LevelSpec, px } from './testkit.js';
+import { BookSide, type BookView } from '../src/book/book-view.js';
+import { type LevelSpec, px } from './book.js';
 
 /** How to get a book of an implementation holding exactly these levels (best first). */
 export interface BookViewContract {

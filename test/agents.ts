@@ -1,8 +1,8 @@
 /** Test helpers: hand-built snapshots and inputs, and functions for worker-thread tests. */
 
-import { fxSession, openCentres } from '../core/index.js';
-import { FEATURE_COLUMNS, type FeatureColumn, type FeatureSnapshot } from '../features/index.js';
-import type { AgentInput, AgentName, AgentSignal, Direction } from './types.js';
+import type { AgentInput, AgentName, AgentSignal, Direction } from '../src/agents/types.js';
+import { fxSession, openCentres } from '../src/core/index.js';
+import { FEATURE_COLUMNS, type FeatureColumn, type FeatureSnapshot } from '../src/features/index.js';
 
 /** 2025-01-15 (a Wednesday) 15:00 UTC = 10:00 New York, 09:00 Chicago: London–New York overlap. */
 export const WED_OVERLAP_MS = Date.UTC(2025, 0, 15, 15, 0);

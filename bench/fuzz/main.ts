@@ -1,8 +1,8 @@
 /**
- * Fuzzes the DBN decoder from the command line (engine: src/testing/fuzz.ts).
+ * Fuzzes the DBN decoder from the command line (engine: bench/fuzz/fuzzer.ts).
  *
- *   node dist/bench/fuzz.js --iterations 100000 [--seed S] [--workers N] [--time-limit MS]
- *   node dist/bench/fuzz.js --seed S --input I     replay one input and print its outcome
+ *   node dist/bench/fuzz/main.js --iterations 100000 [--seed S] [--workers N] [--time-limit MS]
+ *   node dist/bench/fuzz/main.js --seed S --input I     replay one input and print its outcome
  *
  * Prints progress about once a second and a summary (inputs, decoded ok, DbnError by code,
  * failures with the seed and recipe that replay them); exits 1 when any input failed.
@@ -10,14 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { availableParallelism, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import {
-  type FuzzSummary,
-  formatSummary,
-  fuzzOneGuarded,
-  loadCorpus,
-  makeInput,
-  runFuzz,
-} from '../src/testing/fuzz.js';
+import { type FuzzSummary, formatSummary, fuzzOneGuarded, loadCorpus, makeInput, runFuzz } from './fuzzer.js';
 
 const USAGE =
   'usage: fuzz --iterations N [--seed S] [--workers N] [--time-limit MS] | --seed S --input I\n' +
@@ -92,7 +85,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`${formatSummary(summary)}\n`);
   if (summary.failures.length > 0) {
-    process.stdout.write(`replay one with: node dist/bench/fuzz.js --seed ${seed} --input <index>\n`);
+    process.stdout.write(`replay one with: node dist/bench/fuzz/main.js --seed ${seed} --input <index>\n`);
     process.exit(1);
   }
 }

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { formatPrice } from '../core/index.js';
-import { DbnDecoder, type DbnRecord, type DecoderOptions, type Metadata } from '../data/dbn/index.js';
-import { zstdDecompressAll } from '../data/dbn/zstd.js';
+import { formatPrice } from '../src/core/index.js';
+import { DbnDecoder, type DbnRecord, type DecoderOptions, type Metadata } from '../src/data/dbn/index.js';
+import { zstdDecompressAll } from '../src/data/dbn/zstd.js';
 import { fixture } from './fixtures.js';
 
 /** A price as expected.json gives it: the raw 1e-9 integer as a string, and its exact decimal. */

@@ -4,8 +4,8 @@
  * 1958, "A Note on the Generation of Random Normal Deviates", Ann. Math. Statist. 29(2)) on the
  * mulberry32 stream of `prng`, so a seed gives the same series on every platform.
  */
-import { prng } from '../../core/index.js';
-import type { HmmModel } from './gaussian-hmm.js';
+import { prng } from '../src/core/index.js';
+import type { HmmModel } from '../src/strategy/regime/gaussian-hmm.js';
 
 /** A sampled series: observations (row-major n × dim) and the true states. */
 export interface HmmSample {

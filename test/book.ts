@@ -4,7 +4,8 @@
  * Not exported from the folder's index: tests only.
  */
 import assert from 'node:assert/strict';
-import { UNDEF_PRICE } from '../core/index.js';
+import type { BookView } from '../src/book/book-view.js';
+import { UNDEF_PRICE } from '../src/core/index.js';
 import {
   DbnDecoder,
   DbnEncoder,
@@ -15,8 +16,7 @@ import {
   type RecordBatch,
   RType,
   type SchemaName,
-} from '../data/dbn/index.js';
-import type { BookView } from './book-view.js';
+} from '../src/data/dbn/index.js';
 
 /** Raw 1e-9 units of a decimal price given as a number with at most 9 decimals (tests only). */
 export function px(price: number): number {

@@ -12,7 +12,7 @@ import {
   loadCorpus,
   makeInput,
   type WorkerParams,
-} from './fuzz.js';
+} from './fuzzer.js';
 
 const p = workerData as WorkerParams;
 const ints = new Int32Array(p.counters);

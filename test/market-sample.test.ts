@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatPrice } from '../core/price.js';
+import { formatPrice } from '../src/core/price.js';
 import {
   DbnDecoder,
   type DbnRecord,
@@ -20,8 +20,8 @@ import {
   RType,
   SymbolMap,
   type TradeRecord,
-} from './dbn/index.js';
-import { SIXE_TICK_RAW, writeSampleFiles } from './sample.js';
+} from '../src/data/dbn/index.js';
+import { SIXE_TICK_RAW, writeSampleFiles } from './market-sample.js';
 
 const RECORDS = 5000;
 const SEED = 7;
