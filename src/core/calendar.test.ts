@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import {
   CentreBit,
   centreSessionUtc,
+  frontMonth,
+  fxFutureLastTradeMs,
   fxSession,
   fxWeekOpen,
   globexOpen,
@@ -161,5 +163,26 @@ describe('next opening times', () => {
     assert.equal(nextCentreOpenMs('london', Date.UTC(2026, 10, 24, 3, 0)), Date.UTC(2026, 10, 24, 8, 0));
     assert.equal(nextCentreOpenMs('london', Date.UTC(2026, 6, 14, 3, 0)), Date.UTC(2026, 6, 14, 7, 0));
     assert.equal(nextCentreOpenMs('new_york', Date.UTC(2026, 10, 24, 3, 0)), Date.UTC(2026, 10, 24, 13, 0));
+  });
+});
+
+describe('quarterly contracts and the front month', () => {
+  it('puts the last trade at 09:16 Chicago two business days before the third Wednesday', () => {
+    // March 2026: the 1st is a Sunday, so the third Wednesday is the 18th; two business days
+    // before it is Monday the 16th; Chicago is on CDT (UTC−5) since 8 March: 14:16 UTC.
+    assert.equal(iso(fxFutureLastTradeMs(2026, 3)), '2026-03-16T14:16:00.000Z');
+    // December 2026: the 1st is a Tuesday, third Wednesday the 16th, Monday the 14th, CST (UTC−6).
+    assert.equal(iso(fxFutureLastTradeMs(2026, 12)), '2026-12-14T15:16:00.000Z');
+  });
+
+  it('rolls to the next quarter seven days before the last trade', () => {
+    // 6EH6 trades until 16 March 14:16 UTC; it stays the front month while the date is before
+    // 9 March 14:16 UTC: on 9 March (00:00 UTC) still H6, on 10 March M6.
+    assert.equal(frontMonth('6E', '2026-03-04').symbol, '6EH6');
+    assert.equal(frontMonth('6E', '2026-03-09').symbol, '6EH6');
+    assert.equal(frontMonth('6E', '2026-03-10').symbol, '6EM6');
+    // Late in the year the next contract is March of the next year: 6BH7 (digit 7 for 2027).
+    const m = frontMonth('6B', '2026-12-28');
+    assert.deepEqual([m.symbol, m.year, m.month], ['6BH7', 2027, 3]);
   });
 });

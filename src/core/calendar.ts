@@ -336,3 +336,70 @@ export function nextCentreOpenMs(centre: FxCentre, ms: number): number {
   const c = FX_CENTRES[centre];
   return nextLocalTimeMs(c.zone, ms, Math.floor(c.openMin / 60), c.openMin % 60);
 }
+
+/** CME month codes of the quarterly (March) cycle. */
+const QUARTER_CODES: Readonly<Record<number, string>> = { 3: 'H', 6: 'M', 9: 'U', 12: 'Z' };
+
+/** Third Wednesday of a month, as a UTC date (ms at 00:00). */
+function thirdWednesday(year: number, month: number): number {
+  const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
+  const day = 1 + ((3 - first + 7) % 7) + 14;
+  return Date.UTC(year, month - 1, day);
+}
+
+/**
+ * Last trading moment of a CME FX quarterly contract: 09:16 CT on the second business day before
+ * the third Wednesday of the contract month (usually the Monday), ms since the epoch.
+ */
+export function fxFutureLastTradeMs(year: number, month: number): number {
+  let t = thirdWednesday(year, month);
+  let left = 2;
+  while (left > 0) {
+    t -= 86_400_000;
+    const wd = new Date(t).getUTCDay();
+    if (wd !== 0 && wd !== 6) left--;
+  }
+  const d = new Date(t);
+  return zonedTimeToUtc('America/Chicago', d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 9, 16);
+}
+
+/**
+ * Days before the last trade when the front month rolls to the next quarter: liquidity moves
+ * about a week before expiry (INTEGRATIONS.md §1), as Databento's calendar continuous contracts
+ * (`6E.c.0`) roll ahead of expiry.
+ */
+export const ROLL_DAYS_BEFORE_EXPIRY = 7;
+
+/** A quarterly contract of a product, e.g. 6E's March 2027 contract `6EH7`. */
+export interface ContractMonth {
+  /** CME raw symbol: product, month code, last digit of the year (`6EH7`). */
+  readonly symbol: string;
+  readonly year: number;
+  /** 3, 6, 9 or 12. */
+  readonly month: number;
+  /** Last trading moment, ms since the epoch. */
+  readonly lastTradeMs: number;
+}
+
+/**
+ * The front month of `product` (`6E`) on trading date `date` (YYYY-MM-DD): the nearest March-cycle
+ * contract whose last trade is more than `ROLL_DAYS_BEFORE_EXPIRY` days after the date. This is
+ * what the product name means where a command takes `6E` rather than a contract.
+ */
+export function frontMonth(product: string, date: string): ContractMonth {
+  const [y, m, d] = parseDate(date);
+  const day = Date.UTC(y, m - 1, d);
+  let year = y;
+  let month = Math.ceil(m / 3) * 3;
+  for (;;) {
+    const last = fxFutureLastTradeMs(year, month);
+    if (last - ROLL_DAYS_BEFORE_EXPIRY * 86_400_000 > day) {
+      return { symbol: `${product}${QUARTER_CODES[month]}${year % 10}`, year, month, lastTradeMs: last };
+    }
+    month += 3;
+    if (month > 12) {
+      month = 3;
+      year++;
+    }
+  }
+}

@@ -8,7 +8,6 @@ export {
   frontContract,
   futureSpec,
   instrumentIdFor,
-  ROLL_DAYS_BEFORE_EXPIRY,
 } from './instruments.js';
 export { DEFAULT_PARAMS, REGIMES, type Regime, type SimParams } from './params.js';
 export { type EmitCounts, type EmitTarget, RecordEmitter } from './records.js';

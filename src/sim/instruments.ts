@@ -3,7 +3,7 @@
  * tables) and the front contract of a trading date (raw symbol, expiry, instrument definition).
  */
 
-import { CME_FX_FUTURES, parseDate, zonedTimeToUtc } from '../core/index.js';
+import { CME_FX_FUTURES, frontMonth } from '../core/index.js';
 import type { DbnRecord } from '../data/dbn/index.js';
 import { RType } from '../data/dbn/index.js';
 import { SimConfigError } from './errors.js';
@@ -101,9 +101,6 @@ export function futureSpec(product: string): FutureSpec {
   return s;
 }
 
-/** CME month codes of the quarterly cycle. */
-const QUARTER_CODES: Record<number, string> = { 3: 'H', 6: 'M', 9: 'U', 12: 'Z' };
-
 /** One listed contract. */
 export interface FutureContract {
   readonly spec: FutureSpec;
@@ -116,62 +113,26 @@ export interface FutureContract {
   readonly expirationNs: bigint;
 }
 
-/** Third Wednesday of a month, as a UTC date (ms at 00:00). */
-function thirdWednesday(year: number, month: number): number {
-  const first = new Date(Date.UTC(year, month - 1, 1)).getUTCDay();
-  const day = 1 + ((3 - first + 7) % 7) + 14;
-  return Date.UTC(year, month - 1, day);
-}
-
-/** Last trading day: two business days before the third Wednesday (usually the Monday), 09:16 CT. */
-function lastTradeMs(year: number, month: number): number {
-  let t = thirdWednesday(year, month);
-  let left = 2;
-  while (left > 0) {
-    t -= 86_400_000;
-    const wd = new Date(t).getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  const d = new Date(t);
-  return zonedTimeToUtc('America/Chicago', d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 9, 16);
-}
-
 /** Simulated instrument id of a contract: the product's base + (year − 2000)·100 + month. */
 export function instrumentIdFor(spec: FutureSpec, year: number, month: number): number {
   return spec.idBase + (year - 2000) * 100 + month;
 }
 
-/** Days before the last trade when the simulated front month rolls (liquidity moves about a week before expiry, INTEGRATIONS.md §1). */
-export const ROLL_DAYS_BEFORE_EXPIRY = 7;
-
 /**
- * The front quarterly contract traded on trading date `date` (YYYY-MM-DD): the nearest March-cycle
- * contract whose last trade is more than `ROLL_DAYS_BEFORE_EXPIRY` days after the date.
+ * The front quarterly contract traded on trading date `date` (YYYY-MM-DD), as the market calendar
+ * rolls it (`frontMonth`): the contract the simulator generates for that date.
  */
 export function frontContract(product: string, date: string): FutureContract {
   const spec = futureSpec(product);
-  const [y, m, d] = parseDate(date);
-  const day = Date.UTC(y, m - 1, d);
-  let year = y;
-  let month = Math.ceil(m / 3) * 3;
-  for (;;) {
-    const last = lastTradeMs(year, month);
-    if (last - ROLL_DAYS_BEFORE_EXPIRY * 86_400_000 > day) {
-      return {
-        spec,
-        rawSymbol: `${spec.product}${QUARTER_CODES[month]}${year % 10}`,
-        instrumentId: instrumentIdFor(spec, year, month),
-        year,
-        month,
-        expirationNs: BigInt(last) * 1_000_000n,
-      };
-    }
-    month += 3;
-    if (month > 12) {
-      month = 3;
-      year++;
-    }
-  }
+  const m = frontMonth(product, date);
+  return {
+    spec,
+    rawSymbol: m.symbol,
+    instrumentId: instrumentIdFor(spec, m.year, m.month),
+    year: m.year,
+    month: m.month,
+    expirationNs: BigInt(m.lastTradeMs) * 1_000_000n,
+  };
 }
 
 /** The instrument definition record of a contract, stamped `tsNs` (Databento field names). */
