@@ -12,6 +12,7 @@ import {
   nextGlobexOpenMs,
   openCentres,
   overlapUtc,
+  parseTimeBound,
   tradingDateOf,
   tradingDates,
   tradingDayBounds,
@@ -184,5 +185,33 @@ describe('quarterly contracts and the front month', () => {
     // Late in the year the next contract is March of the next year: 6BH7 (digit 7 for 2027).
     const m = frontMonth('6B', '2026-12-28');
     assert.deepEqual([m.symbol, m.year, m.month], ['6BH7', 2027, 3]);
+  });
+});
+
+describe('parseTimeBound', () => {
+  it('reads a date as a CME trading date and a date-time as a UTC instant', () => {
+    // Trading date Tue 24 Nov 2026: 17:00 CST Monday (23:00 UTC) to 16:00 CST Tuesday (22:00 UTC).
+    assert.equal(parseTimeBound('2026-11-24', 'from'), BigInt(utc('2026-11-23T23:00:00Z')) * 1_000_000n);
+    assert.equal(parseTimeBound('2026-11-24', 'to'), BigInt(utc('2026-11-24T22:00:00Z')) * 1_000_000n);
+    assert.equal(
+      parseTimeBound('2026-11-24T14:30', 'from'),
+      BigInt(utc('2026-11-24T14:30:00Z')) * 1_000_000n,
+    );
+    assert.equal(
+      parseTimeBound('2026-11-24T14:30:00.000000001Z', 'to'),
+      BigInt(utc('2026-11-24T14:30:00Z')) * 1_000_000n + 1n,
+    );
+  });
+
+  it('names the option and the value it cannot read', () => {
+    assert.throws(
+      () => parseTimeBound('2026-11-28', 'from'),
+      /^ConfigError: --from 2026-11-28: not a CME trading date/,
+    );
+    assert.throws(
+      () => parseTimeBound('2026-02-30', 'to'),
+      /--to 2026-02-30: Date "2026-02-30" does not exist/,
+    );
+    assert.throws(() => parseTimeBound('yesterday', 'to'), /--to yesterday: expected a trading date/);
   });
 });

@@ -22,6 +22,9 @@
  * ns); nothing reads a clock.
  */
 
+import { ConfigError } from './errors.js';
+import { parseTimestamp } from './time.js';
+
 /** A trading centre of the FX day. */
 export type FxCentre = 'sydney' | 'tokyo' | 'london' | 'new_york';
 
@@ -401,5 +404,33 @@ export function frontMonth(product: string, date: string): ContractMonth {
       month = 3;
       year++;
     }
+  }
+}
+
+/**
+ * A `--from`/`--to` time of a command, in ns since the epoch: a date alone (`2026-11-24`) is that
+ * CME trading date (from its 17:00 Chicago start the evening before, to its 16:00 Chicago end);
+ * a date and time is that instant, in UTC (`2026-11-24T14:30`, `…:00Z`, up to 9 fractional
+ * digits). `edge` says which end of a trading date a date alone stands for.
+ */
+export function parseTimeBound(text: string, edge: 'from' | 'to', option = `--${edge}`): bigint {
+  const t = text.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) {
+    let trading: boolean;
+    try {
+      trading = isTradingDate(t);
+    } catch (e) {
+      throw new ConfigError(`${option} ${text}: ${(e as Error).message}`);
+    }
+    if (!trading) throw new ConfigError(`${option} ${text}: not a CME trading date (Monday to Friday)`);
+    const b = tradingDayBoundsNs(t);
+    return edge === 'from' ? b.startNs : b.endNs;
+  }
+  try {
+    return parseTimestamp(t);
+  } catch {
+    throw new ConfigError(
+      `${option} ${text}: expected a trading date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM[:SS[.fffffffff]][Z])`,
+    );
   }
 }

@@ -1,2 +1,3 @@
 export * from './dbn/index.js';
-export * from './replay.js';
+export { type InputOptions, type ResolvedInputs, resolveInputs } from './inputs.js';
+export { type ReplayOptions, type ReplaySink, type ReplaySummary, replay } from './replay.js';

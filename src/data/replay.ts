@@ -9,7 +9,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { CME_FX_FUTURES, ConfigError, fxFutureRoot } from '../core/index.js';
+import { CME_FX_FUTURES, ConfigError, fxFutureRoot, UNDEF_TIMESTAMP } from '../core/index.js';
 import {
   DbnDecoder,
   DbnError,
@@ -46,6 +46,13 @@ export interface ReplayOptions {
   onRecord?: (c: RecordCursor) => void;
   /** Called after each batch with the bytes read so far from all files. */
   onProgress?: (bytesRead: number) => void;
+  /**
+   * Start of the replayed time (ns): records before it still reach the sink, so books and
+   * calculators warm up, but neither `onRecord` nor `onGrid` hears of them.
+   */
+  fromNs?: bigint;
+  /** End of the replayed time (ns): records with a later ts_recv are not read, grid times stop there. */
+  toNs?: bigint;
 }
 
 /** What `replay` read. */
@@ -85,6 +92,12 @@ export async function replay(
 
   const every = opts.everyNs;
   const { onGrid, onRecord, onProgress } = opts;
+  const from = opts.fromNs ?? 0n;
+  const fromHi = Number(from >> 32n);
+  const fromLo = Number(from & 0xffffffffn);
+  const to = opts.toNs ?? UNDEF_TIMESTAMP;
+  const toHi = Number(to >> 32n);
+  const toLo = Number(to & 0xffffffffn);
   let next = -1n;
   let nextHi = 0;
   let nextLo = 0;
@@ -102,19 +115,24 @@ export async function replay(
   let lastHi = 0;
   let lastLo = 0;
   while (!merged.done) {
+    // Keys are the unsigned halves of ts_recv.
     const hi = merged.keyHi;
     const lo = merged.keyLo;
-    if (next < 0n) {
-      const t = (BigInt(hi) << 32n) | BigInt(lo);
-      setNext(((t + every - 1n) / every) * every);
+    if (hi > toHi || (hi === toHi && lo > toLo)) break;
+    const live = hi > fromHi || (hi === fromHi && lo >= fromLo);
+    if (live) {
+      if (next < 0n) {
+        const t = (BigInt(hi) << 32n) | BigInt(lo);
+        setNext(((t + every - 1n) / every) * every);
+      }
+      while (hi > nextHi || (hi === nextHi && lo > nextLo)) await emit();
+      lastHi = hi;
+      lastLo = lo;
     }
-    while (hi > nextHi || (hi === nextHi && lo > nextLo)) await emit();
-    lastHi = hi;
-    lastLo = lo;
     const c = merged.cursor();
     if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(merged.batch.toObject(merged.index));
     else engine.apply(c);
-    if (onRecord !== undefined) onRecord(c);
+    if (live && onRecord !== undefined) onRecord(c);
     records++;
     const loading = merged.next();
     if (loading) {
@@ -126,6 +144,8 @@ export async function replay(
       }
     }
   }
+  // Stopped at --to: the rest of the files is not read.
+  if (!merged.done) await Promise.all(decoders.map((d) => d.close()));
   if (next >= 0n) {
     while (lastHi > nextHi || (lastHi === nextHi && lastLo >= nextLo)) await emit();
   }

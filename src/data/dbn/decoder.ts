@@ -280,6 +280,14 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
     return this.#metadata;
   }
 
+  /**
+   * Releases the input (closes the file) without reading further: for a decoder abandoned after
+   * `readMetadata`. Reading to the end, or an error, closes it by itself.
+   */
+  async close(): Promise<void> {
+    await this.#input.close();
+  }
+
   /** The metadata once the header has been read (null for fragments or before). */
   get metadata(): Metadata | null {
     return this.#metadata;
