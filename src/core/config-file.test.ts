@@ -114,7 +114,7 @@ describe('resolveConfig', () => {
       ]),
     );
     assert.deepEqual([...ps].sort(), [
-      'environment SCALPER_LLM_TIMEOUT_MS: llm.timeoutMs: expected number, received string (got "soon")',
+      'environment SCALPER_LLM_TIMEOUT_MS: llm.timeoutMs: expected number, received string',
       'run.yaml: debate.extra: unknown key',
       'run.yaml: debate.maxRounds: Too small: expected number to be >0 (got 0)',
       'run.yaml: debate.skip: Too big: expected number to be <=1 (got 2)',

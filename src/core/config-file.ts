@@ -151,7 +151,7 @@ export function describeIssues(
     out.push(
       name === undefined
         ? `${layer.source}: ${dotted}: ${message}${got}`
-        : `${layer.source} ${name}: ${dotted}: ${message}${got}`,
+        : `${layer.source} ${name}: ${dotted}: ${message}`,
     );
   };
   for (const issue of issues) {
@@ -218,4 +218,16 @@ export function redactSecrets(value: unknown): unknown {
     return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^/@\s]*@/i, `$1:${REDACTED}@`);
   }
   return value;
+}
+
+/** Dotted paths of the values of `values` held under secret-looking keys (`apiKey`, `password` …). */
+export function secretPaths(values: unknown, prefix = ''): string[] {
+  if (!isObject(values)) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    const path = prefix === '' ? k : `${prefix}.${k}`;
+    if (SECRET_KEY.test(k)) out.push(path);
+    else out.push(...secretPaths(v, path));
+  }
+  return out;
 }
