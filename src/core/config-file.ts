@@ -101,16 +101,18 @@ export function readConfigFile(path: string): Obj {
 function holds(values: unknown, path: readonly PropertyKey[]): boolean {
   let v = values;
   for (const k of path) {
-    if (!isObject(v)) return false;
-    if (!(String(k) in v)) return false;
-    v = v[String(k)];
+    if (Array.isArray(v) && typeof k === 'number' && k < v.length) v = v[k];
+    else if (isObject(v) && String(k) in v) v = v[String(k)];
+    else return false;
   }
   return true;
 }
 
 function valueAt(values: unknown, path: readonly PropertyKey[]): unknown {
   let v = values;
-  for (const k of path) v = isObject(v) ? v[String(k)] : undefined;
+  for (const k of path) {
+    v = Array.isArray(v) && typeof k === 'number' ? v[k] : isObject(v) ? v[String(k)] : undefined;
+  }
   return v;
 }
 
@@ -120,9 +122,9 @@ function quote(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 
-/** zod's messages without its "Invalid input: " prefix, which says nothing in a list of problems. */
+/** zod's messages without its "Invalid input: " prefixes, which say nothing in a list of problems. */
 function tidy(message: string): string {
-  return message.replace(/^Invalid input: /, '');
+  return message.replace(/^Invalid (input|option): /, '');
 }
 
 /**
