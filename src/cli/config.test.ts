@@ -4,13 +4,14 @@
  * what a command does exactly as the matching flag does.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ConfigProblemsError } from '../core/index.js';
+import { ConfigProblemsError, canonicalJson } from '../core/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
 import { DEFAULT_CONFIG, loadConfig } from './config.js';
 import { runDecide } from './decide.js';
@@ -292,5 +293,40 @@ describe('values from a file are used', () => {
     assert.equal(some.get('emaMomentum'), undefined);
     assert.ok((all.get('vwap') ?? 0) > 0);
     assert.equal(some.get('vwap'), all.get('vwap'));
+  });
+  test('features writes a run manifest beside its CSV: inputs and output with sizes and sha256, the config and its hash', async () => {
+    const files = [day.files.mbp10, day.files.trades];
+    const f = file('manifest.yaml', 'engine: {vpinBucketVolume: 40}\nfeatures: {every: 1m}\n');
+    const out = join(dir, 'm.csv');
+    const r = await scalper(['features', ...files, '--out', out, '--config', f]);
+    assert.equal(r.status, 0, r.stderr);
+    const m = JSON.parse(readFileSync(`${out}.manifest.json`, 'utf8'));
+    const entry = (path: string, name = path) => {
+      const data = readFileSync(path);
+      return { path: name, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    };
+    assert.deepEqual(
+      m.inputs,
+      files.map((p) => entry(p)),
+    );
+    assert.deepEqual(m.outputs, [entry(out, 'm.csv')]);
+    const printed = await scalper(['config', 'print', '--config', f, '--format', 'json']);
+    const config = JSON.parse(printed.stdout);
+    assert.deepEqual(m.config, config);
+    assert.equal(m.configHash, createHash('sha256').update(canonicalJson(config)).digest('hex'));
+    assert.equal(m.command, 'features');
+    assert.deepEqual(m.argv, ['features', ...files, '--out', out, '--config', f]);
+    assert.equal(m.seed, null);
+    assert.equal(m.node, process.version);
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    assert.equal(m.package.version, pkg.version);
+    let head: string | null = null;
+    try {
+      head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dirname(MAIN), encoding: 'utf8' }).trim();
+    } catch {
+      // Not a git checkout: the manifest says null.
+    }
+    assert.equal(m.gitCommit, head);
+    assert.ok(Date.parse(m.startedAt) <= Date.parse(m.endedAt));
   });
 });

@@ -23,6 +23,7 @@ import {
 import { readRegimeModel } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { configFlags, DEFAULT_CONFIG, loadConfig, runOf, type ScalperConfig } from './config.js';
+import { recordRun } from './manifest.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
 import { readStoikovModel } from './stoikov.js';
@@ -226,7 +227,11 @@ export function registerDecide(program: Command): void {
       process.stdout.write(
         `  approved intents as positions (filled at the mid, no costs, until the execution layer): ${pos.join(', ') || 'none'}; last day's P&L ${book.dailyPnl.toFixed(2)} USD\n`,
       );
-      if (o.out) process.stdout.write(`wrote ${o.out}\n`);
+      if (o.out) {
+        const { decide, engine } = run.config;
+        await recordRun(run, { file: o.out, inputs: [...files, decide.regimeModel, engine.stoikovModel] });
+        process.stdout.write(`wrote ${o.out}\n`);
+      }
     });
   configFlags(cmd, {
     regime: 'decide.regimeModel',

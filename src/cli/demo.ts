@@ -29,11 +29,12 @@ import {
   writeRegimeModel,
 } from '../strategy/index.js';
 import { seedArg } from './args.js';
-import { configFlags, DEFAULT_CONFIG, runOf, type ScalperConfig } from './config.js';
+import { configFlags, DEFAULT_CONFIG, type Run, runOf } from './config.js';
 import { runDecide, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
+import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
-import { describeDay, runSimulation } from './simulate.js';
+import { dayFiles, describeDay, runSimulation } from './simulate.js';
 
 /** 6E's tick in decimal price units. */
 const DEMO_TICK = 0.00005;
@@ -56,7 +57,8 @@ interface DemoOpts {
   start: string;
 }
 
-async function demo(o: { out?: string }, config: ScalperConfig): Promise<void> {
+async function demo(o: { out?: string }, run: Run): Promise<void> {
+  const config = run.config;
   const opts: DemoOpts = { out: o.out, seed: config.demo.seed, start: config.demo.start };
   const vpinBucket = config.demo.vpinBucketVolume;
   const vpinWindow = config.demo.vpinWindowBuckets;
@@ -276,6 +278,13 @@ async function demo(o: { out?: string }, config: ScalperConfig): Promise<void> {
     break;
   }
   say();
+  const manifest = await recordRun(run, {
+    folder: dir,
+    outputs: [...dayFiles(day), csv, modelPath],
+    inputs: [],
+    seed: opts.seed,
+  });
+  say(`Run manifest (versions, configuration hash, seed, files with sizes and sha256): ${manifest}`);
   if (!opts.out) say(`The files stay in ${dir} (${bytes(dirSize(dir))}); remove the folder when done.`);
   say(`Next: npm run -s scalper -- dbn inspect ${day.files.mbp10}`);
   say('      npm run -s scalper -- simulate --days 5 --instruments 6E,6B,6J --out DIR');
@@ -298,6 +307,6 @@ export function registerDemo(program: Command): void {
     .option('-o, --out <dir>', 'folder for the files (default: a new temporary folder)')
     .option('--seed <seed>', `random seed, same seed same bytes (default ${D.seed})`, seedArg)
     .option('--start <date>', `trading date to simulate, YYYY-MM-DD (default ${D.start})`)
-    .action((o: { out?: string }, self: Command) => demo(o, runOf(self).config));
+    .action((o: { out?: string }, self: Command) => demo(o, runOf(self)));
   configFlags(cmd, { seed: 'demo.seed', start: 'demo.start' });
 }

@@ -15,6 +15,7 @@ import { DbnError } from '../data/dbn/index.js';
 import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot, replay } from '../features/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { recordRun } from './manifest.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
 import { readStoikovModel } from './stoikov.js';
@@ -213,7 +214,8 @@ Example:
     )
     .action(async (files: string[], cli: { out: string; symbol?: string }, self: Command) => {
       const t0 = performance.now();
-      const { engine, features } = runOf(self).config;
+      const run = runOf(self);
+      const { engine, features } = run.config;
       const opts: FeaturesCliOptions = {
         out: cli.out,
         symbol: cli.symbol,
@@ -225,6 +227,7 @@ Example:
         stoikov: engine.stoikovModel,
       };
       const r = await runFeatures(files, opts);
+      await recordRun(run, { file: opts.out, inputs: [...files, engine.stoikovModel] });
       const secs = (performance.now() - t0) / 1000;
       process.stderr.write(
         `${n(r.records)} records, ${n(r.rows)} rows (${r.symbols.join(', ') || 'no instruments'}) written to ${opts.out} in ${secs.toFixed(1)} s\n`,

@@ -26,6 +26,7 @@ import {
 } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, seedArg } from './args.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { recordRun } from './manifest.js';
 import { progress } from './progress.js';
 
 /** The minutes of one instrument of `files` (`symbol`, or the only instrument). */
@@ -93,7 +94,8 @@ export function registerRegime(program: Command): void {
     .option('--seed <n>', `seed of the random starts (default ${R.seed})`, seedArg)
     .option('--symbol <symbol>', 'instrument to fit on when the files hold several')
     .action(async (files: string[], opts: { out: string; symbol?: string }, self: Command) => {
-      const { regime: cfg, engine } = runOf(self).config;
+      const run = runOf(self);
+      const { regime: cfg, engine } = run.config;
       const o = { ...opts, ...cfg };
       const series = await readMinutes(files, o.symbol, engine.defaultTickSize);
       const t0 = performance.now();
@@ -105,6 +107,7 @@ export function registerRegime(program: Command): void {
       });
       const ms = performance.now() - t0;
       writeRegimeModel(o.out, m);
+      await recordRun(run, { file: o.out, inputs: files, seed: o.seed });
       const f = m.loaded.fit;
       process.stdout.write(
         `${o.kind.toUpperCase()} with ${o.states} states fitted on ${series.startMs.length.toLocaleString('en-US')} minutes of ${series.symbol} ` +
@@ -179,6 +182,7 @@ export function registerRegime(program: Command): void {
           );
         }
         writeFileSync(o.out, `${lines.join('\n')}\n`);
+        await recordRun(run, { file: o.out, inputs: [...files, o.model, o.truth, o.iv] });
         process.stdout.write(`wrote ${o.out}\n`);
       }
     });

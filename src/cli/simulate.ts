@@ -8,6 +8,7 @@ import { isTradingDate, tradingDates } from '../features/index.js';
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
 import { positiveInt, seedArg } from './args.js';
 import { configFlags, DEFAULT_CONFIG, DEFAULT_START, runOf } from './config.js';
+import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
 
 /** Options shared by `simulate` and `demo`. */
@@ -114,18 +115,23 @@ export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayRes
   }
 }
 
-/** The files of a day with their sizes, one per line. */
-export function describeDay(d: SimDayResult): string[] {
-  const lines = [
-    `${d.date}: ${n(d.counts.events)} events, ${n(d.counts.mbp10)} MBP-10 records, ${n(d.counts.trades)} trades, ${n(d.volume)} contracts; spread one tick after ${(100 * d.oneTickShare).toFixed(1)}% of events`,
-  ];
+/** The paths of the files a simulated day wrote. */
+export function dayFiles(d: SimDayResult): string[] {
   const paths = new Set<string>();
   for (const v of Object.values(d.files)) {
     if (typeof v === 'string') paths.add(v);
     else if (v && typeof v === 'object')
       for (const p of Object.values(v)) if (typeof p === 'string') paths.add(p);
   }
-  for (const path of paths) lines.push(`  ${path}  ${bytes(statSync(path).size)}`);
+  return [...paths];
+}
+
+/** The files of a day with their sizes, one per line. */
+export function describeDay(d: SimDayResult): string[] {
+  const lines = [
+    `${d.date}: ${n(d.counts.events)} events, ${n(d.counts.mbp10)} MBP-10 records, ${n(d.counts.trades)} trades, ${n(d.volume)} contracts; spread one tick after ${(100 * d.oneTickShare).toFixed(1)}% of events`,
+  ];
+  for (const path of dayFiles(d)) lines.push(`  ${path}  ${bytes(statSync(path).size)}`);
   return lines;
 }
 
@@ -157,6 +163,13 @@ export function registerSimulate(program: Command): void {
       const run = runOf(cmd);
       const days = await runSimulation({ ...run.config.simulate, out: o.out });
       for (const d of days) process.stdout.write(`${describeDay(d).join('\n')}\n`);
+      const manifest = await recordRun(run, {
+        folder: o.out,
+        outputs: days.flatMap(dayFiles),
+        inputs: [],
+        seed: run.config.simulate.seed,
+      });
+      process.stdout.write(`run manifest: ${manifest}\n`);
     });
   configFlags(sim, {
     days: 'simulate.days',

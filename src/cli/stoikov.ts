@@ -13,6 +13,7 @@ import { DbnDecoder, DbnError, SymbolMap } from '../data/dbn/index.js';
 import { StoikovFitter, type StoikovModel } from '../features/micro/index.js';
 import { positiveInt } from './args.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { recordRun } from './manifest.js';
 
 /** `stoikov.json`: the fitted table and what it was fitted on. */
 export interface StoikovModelFile extends StoikovModel {
@@ -224,7 +225,8 @@ export function registerStoikov(program: Command): void {
     .option('--tick-raw <n>', 'tick size in raw 1e-9 units (default: from the 6E/6B/6J symbol)', positiveInt)
     .option('--symbol <symbol>', 'instrument to fit on when the files hold several')
     .action(async (files: string[], o, self: Command) => {
-      const cfg = runOf(self).config.stoikov;
+      const run = runOf(self);
+      const cfg = run.config.stoikov;
       const model = await fitStoikovFiles(files, {
         sampleMs: cfg.sampleMs,
         buckets: cfg.buckets,
@@ -234,6 +236,7 @@ export function registerStoikov(program: Command): void {
         symbol: o.symbol,
       });
       writeStoikovModel(o.out, model);
+      await recordRun(run, { file: o.out, inputs: files });
       const row = (s: number): string =>
         model.g
           .slice((s - 1) * model.n, s * model.n)

@@ -4,6 +4,7 @@ export * from './config-file.js';
 export * from './errors.js';
 export * from './instruments.js';
 export * from './logger.js';
+export * from './manifest.js';
 export * from './price.js';
 export * from './random.js';
 export * from './time.js';
