@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
-import { ManualClock } from '../core/index.js';
+import { createLogger, ManualClock } from '../core/index.js';
 import { createAnalysts } from './analysts.js';
 import { agentsConfig } from './config.js';
 import { analyzeMomentum } from './momentum.js';
@@ -82,5 +82,37 @@ describe('WorkerPool and WorkerAnalyst', () => {
     const run = await runAgents([spin], input, { clock: new ManualClock() });
     assert.equal(run.outcomes[0].status, 'timeout');
     assert.equal(run.signals.length, 0);
+  });
+
+  it('logs a thread terminated to abort its task, and the thread started in its place, once each', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (l: string) => lines.push(JSON.parse(l)) },
+    });
+    const own = new WorkerPool({ size: 1, logger });
+    try {
+      const ac = new AbortController();
+      const spinning = own.run(TESTKIT, 'spinForever', [], ac.signal);
+      ac.abort(new Error('budget'));
+      await assert.rejects(spinning, /budget/);
+      // The terminated thread's exit event arrives later; it must not count as a second loss.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(
+        await own.run(MOMENTUM, 'analyzeMomentum', [input, params]),
+        analyzeMomentum(input, params),
+      );
+      assert.equal(own.restarts, 1);
+      assert.deepEqual(
+        lines.map((l) => [l.component, l.level, l.msg, l.task ?? l.restarts]),
+        [
+          ['worker-pool', 'warn', 'worker thread lost', 'spinForever'],
+          ['worker-pool', 'info', 'worker thread restarted', 1],
+        ],
+      );
+    } finally {
+      await own.close();
+    }
+    assert.equal(lines.length, 2, 'closing the pool is no loss');
   });
 });

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { EngineError } from '../core/index.js';
+import { componentLogger, EngineError, type Logger } from '../core/index.js';
 import { type Agent, type AgentInput, type AgentName, type AgentSignal, AgentSignalSchema } from './types.js';
 
 /** A task failed inside its worker (the error there is named in the message). */
@@ -51,6 +51,8 @@ type Reply =
 export interface WorkerPoolOptions {
   /** Threads at most (default: available cores − 1, at least 1, at most 4). */
   readonly size?: number;
+  /** Parent of the pool's logger (`component: "worker-pool"`): lost and restarted threads. Default the root logger. */
+  readonly logger?: Logger;
 }
 
 /** A small pool of worker threads running pure functions of ES modules. */
@@ -60,14 +62,35 @@ export class WorkerPool {
   readonly #idle: Worker[] = [];
   readonly #running = new Map<Worker, Task>();
   readonly #queue: Task[] = [];
+  /** Threads already counted as lost (a terminated thread's exit event must not count twice). */
+  readonly #gone = new WeakSet<Worker>();
   #nextId = 1;
   #closed = false;
+  readonly #log: Logger;
+  /** Threads lost (crashed, or terminated to abort a task) and not yet replaced. */
+  #toReplace = 0;
+  /** Threads started to replace lost ones. */
+  #restarts = 0;
 
   constructor(opts: WorkerPoolOptions = {}) {
     const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`size must be a positive integer, got ${size}`);
     this.size = size;
+    this.#log = componentLogger('worker-pool', opts.logger);
+  }
+
+  /** Threads started so far to replace lost ones. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** Notes a thread gone for `reason` (once per thread); the next spawn is a restart. */
+  #lose(w: Worker, reason: string, fn: string | null): void {
+    if (this.#closed || this.#gone.has(w)) return;
+    this.#gone.add(w);
+    this.#toReplace++;
+    this.#log.warn({ threadId: w.threadId, reason, task: fn }, 'worker thread lost');
   }
 
   /** Live threads (idle and busy). */
@@ -130,6 +153,11 @@ export class WorkerPool {
 
   #spawn(): Worker {
     const w = new Worker(this.#entry);
+    if (this.#toReplace > 0) {
+      this.#toReplace--;
+      this.#restarts++;
+      this.#log.info({ threadId: w.threadId, restarts: this.#restarts }, 'worker thread restarted');
+    }
     w.on('message', (m: Reply) => {
       const task = this.#running.get(w);
       if (task === undefined || task.id !== m.id) return;
@@ -145,6 +173,7 @@ export class WorkerPool {
       const i = this.#idle.indexOf(w);
       if (i >= 0) this.#idle.splice(i, 1);
       const task = this.#running.get(w);
+      this.#lose(w, err instanceof Error ? err.message : String(err), task?.fn ?? null);
       if (task !== undefined) {
         this.#running.delete(w);
         this.#settle(task, null, err);
@@ -183,6 +212,7 @@ export class WorkerPool {
     if (w !== null && this.#running.get(w) === task) {
       this.#running.delete(w);
       task.worker = null;
+      this.#lose(w, 'terminated to abort its task', task.fn);
       void w.terminate();
       this.#settle(task, null, reason);
       this.#dispatch();

@@ -14,6 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -461,6 +462,20 @@ describe('demo and simulate', { concurrency: true }, () => {
       /VPIN .* averaged [0-9.]+ in the minutes inside toxic episodes and [0-9.]+ outside/,
     );
     assert.match(r.stdout, new RegExp(`toxic-flow episodes: ${truth.episodes.length}\\b`));
+    // The run manifest lists every file the demo wrote, with the size and sha256 a reader finds.
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.command, 'demo');
+    assert.equal(manifest.seed, 7);
+    assert.deepEqual(
+      manifest.outputs.map((o: { path: string }) => o.path).sort(),
+      files.filter((f) => f !== 'manifest.json').sort(),
+    );
+    for (const o of manifest.outputs as { path: string; bytes: number; sha256: string }[]) {
+      const data = readFileSync(join(out, o.path));
+      assert.equal(o.bytes, data.length, o.path);
+      assert.equal(o.sha256, createHash('sha256').update(data).digest('hex'), o.path);
+    }
+    assert.match(r.stdout, /Run manifest .*manifest\.json/);
   });
 
   test('simulate rejects a weekend start, an unknown instrument and a missing --out with exit 2', async () => {

@@ -8,9 +8,10 @@
 
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createAnalysts, DEFAULT_AGENTS_CONFIG, WorkerPool } from '../agents/index.js';
+import { createAnalysts, WorkerPool } from '../agents/index.js';
+import { componentLogger, type Logger } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
-import { CachedProvider, llmFromEnv } from '../llm/index.js';
+import { CachedProvider, createProvider } from '../llm/index.js';
 import {
   analystsTier,
   type Decision,
@@ -19,10 +20,13 @@ import {
   type DecisionSummary,
   summarizeDecisions,
 } from '../pipeline/index.js';
-import { positiveInt } from './args.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { configFlags, DEFAULT_CONFIG, loadConfig, runOf, type ScalperConfig } from './config.js';
+import { recordRun } from './manifest.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
 import { readRegimeModel } from './regime-files.js';
+import { readStoikovModel } from './stoikov.js';
 
 /** A decision as one JSON line (bigints as strings, NaN as null). */
 export function decisionJson(d: Decision): string {
@@ -57,6 +61,7 @@ export function summaryLines(s: DecisionSummary): string[] {
   return lines;
 }
 
+/** Options of `runDecide`; those given here win over the same settings of `config`. */
 export interface DecideOptions {
   out?: string;
   /** Worker threads for the analysts' CPU-heavy steps (0 = inline). */
@@ -64,6 +69,13 @@ export interface DecideOptions {
   regime?: string;
   vpinBucket?: number;
   vpinWindow?: number;
+  /**
+   * Techniques, analysts, pipeline, model, feature engine and loop settings. Default every default,
+   * with the model from the environment (`SCALPER_LLM_*`).
+   */
+  config?: ScalperConfig;
+  /** Parent of the loop's loggers (pipeline, worker pool, model breaker). Default the root logger. */
+  log?: Logger;
 }
 
 /** What `runDecide` reports. */
@@ -84,19 +96,36 @@ export interface DecideResult {
 /** Runs the loop over `files`; returns the decisions' summary. */
 export async function runDecide(files: readonly string[], o: DecideOptions): Promise<DecideResult> {
   for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
-  const regime = o.regime !== undefined ? readRegimeModel(o.regime) : null;
-  const llm = llmFromEnv();
+  const cfg = o.config ?? loadConfig();
+  const log = componentLogger('decide', o.log);
+  const regimeFile = o.regime ?? cfg.decide.regimeModel;
+  const regime = regimeFile !== undefined ? readRegimeModel(regimeFile) : null;
+  const llm = createProvider(cfg.llm, { logger: o.log });
   const out = o.out !== undefined ? createWriteStream(o.out) : null;
-  const pool = o.workers ? new WorkerPool({ size: o.workers }) : undefined;
+  const workers = o.workers ?? cfg.decide.workers;
+  const pool = workers > 0 ? new WorkerPool({ size: workers, logger: o.log }) : undefined;
   const pipeline = new DecisionPipeline({
-    tier1: analystsTier(createAnalysts(DEFAULT_AGENTS_CONFIG, { pool })),
+    tier1: analystsTier(createAnalysts(cfg.agents, { pool })),
+    config: cfg.pipeline,
     llm,
+    logger: o.log,
     onDecision: out === null ? undefined : (d) => out.write(`${decisionJson(d)}\n`),
   });
+  const e = cfg.engine;
   const loop = new DecisionLoop({
     pipeline,
     regime,
-    engine: { vpinBucketVolume: o.vpinBucket, vpinWindowBuckets: o.vpinWindow },
+    techniques: cfg.techniques,
+    vpinThreshold: cfg.decide.vpinThreshold,
+    sweepCooldownMs: cfg.decide.sweepCooldownMs,
+    sweepTriggerLevels: cfg.decide.sweepTriggerLevels,
+    engine: {
+      vpinBucketVolume: o.vpinBucket ?? e.vpinBucketVolume,
+      vpinWindowBuckets: o.vpinWindow ?? e.vpinWindowBuckets,
+      defaultTickSize: e.defaultTickSize,
+      barPeriodMs: e.barPeriodMs,
+      stoikovModel: e.stoikovModel !== undefined ? readStoikovModel(e.stoikovModel) : undefined,
+    },
   });
   const total = files.reduce((s, f) => s + statSync(f).size, 0);
   const bar = progress('decide', total);
@@ -113,6 +142,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   const cache: string[] = [];
   if (llm instanceof CachedProvider) {
     const st = llm.stats();
+    log.info({ cache: st }, 'model cache statistics');
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
     cache.push(
       `model cache: ${st.requests} requests; exact layer ${st.exact.hits}/${st.exact.lookups} (${pct(st.exact.hitRate)}), ` +
@@ -121,6 +151,15 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
     );
   }
   const summary = summarizeDecisions(loop.decisions);
+  log.info(
+    {
+      files: files.length,
+      decisions: summary.decisions,
+      routes: summary.byRoute,
+      outcomes: summary.byOutcome,
+    },
+    'decisions taken',
+  );
   let modelCalls: DecideResult['modelCalls'] = null;
   if (llm !== null) {
     let answered = 0;
@@ -132,6 +171,17 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
       failed += d.fallbacks.filter((f) => !f.startsWith('analyst ')).length;
     }
     modelCalls = { asked: answered + failed, answered };
+    if (answered === 0 && modelCalls.asked > 0) {
+      log.warn(
+        {
+          asked: modelCalls.asked,
+          fallbacks: Object.fromEntries(
+            Object.entries(summary.fallbackKinds).map(([k, v]) => [k, v.example]),
+          ),
+        },
+        'the model answered no call: every decision is the quant one',
+      );
+    }
   }
   const positions: Record<string, number> = {};
   for (const d of loop.decisions) positions[d.instrument] = pipeline.portfolio.position(d.instrument);
@@ -147,7 +197,8 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
 
 /** Registers `decide`. */
 export function registerDecide(program: Command): void {
-  program
+  const E = DEFAULT_CONFIG.engine;
+  const cmd = program
     .command('decide')
     .description(
       'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval) and record every decision',
@@ -155,29 +206,37 @@ export function registerDecide(program: Command): void {
     .argument('<files...>', 'DBN files (MBP-10 and trades of a day, .dbn or .dbn.zst), merged by ts_recv')
     .option('-o, --out <file>', 'write each decision as a JSON line (the audit record)')
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
-    .option('--vpin-bucket <lots>', 'VPIN bucket volume (default ADV/50 = 4,000 lots)', positiveInt)
-    .option('--vpin-window <buckets>', 'VPIN window in buckets (default 50)', positiveInt)
+    .option(
+      '--vpin-bucket <lots>',
+      `VPIN bucket volume (default ADV/50 = ${E.vpinBucketVolume.toLocaleString('en-US')} lots)`,
+      positiveNumber,
+    )
+    .option('--vpin-window <buckets>', `VPIN window in buckets (default ${E.vpinWindowBuckets})`, positiveInt)
     .option(
       '--workers <n>',
-      "worker threads for the analysts' CPU-heavy steps (default: inline)",
-      positiveInt,
+      "worker threads for the analysts' CPU-heavy steps (default: 0, inline)",
+      nonNegativeInt,
     )
-    .action(async (files: string[], o: DecideOptions) => {
-      const { summary: s, cache, modelCalls, book } = await runDecide(files, o);
+    .action(async (files: string[], o: { out?: string }, self: Command) => {
+      const run = runOf(self);
+      const { summary: s, cache, book } = await runDecide(files, { out: o.out, config: run.config });
       for (const line of cache) process.stdout.write(`${line}\n`);
-      if (modelCalls !== null && modelCalls.answered === 0 && modelCalls.asked > 0) {
-        process.stderr.write(
-          `warning: the model answered none of ${n(modelCalls.asked)} calls (${Object.entries(s.fallbackKinds)
-            .map(([k, v]) => `${k}: ${v.example}`)
-            .join('; ')}); every decision is the quant one\n`,
-        );
-      }
       process.stdout.write(`${n(s.decisions)} decisions\n`);
       for (const line of summaryLines(s)) process.stdout.write(`  ${line}\n`);
       const pos = Object.entries(book.positions).map(([k, v]) => `${k} ${v}`);
       process.stdout.write(
         `  approved intents as positions (filled at the mid, no costs, until the execution layer): ${pos.join(', ') || 'none'}; last day's P&L ${book.dailyPnl.toFixed(2)} USD\n`,
       );
-      if (o.out) process.stdout.write(`wrote ${o.out}\n`);
+      if (o.out) {
+        const { decide, engine } = run.config;
+        await recordRun(run, { file: o.out, inputs: [...files, decide.regimeModel, engine.stoikovModel] });
+        process.stdout.write(`wrote ${o.out}\n`);
+      }
     });
+  configFlags(cmd, {
+    regime: 'decide.regimeModel',
+    vpinBucket: 'engine.vpinBucketVolume',
+    vpinWindow: 'engine.vpinWindowBuckets',
+    workers: 'decide.workers',
+  });
 }

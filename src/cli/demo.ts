@@ -15,7 +15,6 @@ import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import { FeatureEngine } from '../features/index.js';
 import {
-  DEFAULT_TECHNIQUES_CONFIG,
   fillContext,
   fitRegimeModel,
   labelSeries,
@@ -28,17 +27,16 @@ import {
   TechniqueSet,
 } from '../strategy/index.js';
 import { seedArg } from './args.js';
+import { configFlags, DEFAULT_CONFIG, type Run, runOf } from './config.js';
 import { runDecide, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
+import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
 import { minuteSeries, readTruthLabels, writeRegimeModel } from './regime-files.js';
-import { DEFAULT_START, describeDay, runSimulation } from './simulate.js';
+import { dayFiles, describeDay, runSimulation } from './simulate.js';
 
 /** 6E's tick in decimal price units. */
 const DEMO_TICK = 0.00005;
-
-/** Simulated days the demo's regime model is fitted on (another seed than the day it labels). */
-const REGIME_FIT_DAYS = 6;
 
 /** One letter per 30 minutes: the most frequent label (its first letter), `.` where none. */
 function timeline(labels: ArrayLike<number>, names: readonly string[]): string {
@@ -58,7 +56,12 @@ interface DemoOpts {
   start: string;
 }
 
-async function demo(opts: DemoOpts): Promise<void> {
+async function demo(o: { out?: string }, run: Run): Promise<void> {
+  const config = run.config;
+  const opts: DemoOpts = { out: o.out, seed: config.demo.seed, start: config.demo.start };
+  const vpinBucket = config.demo.vpinBucketVolume;
+  const vpinWindow = config.demo.vpinWindowBuckets;
+  const fitDays = config.demo.regimeFitDays;
   const dir = opts.out ?? mkdtempSync(join(tmpdir(), 'scalper-demo-'));
   outputFolder(dir);
   const say = (s = '') => process.stdout.write(`${s}\n`);
@@ -145,8 +148,8 @@ async function demo(opts: DemoOpts): Promise<void> {
   const fs = await runFeatures([day.files.mbp10, day.files.trades], {
     out: csv,
     every: 60_000_000_000n,
-    vpinBucket: DEMO_VPIN_BUCKET,
-    vpinWindow: DEMO_VPIN_WINDOW,
+    vpinBucket,
+    vpinWindow,
   });
   const rows = readFileSync(csv, 'utf8').trim().split('\n');
   const cols = rows[0].split(',');
@@ -169,7 +172,7 @@ async function demo(opts: DemoOpts): Promise<void> {
   say(`  ${n(fs.records)} records replayed; ${n(fs.rows)} rows; columns ${cols.slice(3).join(', ')}`);
   if (inside.n > 0 && outside.n > 0) {
     say(
-      `  VPIN (buckets of ${DEMO_VPIN_BUCKET} lots, ${DEMO_VPIN_WINDOW} buckets) averaged ${(inside.vpin / inside.n).toFixed(3)} in the minutes inside toxic episodes and ${(outside.vpin / outside.n).toFixed(3)} outside`,
+      `  VPIN (buckets of ${vpinBucket} lots, ${vpinWindow} buckets) averaged ${(inside.vpin / inside.n).toFixed(3)} in the minutes inside toxic episodes and ${(outside.vpin / outside.n).toFixed(3)} outside`,
     );
   }
   say();
@@ -177,15 +180,13 @@ async function demo(opts: DemoOpts): Promise<void> {
   // Volatility regimes: an HMM fitted, without the truth, on other simulated days (another seed).
   const t2 = performance.now();
   const fitSeed = (opts.seed + 1000) % 0x1_0000_0000;
-  say(
-    `Simulating ${REGIME_FIT_DAYS} more days (seed ${fitSeed}) to fit the regime model on, then deleting them…`,
-  );
+  say(`Simulating ${fitDays} more days (seed ${fitSeed}) to fit the regime model on, then deleting them…`);
   // The fitting days (about 60 MiB each) are only needed until the model is fitted.
   const fitDir = mkdtempSync(join(tmpdir(), 'scalper-demo-fit-'));
   let model: RegimeModelFile;
   try {
-    const fitDays = await runSimulation({
-      days: REGIME_FIT_DAYS,
+    const simulated = await runSimulation({
+      days: fitDays,
       start: opts.start,
       instruments: ['6E'],
       seed: fitSeed,
@@ -193,7 +194,7 @@ async function demo(opts: DemoOpts): Promise<void> {
       spot: false,
     });
     const fitSeries: MinuteSeries[] = [];
-    for (const d of fitDays) {
+    for (const d of simulated) {
       fitSeries.push(...(await minuteSeries([d.files.mbp10, d.files.trades], new FeatureEngine())));
     }
     model = fitRegimeModel(fitSeries, { kind: 'hmm' });
@@ -209,7 +210,7 @@ async function demo(opts: DemoOpts): Promise<void> {
   const off = scoreLabels(labels.offline, truthIdx);
   const on = scoreLabels(labels.online, truthIdx);
   say(
-    `Volatility regimes: a 3-state HMM fitted on ${REGIME_FIT_DAYS} other simulated days (seed ${fitSeed}, truth unread) in ${((performance.now() - t2) / 1000).toFixed(1)} s: ${modelPath}`,
+    `Volatility regimes: a 3-state HMM fitted on ${fitDays} other simulated days (seed ${fitSeed}, truth unread) in ${((performance.now() - t2) / 1000).toFixed(1)} s: ${modelPath}`,
   );
   say(
     `  this day: Viterbi labels match the truth on ${(100 * off.accuracy).toFixed(1)}% of ${n(off.minutes)} minutes, the online filter on ${(100 * on.accuracy).toFixed(1)}%; it followed ${on.detected} of ${on.changes} regime changes, ${on.meanDelayMin.toFixed(1)} min after them on average`,
@@ -223,7 +224,7 @@ async function demo(opts: DemoOpts): Promise<void> {
   // The ten techniques on the day's minute bars, with the feature engine's values as context.
   const setups = new Map<string, number>();
   const examples: Setup[] = [];
-  const techniques = new TechniqueSet(DEFAULT_TECHNIQUES_CONFIG, {
+  const techniques = new TechniqueSet(config.techniques, {
     collect: false,
     onSetup: (s) => {
       setups.set(s.technique, (setups.get(s.technique) ?? 0) + 1);
@@ -250,8 +251,9 @@ async function demo(opts: DemoOpts): Promise<void> {
   const t3 = performance.now();
   const decided = await runDecide([day.files.mbp10, day.files.trades], {
     regime: modelPath,
-    vpinBucket: DEMO_VPIN_BUCKET,
-    vpinWindow: DEMO_VPIN_WINDOW,
+    vpinBucket,
+    vpinWindow,
+    config,
   });
   say(
     `Decisions (${decided.model ?? 'no model configured: quant evidence only'}), like \`scalper decide\`, replayed in ${((performance.now() - t3) / 1000).toFixed(1)} s: ${n(decided.summary.decisions)}`,
@@ -275,16 +277,17 @@ async function demo(opts: DemoOpts): Promise<void> {
     break;
   }
   say();
+  const manifest = await recordRun(run, {
+    folder: dir,
+    outputs: [...dayFiles(day), csv, modelPath],
+    inputs: [],
+    seed: opts.seed,
+  });
+  say(`Run manifest (versions, configuration hash, seed, files with sizes and sha256): ${manifest}`);
   if (!opts.out) say(`The files stay in ${dir} (${bytes(dirSize(dir))}); remove the folder when done.`);
   say(`Next: npm run -s scalper -- dbn inspect ${day.files.mbp10}`);
   say('      npm run -s scalper -- simulate --days 5 --instruments 6E,6B,6J --out DIR');
 }
-
-// A simulated day trades about 200,000 lots: much smaller VPIN buckets than the production default
-// (ADV/50, window 50) give readings within the day and resolve episodes of a few minutes (as in
-// src/features/checks.test.ts).
-const DEMO_VPIN_BUCKET = 200;
-const DEMO_VPIN_WINDOW = 10;
 
 function dirSize(dir: string): number {
   let total = 0;
@@ -294,13 +297,15 @@ function dirSize(dir: string): number {
 
 /** Registers `demo`. */
 export function registerDemo(program: Command): void {
-  program
+  const D = DEFAULT_CONFIG.demo;
+  const cmd = program
     .command('demo')
     .description(
       'simulate a 6E trading day, write it as DBN, read it back and summarise it (no data or network needed)',
     )
     .option('-o, --out <dir>', 'folder for the files (default: a new temporary folder)')
-    .option('--seed <seed>', 'random seed (same seed, same bytes)', seedArg, 7)
-    .option('--start <date>', 'trading date to simulate, YYYY-MM-DD', DEFAULT_START)
-    .action((opts: DemoOpts) => demo(opts));
+    .option('--seed <seed>', `random seed, same seed same bytes (default ${D.seed})`, seedArg)
+    .option('--start <date>', `trading date to simulate, YYYY-MM-DD (default ${D.start})`)
+    .action((o: { out?: string }, self: Command) => demo(o, runOf(self)));
+  configFlags(cmd, { seed: 'demo.seed', start: 'demo.start' });
 }

@@ -15,6 +15,8 @@ import { DbnError } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot } from '../features/index.js';
 import { positiveInt, positiveNumber } from './args.js';
+import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { recordRun } from './manifest.js';
 import { n } from './output.js';
 import { progress } from './progress.js';
 import { readStoikovModel } from './stoikov.js';
@@ -41,6 +43,12 @@ export function parseInterval(v: string): bigint {
   return ns;
 }
 
+/** An interval flag's text, checked by `parseInterval` (the configuration keeps it as text). */
+function intervalArg(v: string): string {
+  parseInterval(v);
+  return v;
+}
+
 /** Options of `features`. */
 export interface FeaturesCliOptions {
   out: string;
@@ -51,6 +59,8 @@ export interface FeaturesCliOptions {
   vpinWindow?: number;
   /** A Stoikov model file from `scalper stoikov fit`. */
   stoikov?: string;
+  /** Period of the trade bars, ms (default 60,000). */
+  barPeriodMs?: number;
 }
 
 function cell(v: number): string {
@@ -115,6 +125,7 @@ export async function runFeatures(
     defaultTickSize: opts.tick,
     vpinBucketVolume: opts.vpinBucket,
     vpinWindowBuckets: opts.vpinWindow,
+    barPeriodMs: opts.barPeriodMs,
     stoikovModel: opts.stoikov !== undefined ? readStoikovModel(opts.stoikov) : undefined,
   });
   let fd: number;
@@ -158,18 +169,31 @@ export async function runFeatures(
 
 /** Registers `features`. */
 export function registerFeatures(program: Command): void {
-  program
+  const E = DEFAULT_CONFIG.engine;
+  const cmd = program
     .command('features')
     .description(
       'replay DBN files (e.g. a day’s MBP-10, trades, definition and spot MBP-1 files) through the feature engine and write a CSV row per instrument every interval',
     )
     .argument('<files...>', 'DBN files (.dbn or .dbn.zst), merged by ts_recv')
     .requiredOption('-o, --out <file>', 'output CSV file')
-    .option('--every <interval>', 'row interval: 100ms, 1s, 10s, 1m, ... (default: 1s)', parseInterval)
+    .option(
+      '--every <interval>',
+      `row interval: 100ms, 1s, 10s, 1m, ... (default: ${DEFAULT_CONFIG.features.every})`,
+      intervalArg,
+    )
     .option('--symbol <symbol>', 'write rows of this symbol only')
-    .option('--tick <raw>', 'tick size in raw 1e-9 units when no definition record gives one', positiveNumber)
-    .option('--vpin-bucket <lots>', 'VPIN bucket volume (default 6E ADV/50 = 4,000 lots)', positiveNumber)
-    .option('--vpin-window <buckets>', 'VPIN window in buckets (default 50)', positiveInt)
+    .option(
+      '--tick <raw>',
+      `tick size in raw 1e-9 units when no definition record gives one (default ${E.defaultTickSize})`,
+      positiveNumber,
+    )
+    .option(
+      '--vpin-bucket <lots>',
+      `VPIN bucket volume (default 6E ADV/50 = ${E.vpinBucketVolume.toLocaleString('en-US')} lots)`,
+      positiveNumber,
+    )
+    .option('--vpin-window <buckets>', `VPIN window in buckets (default ${E.vpinWindowBuckets})`, positiveInt)
     .option(
       '--stoikov <file>',
       'a Stoikov model from `scalper stoikov fit` for microprice_stoikov (instruments on its tick grid)',
@@ -189,13 +213,32 @@ Example:
   scalper features data/glbx-mdp3-20261124.mbp-10.dbn.zst data/glbx-mdp3-20261124.trades.dbn.zst \\
     --every 1s --out features.csv`,
     )
-    .action(async (files: string[], cli: Omit<FeaturesCliOptions, 'every'> & { every?: bigint }) => {
+    .action(async (files: string[], cli: { out: string; symbol?: string }, self: Command) => {
       const t0 = performance.now();
-      const opts: FeaturesCliOptions = { ...cli, every: cli.every ?? DEFAULT_EVERY_NS };
+      const run = runOf(self);
+      const { engine, features } = run.config;
+      const opts: FeaturesCliOptions = {
+        out: cli.out,
+        symbol: cli.symbol,
+        every: parseInterval(features.every),
+        tick: engine.defaultTickSize,
+        vpinBucket: engine.vpinBucketVolume,
+        vpinWindow: engine.vpinWindowBuckets,
+        barPeriodMs: engine.barPeriodMs,
+        stoikov: engine.stoikovModel,
+      };
       const r = await runFeatures(files, opts);
+      await recordRun(run, { file: opts.out, inputs: [...files, engine.stoikovModel] });
       const secs = (performance.now() - t0) / 1000;
       process.stderr.write(
         `${n(r.records)} records, ${n(r.rows)} rows (${r.symbols.join(', ') || 'no instruments'}) written to ${opts.out} in ${secs.toFixed(1)} s\n`,
       );
     });
+  configFlags(cmd, {
+    every: 'features.every',
+    tick: 'engine.defaultTickSize',
+    vpinBucket: 'engine.vpinBucketVolume',
+    vpinWindow: 'engine.vpinWindowBuckets',
+    stoikov: 'engine.stoikovModel',
+  });
 }

@@ -2,7 +2,9 @@
 /** The `scalper` command. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EngineError } from '../core/index.js';
+import { ConfigProblemsError, EngineError } from '../core/index.js';
+import { addCommonOptions, configureRun, runOf } from './config.js';
+import { registerConfig } from './config-command.js';
 import { registerDbn } from './dbn.js';
 import { registerDecide } from './decide.js';
 import { registerDemo } from './demo.js';
@@ -33,11 +35,35 @@ registerFeatures(program);
 registerRegime(program);
 registerDecide(program);
 registerStoikov(program);
+registerConfig(program);
+
+// Every command takes --config and --log-level, and resolves its configuration before it runs.
+const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
+for (const c of program.commands.flatMap(leaves)) addCommonOptions(c);
+let started: { cmd: Command; t0: number } | null = null;
+program.hook('preAction', (_program, cmd) => {
+  const run = configureRun(cmd);
+  started = { cmd, t0: performance.now() };
+  run.log.info({ command: run.command, argv: run.argv, configFile: run.configFile ?? null }, 'command start');
+});
+
+function logEnd(ok: boolean, code?: string): void {
+  if (started === null) return;
+  const { cmd, t0 } = started;
+  const ms = Math.round(performance.now() - t0);
+  runOf(cmd).log.info({ command: runOf(cmd).command, ok, ...(code ? { code } : {}), ms }, 'command end');
+}
 
 try {
   await program.parseAsync(process.argv);
+  logEnd(true);
 } catch (err) {
-  if (err instanceof CommanderError) {
+  logEnd(false, err instanceof EngineError ? err.code : undefined);
+  if (err instanceof ConfigProblemsError) {
+    // One line per problem, each a complete message.
+    for (const p of err.problems) process.stderr.write(`error [${err.code}]: ${p}\n`);
+    process.exitCode = 2;
+  } else if (err instanceof CommanderError) {
     // commander has printed the problem (or the help/version); a usage error exits 2 like any bad input.
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else if (err instanceof EngineError) {

@@ -11,7 +11,6 @@ import { ConfigError } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { FeatureEngine } from '../features/index.js';
 import {
-  DEFAULT_RESTARTS,
   fitRegimeModel,
   type ImpliedVolSeries,
   labelSeries,
@@ -22,17 +21,25 @@ import {
   scoreLabels,
 } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, seedArg } from './args.js';
+import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { recordRun } from './manifest.js';
 import { progress } from './progress.js';
 import { minuteSeries, readRegimeModel, readTruthLabels, writeRegimeModel } from './regime-files.js';
 
 /** The minutes of one instrument of `files` (`symbol`, or the only instrument). */
-export async function readMinutes(files: readonly string[], symbol?: string): Promise<MinuteSeries> {
+export async function readMinutes(
+  files: readonly string[],
+  symbol?: string,
+  defaultTickSize?: number,
+): Promise<MinuteSeries> {
   for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
   const total = files.reduce((s, f) => s + statSync(f).size, 0);
   const bar = progress('minutes', total);
   let all: MinuteSeries[];
   try {
-    all = await minuteSeries(files, new FeatureEngine(), { onProgress: (d) => bar.update(d) });
+    all = await minuteSeries(files, new FeatureEngine({ defaultTickSize }), {
+      onProgress: (d) => bar.update(d),
+    });
   } finally {
     bar.stop();
   }
@@ -66,25 +73,28 @@ export function registerRegime(program: Command): void {
   const regime = program
     .command('regime')
     .description('volatility regimes: fit a Gaussian HMM or GMM on minute observations, label days with it');
-  regime
+  const R = DEFAULT_CONFIG.regime;
+  const fit = regime
     .command('fit')
     .description(
       'fit a regime model (unsupervised) on the minutes of DBN files: log realized variance and log message rate per minute, less their time-of-day means',
     )
     .argument('<files...>', 'DBN files (MBP-10 and trades of one or more days, .dbn or .dbn.zst)')
     .requiredOption('-o, --out <file>', 'model file to write (model.json)')
-    .addOption(new Option('--kind <kind>', 'hmm or gmm').default('hmm').argParser(kindArg))
-    .option('--states <n>', 'number of regimes, ordered by volatility', positiveInt, 3)
+    .addOption(new Option('--kind <kind>', `hmm or gmm (default ${R.kind})`).argParser(kindArg))
+    .option('--states <n>', `number of regimes, ordered by volatility (default ${R.states})`, positiveInt)
     .option(
       '--restarts <n>',
-      'extra seeded random starts (the best likelihood is kept)',
+      `extra seeded random starts, the best likelihood kept (default ${R.restarts})`,
       nonNegativeInt,
-      DEFAULT_RESTARTS,
     )
-    .option('--seed <n>', 'seed of the random starts', seedArg, 1)
+    .option('--seed <n>', `seed of the random starts (default ${R.seed})`, seedArg)
     .option('--symbol <symbol>', 'instrument to fit on when the files hold several')
-    .action(async (files: string[], o) => {
-      const series = await readMinutes(files, o.symbol);
+    .action(async (files: string[], opts: { out: string; symbol?: string }, self: Command) => {
+      const run = runOf(self);
+      const { regime: cfg, engine } = run.config;
+      const o = { ...opts, ...cfg };
+      const series = await readMinutes(files, o.symbol, engine.defaultTickSize);
       const t0 = performance.now();
       const m = fitRegimeModel([series], {
         kind: o.kind,
@@ -94,6 +104,7 @@ export function registerRegime(program: Command): void {
       });
       const ms = performance.now() - t0;
       writeRegimeModel(o.out, m);
+      await recordRun(run, { file: o.out, inputs: files, seed: o.seed });
       const f = m.loaded.fit;
       process.stdout.write(
         `${o.kind.toUpperCase()} with ${o.states} states fitted on ${series.startMs.length.toLocaleString('en-US')} minutes of ${series.symbol} ` +
@@ -101,6 +112,12 @@ export function registerRegime(program: Command): void {
           `states (by volatility): ${m.loaded.states.join(', ')}\nwrote ${o.out}\n`,
       );
     });
+  configFlags(fit, {
+    kind: 'regime.kind',
+    states: 'regime.states',
+    restarts: 'regime.restarts',
+    seed: 'regime.seed',
+  });
   regime
     .command('label')
     .description('label each minute of DBN files with a fitted model; score against a simulator truth file')
@@ -113,10 +130,11 @@ export function registerRegime(program: Command): void {
       '--iv <file>',
       'implied volatility CSV (columns ts, iv annualised): report realized minus implied',
     )
-    .action(async (files: string[], o) => {
+    .action(async (files: string[], o, self: Command) => {
+      const run = runOf(self);
       const model = readRegimeModel(o.model);
       const iv = o.iv ? readImpliedVolCsv(o.iv) : null;
-      const series = await readMinutes(files, o.symbol);
+      const series = await readMinutes(files, o.symbol, run.config.engine.defaultTickSize);
       const labels = labelSeries(model, series);
       const names = model.loaded.states;
       const truth = o.truth ? readTruthLabels(o.truth, series.startMs, names) : null;
@@ -138,8 +156,9 @@ export function registerRegime(program: Command): void {
       if (gap !== null) {
         const known = Array.from(gap).filter((g) => Number.isFinite(g));
         if (known.length === 0) {
-          process.stderr.write(
-            `warning: ${o.iv} has no implied volatility at or before any minute of the input (its first row: ${new Date((iv as ImpliedVolSeries).tMs[0]).toISOString()})\n`,
+          run.log.warn(
+            { iv: o.iv, firstRow: new Date((iv as ImpliedVolSeries).tMs[0]).toISOString() },
+            'the implied volatility file has no value at or before any minute of the input',
           );
         } else {
           const mean = known.reduce((a, b) => a + b, 0) / known.length;
@@ -160,6 +179,7 @@ export function registerRegime(program: Command): void {
           );
         }
         writeFileSync(o.out, `${lines.join('\n')}\n`);
+        await recordRun(run, { file: o.out, inputs: [...files, o.model, o.truth, o.iv] });
         process.stdout.write(`wrote ${o.out}\n`);
       }
     });

@@ -3,9 +3,11 @@
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, isTradingDate, tradingDates } from '../core/index.js';
+import { ConfigError, componentLogger, isTradingDate, type Logger, tradingDates } from '../core/index.js';
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
 import { positiveInt, seedArg } from './args.js';
+import { configFlags, DEFAULT_CONFIG, DEFAULT_START, runOf } from './config.js';
+import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
 
 /** Options shared by `simulate` and `demo`. */
@@ -19,10 +21,11 @@ export interface SimulateCliOptions {
   zstd?: boolean;
   /** Write the spot pairs' IG files too (default true). */
   spot?: boolean;
+  /** Where progress lines go off a terminal (default a child of the root logger). */
+  log?: Logger;
 }
 
-/** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
-export const DEFAULT_START = '2026-11-24';
+export { DEFAULT_START };
 
 function instrumentsArg(v: string): string[] {
   const list = v
@@ -72,6 +75,7 @@ export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayRes
     : null;
   let started = false;
   let lastDay = -1;
+  const log = opts.log ?? componentLogger('simulate');
   const t0 = performance.now();
   try {
     const days = await simulate({
@@ -93,7 +97,7 @@ export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayRes
           bar.update(p.day * p.minutes + p.minute, { date: p.date, events: n(p.events) });
         } else if (p.day !== lastDay) {
           lastDay = p.day;
-          process.stderr.write(`simulating ${p.date} (day ${p.day + 1} of ${p.days})\n`);
+          log.info({ date: p.date, day: p.day + 1, days: p.days }, 'simulating day');
         }
       },
     });
@@ -110,43 +114,68 @@ export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayRes
   }
 }
 
-/** The files of a day with their sizes, one per line. */
-export function describeDay(d: SimDayResult): string[] {
-  const lines = [
-    `${d.date}: ${n(d.counts.events)} events, ${n(d.counts.mbp10)} MBP-10 records, ${n(d.counts.trades)} trades, ${n(d.volume)} contracts; spread one tick after ${(100 * d.oneTickShare).toFixed(1)}% of events`,
-  ];
+/** The paths of the files a simulated day wrote. */
+export function dayFiles(d: SimDayResult): string[] {
   const paths = new Set<string>();
   for (const v of Object.values(d.files)) {
     if (typeof v === 'string') paths.add(v);
     else if (v && typeof v === 'object')
       for (const p of Object.values(v)) if (typeof p === 'string') paths.add(p);
   }
-  for (const path of paths) lines.push(`  ${path}  ${bytes(statSync(path).size)}`);
+  return [...paths];
+}
+
+/** The files of a day with their sizes, one per line. */
+export function describeDay(d: SimDayResult): string[] {
+  const lines = [
+    `${d.date}: ${n(d.counts.events)} events, ${n(d.counts.mbp10)} MBP-10 records, ${n(d.counts.trades)} trades, ${n(d.volume)} contracts; spread one tick after ${(100 * d.oneTickShare).toFixed(1)}% of events`,
+  ];
+  for (const path of dayFiles(d)) lines.push(`  ${path}  ${bytes(statSync(path).size)}`);
   return lines;
 }
 
 /** Registers `simulate`. */
 export function registerSimulate(program: Command): void {
-  program
+  const D = DEFAULT_CONFIG.simulate;
+  const sim = program
     .command('simulate')
     .description(
       'simulate CME FX futures trading days (MBP-10, trades, definitions as DBN; ground truth as JSON)',
     )
     .requiredOption('-o, --out <dir>', 'output folder (created when missing)')
-    .option('--days <n>', 'number of trading days (weekends skipped)', positiveInt, 1)
-    .option('--start <date>', 'first trading date, YYYY-MM-DD', dateArg, DEFAULT_START)
+    .option('--days <n>', `number of trading days, weekends skipped (default ${D.days})`, positiveInt)
+    .option('--start <date>', `first trading date, YYYY-MM-DD (default ${D.start})`, dateArg)
     .addOption(
-      new Option('--instruments <list>', 'comma-separated futures: 6E, 6B, 6J')
-        .argParser(instrumentsArg)
-        .default(['6E'], '6E'),
+      new Option(
+        '--instruments <list>',
+        `comma-separated futures: 6E, 6B, 6J (default ${D.instruments})`,
+      ).argParser(instrumentsArg),
     )
-    .option('--seed <seed>', 'random seed: the same seed gives byte-identical files', seedArg, 1)
+    .option(
+      '--seed <seed>',
+      `random seed: the same seed gives byte-identical files (default ${D.seed})`,
+      seedArg,
+    )
     .option('--mbo', 'also write market-by-order files')
     .option('--no-zstd', 'write plain .dbn files instead of .dbn.zst')
-    .action(async (opts: SimulateCliOptions) => {
-      if (opts.days > 366)
-        throw new ConfigError(`--days ${opts.days} is more than a year; simulate in smaller runs`);
-      const days = await runSimulation(opts);
+    .action(async (o: { out: string }, cmd: Command) => {
+      const run = runOf(cmd);
+      const days = await runSimulation({ ...run.config.simulate, out: o.out });
       for (const d of days) process.stdout.write(`${describeDay(d).join('\n')}\n`);
+      const manifest = await recordRun(run, {
+        folder: o.out,
+        outputs: days.flatMap(dayFiles),
+        inputs: [],
+        seed: run.config.simulate.seed,
+      });
+      process.stdout.write(`run manifest: ${manifest}\n`);
     });
+  configFlags(sim, {
+    days: 'simulate.days',
+    start: 'simulate.start',
+    instruments: 'simulate.instruments',
+    seed: 'simulate.seed',
+    mbo: 'simulate.mbo',
+    zstd: 'simulate.zstd',
+  });
 }

@@ -12,6 +12,8 @@ import { CME_FX_FUTURES, ConfigError, fxFutureRoot } from '../core/index.js';
 import { DbnDecoder, DbnError, SymbolMap } from '../data/dbn/index.js';
 import { StoikovFitter, type StoikovModel } from '../features/micro/index.js';
 import { positiveInt } from './args.js';
+import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { recordRun } from './manifest.js';
 
 /** `stoikov.json`: the fitted table and what it was fitted on. */
 export interface StoikovModelFile extends StoikovModel {
@@ -208,29 +210,33 @@ export function registerStoikov(program: Command): void {
   const stoikov = program
     .command('stoikov')
     .description("Stoikov's micro-price: fit the adjustment table g(imbalance, spread) on MBP-10 files");
-  stoikov
+  const S = DEFAULT_CONFIG.stoikov;
+  const fit = stoikov
     .command('fit')
     .description(
       'fit the micro-price table on the top of book of MBP-10 files, sampled every --sample-ms (Stoikov 2018)',
     )
     .argument('<files...>', 'MBP-10 DBN files (.dbn or .dbn.zst), one chain of samples per file')
     .requiredOption('-o, --out <file>', 'model file to write (stoikov.json)')
-    .option('--sample-ms <ms>', 'sampling step of the top of book, ms', positiveInt, 1000)
-    .option('--buckets <n>', 'imbalance buckets of qb/(qb+qa)', positiveInt, 10)
-    .option('--spreads <n>', 'largest spread state, ticks', positiveInt, 2)
-    .option('--terms <n>', 'terms of the series g = Σ Bⁱ·G1', positiveInt, 6)
+    .option('--sample-ms <ms>', `sampling step of the top of book, ms (default ${S.sampleMs})`, positiveInt)
+    .option('--buckets <n>', `imbalance buckets of qb/(qb+qa) (default ${S.buckets})`, positiveInt)
+    .option('--spreads <n>', `largest spread state, ticks (default ${S.spreads})`, positiveInt)
+    .option('--terms <n>', `terms of the series g = Σ Bⁱ·G1 (default ${S.terms})`, positiveInt)
     .option('--tick-raw <n>', 'tick size in raw 1e-9 units (default: from the 6E/6B/6J symbol)', positiveInt)
     .option('--symbol <symbol>', 'instrument to fit on when the files hold several')
-    .action(async (files: string[], o) => {
+    .action(async (files: string[], o, self: Command) => {
+      const run = runOf(self);
+      const cfg = run.config.stoikov;
       const model = await fitStoikovFiles(files, {
-        sampleMs: o.sampleMs,
-        buckets: o.buckets,
-        spreads: o.spreads,
-        terms: o.terms,
+        sampleMs: cfg.sampleMs,
+        buckets: cfg.buckets,
+        spreads: cfg.spreads,
+        terms: cfg.terms,
         tickRaw: o.tickRaw,
         symbol: o.symbol,
       });
       writeStoikovModel(o.out, model);
+      await recordRun(run, { file: o.out, inputs: files });
       const row = (s: number): string =>
         model.g
           .slice((s - 1) * model.n, s * model.n)
@@ -243,4 +249,10 @@ export function registerStoikov(program: Command): void {
       lines.push(`wrote ${o.out}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+  configFlags(fit, {
+    sampleMs: 'stoikov.sampleMs',
+    buckets: 'stoikov.buckets',
+    spreads: 'stoikov.spreads',
+    terms: 'stoikov.terms',
+  });
 }

@@ -7,7 +7,7 @@
  * pipeline keeps deciding from the quant evidence in the meantime.
  */
 
-import { type Clock, wallClock } from '../core/index.js';
+import { type Clock, componentLogger, type Logger, wallClock } from '../core/index.js';
 import type { LlmFailure, LlmProvider, StructuredRequest, StructuredResult } from './types.js';
 import { NO_USAGE } from './types.js';
 
@@ -17,6 +17,8 @@ export interface BreakerOptions {
   /** How long it stays open, ms. Default 30,000. */
   readonly coolDownMs?: number;
   readonly clock?: Clock;
+  /** Where opening and closing are logged. Default a child of the root logger. */
+  readonly logger?: Logger;
 }
 
 /** Failures that say the service is not answering (not a bad answer to this prompt). */
@@ -35,6 +37,9 @@ export class BreakerProvider implements LlmProvider {
   #failures = 0;
   #openUntil = Number.NEGATIVE_INFINITY;
   #lastFailure: LlmFailure | null = null;
+  /** Whether the last transition logged was an opening (a trial's success then closes it). */
+  #tripped = false;
+  readonly #log: Logger;
   /** Calls refused while open. */
   refused = 0;
 
@@ -45,6 +50,7 @@ export class BreakerProvider implements LlmProvider {
     this.#threshold = opts.threshold ?? 3;
     this.#coolDownMs = opts.coolDownMs ?? 30_000;
     this.#clock = opts.clock ?? wallClock;
+    this.#log = opts.logger ?? componentLogger('llm-breaker');
   }
 
   /** The provider behind the breaker. */
@@ -76,10 +82,28 @@ export class BreakerProvider implements LlmProvider {
     const res = await this.#inner.complete(req);
     if (res.ok) {
       this.#failures = 0;
+      if (this.#tripped) {
+        this.#tripped = false;
+        this.#log.info({ provider: this.name, model: this.model }, 'model breaker closed');
+      }
     } else if (isServiceFailure(res.failure)) {
       this.#failures++;
       this.#lastFailure = res.failure;
-      if (this.#failures >= this.#threshold) this.#openUntil = this.#clock.now() + this.#coolDownMs;
+      if (this.#failures >= this.#threshold) {
+        this.#openUntil = this.#clock.now() + this.#coolDownMs;
+        this.#log.warn(
+          {
+            provider: this.name,
+            model: this.model,
+            failures: this.#failures,
+            coolDownMs: this.#coolDownMs,
+            trial: this.#tripped,
+            failure: { kind: res.failure.kind, message: res.failure.message },
+          },
+          'model breaker open',
+        );
+        this.#tripped = true;
+      }
     }
     return res;
   }

@@ -20,7 +20,7 @@
  */
 
 import { z } from 'zod';
-import { type Clock, ConfigError, wallClock } from '../core/index.js';
+import { type Clock, ConfigError, componentLogger, type Logger, wallClock } from '../core/index.js';
 import type { Pricing } from './accounting.js';
 import { AnthropicProvider } from './anthropic-provider.js';
 import { BreakerProvider } from './breaker.js';
@@ -31,7 +31,7 @@ const price = z.number().finite().min(0);
 
 /** The LLM section of the configuration. */
 export const LlmConfigSchema = z
-  .object({
+  .strictObject({
     provider: z.enum(['none', 'openai', 'anthropic']).default('none'),
     model: z.string().min(1).optional(),
     baseURL: z.url({ protocol: /^https?$/ }).optional(),
@@ -42,7 +42,9 @@ export const LlmConfigSchema = z
     timeoutMs: z.number().int().positive().optional(),
     cacheTtlMs: z.number().int().min(0).default(DEFAULT_CACHE_TTL_MS),
     jsonMode: z.enum(['json_schema', 'json_object']).optional(),
-    pricing: z.object({ inputPerMTok: price, outputPerMTok: price, cachedInputPerMTok: price }).optional(),
+    pricing: z
+      .strictObject({ inputPerMTok: price, outputPerMTok: price, cachedInputPerMTok: price })
+      .optional(),
   })
   .refine((c) => c.provider === 'none' || c.model !== undefined, {
     path: ['model'],
@@ -50,8 +52,8 @@ export const LlmConfigSchema = z
   });
 export type LlmConfig = z.infer<typeof LlmConfigSchema>;
 
-/** The environment variable behind each configuration field. */
-const ENV_OF: Readonly<Record<string, string>> = {
+/** The environment variable behind each configuration field (by dotted path). */
+export const LLM_ENV_VARS: Readonly<Record<string, string>> = {
   provider: 'SCALPER_LLM_PROVIDER',
   model: 'SCALPER_LLM_MODEL',
   baseURL: 'SCALPER_LLM_BASE_URL',
@@ -97,7 +99,7 @@ export function parseLlmEnv(env: Env = process.env): LlmConfig {
   const parsed = LlmConfigSchema.safeParse(raw);
   if (parsed.success) return Object.freeze(parsed.data);
   const problems = parsed.error.issues.map((issue) => {
-    const name = ENV_OF[issue.path.join('.')] ?? issue.path.join('.');
+    const name = LLM_ENV_VARS[issue.path.join('.')] ?? issue.path.join('.');
     const value = env[name];
     return value === undefined ? `${name}: ${issue.message}` : `${name}="${value}": ${issue.message}`;
   });
@@ -112,6 +114,8 @@ export interface ProviderDeps {
   readonly clock?: Clock;
   /** Store of the response cache. Default an in-memory LRU. */
   readonly cache?: ResponseCache;
+  /** Parent of the breaker's logger (`component: "llm-breaker"`). Default the root logger. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -159,7 +163,8 @@ export function createProvider(config: LlmConfig, deps: ProviderDeps = {}): Cach
       `LLM provider "${config.provider}" needs an API key in environment variable ${apiKeyEnv}`,
     );
   }
-  return new CachedProvider(new BreakerProvider(inner, { clock }), {
+  const logger = componentLogger('llm-breaker', deps.logger);
+  return new CachedProvider(new BreakerProvider(inner, { clock, logger }), {
     cache: deps.cache,
     ttlMs: config.cacheTtlMs,
     clock,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createAnalysts } from '../agents/index.js';
+import { createLogger, SILENT_LOGGER, setRootLogger } from '../core/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
 import { DecisionLoop } from './loop.js';
 import { analystsTier, type Decision, DecisionPipeline } from './pipeline.js';
@@ -80,6 +81,41 @@ describe('decision loop over a simulated hour', () => {
     for (const d of loop.decisions) {
       const v = d.verdicts.find((x) => x.check === 'stale_data');
       assert.ok(v !== undefined && !v.pass, 'stale_data vetoes every decision');
+    }
+  });
+
+  test('logs one line per decision carrying its id, and nothing per market event', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'trace',
+      destination: { write: (l: string) => lines.push(JSON.parse(l)) },
+    });
+    // The root too, so that a component logging through its default logger would be counted.
+    setRootLogger(logger);
+    try {
+      const loop = new DecisionLoop({
+        pipeline: new DecisionPipeline({ tier1: analystsTier(createAnalysts()), logger }),
+        engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 },
+      });
+      const { records } = await loop.run([day.files.mbp10, day.files.trades]);
+      const ids = loop.decisions.map((d) => d.id);
+      assert.ok(records > 100 * ids.length, `${records} records, ${ids.length} decisions`);
+      // Without a model nothing falls back and nothing runs over budget: the decision line is all.
+      assert.equal(lines.length, ids.length);
+      assert.deepEqual(
+        lines.map((l) => l.decisionId),
+        ids,
+      );
+      for (const [i, l] of lines.entries()) {
+        const d = loop.decisions[i];
+        assert.equal(l.component, 'pipeline');
+        assert.equal(l.msg, 'decision');
+        assert.equal(l.route, d.route);
+        assert.equal(l.approved, d.approval.approved);
+        assert.equal(l.snapshotTs, d.snapshotTs);
+      }
+    } finally {
+      setRootLogger(SILENT_LOGGER);
     }
   });
 

@@ -30,8 +30,7 @@ import {
   type RiskFlag,
   runAgents,
 } from '../agents/index.js';
-import type { Clock } from '../core/index.js';
-import { tradingDateOf } from '../core/index.js';
+import { type Clock, componentLogger, type Logger, tradingDateOf } from '../core/index.js';
 import { type LlmProvider, stateKey, type Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';
@@ -119,6 +118,11 @@ export interface PipelineOptions {
    * function of its input. Default false.
    */
   readonly live?: boolean;
+  /**
+   * Parent of the pipeline's logger (`component: "pipeline"`); every line about a decision carries
+   * its `decisionId`. Default the root logger.
+   */
+  readonly logger?: Logger;
 }
 
 /** Risk flags that conflict with taking a position (the full route looks twice). */
@@ -206,6 +210,7 @@ export class DecisionPipeline {
   readonly #now: () => number;
   readonly #onDecision: ((d: Decision) => void) | undefined;
   readonly #live: boolean;
+  readonly #log: Logger;
   #seq = 0;
 
   constructor(opts: PipelineOptions) {
@@ -216,6 +221,39 @@ export class DecisionPipeline {
     this.#now = opts.stopwatch ?? (() => performance.now());
     this.#onDecision = opts.onDecision;
     this.#live = opts.live ?? false;
+    this.#log = componentLogger('pipeline', opts.logger);
+  }
+
+  /**
+   * One debug line per decision (what STYLE.md asks a decision to log: its snapshot, the tiers it
+   * went through, the outcome) and an info line for each fallback or budget overrun, all carrying
+   * `decisionId`. Nothing is built when the level is off.
+   */
+  #logDecision(d: Decision): void {
+    const debug = this.#log.isLevelEnabled('debug');
+    const notable = d.fallbacks.length > 0 || d.overBudget.length > 0;
+    if (!debug && !(notable && this.#log.isLevelEnabled('info'))) return;
+    const log = this.#log.child({ decisionId: d.id });
+    if (d.fallbacks.length > 0)
+      log.info({ fallbacks: d.fallbacks }, 'decision fell back to the quant answer');
+    if (d.overBudget.length > 0) log.info({ tiers: d.overBudget }, 'decision over budget');
+    if (debug) {
+      log.debug(
+        {
+          trigger: d.trigger.kind,
+          instrument: d.instrument,
+          snapshotTs: d.snapshotTs,
+          route: d.route,
+          debate: d.debate.end,
+          approved: d.approval.approved,
+          direction: d.approval.direction,
+          size: d.approval.size,
+          vetoes: d.verdicts.filter((v) => !v.pass).map((v) => v.check),
+          totalMs: d.timings.total,
+        },
+        'decision',
+      );
+    }
   }
 
   /** Takes one decision on `input` (a frozen snapshot and what the analysts read). */
@@ -230,6 +268,8 @@ export class DecisionPipeline {
     const fallbacks: string[] = [];
     const usage: Usage[] = [];
     const instrument = input.snapshot.symbol;
+    // Numbered when it starts, so that anything logged while it runs can carry its id.
+    const id = `${instrument}-${++this.#seq}`;
     try {
       // Tier 1.
       const b1 = budget(cfg.budgets.tier1Ms, live, total);
@@ -371,7 +411,7 @@ export class DecisionPipeline {
       }
       const te = now();
       const decision: Decision = {
-        id: `${instrument}-${++this.#seq}`,
+        id,
         trigger,
         instrument,
         snapshotTs: input.snapshot.ts,
@@ -396,6 +436,7 @@ export class DecisionPipeline {
         fallbacks,
         overBudget,
       };
+      this.#logDecision(decision);
       this.#onDecision?.(decision);
       return decision;
     } finally {

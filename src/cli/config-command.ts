@@ -1,0 +1,46 @@
+/**
+ * `scalper config print [--config F] [--format yaml|json]` prints the effective configuration with
+ * every default filled in; `scalper config check F` validates a file (with the environment over it,
+ * as a run would see it) without running anything: `F: ok`, or exit 2 and one line per problem.
+ */
+
+import { type Command, Option } from 'commander';
+import { stringify } from 'yaml';
+import { ConfigError, redactSecrets } from '../core/index.js';
+import { loadConfig, runOf } from './config.js';
+
+/** Registers `config print` and `config check`. */
+export function registerConfig(program: Command): void {
+  const config = program
+    .command('config')
+    .description('show or check the configuration (defaults < --config FILE < environment < flags)');
+  config
+    .command('print')
+    .description('print the effective configuration, defaults filled in (API keys are never part of it)')
+    .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .action((o: { format: 'yaml' | 'json' }, cmd: Command) => {
+      const run = runOf(cmd);
+      const doc = redactSecrets(run.config);
+      if (o.format === 'json') {
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        return;
+      }
+      const from =
+        run.configFile === undefined
+          ? 'defaults < environment'
+          : `defaults < ${run.configFile} < environment`;
+      process.stdout.write(
+        `# effective scalper configuration (${from})\n${stringify(doc, { lineWidth: 0 })}`,
+      );
+    });
+  config
+    .command('check')
+    .description('validate a configuration file without running anything')
+    .argument('[file]', 'the file (YAML or JSON); default the --config file')
+    .action((file: string | undefined, o: { config?: string }) => {
+      const f = file ?? o.config;
+      if (f === undefined) throw new ConfigError('config check: give a file (scalper config check FILE)');
+      loadConfig({ file: f });
+      process.stdout.write(`${f}: ok\n`);
+    });
+}

@@ -1,0 +1,345 @@
+/**
+ * The `scalper` configuration: one schema whose sections are each part's own schema (feature
+ * engine, techniques, analysts, pipeline, model provider) and the commands' options, loaded in
+ * layers (core/config-file.ts):
+ *
+ *     schema defaults < --config FILE (YAML or JSON) < environment < flags given on the command line
+ *
+ * The environment carries the model provider's settings (`SCALPER_LLM_*`, llm/config.ts) and the
+ * log level (`SCALPER_LOG_LEVEL`); API keys are read only from the environment, when the provider
+ * is created, and never enter the configuration, so neither `config print` nor a run manifest can
+ * show one. A key in a file is a problem, not a value.
+ *
+ * Every command resolves its configuration before it runs (`configureRun`, called from main.ts) and
+ * reads its values from `runOf(command).config`; a flag is bound to its path with `configFlags`, so
+ * `--vpin-bucket 200` and `engine: { vpinBucketVolume: 200 }` are the same setting.
+ */
+
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { AgentsConfigSchema } from '../agents/index.js';
+import {
+  type ConfigLayer,
+  ConfigProblemsError,
+  createLogger,
+  LOG_LEVEL_ENV,
+  LOG_LEVELS,
+  type Logger,
+  mergeConfig,
+  readConfigFile,
+  resolveConfig,
+  secretPaths,
+  setRootLogger,
+} from '../core/index.js';
+import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/index.js';
+import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/index.js';
+import { DEFAULT_PIPELINE_CONFIG, PipelineConfigSchema } from '../pipeline/index.js';
+import { FUTURE_SPECS } from '../sim/index.js';
+import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/index.js';
+
+/** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
+export const DEFAULT_START = '2026-11-24';
+
+const posInt = (d: number) => z.number().int().positive().default(d);
+const pos = (d: number) => z.number().positive().default(d);
+const seed = (d: number) => z.number().int().min(0).max(0xffffffff).default(d);
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a calendar date');
+
+/** An interval such as `100ms`, `1s`, `10s`, `1m`, `1h` (features.ts `parseInterval` reads it). */
+export const INTERVAL = /^([1-9]\d*)(ms|s|m|h)$/;
+
+/** The feature engine (features, decide, regime, demo's fitting days). */
+const engine = z.strictObject({
+  /** VPIN bucket volume, contracts (ADV/50 of 6E: MICROSTRUCTURE.md). */
+  vpinBucketVolume: pos(DEFAULT_VPIN_BUCKET_VOLUME),
+  /** VPIN window, buckets. */
+  vpinWindowBuckets: posInt(50),
+  /** Tick size in raw 1e-9 units of instruments without a definition record (6E's). */
+  defaultTickSize: pos(DEFAULT_TICK_SIZE),
+  /** Period of the trade bars that drive indicators, techniques and bar triggers, ms. */
+  barPeriodMs: posInt(60_000),
+  /** A Stoikov model file (`scalper stoikov fit`) for `microprice_stoikov`. */
+  stoikovModel: z.string().min(1).optional(),
+});
+
+/** `scalper features`. */
+const features = z.strictObject({
+  /** Row interval. */
+  every: z.string().regex(INTERVAL, 'expected an interval such as 100ms, 1s, 10s, 1m or 1h').default('1s'),
+});
+
+/** The decision loop (`decide`, the demo's decisions). */
+const decide = z.strictObject({
+  /** Worker threads for the analysts' CPU-heavy steps; 0 runs them inline. */
+  workers: z.number().int().min(0).max(64).default(0),
+  /** A regime model file (`scalper regime fit`); none = regime unknown. */
+  regimeModel: z.string().min(1).optional(),
+  /** VPIN value whose upward crossing triggers a toxicity decision. */
+  vpinThreshold: z.number().min(0).max(1).default(0.8),
+  /** At most one sweep-triggered decision per instrument in this many ms. */
+  sweepCooldownMs: z.number().nonnegative().default(5_000),
+  /** Levels a sweep must take to trigger a decision. */
+  sweepTriggerLevels: posInt(3),
+});
+
+/** `scalper simulate`. */
+const simulate = z.strictObject({
+  days: z.number().int().positive().max(366).default(1),
+  start: date.default(DEFAULT_START),
+  instruments: z
+    .array(z.enum(Object.keys(FUTURE_SPECS) as [string, ...string[]]))
+    .min(1)
+    .default(() => ['6E']),
+  seed: seed(1),
+  /** Also write market-by-order files. */
+  mbo: z.boolean().default(false),
+  /** Compress the DBN files with zstd. */
+  zstd: z.boolean().default(true),
+  /** Write the spot pairs' IG files. */
+  spot: z.boolean().default(true),
+});
+
+/** `scalper demo`: a simulated day is far smaller than a real one, so VPIN gets its own buckets. */
+const demo = z.strictObject({
+  seed: seed(7),
+  start: date.default(DEFAULT_START),
+  /** A simulated day trades ~200,000 lots: buckets of 200 and a window of 10 read within the day. */
+  vpinBucketVolume: pos(200),
+  vpinWindowBuckets: posInt(10),
+  /** Days simulated (with another seed) to fit the regime model on. */
+  regimeFitDays: z.number().int().positive().max(30).default(6),
+});
+
+/** `scalper regime fit`. */
+const regime = z.strictObject({
+  kind: z.enum(['hmm', 'gmm']).default('hmm'),
+  states: posInt(3),
+  restarts: z.number().int().min(0).default(DEFAULT_RESTARTS),
+  seed: seed(1),
+});
+
+/** `scalper stoikov fit`. */
+const stoikov = z.strictObject({
+  sampleMs: posInt(1000),
+  buckets: posInt(10),
+  spreads: posInt(2),
+  terms: posInt(6),
+});
+
+/** The pipeline's schema has no defaults of its own: a file's values are merged over DEFAULT_PIPELINE_CONFIG. */
+const pipeline = z.preprocess(
+  (v) => mergeConfig(DEFAULT_PIPELINE_CONFIG, v),
+  PipelineConfigSchema.refine((c) => c.debate.stopAgreement <= c.debate.skipAgreement, {
+    path: ['debate', 'stopAgreement'],
+    message: 'must not exceed debate.skipAgreement',
+  }),
+);
+
+/** The model provider; prices given in part count the others as 0 (as the environment variables do). */
+const llm = z.preprocess((v) => {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  const p = o.pricing;
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) return o;
+  return { ...o, pricing: { inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0, ...p } };
+}, LlmConfigSchema);
+
+/** Everything `scalper` can be configured with; every field optional on input. */
+export const ScalperConfigSchema = z.strictObject({
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('warn') }).prefault({}),
+  engine: engine.prefault({}),
+  features: features.prefault({}),
+  decide: decide.prefault({}),
+  simulate: simulate.prefault({}),
+  demo: demo.prefault({}),
+  regime: regime.prefault({}),
+  stoikov: stoikov.prefault({}),
+  techniques: TechniquesConfigSchema.prefault({}),
+  agents: AgentsConfigSchema.prefault({}),
+  pipeline,
+  llm,
+});
+
+/** The effective configuration of a run. */
+export type ScalperConfig = z.output<typeof ScalperConfigSchema>;
+/** What a configuration file may hold. */
+export type ScalperConfigInput = z.input<typeof ScalperConfigSchema>;
+
+/** The LLM fields read as numbers from the environment. */
+const NUMERIC_ENV = new Set([
+  'timeoutMs',
+  'cacheTtlMs',
+  'pricing.inputPerMTok',
+  'pricing.outputPerMTok',
+  'pricing.cachedInputPerMTok',
+]);
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let o = target;
+  for (const k of path.slice(0, -1)) {
+    if (o[k] === undefined) o[k] = {};
+    o = o[k] as Record<string, unknown>;
+  }
+  o[path[path.length - 1]] = value;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The environment's layer: the model provider's `SCALPER_LLM_*` variables and `SCALPER_LOG_LEVEL`. */
+export function envLayer(env: Env = process.env): ConfigLayer {
+  const values: Record<string, unknown> = {};
+  const names: Record<string, string> = {};
+  const take = (name: string, path: string, numeric: boolean, lower = false) => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return;
+    // A non-numeric string stays a string so that the schema reports it against its variable.
+    const v =
+      numeric && raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : lower ? raw.toLowerCase() : raw;
+    setPath(values, path.split('.'), v);
+    names[path] = `${name}=${JSON.stringify(raw)}`;
+  };
+  for (const [path, name] of Object.entries(LLM_ENV_VARS)) take(name, `llm.${path}`, NUMERIC_ENV.has(path));
+  take(LOG_LEVEL_ENV, 'log.level', false, true);
+  return { source: 'environment', values, names };
+}
+
+/** Options of `loadConfig`. */
+export interface LoadConfigOptions {
+  /** A configuration file (YAML or JSON). */
+  readonly file?: string;
+  /** Default `process.env`. */
+  readonly env?: Env;
+  /** Values given on the command line (`flagsLayer`). */
+  readonly flags?: ConfigLayer;
+}
+
+/**
+ * The effective configuration: defaults < `file` < environment < `flags`. Every problem, a secret
+ * in the file included, throws one `ConfigProblemsError` listing them all.
+ */
+export function loadConfig(o: LoadConfigOptions = {}): ScalperConfig {
+  const layers: ConfigLayer[] = [];
+  const problems: string[] = [];
+  if (o.file !== undefined) {
+    const values = readConfigFile(o.file);
+    const secrets = secretPaths(values);
+    for (const p of secrets) {
+      problems.push(
+        `${o.file}: ${p}: secrets are read only from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, or the variable llm.apiKeyEnv names)`,
+      );
+      // Reported once, as a secret, rather than again as an unknown key.
+      const path = p.split('.');
+      let parent = values as Record<string, unknown>;
+      for (const k of path.slice(0, -1)) parent = parent[k] as Record<string, unknown>;
+      delete parent[path[path.length - 1]];
+    }
+    layers.push({ source: o.file, values });
+  }
+  layers.push(envLayer(o.env));
+  if (o.flags !== undefined) layers.push(o.flags);
+  let config: ScalperConfig | undefined;
+  try {
+    config = resolveConfig(ScalperConfigSchema, layers);
+  } catch (e) {
+    if (!(e instanceof ConfigProblemsError)) throw e;
+    problems.push(...e.problems);
+  }
+  if (problems.length > 0 || config === undefined) throw new ConfigProblemsError(problems);
+  return config;
+}
+
+/** The configuration of a command without a file, environment or flags: every default. */
+export const DEFAULT_CONFIG: ScalperConfig = resolveConfig(ScalperConfigSchema, []);
+
+const FLAG_PATHS = new WeakMap<Command, Readonly<Record<string, string>>>();
+
+/**
+ * Declares the configuration path each of `cmd`'s options sets when given on the command line
+ * (`{ vpinBucket: 'engine.vpinBucketVolume' }`, keyed by commander's attribute name). Options
+ * bound this way carry no commander default: the default is the schema's, so a file's value
+ * is not overridden by a flag nobody typed.
+ */
+export function configFlags(cmd: Command, paths: Readonly<Record<string, string>>): Command {
+  FLAG_PATHS.set(cmd, { ...FLAG_PATHS.get(cmd), ...paths });
+  return cmd;
+}
+
+/** The layer of the options given on `cmd`'s command line that are bound to configuration paths. */
+export function flagsLayer(cmd: Command): ConfigLayer {
+  const paths: Record<string, string> = { logLevel: 'log.level', ...FLAG_PATHS.get(cmd) };
+  const values: Record<string, unknown> = {};
+  const names: Record<string, string> = {};
+  const opts = cmd.opts();
+  for (const [key, path] of Object.entries(paths)) {
+    if (cmd.getOptionValueSource(key) !== 'cli') continue;
+    const v = opts[key];
+    setPath(values, path.split('.'), typeof v === 'bigint' ? v.toString() : v);
+    const opt = cmd.options.find((x) => x.attributeName() === key);
+    names[path] = opt?.long ?? key;
+  }
+  return { source: 'command line', values, names };
+}
+
+/** What a command run knows about itself: its configuration, logger and start. */
+export interface Run {
+  /** `scalper regime fit`, … */
+  readonly command: string;
+  readonly config: ScalperConfig;
+  /** The `--config` file, if any. */
+  readonly configFile: string | undefined;
+  /** A child of the root logger with `component: "cli"`. */
+  readonly log: Logger;
+  readonly startedAt: Date;
+  /** The arguments after `scalper`. */
+  readonly argv: readonly string[];
+}
+
+const RUNS = new WeakMap<Command, Run>();
+
+/** The full name of `cmd` (`regime fit`). */
+export function commandName(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Resolves `cmd`'s configuration (its `--config` file, the environment, its flags), installs the
+ * root logger at the configured level and remembers both for the action (`runOf`).
+ */
+export function configureRun(cmd: Command, argv: readonly string[] = process.argv.slice(2)): Run {
+  const file = cmd.opts().config as string | undefined;
+  const config = loadConfig({ file, flags: flagsLayer(cmd) });
+  const root = createLogger({ level: config.log.level });
+  setRootLogger(root);
+  const run: Run = {
+    command: commandName(cmd),
+    config,
+    configFile: file,
+    log: root.child({ component: 'cli' }),
+    startedAt: new Date(),
+    argv,
+  };
+  RUNS.set(cmd, run);
+  return run;
+}
+
+/** The run `configureRun` prepared for `cmd` (every default when called outside the `scalper` command). */
+export function runOf(cmd: Command): Run {
+  const r = RUNS.get(cmd);
+  if (r !== undefined) return r;
+  return configureRun(cmd, []);
+}
+
+/** Adds `--config` and `--log-level` to `cmd`. */
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'configuration file, YAML or JSON (see `scalper config print`)')
+    .option('--log-level <level>', `log level on stderr: ${LOG_LEVELS.join(', ')} (default warn)`, (v) =>
+      v.toLowerCase(),
+    );
+}
