@@ -22,8 +22,9 @@ import {
 } from '../pipeline/index.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { configFlags, DEFAULT_CONFIG, loadConfig, runOf, type ScalperConfig } from './config.js';
+import { commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
-import { n } from './output.js';
+import { finishOutput, keptPartial, n, startOutput } from './output.js';
 import { progress } from './progress.js';
 import { readRegimeModel } from './regime-files.js';
 import { readStoikovModel } from './stoikov.js';
@@ -64,6 +65,10 @@ export function summaryLines(s: DecisionSummary): string[] {
 /** Options of `runDecide`; those given here win over the same settings of `config`. */
 export interface DecideOptions {
   out?: string;
+  /** Decisions from this time on (ns); earlier records only warm the engine up. */
+  fromNs?: bigint;
+  /** Decisions up to this time (ns); later records are not read. */
+  toNs?: bigint;
   /** Worker threads for the analysts' CPU-heavy steps (0 = inline). */
   workers?: number;
   regime?: string;
@@ -101,7 +106,8 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   const regimeFile = o.regime ?? cfg.decide.regimeModel;
   const regime = regimeFile !== undefined ? readRegimeModel(regimeFile) : null;
   const llm = createProvider(cfg.llm, { logger: o.log });
-  const out = o.out !== undefined ? createWriteStream(o.out) : null;
+  // Decisions go to `--out` under a .partial name until the replay is done (output.ts).
+  const out = o.out !== undefined ? createWriteStream(startOutput(o.out)) : null;
   const workers = o.workers ?? cfg.decide.workers;
   const pool = workers > 0 ? new WorkerPool({ size: workers, logger: o.log }) : undefined;
   const pipeline = new DecisionPipeline({
@@ -130,7 +136,10 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   const total = files.reduce((s, f) => s + statSync(f).size, 0);
   const bar = progress('decide', total);
   try {
-    await loop.run(files, (d) => bar.update(d));
+    await loop.run(files, (d) => bar.update(d), { fromNs: o.fromNs, toNs: o.toNs });
+  } catch (err) {
+    if (o.out !== undefined) keptPartial(o.out);
+    throw err;
   } finally {
     bar.stop();
     await pool?.close();
@@ -139,6 +148,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
         out.end((e?: Error | null) => (e ? reject(e) : resolve())),
       );
   }
+  if (o.out !== undefined) finishOutput(o.out);
   const cache: string[] = [];
   if (llm instanceof CachedProvider) {
     const st = llm.stats();
@@ -203,7 +213,10 @@ export function registerDecide(program: Command): void {
     .description(
       'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval) and record every decision',
     )
-    .argument('<files...>', 'DBN files (MBP-10 and trades of a day, .dbn or .dbn.zst), merged by ts_recv')
+    .argument(
+      '<files...>',
+      'DBN files (MBP-10 and trades of a day, .dbn or .dbn.zst) or folders of them, merged by ts_recv',
+    )
     .option('-o, --out <file>', 'write each decision as a JSON line (the audit record)')
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
     .option(
@@ -217,9 +230,14 @@ export function registerDecide(program: Command): void {
       "worker threads for the analysts' CPU-heavy steps (default: 0, inline)",
       nonNegativeInt,
     )
-    .action(async (files: string[], o: { out?: string }, self: Command) => {
+    .action(async (paths: string[], o: { out?: string; from?: string; to?: string }, self: Command) => {
       const run = runOf(self);
-      const { summary: s, cache, book } = await runDecide(files, { out: o.out, config: run.config });
+      const { files, fromNs, toNs } = await commandInputs(paths, o);
+      const {
+        summary: s,
+        cache,
+        book,
+      } = await runDecide(files, { out: o.out, fromNs, toNs, config: run.config });
       for (const line of cache) process.stdout.write(`${line}\n`);
       process.stdout.write(`${n(s.decisions)} decisions\n`);
       for (const line of summaryLines(s)) process.stdout.write(`  ${line}\n`);
@@ -233,6 +251,7 @@ export function registerDecide(program: Command): void {
         process.stdout.write(`wrote ${o.out}\n`);
       }
     });
+  timeRangeOptions(cmd);
   configFlags(cmd, {
     regime: 'decide.regimeModel',
     vpinBucket: 'engine.vpinBucketVolume',

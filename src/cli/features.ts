@@ -16,8 +16,9 @@ import { replay } from '../data/index.js';
 import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot } from '../features/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { commandInputs, selects, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
-import { n } from './output.js';
+import { n, writeAtomically } from './output.js';
 import { progress } from './progress.js';
 import { readStoikovModel } from './stoikov.js';
 
@@ -57,6 +58,10 @@ export interface FeaturesCliOptions {
   tick?: number;
   vpinBucket?: number;
   vpinWindow?: number;
+  /** Rows from this time on (ns); earlier records only warm the engine up. */
+  fromNs?: bigint;
+  /** Rows up to this time (ns); later records are not read. */
+  toNs?: bigint;
   /** A Stoikov model file from `scalper stoikov fit`. */
   stoikov?: string;
   /** Period of the trade bars, ms (default 60,000). */
@@ -128,43 +133,50 @@ export async function runFeatures(
     barPeriodMs: opts.barPeriodMs,
     stoikovModel: opts.stoikov !== undefined ? readStoikovModel(opts.stoikov) : undefined,
   });
-  let fd: number;
-  try {
-    fd = openSync(opts.out, 'w');
-  } catch (err) {
-    throw new ConfigError(`cannot write ${opts.out}: ${(err as Error).message}`);
-  }
-  const out = new FileLines(createWriteStream('', { fd }));
-  await out.line(FEATURES_CSV_HEADER);
-  let rows = 0;
-  const seen = new Set<string>();
-  const bar = progress('features', total);
-  let records = 0;
-  try {
-    ({ records } = await replay(files, engine, {
-      everyNs: opts.every,
-      onGrid: async () => {
-        for (const id of engine.instruments) {
-          const snap = engine.snapshot(id);
-          if (snap === null) continue;
-          seen.add(snap.symbol);
-          if (opts.symbol !== undefined && snap.symbol !== opts.symbol) continue;
-          await out.line(snapshotCsvRow(snap));
-          rows++;
-        }
-      },
-      onProgress: (done) => bar.update(done),
-    }));
-  } finally {
-    bar.stop();
-  }
-  await out.close();
-  if (opts.symbol !== undefined && !seen.has(opts.symbol)) {
-    throw new ConfigError(
-      `--symbol ${opts.symbol} is not in the input (symbols: ${[...seen].join(', ') || 'none'})`,
-    );
-  }
-  return { records, rows, symbols: opts.symbol !== undefined ? [opts.symbol] : [...seen] };
+  return writeAtomically(opts.out, async (tmp) => {
+    let fd: number;
+    try {
+      fd = openSync(tmp, 'w');
+    } catch (err) {
+      throw new ConfigError(`cannot write ${opts.out}: ${(err as Error).message}`);
+    }
+    const out = new FileLines(createWriteStream('', { fd }));
+    await out.line(FEATURES_CSV_HEADER);
+    let rows = 0;
+    const seen = new Set<string>();
+    const written = new Set<string>();
+    const bar = progress('features', total);
+    let records = 0;
+    try {
+      ({ records } = await replay(files, engine, {
+        everyNs: opts.every,
+        fromNs: opts.fromNs,
+        toNs: opts.toNs,
+        onGrid: async (tNs) => {
+          const ms = Number(tNs / 1_000_000n);
+          for (const id of engine.instruments) {
+            const snap = engine.snapshot(id);
+            if (snap === null) continue;
+            seen.add(snap.symbol);
+            if (opts.symbol !== undefined && !selects(opts.symbol, snap.symbol, ms)) continue;
+            written.add(snap.symbol);
+            await out.line(snapshotCsvRow(snap));
+            rows++;
+          }
+        },
+        onProgress: (done) => bar.update(done),
+      }));
+    } finally {
+      bar.stop();
+      await out.close();
+    }
+    if (opts.symbol !== undefined && written.size === 0) {
+      throw new ConfigError(
+        `--symbol ${opts.symbol} is not in the input (symbols: ${[...seen].join(', ') || 'none'})`,
+      );
+    }
+    return { records, rows, symbols: [...written] };
+  });
 }
 
 /** Registers `features`. */
@@ -175,14 +187,17 @@ export function registerFeatures(program: Command): void {
     .description(
       'replay DBN files (e.g. a day’s MBP-10, trades, definition and spot MBP-1 files) through the feature engine and write a CSV row per instrument every interval',
     )
-    .argument('<files...>', 'DBN files (.dbn or .dbn.zst), merged by ts_recv')
+    .argument('<files...>', 'DBN files (.dbn or .dbn.zst) or folders of them, merged by ts_recv')
     .requiredOption('-o, --out <file>', 'output CSV file')
     .option(
       '--every <interval>',
       `row interval: 100ms, 1s, 10s, 1m, ... (default: ${DEFAULT_CONFIG.features.every})`,
       intervalArg,
     )
-    .option('--symbol <symbol>', 'write rows of this symbol only')
+    .option(
+      '--symbol <symbol>',
+      'write rows of this instrument only: a contract (6EZ6), a spot pair (EUR/USD) or a product (6E: the front month across a roll)',
+    )
     .option(
       '--tick <raw>',
       `tick size in raw 1e-9 units when no definition record gives one (default ${E.defaultTickSize})`,
@@ -213,27 +228,37 @@ Example:
   scalper features data/glbx-mdp3-20261124.mbp-10.dbn.zst data/glbx-mdp3-20261124.trades.dbn.zst \\
     --every 1s --out features.csv`,
     )
-    .action(async (files: string[], cli: { out: string; symbol?: string }, self: Command) => {
-      const t0 = performance.now();
-      const run = runOf(self);
-      const { engine, features } = run.config;
-      const opts: FeaturesCliOptions = {
-        out: cli.out,
-        symbol: cli.symbol,
-        every: parseInterval(features.every),
-        tick: engine.defaultTickSize,
-        vpinBucket: engine.vpinBucketVolume,
-        vpinWindow: engine.vpinWindowBuckets,
-        barPeriodMs: engine.barPeriodMs,
-        stoikov: engine.stoikovModel,
-      };
-      const r = await runFeatures(files, opts);
-      await recordRun(run, { file: opts.out, inputs: [...files, engine.stoikovModel] });
-      const secs = (performance.now() - t0) / 1000;
-      process.stderr.write(
-        `${n(r.records)} records, ${n(r.rows)} rows (${r.symbols.join(', ') || 'no instruments'}) written to ${opts.out} in ${secs.toFixed(1)} s\n`,
-      );
-    });
+    .action(
+      async (
+        paths: string[],
+        cli: { out: string; symbol?: string; from?: string; to?: string },
+        self: Command,
+      ) => {
+        const t0 = performance.now();
+        const run = runOf(self);
+        const { engine, features } = run.config;
+        const { files, fromNs, toNs } = await commandInputs(paths, cli);
+        const opts: FeaturesCliOptions = {
+          out: cli.out,
+          fromNs,
+          toNs,
+          symbol: cli.symbol,
+          every: parseInterval(features.every),
+          tick: engine.defaultTickSize,
+          vpinBucket: engine.vpinBucketVolume,
+          vpinWindow: engine.vpinWindowBuckets,
+          barPeriodMs: engine.barPeriodMs,
+          stoikov: engine.stoikovModel,
+        };
+        const r = await runFeatures(files, opts);
+        await recordRun(run, { file: opts.out, inputs: [...files, engine.stoikovModel] });
+        const secs = (performance.now() - t0) / 1000;
+        process.stderr.write(
+          `${n(r.records)} records, ${n(r.rows)} rows (${r.symbols.join(', ') || 'no instruments'}) written to ${opts.out} in ${secs.toFixed(1)} s\n`,
+        );
+      },
+    );
+  timeRangeOptions(cmd);
   configFlags(cmd, {
     every: 'features.every',
     tick: 'engine.defaultTickSize',

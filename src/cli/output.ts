@@ -1,7 +1,7 @@
 /** Buffered writing to stdout that respects back-pressure and ends quietly when the reader closes (e.g. `| head`). */
 import { once } from 'node:events';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { ConfigError } from '../core/index.js';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { ConfigError, componentLogger } from '../core/index.js';
 
 let closed = false;
 
@@ -63,4 +63,40 @@ export function outputFolder(dir: string, option = '--out'): string {
     throw new ConfigError(`${option} ${dir}: cannot create the folder (${(err as Error).message})`);
   }
   return dir;
+}
+
+/**
+ * Output files are written under `${path}.partial` and renamed to `path` when the run is done, so
+ * that a run that fails part-way leaves no output that looks complete: `startOutput` removes an
+ * earlier `path` and names the file to write, `finishOutput` renames it, and after a failure what
+ * was written stays in the `.partial` file (`keptPartial` logs its name).
+ */
+export function startOutput(path: string): string {
+  rmSync(path, { force: true });
+  return `${path}.partial`;
+}
+
+/** Renames the finished `${path}.partial` to `path`. */
+export function finishOutput(path: string): void {
+  renameSync(`${path}.partial`, path);
+}
+
+/** Logs that a failed run left its output under the .partial name. */
+export function keptPartial(path: string): void {
+  const tmp = `${path}.partial`;
+  if (existsSync(tmp))
+    componentLogger('output').info({ file: tmp }, 'incomplete output kept under a .partial name');
+}
+
+/** Writes `path` through `work` (given the name to write) with `startOutput`/`finishOutput`. */
+export async function writeAtomically<T>(path: string, work: (tmp: string) => Promise<T>): Promise<T> {
+  let r: T;
+  try {
+    r = await work(startOutput(path));
+  } catch (err) {
+    keptPartial(path);
+    throw err;
+  }
+  finishOutput(path);
+  return r;
 }

@@ -5,7 +5,9 @@
  * `strategy/regime`'s; this module only adds the files. Errors name the file.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, fxFutureRoot, isFrontMonth, productOf } from '../core/index.js';
 import { replay } from '../data/index.js';
 import type { FeatureEngine } from '../features/index.js';
 import {
@@ -22,6 +24,10 @@ import {
 export interface MinuteSeriesOptions {
   /** Called after each batch with the bytes read so far. */
   readonly onProgress?: (bytesRead: number) => void;
+  /** Minutes from this time on (ns). */
+  readonly fromNs?: bigint;
+  /** Minutes up to this time (ns). */
+  readonly toNs?: bigint;
 }
 
 const MINUTE_NS = 60_000_000_000n;
@@ -75,6 +81,8 @@ export async function minuteSeries(
       }
     },
     onProgress: opts.onProgress,
+    fromNs: opts.fromNs,
+    toNs: opts.toNs,
   });
   return [...out.values()];
 }
@@ -97,19 +105,87 @@ export function readRegimeModel(path: string): RegimeModelFile {
   return parseRegimeModel(text, path);
 }
 
-/** `truthLabels` of the simulator's truth file `truthFile` (truth-YYYYMMDD.json). */
+/**
+ * `truthLabels` of the simulator's truth file `truthFile` (truth-YYYYMMDD.json), or of every
+ * truth file in a folder (a simulated run of several days), their minutes together.
+ */
 export function readTruthLabels(
   truthFile: string,
   startMs: readonly number[],
   states: readonly string[],
 ): Int32Array {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(truthFile, 'utf8'));
-  } catch (e) {
-    throw new RegimeError('REGIME_BAD_INPUT', `${truthFile}: cannot read truth (${(e as Error).message})`, {
+  const files = statSync(truthFile, { throwIfNoEntry: false })?.isDirectory()
+    ? readdirSync(truthFile)
+        .filter((n) => /^truth-\d{8}\.json$/.test(n))
+        .sort()
+        .map((n) => join(truthFile, n))
+    : [truthFile];
+  if (files.length === 0) {
+    throw new RegimeError('REGIME_BAD_INPUT', `${truthFile}: no truth-YYYYMMDD.json in the folder`, {
       file: truthFile,
     });
   }
-  return truthLabels(doc, startMs, states, truthFile);
+  const minutes: unknown[] = [];
+  for (const f of files) {
+    let doc: { minutes?: unknown };
+    try {
+      doc = JSON.parse(readFileSync(f, 'utf8'));
+    } catch (e) {
+      throw new RegimeError('REGIME_BAD_INPUT', `${f}: cannot read truth (${(e as Error).message})`, {
+        file: f,
+      });
+    }
+    if (!Array.isArray(doc?.minutes)) truthLabels(doc, startMs, states, f); // names the file and field
+    minutes.push(...(doc.minutes as unknown[]));
+  }
+  return truthLabels({ minutes }, startMs, states, truthFile);
+}
+
+/**
+ * The series `symbol` names among `all` (minute series per instrument): an instrument's own, or,
+ * for a product (`6E`, `6E.c.0`), the minutes of its front month across every roll, merged in time
+ * order under the product's name. Without `symbol`: the only instrument with minutes, or the only
+ * futures product (a simulator folder holds a future and its spot pair: the future is chosen).
+ */
+export function chooseSeries(all: readonly MinuteSeries[], symbol?: string): MinuteSeries {
+  const books = all.filter((s) => s.startMs.length > 0);
+  const names = books.map((s) => s.symbol).join(', ') || 'none';
+  if (symbol !== undefined) {
+    const own = all.find((x) => x.symbol === symbol);
+    if (own !== undefined) return own;
+    const product = productOf(symbol);
+    const merged = product !== undefined ? frontMonthSeries(books, product) : null;
+    if (merged === null) throw new ConfigError(`--symbol ${symbol} is not in the input (symbols: ${names})`);
+    return merged;
+  }
+  if (books.length === 0) throw new ConfigError('the input holds no book records (MBP-10, MBP-1 or MBO)');
+  if (books.length === 1) return books[0];
+  const products = [...new Set(books.map((s) => fxFutureRoot(s.symbol)).filter((p) => p !== undefined))];
+  if (products.length === 1) return frontMonthSeries(books, products[0]) as MinuteSeries;
+  throw new ConfigError(
+    `the input holds several instruments (${names}): choose one with --symbol (a contract, or a product such as 6E for its front month)`,
+  );
+}
+
+/** The front month's minutes of `product` among `books`, in time order; null when it has none. */
+function frontMonthSeries(books: readonly MinuteSeries[], product: string): MinuteSeries | null {
+  const rows: { s: MinuteSeries; i: number }[] = [];
+  for (const s of books) {
+    for (let i = 0; i < s.startMs.length; i++) {
+      if (isFrontMonth(product, s.symbol, s.startMs[i])) rows.push({ s, i });
+    }
+  }
+  if (rows.length === 0) return null;
+  rows.sort((a, b) => a.s.startMs[a.i] - b.s.startMs[b.i]);
+  const pick = (k: keyof MinuteSeries & ('startMs' | 'logRv' | 'logEvents' | 'ret' | 'rv')) =>
+    rows.map(({ s, i }) => s[k][i]);
+  return {
+    symbol: product,
+    instrumentId: rows[rows.length - 1].s.instrumentId,
+    startMs: pick('startMs'),
+    logRv: pick('logRv'),
+    logEvents: pick('logEvents'),
+    ret: pick('ret'),
+    rv: pick('rv'),
+  };
 }

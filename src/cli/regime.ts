@@ -7,7 +7,6 @@
 
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { FeatureEngine } from '../features/index.js';
 import {
@@ -22,16 +21,24 @@ import {
 } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, seedArg } from './args.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { type CommandInputs, commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 import { progress } from './progress.js';
-import { minuteSeries, readRegimeModel, readTruthLabels, writeRegimeModel } from './regime-files.js';
+import {
+  chooseSeries,
+  minuteSeries,
+  readRegimeModel,
+  readTruthLabels,
+  writeRegimeModel,
+} from './regime-files.js';
 
-/** The minutes of one instrument of `files` (`symbol`, or the only instrument). */
+/** The minutes of the instrument of `files` that `symbol` names (`chooseSeries`). */
 export async function readMinutes(
-  files: readonly string[],
+  input: CommandInputs,
   symbol?: string,
   defaultTickSize?: number,
 ): Promise<MinuteSeries> {
+  const { files } = input;
   for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
   const total = files.reduce((s, f) => s + statSync(f).size, 0);
   const bar = progress('minutes', total);
@@ -39,29 +46,17 @@ export async function readMinutes(
   try {
     all = await minuteSeries(files, new FeatureEngine({ defaultTickSize }), {
       onProgress: (d) => bar.update(d),
+      fromNs: input.fromNs,
+      toNs: input.toNs,
     });
   } finally {
     bar.stop();
   }
-  const symbols = all.map((s) => s.symbol);
-  if (symbol !== undefined) {
-    const s = all.find((x) => x.symbol === symbol);
-    if (s === undefined) {
-      throw new ConfigError(
-        `--symbol ${symbol} is not in the input (symbols: ${symbols.join(', ') || 'none'})`,
-      );
-    }
-    return s;
-  }
-  const books = all.filter((s) => s.startMs.length > 0);
-  if (books.length === 0) throw new ConfigError('the input holds no book records (MBP-10, MBP-1 or MBO)');
-  if (books.length > 1) {
-    throw new ConfigError(
-      `the input holds several instruments (${symbols.join(', ')}): choose one with --symbol`,
-    );
-  }
-  return books[0];
+  return chooseSeries(all, symbol);
 }
+
+const SYMBOL_HELP =
+  'instrument when the files hold several: a contract (6EZ6) or a product (6E: its front month across rolls; the default when the input holds one futures product)';
 
 function kindArg(v: string): 'hmm' | 'gmm' {
   if (v !== 'hmm' && v !== 'gmm') throw new InvalidArgumentError(`"${v}" is not hmm or gmm`);
@@ -79,7 +74,10 @@ export function registerRegime(program: Command): void {
     .description(
       'fit a regime model (unsupervised) on the minutes of DBN files: log realized variance and log message rate per minute, less their time-of-day means',
     )
-    .argument('<files...>', 'DBN files (MBP-10 and trades of one or more days, .dbn or .dbn.zst)')
+    .argument(
+      '<files...>',
+      'DBN files (MBP-10 and trades of one or more days, .dbn or .dbn.zst) or folders of them',
+    )
     .requiredOption('-o, --out <file>', 'model file to write (model.json)')
     .addOption(new Option('--kind <kind>', `hmm or gmm (default ${R.kind})`).argParser(kindArg))
     .option('--states <n>', `number of regimes, ordered by volatility (default ${R.states})`, positiveInt)
@@ -89,52 +87,66 @@ export function registerRegime(program: Command): void {
       nonNegativeInt,
     )
     .option('--seed <n>', `seed of the random starts (default ${R.seed})`, seedArg)
-    .option('--symbol <symbol>', 'instrument to fit on when the files hold several')
-    .action(async (files: string[], opts: { out: string; symbol?: string }, self: Command) => {
-      const run = runOf(self);
-      const { regime: cfg, engine } = run.config;
-      const o = { ...opts, ...cfg };
-      const series = await readMinutes(files, o.symbol, engine.defaultTickSize);
-      const t0 = performance.now();
-      const m = fitRegimeModel([series], {
-        kind: o.kind,
-        states: o.states,
-        restarts: o.restarts,
-        seed: o.seed,
-      });
-      const ms = performance.now() - t0;
-      writeRegimeModel(o.out, m);
-      await recordRun(run, { file: o.out, inputs: files, seed: o.seed });
-      const f = m.loaded.fit;
-      process.stdout.write(
-        `${o.kind.toUpperCase()} with ${o.states} states fitted on ${series.startMs.length.toLocaleString('en-US')} minutes of ${series.symbol} ` +
-          `in ${ms.toFixed(0)} ms (${f.iterations} iterations, ${f.converged ? 'converged' : 'not converged'}, log L ${f.logLikelihood.toFixed(1)})\n` +
-          `states (by volatility): ${m.loaded.states.join(', ')}\nwrote ${o.out}\n`,
-      );
-    });
+    .option('--symbol <symbol>', SYMBOL_HELP)
+    .action(
+      async (
+        paths: string[],
+        opts: { out: string; symbol?: string; from?: string; to?: string },
+        self: Command,
+      ) => {
+        const run = runOf(self);
+        const { regime: cfg, engine } = run.config;
+        const o = { ...opts, ...cfg };
+        const input = await commandInputs(paths, opts);
+        const files = input.files;
+        const series = await readMinutes(input, o.symbol, engine.defaultTickSize);
+        const t0 = performance.now();
+        const m = fitRegimeModel([series], {
+          kind: o.kind,
+          states: o.states,
+          restarts: o.restarts,
+          seed: o.seed,
+        });
+        const ms = performance.now() - t0;
+        writeRegimeModel(o.out, m);
+        await recordRun(run, { file: o.out, inputs: files, seed: o.seed });
+        const f = m.loaded.fit;
+        process.stdout.write(
+          `${o.kind.toUpperCase()} with ${o.states} states fitted on ${series.startMs.length.toLocaleString('en-US')} minutes of ${series.symbol} ` +
+            `in ${ms.toFixed(0)} ms (${f.iterations} iterations, ${f.converged ? 'converged' : 'not converged'}, log L ${f.logLikelihood.toFixed(1)})\n` +
+            `states (by volatility): ${m.loaded.states.join(', ')}\nwrote ${o.out}\n`,
+        );
+      },
+    );
+  timeRangeOptions(fit);
   configFlags(fit, {
     kind: 'regime.kind',
     states: 'regime.states',
     restarts: 'regime.restarts',
     seed: 'regime.seed',
   });
-  regime
+  const label = regime
     .command('label')
     .description('label each minute of DBN files with a fitted model; score against a simulator truth file')
-    .argument('<files...>', 'DBN files (MBP-10 and trades)')
+    .argument('<files...>', 'DBN files (MBP-10 and trades) or folders of them')
     .requiredOption('-m, --model <file>', 'model.json from `scalper regime fit`')
-    .option('--truth <file>', 'truth-YYYYMMDD.json of the simulator: print agreement and detection delay')
+    .option(
+      '--truth <file>',
+      'truth-YYYYMMDD.json of the simulator, or a folder of them: print agreement and detection delay',
+    )
     .option('--out <file>', 'write a CSV: ts, symbol, offline, online, probability[, truth][, rv_iv_gap]')
-    .option('--symbol <symbol>', 'instrument to label when the files hold several')
+    .option('--symbol <symbol>', SYMBOL_HELP)
     .option(
       '--iv <file>',
       'implied volatility CSV (columns ts, iv annualised): report realized minus implied',
     )
-    .action(async (files: string[], o, self: Command) => {
+    .action(async (paths: string[], o, self: Command) => {
       const run = runOf(self);
       const model = readRegimeModel(o.model);
       const iv = o.iv ? readImpliedVolCsv(o.iv) : null;
-      const series = await readMinutes(files, o.symbol, run.config.engine.defaultTickSize);
+      const input = await commandInputs(paths, o);
+      const files = input.files;
+      const series = await readMinutes(input, o.symbol, run.config.engine.defaultTickSize);
       const labels = labelSeries(model, series);
       const names = model.loaded.states;
       const truth = o.truth ? readTruthLabels(o.truth, series.startMs, names) : null;
@@ -183,4 +195,5 @@ export function registerRegime(program: Command): void {
         process.stdout.write(`wrote ${o.out}\n`);
       }
     });
+  timeRangeOptions(label);
 }

@@ -8,11 +8,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { L2Book } from '../book/index.js';
-import { CME_FX_FUTURES, ConfigError, fxFutureRoot } from '../core/index.js';
+import { CME_FX_FUTURES, ConfigError, fxFutureRoot, isFrontMonth, productOf } from '../core/index.js';
 import { DbnDecoder, DbnError, SymbolMap } from '../data/dbn/index.js';
-import { StoikovFitter, type StoikovModel } from '../features/micro/index.js';
+import { StoikovFitter, type StoikovModel } from '../features/index.js';
 import { positiveInt } from './args.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 
 /** `stoikov.json`: the fitted table and what it was fitted on. */
@@ -36,8 +37,12 @@ export interface StoikovFitFileOptions {
   spreads?: number;
   /** Terms of the series (default 6). */
   terms?: number;
-  /** Instrument to fit on when the files hold several. */
+  /** Instrument to fit on when the files hold several: a contract, or a product for its front month. */
   symbol?: string;
+  /** Samples from this time on (ns); earlier records only build the book. */
+  fromNs?: bigint;
+  /** Samples up to this time (ns); later records are not read. */
+  toNs?: bigint;
   /** Tick size in raw 1e-9 units; default from the product of the symbol (6E, 6B, 6J). */
   tickRaw?: number;
 }
@@ -46,11 +51,13 @@ export interface StoikovFitFileOptions {
 interface Samples {
   symbol: string;
   chains: Float64Array[];
+  /** Time of each chain's first sample, ms. */
+  starts: number[];
 }
 
 /** Tick size of a CME futures symbol (`6EH6` → 6E's tick), or undefined for unknown products. */
 function tickOf(symbol: string): number | undefined {
-  const root = fxFutureRoot(symbol);
+  const root = productOf(symbol) ?? fxFutureRoot(symbol);
   return root === undefined ? undefined : CME_FX_FUTURES[root].tickRaw;
 }
 
@@ -59,47 +66,100 @@ function tickOf(symbol: string): number | undefined {
  * (the last quote at or before each multiple of `sampleMs` since the epoch, in ts_recv), as
  * (bid px, ask px, bid size, ask size) quadruples.
  */
-async function sampleFiles(files: readonly string[], sampleMs: number): Promise<Map<string, Samples>> {
+async function sampleFiles(
+  files: readonly string[],
+  sampleMs: number,
+  range: { fromNs?: bigint; toNs?: bigint } = {},
+): Promise<Map<string, Samples>> {
   const out = new Map<string, Samples>();
+  const fromMs = range.fromNs !== undefined ? Number(range.fromNs / 1_000_000n) : Number.NEGATIVE_INFINITY;
+  const toMs = range.toNs !== undefined ? Number(range.toNs / 1_000_000n) : Number.POSITIVE_INFINITY;
   for (const file of files) {
     if (!existsSync(file)) throw new DbnError('IO', file, 0, 'file not found');
     const dec = DbnDecoder.fromFile(file);
     const symbols = SymbolMap.fromMetadata(await dec.readMetadata());
-    const books = new Map<number, { book: L2Book; next: number; data: number[]; name: string }>();
+    const books = new Map<
+      number,
+      { book: L2Book; next: number; data: number[]; name: string; start: number }
+    >();
     const flush = (s: { book: L2Book; next: number; data: number[] }, uptoMs: number): void => {
       const b = s.book;
       // A side empty or crossed gives no state and so breaks the chain in the fitter.
       for (; s.next <= uptoMs; s.next += sampleMs)
         s.data.push(b.bestBidPx, b.bestAskPx, b.bestBidSz, b.bestAskSz);
     };
-    for await (const batch of dec) {
+    reading: for await (const batch of dec) {
       for (let i = 0; i < batch.count; i++) {
         const c = batch.at(i);
+        if (c.tsRecvMs > toMs) break reading;
         const id = c.instrumentId;
         let s = books.get(id);
         if (s === undefined) {
           const name = symbols.resolve(id, c.tsRecv) ?? symbols.resolve(id) ?? String(id);
-          s = { book: new L2Book(), next: Number.NaN, data: [], name };
+          s = { book: new L2Book(), next: Number.NaN, data: [], name, start: Number.NaN };
           books.set(id, s);
         }
         const ms = c.tsRecvMs;
         // The book as it stood before this record holds at every sample time before `ms`.
         if (!Number.isNaN(s.next)) flush(s, ms - 1e-9);
         if (!s.book.applyMbp(c)) continue;
-        if (Number.isNaN(s.next)) s.next = Math.ceil(ms / sampleMs) * sampleMs;
+        if (Number.isNaN(s.next) && ms >= fromMs) {
+          s.next = Math.ceil(ms / sampleMs) * sampleMs;
+          s.start = s.next;
+        }
       }
     }
     for (const s of books.values()) {
       if (s.data.length === 0) continue;
       let e = out.get(s.name);
       if (e === undefined) {
-        e = { symbol: s.name, chains: [] };
+        e = { symbol: s.name, chains: [], starts: [] };
         out.set(s.name, e);
       }
       e.chains.push(Float64Array.from(s.data));
+      e.starts.push(s.start);
     }
   }
   return out;
+}
+
+/**
+ * The samples `symbol` names: an instrument's own, or a product's (`6E`) front-month chains across
+ * rolls; without `symbol`, the only instrument, or the only futures product.
+ */
+function chooseSamples(all: ReadonlyMap<string, Samples>, symbol: string | undefined): Samples {
+  const names = [...all.keys()];
+  const product = symbol !== undefined ? productOf(symbol) : undefined;
+  if (symbol !== undefined && all.has(symbol)) return all.get(symbol)!;
+  if (symbol !== undefined && product === undefined) {
+    throw new ConfigError(
+      `--symbol ${symbol} is not in the input (symbols with MBP-10 quotes: ${names.join(', ') || 'none'})`,
+    );
+  }
+  if (names.length === 0)
+    throw new ConfigError('the input holds no MBP-10 (or MBP-1) quotes with both sides');
+  if (symbol === undefined && names.length === 1) return all.get(names[0])!;
+  const products = [...new Set(names.map((n) => fxFutureRoot(n)).filter((p) => p !== undefined))];
+  const p = product ?? (products.length === 1 ? products[0] : undefined);
+  if (p === undefined) {
+    throw new ConfigError(
+      `the input holds several instruments (${names.join(', ')}): choose one with --symbol (a contract, or a product such as 6E for its front month)`,
+    );
+  }
+  const front: Samples = { symbol: p, chains: [], starts: [] };
+  for (const s of all.values()) {
+    for (let k = 0; k < s.chains.length; k++) {
+      if (!isFrontMonth(p, s.symbol, s.starts[k])) continue;
+      front.chains.push(s.chains[k]);
+      front.starts.push(s.starts[k]);
+    }
+  }
+  if (front.chains.length === 0) {
+    throw new ConfigError(
+      `--symbol ${symbol}: no quotes of ${p}'s front month in the input (symbols: ${names.join(', ')})`,
+    );
+  }
+  return front;
 }
 
 /** Fits the micro-price table on the MBP-10 records of `files` (one instrument). */
@@ -109,23 +169,8 @@ export async function fitStoikovFiles(
 ): Promise<StoikovModelFile> {
   const sampleMs = opts.sampleMs ?? 1000;
   if (!(sampleMs > 0)) throw new ConfigError(`--sample-ms must be positive, got ${sampleMs}`);
-  const all = await sampleFiles(files, sampleMs);
-  const names = [...all.keys()];
-  let chosen: Samples | undefined;
-  if (opts.symbol !== undefined) {
-    chosen = all.get(opts.symbol);
-    if (chosen === undefined) {
-      throw new ConfigError(
-        `--symbol ${opts.symbol} is not in the input (symbols with MBP-10 quotes: ${names.join(', ') || 'none'})`,
-      );
-    }
-  } else if (names.length === 0) {
-    throw new ConfigError('the input holds no MBP-10 (or MBP-1) quotes with both sides');
-  } else if (names.length > 1) {
-    throw new ConfigError(
-      `the input holds several instruments (${names.join(', ')}): choose one with --symbol`,
-    );
-  } else chosen = all.get(names[0])!;
+  const all = await sampleFiles(files, sampleMs, opts);
+  const chosen = chooseSamples(all, opts.symbol);
   const tickRaw = opts.tickRaw ?? tickOf(chosen.symbol);
   if (tickRaw === undefined)
     throw new ConfigError(
@@ -216,16 +261,23 @@ export function registerStoikov(program: Command): void {
     .description(
       'fit the micro-price table on the top of book of MBP-10 files, sampled every --sample-ms (Stoikov 2018)',
     )
-    .argument('<files...>', 'MBP-10 DBN files (.dbn or .dbn.zst), one chain of samples per file')
+    .argument(
+      '<files...>',
+      'MBP-10 DBN files (.dbn or .dbn.zst) or folders of them, one chain of samples per file',
+    )
     .requiredOption('-o, --out <file>', 'model file to write (stoikov.json)')
     .option('--sample-ms <ms>', `sampling step of the top of book, ms (default ${S.sampleMs})`, positiveInt)
     .option('--buckets <n>', `imbalance buckets of qb/(qb+qa) (default ${S.buckets})`, positiveInt)
     .option('--spreads <n>', `largest spread state, ticks (default ${S.spreads})`, positiveInt)
     .option('--terms <n>', `terms of the series g = Σ Bⁱ·G1 (default ${S.terms})`, positiveInt)
     .option('--tick-raw <n>', 'tick size in raw 1e-9 units (default: from the 6E/6B/6J symbol)', positiveInt)
-    .option('--symbol <symbol>', 'instrument to fit on when the files hold several')
-    .action(async (files: string[], o, self: Command) => {
+    .option(
+      '--symbol <symbol>',
+      'instrument when the files hold several: a contract (6EZ6) or a product (6E: its front month across rolls; the default when the input holds one futures product)',
+    )
+    .action(async (paths: string[], o, self: Command) => {
       const run = runOf(self);
+      const { files, fromNs, toNs } = await commandInputs(paths, o);
       const cfg = run.config.stoikov;
       const model = await fitStoikovFiles(files, {
         sampleMs: cfg.sampleMs,
@@ -234,6 +286,8 @@ export function registerStoikov(program: Command): void {
         terms: cfg.terms,
         tickRaw: o.tickRaw,
         symbol: o.symbol,
+        fromNs,
+        toNs,
       });
       writeStoikovModel(o.out, model);
       await recordRun(run, { file: o.out, inputs: files });
@@ -249,6 +303,7 @@ export function registerStoikov(program: Command): void {
       lines.push(`wrote ${o.out}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+  timeRangeOptions(fit);
   configFlags(fit, {
     sampleMs: 'stoikov.sampleMs',
     buckets: 'stoikov.buckets',

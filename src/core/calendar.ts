@@ -23,6 +23,7 @@
  */
 
 import { ConfigError } from './errors.js';
+import { CME_FX_FUTURES, fxFutureRoot } from './instruments.js';
 import { parseTimestamp } from './time.js';
 
 /** A trading centre of the FX day. */
@@ -433,4 +434,23 @@ export function parseTimeBound(text: string, edge: 'from' | 'to', option = `--${
       `${option} ${text}: expected a trading date (YYYY-MM-DD) or a UTC time (YYYY-MM-DDTHH:MM[:SS[.fffffffff]][Z])`,
     );
   }
+}
+
+/**
+ * The product a command's instrument argument names, when it names one rather than a contract:
+ * `6E` or Databento's calendar continuous symbol `6E.c.0` → `6E`; `6EZ6` or `EUR/USD` → undefined.
+ */
+export function productOf(requested: string): string | undefined {
+  const m = /^(6[A-Z])(?:\.c\.0)?$/.exec(requested);
+  return m !== null && CME_FX_FUTURES[m[1]] !== undefined ? m[1] : undefined;
+}
+
+/**
+ * Whether contract `symbol` is `product`'s front month (`frontMonth`) at `ms`: what a product name
+ * selects, so that `6E` follows 6EZ6 into 6EH7 across the roll.
+ */
+export function isFrontMonth(product: string, symbol: string, ms: number): boolean {
+  if (fxFutureRoot(symbol) !== product) return false;
+  const date = tradingDateOf(ms) ?? formatDate(ms);
+  return frontMonth(product, date).symbol === symbol;
 }

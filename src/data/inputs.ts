@@ -71,7 +71,7 @@ export async function resolveInputs(
     try {
       isFolder = statSync(p).isDirectory();
     } catch {
-      throw new DbnError('IO', p, 0, 'file or folder not found');
+      throw new DbnError('IO', p, 0, 'file not found');
     }
     if (!isFolder) {
       files.push(p);

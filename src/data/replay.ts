@@ -48,10 +48,14 @@ export interface ReplayOptions {
   onProgress?: (bytesRead: number) => void;
   /**
    * Start of the replayed time (ns): records before it still reach the sink, so books and
-   * calculators warm up, but neither `onRecord` nor `onGrid` hears of them.
+   * calculators warm up, but neither `onRecord` nor `onGrid` hears of them; after such records
+   * the grid starts at `fromNs` itself.
    */
   fromNs?: bigint;
-  /** End of the replayed time (ns): records with a later ts_recv are not read, grid times stop there. */
+  /**
+   * End of the replayed time (ns): records with a later ts_recv are not read; when the input goes
+   * on past it, the grid runs to `toNs` itself.
+   */
   toNs?: bigint;
 }
 
@@ -114,15 +118,23 @@ export async function replay(
   };
   let lastHi = 0;
   let lastLo = 0;
+  let warm = false;
   while (!merged.done) {
     // Keys are the unsigned halves of ts_recv.
     const hi = merged.keyHi;
     const lo = merged.keyLo;
-    if (hi > toHi || (hi === toHi && lo > toLo)) break;
+    if (hi > toHi || (hi === toHi && lo > toLo)) {
+      // Every record up to --to is in: the grid runs on to --to itself.
+      lastHi = toHi;
+      lastLo = toLo;
+      break;
+    }
     const live = hi > fromHi || (hi === fromHi && lo >= fromLo);
-    if (live) {
+    if (!live) warm = true;
+    else {
       if (next < 0n) {
-        const t = (BigInt(hi) << 32n) | BigInt(lo);
+        // After warm-up records the state at --from is known, so the grid starts there.
+        const t = warm ? from : (BigInt(hi) << 32n) | BigInt(lo);
         setNext(((t + every - 1n) / every) * every);
       }
       while (hi > nextHi || (hi === nextHi && lo > nextLo)) await emit();

@@ -206,9 +206,12 @@ export class DecisionLoop {
   async run(
     files: readonly string[],
     onProgress?: (bytesRead: number) => void,
+    range: { readonly fromNs?: bigint; readonly toNs?: bigint } = {},
   ): Promise<{ records: number }> {
     const { records } = await replay(files, this.engine, {
       everyNs: SECOND_NS,
+      fromNs: range.fromNs,
+      toNs: range.toNs,
       onRecord: (c) => {
         const snapId = c.instrumentId;
         const inst = this.#byId.get(snapId);
