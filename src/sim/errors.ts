@@ -6,3 +6,14 @@ export class SimConfigError extends EngineError {
     super('SIM_CONFIG', message, options);
   }
 }
+
+/** Two series that must pair up value by value have different lengths. */
+export class SeriesLengthError extends EngineError {
+  readonly xLength: number;
+  readonly yLength: number;
+  constructor(what: string, xLength: number, yLength: number) {
+    super('SIM_SERIES_LENGTH', `${what}: x has ${xLength} values, y ${yLength}`);
+    this.xLength = xLength;
+    this.yLength = yLength;
+  }
+}

@@ -1,5 +1,5 @@
 export { ASK, BID, type EngineOutput, MatchingEngine, Owner } from './engine.js';
-export { SimConfigError } from './errors.js';
+export { SeriesLengthError, SimConfigError } from './errors.js';
 export {
   definitionRecord,
   FUTURE_SPECS,

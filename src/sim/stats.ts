@@ -7,6 +7,7 @@
  * the sample autocorrelation function (Box & Jenkins); non-finite inputs (NaN, ±Infinity) are
  * skipped where a function says so. Nothing here allocates per record in the streaming classes.
  */
+import { SeriesLengthError } from './errors.js';
 
 /** Arithmetic mean of the finite values of `xs`; NaN when there are none. */
 export function mean(xs: ArrayLike<number>): number {
@@ -103,7 +104,7 @@ export interface OlsFit {
  * constant and `x` is not.
  */
 export function ols(x: ArrayLike<number>, y: ArrayLike<number>): OlsFit {
-  if (x.length !== y.length) throw new RangeError(`ols: x has ${x.length} values, y ${y.length}`);
+  if (x.length !== y.length) throw new SeriesLengthError('ols', x.length, y.length);
   let n = 0;
   let sx = 0;
   let sy = 0;
