@@ -141,7 +141,7 @@ export class MinuteState {
     return this.#slot++;
   }
 
-  /** The first time the flow may use: after every slot taken. */
+  /** The first slot not taken (the minute's start when none was): the random flow starts after it. */
   get flowStart(): number {
     return this.#slot;
   }

@@ -161,7 +161,8 @@ export class Scheduler {
     const rate = p.baseEventRate * activity * p.regimeRate[this.#ctx.minute.regime];
     const meanGap = 1e9 / rate;
     this.spotMinutes.push({ startNs: t0, endNs: t1, rate: rate / p.baseEventRate });
-    const from = Math.max(this.#ctx.minute.flowStart, t0);
+    // The flow starts after the events the minute's steps placed (the opening, walls).
+    const from = this.#ctx.minute.flowStart;
     for (const lane of lanes) lane.market.nextT = from + 1 + rnd.floorExponential(meanGap);
     this.#ctx.tally.beginMinute();
     for (;;) {
