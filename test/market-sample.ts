@@ -4,7 +4,7 @@
  * until the market simulator provides realistic data; it has no pretence of realism beyond a
  * valid, never-crossed 10-level book on the 0.00005 tick (CME Euro FX outright tick, $6.25).
  */
-import { prng, yyyymmddOf } from '../src/core/index.js';
+import { Random, yyyymmddOf } from '../src/core/index.js';
 import { RType } from '../src/data/dbn/constants.js';
 import { DbnEncoder } from '../src/data/dbn/encoder.js';
 import type { DbnRecord } from '../src/data/dbn/record.js';
@@ -79,7 +79,8 @@ export function sampleDefinition(instrumentId = 42005347, tsEvent = 176400000000
  * well under a second, so benchmarks are not dominated by their own input.
  */
 export function writeSample(mbp10: DbnEncoder, opts: SampleOptions, trades?: DbnEncoder): { trades: number } {
-  const rnd = prng(opts.seed ?? 1);
+  const random = new Random(opts.seed ?? 1);
+  const rnd = () => random.uniform();
   const id = opts.instrumentId ?? 42005347;
   const gap = opts.meanGapNs ?? 20_000_000;
   let ts = opts.start ?? 1_795_617_000_000_000_000n; // 2026-11-25T14:30:00Z
@@ -129,7 +130,7 @@ export function writeSample(mbp10: DbnEncoder, opts: SampleOptions, trades?: Dbn
   tdv.setUint16(2, PUBLISHER_GLBX, true);
   tdv.setUint32(4, id, true);
   for (let n = 0; n < opts.records; n++) {
-    ts += BigInt(1 + Math.floor(-Math.log(1 - rnd()) * gap));
+    ts += BigInt(1 + random.floorExponential(gap));
     const u = rnd();
     const bidSide = rnd() < 0.5;
     let action = 65; // 'A'
@@ -187,7 +188,7 @@ export function writeSample(mbp10: DbnEncoder, opts: SampleOptions, trades?: Dbn
       spread--;
       pxTicks = bidSide ? bestBid : bestBid + spread;
     } else {
-      level = Math.min(9, Math.floor(-Math.log(1 - rnd()) * 2.5));
+      level = Math.min(9, random.floorExponential(2.5));
       const sz = bidSide ? bidSz : askSz;
       const ct = bidSide ? bidCt : askCt;
       pxTicks = bidSide ? bestBid - level : bestBid + spread + level;

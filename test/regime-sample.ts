@@ -1,10 +1,9 @@
 /**
  * Seeded sampling from a Gaussian HMM, for tests, benchmarks and demos: the state chain follows π
- * and A, each observation is drawn from its state's diagonal Gaussian by Box–Muller (Box & Muller
- * 1958, "A Note on the Generation of Random Normal Deviates", Ann. Math. Statist. 29(2)) on the
- * mulberry32 stream of `prng`, so a seed gives the same series on every platform.
+ * and A, each observation is drawn from its state's diagonal Gaussian by `Random.normal`
+ * (Box–Muller on a mulberry32 stream), so a seed gives the same series on every platform.
  */
-import { prng } from '../src/core/index.js';
+import { Random } from '../src/core/index.js';
 import type { HmmModel } from '../src/strategy/regime/gaussian-hmm.js';
 
 /** A sampled series: observations (row-major n × dim) and the true states. */
@@ -17,24 +16,11 @@ export interface HmmSample {
 /** Draws `n` observations from `model` with the given seed. */
 export function sampleHmm(model: HmmModel, n: number, seed: number): HmmSample {
   const { k, dim, pi, transition, means, variances } = model;
-  const rand = prng(seed);
+  const rand = new Random(seed);
   const data = new Float64Array(n * dim);
   const states = new Int32Array(n);
-  let spare = Number.NaN;
-  const normal = (): number => {
-    if (!Number.isNaN(spare)) {
-      const z = spare;
-      spare = Number.NaN;
-      return z;
-    }
-    const u = 1 - rand(); // (0, 1]: log is finite
-    const v = rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
   const draw = (p: Float64Array, off: number): number => {
-    const u = rand();
+    const u = rand.uniform();
     let c = 0;
     for (let j = 0; j < k; j++) {
       c += p[off + j];
@@ -47,7 +33,7 @@ export function sampleHmm(model: HmmModel, n: number, seed: number): HmmSample {
     s = t === 0 ? draw(pi, 0) : draw(transition, s * k);
     states[t] = s;
     for (let d = 0; d < dim; d++)
-      data[t * dim + d] = means[s * dim + d] + Math.sqrt(variances[s * dim + d]) * normal();
+      data[t * dim + d] = means[s * dim + d] + Math.sqrt(variances[s * dim + d]) * rand.normal();
   }
   return { data, dim, states };
 }

@@ -94,7 +94,12 @@ describe('ols', () => {
   it('is NaN for a constant regressor and rejects unequal lengths', () => {
     assert.ok(Number.isNaN(ols([1, 1, 1], [1, 2, 3]).slope));
     assert.equal(ols([1, 2, 3], [4, 4, 4]).r2, 0);
-    assert.throws(() => ols([1, 2], [1]), RangeError);
+    assert.throws(() => ols([1, 2], [1]), {
+      name: 'SeriesLengthError',
+      code: 'SERIES_LENGTH',
+      xLength: 2,
+      yLength: 1,
+    });
   });
 });
 

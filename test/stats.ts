@@ -7,6 +7,18 @@
  * the sample autocorrelation function (Box & Jenkins); non-finite inputs (NaN, ±Infinity) are
  * skipped where a function says so. Nothing here allocates per record in the streaming classes.
  */
+import { EngineError } from '../src/core/index.js';
+
+/** Two series that must pair up value by value have different lengths. */
+export class SeriesLengthError extends EngineError {
+  readonly xLength: number;
+  readonly yLength: number;
+  constructor(what: string, xLength: number, yLength: number) {
+    super('SERIES_LENGTH', `${what}: x has ${xLength} values, y ${yLength}`);
+    this.xLength = xLength;
+    this.yLength = yLength;
+  }
+}
 
 /** Arithmetic mean of the finite values of `xs`; NaN when there are none. */
 export function mean(xs: ArrayLike<number>): number {
@@ -103,7 +115,7 @@ export interface OlsFit {
  * constant and `x` is not.
  */
 export function ols(x: ArrayLike<number>, y: ArrayLike<number>): OlsFit {
-  if (x.length !== y.length) throw new RangeError(`ols: x has ${x.length} values, y ${y.length}`);
+  if (x.length !== y.length) throw new SeriesLengthError('ols', x.length, y.length);
   let n = 0;
   let sx = 0;
   let sy = 0;

@@ -13,61 +13,17 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { indexedSeed, Sfc32 as Prng } from '../../src/core/index.js';
 import { DbnDecoder, DbnError, type DbnErrorCode, type DecoderOptions } from '../../src/data/dbn/index.js';
 import { zstdCompressAll, zstdDecompressAll } from '../../src/data/dbn/zstd.js';
 import { dbnFixtureNames, expectedFiles, fixtureBytes, isFragment } from '../../test/dbn.js';
 
-/** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator): 32-bit, seedable, fast. */
-export class Prng {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d = 1;
-
-  constructor(seed: number) {
-    this.#a = 0x9e3779b9;
-    this.#b = 0x243f6a88;
-    this.#c = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.next(); // mix the seed in
-  }
-
-  /** Next uint32. */
-  next(): number {
-    const t = (((this.#a + this.#b) | 0) + this.#d) | 0;
-    this.#d = (this.#d + 1) | 0;
-    this.#a = this.#b ^ (this.#b >>> 9);
-    this.#b = (this.#c + (this.#c << 3)) | 0;
-    this.#c = (this.#c << 21) | (this.#c >>> 11);
-    this.#c = (this.#c + t) | 0;
-    return t >>> 0;
-  }
-
-  /** Integer in [0, n). */
-  int(n: number): number {
-    return n <= 0 ? 0 : Math.floor((this.next() / 4294967296) * n);
-  }
-
-  /** Integer in [lo, hi]. */
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-
-  chance(p: number): boolean {
-    return this.next() / 4294967296 < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-}
+/** The fuzzer's generator: sfc32 (core/random), whose period suits long runs. */
+export { Prng };
 
 /** The seed of input `index` of a run: inputs are independent, so any one replays alone. */
 export function inputSeed(seed: number, index: number): number {
-  // splitmix32-style mixing of (seed, index)
-  let h = (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
+  return indexedSeed(seed, index);
 }
 
 /** One fixture in one form, with what the mutations need to know about it. */

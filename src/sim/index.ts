@@ -22,6 +22,7 @@ export {
   type TruthFile,
   type TruthMinute,
 } from './simulator.js';
+export { FolderSink, MemorySink, type RecordSink } from './sink.js';
 export {
   BookPath,
   CCY_RATES,

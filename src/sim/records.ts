@@ -9,7 +9,8 @@
  * aggressor, book unchanged); `F` records have no MBP counterpart.
  */
 
-import type { DbnEncoder } from '../data/dbn/index.js';
+import { yyyymmddOf } from '../core/index.js';
+import type { DbnEncoder, MetadataInit, SchemaName } from '../data/dbn/index.js';
 import { Action, Flags, RType, Side } from '../data/dbn/index.js';
 import { BID, type EngineOutput, type MatchingEngine } from './engine.js';
 
@@ -321,4 +322,34 @@ function setPx(dv: DataView, o: number, tick: number, tickRaw: number): void {
   const raw = tick * tickRaw;
   dv.setUint32(o, raw >>> 0, true);
   dv.setInt32(o + 4, Math.floor(raw / TWO32), true);
+}
+
+/**
+ * Metadata of one file of trading date `date` covering [startNs, endNs): raw symbols mapped to
+ * their instrument ids from the UTC date of the first record (the evening before the trading date,
+ * in UTC) to the calendar day after the trading date.
+ */
+export function dayMetadata(
+  dataset: string,
+  schema: SchemaName,
+  date: string,
+  startNs: bigint,
+  endNs: bigint,
+  symbols: readonly { rawSymbol: string; instrumentId: number }[],
+): MetadataInit {
+  const next = Date.parse(`${date}T00:00:00Z`) + 86_400_000;
+  const endDate = Number(new Date(next).toISOString().slice(0, 10).replaceAll('-', ''));
+  return {
+    dataset,
+    schema,
+    start: startNs,
+    end: endNs,
+    stype_in: 'raw_symbol',
+    stype_out: 'instrument_id',
+    symbols: symbols.map((s) => s.rawSymbol),
+    mappings: symbols.map((s) => ({
+      raw_symbol: s.rawSymbol,
+      intervals: [{ start_date: yyyymmddOf(startNs), end_date: endDate, symbol: String(s.instrumentId) }],
+    })),
+  };
 }

@@ -39,11 +39,13 @@
  * Determinism: each pair has its own mulberry32 stream seeded from (seed, date, pair), separate
  * from the futures' stream, so the futures files are the same bytes with or without spot.
  */
-import { writeFileSync } from 'node:fs';
-import { localTime, prng, yyyymmddOf } from '../core/index.js';
-import type { MetadataInit, SchemaName } from '../data/dbn/index.js';
-import { DbnEncoder, Flags, RType } from '../data/dbn/index.js';
+import { indexedSeed, localTime, Random, saltedSeed } from '../core/index.js';
+import type { DbnEncoder, SchemaName } from '../data/dbn/index.js';
+import { Flags, RType } from '../data/dbn/index.js';
+import { SimConfigError } from './errors.js';
 import type { FutureContract } from './instruments.js';
+import { dayMetadata } from './records.js';
+import type { RecordSink } from './sink.js';
 
 /** The spot pair of one future product. */
 export interface SpotSpec {
@@ -175,7 +177,7 @@ export const DEFAULT_SPOT_PARAMS: Readonly<SpotParams> = Object.freeze({
 /** The spot spec of a future product. */
 export function spotSpec(product: string): SpotSpec {
   const s = SPOT_SPECS[product];
-  if (!s) throw new RangeError(`No spot pair for "${product}"`);
+  if (!s) throw new SimConfigError(`No spot pair for "${product}"`);
   return s;
 }
 
@@ -219,7 +221,7 @@ export interface SpotMinute {
   rate: number;
 }
 
-/** Output paths of the spot files. */
+/** Names of the spot files of a day. */
 export interface SpotFiles {
   mbp1: string;
   ohlcv1m: string;
@@ -239,6 +241,7 @@ export interface SpotDayInput {
   /** The futures' top of book over the day, one per contract. */
   paths: readonly BookPath[];
   minutes: readonly SpotMinute[];
+  sink: RecordSink;
   files: SpotFiles;
   zstd: boolean;
   params?: Partial<SpotParams>;
@@ -268,99 +271,120 @@ const MBP1_SIZE = 80;
 const TWO32 = 4294967296;
 const PUBLISHER_IG = 0; // no Databento publisher id exists for IG
 
+/** Salt of the spot streams ("SPOT"), so they differ from the futures' stream of the same seed. */
+const SPOT_SALT = 0x53504f54;
+
 /** A 32-bit seed of a pair's stream from (seed, date, pair index); distinct from the futures' stream. */
 export function spotSeed(seed: number, dateInt: number, pairIndex: number): number {
-  let h =
-    (Math.imul((seed ^ 0x53504f54) | 0, 0x85ebca6b) ^ dateInt ^ Math.imul(pairIndex + 1, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
+  return indexedSeed(saltedSeed(seed, SPOT_SALT) ^ dateInt, pairIndex);
 }
 
-/** Generates one pair's ticks from its future's book path. */
-function generatePair(
-  spec: SpotSpec,
-  contract: FutureContract,
-  path: BookPath,
-  minutes: readonly SpotMinute[],
-  core: readonly boolean[],
-  startMs: number,
-  rnd: () => number,
-  p: SpotParams,
-): PairTicks {
-  const out: PairTicks = { spec, ev: [], recv: [], bid: [], ask: [] };
-  const scale = 10 ** spec.decimals;
-  const expo = (): number => -Math.log(1 - rnd());
-  const gauss = (): number => {
-    const u = 1 - rnd();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd());
-  };
-  const carryRate = CCY_RATES[spec.quote] - CCY_RATES[spec.base];
-  const expMs = Number(contract.expirationNs / 1_000_000n);
-  const tauB = p.basisTauMin * NS_PER_MIN;
-  const tauQ = p.quoteNoiseTauS * 1e9;
-  let dev = gauss() * p.basisNoisePips;
-  let qn = gauss() * p.quoteNoisePips;
-  let devT = minutes.length > 0 ? minutes[0].startNs : 0;
-  let sPrev = Number.NEGATIVE_INFINITY;
-  let j = -1;
-  let lastBid = Number.NaN;
-  let lastAsk = Number.NaN;
-  let lastRecv = 0;
-  for (let m = 0; m < minutes.length; m++) {
-    const min = minutes[m];
+/**
+ * Generates one pair's ticks from its future's book path, minute by minute (see the module comment
+ * for the model). Draws from the pair's own stream, in time order.
+ */
+class PairQuoter {
+  readonly ticks: PairTicks;
+  readonly #spec: SpotSpec;
+  readonly #path: BookPath;
+  readonly #rnd: Random;
+  readonly #p: SpotParams;
+  readonly #carryRate: number;
+  readonly #expMs: number;
+  readonly #tauB: number;
+  readonly #tauQ: number;
+  /** Basis deviation and quote noise, pips, as of #devT. */
+  #dev: number;
+  #qn: number;
+  #devT: number;
+  /** Time of the future's book last read (never goes back) and its index in the path. */
+  #sPrev = Number.NEGATIVE_INFINITY;
+  #j = -1;
+  #lastBid = Number.NaN;
+  #lastAsk = Number.NaN;
+  #lastRecv = 0;
+
+  constructor(
+    spec: SpotSpec,
+    contract: FutureContract,
+    path: BookPath,
+    firstNs: number,
+    rnd: Random,
+    p: SpotParams,
+  ) {
+    this.ticks = { spec, ev: [], recv: [], bid: [], ask: [] };
+    this.#spec = spec;
+    this.#path = path;
+    this.#rnd = rnd;
+    this.#p = p;
+    this.#carryRate = CCY_RATES[spec.quote] - CCY_RATES[spec.base];
+    this.#expMs = Number(contract.expirationNs / 1_000_000n);
+    this.#tauB = p.basisTauMin * NS_PER_MIN;
+    this.#tauQ = p.quoteNoiseTauS * 1e9;
+    this.#dev = rnd.normalUnpaired() * p.basisNoisePips;
+    this.#qn = rnd.normalUnpaired() * p.quoteNoisePips;
+    this.#devT = firstNs;
+  }
+
+  /** The candidate quote updates of one minute (`core`: inside core UK hours). */
+  minute(min: SpotMinute, startMs: number, core: boolean): void {
+    const p = this.#p;
+    const spec = this.#spec;
+    const rnd = this.#rnd;
     const lambda = (p.tickRate * min.rate) / 1e9; // per ns
-    if (!(lambda > 0)) continue;
+    if (!(lambda > 0)) return;
     const minuteMs = startMs + min.startNs / NS_PER_MS;
-    const tauYears = Math.max(0, (expMs - minuteMs) / 1000 / (NS_PER_YEAR / 1e9));
-    const carry = Math.exp(-carryRate * tauYears);
-    const baseSpread = (core[m] ? spec.coreSpreadPips : spec.offHoursSpreadPips) * spec.pip;
-    let t = min.startNs + Math.floor(expo() / lambda);
+    const tauYears = Math.max(0, (this.#expMs - minuteMs) / 1000 / (NS_PER_YEAR / 1e9));
+    const carry = Math.exp(-this.#carryRate * tauYears);
+    const baseSpread = (core ? spec.coreSpreadPips : spec.offHoursSpreadPips) * spec.pip;
+    let t = min.startNs + Math.floor(rnd.exponential() / lambda);
     while (t < min.endNs) {
-      const lag = (p.lagMinMs + expo() * p.lagMeanMs) * NS_PER_MS;
-      const s = Math.max(sPrev, t - lag);
-      sPrev = s;
-      while (j + 1 < path.n && path.t[j + 1] <= s) j++;
-      // Basis deviation (Ornstein–Uhlenbeck, exact step).
-      const a = Math.exp(-(t - devT) / tauB);
-      dev = dev * a + p.basisNoisePips * Math.sqrt(1 - a * a) * gauss();
-      const aq = Math.exp(-(t - devT) / tauQ);
-      qn = qn * aq + p.quoteNoisePips * Math.sqrt(1 - aq * aq) * gauss();
-      devT = t;
-      if (j >= 0) {
-        const bR = path.bid[j];
-        const aR = path.ask[j];
-        const fb = spec.invert ? 1e9 / aR : bR / 1e9;
-        const fa = spec.invert ? 1e9 / bR : aR / 1e9;
-        const mid = ((fb + fa) / 2) * carry + (dev + qn) * spec.pip;
-        const spread = Math.max(baseSpread, fa - fb + p.markupPips * spec.pip);
-        const sI = Math.ceil(spread * scale - 1e-6);
-        const bidI = Math.round(mid * scale - sI / 2);
-        const askI = bidI + sI;
-        if (bidI !== lastBid || askI !== lastAsk) {
-          lastBid = bidI;
-          lastAsk = askI;
-          const recv = Math.max(
-            lastRecv,
-            t + Math.floor((p.recvLatencyMinMs + expo() * p.recvLatencyMeanMs) * NS_PER_MS),
-          );
-          lastRecv = recv;
-          out.ev.push(t);
-          out.recv.push(recv);
-          out.bid.push(bidI);
-          out.ask.push(askI);
-        }
-      }
-      t += 1 + Math.floor(expo() / lambda);
+      this.#candidate(t, carry, baseSpread);
+      t += 1 + Math.floor(rnd.exponential() / lambda);
     }
   }
-  return out;
-}
 
-/** YYYYMMDD of the calendar day after `date`. */
-function nextDateInt(date: string): number {
-  const t = Date.parse(`${date}T00:00:00Z`) + 86_400_000;
-  return Number(new Date(t).toISOString().slice(0, 10).replaceAll('-', ''));
+  /** One candidate at `t`: reads the future as it was a lag earlier, publishes a tick when the quote changes. */
+  #candidate(t: number, carry: number, baseSpread: number): void {
+    const p = this.#p;
+    const rnd = this.#rnd;
+    const path = this.#path;
+    const lag = (p.lagMinMs + rnd.exponential() * p.lagMeanMs) * NS_PER_MS;
+    const s = Math.max(this.#sPrev, t - lag);
+    this.#sPrev = s;
+    while (this.#j + 1 < path.n && path.t[this.#j + 1] <= s) this.#j++;
+    // Basis deviation and quote noise (Ornstein–Uhlenbeck, exact steps).
+    const a = Math.exp(-(t - this.#devT) / this.#tauB);
+    this.#dev = this.#dev * a + p.basisNoisePips * Math.sqrt(1 - a * a) * rnd.normalUnpaired();
+    const aq = Math.exp(-(t - this.#devT) / this.#tauQ);
+    this.#qn = this.#qn * aq + p.quoteNoisePips * Math.sqrt(1 - aq * aq) * rnd.normalUnpaired();
+    this.#devT = t;
+    if (this.#j < 0) return;
+    const spec = this.#spec;
+    const scale = 10 ** spec.decimals;
+    const bR = path.bid[this.#j];
+    const aR = path.ask[this.#j];
+    const fb = spec.invert ? 1e9 / aR : bR / 1e9;
+    const fa = spec.invert ? 1e9 / bR : aR / 1e9;
+    const mid = ((fb + fa) / 2) * carry + (this.#dev + this.#qn) * spec.pip;
+    const spread = Math.max(baseSpread, fa - fb + p.markupPips * spec.pip);
+    const sI = Math.ceil(spread * scale - 1e-6);
+    const bidI = Math.round(mid * scale - sI / 2);
+    const askI = bidI + sI;
+    if (bidI === this.#lastBid && askI === this.#lastAsk) return;
+    this.#lastBid = bidI;
+    this.#lastAsk = askI;
+    const recv = Math.max(
+      this.#lastRecv,
+      t + Math.floor((p.recvLatencyMinMs + rnd.exponential() * p.recvLatencyMeanMs) * NS_PER_MS),
+    );
+    this.#lastRecv = recv;
+    const tk = this.ticks;
+    tk.ev.push(t);
+    tk.recv.push(recv);
+    tk.bid.push(bidI);
+    tk.ask.push(askI);
+  }
 }
 
 /** `YYYY/MM/DD hh:mm:ss` in UK local time (Europe/London, with its daylight-saving dates). */
@@ -438,71 +462,76 @@ export function igPriceHistory(bars: readonly SpotBar[], decimals: number): unkn
 export async function writeSpotDay(inp: SpotDayInput): Promise<SpotDayResult> {
   const p: SpotParams = { ...DEFAULT_SPOT_PARAMS, ...inp.params };
   const startMs = Number(inp.startNs / 1_000_000n);
-  const compact = inp.date.replaceAll('-', '');
-  const dateInt = Number(compact);
+  const dateInt = Number(inp.date.replaceAll('-', ''));
   const core = inp.minutes.map((m) => {
     const h = localTime(startMs + m.startNs / NS_PER_MS, 'Europe/London').hour;
     return h >= p.coreHoursUk[0] && h < p.coreHoursUk[1];
   });
   const specs = inp.contracts.map((c) => spotSpec(c.spec.product));
-  const pairs = specs.map((spec, i) =>
-    generatePair(
-      spec,
-      inp.contracts[i],
-      inp.paths[i],
-      inp.minutes,
-      core,
-      startMs,
-      prng(spotSeed(inp.seed, dateInt, i)),
-      p,
-    ),
-  );
-
-  const meta = (schema: SchemaName): MetadataInit => ({
-    dataset: 'IG.FX',
-    schema,
-    start: inp.startNs,
-    end: inp.endNs,
-    stype_in: 'raw_symbol',
-    stype_out: 'instrument_id',
-    symbols: specs.map((s) => s.pair),
-    mappings: specs.map((s) => ({
-      raw_symbol: s.pair,
-      intervals: [
-        {
-          start_date: yyyymmddOf(inp.startNs),
-          end_date: nextDateInt(inp.date),
-          symbol: String(s.instrumentId),
-        },
-      ],
-    })),
+  const firstNs = inp.minutes.length > 0 ? inp.minutes[0].startNs : 0;
+  const pairs = specs.map((spec, i) => {
+    const rnd = new Random(spotSeed(inp.seed, dateInt, i));
+    const q = new PairQuoter(spec, inp.contracts[i], inp.paths[i], firstNs, rnd, p);
+    for (let m = 0; m < inp.minutes.length; m++) q.minute(inp.minutes[m], startMs, core[m]);
+    return q.ticks;
   });
+  const symbols = specs.map((s) => ({ rawSymbol: s.pair, instrumentId: s.instrumentId }));
+  const open = (name: string, schema: SchemaName) =>
+    inp.sink.dbn(name, {
+      metadata: dayMetadata('IG.FX', schema, inp.date, inp.startNs, inp.endNs, symbols),
+      zstd: inp.zstd,
+    });
 
-  // MBP-1: all pairs merged by ts_recv (ties by pair order), one record per tick.
-  const enc = DbnEncoder.toFile(inp.files.mbp1, { metadata: meta('mbp-1'), zstd: inp.zstd });
-  const buf = new Uint8Array(MBP1_SIZE);
-  const dv = new DataView(buf.buffer);
+  const mbp1 = open(inp.files.mbp1, 'mbp-1');
+  writeMbp1(mbp1, pairs, inp.startNs, p.nominalSize);
+  await mbp1.end();
+  // OHLCV-1m (mid) and the IG JSON (bid/ask), from the same bars.
+  const bars = pairs.map((tk) => barsOf(tk, startMs));
+  const ohlcv = open(inp.files.ohlcv1m, 'ohlcv-1m');
+  writeBars(ohlcv, bars, specs);
+  await ohlcv.end();
+  const result: SpotDayResult = { ticks: {}, bars: {} };
+  for (let k = 0; k < specs.length; k++) {
+    const doc = igPriceHistory(bars[k], specs[k].decimals);
+    inp.sink.text(inp.files.prices[specs[k].pair], `${JSON.stringify(doc)}\n`);
+    result.ticks[specs[k].pair] = pairs[k].ev.length;
+    result.bars[specs[k].pair] = bars[k].length;
+  }
+  return result;
+}
+
+/** Writes every pair's ticks as MBP-1 records merged by ts_recv (ties by pair order), sequence from 1. */
+function writeMbp1(enc: DbnEncoder, pairs: readonly PairTicks[], startNs: bigint, nominalSize: number): void {
+  const rec = new Mbp1Record(startNs, nominalSize);
   const idx = pairs.map(() => 0);
-  let seq = 1;
-  const setU64 = (o: number, v: number) => {
-    dv.setUint32(o, v >>> 0, true);
-    dv.setUint32(o + 4, Math.floor(v / TWO32), true);
-  };
-  const setPx = (o: number, v: number) => {
-    if (Number.isNaN(v)) {
-      dv.setUint32(o, 0xffffffff, true);
-      dv.setUint32(o + 4, 0x7fffffff, true);
-    } else setU64(o, v);
-  };
-  for (;;) {
+  for (let seq = 1; ; seq++) {
     let k = -1;
     for (let i = 0; i < pairs.length; i++) {
       const tk = pairs[i];
       if (idx[i] < tk.ev.length && (k < 0 || tk.recv[idx[i]] < pairs[k].recv[idx[k]])) k = i;
     }
     if (k < 0) break;
-    const tk = pairs[k];
-    const i = idx[k]++;
+    enc.writeEncoded(rec.build(pairs[k], idx[k]++, seq), 1);
+  }
+}
+
+/** One MBP-1 record of a spot tick, built in place in a reused buffer. */
+class Mbp1Record {
+  readonly #buf = new Uint8Array(MBP1_SIZE);
+  readonly #dv = new DataView(this.#buf.buffer);
+  readonly #startNs: bigint;
+  readonly #nominalSize: number;
+
+  constructor(startNs: bigint, nominalSize: number) {
+    this.#startNs = startNs;
+    this.#nominalSize = nominalSize;
+  }
+
+  /** The record of tick `i` of `tk`: side N when both sides moved, else the side that did. */
+  build(tk: PairTicks, i: number, seq: number): Uint8Array {
+    const buf = this.#buf;
+    const dv = this.#dv;
+    const nominal = this.#nominalSize;
     const spec = tk.spec;
     const unit = 10 ** (9 - spec.decimals);
     const bidRaw = tk.bid[i] * unit;
@@ -511,43 +540,52 @@ export async function writeSpotDay(inp: SpotDayInput): Promise<SpotDayResult> {
     const askChanged = i === 0 || tk.ask[i - 1] !== tk.ask[i];
     const side = bidChanged && askChanged ? 78 : bidChanged ? 66 : 65; // N, B, A
     const price = side === 78 ? Number.NaN : side === 66 ? bidRaw : askRaw;
-    const ev = inp.startNs + BigInt(tk.ev[i]);
-    const recv = inp.startNs + BigInt(tk.recv[i]);
     buf.fill(0);
     buf[0] = MBP1_SIZE >> 2;
     buf[1] = RType.MBP_1;
     dv.setUint16(2, PUBLISHER_IG, true);
     dv.setUint32(4, spec.instrumentId, true);
-    dv.setBigUint64(8, ev, true);
-    setPx(16, price);
-    dv.setUint32(24, side === 78 ? 0 : p.nominalSize, true);
+    dv.setBigUint64(8, this.#startNs + BigInt(tk.ev[i]), true);
+    this.#setPx(16, price);
+    dv.setUint32(24, side === 78 ? 0 : nominal, true);
     buf[28] = 77; // M: the broker's quote was modified
     buf[29] = side;
     buf[30] = Flags.LAST | Flags.TOB;
     buf[31] = 0;
-    dv.setBigUint64(32, recv, true);
+    dv.setBigUint64(32, this.#startNs + BigInt(tk.recv[i]), true);
     dv.setInt32(40, tk.recv[i] - tk.ev[i], true);
-    dv.setUint32(44, seq++, true);
-    setPx(48, bidRaw);
-    setPx(56, askRaw);
-    dv.setUint32(64, p.nominalSize, true);
-    dv.setUint32(68, p.nominalSize, true);
+    dv.setUint32(44, seq, true);
+    this.#setPx(48, bidRaw);
+    this.#setPx(56, askRaw);
+    dv.setUint32(64, nominal, true);
+    dv.setUint32(68, nominal, true);
     dv.setUint32(72, 1, true);
     dv.setUint32(76, 1, true);
-    enc.writeEncoded(buf, 1);
+    return buf;
   }
-  await enc.end();
 
-  // OHLCV-1m (mid) and the IG JSON (bid/ask), from the same bars.
-  const bars = pairs.map((tk) => barsOf(tk, startMs));
-  const encBars = DbnEncoder.toFile(inp.files.ohlcv1m, { metadata: meta('ohlcv-1m'), zstd: inp.zstd });
+  /** A raw price (NaN: UNDEF_PRICE). */
+  #setPx(o: number, v: number): void {
+    const dv = this.#dv;
+    if (Number.isNaN(v)) {
+      dv.setUint32(o, 0xffffffff, true);
+      dv.setUint32(o + 4, 0x7fffffff, true);
+    } else {
+      dv.setUint32(o, v >>> 0, true);
+      dv.setUint32(o + 4, Math.floor(v / TWO32), true);
+    }
+  }
+}
+
+/** Writes every pair's mid bars as OHLCV-1m records, by minute then pair order. */
+function writeBars(enc: DbnEncoder, bars: readonly SpotBar[][], specs: readonly SpotSpec[]): void {
   const all: { bar: SpotBar; k: number }[] = [];
   for (let k = 0; k < bars.length; k++) for (const bar of bars[k]) all.push({ bar, k });
   all.sort((x, y) => x.bar.minuteMs - y.bar.minuteMs || x.k - y.k);
   for (const { bar, k } of all) {
     const unit = 10 ** (9 - specs[k].decimals);
     const raw = (v: number) => BigInt(Math.round(v * unit));
-    encBars.write({
+    enc.write({
       hd: {
         length: 14,
         rtype: RType.OHLCV_1M,
@@ -562,36 +600,19 @@ export async function writeSpotDay(inp: SpotDayInput): Promise<SpotDayResult> {
       volume: BigInt(bar.ticks),
     });
   }
-  await encBars.end();
-  const result: SpotDayResult = { ticks: {}, bars: {} };
-  for (let k = 0; k < specs.length; k++) {
-    const path = inp.files.prices[specs[k].pair];
-    writeFileSync(path, `${JSON.stringify(igPriceHistory(bars[k], specs[k].decimals))}\n`);
-    result.ticks[specs[k].pair] = pairs[k].ev.length;
-    result.bars[specs[k].pair] = bars[k].length;
-  }
-  return result;
 }
 
-/** Paths of the spot files of `date` in `out` (see the module comment for the JSON of several pairs). */
-export function spotFilePaths(
-  join: (...parts: string[]) => string,
-  out: string,
-  compact: string,
-  products: readonly string[],
-  ext: string,
-): SpotFiles {
+/** Names of the spot files of a day (see the module comment for the JSON of several pairs). */
+export function spotFileNames(compact: string, products: readonly string[], ext: string): SpotFiles {
   const prices: Record<string, string> = {};
   products.forEach((pr, i) => {
     const pair = spotSpec(pr).pair;
-    prices[pair] = join(
-      out,
-      i === 0 ? `ig-fx-${compact}.prices.json` : `ig-fx-${compact}.${pairCode(pair)}.prices.json`,
-    );
+    prices[pair] =
+      i === 0 ? `ig-fx-${compact}.prices.json` : `ig-fx-${compact}.${pairCode(pair)}.prices.json`;
   });
   return {
-    mbp1: join(out, `ig-fx-${compact}.mbp-1${ext}`),
-    ohlcv1m: join(out, `ig-fx-${compact}.ohlcv-1m${ext}`),
+    mbp1: `ig-fx-${compact}.mbp-1${ext}`,
+    ohlcv1m: `ig-fx-${compact}.ohlcv-1m${ext}`,
     prices,
   };
 }

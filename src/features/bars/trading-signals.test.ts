@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ADX, ATR, DX, EMA, RSI, VWAP } from 'trading-signals';
+import { prng } from '../../core/index.js';
 import { Adx } from './adx.js';
 import { Atr } from './atr.js';
 import { Ema } from './ema.js';
@@ -28,20 +29,9 @@ interface Candle {
   volume: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random walk of bars: open = previous close, ±0.1 % closes, wicks up to 0.05 %, some zero-volume bars. */
 function randomBars(seed: number, n: number, start = 1.1): Candle[] {
-  const r = mulberry32(seed);
+  const r = prng(seed);
   const out: Candle[] = [];
   let c = start;
   for (let i = 0; i < n; i++) {

@@ -1,0 +1,95 @@
+/**
+ * The ground truth of a simulated day, `truth-YYYYMMDD.json` (CONVENTIONS.md, "Instruments, days
+ * and files"): what the simulator generated, minute by minute and episode by episode, so that
+ * evaluations score detectors against it without reading the simulator.
+ */
+
+import type { FxSessionName } from '../core/index.js';
+import { formatTimestamp } from '../core/index.js';
+import type { InstrumentMarket } from './market.js';
+import { REGIMES, type Regime } from './params.js';
+
+/** One minute of the ground truth. */
+export interface TruthMinute {
+  /** ISO-8601 UTC minute start. */
+  ts: string;
+  regime: Regime;
+  /** Informed traders' share of the aggressive volume of the minute (all instruments), 0..1. */
+  informed_share: number;
+  session: FxSessionName;
+}
+
+/** One toxic episode of the ground truth. */
+export interface TruthEpisode {
+  /** ISO-8601 with 9 fractional digits. */
+  start: string;
+  end: string;
+  symbol: string;
+  direction: 'buy' | 'sell';
+  intensity: number;
+}
+
+/** `truth-YYYYMMDD.json` (CONVENTIONS.md, "Instruments, days and files"). */
+export interface TruthFile {
+  version: 1;
+  seed: number;
+  params: Record<string, unknown>;
+  instruments: { symbol: string; instrument_id: number; tick: number }[];
+  minutes: TruthMinute[];
+  episodes: TruthEpisode[];
+}
+
+/** Collects the truth of a day as it is generated. */
+export class TruthRecorder {
+  readonly file: TruthFile;
+  readonly #startNs: bigint;
+
+  /** @param startNs the origin of the ns offsets of episodes (the window start). */
+  constructor(
+    seed: number,
+    params: Record<string, unknown>,
+    markets: readonly InstrumentMarket[],
+    startNs: bigint,
+  ) {
+    this.#startNs = startNs;
+    this.file = {
+      version: 1,
+      seed,
+      params,
+      instruments: markets.map((m) => ({
+        symbol: m.contract.rawSymbol,
+        instrument_id: m.instrumentId,
+        tick: m.tickRaw / 1e9,
+      })),
+      minutes: [],
+      episodes: [],
+    };
+  }
+
+  /** Records the episode `market` has just started. */
+  episode(market: InstrumentMarket): void {
+    const ep = market.episode;
+    this.file.episodes.push({
+      start: formatTimestamp(this.#startNs + BigInt(ep.start))!,
+      end: formatTimestamp(this.#startNs + BigInt(ep.end))!,
+      symbol: market.contract.rawSymbol,
+      direction: ep.dir > 0 ? 'buy' : 'sell',
+      intensity: ep.intensity,
+    });
+  }
+
+  /** Records a minute that has been simulated. */
+  minute(minuteMs: number, regime: number, informedShare: number, session: FxSessionName): void {
+    this.file.minutes.push({
+      ts: new Date(minuteMs).toISOString().replace('.000Z', 'Z'),
+      regime: REGIMES[regime],
+      informed_share: informedShare,
+      session,
+    });
+  }
+
+  /** The file's text: one-space indented JSON and a final newline. */
+  text(): string {
+    return `${JSON.stringify(this.file, null, 1)}\n`;
+  }
+}
