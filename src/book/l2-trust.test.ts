@@ -3,14 +3,12 @@
  * the default) must not change the change report: on a simulated 20 minutes and the fixture
  * MBP-10 files it equals, record by record, the report that compares every level of both sides.
  */
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fixture } from '../../test/fixtures.js';
+import { simulatedSpan } from '../../test/sim-fixture.js';
 import { DbnDecoder } from '../data/dbn/index.js';
-import { type SimDayResult, simulateDay } from '../sim/index.js';
 import { L2Book } from './l2-book.js';
 
 function report(b: L2Book): string[] {
@@ -41,22 +39,16 @@ async function compare(file: string): Promise<{ records: number; changes: number
 }
 
 describe('change reports of trusted adds and cancels', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'l2-trust-'));
-  let day: SimDayResult;
-  before(async () => {
-    const start = Date.parse('2026-11-24T13:00:00Z');
-    day = await simulateDay({
-      date: '2026-11-24',
-      seed: 17,
-      out: dir,
-      spot: false,
-      window: { startMs: start, endMs: start + 20 * 60_000 },
-    });
+  const span = simulatedSpan({
+    seed: 17,
+    spot: false,
+    from: '2026-11-24T13:00:00Z',
+    minutes: 20,
+    prefix: 'l2-trust-',
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a simulated 20 minutes: the same report for every record', async (t) => {
-    const { records, changes } = await compare(day.files.mbp10);
+    const { records, changes } = await compare(span.day.files.mbp10);
     t.diagnostic(`${records} records, ${changes} level changes`);
     assert.ok(records > 10_000 && changes > records / 2);
   });

@@ -45,7 +45,7 @@ export function summaryLines(s: DecisionSummary): string[] {
   const lines = [
     `triggers: ${list(s.byTrigger)}`,
     `routes: ${list(s.byRoute)}; debate skipped in ${(100 * s.debateSkipRate).toFixed(1)}% of non-fast decisions (${list(s.debateEnds)})`,
-    `outcome: ${list(s.byOutcome)}; vetoes: ${list(s.vetoes) || 'none'}`,
+    `decisions by outcome: ${list(s.byOutcome)}; vetoes: ${list(s.vetoes) || 'none'}`,
     'latency per tier, ms (p50 / p95 / p99):',
   ];
   for (const [tier, p] of Object.entries(s.latency)) {
@@ -60,6 +60,13 @@ export function summaryLines(s: DecisionSummary): string[] {
   const left = Object.entries(s.leftOut);
   if (left.length > 0) lines.push(`analysts left out of a vote: ${list(s.leftOut)}`);
   return lines;
+}
+
+/** A signed position in contracts as a trader reads it: `short 1 contract`, `long 3 contracts`, `flat`. */
+export function positionText(contracts: number): string {
+  if (contracts === 0) return 'flat';
+  const size = Math.abs(contracts);
+  return `${contracts > 0 ? 'long' : 'short'} ${size} contract${size === 1 ? '' : 's'}`;
 }
 
 /** Options of `runDecide`; those given here win over the same settings of `config`. */
@@ -241,7 +248,7 @@ export function registerDecide(program: Command): void {
       for (const line of cache) process.stdout.write(`${line}\n`);
       process.stdout.write(`${n(s.decisions)} decisions\n`);
       for (const line of summaryLines(s)) process.stdout.write(`  ${line}\n`);
-      const pos = Object.entries(book.positions).map(([k, v]) => `${k} ${v}`);
+      const pos = Object.entries(book.positions).map(([k, v]) => `${k} ${positionText(v)}`);
       process.stdout.write(
         `  approved intents as positions (filled at the mid, no costs, until the execution layer): ${pos.join(', ') || 'none'}; last day's P&L ${book.dailyPnl.toFixed(2)} USD\n`,
       );

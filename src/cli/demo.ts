@@ -14,6 +14,7 @@ import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import { FeatureEngine } from '../features/index.js';
+import type { SimDayResult } from '../sim/index.js';
 import {
   fillContext,
   fitRegimeModel,
@@ -27,7 +28,7 @@ import {
   TechniqueSet,
 } from '../strategy/index.js';
 import { seedArg } from './args.js';
-import { configFlags, DEFAULT_CONFIG, type Run, runOf } from './config.js';
+import { configFlags, DEFAULT_CONFIG, type Run, runOf, type ScalperConfig } from './config.js';
 import { runDecide, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
 import { recordRun } from './manifest.js';
@@ -56,6 +57,10 @@ interface DemoOpts {
   start: string;
 }
 
+/** Prints a line of the demo's report. */
+type Say = (line?: string) => void;
+
+/** `scalper demo`: each step prints what it found (the functions below). */
 async function demo(o: { out?: string }, run: Run): Promise<void> {
   const config = run.config;
   const opts: DemoOpts = { out: o.out, seed: config.demo.seed, start: config.demo.start };
@@ -78,8 +83,35 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   for (const line of describeDay(day)) say(`  ${line}`);
   say();
 
-  // Ground truth, as recorded by the simulator.
-  const truth = day.truth;
+  printTruth(say, day.truth);
+  const symbols = await printBookReplay(say, day);
+  const csv = await printFeatures(say, day, dir, vpinBucket, vpinWindow);
+  const { modelPath, series } = await printRegimes(say, day, dir, opts, fitDays);
+  await printSetups(say, day, series.symbol, config);
+  await printDecisions(say, day, modelPath, vpinBucket, vpinWindow, config);
+  say('First record, as `scalper dbn dump --limit 1` prints it:');
+  for await (const rec of DbnDecoder.fromFile(day.files.mbp10).records()) {
+    const line = recordToJsonLine(rec, 3, {
+      symbol: symbols.resolve(rec.hd.instrument_id, rec.ts_recv as bigint) ?? null,
+    });
+    say(line.length > 360 ? `${line.slice(0, 360)}…` : line);
+    break;
+  }
+  say();
+  const manifest = await recordRun(run, {
+    folder: dir,
+    outputs: [...dayFiles(day), csv, modelPath],
+    inputs: [],
+    seed: opts.seed,
+  });
+  say(`Run manifest (versions, configuration hash, seed, files with sizes and sha256): ${manifest}`);
+  if (!opts.out) say(`The files stay in ${dir} (${bytes(dirSize(dir))}); remove the folder when done.`);
+  say(`Next: npm run -s scalper -- dbn inspect ${day.files.mbp10}`);
+  say('      npm run -s scalper -- simulate --days 5 --instruments 6E,6B,6J --out DIR');
+}
+
+/** Ground truth, as recorded by the simulator: minutes per regime, toxic-flow episodes. */
+function printTruth(say: Say, truth: SimDayResult['truth']): void {
   const regimes = new Map<string, number>();
   for (const m of truth.minutes) regimes.set(m.regime, (regimes.get(m.regime) ?? 0) + 1);
   say('Ground truth (truth file):');
@@ -92,8 +124,10 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   }
   if (truth.episodes.length > 5) say(`    … ${truth.episodes.length - 5} more`);
   say();
+}
 
-  // What a user of the files sees: decode and replay the book.
+/** What a user of the files sees: the MBP-10 file decoded and replayed through the L2 book. */
+async function printBookReplay(say: Say, day: SimDayResult): Promise<SymbolMap> {
   const t0 = performance.now();
   const dec = DbnDecoder.fromFile(day.files.mbp10);
   const md = await dec.readMetadata();
@@ -141,8 +175,17 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   );
   say(`  mean size over the top 5 levels: ${(depth5 / Math.max(1, 2 * records)).toFixed(1)} lots a side`);
   say();
+  return symbols;
+}
 
-  // Features, replayed like `scalper features`, set against the truth the simulator recorded.
+/** Features replayed like `scalper features`, one row a minute; VPIN inside and outside the toxic episodes. */
+async function printFeatures(
+  say: Say,
+  day: SimDayResult,
+  dir: string,
+  vpinBucket: number,
+  vpinWindow: number,
+): Promise<string> {
   const csv = join(dir, `features-${day.date.replaceAll('-', '')}.csv`);
   const t1 = performance.now();
   const fs = await runFeatures([day.files.mbp10, day.files.trades], {
@@ -154,7 +197,7 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   const rows = readFileSync(csv, 'utf8').trim().split('\n');
   const cols = rows[0].split(',');
   const at = (name: string) => cols.indexOf(name);
-  const episodes = truth.episodes.map((e) => [parseTimestamp(e.start), parseTimestamp(e.end)] as const);
+  const episodes = day.truth.episodes.map((e) => [parseTimestamp(e.start), parseTimestamp(e.end)] as const);
   const inside = { n: 0, vpin: 0 };
   const outside = { n: 0, vpin: 0 };
   for (const line of rows.slice(1)) {
@@ -176,8 +219,17 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
     );
   }
   say();
+  return csv;
+}
 
-  // Volatility regimes: an HMM fitted, without the truth, on other simulated days (another seed).
+/** Volatility regimes: an HMM fitted, without the truth, on other simulated days (another seed). */
+async function printRegimes(
+  say: Say,
+  day: SimDayResult,
+  dir: string,
+  opts: DemoOpts,
+  fitDays: number,
+): Promise<{ modelPath: string; series: MinuteSeries }> {
   const t2 = performance.now();
   const fitSeed = (opts.seed + 1000) % 0x1_0000_0000;
   say(`Simulating ${fitDays} more days (seed ${fitSeed}) to fit the regime model on, then deleting them…`);
@@ -220,8 +272,16 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   say(`    HMM    ${timeline(labels.offline, names)}`);
   say(`    online ${timeline(labels.online, names)}`);
   say();
+  return { modelPath, series };
+}
 
-  // The ten techniques on the day's minute bars, with the feature engine's values as context.
+/** The ten techniques on the day's minute bars, with the feature engine's values as context. */
+async function printSetups(
+  say: Say,
+  day: SimDayResult,
+  symbol: string,
+  config: ScalperConfig,
+): Promise<void> {
   const setups = new Map<string, number>();
   const examples: Setup[] = [];
   const techniques = new TechniqueSet(config.techniques, {
@@ -231,7 +291,7 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
       if (examples.length < 3) examples.push(s);
     },
   });
-  const ctx = techniques.context(series.symbol, DEMO_TICK);
+  const ctx = techniques.context(symbol, DEMO_TICK);
   const engine = new FeatureEngine({
     onBar: (snap, bar) => techniques.onBar(bar, fillContext(ctx, snap)),
     onSweep: (snap, info) => noteSweep(ctx, info, Number(snap.ts_ns / 1_000_000n)),
@@ -246,8 +306,17 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
     );
   }
   say();
+}
 
-  // The decision pipeline over the day: triggers, seven analysts, consensus, debate, validators.
+/** The decision pipeline over the day: triggers, seven analysts, consensus, debate, validators. */
+async function printDecisions(
+  say: Say,
+  day: SimDayResult,
+  modelPath: string,
+  vpinBucket: number,
+  vpinWindow: number,
+  config: ScalperConfig,
+): Promise<void> {
   const t3 = performance.now();
   const decided = await runDecide([day.files.mbp10, day.files.trades], {
     regime: modelPath,
@@ -264,29 +333,10 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
     say(
       `  e.g. ${example.snapshotTs.slice(11, 19)} UTC ${example.trigger.kind}${example.trigger.detail ? ` (${example.trigger.detail})` : ''}: ` +
         `vote ${example.consensus.direction} at ${(100 * example.consensus.agreement).toFixed(0)}% agreement, ${example.route} route, ` +
-        `debate ${example.debate.end} after ${example.debate.rounds} rounds → ${example.approval.direction} ${example.approval.size}`,
+        `debate ${example.debate.end} after ${example.debate.rounds} rounds → ${example.approval.direction} ${example.approval.size} contract${example.approval.size === 1 ? '' : 's'}`,
     );
   }
   say();
-  say('First record, as `scalper dbn dump --limit 1` prints it:');
-  for await (const rec of DbnDecoder.fromFile(day.files.mbp10).records()) {
-    const line = recordToJsonLine(rec, 3, {
-      symbol: symbols.resolve(rec.hd.instrument_id, rec.ts_recv as bigint) ?? null,
-    });
-    say(line.length > 360 ? `${line.slice(0, 360)}…` : line);
-    break;
-  }
-  say();
-  const manifest = await recordRun(run, {
-    folder: dir,
-    outputs: [...dayFiles(day), csv, modelPath],
-    inputs: [],
-    seed: opts.seed,
-  });
-  say(`Run manifest (versions, configuration hash, seed, files with sizes and sha256): ${manifest}`);
-  if (!opts.out) say(`The files stay in ${dir} (${bytes(dirSize(dir))}); remove the folder when done.`);
-  say(`Next: npm run -s scalper -- dbn inspect ${day.files.mbp10}`);
-  say('      npm run -s scalper -- simulate --days 5 --instruments 6E,6B,6J --out DIR');
 }
 
 function dirSize(dir: string): number {

@@ -4,22 +4,27 @@
  * every `--every`, times strictly increasing per symbol, the merge of several files by ts_recv,
  * clean failures.
  */
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CONVENTION_COLUMNS } from '../../test/columns.js';
-import { StoikovMicroprice } from '../features/index.js';
-import { type SimDayResult, simulateDay } from '../sim/index.js';
+import { simulatedSpan } from '../../test/sim-fixture.js';
+import {
+  FEATURE_COLUMNS,
+  type FeatureColumn,
+  type FeatureSnapshot,
+  StoikovMicroprice,
+} from '../features/index.js';
+import { snapshotCsvRow, tickDecimals } from './features.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 const DATE = '2026-11-24';
-const T13 = Date.parse(`${DATE}T13:00:00Z`);
 const NS_PER_MS = 1_000_000n;
 
 interface Run {
@@ -42,20 +47,13 @@ function scalper(...args: string[]): Promise<Run> {
   });
 }
 
-let dir = '';
-let day: SimDayResult;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cli-features-'));
-  day = await simulateDay({
-    date: DATE,
-    seed: 7,
-    out: dir,
-    window: { startMs: T13, endMs: T13 + 2 * 60_000 },
-  });
+const span = simulatedSpan({
+  date: DATE,
+  seed: 7,
+  from: `${DATE}T13:00:00Z`,
+  minutes: 2,
+  prefix: 'cli-features-',
 });
-
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `features` expecting success; returns the CSV's header and rows split into cells. */
 async function features(out: string, ...args: string[]): Promise<{ header: string; rows: string[][] }> {
@@ -70,12 +68,12 @@ async function features(out: string, ...args: string[]): Promise<{ header: strin
 
 describe('scalper features', () => {
   test('header, a row per --every, times on the grid and strictly increasing per symbol', async () => {
-    const out = join(dir, 'f1.csv');
+    const out = join(span.dir, 'f1.csv');
     const { header, rows } = await features(
       out,
-      day.files.definition,
-      day.files.mbp10,
-      day.files.trades,
+      span.day.files.definition,
+      span.day.files.mbp10,
+      span.day.files.trades,
       '--every',
       '1s',
     );
@@ -107,9 +105,9 @@ describe('scalper features', () => {
   });
 
   test('--every 10s gives a tenth of the rows, each equal to the 1 s row at the same time', async () => {
-    const files = [day.files.mbp10, day.files.trades];
-    const fine = await features(join(dir, 'f2.csv'), ...files, '--every', '1s');
-    const coarse = await features(join(dir, 'f3.csv'), ...files, '--every', '10s');
+    const files = [span.day.files.mbp10, span.day.files.trades];
+    const fine = await features(join(span.dir, 'f2.csv'), ...files, '--every', '1s');
+    const coarse = await features(join(span.dir, 'f3.csv'), ...files, '--every', '10s');
     assert.ok(coarse.rows.length >= 11 && coarse.rows.length <= 13, `${coarse.rows.length} rows`);
     const byTs = new Map(fine.rows.map((r) => [r[1], r]));
     for (const r of coarse.rows) {
@@ -127,9 +125,9 @@ describe('scalper features', () => {
 
   test("a spot MBP-1 file adds its pair's rows and the future's basis", async () => {
     const { header, rows } = await features(
-      join(dir, 'f6.csv'),
-      day.files.mbp10,
-      day.files.spotMbp1 as string,
+      join(span.dir, 'f6.csv'),
+      span.day.files.mbp10,
+      span.day.files.spotMbp1 as string,
       '--every',
       '10s',
     );
@@ -151,13 +149,13 @@ describe('scalper features', () => {
   });
 
   test('--stoikov: microprice_stoikov is the fitted table looked up on the top of book, on the future only', async () => {
-    const modelPath = join(dir, 'stoikov.json');
-    const model = await fitStoikovFiles([day.files.mbp10], { sampleMs: 100 });
+    const modelPath = join(span.dir, 'stoikov.json');
+    const model = await fitStoikovFiles([span.day.files.mbp10], { sampleMs: 100 });
     writeStoikovModel(modelPath, model);
     const { header, rows } = await features(
-      join(dir, 'f7.csv'),
-      day.files.mbp10,
-      day.files.spotMbp1 as string,
+      join(span.dir, 'f7.csv'),
+      span.day.files.mbp10,
+      span.day.files.spotMbp1 as string,
       '--every',
       '10s',
       '--stoikov',
@@ -176,7 +174,8 @@ describe('scalper features', () => {
       const qi = Number(at(r, 'qi_l1'));
       const expected = mp.value(Math.round(mid - half), Math.round(mid + half), 1 + qi, 1 - qi) / 1e9;
       const v = Number(at(r, 'microprice_stoikov'));
-      assert.ok(Math.abs(v - expected) < 1e-12, `microprice_stoikov ${v} vs ${expected} at ${r[0]}`);
+      // Printed with 6E's price decimals plus one (0.00005 → 6 decimals): within half of 1e-6.
+      assert.ok(Math.abs(v - expected) <= 5e-7 + 1e-12, `microprice_stoikov ${v} vs ${expected} at ${r[0]}`);
     }
     assert.ok(
       rows.filter((r) => r[2] === 'EUR/USD').every((r) => at(r, 'microprice_stoikov') === ''),
@@ -185,24 +184,45 @@ describe('scalper features', () => {
   });
 
   test('--symbol filters rows and names what the input holds when it matches nothing', async () => {
-    const ok = await features(join(dir, 'f4.csv'), day.files.mbp10, '--every', '100ms', '--symbol', '6EZ6');
+    const ok = await features(
+      join(span.dir, 'f4.csv'),
+      span.day.files.mbp10,
+      '--every',
+      '100ms',
+      '--symbol',
+      '6EZ6',
+    );
     assert.ok(ok.rows.length > 1000);
-    const r = await scalper('features', day.files.mbp10, '--symbol', 'XYZ', '--out', join(dir, 'f5.csv'));
+    const r = await scalper(
+      'features',
+      span.day.files.mbp10,
+      '--symbol',
+      'XYZ',
+      '--out',
+      join(span.dir, 'f5.csv'),
+    );
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^error \[CONFIG\]: --symbol XYZ is not in the input \(symbols: 6EZ6\)\n$/);
   });
 
   test('bad --every: exit 2 with an error line', async () => {
     for (const bad of ['5x', '0s', '1.5s', '']) {
-      const r = await scalper('features', day.files.mbp10, '--every', bad, '--out', join(dir, 'bad.csv'));
+      const r = await scalper(
+        'features',
+        span.day.files.mbp10,
+        '--every',
+        bad,
+        '--out',
+        join(span.dir, 'bad.csv'),
+      );
       assert.equal(r.status, 2, `--every ${bad}: ${r.stderr}`);
       assert.match(r.stderr, /^error: .*--every/m);
     }
   });
 
   test('a missing file: exit 2, one error line naming it', async () => {
-    const missing = join(dir, 'nope.dbn.zst');
-    const r = await scalper('features', day.files.mbp10, missing, '--out', join(dir, 'm.csv'));
+    const missing = join(span.dir, 'nope.dbn.zst');
+    const r = await scalper('features', span.day.files.mbp10, missing, '--out', join(span.dir, 'm.csv'));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /^error \[IO\]: [^\n]*nope\.dbn\.zst[^\n]*file not found[^\n]*\n$/);
   });
@@ -212,5 +232,46 @@ describe('scalper features', () => {
     assert.equal(r.status, 0);
     for (const s of ['--every', '--out', '--symbol', 'ts,ts_ns,symbol,spread_ticks'])
       assert.ok(r.stdout.includes(s), s);
+  });
+});
+
+describe('CSV values', () => {
+  /** A snapshot with every column set to `v`. */
+  function snapshot(symbol: string, v: number): FeatureSnapshot {
+    const s: Record<string, unknown> = {
+      ts: '2026-11-24T14:00:00.000000000Z',
+      ts_ns: 1n,
+      symbol,
+      instrument_id: 1,
+      session: 'overlap',
+    };
+    for (const c of FEATURE_COLUMNS) s[c] = v;
+    return s as unknown as FeatureSnapshot;
+  }
+  const at = (row: string, col: string) => row.split(',')[3 + FEATURE_COLUMNS.indexOf(col as FeatureColumn)];
+
+  test('tick decimals: 6E 0.00005 → 5, 6B 0.0001 → 4, 6J 0.0000005 → 7, EUR/USD 0.00001 → 5, USD/JPY 0.001 → 3', () => {
+    assert.deepEqual([50_000, 100_000, 500, 10_000, 1_000_000].map(tickDecimals), [5, 4, 7, 5, 3]);
+  });
+
+  test('prices and averages print with the price decimals plus one; other values as they are', () => {
+    // 0.3 as binary arithmetic gives it: 0.30000000000000004.
+    const v = 0.1 + 0.2;
+    assert.equal(String(v), '0.30000000000000004');
+    const row = snapshotCsvRow(snapshot('6EZ6', v), 50_000);
+    for (const col of ['mid', 'vwap', 'ema_3', 'basis', 'bid_wall_px'])
+      assert.equal(at(row, col), '0.300000', col);
+    assert.equal(at(row, 'rsi_7'), '0.30000000000000004');
+    // 6J: 7 price decimals, plus one.
+    assert.equal(at(snapshotCsvRow(snapshot('6JZ6', 0.0067891234), 500), 'mid'), '0.00678912');
+  });
+
+  test('a spot pair quoted without depth leaves the size-based columns empty', () => {
+    const row = snapshotCsvRow(snapshot('EUR/USD', 1), 10_000);
+    for (const col of ['qi_l1', 'depth_bid_5', 'ofi_10s', 'microprice', 'bid_wall_sz', 'book_skew_5'])
+      assert.equal(at(row, col), '', col);
+    for (const col of ['mid', 'spread_ticks', 'rv_1m']) assert.notEqual(at(row, col), '', col);
+    const fut = snapshotCsvRow(snapshot('6EZ6', 1), 50_000);
+    assert.equal(at(fut, 'qi_l1'), '1');
   });
 });

@@ -13,7 +13,12 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
-import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot } from '../features/index.js';
+import {
+  FEATURE_COLUMNS,
+  type FeatureColumn,
+  FeatureEngine,
+  type FeatureSnapshot,
+} from '../features/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
 import { commandInputs, selects, timeRangeOptions } from './inputs.js';
@@ -68,14 +73,85 @@ export interface FeaturesCliOptions {
   barPeriodMs?: number;
 }
 
-function cell(v: number): string {
-  return Number.isNaN(v) ? '' : String(v);
+/**
+ * Columns in decimal price units (prices, averages and spreads of prices): printed with the
+ * instrument's price decimals plus one, so a mid half a tick between two prices is exact and an
+ * average does not trail binary noise (`1.1600000000000001` is written `1.160000`).
+ */
+const PRICE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
+  'mid',
+  'microprice',
+  'microprice_stoikov',
+  'basis',
+  'basis_dev',
+  'bid_wall_px',
+  'ask_wall_px',
+  'bid_gap_px',
+  'ask_gap_px',
+  'ema_3',
+  'ema_6',
+  'ema_12',
+  'atr_7',
+  'vwap',
+  'vwap_sd',
+]);
+
+/**
+ * Columns that need the book's sizes. A spot pair quoted by IG (`EUR/USD`) carries prices without
+ * depth, so these are left empty for it rather than computed from placeholder sizes.
+ */
+const SIZE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
+  'microprice',
+  'microprice_stoikov',
+  'qi_l1',
+  'qi_l5',
+  'qi_l10',
+  'ofi_1s',
+  'ofi_10s',
+  'ofi_60s',
+  'mlofi_10s',
+  'cancel_add_ratio',
+  'depth_bid_5',
+  'depth_ask_5',
+  'depth_bid_10',
+  'depth_ask_10',
+  'book_skew_5',
+  'bid_wall_px',
+  'bid_wall_sz',
+  'ask_wall_px',
+  'ask_wall_sz',
+]);
+
+/** Decimals of a tick in raw 1e-9 units (50,000 → 5 for 0.00005; 500 → 7 for 6J's 0.0000005). */
+export function tickDecimals(tickRaw: number): number {
+  let d = 9;
+  let t = Math.round(tickRaw);
+  while (d > 0 && t % 10 === 0) {
+    t /= 10;
+    d--;
+  }
+  return d;
 }
 
-/** A snapshot as a CSV row in `FEATURES_CSV_HEADER` order. */
-export function snapshotCsvRow(s: FeatureSnapshot): string {
+/** A spot FX pair as IG and the DBN metadata name it (`EUR/USD`): quotes without depth. */
+function isSpotPair(symbol: string): boolean {
+  return /^[A-Z]{3}\/[A-Z]{3}$/.test(symbol);
+}
+
+/**
+ * A snapshot as a CSV row in `FEATURES_CSV_HEADER` order: price columns rounded to the instrument's
+ * precision (`tickRaw`), size-based columns empty for spot pairs, NaN (not ready) empty.
+ */
+export function snapshotCsvRow(s: FeatureSnapshot, tickRaw: number): string {
   const parts = [s.ts, s.ts_ns.toString(), csvText(s.symbol)];
-  for (const col of FEATURE_COLUMNS) parts.push(cell(s[col]));
+  const decimals = tickDecimals(tickRaw) + 1;
+  const spot = isSpotPair(s.symbol);
+  for (const col of FEATURE_COLUMNS) {
+    const v = s[col];
+    if (Number.isNaN(v) || (spot && SIZE_COLUMNS.has(col))) parts.push('');
+    else if (PRICE_COLUMNS.has(col)) parts.push(v.toFixed(decimals));
+    else parts.push(String(v));
+  }
   parts.push(s.session);
   return parts.join(',');
 }
@@ -160,7 +236,7 @@ export async function runFeatures(
             seen.add(snap.symbol);
             if (opts.symbol !== undefined && !selects(opts.symbol, snap.symbol, ms)) continue;
             written.add(snap.symbol);
-            await out.line(snapshotCsvRow(snap));
+            await out.line(snapshotCsvRow(snap, engine.tickSize(id)));
             rows++;
           }
         },

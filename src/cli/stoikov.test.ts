@@ -3,33 +3,25 @@
  * short simulated window: the model file round-trips through `readStoikovModel`, matches a fit of
  * the same samples made by hand, and bad input fails with errors naming the file and the field.
  */
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, type TestContext, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { Command } from 'commander';
-import { type SimDayResult, simulateDay } from '../sim/index.js';
+import { simulatedSpan } from '../../test/sim-fixture.js';
 import { fitStoikovFiles, readStoikovModel, registerStoikov } from './stoikov.js';
 
 const DATE = '2026-11-24';
-const T13 = Date.parse(`${DATE}T13:00:00Z`);
 
-let dir = '';
-let day: SimDayResult;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cli-stoikov-'));
-  day = await simulateDay({
-    date: DATE,
-    seed: 7,
-    out: dir,
-    spot: false,
-    window: { startMs: T13, endMs: T13 + 10 * 60_000 },
-  });
+const span = simulatedSpan({
+  date: DATE,
+  seed: 7,
+  spot: false,
+  from: `${DATE}T13:00:00Z`,
+  minutes: 10,
+  prefix: 'cli-stoikov-',
 });
-
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `scalper ARGS...` in-process; returns what it wrote to stdout. */
 async function run(t: TestContext, ...args: string[]): Promise<string> {
@@ -50,8 +42,8 @@ async function run(t: TestContext, ...args: string[]): Promise<string> {
 
 describe('scalper stoikov fit', () => {
   test('writes stoikov.json that readStoikovModel loads, and prints the table', async (t) => {
-    const file = join(dir, 'stoikov.json');
-    const out = await run(t, 'stoikov', 'fit', day.files.mbp10, '--out', file, '--buckets', '4');
+    const file = join(span.dir, 'stoikov.json');
+    const out = await run(t, 'stoikov', 'fit', span.day.files.mbp10, '--out', file, '--buckets', '4');
     const m = readStoikovModel(file);
     assert.equal(m.symbol, '6EZ6');
     assert.equal(m.tickRaw, 50_000);
@@ -62,7 +54,7 @@ describe('scalper stoikov fit', () => {
     // Symmetrised: g(bucket) = −g(mirror) wherever both were seen.
     for (let b = 0; b < 4; b++)
       if (Number.isFinite(m.g[b])) assert.ok(Math.abs(m.g[b] + m.g[3 - b]) < 1e-9, `g ${m.g}`);
-    const again = await fitStoikovFiles([day.files.mbp10], { buckets: 4 });
+    const again = await fitStoikovFiles([span.day.files.mbp10], { buckets: 4 });
     assert.deepEqual(m.g, again.g);
     assert.match(
       out,
@@ -73,8 +65,8 @@ describe('scalper stoikov fit', () => {
   });
 
   test('fails on a missing file and an unknown --symbol with the name in the message', async () => {
-    await assert.rejects(fitStoikovFiles([join(dir, 'nope.dbn')]), /nope\.dbn: file not found/);
-    await assert.rejects(fitStoikovFiles([day.files.mbp10], { symbol: '6BZ6' }), /--symbol 6BZ6 .*6EZ6/);
+    await assert.rejects(fitStoikovFiles([join(span.dir, 'nope.dbn')]), /nope\.dbn: file not found/);
+    await assert.rejects(fitStoikovFiles([span.day.files.mbp10], { symbol: '6BZ6' }), /--symbol 6BZ6 .*6EZ6/);
   });
 
   test('readStoikovModel names the file and the field it cannot use', () => {
@@ -92,7 +84,7 @@ describe('scalper stoikov fit', () => {
         counts: [5, 0],
       }),
     );
-    const path = join(dir, 'm.json');
+    const path = join(span.dir, 'm.json');
     writeFileSync(path, JSON.stringify(good));
     const m = readStoikovModel(path);
     assert.equal(m.g[0], -0.2);
@@ -106,7 +98,7 @@ describe('scalper stoikov fit', () => {
     );
     writeFileSync(path, '{ not json');
     assert.throws(() => readStoikovModel(path), /m\.json: cannot read a Stoikov model/);
-    assert.throws(() => readStoikovModel(join(dir, 'absent.json')), /absent\.json: cannot read/);
+    assert.throws(() => readStoikovModel(join(span.dir, 'absent.json')), /absent\.json: cannot read/);
     assert.ok(readFileSync(path, 'utf8').length > 0);
   });
 });
