@@ -10,7 +10,7 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync, openSync, statSync, type WriteStream } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '../core/index.js';
+import { ConfigError, csvField } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import { FEATURE_COLUMNS, FeatureEngine, type FeatureSnapshot } from '../features/index.js';
@@ -59,14 +59,10 @@ function cell(v: number): string {
 
 /** A snapshot as a CSV row in `FEATURES_CSV_HEADER` order. */
 export function snapshotCsvRow(s: FeatureSnapshot): string {
-  const parts = [s.ts, s.ts_ns.toString(), csvText(s.symbol)];
+  const parts = [s.ts, s.ts_ns.toString(), csvField(s.symbol)];
   for (const col of FEATURE_COLUMNS) parts.push(cell(s[col]));
   parts.push(s.session);
   return parts.join(',');
-}
-
-function csvText(v: string): string {
-  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /** Buffered lines to a file stream with back-pressure. */

@@ -1,6 +1,7 @@
 export * from './calendar.js';
 export * from './clock.js';
 export * from './config.js';
+export * from './csv.js';
 export * from './errors.js';
 export * from './instruments.js';
 export * from './price.js';

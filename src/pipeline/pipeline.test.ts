@@ -3,8 +3,9 @@ import { describe, test } from 'node:test';
 import { inputOf, quoteSnapshot, signalOf } from '../../test/agents.js';
 import { tier1Of } from '../../test/pipeline.js';
 import type { AgentInput, AgentName, Direction } from '../agents/index.js';
+import { ConfigError } from '../core/index.js';
 import type { LlmProvider, StructuredRequest, StructuredResult } from '../llm/index.js';
-import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig } from './config.js';
+import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig, pipelineConfig } from './config.js';
 import { consensus } from './consensus.js';
 import { debate } from './debate.js';
 import { analystsTier, chooseRoute, DecisionPipeline, sizeFor, type Tier1Result } from './pipeline.js';
@@ -483,4 +484,58 @@ test('pipeline configuration: a misspelt key is an error naming it', () => {
   );
   assert.throws(() => parsePipelineConfig('{"debate": {', 'pipeline.json'), /pipeline\.json: not valid JSON/);
   assert.equal(parsePipelineConfig({ budgets: { tier3Ms: 100 } }).budgets.tier3Ms, 100);
+  assert.throws(
+    () => parsePipelineConfig({ debate: { stopAgreement: 0.95 } }, 'pipeline.json'),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message === 'pipeline.json: debate.stopAgreement: must not exceed debate.skipAgreement',
+  );
+});
+
+test('pipeline configuration: the documented defaults, and one weight overridden keeps the rest', () => {
+  const c = DEFAULT_PIPELINE_CONFIG;
+  assert.deepEqual(c.weights.low, {
+    momentum: 0.75,
+    technical: 1,
+    microstructure: 1.5,
+    toxicity: 1,
+    regime: 1,
+    market_making: 1,
+    session: 0.5,
+  });
+  assert.deepEqual(c.weights.high, {
+    momentum: 0.75,
+    technical: 1,
+    microstructure: 1,
+    toxicity: 1.5,
+    regime: 1.5,
+    market_making: 0.25,
+    session: 0.5,
+  });
+  assert.equal(c.weights.medium.momentum, 1.5);
+  assert.equal(c.weights.medium.technical, 1.25);
+  assert.equal(c.weights.unknown.session, 0.5);
+  assert.deepEqual(c.debate, { skipAgreement: 0.9, stopAgreement: 0.75, checkEvery: 2, maxRounds: 6 });
+  assert.deepEqual(c.routing, { fastAgreement: 0.9, smallSize: 1, largeSize: 5 });
+  assert.deepEqual(c.sizing, { baseSize: 4, minConfidence: 0.2 });
+  assert.deepEqual(c.limits, {
+    maxPosition: 10,
+    maxExposure: 20,
+    dailyLossLimit: 2_000,
+    maxSpreadTicks: 2,
+    staleMs: 5_000,
+    toxicityVeto: 0.95,
+  });
+  assert.deepEqual(c.budgets, {
+    totalMs: 10_000,
+    tier1Ms: 2_000,
+    tier3Ms: 5_000,
+    tier4Ms: 1_000,
+    tier5Ms: 2_000,
+  });
+  assert.ok(Object.isFrozen(c.weights.low));
+  const o = pipelineConfig({ weights: { low: { session: 0 } } });
+  assert.equal(o.weights.low.session, 0);
+  assert.equal(o.weights.low.microstructure, 1.5);
+  assert.deepEqual(o.weights.high, c.weights.high);
 });
