@@ -45,6 +45,13 @@ const SEED = Number(process.env.FC_SEED ?? 20261124);
 const SESSIONS: readonly FxSessionName[] = ['sydney', 'tokyo', 'london', 'new_york', 'overlap', 'closed'];
 const SNAPSHOT_FIELDS: readonly SnapshotField[] = [...FEATURE_COLUMNS, 'session'];
 
+/**
+ * Numbers in [min, max] in 10,000 even steps (`fc.double` spreads over the float representation,
+ * so most of its values would be near 0 and the analysts' thresholds would never be crossed).
+ */
+const even = (min: number, max: number) =>
+  fc.integer({ min: 0, max: 10_000 }).map((k) => min + ((max - min) * k) / 10_000);
+
 /** Values that are never "ready": the analysts must survive them in any field. */
 const wild = fc.constantFrom(
   Number.NaN,
@@ -58,7 +65,7 @@ const wild = fc.constantFrom(
 
 /** Values a field takes on a live 6E book, so that the analysts' directional branches are reached. */
 function plausible(c: FeatureColumn): fc.Arbitrary<number> {
-  const d = (min: number, max: number) => fc.double({ min, max, noNaN: true });
+  const d = even;
   if (/^(mid|microprice|microprice_stoikov|ema_\d+|vwap|(bid|ask)_(wall|gap)_px)$/.test(c))
     return d(1.095, 1.105);
   if (/^(rsi_7|adx_7|plus_di_7|minus_di_7)$/.test(c)) return d(0, 100);
@@ -103,8 +110,8 @@ function snapshotOf(ms: number, fields: Record<string, number | string>): Featur
 const regimeState = fc.option(
   fc.record({
     state: fc.constantFrom('low', 'medium', 'high', 'unlisted'),
-    probability: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(Number.NaN)),
-    probabilities: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 0, maxLength: 4 }),
+    probability: fc.oneof(even(0, 1), fc.constant(Number.NaN)),
+    probabilities: fc.array(even(0, 1), { minLength: 0, maxLength: 4 }),
     stance: fc.constantFrom('mean_reversion', 'momentum', 'reduce', 'stand_aside'),
     sinceTransitionMs: fc.oneof(fc.integer({ min: -60_000, max: 3_600_000 }), fc.constant(Number.NaN)),
   }),
@@ -116,13 +123,13 @@ function setupArb(nowMs: number): fc.Arbitrary<Setup> {
     .record({
       technique: fc.constantFrom(...TECHNIQUE_NAMES),
       side: fc.constantFrom('long' as const, 'short' as const),
-      entry: fc.double({ min: 1.09, max: 1.11, noNaN: true }),
-      risk: fc.double({ min: 0, max: 0.005, noNaN: true }),
-      reward: fc.double({ min: 0, max: 0.01, noNaN: true }),
+      entry: even(1.09, 1.11),
+      risk: even(0, 0.005),
+      reward: even(0, 0.01),
       createdAgo: fc.integer({ min: -60_000, max: 1_800_000 }),
       validFor: fc.integer({ min: 0, max: 1_800_000 }),
-      confidence: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(Number.NaN)),
-      level: fc.double({ min: 1.09, max: 1.11, noNaN: true }),
+      confidence: fc.oneof(even(0, 1), fc.constant(Number.NaN)),
+      level: even(1.09, 1.11),
     })
     .map((r) => {
       const dir = r.side === 'long' ? 1 : -1;
@@ -150,7 +157,7 @@ function sweepArb(nowMs: number): fc.Arbitrary<SweepAlert> {
       levels: fc.integer({ min: 1, max: 6 }),
       size: fc.integer({ min: 1, max: 500 }),
       ago: fc.integer({ min: -1_000, max: 120_000 }),
-      price: fc.oneof(fc.double({ min: 1.09, max: 1.11, noNaN: true }), fc.constant(Number.NaN)),
+      price: fc.oneof(even(1.09, 1.11), fc.constant(Number.NaN)),
     })
     .map((r) =>
       Object.freeze({ side: r.side, levels: r.levels, size: r.size, tMs: nowMs - r.ago, price: r.price }),
@@ -169,12 +176,9 @@ export function anyInput(): fc.Arbitrary<AgentInput> {
         age: fc.oneof(fc.integer({ min: -1_000, max: 20_000 }), fc.constant(Number.NaN)),
         setups: fc.array(setupArb(nowMs), { maxLength: 6 }),
         sweeps: fc.option(fc.array(sweepArb(nowMs), { maxLength: 5 }), { nil: undefined }),
-        closes: fc.option(
-          fc.array(fc.oneof(fc.double({ min: 1.09, max: 1.11, noNaN: true }), wild), { maxLength: 40 }),
-          {
-            nil: undefined,
-          },
-        ),
+        closes: fc.option(fc.array(fc.oneof(even(1.09, 1.11), wild), { maxLength: 40 }), {
+          nil: undefined,
+        }),
       }),
     )
     .map((r) => {
