@@ -17,6 +17,7 @@ import {
   DecisionLoop,
   DecisionPipeline,
   type DecisionSummary,
+  isModelFallback,
   summarizeDecisions,
 } from '../pipeline/index.js';
 import { positiveInt } from './args.js';
@@ -129,7 +130,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
       answered += d.debate.turns.filter((t) => t.source === 'model').length;
       answered += d.debate.checks.filter((c) => c.source === 'model').length;
       if (d.approval.source === 'model') answered++;
-      failed += d.fallbacks.filter((f) => !f.startsWith('analyst ')).length;
+      failed += d.fallbacks.filter(isModelFallback).length;
     }
     modelCalls = { asked: answered + failed, answered };
   }
