@@ -1,47 +1,58 @@
-/** The seven tier-1 analysts built from one `AgentsConfig`. */
+/** The seven tier-1 analysts: their specs by name, and the agents built from one `AgentsConfig`. */
+import { type AnalystSpec, defineAnalyst } from './analyst.js';
 import { type AgentsConfig, DEFAULT_AGENTS_CONFIG } from './config.js';
-import { MarketMakingAnalyst } from './market-making.js';
-import { MicrostructureAnalyst } from './microstructure.js';
-import { MomentumAnalyst } from './momentum.js';
-import { RegimeAnalyst } from './regime.js';
-import { SessionAnalyst } from './session.js';
-import { TechnicalAnalyst } from './technical.js';
-import { ToxicityAnalyst } from './toxicity.js';
-import type { Agent } from './types.js';
+import { MARKET_MAKING_ANALYST } from './market-making.js';
+import { MICROSTRUCTURE_ANALYST } from './microstructure.js';
+import { MOMENTUM_ANALYST } from './momentum.js';
+import { REGIME_ANALYST } from './regime.js';
+import { SESSION_ANALYST } from './session.js';
+import { TECHNICAL_ANALYST } from './technical.js';
+import { TOXICITY_ANALYST } from './toxicity.js';
+import { AGENT_NAMES, type Agent, type AgentName } from './types.js';
 import { WorkerAnalyst, type WorkerPool } from './worker.js';
+
+/** Every analyst's spec by its name (the order of `AGENT_NAMES`). */
+export const ANALYSTS: Readonly<Record<AgentName, AnalystSpec>> = Object.freeze({
+  momentum: MOMENTUM_ANALYST,
+  technical: TECHNICAL_ANALYST,
+  microstructure: MICROSTRUCTURE_ANALYST,
+  toxicity: TOXICITY_ANALYST,
+  regime: REGIME_ANALYST,
+  market_making: MARKET_MAKING_ANALYST,
+  session: SESSION_ANALYST,
+});
 
 /** Options of `createAnalysts`. */
 export interface CreateAnalystsOptions {
   /**
-   * When given, the momentum analyst (whose block bootstrap over the recent bars is the CPU-heavy
-   * step) runs on this pool's threads; otherwise inline. Both give the same signal.
+   * When given, the analysts named in `onPool` run on this pool's threads; the others inline. Both
+   * give the same signal.
    */
   readonly pool?: WorkerPool;
+  /**
+   * Analysts moved to the pool (default: momentum, whose block bootstrap over the recent bars is the
+   * CPU-heavy step).
+   */
+  readonly onPool?: readonly AgentName[];
 }
 
-/** The seven analysts in `AGENT_NAMES` order. */
+/** The seven analysts in `AGENT_NAMES` order, each with its section of `config`. */
 export function createAnalysts(
   config: AgentsConfig = DEFAULT_AGENTS_CONFIG,
   opts: CreateAnalystsOptions = {},
 ): Agent[] {
-  const momentum: Agent =
-    opts.pool === undefined
-      ? new MomentumAnalyst(config.momentum)
-      : new WorkerAnalyst({
-          name: 'momentum',
-          budgetMs: config.momentum.budgetMs,
-          module: new URL('./momentum.js', import.meta.url),
-          fn: 'analyzeMomentum',
-          params: config.momentum,
-          pool: opts.pool,
-        });
-  return [
-    momentum,
-    new TechnicalAnalyst(config.technical),
-    new MicrostructureAnalyst(config.microstructure),
-    new ToxicityAnalyst(config.toxicity),
-    new RegimeAnalyst(config.regime),
-    new MarketMakingAnalyst(config.marketMaking),
-    new SessionAnalyst(config.session),
-  ];
+  const onPool = opts.onPool ?? ['momentum'];
+  return AGENT_NAMES.map((name): Agent => {
+    const spec = ANALYSTS[name];
+    const params = config[spec.configKey];
+    if (opts.pool === undefined || !onPool.includes(spec.name)) return defineAnalyst(spec, params);
+    return new WorkerAnalyst({
+      name: spec.name,
+      budgetMs: params.budgetMs,
+      module: spec.module,
+      fn: spec.exportName,
+      params,
+      pool: opts.pool,
+    });
+  });
 }

@@ -85,5 +85,5 @@ export function signal(agent: AgentName, p: SignalParts): AgentSignal {
 
 /** Throws the signal's reason when it is aborted (for analysts with loops worth interrupting). */
 export function checkAbort(sig: AbortSignal | undefined): void {
-  if (sig?.aborted) throw sig.reason ?? new Error('aborted');
+  if (sig?.aborted) throw sig.reason;
 }

@@ -8,7 +8,7 @@
  * instrument's tick, `…Ms` milliseconds, `…Minutes` minutes; scores and CDF levels are 0–1.
  */
 import { z } from 'zod';
-import { parseConfig } from '../core/index.js';
+import { defineConfig } from '../core/index.js';
 
 const pos = (d: number) => z.number().positive().default(d);
 const posInt = (d: number) => z.number().int().positive().default(d);
@@ -174,19 +174,18 @@ export type RegimeParams = AgentsConfig['regime'];
 export type MarketMakingParams = AgentsConfig['marketMaking'];
 export type SessionParams = AgentsConfig['session'];
 
+/** The analysts' configuration module (`defineConfig`): schema, defaults and parsers. */
+export const AGENTS_CONFIG = defineConfig(AgentsConfigSchema, 'agents config');
+
 /**
  * Validates analyst parameters (an object, or JSON text) and returns them typed, defaulted and
  * frozen. Throws a `ConfigError` naming `source` and every bad field by its path
  * (`toxicity.vpinCdfRiskOff: …`).
  */
-export function parseAgentsConfig(json: unknown, source = 'agents config'): AgentsConfig {
-  return parseConfig(AgentsConfigSchema, json, source);
-}
+export const parseAgentsConfig: (json: unknown, source?: string) => AgentsConfig = AGENTS_CONFIG.parse;
 
 /** Every analyst with its default parameters. */
-export const DEFAULT_AGENTS_CONFIG: AgentsConfig = parseAgentsConfig({}, 'defaults');
+export const DEFAULT_AGENTS_CONFIG: AgentsConfig = AGENTS_CONFIG.defaults;
 
 /** Partial overrides for tests and callers: merged over the defaults and validated. */
-export function agentsConfig(overrides: AgentsConfigInput = {}): AgentsConfig {
-  return parseAgentsConfig(overrides, 'overrides');
-}
+export const agentsConfig: (overrides?: AgentsConfigInput) => AgentsConfig = AGENTS_CONFIG.with;

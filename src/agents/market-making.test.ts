@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
-import { analyzeMarketMaking, MarketMakingAnalyst } from './market-making.js';
+import { defineAnalyst } from './analyst.js';
+import { analyzeMarketMaking, MARKET_MAKING_ANALYST } from './market-making.js';
 
 const T = WED_OVERLAP_MS;
 const TICK_BPS = (0.00005 / 1.1) * 1e4;
@@ -19,11 +20,11 @@ const quiet = {
   vpin_cdf: 0.2,
 };
 
-describe('MarketMakingAnalyst', () => {
+describe('market-making analyst', () => {
   it('joins the bid when the spread is 1 tick, flow balanced and the microprice above mid', () => {
     // m = 0.0000125 / 0.000025 = 0.5 → long at mid − half-spread = 1.099975;
     // confidence (0.5 + 0.5·0.5) × (1 − 0.2) = 0.6.
-    const s = new MarketMakingAnalyst().analyze(inputAt(T, quiet));
+    const s = defineAnalyst(MARKET_MAKING_ANALYST).analyze(inputAt(T, quiet));
     assert.equal(s.direction, 'long');
     assert.equal(s.passivePrice, 1.099975);
     assert.ok(Math.abs(s.confidence - 0.6) < 1e-12);

@@ -16,9 +16,11 @@
  * ½ + ½·|m|, × (1 − VPIN CDF) when known. `wide_spread` when spread_ticks > `wideSpreadTicks`.
  * Not ready (spread, mid, microprice, OFI or depth NaN), crossed or locked: flat, 0.
  */
+
+import type { AnalystSpec } from './analyst.js';
 import { type Evidence, fairPrice, halfSpreadOf, normalisedOfi, num, pick, ready, signal } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type MarketMakingParams } from './config.js';
-import type { Agent, AgentInput, AgentSignal, RiskFlag } from './types.js';
+import type { AgentInput, AgentSignal, RiskFlag } from './types.js';
 
 const FIELDS = [
   'spread_ticks',
@@ -84,17 +86,11 @@ export function analyzeMarketMaking(
 }
 
 /** The market-making and spread-capture analyst. */
-export class MarketMakingAnalyst implements Agent {
-  readonly name = 'market_making' as const;
-  readonly budgetMs: number;
-  readonly #params: MarketMakingParams;
-
-  constructor(params: MarketMakingParams = DEFAULT_AGENTS_CONFIG.marketMaking) {
-    this.#params = params;
-    this.budgetMs = params.budgetMs;
-  }
-
-  analyze(input: AgentInput): AgentSignal {
-    return analyzeMarketMaking(input, this.#params);
-  }
-}
+export const MARKET_MAKING_ANALYST: AnalystSpec<'marketMaking'> = {
+  name: 'market_making',
+  configKey: 'marketMaking',
+  reads: FIELDS,
+  analyze: analyzeMarketMaking,
+  module: import.meta.url,
+  exportName: 'analyzeMarketMaking',
+};

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
-import { analyzeMicrostructure, MicrostructureAnalyst } from './microstructure.js';
+import { defineAnalyst } from './analyst.js';
+import { analyzeMicrostructure, MICROSTRUCTURE_ANALYST } from './microstructure.js';
 
 const T = WED_OVERLAP_MS;
 /** 6E at 1.1 with a 1-tick (0.00005) spread: spread_bps = 0.00005 / 1.1 · 1e4, half-spread 0.000025. */
@@ -20,12 +21,12 @@ const book = {
   bid_wall_px: 1.0999,
 };
 
-describe('MicrostructureAnalyst', () => {
+describe('microstructure analyst', () => {
   it('reads buying pressure from OFI, queues, microprice, delta and a bid wall', () => {
     // AD = 1000 / 10 = 100: OFI tanh(1) = 0.761594; QI 0.4; microprice 0.0000125 / 0.000025 = 0.5;
     // delta tanh(200 / 1000) = 0.197375; book +0.5 (bid wall).
     // score = 0.35·0.761594 + 0.25·0.4 + 0.2·0.5 + 0.1·0.197375 + 0.1·0.5 = 0.536296 (weights sum 1).
-    const s = new MicrostructureAnalyst().analyze(inputAt(T, book));
+    const s = defineAnalyst(MICROSTRUCTURE_ANALYST).analyze(inputAt(T, book));
     assert.equal(s.direction, 'long');
     assert.ok(Math.abs(s.confidence - 0.536296) < 1e-6);
     assert.deepEqual(s.flags, []);

@@ -16,6 +16,8 @@
  * A crossed or locked book (spread ≤ 0) or a missing mid is not a readable book: flat, 0; so is a
  * book with fewer than two of OFI, queue imbalance and microprice ready.
  */
+
+import type { AnalystSpec } from './analyst.js';
 import {
   clamp,
   type Evidence,
@@ -28,7 +30,7 @@ import {
   signal,
 } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type MicrostructureParams } from './config.js';
-import type { Agent, AgentInput, AgentSignal, RiskFlag } from './types.js';
+import type { AgentInput, AgentSignal, RiskFlag } from './types.js';
 
 const FIELDS = [
   'spread_ticks',
@@ -147,17 +149,11 @@ export function analyzeMicrostructure(
 }
 
 /** The order-book microstructure analyst. */
-export class MicrostructureAnalyst implements Agent {
-  readonly name = 'microstructure' as const;
-  readonly budgetMs: number;
-  readonly #params: MicrostructureParams;
-
-  constructor(params: MicrostructureParams = DEFAULT_AGENTS_CONFIG.microstructure) {
-    this.#params = params;
-    this.budgetMs = params.budgetMs;
-  }
-
-  analyze(input: AgentInput): AgentSignal {
-    return analyzeMicrostructure(input, this.#params);
-  }
-}
+export const MICROSTRUCTURE_ANALYST: AnalystSpec<'microstructure'> = {
+  name: 'microstructure',
+  configKey: 'microstructure',
+  reads: FIELDS,
+  analyze: analyzeMicrostructure,
+  module: import.meta.url,
+  exportName: 'analyzeMicrostructure',
+};

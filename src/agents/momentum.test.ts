@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
+import { defineAnalyst } from './analyst.js';
 import { DEFAULT_AGENTS_CONFIG } from './config.js';
-import { analyzeMomentum, blockBootstrapPositiveShare, MomentumAnalyst } from './momentum.js';
+import { analyzeMomentum, blockBootstrapPositiveShare, MOMENTUM_ANALYST } from './momentum.js';
 
 const T = WED_OVERLAP_MS;
 const up = { ema_3: 1.101, ema_6: 1.1005, ema_12: 1.1, rsi_7: 65, adx_7: 30, plus_di_7: 30, minus_di_7: 10 };
 const down = { ema_3: 1.099, ema_6: 1.0995, ema_12: 1.1, rsi_7: 15, adx_7: 40, plus_di_7: 8, minus_di_7: 35 };
 
-describe('MomentumAnalyst', () => {
+describe('momentum analyst', () => {
   it('is flat with confidence 0 while the indicators are not ready', () => {
     const s = analyzeMomentum(inputAt(T, { ema_3: 1.1, ema_6: 1.1 }));
     assert.equal(s.direction, 'flat');
@@ -20,7 +21,7 @@ describe('MomentumAnalyst', () => {
 
   it('goes long on EMAs stacked up with ADX above 20, confidence from ADX', () => {
     // strength = (30 − 20) / (40 − 20) = 0.5 → confidence 0.5 + 0.5·0.5 = 0.75; RSI 65 < 80.
-    const s = new MomentumAnalyst().analyze(inputAt(T, up));
+    const s = defineAnalyst(MOMENTUM_ANALYST).analyze(inputAt(T, up));
     assert.equal(s.agent, 'momentum');
     assert.equal(s.direction, 'long');
     assert.equal(s.confidence, 0.75);

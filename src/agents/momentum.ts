@@ -18,9 +18,10 @@
  * Indicators are NaN for the first ~30 minutes after a reset (MICROSTRUCTURE.md §15): flat, 0.
  */
 import { prng } from '../core/index.js';
+import type { AnalystSpec } from './analyst.js';
 import { clamp, type Evidence, pick, ready, signal } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type MomentumParams } from './config.js';
-import type { Agent, AgentInput, AgentSignal, Direction } from './types.js';
+import type { AgentInput, AgentSignal, Direction } from './types.js';
 
 const FIELDS = ['ema_3', 'ema_6', 'ema_12', 'rsi_7', 'adx_7', 'plus_di_7', 'minus_di_7'] as const;
 
@@ -130,18 +131,12 @@ export function analyzeMomentum(
   });
 }
 
-/** The fast momentum analyst (inline; `createAnalysts` can run it in a worker thread instead). */
-export class MomentumAnalyst implements Agent {
-  readonly name = 'momentum' as const;
-  readonly budgetMs: number;
-  readonly #params: MomentumParams;
-
-  constructor(params: MomentumParams = DEFAULT_AGENTS_CONFIG.momentum) {
-    this.#params = params;
-    this.budgetMs = params.budgetMs;
-  }
-
-  analyze(input: AgentInput): AgentSignal {
-    return analyzeMomentum(input, this.#params);
-  }
-}
+/** The fast momentum analyst (inline; `createAnalysts` can run it on a worker thread instead). */
+export const MOMENTUM_ANALYST: AnalystSpec<'momentum'> = {
+  name: 'momentum',
+  configKey: 'momentum',
+  reads: FIELDS,
+  analyze: analyzeMomentum,
+  module: import.meta.url,
+  exportName: 'analyzeMomentum',
+};

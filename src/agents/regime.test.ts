@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
-import { analyzeRegime, RegimeAnalyst } from './regime.js';
+import { defineAnalyst } from './analyst.js';
+import { analyzeRegime, REGIME_ANALYST } from './regime.js';
 import type { RegimeState } from './types.js';
 
 const T = WED_OVERLAP_MS;
@@ -14,9 +15,9 @@ const state = (o: Partial<RegimeState>): RegimeState => ({
   ...o,
 });
 
-describe('RegimeAnalyst', () => {
+describe('regime analyst', () => {
   it('halves size in the high-volatility state and reports the stance', () => {
-    const s = new RegimeAnalyst().analyze(
+    const s = defineAnalyst(REGIME_ANALYST).analyze(
       inputAt(
         T,
         {},

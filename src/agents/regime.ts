@@ -11,9 +11,11 @@
  * that case also raises `regime_change`. The stance goes into the evidence (`stance`).
  * No regime yet (null, or a NaN probability): flat, 0, size `unknownScale`.
  */
+
+import type { AnalystSpec } from './analyst.js';
 import { type Evidence, num, signal } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type RegimeParams } from './config.js';
-import type { Agent, AgentInput, AgentSignal, RiskFlag } from './types.js';
+import type { AgentInput, AgentSignal, RiskFlag } from './types.js';
 
 /** The regime view of `input` (pure; see the module comment for the rules). */
 export function analyzeRegime(
@@ -69,18 +71,12 @@ export function analyzeRegime(
   });
 }
 
-/** The volatility-regime analyst. */
-export class RegimeAnalyst implements Agent {
-  readonly name = 'regime' as const;
-  readonly budgetMs: number;
-  readonly #params: RegimeParams;
-
-  constructor(params: RegimeParams = DEFAULT_AGENTS_CONFIG.regime) {
-    this.#params = params;
-    this.budgetMs = params.budgetMs;
-  }
-
-  analyze(input: AgentInput): AgentSignal {
-    return analyzeRegime(input, this.#params);
-  }
-}
+/** The volatility-regime analyst: it reads the regime state, no snapshot field. */
+export const REGIME_ANALYST: AnalystSpec<'regime'> = {
+  name: 'regime',
+  configKey: 'regime',
+  reads: [],
+  analyze: analyzeRegime,
+  module: import.meta.url,
+  exportName: 'analyzeRegime',
+};

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
+import { defineAnalyst } from './analyst.js';
 import { agentsConfig } from './config.js';
-import { analyzeSession, SessionAnalyst } from './session.js';
+import { analyzeSession, SESSION_ANALYST } from './session.js';
 
 /** Wednesday 15 January 2025 (winter: New York UTC−5, Chicago UTC−6) at `h:m` UTC. */
 const wed = (h: number, m: number) => Date.UTC(2025, 0, 15, h, m);
 
-describe('SessionAnalyst', () => {
+describe('session analyst', () => {
   it('raises nothing in the London–New York overlap (10:00 New York)', () => {
-    const s = new SessionAnalyst().analyze(inputAt(WED_OVERLAP_MS));
+    const s = defineAnalyst(SESSION_ANALYST).analyze(inputAt(WED_OVERLAP_MS));
     assert.equal(s.evidence.session, 'overlap');
     assert.deepEqual(s.flags, []);
     assert.equal(s.confidence, 0);

@@ -19,9 +19,10 @@
  * Evidence also gives the minutes since the session's main centre opened (its opening range).
  */
 import { FX_CENTRES, type FxCentre, localTime, openCentres } from '../core/index.js';
+import type { AnalystSpec } from './analyst.js';
 import { type Evidence, num, signal } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type SessionParams } from './config.js';
-import type { Agent, AgentInput, AgentSignal, RiskFlag } from './types.js';
+import type { AgentInput, AgentSignal, RiskFlag } from './types.js';
 
 const CME_ZONE = 'America/Chicago';
 const REOPEN_MIN = 17 * 60;
@@ -105,17 +106,11 @@ export function analyzeSession(
 }
 
 /** The session and timing analyst. */
-export class SessionAnalyst implements Agent {
-  readonly name = 'session' as const;
-  readonly budgetMs: number;
-  readonly #params: SessionParams;
-
-  constructor(params: SessionParams = DEFAULT_AGENTS_CONFIG.session) {
-    this.#params = params;
-    this.budgetMs = params.budgetMs;
-  }
-
-  analyze(input: AgentInput): AgentSignal {
-    return analyzeSession(input, this.#params);
-  }
-}
+export const SESSION_ANALYST: AnalystSpec<'session'> = {
+  name: 'session',
+  configKey: 'session',
+  reads: ['session', 'open_centres'],
+  analyze: analyzeSession,
+  module: import.meta.url,
+  exportName: 'analyzeSession',
+};

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import type { Setup } from '../strategy/index.js';
-import { analyzeTechnical, TechnicalAnalyst } from './technical.js';
+import { defineAnalyst } from './analyst.js';
+import { analyzeTechnical, TECHNICAL_ANALYST } from './technical.js';
 
 const T = WED_OVERLAP_MS;
 
@@ -28,9 +29,9 @@ function setup(
   };
 }
 
-describe('TechnicalAnalyst', () => {
+describe('technical analyst', () => {
   it('is flat with confidence 0 without setups', () => {
-    const s = new TechnicalAnalyst().analyze(inputAt(T));
+    const s = defineAnalyst(TECHNICAL_ANALYST).analyze(inputAt(T));
     assert.equal(s.direction, 'flat');
     assert.equal(s.confidence, 0);
   });

@@ -16,9 +16,10 @@
 
 import type { Setup } from '../strategy/index.js';
 import { TECHNIQUE_NAMES } from '../strategy/index.js';
+import type { AnalystSpec } from './analyst.js';
 import { type Evidence, num, signal } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type TechnicalParams } from './config.js';
-import type { Agent, AgentInput, AgentSignal } from './types.js';
+import type { AgentInput, AgentSignal } from './types.js';
 
 function better(a: Setup, b: Setup): boolean {
   if (a.confidence !== b.confidence) return a.confidence > b.confidence;
@@ -90,18 +91,12 @@ export function analyzeTechnical(
   });
 }
 
-/** The technical analyst. */
-export class TechnicalAnalyst implements Agent {
-  readonly name = 'technical' as const;
-  readonly budgetMs: number;
-  readonly #params: TechnicalParams;
-
-  constructor(params: TechnicalParams = DEFAULT_AGENTS_CONFIG.technical) {
-    this.#params = params;
-    this.budgetMs = params.budgetMs;
-  }
-
-  analyze(input: AgentInput): AgentSignal {
-    return analyzeTechnical(input, this.#params);
-  }
-}
+/** The technical analyst: it reads the setups, no snapshot field. */
+export const TECHNICAL_ANALYST: AnalystSpec<'technical'> = {
+  name: 'technical',
+  configKey: 'technical',
+  reads: [],
+  analyze: analyzeTechnical,
+  module: import.meta.url,
+  exportName: 'analyzeTechnical',
+};

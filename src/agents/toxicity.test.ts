@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
 import type { SweepAlert } from '../strategy/index.js';
+import { defineAnalyst } from './analyst.js';
 import { agentsConfig } from './config.js';
-import { analyzeToxicity, ToxicityAnalyst } from './toxicity.js';
+import { analyzeToxicity, TOXICITY_ANALYST } from './toxicity.js';
 
 const T = WED_OVERLAP_MS;
 const sweep = (agoMs: number): SweepAlert => ({
@@ -14,9 +15,9 @@ const sweep = (agoMs: number): SweepAlert => ({
   price: 1.1002,
 });
 
-describe('ToxicityAnalyst', () => {
+describe('toxicity analyst', () => {
   it('raises risk_off and toxicity at VPIN CDF ≥ 0.9', () => {
-    const s = new ToxicityAnalyst().analyze(inputAt(T, { vpin: 0.42, vpin_cdf: 0.95 }));
+    const s = defineAnalyst(TOXICITY_ANALYST).analyze(inputAt(T, { vpin: 0.42, vpin_cdf: 0.95 }));
     assert.equal(s.direction, 'flat');
     assert.deepEqual(s.flags, ['toxicity', 'risk_off']);
     assert.equal(s.confidence, 0.95);

@@ -14,9 +14,11 @@
  * cancel-to-add / `cancelAddRiskOff` (each capped at 1). With neither VPIN CDF nor cancel-to-add
  * ready and no sweep history: flat, 0.
  */
+
+import type { AnalystSpec } from './analyst.js';
 import { clamp, type Evidence, pick, signal } from './common.js';
 import { DEFAULT_AGENTS_CONFIG, type ToxicityParams } from './config.js';
-import type { Agent, AgentInput, AgentSignal, RiskFlag } from './types.js';
+import type { AgentInput, AgentSignal, RiskFlag } from './types.js';
 
 const FIELDS = ['vpin', 'vpin_cdf', 'cancel_add_ratio', 'sweep_alerts'] as const;
 
@@ -75,17 +77,11 @@ export function analyzeToxicity(
 }
 
 /** The flow toxicity and sweep-risk analyst. */
-export class ToxicityAnalyst implements Agent {
-  readonly name = 'toxicity' as const;
-  readonly budgetMs: number;
-  readonly #params: ToxicityParams;
-
-  constructor(params: ToxicityParams = DEFAULT_AGENTS_CONFIG.toxicity) {
-    this.#params = params;
-    this.budgetMs = params.budgetMs;
-  }
-
-  analyze(input: AgentInput): AgentSignal {
-    return analyzeToxicity(input, this.#params);
-  }
-}
+export const TOXICITY_ANALYST: AnalystSpec<'toxicity'> = {
+  name: 'toxicity',
+  configKey: 'toxicity',
+  reads: FIELDS,
+  analyze: analyzeToxicity,
+  module: import.meta.url,
+  exportName: 'analyzeToxicity',
+};

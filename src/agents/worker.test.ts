@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
-import { createLogger, ManualClock } from '../core/index.js';
+import { createLogger, InvalidOptionError, ManualClock } from '../core/index.js';
 import { createAnalysts } from './analysts.js';
 import { agentsConfig } from './config.js';
 import { analyzeMomentum } from './momentum.js';
@@ -65,10 +65,25 @@ describe('WorkerPool and WorkerAnalyst', () => {
       assert.match(e.message, /RangeError: bad input/);
       return true;
     });
-    await assert.rejects(pool.run(TESTKIT, 'noSuchExport', []), WorkerTaskError);
+    await assert.rejects(pool.run(TESTKIT, 'noSuchExport', []), (e) => {
+      assert.ok(e instanceof WorkerTaskError);
+      assert.equal(e.remoteName, 'WorkerEntryError');
+      assert.match(e.message, /"noSuchExport" is not a function exported by/);
+      return true;
+    });
     const ac = new AbortController();
     ac.abort(new Error('early'));
     await assert.rejects(pool.run(TESTKIT, 'spinForever', [], ac.signal), /early/);
+  });
+
+  it('refuses a pool size that is not a positive integer, naming it', () => {
+    for (const size of [0, 1.5, -2]) {
+      assert.throws(
+        () => new WorkerPool({ size }),
+        (e: unknown) =>
+          e instanceof InvalidOptionError && e.message === `size must be a positive integer, got ${size}`,
+      );
+    }
   });
 
   it('a WorkerAnalyst overrunning its budget is a timeout in tier 1', async () => {

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { componentLogger, EngineError, type Logger } from '../core/index.js';
+import { componentLogger, EngineError, type Logger, requirePositiveInt } from '../core/index.js';
 import { type Agent, type AgentInput, type AgentName, type AgentSignal, AgentSignalSchema } from './types.js';
 
 /** A task failed inside its worker (the error there is named in the message). */
@@ -21,6 +21,16 @@ export class WorkerTaskError extends EngineError {
     message: string,
   ) {
     super('WORKER_TASK', `Worker task "${fn}" failed: ${remoteName}: ${message}`);
+  }
+}
+
+/**
+ * The worker entry was misused: loaded outside a worker thread, or asked for a name its module
+ * does not export as a function.
+ */
+export class WorkerEntryError extends EngineError {
+  constructor(message: string) {
+    super('WORKER_ENTRY', message);
   }
 }
 
@@ -73,10 +83,7 @@ export class WorkerPool {
   #restarts = 0;
 
   constructor(opts: WorkerPoolOptions = {}) {
-    const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-    if (!Number.isInteger(size) || size < 1)
-      throw new RangeError(`size must be a positive integer, got ${size}`);
-    this.size = size;
+    this.size = requirePositiveInt('size', opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1)));
     this.#log = componentLogger('worker-pool', opts.logger);
   }
 

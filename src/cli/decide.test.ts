@@ -1,14 +1,49 @@
+/**
+ * `scalper decide` on 20 simulated minutes of 6E: the audit records are checked against what can
+ * be worked out without the pipeline — bar triggers from the trades file itself, and each record's
+ * vote, route, size and approval re-derived from its own signals and verdicts with the documented
+ * rules and default parameters; the book of approved intents re-priced from the records' mids.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { AgentName } from '../agents/index.js';
+import { DbnDecoder } from '../data/index.js';
+import type { Decision } from '../pipeline/index.js';
 import { type SimDayResult, simulateDay } from '../sim/index.js';
-import { runDecide } from './decide.js';
+import { type DecideResult, runDecide } from './decide.js';
+
+/** Vote weights with no regime model (the pipeline's `weights.unknown` defaults). */
+const WEIGHTS: Record<AgentName, number> = {
+  momentum: 1,
+  technical: 1,
+  microstructure: 1,
+  toxicity: 1,
+  regime: 1,
+  market_making: 0.5,
+  session: 0.5,
+};
+/** Flags that send a directional vote to the full route. */
+const CONFLICT = ['toxicity', 'sweep', 'wide_spread', 'regime_change', 'risk_off'];
+/** 6E: 125,000 EUR a contract, quoted in USD per EUR. */
+const CONTRACT = 125_000;
+
+/** round(4 × confidence × scale) contracts, none below confidence 0.2, at most 10 (the defaults). */
+function size(confidence: number, scale: number): number {
+  if (!(confidence >= 0.2) || !(scale > 0)) return 0;
+  return Math.min(10, Math.round(4 * confidence * scale));
+}
+
+const near = (a: number, b: number, what: string, tol = 1e-9) =>
+  assert.ok(Math.abs(a - b) < tol, `${what}: ${a} vs ${b}`);
 
 describe('scalper decide', () => {
   const dir = mkdtempSync(join(tmpdir(), 'decide-cli-'));
   let day: SimDayResult;
+  let run: DecideResult;
+  let lines: string[];
   before(async () => {
     const start = Date.parse('2026-11-24T14:00:00Z');
     day = await simulateDay({
@@ -18,26 +53,111 @@ describe('scalper decide', () => {
       spot: false,
       window: { startMs: start, endMs: start + 20 * 60_000 },
     });
+    const out = join(dir, 'd.jsonl');
+    run = await runDecide([day.files.mbp10, day.files.trades], { out, workers: 1 });
+    lines = readFileSync(out, 'utf8').trim().split('\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('writes one JSON audit record per decision, with signals, verdicts and timings', async () => {
-    const out = join(dir, 'd.jsonl');
-    const { summary, cache } = await runDecide([day.files.mbp10, day.files.trades], { out, workers: 1 });
-    const lines = readFileSync(out, 'utf8').trim().split('\n');
-    assert.equal(lines.length, summary.decisions);
-    assert.ok(summary.decisions >= 19, `${summary.decisions} decisions in 20 minutes`);
-    assert.deepEqual(cache, [], 'no model configured');
+  test('writes one JSON audit record per decision, every analyst answered or accounted for', () => {
+    assert.equal(lines.length, run.summary.decisions);
+    assert.deepEqual(run.cache, [], 'no model configured');
     for (const line of lines) {
-      const d = JSON.parse(line);
-      assert.equal(
-        d.signals.length + d.outcomes.filter((o: { status: string }) => o.status !== 'ok').length,
-        7,
-      );
+      const d = JSON.parse(line) as Decision;
+      assert.equal(d.signals.length + d.fallbacks.filter((f) => f.tier === 'tier1').length, 7);
       assert.equal(d.verdicts.length, 6);
-      assert.ok(['fast', 'standard', 'full'].includes(d.route));
-      assert.ok(d.timings.total >= 0);
     }
+  });
+
+  test('one bar decision per closed minute: every minute with a trade but the last, still forming', async () => {
+    // Counted from the trades file alone: a 1-minute bar closes when a trade of a later minute arrives.
+    const minutes = new Map<string, Set<number>>();
+    for await (const r of DbnDecoder.fromFile(day.files.trades).records()) {
+      const key = String(r.hd.instrument_id);
+      const m = Number((r.ts_recv as bigint) / 60_000_000_000n);
+      minutes.set(key, (minutes.get(key) ?? new Set()).add(m));
+    }
+    assert.equal(minutes.size, 1, 'one instrument, 6EZ6');
+    const [traded] = [...minutes.values()];
+    assert.equal(traded.size, 20, 'trades in each of the 20 minutes');
+    const barLike = run.decisions.filter((d) => d.trigger.kind === 'bar' || d.trigger.kind === 'setup');
+    assert.equal(barLike.length, traded.size - 1);
+    // Sweep decisions: at least 3 levels taken, at most one per 5 s.
+    const sweeps = run.decisions.filter((d) => d.trigger.kind === 'sweep');
+    for (let i = 0; i < sweeps.length; i++) {
+      assert.ok(Number(/^(\d+) levels/.exec(sweeps[i].trigger.detail ?? '')?.[1]) >= 3);
+      if (i > 0) assert.ok(sweeps[i].trigger.tMs - sweeps[i - 1].trigger.tMs >= 5_000);
+    }
+  });
+
+  test("each record's vote, route, size and approval follow from its own signals and verdicts", () => {
+    let approved = 0;
+    let vetoed = 0;
+    for (const line of lines) {
+      const d = JSON.parse(line) as Decision;
+      const what = `${d.id} (${d.trigger.kind} at ${d.snapshotTs})`;
+      // Tier 2: votes w·c by side; score (L − S) / (L + S + F); long/short beyond ±0.1.
+      let long = 0;
+      let short = 0;
+      let flat = 0;
+      for (const s of d.signals) {
+        const v = WEIGHTS[s.agent] * s.confidence;
+        if (s.direction === 'long') long += v;
+        else if (s.direction === 'short') short += v;
+        else flat += v;
+      }
+      const total = long + short + flat;
+      const score = total > 0 ? (long - short) / total : 0;
+      const direction = score > 0.1 ? 'long' : score < -0.1 ? 'short' : 'flat';
+      const agreement =
+        direction === 'flat' ? (total > 0 ? flat / total : 1) : Math.max(long, short) / (long + short);
+      assert.equal(d.consensus.direction, direction, what);
+      near(d.consensus.score, score, `${what} score`);
+      near(d.consensus.agreement, agreement, `${what} agreement`);
+      // The route: full for a large size or a directional vote against a risk flag; fast when
+      // nearly unanimous and small; standard otherwise.
+      const scale = d.signals.find((s) => s.agent === 'regime')?.sizeScale ?? 1;
+      const intended = direction === 'flat' ? 0 : size(Math.abs(score), scale);
+      assert.equal(d.intendedSize, intended, what);
+      const conflict =
+        direction !== 'flat' && d.signals.some((s) => s.flags.some((f) => CONFLICT.includes(f)));
+      const route =
+        intended >= 5 || conflict ? 'full' : agreement >= 0.9 && intended <= 1 ? 'fast' : 'standard';
+      assert.equal(d.route, route, what);
+      // Tier 3 runs on the full route always, on the standard one below 0.9 agreement, never on the fast one.
+      assert.equal(d.debate.ran, route === 'full' || (route === 'standard' && agreement < 0.9), what);
+      // Tiers 4–5: the debate's (or the vote's) direction and confidence, sized; any veto stops it.
+      const confidence = d.debate.ran ? d.debate.confidence : Math.abs(score);
+      const finalDirection = d.debate.ran ? d.debate.direction : direction;
+      const sized = finalDirection === 'flat' ? 0 : size(confidence, scale);
+      const passes = d.verdicts.every((v) => v.pass);
+      assert.equal(d.approval.direction, finalDirection, what);
+      assert.equal(d.approval.approved, sized > 0 && passes, what);
+      assert.equal(d.approval.size, d.approval.approved ? sized : 0, what);
+      if (d.approval.approved) approved++;
+      if (sized > 0 && !passes) vetoed++;
+    }
+    // A pipeline that never trades, or never vetoes, fails here.
+    assert.ok(approved >= 1 && vetoed >= 1, `${approved} approved, ${vetoed} vetoed`);
+  });
+
+  test('the book of approved intents: the last approved target, its P&L from the recorded mids', () => {
+    // Each approved decision moves the position to its target at the snapshot's mid; the book is
+    // marked at every decision's mid. Cash and position give the day's P&L in USD.
+    let position = 0;
+    let cash = 0;
+    let mark = Number.NaN;
+    for (const d of run.decisions) {
+      const mid = d.signals.find((s) => s.agent === 'market_making')?.evidence.mid;
+      if (typeof mid === 'number' && mid > 0) mark = mid;
+      if (!d.approval.approved) continue;
+      const target = d.approval.direction === 'long' ? d.approval.size : -d.approval.size;
+      cash -= (target - position) * mark;
+      position = target;
+    }
+    assert.deepEqual(run.book.positions, { '6EZ6': position });
+    // To a millionth of a dollar: the portfolio averages entry prices, this sums cash flows.
+    near(run.book.dailyPnl, (cash + position * mark) * CONTRACT, 'daily P&L', 1e-6);
   });
 
   test('a missing input file is a clear error', async () => {

@@ -18,6 +18,7 @@ import {
   DecisionLoop,
   DecisionPipeline,
   type DecisionSummary,
+  isModelFallback,
   summarizeDecisions,
 } from '../pipeline/index.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
@@ -185,7 +186,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
       answered += d.debate.turns.filter((t) => t.source === 'model').length;
       answered += d.debate.checks.filter((c) => c.source === 'model').length;
       if (d.approval.source === 'model') answered++;
-      failed += d.fallbacks.filter((f) => !f.startsWith('analyst ')).length;
+      failed += d.fallbacks.filter(isModelFallback).length;
     }
     modelCalls = { asked: answered + failed, answered };
     if (answered === 0 && modelCalls.asked > 0) {

@@ -10,7 +10,7 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync, openSync, statSync, type WriteStream } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '../core/index.js';
+import { ConfigError, csvField } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import {
@@ -143,7 +143,7 @@ function isSpotPair(symbol: string): boolean {
  * precision (`tickRaw`), size-based columns empty for spot pairs, NaN (not ready) empty.
  */
 export function snapshotCsvRow(s: FeatureSnapshot, tickRaw: number): string {
-  const parts = [s.ts, s.ts_ns.toString(), csvText(s.symbol)];
+  const parts = [s.ts, s.ts_ns.toString(), csvField(s.symbol)];
   const decimals = tickDecimals(tickRaw) + 1;
   const spot = isSpotPair(s.symbol);
   for (const col of FEATURE_COLUMNS) {
@@ -154,10 +154,6 @@ export function snapshotCsvRow(s: FeatureSnapshot, tickRaw: number): string {
   }
   parts.push(s.session);
   return parts.join(',');
-}
-
-function csvText(v: string): string {
-  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /** Buffered lines to a file stream with back-pressure. */

@@ -25,6 +25,7 @@
 import { ConfigError } from './errors.js';
 import { CME_FX_FUTURES, fxFutureRoot } from './instruments.js';
 import { parseTimestamp } from './time.js';
+import { requireNonNegativeInt } from './validate.js';
 
 /** A trading centre of the FX day. */
 export type FxCentre = 'sydney' | 'tokyo' | 'london' | 'new_york';
@@ -279,8 +280,7 @@ export function isTradingDate(date: string): boolean {
  * start on a weekend begins at the following Monday.
  */
 export function tradingDates(start: string, days: number): string[] {
-  if (!Number.isInteger(days) || days < 0)
-    throw new RangeError(`Trading day count ${days} is not a whole number >= 0`);
+  requireNonNegativeInt('days', days);
   const out: string[] = [];
   const [y, m, d] = parseDate(start);
   let t = Date.UTC(y, m - 1, d);
@@ -301,13 +301,13 @@ export function compactDate(date: string): string {
 /** Parses YYYY-MM-DD (also accepts YYYYMMDD) into [year, month, day], checking the calendar. */
 export function parseDate(date: string): [number, number, number] {
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(date);
-  if (!m) throw new RangeError(`Date "${date}" is not YYYY-MM-DD`);
+  if (!m) throw new ConfigError(`Date "${date}" is not YYYY-MM-DD`);
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const d = Number(m[3]);
   const t = new Date(Date.UTC(y, mo - 1, d));
   if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d)
-    throw new RangeError(`Date "${date}" does not exist`);
+    throw new ConfigError(`Date "${date}" does not exist`);
   return [y, mo, d];
 }
 

@@ -33,3 +33,34 @@ export function parseConfig<S extends z.ZodType>(schema: S, json: unknown, sourc
   }
   return deepFreeze(r.data);
 }
+
+/** A configuration module made by `defineConfig`: its schema, defaults and parsers. */
+export interface ConfigModule<S extends z.ZodType> {
+  /** The zod schema: every field optional on input, defaulted on output. */
+  readonly schema: S;
+  /** Every field at its default (validated and frozen once, at import). */
+  readonly defaults: z.output<S>;
+  /**
+   * Validates an object, JSON text or undefined (all defaults) against the schema; returns it
+   * typed, defaulted and frozen, or throws one `ConfigError` naming `source` (default: the module's
+   * name) and every bad field by its path.
+   */
+  parse(json: unknown, source?: string): z.output<S>;
+  /** Partial overrides merged over the defaults and validated (for tests and callers). */
+  with(overrides?: z.input<S>): z.output<S>;
+}
+
+/**
+ * The boilerplate every configurable part shares, once: `parse`, `defaults` and `with` over a
+ * schema whose fields carry their defaults. `name` is the source a problem is reported against when
+ * the caller names none (`agents config: toxicity.vpinCdfRiskOff: …`).
+ */
+export function defineConfig<S extends z.ZodType>(schema: S, name: string): ConfigModule<S> {
+  const parse = (json: unknown, source: string = name): z.output<S> => parseConfig(schema, json, source);
+  return Object.freeze({
+    schema,
+    defaults: parse({}, 'defaults'),
+    parse,
+    with: (overrides: z.input<S> = {} as z.input<S>) => parse(overrides, 'overrides'),
+  });
+}

@@ -2,6 +2,7 @@ export * from './calendar.js';
 export * from './clock.js';
 export * from './config.js';
 export * from './config-file.js';
+export * from './csv.js';
 export * from './errors.js';
 export * from './instruments.js';
 export * from './logger.js';

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ConfigError } from './errors.js';
 import {
   formatPrice,
   isExactRaw,
@@ -73,9 +74,9 @@ describe('parsePrice', () => {
   });
 
   test('rejects more than 9 decimals rather than rounding them', () => {
-    assert.throws(() => parsePrice('1.0000000001'), RangeError);
-    assert.throws(() => parsePrice('0.1234567891'), RangeError);
-    assert.throws(() => parsePrice('-0.0000000005'), RangeError);
+    assert.throws(() => parsePrice('1.0000000001'), ConfigError);
+    assert.throws(() => parsePrice('0.1234567891'), ConfigError);
+    assert.throws(() => parsePrice('-0.0000000005'), ConfigError);
   });
 
   test('rejects what is not a plain decimal, quoting the input', () => {
@@ -98,7 +99,7 @@ describe('parsePrice', () => {
     ]) {
       assert.throws(
         () => parsePrice(junk),
-        (err: unknown) => err instanceof RangeError && err.message.includes(`"${junk}"`),
+        (err: unknown) => err instanceof ConfigError && err.message.includes(`"${junk}"`),
         JSON.stringify(junk),
       );
     }

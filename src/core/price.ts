@@ -5,6 +5,8 @@
  * index future), so precision is only lost for prices above ~9 million, which we flag by range.
  */
 
+import { ConfigError } from './errors.js';
+
 /** Sentinel for "no price" (i64::MAX). */
 export const UNDEF_PRICE = 9223372036854775807n;
 /** Sentinel for "no timestamp" (u64::MAX). */
@@ -41,7 +43,7 @@ export function formatPrice(raw: bigint): string | null {
 /** Parses a decimal string ("1.08125", "-3.5") into raw 1e-9 units exactly; throws on more than 9 decimals. */
 export function parsePrice(text: string): bigint {
   const m = /^(-)?(\d+)(?:\.(\d{1,9}))?$/.exec(text.trim());
-  if (!m) throw new RangeError(`Price "${text}" is not a decimal number with at most 9 fractional digits`);
+  if (!m) throw new ConfigError(`Price "${text}" is not a decimal number with at most 9 fractional digits`);
   const frac = (m[3] ?? '').padEnd(9, '0');
   const v = BigInt(m[2]) * 1_000_000_000n + BigInt(frac);
   return m[1] ? -v : v;

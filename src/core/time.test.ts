@@ -15,6 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ConfigError } from './errors.js';
 import { UNDEF_TIMESTAMP } from './price.js';
 import { formatTimestamp, msFromHalves, parseTimestamp, u64FromHalves, yyyymmddOf } from './time.js';
 
@@ -83,7 +84,7 @@ describe('parseTimestamp', () => {
   test('accepts 29 February in leap years only', () => {
     // 1970..2023 hold 54 * 365 + 13 = 19723 days; + 31 (January) + 28 = day 19782, 2024-02-29.
     assert.equal(parseTimestamp('2024-02-29'), 19_782n * 86_400n * 1_000_000_000n);
-    assert.throws(() => parseTimestamp('2021-02-29'), RangeError);
+    assert.throws(() => parseTimestamp('2021-02-29'), ConfigError);
   });
 
   test('rejects impossible dates instead of rolling them over', () => {
@@ -105,7 +106,7 @@ describe('parseTimestamp', () => {
     ]) {
       assert.throws(
         () => parseTimestamp(text),
-        (err: unknown) => err instanceof RangeError && err.message.includes(`"${text}"`),
+        (err: unknown) => err instanceof ConfigError && err.message.includes(`"${text}"`),
         text,
       );
     }

@@ -3,6 +3,7 @@
  * (~1.7e18 > 2^53), so identity, ordering and output use `bigint` or a (hi, lo) pair; a float
  * in milliseconds or seconds is derived only for arithmetic such as window lengths.
  */
+import { ConfigError } from './errors.js';
 import { UNDEF_TIMESTAMP } from './price.js';
 
 /** Formats ns since epoch as ISO-8601 UTC with 9 fractional digits, e.g. 2020-12-28T13:00:00.000429831Z; null for UNDEF. */
@@ -26,12 +27,12 @@ export function parseTimestamp(text: string): bigint {
     text.trim(),
   );
   if (!m)
-    throw new RangeError(`Timestamp "${text}" is not ISO-8601 UTC (YYYY-MM-DD[THH:MM[:SS[.fffffffff]]][Z])`);
+    throw new ConfigError(`Timestamp "${text}" is not ISO-8601 UTC (YYYY-MM-DD[THH:MM[:SS[.fffffffff]]][Z])`);
   const base = Date.parse(`${m[1]}T${m[2] ?? '00:00'}:${m[3] ?? '00'}Z`);
   // Date.parse rolls an impossible day over (2021-02-30 becomes 2021-03-02) instead of failing.
   const day = Date.parse(`${m[1]}T00:00:00Z`);
   if (Number.isNaN(base) || Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== m[1])
-    throw new RangeError(`Timestamp "${text}" is not a valid date`);
+    throw new ConfigError(`Timestamp "${text}" is not a valid date`);
   return BigInt(base) * 1_000_000n + BigInt((m[4] ?? '').padEnd(9, '0'));
 }
 

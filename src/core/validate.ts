@@ -1,15 +1,65 @@
-/** Checks of constructor parameters, with errors that name the parameter and quote its value. */
+/**
+ * The shared checks of constructor and function parameters. Each returns the value when it is in
+ * its domain and otherwise throws an `InvalidOptionError` that names the parameter and quotes the
+ * value (`windowBuckets must be a positive integer, got 2.5`). Configuration files are checked by
+ * their zod schemas (`core/config.ts`); these guard the options objects code passes directly.
+ */
+import { InvalidOptionError } from './errors.js';
 
-/** Throws a RangeError naming the option when `value` is not a positive finite number. */
-export function requirePositive(name: string, value: number): number {
-  if (!(value > 0) || !Number.isFinite(value))
-    throw new RangeError(`${name} must be a positive number, got ${value}`);
+/** `value` when it is a finite number. */
+export function requireFinite(name: string, value: number): number {
+  if (!Number.isFinite(value)) throw new InvalidOptionError(name, value, 'a finite number');
   return value;
 }
 
-/** Throws a RangeError naming the option when `value` is not a positive integer. */
-export function requirePositiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+/** `value` when it is a positive finite number. */
+export function requirePositive(name: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw new InvalidOptionError(name, value, 'a positive number');
   return value;
+}
+
+/** `value` when it is a finite number ≥ 0. */
+export function requireNonNegative(name: string, value: number): number {
+  if (!(value >= 0) || !Number.isFinite(value))
+    throw new InvalidOptionError(name, value, 'a non-negative number');
+  return value;
+}
+
+/** `value` when it is a positive integer. */
+export function requirePositiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidOptionError(name, value, 'a positive integer');
+  return value;
+}
+
+/** `value` when it is an integer ≥ 0. */
+export function requireNonNegativeInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0)
+    throw new InvalidOptionError(name, value, 'a non-negative integer');
+  return value;
+}
+
+/** `value` when it is a number in [min, max] (and an integer with `integer`). */
+export function requireInRange(
+  name: string,
+  value: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
+  if (!(value >= min && value <= max) || (integer && !Number.isInteger(value)))
+    throw new InvalidOptionError(name, value, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`);
+  return value;
+}
+
+/** `value` when it is one of `allowed`. */
+export function requireOneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value))
+    throw new InvalidOptionError(name, value, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+  return value;
+}
+
+/** `length` when it equals `expected`; `what` says what the count must match (`one per state`). */
+export function requireLength(name: string, length: number, expected: number, what: string): number {
+  if (length !== expected) throw new InvalidOptionError(`${name} length`, length, `${expected} (${what})`);
+  return length;
 }

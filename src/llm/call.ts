@@ -190,7 +190,8 @@ export async function runStructured<T, Turn>(
     ctl.abort();
   }, timeoutMs);
   const stopped = new Promise<never>((_, reject) => {
-    ctl.signal.addEventListener('abort', () => reject(new Error('stopped')), { once: true });
+    // Only the race below reads this rejection; `stoppedBy` says why the call stopped.
+    ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason), { once: true });
   });
   stopped.catch(() => {});
 

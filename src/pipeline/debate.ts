@@ -28,6 +28,7 @@ import type { AgentSignal, Direction, RiskFlag } from '../agents/index.js';
 import type { LlmProvider, StructuredResult, Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import type { Consensus, Vote } from './consensus.js';
+import { type Fallback, modelFallback } from './fallback.js';
 
 /** One argument in the debate. */
 export interface DebateTurn {
@@ -61,7 +62,7 @@ export interface DebateResult {
   readonly confidence: number;
   readonly agreement: number;
   /** Steps where a model answer was not usable and the quant step was used instead. */
-  readonly fallbacks: readonly string[];
+  readonly fallbacks: readonly Fallback[];
   readonly usage: Usage[];
 }
 
@@ -165,7 +166,7 @@ export async function debate(
   const { bull, bear, flat } = casesOf(signals, c.votes, c.direction);
   const turns: DebateTurn[] = [];
   const checks: JudgeCheck[] = [];
-  const fallbacks: string[] = [];
+  const fallbacks: Fallback[] = [];
   const usage: Usage[] = [];
   const llm = opts.llm ?? null;
   let b = 0;
@@ -202,7 +203,7 @@ export async function debate(
           // The model may argue it better or worse, within the evidence's own weight.
           strength = p.strength * (0.5 + res.value.strength / 2);
           source = 'model';
-        } else fallbacks.push(`debate round ${round} ${side}: ${res.failure.kind} (${res.failure.message})`);
+        } else fallbacks.push(modelFallback('tier3', `round ${round} ${side}`, res.failure));
       }
       if (side === 'bull') b += strength;
       else r += strength;
@@ -221,7 +222,7 @@ export async function debate(
             confidence: res.value.confidence,
           };
           check = { round, bull: b, bear: r, ...last, source: 'model' };
-        } else fallbacks.push(`debate judge round ${round}: ${res.failure.kind} (${res.failure.message})`);
+        } else fallbacks.push(modelFallback('tier3', `judge round ${round}`, res.failure));
       }
       checks.push(check);
       if (last.agreement >= cfg.stopAgreement) {

@@ -1,7 +1,36 @@
-export * from './config.js';
-export * from './consensus.js';
-export * from './debate.js';
-export * from './loop.js';
-export * from './pipeline.js';
-export * from './report.js';
-export * from './validators.js';
+export {
+  DEFAULT_PIPELINE_CONFIG,
+  PIPELINE_CONFIG,
+  type PipelineConfig,
+  type PipelineConfigInput,
+  PipelineConfigSchema,
+  parsePipelineConfig,
+  pipelineConfig,
+} from './config.js';
+export type { Consensus, Vote } from './consensus.js';
+export type { DebateEnd, DebateResult, DebateTurn, JudgeCheck } from './debate.js';
+export { type Fallback, type FallbackKind, isModelFallback } from './fallback.js';
+export { DecisionLoop, type DecisionLoopOptions } from './loop.js';
+export {
+  type Approval,
+  analystsTier,
+  BudgetExceededError,
+  type Decision,
+  DecisionPipeline,
+  type PipelineOptions,
+  type Route,
+  type Tier1,
+  type Tier1Result,
+  type TierTimes,
+  type Trigger,
+  type TriggerKind,
+} from './pipeline.js';
+export { contractMultiplier, IntentPortfolio, type Portfolio, type PortfolioView } from './portfolio.js';
+export { type DecisionSummary, type Percentiles, summarizeDecisions } from './report.js';
+export {
+  type Intent,
+  VALIDATOR_NAMES,
+  type ValidationContext,
+  type ValidatorName,
+  type Verdict,
+} from './validators.js';

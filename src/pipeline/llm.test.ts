@@ -61,7 +61,7 @@ describe('pipeline with a model over HTTP', () => {
       assert.ok(server.requests.length > 0, 'the model was asked');
       // Model steps: round 1 bull and bear, round 2 bull, the judge at round 2 (agreement 0.7 < 0.75),
       // then nobody has points left: 4 calls, 4 fallbacks.
-      assert.equal(d.fallbacks.length, 4, d.fallbacks.join('; '));
+      assert.equal(d.fallbacks.length, 4, JSON.stringify(d.fallbacks));
       assert.deepEqual(d.approval, q.approval);
       assert.equal(d.debate.direction, q.debate.direction);
       assert.ok(d.debate.turns.every((t) => t.source !== 'model'));
@@ -83,7 +83,7 @@ describe('pipeline with a model over HTTP', () => {
       assert.equal(d.debate.end, 'budget');
       assert.ok(d.overBudget.includes('tier3'));
       // The call's own time-out is what is left of the tier's budget, so it ends as a time-out.
-      assert.match(d.fallbacks[0], /timeout|aborted/);
+      assert.match(d.fallbacks[0].kind, /timeout|aborted/);
       assert.equal(d.approval.direction, (await quant()).approval.direction);
     } finally {
       await silent.close();
@@ -104,7 +104,7 @@ describe('pipeline with a model over HTTP', () => {
     const llm = new CachedProvider(provider(), { clock: new ManualClock(T) });
     const p = new DecisionPipeline({ tier1, llm });
     const d = await p.decide({ kind: 'bar', tMs: T }, input());
-    assert.equal(d.fallbacks.length, 0, d.fallbacks.join('; '));
+    assert.equal(d.fallbacks.length, 0, JSON.stringify(d.fallbacks));
     assert.equal(d.debate.end, 'converged');
     assert.ok(d.debate.turns.every((t) => t.source === 'model'));
     assert.equal(d.debate.checks.at(-1)?.source, 'model');

@@ -1,10 +1,11 @@
 /**
  * The decision loop on a simulated hour of 6E: decisions are triggered by bars, setups, sweeps and
- * VPIN (not taken on every tick), carry their trigger and snapshot time, and the same day through
- * the pipeline with no model gives the same decisions twice.
+ * VPIN (not taken on every tick) and carry their trigger and snapshot time; on a whole simulated
+ * day, the decisions inside the toxic-flow episodes the simulator recorded in its ground truth are
+ * vetoed or go with the informed traders, and a second run gives the same decisions.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -118,39 +119,93 @@ describe('decision loop over a simulated hour', () => {
       setRootLogger(SILENT_LOGGER);
     }
   });
-
-  test('the same hour with no model gives the same decisions twice', async () => {
-    const strip = (ds: Decision[]) =>
-      ds.map((d) => ({ ...d, timings: null, sumAgentMs: 0, outcomes: d.outcomes.map((o) => o.status) }));
-    const a = await run();
-    const b = await run();
-    assert.ok(a.decisions.length > 0);
-    assert.deepEqual(strip(a.decisions), strip(b.decisions));
-  });
 });
 
-describe('a whole simulated day through the pipeline, twice, with no model', () => {
+/** A toxic-flow episode of the simulator's ground truth, in ms. */
+interface Episode {
+  readonly startMs: number;
+  readonly endMs: number;
+  /** The informed traders' side as a position: buy → long. */
+  readonly direction: 'long' | 'short';
+  readonly intensity: number;
+}
+
+describe('a whole simulated day through the pipeline with no model, against its ground truth', () => {
   const dir = mkdtempSync(join(tmpdir(), 'decision-day-'));
+  let day: SimDayResult;
+  let decisions: Decision[];
+  let episodes: Episode[];
+  const run = async () => {
+    const loop = new DecisionLoop({
+      pipeline: new DecisionPipeline({ tier1: analystsTier(createAnalysts()) }),
+      engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 },
+    });
+    await loop.run([day.files.mbp10, day.files.trades]);
+    return loop.decisions;
+  };
+  before(async () => {
+    day = await simulateDay({ date: '2026-11-25', seed: 21, out: dir, spot: false });
+    decisions = await run();
+    const truth = JSON.parse(readFileSync(day.files.truth, 'utf8')) as {
+      episodes: { start: string; end: string; direction: 'buy' | 'sell'; intensity: number }[];
+    };
+    episodes = truth.episodes.map((e) => ({
+      startMs: Date.parse(e.start),
+      endMs: Date.parse(e.end),
+      direction: e.direction === 'buy' ? 'long' : 'short',
+      intensity: e.intensity,
+    }));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('gives the same decisions', async () => {
-    const day = await simulateDay({ date: '2026-11-25', seed: 21, out: dir, spot: false });
-    const run = async () => {
-      const loop = new DecisionLoop({
-        pipeline: new DecisionPipeline({ tier1: analystsTier(createAnalysts()) }),
-        engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 },
-      });
-      await loop.run([day.files.mbp10, day.files.trades]);
-      return loop.decisions.map((d) => ({
-        ...d,
-        timings: null,
-        sumAgentMs: 0,
-        outcomes: d.outcomes.map((o) => o.status),
-      }));
-    };
-    const a = await run();
-    const b = await run();
-    assert.ok(a.length > 1000, `${a.length} decisions`);
-    assert.deepEqual(a, b);
+  /** The episode a decision falls in, from its first minute on (VPIN needs volume to see it). */
+  const inside = (d: Decision) =>
+    episodes.find((e) => d.trigger.tMs >= e.startMs + 60_000 && d.trigger.tMs <= e.endMs);
+  /** Clear of every episode, with a minute's margin after it. */
+  const clear = (d: Decision) =>
+    !episodes.some((e) => d.trigger.tMs >= e.startMs && d.trigger.tMs <= e.endMs + 60_000);
+  const vetoedBy = (d: Decision, check: string) => d.verdicts.some((v) => v.check === check && !v.pass);
+
+  test('inside the toxic episodes, the toxicity check vetoes most decisions and trades are rare', () => {
+    const ins = decisions.filter((d) => inside(d) !== undefined);
+    const out = decisions.filter(clear);
+    assert.ok(ins.length >= 100 && out.length >= 1_000, `${ins.length} inside, ${out.length} clear`);
+    const toxic = ins.filter((d) => vetoedBy(d, 'toxicity')).length;
+    assert.ok(toxic >= 0.8 * ins.length, `toxicity vetoed ${toxic} of ${ins.length} inside`);
+    const rate = (ds: Decision[]) => ds.filter((d) => d.approval.approved).length / ds.length;
+    assert.ok(
+      rate(ins) < 0.25 * rate(out),
+      `approved ${(100 * rate(ins)).toFixed(1)}% inside vs ${(100 * rate(out)).toFixed(1)}% clear of them`,
+    );
+  });
+
+  test('what is approved inside an episode mostly goes with the informed traders; never against a strong one', () => {
+    let withThem = 0;
+    let against = 0;
+    let strong = 0;
+    for (const d of decisions) {
+      const e = inside(d);
+      if (e === undefined) continue;
+      if (e.intensity >= 0.6) strong++;
+      if (!d.approval.approved) continue;
+      if (d.approval.direction === e.direction) withThem++;
+      else {
+        against++;
+        assert.ok(
+          e.intensity < 0.6,
+          `${d.id} approved ${d.approval.direction} against a ${e.intensity} episode`,
+        );
+      }
+    }
+    assert.ok(strong > 0, 'decisions inside the strong episodes');
+    assert.ok(withThem > against, `${withThem} approved with the episode, ${against} against`);
+  });
+
+  test('a second run gives the same decisions', async () => {
+    const strip = (ds: Decision[]) =>
+      ds.map((d) => ({ ...d, timings: null, sumAgentMs: 0, outcomes: d.outcomes.map((o) => o.status) }));
+    const again = await run();
+    assert.ok(decisions.length > 1000, `${decisions.length} decisions`);
+    assert.deepEqual(strip(again), strip(decisions));
   });
 });

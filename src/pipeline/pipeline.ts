@@ -30,13 +30,15 @@ import {
   type RiskFlag,
   runAgents,
 } from '../agents/index.js';
-import { type Clock, componentLogger, type Logger, tradingDateOf } from '../core/index.js';
+import { type Clock, componentLogger, EngineError, type Logger, tradingDateOf } from '../core/index.js';
 import { type LlmProvider, stateKey, type Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';
 import { type Consensus, consensus } from './consensus.js';
 import { type DebateResult, debate, timeLeft } from './debate.js';
-import { IntentPortfolio, type Portfolio, type Verdict, validate } from './validators.js';
+import { analystFallback, type Fallback, modelFallback } from './fallback.js';
+import { IntentPortfolio, type Portfolio } from './portfolio.js';
+import { type Verdict, validate } from './validators.js';
 
 /** What started a decision. */
 export type TriggerKind = 'bar' | 'setup' | 'sweep' | 'toxicity' | 'fill';
@@ -97,7 +99,8 @@ export interface Decision {
   readonly timings: TierTimes;
   readonly sumAgentMs: number;
   readonly usage: Usage;
-  readonly fallbacks: readonly string[];
+  /** Steps that went on without the answer they asked for (analysts left out, model steps). */
+  readonly fallbacks: readonly Fallback[];
   /** Tiers that ran out of budget. */
   readonly overBudget: readonly string[];
 }
@@ -107,6 +110,7 @@ export interface PipelineOptions {
   readonly config?: PipelineConfig;
   /** A model for the debate and the full route's approval; none (the default) = quant only. */
   readonly llm?: LlmProvider | null;
+  /** Positions and P&L the validators read; marked and moved by each decision (default `IntentPortfolio`). */
   readonly portfolio?: Portfolio;
   /** Latency clock, ms (default performance.now). */
   readonly stopwatch?: () => number;
@@ -168,6 +172,15 @@ function addUsage(list: readonly Usage[]): Usage {
   return { inputTokens, outputTokens, cachedInputTokens, costUsd };
 }
 
+/** A tier ran out of its time budget (the reason its AbortSignal carries). */
+export class BudgetExceededError extends EngineError {
+  readonly budgetMs: number;
+  constructor(budgetMs: number) {
+    super('BUDGET_EXCEEDED', `Budget of ${budgetMs} ms exceeded`);
+    this.budgetMs = budgetMs;
+  }
+}
+
 /** A tier's budget: its signal, the wall-clock deadline (performance.now ms) and `clear()`. */
 interface Budget {
   readonly signal: AbortSignal;
@@ -189,7 +202,7 @@ function budget(ms: number, enforce: boolean, parent?: Budget): Budget {
     ctl.abort(p.reason);
     return { signal: ctl.signal, deadline, clear: () => {} };
   }
-  const timer = setTimeout(() => ctl.abort(new Error(`budget of ${ms} ms exceeded`)), ms);
+  const timer = setTimeout(() => ctl.abort(new BudgetExceededError(ms)), ms);
   const onParent = () => ctl.abort(p?.reason);
   p?.addEventListener('abort', onParent, { once: true });
   return {
@@ -199,6 +212,61 @@ function budget(ms: number, enforce: boolean, parent?: Budget): Budget {
       clearTimeout(timer);
       p?.removeEventListener('abort', onParent);
     },
+  };
+}
+
+/** Runs `f` under a budget of `ms` (a child of `parent`), clearing it however `f` ends. */
+async function within<T>(
+  ms: number,
+  enforce: boolean,
+  parent: Budget,
+  f: (b: Budget) => Promise<T>,
+): Promise<{ value: T; aborted: boolean }> {
+  const b = budget(ms, enforce, parent);
+  try {
+    const value = await f(b);
+    return { value, aborted: b.signal.aborted };
+  } finally {
+    b.clear();
+  }
+}
+
+/** Tier 2's outcome: the vote and the route it sets. */
+interface Vote {
+  readonly consensus: Consensus;
+  /** The regime analyst's size scale. */
+  readonly scale: number;
+  readonly intendedSize: number;
+  readonly route: Route;
+}
+
+/** The approval of tier 5 before any model is asked (the quant step). */
+function quantApproval(
+  direction: Direction,
+  size: number,
+  confidence: number,
+  verdicts: readonly Verdict[],
+  vote: Vote,
+): Approval {
+  const no = (reason: string): Approval => ({
+    approved: false,
+    direction,
+    size: 0,
+    confidence,
+    reason,
+    source: 'quant',
+  });
+  if (direction === 'flat') return no('no direction');
+  if (size === 0) return no(`confidence ${confidence.toFixed(3)} below the minimum`);
+  const vetoes = verdicts.filter((v) => !v.pass);
+  if (vetoes.length > 0) return no(`vetoed: ${vetoes.map((v) => `${v.check} (${v.reason})`).join('; ')}`);
+  return {
+    approved: true,
+    direction,
+    size,
+    confidence,
+    reason: `${vote.route} route, agreement ${vote.consensus.agreement.toFixed(3)}, size scale ${vote.scale}`,
+    source: 'quant',
   };
 }
 
@@ -261,77 +329,45 @@ export class DecisionPipeline {
     const cfg = this.config;
     const now = this.#now;
     const t0 = now();
-    const live = this.#live;
-    const withModel = live || this.#llm !== null;
+    const withModel = this.#live || this.#llm !== null;
     const total = budget(cfg.budgets.totalMs, withModel);
     const overBudget: string[] = [];
-    const fallbacks: string[] = [];
+    const fallbacks: Fallback[] = [];
     const usage: Usage[] = [];
     const instrument = input.snapshot.symbol;
     // Numbered when it starts, so that anything logged while it runs can carry its id.
     const id = `${instrument}-${++this.#seq}`;
     try {
       // Tier 1.
-      const b1 = budget(cfg.budgets.tier1Ms, live, total);
-      let t1: Tier1Result;
-      try {
-        t1 = await this.#tier1(input, b1.signal);
-      } finally {
-        b1.clear();
-      }
-      if (b1.signal.aborted) overBudget.push('tier1');
-      const ta = now();
+      const r1 = await within(cfg.budgets.tier1Ms, this.#live, total, (b) => this.#tier1(input, b.signal));
+      const t1 = r1.value;
+      if (r1.aborted) overBudget.push('tier1');
       for (const o of t1.outcomes) {
-        if (o.status !== 'ok')
-          fallbacks.push(`analyst ${o.agent} left out: ${o.status}${o.error ? ` (${o.error})` : ''}`);
+        const f = analystFallback(o);
+        if (f !== null) fallbacks.push(f);
       }
+      const ta = now();
 
       // Tier 2 and the route.
-      const regime = input.regime?.state ?? 'unknown';
-      const weights =
-        (cfg.weights as Record<string, Record<AgentName, number>>)[regime] ?? cfg.weights.unknown;
-      const c = consensus(t1.signals, weights, cfg.consensus.minScore);
-      const scale = sizeScale(t1.signals);
-      const intendedSize = c.direction === 'flat' ? 0 : sizeFor(c.confidence, scale, cfg);
-      const route = chooseRoute(c, intendedSize, t1.signals, cfg);
+      const vote = this.#vote(input, t1.signals);
       const tb = now();
 
       // Tier 3.
-      let d: DebateResult;
-      if (route === 'fast') {
-        d = await debate(t1.signals, { ...c, agreement: 1 }, { config: cfg.debate });
-      } else {
-        const b3 = budget(cfg.budgets.tier3Ms, withModel, total);
-        try {
-          d = await debate(t1.signals, c, {
-            config: cfg.debate,
-            llm: this.#llm,
-            signal: b3.signal,
-            deadline: b3.deadline,
-            force: route === 'full',
-            stateKey: stateKeyOf(input, c),
-          });
-        } finally {
-          b3.clear();
-        }
-        if (d.end === 'budget') overBudget.push('tier3');
-      }
+      const d = await this.#debate(input, t1.signals, vote, total);
+      if (d.end === 'budget') overBudget.push('tier3');
       fallbacks.push(...d.fallbacks);
       usage.push(...d.usage);
       const tc = now();
 
       // Tier 4.
       const direction = d.direction;
-      const confidence = d.ran ? d.confidence : c.confidence;
-      const size = direction === 'flat' ? 0 : sizeFor(confidence, scale, cfg);
-      if (this.portfolio instanceof IntentPortfolio) {
-        this.portfolio.mark(instrument, input.snapshot.mid, tradingDateOf(input.nowMs) ?? '');
-      }
-      const intent = { instrument, direction, size };
+      const confidence = d.ran ? d.confidence : vote.consensus.confidence;
+      const size = direction === 'flat' ? 0 : sizeFor(confidence, vote.scale, cfg);
+      this.portfolio.mark(instrument, input.snapshot.mid, tradingDateOf(input.nowMs) ?? '');
       const verdicts = await validate({
         input,
         signals: t1.signals,
-        intent,
+        intent: { instrument, direction, size },
         portfolio: this.portfolio,
         limits: cfg.limits,
       });
@@ -339,70 +375,17 @@ export class DecisionPipeline {
       if (td - tc > cfg.budgets.tier4Ms) overBudget.push('tier4');
 
       // Tier 5.
-      const vetoes = verdicts.filter((v) => !v.pass);
-      let approval: Approval;
-      if (direction === 'flat' || size === 0) {
-        approval = {
-          approved: false,
-          direction,
-          size: 0,
-          confidence,
-          reason:
-            direction === 'flat' ? 'no direction' : `confidence ${confidence.toFixed(3)} below the minimum`,
-          source: 'quant',
-        };
-      } else if (vetoes.length > 0) {
-        approval = {
-          approved: false,
-          direction,
-          size: 0,
-          confidence,
-          reason: `vetoed: ${vetoes.map((v) => `${v.check} (${v.reason})`).join('; ')}`,
-          source: 'quant',
-        };
-      } else {
-        approval = {
-          approved: true,
-          direction,
-          size,
-          confidence,
-          reason: `${route} route, agreement ${c.agreement.toFixed(3)}, size scale ${scale}`,
-          source: 'quant',
-        };
-        if (route === 'full' && this.#llm !== null) {
-          const b5 = budget(cfg.budgets.tier5Ms, withModel, total);
-          try {
-            const res = await this.#llm.complete({
-              system:
-                'You approve or reject scalping trades for CME FX futures from the evidence given. Answer with the JSON requested.',
-              messages: [{ role: 'user', content: approvalPrompt(input, t1.signals, c, d, approval) }],
-              schema: ApprovalSchema,
-              schemaName: 'final_approval',
-              maxTokens: 200,
-              temperature: 0,
-              signal: b5.signal,
-              timeoutMs: timeLeft(b5.deadline),
-            });
-            usage.push(res.usage);
-            if (res.ok) {
-              const a = res.value;
-              const sized = a.approve ? Math.round(size * a.sizeFactor) : 0;
-              approval = {
-                approved: a.approve && sized > 0,
-                direction,
-                size: a.approve ? sized : 0,
-                confidence,
-                reason: `model: ${a.rationale}`,
-                source: 'model',
-              };
-            } else fallbacks.push(`approval: ${res.failure.kind} (${res.failure.message})`);
-          } finally {
-            b5.clear();
-          }
-        }
+      let approval = quantApproval(direction, size, confidence, verdicts, vote);
+      if (approval.approved && vote.route === 'full' && this.#llm !== null) {
+        const m = await within(cfg.budgets.tier5Ms, withModel, total, (b) =>
+          this.#modelApproval(this.#llm as LlmProvider, input, t1.signals, vote, d, approval, b),
+        );
+        usage.push(m.value.usage);
+        if (m.value.ok) approval = m.value.approval;
+        else fallbacks.push(m.value.fallback);
       }
       if (total.signal.aborted) overBudget.push('total');
-      if (approval.approved && this.portfolio instanceof IntentPortfolio) {
+      if (approval.approved) {
         this.portfolio.moveTo(
           instrument,
           direction === 'long' ? approval.size : -approval.size,
@@ -417,9 +400,9 @@ export class DecisionPipeline {
         snapshotTs: input.snapshot.ts,
         signals: t1.signals,
         outcomes: t1.outcomes,
-        consensus: c,
-        route,
-        intendedSize,
+        consensus: vote.consensus,
+        route: vote.route,
+        intendedSize: vote.intendedSize,
         debate: d,
         verdicts,
         approval,
@@ -442,6 +425,79 @@ export class DecisionPipeline {
     } finally {
       total.clear();
     }
+  }
+
+  /** Tier 2: the weighted vote of the regime's weights, the size it implies and the route. */
+  #vote(input: AgentInput, signals: readonly AgentSignal[]): Vote {
+    const cfg = this.config;
+    const regime = input.regime?.state ?? 'unknown';
+    const weights = (cfg.weights as Record<string, Record<AgentName, number>>)[regime] ?? cfg.weights.unknown;
+    const c = consensus(signals, weights, cfg.consensus.minScore);
+    const scale = sizeScale(signals);
+    const intendedSize = c.direction === 'flat' ? 0 : sizeFor(c.confidence, scale, cfg);
+    return { consensus: c, scale, intendedSize, route: chooseRoute(c, intendedSize, signals, cfg) };
+  }
+
+  /** Tier 3: no debate on the fast route; otherwise the conditional debate within its budget. */
+  async #debate(
+    input: AgentInput,
+    signals: readonly AgentSignal[],
+    vote: Vote,
+    total: Budget,
+  ): Promise<DebateResult> {
+    const cfg = this.config;
+    const c = vote.consensus;
+    if (vote.route === 'fast') return debate(signals, { ...c, agreement: 1 }, { config: cfg.debate });
+    const withModel = this.#live || this.#llm !== null;
+    const r = await within(cfg.budgets.tier3Ms, withModel, total, (b) =>
+      debate(signals, c, {
+        config: cfg.debate,
+        llm: this.#llm,
+        signal: b.signal,
+        deadline: b.deadline,
+        force: vote.route === 'full',
+        stateKey: stateKeyOf(input, c),
+      }),
+    );
+    return r.value;
+  }
+
+  /** Tier 5 on the full route with a model: the model approves, resizes or rejects the quant approval. */
+  async #modelApproval(
+    llm: LlmProvider,
+    input: AgentInput,
+    signals: readonly AgentSignal[],
+    vote: Vote,
+    d: DebateResult,
+    quant: Approval,
+    b: Budget,
+  ): Promise<
+    { ok: true; approval: Approval; usage: Usage } | { ok: false; fallback: Fallback; usage: Usage }
+  > {
+    const res = await llm.complete({
+      system:
+        'You approve or reject scalping trades for CME FX futures from the evidence given. Answer with the JSON requested.',
+      messages: [{ role: 'user', content: approvalPrompt(input, signals, vote.consensus, d, quant) }],
+      schema: ApprovalSchema,
+      schemaName: 'final_approval',
+      maxTokens: 200,
+      temperature: 0,
+      signal: b.signal,
+      timeoutMs: timeLeft(b.deadline),
+    });
+    if (!res.ok)
+      return { ok: false, fallback: modelFallback('tier5', 'approval', res.failure), usage: res.usage };
+    const a = res.value;
+    const sized = a.approve ? Math.round(quant.size * a.sizeFactor) : 0;
+    const approval: Approval = {
+      approved: a.approve && sized > 0,
+      direction: quant.direction,
+      size: a.approve ? sized : 0,
+      confidence: quant.confidence,
+      reason: `model: ${a.rationale}`,
+      source: 'model',
+    };
+    return { ok: true, approval, usage: res.usage };
   }
 }
 

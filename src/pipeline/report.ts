@@ -3,6 +3,7 @@
  * vetoes per check, and latency percentiles per tier (nearest-rank on the recorded times).
  */
 
+import { isModelFallback } from './fallback.js';
 import type { Decision, TierTimes } from './pipeline.js';
 
 export interface Percentiles {
@@ -87,16 +88,14 @@ export function summarizeDecisions(ds: readonly Decision[]): DecisionSummary {
   };
 }
 
-/** Model fallbacks grouped by the failure kind their text names ("…: timeout (message)"). */
+/** Model fallbacks (tiers 3 and 5) grouped by failure kind, with the first message of each. */
 function fallbackKinds(ds: readonly Decision[]): Record<string, { count: number; example: string }> {
   const out: Record<string, { count: number; example: string }> = {};
   for (const d of ds) {
     for (const f of d.fallbacks) {
-      if (f.startsWith('analyst ')) continue;
-      const m = /: ([a-z_]+) \(([\s\S]*)\)$/.exec(f);
-      const kind = m ? m[1] : 'other';
-      const e = out[kind];
-      if (e === undefined) out[kind] = { count: 1, example: m ? m[2] : f };
+      if (!isModelFallback(f)) continue;
+      const e = out[f.kind];
+      if (e === undefined) out[f.kind] = { count: 1, example: f.message };
       else e.count++;
     }
   }

@@ -14,7 +14,7 @@
 import { open } from 'node:fs/promises';
 import { type DbnVersion, rtypeLabel, symbolCstrLen } from './constants.js';
 import { RecordCursor } from './cursor.js';
-import { DbnError } from './errors.js';
+import { DbnError, DbnUsageError } from './errors.js';
 import { layoutFor, layoutsBySize, sizeTable } from './layouts.js';
 import { decodeDbzMetadata, decodeMetadata, type Metadata } from './metadata.js';
 import { type DbnRecord, decodeHeader, decodeRecord, encodeRecord } from './record.js';
@@ -75,7 +75,7 @@ export class RecordBatch {
     maxRecords = Math.ceil(bytes.length / 16) + 1,
   ) {
     if (bytes.byteOffset !== 0)
-      throw new RangeError('A RecordBatch needs a view from the start of its ArrayBuffer');
+      throw new DbnUsageError('A RecordBatch needs a view from the start of its ArrayBuffer');
     this.bytes = bytes;
     this.offsets = new Int32Array(maxRecords);
     this.cursor = new RecordCursor(bytes.buffer as ArrayBuffer);
@@ -112,7 +112,7 @@ export class RecordBatch {
 
   rebind(bytes: Uint8Array, maxRecords = Math.ceil(bytes.length / 16) + 1): void {
     if (bytes.byteOffset !== 0)
-      throw new RangeError('A RecordBatch needs a view from the start of its ArrayBuffer');
+      throw new DbnUsageError('A RecordBatch needs a view from the start of its ArrayBuffer');
     this.bytes = bytes;
     if (this.offsets.length < maxRecords) this.offsets = new Int32Array(maxRecords);
     this.cursor.rebind(bytes.buffer as ArrayBuffer);
@@ -316,7 +316,7 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<RecordBatch> {
-    if (this.#started) throw new Error(`${this.source}: a DbnDecoder can be iterated only once`);
+    if (this.#started) throw new DbnUsageError(`${this.source}: a DbnDecoder can be iterated only once`);
     this.#started = true;
     return this.#batches();
   }

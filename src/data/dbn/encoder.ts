@@ -6,6 +6,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { rtypeLabel } from './constants.js';
+import { DbnEncodeError } from './errors.js';
 import { layoutFor } from './layouts.js';
 import { encodeMetadata, type MetadataInit } from './metadata.js';
 import { type DbnRecord, encodeRecord } from './record.js';
@@ -77,7 +78,8 @@ export class DbnEncoder {
   /** Encodes one record with its v3 layout. */
   write(rec: DbnRecord): void {
     const layout = layoutFor(rec.hd.rtype, 3);
-    if (!layout) throw new RangeError(`Cannot encode rtype ${rtypeLabel(rec.hd.rtype)}: unknown record type`);
+    if (!layout)
+      throw new DbnEncodeError(`Cannot encode rtype ${rtypeLabel(rec.hd.rtype)}: unknown record type`);
     const size = layout.size + (this.#tsOut ? 8 : 0);
     if (this.#fill + size > this.#block.length) this.#flushBlock(false);
     encodeRecord(rec, layout, this.#block, this.#fill, this.#tsOut);

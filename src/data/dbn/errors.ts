@@ -1,5 +1,22 @@
 import { EngineError } from '../../core/index.js';
 
+/** A record or metadata given to the encoder cannot be written; the message names the field. */
+export class DbnEncodeError extends EngineError {
+  constructor(message: string) {
+    super('DBN_ENCODE', message);
+  }
+}
+
+/**
+ * The DBN module used outside its contract: a decoder iterated twice, a record batch over a view
+ * that does not start at its buffer's first byte, or a record layout table that does not add up.
+ */
+export class DbnUsageError extends EngineError {
+  constructor(message: string) {
+    super('DBN_USAGE', message);
+  }
+}
+
 /** Why a DBN input could not be read. */
 export type DbnErrorCode =
   | 'BAD_MAGIC'

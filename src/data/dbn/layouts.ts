@@ -5,6 +5,7 @@
  * reserved field, so a table's sizes must add up to the record size (checked at load).
  */
 import { RType } from './constants.js';
+import { DbnUsageError } from './errors.js';
 
 /** Scalar and composite field kinds. `px` is an int64 1e-9 price; `ts` a uint64 ns timestamp. */
 export type FieldType =
@@ -82,7 +83,7 @@ function layout(name: string, version: 1 | 2 | 3, size: number, specs: readonly 
     offset += fsize;
   }
   if (offset !== size)
-    throw new Error(`Layout ${name} v${version} adds up to ${offset} bytes, expected ${size}`);
+    throw new DbnUsageError(`Layout ${name} v${version} adds up to ${offset} bytes, expected ${size}`);
   return { name, version, size, fields };
 }
 

@@ -13,7 +13,7 @@ import {
   type STypeName,
   symbolCstrLen,
 } from './constants.js';
-import { DbnError } from './errors.js';
+import { DbnEncodeError, DbnError } from './errors.js';
 
 /** One interval of a symbol mapping: dates are YYYYMMDD integers, end exclusive. */
 export interface MappingInterval {
@@ -79,7 +79,7 @@ export function writeCstr(
   unterminated = false,
 ): void {
   if (text.length > len || (text.length === len && !unterminated))
-    throw new RangeError(`${field} "${text}" is longer than ${len - 1} characters`);
+    throw new DbnEncodeError(`${field} "${text}" is longer than ${len - 1} characters`);
   for (let i = 0; i < len; i++) bytes[off + i] = i < text.length ? text.charCodeAt(i) & 0xff : 0;
 }
 
@@ -317,7 +317,7 @@ export function encodeMetadata(init: MetadataInit): Uint8Array {
   dv.setUint32(4, length, true);
   writeCstr(out, 8, 16, init.dataset, 'dataset');
   const schemaCode = init.schema == null ? NO_SCHEMA : SCHEMAS.indexOf(init.schema);
-  if (schemaCode < 0) throw new RangeError(`Unknown schema "${init.schema}"`);
+  if (schemaCode < 0) throw new DbnEncodeError(`Unknown schema "${init.schema}"`);
   dv.setUint16(24, schemaCode, true);
   dv.setBigUint64(26, init.start ?? 0n, true);
   dv.setBigUint64(34, init.end ?? UNDEF_TIMESTAMP, true);
@@ -325,7 +325,7 @@ export function encodeMetadata(init: MetadataInit): Uint8Array {
   const stypeCode = (s: STypeName | null | undefined) => {
     if (s == null) return NO_STYPE;
     const c = STYPES.indexOf(s);
-    if (c < 0) throw new RangeError(`Unknown stype "${s}"`);
+    if (c < 0) throw new DbnEncodeError(`Unknown stype "${s}"`);
     return c;
   };
   out[50] = stypeCode(init.stype_in);

@@ -4,7 +4,8 @@
  * (`formatPrice` renders them); c_char fields are one-character strings; reserved bytes are hex
  * strings so that re-encoding reproduces them exactly. The hot path uses `RecordCursor` instead.
  */
-import { UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
+import { quoteValue, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
+import { DbnEncodeError } from './errors.js';
 import { type FieldDef, HEADER_SIZE, LEVEL_SIZE, type RecordLayout } from './layouts.js';
 import { readCstr, writeCstr } from './metadata.js';
 
@@ -95,7 +96,7 @@ function hex(bytes: Uint8Array, off: number, len: number): string {
 
 function unhex(text: string, len: number, field: string): Uint8Array {
   if (text.length !== len * 2 || !/^[0-9a-fA-F]*$/.test(text)) {
-    throw new RangeError(`${field} must be ${len} bytes of hex, got "${text}"`);
+    throw new DbnEncodeError(`${field} must be ${len} bytes of hex, got "${text}"`);
   }
   const out = new Uint8Array(len);
   for (let i = 0; i < len; i++) out[i] = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);
@@ -209,14 +210,14 @@ function num(v: unknown, name: string): number {
   if (v === undefined) return 0;
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
-  throw new TypeError(`Field ${name} must be a number, got ${typeof v}`);
+  throw new DbnEncodeError(`Field ${name} must be a number, got ${typeof v}`);
 }
 function big(v: unknown, name: string, dflt: bigint): bigint {
   if (v === undefined || v === null) return dflt;
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
   if (typeof v === 'string') return BigInt(v);
-  throw new TypeError(`Field ${name} must be an integer, got ${String(v)}`);
+  throw new DbnEncodeError(`Field ${name} must be an integer, got ${quoteValue(v)}`);
 }
 
 function writeLevel(
@@ -317,7 +318,7 @@ export function encodeRecord(
       case 'clevels': {
         const levels = (v ?? []) as Record<string, unknown>[];
         if (levels.length > f.count)
-          throw new RangeError(`${layout.name} holds ${f.count} levels, got ${levels.length}`);
+          throw new DbnEncodeError(`${layout.name} holds ${f.count} levels, got ${levels.length}`);
         for (let i = 0; i < f.count; i++) {
           writeLevel(dv, out, o + i * LEVEL_SIZE, levels[i] ?? {}, f.type === 'clevels');
         }

@@ -6,7 +6,7 @@
  * with nanoseconds; without, both are raw integers. Other 64-bit integers are decimal strings in
  * JSON so that doubles do not round them. Reserved fields are left out.
  */
-import { formatPrice, formatTimestamp, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
+import { csvField, formatPrice, formatTimestamp, UNDEF_PRICE, UNDEF_TIMESTAMP } from '../../core/index.js';
 import { type FieldDef, layoutFor, type RecordLayout } from './layouts.js';
 import type { DbnRecord } from './record.js';
 
@@ -138,9 +138,9 @@ export function csvHeader(layout: RecordLayout, withSymbol = false, tsOut = fals
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'string' ? v : String(v);
-  // c_char fields may be NUL; render as empty. Quote when needed.
+  // c_char fields may be NUL; render as empty.
   if (s === '\u0000') return '';
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return csvField(s);
 }
 
 /** One CSV line of a record with `layout`'s columns. UNDEF prices render as empty cells. */

@@ -11,7 +11,15 @@
  * m_t = max_j log b_j(o_t), so the largest is 1 and nothing underflows however far o_t lies from
  * every mean; the shifts are added back to the log-likelihood (Σ_t m_t).
  */
-import { prng } from '../../core/index.js';
+import {
+  InvalidOptionError,
+  prng,
+  requireInRange,
+  requireNonNegativeInt,
+  requireOneOf,
+  requirePositive,
+  requirePositiveInt,
+} from '../../core/index.js';
 import { RegimeError } from './errors.js';
 
 /** Observations in row-major order: `data[t·dim + d]` is feature d of observation t. */
@@ -394,25 +402,15 @@ export interface ResolvedFitOptions {
 
 /** Applies defaults and checks `FitOptions` against the observation width. */
 export function resolveFitOptions(o: FitOptions, dim: number): ResolvedFitOptions {
-  const k = o.states ?? 3;
-  if (!Number.isInteger(k) || k <= 0) throw new RangeError(`states must be a positive integer, got ${k}`);
+  const k = requirePositiveInt('states', o.states ?? 3);
+  // Tolerance 0 runs to maxIterations; a negative one would stop at once.
   const tolerance = o.tolerance ?? 1e-6;
-  if (!(tolerance >= 0)) throw new RangeError(`tolerance must be >= 0, got ${tolerance}`);
-  const maxIterations = o.maxIterations ?? 200;
-  if (!Number.isInteger(maxIterations) || maxIterations < 0)
-    throw new RangeError(`maxIterations must be a non-negative integer, got ${maxIterations}`);
-  const varianceFloor = o.varianceFloor ?? 1e-6;
-  if (!(varianceFloor > 0) || !Number.isFinite(varianceFloor))
-    throw new RangeError(`varianceFloor must be a positive number, got ${varianceFloor}`);
-  const volatilityFeature = o.volatilityFeature ?? 0;
-  if (!Number.isInteger(volatilityFeature) || volatilityFeature < 0 || volatilityFeature >= dim)
-    throw new RangeError(`volatilityFeature must be an index below ${dim}, got ${volatilityFeature}`);
-  const restarts = o.restarts ?? 0;
-  if (!Number.isInteger(restarts) || restarts < 0)
-    throw new RangeError(`restarts must be a non-negative integer, got ${restarts}`);
-  const orderBy = o.orderBy ?? 'mean';
-  if (orderBy !== 'mean' && orderBy !== 'variance')
-    throw new RangeError(`orderBy must be "mean" or "variance", got "${orderBy}"`);
+  if (!(tolerance >= 0)) throw new InvalidOptionError('tolerance', tolerance, 'a number >= 0');
+  const maxIterations = requireNonNegativeInt('maxIterations', o.maxIterations ?? 200);
+  const varianceFloor = requirePositive('varianceFloor', o.varianceFloor ?? 1e-6);
+  const volatilityFeature = requireInRange('volatilityFeature', o.volatilityFeature ?? 0, 0, dim - 1, true);
+  const restarts = requireNonNegativeInt('restarts', o.restarts ?? 0);
+  const orderBy = requireOneOf('orderBy', o.orderBy ?? 'mean', ['mean', 'variance']);
   const r: ResolvedFitOptions = {
     k,
     tolerance,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exampleHmm, sampleHmm } from '../../../test/regime-sample.js';
+import { InvalidOptionError } from '../../core/index.js';
 import {
   fitHmm,
   forward,
@@ -186,6 +187,16 @@ test('the fit stops on the relative-change rule and states come out ordered by v
   assert.ok(model.means[0] < model.means[2] && model.means[2] < model.means[4]);
   const byVar = fitHmm(s, { volatilityFeature: 1, orderBy: 'variance' }).model;
   assert.ok(byVar.variances[1] < byVar.variances[3] && byVar.variances[3] < byVar.variances[5]);
+  // Options outside their domain name themselves (two observation columns: index 0 or 1).
+  const bad = (o: Parameters<typeof fitHmm>[1], message: string) =>
+    assert.throws(
+      () => fitHmm(s, o),
+      (e: unknown) => e instanceof InvalidOptionError && e.message === message,
+    );
+  bad({ volatilityFeature: 2 }, 'volatilityFeature must be an integer in [0, 1], got 2');
+  bad({ orderBy: 'median' as 'mean' }, 'orderBy must be one of "mean", "variance", got "median"');
+  bad({ states: 0 }, 'states must be a positive integer, got 0');
+  bad({ tolerance: -1 }, 'tolerance must be a number >= 0, got -1');
 });
 
 test('the same data and seed give byte-identical model JSON, with random restarts', () => {

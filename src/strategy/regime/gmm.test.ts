@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { InvalidOptionError } from '../../core/index.js';
 import { type GmmModel, gmmLabels, gmmPosteriors, labelsFromPosteriors } from './gmm.js';
 
 const close = (a: number, b: number, eps = 1e-12) =>
@@ -35,5 +36,10 @@ test('requiring N further bars delays a GMM switch by exactly N bars and ignores
   assert.deepEqual(Array.from(gmmLabels(GMM, x, 2)), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
   // N = 1 on the same bars: each switch one bar late, the two-bar blips still pass.
   assert.deepEqual(Array.from(gmmLabels(GMM, x, 1)), [0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0]);
-  assert.throws(() => labelsFromPosteriors(new Float64Array(4), 2, -1), RangeError);
+  assert.throws(
+    () => labelsFromPosteriors(new Float64Array(4), 2, -1),
+    (e: unknown) =>
+      e instanceof InvalidOptionError &&
+      e.message === 'switchDelayBars must be a non-negative integer, got -1',
+  );
 });

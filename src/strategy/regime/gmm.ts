@@ -1,3 +1,4 @@
+import { requireNonNegativeInt } from '../../core/index.js';
 import {
   bestOfStarts,
   checkLogLikelihood,
@@ -164,8 +165,7 @@ export function gmmPosteriors(
  * that an unsmoothed labelling makes at bar t happens at bar t + N, or never if the lead breaks.
  */
 export function labelsFromPosteriors(posteriors: Float64Array, k: number, switchDelayBars = 0): Int32Array {
-  if (!Number.isInteger(switchDelayBars) || switchDelayBars < 0)
-    throw new RangeError(`switchDelayBars must be a non-negative integer, got ${switchDelayBars}`);
+  requireNonNegativeInt('switchDelayBars', switchDelayBars);
   const n = posteriors.length / k;
   const out = new Int32Array(n);
   let label = -1;

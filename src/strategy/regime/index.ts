@@ -8,8 +8,22 @@ export {
   type StateOrder,
   toMatrix,
 } from './common.js';
-export * from './errors.js';
-export * from './fit.js';
+export { RegimeError, type RegimeErrorCode, type RegimeErrorDetails } from './errors.js';
+export {
+  DEFAULT_RESTARTS,
+  fitRegimeModel,
+  labelSeries,
+  parseRegimeModel,
+  type RegimeFitOptions,
+  type RegimeLabels,
+  type RegimeModelFile,
+  type RegimeScore,
+  RV_IV_WINDOW_MIN,
+  realizedImpliedGap,
+  regimeModelJson,
+  scoreLabels,
+  truthLabels,
+} from './fit.js';
 export {
   type ForwardResult,
   fitHmm,
@@ -26,6 +40,28 @@ export {
   viterbi,
 } from './gaussian-hmm.js';
 export { fitGmm, type GmmFit, type GmmModel, gmmLabels, gmmPosteriors, labelsFromPosteriors } from './gmm.js';
-export * from './model.js';
-export * from './observations.js';
-export * from './online.js';
+export type {
+  FitJson,
+  FittedRegimeModel,
+  GmmParamsJson,
+  HmmParamsJson,
+  LoadedRegimeModel,
+  RegimeModel,
+  RegimeModelJson,
+} from './model.js';
+export {
+  type MinuteObservation,
+  MinuteObserver,
+  type MinuteSeries,
+  REGIME_FEATURES,
+  Seasonality,
+} from './observations.js';
+export {
+  ImpliedVolSeries,
+  parseImpliedVolCsv,
+  RegimeFilter,
+  type RegimeFilterOptions,
+  type RegimeTransition,
+  readImpliedVolCsv,
+  type Stance,
+} from './online.js';

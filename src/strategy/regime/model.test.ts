@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exampleHmm, sampleHmm } from '../../../test/regime-sample.js';
+import { InvalidOptionError } from '../../core/index.js';
 import { RegimeError } from './errors.js';
 import { fitHmm } from './gaussian-hmm.js';
 import { fitGmm } from './gmm.js';
@@ -29,7 +30,13 @@ test('model JSON round-trips bit for bit, for the HMM and the GMM', () => {
   if (h.kind === 'hmm') assert.equal(h.params.transition.length, 3);
   assert.deepEqual(defaultStateNames(2), ['low', 'high']);
   assert.deepEqual(defaultStateNames(4), ['state_0', 'state_1', 'state_2', 'state_3']);
-  assert.throws(() => modelToJson(fitHmm(s), ['only_one']), RangeError);
+  assert.throws(
+    () => modelToJson(fitHmm(s), ['only_one']),
+    (e: unknown) =>
+      e instanceof InvalidOptionError &&
+      e.option === 'features length' &&
+      e.message === 'features length must be 2 (one name per observation column), got 1',
+  );
 });
 
 test('a loaded model drives the online filter with its state names', () => {

@@ -13,7 +13,9 @@
  * and also checks what a schema alone cannot: matching sizes, probabilities that sum to 1 (±1e-6)
  * and positive variances. Every error names the file and the offending field.
  */
+
 import { z } from 'zod';
+import { requireLength } from '../../core/index.js';
 import type { FitInfo } from './common.js';
 import { RegimeError } from './errors.js';
 import type { HmmModel } from './gaussian-hmm.js';
@@ -94,9 +96,8 @@ export function modelToJson(
   states: readonly string[] = defaultStateNames(result.model.k),
 ): RegimeModelJson {
   const m = result.model;
-  if (features.length !== m.dim)
-    throw new RangeError(`features has ${features.length} names for ${m.dim} observation columns`);
-  if (states.length !== m.k) throw new RangeError(`states has ${states.length} names for ${m.k} states`);
+  requireLength('features', features.length, m.dim, 'one name per observation column');
+  requireLength('states', states.length, m.k, 'one name per state');
   const f: FitInfo = result.fit;
   const fit: FitJson = {
     logLikelihood: f.logLikelihood,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exampleHmm, sampleHmm } from '../../../test/regime-sample.js';
+import { InvalidOptionError } from '../../core/index.js';
 import { RegimeError } from './errors.js';
 import { fitHmm, type HmmModel, hmmFilter } from './gaussian-hmm.js';
 import { fitGmm, type GmmModel, gmmPosteriors } from './gmm.js';
@@ -141,7 +142,11 @@ test('stances can be configured per state', () => {
   const f = new RegimeFilter(TWO, { stances: ['momentum', 'stand_aside'] });
   f.update(0, [10]);
   assert.equal(f.stance, 'stand_aside');
-  assert.throws(() => new RegimeFilter(TWO, { stances: ['momentum'] }), RangeError);
+  assert.throws(
+    () => new RegimeFilter(TWO, { stances: ['momentum'] }),
+    (e: unknown) =>
+      e instanceof InvalidOptionError && e.message === 'stances length must be 2 (one per state), got 1',
+  );
 });
 
 test('implied vol CSV: latest IV at or before t and the realized-minus-implied gap', () => {

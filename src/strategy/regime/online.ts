@@ -18,7 +18,9 @@
  *   spreads; keep trading only at reduced size with wider stops (use `stand_aside` to stop).
  * With K ≠ 3: the lowest state `mean_reversion`, the highest `reduce`, the ones between `momentum`.
  */
+
 import { readFileSync } from 'node:fs';
+import { requireLength, requireNonNegativeInt, requirePositiveInt } from '../../core/index.js';
 import { prepareGaussians } from './common.js';
 import { RegimeError } from './errors.js';
 import type { LoadedRegimeModel, RegimeModel } from './model.js';
@@ -101,16 +103,10 @@ export class RegimeFilter {
     this.#p = new Float64Array(m.k).fill(Number.NaN);
     this.#tmp = new Float64Array(m.k);
     const stances = options.stances ?? defaultStances(m.k);
-    if (stances.length !== m.k)
-      throw new RangeError(`stances has ${stances.length} entries for ${m.k} states`);
+    requireLength('stances', stances.length, m.k, 'one per state');
     this.#stances = [...stances];
-    const delay = options.switchDelayBars ?? 0;
-    if (!Number.isInteger(delay) || delay < 0)
-      throw new RangeError(`switchDelayBars must be a non-negative integer, got ${delay}`);
-    this.#delay = delay;
-    const cap = options.transitionCapacity ?? 1024;
-    if (!Number.isInteger(cap) || cap <= 0)
-      throw new RangeError(`transitionCapacity must be a positive integer, got ${cap}`);
+    this.#delay = requireNonNegativeInt('switchDelayBars', options.switchDelayBars ?? 0);
+    const cap = requirePositiveInt('transitionCapacity', options.transitionCapacity ?? 1024);
     this.#trT = new Float64Array(cap);
     this.#trFrom = new Int32Array(cap);
     this.#trTo = new Int32Array(cap);
@@ -306,7 +302,7 @@ export class ImpliedVolSeries {
   readonly iv: Float64Array;
 
   constructor(tMs: Float64Array, iv: Float64Array) {
-    if (tMs.length !== iv.length) throw new RangeError(`tMs has ${tMs.length} values, iv ${iv.length}`);
+    requireLength('iv', iv.length, tMs.length, 'one per tMs value');
     this.tMs = tMs;
     this.iv = iv;
   }

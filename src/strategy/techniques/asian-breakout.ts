@@ -59,25 +59,25 @@ export class AsianRangeBreakout implements Technique {
     if (dir > 0) this.#firedLong = r.startMs;
     else this.#firedShort = r.startMs;
     return [
-      makeSetup(
-        this.name,
+      makeSetup({
+        technique: this.name,
         ctx,
         bar,
-        dir > 0 ? 'long' : 'short',
-        close,
+        side: dir > 0 ? 'long' : 'short',
+        entry: close,
         stop,
         target,
-        p.validMinutes,
-        0.55,
-        'breakout',
-        {
+        validMinutes: p.validMinutes,
+        confidence: 0.55,
+        kind: 'breakout',
+        evidence: {
           asianHigh: r.high,
           asianLow: r.low,
           asianStart: iso(r.startMs),
           londonOpen: iso(londonOpen),
           minutesAfterOpen: (bar.startMs - londonOpen) / MINUTE_MS,
         },
-      ),
+      }),
     ];
   }
 

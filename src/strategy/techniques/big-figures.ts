@@ -209,24 +209,19 @@ export class BigFigures implements Technique {
         this.#remember(bestL, bestR);
         const label = BigFigureGrid.label(bestL);
         return [
-          makeSetup(
-            this.name,
+          makeSetup({
+            technique: this.name,
             ctx,
             bar,
-            long ? 'long' : 'short',
-            close,
+            side: long ? 'long' : 'short',
+            entry: close,
             stop,
             target,
-            p.validMinutes,
-            (bounce ? 0.5 : 0.45) + (label === '00' ? 0.15 : label === '50' ? 0.1 : 0),
-            bounce ? 'bounce' : 'break',
-            {
-              level: lvl,
-              levelType: label,
-              pipSize: pip,
-              targetLevel: target,
-            },
-          ),
+            validMinutes: p.validMinutes,
+            confidence: (bounce ? 0.5 : 0.45) + (label === '00' ? 0.15 : label === '50' ? 0.1 : 0),
+            kind: bounce ? 'bounce' : 'break',
+            evidence: { level: lvl, levelType: label, pipSize: pip, targetLevel: target },
+          }),
         ];
       }
     }
@@ -247,19 +242,20 @@ export class BigFigures implements Technique {
     const risk = dir * (target - close);
     if (!(risk > 0)) return NO_SETUPS;
     this.#magnetLevel = fig;
+    // The stop mirrors the target: 1:1.
     return [
-      makeSetup(
-        this.name,
+      makeSetup({
+        technique: this.name,
         ctx,
         bar,
-        up ? 'long' : 'short',
-        close,
-        close - dir * risk,
+        side: up ? 'long' : 'short',
+        entry: close,
+        stop: close - dir * risk,
         target,
-        p.validMinutes,
-        0.45,
-        'magnet',
-        {
+        validMinutes: p.validMinutes,
+        confidence: 0.45,
+        kind: 'magnet',
+        evidence: {
           level: g.price(fig),
           levelType: '00',
           pipSize: pip,
@@ -269,7 +265,7 @@ export class BigFigures implements Technique {
           ema12: ctx.ema12,
           rsi7: ctx.rsi7,
         },
-      ),
+      }),
     ];
   }
 

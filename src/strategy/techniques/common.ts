@@ -17,35 +17,62 @@ export function clamp01(x: number): number {
   return Math.min(1, Math.max(0, x));
 }
 
+/** What `makeSetup` needs to build a setup. */
+export interface SetupOptions {
+  readonly technique: TechniqueName;
+  readonly ctx: TechniqueContext;
+  /** The signal bar: the setup is created at its end; its start goes into the evidence. */
+  readonly bar: Bar;
+  readonly side: 'long' | 'short';
+  readonly entry: number;
+  readonly stop: number;
+  readonly target: number;
+  /** How long after the bar's end the setup stays valid. */
+  readonly validMinutes: number;
+  /** Clamped to [0, 1]. */
+  readonly confidence: number;
+  readonly kind: SetupKind;
+  /** Levels, times and feature values the rule used (`barStart` is added; the object is frozen). */
+  readonly evidence: Record<string, number | string>;
+}
+
 /** Builds a frozen setup timed at the bar's end (the bar's start goes into the evidence). */
-export function makeSetup(
-  technique: TechniqueName,
-  ctx: TechniqueContext,
-  bar: Bar,
-  side: 'long' | 'short',
-  entry: number,
-  stop: number,
-  target: number,
-  validMinutes: number,
-  confidence: number,
-  kind: SetupKind,
-  evidence: Record<string, number | string>,
-): Setup {
-  evidence.barStart = iso(bar.startMs);
+export function makeSetup(o: SetupOptions): Setup {
+  const evidence = o.evidence;
+  evidence.barStart = iso(o.bar.startMs);
   const setup: Setup = {
-    technique,
-    instrument: ctx.instrument,
-    side,
-    entry,
-    stop,
-    target,
-    createdMs: bar.endMs,
-    validUntilMs: bar.endMs + validMinutes * MINUTE_MS,
-    confidence: clamp01(confidence),
-    kind,
+    technique: o.technique,
+    instrument: o.ctx.instrument,
+    side: o.side,
+    entry: o.entry,
+    stop: o.stop,
+    target: o.target,
+    createdMs: o.bar.endMs,
+    validUntilMs: o.bar.endMs + o.validMinutes * MINUTE_MS,
+    confidence: clamp01(o.confidence),
+    kind: o.kind,
     evidence: Object.freeze(evidence),
   };
   return Object.freeze(setup);
+}
+
+/** `makeSetup`'s options with the target given as a multiple of the risk instead. */
+export interface SetupAtROptions extends Omit<SetupOptions, 'target'> {
+  /** Target = entry ± targetR × risk, risk = |entry − stop|. */
+  readonly targetR: number;
+}
+
+/**
+ * The stop → target at an R multiple → setup step most techniques share: risk is the distance from
+ * the entry to the protective stop, the target lies `targetR` risks beyond the entry. Null (and
+ * nothing allocated) when the stop is not strictly on the protective side of the entry — below it
+ * for a long, above it for a short — or is NaN.
+ */
+export function setupAtR(o: SetupAtROptions): Setup | null {
+  const dir = o.side === 'long' ? 1 : -1;
+  const risk = dir * (o.entry - o.stop);
+  if (!(risk > 0)) return null;
+  return makeSetup({ ...o, target: o.entry + dir * o.targetR * risk });
 }
 
 /** How a bar reacted to a horizontal level (see `levelReaction`). */

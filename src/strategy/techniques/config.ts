@@ -7,7 +7,7 @@
  * risk (|entry − stop|), `…Minutes` in minutes, `…Ms` in milliseconds.
  */
 import { z } from 'zod';
-import { parseConfig } from '../../core/index.js';
+import { defineConfig } from '../../core/index.js';
 
 const centre = z.enum(['sydney', 'tokyo', 'london', 'new_york']);
 type Centre = z.infer<typeof centre>;
@@ -246,19 +246,20 @@ export type AsianBreakoutParams = TechniquesConfig['asianBreakout'];
 export type PriorLevelsParams = TechniquesConfig['priorLevels'];
 export type FvgParams = TechniquesConfig['fvg'];
 
+/** The techniques' configuration module (`defineConfig`): schema, defaults and parsers. */
+export const TECHNIQUES_CONFIG = defineConfig(TechniquesConfigSchema, 'techniques config');
+
 /**
  * Validates technique parameters (an object, or JSON text) and returns them typed, defaulted and
  * frozen. Throws a `ConfigError` that names `source` and every bad field by its path
  * (`orb.minRangeTicks: …`).
  */
-export function parseTechniquesConfig(json: unknown, source = 'techniques config'): TechniquesConfig {
-  return parseConfig(TechniquesConfigSchema, json, source);
-}
+export const parseTechniquesConfig: (json: unknown, source?: string) => TechniquesConfig =
+  TECHNIQUES_CONFIG.parse;
 
 /** Every technique with its default parameters, all enabled. */
-export const DEFAULT_TECHNIQUES_CONFIG: TechniquesConfig = parseTechniquesConfig({}, 'defaults');
+export const DEFAULT_TECHNIQUES_CONFIG: TechniquesConfig = TECHNIQUES_CONFIG.defaults;
 
 /** Partial per-technique overrides for tests and callers: merged over the defaults and validated. */
-export function techniquesConfig(overrides: TechniquesConfigInput = {}): TechniquesConfig {
-  return parseTechniquesConfig(overrides, 'overrides');
-}
+export const techniquesConfig: (overrides?: TechniquesConfigInput) => TechniquesConfig =
+  TECHNIQUES_CONFIG.with;

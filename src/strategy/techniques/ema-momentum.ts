@@ -14,7 +14,7 @@
  * ATR; target 1.5R. Confidence 0.5 + up to 0.3 as ADX rises from `minAdx` to 50.
  */
 import { type Bar, barClose } from '../../features/index.js';
-import { makeSetup, NO_SETUPS } from './common.js';
+import { NO_SETUPS, setupAtR } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type EmaMomentumParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
 
@@ -55,33 +55,30 @@ export class EmaMomentum implements Technique {
     const atr = ctx.atr;
     const close = barClose(bar);
     if (!(atr > 0) || Number.isNaN(close)) return NO_SETUPS;
-    const risk = p.stopAtr * atr;
-    const cross = dir * (p3 - p6) <= 0 ? '3/6' : '6/12';
-    return [
-      makeSetup(
-        this.name,
-        ctx,
-        bar,
-        dir > 0 ? 'long' : 'short',
-        close,
-        close - dir * risk,
-        close + dir * p.targetR * risk,
-        p.validMinutes,
-        0.5 + Math.min(0.3, Math.max(0, (ctx.adx7 - p.minAdx) / (50 - p.minAdx || 1)) * 0.3),
-        'momentum',
-        {
-          cross,
-          ema3: ctx.ema3,
-          ema6: ctx.ema6,
-          ema12: ctx.ema12,
-          rsi7: rsi,
-          adx7: ctx.adx7,
-          plusDi7: ctx.plusDi7,
-          minusDi7: ctx.minusDi7,
-          atr,
-        },
-      ),
-    ];
+    const setup = setupAtR({
+      technique: this.name,
+      ctx,
+      bar,
+      side: dir > 0 ? 'long' : 'short',
+      entry: close,
+      stop: close - dir * p.stopAtr * atr,
+      targetR: p.targetR,
+      validMinutes: p.validMinutes,
+      confidence: 0.5 + Math.min(0.3, Math.max(0, (ctx.adx7 - p.minAdx) / (50 - p.minAdx || 1)) * 0.3),
+      kind: 'momentum',
+      evidence: {
+        cross: dir * (p3 - p6) <= 0 ? '3/6' : '6/12',
+        ema3: ctx.ema3,
+        ema6: ctx.ema6,
+        ema12: ctx.ema12,
+        rsi7: rsi,
+        adx7: ctx.adx7,
+        plusDi7: ctx.plusDi7,
+        minusDi7: ctx.minusDi7,
+        atr,
+      },
+    });
+    return setup === null ? NO_SETUPS : [setup];
   }
 
   reset(): void {

@@ -17,7 +17,7 @@
  * Defaults: gap ≥ 2 ticks, 60 bars, 8 gaps, stop buffer 1 tick, target 2R.
  */
 import { type Bar, barClose, barHigh, barLow } from '../../features/index.js';
-import { iso, makeSetup, NO_SETUPS } from './common.js';
+import { iso, NO_SETUPS, setupAtR } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type FvgParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
 
@@ -87,33 +87,23 @@ export class FairValueGap implements Technique {
       const top = this.#top[best];
       const bottom = this.#bottom[best];
       const buf = p.stopBufferTicks * tick;
-      const stop = d > 0 ? Math.min(low, bottom) - buf : Math.max(high, top) + buf;
-      const risk = d * (close - stop);
-      const born = this.#born[best];
+      const setup = setupAtR({
+        technique: this.name,
+        ctx,
+        bar,
+        side: d > 0 ? 'long' : 'short',
+        entry: close,
+        stop: d > 0 ? Math.min(low, bottom) - buf : Math.max(high, top) + buf,
+        targetR: p.targetR,
+        validMinutes: p.validMinutes,
+        confidence: 0.5 + Math.min(0.2, ((top - bottom) / tick) * 0.02),
+        kind: 'fill',
+        evidence: { gapTop: top, gapBottom: bottom, gapTime: iso(this.#born[best]) },
+      });
+      if (setup !== null) out = [setup];
       // Every gap this bar entered is spent.
       for (let i = this.#count - 1; i >= 0; i--) {
         if (this.#dir[i] > 0 ? low <= this.#top[i] : high >= this.#bottom[i]) this.#remove(i);
-      }
-      if (risk > 0) {
-        out = [
-          makeSetup(
-            this.name,
-            ctx,
-            bar,
-            d > 0 ? 'long' : 'short',
-            close,
-            stop,
-            close + d * p.targetR * risk,
-            p.validMinutes,
-            0.5 + Math.min(0.2, ((top - bottom) / tick) * 0.02),
-            'fill',
-            {
-              gapTop: top,
-              gapBottom: bottom,
-              gapTime: iso(born),
-            },
-          ),
-        ];
       }
     }
     // A new gap with A = two bars back, B = previous, C = this bar.

@@ -1,6 +1,6 @@
 export { AsianRangeBreakout } from './asian-breakout.js';
-export { BigFigureGrid, BigFigures, DEFAULT_PIP_SIZES, pipSizeOf } from './big-figures.js';
-export { levelReaction, NO_SETUPS, Reaction, SwingTracker } from './common.js';
+export { BigFigures, DEFAULT_PIP_SIZES, pipSizeOf } from './big-figures.js';
+export { NO_SETUPS } from './common.js';
 export {
   type AsianBreakoutParams,
   type BigFigureLevel,
@@ -15,6 +15,7 @@ export {
   type PriorLevelsParams,
   parseTechniquesConfig,
   type SfpParams,
+  TECHNIQUES_CONFIG,
   type TechniquesConfig,
   type TechniquesConfigInput,
   TechniquesConfigSchema,
@@ -22,7 +23,7 @@ export {
   type VwapParams,
 } from './config.js';
 export { EmaMomentum } from './ema-momentum.js';
-export * from './from-features.js';
+export { fillContext, noteSweep } from './from-features.js';
 export { FairValueGap } from './fvg.js';
 export { LiquiditySweep } from './liquidity-sweep.js';
 export { OpeningRangeBreakout } from './orb.js';
@@ -32,6 +33,7 @@ export { SwingFailurePattern } from './sfp.js';
 export {
   createTechniqueContext,
   createTechniques,
+  TECHNIQUES,
   TechniqueSet,
   type TechniqueSetOptions,
 } from './technique-set.js';

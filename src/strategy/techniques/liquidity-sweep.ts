@@ -21,7 +21,7 @@
  */
 import { type Bar, barClose, barHigh, barLow } from '../../features/index.js';
 import { BigFigureGrid, pipSizeOf } from './big-figures.js';
-import { makeSetup, NO_SETUPS, SwingTracker } from './common.js';
+import { NO_SETUPS, SwingTracker, setupAtR } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type LiquiditySweepParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
 
@@ -109,38 +109,33 @@ export class LiquiditySweep implements Technique {
     const depthOk = ratio >= p.depthRatio;
     const wallOk = Math.abs(wall - level) <= p.wallTicks * tick + 1e-12;
     if (p.requireDepth && !depthOk && !wallOk) return NO_SETUPS;
-    const dir = long ? 1 : -1;
-    const stop = long ? low - p.stopBufferTicks * tick : high + p.stopBufferTicks * tick;
-    const risk = dir * (close - stop);
-    if (!(risk > 0)) return NO_SETUPS;
+    const setup = setupAtR({
+      technique: this.name,
+      ctx,
+      bar,
+      side: long ? 'long' : 'short',
+      entry: close,
+      stop: long ? low - p.stopBufferTicks * tick : high + p.stopBufferTicks * tick,
+      targetR: p.targetR,
+      validMinutes: p.validMinutes,
+      confidence: 0.6 + (depthOk && wallOk ? 0.1 : 0) + (a.levels >= 3 ? 0.1 : 0),
+      kind: 'reversal',
+      evidence: {
+        level,
+        levelKind: kind,
+        sweepSide: a.side,
+        sweepLevels: a.levels,
+        sweepSize: a.size,
+        sweepPrice: a.price,
+        sweepTime: new Date(a.tMs).toISOString(),
+        bestBidSize: ctx.bestBidSize,
+        bestAskSize: ctx.bestAskSize,
+        wallPx: wall,
+      },
+    });
+    if (setup === null) return NO_SETUPS;
     this.#usedAlertMs = a.tMs;
-    const conf = 0.6 + (depthOk && wallOk ? 0.1 : 0) + (a.levels >= 3 ? 0.1 : 0);
-    return [
-      makeSetup(
-        this.name,
-        ctx,
-        bar,
-        long ? 'long' : 'short',
-        close,
-        stop,
-        close + dir * p.targetR * risk,
-        p.validMinutes,
-        conf,
-        'reversal',
-        {
-          level,
-          levelKind: kind,
-          sweepSide: a.side,
-          sweepLevels: a.levels,
-          sweepSize: a.size,
-          sweepPrice: a.price,
-          sweepTime: new Date(a.tMs).toISOString(),
-          bestBidSize: ctx.bestBidSize,
-          bestAskSize: ctx.bestAskSize,
-          wallPx: wall,
-        },
-      ),
-    ];
+    return [setup];
   }
 
   /** Keeps `lvl` when the bar ran at least `run` through it and closed back inside, furthest first. */

@@ -72,18 +72,18 @@ export class OpeningRangeBreakout implements Technique {
       else this.#firedShort[i] = s.startMs;
       out ??= [];
       out.push(
-        makeSetup(
-          this.name,
+        makeSetup({
+          technique: this.name,
           ctx,
           bar,
           side,
-          close,
+          entry: close,
           stop,
           target,
-          p.validMinutes,
-          0.5 + (volOk ? 0.2 : 0) + (ofiOk ? 0.2 : 0),
-          'breakout',
-          {
+          validMinutes: p.validMinutes,
+          confidence: 0.5 + (volOk ? 0.2 : 0) + (ofiOk ? 0.2 : 0),
+          kind: 'breakout',
+          evidence: {
             centre: s.centre,
             rangeHigh: r.high,
             rangeLow: r.low,
@@ -93,7 +93,7 @@ export class OpeningRangeBreakout implements Technique {
             volumeAvg: this.#volAvg,
             ofi10s: ctx.ofi10s,
           },
-        ),
+        }),
       );
     }
     this.#volAvg = Number.isNaN(this.#volAvg)

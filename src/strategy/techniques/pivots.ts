@@ -20,7 +20,7 @@
  * fallback target 1.5R.
  */
 import { type Bar, barClose, barHigh, barLow } from '../../features/index.js';
-import { iso, levelReactionTicks, makeSetup, NO_SETUPS, Reaction } from './common.js';
+import { iso, levelReactionTicks, makeSetup, NO_SETUPS, Reaction, setupAtR } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type PivotsParams, type PivotVariant } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
 
@@ -151,34 +151,33 @@ export class PivotPoints implements Technique {
       const d = dir * (this.#levels[i] - close);
       if (d >= risk && !(dir * (target - close) <= d)) target = this.#levels[i];
     }
-    if (Number.isNaN(target)) target = close + dir * p.targetR * risk;
     if (bounce) this.#bounceFired |= 1 << best;
     else this.#breakFired |= 1 << best;
     const name = this.#names[best];
     const camarillaEdge = fam === 1 && (bounce ? name.endsWith('3') : name.endsWith('4'));
-    return [
-      makeSetup(
-        this.name,
-        ctx,
-        bar,
-        long ? 'long' : 'short',
-        close,
-        stop,
-        target,
-        p.validMinutes,
-        (bounce ? 0.55 : 0.5) + (camarillaEdge ? 0.1 : 0),
-        bounce ? 'bounce' : 'break',
-        {
-          level: lvl,
-          levelName: name,
-          priorDay: ctx.sessions.priorDay.date,
-          priorHigh: ctx.sessions.priorDay.high,
-          priorLow: ctx.sessions.priorDay.low,
-          priorClose: ctx.sessions.priorDay.close,
-          priorDayEnd: iso(ctx.sessions.priorDay.endMs),
-        },
-      ),
-    ];
+    const o = {
+      technique: this.name,
+      ctx,
+      bar,
+      side: long ? ('long' as const) : ('short' as const),
+      entry: close,
+      stop,
+      validMinutes: p.validMinutes,
+      confidence: (bounce ? 0.55 : 0.5) + (camarillaEdge ? 0.1 : 0),
+      kind: bounce ? ('bounce' as const) : ('break' as const),
+      evidence: {
+        level: lvl,
+        levelName: name,
+        priorDay: ctx.sessions.priorDay.date,
+        priorHigh: ctx.sessions.priorDay.high,
+        priorLow: ctx.sessions.priorDay.low,
+        priorClose: ctx.sessions.priorDay.close,
+        priorDayEnd: iso(ctx.sessions.priorDay.endMs),
+      },
+    };
+    // The next level of the family, else the fallback R multiple.
+    const setup = Number.isNaN(target) ? setupAtR({ ...o, targetR: p.targetR }) : makeSetup({ ...o, target });
+    return setup === null ? NO_SETUPS : [setup];
   }
 
   reset(): void {

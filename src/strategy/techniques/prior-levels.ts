@@ -19,7 +19,7 @@
 
 import type { FxCentre } from '../../core/index.js';
 import { type Bar, barClose, barHigh, barLow } from '../../features/index.js';
-import { levelReactionTicks, makeSetup, NO_SETUPS, Reaction } from './common.js';
+import { levelReactionTicks, NO_SETUPS, Reaction, setupAtR } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type PriorLevelsParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
 
@@ -107,31 +107,23 @@ export class PriorLevels implements Technique {
     const dir = long ? 1 : -1;
     const buf = p.stopBufferTicks * tick;
     const stop = bounce ? (long ? Math.min(low, lvl) - buf : Math.max(high, lvl) + buf) : lvl - dir * buf;
-    const risk = dir * (close - stop);
-    if (!(risk > 0)) return NO_SETUPS;
+    const setup = setupAtR({
+      technique: this.name,
+      ctx,
+      bar,
+      side: long ? 'long' : 'short',
+      entry: close,
+      stop,
+      targetR: p.targetR,
+      validMinutes: p.validMinutes,
+      confidence: best < 2 ? 0.55 : 0.5,
+      kind: bounce ? 'bounce' : 'break',
+      evidence: { level: lvl, levelName: this.#names[best], levelDate: this.#levelDates[best] },
+    });
+    if (setup === null) return NO_SETUPS;
     if (bounce) this.#firedBounce[best] = lvl;
     else this.#firedBreak[best] = lvl;
-    const name = this.#names[best];
-    const date = this.#levelDates[best];
-    return [
-      makeSetup(
-        this.name,
-        ctx,
-        bar,
-        long ? 'long' : 'short',
-        close,
-        stop,
-        close + dir * p.targetR * risk,
-        p.validMinutes,
-        best < 2 ? 0.55 : 0.5,
-        bounce ? 'bounce' : 'break',
-        {
-          level: lvl,
-          levelName: name,
-          levelDate: date,
-        },
-      ),
-    ];
+    return [setup];
   }
 
   reset(): void {

@@ -14,7 +14,7 @@
  * the bar's volume delta leans the setup's way.
  */
 import { type Bar, barClose, barHigh, barLow } from '../../features/index.js';
-import { iso, makeSetup, NO_SETUPS, SwingTracker } from './common.js';
+import { iso, NO_SETUPS, SwingTracker, setupAtR } from './common.js';
 import { DEFAULT_TECHNIQUES_CONFIG, type SfpParams } from './config.js';
 import type { Setup, Technique, TechniqueContext } from './types.js';
 
@@ -63,31 +63,27 @@ export class SwingFailurePattern implements Technique {
     const tick = ctx.tickSize;
     const dir = long ? 1 : -1;
     const stop = long ? low - p.stopBufferTicks * tick : high + p.stopBufferTicks * tick;
-    const risk = dir * (close - stop);
-    if (!(risk > 0)) return NO_SETUPS;
-    const level = long ? failedLow : failedHigh;
     const deltaAgrees = dir * ctx.volumeDelta > 0;
-    return [
-      makeSetup(
-        this.name,
-        ctx,
-        bar,
-        long ? 'long' : 'short',
-        close,
-        stop,
-        close + dir * p.targetR * risk,
-        p.validMinutes,
-        0.6 + (deltaAgrees ? 0.2 : 0),
-        'reversal',
-        {
-          swingLevel: level,
-          swingTime: iso(long ? failedLowT : failedHighT),
-          barHigh: high,
-          barLow: low,
-          volumeDelta: ctx.volumeDelta,
-        },
-      ),
-    ];
+    const setup = setupAtR({
+      technique: this.name,
+      ctx,
+      bar,
+      side: long ? 'long' : 'short',
+      entry: close,
+      stop,
+      targetR: p.targetR,
+      validMinutes: p.validMinutes,
+      confidence: 0.6 + (deltaAgrees ? 0.2 : 0),
+      kind: 'reversal',
+      evidence: {
+        swingLevel: long ? failedLow : failedHigh,
+        swingTime: iso(long ? failedLowT : failedHighT),
+        barHigh: high,
+        barLow: low,
+        volumeDelta: ctx.volumeDelta,
+      },
+    });
+    return setup === null ? NO_SETUPS : [setup];
   }
 
   reset(): void {

@@ -1,11 +1,20 @@
 /** Configuration parsing and the technique set run end to end. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { flat, mkBar } from '../../../test/techniques.js';
+import fc from 'fast-check';
+import { barsOf, feed, markets } from '../../../test/technique-contract.js';
+import { expectSetup, flat, mkBar, near } from '../../../test/techniques.js';
 import { ConfigError } from '../../core/index.js';
 import { DEFAULT_TECHNIQUES_CONFIG, parseTechniquesConfig, techniquesConfig } from './config.js';
-import { createTechniques, TechniqueSet } from './technique-set.js';
-import { TECHNIQUE_NAMES } from './types.js';
+import { createTechniques, TECHNIQUES, TechniqueSet } from './technique-set.js';
+import { TECHNIQUE_NAMES, type TechniqueName } from './types.js';
+
+/** A configuration with only `names` enabled (the others from the registry's list, off). */
+function only(...names: TechniqueName[]) {
+  return techniquesConfig(
+    Object.fromEntries(TECHNIQUE_NAMES.map((n) => [n, { enabled: names.includes(n) }])),
+  );
+}
 
 describe('TechniquesConfig', () => {
   it('documents its defaults: every technique enabled', () => {
@@ -22,7 +31,21 @@ describe('TechniquesConfig', () => {
     assert.equal(c.fvg.minGapTicks, 2);
     for (const n of TECHNIQUE_NAMES) assert.equal(c[n].enabled, true, n);
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.orb) && Object.isFrozen(c.orb.centres));
-    assert.equal(createTechniques().length, 10);
+  });
+
+  it('builds every technique of the registry, each under its own name, in TECHNIQUE_NAMES order', () => {
+    // The registry, the names and the configuration sections are one list: a technique added to
+    // one and not the others fails here.
+    assert.deepEqual(Object.keys(TECHNIQUES), [...TECHNIQUE_NAMES]);
+    for (const n of TECHNIQUE_NAMES) assert.ok(n in DEFAULT_TECHNIQUES_CONFIG, `config section ${n}`);
+    assert.deepEqual(
+      createTechniques().map((t) => t.name),
+      [...TECHNIQUE_NAMES],
+    );
+    assert.deepEqual(
+      createTechniques(only('fvg', 'sfp')).map((t) => t.name),
+      ['sfp', 'fvg'],
+    );
   });
 
   it('merges partial overrides over the defaults, from an object or JSON text', () => {
@@ -77,13 +100,21 @@ describe('TechniqueSet', () => {
     }
     assert.equal(set.sessions.sessions.london.openingRange.state, 'complete');
     const out = set.onBar(flat('2026-03-10T08:05:00Z', 1.1625), ctx);
-    const orb = out.find((s) => s.technique === 'orb');
-    assert.ok(orb);
-    assert.equal(orb.side, 'long');
+    // Range 08:00–08:05: high 1.162, low 1.16, height 20 ticks, mid 1.161. The close 1.1625 is
+    // beyond the high: long, stop at the mid, target high + 1 × height = 1.164; reward 0.0015 ≥
+    // risk 0.0015 (the minimum 1R).
+    const orb = expectSetup(
+      out.find((s) => s.technique === 'orb'),
+      'long',
+      1.1625,
+      1.161,
+      1.164,
+    );
     assert.equal(orb.instrument, 'EUR/USD');
+    assert.equal(orb.createdMs, Date.parse('2026-03-10T08:06:00Z'));
     assert.ok(set.setups.includes(orb));
     const drained = set.drain();
-    assert.ok(drained.length >= 1);
+    assert.deepEqual(drained, [...out]);
     assert.equal(set.setups.length, 0);
     // No setup → the shared empty array.
     assert.equal(set.onBar(flat('2026-03-10T08:06:00Z', 1.1625), ctx).length, 0);
@@ -92,24 +123,9 @@ describe('TechniqueSet', () => {
   });
 
   it('a gap in the bars resets the detectors: no fair value gap across a weekend', () => {
-    const onlyFvg = techniquesConfig(
-      Object.fromEntries(
-        [
-          'orb',
-          'sfp',
-          'pivots',
-          'bigFigures',
-          'liquiditySweep',
-          'vwap',
-          'emaMomentum',
-          'asianBreakout',
-          'priorLevels',
-        ].map((k) => [k, { enabled: false }]),
-      ),
-    );
     const bars = (gap: boolean) => {
-      // A, B then C 6 ticks above A's high (a bullish gap), then a retrace into it. With `gap`, C
-      // comes after the weekend; without, a minute after B.
+      // A, B then C 6 ticks above A's high (a bullish gap 1.1010–1.1016), then a retrace into it.
+      // With `gap`, C comes after the weekend; without, a minute after B.
       const c = gap ? Date.parse('2026-03-15T21:00:00Z') : Date.parse('2026-03-13T21:00:00Z');
       const iso = (ms: number) => new Date(ms).toISOString();
       return [
@@ -121,11 +137,20 @@ describe('TechniqueSet', () => {
       ];
     };
     const fired = (gap: boolean) => {
-      const set = new TechniqueSet(onlyFvg);
+      const set = new TechniqueSet(only('fvg'));
       const ctx = set.context('EUR/USD', 0.0001);
       return bars(gap).flatMap((b) => [...set.onBar(b, ctx)]);
     };
-    assert.equal(fired(false).length, 1, 'adjacent bars: the fill setup');
+    const adjacent = fired(false);
+    assert.equal(adjacent.length, 1, 'adjacent bars: the fill setup');
+    // The last bar's low 1.1014 enters the gap and it closes at 1.1021, above the bottom 1.1010:
+    // long; stop = min(low, bottom) − 1 tick = 1.1009, risk 0.0012, target 1.1021 + 2R = 1.1045;
+    // confidence 0.5 + 6 ticks × 0.02 = 0.62.
+    const s = expectSetup(adjacent[0], 'long', 1.1021, 1.1009, 1.1045);
+    assert.equal(s.kind, 'fill');
+    near(s.confidence, 0.62);
+    assert.equal(s.evidence.gapTop, 1.1016);
+    assert.equal(s.evidence.gapBottom, 1.101);
     assert.equal(fired(true).length, 0, 'across the weekend: no gap between Friday and Sunday bars');
   });
 
@@ -143,21 +168,20 @@ describe('TechniqueSet', () => {
     );
   });
 
-  it('is deterministic: the same bars give the same setups', () => {
-    const runOnce = () => {
-      const set = new TechniqueSet();
-      const ctx = set.context('EUR/USD', 0.0001);
-      const t0 = Date.parse('2026-03-10T07:50:00Z');
-      let px = 1.16;
-      for (let i = 0; i < 120; i++) {
-        px += ((i * 7919) % 13) * 0.0001 - 0.0006;
-        set.onBar(
-          mkBar(new Date(t0 + i * 60_000).toISOString(), px, px + 0.0004, px - 0.0004, px + 0.0001),
-          ctx,
-        );
-      }
-      return JSON.stringify(set.drain());
-    };
-    assert.equal(runOnce(), runOnce());
+  it('gives exactly what its techniques give one by one, in registry order', () => {
+    // Generated markets (the technique contract's) through the whole set, and through each
+    // technique alone with a tracker of its own: the set adds, drops and reorders nothing.
+    const ms = fc.sample(markets, { seed: 7, numRuns: 3 });
+    let total = 0;
+    for (const m of ms) {
+      const set = new TechniqueSet(DEFAULT_TECHNIQUES_CONFIG, { gapMs: Number.POSITIVE_INFINITY });
+      const ctx = set.context('6EZ6', 0.00005);
+      const viaSet = barsOf(m).map((b) => [...set.onBar(b, ctx)]);
+      const alone = TECHNIQUE_NAMES.map((n) => feed(TECHNIQUES[n](DEFAULT_TECHNIQUES_CONFIG), m, false));
+      const expected = viaSet.map((_, i) => alone.flatMap((fed) => [...fed[i].setups]));
+      assert.deepEqual(viaSet, expected);
+      total += expected.flat().length;
+    }
+    assert.ok(total > 0, 'the markets made some technique fire');
   });
 });

@@ -17,7 +17,13 @@ import { OpeningRangeBreakout } from './orb.js';
 import { PivotPoints } from './pivots.js';
 import { PriorLevels } from './prior-levels.js';
 import { SwingFailurePattern } from './sfp.js';
-import type { Setup, Technique, TechniqueContext } from './types.js';
+import {
+  type Setup,
+  TECHNIQUE_NAMES,
+  type Technique,
+  type TechniqueContext,
+  type TechniqueName,
+} from './types.js';
 import { VwapReversion } from './vwap-reversion.js';
 
 /** A context with every feature unknown (NaN), no sweep alert, reading `sessions`. */
@@ -51,21 +57,24 @@ export function createTechniqueContext(
   };
 }
 
+/** Each technique's constructor over the techniques configuration, by name (a typed factory). */
+export const TECHNIQUES: { readonly [N in TechniqueName]: (config: TechniquesConfig) => Technique } =
+  Object.freeze({
+    orb: (c) => new OpeningRangeBreakout(c.orb),
+    sfp: (c) => new SwingFailurePattern(c.sfp),
+    pivots: (c) => new PivotPoints(c.pivots),
+    bigFigures: (c) => new BigFigures(c.bigFigures, c.pipSizes),
+    liquiditySweep: (c) => new LiquiditySweep(c.liquiditySweep, c.pipSizes),
+    vwap: (c) => new VwapReversion(c.vwap),
+    emaMomentum: (c) => new EmaMomentum(c.emaMomentum),
+    asianBreakout: (c) => new AsianRangeBreakout(c.asianBreakout),
+    priorLevels: (c) => new PriorLevels(c.priorLevels),
+    fvg: (c) => new FairValueGap(c.fvg),
+  });
+
 /** The enabled techniques of a configuration, in `TECHNIQUE_NAMES` order. */
 export function createTechniques(config: TechniquesConfig = DEFAULT_TECHNIQUES_CONFIG): Technique[] {
-  const c = config;
-  const out: Technique[] = [];
-  if (c.orb.enabled) out.push(new OpeningRangeBreakout(c.orb));
-  if (c.sfp.enabled) out.push(new SwingFailurePattern(c.sfp));
-  if (c.pivots.enabled) out.push(new PivotPoints(c.pivots));
-  if (c.bigFigures.enabled) out.push(new BigFigures(c.bigFigures, c.pipSizes));
-  if (c.liquiditySweep.enabled) out.push(new LiquiditySweep(c.liquiditySweep, c.pipSizes));
-  if (c.vwap.enabled) out.push(new VwapReversion(c.vwap));
-  if (c.emaMomentum.enabled) out.push(new EmaMomentum(c.emaMomentum));
-  if (c.asianBreakout.enabled) out.push(new AsianRangeBreakout(c.asianBreakout));
-  if (c.priorLevels.enabled) out.push(new PriorLevels(c.priorLevels));
-  if (c.fvg.enabled) out.push(new FairValueGap(c.fvg));
-  return out;
+  return TECHNIQUE_NAMES.filter((n) => config[n].enabled).map((n) => TECHNIQUES[n](config));
 }
 
 /** Options of `TechniqueSet`. */

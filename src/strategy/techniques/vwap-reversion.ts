@@ -72,25 +72,19 @@ export class VwapReversion implements Technique {
         this.#reversionArmed = false;
         const ext = dir > 0 ? zLow : zHigh;
         return [
-          makeSetup(
-            this.name,
+          makeSetup({
+            technique: this.name,
             ctx,
             bar,
-            dir > 0 ? 'long' : 'short',
-            close,
+            side: dir > 0 ? 'long' : 'short',
+            entry: close,
             stop,
-            v,
-            p.validMinutes,
-            0.5 + Math.min(0.3, (Math.abs(ext) - p.reversionBand) * 0.15),
-            'reversal',
-            {
-              vwap: v,
-              vwapSd: sd,
-              zExtreme: ext,
-              zClose,
-              adx7: ctx.adx7,
-            },
-          ),
+            target: v,
+            validMinutes: p.validMinutes,
+            confidence: 0.5 + Math.min(0.3, (Math.abs(ext) - p.reversionBand) * 0.15),
+            kind: 'reversal',
+            evidence: { vwap: v, vwapSd: sd, zExtreme: ext, zClose, adx7: ctx.adx7 },
+          }),
         ];
       }
     }
@@ -107,26 +101,19 @@ export class VwapReversion implements Technique {
         if (!beyondStop && dir * (target - close) > 0) {
           this.#bounceArmed = false;
           return [
-            makeSetup(
-              this.name,
+            makeSetup({
+              technique: this.name,
               ctx,
               bar,
-              dir > 0 ? 'long' : 'short',
-              close,
+              side: dir > 0 ? 'long' : 'short',
+              entry: close,
               stop,
               target,
-              p.validMinutes,
-              0.55,
-              'bounce',
-              {
-                vwap: v,
-                vwapSd: sd,
-                zClose,
-                ema6: ctx.ema6,
-                ema12: ctx.ema12,
-                adx7: ctx.adx7,
-              },
-            ),
+              validMinutes: p.validMinutes,
+              confidence: 0.55,
+              kind: 'bounce',
+              evidence: { vwap: v, vwapSd: sd, zClose, ema6: ctx.ema6, ema12: ctx.ema12, adx7: ctx.adx7 },
+            }),
           ];
         }
       }
