@@ -25,7 +25,6 @@ import {
   LOG_LEVEL_ENV,
   LOG_LEVELS,
   type Logger,
-  mergeConfig,
   readConfigFile,
   resolveConfig,
   secretPaths,
@@ -33,7 +32,7 @@ import {
 } from '../core/index.js';
 import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/index.js';
 import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/index.js';
-import { DEFAULT_PIPELINE_CONFIG, PipelineConfigSchema } from '../pipeline/index.js';
+import { PipelineConfigSchema } from '../pipeline/index.js';
 import { FUTURE_SPECS } from '../sim/index.js';
 import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/index.js';
 
@@ -129,14 +128,8 @@ const stoikov = z.strictObject({
   terms: posInt(6),
 });
 
-/** The pipeline's schema has no defaults of its own: a file's values are merged over DEFAULT_PIPELINE_CONFIG. */
-const pipeline = z.preprocess(
-  (v) => mergeConfig(DEFAULT_PIPELINE_CONFIG, v),
-  PipelineConfigSchema.refine((c) => c.debate.stopAgreement <= c.debate.skipAgreement, {
-    path: ['debate', 'stopAgreement'],
-    message: 'must not exceed debate.skipAgreement',
-  }),
-);
+/** The pipeline's own schema: its defaults and checks (pipeline/config.ts). */
+const pipeline = PipelineConfigSchema.prefault({});
 
 /** The model provider; prices given in part count the others as 0 (as the environment variables do). */
 const llm = z.preprocess((v) => {
