@@ -48,8 +48,8 @@ async function scalper(...args: string[]): Promise<Run> {
       execFile(
         process.execPath,
         [MAIN, ...args],
-        // `demo` simulates and replays a whole day (~8 s alone): generous for a loaded 2-core CI.
-        { encoding: 'utf8', env: ENV, maxBuffer: 64 << 20, timeout: 120_000 },
+        // `demo` simulates seven days and replays one (~40 s alone): a safety limit, generous for a loaded machine.
+        { encoding: 'utf8', env: ENV, maxBuffer: 64 << 20, timeout: 600_000 },
         (err, stdout, stderr) => {
           // A non-zero exit is an outcome to check; failing to run or a timeout is not.
           if (err && typeof err.code !== 'number') reject(err);

@@ -3,6 +3,7 @@
  * `config check`, `--config` and `--log-level` on every command, and values from a file changing
  * what a command does exactly as the matching flag does.
  */
+
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { simulatedSpan } from '../../test/sim-fixture.js';
 import { ConfigProblemsError, canonicalJson } from '../core/index.js';
-import { type SimDayResult, simulateDay } from '../sim/index.js';
+import type { SimDayResult } from '../sim/index.js';
 import { DEFAULT_CONFIG, loadConfig } from './config.js';
 import { runDecide } from './decide.js';
 
@@ -203,16 +205,16 @@ describe('scalper config', { concurrency: true }, () => {
 });
 
 describe('values from a file are used', () => {
-  const T = Date.parse('2026-11-24T13:30:00Z');
+  const span = simulatedSpan({
+    seed: 9,
+    spot: false,
+    from: '2026-11-24T13:30:00Z',
+    minutes: 60,
+    prefix: 'cli-config-day-',
+  });
   let day: SimDayResult;
-  before(async () => {
-    day = await simulateDay({
-      date: '2026-11-24',
-      seed: 9,
-      out: join(dir, 'day'),
-      spot: false,
-      window: { startMs: T, endMs: T + 60 * 60_000 },
-    });
+  before(() => {
+    day = span.day;
   });
 
   test('a VPIN bucket and window from the file give the CSV the flags give; a flag overrides the file', async () => {

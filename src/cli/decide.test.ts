@@ -4,16 +4,17 @@
  * vote, route, size and approval re-derived from its own signals and verdicts with the documented
  * rules and default parameters; the book of approved intents re-priced from the records' mids.
  */
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { simulatedSpan } from '../../test/sim-fixture.js';
 import type { AgentName } from '../agents/index.js';
 import { DbnDecoder } from '../data/index.js';
 import type { Decision } from '../pipeline/index.js';
-import { type SimDayResult, simulateDay } from '../sim/index.js';
-import { type DecideResult, runDecide } from './decide.js';
+import type { SimDayResult } from '../sim/index.js';
+import { type DecideResult, positionText, runDecide } from './decide.js';
 
 /** Vote weights with no regime model (the pipeline's `weights.unknown` defaults). */
 const WEIGHTS: Record<AgentName, number> = {
@@ -40,24 +41,22 @@ const near = (a: number, b: number, what: string, tol = 1e-9) =>
   assert.ok(Math.abs(a - b) < tol, `${what}: ${a} vs ${b}`);
 
 describe('scalper decide', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'decide-cli-'));
+  const span = simulatedSpan({
+    seed: 9,
+    spot: false,
+    from: '2026-11-24T14:00:00Z',
+    minutes: 20,
+    prefix: 'decide-cli-',
+  });
   let day: SimDayResult;
   let run: DecideResult;
   let lines: string[];
   before(async () => {
-    const start = Date.parse('2026-11-24T14:00:00Z');
-    day = await simulateDay({
-      date: '2026-11-24',
-      seed: 9,
-      out: dir,
-      spot: false,
-      window: { startMs: start, endMs: start + 20 * 60_000 },
-    });
-    const out = join(dir, 'd.jsonl');
+    day = span.day;
+    const out = join(span.dir, 'd.jsonl');
     run = await runDecide([day.files.mbp10, day.files.trades], { out, workers: 1 });
     lines = readFileSync(out, 'utf8').trim().split('\n');
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('writes one JSON audit record per decision, every analyst answered or accounted for', () => {
     assert.equal(lines.length, run.summary.decisions);
@@ -66,6 +65,18 @@ describe('scalper decide', () => {
       const d = JSON.parse(line) as Decision;
       assert.equal(d.signals.length + d.fallbacks.filter((f) => f.tier === 'tier1').length, 7);
       assert.equal(d.verdicts.length, 6);
+    }
+  });
+
+  test('each time in an audit record has its ISO-8601 form beside it; durations stay numbers', () => {
+    for (const line of lines) {
+      const d = JSON.parse(line) as {
+        trigger: { tMs: number; ts: string };
+        timings: Record<string, unknown>;
+      };
+      assert.equal(d.trigger.ts, new Date(d.trigger.tMs).toISOString());
+      assert.ok(d.trigger.ts >= '2026-11-24T14:00:00' && d.trigger.ts < '2026-11-24T14:21:00', d.trigger.ts);
+      assert.equal(Object.keys(d.timings).filter((k) => k.endsWith('Ts')).length, 0);
     }
   });
 
@@ -161,6 +172,12 @@ describe('scalper decide', () => {
   });
 
   test('a missing input file is a clear error', async () => {
-    await assert.rejects(runDecide([join(dir, 'nope.dbn')], {}), /nope\.dbn: file not found/);
+    await assert.rejects(runDecide([join(span.dir, 'nope.dbn')], {}), /nope\.dbn: file not found/);
   });
+});
+
+test('positions read as a trader says them', () => {
+  assert.equal(positionText(-1), 'short 1 contract');
+  assert.equal(positionText(3), 'long 3 contracts');
+  assert.equal(positionText(0), 'flat');
 });

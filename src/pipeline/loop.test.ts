@@ -4,32 +4,31 @@
  * day, the decisions inside the toxic-flow episodes the simulator recorded in its ground truth are
  * vetoed or go with the informed traders, and a second run gives the same decisions.
  */
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { before, describe, test } from 'node:test';
+import { simulatedSpan } from '../../test/sim-fixture.js';
 import { createAnalysts } from '../agents/index.js';
 import { createLogger, SILENT_LOGGER, setRootLogger } from '../core/index.js';
-import { type SimDayResult, simulateDay } from '../sim/index.js';
+import type { SimDayResult } from '../sim/index.js';
 import { DecisionLoop } from './loop.js';
 import { analystsTier, type Decision, DecisionPipeline } from './pipeline.js';
 
 const START = Date.parse('2026-11-24T13:00:00Z');
 
 describe('decision loop over a simulated hour', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'decision-loop-'));
-  let day: SimDayResult;
-  before(async () => {
-    day = await simulateDay({
-      date: '2026-11-24',
-      seed: 3,
-      out: dir,
-      spot: false,
-      window: { startMs: START, endMs: START + 60 * 60_000 },
-    });
+  const span = simulatedSpan({
+    seed: 3,
+    spot: false,
+    from: '2026-11-24T13:00:00Z',
+    minutes: 60,
+    prefix: 'decision-loop-',
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  let day: SimDayResult;
+  before(() => {
+    day = span.day;
+  });
 
   async function run(): Promise<{ decisions: Decision[]; records: number }> {
     const loop = new DecisionLoop({
@@ -131,7 +130,7 @@ interface Episode {
 }
 
 describe('a whole simulated day through the pipeline with no model, against its ground truth', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'decision-day-'));
+  const span = simulatedSpan({ date: '2026-11-25', seed: 21, spot: false, prefix: 'decision-day-' });
   let day: SimDayResult;
   let decisions: Decision[];
   let episodes: Episode[];
@@ -144,7 +143,7 @@ describe('a whole simulated day through the pipeline with no model, against its 
     return loop.decisions;
   };
   before(async () => {
-    day = await simulateDay({ date: '2026-11-25', seed: 21, out: dir, spot: false });
+    day = span.day;
     decisions = await run();
     const truth = JSON.parse(readFileSync(day.files.truth, 'utf8')) as {
       episodes: { start: string; end: string; direction: 'buy' | 'sell'; intensity: number }[];
@@ -156,7 +155,6 @@ describe('a whole simulated day through the pipeline with no model, against its 
       intensity: e.intensity,
     }));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** The episode a decision falls in, from its first minute on (VPIN needs volume to see it). */
   const inside = (d: Decision) =>
