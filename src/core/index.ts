@@ -7,4 +7,5 @@ export * from './instruments.js';
 export * from './price.js';
 export * from './random.js';
 export * from './time.js';
+export * from './typed-arrays.js';
 export * from './validate.js';
