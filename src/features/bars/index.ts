@@ -1,5 +1,5 @@
 export { Adx } from './adx.js';
-export { Atr, trueRange } from './atr.js';
+export { Atr } from './atr.js';
 export { Ema } from './ema.js';
 export * from './opening-range.js';
 export {
@@ -15,3 +15,4 @@ export {
   type SessionVwapOptions,
   type VwapAnchor,
 } from './vwap.js';
+export { TrueRange, trueRange, WilderAverage, WilderSum } from './wilder.js';
