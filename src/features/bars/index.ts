@@ -1,6 +1,7 @@
 export { Adx } from './adx.js';
 export { Atr } from './atr.js';
 export { Ema } from './ema.js';
+export { type Ohlc, OhlcPrices } from './ohlc.js';
 export * from './opening-range.js';
 export {
   GarmanKlassVolatility,
