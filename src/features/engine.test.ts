@@ -149,7 +149,7 @@ describe('FeatureEngine', () => {
       assert.equal(s.cvd, flow.cvd, `trade ${i}`);
       assert.ok(Object.is(s.vpin, vpin.value), `trade ${i}: vpin ${s.vpin} vs ${vpin.value}`);
       if (vpin.isReady) vpinReady++;
-      if (flow.isReady(2)) {
+      if (flow.isWindowReady(2)) {
         assert.equal(s.volume_delta, flow.volumeDelta(2), `trade ${i}`);
         compared++;
       } else assert.ok(Number.isNaN(s.volume_delta));

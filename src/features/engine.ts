@@ -518,7 +518,7 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
   const cancel = f.l3 !== null ? f.mboCancel.ratio : f.mbpCancel.ratio;
   const stoikov =
     f.stoikov !== null && !Number.isNaN(mid)
-      ? f.stoikov.value(book.bestBidPx, book.bestAskPx, book.bestBidSz, book.bestAskSz)
+      ? f.stoikov.update(book.bestBidPx, book.bestAskPx, book.bestBidSz, book.bestAskSz)
       : Number.NaN;
   const depth = f.depth;
   depth.update(book);
@@ -547,7 +547,7 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
     kyle_lambda: f.kyle.value,
     rv_1m: f.rv.rv(0),
     rv_5m: f.rv.rv(1),
-    volume_delta: nanIfNot(f.flow.isReady(2), f.flow.volumeDelta(2)),
+    volume_delta: nanIfNot(f.flow.isWindowReady(2), f.flow.volumeDelta(2)),
     cvd: f.flow.cvd,
     trade_rate: f.flow.tradeRate,
     cancel_add_ratio: cancel,

@@ -200,11 +200,13 @@ describe('SessionVwap', () => {
     v.update(3, 2, 0); // zero volume: ignored
     v.update(3, Number.NaN, 5); // UNDEF price: ignored
     close(v.value, 1.1, 1e-15);
-    v.reset();
+    v.newSession();
     assert.ok(Number.isNaN(v.value));
     v.update(4, 1.2, 1);
     assert.equal(v.value, 1.2);
     assert.equal(v.sessions, 2);
+    v.reset();
+    assert.equal(v.sessions, 0);
   });
 
   it('updateBar uses the typical price (H+L+C)/3', () => {

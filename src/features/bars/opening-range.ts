@@ -30,6 +30,7 @@
  * are overwritten in place: only the rollover to a new session or day allocates (date strings).
  */
 import {
+  type Calculator,
   centreSessionUtc,
   FX_CENTRES,
   type FxCentre,
@@ -286,7 +287,7 @@ export interface SessionLevelsView {
 }
 
 /** Streams 1-minute bars into per-centre opening ranges, the Asian range and prior day/session levels. */
-export class OpeningRangeTracker implements SessionLevelsView {
+export class OpeningRangeTracker implements SessionLevelsView, Calculator<[bar: Bar]> {
   readonly minutes: number;
   readonly sessions: Readonly<Record<FxCentre, CentreSession>>;
   readonly asian = new PriceRange(ASIAN_PARTIAL_GAP_MS);
@@ -308,6 +309,11 @@ export class OpeningRangeTracker implements SessionLevelsView {
       london: this.#list[2],
       new_york: this.#list[3],
     });
+  }
+
+  /** The prior FX day is known (the levels pivots and prior-day techniques need). */
+  get isReady(): boolean {
+    return this.priorDay.bars > 0;
   }
 
   /** Folds one closed bar (bars in time order; a bar older than the last one is ignored). */

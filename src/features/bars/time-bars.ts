@@ -25,6 +25,7 @@
  * bar (`lastBar`), which is overwritten on every close. Copy out what you need to keep: the object
  * handed to `onBar` is reused. Nothing is allocated per event.
  */
+import type { Calculator } from '../../core/index.js';
 import { type RecordCursor, Side } from '../../data/dbn/index.js';
 import { clearOhlc, copyOhlc, foldOhlc, foldQuotes, type Ohlc, OhlcPrices } from './ohlc.js';
 
@@ -112,7 +113,11 @@ export interface TimeBarBuilderOptions {
   priceScale?: number;
 }
 
-export class TimeBarBuilder {
+/**
+ * Builds time bars from trades (`update`/`trade`), quotes (`quote`), source bars (`quoteBar`) and
+ * shorter bars (`mergeBar`); ready once a bar has closed (`lastBar`).
+ */
+export class TimeBarBuilder implements Calculator<[tsMs: number, price: number, size: number, side: number]> {
   readonly periodMs: number;
   readonly #onBar: ((bar: Bar) => void) | undefined;
   readonly #scale: number;
@@ -142,6 +147,10 @@ export class TimeBarBuilder {
   get current(): Bar {
     return this.#cur;
   }
+  /** A bar has closed: `lastBar` holds it. */
+  get isReady(): boolean {
+    return this.#barsClosed > 0;
+  }
   /** Number of bars closed so far. */
   get barsClosed(): number {
     return this.#barsClosed;
@@ -149,6 +158,11 @@ export class TimeBarBuilder {
   /** Events that arrived with a time in a period before the forming bar's (folded into it). */
   get lateEvents(): number {
     return this.#lateEvents;
+  }
+
+  /** Adds a trade (as `trade`): the input of the bars as a calculator. */
+  update(tsMs: number, price: number, size: number, side: number): void {
+    this.trade(tsMs, price, size, side);
   }
 
   /** Adds a trade: receive time (ms), price, size and aggressor side (`Side.BID` = buyer). */
@@ -240,11 +254,13 @@ export class TimeBarBuilder {
     this.#cur.startMs = Number.NaN;
   }
 
-  /** Forgets the forming and last bars (e.g. at a new trading day). */
+  /** Forgets the forming and last bars and the counts (e.g. at a new trading day). */
   reset(): void {
     this.#cur.reset(Number.NaN, this.periodMs);
     this.#last.reset(Number.NaN, this.periodMs);
     this.#closed = false;
+    this.#barsClosed = 0;
+    this.#lateEvents = 0;
   }
 
   #advance(tsMs: number): void {

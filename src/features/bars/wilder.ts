@@ -9,10 +9,10 @@
  *   sum N times the average (ADX's +DM, −DM and TR; their ratios, the DIs, do not see the factor).
  * The two seeds differ, so the values differ by the seed difference times (1 − 1/N)^t.
  */
-import { requirePositiveInt } from '../../core/index.js';
+import { requirePositiveInt, type ValueCalculator } from '../../core/index.js';
 
 /** Wilder's average: mean of the first N values, then `A = (A·(N−1) + x)/N`. */
-export class WilderAverage {
+export class WilderAverage implements ValueCalculator<[x: number]> {
   readonly period: number;
   #count = 0;
   #sum = 0;
@@ -48,7 +48,7 @@ export class WilderAverage {
 }
 
 /** Wilder's running sum as TA-Lib keeps it for ADX: N−1 values summed, then `S = S − S/N + x`. */
-export class WilderSum {
+export class WilderSum implements ValueCalculator<[x: number]> {
   readonly period: number;
   #count = 0;
   #sum = 0;
@@ -95,7 +95,7 @@ export function trueRange(high: number, low: number, prevClose: number): number 
  * True range bar by bar: the first bar has no previous close and so no true range (NaN); it only
  * anchors the next.
  */
-export class TrueRange {
+export class TrueRange implements ValueCalculator<[high: number, low: number, close: number]> {
   #bars = 0;
   #prevClose = Number.NaN;
   #value = Number.NaN;

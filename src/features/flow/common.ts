@@ -91,6 +91,13 @@ export class GridClock {
     return this.#started;
   }
 
+  /** Forgets the times seen: the next one starts the clock again. */
+  reset(): void {
+    this.#started = false;
+    this.#cell = 0;
+    this.#lastT = 0;
+  }
+
   /** Moves to `tsMs`: the number of cells that ended (0 or more), or -1 after a gap. */
   advance(tsMs: number): number {
     if (!Number.isFinite(tsMs)) return 0;

@@ -30,6 +30,7 @@
  * only ts_recv, so its latency biases the measured lag towards "future leads" by that latency.
  */
 import type { BookView } from '../../book/index.js';
+import type { Calculator } from '../../core/index.js';
 import { GridClock, requirePositive, requirePositiveInt } from './common.js';
 
 /** Options of `FuturesSpot`. */
@@ -51,7 +52,7 @@ export interface FuturesSpotOptions {
 }
 
 /** Basis, return correlation and lead–lag of a future against its spot pair. */
-export class FuturesSpot {
+export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number, spotMid: number]> {
   readonly #invert: boolean;
   readonly #sampleMs: number;
   readonly #L: number;
@@ -111,6 +112,17 @@ export class FuturesSpot {
     this.#psxy = new Float64Array(lags);
   }
 
+  /**
+   * Observations of both legs at `tsMs` (NaN for a leg with no new mid, as when only one stream
+   * moved): `updateFuture` and `updateSpot` at once.
+   */
+  update(tsMs: number, futureMid: number, spotMid: number): void {
+    this.advance(tsMs);
+    if (!this.#clock.started) return;
+    if (futureMid > 0 && Number.isFinite(futureMid)) this.#fut = futureMid;
+    if (spotMid > 0 && Number.isFinite(spotMid)) this.#spot = spotMid;
+  }
+
   /** A future mid observation (NaN or non-positive = none, ignored). */
   updateFuture(tsMs: number, mid: number): void {
     this.advance(tsMs);
@@ -136,7 +148,10 @@ export class FuturesSpot {
   /** Moves time to `tsMs`, closing the grid cells that ended. */
   advance(tsMs: number): void {
     const ended = this.#clock.advance(tsMs);
-    if (ended < 0) this.#reset();
+    if (ended < 0) {
+      this.#clear();
+      this.#resets++;
+    }
     for (let i = 0; i < ended; i++) this.#closeCell();
   }
 
@@ -194,7 +209,8 @@ export class FuturesSpot {
     for (let u = Math.max(0, last - this.#W + 1); u <= last; u++) this.#pairs(u, 1);
   }
 
-  #reset(): void {
+  /** Forgets the mids, returns and sums (a gap, or `reset`). */
+  #clear(): void {
     this.#t = 0;
     this.#fut = Number.NaN;
     this.#spot = Number.NaN;
@@ -208,7 +224,25 @@ export class FuturesSpot {
     this.#psxx.fill(0);
     this.#psyy.fill(0);
     this.#psxy.fill(0);
-    this.#resets++;
+    this.#rf.fill(0);
+    this.#rs.fill(0);
+  }
+
+  /** Forgets everything, the clock and the gap count included. */
+  reset(): void {
+    this.#clear();
+    this.#clock.reset();
+    this.#resets = 0;
+  }
+
+  /** Every lag's correlation and the basis mean are defined. */
+  get isReady(): boolean {
+    const L = this.#L;
+    return (
+      this.#pn[0] >= this.#minPairs &&
+      this.#pn[2 * L] >= this.#minPairs &&
+      this.#basisSamples >= this.#basisWarmup
+    );
   }
 
   /** Future mid − spot mid (1/spot when inverted); NaN until both are known. */

@@ -26,6 +26,7 @@
  * `minPoints` points (default: the full window) exist.
  */
 import type { BookView } from '../../book/index.js';
+import type { ValueCalculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
 import { Aggressor, isUsableTrade, requirePositive, requirePositiveInt } from './common.js';
 
@@ -48,7 +49,9 @@ export interface KyleLambdaOptions {
 }
 
 /** Rolling OLS estimate of Kyle's lambda. */
-export class KyleLambda {
+export class KyleLambda
+  implements ValueCalculator<[tsMs: number, price: number, size: number, side: number]>
+{
   readonly #intervalMs: number;
   readonly #n: number;
   readonly #minPoints: number;
@@ -225,5 +228,24 @@ export class KyleLambda {
   /** Trades dropped for an UNDEF/NaN price or a non-positive size. */
   get droppedTrades(): number {
     return this.#dropped;
+  }
+
+  /** Forgets every interval, mid and trade seen. */
+  reset(): void {
+    this.#xs.fill(0);
+    this.#ys.fill(0);
+    this.#pos = 0;
+    this.#count = 0;
+    this.#sx = 0;
+    this.#sy = 0;
+    this.#sxx = 0;
+    this.#sxy = 0;
+    this.#syy = 0;
+    this.#started = false;
+    this.#interval = 0;
+    this.#flow = 0;
+    this.#lastMid = Number.NaN;
+    this.#prevEndMid = Number.NaN;
+    this.#dropped = 0;
   }
 }

@@ -23,6 +23,7 @@
  * recomputed from the ring at each wrap so subtraction error cannot accumulate.
  */
 import type { BookView } from '../../book/index.js';
+import type { Calculator } from '../../core/index.js';
 import { GridClock, requirePositive } from './common.js';
 
 /** Options of `RealizedVolatility`. */
@@ -38,7 +39,7 @@ export interface RealizedVolatilityOptions {
 }
 
 /** Realized variance of grid-sampled mid log returns over rolling windows. */
-export class RealizedVolatility {
+export class RealizedVolatility implements Calculator<[tsMs: number, mid: number]> {
   readonly #sampleMs: number;
   readonly #minutesPerYear: number;
   readonly #windowsMs: Float64Array;
@@ -90,7 +91,10 @@ export class RealizedVolatility {
   /** Moves time to `tsMs`, closing grid cells, without a new mid. */
   advance(tsMs: number): void {
     const ended = this.#clock.advance(tsMs);
-    if (ended < 0) this.#reset();
+    if (ended < 0) {
+      this.#clear();
+      this.#resets++;
+    }
     for (let i = 0; i < ended; i++) this.#closeCell();
   }
 
@@ -125,7 +129,8 @@ export class RealizedVolatility {
     }
   }
 
-  #reset(): void {
+  /** Forgets the returns and mids (a gap, or `reset`). */
+  #clear(): void {
     this.#ring.fill(0);
     this.#sums.fill(0);
     this.#pos = 0;
@@ -133,7 +138,13 @@ export class RealizedVolatility {
     this.#lastMid = Number.NaN;
     this.#prevClose = Number.NaN;
     this.#lastReturn = Number.NaN;
-    this.#resets++;
+  }
+
+  /** Forgets everything, the clock and the gap count included. */
+  reset(): void {
+    this.#clear();
+    this.#clock.reset();
+    this.#resets = 0;
   }
 
   /** Window lengths in ms, in the order the per-window getters index them. */
@@ -142,13 +153,19 @@ export class RealizedVolatility {
   }
 
   /** Window `w` holds its full number of returns. */
-  isReady(w: number): boolean {
+  isWindowReady(w: number): boolean {
     return this.#count >= this.#n[w];
+  }
+
+  /** Every window holds its full number of returns. */
+  get isReady(): boolean {
+    for (let w = 0; w < this.#n.length; w++) if (this.#count < this.#n[w]) return false;
+    return true;
   }
 
   /** Realized variance Σ r² over window `w` (log-return units); NaN until ready. */
   rv(w: number): number {
-    return this.isReady(w) ? Math.max(0, this.#sums[w]) : Number.NaN;
+    return this.isWindowReady(w) ? Math.max(0, this.#sums[w]) : Number.NaN;
   }
 
   /** Realized volatility sqrt(rv) over window `w`; NaN until ready. */

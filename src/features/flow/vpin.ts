@@ -34,6 +34,7 @@
  *
  * Trades with an UNDEF/NaN price or a non-positive size are dropped.
  */
+import type { ValueCalculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
 import { Aggressor, isUsableTrade, normalCdf, requirePositive, requirePositiveInt } from './common.js';
 
@@ -67,7 +68,7 @@ export function vpinBucketVolume(averageDailyVolume: number, bucketsPerDay = 50)
 }
 
 /** Streaming VPIN with its empirical-CDF toxicity score. */
-export class Vpin {
+export class Vpin implements ValueCalculator<[tsMs: number, price: number, size: number, side: number]> {
   readonly #V: number;
   readonly #n: number;
   readonly #bvcAll: boolean;
@@ -261,5 +262,28 @@ export class Vpin {
   /** Trades dropped for an UNDEF/NaN price or a non-positive size. */
   get droppedTrades(): number {
     return this.#dropped;
+  }
+
+  /** Forgets every bucket, bar and VPIN value seen. */
+  reset(): void {
+    this.#fillBuy = 0;
+    this.#fillSell = 0;
+    this.#imb.fill(0);
+    this.#imbPos = 0;
+    this.#imbSum = 0;
+    this.#buckets = 0;
+    this.#vpin = Number.NaN;
+    this.#hist.fill(0);
+    this.#histPos = 0;
+    this.#histCount = 0;
+    this.#cdf = Number.NaN;
+    this.#barStarted = false;
+    this.#bar = 0;
+    this.#barClose = Number.NaN;
+    this.#barVolume = 0;
+    this.#prevClose = Number.NaN;
+    this.#varDp = Number.NaN;
+    this.#lastBuyFraction = Number.NaN;
+    this.#dropped = 0;
   }
 }

@@ -15,6 +15,8 @@
  * to the weighted mid.
  */
 
+import type { ValueCalculator } from '../../core/index.js';
+
 /** The fitted adjustment table and how it was fitted. */
 export interface StoikovModel {
   /** Imbalance buckets. */
@@ -217,17 +219,25 @@ function invert(a: number[][]): number[][] {
 }
 
 /** The micro-price online: a table lookup on the fitted model, the weighted mid where it has no answer. */
-export class StoikovMicroprice {
+export class StoikovMicroprice
+  implements ValueCalculator<[bidPx: number, askPx: number, bidSz: number, askSz: number]>
+{
   readonly #model: StoikovModel;
   readonly #g: Float64Array;
+  #value = Number.NaN;
 
   constructor(model: StoikovModel) {
     this.#model = model;
     this.#g = Float64Array.from(model.g);
   }
 
-  /** The micro-price in raw 1e-9 units; NaN when a side is empty. */
-  value(bidPx: number, askPx: number, bidSz: number, askSz: number): number {
+  /** Reads the top of book and returns the micro-price, raw 1e-9 units; NaN when a side is empty or bid ≥ ask. */
+  update(bidPx: number, askPx: number, bidSz: number, askSz: number): number {
+    this.#value = this.#price(bidPx, askPx, bidSz, askSz);
+    return this.#value;
+  }
+
+  #price(bidPx: number, askPx: number, bidSz: number, askSz: number): number {
     if (!(askPx > bidPx)) return Number.NaN;
     const mid = (bidPx + askPx) / 2;
     const md = this.#model;
@@ -236,5 +246,17 @@ export class StoikovMicroprice {
     if (!Number.isNaN(g)) return mid + g * md.tickRaw;
     const tot = bidSz + askSz;
     return tot > 0 ? (bidSz * askPx + askSz * bidPx) / tot : mid;
+  }
+
+  /** The micro-price of the last top of book; NaN before one, or when it had an empty side or bid ≥ ask. */
+  get value(): number {
+    return this.#value;
+  }
+  get isReady(): boolean {
+    return !Number.isNaN(this.#value);
+  }
+
+  reset(): void {
+    this.#value = Number.NaN;
   }
 }
