@@ -278,7 +278,11 @@ describe('FeatureEngine', () => {
       Number.isNaN((engine.snapshot(spotId) as FeatureSnapshot).basis),
       'the spot has no basis of its own',
     );
-    assert.throws(() => engine.pairSpot(1, 1), RangeError);
+    assert.throws(() => engine.pairSpot(1, 1), {
+      name: 'InvalidOptionError',
+      code: 'CONFIG',
+      option: 'spotId',
+    });
   });
 
   test('records the engine does not use are ignored', async () => {
@@ -289,7 +293,10 @@ describe('FeatureEngine', () => {
     }
     assert.equal(used, 0);
     assert.deepEqual(engine.instruments, []);
-    assert.throws(() => new FeatureEngine({ defaultTickSize: 0 }), RangeError);
+    assert.throws(() => new FeatureEngine({ defaultTickSize: 0 }), {
+      name: 'InvalidOptionError',
+      message: 'defaultTickSize must be a positive number, got 0',
+    });
   });
 });
 

@@ -37,6 +37,7 @@ import {
   localTime,
   nextCentreOpenMs,
   nextLocalTimeMs,
+  requirePositiveInt,
   zonedTimeToUtc,
 } from '../../core/index.js';
 import { clearOhlc, copyOhlc, foldHighLow, foldOhlc, type Ohlc } from './ohlc.js';
@@ -299,9 +300,7 @@ export class OpeningRangeTracker implements SessionLevelsView, Calculator<[bar: 
   readonly #nextOpen = new Float64Array(4).fill(Number.NaN);
 
   constructor(options: OpeningRangeTrackerOptions = {}) {
-    const m = options.minutes ?? 15;
-    if (!Number.isInteger(m) || m <= 0) throw new RangeError(`minutes must be a positive integer, got ${m}`);
-    this.minutes = m;
+    this.minutes = requirePositiveInt('minutes', options.minutes ?? 15);
     this.#list = FX_CENTRE_ORDER.map((c) => new CentreSession(c));
     this.sessions = Object.freeze({
       sydney: this.#list[0],

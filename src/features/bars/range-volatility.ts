@@ -9,7 +9,7 @@
  * Bars with a non-positive or NaN price (e.g. a bar with no trades) are skipped. H = L gives 0.
  * The window is a preallocated ring; its sum is recomputed exactly once per wrap to bound drift.
  */
-import type { ValueCalculator } from '../../core/index.js';
+import { requirePositiveInt, type ValueCalculator } from '../../core/index.js';
 
 const FOUR_LN2 = 4 * Math.LN2;
 const GK_C = 2 * Math.LN2 - 1;
@@ -21,9 +21,7 @@ class RollingMean {
   #sum = 0;
 
   constructor(window: number) {
-    if (!Number.isInteger(window) || window < 1)
-      throw new RangeError(`window must be a positive integer, got ${window}`);
-    this.#ring = new Float64Array(window);
+    this.#ring = new Float64Array(requirePositiveInt('window', window));
   }
 
   push(x: number): void {

@@ -105,8 +105,11 @@ describe('TimeBarBuilder from trades', () => {
   });
 
   it('rejects a bad period', () => {
-    assert.throws(() => new TimeBarBuilder({ periodMs: 0 }), RangeError);
-    assert.throws(() => new TimeBarBuilder({ periodMs: 1.5 }), RangeError);
+    assert.throws(() => new TimeBarBuilder({ periodMs: 0 }), {
+      name: 'InvalidOptionError',
+      option: 'periodMs',
+    });
+    assert.throws(() => new TimeBarBuilder({ periodMs: 1.5 }), { name: 'InvalidOptionError', value: 1.5 });
   });
 });
 

@@ -25,7 +25,7 @@
  * bar (`lastBar`), which is overwritten on every close. Copy out what you need to keep: the object
  * handed to `onBar` is reused. Nothing is allocated per event.
  */
-import type { Calculator } from '../../core/index.js';
+import { type Calculator, requirePositiveInt } from '../../core/index.js';
 import { type RecordCursor, Side } from '../../data/dbn/index.js';
 import { clearOhlc, copyOhlc, foldOhlc, foldQuotes, type Ohlc, OhlcPrices } from './ohlc.js';
 
@@ -128,9 +128,7 @@ export class TimeBarBuilder implements Calculator<[tsMs: number, price: number, 
   #lateEvents = 0;
 
   constructor(options: TimeBarBuilderOptions) {
-    const p = options.periodMs;
-    if (!Number.isInteger(p) || p <= 0) throw new RangeError(`periodMs must be a positive integer, got ${p}`);
-    this.periodMs = p;
+    this.periodMs = requirePositiveInt('periodMs', options.periodMs);
     this.#onBar = options.onBar;
     this.#scale = options.priceScale ?? 1;
   }

@@ -23,6 +23,7 @@ import {
   type FxCentre,
   nextCentreOpenMs,
   nextGlobexOpenMs,
+  requireOneOf,
   type ValueCalculator,
 } from '../../core/index.js';
 
@@ -51,8 +52,8 @@ export class SessionVwap implements ValueCalculator<[tsMs: number, price: number
     else if (a === 'globex') this.#anchor = nextGlobexOpenMs;
     else if (typeof a === 'function') this.#anchor = a;
     else {
-      const centre = a;
-      if (FX_CENTRES[centre] === undefined) throw new RangeError(`unknown VWAP anchor ${String(a)}`);
+      const centres = Object.keys(FX_CENTRES) as FxCentre[];
+      const centre = requireOneOf('anchor', a, ['none', 'globex', ...centres]) as FxCentre;
       this.#anchor = (ms) => nextCentreOpenMs(centre, ms);
     }
   }

@@ -20,7 +20,7 @@
  */
 
 import { BookSide, type L2Book } from '../../book/index.js';
-import { type Calculator, ConfigError } from '../../core/index.js';
+import { type Calculator, InvalidOptionError } from '../../core/index.js';
 import { Action, Flags, type RecordCursor } from '../../data/dbn/index.js';
 import { RollingSums } from './rolling.js';
 
@@ -55,7 +55,7 @@ abstract class CancelAddBase {
     this.win = new RollingSums(windowMs, windowMs >= 10_000 ? 1000 : windowMs / 10, CHANNELS);
     const k = opts.maxTicksFromMid ?? Number.POSITIVE_INFINITY;
     if (Number.isFinite(k) && !((opts.tickSize ?? 0) > 0)) {
-      throw new ConfigError('maxTicksFromMid needs a tickSize > 0');
+      throw new InvalidOptionError('tickSize', opts.tickSize, 'a positive number with maxTicksFromMid');
     }
     this.reach = Number.isFinite(k) ? k * (opts.tickSize as number) : Number.POSITIVE_INFINITY;
   }

@@ -32,7 +32,7 @@
  */
 
 import type { BookView } from '../../book/index.js';
-import { type Calculator, ConfigError } from '../../core/index.js';
+import { type Calculator, ConfigError, requireNonEmpty, requirePositiveInt } from '../../core/index.js';
 import { RollingSums } from './rolling.js';
 
 /** A book state the OFI and imbalance features can read: two-sided and bid < ask. */
@@ -127,8 +127,7 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
   #last = Number.NaN;
 
   constructor(opts: BestLevelOfiOptions = {}) {
-    const ws = opts.windowsMs ?? [1000, 10_000, 60_000];
-    if (ws.length === 0) throw new ConfigError('BestLevelOfi needs at least one window');
+    const ws = requireNonEmpty('windowsMs', opts.windowsMs ?? [1000, 10_000, 60_000]);
     this.#windows = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
     this.#states = new OfiStates(opts.gapMs ?? Math.max(...ws), () => this.reset());
     // Buckets are epoch-aligned and each is a whole number of the finest (1000 = 10 × 100 ms), so
@@ -297,8 +296,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   #everSeen = false;
 
   constructor(opts: MultiLevelOfiOptions = {}) {
-    const L = opts.levels ?? 10;
-    if (!Number.isInteger(L) || L < 1) throw new ConfigError(`MultiLevelOfi levels must be >= 1, got ${L}`);
+    const L = requirePositiveInt('levels', opts.levels ?? 10);
     const windowMs = opts.windowMs ?? 10_000;
     const lambda = opts.lambda ?? 0.5;
     this.levels = L;

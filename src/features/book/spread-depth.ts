@@ -5,12 +5,8 @@
  */
 
 import { BookSide, type BookView } from '../../book/index.js';
-import { type Calculator, ConfigError } from '../../core/index.js';
+import { type Calculator, requireIntInRange, requirePositive } from '../../core/index.js';
 import { isTwoSided } from './ofi.js';
-
-function checkTick(tickSize: number): void {
-  if (!(tickSize > 0)) throw new ConfigError(`Tick size must be > 0 (raw 1e-9 units), got ${tickSize}`);
-}
 
 /**
  * Median of `v[0..n)` by insertion sort into `s` (n ≤ 10 here), written to `out[k]` (NaN when
@@ -46,8 +42,7 @@ export class QuotedSpread implements Calculator<[book: BookView]> {
   #mid = Number.NaN;
 
   constructor(tickSize: number) {
-    checkTick(tickSize);
-    this.tickSize = tickSize;
+    this.tickSize = requirePositive('tickSize', tickSize);
   }
 
   /** Reads the book after an update. O(1). */
@@ -176,12 +171,9 @@ export class DepthProfile implements Calculator<[book: BookView]> {
   #ready = false;
 
   constructor(opts: DepthProfileOptions) {
-    checkTick(opts.tickSize);
-    const L = opts.levels ?? 10;
-    if (!Number.isInteger(L) || L < 1 || L > 255) {
-      throw new ConfigError(`DepthProfile levels must be 1..255, got ${L}`);
-    }
-    this.tickSize = opts.tickSize;
+    // Level indexes are kept in Uint8Arrays.
+    const L = requireIntInRange('levels', opts.levels ?? 10, 1, 255);
+    this.tickSize = requirePositive('tickSize', opts.tickSize);
     this.levels = L;
     this.wallFactor = opts.wallFactor ?? 4;
     this.wallMaxTicks = opts.wallMaxTicks ?? 5;

@@ -60,7 +60,14 @@ export function normalCdf(x: number): number {
   }
   return x > 0 ? 1 - c : c;
 }
-export { requirePositive, requirePositiveInt } from '../../core/index.js';
+export {
+  requireIntInRange,
+  requireNonEmpty,
+  requireOneOf,
+  requirePositive,
+  requirePositiveInt,
+  requireSteps,
+} from '../../core/index.js';
 
 /** Non-negative remainder: ring index of a possibly negative slot number. */
 export function mod(x: number, n: number): number {

@@ -31,7 +31,7 @@
  */
 import type { BookView } from '../../book/index.js';
 import type { Calculator } from '../../core/index.js';
-import { GridClock, requirePositive, requirePositiveInt } from './common.js';
+import { GridClock, requireIntInRange, requirePositive, requireSteps } from './common.js';
 
 /** Options of `FuturesSpot`. */
 export interface FuturesSpotOptions {
@@ -82,20 +82,11 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   constructor(options: FuturesSpotOptions = {}) {
     this.#invert = options.invertSpot ?? false;
     this.#sampleMs = requirePositive('sampleMs', options.sampleMs ?? 100);
-    const L = (options.maxLagMs ?? 5000) / this.#sampleMs;
-    if (!Number.isInteger(L) || L < 0)
-      throw new RangeError(`maxLagMs must be a multiple of sampleMs, got ${options.maxLagMs}`);
-    const W = (options.windowMs ?? 1800000) / this.#sampleMs;
-    if (!Number.isInteger(W) || W < 2) {
-      throw new RangeError(
-        `windowMs must be a multiple of sampleMs of at least 2 steps, got ${options.windowMs}`,
-      );
-    }
+    const L = requireSteps('maxLagMs', options.maxLagMs ?? 5000, this.#sampleMs, 0);
+    const W = requireSteps('windowMs', options.windowMs ?? 1800000, this.#sampleMs, 2);
     this.#L = L;
     this.#W = W;
-    this.#minPairs = requirePositiveInt('minPairs', options.minPairs ?? W);
-    if (this.#minPairs < 2 || this.#minPairs > W)
-      throw new RangeError(`minPairs must be in [2, ${W}], got ${this.#minPairs}`);
+    this.#minPairs = requireIntInRange('minPairs', options.minPairs ?? W, 2, W);
     this.#clock = new GridClock(this.#sampleMs, requirePositive('maxGapMs', options.maxGapMs ?? 60000));
     const hl = requirePositive('basisHalfLifeMs', options.basisHalfLifeMs ?? 1800000);
     this.#basisAlpha = 1 - 2 ** (-this.#sampleMs / hl);

@@ -28,7 +28,14 @@
 import type { BookView } from '../../book/index.js';
 import type { ValueCalculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
-import { Aggressor, isUsableTrade, requirePositive, requirePositiveInt } from './common.js';
+import {
+  Aggressor,
+  isUsableTrade,
+  requireIntInRange,
+  requireOneOf,
+  requirePositive,
+  requirePositiveInt,
+} from './common.js';
 
 /** Options of `KyleLambda`. */
 export interface KyleLambdaOptions {
@@ -77,17 +84,12 @@ export class KyleLambda
   constructor(options: KyleLambdaOptions = {}) {
     this.#intervalMs = requirePositive('intervalMs', options.intervalMs ?? 60000);
     this.#n = requirePositiveInt('windowIntervals', options.windowIntervals ?? 60);
-    this.#minPoints = requirePositiveInt('minPoints', options.minPoints ?? this.#n);
-    if (this.#minPoints < 3 || this.#minPoints > this.#n) {
-      throw new RangeError(`minPoints must be in [3, windowIntervals], got ${this.#minPoints}`);
-    }
+    // A line through fewer than 3 points has no residual: λ would fit the noise exactly.
+    this.#minPoints = requireIntInRange('minPoints', options.minPoints ?? this.#n, 3, this.#n);
     this.#maxGap = requirePositiveInt('maxGapIntervals', options.maxGapIntervals ?? 5);
     this.#scale =
       requirePositive('contracts', options.contracts ?? 1) / requirePositive('tick', options.tick ?? 1);
-    const flow = options.flow ?? 'linear';
-    if (flow !== 'linear' && flow !== 'sqrt')
-      throw new RangeError(`flow must be 'linear' or 'sqrt', got "${flow}"`);
-    this.#sqrt = flow === 'sqrt';
+    this.#sqrt = requireOneOf('flow', options.flow ?? 'linear', ['linear', 'sqrt']) === 'sqrt';
     this.#xs = new Float64Array(this.#n);
     this.#ys = new Float64Array(this.#n);
   }

@@ -24,7 +24,7 @@
  */
 import type { BookView } from '../../book/index.js';
 import type { Calculator } from '../../core/index.js';
-import { GridClock, requirePositive } from './common.js';
+import { GridClock, requireNonEmpty, requirePositive, requireSteps } from './common.js';
 
 /** Options of `RealizedVolatility`. */
 export interface RealizedVolatilityOptions {
@@ -58,18 +58,12 @@ export class RealizedVolatility implements Calculator<[tsMs: number, mid: number
     this.#sampleMs = requirePositive('sampleMs', options.sampleMs ?? 5000);
     this.#clock = new GridClock(this.#sampleMs, requirePositive('maxGapMs', options.maxGapMs ?? 120000));
     this.#minutesPerYear = requirePositive('minutesPerYear', options.minutesPerYear ?? 1380 * 252);
-    const windows = options.windowsMs ?? [60000, 300000];
-    if (windows.length === 0) throw new RangeError('windowsMs must not be empty');
+    const windows = requireNonEmpty('windowsMs', options.windowsMs ?? [60000, 300000]);
     this.#windowsMs = Float64Array.from(windows);
     this.#n = new Int32Array(windows.length);
     let max = 1;
     for (let w = 0; w < windows.length; w++) {
-      const k = windows[w] / this.#sampleMs;
-      if (!Number.isInteger(k) || k <= 0) {
-        throw new RangeError(
-          `windowsMs[${w}] = ${windows[w]} is not a positive multiple of sampleMs ${this.#sampleMs}`,
-        );
-      }
+      const k = requireSteps(`windowsMs[${w}]`, windows[w], this.#sampleMs);
       this.#n[w] = k;
       if (k > max) max = k;
     }

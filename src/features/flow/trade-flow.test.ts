@@ -85,7 +85,10 @@ describe('TradeFlow windows', () => {
   });
 
   it('rejects a window that is not a multiple of the slot', () => {
-    assert.throws(() => new TradeFlow({ slotMs: 300, windowsMs: [1000] }), RangeError);
+    assert.throws(() => new TradeFlow({ slotMs: 300, windowsMs: [1000] }), {
+      name: 'InvalidOptionError',
+      message: 'windowsMs[0] must be a multiple of 300 of at least 300, got 1000',
+    });
   });
 });
 

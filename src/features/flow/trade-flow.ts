@@ -27,7 +27,7 @@
  */
 import type { Calculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
-import { Aggressor, isUsableTrade, mod, requirePositive } from './common.js';
+import { Aggressor, isUsableTrade, mod, requireNonEmpty, requirePositive, requireSteps } from './common.js';
 
 const LN2 = Math.LN2;
 
@@ -70,19 +70,13 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
 
   constructor(options: TradeFlowOptions = {}) {
     const slotMs = requirePositive('slotMs', options.slotMs ?? 100);
-    const windows = options.windowsMs ?? [1000, 10000, 60000];
-    if (windows.length === 0) throw new RangeError('windowsMs must not be empty');
+    const windows = requireNonEmpty('windowsMs', options.windowsMs ?? [1000, 10000, 60000]);
     this.#slotMs = slotMs;
     this.#windowsMs = Float64Array.from(windows);
     this.#winSlots = new Int32Array(windows.length);
     let maxSlots = 1;
     for (let w = 0; w < windows.length; w++) {
-      const k = windows[w] / slotMs;
-      if (!Number.isInteger(k) || k <= 0) {
-        throw new RangeError(
-          `windowsMs[${w}] = ${windows[w]} is not a positive multiple of slotMs ${slotMs}`,
-        );
-      }
+      const k = requireSteps(`windowsMs[${w}]`, windows[w], slotMs);
       this.#winSlots[w] = k;
       if (k > maxSlots) maxSlots = k;
     }

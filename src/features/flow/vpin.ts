@@ -36,7 +36,15 @@
  */
 import type { ValueCalculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
-import { Aggressor, isUsableTrade, normalCdf, requirePositive, requirePositiveInt } from './common.js';
+import {
+  Aggressor,
+  isUsableTrade,
+  normalCdf,
+  requireIntInRange,
+  requireOneOf,
+  requirePositive,
+  requirePositiveInt,
+} from './common.js';
 
 /** Trade classification of `Vpin`. */
 export type VpinClassification = 'auto' | 'bvc';
@@ -102,17 +110,14 @@ export class Vpin implements ValueCalculator<[tsMs: number, price: number, size:
   constructor(options: VpinOptions) {
     this.#V = requirePositive('bucketVolume', options.bucketVolume);
     this.#n = requirePositiveInt('windowBuckets', options.windowBuckets ?? 50);
-    const cls = options.classification ?? 'auto';
-    if (cls !== 'auto' && cls !== 'bvc')
-      throw new RangeError(`classification must be 'auto' or 'bvc', got "${cls}"`);
-    this.#bvcAll = cls === 'bvc';
+    this.#bvcAll =
+      requireOneOf('classification', options.classification ?? 'auto', ['auto', 'bvc']) === 'bvc';
     this.#barMs = requirePositive('bvcBarMs', options.bvcBarMs ?? 60000);
     const hl = requirePositive('sigmaHalfLifeBars', options.sigmaHalfLifeBars ?? 1380);
     this.#alpha = 1 - 2 ** (-1 / hl);
     this.#imb = new Float64Array(this.#n);
     this.#hist = new Float64Array(requirePositiveInt('cdfMemory', options.cdfMemory ?? 1000));
-    this.#cdfMin = requirePositiveInt('cdfMinHistory', options.cdfMinHistory ?? 50);
-    if (this.#cdfMin > this.#hist.length) throw new RangeError('cdfMinHistory must not exceed cdfMemory');
+    this.#cdfMin = requireIntInRange('cdfMinHistory', options.cdfMinHistory ?? 50, 1, this.#hist.length);
   }
 
   /** One trade: time (ms), price (any unit; NaN = UNDEF), size, aggressor side code. */

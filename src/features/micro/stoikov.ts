@@ -15,7 +15,12 @@
  * to the weighted mid.
  */
 
-import type { ValueCalculator } from '../../core/index.js';
+import {
+  requireIntInRange,
+  requirePositive,
+  requirePositiveInt,
+  type ValueCalculator,
+} from '../../core/index.js';
 
 /** The fitted adjustment table and how it was fitted. */
 export interface StoikovModel {
@@ -86,11 +91,10 @@ export class StoikovFitter {
   #samples = 0;
 
   constructor(opts: StoikovOptions) {
-    this.#n = opts.n ?? 10;
-    this.#m = opts.m ?? 2;
-    this.#tick = opts.tickRaw;
-    this.#terms = opts.terms ?? 6;
-    if (!(this.#tick > 0)) throw new RangeError(`tickRaw must be positive, got ${opts.tickRaw}`);
+    this.#n = requirePositiveInt('n', opts.n ?? 10);
+    this.#m = requirePositiveInt('m', opts.m ?? 2);
+    this.#tick = requirePositive('tickRaw', opts.tickRaw);
+    this.#terms = requirePositiveInt('terms', opts.terms ?? 6);
     this.#ns = this.#n * this.#m;
     this.#q = new Float64Array(this.#ns * this.#ns);
     this.#t = new Float64Array(this.#ns * this.#ns);
@@ -116,8 +120,8 @@ export class StoikovFitter {
 
   /** Counts one transition from state `x` to `x2` with a mid change of `dm` ticks, and its mirror. */
   addTransition(x: number, x2: number, dm: number): void {
-    if (x < 0 || x >= this.#ns || x2 < 0 || x2 >= this.#ns)
-      throw new RangeError(`state out of range: ${x} -> ${x2}`);
+    requireIntInRange('x', x, 0, this.#ns - 1);
+    requireIntInRange('x2', x2, 0, this.#ns - 1);
     this.#count(x, x2, dm);
   }
 
