@@ -87,6 +87,7 @@ export class GridClock {
   #started = false;
   #cell = 0;
   #lastT = 0;
+  #gaps = 0;
 
   constructor(stepMs: number, maxGapMs: number) {
     this.#stepMs = stepMs;
@@ -98,11 +99,17 @@ export class GridClock {
     return this.#started;
   }
 
-  /** Forgets the times seen: the next one starts the clock again. */
+  /** Gaps seen (each reported once as -1 by `advance`). */
+  get gaps(): number {
+    return this.#gaps;
+  }
+
+  /** Forgets the times and gaps seen: the next time starts the clock again. */
   reset(): void {
     this.#started = false;
     this.#cell = 0;
     this.#lastT = 0;
+    this.#gaps = 0;
   }
 
   /** Moves to `tsMs`: the number of cells that ended (0 or more), or -1 after a gap. */
@@ -118,6 +125,7 @@ export class GridClock {
     if (tsMs - this.#lastT > this.#maxGapMs) {
       this.#cell = cell;
       this.#lastT = tsMs;
+      this.#gaps++;
       return -1;
     }
     if (tsMs > this.#lastT) this.#lastT = tsMs;

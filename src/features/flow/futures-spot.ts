@@ -73,7 +73,6 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   #spot = Number.NaN;
   #prevLf = Number.NaN;
   #prevLs = Number.NaN;
-  #resets = 0;
   readonly #basisAlpha: number;
   readonly #basisWarmup: number;
   #basisMean = Number.NaN;
@@ -139,10 +138,7 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   /** Moves time to `tsMs`, closing the grid cells that ended. */
   advance(tsMs: number): void {
     const ended = this.#clock.advance(tsMs);
-    if (ended < 0) {
-      this.#clear();
-      this.#resets++;
-    }
+    if (ended < 0) this.#clear();
     for (let i = 0; i < ended; i++) this.#closeCell();
   }
 
@@ -190,12 +186,7 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   }
 
   #recompute(): void {
-    this.#pn.fill(0);
-    this.#psx.fill(0);
-    this.#psy.fill(0);
-    this.#psxx.fill(0);
-    this.#psyy.fill(0);
-    this.#psxy.fill(0);
+    this.#zeroSums();
     const last = this.#t - 1;
     for (let u = Math.max(0, last - this.#W + 1); u <= last; u++) this.#pairs(u, 1);
   }
@@ -209,21 +200,22 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
     this.#prevLs = Number.NaN;
     this.#basisMean = Number.NaN;
     this.#basisSamples = 0;
+    this.#zeroSums();
+  }
+
+  #zeroSums(): void {
     this.#pn.fill(0);
     this.#psx.fill(0);
     this.#psy.fill(0);
     this.#psxx.fill(0);
     this.#psyy.fill(0);
     this.#psxy.fill(0);
-    this.#rf.fill(0);
-    this.#rs.fill(0);
   }
 
   /** Forgets everything, the clock and the gap count included. */
   reset(): void {
     this.#clear();
     this.#clock.reset();
-    this.#resets = 0;
   }
 
   /** Every lag's correlation and the basis mean are defined. */
@@ -313,6 +305,6 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
 
   /** Gaps seen (each reset the estimates). */
   get gapResets(): number {
-    return this.#resets;
+    return this.#clock.gaps;
   }
 }

@@ -52,7 +52,6 @@ export class RealizedVolatility implements Calculator<[tsMs: number, mid: number
   #lastMid = Number.NaN;
   #prevClose = Number.NaN;
   #lastReturn = Number.NaN;
-  #resets = 0;
 
   constructor(options: RealizedVolatilityOptions = {}) {
     this.#sampleMs = requirePositive('sampleMs', options.sampleMs ?? 5000);
@@ -85,10 +84,7 @@ export class RealizedVolatility implements Calculator<[tsMs: number, mid: number
   /** Moves time to `tsMs`, closing grid cells, without a new mid. */
   advance(tsMs: number): void {
     const ended = this.#clock.advance(tsMs);
-    if (ended < 0) {
-      this.#clear();
-      this.#resets++;
-    }
+    if (ended < 0) this.#clear();
     for (let i = 0; i < ended; i++) this.#closeCell();
   }
 
@@ -138,7 +134,6 @@ export class RealizedVolatility implements Calculator<[tsMs: number, mid: number
   reset(): void {
     this.#clear();
     this.#clock.reset();
-    this.#resets = 0;
   }
 
   /** Window lengths in ms, in the order the per-window getters index them. */
@@ -184,6 +179,6 @@ export class RealizedVolatility implements Calculator<[tsMs: number, mid: number
 
   /** Gaps seen (each reset the estimate). */
   get gapResets(): number {
-    return this.#resets;
+    return this.#clock.gaps;
   }
 }

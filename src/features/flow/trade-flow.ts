@@ -114,14 +114,7 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
     if (slot <= this.#slot) return;
     const len = this.#ringLen;
     if (slot - this.#slot >= len) {
-      this.#rBuy.fill(0);
-      this.#rSell.fill(0);
-      this.#rNone.fill(0);
-      this.#rCount.fill(0);
-      this.#wBuy.fill(0);
-      this.#wSell.fill(0);
-      this.#wNone.fill(0);
-      this.#wCount.fill(0);
+      this.#clearWindows();
     } else {
       const winSlots = this.#winSlots;
       const rCount = this.#rCount;
@@ -175,6 +168,18 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
     this.#volumeRate += this.#kappa * 1000 * size;
   }
 
+  /** Empties the slot ring and the window sums. */
+  #clearWindows(): void {
+    this.#rBuy.fill(0);
+    this.#rSell.fill(0);
+    this.#rNone.fill(0);
+    this.#rCount.fill(0);
+    this.#wBuy.fill(0);
+    this.#wSell.fill(0);
+    this.#wNone.fill(0);
+    this.#wCount.fill(0);
+  }
+
   /** Adapter for a decoded trade record (ts_recv, price, size, side). */
   updateTrade(cursor: RecordCursor): void {
     this.update(cursor.tsRecvMs, cursor.price, cursor.size, cursor.side);
@@ -203,14 +208,7 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
 
   /** Forgets every trade and time seen, the CVD and the dropped count included. */
   reset(): void {
-    this.#rBuy.fill(0);
-    this.#rSell.fill(0);
-    this.#rNone.fill(0);
-    this.#rCount.fill(0);
-    this.#wBuy.fill(0);
-    this.#wSell.fill(0);
-    this.#wNone.fill(0);
-    this.#wCount.fill(0);
+    this.#clearWindows();
     this.#slot = 0;
     this.#firstSlot = 0;
     this.#started = false;
