@@ -25,6 +25,7 @@
  * Pools and the id table double when full; that is the only allocation after warm-up.
  */
 
+import { grown } from '../core/index.js';
 import { Action, type RecordCursor, RType } from '../data/dbn/index.js';
 import { BookBase } from './book-base.js';
 import { BookSide, type BookView } from './book-view.js';
@@ -90,12 +91,8 @@ class Ladder {
   /** Inserts the key in `probe[0]` with its level slot at index `at`. */
   insert(at: number, slot: number): void {
     if (this.n === this.keys.length) {
-      const keys = new Float64Array(this.n * 2);
-      const slots = new Int32Array(this.n * 2);
-      keys.set(this.keys);
-      slots.set(this.slots);
-      this.keys = keys;
-      this.slots = slots;
+      this.keys = grown(this.keys, this.n * 2);
+      this.slots = grown(this.slots, this.n * 2);
     }
     if (at < this.n) {
       this.keys.copyWithin(at + 1, at, this.n);
@@ -388,25 +385,23 @@ export class L3Book extends BookBase implements BookView {
 
   #growOrders(): void {
     const n = this.#oId.length * 2;
-    this.#oId = growF64(this.#oId, n);
-    this.#oPx = growF64(this.#oPx, n);
-    this.#oSz = growF64(this.#oSz, n);
-    this.#oPri = growF64(this.#oPri, n);
-    const side = new Uint8Array(n);
-    side.set(this.#oSide);
-    this.#oSide = side;
-    this.#oPrev = growI32(this.#oPrev, n);
-    this.#oNext = growI32(this.#oNext, n);
-    this.#oLvl = growI32(this.#oLvl, n);
+    this.#oId = grown(this.#oId, n);
+    this.#oPx = grown(this.#oPx, n);
+    this.#oSz = grown(this.#oSz, n);
+    this.#oPri = grown(this.#oPri, n);
+    this.#oSide = grown(this.#oSide, n);
+    this.#oPrev = grown(this.#oPrev, n);
+    this.#oNext = grown(this.#oNext, n);
+    this.#oLvl = grown(this.#oLvl, n);
   }
 
   #growLevels(): void {
     const n = this.#lPx.length * 2;
-    this.#lPx = growF64(this.#lPx, n);
-    this.#lSz = growF64(this.#lSz, n);
-    this.#lCt = growF64(this.#lCt, n);
-    this.#lHead = growI32(this.#lHead, n);
-    this.#lTail = growI32(this.#lTail, n);
+    this.#lPx = grown(this.#lPx, n);
+    this.#lSz = grown(this.#lSz, n);
+    this.#lCt = grown(this.#lCt, n);
+    this.#lHead = grown(this.#lHead, n);
+    this.#lTail = grown(this.#lTail, n);
   }
 
   /** Level slot of level `i` (0 = best) of a side, or −1. */
@@ -558,16 +553,4 @@ export class L3Book extends BookBase implements BookView {
     // NaN compares false: an empty side is never crossed.
     return this.bestBidPx >= this.bestAskPx;
   }
-}
-
-function growF64(a: Float64Array, n: number): Float64Array {
-  const b = new Float64Array(n);
-  b.set(a);
-  return b;
-}
-
-function growI32(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
 }

@@ -172,7 +172,7 @@ describe('scalper features', () => {
       const mid = Number(at(r, 'mid')) * 1e9;
       const half = (Number(at(r, 'spread_ticks')) * 50_000) / 2;
       const qi = Number(at(r, 'qi_l1'));
-      const expected = mp.value(Math.round(mid - half), Math.round(mid + half), 1 + qi, 1 - qi) / 1e9;
+      const expected = mp.update(Math.round(mid - half), Math.round(mid + half), 1 + qi, 1 - qi) / 1e9;
       const v = Number(at(r, 'microprice_stoikov'));
       // Printed with 6E's price decimals plus one (0.00005 → 6 decimals): within half of 1e-6.
       assert.ok(Math.abs(v - expected) <= 5e-7 + 1e-12, `microprice_stoikov ${v} vs ${expected} at ${r[0]}`);

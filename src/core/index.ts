@@ -1,3 +1,4 @@
+export * from './calculator.js';
 export * from './calendar.js';
 export * from './clock.js';
 export * from './config.js';
@@ -10,4 +11,5 @@ export * from './manifest.js';
 export * from './price.js';
 export * from './random.js';
 export * from './time.js';
+export * from './typed-arrays.js';
 export * from './validate.js';

@@ -51,11 +51,34 @@ export function requireInRange(
   return value;
 }
 
+/** `value` when it is an integer in [min, max]. */
+export function requireIntInRange(name: string, value: number, min: number, max: number): number {
+  return requireInRange(name, value, min, max, true);
+}
+
 /** `value` when it is one of `allowed`. */
-export function requireOneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
-  if (!allowed.includes(value))
+export function requireOneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value))
     throw new InvalidOptionError(name, value, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
-  return value;
+  return value as T;
+}
+
+/** `list` when it holds at least one element. */
+export function requireNonEmpty<T>(name: string, list: readonly T[]): readonly T[] {
+  if (list.length === 0) throw new InvalidOptionError(name, list, 'a non-empty list');
+  return list;
+}
+
+/**
+ * The number of `step`s in `value` when `value` is a whole multiple of `step` holding at least
+ * `min` of them (a window of sampling steps, say).
+ */
+export function requireSteps(name: string, value: number, step: number, min = 1): number {
+  const k = value / step;
+  if (!Number.isInteger(k) || k < min) {
+    throw new InvalidOptionError(name, value, `a multiple of ${step} of at least ${min * step}`);
+  }
+  return k;
 }
 
 /** `length` when it equals `expected`; `what` says what the count must match (`one per state`). */

@@ -149,7 +149,7 @@ describe('FeatureEngine', () => {
       assert.equal(s.cvd, flow.cvd, `trade ${i}`);
       assert.ok(Object.is(s.vpin, vpin.value), `trade ${i}: vpin ${s.vpin} vs ${vpin.value}`);
       if (vpin.isReady) vpinReady++;
-      if (flow.isReady(2)) {
+      if (flow.isWindowReady(2)) {
         assert.equal(s.volume_delta, flow.volumeDelta(2), `trade ${i}`);
         compared++;
       } else assert.ok(Number.isNaN(s.volume_delta));
@@ -278,7 +278,11 @@ describe('FeatureEngine', () => {
       Number.isNaN((engine.snapshot(spotId) as FeatureSnapshot).basis),
       'the spot has no basis of its own',
     );
-    assert.throws(() => engine.pairSpot(1, 1), RangeError);
+    assert.throws(() => engine.pairSpot(1, 1), {
+      name: 'InvalidOptionError',
+      code: 'CONFIG',
+      option: 'spotId',
+    });
   });
 
   test('records the engine does not use are ignored', async () => {
@@ -289,7 +293,10 @@ describe('FeatureEngine', () => {
     }
     assert.equal(used, 0);
     assert.deepEqual(engine.instruments, []);
-    assert.throws(() => new FeatureEngine({ defaultTickSize: 0 }), RangeError);
+    assert.throws(() => new FeatureEngine({ defaultTickSize: 0 }), {
+      name: 'InvalidOptionError',
+      message: 'defaultTickSize must be a positive number, got 0',
+    });
   });
 });
 
@@ -385,7 +392,7 @@ describe('FeatureEngine: depth, bar indicators, VWAP and session columns', () =>
     assert.ok(walls > 0 && gaps > 0, `snapshots with a wall ${walls}, with a gap ${gaps}`);
   });
 
-  test('VWAP, EMA, RSI and ATR of the minute bars, worked from the trades', async () => {
+  test('VWAP, EMA, RSI, ATR and ADX of the minute bars, worked from the trades', async () => {
     const engine = new FeatureEngine();
     let sv = 0;
     let spv = 0;
@@ -449,7 +456,39 @@ describe('FeatureEngine: depth, bar indicators, VWAP and session columns', () =>
     for (let i = 1; i <= 7; i++) atr += tr(i) / 7;
     for (let i = 8; i < closed.length; i++) atr = (atr * 6 + tr(i)) / 7;
     assert.ok(Math.abs(s.atr_7 - atr) < 1e-12, `atr_7 ${s.atr_7} vs ${atr}`);
-    assert.ok(s.adx_7 >= 0 && s.adx_7 <= 100, `adx_7 ${s.adx_7} after 14 bars`);
+    // ADX(7), Wilder/TA-Lib: from bar 1, +DM = up move when it beats the down move (else 0), −DM the
+    // reverse, and TR; bars 1–6 are summed, then S = S − S/7 + x from bar 7, where the DIs start:
+    // DI = 100·S(DM)/S(TR), DX = 100·|+DI − −DI|/(+DI + −DI). ADX is the mean of the 7 DX of bars
+    // 7–13, the 14 closed bars being exactly 2·7.
+    let sPlus = 0;
+    let sMinus = 0;
+    let sTr = 0;
+    let plusDi = Number.NaN;
+    let minusDi = Number.NaN;
+    const dxs: number[] = [];
+    for (let i = 1; i < closed.length; i++) {
+      const up = closed[i].h - closed[i - 1].h;
+      const down = closed[i - 1].l - closed[i].l;
+      const plusDm = up > down && up > 0 ? up : 0;
+      const minusDm = down > up && down > 0 ? down : 0;
+      if (i < 7) {
+        sPlus += plusDm;
+        sMinus += minusDm;
+        sTr += tr(i);
+        continue;
+      }
+      sPlus += plusDm - sPlus / 7;
+      sMinus += minusDm - sMinus / 7;
+      sTr += tr(i) - sTr / 7;
+      plusDi = (100 * sPlus) / sTr;
+      minusDi = (100 * sMinus) / sTr;
+      dxs.push((100 * Math.abs(plusDi - minusDi)) / (plusDi + minusDi));
+    }
+    assert.equal(dxs.length, 7);
+    const adx = dxs.reduce((a, b) => a + b, 0) / 7;
+    assert.ok(Math.abs(s.adx_7 - adx) < 1e-9, `adx_7 ${s.adx_7} vs ${adx}`);
+    assert.ok(Math.abs(s.plus_di_7 - plusDi) < 1e-9, `plus_di_7 ${s.plus_di_7} vs ${plusDi}`);
+    assert.ok(Math.abs(s.minus_di_7 - minusDi) < 1e-9, `minus_di_7 ${s.minus_di_7} vs ${minusDi}`);
     assert.ok(Number.isNaN(s.vol_parkinson_30m), 'Parkinson needs 30 bars');
     // 13:00–13:15 UTC on a Tuesday in November: London (08:00 GMT) and New York (08:00 EST) are open.
     assert.equal(s.session, 'overlap');

@@ -44,7 +44,10 @@ import {
   formatTimestamp,
   fxFutureRoot,
   fxSession,
+  InvalidOptionError,
   openCentres,
+  requireFinite,
+  requirePositive,
   SPOT_PAIRS,
   u64FromHalves,
 } from '../core/index.js';
@@ -311,11 +314,8 @@ export class FeatureEngine {
 
   constructor(opts: FeatureEngineOptions = {}) {
     this.#opts = opts;
-    this.#defaultTick = opts.defaultTickSize ?? DEFAULT_TICK_SIZE;
-    if (!(this.#defaultTick > 0))
-      throw new RangeError(`defaultTickSize must be > 0, got ${this.#defaultTick}`);
-    if (opts.onVpin && !Number.isFinite(opts.onVpin.threshold))
-      throw new RangeError(`onVpin.threshold must be a number, got ${opts.onVpin.threshold}`);
+    this.#defaultTick = requirePositive('defaultTickSize', opts.defaultTickSize ?? DEFAULT_TICK_SIZE);
+    if (opts.onVpin) requireFinite('onVpin.threshold', opts.onVpin.threshold);
   }
 
   /** Instrument ids seen so far, in order of first sight. */
@@ -340,8 +340,7 @@ export class FeatureEngine {
    * they are rebuilt (their state starts over).
    */
   setTickSize(instrumentId: number, tickSize: number): void {
-    if (!(tickSize > 0)) throw new RangeError(`tick size must be > 0, got ${tickSize}`);
-    this.#ticks.set(instrumentId, tickSize);
+    this.#ticks.set(instrumentId, requirePositive('tickSize', tickSize));
     const f = this.#byId.get(instrumentId);
     if (f && f.tickSize !== tickSize) {
       this.#byId.delete(instrumentId);
@@ -355,7 +354,9 @@ export class FeatureEngine {
    * decimal prices, from `FuturesSpot`.
    */
   pairSpot(futureId: number, spotId: number, invertSpot = false): void {
-    if (futureId === spotId) throw new RangeError(`instrument ${futureId} cannot be its own spot pair`);
+    if (futureId === spotId) {
+      throw new InvalidOptionError('spotId', spotId, `another instrument than the future ${futureId}`);
+    }
     this.#pairs.set(futureId, { spotId, invertSpot });
     this.#link();
   }
@@ -518,7 +519,7 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
   const cancel = f.l3 !== null ? f.mboCancel.ratio : f.mbpCancel.ratio;
   const stoikov =
     f.stoikov !== null && !Number.isNaN(mid)
-      ? f.stoikov.value(book.bestBidPx, book.bestAskPx, book.bestBidSz, book.bestAskSz)
+      ? f.stoikov.update(book.bestBidPx, book.bestAskPx, book.bestBidSz, book.bestAskSz)
       : Number.NaN;
   const depth = f.depth;
   depth.update(book);
@@ -547,7 +548,7 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
     kyle_lambda: f.kyle.value,
     rv_1m: f.rv.rv(0),
     rv_5m: f.rv.rv(1),
-    volume_delta: nanIfNot(f.flow.isReady(2), f.flow.volumeDelta(2)),
+    volume_delta: nanIfNot(f.flow.isWindowReady(2), f.flow.volumeDelta(2)),
     cvd: f.flow.cvd,
     trade_rate: f.flow.tradeRate,
     cancel_add_ratio: cancel,

@@ -13,6 +13,7 @@
  * never crosses: resting orders must be passive and aggressive orders match first.
  * State lives in typed arrays; nothing is allocated per event.
  */
+import { grown } from '../core/index.js';
 import { Action } from '../data/dbn/index.js';
 
 /** Side indexes inside the engine. */
@@ -440,29 +441,22 @@ export class MatchingEngine {
 
   #grow(): void {
     const n = this.#oId.length * 2;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.#oId = g(this.#oId, (k) => new Float64Array(k));
-    this.#oIdx = g(this.#oIdx, (k) => new Int32Array(k));
-    this.#oSize = g(this.#oSize, (k) => new Int32Array(k));
-    this.#oSide = g(this.#oSide, (k) => new Uint8Array(k));
-    this.#oOwner = g(this.#oOwner, (k) => new Uint8Array(k));
-    this.#oPrev = g(this.#oPrev, (k) => new Int32Array(k));
-    this.#oNext = g(this.#oNext, (k) => new Int32Array(k));
-    this.#oPos = g(this.#oPos, (k) => new Int32Array(k));
+    this.#oId = grown(this.#oId, n);
+    this.#oIdx = grown(this.#oIdx, n);
+    this.#oSize = grown(this.#oSize, n);
+    this.#oSide = grown(this.#oSide, n);
+    this.#oOwner = grown(this.#oOwner, n);
+    this.#oPrev = grown(this.#oPrev, n);
+    this.#oNext = grown(this.#oNext, n);
+    this.#oPos = grown(this.#oPos, n);
   }
 
   #liveAdd(slot: number, owner: number): void {
     let list = this.#live[owner];
     const n = this.#liveN[owner];
     if (n === list.length) {
-      const b = new Int32Array(n * 2);
-      b.set(list);
-      this.#live[owner] = b;
-      list = b;
+      list = grown(list, n * 2);
+      this.#live[owner] = list;
     }
     list[n] = slot;
     this.#oPos[slot] = n;

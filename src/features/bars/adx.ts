@@ -1,4 +1,5 @@
-import { requirePositiveInt } from '../../core/index.js';
+import type { ValueCalculator } from '../../core/index.js';
+import { TrueRange, WilderAverage, WilderSum } from './wilder.js';
 
 /**
  * Directional Movement System: +DI, −DI, DX and ADX (Wilder 1978), TA-Lib convention
@@ -18,55 +19,42 @@ import { requirePositiveInt } from '../../core/index.js';
  * bar into its averages as DM = 0, TR = H − L, and seeds with simple means of N values, so its ADX
  * is ready one bar earlier; the difference decays as (1 − 1/N)^t and is shown in the tests.
  */
-export class Adx {
+export class Adx implements ValueCalculator<[high: number, low: number, close: number]> {
   readonly period: number;
-  #count = 0;
+  readonly #tr = new TrueRange();
+  readonly #sPdm: WilderSum;
+  readonly #sMdm: WilderSum;
+  readonly #sTr: WilderSum;
+  readonly #adx: WilderAverage;
   #prevHigh = Number.NaN;
   #prevLow = Number.NaN;
-  #prevClose = Number.NaN;
-  #sPdm = 0;
-  #sMdm = 0;
-  #sTr = 0;
   #pdi = Number.NaN;
   #mdi = Number.NaN;
   #dx = Number.NaN;
-  #sumDx = 0;
-  #adx = Number.NaN;
 
   constructor(period: number) {
-    this.period = requirePositiveInt('period', period);
+    this.#sPdm = new WilderSum(period);
+    this.#sMdm = new WilderSum(period);
+    this.#sTr = new WilderSum(period);
+    this.#adx = new WilderAverage(period);
+    this.period = period;
   }
 
   /** Adds one bar and returns the ADX (NaN until ready). */
   update(high: number, low: number, close: number): number {
-    const n = this.period;
-    const idx = this.#count++;
     const up = high - this.#prevHigh;
     const down = this.#prevLow - low;
-    const pc = this.#prevClose;
     this.#prevHigh = high;
     this.#prevLow = low;
-    this.#prevClose = close;
-    if (idx === 0) return this.#adx;
-    const pdm = up > down && up > 0 ? up : 0;
-    const mdm = down > up && down > 0 ? down : 0;
-    let tr = high - low;
-    const a = high > pc ? high - pc : pc - high;
-    const b = low > pc ? low - pc : pc - low;
-    if (a > tr) tr = a;
-    if (b > tr) tr = b;
-    if (idx < n) {
-      this.#sPdm += pdm;
-      this.#sMdm += mdm;
-      this.#sTr += tr;
-      return this.#adx;
-    }
-    this.#sPdm = this.#sPdm - this.#sPdm / n + pdm;
-    this.#sMdm = this.#sMdm - this.#sMdm / n + mdm;
-    this.#sTr = this.#sTr - this.#sTr / n + tr;
-    if (this.#sTr !== 0) {
-      this.#pdi = (100 * this.#sPdm) / this.#sTr;
-      this.#mdi = (100 * this.#sMdm) / this.#sTr;
+    const tr = this.#tr.update(high, low, close);
+    if (!this.#tr.isReady) return this.#adx.value;
+    const sPdm = this.#sPdm.update(up > down && up > 0 ? up : 0);
+    const sMdm = this.#sMdm.update(down > up && down > 0 ? down : 0);
+    const sTr = this.#sTr.update(tr);
+    if (!this.#sTr.isReady) return this.#adx.value;
+    if (sTr !== 0) {
+      this.#pdi = (100 * sPdm) / sTr;
+      this.#mdi = (100 * sMdm) / sTr;
     } else {
       this.#pdi = 0;
       this.#mdi = 0;
@@ -74,22 +62,15 @@ export class Adx {
     const s = this.#pdi + this.#mdi;
     const d = this.#pdi - this.#mdi;
     this.#dx = s !== 0 ? (100 * (d < 0 ? -d : d)) / s : 0;
-    if (idx < 2 * n - 1) {
-      this.#sumDx += this.#dx;
-    } else if (idx === 2 * n - 1) {
-      this.#adx = (this.#sumDx + this.#dx) / n;
-    } else {
-      this.#adx = (this.#adx * (n - 1) + this.#dx) / n;
-    }
-    return this.#adx;
+    return this.#adx.update(this.#dx);
   }
 
   /** ADX in [0, 100]; NaN until 2·period bars. */
   get value(): number {
-    return this.#adx;
+    return this.#adx.value;
   }
   get isReady(): boolean {
-    return this.#count >= 2 * this.period;
+    return this.#adx.isReady;
   }
   /** +DI and −DI in percent; NaN until period + 1 bars. */
   get plusDi(): number {
@@ -104,21 +85,19 @@ export class Adx {
   }
   /** Whether +DI, −DI and DX are available (period + 1 bars). */
   get isDiReady(): boolean {
-    return this.#count > this.period;
+    return this.#sTr.isReady;
   }
 
   reset(): void {
-    this.#count = 0;
+    this.#tr.reset();
+    this.#sPdm.reset();
+    this.#sMdm.reset();
+    this.#sTr.reset();
+    this.#adx.reset();
     this.#prevHigh = Number.NaN;
     this.#prevLow = Number.NaN;
-    this.#prevClose = Number.NaN;
-    this.#sPdm = 0;
-    this.#sMdm = 0;
-    this.#sTr = 0;
     this.#pdi = Number.NaN;
     this.#mdi = Number.NaN;
     this.#dx = Number.NaN;
-    this.#sumDx = 0;
-    this.#adx = Number.NaN;
   }
 }

@@ -1,4 +1,4 @@
-import { requirePositiveInt } from '../../core/index.js';
+import { requirePositiveInt, type ValueCalculator } from '../../core/index.js';
 
 /**
  * Exponential moving average, TA-Lib convention (MICROSTRUCTURE.md §15).
@@ -8,7 +8,7 @@ import { requirePositiveInt } from '../../core/index.js';
  * (E_0 = x_0) and reports from the N-th input on; the two differ by the seed difference times
  * (1−k)^t, which the tests show with worked numbers.
  */
-export class Ema {
+export class Ema implements ValueCalculator<[x: number]> {
   readonly period: number;
   readonly #k: number;
   #count = 0;

@@ -1,6 +1,7 @@
 export { Adx } from './adx.js';
-export { Atr, trueRange } from './atr.js';
+export { Atr } from './atr.js';
 export { Ema } from './ema.js';
+export { type Ohlc, OhlcPrices } from './ohlc.js';
 export * from './opening-range.js';
 export {
   GarmanKlassVolatility,
@@ -15,3 +16,4 @@ export {
   type SessionVwapOptions,
   type VwapAnchor,
 } from './vwap.js';
+export { TrueRange, trueRange, WilderAverage, WilderSum } from './wilder.js';

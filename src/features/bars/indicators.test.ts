@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Adx } from './adx.js';
-import { Atr, trueRange } from './atr.js';
+import { Atr } from './atr.js';
 import { Ema } from './ema.js';
 import {
   GarmanKlassVolatility,
@@ -12,10 +12,42 @@ import {
 } from './range-volatility.js';
 import { Rsi } from './rsi.js';
 import { SessionVwap } from './vwap.js';
+import { TrueRange, trueRange, WilderAverage, WilderSum } from './wilder.js';
 
 function close(actual: number, expected: number, tol = 1e-12): void {
   assert.ok(Math.abs(actual - expected) <= tol, `${actual} != ${expected} (tol ${tol})`);
 }
+
+describe('Wilder smoothing (TA-Lib seeds)', () => {
+  it('WilderAverage: mean of the first N, then A = (A·(N−1) + x)/N', () => {
+    // N = 3 on 3, 6, 9, 12: seed (3+6+9)/3 = 6 at the third value; then (6·2 + 12)/3 = 8.
+    const a = new WilderAverage(3);
+    assert.ok(Number.isNaN(a.update(3)));
+    assert.ok(Number.isNaN(a.update(6)));
+    assert.equal(a.isReady, false);
+    assert.equal(a.update(9), 6);
+    assert.equal(a.update(12), 8);
+  });
+
+  it('WilderSum: N−1 values summed, then S = S − S/N + x', () => {
+    // N = 3 on 3, 6, 9, 12: 3, 3+6 = 9 (warming up); 9 − 9/3 + 9 = 15; 15 − 15/3 + 12 = 22.
+    const s = new WilderSum(3);
+    assert.equal(s.update(3), 3);
+    assert.equal(s.update(6), 9);
+    assert.ok(Number.isNaN(s.value), 'not ready after N−1 values');
+    assert.equal(s.update(9), 15);
+    assert.equal(s.value, 15);
+    assert.equal(s.update(12), 22);
+  });
+
+  it('TrueRange: the first bar only anchors, later bars use the previous close', () => {
+    // b0 H10 L9 C9.5 → NaN; b1 H12 L11 C11.5: max(1, |12−9.5|, |11−9.5|) = 2.5; b2 H11 L10.5: max(0.5, 0.5, 1) = 1.
+    const tr = new TrueRange();
+    assert.ok(Number.isNaN(tr.update(10, 9, 9.5)));
+    assert.equal(tr.update(12, 11, 11.5), 2.5);
+    assert.equal(tr.update(11, 10.5, 10.75), 1);
+  });
+});
 
 describe('Ema (TA-Lib: SMA seed)', () => {
   it('seeds with the mean of the first N inputs, then k = 2/(N+1)', () => {
@@ -168,11 +200,13 @@ describe('SessionVwap', () => {
     v.update(3, 2, 0); // zero volume: ignored
     v.update(3, Number.NaN, 5); // UNDEF price: ignored
     close(v.value, 1.1, 1e-15);
-    v.reset();
+    v.newSession();
     assert.ok(Number.isNaN(v.value));
     v.update(4, 1.2, 1);
     assert.equal(v.value, 1.2);
     assert.equal(v.sessions, 2);
+    v.reset();
+    assert.equal(v.sessions, 0);
   });
 
   it('updateBar uses the typical price (H+L+C)/3', () => {

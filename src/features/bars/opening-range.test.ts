@@ -117,14 +117,14 @@ describe('OpeningRangeTracker: opening ranges', () => {
     const t = new OpeningRangeTracker();
     const b = new Bar();
     b.reset(utc('2026-03-10T08:00:00Z'), 60_000);
-    b.bidOpen = 1.1;
-    b.bidHigh = 1.1002;
-    b.bidLow = 1.0998;
-    b.bidClose = 1.1;
-    b.askOpen = 1.1002;
-    b.askHigh = 1.1004;
-    b.askLow = 1.1;
-    b.askClose = 1.1002;
+    b.bid.open = 1.1;
+    b.bid.high = 1.1002;
+    b.bid.low = 1.0998;
+    b.bid.close = 1.1;
+    b.ask.open = 1.1002;
+    b.ask.high = 1.1004;
+    b.ask.low = 1.1;
+    b.ask.close = 1.1002;
     t.update(b);
     // mid high (1.1002 + 1.1004)/2 = 1.1003; mid low (1.0998 + 1.1000)/2 = 1.0999.
     assert.ok(Math.abs(t.sessions.london.openingRange.high - 1.1003) < 1e-12);

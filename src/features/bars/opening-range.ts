@@ -30,14 +30,17 @@
  * are overwritten in place: only the rollover to a new session or day allocates (date strings).
  */
 import {
+  type Calculator,
   centreSessionUtc,
   FX_CENTRES,
   type FxCentre,
   localTime,
   nextCentreOpenMs,
   nextLocalTimeMs,
+  requirePositiveInt,
   zonedTimeToUtc,
 } from '../../core/index.js';
+import { clearOhlc, copyOhlc, foldHighLow, foldOhlc, type Ohlc } from './ohlc.js';
 import type { Bar } from './time-bars.js';
 
 const MINUTE_MS = 60_000;
@@ -49,19 +52,19 @@ export const FX_CENTRE_ORDER: readonly FxCentre[] = Object.freeze(['sydney', 'to
 
 /** Bar high: the trade high, or the mid of the bid and ask highs for a quote-only bar. */
 export function barHigh(bar: Bar): number {
-  return Number.isNaN(bar.high) ? (bar.bidHigh + bar.askHigh) / 2 : bar.high;
+  return Number.isNaN(bar.high) ? (bar.bid.high + bar.ask.high) / 2 : bar.high;
 }
 /** Bar low: the trade low, or the mid of the bid and ask lows for a quote-only bar. */
 export function barLow(bar: Bar): number {
-  return Number.isNaN(bar.low) ? (bar.bidLow + bar.askLow) / 2 : bar.low;
+  return Number.isNaN(bar.low) ? (bar.bid.low + bar.ask.low) / 2 : bar.low;
 }
 /** Bar open: the trade open, or the mid open for a quote-only bar. */
 export function barOpen(bar: Bar): number {
-  return Number.isNaN(bar.open) ? (bar.bidOpen + bar.askOpen) / 2 : bar.open;
+  return Number.isNaN(bar.open) ? (bar.bid.open + bar.ask.open) / 2 : bar.open;
 }
 /** Bar close: the trade close, or the mid close for a quote-only bar. */
 export function barClose(bar: Bar): number {
-  return Number.isNaN(bar.close) ? (bar.bidClose + bar.askClose) / 2 : bar.close;
+  return Number.isNaN(bar.close) ? (bar.bid.close + bar.ask.close) / 2 : bar.close;
 }
 
 /** State of a time window: not started, collecting bars, finished with bars, finished without. */
@@ -136,8 +139,7 @@ export class PriceRange {
   fold(startMs: number, endMs: number, high: number, low: number): void {
     if (this.state === 'complete' || this.state === 'missed' || Number.isNaN(this.startMs)) return;
     if (startMs >= this.startMs && startMs < this.endMs && !Number.isNaN(high) && !Number.isNaN(low)) {
-      if (this.bars === 0 || high > this.high) this.high = high;
-      if (this.bars === 0 || low < this.low) this.low = low;
+      foldHighLow(this, this.bars === 0, high, low);
       const gap = startMs - (this.bars === 0 ? this.startMs : this.lastBarMs);
       if (gap > this.longestGapMs) this.longestGapMs = gap;
       if (this.bars === 0) this.firstBarMs = startMs;
@@ -149,31 +151,8 @@ export class PriceRange {
   }
 }
 
-/** Open/high/low/close so far and the number of bars folded into them. */
-interface Ohlc {
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  bars: number;
-}
-
-/** Folds one bar's open/high/low/close into `x` (the first bar sets open, high and low). */
-function foldOhlc(x: Ohlc, o: number, h: number, l: number, c: number): void {
-  if (x.bars === 0) {
-    x.open = o;
-    x.high = h;
-    x.low = l;
-  } else {
-    if (h > x.high) x.high = h;
-    if (l < x.low) x.low = l;
-  }
-  x.close = c;
-  x.bars++;
-}
-
 /** One FX centre's current session, its opening range and its prior finished session. */
-export class CentreSession {
+export class CentreSession implements Ohlc {
   readonly centre: FxCentre;
   /** Local date (YYYY-MM-DD) of the current session; '' before the first bar. */
   date = '';
@@ -208,10 +187,7 @@ export class CentreSession {
     this.startMs = startMs;
     this.endMs = endMs;
     this.phase = 'pending';
-    this.open = Number.NaN;
-    this.high = Number.NaN;
-    this.low = Number.NaN;
-    this.close = Number.NaN;
+    clearOhlc(this);
     this.bars = 0;
     this.#finished = false;
     this.openingRange.begin(startMs, Math.min(startMs + rangeMs, endMs));
@@ -221,7 +197,7 @@ export class CentreSession {
   fold(startMs: number, endMs: number, o: number, h: number, l: number, c: number): void {
     if (Number.isNaN(this.startMs)) return;
     if (startMs >= this.startMs && startMs < this.endMs && !Number.isNaN(c)) {
-      foldOhlc(this, o, h, l, c);
+      foldOhlc(this, this.bars++ === 0, o, h, l, c);
       this.phase = 'open';
     }
     this.openingRange.fold(startMs, endMs, h, l);
@@ -247,10 +223,7 @@ export class CentreSession {
     this.startMs = Number.NaN;
     this.endMs = Number.NaN;
     this.phase = 'pending';
-    this.open = Number.NaN;
-    this.high = Number.NaN;
-    this.low = Number.NaN;
-    this.close = Number.NaN;
+    clearOhlc(this);
     this.bars = 0;
     this.openingRange.clear();
     this.priorDate = '';
@@ -262,7 +235,7 @@ export class CentreSession {
 }
 
 /** Open/high/low/close of one FX day (17:00 New York to 17:00 New York), named by its end date. */
-export class DayLevels {
+export class DayLevels implements Ohlc {
   date = '';
   startMs = Number.NaN;
   endMs = Number.NaN;
@@ -277,10 +250,7 @@ export class DayLevels {
     this.date = src.date;
     this.startMs = src.startMs;
     this.endMs = src.endMs;
-    this.open = src.open;
-    this.high = src.high;
-    this.low = src.low;
-    this.close = src.close;
+    copyOhlc(this, src);
     this.bars = src.bars;
   }
 
@@ -289,10 +259,7 @@ export class DayLevels {
     this.date = date;
     this.startMs = startMs;
     this.endMs = endMs;
-    this.open = Number.NaN;
-    this.high = Number.NaN;
-    this.low = Number.NaN;
-    this.close = Number.NaN;
+    clearOhlc(this);
     this.bars = 0;
   }
 }
@@ -321,7 +288,7 @@ export interface SessionLevelsView {
 }
 
 /** Streams 1-minute bars into per-centre opening ranges, the Asian range and prior day/session levels. */
-export class OpeningRangeTracker implements SessionLevelsView {
+export class OpeningRangeTracker implements SessionLevelsView, Calculator<[bar: Bar]> {
   readonly minutes: number;
   readonly sessions: Readonly<Record<FxCentre, CentreSession>>;
   readonly asian = new PriceRange(ASIAN_PARTIAL_GAP_MS);
@@ -333,9 +300,7 @@ export class OpeningRangeTracker implements SessionLevelsView {
   readonly #nextOpen = new Float64Array(4).fill(Number.NaN);
 
   constructor(options: OpeningRangeTrackerOptions = {}) {
-    const m = options.minutes ?? 15;
-    if (!Number.isInteger(m) || m <= 0) throw new RangeError(`minutes must be a positive integer, got ${m}`);
-    this.minutes = m;
+    this.minutes = requirePositiveInt('minutes', options.minutes ?? 15);
     this.#list = FX_CENTRE_ORDER.map((c) => new CentreSession(c));
     this.sessions = Object.freeze({
       sydney: this.#list[0],
@@ -343,6 +308,11 @@ export class OpeningRangeTracker implements SessionLevelsView {
       london: this.#list[2],
       new_york: this.#list[3],
     });
+  }
+
+  /** The prior FX day is known (the levels pivots and prior-day techniques need). */
+  get isReady(): boolean {
+    return this.priorDay.bars > 0;
   }
 
   /** Folds one closed bar (bars in time order; a bar older than the last one is ignored). */
@@ -356,9 +326,7 @@ export class OpeningRangeTracker implements SessionLevelsView {
     const c = barClose(bar);
     if (!(t < this.fxDay.endMs)) this.#rollDay(t);
     const d = this.fxDay;
-    if (!Number.isNaN(c)) {
-      foldOhlc(d, o, h, l, c);
-    }
+    if (!Number.isNaN(c)) foldOhlc(d, d.bars++ === 0, o, h, l, c);
     for (let i = 0; i < 4; i++) {
       if (!(t < this.#nextOpen[i])) this.#rollCentre(i, t);
       this.#list[i].fold(t, bar.endMs, o, h, l, c);

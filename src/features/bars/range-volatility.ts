@@ -9,6 +9,8 @@
  * Bars with a non-positive or NaN price (e.g. a bar with no trades) are skipped. H = L gives 0.
  * The window is a preallocated ring; its sum is recomputed exactly once per wrap to bound drift.
  */
+import { requirePositiveInt, type ValueCalculator } from '../../core/index.js';
+
 const FOUR_LN2 = 4 * Math.LN2;
 const GK_C = 2 * Math.LN2 - 1;
 
@@ -19,9 +21,7 @@ class RollingMean {
   #sum = 0;
 
   constructor(window: number) {
-    if (!Number.isInteger(window) || window < 1)
-      throw new RangeError(`window must be a positive integer, got ${window}`);
-    this.#ring = new Float64Array(window);
+    this.#ring = new Float64Array(requirePositiveInt('window', window));
   }
 
   push(x: number): void {
@@ -100,7 +100,10 @@ abstract class RollingBarVolatility {
 }
 
 /** Parkinson volatility over a rolling window of bars. */
-export class ParkinsonVolatility extends RollingBarVolatility {
+export class ParkinsonVolatility
+  extends RollingBarVolatility
+  implements ValueCalculator<[high: number, low: number]>
+{
   /** Adds a bar's high and low; returns the per-bar volatility (NaN until `window` bars). */
   update(high: number, low: number): number {
     if (high > 0 && low > 0 && high >= low) this.bars.push(parkinsonVariance(high, low));
@@ -109,7 +112,10 @@ export class ParkinsonVolatility extends RollingBarVolatility {
 }
 
 /** Garman–Klass volatility over a rolling window of bars. */
-export class GarmanKlassVolatility extends RollingBarVolatility {
+export class GarmanKlassVolatility
+  extends RollingBarVolatility
+  implements ValueCalculator<[open: number, high: number, low: number, close: number]>
+{
   /** Adds a bar's OHLC; returns the per-bar volatility (NaN until `window` bars). */
   update(open: number, high: number, low: number, close: number): number {
     if (open > 0 && high > 0 && low > 0 && close > 0 && high >= low) {

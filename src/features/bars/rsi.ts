@@ -1,4 +1,5 @@
-import { requirePositiveInt } from '../../core/index.js';
+import type { ValueCalculator } from '../../core/index.js';
+import { WilderAverage } from './wilder.js';
 
 /**
  * Relative Strength Index with Wilder smoothing, TA-Lib convention (MICROSTRUCTURE.md §15).
@@ -10,45 +11,30 @@ import { requirePositiveInt } from '../../core/index.js';
  * 100 − 100/(1+RS) with RS = avgGain/avgLoss; it is 100 when there are no losses and 0 when there
  * are neither gains nor losses (a flat market, TA-Lib's choice; trading-signals returns 100 there).
  */
-export class Rsi {
+export class Rsi implements ValueCalculator<[close: number]> {
   readonly period: number;
+  readonly #gain: WilderAverage;
+  readonly #loss: WilderAverage;
   #count = 0;
   #prev = Number.NaN;
-  #gain = 0;
-  #loss = 0;
   #value = Number.NaN;
 
   constructor(period: number) {
-    this.period = requirePositiveInt('period', period);
+    this.#gain = new WilderAverage(period);
+    this.#loss = new WilderAverage(period);
+    this.period = period;
   }
 
   /** Adds one close and returns the RSI (NaN until ready). */
   update(close: number): number {
-    const n = this.period;
-    this.#count++;
-    if (this.#count === 1) {
-      this.#prev = close;
-      return this.#value;
-    }
     const d = close - this.#prev;
     this.#prev = close;
-    const gain = Math.max(d, 0);
-    const loss = d < 0 ? -d : 0;
-    const changes = this.#count - 1;
-    if (changes < n) {
-      this.#gain += gain;
-      this.#loss += loss;
-      return this.#value;
-    }
-    if (changes === n) {
-      this.#gain = (this.#gain + gain) / n;
-      this.#loss = (this.#loss + loss) / n;
-    } else {
-      this.#gain = (this.#gain * (n - 1) + gain) / n;
-      this.#loss = (this.#loss * (n - 1) + loss) / n;
-    }
-    const s = this.#gain + this.#loss;
-    this.#value = s === 0 ? 0 : (100 * this.#gain) / s;
+    if (this.#count++ === 0) return this.#value;
+    const gain = this.#gain.update(Math.max(d, 0));
+    const loss = this.#loss.update(d < 0 ? -d : 0);
+    if (!this.#gain.isReady) return this.#value;
+    const s = gain + loss;
+    this.#value = s === 0 ? 0 : (100 * gain) / s;
     return this.#value;
   }
 
@@ -57,21 +43,21 @@ export class Rsi {
     return this.#value;
   }
   get isReady(): boolean {
-    return this.#count > this.period;
+    return this.#gain.isReady;
   }
-  /** Wilder average gain and loss (sums while warming up). */
+  /** Wilder average gain and loss; NaN until ready. */
   get averageGain(): number {
-    return this.isReady ? this.#gain : Number.NaN;
+    return this.#gain.value;
   }
   get averageLoss(): number {
-    return this.isReady ? this.#loss : Number.NaN;
+    return this.#loss.value;
   }
 
   reset(): void {
     this.#count = 0;
     this.#prev = Number.NaN;
-    this.#gain = 0;
-    this.#loss = 0;
+    this.#gain.reset();
+    this.#loss.reset();
     this.#value = Number.NaN;
   }
 }

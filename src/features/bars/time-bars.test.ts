@@ -105,8 +105,11 @@ describe('TimeBarBuilder from trades', () => {
   });
 
   it('rejects a bad period', () => {
-    assert.throws(() => new TimeBarBuilder({ periodMs: 0 }), RangeError);
-    assert.throws(() => new TimeBarBuilder({ periodMs: 1.5 }), RangeError);
+    assert.throws(() => new TimeBarBuilder({ periodMs: 0 }), {
+      name: 'InvalidOptionError',
+      option: 'periodMs',
+    });
+    assert.throws(() => new TimeBarBuilder({ periodMs: 1.5 }), { name: 'InvalidOptionError', value: 1.5 });
   });
 });
 
@@ -120,7 +123,7 @@ describe('TimeBarBuilder from quotes', () => {
     bb.quote(T0 + 60_000, 1.1, 1.1001);
     const b = bb.lastBar;
     assert.deepEqual(
-      [b.bidOpen, b.bidHigh, b.bidLow, b.bidClose, b.askOpen, b.askHigh, b.askLow, b.askClose],
+      [b.bid.open, b.bid.high, b.bid.low, b.bid.close, b.ask.open, b.ask.high, b.ask.low, b.ask.close],
       [1.1, 1.1003, 1.0998, 1.1001, 1.1002, 1.1005, 1.1002, 1.1003],
     );
     assert.equal(b.quoteCount, 4);
@@ -141,8 +144,8 @@ describe('TimeBarBuilder from quotes', () => {
     assert.equal(b.volume, 4);
     assert.equal(b.vwap, 101);
     assert.equal(b.low, 99);
-    assert.equal(b.bidClose, 99);
-    assert.equal(b.askClose, 101);
+    assert.equal(b.bid.close, 99);
+    assert.equal(b.ask.close, 101);
   });
 
   it('a bar whose only trade has size 0 has NaN VWAP', () => {
@@ -157,7 +160,7 @@ describe('TimeBarBuilder from quotes', () => {
     const a = new Bar();
     a.reset(T0, 1000);
     a.open = 1;
-    a.askLow = 2;
+    a.ask.low = 2;
     a.notional = 3;
     const b = new Bar();
     b.copyFrom(a);
@@ -201,8 +204,8 @@ describe('TimeBarBuilder from DBN records', () => {
     assert.ok(Math.abs(b.close - 1085.25) < 1e-9);
     assert.equal(b.volume, 7);
     assert.equal(b.buyVolume, 7);
-    assert.ok(Math.abs(b.bidClose - 1085) < 1e-9);
-    assert.ok(Number.isNaN(b.askOpen));
+    assert.ok(Math.abs(b.bid.close - 1085) < 1e-9);
+    assert.ok(Number.isNaN(b.ask.open));
     assert.equal(b.quoteCount, 1);
   });
 });
@@ -217,7 +220,7 @@ describe('TimeBarBuilder from bars', () => {
     assert.equal(bb.closed, true);
     const b = bb.lastBar;
     assert.deepEqual(
-      [b.bidOpen, b.bidHigh, b.bidLow, b.bidClose, b.askOpen, b.askHigh, b.askLow, b.askClose],
+      [b.bid.open, b.bid.high, b.bid.low, b.bid.close, b.ask.open, b.ask.high, b.ask.low, b.ask.close],
       [1.1, 1.102, 1.0995, 1.1015, 1.1002, 1.1022, 1.0997, 1.1017],
     );
     assert.equal(b.quoteCount, 2);
@@ -264,12 +267,12 @@ describe('TimeBarBuilder from bars', () => {
     const src = new Bar();
     src.reset(T0, BarPeriod.M1);
     src.quoteCount = 1;
-    src.bidOpen = src.bidHigh = src.bidLow = src.bidClose = 1;
+    src.bid.open = src.bid.high = src.bid.low = src.bid.close = 1;
     m5.mergeBar(src);
     src.reset(T0 + 5 * 60_000, BarPeriod.M1);
     m5.mergeBar(src);
     assert.equal(m5.closed, true);
-    assert.equal(m5.lastBar.bidClose, 1);
+    assert.equal(m5.lastBar.bid.close, 1);
     m5.mergeBar(new Bar()); // never started: ignored
     assert.equal(m5.closed, true);
   });

@@ -25,10 +25,12 @@
  * bar (`lastBar`), which is overwritten on every close. Copy out what you need to keep: the object
  * handed to `onBar` is reused. Nothing is allocated per event.
  */
+import { type Calculator, requirePositiveInt } from '../../core/index.js';
 import { type RecordCursor, Side } from '../../data/dbn/index.js';
+import { clearOhlc, copyOhlc, foldOhlc, foldQuotes, type Ohlc, OhlcPrices } from './ohlc.js';
 
 /** One time bar (mutable, reused by its builder). Prices are in the caller's units. */
-export class Bar {
+export class Bar implements Ohlc {
   /** Period start (inclusive), ms since the epoch; NaN for a bar that has not started. */
   startMs = Number.NaN;
   /** Period end (exclusive), ms. */
@@ -36,6 +38,7 @@ export class Bar {
   /** Receive time of the first and last event folded into the bar, ms. */
   firstEventMs = Number.NaN;
   lastEventMs = Number.NaN;
+  /** Trade OHLC (NaN when the bar has no trade). */
   open = Number.NaN;
   high = Number.NaN;
   low = Number.NaN;
@@ -46,14 +49,9 @@ export class Bar {
   buyVolume = 0;
   sellVolume = 0;
   tradeCount = 0;
-  bidOpen = Number.NaN;
-  bidHigh = Number.NaN;
-  bidLow = Number.NaN;
-  bidClose = Number.NaN;
-  askOpen = Number.NaN;
-  askHigh = Number.NaN;
-  askLow = Number.NaN;
-  askClose = Number.NaN;
+  /** Bid and ask OHLC of the top of book (NaN when the bar has no quote on that side). */
+  readonly bid = new OhlcPrices();
+  readonly ask = new OhlcPrices();
   quoteCount = 0;
   /** Σ price·size, kept to update `vwap` without a division chain. */
   notional = 0;
@@ -69,23 +67,14 @@ export class Bar {
     this.endMs = startMs + periodMs;
     this.firstEventMs = Number.NaN;
     this.lastEventMs = Number.NaN;
-    this.open = Number.NaN;
-    this.high = Number.NaN;
-    this.low = Number.NaN;
-    this.close = Number.NaN;
+    clearOhlc(this);
     this.volume = 0;
     this.vwap = Number.NaN;
     this.buyVolume = 0;
     this.sellVolume = 0;
     this.tradeCount = 0;
-    this.bidOpen = Number.NaN;
-    this.bidHigh = Number.NaN;
-    this.bidLow = Number.NaN;
-    this.bidClose = Number.NaN;
-    this.askOpen = Number.NaN;
-    this.askHigh = Number.NaN;
-    this.askLow = Number.NaN;
-    this.askClose = Number.NaN;
+    clearOhlc(this.bid);
+    clearOhlc(this.ask);
     this.quoteCount = 0;
     this.notional = 0;
   }
@@ -96,23 +85,14 @@ export class Bar {
     this.endMs = src.endMs;
     this.firstEventMs = src.firstEventMs;
     this.lastEventMs = src.lastEventMs;
-    this.open = src.open;
-    this.high = src.high;
-    this.low = src.low;
-    this.close = src.close;
+    copyOhlc(this, src);
     this.volume = src.volume;
     this.vwap = src.vwap;
     this.buyVolume = src.buyVolume;
     this.sellVolume = src.sellVolume;
     this.tradeCount = src.tradeCount;
-    this.bidOpen = src.bidOpen;
-    this.bidHigh = src.bidHigh;
-    this.bidLow = src.bidLow;
-    this.bidClose = src.bidClose;
-    this.askOpen = src.askOpen;
-    this.askHigh = src.askHigh;
-    this.askLow = src.askLow;
-    this.askClose = src.askClose;
+    copyOhlc(this.bid, src.bid);
+    copyOhlc(this.ask, src.ask);
     this.quoteCount = src.quoteCount;
     this.notional = src.notional;
   }
@@ -133,7 +113,11 @@ export interface TimeBarBuilderOptions {
   priceScale?: number;
 }
 
-export class TimeBarBuilder {
+/**
+ * Builds time bars from trades (`update`/`trade`), quotes (`quote`), source bars (`quoteBar`) and
+ * shorter bars (`mergeBar`); ready once a bar has closed (`lastBar`).
+ */
+export class TimeBarBuilder implements Calculator<[tsMs: number, price: number, size: number, side: number]> {
   readonly periodMs: number;
   readonly #onBar: ((bar: Bar) => void) | undefined;
   readonly #scale: number;
@@ -144,9 +128,7 @@ export class TimeBarBuilder {
   #lateEvents = 0;
 
   constructor(options: TimeBarBuilderOptions) {
-    const p = options.periodMs;
-    if (!Number.isInteger(p) || p <= 0) throw new RangeError(`periodMs must be a positive integer, got ${p}`);
-    this.periodMs = p;
+    this.periodMs = requirePositiveInt('periodMs', options.periodMs);
     this.#onBar = options.onBar;
     this.#scale = options.priceScale ?? 1;
   }
@@ -163,6 +145,10 @@ export class TimeBarBuilder {
   get current(): Bar {
     return this.#cur;
   }
+  /** A bar has closed: `lastBar` holds it. */
+  get isReady(): boolean {
+    return this.#barsClosed > 0;
+  }
   /** Number of bars closed so far. */
   get barsClosed(): number {
     return this.#barsClosed;
@@ -172,20 +158,17 @@ export class TimeBarBuilder {
     return this.#lateEvents;
   }
 
+  /** Adds a trade (as `trade`): the input of the bars as a calculator. */
+  update(tsMs: number, price: number, size: number, side: number): void {
+    this.trade(tsMs, price, size, side);
+  }
+
   /** Adds a trade: receive time (ms), price, size and aggressor side (`Side.BID` = buyer). */
   trade(tsMs: number, price: number, size: number, side: number): void {
     this.#advance(tsMs);
     if (Number.isNaN(price)) return; // an UNDEF price carries no trade information
     const b = this.#cur;
-    if (b.tradeCount === 0) {
-      b.open = price;
-      b.high = price;
-      b.low = price;
-    } else {
-      if (price > b.high) b.high = price;
-      if (price < b.low) b.low = price;
-    }
-    b.close = price;
+    foldOhlc(b, b.tradeCount === 0, price, price, price, price);
     b.tradeCount++;
     b.volume += size;
     b.notional += price * size;
@@ -198,8 +181,9 @@ export class TimeBarBuilder {
   quote(tsMs: number, bid: number, ask: number): void {
     this.#advance(tsMs);
     // A quote is a one-point bar of each side.
-    this.#mergeQuotes(bid, bid, bid, bid, ask, ask, ask, ask);
     const b = this.#cur;
+    foldQuotes(b.bid, bid, bid, bid, bid);
+    foldQuotes(b.ask, ask, ask, ask, ask);
     b.quoteCount++;
   }
 
@@ -220,8 +204,10 @@ export class TimeBarBuilder {
     askClose: number,
   ): void {
     this.#advance(tsMs);
-    this.#mergeQuotes(bidOpen, bidHigh, bidLow, bidClose, askOpen, askHigh, askLow, askClose);
-    this.#cur.quoteCount++;
+    const b = this.#cur;
+    foldQuotes(b.bid, bidOpen, bidHigh, bidLow, bidClose);
+    foldQuotes(b.ask, askOpen, askHigh, askLow, askClose);
+    b.quoteCount++;
   }
 
   /**
@@ -234,15 +220,7 @@ export class TimeBarBuilder {
     this.#advance(src.startMs);
     const b = this.#cur;
     if (src.tradeCount > 0) {
-      if (b.tradeCount === 0) {
-        b.open = src.open;
-        b.high = src.high;
-        b.low = src.low;
-      } else {
-        if (src.high > b.high) b.high = src.high;
-        if (src.low < b.low) b.low = src.low;
-      }
-      b.close = src.close;
+      foldOhlc(b, b.tradeCount === 0, src.open, src.high, src.low, src.close);
       b.tradeCount += src.tradeCount;
       b.volume += src.volume;
       b.notional += src.notional;
@@ -250,53 +228,11 @@ export class TimeBarBuilder {
       b.sellVolume += src.sellVolume;
       b.vwap = b.volume > 0 ? b.notional / b.volume : Number.NaN;
     }
-    this.#mergeQuotes(
-      src.bidOpen,
-      src.bidHigh,
-      src.bidLow,
-      src.bidClose,
-      src.askOpen,
-      src.askHigh,
-      src.askLow,
-      src.askClose,
-    );
+    const { bid, ask } = src;
+    foldQuotes(b.bid, bid.open, bid.high, bid.low, bid.close);
+    foldQuotes(b.ask, ask.open, ask.high, ask.low, ask.close);
     b.quoteCount += src.quoteCount;
     if (src.lastEventMs > b.lastEventMs) b.lastEventMs = src.lastEventMs;
-  }
-
-  #mergeQuotes(
-    bidOpen: number,
-    bidHigh: number,
-    bidLow: number,
-    bidClose: number,
-    askOpen: number,
-    askHigh: number,
-    askLow: number,
-    askClose: number,
-  ): void {
-    const b = this.#cur;
-    if (!Number.isNaN(bidOpen)) {
-      if (Number.isNaN(b.bidOpen)) {
-        b.bidOpen = bidOpen;
-        b.bidHigh = bidHigh;
-        b.bidLow = bidLow;
-      } else {
-        if (bidHigh > b.bidHigh) b.bidHigh = bidHigh;
-        if (bidLow < b.bidLow) b.bidLow = bidLow;
-      }
-      b.bidClose = bidClose;
-    }
-    if (!Number.isNaN(askOpen)) {
-      if (Number.isNaN(b.askOpen)) {
-        b.askOpen = askOpen;
-        b.askHigh = askHigh;
-        b.askLow = askLow;
-      } else {
-        if (askHigh > b.askHigh) b.askHigh = askHigh;
-        if (askLow < b.askLow) b.askLow = askLow;
-      }
-      b.askClose = askClose;
-    }
   }
 
   /** Adds a DBN trade record (trades / MBP schemas): `tsRecvMs`, `price`, `size`, `side`. */
@@ -316,11 +252,13 @@ export class TimeBarBuilder {
     this.#cur.startMs = Number.NaN;
   }
 
-  /** Forgets the forming and last bars (e.g. at a new trading day). */
+  /** Forgets the forming and last bars and the counts (e.g. at a new trading day). */
   reset(): void {
     this.#cur.reset(Number.NaN, this.periodMs);
     this.#last.reset(Number.NaN, this.periodMs);
     this.#closed = false;
+    this.#barsClosed = 0;
+    this.#lateEvents = 0;
   }
 
   #advance(tsMs: number): void {

@@ -9,8 +9,8 @@
  * typical price (H+L+C)/3 as trading-signals' `VWAP` does. Zero-volume and NaN-price inputs are
  * ignored (a bar with no volume leaves the VWAP unchanged).
  *
- * Session boundaries: the caller calls `reset()`, or passes an `anchor` and the VWAP resets on the
- * first input at or after each anchor time (time comes only from the inputs). `'globex'` anchors at
+ * Session boundaries: the caller calls `newSession()`, or passes an `anchor` and a new session starts
+ * on the first input at or after each anchor time (time comes only from the inputs). `'globex'` anchors at
  * the CME Globex open, 17:00 America/Chicago; a centre name anchors at that FX centre's local
  * opening time (London 08:00 Europe/London, New York 08:00 America/New_York, …, FX_CENTRES); a
  * function returns the first anchor strictly after a time. The next anchor is computed once per
@@ -18,7 +18,14 @@
  * first input of the week after an anchor that fell in the weekend starts a fresh session.
  * trading-signals' `VWAP` has neither bands nor resets.
  */
-import { FX_CENTRES, type FxCentre, nextCentreOpenMs, nextGlobexOpenMs } from '../../core/index.js';
+import {
+  FX_CENTRES,
+  type FxCentre,
+  nextCentreOpenMs,
+  nextGlobexOpenMs,
+  requireOneOf,
+  type ValueCalculator,
+} from '../../core/index.js';
 
 /** When a session-anchored VWAP resets. */
 export type VwapAnchor = 'none' | 'globex' | FxCentre | ((ms: number) => number);
@@ -28,7 +35,7 @@ export interface SessionVwapOptions {
   anchor?: VwapAnchor;
 }
 
-export class SessionVwap {
+export class SessionVwap implements ValueCalculator<[tsMs: number, price: number, volume: number]> {
   readonly #anchor: ((ms: number) => number) | undefined;
   #nextResetMs = Number.NEGATIVE_INFINITY;
   #ref = Number.NaN;
@@ -45,8 +52,8 @@ export class SessionVwap {
     else if (a === 'globex') this.#anchor = nextGlobexOpenMs;
     else if (typeof a === 'function') this.#anchor = a;
     else {
-      const centre = a;
-      if (FX_CENTRES[centre] === undefined) throw new RangeError(`unknown VWAP anchor ${String(a)}`);
+      const centres = Object.keys(FX_CENTRES) as FxCentre[];
+      const centre = requireOneOf('anchor', a, ['none', 'globex', ...centres]) as FxCentre;
       this.#anchor = (ms) => nextCentreOpenMs(centre, ms);
     }
   }
@@ -54,7 +61,7 @@ export class SessionVwap {
   /** Adds a trade (or any price with a volume) at `tsMs` and returns the VWAP. */
   update(tsMs: number, price: number, volume: number): number {
     if (this.#anchor !== undefined && tsMs >= this.#nextResetMs) {
-      this.reset();
+      this.newSession();
       this.#nextResetMs = this.#anchor(tsMs);
     }
     if (!(volume > 0) || Number.isNaN(price)) return this.value;
@@ -77,14 +84,21 @@ export class SessionVwap {
     return this.update(tsMs, (high + low + close) / 3, volume);
   }
 
-  /** Starts a new session (the next input anchors it). */
-  reset(): void {
+  /** Starts a new session (the next input anchors it); the session count and anchor times carry on. */
+  newSession(): void {
     this.#ref = Number.NaN;
     this.#sv = 0;
     this.#sx = 0;
     this.#sxx = 0;
     this.#count = 0;
     this.#sessionStartMs = Number.NaN;
+  }
+
+  /** Forgets everything, sessions counted and the next anchor time included. */
+  reset(): void {
+    this.newSession();
+    this.#sessions = 0;
+    this.#nextResetMs = Number.NEGATIVE_INFINITY;
   }
 
   /** VWAP of the session; NaN before the first input with volume. */

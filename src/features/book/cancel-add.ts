@@ -20,7 +20,7 @@
  */
 
 import { BookSide, type L2Book } from '../../book/index.js';
-import { ConfigError } from '../../core/index.js';
+import { type Calculator, InvalidOptionError } from '../../core/index.js';
 import { Action, Flags, type RecordCursor } from '../../data/dbn/index.js';
 import { RollingSums } from './rolling.js';
 
@@ -55,7 +55,7 @@ abstract class CancelAddBase {
     this.win = new RollingSums(windowMs, windowMs >= 10_000 ? 1000 : windowMs / 10, CHANNELS);
     const k = opts.maxTicksFromMid ?? Number.POSITIVE_INFINITY;
     if (Number.isFinite(k) && !((opts.tickSize ?? 0) > 0)) {
-      throw new ConfigError('maxTicksFromMid needs a tickSize > 0');
+      throw new InvalidOptionError('tickSize', opts.tickSize, 'a positive number with maxTicksFromMid');
     }
     this.reach = Number.isFinite(k) ? k * (opts.tickSize as number) : Number.POSITIVE_INFINITY;
   }
@@ -69,6 +69,11 @@ abstract class CancelAddBase {
   /** Moves the window's end to `tsMs` without an event. */
   advance(tsMs: number): void {
     this.win.advance(tsMs);
+  }
+
+  /** Something was added in the window: the ratio is defined. */
+  get isReady(): boolean {
+    return this.win.sum(CH_ADD_B) + this.win.sum(CH_ADD_A) > 0;
   }
 
   /** Cancelled / added quantity, both sides; NaN when nothing was added in the window. */
@@ -110,7 +115,10 @@ abstract class CancelAddBase {
 const PENDING = 64;
 
 /** Exact cancel-to-add ratio from MBO records. */
-export class MboCancelAddRatio extends CancelAddBase {
+export class MboCancelAddRatio
+  extends CancelAddBase
+  implements Calculator<[record: RecordCursor, mid?: number]>
+{
   readonly source = 'mbo' as const;
   readonly #pId = new Float64Array(PENDING).fill(Number.NaN);
   readonly #pQty = new Float64Array(PENDING);
@@ -214,7 +222,7 @@ export class MboCancelAddRatio extends CancelAddBase {
 const TRADES = 16;
 
 /** Cancel-to-add ratio inferred from MBP level-size changes that trades do not explain. */
-export class MbpCancelAddRatio extends CancelAddBase {
+export class MbpCancelAddRatio extends CancelAddBase implements Calculator<[book: L2Book, tsMs: number]> {
   readonly source = 'mbp' as const;
   readonly #tSide = new Uint8Array(TRADES);
   readonly #tPx = new Float64Array(TRADES);

@@ -16,6 +16,7 @@
  */
 
 import type { BookView } from '../../book/index.js';
+import type { Calculator, ValueCalculator } from '../../core/index.js';
 import { isTwoSided } from './ofi.js';
 
 /** Options of `QueueImbalance`. */
@@ -25,7 +26,7 @@ export interface QueueImbalanceOptions {
 }
 
 /** Queue imbalance at level 1 and depth-weighted over the top 5 and top 10 levels. */
-export class QueueImbalance {
+export class QueueImbalance implements Calculator<[book: BookView]> {
   readonly #w: Float64Array;
   #l1 = Number.NaN;
   #l5 = Number.NaN;
@@ -59,6 +60,17 @@ export class QueueImbalance {
     this.#l10 = den > 0 ? num / den : Number.NaN;
   }
 
+  /** The last book state was two-sided with queues to divide by. */
+  get isReady(): boolean {
+    return !Number.isNaN(this.#l1);
+  }
+
+  reset(): void {
+    this.#l1 = Number.NaN;
+    this.#l5 = Number.NaN;
+    this.#l10 = Number.NaN;
+  }
+
   /** `qi_l1`: (qb − qa)/(qb + qa) at the best level. */
   get l1(): number {
     return this.#l1;
@@ -74,7 +86,7 @@ export class QueueImbalance {
 }
 
 /** The imbalance-weighted mid (`microprice` column), raw 1e-9 price units. */
-export class WeightedMid {
+export class WeightedMid implements ValueCalculator<[book: BookView]> {
   #value = Number.NaN;
   #mid = Number.NaN;
 
@@ -100,5 +112,14 @@ export class WeightedMid {
   /** Plain mid of the same state (NaN under the same conditions). */
   get mid(): number {
     return this.#mid;
+  }
+  /** The last book state was two-sided with queues to weigh. */
+  get isReady(): boolean {
+    return !Number.isNaN(this.#value);
+  }
+
+  reset(): void {
+    this.#value = Number.NaN;
+    this.#mid = Number.NaN;
   }
 }

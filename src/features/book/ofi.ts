@@ -32,7 +32,7 @@
  */
 
 import type { BookView } from '../../book/index.js';
-import { ConfigError } from '../../core/index.js';
+import { type Calculator, ConfigError, requireNonEmpty, requirePositiveInt } from '../../core/index.js';
 import { RollingSums } from './rolling.js';
 
 /** A book state the OFI and imbalance features can read: two-sided and bid < ask. */
@@ -43,6 +43,58 @@ export function isTwoSided(book: BookView): boolean {
 /** The bucket length used for a window: 1 s (MICROSTRUCTURE.md §1), finer for windows under 10 s. */
 function bucketFor(windowMs: number): number {
   return windowMs >= 10_000 ? 1000 : windowMs / 10;
+}
+
+/** What a book state is to an OFI calculator (`OfiStates.next`). */
+const SKIP = 0; // mid-event (no F_LAST): ignored, the baseline kept
+const BREAK = 1; // one-sided, empty, crossed or locked: ignored, the baseline dropped
+const FIRST = 2; // a good state with no baseline: counted in the depth, no e_n
+const NEXT = 3; // a good state after a good one: e_n against it
+
+/**
+ * The prologue both OFI calculators run on each book state: a new instrument resets the owner, a
+ * time jump of `gapMs` or more drops the baseline, and the state is classified (see the module
+ * comment, "Skipped states").
+ */
+class OfiStates {
+  readonly #gapMs: number;
+  readonly #onNewInstrument: () => void;
+  #instrument = -1;
+  #lastTs = Number.NaN;
+  #hasPrev = false;
+
+  /** `onNewInstrument` resets the owner (it runs before the state is classified). */
+  constructor(gapMs: number, onNewInstrument: () => void) {
+    this.#gapMs = gapMs;
+    this.#onNewInstrument = onNewInstrument;
+  }
+
+  /** Classifies the book state after an update at `tsMs`: SKIP, BREAK, FIRST or NEXT. */
+  next(book: BookView, tsMs: number): number {
+    const id = book.instrumentId;
+    if (id !== this.#instrument) {
+      // A new instrument (roll day, or a book reused for another symbol): its flow is not this one's.
+      if (this.#instrument !== -1) this.#onNewInstrument();
+      this.#instrument = id;
+    }
+    if (tsMs - this.#lastTs >= this.#gapMs) this.#hasPrev = false;
+    this.#lastTs = tsMs;
+    if (!book.consistent) return SKIP;
+    if (!isTwoSided(book)) {
+      this.#hasPrev = false;
+      return BREAK;
+    }
+    const had = this.#hasPrev;
+    this.#hasPrev = true;
+    return had ? NEXT : FIRST;
+  }
+
+  /** Forgets the instrument, the last time and the baseline. */
+  reset(): void {
+    this.#instrument = -1;
+    this.#lastTs = Number.NaN;
+    this.#hasPrev = false;
+  }
 }
 
 /** Options of `BestLevelOfi`. */
@@ -58,30 +110,26 @@ const CH_DEPTH = 1;
 const CH_COUNT = 2;
 
 /** Best-level OFI summed over rolling time windows, raw and normalised by average depth. */
-export class BestLevelOfi {
+export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> {
   readonly #windows: RollingSums[];
-  readonly #gapMs: number;
+  readonly #states: OfiStates;
   /** The finest bucket of the windows, ms: staged sums are moved into every window at its end. */
   readonly #stepMs: number;
   #stOfi = 0;
   #stDepth = 0;
   #stCount = 0;
   #stBucket = Number.NEGATIVE_INFINITY;
-  #hasPrev = false;
   #pBid = 0;
   #pBidSz = 0;
   #pAsk = 0;
   #pAskSz = 0;
   #everSeen = false;
-  #lastTs = Number.NaN;
   #last = Number.NaN;
-  #instrument = -1;
 
   constructor(opts: BestLevelOfiOptions = {}) {
-    const ws = opts.windowsMs ?? [1000, 10_000, 60_000];
-    if (ws.length === 0) throw new ConfigError('BestLevelOfi needs at least one window');
+    const ws = requireNonEmpty('windowsMs', opts.windowsMs ?? [1000, 10_000, 60_000]);
     this.#windows = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
-    this.#gapMs = opts.gapMs ?? Math.max(...ws);
+    this.#states = new OfiStates(opts.gapMs ?? Math.max(...ws), () => this.reset());
     // Buckets are epoch-aligned and each is a whole number of the finest (1000 = 10 × 100 ms), so
     // a finest bucket never straddles another window's bucket boundary.
     this.#stepMs = Math.min(...this.#windows.map((w) => w.bucketMs));
@@ -104,17 +152,10 @@ export class BestLevelOfi {
 
   /** Reads the book after an update; `tsMs` is the event's time (e.g. `book.tsRecvMs`). */
   update(book: BookView, tsMs: number): void {
-    if (book.instrumentId !== this.#instrument) {
-      // A new instrument (roll day, or a book reused for another symbol): its flow is not this one's.
-      if (this.#instrument !== -1) this.reset();
-      this.#instrument = book.instrumentId;
-    }
+    const state = this.#states.next(book, tsMs);
     this.advance(tsMs);
-    if (tsMs - this.#lastTs >= this.#gapMs) this.#hasPrev = false;
-    this.#lastTs = tsMs;
-    if (!book.consistent) return;
-    if (!isTwoSided(book)) {
-      this.#hasPrev = false;
+    if (state === SKIP) return;
+    if (state === BREAK) {
       this.#last = Number.NaN;
       return;
     }
@@ -122,16 +163,14 @@ export class BestLevelOfi {
     const qb = book.bestBidSz;
     const pa = book.bestAskPx;
     const qa = book.bestAskSz;
-    const halfDepth = (qb + qa) / 2;
     let e = Number.NaN;
-    if (this.#hasPrev) {
+    if (state === NEXT) {
       e = levelFlow(pb, qb, pa, qa, this.#pBid, this.#pBidSz, this.#pAsk, this.#pAskSz);
+      this.#stOfi += e;
     }
-    if (this.#hasPrev) this.#stOfi += e;
-    this.#stDepth += halfDepth;
+    this.#stDepth += (qb + qa) / 2;
     this.#stCount++;
     this.#last = e;
-    this.#hasPrev = true;
     this.#everSeen = true;
     this.#pBid = pb;
     this.#pBidSz = qb;
@@ -196,9 +235,8 @@ export class BestLevelOfi {
     this.#stDepth = 0;
     this.#stCount = 0;
     this.#stBucket = Number.NEGATIVE_INFINITY;
-    this.#hasPrev = false;
+    this.#states.reset();
     this.#everSeen = false;
-    this.#lastTs = Number.NaN;
     this.#last = Number.NaN;
   }
 }
@@ -240,11 +278,11 @@ export interface MultiLevelOfiOptions {
  * `AD^m` = mean of (qb^m + qa^m)/2 over the window's good states; a level never populated in the
  * window (AD^m = 0, hence OFI^m = 0) adds nothing.
  */
-export class MultiLevelOfi {
+export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]> {
   readonly levels: number;
   readonly #w: RollingSums;
   readonly #weights: Float64Array;
-  readonly #gapMs: number;
+  readonly #states: OfiStates;
   readonly #pbPx: Float64Array;
   readonly #pbSz: Float64Array;
   readonly #paPx: Float64Array;
@@ -255,14 +293,10 @@ export class MultiLevelOfi {
   readonly #stDepth: Float64Array;
   #stCount = 0;
   #stBucket = Number.NEGATIVE_INFINITY;
-  #hasPrev = false;
   #everSeen = false;
-  #lastTs = Number.NaN;
-  #instrument = -1;
 
   constructor(opts: MultiLevelOfiOptions = {}) {
-    const L = opts.levels ?? 10;
-    if (!Number.isInteger(L) || L < 1) throw new ConfigError(`MultiLevelOfi levels must be >= 1, got ${L}`);
+    const L = requirePositiveInt('levels', opts.levels ?? 10);
     const windowMs = opts.windowMs ?? 10_000;
     const lambda = opts.lambda ?? 0.5;
     this.levels = L;
@@ -270,7 +304,7 @@ export class MultiLevelOfi {
     this.#w = new RollingSums(windowMs, bucketFor(windowMs), 2 * L + 1);
     this.#weights = new Float64Array(L);
     for (let m = 0; m < L; m++) this.#weights[m] = Math.exp(-lambda * m);
-    this.#gapMs = opts.gapMs ?? 60_000;
+    this.#states = new OfiStates(opts.gapMs ?? 60_000, () => this.reset());
     this.#pbPx = new Float64Array(L);
     this.#pbSz = new Float64Array(L);
     this.#paPx = new Float64Array(L);
@@ -286,18 +320,9 @@ export class MultiLevelOfi {
 
   /** Reads the book after an update; `tsMs` is the event's time. O(levels). */
   update(book: BookView, tsMs: number): void {
-    if (book.instrumentId !== this.#instrument) {
-      if (this.#instrument !== -1) this.reset();
-      this.#instrument = book.instrumentId;
-    }
+    const state = this.#states.next(book, tsMs);
     this.advance(tsMs);
-    if (tsMs - this.#lastTs >= this.#gapMs) this.#hasPrev = false;
-    this.#lastTs = tsMs;
-    if (!book.consistent) return;
-    if (!isTwoSided(book)) {
-      this.#hasPrev = false;
-      return;
-    }
+    if (state < FIRST) return;
     const L = this.levels;
     const pbPx = this.#pbPx;
     const pbSz = this.#pbSz;
@@ -305,7 +330,7 @@ export class MultiLevelOfi {
     const paSz = this.#paSz;
     const stOfi = this.#stOfi;
     const stDepth = this.#stDepth;
-    const hasPrev = this.#hasPrev;
+    const hasPrev = state === NEXT;
     for (let m = 0; m < L; m++) {
       let pb = book.bidPx(m);
       const qb = book.bidSz(m);
@@ -323,7 +348,6 @@ export class MultiLevelOfi {
       paSz[m] = qa;
     }
     this.#stCount++;
-    this.#hasPrev = true;
     this.#everSeen = true;
   }
 
@@ -392,8 +416,7 @@ export class MultiLevelOfi {
     this.#stDepth.fill(0);
     this.#stCount = 0;
     this.#stBucket = Number.NEGATIVE_INFINITY;
-    this.#hasPrev = false;
+    this.#states.reset();
     this.#everSeen = false;
-    this.#lastTs = Number.NaN;
   }
 }

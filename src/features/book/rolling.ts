@@ -11,7 +11,7 @@
  * the window in O(channels · n) once; otherwise expiring costs O(channels) per bucket passed.
  */
 
-import { ConfigError } from '../../core/index.js';
+import { requirePositive, requirePositiveInt, requireSteps } from '../../core/index.js';
 
 /** Running sums of several channels over a rolling time window of fixed-size buckets. */
 export class RollingSums {
@@ -30,13 +30,8 @@ export class RollingSums {
   #base = -1;
 
   constructor(windowMs: number, bucketMs: number, channels: number) {
-    const n = windowMs / bucketMs;
-    if (!(bucketMs > 0) || !Number.isInteger(n) || n < 1) {
-      throw new ConfigError(`Window ${windowMs} ms is not a whole number of ${bucketMs} ms buckets`);
-    }
-    if (!Number.isInteger(channels) || channels < 1) {
-      throw new ConfigError(`Rolling window needs at least one channel, got ${channels}`);
-    }
+    const n = requireSteps('windowMs', windowMs, requirePositive('bucketMs', bucketMs));
+    requirePositiveInt('channels', channels);
     this.windowMs = windowMs;
     this.bucketMs = bucketMs;
     this.channels = channels;

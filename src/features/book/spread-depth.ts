@@ -5,12 +5,8 @@
  */
 
 import { BookSide, type BookView } from '../../book/index.js';
-import { ConfigError } from '../../core/index.js';
+import { type Calculator, requireIntInRange, requirePositive } from '../../core/index.js';
 import { isTwoSided } from './ofi.js';
-
-function checkTick(tickSize: number): void {
-  if (!(tickSize > 0)) throw new ConfigError(`Tick size must be > 0 (raw 1e-9 units), got ${tickSize}`);
-}
 
 /**
  * Median of `v[0..n)` by insertion sort into `s` (n ≤ 10 here), written to `out[k]` (NaN when
@@ -39,15 +35,14 @@ function median(v: Float64Array, n: number, s: Float64Array, out: Float64Array, 
  * when the book is one-sided, crossed or locked (a zero or negative spread is not a quote to
  * measure; the book's `crossed` flag says which).
  */
-export class QuotedSpread {
+export class QuotedSpread implements Calculator<[book: BookView]> {
   /** Minimum price increment in raw 1e-9 units (from the instrument definition). */
   readonly tickSize: number;
   #price = Number.NaN;
   #mid = Number.NaN;
 
   constructor(tickSize: number) {
-    checkTick(tickSize);
-    this.tickSize = tickSize;
+    this.tickSize = requirePositive('tickSize', tickSize);
   }
 
   /** Reads the book after an update. O(1). */
@@ -76,6 +71,15 @@ export class QuotedSpread {
   /** Mid in raw units (`mid` column). */
   get mid(): number {
     return this.#mid;
+  }
+  /** The last book state was two-sided with bid < ask. */
+  get isReady(): boolean {
+    return !Number.isNaN(this.#price);
+  }
+
+  reset(): void {
+    this.#price = Number.NaN;
+    this.#mid = Number.NaN;
   }
 }
 
@@ -116,7 +120,7 @@ export interface DepthProfileOptions {
  *   ticks; and thin interior levels (see `thinFactor`), reported with their price. Gaps are per
  *   side and need no mid, so a one-sided book still reports them.
  */
-export class DepthProfile {
+export class DepthProfile implements Calculator<[book: BookView]> {
   readonly tickSize: number;
   readonly levels: number;
   readonly wallFactor: number;
@@ -164,14 +168,12 @@ export class DepthProfile {
   readonly gapLevel: Uint8Array;
   #widestBid = 0;
   #widestAsk = 0;
+  #ready = false;
 
   constructor(opts: DepthProfileOptions) {
-    checkTick(opts.tickSize);
-    const L = opts.levels ?? 10;
-    if (!Number.isInteger(L) || L < 1 || L > 255) {
-      throw new ConfigError(`DepthProfile levels must be 1..255, got ${L}`);
-    }
-    this.tickSize = opts.tickSize;
+    // Level indexes are kept in Uint8Arrays.
+    const L = requireIntInRange('levels', opts.levels ?? 10, 1, 255);
+    this.tickSize = requirePositive('tickSize', opts.tickSize);
     this.levels = L;
     this.wallFactor = opts.wallFactor ?? 4;
     this.wallMaxTicks = opts.wallMaxTicks ?? 5;
@@ -197,6 +199,7 @@ export class DepthProfile {
 
   /** Reads the book after an update. O(levels²) at worst (median by insertion sort of ≤ 10). */
   update(book: BookView): void {
+    this.#ready = true;
     const L = this.levels;
     const bPx = this.#bPx;
     const bSz = this.#bSz;
@@ -288,13 +291,33 @@ export class DepthProfile {
     else this.#widestAsk = widest;
   }
 
+  /** A book has been read: depth, skew, medians and gaps describe it. */
+  get isReady(): boolean {
+    return this.#ready;
+  }
+
+  /** Forgets the last book read. */
+  reset(): void {
+    this.#ready = false;
+    this.#nb = 0;
+    this.#na = 0;
+    this.#bidCum.fill(0);
+    this.#askCum.fill(0);
+    this.#med.fill(Number.NaN);
+    this.wallCount = 0;
+    this.gapCount = 0;
+    this.#widestBid = 0;
+    this.#widestAsk = 0;
+  }
+
   /** Populated levels seen on `side` (at most `levels`). */
   levelCount(side: number): number {
     return side === BookSide.BID ? this.#nb : this.#na;
   }
 
-  /** Cumulative size of the best `k` levels of `side` (k = 1, 5, 10 …; 0 when empty). */
+  /** Cumulative size of the best `k` levels of `side` (k = 1, 5, 10 …; 0 when empty); NaN before a book. */
   depth(side: number, k: number): number {
+    if (!this.#ready) return Number.NaN;
     if (k <= 0) return 0;
     const i = Math.min(k, this.levels) - 1;
     return side === BookSide.BID ? this.#bidCum[i] : this.#askCum[i];
@@ -312,8 +335,9 @@ export class DepthProfile {
     return side === BookSide.BID ? this.#med[0] : this.#med[1];
   }
 
-  /** Widest empty gap of `side` in ticks (0 when none). */
+  /** Widest empty gap of `side` in ticks (0 when none); NaN before a book. */
   widestGap(side: number): number {
+    if (!this.#ready) return Number.NaN;
     return side === BookSide.BID ? this.#widestBid : this.#widestAsk;
   }
 }

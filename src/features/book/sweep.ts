@@ -17,6 +17,7 @@
  */
 
 import { BookSide, type BookView } from '../../book/index.js';
+import type { Calculator } from '../../core/index.js';
 import { Action, Flags, type RecordCursor } from '../../data/dbn/index.js';
 
 /** One detected sweep; a single instance is reused (copy the fields to keep them). */
@@ -57,7 +58,7 @@ export interface SweepDetectorOptions {
 }
 
 /** Detects sweeps from trade records and the book around them. */
-export class SweepDetector {
+export class SweepDetector implements Calculator<[record: RecordCursor, book: BookView]> {
   readonly alertLevels: number;
   readonly alertDepthMultiple: number;
   readonly burstMs: number;
@@ -196,6 +197,10 @@ export class SweepDetector {
     if (this.burstMs <= 0) this.#active = false;
   }
 
+  /** A sweep has been detected: `lastSweep` holds it. */
+  get isReady(): boolean {
+    return this.#hasSweep;
+  }
   /** The last detected sweep (flagged or not), or null before the first. */
   get lastSweep(): SweepInfo | null {
     return this.#hasSweep ? this.#info : null;
@@ -209,10 +214,12 @@ export class SweepDetector {
     return this.#alerts;
   }
 
-  /** Forgets the run in progress and the last sweep (counters are kept). */
+  /** Forgets the run in progress, the last sweep and the counts. */
   reset(): void {
     this.#active = false;
     this.#eventOpen = false;
     this.#hasSweep = false;
+    this.#sweeps = 0;
+    this.#alerts = 0;
   }
 }

@@ -60,7 +60,14 @@ export function normalCdf(x: number): number {
   }
   return x > 0 ? 1 - c : c;
 }
-export { requirePositive, requirePositiveInt } from '../../core/index.js';
+export {
+  requireIntInRange,
+  requireNonEmpty,
+  requireOneOf,
+  requirePositive,
+  requirePositiveInt,
+  requireSteps,
+} from '../../core/index.js';
 
 /** Non-negative remainder: ring index of a possibly negative slot number. */
 export function mod(x: number, n: number): number {
@@ -80,6 +87,7 @@ export class GridClock {
   #started = false;
   #cell = 0;
   #lastT = 0;
+  #gaps = 0;
 
   constructor(stepMs: number, maxGapMs: number) {
     this.#stepMs = stepMs;
@@ -89,6 +97,19 @@ export class GridClock {
   /** Whether a first time has been seen. */
   get started(): boolean {
     return this.#started;
+  }
+
+  /** Gaps seen (each reported once as -1 by `advance`). */
+  get gaps(): number {
+    return this.#gaps;
+  }
+
+  /** Forgets the times and gaps seen: the next time starts the clock again. */
+  reset(): void {
+    this.#started = false;
+    this.#cell = 0;
+    this.#lastT = 0;
+    this.#gaps = 0;
   }
 
   /** Moves to `tsMs`: the number of cells that ended (0 or more), or -1 after a gap. */
@@ -104,6 +125,7 @@ export class GridClock {
     if (tsMs - this.#lastT > this.#maxGapMs) {
       this.#cell = cell;
       this.#lastT = tsMs;
+      this.#gaps++;
       return -1;
     }
     if (tsMs > this.#lastT) this.#lastT = tsMs;

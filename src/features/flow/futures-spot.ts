@@ -30,7 +30,8 @@
  * only ts_recv, so its latency biases the measured lag towards "future leads" by that latency.
  */
 import type { BookView } from '../../book/index.js';
-import { GridClock, requirePositive, requirePositiveInt } from './common.js';
+import type { Calculator } from '../../core/index.js';
+import { GridClock, requireIntInRange, requirePositive, requireSteps } from './common.js';
 
 /** Options of `FuturesSpot`. */
 export interface FuturesSpotOptions {
@@ -51,7 +52,7 @@ export interface FuturesSpotOptions {
 }
 
 /** Basis, return correlation and lead–lag of a future against its spot pair. */
-export class FuturesSpot {
+export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number, spotMid: number]> {
   readonly #invert: boolean;
   readonly #sampleMs: number;
   readonly #L: number;
@@ -72,7 +73,6 @@ export class FuturesSpot {
   #spot = Number.NaN;
   #prevLf = Number.NaN;
   #prevLs = Number.NaN;
-  #resets = 0;
   readonly #basisAlpha: number;
   readonly #basisWarmup: number;
   #basisMean = Number.NaN;
@@ -81,20 +81,11 @@ export class FuturesSpot {
   constructor(options: FuturesSpotOptions = {}) {
     this.#invert = options.invertSpot ?? false;
     this.#sampleMs = requirePositive('sampleMs', options.sampleMs ?? 100);
-    const L = (options.maxLagMs ?? 5000) / this.#sampleMs;
-    if (!Number.isInteger(L) || L < 0)
-      throw new RangeError(`maxLagMs must be a multiple of sampleMs, got ${options.maxLagMs}`);
-    const W = (options.windowMs ?? 1800000) / this.#sampleMs;
-    if (!Number.isInteger(W) || W < 2) {
-      throw new RangeError(
-        `windowMs must be a multiple of sampleMs of at least 2 steps, got ${options.windowMs}`,
-      );
-    }
+    const L = requireSteps('maxLagMs', options.maxLagMs ?? 5000, this.#sampleMs, 0);
+    const W = requireSteps('windowMs', options.windowMs ?? 1800000, this.#sampleMs, 2);
     this.#L = L;
     this.#W = W;
-    this.#minPairs = requirePositiveInt('minPairs', options.minPairs ?? W);
-    if (this.#minPairs < 2 || this.#minPairs > W)
-      throw new RangeError(`minPairs must be in [2, ${W}], got ${this.#minPairs}`);
+    this.#minPairs = requireIntInRange('minPairs', options.minPairs ?? W, 2, W);
     this.#clock = new GridClock(this.#sampleMs, requirePositive('maxGapMs', options.maxGapMs ?? 60000));
     const hl = requirePositive('basisHalfLifeMs', options.basisHalfLifeMs ?? 1800000);
     this.#basisAlpha = 1 - 2 ** (-this.#sampleMs / hl);
@@ -109,6 +100,17 @@ export class FuturesSpot {
     this.#psxx = new Float64Array(lags);
     this.#psyy = new Float64Array(lags);
     this.#psxy = new Float64Array(lags);
+  }
+
+  /**
+   * Observations of both legs at `tsMs` (NaN for a leg with no new mid, as when only one stream
+   * moved): `updateFuture` and `updateSpot` at once.
+   */
+  update(tsMs: number, futureMid: number, spotMid: number): void {
+    this.advance(tsMs);
+    if (!this.#clock.started) return;
+    if (futureMid > 0 && Number.isFinite(futureMid)) this.#fut = futureMid;
+    if (spotMid > 0 && Number.isFinite(spotMid)) this.#spot = spotMid;
   }
 
   /** A future mid observation (NaN or non-positive = none, ignored). */
@@ -136,7 +138,7 @@ export class FuturesSpot {
   /** Moves time to `tsMs`, closing the grid cells that ended. */
   advance(tsMs: number): void {
     const ended = this.#clock.advance(tsMs);
-    if (ended < 0) this.#reset();
+    if (ended < 0) this.#clear();
     for (let i = 0; i < ended; i++) this.#closeCell();
   }
 
@@ -184,17 +186,13 @@ export class FuturesSpot {
   }
 
   #recompute(): void {
-    this.#pn.fill(0);
-    this.#psx.fill(0);
-    this.#psy.fill(0);
-    this.#psxx.fill(0);
-    this.#psyy.fill(0);
-    this.#psxy.fill(0);
+    this.#zeroSums();
     const last = this.#t - 1;
     for (let u = Math.max(0, last - this.#W + 1); u <= last; u++) this.#pairs(u, 1);
   }
 
-  #reset(): void {
+  /** Forgets the mids, returns and sums (a gap, or `reset`). */
+  #clear(): void {
     this.#t = 0;
     this.#fut = Number.NaN;
     this.#spot = Number.NaN;
@@ -202,13 +200,32 @@ export class FuturesSpot {
     this.#prevLs = Number.NaN;
     this.#basisMean = Number.NaN;
     this.#basisSamples = 0;
+    this.#zeroSums();
+  }
+
+  #zeroSums(): void {
     this.#pn.fill(0);
     this.#psx.fill(0);
     this.#psy.fill(0);
     this.#psxx.fill(0);
     this.#psyy.fill(0);
     this.#psxy.fill(0);
-    this.#resets++;
+  }
+
+  /** Forgets everything, the clock and the gap count included. */
+  reset(): void {
+    this.#clear();
+    this.#clock.reset();
+  }
+
+  /** Every lag's correlation and the basis mean are defined. */
+  get isReady(): boolean {
+    const L = this.#L;
+    return (
+      this.#pn[0] >= this.#minPairs &&
+      this.#pn[2 * L] >= this.#minPairs &&
+      this.#basisSamples >= this.#basisWarmup
+    );
   }
 
   /** Future mid − spot mid (1/spot when inverted); NaN until both are known. */
@@ -288,6 +305,6 @@ export class FuturesSpot {
 
   /** Gaps seen (each reset the estimates). */
   get gapResets(): number {
-    return this.#resets;
+    return this.#clock.gaps;
   }
 }

@@ -79,7 +79,10 @@ describe('KyleLambda', () => {
   });
 
   it('rejects a window smaller than three points', () => {
-    assert.throws(() => new KyleLambda({ windowIntervals: 2 }), RangeError);
+    assert.throws(() => new KyleLambda({ windowIntervals: 2 }), {
+      name: 'InvalidOptionError',
+      message: 'minPoints must be an integer in [3, 2], got 2',
+    });
   });
 });
 

@@ -26,8 +26,16 @@
  * `minPoints` points (default: the full window) exist.
  */
 import type { BookView } from '../../book/index.js';
+import type { ValueCalculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
-import { Aggressor, isUsableTrade, requirePositive, requirePositiveInt } from './common.js';
+import {
+  Aggressor,
+  isUsableTrade,
+  requireIntInRange,
+  requireOneOf,
+  requirePositive,
+  requirePositiveInt,
+} from './common.js';
 
 /** Options of `KyleLambda`. */
 export interface KyleLambdaOptions {
@@ -48,7 +56,9 @@ export interface KyleLambdaOptions {
 }
 
 /** Rolling OLS estimate of Kyle's lambda. */
-export class KyleLambda {
+export class KyleLambda
+  implements ValueCalculator<[tsMs: number, price: number, size: number, side: number]>
+{
   readonly #intervalMs: number;
   readonly #n: number;
   readonly #minPoints: number;
@@ -74,17 +84,12 @@ export class KyleLambda {
   constructor(options: KyleLambdaOptions = {}) {
     this.#intervalMs = requirePositive('intervalMs', options.intervalMs ?? 60000);
     this.#n = requirePositiveInt('windowIntervals', options.windowIntervals ?? 60);
-    this.#minPoints = requirePositiveInt('minPoints', options.minPoints ?? this.#n);
-    if (this.#minPoints < 3 || this.#minPoints > this.#n) {
-      throw new RangeError(`minPoints must be in [3, windowIntervals], got ${this.#minPoints}`);
-    }
+    // A line through fewer than 3 points has no residual: λ would fit the noise exactly.
+    this.#minPoints = requireIntInRange('minPoints', options.minPoints ?? this.#n, 3, this.#n);
     this.#maxGap = requirePositiveInt('maxGapIntervals', options.maxGapIntervals ?? 5);
     this.#scale =
       requirePositive('contracts', options.contracts ?? 1) / requirePositive('tick', options.tick ?? 1);
-    const flow = options.flow ?? 'linear';
-    if (flow !== 'linear' && flow !== 'sqrt')
-      throw new RangeError(`flow must be 'linear' or 'sqrt', got "${flow}"`);
-    this.#sqrt = flow === 'sqrt';
+    this.#sqrt = requireOneOf('flow', options.flow ?? 'linear', ['linear', 'sqrt']) === 'sqrt';
     this.#xs = new Float64Array(this.#n);
     this.#ys = new Float64Array(this.#n);
   }
@@ -225,5 +230,24 @@ export class KyleLambda {
   /** Trades dropped for an UNDEF/NaN price or a non-positive size. */
   get droppedTrades(): number {
     return this.#dropped;
+  }
+
+  /** Forgets every interval, mid and trade seen. */
+  reset(): void {
+    this.#xs.fill(0);
+    this.#ys.fill(0);
+    this.#pos = 0;
+    this.#count = 0;
+    this.#sx = 0;
+    this.#sy = 0;
+    this.#sxx = 0;
+    this.#sxy = 0;
+    this.#syy = 0;
+    this.#started = false;
+    this.#interval = 0;
+    this.#flow = 0;
+    this.#lastMid = Number.NaN;
+    this.#prevEndMid = Number.NaN;
+    this.#dropped = 0;
   }
 }

@@ -23,7 +23,8 @@
  * recomputed from the ring at each wrap so subtraction error cannot accumulate.
  */
 import type { BookView } from '../../book/index.js';
-import { GridClock, requirePositive } from './common.js';
+import type { Calculator } from '../../core/index.js';
+import { GridClock, requireNonEmpty, requirePositive, requireSteps } from './common.js';
 
 /** Options of `RealizedVolatility`. */
 export interface RealizedVolatilityOptions {
@@ -38,7 +39,7 @@ export interface RealizedVolatilityOptions {
 }
 
 /** Realized variance of grid-sampled mid log returns over rolling windows. */
-export class RealizedVolatility {
+export class RealizedVolatility implements Calculator<[tsMs: number, mid: number]> {
   readonly #sampleMs: number;
   readonly #minutesPerYear: number;
   readonly #windowsMs: Float64Array;
@@ -51,24 +52,17 @@ export class RealizedVolatility {
   #lastMid = Number.NaN;
   #prevClose = Number.NaN;
   #lastReturn = Number.NaN;
-  #resets = 0;
 
   constructor(options: RealizedVolatilityOptions = {}) {
     this.#sampleMs = requirePositive('sampleMs', options.sampleMs ?? 5000);
     this.#clock = new GridClock(this.#sampleMs, requirePositive('maxGapMs', options.maxGapMs ?? 120000));
     this.#minutesPerYear = requirePositive('minutesPerYear', options.minutesPerYear ?? 1380 * 252);
-    const windows = options.windowsMs ?? [60000, 300000];
-    if (windows.length === 0) throw new RangeError('windowsMs must not be empty');
+    const windows = requireNonEmpty('windowsMs', options.windowsMs ?? [60000, 300000]);
     this.#windowsMs = Float64Array.from(windows);
     this.#n = new Int32Array(windows.length);
     let max = 1;
     for (let w = 0; w < windows.length; w++) {
-      const k = windows[w] / this.#sampleMs;
-      if (!Number.isInteger(k) || k <= 0) {
-        throw new RangeError(
-          `windowsMs[${w}] = ${windows[w]} is not a positive multiple of sampleMs ${this.#sampleMs}`,
-        );
-      }
+      const k = requireSteps(`windowsMs[${w}]`, windows[w], this.#sampleMs);
       this.#n[w] = k;
       if (k > max) max = k;
     }
@@ -90,7 +84,7 @@ export class RealizedVolatility {
   /** Moves time to `tsMs`, closing grid cells, without a new mid. */
   advance(tsMs: number): void {
     const ended = this.#clock.advance(tsMs);
-    if (ended < 0) this.#reset();
+    if (ended < 0) this.#clear();
     for (let i = 0; i < ended; i++) this.#closeCell();
   }
 
@@ -125,7 +119,8 @@ export class RealizedVolatility {
     }
   }
 
-  #reset(): void {
+  /** Forgets the returns and mids (a gap, or `reset`). */
+  #clear(): void {
     this.#ring.fill(0);
     this.#sums.fill(0);
     this.#pos = 0;
@@ -133,7 +128,12 @@ export class RealizedVolatility {
     this.#lastMid = Number.NaN;
     this.#prevClose = Number.NaN;
     this.#lastReturn = Number.NaN;
-    this.#resets++;
+  }
+
+  /** Forgets everything, the clock and the gap count included. */
+  reset(): void {
+    this.#clear();
+    this.#clock.reset();
   }
 
   /** Window lengths in ms, in the order the per-window getters index them. */
@@ -142,13 +142,19 @@ export class RealizedVolatility {
   }
 
   /** Window `w` holds its full number of returns. */
-  isReady(w: number): boolean {
+  isWindowReady(w: number): boolean {
     return this.#count >= this.#n[w];
+  }
+
+  /** Every window holds its full number of returns. */
+  get isReady(): boolean {
+    for (let w = 0; w < this.#n.length; w++) if (this.#count < this.#n[w]) return false;
+    return true;
   }
 
   /** Realized variance Σ r² over window `w` (log-return units); NaN until ready. */
   rv(w: number): number {
-    return this.isReady(w) ? Math.max(0, this.#sums[w]) : Number.NaN;
+    return this.isWindowReady(w) ? Math.max(0, this.#sums[w]) : Number.NaN;
   }
 
   /** Realized volatility sqrt(rv) over window `w`; NaN until ready. */
@@ -173,6 +179,6 @@ export class RealizedVolatility {
 
   /** Gaps seen (each reset the estimate). */
   get gapResets(): number {
-    return this.#resets;
+    return this.#clock.gaps;
   }
 }

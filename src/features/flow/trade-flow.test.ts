@@ -26,7 +26,7 @@ describe('TradeFlow windows', () => {
     assert.equal(f.tradeCount(0), 3);
     close(f.buyShare(0), 10 / 13);
     // The 5-slot window has seen only 3 slots: not ready.
-    assert.equal(f.isReady(1), false);
+    assert.equal(f.isWindowReady(1), false);
     assert.ok(Number.isNaN(f.volumeDelta(1)));
     // CVD = +5 −2 −3 +10 (N and the dropped trade excluded).
     assert.equal(f.cvd, 10);
@@ -85,7 +85,10 @@ describe('TradeFlow windows', () => {
   });
 
   it('rejects a window that is not a multiple of the slot', () => {
-    assert.throws(() => new TradeFlow({ slotMs: 300, windowsMs: [1000] }), RangeError);
+    assert.throws(() => new TradeFlow({ slotMs: 300, windowsMs: [1000] }), {
+      name: 'InvalidOptionError',
+      message: 'windowsMs[0] must be a multiple of 300 of at least 300, got 1000',
+    });
   });
 });
 

@@ -25,8 +25,9 @@
  * buy/sell volume, the delta or CVD. CVD runs from construction or the last `resetCvd()` (the caller
  * resets it at the 17:00 CT session start). Time going backwards is treated as no time passing.
  */
+import type { Calculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
-import { Aggressor, isUsableTrade, mod, requirePositive } from './common.js';
+import { Aggressor, isUsableTrade, mod, requireNonEmpty, requirePositive, requireSteps } from './common.js';
 
 const LN2 = Math.LN2;
 
@@ -41,7 +42,7 @@ export interface TradeFlowOptions {
 }
 
 /** Buyer- vs seller-initiated volume, volume delta, CVD and trade intensity. */
-export class TradeFlow {
+export class TradeFlow implements Calculator<[tsMs: number, price: number, size: number, side: number]> {
   readonly #slotMs: number;
   readonly #windowsMs: Float64Array;
   readonly #winSlots: Int32Array;
@@ -69,19 +70,13 @@ export class TradeFlow {
 
   constructor(options: TradeFlowOptions = {}) {
     const slotMs = requirePositive('slotMs', options.slotMs ?? 100);
-    const windows = options.windowsMs ?? [1000, 10000, 60000];
-    if (windows.length === 0) throw new RangeError('windowsMs must not be empty');
+    const windows = requireNonEmpty('windowsMs', options.windowsMs ?? [1000, 10000, 60000]);
     this.#slotMs = slotMs;
     this.#windowsMs = Float64Array.from(windows);
     this.#winSlots = new Int32Array(windows.length);
     let maxSlots = 1;
     for (let w = 0; w < windows.length; w++) {
-      const k = windows[w] / slotMs;
-      if (!Number.isInteger(k) || k <= 0) {
-        throw new RangeError(
-          `windowsMs[${w}] = ${windows[w]} is not a positive multiple of slotMs ${slotMs}`,
-        );
-      }
+      const k = requireSteps(`windowsMs[${w}]`, windows[w], slotMs);
       this.#winSlots[w] = k;
       if (k > maxSlots) maxSlots = k;
     }
@@ -119,14 +114,7 @@ export class TradeFlow {
     if (slot <= this.#slot) return;
     const len = this.#ringLen;
     if (slot - this.#slot >= len) {
-      this.#rBuy.fill(0);
-      this.#rSell.fill(0);
-      this.#rNone.fill(0);
-      this.#rCount.fill(0);
-      this.#wBuy.fill(0);
-      this.#wSell.fill(0);
-      this.#wNone.fill(0);
-      this.#wCount.fill(0);
+      this.#clearWindows();
     } else {
       const winSlots = this.#winSlots;
       const rCount = this.#rCount;
@@ -180,6 +168,18 @@ export class TradeFlow {
     this.#volumeRate += this.#kappa * 1000 * size;
   }
 
+  /** Empties the slot ring and the window sums. */
+  #clearWindows(): void {
+    this.#rBuy.fill(0);
+    this.#rSell.fill(0);
+    this.#rNone.fill(0);
+    this.#rCount.fill(0);
+    this.#wBuy.fill(0);
+    this.#wSell.fill(0);
+    this.#wNone.fill(0);
+    this.#wCount.fill(0);
+  }
+
   /** Adapter for a decoded trade record (ts_recv, price, size, side). */
   updateTrade(cursor: RecordCursor): void {
     this.update(cursor.tsRecvMs, cursor.price, cursor.size, cursor.side);
@@ -196,34 +196,54 @@ export class TradeFlow {
   }
 
   /** Window `w` has seen its full length of time since the first event. */
-  isReady(w: number): boolean {
+  isWindowReady(w: number): boolean {
     return this.#started && this.#slot - this.#firstSlot + 1 >= this.#winSlots[w];
+  }
+
+  /** Every window has seen its full length and the rates one half-life. */
+  get isReady(): boolean {
+    for (let w = 0; w < this.#winSlots.length; w++) if (!this.isWindowReady(w)) return false;
+    return this.isRateReady;
+  }
+
+  /** Forgets every trade and time seen, the CVD and the dropped count included. */
+  reset(): void {
+    this.#clearWindows();
+    this.#slot = 0;
+    this.#firstSlot = 0;
+    this.#started = false;
+    this.#t0 = 0;
+    this.#lastT = 0;
+    this.#tradeRate = 0;
+    this.#volumeRate = 0;
+    this.#cvd = 0;
+    this.#dropped = 0;
   }
 
   /** Buyer-initiated volume in window `w`; NaN until ready. */
   buyVolume(w: number): number {
-    return this.isReady(w) ? this.#wBuy[w] : Number.NaN;
+    return this.isWindowReady(w) ? this.#wBuy[w] : Number.NaN;
   }
   /** Seller-initiated volume in window `w`; NaN until ready. */
   sellVolume(w: number): number {
-    return this.isReady(w) ? this.#wSell[w] : Number.NaN;
+    return this.isWindowReady(w) ? this.#wSell[w] : Number.NaN;
   }
   /** Volume of side-'N' trades in window `w`; NaN until ready. */
   unknownVolume(w: number): number {
-    return this.isReady(w) ? this.#wNone[w] : Number.NaN;
+    return this.isWindowReady(w) ? this.#wNone[w] : Number.NaN;
   }
   /** Volume delta (buy − sell volume) in window `w`; 0 for a window with no volume; NaN until ready. */
   volumeDelta(w: number): number {
-    return this.isReady(w) ? this.#wBuy[w] - this.#wSell[w] : Number.NaN;
+    return this.isWindowReady(w) ? this.#wBuy[w] - this.#wSell[w] : Number.NaN;
   }
   /** Trades (all sides) in window `w`; NaN until ready. */
   tradeCount(w: number): number {
-    return this.isReady(w) ? this.#wCount[w] : Number.NaN;
+    return this.isWindowReady(w) ? this.#wCount[w] : Number.NaN;
   }
   /** Buy share buy / (buy + sell) in window `w`; NaN until ready or when the window has no signed volume. */
   buyShare(w: number): number {
     const total = this.#wBuy[w] + this.#wSell[w];
-    return this.isReady(w) && total > 0 ? this.#wBuy[w] / total : Number.NaN;
+    return this.isWindowReady(w) && total > 0 ? this.#wBuy[w] / total : Number.NaN;
   }
 
   /** Cumulative volume delta since construction or `resetCvd()`; NaN before the first event. */

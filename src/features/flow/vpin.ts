@@ -34,8 +34,17 @@
  *
  * Trades with an UNDEF/NaN price or a non-positive size are dropped.
  */
+import type { ValueCalculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
-import { Aggressor, isUsableTrade, normalCdf, requirePositive, requirePositiveInt } from './common.js';
+import {
+  Aggressor,
+  isUsableTrade,
+  normalCdf,
+  requireIntInRange,
+  requireOneOf,
+  requirePositive,
+  requirePositiveInt,
+} from './common.js';
 
 /** Trade classification of `Vpin`. */
 export type VpinClassification = 'auto' | 'bvc';
@@ -67,7 +76,7 @@ export function vpinBucketVolume(averageDailyVolume: number, bucketsPerDay = 50)
 }
 
 /** Streaming VPIN with its empirical-CDF toxicity score. */
-export class Vpin {
+export class Vpin implements ValueCalculator<[tsMs: number, price: number, size: number, side: number]> {
   readonly #V: number;
   readonly #n: number;
   readonly #bvcAll: boolean;
@@ -101,17 +110,14 @@ export class Vpin {
   constructor(options: VpinOptions) {
     this.#V = requirePositive('bucketVolume', options.bucketVolume);
     this.#n = requirePositiveInt('windowBuckets', options.windowBuckets ?? 50);
-    const cls = options.classification ?? 'auto';
-    if (cls !== 'auto' && cls !== 'bvc')
-      throw new RangeError(`classification must be 'auto' or 'bvc', got "${cls}"`);
-    this.#bvcAll = cls === 'bvc';
+    this.#bvcAll =
+      requireOneOf('classification', options.classification ?? 'auto', ['auto', 'bvc']) === 'bvc';
     this.#barMs = requirePositive('bvcBarMs', options.bvcBarMs ?? 60000);
     const hl = requirePositive('sigmaHalfLifeBars', options.sigmaHalfLifeBars ?? 1380);
     this.#alpha = 1 - 2 ** (-1 / hl);
     this.#imb = new Float64Array(this.#n);
     this.#hist = new Float64Array(requirePositiveInt('cdfMemory', options.cdfMemory ?? 1000));
-    this.#cdfMin = requirePositiveInt('cdfMinHistory', options.cdfMinHistory ?? 50);
-    if (this.#cdfMin > this.#hist.length) throw new RangeError('cdfMinHistory must not exceed cdfMemory');
+    this.#cdfMin = requireIntInRange('cdfMinHistory', options.cdfMinHistory ?? 50, 1, this.#hist.length);
   }
 
   /** One trade: time (ms), price (any unit; NaN = UNDEF), size, aggressor side code. */
@@ -261,5 +267,28 @@ export class Vpin {
   /** Trades dropped for an UNDEF/NaN price or a non-positive size. */
   get droppedTrades(): number {
     return this.#dropped;
+  }
+
+  /** Forgets every bucket, bar and VPIN value seen. */
+  reset(): void {
+    this.#fillBuy = 0;
+    this.#fillSell = 0;
+    this.#imb.fill(0);
+    this.#imbPos = 0;
+    this.#imbSum = 0;
+    this.#buckets = 0;
+    this.#vpin = Number.NaN;
+    this.#hist.fill(0);
+    this.#histPos = 0;
+    this.#histCount = 0;
+    this.#cdf = Number.NaN;
+    this.#barStarted = false;
+    this.#bar = 0;
+    this.#barClose = Number.NaN;
+    this.#barVolume = 0;
+    this.#prevClose = Number.NaN;
+    this.#varDp = Number.NaN;
+    this.#lastBuyFraction = Number.NaN;
+    this.#dropped = 0;
   }
 }

@@ -38,8 +38,8 @@ describe('Stoikov micro-price estimation', () => {
     const mp = new StoikovMicroprice(model);
     // bid 1.08500, ask 1.08505, 30 on the bid and 10 on the ask: Ib 0.75, state b1.
     const mid = (1_085_000_000 + 1_085_050_000) / 2;
-    assert.equal(mp.value(1_085_000_000, 1_085_050_000, 30, 10), mid + TICK);
-    assert.equal(mp.value(1_085_000_000, 1_085_050_000, 10, 30), mid - TICK);
+    assert.equal(mp.update(1_085_000_000, 1_085_050_000, 30, 10), mid + TICK);
+    assert.equal(mp.update(1_085_000_000, 1_085_050_000, 10, 30), mid - TICK);
   });
 
   test('sampled quotes count consecutive pairs; changes over a tick and wide spreads are left out', () => {
@@ -59,8 +59,8 @@ describe('Stoikov micro-price estimation', () => {
     const mp = new StoikovMicroprice(f.fit());
     const b = 1_085_000_000;
     // Spread 2 ticks, 30 bid / 10 ask: weighted mid = (30·ask + 10·bid)/40 = bid + 0.75 · 2 ticks.
-    assert.equal(mp.value(b, b + 2 * TICK, 30, 10), b + 1.5 * TICK);
-    assert.ok(Number.isNaN(mp.value(Number.NaN, b, 1, 1)));
+    assert.equal(mp.update(b, b + 2 * TICK, 30, 10), b + 1.5 * TICK);
+    assert.ok(Number.isNaN(mp.update(Number.NaN, b, 1, 1)));
   });
 });
 
@@ -138,7 +138,7 @@ describe('Stoikov micro-price on held-out simulated data', () => {
       while (k < q.t.length && (q.bid[k] + q.ask[k]) / 2 === mid) k++;
       if (k >= q.t.length) break;
       const next = (q.bid[k] + q.ask[k]) / 2;
-      const micro = mp.value(q.bid[i], q.ask[i], q.bsz[i], q.asz[i]);
+      const micro = mp.update(q.bid[i], q.ask[i], q.bsz[i], q.asz[i]);
       seMid += ((next - mid) / TICK) ** 2;
       seMicro += ((next - micro) / TICK) ** 2;
       n++;

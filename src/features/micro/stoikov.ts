@@ -15,6 +15,13 @@
  * to the weighted mid.
  */
 
+import {
+  requireIntInRange,
+  requirePositive,
+  requirePositiveInt,
+  type ValueCalculator,
+} from '../../core/index.js';
+
 /** The fitted adjustment table and how it was fitted. */
 export interface StoikovModel {
   /** Imbalance buckets. */
@@ -84,11 +91,10 @@ export class StoikovFitter {
   #samples = 0;
 
   constructor(opts: StoikovOptions) {
-    this.#n = opts.n ?? 10;
-    this.#m = opts.m ?? 2;
-    this.#tick = opts.tickRaw;
-    this.#terms = opts.terms ?? 6;
-    if (!(this.#tick > 0)) throw new RangeError(`tickRaw must be positive, got ${opts.tickRaw}`);
+    this.#n = requirePositiveInt('n', opts.n ?? 10);
+    this.#m = requirePositiveInt('m', opts.m ?? 2);
+    this.#tick = requirePositive('tickRaw', opts.tickRaw);
+    this.#terms = requirePositiveInt('terms', opts.terms ?? 6);
     this.#ns = this.#n * this.#m;
     this.#q = new Float64Array(this.#ns * this.#ns);
     this.#t = new Float64Array(this.#ns * this.#ns);
@@ -114,8 +120,8 @@ export class StoikovFitter {
 
   /** Counts one transition from state `x` to `x2` with a mid change of `dm` ticks, and its mirror. */
   addTransition(x: number, x2: number, dm: number): void {
-    if (x < 0 || x >= this.#ns || x2 < 0 || x2 >= this.#ns)
-      throw new RangeError(`state out of range: ${x} -> ${x2}`);
+    requireIntInRange('x', x, 0, this.#ns - 1);
+    requireIntInRange('x2', x2, 0, this.#ns - 1);
     this.#count(x, x2, dm);
   }
 
@@ -217,17 +223,25 @@ function invert(a: number[][]): number[][] {
 }
 
 /** The micro-price online: a table lookup on the fitted model, the weighted mid where it has no answer. */
-export class StoikovMicroprice {
+export class StoikovMicroprice
+  implements ValueCalculator<[bidPx: number, askPx: number, bidSz: number, askSz: number]>
+{
   readonly #model: StoikovModel;
   readonly #g: Float64Array;
+  #value = Number.NaN;
 
   constructor(model: StoikovModel) {
     this.#model = model;
     this.#g = Float64Array.from(model.g);
   }
 
-  /** The micro-price in raw 1e-9 units; NaN when a side is empty. */
-  value(bidPx: number, askPx: number, bidSz: number, askSz: number): number {
+  /** Reads the top of book and returns the micro-price, raw 1e-9 units; NaN when a side is empty or bid ≥ ask. */
+  update(bidPx: number, askPx: number, bidSz: number, askSz: number): number {
+    this.#value = this.#price(bidPx, askPx, bidSz, askSz);
+    return this.#value;
+  }
+
+  #price(bidPx: number, askPx: number, bidSz: number, askSz: number): number {
     if (!(askPx > bidPx)) return Number.NaN;
     const mid = (bidPx + askPx) / 2;
     const md = this.#model;
@@ -236,5 +250,17 @@ export class StoikovMicroprice {
     if (!Number.isNaN(g)) return mid + g * md.tickRaw;
     const tot = bidSz + askSz;
     return tot > 0 ? (bidSz * askPx + askSz * bidPx) / tot : mid;
+  }
+
+  /** The micro-price of the last top of book; NaN before one, or when it had an empty side or bid ≥ ask. */
+  get value(): number {
+    return this.#value;
+  }
+  get isReady(): boolean {
+    return !Number.isNaN(this.#value);
+  }
+
+  reset(): void {
+    this.#value = Number.NaN;
   }
 }
