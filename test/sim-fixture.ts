@@ -31,7 +31,8 @@ export interface SimulatedSpan {
 
 /**
  * Simulates a span into a temporary folder in a `before` hook of the enclosing block (or file) and
- * removes the folder in an `after` hook; read `.day` and `.dir` inside the tests.
+ * removes the folder in an `after` hook; read `.day` and `.dir` inside the tests (or in a later
+ * `before` of the same `describe` block: file-level hooks are not ordered against each other).
  */
 export function simulatedSpan(o: SimulatedSpanOptions): SimulatedSpan {
   const dir = mkdtempSync(join(tmpdir(), o.prefix ?? 'sim-span-'));

@@ -3,15 +3,14 @@
  * named as CONVENTIONS.md's `scalper features` columns, readiness after warm-up, values equal to
  * the same calculators run by hand on the same records, immutability, triggers.
  */
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { CONVENTION_COLUMNS } from '../../test/columns.js';
+import { simulatedSpan } from '../../test/sim-fixture.js';
 import { L2Book } from '../book/index.js';
 import { DbnDecoder, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
-import { type SimDayResult, simulateDay } from '../sim/index.js';
+import type { SimDayResult } from '../sim/index.js';
 import { QuotedSpread } from './book/index.js';
 import {
   DEFAULT_TICK_SIZE,
@@ -23,24 +22,16 @@ import {
 } from './index.js';
 
 const DATE = '2026-11-24';
-const T13 = Date.parse(`${DATE}T13:00:00Z`);
 /** 6E's tick in raw 1e-9 units (0.00005). */
 const TICK_6E = 50_000;
 
-let dir = '';
-let day: SimDayResult;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'feature-engine-'));
-  day = await simulateDay({
-    date: DATE,
-    seed: 11,
-    out: dir,
-    window: { startMs: T13, endMs: T13 + 3 * 60_000 },
-  });
+const span = simulatedSpan({
+  date: DATE,
+  seed: 11,
+  from: `${DATE}T13:00:00Z`,
+  minutes: 3,
+  prefix: 'feature-engine-',
 });
-
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Calls `fn` on every record of `file`, in order. */
 async function eachRecord(file: string, fn: (c: RecordCursor, i: number) => void): Promise<number> {
@@ -51,7 +42,7 @@ async function eachRecord(file: string, fn: (c: RecordCursor, i: number) => void
   return k;
 }
 
-/** The only instrument id of the simulated day. */
+/** The only instrument id of the simulated span.day. */
 function onlyInstrument(engine: FeatureEngine): number {
   assert.equal(engine.instruments.length, 1);
   return engine.instruments[0];
@@ -60,7 +51,7 @@ function onlyInstrument(engine: FeatureEngine): number {
 describe('FeatureEngine', () => {
   test('snapshot fields carry the column names of CONVENTIONS.md, in order', async () => {
     const engine = new FeatureEngine();
-    await eachRecord(day.files.mbp10, (c) => engine.apply(c));
+    await eachRecord(span.day.files.mbp10, (c) => engine.apply(c));
     const snap = engine.snapshot(onlyInstrument(engine)) as FeatureSnapshot;
     assert.deepEqual(Object.keys(snap), [
       'ts',
@@ -82,7 +73,7 @@ describe('FeatureEngine', () => {
     assert.equal(engine.snapshot(1), null);
     const early: FeatureSnapshot[] = [];
     let first: FeatureSnapshot | null = null;
-    await eachRecord(day.files.mbp10, (c, i) => {
+    await eachRecord(span.day.files.mbp10, (c, i) => {
       engine.apply(c);
       if (first === null) first = engine.snapshot(c.instrumentId);
       if (i === 200) early.push(engine.snapshot(c.instrumentId) as FeatureSnapshot);
@@ -117,7 +108,7 @@ describe('FeatureEngine', () => {
     const book = new L2Book();
     const spread = new QuotedSpread(TICK_6E);
     let compared = 0;
-    await eachRecord(day.files.mbp10, (c, i) => {
+    await eachRecord(span.day.files.mbp10, (c, i) => {
       engine.apply(c);
       book.applyMbp(c);
       if (book.consistent) spread.update(book);
@@ -138,7 +129,7 @@ describe('FeatureEngine', () => {
     const vpin = new Vpin({ bucketVolume: 25, windowBuckets: 4 });
     let vpinReady = 0;
     let compared = 0;
-    const trades = await eachRecord(day.files.trades, (c, i) => {
+    const trades = await eachRecord(span.day.files.trades, (c, i) => {
       assert.equal(c.rtype, RType.MBP_0);
       engine.apply(c);
       flow.updateTrade(c);
@@ -166,7 +157,7 @@ describe('FeatureEngine', () => {
     const engine = new FeatureEngine();
     let snap: FeatureSnapshot | null = null;
     let copy: Record<string, unknown> = {};
-    await eachRecord(day.files.mbp10, (c, i) => {
+    await eachRecord(span.day.files.mbp10, (c, i) => {
       engine.apply(c);
       if (i === 1000) {
         snap = engine.snapshot(c.instrumentId);
@@ -186,13 +177,13 @@ describe('FeatureEngine', () => {
   test('a definition record sets the tick size and the symbol', async () => {
     const engine = new FeatureEngine({ defaultTickSize: DEFAULT_TICK_SIZE / 2 });
     const plain = new FeatureEngine({ defaultTickSize: DEFAULT_TICK_SIZE / 2 });
-    for await (const batch of DbnDecoder.fromFile(day.files.definition)) {
+    for await (const batch of DbnDecoder.fromFile(span.day.files.definition)) {
       for (let i = 0; i < batch.count; i++) {
         assert.equal(batch.at(i).rtype, RType.INSTRUMENT_DEF);
         engine.applyDefinition(batch.toObject(i));
       }
     }
-    await eachRecord(day.files.mbp10, (c) => {
+    await eachRecord(span.day.files.mbp10, (c) => {
       engine.apply(c);
       plain.apply(c);
     });
@@ -216,7 +207,7 @@ describe('FeatureEngine', () => {
       },
       onVpin: { threshold: 0, callback: (s) => vpins.push(s) },
     });
-    await eachRecord(day.files.trades, (c) => engine.apply(c));
+    await eachRecord(span.day.files.trades, (c) => engine.apply(c));
     assert.ok(bars.length >= 10, `${bars.length} bars of 10 s in 3 minutes`);
     for (const b of bars) assert.ok(Object.isFrozen(b));
     assert.equal(vpins.length, 1, 'VPIN >= 0 from its first value on: one crossing');
@@ -233,7 +224,7 @@ describe('FeatureEngine', () => {
 
   test('basis: the future mid minus the spot mid once paired with its spot', async () => {
     const engine = new FeatureEngine();
-    const spotFile = day.files.spotMbp1 as string;
+    const spotFile = span.day.files.spotMbp1 as string;
     let spotId = -1;
     let futureId = -1;
     let spotMid = Number.NaN;
@@ -249,7 +240,7 @@ describe('FeatureEngine', () => {
     const futBook = new L2Book();
     let j = 0;
     let fedSpot = false;
-    await eachRecord(day.files.mbp10, (c) => {
+    await eachRecord(span.day.files.mbp10, (c) => {
       if (futureId < 0) {
         futureId = c.instrumentId;
         engine.pairSpot(futureId, spotId);
@@ -280,7 +271,7 @@ describe('FeatureEngine', () => {
     );
     assert.throws(() => engine.pairSpot(1, 1), {
       name: 'InvalidOptionError',
-      code: 'CONFIG',
+      code: 'INVALID_OPTION',
       option: 'spotId',
     });
   });
@@ -288,7 +279,7 @@ describe('FeatureEngine', () => {
   test('records the engine does not use are ignored', async () => {
     const engine = new FeatureEngine();
     let used = 0;
-    for await (const batch of DbnDecoder.fromFile(day.files.definition)) {
+    for await (const batch of DbnDecoder.fromFile(span.day.files.definition)) {
       for (let i = 0; i < batch.count; i++) if (engine.apply(batch.at(i))) used++;
     }
     assert.equal(used, 0);
@@ -301,18 +292,17 @@ describe('FeatureEngine', () => {
 });
 
 describe('FeatureEngine: depth, bar indicators, VWAP and session columns', () => {
-  let dir2 = '';
-  let day2: SimDayResult;
-  before(async () => {
-    dir2 = mkdtempSync(join(tmpdir(), 'feature-engine-cols-'));
-    day2 = await simulateDay({
-      date: DATE,
-      seed: 5,
-      out: dir2,
-      window: { startMs: T13, endMs: T13 + 15 * 60_000 },
-    });
+  const span2 = simulatedSpan({
+    date: DATE,
+    seed: 5,
+    from: `${DATE}T13:00:00Z`,
+    minutes: 15,
+    prefix: 'feature-engine-cols-',
   });
-  after(() => rmSync(dir2, { recursive: true, force: true }));
+  let day2: SimDayResult;
+  before(() => {
+    day2 = span2.day;
+  });
 
   test('depth, walls and gaps follow their definitions on the engine book', async () => {
     const engine = new FeatureEngine();

@@ -5,32 +5,29 @@
  * states. The calculator keeps its sums by buckets, staging and runs, and skips the levels an add or
  * cancel cannot have changed; none of that may change a value.
  */
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { simulatedSpan } from '../../../test/sim-fixture.js';
 import { L2Book } from '../../book/index.js';
 import { DbnDecoder } from '../../data/dbn/index.js';
-import { type SimDayResult, simulateDay } from '../../sim/index.js';
+import type { SimDayResult } from '../../sim/index.js';
 import { isTwoSided, MultiLevelOfi } from './ofi.js';
 
 const L = 10;
 
 describe('multi-level OFI against its definition', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mlofi-'));
-  let day: SimDayResult;
-  before(async () => {
-    const start = Date.parse('2026-11-24T14:00:00Z');
-    day = await simulateDay({
-      date: '2026-11-24',
-      seed: 23,
-      out: dir,
-      spot: false,
-      window: { startMs: start, endMs: start + 20 * 60_000 },
-    });
+  const span = simulatedSpan({
+    seed: 23,
+    spot: false,
+    from: '2026-11-24T14:00:00Z',
+    minutes: 20,
+    prefix: 'mlofi-',
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  let day: SimDayResult;
+  before(() => {
+    day = span.day;
+  });
 
   test('window sums and depth means equal a brute-force recount', async () => {
     const book = new L2Book();

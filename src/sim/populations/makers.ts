@@ -1,24 +1,10 @@
-/**
- * Market makers: each of `makers` quotes both sides around the fundamental value, maker k a tick
- * further out than maker k − 1, skewing towards recent one-sided aggressive flow, widening and
- * shrinking the side it hits, and pulling that side when the flow is strongly one-sided.
- */
-import type { Random } from '../../core/index.js';
-import { ASK, BID, type MatchingEngine, Owner } from '../engine.js';
-import type { InstrumentMarket, MinuteState } from '../market.js';
-import type { SimParams } from '../params.js';
-import type { EventPublisher } from '../publisher.js';
-import { BasePopulation, type SimContext } from './population.js';
+import { ASK, BID, Owner } from '../engine.js';
+import type { InstrumentMarket } from '../market.js';
+import { MarketPopulation, type SimContext } from './population.js';
 
 /** The market makers of one instrument. */
-export class MarketMakers extends BasePopulation {
+export class MarketMakers extends MarketPopulation {
   readonly flow = 'mix';
-  readonly #m: InstrumentMarket;
-  readonly #e: MatchingEngine;
-  readonly #rnd: Random;
-  readonly #p: SimParams;
-  readonly #minute: MinuteState;
-  readonly #publisher: EventPublisher;
   readonly #tauNs: number;
   // Each maker's resting quote per side: engine slot (−1 none) and order id (slots are recycled).
   readonly #bidSlot: Int32Array;
@@ -27,13 +13,7 @@ export class MarketMakers extends BasePopulation {
   readonly #askId: Float64Array;
 
   constructor(market: InstrumentMarket, ctx: SimContext) {
-    super();
-    this.#m = market;
-    this.#e = market.engine;
-    this.#rnd = ctx.rnd;
-    this.#p = ctx.p;
-    this.#minute = ctx.minute;
-    this.#publisher = ctx.publisher;
+    super(market, ctx);
     this.#tauNs = ctx.p.toxicityTauS * 1e9;
     const n = ctx.p.makers;
     this.#bidSlot = new Int32Array(n).fill(-1);
@@ -44,33 +24,33 @@ export class MarketMakers extends BasePopulation {
 
   /** Every maker quotes once after the opening snapshot, reading the flow as of the open. */
   override open(t: number): void {
-    for (let k = 0; k < this.#p.makers; k++) {
-      this.#publisher.begin(this.#m, this.#minute.slot());
+    for (let k = 0; k < this.p.makers; k++) {
+      this.publisher.begin(this.market, this.minute.slot());
       this.#requote(k, t);
-      this.#publisher.finish(this.#m);
+      this.publisher.finish(this.market);
     }
   }
 
   override mixWeight(): number {
-    return this.#p.mix.requote;
+    return this.p.mix.requote;
   }
 
   /** A random maker re-quotes. */
   override mixEvent(t: number, _u: number): void {
-    this.#requote(this.#rnd.int(this.#p.makers), t);
+    this.#requote(this.rnd.int(this.p.makers), t);
   }
 
   /** Maker `k` re-quotes both sides around the value, reacting to toxic flow. */
   #requote(k: number, t: number): void {
-    const e = this.#e;
-    const p = this.#p;
-    const rnd = this.#rnd;
-    const imb = this.#m.imbalance(t, this.#tauNs);
+    const e = this.engine;
+    const p = this.p;
+    const rnd = this.rnd;
+    const imb = this.market.imbalance(t, this.#tauNs);
     const a = Math.abs(imb);
-    const center = this.#m.value + imb * p.makerSkewTicks;
+    const center = this.market.value + imb * p.makerSkewTicks;
     const hitExtra =
       a > p.toxicWiden ? Math.ceil(((a - p.toxicWiden) / (1 - p.toxicWiden)) * p.makerWidenTicks) : 0;
-    const regimeExtra = this.#minute.regime === 2 && rnd.chance(0.5) ? 1 : 0;
+    const regimeExtra = this.minute.regime === 2 && rnd.chance(0.5) ? 1 : 0;
     let bidT = Math.floor(center) - k - regimeExtra - (imb < 0 ? hitExtra : 0);
     let askT = Math.floor(center) + 1 + k + regimeExtra + (imb > 0 ? hitExtra : 0);
     const shrink = a > p.toxicWiden ? 1 - (0.8 * (a - p.toxicWiden)) / (1 - p.toxicWiden) : 1;
@@ -93,7 +73,7 @@ export class MarketMakers extends BasePopulation {
 
   /** Moves maker `k`'s quote on `side` to `tick` and `size`, or pulls it. */
   #quote(k: number, side: number, tick: number, size: number, pull: boolean): void {
-    const e = this.#e;
+    const e = this.engine;
     const slots = side === BID ? this.#bidSlot : this.#askSlot;
     const ids = side === BID ? this.#bidId : this.#askId;
     const slot = slots[k];

@@ -1,51 +1,24 @@
-/**
- * Noise traders: limit orders near the touch (geometric distance, small sizes, larger and
- * clustered on round 00/50 levels), cancels (partial ones too), modifies and small market orders.
- * They also own the book published at the Globex open.
- */
-import type { Random } from '../../core/index.js';
-import { ASK, BID, type MatchingEngine, Owner } from '../engine.js';
-import type { InstrumentMarket, MinuteState, TradeTally } from '../market.js';
-import type { SimParams } from '../params.js';
-import type { EventPublisher } from '../publisher.js';
-import { BasePopulation, type SimContext } from './population.js';
+import { ASK, BID, Owner } from '../engine.js';
+import { MarketPopulation } from './population.js';
 
 /** Noise traders of one instrument. */
-export class NoiseTraders extends BasePopulation {
+export class NoiseTraders extends MarketPopulation {
   readonly flow = 'mix';
-  readonly #m: InstrumentMarket;
-  readonly #e: MatchingEngine;
-  readonly #rnd: Random;
-  readonly #p: SimParams;
-  readonly #minute: MinuteState;
-  readonly #tally: TradeTally;
-  readonly #publisher: EventPublisher;
   /** Weight of cancels in the current event's mix (it follows the count of resting noise orders). */
   #cancelW = 0;
-
-  constructor(market: InstrumentMarket, ctx: SimContext) {
-    super();
-    this.#m = market;
-    this.#e = market.engine;
-    this.#rnd = ctx.rnd;
-    this.#p = ctx.p;
-    this.#minute = ctx.minute;
-    this.#tally = ctx.tally;
-    this.#publisher = ctx.publisher;
-  }
 
   /**
    * The opening snapshot: one to three orders a level on the fifteen levels either side of the
    * value, published as `R` and adds flagged F_SNAPSHOT.
    */
   override open(t: number): void {
-    const e = this.#e;
-    const rnd = this.#rnd;
-    const pub = this.#publisher;
-    pub.begin(this.#m, t);
+    const e = this.engine;
+    const rnd = this.rnd;
+    const pub = this.publisher;
+    pub.begin(this.market, t);
     pub.beginSnapshot();
     e.clear();
-    const mid = Math.floor(this.#m.value);
+    const mid = Math.floor(this.market.value);
     for (let d = 0; d < 15; d++) {
       for (let side = 0; side < 2; side++) {
         const n = 1 + rnd.int(3);
@@ -53,50 +26,50 @@ export class NoiseTraders extends BasePopulation {
           e.add(
             side,
             side === BID ? mid - d : mid + 1 + d,
-            1 + rnd.floorExponential(this.#p.noiseMeanSize * 2),
+            1 + rnd.floorExponential(this.p.noiseMeanSize * 2),
             Owner.NOISE,
           );
       }
     }
     pub.endSnapshot(e);
-    pub.finish(this.#m);
+    pub.finish(this.market);
   }
 
   /** Limit adds, cancels (more of them the more noise orders rest), market orders and modifies. */
   override mixWeight(): number {
-    const mix = this.#p.mix;
-    const resting = this.#e.liveCount(Owner.NOISE);
-    this.#cancelW = mix.cancel * Math.min(2, resting / this.#p.targetNoiseOrders);
+    const mix = this.p.mix;
+    const resting = this.engine.liveCount(Owner.NOISE);
+    this.#cancelW = mix.cancel * Math.min(2, resting / this.p.targetNoiseOrders);
     return mix.limit + this.#cancelW + mix.market + mix.modify;
   }
 
   override mixEvent(_t: number, u: number): void {
-    const mix = this.#p.mix;
+    const mix = this.p.mix;
     const cancelW = this.#cancelW;
     if (u < mix.limit) this.#add();
     else if (u < mix.limit + cancelW) this.#cancel();
     else if (u < mix.limit + cancelW + mix.market)
       this.#marketOrder(
-        this.#rnd.chance(0.5) ? BID : ASK,
-        1 + this.#rnd.floorExponential(this.#p.marketMeanSize),
+        this.rnd.chance(0.5) ? BID : ASK,
+        1 + this.rnd.floorExponential(this.p.marketMeanSize),
       );
     else this.#modify();
   }
 
   /** A limit order near the touch, clustered on round levels. */
   #add(): void {
-    const e = this.#e;
-    const rnd = this.#rnd;
-    const p = this.#p;
+    const e = this.engine;
+    const rnd = this.rnd;
+    const p = this.p;
     const side = rnd.chance(0.5) ? BID : ASK;
     let bb = e.bestBid;
     let ba = e.bestAsk;
-    if (Number.isNaN(bb)) bb = (!Number.isNaN(ba) ? ba : Math.floor(this.#m.value)) - 1;
+    if (Number.isNaN(bb)) bb = (!Number.isNaN(ba) ? ba : Math.floor(this.market.value)) - 1;
     if (Number.isNaN(ba)) ba = bb + 1;
     let tick: number;
     if (
       ba - bb > 1 &&
-      rnd.chance(this.#minute.regime === 2 ? p.improveProb * p.highVolImproveScale : p.improveProb)
+      rnd.chance(this.minute.regime === 2 ? p.improveProb * p.highVolImproveScale : p.improveProb)
     )
       tick = side === BID ? bb + 1 : ba - 1;
     else {
@@ -106,7 +79,7 @@ export class NoiseTraders extends BasePopulation {
       );
       tick = side === BID ? bb - d : ba + d;
     }
-    const rt = this.#m.contract.spec.roundTicks;
+    const rt = this.market.contract.spec.roundTicks;
     if (rnd.chance(p.roundSnapProb)) tick = this.#snapToRound(side, tick, rt, bb, ba);
     let size = 1 + rnd.floorExponential(p.noiseMeanSize);
     if (rnd.chance(p.largeOrderProb)) size *= 5;
@@ -117,7 +90,7 @@ export class NoiseTraders extends BasePopulation {
 
   /** The nearest round level on the passive side within reach attracts the order. */
   #snapToRound(side: number, tick: number, rt: number, bb: number, ba: number): number {
-    const reach = this.#p.roundSnapTicks;
+    const reach = this.p.roundSnapTicks;
     const r = side === BID ? Math.floor(tick / rt) * rt : Math.ceil(tick / rt) * rt;
     const r2 = side === BID ? Math.ceil(tick / rt) * rt : Math.floor(tick / rt) * rt;
     if (Math.abs(r2 - tick) <= reach && (side === BID ? r2 < ba : r2 > bb)) return r2;
@@ -126,8 +99,8 @@ export class NoiseTraders extends BasePopulation {
   }
 
   #cancel(): void {
-    const e = this.#e;
-    const rnd = this.#rnd;
+    const e = this.engine;
+    const rnd = this.rnd;
     const n = e.liveCount(Owner.NOISE);
     if (n === 0) return;
     const slot = e.liveAt(Owner.NOISE, rnd.int(n));
@@ -138,8 +111,8 @@ export class NoiseTraders extends BasePopulation {
   }
 
   #modify(): void {
-    const e = this.#e;
-    const rnd = this.#rnd;
+    const e = this.engine;
+    const rnd = this.rnd;
     const n = e.liveCount(Owner.NOISE);
     if (n === 0) return;
     const slot = e.liveAt(Owner.NOISE, rnd.int(n));
@@ -156,11 +129,11 @@ export class NoiseTraders extends BasePopulation {
   }
 
   #marketOrder(side: number, qty: number): void {
-    const e = this.#e;
+    const e = this.engine;
     const best = side === BID ? e.bestAsk : e.bestBid;
     if (Number.isNaN(best)) return;
     // CME protection points are far wider; 2 ticks bounds a noise order's reach.
     const limit = side === BID ? best + 2 : best - 2;
-    this.#tally.record(this.#m, side, e.aggress(side, qty, limit), false);
+    this.tally.record(this.market, side, e.aggress(side, qty, limit), false);
   }
 }

@@ -9,7 +9,8 @@
  * may also act at the Globex open and at the start of each minute.
  */
 import type { Random } from '../../core/index.js';
-import type { MinuteState, TradeTally } from '../market.js';
+import type { MatchingEngine } from '../engine.js';
+import type { InstrumentMarket, MinuteState, TradeTally } from '../market.js';
 import type { SimParams } from '../params.js';
 import type { EventPublisher } from '../publisher.js';
 import type { TruthRecorder } from '../truth.js';
@@ -57,4 +58,28 @@ export abstract class BasePopulation implements Population {
     return 0;
   }
   mixEvent(_t: number, _u: number): void {}
+}
+
+/** A population of traders on one instrument's market, with the day's shared state at hand. */
+export abstract class MarketPopulation extends BasePopulation {
+  protected readonly market: InstrumentMarket;
+  protected readonly engine: MatchingEngine;
+  protected readonly rnd: Random;
+  protected readonly p: SimParams;
+  protected readonly minute: MinuteState;
+  protected readonly publisher: EventPublisher;
+  protected readonly tally: TradeTally;
+  protected readonly truth: TruthRecorder;
+
+  constructor(market: InstrumentMarket, ctx: SimContext) {
+    super();
+    this.market = market;
+    this.engine = market.engine;
+    this.rnd = ctx.rnd;
+    this.p = ctx.p;
+    this.minute = ctx.minute;
+    this.publisher = ctx.publisher;
+    this.tally = ctx.tally;
+    this.truth = ctx.truth;
+  }
 }
