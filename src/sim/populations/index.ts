@@ -10,7 +10,13 @@ import { StaleQuoteWithdrawal } from './withdrawal.js';
 export { InformedTraders } from './informed.js';
 export { MarketMakers } from './makers.js';
 export { NoiseTraders } from './noise.js';
-export { BasePopulation, type FlowRole, MarketPopulation, type Population, type SimContext } from './population.js';
+export {
+  BasePopulation,
+  type FlowRole,
+  MarketPopulation,
+  type Population,
+  type SimContext,
+} from './population.js';
 export { ValueTraders } from './value.js';
 export { Walls } from './walls.js';
 export { StaleQuoteWithdrawal } from './withdrawal.js';
