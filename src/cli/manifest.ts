@@ -6,7 +6,7 @@
  */
 
 import { dirname, join } from 'node:path';
-import { buildManifest, writeManifest } from '../core/index.js';
+import { buildManifest, EngineError, writeManifest } from '../core/index.js';
 import type { Run } from './config.js';
 
 /** Where a manifest goes and what it describes. */
@@ -26,7 +26,7 @@ export interface RecordRunOptions {
 export function manifestPath(o: Pick<RecordRunOptions, 'folder' | 'file'>): string {
   if (o.folder !== undefined) return join(o.folder, 'manifest.json');
   if (o.file !== undefined) return `${o.file}.manifest.json`;
-  throw new Error('a manifest needs a folder or a file');
+  throw new EngineError('MANIFEST_TARGET', 'a manifest needs a folder or a file');
 }
 
 /** Writes the run's manifest; returns its path. */

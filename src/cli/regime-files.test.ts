@@ -97,6 +97,17 @@ describe('regime models on simulated days (fit on seed 1001, evaluate on seed 20
     assert.ok(h.offline.accuracy >= 0.8, `HMM offline accuracy ${h.offline.accuracy}`);
   });
 
+  test('GMM: without persistence it labels at least three quarters of held-out minutes right (chance: a third)', () => {
+    // A mixture sees each minute alone (no transition matrix), so it is held to less than the HMM;
+    // its online labels switch only after GMM_SWITCH_DELAY (3) bars, so a change is followed within
+    // about that delay, and offline and online agree on most minutes.
+    const g = score(gmm);
+    assert.ok(g.offline.accuracy >= 0.75, `GMM offline accuracy ${g.offline.accuracy}`);
+    assert.ok(g.online.accuracy >= 0.75, `GMM online accuracy ${g.online.accuracy}`);
+    assert.ok(g.online.detected >= 0.6 * g.online.changes, `${g.online.detected}/${g.online.changes} detected`);
+    assert.ok(g.online.meanDelayMin <= 6, `GMM mean delay ${g.online.meanDelayMin} min`);
+  });
+
   test('HMM online filter: detects regime changes within 3 minutes on average, most of them', () => {
     const h = score(hmm);
     assert.ok(h.online.meanDelayMin <= 3, `mean delay ${h.online.meanDelayMin} min`);

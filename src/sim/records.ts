@@ -9,7 +9,7 @@
  * aggressor, book unchanged); `F` records have no MBP counterpart.
  */
 
-import { yyyymmddOf } from '../core/index.js';
+import { grown, yyyymmddOf } from '../core/index.js';
 import type { DbnEncoder, MetadataInit, SchemaName } from '../data/dbn/index.js';
 import { Action, Flags, RType, Side } from '../data/dbn/index.js';
 import { BID, type EngineOutput, type MatchingEngine } from './engine.js';
@@ -56,10 +56,8 @@ class Stage {
   /** Byte offset of a new record, growing the buffer when full. */
   next(): number {
     if ((this.n + 1) * this.size > this.buf.length) {
-      const b = new Uint8Array(this.buf.length * 2);
-      b.set(this.buf);
-      this.buf = b;
-      this.dv = new DataView(b.buffer);
+      this.buf = grown(this.buf, this.buf.length * 2);
+      this.dv = new DataView(this.buf.buffer);
     }
     return this.n++ * this.size;
   }

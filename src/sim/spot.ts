@@ -39,7 +39,7 @@
  * Determinism: each pair has its own mulberry32 stream seeded from (seed, date, pair), separate
  * from the futures' stream, so the futures files are the same bytes with or without spot.
  */
-import { indexedSeed, localTime, Random, saltedSeed } from '../core/index.js';
+import { grown, indexedSeed, localTime, Random, saltedSeed } from '../core/index.js';
 import type { DbnEncoder, SchemaName } from '../data/dbn/index.js';
 import { Flags, RType } from '../data/dbn/index.js';
 import { SimConfigError } from './errors.js';
@@ -197,14 +197,9 @@ export class BookPath {
     const n = this.n;
     if (n > 0 && this.bid[n - 1] === bidRaw && this.ask[n - 1] === askRaw) return;
     if (n === this.t.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.t = grow(this.t);
-      this.bid = grow(this.bid);
-      this.ask = grow(this.ask);
+      this.t = grown(this.t, 2 * this.t.length);
+      this.bid = grown(this.bid, 2 * this.bid.length);
+      this.ask = grown(this.ask, 2 * this.ask.length);
     }
     this.t[n] = t;
     this.bid[n] = bidRaw;
