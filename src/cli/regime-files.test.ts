@@ -104,7 +104,10 @@ describe('regime models on simulated days (fit on seed 1001, evaluate on seed 20
     const g = score(gmm);
     assert.ok(g.offline.accuracy >= 0.75, `GMM offline accuracy ${g.offline.accuracy}`);
     assert.ok(g.online.accuracy >= 0.75, `GMM online accuracy ${g.online.accuracy}`);
-    assert.ok(g.online.detected >= 0.6 * g.online.changes, `${g.online.detected}/${g.online.changes} detected`);
+    assert.ok(
+      g.online.detected >= 0.6 * g.online.changes,
+      `${g.online.detected}/${g.online.changes} detected`,
+    );
     assert.ok(g.online.meanDelayMin <= 6, `GMM mean delay ${g.online.meanDelayMin} min`);
   });
 
