@@ -3,7 +3,13 @@ export { Flags, RType, rtypeLabel, rtypeName, SCHEMA_RTYPE, SCHEMAS, STYPES } fr
 export { Action, RecordCursor, Side } from './cursor.js';
 export { type Container, DbnDecoder, type DecoderOptions, RecordBatch } from './decoder.js';
 export { DbnEncoder, type EncoderOptions } from './encoder.js';
-export { DbnEncodeError, DbnError, type DbnErrorCode, DbnUsageError } from './errors.js';
+export {
+  DbnEncodeError,
+  DbnError,
+  type DbnErrorCode,
+  DbnUsageError,
+  ZstdUnavailableError,
+} from './errors.js';
 export { type FieldDef, LAYOUTS, layoutFor, type RecordLayout } from './layouts.js';
 export { hasTsRecv, MergedRecords } from './merge.js';
 export {
