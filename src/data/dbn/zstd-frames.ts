@@ -43,10 +43,9 @@ export class ZstdFrameTracker {
     return this.#state === MAGIC && this.#accLen === 0;
   }
 
-  /** Reads the next bytes of the stream (those the decompressor consumed, in order). */
-  feed(b: Uint8Array): void {
+  /** Reads the next bytes of the stream, `b[0, n)` (those the decompressor consumed, in order). */
+  feed(b: Uint8Array, n = b.length): void {
     let i = 0;
-    const n = b.length;
     while (i < n) {
       const state = this.#state;
       if (state === SKIP) {

@@ -115,7 +115,7 @@ export class ZstdStreamDecoder {
     const r = this.#result;
     r.produced = ctx.produced;
     r.consumed = ctx.consumed;
-    if (r.consumed > 0) this.#frames.feed(r.consumed === src.length ? src : src.subarray(0, r.consumed));
+    if (r.consumed > 0) this.#frames.feed(src, r.consumed);
     r.pending = this.#frames.atFrameBoundary ? 0 : 1;
     return r;
   }
