@@ -59,7 +59,11 @@ function settle(state, totals, failures, event) {
   const { type, data } = event;
   const details = data.details ?? {};
   const file = state.files.get(key(data.file)) ?? newFile(state, data.file);
-  const path = [...file.names.slice(0, data.nesting), data.name].join(' › ');
+  // A contract suite's tests are declared in its own module, under a describe of the test file:
+  // the levels the module's state lacks come from the last test started anywhere.
+  const names = [];
+  for (let i = 0; i < data.nesting; i++) names.push(file.names[i] ?? state.names[i] ?? '…');
+  const path = [...names, data.name].join(' › ');
   const error = details.error;
   if (details.type === 'suite') {
     totals.suites++;
@@ -156,7 +160,7 @@ function fileReport(path, f, durationMs, error) {
 export default async function* compactReporter(source) {
   const started = performance.now();
   // Files by compiled path; `runs`: the files the runner runs (each in a process of its own).
-  const state = { files: new Map(), runs: new Set() };
+  const state = { files: new Map(), runs: new Set(), names: [] };
   const totals = { tests: 0, suites: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0, broken: 0 };
   const failures = [];
   const loose = [];
@@ -172,6 +176,8 @@ export default async function* compactReporter(source) {
         const f = state.files.get(key(data.file)) ?? newFile(state, data.file);
         f.names.length = data.nesting;
         f.names[data.nesting] = data.name;
+        state.names.length = data.nesting;
+        state.names[data.nesting] = data.name;
         break;
       }
       case 'test:pass':

@@ -34,6 +34,20 @@ test('one', () => {});
 test('two', () => {});
 `,
   'crash.test.mjs': `throw new Error('broken at import');\n`,
+  // A contract suite: tests declared in a shared module, run by a test file under two describes.
+  'contract.mjs': `
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+export function contract(name) {
+  test(name + ' adds', () => assert.equal(1 + 1, name === 'bad' ? 3 : 2));
+}
+`,
+  'user.test.mjs': `
+import { describe } from 'node:test';
+import { contract } from './contract.mjs';
+describe('impl good', () => contract('good'));
+describe('impl bad', () => contract('bad'));
+`,
 };
 
 function run(files) {
@@ -96,4 +110,13 @@ test('a passing run ends with "N passed, 0 failed, 0 skipped", exit code 0, one 
   assert.equal(lines.at(-1), '2 passed, 0 failed, 0 skipped');
   assert.equal(lines.filter((l) => /^[✔✖] /.test(l)).length, 1);
   assert.ok(lines.length <= 5, out);
+});
+
+test('tests a shared contract module declares are reported under the file that ran them', async () => {
+  const { code, out } = await run(['user.test.mjs']);
+  assert.equal(code, 1, out);
+  assert.match(out, /^✖ user\.test\.mjs {2}1 passed, 1 failed {2}\(/m);
+  assert.match(out, /^ {4}✖ impl bad › bad adds {2}\(contract\.mjs:5:3\)/m);
+  assert.doesNotMatch(out, /^[✔✖] contract\.mjs/m);
+  assert.equal(out.trimEnd().split('\n').at(-1), '1 passed, 1 failed, 0 skipped');
 });
