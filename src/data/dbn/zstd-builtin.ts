@@ -140,7 +140,7 @@ export function builtinZstd(): ZstdCodec | null {
     },
     compressor(level: number): ZstdCompressor {
       const stream = createZstdCompress({ params: { [levelParam]: level } });
-      // libzstd's recommended output size (ZSTD_CStreamOutSize: a block plus its header).
+      // About libzstd's recommended output size (ZSTD_CStreamOutSize: one full block and its header).
       return new BuiltinCompressor(new Step(open(stream)!), (128 << 10) + 512, eContinue, eEnd);
     },
   };
