@@ -338,11 +338,10 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
     for (;;) {
       let src = input.peek();
       if (src.length === 0) {
-        // Flush what libzstd still holds before asking for more input.
-        if (this.#zstdPending !== 0) {
-          const r = this.#zstdStep(dst.subarray(off, off + max), EMPTY);
-          if (r > 0) return r;
-        }
+        // Flush what libzstd still holds (output that did not fit the last step) before asking
+        // for more input.
+        const r = this.#zstdStep(dst.subarray(off, off + max), EMPTY);
+        if (r > 0) return r;
         if (!(await input.refill())) {
           if (this.#zstdPending !== 0) {
             throw this.#error(

@@ -52,3 +52,19 @@ export class DbnError extends EngineError {
     this.offset = offset;
   }
 }
+
+/**
+ * No zstd library can be used: the one `SCALPER_ZSTD` names is missing, or neither Node's
+ * built-in zstd (Node >= 22.15) nor the optional zstd-napi package is there. The message says
+ * what to install or unset.
+ */
+export class ZstdUnavailableError extends EngineError {
+  override readonly code = 'ZSTD_UNAVAILABLE';
+  /** The library that was asked for: `builtin`, `napi`, or `auto` (any). */
+  readonly backend: string;
+
+  constructor(backend: string, message: string, options?: { cause?: unknown }) {
+    super('ZSTD_UNAVAILABLE', message, options);
+    this.backend = backend;
+  }
+}

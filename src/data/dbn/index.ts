@@ -3,7 +3,13 @@ export { Flags, RType, rtypeLabel, rtypeName, SCHEMA_RTYPE, SCHEMAS, STYPES } fr
 export { Action, RecordCursor, Side } from './cursor.js';
 export { type Container, DbnDecoder, type DecoderOptions, RecordBatch } from './decoder.js';
 export { DbnEncoder, type EncoderOptions } from './encoder.js';
-export { DbnEncodeError, DbnError, type DbnErrorCode, DbnUsageError } from './errors.js';
+export {
+  DbnEncodeError,
+  DbnError,
+  type DbnErrorCode,
+  DbnUsageError,
+  ZstdUnavailableError,
+} from './errors.js';
 export { type FieldDef, LAYOUTS, layoutFor, type RecordLayout } from './layouts.js';
 export { hasTsRecv, MergedRecords } from './merge.js';
 export {
@@ -28,3 +34,4 @@ export {
 export { SymbolMap } from './symbols.js';
 export { csvHeader, recordToCsv, recordToJson, recordToJsonLine, type TextOptions } from './text.js';
 export { upgradeRecord } from './upgrade.js';
+export { ZSTD_BACKENDS, type ZstdBackendName, zstdBackend, zstdBackends } from './zstd.js';

@@ -1,64 +1,148 @@
 /**
- * Zstandard framing over zstd-napi's native binding (libzstd built from source by node-gyp).
- * We drive ZSTD_decompressStream directly instead of the library's Transform stream so that
- * decompressed bytes land in the decoder's own reused buffer (no per-chunk allocation), so a
- * truncated last frame is detected (libzstd reports how much of the frame is still missing), and
- * so concatenated frames and skippable frames are handled by libzstd itself. The benchmark
- * compares this binding with the pure-JS fzstd decoder.
+ * Zstandard for the DBN reader and writer, from Node's built-in zlib binding where Node has one
+ * (>= 22.15, 23.8) or else from the optional zstd-napi package (libzstd built from source; Node
+ * 20). Both are libzstd underneath, stepped the same way: decompressed bytes land in the
+ * decoder's own reused buffer (no per-chunk allocation), concatenated and skippable frames are
+ * handled by libzstd, and every step reports the input it consumed, so errors are located in the
+ * compressed input whichever library runs. Whether the input ends inside a frame is read from the
+ * frame headers (zstd-frames.ts), not from a library hint only one of them exposes.
+ *
+ * `SCALPER_ZSTD=builtin|napi` forces one library (`auto`, the default, prefers the built-in);
+ * the tests run the zstd cases against each library present, and `npm run bench` compares them.
  */
-import binding from 'zstd-napi/binding.js';
+import { ConfigError } from '../../core/index.js';
+import { ZstdUnavailableError } from './errors.js';
+import { builtinZstd } from './zstd-builtin.js';
+import type { ZstdBackendName, ZstdCodec, ZstdCompressor, ZstdDecompressor } from './zstd-codec.js';
+import { ZstdFrameTracker } from './zstd-frames.js';
+import { napiZstd } from './zstd-napi.js';
 
-/** First four bytes of a zstd frame (0xFD2FB528 little-endian). */
-export const ZSTD_MAGIC = 0xfd2fb528;
-/** Skippable frames use magics 0x184D2A50..0x184D2A5F; DBZ puts its metadata in one. */
-export const SKIPPABLE_MAGIC_MIN = 0x184d2a50;
-export const SKIPPABLE_MAGIC_MAX = 0x184d2a5f;
+export type { ZstdBackendName } from './zstd-codec.js';
+export { SKIPPABLE_MAGIC_MAX, SKIPPABLE_MAGIC_MIN, ZSTD_MAGIC } from './zstd-frames.js';
 
-/** Result of one decompression step: bytes written, bytes consumed, and whether a frame is still open. */
+/** Every zstd library this code can use, in order of preference. */
+export const ZSTD_BACKENDS: readonly ZstdBackendName[] = ['builtin', 'napi'];
+
+// Each library is probed once, on first need: zstd-napi is never loaded while the built-in
+// serves (unless forced).
+let builtin: ZstdCodec | null | undefined;
+let napi: ZstdCodec | Error | undefined;
+
+function probe(name: ZstdBackendName): ZstdCodec | Error {
+  if (name === 'builtin') {
+    if (builtin === undefined) builtin = builtinZstd();
+    return (
+      builtin ??
+      new Error(`Node ${process.version} has no built-in zstd (zlib has it from Node 22.15 and 23.8)`)
+    );
+  }
+  if (napi === undefined) napi = napiZstd();
+  return napi;
+}
+
+/** The zstd libraries usable in this process, preferred first. */
+export function zstdBackends(): ZstdBackendName[] {
+  return ZSTD_BACKENDS.filter((name) => !(probe(name) instanceof Error));
+}
+
+/** The library `name`, or the one `SCALPER_ZSTD` selects (default: the first usable one). */
+function codec(name?: ZstdBackendName): ZstdCodec {
+  const wanted = name ?? process.env.SCALPER_ZSTD ?? 'auto';
+  if (wanted === 'auto' || wanted === '') {
+    const reasons: string[] = [];
+    for (const n of ZSTD_BACKENDS) {
+      const c = probe(n);
+      if (!(c instanceof Error)) return c;
+      reasons.push(c.message);
+    }
+    throw new ZstdUnavailableError(
+      'auto',
+      `no zstd library: ${reasons.join('; ')}. Run on Node >= 22.15, or install zstd-napi (npm install zstd-napi; it compiles libzstd, which needs a C/C++ toolchain)`,
+    );
+  }
+  if (wanted !== 'builtin' && wanted !== 'napi') {
+    throw new ConfigError(`SCALPER_ZSTD="${wanted}" is not one of "builtin", "napi", "auto"`);
+  }
+  const c = probe(wanted);
+  if (!(c instanceof Error)) return c;
+  const hint =
+    wanted === 'builtin'
+      ? 'run on Node >= 22.15, or let SCALPER_ZSTD select zstd-napi (unset it)'
+      : 'install it (npm install zstd-napi; it compiles libzstd, which needs a C/C++ toolchain), or unset SCALPER_ZSTD to use the built-in';
+  throw new ZstdUnavailableError(wanted, `zstd library "${wanted}" is unavailable: ${c.message}; ${hint}`, {
+    cause: c,
+  });
+}
+
+/** The library new zstd contexts use now (`SCALPER_ZSTD`, or the first usable one). */
+export function zstdBackend(): ZstdBackendName {
+  return codec().name;
+}
+
+/**
+ * Result of one decompression step: bytes written, bytes consumed, and whether the input seen so
+ * far ends inside a frame. One object per decoder, overwritten by each step.
+ */
 export interface StepResult {
   produced: number;
   consumed: number;
-  /** libzstd's hint: 0 when every frame seen so far is complete and flushed. */
+  /** 0 when every frame seen so far is complete; 1 while a frame is still open. */
   pending: number;
 }
 
 /** A streaming zstd decompressor writing into caller buffers. */
 export class ZstdStreamDecoder {
-  readonly #dctx = new binding.DCtx();
+  readonly #ctx: ZstdDecompressor;
+  readonly #frames = new ZstdFrameTracker();
+  readonly #result: StepResult = { produced: 0, consumed: 0, pending: 0 };
+  /** The library this decoder runs on. */
+  readonly backend: ZstdBackendName;
 
-  /** Decompresses from `src` into `dst`; throws libzstd's error on corrupt input. */
+  /** Uses `backend`, or the library `SCALPER_ZSTD` selects; throws ZstdUnavailableError if absent. */
+  constructor(backend?: ZstdBackendName) {
+    const c = codec(backend);
+    this.backend = c.name;
+    this.#ctx = c.decompressor();
+  }
+
+  /**
+   * Decompresses from `src` into `dst`; throws libzstd's error on corrupt input. A step with
+   * empty `src` flushes what the library still holds. The result is reused by the next step.
+   */
   step(dst: Uint8Array, src: Uint8Array): StepResult {
-    const [pending, produced, consumed] = this.#dctx.decompressStream(dst, src);
-    return { produced, consumed, pending };
+    const ctx = this.#ctx;
+    ctx.decompress(dst, src);
+    const r = this.#result;
+    r.produced = ctx.produced;
+    r.consumed = ctx.consumed;
+    if (r.consumed > 0) this.#frames.feed(src, r.consumed);
+    r.pending = this.#frames.atFrameBoundary ? 0 : 1;
+    return r;
   }
 }
 
 /** A streaming zstd compressor writing frames of the given level. */
 export class ZstdStreamEncoder {
-  readonly #cctx = new binding.CCtx();
-  readonly #out: Uint8Array;
+  readonly #ctx: ZstdCompressor;
+  /** The library this encoder runs on. */
+  readonly backend: ZstdBackendName;
 
-  constructor(level = 3) {
-    this.#cctx.setParameter(binding.CParameter.compressionLevel, level);
-    this.#out = new Uint8Array(binding.cStreamOutSize());
+  /** `level` as zstd's (3 is zstd's default); `backend` as for ZstdStreamDecoder. */
+  constructor(level = 3, backend?: ZstdBackendName) {
+    const c = codec(backend);
+    this.backend = c.name;
+    this.#ctx = c.compressor(level);
   }
 
   /** Compresses `src`; `end` closes the frame. Calls `sink` with each compressed piece (a copy). */
   write(src: Uint8Array, end: boolean, sink: (piece: Uint8Array) => void): void {
-    let input = src;
-    const directive = end ? binding.EndDirective.end : binding.EndDirective.continue;
-    for (;;) {
-      const [remaining, produced, consumed] = this.#cctx.compressStream2(this.#out, input, directive);
-      if (produced > 0) sink(this.#out.slice(0, produced));
-      input = input.subarray(consumed);
-      if (end ? remaining === 0 : input.length === 0) break;
-    }
+    this.#ctx.write(src, end, sink);
   }
 }
 
 /** Decompresses a whole in-memory buffer of one or more frames (small payloads such as DBZ metadata). */
-export function zstdDecompressAll(src: Uint8Array): Uint8Array {
-  const dec = new ZstdStreamDecoder();
+export function zstdDecompressAll(src: Uint8Array, backend?: ZstdBackendName): Uint8Array {
+  const dec = new ZstdStreamDecoder(backend);
   const parts: Uint8Array[] = [];
   let total = 0;
   let input = src;
@@ -70,6 +154,7 @@ export function zstdDecompressAll(src: Uint8Array): Uint8Array {
       parts.push(out.slice(0, r.produced));
       total += r.produced;
     }
+    // Output space left over with no input left: the library holds nothing more.
     if (input.length === 0 && r.produced < out.length) {
       if (r.pending !== 0) throw new Error('zstd frame is truncated');
       break;
@@ -86,8 +171,8 @@ export function zstdDecompressAll(src: Uint8Array): Uint8Array {
 }
 
 /** Compresses a whole buffer into one frame. */
-export function zstdCompressAll(src: Uint8Array, level = 3): Uint8Array {
-  const enc = new ZstdStreamEncoder(level);
+export function zstdCompressAll(src: Uint8Array, level = 3, backend?: ZstdBackendName): Uint8Array {
+  const enc = new ZstdStreamEncoder(level, backend);
   const parts: Uint8Array[] = [];
   enc.write(src, true, (p) => parts.push(p));
   return Buffer.concat(parts);
