@@ -11,7 +11,7 @@
  * the tests run the zstd cases against each library present, and `npm run bench` compares them.
  */
 import { ConfigError } from '../../core/index.js';
-import { ZstdUnavailableError } from './errors.js';
+import { DbnError, ZstdUnavailableError } from './errors.js';
 import { builtinZstd } from './zstd-builtin.js';
 import type { ZstdBackendName, ZstdCodec, ZstdCompressor, ZstdDecompressor } from './zstd-codec.js';
 import { ZstdFrameTracker } from './zstd-frames.js';
@@ -156,10 +156,18 @@ export function zstdDecompressAll(src: Uint8Array, backend?: ZstdBackendName): U
     }
     // Output space left over with no input left: the library holds nothing more.
     if (input.length === 0 && r.produced < out.length) {
-      if (r.pending !== 0) throw new Error('zstd frame is truncated');
+      if (r.pending !== 0)
+        throw new DbnError('CORRUPT_ZSTD', 'buffer', src.length, 'zstd frame is truncated');
       break;
     }
-    if (r.produced === 0 && r.consumed === 0) throw new Error('zstd decompressor made no progress');
+    if (r.produced === 0 && r.consumed === 0) {
+      throw new DbnError(
+        'CORRUPT_ZSTD',
+        'buffer',
+        src.length - input.length,
+        'zstd decompressor made no progress',
+      );
+    }
   }
   const all = new Uint8Array(total);
   let o = 0;
