@@ -9,7 +9,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { CME_FX_FUTURES, ConfigError, fxFutureRoot, UNDEF_TIMESTAMP } from '../core/index.js';
+import { CME_FX_FUTURES, ConfigError, fxFutureRoot } from '../core/index.js';
 import {
   DbnDecoder,
   DbnError,
@@ -96,12 +96,13 @@ export async function replay(
 
   const every = opts.everyNs;
   const { onGrid, onRecord, onProgress } = opts;
+  // The time range costs nothing per record when it is not given (two false booleans).
   const from = opts.fromNs ?? 0n;
   const fromHi = Number(from >> 32n);
   const fromLo = Number(from & 0xffffffffn);
-  const to = opts.toNs ?? UNDEF_TIMESTAMP;
-  const toHi = Number(to >> 32n);
-  const toLo = Number(to & 0xffffffffn);
+  const hasTo = opts.toNs !== undefined;
+  const toHi = hasTo ? Number((opts.toNs as bigint) >> 32n) : 0;
+  const toLo = hasTo ? Number((opts.toNs as bigint) & 0xffffffffn) : 0;
   let next = -1n;
   let nextHi = 0;
   let nextLo = 0;
@@ -118,23 +119,25 @@ export async function replay(
   };
   let lastHi = 0;
   let lastLo = 0;
-  let warm = false;
+  // Records before --from may still come (records arrive in key order, so once one is past it, none is).
+  let warming = opts.fromNs !== undefined;
+  let warmed = false;
   while (!merged.done) {
     // Keys are the unsigned halves of ts_recv.
     const hi = merged.keyHi;
     const lo = merged.keyLo;
-    if (hi > toHi || (hi === toHi && lo > toLo)) {
+    if (hasTo && (hi > toHi || (hi === toHi && lo > toLo))) {
       // Every record up to --to is in: the grid runs on to --to itself.
       lastHi = toHi;
       lastLo = toLo;
       break;
     }
-    const live = hi > fromHi || (hi === fromHi && lo >= fromLo);
-    if (!live) warm = true;
+    if (warming && (hi < fromHi || (hi === fromHi && lo < fromLo))) warmed = true;
     else {
+      warming = false;
       if (next < 0n) {
         // After warm-up records the state at --from is known, so the grid starts there.
-        const t = warm ? from : (BigInt(hi) << 32n) | BigInt(lo);
+        const t = warmed ? from : (BigInt(hi) << 32n) | BigInt(lo);
         setNext(((t + every - 1n) / every) * every);
       }
       while (hi > nextHi || (hi === nextHi && lo > nextLo)) await emit();
@@ -144,7 +147,7 @@ export async function replay(
     const c = merged.cursor();
     if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(merged.batch.toObject(merged.index));
     else engine.apply(c);
-    if (live && onRecord !== undefined) onRecord(c);
+    if (!warming && onRecord !== undefined) onRecord(c);
     records++;
     const loading = merged.next();
     if (loading) {
