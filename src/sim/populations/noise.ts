@@ -98,12 +98,17 @@ export class NoiseTraders extends MarketPopulation {
     return tick;
   }
 
+  /** A resting noise order drawn at random (its engine slot), or −1 when there is none. */
+  #randomOrder(): number {
+    const n = this.engine.liveCount(Owner.NOISE);
+    return n === 0 ? -1 : this.engine.liveAt(Owner.NOISE, this.rnd.int(n));
+  }
+
   #cancel(): void {
     const e = this.engine;
     const rnd = this.rnd;
-    const n = e.liveCount(Owner.NOISE);
-    if (n === 0) return;
-    const slot = e.liveAt(Owner.NOISE, rnd.int(n));
+    const slot = this.#randomOrder();
+    if (slot < 0) return;
     const size = e.orderSize(slot);
     // Partial cancels exist at CME (CONVENTIONS.md); their 15 % share is an assumption.
     if (size > 1 && rnd.chance(0.15)) e.cancel(slot, 1 + rnd.int(size - 1));
@@ -113,9 +118,8 @@ export class NoiseTraders extends MarketPopulation {
   #modify(): void {
     const e = this.engine;
     const rnd = this.rnd;
-    const n = e.liveCount(Owner.NOISE);
-    if (n === 0) return;
-    const slot = e.liveAt(Owner.NOISE, rnd.int(n));
+    const slot = this.#randomOrder();
+    if (slot < 0) return;
     const size = e.orderSize(slot);
     const tick = e.orderTick(slot);
     // Assumed split: 40 % size decreases (keep priority), 30 % increases, 30 % one-tick moves.
