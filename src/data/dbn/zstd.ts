@@ -13,12 +13,13 @@
 import { ConfigError } from '../../core/index.js';
 import { DbnError, ZstdUnavailableError } from './errors.js';
 import { builtinZstd } from './zstd-builtin.js';
-import type { ZstdBackendName, ZstdCodec, ZstdCompressor, ZstdDecompressor } from './zstd-codec.js';
-import { ZstdFrameTracker } from './zstd-frames.js';
+import type { ZstdBackendName, ZstdCodec, ZstdCompressor } from './zstd-codec.js';
 import { napiZstd } from './zstd-napi.js';
+import { ZstdStepper } from './zstd-stream.js';
 
 export type { ZstdBackendName } from './zstd-codec.js';
 export { SKIPPABLE_MAGIC_MAX, SKIPPABLE_MAGIC_MIN, ZSTD_MAGIC } from './zstd-frames.js';
+export type { StepResult } from './zstd-stream.js';
 
 /** Every zstd library this code can use, in order of preference. */
 export const ZSTD_BACKENDS: readonly ZstdBackendName[] = ['builtin', 'napi'];
@@ -79,45 +80,11 @@ export function zstdBackend(): ZstdBackendName {
   return codec().name;
 }
 
-/**
- * Result of one decompression step: bytes written, bytes consumed, and whether the input seen so
- * far ends inside a frame. One object per decoder, overwritten by each step.
- */
-export interface StepResult {
-  produced: number;
-  consumed: number;
-  /** 0 when every frame seen so far is complete; 1 while a frame is still open. */
-  pending: number;
-}
-
 /** A streaming zstd decompressor writing into caller buffers. */
-export class ZstdStreamDecoder {
-  readonly #ctx: ZstdDecompressor;
-  readonly #frames = new ZstdFrameTracker();
-  readonly #result: StepResult = { produced: 0, consumed: 0, pending: 0 };
-  /** The library this decoder runs on. */
-  readonly backend: ZstdBackendName;
-
+export class ZstdStreamDecoder extends ZstdStepper {
   /** Uses `backend`, or the library `SCALPER_ZSTD` selects; throws ZstdUnavailableError if absent. */
   constructor(backend?: ZstdBackendName) {
-    const c = codec(backend);
-    this.backend = c.name;
-    this.#ctx = c.decompressor();
-  }
-
-  /**
-   * Decompresses from `src` into `dst`; throws libzstd's error on corrupt input. A step with
-   * empty `src` flushes what the library still holds. The result is reused by the next step.
-   */
-  step(dst: Uint8Array, src: Uint8Array): StepResult {
-    const ctx = this.#ctx;
-    ctx.decompress(dst, src);
-    const r = this.#result;
-    r.produced = ctx.produced;
-    r.consumed = ctx.consumed;
-    if (r.consumed > 0) this.#frames.feed(src, r.consumed);
-    r.pending = this.#frames.atFrameBoundary ? 0 : 1;
-    return r;
+    super(codec(backend));
   }
 }
 

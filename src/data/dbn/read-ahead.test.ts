@@ -1,0 +1,244 @@
+/**
+ * Reading files ahead in blocks (plain through the thread pool, compressed on a worker) changes
+ * nothing a reader sees: the same records at the same stream offsets, the same metadata, the same
+ * errors at the same bytes, whatever the block size, so that records straddle block boundaries at
+ * every place inside them. The reference is the same bytes decoded from memory, without any
+ * read-ahead (the path the fixture and round-trip tests check against expected values).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { type Decoded, dbnFixtureNames, decodeAll, fixtureOptions } from '../../../test/dbn.js';
+import { fixture } from '../../../test/fixtures.js';
+import { sampleDefinition, writeSample } from '../../../test/market-sample.js';
+import { RType } from './constants.js';
+import { DbnDecoder, type DecoderOptions } from './decoder.js';
+import { DbnEncoder } from './encoder.js';
+import { DbnError } from './errors.js';
+import type { DbnRecord } from './record.js';
+import { zstdCompressAll } from './zstd.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dbn-read-ahead-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A stream of mixed record sizes: a definition (520 bytes), MBP-10 (368), trades (48), MBO (56). */
+async function mixedStream(records: number): Promise<Uint8Array> {
+  const { encoder, result } = DbnEncoder.toBuffer({
+    metadata: { dataset: 'GLBX.MDP3', schema: 'mbp-10', stype_in: 'raw_symbol', stype_out: 'instrument_id' },
+  });
+  encoder.write(sampleDefinition());
+  const trades = DbnEncoder.toBuffer();
+  writeSample(encoder, { records, seed: 7 }, trades.encoder);
+  await trades.encoder.end();
+  encoder.writeEncoded(trades.result(), Math.floor(trades.result().length / 48));
+  for (let i = 0; i < 300; i++) encoder.write(mbo(i));
+  await encoder.end();
+  return result();
+}
+
+function mbo(i: number): DbnRecord {
+  return {
+    hd: {
+      length: 14,
+      rtype: RType.MBO,
+      publisher_id: 1,
+      instrument_id: 42005347,
+      ts_event: 1795617000000000000n + BigInt(i),
+    },
+    order_id: BigInt(1000 + i),
+    price: 1_085_000_000n + BigInt(i % 7) * 50_000n,
+    size: 1 + (i % 9),
+    flags: 0,
+    channel_id: 0,
+    action: 'A',
+    side: i % 2 === 0 ? 'B' : 'A',
+    ts_recv: 1795617000000000100n + BigInt(i),
+    ts_in_delta: 0,
+    sequence: i,
+  } as unknown as DbnRecord;
+}
+
+function file(name: string, bytes: Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** Everything a reader sees, or the error it ends in (code, offset), as comparable values. */
+async function seen(
+  dec: DbnDecoder,
+): Promise<{ decoded?: Decoded; error?: { code: string; offset: number } }> {
+  try {
+    return { decoded: await decodeAll(dec) };
+  } catch (e) {
+    if (!(e instanceof DbnError)) throw e;
+    return { error: { code: e.code, offset: e.offset } };
+  }
+}
+
+function sameAs(
+  actual: Awaited<ReturnType<typeof seen>>,
+  expected: Awaited<ReturnType<typeof seen>>,
+  what: string,
+) {
+  assert.deepEqual(actual.error, expected.error, `${what}: error`);
+  if (expected.decoded === undefined) return;
+  const a = actual.decoded!;
+  const e = expected.decoded;
+  assert.deepEqual(a.metadata, e.metadata, `${what}: metadata`);
+  assert.equal(a.records.length, e.records.length, `${what}: record count`);
+  assert.deepEqual(a.offsets, e.offsets, `${what}: record offsets`);
+  assert.deepEqual(a.records, e.records, `${what}: records`);
+}
+
+describe('read-ahead of files', async () => {
+  const stream = await mixedStream(3000);
+  const plain = file('mixed.dbn', stream);
+  const zst = file('mixed.dbn.zst', zstdCompressAll(stream));
+  const reference = await seen(DbnDecoder.fromBytes(stream));
+
+  test('the reference stream has records of four sizes, and more than a block of them', () => {
+    const sizes = new Set(reference.decoded!.records.map((r) => r.hd.length * 4));
+    assert.deepEqual(
+      [...sizes].sort((a, b) => a - b),
+      [48, 56, 368, 520],
+    );
+    assert.ok(stream.length > 1 << 20);
+  });
+
+  test('plain and compressed files give the same records with any block size and depth', async () => {
+    // Block sizes near multiples of the record sizes and off them, so that boundaries fall
+    // at every 8-byte place inside records of each size.
+    const blockSizes = [4096, 4104, 4600, 5888, 8192 + 368, 65536, 1 << 20];
+    for (const blockSize of blockSizes) {
+      for (const depth of [2, 3]) {
+        for (const path of [plain, zst]) {
+          const got = await seen(DbnDecoder.fromFile(path, { readAhead: { blockSize, depth } }));
+          sameAs(got, reference, `${path} in ${depth} blocks of ${blockSize}`);
+        }
+      }
+    }
+  });
+
+  test('the default reads these files ahead and reports every byte read', async () => {
+    for (const path of [plain, zst]) {
+      const dec = DbnDecoder.fromFile(path, { readAhead: { blockSize: 4096, depth: 2 } });
+      let batches = 0;
+      for await (const batch of dec) {
+        batches++;
+        assert.ok(batch.count > 0);
+      }
+      assert.ok(batches > 10, `${path}: ${batches} batches`);
+      assert.equal(dec.bytesRead, statSync(path).size, `${path}: bytesRead at the end`);
+      assert.equal(dec.recordCount, reference.decoded!.records.length);
+    }
+  });
+
+  test('truncated files end in the same error at the same byte as from memory', async () => {
+    for (const cut of [
+      stream.length - 1,
+      stream.length - 200,
+      stream.length - 367,
+      300_000,
+      300_001,
+      4096 * 3 + 5,
+    ]) {
+      const bytes = stream.subarray(0, cut);
+      const expected = await seen(DbnDecoder.fromBytes(bytes));
+      assert.equal(expected.error?.code, 'TRUNCATED_RECORD', `cut at ${cut}`);
+      const path = file(`cut-${cut}.dbn`, bytes);
+      for (const blockSize of [4096, 5888]) {
+        sameAs(
+          await seen(DbnDecoder.fromFile(path, { readAhead: { blockSize, depth: 2 } })),
+          expected,
+          `plain cut at ${cut}`,
+        );
+      }
+      const z = zstdCompressAll(bytes);
+      const zpath = file(`cut-${cut}.dbn.zst`, z);
+      sameAs(
+        await seen(DbnDecoder.fromFile(zpath, { readAhead: { blockSize: 4104, depth: 2 } })),
+        expected,
+        `zstd cut at ${cut}`,
+      );
+    }
+  });
+
+  test('a bad record length and corrupt or truncated zstd end in the same error as without read-ahead', async () => {
+    const bad = stream.slice();
+    const at = reference.decoded!.offsets[1500];
+    bad[at] = 3; // a 12-byte record: shorter than a header
+    const badPath = file('bad-length.dbn', bad);
+    const expectedBad = await seen(DbnDecoder.fromBytes(bad));
+    assert.deepEqual(expectedBad.error, { code: 'BAD_RECORD_LENGTH', offset: at });
+    sameAs(
+      await seen(DbnDecoder.fromFile(badPath, { readAhead: { blockSize: 4096, depth: 2 } })),
+      expectedBad,
+      'bad length',
+    );
+    sameAs(
+      await seen(
+        DbnDecoder.fromFile(file('bad-length.dbn.zst', zstdCompressAll(bad)), {
+          readAhead: { blockSize: 4096, depth: 2 },
+        }),
+      ),
+      expectedBad,
+      'bad length, compressed',
+    );
+    const z = zstdCompressAll(stream);
+    for (const [name, bytes] of [
+      ['corrupt', flip(z, Math.floor(z.length / 2))],
+      ['truncated', z.subarray(0, z.length - 10)],
+    ] as const) {
+      const path = file(`${name}.dbn.zst`, bytes);
+      const expected = await seen(DbnDecoder.fromFile(path, { readAhead: false }));
+      assert.equal(expected.error?.code, 'CORRUPT_ZSTD', name);
+      sameAs(
+        await seen(DbnDecoder.fromFile(path, { readAhead: { blockSize: 4096, depth: 2 } })),
+        expected,
+        name,
+      );
+    }
+  });
+
+  test('stopping early releases the worker, and the next file reads in full', async () => {
+    for (let round = 0; round < 3; round++) {
+      const dec = DbnDecoder.fromFile(zst, { readAhead: { blockSize: 4096, depth: 2 } });
+      let n = 0;
+      for await (const batch of dec) {
+        n += batch.count;
+        if (n > 100) break;
+      }
+      assert.ok(n > 100);
+    }
+    sameAs(
+      await seen(DbnDecoder.fromFile(zst, { readAhead: { blockSize: 8192, depth: 4 } })),
+      reference,
+      'after early stops',
+    );
+  });
+
+  test('every fixture file reads the same with and without read-ahead', async () => {
+    const files = dbnFixtureNames().map((name) => ({
+      path: fixture('dbn', name),
+      opts: fixtureOptions(name),
+    }));
+    files.push({ path: fixture('dbn-real', 'glbx-mdp3-esm4-20240508T000000-000002.mbo.dbn.zst'), opts: {} });
+    for (const { path, opts } of files) {
+      for (const upgrade of [false, true]) {
+        const o: DecoderOptions = { ...opts, upgrade };
+        const expected = await seen(DbnDecoder.fromBytes(new Uint8Array(readFileSync(path)), o));
+        const got = await seen(DbnDecoder.fromFile(path, { ...o, readAhead: { blockSize: 4096, depth: 2 } }));
+        sameAs(got, expected, `${path}${upgrade ? ' (upgraded)' : ''}`);
+      }
+    }
+  });
+});
+
+function flip(bytes: Uint8Array, at: number): Uint8Array {
+  const b = bytes.slice();
+  b[at] ^= 0x5a;
+  return b;
+}
