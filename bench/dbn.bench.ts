@@ -9,17 +9,31 @@
  *   book needs (header, action, side, price, size, the ten levels' prices, sizes and counts);
  * - decode + L2 book: the same, applying each record to an L2 book;
  * - decode to objects: materialising every field as a plain object (the edges' path);
- * - file and zstd rows: the same decode from disk, plain and compressed, the compressed file
- *   through each zstd library present (Node's built-in zstd from Node 22.15, zstd-napi), then
- *   decompression alone by each of them and by fzstd (pure JS), and compression alone (level 3,
- *   as the encoder writes) by each library.
+ * - file rows: the same decode from disk, plain and compressed (through each zstd library
+ *   present: Node's built-in zstd from Node 22.15, zstd-napi), each against reading the file
+ *   alone the same way (read ahead in the same blocks: summing every 32-bit word of a plain file,
+ *   decompressing a compressed one), against the same decode without read-ahead, and with an L2
+ *   book against decoding alone;
+ * - zstd libraries on one thread from memory: decompression alone by each of them and by fzstd
+ *   (pure JS), and compression alone (level 3, as the encoder writes) by each library;
+ * - replay: a simulated day's futures depth, trades and spot quotes merged by ts_recv, against
+ *   the sum of reading each file alone.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decompress } from 'fzstd';
 import { L2Book, L3Book } from '../src/book/index.js';
-import { DbnDecoder, DbnEncoder, type RecordCursor } from '../src/data/dbn/index.js';
+import { BLOCK_HEAD, type BlockSource, FileBlocks, READ_AHEAD } from '../src/data/dbn/blocks.js';
+import {
+  DbnDecoder,
+  DbnEncoder,
+  type DecoderOptions,
+  MergedRecords,
+  type RecordCursor,
+  RType,
+} from '../src/data/dbn/index.js';
 import {
   type ZstdBackendName,
   ZstdStreamDecoder,
@@ -27,6 +41,8 @@ import {
   zstdBackends,
   zstdDecompressAll,
 } from '../src/data/dbn/zstd.js';
+import { ZstdWorkerBlocks } from '../src/data/dbn/zstd-blocks.js';
+import { simulateDay } from '../src/sim/index.js';
 import { fixturesDir } from '../test/fixtures.js';
 import { writeSample } from '../test/market-sample.js';
 import { best, bestAsync, type Report } from './harness.js';
@@ -187,139 +203,273 @@ export async function dbnBench(report: Report, records = RECORDS): Promise<void>
   }, 2);
   report.add('decode all fields to objects', objRecords / tObj, 'records/s', 'decode (cursor, book fields)');
 
-  // From disk: plain and zstd.
   const dir = mkdtempSync(join(tmpdir(), 'scalper-bench-'));
   try {
-    const plainPath = join(dir, 'bench.mbp-10.dbn');
-    const zstPath = join(dir, 'bench.mbp-10.dbn.zst');
-    for (const [path, zstd] of [
-      [plainPath, false],
-      [zstPath, true],
-    ] as const) {
-      const enc = DbnEncoder.toFile(path, {
-        metadata: { dataset: 'GLBX.MDP3', schema: 'mbp-10' },
-        zstd,
-      });
-      writeSample(enc, { records, seed: 1 });
-      await enc.end();
-    }
-    const fromFile = (path: string) => async () => {
-      let s = 0;
-      for await (const batch of DbnDecoder.fromFile(path)) {
-        for (let i = 0; i < batch.count; i++) s += readBookFields(batch.at(i));
-      }
-      sink += s;
-    };
-    const tPlainFile = await bestAsync(fromFile(plainPath), 3);
-    report.add(
-      'decode from file (plain .dbn)',
-      records / tPlainFile,
-      'records/s',
-      'decode (cursor, book fields)',
-    );
-    const zsize = statSync(zstPath).size;
-    const backends = zstdBackends();
-    const label = (b: ZstdBackendName) => (b === 'builtin' ? 'built-in zstd' : 'zstd-napi');
-    // Each zstd library in turn through the whole decoder (SCALPER_ZSTD is how a DbnDecoder is
-    // pointed at one), their runs interleaved so that both meet the same load on a shared
-    // machine; the first, the default, is compared with the plain decode, the others with it.
-    const saved = process.env.SCALPER_ZSTD;
-    let fileTimes: Map<ZstdBackendName, number>;
-    try {
-      fileTimes = await bestOfEachAsync(backends, 4, async (b) => {
-        process.env.SCALPER_ZSTD = b;
-        await fromFile(zstPath)();
-      });
-    } finally {
-      if (saved === undefined) delete process.env.SCALPER_ZSTD;
-      else process.env.SCALPER_ZSTD = saved;
-    }
-    for (const b of backends) {
-      report.add(
-        `decode from file (.dbn.zst, ${label(b)})`,
-        records / fileTimes.get(b)!,
-        'records/s',
-        b === backends[0]
-          ? 'decode (cursor, book fields)'
-          : `decode from file (.dbn.zst, ${label(backends[0])})`,
-        b === backends[0]
-          ? `${(zsize / 1e6).toFixed(1)} MB compressed, ${(stream.length / zsize).toFixed(1)}x`
-          : undefined,
-      );
-    }
-    if (backends.length < 2) {
-      report.say(`(only ${backends.join(', ')} here: Node's built-in zstd needs Node >= 22.15)`);
-    }
-    const compressed = readFileSync(zstPath);
-    const out = new Uint8Array(1 << 20);
-    const decompressTimes = await bestOfEachAsync(backends, 6, async (b) => {
-      const d = new ZstdStreamDecoder(b);
-      let input: Uint8Array = compressed;
-      let total = 0;
-      for (;;) {
-        const r = d.step(out, input);
-        input = input.subarray(r.consumed);
-        total += r.produced;
-        if (input.length === 0 && r.produced < out.length) break;
-      }
-      sink += total;
-    });
-    for (const b of backends) {
-      report.add(
-        `zstd decompress only: ${label(b)}`,
-        stream.length / 1e6 / decompressTimes.get(b)!,
-        'MB/s',
-        b === backends[0] ? undefined : `zstd decompress only: ${label(backends[0])}`,
-      );
-    }
-    const tPure = best(() => {
-      let total = 0;
-      const d = new Decompress((chunk) => {
-        total += chunk.length;
-      });
-      for (let o = 0; o < compressed.length; o += 1 << 20) {
-        d.push(
-          compressed.subarray(o, Math.min(compressed.length, o + (1 << 20))),
-          o + (1 << 20) >= compressed.length,
-        );
-      }
-      sink += total;
-    }, 3);
-    report.add(
-      'zstd decompress only: fzstd (pure JS)',
-      stream.length / 1e6 / tPure,
-      'MB/s',
-      `zstd decompress only: ${label(backends[0])}`,
-    );
-    // The encoder's work: the same stream compressed at level 3 (zstd's default, the encoder's)
-    // in 1 MiB writes, by each library.
-    const compressTimes = await bestOfEachAsync(backends, 4, async (b) => {
-      const enc = new ZstdStreamEncoder(3, b);
-      let total = 0;
-      const count = (piece: Uint8Array) => {
-        total += piece.length;
-      };
-      for (let o = 0; o < stream.length; o += 1 << 20) {
-        const end = Math.min(stream.length, o + (1 << 20));
-        enc.write(stream.subarray(o, end), end === stream.length, count);
-      }
-      sink += total;
-    });
-    for (const b of backends) {
-      report.add(
-        `zstd compress only (level 3): ${label(b)}`,
-        stream.length / 1e6 / compressTimes.get(b)!,
-        'MB/s',
-        b === backends[0] ? undefined : `zstd compress only (level 3): ${label(backends[0])}`,
-      );
-    }
-    report.add(
-      'share of .dbn.zst decode time in decompression',
-      (100 * decompressTimes.get(backends[0])!) / fileTimes.get(backends[0])!,
-      '%',
-    );
+    await fileRows(report, dir, records, stream);
+    await replayRows(report, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   if (sink === 42) report.say('');
+}
+
+/** Reads every record of a file through `work`, with the given decoder options. */
+function fromFile(path: string, work: (c: RecordCursor) => number, opts: DecoderOptions = {}) {
+  return async () => {
+    let s = 0;
+    for await (const batch of DbnDecoder.fromFile(path, opts)) {
+      for (let i = 0; i < batch.count; i++) s += work(batch.at(i));
+    }
+    sink += s;
+  };
+}
+
+function sumWords(words: Int32Array): number {
+  let s = 0;
+  for (let w = 0; w < words.length; w++) s = (s + words[w]) | 0;
+  return s;
+}
+
+/** Sums every 32-bit word of each block a source hands out: reading alone, as the decoder reads. */
+async function sumBlocks(source: BlockSource): Promise<void> {
+  let s = 0;
+  try {
+    for (;;) {
+      const b = await source.next();
+      if (b === null) break;
+      s = (s + sumWords(new Int32Array(b.bytes.buffer, BLOCK_HEAD, (b.end - BLOCK_HEAD) >> 2))) | 0;
+      source.release(b);
+    }
+  } finally {
+    await source.close();
+  }
+  sink += s;
+}
+
+const l2 = new L2Book();
+const bookWork = (c: RecordCursor) => {
+  l2.applyMbp(c);
+  return 0;
+};
+
+/** With SCALPER_ZSTD set to `b` for the length of `fn` (how a DbnDecoder is pointed at a library). */
+async function withZstd(b: ZstdBackendName, fn: () => Promise<void>): Promise<void> {
+  const saved = process.env.SCALPER_ZSTD;
+  process.env.SCALPER_ZSTD = b;
+  try {
+    await fn();
+  } finally {
+    if (saved === undefined) delete process.env.SCALPER_ZSTD;
+    else process.env.SCALPER_ZSTD = saved;
+  }
+}
+
+const zstdLabel = (b: ZstdBackendName) => (b === 'builtin' ? 'built-in zstd' : 'zstd-napi');
+
+/**
+ * Reading files from disk (in the page cache after the first run), plain and zstd: each decode
+ * against reading or decompressing alone the same way (read ahead in the same blocks), against
+ * the same decode without read-ahead, and with an L2 book against decoding alone.
+ */
+async function fileRows(report: Report, dir: string, records: number, stream: Uint8Array): Promise<void> {
+  const plainPath = join(dir, 'bench.mbp-10.dbn');
+  const zstPath = join(dir, 'bench.mbp-10.dbn.zst');
+  for (const [path, zstd] of [
+    [plainPath, false],
+    [zstPath, true],
+  ] as const) {
+    const enc = DbnEncoder.toFile(path, { metadata: { dataset: 'GLBX.MDP3', schema: 'mbp-10' }, zstd });
+    writeSample(enc, { records, seed: 1 });
+    await enc.end();
+  }
+  const plain = {
+    sum: async () => {
+      const fh = await open(plainPath, 'r');
+      try {
+        await sumBlocks(new FileBlocks(fh, 0, READ_AHEAD));
+      } finally {
+        await fh.close();
+      }
+    },
+    decode: fromFile(plainPath, readBookFields),
+    'no read-ahead': fromFile(plainPath, readBookFields, { readAhead: false }),
+    book: fromFile(plainPath, bookWork),
+  };
+  const tp = await bestOfEachAsync(Object.keys(plain) as (keyof typeof plain)[], 4, (k) => plain[k]());
+  const sumRow = 'file baseline: read ahead, sum every 32-bit word (plain)';
+  report.add(sumRow, records / tp.get('sum')!, 'records/s');
+  report.add(
+    'decode from file (plain .dbn)',
+    records / tp.get('decode')!,
+    'records/s',
+    sumRow,
+    'goal >= 0.7x, >= 12 M/s',
+  );
+  report.add(
+    'decode from file, no read-ahead (plain .dbn)',
+    records / tp.get('no read-ahead')!,
+    'records/s',
+    'decode from file (plain .dbn)',
+  );
+  report.add(
+    'decode + L2 book from file (plain .dbn)',
+    records / tp.get('book')!,
+    'records/s',
+    'decode from file (plain .dbn)',
+    'goal >= 0.6x',
+  );
+
+  const zsize = statSync(zstPath).size;
+  const backends = zstdBackends();
+  for (const b of backends) {
+    const zst = {
+      decompress: () => sumBlocks(new ZstdWorkerBlocks(zstPath, 0, b, READ_AHEAD)),
+      decode: () => withZstd(b, fromFile(zstPath, readBookFields)),
+      'no read-ahead': () => withZstd(b, fromFile(zstPath, readBookFields, { readAhead: false })),
+      book: () => withZstd(b, fromFile(zstPath, bookWork)),
+    };
+    const tz = await bestOfEachAsync(Object.keys(zst) as (keyof typeof zst)[], 4, (k) => zst[k]());
+    const lib = zstdLabel(b);
+    const base = `file baseline: decompress ahead alone (${lib})`;
+    report.add(base, records / tz.get('decompress')!, 'records/s');
+    const decodeRow = `decode from file (.dbn.zst, ${lib})`;
+    report.add(
+      decodeRow,
+      records / tz.get('decode')!,
+      'records/s',
+      base,
+      `goal >= 0.9x, > 6.8 M/s; ${(zsize / 1e6).toFixed(1)} MB compressed, ${(stream.length / zsize).toFixed(1)}x`,
+    );
+    report.add(
+      `decode from file, no read-ahead (.dbn.zst, ${lib})`,
+      records / tz.get('no read-ahead')!,
+      'records/s',
+      decodeRow,
+    );
+    report.add(
+      `decode + L2 book from file (.dbn.zst, ${lib})`,
+      records / tz.get('book')!,
+      'records/s',
+      decodeRow,
+      'goal >= 0.6x',
+    );
+  }
+  if (backends.length < 2) {
+    report.say(`(only ${backends.join(', ')} here: Node's built-in zstd needs Node >= 22.15)`);
+  }
+  await zstdLibraryRows(report, readFileSync(zstPath), stream, backends);
+}
+
+/**
+ * Each zstd library on this thread alone, from memory: decompression into one 1 MiB buffer
+ * (with the pure-JS fzstd as a further peer) and compression at level 3, as the encoder writes.
+ */
+async function zstdLibraryRows(
+  report: Report,
+  compressed: Uint8Array,
+  stream: Uint8Array,
+  backends: readonly ZstdBackendName[],
+): Promise<void> {
+  const mb = stream.length / 1e6;
+  const out = new Uint8Array(1 << 20);
+  const decompressTimes = await bestOfEachAsync(backends, 6, async (b) => {
+    const d = new ZstdStreamDecoder(b);
+    let input: Uint8Array = compressed;
+    let total = 0;
+    for (;;) {
+      const r = d.step(out, input);
+      input = input.subarray(r.consumed);
+      total += r.produced;
+      if (input.length === 0 && r.produced < out.length) break;
+    }
+    sink += total;
+  });
+  const first = `zstd decompress only: ${zstdLabel(backends[0])}`;
+  for (const b of backends) {
+    const row = `zstd decompress only: ${zstdLabel(b)}`;
+    report.add(row, mb / decompressTimes.get(b)!, 'MB/s', row === first ? undefined : first);
+  }
+  const tPure = best(() => {
+    let total = 0;
+    const d = new Decompress((chunk) => {
+      total += chunk.length;
+    });
+    for (let o = 0; o < compressed.length; o += 1 << 20) {
+      d.push(
+        compressed.subarray(o, Math.min(compressed.length, o + (1 << 20))),
+        o + (1 << 20) >= compressed.length,
+      );
+    }
+    sink += total;
+  }, 3);
+  report.add('zstd decompress only: fzstd (pure JS)', mb / tPure, 'MB/s', first);
+  const compressTimes = await bestOfEachAsync(backends, 4, async (b) => {
+    const enc = new ZstdStreamEncoder(3, b);
+    let total = 0;
+    const count = (piece: Uint8Array) => {
+      total += piece.length;
+    };
+    for (let o = 0; o < stream.length; o += 1 << 20) {
+      const end = Math.min(stream.length, o + (1 << 20));
+      enc.write(stream.subarray(o, end), end === stream.length, count);
+    }
+    sink += total;
+  });
+  const firstC = `zstd compress only (level 3): ${zstdLabel(backends[0])}`;
+  for (const b of backends) {
+    const row = `zstd compress only (level 3): ${zstdLabel(b)}`;
+    report.add(row, mb / compressTimes.get(b)!, 'MB/s', row === firstC ? undefined : firstC);
+  }
+}
+
+/** Decodes `files` merged by ts_recv, applying MBP-10 records to an L2 book; returns records. */
+async function mergedReplay(files: readonly string[]): Promise<number> {
+  const merged = await MergedRecords.open(files.map((f) => DbnDecoder.fromFile(f)));
+  let n = 0;
+  while (!merged.done) {
+    const c = merged.cursor();
+    if (c.rtype === RType.MBP_10) l2.applyMbp(c);
+    n++;
+    const loading = merged.next();
+    if (loading) await loading;
+  }
+  return n;
+}
+
+/** The same work on one file alone. */
+async function aloneReplay(file: string): Promise<number> {
+  let n = 0;
+  for await (const batch of DbnDecoder.fromFile(file)) {
+    for (let i = 0; i < batch.count; i++) {
+      const c = batch.at(i);
+      if (c.rtype === RType.MBP_10) l2.applyMbp(c);
+    }
+    n += batch.count;
+  }
+  return n;
+}
+
+/**
+ * A simulated day's futures depth, trades and spot quotes replayed merged by ts_recv, against
+ * the sum of the times of reading each file alone with the same work per record.
+ */
+async function replayRows(report: Report, dir: string): Promise<void> {
+  report.say('Simulating a 6E day with spot quotes for the merged replay…');
+  const day = await simulateDay({ date: '2026-11-24', seed: 3, out: join(dir, 'day') });
+  const files = [day.files.mbp10, day.files.trades, day.files.spotMbp1!];
+  let records = 0;
+  const keys = ['merged', ...files.map((_, i) => i)] as const;
+  const times = await bestOfEachAsync<(typeof keys)[number]>(keys, 4, async (k) => {
+    if (k === 'merged') records = await mergedReplay(files);
+    else await aloneReplay(files[k]);
+  });
+  const parts = files.reduce((s, _, i) => s + times.get(i)!, 0);
+  report.add("replay: the day's files each alone, summed", records / parts, 'records/s');
+  report.add(
+    'replay: the same files merged by ts_recv',
+    records / times.get('merged')!,
+    'records/s',
+    "replay: the day's files each alone, summed",
+    `goal >= 0.8x; ${records.toLocaleString('en-US')} records: depth, trades, spot`,
+  );
 }
