@@ -14,11 +14,16 @@ import {
   type BlockFailure,
   type BlockSource,
   BlockSourceError,
+  CONSUMED,
+  LENGTHS,
   newBlock,
+  PRODUCED,
   type ReadAheadSize,
+  STOP,
+  ZSTD_WORKER,
+  type ZstdJob,
 } from './blocks.js';
 import type { ZstdBackendName } from './zstd-codec.js';
-import { CONSUMED, LENGTHS, PRODUCED, STOP, type ZstdJob } from './zstd-worker.js';
 
 const WORKER_URL = new URL('./zstd-worker.js', import.meta.url);
 const MAX_IDLE = 2;
@@ -60,7 +65,7 @@ export class ZstdWorkerBlocks implements BlockSource {
       control,
       offsets,
     };
-    const worker = idle.pop() ?? new Worker(WORKER_URL);
+    const worker = idle.pop() ?? new Worker(WORKER_URL, { workerData: ZSTD_WORKER });
     this.#worker = worker;
     this.#failure = new Promise<BlockFailure>((resolve) => {
       const onMessage = (m: { failure?: BlockFailure; done?: number }) => {

@@ -10,35 +10,20 @@
  * failure, whose details follow as a message.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
-import { BLOCK_HEAD, type BlockFailure } from './blocks.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  BLOCK_HEAD,
+  type BlockFailure,
+  CONSUMED,
+  LENGTHS,
+  PRODUCED,
+  STOP,
+  ZSTD_WORKER,
+  type ZstdJob,
+} from './blocks.js';
 import { builtinZstd } from './zstd-builtin.js';
-import type { ZstdBackendName } from './zstd-codec.js';
 import { napiZstd } from './zstd-napi.js';
 import { ZSTD_STALLED, ZSTD_TRUNCATED, ZstdStepper } from './zstd-stream.js';
-
-/** Indexes into the control array. */
-export const PRODUCED = 0;
-export const CONSUMED = 1;
-export const STOP = 2;
-/** Block lengths start here, one per block of the ring. */
-export const LENGTHS = 3;
-
-/** One file to decompress. */
-export interface ZstdJob {
-  path: string;
-  backend: ZstdBackendName;
-  /** Decompressed bytes to drop first (the metadata, which the decoder read itself). */
-  skip: number;
-  /** Bytes of compressed input read per `read`. */
-  inputSize: number;
-  blockSize: number;
-  blocks: SharedArrayBuffer[];
-  /** Int32Array: PRODUCED, CONSUMED, STOP, then each block's length. */
-  control: SharedArrayBuffer;
-  /** Float64Array: each block's stream offset and raw (compressed) offset at its end. */
-  offsets: SharedArrayBuffer;
-}
 
 class Failure extends Error {
   constructor(readonly failure: BlockFailure) {
@@ -221,4 +206,5 @@ function serve(job: ZstdJob): void {
   parentPort!.postMessage({ done: published });
 }
 
-parentPort?.on('message', (job: ZstdJob) => serve(job));
+// Only as the read-ahead worker: another worker importing this module must not be answered.
+if (workerData === ZSTD_WORKER) parentPort?.on('message', (job: ZstdJob) => serve(job));
