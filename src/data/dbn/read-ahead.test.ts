@@ -122,7 +122,17 @@ describe('read-ahead of files', async () => {
     }
   });
 
-  test('the default reads these files ahead and reports every byte read', async () => {
+  test('by default a plain file of 1 MiB or more is read ahead in 1 MiB blocks, a small one is not', async () => {
+    const sizes = async (path: string) => {
+      const seenSizes = new Set<number>();
+      for await (const batch of DbnDecoder.fromFile(path)) seenSizes.add(batch.bytes.byteLength);
+      return [...seenSizes];
+    };
+    assert.deepEqual(await sizes(plain), [1024 + (1 << 20)]);
+    assert.deepEqual(await sizes(fixture('dbn', 'test_data.mbp-10.dbn')), [256 << 10]);
+  });
+
+  test('reading ahead counts every byte read and every record', async () => {
     for (const path of [plain, zst]) {
       const dec = DbnDecoder.fromFile(path, { readAhead: { blockSize: 4096, depth: 2 } });
       let batches = 0;
