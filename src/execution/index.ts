@@ -1,0 +1,14 @@
+/** Orders, risk, portfolio and brokers: what turns approved decisions into positions. */
+export {
+  ClientOrderIds,
+  isTerminal,
+  Order,
+  type OrderEvent,
+  type OrderSide,
+  type OrderSpec,
+  OrderStateError,
+  type OrderStatus,
+  type OrderTransition,
+  type OrderType,
+  type TimeInForce,
+} from './order.js';
