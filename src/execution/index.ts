@@ -12,3 +12,4 @@ export {
   type OrderType,
   type TimeInForce,
 } from './order.js';
+export { type EquityPoint, type Fill, FillPortfolio, type InstrumentTerms } from './portfolio.js';
