@@ -13,3 +13,13 @@ export {
   type TimeInForce,
 } from './order.js';
 export { type EquityPoint, type Fill, FillPortfolio, type InstrumentTerms } from './portfolio.js';
+export {
+  type CancelBehindProbability,
+  logProbability,
+  ProbabilisticQueue,
+  powerProbability,
+  type QueueModel,
+  type QueuePosition,
+  queueFill,
+  RiskAverseQueue,
+} from './queue.js';
