@@ -7,13 +7,12 @@
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { ConfigError, redactSecrets } from '../core/index.js';
+import { summary } from './commands.js';
 import { loadConfig, runOf } from './config.js';
 
 /** Registers `config print` and `config check`. */
 export function registerConfig(program: Command): void {
-  const config = program
-    .command('config')
-    .description('show or check the configuration (defaults < --config FILE < environment < flags)');
+  const config = program.command('config').description(summary('config'));
   config
     .command('print')
     .description('print the effective configuration, defaults filled in (API keys are never part of it)')
