@@ -5,7 +5,6 @@
  */
 
 import { type Command, Option } from 'commander';
-import { stringify } from 'yaml';
 import { ConfigError, redactSecrets } from '../core/index.js';
 import { summary } from './commands.js';
 import { loadConfig, runOf } from './config.js';
@@ -17,13 +16,15 @@ export function registerConfig(program: Command): void {
     .command('print')
     .description('print the effective configuration, defaults filled in (API keys are never part of it)')
     .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .action((o: { format: 'yaml' | 'json' }, cmd: Command) => {
+    .action(async (o: { format: 'yaml' | 'json' }, cmd: Command) => {
       const run = runOf(cmd);
       const doc = redactSecrets(run.config);
       if (o.format === 'json') {
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         return;
       }
+      // Loaded here: `config check` and the JSON format do without it.
+      const { stringify } = await import('yaml');
       const from =
         run.configFile === undefined
           ? 'defaults < environment'

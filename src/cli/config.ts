@@ -17,7 +17,7 @@
 
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AgentsConfigSchema } from '../agents/index.js';
+import { AgentsConfigSchema } from '../agents/schema/index.js';
 import {
   type ConfigLayer,
   ConfigProblemsError,
@@ -30,11 +30,11 @@ import {
   secretPaths,
   setRootLogger,
 } from '../core/index.js';
-import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/index.js';
+import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/schema/index.js';
 import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/index.js';
-import { PipelineConfigSchema } from '../pipeline/index.js';
-import { FUTURE_SPECS } from '../sim/index.js';
-import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/index.js';
+import { PipelineConfigSchema } from '../pipeline/schema/index.js';
+import { FUTURE_SPECS } from '../sim/schema/index.js';
+import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/schema/index.js';
 
 /** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
 export const DEFAULT_START = '2026-11-24';

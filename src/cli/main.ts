@@ -5,9 +5,16 @@
  * and `dbn inspect` loads no simulator, model SDK or regime fitter.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { addCommands, chosenCommand } from './commands.js';
-import { endQuietlyOnClosedStdout } from './stdout.js';
+import module from 'node:module';
+
+// Node >= 22.1 keeps the code it compiles in a cache on disk (os.tmpdir()/node-compile-cache) and
+// reuses it in the next run; enabled before anything else is imported so that every module after
+// this point is cached. Older Nodes have no such cache and start as before.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+const { Command, CommanderError } = await import('commander');
+const { addCommands, chosenCommand } = await import('./commands.js');
+const { endQuietlyOnClosedStdout } = await import('./stdout.js');
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
