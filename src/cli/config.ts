@@ -39,6 +39,10 @@ import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/schema/ind
 /** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
 export const DEFAULT_START = '2026-11-24';
 
+// A command parses its configuration once or a few times: zod's compiled parsers (generated code
+// per object schema) cost more to build than they save, ~20 ms of every command's start-up.
+z.config({ jitless: true });
+
 const posInt = (d: number) => z.number().int().positive().default(d);
 const pos = (d: number) => z.number().positive().default(d);
 const seed = (d: number) => z.number().int().min(0).max(0xffffffff).default(d);
