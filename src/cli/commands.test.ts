@@ -5,8 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
-import { addCommands, COMMANDS, chosenCommand } from './commands.js';
-import { addCommonOptions } from './config.js';
+import { LOG_LEVEL_ENV } from '../core/index.js';
+import { LLM_ENV_VARS } from '../llm/index.js';
+import { addCommands, COMMANDS, chosenCommand, DEFAULT_LOG_LEVEL } from './commands.js';
+import { DEFAULT_CONFIG } from './config.js';
+import { addCommonOptions } from './run.js';
 
 const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
 
@@ -60,5 +63,20 @@ describe('command catalogue', () => {
       ['inspect', 'dump'],
     );
     assert.equal(p.commands.find((c) => c.name() === 'regime')?.commands.length, 0);
+  });
+
+  test('a command that reads no configuration, given none, starts as the configuration would have it', () => {
+    // run.ts skips the schema when no SCALPER_* variable is set: each variable the configuration
+    // reads must be one of them, and the level it then uses must be the schema's default.
+    const vars = [LOG_LEVEL_ENV, ...Object.values(LLM_ENV_VARS)];
+    assert.deepEqual(
+      vars.filter((v) => !v.startsWith('SCALPER_')),
+      [],
+    );
+    assert.equal(DEFAULT_CONFIG.log.level, DEFAULT_LOG_LEVEL);
+    assert.deepEqual(
+      COMMANDS.filter((c) => c.configless).map((c) => c.name),
+      ['dbn'],
+    );
   });
 });

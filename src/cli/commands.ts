@@ -17,6 +17,12 @@ export interface CommandEntry {
   readonly args?: string;
   /** A group of subcommands (`dbn inspect`, `dbn dump`) rather than a command that runs. */
   readonly group?: boolean;
+  /**
+   * Reads no configuration: only `--config` and `--log-level` apply to it. When neither they nor a
+   * `SCALPER_*` variable is given, its configuration would be every default, valid by construction,
+   * so its run starts without loading the configuration schema (run.ts).
+   */
+  readonly configless?: boolean;
   /** Imports the command's module and returns its `register` function. */
   readonly load: () => Promise<Register>;
 }
@@ -39,6 +45,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'dbn',
     description: 'read Databento DBN files (v1, v2, v3, DBZ; plain or zstd)',
     group: true,
+    configless: true,
     load: async () => (await import('./dbn.js')).registerDbn,
   },
   {
@@ -74,6 +81,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./config-command.js')).registerConfig,
   },
 ];
+
+/** The log level of a run that sets none (the configuration's `log.level` default). */
+export const DEFAULT_LOG_LEVEL = 'warn';
+
+/** The full name of `cmd` (`regime fit`). */
+export function commandName(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 /** The description of the command `name`, as the listing shows it. */
 export function summary(name: string): string {

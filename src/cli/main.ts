@@ -34,7 +34,7 @@ const chosen = chosenCommand(process.argv.slice(2));
 try {
   await addCommands(program, chosen);
   if (chosen === undefined) await program.parseAsync(process.argv);
-  else await (await import('./run.js')).runCommand(program, chosen.name, process.argv);
+  else await (await import('./run.js')).runCommand(program, chosen, process.argv);
 } catch (err) {
   // commander has printed the problem (or the help or version); a usage error exits 2 like any bad input.
   if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2;

@@ -1,32 +1,89 @@
 /**
  * Running a chosen command: every command takes --config and --log-level and resolves its
  * configuration before it runs, logs its start and end, and turns errors into exit codes. Loaded by
- * main.ts only once a command is chosen, since it needs the configuration schema.
+ * main.ts only once a command is chosen.
  */
 import type { Command } from 'commander';
-import { ConfigProblemsError, EngineError } from '../core/index.js';
-import { addCommonOptions, configureRun, runOf } from './config.js';
+import {
+  ConfigProblemsError,
+  createLogger,
+  EngineError,
+  LOG_LEVELS,
+  type Logger,
+  setRootLogger,
+} from '../core/index.js';
+import { type CommandEntry, commandName, DEFAULT_LOG_LEVEL } from './commands.js';
 
 const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
 
-/** Parses `argv` with `program`, whose chosen command `name` is fully defined, and runs it. */
-export async function runCommand(program: Command, name: string, argv: readonly string[]): Promise<void> {
-  const chosen = program.commands.find((c) => c.name() === name);
-  for (const c of chosen === undefined ? [] : leaves(chosen)) addCommonOptions(c);
-  let started: { cmd: Command; t0: number } | null = null;
-  program.hook('preAction', (_program, cmd) => {
-    const run = configureRun(cmd);
-    started = { cmd, t0: performance.now() };
-    run.log.info(
-      { command: run.command, argv: run.argv, configFile: run.configFile ?? null },
-      'command start',
+/** Adds `--config` and `--log-level` to `cmd`. */
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'configuration file, YAML or JSON (see `scalper config print`)')
+    .option('--log-level <level>', `log level on stderr: ${LOG_LEVELS.join(', ')} (default warn)`, (v) =>
+      v.toLowerCase(),
     );
+}
+
+/** A command's run as its start and end are logged. */
+interface Started {
+  readonly command: string;
+  readonly log: Logger;
+  readonly t0: number;
+}
+
+/**
+ * True when no configuration is given to `cmd`: no `--config`, no `--log-level` and no `SCALPER_*`
+ * variable (every variable the configuration reads is one; others only make this false for nothing).
+ */
+function nothingGiven(cmd: Command, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (cmd.opts().config !== undefined || cmd.getOptionValueSource('logLevel') === 'cli') return false;
+  return !Object.entries(env).some(
+    ([k, v]) => k.startsWith('SCALPER_') && v !== undefined && v.trim() !== '',
+  );
+}
+
+/**
+ * Resolves `cmd`'s configuration and logs its start. A command that reads no configuration, given
+ * none, would resolve every default, valid by construction: it starts with the default log level
+ * and does without the schema (zod and every layer's configuration), the bulk of its start-up.
+ */
+async function start(cmd: Command, configless: boolean, argv: readonly string[]): Promise<Started> {
+  let command: string;
+  let log: Logger;
+  let configFile: string | undefined;
+  if (configless && nothingGiven(cmd)) {
+    const root = createLogger({ level: DEFAULT_LOG_LEVEL });
+    setRootLogger(root);
+    command = commandName(cmd);
+    log = root.child({ component: 'cli' });
+  } else {
+    const run = (await import('./config.js')).configureRun(cmd, argv);
+    ({ command, log, configFile } = run);
+  }
+  log.info({ command, argv, configFile: configFile ?? null }, 'command start');
+  return { command, log, t0: performance.now() };
+}
+
+/** Parses `argv` (process.argv) with `program`, in which `entry` is fully defined, and runs it. */
+export async function runCommand(
+  program: Command,
+  entry: CommandEntry,
+  argv: readonly string[],
+): Promise<void> {
+  const chosen = program.commands.find((c) => c.name() === entry.name);
+  for (const c of chosen === undefined ? [] : leaves(chosen)) addCommonOptions(c);
+  let started: Started | null = null;
+  program.hook('preAction', async (_program, cmd) => {
+    started = await start(cmd, entry.configless === true, argv.slice(2));
   });
   const logEnd = (ok: boolean, code?: string) => {
     if (started === null) return;
-    const { cmd, t0 } = started;
-    const ms = Math.round(performance.now() - t0);
-    runOf(cmd).log.info({ command: runOf(cmd).command, ok, ...(code ? { code } : {}), ms }, 'command end');
+    const { command, log, t0 } = started;
+    log.info(
+      { command, ok, ...(code ? { code } : {}), ms: Math.round(performance.now() - t0) },
+      'command end',
+    );
   };
   try {
     await program.parseAsync(argv);

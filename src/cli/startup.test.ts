@@ -24,7 +24,7 @@ writeFileSync(
   join(dir, 'hooks.mjs'),
   `import { appendFileSync } from 'node:fs';
 export async function load(url, context, next) {
-  appendFileSync(process.env.SCALPER_MODULE_LOG, url + '\\n');
+  appendFileSync(process.env.MODULE_LOG_FILE, url + '\\n');
   return next(url, context);
 }
 `,
@@ -36,23 +36,39 @@ writeFileSync(
 
 let runs = 0;
 
+/** The environment without the variables the configuration reads, as a user who sets none runs it. */
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SCALPER_')));
+
 /**
  * Runs `scalper args` and returns the modules it loaded other than Node's own, as paths relative to
  * the repository (node_modules/commander/esm.mjs, dist/src/cli/main.js, …).
  */
 async function loaded(...args: string[]): Promise<string[]> {
+  const r = await run(...args);
+  assert.equal(r.status, 0, r.stderr);
+  return r.modules;
+}
+
+/** Runs `scalper args`: its exit status, stderr and the modules it loaded (as `loaded`). */
+async function run(...args: string[]): Promise<{ status: number; stderr: string; modules: string[] }> {
   const log = join(dir, `modules-${runs++}.txt`);
   writeFileSync(log, '');
-  await new Promise<void>((resolve, reject) => {
+  const { status, stderr } = await new Promise<{ status: number; stderr: string }>((resolve, reject) => {
     execFile(
       process.execPath,
       ['--import', pathToFileURL(join(dir, 'register.mjs')).href, MAIN, ...args],
-      { env: { ...process.env, SCALPER_MODULE_LOG: log, CI: '1' } },
-      (err, _stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve()),
+      { env: { ...ENV, MODULE_LOG_FILE: log, CI: '1' } },
+      (err, _stdout, stderr) => {
+        if (err && typeof err.code !== 'number') reject(err);
+        else resolve({ status: err ? (err.code as number) : 0, stderr });
+      },
     );
   });
   const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-  return [...new Set(urls.filter((u) => u.startsWith('file:')).map((u) => relative(ROOT, fileURLToPath(u))))];
+  const modules = [
+    ...new Set(urls.filter((u) => u.startsWith('file:')).map((u) => relative(ROOT, fileURLToPath(u)))),
+  ];
+  return { status, stderr, modules };
 }
 
 /** Packages and modules a command needs only when it calls a model, a service or a browser, simulates or fits regimes. */
@@ -105,4 +121,23 @@ describe('start-up', { concurrency: true }, () => {
       );
     });
   }
+
+  const small = fixture('dbn', 'test_data.mbp-10.v3.dbn.zst');
+  const zod = (mods: string[]) => mods.some((m) => m.startsWith('node_modules/zod/'));
+
+  test('scalper dbn inspect, given no configuration, loads no configuration schema', async () => {
+    const r = await run('dbn', 'inspect', small);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(zod(r.modules), false);
+    assert.ok(!r.modules.includes('dist/src/cli/config.js'), r.modules.join('\n'));
+  });
+
+  test('scalper dbn inspect given --config still checks the file and fails on a problem in it', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ "engine": { "vpinBucketVolume": -1 } }');
+    const r = await run('dbn', 'inspect', small, '--config', bad);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /engine\.vpinBucketVolume/);
+    assert.equal(zod(r.modules), true);
+  });
 });
