@@ -20,8 +20,10 @@ const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.com
 export function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'configuration file, YAML or JSON (see `scalper config print`)')
-    .option('--log-level <level>', `log level on stderr: ${LOG_LEVELS.join(', ')} (default warn)`, (v) =>
-      v.toLowerCase(),
+    .option(
+      '--log-level <level>',
+      `log level on stderr: ${LOG_LEVELS.join(', ')} (default ${DEFAULT_LOG_LEVEL})`,
+      (v) => v.toLowerCase(),
     );
 }
 
@@ -34,7 +36,8 @@ interface Started {
 
 /**
  * True when no configuration is given to `cmd`: no `--config`, no `--log-level` and no `SCALPER_*`
- * variable (every variable the configuration reads is one; others only make this false for nothing).
+ * variable. Every variable the configuration reads has that prefix (commands.test.ts checks it); any
+ * other such variable costs only the schema's load.
  */
 function nothingGiven(cmd: Command, env: NodeJS.ProcessEnv = process.env): boolean {
   if (cmd.opts().config !== undefined || cmd.getOptionValueSource('logLevel') === 'cli') return false;
