@@ -5,26 +5,26 @@
  */
 
 import { type Command, Option } from 'commander';
-import { stringify } from 'yaml';
 import { ConfigError, redactSecrets } from '../core/index.js';
+import { summary } from './commands.js';
 import { loadConfig, runOf } from './config.js';
 
 /** Registers `config print` and `config check`. */
 export function registerConfig(program: Command): void {
-  const config = program
-    .command('config')
-    .description('show or check the configuration (defaults < --config FILE < environment < flags)');
+  const config = program.command('config').description(summary('config'));
   config
     .command('print')
     .description('print the effective configuration, defaults filled in (API keys are never part of it)')
     .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .action((o: { format: 'yaml' | 'json' }, cmd: Command) => {
+    .action(async (o: { format: 'yaml' | 'json' }, cmd: Command) => {
       const run = runOf(cmd);
       const doc = redactSecrets(run.config);
       if (o.format === 'json') {
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         return;
       }
+      // Loaded here: `config check` and the JSON format do without it.
+      const { stringify } = await import('yaml');
       const from =
         run.configFile === undefined
           ? 'defaults < environment'

@@ -10,14 +10,14 @@
  * is created, and never enter the configuration, so neither `config print` nor a run manifest can
  * show one. A key in a file is a problem, not a value.
  *
- * Every command resolves its configuration before it runs (`configureRun`, called from main.ts) and
+ * Every command resolves its configuration before it runs (`configureRun`, called from run.ts) and
  * reads its values from `runOf(command).config`; a flag is bound to its path with `configFlags`, so
  * `--vpin-bucket 200` and `engine: { vpinBucketVolume: 200 }` are the same setting.
  */
 
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AgentsConfigSchema } from '../agents/index.js';
+import { AgentsConfigSchema } from '../agents/schema/index.js';
 import {
   type ConfigLayer,
   ConfigProblemsError,
@@ -30,14 +30,19 @@ import {
   secretPaths,
   setRootLogger,
 } from '../core/index.js';
-import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/index.js';
+import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/schema/index.js';
 import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/index.js';
-import { PipelineConfigSchema } from '../pipeline/index.js';
-import { FUTURE_SPECS } from '../sim/index.js';
-import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/index.js';
+import { PipelineConfigSchema } from '../pipeline/schema/index.js';
+import { FUTURE_SPECS } from '../sim/schema/index.js';
+import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/schema/index.js';
+import { commandName, DEFAULT_LOG_LEVEL } from './commands.js';
 
 /** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
 export const DEFAULT_START = '2026-11-24';
+
+// A command parses its configuration once or a few times: zod's compiled parsers (generated code
+// per object schema) cost more to build than they save, ~20 ms of every command's start-up.
+z.config({ jitless: true });
 
 const posInt = (d: number) => z.number().int().positive().default(d);
 const pos = (d: number) => z.number().positive().default(d);
@@ -143,7 +148,7 @@ const llm = z.preprocess((v) => {
 
 /** Everything `scalper` can be configured with; every field optional on input. */
 export const ScalperConfigSchema = z.strictObject({
-  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('warn') }).prefault({}),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default(DEFAULT_LOG_LEVEL) }).prefault({}),
   engine: engine.prefault({}),
   features: features.prefault({}),
   decide: decide.prefault({}),
@@ -293,13 +298,6 @@ export interface Run {
 
 const RUNS = new WeakMap<Command, Run>();
 
-/** The full name of `cmd` (`regime fit`). */
-export function commandName(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
-
 /**
  * Resolves `cmd`'s configuration (its `--config` file, the environment, its flags), installs the
  * root logger at the configured level and remembers both for the action (`runOf`).
@@ -326,13 +324,4 @@ export function runOf(cmd: Command): Run {
   const r = RUNS.get(cmd);
   if (r !== undefined) return r;
   return configureRun(cmd, []);
-}
-
-/** Adds `--config` and `--log-level` to `cmd`. */
-export function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('--config <file>', 'configuration file, YAML or JSON (see `scalper config print`)')
-    .option('--log-level <level>', `log level on stderr: ${LOG_LEVELS.join(', ')} (default warn)`, (v) =>
-      v.toLowerCase(),
-    );
 }

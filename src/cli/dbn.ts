@@ -18,6 +18,7 @@ import {
   SymbolMap,
 } from '../data/dbn/index.js';
 import { nonNegativeInt, parseBool } from './args.js';
+import { summary } from './commands.js';
 import { bytes, LineWriter, n } from './output.js';
 import { progress } from './progress.js';
 
@@ -208,7 +209,7 @@ async function dump(
 
 /** Registers `dbn` and its subcommands. */
 export function registerDbn(program: Command): void {
-  const dbn = program.command('dbn').description('read Databento DBN files (v1, v2, v3, DBZ; plain or zstd)');
+  const dbn = program.command('dbn').description(summary('dbn'));
   addReadOptions(
     dbn
       .command('inspect')

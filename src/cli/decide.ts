@@ -22,6 +22,7 @@ import {
   summarizeDecisions,
 } from '../pipeline/index.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
+import { summary } from './commands.js';
 import { configFlags, DEFAULT_CONFIG, loadConfig, runOf, type ScalperConfig } from './config.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
@@ -244,9 +245,7 @@ export function registerDecide(program: Command): void {
   const E = DEFAULT_CONFIG.engine;
   const cmd = program
     .command('decide')
-    .description(
-      'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval) and record every decision',
-    )
+    .description(summary('decide'))
     .argument(
       '<files...>',
       'DBN files (MBP-10 and trades of a day, .dbn or .dbn.zst) or folders of them, merged by ts_recv',

@@ -28,6 +28,7 @@ import {
   TechniqueSet,
 } from '../strategy/index.js';
 import { seedArg } from './args.js';
+import { summary } from './commands.js';
 import { configFlags, DEFAULT_CONFIG, type Run, runOf, type ScalperConfig } from './config.js';
 import { runDecide, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
@@ -350,9 +351,7 @@ export function registerDemo(program: Command): void {
   const D = DEFAULT_CONFIG.demo;
   const cmd = program
     .command('demo')
-    .description(
-      'simulate a 6E trading day, write it as DBN, read it back and summarise it (no data or network needed)',
-    )
+    .description(summary('demo'))
     .option('-o, --out <dir>', 'folder for the files (default: a new temporary folder)')
     .option('--seed <seed>', `random seed, same seed same bytes (default ${D.seed})`, seedArg)
     .option('--start <date>', `trading date to simulate, YYYY-MM-DD (default ${D.start})`)

@@ -20,6 +20,7 @@ import {
   type FeatureSnapshot,
 } from '../features/index.js';
 import { positiveInt, positiveNumber } from './args.js';
+import { summary } from './commands.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
 import { commandInputs, selects, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
@@ -256,9 +257,7 @@ export function registerFeatures(program: Command): void {
   const E = DEFAULT_CONFIG.engine;
   const cmd = program
     .command('features')
-    .description(
-      'replay DBN files (e.g. a day’s MBP-10, trades, definition and spot MBP-1 files) through the feature engine and write a CSV row per instrument every interval',
-    )
+    .description(summary('features'))
     .argument('<files...>', 'DBN files (.dbn or .dbn.zst) or folders of them, merged by ts_recv')
     .requiredOption('-o, --out <file>', 'output CSV file')
     .option(

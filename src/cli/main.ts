@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-/** The `scalper` command. */
+/**
+ * The `scalper` command. It declares every command from the catalogue (commands.ts) and loads the
+ * module of the one chosen only: `--version` and `--help` load commander and nothing of the engine,
+ * and `dbn inspect` loads no simulator, model SDK or regime fitter.
+ */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { ConfigProblemsError, EngineError } from '../core/index.js';
-import { addCommonOptions, configureRun, runOf } from './config.js';
-import { registerConfig } from './config-command.js';
-import { registerDbn } from './dbn.js';
-import { registerDecide } from './decide.js';
-import { registerDemo } from './demo.js';
-import { registerFeatures } from './features.js';
-import { endQuietlyOnClosedStdout } from './output.js';
-import { registerRegime } from './regime.js';
-import { registerSimulate } from './simulate.js';
-import { registerStoikov } from './stoikov.js';
+import module from 'node:module';
+
+// Node >= 22.1 keeps the code it compiles in a cache on disk (os.tmpdir()/node-compile-cache) and
+// reuses it in the next run; enabled before anything else is imported so that every module after
+// this point is cached. Older Nodes have no such cache and start as before.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+const { Command, CommanderError } = await import('commander');
+const { addCommands, chosenCommand } = await import('./commands.js');
+const { endQuietlyOnClosedStdout } = await import('./stdout.js');
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -28,49 +30,13 @@ const program = new Command('scalper')
   .showHelpAfterError('(add --help for the usage)')
   .exitOverride();
 
-registerDemo(program);
-registerSimulate(program);
-registerDbn(program);
-registerFeatures(program);
-registerRegime(program);
-registerDecide(program);
-registerStoikov(program);
-registerConfig(program);
-
-// Every command takes --config and --log-level, and resolves its configuration before it runs.
-const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
-for (const c of program.commands.flatMap(leaves)) addCommonOptions(c);
-let started: { cmd: Command; t0: number } | null = null;
-program.hook('preAction', (_program, cmd) => {
-  const run = configureRun(cmd);
-  started = { cmd, t0: performance.now() };
-  run.log.info({ command: run.command, argv: run.argv, configFile: run.configFile ?? null }, 'command start');
-});
-
-function logEnd(ok: boolean, code?: string): void {
-  if (started === null) return;
-  const { cmd, t0 } = started;
-  const ms = Math.round(performance.now() - t0);
-  runOf(cmd).log.info({ command: runOf(cmd).command, ok, ...(code ? { code } : {}), ms }, 'command end');
-}
-
+const chosen = chosenCommand(process.argv.slice(2));
 try {
-  await program.parseAsync(process.argv);
-  logEnd(true);
+  await addCommands(program, chosen);
+  if (chosen === undefined) await program.parseAsync(process.argv);
+  else await (await import('./run.js')).runCommand(program, chosen, process.argv);
 } catch (err) {
-  logEnd(false, err instanceof EngineError ? err.code : undefined);
-  if (err instanceof ConfigProblemsError) {
-    // One line per problem, each a complete message.
-    for (const p of err.problems) process.stderr.write(`error [${err.code}]: ${p}\n`);
-    process.exitCode = 2;
-  } else if (err instanceof CommanderError) {
-    // commander has printed the problem (or the help/version); a usage error exits 2 like any bad input.
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
-  } else if (err instanceof EngineError) {
-    process.stderr.write(`error [${err.code}]: ${err.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 1;
-  }
+  // commander has printed the problem (or the help or version); a usage error exits 2 like any bad input.
+  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? 0 : 2;
+  else (await import('./run.js')).reportError(err);
 }

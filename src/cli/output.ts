@@ -2,22 +2,9 @@
 import { once } from 'node:events';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { ConfigError, componentLogger } from '../core/index.js';
+import { stdoutClosed } from './stdout.js';
 
-let closed = false;
-
-/**
- * Makes the command end quietly (exit 0) when the reader of stdout goes away (`| head`) instead of
- * dying on EPIPE. The `scalper` entry point calls it once; importing this module changes nothing.
- */
-export function endQuietlyOnClosedStdout(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') {
-      closed = true;
-      process.exit(0);
-    }
-    throw err;
-  });
-}
+export { endQuietlyOnClosedStdout } from './stdout.js';
 
 /** Collects lines and writes them in blocks. */
 export class LineWriter {
@@ -31,7 +18,7 @@ export class LineWriter {
   }
 
   async flush(): Promise<void> {
-    if (this.#lines.length === 0 || closed) return;
+    if (this.#lines.length === 0 || stdoutClosed()) return;
     const chunk = `${this.#lines.join('\n')}\n`;
     this.#lines = [];
     this.#size = 0;

@@ -1,5 +1,6 @@
 /** A progress bar on stderr for long reads, shown only on a terminal so pipes and logs stay clean. */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 
 /** Tracks bytes read out of a known total. */
 export interface Progress {
@@ -10,6 +11,8 @@ export interface Progress {
 /** A progress bar when stderr is a TTY and the work is big enough to wait for; otherwise a no-op. */
 export function progress(label: string, total: number, minTotal = 32 << 20): Progress {
   if (!process.stderr.isTTY || total < minTotal || process.env.CI) return { update() {}, stop() {} };
+  // Loaded only when a bar is shown: a short command or a pipe does not pay for loading it.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

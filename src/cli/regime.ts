@@ -20,6 +20,7 @@ import {
   scoreLabels,
 } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, seedArg } from './args.js';
+import { summary } from './commands.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
 import { type CommandInputs, commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
@@ -65,9 +66,7 @@ function kindArg(v: string): 'hmm' | 'gmm' {
 
 /** Registers `regime fit` and `regime label`. */
 export function registerRegime(program: Command): void {
-  const regime = program
-    .command('regime')
-    .description('volatility regimes: fit a Gaussian HMM or GMM on minute observations, label days with it');
+  const regime = program.command('regime').description(summary('regime'));
   const R = DEFAULT_CONFIG.regime;
   const fit = regime
     .command('fit')

@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, componentLogger, isTradingDate, type Logger, tradingDates } from '../core/index.js';
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
 import { positiveInt, seedArg } from './args.js';
+import { summary } from './commands.js';
 import { configFlags, DEFAULT_CONFIG, DEFAULT_START, runOf } from './config.js';
 import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
@@ -139,9 +140,7 @@ export function registerSimulate(program: Command): void {
   const D = DEFAULT_CONFIG.simulate;
   const sim = program
     .command('simulate')
-    .description(
-      'simulate CME FX futures trading days (MBP-10, trades, definitions as DBN; ground truth as JSON)',
-    )
+    .description(summary('simulate'))
     .requiredOption('-o, --out <dir>', 'output folder (created when missing)')
     .option('--days <n>', `number of trading days, weekends skipped (default ${D.days})`, positiveInt)
     .option('--start <date>', `first trading date, YYYY-MM-DD (default ${D.start})`, dateArg)

@@ -12,6 +12,7 @@ import { CME_FX_FUTURES, ConfigError, fxFutureRoot, isFrontMonth, productOf } fr
 import { DbnDecoder, DbnError, SymbolMap } from '../data/dbn/index.js';
 import { StoikovFitter, type StoikovModel } from '../features/index.js';
 import { positiveInt } from './args.js';
+import { summary } from './commands.js';
 import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
@@ -252,9 +253,7 @@ export function readStoikovModel(path: string): StoikovModelFile {
 
 /** Registers `stoikov fit`. */
 export function registerStoikov(program: Command): void {
-  const stoikov = program
-    .command('stoikov')
-    .description("Stoikov's micro-price: fit the adjustment table g(imbalance, spread) on MBP-10 files");
+  const stoikov = program.command('stoikov').description(summary('stoikov'));
   const S = DEFAULT_CONFIG.stoikov;
   const fit = stoikov
     .command('fit')

@@ -13,8 +13,9 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
+import type { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { deepFreeze } from './config.js';
 import { ConfigError } from './errors.js';
@@ -56,6 +57,14 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
 }
 
 /**
+ * The YAML parser, loaded on first use: a command run without a YAML file (most are) does not pay
+ * for loading it at start-up.
+ */
+function yamlParser(): typeof parseDocument {
+  return (createRequire(import.meta.url)('yaml') as { parseDocument: typeof parseDocument }).parseDocument;
+}
+
+/**
  * Reads a configuration file into a plain object. A file that cannot be read or parsed, or whose
  * top level is not a mapping of sections, throws a `ConfigProblemsError` naming the file (and the
  * line for YAML syntax errors). An empty file is an empty configuration.
@@ -79,7 +88,7 @@ export function readConfigFile(path: string): Obj {
     }
   } else {
     // Duplicate keys are errors (the yaml package's default): the later one would silently win.
-    const doc = parseDocument(text, { prettyErrors: true });
+    const doc = yamlParser()(text, { prettyErrors: true });
     if (doc.errors.length > 0) {
       throw new ConfigProblemsError(
         doc.errors.map((e) => `${path}: not valid YAML: ${e.message.split('\n')[0]}`),

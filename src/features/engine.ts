@@ -76,17 +76,11 @@ import {
   type SweepInfo,
   WeightedMid,
 } from './book/index.js';
+import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from './defaults.js';
 import { FuturesSpot, KyleLambda, RealizedVolatility, TradeFlow, Vpin } from './flow/index.js';
 import { StoikovMicroprice, type StoikovModel } from './micro/index.js';
 
-/** 6E's tick, 0.00005, in raw 1e-9 units: the default when no definition record gives one. */
-export const DEFAULT_TICK_SIZE = 50_000;
-
-/**
- * Default VPIN bucket volume: 6E futures' daily volume of order 200,000 contracts (MICROSTRUCTURE.md
- * §VPIN and §6E volume: "150–250k") divided by 50 buckets a day.
- */
-export const DEFAULT_VPIN_BUCKET_VOLUME = 200_000 / 50;
+export { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME };
 
 /** The numeric feature columns of a snapshot, in CSV order (after `ts`, `ts_ns`, `symbol`). */
 export const FEATURE_COLUMNS = [

@@ -17,7 +17,7 @@
  * The key is read once from the environment variable `apiKeyEnv` and is always required.
  */
 
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { type Pricing, priceUsage } from './accounting.js';
 import {
   type AttemptOutcome,
@@ -55,25 +55,38 @@ export class AnthropicProvider implements LlmProvider {
   readonly name = 'anthropic';
   readonly model: string;
   readonly #settings: ProviderSettings;
-  readonly #client: Anthropic;
+  readonly #baseURL: string | undefined;
+  #sdk: Promise<{ client: Anthropic; errors: typeof Anthropic }> | undefined;
 
   constructor(options: AnthropicProviderOptions) {
     this.model = options.model;
-    const settings = resolveProviderOptions(options, 'ANTHROPIC_API_KEY', true);
-    this.#settings = settings;
-    this.#client = new Anthropic({
-      // Without a key no request is made (`configProblem`).
-      apiKey: settings.key ?? NO_KEY,
-      authToken: null,
-      ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-      timeout: settings.timeoutMs,
-      maxRetries: 0,
-      logLevel: 'off',
-    });
+    this.#settings = resolveProviderOptions(options, 'ANTHROPIC_API_KEY', true);
+    this.#baseURL = options.baseURL;
   }
 
-  complete<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
-    const opts = runOptionsOf(this.name, this.model, Anthropic, this.#settings);
+  /**
+   * The SDK and its client, loaded on the first call: the SDK takes longer to load than Node takes
+   * to start, and a command that never calls a model should not pay for it.
+   */
+  #load(): Promise<{ client: Anthropic; errors: typeof Anthropic }> {
+    this.#sdk ??= import('@anthropic-ai/sdk').then(({ default: Anthropic }) => ({
+      errors: Anthropic,
+      client: new Anthropic({
+        // Without a key no request is made (`configProblem`).
+        apiKey: this.#settings.key ?? NO_KEY,
+        authToken: null,
+        ...(this.#baseURL === undefined ? {} : { baseURL: this.#baseURL }),
+        timeout: this.#settings.timeoutMs,
+        maxRetries: 0,
+        logLevel: 'off',
+      }),
+    }));
+    return this.#sdk;
+  }
+
+  async complete<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
+    const { client, errors } = await this.#load();
+    const opts = runOptionsOf(this.name, this.model, errors, this.#settings);
     return runStructured<T, AnthropicTurn>(req, opts, async (repair, signal, remainingMs) => {
       const messages: Anthropic.MessageParam[] = req.messages.map((m) => ({
         role: m.role,
@@ -97,7 +110,7 @@ export class AnthropicProvider implements LlmProvider {
         messages.push({ role: 'assistant', content: repair.turn.text || '(no answer)' });
         messages.push({ role: 'user', content: repairPrompt(repair.problem, req.schemaName) });
       }
-      const message = await this.#client.messages.create(
+      const message = await client.messages.create(
         {
           model: this.model,
           max_tokens: req.maxTokens ?? this.#settings.maxTokens,

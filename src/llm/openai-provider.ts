@@ -20,7 +20,7 @@
  * to its quant answer rather than waiting on back-off.
  */
 
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { type Pricing, priceUsage } from './accounting.js';
 import {
   type AttemptOutcome,
@@ -75,8 +75,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   readonly name = 'openai';
   readonly model: string;
   readonly #settings: ProviderSettings;
-  readonly #client: OpenAI;
+  readonly #baseURL: string;
   readonly #jsonMode: JsonMode;
+  #sdk: Promise<{ client: OpenAI; errors: typeof OpenAI }> | undefined;
 
   constructor(options: OpenAiProviderOptions) {
     this.model = options.model;
@@ -87,17 +88,30 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     );
     this.#jsonMode = options.jsonMode ?? 'json_schema';
     this.#settings = settings;
-    this.#client = new OpenAI({
-      baseURL: options.baseURL ?? OPENAI_BASE_URL,
-      apiKey: settings.key ?? NO_KEY,
-      timeout: settings.timeoutMs,
-      maxRetries: 0,
-      logLevel: 'off',
-    });
+    this.#baseURL = options.baseURL ?? OPENAI_BASE_URL;
   }
 
-  complete<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
-    const opts = runOptionsOf(this.name, this.model, OpenAI, this.#settings);
+  /**
+   * The SDK and its client, loaded on the first call: the SDK takes longer to load than Node takes
+   * to start, and a command that never calls a model should not pay for it.
+   */
+  #load(): Promise<{ client: OpenAI; errors: typeof OpenAI }> {
+    this.#sdk ??= import('openai').then(({ default: OpenAI }) => ({
+      errors: OpenAI,
+      client: new OpenAI({
+        baseURL: this.#baseURL,
+        apiKey: this.#settings.key ?? NO_KEY,
+        timeout: this.#settings.timeoutMs,
+        maxRetries: 0,
+        logLevel: 'off',
+      }),
+    }));
+    return this.#sdk;
+  }
+
+  async complete<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
+    const { client, errors } = await this.#load();
+    const opts = runOptionsOf(this.name, this.model, errors, this.#settings);
     return runStructured<T, OpenAiTurn>(req, opts, async (repair, signal, remainingMs) => {
       const schema = jsonSchemaOf(req.schema);
       const system =
@@ -112,7 +126,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         messages.push({ role: 'assistant', content: repair.turn });
         messages.push({ role: 'user', content: repairPrompt(repair.problem, req.schemaName) });
       }
-      const completion = await this.#client.chat.completions.create(
+      const completion = await client.chat.completions.create(
         {
           model: this.model,
           messages,

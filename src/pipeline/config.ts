@@ -5,7 +5,7 @@
  */
 
 import { z } from 'zod';
-import { AGENT_NAMES, type AgentName } from '../agents/index.js';
+import { AGENT_NAMES, type AgentName } from '../agents/schema/index.js';
 import { defineConfig } from '../core/index.js';
 
 /** Vote weights of one regime: each analyst's weight, defaulting to `d`'s. */

@@ -7,6 +7,7 @@
  * Reading and writing files is the command layer's (`cli/regime-files.ts`).
  */
 
+import { DEFAULT_RESTARTS } from './defaults.js';
 import { RegimeError } from './errors.js';
 import { fitHmm, hmmViterbi } from './gaussian-hmm.js';
 import { fitGmm, gmmLabels } from './gmm.js';
@@ -24,14 +25,6 @@ export interface RegimeModelFile {
   /** The instrument the model was fitted on. */
   readonly symbol: string;
 }
-
-/**
- * Seeded random starts added to the deterministic one (the best likelihood is kept). EM from the
- * volatility-quantile start alone can stop in a poor local optimum: on validation days simulated
- * with seeds 3003 (fit, 3 days) and 4004 (labels, 2 days), the HMM's agreement with the truth was
- * 76.8 % from the quantile start and 87.2 % with 8 restarts.
- */
-export const DEFAULT_RESTARTS = 8;
 
 /** Options of `fitRegimeModel`. */
 export interface RegimeFitOptions {

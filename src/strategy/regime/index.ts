@@ -8,9 +8,9 @@ export {
   type StateOrder,
   toMatrix,
 } from './common.js';
+export { DEFAULT_RESTARTS } from './defaults.js';
 export { RegimeError, type RegimeErrorCode, type RegimeErrorDetails } from './errors.js';
 export {
-  DEFAULT_RESTARTS,
   fitRegimeModel,
   labelSeries,
   parseRegimeModel,

@@ -1,0 +1,132 @@
+/**
+ * The `scalper` commands as the top-level listing shows them, declared apart from their
+ * implementations: `scalper --help` and `--version` load none of them, and a command loads its own
+ * module (and what that module imports) only once it is chosen. Each command's module takes its
+ * description from here, so the listing and the command's own help cannot disagree.
+ */
+import type { Command } from 'commander';
+
+/** Adds a command, fully defined, to `program`. */
+export type Register = (program: Command) => void;
+
+/** One top-level command. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly description: string;
+  /** The arguments of a command that takes them itself (`<files...>`). */
+  readonly args?: string;
+  /** A group of subcommands (`dbn inspect`, `dbn dump`) rather than a command that runs. */
+  readonly group?: boolean;
+  /**
+   * Reads no configuration: only `--config` and `--log-level` apply to it. When neither they nor a
+   * `SCALPER_*` variable is given, its configuration would be every default, valid by construction,
+   * so its run starts without loading the configuration schema (run.ts).
+   */
+  readonly configless?: boolean;
+  /** Imports the command's module and returns its `register` function. */
+  readonly load: () => Promise<Register>;
+}
+
+/** Every command, in the order `scalper --help` lists them. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'demo',
+    description:
+      'simulate a 6E trading day, write it as DBN, read it back and summarise it (no data or network needed)',
+    load: async () => (await import('./demo.js')).registerDemo,
+  },
+  {
+    name: 'simulate',
+    description:
+      'simulate CME FX futures trading days (MBP-10, trades, definitions as DBN; ground truth as JSON)',
+    load: async () => (await import('./simulate.js')).registerSimulate,
+  },
+  {
+    name: 'dbn',
+    description: 'read Databento DBN files (v1, v2, v3, DBZ; plain or zstd)',
+    group: true,
+    configless: true,
+    load: async () => (await import('./dbn.js')).registerDbn,
+  },
+  {
+    name: 'features',
+    description:
+      'replay DBN files (e.g. a day’s MBP-10, trades, definition and spot MBP-1 files) through the feature engine and write a CSV row per instrument every interval',
+    args: '<files...>',
+    load: async () => (await import('./features.js')).registerFeatures,
+  },
+  {
+    name: 'regime',
+    description: 'volatility regimes: fit a Gaussian HMM or GMM on minute observations, label days with it',
+    group: true,
+    load: async () => (await import('./regime.js')).registerRegime,
+  },
+  {
+    name: 'decide',
+    description:
+      'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval) and record every decision',
+    args: '<files...>',
+    load: async () => (await import('./decide.js')).registerDecide,
+  },
+  {
+    name: 'stoikov',
+    description: "Stoikov's micro-price: fit the adjustment table g(imbalance, spread) on MBP-10 files",
+    group: true,
+    load: async () => (await import('./stoikov.js')).registerStoikov,
+  },
+  {
+    name: 'config',
+    description: 'show or check the configuration (defaults < --config FILE < environment < flags)',
+    group: true,
+    load: async () => (await import('./config-command.js')).registerConfig,
+  },
+];
+
+/** The log level of a run that sets none (the configuration's `log.level` default). */
+export const DEFAULT_LOG_LEVEL = 'warn';
+
+/** The full name of `cmd` (`regime fit`). */
+export function commandName(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** The description of the command `name`, as the listing shows it. */
+export function summary(name: string): string {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) throw new Error(`No command "${name}" in the catalogue`);
+  return entry.description;
+}
+
+/**
+ * The command that `argv` (the arguments after `scalper`) runs or asks help for: the first word
+ * that is not an option, or the word after `help`. Undefined for `--version`, `--help`, no
+ * arguments and unknown words, which need no command's module.
+ */
+export function chosenCommand(argv: readonly string[]): CommandEntry | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/**
+ * A command as the listing shows it and nothing more: its name, description and arguments, and
+ * for a command that runs an option, so that it is listed with `[options]` as the defined one is.
+ */
+function declare(program: Command, entry: CommandEntry): void {
+  const cmd = program.command(entry.name).description(entry.description);
+  if (entry.args !== undefined) cmd.argument(entry.args);
+  if (entry.group !== true) cmd.option('--config <file>');
+}
+
+/**
+ * Adds every command to `program`: `chosen` defined in full (its module loaded), the others only
+ * declared.
+ */
+export async function addCommands(program: Command, chosen: CommandEntry | undefined): Promise<void> {
+  for (const entry of COMMANDS) {
+    if (entry === chosen) (await entry.load())(program);
+    else declare(program, entry);
+  }
+}
