@@ -10,6 +10,8 @@ import {
   EngineError,
   LOG_LEVELS,
   type Logger,
+  levelEnabled,
+  rootLogger,
   setRootLogger,
 } from '../core/index.js';
 import { type CommandEntry, commandName, DEFAULT_LOG_LEVEL } from './commands.js';
@@ -27,10 +29,10 @@ export function addCommonOptions(cmd: Command): Command {
     );
 }
 
-/** A command's run as its start and end are logged. */
+/** A command's run as its start and end are logged (when the log level lets info through). */
 interface Started {
   readonly command: string;
-  readonly log: Logger;
+  readonly log: (() => Logger) | null;
   readonly t0: number;
 }
 
@@ -53,18 +55,19 @@ function nothingGiven(cmd: Command, env: NodeJS.ProcessEnv = process.env): boole
  */
 async function start(cmd: Command, configless: boolean, argv: readonly string[]): Promise<Started> {
   let command: string;
-  let log: Logger;
+  let log: (() => Logger) | null;
   let configFile: string | undefined;
   if (configless && nothingGiven(cmd)) {
-    const root = createLogger({ level: DEFAULT_LOG_LEVEL });
-    setRootLogger(root);
+    // The logger is made when something logs: at the default level, these lines do not.
+    setRootLogger(() => createLogger({ level: DEFAULT_LOG_LEVEL }));
     command = commandName(cmd);
-    log = root.child({ component: 'cli' });
+    log = levelEnabled(DEFAULT_LOG_LEVEL, 'info') ? () => rootLogger().child({ component: 'cli' }) : null;
   } else {
     const run = (await import('./config.js')).configureRun(cmd, argv);
-    ({ command, log, configFile } = run);
+    ({ command, configFile } = run);
+    log = run.log.isLevelEnabled('info') ? () => run.log : null;
   }
-  log.info({ command, argv, configFile: configFile ?? null }, 'command start');
+  log?.().info({ command, argv, configFile: configFile ?? null }, 'command start');
   return { command, log, t0: performance.now() };
 }
 
@@ -83,7 +86,7 @@ export async function runCommand(
   const logEnd = (ok: boolean, code?: string) => {
     if (started === null) return;
     const { command, log, t0 } = started;
-    log.info(
+    log?.().info(
       { command, ok, ...(code ? { code } : {}), ms: Math.round(performance.now() - t0) },
       'command end',
     );

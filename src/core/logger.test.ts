@@ -4,10 +4,11 @@ import { ConfigError } from './errors.js';
 import {
   componentLogger,
   createLogger,
+  levelEnabled,
   parseLogLevel,
   rootLogger,
-  SILENT_LOGGER,
   setRootLogger,
+  silentLogger,
 } from './logger.js';
 
 /** A destination that keeps each JSON line as an object. */
@@ -32,7 +33,7 @@ describe('createLogger', () => {
   });
 
   test('the root logger is silent until one is installed', () => {
-    assert.equal(rootLogger(), SILENT_LOGGER);
+    assert.equal(rootLogger(), silentLogger());
     const out = capture();
     setRootLogger(createLogger({ level: 'debug', destination: out }));
     try {
@@ -42,8 +43,40 @@ describe('createLogger', () => {
         [['cache', 1]],
       );
     } finally {
-      setRootLogger(SILENT_LOGGER);
+      setRootLogger(silentLogger());
     }
+  });
+});
+
+describe('a root logger made on first use', () => {
+  test('the function is called only when something logs through the root, and only once', () => {
+    const out = capture();
+    let made = 0;
+    setRootLogger(() => {
+      made++;
+      return createLogger({ level: 'info', destination: out });
+    });
+    try {
+      assert.equal(made, 0);
+      componentLogger('feed').info('first');
+      componentLogger('feed').info('second');
+      assert.equal(made, 1);
+      assert.deepEqual(
+        out.lines.map((l) => l.msg),
+        ['first', 'second'],
+      );
+    } finally {
+      setRootLogger(silentLogger());
+    }
+  });
+
+  test('levelEnabled follows pino: a threshold lets through its level and the more severe ones', () => {
+    assert.equal(levelEnabled('warn', 'error'), true);
+    assert.equal(levelEnabled('warn', 'warn'), true);
+    assert.equal(levelEnabled('warn', 'info'), false);
+    assert.equal(levelEnabled('trace', 'debug'), true);
+    assert.equal(levelEnabled('silent', 'fatal'), false);
+    assert.equal(levelEnabled('info', 'silent'), false);
   });
 });
 

@@ -14,7 +14,7 @@
  */
 
 import { createRequire } from 'node:module';
-import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
+import type { DestinationStream, pino as PinoFactory, Logger as PinoLogger } from 'pino';
 import { ConfigError } from './errors.js';
 
 /** The engine's logger type: pino's. */
@@ -46,23 +46,37 @@ export interface LoggerOptions {
   readonly pretty?: boolean;
 }
 
+const require = createRequire(import.meta.url);
+let pinoFactory: typeof PinoFactory | undefined;
+
+/**
+ * pino, loaded at the first logger made: a command that logs nothing (`scalper dbn inspect`, a
+ * library user who installs no logger) does not pay for loading it.
+ */
+function pino(): typeof PinoFactory {
+  pinoFactory ??= (require('pino') as { pino: typeof PinoFactory }).pino;
+  return pinoFactory;
+}
+
 /** Level names instead of pino's numbers, and ISO-8601 times: a line reads without a decoder. */
-const FORMAT = {
-  formatters: { level: (label: string) => ({ level: label }) },
-  timestamp: pino.stdTimeFunctions.isoTime,
-  base: { pid: process.pid },
-} as const;
+function format() {
+  return {
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: pino().stdTimeFunctions.isoTime,
+    base: { pid: process.pid },
+  } as const;
+}
 
 /** A root logger writing JSON lines (or readable ones on a terminal) to stderr or `destination`. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? 'info';
-  if (opts.destination !== undefined) return pino({ ...FORMAT, level }, opts.destination);
+  const FORMAT = format();
+  if (opts.destination !== undefined) return pino()({ ...FORMAT, level }, opts.destination);
   const pretty = opts.pretty ?? process.stderr.isTTY === true;
   if (pretty) {
     // Loaded only when used: pino-pretty and its dependencies are not needed for JSON output.
-    const require = createRequire(import.meta.url);
     const prettyStream = require('pino-pretty') as (o: object) => DestinationStream;
-    return pino(
+    return pino()(
       { ...FORMAT, level },
       prettyStream({
         destination: 2,
@@ -73,25 +87,51 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       }),
     );
   }
-  return pino({ ...FORMAT, level }, pino.destination({ fd: 2, sync: true }));
+  return pino()({ ...FORMAT, level }, pino().destination({ fd: 2, sync: true }));
 }
 
-/** A logger that writes nothing. */
-export const SILENT_LOGGER: Logger = pino({ level: 'silent' });
+let silent: Logger | undefined;
 
-let root: Logger = SILENT_LOGGER;
+/** A logger that writes nothing (one, made on first use). */
+export function silentLogger(): Logger {
+  silent ??= pino()({ level: 'silent' });
+  return silent;
+}
+
+let root: Logger | undefined;
+let rootFactory: (() => Logger) | undefined;
 
 /** The root logger (silent until `setRootLogger`). */
 export function rootLogger(): Logger {
+  if (root === undefined && rootFactory !== undefined) {
+    root = rootFactory();
+    rootFactory = undefined;
+  }
+  root ??= silentLogger();
   return root;
 }
 
-/** Installs the root logger that components log through by default. */
-export function setRootLogger(logger: Logger): void {
-  root = logger;
+/**
+ * Installs the root logger that components log through by default, or a function that makes it
+ * when something first logs (so that a run that logs nothing never loads pino).
+ */
+export function setRootLogger(logger: Logger | (() => Logger)): void {
+  if (typeof logger === 'function' && !('child' in logger)) {
+    root = undefined;
+    rootFactory = logger;
+  } else {
+    root = logger as Logger;
+    rootFactory = undefined;
+  }
+}
+
+/** Whether a logger at `threshold` writes lines of `level`. */
+export function levelEnabled(threshold: LogLevel, level: LogLevel): boolean {
+  if (threshold === 'silent' || level === 'silent') return false;
+  return LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(threshold);
 }
 
 /** A child of `parent` (default the root) whose lines carry `component`. */
-export function componentLogger(component: string, parent: Logger = root): Logger {
+export function componentLogger(component: string, parent: Logger = rootLogger()): Logger {
   return parent.child({ component });
 }

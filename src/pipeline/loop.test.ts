@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { createAnalysts } from '../agents/index.js';
-import { createLogger, SILENT_LOGGER, setRootLogger } from '../core/index.js';
+import { createLogger, setRootLogger, silentLogger } from '../core/index.js';
 import type { SimDayResult } from '../sim/index.js';
 import { DecisionLoop } from './loop.js';
 import { analystsTier, type Decision, DecisionPipeline } from './pipeline.js';
@@ -115,7 +115,7 @@ describe('decision loop over a simulated hour', () => {
         assert.equal(l.snapshotTs, d.snapshotTs);
       }
     } finally {
-      setRootLogger(SILENT_LOGGER);
+      setRootLogger(silentLogger());
     }
   });
 });
