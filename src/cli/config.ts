@@ -27,6 +27,7 @@ import {
   type Logger,
   readConfigFile,
   resolveConfig,
+  rootLogger,
   secretPaths,
   setRootLogger,
 } from '../core/index.js';
@@ -305,13 +306,17 @@ const RUNS = new WeakMap<Command, Run>();
 export function configureRun(cmd: Command, argv: readonly string[] = process.argv.slice(2)): Run {
   const file = cmd.opts().config as string | undefined;
   const config = loadConfig({ file, flags: flagsLayer(cmd) });
-  const root = createLogger({ level: config.log.level });
-  setRootLogger(root);
+  // The logger is made when something logs (most commands log nothing at the default level).
+  setRootLogger(() => createLogger({ level: config.log.level }));
+  let log: Logger | undefined;
   const run: Run = {
     command: commandName(cmd),
     config,
     configFile: file,
-    log: root.child({ component: 'cli' }),
+    get log() {
+      log ??= rootLogger().child({ component: 'cli' });
+      return log;
+    },
     startedAt: new Date(),
     argv,
   };

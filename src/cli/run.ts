@@ -65,7 +65,7 @@ async function start(cmd: Command, configless: boolean, argv: readonly string[])
   } else {
     const run = (await import('./config.js')).configureRun(cmd, argv);
     ({ command, configFile } = run);
-    log = run.log.isLevelEnabled('info') ? () => run.log : null;
+    log = levelEnabled(run.config.log.level, 'info') ? () => run.log : null;
   }
   log?.().info({ command, argv, configFile: configFile ?? null }, 'command start');
   return { command, log, t0: performance.now() };
