@@ -122,7 +122,7 @@ export const PipelineConfigSchema = z
         /** Most synthetic decisions. */
         decisions: posInt(400),
         /** Wall-clock bound, ms: the warm-up stops after the first decision that ends past it. */
-        maxMs: pos(500),
+        maxMs: pos(1_000),
       })
       .prefault({}),
   })

@@ -254,7 +254,7 @@ export function warmUpDecision(k: number): { trigger: Trigger; input: AgentInput
     regime: variant === 'regime' || variant === 'toxic' ? regimeOf(ms, k) : null,
     nowMs: ms,
     lastEventMs: variant === 'stale' ? ms - 30_000 : ms,
-    closes: Object.freeze(closesOf(m, variant === 'unready' ? 5 : 60 + (k % 61))),
+    closes: Object.freeze(closesOf(m, variant === 'unready' ? 5 : 20 + (k % 41))),
     recentSweeps: Object.freeze(variant === 'sweeps' ? sweepsOf(ms, m) : []),
   });
   const kind = TRIGGERS[k % TRIGGERS.length];
