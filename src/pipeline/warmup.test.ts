@@ -62,19 +62,20 @@ describe('warm-up inputs', () => {
     }
     const seen = new Set<string>();
     for (const d of decisions) {
-      seen.add(`route ${d.route}`);
-      seen.add(`debate ${d.debate.ran ? 'ran' : 'skipped'}`);
+      seen.add(`route ${d.route}, ${d.debate.ran ? 'debate' : 'no debate'}`);
       seen.add(`${d.approval.approved ? 'approved' : 'rejected'} ${d.approval.direction}`);
       seen.add(`trigger ${d.trigger.kind}`);
       for (const v of d.verdicts) if (!v.pass) seen.add(`veto ${v.check}`);
-      for (const s of d.signals) seen.add(`${s.agent} ${s.direction}`);
+      for (const s of d.signals) {
+        seen.add(`${s.agent} ${s.direction}`);
+        if (s.rationale.includes('not ready')) seen.add(`${s.agent} not ready`);
+      }
     }
     const want = [
-      'route fast',
-      'route standard',
-      'route full',
-      'debate ran',
-      'debate skipped',
+      'route fast, no debate',
+      'route standard, no debate',
+      'route standard, debate',
+      'route full, debate',
       'approved long',
       'approved short',
       'rejected long',
@@ -94,6 +95,8 @@ describe('warm-up inputs', () => {
       'toxicity flat',
       'regime flat',
       'session flat',
+      // Toxicity is never 'not ready' in a session: the loop always gives the recent sweeps.
+      ...['momentum', 'microstructure', 'market_making', 'regime'].map((a) => `${a} not ready`),
     ];
     assert.deepEqual(
       want.filter((w) => !seen.has(w)),
