@@ -34,4 +34,4 @@ export {
   type ValidatorName,
   type Verdict,
 } from './validators.js';
-export { WARM_UP_VARIANTS, type WarmUpReport, warmUpDecision } from './warmup.js';
+export type { WarmUpReport } from './warmup.js';
