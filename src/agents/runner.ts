@@ -98,6 +98,12 @@ type Settled =
   | { kind: 'timeout' }
   | { kind: 'aborted' };
 
+/**
+ * Why an agent's timer and outer-signal listeners are released once it has settled. Aborting with
+ * no reason builds a DOMException, stack trace included: seven per decision for nothing.
+ */
+const SETTLED = Object.freeze({ settled: true });
+
 /** Runs one agent to its outcome. */
 function runOne(
   agent: Agent,
@@ -146,7 +152,7 @@ function runOne(
   });
 
   return settled.then((r) => {
-    timerStop.abort();
+    timerStop.abort(SETTLED);
     const finishedAt = clock.now();
     const base = { agent: agent.name, ms: finishedAt - startedAt, startedAt, finishedAt };
     switch (r.kind) {

@@ -111,6 +111,20 @@ export const PipelineConfigSchema = z
         tier5Ms: pos(2_000),
       })
       .prefault({}),
+    /**
+     * Synthetic decisions taken when a session starts (`warmup.ts`), so that its first real
+     * decisions run compiled code: they leave no trace, and the warm-up is bounded by both limits.
+     */
+    warmUp: z
+      .strictObject({
+        /** Off: the first decisions of a session run while V8 still compiles the pipeline. */
+        enabled: z.boolean().default(true),
+        /** Most synthetic decisions. */
+        decisions: posInt(400),
+        /** Wall-clock bound, ms: the warm-up stops after the first decision that ends past it. */
+        maxMs: pos(1_000),
+      })
+      .prefault({}),
   })
   // A debate that may stop below the agreement that skips it would stop before it starts.
   .refine((c) => c.debate.stopAgreement <= c.debate.skipAgreement, {

@@ -34,3 +34,4 @@ export {
   type ValidatorName,
   type Verdict,
 } from './validators.js';
+export type { WarmUpReport } from './warmup.js';

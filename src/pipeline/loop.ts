@@ -202,12 +202,16 @@ export class DecisionLoop {
     });
   }
 
-  /** Replays `files` (merged by ts_recv), taking the triggered decisions in order. */
+  /**
+   * Replays `files` (merged by ts_recv), taking the triggered decisions in order; the pipeline is
+   * warmed up first (`DecisionPipeline.warmUp`, bounded, a no-op when off or done already).
+   */
   async run(
     files: readonly string[],
     onProgress?: (bytesRead: number) => void,
     range: { readonly fromNs?: bigint; readonly toNs?: bigint } = {},
   ): Promise<{ records: number }> {
+    await this.#pipeline.warmUp();
     const { records } = await replay(files, this.engine, {
       everyNs: SECOND_NS,
       fromNs: range.fromNs,

@@ -30,7 +30,14 @@ import {
   type RiskFlag,
   runAgents,
 } from '../agents/index.js';
-import { type Clock, componentLogger, EngineError, type Logger, tradingDateOf } from '../core/index.js';
+import {
+  type Clock,
+  componentLogger,
+  EngineError,
+  type Logger,
+  silentLogger,
+  tradingDateOf,
+} from '../core/index.js';
 import { type LlmProvider, stateKey, type Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';
@@ -39,6 +46,7 @@ import { type DebateResult, debate, timeLeft } from './debate.js';
 import { analystFallback, type Fallback, modelFallback } from './fallback.js';
 import { IntentPortfolio, type Portfolio } from './portfolio.js';
 import { type Verdict, validate } from './validators.js';
+import { runWarmUp, type WarmUpReport, warmUpPortfolio } from './warmup.js';
 
 /** What started a decision. */
 export type TriggerKind = 'bar' | 'setup' | 'sweep' | 'toxicity' | 'fill';
@@ -280,6 +288,7 @@ export class DecisionPipeline {
   readonly #live: boolean;
   readonly #log: Logger;
   #seq = 0;
+  #warmUp: Promise<WarmUpReport> | null = null;
 
   constructor(opts: PipelineOptions) {
     this.config = opts.config ?? DEFAULT_PIPELINE_CONFIG;
@@ -322,6 +331,31 @@ export class DecisionPipeline {
         'decision',
       );
     }
+  }
+
+  /**
+   * Warms the pipeline up once, before its first decision (`warmup.ts`): synthetic decisions on a
+   * separate pipeline that shares only the analysts, with its own portfolio, a silent logger, no
+   * model and no `onDecision`, so nothing here sees them. Bounded by `config.warmUp` (at most
+   * `decisions`, stopping past `maxMs` of wall time); `enabled: false` makes it a no-op. Later calls
+   * return the first call's report. `DecisionLoop.run` calls it when a session starts.
+   */
+  warmUp(): Promise<WarmUpReport> {
+    if (this.#warmUp === null) {
+      const w = this.config.warmUp;
+      if (!w.enabled) this.#warmUp = Promise.resolve({ decisions: 0, ms: 0 });
+      else {
+        const shadow = new DecisionPipeline({
+          tier1: this.#tier1,
+          config: this.config,
+          live: this.#live,
+          portfolio: warmUpPortfolio(this.config.limits),
+          logger: silentLogger(),
+        });
+        this.#warmUp = runWarmUp((trigger, input) => shadow.decide(trigger, input), w);
+      }
+    }
+    return this.#warmUp;
   }
 
   /** Takes one decision on `input` (a frozen snapshot and what the analysts read). */

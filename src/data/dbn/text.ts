@@ -66,15 +66,55 @@ function jsonValue(type: string, v: unknown, pretty: boolean): unknown {
   }
 }
 
-function jsonLevels(levels: Record<string, unknown>[], pretty: boolean): Record<string, unknown>[] {
-  return levels.map((lv) => {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(lv)) {
-      if (k.startsWith('_')) continue;
-      o[k] = k.endsWith('_px') ? px(v as bigint, pretty) : v;
-    }
-    return o;
-  });
+/**
+ * A decoded level in Databento's JSON keys. Built as one literal (not key by key from the object's
+ * entries): a dump renders ten of these per MBP-10 record, and the generic copy took about a third of
+ * its time. A level that is not a decoded one (a price missing) is copied key by key instead.
+ */
+function jsonLevel(
+  lv: Record<string, unknown>,
+  consolidated: boolean,
+  pretty: boolean,
+): Record<string, unknown> {
+  const bid = lv.bid_px;
+  const ask = lv.ask_px;
+  if (typeof bid !== 'bigint' || typeof ask !== 'bigint') return jsonLevelByKey(lv, pretty);
+  return consolidated
+    ? {
+        bid_px: px(bid, pretty),
+        ask_px: px(ask, pretty),
+        bid_sz: lv.bid_sz,
+        ask_sz: lv.ask_sz,
+        bid_pb: lv.bid_pb,
+        ask_pb: lv.ask_pb,
+      }
+    : {
+        bid_px: px(bid, pretty),
+        ask_px: px(ask, pretty),
+        bid_sz: lv.bid_sz,
+        ask_sz: lv.ask_sz,
+        bid_ct: lv.bid_ct,
+        ask_ct: lv.ask_ct,
+      };
+}
+
+function jsonLevelByKey(lv: Record<string, unknown>, pretty: boolean): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(lv)) {
+    if (k.startsWith('_')) continue;
+    o[k] = k.endsWith('_px') ? px(v as bigint, pretty) : v;
+  }
+  return o;
+}
+
+function jsonLevels(
+  levels: Record<string, unknown>[],
+  consolidated: boolean,
+  pretty: boolean,
+): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const lv of levels) out.push(jsonLevel(lv, consolidated, pretty));
+  return out;
 }
 
 /** A record as a JSON-ready object in Databento's field order. */
@@ -96,7 +136,7 @@ export function recordToJson(rec: DbnRecord, version = 3, opts: TextOptions = {}
       const v = rec[f.name];
       out[f.name] =
         f.type === 'levels' || f.type === 'clevels'
-          ? jsonLevels(v as Record<string, unknown>[], pretty)
+          ? jsonLevels(v as Record<string, unknown>[], f.type === 'clevels', pretty)
           : jsonValue(f.type, v, pretty);
     }
   } else if (rec.raw !== undefined) {
