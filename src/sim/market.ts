@@ -37,7 +37,6 @@ export class InstrumentMarket implements EmitTarget {
   readonly contract: FutureContract;
   readonly instrumentId: number;
   readonly tickRaw: number;
-  readonly lastTop = new Float64Array(60).fill(Number.NaN);
   readonly engine: MatchingEngine;
   readonly path = new BookPath();
   readonly episode = new Episode();
