@@ -85,6 +85,9 @@ class Stage {
   }
 }
 
+/** `PublishedTop.update`: the change left the published top ten as it was. */
+const UNCHANGED = -2;
+
 /**
  * The top ten levels of one instrument as last published in MBP-10: per side and level its tick,
  * size and order count (count 0: no level), and the same levels encoded as the record's 320-byte
@@ -129,28 +132,34 @@ class PublishedTop {
   }
 
   /**
-   * After a change confined to the level at `tick` on `side` (an add, a cancel, a modify in place),
-   * updates that level alone when it was and still is published, or re-reads the side when levels
-   * appeared or went within the ten; returns whether the top ten changed.
+   * After a change on `side` at `tick` (and at `fromTick`, where a modify moved the order from):
+   * updates the level alone when the change was confined to it and it was and still is published,
+   * or re-reads the side when levels may have appeared or gone within the ten. Returns `UNCHANGED`
+   * when the top ten stayed the same, else the level index of `tick` (−1 when not among them).
    */
-  refreshLevel(engine: MatchingEngine, side: number, tick: number): boolean {
+  update(engine: MatchingEngine, side: number, tick: number, fromTick: number): number {
+    if (fromTick !== tick) return this.#reread(engine, side, tick);
     const lv = this.#levels;
     const k = this.indexOf(side, tick);
     if (k < 0) {
       // Below the tenth level a change is not published; a level above it is new.
       const tenth = side * 30 + 27;
       const above = lv[tenth + 2] === 0 || (side === BID ? tick > lv[tenth] : tick < lv[tenth]);
-      return above && this.refresh(engine, side);
+      return above ? this.#reread(engine, side, tick) : UNCHANGED;
     }
     const count = engine.ordersAt(tick);
-    if (count === 0) return this.refresh(engine, side);
+    if (count === 0) return this.#reread(engine, side, tick);
     const size = engine.sizeAt(tick);
     const b = side * 30 + k * 3;
-    if (size === lv[b + 1] && count === lv[b + 2]) return false;
+    if (size === lv[b + 1] && count === lv[b + 2]) return UNCHANGED;
     lv[b + 1] = size;
     lv[b + 2] = count;
     this.#encode(side, k, tick, size, count);
-    return true;
+    return k;
+  }
+
+  #reread(engine: MatchingEngine, side: number, tick: number): number {
+    return this.refresh(engine, side) ? this.indexOf(side, tick) : UNCHANGED;
   }
 
   /** The level index of `tick` on `side` among the published ten, −1 when it is not one of them. */
@@ -337,14 +346,12 @@ export class RecordEmitter implements EngineOutput {
     }
     if (this.#mbp === null || this.#mbpOff || action === ACTION_F) return;
     // A trade leaves the book as last published; an add, cancel or modify changes only its side.
-    const top = this.#published!;
-    if (action !== ACTION_T) {
-      const changed = fromTick === tick ? top.refreshLevel(engine, side, tick) : top.refresh(engine, side);
-      if (!changed) return;
-    }
     // depth: the level index of the price on the side it rests on (the passive side for a trade).
-    const depth = Math.max(0, top.indexOf(action === ACTION_T ? 1 - side : side, tick));
-    this.#stageMbp(raw, size, action, sideChar, depth, this.#extraFlags);
+    const top = this.#published!;
+    const depth =
+      action === ACTION_T ? top.indexOf(1 - side, tick) : top.update(engine, side, tick, fromTick);
+    if (depth === UNCHANGED) return;
+    this.#stageMbp(raw, size, action, sideChar, Math.max(0, depth), this.#extraFlags);
   }
 
   trade(_engine: MatchingEngine, aggressor: number, tick: number, size: number, depth: number): void {
