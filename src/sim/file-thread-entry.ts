@@ -1,11 +1,12 @@
 /**
- * The writer thread of file-thread.ts: per open file a descriptor and, when compressing, a zstd
- * stream that gets exactly the calls the encoder's own stream would have had. A file whose
- * writing failed drops its remaining blocks and reports the failure when it is closed.
+ * The writer thread of file-thread.ts: per open file its descriptor (opened by the writer) and,
+ * when compressing, a zstd stream that gets exactly the calls the encoder's own stream would have
+ * had. A file whose writing failed drops its remaining blocks and reports the failure when it is
+ * closed.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ZstdStreamEncoder } from '../data/dbn/index.js';
+import { type ZstdBackendName, ZstdStreamEncoder } from '../data/dbn/index.js';
 import type { FileThreadData, FileThreadMessage, FileThreadReply } from './file-thread.js';
 
 const TAKEN = 0;
@@ -25,9 +26,9 @@ class OpenFile {
     while (o < bytes.length) o += writeSync(this.#fd, bytes, o, bytes.length - o);
   };
 
-  constructor(path: string, zstd: boolean, level: number | undefined) {
-    this.#zstd = zstd ? new ZstdStreamEncoder(level ?? 3) : null;
-    this.#fd = openSync(path, 'w');
+  constructor(fd: number, zstd: ZstdBackendName | null, level: number | undefined) {
+    this.#fd = fd;
+    this.#zstd = zstd ? new ZstdStreamEncoder(level ?? 3, zstd) : null;
   }
 
   write(bytes: Uint8Array, last: boolean): void {
@@ -71,7 +72,7 @@ port.on('message', (m: FileThreadMessage) => {
   switch (m.op) {
     case 'open':
       try {
-        files.set(m.id, new OpenFile(m.path, m.zstd, m.level));
+        files.set(m.id, new OpenFile(m.fd, m.zstd, m.level));
       } catch (e) {
         files.set(m.id, asError(e));
       }

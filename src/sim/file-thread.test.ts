@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -61,12 +61,35 @@ describe('the writer thread', () => {
     assert.deepEqual(threaded, direct);
   });
 
-  it('reports a file it cannot write when the file is closed', async () => {
-    const file = threadFile(join(tmp(), 'no-such-folder', 'x.dbn'), false, undefined);
+  it('fails at once on a file it cannot create, as writing in-thread does', () => {
+    assert.throws(() => threadFile(join(tmp(), 'no-such-folder', 'x.dbn'), false, undefined), {
+      code: 'ENOENT',
+    });
+  });
+
+  it('fails at once when the zstd library asked for cannot be used, as writing in-thread does', () => {
+    const path = join(tmp(), 'x.dbn.zst');
+    const was = process.env.SCALPER_ZSTD;
+    process.env.SCALPER_ZSTD = 'no-such-library';
+    try {
+      assert.throws(() => threadFile(path, true, undefined), { code: 'CONFIG' });
+      assert.equal(existsSync(path), false);
+    } finally {
+      if (was === undefined) delete process.env.SCALPER_ZSTD;
+      else process.env.SCALPER_ZSTD = was;
+    }
+  });
+
+  it('reports a write that failed on the thread when the file is closed', {
+    skip: existsSync('/dev/full') ? false : 'no /dev/full (a device whose writes fail) here',
+  }, async () => {
+    // Every write to /dev/full fails with ENOSPC.
+    const file = threadFile('/dev/full', false, undefined);
+    file.write(new Uint8Array(8), false);
     file.write(new Uint8Array(8), true);
     await assert.rejects(file.end(), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'SIM_FILE_WRITE');
-      assert.match(e.message, /^Writing ".*x\.dbn" failed: ENOENT/);
+      assert.match(e.message, /^Writing "\/dev\/full" failed: ENOSPC/);
       return true;
     });
   });

@@ -12,8 +12,10 @@
  * simulation runs. The thread is `unref`'d while no file is open, so it never keeps the process
  * alive.
  */
+import { openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '../core/index.js';
+import { type ZstdBackendName, zstdBackend } from '../data/dbn/index.js';
 
 /** Shared block buffers; a block larger than a slot is sent as a copy instead. */
 const SLOTS = 16;
@@ -31,7 +33,7 @@ export class FileThreadError extends EngineError {
 
 /** What the thread is told: open a file, take a block of it (in a slot or as bytes), close it. */
 export type FileThreadMessage =
-  | { op: 'open'; id: number; path: string; zstd: boolean; level: number | undefined }
+  | { op: 'open'; id: number; fd: number; zstd: ZstdBackendName | null; level: number | undefined }
   | { op: 'slot'; id: number; slot: number; length: number; last: boolean }
   | { op: 'bytes'; id: number; bytes: Uint8Array; last: boolean }
   | { op: 'end'; id: number };
@@ -89,11 +91,11 @@ class FileThread {
     return this.#failure !== null || Atomics.load(this.#state, DEAD) !== 0;
   }
 
-  /** Opens a file on the thread. */
-  open(path: string, zstd: boolean, level: number | undefined): ThreadFile {
+  /** Hands the thread a file opened for writing as `fd`, compressed with `zstd` unless null. */
+  open(fd: number, path: string, zstd: ZstdBackendName | null, level: number | undefined): ThreadFile {
     const id = this.#nextId++;
     if (this.#open++ === 0) this.#worker.ref();
-    this.#post({ op: 'open', id, path, zstd, level });
+    this.#post({ op: 'open', id, fd, zstd, level });
     return { write: (bytes, last) => this.#write(id, bytes, last === true), end: () => this.#end(id, path) };
   }
 
@@ -150,10 +152,14 @@ class FileThread {
 let thread: FileThread | null = null;
 
 /**
- * Opens `path` on the writer thread for the blocks of an uncompressed DBN encoder, which the
- * thread compresses when `zstd` is set (at `level`) and writes.
+ * Opens `path` for the blocks of an uncompressed DBN encoder, which the writer thread compresses
+ * when `zstd` is set (at `level`) and writes. What `DbnEncoder.toFile` would throw at once (no
+ * zstd library, a file that cannot be created) is thrown here too; the zstd library is the one
+ * this thread would use.
  */
 export function threadFile(path: string, zstd: boolean, level: number | undefined): ThreadFile {
+  const backend = zstd ? zstdBackend() : null;
+  const fd = openSync(path, 'w');
   if (thread === null || thread.dead) thread = new FileThread();
-  return thread.open(path, zstd, level);
+  return thread.open(fd, path, backend, level);
 }
