@@ -1,10 +1,10 @@
 /**
- * The writer thread of file-thread.ts: per open file its descriptor (opened by the writer) and,
- * when compressing, a zstd stream that gets exactly the calls the encoder's own stream would have
- * had. A file whose writing failed drops its remaining blocks and reports the failure when it is
- * closed.
+ * The writer thread of file-thread.ts: per open file its descriptor (opened and closed by the
+ * writer; Node warns when a thread closes a descriptor it did not open) and, when compressing, a
+ * zstd stream that gets exactly the calls the encoder's own stream would have had. A file whose
+ * writing failed drops its remaining blocks and reports the failure when it is closed.
  */
-import { closeSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ZstdBackendName, ZstdStreamEncoder } from '../data/dbn/index.js';
 import type { FileThreadData, FileThreadMessage, FileThreadReply } from './file-thread.js';
@@ -34,10 +34,6 @@ class OpenFile {
   write(bytes: Uint8Array, last: boolean): void {
     if (this.#zstd) this.#zstd.write(bytes, last, this.#put);
     else this.#put(bytes);
-  }
-
-  close(): void {
-    closeSync(this.#fd);
   }
 }
 
@@ -89,7 +85,6 @@ port.on('message', (m: FileThreadMessage) => {
       onFile(m.id, (f) => f.write(m.bytes, m.last));
       return;
     case 'end': {
-      onFile(m.id, (f) => f.close());
       const f = files.get(m.id);
       files.delete(m.id);
       reply(

@@ -12,7 +12,7 @@
  * simulation runs. The thread is `unref`'d while no file is open, so it never keeps the process
  * alive.
  */
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '../core/index.js';
 import { type ZstdBackendName, zstdBackend } from '../data/dbn/index.js';
@@ -58,6 +58,7 @@ export interface ThreadFile {
 
 interface Closing {
   path: string;
+  fd: number;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -96,7 +97,10 @@ class FileThread {
     const id = this.#nextId++;
     if (this.#open++ === 0) this.#worker.ref();
     this.#post({ op: 'open', id, fd, zstd, level });
-    return { write: (bytes, last) => this.#write(id, bytes, last === true), end: () => this.#end(id, path) };
+    return {
+      write: (bytes, last) => this.#write(id, bytes, last === true),
+      end: () => this.#end(id, path, fd),
+    };
   }
 
   /** Copies `bytes` into the next free slot, waiting for one; drops them once the thread is dead. */
@@ -121,9 +125,9 @@ class FileThread {
     this.#post({ op: 'slot', id, slot, length: bytes.length, last });
   }
 
-  #end(id: number, path: string): Promise<void> {
+  #end(id: number, path: string, fd: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#closing.set(id, { path, resolve, reject });
+      this.#closing.set(id, { path, fd, resolve, reject });
       if (this.#failure !== null) this.#closed(id, this.#failure);
       else this.#post({ op: 'end', id });
     });
@@ -133,13 +137,20 @@ class FileThread {
     this.#worker.postMessage(msg);
   }
 
+  /** The thread is done with file `id`: its descriptor is closed here, where it was opened. */
   #closed(id: number, failure: string | null): void {
     const c = this.#closing.get(id);
     if (c === undefined) return;
     this.#closing.delete(id);
     if (--this.#open === 0) this.#worker.unref();
-    if (failure === null) c.resolve();
-    else c.reject(new FileThreadError(c.path, failure));
+    let error = failure;
+    try {
+      closeSync(c.fd);
+    } catch (e) {
+      error ??= e instanceof Error ? e.message : String(e);
+    }
+    if (error === null) c.resolve();
+    else c.reject(new FileThreadError(c.path, error));
   }
 
   #fail(message: string): void {
