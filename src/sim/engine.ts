@@ -26,7 +26,11 @@ const OWNERS = 5;
 
 /** Record kinds an engine reports to its output; `action` is the DBN character code. */
 export interface EngineOutput {
-  /** One MBO record (order id, side index, tick, size, action code). */
+  /**
+   * One MBO record (order id, side index, tick, size, action code), after the engine applied it.
+   * `fromTick` is the order's tick before a modify (`tick` for every other action): the levels an
+   * action changed are those at `tick` and `fromTick`.
+   */
   mbo(
     engine: MatchingEngine,
     orderId: number,
@@ -34,6 +38,7 @@ export interface EngineOutput {
     tick: number,
     size: number,
     action: number,
+    fromTick: number,
   ): void;
   /** One trade: aggressor side index, tick, size and the level index it traded at. */
   trade(engine: MatchingEngine, aggressor: number, tick: number, size: number, depth: number): void;
@@ -114,6 +119,11 @@ export class MatchingEngine {
   sizeAt(tick: number): number {
     const i = tick - this.lowTick;
     return i < 0 || i >= this.size ? 0 : this.#lvSize[i];
+  }
+  /** Resting orders at `tick` (either side). */
+  ordersAt(tick: number): number {
+    const i = tick - this.lowTick;
+    return i < 0 || i >= this.size ? 0 : this.#lvCount[i];
   }
   /** Non-empty levels per side. */
   get bidLevels(): number {
@@ -200,6 +210,31 @@ export class MatchingEngine {
     }
   }
 
+  /**
+   * Reads the top `n` levels of one side into `out` as consecutive (tick, size, count) triples,
+   * (0, 0, 0) beyond the last level: what an MBP-10 publisher re-reads after a change on that side.
+   */
+  sideLevels(side: number, n: number, out: Float64Array): void {
+    const bid = side === BID;
+    const step = bid ? -1 : 1;
+    let i = bid ? this.#bb : this.#ba;
+    let left = bid ? this.#bidLevels : this.#askLevels;
+    let o = 0;
+    const end = n * 3;
+    while (o < end && left > 0) {
+      const count = this.#lvCount[i];
+      if (count > 0) {
+        out[o] = i + this.lowTick;
+        out[o + 1] = this.#lvSize[i];
+        out[o + 2] = count;
+        o += 3;
+        left--;
+      }
+      i += step;
+    }
+    out.fill(0, o, end);
+  }
+
   /** Total size of the best `k` levels of `side`. */
   depth(side: number, k: number): number {
     let sum = 0;
@@ -263,7 +298,7 @@ export class MatchingEngine {
     this.#link(slot, i);
     this.#liveAdd(slot, owner);
     this.#orders++;
-    this.#out.mbo(this, id, side, tick, size, A);
+    this.#out.mbo(this, id, side, tick, size, A, tick);
     return slot;
   }
 
@@ -275,7 +310,7 @@ export class MatchingEngine {
     const side = this.#oSide[slot];
     const tick = this.#oIdx[slot] + this.lowTick;
     this.#reduce(slot, q);
-    this.#out.mbo(this, id, side, tick, q, C);
+    this.#out.mbo(this, id, side, tick, q, C, tick);
   }
 
   /**
@@ -304,7 +339,7 @@ export class MatchingEngine {
       this.#oSize[slot] = size;
       this.#lvSize[oldI] -= oldSize - size;
     }
-    this.#out.mbo(this, this.#oId[slot], side, tick, size, M);
+    this.#out.mbo(this, this.#oId[slot], side, tick, size, M, oldI + this.lowTick);
     return true;
   }
 
@@ -330,11 +365,11 @@ export class MatchingEngine {
       const tick = lvl + this.lowTick;
       const id = this.#oId[slot];
       const rside = this.#oSide[slot];
-      this.#out.mbo(this, 0, side, tick, fill, T);
+      this.#out.mbo(this, 0, side, tick, fill, T, tick);
       this.#out.trade(this, side, tick, fill, depth);
-      this.#out.mbo(this, id, rside, tick, fill, F);
+      this.#out.mbo(this, id, rside, tick, fill, F, tick);
       this.#reduce(slot, fill);
-      this.#out.mbo(this, id, rside, tick, fill, C);
+      this.#out.mbo(this, id, rside, tick, fill, C, tick);
       left -= fill;
     }
     if (left > 0 && restOwner >= 0) this.add(side, limitTick, left, restOwner);

@@ -37,7 +37,6 @@ export class InstrumentMarket implements EmitTarget {
   readonly contract: FutureContract;
   readonly instrumentId: number;
   readonly tickRaw: number;
-  readonly lastTop = new Float64Array(60).fill(Number.NaN);
   readonly engine: MatchingEngine;
   readonly path = new BookPath();
   readonly episode = new Episode();
@@ -50,6 +49,9 @@ export class InstrumentMarket implements EmitTarget {
   #buyFlow = 0;
   #sellFlow = 0;
   #flowT = 0;
+  /** The loading on the common USD factor, and √(1 − loading²) on the instrument's own noise. */
+  readonly #load: number;
+  readonly #ownLoad: number;
 
   constructor(contract: FutureContract, startRaw: number, out: EngineOutput, ids: { next: number }) {
     this.contract = contract;
@@ -58,6 +60,8 @@ export class InstrumentMarket implements EmitTarget {
     const tick = Math.round(startRaw / this.tickRaw);
     this.engine = new MatchingEngine(contract.instrumentId, tick, out, ids);
     this.value = tick + 0.5;
+    this.#load = contract.spec.usdLoading;
+    this.#ownLoad = Math.sqrt(1 - this.#load * this.#load);
   }
 
   /** Adds an aggressive order's filled quantity to the flow (`side` BID = a buyer took the ask). */
@@ -89,9 +93,7 @@ export class InstrumentMarket implements EmitTarget {
     const dtMin = (t - this.lastT) / NS_PER_MIN;
     this.lastT = t;
     const sigma = p.regimeVol[m.regime] * spec.volScale * m.sqrtLevel;
-    const load = spec.usdLoading;
-    let dv =
-      sigma * (load * m.commonShock * dtMin + Math.sqrt(1 - load * load) * Math.sqrt(dtMin) * rnd.normal());
+    let dv = sigma * (this.#load * m.commonShock * dtMin + this.#ownLoad * Math.sqrt(dtMin) * rnd.normal());
     const ep = this.episode;
     if (ep.activeAt(t)) dv += ep.dir * ep.intensity * p.episodeDriftTicksPerMin * dtMin;
     else if (ep.dir !== 0 && t >= ep.end) ep.dir = 0;

@@ -63,10 +63,11 @@ export class EventPublisher {
     if (emitter.nextSequence === before) return; // nothing published (a no-op modify, say)
     this.#inspect?.(market.engine, before);
     this.#events++;
-    const e = market.engine;
-    if (e.bestAsk - e.bestBid === 1) this.#oneTick++;
-    if (this.#withPath && !Number.isNaN(e.bestBid) && !Number.isNaN(e.bestAsk))
-      market.path.push(this.#t, e.bestBid * market.tickRaw, e.bestAsk * market.tickRaw);
+    const bid = market.engine.bestBid;
+    const ask = market.engine.bestAsk;
+    if (ask - bid === 1) this.#oneTick++;
+    if (this.#withPath && !Number.isNaN(bid) && !Number.isNaN(ask))
+      market.path.push(this.#t, bid * market.tickRaw, ask * market.tickRaw);
   }
 
   /** Starts a snapshot inside the current event (see `RecordEmitter.beginSnapshot`). */

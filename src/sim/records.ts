@@ -26,12 +26,10 @@ const ACTION_T = Action.TRADE;
 const ACTION_F = Action.FILL;
 const ACTION_R = Action.CLEAR;
 
-/** Per-instrument state the emitter needs: id, tick and the last published top ten. */
+/** Per-instrument facts the emitter needs: id and tick. */
 export interface EmitTarget {
   readonly instrumentId: number;
   readonly tickRaw: number;
-  /** Top-10 levels last published in MBP-10 (see `MatchingEngine.topLevels`). */
-  readonly lastTop: Float64Array;
 }
 
 /** Record counts of a run. */
@@ -42,15 +40,24 @@ export interface EmitCounts {
   trades: number;
 }
 
+/** Staged bytes handed to the encoder at once, at the end of the first event that reaches them. */
+const FLUSH_BYTES = 1 << 16;
+
+/**
+ * Records of one schema waiting for the encoder. They are written out in batches of whole events
+ * (one encoder call per ~64 KiB instead of one per event); the bytes are the same.
+ */
 class Stage {
   buf: Uint8Array;
   dv: DataView;
   n = 0;
+  /** Index of the current event's first record. */
+  #eventStart = 0;
   constructor(
     readonly size: number,
     readonly flagsOff: number,
   ) {
-    this.buf = new Uint8Array(size * 64);
+    this.buf = new Uint8Array(size * Math.ceil(FLUSH_BYTES / size + 64));
     this.dv = new DataView(this.buf.buffer);
   }
   /** Byte offset of a new record, growing the buffer when full. */
@@ -61,11 +68,118 @@ class Stage {
     }
     return this.n++ * this.size;
   }
-  flush(enc: DbnEncoder | null): void {
-    if (this.n === 0) return;
-    this.buf[(this.n - 1) * this.size + this.flagsOff] |= Flags.LAST;
-    enc?.writeEncoded(this.buf.subarray(0, this.n * this.size), this.n);
+  /** Ends the current event: F_LAST on its last record. Returns how many records it had. */
+  endEvent(): number {
+    const k = this.n - this.#eventStart;
+    if (k > 0) this.buf[(this.n - 1) * this.size + this.flagsOff] |= Flags.LAST;
+    this.#eventStart = this.n;
+    return k;
+  }
+  /** Writes the staged events out once they fill a batch, or whatever is staged when `all`. */
+  flush(enc: DbnEncoder | null, all: boolean): void {
+    const bytes = this.n * this.size;
+    if (bytes === 0 || (!all && bytes < FLUSH_BYTES)) return;
+    enc?.writeEncoded(this.buf.subarray(0, bytes), this.n);
     this.n = 0;
+    this.#eventStart = 0;
+  }
+}
+
+/** `PublishedTop.update`: the change left the published top ten as it was. */
+const UNCHANGED = -2;
+
+/**
+ * The top ten levels of one instrument as last published in MBP-10: per side and level its tick,
+ * size and order count (count 0: no level), and the same levels encoded as the record's 320-byte
+ * `levels` field. A book change on one side re-reads that side only and re-encodes only the levels
+ * that differ; every record copies the encoded bytes. This holds because every change to an
+ * instrument's book is reported to the emitter inside one of that instrument's events.
+ */
+class PublishedTop {
+  /** `side·30 + level·3`: tick, size, count. */
+  readonly #levels = new Float64Array(60);
+  readonly #fresh = new Float64Array(30);
+  readonly bytes = new Uint8Array(320);
+  readonly #dv = new DataView(this.bytes.buffer);
+  readonly #tickRaw: number;
+
+  constructor(tickRaw: number) {
+    this.#tickRaw = tickRaw;
+    for (let k = 0; k < 10; k++) {
+      setUndef(this.#dv, k * 32);
+      setUndef(this.#dv, k * 32 + 8);
+    }
+  }
+
+  /** Re-reads `side`'s top ten from `engine`; returns whether any level changed. */
+  refresh(engine: MatchingEngine, side: number): boolean {
+    const fresh = this.#fresh;
+    const lv = this.#levels;
+    engine.sideLevels(side, 10, fresh);
+    let changed = false;
+    for (let k = 0, b = side * 30; k < 30; k += 3, b += 3) {
+      const tick = fresh[k];
+      const size = fresh[k + 1];
+      const count = fresh[k + 2];
+      if (tick === lv[b] && size === lv[b + 1] && count === lv[b + 2]) continue;
+      lv[b] = tick;
+      lv[b + 1] = size;
+      lv[b + 2] = count;
+      this.#encode(side, k / 3, tick, size, count);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * After a change on `side` at `tick` (and at `fromTick`, where a modify moved the order from):
+   * updates the level alone when the change was confined to it and it was and still is published,
+   * or re-reads the side when levels may have appeared or gone within the ten. Returns `UNCHANGED`
+   * when the top ten stayed the same, else the level index of `tick` (−1 when not among them).
+   */
+  update(engine: MatchingEngine, side: number, tick: number, fromTick: number): number {
+    if (fromTick !== tick) return this.#reread(engine, side, tick);
+    const lv = this.#levels;
+    const k = this.indexOf(side, tick);
+    if (k < 0) {
+      // Below the tenth level a change is not published; a level above it is new.
+      const tenth = side * 30 + 27;
+      const above = lv[tenth + 2] === 0 || (side === BID ? tick > lv[tenth] : tick < lv[tenth]);
+      return above ? this.#reread(engine, side, tick) : UNCHANGED;
+    }
+    const count = engine.ordersAt(tick);
+    if (count === 0) return this.#reread(engine, side, tick);
+    const size = engine.sizeAt(tick);
+    const b = side * 30 + k * 3;
+    if (size === lv[b + 1] && count === lv[b + 2]) return UNCHANGED;
+    lv[b + 1] = size;
+    lv[b + 2] = count;
+    this.#encode(side, k, tick, size, count);
+    return k;
+  }
+
+  #reread(engine: MatchingEngine, side: number, tick: number): number {
+    return this.refresh(engine, side) ? this.indexOf(side, tick) : UNCHANGED;
+  }
+
+  /** The level index of `tick` on `side` among the published ten, −1 when it is not one of them. */
+  indexOf(side: number, tick: number): number {
+    const lv = this.#levels;
+    for (let k = 0, b = side * 30; k < 10; k++, b += 3) if (lv[b] === tick && lv[b + 2] > 0) return k;
+    return -1;
+  }
+
+  #encode(side: number, k: number, tick: number, size: number, count: number): void {
+    const dv = this.#dv;
+    const o = k * 32;
+    if (count === 0) setUndef(dv, o + side * 8);
+    else {
+      const raw = tick * this.#tickRaw;
+      dv.setUint32(o + side * 8, raw >>> 0, true);
+      dv.setInt32(o + side * 8 + 4, Math.floor(raw / TWO32), true);
+    }
+    dv.setUint32(o + 16 + side * 4, size, true);
+    dv.setUint32(o + 24 + side * 4, count, true);
   }
 }
 
@@ -77,10 +191,11 @@ export class RecordEmitter implements EngineOutput {
   readonly #sMbo = new Stage(MBO_SIZE, 36);
   readonly #sMbp = new Stage(MBP10_SIZE, 30);
   readonly #sTr = new Stage(TRADE_SIZE, 30);
-  readonly #top = new Float64Array(60);
+  readonly #tops = new Map<EmitTarget, PublishedTop>();
   readonly #baseHi: number;
   readonly #baseLo: number;
   #target: EmitTarget | null = null;
+  #published: PublishedTop | null = null;
   #evLo = 0;
   #evHi = 0;
   #rvLo = 0;
@@ -121,7 +236,15 @@ export class RecordEmitter implements EngineOutput {
    * base (>= the event time), with `inDelta` as `ts_in_delta`. Offsets are integer ns < 2^53.
    */
   begin(target: EmitTarget, eventOffNs: number, recvOffNs: number, inDelta: number): void {
-    this.#target = target;
+    if (this.#target !== target) {
+      this.#target = target;
+      let top = this.#tops.get(target);
+      if (top === undefined) {
+        top = new PublishedTop(target.tickRaw);
+        this.#tops.set(target, top);
+      }
+      this.#published = top;
+    }
     let t = this.#baseLo + eventOffNs;
     let carry = Math.floor(t / TWO32);
     this.#evLo = t - carry * TWO32;
@@ -142,12 +265,19 @@ export class RecordEmitter implements EngineOutput {
       this.#seq++;
       this.#touched = false;
     }
-    this.counts.mbo += this.#sMbo.n;
-    this.counts.mbp10 += this.#sMbp.n;
-    this.counts.trades += this.#sTr.n;
-    this.#sMbo.flush(this.#mbo);
-    this.#sMbp.flush(this.#mbp);
-    this.#sTr.flush(this.#trades);
+    this.counts.mbo += this.#sMbo.endEvent();
+    this.counts.mbp10 += this.#sMbp.endEvent();
+    this.counts.trades += this.#sTr.endEvent();
+    this.#sMbo.flush(this.#mbo, false);
+    this.#sMbp.flush(this.#mbp, false);
+    this.#sTr.flush(this.#trades, false);
+  }
+
+  /** Writes every staged record to the encoders: call it before ending them. */
+  flush(): void {
+    this.#sMbo.flush(this.#mbo, true);
+    this.#sMbp.flush(this.#mbp, true);
+    this.#sTr.flush(this.#trades, true);
   }
 
   /**
@@ -179,9 +309,9 @@ export class RecordEmitter implements EngineOutput {
   endSnapshot(engine: MatchingEngine): void {
     this.#extraFlags = 0;
     this.#mbpOff = false;
-    const target = this.#target!;
-    engine.topLevels(10, this.#top);
-    target.lastTop.set(this.#top);
+    const top = this.#published!;
+    top.refresh(engine, BID);
+    top.refresh(engine, 1 - BID);
     this.#stageMbp(Number.NaN, 0, ACTION_R, CHAR_N, 0, Flags.SNAPSHOT);
   }
 
@@ -192,6 +322,7 @@ export class RecordEmitter implements EngineOutput {
     tick: number,
     size: number,
     action: number,
+    fromTick: number,
   ): void {
     const target = this.#target!;
     const raw = tick * target.tickRaw;
@@ -214,32 +345,13 @@ export class RecordEmitter implements EngineOutput {
       this.#tail(dv, o + 40);
     }
     if (this.#mbp === null || this.#mbpOff || action === ACTION_F) return;
-    const top = this.#top;
-    engine.topLevels(10, top);
-    const last = target.lastTop;
-    if (action !== ACTION_T) {
-      let same = true;
-      for (let i = 0; i < 60; i++) {
-        const a = top[i];
-        const b = last[i];
-        if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return;
-      last.set(top);
-    }
+    // A trade leaves the book as last published; an add, cancel or modify changes only its side.
     // depth: the level index of the price on the side it rests on (the passive side for a trade).
-    const restSide = action === ACTION_T ? 1 - side : side;
-    let depth = 0;
-    for (let k = 0; k < 10; k++) {
-      if (top[k * 6 + restSide * 3] === tick) {
-        depth = k;
-        break;
-      }
-    }
-    this.#stageMbp(raw, size, action, sideChar, depth, this.#extraFlags);
+    const top = this.#published!;
+    const depth =
+      action === ACTION_T ? top.indexOf(1 - side, tick) : top.update(engine, side, tick, fromTick);
+    if (depth === UNCHANGED) return;
+    this.#stageMbp(raw, size, action, sideChar, Math.max(0, depth), this.#extraFlags);
   }
 
   trade(_engine: MatchingEngine, aggressor: number, tick: number, size: number, depth: number): void {
@@ -260,7 +372,6 @@ export class RecordEmitter implements EngineOutput {
   }
 
   #stageMbp(raw: number, size: number, action: number, sideChar: number, depth: number, flags: number): void {
-    const target = this.#target!;
     const s = this.#sMbp;
     const o = s.next();
     const dv = s.dv;
@@ -278,18 +389,7 @@ export class RecordEmitter implements EngineOutput {
     s.buf[o + 30] = flags;
     s.buf[o + 31] = depth;
     this.#tail(dv, o + 32);
-    const top = this.#top;
-    const tr = target.tickRaw;
-    for (let k = 0; k < 10; k++) {
-      const lo = o + 48 + k * 32;
-      const t = k * 6;
-      setPx(dv, lo, top[t], tr);
-      setPx(dv, lo + 8, top[t + 3], tr);
-      dv.setUint32(lo + 16, top[t + 1], true);
-      dv.setUint32(lo + 20, top[t + 4], true);
-      dv.setUint32(lo + 24, top[t + 2], true);
-      dv.setUint32(lo + 28, top[t + 5], true);
-    }
+    s.buf.set(this.#published!.bytes, o + 48);
   }
 
   #header(dv: DataView, o: number, size: number, rtype: number): void {
@@ -310,16 +410,10 @@ export class RecordEmitter implements EngineOutput {
   }
 }
 
-/** Writes a tick price (NaN = empty level: UNDEF_PRICE) in raw units. */
-function setPx(dv: DataView, o: number, tick: number, tickRaw: number): void {
-  if (Number.isNaN(tick)) {
-    dv.setUint32(o, 0xffffffff, true);
-    dv.setUint32(o + 4, 0x7fffffff, true);
-    return;
-  }
-  const raw = tick * tickRaw;
-  dv.setUint32(o, raw >>> 0, true);
-  dv.setInt32(o + 4, Math.floor(raw / TWO32), true);
+/** Writes UNDEF_PRICE (an empty level, or no price) at `o`. */
+function setUndef(dv: DataView, o: number): void {
+  dv.setUint32(o, 0xffffffff, true);
+  dv.setUint32(o + 4, 0x7fffffff, true);
 }
 
 /**

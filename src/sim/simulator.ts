@@ -236,6 +236,7 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
   const scheduler = new Scheduler(ctx, lanes, date, opts.onProgress);
   scheduler.run(win.startMs, win.endMs);
 
+  emitter.flush();
   await files.end();
   sink.text(files.names.truth, ctx.truth.text());
   const spotFiles = withSpot ? spotFileNames(plan.compact, plan.products, plan.ext) : null;

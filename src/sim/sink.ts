@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DbnEncoder, type EncoderOptions } from '../data/dbn/index.js';
+import { threadFile } from './file-thread.js';
 
 /** A destination for the files of simulated days. */
 export interface RecordSink {
@@ -31,8 +32,15 @@ export class FolderSink implements RecordSink {
     return join(this.#dir, name);
   }
 
+  /** The records are encoded here and compressed and written on the writer thread (file-thread.ts). */
   dbn(name: string, opts: EncoderOptions): DbnEncoder {
-    return DbnEncoder.toFile(this.locate(name), opts);
+    const file = threadFile(this.locate(name), opts.zstd === true, opts.level);
+    return new DbnEncoder((bytes, last) => file.write(bytes, last), {
+      ...opts,
+      zstd: false,
+      lend: true,
+      onEnd: () => file.end(),
+    });
   }
 
   text(name: string, content: string): void {

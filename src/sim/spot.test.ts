@@ -12,6 +12,7 @@ import {
   simulateDay,
   ukSnapshotTime,
 } from './index.js';
+import { UkHours } from './spot.js';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -414,6 +415,32 @@ describe('spot quotes over two hours of 6E, 6B and 6J', () => {
 });
 
 describe('spot quotes: UK local time, options and determinism', () => {
+  it('take the UK hour once per UTC hour, right across the daylight-saving changes', () => {
+    // BST 2026 starts at 01:00 UTC on 29 March (00:59 GMT → 02:00 BST) and ends at 01:00 UTC on
+    // 25 October (01:59 BST → 01:00 GMT); each minute of the hours around them, one lookup per hour.
+    const hours = new UkHours();
+    const at = (iso: string) => hours.at(Date.parse(iso));
+    assert.deepEqual(
+      ['2026-03-29T00:30:00Z', '2026-03-29T00:59:00Z', '2026-03-29T01:00:00Z', '2026-03-29T01:59:00Z'].map(
+        at,
+      ),
+      [0, 0, 2, 2],
+    );
+    assert.deepEqual(
+      ['2026-10-25T00:00:00Z', '2026-10-25T00:59:00Z', '2026-10-25T01:00:00Z', '2026-10-25T02:00:00Z'].map(
+        at,
+      ),
+      [1, 1, 1, 2],
+    );
+    for (const day of ['2026-03-29T00:00:00Z', '2026-10-24T22:00:00Z']) {
+      const from = Date.parse(day);
+      for (let ms = from; ms < from + 6 * 3_600_000; ms += 60_000) {
+        const t = new Date(ms);
+        assert.equal(hours.at(ms), Number(ukSnapshotTime(ms).slice(11, 13)), t.toISOString());
+      }
+    }
+  });
+
   it('formats snapshotTime in UK local time across the daylight-saving changes (worked by hand)', async () => {
     // BST 2026: from 01:00 UTC on Sunday 29 March to 01:00 UTC on Sunday 25 October.
     assert.equal(ukSnapshotTime(Date.parse('2026-03-29T00:59:00Z')), '2026/03/29 00:59:00');

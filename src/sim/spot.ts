@@ -458,8 +458,9 @@ export async function writeSpotDay(inp: SpotDayInput): Promise<SpotDayResult> {
   const p: SpotParams = { ...DEFAULT_SPOT_PARAMS, ...inp.params };
   const startMs = Number(inp.startNs / 1_000_000n);
   const dateInt = Number(inp.date.replaceAll('-', ''));
+  const ukHour = new UkHours();
   const core = inp.minutes.map((m) => {
-    const h = localTime(startMs + m.startNs / NS_PER_MS, 'Europe/London').hour;
+    const h = ukHour.at(startMs + m.startNs / NS_PER_MS);
     return h >= p.coreHoursUk[0] && h < p.coreHoursUk[1];
   });
   const specs = inp.contracts.map((c) => spotSpec(c.spec.product));
@@ -493,6 +494,24 @@ export async function writeSpotDay(inp: SpotDayInput): Promise<SpotDayResult> {
     result.bars[specs[k].pair] = bars[k].length;
   }
   return result;
+}
+
+/**
+ * The hour of the day in the UK, looked up once per UTC hour: Europe/London is always a whole
+ * number of hours from UTC, so every moment of a UTC hour has the same local hour.
+ */
+export class UkHours {
+  readonly #byUtcHour = new Map<number, number>();
+
+  at(ms: number): number {
+    const utcHour = Math.floor(ms / 3_600_000);
+    let h = this.#byUtcHour.get(utcHour);
+    if (h === undefined) {
+      h = localTime(utcHour * 3_600_000, 'Europe/London').hour;
+      this.#byUtcHour.set(utcHour, h);
+    }
+    return h;
+  }
 }
 
 /** Writes every pair's ticks as MBP-1 records merged by ts_recv (ties by pair order), sequence from 1. */

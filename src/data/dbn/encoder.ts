@@ -22,9 +22,17 @@ export interface EncoderOptions {
   level?: number;
   /** Block size in bytes (default 1 MiB). */
   blockSize?: number;
+  /**
+   * Without `zstd`: hand the sink each block as a zstd stream would get it, `last` set on the
+   * final one (which may be empty), as a view of the encoder's own block (no copy: the sink must
+   * be done with the bytes when it returns). For a sink that compresses elsewhere.
+   */
+  lend?: boolean;
+  /** Called (and awaited) by `end()` after the last bytes went to the sink. */
+  onEnd?: () => void | Promise<void>;
 }
 
-type Sink = (bytes: Uint8Array) => void;
+type Sink = (bytes: Uint8Array, last?: boolean) => void;
 
 /** Writes DBN v3. Call `write` per record and `end` once. */
 export class DbnEncoder {
@@ -32,6 +40,7 @@ export class DbnEncoder {
   readonly #zstd: ZstdStreamEncoder | null;
   readonly #block: Uint8Array;
   readonly #tsOut: boolean;
+  readonly #lend: boolean;
   #fill = 0;
   #ended = false;
   #onEnd: (() => void | Promise<void>) | null = null;
@@ -43,6 +52,8 @@ export class DbnEncoder {
     this.#zstd = opts.zstd ? new ZstdStreamEncoder(opts.level ?? 3) : null;
     this.#block = new Uint8Array(Math.max(4096, opts.blockSize ?? 1 << 20));
     this.#tsOut = opts.metadata?.ts_out ?? false;
+    this.#lend = opts.lend === true;
+    this.#onEnd = opts.onEnd ?? null;
     if (opts.metadata) this.#emit(encodeMetadata(opts.metadata), false);
   }
 
@@ -117,6 +128,7 @@ export class DbnEncoder {
 
   #emit(data: Uint8Array, last: boolean): void {
     if (this.#zstd) this.#zstd.write(data, last, this.#sink);
+    else if (this.#lend) this.#sink(data, last);
     else if (data.length > 0) this.#sink(data.slice());
   }
 }

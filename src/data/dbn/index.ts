@@ -34,4 +34,10 @@ export {
 export { SymbolMap } from './symbols.js';
 export { csvHeader, recordToCsv, recordToJson, recordToJsonLine, type TextOptions } from './text.js';
 export { upgradeRecord } from './upgrade.js';
-export { ZSTD_BACKENDS, type ZstdBackendName, zstdBackend, zstdBackends } from './zstd.js';
+export {
+  ZSTD_BACKENDS,
+  type ZstdBackendName,
+  ZstdStreamEncoder,
+  zstdBackend,
+  zstdBackends,
+} from './zstd.js';

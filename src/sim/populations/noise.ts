@@ -1,11 +1,19 @@
 import { ASK, BID, Owner } from '../engine.js';
-import { MarketPopulation } from './population.js';
+import type { InstrumentMarket } from '../market.js';
+import { MarketPopulation, type SimContext } from './population.js';
 
 /** Noise traders of one instrument. */
 export class NoiseTraders extends MarketPopulation {
   readonly flow = 'mix';
   /** Weight of cancels in the current event's mix (it follows the count of resting noise orders). */
   #cancelW = 0;
+  /** ln(1 − `noiseDepthDecay`), the divisor of every geometric depth draw, taken once. */
+  readonly #logKeep: number;
+
+  constructor(market: InstrumentMarket, ctx: SimContext) {
+    super(market, ctx);
+    this.#logKeep = Math.log(1 - ctx.p.noiseDepthDecay);
+  }
 
   /**
    * The opening snapshot: one to three orders a level on the fifteen levels either side of the
@@ -73,10 +81,7 @@ export class NoiseTraders extends MarketPopulation {
     )
       tick = side === BID ? bb + 1 : ba - 1;
     else {
-      const d = Math.min(
-        p.noiseMaxDepth,
-        Math.floor(Math.log(1 - rnd.uniform()) / Math.log(1 - p.noiseDepthDecay)),
-      );
+      const d = Math.min(p.noiseMaxDepth, Math.floor(Math.log(1 - rnd.uniform()) / this.#logKeep));
       tick = side === BID ? bb - d : ba + d;
     }
     const rt = this.market.contract.spec.roundTicks;
