@@ -130,11 +130,9 @@ export class L2Book extends BookBase implements BookView {
     const aCt = this.#saCt;
     // Levels are packed best first; the first UNDEF price (NaN) ends a side. One bulk read of all
     // levels is ~1.5x faster than six getter calls per level.
-    c.readLevels(cap, bPx, aPx, bSz, aSz, bCt, aCt);
-    let nb = 0;
-    while (nb < cap && !Number.isNaN(bPx[nb])) nb++;
-    let na = 0;
-    while (na < cap && !Number.isNaN(aPx[na])) na++;
+    const depths = c.readLevels(cap, bPx, aPx, bSz, aSz, bCt, aCt);
+    const nb = depths & 0xffff;
+    const na = depths >>> 16;
 
     this.#sbPx = this.#bPx;
     this.#sbSz = this.#bSz;

@@ -214,6 +214,9 @@ export class RecordCursor {
    * one bounds-checked loop instead of six getter calls per level). Prices are raw 1e-9 units,
    * NaN when undefined. Every array is a Float64Array on purpose: one element type keeps this
    * call site monomorphic, which measured ~1.4x faster than mixing Uint32Array callers.
+   *
+   * Returns how many levels of each side are defined before the first undefined one (levels are
+   * packed best first, so that is each side's depth): bids in the low 16 bits, asks above.
    */
   readLevels(
     n: number,
@@ -223,21 +226,30 @@ export class RecordCursor {
     askSz: Float64Array,
     bidCt: Float64Array,
     askCt: Float64Array,
-  ): void {
+  ): number {
     const i32 = this.#i32;
     let k = this.#w + 12;
+    let nb = n;
+    let na = n;
     for (let l = 0; l < n; l++, k += 8) {
       const bLo = i32[k];
       const bHi = i32[k + 1];
       const aLo = i32[k + 2];
       const aHi = i32[k + 3];
-      bidPx[l] = bHi === 0x7fffffff && bLo === -1 ? Number.NaN : bHi * 4294967296 + (bLo >>> 0);
-      askPx[l] = aHi === 0x7fffffff && aLo === -1 ? Number.NaN : aHi * 4294967296 + (aLo >>> 0);
+      if (bHi === 0x7fffffff && bLo === -1) {
+        bidPx[l] = Number.NaN;
+        if (l < nb) nb = l;
+      } else bidPx[l] = bHi * 4294967296 + (bLo >>> 0);
+      if (aHi === 0x7fffffff && aLo === -1) {
+        askPx[l] = Number.NaN;
+        if (l < na) na = l;
+      } else askPx[l] = aHi * 4294967296 + (aLo >>> 0);
       bidSz[l] = i32[k + 4] >>> 0;
       askSz[l] = i32[k + 5] >>> 0;
       bidCt[l] = i32[k + 6] >>> 0;
       askCt[l] = i32[k + 7] >>> 0;
     }
+    return nb | (na << 16);
   }
 
   // OHLCV bars.
