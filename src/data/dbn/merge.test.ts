@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Random } from '../../core/index.js';
 import { RType } from './constants.js';
 import { DbnDecoder } from './decoder.js';
 import { DbnEncoder } from './encoder.js';
@@ -86,4 +87,36 @@ test('ts_recv is known for market data and definitions, not for bars', () => {
   assert.equal(hasTsRecv(RType.INSTRUMENT_DEF), true);
   assert.equal(hasTsRecv(RType.OHLCV_1M), false);
   assert.equal(hasTsRecv(RType.SYMBOL_MAPPING), false);
+});
+
+test('three inputs with many equal keys come out as a stable sort by key, then input, then position', async () => {
+  // Keys drawn from a few values, so that runs of one input and ties across inputs are common;
+  // each input's keys are non-decreasing, as in a file.
+  const rnd = new Random(77);
+  const inputs: bigint[][] = [[], [], []];
+  for (const keys of inputs) {
+    let t = 1000n;
+    const n = 200 + Math.floor(rnd.uniform() * 300);
+    for (let i = 0; i < n; i++) {
+      if (rnd.uniform() < 0.4) t += BigInt(1 + Math.floor(rnd.uniform() * 3));
+      keys.push(t);
+    }
+  }
+  const m = await MergedRecords.open(
+    inputs.map((keys, k) =>
+      DbnDecoder.fromBytes(bytes(keys.map((t, i) => trade(k * 10_000 + i, t))), { chunkSize: 4096 }),
+    ),
+  );
+  const seen: number[] = [];
+  while (!m.done) {
+    seen.push(m.cursor().sequence);
+    const p = m.next();
+    if (p) await p;
+  }
+  const expected = inputs
+    .flatMap((keys, k) => keys.map((t, i) => ({ t, k, i })))
+    .sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : x.k - y.k || x.i - y.i))
+    .map((r) => r.k * 10_000 + r.i);
+  assert.equal(seen.length, expected.length);
+  assert.deepEqual(seen, expected);
 });

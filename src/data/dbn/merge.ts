@@ -76,6 +76,11 @@ class Input {
 export class MergedRecords {
   readonly #live: Input[];
   #cur: Input | null = null;
+  // The first key among the other inputs: while the current input's records come before it, they
+  // follow one another without looking at the others (one comparison per record).
+  #boundHi = 0;
+  #boundLo = 0;
+  #boundIndex = 0;
 
   private constructor(live: Input[]) {
     this.#live = live;
@@ -127,6 +132,13 @@ export class MergedRecords {
     const cur = this.#cur as Input;
     if (++cur.i < (cur.batch as RecordBatch).count) {
       cur.key();
+      const bHi = this.#boundHi;
+      if (
+        cur.hi < bHi ||
+        (cur.hi === bHi &&
+          (cur.lo < this.#boundLo || (cur.lo === this.#boundLo && cur.index < this.#boundIndex)))
+      )
+        return null;
       this.#pick();
       return null;
     }
@@ -144,14 +156,29 @@ export class MergedRecords {
       return;
     }
     let best = live[0];
+    let second: Input | null = null;
     for (let k = 1; k < live.length; k++) {
       const s = live[k];
-      if (
-        s.hi < best.hi ||
-        (s.hi === best.hi && (s.lo < best.lo || (s.lo === best.lo && s.index < best.index)))
-      )
+      if (before(s, best)) {
+        second = best;
         best = s;
+      } else if (second === null || before(s, second)) second = s;
     }
     this.#cur = best;
+    if (second === null) {
+      // Alone: every record of this input comes next (keys are unsigned 32-bit halves).
+      this.#boundHi = 2 ** 32;
+      this.#boundLo = 0;
+      this.#boundIndex = 0;
+    } else {
+      this.#boundHi = second.hi;
+      this.#boundLo = second.lo;
+      this.#boundIndex = second.index;
+    }
   }
+}
+
+/** Whether `a`'s current record comes before `b`'s: by key, ties to the earlier input. */
+function before(a: Input, b: Input): boolean {
+  return a.hi < b.hi || (a.hi === b.hi && (a.lo < b.lo || (a.lo === b.lo && a.index < b.index)));
 }
