@@ -11,7 +11,6 @@
  * sections of higher layers).
  */
 
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
@@ -203,7 +202,7 @@ export function canonicalJson(value: unknown): string {
 
 /** sha256 (hex) of `canonicalJson(value)`: the identity of a configuration. */
 export function configHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256().update(canonicalJson(value)).digest('hex');
 }
 
 /** Keys whose values are secrets wherever they appear. */
@@ -241,4 +240,9 @@ export function secretPaths(values: unknown, prefix = ''): string[] {
     else out.push(...secretPaths(v, path));
   }
   return out;
+}
+
+/** A SHA-256 hash; `node:crypto` is loaded at the first one (a command that hashes nothing skips it). */
+export function sha256(): import('node:crypto').Hash {
+  return (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('sha256');
 }

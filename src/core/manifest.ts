@@ -6,11 +6,10 @@
  * version, git commit, Node version) and the outputs it wrote, with their sizes and sha256.
  */
 
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configHash, redactSecrets } from './config-file.js';
+import { configHash, redactSecrets, sha256 } from './config-file.js';
 
 /** A file with its size and content hash. */
 export interface FileEntry {
@@ -44,7 +43,7 @@ export interface RunManifest {
 
 /** Size and sha256 of a file, read in chunks (never the whole file at once). */
 export async function hashFile(path: string, name = path): Promise<FileEntry> {
-  const h = createHash('sha256');
+  const h = sha256();
   let bytes = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     h.update(chunk as Buffer);

@@ -6,8 +6,9 @@
  * file would feel, and a backtest reads many files. Idle workers never keep the process alive.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   BLOCK_HEAD,
   type Block,
@@ -34,6 +35,14 @@ let workerPresent: boolean | undefined;
 export function zstdReadAheadAvailable(): boolean {
   workerPresent ??= existsSync(fileURLToPath(WORKER_URL));
   return workerPresent;
+}
+
+/** A read-ahead worker; `node:worker_threads` is loaded with the first (none for small files). */
+function newWorker(): Worker {
+  const threads = createRequire(import.meta.url)(
+    'node:worker_threads',
+  ) as typeof import('node:worker_threads');
+  return new threads.Worker(WORKER_URL, { workerData: ZSTD_WORKER });
 }
 
 /** Compressed input read per step by the worker. */
@@ -65,7 +74,7 @@ export class ZstdWorkerBlocks implements BlockSource {
       control,
       offsets,
     };
-    const worker = idle.pop() ?? new Worker(WORKER_URL, { workerData: ZSTD_WORKER });
+    const worker = idle.pop() ?? newWorker();
     this.#worker = worker;
     this.#failure = new Promise<BlockFailure>((resolve) => {
       const onMessage = (m: { failure?: BlockFailure; done?: number }) => {

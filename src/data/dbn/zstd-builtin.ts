@@ -11,7 +11,7 @@
  * written, shared by every zlib codec); `builtinZstd()` checks their shape before use and
  * returns null when they are missing, so a Node that changes them falls back to zstd-napi.
  */
-import * as zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { ZstdCodec, ZstdCompressor, ZstdDecompressor } from './zstd-codec.js';
 
 /** The native handle behind a zlib stream (Node's src/node_zlib.cc `CompressionStream`). */
@@ -41,7 +41,15 @@ interface ZstdZlib {
   constants: Record<string, number>;
 }
 
-const z = zlib as unknown as ZstdZlib;
+/**
+ * `node:zlib`, loaded at the first probe: a program that reads no compressed input does not pay
+ * for loading it, and a Node without zstd in zlib (before 22.15 and 23.8) is told by its version.
+ */
+function zlib(): ZstdZlib | null {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 15) || (major === 23 && minor < 8)) return null;
+  return createRequire(import.meta.url)('node:zlib') as ZstdZlib;
+}
 
 /** A zlib stream's native handle and write state, or null if this Node lacks them. */
 function open(stream: StreamInternals): { handle: NativeHandle; state: Uint32Array } | null {
@@ -126,6 +134,8 @@ class BuiltinCompressor implements ZstdCompressor {
  * internals are not the expected shape.
  */
 export function builtinZstd(): ZstdCodec | null {
+  const z = zlib();
+  if (z === null) return null;
   const { createZstdDecompress, createZstdCompress, constants } = z;
   if (typeof createZstdDecompress !== 'function' || typeof createZstdCompress !== 'function') return null;
   const eContinue = constants.ZSTD_e_continue;
