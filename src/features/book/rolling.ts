@@ -60,12 +60,18 @@ export class RollingSums {
     const ch = this.channels;
     const buf = this.#buf;
     const sum = this.#sum;
+    let base = this.#base;
     if (b - head >= n) {
       buf.fill(0);
       sum.fill(0);
+      base = (b % n) * ch;
     } else {
+      // Bucket numbers are beyond 2^31 (ms since the epoch / bucket), so `k % n` would be a
+      // floating-point remainder, a runtime call: step the ring offset instead (bucket k + 1
+      // follows bucket k in the ring, wrapping at its end), which lands on the same slots.
+      const lastBase = (n - 1) * ch;
       for (let k = head + 1; k <= b; k++) {
-        const base = (k % n) * ch;
+        base = base === lastBase ? 0 : base + ch;
         for (let c = 0; c < ch; c++) {
           sum[c] -= buf[base + c];
           buf[base + c] = 0;
@@ -73,7 +79,7 @@ export class RollingSums {
       }
     }
     this.#head = b;
-    this.#base = (b % n) * ch;
+    this.#base = base;
   }
 
   /** Adds `value` to `channel` in the current bucket (call `advance` with the event's time first). */

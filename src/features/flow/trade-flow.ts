@@ -59,6 +59,8 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
   readonly #kappa: number;
   readonly #halfLifeMs: number;
   #slot = 0;
+  /** Ring index of `#slot` (its remainder modulo the ring length). */
+  #pos = 0;
   #firstSlot = 0;
   #started = false;
   #t0 = 0;
@@ -100,6 +102,7 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
     if (!this.#started) {
       this.#started = true;
       this.#slot = slot;
+      this.#pos = mod(slot, this.#ringLen);
       this.#firstSlot = slot;
       this.#t0 = tsMs;
       this.#lastT = tsMs;
@@ -115,27 +118,33 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
     const len = this.#ringLen;
     if (slot - this.#slot >= len) {
       this.#clearWindows();
+      this.#pos = mod(slot, len);
     } else {
       const winSlots = this.#winSlots;
       const rCount = this.#rCount;
+      // Slot numbers are beyond 2^31, so `mod(s, len)` would be a floating-point remainder (a
+      // runtime call): the ring index of slot s + 1 is that of s plus one, wrapping at the end.
+      let i = this.#pos;
       for (let s = this.#slot + 1; s <= slot; s++) {
+        i = i + 1 === len ? 0 : i + 1;
         // Entering slot s: the window of k slots now spans s−k+1..s, so slot s−k leaves it. A slot
         // without trades (count 0) holds only zeros: nothing to subtract or clear.
         for (let w = 0; w < winSlots.length; w++) {
-          const j = mod(s - winSlots[w], len);
+          const k = winSlots[w];
+          const j = i >= k ? i - k : i - k + len;
           if (rCount[j] === 0) continue;
           this.#wBuy[w] -= this.#rBuy[j];
           this.#wSell[w] -= this.#rSell[j];
           this.#wNone[w] -= this.#rNone[j];
           this.#wCount[w] -= rCount[j];
         }
-        const i = mod(s, len);
         if (rCount[i] === 0) continue;
         this.#rBuy[i] = 0;
         this.#rSell[i] = 0;
         this.#rNone[i] = 0;
         rCount[i] = 0;
       }
+      this.#pos = i;
     }
     this.#slot = slot;
   }
@@ -147,7 +156,7 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
       this.#dropped++;
       return;
     }
-    const i = mod(this.#slot, this.#ringLen);
+    const i = this.#pos;
     const nw = this.#winSlots.length;
     if (side === Aggressor.BUY) {
       this.#rBuy[i] += size;
@@ -210,6 +219,7 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
   reset(): void {
     this.#clearWindows();
     this.#slot = 0;
+    this.#pos = 0;
     this.#firstSlot = 0;
     this.#started = false;
     this.#t0 = 0;
