@@ -66,32 +66,6 @@ test('best-level OFI follows Cont, Kukanov & Stoikov across a worked sequence', 
   assert.equal(ofi.windowMs(W60S), 60_000);
 });
 
-test('windows whose buckets do not divide each other each keep their own buckets', async () => {
-  // 1.5 s (150 ms buckets) and 1 s (100 ms buckets): neither bucket is a multiple of the other.
-  const ofi = new BestLevelOfi({ windowsMs: [1500, 1000] });
-  await replay(
-    [
-      book([[1.085, 10, 1]], [[1.0851, 8, 1]]), // S0 at 0: baseline, half depth 9
-      book([[1.085, 15, 2]], [[1.0851, 8, 1]]), // S1 at 200: e = +5, half depth 11.5
-      book([[1.0851, 3, 1]], [[1.0852, 6, 1]]), // S2 at 1200: e = +11, half depth 4.5
-      book([[1.085, 20, 2]], [[1.0851, 4, 1]]), // S3 at 1600: e = -7, half depth 12
-    ],
-    [0, 200, 1200, 1600],
-    (b, t) => ofi.update(b, t),
-  );
-  // At 1.6 s the 1.5 s window holds buckets 1..10 of 150 ms, i.e. [150, 1650): S1, S2, S3.
-  assert.equal(ofi.sum(0), 9);
-  assert.equal(ofi.avgDepth(0), 28 / 3);
-  // The 1 s window holds buckets 7..16 of 100 ms, i.e. [700, 1700): S2 and S3.
-  assert.equal(ofi.sum(1), 4);
-  assert.equal(ofi.avgDepth(1), 8.25);
-  // At 1.7 s, with no event, the 1.5 s window moves to buckets 2..11, [300, 1800): S1 leaves it.
-  // The 1 s window, [800, 1800), still holds S2 and S3.
-  ofi.advance(1700);
-  assert.equal(ofi.sum(0), 4);
-  assert.equal(ofi.sum(1), 4);
-});
-
 test('OFI skips crossed, locked and one-sided states and restarts from a new baseline', async () => {
   const ofi = new BestLevelOfi();
   const lasts: number[] = [];

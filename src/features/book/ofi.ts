@@ -32,8 +32,8 @@
  */
 
 import type { BookView } from '../../book/index.js';
-import { type Calculator, requireNonEmpty, requirePositiveInt } from '../../core/index.js';
-import { RollingSums } from './rolling.js';
+import { type Calculator, ConfigError, requireNonEmpty, requirePositiveInt } from '../../core/index.js';
+import { bucketEndBefore, RollingSums } from './rolling.js';
 
 /** A book state the OFI and imbalance features can read: two-sided and bid < ask. */
 export function isTwoSided(book: BookView): boolean {
@@ -113,15 +113,13 @@ const CH_COUNT = 2;
 export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> {
   readonly #windows: RollingSums[];
   readonly #states: OfiStates;
-  /**
-   * Sums of each window's current bucket (OFI, depth, count at 3i, 3i + 1, 3i + 2), staged here and
-   * moved into the window when an event reaches its `nextBucketMs`: a window of 1 s buckets is then
-   * touched once a second, not at every 100 ms bucket of the 1 s window. The staged values are
-   * whole contracts (OFI, counts) and halves of them (depth), so adding them in one sum or several
-   * gives the same, exact, result.
-   */
-  readonly #st: Float64Array;
-  /** The earliest `nextBucketMs` of the windows: no window moves before it. */
+  /** The finest bucket of the windows, ms: staged sums are moved into every window at its end. */
+  readonly #stepMs: number;
+  #stOfi = 0;
+  #stDepth = 0;
+  #stCount = 0;
+  #stBucket = Number.NEGATIVE_INFINITY;
+  /** `bucketEndBefore(#stBucket)`: no bucket ends before it. */
   #until = Number.NEGATIVE_INFINITY;
   #pBid = 0;
   #pBidSz = 0;
@@ -134,7 +132,14 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
     const ws = requireNonEmpty('windowsMs', opts.windowsMs ?? [1000, 10_000, 60_000]);
     this.#windows = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
     this.#states = new OfiStates(opts.gapMs ?? Math.max(...ws), () => this.reset());
-    this.#st = new Float64Array(3 * ws.length);
+    // Buckets are epoch-aligned and each is a whole number of the finest (1000 = 10 × 100 ms), so
+    // a finest bucket never straddles another window's bucket boundary.
+    this.#stepMs = Math.min(...this.#windows.map((w) => w.bucketMs));
+    for (const w of this.#windows) {
+      if (w.bucketMs % this.#stepMs !== 0) {
+        throw new ConfigError(`BestLevelOfi windows ${ws.join(', ')} ms have incompatible buckets`);
+      }
+    }
   }
 
   /** Number of windows (indices of `sum`, `normalized`, `avgDepth`). */
@@ -161,15 +166,12 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
     const pa = book.bestAskPx;
     const qa = book.bestAskSz;
     let e = Number.NaN;
-    if (state === NEXT) e = levelFlow(pb, qb, pa, qa, this.#pBid, this.#pBidSz, this.#pAsk, this.#pAskSz);
-    const flow = state === NEXT ? e : 0;
-    const depth = (qb + qa) / 2;
-    const st = this.#st;
-    for (let k = 0; k < st.length; k += 3) {
-      st[k + CH_OFI] += flow;
-      st[k + CH_DEPTH] += depth;
-      st[k + CH_COUNT]++;
+    if (state === NEXT) {
+      e = levelFlow(pb, qb, pa, qa, this.#pBid, this.#pBidSz, this.#pAsk, this.#pAskSz);
+      this.#stOfi += e;
     }
+    this.#stDepth += (qb + qa) / 2;
+    this.#stCount++;
     this.#last = e;
     this.#everSeen = true;
     this.#pBid = pb;
@@ -180,28 +182,27 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
 
   /** Moves the windows' end to `tsMs` without an event (for a snapshot at a quiet moment). */
   advance(tsMs: number): void {
-    // An earlier time (out-of-order data) stays in the current buckets, as `RollingSums` does.
+    // Most events fall inside the current bucket: one comparison, no division.
     if (!(tsMs >= this.#until)) return;
+    const b = Math.floor(tsMs / this.#stepMs);
+    // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
+    if (!(b > this.#stBucket)) return;
     const ws = this.#windows;
-    const st = this.#st;
-    let until = Number.POSITIVE_INFINITY;
+    const flush = this.#stCount > 0;
     for (let i = 0; i < ws.length; i++) {
       const w = ws[i];
-      if (tsMs >= w.nextBucketMs) {
-        const k = 3 * i;
-        if (st[k + CH_COUNT] > 0) {
-          w.add(CH_OFI, st[k + CH_OFI]);
-          w.add(CH_DEPTH, st[k + CH_DEPTH]);
-          w.add(CH_COUNT, st[k + CH_COUNT]);
-          st[k + CH_OFI] = 0;
-          st[k + CH_DEPTH] = 0;
-          st[k + CH_COUNT] = 0;
-        }
-        w.advance(tsMs);
+      if (flush) {
+        w.add(CH_OFI, this.#stOfi);
+        w.add(CH_DEPTH, this.#stDepth);
+        w.add(CH_COUNT, this.#stCount);
       }
-      until = Math.min(until, w.nextBucketMs);
+      w.advance(tsMs);
     }
-    this.#until = until;
+    this.#stOfi = 0;
+    this.#stDepth = 0;
+    this.#stCount = 0;
+    this.#stBucket = b;
+    this.#until = bucketEndBefore(b, this.#stepMs);
   }
 
   /** e_n of the last update; NaN when it was a baseline or a skipped state. */
@@ -216,26 +217,29 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
 
   /** Σ e_n over window `i` (0 in a window without flow); NaN before the first good state. */
   sum(i: number): number {
-    return this.#everSeen ? this.#windows[i].sum(CH_OFI) + this.#st[3 * i + CH_OFI] : Number.NaN;
+    return this.#everSeen ? this.#windows[i].sum(CH_OFI) + this.#stOfi : Number.NaN;
   }
 
   /** Mean of (qb + qa) / 2 over the good states in window `i`; NaN when the window holds none. */
   avgDepth(i: number): number {
     const w = this.#windows[i];
-    const n = w.sum(CH_COUNT) + this.#st[3 * i + CH_COUNT];
-    return n > 0 ? (w.sum(CH_DEPTH) + this.#st[3 * i + CH_DEPTH]) / n : Number.NaN;
+    const n = w.sum(CH_COUNT) + this.#stCount;
+    return n > 0 ? (w.sum(CH_DEPTH) + this.#stDepth) / n : Number.NaN;
   }
 
   /** `sum(i) / avgDepth(i)`; NaN when the window holds no good state or no depth. */
   normalized(i: number): number {
     const ad = this.avgDepth(i);
-    return ad > 0 ? (this.#windows[i].sum(CH_OFI) + this.#st[3 * i + CH_OFI]) / ad : Number.NaN;
+    return ad > 0 ? (this.#windows[i].sum(CH_OFI) + this.#stOfi) / ad : Number.NaN;
   }
 
   /** Forgets all state (instrument change, roll). */
   reset(): void {
     for (const w of this.#windows) w.reset();
-    this.#st.fill(0);
+    this.#stOfi = 0;
+    this.#stDepth = 0;
+    this.#stCount = 0;
+    this.#stBucket = Number.NEGATIVE_INFINITY;
     this.#until = Number.NEGATIVE_INFINITY;
     this.#states.reset();
     this.#everSeen = false;
@@ -290,10 +294,11 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   readonly #paPx: Float64Array;
   readonly #paSz: Float64Array;
   // Sums of the current bucket, staged here and moved into the window when the bucket ends: one
-  // add per level and event instead of two ring writes.
+  // add per level and event instead of two ring writes, and none for a level that did not change.
   readonly #stOfi: Float64Array;
   readonly #stDepth: Float64Array;
   #stCount = 0;
+  #stBucket = Number.NEGATIVE_INFINITY;
   #everSeen = false;
 
   constructor(opts: MultiLevelOfiOptions = {}) {
@@ -332,10 +337,6 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     const stOfi = this.#stOfi;
     const stDepth = this.#stDepth;
     const hasPrev = state === NEXT;
-    // Every level pair is read and stored: e_m of an unchanged pair is exactly 0 (q − q), so no
-    // test for a change is needed, and one fewer unpredictable branch per level is cheaper than
-    // skipping the stores. The terms are those of `levelFlow`, in its order, with 0 for a term
-    // whose condition fails (x + 0 and x − 0 are x).
     for (let m = 0; m < L; m++) {
       let pb = book.bidPx(m);
       const qb = book.bidSz(m);
@@ -343,13 +344,10 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
       const qa = book.askSz(m);
       if (Number.isNaN(pb)) pb = Number.NEGATIVE_INFINITY;
       if (Number.isNaN(pa)) pa = Number.POSITIVE_INFINITY;
-      const ppb = pbPx[m];
-      const ppa = paPx[m];
-      if (hasPrev) {
-        stOfi[m] +=
-          (pb >= ppb ? qb : 0) - (pb <= ppb ? pbSz[m] : 0) - (pa <= ppa ? qa : 0) + (pa >= ppa ? paSz[m] : 0);
-      }
       stDepth[m] += (qb + qa) / 2;
+      // An unchanged level pair has e = 0.
+      if (pb === pbPx[m] && qb === pbSz[m] && pa === paPx[m] && qa === paSz[m]) continue;
+      if (hasPrev) stOfi[m] += levelFlow(pb, qb, pa, qa, pbPx[m], pbSz[m], paPx[m], paSz[m]);
       pbPx[m] = pb;
       pbSz[m] = qb;
       paPx[m] = pa;
@@ -362,11 +360,14 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   /** Moves the window's end to `tsMs` without an event. */
   advance(tsMs: number): void {
     const w = this.#w;
-    // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does. The
-    // staged sums may move in a little before the bucket ends (`nextBucketMs`): into the same bucket.
+    // Most events fall inside the current bucket: one comparison, no division.
     if (!(tsMs >= w.nextBucketMs)) return;
+    const b = Math.floor(tsMs / w.bucketMs);
+    // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
+    if (!(b > this.#stBucket)) return;
     this.#flush();
     w.advance(tsMs);
+    this.#stBucket = b;
   }
 
   /** Moves the staged sums into the window's current bucket. */
@@ -422,6 +423,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     this.#stOfi.fill(0);
     this.#stDepth.fill(0);
     this.#stCount = 0;
+    this.#stBucket = Number.NEGATIVE_INFINITY;
     this.#states.reset();
     this.#everSeen = false;
   }
