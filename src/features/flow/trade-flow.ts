@@ -65,7 +65,8 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
    * The slots holding trades, oldest first (slot number and ring index), as a queue over a ring of
    * `#ringLen` entries addressed by running positions: `#qHead` is the oldest still in the ring,
    * `#qTail` one past the newest, `#qOut[w]` the oldest still inside window w. Expiring walks the
-   * slots that hold trades, not every slot passed (most 100 ms slots are empty).
+   * slots that hold trades, not every slot passed (most 100 ms slots are empty). The positions
+   * restart at 0 whenever the ring is cleared (a silence of the longest window, as the daily break).
    */
   readonly #qSlot: Float64Array;
   readonly #qIdx: Int32Array;
