@@ -265,7 +265,8 @@ export class MbpCancelAddRatio extends CancelAddBase implements Calculator<[book
   #count(book: L2Book): void {
     const ch = book.changes;
     const w = this.win;
-    const mid = book.mid;
+    // The mid matters only to a distance filter (`near` ignores it without one).
+    const mid = this.reach === Number.POSITIVE_INFINITY ? Number.NaN : book.mid;
     for (let i = 0; i < ch.count; i++) {
       const side = ch.side[i];
       const px = ch.price[i];

@@ -33,7 +33,7 @@
 
 import type { BookView } from '../../book/index.js';
 import { type Calculator, ConfigError, requireNonEmpty, requirePositiveInt } from '../../core/index.js';
-import { RollingSums } from './rolling.js';
+import { bucketEndBefore, RollingSums } from './rolling.js';
 
 /** A book state the OFI and imbalance features can read: two-sided and bid < ask. */
 export function isTwoSided(book: BookView): boolean {
@@ -119,6 +119,8 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
   #stDepth = 0;
   #stCount = 0;
   #stBucket = Number.NEGATIVE_INFINITY;
+  /** `bucketEndBefore(#stBucket)`: no bucket ends before it. */
+  #until = Number.NEGATIVE_INFINITY;
   #pBid = 0;
   #pBidSz = 0;
   #pAsk = 0;
@@ -180,6 +182,8 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
 
   /** Moves the windows' end to `tsMs` without an event (for a snapshot at a quiet moment). */
   advance(tsMs: number): void {
+    // Most events fall inside the current bucket: one comparison, no division.
+    if (!(tsMs >= this.#until)) return;
     const b = Math.floor(tsMs / this.#stepMs);
     // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
     if (!(b > this.#stBucket)) return;
@@ -198,6 +202,7 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
     this.#stDepth = 0;
     this.#stCount = 0;
     this.#stBucket = b;
+    this.#until = bucketEndBefore(b, this.#stepMs);
   }
 
   /** e_n of the last update; NaN when it was a baseline or a skipped state. */
@@ -235,6 +240,7 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
     this.#stDepth = 0;
     this.#stCount = 0;
     this.#stBucket = Number.NEGATIVE_INFINITY;
+    this.#until = Number.NEGATIVE_INFINITY;
     this.#states.reset();
     this.#everSeen = false;
     this.#last = Number.NaN;
@@ -354,6 +360,8 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   /** Moves the window's end to `tsMs` without an event. */
   advance(tsMs: number): void {
     const w = this.#w;
+    // Most events fall inside the current bucket: one comparison, no division.
+    if (!(tsMs >= w.nextBucketMs)) return;
     const b = Math.floor(tsMs / w.bucketMs);
     // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
     if (!(b > this.#stBucket)) return;

@@ -9,9 +9,26 @@
  * resolution of one bucket. A timestamp older than the current bucket (out-of-order data) is
  * counted in the current bucket. A jump of a whole window or more (a gap in the data) empties
  * the window in O(channels · n) once; otherwise expiring costs O(channels) per bucket passed.
+ * An event inside the current bucket costs one comparison (`nextBucketMs`).
  */
 
 import { requirePositive, requirePositiveInt, requireSteps } from '../../core/index.js';
+
+/** 1 − 2^−40: see `bucketEndBefore`. */
+const BELOW = 1 - 2 ** -40;
+
+/**
+ * A time before which `Math.floor(t / bucketMs)` is still at most `bucket`, so a caller can skip
+ * the division for the many events inside one bucket and land on the same bucket as the division
+ * would: the next bucket's start less 2^−40 of it. Rounding of the product and of t / bucketMs is
+ * within 2^−52 relative, far inside that margin, so for any t below the returned time the quotient
+ * rounds to less than bucket + 1. Times within the margin (about 1.6 ms today) take the division.
+ * −∞ when the next bucket does not start at a positive time (the margin would point the wrong way).
+ */
+export function bucketEndBefore(bucket: number, bucketMs: number): number {
+  const start = (bucket + 1) * bucketMs;
+  return start > 0 ? start * BELOW : Number.NEGATIVE_INFINITY;
+}
 
 /** Running sums of several channels over a rolling time window of fixed-size buckets. */
 export class RollingSums {
@@ -28,6 +45,8 @@ export class RollingSums {
   #head = Number.NaN;
   /** Offset in `#buf` of the current bucket's first channel; −1 before the first event. */
   #base = -1;
+  /** `bucketEndBefore(#head)`: −∞ before the first event. */
+  #until = Number.NEGATIVE_INFINITY;
 
   constructor(windowMs: number, bucketMs: number, channels: number) {
     const n = requireSteps('windowMs', windowMs, requirePositive('bucketMs', bucketMs));
@@ -45,14 +64,25 @@ export class RollingSums {
     return !Number.isNaN(this.#head);
   }
 
+  /**
+   * A time before which `advance` stays in the current bucket (slightly before the next bucket
+   * starts; −∞ before the first event): a caller staging sums for the current bucket flushes them
+   * once an event reaches it.
+   */
+  get nextBucketMs(): number {
+    return this.#until;
+  }
+
   /** Moves the window's end to `tsMs`, expiring the buckets that fall out of it. */
   advance(tsMs: number): void {
+    if (tsMs < this.#until) return;
     if (Number.isNaN(tsMs)) return;
     const b = Math.floor(tsMs / this.bucketMs);
     const head = this.#head;
     if (Number.isNaN(head)) {
       this.#head = b;
       this.#base = (b % this.#n) * this.channels;
+      this.#until = bucketEndBefore(b, this.bucketMs);
       return;
     }
     if (b <= head) return;
@@ -60,12 +90,18 @@ export class RollingSums {
     const ch = this.channels;
     const buf = this.#buf;
     const sum = this.#sum;
+    let base = this.#base;
     if (b - head >= n) {
       buf.fill(0);
       sum.fill(0);
+      base = (b % n) * ch;
     } else {
+      // Bucket numbers are beyond 2^31 (ms since the epoch / bucket), so `k % n` would be a
+      // floating-point remainder, a runtime call: step the ring offset instead (bucket k + 1
+      // follows bucket k in the ring, wrapping at its end), which lands on the same slots.
+      const lastBase = (n - 1) * ch;
       for (let k = head + 1; k <= b; k++) {
-        const base = (k % n) * ch;
+        base = base === lastBase ? 0 : base + ch;
         for (let c = 0; c < ch; c++) {
           sum[c] -= buf[base + c];
           buf[base + c] = 0;
@@ -73,7 +109,8 @@ export class RollingSums {
       }
     }
     this.#head = b;
-    this.#base = (b % n) * ch;
+    this.#base = base;
+    this.#until = bucketEndBefore(b, this.bucketMs);
   }
 
   /** Adds `value` to `channel` in the current bucket (call `advance` with the event's time first). */
@@ -94,5 +131,6 @@ export class RollingSums {
     this.#sum.fill(0);
     this.#head = Number.NaN;
     this.#base = -1;
+    this.#until = Number.NEGATIVE_INFINITY;
   }
 }

@@ -102,7 +102,8 @@ export class SweepDetector implements Calculator<[record: RecordCursor, book: Bo
       ev[1] = c.tsRecvMs;
       this.#trade(c.side, c.size, book);
     }
-    if ((c.flags & Flags.LAST) !== 0 && this.#eventOpen) {
+    // The open event is tested first: it is rarely open, and then the flags need not be read.
+    if (this.#eventOpen && (c.flags & Flags.LAST) !== 0) {
       ev[1] = c.tsRecvMs;
       this.#endEvent(book);
     }

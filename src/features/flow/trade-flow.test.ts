@@ -33,6 +33,42 @@ describe('TradeFlow windows', () => {
     assert.equal(f.droppedTrades, 1);
   });
 
+  it('expires each slot from each window in turn and reuses its ring entry once the longest window is past it', () => {
+    // 100 ms slots; windows of 10 slots (w=0) and 30 slots (w=1, the ring's length).
+    const f = new TradeFlow({ slotMs: 100, windowsMs: [1000, 3000] });
+    f.update(0, 1.1, 5, B); // slot 0
+    f.update(50, 1.1, 2, A); // slot 0
+    f.update(950, 1.1, 1, B); // slot 9
+    f.advance(1000); // slot 10: the 10-slot window holds 1..10, slot 0 has left it
+    assert.equal(f.buyVolume(0), 1);
+    assert.equal(f.sellVolume(0), 0);
+    assert.equal(f.tradeCount(0), 1);
+    f.update(2950, 1.1, 4, B); // slot 29: w=0 holds 20..29, w=1 holds 0..29 (ready)
+    assert.equal(f.buyVolume(0), 4);
+    assert.equal(f.buyVolume(1), 10);
+    assert.equal(f.sellVolume(1), 2);
+    f.advance(3000); // slot 30: slot 0 leaves w=1, and its ring entry is slot 30's
+    assert.equal(f.buyVolume(1), 5);
+    assert.equal(f.sellVolume(1), 0);
+    assert.equal(f.tradeCount(1), 2);
+    f.update(3010, 1.1, 7, A); // slot 30, in the entry slot 0 used
+    assert.equal(f.sellVolume(0), 7);
+    assert.equal(f.buyVolume(0), 4);
+    assert.equal(f.sellVolume(1), 7);
+    f.advance(3960); // slot 39: w=0 holds 30..39 (slot 29 left), w=1 holds 10..39 (slot 9 left)
+    assert.equal(f.buyVolume(0), 0);
+    assert.equal(f.sellVolume(0), 7);
+    assert.equal(f.buyVolume(1), 4);
+    assert.equal(f.tradeCount(1), 2);
+    f.advance(5950); // slot 59: w=1 holds 30..59, slot 29 (B4) has left it
+    assert.equal(f.buyVolume(1), 0);
+    assert.equal(f.sellVolume(1), 7);
+    f.advance(6000); // slot 60: slot 30 (A7) has left too
+    assert.equal(f.sellVolume(1), 0);
+    assert.equal(f.tradeCount(1), 0);
+    assert.equal(f.cvd, 5 - 2 + 1 + 4 - 7);
+  });
+
   it('reads zero volume and a NaN buy share in a window with no trades', () => {
     const f = make();
     f.update(0, 1.1, 5, B);

@@ -59,6 +59,20 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
   readonly #kappa: number;
   readonly #halfLifeMs: number;
   #slot = 0;
+  /** Ring index of `#slot` (its remainder modulo the ring length). */
+  #pos = 0;
+  /**
+   * The slots holding trades, oldest first (slot number and ring index), as a queue over a ring of
+   * `#ringLen` entries addressed by running positions: `#qHead` is the oldest still in the ring,
+   * `#qTail` one past the newest, `#qOut[w]` the oldest still inside window w. Expiring walks the
+   * slots that hold trades, not every slot passed (most 100 ms slots are empty). The positions
+   * restart at 0 whenever the ring is cleared (a silence of the longest window, as the daily break).
+   */
+  readonly #qSlot: Float64Array;
+  readonly #qIdx: Int32Array;
+  readonly #qOut: Int32Array;
+  #qHead = 0;
+  #qTail = 0;
   #firstSlot = 0;
   #started = false;
   #t0 = 0;
@@ -89,6 +103,9 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
     this.#wSell = new Float64Array(windows.length);
     this.#wNone = new Float64Array(windows.length);
     this.#wCount = new Float64Array(windows.length);
+    this.#qSlot = new Float64Array(maxSlots);
+    this.#qIdx = new Int32Array(maxSlots);
+    this.#qOut = new Int32Array(windows.length);
     this.#halfLifeMs = requirePositive('halfLifeMs', options.halfLifeMs ?? 10000);
     this.#kappa = LN2 / this.#halfLifeMs;
   }
@@ -100,6 +117,7 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
     if (!this.#started) {
       this.#started = true;
       this.#slot = slot;
+      this.#pos = mod(slot, this.#ringLen);
       this.#firstSlot = slot;
       this.#t0 = tsMs;
       this.#lastT = tsMs;
@@ -115,29 +133,53 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
     const len = this.#ringLen;
     if (slot - this.#slot >= len) {
       this.#clearWindows();
+      this.#pos = mod(slot, len);
     } else {
-      const winSlots = this.#winSlots;
-      const rCount = this.#rCount;
-      for (let s = this.#slot + 1; s <= slot; s++) {
-        // Entering slot s: the window of k slots now spans s−k+1..s, so slot s−k leaves it. A slot
-        // without trades (count 0) holds only zeros: nothing to subtract or clear.
-        for (let w = 0; w < winSlots.length; w++) {
-          const j = mod(s - winSlots[w], len);
-          if (rCount[j] === 0) continue;
-          this.#wBuy[w] -= this.#rBuy[j];
-          this.#wSell[w] -= this.#rSell[j];
-          this.#wNone[w] -= this.#rNone[j];
-          this.#wCount[w] -= rCount[j];
-        }
-        const i = mod(s, len);
-        if (rCount[i] === 0) continue;
-        this.#rBuy[i] = 0;
-        this.#rSell[i] = 0;
-        this.#rNone[i] = 0;
-        rCount[i] = 0;
-      }
+      // Slot numbers are beyond 2^31, so `mod(slot, len)` would be a floating-point remainder (a
+      // runtime call): the ring index moves on by the slots passed, wrapping at the end.
+      const i = this.#pos + (slot - this.#slot);
+      this.#pos = i >= len ? i - len : i;
+      this.#expire(slot);
     }
     this.#slot = slot;
+  }
+
+  /**
+   * Entering `slot`: a window of k slots spans slot − k + 1..slot, so every slot up to slot − k
+   * leaves it (its sums are subtracted, oldest first); a slot that left the longest window (k is the
+   * ring length) is cleared, as its ring entry is next used by a slot entering now or later.
+   */
+  #expire(slot: number): void {
+    const len = this.#ringLen;
+    const winSlots = this.#winSlots;
+    const qSlot = this.#qSlot;
+    const qIdx = this.#qIdx;
+    const out = this.#qOut;
+    const tail = this.#qTail;
+    for (let w = 0; w < winSlots.length; w++) {
+      const last = slot - winSlots[w];
+      let q = out[w];
+      while (q < tail && qSlot[q % len] <= last) {
+        const j = qIdx[q % len];
+        this.#wBuy[w] -= this.#rBuy[j];
+        this.#wSell[w] -= this.#rSell[j];
+        this.#wNone[w] -= this.#rNone[j];
+        this.#wCount[w] -= this.#rCount[j];
+        q++;
+      }
+      out[w] = q;
+    }
+    const last = slot - len;
+    let h = this.#qHead;
+    while (h < tail && qSlot[h % len] <= last) {
+      const j = qIdx[h % len];
+      this.#rBuy[j] = 0;
+      this.#rSell[j] = 0;
+      this.#rNone[j] = 0;
+      this.#rCount[j] = 0;
+      h++;
+    }
+    this.#qHead = h;
   }
 
   /** One trade: time (ms), price (any unit; NaN = UNDEF), size, aggressor side code ('B' 66, 'A' 65, 'N' 78). */
@@ -147,7 +189,13 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
       this.#dropped++;
       return;
     }
-    const i = mod(this.#slot, this.#ringLen);
+    const i = this.#pos;
+    if (this.#rCount[i] === 0) {
+      const t = this.#qTail % this.#ringLen;
+      this.#qSlot[t] = this.#slot;
+      this.#qIdx[t] = i;
+      this.#qTail++;
+    }
     const nw = this.#winSlots.length;
     if (side === Aggressor.BUY) {
       this.#rBuy[i] += size;
@@ -170,6 +218,9 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
 
   /** Empties the slot ring and the window sums. */
   #clearWindows(): void {
+    this.#qHead = 0;
+    this.#qTail = 0;
+    this.#qOut.fill(0);
     this.#rBuy.fill(0);
     this.#rSell.fill(0);
     this.#rNone.fill(0);
@@ -210,6 +261,7 @@ export class TradeFlow implements Calculator<[tsMs: number, price: number, size:
   reset(): void {
     this.#clearWindows();
     this.#slot = 0;
+    this.#pos = 0;
     this.#firstSlot = 0;
     this.#started = false;
     this.#t0 = 0;
