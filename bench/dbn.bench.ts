@@ -250,9 +250,16 @@ function fromFile(path: string, work: (c: RecordCursor) => number, opts: Decoder
   };
 }
 
+/**
+ * Σ of every 32-bit word, modulo 2^32. Four words per step: on Node 24 the one-word loop over a
+ * SharedArrayBuffer was at times compiled about ten times slower, which made the baseline, not the
+ * decoder, the thing measured.
+ */
 function sumWords(words: Int32Array): number {
   let s = 0;
-  for (let w = 0; w < words.length; w++) s = (s + words[w]) | 0;
+  let w = 0;
+  for (; w + 4 <= words.length; w += 4) s = (s + words[w] + words[w + 1] + words[w + 2] + words[w + 3]) | 0;
+  for (; w < words.length; w++) s = (s + words[w]) | 0;
   return s;
 }
 
