@@ -455,13 +455,16 @@ async function zstdLibraryRows(
   }
 }
 
-/** Decodes `files` merged by ts_recv, applying MBP-10 records to an L2 book; returns records. */
-async function mergedReplay(files: readonly string[]): Promise<number> {
+/**
+ * Decodes `files` merged by ts_recv (as `scalper features` does), applying MBP-10 records to an
+ * L2 book; returns the records read.
+ */
+export async function mergedReplay(files: readonly string[], book: L2Book = l2): Promise<number> {
   const merged = await MergedRecords.open(files.map((f) => DbnDecoder.fromFile(f)));
   let n = 0;
   while (!merged.done) {
     const c = merged.cursor();
-    if (c.rtype === RType.MBP_10) l2.applyMbp(c);
+    if (c.rtype === RType.MBP_10) book.applyMbp(c);
     n++;
     const loading = merged.next();
     if (loading) await loading;

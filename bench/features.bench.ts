@@ -9,23 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2Book } from '../src/book/index.js';
 import { runFeatures } from '../src/cli/features.js';
-import { DbnDecoder, MergedRecords, RType } from '../src/data/dbn/index.js';
 import { simulateDay } from '../src/sim/index.js';
+import { mergedReplay } from './dbn.bench.js';
 import type { Report } from './harness.js';
 
 /** Decodes the files in ts_recv order (as `scalper features` does) and applies MBP records to an L2 book. */
-async function decodeAndBook(files: readonly string[]): Promise<number> {
-  const merged = await MergedRecords.open(files.map((f) => DbnDecoder.fromFile(f)));
-  const book = new L2Book();
-  let n = 0;
-  while (!merged.done) {
-    const c = merged.cursor();
-    if (c.rtype === RType.MBP_10) book.applyMbp(c);
-    n++;
-    const loading = merged.next();
-    if (loading) await loading;
-  }
-  return n;
+function decodeAndBook(files: readonly string[]): Promise<number> {
+  return mergedReplay(files, new L2Book());
 }
 
 /** Turns of decode + book and of the feature engine, each keeping its best. */
