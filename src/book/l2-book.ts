@@ -17,6 +17,8 @@ import { BookSide, type BookView } from './book-view.js';
 /** DBN action codes of an add and a cancel ('A', 'C'). */
 const ACTION_ADD = 65;
 const ACTION_CANCEL = 67;
+const ACTION_TRADE = 84;
+const ACTION_FILL = 70;
 
 /** Levels per side an L2 book holds (MBP-10). */
 export const L2_MAX_LEVELS = 10;
@@ -58,9 +60,10 @@ export class LevelChanges {
 /** Options of `L2Book`. */
 export interface L2BookOptions {
   /**
-   * Trust an MBP-10 add or cancel record to change the size of its own price only, on its own side
-   * (true by default, as for CME data from Databento, where each record is one order event): the
-   * change report then looks at that price alone instead of comparing every level of both sides.
+   * Trust an MBP-10 add or cancel record to change the size of its own price only, on its own side,
+   * and a trade or fill record to change nothing (true by default, as for CME data from Databento,
+   * where each record is one order event): the change report then looks at that price alone, or
+   * at nothing, instead of comparing every level of both sides.
    * False always compares every level.
    */
   readonly trustActions?: boolean;
@@ -196,6 +199,10 @@ export class L2Book extends BookBase implements BookView {
       ch.count = 0;
       const action = this.#action;
       const side = this.#side;
+      // A trade or fill record is an order event that leaves the levels as they were (the depth
+      // it removes comes in a following record): nothing to compare.
+      if (this.#trustActions && this.#hasPrevious && (action === ACTION_TRADE || action === ACTION_FILL))
+        return ch;
       if (
         this.#trustActions &&
         this.#hasPrevious &&

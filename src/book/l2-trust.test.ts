@@ -1,7 +1,8 @@
 /**
- * Trusting MBP-10 adds and cancels to change only their own price (`L2BookOptions.trustActions`,
- * the default) must not change the change report: on a simulated 20 minutes and the fixture
- * MBP-10 files it equals, record by record, the report that compares every level of both sides.
+ * Trusting MBP-10 adds and cancels to change only their own price, and trades and fills to change
+ * nothing (`L2BookOptions.trustActions`, the default), must not change the change report: on a
+ * simulated 20 minutes and the fixture MBP-10 files it equals, record by record, the report that
+ * compares every level of both sides.
  */
 
 import assert from 'node:assert/strict';
