@@ -18,6 +18,7 @@ import { BookSide, type BookView } from './book-view.js';
 const ACTION_ADD = 65;
 const ACTION_CANCEL = 67;
 const ACTION_TRADE = 84;
+const ACTION_MODIFY = 77;
 const ACTION_FILL = 70;
 
 /** Levels per side an L2 book holds (MBP-10). */
@@ -61,9 +62,10 @@ export class LevelChanges {
 export interface L2BookOptions {
   /**
    * Trust an MBP-10 add or cancel record to change the size of its own price only, on its own side,
-   * and a trade or fill record to change nothing (true by default, as for CME data from Databento,
-   * where each record is one order event): the change report then looks at that price alone, or
-   * at nothing, instead of comparing every level of both sides.
+   * a modify to change its own side only, and a trade or fill record to change nothing (true by
+   * default, as for CME data from Databento, where each record is one order event): the change
+   * report then looks at that price or that side alone, or at nothing, instead of comparing every
+   * level of both sides.
    * False always compares every level.
    */
   readonly trustActions?: boolean;
@@ -199,52 +201,24 @@ export class L2Book extends BookBase implements BookView {
       ch.count = 0;
       const action = this.#action;
       const side = this.#side;
-      // A trade or fill record is an order event that leaves the levels as they were (the depth
-      // it removes comes in a following record): nothing to compare.
-      if (this.#trustActions && this.#hasPrevious && (action === ACTION_TRADE || action === ACTION_FILL))
-        return ch;
-      if (
-        this.#trustActions &&
-        this.#hasPrevious &&
-        (action === ACTION_ADD || action === ACTION_CANCEL) &&
-        (side === BookSide.BID || side === BookSide.ASK) &&
-        !Number.isNaN(this.#price)
-      ) {
-        // One order event: only its price on its side can have changed.
-        const p = this.#price;
-        if (side === BookSide.BID) {
-          diffSide(
-            ch,
-            side,
-            1,
-            this.#sbPx,
-            this.#sbSz,
-            this.#pnb,
-            this.#pcap,
-            this.#bPx,
-            this.#bSz,
-            this.#nb,
-            this.#cap,
-            p,
-          );
-        } else {
-          diffSide(
-            ch,
-            side,
-            -1,
-            this.#saPx,
-            this.#saSz,
-            this.#pna,
-            this.#pcap,
-            this.#aPx,
-            this.#aSz,
-            this.#na,
-            this.#cap,
-            p,
-          );
+      let bids = true;
+      let asks = true;
+      let only = Number.NaN;
+      if (this.#trustActions && this.#hasPrevious) {
+        // A trade or fill record is an order event that leaves the levels as they were (the depth
+        // it removes comes in a following record): nothing to compare.
+        if (action === ACTION_TRADE || action === ACTION_FILL) return ch;
+        const oneSide = side === BookSide.BID || side === BookSide.ASK;
+        // An add, cancel or modify is one order on one side: the other side is as it was. An add
+        // or cancel changes only its own price there.
+        if (oneSide && (action === ACTION_ADD || action === ACTION_CANCEL || action === ACTION_MODIFY)) {
+          bids = side === BookSide.BID;
+          asks = !bids;
+          if (action !== ACTION_MODIFY) only = this.#price;
         }
-      } else {
-        // The spare arrays still hold the previous record's levels.
+      }
+      // The spare arrays still hold the previous record's levels.
+      if (bids) {
         diffSide(
           ch,
           BookSide.BID,
@@ -257,7 +231,10 @@ export class L2Book extends BookBase implements BookView {
           this.#bSz,
           this.#nb,
           this.#cap,
+          only,
         );
+      }
+      if (asks) {
         diffSide(
           ch,
           BookSide.ASK,
@@ -270,6 +247,7 @@ export class L2Book extends BookBase implements BookView {
           this.#aSz,
           this.#na,
           this.#cap,
+          only,
         );
       }
     }
