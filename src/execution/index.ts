@@ -1,4 +1,6 @@
 /** Orders, risk, portfolio and brokers: what turns approved decisions into positions. */
+
+export { ConstantLatency, FeedLatency, type LatencyModel, type OrderAction } from './latency.js';
 export {
   ClientOrderIds,
   isTerminal,
