@@ -49,6 +49,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./dbn.js')).registerDbn,
   },
   {
+    name: 'book',
+    description:
+      'replay MBO or MBP files into their books and print each book after every n-th published event and at the end (table or JSON lines)',
+    args: '<files...>',
+    configless: true,
+    load: async () => (await import('./book.js')).registerBook,
+  },
+  {
     name: 'features',
     description:
       'replay DBN files (e.g. a day’s MBP-10, trades, definition and spot MBP-1 files) through the feature engine and write a CSV row per instrument every interval',
