@@ -25,3 +25,4 @@ export {
   queueFill,
   RiskAverseQueue,
 } from './queue.js';
+export { type Take, takeLiquidity } from './take.js';
