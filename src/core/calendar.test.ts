@@ -8,6 +8,7 @@ import {
   fxSession,
   fxWeekOpen,
   globexOpen,
+  localTime,
   nextCentreOpenMs,
   nextGlobexOpenMs,
   openCentres,
@@ -213,5 +214,54 @@ describe('parseTimeBound', () => {
       /--to 2026-02-30: Date "2026-02-30" does not exist/,
     );
     assert.throws(() => parseTimeBound('yesterday', 'to'), /--to yesterday: expected a trading date/);
+  });
+});
+
+describe('localTime', () => {
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  /** The wall clock as Intl gives it, read here field by field. */
+  function reference(ms: number, zone: string): number[] {
+    let f = formats.get(zone);
+    if (f === undefined) {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        weekday: 'short',
+      });
+      formats.set(zone, f);
+    }
+    const parts = f.formatToParts(ms);
+    const get = (t: string) => parts.find((p) => p.type === t)!.value;
+    const wd = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
+    return [+get('year'), +get('month'), +get('day'), +get('hour'), +get('minute'), +get('second'), wd];
+  }
+
+  it('matches Intl every 31 seconds across each 2026 clock change of the sessions’ zones', () => {
+    const zones = ['Europe/London', 'America/New_York', 'America/Chicago', 'Asia/Tokyo', 'Australia/Sydney'];
+    // Days of the 2026 changes: Sydney 5 Apr and 4 Oct, New York and Chicago 8 Mar and 1 Nov,
+    // London 29 Mar and 25 Oct (Tokyo has none: a control).
+    const days = ['2026-03-08', '2026-03-29', '2026-04-05', '2026-10-04', '2026-10-25', '2026-11-01'];
+    let checked = 0;
+    for (const zone of zones) {
+      for (const day of days) {
+        const start = Date.parse(`${day}T00:00:00Z`) - 86_400_000;
+        for (let ms = start; ms < start + 2 * 86_400_000; ms += 31_000) {
+          const t = localTime(ms + 123, zone);
+          assert.deepEqual(
+            [t.year, t.month, t.day, t.hour, t.minute, t.second, t.weekday],
+            reference(ms + 123, zone),
+            `${zone} at ${new Date(ms + 123).toISOString()}`,
+          );
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 5 * 6 * 5000);
   });
 });

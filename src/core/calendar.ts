@@ -90,8 +90,38 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * Each zone's UTC offset over the last UTC quarter hour asked for. Every zone's offset is a
+ * multiple of 15 minutes and changes at a quarter hour of UTC, so within one the offset holds and
+ * the wall clock follows from it without asking `Intl` again (which costs microseconds a call).
+ */
+const QUARTER_HOUR = 15 * 60_000;
+const offsets = new Map<string, { quarter: number; offsetMs: number }>();
+
 /** The wall-clock time in `zone` at `ms` (ms since the epoch). */
 export function localTime(ms: number, zone: string): LocalTime {
+  const quarter = Math.floor(ms / QUARTER_HOUR);
+  const cached = offsets.get(zone);
+  if (cached !== undefined && cached.quarter === quarter) {
+    const d = new Date(ms + cached.offsetMs);
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+      weekday: d.getUTCDay(),
+    };
+  }
+  const t = intlLocalTime(ms, zone);
+  const offsetMs =
+    Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(ms / 1000) * 1000;
+  offsets.set(zone, { quarter, offsetMs });
+  return t;
+}
+
+function intlLocalTime(ms: number, zone: string): LocalTime {
   const out: LocalTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, weekday: 0 };
   for (const p of formatter(zone).formatToParts(ms)) {
     switch (p.type) {
