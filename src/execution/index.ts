@@ -25,4 +25,5 @@ export {
   queueFill,
   RiskAverseQueue,
 } from './queue.js';
+export { type RiskContext, RiskEngine, type RiskLimits, type RiskReason, RiskRejection } from './risk.js';
 export { type Take, takeLiquidity } from './take.js';

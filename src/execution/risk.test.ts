@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { InvalidOptionError } from '../core/index.js';
+import { type RiskContext, RiskEngine, type RiskLimits } from './risk.js';
+
+const S = 1_000_000_000n;
+const LIMITS: RiskLimits = {
+  maxOrderSize: 5,
+  maxPosition: 8,
+  maxGrossPosition: 12,
+  maxOrdersPerMinute: 3,
+  dailyLossLimit: 500,
+  maxDrawdown: 300,
+  staleAfterNs: 2n * S,
+  maxSpreadTicks: 2,
+};
+// 6E: 1.08495 / 1.08500, one tick of 50,000 raw apart.
+const CTX: RiskContext = {
+  nowNs: 100n * S,
+  position: 0,
+  grossPosition: 0,
+  dayPnl: 0,
+  lastDataNs: 100n * S,
+  bidPx: 1_084_950_000,
+  askPx: 1_085_000_000,
+  tickRaw: 50_000,
+};
+
+const reason = (engine: RiskEngine, side: 'buy' | 'sell', qty: number, ctx: Partial<RiskContext> = {}) =>
+  engine.check(side, qty, { ...CTX, ...ctx })?.reason ?? 'ok';
+
+describe('pre-trade risk', () => {
+  test('each limit refuses with its own reason', () => {
+    const r = new RiskEngine(LIMITS);
+    assert.equal(reason(r, 'buy', 6), 'MAX_ORDER_SIZE');
+    assert.equal(reason(r, 'buy', 5, { position: 4, grossPosition: 4 }), 'MAX_POSITION'); // 4 + 5 = 9 > 8
+    assert.equal(reason(r, 'sell', 5, { position: -4, grossPosition: 4 }), 'MAX_POSITION');
+    // 10 elsewhere, 0 here: 10 + 3 = 13 > 12
+    assert.equal(reason(r, 'buy', 3, { grossPosition: 10 }), 'MAX_GROSS_POSITION');
+    assert.equal(reason(r, 'buy', 1, { lastDataNs: 97n * S }), 'STALE_DATA'); // 3 s old
+    assert.equal(reason(r, 'buy', 1, { bidPx: 1_085_000_000 }), 'CROSSED_BOOK'); // locked
+    assert.equal(reason(r, 'buy', 1, { bidPx: Number.NaN }), 'CROSSED_BOOK');
+    assert.equal(reason(r, 'buy', 1, { bidPx: 1_084_850_000 }), 'WIDE_SPREAD'); // 3 ticks
+    assert.equal(reason(r, 'buy', 1, { bidPx: 1_084_900_000 }), 'ok'); // 2 ticks
+  });
+
+  test('a rejection says what and why in its message, with a stable code', () => {
+    const rej = new RiskEngine(LIMITS).check('buy', 6, CTX)!;
+    assert.equal(rej.code, 'RISK_REJECTED');
+    assert.equal(rej.message, 'MAX_ORDER_SIZE: order of 6 over the limit of 5');
+  });
+
+  test('three orders a minute: the fourth waits until the first is a minute old; refusals do not count', () => {
+    const r = new RiskEngine(LIMITS);
+    for (const t of [0n, 10n, 20n])
+      assert.equal(reason(r, 'buy', 1, { nowNs: (100n + t) * S, lastDataNs: (100n + t) * S }), 'ok');
+    assert.equal(reason(r, 'buy', 1, { nowNs: 130n * S, lastDataNs: 130n * S }), 'ORDER_RATE');
+    assert.equal(reason(r, 'buy', 9, { nowNs: 131n * S, lastDataNs: 131n * S }), 'MAX_ORDER_SIZE');
+    // At 160 s the order of 100 s is exactly a minute old: it no longer counts.
+    assert.equal(reason(r, 'buy', 1, { nowNs: 160n * S, lastDataNs: 160n * S }), 'ok');
+  });
+
+  test('daily loss and drawdown halt new risk for the rest of the day, not the orders that reduce it', () => {
+    const loss = new RiskEngine(LIMITS);
+    assert.equal(reason(loss, 'buy', 1, { dayPnl: -500 }), 'DAILY_LOSS');
+    assert.equal(reason(loss, 'buy', 1, { dayPnl: 100 }), 'DAILY_LOSS', 'halted for the day');
+    assert.equal(reason(loss, 'sell', 2, { position: 3, grossPosition: 3 }), 'ok', 'reducing a long');
+    assert.equal(
+      reason(loss, 'sell', 4, { position: 3, grossPosition: 3 }),
+      'DAILY_LOSS',
+      'through zero is new risk',
+    );
+    loss.newDay();
+    assert.equal(reason(loss, 'buy', 1), 'ok');
+    const dd = new RiskEngine(LIMITS);
+    dd.observe(250); // the day's high
+    dd.observe(-40); // 290 below it
+    assert.equal(dd.halted, null);
+    assert.equal(reason(dd, 'buy', 1, { dayPnl: -50 }), 'DRAWDOWN'); // 300 below
+  });
+
+  test('the kill switch stops new risk until reset; closing still passes', () => {
+    const r = new RiskEngine(LIMITS);
+    r.kill();
+    assert.equal(reason(r, 'buy', 1), 'KILL_SWITCH');
+    assert.equal(reason(r, 'buy', 2, { position: -2, grossPosition: 2 }), 'ok');
+    r.newDay();
+    assert.equal(reason(r, 'buy', 1), 'KILL_SWITCH', 'a new day does not clear it');
+    r.reset();
+    assert.equal(reason(r, 'buy', 1), 'ok');
+  });
+
+  test('limits outside their domain are refused', () => {
+    assert.throws(() => new RiskEngine({ ...LIMITS, maxOrderSize: 0 }), InvalidOptionError);
+    assert.throws(() => new RiskEngine({ ...LIMITS, dailyLossLimit: -1 }), InvalidOptionError);
+    assert.throws(() => new RiskEngine({ ...LIMITS, staleAfterNs: 0n }), InvalidOptionError);
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Pre-trade risk: every order that would add risk is checked before it is sent, and refused with a
+ * stable reason code when it breaks a limit. Orders that only reduce a position (closing, stops)
+ * pass the position, size, rate and loss limits, so that risk can always be taken off; the kill
+ * switch stops everything but those.
+ *
+ * Time is the event clock's (ns), so a backtest and a live session refuse the same orders.
+ */
+import { EngineError, requireNonNegative, requirePositive, requirePositiveInt } from '../core/index.js';
+import type { OrderSide } from './order.js';
+
+/** Why an order was refused. */
+export type RiskReason =
+  | 'KILL_SWITCH'
+  | 'MAX_ORDER_SIZE'
+  | 'MAX_POSITION'
+  | 'MAX_GROSS_POSITION'
+  | 'ORDER_RATE'
+  | 'DAILY_LOSS'
+  | 'DRAWDOWN'
+  | 'STALE_DATA'
+  | 'CROSSED_BOOK'
+  | 'WIDE_SPREAD';
+
+/** Limits; sizes in contracts (or spot units), money in the account currency. */
+export interface RiskLimits {
+  /** Largest single order. */
+  readonly maxOrderSize: number;
+  /** Largest |position| per instrument after the order fills. */
+  readonly maxPosition: number;
+  /** Largest Σ |position| over instruments after the order fills. */
+  readonly maxGrossPosition: number;
+  /** Orders sent in any 60 s of the event clock. */
+  readonly maxOrdersPerMinute: number;
+  /** Day's P&L (realized + open − fees) at or below −this: no new risk for the rest of the day. */
+  readonly dailyLossLimit: number;
+  /** Equity this far below its high of the day: no new risk for the rest of the day. */
+  readonly maxDrawdown: number;
+  /** Market data older than this (ns) is stale. */
+  readonly staleAfterNs: bigint;
+  /** Spread wider than this many ticks: no new entries. */
+  readonly maxSpreadTicks: number;
+}
+
+/** What the risk engine needs to know when an order is about to be sent. */
+export interface RiskContext {
+  readonly nowNs: bigint;
+  /** Signed position of the order's instrument now, and Σ |position| over all instruments. */
+  readonly position: number;
+  readonly grossPosition: number;
+  /** The day's P&L, account currency. */
+  readonly dayPnl: number;
+  /** Receive time of the latest market data of the instrument (ns). */
+  readonly lastDataNs: bigint;
+  /** Best bid and ask (raw units; NaN when a side is empty) and the tick. */
+  readonly bidPx: number;
+  readonly askPx: number;
+  readonly tickRaw: number;
+}
+
+/** A refusal. */
+export class RiskRejection extends EngineError {
+  constructor(
+    readonly reason: RiskReason,
+    detail: string,
+  ) {
+    super('RISK_REJECTED', `${reason}: ${detail}`);
+  }
+}
+
+const MINUTE_NS = 60_000_000_000n;
+
+export class RiskEngine {
+  readonly limits: RiskLimits;
+  /** Send times of the orders of the last minute, oldest first. */
+  readonly #sent: bigint[] = [];
+  #killed = false;
+  #haltedReason: RiskReason | null = null;
+  #dayHigh = 0;
+
+  constructor(limits: RiskLimits) {
+    requirePositiveInt('maxOrderSize', limits.maxOrderSize);
+    requirePositiveInt('maxPosition', limits.maxPosition);
+    requirePositiveInt('maxGrossPosition', limits.maxGrossPosition);
+    requirePositiveInt('maxOrdersPerMinute', limits.maxOrdersPerMinute);
+    requirePositive('dailyLossLimit', limits.dailyLossLimit);
+    requirePositive('maxDrawdown', limits.maxDrawdown);
+    requireNonNegative('maxSpreadTicks', limits.maxSpreadTicks);
+    if (limits.staleAfterNs <= 0n) requirePositive('staleAfterNs', Number(limits.staleAfterNs));
+    this.limits = limits;
+  }
+
+  /** Stops all new risk until `reset`; the caller cancels working orders and flattens. */
+  kill(): void {
+    this.#killed = true;
+  }
+
+  /** A new trading day: the loss and drawdown halts and the day's high start again (not the kill switch). */
+  newDay(): void {
+    this.#haltedReason = null;
+    this.#dayHigh = 0;
+  }
+
+  /** Clears the kill switch. */
+  reset(): void {
+    this.#killed = false;
+  }
+
+  get killed(): boolean {
+    return this.#killed;
+  }
+
+  /**
+   * Checks an order of `quantity` on `side`; returns null when it may be sent (and counts it
+   * towards the rate limit), or the rejection. Nothing changes on a rejection.
+   */
+  check(side: OrderSide, quantity: number, ctx: RiskContext): RiskRejection | null {
+    const signed = side === 'buy' ? quantity : -quantity;
+    const after = ctx.position + signed;
+    const reducing =
+      Math.abs(after) < Math.abs(ctx.position) && Math.sign(after) !== -Math.sign(ctx.position);
+    const r = reducing ? null : this.#checkNewRisk(quantity, after, ctx);
+    if (r !== null) return r;
+    this.#sent.push(ctx.nowNs);
+    return null;
+  }
+
+  /**
+   * The day's P&L at a mark (call it on every equity sample, so that the day's high is the real
+   * one); crossing the loss limit or the drawdown halts new risk for the rest of the day.
+   */
+  observe(dayPnl: number): void {
+    if (dayPnl > this.#dayHigh) this.#dayHigh = dayPnl;
+    if (this.#haltedReason !== null) return;
+    if (dayPnl <= -this.limits.dailyLossLimit) this.#haltedReason = 'DAILY_LOSS';
+    else if (this.#dayHigh - dayPnl >= this.limits.maxDrawdown) this.#haltedReason = 'DRAWDOWN';
+  }
+
+  /** Why new risk is halted for the day, or null. */
+  get halted(): RiskReason | null {
+    return this.#haltedReason;
+  }
+
+  #checkNewRisk(quantity: number, after: number, ctx: RiskContext): RiskRejection | null {
+    const L = this.limits;
+    if (this.#killed) return new RiskRejection('KILL_SWITCH', 'the kill switch is on');
+    this.observe(ctx.dayPnl);
+    if (this.#haltedReason !== null)
+      return new RiskRejection(
+        this.#haltedReason,
+        `no new risk for the rest of the day (day's P&L ${ctx.dayPnl.toFixed(2)})`,
+      );
+    if (quantity > L.maxOrderSize)
+      return new RiskRejection('MAX_ORDER_SIZE', `order of ${quantity} over the limit of ${L.maxOrderSize}`);
+    if (Math.abs(after) > L.maxPosition)
+      return new RiskRejection('MAX_POSITION', `position would be ${after}, limit ${L.maxPosition}`);
+    const gross = ctx.grossPosition - Math.abs(ctx.position) + Math.abs(after);
+    if (gross > L.maxGrossPosition)
+      return new RiskRejection(
+        'MAX_GROSS_POSITION',
+        `gross position would be ${gross}, limit ${L.maxGrossPosition}`,
+      );
+    while (this.#sent.length > 0 && this.#sent[0] <= ctx.nowNs - MINUTE_NS) this.#sent.shift();
+    if (this.#sent.length >= L.maxOrdersPerMinute)
+      return new RiskRejection(
+        'ORDER_RATE',
+        `${this.#sent.length} orders in the last minute, limit ${L.maxOrdersPerMinute}`,
+      );
+    if (ctx.nowNs - ctx.lastDataNs > L.staleAfterNs)
+      return new RiskRejection(
+        'STALE_DATA',
+        `market data is ${(Number(ctx.nowNs - ctx.lastDataNs) / 1e6).toFixed(0)} ms old`,
+      );
+    if (Number.isNaN(ctx.bidPx) || Number.isNaN(ctx.askPx) || ctx.bidPx >= ctx.askPx)
+      return new RiskRejection('CROSSED_BOOK', 'the book is one-sided, crossed or locked');
+    const spreadTicks = (ctx.askPx - ctx.bidPx) / ctx.tickRaw;
+    if (spreadTicks > L.maxSpreadTicks)
+      return new RiskRejection('WIDE_SPREAD', `spread of ${spreadTicks} ticks over ${L.maxSpreadTicks}`);
+    return null;
+  }
+}
