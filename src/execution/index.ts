@@ -18,6 +18,7 @@ export { type EquityPoint, type Fill, FillPortfolio, type InstrumentTerms } from
 export {
   type CancelBehindProbability,
   logProbability,
+  MboQueue,
   ProbabilisticQueue,
   powerProbability,
   type QueueModel,

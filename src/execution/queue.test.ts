@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { BookSide, L3Book } from '../book/index.js';
+import { DbnDecoder, DbnEncoder, type DbnRecord, Flags, RType } from '../data/index.js';
 import {
   logProbability,
+  MboQueue,
   ProbabilisticQueue,
   powerProbability,
   type QueueModel,
@@ -103,5 +106,60 @@ describe('probabilistic queue', () => {
     m.depth(pos, 100, 50);
     // 30 cancelled with 80 ahead and 0 behind (the 20 traded were ahead): all ahead → 50
     close(pos.ahead, 50);
+  });
+});
+
+describe('exact FIFO on MBO data', () => {
+  const P = 1_085_000_000n;
+  let seq = 0;
+  const mbo = (action: string, orderId: number, size: number, side = 'B', price = P): DbnRecord =>
+    ({
+      hd: { length: 14, rtype: RType.MBO, publisher_id: 1, instrument_id: 7, ts_event: 1_000n + BigInt(seq) },
+      order_id: BigInt(orderId),
+      price,
+      size,
+      flags: Flags.LAST,
+      channel_id: 0,
+      action,
+      side,
+      ts_recv: 2_000n + BigInt(seq),
+      ts_in_delta: 0,
+      sequence: seq++,
+    }) as DbnRecord;
+
+  /** Applies records to `book` in order, through the encoder and decoder. */
+  async function apply(book: L3Book, recs: DbnRecord[]): Promise<void> {
+    const { encoder, result } = DbnEncoder.toBuffer({ metadata: { dataset: 'GLBX.MDP3', schema: 'mbo' } });
+    for (const r of recs) encoder.write(r);
+    await encoder.end();
+    for await (const batch of DbnDecoder.fromBytes(result())) {
+      for (let i = 0; i < batch.count; i++) book.applyMbo(batch.at(i));
+    }
+  }
+
+  test('strangers behind us never move us; cancels ahead do; a modify that loses priority goes behind', async () => {
+    const book = new L3Book();
+    await apply(book, [mbo('A', 1, 10), mbo('A', 2, 20)]);
+    const q = new MboQueue(book, BookSide.BID, Number(P));
+    assert.equal(q.ahead, 30);
+    await apply(book, [mbo('A', 3, 5)]); // behind us
+    assert.equal(q.ahead, 30);
+    await apply(book, [mbo('C', 3, 5)]); // a stranger's cancel behind us
+    assert.equal(q.ahead, 30);
+    await apply(book, [mbo('C', 1, 4)]); // 4 of order 1, ahead of us
+    assert.equal(q.ahead, 26);
+    await apply(book, [mbo('M', 2, 25)]); // order 2 grows: it loses priority, now behind us
+    assert.equal(q.ahead, 6);
+  });
+
+  test('a trade takes the orders ahead first; what goes past them fills us', async () => {
+    const book = new L3Book();
+    await apply(book, [mbo('A', 1, 100)]);
+    const q = new MboQueue(book, BookSide.BID, Number(P));
+    assert.equal(q.trade(50, 100), 0);
+    await apply(book, [mbo('F', 1, 50), mbo('C', 1, 50)]); // the fill, then the cancel removing it
+    assert.equal(q.ahead, 50);
+    assert.equal(q.trade(120, 100), 70);
+    assert.equal(q.trade(500, 100), 100, 'never more than we have left');
   });
 });

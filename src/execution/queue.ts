@@ -1,19 +1,20 @@
 /**
  * Queue models: where a resting limit order stands in its price level's queue, and when the
- * market's own trades reach it, from MBP data (level sizes and trades, not orders). The interface
- * is small and open, as hftbacktest's `QueueModel` is, so a user can plug in their own and run the
- * shared contract suite against it.
+ * market's own trades reach it. The MBP interface is small and open, as hftbacktest's
+ * `QueueModel` is, so a user can plug in their own.
  *
- * - `RiskAverseQueue`: only trades at our price move us forward; a level that shrinks below the
- *   size ahead of us caps it (we cannot be behind more than is there), nothing else does.
- * - `ProbabilisticQueue`: a size decrease not explained by trades is a cancel, behind us with
- *   probability f(ahead, behind) and ahead of us otherwise (Rigtorp's and hftbacktest's models;
- *   power and logarithmic forms below). The traded quantity is subtracted from the next size decrease of the level, so
- *   a trade is not counted once as a trade and again as a cancel.
+ * - `RiskAverseQueue` (MBP): only trades at our price move us forward; a level that shrinks below
+ *   the size ahead of us caps it (we cannot be behind more than is there), nothing else does.
+ * - `ProbabilisticQueue` (MBP): a size decrease not explained by trades is a cancel, behind us
+ *   with probability f(ahead, behind) and ahead of us otherwise (Rigtorp's and hftbacktest's
+ *   models; power and logarithmic forms below). The traded quantity is subtracted from the next
+ *   size decrease of the level, so a trade is not counted once as a trade and again as a cancel.
+ * - `MboQueue`: exact FIFO on MBO data, through the L3 book's priority stamps.
  *
  * Our own orders are not in the recorded book: the size ahead of a new order is the level's whole
  * size, and what trades beyond it fills us, up to what we have left.
  */
+import type { L3Book } from '../book/index.js';
 
 /** A resting order's place in its level's queue. Models keep what they need here. */
 export interface QueuePosition {
@@ -114,5 +115,37 @@ export class ProbabilisticQueue implements QueueModel {
     // cancel brings us at most to the front, it never fills us.
     const estimate = ahead - (1 - p) * cancelled + Math.min(behind - p * cancelled, 0);
     pos.ahead = Math.min(Math.max(estimate, 0), newQty);
+  }
+}
+
+/**
+ * Exact FIFO on MBO data: our order is a virtual order at the back of its level in an L3 book
+ * (a priority stamp taken when it joins), so only the orders ahead of it in priority count: a
+ * stranger's cancel behind us changes nothing, one ahead of us moves us forward, and an order that
+ * loses priority (a modify that raises its size or moves its price) goes behind us.
+ */
+export class MboQueue {
+  readonly #priority: number;
+
+  /** Joins the back of (`side`, `price`) in `book` now. */
+  constructor(
+    readonly book: L3Book,
+    readonly side: number,
+    readonly price: number,
+  ) {
+    this.#priority = book.nextPriority;
+  }
+
+  /** Size resting ahead of us now. */
+  get ahead(): number {
+    return this.book.sizeAheadOf(this.side, this.price, this.#priority);
+  }
+
+  /**
+   * A trade of `quantity` against our price (reported before the fills and cancels that remove
+   * the orders it took): what goes past the orders ahead of us fills us, up to `leaves`.
+   */
+  trade(quantity: number, leaves: number): number {
+    return Math.max(0, Math.min(quantity - this.ahead, leaves));
   }
 }
