@@ -6,12 +6,14 @@ export {
   isTerminal,
   Order,
   type OrderEvent,
+  type OrderProblem,
   type OrderSide,
   type OrderSpec,
   OrderStateError,
   type OrderStatus,
   type OrderTransition,
   type OrderType,
+  orderProblem,
   type TimeInForce,
 } from './order.js';
 export { type EquityPoint, type Fill, FillPortfolio, type InstrumentTerms } from './portfolio.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidOptionError } from '../core/index.js';
-import { ClientOrderIds, isTerminal, Order, type OrderSpec, OrderStateError } from './order.js';
+import { ClientOrderIds, isTerminal, Order, type OrderSpec, OrderStateError, orderProblem } from './order.js';
 
 // 6E prices in raw 1e-9 units: 1.08500 and 1.08505 (one tick of 0.00005 apart).
 const P1 = 1_085_000_000;
@@ -180,5 +180,36 @@ describe('client order ids', () => {
     assert.throws(() => new ClientOrderIds('a-b'), InvalidOptionError);
     assert.throws(() => new ClientOrderIds(''), InvalidOptionError);
     assert.throws(() => new ClientOrderIds('run', -1), InvalidOptionError);
+  });
+});
+
+describe('orders that cannot be sent as asked', () => {
+  const TICK = 50_000; // 6E
+  const base = limit();
+  const problem = (change: Partial<OrderSpec>) => orderProblem({ ...base, ...change }, TICK)?.problem ?? 'ok';
+
+  test('each problem by name, and a good order passes', () => {
+    assert.equal(problem({}), 'ok');
+    assert.equal(orderProblem(base, undefined)?.problem, 'UNKNOWN_INSTRUMENT');
+    for (const quantity of [0, -1, 1.5, Number.NaN]) assert.equal(problem({ quantity }), 'BAD_QUANTITY');
+    assert.equal(problem({ limitPx: undefined }), 'MISSING_PRICE');
+    assert.equal(problem({ limitPx: P1 + 10_000 }), 'OFF_TICK'); // 1.08501: between two ticks
+    assert.equal(problem({ limitPx: -TICK }), 'OFF_TICK');
+    assert.equal(problem({ type: 'stop', limitPx: undefined }), 'MISSING_PRICE');
+    assert.equal(problem({ type: 'stop', limitPx: undefined, stopPx: P2 }), 'ok');
+    assert.equal(problem({ type: 'stop-limit', stopPx: P2 }), 'ok');
+    assert.equal(problem({ type: 'market', limitPx: undefined }), 'ok');
+    assert.equal(problem({ type: 'market', limitPx: undefined, postOnly: true }), 'BAD_TIME_IN_FORCE');
+    assert.equal(problem({ postOnly: true, tif: 'IOC' }), 'BAD_TIME_IN_FORCE');
+    assert.equal(problem({ tif: 'GTT' }), 'BAD_TIME_IN_FORCE');
+    assert.equal(problem({ tif: 'GTT', expireAtNs: 5n }), 'ok');
+    assert.equal(problem({ tif: 'DAY', expireAtNs: 5n }), 'BAD_TIME_IN_FORCE');
+  });
+
+  test('the detail names the value', () => {
+    assert.deepEqual(orderProblem({ ...base, limitPx: P1 + 10_000 }, TICK), {
+      problem: 'OFF_TICK',
+      detail: 'limit price 1085010000 is not a positive multiple of the tick 50000',
+    });
   });
 });

@@ -302,3 +302,47 @@ export class ClientOrderIds {
     return Number.isInteger(n) && n > 0 ? n : undefined;
   }
 }
+
+/** Why an order cannot be sent as asked. */
+export type OrderProblem =
+  | 'UNKNOWN_INSTRUMENT'
+  | 'BAD_QUANTITY'
+  | 'MISSING_PRICE'
+  | 'OFF_TICK'
+  | 'BAD_TIME_IN_FORCE';
+
+/**
+ * What is wrong with `spec` for an instrument whose tick is `tickRaw` (undefined: an instrument
+ * the engine does not know), or null when it can be sent: a positive whole quantity, the prices
+ * its type needs on the tick grid, post-only only on limit orders, an expiry exactly for GTT.
+ */
+export function orderProblem(
+  spec: OrderSpec,
+  tickRaw: number | undefined,
+): { problem: OrderProblem; detail: string } | null {
+  if (tickRaw === undefined)
+    return { problem: 'UNKNOWN_INSTRUMENT', detail: `instrument ${spec.instrumentId} is not known` };
+  if (!Number.isInteger(spec.quantity) || spec.quantity <= 0)
+    return { problem: 'BAD_QUANTITY', detail: `quantity ${spec.quantity} is not a whole number above 0` };
+  const needsLimit = spec.type === 'limit' || spec.type === 'stop-limit';
+  const needsStop = spec.type === 'stop' || spec.type === 'stop-limit';
+  for (const [name, price, needed] of [
+    ['limit price', spec.limitPx, needsLimit],
+    ['stop price', spec.stopPx, needsStop],
+  ] as const) {
+    if (needed && (price === undefined || !Number.isFinite(price)))
+      return { problem: 'MISSING_PRICE', detail: `a ${spec.type} order needs a ${name}` };
+    if (needed && price !== undefined && (price <= 0 || price % tickRaw !== 0))
+      return {
+        problem: 'OFF_TICK',
+        detail: `${name} ${price} is not a positive multiple of the tick ${tickRaw}`,
+      };
+  }
+  if (spec.postOnly === true && spec.type !== 'limit')
+    return { problem: 'BAD_TIME_IN_FORCE', detail: `post-only applies to limit orders, not ${spec.type}` };
+  if ((spec.tif === 'GTT') !== (spec.expireAtNs !== undefined))
+    return { problem: 'BAD_TIME_IN_FORCE', detail: 'an expiry time goes with GTT and only with GTT' };
+  if (spec.postOnly === true && (spec.tif === 'IOC' || spec.tif === 'FOK'))
+    return { problem: 'BAD_TIME_IN_FORCE', detail: `a post-only order rests: not ${spec.tif}` };
+  return null;
+}
