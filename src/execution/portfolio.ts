@@ -195,8 +195,9 @@ export class FillPortfolio {
     let e = 0;
     for (const h of this.#holdings.values()) {
       if (h.position === 0) continue;
-      const notional = Math.abs(h.position) * (h.mark / NANO) * h.terms.multiplier;
-      e += h.terms.quotedInJpy ? notional / (h.mark / NANO) : notional;
+      // A JPY-quoted pair's base is USD: its notional in USD needs no price.
+      const units = Math.abs(h.position) * h.terms.multiplier;
+      e += h.terms.quotedInJpy ? units : units * (h.mark / NANO);
     }
     return e;
   }

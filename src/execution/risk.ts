@@ -6,7 +6,13 @@
  *
  * Time is the event clock's (ns), so a backtest and a live session refuse the same orders.
  */
-import { EngineError, requireNonNegative, requirePositive, requirePositiveInt } from '../core/index.js';
+import {
+  EngineError,
+  InvalidOptionError,
+  requireNonNegative,
+  requirePositive,
+  requirePositiveInt,
+} from '../core/index.js';
 import type { OrderSide } from './order.js';
 
 /** Why an order was refused. */
@@ -86,7 +92,8 @@ export class RiskEngine {
     requirePositive('dailyLossLimit', limits.dailyLossLimit);
     requirePositive('maxDrawdown', limits.maxDrawdown);
     requireNonNegative('maxSpreadTicks', limits.maxSpreadTicks);
-    if (limits.staleAfterNs <= 0n) requirePositive('staleAfterNs', Number(limits.staleAfterNs));
+    if (!(limits.staleAfterNs > 0n))
+      throw new InvalidOptionError('staleAfterNs', limits.staleAfterNs, 'a duration in ns > 0n');
     this.limits = limits;
   }
 

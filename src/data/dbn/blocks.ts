@@ -8,8 +8,6 @@
  * place from one contiguous, 4-byte-aligned span and nothing but those bytes is ever copied.
  */
 
-import type { ZstdBackendName } from './zstd-codec.js';
-
 /** Headroom before each block's data: room for the longest record (255 words of 4 bytes). */
 export const BLOCK_HEAD = 1024;
 
@@ -147,29 +145,3 @@ export class FileBlocks implements BlockSource {
     await Promise.allSettled(this.#ring.map((e) => e.read));
   }
 }
-
-/** The zstd read-ahead's ring (zstd-worker.ts, zstd-blocks.ts): indexes into its control array. */
-export const PRODUCED = 0;
-export const CONSUMED = 1;
-export const STOP = 2;
-/** Block lengths start here, one per block of the ring. */
-export const LENGTHS = 3;
-
-/** One file to decompress. */
-export interface ZstdJob {
-  path: string;
-  backend: ZstdBackendName;
-  /** Decompressed bytes to drop first (the metadata, which the decoder read itself). */
-  skip: number;
-  /** Bytes of compressed input read per `read`. */
-  inputSize: number;
-  blockSize: number;
-  blocks: SharedArrayBuffer[];
-  /** Int32Array: PRODUCED, CONSUMED, STOP, then each block's length. */
-  control: SharedArrayBuffer;
-  /** Float64Array: each block's stream offset and raw (compressed) offset at its end. */
-  offsets: SharedArrayBuffer;
-}
-
-/** The workerData that makes zstd-worker.js serve read-ahead jobs. */
-export const ZSTD_WORKER = 'scalper-zstd-read-ahead';

@@ -9,17 +9,12 @@ import { DbnError } from './errors.js';
 
 export const MIN_CHUNK = 4096;
 
-/** Something that can read straight into a caller's buffer. */
-export interface DirectSource {
-  readInto(dst: Uint8Array, off: number, len: number): Promise<number>;
-  close(): Promise<void>;
-}
-
 /**
  * A file read in fixed chunks: as an async iterable through one reused buffer (while the header
- * is sniffed, and for compressed input), or straight into the decoder's buffer (plain records).
+ * is sniffed, and for compressed input), straight into the decoder's buffer (`readInto`, plain
+ * records of a small file), or ahead in blocks (`blocks`).
  */
-export class FileSource implements AsyncIterable<Uint8Array>, DirectSource {
+export class FileSource implements AsyncIterable<Uint8Array> {
   readonly #path: string;
   #size = -1;
   readonly #chunk: number;

@@ -15,16 +15,11 @@ import {
   type BlockFailure,
   type BlockSource,
   BlockSourceError,
-  CONSUMED,
-  LENGTHS,
   newBlock,
-  PRODUCED,
   type ReadAheadSize,
-  STOP,
-  ZSTD_WORKER,
-  type ZstdJob,
 } from './blocks.js';
 import type { ZstdBackendName } from './zstd-codec.js';
+import { CONSUMED, LENGTHS, PRODUCED, publish, STOP, ZSTD_WORKER, type ZstdJob } from './zstd-ring.js';
 
 const WORKER_URL = new URL('./zstd-worker.js', import.meta.url);
 const MAX_IDLE = 2;
@@ -90,7 +85,8 @@ export class ZstdWorkerBlocks implements BlockSource {
       const onError = (e: Error) => {
         detach();
         resolve({ code: 'IO', offset: 0, detail: `zstd read-ahead worker failed: ${e.message}`, cause: e });
-        this.#publishDeath();
+        // A dead worker publishes nothing more: a failed block stands in for the next one.
+        publish(this.#ctl, this.#blocks.length, -1);
       };
       const onExit = () => onError(new Error('the worker exited'));
       const detach = () => {
@@ -103,15 +99,6 @@ export class ZstdWorkerBlocks implements BlockSource {
       worker.on('exit', onExit);
     });
     worker.postMessage(job);
-  }
-
-  /** A dead worker publishes nothing more: stand in for it with a failed block. */
-  #publishDeath(): void {
-    const ctl = this.#ctl;
-    const k = Atomics.load(ctl, PRODUCED);
-    ctl[LENGTHS + (k % this.#blocks.length)] = -1;
-    Atomics.store(ctl, PRODUCED, k + 1);
-    Atomics.notify(ctl, PRODUCED);
   }
 
   async next(): Promise<Block | null> {

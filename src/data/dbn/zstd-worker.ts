@@ -3,26 +3,14 @@
  * shared blocks while the decoder's thread decodes the blocks already filled (zstd-blocks.ts).
  * One worker serves one file at a time and then waits for the next; it imports only the zstd
  * libraries, so that it starts in milliseconds.
- *
- * The ring is coordinated through a shared Int32Array: the worker fills block `k % depth` once
- * the decoder has released all but `depth - 1` of the blocks before it, stores its length, and
- * bumps PRODUCED; the decoder bumps CONSUMED as it releases blocks. A length of -1 marks a
- * failure, whose details follow as a message.
+ * The ring's protocol is in zstd-ring.ts; a failed block's details follow as a message.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  BLOCK_HEAD,
-  type BlockFailure,
-  CONSUMED,
-  LENGTHS,
-  PRODUCED,
-  STOP,
-  ZSTD_WORKER,
-  type ZstdJob,
-} from './blocks.js';
+import { BLOCK_HEAD, type BlockFailure } from './blocks.js';
 import { builtinZstd } from './zstd-builtin.js';
 import { napiZstd } from './zstd-napi.js';
+import { CONSUMED, publish, STOP, ZSTD_WORKER, type ZstdJob } from './zstd-ring.js';
 import { ZSTD_STALLED, ZSTD_TRUNCATED, ZstdStepper } from './zstd-stream.js';
 
 class Failure extends Error {
@@ -77,7 +65,7 @@ class Pump {
       offsets[2 * j] = stream;
       offsets[2 * j + 1] = this.#consumed;
       stream += end - BLOCK_HEAD;
-      this.#publish(k, end - BLOCK_HEAD);
+      publish(this.#ctl, depth, end - BLOCK_HEAD);
       if (end === BLOCK_HEAD) return k + 1;
     }
   }
@@ -110,13 +98,6 @@ class Pump {
       if (k - consumed < depth) return true;
       Atomics.wait(ctl, CONSUMED, consumed);
     }
-  }
-
-  #publish(k: number, length: number): void {
-    const ctl = this.#ctl;
-    ctl[LENGTHS + (k % this.#job.blocks.length)] = length;
-    Atomics.store(ctl, PRODUCED, k + 1);
-    Atomics.notify(ctl, PRODUCED);
   }
 
   /** Decompresses into `out[from, to)` until it is full or the input ends; returns the end. */
@@ -194,12 +175,7 @@ function serve(job: ZstdJob): void {
         ? cause.failure
         : { code: 'IO' as const, offset: 0, detail: `zstd read-ahead failed: ${(cause as Error).message}` };
     parentPort!.postMessage({ failure });
-    const ctl = new Int32Array(job.control);
-    // The failure takes the place of the next block the decoder will ask for.
-    const k = Atomics.load(ctl, PRODUCED);
-    ctl[LENGTHS + (k % job.blocks.length)] = -1;
-    Atomics.store(ctl, PRODUCED, k + 1);
-    Atomics.notify(ctl, PRODUCED);
+    publish(new Int32Array(job.control), job.blocks.length, -1);
   } finally {
     pump?.close();
   }
