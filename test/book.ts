@@ -28,7 +28,8 @@ function rawBig(price: number): bigint {
   return BigInt(px(price));
 }
 
-const T0 = 1_715_126_400_000_000_000n; // 2024-05-08T00:00:00Z
+/** Time of the test records: 2024-05-08T00:00:00Z. */
+export const T0 = 1_715_126_400_000_000_000n;
 
 /** Fields of a test MBO record; prices as decimals. */
 export interface MboSpec {
@@ -82,8 +83,11 @@ export function mbp(
     side?: string;
     price?: number;
     size?: number;
+    /** Nanoseconds after T0 (ts_event; ts_recv is 1 µs later). */
+    t?: number;
   } = {},
 ): MbpRecord {
+  const ts = T0 + BigInt(opts.t ?? 0);
   const n = opts.rtype === RType.MBP_1 ? 1 : 10;
   const levels = [];
   for (let i = 0; i < n; i++) {
@@ -99,14 +103,14 @@ export function mbp(
     });
   }
   return {
-    hd: { length: 0, rtype: opts.rtype ?? RType.MBP_10, publisher_id: 1, instrument_id: 5482, ts_event: T0 },
+    hd: { length: 0, rtype: opts.rtype ?? RType.MBP_10, publisher_id: 1, instrument_id: 5482, ts_event: ts },
     price: opts.price === undefined ? UNDEF_PRICE : rawBig(opts.price),
     size: opts.size ?? 0,
     action: opts.action ?? 'N',
     side: opts.side ?? 'N',
     flags: opts.flags ?? Flags.LAST,
     depth: 0,
-    ts_recv: T0 + 1000n,
+    ts_recv: ts + 1000n,
     ts_in_delta: 0,
     sequence: 0,
     levels,

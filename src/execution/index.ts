@@ -1,5 +1,23 @@
 /** Orders, risk, portfolio and brokers: what turns approved decisions into positions. */
 
+export {
+  type Broker,
+  BrokerRequestError,
+  type ExecutionReport,
+  type ReplaceChange,
+  type ReportKind,
+  type ReportListener,
+} from './broker.js';
+export {
+  CME_FX_FEES,
+  type ContractFees,
+  type FeeModel,
+  type Liquidity,
+  NoFees,
+  PerContractFees,
+  type SpotFeeOptions,
+  SpotFees,
+} from './fees.js';
 export { ConstantLatency, FeedLatency, type LatencyModel, type OrderAction } from './latency.js';
 export {
   ClientOrderIds,
@@ -16,6 +34,7 @@ export {
   orderProblem,
   type TimeInForce,
 } from './order.js';
+export { PaperBroker, type PaperBrokerOptions, type PaperInstrument, type PaperWarnings } from './paper.js';
 export { type EquityPoint, type Fill, FillPortfolio, type InstrumentTerms } from './portfolio.js';
 export {
   type CancelBehindProbability,

@@ -17,12 +17,12 @@ describe('latency models', () => {
   test('feed: the last record’s ts_recv − ts_event, never below the floor', () => {
     const l = new FeedLatency(100_000n);
     assert.equal(l.toVenue(), 100_000n);
-    l.observe(1_000_000_000n, 1_000_450_000n);
+    l.observe(450_000);
     assert.equal(l.toVenue(), 450_000n);
     assert.equal(l.fromVenue(), 450_000n);
-    l.observe(2_000_000_000n, 2_000_010_000n);
+    l.observe(10_000);
     assert.equal(l.toVenue(), 100_000n);
-    l.observe(3_000_000_000n, 2_999_000_000n); // clock skew: recv before event
+    l.observe(-1_000_000); // clock skew: recv before event
     assert.equal(l.toVenue(), 100_000n);
   });
 

@@ -19,6 +19,8 @@ export interface LatencyModel {
   toVenue(action: OrderAction): bigint;
   /** Delay in ns from the venue acting now to our hearing of it (acknowledgement, fill report). */
   fromVenue(): bigint;
+  /** Told of each market data record's delay (`ts_recv − ts_event`, ns) by a broker that replays them. */
+  observe?(delayNs: number): void;
 }
 
 function nonNegativeNs(name: string, v: bigint): bigint {
@@ -57,26 +59,24 @@ export class ConstantLatency implements LatencyModel {
  */
 export class FeedLatency implements LatencyModel {
   readonly name = 'feed';
-  readonly #floor: bigint;
-  #last: bigint;
+  readonly #floor: number;
+  #last: number;
 
   constructor(floorNs = 0n) {
-    this.#floor = nonNegativeNs('latency floor', floorNs);
+    this.#floor = Number(nonNegativeNs('latency floor', floorNs));
     this.#last = this.#floor;
   }
 
-  /** Records the delay of a market data record; negative delays (clock skew) count as 0. */
-  observe(tsEventNs: bigint, tsRecvNs: bigint): void {
-    const d = tsRecvNs - tsEventNs;
-    this.#last = this.#floor;
-    if (d > this.#floor) this.#last = d;
+  /** Records the delay of a market data record, ns; negative delays (clock skew) count as 0. */
+  observe(delayNs: number): void {
+    this.#last = Math.max(delayNs, this.#floor);
   }
 
   toVenue(): bigint {
-    return this.#last;
+    return BigInt(this.#last);
   }
 
   fromVenue(): bigint {
-    return this.#last;
+    return BigInt(this.#last);
   }
 }

@@ -158,15 +158,24 @@ export class Order {
     this.#move('arrive', s, atNs);
   }
 
-  /** The venue acknowledged the order. */
+  /**
+   * The venue acknowledged the order. A cancel sent before the acknowledgement stays pending: the
+   * order is working until the venue answers it.
+   */
   ack(atNs: bigint): void {
+    if (this.#status === 'pending-cancel' && this.#before === 'pending-new') {
+      this.#before = 'accepted';
+      this.#move('ack', 'pending-cancel', atNs);
+      return;
+    }
     this.#expect('ack', this.#status === 'pending-new');
     this.#move('ack', 'accepted', atNs);
   }
 
   /** The venue refused the order (or a risk check did, before it was sent). */
   reject(atNs: bigint, reason: string): void {
-    this.#expect('reject', this.#status === 'pending-new');
+    const unacked = this.#status === 'pending-cancel' && this.#before === 'pending-new';
+    this.#expect('reject', this.#status === 'pending-new' || unacked);
     this.#move('reject', 'rejected', atNs, { reason });
   }
 
@@ -200,7 +209,7 @@ export class Order {
 
   /** The venue cancelled the order: as asked, or on its own (IOC remainder, a venue's cancel). */
   cancelled(atNs: bigint, reason = 'cancelled'): void {
-    this.#expect('cancelled', this.#status === 'pending-cancel' || WORKING.has(this.#status));
+    this.#expect('cancelled', FILLABLE.has(this.#status));
     this.#move('cancelled', 'cancelled', atNs, { reason });
   }
 
@@ -250,7 +259,7 @@ export class Order {
 
   /** The order's time ran out (DAY at the close, GTT at its expiry). */
   expire(atNs: bigint, reason = 'expired'): void {
-    this.#expect('expire', WORKING.has(this.#status) || this.#status === 'pending-new');
+    this.#expect('expire', FILLABLE.has(this.#status) || this.#status === 'pending-new');
     this.#move('expire', 'expired', atNs, { reason });
   }
 

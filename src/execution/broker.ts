@@ -1,0 +1,84 @@
+/**
+ * What every broker offers (paper, IG, FIX): orders go in, execution reports come out. Reports
+ * reach the listener in the order the venue produced them, each when we hear of it, and the
+ * broker has already moved the `Order` through the matching transition when the listener runs.
+ */
+import { EngineError } from '../core/index.js';
+import type { Liquidity } from './fees.js';
+import type { Order, OrderSide, OrderSpec } from './order.js';
+
+/** What a report says happened. `charge` is a cost without a fill (overnight financing). */
+export type ReportKind =
+  | 'ack'
+  | 'reject'
+  | 'fill'
+  | 'cancelled'
+  | 'cancel-rejected'
+  | 'replaced'
+  | 'replace-rejected'
+  | 'expired'
+  | 'charge';
+
+export interface ExecutionReport {
+  readonly kind: ReportKind;
+  /** The order's client id ('' for a charge). */
+  readonly clientId: string;
+  readonly instrumentId: number;
+  /** When it happened at the venue (exchange clock, ns). */
+  readonly venueNs: bigint;
+  /** When we heard of it (local clock, ns): the venue's time plus the latency back. */
+  readonly atNs: bigint;
+  /** Fills: side, quantity, price (raw units), fee (account currency) and who provided liquidity. */
+  readonly side?: OrderSide;
+  readonly quantity?: number;
+  readonly price?: number;
+  readonly fee?: number;
+  readonly liquidity?: Liquidity;
+  /** Rejections, cancels, expiries: why. */
+  readonly reason?: string;
+}
+
+/** A change asked of a working order: new total quantity and prices. */
+export interface ReplaceChange {
+  readonly quantity?: number;
+  readonly limitPx?: number;
+  readonly stopPx?: number;
+}
+
+export type ReportListener = (report: ExecutionReport, order: Order | undefined) => void;
+
+export interface Broker {
+  readonly name: string;
+  /**
+   * Sends an order now (local clock). An order that cannot be sent as asked (unknown instrument,
+   * bad size, off-tick price, …) comes back rejected with the reason; nothing is sent.
+   */
+  submit(spec: OrderSpec, nowNs: bigint): Order;
+  /** Asks to cancel a working order; the answer comes as a report. */
+  cancel(clientId: string, nowNs: bigint): void;
+  /** Asks to change a working order's quantity or prices; the answer comes as a report. */
+  replace(clientId: string, change: ReplaceChange, nowNs: bigint): void;
+  /** An order this broker was given, by client id. */
+  order(clientId: string): Order | undefined;
+  /** Orders not yet finished (working, or on their way), oldest first. */
+  openOrders(): Order[];
+  /** Calls `listener` with every report from now on. */
+  onReport(listener: ReportListener): void;
+}
+
+/** A request about an order the broker does not hold, or a client id used twice. */
+export class BrokerRequestError extends EngineError {
+  constructor(
+    code: 'UNKNOWN_ORDER' | 'DUPLICATE_ORDER_ID',
+    readonly clientId: string,
+    detail: string,
+  ) {
+    super(code, `order ${clientId}: ${detail}`);
+  }
+}
+
+/** The checks every broker makes before it sends anything of `spec`. */
+export function requireNewId(orders: ReadonlyMap<string, unknown>, spec: OrderSpec): void {
+  if (orders.has(spec.clientId))
+    throw new BrokerRequestError('DUPLICATE_ORDER_ID', spec.clientId, 'this client id was already used');
+}

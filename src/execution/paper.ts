@@ -1,0 +1,862 @@
+/**
+ * The paper broker: fills orders against recorded (or simulated) market data as a venue would,
+ * for backtests and paper trading.
+ *
+ * Two clocks, as on a real link: an order sent at local time t (the `ts_recv` clock of the
+ * replay) reaches the venue at t + the latency model's delay on the venue's clock (`ts_event`),
+ * and acts on the book as it is then: after every record whose `ts_event` is at or before that
+ * time. What the venue does is heard back at its time plus the return delay, when the replay's
+ * `ts_recv` reaches it. Drive it with `onRecord` (or `before` and `after` around your own book
+ * updates) and `advance` when the data ends.
+ *
+ * Futures (`fillAt: 'book'`), against the recorded book:
+ * - a market order walks the visible levels of the other side, never taking more than is shown;
+ *   what it cannot get is cancelled. A marketable limit order takes up to its price; the rest
+ *   rests (DAY, GTC, GTT), is cancelled (IOC) or, for FOK, nothing fills unless all can.
+ * - a resting limit order joins the back of its level and fills as the queue model says (MBP) or
+ *   exactly by priority (MBO, `MboQueue`): a trade at our price fills what goes past the queue
+ *   ahead and our own earlier orders at that price; a trade through our price, or the other side
+ *   reaching it, fills us at our price (limited to the size shown there).
+ * - stops trigger on a trade at or through the stop price, or on the other side's best price
+ *   reaching it, then act as a market (stop) or limit (stop-limit) order.
+ * - a crossed or locked book fills nothing: marketable orders arriving then are cancelled (market)
+ *   or rest at their price (limit).
+ * - our orders do not change the recorded book (no market impact). What one of our orders took is
+ *   remembered per price, so another cannot take it again, until the level shows less than that;
+ *   and each time one of our orders joins a level where its size would be more than `largeShare`
+ *   of the level, `warnings.largeShare` counts it, for reports to show.
+ *
+ * Spot FX (`fillAt: 'quote'`, IG), against the quoted bid and ask (MBP-1 records): market orders fill
+ * whole at the ask (buy) or bid (sell) plus `slippageTicks` and the fee model's mark-up; limit
+ * orders fill at their price when the quote reaches it; stops trigger on the quote. No queue: the
+ * broker is the counterparty. Orders below `minQuantity` are rejected. Open positions pay the fee
+ * model's overnight financing at each 17:00 New York rollover, as `charge` reports.
+ */
+import { BookSide, type BookView, type L2Book, type L3Book } from '../book/index.js';
+import {
+  InvalidOptionError,
+  localTime,
+  nextLocalTimeMs,
+  requireInRange,
+  requireNonNegative,
+  requirePositiveInt,
+  tradingDateOf,
+  tradingDayBoundsNs,
+} from '../core/index.js';
+import type { RecordCursor } from '../data/dbn/index.js';
+import {
+  type Broker,
+  BrokerRequestError,
+  type ExecutionReport,
+  type ReplaceChange,
+  type ReportListener,
+  requireNewId,
+} from './broker.js';
+import { type FeeModel, type Liquidity, PerContractFees, SpotFees } from './fees.js';
+import { ConstantLatency, type LatencyModel } from './latency.js';
+import { isTerminal, Order, type OrderSpec, orderProblem } from './order.js';
+import type { InstrumentTerms } from './portfolio.js';
+import { MboQueue, type QueueModel, type QueuePosition, RiskAverseQueue } from './queue.js';
+import { takeLiquidity } from './take.js';
+
+/** An instrument the paper broker trades, and how. */
+export interface PaperInstrument extends InstrumentTerms {
+  /** `book` (futures, default): against the recorded book; `quote` (spot): at the quoted bid/ask. */
+  readonly fillAt?: 'book' | 'quote';
+  /** Costs (default: `PerContractFees` for `book`, `SpotFees` for `quote`). */
+  readonly fees?: FeeModel;
+  /** `quote`: ticks (pips) by which market and stop fills are worse than the quote (default 0). */
+  readonly slippageTicks?: number;
+  /** `quote`: the smallest order the broker accepts (default 1). */
+  readonly minQuantity?: number;
+}
+
+export interface PaperBrokerOptions {
+  readonly instruments: readonly PaperInstrument[];
+  /** Queue model for resting orders on MBP data (default `RiskAverseQueue`); MBO data is exact. */
+  readonly queue?: QueueModel;
+  /** Default: no delay at all (`ConstantLatency` of 0). */
+  readonly latency?: LatencyModel;
+  /** Share of its level our resting order may reach before `warnings.largeShare` counts it (0.5). */
+  readonly largeShare?: number;
+}
+
+const TRADE = 84; // 'T'
+const NEW_YORK = 'America/New_York';
+const CLEAR = 82; // 'R'
+const CANCEL = 67; // 'C'
+const ASK = BookSide.ASK; // 'A': a trade whose aggressor sold, hitting bids
+const BID = BookSide.BID;
+
+/** One instrument at the venue. */
+class Market {
+  book: BookView | null = null;
+  /** Resting limit orders (book or quote), oldest first. */
+  readonly resting: Working[] = [];
+  /** Resting orders by signed price key (+price for buys, −price for sells), oldest first. */
+  readonly atPrice = new Map<number, Working[]>();
+  /** Stops waiting for their trigger. */
+  readonly stops: Working[] = [];
+  /** What our orders took per signed price key (+ for asks we bought from, − for bids we sold to). */
+  readonly taken = new Map<number, number>();
+  /**
+   * What the market's own trades took per signed price key (+ asks lifted, − bids hit) that the
+   * book does not show yet: a trade record comes before the record that removes its depth.
+   */
+  readonly traded = new Map<number, number>();
+  /** Highest resting buy and lowest resting sell (NaN when none). */
+  maxBuy = Number.NaN;
+  minSell = Number.NaN;
+  /** Last trade price (raw units), NaN before one. */
+  lastTrade = Number.NaN;
+  /** Net position from fills, for financing. */
+  position = 0;
+  readonly quote: boolean;
+  readonly fees: FeeModel;
+  readonly slippageRaw: number;
+  readonly minQuantity: number;
+
+  constructor(readonly terms: PaperInstrument) {
+    this.quote = terms.fillAt === 'quote';
+    this.fees = terms.fees ?? (this.quote ? new SpotFees() : new PerContractFees());
+    this.slippageRaw = requireNonNegative('slippageTicks', terms.slippageTicks ?? 0) * terms.tickRaw;
+    this.minQuantity = requirePositiveInt('minQuantity', terms.minQuantity ?? 1);
+  }
+
+  get idle(): boolean {
+    return (
+      this.resting.length === 0 && this.stops.length === 0 && this.taken.size === 0 && this.traded.size === 0
+    );
+  }
+
+  /** Shown at `price` but not there for us: what we and the market's trades already took. */
+  gone(buy: boolean, price: number): number {
+    const key = Market.takenKey(buy, price);
+    return (this.taken.get(key) ?? 0) + (this.traded.get(key) ?? 0);
+  }
+
+  /** The taken map's key for a fill on `buy`'s side at `price`. */
+  static takenKey(buy: boolean, price: number): number {
+    return buy ? price : -price;
+  }
+
+  refreshBounds(): void {
+    let maxBuy = Number.NaN;
+    let minSell = Number.NaN;
+    for (const w of this.resting) {
+      if (w.buy) maxBuy = Number.isNaN(maxBuy) || w.limitPx > maxBuy ? w.limitPx : maxBuy;
+      else minSell = Number.isNaN(minSell) || w.limitPx < minSell ? w.limitPx : minSell;
+    }
+    this.maxBuy = maxBuy;
+    this.minSell = minSell;
+  }
+}
+
+/** An order as the venue holds it. */
+class Working {
+  readonly buy: boolean;
+  /** Current limit (NaN for a market order or an untriggered stop) and stop prices. */
+  limitPx: number;
+  stopPx: number;
+  /** market | limit once triggered; stop | stop-limit before. */
+  kind: 'market' | 'limit' | 'stop' | 'stop-limit';
+  leaves: number;
+  /** Expiry on the venue's clock (GTT, DAY), or null. */
+  expireNs: bigint | null = null;
+  pos: QueuePosition | null = null;
+  mbo: MboQueue | null = null;
+  /** Join order at its price. */
+  seq = 0;
+  done = false;
+  /** Our latest request for this order reaches the venue at this time; later ones come after it. */
+  lastVenueNs: bigint;
+
+  constructor(
+    readonly order: Order,
+    readonly market: Market,
+    venueNs: bigint,
+  ) {
+    const s = order.spec;
+    this.buy = s.side === 'buy';
+    this.kind = s.type;
+    this.limitPx = s.limitPx ?? Number.NaN;
+    this.stopPx = s.stopPx ?? Number.NaN;
+    this.leaves = s.quantity;
+    this.lastVenueNs = venueNs;
+  }
+
+  get key(): number {
+    return this.buy ? this.limitPx : -this.limitPx;
+  }
+}
+
+/** Something that will happen at the venue: an order or request arriving, or an expiry. */
+interface VenueAction {
+  readonly atNs: bigint;
+  readonly kind: 'new' | 'cancel' | 'replace' | 'expire';
+  readonly w: Working;
+  readonly change?: ReplaceChange;
+}
+
+/** A report on its way back, and whether its order's request just reached the venue. */
+interface InFlight {
+  readonly report: ExecutionReport;
+  readonly arrived: boolean;
+}
+
+/** Counts for reports: where the replay may flatter us. */
+export interface PaperWarnings {
+  /** Times one of our resting orders joined a level where it would be more than `largeShare` of it. */
+  largeShare: number;
+}
+
+/** Orders against recorded books (futures) or quotes (spot), with queue, latency and fee models. */
+export class PaperBroker implements Broker {
+  readonly name = 'paper';
+  readonly queue: QueueModel;
+  readonly latency: LatencyModel;
+  readonly warnings: PaperWarnings = { largeShare: 0 };
+  readonly #largeShare: number;
+  readonly #markets = new Map<number, Market>();
+  readonly #orders = new Map<string, Working | Order>();
+  readonly #listeners: ReportListener[] = [];
+  /** Venue actions and reports in time order (both kept sorted: inserted in place). */
+  readonly #actions: VenueAction[] = [];
+  readonly #reports: InFlight[] = [];
+  /** Float ms just below the next action's and report's time: a cheap first test per record. */
+  #nextActionMs = Number.POSITIVE_INFINITY;
+  #nextReportMs = Number.POSITIVE_INFINITY;
+  #seq = 0;
+  #lastReportNs = 0n;
+  /** Next 17:00 New York rollover (ms), for financing; +∞ when no instrument is financed. */
+  #nextRolloverMs = Number.POSITIVE_INFINITY;
+  #venueNow = 0n;
+  readonly #observe: boolean;
+
+  constructor(opts: PaperBrokerOptions) {
+    if (opts.instruments.length === 0)
+      throw new InvalidOptionError('instruments', [], 'at least one instrument');
+    for (const t of opts.instruments) this.#markets.set(t.instrumentId, new Market(t));
+    this.queue = opts.queue ?? new RiskAverseQueue();
+    this.latency = opts.latency ?? new ConstantLatency({ entry: 0n, ack: 0n });
+    this.#observe = this.latency.observe !== undefined;
+    this.#largeShare = requireInRange('largeShare', opts.largeShare ?? 0.5, 0, 1);
+    // Spot instruments are financed: the first record sets the first rollover.
+    if ([...this.#markets.values()].some((m) => m.quote)) this.#nextRolloverMs = Number.NEGATIVE_INFINITY;
+  }
+
+  onReport(listener: ReportListener): void {
+    this.#listeners.push(listener);
+  }
+
+  order(clientId: string): Order | undefined {
+    const o = this.#orders.get(clientId);
+    return o instanceof Working ? o.order : o;
+  }
+
+  openOrders(): Order[] {
+    const out: Order[] = [];
+    for (const o of this.#orders.values()) {
+      const order = o instanceof Working ? o.order : o;
+      if (!isTerminal(order.status)) out.push(order);
+    }
+    return out;
+  }
+
+  /** The net position the broker has filled per instrument (from its own fills). */
+  position(instrumentId: number): number {
+    return this.#markets.get(instrumentId)?.position ?? 0;
+  }
+
+  submit(spec: OrderSpec, nowNs: bigint): Order {
+    requireNewId(this.#orders, spec);
+    const order = new Order(spec, nowNs);
+    const m = this.#markets.get(spec.instrumentId);
+    const problem = orderProblem(spec, m?.terms.tickRaw);
+    const small = m !== undefined && problem === null && spec.quantity < m.minQuantity;
+    if (problem !== null || small) {
+      this.#orders.set(spec.clientId, order);
+      const reason =
+        problem !== null
+          ? `${problem.problem}: ${problem.detail}`
+          : `BELOW_MIN_SIZE: ${spec.quantity} is below the minimum of ${m?.minQuantity}`;
+      order.reject(nowNs, reason);
+      this.#emit(
+        {
+          kind: 'reject',
+          clientId: spec.clientId,
+          instrumentId: spec.instrumentId,
+          venueNs: nowNs,
+          atNs: nowNs,
+          reason,
+        },
+        order,
+      );
+      return order;
+    }
+    const w = new Working(order, m as Market, nowNs + this.latency.toVenue('entry'));
+    this.#orders.set(spec.clientId, w);
+    this.#schedule({ atNs: w.lastVenueNs, kind: 'new', w });
+    return order;
+  }
+
+  cancel(clientId: string, nowNs: bigint): void {
+    const w = this.#working(clientId, 'cancel');
+    w.order.cancel(nowNs);
+    this.#request(w, 'cancel', nowNs + this.latency.toVenue('cancel'));
+  }
+
+  replace(clientId: string, change: ReplaceChange, nowNs: bigint): void {
+    const w = this.#working(clientId, 'replace');
+    const tick = w.market.terms.tickRaw;
+    for (const [name, px] of [
+      ['limit price', change.limitPx],
+      ['stop price', change.stopPx],
+    ] as const) {
+      if (px !== undefined && !(px > 0 && px % tick === 0))
+        throw new InvalidOptionError(
+          `new ${name} of ${clientId}`,
+          px,
+          `a positive multiple of the tick ${tick}`,
+        );
+    }
+    w.order.replace(nowNs, change);
+    this.#request(w, 'replace', nowNs + this.latency.toVenue('modify'), change);
+  }
+
+  /**
+   * Everything due before `c` at the venue happens (orders arriving, expiries), and every report
+   * due by its receive time is delivered. Call before applying `c` to its book.
+   */
+  before(c: RecordCursor): void {
+    if (this.#observe) {
+      // ts_recv − ts_event from the halves: exact while under 2^53 ns.
+      this.latency.observe?.((c.tsRecvHi - c.tsEventHi) * 4294967296 + (c.tsRecvLo - c.tsEventLo));
+    }
+    if (c.tsEventMs >= this.#nextActionMs) this.#runActions(c.tsEvent, false);
+    if (c.tsRecvMs >= this.#nextReportMs) this.#deliver(c.tsRecv);
+    if (c.tsEventMs >= this.#nextRolloverMs) this.#rollover(c.tsEventMs);
+  }
+
+  /** Matching on `book`, which `c` has just updated. Call after applying `c`. */
+  after(c: RecordCursor, book: BookView): void {
+    const m = this.#markets.get(c.instrumentId);
+    if (m === undefined) return;
+    m.book = book;
+    const l2 = book.kind === 'l2' ? (book as L2Book) : null;
+    const action = l2 !== null ? l2.action : c.action;
+    if (action === TRADE) {
+      const price = l2 !== null ? l2.price : c.price;
+      m.lastTrade = price;
+      if (m.idle && this.#actions.length === 0) return;
+      this.#venueNow = c.tsEvent;
+      const size = l2 !== null ? l2.size : c.size;
+      const side = l2 !== null ? l2.side : c.side;
+      // The depth this trade took is still shown until the next record removes it.
+      if (side === BID || side === ASK) {
+        const key = Market.takenKey(side === BID, price);
+        m.traded.set(key, (m.traded.get(key) ?? 0) + size);
+      }
+      this.#onTrade(m, price, size, side);
+      this.#onBook(m, price);
+      return;
+    } else {
+      if (m.idle) return;
+      this.#venueNow = c.tsEvent;
+      if (l2 !== null) {
+        if (!m.quote) this.#onDepth(m, l2);
+      } else this.#onMboChange(m, action, c.side, c.price, c.size);
+    }
+    this.#onBook(m, Number.NaN);
+  }
+
+  /** `before`, the book update, then `after`: one record of a replay. */
+  onRecord(c: RecordCursor, apply: (c: RecordCursor) => BookView | null): void {
+    this.before(c);
+    const book = apply(c);
+    if (book !== null) this.after(c, book);
+  }
+
+  /**
+   * Moves both clocks to `nowNs` without market data (the data ended, or a quiet market): due
+   * venue actions happen on the books as they are, and due reports are delivered.
+   */
+  advance(nowNs: bigint): void {
+    this.#runActions(nowNs, true);
+    this.#deliver(nowNs);
+  }
+
+  // ── requests ──────────────────────────────────────────────────────────────────────────────
+
+  #working(clientId: string, what: string): Working {
+    const w = this.#orders.get(clientId);
+    if (w === undefined)
+      throw new BrokerRequestError('UNKNOWN_ORDER', clientId, `cannot ${what}: no such order`);
+    if (!(w instanceof Working))
+      throw new BrokerRequestError('UNKNOWN_ORDER', clientId, `cannot ${what}: it was rejected`);
+    return w;
+  }
+
+  #request(w: Working, kind: 'cancel' | 'replace', atNs: bigint, change?: ReplaceChange): void {
+    // Requests about one order reach the venue in the order they were sent.
+    w.lastVenueNs = atNs > w.lastVenueNs ? atNs : w.lastVenueNs;
+    this.#schedule({ atNs: w.lastVenueNs, kind, w, change });
+  }
+
+  #schedule(a: VenueAction): void {
+    const list = this.#actions;
+    let i = list.length;
+    while (i > 0 && list[i - 1].atNs > a.atNs) i--;
+    list.splice(i, 0, a);
+    this.#nextActionMs = msBelow(list[0].atNs);
+  }
+
+  /** Runs the venue actions due before `tsNs` (at or before it when `inclusive`). */
+  #runActions(tsNs: bigint, inclusive: boolean): void {
+    const list = this.#actions;
+    while (list.length > 0 && (list[0].atNs < tsNs || (inclusive && list[0].atNs === tsNs))) {
+      const a = list.shift() as VenueAction;
+      this.#venueNow = a.atNs;
+      if (a.kind === 'new') this.#arrive(a.w);
+      else if (a.kind === 'cancel') this.#cancelAtVenue(a.w);
+      else if (a.kind === 'replace') this.#replaceAtVenue(a.w, a.change as ReplaceChange);
+      else if (!a.w.done) this.#finish(a.w, 'expired', 'time in force ended');
+    }
+    this.#nextActionMs = list.length > 0 ? msBelow(list[0].atNs) : Number.POSITIVE_INFINITY;
+  }
+
+  // ── the venue ─────────────────────────────────────────────────────────────────────────────
+
+  #arrive(w: Working): void {
+    const m = w.market;
+    const spec = w.order.spec;
+    const book = m.book;
+    if (book === null) {
+      this.#reject(w, 'NO_MARKET_DATA: no book of this instrument yet');
+      return;
+    }
+    if (spec.postOnly === true && this.#marketable(w, book)) {
+      this.#reject(w, 'POST_ONLY: the order would take liquidity on arrival');
+      return;
+    }
+    this.#report(w, 'ack', {}, true);
+    if (spec.tif === 'GTT') w.expireNs = spec.expireAtNs as bigint;
+    else if (spec.tif === 'DAY') w.expireNs = dayEnd(this.#venueNow);
+    if (w.expireNs !== null) this.#schedule({ atNs: w.expireNs, kind: 'expire', w });
+    if (w.kind === 'stop' || w.kind === 'stop-limit') {
+      // Already through the last trade: set off at once.
+      if (this.#triggered(w, m.lastTrade, book)) this.#trigger(w);
+      else m.stops.push(w);
+      return;
+    }
+    this.#execute(w, book);
+  }
+
+  /** A market or limit order meets the book: takes what it may, then rests, or ends. */
+  #execute(w: Working, book: BookView): void {
+    const m = w.market;
+    const tif = w.order.spec.tif;
+    if (m.quote) this.#takeQuote(w, book);
+    else if (!book.crossed) {
+      const take = takeLiquidity(book, w.order.spec.side, w.leaves, w.limitPx, (px) => m.gone(w.buy, px));
+      if (tif === 'FOK' && take.quantity < w.leaves) {
+        this.#finish(w, 'cancelled', 'FOK: not all of it could fill');
+        return;
+      }
+      for (const f of take.fills) {
+        const key = Market.takenKey(w.buy, f.price);
+        m.taken.set(key, (m.taken.get(key) ?? 0) + f.quantity);
+        this.#fill(w, f.quantity, f.price, 'taker');
+      }
+    }
+    if (w.done) return;
+    if (w.kind === 'market' || tif === 'IOC' || tif === 'FOK') {
+      const why = book.crossed ? 'the book is crossed or locked' : 'no more liquidity shown within its price';
+      this.#finish(w, 'cancelled', `${tif === 'IOC' || tif === 'FOK' ? tif : 'market'}: ${why}`);
+      return;
+    }
+    this.#rest(w, book);
+  }
+
+  /** Quote mode: a market order fills whole at the quote; a limit one if the quote reaches it. */
+  #takeQuote(w: Working, book: BookView): void {
+    const px = w.buy ? book.bestAskPx : book.bestBidPx;
+    if (Number.isNaN(px) || book.crossed) return;
+    const cost = w.market.fees.markupRaw(w.market.terms) + (w.kind === 'market' ? w.market.slippageRaw : 0);
+    const price = w.buy ? px + cost : px - cost;
+    if (w.kind === 'limit' && (w.buy ? price > w.limitPx : price < w.limitPx)) return;
+    this.#fill(w, w.leaves, price, 'taker');
+  }
+
+  #rest(w: Working, book: BookView): void {
+    const m = w.market;
+    w.seq = ++this.#seq;
+    if (!m.quote) {
+      const level = sizeAt(book, w.buy, w.limitPx);
+      if (w.leaves > this.#largeShare * (level + w.leaves)) this.warnings.largeShare++;
+      if (book.kind === 'l3') w.mbo = new MboQueue(book as L3Book, w.buy ? BID : ASK, w.limitPx);
+      else w.pos = this.queue.join(level);
+    }
+    m.resting.push(w);
+    const at = m.atPrice.get(w.key);
+    if (at === undefined) m.atPrice.set(w.key, [w]);
+    else at.push(w);
+    m.refreshBounds();
+  }
+
+  #unrest(w: Working): void {
+    const m = w.market;
+    const i = m.resting.indexOf(w);
+    if (i >= 0) {
+      m.resting.splice(i, 1);
+      const at = m.atPrice.get(w.key) as Working[];
+      at.splice(at.indexOf(w), 1);
+      if (at.length === 0) m.atPrice.delete(w.key);
+      m.refreshBounds();
+    }
+    const s = m.stops.indexOf(w);
+    if (s >= 0) m.stops.splice(s, 1);
+    w.pos = null;
+    w.mbo = null;
+  }
+
+  #cancelAtVenue(w: Working): void {
+    if (w.done) {
+      this.#report(w, 'cancel-rejected', { reason: 'TOO_LATE: the order is no longer working' }, true);
+      return;
+    }
+    this.#finish(w, 'cancelled', 'cancelled as asked', true);
+  }
+
+  #replaceAtVenue(w: Working, change: ReplaceChange): void {
+    if (w.done) {
+      this.#report(w, 'replace-rejected', { reason: 'TOO_LATE: the order is no longer working' }, true);
+      return;
+    }
+    const filled = w.order.spec.quantity - w.leaves;
+    const quantity = change.quantity ?? w.order.spec.quantity;
+    if (quantity <= filled) {
+      this.#report(w, 'replace-rejected', { reason: `FILLED: ${filled} already filled` }, true);
+      return;
+    }
+    const resting = w.market.resting.includes(w);
+    const moved = change.limitPx !== undefined && change.limitPx !== w.limitPx;
+    const grew = quantity - filled > w.leaves;
+    if (resting && (moved || grew)) this.#unrest(w);
+    if (change.limitPx !== undefined) w.limitPx = change.limitPx;
+    if (change.stopPx !== undefined) w.stopPx = change.stopPx;
+    w.leaves = quantity - filled;
+    this.#report(w, 'replaced', {}, true);
+    const book = w.market.book as BookView;
+    if (resting && (moved || grew)) this.#execute(w, book);
+    else if (w.kind === 'stop' || w.kind === 'stop-limit') {
+      if (this.#triggered(w, w.market.lastTrade, book)) this.#trigger(w);
+    }
+  }
+
+  #reject(w: Working, reason: string): void {
+    w.done = true;
+    this.#report(w, 'reject', { reason }, true);
+  }
+
+  /** Ends a working order: cancelled or expired, with its remainder. */
+  #finish(w: Working, kind: 'cancelled' | 'expired', reason: string, arrived = false): void {
+    this.#unrest(w);
+    w.done = true;
+    w.leaves = 0;
+    this.#report(w, kind, { reason }, arrived);
+  }
+
+  #fill(w: Working, quantity: number, price: number, liquidity: Liquidity): void {
+    const m = w.market;
+    w.leaves -= quantity;
+    m.position += w.buy ? quantity : -quantity;
+    const fee = m.fees.fee(m.terms, quantity, price, liquidity);
+    this.#report(w, 'fill', { side: w.order.spec.side, quantity, price, fee, liquidity }, false);
+    if (w.leaves === 0) {
+      this.#unrest(w);
+      w.done = true;
+    }
+  }
+
+  #marketable(w: Working, book: BookView): boolean {
+    if (w.kind !== 'limit' || book.crossed) return false;
+    const px = w.buy ? book.bestAskPx : book.bestBidPx;
+    return !Number.isNaN(px) && (w.buy ? px <= w.limitPx : px >= w.limitPx);
+  }
+
+  /**
+   * Whether a stop is set off: on futures by a trade at or through its price (`tradePx`, NaN when
+   * the record is not a trade; as CME triggers stops), on spot by the quote reaching it.
+   */
+  #triggered(w: Working, tradePx: number, book: BookView): boolean {
+    const stop = w.stopPx;
+    const px = w.market.quote
+      ? book.crossed
+        ? Number.NaN
+        : w.buy
+          ? book.bestAskPx
+          : book.bestBidPx
+      : tradePx;
+    return w.buy ? px >= stop : px <= stop;
+  }
+
+  #trigger(w: Working): void {
+    const m = w.market;
+    const s = m.stops.indexOf(w);
+    if (s >= 0) m.stops.splice(s, 1);
+    w.kind = w.kind === 'stop' ? 'market' : 'limit';
+    this.#execute(w, m.book as BookView);
+  }
+
+  // ── market data ───────────────────────────────────────────────────────────────────────────
+
+  #onTrade(m: Market, price: number, size: number, aggressor: number): void {
+    if (m.book?.crossed) return;
+    // A seller's trade (aggressor on the ask side) meets our bids; a buyer's our offers.
+    if (aggressor !== BID && !Number.isNaN(m.maxBuy) && m.maxBuy >= price)
+      this.#tradeSide(m, true, price, size);
+    if (aggressor !== ASK && !Number.isNaN(m.minSell) && m.minSell <= price)
+      this.#tradeSide(m, false, price, size);
+  }
+
+  #tradeSide(m: Market, buy: boolean, price: number, size: number): void {
+    // Through our price: we were ahead of everything that traded there, filled whole at our price.
+    for (const w of [...m.resting]) {
+      if (w.buy === buy && (buy ? w.limitPx > price : w.limitPx < price))
+        this.#fill(w, w.leaves, w.limitPx, 'maker');
+    }
+    const at = m.atPrice.get(buy ? price : -price);
+    if (at === undefined || m.quote) return;
+    // At our price: the trade passes the queue ahead, then our own orders in the order they joined.
+    let ownAhead = 0;
+    for (const w of [...at]) {
+      const leaves = w.leaves;
+      let past: number;
+      if (w.mbo !== null) past = size - w.mbo.ahead;
+      else {
+        const pos = w.pos as QueuePosition;
+        this.queue.trade(pos, size);
+        past = -pos.ahead;
+        if (pos.ahead < 0) pos.ahead = 0;
+      }
+      const q = Math.min(Math.max(past - ownAhead, 0), leaves);
+      ownAhead += leaves;
+      if (q > 0) this.#fill(w, q, price, 'maker');
+    }
+  }
+
+  #onDepth(m: Market, book: L2Book): void {
+    const ch = book.changes;
+    for (let i = 0; i < ch.count; i++) {
+      const buy = ch.side[i] === BID;
+      const price = ch.price[i];
+      const now = sizeAt(book, buy, price);
+      if (m.taken.size > 0 || m.traded.size > 0) this.#trim(m, !buy, price, now, ch.delta[i]);
+      const at = m.atPrice.get(buy ? price : -price);
+      if (at === undefined) continue;
+      const before = now - ch.delta[i];
+      for (const w of at) if (w.pos !== null) this.queue.depth(w.pos, before, now);
+    }
+  }
+
+  #onMboChange(m: Market, action: number, side: number, price: number, size: number): void {
+    if (action === CLEAR) {
+      m.taken.clear();
+      m.traded.clear();
+      return;
+    }
+    if ((m.taken.size > 0 || m.traded.size > 0) && (side === BID || side === ASK) && m.book !== null) {
+      const shown = sizeAt(m.book, side === BID, price);
+      this.#trim(m, side === ASK, price, shown, action === CANCEL ? -size : 0);
+    }
+  }
+
+  /**
+   * The level at `price` (the asks when `bought`) now shows `shown` after a change of `delta`: what
+   * the market's trades took leaves the count as the level shrinks by it, and what we took is at
+   * most what the level shows (our orders do not change the recorded book).
+   */
+  #trim(m: Market, bought: boolean, price: number, shown: number, delta: number): void {
+    const key = Market.takenKey(bought, price);
+    const traded = m.traded.get(key);
+    if (traded !== undefined) {
+      const left = shown <= 0 ? 0 : traded + Math.min(delta, 0);
+      if (left <= 0) m.traded.delete(key);
+      else m.traded.set(key, left);
+    }
+    const t = m.taken.get(key);
+    if (t === undefined) return;
+    if (shown <= 0) m.taken.delete(key);
+    else if (t > shown) m.taken.set(key, shown);
+  }
+
+  /**
+   * After any record (a trade at `tradePx`, NaN for others): stops that trigger, and resting orders
+   * the other side reached.
+   */
+  #onBook(m: Market, tradePx: number): void {
+    const book = m.book as BookView;
+    if (book.crossed) return;
+    if (m.stops.length > 0) {
+      for (const w of [...m.stops]) if (this.#triggered(w, tradePx, book)) this.#trigger(w);
+    }
+    const ask = book.bestAskPx;
+    const bid = book.bestBidPx;
+    if (!(m.maxBuy >= ask) && !(m.minSell <= bid)) return;
+    for (const w of [...m.resting]) {
+      if (w.done || !this.#marketable(w, book)) continue;
+      if (m.quote) {
+        this.#fill(w, w.leaves, w.limitPx, 'maker');
+        continue;
+      }
+      // The other side reached our price: we fill at our price against what it shows there.
+      const take = takeLiquidity(book, w.order.spec.side, w.leaves, w.limitPx, (px) => m.gone(w.buy, px));
+      for (const f of take.fills) {
+        const key = Market.takenKey(w.buy, f.price);
+        m.taken.set(key, (m.taken.get(key) ?? 0) + f.quantity);
+        this.#fill(w, f.quantity, w.limitPx, 'maker');
+        if (w.done) break;
+      }
+    }
+  }
+
+  // ── reports ───────────────────────────────────────────────────────────────────────────────
+
+  #report(
+    w: Working,
+    kind: ExecutionReport['kind'],
+    extra: Partial<ExecutionReport>,
+    arrived: boolean,
+  ): void {
+    const venueNs = this.#venueNow;
+    const report: ExecutionReport = {
+      kind,
+      clientId: w.order.clientId,
+      instrumentId: w.order.spec.instrumentId,
+      venueNs,
+      atNs: venueNs + this.latency.fromVenue(),
+      ...extra,
+    };
+    this.#push(report, arrived);
+  }
+
+  /** Queues a report; reports leave in the order they were made, never earlier than the last. */
+  #push(report: ExecutionReport, arrived: boolean): void {
+    let atNs = report.atNs;
+    if (atNs < this.#lastReportNs) atNs = this.#lastReportNs;
+    this.#lastReportNs = atNs;
+    this.#reports.push({ report: atNs === report.atNs ? report : { ...report, atNs }, arrived });
+    if (this.#reports.length === 1) this.#nextReportMs = msBelow(atNs);
+  }
+
+  /** Delivers the reports due by `nowNs` (local clock), moving each order first. */
+  #deliver(nowNs: bigint): void {
+    const list = this.#reports;
+    let n = 0;
+    while (n < list.length && list[n].report.atNs <= nowNs) n++;
+    if (n === 0) return;
+    const due = list.splice(0, n);
+    this.#nextReportMs = list.length > 0 ? msBelow(list[0].report.atNs) : Number.POSITIVE_INFINITY;
+    for (const { report: r, arrived } of due) {
+      const entry = this.#orders.get(r.clientId);
+      const order = entry instanceof Working ? entry.order : entry;
+      if (order !== undefined) applyReport(order, r, arrived);
+      this.#emit(r, order);
+    }
+  }
+
+  #emit(r: ExecutionReport, order: Order | undefined): void {
+    for (const l of this.#listeners) l(r, order);
+  }
+
+  /**
+   * Financing of spot positions at each 17:00 New York rollover up to `ms`: a `charge` report per
+   * instrument held over it, three days' worth on Wednesdays (the weekend's value dates).
+   */
+  #rollover(ms: number): void {
+    if (this.#nextRolloverMs === Number.NEGATIVE_INFINITY) {
+      this.#nextRolloverMs = nextLocalTimeMs(NEW_YORK, ms, 17, 0);
+      return;
+    }
+    while (ms >= this.#nextRolloverMs) {
+      const at = this.#nextRolloverMs;
+      const days = localTime(at, NEW_YORK).weekday === 3 ? 3 : 1;
+      for (const m of this.#markets.values()) {
+        const mark = m.book?.mid ?? Number.NaN;
+        if (!m.quote || m.position === 0 || Number.isNaN(mark)) continue;
+        const fee = m.fees.carry(m.terms, m.position, mark, days);
+        if (fee === 0) continue;
+        this.#venueNow = BigInt(at) * 1_000_000n;
+        this.#push(
+          {
+            kind: 'charge',
+            clientId: '',
+            instrumentId: m.terms.instrumentId,
+            venueNs: this.#venueNow,
+            atNs: this.#venueNow,
+            fee,
+            reason: `overnight financing of ${m.position} over ${days} day(s)`,
+          },
+          false,
+        );
+      }
+      this.#nextRolloverMs = nextLocalTimeMs(NEW_YORK, at, 17, 0);
+    }
+  }
+}
+
+/** Moves `order` through the transition a report describes (skipping what a finished order cannot take). */
+function applyReport(order: Order, r: ExecutionReport, arrived: boolean): void {
+  if (arrived && !isTerminal(order.status)) order.arrived(r.venueNs);
+  switch (r.kind) {
+    case 'ack':
+      order.ack(r.atNs);
+      break;
+    case 'reject':
+      order.reject(r.atNs, r.reason as string);
+      break;
+    case 'fill':
+      order.fill(r.atNs, r.quantity as number, r.price as number);
+      break;
+    case 'cancelled':
+      order.cancelled(r.atNs, r.reason);
+      break;
+    case 'expired':
+      order.expire(r.atNs, r.reason);
+      break;
+    case 'replaced':
+      order.replaced(r.atNs);
+      break;
+    case 'cancel-rejected':
+      if (order.status === 'pending-cancel') order.cancelRejected(r.atNs, r.reason as string);
+      break;
+    case 'replace-rejected':
+      if (order.status === 'pending-replace') order.replaceRejected(r.atNs, r.reason as string);
+      break;
+    case 'charge':
+      break;
+  }
+}
+
+/** Size shown at `price` on the bid (`buy`) or ask side of `book`, 0 when not shown. */
+function sizeAt(book: BookView, buy: boolean, price: number): number {
+  const n = buy ? book.bidLevels : book.askLevels;
+  for (let i = 0; i < n; i++) {
+    const p = buy ? book.bidPx(i) : book.askPx(i);
+    if (p === price) return buy ? book.bidSz(i) : book.askSz(i);
+    if (buy ? p < price : p > price) return 0;
+  }
+  return 0;
+}
+
+/** Float milliseconds a little below `ns`: records at or after `ns` are never missed by `>=`. */
+function msBelow(ns: bigint): number {
+  return Number(ns / 1000n) / 1000 - 0.002;
+}
+
+/** The end of the CME trading day that holds `ns` (16:00 Chicago), where a DAY order expires. */
+function dayEnd(ns: bigint): bigint {
+  const date = tradingDateOf(Number(ns / 1_000_000n));
+  return date === null ? ns : tradingDayBoundsNs(date).endNs;
+}

@@ -1,0 +1,377 @@
+/**
+ * The contract every broker configuration keeps, on futures depth (MBP-10): the worked examples
+ * users of other engines report as faults, each with numbers worked out by hand. Run it with your
+ * own queue, latency or fee model:
+ *
+ * ```ts
+ * brokerContract('my queue', { queue: new MyQueue() });
+ * ```
+ *
+ * Records are 100 ms apart and orders are sent right after a record, so any latency model whose
+ * delays stay below 100 ms gives the same fills (the suite checks that it does).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BrokerRequestError } from '../src/execution/broker.js';
+import type { FeeModel } from '../src/execution/fees.js';
+import type { LatencyModel } from '../src/execution/latency.js';
+import type { OrderSpec } from '../src/execution/order.js';
+import { PaperBroker } from '../src/execution/paper.js';
+import { FillPortfolio } from '../src/execution/portfolio.js';
+import type { QueueModel } from '../src/execution/queue.js';
+import { at, depth, fills, px, recorder, replay, SIX_E_MBP, type Step, trade } from './execution.js';
+
+/** What the suite varies. */
+export interface ContractConfig {
+  readonly queue?: QueueModel;
+  /** A model whose delays stay below 100 ms. */
+  readonly latency?: () => LatencyModel;
+  readonly fees?: FeeModel;
+}
+
+const ID = SIX_E_MBP.instrumentId;
+const BIDS = [
+  [1.085, 100, 5],
+  [1.08495, 50, 3],
+] as const;
+const ASKS = [
+  [1.08505, 20, 2],
+  [1.0851, 30, 3],
+  [1.08515, 40, 4],
+] as const;
+
+let n = 0;
+function spec(s: Partial<OrderSpec> & Pick<OrderSpec, 'side' | 'type' | 'quantity'>): OrderSpec {
+  return { clientId: `c-${++n}`, instrumentId: ID, tif: 'GTC', ...s };
+}
+
+export function brokerContract(name: string, config: ContractConfig): void {
+  const make = () =>
+    new PaperBroker({
+      instruments: [{ ...SIX_E_MBP, fees: config.fees }],
+      queue: config.queue,
+      latency: config.latency?.(),
+    });
+
+  describe(`broker contract: ${name}`, () => {
+    test('100 lots behind a 100-lot queue: 50 traded fill nothing, 100 more fill 50 of ours', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      const steps: Step[] = [
+        depth(0, BIDS, ASKS, (now) => {
+          id = b.submit(
+            spec({ side: 'buy', type: 'limit', quantity: 100, limitPx: px(1.085) }),
+            now,
+          ).clientId;
+        }),
+        trade(100, 1.085, 50, 'A', BIDS, ASKS),
+        depth(200, [[1.085, 50, 3], BIDS[1]], ASKS),
+        trade(300, 1.085, 100, 'A', [[1.085, 50, 3], BIDS[1]], ASKS),
+      ];
+      await replay(b, steps, 'mbp-10');
+      assert.deepEqual(fills(reports, id), [[50, 1.085, 'maker']]);
+      assert.equal(b.order(id)?.status, 'partially-filled');
+      assert.equal(b.order(id)?.leavesQuantity, 50);
+    });
+
+    test('a market order larger than the best level fills at the volume-weighted price of the levels it takes', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      await replay(
+        b,
+        [
+          depth(0, BIDS, ASKS, (now) => {
+            id = b.submit(spec({ side: 'buy', type: 'market', quantity: 60 }), now).clientId;
+          }),
+          depth(100, BIDS, ASKS),
+        ],
+        'mbp-10',
+      );
+      // 20 at 1.08505, 30 at 1.08510, 10 at 1.08515: (20·1.08505 + 30·1.0851 + 10·1.08515) / 60
+      assert.deepEqual(fills(reports, id), [
+        [20, 1.08505, 'taker'],
+        [30, 1.0851, 'taker'],
+        [10, 1.08515, 'taker'],
+      ]);
+      const o = b.order(id);
+      assert.equal(o?.status, 'filled');
+      assert.ok(Math.abs((o?.averagePx as number) / 1e9 - 65.1055 / 60) < 1e-12);
+    });
+
+    test('a market order never takes more than is shown: the rest is cancelled', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      await replay(
+        b,
+        [
+          depth(0, BIDS, ASKS, (now) => {
+            id = b.submit(spec({ side: 'buy', type: 'market', quantity: 100 }), now).clientId;
+          }),
+          depth(100, BIDS, ASKS),
+        ],
+        'mbp-10',
+      );
+      assert.equal(
+        fills(reports, id).reduce((s, f) => s + f[0], 0),
+        90,
+      );
+      assert.equal(b.order(id)?.status, 'cancelled');
+      assert.equal(b.order(id)?.filledQuantity, 90);
+    });
+
+    test('a crossed or locked book fills nothing', async () => {
+      const b = make();
+      const reports = recorder(b);
+      const ids: string[] = [];
+      const locked = [[1.08505, 10, 1]] as const;
+      await replay(
+        b,
+        [
+          depth(0, locked, ASKS, (now) => {
+            ids.push(b.submit(spec({ side: 'buy', type: 'market', quantity: 5 }), now).clientId);
+            ids.push(
+              b.submit(spec({ side: 'sell', type: 'limit', quantity: 5, limitPx: px(1.085) }), now).clientId,
+            );
+          }),
+          trade(100, 1.08505, 5, 'B', locked, ASKS),
+          depth(200, locked, ASKS),
+        ],
+        'mbp-10',
+      );
+      assert.deepEqual(fills(reports), []);
+      assert.equal(b.order(ids[0])?.status, 'cancelled');
+      assert.match(b.order(ids[0])?.history.at(-1)?.reason ?? '', /crossed or locked/);
+      assert.equal(b.order(ids[1])?.status, 'accepted');
+    });
+
+    test('two of our orders at one price are not both filled by the same trade', async () => {
+      const b = make();
+      const reports = recorder(b);
+      const ids: string[] = [];
+      const bids = [[1.085, 5, 1]] as const;
+      await replay(
+        b,
+        [
+          depth(0, bids, ASKS, (now) => {
+            ids.push(
+              b.submit(spec({ side: 'buy', type: 'limit', quantity: 10, limitPx: px(1.085) }), now).clientId,
+            );
+            ids.push(
+              b.submit(spec({ side: 'buy', type: 'limit', quantity: 10, limitPx: px(1.085) }), now).clientId,
+            );
+          }),
+          // 5 ahead, then our first 10: the second gets nothing of these 15.
+          trade(100, 1.085, 15, 'A', bids, ASKS),
+          depth(200, [], ASKS),
+          trade(300, 1.085, 10, 'A', [], ASKS),
+        ],
+        'mbp-10',
+      );
+      assert.deepEqual(fills(reports, ids[0]), [[10, 1.085, 'maker']]);
+      assert.deepEqual(fills(reports, ids[1]), [[10, 1.085, 'maker']]);
+      assert.ok(
+        reports.findIndex((r) => r.clientId === ids[1] && r.kind === 'fill') >
+          reports.findIndex((r) => r.clientId === ids[0] && r.kind === 'fill'),
+      );
+      assert.equal(
+        reports.filter((r) => r.kind === 'fill' && r.venueNs === at(100)).length,
+        1,
+        'the first trade fills one order only',
+      );
+    });
+
+    test('two of our market orders do not take the same shown liquidity', async () => {
+      const b = make();
+      const reports = recorder(b);
+      const ids: string[] = [];
+      await replay(
+        b,
+        [
+          depth(0, BIDS, ASKS, (now) => {
+            ids.push(b.submit(spec({ side: 'buy', type: 'market', quantity: 15 }), now).clientId);
+            ids.push(b.submit(spec({ side: 'buy', type: 'market', quantity: 15 }), now).clientId);
+          }),
+          depth(100, BIDS, ASKS),
+        ],
+        'mbp-10',
+      );
+      assert.deepEqual(fills(reports, ids[0]), [[15, 1.08505, 'taker']]);
+      assert.deepEqual(fills(reports, ids[1]), [
+        [5, 1.08505, 'taker'],
+        [10, 1.0851, 'taker'],
+      ]);
+    });
+
+    test('trade volume is not counted twice when the level size also drops', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      const bids = [[1.085, 100, 5]] as const;
+      await replay(
+        b,
+        [
+          depth(0, bids, ASKS, (now) => {
+            id = b.submit(
+              spec({ side: 'buy', type: 'limit', quantity: 10, limitPx: px(1.085) }),
+              now,
+            ).clientId;
+          }),
+          trade(100, 1.085, 30, 'A', bids, ASKS),
+          depth(200, [[1.085, 70, 4]], ASKS), // the 30 traded, nothing cancelled: 70 ahead
+          trade(300, 1.085, 70, 'A', [[1.085, 70, 4]], ASKS), // exactly the queue ahead
+          depth(400, [], ASKS),
+          trade(500, 1.085, 4, 'A', [], ASKS),
+        ],
+        'mbp-10',
+      );
+      assert.deepEqual(fills(reports, id), [[4, 1.085, 'maker']]);
+    });
+
+    test('a fill is judged against the book after the trade: a stop set off by a trade does not take the depth it took', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      await replay(
+        b,
+        [
+          depth(0, BIDS, ASKS, (now) => {
+            id = b.submit(
+              spec({ side: 'buy', type: 'stop', quantity: 10, stopPx: px(1.08505) }),
+              now,
+            ).clientId;
+          }),
+          // A buyer lifts all 20 at 1.08505: the record still shows them (the depth update follows).
+          trade(100, 1.08505, 20, 'B', BIDS, ASKS),
+          depth(100, BIDS, ASKS.slice(1)),
+        ],
+        'mbp-10',
+      );
+      assert.deepEqual(fills(reports, id), [[10, 1.0851, 'taker']]);
+    });
+
+    test('realized P&L equals the fills’ cash flows less fees, exactly', async () => {
+      const b = make();
+      const portfolio = new FillPortfolio([SIX_E_MBP]);
+      b.onReport((r) => {
+        if (r.kind === 'fill') {
+          portfolio.apply({
+            instrumentId: r.instrumentId,
+            side: r.side as 'buy' | 'sell',
+            quantity: r.quantity as number,
+            price: r.price as number,
+            fee: r.fee as number,
+            tsNs: r.atNs,
+          });
+        }
+      });
+      await replay(
+        b,
+        [
+          depth(0, BIDS, ASKS, (now) => {
+            b.submit(spec({ side: 'buy', type: 'market', quantity: 25 }), now);
+          }),
+          depth(
+            100,
+            [
+              [1.0852, 7, 1],
+              [1.08515, 30, 2],
+            ],
+            [[1.08525, 10, 1]],
+            (now) => {
+              b.submit(spec({ side: 'sell', type: 'market', quantity: 25 }), now);
+            },
+          ),
+          depth(200, BIDS, ASKS),
+        ],
+        'mbp-10',
+      );
+      assert.equal(portfolio.position(ID), 0);
+      // Bought 20 at 1.08505 and 5 at 1.0851; sold 7 at 1.0852 and 18 at 1.08515.
+      const cash = -(20n * 1_085_050_000n + 5n * 1_085_100_000n) + 7n * 1_085_200_000n + 18n * 1_085_150_000n;
+      assert.equal(portfolio.cashFlowRaw(ID), cash);
+      assert.equal(portfolio.realizedRaw(ID), cash);
+      const fees = Number(portfolio.feesNano()) / 1e9;
+      const usd = (Number(cash) / 1e9) * SIX_E_MBP.multiplier;
+      assert.ok(Math.abs(portfolio.realized() - (usd - fees)) < 1e-9);
+    });
+
+    test('bad orders are rejected with a reason and change nothing; bad requests throw typed errors', async () => {
+      const b = make();
+      const reports = recorder(b);
+      const bad = [
+        b.submit(spec({ side: 'buy', type: 'market', quantity: 1, instrumentId: 999 }), at(0)),
+        b.submit(spec({ side: 'buy', type: 'market', quantity: 0 }), at(0)),
+        b.submit(spec({ side: 'buy', type: 'limit', quantity: 1, limitPx: px(1.08501) }), at(0)),
+      ];
+      assert.deepEqual(
+        bad.map((o) => [o.status, o.history.at(-1)?.reason?.split(':')[0]]),
+        [
+          ['rejected', 'UNKNOWN_INSTRUMENT'],
+          ['rejected', 'BAD_QUANTITY'],
+          ['rejected', 'OFF_TICK'],
+        ],
+      );
+      assert.deepEqual(
+        reports.map((r) => r.kind),
+        ['reject', 'reject', 'reject'],
+      );
+      assert.throws(
+        () => b.cancel('no-such-id', at(0)),
+        (e: unknown) => e instanceof BrokerRequestError && e.code === 'UNKNOWN_ORDER',
+      );
+      assert.throws(
+        () => b.cancel(bad[0].clientId, at(0)),
+        (e: unknown) => e instanceof BrokerRequestError && e.code === 'UNKNOWN_ORDER',
+      );
+      assert.throws(
+        () => b.submit({ ...bad[1].spec, quantity: 1 }, at(0)),
+        (e: unknown) => e instanceof BrokerRequestError && e.code === 'DUPLICATE_ORDER_ID',
+      );
+      await replay(b, [depth(0, BIDS, ASKS)], 'mbp-10');
+      assert.equal(b.position(ID), 0);
+      assert.deepEqual(b.openOrders(), []);
+    });
+
+    test('every transition is recorded with its time: sent, arrived, acknowledged, filled', async () => {
+      const latency = config.latency?.();
+      const b = new PaperBroker({
+        instruments: [{ ...SIX_E_MBP, fees: config.fees }],
+        queue: config.queue,
+        latency,
+      });
+      let id = '';
+      let sent = 0n;
+      await replay(
+        b,
+        [
+          depth(0, BIDS, ASKS, (now) => {
+            sent = now;
+            id = b.submit(spec({ side: 'sell', type: 'market', quantity: 10 }), now).clientId;
+          }),
+          depth(100, BIDS, ASKS),
+        ],
+        'mbp-10',
+      );
+      const h = b.order(id)?.history ?? [];
+      assert.deepEqual(
+        h.map((t) => [t.event, t.to]),
+        [
+          ['send', 'pending-new'],
+          ['arrive', 'pending-new'],
+          ['ack', 'accepted'],
+          ['fill', 'filled'],
+        ],
+      );
+      assert.equal(h[0].atNs, sent);
+      assert.ok(
+        h[1].atNs >= sent && h[1].atNs < at(100),
+        'arrives after it was sent, before the next record',
+      );
+      assert.equal(h[1].atNs, sent + b.latency.toVenue('entry'));
+      assert.ok(h[2].atNs >= h[1].atNs && h[3].atNs >= h[2].atNs);
+    });
+  });
+}
