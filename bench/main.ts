@@ -3,6 +3,7 @@
  * in the same run. See dbn.bench.ts for what each row measures.
  */
 import { dbnBench } from './dbn.bench.js';
+import { executionBench } from './execution.bench.js';
 import { featuresBench } from './features.bench.js';
 import { Report } from './harness.js';
 import { pipelineBench } from './pipeline.bench.js';
@@ -13,9 +14,10 @@ import { startupBench } from './startup.bench.js';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|startup]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
-      '  pipeline and the start-up of the scalper command, with ratios to baselines measured in the same run\n' +
+      '  pipeline, the paper broker and the start-up of the scalper command, with ratios to baselines\n' +
+      '  measured in the same run\n' +
       '  --only NAME    run one section\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
       '  --records N    MBP-10 records to generate (default 1,000,000)\n',
@@ -24,7 +26,7 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 const json = args.includes('--json');
 const oi = args.indexOf('--only');
-const SECTIONS = ['dbn', 'sim', 'features', 'regime', 'pipeline', 'startup'] as const;
+const SECTIONS = ['dbn', 'sim', 'features', 'regime', 'pipeline', 'execution', 'startup'] as const;
 const only = oi >= 0 ? args[oi + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
   process.stderr.write(`--only must be one of ${SECTIONS.join(', ')}, got "${only}"\n`);
@@ -43,4 +45,5 @@ if (want('sim')) await simBench(report);
 if (want('features')) await featuresBench(report);
 if (want('regime')) await regimeBench(report);
 if (want('pipeline')) await pipelineBench(report);
+if (want('execution')) await executionBench(report);
 if (want('startup')) await startupBench(report);

@@ -116,6 +116,11 @@ export class L2Book extends BookBase implements BookView {
     this.#trustActions = opts.trustActions ?? true;
   }
 
+  /** Whether this book trusts records' actions (`L2BookOptions.trustActions`). */
+  get trustsActions(): boolean {
+    return this.#trustActions;
+  }
+
   /**
    * Replaces the book with the levels of an MBP-10 (10 levels) or MBP-1/TBBO/BBO (top level)
    * record. Returns false, changing nothing, for other record types.

@@ -85,6 +85,7 @@ const TRADE = 84; // 'T'
 const NEW_YORK = 'America/New_York';
 const CLEAR = 82; // 'R'
 const CANCEL = 67; // 'C'
+const ADD = 65; // 'A'
 const ASK = BookSide.ASK; // 'A': a trade whose aggressor sold, hitting bids
 const BID = BookSide.BID;
 
@@ -231,6 +232,10 @@ export class PaperBroker implements Broker {
   /** Next 17:00 New York rollover (ms), for financing; +∞ when no instrument is financed. */
   #nextRolloverMs = Number.POSITIVE_INFINITY;
   #venueNow = 0n;
+  /** The record being matched: the venue's time is its ts_event (made a bigint only when a report needs it). */
+  #matching: RecordCursor | null = null;
+  /** The market of the last record (most streams hold one instrument). */
+  #last: Market | null = null;
   readonly #observe: boolean;
 
   constructor(opts: PaperBrokerOptions) {
@@ -333,15 +338,21 @@ export class PaperBroker implements Broker {
       // ts_recv − ts_event from the halves: exact while under 2^53 ns.
       this.latency.observe?.((c.tsRecvHi - c.tsEventHi) * 4294967296 + (c.tsRecvLo - c.tsEventLo));
     }
-    if (c.tsEventMs >= this.#nextActionMs) this.#runActions(c.tsEvent, false);
-    if (c.tsRecvMs >= this.#nextReportMs) this.#deliver(c.tsRecv);
-    if (c.tsEventMs >= this.#nextRolloverMs) this.#rollover(c.tsEventMs);
+    const ms = c.tsEventMs;
+    if (ms >= this.#nextActionMs) this.#runActions(c.tsEvent, false);
+    if (this.#reports.length > 0 && c.tsRecvMs >= this.#nextReportMs) this.#deliver(c.tsRecv);
+    if (ms >= this.#nextRolloverMs) this.#rollover(ms);
   }
 
   /** Matching on `book`, which `c` has just updated. Call after applying `c`. */
   after(c: RecordCursor, book: BookView): void {
-    const m = this.#markets.get(c.instrumentId);
-    if (m === undefined) return;
+    const id = c.instrumentId;
+    let m = this.#last;
+    if (m === null || m.terms.instrumentId !== id) {
+      const found = this.#markets.get(id);
+      if (found === undefined) return;
+      m = this.#last = found;
+    }
     m.book = book;
     const l2 = book.kind === 'l2' ? (book as L2Book) : null;
     const action = l2 !== null ? l2.action : c.action;
@@ -349,7 +360,7 @@ export class PaperBroker implements Broker {
       const price = l2 !== null ? l2.price : c.price;
       m.lastTrade = price;
       if (m.idle && this.#actions.length === 0) return;
-      this.#venueNow = c.tsEvent;
+      this.#matching = c;
       const size = l2 !== null ? l2.size : c.size;
       const side = l2 !== null ? l2.side : c.side;
       // The depth this trade took is still shown until the next record removes it.
@@ -359,15 +370,17 @@ export class PaperBroker implements Broker {
       }
       this.#onTrade(m, price, size, side);
       this.#onBook(m, price);
+      this.#matching = null;
       return;
     } else {
       if (m.idle) return;
-      this.#venueNow = c.tsEvent;
+      this.#matching = c;
       if (l2 !== null) {
         if (!m.quote) this.#onDepth(m, l2);
       } else this.#onMboChange(m, action, c.side, c.price, c.size);
     }
     this.#onBook(m, Number.NaN);
+    this.#matching = null;
   }
 
   /** `before`, the book update, then `after`: one record of a replay. */
@@ -413,6 +426,7 @@ export class PaperBroker implements Broker {
 
   /** Runs the venue actions due before `tsNs` (at or before it when `inclusive`). */
   #runActions(tsNs: bigint, inclusive: boolean): void {
+    this.#matching = null;
     const list = this.#actions;
     while (list.length > 0 && (list[0].atNs < tsNs || (inclusive && list[0].atNs === tsNs))) {
       const a = list.shift() as VenueAction;
@@ -640,13 +654,23 @@ export class PaperBroker implements Broker {
         past = -pos.ahead;
         if (pos.ahead < 0) pos.ahead = 0;
       }
-      const q = Math.min(Math.max(past - ownAhead, 0), leaves);
+      // A model may estimate the queue in fractions (expected values): only whole contracts fill.
+      const q = Math.min(Math.floor(Math.max(past - ownAhead, 0)), leaves);
       ownAhead += leaves;
       if (q > 0) this.#fill(w, q, price, 'maker');
     }
   }
 
   #onDepth(m: Market, book: L2Book): void {
+    const action = book.action;
+    const side = book.side;
+    if (book.trustsActions && (action === ADD || action === CANCEL) && (side === BID || side === ASK)) {
+      // An add or cancel changes its own price on its own side only: skip it if nothing of ours is there.
+      const buy = side === BID;
+      const price = book.price;
+      const other = Market.takenKey(!buy, price);
+      if (!m.atPrice.has(buy ? price : -price) && !m.taken.has(other) && !m.traded.has(other)) return;
+    }
     const ch = book.changes;
     for (let i = 0; i < ch.count; i++) {
       const buy = ch.side[i] === BID;
@@ -729,7 +753,7 @@ export class PaperBroker implements Broker {
     extra: Partial<ExecutionReport>,
     arrived: boolean,
   ): void {
-    const venueNs = this.#venueNow;
+    const venueNs = this.#matching !== null ? this.#matching.tsEvent : this.#venueNow;
     const report: ExecutionReport = {
       kind,
       clientId: w.order.clientId,
