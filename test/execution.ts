@@ -3,8 +3,8 @@
  * our decoder) through a `BookSet` and a broker, with actions (sending orders, …) run after given
  * records at their receive time, and a recorder of every report.
  */
-import { BookSet } from '../src/book/index.js';
-import { DbnDecoder, type DbnRecord, type SchemaName } from '../src/data/dbn/index.js';
+import { BookSet, type BookView } from '../src/book/index.js';
+import { DbnDecoder, type DbnRecord, type RecordCursor, type SchemaName } from '../src/data/dbn/index.js';
 import type { ExecutionReport } from '../src/execution/broker.js';
 import type { PaperBroker, PaperInstrument } from '../src/execution/paper.js';
 import { encode, type LevelSpec, mbo, mbp, px, T0 } from './book.js';
@@ -106,4 +106,27 @@ export function fills(reports: readonly ExecutionReport[], clientId?: string): [
   return reports
     .filter((r) => r.kind === 'fill' && (clientId === undefined || r.clientId === clientId))
     .map((r) => [r.quantity as number, (r.price as number) / 1e9, r.liquidity as string]);
+}
+
+/** A replay through anything with `before` and `after` (a `Trader`), as `replay` does for a broker. */
+export async function replayThrough(
+  target: { before(c: RecordCursor): void; after(c: RecordCursor, book: BookView): void },
+  steps: readonly Step[],
+  schema: SchemaName,
+): Promise<void> {
+  const bytes = await encode(
+    steps.map((s) => s.record),
+    schema,
+  );
+  const books = new BookSet();
+  let i = 0;
+  for await (const batch of DbnDecoder.fromBytes(bytes)) {
+    for (let k = 0; k < batch.count; k++, i++) {
+      const c = batch.at(k);
+      target.before(c);
+      const book = books.apply(c);
+      if (book !== null) target.after(c, book);
+      steps[i].then?.(c.tsRecv);
+    }
+  }
 }

@@ -31,7 +31,9 @@ import { requireNonNegativeInt } from './validate.js';
 export type FxCentre = 'sydney' | 'tokyo' | 'london' | 'new_york';
 
 /** The session label of a moment: the most active open centre, `overlap` for London + New York. */
-export type FxSessionName = 'sydney' | 'tokyo' | 'london' | 'new_york' | 'overlap' | 'closed';
+/** Every label `fxSession` gives. */
+export const FX_SESSION_NAMES = ['sydney', 'tokyo', 'london', 'new_york', 'overlap', 'closed'] as const;
+export type FxSessionName = (typeof FX_SESSION_NAMES)[number];
 
 /** Local opening hours of one centre. */
 export interface FxCentreHours {

@@ -3,7 +3,9 @@
  * reach the listener in the order the venue produced them, each when we hear of it, and the
  * broker has already moved the `Order` through the matching transition when the listener runs.
  */
+import type { BookView } from '../book/index.js';
 import { EngineError } from '../core/index.js';
+import type { RecordCursor } from '../data/dbn/index.js';
 import type { Liquidity } from './fees.js';
 import type { Order, OrderSide, OrderSpec } from './order.js';
 
@@ -64,6 +66,21 @@ export interface Broker {
   openOrders(): Order[];
   /** Calls `listener` with every report from now on. */
   onReport(listener: ReportListener): void;
+}
+
+/**
+ * A broker driven by replayed market data (the paper broker): told of each record before it is
+ * applied to its book and after, so that its venue acts on the book of its own time.
+ */
+export interface ReplayingBroker extends Broker {
+  before(c: RecordCursor): void;
+  after(c: RecordCursor, book: BookView): void;
+}
+
+/** Whether `b` wants the market data replayed to it. */
+export function isReplaying(b: Broker): b is ReplayingBroker {
+  const r = b as Partial<ReplayingBroker>;
+  return typeof r.before === 'function' && typeof r.after === 'function';
 }
 
 /** A request about an order the broker does not hold, or a client id used twice. */

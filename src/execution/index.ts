@@ -1,13 +1,24 @@
 /** Orders, risk, portfolio and brokers: what turns approved decisions into positions. */
 
+export { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
 export {
   type Broker,
   BrokerRequestError,
   type ExecutionReport,
+  isReplaying,
   type ReplaceChange,
+  type ReplayingBroker,
   type ReportKind,
   type ReportListener,
 } from './broker.js';
+export {
+  DEFAULT_EXECUTION_CONFIG,
+  EXECUTION_CONFIG,
+  type ExecutionConfig,
+  type ExecutionConfigInput,
+  ExecutionConfigSchema,
+  executionConfig,
+} from './config.js';
 export {
   CME_FX_FEES,
   type ContractFees,
@@ -47,5 +58,23 @@ export {
   queueFill,
   RiskAverseQueue,
 } from './queue.js';
-export { type RiskContext, RiskEngine, type RiskLimits, type RiskReason, RiskRejection } from './risk.js';
+export {
+  inWindow,
+  type RiskContext,
+  RiskEngine,
+  type RiskLimits,
+  type RiskReason,
+  RiskRejection,
+  type TradeWindow,
+} from './risk.js';
 export { type Take, takeLiquidity } from './take.js';
+export {
+  paperBroker,
+  paperInstrument,
+  paperTrader,
+  riskLimits,
+  type TradedInstrument,
+  Trader,
+  type TraderEvent,
+  type TraderOptions,
+} from './trader.js';

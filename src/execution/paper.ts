@@ -45,10 +45,10 @@ import {
 } from '../core/index.js';
 import type { RecordCursor } from '../data/dbn/index.js';
 import {
-  type Broker,
   BrokerRequestError,
   type ExecutionReport,
   type ReplaceChange,
+  type ReplayingBroker,
   type ReportListener,
   requireNewId,
 } from './broker.js';
@@ -83,6 +83,11 @@ export interface PaperBrokerOptions {
 
 const TRADE = 84; // 'T'
 const NEW_YORK = 'America/New_York';
+/**
+ * Rounds of reports and the orders they prompt handled before one record: a listener that keeps
+ * answering reports with orders at zero latency would otherwise never let the replay go on.
+ */
+const MAX_ROUNDS = 100;
 const CLEAR = 82; // 'R'
 const CANCEL = 67; // 'C'
 const ADD = 65; // 'A'
@@ -212,7 +217,7 @@ export interface PaperWarnings {
 }
 
 /** Orders against recorded books (futures) or quotes (spot), with queue, latency and fee models. */
-export class PaperBroker implements Broker {
+export class PaperBroker implements ReplayingBroker {
   readonly name = 'paper';
   readonly queue: QueueModel;
   readonly latency: LatencyModel;
@@ -340,7 +345,15 @@ export class PaperBroker implements Broker {
     }
     const ms = c.tsEventMs;
     if (ms >= this.#nextActionMs) this.#runActions(c.tsEvent, false);
-    if (this.#reports.length > 0 && c.tsRecvMs >= this.#nextReportMs) this.#deliver(c.tsRecv);
+    // What the listeners send on hearing a report may reach the venue before this record too.
+    for (
+      let round = 0;
+      this.#reports.length > 0 && c.tsRecvMs >= this.#nextReportMs && round < MAX_ROUNDS;
+      round++
+    ) {
+      this.#deliver(c.tsRecv);
+      if (ms >= this.#nextActionMs) this.#runActions(c.tsEvent, false);
+    }
     if (ms >= this.#nextRolloverMs) this.#rollover(ms);
   }
 
@@ -396,7 +409,10 @@ export class PaperBroker implements Broker {
    */
   advance(nowNs: bigint): void {
     this.#runActions(nowNs, true);
-    this.#deliver(nowNs);
+    for (let round = 0; this.#reports.length > 0 && round < MAX_ROUNDS; round++) {
+      this.#deliver(nowNs);
+      this.#runActions(nowNs, true);
+    }
   }
 
   // ── requests ──────────────────────────────────────────────────────────────────────────────

@@ -120,6 +120,16 @@ export class FillPortfolio {
     );
   }
 
+  /**
+   * A cost without a fill (overnight financing), account currency: counted with the fees; a
+   * negative amount is a credit.
+   */
+  charge(instrumentId: number, amount: number): void {
+    const h = this.#holding(instrumentId);
+    if (!Number.isFinite(amount)) throw new InvalidOptionError('charge', amount, 'a finite amount');
+    h.feesNano += BigInt(Math.round(amount * NANO));
+  }
+
   /** Marks an instrument at `price` (raw units), for open P&L and JPY conversion. */
   mark(instrumentId: number, price: number): void {
     this.#holding(instrumentId).mark = price;
@@ -163,7 +173,7 @@ export class FillPortfolio {
     return h ? this.#cash.get(h.terms.instrumentId)! : 0n;
   }
 
-  /** Fees paid, nano-units of the account currency (exact). */
+  /** Fees and charges paid, nano-units of the account currency (exact). */
   feesNano(instrument?: number | string): bigint {
     if (instrument !== undefined) return this.#find(instrument)?.feesNano ?? 0n;
     let f = 0n;
@@ -200,6 +210,18 @@ export class FillPortfolio {
       e += h.terms.quotedInJpy ? units : units * (h.mark / NANO);
     }
     return e;
+  }
+
+  /** The terms of an instrument the portfolio holds, by id or symbol. */
+  terms(instrument: number | string): InstrumentTerms | undefined {
+    return this.#find(instrument)?.terms;
+  }
+
+  /** Σ |position| over instruments. */
+  grossPosition(): number {
+    let g = 0;
+    for (const h of this.#holdings.values()) g += Math.abs(h.position);
+    return g;
   }
 
   #find(instrument: number | string): Holding | undefined {

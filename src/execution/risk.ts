@@ -8,7 +8,10 @@
  */
 import {
   EngineError,
+  type FxSessionName,
+  fxSession,
   InvalidOptionError,
+  localTime,
   requireNonNegative,
   requirePositive,
   requirePositiveInt,
@@ -26,7 +29,25 @@ export type RiskReason =
   | 'DRAWDOWN'
   | 'STALE_DATA'
   | 'CROSSED_BOOK'
-  | 'WIDE_SPREAD';
+  | 'WIDE_SPREAD'
+  | 'NO_TRADE_WINDOW'
+  | 'SESSION_CLOSED'
+  | 'TOXICITY'
+  | 'BRACKET_WORKING'
+  | 'NO_MARKET_DATA'
+  | 'FLAT_WINDOW';
+
+/** A daily window in a time zone (HH:MM to HH:MM, across midnight when `to` < `from`) without new risk. */
+export interface TradeWindow {
+  readonly from: string;
+  readonly to: string;
+  /** IANA zone of the times (America/Chicago). */
+  readonly zone: string;
+  /** Weekdays (0 = Sunday) of the window's local time; every day when absent. */
+  readonly days?: readonly number[];
+  /** What a rejection says. */
+  readonly reason: string;
+}
 
 /** Limits; sizes in contracts (or spot units), money in the account currency. */
 export interface RiskLimits {
@@ -46,6 +67,12 @@ export interface RiskLimits {
   readonly staleAfterNs: bigint;
   /** Spread wider than this many ticks: no new entries. */
   readonly maxSpreadTicks: number;
+  /** VPIN CDF at or above this: no new risk (default: no veto). */
+  readonly toxicityVeto?: number;
+  /** FX sessions (calendar.ts `fxSession`) in which new risk may be taken (default: all). */
+  readonly sessions?: readonly FxSessionName[];
+  /** Daily windows without new risk. */
+  readonly noTradeWindows?: readonly TradeWindow[];
 }
 
 /** What the risk engine needs to know when an order is about to be sent. */
@@ -62,6 +89,8 @@ export interface RiskContext {
   readonly bidPx: number;
   readonly askPx: number;
   readonly tickRaw: number;
+  /** VPIN CDF of the instrument now (NaN or absent: unknown, no veto). */
+  readonly toxicity?: number;
 }
 
 /** A refusal. */
@@ -94,6 +123,20 @@ export class RiskEngine {
     requireNonNegative('maxSpreadTicks', limits.maxSpreadTicks);
     if (!(limits.staleAfterNs > 0n))
       throw new InvalidOptionError('staleAfterNs', limits.staleAfterNs, 'a duration in ns > 0n');
+    for (const w of limits.noTradeWindows ?? []) {
+      for (const t of [w.from, w.to])
+        if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(t))
+          throw new InvalidOptionError('no-trade window time', t, 'HH:MM');
+      try {
+        localTime(0, w.zone);
+      } catch {
+        throw new InvalidOptionError(
+          'no-trade window zone',
+          w.zone,
+          'an IANA time zone such as America/Chicago',
+        );
+      }
+    }
     this.limits = limits;
   }
 
@@ -183,6 +226,40 @@ export class RiskEngine {
     const spreadTicks = (ctx.askPx - ctx.bidPx) / ctx.tickRaw;
     if (spreadTicks > L.maxSpreadTicks)
       return new RiskRejection('WIDE_SPREAD', `spread of ${spreadTicks} ticks over ${L.maxSpreadTicks}`);
+    if (L.toxicityVeto !== undefined && (ctx.toxicity ?? Number.NaN) >= L.toxicityVeto)
+      return new RiskRejection(
+        'TOXICITY',
+        `VPIN CDF ${ctx.toxicity?.toFixed(3)} at or over ${L.toxicityVeto}`,
+      );
+    return this.#checkTime(Number(ctx.nowNs / 1_000_000n));
+  }
+
+  /** Sessions and no-trade windows at `ms`. */
+  #checkTime(ms: number): RiskRejection | null {
+    const L = this.limits;
+    if (L.sessions !== undefined) {
+      const s = fxSession(ms);
+      if (!L.sessions.includes(s))
+        return new RiskRejection('SESSION_CLOSED', `the ${s} session is not one of ${L.sessions.join(', ')}`);
+    }
+    for (const w of L.noTradeWindows ?? []) {
+      if (inWindow(w, ms))
+        return new RiskRejection('NO_TRADE_WINDOW', `${w.reason} (${w.from}–${w.to} ${w.zone})`);
+    }
     return null;
   }
+}
+
+/** Whether `ms` falls in the daily window `w` (its start included, its end not). */
+export function inWindow(w: TradeWindow, ms: number): boolean {
+  const t = localTime(ms, w.zone);
+  if (w.days !== undefined && !w.days.includes(t.weekday)) return false;
+  const m = t.hour * 60 + t.minute;
+  const from = minutes(w.from);
+  const to = minutes(w.to);
+  return from <= to ? m >= from && m < to : m >= from || m < to;
+}
+
+function minutes(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }

@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { depth, px, replayThrough, SIX_E_MBP, type Step, trade } from '../../test/execution.js';
+import { planBracket } from './bracket.js';
+import { executionConfig } from './config.js';
+import { paperTrader, type Trader } from './trader.js';
+
+const TICK = 50_000;
+const MKT = { bidPx: px(1.085), askPx: px(1.08505), tickRaw: TICK };
+const NOW = 1_715_126_400_000_000_000n;
+const cfg = executionConfig();
+const close = (a: number, b: number, what: string) =>
+  assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} != ${b}`);
+
+describe('brackets from decisions', () => {
+  const id = SIX_E_MBP.instrumentId;
+
+  test('market entry; stop and target from ATR multiples (1.5 and 2 ATR), measured from the ask it meets', () => {
+    const p = planBracket({ instrumentId: id, side: 'buy', quantity: 2, atrRaw: px(0.0002) }, MKT, cfg, NOW);
+    assert.deepEqual(p.entry, { instrumentId: id, side: 'buy', quantity: 2, type: 'market', tif: 'IOC' });
+    // 1.08505 − 1.5 × 0.0002 = 1.08475; 1.08505 + 2 × 0.0002 = 1.08545.
+    assert.deepEqual([p.referencePx, p.stopPx, p.targetPx], [px(1.08505), px(1.08475), px(1.08545)]);
+  });
+
+  test('without an ATR, minTicks (4) from the entry; a sell mirrors a buy from the bid', () => {
+    const buy = planBracket({ instrumentId: id, side: 'buy', quantity: 1 }, MKT, cfg, NOW);
+    assert.deepEqual([buy.stopPx, buy.targetPx], [px(1.08485), px(1.08525)]);
+    const sell = planBracket(
+      { instrumentId: id, side: 'sell', quantity: 1, atrRaw: Number.NaN },
+      MKT,
+      cfg,
+      NOW,
+    );
+    assert.deepEqual([sell.referencePx, sell.stopPx, sell.targetPx], [px(1.085), px(1.0852), px(1.0848)]);
+  });
+
+  test('rounding never adds risk: the stop rounds away from the entry, the target towards it', () => {
+    // 1.5 × 0.00017 = 0.000255 → 6 ticks (0.0003) for the stop; 2 × 0.00017 = 0.00034 → 6 ticks for the target.
+    const p = planBracket({ instrumentId: id, side: 'buy', quantity: 1, atrRaw: px(0.00017) }, MKT, cfg, NOW);
+    assert.deepEqual([p.stopPx, p.targetPx], [px(1.08475), px(1.08535)]);
+  });
+
+  test("the setup's stop and target when they lie on the right side, else the ATR's", () => {
+    const setup = { entry: px(1.0851), stop: px(1.0848), target: px(1.0856) };
+    const p = planBracket(
+      { instrumentId: id, side: 'buy', quantity: 1, setup, atrRaw: px(0.0002) },
+      MKT,
+      cfg,
+      NOW,
+    );
+    assert.deepEqual([p.stopPx, p.targetPx], [px(1.0848), px(1.0856)]);
+    const wrong = { entry: px(1.0851), stop: px(1.0853), target: px(1.0849) };
+    const q = planBracket(
+      { instrumentId: id, side: 'buy', quantity: 1, setup: wrong, atrRaw: px(0.0002) },
+      MKT,
+      cfg,
+      NOW,
+    );
+    assert.deepEqual([q.stopPx, q.targetPx], [px(1.08475), px(1.08545)]);
+  });
+
+  test('a limit entry at the passive price, expiring after entry.expireMs; one through the market is held at the touch', () => {
+    const lim = executionConfig({ entry: { type: 'limit', expireMs: 20_000 } });
+    const p = planBracket(
+      { instrumentId: id, side: 'buy', quantity: 1, passivePx: px(1.08495) },
+      MKT,
+      lim,
+      NOW,
+    );
+    assert.deepEqual(p.entry, {
+      instrumentId: id,
+      side: 'buy',
+      quantity: 1,
+      type: 'limit',
+      limitPx: px(1.08495),
+      tif: 'GTT',
+      expireAtNs: NOW + 20_000_000_000n,
+    });
+    // 1.08507 rounds down to 1.08505, the ask itself: a buy there would take, so it joins the bid.
+    const q = planBracket(
+      { instrumentId: id, side: 'buy', quantity: 1, passivePx: px(1.08507) },
+      MKT,
+      lim,
+      NOW,
+    );
+    assert.equal(q.entry.limitPx, px(1.085));
+    const s = planBracket(
+      { instrumentId: id, side: 'sell', quantity: 1, setup: { entry: px(1.08512), stop: 0, target: 0 } },
+      MKT,
+      lim,
+      NOW,
+    );
+    assert.equal(s.entry.limitPx, px(1.08515), 'a sell rounds up, away from the market');
+  });
+});
+
+const BIDS = [[1.085, 50, 5]] as const;
+const ASKS = [[1.08505, 50, 5]] as const;
+const ID = SIX_E_MBP.instrumentId;
+
+function trader(overrides: Parameters<typeof executionConfig>[0] = {}): Trader {
+  return paperTrader({
+    instruments: [{ instrumentId: ID, symbol: SIX_E_MBP.symbol }],
+    config: executionConfig({
+      paper: { latency: { entryMs: 0, modifyMs: 0, cancelMs: 0, ackMs: 0 } },
+      ...overrides,
+    }),
+    runId: 'test',
+  });
+}
+
+/** The book at `min` minutes after T0, moved by `ticks` from the base. */
+function at(min: number, ticks = 0, then?: Step['then']): Step {
+  const d = ticks * 0.00005;
+  return depth(min * 60_000, [[1.085 + d, 50, 5]], [[1.08505 + d, 50, 5]], then);
+}
+
+describe('trader: brackets on the paper broker', () => {
+  test('an approved long: entry, then stop and target; the target fills and the stop is cancelled', async () => {
+    const t = trader();
+    await replayThrough(
+      t,
+      [
+        at(0, 0, (now) => assert.equal(t.act({ instrumentId: ID, target: 2 }, now), null)),
+        at(0.5),
+        at(1, 5), // the bid reaches 1.08525: the target (a sell at 1.08525) fills
+        at(1.5, 5),
+      ],
+      'mbp-10',
+    );
+    assert.equal(t.position(ID), 0);
+    const o = t.broker.openOrders();
+    assert.deepEqual(o, []);
+    // Bought 2 at 1.08505, sold 2 at 1.08525: 4 ticks × 2 × $6.25 = $50, less 4 contract-sides × $2.47.
+    close(t.portfolio.realized(), 50 - 4 * 2.47, 'realized');
+    assert.deepEqual(
+      t.journal.map((e) => e.kind),
+      ['bracket', 'exits'],
+    );
+    const statuses = ['test-1', 'test-2', 'test-3'].map((id) => t.broker.order(id)?.status);
+    assert.deepEqual(statuses, ['filled', 'cancelled', 'filled'], 'entry, stop, target');
+  });
+
+  test('the stop fills on a trade at its price and the target is cancelled', async () => {
+    const t = trader();
+    await replayThrough(
+      t,
+      [
+        at(0, 0, (now) => t.act({ instrumentId: ID, target: -1 }, now)),
+        at(0.5),
+        // Short 1 from 1.085: stop at 1.0852 (4 ticks). A buyer trades there.
+        trade(60_000, 1.0852, 3, 'B', [[1.08515, 50, 5]], [[1.0852, 50, 5]]),
+        at(1.5, 4),
+      ],
+      'mbp-10',
+    );
+    assert.equal(t.position(ID), 0);
+    // The stop buys at the ask after the trade took 3 of the 50 shown at 1.0852.
+    close(t.portfolio.realized(), -(1.0852 - 1.085) * 125_000 - 2 * 2.47, 'realized');
+    assert.equal(t.broker.order('test-3')?.status, 'cancelled', 'the target');
+  });
+
+  test('a position still open after the time stop (5 min) is closed at the market', async () => {
+    const t = trader();
+    const steps: Step[] = [at(0, 0, (now) => t.act({ instrumentId: ID, target: 1 }, now))];
+    for (let m = 1; m <= 7; m++) steps.push(at(m, m % 2));
+    await replayThrough(t, steps, 'mbp-10');
+    assert.equal(t.position(ID), 0);
+    const stop = t.journal.find((e) => e.kind === 'time-stop');
+    // Sent at t = 0 (+1 µs, its ts_recv) with no latency, it filled at the venue then; the check at
+    // the record of t = 5 min (+1 µs) finds it open for exactly 5 min and closes it.
+    assert.equal(stop?.atNs, NOW + 300_000_001_000n);
+  });
+
+  test('flat before the CME break; no new risk until the market reopens and the no-trade window ends', async () => {
+    const t = trader();
+    // 2024-05-08 15:50 CDT = 20:50 UTC = T0 + 1,250 min.
+    const base = 1_250;
+    const results: (string | null)[] = [];
+    const act = (now: bigint) => results.push(t.act({ instrumentId: ID, target: 1 }, now)?.reason ?? null);
+    await replayThrough(
+      t,
+      [
+        at(base, 0, (now) => act(now)),
+        at(base + 1),
+        at(base + 5), // 15:55: flat
+        at(base + 6, 0, act), // 15:56: refused
+        at(base + 71, 0, act), // 17:01: reopened, still in the 15:55–17:05 window
+        at(base + 76, 0, act), // 17:06
+      ],
+      'mbp-10',
+    );
+    assert.deepEqual(results, [null, 'FLAT_WINDOW', 'NO_TRADE_WINDOW', null]);
+    assert.ok(t.journal.some((e) => e.kind === 'flat-window'));
+    // The 15:50 position was closed at 15:55; the 17:06 entry has not met a record yet.
+    assert.equal(t.portfolio.position(ID), 0);
+  });
+
+  test('toxicity: tighten moves the stop to 2 ticks from the price; flatten closes', async () => {
+    const tight = trader({ toxicity: { policy: 'tighten', tightenTicks: 2 } });
+    await replayThrough(
+      tight,
+      [
+        at(0, 0, (now) => tight.act({ instrumentId: ID, target: 1 }, now)),
+        at(0.2, 3, (now) => tight.onToxicity(ID, now, 'risk-off')), // bid 1.08515: stop to 1.08505
+        at(0.4, 3),
+      ],
+      'mbp-10',
+    );
+    assert.equal(tight.broker.order('test-2')?.spec.stopPx, px(1.08505));
+    assert.equal(tight.position(ID), 1);
+
+    const flat = trader({ toxicity: { policy: 'flatten', tightenTicks: 2 } });
+    await replayThrough(
+      flat,
+      [
+        at(0, 0, (now) => flat.act({ instrumentId: ID, target: 1 }, now)),
+        at(0.2, 1, (now) => flat.onToxicity(ID, now, 'sweep')),
+        at(0.4, 1),
+      ],
+      'mbp-10',
+    );
+    assert.equal(flat.position(ID), 0);
+    assert.deepEqual(flat.broker.openOrders(), []);
+  });
+
+  test('the kill switch cancels everything, closes the position and refuses new risk', async () => {
+    const t = trader();
+    let refused: string | undefined;
+    await replayThrough(
+      t,
+      [
+        at(0, 0, (now) => t.act({ instrumentId: ID, target: 3 }, now)),
+        at(0.2, 0, (now) => t.kill(now)),
+        at(0.4, 0, (now) => {
+          refused = t.act({ instrumentId: ID, target: 1 }, now)?.reason;
+        }),
+        at(0.6),
+      ],
+      'mbp-10',
+    );
+    assert.equal(t.position(ID), 0);
+    assert.deepEqual(t.broker.openOrders(), []);
+    assert.equal(refused, 'KILL_SWITCH');
+  });
+
+  test('risk refusals carry their reason: the toxicity veto, a working bracket', async () => {
+    const t = trader();
+    const reasons: (string | undefined)[] = [];
+    await replayThrough(
+      t,
+      [
+        at(0, 0, (now) => {
+          t.setToxicity(ID, 0.97);
+          reasons.push(t.act({ instrumentId: ID, target: 1 }, now)?.reason);
+          t.setToxicity(ID, 0.5);
+          reasons.push(t.act({ instrumentId: ID, target: 1 }, now)?.reason);
+          reasons.push(t.act({ instrumentId: ID, target: 2 }, now)?.reason);
+        }),
+      ],
+      'mbp-10',
+    );
+    assert.deepEqual(reasons, ['TOXICITY', undefined, 'BRACKET_WORKING']);
+  });
+
+  test("the day's P&L is the equity's change since the trading day began", async () => {
+    const t = trader();
+    await replayThrough(
+      t,
+      [
+        at(0, 0, (now) => t.act({ instrumentId: ID, target: 1 }, now)),
+        at(0.5, 2), // mid moves 2 ticks: +$12.50 open, less one side's fees
+      ],
+      'mbp-10',
+    );
+    close(t.dailyPnl(), 2 * 6.25 - 0.5 * 0.00005 * 125_000 - 2.47, "day's P&L");
+  });
+});

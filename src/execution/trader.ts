@@ -1,0 +1,569 @@
+/**
+ * The trader: what turns approved decisions into brackets on a broker and keeps them in check. It
+ * owns the account's `FillPortfolio` (fed by the broker's fill and charge reports, marked by the
+ * market data it is shown) and the pre-trade `RiskEngine`, and it is what the decision pipeline's
+ * validators read positions and P&L from (`position`, `grossExposure`, `dailyPnl`).
+ *
+ * Per instrument it runs one bracket at a time: the entry, then a stop and a target sized to what
+ * the entry filled, one cancelling the other; a time stop closes what is still open after
+ * `exits.timeStopMs`; before the CME daily break and the weekend everything is cancelled and
+ * closed, and no new risk is taken until the market reopens. A risk-off or sweep alert applies
+ * the toxicity policy to open positions; the kill switch cancels every working order, closes every
+ * position and refuses new risk until reset.
+ *
+ * Time comes only from the market data it is shown (`before`/`after`), so a backtest and a live
+ * session act alike; every action is journalled with its time and reason.
+ */
+import type { BookView } from '../book/index.js';
+import {
+  CME_FX_FUTURES,
+  fxFutureRoot,
+  InvalidOptionError,
+  localTime,
+  nextLocalTimeMs,
+  SPOT_PAIRS,
+  tradingDateOf,
+} from '../core/index.js';
+import type { RecordCursor } from '../data/dbn/index.js';
+import { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
+import { type Broker, type ExecutionReport, isReplaying, type ReplayingBroker } from './broker.js';
+import type { ExecutionConfig } from './config.js';
+import { PerContractFees, SpotFees } from './fees.js';
+import { ConstantLatency, FeedLatency } from './latency.js';
+import { ClientOrderIds, isTerminal, type Order, type OrderSide, type OrderSpec } from './order.js';
+import { PaperBroker, type PaperInstrument } from './paper.js';
+import { FillPortfolio } from './portfolio.js';
+import { logProbability, ProbabilisticQueue, powerProbability, RiskAverseQueue } from './queue.js';
+import { RiskEngine, type RiskLimits, type RiskReason, RiskRejection } from './risk.js';
+
+/** What the trader did, for the journal and reports. */
+export interface TraderEvent {
+  readonly atNs: bigint;
+  readonly instrumentId: number;
+  readonly kind:
+    | 'bracket'
+    | 'refused'
+    | 'exits'
+    | 'time-stop'
+    | 'flat-window'
+    | 'toxicity'
+    | 'kill'
+    | 'closed';
+  readonly detail: string;
+}
+
+/** A market the trader trades: its book and bracket state. */
+class Slot {
+  book: BookView | null = null;
+  lastDataMs = Number.NEGATIVE_INFINITY;
+  entryId: string | null = null;
+  stopId: string | null = null;
+  targetId: string | null = null;
+  /** Close-out orders working (time stop, flat window, toxicity, kill). */
+  closeId: string | null = null;
+  plan: BracketPlan | null = null;
+  /** When the current position was opened (first entry fill), ns. */
+  openedNs: bigint | null = null;
+  /** The position must be closed and stay closed until this is cleared. */
+  closing: string | null = null;
+  /** VPIN CDF of the instrument (for the toxicity veto), NaN when not known. */
+  toxicity = Number.NaN;
+}
+
+export interface TraderOptions {
+  readonly broker: Broker;
+  readonly portfolio: FillPortfolio;
+  readonly risk: RiskEngine;
+  readonly config: ExecutionConfig;
+  /** Client order ids (`<run id>-<n>`). */
+  readonly ids: ClientOrderIds;
+}
+
+const MINUTE_MS = 60_000;
+const CHICAGO = 'America/Chicago';
+
+export class Trader {
+  readonly journal: TraderEvent[] = [];
+  readonly broker: Broker;
+  readonly portfolio: FillPortfolio;
+  readonly risk: RiskEngine;
+  readonly config: ExecutionConfig;
+  readonly #ids: ClientOrderIds;
+  readonly #slots = new Map<number, Slot>();
+  /** Equity at the start of the current trading day, and that day. */
+  #dayStart = 0;
+  #day = '';
+  #nowNs = 0n;
+  #nextCheckMs = Number.NEGATIVE_INFINITY;
+  #nextSampleMs = Number.NEGATIVE_INFINITY;
+  readonly #replay: ReplayingBroker | null;
+  /** The next flat deadline (break or weekend) and the reopening after it, ms. */
+  #flatAtMs = Number.NaN;
+  #reopenMs = Number.NaN;
+
+  constructor(opts: TraderOptions) {
+    this.broker = opts.broker;
+    this.portfolio = opts.portfolio;
+    this.risk = opts.risk;
+    this.config = opts.config;
+    this.#ids = opts.ids;
+    this.#replay = isReplaying(opts.broker) ? opts.broker : null;
+    this.broker.onReport((r, o) => this.#onReport(r, o));
+  }
+
+  // ── what the pipeline's validators read ──────────────────────────────────────────────────
+
+  /** Signed position of an instrument by symbol (or id). */
+  position(instrument: string | number): number {
+    return this.portfolio.position(instrument);
+  }
+
+  grossExposure(): number {
+    return this.portfolio.grossPosition();
+  }
+
+  /** Realized + open P&L since the current trading day began, less fees, USD. */
+  dailyPnl(): number {
+    return this.portfolio.equity() - this.#dayStart;
+  }
+
+  // ── market data ───────────────────────────────────────────────────────────────────────────
+
+  /** Before `c` is applied to its book (a replaying broker's venue actions and reports happen here). */
+  before(c: RecordCursor): void {
+    this.#replay?.before(c);
+  }
+
+  /** After `c` updated `book`: the broker matches, the portfolio is marked, the clocks are checked. */
+  after(c: RecordCursor, book: BookView): void {
+    this.#replay?.after(c, book);
+    const id = c.instrumentId;
+    let slot = this.#slots.get(id);
+    if (slot === undefined) {
+      if (this.portfolio.terms(id) === undefined) return;
+      slot = this.#slot(id);
+    }
+    slot.book = book;
+    const ms = c.tsRecvMs;
+    slot.lastDataMs = ms;
+    if (book.consistent && !book.crossed && book.bidLevels > 0 && book.askLevels > 0)
+      this.portfolio.mark(c.instrumentId, book.mid);
+    if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecv);
+  }
+
+  /** The toxicity analyst's VPIN CDF for an instrument (read by the veto). */
+  setToxicity(instrumentId: number, vpinCdf: number): void {
+    const s = this.#slots.get(instrumentId);
+    if (s !== undefined) s.toxicity = vpinCdf;
+  }
+
+  // ── decisions ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * An approved decision: hold `target` (signed) of the instrument. A position on the other side
+   * is closed first; growing the position opens a bracket for the difference; a smaller target on
+   * the same side leaves the exits to do their work. Returns the refusal, if any.
+   */
+  act(
+    intent: Omit<TradeIntent, 'side' | 'quantity'> & { readonly target: number },
+    nowNs: bigint,
+  ): RiskRejection | null {
+    const slot = this.#slot(intent.instrumentId);
+    this.#nowNs = nowNs;
+    const id = intent.instrumentId;
+    const pos = this.portfolio.position(id);
+    const target = intent.target;
+    const same = pos !== 0 && Math.sign(target) === Math.sign(pos);
+    // The other side: close first; the new side waits for a later decision.
+    if (pos !== 0 && !same) this.#close(id, 'reversed by a decision');
+    const quantity = Math.abs(target) - (same ? Math.abs(pos) : 0);
+    if (target === 0 || quantity <= 0) return null;
+    if (slot.entryId !== null || slot.closing !== null)
+      return this.#refuse(id, 'BRACKET_WORKING', 'a bracket or a close-out of this instrument is working');
+    const book = slot.book;
+    const terms = this.portfolio.terms(id);
+    if (book === null || terms === undefined)
+      return this.#refuse(id, 'NO_MARKET_DATA', 'no market data of this instrument yet');
+    const side: OrderSide = target > 0 ? 'buy' : 'sell';
+    const ms = Number(nowNs / 1_000_000n);
+    if (!Number.isNaN(this.#flatAtMs) && ms >= this.#flatAtMs && ms < this.#reopenMs)
+      return this.#refuse(id, 'FLAT_WINDOW', 'flat before the CME daily break or the weekend');
+    const rejection = this.risk.check(side, quantity, {
+      nowNs,
+      position: pos,
+      grossPosition: this.portfolio.grossPosition(),
+      dayPnl: this.dailyPnl(),
+      lastDataNs: BigInt(Math.round(slot.lastDataMs)) * 1_000_000n,
+      bidPx: book.bestBidPx,
+      askPx: book.bestAskPx,
+      tickRaw: terms.tickRaw,
+      toxicity: slot.toxicity,
+    });
+    if (rejection !== null) {
+      this.#log(id, 'refused', rejection.message);
+      return rejection;
+    }
+    const plan = planBracket(
+      { ...intent, side, quantity },
+      { bidPx: book.bestBidPx, askPx: book.bestAskPx, tickRaw: terms.tickRaw },
+      this.config,
+      nowNs,
+    );
+    slot.plan = plan;
+    const order = this.#send(plan.entry);
+    slot.entryId = order.clientId;
+    this.#log(
+      intent.instrumentId,
+      'bracket',
+      `${side} ${quantity} ${plan.entry.type}${plan.entry.limitPx !== undefined ? ` at ${plan.entry.limitPx}` : ''}, stop ${plan.stopPx}, target ${plan.targetPx}`,
+    );
+    return null;
+  }
+
+  /**
+   * A risk-off flag or sweep alert for an instrument: the configured policy applies to its open
+   * position (flatten, tighten the stop to `tightenTicks` from the price, or hold).
+   */
+  onToxicity(instrumentId: number, nowNs: bigint, why: string): void {
+    const slot = this.#slots.get(instrumentId);
+    const pos = this.portfolio.position(instrumentId);
+    if (slot === undefined || pos === 0) return;
+    this.#nowNs = nowNs;
+    const policy = this.config.toxicity.policy;
+    if (policy === 'hold') return;
+    this.#log(instrumentId, 'toxicity', `${why}: ${policy}`);
+    if (policy === 'flatten') {
+      this.#close(instrumentId, why);
+      return;
+    }
+    const book = slot.book;
+    const terms = this.portfolio.terms(instrumentId);
+    if (slot.stopId === null || book === null || terms === undefined) return;
+    const stop = this.broker.order(slot.stopId);
+    const k = this.config.toxicity.tightenTicks * terms.tickRaw;
+    const tight = pos > 0 ? book.bestBidPx - k : book.bestAskPx + k;
+    const current = stop?.spec.stopPx ?? Number.NaN;
+    if (
+      stop !== undefined &&
+      !isTerminal(stop.status) &&
+      stop.status !== 'pending-replace' &&
+      stop.status !== 'pending-cancel'
+    ) {
+      if (pos > 0 ? tight > current : tight < current)
+        this.broker.replace(stop.clientId, { stopPx: tight }, nowNs);
+    }
+  }
+
+  /** The kill switch: no new risk, every working order cancelled, every position closed. */
+  kill(nowNs: bigint, why = 'kill switch'): void {
+    this.#nowNs = nowNs;
+    this.risk.kill();
+    for (const id of this.#slots.keys()) this.#close(id, why);
+    const closing = new Set([...this.#slots.values()].map((s) => s.closeId));
+    for (const o of this.broker.openOrders()) if (!closing.has(o.clientId)) this.#cancel(o.clientId);
+    this.#log(0, 'kill', why);
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  #slot(id: number): Slot {
+    let s = this.#slots.get(id);
+    if (s === undefined) {
+      s = new Slot();
+      this.#slots.set(id, s);
+    }
+    return s;
+  }
+
+  #refuse(instrumentId: number, reason: RiskReason, detail: string): RiskRejection {
+    const r = new RiskRejection(reason, detail);
+    this.#log(instrumentId, 'refused', r.message);
+    return r;
+  }
+
+  #log(instrumentId: number, kind: TraderEvent['kind'], detail: string): void {
+    this.journal.push({ atNs: this.#nowNs, instrumentId, kind, detail });
+  }
+
+  #send(spec: Omit<OrderSpec, 'clientId'>): Order {
+    return this.broker.submit({ ...spec, clientId: this.#ids.next() } as OrderSpec, this.#nowNs);
+  }
+
+  #cancel(id: string | null): void {
+    if (id === null) return;
+    const o = this.broker.order(id);
+    if (o === undefined || isTerminal(o.status) || o.status === 'pending-cancel') return;
+    this.broker.cancel(id, this.#nowNs);
+  }
+
+  /** Cancels the bracket's orders and closes the position at the market; no new entry until it is flat. */
+  #close(instrumentId: number, why: string): void {
+    const slot = this.#slot(instrumentId);
+    this.#cancel(slot.entryId);
+    this.#cancel(slot.stopId);
+    this.#cancel(slot.targetId);
+    const pos = this.portfolio.position(instrumentId);
+    slot.closing = why;
+    if (pos === 0) {
+      slot.closing = null;
+      return;
+    }
+    if (slot.closeId !== null) return;
+    const order = this.#send({
+      instrumentId,
+      side: pos > 0 ? 'sell' : 'buy',
+      type: 'market',
+      quantity: Math.abs(pos),
+      tif: 'IOC',
+    });
+    slot.closeId = isTerminal(order.status) ? null : order.clientId;
+  }
+
+  /** Time stops, flat windows, day changes and the equity curve, once a minute of data at most. */
+  #check(ms: number, nowNs: bigint): void {
+    this.#nowNs = nowNs;
+    this.#nextCheckMs = ms + 1_000;
+    const day = tradingDateOf(ms) ?? this.#day;
+    if (day !== this.#day) {
+      this.#day = day;
+      this.#dayStart = this.portfolio.equity();
+      this.risk.newDay();
+    }
+    this.risk.observe(this.dailyPnl());
+    if (ms >= this.#nextSampleMs) {
+      this.portfolio.sample(nowNs);
+      this.#nextSampleMs = ms + MINUTE_MS;
+    }
+    if (Number.isNaN(this.#flatAtMs) || ms >= this.#reopenMs) this.#planFlat(ms);
+    const flat = ms >= this.#flatAtMs && ms < this.#reopenMs;
+    for (const [id, slot] of this.#slots) {
+      const pos = this.portfolio.position(id);
+      if (flat && (pos !== 0 || slot.entryId !== null) && slot.closing === null) {
+        this.#log(id, 'flat-window', 'flat before the CME break or the weekend');
+        this.#close(id, 'flat window');
+      } else if (
+        pos !== 0 &&
+        slot.openedNs !== null &&
+        slot.closing === null &&
+        nowNs - slot.openedNs >= BigInt(this.config.exits.timeStopMs) * 1_000_000n
+      ) {
+        this.#log(id, 'time-stop', `open for ${this.config.exits.timeStopMs} ms`);
+        this.#close(id, 'time stop');
+      } else if (slot.closing !== null && pos !== 0 && slot.closeId === null) {
+        // A close-out that found too little liquidity: try again.
+        this.#close(id, slot.closing);
+      }
+    }
+  }
+
+  /** The next flat deadline after `ms` (break or weekend, per the configuration) and the reopening. */
+  #planFlat(ms: number): void {
+    // The break whose reopening is still ahead: the hour-long break ending after `ms`.
+    const breakMs = nextLocalTimeMs(CHICAGO, ms - 60 * MINUTE_MS, 16, 0);
+    const friday = localTime(breakMs, CHICAGO).weekday === 5;
+    const before = friday ? this.config.flat.beforeWeekendMin : this.config.flat.beforeBreakMin;
+    // Friday's close reopens on Sunday at 17:00.
+    this.#reopenMs = nextLocalTimeMs(CHICAGO, friday ? breakMs + 2 * 24 * 60 * MINUTE_MS : breakMs, 17, 0);
+    this.#flatAtMs = before > 0 ? breakMs - before * MINUTE_MS : this.#reopenMs;
+  }
+
+  #onReport(r: ExecutionReport, order: Order | undefined): void {
+    if (r.kind === 'charge') {
+      this.portfolio.charge(r.instrumentId, r.fee as number);
+      return;
+    }
+    const slot = this.#slots.get(r.instrumentId);
+    if (r.kind === 'fill') {
+      this.portfolio.apply({
+        instrumentId: r.instrumentId,
+        side: r.side as OrderSide,
+        quantity: r.quantity as number,
+        price: r.price as number,
+        fee: r.fee as number,
+        tsNs: r.atNs,
+      });
+    }
+    if (slot === undefined || order === undefined) return;
+    this.#nowNs = r.atNs > this.#nowNs ? r.atNs : this.#nowNs;
+    const id = r.clientId;
+    const pos = this.portfolio.position(r.instrumentId);
+    if (pos === 0) slot.openedNs = null;
+    else if (slot.openedNs === null && r.kind === 'fill') slot.openedNs = r.atNs;
+    const done = isTerminal(order.status);
+    if (id === slot.entryId) {
+      if (r.kind === 'fill' && slot.closing === null) this.#protect(r.instrumentId, slot, pos);
+      if (done) slot.entryId = null;
+    } else if (id === slot.stopId || id === slot.targetId) {
+      const isStop = id === slot.stopId;
+      if (done) {
+        if (isStop) slot.stopId = null;
+        else slot.targetId = null;
+      }
+      const other = isStop ? slot.targetId : slot.stopId;
+      if (r.kind === 'fill') {
+        // One cancels the other: flat, the other goes; still open, it shrinks to what is left.
+        if (pos === 0) this.#cancel(other);
+        else this.#resize(other, Math.abs(pos));
+      } else if (r.kind === 'ack' && pos !== 0 && slot.closing === null) {
+        // An exit sent while the entry was still filling: sized to the position now.
+        this.#resize(id, Math.abs(pos));
+      }
+    } else if (id === slot.closeId) {
+      if (done) slot.closeId = null;
+    }
+    if (pos === 0 && slot.closing !== null && slot.closeId === null) {
+      this.#cancel(slot.stopId);
+      this.#cancel(slot.targetId);
+      if (slot.entryId === null) {
+        this.#log(r.instrumentId, 'closed', slot.closing);
+        slot.closing = null;
+      }
+    }
+  }
+
+  /** After an entry fill: exits sized to the whole position (new ones, or the working ones resized). */
+  #protect(instrumentId: number, slot: Slot, pos: number): void {
+    const plan = slot.plan;
+    if (plan === null || pos === 0) return;
+    const size = Math.abs(pos);
+    const exitSide: OrderSide = pos > 0 ? 'sell' : 'buy';
+    if (slot.stopId === null && slot.targetId === null) {
+      slot.stopId = this.#send({
+        instrumentId,
+        side: exitSide,
+        type: 'stop',
+        stopPx: plan.stopPx,
+        quantity: size,
+        tif: 'GTC',
+      }).clientId;
+      slot.targetId = this.#send({
+        instrumentId,
+        side: exitSide,
+        type: 'limit',
+        limitPx: plan.targetPx,
+        quantity: size,
+        tif: 'GTC',
+      }).clientId;
+      this.#log(instrumentId, 'exits', `stop ${plan.stopPx} and target ${plan.targetPx} for ${size}`);
+      return;
+    }
+    this.#resize(slot.stopId, size);
+    this.#resize(slot.targetId, size);
+  }
+
+  /** A working exit to cover `size` (its filled part counts: the new total is filled + size). */
+  #resize(id: string | null, size: number): void {
+    if (id === null) return;
+    const o = this.broker.order(id);
+    if (o === undefined || (o.status !== 'accepted' && o.status !== 'partially-filled')) return;
+    const total = o.filledQuantity + size;
+    if (total !== o.spec.quantity) this.broker.replace(id, { quantity: total }, this.#nowNs);
+  }
+}
+
+/** What `paperTrader` needs to know of an instrument. */
+export interface TradedInstrument {
+  readonly instrumentId: number;
+  /** A CME FX future (`6EZ6`) or a spot pair (`EUR/USD`). */
+  readonly symbol: string;
+}
+
+/**
+ * The terms of a CME FX future (tick and contract size from `CME_FX_FUTURES`) or of a spot pair
+ * traded in lots of 100,000 of the base currency at the quote (IG), with the configured fees.
+ */
+export function paperInstrument(i: TradedInstrument, cfg: ExecutionConfig): PaperInstrument {
+  const root = fxFutureRoot(i.symbol);
+  if (root !== undefined) {
+    const spec = CME_FX_FUTURES[root];
+    return {
+      instrumentId: i.instrumentId,
+      symbol: i.symbol,
+      tickRaw: spec.tickRaw,
+      multiplier: spec.contractSize,
+      fillAt: 'book',
+      fees: new PerContractFees(cfg.fees.futures),
+    };
+  }
+  const spot = Object.values(SPOT_PAIRS).find((p) => p.pair === i.symbol);
+  if (spot === undefined)
+    throw new InvalidOptionError(
+      'traded instrument',
+      i.symbol,
+      'a CME FX future (6EZ6) or a spot pair (EUR/USD)',
+    );
+  const f = cfg.fees.spot;
+  return {
+    instrumentId: i.instrumentId,
+    symbol: i.symbol,
+    tickRaw: spot.tick,
+    multiplier: 100_000,
+    quotedInJpy: i.symbol.endsWith('/JPY'),
+    fillAt: 'quote',
+    slippageTicks: f.slippagePips,
+    minQuantity: f.minLots,
+    fees: new SpotFees({ markupPips: f.markupPips, adminPct: f.adminPct, tomNextPct: f.tomNextPct }),
+  };
+}
+
+/** The paper broker the configuration describes (queue, latency and fee models). */
+export function paperBroker(instruments: readonly TradedInstrument[], cfg: ExecutionConfig): PaperBroker {
+  const p = cfg.paper;
+  const ms = (v: number) => BigInt(Math.round(v * 1_000_000));
+  const queue =
+    p.queue === 'risk-averse'
+      ? new RiskAverseQueue()
+      : new ProbabilisticQueue(p.queue === 'log' ? logProbability : powerProbability(p.queuePower), p.queue);
+  const l = p.latency;
+  const latency =
+    l.kind === 'feed'
+      ? new FeedLatency(ms(l.floorMs))
+      : new ConstantLatency({
+          entry: ms(l.entryMs),
+          modify: ms(l.modifyMs),
+          cancel: ms(l.cancelMs),
+          ack: ms(l.ackMs),
+        });
+  return new PaperBroker({
+    instruments: instruments.map((i) => paperInstrument(i, cfg)),
+    queue,
+    latency,
+    largeShare: p.largeShare,
+  });
+}
+
+/** The risk limits of the configuration. */
+export function riskLimits(cfg: ExecutionConfig): RiskLimits {
+  const r = cfg.risk;
+  return {
+    maxOrderSize: r.maxOrderSize,
+    maxPosition: r.maxPosition,
+    maxGrossPosition: r.maxGrossPosition,
+    maxOrdersPerMinute: r.maxOrdersPerMinute,
+    dailyLossLimit: r.dailyLossLimit,
+    maxDrawdown: r.maxDrawdown,
+    staleAfterNs: BigInt(r.staleAfterMs) * 1_000_000n,
+    maxSpreadTicks: r.maxSpreadTicks,
+    toxicityVeto: r.toxicityVeto,
+    sessions: r.sessions,
+    noTradeWindows: r.noTradeWindows,
+  };
+}
+
+/** A trader on the paper broker, for backtests, the demo and paper trading. */
+export function paperTrader(opts: {
+  readonly instruments: readonly TradedInstrument[];
+  readonly config: ExecutionConfig;
+  /** Client order ids are `<runId>-<n>`. */
+  readonly runId: string;
+}): Trader {
+  const broker = paperBroker(opts.instruments, opts.config);
+  const terms = opts.instruments.map((i) => paperInstrument(i, opts.config));
+  return new Trader({
+    broker,
+    portfolio: new FillPortfolio(terms),
+    risk: new RiskEngine(riskLimits(opts.config)),
+    config: opts.config,
+    ids: new ClientOrderIds(opts.runId),
+  });
+}
