@@ -31,6 +31,7 @@ import {
   secretPaths,
   setRootLogger,
 } from '../core/index.js';
+import { ExecutionConfigSchema } from '../execution/schema/index.js';
 import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/schema/index.js';
 import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/index.js';
 import { PipelineConfigSchema } from '../pipeline/schema/index.js';
@@ -160,6 +161,8 @@ export const ScalperConfigSchema = z.strictObject({
   techniques: TechniquesConfigSchema.prefault({}),
   agents: AgentsConfigSchema.prefault({}),
   pipeline,
+  /** The execution layer's own schema: brackets, risk, the paper broker, fees (execution/config.ts). */
+  execution: ExecutionConfigSchema.prefault({}),
   llm,
 });
 

@@ -2,7 +2,8 @@
  * `scalper decide` on 20 simulated minutes of 6E: the audit records are checked against what can
  * be worked out without the pipeline — bar triggers from the trades file itself, and each record's
  * vote, route, size and approval re-derived from its own signals and verdicts with the documented
- * rules and default parameters; the book of approved intents re-priced from the records' mids.
+ * rules and default parameters; the paper broker's positions, fees and P&L worked out again from its
+ * fills.
  */
 
 import assert from 'node:assert/strict';
@@ -152,23 +153,34 @@ describe('scalper decide', () => {
     assert.ok(approved >= 1 && vetoed >= 1, `${approved} approved, ${vetoed} vetoed`);
   });
 
-  test('the book of approved intents: the last approved target, its P&L from the recorded mids', () => {
-    // Each approved decision moves the position to its target at the snapshot's mid; the book is
-    // marked at every decision's mid. Cash and position give the day's P&L in USD.
+  test('the paper broker traded the approved decisions: positions, fees and P&L from its fills, worked out again', () => {
+    const b = run.book;
+    assert.ok(b.fills.length >= 2, `${b.fills.length} fills: the approved decisions were traded`);
+    assert.ok(b.orders >= b.fills.length / 10, 'fills come from orders');
+    // Position: the signed sum of the fills.
     let position = 0;
-    let cash = 0;
-    let mark = Number.NaN;
-    for (const d of run.decisions) {
-      const mid = d.signals.find((s) => s.agent === 'market_making')?.evidence.mid;
-      if (typeof mid === 'number' && mid > 0) mark = mid;
-      if (!d.approval.approved) continue;
-      const target = d.approval.direction === 'long' ? d.approval.size : -d.approval.size;
-      cash -= (target - position) * mark;
-      position = target;
+    for (const f of b.fills) position += f.side === 'buy' ? f.quantity : -f.quantity;
+    assert.deepEqual(Object.values(b.positions), [position]);
+    // Fees: 1.60 + 0.02 + 0.85 USD per contract per side (the documented CME defaults).
+    const contracts = b.fills.reduce((s, f) => s + f.quantity, 0);
+    near(b.fees, contracts * 2.47, 'fees', 1e-6);
+    // Realized P&L first in, first out, by hand, less the fees.
+    const lots: { q: number; px: number }[] = [];
+    let realized = 0;
+    for (const f of b.fills) {
+      let q = f.side === 'buy' ? f.quantity : -f.quantity;
+      while (q !== 0 && lots.length > 0 && Math.sign(lots[0].q) !== Math.sign(q)) {
+        const closed = Math.min(Math.abs(q), Math.abs(lots[0].q)) * Math.sign(lots[0].q);
+        realized += closed * (f.price - lots[0].px);
+        lots[0].q -= closed;
+        q += closed;
+        if (lots[0].q === 0) lots.shift();
+      }
+      if (q !== 0) lots.push({ q, px: f.price });
     }
-    assert.deepEqual(run.book.positions, { '6EZ6': position });
-    // To a millionth of a dollar: the portfolio averages entry prices, this sums cash flows.
-    near(run.book.dailyPnl, (cash + position * mark) * CONTRACT, 'daily P&L', 1e-6);
+    near(b.realized, (realized / 1e9) * CONTRACT - contracts * 2.47, 'realized P&L', 1e-6);
+    // Every price is on 6E's tick grid (0.00005).
+    for (const f of b.fills) assert.equal(f.price % 50_000, 0);
   });
 
   test('a missing input file is a clear error', async () => {

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { createAnalysts, WorkerPool } from '../agents/index.js';
 import { componentLogger, type Logger } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
+import { type Fill, type PaperBroker, paperTrader, type Trader } from '../execution/index.js';
 import { CachedProvider, createProvider } from '../llm/index.js';
 import {
   analystsTier,
@@ -125,8 +126,11 @@ export interface DecideResult {
   readonly cache: string[];
   /** Model steps asked and answered (null without a model). */
   readonly modelCalls: { asked: number; answered: number } | null;
-  /** The approved intents' book at the end: position per instrument and the last day's P&L. */
-  readonly book: { positions: Record<string, number>; dailyPnl: number };
+  /**
+   * What the paper broker made of the approved decisions: position per instrument at the end, the
+   * last day's P&L, realized P&L and costs (USD), orders, fills and refusals.
+   */
+  readonly book: ExecutionSummary;
   /** Every decision, in order. */
   readonly decisions: readonly Decision[];
   /** `provider/model` of the configured model, null without one. */
@@ -145,9 +149,12 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   const out = o.out !== undefined ? createWriteStream(startOutput(o.out)) : null;
   const workers = o.workers ?? cfg.decide.workers;
   const pool = workers > 0 ? new WorkerPool({ size: workers, logger: o.log }) : undefined;
+  // Approved decisions become brackets on the paper broker, fed the same records.
+  const trader = paperTrader({ instruments: [], config: cfg.execution, runId: 'decide' });
   const pipeline = new DecisionPipeline({
     tier1: analystsTier(createAnalysts(cfg.agents, { pool })),
     config: cfg.pipeline,
+    portfolio: trader,
     llm,
     logger: o.log,
     onDecision: out === null ? undefined : (d) => out.write(`${decisionJson(d)}\n`),
@@ -155,6 +162,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   const e = cfg.engine;
   const loop = new DecisionLoop({
     pipeline,
+    trader,
     regime,
     techniques: cfg.techniques,
     vpinThreshold: cfg.decide.vpinThreshold,
@@ -228,13 +236,11 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
       );
     }
   }
-  const positions: Record<string, number> = {};
-  for (const d of loop.decisions) positions[d.instrument] = pipeline.portfolio.position(d.instrument);
   return {
     summary,
     cache,
     modelCalls,
-    book: { positions, dailyPnl: pipeline.portfolio.dailyPnl() },
+    book: executionSummary(trader, loop.decisions),
     decisions: loop.decisions,
     model: llm === null ? null : `${llm.name}/${llm.model}`,
   };
@@ -274,10 +280,7 @@ export function registerDecide(program: Command): void {
       for (const line of cache) process.stdout.write(`${line}\n`);
       process.stdout.write(`${n(s.decisions)} decisions\n`);
       for (const line of summaryLines(s)) process.stdout.write(`  ${line}\n`);
-      const pos = Object.entries(book.positions).map(([k, v]) => `${k} ${positionText(v)}`);
-      process.stdout.write(
-        `  approved intents as positions (filled at the mid, no costs, until the execution layer): ${pos.join(', ') || 'none'}; last day's P&L ${book.dailyPnl.toFixed(2)} USD\n`,
-      );
+      for (const line of executionLines(book)) process.stdout.write(`  ${line}\n`);
       if (o.out) {
         const { decide, engine } = run.config;
         await recordRun(run, { file: o.out, inputs: [...files, decide.regimeModel, engine.stoikovModel] });
@@ -291,4 +294,62 @@ export function registerDecide(program: Command): void {
     vpinWindow: 'engine.vpinWindowBuckets',
     workers: 'decide.workers',
   });
+}
+
+/** What the paper broker made of a run's approved decisions. */
+export interface ExecutionSummary {
+  /** Position per instrument traded, at the end. */
+  readonly positions: Record<string, number>;
+  /** Realized + open P&L of the last trading day, after costs, USD. */
+  readonly dailyPnl: number;
+  /** Realized P&L less fees over the run, USD. */
+  readonly realized: number;
+  /** Fees and financing paid, USD. */
+  readonly fees: number;
+  readonly orders: number;
+  /** Every fill, in order (raw prices, USD fees). */
+  readonly fills: readonly Fill[];
+  /** Approved decisions the trader refused, by reason code. */
+  readonly refused: Record<string, number>;
+  /** Times one of our resting orders was a large share of its level (the fills may flatter). */
+  readonly largeShareWarnings: number;
+}
+
+/** The trader's book and journal as a summary. */
+export function executionSummary(trader: Trader, decisions: readonly Decision[]): ExecutionSummary {
+  const positions: Record<string, number> = {};
+  for (const d of decisions) positions[d.instrument] ??= trader.position(d.instrument);
+  const refused: Record<string, number> = {};
+  for (const e of trader.journal) {
+    if (e.kind !== 'refused') continue;
+    const code = e.detail.split(':')[0];
+    refused[code] = (refused[code] ?? 0) + 1;
+  }
+  const broker = trader.broker as Partial<PaperBroker>;
+  return {
+    positions,
+    dailyPnl: trader.dailyPnl(),
+    realized: trader.portfolio.realized(),
+    fees: Number(trader.portfolio.feesNano()) / 1e9,
+    orders: trader.orderCount,
+    fills: trader.fills,
+    refused,
+    largeShareWarnings: broker.warnings?.largeShare ?? 0,
+  };
+}
+
+/** A trader's reading of an execution summary. */
+export function executionLines(b: ExecutionSummary): string[] {
+  const pos = Object.entries(b.positions).map(([k, v]) => `${k} ${positionText(v)}`);
+  const refused = Object.entries(b.refused).map(([k, v]) => `${k} ${v}`);
+  const lines = [
+    `paper broker: ${n(b.orders)} orders, ${n(b.fills.length)} fills; realized P&L ${b.realized.toFixed(2)} USD after ${b.fees.toFixed(2)} USD of fees; last day's P&L ${b.dailyPnl.toFixed(2)} USD`,
+    `positions at the end: ${pos.join(', ') || 'none'}`,
+  ];
+  if (refused.length > 0) lines.push(`approved but not traded: ${refused.join(', ')}`);
+  if (b.largeShareWarnings > 0)
+    lines.push(
+      `warning: ${n(b.largeShareWarnings)} resting orders were over half of their price level (no market impact is modelled)`,
+    );
+  return lines;
 }

@@ -30,7 +30,7 @@ import {
 import { seedArg } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, DEFAULT_CONFIG, type Run, runOf, type ScalperConfig } from './config.js';
-import { runDecide, summaryLines } from './decide.js';
+import { executionLines, runDecide, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
 import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
@@ -328,7 +328,8 @@ async function printDecisions(
   say(
     `Decisions (${decided.model ?? 'no model configured: quant evidence only'}), like \`scalper decide\`, replayed in ${((performance.now() - t3) / 1000).toFixed(1)} s: ${n(decided.summary.decisions)}`,
   );
-  for (const line of [...summaryLines(decided.summary), ...decided.cache]) say(`  ${line}`);
+  for (const line of [...summaryLines(decided.summary), ...executionLines(decided.book), ...decided.cache])
+    say(`  ${line}`);
   const example = decided.decisions.find((d) => d.debate.ran && d.approval.approved);
   if (example !== undefined) {
     say(

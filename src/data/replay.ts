@@ -42,6 +42,8 @@ export interface ReplayOptions {
   everyNs: bigint;
   /** Called at each grid time t (ns) once the engine reflects every record with ts_recv <= t. */
   onGrid: (tNs: bigint) => void | Promise<void>;
+  /** Called with each record before the engine applies it (a paper broker's venue acts then). */
+  beforeRecord?: (c: RecordCursor) => void;
   /** Called with each record after the engine applied it. */
   onRecord?: (c: RecordCursor) => void;
   /** Called after each batch with the bytes read so far from all files. */
@@ -95,7 +97,7 @@ export async function replay(
   const merged = await MergedRecords.open(decoders);
 
   const every = opts.everyNs;
-  const { onGrid, onRecord, onProgress } = opts;
+  const { onGrid, onRecord, onProgress, beforeRecord } = opts;
   // The time range costs nothing per record when it is not given (two false booleans).
   const from = opts.fromNs ?? 0n;
   const fromHi = Number(from >> 32n);
@@ -145,6 +147,7 @@ export async function replay(
       lastLo = lo;
     }
     const c = merged.cursor();
+    if (!warming && beforeRecord !== undefined) beforeRecord(c);
     if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(merged.batch.toObject(merged.index));
     else engine.apply(c);
     if (!warming && onRecord !== undefined) onRecord(c);

@@ -128,6 +128,34 @@ describe('order state machine', () => {
     assert.equal(o.leavesQuantity, 3);
   });
 
+  test('a cancel sent while a replace is pending: both are answered in order, the cancel last', () => {
+    const o = working();
+    o.replace(200n, { quantity: 6 });
+    o.cancel(210n);
+    assert.equal(o.status, 'pending-cancel');
+    o.replaced(250n);
+    assert.deepEqual([o.status, o.spec.quantity], ['pending-cancel', 6]);
+    o.cancelled(260n);
+    assert.equal(o.status, 'cancelled');
+    // Refused replace, then a refused cancel: working again, unchanged.
+    const p = working();
+    p.replace(200n, { quantity: 6 });
+    p.cancel(210n);
+    p.replaceRejected(250n, 'too late');
+    p.cancelRejected(260n, 'too late');
+    assert.deepEqual([p.status, p.spec.quantity], ['accepted', 10]);
+  });
+
+  test('an order acknowledged after its cancel was sent stays pending cancel', () => {
+    const o = new Order(limit(), 100n);
+    o.cancel(110n);
+    o.arrived(150n);
+    o.ack(160n);
+    assert.equal(o.status, 'pending-cancel');
+    o.cancelRejected(170n, 'too late');
+    assert.equal(o.status, 'accepted');
+  });
+
   test('a refused replace leaves the order as it was', () => {
     const o = working();
     o.replace(210n, { quantity: 20 });

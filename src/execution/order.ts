@@ -9,7 +9,7 @@
  *        │ reject           │  └─replaced/        │  └─replaced/cancel-rejected/replace-rejected
  *        ▼                  │    cancel-rejected  │
  *    rejected               ├──cancel──► pending-cancel ──cancelled──► cancelled
- *                           ├──replace─► pending-replace
+ *                           ├──replace─► pending-replace ──cancel──► pending-cancel (both answered in turn)
  *                           └──expire──► expired (also partially-filled; DAY, GTT, IOC/FOK rest)
  * ```
  *
@@ -200,11 +200,20 @@ export class Order {
     this.#move('fill', to, atNs, { quantity, price });
   }
 
-  /** A cancel request was sent. */
+  /**
+   * A cancel request was sent. It may follow a replace still pending: the venue answers both, in
+   * order, and the order stays pending cancel until the cancel's answer.
+   */
   cancel(atNs: bigint): void {
-    this.#expect('cancel', WORKING.has(this.#status) || this.#status === 'pending-new');
-    this.#before = this.#status;
+    const s = this.#status;
+    this.#expect('cancel', WORKING.has(s) || s === 'pending-new' || s === 'pending-replace');
+    if (s !== 'pending-replace') this.#before = s;
     this.#move('cancel', 'pending-cancel', atNs);
+  }
+
+  /** A replace was sent and not yet answered. */
+  get replacePending(): boolean {
+    return this.#pendingReplace !== null;
   }
 
   /** The venue cancelled the order: as asked, or on its own (IOC remainder, a venue's cancel). */
@@ -238,7 +247,11 @@ export class Order {
 
   /** The venue replaced the order: the new quantity and prices apply from now on. */
   replaced(atNs: bigint): void {
-    this.#expect('replaced', this.#status === 'pending-replace');
+    this.#expect(
+      'replaced',
+      this.#pendingReplace !== null &&
+        (this.#status === 'pending-replace' || this.#status === 'pending-cancel'),
+    );
     const r = this.#pendingReplace!;
     this.#pendingReplace = null;
     this.#spec = {
@@ -247,14 +260,25 @@ export class Order {
       limitPx: r.limitPx ?? this.#spec.limitPx,
       stopPx: r.stopPx ?? this.#spec.stopPx,
     };
-    this.#move('replaced', this.#filled > 0 ? 'partially-filled' : 'accepted', atNs);
+    const working = this.#filled > 0 ? 'partially-filled' : 'accepted';
+    if (this.#status === 'pending-cancel') this.#before = working;
+    this.#move('replaced', this.#status === 'pending-cancel' ? 'pending-cancel' : working, atNs);
   }
 
   /** The venue refused a replace: the order works on unchanged. */
   replaceRejected(atNs: bigint, reason: string): void {
-    this.#expect('replace-rejected', this.#status === 'pending-replace');
+    this.#expect(
+      'replace-rejected',
+      this.#pendingReplace !== null &&
+        (this.#status === 'pending-replace' || this.#status === 'pending-cancel'),
+    );
     this.#pendingReplace = null;
-    this.#move('replace-rejected', this.#before, atNs, { reason });
+    this.#move(
+      'replace-rejected',
+      this.#status === 'pending-cancel' ? 'pending-cancel' : this.#before,
+      atNs,
+      { reason },
+    );
   }
 
   /** The order's time ran out (DAY at the close, GTT at its expiry). */

@@ -244,8 +244,6 @@ export class PaperBroker implements ReplayingBroker {
   readonly #observe: boolean;
 
   constructor(opts: PaperBrokerOptions) {
-    if (opts.instruments.length === 0)
-      throw new InvalidOptionError('instruments', [], 'at least one instrument');
     for (const t of opts.instruments) this.#markets.set(t.instrumentId, new Market(t));
     this.queue = opts.queue ?? new RiskAverseQueue();
     this.latency = opts.latency ?? new ConstantLatency({ entry: 0n, ack: 0n });
@@ -253,6 +251,15 @@ export class PaperBroker implements ReplayingBroker {
     this.#largeShare = requireInRange('largeShare', opts.largeShare ?? 0.5, 0, 1);
     // Spot instruments are financed: the first record sets the first rollover.
     if ([...this.#markets.values()].some((m) => m.quote)) this.#nextRolloverMs = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Adds an instrument to trade (nothing happens if one of that id is known already). */
+  addInstrument(t: PaperInstrument): void {
+    if (this.#markets.has(t.instrumentId)) return;
+    const m = new Market(t);
+    this.#markets.set(t.instrumentId, m);
+    if (m.quote && this.#nextRolloverMs === Number.POSITIVE_INFINITY)
+      this.#nextRolloverMs = Number.NEGATIVE_INFINITY;
   }
 
   onReport(listener: ReportListener): void {
@@ -872,7 +879,7 @@ function applyReport(order: Order, r: ExecutionReport, arrived: boolean): void {
       if (order.status === 'pending-cancel') order.cancelRejected(r.atNs, r.reason as string);
       break;
     case 'replace-rejected':
-      if (order.status === 'pending-replace') order.replaceRejected(r.atNs, r.reason as string);
+      if (order.replacePending) order.replaceRejected(r.atNs, r.reason as string);
       break;
     case 'charge':
       break;

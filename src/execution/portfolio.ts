@@ -93,14 +93,18 @@ export class FillPortfolio {
   readonly #cash = new Map<number, bigint>();
 
   constructor(instruments: readonly InstrumentTerms[]) {
-    for (const t of instruments) {
-      if (!(t.tickRaw > 0) || !(t.multiplier > 0))
-        throw new InvalidOptionError(`terms of ${t.symbol}`, t, 'a positive tick and multiplier');
-      const h = new Holding(t);
-      this.#holdings.set(t.instrumentId, h);
-      this.#bySymbol.set(t.symbol, h);
-      this.#cash.set(t.instrumentId, 0n);
-    }
+    for (const t of instruments) this.add(t);
+  }
+
+  /** Adds an instrument (nothing happens if one of that id is held already). */
+  add(t: InstrumentTerms): void {
+    if (this.#holdings.has(t.instrumentId)) return;
+    if (!(t.tickRaw > 0) || !(t.multiplier > 0))
+      throw new InvalidOptionError(`terms of ${t.symbol}`, t, 'a positive tick and multiplier');
+    const h = new Holding(t);
+    this.#holdings.set(t.instrumentId, h);
+    this.#bySymbol.set(t.symbol, h);
+    this.#cash.set(t.instrumentId, 0n);
   }
 
   /** Books a fill. Throws for an instrument it does not hold terms of, or a malformed fill. */

@@ -35,6 +35,7 @@ export type RiskReason =
   | 'TOXICITY'
   | 'BRACKET_WORKING'
   | 'NO_MARKET_DATA'
+  | 'NOT_TRADABLE'
   | 'FLAT_WINDOW';
 
 /** A daily window in a time zone (HH:MM to HH:MM, across midnight when `to` < `from`) without new risk. */

@@ -94,8 +94,6 @@ describe('brackets from decisions', () => {
   });
 });
 
-const BIDS = [[1.085, 50, 5]] as const;
-const ASKS = [[1.08505, 50, 5]] as const;
 const ID = SIX_E_MBP.instrumentId;
 
 function trader(overrides: Parameters<typeof executionConfig>[0] = {}): Trader {

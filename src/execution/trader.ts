@@ -32,7 +32,7 @@ import { PerContractFees, SpotFees } from './fees.js';
 import { ConstantLatency, FeedLatency } from './latency.js';
 import { ClientOrderIds, isTerminal, type Order, type OrderSide, type OrderSpec } from './order.js';
 import { PaperBroker, type PaperInstrument } from './paper.js';
-import { FillPortfolio } from './portfolio.js';
+import { type Fill, FillPortfolio } from './portfolio.js';
 import { logProbability, ProbabilisticQueue, powerProbability, RiskAverseQueue } from './queue.js';
 import { RiskEngine, type RiskLimits, type RiskReason, RiskRejection } from './risk.js';
 
@@ -84,6 +84,8 @@ const CHICAGO = 'America/Chicago';
 
 export class Trader {
   readonly journal: TraderEvent[] = [];
+  /** Every fill booked, in order. */
+  readonly fills: Fill[] = [];
   readonly broker: Broker;
   readonly portfolio: FillPortfolio;
   readonly risk: RiskEngine;
@@ -97,6 +99,7 @@ export class Trader {
   #nextCheckMs = Number.NEGATIVE_INFINITY;
   #nextSampleMs = Number.NEGATIVE_INFINITY;
   readonly #replay: ReplayingBroker | null;
+  #orders = 0;
   /** The next flat deadline (break or weekend) and the reopening after it, ms. */
   #flatAtMs = Number.NaN;
   #reopenMs = Number.NaN;
@@ -151,6 +154,19 @@ export class Trader {
     if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecv);
   }
 
+  /**
+   * An instrument to trade, as its symbol names it: a CME FX future or a spot pair. Returns false
+   * (and trades nothing of it) for any other symbol.
+   */
+  addInstrument(i: TradedInstrument): boolean {
+    if (this.portfolio.terms(i.instrumentId) !== undefined) return true;
+    if (!isTradable(i.symbol)) return false;
+    const terms = paperInstrument(i, this.config);
+    this.portfolio.add(terms);
+    if (this.broker instanceof PaperBroker) this.broker.addInstrument(terms);
+    return true;
+  }
+
   /** The toxicity analyst's VPIN CDF for an instrument (read by the veto). */
   setToxicity(instrumentId: number, vpinCdf: number): void {
     const s = this.#slots.get(instrumentId);
@@ -182,8 +198,8 @@ export class Trader {
       return this.#refuse(id, 'BRACKET_WORKING', 'a bracket or a close-out of this instrument is working');
     const book = slot.book;
     const terms = this.portfolio.terms(id);
-    if (book === null || terms === undefined)
-      return this.#refuse(id, 'NO_MARKET_DATA', 'no market data of this instrument yet');
+    if (terms === undefined) return this.#refuse(id, 'NOT_TRADABLE', 'not a CME FX future or a spot pair');
+    if (book === null) return this.#refuse(id, 'NO_MARKET_DATA', 'no market data of this instrument yet');
     const side: OrderSide = target > 0 ? 'buy' : 'sell';
     const ms = Number(nowNs / 1_000_000n);
     if (!Number.isNaN(this.#flatAtMs) && ms >= this.#flatAtMs && ms < this.#reopenMs)
@@ -286,7 +302,18 @@ export class Trader {
   }
 
   #send(spec: Omit<OrderSpec, 'clientId'>): Order {
+    this.#orders++;
     return this.broker.submit({ ...spec, clientId: this.#ids.next() } as OrderSpec, this.#nowNs);
+  }
+
+  /** Orders sent so far. */
+  get orderCount(): number {
+    return this.#orders;
+  }
+
+  /** Fill reports booked so far. */
+  get fillCount(): number {
+    return this.fills.length;
   }
 
   #cancel(id: string | null): void {
@@ -374,17 +401,19 @@ export class Trader {
     }
     const slot = this.#slots.get(r.instrumentId);
     if (r.kind === 'fill') {
-      this.portfolio.apply({
+      const fill: Fill = {
         instrumentId: r.instrumentId,
         side: r.side as OrderSide,
         quantity: r.quantity as number,
         price: r.price as number,
         fee: r.fee as number,
         tsNs: r.atNs,
-      });
+      };
+      this.portfolio.apply(fill);
+      this.fills.push(fill);
     }
     if (slot === undefined || order === undefined) return;
-    this.#nowNs = r.atNs > this.#nowNs ? r.atNs : this.#nowNs;
+    if (r.atNs > this.#nowNs) this.#nowNs = r.atNs;
     const id = r.clientId;
     const pos = this.portfolio.position(r.instrumentId);
     if (pos === 0) slot.openedNs = null;
@@ -466,6 +495,11 @@ export interface TradedInstrument {
   readonly instrumentId: number;
   /** A CME FX future (`6EZ6`) or a spot pair (`EUR/USD`). */
   readonly symbol: string;
+}
+
+/** Whether the paper broker can trade `symbol`: a CME FX future (`6EZ6`) or a spot pair (`EUR/USD`). */
+export function isTradable(symbol: string): boolean {
+  return fxFutureRoot(symbol) !== undefined || Object.values(SPOT_PAIRS).some((p) => p.pair === symbol);
 }
 
 /**

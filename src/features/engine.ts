@@ -416,6 +416,16 @@ export class FeatureEngine {
     return f;
   }
 
+  /**
+   * The book of an instrument that its MBO (`mbo`) or MBP records update, or null before its first
+   * such record.
+   */
+  book(instrumentId: number, mbo: boolean): L2Book | L3Book | null {
+    const f = this.#byId.get(instrumentId);
+    if (f === undefined) return null;
+    return mbo ? f.l3 : f.l2.updates > 0 ? f.l2 : null;
+  }
+
   /** Applies one record (the cursor's current one). Returns false for records the engine ignores. */
   apply(c: RecordCursor): boolean {
     const rt = c.rtype;

@@ -25,7 +25,7 @@ export {
   type Trigger,
   type TriggerKind,
 } from './pipeline.js';
-export { contractMultiplier, IntentPortfolio, type Portfolio, type PortfolioView } from './portfolio.js';
+export { FLAT_PORTFOLIO, type PortfolioView } from './portfolio.js';
 export { type DecisionSummary, type Percentiles, summarizeDecisions } from './report.js';
 export {
   type Intent,

@@ -17,7 +17,9 @@
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
 import type { Clock } from '../core/index.js';
+import { type RecordCursor, RType } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
+import type { Trader } from '../execution/index.js';
 import { FeatureEngine, type FeatureEngineOptions, type FeatureSnapshot } from '../features/index.js';
 import {
   DEFAULT_TECHNIQUES_CONFIG,
@@ -57,6 +59,13 @@ export interface DecisionLoopOptions {
    * check sees how old its snapshot is. Without one (backtests) it is the trigger's time.
    */
   readonly clock?: Clock;
+  /**
+   * The execution layer: it is shown the same market data (so a paper broker fills against the
+   * books the decisions saw), and every approved decision becomes a bracket on its broker. The
+   * pipeline's validators should read the same trader (`PipelineOptions.portfolio`). None: the
+   * decisions are only recorded.
+   */
+  readonly trader?: Trader | null;
 }
 
 /** Per-instrument state of the loop. */
@@ -96,6 +105,9 @@ export class DecisionLoop {
   readonly #cooldown: number;
   readonly #sweepLevels: number;
   readonly #clock: Clock | null;
+  readonly #trader: Trader | null;
+  /** The replay's time at the last grid point, ns (when queued decisions are acted on). */
+  #nowNs = 0n;
   readonly #byId = new Map<number, Instrument>();
   readonly #queue: Pending[] = [];
   readonly #obs = new Float64Array(2);
@@ -109,6 +121,7 @@ export class DecisionLoop {
     this.#cooldown = opts.sweepCooldownMs ?? 5_000;
     this.#sweepLevels = opts.sweepTriggerLevels ?? 3;
     this.#clock = opts.clock ?? null;
+    this.#trader = opts.trader ?? null;
     this.engine = new FeatureEngine({
       ...opts.engine,
       onBar: (snap, bar) => {
@@ -158,6 +171,7 @@ export class DecisionLoop {
         lastSweepMs: Number.NEGATIVE_INFINITY,
       };
       this.#byId.set(snap.instrument_id, inst);
+      this.#trader?.addInstrument({ instrumentId: snap.instrument_id, symbol: snap.symbol });
     }
     return inst;
   }
@@ -212,11 +226,17 @@ export class DecisionLoop {
     range: { readonly fromNs?: bigint; readonly toNs?: bigint } = {},
   ): Promise<{ records: number }> {
     await this.#pipeline.warmUp();
+    const trader = this.#trader;
     const { records } = await replay(files, this.engine, {
       everyNs: SECOND_NS,
       fromNs: range.fromNs,
       toNs: range.toNs,
+      beforeRecord: trader === null ? undefined : (c) => bookRecord(c) && trader.before(c),
       onRecord: (c) => {
+        if (trader !== null && bookRecord(c)) {
+          const book = this.engine.book(c.instrumentId, c.rtype === RType.MBO);
+          if (book !== null) trader.after(c, book);
+        }
         const snapId = c.instrumentId;
         const inst = this.#byId.get(snapId);
         if (inst !== undefined) inst.observer.record(c);
@@ -226,6 +246,7 @@ export class DecisionLoop {
         }
       },
       onGrid: async (tNs) => {
+        this.#nowNs = tNs;
         if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
         await this.#drain();
       },
@@ -252,9 +273,72 @@ export class DecisionLoop {
       const p = this.#queue.shift() as Pending;
       const clock = this.#clock;
       const input = clock === null ? p.input : Object.freeze({ ...p.input, nowMs: clock.now() });
-      this.decisions.push(await this.#pipeline.decide(p.trigger, input));
+      const d = await this.#pipeline.decide(p.trigger, input);
+      this.decisions.push(d);
+      if (this.#trader !== null) {
+        const nowNs = clock === null ? this.#nowNs : BigInt(clock.now()) * 1_000_000n;
+        this.#execute(this.#trader, d, input, nowNs);
+      }
     }
   }
+
+  /**
+   * A decision reaches the trader: the VPIN CDF for its veto, the toxicity policy when the
+   * toxicity analyst raised risk-off or a sweep, and the bracket when it was approved.
+   */
+  #execute(trader: Trader, d: Decision, input: AgentInput, nowNs: bigint): void {
+    const snap = input.snapshot;
+    const id = snap.instrument_id;
+    trader.setToxicity(id, snap.vpin_cdf);
+    const tox = d.signals.find((s) => s.agent === 'toxicity');
+    const alarm = tox?.flags.find((f) => f === 'risk_off' || f === 'sweep');
+    if (alarm !== undefined) trader.onToxicity(id, nowNs, `toxicity analyst: ${alarm}`);
+    if (!d.approval.approved || d.approval.direction === 'flat') return;
+    trader.act(
+      {
+        instrumentId: id,
+        target: d.approval.direction === 'long' ? d.approval.size : -d.approval.size,
+        ...tradeTerms(d, input),
+      },
+      nowNs,
+    );
+  }
+}
+
+/** Records that change a book (and so reach a trader): MBO, MBP-10 and MBP-1. */
+function bookRecord(c: RecordCursor): boolean {
+  const rt = c.rtype;
+  return rt === RType.MBO || rt === RType.MBP_10 || rt === RType.MBP_1;
+}
+
+/** Raw 1e-9 units of a decimal price the analysts gave, or null. */
+function raw(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v * 1e9) : null;
+}
+
+/**
+ * What a bracket needs from a decision: the technical analyst's best setup (entry, stop, target),
+ * the market-making analyst's passive price and the snapshot's ATR, in raw price units.
+ */
+export function tradeTerms(
+  d: Decision,
+  input: AgentInput,
+): {
+  setup: { entry: number; stop: number; target: number } | null;
+  passivePx: number | null;
+  atrRaw: number;
+} {
+  const ev = d.signals.find((s) => s.agent === 'technical')?.evidence ?? {};
+  const entry = raw(ev.best_entry);
+  const stop = raw(ev.best_stop);
+  const target = raw(ev.best_target);
+  const mm = d.signals.find((s) => s.agent === 'market_making');
+  const atr = input.snapshot.atr_7;
+  return {
+    setup: entry !== null && stop !== null && target !== null ? { entry, stop, target } : null,
+    passivePx: raw(mm?.passivePrice),
+    atrRaw: Number.isFinite(atr) && atr > 0 ? atr * 1e9 : Number.NaN,
+  };
 }
 
 function msOf(snap: FeatureSnapshot): number {

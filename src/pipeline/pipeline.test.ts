@@ -9,7 +9,7 @@ import { DEFAULT_PIPELINE_CONFIG, parsePipelineConfig, pipelineConfig } from './
 import { consensus } from './consensus.js';
 import { debate } from './debate.js';
 import { analystsTier, chooseRoute, DecisionPipeline, sizeFor, type Tier1Result } from './pipeline.js';
-import { IntentPortfolio, type PortfolioView } from './portfolio.js';
+import type { PortfolioView } from './portfolio.js';
 import { VALIDATORS, type ValidationContext } from './validators.js';
 
 const T = Date.parse('2026-11-24T14:00:00Z');
@@ -276,9 +276,7 @@ describe('routes and the whole pipeline (no model)', () => {
   });
 
   test('toxicity risk-off: the validators veto and nothing is traded', async () => {
-    const portfolio = new IntentPortfolio();
     const p = new DecisionPipeline({
-      portfolio,
       tier1: tier1Of([
         signalOf('momentum', 'long', 0.9),
         signalOf('technical', 'long', 0.9),
@@ -289,13 +287,23 @@ describe('routes and the whole pipeline (no model)', () => {
     assert.equal(d.route, 'full', 'a risk flag against a direction: full route');
     assert.equal(d.approval.approved, false);
     assert.match(d.approval.reason, /toxicity \(risk-off raised by toxicity\)/);
-    assert.equal(portfolio.position('6EZ6'), 0);
   });
 
-  test('an analyst left out is recorded; approved intents move the portfolio', async () => {
-    const portfolio = new IntentPortfolio();
+  test('the validators read the portfolio they are given: with the gross limit used, a new position is vetoed', async () => {
+    const full: PortfolioView = { position: () => 0, grossExposure: () => 20, dailyPnl: () => 0 };
+    const tier1 = tier1Of([signalOf('momentum', 'long', 0.9), signalOf('technical', 'long', 0.9)]);
+    const flat = await new DecisionPipeline({ tier1 }).decide({ kind: 'bar', tMs: T }, input());
+    const held = await new DecisionPipeline({ tier1, portfolio: full }).decide(
+      { kind: 'bar', tMs: T },
+      input(),
+    );
+    assert.equal(flat.approval.approved, true);
+    assert.equal(held.approval.approved, false);
+    assert.match(held.approval.reason, /gross exposure would be 2[1-9]/);
+  });
+
+  test('an analyst left out is recorded', async () => {
     const p = new DecisionPipeline({
-      portfolio,
       tier1: async () => ({
         signals: [signalOf('momentum', 'short', 0.8), signalOf('technical', 'short', 0.8)],
         outcomes: [
@@ -309,7 +317,6 @@ describe('routes and the whole pipeline (no model)', () => {
     const d = await p.decide({ kind: 'setup', tMs: T, detail: 'orb' }, input());
     assert.deepEqual(d.fallbacks, [{ tier: 'tier1', kind: 'timeout', message: 'timeout', step: 'regime' }]);
     assert.equal(d.approval.direction, 'short');
-    assert.equal(portfolio.position('6EZ6'), -d.approval.size);
     assert.equal(d.trigger.detail, 'orb');
     assert.equal(d.snapshotTs, '2026-11-24T14:00:00.000000000Z');
   });
@@ -384,29 +391,7 @@ describe('with a model that fails', () => {
   }
 });
 
-describe('the intents portfolio', () => {
-  test('P&L in USD per instrument; each trading day starts from the last marks', () => {
-    const p = new IntentPortfolio();
-    p.mark('6EZ6', 1.1, '2026-11-24');
-    p.moveTo('6EZ6', 10, 1.1);
-    p.mark('6EZ6', 1.098, '2026-11-24');
-    // 10 contracts × −0.0020 × 125,000 EUR = −2,500 USD.
-    assert.ok(Math.abs(p.dailyPnl() + 2_500) < 1e-6);
-    p.mark('6EZ6', 1.098, '2026-11-25');
-    assert.ok(Math.abs(p.dailyPnl()) < 1e-6, 'a new day starts at the last mark');
-    p.mark('6EZ6', 1.099, '2026-11-25');
-    assert.ok(Math.abs(p.dailyPnl() - 1_250) < 1e-6, '10 × 0.0010 × 125,000');
-    // 6J: 12.5 M JPY a contract, quoted in USD per JPY: 1 × 0.0000010 × 12,500,000 = 12.5 USD.
-    p.mark('6JZ6', 0.006_6, '2026-11-25');
-    p.moveTo('6JZ6', 1, 0.006_6);
-    p.mark('6JZ6', 0.006_601, '2026-11-25');
-    assert.ok(Math.abs(p.dailyPnl() - 1_262.5) < 1e-6);
-    // Closing the 6E position at 1.0995 realizes 10 × (1.0995 − 1.098) × 125,000 = 1,875.
-    p.moveTo('6EZ6', 0, 1.0995);
-    assert.equal(p.position('6EZ6'), 0);
-    assert.ok(Math.abs(p.dailyPnl() - (1_875 + 12.5)) < 1e-6);
-  });
-
+describe('the portfolio view', () => {
   test('past the daily loss limit only trades that shrink the position pass', async () => {
     const losing: PortfolioView = { position: () => 10, grossExposure: () => 10, dailyPnl: () => -2_500 };
     const ctx = (direction: Direction, size: number): ValidationContext => ({

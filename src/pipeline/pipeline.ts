@@ -30,21 +30,14 @@ import {
   type RiskFlag,
   runAgents,
 } from '../agents/index.js';
-import {
-  type Clock,
-  componentLogger,
-  EngineError,
-  type Logger,
-  silentLogger,
-  tradingDateOf,
-} from '../core/index.js';
+import { type Clock, componentLogger, EngineError, type Logger, silentLogger } from '../core/index.js';
 import { type LlmProvider, stateKey, type Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';
 import { type Consensus, consensus } from './consensus.js';
 import { type DebateResult, debate, timeLeft } from './debate.js';
 import { analystFallback, type Fallback, modelFallback } from './fallback.js';
-import { IntentPortfolio, type Portfolio } from './portfolio.js';
+import { FLAT_PORTFOLIO, type PortfolioView } from './portfolio.js';
 import { type Verdict, validate } from './validators.js';
 import { runWarmUp, type WarmUpReport, warmUpPortfolio } from './warmup.js';
 
@@ -118,8 +111,11 @@ export interface PipelineOptions {
   readonly config?: PipelineConfig;
   /** A model for the debate and the full route's approval; none (the default) = quant only. */
   readonly llm?: LlmProvider | null;
-  /** Positions and P&L the validators read; marked and moved by each decision (default `IntentPortfolio`). */
-  readonly portfolio?: Portfolio;
+  /**
+   * Positions and P&L the validators read: the execution layer's trader, which acts on the approved
+   * decisions (default `FLAT_PORTFOLIO`: nothing trades them).
+   */
+  readonly portfolio?: PortfolioView;
   /** Latency clock, ms (default performance.now). */
   readonly stopwatch?: () => number;
   /** Called with each decision. */
@@ -280,7 +276,7 @@ function quantApproval(
 
 export class DecisionPipeline {
   readonly config: PipelineConfig;
-  readonly portfolio: Portfolio;
+  readonly portfolio: PortfolioView;
   readonly #tier1: Tier1;
   readonly #llm: LlmProvider | null;
   readonly #now: () => number;
@@ -292,7 +288,7 @@ export class DecisionPipeline {
 
   constructor(opts: PipelineOptions) {
     this.config = opts.config ?? DEFAULT_PIPELINE_CONFIG;
-    this.portfolio = opts.portfolio ?? new IntentPortfolio();
+    this.portfolio = opts.portfolio ?? FLAT_PORTFOLIO;
     this.#tier1 = opts.tier1;
     this.#llm = opts.llm ?? null;
     this.#now = opts.stopwatch ?? (() => performance.now());
@@ -345,14 +341,15 @@ export class DecisionPipeline {
       const w = this.config.warmUp;
       if (!w.enabled) this.#warmUp = Promise.resolve({ decisions: 0, ms: 0 });
       else {
+        const book = warmUpPortfolio(this.config.limits);
         const shadow = new DecisionPipeline({
           tier1: this.#tier1,
           config: this.config,
           live: this.#live,
-          portfolio: warmUpPortfolio(this.config.limits),
+          portfolio: book,
           logger: silentLogger(),
         });
-        this.#warmUp = runWarmUp((trigger, input) => shadow.decide(trigger, input), w);
+        this.#warmUp = runWarmUp((trigger, input) => shadow.decide(trigger, input), w, book);
       }
     }
     return this.#warmUp;
@@ -397,7 +394,6 @@ export class DecisionPipeline {
       const direction = d.direction;
       const confidence = d.ran ? d.confidence : vote.consensus.confidence;
       const size = direction === 'flat' ? 0 : sizeFor(confidence, vote.scale, cfg);
-      this.portfolio.mark(instrument, input.snapshot.mid, tradingDateOf(input.nowMs) ?? '');
       const verdicts = await validate({
         input,
         signals: t1.signals,
@@ -419,13 +415,6 @@ export class DecisionPipeline {
         else fallbacks.push(m.value.fallback);
       }
       if (total.signal.aborted) overBudget.push('total');
-      if (approval.approved) {
-        this.portfolio.moveTo(
-          instrument,
-          direction === 'long' ? approval.size : -approval.size,
-          input.snapshot.mid,
-        );
-      }
       const te = now();
       const decision: Decision = {
         id,

@@ -51,12 +51,14 @@ describe('warm-up inputs', () => {
 
   test('the first 60 take every route, approve long and short, and draw a veto from every validator', async () => {
     const decisions: Decision[] = [];
+    const book = warmUpPortfolio(DEFAULT_PIPELINE_CONFIG.limits);
     const pipeline = new DecisionPipeline({
       tier1: analystsTier(createAnalysts()),
-      portfolio: warmUpPortfolio(DEFAULT_PIPELINE_CONFIG.limits),
+      portfolio: book,
       onDecision: (d) => decisions.push(d),
     });
     for (let k = 0; k < 60; k++) {
+      book.step(k);
       const { trigger, input } = warmUpDecision(k);
       await pipeline.decide(trigger, input);
     }

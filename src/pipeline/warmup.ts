@@ -25,7 +25,7 @@ import type { FeatureSnapshot } from '../features/index.js';
 import type { Setup, Stance, SweepAlert, TechniqueName } from '../strategy/index.js';
 import type { PipelineConfig } from './config.js';
 import type { Trigger, TriggerKind } from './pipeline.js';
-import { IntentPortfolio } from './portfolio.js';
+import type { PortfolioView } from './portfolio.js';
 
 /** What a warm-up did. */
 export interface WarmUpReport {
@@ -264,14 +264,45 @@ export function warmUpDecision(k: number): { trigger: Trigger; input: AgentInput
 }
 
 /**
- * The warm-up's own book: 80 % of the gross exposure limit held in one instrument from the start, so
- * that the exposure check vetoes some of the synthetic intents as it would in a busy session.
+ * The warm-up's own book: 80 % of the gross exposure limit held in one instrument; every fifth
+ * decision (`step`) finds the whole limit used and every seventh a day's loss past the limit, so
+ * that the exposure and loss checks veto some of the synthetic intents as they would in a busy
+ * session.
  */
-export function warmUpPortfolio(limits: PipelineConfig['limits']): IntentPortfolio {
-  const p = new IntentPortfolio();
-  const inst = INSTRUMENTS[INSTRUMENTS.length - 1];
-  p.apply(inst.symbol, Math.round(0.8 * limits.maxExposure), inst.mid);
-  return p;
+export class WarmUpBook implements PortfolioView {
+  readonly #held = INSTRUMENTS[INSTRUMENTS.length - 1].symbol;
+  readonly #limits: PipelineConfig['limits'];
+  #gross = 0;
+  #pnl = 0;
+
+  constructor(limits: PipelineConfig['limits']) {
+    this.#limits = limits;
+    this.step(0);
+  }
+
+  /** The book as the `k`-th synthetic decision sees it. */
+  step(k: number): void {
+    const L = this.#limits;
+    this.#gross = k % 5 === 3 ? L.maxExposure : Math.round(0.8 * L.maxExposure);
+    this.#pnl = k % 7 === 4 ? -1.2 * L.dailyLossLimit : 0;
+  }
+
+  position(instrument: string): number {
+    return instrument === this.#held ? this.#gross : 0;
+  }
+
+  grossExposure(): number {
+    return this.#gross;
+  }
+
+  dailyPnl(): number {
+    return this.#pnl;
+  }
+}
+
+/** The warm-up's book at its first step. */
+export function warmUpPortfolio(limits: PipelineConfig['limits']): WarmUpBook {
+  return new WarmUpBook(limits);
 }
 
 /** Settings of `runWarmUp` (the pipeline configuration's `warmUp` section). */
@@ -287,10 +318,12 @@ export interface WarmUpLimits {
 export async function runWarmUp(
   decide: (trigger: Trigger, input: AgentInput) => Promise<unknown>,
   limits: WarmUpLimits,
+  book?: WarmUpBook,
 ): Promise<WarmUpReport> {
   const t0 = performance.now();
   let n = 0;
   while (n < limits.decisions) {
+    book?.step(n);
     const { trigger, input } = warmUpDecision(n);
     await decide(trigger, input);
     n++;
