@@ -2,8 +2,9 @@
  * From an approved decision to a bracket: the entry order, and the stop-loss and take-profit that
  * will protect what it fills (one cancels the other). Prices are raw 1e-9 units on the tick grid.
  *
- * - Entry: a market order, or (`entry.type: limit`) a limit at the passive price the market-making
- *   analyst proposed, else at the setup's entry, else joining the best bid (buy) or offer (sell);
+ * - Entry: a market order, or (`entry.type: limit`) a limit at the first of `entry.limitAt` the
+ *   decision has (the passive price the market-making analyst proposed, the setup's entry), else
+ *   joining the best bid (buy) or offer (sell);
  *   a limit entry expires after `entry.expireMs` (GTT). A limit on the wrong side of the market
  *   (a buy above the ask) would take: it is held at the touch instead.
  * - Stop and target: the setup's, when they lie on the right side of the entry; else `stopAtr` and
@@ -54,7 +55,11 @@ export function planBracket(
     entry = { ...base, type: 'market', tif: 'IOC' };
     ref = touch;
   } else {
-    const wanted = intent.passivePx ?? intent.setup?.entry ?? (buy ? bidPx : askPx);
+    let wanted = buy ? bidPx : askPx;
+    for (const source of [...cfg.entry.limitAt].reverse()) {
+      const px = source === 'passive' ? intent.passivePx : intent.setup?.entry;
+      if (px !== undefined && px !== null && px > 0) wanted = px;
+    }
     // Passive prices round away from the market; a price through it is held at the touch.
     let px = buy ? Math.floor(wanted / tick) * tick : Math.ceil(wanted / tick) * tick;
     if (buy ? px >= askPx : px <= bidPx) px = buy ? bidPx : askPx;

@@ -7,7 +7,7 @@ import type { BookView } from '../book/index.js';
 import { EngineError } from '../core/index.js';
 import type { RecordCursor } from '../data/dbn/index.js';
 import type { Liquidity } from './fees.js';
-import type { Order, OrderSide, OrderSpec } from './order.js';
+import { isTerminal, type Order, type OrderSide, type OrderSpec, OrderStateError } from './order.js';
 
 /** What a report says happened. `charge` is a cost without a fill (overnight financing). */
 export type ReportKind =
@@ -98,4 +98,64 @@ export class BrokerRequestError extends EngineError {
 export function requireNewId(orders: ReadonlyMap<string, unknown>, spec: OrderSpec): void {
   if (orders.has(spec.clientId))
     throw new BrokerRequestError('DUPLICATE_ORDER_ID', spec.clientId, 'this client id was already used');
+}
+
+/** Moves `order` through the transition a report describes (skipping what a finished order cannot take). */
+export function applyReport(order: Order, r: ExecutionReport, arrived: boolean): void {
+  if (arrived && !isTerminal(order.status)) order.arrived(r.venueNs);
+  switch (r.kind) {
+    case 'ack':
+      order.ack(r.atNs);
+      break;
+    case 'reject':
+      order.reject(r.atNs, r.reason as string);
+      break;
+    case 'fill':
+      order.fill(r.atNs, r.quantity as number, r.price as number);
+      break;
+    case 'cancelled':
+      order.cancelled(r.atNs, r.reason);
+      break;
+    case 'expired':
+      order.expire(r.atNs, r.reason);
+      break;
+    case 'replaced':
+      order.replaced(r.atNs);
+      break;
+    case 'cancel-rejected':
+      if (order.status === 'pending-cancel') order.cancelRejected(r.atNs, r.reason as string);
+      break;
+    case 'replace-rejected':
+      if (order.replacePending) order.replaceRejected(r.atNs, r.reason as string);
+      break;
+    case 'charge':
+      break;
+  }
+}
+
+/** A report an order could not take: a duplicate fill, a fill of a finished order, … */
+export interface ReportAnomaly {
+  readonly report: ExecutionReport;
+  readonly error: string;
+}
+
+/**
+ * Applies `report` to `order`; a report the order cannot take (a hostile or confused venue: a fill
+ * for an order already filled, an acknowledgement of a cancelled one) is recorded in `anomalies`
+ * with the reason, and false returned, so that the caller books nothing of it.
+ */
+export function acceptReport(
+  order: Order,
+  report: ExecutionReport,
+  arrived: boolean,
+  anomalies: ReportAnomaly[],
+): boolean {
+  try {
+    applyReport(order, report, arrived);
+    return true;
+  } catch (e) {
+    if (!(e instanceof OrderStateError)) throw e;
+    anomalies.push({ report, error: e.message });
+    return false;
+  }
 }

@@ -39,8 +39,16 @@ export const ExecutionConfigSchema = z.strictObject({
   /** How an approved decision enters. */
   entry: z
     .strictObject({
-      /** `market`, or `limit` at the passive price the market-making analyst proposed, else the setup's entry. */
+      /** `market`, or `limit` at the first price `limitAt` names that the decision has. */
       type: z.enum(['market', 'limit']).default('market'),
+      /**
+       * Where a limit entry goes, in order of preference: the market-making analyst's passive price,
+       * the best setup's entry; without either it joins the best bid (buy) or offer (sell).
+       */
+      limitAt: z
+        .array(z.enum(['passive', 'setup']))
+        .min(1)
+        .default(['passive', 'setup']),
       /** A limit entry not filled within this many ms is cancelled (it expires, GTT). */
       expireMs: posInt(30_000),
     })

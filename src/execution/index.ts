@@ -2,6 +2,8 @@
 
 export { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
 export {
+  acceptReport,
+  applyReport,
   type Broker,
   BrokerRequestError,
   type ExecutionReport,

@@ -45,10 +45,12 @@ import {
 } from '../core/index.js';
 import type { RecordCursor } from '../data/dbn/index.js';
 import {
+  acceptReport,
   BrokerRequestError,
   type ExecutionReport,
   type ReplaceChange,
   type ReplayingBroker,
+  type ReportAnomaly,
   type ReportListener,
   requireNewId,
 } from './broker.js';
@@ -222,6 +224,8 @@ export class PaperBroker implements ReplayingBroker {
   readonly queue: QueueModel;
   readonly latency: LatencyModel;
   readonly warnings: PaperWarnings = { largeShare: 0 };
+  /** Reports their orders could not take (none, unless a venue misbehaves): see `acceptReport`. */
+  readonly anomalies: ReportAnomaly[] = [];
   readonly #largeShare: number;
   readonly #markets = new Map<number, Market>();
   readonly #orders = new Map<string, Working | Order>();
@@ -808,7 +812,8 @@ export class PaperBroker implements ReplayingBroker {
     for (const { report: r, arrived } of due) {
       const entry = this.#orders.get(r.clientId);
       const order = entry instanceof Working ? entry.order : entry;
-      if (order !== undefined) applyReport(order, r, arrived);
+      // A report its order cannot take is kept aside, never booked (it would move a position twice).
+      if (order !== undefined && !acceptReport(order, r, arrived, this.anomalies)) continue;
       this.#emit(r, order);
     }
   }
@@ -850,39 +855,6 @@ export class PaperBroker implements ReplayingBroker {
       }
       this.#nextRolloverMs = nextLocalTimeMs(NEW_YORK, at, 17, 0);
     }
-  }
-}
-
-/** Moves `order` through the transition a report describes (skipping what a finished order cannot take). */
-function applyReport(order: Order, r: ExecutionReport, arrived: boolean): void {
-  if (arrived && !isTerminal(order.status)) order.arrived(r.venueNs);
-  switch (r.kind) {
-    case 'ack':
-      order.ack(r.atNs);
-      break;
-    case 'reject':
-      order.reject(r.atNs, r.reason as string);
-      break;
-    case 'fill':
-      order.fill(r.atNs, r.quantity as number, r.price as number);
-      break;
-    case 'cancelled':
-      order.cancelled(r.atNs, r.reason);
-      break;
-    case 'expired':
-      order.expire(r.atNs, r.reason);
-      break;
-    case 'replaced':
-      order.replaced(r.atNs);
-      break;
-    case 'cancel-rejected':
-      if (order.status === 'pending-cancel') order.cancelRejected(r.atNs, r.reason as string);
-      break;
-    case 'replace-rejected':
-      if (order.replacePending) order.replaceRejected(r.atNs, r.reason as string);
-      break;
-    case 'charge':
-      break;
   }
 }
 

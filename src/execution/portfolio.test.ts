@@ -47,6 +47,15 @@ describe('portfolio from fills', () => {
     assert.ok(Number.isNaN(p.averagePrice(1)));
   });
 
+  test('financing charges count with the fees; a credit lowers them', () => {
+    const p = new FillPortfolio([E6]);
+    p.charge(1, 2.5);
+    p.charge(1, -0.75);
+    assert.equal(p.feesNano(1), 1_750_000_000n);
+    assert.ok(Math.abs(p.realized() + 1.75) < 1e-12);
+    assert.throws(() => p.charge(1, Number.NaN), /charge must be a finite amount/);
+  });
+
   test('a fill through zero closes the long and opens a short at its own price', () => {
     const p = new FillPortfolio([E6]);
     p.apply(fill(1, 'buy', 1, px(1.085)));
@@ -55,8 +64,9 @@ describe('portfolio from fills', () => {
     assert.equal(p.realizedRaw(1), -100_000n); // −0.0001 on one contract
     assert.equal(p.averagePrice(1), px(1.0849));
     p.mark(1, px(1.0847));
-    // short 2 from 1.08490 marked at 1.08470: +0.0002 × 2 × 125,000 = +50 USD open
+    // short 2 from 1.08490 marked at 1.08470: +0.0002 × 2 × 125,000 = +50 USD open, 4 ticks × 2
     assert.ok(Math.abs(p.unrealized() - 50) < 1e-9);
+    assert.equal(p.unrealizedTicks(1), 8);
     // realized −0.0001 × 125,000 = −12.50
     assert.ok(Math.abs(p.equity() - 37.5) < 1e-9);
     // 2 × 1.0847 × 125,000

@@ -171,6 +171,12 @@ export class FillPortfolio {
     return h ? Number(h.realizedRaw) / h.terms.tickRaw : 0;
   }
 
+  /** Open P&L at the mark in ticks (pips for spot), summed over the quantity; 0 when flat. */
+  unrealizedTicks(instrument: number | string): number {
+    const h = this.#find(instrument);
+    return h === undefined || h.position === 0 ? 0 : h.unrealizedRaw() / h.terms.tickRaw;
+  }
+
   /** Σ of the fills' cash flows (sells +, buys −), raw units × quantity (exact). */
   cashFlowRaw(instrument: number | string): bigint {
     const h = this.#find(instrument);

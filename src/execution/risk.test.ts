@@ -96,3 +96,58 @@ describe('pre-trade risk', () => {
     assert.throws(() => new RiskEngine({ ...LIMITS, staleAfterNs: 0n }), InvalidOptionError);
   });
 });
+
+describe('windows, sessions and the toxicity veto', () => {
+  /** 2024-05-08 at `hhmm` UTC, ns (a Wednesday; Chicago is UTC−5 in May). */
+  const utc = (hhmm: string) => BigInt(Date.parse(`2024-05-08T${hhmm}:00Z`)) * 1_000_000n;
+  const at = (hhmm: string): Partial<RiskContext> => ({ nowNs: utc(hhmm), lastDataNs: utc(hhmm) });
+  const cmeBreak = { from: '15:55', to: '17:05', zone: 'America/Chicago', reason: 'the CME daily break' };
+
+  test('a daily window in its own zone: start included, end not', () => {
+    const r = new RiskEngine({ ...LIMITS, maxOrdersPerMinute: 100, noTradeWindows: [cmeBreak] });
+    assert.equal(reason(r, 'buy', 1, at('20:54')), 'ok'); // 15:54 CDT
+    assert.equal(reason(r, 'buy', 1, at('20:55')), 'NO_TRADE_WINDOW'); // 15:55
+    assert.equal(reason(r, 'buy', 1, at('22:04')), 'NO_TRADE_WINDOW'); // 17:04
+    assert.equal(reason(r, 'buy', 1, at('22:05')), 'ok'); // 17:05
+    assert.match(
+      r.check('buy', 1, { ...CTX, ...at('21:00') })?.message ?? '',
+      /the CME daily break \(15:55–17:05 America\/Chicago\)/,
+    );
+    // Reducing a position is never refused.
+    assert.equal(reason(r, 'sell', 1, { ...at('21:00'), position: 2, grossPosition: 2 }), 'ok');
+  });
+
+  test('a window across midnight, on some weekdays only', () => {
+    const night = { from: '22:00', to: '02:00', zone: 'Europe/London', days: [3], reason: 'thin hours' };
+    const r = new RiskEngine({ ...LIMITS, maxOrdersPerMinute: 100, noTradeWindows: [night] });
+    assert.equal(reason(r, 'buy', 1, at('21:30')), 'NO_TRADE_WINDOW'); // 22:30 BST, Wednesday
+    assert.equal(reason(r, 'buy', 1, at('20:30')), 'ok'); // 21:30 BST
+    // Thursday 00:30 BST (Wednesday 23:30 UTC): past midnight it is Thursday, not in `days`.
+    assert.equal(reason(r, 'buy', 1, at('23:30')), 'ok');
+  });
+
+  test('only the listed FX sessions take new risk', () => {
+    const r = new RiskEngine({ ...LIMITS, maxOrdersPerMinute: 100, sessions: ['london', 'overlap'] });
+    assert.equal(reason(r, 'buy', 1, at('03:00')), 'SESSION_CLOSED'); // Tokyo hours
+    assert.equal(reason(r, 'buy', 1, at('09:00')), 'ok'); // London
+    assert.equal(reason(r, 'buy', 1, at('13:30')), 'ok'); // London and New York: overlap
+  });
+
+  test('the toxicity veto at or over its VPIN CDF; unknown toxicity vetoes nothing', () => {
+    const r = new RiskEngine({ ...LIMITS, maxOrdersPerMinute: 100, toxicityVeto: 0.95 });
+    assert.equal(reason(r, 'buy', 1, { toxicity: 0.95 }), 'TOXICITY');
+    assert.equal(reason(r, 'buy', 1, { toxicity: 0.949 }), 'ok');
+    assert.equal(reason(r, 'buy', 1, { toxicity: Number.NaN }), 'ok');
+  });
+
+  test('a window with a bad time or zone is refused when the engine is built', () => {
+    assert.throws(
+      () => new RiskEngine({ ...LIMITS, noTradeWindows: [{ ...cmeBreak, from: '25:00' }] }),
+      InvalidOptionError,
+    );
+    assert.throws(
+      () => new RiskEngine({ ...LIMITS, noTradeWindows: [{ ...cmeBreak, zone: 'Mars/Olympus' }] }),
+      /no-trade window zone must be an IANA time zone/,
+    );
+  });
+});

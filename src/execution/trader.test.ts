@@ -84,6 +84,17 @@ describe('brackets from decisions', () => {
       NOW,
     );
     assert.equal(q.entry.limitPx, px(1.085));
+    const setupFirst = executionConfig({ entry: { type: 'limit', limitAt: ['setup', 'passive'] } });
+    const both = { passivePx: px(1.08495), setup: { entry: px(1.0849), stop: 0, target: 0 } };
+    assert.equal(
+      planBracket({ instrumentId: id, side: 'buy', quantity: 1, ...both }, MKT, lim, NOW).entry.limitPx,
+      px(1.08495),
+    );
+    assert.equal(
+      planBracket({ instrumentId: id, side: 'buy', quantity: 1, ...both }, MKT, setupFirst, NOW).entry
+        .limitPx,
+      px(1.0849),
+    );
     const s = planBracket(
       { instrumentId: id, side: 'sell', quantity: 1, setup: { entry: px(1.08512), stop: 0, target: 0 } },
       MKT,
