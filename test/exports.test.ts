@@ -23,6 +23,7 @@ const EXPECTED: Record<string, string[]> = {
   './strategy': ['TechniqueSet', 'fitHmm', 'RegimeFilter'],
   './agents': ['runAgents'],
   './llm': ['OpenAiCompatibleProvider', 'AnthropicProvider', 'CachedProvider'],
+  './execution': ['PaperBroker', 'Trader', 'RiskEngine', 'FillPortfolio', 'planBracket'],
   './pipeline': ['DecisionLoop'],
 };
 
