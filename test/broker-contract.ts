@@ -19,7 +19,19 @@ import type { OrderSpec } from '../src/execution/order.js';
 import { PaperBroker } from '../src/execution/paper.js';
 import { FillPortfolio } from '../src/execution/portfolio.js';
 import type { QueueModel } from '../src/execution/queue.js';
-import { at, depth, fills, px, recorder, replay, SIX_E_MBP, type Step, trade } from './execution.js';
+import {
+  at,
+  depth,
+  fills,
+  order,
+  px,
+  recorder,
+  replay,
+  SIX_E_MBO,
+  SIX_E_MBP,
+  type Step,
+  trade,
+} from './execution.js';
 
 /** What the suite varies. */
 export interface ContractConfig {
@@ -372,6 +384,190 @@ export function brokerContract(name: string, config: ContractConfig): void {
       );
       assert.equal(h[1].atNs, sent + b.latency.toVenue('entry'));
       assert.ok(h[2].atNs >= h[1].atNs && h[3].atNs >= h[2].atNs);
+    });
+  });
+}
+
+/**
+ * The same worked examples on MBO data, where the queue is exact (our order's place among the
+ * real orders, by priority): run for each latency and fee model.
+ */
+export function mboContract(name: string, config: Omit<ContractConfig, 'queue'>): void {
+  const make = () =>
+    new PaperBroker({ instruments: [{ ...SIX_E_MBO, fees: config.fees }], latency: config.latency?.() });
+  const MBO_ID = SIX_E_MBO.instrumentId;
+  const mspec = (s: Partial<OrderSpec> & Pick<OrderSpec, 'side' | 'type' | 'quantity'>) =>
+    spec({ instrumentId: MBO_ID, ...s });
+  /** Resting orders: one per level, ids from 1 (bids) and 101 (asks), 100 ms apart from `ms`. */
+  const book = (
+    ms: number,
+    bids: readonly (readonly [number, number])[],
+    asks: readonly (readonly [number, number])[],
+  ) => [
+    ...bids.map(([p, q], i) => order(ms + i, 'A', 1 + i, 'B', p, q)),
+    ...asks.map(([p, q], i) => order(ms + 50 + i, 'A', 101 + i, 'A', p, q)),
+  ];
+  const ASKS3 = [
+    [1.08505, 20],
+    [1.0851, 30],
+    [1.08515, 40],
+  ] as const;
+
+  describe(`broker contract on MBO: ${name}`, () => {
+    test('100 lots behind a 100-lot queue: 50 traded fill nothing, 100 more fill 50 of ours', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      const steps = book(0, [[1.085, 100]], ASKS3);
+      steps.push(
+        order(100, 'A', 200, 'A', 1.0852, 1, (now) => {
+          id = b.submit(
+            mspec({ side: 'buy', type: 'limit', quantity: 100, limitPx: px(1.085) }),
+            now,
+          ).clientId;
+        }),
+        order(200, 'T', 0, 'A', 1.085, 50),
+        order(200, 'F', 1, 'B', 1.085, 50),
+        order(200, 'C', 1, 'B', 1.085, 50),
+        order(300, 'T', 0, 'A', 1.085, 100),
+      );
+      await replay(b, steps, 'mbo');
+      assert.deepEqual(fills(reports, id), [[50, 1.085, 'maker']]);
+    });
+
+    test('a market order larger than the best level fills at the volume-weighted price of the levels', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      const steps = book(0, [[1.085, 100]], ASKS3);
+      steps.push(
+        order(100, 'A', 200, 'B', 1.08495, 1, (now) => {
+          id = b.submit(mspec({ side: 'buy', type: 'market', quantity: 60 }), now).clientId;
+        }),
+        order(200, 'A', 201, 'B', 1.08495, 1),
+      );
+      await replay(b, steps, 'mbo');
+      assert.deepEqual(fills(reports, id), [
+        [20, 1.08505, 'taker'],
+        [30, 1.0851, 'taker'],
+        [10, 1.08515, 'taker'],
+      ]);
+    });
+
+    test('two of our orders at one price are not both filled by the same trade', async () => {
+      const b = make();
+      const reports = recorder(b);
+      const ids: string[] = [];
+      const steps = book(0, [[1.085, 5]], ASKS3);
+      steps.push(
+        order(100, 'A', 200, 'A', 1.0852, 1, (now) => {
+          for (let k = 0; k < 2; k++)
+            ids.push(
+              b.submit(mspec({ side: 'buy', type: 'limit', quantity: 10, limitPx: px(1.085) }), now).clientId,
+            );
+        }),
+        order(200, 'T', 0, 'A', 1.085, 15),
+        order(200, 'F', 1, 'B', 1.085, 5),
+        order(200, 'C', 1, 'B', 1.085, 5),
+        order(300, 'T', 0, 'A', 1.085, 10),
+      );
+      await replay(b, steps, 'mbo');
+      assert.deepEqual(fills(reports, ids[0]), [[10, 1.085, 'maker']]);
+      assert.deepEqual(fills(reports, ids[1]), [[10, 1.085, 'maker']]);
+      assert.equal(reports.filter((r) => r.kind === 'fill' && r.venueNs === at(200)).length, 1);
+    });
+
+    test('trade volume is not counted twice when the orders it filled are removed', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      const steps = book(0, [[1.085, 100]], ASKS3);
+      steps.push(
+        order(100, 'A', 200, 'A', 1.0852, 1, (now) => {
+          id = b.submit(
+            mspec({ side: 'buy', type: 'limit', quantity: 10, limitPx: px(1.085) }),
+            now,
+          ).clientId;
+        }),
+        order(200, 'T', 0, 'A', 1.085, 30),
+        order(200, 'F', 1, 'B', 1.085, 30),
+        order(200, 'C', 1, 'B', 1.085, 30),
+        order(300, 'T', 0, 'A', 1.085, 70), // exactly the 70 left ahead
+        order(300, 'F', 1, 'B', 1.085, 70),
+        order(300, 'C', 1, 'B', 1.085, 70),
+        order(400, 'T', 0, 'A', 1.085, 4),
+      );
+      await replay(b, steps, 'mbo');
+      assert.deepEqual(fills(reports, id), [[4, 1.085, 'maker']]);
+    });
+
+    test('a stop set off by a trade meets the book after the trade, not the depth it took', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      const steps = book(0, [[1.085, 100]], ASKS3);
+      steps.push(
+        order(100, 'A', 200, 'B', 1.08495, 1, (now) => {
+          id = b.submit(
+            mspec({ side: 'buy', type: 'stop', quantity: 10, stopPx: px(1.08505) }),
+            now,
+          ).clientId;
+        }),
+        order(200, 'T', 0, 'B', 1.08505, 20),
+        order(200, 'F', 101, 'A', 1.08505, 20),
+        order(200, 'C', 101, 'A', 1.08505, 20),
+      );
+      await replay(b, steps, 'mbo');
+      assert.deepEqual(fills(reports, id), [[10, 1.0851, 'taker']]);
+    });
+
+    test('a locked book fills nothing', async () => {
+      const b = make();
+      const reports = recorder(b);
+      let id = '';
+      const steps = book(0, [[1.08505, 10]], ASKS3);
+      steps.push(
+        order(100, 'A', 200, 'A', 1.0852, 1, (now) => {
+          id = b.submit(mspec({ side: 'buy', type: 'market', quantity: 5 }), now).clientId;
+        }),
+        order(200, 'A', 201, 'A', 1.0852, 1),
+      );
+      await replay(b, steps, 'mbo');
+      assert.deepEqual(fills(reports), []);
+      assert.equal(b.order(id)?.status, 'cancelled');
+    });
+
+    test('realized P&L equals the fills’ cash flows less fees, exactly', async () => {
+      const b = make();
+      const portfolio = new FillPortfolio([SIX_E_MBO]);
+      b.onReport((r) => {
+        if (r.kind === 'fill')
+          portfolio.apply({
+            instrumentId: r.instrumentId,
+            side: r.side as 'buy' | 'sell',
+            quantity: r.quantity as number,
+            price: r.price as number,
+            fee: r.fee as number,
+            tsNs: r.atNs,
+          });
+      });
+      const steps = book(0, [[1.085, 100]], ASKS3);
+      steps.push(
+        order(100, 'A', 200, 'A', 1.0852, 1, (now) => {
+          b.submit(mspec({ side: 'buy', type: 'market', quantity: 25 }), now);
+        }),
+        order(200, 'A', 201, 'B', 1.08495, 30, (now) => {
+          b.submit(mspec({ side: 'sell', type: 'market', quantity: 25 }), now);
+        }),
+        order(300, 'A', 202, 'A', 1.0853, 1),
+      );
+      await replay(b, steps, 'mbo');
+      assert.equal(portfolio.position(MBO_ID), 0);
+      // Bought 20 at 1.08505 and 5 at 1.0851; sold 25 into the bid at 1.085.
+      const cash = -(20n * 1_085_050_000n + 5n * 1_085_100_000n) + 25n * 1_085_000_000n;
+      assert.equal(portfolio.realizedRaw(MBO_ID), cash);
+      const fees = Number(portfolio.feesNano()) / 1e9;
+      assert.ok(Math.abs(portfolio.realized() - ((Number(cash) / 1e9) * SIX_E_MBO.multiplier - fees)) < 1e-9);
     });
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { mbp } from '../../test/book.js';
-import { brokerContract } from '../../test/broker-contract.js';
+import { brokerContract, mboContract } from '../../test/broker-contract.js';
 import {
   at,
   depth,
@@ -31,6 +31,16 @@ brokerContract('log queue, the feed’s own delay (floor 1 ms), spot fees', {
   queue: new ProbabilisticQueue(logProbability, 'log'),
   latency: () => new FeedLatency(BigInt(MS)),
   fees: new SpotFees({ markupPips: 0 }),
+});
+
+mboContract('no latency, CME fees', {});
+mboContract('30 ms in and 3 ms back, no fees', {
+  latency: () => new ConstantLatency({ entry: 30n * BigInt(MS), ack: 3n * BigInt(MS) }),
+  fees: new NoFees(),
+});
+mboContract('the feed’s own delay, spot fees', {
+  latency: () => new FeedLatency(BigInt(MS)),
+  fees: new SpotFees(),
 });
 
 const BIDS = [
