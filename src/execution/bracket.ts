@@ -7,8 +7,9 @@
  *   joining the best bid (buy) or offer (sell);
  *   a limit entry expires after `entry.expireMs` (GTT). A limit on the wrong side of the market
  *   (a buy above the ask) would take: it is held at the touch instead.
- * - Stop and target: the setup's, when they lie on the right side of the entry; else `stopAtr` and
- *   `targetAtr` ATRs from it; never nearer than `minTicks` ticks. Stops round away from the entry
+ * - Stop and target: as distances in ticks when the intent gives them; else the setup's, when they
+ *   lie on the right side of the entry; else `stopAtr` and `targetAtr` ATRs from it; never nearer
+ *   than `minTicks` ticks. Stops round away from the entry
  *   and targets towards it, so rounding never adds risk or promises more.
  */
 import type { ExecutionConfig } from './config.js';
@@ -27,6 +28,11 @@ export interface TradeIntent {
   readonly passivePx?: number | null;
   /** ATR of the instrument (raw price units); NaN or absent when not known yet. */
   readonly atrRaw?: number;
+  /**
+   * Stop and target as distances from the entry, in ticks: used in place of the setup's prices and
+   * the ATR multiples (still never nearer than `exits.minTicks`).
+   */
+  readonly distances?: { readonly stopTicks: number; readonly targetTicks: number } | null;
 }
 
 /** The orders of a bracket, before they get client ids. */
@@ -78,12 +84,21 @@ export function planBracket(
   const setup = intent.setup ?? null;
   const setupStop = setup !== null && (setup.stop - ref) * dir < 0 ? setup.stop : Number.NaN;
   const setupTarget = setup !== null && (setup.target - ref) * dir > 0 ? setup.target : Number.NaN;
+  const d = intent.distances ?? null;
   const stopDist = Math.max(
-    Number.isNaN(setupStop) ? cfg.exits.stopAtr * atr : (ref - setupStop) * dir,
+    d !== null
+      ? d.stopTicks * tick
+      : Number.isNaN(setupStop)
+        ? cfg.exits.stopAtr * atr
+        : (ref - setupStop) * dir,
     minDist,
   );
   const targetDist = Math.max(
-    Number.isNaN(setupTarget) ? cfg.exits.targetAtr * atr : (setupTarget - ref) * dir,
+    d !== null
+      ? d.targetTicks * tick
+      : Number.isNaN(setupTarget)
+        ? cfg.exits.targetAtr * atr
+        : (setupTarget - ref) * dir,
     minDist,
   );
   // Away from the entry for the stop, towards it (but not nearer than minTicks) for the target.

@@ -18,6 +18,7 @@ const contractFees = (exchange: number, regulatory: number, broker: number) =>
   z
     .strictObject({
       exchange: nonNeg(exchange),
+      clearing: nonNeg(0),
       regulatory: nonNeg(regulatory),
       broker: nonNeg(broker),
     })

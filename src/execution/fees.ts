@@ -3,9 +3,10 @@
  *
  * - `PerContractFees` (CME futures): exchange (with clearing), regulatory and broker fees per
  *   contract per side, by product. `CME_FX_FEES` holds the defaults for 6E, 6B and 6J:
- *   - exchange and clearing: USD 1.60, CME's Globex fee for non-member FX futures as Interactive
- *     Brokers passes it on ("Fees charged to offset CME (Electronic-Globex) exchange and regulatory
- *     fees", interactivebrokers.com/en/accounts/fees/CME.php, Forex Futures, non-member);
+ *   - exchange: USD 1.60, CME's Globex fee for non-member FX futures as Interactive Brokers passes
+ *     it on, clearing included ("Fees charged to offset CME (Electronic-Globex) exchange and
+ *     regulatory fees", interactivebrokers.com/en/accounts/fees/CME.php, Forex Futures,
+ *     non-member); `clearing` 0, for a clearing firm that bills it apart;
  *   - regulatory: USD 0.02, the NFA assessment fee per side;
  *   - broker: USD 0.85, Interactive Brokers' fixed US futures commission (up to 1,000 contracts a
  *     month, interactivebrokers.com/en/pricing/commissions-futures.php).
@@ -41,6 +42,8 @@ export interface FeeModel {
 /** Per-contract, per-side fees of one product, USD. */
 export interface ContractFees {
   readonly exchange: number;
+  /** Clearing, where the clearing firm bills it apart from the exchange fee (0 in the defaults). */
+  readonly clearing?: number;
   readonly regulatory: number;
   readonly broker: number;
 }
@@ -50,13 +53,14 @@ export const CME_FX_FEES: Readonly<Record<string, ContractFees>> = Object.freeze
   Object.fromEntries(
     Object.keys(CME_FX_FUTURES).map((p) => [
       p,
-      Object.freeze({ exchange: 1.6, regulatory: 0.02, broker: 0.85 }),
+      Object.freeze({ exchange: 1.6, clearing: 0, regulatory: 0.02, broker: 0.85 }),
     ]),
   ),
 );
 
 function checkFees(name: string, f: ContractFees): ContractFees {
   requireNonNegative(`${name} exchange fee`, f.exchange);
+  requireNonNegative(`${name} clearing fee`, f.clearing ?? 0);
   requireNonNegative(`${name} regulatory fee`, f.regulatory);
   requireNonNegative(`${name} broker fee`, f.broker);
   return f;
@@ -80,7 +84,7 @@ export class PerContractFees implements FeeModel {
         symbol,
         `a product with fees (${[...this.#byProduct.keys()]})`,
       );
-    return f.exchange + f.regulatory + f.broker;
+    return f.exchange + (f.clearing ?? 0) + f.regulatory + f.broker;
   }
 
   fee(terms: InstrumentTerms, quantity: number): number {

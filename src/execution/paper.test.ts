@@ -427,5 +427,9 @@ describe('fee models', () => {
     const f = new PerContractFees();
     assert.ok(Math.abs(f.fee(SIX_E_MBP, 3) - 3 * 2.47) < 1e-12);
     assert.throws(() => f.fee({ ...SIX_E_MBP, symbol: 'ESM4' }, 1), /fee schedule/);
+    // A clearing firm that bills clearing apart: 1.00 + 0.10 + 0.02 + 0.50 = 1.62 a side.
+    const own = new PerContractFees({ '6E': { exchange: 1, clearing: 0.1, regulatory: 0.02, broker: 0.5 } });
+    assert.ok(Math.abs(own.fee(SIX_E_MBP, 2) - 3.24) < 1e-12);
+    assert.throws(() => new PerContractFees({ '6E': { exchange: -1, regulatory: 0, broker: 0 } }), /6E exchange fee/);
   });
 });

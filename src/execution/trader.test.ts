@@ -34,6 +34,22 @@ describe('brackets from decisions', () => {
     assert.deepEqual([sell.referencePx, sell.stopPx, sell.targetPx], [px(1.085), px(1.0852), px(1.0848)]);
   });
 
+  test('a bracket as distances: 6 ticks of stop and 10 of target from a sell at the bid', () => {
+    const p = planBracket(
+      {
+        instrumentId: id,
+        side: 'sell',
+        quantity: 1,
+        distances: { stopTicks: 6, targetTicks: 10 },
+        atrRaw: px(0.001),
+      },
+      MKT,
+      cfg,
+      NOW,
+    );
+    assert.deepEqual([p.stopPx, p.targetPx], [px(1.0853), px(1.0845)]);
+  });
+
   test('rounding never adds risk: the stop rounds away from the entry, the target towards it', () => {
     // 1.5 × 0.00017 = 0.000255 → 6 ticks (0.0003) for the stop; 2 × 0.00017 = 0.00034 → 6 ticks for the target.
     const p = planBracket({ instrumentId: id, side: 'buy', quantity: 1, atrRaw: px(0.00017) }, MKT, cfg, NOW);
