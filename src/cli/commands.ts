@@ -72,7 +72,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'decide',
     description:
-      'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval) and record every decision',
+      'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval), record every decision and trade the approved ones on the paper broker',
     args: '<files...>',
     load: async () => (await import('./decide.js')).registerDecide,
   },
