@@ -77,19 +77,7 @@ export async function replay(
   schema: SchemaName,
   endMs?: number,
 ): Promise<void> {
-  const bytes = await encode(
-    steps.map((s) => s.record),
-    schema,
-  );
-  const books = new BookSet();
-  let i = 0;
-  for await (const batch of DbnDecoder.fromBytes(bytes)) {
-    for (let k = 0; k < batch.count; k++, i++) {
-      const c = batch.at(k);
-      broker.onRecord(c, (r) => books.apply(r));
-      steps[i].then?.(c.tsRecv);
-    }
-  }
+  await replayThrough(broker, steps, schema);
   const last = steps.length > 0 ? Number(steps[steps.length - 1].record.hd.ts_event - T0) / MS : 0;
   broker.advance(at(endMs ?? last + 3_600_000));
 }
@@ -108,7 +96,7 @@ export function fills(reports: readonly ExecutionReport[], clientId?: string): [
     .map((r) => [r.quantity as number, (r.price as number) / 1e9, r.liquidity as string]);
 }
 
-/** A replay through anything with `before` and `after` (a `Trader`), as `replay` does for a broker. */
+/** A replay through anything with `before` and `after` (a broker, a `Trader`), a fresh `BookSet` between them. */
 export async function replayThrough(
   target: { before(c: RecordCursor): void; after(c: RecordCursor, book: BookView): void },
   steps: readonly Step[],

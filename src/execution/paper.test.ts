@@ -13,6 +13,7 @@ import {
   replay,
   SIX_E_MBO,
   SIX_E_MBP,
+  type Step,
   trade,
 } from '../../test/execution.js';
 import { NoFees, PerContractFees, SpotFees } from './fees.js';
@@ -305,51 +306,40 @@ describe('paper broker: exact FIFO on MBO data', () => {
     order(2, 'A', 9, 'A', 1.0851, 50, then),
   ];
 
-  test("a stranger's cancel behind us does not move us forward", async () => {
+  /** Our buy of 5 at P joins behind orders 1 (10) and 2 (20); then `after`; our fills. */
+  async function ours(after: Step[]) {
     const b = new PaperBroker({ instruments: [SIX_E_MBO] });
     const reports = recorder(b);
     let id = '';
-    await replay(
-      b,
-      [
-        ...base((now) => {
-          id = b.submit(
-            spec({ side: 'buy', type: 'limit', quantity: 5, limitPx: px(P) }, SIX_E_MBO.instrumentId),
-            now,
-          ).clientId;
-        }),
-        order(10, 'A', 3, 'B', P, 40), // behind us
-        order(11, 'C', 3, 'B', P, 40),
-        order(12, 'T', 0, 'A', P, 30), // a seller takes the 30 ahead
-        order(12, 'F', 1, 'B', P, 10),
-        order(12, 'C', 1, 'B', P, 10),
-        order(12, 'F', 2, 'B', P, 20),
-        order(12, 'C', 2, 'B', P, 20),
-      ],
-      'mbo',
-    );
-    assert.deepEqual(fills(reports, id), []);
+    const join = (now: bigint) => {
+      id = b.submit(
+        spec({ side: 'buy', type: 'limit', quantity: 5, limitPx: px(P) }, SIX_E_MBO.instrumentId),
+        now,
+      ).clientId;
+    };
+    await replay(b, [...base(join), ...after], 'mbo');
+    return fills(reports, id);
+  }
+
+  test("a stranger's cancel behind us does not move us forward", async () => {
+    const got = await ours([
+      order(10, 'A', 3, 'B', P, 40), // behind us
+      order(11, 'C', 3, 'B', P, 40),
+      order(12, 'T', 0, 'A', P, 30), // a seller takes the 30 ahead
+      order(12, 'F', 1, 'B', P, 10),
+      order(12, 'C', 1, 'B', P, 10),
+      order(12, 'F', 2, 'B', P, 20),
+      order(12, 'C', 2, 'B', P, 20),
+    ]);
+    assert.deepEqual(got, []);
   });
 
   test('a cancel ahead of us moves us forward', async () => {
-    const b = new PaperBroker({ instruments: [SIX_E_MBO] });
-    const reports = recorder(b);
-    let id = '';
-    await replay(
-      b,
-      [
-        ...base((now) => {
-          id = b.submit(
-            spec({ side: 'buy', type: 'limit', quantity: 5, limitPx: px(P) }, SIX_E_MBO.instrumentId),
-            now,
-          ).clientId;
-        }),
-        order(10, 'C', 1, 'B', P, 10), // ahead of us: 20 left ahead
-        order(12, 'T', 0, 'A', P, 23),
-      ],
-      'mbo',
-    );
-    assert.deepEqual(fills(reports, id), [[3, P, 'maker']]);
+    const got = await ours([
+      order(10, 'C', 1, 'B', P, 10), // ahead of us: 20 left ahead
+      order(12, 'T', 0, 'A', P, 23),
+    ]);
+    assert.deepEqual(got, [[3, P, 'maker']]);
   });
 });
 
@@ -430,6 +420,9 @@ describe('fee models', () => {
     // A clearing firm that bills clearing apart: 1.00 + 0.10 + 0.02 + 0.50 = 1.62 a side.
     const own = new PerContractFees({ '6E': { exchange: 1, clearing: 0.1, regulatory: 0.02, broker: 0.5 } });
     assert.ok(Math.abs(own.fee(SIX_E_MBP, 2) - 3.24) < 1e-12);
-    assert.throws(() => new PerContractFees({ '6E': { exchange: -1, regulatory: 0, broker: 0 } }), /6E exchange fee/);
+    assert.throws(
+      () => new PerContractFees({ '6E': { exchange: -1, regulatory: 0, broker: 0 } }),
+      /6E exchange fee/,
+    );
   });
 });
