@@ -1,0 +1,13 @@
+/** Backtests: metrics, round trips, ablations and reports over the execution layer's fills. */
+export {
+  bootstrap,
+  type Drawdown,
+  type Interval,
+  maxDrawdown,
+  mean,
+  meanStd,
+  sharpe,
+  sortino,
+  type TradeStats,
+  tradeStats,
+} from './metrics.js';

@@ -1,0 +1,177 @@
+/**
+ * Performance metrics of a backtest, each a plain function of its inputs with the definition
+ * spelled out, so that a reader can check a figure by hand:
+ *
+ * - Sharpe: mean / sample standard deviation (n − 1) of per-period returns, times √(periods a year)
+ *   (252 for daily P&L); per trade, the same without annualising. 0 when the deviation is 0.
+ * - Sortino: mean / downside deviation, where the downside deviation is √(mean of min(r, 0)²)
+ *   over all periods (Sortino and Price's target of 0), annualised the same way.
+ * - Win rate: winners / trades (a trade at exactly 0 is not a winner); profit factor: gross wins
+ *   / gross losses (∞ without losses); expectancy: mean P&L per trade.
+ * - Maximum drawdown: the largest fall of the equity curve from a running peak, and how long the
+ *   curve stayed below that peak (to the new high, or to the end if it never came back).
+ * - Bootstrap confidence intervals: percentile intervals of a statistic over resamples drawn with
+ *   replacement by a seeded generator, so a report gives the same interval every run.
+ */
+import { Random } from '../core/index.js';
+
+/** Population-free moments: mean and sample standard deviation (n − 1); NaN below two values. */
+export function meanStd(xs: readonly number[]): { mean: number; std: number } {
+  const n = xs.length;
+  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
+  let s = 0;
+  for (const x of xs) s += x;
+  const mean = s / n;
+  if (n < 2) return { mean, std: Number.NaN };
+  let q = 0;
+  for (const x of xs) q += (x - mean) ** 2;
+  return { mean, std: Math.sqrt(q / (n - 1)) };
+}
+
+/** Sharpe ratio of per-period returns, annualised by √`periodsPerYear` (1: not annualised). */
+export function sharpe(returns: readonly number[], periodsPerYear = 1): number {
+  const { mean, std } = meanStd(returns);
+  if (!(std > 0)) return returns.length > 0 && Number.isFinite(mean) ? 0 : Number.NaN;
+  return (mean / std) * Math.sqrt(periodsPerYear);
+}
+
+/** Sortino ratio: mean over the downside deviation (target 0), annualised by √`periodsPerYear`. */
+export function sortino(returns: readonly number[], periodsPerYear = 1): number {
+  const n = returns.length;
+  if (n === 0) return Number.NaN;
+  let s = 0;
+  let d = 0;
+  for (const r of returns) {
+    s += r;
+    if (r < 0) d += r * r;
+  }
+  const mean = s / n;
+  const down = Math.sqrt(d / n);
+  if (down === 0) return mean > 0 ? Number.POSITIVE_INFINITY : 0;
+  return (mean / down) * Math.sqrt(periodsPerYear);
+}
+
+/** What a list of round-trip P&Ls says. */
+export interface TradeStats {
+  readonly trades: number;
+  readonly winRate: number;
+  readonly profitFactor: number;
+  readonly expectancy: number;
+  readonly grossWin: number;
+  readonly grossLoss: number;
+}
+
+export function tradeStats(pnls: readonly number[]): TradeStats {
+  let wins = 0;
+  let gw = 0;
+  let gl = 0;
+  for (const p of pnls) {
+    if (p > 0) {
+      wins++;
+      gw += p;
+    } else gl -= p;
+  }
+  const n = pnls.length;
+  return {
+    trades: n,
+    winRate: n === 0 ? Number.NaN : wins / n,
+    profitFactor: gl === 0 ? (gw > 0 ? Number.POSITIVE_INFINITY : Number.NaN) : gw / gl,
+    expectancy: n === 0 ? Number.NaN : (gw - gl) / n,
+    grossWin: gw,
+    grossLoss: gl,
+  };
+}
+
+/** The deepest fall from a running peak of an equity curve, and how long it lasted. */
+export interface Drawdown {
+  /** Peak minus trough (>= 0), in the curve's units. */
+  readonly depth: number;
+  /** Time of the peak, of the trough, and of the recovery (the first new high; null if none). */
+  readonly peakNs: bigint;
+  readonly troughNs: bigint;
+  readonly recoveredNs: bigint | null;
+  /** Recovery (or the curve's end) minus the peak, ns. */
+  readonly durationNs: bigint;
+}
+
+export function maxDrawdown(curve: readonly { readonly tsNs: bigint; readonly equity: number }[]): Drawdown {
+  if (curve.length === 0) return { depth: 0, peakNs: 0n, troughNs: 0n, recoveredNs: null, durationNs: 0n };
+  let peak = curve[0].equity;
+  let peakNs = curve[0].tsNs;
+  let best: Drawdown = { depth: 0, peakNs, troughNs: peakNs, recoveredNs: peakNs, durationNs: 0n };
+  let open: { depth: number; troughNs: bigint } | null = null;
+  const endNs = curve[curve.length - 1].tsNs;
+  const close = (recoveredNs: bigint | null) => {
+    if (open !== null && open.depth > best.depth) {
+      best = {
+        depth: open.depth,
+        peakNs,
+        troughNs: open.troughNs,
+        recoveredNs,
+        durationNs: (recoveredNs ?? endNs) - peakNs,
+      };
+    }
+  };
+  for (const p of curve) {
+    if (p.equity > peak) {
+      close(p.tsNs);
+      open = null;
+      peak = p.equity;
+      peakNs = p.tsNs;
+    } else if (peak - p.equity > (open?.depth ?? 0)) {
+      open = { depth: peak - p.equity, troughNs: p.tsNs };
+    }
+  }
+  close(null);
+  return best;
+}
+
+/** A percentile confidence interval and the statistic on the whole sample. */
+export interface Interval {
+  readonly estimate: number;
+  readonly low: number;
+  readonly high: number;
+  /** The interval crosses zero: the sign of the estimate is not established (noise). */
+  readonly noise: boolean;
+}
+
+/**
+ * Percentile bootstrap interval of `stat` over `samples` (`level` 0.95 by default): `resamples`
+ * draws of n with replacement by mulberry32 from `seed`. NaN bounds for an empty sample.
+ */
+export function bootstrap<T>(
+  samples: readonly T[],
+  stat: (xs: readonly T[]) => number,
+  opts: { readonly resamples?: number; readonly level?: number; readonly seed?: number } = {},
+): Interval {
+  const estimate = samples.length === 0 ? Number.NaN : stat(samples);
+  const n = samples.length;
+  if (n === 0) return { estimate, low: Number.NaN, high: Number.NaN, noise: true };
+  const B = opts.resamples ?? 2_000;
+  const level = opts.level ?? 0.95;
+  const rnd = new Random(opts.seed ?? 1);
+  const stats: number[] = [];
+  const draw: T[] = new Array(n);
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < n; i++) draw[i] = samples[rnd.int(n)];
+    const v = stat(draw);
+    if (Number.isFinite(v)) stats.push(v);
+  }
+  stats.sort((a, b) => a - b);
+  const q = (p: number) => {
+    if (stats.length === 0) return Number.NaN;
+    // The nearest-rank percentile: the smallest value with at least p of the draws at or below it.
+    const k = Math.min(stats.length - 1, Math.max(0, Math.ceil(p * stats.length) - 1));
+    return stats[k];
+  };
+  const low = q((1 - level) / 2);
+  const high = q(1 - (1 - level) / 2);
+  return { estimate, low, high, noise: !(low > 0 || high < 0) };
+}
+
+/** The mean of numbers (the usual statistic to bootstrap). */
+export function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length === 0 ? Number.NaN : s / xs.length;
+}
