@@ -11,3 +11,4 @@ export {
   type TradeStats,
   tradeStats,
 } from './metrics.js';
+export { type RoundTrip, roundTrips } from './trades.js';

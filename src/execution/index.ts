@@ -71,6 +71,9 @@ export {
 } from './risk.js';
 export { type Take, takeLiquidity } from './take.js';
 export {
+  type ExitReason,
+  isTradable,
+  type OrderRole,
   paperBroker,
   paperInstrument,
   paperTrader,
@@ -78,5 +81,6 @@ export {
   type TradedInstrument,
   Trader,
   type TraderEvent,
+  type TraderFill,
   type TraderOptions,
 } from './trader.js';

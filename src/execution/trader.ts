@@ -28,7 +28,7 @@ import type { RecordCursor } from '../data/dbn/index.js';
 import { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
 import { type Broker, type ExecutionReport, isReplaying, type ReplayingBroker } from './broker.js';
 import type { ExecutionConfig } from './config.js';
-import { PerContractFees, SpotFees } from './fees.js';
+import { type Liquidity, PerContractFees, SpotFees } from './fees.js';
 import { ConstantLatency, FeedLatency } from './latency.js';
 import { ClientOrderIds, isTerminal, type Order, type OrderSide, type OrderSpec } from './order.js';
 import { PaperBroker, type PaperInstrument } from './paper.js';
@@ -52,6 +52,22 @@ export interface TraderEvent {
   readonly detail: string;
 }
 
+/** Why a position was closed: an exit of its bracket, or a close-out and its cause. */
+export type ExitReason = 'target' | 'stop' | 'time' | 'flatten' | 'risk_off' | 'kill';
+
+/** What an order was for: a bracket's entry (with the decision it came from) or an exit and why. */
+export interface OrderRole {
+  readonly role: 'entry' | 'exit';
+  readonly reason?: ExitReason;
+  readonly decisionId?: string;
+}
+
+/** A fill as the trader booked it: which order, and who provided the liquidity. */
+export interface TraderFill extends Fill {
+  readonly clientId: string;
+  readonly liquidity: Liquidity;
+}
+
 /** A market the trader trades: its book and bracket state. */
 class Slot {
   book: BookView | null = null;
@@ -64,8 +80,9 @@ class Slot {
   plan: BracketPlan | null = null;
   /** When the current position was opened (first entry fill), ns. */
   openedNs: bigint | null = null;
-  /** The position must be closed and stay closed until this is cleared. */
+  /** The position must be closed and stay closed until this is cleared: why, and the reason code. */
   closing: string | null = null;
+  closeReason: ExitReason = 'flatten';
   /** VPIN CDF of the instrument (for the toxicity veto), NaN when not known. */
   toxicity = Number.NaN;
 }
@@ -85,7 +102,9 @@ const CHICAGO = 'America/Chicago';
 export class Trader {
   readonly journal: TraderEvent[] = [];
   /** Every fill booked, in order. */
-  readonly fills: Fill[] = [];
+  readonly fills: TraderFill[] = [];
+  /** What each order sent was for, by client id. */
+  readonly roles = new Map<string, OrderRole>();
   readonly broker: Broker;
   readonly portfolio: FillPortfolio;
   readonly risk: RiskEngine;
@@ -181,7 +200,10 @@ export class Trader {
    * the same side leaves the exits to do their work. Returns the refusal, if any.
    */
   act(
-    intent: Omit<TradeIntent, 'side' | 'quantity'> & { readonly target: number },
+    intent: Omit<TradeIntent, 'side' | 'quantity'> & {
+      readonly target: number;
+      readonly decisionId?: string;
+    },
     nowNs: bigint,
   ): RiskRejection | null {
     const slot = this.#slot(intent.instrumentId);
@@ -191,7 +213,7 @@ export class Trader {
     const target = intent.target;
     const same = pos !== 0 && Math.sign(target) === Math.sign(pos);
     // The other side: close first; the new side waits for a later decision.
-    if (pos !== 0 && !same) this.#close(id, 'reversed by a decision');
+    if (pos !== 0 && !same) this.#close(id, 'flatten', 'reversed by a decision');
     const quantity = Math.abs(target) - (same ? Math.abs(pos) : 0);
     if (target === 0 || quantity <= 0) return null;
     if (slot.entryId !== null || slot.closing !== null)
@@ -226,7 +248,7 @@ export class Trader {
       nowNs,
     );
     slot.plan = plan;
-    const order = this.#send(plan.entry);
+    const order = this.#send(plan.entry, { role: 'entry', decisionId: intent.decisionId });
     slot.entryId = order.clientId;
     this.#log(
       intent.instrumentId,
@@ -249,7 +271,7 @@ export class Trader {
     if (policy === 'hold') return;
     this.#log(instrumentId, 'toxicity', `${why}: ${policy}`);
     if (policy === 'flatten') {
-      this.#close(instrumentId, why);
+      this.#close(instrumentId, 'risk_off', why);
       return;
     }
     const book = slot.book;
@@ -274,7 +296,7 @@ export class Trader {
   kill(nowNs: bigint, why = 'kill switch'): void {
     this.#nowNs = nowNs;
     this.risk.kill();
-    for (const id of this.#slots.keys()) this.#close(id, why);
+    for (const id of this.#slots.keys()) this.#close(id, 'kill', why);
     const closing = new Set([...this.#slots.values()].map((s) => s.closeId));
     for (const o of this.broker.openOrders()) if (!closing.has(o.clientId)) this.#cancel(o.clientId);
     this.#log(0, 'kill', why);
@@ -301,9 +323,11 @@ export class Trader {
     this.journal.push({ atNs: this.#nowNs, instrumentId, kind, detail });
   }
 
-  #send(spec: Omit<OrderSpec, 'clientId'>): Order {
+  #send(spec: Omit<OrderSpec, 'clientId'>, role: OrderRole): Order {
     this.#orders++;
-    return this.broker.submit({ ...spec, clientId: this.#ids.next() } as OrderSpec, this.#nowNs);
+    const clientId = this.#ids.next();
+    this.roles.set(clientId, role);
+    return this.broker.submit({ ...spec, clientId } as OrderSpec, this.#nowNs);
   }
 
   /** Orders sent so far. */
@@ -324,8 +348,9 @@ export class Trader {
   }
 
   /** Cancels the bracket's orders and closes the position at the market; no new entry until it is flat. */
-  #close(instrumentId: number, why: string): void {
+  #close(instrumentId: number, reason: ExitReason, why: string): void {
     const slot = this.#slot(instrumentId);
+    if (slot.closing === null) slot.closeReason = reason;
     this.#cancel(slot.entryId);
     this.#cancel(slot.stopId);
     this.#cancel(slot.targetId);
@@ -336,13 +361,10 @@ export class Trader {
       return;
     }
     if (slot.closeId !== null) return;
-    const order = this.#send({
-      instrumentId,
-      side: pos > 0 ? 'sell' : 'buy',
-      type: 'market',
-      quantity: Math.abs(pos),
-      tif: 'IOC',
-    });
+    const order = this.#send(
+      { instrumentId, side: pos > 0 ? 'sell' : 'buy', type: 'market', quantity: Math.abs(pos), tif: 'IOC' },
+      { role: 'exit', reason: slot.closeReason },
+    );
     slot.closeId = isTerminal(order.status) ? null : order.clientId;
   }
 
@@ -367,7 +389,7 @@ export class Trader {
       const pos = this.portfolio.position(id);
       if (flat && (pos !== 0 || slot.entryId !== null) && slot.closing === null) {
         this.#log(id, 'flat-window', 'flat before the CME break or the weekend');
-        this.#close(id, 'flat window');
+        this.#close(id, 'flatten', 'flat window');
       } else if (
         pos !== 0 &&
         slot.openedNs !== null &&
@@ -375,10 +397,10 @@ export class Trader {
         nowNs - slot.openedNs >= BigInt(this.config.exits.timeStopMs) * 1_000_000n
       ) {
         this.#log(id, 'time-stop', `open for ${this.config.exits.timeStopMs} ms`);
-        this.#close(id, 'time stop');
+        this.#close(id, 'time', 'time stop');
       } else if (slot.closing !== null && pos !== 0 && slot.closeId === null) {
         // A close-out that found too little liquidity: try again.
-        this.#close(id, slot.closing);
+        this.#close(id, slot.closeReason, slot.closing);
       }
     }
   }
@@ -401,7 +423,9 @@ export class Trader {
     }
     const slot = this.#slots.get(r.instrumentId);
     if (r.kind === 'fill') {
-      const fill: Fill = {
+      const fill: TraderFill = {
+        clientId: r.clientId,
+        liquidity: r.liquidity ?? 'taker',
         instrumentId: r.instrumentId,
         side: r.side as OrderSide,
         quantity: r.quantity as number,
@@ -457,22 +481,14 @@ export class Trader {
     const size = Math.abs(pos);
     const exitSide: OrderSide = pos > 0 ? 'sell' : 'buy';
     if (slot.stopId === null && slot.targetId === null) {
-      slot.stopId = this.#send({
-        instrumentId,
-        side: exitSide,
-        type: 'stop',
-        stopPx: plan.stopPx,
-        quantity: size,
-        tif: 'GTC',
-      }).clientId;
-      slot.targetId = this.#send({
-        instrumentId,
-        side: exitSide,
-        type: 'limit',
-        limitPx: plan.targetPx,
-        quantity: size,
-        tif: 'GTC',
-      }).clientId;
+      slot.stopId = this.#send(
+        { instrumentId, side: exitSide, type: 'stop', stopPx: plan.stopPx, quantity: size, tif: 'GTC' },
+        { role: 'exit', reason: 'stop' },
+      ).clientId;
+      slot.targetId = this.#send(
+        { instrumentId, side: exitSide, type: 'limit', limitPx: plan.targetPx, quantity: size, tif: 'GTC' },
+        { role: 'exit', reason: 'target' },
+      ).clientId;
       this.#log(instrumentId, 'exits', `stop ${plan.stopPx} and target ${plan.targetPx} for ${size}`);
       return;
     }

@@ -294,14 +294,8 @@ export class DecisionLoop {
     const alarm = tox?.flags.find((f) => f === 'risk_off' || f === 'sweep');
     if (alarm !== undefined) trader.onToxicity(id, nowNs, `toxicity analyst: ${alarm}`);
     if (!d.approval.approved || d.approval.direction === 'flat') return;
-    trader.act(
-      {
-        instrumentId: id,
-        target: d.approval.direction === 'long' ? d.approval.size : -d.approval.size,
-        ...tradeTerms(d, input),
-      },
-      nowNs,
-    );
+    const target = d.approval.direction === 'long' ? d.approval.size : -d.approval.size;
+    trader.act({ instrumentId: id, target, decisionId: d.id, ...tradeTerms(d, input) }, nowNs);
   }
 }
 
