@@ -11,4 +11,5 @@ export {
   type TradeStats,
   tradeStats,
 } from './metrics.js';
+export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';

@@ -9,19 +9,20 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createAnalysts, WorkerPool } from '../agents/index.js';
+import { type BacktestRun, type BacktestSetup, runBacktest } from '../backtest/index.js';
 import { componentLogger, type Logger } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
-import { type Fill, type PaperBroker, paperTrader, type Trader } from '../execution/index.js';
-import { CachedProvider, createProvider } from '../llm/index.js';
+import type { Fill, PaperBroker, Trader } from '../execution/index.js';
+import { CachedProvider, createProvider, type LlmProvider } from '../llm/index.js';
 import {
   analystsTier,
   type Decision,
-  DecisionLoop,
-  DecisionPipeline,
   type DecisionSummary,
+  decisionJson,
   isModelFallback,
   summarizeDecisions,
 } from '../pipeline/index.js';
+import type { RegimeModelFile } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, DEFAULT_CONFIG, loadConfig, runOf, type ScalperConfig } from './config.js';
@@ -31,39 +32,6 @@ import { finishOutput, keptPartial, n, startOutput } from './output.js';
 import { progress } from './progress.js';
 import { readRegimeModel } from './regime-files.js';
 import { readStoikovModel } from './stoikov.js';
-
-/** A decision as one JSON line (bigints as strings, NaN as null). */
-export function decisionJson(d: Decision): string {
-  return JSON.stringify(d, (_k, v) => {
-    if (typeof v === 'bigint') return v.toString();
-    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v))
-      return withIsoTimes(v as Record<string, unknown>);
-    return v;
-  });
-}
-
-/** Epoch milliseconds from 2001 on: what a `…Ms` field holds when it is a time, not a duration. */
-const EPOCH_MS_FROM = 1e12;
-
-/** Whether field `k` holds a time in epoch ms (`tMs`, `createdMs`), not a duration. */
-function isEpochMs(k: string, v: unknown): v is number {
-  return k.endsWith('Ms') && typeof v === 'number' && v >= EPOCH_MS_FROM;
-}
-
-/**
- * `o` with an ISO-8601 time beside each time in epoch ms (`tMs` → `ts`, `createdMs` → `createdTs`),
- * so a person reading an audit record need not convert them; durations (`totalMs: 0.3`) stay alone.
- */
-function withIsoTimes(o: Record<string, unknown>): Record<string, unknown> {
-  if (!Object.entries(o).some(([k, v]) => isEpochMs(k, v))) return o;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    out[k] = v;
-    if (isEpochMs(k, v)) out[k === 'tMs' ? 'ts' : `${k.slice(0, -2)}Ts`] = new Date(v).toISOString();
-  }
-  return out;
-}
 
 /** Lines of a summary for people. */
 export function summaryLines(s: DecisionSummary): string[] {
@@ -150,36 +118,21 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   const workers = o.workers ?? cfg.decide.workers;
   const pool = workers > 0 ? new WorkerPool({ size: workers, logger: o.log }) : undefined;
   // Approved decisions become brackets on the paper broker, fed the same records.
-  const trader = paperTrader({ instruments: [], config: cfg.execution, runId: 'decide' });
-  const pipeline = new DecisionPipeline({
-    tier1: analystsTier(createAnalysts(cfg.agents, { pool })),
-    config: cfg.pipeline,
-    portfolio: trader,
+  const setup = backtestSetup(cfg, {
+    pool,
     llm,
-    logger: o.log,
-    onDecision: out === null ? undefined : (d) => out.write(`${decisionJson(d)}\n`),
-  });
-  const e = cfg.engine;
-  const loop = new DecisionLoop({
-    pipeline,
-    trader,
+    log: o.log,
     regime,
-    techniques: cfg.techniques,
-    vpinThreshold: cfg.decide.vpinThreshold,
-    sweepCooldownMs: cfg.decide.sweepCooldownMs,
-    sweepTriggerLevels: cfg.decide.sweepTriggerLevels,
-    engine: {
-      vpinBucketVolume: o.vpinBucket ?? e.vpinBucketVolume,
-      vpinWindowBuckets: o.vpinWindow ?? e.vpinWindowBuckets,
-      defaultTickSize: e.defaultTickSize,
-      barPeriodMs: e.barPeriodMs,
-      stoikovModel: e.stoikovModel !== undefined ? readStoikovModel(e.stoikovModel) : undefined,
-    },
+    runId: 'decide',
+    vpinBucket: o.vpinBucket,
+    vpinWindow: o.vpinWindow,
+    onDecision: out === null ? undefined : (d) => out.write(`${decisionJson(d)}\n`),
   });
   const total = files.reduce((s, f) => s + statSync(f).size, 0);
   const bar = progress('decide', total);
+  let run: BacktestRun;
   try {
-    await loop.run(files, (d) => bar.update(d), { fromNs: o.fromNs, toNs: o.toNs });
+    run = await runBacktest(files, setup, { fromNs: o.fromNs, toNs: o.toNs }, (d) => bar.update(d));
   } catch (err) {
     if (o.out !== undefined) keptPartial(o.out);
     throw err;
@@ -203,7 +156,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
         `provider prompt cache ${pct(st.prompt.hitRate)} of input tokens`,
     );
   }
-  const summary = summarizeDecisions(loop.decisions);
+  const summary = summarizeDecisions(run.decisions);
   log.info(
     {
       files: files.length,
@@ -217,7 +170,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   if (llm !== null) {
     let answered = 0;
     let failed = 0;
-    for (const d of loop.decisions) {
+    for (const d of run.decisions) {
       answered += d.debate.turns.filter((t) => t.source === 'model').length;
       answered += d.debate.checks.filter((c) => c.source === 'model').length;
       if (d.approval.source === 'model') answered++;
@@ -240,8 +193,8 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
     summary,
     cache,
     modelCalls,
-    book: executionSummary(trader, loop.decisions),
-    decisions: loop.decisions,
+    book: executionSummary(run.trader, run.decisions),
+    decisions: run.decisions,
     model: llm === null ? null : `${llm.name}/${llm.model}`,
   };
 }
@@ -352,4 +305,46 @@ export function executionLines(b: ExecutionSummary): string[] {
       `warning: ${n(b.largeShareWarnings)} resting orders were over half of their price level (no market impact is modelled)`,
     );
   return lines;
+}
+
+/** What `backtestSetup` takes besides the configuration. */
+export interface SetupParts {
+  readonly pool?: WorkerPool;
+  readonly llm: LlmProvider | null;
+  readonly log?: Logger;
+  readonly regime: RegimeModelFile | null;
+  readonly runId: string;
+  readonly vpinBucket?: number;
+  readonly vpinWindow?: number;
+  readonly decisionLatencyMs?: number;
+  readonly onDecision?: (d: Decision) => void;
+}
+
+/** The backtest (or `decide`) the configuration describes. */
+export function backtestSetup(cfg: ScalperConfig, p: SetupParts): BacktestSetup {
+  const e = cfg.engine;
+  return {
+    tier1: analystsTier(createAnalysts(cfg.agents, { pool: p.pool })),
+    pipeline: cfg.pipeline,
+    execution: cfg.execution,
+    llm: p.llm,
+    logger: p.log,
+    runId: p.runId,
+    onDecision: p.onDecision,
+    loop: {
+      regime: p.regime,
+      techniques: cfg.techniques,
+      vpinThreshold: cfg.decide.vpinThreshold,
+      sweepCooldownMs: cfg.decide.sweepCooldownMs,
+      sweepTriggerLevels: cfg.decide.sweepTriggerLevels,
+      decisionLatencyMs: p.decisionLatencyMs,
+      engine: {
+        vpinBucketVolume: p.vpinBucket ?? e.vpinBucketVolume,
+        vpinWindowBuckets: p.vpinWindow ?? e.vpinWindowBuckets,
+        defaultTickSize: e.defaultTickSize,
+        barPeriodMs: e.barPeriodMs,
+        stoikovModel: e.stoikovModel !== undefined ? readStoikovModel(e.stoikovModel) : undefined,
+      },
+    },
+  };
 }

@@ -26,7 +26,7 @@ export {
   type TriggerKind,
 } from './pipeline.js';
 export { FLAT_PORTFOLIO, type PortfolioView } from './portfolio.js';
-export { type DecisionSummary, type Percentiles, summarizeDecisions } from './report.js';
+export { type DecisionSummary, decisionJson, type Percentiles, summarizeDecisions } from './report.js';
 export {
   type Intent,
   VALIDATOR_NAMES,

@@ -16,7 +16,7 @@
  */
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
-import type { Clock } from '../core/index.js';
+import { type Clock, InvalidOptionError } from '../core/index.js';
 import { type RecordCursor, RType } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import type { Trader } from '../execution/index.js';
@@ -66,6 +66,13 @@ export interface DecisionLoopOptions {
    * decisions are only recorded.
    */
   readonly trader?: Trader | null;
+  /**
+   * Time from a decision's trigger to its orders, ms (default 0: the next 1-s grid point after the
+   * trigger, when the pipeline has run). A backtest of a slower pipeline (20 s for a sequential one)
+   * sets it so that its decisions meet the later prices they would have met; whole seconds, as the
+   * replay's grid is 1 s.
+   */
+  readonly decisionLatencyMs?: number;
 }
 
 /** Per-instrument state of the loop. */
@@ -108,6 +115,9 @@ export class DecisionLoop {
   readonly #trader: Trader | null;
   /** The replay's time at the last grid point, ns (when queued decisions are acted on). */
   #nowNs = 0n;
+  readonly #latencyNs: bigint;
+  /** Decisions waiting for their latency to pass before the trader acts on them, oldest first. */
+  readonly #late: { dueNs: bigint; d: Decision; input: AgentInput }[] = [];
   readonly #byId = new Map<number, Instrument>();
   readonly #queue: Pending[] = [];
   readonly #obs = new Float64Array(2);
@@ -122,6 +132,10 @@ export class DecisionLoop {
     this.#sweepLevels = opts.sweepTriggerLevels ?? 3;
     this.#clock = opts.clock ?? null;
     this.#trader = opts.trader ?? null;
+    const latency = opts.decisionLatencyMs ?? 0;
+    if (!(latency >= 0) || !Number.isFinite(latency))
+      throw new InvalidOptionError('decisionLatencyMs', latency, 'a duration in ms >= 0');
+    this.#latencyNs = BigInt(Math.round(latency * 1e6));
     this.engine = new FeatureEngine({
       ...opts.engine,
       onBar: (snap, bar) => {
@@ -247,6 +261,7 @@ export class DecisionLoop {
       },
       onGrid: async (tNs) => {
         this.#nowNs = tNs;
+        this.#actOnLate(tNs);
         if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
         await this.#drain();
       },
@@ -277,8 +292,18 @@ export class DecisionLoop {
       this.decisions.push(d);
       if (this.#trader !== null) {
         const nowNs = clock === null ? this.#nowNs : BigInt(clock.now()) * 1_000_000n;
-        this.#execute(this.#trader, d, input, nowNs);
+        if (this.#latencyNs === 0n) this.#execute(this.#trader, d, input, nowNs);
+        else this.#late.push({ dueNs: BigInt(p.trigger.tMs) * 1_000_000n + this.#latencyNs, d, input });
       }
+    }
+  }
+
+  /** Decisions whose latency has passed by `tNs` reach the trader, at `tNs`. */
+  #actOnLate(tNs: bigint): void {
+    const trader = this.#trader;
+    while (trader !== null && this.#late.length > 0 && this.#late[0].dueNs <= tNs) {
+      const { d, input } = this.#late.shift() as { d: Decision; input: AgentInput };
+      this.#execute(trader, d, input, tNs);
     }
   }
 

@@ -101,3 +101,36 @@ function fallbackKinds(ds: readonly Decision[]): Record<string, { count: number;
   }
   return out;
 }
+
+/** A decision as one JSON line (bigints as strings, NaN as null). */
+export function decisionJson(d: Decision): string {
+  return JSON.stringify(d, (_k, v) => {
+    if (typeof v === 'bigint') return v.toString();
+    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      return withIsoTimes(v as Record<string, unknown>);
+    return v;
+  });
+}
+
+/** Epoch milliseconds from 2001 on: what a `…Ms` field holds when it is a time, not a duration. */
+const EPOCH_MS_FROM = 1e12;
+
+/** Whether field `k` holds a time in epoch ms (`tMs`, `createdMs`), not a duration. */
+function isEpochMs(k: string, v: unknown): v is number {
+  return k.endsWith('Ms') && typeof v === 'number' && v >= EPOCH_MS_FROM;
+}
+
+/**
+ * `o` with an ISO-8601 time beside each time in epoch ms (`tMs` → `ts`, `createdMs` → `createdTs`),
+ * so a person reading an audit record need not convert them; durations (`totalMs: 0.3`) stay alone.
+ */
+function withIsoTimes(o: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.entries(o).some(([k, v]) => isEpochMs(k, v))) return o;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    out[k] = v;
+    if (isEpochMs(k, v)) out[k === 'tMs' ? 'ts' : `${k.slice(0, -2)}Ts`] = new Date(v).toISOString();
+  }
+  return out;
+}

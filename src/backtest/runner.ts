@@ -1,0 +1,63 @@
+/**
+ * A backtest: DBN files (days, instruments, futures and spot merged by `ts_recv`) replayed through
+ * the same feature engine, techniques, regime filter, decision pipeline, risk engine and paper
+ * broker as paper trading, on the simulated clock of the records. Without a model it is a pure
+ * function of (files, configuration): the same inputs give the same decisions, orders and fills.
+ */
+import type { Logger } from '../core/index.js';
+import { type ExecutionConfig, paperTrader, type Trader } from '../execution/index.js';
+import type { LlmProvider } from '../llm/index.js';
+import {
+  type Decision,
+  DecisionLoop,
+  type DecisionLoopOptions,
+  DecisionPipeline,
+  type PipelineConfig,
+  type Tier1,
+} from '../pipeline/index.js';
+
+/** Everything a backtest runs with. */
+export interface BacktestSetup {
+  /** The analysts (tier 1). */
+  readonly tier1: Tier1;
+  readonly pipeline: PipelineConfig;
+  readonly execution: ExecutionConfig;
+  /** The loop's settings: regime model, techniques, triggers, feature engine, decision latency. */
+  readonly loop?: Omit<DecisionLoopOptions, 'pipeline' | 'trader' | 'clock'>;
+  /** A model for the debate and the full route's approval; none (default): quant only. */
+  readonly llm?: LlmProvider | null;
+  readonly logger?: Logger;
+  /** Client order ids are `<runId>-<n>` (default `bt`). */
+  readonly runId?: string;
+  /** Called with each decision as it is taken. */
+  readonly onDecision?: (d: Decision) => void;
+}
+
+/** What a backtest produced: the decisions, and the trader with its orders, fills and equity. */
+export interface BacktestRun {
+  readonly decisions: readonly Decision[];
+  readonly trader: Trader;
+  /** Records read. */
+  readonly records: number;
+}
+
+/** Runs a backtest of `files` (from `range.fromNs` to `range.toNs` when given). */
+export async function runBacktest(
+  files: readonly string[],
+  setup: BacktestSetup,
+  range: { readonly fromNs?: bigint; readonly toNs?: bigint } = {},
+  onProgress?: (bytesRead: number) => void,
+): Promise<BacktestRun> {
+  const trader = paperTrader({ instruments: [], config: setup.execution, runId: setup.runId ?? 'bt' });
+  const pipeline = new DecisionPipeline({
+    tier1: setup.tier1,
+    config: setup.pipeline,
+    portfolio: trader,
+    llm: setup.llm ?? null,
+    logger: setup.logger,
+    onDecision: setup.onDecision,
+  });
+  const loop = new DecisionLoop({ ...setup.loop, pipeline, trader });
+  const { records } = await loop.run(files, onProgress, range);
+  return { decisions: loop.decisions, trader, records };
+}
