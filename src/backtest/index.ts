@@ -11,5 +11,7 @@ export {
   type TradeStats,
   tradeStats,
 } from './metrics.js';
+export { decimal, equityCsv, fillsCsv, ordersCsv, tradesCsv, writeRunFiles } from './outputs.js';
+export { type BacktestMetrics, backtestMetrics, dailyPnl, tradesOf } from './results.js';
 export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';

@@ -12,6 +12,8 @@ describe('return ratios', () => {
     close(sharpe([1, 2, 3]), 2, 'per trade');
     assert.equal(sharpe([5, 5, 5]), 0, 'no deviation');
     assert.ok(Number.isNaN(sharpe([])));
+    assert.ok(Number.isNaN(sharpe([3])), 'one period has no deviation to speak of');
+    assert.ok(Number.isNaN(sortino([-3])));
   });
 
   test('Sortino: mean over the downside deviation √(Σ min(r, 0)² / n)', () => {

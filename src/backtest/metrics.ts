@@ -3,7 +3,8 @@
  * spelled out, so that a reader can check a figure by hand:
  *
  * - Sharpe: mean / sample standard deviation (n − 1) of per-period returns, times √(periods a year)
- *   (252 for daily P&L); per trade, the same without annualising. 0 when the deviation is 0.
+ *   (252 for daily P&L); per trade, the same without annualising. 0 when the deviation is 0, NaN
+ *   below two periods (one day says nothing of its variance); Sortino likewise.
  * - Sortino: mean / downside deviation, where the downside deviation is √(mean of min(r, 0)²)
  *   over all periods (Sortino and Price's target of 0), annualised the same way.
  * - Win rate: winners / trades (a trade at exactly 0 is not a winner); profit factor: gross wins
@@ -31,14 +32,15 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
 /** Sharpe ratio of per-period returns, annualised by √`periodsPerYear` (1: not annualised). */
 export function sharpe(returns: readonly number[], periodsPerYear = 1): number {
   const { mean, std } = meanStd(returns);
-  if (!(std > 0)) return returns.length > 0 && Number.isFinite(mean) ? 0 : Number.NaN;
+  if (returns.length < 2) return Number.NaN;
+  if (!(std > 0)) return 0;
   return (mean / std) * Math.sqrt(periodsPerYear);
 }
 
 /** Sortino ratio: mean over the downside deviation (target 0), annualised by √`periodsPerYear`. */
 export function sortino(returns: readonly number[], periodsPerYear = 1): number {
   const n = returns.length;
-  if (n === 0) return Number.NaN;
+  if (n < 2) return Number.NaN;
   let s = 0;
   let d = 0;
   for (const r of returns) {

@@ -59,5 +59,6 @@ export async function runBacktest(
   });
   const loop = new DecisionLoop({ ...setup.loop, pipeline, trader });
   const { records } = await loop.run(files, onProgress, range);
+  trader.sampleEquity();
   return { decisions: loop.decisions, trader, records };
 }

@@ -77,6 +77,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./decide.js')).registerDecide,
   },
   {
+    name: 'backtest',
+    description:
+      'backtest DBN files: the decisions of the whole pipeline traded on the paper broker, with orders, fills, round trips, equity and metrics written to a folder',
+    args: '<files...>',
+    load: async () => (await import('./backtest.js')).registerBacktest,
+  },
+  {
     name: 'stoikov',
     description: "Stoikov's micro-price: fit the adjustment table g(imbalance, spread) on MBP-10 files",
     group: true,

@@ -91,6 +91,21 @@ const decide = z.strictObject({
   sweepTriggerLevels: posInt(3),
 });
 
+/** `scalper backtest` (the decision loop's settings are `decide`'s). */
+const backtest = z.strictObject({
+  /**
+   * Time from a decision's trigger to its orders, ms, in whole seconds (0: the next second, when the
+   * pipeline has run; 20000 for the sequential pipeline of the old system).
+   */
+  decisionLatencyMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .refine((v) => v % 1_000 === 0, 'expected whole seconds (a multiple of 1000)')
+    .default(0),
+});
+
 /** `scalper simulate`. */
 const simulate = z.strictObject({
   days: z.number().int().positive().max(366).default(1),
@@ -154,6 +169,7 @@ export const ScalperConfigSchema = z.strictObject({
   engine: engine.prefault({}),
   features: features.prefault({}),
   decide: decide.prefault({}),
+  backtest: backtest.prefault({}),
   simulate: simulate.prefault({}),
   demo: demo.prefault({}),
   regime: regime.prefault({}),

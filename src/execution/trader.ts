@@ -186,6 +186,12 @@ export class Trader {
     return true;
   }
 
+  /** Adds the equity now to the curve (at the end of a run, so that the curve ends at the total). */
+  sampleEquity(): void {
+    const last = this.portfolio.equityCurve.at(-1);
+    if (last === undefined || last.tsNs < this.#nowNs) this.portfolio.sample(this.#nowNs);
+  }
+
   /** The toxicity analyst's VPIN CDF for an instrument (read by the veto). */
   setToxicity(instrumentId: number, vpinCdf: number): void {
     const s = this.#slots.get(instrumentId);

@@ -1,0 +1,154 @@
+/**
+ * `scalper backtest FILES... --out DIR`: the decision loop over DBN files with every approved
+ * decision traded on the paper broker (backtest/runner.ts), and its files: `result.json`
+ * (configuration, inputs, metrics), `orders.csv`, `fills.csv`, `trades.csv`, `equity.csv`,
+ * `decisions.jsonl`, and the run's `manifest.json`.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { WorkerPool } from '../agents/index.js';
+import { backtestMetrics, runBacktest, tradesOf, writeRunFiles } from '../backtest/index.js';
+import { componentLogger, configHash, hashFile, packageInfo } from '../core/index.js';
+import { DbnError } from '../data/dbn/index.js';
+import { createProvider } from '../llm/index.js';
+import { summarizeDecisions } from '../pipeline/index.js';
+import { nonNegativeInt } from './args.js';
+import { summary } from './commands.js';
+import { configFlags, runOf, type ScalperConfig } from './config.js';
+import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
+import { commandInputs, timeRangeOptions } from './inputs.js';
+import { recordRun } from './manifest.js';
+import { n, outputFolder } from './output.js';
+import { progress } from './progress.js';
+import { readRegimeModel } from './regime-files.js';
+
+/** The files a backtest writes into its folder. */
+export const BACKTEST_FILES = [
+  'result.json',
+  'orders.csv',
+  'fills.csv',
+  'trades.csv',
+  'equity.csv',
+  'decisions.jsonl',
+  'timings.jsonl',
+] as const;
+
+/** Options of `runBacktestCommand`. */
+export interface BacktestCommandOptions {
+  readonly out: string;
+  readonly fromNs?: bigint;
+  readonly toNs?: bigint;
+  readonly config: ScalperConfig;
+  readonly quiet?: boolean;
+}
+
+/**
+ * Runs the backtest and writes its files; returns `result.json`'s content. Without a model the
+ * files are the same bytes for the same inputs and configuration.
+ */
+export async function runBacktestCommand(files: readonly string[], o: BacktestCommandOptions) {
+  for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
+  const cfg = o.config;
+  const log = componentLogger('backtest');
+  outputFolder(o.out);
+  const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
+  const llm = createProvider(cfg.llm, {});
+  const pool = cfg.decide.workers > 0 ? new WorkerPool({ size: cfg.decide.workers }) : undefined;
+  const setup = backtestSetup(cfg, {
+    pool,
+    llm,
+    regime,
+    runId: 'bt',
+    decisionLatencyMs: cfg.backtest.decisionLatencyMs,
+  });
+  const total = files.reduce((s, f) => s + statSync(f).size, 0);
+  const bar = progress('backtest', o.quiet === true ? 0 : total);
+  let run: Awaited<ReturnType<typeof runBacktest>>;
+  try {
+    run = await runBacktest(files, setup, { fromNs: o.fromNs, toNs: o.toNs }, (d) => bar.update(d));
+  } finally {
+    bar.stop();
+    await pool?.close();
+  }
+  const trips = tradesOf(run.trader);
+  writeRunFiles(o.out, run.trader, run.decisions, trips);
+  const inputs = [];
+  for (const f of files) inputs.push(await hashFile(f));
+  const result = {
+    version: 1,
+    package: packageInfo(),
+    configHash: configHash(cfg),
+    config: cfg,
+    inputs,
+    records: run.records,
+    metrics: backtestMetrics(run.trader, run.decisions),
+    execution: executionSummary(run.trader, run.decisions),
+  };
+  writeFileSync(join(o.out, 'result.json'), `${JSON.stringify(result, jsonValue, 2)}\n`);
+  log.info({ out: o.out, decisions: run.decisions.length, trades: trips.length }, 'backtest written');
+  // The summary with the measured latencies, for people (not part of result.json).
+  return { ...result, summary: summarizeDecisions(run.decisions) };
+}
+
+/** JSON of a result: bigints as strings, non-finite numbers as null, fills left to fills.csv. */
+function jsonValue(k: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (k === 'fills' && Array.isArray(v)) return v.length;
+  return v;
+}
+
+/** Registers `backtest`. */
+export function registerBacktest(program: Command): void {
+  const cmd = program
+    .command('backtest')
+    .description(summary('backtest'))
+    .argument(
+      '<files...>',
+      'DBN files (MBP-10 or MBO, trades, definitions; several days and instruments) or folders of them, merged by ts_recv',
+    )
+    .option(
+      '-o, --out <dir>',
+      'the folder to write result.json, orders, fills, trades, equity and decisions into',
+      'backtest',
+    )
+    .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
+    .option(
+      '--latency <ms>',
+      'time from a decision to its orders, whole seconds in ms (default 0: the next second); 20000 for a sequential pipeline',
+      nonNegativeInt,
+    )
+    .action(async (paths: string[], o: { out: string; from?: string; to?: string }, self: Command) => {
+      const run = runOf(self);
+      const { files, fromNs, toNs } = await commandInputs(paths, o);
+      const result = await runBacktestCommand(files, { out: o.out, fromNs, toNs, config: run.config });
+      const m = result.metrics;
+      process.stdout.write(`${n(m.decisions.decisions)} decisions\n`);
+      for (const line of summaryLines(result.summary)) process.stdout.write(`  ${line}\n`);
+      for (const line of executionLines(result.execution)) process.stdout.write(`  ${line}\n`);
+      process.stdout.write(`  ${metricLines(m).join('\n  ')}\n`);
+      await recordRun(run, {
+        folder: o.out,
+        outputs: BACKTEST_FILES.map((f) => join(o.out, f)),
+        inputs: [...files, run.config.decide.regimeModel, run.config.engine.stoikovModel],
+      });
+      process.stdout.write(`wrote ${BACKTEST_FILES.map((f) => join(o.out, f)).join(', ')}\n`);
+    });
+  timeRangeOptions(cmd);
+  configFlags(cmd, { regime: 'decide.regimeModel', latency: 'backtest.decisionLatencyMs' });
+}
+
+/** The headline metrics as a trader reads them. */
+export function metricLines(m: ReturnType<typeof backtestMetrics>): string[] {
+  const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  return [
+    `P&L ${f(m.pnl)} USD after ${f(m.fees)} USD of costs over ${m.days.length} day(s); ${n(m.trades)} round trips (${f(m.tradesPerDay, 1)} a day), win rate ${f(100 * m.winRate, 1)}%, profit factor ${f(m.profitFactor)}, expectancy ${f(m.expectancy)} USD`,
+    `Sharpe ${f(m.sharpeDaily)} (daily, annualised), ${f(m.sharpePerTrade, 3)} per trade; Sortino ${f(m.sortinoDaily)}; max drawdown ${f(m.maxDrawdown)} USD over ${f(m.maxDrawdownSec / 60, 1)} min`,
+    `in the market ${f(100 * m.timeInMarket, 1)}% of the time, average hold ${f(m.averageHoldingSec, 0)} s; maker share of fills ${f(100 * m.makerShare, 1)}%; exits: ${
+      Object.entries(m.exits)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }`,
+  ];
+}
