@@ -1,5 +1,5 @@
 /**
- * The paper broker over a simulated 6E day: decode + book + broker with 100 resting orders kept
+ * The execution layer and the backtest. The paper broker over a simulated 6E day: decode + book + broker with 100 resting orders kept
  * working all day (each one that fills or ends is replaced by a new one 0–49 ticks from the
  * touch), against decode + book alone over the same file, for each queue model on MBP-10 and for
  * exact FIFO on MBO; and each queue model's own cost per event (its run minus the baseline).
@@ -7,7 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runBacktest } from '../src/backtest/index.js';
 import { type Book, BookSet, type BookView } from '../src/book/index.js';
+import { loadConfig } from '../src/cli/config.js';
+import { backtestSetup } from '../src/cli/decide.js';
+import { runFeatures } from '../src/cli/features.js';
 import { DbnDecoder, type RecordCursor } from '../src/data/dbn/index.js';
 import {
   logProbability,
@@ -146,6 +150,48 @@ export async function executionBench(report: Report): Promise<void> {
       const own = (((times.get(name) as number) - (base.get(file) as number)) / c.records) * 1e9;
       report.add(`paper broker with ${name} queue, own time per event`, own, 'ns/event');
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A full backtest day without a model (features, techniques, triggers, the pipeline, the trader on
+ * the paper broker) against the feature engine alone over the same merged files, both in events/s.
+ */
+export async function backtestBench(report: Report): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'scalper-backtest-bench-'));
+  try {
+    report.say('Simulating a 6E day for the backtest…');
+    const day = await simulateDay({ date: '2026-11-24', seed: 5, out: dir, spot: false });
+    const files = [day.files.mbp10, day.files.trades];
+    const config = loadConfig({ env: {} });
+    let events = 0;
+    let tFeat = Number.POSITIVE_INFINITY;
+    let tBt = Number.POSITIVE_INFINITY;
+    let trades = 0;
+    for (let r = 0; r < 2; r++) {
+      const t0 = process.hrtime.bigint();
+      await runFeatures(files, { out: join(dir, 'f.csv'), every: 60_000_000_000n });
+      tFeat = Math.min(tFeat, Number(process.hrtime.bigint() - t0) / 1e9);
+      const t1 = process.hrtime.bigint();
+      const run = await runBacktest(
+        files,
+        backtestSetup(config, { llm: null, regime: null, runId: 'bench' }),
+      );
+      tBt = Math.min(tBt, Number(process.hrtime.bigint() - t1) / 1e9);
+      events = run.records;
+      trades = run.trader.fills.length;
+    }
+    const base = 'feature engine alone, merged 6E day';
+    report.add(base, events / tFeat, 'events/s');
+    report.add(
+      'full backtest day, no model',
+      events / tBt,
+      'events/s',
+      base,
+      `${trades.toLocaleString('en-US')} fills`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
  * in the same run. See dbn.bench.ts for what each row measures.
  */
 import { dbnBench } from './dbn.bench.js';
-import { executionBench } from './execution.bench.js';
+import { backtestBench, executionBench } from './execution.bench.js';
 import { featuresBench } from './features.bench.js';
 import { Report } from './harness.js';
 import { pipelineBench } from './pipeline.bench.js';
@@ -45,5 +45,8 @@ if (want('sim')) await simBench(report);
 if (want('features')) await featuresBench(report);
 if (want('regime')) await regimeBench(report);
 if (want('pipeline')) await pipelineBench(report);
-if (want('execution')) await executionBench(report);
+if (want('execution')) {
+  await executionBench(report);
+  await backtestBench(report);
+}
 if (want('startup')) await startupBench(report);

@@ -23,6 +23,7 @@ import {
   nextLocalTimeMs,
   SPOT_PAIRS,
   tradingDateOf,
+  tradingDayBounds,
 } from '../core/index.js';
 import type { RecordCursor } from '../data/dbn/index.js';
 import { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
@@ -117,6 +118,8 @@ export class Trader {
   #nowNs = 0n;
   #nextCheckMs = Number.NEGATIVE_INFINITY;
   #nextSampleMs = Number.NEGATIVE_INFINITY;
+  /** End of the current trading day (ms): the day is looked up again only past it. */
+  #dayEndMs = Number.NEGATIVE_INFINITY;
   readonly #replay: ReplayingBroker | null;
   #orders = 0;
   /** The next flat deadline (break or weekend) and the reopening after it, ms. */
@@ -168,9 +171,16 @@ export class Trader {
     slot.book = book;
     const ms = c.tsRecvMs;
     slot.lastDataMs = ms;
-    if (book.consistent && !book.crossed && book.bidLevels > 0 && book.askLevels > 0)
-      this.portfolio.mark(c.instrumentId, book.mid);
     if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecv);
+  }
+
+  /** Marks each instrument at its book's mid (a book between consistent states keeps the last mark). */
+  #mark(): void {
+    for (const [id, slot] of this.#slots) {
+      const b = slot.book;
+      if (b !== null && b.consistent && !b.crossed && b.bidLevels > 0 && b.askLevels > 0)
+        this.portfolio.mark(id, b.mid);
+    }
   }
 
   /**
@@ -215,6 +225,7 @@ export class Trader {
     const slot = this.#slot(intent.instrumentId);
     this.#nowNs = nowNs;
     const id = intent.instrumentId;
+    this.#mark();
     const pos = this.portfolio.position(id);
     const target = intent.target;
     const same = pos !== 0 && Math.sign(target) === Math.sign(pos);
@@ -378,11 +389,15 @@ export class Trader {
   #check(ms: number, nowNs: bigint): void {
     this.#nowNs = nowNs;
     this.#nextCheckMs = ms + 1_000;
-    const day = tradingDateOf(ms) ?? this.#day;
-    if (day !== this.#day) {
-      this.#day = day;
-      this.#dayStart = this.portfolio.equity();
-      this.risk.newDay();
+    this.#mark();
+    if (ms >= this.#dayEndMs) {
+      const day = tradingDateOf(ms) ?? this.#day;
+      this.#dayEndMs = day === '' ? Number.NEGATIVE_INFINITY : tradingDayBounds(day).endMs;
+      if (day !== this.#day) {
+        this.#day = day;
+        this.#dayStart = this.portfolio.equity();
+        this.risk.newDay();
+      }
     }
     this.risk.observe(this.dailyPnl());
     if (ms >= this.#nextSampleMs) {
