@@ -15,3 +15,4 @@ export { decimal, equityCsv, fillsCsv, ordersCsv, tradesCsv, writeRunFiles } fro
 export { type BacktestMetrics, backtestMetrics, dailyPnl, tradesOf } from './results.js';
 export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';
+export { isToxic, readToxicEpisodes, type ToxicEpisode, toxicTrades } from './truth.js';

@@ -7,7 +7,8 @@
  *   `price` (decimal), `qty`, `liquidity` (maker|taker), `fee`, `sent_ns`, `arrived_ns`; the paper
  *   venue names an order by its client id;
  * - `trades.csv`: the round trips (entry and exit times and prices, `pnl_ticks`, `pnl` after fees,
- *   `fees`, `exit_reason`, `decision_id`, `regime`);
+ *   `fees`, `exit_reason`, `decision_id`, `regime`, and `toxic`: whether it overlapped a toxic episode
+ *   of the simulator's ground truth, when a truth file was given);
  * - `equity.csv`: the equity curve (`ts`, `ts_ns`, `equity`);
  * - `decisions.jsonl`: every decision's audit record, without the tier times the wall clock measured
  *   (those are in `timings.jsonl`, one line per decision), so that every other file is the same
@@ -22,6 +23,7 @@ import { csvField, formatTimestamp } from '../core/index.js';
 import type { Order, Trader } from '../execution/index.js';
 import { type Decision, decisionJson } from '../pipeline/index.js';
 import type { RoundTrip } from './trades.js';
+import { isToxic, type ToxicEpisode } from './truth.js';
 
 /** A raw 1e-9 price as a decimal string (`1085050000` → `1.08505`). */
 export function decimal(raw: number): string {
@@ -112,10 +114,17 @@ export function fillsCsv(trader: Trader): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `trades.csv` text; `regimeOf` names the regime of a trade's decision. */
-export function tradesCsv(trips: readonly RoundTrip[], regimeOf: (decisionId: string) => string): string {
+/**
+ * `trades.csv` text; `regimeOf` names the regime of a trade's decision, `toxic` (with a truth file)
+ * says whether it overlapped a toxic episode (empty without one).
+ */
+export function tradesCsv(
+  trips: readonly RoundTrip[],
+  regimeOf: (decisionId: string) => string,
+  toxic: ((t: RoundTrip) => boolean) | null = null,
+): string {
   const lines = [
-    'entry_ts,entry_ns,exit_ts,exit_ns,symbol,side,qty,entry_px,exit_px,pnl_ticks,pnl,fees,exit_reason,decision_id,regime',
+    'entry_ts,entry_ns,exit_ts,exit_ns,symbol,side,qty,entry_px,exit_px,pnl_ticks,pnl,fees,exit_reason,decision_id,regime,toxic',
   ];
   for (const t of trips) {
     lines.push(
@@ -135,6 +144,7 @@ export function tradesCsv(trips: readonly RoundTrip[], regimeOf: (decisionId: st
         t.exitReason,
         t.decisionId,
         regimeOf(t.decisionId),
+        toxic === null ? '' : String(toxic(t)),
       ]),
     );
   }
@@ -154,6 +164,7 @@ export function writeRunFiles(
   trader: Trader,
   decisions: readonly Decision[],
   trips: readonly RoundTrip[],
+  episodes: readonly ToxicEpisode[] | null = null,
 ): void {
   const regimes = new Map<string, string>();
   for (const d of decisions) {
@@ -162,9 +173,10 @@ export function writeRunFiles(
   }
   writeFileSync(join(dir, 'orders.csv'), ordersCsv(trader));
   writeFileSync(join(dir, 'fills.csv'), fillsCsv(trader));
+  const toxic = episodes === null ? null : (t: RoundTrip) => isToxic(t, episodes);
   writeFileSync(
     join(dir, 'trades.csv'),
-    tradesCsv(trips, (id) => regimes.get(id) ?? ''),
+    tradesCsv(trips, (id) => regimes.get(id) ?? '', toxic),
   );
   writeFileSync(join(dir, 'equity.csv'), equityCsv(trader));
   // The audit records without what the wall clock measured (reproducible); the timings apart.

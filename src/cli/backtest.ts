@@ -8,7 +8,14 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { WorkerPool } from '../agents/index.js';
-import { backtestMetrics, runBacktest, tradesOf, writeRunFiles } from '../backtest/index.js';
+import {
+  backtestMetrics,
+  readToxicEpisodes,
+  runBacktest,
+  toxicTrades,
+  tradesOf,
+  writeRunFiles,
+} from '../backtest/index.js';
 import { componentLogger, configHash, hashFile, packageInfo } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { createProvider } from '../llm/index.js';
@@ -41,6 +48,8 @@ export interface BacktestCommandOptions {
   readonly toNs?: bigint;
   readonly config: ScalperConfig;
   readonly quiet?: boolean;
+  /** A simulator truth file (or a folder of them): toxic episodes for `trades.csv` and the metrics. */
+  readonly truth?: string;
 }
 
 /**
@@ -49,6 +58,7 @@ export interface BacktestCommandOptions {
  */
 export async function runBacktestCommand(files: readonly string[], o: BacktestCommandOptions) {
   for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
+  const episodes = o.truth !== undefined ? readToxicEpisodes(o.truth) : null;
   const cfg = o.config;
   const log = componentLogger('backtest');
   outputFolder(o.out);
@@ -72,7 +82,7 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
     await pool?.close();
   }
   const trips = tradesOf(run.trader);
-  writeRunFiles(o.out, run.trader, run.decisions, trips);
+  writeRunFiles(o.out, run.trader, run.decisions, trips, episodes);
   const inputs = [];
   for (const f of files) inputs.push(await hashFile(f));
   const result = {
@@ -83,6 +93,8 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
     inputs,
     records: run.records,
     metrics: backtestMetrics(run.trader, run.decisions),
+    // Round trips that overlapped a toxic episode of the ground truth (null without a truth file).
+    toxic: episodes === null ? null : { episodes: episodes.length, ...toxicTrades(trips, episodes) },
     execution: executionSummary(run.trader, run.decisions),
   };
   writeFileSync(join(o.out, 'result.json'), `${JSON.stringify(result, jsonValue, 2)}\n`);
@@ -115,26 +127,48 @@ export function registerBacktest(program: Command): void {
     )
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
     .option(
+      '--truth <file>',
+      'truth-YYYYMMDD.json of the simulator, or a folder of them: mark the round trips that overlapped a toxic episode',
+    )
+    .option(
       '--latency <ms>',
       'time from a decision to its orders, whole seconds in ms (default 0: the next second); 20000 for a sequential pipeline',
       nonNegativeInt,
     )
-    .action(async (paths: string[], o: { out: string; from?: string; to?: string }, self: Command) => {
-      const run = runOf(self);
-      const { files, fromNs, toNs } = await commandInputs(paths, o);
-      const result = await runBacktestCommand(files, { out: o.out, fromNs, toNs, config: run.config });
-      const m = result.metrics;
-      process.stdout.write(`${n(m.decisions.decisions)} decisions\n`);
-      for (const line of summaryLines(result.summary)) process.stdout.write(`  ${line}\n`);
-      for (const line of executionLines(result.execution)) process.stdout.write(`  ${line}\n`);
-      process.stdout.write(`  ${metricLines(m).join('\n  ')}\n`);
-      await recordRun(run, {
-        folder: o.out,
-        outputs: BACKTEST_FILES.map((f) => join(o.out, f)),
-        inputs: [...files, run.config.decide.regimeModel, run.config.engine.stoikovModel],
-      });
-      process.stdout.write(`wrote ${BACKTEST_FILES.map((f) => join(o.out, f)).join(', ')}\n`);
-    });
+    .action(
+      async (
+        paths: string[],
+        o: { out: string; from?: string; to?: string; truth?: string },
+        self: Command,
+      ) => {
+        const run = runOf(self);
+        const { files, fromNs, toNs } = await commandInputs(paths, o);
+        const result = await runBacktestCommand(files, {
+          out: o.out,
+          fromNs,
+          toNs,
+          config: run.config,
+          truth: o.truth,
+        });
+        const m = result.metrics;
+        process.stdout.write(`${n(m.decisions.decisions)} decisions\n`);
+        for (const line of summaryLines(result.summary)) process.stdout.write(`  ${line}\n`);
+        for (const line of executionLines(result.execution)) process.stdout.write(`  ${line}\n`);
+        process.stdout.write(`  ${metricLines(m).join('\n  ')}\n`);
+        if (result.toxic !== null) {
+          const x = result.toxic;
+          process.stdout.write(
+            `  toxic episodes of the ground truth: ${x.episodes}; round trips overlapping one: ${x.trades}, P&L ${x.pnl.toFixed(2)} USD (losses ${x.losses.toFixed(2)} USD)\n`,
+          );
+        }
+        await recordRun(run, {
+          folder: o.out,
+          outputs: BACKTEST_FILES.map((f) => join(o.out, f)),
+          inputs: [...files, run.config.decide.regimeModel, run.config.engine.stoikovModel],
+        });
+        process.stdout.write(`wrote ${BACKTEST_FILES.map((f) => join(o.out, f)).join(', ')}\n`);
+      },
+    );
   timeRangeOptions(cmd);
   configFlags(cmd, { regime: 'decide.regimeModel', latency: 'backtest.decisionLatencyMs' });
 }

@@ -178,8 +178,7 @@ export class Trader {
   #mark(): void {
     for (const [id, slot] of this.#slots) {
       const b = slot.book;
-      if (b?.consistent && !b.crossed && b.bidLevels > 0 && b.askLevels > 0)
-        this.portfolio.mark(id, b.mid);
+      if (b?.consistent && !b.crossed && b.bidLevels > 0 && b.askLevels > 0) this.portfolio.mark(id, b.mid);
     }
   }
 

@@ -1,0 +1,68 @@
+/**
+ * The simulator's ground truth in a backtest: its toxic-flow episodes (`truth-YYYYMMDD.json`,
+ * `episodes`: start, end, symbol), so that a report can say which round trips overlapped one and
+ * what they lost there.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, parseTimestamp } from '../core/index.js';
+import type { RoundTrip } from './trades.js';
+
+/** A toxic episode: [startNs, endNs] of `symbol`. */
+export interface ToxicEpisode {
+  readonly symbol: string;
+  readonly startNs: bigint;
+  readonly endNs: bigint;
+}
+
+/** The episodes of a truth file, or of every `truth-YYYYMMDD.json` in a folder. */
+export function readToxicEpisodes(path: string): ToxicEpisode[] {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st === undefined) throw new ConfigError(`${path}: no such truth file or folder`);
+  const files = st.isDirectory()
+    ? readdirSync(path)
+        .filter((n) => /^truth-\d{8}\.json$/.test(n))
+        .sort()
+        .map((n) => join(path, n))
+    : [path];
+  if (files.length === 0) throw new ConfigError(`${path}: no truth-YYYYMMDD.json in the folder`);
+  const out: ToxicEpisode[] = [];
+  for (const f of files) {
+    let doc: { episodes?: unknown };
+    try {
+      doc = JSON.parse(readFileSync(f, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`${f}: cannot read the truth file (${(e as Error).message})`);
+    }
+    if (!Array.isArray(doc?.episodes))
+      throw new ConfigError(`${f}: episodes: expected a list of toxic episodes`);
+    doc.episodes.forEach((e: { start?: unknown; end?: unknown; symbol?: unknown }, i) => {
+      if (typeof e?.start !== 'string' || typeof e.end !== 'string' || typeof e.symbol !== 'string')
+        throw new ConfigError(`${f}: episodes[${i}]: expected start, end and symbol`);
+      out.push({ symbol: e.symbol, startNs: parseTimestamp(e.start), endNs: parseTimestamp(e.end) });
+    });
+  }
+  return out;
+}
+
+/** Whether a round trip was open during an episode of its symbol (any overlap). */
+export function isToxic(t: RoundTrip, episodes: readonly ToxicEpisode[]): boolean {
+  return episodes.some((e) => e.symbol === t.symbol && t.entryNs <= e.endNs && t.exitNs >= e.startNs);
+}
+
+/** The round trips that overlapped a toxic episode: how many, their P&L, and their losses alone. */
+export function toxicTrades(
+  trips: readonly RoundTrip[],
+  episodes: readonly ToxicEpisode[],
+): { readonly trades: number; readonly pnl: number; readonly losses: number } {
+  let trades = 0;
+  let pnl = 0;
+  let losses = 0;
+  for (const t of trips) {
+    if (!isToxic(t, episodes)) continue;
+    trades++;
+    pnl += t.pnl;
+    if (t.pnl < 0) losses -= t.pnl;
+  }
+  return { trades, pnl, losses };
+}
