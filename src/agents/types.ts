@@ -4,7 +4,7 @@
  * schema-validated `AgentSignal`.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FeatureSnapshot } from '../features/index.js';
 import type { Setup, Stance, SweepAlert } from '../strategy/index.js';
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { ConfigProblemsError, canonicalJson } from '../core/index.js';
 import type { SimDayResult } from '../sim/index.js';
-import { DEFAULT_CONFIG, loadConfig } from './config.js';
+import { defaultConfig, loadConfig } from './config.js';
 import { runDecide } from './decide.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -71,8 +71,8 @@ describe('loadConfig', () => {
     assert.equal(c.log.level, 'debug', 'the environment over the file');
     // A pipeline value given alone replaces that default only.
     const p = loadConfig({ file: file('p.yaml', 'pipeline: {debate: {maxRounds: 4}}\n'), env: {} });
-    assert.deepEqual(p.pipeline.debate, { ...DEFAULT_CONFIG.pipeline.debate, maxRounds: 4 });
-    assert.deepEqual(p.pipeline.limits, DEFAULT_CONFIG.pipeline.limits);
+    assert.deepEqual(p.pipeline.debate, { ...defaultConfig().pipeline.debate, maxRounds: 4 });
+    assert.deepEqual(p.pipeline.limits, defaultConfig().pipeline.limits);
   });
 
   test('the example file is accepted and means what its comments say', () => {
@@ -149,8 +149,8 @@ describe('scalper config', { concurrency: true }, () => {
     assert.equal(c.llm.baseURL, 'http://user:[redacted]@127.0.0.1:8000/v1');
     assert.equal(c.llm.provider, 'openai', 'the environment over the file');
     assert.equal(c.engine.vpinBucketVolume, 1000);
-    assert.deepEqual(c.agents.momentum, DEFAULT_CONFIG.agents.momentum);
-    assert.deepEqual(Object.keys(c), Object.keys(DEFAULT_CONFIG));
+    assert.deepEqual(c.agents.momentum, defaultConfig().agents.momentum);
+    assert.deepEqual(Object.keys(c), Object.keys(defaultConfig()));
     const yaml = await scalper(['config', 'print']);
     assert.match(
       yaml.stdout,

@@ -63,7 +63,7 @@ async function start(cmd: Command, configless: boolean, argv: readonly string[])
     command = commandName(cmd);
     log = levelEnabled(DEFAULT_LOG_LEVEL, 'info') ? () => rootLogger().child({ component: 'cli' }) : null;
   } else {
-    const run = (await import('./config.js')).configureRun(cmd, argv);
+    const run = await (await import('./config.js')).configureRun(cmd, argv);
     ({ command, configFile } = run);
     log = levelEnabled(run.config.log.level, 'info') ? () => run.log : null;
   }

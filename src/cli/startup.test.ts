@@ -89,6 +89,7 @@ describe('start-up', { concurrency: true }, () => {
       assert.deepEqual(mods.filter((m) => !m.startsWith('node_modules/commander/')).sort(), [
         'dist/src/cli/commands.js',
         'dist/src/cli/main.js',
+        'dist/src/cli/program.js',
         'dist/src/cli/stdout.js',
       ]);
       assert.ok(mods.includes('node_modules/commander/esm.mjs'), mods.join('\n'));

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ConfigLayer,
   ConfigProblemsError,

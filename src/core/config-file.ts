@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import type { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { deepFreeze } from './config.js';
 import { ConfigError } from './errors.js';
 
@@ -55,12 +55,30 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
   return out;
 }
 
+let yamlParse: typeof parseDocument | undefined;
+
+/** Whether `readConfigFile` reads `path` as YAML rather than JSON. */
+function isYaml(path: string): boolean {
+  return extname(path).toLowerCase() !== '.json';
+}
+
+/**
+ * Loads the YAML parser that `readConfigFile(path)` will use, when it reads `path` as YAML, through
+ * `import()`: the scalper command's bundle (scripts/build-cli.mjs) follows an `import()` into the
+ * package and carries it, where `readConfigFile` alone would load the package from node_modules.
+ */
+export async function loadConfigParser(path: string): Promise<void> {
+  if (isYaml(path)) yamlParse ??= (await import('./yaml/index.js')).parseDocument;
+}
+
 /**
  * The YAML parser, loaded on first use: a command run without a YAML file (most are) does not pay
  * for loading it at start-up.
  */
 function yamlParser(): typeof parseDocument {
-  return (createRequire(import.meta.url)('yaml') as { parseDocument: typeof parseDocument }).parseDocument;
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as { parseDocument: typeof parseDocument })
+    .parseDocument;
+  return yamlParse;
 }
 
 /**
@@ -79,7 +97,7 @@ export function readConfigFile(path: string): Obj {
     throw new ConfigProblemsError([`${path}: cannot read the configuration (${why})`], { cause: e });
   }
   let value: unknown;
-  if (extname(path).toLowerCase() === '.json') {
+  if (!isYaml(path)) {
     try {
       value = JSON.parse(text);
     } catch (e) {
