@@ -12,13 +12,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { scalperBin } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { ConfigProblemsError, canonicalJson } from '../core/index.js';
 import type { SimDayResult } from '../sim/index.js';
 import { defaultConfig, loadConfig } from './config.js';
 import { runDecide } from './decide.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const MAIN = scalperBin();
 const EXAMPLE = fileURLToPath(new URL('../../../config/example.yaml', import.meta.url));
 const BASE_ENV: Record<string, string | undefined> = { ...process.env, CI: '1', NO_COLOR: '1' };
 for (const k of Object.keys(BASE_ENV))
@@ -121,6 +122,27 @@ describe('loadConfig', () => {
 });
 
 describe('scalper config', { concurrency: true }, () => {
+  test('config check of YAML names the file and the line of a syntax error, the file and the path of a bad value', async () => {
+    const syntax = file('check-syntax.yaml', 'engine:\n  vpinBucketVolume: [1\n');
+    const dup = file('check-dup.yaml', 'engine:\n  vpinBucketVolume: 1\n  vpinBucketVolume: 2\n');
+    const bad = file('check-bad.yml', 'engine:\n  vpinWindowBuckets: 1.5\nregime: {kind: svm}\n');
+    const [s, d, b] = await Promise.all([syntax, dup, bad].map((f) => scalper(['config', 'check', f])));
+    assert.deepEqual([s.status, d.status, b.status], [2, 2, 2]);
+    // The unclosed flow sequence opened on line 2 is found at the end of the input, line 3.
+    assert.match(
+      s.stderr,
+      new RegExp(`^error \\[CONFIG\\]: ${syntax}: not valid YAML: .* at line 3, column 1:`),
+    );
+    assert.match(
+      d.stderr,
+      new RegExp(`^error \\[CONFIG\\]: ${dup}: not valid YAML: Map keys must be unique at line 3, column 3:`),
+    );
+    assert.deepEqual(b.stderr.trimEnd().split('\n').sort(), [
+      `error [CONFIG]: ${bad}: engine.vpinWindowBuckets: expected int, received number (got 1.5)`,
+      `error [CONFIG]: ${bad}: regime.kind: expected one of "hmm"|"gmm" (got "svm")`,
+    ]);
+  });
+
   test('config check accepts the example (exit 0, ok) and lists a bad file’s problems (exit 2)', async () => {
     const good = await scalper(['config', 'check', EXAMPLE]);
     assert.equal(good.status, 0, good.stderr);
