@@ -25,7 +25,7 @@ const outdir = join(root, 'dist', 'cli');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /** Packages carried in the bundle; every other dependency is loaded from node_modules. */
-const BUNDLED = ['commander', 'zod', 'yaml'];
+const BUNDLED = ['commander', 'zod', 'js-yaml'];
 
 /** Rewrites `import.meta.url` in the compiled modules to the URL of the module's own file. */
 const ownUrls = {

@@ -24,14 +24,12 @@ export function registerConfig(program: Command): void {
         return;
       }
       // Loaded here: `config check` and the JSON format do without it.
-      const { stringify } = await import('../core/yaml/index.js');
+      const { dump } = await import('js-yaml');
       const from =
         run.configFile === undefined
           ? 'defaults < environment'
           : `defaults < ${run.configFile} < environment`;
-      process.stdout.write(
-        `# effective scalper configuration (${from})\n${stringify(doc, { lineWidth: 0 })}`,
-      );
+      process.stdout.write(`# effective scalper configuration (${from})\n${dump(doc, { lineWidth: -1 })}`);
     });
   config
     .command('check')
