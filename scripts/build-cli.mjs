@@ -2,7 +2,7 @@
  * Bundles the `scalper` command (package.json `bin`) from the compiled tree: `node
  * scripts/build-cli.mjs`, after `tsc` (npm run build). The entry and every module it loads, with
  * commander, zod and the YAML parser, become a few ES modules in dist/cli/: Node resolves, reads
- * and compiles ~170 small files before `config check` runs, and those few in a fraction of the time.
+ * and compiles ~240 small files before `config check` runs, and a dozen in a fraction of the time.
  * Code splitting keeps the catalogue's lazy loading: each command's module, and what only it
  * uses, is a chunk loaded when that command is chosen. The other packages (model SDKs, pino, the
  * zstd binding, the progress bar) stay in node_modules, loaded at the point of use as before.
