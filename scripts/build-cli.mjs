@@ -63,8 +63,15 @@ const result = await esbuild.build({
   external: [
     ...Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }).filter((d) => !BUNDLED.includes(d)),
   ],
-  // The CommonJS packages in the bundle (commander, yaml's Node build) require Node's modules.
-  banner: { js: "import { createRequire as __cliRequire } from 'node:module';\nconst require = __cliRequire(import.meta.url);" },
+  // commander, a CommonJS package, requires Node's modules; a chunk makes its `require` at the first
+  // call (most never call it).
+  banner: {
+    js: [
+      "import { createRequire as __cliCreateRequire } from 'node:module';",
+      'let __cliRequire;',
+      'const require = (id) => (__cliRequire ??= __cliCreateRequire(import.meta.url))(id);',
+    ].join('\n'),
+  },
   plugins: [ownUrls],
 });
 writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
