@@ -1,17 +1,20 @@
 /**
- * Start-up of the `scalper` command: the wall time from spawning `node dist/src/cli/main.js …` to
- * its exit, for commands that do little work, against `node -e 0` (Node's own start) measured in
- * the same run. The commands are spawned in turn, round after round, so that a busy moment of the
- * machine falls on all of them alike; each row keeps its best round (the least disturbed) and
- * notes the median.
+ * Start-up of the `scalper` command: the wall time from spawning `node dist/cli/scalper.js …` (the
+ * package's `bin`, bundled by scripts/build-cli.mjs) to its exit, for commands that do little work,
+ * against `node -e 0` (Node's own start) measured in the same run; and `config check` run from the
+ * compiled tree the bundle is made of (dist/src/cli/main.js), to show what the bundle saves. The
+ * commands are spawned in turn, round after round, so that a busy moment of the machine falls on
+ * all of them alike; each row keeps its best round (the least disturbed) and notes the median.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixture, repoRoot } from '../test/fixtures.js';
+import { fixture, repoRoot, scalperBin } from '../test/fixtures.js';
 import type { Report } from './harness.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const BIN = scalperBin();
+/** The same command unbundled: the compiled entry point. */
+const COMPILED = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 /** Rounds of the interleaved runs. */
 const ROUNDS = 15;
@@ -38,18 +41,20 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-/** `scalper --version`, `--help`, `dbn inspect` of a small file and `config check`, as ratios to `node -e 0`. */
+/**
+ * `scalper --version`, `--help`, `dbn inspect` of a small file and `config check`, and `config check`
+ * unbundled, as ratios to `node -e 0`.
+ */
 export async function startupBench(report: Report): Promise<void> {
   const small = fixture('dbn', 'test_data.mbp-10.v3.dbn.zst');
+  const example = join(repoRoot(), 'config', 'example.yaml');
   const cases: Case[] = [
     { name: 'node -e 0', args: ['-e', '0'] },
-    { name: 'scalper --version', args: [MAIN, '--version'] },
-    { name: 'scalper --help', args: [MAIN, '--help'] },
-    { name: 'scalper dbn inspect (small .dbn.zst)', args: [MAIN, 'dbn', 'inspect', small] },
-    {
-      name: 'scalper config check (example.yaml)',
-      args: [MAIN, 'config', 'check', join(repoRoot(), 'config', 'example.yaml')],
-    },
+    { name: 'scalper --version', args: [BIN, '--version'] },
+    { name: 'scalper --help', args: [BIN, '--help'] },
+    { name: 'scalper dbn inspect (small .dbn.zst)', args: [BIN, 'dbn', 'inspect', small] },
+    { name: 'scalper config check (example.yaml)', args: [BIN, 'config', 'check', example] },
+    { name: 'scalper config check, unbundled (dist/src)', args: [COMPILED, 'config', 'check', example] },
   ];
   const times = cases.map(() => [] as number[]);
   for (const c of cases) timeRun(c.args); // warm the file cache

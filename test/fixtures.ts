@@ -2,7 +2,7 @@
  * Test helpers: where the shared fixtures are. Tests read real data from ../shared/fixtures
  * (relative to the repository root, or SCALPER_FIXTURES) and never copy it into the repository.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,4 +31,15 @@ export function fixturesDir(): string {
 /** Path of a file under the fixtures folder, e.g. fixture('dbn', 'test_data.mbo.dbn'). */
 export function fixture(...parts: string[]): string {
   return join(fixturesDir(), ...parts);
+}
+
+/**
+ * The `scalper` command as package.json's `bin` names it: the bundle that `npm run build` writes
+ * (scripts/build-cli.mjs), run by the tests as a user runs it.
+ */
+export function scalperBin(): string {
+  const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as {
+    bin: { scalper: string };
+  };
+  return join(repoRoot(), pkg.bin.scalper);
 }

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Pricing } from '../src/llm/accounting.js';
 import type { LlmProvider, StructuredRequest, StructuredResult } from '../src/llm/types.js';
 import {

@@ -7,7 +7,7 @@
  * determinism") and `horizonSec` (the horizon its view is meant for). Units: `…Ticks` in the
  * instrument's tick, `…Ms` milliseconds, `…Minutes` minutes; scores and CDF levels are 0–1.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineConfig } from '../core/index.js';
 
 const pos = (d: number) => z.number().positive().default(d);

@@ -4,21 +4,12 @@
  * schema-validated `AgentSignal`.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FeatureSnapshot } from '../features/index.js';
 import type { Setup, Stance, SweepAlert } from '../strategy/index.js';
+import { AGENT_NAMES, type AgentName } from './names.js';
 
-/** The seven specialists. */
-export const AGENT_NAMES = [
-  'momentum',
-  'technical',
-  'microstructure',
-  'toxicity',
-  'regime',
-  'market_making',
-  'session',
-] as const;
-export type AgentName = (typeof AGENT_NAMES)[number];
+export { AGENT_NAMES, type AgentName } from './names.js';
 
 export const DIRECTIONS = ['long', 'short', 'flat'] as const;
 export type Direction = (typeof DIRECTIONS)[number];

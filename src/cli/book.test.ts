@@ -9,13 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { fixture } from '../../test/fixtures.js';
+import { fixture, scalperBin } from '../../test/fixtures.js';
 import { ConfigError } from '../core/index.js';
 import { DbnDecoder, DbnEncoder, DbnError, type DbnRecord, Flags, RType } from '../data/index.js';
 import { runBook } from './book.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const MAIN = scalperBin();
 const ES = fixture('dbn-real', 'glbx-mdp3-esm4-20240508T000000-000002.mbo.dbn.zst');
 const dir = mkdtempSync(join(tmpdir(), 'scalper-book-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,6 @@
 /**
- * The built `scalper` command, run as a user runs it: a child process on dist/src/cli/main.js.
+ * The built `scalper` command, run as a user runs it: a child process on its `bin`,
+ * dist/cli/scalper.js.
  * Expected values come from ../shared/fixtures/dbn/expected.json (an independent reference
  * decoder) or are worked by hand in comments; output shapes follow CONVENTIONS.md ("Command-line
  * output"): JSON lines shaped like Databento's, `hd` nested, prices as 9-decimal strings (null for
@@ -19,14 +20,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type ExpectedPrice, expectedFiles } from '../../test/dbn.js';
-import { fixture } from '../../test/fixtures.js';
+import { fixture, scalperBin } from '../../test/fixtures.js';
 import { writeSampleFiles } from '../../test/market-sample.js';
 import { DbnDecoder } from '../data/dbn/index.js';
 
-/** The compiled entry point: this test runs from dist/src/cli/, beside main.js. */
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const MAIN = scalperBin();
 const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 
 interface Run {

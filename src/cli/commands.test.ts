@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { LOG_LEVEL_ENV } from '../core/index.js';
 import { LLM_ENV_VARS } from '../llm/index.js';
 import { addCommands, COMMANDS, chosenCommand, DEFAULT_LOG_LEVEL } from './commands.js';
-import { DEFAULT_CONFIG } from './config.js';
+import { defaultConfig } from './config.js';
 import { addCommonOptions } from './run.js';
 
 const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
@@ -73,7 +73,7 @@ describe('command catalogue', () => {
       vars.filter((v) => !v.startsWith('SCALPER_')),
       [],
     );
-    assert.equal(DEFAULT_CONFIG.log.level, DEFAULT_LOG_LEVEL);
+    assert.equal(defaultConfig().log.level, DEFAULT_LOG_LEVEL);
     assert.deepEqual(
       COMMANDS.filter((c) => c.configless).map((c) => c.name),
       ['dbn', 'book'],

@@ -5,7 +5,7 @@
  */
 
 import { type Command, Option } from 'commander';
-import { ConfigError, redactSecrets } from '../core/index.js';
+import { ConfigError, loadConfigParser, redactSecrets } from '../core/index.js';
 import { summary } from './commands.js';
 import { loadConfig, runOf } from './config.js';
 
@@ -24,22 +24,21 @@ export function registerConfig(program: Command): void {
         return;
       }
       // Loaded here: `config check` and the JSON format do without it.
-      const { stringify } = await import('yaml');
+      const { dump } = await import('js-yaml');
       const from =
         run.configFile === undefined
           ? 'defaults < environment'
           : `defaults < ${run.configFile} < environment`;
-      process.stdout.write(
-        `# effective scalper configuration (${from})\n${stringify(doc, { lineWidth: 0 })}`,
-      );
+      process.stdout.write(`# effective scalper configuration (${from})\n${dump(doc, { lineWidth: -1 })}`);
     });
   config
     .command('check')
     .description('validate a configuration file without running anything')
     .argument('[file]', 'the file (YAML or JSON); default the --config file')
-    .action((file: string | undefined, o: { config?: string }) => {
+    .action(async (file: string | undefined, o: { config?: string }) => {
       const f = file ?? o.config;
       if (f === undefined) throw new ConfigError('config check: give a file (scalper config check FILE)');
+      await loadConfigParser(f);
       loadConfig({ file: f });
       process.stdout.write(`${f}: ok\n`);
     });

@@ -12,13 +12,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { scalperBin } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { ConfigProblemsError, canonicalJson } from '../core/index.js';
 import type { SimDayResult } from '../sim/index.js';
-import { DEFAULT_CONFIG, loadConfig } from './config.js';
+import { defaultConfig, loadConfig } from './config.js';
 import { runDecide } from './decide.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const MAIN = scalperBin();
 const EXAMPLE = fileURLToPath(new URL('../../../config/example.yaml', import.meta.url));
 const BASE_ENV: Record<string, string | undefined> = { ...process.env, CI: '1', NO_COLOR: '1' };
 for (const k of Object.keys(BASE_ENV))
@@ -71,8 +72,8 @@ describe('loadConfig', () => {
     assert.equal(c.log.level, 'debug', 'the environment over the file');
     // A pipeline value given alone replaces that default only.
     const p = loadConfig({ file: file('p.yaml', 'pipeline: {debate: {maxRounds: 4}}\n'), env: {} });
-    assert.deepEqual(p.pipeline.debate, { ...DEFAULT_CONFIG.pipeline.debate, maxRounds: 4 });
-    assert.deepEqual(p.pipeline.limits, DEFAULT_CONFIG.pipeline.limits);
+    assert.deepEqual(p.pipeline.debate, { ...defaultConfig().pipeline.debate, maxRounds: 4 });
+    assert.deepEqual(p.pipeline.limits, defaultConfig().pipeline.limits);
   });
 
   test('the example file is accepted and means what its comments say', () => {
@@ -121,6 +122,28 @@ describe('loadConfig', () => {
 });
 
 describe('scalper config', { concurrency: true }, () => {
+  test('config check of YAML names the file and the line of a syntax error, the file and the path of a bad value', async () => {
+    const syntax = file('check-syntax.yaml', 'engine:\n  vpinBucketVolume: [1\n');
+    const dup = file('check-dup.yaml', 'engine:\n  vpinBucketVolume: 1\n  vpinBucketVolume: 2\n');
+    const bad = file('check-bad.yml', 'engine:\n  vpinWindowBuckets: 1.5\nregime: {kind: svm}\n');
+    const [s, d, b] = await Promise.all([syntax, dup, bad].map((f) => scalper(['config', 'check', f])));
+    assert.deepEqual([s.status, d.status, b.status], [2, 2, 2]);
+    // The flow sequence opened on line 2 is still open where the input ends, on line 3.
+    assert.equal(
+      s.stderr,
+      `error [CONFIG]: ${syntax}: not valid YAML: deficient indentation at line 3, column 1\n`,
+    );
+    // The second vpinBucketVolume, on line 3 after two spaces.
+    assert.equal(
+      d.stderr,
+      `error [CONFIG]: ${dup}: not valid YAML: duplicated mapping key at line 3, column 3\n`,
+    );
+    assert.deepEqual(b.stderr.trimEnd().split('\n').sort(), [
+      `error [CONFIG]: ${bad}: engine.vpinWindowBuckets: expected int, received number (got 1.5)`,
+      `error [CONFIG]: ${bad}: regime.kind: expected one of "hmm"|"gmm" (got "svm")`,
+    ]);
+  });
+
   test('config check accepts the example (exit 0, ok) and lists a bad file’s problems (exit 2)', async () => {
     const good = await scalper(['config', 'check', EXAMPLE]);
     assert.equal(good.status, 0, good.stderr);
@@ -149,8 +172,8 @@ describe('scalper config', { concurrency: true }, () => {
     assert.equal(c.llm.baseURL, 'http://user:[redacted]@127.0.0.1:8000/v1');
     assert.equal(c.llm.provider, 'openai', 'the environment over the file');
     assert.equal(c.engine.vpinBucketVolume, 1000);
-    assert.deepEqual(c.agents.momentum, DEFAULT_CONFIG.agents.momentum);
-    assert.deepEqual(Object.keys(c), Object.keys(DEFAULT_CONFIG));
+    assert.deepEqual(c.agents.momentum, defaultConfig().agents.momentum);
+    assert.deepEqual(Object.keys(c), Object.keys(defaultConfig()));
     const yaml = await scalper(['config', 'print']);
     assert.match(
       yaml.stdout,

@@ -15,8 +15,10 @@
  * `--vpin-bucket 200` and `engine: { vpinBucketVolume: 200 }` are the same setting.
  */
 
+// First: the sections' modules below parse their defaults as they load.
+import './jitless.js';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgentsConfigSchema } from '../agents/schema/index.js';
 import {
   type ConfigLayer,
@@ -25,6 +27,7 @@ import {
   LOG_LEVEL_ENV,
   LOG_LEVELS,
   type Logger,
+  loadConfigParser,
   readConfigFile,
   resolveConfig,
   rootLogger,
@@ -33,7 +36,7 @@ import {
 } from '../core/index.js';
 import { ExecutionConfigSchema } from '../execution/schema/index.js';
 import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/schema/index.js';
-import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/index.js';
+import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/schema/index.js';
 import { PipelineConfigSchema } from '../pipeline/schema/index.js';
 import { FUTURE_SPECS } from '../sim/schema/index.js';
 import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/schema/index.js';
@@ -41,10 +44,6 @@ import { commandName, DEFAULT_LOG_LEVEL } from './commands.js';
 
 /** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
 export const DEFAULT_START = '2026-11-24';
-
-// A command parses its configuration once or a few times: zod's compiled parsers (generated code
-// per object schema) cost more to build than they save, ~20 ms of every command's start-up.
-z.config({ jitless: true });
 
 const posInt = (d: number) => z.number().int().positive().default(d);
 const pos = (d: number) => z.number().positive().default(d);
@@ -270,8 +269,16 @@ export function loadConfig(o: LoadConfigOptions = {}): ScalperConfig {
   return config;
 }
 
-/** The configuration of a command without a file, environment or flags: every default. */
-export const DEFAULT_CONFIG: ScalperConfig = resolveConfig(ScalperConfigSchema, []);
+let defaults: ScalperConfig | undefined;
+
+/**
+ * The configuration of a command without a file, environment or flags: every default (resolved on
+ * first use: `config check` and `config print` do without it).
+ */
+export function defaultConfig(): ScalperConfig {
+  defaults ??= resolveConfig(ScalperConfigSchema, []);
+  return defaults;
+}
 
 const FLAG_PATHS = new WeakMap<Command, Readonly<Record<string, string>>>();
 
@@ -322,7 +329,17 @@ const RUNS = new WeakMap<Command, Run>();
  * Resolves `cmd`'s configuration (its `--config` file, the environment, its flags), installs the
  * root logger at the configured level and remembers both for the action (`runOf`).
  */
-export function configureRun(cmd: Command, argv: readonly string[] = process.argv.slice(2)): Run {
+export async function configureRun(
+  cmd: Command,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<Run> {
+  const file = cmd.opts().config as string | undefined;
+  if (file !== undefined) await loadConfigParser(file);
+  return configure(cmd, argv);
+}
+
+/** `configureRun` once the file's parser is loaded (or is loaded synchronously). */
+function configure(cmd: Command, argv: readonly string[]): Run {
   const file = cmd.opts().config as string | undefined;
   const config = loadConfig({ file, flags: flagsLayer(cmd) });
   // The logger is made when something logs (most commands log nothing at the default level).
@@ -347,5 +364,5 @@ export function configureRun(cmd: Command, argv: readonly string[] = process.arg
 export function runOf(cmd: Command): Run {
   const r = RUNS.get(cmd);
   if (r !== undefined) return r;
-  return configureRun(cmd, []);
+  return configure(cmd, []);
 }

@@ -25,7 +25,7 @@ import {
 import type { RegimeModelFile } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { summary } from './commands.js';
-import { configFlags, DEFAULT_CONFIG, loadConfig, runOf, type ScalperConfig } from './config.js';
+import { configFlags, defaultConfig, loadConfig, runOf, type ScalperConfig } from './config.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 import { finishOutput, keptPartial, n, startOutput } from './output.js';
@@ -201,7 +201,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
 
 /** Registers `decide`. */
 export function registerDecide(program: Command): void {
-  const E = DEFAULT_CONFIG.engine;
+  const E = defaultConfig().engine;
   const cmd = program
     .command('decide')
     .description(summary('decide'))

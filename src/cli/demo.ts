@@ -29,7 +29,7 @@ import {
 } from '../strategy/index.js';
 import { seedArg } from './args.js';
 import { summary } from './commands.js';
-import { configFlags, DEFAULT_CONFIG, type Run, runOf, type ScalperConfig } from './config.js';
+import { configFlags, defaultConfig, type Run, runOf, type ScalperConfig } from './config.js';
 import { executionLines, runDecide, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
 import { recordRun } from './manifest.js';
@@ -349,7 +349,7 @@ function dirSize(dir: string): number {
 
 /** Registers `demo`. */
 export function registerDemo(program: Command): void {
-  const D = DEFAULT_CONFIG.demo;
+  const D = defaultConfig().demo;
   const cmd = program
     .command('demo')
     .description(summary('demo'))

@@ -1,6 +1,6 @@
 /**
- * `scalper features` run as a user runs it (a child process on dist/src/cli/main.js) on a short
- * simulated window: the CSV header of CONVENTIONS.md ("Command-line output"), a row per instrument
+ * `scalper features` run as a user runs it (a child process on its `bin`, dist/cli/scalper.js) on a
+ * short simulated window: the CSV header of CONVENTIONS.md ("Command-line output"), a row per instrument
  * every `--every`, times strictly increasing per symbol, the merge of several files by ts_recv,
  * clean failures.
  */
@@ -10,8 +10,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { CONVENTION_COLUMNS } from '../../test/columns.js';
+import { scalperBin } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import {
   FEATURE_COLUMNS,
@@ -22,7 +22,7 @@ import {
 import { snapshotCsvRow, tickDecimals } from './features.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const MAIN = scalperBin();
 const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 const DATE = '2026-11-24';
 const NS_PER_MS = 1_000_000n;

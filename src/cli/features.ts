@@ -21,7 +21,7 @@ import {
 } from '../features/index.js';
 import { positiveInt, positiveNumber } from './args.js';
 import { summary } from './commands.js';
-import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { configFlags, defaultConfig, runOf } from './config.js';
 import { commandInputs, selects, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 import { n, writeAtomically } from './output.js';
@@ -254,7 +254,7 @@ export async function runFeatures(
 
 /** Registers `features`. */
 export function registerFeatures(program: Command): void {
-  const E = DEFAULT_CONFIG.engine;
+  const E = defaultConfig().engine;
   const cmd = program
     .command('features')
     .description(summary('features'))
@@ -262,7 +262,7 @@ export function registerFeatures(program: Command): void {
     .requiredOption('-o, --out <file>', 'output CSV file')
     .option(
       '--every <interval>',
-      `row interval: 100ms, 1s, 10s, 1m, ... (default: ${DEFAULT_CONFIG.features.every})`,
+      `row interval: 100ms, 1s, 10s, 1m, ... (default: ${defaultConfig().features.every})`,
       intervalArg,
     )
     .option(

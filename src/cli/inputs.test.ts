@@ -12,10 +12,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { scalperBin } from '../../test/fixtures.js';
 import { simulateDay } from '../sim/index.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const MAIN = scalperBin();
 const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 
 function scalper(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {

@@ -21,7 +21,7 @@ import {
 } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt, seedArg } from './args.js';
 import { summary } from './commands.js';
-import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { configFlags, defaultConfig, runOf } from './config.js';
 import { type CommandInputs, commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 import { progress } from './progress.js';
@@ -67,7 +67,7 @@ function kindArg(v: string): 'hmm' | 'gmm' {
 /** Registers `regime fit` and `regime label`. */
 export function registerRegime(program: Command): void {
   const regime = program.command('regime').description(summary('regime'));
-  const R = DEFAULT_CONFIG.regime;
+  const R = defaultConfig().regime;
   const fit = regime
     .command('fit')
     .description(

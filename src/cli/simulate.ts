@@ -7,7 +7,7 @@ import { ConfigError, componentLogger, isTradingDate, type Logger, tradingDates 
 import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
 import { positiveInt, seedArg } from './args.js';
 import { summary } from './commands.js';
-import { configFlags, DEFAULT_CONFIG, DEFAULT_START, runOf } from './config.js';
+import { configFlags, DEFAULT_START, defaultConfig, runOf } from './config.js';
 import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
 
@@ -137,7 +137,7 @@ export function describeDay(d: SimDayResult): string[] {
 
 /** Registers `simulate`. */
 export function registerSimulate(program: Command): void {
-  const D = DEFAULT_CONFIG.simulate;
+  const D = defaultConfig().simulate;
   const sim = program
     .command('simulate')
     .description(summary('simulate'))

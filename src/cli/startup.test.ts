@@ -1,21 +1,27 @@
 /**
- * What the built `scalper` command loads before it does anything: every module is logged by a
- * module-load hook (`module.register`, as `node --import` installs it), so that start-up cannot
- * silently grow back to loading the whole engine for `--version`. Times are measured in
- * `npm run bench -- --only startup`, not here.
+ * What the built `scalper` command (package.json's `bin`, the bundle that scripts/build-cli.mjs
+ * writes) loads before it does anything, so that start-up cannot silently grow back to loading the
+ * whole engine for `--version`. Every file is logged: ES modules by a module-load hook
+ * (`module.register`, as `node --import` installs it), CommonJS ones from the require cache at exit.
+ * A file of the bundle stands for the compiled modules and package files it holds, as esbuild's
+ * metafile (dist/cli/meta.json) lists them, so the lists below name the same modules with or
+ * without the bundle. Times are measured in `npm run bench -- --only startup`, not here.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fixture, repoRoot } from '../../test/fixtures.js';
+import { fixture, repoRoot, scalperBin } from '../../test/fixtures.js';
 
-/** The compiled entry point: this test runs from dist/src/cli/, beside main.js. */
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const BIN = scalperBin();
 const ROOT = repoRoot();
+/** The compiled modules and package files each file of the bundle holds (paths from the repository). */
+const META = JSON.parse(readFileSync(join(dirname(BIN), 'meta.json'), 'utf8')) as {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+};
 const dir = mkdtempSync(join(tmpdir(), 'scalper-startup-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -31,7 +37,15 @@ export async function load(url, context, next) {
 );
 writeFileSync(
   join(dir, 'register.mjs'),
-  `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
+  `import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => {
+  for (const f of Object.keys(cache)) appendFileSync(process.env.MODULE_LOG_FILE, pathToFileURL(f).href + '\\n');
+});
+`,
 );
 
 let runs = 0;
@@ -39,24 +53,29 @@ let runs = 0;
 /** The environment without the variables the configuration reads, as a user who sets none runs it. */
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SCALPER_')));
 
-/**
- * Runs `scalper args` and returns the modules it loaded other than Node's own, as paths relative to
- * the repository (node_modules/commander/esm.mjs, dist/src/cli/main.js, …).
- */
-async function loaded(...args: string[]): Promise<string[]> {
-  const r = await run(...args);
-  assert.equal(r.status, 0, r.stderr);
-  return r.modules;
+/** What one run loaded, as paths relative to the repository. */
+interface Loaded {
+  /** The files read: the bundle's and any other (node_modules/zstd-napi/binding.js, …). */
+  readonly files: string[];
+  /** The compiled modules and package files among them, a file of the bundle standing for what it holds. */
+  readonly modules: string[];
 }
 
-/** Runs `scalper args`: its exit status, stderr and the modules it loaded (as `loaded`). */
-async function run(...args: string[]): Promise<{ status: number; stderr: string; modules: string[] }> {
+/** Runs `scalper args` and returns what it loaded other than Node's own modules. */
+async function loaded(...args: string[]): Promise<Loaded> {
+  const r = await run(...args);
+  assert.equal(r.status, 0, r.stderr);
+  return r;
+}
+
+/** Runs `scalper args`: its exit status, stderr and what it loaded (as `loaded`). */
+async function run(...args: string[]): Promise<Loaded & { status: number; stderr: string }> {
   const log = join(dir, `modules-${runs++}.txt`);
   writeFileSync(log, '');
   const { status, stderr } = await new Promise<{ status: number; stderr: string }>((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', pathToFileURL(join(dir, 'register.mjs')).href, MAIN, ...args],
+      ['--import', pathToFileURL(join(dir, 'register.mjs')).href, BIN, ...args],
       { env: { ...ENV, MODULE_LOG_FILE: log, CI: '1' } },
       (err, _stdout, stderr) => {
         if (err && typeof err.code !== 'number') reject(err);
@@ -65,11 +84,14 @@ async function run(...args: string[]): Promise<{ status: number; stderr: string;
     );
   });
   const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-  const modules = [
+  const files = [
     ...new Set(urls.filter((u) => u.startsWith('file:')).map((u) => relative(ROOT, fileURLToPath(u)))),
-  ];
-  return { status, stderr, modules };
+  ].filter((f) => !f.startsWith('..'));
+  const modules = [...new Set(files.flatMap((f) => Object.keys(META.outputs[f]?.inputs ?? { [f]: null })))];
+  return { status, stderr, files, modules };
 }
+
+const inBundle = (f: string) => META.outputs[f] !== undefined;
 
 /** Packages and modules a command needs only when it calls a model, a service or a browser, simulates or fits regimes. */
 const HEAVY = [
@@ -85,13 +107,18 @@ const HEAVY = [
 describe('start-up', { concurrency: true }, () => {
   for (const flag of ['--version', '--help']) {
     test(`scalper ${flag} loads the entry point, the command catalogue and commander, nothing else`, async () => {
-      const mods = await loaded(flag);
-      assert.deepEqual(mods.filter((m) => !m.startsWith('node_modules/commander/')).sort(), [
+      const { files, modules } = await loaded(flag);
+      assert.deepEqual(modules.filter((m) => !m.startsWith('node_modules/commander/')).sort(), [
         'dist/src/cli/commands.js',
         'dist/src/cli/main.js',
+        'dist/src/cli/program.js',
         'dist/src/cli/stdout.js',
       ]);
-      assert.ok(mods.includes('node_modules/commander/esm.mjs'), mods.join('\n'));
+      assert.ok(modules.includes('node_modules/commander/esm.mjs'), modules.join('\n'));
+      assert.deepEqual(
+        files.filter((f) => !inBundle(f)),
+        [],
+      );
     });
   }
 
@@ -105,10 +132,10 @@ describe('start-up', { concurrency: true }, () => {
   ];
   for (const [name, args, own] of cases) {
     test(`scalper ${name} loads its own module but no model SDK, service client, simulator, regime fitter or pipeline`, async () => {
-      const mods = await loaded(...args);
-      assert.ok(mods.includes(own), mods.join('\n'));
+      const { modules } = await loaded(...args);
+      assert.ok(modules.includes(own), modules.join('\n'));
       assert.deepEqual(
-        mods.filter((m) => HEAVY.some((re) => re.test(m))),
+        modules.filter((m) => HEAVY.some((re) => re.test(m))),
         [],
       );
       // No other command's module.
@@ -116,11 +143,31 @@ describe('start-up', { concurrency: true }, () => {
         (c) => `dist/src/cli/${c}.js`,
       );
       assert.deepEqual(
-        mods.filter((m) => others.includes(m)),
+        modules.filter((m) => others.includes(m)),
         [],
       );
     });
   }
+
+  test('scalper config check of a YAML file reads nothing outside the bundle: zod and the YAML parser are in it', async () => {
+    const { files, modules } = await loaded('config', 'check', join(ROOT, 'config', 'example.yaml'));
+    assert.deepEqual(
+      files.filter((f) => !inBundle(f)),
+      [],
+    );
+    assert.ok(modules.includes('node_modules/js-yaml/dist/js-yaml.mjs'), modules.join('\n'));
+    assert.ok(
+      modules.some((m) => m.startsWith('node_modules/zod/')),
+      modules.join('\n'),
+    );
+    // The configuration reaches each layer through its schema: no model provider, DBN decoder or simulator.
+    assert.deepEqual(
+      modules.filter((m) =>
+        /dist\/src\/(llm\/(call|cache|.*-provider)|data\/dbn\/decoder|sim\/instruments)\.js$/.test(m),
+      ),
+      [],
+    );
+  });
 
   const small = fixture('dbn', 'test_data.mbp-10.v3.dbn.zst');
   const zod = (mods: string[]) => mods.some((m) => m.startsWith('node_modules/zod/'));

@@ -13,7 +13,7 @@ import { DbnDecoder, DbnError, SymbolMap } from '../data/dbn/index.js';
 import { StoikovFitter, type StoikovModel } from '../features/index.js';
 import { positiveInt } from './args.js';
 import { summary } from './commands.js';
-import { configFlags, DEFAULT_CONFIG, runOf } from './config.js';
+import { configFlags, defaultConfig, runOf } from './config.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 
@@ -254,7 +254,7 @@ export function readStoikovModel(path: string): StoikovModelFile {
 /** Registers `stoikov fit`. */
 export function registerStoikov(program: Command): void {
   const stoikov = program.command('stoikov').description(summary('stoikov'));
-  const S = DEFAULT_CONFIG.stoikov;
+  const S = defaultConfig().stoikov;
   const fit = stoikov
     .command('fit')
     .description(

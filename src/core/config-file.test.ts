@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ConfigLayer,
   ConfigProblemsError,
@@ -60,9 +60,10 @@ describe('readConfigFile', () => {
 
   test('an empty file is an empty configuration', () => {
     assert.deepEqual(readConfigFile(file('empty.yml', '# nothing\n')), {});
+    assert.deepEqual(readConfigFile(file('blank.yaml', '')), {});
   });
 
-  test('a missing file, bad syntax, a duplicate key or a list at the top are problems naming the file', () => {
+  test('a missing file, bad syntax, a duplicate key, two documents or a list at the top are problems naming the file', () => {
     const missing = join(dir, 'nope.yaml');
     assert.deepEqual(
       problems(() => readConfigFile(missing)),
@@ -72,9 +73,14 @@ describe('readConfigFile', () => {
     const [p] = problems(() => readConfigFile(bad));
     assert.match(p, new RegExp(`^${bad}: not valid YAML: .*line 3`));
     const dup = file('dup.yaml', 'debate:\n  maxRounds: 1\n  maxRounds: 2\n');
-    assert.match(problems(() => readConfigFile(dup))[0], /Map keys must be unique/);
+    assert.match(problems(() => readConfigFile(dup))[0], /duplicated mapping key at line 3, column 3$/);
     const json = file('bad.json', '{"debate": }');
     assert.match(problems(() => readConfigFile(json))[0], new RegExp(`^${json}: not valid JSON`));
+    const two = file('two.yaml', 'debate: {maxRounds: 1}\n---\ndebate: {maxRounds: 2}\n');
+    assert.deepEqual(
+      problems(() => readConfigFile(two)),
+      [`${two}: 2 YAML documents, where a configuration is one`],
+    );
     const list = file('list.yaml', '- 1\n- 2\n');
     assert.match(problems(() => readConfigFile(list))[0], /expected a mapping of sections .* got a list/);
   });

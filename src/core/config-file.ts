@@ -14,8 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import type { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type { loadAll } from 'js-yaml';
+import type * as z from 'zod';
 import { deepFreeze } from './config.js';
 import { ConfigError } from './errors.js';
 
@@ -55,12 +55,36 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
   return out;
 }
 
+let yamlLoad: typeof loadAll | undefined;
+
+/** Whether `readConfigFile` reads `path` as YAML rather than JSON. */
+function isYaml(path: string): boolean {
+  return extname(path).toLowerCase() !== '.json';
+}
+
+/**
+ * Loads the YAML parser that `readConfigFile(path)` will use, when it reads `path` as YAML, through
+ * `import()`: the scalper command's bundle (scripts/build-cli.mjs) follows an `import()` into the
+ * package and carries it, where `readConfigFile` alone would load the package from node_modules.
+ */
+export async function loadConfigParser(path: string): Promise<void> {
+  if (isYaml(path)) yamlLoad ??= (await import('js-yaml')).loadAll;
+}
+
 /**
  * The YAML parser, loaded on first use: a command run without a YAML file (most are) does not pay
  * for loading it at start-up.
  */
-function yamlParser(): typeof parseDocument {
-  return (createRequire(import.meta.url)('yaml') as { parseDocument: typeof parseDocument }).parseDocument;
+function yamlParser(): typeof loadAll {
+  yamlLoad ??= (createRequire(import.meta.url)('js-yaml') as { loadAll: typeof loadAll }).loadAll;
+  return yamlLoad;
+}
+
+/** A YAML syntax error as one line: js-yaml's reason and where (its own message adds a snippet). */
+function yamlProblem(e: unknown): string {
+  const { reason, mark } = e as { reason?: string; mark?: { line: number; column: number } };
+  if (reason === undefined) return (e as Error).message;
+  return mark === undefined ? reason : `${reason} at line ${mark.line + 1}, column ${mark.column + 1}`;
 }
 
 /**
@@ -79,22 +103,25 @@ export function readConfigFile(path: string): Obj {
     throw new ConfigProblemsError([`${path}: cannot read the configuration (${why})`], { cause: e });
   }
   let value: unknown;
-  if (extname(path).toLowerCase() === '.json') {
+  if (!isYaml(path)) {
     try {
       value = JSON.parse(text);
     } catch (e) {
       throw new ConfigProblemsError([`${path}: not valid JSON (${(e as Error).message})`], { cause: e });
     }
   } else {
-    // Duplicate keys are errors (the yaml package's default): the later one would silently win.
-    const doc = yamlParser()(text, { prettyErrors: true });
-    if (doc.errors.length > 0) {
-      throw new ConfigProblemsError(
-        doc.errors.map((e) => `${path}: not valid YAML: ${e.message.split('\n')[0]}`),
-        { cause: doc.errors[0] },
-      );
+    // Duplicate keys are errors (js-yaml's default): the later one would silently win. Read as a
+    // stream of documents, of which an empty file has none.
+    let docs: unknown[];
+    try {
+      docs = yamlParser()(text);
+    } catch (e) {
+      throw new ConfigProblemsError([`${path}: not valid YAML: ${yamlProblem(e)}`], { cause: e });
     }
-    value = doc.toJS();
+    if (docs.length > 1) {
+      throw new ConfigProblemsError([`${path}: ${docs.length} YAML documents, where a configuration is one`]);
+    }
+    value = docs[0];
   }
   if (value === null || value === undefined) return {};
   if (!isObject(value)) {

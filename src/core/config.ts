@@ -4,7 +4,7 @@
  * `ConfigError` naming the source and every bad field by its path (`orb.minRangeTicks: …`).
  */
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError } from './errors.js';
 
 /** Freezes `v` and everything it holds. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpError, malformed, ok, useTestLlmServer } from '../../test/llm-server.js';
 import { createLogger, ManualClock } from '../core/index.js';
 import { BreakerProvider } from './breaker.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectOk, GOOD, type Signal, signalRequest } from '../../test/llm-provider-contract.js';
 import { ManualClock } from '../core/index.js';
 import { CachedProvider, MemoryLruCache, quantiseState, type ResponseCache, stateKey } from './cache.js';

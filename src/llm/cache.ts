@@ -23,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import { type Clock, ConfigError, wallClock } from '../core/index.js';
 import { validate } from './call.js';
+import { DEFAULT_CACHE_TTL_MS } from './config-schema.js';
 import { type LlmProvider, NO_USAGE, type StructuredRequest, type StructuredResult } from './types.js';
 
 /** A key-value store with expiry. */
@@ -116,9 +117,6 @@ export interface CachedProviderOptions {
   /** Clock of the TTLs and of `latencyMs` on hits. Default the wall clock. */
   readonly clock?: Clock;
 }
-
-/** Default TTL of cached answers, ms. */
-export const DEFAULT_CACHE_TTL_MS = 45_000;
 
 /** An `LlmProvider` answering from the exact and state layers before calling `inner`. */
 export class CachedProvider implements LlmProvider {

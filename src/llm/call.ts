@@ -17,7 +17,7 @@
  * server or library may have echoed it, and is cut to `MAX_MESSAGE` characters.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Clock, wallClock } from '../core/index.js';
 import { addUsage, FREE, type Pricing } from './accounting.js';
 import {

@@ -6,7 +6,6 @@ export {
   type CachedProviderOptions,
   type CacheLayerStats,
   type CacheStats,
-  DEFAULT_CACHE_TTL_MS,
   type MarketStateInput,
   MemoryLruCache,
   type MemoryLruCacheOptions,
@@ -17,15 +16,8 @@ export {
   stateKey,
 } from './cache.js';
 export type { CommonProviderOptions } from './call.js';
-export {
-  createProvider,
-  LLM_ENV_VARS,
-  type LlmConfig,
-  LlmConfigSchema,
-  llmFromEnv,
-  type ProviderDeps,
-  parseLlmEnv,
-} from './config.js';
+export { createProvider, llmFromEnv, type ProviderDeps, parseLlmEnv } from './config.js';
+export { DEFAULT_CACHE_TTL_MS, LLM_ENV_VARS, type LlmConfig, LlmConfigSchema } from './config-schema.js';
 export {
   isOpenAiCloud,
   type JsonMode,

@@ -5,7 +5,7 @@
  * caller can fall back to the quant answer and record why.
  */
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface ChatMessage {
   readonly role: 'user' | 'assistant';

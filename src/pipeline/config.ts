@@ -4,7 +4,7 @@
  * source.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_NAMES, type AgentName } from '../agents/schema/index.js';
 import { defineConfig } from '../core/index.js';
 

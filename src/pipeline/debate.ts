@@ -23,7 +23,7 @@
  * evidence.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgentSignal, Direction, RiskFlag } from '../agents/index.js';
 import type { LlmProvider, StructuredResult, Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';

@@ -19,7 +19,7 @@
  * AbortSignal (the debate ends with what it has, a late model call is abandoned) and are recorded.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type Agent,
   type AgentInput,

@@ -3,4 +3,4 @@
  * (the pipeline's, the `scalper` command's): importing this loads no analyst, worker or runner.
  */
 export { AgentsConfigSchema } from '../config.js';
-export { AGENT_NAMES, type AgentName } from '../types.js';
+export { AGENT_NAMES, type AgentName } from '../names.js';

@@ -14,7 +14,7 @@
  * and positive variances. Every error names the file and the offending field.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireLength } from '../../core/index.js';
 import type { FitInfo } from './common.js';
 import { RegimeError } from './errors.js';

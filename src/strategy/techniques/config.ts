@@ -6,7 +6,7 @@
  * (`pipSizes`, see big-figures.ts), `…Band` in VWAP standard deviations, `…R` in multiples of the
  * risk (|entry − stop|), `…Minutes` in minutes, `…Ms` in milliseconds.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineConfig } from '../../core/index.js';
 
 const centre = z.enum(['sydney', 'tokyo', 'london', 'new_york']);
