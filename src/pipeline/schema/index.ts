@@ -2,4 +2,4 @@
  * The pipeline's configuration schema, for the `scalper` configuration: importing this loads no
  * tier, validator or loop.
  */
-export { PipelineConfigSchema } from '../config.js';
+export { PipelineConfigSchema } from '../config-schema.js';

@@ -3,4 +3,4 @@
  * configuration: importing this loads no technique and no regime fitter.
  */
 export { DEFAULT_RESTARTS } from '../regime/defaults.js';
-export { TechniquesConfigSchema } from '../techniques/config.js';
+export { TechniquesConfigSchema } from '../techniques/config-schema.js';
