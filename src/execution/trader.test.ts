@@ -221,6 +221,24 @@ describe('trader: brackets on the paper broker', () => {
     assert.equal(t.portfolio.position(ID), 0);
   });
 
+  test('flat 15 minutes before the weekend (Friday), where other days wait for 5', async () => {
+    const t = trader();
+    // Friday 2024-05-10 15:40 CDT = 20:40 UTC = T0 + 4,120 min.
+    const fri = 4_120;
+    const results: (string | null)[] = [];
+    const act = (now: bigint) => results.push(t.act({ instrumentId: ID, target: 1 }, now)?.reason ?? null);
+    await replayThrough(
+      t,
+      [at(fri, 0, act), at(fri + 1), at(fri + 6), at(fri + 7), at(fri + 10, 0, act)],
+      'mbp-10',
+    );
+    // Opened at 15:40, closed at 15:46 (15:45 is the Friday deadline), refused at 15:50.
+    assert.deepEqual(results, [null, 'FLAT_WINDOW']);
+    assert.equal(t.position(ID), 0);
+    const flat = t.journal.find((e) => e.kind === 'flat-window');
+    assert.equal(flat?.atNs, NOW + BigInt((fri + 6) * 60) * 1_000_000_000n + 1_000n);
+  });
+
   test('toxicity: tighten moves the stop to 2 ticks from the price; flatten closes', async () => {
     const tight = trader({ toxicity: { policy: 'tighten', tightenTicks: 2 } });
     await replayThrough(
