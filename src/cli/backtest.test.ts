@@ -71,6 +71,38 @@ describe('scalper backtest', () => {
     );
   });
 
+  test('with a decision latency of 20 s, each entry is sent 20 s (to the next second) after its trigger', async () => {
+    const slow = join(span.dir, 'slow');
+    const config = loadConfig({ env: {} });
+    await runBacktestCommand(files, {
+      out: slow,
+      config: { ...config, backtest: { decisionLatencyMs: 20_000 } },
+      quiet: true,
+    });
+    const triggers = new Map<string, number>();
+    for (const line of readFileSync(join(slow, 'decisions.jsonl'), 'utf8').trim().split('\n')) {
+      const d = JSON.parse(line);
+      triggers.set(d.id, d.trigger.tMs);
+    }
+    const entries = csv(join(slow, 'orders.csv')).filter((o) => o.role === 'entry');
+    assert.ok(entries.length > 0);
+    for (const o of entries) {
+      const lagMs = Number(BigInt(o.sent_ns) / 1_000_000n) - (triggers.get(o.decision_id) as number);
+      assert.ok(
+        lagMs >= 20_000 && lagMs < 21_000,
+        `${o.client_order_id}: sent ${lagMs} ms after its trigger`,
+      );
+    }
+    // Without it, within the second after the trigger.
+    for (const o of csv(join(first, 'orders.csv')).filter((x) => x.role === 'entry')) {
+      const d = readFileSync(join(first, 'decisions.jsonl'), 'utf8');
+      const tMs = JSON.parse(d.split('\n').find((l) => l.includes(`"id":"${o.decision_id}"`)) as string)
+        .trigger.tMs;
+      const lagMs = Number(BigInt(o.sent_ns) / 1_000_000n) - tMs;
+      assert.ok(lagMs >= 0 && lagMs < 1_000, `${o.client_order_id}: sent ${lagMs} ms after its trigger`);
+    }
+  });
+
   test('every market order filled at prices the book showed when it arrived', async () => {
     const orders = new Map(csv(join(first, 'orders.csv')).map((o) => [o.client_order_id, o]));
     const fills = csv(join(first, 'fills.csv'))
