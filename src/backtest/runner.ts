@@ -31,6 +31,12 @@ export interface BacktestSetup {
   readonly runId?: string;
   /** Called with each decision as it is taken. */
   readonly onDecision?: (d: Decision) => void;
+  /**
+   * Warm the pipeline up before the first decision (`pipeline.warmUp`). Off by default in a
+   * backtest: it only makes the first decisions' wall-clock times look like later ones, and costs
+   * up to `warmUp.maxMs` of every run; `decide`, which reports those times, keeps it.
+   */
+  readonly warmUp?: boolean;
 }
 
 /** What a backtest produced: the decisions, and the trader with its orders, fills and equity. */
@@ -49,9 +55,10 @@ export async function runBacktest(
   onProgress?: (bytesRead: number) => void,
 ): Promise<BacktestRun> {
   const trader = paperTrader({ instruments: [], config: setup.execution, runId: setup.runId ?? 'bt' });
+  const cfg = setup.pipeline;
   const pipeline = new DecisionPipeline({
     tier1: setup.tier1,
-    config: setup.pipeline,
+    config: setup.warmUp === true ? cfg : { ...cfg, warmUp: { ...cfg.warmUp, enabled: false } },
     portfolio: trader,
     llm: setup.llm ?? null,
     logger: setup.logger,

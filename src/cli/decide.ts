@@ -124,6 +124,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
     log: o.log,
     regime,
     runId: 'decide',
+    warmUp: true,
     vpinBucket: o.vpinBucket,
     vpinWindow: o.vpinWindow,
     onDecision: out === null ? undefined : (d) => out.write(`${decisionJson(d)}\n`),
@@ -318,6 +319,8 @@ export interface SetupParts {
   readonly vpinWindow?: number;
   readonly decisionLatencyMs?: number;
   readonly onDecision?: (d: Decision) => void;
+  /** Warm the pipeline up first (`decide` does: it reports the decisions' latencies). */
+  readonly warmUp?: boolean;
 }
 
 /** The backtest (or `decide`) the configuration describes. */
@@ -331,6 +334,7 @@ export function backtestSetup(cfg: ScalperConfig, p: SetupParts): BacktestSetup 
     logger: p.log,
     runId: p.runId,
     onDecision: p.onDecision,
+    warmUp: p.warmUp,
     loop: {
       regime: p.regime,
       techniques: cfg.techniques,
