@@ -1,6 +1,15 @@
 /** Backtests: metrics, round trips, ablations and reports over the execution layer's fills. */
 export {
+  type AblationBase,
+  type AblationRow,
+  ablationTable,
+  runAblations,
+  VARIANTS,
+  type Variant,
+} from './ablations.js';
+export {
   bootstrap,
+  bootstrapDifference,
   type Drawdown,
   type Interval,
   maxDrawdown,

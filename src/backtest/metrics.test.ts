@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bootstrap, maxDrawdown, mean, meanStd, sharpe, sortino, tradeStats } from './metrics.js';
+import {
+  bootstrap,
+  bootstrapDifference,
+  maxDrawdown,
+  mean,
+  meanStd,
+  sharpe,
+  sortino,
+  tradeStats,
+} from './metrics.js';
 
 const close = (a: number, b: number, what: string, tol = 1e-9) =>
   assert.ok(Math.abs(a - b) < tol, `${what}: ${a} vs ${b}`);
@@ -52,14 +61,23 @@ describe('drawdown', () => {
 });
 
 describe('bootstrap intervals', () => {
-  test('a constant sample has the constant as its interval', () => {
+  test('a constant sample has the constant as its interval; a single value is noise', () => {
     const ci = bootstrap([3, 3, 3, 3], mean);
     assert.deepEqual([ci.estimate, ci.low, ci.high, ci.noise], [3, 3, 3, false]);
+    assert.equal(bootstrap([3], mean).noise, true);
   });
 
   test('two values 0 and 1: the mean of a resample is 0, ½ or 1, so the 95 % interval is [0, 1], noise', () => {
     const ci = bootstrap([0, 1], mean, { resamples: 4_000, seed: 7 });
     assert.deepEqual([ci.estimate, ci.low, ci.high, ci.noise], [0.5, 0, 1, true]);
+  });
+
+  test('a difference of means: constant samples give the exact difference; overlapping ones are noise', () => {
+    const d = bootstrapDifference([5, 5, 5], [2, 2]);
+    assert.deepEqual([d.estimate, d.low, d.high, d.noise], [3, 3, 3, false]);
+    const n = bootstrapDifference([0, 1], [0, 1], { seed: 4 });
+    // Each side's resampled mean is 0, ½ or 1: the difference spans [−1, 1] at 95 %.
+    assert.deepEqual([n.estimate, n.low, n.high, n.noise], [0, -1, 1, true]);
   });
 
   test('the same seed gives the same interval; a clearly positive sample is not noise', () => {

@@ -12,7 +12,8 @@
  * - Maximum drawdown: the largest fall of the equity curve from a running peak, and how long the
  *   curve stayed below that peak (to the new high, or to the end if it never came back).
  * - Bootstrap confidence intervals: percentile intervals of a statistic over resamples drawn with
- *   replacement by a seeded generator, so a report gives the same interval every run.
+ *   replacement by a seeded generator, so a report gives the same interval every run; an interval
+ *   that holds zero, or comes from a single value, is marked noise.
  */
 import { Random } from '../core/index.js';
 
@@ -166,6 +167,35 @@ export function bootstrap<T>(
     const k = Math.min(stats.length - 1, Math.max(0, Math.ceil(p * stats.length) - 1));
     return stats[k];
   };
+  const low = q((1 - level) / 2);
+  const high = q(1 - (1 - level) / 2);
+  // One value says nothing of its spread: its interval is a point, not evidence.
+  return { estimate, low, high, noise: n < 2 || !(low > 0 || high < 0) };
+}
+
+/**
+ * Percentile bootstrap interval of mean(a) − mean(b) for two independent samples: each resample
+ * draws |a| values from `a` and |b| from `b` with replacement (one seeded generator for both).
+ */
+export function bootstrapDifference(
+  a: readonly number[],
+  b: readonly number[],
+  opts: { readonly resamples?: number; readonly level?: number; readonly seed?: number } = {},
+): Interval {
+  const estimate = mean(a) - mean(b);
+  if (a.length === 0 || b.length === 0) return { estimate, low: Number.NaN, high: Number.NaN, noise: true };
+  const B = opts.resamples ?? 2_000;
+  const level = opts.level ?? 0.95;
+  const rnd = new Random(opts.seed ?? 1);
+  const draws = new Float64Array(B);
+  const resampledMean = (xs: readonly number[]) => {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++) s += xs[rnd.int(xs.length)];
+    return s / xs.length;
+  };
+  for (let k = 0; k < B; k++) draws[k] = resampledMean(a) - resampledMean(b);
+  draws.sort();
+  const q = (p: number) => draws[Math.min(B - 1, Math.max(0, Math.ceil(p * B) - 1))];
   const low = q((1 - level) / 2);
   const high = q(1 - (1 - level) / 2);
   return { estimate, low, high, noise: !(low > 0 || high < 0) };

@@ -103,6 +103,40 @@ describe('scalper backtest', () => {
     }
   });
 
+  test('ablations: every variant reads the same records; differences are to the old system', async () => {
+    const out = join(span.dir, 'ab');
+    const result = await runBacktestCommand(files, {
+      out,
+      config: loadConfig({ env: {} }),
+      quiet: true,
+      ablations: true,
+    });
+    const rows = result.ablations ?? [];
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      [
+        'old',
+        '+microstructure',
+        '+toxicity',
+        'full',
+        'full, no regime',
+        ...[0, 1, 3, 7, 10, 20].map((s) => `latency ${s} s`),
+      ],
+    );
+    assert.equal(new Set(rows.map((r) => r.records)).size, 1, 'one input for all');
+    const old = rows[0];
+    const full = rows.find((r) => r.name === 'full');
+    // One day: the difference by day is the difference of the totals, and a single day is noise.
+    near(full?.vsOldDays.estimate as number, (full?.metrics.pnl as number) - old.metrics.pnl, 'full − old');
+    assert.equal(full?.vsOldDays.noise, true);
+    // The full pipeline without latency is the main run's configuration: the same P&L.
+    near(
+      rows.find((r) => r.name === 'latency 0 s')?.metrics.pnl as number,
+      result.metrics.pnl,
+      'latency 0 = main run',
+    );
+  });
+
   test('every market order filled at prices the book showed when it arrived', async () => {
     const orders = new Map(csv(join(first, 'orders.csv')).map((o) => [o.client_order_id, o]));
     const fills = csv(join(first, 'fills.csv'))

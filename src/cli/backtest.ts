@@ -7,10 +7,13 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { WorkerPool } from '../agents/index.js';
+import { createAnalysts, WorkerPool } from '../agents/index.js';
 import {
+  type AblationBase,
+  ablationTable,
   backtestMetrics,
   readToxicEpisodes,
+  runAblations,
   runBacktest,
   toxicTrades,
   tradesOf,
@@ -20,6 +23,7 @@ import { componentLogger, configHash, hashFile, packageInfo } from '../core/inde
 import { DbnError } from '../data/dbn/index.js';
 import { createProvider } from '../llm/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
+import type { RegimeModelFile } from '../strategy/index.js';
 import { nonNegativeInt } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, runOf, type ScalperConfig } from './config.js';
@@ -50,6 +54,8 @@ export interface BacktestCommandOptions {
   readonly quiet?: boolean;
   /** A simulator truth file (or a folder of them): toxic episodes for `trades.csv` and the metrics. */
   readonly truth?: string;
+  /** Also run the ablations (backtest/ablations.ts) over the same files, into `result.json`. */
+  readonly ablations?: boolean;
 }
 
 /**
@@ -96,11 +102,32 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
     // Round trips that overlapped a toxic episode of the ground truth (null without a truth file).
     toxic: episodes === null ? null : { episodes: episodes.length, ...toxicTrades(trips, episodes) },
     execution: executionSummary(run.trader, run.decisions),
+    ablations:
+      o.ablations === true
+        ? await runAblations(files, ablationBase(cfg, regime), {
+            range: { fromNs: o.fromNs, toNs: o.toNs },
+            episodes,
+            onVariant: (v, i, n) => {
+              if (o.quiet !== true) process.stderr.write(`ablation ${i + 1}/${n}: ${v.name} (${v.label})\n`);
+            },
+          })
+        : null,
   };
   writeFileSync(join(o.out, 'result.json'), `${JSON.stringify(result, jsonValue, 2)}\n`);
   log.info({ out: o.out, decisions: run.decisions.length, trades: trips.length }, 'backtest written');
   // The summary with the measured latencies, for people (not part of result.json).
   return { ...result, summary: summarizeDecisions(run.decisions) };
+}
+
+/** What every ablation starts from: the configuration's analysts, pipeline, execution and loop. */
+function ablationBase(cfg: ScalperConfig, regime: RegimeModelFile | null): AblationBase {
+  const s = backtestSetup(cfg, { llm: null, regime, runId: 'ab' });
+  return {
+    agents: createAnalysts(cfg.agents),
+    pipeline: s.pipeline,
+    execution: s.execution,
+    loop: s.loop ?? {},
+  };
 }
 
 /** JSON of a result: bigints as strings, non-finite numbers as null, fills left to fills.csv. */
@@ -127,6 +154,10 @@ export function registerBacktest(program: Command): void {
     )
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
     .option(
+      '--ablations',
+      'also run the ablations (old system, + microstructure, + toxicity, full, no regime, latency sweep) over the same files',
+    )
+    .option(
       '--truth <file>',
       'truth-YYYYMMDD.json of the simulator, or a folder of them: mark the round trips that overlapped a toxic episode',
     )
@@ -138,7 +169,7 @@ export function registerBacktest(program: Command): void {
     .action(
       async (
         paths: string[],
-        o: { out: string; from?: string; to?: string; truth?: string },
+        o: { out: string; from?: string; to?: string; truth?: string; ablations?: boolean },
         self: Command,
       ) => {
         const run = runOf(self);
@@ -149,12 +180,19 @@ export function registerBacktest(program: Command): void {
           toNs,
           config: run.config,
           truth: o.truth,
+          ablations: o.ablations,
         });
         const m = result.metrics;
         process.stdout.write(`${n(m.decisions.decisions)} decisions\n`);
         for (const line of summaryLines(result.summary)) process.stdout.write(`  ${line}\n`);
         for (const line of executionLines(result.execution)) process.stdout.write(`  ${line}\n`);
         process.stdout.write(`  ${metricLines(m).join('\n  ')}\n`);
+        if (result.ablations !== null) {
+          process.stdout.write(
+            'ablations (P&L after costs; differences to the old system with 95 % bootstrap intervals):\n',
+          );
+          for (const line of ablationTable(result.ablations)) process.stdout.write(`  ${line}\n`);
+        }
         if (result.toxic !== null) {
           const x = result.toxic;
           process.stdout.write(

@@ -1,0 +1,221 @@
+/**
+ * Ablations: the same data through configurations of this engine that add one part at a time, so
+ * that what each part adds is measured, after costs, with its noise shown.
+ *
+ * - `old`: the old system as a configuration: the momentum and technical analysts alone, the
+ *   bull/bear debate with a judge on every decision short of unanimity, no regime model, no
+ *   toxicity veto, and the 20 s a sequential pipeline took from trigger to order;
+ * - `+microstructure`: `old` with the order-book microstructure analyst;
+ * - `+toxicity`: that with the toxicity analyst and its veto (pipeline and risk);
+ * - `full`: the whole pipeline as configured; `full, no regime`: the same without the regime model;
+ * - `latency N s`: the whole pipeline acting N s after each trigger (0, 1, 3, 7, 10, 20).
+ *
+ * The old system read 1-minute spot bars; here every variant reads the same futures data, so the
+ * comparison isolates the analysts, the debate, the veto and the latency, not the data source.
+ *
+ * Differences are against `old` and come with bootstrap intervals: over days (each day's P&L
+ * difference, paired) and over round trips (the difference of mean trade P&L, resampling each
+ * side's trades); a difference whose interval holds zero is marked noise.
+ */
+import type { Agent, AgentName } from '../agents/index.js';
+import type { ExecutionConfig } from '../execution/index.js';
+import { analystsTier, type DecisionLoopOptions, type PipelineConfig } from '../pipeline/index.js';
+import { bootstrap, bootstrapDifference, type Interval } from './metrics.js';
+import { type BacktestMetrics, backtestMetrics, tradesOf } from './results.js';
+import { type BacktestSetup, runBacktest } from './runner.js';
+import type { RoundTrip } from './trades.js';
+import { type ToxicEpisode, toxicTrades } from './truth.js';
+
+/** What every variant starts from. */
+export interface AblationBase {
+  /** The seven analysts, built from the configuration. */
+  readonly agents: readonly Agent[];
+  readonly pipeline: PipelineConfig;
+  readonly execution: ExecutionConfig;
+  readonly loop: Omit<DecisionLoopOptions, 'pipeline' | 'trader' | 'clock'>;
+}
+
+/** One configuration of the ablation. */
+export interface Variant {
+  readonly name: string;
+  /** What it is, for the table. */
+  readonly label: string;
+  readonly setup: (base: AblationBase) => BacktestSetup;
+}
+
+const OLD_ANALYSTS: readonly AgentName[] = ['momentum', 'technical'];
+
+function withAnalysts(
+  base: AblationBase,
+  names: readonly AgentName[] | null,
+  over: {
+    pipeline?: Partial<PipelineConfig>;
+    execution?: ExecutionConfig;
+    loop?: Partial<AblationBase['loop']>;
+  },
+): BacktestSetup {
+  const agents = names === null ? base.agents : base.agents.filter((a) => names.includes(a.name));
+  return {
+    tier1: analystsTier(agents),
+    pipeline: { ...base.pipeline, ...over.pipeline },
+    execution: over.execution ?? base.execution,
+    loop: { ...base.loop, ...over.loop },
+    runId: 'ab',
+  };
+}
+
+/** The old system's pipeline: the debate on every decision short of unanimity, no toxicity veto. */
+function oldPipeline(base: AblationBase, veto: boolean): Partial<PipelineConfig> {
+  const p = base.pipeline;
+  return {
+    debate: { ...p.debate, skipAgreement: 1 },
+    routing: { ...p.routing, fastAgreement: 1 },
+    limits: veto ? p.limits : { ...p.limits, toxicityVeto: Number.POSITIVE_INFINITY },
+  };
+}
+
+function oldExecution(base: AblationBase, veto: boolean): ExecutionConfig {
+  const e = base.execution;
+  return veto ? e : { ...e, risk: { ...e.risk, toxicityVeto: Number.POSITIVE_INFINITY } };
+}
+
+const OLD_LOOP = { regime: null, decisionLatencyMs: 20_000 };
+
+/** The variants of the roadmap's table, then the latency sweep of the full pipeline. */
+export const VARIANTS: readonly Variant[] = [
+  {
+    name: 'old',
+    label: 'momentum + technical, debate, sequential (20 s), no veto',
+    setup: (b) =>
+      withAnalysts(b, OLD_ANALYSTS, {
+        pipeline: oldPipeline(b, false),
+        execution: oldExecution(b, false),
+        loop: OLD_LOOP,
+      }),
+  },
+  {
+    name: '+microstructure',
+    label: 'old + order-book microstructure analyst',
+    setup: (b) =>
+      withAnalysts(b, [...OLD_ANALYSTS, 'microstructure'], {
+        pipeline: oldPipeline(b, false),
+        execution: oldExecution(b, false),
+        loop: OLD_LOOP,
+      }),
+  },
+  {
+    name: '+toxicity',
+    label: 'old + microstructure + toxicity analyst and its veto',
+    setup: (b) =>
+      withAnalysts(b, [...OLD_ANALYSTS, 'microstructure', 'toxicity'], {
+        pipeline: oldPipeline(b, true),
+        execution: oldExecution(b, true),
+        loop: OLD_LOOP,
+      }),
+  },
+  { name: 'full', label: 'the full pipeline', setup: (b) => withAnalysts(b, null, {}) },
+  {
+    name: 'full, no regime',
+    label: 'the full pipeline without the regime model',
+    setup: (b) => withAnalysts(b, null, { loop: { regime: null } }),
+  },
+  ...[0, 1, 3, 7, 10, 20].map(
+    (s): Variant => ({
+      name: `latency ${s} s`,
+      label: `the full pipeline acting ${s} s after each trigger`,
+      setup: (b) => withAnalysts(b, null, { loop: { decisionLatencyMs: s * 1_000 } }),
+    }),
+  ),
+];
+
+/** One variant's outcome. */
+export interface AblationRow {
+  readonly name: string;
+  readonly label: string;
+  readonly records: number;
+  readonly metrics: BacktestMetrics;
+  /** P&L difference to `old`: summed over days, with its interval over days (paired by day). */
+  readonly vsOldDays: Interval;
+  /** Mean round-trip P&L difference to `old`, with its interval over trades. */
+  readonly vsOldTrades: Interval;
+  /** Round trips overlapping a toxic episode of the ground truth (null without one). */
+  readonly toxic: { readonly trades: number; readonly pnl: number; readonly losses: number } | null;
+}
+
+/**
+ * Runs every variant (or those named in `only`) over the same files; `onVariant` hears of each as
+ * it starts (for progress).
+ */
+export async function runAblations(
+  files: readonly string[],
+  base: AblationBase,
+  opts: {
+    readonly range?: { readonly fromNs?: bigint; readonly toNs?: bigint };
+    readonly episodes?: readonly ToxicEpisode[] | null;
+    readonly only?: readonly string[];
+    readonly onVariant?: (v: Variant, index: number, count: number) => void;
+    readonly seed?: number;
+  } = {},
+): Promise<AblationRow[]> {
+  const variants = opts.only === undefined ? VARIANTS : VARIANTS.filter((v) => opts.only?.includes(v.name));
+  const runs: { v: Variant; records: number; metrics: BacktestMetrics; trips: RoundTrip[] }[] = [];
+  for (const [i, v] of variants.entries()) {
+    opts.onVariant?.(v, i, variants.length);
+    const run = await runBacktest(files, v.setup(base), opts.range);
+    runs.push({
+      v,
+      records: run.records,
+      metrics: backtestMetrics(run.trader, run.decisions),
+      trips: tradesOf(run.trader),
+    });
+  }
+  const old = runs.find((r) => r.v.name === 'old') ?? runs[0];
+  const oldDays = new Map(old.metrics.days.map((d) => [d.date, d.pnl]));
+  const seed = opts.seed ?? 1;
+  return runs.map((r) => {
+    const diffs = r.metrics.days.map((d) => d.pnl - (oldDays.get(d.date) ?? 0));
+    const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+    const oldPnls = old.trips.map((t) => t.pnl);
+    const pnls = r.trips.map((t) => t.pnl);
+    return {
+      name: r.v.name,
+      label: r.v.label,
+      records: r.records,
+      metrics: r.metrics,
+      vsOldDays: bootstrap(diffs, sum, { seed }),
+      vsOldTrades: bootstrapDifference(pnls, oldPnls, { seed }),
+      toxic: opts.episodes == null ? null : toxicTrades(r.trips, opts.episodes),
+    };
+  });
+}
+
+/** The ablation table as text: one row per variant, differences to `old` with their intervals. */
+export function ablationTable(rows: readonly AblationRow[]): string[] {
+  const f = (v: number, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  const ci = (i: Interval, d = 0) =>
+    Number.isFinite(i.estimate)
+      ? `${f(i.estimate, d)} [${f(i.low, d)}, ${f(i.high, d)}]${i.noise ? ' noise' : ''}`
+      : '–';
+  const head = [
+    'variant',
+    'P&L USD',
+    'vs old, by day',
+    'trades',
+    'win %',
+    'mean trade vs old',
+    'toxic losses',
+  ];
+  const body = rows.map((r) => [
+    r.name,
+    f(r.metrics.pnl),
+    r.name === 'old' ? '' : ci(r.vsOldDays),
+    String(r.metrics.trades),
+    f(100 * r.metrics.winRate, 1),
+    r.name === 'old' ? '' : ci(r.vsOldTrades, 2),
+    r.toxic === null ? '' : f(r.toxic.losses),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), ...body.map(line)];
+}
