@@ -18,7 +18,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ExpectedPrice, expectedFiles } from '../../test/dbn.js';
 import { fixture, scalperBin } from '../../test/fixtures.js';
@@ -428,17 +428,24 @@ describe('--help', { concurrency: true }, () => {
 });
 
 describe('demo and simulate', { concurrency: true }, () => {
-  test('demo simulates a 6E day into --out and reports what the files hold', async () => {
+  test('demo simulates a 6E day into --out, reports what the files hold and backtests it', async () => {
     const out = join(tmp, 'demo', 'nested');
-    const r = await scalper('demo', '--out', out);
+    // A short setting: one day, its regime model fitted on two others.
+    const cfg = join(tmp, 'demo-short.yaml');
+    writeFileSync(cfg, 'demo:\n  days: 1\n  regimeFitDays: 2\n');
+    const r = await scalper('demo', '--out', out, '--config', cfg);
     assert.equal(r.status, 0, r.stderr);
     // 2026-11-24 is the default trading date (a Tuesday).
-    const files = readdirSync(out);
+    const files = readdirSync(out, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(out, join(e.parentPath, e.name)));
     for (const f of [
       'glbx-mdp3-20261124.definition.dbn.zst',
       'glbx-mdp3-20261124.mbp-10.dbn.zst',
       'glbx-mdp3-20261124.trades.dbn.zst',
       'truth-20261124.json',
+      join('backtest', 'result.json'),
+      join('backtest', 'trades.csv'),
     ]) {
       assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
     }
@@ -475,6 +482,27 @@ describe('demo and simulate', { concurrency: true }, () => {
       assert.equal(o.sha256, createHash('sha256').update(data).digest('hex'), o.path);
     }
     assert.match(r.stdout, /Run manifest .*manifest\.json/);
+    // The backtest: what it prints is what result.json and trades.csv hold.
+    const result = JSON.parse(readFileSync(join(out, 'backtest', 'result.json'), 'utf8'));
+    const trades =
+      readFileSync(join(out, 'backtest', 'trades.csv'), 'utf8')
+        .trim()
+        .split('\n').length - 1;
+    assert.equal(result.metrics.trades, trades);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `P&L ${result.metrics.pnl.toFixed(2)} USD after .* ${trades.toLocaleString('en-US')} round trips`,
+      ),
+    );
+    assert.deepEqual(result.ablations.map((a: { name: string }) => a.name).slice(0, 5), [
+      'old',
+      '+microstructure',
+      '+toxicity',
+      'full',
+      'full, no regime',
+    ]);
+    assert.match(r.stdout, /ablations \(P&L after costs/);
   });
 
   test('simulate rejects a weekend start, an unknown instrument and a missing --out with exit 2', async () => {

@@ -126,6 +126,8 @@ const simulate = z.strictObject({
 const demo = z.strictObject({
   seed: seed(7),
   start: date.default(DEFAULT_START),
+  /** Trading days simulated and backtested (three or more give the ablations' intervals over days). */
+  days: z.number().int().positive().max(20).default(3),
   /** A simulated day trades ~200,000 lots: buckets of 200 and a window of 10 read within the day. */
   vpinBucketVolume: pos(200),
   vpinWindowBuckets: posInt(10),

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { ablationTable } from '../backtest/index.js';
 import { BookSide, L2Book } from '../book/index.js';
 import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
@@ -27,10 +28,11 @@ import {
   TECHNIQUE_NAMES,
   TechniqueSet,
 } from '../strategy/index.js';
-import { seedArg } from './args.js';
+import { positiveInt, seedArg } from './args.js';
+import { BACKTEST_FILES, metricLines, runBacktestCommand } from './backtest.js';
 import { summary } from './commands.js';
 import { configFlags, defaultConfig, type Run, runOf, type ScalperConfig } from './config.js';
-import { executionLines, runDecide, summaryLines } from './decide.js';
+import { executionLines, summaryLines } from './decide.js';
 import { runFeatures } from './features.js';
 import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
@@ -71,15 +73,18 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   const dir = opts.out ?? mkdtempSync(join(tmpdir(), 'scalper-demo-'));
   outputFolder(dir);
   const say = (s = '') => process.stdout.write(`${s}\n`);
-  say(`scalper demo: one simulated CME 6E (EUR/USD future) trading day, ${opts.start}, seed ${opts.seed}`);
+  say(
+    `scalper demo: ${config.demo.days} simulated CME 6E (EUR/USD future) trading day(s) from ${opts.start}, seed ${opts.seed}; the first walked through, all backtested`,
+  );
   say();
-  const [day] = await runSimulation({
-    days: 1,
+  const days = await runSimulation({
+    days: config.demo.days,
     start: opts.start,
     instruments: ['6E'],
     seed: opts.seed,
     out: dir,
   });
+  const day = days[0];
   say('Made:');
   for (const line of describeDay(day)) say(`  ${line}`);
   say();
@@ -89,7 +94,7 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   const csv = await printFeatures(say, day, dir, vpinBucket, vpinWindow);
   const { modelPath, series } = await printRegimes(say, day, dir, opts, fitDays);
   await printSetups(say, day, series.symbol, config);
-  await printDecisions(say, day, modelPath, vpinBucket, vpinWindow, config);
+  const backtest = await printBacktest(say, days, dir, modelPath, vpinBucket, vpinWindow, config);
   say('First record, as `scalper dbn dump --limit 1` prints it:');
   for await (const rec of DbnDecoder.fromFile(day.files.mbp10).records()) {
     const line = recordToJsonLine(rec, 3, {
@@ -101,7 +106,7 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   say();
   const manifest = await recordRun(run, {
     folder: dir,
-    outputs: [...dayFiles(day), csv, modelPath],
+    outputs: [...days.flatMap(dayFiles), csv, modelPath, ...backtest],
     inputs: [],
     seed: opts.seed,
   });
@@ -309,41 +314,67 @@ async function printSetups(
   say();
 }
 
-/** The decision pipeline over the day: triggers, seven analysts, consensus, debate, validators. */
-async function printDecisions(
+/**
+ * The backtest of the test days: the whole pipeline traded on the paper broker with the regime
+ * model fitted on other days, the ablations over the same days, and the round trips scored
+ * against the toxic episodes of the ground truth. Returns the files it wrote.
+ */
+async function printBacktest(
   say: Say,
-  day: SimDayResult,
+  days: readonly SimDayResult[],
+  dir: string,
   modelPath: string,
   vpinBucket: number,
   vpinWindow: number,
   config: ScalperConfig,
-): Promise<void> {
+): Promise<string[]> {
   const t3 = performance.now();
-  const decided = await runDecide([day.files.mbp10, day.files.trades], {
-    regime: modelPath,
-    vpinBucket,
-    vpinWindow,
-    config,
-  });
+  const out = join(dir, 'backtest');
+  const files = days.flatMap((d) => [d.files.mbp10, d.files.trades]);
   say(
-    `Decisions (${decided.model ?? 'no model configured: quant evidence only'}), like \`scalper decide\`, replayed in ${((performance.now() - t3) / 1000).toFixed(1)} s: ${n(decided.summary.decisions)}`,
+    `Backtest of the ${days.length} simulated day(s) (${days.map((d) => d.date).join(', ')}): the full pipeline traded on the paper broker, then the ablations over the same days…`,
   );
-  for (const line of [...summaryLines(decided.summary), ...executionLines(decided.book), ...decided.cache])
+  const result = await runBacktestCommand(files, {
+    out,
+    truth: dir,
+    ablations: true,
+    config: {
+      ...config,
+      engine: { ...config.engine, vpinBucketVolume: vpinBucket, vpinWindowBuckets: vpinWindow },
+      decide: { ...config.decide, regimeModel: modelPath },
+    },
+  });
+  const m = result.metrics;
+  say(
+    `Decisions (${config.llm.provider === 'none' ? 'no model configured: quant evidence only' : config.llm.provider}), backtested in ${((performance.now() - t3) / 1000).toFixed(1)} s with the ablations: ${n(m.decisions.decisions)}`,
+  );
+  for (const line of [
+    ...summaryLines(result.summary),
+    ...executionLines(result.execution),
+    ...metricLines(m),
+  ])
     say(`  ${line}`);
-  const example = decided.decisions.find((d) => d.debate.ran && d.approval.approved);
-  if (example !== undefined) {
+  if (result.toxic !== null) {
+    const x = result.toxic;
     say(
-      `  e.g. ${example.snapshotTs.slice(11, 19)} UTC ${example.trigger.kind}${example.trigger.detail ? ` (${example.trigger.detail})` : ''}: ` +
-        `vote ${example.consensus.direction} at ${(100 * example.consensus.agreement).toFixed(0)}% agreement, ${example.route} route, ` +
-        `debate ${example.debate.end} after ${example.debate.rounds} rounds → ${example.approval.direction} ${example.approval.size} contract${example.approval.size === 1 ? '' : 's'}`,
+      `  round trips overlapping one of the ${x.episodes} toxic episodes of the ground truth: ${x.trades}, P&L ${x.pnl.toFixed(2)} USD (losses ${x.losses.toFixed(2)} USD)`,
     );
   }
+  if (result.ablations !== null) {
+    say(
+      '  ablations (P&L after costs; differences to the old system with 95 % bootstrap intervals over days and trades):',
+    );
+    for (const line of ablationTable(result.ablations)) say(`    ${line}`);
+  }
+  say(`  files: ${out}`);
   say();
+  return BACKTEST_FILES.map((f) => join(out, f));
 }
 
 function dirSize(dir: string): number {
   let total = 0;
-  for (const f of readdirSync(dir)) total += statSync(join(dir, f)).size;
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }))
+    if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
   return total;
 }
 
@@ -355,7 +386,8 @@ export function registerDemo(program: Command): void {
     .description(summary('demo'))
     .option('-o, --out <dir>', 'folder for the files (default: a new temporary folder)')
     .option('--seed <seed>', `random seed, same seed same bytes (default ${D.seed})`, seedArg)
-    .option('--start <date>', `trading date to simulate, YYYY-MM-DD (default ${D.start})`)
+    .option('--start <date>', `first trading date to simulate, YYYY-MM-DD (default ${D.start})`)
+    .option('--days <n>', `trading days to simulate and backtest (default ${D.days})`, positiveInt)
     .action((o: { out?: string }, self: Command) => demo(o, runOf(self)));
-  configFlags(cmd, { seed: 'demo.seed', start: 'demo.start' });
+  configFlags(cmd, { seed: 'demo.seed', start: 'demo.start', days: 'demo.days' });
 }
