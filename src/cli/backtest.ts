@@ -19,9 +19,9 @@ import {
   tradesOf,
   writeRunFiles,
 } from '../backtest/index.js';
-import { componentLogger, configHash, hashFile, packageInfo } from '../core/index.js';
+import { ConfigError, componentLogger, configHash, hashFile, packageInfo } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
-import { createProvider } from '../llm/index.js';
+import { createProvider, type LlmProvider, RecordingProvider, ReplayingProvider } from '../llm/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
 import type { RegimeModelFile } from '../strategy/index.js';
 import { nonNegativeInt } from './args.js';
@@ -56,6 +56,10 @@ export interface BacktestCommandOptions {
   readonly truth?: string;
   /** Also run the ablations (backtest/ablations.ts) over the same files, into `result.json`. */
   readonly ablations?: boolean;
+  /** Append the model's answers to this file (JSON lines) for a later exact replay. */
+  readonly recordModel?: string;
+  /** Answer from a recording instead of calling a model. */
+  readonly replayModel?: string;
 }
 
 /**
@@ -69,7 +73,7 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
   const log = componentLogger('backtest');
   outputFolder(o.out);
   const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
-  const llm = createProvider(cfg.llm, {});
+  const llm = modelFor(cfg, o);
   const pool = cfg.decide.workers > 0 ? new WorkerPool({ size: cfg.decide.workers }) : undefined;
   const setup = backtestSetup(cfg, {
     pool,
@@ -119,6 +123,20 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
   return { ...result, summary: summarizeDecisions(run.decisions) };
 }
 
+/** The model of a backtest: the configured one, recorded; or a recording replayed; or none. */
+function modelFor(cfg: ScalperConfig, o: BacktestCommandOptions): LlmProvider | null {
+  if (o.replayModel !== undefined) {
+    if (o.recordModel !== undefined)
+      throw new ConfigError('--record-model and --replay-model exclude each other');
+    return new ReplayingProvider(o.replayModel);
+  }
+  const llm = createProvider(cfg.llm, {});
+  if (o.recordModel === undefined) return llm;
+  if (llm === null)
+    throw new ConfigError('--record-model needs a model: set llm.provider (or SCALPER_LLM_PROVIDER)');
+  return new RecordingProvider(llm, o.recordModel);
+}
+
 /** What every ablation starts from: the configuration's analysts, pipeline, execution and loop. */
 function ablationBase(cfg: ScalperConfig, regime: RegimeModelFile | null): AblationBase {
   const s = backtestSetup(cfg, { llm: null, regime, runId: 'ab' });
@@ -154,6 +172,14 @@ export function registerBacktest(program: Command): void {
     )
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
     .option(
+      '--record-model <file>',
+      "append the model's answers to FILE (JSON lines) so that the run can be replayed exactly",
+    )
+    .option(
+      '--replay-model <file>',
+      'answer from a recording made with --record-model instead of calling the model',
+    )
+    .option(
       '--ablations',
       'also run the ablations (old system, + microstructure, + toxicity, full, no regime, latency sweep) over the same files',
     )
@@ -169,7 +195,15 @@ export function registerBacktest(program: Command): void {
     .action(
       async (
         paths: string[],
-        o: { out: string; from?: string; to?: string; truth?: string; ablations?: boolean },
+        o: {
+          out: string;
+          from?: string;
+          to?: string;
+          truth?: string;
+          ablations?: boolean;
+          recordModel?: string;
+          replayModel?: string;
+        },
         self: Command,
       ) => {
         const run = runOf(self);
@@ -181,6 +215,8 @@ export function registerBacktest(program: Command): void {
           config: run.config,
           truth: o.truth,
           ablations: o.ablations,
+          recordModel: o.recordModel,
+          replayModel: o.replayModel,
         });
         const m = result.metrics;
         process.stdout.write(`${n(m.decisions.decisions)} decisions\n`);

@@ -25,6 +25,7 @@ export {
   OpenAiCompatibleProvider,
   type OpenAiProviderOptions,
 } from './openai-provider.js';
+export { RecordingProvider, ReplayingProvider, requestKey } from './recorded.js';
 export {
   type AnswerSource,
   type ChatMessage,
