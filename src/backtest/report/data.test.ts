@@ -7,10 +7,11 @@ import {
   type FillRow,
   fillsPerLevel,
   histogram,
-  lastPerSecond,
   logHistogram,
   niceStep,
+  onSlots,
   parseCsv,
+  slotsFor,
   snapshotRows,
   spanSeconds,
   spanSteps,
@@ -19,45 +20,75 @@ import {
 
 const S = 1_000_000_000n;
 
-describe('equity and drawdown', () => {
-  test('the drawdown is the distance below the running peak, taken over every point before thinning', () => {
-    // Equity 0, 10, 4, 12, 3, 8 at t0, t0+1 s, t0+1.5 s, t0+2 s, t0+3 s, t0+4 s: running peak 0, 10,
-    // 10, 12, 12, 12, so drawdown 0, 0, −6, 0, −9, −4. One point per second keeps the last of
-    // t0+1 s (equity 4, drawdown −6: the peak of 10 is kept although its point is dropped).
+describe('equity, drawdown and time slots', () => {
+  test('the drawdown is the distance below the running peak', () => {
+    // Equity 0, 10, 4, 12, 3, 8: running peak 0, 10, 10, 12, 12, 12, so drawdown 0, 0, −6, 0, −9, −4.
     const t0 = 1_795_474_800n;
     const at = [0n, S, (3n * S) / 2n, 2n * S, 3n * S, 4n * S];
     const curve = [0, 10, 4, 12, 3, 8].map((equity, i) => ({ tsNs: t0 * S + at[i], equity }));
     const { equity, drawdown } = equityAndDrawdown(curve);
     const t = Number(t0);
-    assert.deepEqual(equity, [
-      [t, 0],
-      [t + 1, 4],
-      [t + 2, 12],
-      [t + 3, 3],
-      [t + 4, 8],
-    ]);
+    assert.deepEqual(
+      equity.map((p) => p[1]),
+      [0, 10, 4, 12, 3, 8],
+    );
     assert.deepEqual(drawdown, [
       [t, 0],
+      [t + 1, 0],
       [t + 1, -6],
       [t + 2, 0],
       [t + 3, -9],
       [t + 4, -4],
     ]);
+    // On 2-second slots from t: the drawdown keeps the deepest of each slot, the equity the last.
+    const slots = { from: t, step: 2, count: 3 };
+    assert.deepEqual(onSlots(drawdown, slots, 'min'), [
+      [t, -6],
+      [t + 2, -9],
+      [t + 4, -4],
+    ]);
+    assert.deepEqual(onSlots(equity, slots), [
+      [t, 4],
+      [t + 2, 3],
+      [t + 4, 8],
+    ]);
   });
 
-  test('one point per second keeps the last of each second and drops missing values', () => {
-    assert.deepEqual(
-      lastPerSecond([
-        [1, 5],
-        [1, 6],
-        [2, Number.NaN],
-        [3, 7],
-      ]),
-      [
-        [1, 6],
-        [3, 7],
-      ],
-    );
+  test('slots: the smallest round step that covers the span in at most the number asked', () => {
+    // [100, 2200] in at most 400: 1 s needs 2,101 slots, 2 s 1,051, 5 s 421, 10 s 211.
+    assert.deepEqual(slotsFor(100, 2200, 400), { from: 100, step: 10, count: 211 });
+    // A CME day (23 h) in at most 1,500: 60 s, 1,381 slots from the minute of the start.
+    assert.deepEqual(slotsFor(1_795_474_800.5, 1_795_474_800 + 82_800, 1500), {
+      from: 1_795_474_800,
+      step: 60,
+      count: 1381,
+    });
+    // Past a day's step, whole days: 30 days in at most 10 slots need 31 of a day, so 4 days a slot.
+    assert.deepEqual(slotsFor(0, 86_400 * 30, 10), { from: 0, step: 4 * 86_400, count: 8 });
+  });
+
+  test('points onto slots: the last of each slot, missing values and points outside left out', () => {
+    const slots = { from: 100, step: 10, count: 3 };
+    const points: [number, number][] = [
+      [95, 9],
+      [100, 1],
+      [104, 2],
+      [109, 3],
+      [111, 4],
+      [115, Number.NaN],
+      [125, 5],
+      [130, 6],
+    ];
+    assert.deepEqual(onSlots(points, slots), [
+      [100, 3],
+      [110, 4],
+      [120, 5],
+    ]);
+    assert.deepEqual(onSlots(points, slots, 'min'), [
+      [100, 1],
+      [110, 4],
+      [120, 5],
+    ]);
   });
 });
 
@@ -177,14 +208,21 @@ describe('fills per level', () => {
 });
 
 describe('toxic episodes on a panel', () => {
-  test('a step series that is 1 inside a span, at the points shown and at the span’s edges', () => {
-    // Span [100, 160); window [60, 180]: times 90, 120, 170 in it, edges 100 and 160 added.
-    assert.deepEqual(spanSteps([{ from: 100, to: 160 }], [50, 90, 120, 170, 200], 60, 180), [
+  test('a step series that is 1 on every slot a span overlaps', () => {
+    // Span [105, 160) on 10-second slots from 80: the slot of 100 holds its start, that of 150 its
+    // last second; the slot of 160 begins at its end.
+    assert.deepEqual(spanSteps([{ from: 105, to: 160 }], { from: 80, step: 10, count: 11 }), [
+      [80, 0],
       [90, 0],
       [100, 1],
+      [110, 1],
       [120, 1],
+      [130, 1],
+      [140, 1],
+      [150, 1],
       [160, 0],
       [170, 0],
+      [180, 0],
     ]);
   });
 

@@ -3,8 +3,9 @@
  * written (backtest/outputs.ts) and reduced to series, bins and rows, all by plain functions of
  * their inputs, so that the same folder gives the same report.
  *
- * - Times on the charts are whole UTC seconds: several points in one second keep the last, since
- *   a chart's time axis takes one value per time.
+ * - Times on the charts are UTC seconds on a grid of round steps (`Slots`): a chart's time axis
+ *   takes one value per time and gives each the same width, so each chart has every slot of its
+ *   span on its axis and its points moved onto them.
  * - Mid, OFI and VPIN come from the decisions' snapshots (`decisions.jsonl`): the evidence the
  *   microstructure and market-making analysts (`mid`, `ofi_10s`) and the toxicity analyst (`vpin`,
  *   `vpin_cdf`) read when each decision was taken.
@@ -380,22 +381,46 @@ export function readBacktestFolder(path: string): BacktestFolder {
 export type Point = readonly [number, number];
 
 /**
- * One point per second, the last of each (input in time order), and NaN values left out. Times
- * are whole seconds already.
+ * The time slots of a chart: `count` times, `step` seconds apart from `from`. A chart's time axis
+ * gives each time it holds the same width, so a chart over irregular points (decisions come each
+ * minute and at every setup or sweep) has every slot on its axis, for time to run evenly.
  */
-export function lastPerSecond(points: readonly Point[]): Point[] {
+export interface Slots {
+  readonly from: number;
+  readonly step: number;
+  readonly count: number;
+}
+
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400];
+
+/** Slots covering [from, to] (seconds) with the smallest round step that needs at most `max` of them. */
+export function slotsFor(from: number, to: number, max: number): Slots {
+  const count = (step: number) => Math.floor(to / step) - Math.floor(from / step) + 1;
+  let step = STEPS.find((s) => count(s) <= max);
+  if (step === undefined) step = 86_400 * Math.ceil(count(86_400) / max);
+  return { from: Math.floor(from / step) * step, step, count: count(step) };
+}
+
+/**
+ * Points moved onto `slots`, each to the slot it falls in, keeping the last of each slot (input in
+ * time order) or its lowest value; points outside the slots and missing values are left out.
+ */
+export function onSlots(points: readonly Point[], slots: Slots, keep: 'last' | 'min' = 'last'): Point[] {
   const out: Point[] = [];
-  for (const p of points) {
-    if (!Number.isFinite(p[1])) continue;
-    if (out.length > 0 && out[out.length - 1][0] === p[0]) out[out.length - 1] = p;
-    else out.push(p);
+  for (const [t, v] of points) {
+    const i = Math.floor((t - slots.from) / slots.step);
+    if (i < 0 || i >= slots.count || !Number.isFinite(v)) continue;
+    const at = slots.from + i * slots.step;
+    const last = out[out.length - 1];
+    if (last === undefined || last[0] !== at) out.push([at, v]);
+    else if (keep === 'last' || v < last[1]) out[out.length - 1] = [at, v];
   }
   return out;
 }
 
 /**
- * The equity curve and its drawdown (equity less its running peak, <= 0), point by point, then one
- * point per second: the peak is taken over every point, even those the thinning drops.
+ * The equity curve and its drawdown (equity less its running peak, <= 0), point by point, times in
+ * whole seconds.
  */
 export function equityAndDrawdown(curve: readonly { readonly tsNs: bigint; readonly equity: number }[]): {
   equity: Point[];
@@ -411,7 +436,7 @@ export function equityAndDrawdown(curve: readonly { readonly tsNs: bigint; reado
     equity.push([t, p.equity]);
     drawdown.push([t, p.equity - peak]);
   }
-  return { equity: lastPerSecond(equity), drawdown: lastPerSecond(drawdown) };
+  return { equity, drawdown };
 }
 
 /** A bin of a histogram: [from, to) and how many values fell in it. */
@@ -591,30 +616,20 @@ export function fillsPerLevel(fills: readonly FillRow[], deepest = 4): LevelRow[
   return rows;
 }
 
-/** The points of `series` with times in [from, to]. */
-export function within(series: readonly Point[], from: number, to: number): Point[] {
-  return series.filter((p) => p[0] >= from && p[0] <= to);
-}
-
 /**
- * A 0/1 step series marking the seconds inside any of `spans` ([start, end) in whole seconds, the
- * start rounded down and the end up) at each of `times` and at each span's edges within
- * [from, to]: drawn as a stepped area, it shades the spans.
+ * A 0/1 series over `slots` marking those that overlap any of `spans` ([from, to) in seconds):
+ * drawn as a stepped area, it shades the spans to the slots' resolution.
  */
 export function spanSteps(
   spans: readonly { readonly from: number; readonly to: number }[],
-  times: readonly number[],
-  from: number,
-  to: number,
+  slots: Slots,
 ): Point[] {
-  const at = new Set(times.filter((t) => t >= from && t <= to));
-  for (const s of spans) {
-    if (s.from >= from && s.from <= to) at.add(s.from);
-    if (s.to >= from && s.to <= to) at.add(s.to);
+  const out: Point[] = [];
+  for (let i = 0; i < slots.count; i++) {
+    const t = slots.from + i * slots.step;
+    out.push([t, spans.some((s) => t < s.to && t + slots.step > s.from) ? 1 : 0]);
   }
-  return [...at]
-    .sort((a, b) => a - b)
-    .map((t): Point => [t, spans.some((s) => t >= s.from && t < s.to) ? 1 : 0]);
+  return out;
 }
 
 /** A toxic episode of result.json's `toxic.spans` in whole seconds ([from, to)). */

@@ -5,7 +5,7 @@
  * (`Function.prototype.toString`) and calls it with the document, the library and the data.
  */
 import type * as Lwc from 'lightweight-charts';
-import type { Point } from './data.js';
+import type { Point, Slots } from './data.js';
 
 /** A marker on a series: a trade's entry or exit at its price. */
 export interface MarkerSpec {
@@ -13,6 +13,8 @@ export interface MarkerSpec {
   readonly price: number;
   readonly shape: 'arrowUp' | 'arrowDown' | 'circle';
   readonly color: string;
+  /** Relative to the library's size for the chart's bar spacing (1). */
+  readonly size?: number;
 }
 
 /** One series of a chart. */
@@ -43,6 +45,8 @@ export interface ChartSpec {
   readonly panes?: readonly number[];
   /** Decimals of the labels of a value axis. */
   readonly axisPrecision?: number;
+  /** Every time of a time axis, so that equal spans of time take equal widths (data.ts `Slots`). */
+  readonly slots?: Slots;
 }
 
 /** What the page's script reports of each chart it drew: its series and their points. */
@@ -80,6 +84,18 @@ export function drawCharts(doc: PageDocument, lib: typeof Lwc, charts: readonly 
         ? (lib.createChart(el, options) as unknown as Lwc.IChartApiBase<number>)
         : lib.createOptionsChart(el, { ...options, localization: { precision: spec.axisPrecision ?? 2 } });
     const report: { name: string; points: number }[] = [];
+    const slots = spec.slots;
+    if (slots !== undefined) {
+      // A series of times without values (whitespace): it draws nothing but holds every slot.
+      // On a scale of its own: a price scale formats its labels as its first series does.
+      const axis = chart.addSeries(lib.LineSeries, {
+        visible: false,
+        lastValueVisible: false,
+        priceLineVisible: false,
+        priceScaleId: 'slots',
+      });
+      axis.setData(Array.from({ length: slots.count }, (_, i) => ({ time: slots.from + i * slots.step })));
+    }
     for (const s of spec.series) {
       const pane = s.pane ?? 0;
       const priceFormat =
@@ -139,6 +155,7 @@ export function drawCharts(doc: PageDocument, lib: typeof Lwc, charts: readonly 
             price: m.price,
             shape: m.shape,
             color: m.color,
+            size: m.size ?? 1,
           })),
         );
       }

@@ -181,27 +181,25 @@ describe('report page', () => {
     // Mid at 1795529000, …060 and …200. Trade 1 (won): entry at …000, exit at …090 (nearest …060);
     // trade 2 (lost): entry and exit at …200 and …290 (both nearest …200).
     assert.deepEqual(price?.series[0].markers, [
-      { t: 1795529000, price: 1.1, shape: 'arrowUp', color: '#26a69a' },
-      { t: 1795529060, price: 1.1002, shape: 'circle', color: '#26a69a' },
-      { t: 1795529200, price: 1.1, shape: 'arrowDown', color: '#ef5350' },
-      { t: 1795529200, price: 1.1002, shape: 'circle', color: '#ef5350' },
+      { t: 1795529000, price: 1.1, shape: 'arrowUp', color: '#26a69a', size: 1 },
+      { t: 1795529060, price: 1.1002, shape: 'circle', color: '#26a69a', size: 1 },
+      { t: 1795529200, price: 1.1, shape: 'arrowDown', color: '#ef5350', size: 1 },
+      { t: 1795529200, price: 1.1002, shape: 'circle', color: '#ef5350', size: 1 },
     ]);
-    // The winner's panel spans its entry − 15 min to its exit + 15 min, 1795528100–1795529990: the
-    // mids at …000, …060 and …200 lie inside the episode 14:00–14:10 (1795528800–1795529400), whose
-    // edges are points of their own, 1 at its start and 0 from its end.
+    // The winner's panel spans its entry − 15 min to its exit + 15 min, 1795528100–1795529990:
+    // 1,891 s, on 5-second slots (379 of them; 2-second ones would be 946, more than 400). The
+    // episode 14:00–14:10 (1795528800–1795529400) overlaps the 120 slots from 1795528800 to
+    // 1795529395, shaded in each of the three panes.
     const panel = charts.find((c) => c.id === 'chart-panel-win-0');
+    assert.deepEqual(panel?.slots, { from: 1795528100, step: 5, count: 379 });
     const bands = panel?.series.filter((s) => s.kind === 'band') ?? [];
     assert.deepEqual(
       bands.map((b) => b.pane),
       [0, 1, 2],
     );
-    assert.deepEqual(bands[0].points, [
-      [1795528800, 1],
-      [1795529000, 1],
-      [1795529060, 1],
-      [1795529200, 1],
-      [1795529400, 0],
-    ]);
+    const shaded = bands[0].points.filter((p) => p[1] === 1).map((p) => p[0]);
+    assert.equal(bands[0].points.length, 379);
+    assert.deepEqual([shaded.length, shaded[0], shaded[shaded.length - 1]], [120, 1795528800, 1795529395]);
   });
 
   test('a folder with only its result.json renders, saying what is missing', () => {

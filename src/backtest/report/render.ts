@@ -23,17 +23,18 @@ import {
   folderName,
   histogram,
   type IntervalJson,
-  lastPerSecond,
   logHistogram,
   nearestRank,
+  onSlots,
   type Point,
   readBacktestFolder,
+  type Slots,
   seconds,
+  slotsFor,
   spanSeconds,
   spanSteps,
   TIERS,
   type TradeRow,
-  within,
 } from './data.js';
 import { type ChartSpec, drawCharts, type MarkerSpec } from './page.js';
 
@@ -44,6 +45,9 @@ export const REPORT_FILE = 'report.html';
 const PANEL_TRADES = 3;
 /** Seconds shown before a panel's trade opens and after it closes. */
 const PANEL_MARGIN_S = 15 * 60;
+/** The most time slots of a chart over the whole run, and of a panel (data.ts `Slots`). */
+const RUN_SLOTS = 1500;
+const PANEL_SLOTS = 400;
 
 const WIN = '#26a69a';
 const LOSS = '#ef5350';
@@ -214,27 +218,28 @@ function headline(f: BacktestFolder): Section {
 }
 
 function equitySection(f: BacktestFolder): Section {
-  const { equity, drawdown } = equityAndDrawdown(f.equity);
+  const curve = equityAndDrawdown(f.equity);
+  const n = curve.equity.length;
+  if (n === 0)
+    return section(
+      'equity',
+      'Equity and drawdown',
+      '<p class="empty">No equity curve (equity.csv is empty or missing).</p>',
+    );
+  const slots = slotsFor(curve.equity[0][0], curve.equity[n - 1][0], RUN_SLOTS);
+  const equity = roundPoints(onSlots(curve.equity, slots), 2);
+  const drawdown = roundPoints(onSlots(curve.drawdown, slots, 'min'), 2);
   const chart: ChartSpec = {
     id: 'chart-equity',
     axis: 'time',
     panes: [3, 1],
+    slots,
     series: [
-      { kind: 'line', name: 'equity USD', color: BLUE, points: roundPoints(equity, 2), precision: 2 },
-      {
-        kind: 'area',
-        name: 'drawdown USD',
-        color: LOSS,
-        points: roundPoints(drawdown, 2),
-        pane: 1,
-        precision: 2,
-      },
+      { kind: 'line', name: 'equity USD', color: BLUE, points: equity, precision: 2 },
+      { kind: 'area', name: 'drawdown USD', color: LOSS, points: drawdown, pane: 1, precision: 2 },
     ],
   };
-  const note =
-    equity.length === 0
-      ? '<p class="empty">No equity curve (equity.csv is empty or missing).</p>'
-      : `<p>Equity after every cost (realized + open − fees), and its distance below its running peak. ${fmt(equity.length, 0)} points, times in UTC.</p>`;
+  const note = `<p>Equity after every cost (realized + open − fees), the last of each ${duration(slots.step)}, and its distance below its running peak, the deepest of each ${duration(slots.step)}. Times in UTC.</p>`;
   return section('equity', 'Equity and drawdown', `${note}${chartDiv('chart-equity', 'chart tall')}`, [
     chart,
   ]);
@@ -254,7 +259,7 @@ function nearest(times: readonly number[], t: number): number {
 }
 
 /** Entry and exit markers of round trips on a series with point times `times`, in time order. */
-function tradeMarkers(trades: readonly TradeRow[], times: readonly number[]): MarkerSpec[] {
+function tradeMarkers(trades: readonly TradeRow[], times: readonly number[], size = 1): MarkerSpec[] {
   if (times.length === 0) return [];
   const out: MarkerSpec[] = [];
   for (const t of trades) {
@@ -264,69 +269,72 @@ function tradeMarkers(trades: readonly TradeRow[], times: readonly number[]): Ma
       price: t.entryPx,
       shape: t.side === 'long' ? 'arrowUp' : 'arrowDown',
       color,
+      size,
     });
-    out.push({ t: nearest(times, seconds(t.exitNs)), price: t.exitPx, shape: 'circle', color });
+    out.push({ t: nearest(times, seconds(t.exitNs)), price: t.exitPx, shape: 'circle', color, size });
   }
   return out.sort((a, b) => a.t - b.t);
 }
 
-/** Mid, OFI and VPIN series per instrument, one point per second. */
+/** Mid, OFI and VPIN series per instrument (names in order), in time order. */
 function featureSeries(f: BacktestFolder): Map<string, { mid: Point[]; ofi: Point[]; vpin: Point[] }> {
   const by = new Map<string, { mid: Point[]; ofi: Point[]; vpin: Point[] }>();
   const sorted = [...f.snapshots].sort((a, b) => a.t - b.t);
+  for (const name of [...new Set(sorted.map((s) => s.instrument))].sort())
+    by.set(name, { mid: [], ofi: [], vpin: [] });
   for (const s of sorted) {
-    let e = by.get(s.instrument);
-    if (e === undefined) {
-      e = { mid: [], ofi: [], vpin: [] };
-      by.set(s.instrument, e);
-    }
-    e.mid.push([s.t, s.mid]);
-    e.ofi.push([s.t, s.ofi]);
-    e.vpin.push([s.t, s.vpin]);
+    const e = by.get(s.instrument) as { mid: Point[]; ofi: Point[]; vpin: Point[] };
+    e.mid.push([s.t, round(s.mid, 8)]);
+    e.ofi.push([s.t, round(s.ofi, 4)]);
+    e.vpin.push([s.t, round(s.vpin, 4)]);
   }
-  const out = new Map<string, { mid: Point[]; ofi: Point[]; vpin: Point[] }>();
-  for (const k of [...by.keys()].sort()) {
-    const e = by.get(k) as { mid: Point[]; ofi: Point[]; vpin: Point[] };
-    out.set(k, {
-      mid: roundPoints(lastPerSecond(e.mid), 8),
-      ofi: roundPoints(lastPerSecond(e.ofi), 4),
-      vpin: roundPoints(lastPerSecond(e.vpin), 4),
-    });
-  }
-  return out;
+  return by;
 }
 
 type Features = ReturnType<typeof featureSeries>;
 
+/** The line of an instrument's mid over `slots`, with round trips marked at their fill prices. */
+function midSeries(
+  mid: readonly Point[],
+  slots: Slots,
+  trades: readonly TradeRow[],
+  markerSize = 1,
+): ChartSpec['series'][number] {
+  const points = onSlots(mid, slots);
+  return {
+    kind: 'line',
+    name: 'mid',
+    color: BLUE,
+    points,
+    precision: decimalsOf(points.map((p) => p[1])),
+    markers: tradeMarkers(
+      trades,
+      points.map((p) => p[0]),
+      markerSize,
+    ),
+  };
+}
+
 function priceSection(f: BacktestFolder, features: Features): Section {
   const charts: ChartSpec[] = [];
   const parts: string[] = [
-    '<p>The mid each decision saw (one point per decision), with the round trips at their fill prices: ▲ a long entry, ▼ a short entry, ● the exit; green a round trip that made money after fees, red one that lost.</p>',
+    '<p>The mid each decision saw, with the round trips at their fill prices: ▲ a long entry, ▼ a short entry, ● the exit; green a round trip that made money after fees, red one that lost.</p>',
   ];
   let i = 0;
   for (const [symbol, s] of features) {
-    if (s.mid.length === 0) continue;
+    const mids = s.mid.filter((p) => Number.isFinite(p[1]));
+    if (mids.length === 0) continue;
     const trades = f.trades.filter((t) => t.symbol === symbol);
     const id = `chart-price-${i++}`;
+    const slots = slotsFor(mids[0][0], mids[mids.length - 1][0], RUN_SLOTS);
     charts.push({
       id,
       axis: 'time',
-      series: [
-        {
-          kind: 'line',
-          name: `${symbol} mid`,
-          color: BLUE,
-          points: s.mid,
-          precision: decimalsOf(s.mid.map((p) => p[1])),
-          markers: tradeMarkers(
-            trades,
-            s.mid.map((p) => p[0]),
-          ),
-        },
-      ],
+      slots,
+      series: [{ ...midSeries(mids, slots, trades), name: `${symbol} mid` }],
     });
     parts.push(
-      `<h3>${escapeHtml(symbol)}: ${fmt(trades.length, 0)} round trips</h3>${chartDiv(id, 'chart tall')}`,
+      `<h3>${escapeHtml(symbol)}: ${fmt(trades.length, 0)} round trips (the last mid of each ${escapeHtml(duration(slots.step))})</h3>${chartDiv(id, 'chart tall')}`,
     );
   }
   if (charts.length === 0) parts.push('<p class="empty">No mid prices in decisions.jsonl.</p>');
@@ -375,39 +383,30 @@ function panelsSection(f: BacktestFolder, features: Features): Section {
   ];
   const panel = (t: TradeRow, title: string, id: string) => {
     const s = features.get(t.symbol);
-    const from = seconds(t.entryNs) - PANEL_MARGIN_S;
-    const to = seconds(t.exitNs) + PANEL_MARGIN_S;
-    const mid = within(s?.mid ?? [], from, to);
-    const ofi = within(s?.ofi ?? [], from, to);
-    const vpin = within(s?.vpin ?? [], from, to);
+    const slots = slotsFor(
+      seconds(t.entryNs) - PANEL_MARGIN_S,
+      seconds(t.exitNs) + PANEL_MARGIN_S,
+      PANEL_SLOTS,
+    );
+    const mid = midSeries(s?.mid ?? [], slots, [t], 3);
+    const ofi = onSlots(s?.ofi ?? [], slots);
+    const vpin = onSlots(s?.vpin ?? [], slots);
     const series: ChartSpec['series'][number][] = [
-      {
-        kind: 'line',
-        name: 'mid',
-        color: BLUE,
-        points: mid,
-        precision: decimalsOf(mid.map((p) => p[1])),
-        markers: tradeMarkers(
-          [t],
-          mid.map((p) => p[0]),
-        ),
-      },
+      mid,
       { kind: 'histogram', name: 'OFI 10 s', color: '#7e57c2', points: ofi, pane: 1, precision: 3 },
       { kind: 'line', name: 'VPIN', color: '#ff6d00', points: vpin, pane: 2, precision: 3 },
     ];
     if (shaded) {
-      const own = spans.filter((x) => x.symbol === t.symbol).map(spanSeconds);
-      const times = [...new Set([...mid, ...ofi, ...vpin].map((p) => p[0]))];
-      const band = spanSteps(own, times, from, to);
+      const band = spanSteps(spans.filter((x) => x.symbol === t.symbol).map(spanSeconds), slots);
       for (const pane of [0, 1, 2])
         series.push({ kind: 'band', name: 'toxic', color: BAND, points: band, pane });
     }
-    charts.push({ id, axis: 'time', panes: [3, 2, 2], series });
+    charts.push({ id, axis: 'time', panes: [3, 2, 2], slots, series });
     const head = `${title}: ${t.symbol} ${t.side} ${fmt(t.qty, 0)}, ${utc(t.entryNs)} at ${fmt(t.entryPx, decimalsOf([t.entryPx]))} → ${utc(t.exitNs).slice(11)} at ${fmt(t.exitPx, decimalsOf([t.exitPx]))} (${t.exitReason}), ${t.pnl > 0 ? '+' : ''}${fmt(t.pnl)} USD${
       t.toxic === null ? '' : t.toxic ? ', inside a toxic episode' : ''
     }`;
     const notes = [
-      mid.length === 0 ? 'no mid' : '',
+      mid.points.length === 0 ? 'no mid' : '',
       ofi.length === 0 ? 'no OFI' : '',
       vpin.length === 0 ? 'VPIN not ready' : '',
     ].filter((x) => x !== '');
@@ -671,6 +670,7 @@ export function renderReport(f: BacktestFolder, lib: ChartLibrary): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(`Backtest ${folderName(f.dir)}`)}</title>
 <style>${STYLE}</style>
 </head>
