@@ -36,23 +36,35 @@ export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
   return v !== undefined && v !== '' && v !== '0' && v !== 'false';
 }
 
+/** Where `ensureChromium` looks and what it runs; the defaults are the real ones. */
+export interface EnsureChromiumOptions {
+  readonly executable?: string;
+  readonly installer?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Makes sure Chromium is at /usr/bin/chromium, running scripts/install-chromium.sh (`apt-get
  * install -y chromium`) when it is not. Returns null when it is there, else why it is not. In CI a
  * missing browser is an error, never a reason to skip: it throws with that reason.
  */
-export function ensureChromium(): string | null {
-  if (existsSync(CHROMIUM)) return null;
-  const script = join(repoRoot(), 'scripts', 'install-chromium.sh');
-  const r = spawnSync('sh', [script], { encoding: 'utf8', timeout: 10 * 60_000 });
-  if (existsSync(CHROMIUM)) return null;
+export function ensureChromium(o: EnsureChromiumOptions = {}): string | null {
+  const executable = o.executable ?? CHROMIUM;
+  if (existsSync(executable)) return null;
+  const installer = o.installer ?? join(repoRoot(), 'scripts', 'install-chromium.sh');
+  const r = spawnSync('sh', [installer], {
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+    env: o.env ?? process.env,
+  });
+  if (existsSync(executable)) return null;
   const output = `${r.stderr ?? ''}${r.error ? r.error.message : ''}`
     .trim()
     .split('\n')
     .slice(-5)
     .join(' | ');
-  const why = `${CHROMIUM} is missing and sh scripts/install-chromium.sh could not install it (exit ${r.status ?? r.signal}: ${output})`;
-  if (inCi()) throw new Error(`The browser tests need Debian's Chromium: ${why}`);
+  const why = `${executable} is missing and sh ${installer} could not install it (exit ${r.status ?? r.signal}: ${output})`;
+  if (inCi(o.env)) throw new Error(`The browser tests need Debian's Chromium: ${why}`);
   return why;
 }
 
