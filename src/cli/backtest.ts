@@ -169,7 +169,7 @@ export function registerBacktest(program: Command): void {
     )
     .option(
       '-o, --out <dir>',
-      'the folder to write result.json, orders, fills, trades, equity and decisions into',
+      'the folder to write result.json, orders, fills, trades, equity, decisions, timings and report.html into',
       'backtest',
     )
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
