@@ -118,6 +118,12 @@ export function duration(sec: number | null | undefined): string {
   return `${Math.floor(m / 60)} h${m % 60 === 0 ? '' : ` ${m % 60} min`}`;
 }
 
+/** A slot's length as in `the last of each minute`. */
+function every(step: number): string {
+  const names: Record<number, string> = { 1: 'second', 60: 'minute', 3600: 'hour', 86400: 'day' };
+  return names[step] ?? duration(step);
+}
+
 /** A time in ns as `YYYY-MM-DD hh:mm:ss UTC`. */
 function utc(ns: bigint): string {
   const iso = formatTimestamp(ns) ?? '';
@@ -183,7 +189,7 @@ function headline(f: BacktestFolder): Section {
     card('Max drawdown', `${fmt(m.maxDrawdown)} USD`, `lasting ${duration(m.maxDrawdownSec)}`),
     card('In the market', pct(m.timeInMarket), `average hold ${duration(m.averageHoldingSec)}`),
     card('Turnover', `${fmt(m.turnover, 0)} lots`, `${fmt(m.turnoverPerDay, 0)} a day`),
-    card('Maker share', pct(m.makerShare), `of ${fmt(m.fills, 0)} fills' lots`),
+    card('Maker share', pct(m.makerShare), 'of the lots filled, resting'),
     card('Orders', fmt(m.orders, 0), `${fmt(m.fills, 0)} fills`),
   ];
   const d = m.decisions;
@@ -239,7 +245,7 @@ function equitySection(f: BacktestFolder): Section {
       { kind: 'area', name: 'drawdown USD', color: LOSS, points: drawdown, pane: 1, precision: 2 },
     ],
   };
-  const note = `<p>Equity after every cost (realized + open − fees), the last of each ${duration(slots.step)}, and its distance below its running peak, the deepest of each ${duration(slots.step)}. Times in UTC.</p>`;
+  const note = `<p>Equity after every cost (realized + open − fees), the last of each ${every(slots.step)}, and its distance below its running peak, the deepest of each ${every(slots.step)}. Times in UTC.</p>`;
   return section('equity', 'Equity and drawdown', `${note}${chartDiv('chart-equity', 'chart tall')}`, [
     chart,
   ]);
@@ -334,7 +340,7 @@ function priceSection(f: BacktestFolder, features: Features): Section {
       series: [{ ...midSeries(mids, slots, trades), name: `${symbol} mid` }],
     });
     parts.push(
-      `<h3>${escapeHtml(symbol)}: ${fmt(trades.length, 0)} round trips (the last mid of each ${escapeHtml(duration(slots.step))})</h3>${chartDiv(id, 'chart tall')}`,
+      `<h3>${escapeHtml(symbol)}: ${fmt(trades.length, 0)} round trips (the last mid of each ${escapeHtml(every(slots.step))})</h3>${chartDiv(id, 'chart tall')}`,
     );
   }
   if (charts.length === 0) parts.push('<p class="empty">No mid prices in decisions.jsonl.</p>');
