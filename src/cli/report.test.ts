@@ -112,10 +112,10 @@ describe('backtest report', () => {
       await page.goto(served.url, { waitUntil: 'load' });
       // Two animation frames: the charts paint on the next frame after their data is set.
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-      const seen = (await page.evaluate(SEEN)) as ChartSeen[];
       assert.deepEqual(errors, []);
       assert.deepEqual(requests, [served.url]);
       assert.deepEqual(served.requests, ['/report.html']);
+      const seen = (await page.evaluate(SEEN)) as ChartSeen[];
 
       const ids = seen.map((c) => c.id);
       assert.deepEqual(ids, [
