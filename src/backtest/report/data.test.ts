@@ -208,22 +208,31 @@ describe('fills per level', () => {
 });
 
 describe('toxic episodes on a panel', () => {
-  test('a step series that is 1 on every slot a span overlaps', () => {
-    // Span [105, 160) on 10-second slots from 80: the slot of 100 holds its start, that of 150 its
-    // last second; the slot of 160 begins at its end.
-    assert.deepEqual(spanSteps([{ from: 105, to: 160 }], { from: 80, step: 10, count: 11 }), [
+  test('a step series that is 1 on every slot a span overlaps, its points where it changes', () => {
+    // Span [105, 160) on 10-second slots 80 … 180: the slot of 100 holds its start, that of 150 its
+    // last second, and the slot of 160 begins at its end: 0 from 80, 1 from 100, 0 from 160 to 180.
+    const slots = { from: 80, step: 10, count: 11 };
+    assert.deepEqual(spanSteps([{ from: 105, to: 160 }], slots), [
       [80, 0],
-      [90, 0],
       [100, 1],
-      [110, 1],
-      [120, 1],
-      [130, 1],
-      [140, 1],
-      [150, 1],
       [160, 0],
-      [170, 0],
       [180, 0],
     ]);
+    // Two spans meeting in one slot; one that covers the start.
+    assert.deepEqual(
+      spanSteps(
+        [
+          { from: 70, to: 91 },
+          { from: 95, to: 111 },
+        ],
+        slots,
+      ),
+      [
+        [80, 1],
+        [120, 0],
+        [180, 0],
+      ],
+    );
   });
 
   test('an episode covers the seconds it touches: its start rounded down, its end up', () => {

@@ -617,8 +617,9 @@ export function fillsPerLevel(fills: readonly FillRow[], deepest = 4): LevelRow[
 }
 
 /**
- * A 0/1 series over `slots` marking those that overlap any of `spans` ([from, to) in seconds):
- * drawn as a stepped area, it shades the spans to the slots' resolution.
+ * A 0/1 step series over `slots`, 1 on the slots that overlap any of `spans` ([from, to) in
+ * seconds): its first and last slot and each slot where it changes, as a stepped line holds each
+ * value until the next point. Drawn as a stepped area, it shades the spans to the slots' resolution.
  */
 export function spanSteps(
   spans: readonly { readonly from: number; readonly to: number }[],
@@ -627,7 +628,8 @@ export function spanSteps(
   const out: Point[] = [];
   for (let i = 0; i < slots.count; i++) {
     const t = slots.from + i * slots.step;
-    out.push([t, spans.some((s) => t < s.to && t + slots.step > s.from) ? 1 : 0]);
+    const v = spans.some((s) => t < s.to && t + slots.step > s.from) ? 1 : 0;
+    if (i === 0 || i === slots.count - 1 || v !== out[out.length - 1][1]) out.push([t, v]);
   }
   return out;
 }
