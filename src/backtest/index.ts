@@ -21,6 +21,7 @@ export {
   tradeStats,
 } from './metrics.js';
 export { decimal, equityCsv, fillsCsv, ordersCsv, tradesCsv, writeRunFiles } from './outputs.js';
+export { REPORT_FILE, ReportInputError, type ReportWritten, writeReport } from './report/index.js';
 export { type BacktestMetrics, backtestMetrics, dailyPnl, tradesOf } from './results.js';
 export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { simulatedSpan } from '../../test/sim-fixture.js';
+import { writeReport } from '../backtest/index.js';
 import { L2Book } from '../book/index.js';
 import { DbnDecoder, RType } from '../data/index.js';
 import { BACKTEST_FILES, runBacktestCommand } from './backtest.js';
@@ -44,9 +45,14 @@ describe('scalper backtest', () => {
     const second = join(span.dir, 'run2');
     await runBacktestCommand(files, { out: second, config: loadConfig({ env: {} }), quiet: true });
     for (const f of BACKTEST_FILES) {
-      if (f === 'timings.jsonl') continue; // measured on the wall clock
+      // Measured on the wall clock, and the report that shows those times.
+      if (f === 'timings.jsonl' || f === 'report.html') continue;
       assert.ok(readFileSync(join(first, f)).equals(readFileSync(join(second, f))), `${f} is the same`);
     }
+    // The report is a function of the folder: rendered again from the same files, the same bytes.
+    const before = readFileSync(join(first, 'report.html'));
+    writeReport(first);
+    assert.ok(readFileSync(join(first, 'report.html')).equals(before), 'report.html rendered again');
   });
 
   test('the round trips add up to the realized P&L; the equity curve ends at the total', () => {

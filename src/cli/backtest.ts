@@ -2,7 +2,8 @@
  * `scalper backtest FILES... --out DIR`: the decision loop over DBN files with every approved
  * decision traded on the paper broker (backtest/runner.ts), and its files: `result.json`
  * (configuration, inputs, metrics), `orders.csv`, `fills.csv`, `trades.csv`, `equity.csv`,
- * `decisions.jsonl`, and the run's `manifest.json`.
+ * `decisions.jsonl`, `timings.jsonl`, `report.html` (backtest/report), and the run's
+ * `manifest.json`.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +18,17 @@ import {
   runBacktest,
   toxicTrades,
   tradesOf,
+  writeReport,
   writeRunFiles,
 } from '../backtest/index.js';
-import { ConfigError, componentLogger, configHash, hashFile, packageInfo } from '../core/index.js';
+import {
+  ConfigError,
+  componentLogger,
+  configHash,
+  formatTimestamp,
+  hashFile,
+  packageInfo,
+} from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { createProvider, type LlmProvider, RecordingProvider, ReplayingProvider } from '../llm/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
@@ -43,6 +52,7 @@ export const BACKTEST_FILES = [
   'equity.csv',
   'decisions.jsonl',
   'timings.jsonl',
+  'report.html',
 ] as const;
 
 /** Options of `runBacktestCommand`. */
@@ -63,8 +73,9 @@ export interface BacktestCommandOptions {
 }
 
 /**
- * Runs the backtest and writes its files; returns `result.json`'s content. Without a model the
- * files are the same bytes for the same inputs and configuration.
+ * Runs the backtest and writes its files; returns `result.json`'s content and where the report is.
+ * Without a model the files are the same bytes for the same inputs and configuration, but for
+ * `timings.jsonl` and the report, which shows those timings.
  */
 export async function runBacktestCommand(files: readonly string[], o: BacktestCommandOptions) {
   for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
@@ -103,8 +114,20 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
     inputs,
     records: run.records,
     metrics: backtestMetrics(run.trader, run.decisions),
-    // Round trips that overlapped a toxic episode of the ground truth (null without a truth file).
-    toxic: episodes === null ? null : { episodes: episodes.length, ...toxicTrades(trips, episodes) },
+    // Round trips that overlapped a toxic episode of the ground truth (null without a truth file),
+    // and the episodes, for the report to shade.
+    toxic:
+      episodes === null
+        ? null
+        : {
+            episodes: episodes.length,
+            ...toxicTrades(trips, episodes),
+            spans: episodes.map((e) => ({
+              symbol: e.symbol,
+              start: formatTimestamp(e.startNs),
+              end: formatTimestamp(e.endNs),
+            })),
+          },
     execution: executionSummary(run.trader, run.decisions),
     ablations:
       o.ablations === true
@@ -118,9 +141,13 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
         : null,
   };
   writeFileSync(join(o.out, 'result.json'), `${JSON.stringify(result, jsonValue, 2)}\n`);
-  log.info({ out: o.out, decisions: run.decisions.length, trades: trips.length }, 'backtest written');
+  const report = writeReport(o.out);
+  log.info(
+    { out: o.out, decisions: run.decisions.length, trades: trips.length, reportMs: Math.round(report.ms) },
+    'backtest written',
+  );
   // The summary with the measured latencies, for people (not part of result.json).
-  return { ...result, summary: summarizeDecisions(run.decisions) };
+  return { ...result, summary: summarizeDecisions(run.decisions), report };
 }
 
 /** The model of a backtest: the configured one, recorded; or a recording replayed; or none. */
@@ -167,7 +194,7 @@ export function registerBacktest(program: Command): void {
     )
     .option(
       '-o, --out <dir>',
-      'the folder to write result.json, orders, fills, trades, equity and decisions into',
+      'the folder to write result.json, orders, fills, trades, equity, decisions, timings and report.html into',
       'backtest',
     )
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
@@ -241,6 +268,7 @@ export function registerBacktest(program: Command): void {
           inputs: [...files, run.config.decide.regimeModel, run.config.engine.stoikovModel],
         });
         process.stdout.write(`wrote ${BACKTEST_FILES.map((f) => join(o.out, f)).join(', ')}\n`);
+        process.stdout.write(`report: ${result.report.path}\n`);
       },
     );
   timeRangeOptions(cmd);

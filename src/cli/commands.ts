@@ -84,6 +84,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./backtest.js')).registerBacktest,
   },
   {
+    name: 'report',
+    description:
+      "render a backtest's report.html again from its folder: one page with its charts, data and chart library inlined, to open offline",
+    args: '<path>',
+    configless: true,
+    load: async () => (await import('./report.js')).registerReport,
+  },
+  {
     name: 'stoikov',
     description: "Stoikov's micro-price: fit the adjustment table g(imbalance, spread) on MBP-10 files",
     group: true,

@@ -367,6 +367,7 @@ async function printBacktest(
     for (const line of ablationTable(result.ablations)) say(`    ${line}`);
   }
   say(`  files: ${out}`);
+  say(`  report (open it in a browser; it works offline): ${result.report.path}`);
   say();
   return BACKTEST_FILES.map((f) => join(out, f));
 }

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -164,6 +164,29 @@ describe('start-up', { concurrency: true }, () => {
     assert.deepEqual(
       modules.filter((m) =>
         /dist\/src\/(llm\/(call|cache|.*-provider)|data\/dbn\/decoder|sim\/instruments)\.js$/.test(m),
+      ),
+      [],
+    );
+  });
+
+  test('scalper report loads its own module and the report, but no configuration schema, engine layer, pipeline or browser', async () => {
+    const folder = join(dir, 'backtest');
+    mkdirSync(folder, { recursive: true });
+    const metrics = { pnl: 0, fees: 0, trades: 0, days: [], decisions: { decisions: 0 } };
+    writeFileSync(
+      join(folder, 'result.json'),
+      JSON.stringify({ version: 1, metrics, toxic: null, ablations: null }),
+    );
+    const r = await run('report', folder, '--out', join(dir, 'report.html'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.modules.includes('dist/src/cli/report.js'), r.modules.join('\n'));
+    assert.ok(r.modules.includes('dist/src/backtest/report/render.js'), r.modules.join('\n'));
+    assert.deepEqual(
+      r.modules.filter(
+        (m) =>
+          HEAVY.some((re) => re.test(m)) ||
+          m.startsWith('node_modules/zod/') ||
+          /dist\/src\/(data|book|features|sim|strategy|agents|llm|execution|pipeline)\//.test(m),
       ),
       [],
     );
