@@ -22,7 +22,7 @@ export {
 } from './metrics.js';
 export { decimal, equityCsv, fillsCsv, ordersCsv, tradesCsv, writeRunFiles } from './outputs.js';
 export { REPORT_FILE, ReportInputError, type ReportWritten, writeReport } from './report/index.js';
-export { type BacktestMetrics, backtestMetrics, dailyPnl, tradesOf } from './results.js';
+export { type BacktestMetrics, backtestMetrics, dailyPnl, sweepTrades, tradesOf } from './results.js';
 export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';
 export { isToxic, readToxicEpisodes, type ToxicEpisode, toxicTrades } from './truth.js';

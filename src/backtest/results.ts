@@ -48,6 +48,8 @@ export interface BacktestMetrics {
   readonly exits: Readonly<Record<string, number>>;
   /** Approved decisions the trader did not act on, by reason code. */
   readonly refused: Readonly<Record<string, number>>;
+  /** Round trips open when a sweep alert triggered a decision: how many, their P&L, their losses. */
+  readonly sweeps: { readonly trades: number; readonly pnl: number; readonly losses: number };
   /**
    * The decisions' triggers, routes, outcomes and vetoes; their latencies are measured on the wall
    * clock, so they are left out here (see `timings.jsonl`) to keep the metrics reproducible.
@@ -110,6 +112,12 @@ export function backtestMetrics(trader: Trader, decisions: readonly Decision[]):
     fills: trader.fills.length,
     exits: count(trips.map((t) => t.exitReason)),
     refused: count(trader.journal.filter((e) => e.kind === 'refused').map((e) => e.detail.split(':')[0])),
+    sweeps: sweepTrades(
+      trips,
+      decisions
+        .filter((d) => d.trigger.kind === 'sweep')
+        .map((d) => ({ symbol: d.instrument, tMs: d.trigger.tMs })),
+    ),
     decisions: withoutLatency(summarizeDecisions(decisions)),
   };
 }
@@ -143,4 +151,26 @@ export function dailyPnl(
 function withoutLatency(s: DecisionSummary): Omit<DecisionSummary, 'latency'> {
   const { latency: _, ...rest } = s;
   return rest;
+}
+
+/**
+ * The round trips of `symbol`s open at the time of a sweep alert of theirs (entry at or before it,
+ * exit at or after it): how many, their P&L and their losses.
+ */
+export function sweepTrades(
+  trips: readonly RoundTrip[],
+  sweeps: readonly { readonly symbol: string; readonly tMs: number }[],
+): { trades: number; pnl: number; losses: number } {
+  let trades = 0;
+  let pnl = 0;
+  let losses = 0;
+  for (const t of trips) {
+    const from = Number(t.entryNs / 1_000_000n);
+    const to = Number(t.exitNs / 1_000_000n);
+    if (!sweeps.some((s) => s.symbol === t.symbol && s.tMs >= from && s.tMs <= to)) continue;
+    trades++;
+    pnl += t.pnl;
+    if (t.pnl < 0) losses -= t.pnl;
+  }
+  return { trades, pnl, losses };
 }

@@ -286,5 +286,6 @@ export function metricLines(m: ReturnType<typeof backtestMetrics>): string[] {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ') || 'none'
     }`,
+    `round trips open during a sweep alert: ${m.sweeps.trades}, P&L ${f(m.sweeps.pnl)} USD (losses ${f(m.sweeps.losses)} USD)`,
   ];
 }
