@@ -41,6 +41,8 @@ export interface Variant {
   /** What it is, for the table. */
   readonly label: string;
   readonly setup: (base: AblationBase) => BacktestSetup;
+  /** The variant runs exactly as this earlier one (same setup): its run is reused, not repeated. */
+  readonly sameAs?: string;
 }
 
 const OLD_ANALYSTS: readonly AgentName[] = ['momentum', 'technical'];
@@ -124,6 +126,8 @@ export const VARIANTS: readonly Variant[] = [
       name: `latency ${s} s`,
       label: `the full pipeline acting ${s} s after each trigger`,
       setup: (b) => withAnalysts(b, null, { loop: { decisionLatencyMs: s * 1_000 } }),
+      // `full` acts at the next second too, when its base has no latency of its own.
+      sameAs: s === 0 ? 'full' : undefined,
     }),
   ),
 ];
@@ -161,6 +165,12 @@ export async function runAblations(
   const runs: { v: Variant; records: number; metrics: BacktestMetrics; trips: RoundTrip[] }[] = [];
   for (const [i, v] of variants.entries()) {
     opts.onVariant?.(v, i, variants.length);
+    const baseLatency = base.loop.decisionLatencyMs ?? 0;
+    const same = baseLatency === 0 ? runs.find((r) => r.v.name === v.sameAs) : undefined;
+    if (same !== undefined) {
+      runs.push({ ...same, v });
+      continue;
+    }
     const run = await runBacktest(files, v.setup(base), opts.range);
     runs.push({
       v,

@@ -84,23 +84,14 @@ export function planBracket(
   const setup = intent.setup ?? null;
   const setupStop = setup !== null && (setup.stop - ref) * dir < 0 ? setup.stop : Number.NaN;
   const setupTarget = setup !== null && (setup.target - ref) * dir > 0 ? setup.target : Number.NaN;
-  const d = intent.distances ?? null;
-  const stopDist = Math.max(
-    d !== null
-      ? d.stopTicks * tick
-      : Number.isNaN(setupStop)
-        ? cfg.exits.stopAtr * atr
-        : (ref - setupStop) * dir,
-    minDist,
-  );
-  const targetDist = Math.max(
-    d !== null
-      ? d.targetTicks * tick
-      : Number.isNaN(setupTarget)
-        ? cfg.exits.targetAtr * atr
-        : (setupTarget - ref) * dir,
-    minDist,
-  );
+  // Ticks when given, else the setup's price when usable, else ATRs; never nearer than minTicks.
+  const distance = (ticks: number | undefined, setupPx: number, atrs: number, away: number) =>
+    Math.max(
+      ticks !== undefined ? ticks * tick : Number.isNaN(setupPx) ? atrs * atr : (setupPx - ref) * dir * away,
+      minDist,
+    );
+  const stopDist = distance(intent.distances?.stopTicks, setupStop, cfg.exits.stopAtr, -1);
+  const targetDist = distance(intent.distances?.targetTicks, setupTarget, cfg.exits.targetAtr, 1);
   // Away from the entry for the stop, towards it (but not nearer than minTicks) for the target.
   const stopPx = ref - dir * Math.ceil(stopDist / tick - 1e-9) * tick;
   const targetPx = ref + dir * Math.max(Math.floor(targetDist / tick + 1e-9), cfg.exits.minTicks) * tick;

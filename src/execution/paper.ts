@@ -749,9 +749,10 @@ export class PaperBroker implements ReplayingBroker {
   #onBook(m: Market, tradePx: number): void {
     const book = m.book as BookView;
     if (book.crossed) return;
-    if (m.stops.length > 0) {
-      for (const w of [...m.stops]) if (this.#triggered(w, tradePx, book)) this.#trigger(w);
-    }
+    // Stops wait while a position is open: look first, copy the list only when one goes off.
+    let off = false;
+    for (let i = 0; i < m.stops.length && !off; i++) off = this.#triggered(m.stops[i], tradePx, book);
+    if (off) for (const w of [...m.stops]) if (this.#triggered(w, tradePx, book)) this.#trigger(w);
     const ask = book.bestAskPx;
     const bid = book.bestBidPx;
     if (!(m.maxBuy >= ask) && !(m.minSell <= bid)) return;

@@ -10,6 +10,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { ConfigError, sha256 } from '../core/index.js';
 import {
+  type LlmFailureKind,
   type LlmProvider,
   NO_USAGE,
   type StructuredRequest,
@@ -91,30 +92,25 @@ export class ReplayingProvider implements LlmProvider {
     this.model = first?.model ?? 'replay';
   }
 
+  #failure(kind: LlmFailureKind, message: string): StructuredResult<never> {
+    return {
+      ok: false,
+      failure: { kind, message },
+      usage: NO_USAGE,
+      latencyMs: 0,
+      provider: this.name,
+      model: this.model,
+    };
+  }
+
   async complete<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
     const rec = this.#answers.get(requestKey(req));
     if (rec === undefined) {
       this.missing++;
-      return {
-        ok: false,
-        failure: { kind: 'unavailable', message: 'no recorded answer for this request' },
-        usage: NO_USAGE,
-        latencyMs: 0,
-        provider: this.name,
-        model: this.model,
-      };
+      return this.#failure('unavailable', 'no recorded answer for this request');
     }
     const parsed = req.schema.safeParse(rec.value);
-    if (!parsed.success) {
-      return {
-        ok: false,
-        failure: { kind: 'malformed', message: 'the recorded answer does not fit the schema' },
-        usage: NO_USAGE,
-        latencyMs: 0,
-        provider: this.name,
-        model: this.model,
-      };
-    }
+    if (!parsed.success) return this.#failure('malformed', 'the recorded answer does not fit the schema');
     return {
       ok: true,
       value: parsed.data,
