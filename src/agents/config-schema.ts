@@ -8,12 +8,10 @@
  * instrument's tick, `…Ms` milliseconds, `…Minutes` minutes; scores and CDF levels are 0–1.
  */
 import * as z from 'zod';
+import { nonNeg, pos, posInt, unit } from '../core/schema/index.js';
 
-const pos = (d: number) => z.number().positive().default(d);
-const posInt = (d: number) => z.number().int().positive().default(d);
-const nonNeg = (d: number) => z.number().nonnegative().default(d);
-const unit = (d: number) => z.number().min(0).max(1).default(d);
-const scale = (d: number) => z.number().min(0).max(2).default(d);
+const SCALE = z.number().min(0).max(2);
+const scale = (d: number) => SCALE.default(d);
 
 /** Fast momentum (momentum.ts): EMA 3/6/12 stacking, ADX(7) strength, RSI(7) exhaustion. */
 const momentum = z.strictObject({

@@ -101,6 +101,8 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'config',
     description: 'show or check the configuration (defaults < --config FILE < environment < flags)',
     group: true,
+    // `config check` reads the file it is given; `config print` resolves the configuration itself.
+    configless: true,
     load: async () => (await import('./config-command.js')).registerConfig,
   },
 ];

@@ -34,6 +34,7 @@ import {
   secretPaths,
   setRootLogger,
 } from '../core/index.js';
+import { pos, posInt } from '../core/schema/index.js';
 import { ExecutionConfigSchema } from '../execution/schema/index.js';
 import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/schema/index.js';
 import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/schema/index.js';
@@ -45,9 +46,8 @@ import { commandName, DEFAULT_LOG_LEVEL } from './commands.js';
 /** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
 export const DEFAULT_START = '2026-11-24';
 
-const posInt = (d: number) => z.number().int().positive().default(d);
-const pos = (d: number) => z.number().positive().default(d);
-const seed = (d: number) => z.number().int().min(0).max(0xffffffff).default(d);
+const SEED = z.number().int().min(0).max(0xffffffff);
+const seed = (d: number) => SEED.default(d);
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')

@@ -8,10 +8,8 @@
  */
 import * as z from 'zod';
 import { FX_SESSION_NAMES } from '../core/index.js';
+import { nonNeg, pos, posInt } from '../core/schema/index.js';
 
-const pos = (d: number) => z.number().positive().default(d);
-const nonNeg = (d: number) => z.number().min(0).default(d);
-const posInt = (d: number) => z.number().int().positive().default(d);
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM');
 
 /** Per-contract, per-side fees of a futures product, USD (fees.ts has the sources of the defaults). */

@@ -6,6 +6,7 @@
 
 import * as z from 'zod';
 import { AGENT_NAMES, type AgentName } from '../agents/schema/index.js';
+import { pos, posInt, unit } from '../core/schema/index.js';
 
 /** Vote weights of one regime: each analyst's weight, defaulting to `d`'s. */
 function weights(d: Partial<Record<AgentName, number>>) {
@@ -28,10 +29,6 @@ function weights(d: Partial<Record<AgentName, number>>) {
     )
     .prefault({});
 }
-
-const unit = (d: number) => z.number().min(0).max(1).default(d);
-const pos = (d: number) => z.number().positive().default(d);
-const posInt = (d: number) => z.number().int().positive().default(d);
 
 export const PipelineConfigSchema = z
   .strictObject({

@@ -7,6 +7,7 @@
  * risk (|entry − stop|), `…Minutes` in minutes, `…Ms` in milliseconds.
  */
 import * as z from 'zod';
+import { flag, nonNeg, pos, posInt } from '../../core/schema/index.js';
 
 const centre = z.enum(['sydney', 'tokyo', 'london', 'new_york']);
 type Centre = z.infer<typeof centre>;
@@ -14,10 +15,6 @@ type Centre = z.infer<typeof centre>;
 export type PivotVariant = 'classic' | 'camarilla' | 'fibonacci';
 /** Round-number levels inside a big figure (big-figures.ts). */
 export type BigFigureLevel = '00' | '20' | '50' | '80';
-const nonNeg = (d: number) => z.number().nonnegative().default(d);
-const pos = (d: number) => z.number().positive().default(d);
-const posInt = (d: number) => z.number().int().positive().default(d);
-const flag = (d: boolean) => z.boolean().default(d);
 const stopAt = z.enum(['mid', 'opposite']).default('mid');
 
 /** 1. Opening range breakout (orb.ts). */
