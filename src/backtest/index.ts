@@ -21,8 +21,28 @@ export {
   tradeStats,
 } from './metrics.js';
 export { decimal, equityCsv, fillsCsv, ordersCsv, tradesCsv, writeRunFiles } from './outputs.js';
-export { REPORT_FILE, ReportInputError, type ReportWritten, writeReport } from './report/index.js';
+export {
+  REPORT_FILE,
+  ReportInputError,
+  type ReportWritten,
+  type TrainingJson,
+  writeReport,
+} from './report/index.js';
 export { type BacktestMetrics, backtestMetrics, dailyPnl, sweepTrades, tradesOf } from './results.js';
 export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';
 export { isToxic, readToxicEpisodes, type ToxicEpisode, toxicTrades } from './truth.js';
+export {
+  bestIndex,
+  type Fold,
+  type GridAxis,
+  type GridPoint,
+  type GridValue,
+  gridPoints,
+  OBJECTIVES,
+  type Objective,
+  outOfSample,
+  parseAxis,
+  score,
+  walkForwardFolds,
+} from './walkforward.js';

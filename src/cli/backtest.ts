@@ -16,6 +16,7 @@ import {
   readToxicEpisodes,
   runAblations,
   runBacktest,
+  type TrainingJson,
   toxicTrades,
   tradesOf,
   writeReport,
@@ -70,6 +71,8 @@ export interface BacktestCommandOptions {
   readonly recordModel?: string;
   /** Answer from a recording instead of calling a model. */
   readonly replayModel?: string;
+  /** What was fitted on earlier days for this run (a walk-forward fold), for result.json and the report. */
+  readonly training?: readonly TrainingJson[];
 }
 
 /**
@@ -129,6 +132,7 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
             })),
           },
     execution: executionSummary(run.trader, run.decisions),
+    training: o.training ?? [],
     ablations:
       o.ablations === true
         ? await runAblations(files, ablationBase(cfg, regime), {

@@ -84,6 +84,20 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./backtest.js')).registerBacktest,
   },
   {
+    name: 'sweep',
+    description:
+      'backtest every point of a grid of configuration values in parallel worker threads and rank them by P&L, Sharpe, expectancy or profit factor',
+    args: '<files...>',
+    load: async () => (await import('./sweep.js')).registerSweep,
+  },
+  {
+    name: 'walkforward',
+    description:
+      'walk-forward: fit the regime model and choose parameters on earlier trading days, backtest the next ones, roll forward; out-of-sample P&L with its interval',
+    args: '<files...>',
+    load: async () => (await import('./walkforward.js')).registerWalkForward,
+  },
+  {
     name: 'report',
     description:
       "render a backtest's report.html again from its folder: one page with its charts, data and chart library inlined, to open offline",

@@ -368,3 +368,25 @@ export function runOf(cmd: Command): Run {
   if (r !== undefined) return r;
   return configure(cmd, []);
 }
+
+/**
+ * `config` with the values of `values` (configuration paths such as `decide.vpinThreshold`) set
+ * over it, checked by the schema as a file would be: a path that does not exist or a value out of
+ * its range is a `ConfigProblemsError` naming `source`.
+ */
+export function withValues(
+  config: ScalperConfig,
+  values: Readonly<Record<string, unknown>>,
+  source: string,
+): ScalperConfig {
+  const layer: Record<string, unknown> = {};
+  const names: Record<string, string> = {};
+  for (const [path, v] of Object.entries(values)) {
+    setPath(layer, path.split('.'), v);
+    names[path] = `${source} ${path}`;
+  }
+  return resolveConfig(ScalperConfigSchema, [
+    { source: 'configuration', values: config as unknown as Record<string, unknown> },
+    { source, values: layer, names },
+  ]);
+}

@@ -93,6 +93,16 @@ export interface AblationJson {
   readonly toxic: Omit<ToxicJson, 'episodes' | 'spans'> | null;
 }
 
+/** Something a run fitted or chose before its test days, and the trading days it learnt from. */
+export interface TrainingJson {
+  /** `regime model`, `parameters`, `Stoikov table` … */
+  readonly what: string;
+  /** Trading dates (YYYY-MM-DD) it was fitted on. */
+  readonly days: readonly string[];
+  /** What came of it: the file written, the values chosen and their score. */
+  readonly detail: string;
+}
+
 /** The parts of `result.json` the report reads. */
 export interface ResultJson {
   readonly version: number;
@@ -117,6 +127,8 @@ export interface ResultJson {
     readonly largeShareWarnings?: number;
   };
   readonly ablations: readonly AblationJson[] | null;
+  /** What was fitted on earlier days for this run (a walk-forward fold, the demo); absent or empty: nothing. */
+  readonly training?: readonly TrainingJson[];
 }
 
 /** A round trip of `trades.csv`. */

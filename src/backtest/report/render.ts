@@ -35,6 +35,7 @@ import {
   spanSteps,
   TIERS,
   type TradeRow,
+  type TrainingJson,
 } from './data.js';
 import { type ChartSpec, drawCharts, type MarkerSpec } from './page.js';
 
@@ -472,6 +473,27 @@ function ablationSection(rows: readonly AblationJson[]): Section {
   return section('ablations', 'Ablations', `${note}${tbl}${claim}${labels}`);
 }
 
+function trainingSection(f: BacktestFolder, training: readonly TrainingJson[]): Section {
+  const tested = f.result.metrics.days.map((d) => d.date);
+  const span = (days: readonly string[]) =>
+    days.length === 0
+      ? '–'
+      : days.length === 1
+        ? days[0]
+        : `${days[0]} … ${days[days.length - 1]} (${days.length} days)`;
+  const tbl = table(
+    ['fitted', 'on trading days', 'result'],
+    training.map((t) => [escapeHtml(t.what), escapeHtml(span(t.days)), escapeHtml(t.detail)]),
+    'training',
+  );
+  const overlap = training.flatMap((t) => t.days).filter((d) => tested.includes(d));
+  const note =
+    overlap.length === 0
+      ? `<p>What this run used that was fitted or chosen on other days than the ${fmt(tested.length, 0)} it was scored on (${escapeHtml(span(tested))}): none of its test days was among them.</p>`
+      : `<p class="claim">Warning: ${escapeHtml([...new Set(overlap)].join(', '))} trained and scored: these figures are in-sample.</p>`;
+  return section('training', 'Training', `${note}${tbl}`);
+}
+
 function latencySection(f: BacktestFolder): Section {
   const rows: string[][] = [];
   const charts: ChartSpec[] = [];
@@ -661,6 +683,9 @@ export function renderReport(f: BacktestFolder, lib: ChartLibrary): string {
     panelsSection(f, features),
     ...(f.result.ablations != null && f.result.ablations.length > 0
       ? [ablationSection(f.result.ablations)]
+      : []),
+    ...(f.result.training != null && f.result.training.length > 0
+      ? [trainingSection(f, f.result.training)]
       : []),
     latencySection(f),
     realismSection(f),
