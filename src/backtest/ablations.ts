@@ -24,7 +24,7 @@ import { bootstrap, bootstrapDifference, type Interval } from './metrics.js';
 import { type BacktestMetrics, backtestMetrics, tradesOf } from './results.js';
 import { type BacktestSetup, runBacktest } from './runner.js';
 import type { RoundTrip } from './trades.js';
-import { type ToxicEpisode, toxicTrades } from './truth.js';
+import { type ToxicEpisode, toxicLossesByDay, toxicTrades } from './truth.js';
 
 /** What every variant starts from. */
 export interface AblationBase {
@@ -142,13 +142,48 @@ export interface AblationRow {
   readonly vsOldDays: Interval;
   /** Mean round-trip P&L difference to `old`, with its interval over trades. */
   readonly vsOldTrades: Interval;
-  /** Round trips overlapping a toxic episode of the ground truth (null without one). */
-  readonly toxic: { readonly trades: number; readonly pnl: number; readonly losses: number } | null;
+  /**
+   * Round trips overlapping a toxic episode of the ground truth: how many, their P&L, their losses,
+   * and the losses by trading day (null without a truth file).
+   */
+  readonly toxic: {
+    readonly trades: number;
+    readonly pnl: number;
+    readonly losses: number;
+    readonly byDay: readonly { readonly date: string; readonly losses: number }[];
+  } | null;
+}
+
+/** One variant's backtest: records read, metrics, round trips. */
+export interface VariantRun {
+  readonly records: number;
+  readonly metrics: BacktestMetrics;
+  readonly trips: readonly RoundTrip[];
+}
+
+/** Runs the variant named `name` over `files` in this thread. */
+export async function runVariant(
+  files: readonly string[],
+  name: string,
+  base: AblationBase,
+  range?: { readonly fromNs?: bigint; readonly toNs?: bigint },
+): Promise<VariantRun> {
+  const v = VARIANTS.find((x) => x.name === name);
+  if (v === undefined)
+    throw new Error(`no ablation variant "${name}" (${VARIANTS.map((x) => x.name).join(', ')})`);
+  const run = await runBacktest(files, v.setup(base), range);
+  return {
+    records: run.records,
+    metrics: backtestMetrics(run.trader, run.decisions),
+    trips: tradesOf(run.trader),
+  };
 }
 
 /**
- * Runs every variant (or those named in `only`) over the same files; `onVariant` hears of each as
- * it starts (for progress).
+ * Runs every variant (or those named in `only`) over the same files, each once (a variant that
+ * runs as an earlier one reuses its run); `onVariant` hears of each as it starts. `run` runs one
+ * variant (default: `runVariant` in this thread, one after another); given a pool's, the
+ * variants run side by side, and the results are the same.
  */
 export async function runAblations(
   files: readonly string[],
@@ -159,26 +194,32 @@ export async function runAblations(
     readonly only?: readonly string[];
     readonly onVariant?: (v: Variant, index: number, count: number) => void;
     readonly seed?: number;
+    readonly run?: (name: string) => Promise<VariantRun>;
   } = {},
 ): Promise<AblationRow[]> {
   const variants = opts.only === undefined ? VARIANTS : VARIANTS.filter((v) => opts.only?.includes(v.name));
-  const runs: { v: Variant; records: number; metrics: BacktestMetrics; trips: RoundTrip[] }[] = [];
+  const baseLatency = base.loop.decisionLatencyMs ?? 0;
+  const reuses = (v: Variant) =>
+    baseLatency === 0 && v.sameAs !== undefined && variants.some((x) => x.name === v.sameAs);
+  const own = new Map<string, Promise<VariantRun>>();
+  // In this thread one after another; on a pool, all submitted at once.
+  let previous: Promise<unknown> = Promise.resolve();
   for (const [i, v] of variants.entries()) {
-    opts.onVariant?.(v, i, variants.length);
-    const baseLatency = base.loop.decisionLatencyMs ?? 0;
-    const same = baseLatency === 0 ? runs.find((r) => r.v.name === v.sameAs) : undefined;
-    if (same !== undefined) {
-      runs.push({ ...same, v });
-      continue;
-    }
-    const run = await runBacktest(files, v.setup(base), opts.range);
-    runs.push({
-      v,
-      records: run.records,
-      metrics: backtestMetrics(run.trader, run.decisions),
-      trips: tradesOf(run.trader),
-    });
+    if (reuses(v)) continue;
+    const start = () => {
+      opts.onVariant?.(v, i, variants.length);
+      return opts.run !== undefined ? opts.run(v.name) : runVariant(files, v.name, base, opts.range);
+    };
+    const p = opts.run !== undefined ? start() : previous.then(start);
+    previous = p;
+    own.set(v.name, p);
   }
+  // Awaited together: a variant that fails is reported even while others still run.
+  const done = new Map(await Promise.all([...own].map(async ([k, p]) => [k, await p] as const)));
+  const runs = variants.map((v) => ({
+    ...(done.get(reuses(v) ? (v.sameAs as string) : v.name) as VariantRun),
+    v,
+  }));
   const old = runs.find((r) => r.v.name === 'old') ?? runs[0];
   const oldDays = new Map(old.metrics.days.map((d) => [d.date, d.pnl]));
   const seed = opts.seed ?? 1;
@@ -194,9 +235,61 @@ export async function runAblations(
       metrics: r.metrics,
       vsOldDays: bootstrap(diffs, sum, { seed }),
       vsOldTrades: bootstrapDifference(pnls, oldPnls, { seed }),
-      toxic: opts.episodes == null ? null : toxicTrades(r.trips, opts.episodes),
+      toxic:
+        opts.episodes == null
+          ? null
+          : { ...toxicTrades(r.trips, opts.episodes), byDay: toxicLossesByDay(r.trips, opts.episodes) },
     };
   });
+}
+
+/**
+ * The toxicity claim measured: losses on round trips overlapping toxic episodes without the
+ * toxicity analyst and its veto (`+microstructure`) and with them (`+toxicity`), the change of
+ * those losses (with − without, summed over days, paired by day) and the share of them avoided
+ * (1 − with / without), each with a bootstrap interval over days. Null without both rows or a truth.
+ */
+export function toxicityClaim(rows: readonly AblationRow[], seed = 1): ToxicityClaim | null {
+  const without = rows.find((r) => r.name === '+microstructure');
+  const withVeto = rows.find((r) => r.name === '+toxicity');
+  if (without?.toxic == null || withVeto?.toxic == null) return null;
+  const dates = [...new Set([...without.metrics.days, ...withVeto.metrics.days].map((d) => d.date))].sort();
+  const lossOn = (byDay: readonly { date: string; losses: number }[], date: string) =>
+    byDay.find((d) => d.date === date)?.losses ?? 0;
+  const days = dates.map((date) => ({
+    date,
+    without: lossOn(without.toxic?.byDay ?? [], date),
+    with: lossOn(withVeto.toxic?.byDay ?? [], date),
+  }));
+  const sum = (xs: readonly (typeof days)[number][], k: 'with' | 'without') =>
+    xs.reduce((s, d) => s + d[k], 0);
+  return {
+    without: without.toxic.losses,
+    with: withVeto.toxic.losses,
+    days,
+    change: bootstrap(days, (xs) => sum(xs, 'with') - sum(xs, 'without'), { seed }),
+    avoided: bootstrap(days, (xs) => 1 - sum(xs, 'with') / sum(xs, 'without'), { seed }),
+  };
+}
+
+/** What `toxicityClaim` measures. */
+export interface ToxicityClaim {
+  /** Losses in toxic episodes without the veto and with it, USD. */
+  readonly without: number;
+  readonly with: number;
+  readonly days: readonly { readonly date: string; readonly without: number; readonly with: number }[];
+  /** With − without, USD (negative: the veto saved that much). */
+  readonly change: Interval;
+  /** The share of the losses avoided (the roadmap claims 0.30–0.40). */
+  readonly avoided: Interval;
+}
+
+/** The claim as a line of text. */
+export function toxicityLine(c: ToxicityClaim): string {
+  const f = (v: number, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  const ci = (i: Interval, d: number, k = 1) =>
+    `${f(k * i.estimate, d)} [${f(k * i.low, d)}, ${f(k * i.high, d)}]${i.noise ? ' noise' : ''}`;
+  return `toxic-episode losses: ${f(c.without)} USD without the toxicity veto, ${f(c.with)} USD with it; change ${ci(c.change, 0)} USD, avoided ${ci(c.avoided, 0, 100)} % (95 % intervals over ${c.days.length} day(s))`;
 }
 
 /** The ablation table as text: one row per variant, differences to `old` with their intervals. */

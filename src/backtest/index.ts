@@ -4,8 +4,13 @@ export {
   type AblationRow,
   ablationTable,
   runAblations,
+  runVariant,
+  type ToxicityClaim,
+  toxicityClaim,
+  toxicityLine,
   VARIANTS,
   type Variant,
+  type VariantRun,
 } from './ablations.js';
 export {
   bootstrap,
@@ -31,7 +36,7 @@ export {
 export { type BacktestMetrics, backtestMetrics, dailyPnl, sweepTrades, tradesOf } from './results.js';
 export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';
-export { isToxic, readToxicEpisodes, type ToxicEpisode, toxicTrades } from './truth.js';
+export { isToxic, readToxicEpisodes, type ToxicEpisode, toxicLossesByDay, toxicTrades } from './truth.js';
 export {
   bestIndex,
   type Fold,

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, parseTimestamp } from '../core/index.js';
+import { ConfigError, formatDate, parseTimestamp, tradingDateOf } from '../core/index.js';
 import type { RoundTrip } from './trades.js';
 
 /** A toxic episode: [startNs, endNs] of `symbol`. */
@@ -65,4 +65,22 @@ export function toxicTrades(
     if (t.pnl < 0) losses -= t.pnl;
   }
   return { trades, pnl, losses };
+}
+
+/**
+ * The losses of the round trips that overlapped a toxic episode, by the trading date on which each
+ * closed (dates without one are absent).
+ */
+export function toxicLossesByDay(
+  trips: readonly RoundTrip[],
+  episodes: readonly ToxicEpisode[],
+): { readonly date: string; readonly losses: number }[] {
+  const byDay = new Map<string, number>();
+  for (const t of trips) {
+    if (t.pnl >= 0 || !isToxic(t, episodes)) continue;
+    const ms = Number(t.exitNs / 1_000_000n);
+    const date = tradingDateOf(ms) ?? formatDate(ms);
+    byDay.set(date, (byDay.get(date) ?? 0) - t.pnl);
+  }
+  return [...byDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, losses]) => ({ date, losses }));
 }

@@ -8,15 +8,17 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createAnalysts, WorkerPool } from '../agents/index.js';
+import { WorkerPool } from '../agents/index.js';
 import {
-  type AblationBase,
   ablationTable,
   backtestMetrics,
   readToxicEpisodes,
   runAblations,
   runBacktest,
+  type ToxicEpisode,
   type TrainingJson,
+  toxicityClaim,
+  toxicityLine,
   toxicTrades,
   tradesOf,
   writeReport,
@@ -35,6 +37,7 @@ import { createProvider, type LlmProvider, RecordingProvider, ReplayingProvider 
 import { summarizeDecisions } from '../pipeline/index.js';
 import type { RegimeModelFile } from '../strategy/index.js';
 import { nonNegativeInt } from './args.js';
+import { ablationBase } from './backtest-worker.js';
 import { summary } from './commands.js';
 import { configFlags, runOf, type ScalperConfig } from './config.js';
 import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
@@ -43,6 +46,7 @@ import { recordRun } from './manifest.js';
 import { n, outputFolder } from './output.js';
 import { progress } from './progress.js';
 import { readRegimeModel } from './regime-files.js';
+import { backtestPool, defaultWorkers } from './sweep.js';
 
 /** The files a backtest writes into its folder. */
 export const BACKTEST_FILES = [
@@ -71,6 +75,11 @@ export interface BacktestCommandOptions {
   readonly recordModel?: string;
   /** Answer from a recording instead of calling a model. */
   readonly replayModel?: string;
+  /**
+   * Worker threads for the ablations (0 or absent: one after another in this thread); the results
+   * are the same either way.
+   */
+  readonly workers?: number;
   /** What was fitted on earlier days for this run (a walk-forward fold), for result.json and the report. */
   readonly training?: readonly TrainingJson[];
 }
@@ -133,25 +142,49 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
           },
     execution: executionSummary(run.trader, run.decisions),
     training: o.training ?? [],
-    ablations:
-      o.ablations === true
-        ? await runAblations(files, ablationBase(cfg, regime), {
-            range: { fromNs: o.fromNs, toNs: o.toNs },
-            episodes,
-            onVariant: (v, i, n) => {
-              if (o.quiet !== true) process.stderr.write(`ablation ${i + 1}/${n}: ${v.name} (${v.label})\n`);
-            },
-          })
-        : null,
+    ablations: o.ablations === true ? await ablations(files, cfg, regime, episodes, o) : null,
   };
-  writeFileSync(join(o.out, 'result.json'), `${JSON.stringify(result, jsonValue, 2)}\n`);
+  const claim = result.ablations === null ? null : toxicityClaim(result.ablations);
+  writeFileSync(
+    join(o.out, 'result.json'),
+    `${JSON.stringify({ ...result, toxicityClaim: claim }, jsonValue, 2)}\n`,
+  );
   const report = writeReport(o.out);
   log.info(
     { out: o.out, decisions: run.decisions.length, trades: trips.length, reportMs: Math.round(report.ms) },
     'backtest written',
   );
   // The summary with the measured latencies, for people (not part of result.json).
-  return { ...result, summary: summarizeDecisions(run.decisions), report };
+  return { ...result, toxicityClaim: claim, summary: summarizeDecisions(run.decisions), report };
+}
+
+/** The ablations over the backtest's files, on a pool of worker threads when `o.workers` asks for one. */
+async function ablations(
+  files: readonly string[],
+  cfg: ScalperConfig,
+  regime: RegimeModelFile | null,
+  episodes: readonly ToxicEpisode[] | null,
+  o: BacktestCommandOptions,
+) {
+  const pool = (o.workers ?? 0) > 0 ? await backtestPool(o.workers ?? 0) : null;
+  try {
+    return await runAblations(files, ablationBase(cfg, regime), {
+      range: { fromNs: o.fromNs, toNs: o.toNs },
+      episodes,
+      onVariant: (v, i, n) => {
+        if (o.quiet !== true) process.stderr.write(`ablation ${i + 1}/${n}: ${v.name} (${v.label})\n`);
+      },
+      run:
+        pool === null
+          ? undefined
+          : async (variant) => {
+              const r = await pool.run({ files, config: cfg, fromNs: o.fromNs, toNs: o.toNs, variant });
+              return { records: r.records, metrics: r.metrics, trips: r.trips ?? [] };
+            },
+    });
+  } finally {
+    await pool?.close();
+  }
 }
 
 /** The model of a backtest: the configured one, recorded; or a recording replayed; or none. */
@@ -166,17 +199,6 @@ function modelFor(cfg: ScalperConfig, o: BacktestCommandOptions): LlmProvider | 
   if (llm === null)
     throw new ConfigError('--record-model needs a model: set llm.provider (or SCALPER_LLM_PROVIDER)');
   return new RecordingProvider(llm, o.recordModel);
-}
-
-/** What every ablation starts from: the configuration's analysts, pipeline, execution and loop. */
-function ablationBase(cfg: ScalperConfig, regime: RegimeModelFile | null): AblationBase {
-  const s = backtestSetup(cfg, { llm: null, regime, runId: 'ab' });
-  return {
-    agents: createAnalysts(cfg.agents),
-    pipeline: s.pipeline,
-    execution: s.execution,
-    loop: s.loop ?? {},
-  };
 }
 
 /** JSON of a result: bigints as strings, non-finite numbers as null, fills left to fills.csv. */
@@ -215,6 +237,11 @@ export function registerBacktest(program: Command): void {
       'also run the ablations (old system, + microstructure, + toxicity, full, no regime, latency sweep) over the same files',
     )
     .option(
+      '--workers <n>',
+      'worker threads for the ablations (0: one after another in this thread); default one per core',
+      nonNegativeInt,
+    )
+    .option(
       '--truth <file>',
       'truth-YYYYMMDD.json of the simulator, or a folder of them: mark the round trips that overlapped a toxic episode',
     )
@@ -234,6 +261,7 @@ export function registerBacktest(program: Command): void {
           ablations?: boolean;
           recordModel?: string;
           replayModel?: string;
+          workers?: number;
         },
         self: Command,
       ) => {
@@ -248,6 +276,7 @@ export function registerBacktest(program: Command): void {
           ablations: o.ablations,
           recordModel: o.recordModel,
           replayModel: o.replayModel,
+          workers: o.workers ?? defaultWorkers(),
         });
         const m = result.metrics;
         process.stdout.write(`${n(m.decisions.decisions)} decisions\n`);
@@ -259,6 +288,8 @@ export function registerBacktest(program: Command): void {
             'ablations (P&L after costs; differences to the old system with 95 % bootstrap intervals):\n',
           );
           for (const line of ablationTable(result.ablations)) process.stdout.write(`  ${line}\n`);
+          if (result.toxicityClaim !== null)
+            process.stdout.write(`  ${toxicityLine(result.toxicityClaim)}\n`);
         }
         if (result.toxic !== null) {
           const x = result.toxic;

@@ -36,7 +36,12 @@ import {
 } from '../core/index.js';
 import { pos, posInt } from '../core/schema/index.js';
 import { ExecutionConfigSchema } from '../execution/schema/index.js';
-import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from '../features/schema/index.js';
+import {
+  DAILY_VPIN_BUCKET_VOLUME,
+  DEFAULT_TICK_SIZE,
+  DEFAULT_VPIN_BUCKET_VOLUME,
+  DEFAULT_VPIN_WINDOW_BUCKETS,
+} from '../features/schema/index.js';
 import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/schema/index.js';
 import { PipelineConfigSchema } from '../pipeline/schema/index.js';
 import { FUTURE_SPECS } from '../sim/schema/index.js';
@@ -58,10 +63,15 @@ export const INTERVAL = /^([1-9]\d*)(ms|s|m|h)$/;
 
 /** The feature engine (features, decide, regime, demo's fitting days). */
 const engine = z.strictObject({
-  /** VPIN bucket volume, contracts (ADV/50 of 6E: MICROSTRUCTURE.md). */
+  /**
+   * The intraday VPIN (`vpin`: the toxicity analyst and its trigger): bucket volume, contracts.
+   * Well below the paper's ADV/50 so that it reacts inside an episode (features/defaults.ts).
+   */
   vpinBucketVolume: pos(DEFAULT_VPIN_BUCKET_VOLUME),
-  /** VPIN window, buckets. */
-  vpinWindowBuckets: posInt(50),
+  /** The intraday VPIN's window, buckets. */
+  vpinWindowBuckets: posInt(DEFAULT_VPIN_WINDOW_BUCKETS),
+  /** The paper's daily VPIN (`vpin_daily`, context): bucket volume, ADV/50 of 6E; 50 buckets. */
+  dailyVpinBucketVolume: pos(DAILY_VPIN_BUCKET_VOLUME),
   /** Tick size in raw 1e-9 units of instruments without a definition record (6E's). */
   defaultTickSize: pos(DEFAULT_TICK_SIZE),
   /** Period of the trade bars that drive indicators, techniques and bar triggers, ms. */
@@ -122,16 +132,14 @@ const simulate = z.strictObject({
   spot: z.boolean().default(true),
 });
 
-/** `scalper demo`: a simulated day is far smaller than a real one, so VPIN gets its own buckets. */
+/** `scalper demo`. */
 const demo = z.strictObject({
   seed: seed(7),
+  /** The first test day; the training days are the trading days before it. */
   start: date.default(DEFAULT_START),
-  /** Trading days simulated and backtested (three or more give the ablations' intervals over days). */
+  /** Test days simulated and backtested (three or more give the ablations' intervals over days). */
   days: z.number().int().positive().max(20).default(3),
-  /** A simulated day trades ~200,000 lots: buckets of 200 and a window of 10 read within the day. */
-  vpinBucketVolume: pos(200),
-  vpinWindowBuckets: posInt(10),
-  /** Days simulated (with another seed) to fit the regime model on. */
+  /** Training days (before the test days, with another seed) to fit the regime model on. */
   regimeFitDays: z.number().int().positive().max(30).default(6),
 });
 

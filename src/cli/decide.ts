@@ -214,10 +214,14 @@ export function registerDecide(program: Command): void {
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
     .option(
       '--vpin-bucket <lots>',
-      `VPIN bucket volume (default ADV/50 = ${E.vpinBucketVolume.toLocaleString('en-US')} lots)`,
+      `intraday VPIN bucket volume (default ${E.vpinBucketVolume.toLocaleString('en-US')} lots; vpin_daily keeps the paper's ADV/50 = ${E.dailyVpinBucketVolume.toLocaleString('en-US')})`,
       positiveNumber,
     )
-    .option('--vpin-window <buckets>', `VPIN window in buckets (default ${E.vpinWindowBuckets})`, positiveInt)
+    .option(
+      '--vpin-window <buckets>',
+      `intraday VPIN window in buckets (default ${E.vpinWindowBuckets})`,
+      positiveInt,
+    )
     .option(
       '--workers <n>',
       "worker threads for the analysts' CPU-heavy steps (default: 0, inline)",
@@ -345,6 +349,7 @@ export function backtestSetup(cfg: ScalperConfig, p: SetupParts): BacktestSetup 
       engine: {
         vpinBucketVolume: p.vpinBucket ?? e.vpinBucketVolume,
         vpinWindowBuckets: p.vpinWindow ?? e.vpinWindowBuckets,
+        dailyVpinBucketVolume: e.dailyVpinBucketVolume,
         defaultTickSize: e.defaultTickSize,
         barPeriodMs: e.barPeriodMs,
         stoikovModel: e.stoikovModel !== undefined ? readStoikovModel(e.stoikovModel) : undefined,

@@ -9,9 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ablationTable } from '../backtest/index.js';
+import { ablationTable, type TrainingJson, toxicityLine } from '../backtest/index.js';
 import { BookSide, L2Book } from '../book/index.js';
-import { formatPrice, formatTimestamp, parseTimestamp } from '../core/index.js';
+import { formatDate, formatPrice, formatTimestamp, isTradingDate, parseTimestamp } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import { FeatureEngine } from '../features/index.js';
@@ -38,6 +38,7 @@ import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
 import { minuteSeries, readTruthLabels, writeRegimeModel } from './regime-files.js';
 import { dayFiles, describeDay, runSimulation } from './simulate.js';
+import { defaultWorkers } from './sweep.js';
 
 /** 6E's tick in decimal price units. */
 const DEMO_TICK = 0.00005;
@@ -67,14 +68,14 @@ type Say = (line?: string) => void;
 async function demo(o: { out?: string }, run: Run): Promise<void> {
   const config = run.config;
   const opts: DemoOpts = { out: o.out, seed: config.demo.seed, start: config.demo.start };
-  const vpinBucket = config.demo.vpinBucketVolume;
-  const vpinWindow = config.demo.vpinWindowBuckets;
+  const vpinBucket = config.engine.vpinBucketVolume;
+  const vpinWindow = config.engine.vpinWindowBuckets;
   const fitDays = config.demo.regimeFitDays;
   const dir = opts.out ?? mkdtempSync(join(tmpdir(), 'scalper-demo-'));
   outputFolder(dir);
   const say = (s = '') => process.stdout.write(`${s}\n`);
   say(
-    `scalper demo: ${config.demo.days} simulated CME 6E (EUR/USD future) trading day(s) from ${opts.start}, seed ${opts.seed}; the first walked through, all backtested`,
+    `scalper demo: ${config.demo.days} simulated CME 6E (EUR/USD future) test day(s) from ${opts.start}, seed ${opts.seed}, after ${fitDays} training day(s) to fit on; the first test day walked through, all backtested`,
   );
   say();
   const days = await runSimulation({
@@ -92,9 +93,9 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
   printTruth(say, day.truth);
   const symbols = await printBookReplay(say, day);
   const csv = await printFeatures(say, day, dir, vpinBucket, vpinWindow);
-  const { modelPath, series } = await printRegimes(say, day, dir, opts, fitDays);
+  const { modelPath, series, training } = await printRegimes(say, day, dir, opts, fitDays);
   await printSetups(say, day, series.symbol, config);
-  const backtest = await printBacktest(say, days, dir, modelPath, vpinBucket, vpinWindow, config);
+  const backtest = await printBacktest(say, days, dir, modelPath, training, config);
   say('First record, as `scalper dbn dump --limit 1` prints it:');
   for await (const rec of DbnDecoder.fromFile(day.files.mbp10).records()) {
     const line = recordToJsonLine(rec, 3, {
@@ -228,24 +229,41 @@ async function printFeatures(
   return csv;
 }
 
-/** Volatility regimes: an HMM fitted, without the truth, on other simulated days (another seed). */
+/** The `n` trading dates before `date`, oldest first. */
+function datesBefore(date: string, n: number): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${date}T00:00:00Z`) - 86_400_000; out.length < n; t -= 86_400_000) {
+    const d = formatDate(t);
+    if (isTradingDate(d)) out.unshift(d);
+  }
+  return out;
+}
+
+/**
+ * Volatility regimes: an HMM fitted, without the truth, on the training days: the trading days
+ * before the test days, simulated with another seed, deleted once fitted.
+ */
 async function printRegimes(
   say: Say,
   day: SimDayResult,
   dir: string,
   opts: DemoOpts,
   fitDays: number,
-): Promise<{ modelPath: string; series: MinuteSeries }> {
+): Promise<{ modelPath: string; series: MinuteSeries; training: TrainingJson[] }> {
   const t2 = performance.now();
   const fitSeed = (opts.seed + 1000) % 0x1_0000_0000;
-  say(`Simulating ${fitDays} more days (seed ${fitSeed}) to fit the regime model on, then deleting them…`);
+  const trainDates = datesBefore(opts.start, fitDays);
+  say(
+    `Simulating ${fitDays} training day(s) before the test days (${trainDates[0]} … ${trainDates[trainDates.length - 1]}, seed ${fitSeed}) to fit the regime model on, then deleting them…`,
+  );
   // The fitting days (about 60 MiB each) are only needed until the model is fitted.
   const fitDir = mkdtempSync(join(tmpdir(), 'scalper-demo-fit-'));
   let model: RegimeModelFile;
+  let fitMinutes = 0;
   try {
     const simulated = await runSimulation({
       days: fitDays,
-      start: opts.start,
+      start: trainDates[0],
       instruments: ['6E'],
       seed: fitSeed,
       out: fitDir,
@@ -256,6 +274,7 @@ async function printRegimes(
       fitSeries.push(...(await minuteSeries([d.files.mbp10, d.files.trades], new FeatureEngine())));
     }
     model = fitRegimeModel(fitSeries, { kind: 'hmm' });
+    fitMinutes = fitSeries.reduce((k, x) => k + x.startMs.length, 0);
   } finally {
     rmSync(fitDir, { recursive: true, force: true });
   }
@@ -268,7 +287,7 @@ async function printRegimes(
   const off = scoreLabels(labels.offline, truthIdx);
   const on = scoreLabels(labels.online, truthIdx);
   say(
-    `Volatility regimes: a 3-state HMM fitted on ${fitDays} other simulated days (seed ${fitSeed}, truth unread) in ${((performance.now() - t2) / 1000).toFixed(1)} s: ${modelPath}`,
+    `Volatility regimes: a 3-state HMM fitted on the ${fitDays} training days (seed ${fitSeed}, truth unread) in ${((performance.now() - t2) / 1000).toFixed(1)} s: ${modelPath}`,
   );
   say(
     `  this day: Viterbi labels match the truth on ${(100 * off.accuracy).toFixed(1)}% of ${n(off.minutes)} minutes, the online filter on ${(100 * on.accuracy).toFixed(1)}%; it followed ${on.detected} of ${on.changes} regime changes, ${on.meanDelayMin.toFixed(1)} min after them on average`,
@@ -278,7 +297,14 @@ async function printRegimes(
   say(`    HMM    ${timeline(labels.offline, names)}`);
   say(`    online ${timeline(labels.online, names)}`);
   say();
-  return { modelPath, series };
+  const training: TrainingJson[] = [
+    {
+      what: 'regime model',
+      days: trainDates,
+      detail: `a 3-state HMM on ${n(fitMinutes)} minutes of simulated 6E (seed ${fitSeed}, the truth unread): ${modelPath}`,
+    },
+  ];
+  return { modelPath, series, training };
 }
 
 /** The ten techniques on the day's minute bars, with the feature engine's values as context. */
@@ -324,8 +350,7 @@ async function printBacktest(
   days: readonly SimDayResult[],
   dir: string,
   modelPath: string,
-  vpinBucket: number,
-  vpinWindow: number,
+  training: readonly TrainingJson[],
   config: ScalperConfig,
 ): Promise<string[]> {
   const t3 = performance.now();
@@ -338,11 +363,9 @@ async function printBacktest(
     out,
     truth: dir,
     ablations: true,
-    config: {
-      ...config,
-      engine: { ...config.engine, vpinBucketVolume: vpinBucket, vpinWindowBuckets: vpinWindow },
-      decide: { ...config.decide, regimeModel: modelPath },
-    },
+    workers: defaultWorkers(),
+    training,
+    config: { ...config, decide: { ...config.decide, regimeModel: modelPath } },
   });
   const m = result.metrics;
   say(
@@ -365,6 +388,7 @@ async function printBacktest(
       '  ablations (P&L after costs; differences to the old system with 95 % bootstrap intervals over days and trades):',
     );
     for (const line of ablationTable(result.ablations)) say(`    ${line}`);
+    if (result.toxicityClaim !== null) say(`  ${toxicityLine(result.toxicityClaim)}`);
   }
   say(`  files: ${out}`);
   say(`  report (open it in a browser; it works offline): ${result.report.path}`);

@@ -64,6 +64,8 @@ export interface FeaturesCliOptions {
   tick?: number;
   vpinBucket?: number;
   vpinWindow?: number;
+  /** The daily VPIN's bucket volume (`vpin_daily`). */
+  dailyVpinBucket?: number;
   /** Rows from this time on (ns); earlier records only warm the engine up. */
   fromNs?: bigint;
   /** Rows up to this time (ns); later records are not read. */
@@ -203,6 +205,7 @@ export async function runFeatures(
     defaultTickSize: opts.tick,
     vpinBucketVolume: opts.vpinBucket,
     vpinWindowBuckets: opts.vpinWindow,
+    dailyVpinBucketVolume: opts.dailyVpinBucket,
     barPeriodMs: opts.barPeriodMs,
     stoikovModel: opts.stoikov !== undefined ? readStoikovModel(opts.stoikov) : undefined,
   });
@@ -276,10 +279,14 @@ export function registerFeatures(program: Command): void {
     )
     .option(
       '--vpin-bucket <lots>',
-      `VPIN bucket volume (default 6E ADV/50 = ${E.vpinBucketVolume.toLocaleString('en-US')} lots)`,
+      `intraday VPIN bucket volume (default ${E.vpinBucketVolume.toLocaleString('en-US')} lots; vpin_daily keeps the paper's ADV/50 = ${E.dailyVpinBucketVolume.toLocaleString('en-US')})`,
       positiveNumber,
     )
-    .option('--vpin-window <buckets>', `VPIN window in buckets (default ${E.vpinWindowBuckets})`, positiveInt)
+    .option(
+      '--vpin-window <buckets>',
+      `intraday VPIN window in buckets (default ${E.vpinWindowBuckets})`,
+      positiveInt,
+    )
     .option(
       '--stoikov <file>',
       'a Stoikov model from `scalper stoikov fit` for microprice_stoikov (instruments on its tick grid)',
@@ -318,6 +325,7 @@ Example:
           tick: engine.defaultTickSize,
           vpinBucket: engine.vpinBucketVolume,
           vpinWindow: engine.vpinWindowBuckets,
+          dailyVpinBucket: engine.dailyVpinBucketVolume,
           barPeriodMs: engine.barPeriodMs,
           stoikov: engine.stoikovModel,
         };

@@ -194,6 +194,7 @@ async function runFold(
       new FeatureEngine({
         vpinBucketVolume: config.engine.vpinBucketVolume,
         vpinWindowBuckets: config.engine.vpinWindowBuckets,
+        dailyVpinBucketVolume: config.engine.dailyVpinBucketVolume,
         defaultTickSize: config.engine.defaultTickSize,
       }),
       { fromNs: train.fromNs, toNs: train.toNs },

@@ -36,6 +36,11 @@
  * and `vol_gk_30m` are per-minute volatilities (log units) from the Parkinson and Garman–Klass range
  * estimators averaged over the last 30 bars. `open_centres` is the bit mask of open FX centres
  * (`CentreBit`: Sydney 1, Tokyo 2, London 4, New York 8) and `session` the session's name.
+ *
+ * Two VPINs: `vpin` (and its `vpin_cdf`) on an intraday volume clock, buckets well below the
+ * paper's ADV/50 over a window of minutes, so that it rises inside a toxic episode (what the
+ * toxicity analyst and the VPIN trigger read); and `vpin_daily`, the paper's ADV/50 buckets over 50,
+ * a one-day average kept as context.
  */
 
 import { BookSide, L2Book, L3Book } from '../book/index.js';
@@ -76,11 +81,23 @@ import {
   type SweepInfo,
   WeightedMid,
 } from './book/index.js';
-import { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME } from './defaults.js';
+import {
+  DAILY_VPIN_BUCKET_VOLUME,
+  DAILY_VPIN_WINDOW_BUCKETS,
+  DEFAULT_TICK_SIZE,
+  DEFAULT_VPIN_BUCKET_VOLUME,
+  DEFAULT_VPIN_WINDOW_BUCKETS,
+} from './defaults.js';
 import { FuturesSpot, KyleLambda, RealizedVolatility, TradeFlow, Vpin } from './flow/index.js';
 import { StoikovMicroprice, type StoikovModel } from './micro/index.js';
 
-export { DEFAULT_TICK_SIZE, DEFAULT_VPIN_BUCKET_VOLUME };
+export {
+  DAILY_VPIN_BUCKET_VOLUME,
+  DAILY_VPIN_WINDOW_BUCKETS,
+  DEFAULT_TICK_SIZE,
+  DEFAULT_VPIN_BUCKET_VOLUME,
+  DEFAULT_VPIN_WINDOW_BUCKETS,
+};
 
 /** The numeric feature columns of a snapshot, in CSV order (after `ts`, `ts_ns`, `symbol`). */
 export const FEATURE_COLUMNS = [
@@ -135,6 +152,7 @@ export const FEATURE_COLUMNS = [
   'vol_parkinson_30m',
   'vol_gk_30m',
   'open_centres',
+  'vpin_daily',
 ] as const;
 
 /** A feature column name. */
@@ -158,10 +176,12 @@ export type FeatureSnapshot = Readonly<
 export interface FeatureEngineOptions {
   /** Tick size (raw 1e-9 units) of instruments without a definition record. Default 6E's 50,000. */
   defaultTickSize?: number;
-  /** VPIN bucket volume in contracts. Default `DEFAULT_VPIN_BUCKET_VOLUME` (ADV/50 for 6E). */
+  /** Intraday VPIN (`vpin`) bucket volume in contracts. Default `DEFAULT_VPIN_BUCKET_VOLUME` (100). */
   vpinBucketVolume?: number;
-  /** VPIN window in buckets. Default 50. */
+  /** Intraday VPIN window in buckets. Default `DEFAULT_VPIN_WINDOW_BUCKETS` (20). */
   vpinWindowBuckets?: number;
+  /** The daily VPIN's (`vpin_daily`) bucket volume. Default ADV/50 of 6E (4,000); its window is 50 buckets. */
+  dailyVpinBucketVolume?: number;
   /**
    * A fitted Stoikov model (`StoikovFitter.fit()`) for `microprice_stoikov`, by instrument id or for
    * all instruments whose tick size is the model's `tickRaw`.
@@ -189,6 +209,8 @@ class InstrumentFeatures {
   readonly rv = new RealizedVolatility({ windowsMs: [60_000, 300_000] });
   readonly flow = new TradeFlow({ windowsMs: [1_000, 10_000, 60_000] });
   readonly vpin: Vpin;
+  /** The paper's one-day VPIN, as context. */
+  readonly vpinDaily: Vpin;
   readonly kyle: KyleLambda;
   readonly mbpCancel = new MbpCancelAddRatio();
   readonly mboCancel = new MboCancelAddRatio();
@@ -232,7 +254,11 @@ class InstrumentFeatures {
     this.spread = new QuotedSpread(tickSize);
     this.vpin = new Vpin({
       bucketVolume: opts.vpinBucketVolume ?? DEFAULT_VPIN_BUCKET_VOLUME,
-      windowBuckets: opts.vpinWindowBuckets ?? 50,
+      windowBuckets: opts.vpinWindowBuckets ?? DEFAULT_VPIN_WINDOW_BUCKETS,
+    });
+    this.vpinDaily = new Vpin({
+      bucketVolume: opts.dailyVpinBucketVolume ?? DAILY_VPIN_BUCKET_VOLUME,
+      windowBuckets: DAILY_VPIN_WINDOW_BUCKETS,
     });
     this.kyle = new KyleLambda({ tick: tickSize, contracts: 100 });
     const onSweep = opts.onSweep;
@@ -285,6 +311,7 @@ class InstrumentFeatures {
     this.rv.advance(tsMs);
     this.flow.advance(tsMs);
     this.vpin.advance(tsMs);
+    this.vpinDaily.advance(tsMs);
     this.kyle.advance(tsMs);
     this.mbpCancel.advance(tsMs);
     this.mboCancel.advance(tsMs);
@@ -474,6 +501,7 @@ export class FeatureEngine {
   #trade(f: InstrumentFeatures, c: RecordCursor, tsMs: number): void {
     f.flow.updateTrade(c);
     f.vpin.updateTrade(c);
+    f.vpinDaily.updateTrade(c);
     f.kyle.updateTrade(c);
     f.bars.tradeRecord(c);
     f.vwap.update(tsMs, c.price * 1e-9, c.size);
@@ -586,6 +614,7 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
     vol_parkinson_30m: f.parkinson.value,
     vol_gk_30m: f.gk.value,
     open_centres: openCentres(ms),
+    vpin_daily: f.vpinDaily.value,
   });
 }
 

@@ -163,6 +163,7 @@ function snapshotOf(ms: number, symbol: string, id: number, m: Market): FeatureS
     vol_parkinson_30m: 0.06 * (1 + c),
     vol_gk_30m: 0.055 * (1 + c),
     open_centres: openCentres(ms),
+    vpin_daily: 0.3 + r,
   });
 }
 

@@ -127,6 +127,14 @@ export interface ResultJson {
     readonly largeShareWarnings?: number;
   };
   readonly ablations: readonly AblationJson[] | null;
+  /** Losses in toxic episodes without and with the toxicity veto, with intervals (ablations.ts `toxicityClaim`). */
+  readonly toxicityClaim?: {
+    readonly without: number;
+    readonly with: number;
+    readonly days: readonly unknown[];
+    readonly change: IntervalJson;
+    readonly avoided: IntervalJson;
+  } | null;
   /** What was fitted on earlier days for this run (a walk-forward fold, the demo); absent or empty: nothing. */
   readonly training?: readonly TrainingJson[];
 }

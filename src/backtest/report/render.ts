@@ -27,6 +27,7 @@ import {
   nearestRank,
   onSlots,
   type Point,
+  type ResultJson,
   readBacktestFolder,
   type Slots,
   seconds,
@@ -432,13 +433,19 @@ function panelsSection(f: BacktestFolder, features: Features): Section {
 }
 
 /** An interval as `estimate [low, high]`, marked when it is noise. */
+/** A share's interval in percent (null stays null). */
+function percent(i: IntervalJson): IntervalJson {
+  const p = (v: number | null) => (v === null ? null : 100 * v);
+  return { estimate: p(i.estimate), low: p(i.low), high: p(i.high), noise: i.noise };
+}
+
 function interval(i: IntervalJson, d: number): string {
   if (i.estimate === null || !Number.isFinite(i.estimate)) return '–';
   const text = escapeHtml(`${fmt(i.estimate, d)} [${fmt(i.low, d)}, ${fmt(i.high, d)}]`);
   return i.noise ? `<span class="noise">${text} <span class="tag">noise</span></span>` : `<b>${text}</b>`;
 }
 
-function ablationSection(rows: readonly AblationJson[]): Section {
+function ablationSection(rows: readonly AblationJson[], claim: ResultJson['toxicityClaim']): Section {
   const body = rows.map((r) => [
     `<span title="${escapeHtml(r.label)}">${escapeHtml(r.name)}</span>`,
     fmt(r.metrics.pnl),
@@ -462,15 +469,14 @@ function ablationSection(rows: readonly AblationJson[]): Section {
     'num ablations',
   );
   const labels = `<dl>${rows.map((r) => `<dt>${escapeHtml(r.name)}</dt><dd>${escapeHtml(r.label)}</dd>`).join('')}</dl>`;
-  const without = rows.find((r) => r.name === '+microstructure')?.toxic;
-  const withVeto = rows.find((r) => r.name === '+toxicity')?.toxic;
-  const claim =
-    without != null && withVeto != null
-      ? `<p class="claim">Losses on round trips overlapping toxic episodes: ${fmt(without.losses)} USD over ${fmt(without.trades, 0)} round trips without the toxicity analyst and its veto (+microstructure), ${fmt(withVeto.losses)} USD over ${fmt(withVeto.trades, 0)} with them (+toxicity).</p>`
-      : '';
+  const c = claim;
+  const claimHtml =
+    c == null
+      ? ''
+      : `<p class="claim">Losses on round trips overlapping toxic episodes: ${fmt(c.without)} USD without the toxicity analyst and its veto (+microstructure), ${fmt(c.with)} USD with them (+toxicity); change ${interval(c.change, 0)} USD, share avoided ${interval(percent(c.avoided), 0)} % (95 % bootstrap intervals over ${fmt(c.days.length, 0)} day(s)).</p>`;
   const note =
     '<p>The same data through configurations that add one part at a time, after every cost. Differences are to <code>old</code>: summed over days with a 95 % bootstrap interval over days (paired by day), and the difference of mean round-trip P&amp;L with an interval over round trips. A difference whose interval holds zero, or rests on a single day, is marked <span class="tag">noise</span>.</p>';
-  return section('ablations', 'Ablations', `${note}${tbl}${claim}${labels}`);
+  return section('ablations', 'Ablations', `${note}${tbl}${claimHtml}${labels}`);
 }
 
 function trainingSection(f: BacktestFolder, training: readonly TrainingJson[]): Section {
@@ -682,7 +688,7 @@ export function renderReport(f: BacktestFolder, lib: ChartLibrary): string {
     pnlSection(f),
     panelsSection(f, features),
     ...(f.result.ablations != null && f.result.ablations.length > 0
-      ? [ablationSection(f.result.ablations)]
+      ? [ablationSection(f.result.ablations, f.result.toxicityClaim)]
       : []),
     ...(f.result.training != null && f.result.training.length > 0
       ? [trainingSection(f, f.result.training)]
