@@ -96,6 +96,15 @@ describe('order-flow cost–benefit', () => {
     const r = orderFlowRoi(inputs({ old: [0, 0, 0, 0], full: [10, 10, 10, 10] }), COSTS);
     close(r.net.estimate, -990, 'net');
     assert.match(r.verdict, /^Does not pay at size 1: .* \(net -990\.00 USD .*break-even at size 5\.71/);
+    assert.doesNotMatch(r.verdict, /loses money/, 'with order flow it makes 210 a month');
+    // Both lose: old −100 a day, full −90: the gain of 210 a month only narrows a loss of
+    // −90 × 21 = −1,890 a month.
+    const both = orderFlowRoi(inputs({ old: [-100, -100, -100, -100], full: [-90, -90, -90, -90] }), COSTS);
+    close(both.gain.estimate, 210, 'gain');
+    assert.match(
+      both.verdict,
+      /loses money with the order flow too \(-1,890\.00 USD a month .*narrows a loss/,
+    );
     // A loss every day: no size breaks even.
     const loss = orderFlowRoi(inputs({ old: [0, 0, 0, 0], full: [-10, -10, -10, -10] }), COSTS);
     assert.deepEqual([loss.breakEvenSize.low, loss.breakEvenSize.high], [Infinity, Infinity]);

@@ -11,8 +11,8 @@
  * - Monthly = the mean daily figure × trading days a month (21 by default).
  * - Size: a multiple of the backtest's order quantity. The backtest sized each order as
  *   `pipeline.sizing.baseSize` contracts × confidence (× the regime's scale); P&L after costs is
- *   scaled linearly, as though fills and per-contract fees scaled with the quantity (no market
- *   impact, the same queue positions).
+ *   scaled linearly, as though fills, per-contract fees and the USD risk limits (the daily loss
+ *   limit) scaled with the quantity (no market impact, the same queue positions).
  * - Costs are USD a month (data subscription, infrastructure); a one-off setup cost is paid back.
  * - Net = gain at the size − monthly costs. Break-even size = monthly costs / gain per unit of
  *   size (none when the gain is not positive). Payback = setup cost / net, in months (never when
@@ -255,6 +255,9 @@ export function roiVerdict(r: Omit<Roi, 'verdict'>): string {
   } else {
     text = `Not established ${at}: ${what} add ${gain}, but net of ${costs} the interval ${span(r.net, usd)} holds zero (noise); ${breakEven}.`;
   }
+  // The gain is a difference: both sides can lose money, the order flow only losing less.
+  if (n >= 2 && r.with.high < 0)
+    text += ` The strategy loses money with the order flow too (${usd(r.with.estimate)} USD a month ${span(r.with, usd)} ${at}): the gain only narrows a loss.`;
   // A percentile bootstrap over few days is narrower than the spread it estimates.
   if (n >= 2 && n < r.tradingDaysPerMonth)
     text += ` Only ${n} trading days: a bootstrap over so few understates the spread; a month or more says more.`;
