@@ -114,24 +114,24 @@ export function registerRoi(program: Command): void {
       'after',
       `
 How the figures are made (src/backtest/roi/roi.ts):
-  gain      the daily P&L after fees of --variant less that of old (momentum and technical
-            analysts, no order-flow data), paired by trading day; a day without P&L counts 0.
-            +toxicity differs from old by the order-flow analysts and the toxicity veto alone;
-            full also drops the debate on every decision and the 20 s of the sequential
-            pipeline, and adds the regime model.
-  monthly   the mean daily figure × --days-per-month.
-  size      a multiple of the backtest's order quantity: it sized each order as
-            pipeline.sizing.baseSize contracts (read from the result's configuration and
-            printed) × confidence; 0.1 is a tenth of that (one E-micro for each 6E). P&L after
-            costs is scaled linearly: fills, per-contract fees and the USD risk limits (daily
-            loss limit) as though they scaled with the quantity (no market impact, the same
-            queue positions).
-  costs     --data-cost and --infra-cost are USD a month; net = gain − both.
-  break-even the size at which the monthly gain equals the monthly costs (none if no gain).
-  payback   --setup-cost / net, in months (never if the net is not positive).
-  intervals a 95 % percentile bootstrap over days of each monthly figure (seeded); net,
-            break-even and payback follow from the gain's bounds. An interval that holds zero
-            (or rests on one day) is noise, and the verdict says so.
+  gain        the daily P&L after fees of --variant less that of old (momentum and technical
+              analysts, no order-flow data), paired by trading day; a day without P&L counts 0.
+              +toxicity differs from old by the order-flow analysts and the toxicity veto alone;
+              full also drops the debate on every decision and the 20 s of the sequential
+              pipeline, and adds the regime model.
+  monthly     the mean daily figure × --days-per-month.
+  size        a multiple of the backtest's order quantity: it sized each order as
+              pipeline.sizing.baseSize contracts (read from the result's configuration and
+              printed) × confidence; 0.1 is a tenth of that (one E-micro for each 6E). P&L after
+              costs is scaled linearly: fills, per-contract fees and the USD risk limits (daily
+              loss limit) as though they scaled with the quantity (no market impact, the same
+              queue positions).
+  costs       --data-cost and --infra-cost are USD a month; net = gain − both.
+  break-even  the size at which the monthly gain equals the monthly costs (none if no gain).
+  payback     --setup-cost / net, in months (never if the net is not positive).
+  intervals   a 95 % percentile bootstrap over days of each monthly figure (seeded); net,
+              break-even and payback follow from the gain's bounds. An interval that holds zero
+              (or rests on one day) is noise, and the verdict says so.
 
 Example:
   scalper backtest data/ --truth data/ --ablations --out bt
