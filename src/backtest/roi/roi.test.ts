@@ -88,6 +88,8 @@ describe('order-flow cost–benefit', () => {
     assert.equal(r.breakEvenSize.high, Number.POSITIVE_INFINITY);
     assert.equal(r.paybackMonths.estimate, Number.POSITIVE_INFINITY, 'net −1,200: never');
     assert.match(r.verdict, /^Noise: .* holds zero/);
+    // The gain's sign is noise, but not the net's: −105 − 1,200 to 105 − 1,200 is a loss throughout.
+    assert.deepEqual([r.net.low, r.net.high, r.net.noise], [-1_305, -1_095, false]);
   });
 
   test('a gain too small for the costs: does not pay at the size, and says from which size it would', () => {
@@ -114,6 +116,7 @@ describe('order-flow cost–benefit', () => {
   test('one day says nothing of its spread', () => {
     const r = orderFlowRoi(inputs({ old: [0], full: [100] }), COSTS);
     assert.equal(r.gain.noise, true);
+    assert.equal(r.net.noise, true, '100 × 21 − 1,200 = 900 from one day is no evidence either');
     assert.match(r.verdict, /^Noise: 1 day of P&L/);
   });
 

@@ -139,17 +139,17 @@ export function pairByDay(
   return { dates, a: dates.map((d) => ma.get(d) ?? 0), b: dates.map((d) => mb.get(d) ?? 0) };
 }
 
-/** An interval multiplied by k > 0, or shifted by c. */
+/** An interval multiplied by k > 0, or shifted by c (noise: it holds zero, or rests on one day). */
 const scaled = (i: Interval, k: number): Interval => ({
   ...i,
   estimate: i.estimate * k,
   low: i.low * k,
   high: i.high * k,
 });
-const shifted = (i: Interval, c: number): Interval => {
+const shifted = (i: Interval, c: number, oneDay: boolean): Interval => {
   const low = i.low + c;
   const high = i.high + c;
-  return { estimate: i.estimate + c, low, high, noise: i.noise || !(low > 0 || high < 0) };
+  return { estimate: i.estimate + c, low, high, noise: oneDay || !(low > 0 || high < 0) };
 };
 
 /**
@@ -192,7 +192,7 @@ export function orderFlowRoi(inputs: RoiInputs, o: RoiOptions): Roi {
   };
   const { p, gainPerSize } = partOf(variant);
   const gain = scaled(gainPerSize, size);
-  const net = shifted(gain, -monthly);
+  const net = shifted(gain, -monthly, p.dates.length < 2);
   const roi = {
     variant,
     baseline: BASELINE,
