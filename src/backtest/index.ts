@@ -34,6 +34,21 @@ export {
   writeReport,
 } from './report/index.js';
 export { type BacktestMetrics, backtestMetrics, dailyPnl, sweepTrades, tradesOf } from './results.js';
+export {
+  BASELINE,
+  type DayPnl,
+  ORDER_FLOW_VARIANTS,
+  orderFlowRoi,
+  pairByDay,
+  type Roi,
+  RoiInputError,
+  type RoiInputs,
+  type RoiOptions,
+  type RoiPart,
+  roiInputs,
+  roiTable,
+  roiVerdict,
+} from './roi/index.js';
 export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';
 export { isToxic, readToxicEpisodes, type ToxicEpisode, toxicLossesByDay, toxicTrades } from './truth.js';

@@ -22,6 +22,14 @@ export function positiveNumber(v: string): number {
   return x;
 }
 
+/** A finite number >= 0 (an amount of money, say). */
+export function nonNegativeNumber(v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !(x >= 0) || !Number.isFinite(x))
+    throw new InvalidArgumentError(`"${v}" is not a non-negative number`);
+  return x;
+}
+
 /** A 32-bit unsigned random seed. */
 export function seedArg(v: string): number {
   const x = Number(v);

@@ -416,6 +416,19 @@ describe('--help', { concurrency: true }, () => {
     ],
     [['demo'], ['--out', '--seed', '--start']],
     [['simulate'], ['--days', '--start', '--instruments', '--seed', '--out', '--mbo', '--no-zstd']],
+    [
+      ['roi'],
+      [
+        '--result',
+        '--data-cost',
+        '--infra-cost',
+        '--setup-cost',
+        '--size',
+        '--variant',
+        '--days-per-month',
+        '--json',
+      ],
+    ],
   ];
   for (const [cmd, words] of cases) {
     test(`scalper ${[...cmd, '--help'].join(' ')} prints usage and exits 0`, async () => {

@@ -106,6 +106,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./report.js')).registerReport,
   },
   {
+    name: 'roi',
+    description:
+      "what a backtest's order-flow parts earned (from its ablations) against their data and infrastructure cost a month: net, break-even size and payback, with intervals",
+    configless: true,
+    load: async () => (await import('./roi.js')).registerRoi,
+  },
+  {
     name: 'stoikov',
     description: "Stoikov's micro-price: fit the adjustment table g(imbalance, spread) on MBP-10 files",
     group: true,

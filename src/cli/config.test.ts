@@ -191,6 +191,7 @@ describe('scalper config', { concurrency: true }, () => {
     ['regime', 'label'],
     ['stoikov', 'fit'],
     ['decide'],
+    ['roi'],
     ['config', 'print'],
     ['config', 'check'],
   ];

@@ -192,6 +192,28 @@ describe('start-up', { concurrency: true }, () => {
     );
   });
 
+  test('scalper roi loads its own module and the cost–benefit table, but no configuration schema or engine layer', async () => {
+    const folder = join(dir, 'roi');
+    mkdirSync(folder, { recursive: true });
+    const days = [{ date: '2026-11-24', pnl: 1 }];
+    const ablations = ['old', 'full'].map((name) => ({ name, metrics: { days } }));
+    writeFileSync(join(folder, 'result.json'), JSON.stringify({ version: 1, metrics: {}, ablations }));
+    const r = await run('roi', '--result', folder, '--data-cost', '1', '--infra-cost', '1');
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.modules.includes('dist/src/cli/roi.js'), r.modules.join('\n'));
+    assert.ok(r.modules.includes('dist/src/backtest/roi/roi.js'), r.modules.join('\n'));
+    assert.deepEqual(
+      r.modules.filter(
+        (m) =>
+          HEAVY.some((re) => re.test(m)) ||
+          m.startsWith('node_modules/zod/') ||
+          /dist\/src\/(data|book|features|sim|strategy|agents|llm|execution|pipeline)\//.test(m) ||
+          /dist\/src\/backtest\/(runner|ablations|report\/)/.test(m),
+      ),
+      [],
+    );
+  });
+
   const small = fixture('dbn', 'test_data.mbp-10.v3.dbn.zst');
   const zod = (mods: string[]) => mods.some((m) => m.startsWith('node_modules/zod/'));
 
