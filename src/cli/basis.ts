@@ -316,7 +316,12 @@ export function durationLabel(ms: number): string {
   return `${ms} ms`;
 }
 
-const fix = (v: number | null, d: number) => (v === null ? '—' : v.toFixed(d));
+/** `v` with `d` decimals, `—` for none; a value that rounds to zero prints without a sign. */
+function fix(v: number | null, d: number): string {
+  if (v === null) return '—';
+  const t = v.toFixed(d);
+  return Number(t) === 0 ? (0).toFixed(d) : t;
+}
 const signed = (v: number) => (v > 0 ? `+${v}` : String(v));
 
 /** The lags shown in the table's profile: every grid step within ±1 s (or ±max lag). */
