@@ -324,9 +324,11 @@ function fix(v: number | null, d: number): string {
 }
 const signed = (v: number) => (v > 0 ? `+${v}` : String(v));
 
-/** The lags shown in the table's profile: every grid step within ±1 s (or ±max lag). */
-function profile(p: PairJson): string[] {
-  const near = p.lead_lag.lags.filter((l) => Math.abs(l.lag_ms) <= 1000);
+/** The lags the table shows: within ±1 s, at most 21 of them (every grid step, or every k-th). */
+function profile(p: PairJson, sampleMs: number): string[] {
+  const within = p.lead_lag.lags.filter((l) => Math.abs(l.lag_ms) <= 1000);
+  const k = Math.ceil(within.length / 21);
+  const near = within.filter((l) => Math.round(l.lag_ms / sampleMs) % k === 0);
   return [
     `    lag ms ${near.map((l) => signed(l.lag_ms).padStart(7)).join('')}`,
     `    ρ      ${near.map((l) => fix(l.correlation, 3).padStart(7)).join('')}`,
@@ -359,7 +361,7 @@ export function pairTable(
     ll.best_lag_ms === null
       ? '    no lag has a correlation'
       : `    best ${signed(ll.best_lag_ms)} ms, ρ ${fix(ll.correlation, 3)} over ${n(ll.pairs)} pairs; ρ at 0 ms ${fix(ll.correlation_at_0, 3)}`,
-    ...profile(p),
+    ...profile(p, sampleMs),
     '',
     `  basis per session    samples  ${['mean', 'std', 'min', 'max'].map((h) => h.padStart(priceDecimals + 4)).join('')}${'ticks: mean'.padStart(15)}${['std', 'min', 'max'].map((h) => h.padStart(7)).join('')}`,
   );

@@ -224,6 +224,26 @@ describe('BasisStudy: gaps', () => {
     assert.equal(sum.breaks, 1);
   });
 
+  it('counts a silence only when it interrupts the counted samples', () => {
+    // Cells 0–5, two minutes of silence, cells 0–5 again; counting from the second block on, the
+    // silence before it is no break and only the second block's 6 samples and 5 returns count.
+    const F = pricesFrom(1.16, rf);
+    const S = pricesFrom(1.15, rs);
+    const after = T0 + 180_000;
+    const s = new BasisStudy({ sampleMs: 1000, horizonsMs: [1000], maxLagMs: 0, fromMs: after });
+    for (const t0 of [T0, after]) {
+      for (let k = 0; k < 6; k++) {
+        s.updateFuture(t0 + k * 1000 + 10, F[k]);
+        s.updateSpot(t0 + k * 1000 + 20, S[k]);
+      }
+    }
+    s.advance(after + 6000);
+    const sum = s.summary();
+    assert.equal(sum.breaks, 0);
+    assert.equal(sum.samples, 6);
+    assert.equal(sum.horizons[0].returns, 5);
+  });
+
   it('counts only the cells from fromMs on', () => {
     const F = pricesFrom(1.16, rf);
     const S = pricesFrom(1.15, rs);

@@ -111,7 +111,7 @@ export interface BasisStudySummary {
   /** Start of the first and end of the last valid sample counted (ms), NaN when none. */
   readonly firstMs: number;
   readonly lastMs: number;
-  /** Silences (of both streams, or of one leg) longer than `maxGapMs` that broke the returns. */
+  /** Silences (of both streams, or of one leg) longer than `maxGapMs` that interrupted the counted samples. */
   readonly breaks: number;
   readonly horizons: readonly HorizonCorrelation[];
   /** ρ(ℓ) for ℓ = −maxLag … +maxLag. */
@@ -209,6 +209,8 @@ export class BasisStudy {
   /** Run of consecutive valid samples (a new one after every invalid sample or gap). */
   #run = 0;
   #prevValid = false;
+  /** The last valid sample is in the counted time (from `fromMs`). */
+  #prevCounted = false;
   #prevLf = 0;
   #prevLs = 0;
   #breaks = 0;
@@ -278,9 +280,9 @@ export class BasisStudy {
     while (this.#cell < cell) this.#close(this.#cell++);
   }
 
-  /** Ends a run of valid samples (counted once per silence). */
+  /** Ends a run of valid samples (a silence, counted once when it interrupts counted samples). */
   #invalidate(): void {
-    if (this.#prevValid) this.#breaks++;
+    if (this.#prevValid && this.#prevCounted) this.#breaks++;
     this.#prevValid = false;
     this.#run++;
   }
@@ -314,6 +316,7 @@ export class BasisStudy {
       this.#rs[slot] = Number.NaN;
     }
     this.#prevValid = true;
+    this.#prevCounted = counted;
     this.#prevLf = lf;
     this.#prevLs = ls;
     for (const h of this.#horizons) {
