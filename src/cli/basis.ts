@@ -230,7 +230,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   maxGapMs: '--max-gap',
 };
 
-/** The studies, with a bad option reported by its flag (`--max-lag 150ms: not a multiple of …`). */
+/** The studies, with a bad option reported by its flag (`--max-lag must be a multiple of 100 …`). */
 function basisStudies(o: BasisStudiesOptions): BasisStudies {
   try {
     return new BasisStudies(o);
