@@ -44,3 +44,19 @@ export function parseBool(v: string): boolean {
   if (/^(false|no|0|off)$/i.test(v)) return false;
   throw new InvalidArgumentError(`"${v}" is not true or false`);
 }
+
+const UNIT_NS: Record<string, bigint> = {
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+
+/** Parses an interval such as `100ms`, `1s`, `10s`, `1m`, `1h` into nanoseconds (at least 1 ms). */
+export function parseInterval(v: string): bigint {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError(`"${v}" is not an interval such as 100ms, 1s, 10s or 1m`);
+  const ns = BigInt(m[1]) * UNIT_NS[m[2]];
+  if (ns <= 0n) throw new InvalidArgumentError(`"${v}" is not a positive interval`);
+  return ns;
+}

@@ -64,6 +64,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./features.js')).registerFeatures,
   },
   {
+    name: 'basis',
+    description:
+      'futures–spot return correlation at 1 s, 10 s, 1 min and 5 min, lead–lag and the basis per FX session of each day, from futures and spot DBN files (table or JSON)',
+    args: '<files...>',
+    configless: true,
+    load: async () => (await import('./basis.js')).registerBasis,
+  },
+  {
     name: 'regime',
     description: 'volatility regimes: fit a Gaussian HMM or GMM on minute observations, label days with it',
     group: true,

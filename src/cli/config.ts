@@ -58,7 +58,7 @@ const date = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
   .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a calendar date');
 
-/** An interval such as `100ms`, `1s`, `10s`, `1m`, `1h` (features.ts `parseInterval` reads it). */
+/** An interval such as `100ms`, `1s`, `10s`, `1m`, `1h` (args.ts `parseInterval` reads it). */
 export const INTERVAL = /^([1-9]\d*)(ms|s|m|h)$/;
 
 /** The feature engine (features, decide, regime, demo's fitting days). */

@@ -13,13 +13,14 @@ import { describe, test } from 'node:test';
 import { CONVENTION_COLUMNS } from '../../test/columns.js';
 import { scalperBin } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
+import { tickDecimals } from '../core/index.js';
 import {
   FEATURE_COLUMNS,
   type FeatureColumn,
   type FeatureSnapshot,
   StoikovMicroprice,
 } from '../features/index.js';
-import { snapshotCsvRow, tickDecimals } from './features.js';
+import { snapshotCsvRow } from './features.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
 const MAIN = scalperBin();

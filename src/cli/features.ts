@@ -9,8 +9,8 @@
 
 import { once } from 'node:events';
 import { createWriteStream, existsSync, openSync, statSync, type WriteStream } from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
-import { ConfigError, csvField } from '../core/index.js';
+import type { Command } from 'commander';
+import { ConfigError, csvField, tickDecimals } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import {
@@ -19,7 +19,7 @@ import {
   FeatureEngine,
   type FeatureSnapshot,
 } from '../features/index.js';
-import { positiveInt, positiveNumber } from './args.js';
+import { parseInterval, positiveInt, positiveNumber } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, defaultConfig, runOf } from './config.js';
 import { commandInputs, selects, timeRangeOptions } from './inputs.js';
@@ -31,24 +31,8 @@ import { readStoikovModel } from './stoikov.js';
 /** The CSV header: `ts`, `ts_ns`, `symbol`, the numeric feature columns, then `session`. */
 export const FEATURES_CSV_HEADER = ['ts', 'ts_ns', 'symbol', ...FEATURE_COLUMNS, 'session'].join(',');
 
-const UNIT_NS: Record<string, bigint> = {
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
-
 /** The default row interval, 1 s. */
 export const DEFAULT_EVERY_NS = 1_000_000_000n;
-
-/** Parses an interval such as `100ms`, `1s`, `10s`, `1m`, `1h` into nanoseconds (at least 1 ms). */
-export function parseInterval(v: string): bigint {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(v.trim());
-  if (!m) throw new InvalidArgumentError(`"${v}" is not an interval such as 100ms, 1s, 10s or 1m`);
-  const ns = BigInt(m[1]) * UNIT_NS[m[2]];
-  if (ns <= 0n) throw new InvalidArgumentError(`"${v}" is not a positive interval`);
-  return ns;
-}
 
 /** An interval flag's text, checked by `parseInterval` (the configuration keeps it as text). */
 function intervalArg(v: string): string {
@@ -124,17 +108,6 @@ const SIZE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
   'ask_wall_px',
   'ask_wall_sz',
 ]);
-
-/** Decimals of a tick in raw 1e-9 units (50,000 → 5 for 0.00005; 500 → 7 for 6J's 0.0000005). */
-export function tickDecimals(tickRaw: number): number {
-  let d = 9;
-  let t = Math.round(tickRaw);
-  while (d > 0 && t % 10 === 0) {
-    t /= 10;
-    d--;
-  }
-  return d;
-}
 
 /** A spot FX pair as IG and the DBN metadata name it (`EUR/USD`): quotes without depth. */
 function isSpotPair(symbol: string): boolean {

@@ -53,3 +53,14 @@ export function parsePrice(text: string): bigint {
 export function rawToFloat(raw: number): number {
   return raw / PRICE_SCALE;
 }
+
+/** Decimals of a tick in raw 1e-9 units (50,000 → 5 for 0.00005; 500 → 7 for 6J's 0.0000005). */
+export function tickDecimals(tickRaw: number): number {
+  let d = 9;
+  let t = Math.round(tickRaw);
+  while (d > 0 && t % 10 === 0) {
+    t /= 10;
+    d--;
+  }
+  return d;
+}

@@ -1,4 +1,5 @@
 export * from './bars/index.js';
+export * from './basis-studies.js';
 export * from './book/index.js';
 export * from './engine.js';
 export * from './flow/index.js';
