@@ -20,6 +20,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { assertMarketFillsInBook, assertTotals } from '../../test/backtest-checks.js';
 import { type ExpectedPrice, expectedFiles } from '../../test/dbn.js';
 import { fixture, scalperBin } from '../../test/fixtures.js';
 import { writeSampleFiles } from '../../test/market-sample.js';
@@ -516,6 +517,28 @@ describe('demo and simulate', { concurrency: true }, () => {
       'full, no regime',
     ]);
     assert.match(r.stdout, /ablations \(P&L after costs/);
+    assert.match(
+      r.stdout,
+      /toxic-episode losses: [0-9]+ USD without the toxicity veto, [0-9]+ USD with it; change /,
+    );
+    // The backtest folder agrees with itself and with the test day's book.
+    const folder = join(out, 'backtest');
+    assertTotals(folder);
+    await assertMarketFillsInBook(folder, [join(out, 'glbx-mdp3-20261124.mbp-10.dbn.zst')]);
+    // Fitted on the two trading days before the test day, Tuesday 2026-11-24: Friday the 20th and
+    // Monday the 23rd (the weekend has none); none of them is scored.
+    assert.deepEqual(result.training, [
+      { what: 'regime model', days: ['2026-11-20', '2026-11-23'], detail: result.training[0].detail },
+    ]);
+    assert.deepEqual(
+      result.metrics.days.map((d: { date: string }) => d.date),
+      ['2026-11-24'],
+    );
+    const html = readFileSync(join(folder, 'report.html'), 'utf8');
+    assert.ok(
+      html.includes('<h2>Training</h2>') && html.includes('2026-11-20'),
+      'the report names the training days',
+    );
   });
 
   test('simulate rejects a weekend start, an unknown instrument and a missing --out with exit 2', async () => {
