@@ -301,6 +301,7 @@ export function registerBacktest(program: Command): void {
           folder: o.out,
           outputs: BACKTEST_FILES.map((f) => join(o.out, f)),
           inputs: [...files, run.config.decide.regimeModel, run.config.engine.stoikovModel],
+          hashed: result.inputs,
         });
         process.stdout.write(`wrote ${BACKTEST_FILES.map((f) => join(o.out, f)).join(', ')}\n`);
         process.stdout.write(`report: ${result.report.path}\n`);

@@ -6,7 +6,7 @@
  */
 
 import { dirname, join } from 'node:path';
-import { buildManifest, EngineError, writeManifest } from '../core/index.js';
+import { buildManifest, EngineError, type FileEntry, writeManifest } from '../core/index.js';
 import type { Run } from './config.js';
 
 /** Where a manifest goes and what it describes. */
@@ -19,6 +19,8 @@ export interface RecordRunOptions {
   readonly outputs?: readonly string[];
   /** Files read: market data, and the model files the configuration names. */
   readonly inputs: readonly (string | undefined)[];
+  /** Inputs already hashed by the command (result.json's), so that they are not read twice. */
+  readonly hashed?: readonly FileEntry[];
   readonly seed?: number | null;
 }
 
@@ -38,6 +40,7 @@ export async function recordRun(run: Run, o: RecordRunOptions): Promise<string> 
     config: run.config,
     seed: o.seed ?? null,
     inputs: o.inputs.filter((x): x is string => x !== undefined),
+    hashed: o.hashed,
     outputs: o.file !== undefined ? [o.file] : (o.outputs ?? []),
     outputDir: o.folder ?? dirname(o.file as string),
     startedAt: run.startedAt,

@@ -136,6 +136,8 @@ export interface ManifestInput {
   readonly seed?: number | null;
   /** Input files as the user named them. */
   readonly inputs: readonly string[];
+  /** Inputs this run has already hashed (by path): not read again. */
+  readonly hashed?: readonly FileEntry[];
   /** Output files, and the folder their manifest paths are relative to. */
   readonly outputs: readonly string[];
   readonly outputDir: string;
@@ -150,7 +152,8 @@ export async function buildManifest(m: ManifestInput): Promise<RunManifest> {
     return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r : p;
   };
   const inputs: FileEntry[] = [];
-  for (const p of [...new Set(m.inputs)]) inputs.push(await hashFile(p));
+  const known = new Map((m.hashed ?? []).map((e) => [e.path, e]));
+  for (const p of [...new Set(m.inputs)]) inputs.push(known.get(p) ?? (await hashFile(p)));
   const outputs: FileEntry[] = [];
   for (const p of [...new Set(m.outputs)]) outputs.push(await hashFile(p, rel(p)));
   const config = redactSecrets(m.config);
