@@ -4,6 +4,6 @@
  * build than they save, ~20 ms of every command's start-up. Imported for this effect alone, before
  * any schema is parsed.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 z.config({ jitless: true });
