@@ -13,18 +13,23 @@
  * loads zod's mini API and nothing else.
  */
 import * as z from 'zod/mini';
+import { config } from 'zod/v4/core';
 import en from 'zod/v4/locales/en.js';
 
 // Classic zod installs its English messages when its first schema is built; the mini API leaves the
 // messages to its user, and without them every problem a user sees would read "Invalid input". A
-// locale set before (by classic zod or the caller) is kept.
-if (z.config().localeError === undefined) z.config(en());
+// locale set before (by classic zod or the caller) is kept. `config` comes from zod's core, as in
+// jitless.ts, and not through zod/mini's re-export of it.
+if (config().localeError === undefined) config(en());
 
 const POSITIVE = z.number().check(z.positive());
-const POSITIVE_INT = z.number().check(z.int(), z.positive());
+/** An integer > 0 (required). */
+export const POSITIVE_INT = z.number().check(z.int(), z.positive());
 const NON_NEGATIVE = z.number().check(z.nonnegative());
-const NON_NEGATIVE_INT = z.number().check(z.int(), z.nonnegative());
-const UNIT = z.number().check(z.gte(0), z.lte(1));
+/** An integer ≥ 0 (required). */
+export const NON_NEGATIVE_INT = z.number().check(z.int(), z.nonnegative());
+/** A number in [0, 1] (required): a share, a probability, a confidence. */
+export const UNIT = z.number().check(z.gte(0), z.lte(1));
 const BOOLEAN = z.boolean();
 
 /** A number > 0, `d` when absent. */
