@@ -1,16 +1,17 @@
 /**
- * The number and flag fields every configuration schema is made of, each with its default. A zod
+ * The number and flag fields every configuration schema is made of, each with its default, and the
+ * checked number types the engine's other schemas (signals, model answers, model files) share. A zod
  * schema is an object built when its module loads, and `z._default(z.number().check(z.int(),
  * z.positive()), 3)` is five of them; the configuration holds some three hundred such fields, so
  * the checked number types are built once here and only the default is made per field: the
  * `scalper` command's start (`config check`) builds about half as many objects.
  *
- * The configuration's schemas use zod's mini API (`zod/mini`: checks and wrappers are functions,
+ * The engine's schemas use zod's mini API (`zod/mini`: checks and wrappers are functions,
  * `z.optional(s)`, `s.check(z.gte(0))`), not the classic one (`zod`, methods on every schema): the
  * classic API is several times the code to load, and each of its schemas costs more to build. The
- * checks, messages and inferred types are the same. Every configuration schema imports its fields
- * from here, so the English messages set below are in place before any is parsed. Importing this
- * loads zod's mini API and nothing else.
+ * checks, messages and inferred types are the same. Every schema of the engine imports from here,
+ * so the English messages set below are in place before any is parsed. Importing this loads zod's
+ * mini API and nothing else.
  */
 import * as z from 'zod/mini';
 import { config } from 'zod/v4/core';
