@@ -7,11 +7,11 @@
  * determinism") and `horizonSec` (the horizon its view is meant for). Units: `…Ticks` in the
  * instrument's tick, `…Ms` milliseconds, `…Minutes` minutes; scores and CDF levels are 0–1.
  */
-import * as z from 'zod';
-import { nonNeg, pos, posInt, unit } from '../core/schema/index.js';
+import * as z from 'zod/mini';
+import { nonNeg, nonNegInt, pos, posInt, unit } from '../core/schema/index.js';
 
-const SCALE = z.number().min(0).max(2);
-const scale = (d: number) => SCALE.default(d);
+const SCALE = z.number().check(z.gte(0), z.lte(2));
+const scale = (d: number) => z._default(SCALE, d);
 
 /** Fast momentum (momentum.ts): EMA 3/6/12 stacking, ADX(7) strength, RSI(7) exhaustion. */
 const momentum = z.strictObject({
@@ -22,7 +22,7 @@ const momentum = z.strictObject({
   /** ADX at which strength saturates (confidence 1 before the RSI penalty). */
   adxStrong: pos(40),
   /** A long is exhausted at RSI ≥ this, a short at RSI ≤ 100 − this. */
-  rsiExhausted: z.number().min(50).max(100).default(80),
+  rsiExhausted: z._default(z.number().check(z.gte(50), z.lte(100)), 80),
   /** Confidence multiplier of an exhausted trend. */
   exhaustedScale: unit(0.5),
   /** Confidence of a flat view when the EMAs are ready but not stacked (or ADX is weak). */
@@ -37,7 +37,7 @@ const momentum = z.strictObject({
   /** Closes needed before the bootstrap runs (returns = closes − 1), newest kept. */
   bootstrapMinBars: posInt(20),
   bootstrapMaxBars: posInt(120),
-  bootstrapSeed: z.number().int().nonnegative().default(7),
+  bootstrapSeed: nonNegInt(7),
 });
 
 /** Technical (technical.ts): the techniques' setups, combined by side. */
@@ -88,9 +88,7 @@ const regime = z.strictObject({
   budgetMs: pos(50),
   horizonSec: posInt(900),
   /** Size multiplier by state name (states not listed: `unknownScale`). */
-  stateScale: z
-    .record(z.string(), z.number().min(0).max(2))
-    .default(() => ({ low: 1, medium: 1, high: 0.5 })),
+  stateScale: z._default(z.record(z.string(), SCALE), () => ({ low: 1, medium: 1, high: 0.5 })),
   /** Size multiplier when the regime is unknown or its state is not listed. */
   unknownScale: scale(1),
   /** Below this state probability the size is multiplied by `lowProbabilityScale`. */
@@ -123,9 +121,9 @@ const marketMaking = z.strictObject({
 
 /** A scheduled time (data releases): local wall-clock time in an IANA zone, weekdays only. */
 const release = z.strictObject({
-  zone: z.string().min(1),
-  hour: z.number().int().min(0).max(23),
-  minute: z.number().int().min(0).max(59),
+  zone: z.string().check(z.minLength(1)),
+  hour: z.number().check(z.int(), z.gte(0), z.lte(23)),
+  minute: z.number().check(z.int(), z.gte(0), z.lte(59)),
 });
 
 /** Session and timing (session.ts). */
@@ -137,25 +135,29 @@ const session = z.strictObject({
   /** No trading in the minutes before the CME daily break at 16:00 CT (the break itself too). */
   preBreakMinutes: nonNeg(5),
   /** Scheduled releases (default: US data at 08:30 New York) and the window either side. */
-  releases: z.array(release).default(() => [{ zone: 'America/New_York', hour: 8, minute: 30 }]),
+  releases: z._default(z.array(release), () => [{ zone: 'America/New_York', hour: 8, minute: 30 }]),
   releaseWindowMinutes: nonNeg(5),
   /** Data older than this at the decision raises `stale_data`. */
   staleDataMs: pos(5_000),
   /** Size multiplier by session (thin Asian hours trade smaller). */
-  sessionScale: z
-    .record(z.string(), z.number().min(0).max(2))
-    .default(() => ({ sydney: 0.75, tokyo: 0.75, london: 1, new_york: 1, overlap: 1 })),
+  sessionScale: z._default(z.record(z.string(), SCALE), () => ({
+    sydney: 0.75,
+    tokyo: 0.75,
+    london: 1,
+    new_york: 1,
+    overlap: 1,
+  })),
 });
 
 /** The schema of `AgentsConfig`; every field optional on input, defaulted on output. */
 export const AgentsConfigSchema = z.strictObject({
-  momentum: momentum.prefault({}),
-  technical: technical.prefault({}),
-  microstructure: microstructure.prefault({}),
-  toxicity: toxicity.prefault({}),
-  regime: regime.prefault({}),
-  marketMaking: marketMaking.prefault({}),
-  session: session.prefault({}),
+  momentum: z.prefault(momentum, {}),
+  technical: z.prefault(technical, {}),
+  microstructure: z.prefault(microstructure, {}),
+  toxicity: z.prefault(toxicity, {}),
+  regime: z.prefault(regime, {}),
+  marketMaking: z.prefault(marketMaking, {}),
+  session: z.prefault(session, {}),
 });
 
 /** Validated analyst parameters. */

@@ -4,7 +4,8 @@
  * schema-validated `AgentSignal`.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { POSITIVE_INT, UNIT } from '../core/schema/index.js';
 import type { FeatureSnapshot } from '../features/index.js';
 import type { Setup, Stance, SweepAlert } from '../strategy/index.js';
 import { AGENT_NAMES, type AgentName } from './names.js';
@@ -32,18 +33,18 @@ export const AgentSignalSchema = z.object({
   agent: z.enum(AGENT_NAMES),
   direction: z.enum(DIRECTIONS),
   /** 0–1. */
-  confidence: z.number().min(0).max(1),
+  confidence: UNIT,
   /** Horizon in seconds the view is meant for. */
-  horizonSec: z.number().int().positive(),
+  horizonSec: POSITIVE_INT,
   /** The named feature values and setups used. */
   evidence: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
   flags: z.array(z.enum(RISK_FLAGS)),
   /** Size multiplier the analyst suggests (regime: scaling by volatility), 0–2; 1 = neutral. */
-  sizeScale: z.number().min(0).max(2).default(1),
+  sizeScale: z._default(z.number().check(z.gte(0), z.lte(2)), 1),
   /** One sentence, for the audit trail. */
   rationale: z.string(),
   /** Market making: a passive entry price (decimal) when conditions suit. */
-  passivePrice: z.number().nullable().default(null),
+  passivePrice: z._default(z.nullable(z.number()), null),
 });
 export type AgentSignal = z.infer<typeof AgentSignalSchema>;
 

@@ -18,7 +18,7 @@
 // First: the sections' modules below parse their defaults as they load.
 import './jitless.js';
 import type { Command } from 'commander';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { AgentsConfigSchema } from '../agents/schema/index.js';
 import {
   type ConfigLayer,
@@ -34,7 +34,7 @@ import {
   secretPaths,
   setRootLogger,
 } from '../core/index.js';
-import { pos, posInt } from '../core/schema/index.js';
+import { flag, nonNeg, nonNegInt, pos, posInt, unit } from '../core/schema/index.js';
 import { ExecutionConfigSchema } from '../execution/schema/index.js';
 import {
   DAILY_VPIN_BUCKET_VOLUME,
@@ -51,12 +51,12 @@ import { commandName, DEFAULT_LOG_LEVEL } from './commands.js';
 /** The first trading date the demo and `simulate` use unless told otherwise (fixed: same seed, same bytes). */
 export const DEFAULT_START = '2026-11-24';
 
-const SEED = z.number().int().min(0).max(0xffffffff);
-const seed = (d: number) => SEED.default(d);
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a calendar date');
+const SEED = z.number().check(z.int(), z.gte(0), z.lte(0xffffffff));
+const seed = (d: number) => z._default(SEED, d);
+const date = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'),
+  z.refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a calendar date'),
+);
 
 /** An interval such as `100ms`, `1s`, `10s`, `1m`, `1h` (args.ts `parseInterval` reads it). */
 export const INTERVAL = /^([1-9]\d*)(ms|s|m|h)$/;
@@ -77,25 +77,28 @@ const engine = z.strictObject({
   /** Period of the trade bars that drive indicators, techniques and bar triggers, ms. */
   barPeriodMs: posInt(60_000),
   /** A Stoikov model file (`scalper stoikov fit`) for `microprice_stoikov`. */
-  stoikovModel: z.string().min(1).optional(),
+  stoikovModel: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** `scalper features`. */
 const features = z.strictObject({
   /** Row interval. */
-  every: z.string().regex(INTERVAL, 'expected an interval such as 100ms, 1s, 10s, 1m or 1h').default('1s'),
+  every: z._default(
+    z.string().check(z.regex(INTERVAL, 'expected an interval such as 100ms, 1s, 10s, 1m or 1h')),
+    '1s',
+  ),
 });
 
 /** The decision loop (`decide`, the demo's decisions). */
 const decide = z.strictObject({
   /** Worker threads for the analysts' CPU-heavy steps; 0 runs them inline. */
-  workers: z.number().int().min(0).max(64).default(0),
+  workers: z._default(z.number().check(z.int(), z.gte(0), z.lte(64)), 0),
   /** A regime model file (`scalper regime fit`); none = regime unknown. */
-  regimeModel: z.string().min(1).optional(),
+  regimeModel: z.optional(z.string().check(z.minLength(1))),
   /** VPIN value whose upward crossing triggers a toxicity decision. */
-  vpinThreshold: z.number().min(0).max(1).default(0.8),
+  vpinThreshold: unit(0.8),
   /** At most one sweep-triggered decision per instrument in this many ms. */
-  sweepCooldownMs: z.number().nonnegative().default(5_000),
+  sweepCooldownMs: nonNeg(5_000),
   /** Levels a sweep must take to trigger a decision. */
   sweepTriggerLevels: posInt(3),
 });
@@ -106,48 +109,50 @@ const backtest = z.strictObject({
    * Time from a decision's trigger to its orders, ms, in whole seconds (0: the next second, when the
    * pipeline has run; 20000 for the sequential pipeline of the old system).
    */
-  decisionLatencyMs: z
-    .number()
-    .int()
-    .min(0)
-    .max(600_000)
-    .refine((v) => v % 1_000 === 0, 'expected whole seconds (a multiple of 1000)')
-    .default(0),
+  decisionLatencyMs: z._default(
+    z.number().check(
+      z.int(),
+      z.gte(0),
+      z.lte(600_000),
+      z.refine((v) => v % 1_000 === 0, 'expected whole seconds (a multiple of 1000)'),
+    ),
+    0,
+  ),
 });
 
 /** `scalper simulate`. */
 const simulate = z.strictObject({
-  days: z.number().int().positive().max(366).default(1),
-  start: date.default(DEFAULT_START),
-  instruments: z
-    .array(z.enum(Object.keys(FUTURE_SPECS) as [string, ...string[]]))
-    .min(1)
-    .default(() => ['6E']),
+  days: z._default(z.number().check(z.int(), z.positive(), z.lte(366)), 1),
+  start: z._default(date, DEFAULT_START),
+  instruments: z._default(
+    z.array(z.enum(Object.keys(FUTURE_SPECS) as [string, ...string[]])).check(z.minLength(1)),
+    () => ['6E'],
+  ),
   seed: seed(1),
   /** Also write market-by-order files. */
-  mbo: z.boolean().default(false),
+  mbo: flag(false),
   /** Compress the DBN files with zstd. */
-  zstd: z.boolean().default(true),
+  zstd: flag(true),
   /** Write the spot pairs' IG files. */
-  spot: z.boolean().default(true),
+  spot: flag(true),
 });
 
 /** `scalper demo`. */
 const demo = z.strictObject({
   seed: seed(7),
   /** The first test day; the training days are the trading days before it. */
-  start: date.default(DEFAULT_START),
+  start: z._default(date, DEFAULT_START),
   /** Test days simulated and backtested (three or more give the ablations' intervals over days). */
-  days: z.number().int().positive().max(20).default(3),
+  days: z._default(z.number().check(z.int(), z.positive(), z.lte(20)), 3),
   /** Training days (before the test days, with another seed) to fit the regime model on. */
-  regimeFitDays: z.number().int().positive().max(30).default(6),
+  regimeFitDays: z._default(z.number().check(z.int(), z.positive(), z.lte(30)), 6),
 });
 
 /** `scalper regime fit`. */
 const regime = z.strictObject({
-  kind: z.enum(['hmm', 'gmm']).default('hmm'),
+  kind: z._default(z.enum(['hmm', 'gmm']), 'hmm'),
   states: posInt(3),
-  restarts: z.number().int().min(0).default(DEFAULT_RESTARTS),
+  restarts: nonNegInt(DEFAULT_RESTARTS),
   seed: seed(1),
 });
 
@@ -160,34 +165,37 @@ const stoikov = z.strictObject({
 });
 
 /** The pipeline's own schema: its defaults and checks (pipeline/config.ts). */
-const pipeline = PipelineConfigSchema.prefault({});
+const pipeline = z.prefault(PipelineConfigSchema, {});
 
 /** The model provider; prices given in part count the others as 0 (as the environment variables do). */
-const llm = z.preprocess((v) => {
-  if (v === undefined) return {};
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-  const o = v as Record<string, unknown>;
-  const p = o.pricing;
-  if (p === null || typeof p !== 'object' || Array.isArray(p)) return o;
-  return { ...o, pricing: { inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0, ...p } };
-}, LlmConfigSchema);
+const llm = z.pipe(
+  z.transform((v: unknown) => {
+    if (v === undefined) return {};
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    const p = o.pricing;
+    if (p === null || typeof p !== 'object' || Array.isArray(p)) return o;
+    return { ...o, pricing: { inputPerMTok: 0, outputPerMTok: 0, cachedInputPerMTok: 0, ...p } };
+  }),
+  LlmConfigSchema,
+);
 
 /** Everything `scalper` can be configured with; every field optional on input. */
 export const ScalperConfigSchema = z.strictObject({
-  log: z.strictObject({ level: z.enum(LOG_LEVELS).default(DEFAULT_LOG_LEVEL) }).prefault({}),
-  engine: engine.prefault({}),
-  features: features.prefault({}),
-  decide: decide.prefault({}),
-  backtest: backtest.prefault({}),
-  simulate: simulate.prefault({}),
-  demo: demo.prefault({}),
-  regime: regime.prefault({}),
-  stoikov: stoikov.prefault({}),
-  techniques: TechniquesConfigSchema.prefault({}),
-  agents: AgentsConfigSchema.prefault({}),
+  log: z.prefault(z.strictObject({ level: z._default(z.enum(LOG_LEVELS), DEFAULT_LOG_LEVEL) }), {}),
+  engine: z.prefault(engine, {}),
+  features: z.prefault(features, {}),
+  decide: z.prefault(decide, {}),
+  backtest: z.prefault(backtest, {}),
+  simulate: z.prefault(simulate, {}),
+  demo: z.prefault(demo, {}),
+  regime: z.prefault(regime, {}),
+  stoikov: z.prefault(stoikov, {}),
+  techniques: z.prefault(TechniquesConfigSchema, {}),
+  agents: z.prefault(AgentsConfigSchema, {}),
   pipeline,
   /** The execution layer's own schema: brackets, risk, the paper broker, fees (execution/config.ts). */
-  execution: ExecutionConfigSchema.prefault({}),
+  execution: z.prefault(ExecutionConfigSchema, {}),
   llm,
 });
 

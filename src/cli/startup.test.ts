@@ -160,6 +160,12 @@ describe('start-up', { concurrency: true }, () => {
       modules.some((m) => m.startsWith('node_modules/zod/')),
       modules.join('\n'),
     );
+    // zod's mini API (core/schema/index.ts), without the classic one or the JSON-schema code that only
+    // model calls use.
+    assert.deepEqual(
+      modules.filter((m) => /^node_modules\/zod\/v4\/(classic\/|core\/(json-schema|to-json-schema))/.test(m)),
+      [],
+    );
     // The configuration reaches each layer through its schema: no model provider, DBN decoder or simulator.
     assert.deepEqual(
       modules.filter((m) =>

@@ -15,8 +15,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import type { loadAll } from 'js-yaml';
-import type * as z from 'zod';
-import { deepFreeze } from './config.js';
+import type * as z from 'zod/v4/core';
+import { type ConfigSchema, deepFreeze } from './config.js';
 import { ConfigError } from './errors.js';
 
 /** Bad configuration: every problem found, one line each (`source: path: message`). */
@@ -167,10 +167,7 @@ function tidy(message: string): string {
  * where `source` is the last layer that set the value (or `defaults`). An unknown key is a problem
  * at its own path.
  */
-export function describeIssues(
-  issues: readonly z.core.$ZodIssue[],
-  layers: readonly ConfigLayer[],
-): string[] {
+export function describeIssues(issues: readonly z.$ZodIssue[], layers: readonly ConfigLayer[]): string[] {
   const out: string[] = [];
   const line = (path: readonly PropertyKey[], message: string, showValue: boolean) => {
     const dotted = path.map(String).join('.') || '(top level)';
@@ -209,12 +206,15 @@ export function describeIssues(
  * defaults fill what no layer sets. Returns the output typed and deeply frozen; any problem throws
  * a `ConfigProblemsError` listing every one.
  */
-export function resolveConfig<S extends z.ZodType>(schema: S, layers: readonly ConfigLayer[]): z.output<S> {
+export function resolveConfig<S extends ConfigSchema>(
+  schema: S,
+  layers: readonly ConfigLayer[],
+): z.output<S> {
   let merged: unknown = {};
   for (const l of layers) merged = mergeConfig(merged, l.values);
   const r = schema.safeParse(merged);
   if (!r.success) throw new ConfigProblemsError(describeIssues(r.error.issues, layers), { cause: r.error });
-  return deepFreeze(r.data);
+  return deepFreeze(r.data as z.output<S>);
 }
 
 /** JSON with object keys sorted at every level and no spaces: equal values give equal text. */

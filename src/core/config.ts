@@ -4,8 +4,17 @@
  * `ConfigError` naming the source and every bad field by its path (`orb.minRangeTicks: …`).
  */
 
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 import { ConfigError } from './errors.js';
+
+/**
+ * A zod schema made with either of zod's APIs, classic (`zod`) or mini (`zod/mini`). Both give their
+ * schemas a `safeParse` method, which is what parsing here calls: zod's functional `safeParse` would
+ * load zod into every command that imports core, where most never parse a configuration.
+ */
+export interface ConfigSchema extends z.$ZodType {
+  safeParse(data: unknown): z.util.SafeParseResult<unknown>;
+}
 
 /** Freezes `v` and everything it holds. */
 export function deepFreeze<T>(v: T): T {
@@ -17,7 +26,7 @@ export function deepFreeze<T>(v: T): T {
 }
 
 /** Validates `json` (an object, JSON text, or undefined for all defaults) against `schema`. */
-export function parseConfig<S extends z.ZodType>(schema: S, json: unknown, source: string): z.output<S> {
+export function parseConfig<S extends ConfigSchema>(schema: S, json: unknown, source: string): z.output<S> {
   let input = json;
   if (typeof json === 'string') {
     try {
@@ -31,11 +40,11 @@ export function parseConfig<S extends z.ZodType>(schema: S, json: unknown, sourc
     const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(`${source}: ${problems.join('; ')}`);
   }
-  return deepFreeze(r.data);
+  return deepFreeze(r.data as z.output<S>);
 }
 
 /** A configuration module made by `defineConfig`: its schema, defaults and parsers. */
-export interface ConfigModule<S extends z.ZodType> {
+export interface ConfigModule<S extends ConfigSchema> {
   /** The zod schema: every field optional on input, defaulted on output. */
   readonly schema: S;
   /** Every field at its default (validated and frozen once, at import). */
@@ -55,7 +64,7 @@ export interface ConfigModule<S extends z.ZodType> {
  * schema whose fields carry their defaults. `name` is the source a problem is reported against when
  * the caller names none (`agents config: toxicity.vpinCdfRiskOff: …`).
  */
-export function defineConfig<S extends z.ZodType>(schema: S, name: string): ConfigModule<S> {
+export function defineConfig<S extends ConfigSchema>(schema: S, name: string): ConfigModule<S> {
   const parse = (json: unknown, source: string = name): z.output<S> => parseConfig(schema, json, source);
   return Object.freeze({
     schema,

@@ -6,56 +6,56 @@
  * naming the field and the source. This module holds the schema alone (what the `scalper`
  * configuration loads); `config.ts` adds the defaults and parsers.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { FX_SESSION_NAMES } from '../core/index.js';
-import { nonNeg, pos, posInt } from '../core/schema/index.js';
+import { nonNeg, pos, posInt, unit } from '../core/schema/index.js';
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM');
+const NON_EMPTY = z.string().check(z.minLength(1));
+const HHMM = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM'));
 
 /** Per-contract, per-side fees of a futures product, USD (fees.ts has the sources of the defaults). */
 const contractFees = (exchange: number, regulatory: number, broker: number) =>
-  z
-    .strictObject({
+  z.prefault(
+    z.strictObject({
       exchange: nonNeg(exchange),
       clearing: nonNeg(0),
       regulatory: nonNeg(regulatory),
       broker: nonNeg(broker),
-    })
-    .prefault({});
+    }),
+    {},
+  );
 
 /** A daily window in a time zone, on some weekdays (0 = Sunday), in which no new risk is taken. */
 const NoTradeWindow = z.strictObject({
   from: HHMM,
   to: HHMM,
-  zone: z.string().min(1).default('America/Chicago'),
+  zone: z._default(NON_EMPTY, 'America/Chicago'),
   /** Weekdays the window applies on, 0 = Sunday … 6 = Saturday; all when absent. */
-  days: z.array(z.number().int().min(0).max(6)).min(1).optional(),
+  days: z.optional(z.array(z.number().check(z.int(), z.gte(0), z.lte(6))).check(z.minLength(1))),
   /** What a rejection says (a news release, the CME break …). */
-  reason: z.string().min(1).default('no-trade window'),
+  reason: z._default(NON_EMPTY, 'no-trade window'),
 });
 export type NoTradeWindow = z.output<typeof NoTradeWindow>;
 
 export const ExecutionConfigSchema = z.strictObject({
   /** How an approved decision enters. */
-  entry: z
-    .strictObject({
+  entry: z.prefault(
+    z.strictObject({
       /** `market`, or `limit` at the first price `limitAt` names that the decision has. */
-      type: z.enum(['market', 'limit']).default('market'),
+      type: z._default(z.enum(['market', 'limit']), 'market'),
       /**
        * Where a limit entry goes, in order of preference: the market-making analyst's passive price,
        * the best setup's entry; without either it joins the best bid (buy) or offer (sell).
        */
-      limitAt: z
-        .array(z.enum(['passive', 'setup']))
-        .min(1)
-        .default(['passive', 'setup']),
+      limitAt: z._default(z.array(z.enum(['passive', 'setup'])).check(z.minLength(1)), ['passive', 'setup']),
       /** A limit entry not filled within this many ms is cancelled (it expires, GTT). */
       expireMs: posInt(30_000),
-    })
-    .prefault({}),
+    }),
+    {},
+  ),
   /** Where the bracket's stop and target go, and how long a position may live. */
-  exits: z
-    .strictObject({
+  exits: z.prefault(
+    z.strictObject({
       /** Without a setup's stop: this many ATRs (atr_7) from the entry. */
       stopAtr: pos(1.5),
       /** Without a setup's target: this many ATRs from the entry. */
@@ -64,20 +64,22 @@ export const ExecutionConfigSchema = z.strictObject({
       minTicks: posInt(4),
       /** A position still open this long after its entry filled is closed at the market, ms (scalping: 5 min). */
       timeStopMs: posInt(300_000),
-    })
-    .prefault({}),
+    }),
+    {},
+  ),
   /** Flat before the CME daily break (16:00 Chicago) and the weekend (Friday's close). */
-  flat: z
-    .strictObject({
+  flat: z.prefault(
+    z.strictObject({
       /** Minutes before the daily break at which working orders are cancelled and positions closed (0: off). */
       beforeBreakMin: nonNeg(5),
       /** Minutes before Friday's close (0: off). */
       beforeWeekendMin: nonNeg(15),
-    })
-    .prefault({}),
+    }),
+    {},
+  ),
   /** Pre-trade risk limits: an order that breaks one is refused with its reason code. */
-  risk: z
-    .strictObject({
+  risk: z.prefault(
+    z.strictObject({
       /** Largest single order, contracts (lots for spot). */
       maxOrderSize: posInt(10),
       /** Largest |position| per instrument. */
@@ -95,59 +97,64 @@ export const ExecutionConfigSchema = z.strictObject({
       /** Widest spread at which new risk is taken, ticks. */
       maxSpreadTicks: pos(4),
       /** VPIN CDF at or above which new risk is vetoed. */
-      toxicityVeto: z.number().min(0).max(1).default(0.95),
+      toxicityVeto: unit(0.95),
       /** FX sessions in which new risk may be taken (calendar.ts); all when absent. */
-      sessions: z.array(z.enum(FX_SESSION_NAMES)).min(1).optional(),
+      sessions: z.optional(z.array(z.enum(FX_SESSION_NAMES)).check(z.minLength(1))),
       /** Daily windows without new risk (news, the minutes around the CME break). */
-      noTradeWindows: z
-        .array(NoTradeWindow)
-        .default([{ from: '15:55', to: '17:05', zone: 'America/Chicago', reason: 'the CME daily break' }]),
-    })
-    .prefault({}),
+      noTradeWindows: z._default(z.array(NoTradeWindow), [
+        { from: '15:55', to: '17:05', zone: 'America/Chicago', reason: 'the CME daily break' },
+      ]),
+    }),
+    {},
+  ),
   /** What a risk-off flag or a sweep alert from the toxicity analyst does to open positions. */
-  toxicity: z
-    .strictObject({
+  toxicity: z.prefault(
+    z.strictObject({
       /** `flatten`: close at the market; `tighten`: move stops to `tightenTicks` from the price; `hold`: nothing. */
-      policy: z.enum(['flatten', 'tighten', 'hold']).default('tighten'),
+      policy: z._default(z.enum(['flatten', 'tighten', 'hold']), 'tighten'),
       tightenTicks: posInt(2),
-    })
-    .prefault({}),
+    }),
+    {},
+  ),
   /** The paper broker (backtests, the demo, paper trading). */
-  paper: z
-    .strictObject({
+  paper: z.prefault(
+    z.strictObject({
       /** Queue model of resting orders on MBP data (MBO data is always exact FIFO). */
-      queue: z.enum(['risk-averse', 'power', 'log']).default('risk-averse'),
+      queue: z._default(z.enum(['risk-averse', 'power', 'log']), 'risk-averse'),
       /** Exponent of the power queue model. */
       queuePower: pos(2),
-      latency: z
-        .strictObject({
+      latency: z.prefault(
+        z.strictObject({
           /** `constant` delays, or the `feed`'s own recorded ts_recv − ts_event (with `floorMs`). */
-          kind: z.enum(['constant', 'feed']).default('constant'),
+          kind: z._default(z.enum(['constant', 'feed']), 'constant'),
           entryMs: nonNeg(5),
           modifyMs: nonNeg(5),
           cancelMs: nonNeg(5),
           ackMs: nonNeg(5),
           floorMs: nonNeg(1),
-        })
-        .prefault({}),
+        }),
+        {},
+      ),
       /** Share of its level our resting order may reach before reports warn of it. */
-      largeShare: z.number().min(0).max(1).default(0.5),
-    })
-    .prefault({}),
+      largeShare: unit(0.5),
+    }),
+    {},
+  ),
   /** Costs. */
-  fees: z
-    .strictObject({
+  fees: z.prefault(
+    z.strictObject({
       /** CME futures, per contract per side (defaults: fees.ts, with their sources). */
-      futures: z
-        .strictObject({
+      futures: z.prefault(
+        z.strictObject({
           '6E': contractFees(1.6, 0.02, 0.85),
           '6B': contractFees(1.6, 0.02, 0.85),
           '6J': contractFees(1.6, 0.02, 0.85),
-        })
-        .prefault({}),
+        }),
+        {},
+      ),
       /** IG spot FX. */
-      spot: z
-        .strictObject({
+      spot: z.prefault(
+        z.strictObject({
           /** Pips added to each fill when the quotes do not hold the broker's spread. */
           markupPips: nonNeg(0),
           /** Pips by which market and stop fills are worse than the quote. */
@@ -155,13 +162,15 @@ export const ExecutionConfigSchema = z.strictObject({
           /** IG's admin fee on positions held overnight, % a year. */
           adminPct: nonNeg(0.8),
           /** Interest differential credited to longs, % a year (shorts pay it). */
-          tomNextPct: z.number().default(0),
+          tomNextPct: z._default(z.number(), 0),
           /** Smallest deal, lots (IG's dealingRules.minDealSize for the epic). */
           minLots: posInt(1),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
+        }),
+        {},
+      ),
+    }),
+    {},
+  ),
 });
 
 /** Validated execution parameters. */

@@ -20,7 +20,7 @@ class ScriptedProvider implements LlmProvider {
     const base = { usage: this.usage, latencyMs: 5, provider: this.name, model: this.model };
     if (answer instanceof Error)
       return { ok: false, failure: { kind: 'http', message: answer.message }, ...base };
-    return { ok: true, value: req.schema.parse(answer), source: 'model', repaired: false, ...base };
+    return { ok: true, value: z.parse(req.schema, answer), source: 'model', repaired: false, ...base };
   }
 }
 

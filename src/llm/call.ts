@@ -17,7 +17,7 @@
  * server or library may have echoed it, and is cut to `MAX_MESSAGE` characters.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Clock, wallClock } from '../core/index.js';
 import { addUsage, FREE, type Pricing } from './accounting.js';
 import {
@@ -295,10 +295,10 @@ export function parseJsonText(
 
 /** Checks a value against the request's schema; the problem is zod's, in its readable form. */
 export function validate<T>(
-  schema: z.ZodType<T>,
+  schema: z.core.$ZodType<T>,
   value: unknown,
 ): { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string } {
-  const parsed = schema.safeParse(value);
+  const parsed = z.safeParse(schema, value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const problem = `the JSON does not match the schema:\n${z.prettifyError(parsed.error)}`;
   return { ok: false, problem: problem.length > MAX_PROBLEM ? `${problem.slice(0, MAX_PROBLEM)}…` : problem };
@@ -312,10 +312,10 @@ export function repairPrompt(problem: string, schemaName: string): string {
   );
 }
 
-const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+const jsonSchemas = new WeakMap<z.core.$ZodType, Record<string, unknown>>();
 
 /** The JSON schema of a zod schema (zod 4 `toJSONSchema`, without the `$schema` tag), memoised. */
-export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+export function jsonSchemaOf(schema: z.core.$ZodType): Record<string, unknown> {
   let json = jsonSchemas.get(schema);
   if (json === undefined) {
     const { $schema: _, ...rest } = z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<

@@ -4,34 +4,36 @@
  * loads no provider, cache or call code.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { nonNegInt } from '../core/schema/index.js';
 
 /** Default response cache TTL, ms: inside the 30–60 s a scalping view stays useful (cache.ts). */
 export const DEFAULT_CACHE_TTL_MS = 45_000;
 
-const price = z.number().finite().min(0);
+const price = z.number().check(z.gte(0));
 
 /** The LLM section of the configuration. */
 export const LlmConfigSchema = z
   .strictObject({
-    provider: z.enum(['none', 'openai', 'anthropic']).default('none'),
-    model: z.string().min(1).optional(),
-    baseURL: z.url({ protocol: /^https?$/ }).optional(),
-    apiKeyEnv: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
-      .optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    cacheTtlMs: z.number().int().min(0).default(DEFAULT_CACHE_TTL_MS),
-    jsonMode: z.enum(['json_schema', 'json_object']).optional(),
-    pricing: z
-      .strictObject({ inputPerMTok: price, outputPerMTok: price, cachedInputPerMTok: price })
-      .optional(),
+    provider: z._default(z.enum(['none', 'openai', 'anthropic']), 'none'),
+    model: z.optional(z.string().check(z.minLength(1))),
+    baseURL: z.optional(z.url({ protocol: /^https?$/ })),
+    apiKeyEnv: z.optional(
+      z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')),
+    ),
+    timeoutMs: z.optional(z.number().check(z.int(), z.positive())),
+    cacheTtlMs: nonNegInt(DEFAULT_CACHE_TTL_MS),
+    jsonMode: z.optional(z.enum(['json_schema', 'json_object'])),
+    pricing: z.optional(
+      z.strictObject({ inputPerMTok: price, outputPerMTok: price, cachedInputPerMTok: price }),
+    ),
   })
-  .refine((c) => c.provider === 'none' || c.model !== undefined, {
-    path: ['model'],
-    message: 'a model name is required with a provider',
-  });
+  .check(
+    z.refine((c) => c.provider === 'none' || c.model !== undefined, {
+      path: ['model'],
+      message: 'a model name is required with a provider',
+    }),
+  );
 export type LlmConfig = z.infer<typeof LlmConfigSchema>;
 
 /** The environment variable behind each configuration field (by dotted path). */

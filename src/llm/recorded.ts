@@ -9,6 +9,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { ConfigError, sha256 } from '../core/index.js';
+import { validate } from './call.js';
 import {
   type LlmFailureKind,
   type LlmProvider,
@@ -109,11 +110,11 @@ export class ReplayingProvider implements LlmProvider {
       this.missing++;
       return this.#failure('unavailable', 'no recorded answer for this request');
     }
-    const parsed = req.schema.safeParse(rec.value);
-    if (!parsed.success) return this.#failure('malformed', 'the recorded answer does not fit the schema');
+    const checked = validate(req.schema, rec.value);
+    if (!checked.ok) return this.#failure('malformed', 'the recorded answer does not fit the schema');
     return {
       ok: true,
-      value: parsed.data,
+      value: checked.value,
       source: 'model',
       repaired: false,
       usage: rec.usage ?? NO_USAGE,

@@ -5,7 +5,7 @@
  * caller can fall back to the quant answer and record why.
  */
 
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 
 export interface ChatMessage {
   readonly role: 'user' | 'assistant';
@@ -16,8 +16,8 @@ export interface ChatMessage {
 export interface StructuredRequest<T> {
   readonly system: string;
   readonly messages: readonly ChatMessage[];
-  /** Validates (and types) the answer. */
-  readonly schema: z.ZodType<T>;
+  /** Validates (and types) the answer: a zod schema of either API, classic (`zod`) or mini (`zod/mini`). */
+  readonly schema: z.$ZodType<T>;
   /** Name of the schema / tool (letters, digits, underscores). */
   readonly schemaName: string;
   readonly maxTokens?: number;

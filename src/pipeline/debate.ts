@@ -23,8 +23,9 @@
  * evidence.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AgentSignal, Direction, RiskFlag } from '../agents/index.js';
+import { UNIT } from '../core/schema/index.js';
 import type { LlmProvider, StructuredResult, Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import type { Consensus, Vote } from './consensus.js';
@@ -133,12 +134,12 @@ export interface DebateOptions {
 
 const TurnSchema = z.object({
   argument: z.string(),
-  strength: z.number().min(0).max(1),
+  strength: UNIT,
 });
 const JudgeSchema = z.object({
   direction: z.enum(['long', 'short', 'flat']),
-  agreement: z.number().min(0).max(1),
-  confidence: z.number().min(0).max(1),
+  agreement: UNIT,
+  confidence: UNIT,
   rationale: z.string(),
 });
 

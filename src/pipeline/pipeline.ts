@@ -19,7 +19,7 @@
  * AbortSignal (the debate ends with what it has, a late model call is abandoned) and are recorded.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   type Agent,
   type AgentInput,
@@ -31,6 +31,7 @@ import {
   runAgents,
 } from '../agents/index.js';
 import { type Clock, componentLogger, EngineError, type Logger, silentLogger } from '../core/index.js';
+import { UNIT } from '../core/schema/index.js';
 import { type LlmProvider, stateKey, type Usage } from '../llm/index.js';
 import type { PipelineConfig } from './config.js';
 import { DEFAULT_PIPELINE_CONFIG } from './config.js';
@@ -526,7 +527,7 @@ export class DecisionPipeline {
 
 const ApprovalSchema = z.object({
   approve: z.boolean(),
-  sizeFactor: z.number().min(0).max(1),
+  sizeFactor: UNIT,
   rationale: z.string(),
 });
 

@@ -14,8 +14,9 @@
  * and positive variances. Every error names the file and the offending field.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { requireLength } from '../../core/index.js';
+import { NON_NEGATIVE_INT } from '../../core/schema/index.js';
 import type { FitInfo } from './common.js';
 import { RegimeError } from './errors.js';
 import type { HmmModel } from './gaussian-hmm.js';
@@ -134,15 +135,15 @@ export function serializeModel(
 }
 
 const num = z.number();
-const vec = z.array(num).min(1);
-const mat = z.array(vec).min(1);
+const vec = z.array(num).check(z.minLength(1));
+const mat = z.array(vec).check(z.minLength(1));
 const fitSchema = z.object({
   logLikelihood: num,
-  iterations: z.number().int().nonnegative(),
+  iterations: NON_NEGATIVE_INT,
   converged: z.boolean(),
-  n: z.number().int().nonnegative(),
+  n: NON_NEGATIVE_INT,
 });
-const names = z.array(z.string().min(1)).min(1);
+const names = z.array(z.string().check(z.minLength(1))).check(z.minLength(1));
 const schema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('hmm'),

@@ -6,7 +6,7 @@
  * (`pipSizes`, see big-figures.ts), `…Band` in VWAP standard deviations, `…R` in multiples of the
  * risk (|entry − stop|), `…Minutes` in minutes, `…Ms` in milliseconds.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { flag, nonNeg, pos, posInt } from '../../core/schema/index.js';
 
 const centre = z.enum(['sydney', 'tokyo', 'london', 'new_york']);
@@ -15,13 +15,13 @@ type Centre = z.infer<typeof centre>;
 export type PivotVariant = 'classic' | 'camarilla' | 'fibonacci';
 /** Round-number levels inside a big figure (big-figures.ts). */
 export type BigFigureLevel = '00' | '20' | '50' | '80';
-const stopAt = z.enum(['mid', 'opposite']).default('mid');
+const stopAt = z._default(z.enum(['mid', 'opposite']), 'mid');
 
 /** 1. Opening range breakout (orb.ts). */
 const orb = z.strictObject({
   enabled: flag(true),
   /** Centres whose opening range is traded. */
-  centres: z.array(centre).default((): Centre[] => ['london', 'new_york']),
+  centres: z._default(z.array(centre), (): Centre[] => ['london', 'new_york']),
   /** A breakout counts only this long after the range completes. */
   maxMinutesAfterRange: posInt(120),
   /** The close must be beyond the range by more than this. */
@@ -58,9 +58,11 @@ const sfp = z.strictObject({
 /** 3. Pivot points (pivots.ts). */
 const pivots = z.strictObject({
   enabled: flag(true),
-  variants: z
-    .array(z.enum(['classic', 'camarilla', 'fibonacci']))
-    .default((): PivotVariant[] => ['classic', 'camarilla', 'fibonacci']),
+  variants: z._default(z.array(z.enum(['classic', 'camarilla', 'fibonacci'])), (): PivotVariant[] => [
+    'classic',
+    'camarilla',
+    'fibonacci',
+  ]),
   bounce: flag(true),
   break: flag(true),
   /** A bar within this of a level touches it. */
@@ -79,7 +81,12 @@ const pivots = z.strictObject({
 const bigFigures = z.strictObject({
   enabled: flag(true),
   /** Which round-number levels inside each big figure are used. */
-  levels: z.array(z.enum(['00', '20', '50', '80'])).default((): BigFigureLevel[] => ['00', '20', '50', '80']),
+  levels: z._default(z.array(z.enum(['00', '20', '50', '80'])), (): BigFigureLevel[] => [
+    '00',
+    '20',
+    '50',
+    '80',
+  ]),
   bounce: flag(true),
   break: flag(true),
   magnet: flag(true),
@@ -176,7 +183,7 @@ const asianBreakout = z.strictObject({
 const priorLevels = z.strictObject({
   enabled: flag(true),
   priorDay: flag(true),
-  centres: z.array(centre).default((): Centre[] => ['sydney', 'tokyo', 'london', 'new_york']),
+  centres: z._default(z.array(centre), (): Centre[] => ['sydney', 'tokyo', 'london', 'new_york']),
   bounce: flag(true),
   break: flag(true),
   touchTicks: nonNeg(1),
@@ -203,27 +210,28 @@ export const TechniquesConfigSchema = z.strictObject({
   /** Opening-range length, minutes (OpeningRangeTracker). */
   openingRangeMinutes: posInt(15),
   /** Pip size by instrument, over the built-in table (big-figures.ts `DEFAULT_PIP_SIZES`). */
-  pipSizes: z
-    .record(
+  pipSizes: z._default(
+    z.record(
       z.string(),
-      z
-        .number()
-        .positive()
-        .refine((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9, {
+      z.number().check(
+        z.positive(),
+        z.refine((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9, {
           message: 'a pip size is a power of ten (0.0001, 0.01, 0.000001 …)',
         }),
-    )
-    .default(() => ({})),
-  orb: orb.prefault({}),
-  sfp: sfp.prefault({}),
-  pivots: pivots.prefault({}),
-  bigFigures: bigFigures.prefault({}),
-  liquiditySweep: liquiditySweep.prefault({}),
-  vwap: vwap.prefault({}),
-  emaMomentum: emaMomentum.prefault({}),
-  asianBreakout: asianBreakout.prefault({}),
-  priorLevels: priorLevels.prefault({}),
-  fvg: fvg.prefault({}),
+      ),
+    ),
+    () => ({}),
+  ),
+  orb: z.prefault(orb, {}),
+  sfp: z.prefault(sfp, {}),
+  pivots: z.prefault(pivots, {}),
+  bigFigures: z.prefault(bigFigures, {}),
+  liquiditySweep: z.prefault(liquiditySweep, {}),
+  vwap: z.prefault(vwap, {}),
+  emaMomentum: z.prefault(emaMomentum, {}),
+  asianBreakout: z.prefault(asianBreakout, {}),
+  priorLevels: z.prefault(priorLevels, {}),
+  fvg: z.prefault(fvg, {}),
 });
 
 /** Validated technique parameters. */
