@@ -1,12 +1,6 @@
 /** Helpers shared by the analysts: evidence values, clamping, and the validated answer. */
 import type { FeatureSnapshot } from '../features/index.js';
-import {
-  type AgentName,
-  type AgentSignal,
-  AgentSignalSchema,
-  type Direction,
-  type RiskFlag,
-} from './types.js';
+import { type AgentName, type AgentSignal, type Direction, type RiskFlag, validSignal } from './types.js';
 
 /** Evidence values: numbers, strings, booleans, or null (JSON has no NaN). */
 export type Evidence = Record<string, number | string | boolean | null>;
@@ -66,11 +60,11 @@ export interface SignalParts {
 }
 
 /**
- * The analyst's answer, validated with `AgentSignalSchema` (a bug that produces an out-of-range
- * value fails here, in the analyst, rather than in the vote). Flags are de-duplicated, in order.
+ * The analyst's answer, validated with `AgentSignalSchema` and frozen (a bug that produces an
+ * out-of-range value fails here, in the analyst, rather than in the vote). Flags are de-duplicated, in order.
  */
 export function signal(agent: AgentName, p: SignalParts): AgentSignal {
-  return AgentSignalSchema.parse({
+  return validSignal({
     agent,
     direction: p.direction,
     confidence: clamp(p.confidence),

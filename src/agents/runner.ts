@@ -10,7 +10,14 @@
  */
 import type { Clock } from '../core/index.js';
 import { EngineError } from '../core/index.js';
-import { type Agent, type AgentInput, type AgentName, type AgentSignal, AgentSignalSchema } from './types.js';
+import {
+  type Agent,
+  type AgentInput,
+  type AgentName,
+  type AgentSignal,
+  AgentSignalSchema,
+  isValidatedSignal,
+} from './types.js';
 
 /** An analyst that overran its time budget. */
 export class AgentTimeoutError extends EngineError {
@@ -166,18 +173,20 @@ function runOne(
       case 'error':
         return { outcome: { ...base, status: 'error', error: message(r.error) }, signal: null };
       case 'value': {
-        const p = AgentSignalSchema.safeParse(r.value);
-        if (!p.success) {
-          const problems = p.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-          return { outcome: { ...base, status: 'invalid', error: problems.join('; ') }, signal: null };
+        let s: AgentSignal;
+        if (isValidatedSignal(r.value)) s = r.value;
+        else {
+          const p = AgentSignalSchema.safeParse(r.value);
+          if (!p.success) {
+            const problems = p.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+            return { outcome: { ...base, status: 'invalid', error: problems.join('; ') }, signal: null };
+          }
+          s = p.data;
         }
-        if (p.data.agent !== agent.name) {
-          return {
-            outcome: { ...base, status: 'invalid', error: `answered as "${p.data.agent}"` },
-            signal: null,
-          };
+        if (s.agent !== agent.name) {
+          return { outcome: { ...base, status: 'invalid', error: `answered as "${s.agent}"` }, signal: null };
         }
-        return { outcome: { ...base, status: 'ok' }, signal: p.data };
+        return { outcome: { ...base, status: 'ok' }, signal: s };
       }
     }
   });

@@ -48,6 +48,30 @@ export const AgentSignalSchema = z.object({
 });
 export type AgentSignal = z.infer<typeof AgentSignalSchema>;
 
+/** Signals already validated against `AgentSignalSchema` and frozen whole, so never changed since. */
+const VALIDATED = new WeakSet<object>();
+
+/**
+ * `v` validated against `AgentSignalSchema` (throws the schema's error when it is not one) and
+ * frozen, with everything it holds.
+ */
+export function validSignal(v: unknown): AgentSignal {
+  const s = AgentSignalSchema.parse(v);
+  Object.freeze(s.evidence);
+  Object.freeze(s.flags);
+  VALIDATED.add(Object.freeze(s));
+  return s;
+}
+
+/**
+ * Whether `v` came from `validSignal`: the runner need not check it again (an analyst in this
+ * thread answers such a signal for every decision; one from a worker thread or a model is a copy
+ * and is checked).
+ */
+export function isValidatedSignal(v: unknown): v is AgentSignal {
+  return typeof v === 'object' && v !== null && VALIDATED.has(v);
+}
+
 /** The regime state analysts read (from `RegimeFilter`). */
 export interface RegimeState {
   /** State name: low, medium, high. */

@@ -193,15 +193,22 @@ interface Budget {
   clear(): void;
 }
 
+/** The budget of a tier that is not enforced: a signal nothing aborts, shared by every decision. */
+const UNLIMITED: Budget = Object.freeze({
+  signal: new AbortController().signal,
+  deadline: Number.POSITIVE_INFINITY,
+  clear: () => {},
+});
+
 /**
  * Aborts after `ms` of wall time, or when `parent` aborts (at once if it already has); with
  * `enforce` false it never aborts (backtests without a model: a replay must not depend on the
  * machine's speed, CONVENTIONS.md "Time, clocks and determinism").
  */
 function budget(ms: number, enforce: boolean, parent?: Budget): Budget {
+  if (!enforce) return UNLIMITED;
   const ctl = new AbortController();
   const deadline = Math.min(performance.now() + ms, parent?.deadline ?? Number.POSITIVE_INFINITY);
-  if (!enforce) return { signal: ctl.signal, deadline: Number.POSITIVE_INFINITY, clear: () => {} };
   const p = parent?.signal;
   if (p?.aborted) {
     ctl.abort(p.reason);
