@@ -80,7 +80,7 @@ describe('loadConfig', () => {
     const c = loadConfig({ file: EXAMPLE, env: {} });
     assert.equal(c.techniques.fvg.enabled, false);
     assert.deepEqual(c.techniques.orb.centres, ['london']);
-    assert.equal(c.engine.vpinBucketVolume, 1000);
+    assert.equal(c.engine.vpinBucketVolume, 250);
     assert.equal(c.pipeline.debate.maxRounds, 4);
     assert.equal(c.pipeline.debate.checkEvery, 2);
     assert.equal(c.llm.provider, 'none');
@@ -171,7 +171,7 @@ describe('scalper config', { concurrency: true }, () => {
     const c = JSON.parse(r.stdout);
     assert.equal(c.llm.baseURL, 'http://user:[redacted]@127.0.0.1:8000/v1');
     assert.equal(c.llm.provider, 'openai', 'the environment over the file');
-    assert.equal(c.engine.vpinBucketVolume, 1000);
+    assert.equal(c.engine.vpinBucketVolume, 250);
     assert.deepEqual(c.agents.momentum, defaultConfig().agents.momentum);
     assert.deepEqual(Object.keys(c), Object.keys(defaultConfig()));
     const yaml = await scalper(['config', 'print']);
@@ -278,20 +278,22 @@ describe('values from a file are used', () => {
       ]),
     ]);
     for (const r of runs) assert.equal(r.status, 0, r.stderr);
-    const vpin = (text: string) => {
+    const column = (text: string, name: string) => {
       const rows = text.trim().split('\n');
-      const at = rows[0].split(',').indexOf('vpin');
+      const at = rows[0].split(',').indexOf(name);
       return rows.slice(1).map((r) => r.split(',')[at]);
     };
+    const vpin = (text: string) => column(text, 'vpin');
     assert.equal(csv('file.csv'), csv('flags.csv'));
     assert.ok(
       vpin(csv('file.csv')).some((v) => v !== ''),
       'five buckets of 40 lots fill within the hour',
     );
     assert.ok(
-      vpin(csv('default.csv')).every((v) => v === ''),
-      'fifty buckets of 4,000 lots do not',
+      column(csv('default.csv'), 'vpin_daily').every((v) => v === ''),
+      "the paper's fifty buckets of 4,000 lots do not",
     );
+    assert.notDeepEqual(vpin(csv('default.csv')), vpin(csv('file.csv')), 'the defaults are not the file');
     assert.equal(csv('over.csv'), csv('over-flags.csv'));
     assert.notEqual(csv('over.csv'), csv('file.csv'));
   });
