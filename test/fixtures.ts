@@ -1,7 +1,9 @@
 /**
- * Test helpers: where the shared fixtures are. Tests read real data from ../shared/fixtures
- * (relative to the repository root, or SCALPER_FIXTURES) and never copy it into the repository.
+ * Test helpers: where the shared fixtures are, and running the built `scalper` command. Tests read
+ * real data from ../shared/fixtures (relative to the repository root, or SCALPER_FIXTURES) and never
+ * copy it into the repository.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +44,65 @@ export function scalperBin(): string {
     bin: { scalper: string };
   };
   return join(repoRoot(), pkg.bin.scalper);
+}
+
+/** What one run of the `scalper` command gave: its exit status and output. */
+export interface ScalperRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** How `runScalper` runs the command. */
+export interface ScalperRunOptions {
+  /** Variables over the default environment; one set to `undefined` is left out of it. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Kill the command after this many milliseconds (the run then rejects). Default: no limit. */
+  readonly timeoutMs?: number;
+  readonly cwd?: string;
+  /** Node's own flags, given before the command's file (`--import`, …). */
+  readonly nodeArgs?: readonly string[];
+}
+
+/** For `runScalper`'s `env`: each variable of the test's environment that `drop` names, left out. */
+export function withoutEnv(drop: (name: string) => boolean): Record<string, undefined> {
+  return Object.fromEntries(
+    Object.keys(process.env)
+      .filter(drop)
+      .map((name) => [name, undefined]),
+  );
+}
+
+/**
+ * The environment of a run: the test's own, with CI=1, NO_COLOR=1 and FORCE_COLOR=0 so that the
+ * command draws no progress bar and colours nothing the tests read.
+ */
+const RUN_ENV = { CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+
+/** Output a run may print (a whole `dbn dump` of a fixture) before it is cut off as an error. */
+const MAX_OUTPUT = 64 << 20;
+
+/**
+ * Runs `scalper ARGS` (the built command, `scalperBin()`) under this Node. A non-zero exit status is
+ * an outcome for the test to check, so it resolves; only a command that could not be started or
+ * was killed (by `timeoutMs`) rejects.
+ */
+export function runScalper(args: readonly string[], opts: ScalperRunOptions = {}): Promise<ScalperRun> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...(opts.nodeArgs ?? []), scalperBin(), ...args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, ...RUN_ENV, ...opts.env },
+        maxBuffer: MAX_OUTPUT,
+        timeout: opts.timeoutMs,
+        cwd: opts.cwd,
+      },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') reject(err);
+        else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
+      },
+    );
+  });
 }

@@ -7,38 +7,17 @@
  */
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { scalperBin } from '../../test/fixtures.js';
+import { runScalper } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { CCY_RATES, DEFAULT_SPOT_PARAMS, frontContract, SPOT_SPECS } from '../sim/index.js';
 import type { BasisReport } from './basis.js';
 
-const MAIN = scalperBin();
-const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 const DATE = '2026-03-04';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function scalper(...args: string[]): Promise<Run> {
-  return new Promise<Run>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { encoding: 'utf8', env: ENV, maxBuffer: 64 << 20, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') reject(err);
-        else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const scalper = (...args: string[]) => runScalper(args, { timeoutMs: 60_000 });
 
 const span = simulatedSpan({
   date: DATE,

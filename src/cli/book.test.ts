@@ -4,17 +4,15 @@
  * its own records carry, and a crossed book is marked.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fixture, scalperBin } from '../../test/fixtures.js';
+import { fixture, runScalper } from '../../test/fixtures.js';
 import { ConfigError } from '../core/index.js';
 import { DbnDecoder, DbnEncoder, DbnError, type DbnRecord, Flags, RType } from '../data/index.js';
 import { runBook } from './book.js';
 
-const MAIN = scalperBin();
 const ES = fixture('dbn-real', 'glbx-mdp3-esm4-20240508T000000-000002.mbo.dbn.zst');
 const dir = mkdtempSync(join(tmpdir(), 'scalper-book-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -151,12 +149,8 @@ describe('scalper book', () => {
       (e: unknown) => e instanceof DbnError && e.code === 'IO',
     );
     await assert.rejects(book([ES], { format: 'xml' as 'json' }), ConfigError);
-    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, [MAIN, 'book', ES, '--every', '0'], (err, _out, stderr) =>
-        resolve({ code: err ? (err.code as number) : 0, stderr }),
-      );
-    });
-    assert.equal(r.code, 2);
+    const r = await runScalper(['book', ES, '--every', '0']);
+    assert.equal(r.status, 2);
     assert.match(r.stderr, /--every.*"0" is not a positive integer/);
   });
 });

@@ -14,7 +14,7 @@
  * 2020-12-28T13:00:00.000704060Z.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -22,41 +22,21 @@ import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertMarketFillsInBook, assertTotals } from '../../test/backtest-checks.js';
 import { type ExpectedPrice, expectedFiles } from '../../test/dbn.js';
-import { fixture, scalperBin } from '../../test/fixtures.js';
+import { fixture, runScalper, type ScalperRun, scalperBin } from '../../test/fixtures.js';
 import { writeSampleFiles } from '../../test/market-sample.js';
 import { DbnDecoder } from '../data/dbn/index.js';
-
-const MAIN = scalperBin();
-const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Children running at once: enough to keep every core busy, few enough not to thrash. */
 let slots = availableParallelism() + 1;
 const waiting: (() => void)[] = [];
 
 /** Runs the CLI with `args` and collects its exit status and output. */
-async function scalper(...args: string[]): Promise<Run> {
+async function scalper(...args: string[]): Promise<ScalperRun> {
   if (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
   else slots--;
   try {
-    return await new Promise<Run>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [MAIN, ...args],
-        // `demo` simulates seven days and replays one (~40 s alone): a safety limit, generous for a loaded machine.
-        { encoding: 'utf8', env: ENV, maxBuffer: 64 << 20, timeout: 600_000 },
-        (err, stdout, stderr) => {
-          // A non-zero exit is an outcome to check; failing to run or a timeout is not.
-          if (err && typeof err.code !== 'number') reject(err);
-          else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
-        },
-      );
-    });
+    // `demo` simulates seven days and replays one (~40 s alone): a safety limit, generous for a loaded machine.
+    return await runScalper(args, { timeoutMs: 600_000 });
   } finally {
     const next = waiting.shift();
     if (next) next();
@@ -73,7 +53,7 @@ async function ok(...args: string[]): Promise<string[]> {
 }
 
 /** Asserts a clean failure: exit status 2, one `error [CODE]: ...` line on stderr, no stack. */
-function assertFails(r: Run, code: string): string {
+function assertFails(r: ScalperRun, code: string): string {
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, new RegExp(`^error \\[${code}\\]: [^\\n]+\\n$`), r.stderr);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
@@ -561,8 +541,8 @@ describe('stdout closed early', { concurrency: true }, () => {
     // ~2 MB of JSON lines: far more than a pipe buffer, so the child is still writing when the
     // reader closes.
     const files = await writeSampleFiles(mkdtempSync(join(tmp, 'pipe-')), { records: 2000, seed: 3 });
-    const child = spawn(process.execPath, [MAIN, 'dbn', 'dump', files.mbp10], {
-      env: ENV,
+    const child = spawn(process.execPath, [scalperBin(), 'dbn', 'dump', files.mbp10], {
+      env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

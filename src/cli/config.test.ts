@@ -5,14 +5,14 @@
  */
 
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { scalperBin } from '../../test/fixtures.js';
+import { runScalper, scalperBin, withoutEnv } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { ConfigProblemsError, canonicalJson } from '../core/index.js';
 import type { SimDayResult } from '../sim/index.js';
@@ -21,29 +21,11 @@ import { runDecide } from './decide.js';
 
 const MAIN = scalperBin();
 const EXAMPLE = fileURLToPath(new URL('../../../config/example.yaml', import.meta.url));
-const BASE_ENV: Record<string, string | undefined> = { ...process.env, CI: '1', NO_COLOR: '1' };
-for (const k of Object.keys(BASE_ENV))
-  if (k.startsWith('SCALPER_LLM_') || k === 'SCALPER_LOG_LEVEL') delete BASE_ENV[k];
+/** The model and log-level variables of the test's environment, left out of the runs' own. */
+const UNSET = withoutEnv((k) => k.startsWith('SCALPER_LLM_') || k === 'SCALPER_LOG_LEVEL');
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-function scalper(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { encoding: 'utf8', env: { ...BASE_ENV, ...env }, maxBuffer: 64 << 20, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') reject(err);
-        else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const scalper = (args: string[], env: Record<string, string> = {}) =>
+  runScalper(args, { env: { ...UNSET, ...env }, timeoutMs: 60_000 });
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

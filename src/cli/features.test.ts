@@ -6,12 +6,11 @@
  */
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CONVENTION_COLUMNS } from '../../test/columns.js';
-import { scalperBin } from '../../test/fixtures.js';
+import { runScalper } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { tickDecimals } from '../core/index.js';
 import {
@@ -23,30 +22,10 @@ import {
 import { snapshotCsvRow } from './features.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
-const MAIN = scalperBin();
-const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 const DATE = '2026-11-24';
 const NS_PER_MS = 1_000_000n;
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function scalper(...args: string[]): Promise<Run> {
-  return new Promise<Run>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { encoding: 'utf8', env: ENV, maxBuffer: 64 << 20, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') reject(err);
-        else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const scalper = (...args: string[]) => runScalper(args, { timeoutMs: 30_000 });
 
 const span = simulatedSpan({
   date: DATE,

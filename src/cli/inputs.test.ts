@@ -7,30 +7,14 @@
  * trades 6EH7. Each folder also holds the spot pair EUR/USD and the bars and truth files.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { scalperBin } from '../../test/fixtures.js';
+import { runScalper } from '../../test/fixtures.js';
 import { simulateDay } from '../sim/index.js';
 
-const MAIN = scalperBin();
-const ENV = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
-
-function scalper(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { encoding: 'utf8', env: ENV, timeout: 300_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') reject(err);
-        else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const scalper = (...args: string[]) => runScalper(args, { timeoutMs: 300_000 });
 
 /** 13:00–14:30 UTC of each date: 90 whole minutes in the London–New York overlap. */
 const WINDOW_START = {

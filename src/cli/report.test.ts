@@ -9,26 +9,17 @@
  * ready within minutes: the defaults (4,000 lots, 50 buckets) need about a day of 6E volume.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { artifactsDir, ensureChromium, launchChromium, servePage } from '../../test/browser.js';
-import { scalperBin } from '../../test/fixtures.js';
+import { runScalper, type ScalperRun } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { runBacktestCommand } from './backtest.js';
 import { loadConfig } from './config.js';
 
-/** Runs the `scalper` command: its exit status and output. */
-function scalper(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [scalperBin(), ...args], (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+const scalper = (...args: string[]) => runScalper(args);
 
 /** Per chart: the points of each series and the coloured pixels of its canvases, read in the page. */
 interface ChartSeen {
@@ -62,7 +53,7 @@ describe('backtest report', () => {
   });
   let out: string;
   let again: string;
-  let rendered: { status: number; stdout: string; stderr: string };
+  let rendered: ScalperRun;
   before(async () => {
     out = join(span.dir, 'bt');
     again = join(span.dir, 'again.html');

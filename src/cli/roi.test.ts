@@ -4,25 +4,16 @@
  * result, a negative cost, a variant that adds no order flow).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { scalperBin } from '../../test/fixtures.js';
+import { runScalper } from '../../test/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalper-roi-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the `scalper` command: its exit status and output. */
-function scalper(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [scalperBin(), ...args], (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+const scalper = (...args: string[]) => runScalper(args);
 
 const close = (a: number, b: number, what: string, tol = 1e-9) =>
   assert.ok(Math.abs(a - b) < tol, `${what}: ${a} vs ${b}`);

@@ -8,13 +8,12 @@
  * without the bundle. Times are measured in `npm run bench -- --only startup`, not here.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fixture, repoRoot, scalperBin } from '../../test/fixtures.js';
+import { fixture, repoRoot, runScalper, scalperBin, withoutEnv } from '../../test/fixtures.js';
 
 const BIN = scalperBin();
 const ROOT = repoRoot();
@@ -50,8 +49,8 @@ process.on('exit', () => {
 
 let runs = 0;
 
-/** The environment without the variables the configuration reads, as a user who sets none runs it. */
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SCALPER_')));
+/** The variables the configuration reads, left out of the runs' environment, as a user who sets none runs it. */
+const UNSET = withoutEnv((k) => k.startsWith('SCALPER_'));
 
 /** What one run loaded, as paths relative to the repository. */
 interface Loaded {
@@ -72,16 +71,9 @@ async function loaded(...args: string[]): Promise<Loaded> {
 async function run(...args: string[]): Promise<Loaded & { status: number; stderr: string }> {
   const log = join(dir, `modules-${runs++}.txt`);
   writeFileSync(log, '');
-  const { status, stderr } = await new Promise<{ status: number; stderr: string }>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', pathToFileURL(join(dir, 'register.mjs')).href, BIN, ...args],
-      { env: { ...ENV, MODULE_LOG_FILE: log, CI: '1' } },
-      (err, _stdout, stderr) => {
-        if (err && typeof err.code !== 'number') reject(err);
-        else resolve({ status: err ? (err.code as number) : 0, stderr });
-      },
-    );
+  const { status, stderr } = await runScalper(args, {
+    nodeArgs: ['--import', pathToFileURL(join(dir, 'register.mjs')).href],
+    env: { ...UNSET, MODULE_LOG_FILE: log },
   });
   const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
   const files = [

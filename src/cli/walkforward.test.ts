@@ -5,12 +5,11 @@
  * of its test days with what it chose, and the out-of-sample total adds up the test days.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { scalperBin } from '../../test/fixtures.js';
+import { runScalper } from '../../test/fixtures.js';
 import { tradingDayBoundsNs } from '../core/index.js';
 import { simulateDay } from '../sim/index.js';
 import { runBacktestCommand } from './backtest.js';
@@ -21,19 +20,6 @@ import { filesByDay, runWalkForward } from './walkforward.js';
 
 const DATES = ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26'];
 const POINTS = [{ 'decide.vpinThreshold': 0.6 }, { 'decide.vpinThreshold': 0.95 }];
-
-/** `scalper ARGS`: exit code, stdout and stderr. */
-function scalper(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [scalperBin(), ...args],
-      { env: { ...process.env, CI: '1' } },
-      (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? 1), stdout, stderr }),
-    );
-  });
-}
 
 describe('sweep and walk-forward', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wf-cli-'));
@@ -160,7 +146,7 @@ describe('sweep and walk-forward', () => {
 
   test('the commands: a ranked sweep; too few days and a bad path are clear errors', async () => {
     const sweepOut = join(dir, 'sweep');
-    const s = await scalper([
+    const s = await runScalper([
       'sweep',
       ...files.slice(0, 2),
       '-p',
@@ -170,7 +156,7 @@ describe('sweep and walk-forward', () => {
       '--out',
       sweepOut,
     ]);
-    assert.equal(s.code, 0, s.stderr);
+    assert.equal(s.status, 0, s.stderr);
     const doc = JSON.parse(readFileSync(join(sweepOut, 'sweep.json'), 'utf8'));
     assert.equal(doc.rows.length, 2);
     assert.match(s.stdout, /points ranked by pnl/);
@@ -178,7 +164,7 @@ describe('sweep and walk-forward', () => {
       s.stdout,
       new RegExp(`best: decide\\.vpinThreshold=${doc.rows[doc.best].point['decide.vpinThreshold']}`),
     );
-    const bad = await scalper([
+    const bad = await runScalper([
       'sweep',
       ...files.slice(0, 2),
       '-p',
@@ -186,9 +172,9 @@ describe('sweep and walk-forward', () => {
       '--out',
       join(dir, 'bad'),
     ]);
-    assert.equal(bad.code, 2);
+    assert.equal(bad.status, 2);
     assert.match(bad.stderr, /decide.*noSuchThing/);
-    const few = await scalper([
+    const few = await runScalper([
       'walkforward',
       ...files.slice(0, 4),
       '--train',
@@ -198,7 +184,7 @@ describe('sweep and walk-forward', () => {
       '--out',
       join(dir, 'few'),
     ]);
-    assert.equal(few.code, 2);
+    assert.equal(few.status, 2);
     assert.match(
       few.stderr,
       /2 trading day\(s\) in the input \(2026-11-23, 2026-11-24\); --train 2 --test 1 needs at least 3/,
