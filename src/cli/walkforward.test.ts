@@ -5,7 +5,7 @@
  * of its test days with what it chose, and the out-of-sample total adds up the test days.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -189,5 +189,17 @@ describe('sweep and walk-forward', () => {
       few.stderr,
       /2 trading day\(s\) in the input \(2026-11-23, 2026-11-24\); --train 2 --test 1 needs at least 3/,
     );
+    // A value out of its range fails before any fold is fitted: no fold folder is made.
+    const range = await runScalper([
+      'walkforward',
+      ...files,
+      '-p',
+      'decide.vpinThreshold=0.5,1.5',
+      '--out',
+      join(dir, 'range'),
+    ]);
+    assert.equal(range.status, 2);
+    assert.match(range.stderr, /decide\.vpinThreshold/);
+    assert.ok(!existsSync(join(dir, 'range', 'fold-1')), 'nothing fitted');
   });
 });

@@ -132,6 +132,8 @@ export interface FoldResult extends Fold {
 
 /** Runs the walk-forward over `files` and writes its folders and walkforward.json. */
 export async function runWalkForward(inputs: readonly string[], o: WalkForwardOptions) {
+  // Every point is checked by the schema before anything is fitted.
+  for (const p of o.points) withValues(o.config, p, '--param');
   outputFolder(o.out);
   const byDay = await filesByDay(inputs);
   const days = [...byDay.keys()];
@@ -235,9 +237,11 @@ async function runFold(
     });
     say('Stoikov table fitted');
   }
-  let chosen: GridPoint = {};
+  // A grid of one point is no choice: its values apply to every fold as given.
+  let chosen: GridPoint = o.points.length === 1 ? o.points[0] : {};
   let inSample: FoldResult['inSample'] = null;
-  if (pool !== null) {
+  if (pool === null) config = withValues(config, chosen, '--param');
+  else {
     const sweep: SweepResult = await runSweep(train.files, {
       config,
       points: o.points,
