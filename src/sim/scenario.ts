@@ -239,8 +239,19 @@ const fields = z.strictObject({
  * so an error names the path the user wrote.
  */
 export const ScenarioSchema = z.pipe(
-  z.transform((v: unknown) => {
+  z.transform((v: unknown, ctx) => {
     if (v === undefined) return {};
+    if (typeof v === 'string' && !Object.hasOwn(SCENARIO_PRESETS, v)) {
+      // Reported here, at the path the name was given at, rather than at `preset`.
+      ctx.issues.push({
+        code: 'custom',
+        message: `expected a scenario: ${SCENARIO_PRESET_NAMES.join(', ')}`,
+        input: v,
+      });
+      // The issue fails the parse; `z.NEVER` would bring zod's core barrel, JSON-schema code
+      // included, into the configuration's bundle (cli/startup.test.ts).
+      return v;
+    }
     const o = typeof v === 'string' ? { preset: v } : v;
     if (o === null || typeof o !== 'object' || Array.isArray(o)) return o;
     const name = (o as { preset?: unknown }).preset ?? 'default';
