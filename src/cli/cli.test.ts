@@ -25,6 +25,7 @@ import { type ExpectedPrice, expectedFiles } from '../../test/dbn.js';
 import { fixture, runScalper, type ScalperRun, scalperBin } from '../../test/fixtures.js';
 import { writeSampleFiles } from '../../test/market-sample.js';
 import { DbnDecoder } from '../data/dbn/index.js';
+import { simulateDay } from '../sim/index.js';
 
 /** Children running at once: enough to keep every core busy, few enough not to thrash. */
 let slots = availableParallelism() + 1;
@@ -395,8 +396,21 @@ describe('--help', { concurrency: true }, () => {
       ['dbn', 'dump'],
       ['--limit', '--format', '--pretty', '--no-symbols', '--fragment', '--upgrade'],
     ],
-    [['demo'], ['--out', '--seed', '--start']],
-    [['simulate'], ['--days', '--start', '--instruments', '--seed', '--out', '--mbo', '--no-zstd']],
+    [['demo'], ['--out', '--seed', '--start', '--scenario']],
+    [
+      ['simulate'],
+      [
+        '--days',
+        '--start',
+        '--instruments',
+        '--seed',
+        '--out',
+        '--mbo',
+        '--no-zstd',
+        '--scenario',
+        '--list-scenarios',
+      ],
+    ],
     [
       ['roi'],
       [
@@ -533,6 +547,63 @@ describe('demo and simulate', { concurrency: true }, () => {
     const noOut = await scalper('simulate');
     assert.equal(noOut.status, 2);
     assert.match(noOut.stderr, /--out/);
+    const preset = await scalper('simulate', '--scenario', 'stormy', '--out', dir);
+    assert.equal(preset.status, 2);
+    assert.match(preset.stderr, /"stormy" is not one of default, calm, volatile, toxic/);
+  });
+
+  test('simulate --list-scenarios prints each preset with what it is for, without --out', async () => {
+    const lines = await ok('simulate', '--list-scenarios');
+    assert.deepEqual(
+      lines.map((l) => l.split(/\s+/)[0]),
+      ['default', 'calm', 'volatile', 'toxic'],
+    );
+    assert.match(lines[3], /^toxic\s+heavy informed flow: three times the toxic episodes/);
+  });
+
+  test('a bad scenario field in the configuration is an error naming its path, exit 2', async () => {
+    const config = join(tmp, 'bad-scenario.yaml');
+    writeFileSync(
+      config,
+      'simulate:\n  scenario:\n    preset: toxic\n    informed: { share: 2 }\n    walls: { sizes: [1, 2] }\n',
+    );
+    const r = await scalper('simulate', '--config', config, '--out', join(tmp, 'sim-bad-scenario'));
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /simulate\.scenario\.informed\.share: Too big: expected number to be <=1 \(got 2\)/,
+    );
+    assert.match(r.stderr, /simulate\.scenario\.walls\.sizes: unknown key/);
+  });
+
+  test('simulate --scenario default writes the bytes of the simulator without a scenario, and records the scenario', async () => {
+    const out = join(tmp, 'sim-scenario-default');
+    const r = await scalper('simulate', '--scenario', 'default', '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    // The same day through the library with no scenario: the code path from before scenarios.
+    const plain = join(tmp, 'sim-no-scenario');
+    await simulateDay({ date: '2026-11-24', seed: 1, out: plain });
+    const hash = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    const names = readdirSync(plain).sort();
+    assert.deepEqual(
+      readdirSync(out)
+        .filter((f) => f !== 'manifest.json')
+        .sort(),
+      names,
+    );
+    for (const f of names)
+      if (!f.startsWith('truth-')) assert.equal(hash(join(out, f)), hash(join(plain, f)), f);
+    const truth = JSON.parse(readFileSync(join(out, 'truth-20261124.json'), 'utf8'));
+    assert.equal(truth.scenario.name, 'default');
+    assert.equal(truth.scenario.parameters.toxic.minMinutes, 3);
+    delete truth.scenario;
+    assert.equal(
+      `${JSON.stringify(truth, null, 1)}\n`,
+      readFileSync(join(plain, 'truth-20261124.json'), 'utf8'),
+    );
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.config.simulate.scenario.preset, 'default');
+    assert.equal(manifest.config.simulate.scenario.informed.share, 0.08);
   });
 });
 

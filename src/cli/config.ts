@@ -44,7 +44,7 @@ import {
 } from '../features/schema/index.js';
 import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/schema/index.js';
 import { PipelineConfigSchema } from '../pipeline/schema/index.js';
-import { FUTURE_SPECS } from '../sim/schema/index.js';
+import { FUTURE_SPECS, ScenarioSchema } from '../sim/schema/index.js';
 import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/schema/index.js';
 import { commandName, DEFAULT_LOG_LEVEL } from './commands.js';
 
@@ -135,6 +135,11 @@ const simulate = z.strictObject({
   zstd: flag(true),
   /** Write the spot pairs' IG files. */
   spot: flag(true),
+  /**
+   * The market scenario (sim/scenario.ts): a preset's name, or fields over a preset
+   * (`{ preset: toxic, informed: { share: 0.2 } }`); resolved here to every parameter.
+   */
+  scenario: z.prefault(ScenarioSchema, 'default'),
 });
 
 /** `scalper demo`. */
@@ -146,6 +151,8 @@ const demo = z.strictObject({
   days: z._default(z.number().check(z.int(), z.positive(), z.lte(20)), 3),
   /** Training days (before the test days, with another seed) to fit the regime model on. */
   regimeFitDays: z._default(z.number().check(z.int(), z.positive(), z.lte(30)), 6),
+  /** The market scenario of the simulated days, as `simulate.scenario`. */
+  scenario: z.prefault(ScenarioSchema, 'default'),
 });
 
 /** `scalper regime fit`. */

@@ -37,7 +37,7 @@ import { runFeatures } from './features.js';
 import { recordRun } from './manifest.js';
 import { bytes, n, outputFolder } from './output.js';
 import { minuteSeries, readTruthLabels, writeRegimeModel } from './regime-files.js';
-import { dayFiles, describeDay, runSimulation } from './simulate.js';
+import { dayFiles, describeDay, runSimulation, scenarioOption } from './simulate.js';
 import { defaultWorkers } from './sweep.js';
 
 /** 6E's tick in decimal price units. */
@@ -84,6 +84,7 @@ async function demo(o: { out?: string }, run: Run): Promise<void> {
     instruments: ['6E'],
     seed: opts.seed,
     out: dir,
+    scenario: config.demo.scenario,
   });
   const day = days[0];
   say('Made:');
@@ -413,6 +414,9 @@ export function registerDemo(program: Command): void {
     .option('--seed <seed>', `random seed, same seed same bytes (default ${D.seed})`, seedArg)
     .option('--start <date>', `first trading date to simulate, YYYY-MM-DD (default ${D.start})`)
     .option('--days <n>', `trading days to simulate and backtest (default ${D.days})`, positiveInt)
+    .addOption(
+      scenarioOption('market scenario of the test days (the regime model is fitted on default days)'),
+    )
     .action((o: { out?: string }, self: Command) => demo(o, runOf(self)));
-  configFlags(cmd, { seed: 'demo.seed', start: 'demo.start', days: 'demo.days' });
+  configFlags(cmd, { seed: 'demo.seed', start: 'demo.start', days: 'demo.days', scenario: 'demo.scenario' });
 }

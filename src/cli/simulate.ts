@@ -4,7 +4,14 @@ import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, componentLogger, isTradingDate, type Logger, tradingDates } from '../core/index.js';
-import { FUTURE_SPECS, type SimDayResult, simulate } from '../sim/index.js';
+import {
+  FUTURE_SPECS,
+  SCENARIO_PRESET_NAMES,
+  SCENARIO_PRESETS,
+  type Scenario,
+  type SimDayResult,
+  simulate,
+} from '../sim/index.js';
 import { positiveInt, seedArg } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, DEFAULT_START, defaultConfig, runOf } from './config.js';
@@ -22,6 +29,8 @@ export interface SimulateCliOptions {
   zstd?: boolean;
   /** Write the spot pairs' IG files too (default true). */
   spot?: boolean;
+  /** The market scenario (default: the simulator's defaults, recorded in no truth file). */
+  scenario?: Scenario;
   /** Where progress lines go off a terminal (default a child of the root logger). */
   log?: Logger;
 }
@@ -46,6 +55,28 @@ function dateArg(v: string): string {
     throw new InvalidArgumentError(`"${v}" is not a date (YYYY-MM-DD)`);
   }
   return v;
+}
+
+function scenarioArg(v: string): string {
+  if (!(SCENARIO_PRESET_NAMES as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`"${v}" is not one of ${SCENARIO_PRESET_NAMES.join(', ')}`);
+  return v;
+}
+
+/** `--scenario NAME`: a preset (sim/scenario.ts). */
+export function scenarioOption(what: string): Option {
+  return new Option(
+    '--scenario <name>',
+    `${what}: ${SCENARIO_PRESET_NAMES.join(', ')} (default default)`,
+  ).argParser(scenarioArg);
+}
+
+/** The presets and what each is for, one per line. */
+export function scenarioList(): string {
+  const width = Math.max(...SCENARIO_PRESET_NAMES.map((n) => n.length));
+  return SCENARIO_PRESET_NAMES.map((n) => `${n.padEnd(width)}  ${SCENARIO_PRESETS[n].description}\n`).join(
+    '',
+  );
 }
 
 /**
@@ -88,6 +119,7 @@ export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayRes
       mbo: opts.mbo,
       zstd: opts.zstd,
       spot: opts.spot,
+      scenario: opts.scenario,
       onProgress: (p) => {
         if (bar) {
           const total = p.days * p.minutes;
@@ -141,7 +173,7 @@ export function registerSimulate(program: Command): void {
   const sim = program
     .command('simulate')
     .description(summary('simulate'))
-    .requiredOption('-o, --out <dir>', 'output folder (created when missing)')
+    .option('-o, --out <dir>', 'output folder (created when missing; required unless --list-scenarios)')
     .option('--days <n>', `number of trading days, weekends skipped (default ${D.days})`, positiveInt)
     .option('--start <date>', `first trading date, YYYY-MM-DD (default ${D.start})`, dateArg)
     .addOption(
@@ -157,7 +189,14 @@ export function registerSimulate(program: Command): void {
     )
     .option('--mbo', 'also write market-by-order files')
     .option('--no-zstd', 'write plain .dbn files instead of .dbn.zst')
-    .action(async (o: { out: string }, cmd: Command) => {
+    .addOption(scenarioOption('market scenario'))
+    .option('--list-scenarios', 'print the scenario presets and what each is for, and exit')
+    .action(async (o: { out?: string; listScenarios?: boolean }, cmd: Command) => {
+      if (o.listScenarios) {
+        process.stdout.write(scenarioList());
+        return;
+      }
+      if (o.out === undefined) throw new ConfigError("required option '-o, --out <dir>' not specified");
       const run = runOf(cmd);
       const days = await runSimulation({ ...run.config.simulate, out: o.out });
       for (const d of days) process.stdout.write(`${describeDay(d).join('\n')}\n`);
@@ -176,5 +215,6 @@ export function registerSimulate(program: Command): void {
     seed: 'simulate.seed',
     mbo: 'simulate.mbo',
     zstd: 'simulate.zstd',
+    scenario: 'simulate.scenario',
   });
 }

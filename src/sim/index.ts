@@ -12,6 +12,16 @@ export {
 export { DEFAULT_PARAMS, REGIMES, type Regime, type SimParams } from './params.js';
 export { type EmitCounts, type EmitTarget, RecordEmitter } from './records.js';
 export {
+  SCENARIO_PRESET_NAMES,
+  SCENARIO_PRESETS,
+  type Scenario,
+  type ScenarioInput,
+  type ScenarioPreset,
+  type ScenarioPresetName,
+  ScenarioSchema,
+  scenarioParams,
+} from './scenario.js';
+export {
   type SimDayOptions,
   type SimDayResult,
   type SimProgress,
@@ -21,6 +31,7 @@ export {
   type TruthEpisode,
   type TruthFile,
   type TruthMinute,
+  type TruthScenario,
 } from './simulator.js';
 export { FolderSink, MemorySink, type RecordSink } from './sink.js';
 export {

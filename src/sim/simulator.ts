@@ -26,6 +26,7 @@ import { DEFAULT_PARAMS, type SimParams } from './params.js';
 import { populationsOf, type SimContext } from './populations/index.js';
 import { EventPublisher, type InspectHook } from './publisher.js';
 import { dayMetadata, type EmitCounts, RecordEmitter } from './records.js';
+import { type Scenario, scenarioParams } from './scenario.js';
 import { Scheduler, type SimProgress } from './scheduler.js';
 import { FolderSink, type RecordSink } from './sink.js';
 import {
@@ -38,10 +39,10 @@ import {
   spotSpec,
   writeSpotDay,
 } from './spot.js';
-import { type TruthFile, TruthRecorder } from './truth.js';
+import { type TruthFile, TruthRecorder, truthScenario } from './truth.js';
 
 export type { SimProgress } from './scheduler.js';
-export type { TruthEpisode, TruthFile, TruthMinute } from './truth.js';
+export type { TruthEpisode, TruthFile, TruthMinute, TruthScenario } from './truth.js';
 
 /** Options of `simulateDay`. */
 export interface SimDayOptions {
@@ -58,6 +59,8 @@ export interface SimDayOptions {
   mbo?: boolean;
   /** zstd-compress (default true; `.dbn` names without it). */
   zstd?: boolean;
+  /** The market scenario (scenario.ts): its parameters, recorded in the truth file; `params` and `spotParams` override it. */
+  scenario?: Scenario;
   params?: Partial<SimParams>;
   /**
    * A sub-span [startMs, endMs) to simulate instead of the whole trading day (tests). Minutes
@@ -116,6 +119,7 @@ export interface SimDayResult {
 /** A day's options checked, with what follows from them. */
 interface DayPlan {
   p: SimParams;
+  spotParams: Partial<SpotParams> | undefined;
   date: string;
   /** YYYYMMDD of the date, as in file names. */
   compact: string;
@@ -147,8 +151,10 @@ function planDay(opts: SimDayOptions): DayPlan {
   if (opts.sink === undefined && opts.out === undefined)
     throw new SimConfigError('Neither an output folder nor a sink');
   const zstd = opts.zstd !== false;
+  const fromScenario = opts.scenario ? scenarioParams(opts.scenario) : undefined;
   return {
-    p: { ...DEFAULT_PARAMS, ...opts.params },
+    p: { ...DEFAULT_PARAMS, ...fromScenario?.params, ...opts.params },
+    spotParams: fromScenario ? { ...fromScenario.spotParams, ...opts.spotParams } : opts.spotParams,
     date,
     compact: date.replaceAll('-', ''),
     products,
@@ -230,6 +236,7 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
       { date, ...p, window: opts.window ? { start_ms: win.startMs, end_ms: win.endMs } : null },
       markets,
       startNs,
+      opts.scenario ? truthScenario(opts.scenario) : undefined,
     ),
   };
   const lanes = markets.map((market) => ({ market, populations: populationsOf(market, ctx) }));
@@ -265,7 +272,7 @@ function spotInput(
     sink: plan.sink,
     files,
     zstd: plan.zstd,
-    params: opts.spotParams,
+    params: plan.spotParams,
   };
 }
 
@@ -313,7 +320,7 @@ function dayResult(
 export interface SimulateOptions
   extends Pick<
     SimDayOptions,
-    'instruments' | 'seed' | 'out' | 'sink' | 'mbo' | 'zstd' | 'params' | 'spot' | 'spotParams'
+    'instruments' | 'seed' | 'out' | 'sink' | 'mbo' | 'zstd' | 'scenario' | 'params' | 'spot' | 'spotParams'
   > {
   /** Number of trading days (weekends skipped). */
   days: number;
@@ -337,6 +344,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimDayResult[]> {
       sink: opts.sink,
       mbo: opts.mbo,
       zstd: opts.zstd,
+      scenario: opts.scenario,
       params: opts.params,
       spot: opts.spot,
       spotParams: opts.spotParams,

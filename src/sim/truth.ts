@@ -8,6 +8,7 @@ import type { FxSessionName } from '../core/index.js';
 import { formatTimestamp } from '../core/index.js';
 import type { InstrumentMarket } from './market.js';
 import { REGIMES, type Regime } from './params.js';
+import type { Scenario } from './scenario.js';
 
 /** One minute of the ground truth. */
 export interface TruthMinute {
@@ -29,6 +30,18 @@ export interface TruthEpisode {
   intensity: number;
 }
 
+/** The scenario a day was simulated under: the preset its fields start from, and every field. */
+export interface TruthScenario {
+  name: string;
+  parameters: Omit<Scenario, 'preset'>;
+}
+
+/** The truth file's record of `scenario`. */
+export function truthScenario(scenario: Scenario): TruthScenario {
+  const { preset, ...parameters } = scenario;
+  return { name: preset, parameters };
+}
+
 /** `truth-YYYYMMDD.json` (CONVENTIONS.md, "Instruments, days and files"). */
 export interface TruthFile {
   version: 1;
@@ -37,6 +50,8 @@ export interface TruthFile {
   instruments: { symbol: string; instrument_id: number; tick: number }[];
   minutes: TruthMinute[];
   episodes: TruthEpisode[];
+  /** Present when the day was simulated under a scenario (last, so a day without one reads as before). */
+  scenario?: TruthScenario;
 }
 
 /** Collects the truth of a day as it is generated. */
@@ -50,6 +65,7 @@ export class TruthRecorder {
     params: Record<string, unknown>,
     markets: readonly InstrumentMarket[],
     startNs: bigint,
+    scenario?: TruthScenario,
   ) {
     this.#startNs = startNs;
     this.file = {
@@ -64,6 +80,7 @@ export class TruthRecorder {
       minutes: [],
       episodes: [],
     };
+    if (scenario !== undefined) this.file.scenario = scenario;
   }
 
   /** Records the episode `market` has just started. */
