@@ -72,6 +72,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./basis.js')).registerBasis,
   },
   {
+    name: 'predictability',
+    description:
+      'how well best-level OFI and queue imbalance foretell the next interval’s mid change on MBP-10 files: correlation, R², bootstrap interval (table or JSON)',
+    args: '<files...>',
+    configless: true,
+    load: async () => (await import('./predictability.js')).registerPredictability,
+  },
+  {
     name: 'regime',
     description: 'volatility regimes: fit a Gaussian HMM or GMM on minute observations, label days with it',
     group: true,

@@ -4,3 +4,4 @@ export * from './book/index.js';
 export * from './engine.js';
 export * from './flow/index.js';
 export * from './micro/index.js';
+export * from './predictability.js';
