@@ -109,6 +109,22 @@ export interface OlsFit {
   n: number;
 }
 
+/** Pearson correlation of two series of equal length, from their means (NaN when one is constant). */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length) throw new SeriesLengthError('pearson', x.length, y.length);
+  const mx = mean(x);
+  const my = mean(y);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < x.length; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
 /**
  * Ordinary least squares of `y = intercept + slope·x` over the pairs where both values are
  * finite. NaN slope and R² when fewer than two pairs or `x` is constant; R² is 0 when `y` is

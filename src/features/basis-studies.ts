@@ -8,6 +8,7 @@
 import { type Book, BookSet } from '../book/index.js';
 import { fxFutureRoot, SPOT_PAIRS } from '../core/index.js';
 import type { DbnRecord, RecordCursor } from '../data/dbn/index.js';
+import { definitionTick } from './definition.js';
 import { BasisStudy, type BasisStudyOptions } from './flow/index.js';
 
 /** One future and its spot pair. */
@@ -87,11 +88,8 @@ export class BasisStudies {
 
   /** A definition record: its tick (`min_price_increment`). */
   applyDefinition(rec: DbnRecord): void {
-    const inc = rec.min_price_increment;
-    if (typeof inc === 'bigint' || typeof inc === 'number') {
-      const tick = Number(inc);
-      if (tick > 0 && tick < 1e18) this.#ticks.set(rec.hd.instrument_id, tick);
-    }
+    const tick = definitionTick(rec);
+    if (tick !== undefined) this.#ticks.set(rec.hd.instrument_id, tick);
   }
 
   /** A market-data record: its book, and the pair's study once the book is consistent. */

@@ -88,6 +88,7 @@ import {
   DEFAULT_VPIN_BUCKET_VOLUME,
   DEFAULT_VPIN_WINDOW_BUCKETS,
 } from './defaults.js';
+import { definitionTick } from './definition.js';
 import { FuturesSpot, KyleLambda, RealizedVolatility, TradeFlow, Vpin } from './flow/index.js';
 import { StoikovMicroprice, type StoikovModel } from './micro/index.js';
 
@@ -419,11 +420,8 @@ export class FeatureEngine {
   applyDefinition(rec: DbnRecord): void {
     if (rec.hd.rtype !== RType.INSTRUMENT_DEF) return;
     const id = rec.hd.instrument_id;
-    const inc = rec.min_price_increment;
-    if (typeof inc === 'bigint' || typeof inc === 'number') {
-      const tick = Number(inc);
-      if (tick > 0 && tick < 1e18) this.setTickSize(id, tick);
-    }
+    const tick = definitionTick(rec);
+    if (tick !== undefined) this.setTickSize(id, tick);
     const sym = rec.raw_symbol;
     if (typeof sym === 'string' && sym !== '' && !this.#symbols.has(id)) this.setSymbol(id, sym);
   }

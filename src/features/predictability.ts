@@ -21,6 +21,7 @@ import { type Book, BookSet } from '../book/index.js';
 import { ConfigError } from '../core/index.js';
 import { type DbnRecord, type RecordCursor, RType } from '../data/dbn/index.js';
 import { BestLevelOfi, isTwoSided, QueueImbalance } from './book/index.js';
+import { definitionTick } from './definition.js';
 
 /** The pairs measured, in the order of their sums in a block. */
 export const PREDICTABILITY_PAIRS = ['ofi_next', 'qi_next', 'ofi_same'] as const;
@@ -180,11 +181,8 @@ export class PredictabilityStudies {
 
   /** A definition record: its tick (`min_price_increment`). */
   applyDefinition(rec: DbnRecord): void {
-    const inc = rec.min_price_increment;
-    if (typeof inc === 'bigint' || typeof inc === 'number') {
-      const tick = Number(inc);
-      if (tick > 0 && tick < 1e18) this.#ticks.set(rec.hd.instrument_id, tick);
-    }
+    const tick = definitionTick(rec);
+    if (tick !== undefined) this.#ticks.set(rec.hd.instrument_id, tick);
   }
 
   /** An MBP-10 record goes to its book; other records (trades, MBP-1, MBO) are not read. */

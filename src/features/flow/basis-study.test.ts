@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pearson } from '../../../test/stats.js';
 import { Random } from '../../core/index.js';
 import { BasisStudy, type BasisStudyOptions } from './basis-study.js';
 
@@ -13,22 +14,6 @@ function pricesFrom(start: number, r: readonly number[]): number[] {
   const out = [start];
   for (const x of r) out.push(out[out.length - 1] * Math.exp(x));
   return out;
-}
-
-/** Pearson correlation, computed directly from the means. */
-function pearson(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
 }
 
 /**
