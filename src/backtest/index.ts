@@ -51,7 +51,14 @@ export {
 } from './roi/index.js';
 export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';
-export { isToxic, readToxicEpisodes, type ToxicEpisode, toxicLossesByDay, toxicTrades } from './truth.js';
+export {
+  isToxic,
+  readToxicEpisodes,
+  readTruth,
+  type ToxicEpisode,
+  toxicLossesByDay,
+  toxicTrades,
+} from './truth.js';
 export {
   bestIndex,
   type Fold,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RoundTrip } from './trades.js';
-import { isToxic, readToxicEpisodes, toxicTrades } from './truth.js';
+import { isToxic, readToxicEpisodes, readTruth, toxicTrades } from './truth.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'truth-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,6 +45,18 @@ describe('toxic episodes of the ground truth', () => {
       [true, true, false, false],
     );
     assert.deepEqual(toxicTrades(trades, eps), { trades: 2, pnl: -10, losses: 30 });
+  });
+
+  test('the scenario each day was simulated under, each name once; a file without one is unrecorded', () => {
+    const folder = mkdtempSync(join(dir, 'scenarios-'));
+    const day = (date: string, scenario?: object) =>
+      writeFileSync(join(folder, `truth-${date}.json`), JSON.stringify({ episodes: [], scenario }));
+    day('20261124', { name: 'toxic', parameters: {} });
+    day('20261125', { name: 'toxic', parameters: {} });
+    day('20261126', { name: 'calm', parameters: {} });
+    assert.deepEqual(readTruth(folder).scenarios, ['toxic', 'calm']);
+    day('20261123');
+    assert.deepEqual(readTruth(folder).scenarios, ['unrecorded', 'toxic', 'calm']);
   });
 
   test('a missing or malformed truth file is a clear error', () => {

@@ -17,6 +17,15 @@ export interface ToxicEpisode {
 
 /** The episodes of a truth file, or of every `truth-YYYYMMDD.json` in a folder. */
 export function readToxicEpisodes(path: string): ToxicEpisode[] {
+  return readTruth(path).episodes;
+}
+
+/**
+ * What a backtest reads of the ground truth: the toxic episodes, and the market scenario each
+ * truth file was simulated under (`scenario.name`; `unrecorded` for a file from before scenarios),
+ * each name once, in file order.
+ */
+export function readTruth(path: string): { readonly episodes: ToxicEpisode[]; readonly scenarios: string[] } {
   const st = statSync(path, { throwIfNoEntry: false });
   if (st === undefined) throw new ConfigError(`${path}: no such truth file or folder`);
   const files = st.isDirectory()
@@ -26,9 +35,10 @@ export function readToxicEpisodes(path: string): ToxicEpisode[] {
         .map((n) => join(path, n))
     : [path];
   if (files.length === 0) throw new ConfigError(`${path}: no truth-YYYYMMDD.json in the folder`);
-  const out: ToxicEpisode[] = [];
+  const episodes: ToxicEpisode[] = [];
+  const scenarios = new Set<string>();
   for (const f of files) {
-    let doc: { episodes?: unknown };
+    let doc: { episodes?: unknown; scenario?: { name?: unknown } };
     try {
       doc = JSON.parse(readFileSync(f, 'utf8'));
     } catch (e) {
@@ -39,10 +49,12 @@ export function readToxicEpisodes(path: string): ToxicEpisode[] {
     doc.episodes.forEach((e: { start?: unknown; end?: unknown; symbol?: unknown }, i) => {
       if (typeof e?.start !== 'string' || typeof e.end !== 'string' || typeof e.symbol !== 'string')
         throw new ConfigError(`${f}: episodes[${i}]: expected start, end and symbol`);
-      out.push({ symbol: e.symbol, startNs: parseTimestamp(e.start), endNs: parseTimestamp(e.end) });
+      episodes.push({ symbol: e.symbol, startNs: parseTimestamp(e.start), endNs: parseTimestamp(e.end) });
     });
+    const name = doc.scenario?.name;
+    scenarios.add(typeof name === 'string' && name !== '' ? name : 'unrecorded');
   }
-  return out;
+  return { episodes, scenarios: [...scenarios] };
 }
 
 /** Whether a round trip was open during an episode of its symbol (any overlap). */

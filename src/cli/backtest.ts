@@ -12,7 +12,7 @@ import { WorkerPool } from '../agents/index.js';
 import {
   ablationTable,
   backtestMetrics,
-  readToxicEpisodes,
+  readTruth,
   runAblations,
   runBacktest,
   type ToxicEpisode,
@@ -91,7 +91,8 @@ export interface BacktestCommandOptions {
  */
 export async function runBacktestCommand(files: readonly string[], o: BacktestCommandOptions) {
   for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
-  const episodes = o.truth !== undefined ? readToxicEpisodes(o.truth) : null;
+  const truth = o.truth !== undefined ? readTruth(o.truth) : null;
+  const episodes = truth?.episodes ?? null;
   const cfg = o.config;
   const log = componentLogger('backtest');
   outputFolder(o.out);
@@ -127,11 +128,12 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
     records: run.records,
     metrics: backtestMetrics(run.trader, run.decisions),
     // Round trips that overlapped a toxic episode of the ground truth (null without a truth file),
-    // and the episodes, for the report to shade.
+    // the episodes, for the report to shade, and the market scenarios the days were simulated under.
     toxic:
-      episodes === null
+      truth === null || episodes === null
         ? null
         : {
+            scenarios: truth.scenarios,
             episodes: episodes.length,
             ...toxicTrades(trips, episodes),
             spans: episodes.map((e) => ({
@@ -294,7 +296,7 @@ export function registerBacktest(program: Command): void {
         if (result.toxic !== null) {
           const x = result.toxic;
           process.stdout.write(
-            `  toxic episodes of the ground truth: ${x.episodes}; round trips overlapping one: ${x.trades}, P&L ${x.pnl.toFixed(2)} USD (losses ${x.losses.toFixed(2)} USD)\n`,
+            `  simulated market: ${x.scenarios.join(', ')}; toxic episodes of the ground truth: ${x.episodes}; round trips overlapping one: ${x.trades}, P&L ${x.pnl.toFixed(2)} USD (losses ${x.losses.toFixed(2)} USD)\n`,
           );
         }
         await recordRun(run, {

@@ -528,6 +528,9 @@ describe('demo and simulate', { concurrency: true }, () => {
       result.metrics.days.map((d: { date: string }) => d.date),
       ['2026-11-24'],
     );
+    // The market the test day was simulated in: the default scenario, as its truth file records it.
+    assert.deepEqual(result.toxic.scenarios, ['default']);
+    assert.match(r.stdout, /simulated market: default; round trips overlapping one of the/);
     const html = readFileSync(join(folder, 'report.html'), 'utf8');
     assert.ok(
       html.includes('<h2>Training</h2>') && html.includes('2026-11-20'),

@@ -381,7 +381,7 @@ async function printBacktest(
   if (result.toxic !== null) {
     const x = result.toxic;
     say(
-      `  round trips overlapping one of the ${x.episodes} toxic episodes of the ground truth: ${x.trades}, P&L ${x.pnl.toFixed(2)} USD (losses ${x.losses.toFixed(2)} USD)`,
+      `  simulated market: ${x.scenarios.join(', ')}; round trips overlapping one of the ${x.episodes} toxic episodes of the ground truth: ${x.trades}, P&L ${x.pnl.toFixed(2)} USD (losses ${x.losses.toFixed(2)} USD)`,
     );
   }
   if (result.ablations !== null) {

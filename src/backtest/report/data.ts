@@ -75,6 +75,8 @@ export interface MetricsJson {
 
 /** Round trips inside toxic episodes of the ground truth, and the episodes (`spans`) themselves. */
 export interface ToxicJson {
+  /** The market scenarios the simulated days ran under (absent in results from before scenarios). */
+  readonly scenarios?: readonly string[];
   readonly episodes: number;
   readonly trades: number;
   readonly pnl: number;

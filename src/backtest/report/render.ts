@@ -205,6 +205,7 @@ function headline(f: BacktestFolder): Section {
     ['exits', counts(m.exits)],
   ];
   const t = f.result.toxic;
+  if (t?.scenarios !== undefined) lines.push(['simulated market', escapeHtml(t.scenarios.join(', '))]);
   if (t !== null && t !== undefined)
     lines.push([
       'toxic episodes',
