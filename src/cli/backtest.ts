@@ -31,6 +31,7 @@ import {
   formatTimestamp,
   hashFile,
   packageInfo,
+  plainJsonValue,
 } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { createProvider, type LlmProvider, RecordingProvider, ReplayingProvider } from '../llm/index.js';
@@ -205,10 +206,7 @@ function modelFor(cfg: ScalperConfig, o: BacktestCommandOptions): LlmProvider | 
 
 /** JSON of a result: bigints as strings, non-finite numbers as null, fills left to fills.csv. */
 function jsonValue(k: string, v: unknown): unknown {
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (k === 'fills' && Array.isArray(v)) return v.length;
-  return v;
+  return k === 'fills' && Array.isArray(v) ? v.length : plainJsonValue(k, v);
 }
 
 /** Registers `backtest`. */

@@ -14,7 +14,6 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   ConfigError,
-  formatTimestamp,
   fxFutureRoot,
   InvalidOptionError,
   productOf,
@@ -32,7 +31,7 @@ import {
 import { parseInterval } from './args.js';
 import { summary } from './commands.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
-import { LineWriter, n, writeAtomically } from './output.js';
+import { jsonNumber, jsonTime, LineWriter, n, writeAtomically } from './output.js';
 import { progress } from './progress.js';
 
 /** Options of `runBasis`. */
@@ -123,54 +122,45 @@ export interface BasisReport {
 
 const NS_PER_MS = 1_000_000n;
 
-/** A number for JSON: NaN as null, rounded to `decimals` places (binary noise left out). */
-function num(v: number, decimals: number): number | null {
-  return Number.isFinite(v) ? Number(v.toFixed(decimals)) : null;
-}
-
-function iso(ms: number): string | null {
-  return Number.isFinite(ms) ? formatTimestamp(BigInt(Math.round(ms)) * NS_PER_MS) : null;
-}
-
 /** One pair's summary as JSON, with the basis also in ticks of the future (`tickRaw`, NaN: unknown). */
 export function pairJson(p: BasisPair, s: BasisStudySummary, tickRaw: number): PairJson {
   const tick = tickRaw * 1e-9;
-  const ticks = (v: number) => num(v / tick, 4);
+  const ticks = (v: number) => jsonNumber(v / tick, 4);
   const at0 = s.crossCorrelation.find((c) => c.lagMs === 0);
   return {
     future: p.future,
     spot: p.spot,
     inverted: p.invert,
     basis_definition: p.invert ? 'F - 1/S' : 'F - S',
-    tick: Number.isFinite(tick) ? num(tick, 12) : null,
-    from: iso(s.firstMs),
-    to: iso(s.lastMs),
+    tick: Number.isFinite(tick) ? jsonNumber(tick, 12) : null,
+    from: jsonTime(s.firstMs),
+    to: jsonTime(s.lastMs),
     samples: s.samples,
     breaks: s.breaks,
     correlation: s.horizons.map((h) => ({
       horizon_ms: h.horizonMs,
       returns: h.returns,
-      correlation: num(h.correlation, 6),
+      correlation: jsonNumber(h.correlation, 6),
     })),
     lead_lag: {
       best_lag_ms: s.leadLag?.lagMs ?? null,
-      correlation: s.leadLag !== null ? num(s.leadLag.correlation, 6) : null,
+      correlation: s.leadLag !== null ? jsonNumber(s.leadLag.correlation, 6) : null,
       pairs: s.leadLag?.pairs ?? 0,
-      correlation_at_0: at0 !== undefined ? num(at0.correlation, 6) : null,
+      correlation_at_0: at0 !== undefined ? jsonNumber(at0.correlation, 6) : null,
       lags: s.crossCorrelation.map((c) => ({
         lag_ms: c.lagMs,
         pairs: c.pairs,
-        correlation: num(c.correlation, 6),
+        correlation: jsonNumber(c.correlation, 6),
       })),
     },
     basis: s.basis.map((b) => ({
       date: b.date,
       session: b.session,
       samples: b.samples,
-      mean: num(b.mean, 12) as number,
-      std: num(b.std, 12),
-      min: num(b.min, 12) as number,
-      max: num(b.max, 12) as number,
+      mean: jsonNumber(b.mean, 12) as number,
+      std: jsonNumber(b.std, 12),
+      min: jsonNumber(b.min, 12) as number,
+      max: jsonNumber(b.max, 12) as number,
       mean_ticks: ticks(b.mean),
       std_ticks: ticks(b.std),
       min_ticks: ticks(b.min),

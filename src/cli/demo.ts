@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ablationTable, type TrainingJson, toxicityLine } from '../backtest/index.js';
 import { BookSide, L2Book } from '../book/index.js';
-import { formatDate, formatPrice, formatTimestamp, isTradingDate, parseTimestamp } from '../core/index.js';
+import { formatPrice, formatTimestamp, parseTimestamp, tradingDatesBefore } from '../core/index.js';
 import { DbnDecoder, recordToJsonLine, SymbolMap } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import { FeatureEngine } from '../features/index.js';
@@ -230,16 +230,6 @@ async function printFeatures(
   return csv;
 }
 
-/** The `n` trading dates before `date`, oldest first. */
-function datesBefore(date: string, n: number): string[] {
-  const out: string[] = [];
-  for (let t = Date.parse(`${date}T00:00:00Z`) - 86_400_000; out.length < n; t -= 86_400_000) {
-    const d = formatDate(t);
-    if (isTradingDate(d)) out.unshift(d);
-  }
-  return out;
-}
-
 /**
  * Volatility regimes: an HMM fitted, without the truth, on the training days: the trading days
  * before the test days, simulated with another seed, deleted once fitted.
@@ -253,7 +243,7 @@ async function printRegimes(
 ): Promise<{ modelPath: string; series: MinuteSeries; training: TrainingJson[] }> {
   const t2 = performance.now();
   const fitSeed = (opts.seed + 1000) % 0x1_0000_0000;
-  const trainDates = datesBefore(opts.start, fitDays);
+  const trainDates = tradingDatesBefore(opts.start, fitDays);
   say(
     `Simulating ${fitDays} training day(s) before the test days (${trainDates[0]} … ${trainDates[trainDates.length - 1]}, seed ${fitSeed}) to fit the regime model on, then deleting them…`,
   );

@@ -1,7 +1,7 @@
 /** Buffered writing to stdout that respects back-pressure and ends quietly when the reader closes (e.g. `| head`). */
 import { once } from 'node:events';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { ConfigError, componentLogger } from '../core/index.js';
+import { ConfigError, componentLogger, formatTimestamp } from '../core/index.js';
 import { stdoutClosed } from './stdout.js';
 
 export { endQuietlyOnClosedStdout } from './stdout.js';
@@ -37,6 +37,16 @@ export function bytes(v: number): string {
   if (v < 1 << 20) return `${(v / 1024).toFixed(1)} KiB`;
   if (v < 1 << 30) return `${(v / (1 << 20)).toFixed(1)} MiB`;
   return `${(v / (1 << 30)).toFixed(2)} GiB`;
+}
+
+/** A number for JSON: NaN as null, rounded to `decimals` places (binary noise left out). */
+export function jsonNumber(v: number, decimals: number): number | null {
+  return Number.isFinite(v) ? Number(v.toFixed(decimals)) : null;
+}
+
+/** A time in ms for JSON, ISO-8601 with nanoseconds; null when not finite. */
+export function jsonTime(ms: number): string | null {
+  return Number.isFinite(ms) ? formatTimestamp(BigInt(Math.round(ms)) * 1_000_000n) : null;
 }
 
 /** Makes the output folder `dir` (and its parents); a clear error when it cannot be one. */

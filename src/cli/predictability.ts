@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { bootstrap } from '../backtest/index.js';
-import { ConfigError, formatTimestamp, fxFutureRoot, productOf, tickDecimals } from '../core/index.js';
+import { ConfigError, fxFutureRoot, productOf, tickDecimals } from '../core/index.js';
 import { DbnDecoder, DbnError, replay } from '../data/index.js';
 import {
   fitOfSums,
@@ -26,7 +26,7 @@ import { parseInterval } from './args.js';
 import { durationLabel } from './basis.js';
 import { summary } from './commands.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
-import { LineWriter, n } from './output.js';
+import { jsonNumber, jsonTime, LineWriter, n } from './output.js';
 
 /** Options of `runPredictability`. */
 export interface PredictabilityCliOptions {
@@ -86,14 +86,6 @@ export interface PredictabilityReport {
 
 const NS_PER_MS = 1_000_000n;
 
-function num(v: number, decimals: number): number | null {
-  return Number.isFinite(v) ? Number(v.toFixed(decimals)) : null;
-}
-
-function iso(ms: number): string | null {
-  return Number.isFinite(ms) ? formatTimestamp(BigInt(Math.round(ms)) * NS_PER_MS) : null;
-}
-
 /** A pair's fit over every block and its correlation's bootstrap interval over blocks. */
 export function pairJson(
   blocks: readonly Float64Array[],
@@ -107,11 +99,11 @@ export function pairJson(
   });
   return {
     pairs: fit.n,
-    correlation: num(fit.correlation, 6),
-    ci_low: blocks.length >= 2 ? num(ci.low, 6) : null,
-    ci_high: blocks.length >= 2 ? num(ci.high, 6) : null,
-    r2: num(fit.r2, 6),
-    slope: num(fit.slope, 9),
+    correlation: jsonNumber(fit.correlation, 6),
+    ci_low: blocks.length >= 2 ? jsonNumber(ci.low, 6) : null,
+    ci_high: blocks.length >= 2 ? jsonNumber(ci.high, 6) : null,
+    r2: jsonNumber(fit.r2, 6),
+    slope: jsonNumber(fit.slope, 9),
   };
 }
 
@@ -122,9 +114,9 @@ function instrumentJson(r: InstrumentPredictability, opts: PredictabilityCliOpti
   return {
     symbol: r.symbol,
     instrument_id: r.instrumentId,
-    tick: Number.isFinite(r.tickRaw) ? num(r.tickRaw * 1e-9, 12) : null,
-    from: iso(r.firstMs),
-    to: iso(r.lastMs),
+    tick: Number.isFinite(r.tickRaw) ? jsonNumber(r.tickRaw * 1e-9, 12) : null,
+    from: jsonTime(r.firstMs),
+    to: jsonTime(r.lastMs),
     intervals: r.intervals,
     excluded: r.excluded,
     blocks: r.blocks.length,

@@ -21,7 +21,13 @@ import {
   parseAxis,
   score,
 } from '../backtest/index.js';
-import { ConfigError, loadConfigParser, readConfigFile, requireOneOf } from '../core/index.js';
+import {
+  ConfigError,
+  loadConfigParser,
+  plainJsonValue,
+  readConfigFile,
+  requireOneOf,
+} from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { nonNegativeInt } from './args.js';
 import type { BacktestJob, BacktestJobResult } from './backtest-worker.js';
@@ -222,7 +228,7 @@ export function registerSweep(program: Command): void {
           await pool.close();
         }
         const out = join(o.out, 'sweep.json');
-        writeFileSync(out, `${JSON.stringify({ version: 1, axes, files, ...result }, finiteJson, 2)}\n`);
+        writeFileSync(out, `${JSON.stringify({ version: 1, axes, files, ...result }, plainJsonValue, 2)}\n`);
         process.stdout.write(`points ranked by ${objective} (best first):\n`);
         for (const line of sweepTable(result)) process.stdout.write(`  ${line}\n`);
         process.stdout.write(`best: ${pointText(result.rows[result.best].point)}\n`);
@@ -231,11 +237,4 @@ export function registerSweep(program: Command): void {
       },
     );
   timeRangeOptions(cmd);
-}
-
-/** JSON with bigints as strings and non-finite numbers as null. */
-export function finiteJson(_k: string, v: unknown): unknown {
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  return v;
 }

@@ -24,6 +24,7 @@ import {
   ConfigError,
   formatDate,
   isTradingDate,
+  plainJsonValue,
   requireOneOf,
   tradingDayBounds,
   tradingDayBoundsNs,
@@ -46,7 +47,6 @@ import {
   type BacktestPool,
   backtestPool,
   defaultWorkers,
-  finiteJson,
   pointText,
   readGrid,
   runSweep,
@@ -169,7 +169,7 @@ export async function runWalkForward(inputs: readonly string[], o: WalkForwardOp
     outOfSample: oos,
   };
   const path = join(o.out, 'walkforward.json');
-  writeFileSync(path, `${JSON.stringify(doc, finiteJson, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(doc, plainJsonValue, 2)}\n`);
   return { ...doc, path };
 }
 

@@ -16,6 +16,7 @@ import {
   parseTimeBound,
   tradingDateOf,
   tradingDates,
+  tradingDatesBefore,
   tradingDayBounds,
   zonedTimeToUtc,
 } from './calendar.js';
@@ -149,6 +150,14 @@ describe('CME Globex trading day and FX week', () => {
     assert.deepEqual(tradingDates('2026-03-07', 1), ['2026-03-09']);
     assert.deepEqual(tradingDates('2026-03-05', 0), []);
     assert.throws(() => tradingDates('2026-02-30', 1), /does not exist/);
+  });
+
+  it('counts trading dates back over weekends, the date itself excluded', () => {
+    // 2026-03-10 is a Tuesday: Monday the 9th, then Friday the 6th and Thursday the 5th.
+    assert.deepEqual(tradingDatesBefore('2026-03-10', 3), ['2026-03-05', '2026-03-06', '2026-03-09']);
+    // From a Sunday: the Friday and Thursday before it.
+    assert.deepEqual(tradingDatesBefore('2026-03-08', 2), ['2026-03-05', '2026-03-06']);
+    assert.deepEqual(tradingDatesBefore('2026-03-10', 0), []);
   });
 });
 

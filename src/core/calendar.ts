@@ -324,6 +324,18 @@ export function tradingDates(start: string, days: number): string[] {
   return out;
 }
 
+/** The `days` trading dates before `date` (YYYY-MM-DD), oldest first. */
+export function tradingDatesBefore(date: string, days: number): string[] {
+  requireNonNegativeInt('days', days);
+  const out: string[] = [];
+  const [y, m, d] = parseDate(date);
+  for (let t = Date.UTC(y, m - 1, d) - DAY_MS; out.length < days; t -= DAY_MS) {
+    const wd = new Date(t).getUTCDay();
+    if (wd >= 1 && wd <= 5) out.unshift(formatDate(t));
+  }
+  return out;
+}
+
 /** YYYYMMDD as Databento names files, from YYYY-MM-DD. */
 export function compactDate(date: string): string {
   parseDate(date);

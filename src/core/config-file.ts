@@ -217,6 +217,16 @@ export function resolveConfig<S extends ConfigSchema>(
   return deepFreeze(r.data as z.output<S>);
 }
 
+/**
+ * A `JSON.stringify` replacer for the engine's records and results: bigints as decimal strings,
+ * NaN and ±Infinity as null (JSON has neither).
+ */
+export function plainJsonValue(_key: string, v: unknown): unknown {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  return v;
+}
+
 /** JSON with object keys sorted at every level and no spaces: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {

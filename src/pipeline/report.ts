@@ -3,6 +3,7 @@
  * vetoes per check, and latency percentiles per tier (nearest-rank on the recorded times).
  */
 
+import { plainJsonValue } from '../core/index.js';
 import { isModelFallback } from './fallback.js';
 import type { Decision, TierTimes } from './pipeline.js';
 
@@ -104,9 +105,8 @@ function fallbackKinds(ds: readonly Decision[]): Record<string, { count: number;
 
 /** A decision as one JSON line (bigints as strings, NaN as null). */
 export function decisionJson(d: Decision): string {
-  return JSON.stringify(d, (_k, v) => {
-    if (typeof v === 'bigint') return v.toString();
-    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  return JSON.stringify(d, (k, raw) => {
+    const v = plainJsonValue(k, raw);
     if (v !== null && typeof v === 'object' && !Array.isArray(v))
       return withIsoTimes(v as Record<string, unknown>);
     return v;
