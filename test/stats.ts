@@ -7,7 +7,7 @@
  * the sample autocorrelation function (Box & Jenkins); non-finite inputs (NaN, ±Infinity) are
  * skipped where a function says so. Nothing here allocates per record in the streaming classes.
  */
-import { EngineError } from '../src/core/index.js';
+import { EngineError, Random } from '../src/core/index.js';
 
 /** Two series that must pair up value by value have different lengths. */
 export class SeriesLengthError extends EngineError {
@@ -212,13 +212,17 @@ export interface TimeGrid {
 export class MidResampler {
   readonly mid: Float64Array;
   readonly spread: Float64Array;
+  /** Level-1 queue imbalance `(bidSz − askSz) / (bidSz + askSz)` of the same book. */
+  readonly imbalance: Float64Array;
   #next = 0;
   #mid = Number.NaN;
   #spread = Number.NaN;
+  #imbalance = Number.NaN;
 
   constructor(readonly grid: TimeGrid) {
     this.mid = new Float64Array(grid.count).fill(Number.NaN);
     this.spread = new Float64Array(grid.count).fill(Number.NaN);
+    this.imbalance = new Float64Array(grid.count).fill(Number.NaN);
   }
 
   /** Feeds one record stamped `tsMs` (records must come in time order). */
@@ -229,6 +233,9 @@ export class MidResampler {
     if (Number.isFinite(b) && Number.isFinite(a) && a > b) {
       this.#mid = (a + b) / 2;
       this.#spread = a - b;
+      const qb = rec.bidSz(0);
+      const qa = rec.askSz(0);
+      this.#imbalance = (qb - qa) / (qb + qa);
     }
   }
 
@@ -243,6 +250,7 @@ export class MidResampler {
     while (this.#next < g.count && g.startMs + this.#next * g.stepMs <= tsMs) {
       this.mid[this.#next] = this.#mid;
       this.spread[this.#next] = this.#spread;
+      this.imbalance[this.#next] = this.#imbalance;
       this.#next++;
     }
   }
@@ -312,4 +320,61 @@ export class OfiAccumulator {
     p.askSz = c.askSz;
     this.#hasPrev = true;
   }
+}
+
+/**
+ * A percentile interval of the Pearson correlation of `(x, y)` pairs by a moving-block bootstrap
+ * over whole blocks: `blocks[i]` names the block of pair i (pairs of one block stay together, so
+ * the dependence between neighbours is kept); `reps` resamples draw as many blocks as there are,
+ * with replacement, from a seeded stream. Returns the correlation and its [lo, hi] interval at
+ * `level` (two-sided).
+ */
+export function bootstrapCorrelation(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  blocks: ArrayLike<number>,
+  opts: { reps?: number; level?: number; seed?: number } = {},
+): { r: number; lo: number; hi: number; blocks: number } {
+  if (x.length !== y.length || x.length !== blocks.length)
+    throw new SeriesLengthError('bootstrapCorrelation', x.length, y.length);
+  // Moment sums per block: n, Σx, Σy, Σx², Σy², Σxy.
+  const ids = new Map<number, number>();
+  const sums: number[][] = [];
+  for (let i = 0; i < x.length; i++) {
+    let k = ids.get(blocks[i]);
+    if (k === undefined) {
+      k = sums.length;
+      ids.set(blocks[i], k);
+      sums.push([0, 0, 0, 0, 0, 0]);
+    }
+    const s = sums[k];
+    s[0]++;
+    s[1] += x[i];
+    s[2] += y[i];
+    s[3] += x[i] * x[i];
+    s[4] += y[i] * y[i];
+    s[5] += x[i] * y[i];
+  }
+  const corr = (t: number[]) => {
+    const cxx = t[3] - (t[1] * t[1]) / t[0];
+    const cyy = t[4] - (t[2] * t[2]) / t[0];
+    return (t[5] - (t[1] * t[2]) / t[0]) / Math.sqrt(cxx * cyy);
+  };
+  const total = [0, 0, 0, 0, 0, 0];
+  for (const s of sums) for (let j = 0; j < 6; j++) total[j] += s[j];
+  const reps = opts.reps ?? 2000;
+  const rnd = new Random(opts.seed ?? 1);
+  const rs = new Float64Array(reps);
+  for (let b = 0; b < reps; b++) {
+    const t = [0, 0, 0, 0, 0, 0];
+    for (let i = 0; i < sums.length; i++) {
+      const s = sums[rnd.int(sums.length)];
+      for (let j = 0; j < 6; j++) t[j] += s[j];
+    }
+    rs[b] = corr(t);
+  }
+  rs.sort();
+  const alpha = (1 - (opts.level ?? 0.95)) / 2;
+  const at = (q: number) => rs[Math.min(reps - 1, Math.max(0, Math.floor(q * reps)))];
+  return { r: corr(total), lo: at(alpha), hi: at(1 - alpha), blocks: sums.length };
 }

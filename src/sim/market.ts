@@ -6,6 +6,7 @@
 import type { Random } from '../core/index.js';
 import { BID, type EngineOutput, MatchingEngine } from './engine.js';
 import type { FutureContract } from './instruments.js';
+import { martingaleSteps } from './martingale.js';
 import type { SimParams } from './params.js';
 import type { EmitTarget } from './records.js';
 import { BookPath } from './spot.js';
@@ -93,6 +94,10 @@ export class InstrumentMarket implements EmitTarget {
     const dtMin = (t - this.lastT) / NS_PER_MIN;
     this.lastT = t;
     const sigma = p.regimeVol[m.regime] * spec.volScale * m.sqrtLevel;
+    if (p.martingaleMid) {
+      this.value += martingaleSteps(rnd, sigma, dtMin);
+      return;
+    }
     let dv = sigma * (this.#load * m.commonShock * dtMin + this.#ownLoad * Math.sqrt(dtMin) * rnd.normal());
     const ep = this.episode;
     if (ep.activeAt(t)) dv += ep.dir * ep.intensity * p.episodeDriftTicksPerMin * dtMin;
@@ -100,10 +105,14 @@ export class InstrumentMarket implements EmitTarget {
     this.value += dv;
   }
 
-  /** Applies a jump common to every instrument, given in 6E ticks at full USD loading (0.8). */
-  jump(ticks: number): void {
+  /**
+   * Applies a jump common to every instrument, given in 6E ticks at full USD loading (0.8); whole
+   * ticks when the mid is a martingale walk (`whole`).
+   */
+  jump(ticks: number, whole = false): void {
     const spec = this.contract.spec;
-    this.value += (ticks * spec.volScale * spec.usdLoading) / 0.8;
+    const move = (ticks * spec.volScale * spec.usdLoading) / 0.8;
+    this.value += whole ? Math.round(move) : move;
   }
 }
 

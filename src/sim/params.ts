@@ -134,6 +134,12 @@ export interface SimParams {
   /** Exchange-to-capture latency, ns: `ts_recv − ts_event` = min + exponential(mean). Assumption (co-located capture, microseconds). */
   recvLatencyMinNs: number;
   recvLatencyMeanNs: number;
+  /**
+   * The `null` market (martingale.ts): the value a fair-coin walk of whole ticks that the book
+   * follows at once, so nothing in the flow or the book predicts the mid. Absent (the default) in
+   * every other market: the book follows the value through the traders.
+   */
+  martingaleMid?: boolean;
 }
 
 /** Defaults; see each field for its source. */

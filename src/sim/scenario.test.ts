@@ -95,7 +95,7 @@ describe('scenario schema', () => {
       ['preset'],
     );
     assert.deepEqual(problems('stormy'), [
-      { path: '', message: 'expected a scenario: default, calm, volatile, toxic' },
+      { path: '', message: 'expected a scenario: default, calm, volatile, toxic, null' },
     ]);
     // A transition row 0.5 + 0.4 + 0 does not sum to 1.
     assert.deepEqual(
@@ -113,7 +113,7 @@ describe('scenario schema', () => {
   });
 
   it('every preset has a one-line description', () => {
-    assert.deepEqual(SCENARIO_PRESET_NAMES, ['default', 'calm', 'volatile', 'toxic']);
+    assert.deepEqual(SCENARIO_PRESET_NAMES, ['default', 'calm', 'volatile', 'toxic', 'null']);
     for (const name of SCENARIO_PRESET_NAMES) {
       const d = SCENARIO_PRESETS[name].description;
       assert.ok(d.length > 10 && !d.includes('\n'), name);

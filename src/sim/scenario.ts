@@ -23,7 +23,7 @@ export interface ScenarioPreset {
 }
 
 /** The presets' names, in the order `scalper simulate --list-scenarios` prints them. */
-export const SCENARIO_PRESET_NAMES = ['default', 'calm', 'volatile', 'toxic'] as const;
+export const SCENARIO_PRESET_NAMES = ['default', 'calm', 'volatile', 'toxic', 'null'] as const;
 /** A preset's name. */
 export type ScenarioPresetName = (typeof SCENARIO_PRESET_NAMES)[number];
 
@@ -54,7 +54,21 @@ export const SCENARIO_PRESETS: Readonly<Record<ScenarioPresetName, ScenarioPrese
       informed: { share: 0.12 },
     },
   },
+  null: {
+    description:
+      'the control: no informed traders, no toxic episodes, no value traders; the mid a fair-coin tick walk the book follows at once (martingale.ts), so neither the flow nor the book predicts it; spot follows the future with no lag',
+    fields: {
+      mid: 'martingale',
+      informed: { share: 0 },
+      toxic: { rate: [0, 0, 0] },
+      value: { tradeProb: 0, staleCancelProb: 0 },
+      spot: { lagMinMs: 0, lagMeanMs: 0 },
+    },
+  },
 };
+
+/** How the mid moves: see `ScenarioInput.mid`. */
+export const MID_PROCESSES = ['value', 'martingale'] as const;
 
 const num3 = (d: readonly [number, number, number], s = z.number().check(z.nonnegative())) =>
   z._default(z.tuple([s, s, s]), () => [d[0], d[1], d[2]] as [number, number, number]);
@@ -220,6 +234,14 @@ const latency = z.strictObject({
 const fields = z.strictObject({
   /** The preset the other fields override. */
   preset: z._default(z.enum(SCENARIO_PRESET_NAMES), 'default'),
+  /**
+   * How the mid moves. `value`: the book follows a fundamental value through the traders who know
+   * it (value traders, stale-quote withdrawals, informed traders, makers), so the flow and the
+   * book foretell the mid, as in real markets. `martingale`: the value is a fair-coin walk of whole
+   * ticks that the book follows in the same event (martingale.ts); nothing predicts the mid, and
+   * episodes' drift does not move it.
+   */
+  mid: z._default(z.enum(MID_PROCESSES), 'value'),
   activity: z.prefault(activity, {}),
   noise: z.prefault(noise, {}),
   makers: z.prefault(makers, {}),
@@ -337,6 +359,8 @@ export function scenarioParams(s: Scenario): { params: SimParams; spotParams: Sp
     wallSize: [...w.size],
     recvLatencyMinNs: s.latency.futures.minNs,
     recvLatencyMeanNs: s.latency.futures.meanNs,
+    // Absent unless set, so that a default run's truth file reads as before.
+    ...(s.mid === 'martingale' ? { martingaleMid: true } : {}),
   };
   const spotParams: SpotParams = {
     ...S,

@@ -21,6 +21,7 @@ import {
   openCentres,
 } from '../core/index.js';
 import { type InstrumentMarket, NS_PER_MIN } from './market.js';
+import { recentre } from './martingale.js';
 import type { SimParams } from './params.js';
 import type { Population, SimContext } from './populations/index.js';
 import type { SpotMinute } from './spot.js';
@@ -139,7 +140,7 @@ export class Scheduler {
     minute.begin(t0, act.activity, Math.sqrt(act.level), rnd.normal());
     for (const lane of this.#lanes) {
       if (!this.#opened) this.#open(lane, t0);
-      if (jump !== 0) lane.market.jump(jump);
+      if (jump !== 0) lane.market.jump(jump, p.martingaleMid === true);
       for (const pop of lane.all) pop.beginMinute();
     }
     this.#opened = true;
@@ -185,6 +186,7 @@ export class Scheduler {
     let taken = false;
     for (let i = 0; i < first.length && !taken; i++) taken = first[i].takeEvent(t);
     if (!taken) this.#mixEvent(lane, t);
+    if (this.#p.martingaleMid) recentre(market.engine, market.value, this.#rnd, this.#p.noiseMeanSize);
     ctx.publisher.finish(market);
   }
 
