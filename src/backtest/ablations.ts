@@ -20,7 +20,7 @@
 import type { Agent, AgentName } from '../agents/index.js';
 import type { ExecutionConfig } from '../execution/index.js';
 import { analystsTier, type DecisionLoopOptions, type PipelineConfig } from '../pipeline/index.js';
-import { bootstrap, bootstrapDifference, type Interval } from './metrics.js';
+import { bootstrap, bootstrapDifference, bootstrapRatioDifference, type Interval } from './metrics.js';
 import { type BacktestMetrics, backtestMetrics, tradesOf } from './results.js';
 import { type BacktestSetup, runBacktest } from './runner.js';
 import type { RoundTrip } from './trades.js';
@@ -83,6 +83,13 @@ function oldExecution(base: AblationBase, veto: boolean): ExecutionConfig {
 
 const OLD_LOOP = { regime: null, decisionLatencyMs: 20_000 };
 
+/** The row each step of the roadmap's table builds on. */
+const STEP_FROM: Readonly<Record<string, string>> = {
+  '+microstructure': 'old',
+  '+toxicity': '+microstructure',
+  full: '+toxicity',
+};
+
 /** The variants of the roadmap's table, then the latency sweep of the full pipeline. */
 export const VARIANTS: readonly Variant[] = [
   {
@@ -142,6 +149,18 @@ export interface AblationRow {
   readonly vsOldDays: Interval;
   /** Mean round-trip P&L difference to `old`, with its interval over trades. */
   readonly vsOldTrades: Interval;
+  /**
+   * P&L after costs per contract traded, difference to `old`, with its interval over trades: the
+   * edge of a variant whatever its trade sizes and counts (a variant that trades less loses less in
+   * costs without foretelling anything).
+   */
+  readonly vsOldPerContract: Interval;
+  /**
+   * What this row's part adds to the row it builds on (`+microstructure` on `old`, `+toxicity` on
+   * `+microstructure`, `full` on `+toxicity`): the difference of P&L per contract, with its
+   * interval over trades. Null for the other rows.
+   */
+  readonly step: { readonly from: string; readonly perContract: Interval } | null;
   /**
    * Round trips overlapping a toxic episode of the ground truth: how many, their P&L, their losses,
    * and the losses by trading day (null without a truth file).
@@ -223,7 +242,9 @@ export async function runAblations(
   const old = runs.find((r) => r.v.name === 'old') ?? runs[0];
   const oldDays = new Map(old.metrics.days.map((d) => [d.date, d.pnl]));
   const seed = opts.seed ?? 1;
+  const perContract = (trips: readonly RoundTrip[]) => trips.map((t) => ({ num: t.pnl, den: t.quantity }));
   return runs.map((r) => {
+    const from = runs.find((x) => x.v.name === STEP_FROM[r.v.name]);
     const diffs = r.metrics.days.map((d) => d.pnl - (oldDays.get(d.date) ?? 0));
     const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
     const oldPnls = old.trips.map((t) => t.pnl);
@@ -235,6 +256,14 @@ export async function runAblations(
       metrics: r.metrics,
       vsOldDays: bootstrap(diffs, sum, { seed }),
       vsOldTrades: bootstrapDifference(pnls, oldPnls, { seed }),
+      vsOldPerContract: bootstrapRatioDifference(perContract(r.trips), perContract(old.trips), { seed }),
+      step:
+        from === undefined
+          ? null
+          : {
+              from: from.v.name,
+              perContract: bootstrapRatioDifference(perContract(r.trips), perContract(from.trips), { seed }),
+            },
       toxic:
         opts.episodes == null
           ? null
@@ -305,7 +334,8 @@ export function ablationTable(rows: readonly AblationRow[]): string[] {
     'vs old, by day',
     'trades',
     'win %',
-    'mean trade vs old',
+    'per contract vs old',
+    'step, per contract',
     'toxic losses',
   ];
   const body = rows.map((r) => [
@@ -314,7 +344,8 @@ export function ablationTable(rows: readonly AblationRow[]): string[] {
     r.name === 'old' ? '' : ci(r.vsOldDays),
     String(r.metrics.trades),
     f(100 * r.metrics.winRate, 1),
-    r.name === 'old' ? '' : ci(r.vsOldTrades, 2),
+    r.name === 'old' ? '' : ci(r.vsOldPerContract, 2),
+    r.step === null ? '' : `${ci(r.step.perContract, 2)} on ${r.step.from}`,
     r.toxic === null ? '' : f(r.toxic.losses),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -3,12 +3,15 @@ import { describe, test } from 'node:test';
 import {
   bootstrap,
   bootstrapDifference,
+  bootstrapRatioDifference,
   maxDrawdown,
   mean,
   meanStd,
   sharpe,
   sortino,
   tradeStats,
+  wilsonInterval,
+  winRateVsBreakEven,
 } from './metrics.js';
 
 const close = (a: number, b: number, what: string, tol = 1e-9) =>
@@ -78,6 +81,58 @@ describe('bootstrap intervals', () => {
     const n = bootstrapDifference([0, 1], [0, 1], { seed: 4 });
     // Each side's resampled mean is 0, ½ or 1: the difference spans [−1, 1] at 95 %.
     assert.deepEqual([n.estimate, n.low, n.high, n.noise], [0, -1, 1, true]);
+  });
+
+  test('a difference of ratios of sums: P&L per contract, resampled by round trip', () => {
+    // a: +10 on 2 contracts and −4 on 2: 6 / 4 = 1.5 a contract; b: +3 on 1. A resample of a is
+    // (10 + 10) / 4 = 5, (−4 − 4) / 4 = −2 (a quarter of the time each) or 1.5, so the difference
+    // to b's 3 spans [−5, 2] at 95 %: noise.
+    const a = [
+      { num: 10, den: 2 },
+      { num: -4, den: 2 },
+    ];
+    const d = bootstrapRatioDifference(a, [{ num: 3, den: 1 }], { resamples: 4_000, seed: 2 });
+    assert.deepEqual([d.estimate, d.low, d.high, d.noise], [-1.5, -5, 2, true]);
+    // Sizes weigh: 100 on 10 contracts and 0 on 1 is 100/11 a contract, not the mean trade's 50.
+    const w = bootstrapRatioDifference(
+      [
+        { num: 100, den: 10 },
+        { num: 0, den: 1 },
+      ],
+      [{ num: 0, den: 5 }],
+      { resamples: 10, seed: 1 },
+    );
+    assert.equal(w.estimate, 100 / 11);
+    assert.ok(Number.isNaN(bootstrapRatioDifference([], a).low));
+  });
+
+  test("Wilson's interval: 8 of 10 is [0.490, 0.943], 0 of 10 is [0, 0.278]", () => {
+    // Worked by hand from p̂ = 0.8, n = 10, z = 1.96: centre (0.8 + z²/20) / (1 + z²/10) = 0.7167,
+    // half-width z·√(0.016 + z²/400) / (1 + z²/10) = 0.2266 (Newcombe 1998, table I, lists the same).
+    const a = wilsonInterval(8, 10);
+    assert.ok(Math.abs(a.low - 0.4902) < 5e-4 && Math.abs(a.high - 0.9433) < 5e-4, JSON.stringify(a));
+    const b = wilsonInterval(0, 10);
+    assert.equal(b.low, 0);
+    assert.ok(Math.abs(b.high - 0.2775) < 5e-4, JSON.stringify(b));
+    assert.ok(Number.isNaN(wilsonInterval(0, 0).low));
+  });
+
+  test('a win rate beside its break-even: 2 wins of 10 USD and 3 losses of 5 break even at 1/3', () => {
+    const w = winRateVsBreakEven([10, -5, 10, -5, -5]);
+    assert.equal(w.trades, 5);
+    assert.equal(w.wins, 2);
+    assert.equal(w.winRate, 0.4);
+    assert.equal(w.breakEven, 5 / 15);
+    assert.equal(w.expectancy, 1);
+    assert.equal(w.edge, 'none');
+    // 50 wins of 10 and 50 losses of 5: the win rate's interval [0.404, 0.596] lies above 1/3
+    // (40 of 100, [0.309, 0.498], would not).
+    const many = winRateVsBreakEven([...Array(50).fill(10), ...Array(50).fill(-5)]);
+    assert.equal(winRateVsBreakEven([...Array(40).fill(10), ...Array(60).fill(-5)]).edge, 'none');
+    assert.ok(many.low > 1 / 3, `${many.low}`);
+    assert.equal(many.edge, 'above');
+    // 20 wins of 5 and 80 losses of 5: [0.133, 0.289] lies below the break-even ½.
+    assert.equal(winRateVsBreakEven([...Array(20).fill(5), ...Array(80).fill(-5)]).edge, 'below');
   });
 
   test('the same seed gives the same interval; a clearly positive sample is not noise', () => {

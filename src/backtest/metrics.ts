@@ -85,6 +85,62 @@ export function tradeStats(pnls: readonly number[]): TradeStats {
   };
 }
 
+/**
+ * Wilson's score interval of a proportion, `wins` of `n` at 95 % (z = 1.96) unless `z` says
+ * otherwise (Wilson 1927; better than the normal interval for small n and rates near 0 or 1).
+ * [NaN, NaN] when n is 0.
+ */
+export function wilsonInterval(wins: number, n: number, z = 1.959964): { low: number; high: number } {
+  if (n <= 0) return { low: Number.NaN, high: Number.NaN };
+  const p = wins / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/**
+ * A win rate beside its break-even: the rate at which these round trips' average win and average
+ * loss (after costs) would make nothing, `avg loss / (avg win + avg loss)`. A technique has an
+ * edge only when its win rate's interval lies above its break-even (`edge: 'above'`); 'below' is a
+ * measured loser; 'none' is indistinguishable from break-even.
+ */
+export interface WinRateVsBreakEven {
+  readonly trades: number;
+  readonly wins: number;
+  readonly winRate: number;
+  /** Wilson 95 % interval of the win rate. */
+  readonly low: number;
+  readonly high: number;
+  /** NaN without both a win and a loss. */
+  readonly breakEven: number;
+  readonly expectancy: number;
+  readonly pnl: number;
+  readonly edge: 'above' | 'below' | 'none';
+}
+
+/** `WinRateVsBreakEven` of round trips' P&L after costs. */
+export function winRateVsBreakEven(pnls: readonly number[]): WinRateVsBreakEven {
+  const s = tradeStats(pnls);
+  const wins = Math.round(s.winRate * s.trades) || 0;
+  const losses = s.trades - wins;
+  const avgWin = wins > 0 ? s.grossWin / wins : Number.NaN;
+  const avgLoss = losses > 0 ? s.grossLoss / losses : Number.NaN;
+  const breakEven = avgWin + avgLoss > 0 ? avgLoss / (avgWin + avgLoss) : Number.NaN;
+  const { low, high } = wilsonInterval(wins, s.trades);
+  return {
+    trades: s.trades,
+    wins,
+    winRate: s.winRate,
+    low,
+    high,
+    breakEven,
+    expectancy: s.expectancy,
+    pnl: s.grossWin - s.grossLoss,
+    edge: low > breakEven ? 'above' : high < breakEven ? 'below' : 'none',
+  };
+}
+
 /** The deepest fall from a running peak of an equity curve, and how long it lasted. */
 export interface Drawdown {
   /** Peak minus trough (>= 0), in the curve's units. */
@@ -194,6 +250,49 @@ export function bootstrapDifference(
     return s / xs.length;
   };
   for (let k = 0; k < B; k++) draws[k] = resampledMean(a) - resampledMean(b);
+  draws.sort();
+  const q = (p: number) => draws[Math.min(B - 1, Math.max(0, Math.ceil(p * B) - 1))];
+  const low = q((1 - level) / 2);
+  const high = q(1 - (1 - level) / 2);
+  return { estimate, low, high, noise: !(low > 0 || high < 0) };
+}
+
+/**
+ * The difference of two ratios of sums, `Σ a.num / Σ a.den − Σ b.num / Σ b.den` (P&L per contract
+ * of two sets of round trips, say), with a percentile interval from resampling each side's items
+ * with replacement; `noise` when the interval holds zero.
+ */
+export function bootstrapRatioDifference(
+  a: readonly { readonly num: number; readonly den: number }[],
+  b: readonly { readonly num: number; readonly den: number }[],
+  opts: { readonly resamples?: number; readonly level?: number; readonly seed?: number } = {},
+): Interval {
+  const ratio = (xs: readonly { num: number; den: number }[]) => {
+    let n = 0;
+    let d = 0;
+    for (const x of xs) {
+      n += x.num;
+      d += x.den;
+    }
+    return d > 0 ? n / d : Number.NaN;
+  };
+  const estimate = ratio(a) - ratio(b);
+  if (a.length === 0 || b.length === 0) return { estimate, low: Number.NaN, high: Number.NaN, noise: true };
+  const B = opts.resamples ?? 2_000;
+  const level = opts.level ?? 0.95;
+  const rnd = new Random(opts.seed ?? 1);
+  const draws = new Float64Array(B);
+  const resampled = (xs: readonly { num: number; den: number }[]) => {
+    let n = 0;
+    let d = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[rnd.int(xs.length)];
+      n += x.num;
+      d += x.den;
+    }
+    return n / d;
+  };
+  for (let k = 0; k < B; k++) draws[k] = resampled(a) - resampled(b);
   draws.sort();
   const q = (p: number) => draws[Math.min(B - 1, Math.max(0, Math.ceil(p * B) - 1))];
   const low = q((1 - level) / 2);

@@ -8,7 +8,15 @@
 import { tradingDateOf } from '../core/index.js';
 import type { Trader } from '../execution/index.js';
 import { type Decision, type DecisionSummary, summarizeDecisions } from '../pipeline/index.js';
-import { maxDrawdown, mean, sharpe, sortino, tradeStats } from './metrics.js';
+import {
+  maxDrawdown,
+  mean,
+  sharpe,
+  sortino,
+  tradeStats,
+  type WinRateVsBreakEven,
+  winRateVsBreakEven,
+} from './metrics.js';
 import { type RoundTrip, roundTrips } from './trades.js';
 
 export interface BacktestMetrics {
@@ -55,6 +63,11 @@ export interface BacktestMetrics {
    * clock, so they are left out here (see `timings.jsonl`) to keep the metrics reproducible.
    */
   readonly decisions: Omit<DecisionSummary, 'latency'>;
+  /**
+   * By technique: the round trips whose decision a technique's setup triggered (a bar on which two
+   * techniques fired counts for both), their win rate with its interval beside their break-even.
+   */
+  readonly byTechnique: Readonly<Record<string, WinRateVsBreakEven>>;
 }
 
 /** The metrics of a trader's run and the decisions behind it. */
@@ -119,6 +132,7 @@ export function backtestMetrics(trader: Trader, decisions: readonly Decision[]):
         .map((d) => ({ symbol: d.instrument, tMs: d.trigger.tMs })),
     ),
     decisions: withoutLatency(summarizeDecisions(decisions)),
+    byTechnique: byTechnique(trips, decisions),
   };
 }
 
@@ -173,4 +187,27 @@ export function sweepTrades(
     if (t.pnl < 0) losses -= t.pnl;
   }
   return { trades, pnl, losses };
+}
+
+/** The round trips of each technique whose setup triggered their decision, by technique name. */
+function byTechnique(
+  trips: readonly RoundTrip[],
+  decisions: readonly Decision[],
+): Record<string, WinRateVsBreakEven> {
+  // A setup trigger names the techniques that fired on its bar ("fvg,vwap"): each counts the trip.
+  const techniques = new Map<string, string[]>();
+  for (const d of decisions)
+    if (d.trigger.kind === 'setup' && d.trigger.detail !== undefined)
+      techniques.set(d.id, d.trigger.detail.split(','));
+  const pnls = new Map<string, number[]>();
+  for (const t of trips) {
+    for (const name of techniques.get(t.decisionId) ?? []) {
+      const list = pnls.get(name) ?? [];
+      list.push(t.pnl);
+      pnls.set(name, list);
+    }
+  }
+  const out: Record<string, WinRateVsBreakEven> = {};
+  for (const name of [...pnls.keys()].sort()) out[name] = winRateVsBreakEven(pnls.get(name) ?? []);
+  return out;
 }

@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { WorkerPool } from '../agents/index.js';
 import {
   ablationTable,
@@ -21,6 +21,7 @@ import {
   toxicityLine,
   toxicTrades,
   tradesOf,
+  VARIANTS,
   writeReport,
   writeRunFiles,
 } from '../backtest/index.js';
@@ -70,8 +71,11 @@ export interface BacktestCommandOptions {
   readonly quiet?: boolean;
   /** A simulator truth file (or a folder of them): toxic episodes for `trades.csv` and the metrics. */
   readonly truth?: string;
-  /** Also run the ablations (backtest/ablations.ts) over the same files, into `result.json`. */
-  readonly ablations?: boolean;
+  /**
+   * Also run the ablations (backtest/ablations.ts) over the same files, into `result.json`: all of
+   * them, or the variants named (`old` among them, which the others are measured against).
+   */
+  readonly ablations?: boolean | readonly string[];
   /** Append the model's answers to this file (JSON lines) for a later exact replay. */
   readonly recordModel?: string;
   /** Answer from a recording instead of calling a model. */
@@ -145,7 +149,10 @@ export async function runBacktestCommand(files: readonly string[], o: BacktestCo
           },
     execution: executionSummary(run.trader, run.decisions),
     training: o.training ?? [],
-    ablations: o.ablations === true ? await ablations(files, cfg, regime, episodes, o) : null,
+    ablations:
+      o.ablations === true || Array.isArray(o.ablations)
+        ? await ablations(files, cfg, regime, episodes, o)
+        : null,
   };
   const claim = result.ablations === null ? null : toxicityClaim(result.ablations);
   writeFileSync(
@@ -173,6 +180,7 @@ async function ablations(
   try {
     return await runAblations(files, ablationBase(cfg, regime), {
       range: { fromNs: o.fromNs, toNs: o.toNs },
+      only: Array.isArray(o.ablations) ? o.ablations : undefined,
       episodes,
       onVariant: (v, i, n) => {
         if (o.quiet !== true) process.stderr.write(`ablation ${i + 1}/${n}: ${v.name} (${v.label})\n`);
@@ -209,6 +217,30 @@ function jsonValue(k: string, v: unknown): unknown {
   return k === 'fills' && Array.isArray(v) ? v.length : plainJsonValue(k, v);
 }
 
+/**
+ * The variants `--ablations` names, checked, with `old` first when it was left out. Names are
+ * comma-separated; one with a comma of its own ("full, no regime") is taken whole.
+ */
+function ablationNames(v: string): string[] {
+  const known = VARIANTS.map((x) => x.name);
+  const parts = v.split(',').map((x) => x.trim());
+  const names: string[] = [];
+  const unknown: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const pair = i + 1 < parts.length ? `${parts[i]}, ${parts[i + 1]}` : '';
+    if (known.includes(pair)) {
+      names.push(pair);
+      i++;
+    } else if (known.includes(parts[i])) names.push(parts[i]);
+    else if (parts[i] !== '') unknown.push(parts[i]);
+  }
+  if (unknown.length > 0 || names.length === 0)
+    throw new InvalidArgumentError(
+      `${unknown.length > 0 ? `no ablation variant ${unknown.map((x) => `"${x}"`).join(', ')}` : 'no variant named'}; the variants: ${known.map((x) => `"${x}"`).join(', ')}`,
+    );
+  return names.includes('old') ? names : ['old', ...names];
+}
+
 /** Registers `backtest`. */
 export function registerBacktest(program: Command): void {
   const cmd = program
@@ -233,8 +265,9 @@ export function registerBacktest(program: Command): void {
       'answer from a recording made with --record-model instead of calling the model',
     )
     .option(
-      '--ablations',
-      'also run the ablations (old system, + microstructure, + toxicity, full, no regime, latency sweep) over the same files',
+      '--ablations [variants]',
+      `also run the ablations over the same files: all of them, or those named, comma-separated (${VARIANTS.map((v) => v.name).join(', ')}; old is always run: the others are measured against it)`,
+      ablationNames,
     )
     .option(
       '--workers <n>',
@@ -258,7 +291,7 @@ export function registerBacktest(program: Command): void {
           from?: string;
           to?: string;
           truth?: string;
-          ablations?: boolean;
+          ablations?: boolean | string[];
           recordModel?: string;
           replayModel?: string;
           workers?: number;

@@ -92,6 +92,9 @@ export interface AblationJson {
   readonly metrics: MetricsJson;
   readonly vsOldDays: IntervalJson;
   readonly vsOldTrades: IntervalJson;
+  /** Absent from results written before it was measured. */
+  readonly vsOldPerContract?: IntervalJson;
+  readonly step?: { readonly from: string; readonly perContract: IntervalJson } | null;
   readonly toxic: Omit<ToxicJson, 'episodes' | 'spans'> | null;
 }
 

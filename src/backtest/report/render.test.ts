@@ -91,6 +91,8 @@ function folder(name: string, ablations: boolean): string {
             metrics: metrics(20.12),
             vsOldDays: interval(25.12, 3, 40),
             vsOldTrades: interval(12.5, -1.25, 30),
+            vsOldPerContract: interval(6.25, -0.5, 15),
+            step: { from: 'old', perContract: interval(6.25, -0.5, 15) },
             toxic: null,
           },
         ]
@@ -166,11 +168,10 @@ describe('report page', () => {
   test('the ablation table marks noise; a difference whose interval excludes zero stands out', () => {
     const html = renderReport(readBacktestFolder(folder('ablations', true)), LIB);
     assert.match(html, /<section id="ablations">/);
-    // full − old by day: 25.12 [3, 40] is not noise; by trade 12.50 [−1.25, 30.00] is.
+    // full − old by day: 25.12 [3, 40] is not noise; per contract 6.25 [−0.50, 15.00] is.
     assert.ok(html.includes('<b>25 [3, 40]</b>'));
-    assert.ok(
-      html.includes('<span class="noise">12.50 [-1.25, 30.00] <span class="tag">noise</span></span>'),
-    );
+    assert.ok(html.includes('<span class="noise">6.25 [-0.50, 15.00] <span class="tag">noise</span></span>'));
+    assert.ok(html.includes('<span class="tag">noise</span></span> on old</td>'), 'the step names its base');
     const without = renderReport(readBacktestFolder(folder('plain', false)), LIB);
     assert.doesNotMatch(without, /<section id="ablations">/);
   });

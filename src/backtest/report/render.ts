@@ -453,7 +453,8 @@ function ablationSection(rows: readonly AblationJson[], claim: ResultJson['toxic
     r.name === 'old' ? '' : interval(r.vsOldDays, 0),
     fmt(r.metrics.trades, 0),
     pct(r.metrics.winRate),
-    r.name === 'old' ? '' : interval(r.vsOldTrades, 2),
+    r.name === 'old' || r.vsOldPerContract === undefined ? '' : interval(r.vsOldPerContract, 2),
+    r.step == null ? '' : `${interval(r.step.perContract, 2)} on ${escapeHtml(r.step.from)}`,
     r.toxic === null ? '' : fmt(r.toxic.losses),
   ]);
   const tbl = table(
@@ -463,7 +464,8 @@ function ablationSection(rows: readonly AblationJson[], claim: ResultJson['toxic
       'vs old, by day (95 % CI)',
       'round trips',
       'win rate',
-      'mean trade vs old (95 % CI)',
+      'per contract vs old (95 % CI)',
+      'step, per contract (95 % CI)',
       'toxic losses USD',
     ],
     body,
@@ -476,7 +478,7 @@ function ablationSection(rows: readonly AblationJson[], claim: ResultJson['toxic
       ? ''
       : `<p class="claim">Losses on round trips overlapping toxic episodes: ${fmt(c.without)} USD without the toxicity analyst and its veto (+microstructure), ${fmt(c.with)} USD with them (+toxicity); change ${interval(c.change, 0)} USD, share avoided ${interval(percent(c.avoided), 0)} % (95 % bootstrap intervals over ${fmt(c.days.length, 0)} day(s)).</p>`;
   const note =
-    '<p>The same data through configurations that add one part at a time, after every cost. Differences are to <code>old</code>: summed over days with a 95 % bootstrap interval over days (paired by day), and the difference of mean round-trip P&amp;L with an interval over round trips. A difference whose interval holds zero, or rests on a single day, is marked <span class="tag">noise</span>.</p>';
+    '<p>The same data through configurations that add one part at a time, after every cost. Differences are to <code>old</code>: summed over days with a 95 % bootstrap interval over days (paired by day), and the difference of P&amp;L per contract traded with an interval over round trips (the edge whatever the sizes and counts: a variant that trades less loses less in costs without foretelling anything); a step is what a row’s part adds, per contract, to the row it builds on. A difference whose interval holds zero, or rests on a single day, is marked <span class="tag">noise</span>.</p>';
   return section('ablations', 'Ablations', `${note}${tbl}${claimHtml}${labels}`);
 }
 
