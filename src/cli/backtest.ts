@@ -356,5 +356,24 @@ export function metricLines(m: ReturnType<typeof backtestMetrics>): string[] {
         .join(', ') || 'none'
     }`,
     `round trips open during a sweep alert: ${m.sweeps.trades}, P&L ${f(m.sweeps.pnl)} USD (losses ${f(m.sweeps.losses)} USD)`,
+    ...techniqueLines(m.byTechnique),
+  ];
+}
+
+/**
+ * The round trips a technique's setup triggered, a line: win rate with its 95 % interval beside
+ * the break-even rate of their own average win and loss, and whether that is an edge.
+ */
+function techniqueLines(by: ReturnType<typeof backtestMetrics>['byTechnique']): string[] {
+  const names = Object.keys(by);
+  if (names.length === 0) return [];
+  const pc = (v: number) => (Number.isFinite(v) ? (100 * v).toFixed(0) : '–');
+  const verdict = { above: 'an edge', below: 'below break-even', none: 'noise' } as const;
+  return [
+    'setup-triggered round trips by technique (win rate [95 %] vs break-even after costs):',
+    ...names.map((k) => {
+      const t = by[k];
+      return `  ${k.padEnd(15)} ${String(t.trades).padStart(4)} trips, win ${pc(t.winRate)}% [${pc(t.low)}, ${pc(t.high)}] vs ${pc(t.breakEven)}%: ${verdict[t.edge]}; ${t.pnl.toFixed(0)} USD`;
+    }),
   ];
 }
