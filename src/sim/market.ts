@@ -6,7 +6,7 @@
 import type { Random } from '../core/index.js';
 import { BID, type EngineOutput, MatchingEngine } from './engine.js';
 import type { FutureContract } from './instruments.js';
-import { martingaleSteps } from './martingale.js';
+import { MartingaleWalk } from './martingale.js';
 import type { SimParams } from './params.js';
 import type { EmitTarget } from './records.js';
 import { BookPath } from './spot.js';
@@ -41,6 +41,8 @@ export class InstrumentMarket implements EmitTarget {
   readonly engine: MatchingEngine;
   readonly path = new BookPath();
   readonly episode = new Episode();
+  /** The value's walk when the mid is a martingale (`SimParams.martingaleMid`). */
+  readonly walk = new MartingaleWalk();
   /** Fundamental value, ticks. */
   value: number;
   /** Time of the last step of the value, and of this market's next event (ns offsets). */
@@ -92,12 +94,13 @@ export class InstrumentMarket implements EmitTarget {
   advanceValue(t: number, m: MinuteState, p: SimParams, rnd: Random): void {
     const spec = this.contract.spec;
     const dtMin = (t - this.lastT) / NS_PER_MIN;
-    this.lastT = t;
     const sigma = p.regimeVol[m.regime] * spec.volScale * m.sqrtLevel;
     if (p.martingaleMid) {
-      this.value += martingaleSteps(rnd, sigma, dtMin);
+      this.value += this.walk.advance(rnd, sigma, this.lastT, t);
+      this.lastT = t;
       return;
     }
+    this.lastT = t;
     let dv = sigma * (this.#load * m.commonShock * dtMin + this.#ownLoad * Math.sqrt(dtMin) * rnd.normal());
     const ep = this.episode;
     if (ep.activeAt(t)) dv += ep.dir * ep.intensity * p.episodeDriftTicksPerMin * dtMin;

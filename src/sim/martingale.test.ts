@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Random } from '../core/index.js';
 import { ASK, BID, type EngineOutput, MatchingEngine, Owner } from './engine.js';
-import { martingaleSteps, poisson, recentre } from './martingale.js';
+import { MartingaleWalk, recentre } from './martingale.js';
 
 /** Records the engine's MBO actions as "C A 1001 5". */
 class Log implements EngineOutput {
@@ -14,51 +14,47 @@ class Log implements EngineOutput {
 }
 
 describe('martingale mid', () => {
-  it('poisson draws have the mean and variance λ', () => {
-    // n draws: the sample mean's standard error is √(λ/n); 4 of them bound it.
-    const rnd = new Random(7);
-    for (const lambda of [0.01, 0.7, 12]) {
-      const n = 200_000;
-      let s = 0;
-      let s2 = 0;
-      for (let i = 0; i < n; i++) {
-        const k = poisson(rnd, lambda);
-        s += k;
-        s2 += k * k;
-      }
-      const m = s / n;
-      const v = s2 / n - m * m;
-      assert.ok(Math.abs(m - lambda) < 4 * Math.sqrt(lambda / n), `λ ${lambda}: mean ${m}`);
-      // Var of the sample variance ≈ (μ4 − σ⁴)/n, μ4 = λ + 3λ² for a Poisson.
-      assert.ok(
-        Math.abs(v - lambda) < 4 * Math.sqrt((lambda + 2 * lambda * lambda) / n),
-        `λ ${lambda}: var ${v}`,
-      );
-    }
-    assert.equal(poisson(rnd, 0), 0);
-  });
-
-  it('steps of a minute have mean 0 and variance σ² ticks², and are uncorrelated', () => {
+  it('a walk of σ ticks per √minute: steps of a minute have mean 0, variance σ², no correlation', () => {
     const rnd = new Random(11);
+    const walk = new MartingaleWalk();
     const sigma = 2.4;
-    const n = 100_000;
+    const n = 50_000;
+    const min = 60e9;
     let s = 0;
     let s2 = 0;
     let sxy = 0;
     let prev = 0;
     for (let i = 0; i < n; i++) {
-      // A minute in ten steps of 0.1 minute, as events arrive between the steps.
+      // A minute in events 6 s apart, as the flow calls it.
       let x = 0;
-      for (let j = 0; j < 10; j++) x += martingaleSteps(rnd, sigma, 0.1);
+      for (let j = 0; j < 10; j++) x += walk.advance(rnd, sigma, i * min + j * 6e9, i * min + (j + 1) * 6e9);
       s += x;
       s2 += x * x;
       sxy += x * prev;
       prev = x;
     }
     const v = sigma * sigma;
+    // Standard errors: of the mean √(σ²/n); of the variance ≈ √((μ4 − σ⁴)/n), μ4 = λ + 3λ² for a
+    // compound Poisson sum of ±1 steps with λ = σ²; of the lag-1 correlation 1/√n. Four of each.
     assert.ok(Math.abs(s / n) < 4 * Math.sqrt(v / n), `mean ${s / n}`);
-    assert.ok(Math.abs(s2 / n - v) < 0.05 * v, `variance ${s2 / n}, σ² ${v}`);
+    assert.ok(Math.abs(s2 / n - v) < 4 * Math.sqrt((v + 2 * v * v) / n), `variance ${s2 / n}, σ² ${v}`);
     assert.ok(Math.abs(sxy / n / v) < 4 / Math.sqrt(n), `lag-1 correlation ${sxy / n / v}`);
+  });
+
+  it('the next step is known ahead: it comes at nextNs, the way dir says', () => {
+    const rnd = new Random(5);
+    const walk = new MartingaleWalk();
+    assert.equal(walk.advance(rnd, 3, 0, 0), 0);
+    for (let k = 0; k < 1000; k++) {
+      const { nextNs, dir } = walk;
+      assert.ok(dir === 1 || dir === -1);
+      assert.equal(walk.advance(rnd, 3, 0, Math.ceil(nextNs) - 1), 0, 'nothing before the step');
+      assert.equal(walk.advance(rnd, 3, 0, Math.ceil(nextNs)), dir, 'the step announced');
+    }
+    // No volatility, no steps.
+    const still = new MartingaleWalk();
+    assert.equal(still.advance(rnd, 0, 0, 1e15), 0);
+    assert.equal(still.nextNs, Number.POSITIVE_INFINITY);
   });
 
   it('recentres the book: cancels what a step passed, refills an empty touch', () => {

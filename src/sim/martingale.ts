@@ -9,40 +9,50 @@
  * the last order at a level) is refilled at the same prices in the same event, and a step of the
  * value moves the touch in that event, by cancelling the orders on the price it passes.
  *
- * So every mid the files show is the value, which the traders never see coming: imbalance, walls,
- * OFI and trades still appear, and predict nothing. (Sign and size of each step are fresh draws;
- * only the step rate follows the regime and the session, as the activity does.)
+ * So every mid the files show is the value: imbalance, walls, OFI and trades still appear, and
+ * predict nothing, unless informed traders are let in. Each step is drawn ahead (`MartingaleWalk`:
+ * its time and its direction), and informed traders, with `informedShareMax` as their share of
+ * the events in the `INFORMED_LEAD_S` seconds before a step, buy before an up-step and sell before
+ * a down-step: their share is the dial from no predictability (0, the `null` preset) upwards, and
+ * the mid stays a martingale for everyone who does not know the draw.
  */
 import type { Random } from '../core/index.js';
 import { ASK, BID, type MatchingEngine, Owner } from './engine.js';
 
-/**
- * A Poisson(`lambda`) draw by inversion of its distribution function: one uniform for the small
- * means of a step between two events, more draws only in the rare case of many steps.
- */
-export function poisson(rnd: Random, lambda: number): number {
-  if (!(lambda > 0)) return 0;
-  let u = rnd.uniform();
-  let p = Math.exp(-lambda);
-  let k = 0;
-  // Past ~700, exp(−λ) underflows; a step of that many ticks between two events is not a market.
-  while (u > p && k < 1000) {
-    u -= p;
-    k++;
-    p *= lambda / k;
-  }
-  return k;
-}
+/** Nanoseconds in a minute. */
+const NS_PER_MIN = 60_000_000_000;
+
+/** How long before a step of the walk informed traders know it, seconds. */
+export const INFORMED_LEAD_S = 10;
 
 /**
- * The value's steps over `dtMin` minutes at volatility `sigma` (ticks per √minute): a count of
- * Poisson(σ²·dt) steps, each ±1 on a fair coin. Returns the net move in ticks.
+ * The value's walk of a martingale market, one step drawn ahead: when it comes (`nextNs`, an ns
+ * offset) and which way (`dir`). The step rate is piecewise constant (σ² a minute, σ following
+ * the regime and the session); when it changes, the time to the drawn step is drawn again at the
+ * new rate (exact for a Poisson process, which has no memory) and its direction kept.
  */
-export function martingaleSteps(rnd: Random, sigma: number, dtMin: number): number {
-  const n = poisson(rnd, sigma * sigma * dtMin);
-  let move = 0;
-  for (let i = 0; i < n; i++) move += rnd.chance(0.5) ? 1 : -1;
-  return move;
+export class MartingaleWalk {
+  nextNs = Number.POSITIVE_INFINITY;
+  dir = 0;
+  /** Steps per ns the pending step was drawn at. */
+  #rate = 0;
+
+  /** The net move (ticks) of the steps due by `t`, the walk stepping at `sigma` ticks per √minute since `from`. */
+  advance(rnd: Random, sigma: number, from: number, t: number): number {
+    const rate = (sigma * sigma) / NS_PER_MIN;
+    if (rate !== this.#rate) {
+      this.#rate = rate;
+      if (this.dir === 0) this.dir = rnd.chance(0.5) ? 1 : -1;
+      this.nextNs = rate > 0 ? from + rnd.exponential() / rate : Number.POSITIVE_INFINITY;
+    }
+    let move = 0;
+    while (this.nextNs <= t) {
+      move += this.dir;
+      this.dir = rnd.chance(0.5) ? 1 : -1;
+      this.nextNs += rnd.exponential() / rate;
+    }
+    return move;
+  }
 }
 
 /**

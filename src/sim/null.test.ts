@@ -5,7 +5,8 @@
  * changes are uncorrelated with their predecessors (a martingale), and the spread is one tick
  * whenever the book trades. The same measurement on the `default` market, same seed and date,
  * finds the predictability planted there (an interval above zero), so the measure can tell the
- * two apart. Measured the way a user of the files would, from the MBP-10 records through the
+ * two apart; and informed traders who know the walk's next step bring predictability back with
+ * their share. Measured the way a user of the files would, from the MBP-10 records through the
  * project's DBN decoder and the test statistics (test/stats.ts), not the simulator's own state.
  */
 import assert from 'node:assert/strict';
@@ -41,8 +42,8 @@ after(() => {
 });
 
 /** Simulates `days` 6E days of `scenario` from seed `seed` and measures every day's pairs into `into`. */
-async function measure(scenario: string, seed: number, days: number, into: Pairs): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), `sim-${scenario}-`));
+async function measure(scenario: string | object, seed: number, days: number, into: Pairs): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-scenario-'));
   dirs.push(dir);
   const results = await simulate({
     days,
@@ -140,6 +141,22 @@ describe('the null market: nothing in the flow or the book predicts the mid', { 
     );
     assert.ok(same.lo > 0.5, `OFI → same interval: ${fmt(same)}`);
     assert.equal(p.oneTick, p.seconds, 'a one-tick spread in every trading second');
+  });
+
+  it("informed traders who know the walk's next step dial the predictability up", async (t: TestContext) => {
+    // Their share of the events in the 10 s before a step: 0.05 and 0.2 of them, same seed and day.
+    const low = empty();
+    const high = empty();
+    await measure({ preset: 'null', informed: { share: 0.05 } }, 101, 1, low);
+    await measure({ preset: 'null', informed: { share: 0.2 } }, 101, 1, high);
+    const lo = bootstrapCorrelation(low.ofi, low.next, low.block);
+    const hi = bootstrapCorrelation(high.ofi, high.next, high.block);
+    t.diagnostic(`null, informed share 0.05: OFI → next ${fmt(lo)}; 0.2: ${fmt(hi)}`);
+    assert.ok(lo.lo > 0, `share 0.05 foretells: ${fmt(lo)}`);
+    assert.ok(hi.lo > lo.hi, `share 0.2 foretells more than 0.05: ${fmt(hi)} against ${fmt(lo)}`);
+    // The mid is still a martingale to whoever does not know the draw.
+    const ac = bootstrapCorrelation(high.same, high.next, high.block);
+    assert.ok(ac.lo <= 0 && ac.hi >= 0, `lag-1 autocorrelation at share 0.2: ${fmt(ac)}`);
   });
 
   it('the same measure finds the predictability of the default market', async (t: TestContext) => {

@@ -1,6 +1,9 @@
 import { ASK, BID } from '../engine.js';
 import { NS_PER_MIN } from '../market.js';
+import { INFORMED_LEAD_S } from '../martingale.js';
 import { MarketPopulation } from './population.js';
+
+const INFORMED_LEAD_NS = INFORMED_LEAD_S * 1e9;
 
 /** The informed traders of one instrument. */
 export class InformedTraders extends MarketPopulation {
@@ -21,8 +24,18 @@ export class InformedTraders extends MarketPopulation {
     this.truth.episode(this.market);
   }
 
-  /** In an episode, takes the event with probability intensity × `informedShareMax`. */
+  /**
+   * In an episode, takes the event with probability intensity × `informedShareMax`. In a market
+   * whose mid is a martingale, takes it with probability `informedShareMax` in the
+   * `INFORMED_LEAD_S` seconds before the walk's next step, trading its way (martingale.ts).
+   */
   override takeEvent(t: number): boolean {
+    if (this.p.martingaleMid) {
+      const walk = this.market.walk;
+      if (!(walk.nextNs - t < INFORMED_LEAD_NS) || !this.rnd.chance(this.p.informedShareMax)) return false;
+      this.#order(walk.dir > 0 ? BID : ASK);
+      return true;
+    }
     const ep = this.market.episode;
     if (!ep.activeAt(t) || !this.rnd.chance(ep.intensity * this.p.informedShareMax)) return false;
     this.#order(ep.dir > 0 ? BID : ASK);
