@@ -56,7 +56,7 @@ export const SCENARIO_PRESETS: Readonly<Record<ScenarioPresetName, ScenarioPrese
   },
   null: {
     description:
-      'the control: no informed traders, no toxic episodes, no value traders; the mid a fair-coin tick walk the book follows at once (martingale.ts), so neither the flow nor the book predicts it; spot follows the future with no lag',
+      'the control: no informed traders, no toxic episodes, no value traders; the mid a fair-coin tick walk the book follows at once, so neither the flow nor the book predicts it; spot follows the future with no lag (informed.share > 0 lets in traders who know the next step: a dial of predictability)',
     fields: {
       mid: 'martingale',
       informed: { share: 0 },
@@ -139,7 +139,11 @@ const makers = z.strictObject({
 });
 
 const informed = z.strictObject({
-  /** Share of events that are informed during an episode of intensity 1. */
+  /**
+   * Share of events that are informed during an episode of intensity 1; when the mid is a
+   * martingale (`mid: martingale`), of the events in the 10 s before each step of the walk, which
+   * they know: the dial of the `null` market's predictability (0 there).
+   */
   share: unit(P.informedShareMax),
   meanSize: nonNeg(P.informedMeanSize),
   sweepProb: unit(P.sweepProb),
