@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -559,9 +559,56 @@ describe('demo and simulate', { concurrency: true }, () => {
     const lines = await ok('simulate', '--list-scenarios');
     assert.deepEqual(
       lines.map((l) => l.split(/\s+/)[0]),
-      ['default', 'calm', 'volatile', 'toxic'],
+      ['default', 'calm', 'volatile', 'toxic', 'news', 'null'],
     );
     assert.match(lines[3], /^toxic\s+heavy informed flow: three times the toxic episodes/);
+    assert.match(lines[4], /^news\s+scheduled news: jumps \(20 ticks sd\), spread blow-outs/);
+  });
+
+  test("simulate --scenario news --calendar F: the releases of F in the truth file, F among the run's inputs", async () => {
+    const csv = join(tmp, 'calendar.csv');
+    // 09:00 UTC is 10:00 Frankfurt; the GBP release concerns no 6E; the 25th is another day.
+    writeFileSync(
+      csv,
+      'ts,currency,event,minutes_before,minutes_after\n2026-11-24T09:00:00Z,EUR,Ifo,1,3\n2026-11-24T12:00:00Z,GBP,BoE,0,0\n2026-11-25T13:30:00Z,USD,GDP,2,5\n',
+    );
+    const out = join(tmp, 'sim-news');
+    const r = await scalper('simulate', '--scenario', 'news', '--calendar', csv, '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    const truth = JSON.parse(readFileSync(join(out, 'truth-20261124.json'), 'utf8'));
+    assert.deepEqual(
+      truth.news.map((n: { ts: string; event: string; blowout_start: string }) => [
+        n.ts,
+        n.event,
+        n.blowout_start,
+      ]),
+      [['2026-11-24T09:00:00.000000000Z', 'Ifo', '2026-11-24T08:59:00.000000000Z']],
+    );
+    assert.equal(truth.scenario.name, 'news');
+    assert.equal(truth.scenario.parameters.news.calendar, csv);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.deepEqual(
+      manifest.inputs.map((i: { path: string }) => i.path),
+      [csv],
+    );
+  });
+
+  test('simulate --calendar names each bad row of the CSV as file:line, exit 2, before writing anything', async () => {
+    const csv = join(tmp, 'bad-calendar.csv');
+    writeFileSync(
+      csv,
+      'ts,currency,event,minutes_before,minutes_after\n2026-11-24T13:30:00Z,USD,NFP,5,10\n2026-11-24T15:00:00Z,XYZ,odd,5,10\n2026-11-24T16:00:00,EUR,no zone,-1,10\n',
+    );
+    const out = join(tmp, 'sim-bad-calendar');
+    const r = await scalper('simulate', '--scenario', 'news', '--calendar', csv, '--out', out);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${csv}:3: currency: unknown currency "XYZ"`));
+    assert.match(r.stderr, new RegExp(`${csv}:4: ts: "2026-11-24T16:00:00" has no zone`));
+    assert.match(r.stderr, new RegExp(`${csv}:4: minutes_before: "-1" is negative`));
+    assert.equal(existsSync(out), false);
+    const missing = await scalper('simulate', '--calendar', join(tmp, 'none.csv'), '--out', out);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /none\.csv: cannot read the economic calendar \(file not found\)/);
   });
 
   test('a bad scenario field in the configuration is an error naming its path, exit 2', async () => {

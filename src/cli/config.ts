@@ -140,6 +140,12 @@ const simulate = z.strictObject({
    * (`{ preset: toxic, informed: { share: 0.2 } }`); resolved here to every parameter.
    */
   scenario: z.prefault(ScenarioSchema, 'default'),
+  /**
+   * An economic-calendar CSV (`ts,currency,event,minutes_before,minutes_after`) whose releases the
+   * simulated market reacts to: turns the scenario's news on (its `news` parameters, or the
+   * defaults) with this file in place of `scenario.news.calendar`.
+   */
+  calendar: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** `scalper demo`. */

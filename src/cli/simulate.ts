@@ -3,14 +3,23 @@
 import { statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, componentLogger, isTradingDate, type Logger, tradingDates } from '../core/index.js';
+import {
+  ConfigError,
+  componentLogger,
+  isTradingDate,
+  type Logger,
+  readEconomicCalendar,
+  tradingDates,
+} from '../core/index.js';
 import {
   FUTURE_SPECS,
   SCENARIO_PRESET_NAMES,
   SCENARIO_PRESETS,
   type Scenario,
+  ScenarioSchema,
   type SimDayResult,
   simulate,
+  withNewsCalendar,
 } from '../sim/index.js';
 import { positiveInt, seedArg } from './args.js';
 import { summary } from './commands.js';
@@ -31,6 +40,8 @@ export interface SimulateCliOptions {
   spot?: boolean;
   /** The market scenario (default: the simulator's defaults, recorded in no truth file). */
   scenario?: Scenario;
+  /** An economic-calendar CSV for the scenario's news (`withNewsCalendar`). */
+  calendar?: string;
   /** Where progress lines go off a terminal (default a child of the root logger). */
   log?: Logger;
 }
@@ -84,6 +95,13 @@ export function scenarioList(): string {
  * the days it wrote.
  */
 export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayResult[]> {
+  const scenario =
+    opts.calendar === undefined
+      ? opts.scenario
+      : withNewsCalendar(opts.scenario ?? ScenarioSchema.parse('default'), opts.calendar);
+  // Read and checked before anything is written: a bad row is reported as file:line.
+  const newsFile = scenario?.news?.calendar;
+  const calendar = newsFile === undefined ? undefined : readEconomicCalendar(newsFile);
   outputFolder(opts.out);
   if (!isTradingDate(opts.start)) {
     const weekday = new Date(`${opts.start}T12:00:00Z`).toLocaleDateString('en-US', {
@@ -119,7 +137,8 @@ export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayRes
       mbo: opts.mbo,
       zstd: opts.zstd,
       spot: opts.spot,
-      scenario: opts.scenario,
+      scenario,
+      calendar,
       onProgress: (p) => {
         if (bar) {
           const total = p.days * p.minutes;
@@ -190,6 +209,10 @@ export function registerSimulate(program: Command): void {
     .option('--mbo', 'also write market-by-order files')
     .option('--no-zstd', 'write plain .dbn files instead of .dbn.zst')
     .addOption(scenarioOption('market scenario'))
+    .option(
+      '--calendar <file>',
+      'economic-calendar CSV (ts,currency,event,minutes_before,minutes_after) for the news: jumps, spread blow-outs and busier minutes at its releases, in any scenario',
+    )
     .option('--list-scenarios', 'print the scenario presets and what each is for, and exit')
     .action(async (o: { out?: string; listScenarios?: boolean }, cmd: Command) => {
       if (o.listScenarios) {
@@ -200,10 +223,11 @@ export function registerSimulate(program: Command): void {
       const run = runOf(cmd);
       const days = await runSimulation({ ...run.config.simulate, out: o.out });
       for (const d of days) process.stdout.write(`${describeDay(d).join('\n')}\n`);
+      const sim = run.config.simulate;
       const manifest = await recordRun(run, {
         folder: o.out,
         outputs: days.flatMap(dayFiles),
-        inputs: [],
+        inputs: [sim.calendar ?? sim.scenario.news?.calendar],
         seed: run.config.simulate.seed,
       });
       process.stdout.write(`run manifest: ${manifest}\n`);
@@ -216,5 +240,6 @@ export function registerSimulate(program: Command): void {
     mbo: 'simulate.mbo',
     zstd: 'simulate.zstd',
     scenario: 'simulate.scenario',
+    calendar: 'simulate.calendar',
   });
 }

@@ -4,6 +4,7 @@ export * from './clock.js';
 export * from './config.js';
 export * from './config-file.js';
 export * from './csv.js';
+export * from './economic-calendar.js';
 export * from './errors.js';
 export * from './instruments.js';
 export * from './logger.js';

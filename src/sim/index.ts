@@ -9,7 +9,24 @@ export {
   futureSpec,
   instrumentIdFor,
 } from './instruments.js';
-export { DEFAULT_PARAMS, REGIMES, type Regime, type SimParams } from './params.js';
+export {
+  NEWS_TEMPLATE,
+  type NewsDay,
+  type NewsWindow,
+  planNews,
+  TEMPLATE_MINUTES_AFTER,
+  TEMPLATE_MINUTES_BEFORE,
+  type TemplateRelease,
+  templateCalendar,
+} from './news.js';
+export {
+  DEFAULT_NEWS_PARAMS,
+  DEFAULT_PARAMS,
+  type NewsParams,
+  REGIMES,
+  type Regime,
+  type SimParams,
+} from './params.js';
 export { type EmitCounts, type EmitTarget, RecordEmitter } from './records.js';
 export {
   SCENARIO_PRESET_NAMES,
@@ -20,6 +37,7 @@ export {
   type ScenarioPresetName,
   ScenarioSchema,
   scenarioParams,
+  withNewsCalendar,
 } from './scenario.js';
 export {
   type SimDayOptions,
@@ -31,6 +49,7 @@ export {
   type TruthEpisode,
   type TruthFile,
   type TruthMinute,
+  type TruthNewsEvent,
   type TruthScenario,
 } from './simulator.js';
 export { FolderSink, MemorySink, type RecordSink } from './sink.js';

@@ -29,6 +29,16 @@ export class Episode {
   }
 }
 
+/** How liquidity stands back in a news blow-out (see `NewsParams`). */
+export interface NewsBlowout {
+  /** Ticks each side by which makers quote wider (and from which resting orders were withdrawn). */
+  readonly spreadTicks: number;
+  /** Factor on the makers' quote size. */
+  readonly sizeScale: number;
+  /** Probability that a maker's re-quote pulls both quotes. */
+  readonly pullProb: number;
+}
+
 /**
  * One simulated future: its matching engine, its fundamental value (what value and informed
  * traders know), the market makers' view of recent aggressive flow, its toxic episode, and its top
@@ -48,6 +58,10 @@ export class InstrumentMarket implements EmitTarget {
   /** Time of the last step of the value, and of this market's next event (ns offsets). */
   lastT = 0;
   nextT = 0;
+  /** Event-rate multiplier of this market in the current minute: a news release's spike, 1 otherwise. */
+  rateScale = 1;
+  /** The news blow-out in force on this market (news.ts), or null. */
+  blowout: NewsBlowout | null = null;
   // Aggressive buy and sell volume, decayed exponentially from #flowT.
   #buyFlow = 0;
   #sellFlow = 0;

@@ -140,7 +140,58 @@ export interface SimParams {
    * every other market: the book follows the value through the traders.
    */
   martingaleMid?: boolean;
+  /**
+   * Scheduled news (the `news` scenario, news.ts): jumps, spread blow-outs and activity spikes at
+   * the releases of an economic calendar. Absent (the default): no news, and nothing is drawn for
+   * it.
+   */
+  news?: NewsParams;
 }
+
+/**
+ * What each release of the economic calendar does to the instruments whose currency it concerns
+ * (6E: EUR or USD, 6B: GBP or USD, 6J: JPY or USD; news.ts). Around announcements dealers widen
+ * their quotes and thin their depth, prices jump at the release and trading surges after it
+ * (Fleming & Remolona 1999, *Price Formation and Liquidity in the U.S. Treasury Market: The
+ * Response to Public Information*, J. Finance 54(5); Andersen, Bollerslev, Diebold & Vega 2003,
+ * *Micro Effects of Macro Announcements*, AER 93(1), for the dollar's jumps at US releases). The
+ * sizes below are assumptions, not fitted.
+ */
+export interface NewsParams {
+  /** The economic-calendar CSV (core/economic-calendar.ts) the events come from; null = the recurring template of news.ts. */
+  calendar: string | null;
+  /**
+   * Standard deviation of the value's jump at a release, 6E ticks, scaled per instrument as the
+   * other jumps are (a USD release moves each future by its USD loading; a EUR, GBP or JPY one moves
+   * its own future by its volatility scale). Assumption: 20 ticks, 10 pips of EUR/USD.
+   */
+  jumpTicks: number;
+  /**
+   * Ticks each side by which liquidity stands back in the blow-out, from `minutes_before` the
+   * release to `afterMinutes` after it: resting orders this close to the touch are withdrawn as it
+   * starts, makers quote this much wider, noise traders stop improving the spread. Assumption.
+   */
+  spreadTicks: number;
+  /** Factor on the makers' quote size in the blow-out. Assumption. */
+  sizeScale: number;
+  /** Probability that a maker re-quoting in the blow-out pulls both quotes instead. Assumption. */
+  pullProb: number;
+  /** Event-rate multiplier of the release's minute on the instruments it concerns. Assumption (the US release's 3, a little more). */
+  activity: number;
+  /** Minutes after the release the blow-out lasts. Assumption. */
+  afterMinutes: number;
+}
+
+/** The news parameters a scenario's `news: {}` takes; see each field for its source. */
+export const DEFAULT_NEWS_PARAMS: Readonly<NewsParams> = Object.freeze({
+  calendar: null,
+  jumpTicks: 20,
+  spreadTicks: 2,
+  sizeScale: 0.3,
+  pullProb: 0.3,
+  activity: 4,
+  afterMinutes: 1,
+});
 
 /** Defaults; see each field for its source. */
 export const DEFAULT_PARAMS: Readonly<SimParams> = Object.freeze({

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type SimulatedSpan, simulatedSpan } from '../../test/sim-fixture.js';
 import {
+  DEFAULT_NEWS_PARAMS,
   DEFAULT_PARAMS,
   DEFAULT_SPOT_PARAMS,
   SCENARIO_PRESET_NAMES,
@@ -13,6 +14,7 @@ import {
   ScenarioSchema,
   scenarioParams,
   type TruthFile,
+  withNewsCalendar,
 } from './index.js';
 
 const scenario = (v: unknown): Scenario => ScenarioSchema.parse(v);
@@ -55,6 +57,48 @@ describe('scenario schema', () => {
     );
   });
 
+  it('news turns the releases of a calendar on and the built-in 08:30 release off', () => {
+    const s = scenario('news');
+    const p = scenarioParams(s).params;
+    // No calendar named: the template (null); the other fields at their defaults.
+    assert.deepEqual(p.news, {
+      calendar: null,
+      jumpTicks: 20,
+      spreadTicks: 2,
+      sizeScale: 0.3,
+      pullProb: 0.3,
+      activity: 4,
+      afterMinutes: 1,
+    });
+    assert.deepEqual(p.news, DEFAULT_NEWS_PARAMS);
+    assert.equal(p.announcementActivity, 1);
+    assert.equal(p.announcementJumpTicks, 0);
+    assert.deepEqual(
+      { ...p, news: null, announcementActivity: null, announcementJumpTicks: null },
+      { ...DEFAULT_PARAMS, news: null, announcementActivity: null, announcementJumpTicks: null },
+    );
+    // No other preset has news: its key is absent, not undefined.
+    for (const name of SCENARIO_PRESET_NAMES.filter((n) => n !== 'news'))
+      assert.equal(Object.hasOwn(scenarioParams(scenario(name)).params, 'news'), false, name);
+    const own = scenarioParams(
+      scenario({ preset: 'news', news: { calendar: 'cal.csv', jumpTicks: 8, pull: 0 } }),
+    ).params.news;
+    assert.deepEqual(own, { ...DEFAULT_NEWS_PARAMS, calendar: 'cal.csv', jumpTicks: 8, pullProb: 0 });
+  });
+
+  it('withNewsCalendar turns news on in any scenario, keeping its news parameters', () => {
+    const toxic = withNewsCalendar(scenario('toxic'), 'a.csv');
+    assert.equal(toxic.preset, 'toxic');
+    assert.deepEqual(scenarioParams(toxic).params.news, { ...DEFAULT_NEWS_PARAMS, calendar: 'a.csv' });
+    assert.equal(scenarioParams(toxic).params.episodeMinMin, 5);
+    const news = withNewsCalendar(scenario({ preset: 'news', news: { spreadTicks: 3 } }), 'b.csv');
+    assert.deepEqual(scenarioParams(news).params.news, {
+      ...DEFAULT_NEWS_PARAMS,
+      calendar: 'b.csv',
+      spreadTicks: 3,
+    });
+  });
+
   it('toxic triples the episode rate, lengthens episodes and strengthens them by half', () => {
     const p = scenarioParams(scenario('toxic')).params;
     // Defaults: 0.004, 0.008, 0.02 per minute; 3 + 7 min; share 0.08, drift 2 ticks/min.
@@ -94,8 +138,12 @@ describe('scenario schema', () => {
       problems({ preset: 'stormy' }).map((p) => p.path),
       ['preset'],
     );
+    assert.deepEqual(
+      problems({ preset: 'news', news: { spreadTicks: 1.5, calendar: '', pull: -1 } }).map((p) => p.path),
+      ['news.calendar', 'news.spreadTicks', 'news.pull'],
+    );
     assert.deepEqual(problems('stormy'), [
-      { path: '', message: 'expected a scenario: default, calm, volatile, toxic, null' },
+      { path: '', message: 'expected a scenario: default, calm, volatile, toxic, news, null' },
     ]);
     // A transition row 0.5 + 0.4 + 0 does not sum to 1.
     assert.deepEqual(
@@ -113,7 +161,7 @@ describe('scenario schema', () => {
   });
 
   it('every preset has a one-line description', () => {
-    assert.deepEqual(SCENARIO_PRESET_NAMES, ['default', 'calm', 'volatile', 'toxic', 'null']);
+    assert.deepEqual(SCENARIO_PRESET_NAMES, ['default', 'calm', 'volatile', 'toxic', 'news', 'null']);
     for (const name of SCENARIO_PRESET_NAMES) {
       const d = SCENARIO_PRESETS[name].description;
       assert.ok(d.length > 10 && !d.includes('\n'), name);

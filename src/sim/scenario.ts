@@ -2,8 +2,9 @@
  * Market scenarios: the simulator's parameters (params.ts, spot-params.ts) grouped as a user thinks
  * of the market (issue 22): the activity profile, the trader populations (noise traders, market
  * makers, informed traders, value traders, walls), toxic episodes, the regime schedule, jumps,
- * spot's lead and basis, and the feed latency. Every field is optional and defaults to
- * `DEFAULT_PARAMS` / `DEFAULT_SPOT_PARAMS`, so an empty scenario is the default market.
+ * spot's lead and basis, the feed latency, and scheduled news (news.ts). Every field is optional
+ * and defaults to `DEFAULT_PARAMS` / `DEFAULT_SPOT_PARAMS` (and news to none), so an empty scenario
+ * is the default market.
  *
  * A scenario starts from a preset (`default` unless `preset` names another) and overrides fields
  * of it: `"toxic"`, `{ preset: "toxic", informed: { share: 0.2 } }` and
@@ -12,8 +13,14 @@
  */
 import * as z from 'zod/mini';
 import { mergeConfig } from '../core/index.js';
-import { nonNeg, pos, posInt, UNIT, unit } from '../core/schema/index.js';
-import { DEFAULT_PARAMS as P, REGIMES, type Regime, type SimParams } from './params.js';
+import { nonNeg, nonNegInt, pos, posInt, UNIT, unit } from '../core/schema/index.js';
+import {
+  DEFAULT_NEWS_PARAMS as N,
+  DEFAULT_PARAMS as P,
+  REGIMES,
+  type Regime,
+  type SimParams,
+} from './params.js';
 import { DEFAULT_SPOT_PARAMS as S, type SpotParams } from './spot-params.js';
 
 /** A preset: what it is for, and the fields it sets (the rest are the defaults). */
@@ -23,7 +30,7 @@ export interface ScenarioPreset {
 }
 
 /** The presets' names, in the order `scalper simulate --list-scenarios` prints them. */
-export const SCENARIO_PRESET_NAMES = ['default', 'calm', 'volatile', 'toxic', 'null'] as const;
+export const SCENARIO_PRESET_NAMES = ['default', 'calm', 'volatile', 'toxic', 'news', 'null'] as const;
 /** A preset's name. */
 export type ScenarioPresetName = (typeof SCENARIO_PRESET_NAMES)[number];
 
@@ -52,6 +59,16 @@ export const SCENARIO_PRESETS: Readonly<Record<ScenarioPresetName, ScenarioPrese
         driftTicksPerMin: 3,
       },
       informed: { share: 0.12 },
+    },
+  },
+  news: {
+    description:
+      'scheduled news: jumps (20 ticks sd), spread blow-outs (2 ticks each side, from minutes_before to 1 min after) and 4x busier minutes at the releases of an economic calendar (news.calendar or --calendar F; none: a recurring weekday template, US 08:30 and 10:00 New York, UK 07:00 London, euro area 10:00 Frankfurt, Japan 08:50 Tokyo); the built-in 08:30 release off',
+    fields: {
+      news: {},
+      // The calendar's US releases replace the scheduler's own 08:30 New York one.
+      activity: { announcement: 1 },
+      jumps: { announcementTicks: 0 },
     },
   },
   null: {
@@ -235,6 +252,23 @@ const latency = z.strictObject({
   ),
 });
 
+/** Scheduled news (news.ts); the whole group absent (the default) means none. */
+const news = z.strictObject({
+  /** An economic-calendar CSV (`ts,currency,event,minutes_before,minutes_after`); none = the recurring template. */
+  calendar: z.optional(z.string().check(z.minLength(1))),
+  /** Standard deviation of the value's jump at a release, 6E ticks. */
+  jumpTicks: nonNeg(N.jumpTicks),
+  /** Ticks each side the spread opens by, from `minutes_before` the release to `afterMinutes` after. */
+  spreadTicks: nonNegInt(N.spreadTicks),
+  /** Factor on the makers' quote size in the blow-out. */
+  size: unit(N.sizeScale),
+  /** Probability that a maker re-quoting in the blow-out pulls both quotes. */
+  pull: unit(N.pullProb),
+  /** Event-rate multiplier of the release's minute. */
+  activity: pos(N.activity),
+  afterMinutes: nonNeg(N.afterMinutes),
+});
+
 const fields = z.strictObject({
   /** The preset the other fields override. */
   preset: z._default(z.enum(SCENARIO_PRESET_NAMES), 'default'),
@@ -257,6 +291,7 @@ const fields = z.strictObject({
   jumps: z.prefault(jumps, {}),
   spot: z.prefault(spot, {}),
   latency: z.prefault(latency, {}),
+  news: z.optional(news),
 });
 
 /**
@@ -365,6 +400,19 @@ export function scenarioParams(s: Scenario): { params: SimParams; spotParams: Sp
     recvLatencyMeanNs: s.latency.futures.meanNs,
     // Absent unless set, so that a default run's truth file reads as before.
     ...(s.mid === 'martingale' ? { martingaleMid: true } : {}),
+    ...(s.news === undefined
+      ? {}
+      : {
+          news: {
+            calendar: s.news.calendar ?? null,
+            jumpTicks: s.news.jumpTicks,
+            spreadTicks: s.news.spreadTicks,
+            sizeScale: s.news.size,
+            pullProb: s.news.pull,
+            activity: s.news.activity,
+            afterMinutes: s.news.afterMinutes,
+          },
+        }),
   };
   const spotParams: SpotParams = {
     ...S,
@@ -374,4 +422,12 @@ export function scenarioParams(s: Scenario): { params: SimParams; spotParams: Sp
     recvLatencyMeanMs: s.latency.spot.meanMs,
   };
   return { params, spotParams };
+}
+
+/**
+ * `s` with its news releases read from the economic calendar `path` (`--calendar F`): news on, with
+ * the scenario's news parameters or, when it has none, the defaults.
+ */
+export function withNewsCalendar(s: Scenario, path: string): Scenario {
+  return { ...s, news: { ...(s.news ?? news.parse({})), calendar: path } };
 }

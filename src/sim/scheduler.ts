@@ -164,14 +164,16 @@ export class Scheduler {
     this.spotMinutes.push({ startNs: t0, endNs: t1, rate: rate / p.baseEventRate });
     // The flow starts after the events the minute's steps placed (the opening, walls).
     const from = this.#ctx.minute.flowStart;
-    for (const lane of lanes) lane.market.nextT = from + 1 + rnd.floorExponential(meanGap);
+    // A market's own multiplier (a news release's minute) divides its gaps: 1 leaves them exact.
+    for (const lane of lanes)
+      lane.market.nextT = from + 1 + rnd.floorExponential(meanGap / lane.market.rateScale);
     this.#ctx.tally.beginMinute();
     for (;;) {
       let lane = lanes[0];
       for (let i = 1; i < lanes.length; i++) if (lanes[i].market.nextT < lane.market.nextT) lane = lanes[i];
       const t = lane.market.nextT;
       if (t >= t1) break;
-      lane.market.nextT = t + 1 + rnd.floorExponential(meanGap);
+      lane.market.nextT = t + 1 + rnd.floorExponential(meanGap / lane.market.rateScale);
       this.#event(lane, t);
     }
   }

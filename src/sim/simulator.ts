@@ -5,9 +5,9 @@
  *
  * The parts: `InstrumentMarket` (market.ts) holds each future's book, value, flow and episode; the
  * populations (populations/: noise traders, market makers, value traders, stale-quote
- * withdrawals, informed traders, walls) act on it through one interface; the `Scheduler`
- * interleaves them on the simulated clock; `EventPublisher` and `RecordEmitter` turn each event
- * into records; a `RecordSink` (sink.ts) takes the files, in a folder or in memory.
+ * withdrawals, informed traders, walls, and a scenario's news releases, news.ts) act on it through
+ * one interface; the `Scheduler` interleaves them on the simulated clock; `EventPublisher` and
+ * `RecordEmitter` turn each event into records; a `RecordSink` (sink.ts) takes the files, in a folder or in memory.
  *
  * Spot: each future's top of book is recorded over the day and the matching spot pair (EUR/USD,
  * GBP/USD, USD/JPY) is quoted from it as IG would stream it, after the futures files are written
@@ -17,13 +17,22 @@
  * streams of its own, so the futures files do not depend on it), events are processed in time
  * order, and no clock is read; the same options give the same bytes.
  */
-import { isTradingDate, keyedSeed, Random, tradingDates, tradingDayBounds } from '../core/index.js';
+import {
+  type EconomicCalendar,
+  isTradingDate,
+  keyedSeed,
+  Random,
+  readEconomicCalendar,
+  tradingDates,
+  tradingDayBounds,
+} from '../core/index.js';
 import type { DbnEncoder, SchemaName } from '../data/dbn/index.js';
 import { SimConfigError } from './errors.js';
 import { definitionRecord, type FutureContract, frontContract } from './instruments.js';
 import { InstrumentMarket, MinuteState, TradeTally } from './market.js';
-import { DEFAULT_PARAMS, type SimParams } from './params.js';
-import { populationsOf, type SimContext } from './populations/index.js';
+import { type NewsDay, planNews } from './news.js';
+import { DEFAULT_PARAMS, type NewsParams, type SimParams } from './params.js';
+import { NewsReleases, type Population, populationsOf, type SimContext } from './populations/index.js';
 import { EventPublisher, type InspectHook } from './publisher.js';
 import { dayMetadata, type EmitCounts, RecordEmitter } from './records.js';
 import { type Scenario, scenarioParams } from './scenario.js';
@@ -42,7 +51,7 @@ import {
 import { type TruthFile, TruthRecorder, truthScenario } from './truth.js';
 
 export type { SimProgress } from './scheduler.js';
-export type { TruthEpisode, TruthFile, TruthMinute, TruthScenario } from './truth.js';
+export type { TruthEpisode, TruthFile, TruthMinute, TruthNewsEvent, TruthScenario } from './truth.js';
 
 /** Options of `simulateDay`. */
 export interface SimDayOptions {
@@ -62,6 +71,12 @@ export interface SimDayOptions {
   /** The market scenario (scenario.ts): its parameters, recorded in the truth file; `params` and `spotParams` override it. */
   scenario?: Scenario;
   params?: Partial<SimParams>;
+  /**
+   * The economic calendar of the news (`params.news`), read by the caller (`simulate` reads it once
+   * for all its days); when absent, the file the news parameters name is read, or their template
+   * is used.
+   */
+  calendar?: EconomicCalendar;
   /**
    * A sub-span [startMs, endMs) to simulate instead of the whole trading day (tests). Minutes
    * when Globex is closed inside it produce no events; the book carries over the break.
@@ -133,6 +148,23 @@ interface DayPlan {
   sink: RecordSink;
 }
 
+/** The parameters of a day's options: the scenario's, overridden by `params`. */
+function paramsOf(opts: Pick<SimDayOptions, 'scenario' | 'params' | 'spotParams'>): {
+  p: SimParams;
+  spotParams: Partial<SpotParams> | undefined;
+} {
+  const fromScenario = opts.scenario ? scenarioParams(opts.scenario) : undefined;
+  return {
+    p: { ...DEFAULT_PARAMS, ...fromScenario?.params, ...opts.params },
+    spotParams: fromScenario ? { ...fromScenario.spotParams, ...opts.spotParams } : opts.spotParams,
+  };
+}
+
+/** The calendar file the news parameters name, read and checked (undefined: none named). */
+function newsCalendar(news: NewsParams | undefined): EconomicCalendar | undefined {
+  return news !== undefined && news.calendar !== null ? readEconomicCalendar(news.calendar) : undefined;
+}
+
 /** Checks the options of a day (unknown instruments, dates, an empty window) before any work. */
 function planDay(opts: SimDayOptions): DayPlan {
   const products = opts.instruments ?? ['6E'];
@@ -151,10 +183,10 @@ function planDay(opts: SimDayOptions): DayPlan {
   if (opts.sink === undefined && opts.out === undefined)
     throw new SimConfigError('Neither an output folder nor a sink');
   const zstd = opts.zstd !== false;
-  const fromScenario = opts.scenario ? scenarioParams(opts.scenario) : undefined;
+  const { p, spotParams } = paramsOf(opts);
   return {
-    p: { ...DEFAULT_PARAMS, ...fromScenario?.params, ...opts.params },
-    spotParams: fromScenario ? { ...fromScenario.spotParams, ...opts.spotParams } : opts.spotParams,
+    p,
+    spotParams,
     date,
     compact: date.replaceAll('-', ''),
     products,
@@ -212,6 +244,7 @@ class FuturesFiles {
 export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
   const plan = planDay(opts);
   const { p, date, contracts, win, startNs, sink } = plan;
+  const calendar = p.news ? (opts.calendar ?? newsCalendar(p.news) ?? null) : null;
   const files = new FuturesFiles(plan, opts.mbo === true);
   const emitter = new RecordEmitter(
     { mbo: files.mbo, mbp10: files.mbp10, trades: files.trades },
@@ -225,6 +258,20 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
     (c) => new InstrumentMarket(c, opts.startPrices?.[c.spec.product] ?? c.spec.startRaw, emitter, ids),
   );
   const withSpot = opts.spot !== false;
+  const news = p.news
+    ? planNews(
+        p.news,
+        calendar,
+        {
+          startMs: win.startMs,
+          endMs: win.endMs,
+          seed: opts.seed,
+          dateKey: Number(plan.compact),
+          wholeTicks: p.martingaleMid === true,
+        },
+        markets,
+      )
+    : undefined;
   const ctx: SimContext = {
     rnd,
     p,
@@ -237,9 +284,13 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
       markets,
       startNs,
       opts.scenario ? truthScenario(opts.scenario) : undefined,
+      news?.truth,
     ),
   };
-  const lanes = markets.map((market) => ({ market, populations: populationsOf(market, ctx) }));
+  const lanes = markets.map((market, k) => ({
+    market,
+    populations: withNews(populationsOf(market, ctx), market, ctx, news, k),
+  }));
   const scheduler = new Scheduler(ctx, lanes, date, opts.onProgress);
   scheduler.run(win.startMs, win.endMs);
 
@@ -251,6 +302,18 @@ export async function simulateDay(opts: SimDayOptions): Promise<SimDayResult> {
     ? await writeSpotDay(spotInput(plan, opts, markets, scheduler.spotMinutes, spotFiles))
     : null;
   return dayResult(plan, files, ctx, markets, spotFiles, spot, emitter);
+}
+
+/** A market's populations, with its news releases first when the day has some for it. */
+function withNews(
+  populations: Population[],
+  market: InstrumentMarket,
+  ctx: SimContext,
+  news: NewsDay | undefined,
+  k: number,
+): Population[] {
+  const schedule = news?.schedules[k];
+  return schedule ? [new NewsReleases(market, ctx, schedule), ...populations] : populations;
 }
 
 /** What the spot quotes need from the day. */
@@ -320,7 +383,17 @@ function dayResult(
 export interface SimulateOptions
   extends Pick<
     SimDayOptions,
-    'instruments' | 'seed' | 'out' | 'sink' | 'mbo' | 'zstd' | 'scenario' | 'params' | 'spot' | 'spotParams'
+    | 'instruments'
+    | 'seed'
+    | 'out'
+    | 'sink'
+    | 'mbo'
+    | 'zstd'
+    | 'scenario'
+    | 'params'
+    | 'spot'
+    | 'spotParams'
+    | 'calendar'
   > {
   /** Number of trading days (weekends skipped). */
   days: number;
@@ -329,9 +402,13 @@ export interface SimulateOptions
   onProgress?: (p: SimProgress & { day: number; days: number }) => void;
 }
 
-/** Simulates `days` consecutive trading days; each day starts at the previous day's closing value. */
+/**
+ * Simulates `days` consecutive trading days; each day starts at the previous day's closing value.
+ * A news calendar file is read (and checked) once, before the first day.
+ */
 export async function simulate(opts: SimulateOptions): Promise<SimDayResult[]> {
   const dates = tradingDates(opts.start, opts.days);
+  const calendar = opts.calendar ?? newsCalendar(paramsOf(opts).p.news);
   const out: SimDayResult[] = [];
   let prices: Record<string, number> | undefined;
   let seq = 1;
@@ -348,6 +425,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimDayResult[]> {
       params: opts.params,
       spot: opts.spot,
       spotParams: opts.spotParams,
+      calendar,
       startPrices: prices,
       firstSequence: seq,
       onProgress: opts.onProgress ? (p) => opts.onProgress!({ ...p, day: d, days: dates.length }) : undefined,

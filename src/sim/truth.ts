@@ -30,6 +30,24 @@ export interface TruthEpisode {
   intensity: number;
 }
 
+/** One news release of the ground truth (the `news` scenario) and what it did. */
+export interface TruthNewsEvent {
+  /** The release time, ISO-8601 with 9 fractional digits. */
+  ts: string;
+  currency: string;
+  event: string;
+  /** The spread blow-out on its instruments: from `minutes_before` the release to `afterMinutes` after it. */
+  blowout_start: string;
+  blowout_end: string;
+  /** Event-rate multiplier of the release's minute on its instruments. */
+  activity: number;
+  /**
+   * The instruments whose currency it concerns and the jump of each one's value, in its own ticks
+   * (added at its first event at or after `ts`).
+   */
+  instruments: { symbol: string; jump_ticks: number }[];
+}
+
 /** The scenario a day was simulated under: the preset its fields start from, and every field. */
 export interface TruthScenario {
   name: string;
@@ -50,6 +68,8 @@ export interface TruthFile {
   instruments: { symbol: string; instrument_id: number; tick: number }[];
   minutes: TruthMinute[];
   episodes: TruthEpisode[];
+  /** The news releases of the window, in time order: present when the day was simulated with news. */
+  news?: TruthNewsEvent[];
   /** Present when the day was simulated under a scenario (last, so a day without one reads as before). */
   scenario?: TruthScenario;
 }
@@ -59,13 +79,17 @@ export class TruthRecorder {
   readonly file: TruthFile;
   readonly #startNs: bigint;
 
-  /** @param startNs the origin of the ns offsets of episodes (the window start). */
+  /**
+   * @param startNs the origin of the ns offsets of episodes (the window start).
+   * @param news the news releases of the window, when the day has news.
+   */
   constructor(
     seed: number,
     params: Record<string, unknown>,
     markets: readonly InstrumentMarket[],
     startNs: bigint,
     scenario?: TruthScenario,
+    news?: TruthNewsEvent[],
   ) {
     this.#startNs = startNs;
     this.file = {
@@ -80,6 +104,7 @@ export class TruthRecorder {
       minutes: [],
       episodes: [],
     };
+    if (news !== undefined) this.file.news = news;
     if (scenario !== undefined) this.file.scenario = scenario;
   }
 

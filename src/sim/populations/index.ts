@@ -9,6 +9,7 @@ import { StaleQuoteWithdrawal } from './withdrawal.js';
 
 export { InformedTraders } from './informed.js';
 export { MarketMakers } from './makers.js';
+export { NewsAction, NewsReleases, type NewsSchedule } from './news.js';
 export { NoiseTraders } from './noise.js';
 export {
   BasePopulation,

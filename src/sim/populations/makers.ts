@@ -40,7 +40,7 @@ export class MarketMakers extends MarketPopulation {
     this.#requote(this.rnd.int(this.p.makers), t);
   }
 
-  /** Maker `k` re-quotes both sides around the value, reacting to toxic flow. */
+  /** Maker `k` re-quotes both sides around the value, reacting to toxic flow and news. */
   #requote(k: number, t: number): void {
     const e = this.engine;
     const p = this.p;
@@ -51,22 +51,28 @@ export class MarketMakers extends MarketPopulation {
     const hitExtra =
       a > p.toxicWiden ? Math.ceil(((a - p.toxicWiden) / (1 - p.toxicWiden)) * p.makerWidenTicks) : 0;
     const regimeExtra = this.minute.regime === 2 && rnd.chance(0.5) ? 1 : 0;
-    let bidT = Math.floor(center) - k - regimeExtra - (imb < 0 ? hitExtra : 0);
-    let askT = Math.floor(center) + 1 + k + regimeExtra + (imb > 0 ? hitExtra : 0);
+    // A news blow-out stands every maker back, quotes smaller, and sometimes pulls them (draws
+    // nothing outside one).
+    const news = this.market.blowout;
+    const wide = news === null ? 0 : news.spreadTicks;
+    let bidT = Math.floor(center) - k - regimeExtra - wide - (imb < 0 ? hitExtra : 0);
+    let askT = Math.floor(center) + 1 + k + regimeExtra + wide + (imb > 0 ? hitExtra : 0);
     const shrink = a > p.toxicWiden ? 1 - (0.8 * (a - p.toxicWiden)) / (1 - p.toxicWiden) : 1;
-    const size = Math.max(1, Math.round(p.makerSize * shrink * (0.7 + 0.6 * rnd.uniform())));
+    const newsSize = news === null ? 1 : news.sizeScale;
+    const size = Math.max(1, Math.round(p.makerSize * shrink * (0.7 + 0.6 * rnd.uniform()) * newsSize));
     const pull = a > p.toxicPull && rnd.chance((a - p.toxicPull) * 2.5);
+    const newsPull = news !== null && rnd.chance(news.pullProb);
     // Move the side away from the direction of travel first, so the quotes never cross each other.
     const up = center > (e.bestBid + e.bestAsk) / 2;
     for (let pass = 0; pass < 2; pass++) {
       if (up ? pass === 0 : pass === 1) {
         const bb = e.bestBid;
         if (askT <= bb) askT = bb + 1;
-        this.#quote(k, ASK, askT, size, pull && imb > 0);
+        this.#quote(k, ASK, askT, size, (pull && imb > 0) || newsPull);
       } else {
         const ba = e.bestAsk;
         if (bidT >= ba) bidT = ba - 1;
-        this.#quote(k, BID, bidT, size, pull && imb < 0);
+        this.#quote(k, BID, bidT, size, (pull && imb < 0) || newsPull);
       }
     }
   }

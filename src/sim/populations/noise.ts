@@ -75,8 +75,10 @@ export class NoiseTraders extends MarketPopulation {
     if (Number.isNaN(bb)) bb = (!Number.isNaN(ba) ? ba : Math.floor(this.market.value)) - 1;
     if (Number.isNaN(ba)) ba = bb + 1;
     let tick: number;
+    // Nobody improves a spread that a news blow-out has opened (and nothing is drawn for it then).
     if (
       ba - bb > 1 &&
+      this.market.blowout === null &&
       rnd.chance(this.minute.regime === 2 ? p.improveProb * p.highVolImproveScale : p.improveProb)
     )
       tick = side === BID ? bb + 1 : ba - 1;

@@ -9,5 +9,6 @@ export {
   type ScenarioInput,
   type ScenarioPresetName,
   ScenarioSchema,
+  withNewsCalendar,
 } from '../scenario.js';
 export { FUTURE_SPECS, type FutureSpec } from '../specs.js';
