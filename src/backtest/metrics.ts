@@ -238,23 +238,8 @@ export function bootstrapDifference(
   b: readonly number[],
   opts: { readonly resamples?: number; readonly level?: number; readonly seed?: number } = {},
 ): Interval {
-  const estimate = mean(a) - mean(b);
-  if (a.length === 0 || b.length === 0) return { estimate, low: Number.NaN, high: Number.NaN, noise: true };
-  const B = opts.resamples ?? 2_000;
-  const level = opts.level ?? 0.95;
-  const rnd = new Random(opts.seed ?? 1);
-  const draws = new Float64Array(B);
-  const resampledMean = (xs: readonly number[]) => {
-    let s = 0;
-    for (let i = 0; i < xs.length; i++) s += xs[rnd.int(xs.length)];
-    return s / xs.length;
-  };
-  for (let k = 0; k < B; k++) draws[k] = resampledMean(a) - resampledMean(b);
-  draws.sort();
-  const q = (p: number) => draws[Math.min(B - 1, Math.max(0, Math.ceil(p * B) - 1))];
-  const low = q((1 - level) / 2);
-  const high = q(1 - (1 - level) / 2);
-  return { estimate, low, high, noise: !(low > 0 || high < 0) };
+  const one = (x: number) => ({ num: x, den: 1 });
+  return twoSampleInterval(a.map(one), b.map(one), opts, mean(a) - mean(b));
 }
 
 /**
@@ -267,16 +252,30 @@ export function bootstrapRatioDifference(
   b: readonly { readonly num: number; readonly den: number }[],
   opts: { readonly resamples?: number; readonly level?: number; readonly seed?: number } = {},
 ): Interval {
-  const ratio = (xs: readonly { num: number; den: number }[]) => {
-    let n = 0;
-    let d = 0;
-    for (const x of xs) {
-      n += x.num;
-      d += x.den;
-    }
-    return d > 0 ? n / d : Number.NaN;
-  };
-  const estimate = ratio(a) - ratio(b);
+  return twoSampleInterval(a, b, opts, ratioOf(a) - ratioOf(b));
+}
+
+/** Σ num / Σ den of items (NaN without any den). */
+function ratioOf(xs: readonly { readonly num: number; readonly den: number }[]): number {
+  let n = 0;
+  let d = 0;
+  for (const x of xs) {
+    n += x.num;
+    d += x.den;
+  }
+  return d > 0 ? n / d : Number.NaN;
+}
+
+/**
+ * The percentile interval of `ratio(a*) − ratio(b*)` over resamples a*, b* of each side's items
+ * with replacement (one seeded generator for both), around `estimate`.
+ */
+function twoSampleInterval(
+  a: readonly { readonly num: number; readonly den: number }[],
+  b: readonly { readonly num: number; readonly den: number }[],
+  opts: { readonly resamples?: number; readonly level?: number; readonly seed?: number },
+  estimate: number,
+): Interval {
   if (a.length === 0 || b.length === 0) return { estimate, low: Number.NaN, high: Number.NaN, noise: true };
   const B = opts.resamples ?? 2_000;
   const level = opts.level ?? 0.95;

@@ -93,15 +93,7 @@ function yamlProblem(e: unknown): string {
  * line for YAML syntax errors). An empty file is an empty configuration.
  */
 export function readConfigFile(path: string): Obj {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'file not found' : err.code === 'EISDIR' ? 'is a folder' : err.message;
-    throw new ConfigProblemsError([`${path}: cannot read the configuration (${why})`], { cause: e });
-  }
+  const text = readSettingsText(path, 'the configuration');
   let value: unknown;
   if (!isYaml(path)) {
     try {
@@ -282,4 +274,19 @@ export function secretPaths(values: unknown, prefix = ''): string[] {
 /** A SHA-256 hash; `node:crypto` is loaded at the first one (a command that hashes nothing skips it). */
 export function sha256(): import('node:crypto').Hash {
   return (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('sha256');
+}
+
+/**
+ * The text of a file the user named in their settings (`what` it is, for the message): one that
+ * cannot be read throws a `ConfigProblemsError` naming the file and why (not found, a folder, …).
+ */
+export function readSettingsText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOENT' ? 'file not found' : err.code === 'EISDIR' ? 'is a folder' : err.message;
+    throw new ConfigProblemsError([`${path}: cannot read ${what} (${why})`], { cause: e });
+  }
 }

@@ -15,8 +15,7 @@
  * Every problem of a file is reported at once, each as `file:line: …`; events come out sorted by
  * time (ties in file order).
  */
-import { readFileSync } from 'node:fs';
-import { ConfigProblemsError } from './config-file.js';
+import { ConfigProblemsError, readSettingsText } from './config-file.js';
 import { CsvSyntaxError, csvRows } from './csv.js';
 
 /** The columns an economic-calendar CSV must have. */
@@ -269,14 +268,6 @@ export function parseEconomicCalendar(text: string, file = '<calendar.csv>'): Ec
 
 /** Reads and parses an economic-calendar CSV file (see `parseEconomicCalendar`). */
 export function readEconomicCalendar(path: string): EconomicCalendar {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'file not found' : err.code === 'EISDIR' ? 'is a folder' : err.message;
-    throw new ConfigProblemsError([`${path}: cannot read the economic calendar (${why})`], { cause: e });
-  }
+  const text = readSettingsText(path, 'the economic calendar');
   return parseEconomicCalendar(text, path);
 }
