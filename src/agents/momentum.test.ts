@@ -68,4 +68,15 @@ describe('momentum analyst', () => {
     assert.equal(blockBootstrapPositiveShare(r, 500, 3, 9), x);
     assert.ok(x > 0 && x < 1);
   });
+
+  it('bootstraps blocks of b with a shorter last one: [1, −2, 3] in blocks of 2 is positive 3/8 of the time', () => {
+    // A resample is a block of 2 from start 0 or 1 (sum −1 or 1), then one value from start 0 or
+    // 1 (1 or −2): totals 0 (counts ½), −3, 2, −1, each a quarter of the time: (½ + 1) / 4 = 0.375.
+    // 40,000 resamples: the standard error is √(0.1719 / 40,000) ≈ 0.0021; four of them bound it.
+    const x = blockBootstrapPositiveShare([1, -2, 3], 40_000, 2, 3);
+    assert.ok(Math.abs(x - 0.375) < 0.0084, `${x}`);
+    // Another length between: the table of starts is drawn again, not reused.
+    assert.equal(blockBootstrapPositiveShare([1, 1], 100, 2, 3), 1);
+    assert.ok(Math.abs(blockBootstrapPositiveShare([1, -2, 3], 40_000, 2, 3) - x) === 0);
+  });
 });

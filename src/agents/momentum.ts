@@ -38,21 +38,40 @@ export function blockBootstrapPositiveShare(
   const n = returns.length;
   if (n === 0) return 0.5;
   const b = Math.min(block, n);
-  const starts = n - b + 1;
-  const rand = prng(seed);
+  const starts = blockStarts(n, b, resamples, seed);
+  // Prefix sums: a block of any length is one subtraction, not `b` additions.
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + returns[i];
   let positive = 0;
-  for (let r = 0; r < resamples; r++) {
+  for (let r = 0, k = 0; r < resamples; r++) {
     let sum = 0;
-    let taken = 0;
-    while (taken < n) {
-      const s = Math.floor(rand() * starts);
-      for (let j = 0; j < b && taken < n; j++, taken++) sum += returns[s + j];
+    for (let taken = 0; taken < n; taken += b, k++) {
+      const s = starts[k];
+      sum += prefix[s + Math.min(b, n - taken)] - prefix[s];
     }
     if (sum > 0) positive += 1;
     else if (sum === 0) positive += 0.5;
   }
   return positive / resamples;
 }
+
+/**
+ * The block starts of every resample, in draw order (`ceil(n / b)` a resample): the same for the
+ * same `n`, `b`, `resamples` and `seed`, which after the warm-up every decision shares, so the
+ * last table is kept and reused.
+ */
+function blockStarts(n: number, b: number, resamples: number, seed: number): Int32Array {
+  const key = `${n}:${b}:${resamples}:${seed}`;
+  if (lastStarts?.key === key) return lastStarts.starts;
+  const perResample = Math.ceil(n / b);
+  const starts = new Int32Array(resamples * perResample);
+  const rand = prng(seed);
+  const range = n - b + 1;
+  for (let k = 0; k < starts.length; k++) starts[k] = Math.floor(rand() * range);
+  lastStarts = { key, starts };
+  return starts;
+}
+let lastStarts: { key: string; starts: Int32Array } | null = null;
 
 /** Log returns of the newest `maxBars` closes (non-positive or non-finite closes are skipped). */
 function logReturns(closes: readonly number[], maxBars: number): number[] {

@@ -111,6 +111,9 @@ type Settled =
  */
 const SETTLED = Object.freeze({ settled: true });
 
+/** The signal of an analyst run with neither a budget nor a caller's signal: nothing aborts it. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** Runs one agent to its outcome. */
 function runOne(
   agent: Agent,
@@ -118,15 +121,20 @@ function runOne(
   opts: RunAgentsOptions,
 ): Promise<{ outcome: AgentOutcome; signal: AgentSignal | null }> {
   const clock = opts.clock;
-  const controller = new AbortController();
-  const timerStop = new AbortController();
   const budget = opts.budgetMs ?? agent.budgetMs;
   const startedAt = clock.now();
   const outer = opts.signal;
+  // Without a budget the analyst's signal is the caller's (or one nothing aborts): no controllers
+  // to build per analyst and decision, which a backtest does seven times a decision.
+  const timed = Number.isFinite(budget);
+  const controller = timed ? new AbortController() : null;
+  const timerStop = timed ? new AbortController() : null;
+  const agentSignal = controller?.signal ?? outer ?? NEVER_ABORTED;
+  let release = () => {};
 
   const settled = new Promise<Settled>((resolve) => {
     const onOuter = () => {
-      controller.abort(new AgentsAbortedError({ cause: outer?.reason }));
+      controller?.abort(new AgentsAbortedError({ cause: outer?.reason }));
       resolve({ kind: 'aborted' });
     };
     if (outer !== undefined) {
@@ -135,31 +143,28 @@ function runOne(
         return;
       }
       outer.addEventListener('abort', onOuter, { once: true });
-      controller.signal.addEventListener('abort', () => outer.removeEventListener('abort', onOuter), {
-        once: true,
-      });
-      timerStop.signal.addEventListener('abort', () => outer.removeEventListener('abort', onOuter), {
-        once: true,
-      });
+      release = () => outer.removeEventListener('abort', onOuter);
+      controller?.signal.addEventListener('abort', release, { once: true });
     }
-    if (Number.isFinite(budget)) {
+    if (timerStop !== null) {
       (opts.timer ?? realTimer)(budget, timerStop.signal).then(
         () => {
-          controller.abort(new AgentTimeoutError(agent.name, budget));
+          controller?.abort(new AgentTimeoutError(agent.name, budget));
           resolve({ kind: 'timeout' });
         },
         () => {},
       );
     }
     // `new Promise` turns a synchronous throw of `analyze` into a rejection.
-    new Promise<unknown>((res) => res(agent.analyze(input, controller.signal))).then(
+    new Promise<unknown>((res) => res(agent.analyze(input, agentSignal))).then(
       (value) => resolve({ kind: 'value', value }),
       (error) => resolve({ kind: 'error', error }),
     );
   });
 
   return settled.then((r) => {
-    timerStop.abort(SETTLED);
+    timerStop?.abort(SETTLED);
+    release();
     const finishedAt = clock.now();
     const base = { agent: agent.name, ms: finishedAt - startedAt, startedAt, finishedAt };
     switch (r.kind) {

@@ -56,18 +56,62 @@ const VALIDATED = new WeakSet<object>();
  * frozen, with everything it holds.
  */
 export function validSignal(v: unknown): AgentSignal {
-  const s = AgentSignalSchema.parse(v);
+  // The schema's own parse where the quick check fails: its problems name the path.
+  const s = quickSignal(v) ?? AgentSignalSchema.parse(v);
   Object.freeze(s.evidence);
   Object.freeze(s.flags);
   VALIDATED.add(Object.freeze(s));
   return s;
 }
 
+const AGENT_SET: ReadonlySet<unknown> = new Set(AGENT_NAMES);
+const DIRECTION_SET: ReadonlySet<unknown> = new Set(DIRECTIONS);
+const FLAG_SET: ReadonlySet<unknown> = new Set(RISK_FLAGS);
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
 /**
- * Whether `v` came from `validSignal`: the runner need not check it again (an analyst in this
- * thread answers such a signal for every decision; one from a worker thread or a model is a copy
- * and is checked).
+ * `AgentSignalSchema.parse(v)` for a value the schema accepts, checked by hand (the analysts make
+ * seven a decision, and the schema's parse was most of their cost); undefined for anything else,
+ * which the schema then parses to its error. Same output: the schema's keys in its order, unknown
+ * keys dropped, defaults applied, evidence and flags copied.
  */
+function quickSignal(v: unknown): AgentSignal | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  const { confidence: c, horizonSec: h, sizeScale: k, passivePrice: pp, evidence: e, flags: f } = o;
+  if (!AGENT_SET.has(o.agent) || !DIRECTION_SET.has(o.direction) || typeof o.rationale !== 'string')
+    return undefined;
+  if (!finite(c) || c < 0 || c > 1 || !Number.isSafeInteger(h) || (h as number) <= 0) return undefined;
+  if (k !== undefined && (!finite(k) || k < 0 || k > 2)) return undefined;
+  if (pp !== undefined && pp !== null && !finite(pp)) return undefined;
+  if (!Array.isArray(f) || !f.every((x) => FLAG_SET.has(x))) return undefined;
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    Array.isArray(e) ||
+    Object.getPrototypeOf(e) !== Object.prototype
+  )
+    return undefined;
+  const evidence: Record<string, number | string | boolean | null> = {};
+  for (const key of Object.keys(e)) {
+    if (key === '__proto__') return undefined;
+    const x = (e as Record<string, unknown>)[key];
+    if (!(x === null || typeof x === 'string' || typeof x === 'boolean' || finite(x))) return undefined;
+    evidence[key] = x;
+  }
+  return {
+    agent: o.agent as AgentName,
+    direction: o.direction as Direction,
+    confidence: c,
+    horizonSec: h as number,
+    evidence,
+    flags: [...(f as RiskFlag[])],
+    sizeScale: k ?? 1,
+    rationale: o.rationale,
+    passivePrice: pp ?? null,
+  };
+}
+
 export function isValidatedSignal(v: unknown): v is AgentSignal {
   return typeof v === 'object' && v !== null && VALIDATED.has(v);
 }

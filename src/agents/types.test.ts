@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Random } from '../core/index.js';
+import {
+  AGENT_NAMES,
+  AgentSignalSchema,
+  DIRECTIONS,
+  isValidatedSignal,
+  RISK_FLAGS,
+  validSignal,
+} from './types.js';
+
+/** What `AgentSignalSchema.parse` makes of `v`, or its error's issues. */
+function bySchema(v: unknown): unknown {
+  const r = AgentSignalSchema.safeParse(v);
+  return r.success
+    ? { ok: r.data }
+    : { error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+}
+
+/** What `validSignal` makes of `v`, in the same form. */
+function byValid(v: unknown): unknown {
+  try {
+    return { ok: validSignal(v) };
+  } catch (e) {
+    const issues = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
+    return { error: issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+  }
+}
+
+const ODD: readonly unknown[] = [
+  undefined,
+  null,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  -1,
+  0,
+  0.5,
+  1,
+  1.5,
+  2,
+  2.5,
+  3,
+  2 ** 60,
+  '',
+  'x',
+  true,
+  [],
+  {},
+  ['toxicity'],
+  ['nope'],
+];
+
+describe('validSignal', () => {
+  it('gives what the schema gives, value for value or error for error, on 40,000 generated inputs', () => {
+    const rnd = new Random(21);
+    const pick = <T>(xs: readonly T[]): T => xs[rnd.int(xs.length)];
+    for (let i = 0; i < 40_000; i++) {
+      const v: Record<string, unknown> = {
+        agent: pick(AGENT_NAMES),
+        direction: pick(DIRECTIONS),
+        confidence: rnd.uniform(),
+        horizonSec: 1 + rnd.int(600),
+        evidence: { ofi: rnd.uniform() - 0.5, label: 'x', ok: true, none: null },
+        flags: rnd.chance(0.5) ? [] : [pick(RISK_FLAGS)],
+        rationale: 'because',
+      };
+      if (rnd.chance(0.5)) v.sizeScale = 2 * rnd.uniform();
+      if (rnd.chance(0.5)) v.passivePrice = rnd.chance(0.5) ? null : 1.1 + rnd.uniform() / 100;
+      if (rnd.chance(0.2)) v.extra = 'dropped';
+      // Mutate one field to something odd in most inputs.
+      if (rnd.chance(0.8)) {
+        const key = pick([...Object.keys(v), 'sizeScale', 'passivePrice', 'agent', 'evidence']);
+        v[key] = key === 'evidence' && rnd.chance(0.5) ? { bad: pick(ODD) } : pick(ODD);
+      }
+      const input = rnd.chance(0.02) ? pick(ODD) : v;
+      assert.deepEqual(byValid(input), bySchema(input), JSON.stringify(input));
+    }
+  });
+
+  it('freezes what it returns and marks it validated', () => {
+    const s = validSignal({
+      agent: 'momentum',
+      direction: 'long',
+      confidence: 0.5,
+      horizonSec: 60,
+      evidence: { a: 1 },
+      flags: [],
+      rationale: 'r',
+    });
+    assert.ok(Object.isFrozen(s) && Object.isFrozen(s.evidence) && Object.isFrozen(s.flags));
+    assert.ok(isValidatedSignal(s));
+    assert.equal(isValidatedSignal({ ...s }), false);
+    assert.deepEqual([s.sizeScale, s.passivePrice], [1, null]);
+  });
+
+  it('an evidence key "__proto__" is a plain key, as the schema has it', () => {
+    const v = JSON.parse(
+      '{"agent":"momentum","direction":"flat","confidence":0,"horizonSec":1,"evidence":{"__proto__":1},"flags":[],"rationale":""}',
+    );
+    assert.deepEqual(byValid(v), bySchema(v));
+  });
+});
