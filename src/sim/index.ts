@@ -1,3 +1,4 @@
+export { CME_HOURLY_ACTIVITY, type HourlyActivity, hourlyLevel, isTimeZone } from './activity.js';
 export { ASK, BID, type EngineOutput, MatchingEngine, Owner } from './engine.js';
 export { SimConfigError } from './errors.js';
 export {
@@ -10,8 +11,10 @@ export {
   instrumentIdFor,
 } from './instruments.js';
 export { DEFAULT_PARAMS, REGIMES, type Regime, type SimParams } from './params.js';
+export { profileHourShares, profileParams } from './profile.js';
 export { type EmitCounts, type EmitTarget, RecordEmitter } from './records.js';
 export {
+  ACTIVITY_PROFILES,
   SCENARIO_PRESET_NAMES,
   SCENARIO_PRESETS,
   type Scenario,
@@ -21,6 +24,7 @@ export {
   ScenarioSchema,
   scenarioParams,
 } from './scenario.js';
+export { type MinuteActivity, minuteActivity } from './scheduler.js';
 export {
   type SimDayOptions,
   type SimDayResult,
