@@ -557,12 +557,25 @@ describe('demo and simulate', { concurrency: true }, () => {
 
   test('simulate --list-scenarios prints each preset with what it is for, without --out', async () => {
     const lines = await ok('simulate', '--list-scenarios');
+    const presets = lines.slice(
+      0,
+      lines.findIndex((l) => l.startsWith('contracts')),
+    );
     assert.deepEqual(
-      lines.map((l) => l.split(/\s+/)[0]),
+      presets.map((l) => l.split(/\s+/)[0]),
       ['default', 'calm', 'volatile', 'toxic', 'news', 'null'],
     );
     assert.match(lines[3], /^toxic\s+heavy informed flow: three times the toxic episodes/);
     assert.match(lines[4], /^news\s+scheduled news: jumps \(20 ticks sd\), spread blow-outs/);
+    // CME's specs (INTEGRATIONS.md §1): 6E 125,000 EUR at 0.00005, 6B 62,500 GBP at 0.0001, 6J
+    // 12,500,000 JPY at 0.0000005, each tick $6.25.
+    assert.ok(lines.includes('  6E  USD per EUR: tick 0.00005 = 6.25 USD, contract 125,000 EUR'));
+    assert.ok(lines.includes('  6B  USD per GBP: tick 0.0001 = 6.25 USD, contract 62,500 GBP'));
+    assert.ok(
+      lines.includes(
+        '  6J  USD per JPY (USD/JPY inverted): tick 0.0000005 = 6.25 USD, contract 12,500,000 JPY',
+      ),
+    );
   });
 
   test("simulate --scenario news --calendar F: the releases of F in the truth file, F among the run's inputs", async () => {

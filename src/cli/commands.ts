@@ -80,6 +80,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./predictability.js')).registerPredictability,
   },
   {
+    name: 'activity',
+    description:
+      'traded volume by hour of the day per product on trades or MBP-10 files, beside the simulator’s activity profile for the same dates (table or JSON)',
+    args: '<files...>',
+    configless: true,
+    load: async () => (await import('./activity.js')).registerActivity,
+  },
+  {
     name: 'regime',
     description: 'volatility regimes: fit a Gaussian HMM or GMM on minute observations, label days with it',
     group: true,

@@ -124,9 +124,9 @@ const backtest = z.strictObject({
 const simulate = z.strictObject({
   days: z._default(z.number().check(z.int(), z.positive(), z.lte(366)), 1),
   start: z._default(date, DEFAULT_START),
-  instruments: z._default(
+  /** The futures simulated; absent, the scenario's `instruments`, else 6E. */
+  instruments: z.optional(
     z.array(z.enum(Object.keys(FUTURE_SPECS) as [string, ...string[]])).check(z.minLength(1)),
-    () => ['6E'],
   ),
   seed: seed(1),
   /** Also write market-by-order files. */

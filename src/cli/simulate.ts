@@ -9,6 +9,7 @@ import {
   isTradingDate,
   type Logger,
   readEconomicCalendar,
+  tickDecimals,
   tradingDates,
 } from '../core/index.js';
 import {
@@ -31,7 +32,8 @@ import { bytes, n, outputFolder } from './output.js';
 export interface SimulateCliOptions {
   days: number;
   start: string;
-  instruments: string[];
+  /** The futures simulated; absent, the scenario's, else 6E. */
+  instruments?: string[];
   seed: number;
   out: string;
   mbo?: boolean;
@@ -82,12 +84,32 @@ export function scenarioOption(what: string): Option {
   ).argParser(scenarioArg);
 }
 
-/** The presets and what each is for, one per line. */
+/** The contracts a scenario's `instruments` may name, with CME's tick and contract size. */
+export function contractList(): string[] {
+  return Object.values(FUTURE_SPECS).map((s) => {
+    const tick = (s.tickRaw / 1e9).toFixed(tickDecimals(s.tickRaw));
+    const tickUsd = (Number(s.tickValueRaw) / 1e9).toFixed(2);
+    const quote = s.currency === 'JPY' ? 'USD per JPY (USD/JPY inverted)' : `USD per ${s.currency}`;
+    return `${s.product}  ${quote}: tick ${tick} = ${tickUsd} USD, contract ${n(s.contractSize)} ${s.currency}`;
+  });
+}
+
+/** The presets and what each is for, one per line; then the contracts and the activity profiles. */
 export function scenarioList(): string {
   const width = Math.max(...SCENARIO_PRESET_NAMES.map((n) => n.length));
-  return SCENARIO_PRESET_NAMES.map((n) => `${n.padEnd(width)}  ${SCENARIO_PRESETS[n].description}\n`).join(
+  const lines = SCENARIO_PRESET_NAMES.map((n) => `${n.padEnd(width)}  ${SCENARIO_PRESETS[n].description}`);
+  lines.push(
     '',
+    "contracts (a scenario's instruments; CME's ticks and contract sizes, which the backtester's",
+    'paper broker also uses):',
+    ...contractList().map((l) => `  ${l}`),
+    '',
+    'activity profiles (activity.profile):',
+    '  sessions  a level per FX session (activity.sessions, activity.lateAsia): the default',
+    "  cme       CME FX futures volume by hour on the centres' clocks, quietest around the daily",
+    '            break (activity.hourly replaces its table); scalper activity measures it',
   );
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -198,7 +220,7 @@ export function registerSimulate(program: Command): void {
     .addOption(
       new Option(
         '--instruments <list>',
-        `comma-separated futures: 6E, 6B, 6J (default ${D.instruments})`,
+        "comma-separated futures: 6E, 6B, 6J (default: the scenario's instruments, else 6E)",
       ).argParser(instrumentsArg),
     )
     .option(

@@ -1,3 +1,4 @@
+export { CME_HOURLY_ACTIVITY, type HourlyActivity, hourlyLevel, isTimeZone } from './activity.js';
 export { ASK, BID, type EngineOutput, MatchingEngine, Owner } from './engine.js';
 export { SimConfigError } from './errors.js';
 export {
@@ -27,8 +28,10 @@ export {
   type Regime,
   type SimParams,
 } from './params.js';
+export { profileHourShares, profileParams } from './profile.js';
 export { type EmitCounts, type EmitTarget, RecordEmitter } from './records.js';
 export {
+  ACTIVITY_PROFILES,
   SCENARIO_PRESET_NAMES,
   SCENARIO_PRESETS,
   type Scenario,
@@ -39,6 +42,7 @@ export {
   scenarioParams,
   withNewsCalendar,
 } from './scenario.js';
+export { type MinuteActivity, minuteActivity } from './scheduler.js';
 export {
   type SimDayOptions,
   type SimDayResult,

@@ -5,6 +5,7 @@
  * stylized-fact calibration step to tune; none is fitted to data yet.
  */
 import type { FxSessionName } from '../core/index.js';
+import type { HourlyActivity } from './activity.js';
 
 /** Volatility regimes, ordered by volatility. */
 export const REGIMES = ['low', 'medium', 'high'] as const;
@@ -26,6 +27,13 @@ export interface SimParams {
    * for it to be the quietest session of the day; assumed level below Sydney-only hours.
    */
   lateAsiaActivity: number;
+  /**
+   * Activity by local hour of named time zones (activity.ts): when present, a minute's level is
+   * the sum over the zones of the weight of its local hour there, in place of `sessionActivity` and
+   * `lateAsiaActivity` (scenario `activity.profile: cme`). Absent by default, so the default
+   * parameters, and a default run's truth file, stay as they were.
+   */
+  hourlyActivity?: HourlyActivity;
   /** Event-rate multiplier per regime (low, medium, high). Assumption. */
   regimeRate: [number, number, number];
   /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type SimulatedSpan, simulatedSpan } from '../../test/sim-fixture.js';
 import {
+  CME_HOURLY_ACTIVITY,
   DEFAULT_NEWS_PARAMS,
   DEFAULT_PARAMS,
   DEFAULT_SPOT_PARAMS,
@@ -160,6 +161,70 @@ describe('scenario schema', () => {
     );
   });
 
+  it('the activity profile is sessions unless it says cme; only cme sets an hourly table', () => {
+    const sessions = scenarioParams(scenario({ activity: { profile: 'sessions' } })).params;
+    assert.equal('hourlyActivity' in sessions, false, 'the default parameters gain no field');
+    const cme = scenarioParams(scenario({ activity: { profile: 'cme' } })).params;
+    assert.equal(cme.hourlyActivity, CME_HOURLY_ACTIVITY);
+    assert.deepEqual({ ...cme, hourlyActivity: undefined }, { ...DEFAULT_PARAMS, hourlyActivity: undefined });
+    // A user's table replaces CME's; over a preset, the preset's other fields stay.
+    const utc = { UTC: Array.from({ length: 24 }, (_, h) => (h >= 8 && h < 17 ? 2 : 0.5)) };
+    const own = scenarioParams(
+      scenario({ preset: 'calm', activity: { profile: 'cme', hourly: utc } }),
+    ).params;
+    assert.deepEqual(own.hourlyActivity, utc);
+    assert.equal(own.initialRegime, 0);
+  });
+
+  it('a bad activity profile or hourly table is a problem naming its path', () => {
+    const day = (w: number) => new Array(24).fill(w);
+    assert.deepEqual(problems({ activity: { hourly: { UTC: day(1) } } }), [
+      {
+        path: 'activity.hourly',
+        message: "an hourly table is the cme profile's: set activity.profile to cme",
+      },
+    ]);
+    assert.deepEqual(problems({ activity: { profile: 'cme', hourly: { 'Europe/Londn': day(1) } } }), [
+      {
+        path: 'activity.hourly.Europe/Londn',
+        message: '"Europe/Londn" is not an IANA time zone (America/Chicago, Europe/London, UTC)',
+      },
+    ]);
+    assert.deepEqual(
+      problems({ activity: { profile: 'cme', hourly: { UTC: new Array(23).fill(1) } } }).map((p) => p.path),
+      ['activity.hourly.UTC'],
+    );
+    assert.deepEqual(
+      problems({ activity: { profile: 'cme', hourly: { UTC: [...day(1).slice(1), -1] } } }).map(
+        (p) => p.path,
+      ),
+      ['activity.hourly.UTC.23'],
+    );
+    assert.deepEqual(problems({ activity: { profile: 'cme', hourly: { UTC: day(0) } } }), [
+      { path: 'activity.hourly', message: 'no weight above 0: the market would never trade' },
+    ]);
+    assert.deepEqual(
+      problems({ activity: { profile: 'nyse' } }).map((p) => p.path),
+      ['activity.profile'],
+    );
+  });
+
+  it('a scenario may name its contracts, each once, among 6E, 6B and 6J', () => {
+    assert.deepEqual(scenario({ instruments: ['6B', '6J'] }).instruments, ['6B', '6J']);
+    assert.equal(scenario('toxic').instruments, undefined, 'no preset names contracts');
+    assert.deepEqual(
+      problems({ instruments: ['6E', 'XX'] }).map((p) => p.path),
+      ['instruments.1'],
+    );
+    assert.deepEqual(problems({ instruments: ['6E', '6E'] }), [
+      { path: 'instruments', message: 'a product is named twice' },
+    ]);
+    assert.deepEqual(
+      problems({ instruments: [] }).map((p) => p.path),
+      ['instruments'],
+    );
+  });
+
   it('every preset has a one-line description', () => {
     assert.deepEqual(SCENARIO_PRESET_NAMES, ['default', 'calm', 'volatile', 'toxic', 'news', 'null']);
     for (const name of SCENARIO_PRESET_NAMES) {
@@ -218,6 +283,7 @@ describe('scenario default: the same bytes as no scenario', () => {
     assert.equal(withScenario.scenario?.name, 'default');
     assert.equal(withScenario.scenario?.parameters.informed.share, DEFAULT_PARAMS.informedShareMax);
     assert.equal(JSON.parse(before).scenario, undefined);
+    assert.equal('hourlyActivity' in withScenario.params, false);
     // The scenario is the last field: without it, the file is the old one byte for byte.
     delete withScenario.scenario;
     assert.equal(`${JSON.stringify(withScenario, null, 1)}\n`, before);
@@ -281,5 +347,39 @@ describe('scenario toxic: more toxic minutes than default on the same seeds', ()
     }
     assert.ok(t > d, `toxic ${t} episode minutes, default ${d}`);
     assert.ok(t >= 2 * d, `toxic ${t} episode minutes, default ${d}: expected several times as many`);
+  });
+});
+
+describe('a scenario that names its contracts', () => {
+  // Two minutes of the overlap are enough to see which contracts a day holds.
+  const named = simulatedSpan({
+    seed: 3,
+    from: FROM,
+    minutes: 2,
+    prefix: 'scen-contracts-',
+    spot: false,
+    scenario: scenario({ instruments: ['6B', '6J'] }),
+  });
+  const overridden = simulatedSpan({
+    seed: 3,
+    from: FROM,
+    minutes: 2,
+    prefix: 'scen-contracts-opt-',
+    spot: false,
+    instruments: ['6E'],
+    scenario: scenario({ instruments: ['6B', '6J'] }),
+  });
+
+  it('simulates them when the options name none, and the options’ contracts when they do', () => {
+    // The front contracts on 24 November 2026: December 2026 (Z6).
+    assert.deepEqual(
+      truthOf(named).instruments.map((i) => i.symbol),
+      ['6BZ6', '6JZ6'],
+    );
+    assert.deepEqual(truthOf(named).scenario?.parameters.instruments, ['6B', '6J']);
+    assert.deepEqual(
+      truthOf(overridden).instruments.map((i) => i.symbol),
+      ['6EZ6'],
+    );
   });
 });

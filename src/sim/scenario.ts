@@ -1,10 +1,11 @@
 /**
  * Market scenarios: the simulator's parameters (params.ts, spot-params.ts) grouped as a user thinks
- * of the market (issue 22): the activity profile, the trader populations (noise traders, market
- * makers, informed traders, value traders, walls), toxic episodes, the regime schedule, jumps,
- * spot's lead and basis, the feed latency, and scheduled news (news.ts). Every field is optional
- * and defaults to `DEFAULT_PARAMS` / `DEFAULT_SPOT_PARAMS` (and news to none), so an empty scenario
- * is the default market.
+ * of the market (issue 22): the contracts simulated, the intraday activity profile, the trader
+ * populations (noise traders, market makers, informed traders, value traders, walls), toxic
+ * episodes, the regime schedule, jumps, spot's lead and basis, the feed latency, scheduled news
+ * (news.ts) and how the mid moves (martingale.ts). Every field is optional and defaults to
+ * `DEFAULT_PARAMS` / `DEFAULT_SPOT_PARAMS` (and news to none), so an empty scenario is the
+ * default market.
  *
  * A scenario starts from a preset (`default` unless `preset` names another) and overrides fields
  * of it: `"toxic"`, `{ preset: "toxic", informed: { share: 0.2 } }` and
@@ -14,6 +15,7 @@
 import * as z from 'zod/mini';
 import { mergeConfig } from '../core/index.js';
 import { nonNeg, nonNegInt, pos, posInt, UNIT, unit } from '../core/schema/index.js';
+import { CME_HOURLY_ACTIVITY, isTimeZone } from './activity.js';
 import {
   DEFAULT_NEWS_PARAMS as N,
   DEFAULT_PARAMS as P,
@@ -21,6 +23,7 @@ import {
   type Regime,
   type SimParams,
 } from './params.js';
+import { FUTURE_SPECS } from './specs.js';
 import { DEFAULT_SPOT_PARAMS as S, type SpotParams } from './spot-params.js';
 
 /** A preset: what it is for, and the fields it sets (the rest are the defaults). */
@@ -94,7 +97,40 @@ const ROW = z
   .tuple([UNIT, UNIT, UNIT])
   .check(z.refine((r) => Math.abs(r[0] + r[1] + r[2] - 1) < 1e-9, 'a row of probabilities must sum to 1'));
 
-const activity = z.strictObject({
+/**
+ * The intraday activity profiles: `sessions`, a level per FX session (`sessions`, `lateAsia`;
+ * today's market), or `cme`, weights by hour on the clocks of the trading centres (activity.ts:
+ * CME FX futures' volume, quietest around the daily break).
+ */
+export const ACTIVITY_PROFILES = ['sessions', 'cme'] as const;
+
+/**
+ * An hourly table: IANA time zone → 24 weights by local hour (index 0 = 00:00–01:00); a minute's
+ * activity is the sum over the zones. One zone keyed `UTC` gives weights by UTC hour; several
+ * zones follow each centre's daylight-saving changes.
+ */
+const HOURLY = z.record(z.string(), z.array(z.number().check(z.nonnegative())).check(z.length(24))).check(
+  z.superRefine((t, ctx) => {
+    for (const zone of Object.keys(t))
+      if (!isTimeZone(zone))
+        ctx.issues.push({
+          code: 'custom',
+          message: `"${zone}" is not an IANA time zone (America/Chicago, Europe/London, UTC)`,
+          input: zone,
+          path: [zone],
+        });
+  }),
+  z.refine(
+    (t) => Object.values(t).some((w) => w.some((x) => x > 0)),
+    'no weight above 0: the market would never trade',
+  ),
+);
+
+const activityFields = z.strictObject({
+  /** `sessions` (default, today's market) or `cme` (see `ACTIVITY_PROFILES`). */
+  profile: z._default(z.enum(ACTIVITY_PROFILES), 'sessions'),
+  /** The `cme` profile's table, replacing CME's (activity.ts `CME_HOURLY_ACTIVITY`). */
+  hourly: z.optional(HOURLY),
   /** Events per second at session activity 1 in the medium regime. */
   baseEventRate: pos(P.baseEventRate),
   /** Activity multiplier by FX session. */
@@ -114,6 +150,16 @@ const activity = z.strictObject({
   /** How many times busier the minute of a US data release is. */
   announcement: pos(P.announcementActivity),
 });
+
+const activity = activityFields.check(
+  z.refine((a) => a.hourly === undefined || a.profile === 'cme', {
+    message: "an hourly table is the cme profile's: set activity.profile to cme",
+    path: ['hourly'],
+  }),
+);
+
+/** The products a scenario may simulate (specs.ts). */
+const PRODUCTS = Object.keys(FUTURE_SPECS) as [string, ...string[]];
 
 const noise = z.strictObject({
   /** Shares of the uninformed event mix (normalised). */
@@ -273,6 +319,16 @@ const fields = z.strictObject({
   /** The preset the other fields override. */
   preset: z._default(z.enum(SCENARIO_PRESET_NAMES), 'default'),
   /**
+   * The CME FX futures simulated, each with CME's tick and contract size (specs.ts); absent, those
+   * the command or the options name (`--instruments`, `simulate.instruments`), else 6E.
+   */
+  instruments: z.optional(
+    z.array(z.enum(PRODUCTS)).check(
+      z.minLength(1),
+      z.refine((l) => new Set(l).size === l.length, 'a product is named twice'),
+    ),
+  ),
+  /**
    * How the mid moves. `value`: the book follows a fundamental value through the traders who know
    * it (value traders, stale-quote withdrawals, informed traders, makers), so the flow and the
    * book foretell the mid, as in real markets. `martingale`: the value is a fair-coin walk of whole
@@ -348,6 +404,7 @@ export function scenarioParams(s: Scenario): { params: SimParams; spotParams: Sp
       closed: a.sessions.closed,
     },
     lateAsiaActivity: a.lateAsia,
+    ...(a.profile === 'cme' ? { hourlyActivity: a.hourly ?? CME_HOURLY_ACTIVITY } : {}),
     regimeRate: [...r.rate],
     regimeVol: [...r.vol],
     regimeTransition: transition,

@@ -3,7 +3,7 @@
  * and interleaves the trader populations of every instrument.
  *
  * Each minute the Globex calendar says whether the futures trade; the volatility regime takes one
- * step of its Markov chain; the FX session (and the 08:30 New York data release) sets the
+ * step of its Markov chain; the activity profile (and the 08:30 New York data release) sets the
  * activity; a jump and the common USD shock of the minute are drawn. Then, per instrument, the
  * book opens with a snapshot (first minute only), the jump moves the value, and the populations'
  * minute steps run (episodes, walls). Last, the random flow: each instrument's events arrive as a
@@ -20,6 +20,7 @@ import {
   localTime,
   openCentres,
 } from '../core/index.js';
+import { hourlyLevel } from './activity.js';
 import { type InstrumentMarket, NS_PER_MIN } from './market.js';
 import { recentre } from './martingale.js';
 import type { SimParams } from './params.js';
@@ -52,22 +53,27 @@ class Lane {
 }
 
 /** Session activity of a minute (see `SimParams.sessionActivity`). */
-interface MinuteActivity {
+export interface MinuteActivity {
   session: FxSessionName;
-  /** The session's level (the late Asian lull replaces Tokyo's). */
+  /** The session's level (the late Asian lull replaces Tokyo's), or the hourly profile's. */
   level: number;
   /** Level times the announcement multiplier at 08:30 New York. */
   activity: number;
   announcement: boolean;
 }
 
-/** Activity of the minute starting at `minuteMs`. */
-function minuteActivity(minuteMs: number, p: SimParams): MinuteActivity {
+/** Activity of the minute starting at `minuteMs`: by FX session, or by `p.hourlyActivity` when set. */
+export function minuteActivity(minuteMs: number, p: SimParams): MinuteActivity {
   const session = fxSession(minuteMs);
   const ny = localTime(minuteMs, 'America/New_York');
   const announcement = ny.hour === 8 && ny.minute === 30 && ny.weekday >= 1 && ny.weekday <= 5;
   const lateAsia = session === 'tokyo' && (openCentres(minuteMs) & CentreBit.sydney) === 0;
-  const level = lateAsia ? p.lateAsiaActivity : p.sessionActivity[session];
+  const level =
+    p.hourlyActivity !== undefined
+      ? hourlyLevel(minuteMs, p.hourlyActivity)
+      : lateAsia
+        ? p.lateAsiaActivity
+        : p.sessionActivity[session];
   return { session, level, activity: level * (announcement ? p.announcementActivity : 1), announcement };
 }
 

@@ -57,7 +57,7 @@ export type { TruthEpisode, TruthFile, TruthMinute, TruthNewsEvent, TruthScenari
 export interface SimDayOptions {
   /** Trading date, YYYY-MM-DD. */
   date: string;
-  /** Products, default `['6E']`. */
+  /** Products; default the scenario's `instruments`, else `['6E']`. */
   instruments?: readonly string[];
   seed: number;
   /** Output folder (created when missing); or give `sink`. */
@@ -167,7 +167,7 @@ function newsCalendar(news: NewsParams | undefined): EconomicCalendar | undefine
 
 /** Checks the options of a day (unknown instruments, dates, an empty window) before any work. */
 function planDay(opts: SimDayOptions): DayPlan {
-  const products = opts.instruments ?? ['6E'];
+  const products = opts.instruments ?? opts.scenario?.instruments ?? ['6E'];
   if (products.length === 0) throw new SimConfigError('No instruments to simulate');
   const date = opts.date;
   let isTrading: boolean;
