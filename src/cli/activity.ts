@@ -15,7 +15,7 @@ import { DbnDecoder, DbnError, SymbolMap } from '../data/index.js';
 import { ACTIVITY_PROFILES, isTimeZone, profileHourShares, profileParams } from '../sim/index.js';
 import { summary } from './commands.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
-import { jsonNumber, LineWriter, n } from './output.js';
+import { jsonNumber, n, printReport } from './output.js';
 
 /** An activity profile of the simulator (`sessions`, `cme`). */
 export type ActivityProfileName = (typeof ACTIVITY_PROFILES)[number];
@@ -299,10 +299,7 @@ Example:
           fromNs,
           toNs,
         });
-        const out = new LineWriter();
-        if (cli.json === true) await out.line(JSON.stringify(report, null, 2));
-        else for (const l of activityTable(report)) await out.line(l);
-        await out.flush();
+        await printReport(report, cli.json === true, activityTable);
       },
     );
   timeRangeOptions(cmd);

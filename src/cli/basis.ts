@@ -31,7 +31,7 @@ import {
 import { parseInterval } from './args.js';
 import { summary } from './commands.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
-import { jsonNumber, jsonTime, LineWriter, n, writeAtomically } from './output.js';
+import { jsonNumber, jsonTime, n, printReport, writeAtomically } from './output.js';
 import { progress } from './progress.js';
 
 /** Options of `runBasis`. */
@@ -461,10 +461,7 @@ Example:
         });
         const json = `${JSON.stringify(report, null, 2)}\n`;
         if (cli.out !== undefined) await writeAtomically(cli.out, (tmp) => writeFile(tmp, json));
-        const out = new LineWriter();
-        if (cli.json === true) await out.line(json.trimEnd());
-        else for (const l of basisTable(report)) await out.line(l);
-        await out.flush();
+        await printReport(report, cli.json === true, basisTable);
       },
     );
   timeRangeOptions(cmd);

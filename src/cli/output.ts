@@ -26,6 +26,18 @@ export class LineWriter {
   }
 }
 
+/** Prints a study's report to stdout: as indented JSON with `json`, else as the lines of its table. */
+export async function printReport<T>(
+  report: T,
+  json: boolean,
+  table: (r: T) => readonly string[],
+): Promise<void> {
+  const out = new LineWriter();
+  if (json) await out.line(JSON.stringify(report, null, 2));
+  else for (const l of table(report)) await out.line(l);
+  await out.flush();
+}
+
 /** Formats an integer with thousands separators. */
 export function n(v: number | bigint): string {
   return v.toLocaleString('en-US');

@@ -26,7 +26,7 @@ import { parseInterval } from './args.js';
 import { durationLabel } from './basis.js';
 import { summary } from './commands.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
-import { jsonNumber, jsonTime, LineWriter, n } from './output.js';
+import { jsonNumber, jsonTime, n, printReport } from './output.js';
 
 /** Options of `runPredictability`. */
 export interface PredictabilityCliOptions {
@@ -290,10 +290,7 @@ Example:
           fromNs,
           toNs,
         });
-        const out = new LineWriter();
-        if (cli.json === true) await out.line(JSON.stringify(report, null, 2));
-        else for (const l of predictabilityTable(report)) await out.line(l);
-        await out.flush();
+        await printReport(report, cli.json === true, predictabilityTable);
       },
     );
   timeRangeOptions(cmd);
