@@ -4,9 +4,6 @@
  * dist/ and the `*.test.mjs` beside this script). The files are listed here because Node 20 takes folders but no globs, while Node 22
  * and 24 take globs and run a folder as if it were one module (finding no test in it). The
  * runner is the Node that runs this script, so `node24 test/run.mjs` tests under Node 24.
- * Files run two at a time (Node's default is one fewer than the cores: one on a 2-core machine,
- * leaving the second idle while a file waits on a child process or a worker); a
- * `--test-concurrency` flag given here wins.
  * Exit code: the runner's.
  */
 import { spawn } from 'node:child_process';
@@ -45,7 +42,6 @@ const child = spawn(
     '--test',
     `--test-reporter=${reporter}`,
     '--test-reporter-destination=stdout',
-    ...(flags.some((f) => f.startsWith('--test-concurrency')) ? [] : ['--test-concurrency=2']),
     ...flags,
     ...files,
   ],

@@ -259,11 +259,12 @@ export class DecisionLoop {
           if (snap !== null) this.#instrument(snap).observer.record(c);
         }
       },
-      onGrid: async (tNs) => {
+      // A second with no decision pending returns no promise: the replay need not wait for it.
+      onGrid: (tNs) => {
         this.#nowNs = tNs;
         this.#actOnLate(tNs);
         if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
-        await this.#drain();
+        return this.#queue.length > 0 ? this.#drain() : undefined;
       },
       onProgress,
     });
