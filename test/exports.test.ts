@@ -17,6 +17,7 @@ const pkg = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) a
 const EXPECTED: Record<string, string[]> = {
   './core': ['EngineError', 'parsePrice', 'fxSession', 'ManualClock'],
   './dbn': ['DbnDecoder', 'DbnEncoder', 'MergedRecords', 'replay'],
+  './databento': ['Historical', 'DatabentoError'],
   './book': ['L2Book', 'L3Book', 'BookSet'],
   './features': ['FeatureEngine', 'Vpin', 'BestLevelOfi', 'Ema'],
   './sim': ['simulate', 'simulateDay'],

@@ -1,0 +1,47 @@
+/** The errors of the Databento historical client. */
+import { EngineError } from '../../core/index.js';
+
+/** What went wrong with a request to the historical API. */
+export type DatabentoErrorCode =
+  | 'DATABENTO_NO_KEY'
+  | 'DATABENTO_AUTH'
+  | 'DATABENTO_REQUEST'
+  | 'DATABENTO_RATE_LIMIT'
+  | 'DATABENTO_SERVER'
+  | 'DATABENTO_NETWORK'
+  | 'DATABENTO_BODY';
+
+/**
+ * A failed request to the historical API: `endpoint` (`metadata.get_cost`), the HTTP `status`
+ * (0 when none came), the API's own `detail` message and `case` when it sent them, and the
+ * `request-id` header to quote to Databento's support.
+ */
+export class DatabentoError extends EngineError {
+  override readonly code: DatabentoErrorCode;
+  readonly endpoint: string;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly case: string | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(
+    code: DatabentoErrorCode,
+    message: string,
+    facts: {
+      endpoint: string;
+      status?: number;
+      detail?: string;
+      case?: string;
+      requestId?: string;
+      cause?: unknown;
+    },
+  ) {
+    super(code, message, { cause: facts.cause });
+    this.code = code;
+    this.endpoint = facts.endpoint;
+    this.status = facts.status ?? 0;
+    this.detail = facts.detail;
+    this.case = facts.case;
+    this.requestId = facts.requestId;
+  }
+}
