@@ -49,6 +49,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./dbn.js')).registerDbn,
   },
   {
+    name: 'data',
+    description:
+      'Databento historical data: price a request (cost, records, size), download it as .dbn.zst, list datasets and schemas, resolve symbols',
+    group: true,
+    configless: true,
+    load: async () => (await import('./data.js')).registerData,
+  },
+  {
     name: 'book',
     description:
       'replay MBO or MBP files into their books and print each book after every n-th published event and at the end (table or JSON lines)',

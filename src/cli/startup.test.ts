@@ -116,6 +116,7 @@ describe('start-up', { concurrency: true }, () => {
 
   const cases: [string, string[], string][] = [
     ['dbn inspect', ['dbn', 'inspect', fixture('dbn', 'test_data.mbp-10.v3.dbn.zst')], 'dist/src/cli/dbn.js'],
+    ['data cost --help', ['data', 'cost', '--help'], 'dist/src/cli/data.js'],
     [
       'config check',
       ['config', 'check', join(ROOT, 'config', 'example.yaml')],
@@ -131,9 +132,9 @@ describe('start-up', { concurrency: true }, () => {
         [],
       );
       // No other command's module.
-      const others = ['demo', 'simulate', 'features', 'regime', 'decide', 'stoikov'].map(
-        (c) => `dist/src/cli/${c}.js`,
-      );
+      const others = ['demo', 'simulate', 'features', 'regime', 'decide', 'stoikov', 'data']
+        .filter((c) => `dist/src/cli/${c}.js` !== own)
+        .map((c) => `dist/src/cli/${c}.js`);
       assert.deepEqual(
         modules.filter((m) => others.includes(m)),
         [],
