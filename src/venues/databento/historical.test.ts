@@ -109,6 +109,14 @@ describe('Databento historical client: metadata and symbology', () => {
       seen.map((s) => s.path),
       ['/v0/metadata.get_record_count', '/v0/metadata.get_billable_size'],
     );
+    assert.deepEqual(
+      seen.map((s) => [s.method, s.params.get('dataset'), s.params.get('schema')]),
+      [
+        ['POST', 'GLBX.MDP3', 'mbp-10'],
+        ['POST', 'GLBX.MDP3', 'mbp-10'],
+      ],
+    );
+    assert.equal(seen[1].params.get('stype_out'), 'instrument_id');
   });
 
   test('list_datasets, list_schemas and get_dataset_range are GETs with query parameters', async () => {

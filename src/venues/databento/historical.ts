@@ -151,13 +151,18 @@ export class Historical {
   readonly metadata = {
     /** `metadata.get_cost`: the price in US dollars of the records `q` selects. */
     getCost: (q: RangeQuery): Promise<number> =>
-      this.#json('metadata.get_cost', 'POST', rangeParams(q), CostSchema),
+      this.#json('metadata.get_cost', 'POST', { ...rangeParams(q), stype_out: 'instrument_id' }, CostSchema),
     /** `metadata.get_record_count`: how many records `q` selects. */
     getRecordCount: (q: RangeQuery): Promise<number> =>
       this.#json('metadata.get_record_count', 'POST', rangeParams(q), CountSchema),
     /** `metadata.get_billable_size`: the uncompressed size in bytes billed for `q`. */
     getBillableSize: (q: RangeQuery): Promise<number> =>
-      this.#json('metadata.get_billable_size', 'POST', rangeParams(q), CountSchema),
+      this.#json(
+        'metadata.get_billable_size',
+        'POST',
+        { ...rangeParams(q), stype_out: 'instrument_id' },
+        CountSchema,
+      ),
     /** `metadata.list_datasets`: the datasets the key can reach, optionally those with data in a date range. */
     listDatasets: (range: { startDate?: string; endDate?: string } = {}): Promise<string[]> =>
       this.#json(
