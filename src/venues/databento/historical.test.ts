@@ -256,6 +256,43 @@ describe('Databento historical client: errors', () => {
     assert.equal(seen.length, 3);
   });
 
+  test('a Retry-After beyond the longest wait allowed fails at once, naming the wait', async () => {
+    handler = (_s, res) => json(res, 429, { detail: 'Too many requests' }, { 'retry-after': '120' });
+    await assert.rejects(client().metadata.getCost(QUERY), (err: DatabentoError) => {
+      assert.equal(err.code, 'DATABENTO_RATE_LIMIT');
+      assert.match(err.message, /asked to wait 120000 ms, longer than 60000 ms/);
+      return true;
+    });
+    assert.equal(seen.length, 1);
+  });
+
+  test('a 403 is a refused key too, not retried', async () => {
+    handler = (_s, res) =>
+      json(res, 403, { detail: { case: 'auth_no_dataset_entitlement', message: 'No access to dataset.' } });
+    await assert.rejects(client().metadata.listSchemas('OPRA.PILLAR'), (err: DatabentoError) => {
+      assert.equal(err.code, 'DATABENTO_AUTH');
+      assert.match(err.message, /refused \(403\): "No access to dataset\." \(auth_no_dataset_entitlement\)/);
+      return true;
+    });
+    assert.equal(seen.length, 1);
+  });
+
+  test('an address nobody answers on is retried, then a clear error naming it', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const c = new Historical({ key: KEY, baseUrl: `http://127.0.0.1:${port}`, backoffMs: 5, maxRetries: 1 });
+    await assert.rejects(c.metadata.listDatasets(), (err: DatabentoError) => {
+      assert.equal(err.code, 'DATABENTO_NETWORK');
+      assert.match(
+        err.message,
+        new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port} .* after 2 attempts`),
+      );
+      return true;
+    });
+  });
+
   test('a 500 is retried with backoff and succeeds when the server recovers', async () => {
     let calls = 0;
     handler = (_s, res) => {
