@@ -18,7 +18,6 @@ import { repoRoot } from './fixtures.js';
 export const LAYERS: Readonly<Record<string, number>> = {
   core: 0,
   data: 1,
-  venues: 2,
   book: 2,
   features: 3,
   sim: 3,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/index.js';
-import { Historical, type RangeQuery } from '../venues/databento/index.js';
+import { Historical, type RangeQuery } from '../data/databento/index.js';
 import { nonNegativeInt } from './args.js';
 import { summary } from './commands.js';
 import { bytes, LineWriter, n, outputFolder, printReport } from './output.js';

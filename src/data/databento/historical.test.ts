@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { fixture } from '../../../test/fixtures.js';
-import { DbnDecoder } from '../../data/index.js';
+import { DbnDecoder } from '../dbn/index.js';
 import { type DatabentoError, Historical, type RangeQuery, retryAfterMs } from './index.js';
 
 const KEY = 'db-TESTKEY0123456789abcdef';
