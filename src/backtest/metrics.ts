@@ -122,7 +122,7 @@ export interface WinRateVsBreakEven {
 /** `WinRateVsBreakEven` of round trips' P&L after costs. */
 export function winRateVsBreakEven(pnls: readonly number[]): WinRateVsBreakEven {
   const s = tradeStats(pnls);
-  const wins = Math.round(s.winRate * s.trades) || 0;
+  const wins = pnls.filter((p) => p > 0).length;
   const losses = s.trades - wins;
   const avgWin = wins > 0 ? s.grossWin / wins : Number.NaN;
   const avgLoss = losses > 0 ? s.grossLoss / losses : Number.NaN;
