@@ -7,7 +7,14 @@ import type { BookView } from '../book/index.js';
 import { EngineError } from '../core/index.js';
 import type { RecordCursor } from '../data/dbn/index.js';
 import type { Liquidity } from './fees.js';
-import { isTerminal, type Order, type OrderSide, type OrderSpec, OrderStateError } from './order.js';
+import {
+  isTerminal,
+  type Order,
+  type OrderSide,
+  type OrderSpec,
+  OrderStateError,
+  type OrderType,
+} from './order.js';
 
 /** What a report says happened. `charge` is a cost without a fill (overnight financing). */
 export type ReportKind =
@@ -75,6 +82,62 @@ export interface Broker {
 export interface ReplayingBroker extends Broker {
   before(c: RecordCursor): void;
   after(c: RecordCursor, book: BookView): void;
+}
+
+/** A position as the venue holds it: signed quantity (long > 0), average price in raw units. */
+export interface VenuePosition {
+  readonly instrumentId: number;
+  readonly quantity: number;
+  readonly averagePx?: number;
+}
+
+/** A working order as the venue holds it: what is left of it, and its prices in raw units. */
+export interface VenueOrder {
+  /** Our client id, when the venue carries it (FIX ClOrdID, IG deal reference). */
+  readonly clientId?: string;
+  /** The venue's own id (FIX OrderID, IG dealId). */
+  readonly venueId: string;
+  readonly instrumentId: number;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  /** Quantity still working. */
+  readonly quantity: number;
+  readonly limitPx?: number;
+  readonly stopPx?: number;
+}
+
+/** The venue's own account of the positions and working orders of the account we trade. */
+export interface VenueState {
+  readonly positions: readonly VenuePosition[];
+  readonly orders: readonly VenueOrder[];
+}
+
+/** What a venue connection tells besides reports: the link coming and going, and what it could not take. */
+export type VenueEvent =
+  | { readonly kind: 'connected'; readonly detail?: string }
+  | { readonly kind: 'disconnected'; readonly reason: string }
+  /**
+   * A message from the venue that could not be read or does not fit what we hold (malformed,
+   * unknown order, a fill for a finished order): named, set aside, nothing booked of it.
+   */
+  | { readonly kind: 'problem'; readonly message: string };
+
+export type VenueListener = (event: VenueEvent) => void;
+
+/**
+ * A broker at a venue over the network (IG, FIX): connected before use, asked for its own account
+ * of positions and working orders (reconciliation), telling of its link. A dropped link is
+ * re-established by the broker itself; reports missed meanwhile arrive once, after it.
+ */
+export interface VenueBroker extends Broker {
+  /** Connects and logs in; rejects with a clear error if the venue cannot be reached or refuses us. */
+  connect(): Promise<void>;
+  /** Logs out and closes every socket and timer; reports stop. */
+  close(): Promise<void>;
+  /** The venue's positions and working orders now. */
+  venueState(): Promise<VenueState>;
+  /** Calls `listener` with every link event and problem from now on. */
+  onVenueEvent(listener: VenueListener): void;
 }
 
 /** Whether `b` wants the market data replayed to it. */

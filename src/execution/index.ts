@@ -12,6 +12,12 @@ export {
   type ReplayingBroker,
   type ReportKind,
   type ReportListener,
+  type VenueBroker,
+  type VenueEvent,
+  type VenueListener,
+  type VenueOrder,
+  type VenuePosition,
+  type VenueState,
 } from './broker.js';
 export {
   DEFAULT_EXECUTION_CONFIG,
