@@ -205,23 +205,13 @@ export class L2Book extends BookBase implements BookView {
       const ch = this.#changes;
       ch.count = 0;
       const action = this.#action;
-      const side = this.#side;
-      let bids = true;
-      let asks = true;
-      let only = Number.NaN;
-      if (this.#trustActions && this.#hasPrevious) {
-        // A trade or fill record is an order event that leaves the levels as they were (the depth
-        // it removes comes in a following record): nothing to compare.
-        if (action === ACTION_TRADE || action === ACTION_FILL) return ch;
-        const oneSide = side === BookSide.BID || side === BookSide.ASK;
-        // An add, cancel or modify is one order on one side: the other side is as it was. An add
-        // or cancel changes only its own price there.
-        if (oneSide && (action === ACTION_ADD || action === ACTION_CANCEL || action === ACTION_MODIFY)) {
-          bids = side === BookSide.BID;
-          asks = !bids;
-          if (action !== ACTION_MODIFY) only = this.#price;
-        }
-      }
+      const sides = this.changedSides;
+      if (sides === 0) return ch;
+      const bids = (sides & 1) !== 0;
+      const asks = (sides & 2) !== 0;
+      // A trusted add or cancel changes only its own price on its side.
+      const only =
+        sides !== 3 && (action === ACTION_ADD || action === ACTION_CANCEL) ? this.#price : Number.NaN;
       // The spare arrays still hold the previous record's levels.
       if (bids) {
         diffSide(
@@ -257,6 +247,42 @@ export class L2Book extends BookBase implements BookView {
       }
     }
     return this.#changes;
+  }
+
+  /**
+   * The sides the last record may have changed, from its action when actions are trusted
+   * (`L2BookOptions.trustActions`): 1 the bids, 2 the asks, 3 both, 0 neither. A trade or fill
+   * record is an order event that leaves the levels as they were (the depth it removes comes in a
+   * following record); an add, cancel or modify is one order on one side, so the other side is as
+   * it was. 3 for untrusted books, the first record after a clear, and anything else.
+   */
+  get changedSides(): number {
+    if (!this.#trustActions || !this.#hasPrevious) return 3;
+    const action = this.#action;
+    if (action === ACTION_TRADE || action === ACTION_FILL) return 0;
+    if (action === ACTION_ADD || action === ACTION_CANCEL || action === ACTION_MODIFY) {
+      if (this.#side === BookSide.BID) return 1;
+      if (this.#side === BookSide.ASK) return 2;
+    }
+    return 3;
+  }
+
+  /**
+   * The current levels for hot-path readers, best first: entries `[0, bidLevels)` and
+   * `[0, askLevels)` are valid until the next record (the arrays are swapped per record: read
+   * them again after each one, and never write to them).
+   */
+  get bidPrices(): Float64Array {
+    return this.#bPx;
+  }
+  get bidSizes(): Float64Array {
+    return this.#bSz;
+  }
+  get askPrices(): Float64Array {
+    return this.#aPx;
+  }
+  get askSizes(): Float64Array {
+    return this.#aSz;
   }
 
   get bidLevels(): number {

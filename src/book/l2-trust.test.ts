@@ -2,7 +2,8 @@
  * Trusting MBP-10 adds and cancels to change only their own price, and trades and fills to change
  * nothing (`L2BookOptions.trustActions`, the default), must not change the change report: on a
  * simulated 20 minutes and the fixture MBP-10 files it equals, record by record, the report that
- * compares every level of both sides.
+ * compares every level of both sides; and the sides `changedSides` says a record left alone hold
+ * the levels of the record before.
  */
 
 import assert from 'node:assert/strict';
@@ -20,11 +21,22 @@ function report(b: L2Book): string[] {
   return out.sort();
 }
 
-async function compare(file: string): Promise<{ records: number; changes: number }> {
+/** One side's levels as `price:size` strings, best first. */
+function levels(b: L2Book, bid: boolean): string[] {
+  const n = bid ? b.bidLevels : b.askLevels;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(bid ? `${b.bidPx(i)}:${b.bidSz(i)}` : `${b.askPx(i)}:${b.askSz(i)}`);
+  return out;
+}
+
+async function compare(file: string): Promise<{ records: number; changes: number; unchanged: number }> {
   const trusted = new L2Book();
   const full = new L2Book({ trustActions: false });
   let records = 0;
   let changes = 0;
+  // Sides `changedSides` leaves out, checked against the record before.
+  let unchanged = 0;
+  let before = { bids: [] as string[], asks: [] as string[] };
   for await (const batch of DbnDecoder.fromFile(file)) {
     for (let i = 0; i < batch.count; i++) {
       const c = batch.at(i);
@@ -34,9 +46,21 @@ async function compare(file: string): Promise<{ records: number; changes: number
       const r = report(full);
       changes += r.length;
       assert.deepEqual(report(trusted), r, `${file} record ${records}`);
+      const now = { bids: levels(trusted, true), asks: levels(trusted, false) };
+      const sides = trusted.changedSides;
+      if ((sides & 1) === 0) {
+        assert.deepEqual(now.bids, before.bids, `${file} record ${records}: bids changed`);
+        unchanged++;
+      }
+      if ((sides & 2) === 0) {
+        assert.deepEqual(now.asks, before.asks, `${file} record ${records}: asks changed`);
+        unchanged++;
+      }
+      assert.equal(full.changedSides, 3, 'an untrusted book names both sides');
+      before = now;
     }
   }
-  return { records, changes };
+  return { records, changes, unchanged };
 }
 
 describe('change reports of trusted adds and cancels', () => {
@@ -49,9 +73,11 @@ describe('change reports of trusted adds and cancels', () => {
   });
 
   test('a simulated 20 minutes: the same report for every record', async (t) => {
-    const { records, changes } = await compare(span.day.files.mbp10);
-    t.diagnostic(`${records} records, ${changes} level changes`);
+    const { records, changes, unchanged } = await compare(span.day.files.mbp10);
+    t.diagnostic(`${records} records, ${changes} level changes, ${unchanged} sides left out`);
     assert.ok(records > 10_000 && changes > records / 2);
+    // Every add, cancel and modify leaves one side out, a trade both.
+    assert.ok(unchanged > records * 0.9);
   });
 
   test('the MBP-10 fixtures: the same report for every record', async () => {

@@ -31,7 +31,7 @@
  * A change of `book.instrumentId` (roll day) resets everything (`reset()`).
  */
 
-import type { BookView } from '../../book/index.js';
+import type { BookView, L2Book } from '../../book/index.js';
 import { type Calculator, ConfigError, requireNonEmpty, requirePositiveInt } from '../../core/index.js';
 import { bucketEndBefore, RollingSums } from './rolling.js';
 
@@ -289,17 +289,30 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   readonly #w: RollingSums;
   readonly #weights: Float64Array;
   readonly #states: OfiStates;
+  // The last good state read, per level (an empty level as −∞/+∞ with size 0).
   readonly #pbPx: Float64Array;
   readonly #pbSz: Float64Array;
   readonly #paPx: Float64Array;
   readonly #paSz: Float64Array;
   // Sums of the current bucket, staged here and moved into the window when the bucket ends: one
-  // add per level and event instead of two ring writes, and none for a level that did not change.
+  // add per changed level and event instead of two ring writes per level.
   readonly #stOfi: Float64Array;
-  readonly #stDepth: Float64Array;
+  // Depth sums are kept per side and lazily: a level's size is added once for the run of good
+  // states it held (`size × states since it last changed`), not once per state. Sizes are whole
+  // lots, so the sums are exact and equal the per-state sums to the bit.
+  readonly #stBid: Float64Array;
+  readonly #stAsk: Float64Array;
+  /** Good states counted (`#n`) when each level's size was last added into `#stBid`/`#stAsk`. */
+  readonly #bidSince: Float64Array;
+  readonly #askSince: Float64Array;
+  /** Good states read since construction (the clock of the lazy depth sums). */
+  #n = 0;
   #stCount = 0;
   #stBucket = Number.NEGATIVE_INFINITY;
   #everSeen = false;
+  /** The L2 book last read and its update count then: the next record's changed sides suffice. */
+  #book: L2Book | null = null;
+  #bookUpdates = -1;
 
   constructor(opts: MultiLevelOfiOptions = {}) {
     const L = requirePositiveInt('levels', opts.levels ?? 10);
@@ -311,17 +324,15 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     this.#weights = new Float64Array(L);
     for (let m = 0; m < L; m++) this.#weights[m] = Math.exp(-lambda * m);
     this.#states = new OfiStates(opts.gapMs ?? 60_000, () => this.reset());
-    this.#pbPx = new Float64Array(L);
+    this.#pbPx = new Float64Array(L).fill(Number.NEGATIVE_INFINITY);
     this.#pbSz = new Float64Array(L);
-    this.#paPx = new Float64Array(L);
+    this.#paPx = new Float64Array(L).fill(Number.POSITIVE_INFINITY);
     this.#paSz = new Float64Array(L);
     this.#stOfi = new Float64Array(L);
-    this.#stDepth = new Float64Array(L);
-  }
-
-  /** Window length in ms. */
-  get windowMs(): number {
-    return this.#w.windowMs;
+    this.#stBid = new Float64Array(L);
+    this.#stAsk = new Float64Array(L);
+    this.#bidSince = new Float64Array(L);
+    this.#askSince = new Float64Array(L);
   }
 
   /** Reads the book after an update; `tsMs` is the event's time. O(levels). */
@@ -329,14 +340,52 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     const state = this.#states.next(book, tsMs);
     this.advance(tsMs);
     if (state < FIRST) return;
-    const L = this.levels;
-    const pbPx = this.#pbPx;
-    const pbSz = this.#pbSz;
-    const paPx = this.#paPx;
-    const paSz = this.#paSz;
-    const stOfi = this.#stOfi;
-    const stDepth = this.#stDepth;
     const hasPrev = state === NEXT;
+    if (book.kind === 'l2') {
+      const l2 = book as L2Book;
+      // When this calculator read the record before, only the sides this one changed can differ.
+      const sides = l2 === this.#book && l2.updates === this.#bookUpdates + 1 ? l2.changedSides : 3;
+      this.#book = l2;
+      this.#bookUpdates = l2.updates;
+      if ((sides & 1) !== 0) this.#bids(l2.bidPrices, l2.bidSizes, l2.bidLevels, hasPrev);
+      if ((sides & 2) !== 0) this.#asks(l2.askPrices, l2.askSizes, l2.askLevels, hasPrev);
+    } else {
+      this.#book = null;
+      this.#readView(book, hasPrev);
+    }
+    this.#n++;
+    this.#stCount++;
+    this.#everSeen = true;
+  }
+
+  /** The bid side of a good state (L2 arrays, `n` levels): flow and depth of the levels that changed. */
+  #bids(px: Float64Array, sz: Float64Array, n: number, hasPrev: boolean): void {
+    const L = this.levels;
+    const pPx = this.#pbPx;
+    const pSz = this.#pbSz;
+    for (let m = 0; m < L; m++) {
+      const p = m < n ? px[m] : Number.NEGATIVE_INFINITY;
+      const q = m < n ? sz[m] : 0;
+      if (p === pPx[m] && q === pSz[m]) continue;
+      this.#bid(m, p, q, hasPrev);
+    }
+  }
+
+  #asks(px: Float64Array, sz: Float64Array, n: number, hasPrev: boolean): void {
+    const L = this.levels;
+    const pPx = this.#paPx;
+    const pSz = this.#paSz;
+    for (let m = 0; m < L; m++) {
+      const p = m < n ? px[m] : Number.POSITIVE_INFINITY;
+      const q = m < n ? sz[m] : 0;
+      if (p === pPx[m] && q === pSz[m]) continue;
+      this.#ask(m, p, q, hasPrev);
+    }
+  }
+
+  /** Any other book: every level of both sides through the view. */
+  #readView(book: BookView, hasPrev: boolean): void {
+    const L = this.levels;
     for (let m = 0; m < L; m++) {
       let pb = book.bidPx(m);
       const qb = book.bidSz(m);
@@ -344,17 +393,57 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
       const qa = book.askSz(m);
       if (Number.isNaN(pb)) pb = Number.NEGATIVE_INFINITY;
       if (Number.isNaN(pa)) pa = Number.POSITIVE_INFINITY;
-      stDepth[m] += (qb + qa) / 2;
-      // An unchanged level pair has e = 0.
-      if (pb === pbPx[m] && qb === pbSz[m] && pa === paPx[m] && qa === paSz[m]) continue;
-      if (hasPrev) stOfi[m] += levelFlow(pb, qb, pa, qa, pbPx[m], pbSz[m], paPx[m], paSz[m]);
-      pbPx[m] = pb;
-      pbSz[m] = qb;
-      paPx[m] = pa;
-      paSz[m] = qa;
+      if (pb !== this.#pbPx[m] || qb !== this.#pbSz[m]) this.#bid(m, pb, qb, hasPrev);
+      if (pa !== this.#paPx[m] || qa !== this.#paSz[m]) this.#ask(m, pa, qa, hasPrev);
     }
-    this.#stCount++;
-    this.#everSeen = true;
+  }
+
+  /**
+   * Bid level `m` is now `p`, `q`: its part of e_n (a better or equal bid adds its new size, a
+   * worse or equal one takes away its old size), and its old size added for the states it held.
+   */
+  #bid(m: number, p: number, q: number, hasPrev: boolean): void {
+    const pp = this.#pbPx[m];
+    const pq = this.#pbSz[m];
+    if (hasPrev) {
+      let e = 0;
+      if (p >= pp) e += q;
+      if (p <= pp) e -= pq;
+      this.#stOfi[m] += e;
+    }
+    this.#stBid[m] += pq * (this.#n - this.#bidSince[m]);
+    this.#bidSince[m] = this.#n;
+    this.#pbPx[m] = p;
+    this.#pbSz[m] = q;
+  }
+
+  /** Ask level `m`: a lower or equal ask takes away its new size, a higher or equal adds its old one. */
+  #ask(m: number, p: number, q: number, hasPrev: boolean): void {
+    const pp = this.#paPx[m];
+    const pq = this.#paSz[m];
+    if (hasPrev) {
+      let e = 0;
+      if (p <= pp) e -= q;
+      if (p >= pp) e += pq;
+      this.#stOfi[m] += e;
+    }
+    this.#stAsk[m] += pq * (this.#n - this.#askSince[m]);
+    this.#askSince[m] = this.#n;
+    this.#paPx[m] = p;
+    this.#paSz[m] = q;
+  }
+
+  /** Σ (qb^m + qa^m)/2 over the good states of the current bucket. */
+  #stagedDepth(m: number): number {
+    const n = this.#n;
+    const bid = this.#stBid[m] + this.#pbSz[m] * (n - this.#bidSince[m]);
+    const ask = this.#stAsk[m] + this.#paSz[m] * (n - this.#askSince[m]);
+    return (bid + ask) / 2;
+  }
+
+  /** Window length in ms. */
+  get windowMs(): number {
+    return this.#w.windowMs;
   }
 
   /** Moves the window's end to `tsMs` without an event. */
@@ -376,15 +465,23 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     const w = this.#w;
     const L = this.levels;
     const stOfi = this.#stOfi;
-    const stDepth = this.#stDepth;
+    const n = this.#n;
     for (let m = 0; m < L; m++) {
       w.add(m, stOfi[m]);
-      w.add(L + m, stDepth[m]);
+      w.add(L + m, this.#stagedDepth(m));
     }
     w.add(2 * L, this.#stCount);
     stOfi.fill(0);
-    stDepth.fill(0);
+    this.#restartDepth(n);
     this.#stCount = 0;
+  }
+
+  /** Empties the staged depth sums, counting from `n` states on. */
+  #restartDepth(n: number): void {
+    this.#stBid.fill(0);
+    this.#stAsk.fill(0);
+    this.#bidSince.fill(n);
+    this.#askSince.fill(n);
   }
 
   /** True once a good book state has been seen. */
@@ -400,7 +497,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   /** Mean (qb^m + qa^m)/2 over the window's good states; NaN when it holds none. */
   avgDepth(m: number): number {
     const n = this.#w.sum(2 * this.levels) + this.#stCount;
-    return n > 0 ? (this.#w.sum(this.levels + m) + this.#stDepth[m]) / n : Number.NaN;
+    return n > 0 ? (this.#w.sum(this.levels + m) + this.#stagedDepth(m)) / n : Number.NaN;
   }
 
   /** Depth-normalised weighted sum `Σ w_m OFI^m / AD^m`; NaN when the window holds no good state. */
@@ -411,7 +508,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     if (!(n > 0)) return Number.NaN;
     let s = 0;
     for (let m = 0; m < L; m++) {
-      const d = w.sum(L + m) + this.#stDepth[m];
+      const d = w.sum(L + m) + this.#stagedDepth(m);
       if (d > 0) s += (this.#weights[m] * (w.sum(m) + this.#stOfi[m]) * n) / d;
     }
     return s;
@@ -421,7 +518,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   reset(): void {
     this.#w.reset();
     this.#stOfi.fill(0);
-    this.#stDepth.fill(0);
+    this.#restartDepth(this.#n);
     this.#stCount = 0;
     this.#stBucket = Number.NEGATIVE_INFINITY;
     this.#states.reset();
