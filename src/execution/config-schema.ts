@@ -171,6 +171,12 @@ export const ExecutionConfigSchema = z.strictObject({
     }),
     {},
   ),
+  /**
+   * What happens when, on start or after a reconnect, the venue's positions or working orders are
+   * not ours: `wait` (no new orders until the trader decides), `adopt` (ours become the venue's) or
+   * `flatten` (the venue's orders cancelled and its positions closed at the market).
+   */
+  reconcile: z._default(z.enum(['wait', 'adopt', 'flatten']), 'wait'),
 });
 
 /** Validated execution parameters. */

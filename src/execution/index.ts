@@ -67,6 +67,17 @@ export {
   RiskAverseQueue,
 } from './queue.js';
 export {
+  describeMismatches,
+  type Mismatch,
+  type OrderTerms,
+  type OurState,
+  type ReconcileAction,
+  type ReconcilePolicy,
+  type Reconciliation,
+  reconcile,
+  reconciliationPlan,
+} from './reconcile.js';
+export {
   inWindow,
   type RiskContext,
   RiskEngine,
