@@ -108,6 +108,9 @@ export class L2Book extends BookBase implements BookView {
   #hasPrevious = false;
   /** A record was applied since construction or `clear`. */
   #applied = false;
+  /** See `levelChanges` and `lastChangedSides`. */
+  #levelChanges = 0;
+  #lastSides = 3;
   /** See `L2BookOptions.trustActions`. */
   readonly #trustActions: boolean;
 
@@ -180,11 +183,32 @@ export class L2Book extends BookBase implements BookView {
     this.#hasPrevious = this.#applied;
     this.#applied = true;
     this.updateCount++;
+    const sides = this.changedSides;
+    if (sides !== 0) {
+      this.#levelChanges++;
+      this.#lastSides = sides;
+    }
     return true;
+  }
+
+  /**
+   * Records so far that may have changed the levels (`changedSides` not 0): a reader that saw the
+   * book at count k and finds k + 1 now need only read the sides `lastChangedSides` names, however
+   * many trades came between.
+   */
+  get levelChanges(): number {
+    return this.#levelChanges;
+  }
+
+  /** `changedSides` of the last record that may have changed the levels. */
+  get lastChangedSides(): number {
+    return this.#lastSides;
   }
 
   /** Empties the book (e.g. on a gap, before a fresh snapshot); the next record is diffed against nothing. */
   clear(): void {
+    this.#levelChanges++;
+    this.#lastSides = 3;
     this.#applied = false;
     this.#hasPrevious = false;
     this.#nb = 0;

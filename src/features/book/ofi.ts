@@ -310,9 +310,9 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   #stCount = 0;
   #stBucket = Number.NEGATIVE_INFINITY;
   #everSeen = false;
-  /** The L2 book last read and its update count then: the next record's changed sides suffice. */
+  /** The L2 book last read and its `levelChanges` then. */
   #book: L2Book | null = null;
-  #bookUpdates = -1;
+  #bookChanges = 0;
 
   constructor(opts: MultiLevelOfiOptions = {}) {
     const L = requirePositiveInt('levels', opts.levels ?? 10);
@@ -343,10 +343,12 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     const hasPrev = state === NEXT;
     if (book.kind === 'l2') {
       const l2 = book as L2Book;
-      // When this calculator read the record before, only the sides this one changed can differ.
-      const sides = l2 === this.#book && l2.updates === this.#bookUpdates + 1 ? l2.changedSides : 3;
+      // Since this calculator last read the book, at most one record (trades aside) may have
+      // changed its levels: only the sides that one changed can differ.
+      const k = l2.levelChanges - this.#bookChanges;
+      const sides = l2 !== this.#book ? 3 : k === 0 ? 0 : k === 1 ? l2.lastChangedSides : 3;
       this.#book = l2;
-      this.#bookUpdates = l2.updates;
+      this.#bookChanges = l2.levelChanges;
       if ((sides & 1) !== 0) this.#bids(l2.bidPrices, l2.bidSizes, l2.bidLevels, hasPrev);
       if ((sides & 2) !== 0) this.#asks(l2.askPrices, l2.askSizes, l2.askLevels, hasPrev);
     } else {
