@@ -24,6 +24,10 @@ const ACTION_FILL = 70;
 /** Levels per side an L2 book holds (MBP-10). */
 export const L2_MAX_LEVELS = 10;
 
+/** Level-changing records whose sides the book remembers (`sidesChangedSince`), a power of two. */
+const SIDES_KEPT = 8;
+const SIDES_MASK = SIDES_KEPT - 1;
+
 /** Most changes one record can cause: per side, 10 levels vanish and 10 new ones appear. */
 const MAX_CHANGES = 4 * L2_MAX_LEVELS;
 
@@ -108,9 +112,9 @@ export class L2Book extends BookBase implements BookView {
   #hasPrevious = false;
   /** A record was applied since construction or `clear`. */
   #applied = false;
-  /** See `levelChanges` and `lastChangedSides`. */
+  /** See `levelChanges` and `sidesChangedSince`: the sides of the last changes, a ring. */
   #levelChanges = 0;
-  #lastSides = 3;
+  readonly #sides = new Uint8Array(SIDES_KEPT);
   /** See `L2BookOptions.trustActions`. */
   readonly #trustActions: boolean;
 
@@ -184,31 +188,33 @@ export class L2Book extends BookBase implements BookView {
     this.#applied = true;
     this.updateCount++;
     const sides = this.changedSides;
-    if (sides !== 0) {
-      this.#levelChanges++;
-      this.#lastSides = sides;
-    }
+    if (sides !== 0) this.#sides[++this.#levelChanges & SIDES_MASK] = sides;
     return true;
   }
 
   /**
-   * Records so far that may have changed the levels (`changedSides` not 0): a reader that saw the
-   * book at count k and finds k + 1 now need only read the sides `lastChangedSides` names, however
-   * many trades came between.
+   * Records so far that may have changed the levels (`changedSides` not 0, and clears): what a
+   * reader passes to `sidesChangedSince` to learn which sides it must read again.
    */
   get levelChanges(): number {
     return this.#levelChanges;
   }
 
-  /** `changedSides` of the last record that may have changed the levels. */
-  get lastChangedSides(): number {
-    return this.#lastSides;
+  /**
+   * The sides (as `changedSides`) that may have changed since `levelChanges` was `count`: 0 when
+   * none did, 3 when more records than the book remembers (8) came between.
+   */
+  sidesChangedSince(count: number): number {
+    const n = this.#levelChanges;
+    if (n - count > SIDES_KEPT) return 3;
+    let sides = 0;
+    for (let k = count + 1; k <= n; k++) sides |= this.#sides[k & SIDES_MASK];
+    return sides;
   }
 
   /** Empties the book (e.g. on a gap, before a fresh snapshot); the next record is diffed against nothing. */
   clear(): void {
-    this.#levelChanges++;
-    this.#lastSides = 3;
+    this.#sides[++this.#levelChanges & SIDES_MASK] = 3;
     this.#applied = false;
     this.#hasPrevious = false;
     this.#nb = 0;

@@ -343,10 +343,8 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     const hasPrev = state === NEXT;
     if (book.kind === 'l2') {
       const l2 = book as L2Book;
-      // Since this calculator last read the book, at most one record (trades aside) may have
-      // changed its levels: only the sides that one changed can differ.
-      const k = l2.levelChanges - this.#bookChanges;
-      const sides = l2 !== this.#book ? 3 : k === 0 ? 0 : k === 1 ? l2.lastChangedSides : 3;
+      // Only the sides the records since this calculator's last read changed can differ.
+      const sides = l2 === this.#book ? l2.sidesChangedSince(this.#bookChanges) : 3;
       this.#book = l2;
       this.#bookChanges = l2.levelChanges;
       if ((sides & 1) !== 0) this.#bids(l2.bidPrices, l2.bidSizes, l2.bidLevels, hasPrev);
