@@ -3,7 +3,8 @@
  * nothing (`L2BookOptions.trustActions`, the default), must not change the change report: on a
  * simulated 20 minutes and the fixture MBP-10 files it equals, record by record, the report that
  * compares every level of both sides; and the sides `changedSides` says a record left alone hold
- * the levels of the record before.
+ * the levels of the record before, and those `sidesChangedSince` leaves out since a reader's last
+ * look hold what it saw then.
  */
 
 import assert from 'node:assert/strict';
@@ -29,7 +30,9 @@ function levels(b: L2Book, bid: boolean): string[] {
   return out;
 }
 
-async function compare(file: string): Promise<{ records: number; changes: number; unchanged: number }> {
+async function compare(
+  file: string,
+): Promise<{ records: number; changes: number; unchanged: number; skipped: number }> {
   const trusted = new L2Book();
   const full = new L2Book({ trustActions: false });
   let records = 0;
@@ -37,6 +40,9 @@ async function compare(file: string): Promise<{ records: number; changes: number
   // Sides `changedSides` leaves out, checked against the record before.
   let unchanged = 0;
   let before = { bids: [] as string[], asks: [] as string[] };
+  let seen = { ...before, changes: 0 };
+  // Looks at which `sidesChangedSince` left a side out.
+  let skipped = 0;
   for await (const batch of DbnDecoder.fromFile(file)) {
     for (let i = 0; i < batch.count; i++) {
       const c = batch.at(i);
@@ -58,9 +64,19 @@ async function compare(file: string): Promise<{ records: number; changes: number
       }
       assert.equal(full.changedSides, 3, 'an untrusted book names both sides');
       before = now;
+      // A reader that looks now and then (gaps of 1, 3 and 6 records): the sides the book says
+      // did not change since its last look hold the levels it saw then.
+      const look = records % 10;
+      if (look === 0 || look === 1 || look === 4) {
+        const since = trusted.sidesChangedSince(seen.changes);
+        if ((since & 1) === 0) assert.deepEqual(now.bids, seen.bids, `${file} record ${records}: bids since`);
+        if ((since & 2) === 0) assert.deepEqual(now.asks, seen.asks, `${file} record ${records}: asks since`);
+        if (since !== 3) skipped++;
+        seen = { ...now, changes: trusted.levelChanges };
+      }
     }
   }
-  return { records, changes, unchanged };
+  return { records, changes, unchanged, skipped };
 }
 
 describe('change reports of trusted adds and cancels', () => {
@@ -73,11 +89,13 @@ describe('change reports of trusted adds and cancels', () => {
   });
 
   test('a simulated 20 minutes: the same report for every record', async (t) => {
-    const { records, changes, unchanged } = await compare(span.day.files.mbp10);
+    const { records, changes, unchanged, skipped } = await compare(span.day.files.mbp10);
     t.diagnostic(`${records} records, ${changes} level changes, ${unchanged} sides left out`);
     assert.ok(records > 10_000 && changes > records / 2);
     // Every add, cancel and modify leaves one side out, a trade both.
     assert.ok(unchanged > records * 0.9);
+    // A look one record after the last (a tenth of the records) leaves the untouched side out.
+    assert.ok(skipped > (records / 10) * 0.9, `${skipped} looks left a side out`);
   });
 
   test('the MBP-10 fixtures: the same report for every record', async () => {
