@@ -142,7 +142,7 @@ async function get(opts: RangeOpts & { out: string; yes?: boolean }): Promise<vo
   const path = join(outputFolder(opts.out), downloadName(q));
   const drawn = process.stderr.isTTY === true && !process.env.CI;
   let last = 0;
-  const d = await api.timeseries.getRangeToFile(q, path, (b) => {
+  const d = await api.timeseries.getRangeToFile(q, path, ({ bytes: b }) => {
     if (drawn && b - last >= 1 << 20) {
       last = b;
       process.stderr.write(`\r${path}: ${bytes(b)}`);
