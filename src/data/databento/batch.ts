@@ -249,7 +249,8 @@ export class Batch {
           { endpoint: 'batch.download', cause: cut },
         );
       }
-      await sleep(Math.min(this.#t.backoffMs() * 2 ** attempt, 30_000));
+      // The first restart at once (a reset connection is often a passing fault), later ones after growing pauses.
+      if (attempt > 0) await sleep(Math.min(this.#t.backoffMs() * 2 ** (attempt - 1), 30_000));
     }
     if (expected !== undefined) {
       const actual = await fileSha256(tmp);

@@ -295,7 +295,8 @@ export class Historical {
             { endpoint, cause: cut },
           );
         }
-        await sleep(Math.min(this.#backoffMs * 2 ** resume, 30_000));
+        // The first restart at once (a reset connection is often a passing fault), later ones after growing pauses.
+        if (resume > 0) await sleep(Math.min(this.#backoffMs * 2 ** (resume - 1), 30_000));
       }
       await w.finish();
     } catch (err) {
