@@ -169,6 +169,7 @@ export class FakeDatabento {
     this.cuts.length = 0;
     this.answers.clear();
     this.frameBytes = 0;
+    this.chunkBytes = 97;
     this.onGetRange = null;
     this.#ranges = 0;
   }

@@ -445,6 +445,20 @@ describe('Databento historical client: timeseries.get_range to a file', () => {
     for (let i = 2; i < starts.length; i++) assert.ok(BigInt(starts[i] ?? 0) >= BigInt(starts[i - 1] ?? 0));
   });
 
+  test('a body arriving a byte at a time, cut inside its first 4 bytes, is read all the same', async () => {
+    await fake.serve('mbp-10', fixtureStream(MBP10));
+    fake.chunkBytes = 1;
+    fake.cuts.push({ after: 2 });
+    const out = join(dir, 'bytewise.dbn.zst');
+    const d = await client().timeseries.getRangeToFile(RANGE, out);
+    assert.equal(d.records, 2);
+    assert.deepEqual(decompress(readFileSync(out)), decompress(fake.lastBody));
+    assert.deepEqual(
+      rangeRequests().map((s) => s.params.get('start')),
+      [RANGE.start, RANGE.start],
+    );
+  });
+
   test('a limit is kept across a restart: the records written before the cut count', async () => {
     const { bytes, expected } = await tiedStream();
     fake.frameBytes = 1000;

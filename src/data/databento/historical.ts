@@ -470,6 +470,8 @@ for (let rt = 0; rt < 256; rt++) {
   if (f !== undefined) TS_RECV_AT[rt] = f.offset;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** The zstd frame magic number, little-endian at a frame's start. */
 const ZSTD_MAGIC = 0xfd2fb528;
 
@@ -482,7 +484,9 @@ class RangeReader {
   readonly #endpoint: string;
   readonly #w: RangeWriter;
   readonly #requestId: string | undefined;
+  /** null: the body is plain DBN; undefined: not known until 4 bytes have come. */
   #zstd: ZstdStreamDecoder | null | undefined;
+  #head: Uint8Array = EMPTY;
   #frameOpen = false;
   readonly #out = new Uint8Array(1 << 16);
   #buf = new Uint8Array(1 << 16);
@@ -500,10 +504,17 @@ class RangeReader {
   }
 
   /** Takes the next chunk of the body. */
-  push(chunk: Uint8Array): void {
+  push(piece: Uint8Array): void {
+    let chunk = piece;
     if (this.#zstd === undefined) {
-      const magic =
-        chunk.length >= 4 ? new DataView(chunk.buffer, chunk.byteOffset, 4).getUint32(0, true) : 0;
+      // Whether the body is zstd is told by its first 4 bytes, which may come in several pieces.
+      chunk = this.#head.length === 0 ? piece : Buffer.concat([this.#head, piece]);
+      if (chunk.length < 4) {
+        this.#head = chunk.slice();
+        return;
+      }
+      this.#head = EMPTY;
+      const magic = new DataView(chunk.buffer, chunk.byteOffset, 4).getUint32(0, true);
       this.#zstd = magic === ZSTD_MAGIC ? new ZstdStreamDecoder() : null;
     }
     const z = this.#zstd;
@@ -529,7 +540,8 @@ class RangeReader {
 
   /** Why the answer, now ended, is not whole (null when it is). */
   shortBy(): string | null {
-    if (this.#zstd === undefined) return 'nothing came';
+    if (this.#zstd === undefined)
+      return this.#head.length === 0 ? 'nothing came' : 'it ends after 3 bytes or fewer';
     if (this.#frameOpen) return 'it ends inside a zstd frame';
     if (this.#metadata === null) return 'it ends inside the DBN metadata';
     const left = this.#fill - this.#pos;
