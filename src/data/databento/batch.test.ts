@@ -41,7 +41,7 @@ beforeEach(() => {
   fake.jobs.clear();
 });
 
-const client = (opts: { maxResumes?: number } = {}) =>
+const client = (opts: { maxResumes?: number; idleTimeoutMs?: number } = {}) =>
   new Historical({ key: FAKE_KEY, baseUrl: fake.baseUrl, backoffMs: 5, ...opts });
 const downloads = () => fake.seen.filter((s) => s.path.startsWith('/v0/batch/download/'));
 
@@ -162,11 +162,11 @@ describe('Databento batch: downloads', () => {
     assert.equal(downloads().length, before);
   });
 
-  test('a cut download resumes with Range: bytes=<held>- until the file is whole', async () => {
+  test('a download cut, ended early or gone silent resumes with Range: bytes=<held>-', async () => {
     const job = fake.addJob([{ filename: 'f.dbn.zst', bytes: MBP10 }]);
-    fake.cuts.push({ after: 100 }, { after: 50, how: 'end' }, { after: 1 });
+    fake.cuts.push({ after: 100 }, { after: 50, how: 'end' }, { after: 1, how: 'stall' });
     const out = join(dir, 'cut');
-    await client().batch.download(job.id, out);
+    await client({ idleTimeoutMs: 150 }).batch.download(job.id, out);
     assert.deepEqual(readFileSync(join(out, job.id, 'f.dbn.zst')), Buffer.from(MBP10));
     assert.deepEqual(
       downloads().map((s) => s.headers.range),

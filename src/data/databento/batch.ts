@@ -307,20 +307,31 @@ export class Batch {
     }
     let bytes = from;
     const fd = openSync(tmp, from === 0 ? 'w' : 'a');
+    const body = ((res.body ?? []) as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    let ended = false;
     try {
-      idle.restart();
-      for await (const c of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+      for (;;) {
+        // Only the network's failures are cuts; a failed write (a full disk) fails for good.
+        let next: IteratorResult<Uint8Array>;
         idle.restart();
+        try {
+          next = await body.next();
+        } catch (err) {
+          ended = true;
+          return idle.fired ? new Error(`no data for ${idle.ms} ms`) : (err as Error);
+        }
+        if (next.done === true) break;
+        const c = next.value;
         let o = 0;
         while (o < c.length) o += writeSync(fd, c, o, c.length - o);
         bytes += c.length;
         onProgress?.({ filename: file.filename, bytes, total: file.size });
       }
-    } catch (err) {
-      return idle.fired ? new Error(`no data for ${idle.ms} ms`) : (err as Error);
+      ended = true;
     } finally {
       idle.pause();
       closeSync(fd);
+      if (!ended) await body.return?.();
     }
     return bytes < file.size ? new Error(`the answer ended after ${bytes} of ${file.size} bytes`) : null;
   }

@@ -1,7 +1,8 @@
 /**
  * A client of Databento's historical HTTP API (`https://hist.databento.com/v0`): the metadata
- * endpoints that price and size a request, symbology resolution, and `timeseries.get_range`
- * streamed to a `.dbn.zst` file. Requests use HTTP basic authentication with the API key as the
+ * endpoints that price and size a request, symbology resolution, `timeseries.get_range` streamed
+ * to a `.dbn.zst` file and resumed when the stream is cut (INTEGRATIONS.md §2, "Resuming"), and
+ * the batch endpoints (batch.ts). Requests use HTTP basic authentication with the API key as the
  * user name and an empty password. A 429 is retried after its `Retry-After`, a 5xx with growing
  * pauses, each a bounded number of times; every other failure is a `DatabentoError` that names the
  * endpoint and quotes the API's own message.
@@ -324,22 +325,31 @@ export class Historical {
     const requestId = res.headers.get('request-id') ?? undefined;
     const reader = new RangeReader(endpoint, w, requestId);
     w.beginResponse(requestId);
-    idle.restart();
+    const body = ((res.body ?? []) as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    let ended = false;
     try {
-      for await (const c of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+      for (;;) {
+        // Only the network's failures are cuts; reading or writing what came fails for good.
+        let next: IteratorResult<Uint8Array>;
         idle.restart();
-        progress.bytes += c.length;
-        reader.push(c);
+        try {
+          next = await body.next();
+        } catch (err) {
+          ended = true;
+          return idle.fired ? new Error(`no data for ${idle.ms} ms`) : (err as Error);
+        }
+        if (next.done === true) break;
+        progress.bytes += next.value.length;
+        reader.push(next.value);
         progress.records = w.records;
         progress.ts = w.lastTs;
         progress.written = w.bytes;
         onProgress?.(progress);
       }
-    } catch (err) {
-      if (err instanceof DatabentoError) throw err;
-      return idle.fired ? new Error(`no data for ${idle.ms} ms`) : (err as Error);
+      ended = true;
     } finally {
       idle.pause();
+      if (!ended) await body.return?.();
     }
     const short = reader.shortBy();
     if (short !== null) return new Error(`the answer ended early: ${short}`);
