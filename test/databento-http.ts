@@ -122,8 +122,9 @@ export class FakeDatabento {
   frameBytes = 0;
   /** Bytes per write of a streamed body. */
   chunkBytes = 97;
-  /** Where each zstd frame of the last get_range body started, and its length. */
+  /** The byte offset at which each zstd frame of the last get_range body starts. */
   lastFrames: number[] = [];
+  /** The last get_range body as sent (whole, before any cut). */
   lastBody: Uint8Array = new Uint8Array(0);
   #requests = 0;
   #jobs = 0;

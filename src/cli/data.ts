@@ -330,7 +330,7 @@ function registerBatch(data: Command): void {
     batch
       .command('download')
       .description(
-        'download a job’s files to DIR/<job-id>/, resuming cut downloads and checking each SHA-256',
+        'download a job’s files to OUT/<job-id>/, resuming cut downloads and checking each SHA-256',
       )
       .argument('<job-id>', 'the job’s id')
       .requiredOption('--out <dir>', 'folder to write in (made when missing)')

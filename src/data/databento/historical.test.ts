@@ -459,6 +459,22 @@ describe('Databento historical client: timeseries.get_range to a file', () => {
     );
   });
 
+  test('a restart answered 429, then 503, is retried like any request and the download completes', async () => {
+    const { bytes, expected } = await tiedStream();
+    await fake.serve('mbp-10', bytes);
+    fake.cuts.push({ after: 300 });
+    fake.onGetRange = (_s, before) => {
+      if (before === 0) {
+        fail(429, { detail: 'Too many requests' }, { 'retry-after': '0' }, '/v0/timeseries.get_range');
+        fail(503, { detail: 'Service unavailable' }, {}, '/v0/timeseries.get_range');
+      }
+    };
+    const out = join(dir, 'busy.dbn.zst');
+    await client().timeseries.getRangeToFile(RANGE, out);
+    assert.deepEqual(await recordsOf(DbnDecoder.fromFile(out)), expected);
+    assert.equal(rangeRequests().length, 4);
+  });
+
   test('a limit is kept across a restart: the records written before the cut count', async () => {
     const { bytes, expected } = await tiedStream();
     fake.frameBytes = 1000;
