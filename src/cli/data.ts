@@ -1,19 +1,26 @@
 /**
- * `scalper data cost|get|datasets|schemas|range|resolve`: Databento's historical API. `get` prices
- * the request first and downloads it (after a confirmation on a terminal, or with `--yes`) to a
- * `.dbn.zst` file streamed to disk under a `.partial` name.
+ * `scalper data cost|get|datasets|schemas|range|resolve|batch`: Databento's historical API. `get`
+ * prices the request first and downloads it (after a confirmation on a terminal, or with `--yes`)
+ * to a `.dbn.zst` file written under a `.partial` name, resuming a stream cut short. `batch`
+ * submits jobs (priced and confirmed the same way), lists jobs and files, and downloads a job's
+ * files with `Range` resumption and SHA-256 checks. On a terminal, downloads draw a progress bar
+ * on stderr.
  */
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Writable } from 'node:stream';
+import type cliProgressModule from 'cli-progress';
 import type { Command } from 'commander';
-import { ConfigError } from '../core/index.js';
-import { Historical, type RangeQuery } from '../data/databento/index.js';
-import { nonNegativeInt } from './args.js';
+import { ConfigError, formatTimestamp } from '../core/index.js';
+import { type BatchQuery, Historical, JOB_STATES, type RangeQuery } from '../data/databento/index.js';
+import { nonNegativeInt, positiveInt } from './args.js';
 import { summary } from './commands.js';
 import { bytes, LineWriter, n, outputFolder, printReport } from './output.js';
 
 interface ClientOpts {
   baseUrl?: string;
+  resumes?: number;
 }
 
 interface RangeOpts extends ClientOpts {
@@ -39,10 +46,59 @@ Examples:
 
 The key is read from DATABENTO_API_KEY (HTTP basic authentication, the key as user name).
 A 429 is retried after its Retry-After and a 5xx with growing pauses, up to 3 times each.
+A download cut short is resumed (get: from the last record's ts_recv; batch: with Range) up to
+--resumes times (5 by default).
+`;
+
+const BATCH_EXAMPLES = `
+Examples:
+  scalper data batch submit --dataset GLBX.MDP3 --schema mbp-10 --symbols 6E.FUT --stype-in parent \\
+    --start 2024-05-01 --end 2024-06-01 --split-duration day
+  scalper data batch list --states queued,processing,done
+  scalper data batch files GLBX-20240509-ABCDEFGHIJ
+  scalper data batch download GLBX-20240509-ABCDEFGHIJ --out data/batch/
 `;
 
 function client(opts: ClientOpts): Historical {
-  return new Historical({ baseUrl: opts.baseUrl });
+  return new Historical({ baseUrl: opts.baseUrl, maxResumes: opts.resumes });
+}
+
+/** A progress bar: a value out of a total, with a line of facts after it. */
+export interface TransferBar {
+  update(value: number, info: string): void;
+  stop(): void;
+}
+
+const NO_BAR: TransferBar = { update() {}, stop() {} };
+
+/**
+ * A bar on `stream` (stderr) of `value` out of `total`, followed by `info` (bytes, records, the
+ * time reached). Drawn only when `draw` (by default: the stream is a terminal and CI is unset,
+ * as src/cli/progress.ts does), so pipes and logs stay clean.
+ */
+export function transferBar(
+  label: string,
+  total: number,
+  stream: Writable & { isTTY?: boolean } = process.stderr,
+  draw = stream.isTTY === true && !process.env.CI,
+): TransferBar {
+  if (!draw) return NO_BAR;
+  // Loaded only when a bar is drawn.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: stream as NodeJS.WritableStream,
+      format: (options, params, payload: { info?: string }) =>
+        `${label} [${cliProgress.Format.BarFormat(params.progress, options)}] ${Math.floor(params.progress * 100)}% | ${payload.info ?? ''}`,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(1, total), 0, { info: '' });
+  return {
+    update: (value, info) => bar.update(Math.min(value, Math.max(1, total)), { info }),
+    stop: () => bar.stop(),
+  };
 }
 
 function query(opts: RangeOpts): RangeQuery {
@@ -76,6 +132,10 @@ function addRangeOptions(cmd: Command): Command {
     .option('--end <time>', 'end, exclusive (the dataset’s end when left out)')
     .option('--limit <n>', 'at most this many records', nonNegativeInt)
     .option('--base-url <url>', 'the API’s address', 'https://hist.databento.com');
+}
+
+function addResumes(cmd: Command): Command {
+  return cmd.option('--resumes <n>', 'restarts of a download cut short before giving up', nonNegativeInt, 5);
 }
 
 /** What a request would cost, count and weigh. */
@@ -121,6 +181,19 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/** Asks before spending `cost` dollars, unless `--yes`; false when the answer is no. */
+async function accept(what: string, cost: number, yes: boolean | undefined): Promise<boolean> {
+  if (yes === true) return true;
+  if (process.stdin.isTTY !== true) {
+    throw new ConfigError(
+      `${what}: this costs $${cost.toFixed(2)}; with no terminal to ask, pass --yes to accept it`,
+    );
+  }
+  if (await confirm(`Spend $${cost.toFixed(2)}? [y/N] `)) return true;
+  process.stderr.write('nothing submitted or downloaded\n');
+  return false;
+}
+
 async function get(opts: RangeOpts & { out: string; yes?: boolean }): Promise<void> {
   const q = query(opts);
   const api = client(opts);
@@ -128,29 +201,142 @@ async function get(opts: RangeOpts & { out: string; yes?: boolean }): Promise<vo
   const out = new LineWriter();
   for (const l of priceLines(q, p)) await out.line(l);
   await out.flush();
-  if (opts.yes !== true) {
-    if (process.stdin.isTTY !== true) {
-      throw new ConfigError(
-        `data get: this download costs $${p.cost_usd.toFixed(2)}; with no terminal to ask, pass --yes to accept it`,
-      );
-    }
-    if (!(await confirm(`Download for $${p.cost_usd.toFixed(2)}? [y/N] `))) {
-      process.stderr.write('not downloaded\n');
-      return;
-    }
-  }
+  if (!(await accept('data get', p.cost_usd, opts.yes))) return;
   const path = join(outputFolder(opts.out), downloadName(q));
-  const drawn = process.stderr.isTTY === true && !process.env.CI;
-  let last = 0;
-  const d = await api.timeseries.getRangeToFile(q, path, (b) => {
-    if (drawn && b - last >= 1 << 20) {
-      last = b;
-      process.stderr.write(`\r${path}: ${bytes(b)}`);
-    }
-  });
-  if (drawn && last > 0) process.stderr.write('\n');
-  await out.line(`wrote     ${d.path} (${bytes(d.bytes)})`);
+  const bar = transferBar('get_range', p.record_count);
+  let d: Awaited<ReturnType<Historical['timeseries']['getRangeToFile']>>;
+  try {
+    d = await api.timeseries.getRangeToFile(q, path, (g) =>
+      bar.update(
+        g.records,
+        `${n(g.records)}/${n(p.record_count)} records | ${bytes(g.bytes)} | ${g.ts === null ? '…' : formatTimestamp(g.ts)}${g.resumes > 0 ? ` | resumed ${g.resumes}×` : ''}`,
+      ),
+    );
+  } finally {
+    bar.stop();
+  }
+  await out.line(`wrote     ${d.path} (${bytes(d.bytes)}, ${n(d.records ?? 0)} records)`);
   await out.flush();
+}
+
+async function batchSubmit(
+  opts: RangeOpts & {
+    splitDuration: string;
+    splitSize?: number;
+    splitSymbols?: boolean;
+    yes?: boolean;
+    json?: boolean;
+  },
+): Promise<void> {
+  const q: BatchQuery = {
+    ...query(opts),
+    splitDuration: opts.splitDuration,
+    splitSize: opts.splitSize,
+    splitSymbols: opts.splitSymbols,
+  };
+  const api = client(opts);
+  const p = await price(api, q);
+  const out = new LineWriter();
+  for (const l of priceLines(q, p)) await out.line(l);
+  await out.flush();
+  if (!(await accept('data batch submit', p.cost_usd, opts.yes))) return;
+  const job = await api.batch.submitJob(q);
+  await printReport(job, opts.json === true, (j) => [`job       ${j.id} (${j.state})`]);
+}
+
+async function batchDownload(
+  jobId: string,
+  opts: ClientOpts & { out: string; file?: string[] },
+): Promise<void> {
+  const dir = outputFolder(opts.out);
+  let bar: TransferBar = NO_BAR;
+  let current = '';
+  const got = await client(opts)
+    .batch.download(jobId, dir, {
+      only: opts.file,
+      onProgress: (p) => {
+        if (p.filename !== current) {
+          bar.stop();
+          current = p.filename;
+          bar = transferBar(p.filename, p.total);
+        }
+        bar.update(p.bytes, `${bytes(p.bytes)}/${bytes(p.total)}`);
+      },
+    })
+    .finally(() => bar.stop());
+  const out = new LineWriter();
+  for (const d of got) {
+    const check = d.sha256 === undefined ? 'hash not checked' : `sha256 ${d.sha256.slice(0, 12)}… ok`;
+    await out.line(`${d.kept ? 'kept ' : 'wrote'}     ${d.path} (${bytes(d.bytes)}, ${check})`);
+  }
+  await out.flush();
+}
+
+function registerBatch(data: Command): void {
+  const batch = data
+    .command('batch')
+    .description('batch jobs: submit a large request, follow it, download its files')
+    .addHelpText('after', BATCH_EXAMPLES);
+  addRangeOptions(
+    batch
+      .command('submit')
+      .description('submit a job (DBN + zstd files), after showing the cost and asking (or --yes)'),
+  )
+    .option('--split-duration <d>', 'one file per day, week, month, or none', 'day')
+    .option('--split-size <bytes>', 'split files above this many bytes', positiveInt)
+    .option('--split-symbols', 'one file per symbol')
+    .option('--yes', 'accept the cost without asking (needed when there is no terminal)')
+    .option('--json', 'print the job as JSON')
+    .action(batchSubmit);
+  batch
+    .command('list')
+    .description('the account’s jobs and their state')
+    .option(
+      '--states <list>',
+      `comma-separated states (${JOB_STATES.join(', ')})`,
+      'received,queued,processing,done',
+    )
+    .option('--since <time>', 'only jobs submitted since then (ISO 8601 or ns)')
+    .option('--base-url <url>', 'the API’s address', 'https://hist.databento.com')
+    .option('--json', 'print a JSON array')
+    .action(async (opts: ClientOpts & { states: string; since?: string; json?: boolean }) => {
+      const states = opts.states.split(',').map((x) => x.trim());
+      const bad = states.filter((x) => !(JOB_STATES as readonly string[]).includes(x));
+      if (bad.length > 0) {
+        throw new ConfigError(
+          `--states: ${bad.map((b) => `"${b}"`).join(', ')} is not one of ${JOB_STATES.join(', ')}`,
+        );
+      }
+      const jobs = await client(opts).batch.listJobs({ states, since: opts.since });
+      await printReport(jobs, opts.json === true, (js) =>
+        js.length === 0
+          ? ['no jobs']
+          : js.map((j) => `${j.id}  ${j.state.padEnd(10)}  ${j.ts_received ?? ''}`),
+      );
+    });
+  batch
+    .command('files')
+    .description('the files of a job: name, size, hash')
+    .argument('<job-id>', 'the job’s id (from submit or list)')
+    .option('--base-url <url>', 'the API’s address', 'https://hist.databento.com')
+    .option('--json', 'print a JSON array')
+    .action(async (jobId: string, opts: ClientOpts & { json?: boolean }) => {
+      const files = await client(opts).batch.listFiles(jobId);
+      await printReport(files, opts.json === true, (fs) =>
+        fs.length === 0 ? ['no files yet'] : fs.map((f) => `${f.filename}  ${bytes(f.size)}  ${f.hash}`),
+      );
+    });
+  addResumes(
+    batch
+      .command('download')
+      .description(
+        'download a job’s files to OUT/<job-id>/, resuming cut downloads and checking each SHA-256',
+      )
+      .argument('<job-id>', 'the job’s id')
+      .requiredOption('--out <dir>', 'folder to write in (made when missing)')
+      .option('--file <name...>', 'only these files of the job')
+      .option('--base-url <url>', 'the API’s address', 'https://hist.databento.com'),
+  ).action(batchDownload);
 }
 
 async function printList(items: readonly string[], json: boolean | undefined): Promise<void> {
@@ -177,6 +363,7 @@ export function registerData(program: Command): void {
       ),
   )
     .requiredOption('--out <dir>', 'folder to write the file in (made when missing)')
+    .option('--resumes <n>', 'restarts of a download cut short before giving up', nonNegativeInt, 5)
     .option('--yes', 'accept the cost without asking (needed when there is no terminal)')
     .addHelpText('after', EXAMPLES)
     .action((opts: RangeOpts & { out: string; yes?: boolean }) => get(opts));
@@ -238,4 +425,5 @@ export function registerData(program: Command): void {
         await printReport(r, true, () => []);
       },
     );
+  registerBatch(data);
 }

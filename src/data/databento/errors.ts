@@ -9,7 +9,15 @@ export type DatabentoErrorCode =
   | 'DATABENTO_RATE_LIMIT'
   | 'DATABENTO_SERVER'
   | 'DATABENTO_NETWORK'
-  | 'DATABENTO_BODY';
+  | 'DATABENTO_BODY'
+  /** 404: no such job, file or endpoint. */
+  | 'DATABENTO_NOT_FOUND'
+  /** A download cut short more times than the client may resume it. */
+  | 'DATABENTO_INTERRUPTED'
+  /** A resumed get_range stream does not continue the records written before the cut. */
+  | 'DATABENTO_RESUME'
+  /** A downloaded batch file's SHA-256 is not the one `batch.list_files` gave. */
+  | 'DATABENTO_CHECKSUM';
 
 /**
  * A failed request to the historical API: `endpoint` (`metadata.get_cost`), the HTTP `status`

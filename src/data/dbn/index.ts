@@ -35,8 +35,10 @@ export { SymbolMap } from './symbols.js';
 export { csvHeader, recordToCsv, recordToJson, recordToJsonLine, type TextOptions } from './text.js';
 export { upgradeRecord } from './upgrade.js';
 export {
+  type StepResult,
   ZSTD_BACKENDS,
   type ZstdBackendName,
+  ZstdStreamDecoder,
   ZstdStreamEncoder,
   zstdBackend,
   zstdBackends,
