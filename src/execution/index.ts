@@ -28,6 +28,17 @@ export {
   executionConfig,
 } from './config.js';
 export {
+  type FixBackoff,
+  FixBroker,
+  type FixBrokerOptions,
+  type FixInstrument,
+  FixSessionError,
+  FixStoreError,
+  type FixSymbology,
+  type SecurityIdSymbology,
+  type SymbolMonthExchange,
+} from './fix/index.js';
+export {
   CME_FX_FEES,
   type ContractFees,
   type FeeModel,

@@ -1,0 +1,9 @@
+/** A broker over FIX 4.4 (jspurefix, loaded when a session is first made). */
+export { type FixBackoff, FixBroker, type FixBrokerOptions, FixSessionError } from './fix-broker.js';
+export { FixStoreError } from './store.js';
+export {
+  type FixInstrument,
+  type FixSymbology,
+  type SecurityIdSymbology,
+  type SymbolMonthExchange,
+} from './wire.js';
