@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
-import { FixVenue } from '../../../test/fix-venue.js';
+import { FixVenue, tagOf, tagsOf } from '../../../test/fix-venue.js';
 import { venueContract } from '../../../test/venue-contract.js';
 import type { ExecutionReport, VenueEvent } from '../broker.js';
 import type { OrderSpec } from '../order.js';
@@ -29,7 +29,7 @@ interface Rig {
 
 const open: Rig[] = [];
 
-async function _rig(
+async function rig(
   opts: Partial<FixBrokerOptions> = {},
   instruments: readonly FixInstrument[] = [SIXE],
   dir = mkdtempSync(join(tmpdir(), 'fix-broker-')),
@@ -40,6 +40,7 @@ async function _rig(
     heartbeatSeconds: 1,
     instruments,
   });
+  await venue.harness.quote(PRICE - 50_000, PRICE + 50_000);
   const broker = brokerAt(venue, dir, instruments, opts);
   const r: Rig = { venue, broker, dir, reports: [], events: [] };
   broker.onReport((x) => r.reports.push(x));
@@ -56,7 +57,7 @@ function brokerAt(
 ): FixBroker {
   return new FixBroker({
     host: '127.0.0.1',
-    port: venue.port,
+    port: opts.port ?? venue.port,
     senderCompId: 'SCALPER',
     targetCompId: 'VENUE',
     heartbeatSeconds: 1,
@@ -69,7 +70,7 @@ function brokerAt(
   });
 }
 
-async function _until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
@@ -110,7 +111,7 @@ venueContract('FIX 4.4', async () => {
 });
 
 let n = 0;
-const _spec = (o: Partial<OrderSpec>): OrderSpec => ({
+const spec = (o: Partial<OrderSpec>): OrderSpec => ({
   clientId: `fx${++n}`,
   instrumentId: SIXE.instrumentId,
   side: 'buy',
@@ -133,5 +134,218 @@ describe('FIX prices', () => {
     assert.equal(rawPrice('1.0850500000'), null, 'ten decimals are finer than 1e-9');
     assert.equal(rawPrice('1,08505'), null);
     assert.equal(rawPrice('abc'), null);
+  });
+});
+
+describe('FixBroker', () => {
+  test('a NewOrderSingle for a CME future names it by Symbol, MaturityMonthYear and SecurityExchange', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ side: 'buy', type: 'limit', quantity: 2, limitPx: PRICE, tif: 'GTC' }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    const [d] = r.venue.messages('D');
+    const tags = new Map(tagsOf(d.text));
+    assert.equal(tags.get(35), 'D');
+    assert.equal(tags.get(11), order.clientId);
+    assert.equal(tags.get(1), 'ACC-7');
+    assert.equal(tags.get(55), '6E');
+    assert.equal(tags.get(200), '202603');
+    assert.equal(tags.get(207), 'XCME');
+    assert.equal(tags.has(48), false);
+    assert.equal(tags.has(22), false);
+    assert.equal(tags.get(54), '1', 'buy');
+    assert.equal(tags.get(38), '2');
+    assert.equal(tags.get(40), '2', 'limit');
+    assert.equal(tags.get(44), '1.08505');
+    assert.equal(tags.has(99), false);
+    assert.equal(tags.get(59), '1', 'GTC');
+    assert.match(tags.get(60) ?? '', /^\d{8}-\d{2}:\d{2}:\d{2}\.\d{3}$/, 'TransactTime in UTC');
+    assert.equal(tags.get(49), 'SCALPER');
+    assert.equal(tags.get(56), 'VENUE');
+  });
+
+  test('a NewOrderSingle names a future by SecurityID and SecurityIDSource when the counterparty wants that', async () => {
+    const byId: FixInstrument = {
+      instrumentId: 42140878,
+      tickRaw: 50_000,
+      symbology: { kind: 'security-id', securityId: '42140878', securityIdSource: '8' },
+    };
+    const r = await rig({}, [byId]);
+    await r.broker.connect();
+    // Stop-limit sell: limit 1.08490 (1_084_900_000), stop 1.08495 (1_084_950_000), DAY.
+    const order = r.broker.submit(
+      spec({ side: 'sell', type: 'stop-limit', quantity: 3, limitPx: 1_084_900_000, stopPx: 1_084_950_000, tif: 'DAY' }),
+      0n,
+    );
+    await until(() => order.status === 'accepted', 'the ack');
+    const tags = new Map(tagsOf(r.venue.messages('D')[0].text));
+    assert.equal(tags.get(48), '42140878');
+    assert.equal(tags.get(22), '8');
+    for (const absent of [55, 200, 207]) assert.equal(tags.has(absent), false, `tag ${absent}`);
+    assert.equal(tags.get(54), '2', 'sell');
+    assert.equal(tags.get(38), '3');
+    assert.equal(tags.get(40), '4', 'stop-limit');
+    assert.equal(tags.get(44), '1.0849');
+    assert.equal(tags.get(99), '1.08495');
+    assert.equal(tags.get(59), '0', 'DAY');
+  });
+
+  test('a fill at "1.08505" is booked at 1_085_050_000 raw units', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    r.venue.fill(order.clientId, 2, PRICE);
+    await until(() => order.status === 'filled', 'the fill');
+    const er = r.venue.sent().find((m) => m.body.ExecType === 'F');
+    assert.equal(er?.body.LastPx, '1.08505');
+    const fill = r.reports.find((x) => x.kind === 'fill');
+    assert.equal(fill?.price, 1_085_050_000);
+    assert.equal(fill?.quantity, 2);
+  });
+
+  test('sequence numbers survive a restart: a new broker on the same store logs on with the next number', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    await r.broker.close();
+    const first = r.venue.received.filter((m) => tagOf(m.text, 49) === 'SCALPER');
+    const lastSeq = Number(tagOf(first[first.length - 1].text, 34));
+    // Logon, NewOrderSingle and Logout at least: the last of them is numbered 3 or more.
+    assert.ok(lastSeq >= 3, `last sequence number ${lastSeq}`);
+    await until(() => !r.venue.connected, 'the venue to see the logout');
+
+    const again = brokerAt(r.venue, r.dir, [SIXE]);
+    open.push({ ...r, broker: again });
+    const seen = r.venue.received.length;
+    await again.connect();
+    const logon = r.venue.received.slice(seen).find((m) => m.msgType === 'A');
+    assert.equal(Number(tagOf(logon?.text ?? '', 34)), lastSeq + 1);
+    assert.equal(tagOf(logon?.text ?? '', 141) ?? 'N', 'N', 'no sequence reset');
+    // The venue's numbers carried on too: nothing was asked again, and trading goes on.
+    const next = again.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => next.status === 'accepted', 'the ack after the restart');
+    assert.deepEqual(r.venue.messages('2'), []);
+  });
+
+  test('a fill made while the link is down arrives by resend (PossDupFlag=Y) and is booked once', async () => {
+    const r = await rig({ reconnect: { initialMs: 300, maxMs: 300, factor: 1 } });
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    const expected = r.venue.nextSeqNum;
+    await r.venue.drop();
+    await until(() => r.events.some((e) => e.kind === 'disconnected'), 'the disconnect');
+    r.venue.fill(order.clientId, 2, PRICE - 100_000);
+    await until(() => order.status === 'filled', 'the fill after reconnecting');
+    const [resend] = r.venue.messages('2');
+    assert.equal(Number(tagOf(resend.text, 7)), expected, 'BeginSeqNo: the first number the broker missed');
+    assert.equal(tagOf(resend.text, 16), '0', 'EndSeqNo 0: to the end');
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(r.reports.filter((x) => x.kind === 'fill').length, 1);
+  });
+
+  test('an execution report replayed with PossDupFlag=Y and the same ExecID books one fill', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ quantity: 3, limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    r.venue.fill(order.clientId, 1, PRICE - 100_000);
+    await until(() => order.status === 'partially-filled', 'the first fill');
+    const fill = r.venue.sent().find((m) => m.body.ExecType === 'F');
+    r.venue.replay(fill?.seq as number);
+    r.venue.fill(order.clientId, 2, PRICE - 100_000);
+    await until(() => order.status === 'filled', 'the second fill');
+    await new Promise((res) => setTimeout(res, 100));
+    assert.deepEqual(
+      r.reports.filter((x) => x.kind === 'fill').map((x) => x.quantity),
+      [1, 2],
+    );
+    assert.equal(order.filledQuantity, 3);
+    assert.deepEqual(
+      r.events.filter((e) => e.kind === 'problem'),
+      [],
+    );
+  });
+
+  test('an execution report for an unknown ClOrdID is a problem and a session Reject, and the session goes on', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const seq = r.venue.nextSeqNum;
+    r.venue.send('8', {
+      OrderID: 'X1',
+      ClOrdID: 'nobody',
+      ExecID: 'EX-1',
+      ExecType: 'F',
+      OrdStatus: '2',
+      Instrument: { Symbol: '6E', MaturityMonthYear: '202603', SecurityExchange: 'XCME' },
+      Side: '1',
+      LeavesQty: 0,
+      CumQty: 1,
+      AvgPx: '1.08505',
+      LastQty: 1,
+      LastPx: '1.08505',
+    });
+    await until(() => r.venue.messages('3').length > 0, 'a Reject');
+    const reject = new Map(tagsOf(r.venue.messages('3')[0].text));
+    assert.equal(Number(reject.get(45)), seq, 'RefSeqNum: the report');
+    assert.equal(reject.get(371), '11', 'RefTagID: ClOrdID');
+    assert.equal(reject.get(372), '8');
+    assert.equal(reject.get(373), '5', 'value is incorrect');
+    assert.match(r.events.find((e) => e.kind === 'problem')?.kind === 'problem' ? (r.events.find((e) => e.kind === 'problem') as { message: string }).message : '', /nobody/);
+    assert.equal(r.broker.connected, true);
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'an order after the problem');
+    assert.deepEqual(r.reports.filter((x) => x.kind === 'fill'), []);
+  });
+
+  test('a malformed LastQty is answered with a Reject naming tag 32', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    r.venue.hostile();
+    await until(() => r.venue.messages('3').length > 0, 'a Reject');
+    const reject = new Map(tagsOf(r.venue.messages('3')[0].text));
+    assert.equal(reject.get(371), '32');
+    assert.equal(reject.get(373), '6', 'incorrect data format');
+    assert.equal(order.status, 'accepted');
+    assert.equal(order.filledQuantity, 0);
+  });
+
+  test("a refused logon rejects connect() with the venue's text, and nothing reconnects", async () => {
+    const r = await rig();
+    r.venue.refuseLogons('account ACC-7 is suspended');
+    await assert.rejects(r.broker.connect(), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'FIX_LOGON_REFUSED');
+      assert.match(e.message, /account ACC-7 is suspended/);
+      return true;
+    });
+    const logons = r.venue.messages('A').length;
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(r.venue.messages('A').length, logons);
+  });
+
+  test('connect() rejects at once when nothing listens at the address', async () => {
+    const r = await rig();
+    const port = r.venue.port;
+    await r.venue.close();
+    const broker = brokerAt(r.venue, r.dir, [SIXE], { port });
+    await assert.rejects(broker.connect(), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'FIX_CONNECT');
+      assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
+      return true;
+    });
+    await broker.close();
+  });
+
+  test('an idle session heartbeats every HeartBtInt seconds', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    await until(() => r.venue.messages('0').length > 0, 'a heartbeat', 3_000);
+    const logon = new Map(tagsOf(r.venue.messages('A')[0].text));
+    assert.equal(logon.get(108), '1', 'HeartBtInt');
+    assert.equal(logon.get(98), '0', 'EncryptMethod none');
   });
 });
