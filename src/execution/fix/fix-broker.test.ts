@@ -6,8 +6,10 @@ import { afterEach, describe, test } from 'node:test';
 import { FixVenue, tagOf, tagsOf } from '../../../test/fix-venue.js';
 import { venueContract } from '../../../test/venue-contract.js';
 import type { ExecutionReport, VenueEvent } from '../broker.js';
+import { executionConfig } from '../config.js';
 import type { OrderSpec } from '../order.js';
 import { FixBroker, type FixBrokerOptions } from './fix-broker.js';
+import { fixBrokerOptions } from './options.js';
 import { type FixInstrument, fixPrice, rawPrice } from './wire.js';
 
 /** 6E March 2026 (instrument id as in Databento's definitions), tick 0.00005 = 50,000 raw. */
@@ -141,7 +143,10 @@ describe('FixBroker', () => {
   test('a NewOrderSingle for a CME future names it by Symbol, MaturityMonthYear and SecurityExchange', async () => {
     const r = await rig();
     await r.broker.connect();
-    const order = r.broker.submit(spec({ side: 'buy', type: 'limit', quantity: 2, limitPx: PRICE, tif: 'GTC' }), 0n);
+    const order = r.broker.submit(
+      spec({ side: 'buy', type: 'limit', quantity: 2, limitPx: PRICE, tif: 'GTC' }),
+      0n,
+    );
     await until(() => order.status === 'accepted', 'the ack');
     const [d] = r.venue.messages('D');
     const tags = new Map(tagsOf(d.text));
@@ -174,7 +179,14 @@ describe('FixBroker', () => {
     await r.broker.connect();
     // Stop-limit sell: limit 1.08490 (1_084_900_000), stop 1.08495 (1_084_950_000), DAY.
     const order = r.broker.submit(
-      spec({ side: 'sell', type: 'stop-limit', quantity: 3, limitPx: 1_084_900_000, stopPx: 1_084_950_000, tif: 'DAY' }),
+      spec({
+        side: 'sell',
+        type: 'stop-limit',
+        quantity: 3,
+        limitPx: 1_084_900_000,
+        stopPx: 1_084_950_000,
+        tif: 'DAY',
+      }),
       0n,
     );
     await until(() => order.status === 'accepted', 'the ack');
@@ -293,11 +305,19 @@ describe('FixBroker', () => {
     assert.equal(reject.get(371), '11', 'RefTagID: ClOrdID');
     assert.equal(reject.get(372), '8');
     assert.equal(reject.get(373), '5', 'value is incorrect');
-    assert.match(r.events.find((e) => e.kind === 'problem')?.kind === 'problem' ? (r.events.find((e) => e.kind === 'problem') as { message: string }).message : '', /nobody/);
+    assert.match(
+      r.events.find((e) => e.kind === 'problem')?.kind === 'problem'
+        ? (r.events.find((e) => e.kind === 'problem') as { message: string }).message
+        : '',
+      /nobody/,
+    );
     assert.equal(r.broker.connected, true);
     const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
     await until(() => order.status === 'accepted', 'an order after the problem');
-    assert.deepEqual(r.reports.filter((x) => x.kind === 'fill'), []);
+    assert.deepEqual(
+      r.reports.filter((x) => x.kind === 'fill'),
+      [],
+    );
   });
 
   test('a malformed LastQty is answered with a Reject naming tag 32', async () => {
@@ -347,5 +367,75 @@ describe('FixBroker', () => {
     const logon = new Map(tagsOf(r.venue.messages('A')[0].text));
     assert.equal(logon.get(108), '1', 'HeartBtInt');
     assert.equal(logon.get(98), '0', 'EncryptMethod none');
+  });
+});
+
+describe('FIX configuration', () => {
+  const section = {
+    host: 'fix.example-fcm.com',
+    port: 9878,
+    senderCompId: 'SCALPER',
+    targetCompId: 'FCM',
+    account: 'ACC-7',
+    symbology: {
+      '42140878': { kind: 'symbol', symbol: '6E', maturityMonthYear: '202603', securityExchange: 'XCME' },
+      '42001620': { kind: 'security-id', securityId: '42001620', securityIdSource: '8' },
+    },
+  } as const;
+
+  test('a configuration without a fix section is as before; a fix section gets its defaults', () => {
+    assert.equal(executionConfig().fix, undefined);
+    const fix = executionConfig({ fix: section }).fix;
+    assert.equal(fix?.heartbeatSeconds, 30);
+    assert.equal(fix?.storeDirectory, 'var/fix');
+    assert.deepEqual(fix?.reconnect, { initialMs: 500, maxMs: 30_000, factor: 2 });
+    assert.equal(fix?.timeoutMs, 10_000);
+    assert.equal(fix?.username, undefined);
+  });
+
+  test('a bad fix section names each bad field', () => {
+    assert.throws(
+      () =>
+        executionConfig({
+          fix: {
+            ...section,
+            port: 70_000,
+            symbology: {
+              '42140878': {
+                kind: 'symbol',
+                symbol: '6E',
+                maturityMonthYear: 'March',
+                securityExchange: 'XCME',
+              },
+              '6E': { kind: 'security-id', securityId: '42140878', securityIdSource: '8' },
+            },
+          },
+        }),
+      (e: Error) => {
+        assert.match(e.message, /fix\.port/);
+        assert.match(e.message, /fix\.symbology\.42140878\.maturityMonthYear/);
+        assert.match(e.message, /fix\.symbology\.6E/);
+        return true;
+      },
+    );
+  });
+
+  test('broker options take ticks from the definitions and refuse an instrument without one', () => {
+    const fix = executionConfig({ fix: section }).fix;
+    assert.ok(fix !== undefined);
+    // 6E outright tick 0.00005 = 50,000 raw; M6E 0.0001 = 100,000.
+    const ticks = new Map([
+      [42140878, 50_000],
+      [42001620, 100_000],
+    ]);
+    const o = fixBrokerOptions(fix, (id) => ticks.get(id));
+    assert.deepEqual(
+      o.instruments.map((i) => [i.instrumentId, i.tickRaw, i.symbology.kind]),
+      [
+        [42001620, 100_000, 'security-id'],
+        [42140878, 50_000, 'symbol'],
+      ],
+    );
+    assert.throws(() => fixBrokerOptions(fix, (id) => (id === 42140878 ? 50_000 : undefined)), /42001620/);
   });
 });
