@@ -99,6 +99,8 @@ export class FixVenue {
   #refuseLogon: string | null = null;
   #orderEntry = 0;
   #ids = 0;
+  readonly #muted = new Set<Socket>();
+  #garble = false;
 
   private constructor(opts: FixVenueOptions, server: Server) {
     this.#opts = opts;
@@ -203,6 +205,34 @@ export class FixVenue {
     });
   }
 
+  /** Stops writing to the connections open now (the broker hears nothing more on them; the venue still reads). */
+  mute(): void {
+    for (const s of this.#sockets) this.#muted.add(s);
+  }
+
+  /** The next message written to the broker goes out with a wrong CheckSum (it stays kept as sent). */
+  garbleNext(): void {
+    this.#garble = true;
+  }
+
+  /** What the venue writes passes here: muted, or one message's CheckSum changed. */
+  #tap(socket: Socket): void {
+    const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (this.#muted.has(socket)) return true;
+      if (this.#garble) {
+        this.#garble = false;
+        const text = Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk);
+        const garbled = text.replace(
+          /\x0110=(\d{3})\x01$/,
+          (_, d: string) => `\x0110=${String((Number(d) + 1) % 256).padStart(3, '0')}\x01`,
+        );
+        return write(Buffer.from(garbled, 'latin1'), ...rest);
+      }
+      return write(chunk, ...rest);
+    }) as typeof socket.write;
+  }
+
   /** Cuts every connection (the venue keeps listening and keeps its state). */
   async drop(): Promise<void> {
     this.#live = null;
@@ -224,6 +254,7 @@ export class FixVenue {
     this.#sockets.add(socket);
     socket.on('close', () => this.#sockets.delete(socket));
     socket.on('error', () => {});
+    this.#tap(socket);
     const j = jspurefix();
     const o = this.#opts;
     const description = {

@@ -439,3 +439,49 @@ describe('FIX configuration', () => {
     assert.throws(() => fixBrokerOptions(fix, (id) => (id === 42140878 ? 50_000 : undefined)), /42001620/);
   });
 });
+
+describe('FixBroker on a bad link', () => {
+  test('a message with a wrong CheckSum is ignored and comes again by resend; the fill is booked once', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ quantity: 2, limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    r.venue.garbleNext();
+    r.venue.fill(order.clientId, 1, PRICE - 100_000);
+    r.venue.fill(order.clientId, 1, PRICE - 150_000);
+    await until(() => order.status === 'filled', 'both fills');
+    assert.match(
+      r.events.map((e) => (e.kind === 'problem' ? e.message : '')).join('\n'),
+      /failed its CheckSum/,
+    );
+    assert.equal(r.venue.messages('2').length, 1, 'one ResendRequest');
+    await new Promise((res) => setTimeout(res, 100));
+    // One lot at L − 2 ticks and one at L − 3 ticks (tick 50,000), in whichever order they were booked.
+    assert.deepEqual(
+      r.reports
+        .filter((x) => x.kind === 'fill')
+        .map((x) => x.price)
+        .sort(),
+      [PRICE - 150_000, PRICE - 100_000],
+    );
+  });
+
+  test('a venue gone silent gets a TestRequest after 1.5 heartbeats, is dropped after 2.5, and the broker reconnects', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const t0 = Date.now();
+    r.venue.mute();
+    await until(
+      () => r.events.some((e) => e.kind === 'disconnected'),
+      'the broker to give up on the link',
+      6_000,
+    );
+    const gone = Date.now() - t0;
+    assert.ok(r.venue.messages('1').length >= 1, 'a TestRequest was sent');
+    // HeartBtInt 1 s: nothing heard for 2.5 s ends the link (checked every 200 ms).
+    assert.ok(gone >= 2_000 && gone < 4_500, `dropped after ${gone} ms`);
+    await until(() => r.events.filter((e) => e.kind === 'connected').length >= 2, 'the reconnect');
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'an order on the new link');
+  });
+});

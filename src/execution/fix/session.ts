@@ -4,6 +4,9 @@
  *
  * - A Logout answering our Logon is a refusal, told with the counterparty's text (jspurefix
  *   ignores a Logout in that state and reports only a dropped transport).
+ * - A message whose CheckSum(10) does not match is ignored (jspurefix does not check it on an
+ *   initiator): its number is not taken, so the resend that the next message's gap asks for
+ *   brings it again.
  * - A message numbered below what we expect, without PossDupFlag, ends the session (FIX session
  *   rule, jspurefix's behaviour); it is told first, so the reason is not lost.
  * - Application messages are taken in every state after logon: jspurefix drops the session when
@@ -136,6 +139,15 @@ function makeClass(j: Jspf) {
     }
 
     protected override onMsg(msgType: string, view: MsgView): void {
+      const sum = Number(view.getString(j.MsgTag.CheckSum));
+      if (sum !== view.checksum()) {
+        // A garbled message is ignored, its number not taken (FIX session layer): the next
+        // message shows the gap, and the counterparty's resend brings it again intact.
+        this.#host.problem(
+          `a ${msgType} MsgSeqNum ${view.getString(j.MsgTag.MsgSeqNum)} failed its CheckSum (${sum}, computed ${view.checksum()}): ignored`,
+        );
+        return;
+      }
       if (msgType === j.MsgType.Logout && this.getState() === S.InitiationLogonSent)
         this.#host.refused(view.getString(j.MsgTag.Text) ?? '');
       const seq = Number(view.getString(j.MsgTag.MsgSeqNum));
