@@ -26,6 +26,9 @@ import {
 import type { OrderSide, OrderType } from '../src/execution/order.js';
 import type { VenueControl } from './venue-contract.js';
 
+/** The FIX field delimiter. */
+const SOH = '\x01';
+
 export interface FixVenueOptions {
   /** The venue's SenderCompID (the broker's TargetCompID). */
   readonly compId: string;
@@ -223,10 +226,10 @@ export class FixVenue {
       if (this.#garble) {
         this.#garble = false;
         const text = Buffer.isBuffer(chunk) ? chunk.toString('latin1') : String(chunk);
-        const garbled = text.replace(
-          /\x0110=(\d{3})\x01$/,
-          (_, d: string) => `\x0110=${String((Number(d) + 1) % 256).padStart(3, '0')}\x01`,
-        );
+        // The trailer is SOH "10=" three digits SOH: change the digits.
+        const at = text.lastIndexOf(`${SOH}10=`) + 4;
+        const sum = (Number(text.slice(at, at + 3)) + 1) % 256;
+        const garbled = `${text.slice(0, at)}${String(sum).padStart(3, '0')}${text.slice(at + 3)}`;
         return write(Buffer.from(garbled, 'latin1'), ...rest);
       }
       return write(chunk, ...rest);
