@@ -104,6 +104,7 @@ export class FixVenue {
   #ids = 0;
   readonly #muted = new Set<Socket>();
   #garble = false;
+  #ignoreNext = false;
 
   private constructor(opts: FixVenueOptions, server: Server) {
     this.#opts = opts;
@@ -206,6 +207,11 @@ export class FixVenue {
       LastQty: 'ten',
       LastPx: fixPrice(this.#ask),
     });
+  }
+
+  /** The next order is taken in but not answered (a test answers it by hand). */
+  ignoreNextOrder(): void {
+    this.#ignoreNext = true;
   }
 
   /** Stops writing to the connections open now (the broker hears nothing more on them; the venue still reads). */
@@ -369,6 +375,10 @@ export class FixVenue {
   }
 
   #onNew(f: (tag: number) => string | null): void {
+    if (this.#ignoreNext) {
+      this.#ignoreNext = false;
+      return;
+    }
     const clOrdId = f(11) ?? '';
     const side = fromCode(SIDE, f(54));
     const type = fromCode(ORD_TYPE, f(40));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
@@ -483,5 +483,109 @@ describe('FixBroker on a bad link', () => {
     await until(() => r.events.filter((e) => e.kind === 'connected').length >= 2, 'the reconnect');
     const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
     await until(() => order.status === 'accepted', 'an order on the new link');
+  });
+});
+
+describe('FixBroker session details', () => {
+  test('a sequence file that is not readable fails connect() naming the file', async () => {
+    const r = await rig();
+    writeFileSync(join(r.dir, 'FIX.4.4-SCALPER-VENUE.seqnums.json'), '{"sender": "three"}');
+    await assert.rejects(r.broker.connect(), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'FIX_STORE');
+      assert.match(e.message, /FIX\.4\.4-SCALPER-VENUE\.seqnums\.json/);
+      assert.match(e.message, /"sender"/);
+      return true;
+    });
+    assert.deepEqual(r.venue.messages('A'), [], 'nothing was sent');
+  });
+
+  test('a logon refused on reconnecting is a problem, and the broker keeps trying until it is let in', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    r.venue.refuseLogons('maintenance until 17:00 CT');
+    await r.venue.drop();
+    await until(
+      () => r.events.some((e) => e.kind === 'problem' && /maintenance until 17:00 CT/.test(e.message)),
+      'the refusal',
+    );
+    assert.equal(r.broker.connected, false);
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    assert.equal(order.status, 'rejected');
+    assert.match(order.history.at(-1)?.reason ?? '', /NOT_CONNECTED/);
+    r.venue.refuseLogons(null);
+    await until(() => r.events.filter((e) => e.kind === 'connected').length >= 2, 'the reconnect');
+    assert.equal(r.broker.connected, true);
+  });
+
+  test('the sequence file holds the next numbers each way after a session', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    await r.broker.close();
+    const ours = r.venue.received.filter((m) => tagOf(m.text, 49) === 'SCALPER');
+    const lastSent = Number(tagOf(ours[ours.length - 1].text, 34));
+    const file = JSON.parse(readFileSync(join(r.dir, 'FIX.4.4-SCALPER-VENUE.seqnums.json'), 'utf8')) as {
+      sender: number;
+      target: number;
+    };
+    assert.equal(file.sender, lastSent + 1);
+    // The venue numbered its messages from 1; the next it sends is the next we expect.
+    assert.equal(file.target, r.venue.nextSeqNum);
+  });
+});
+
+describe('FixBroker messages', () => {
+  test("a session Reject of our NewOrderSingle rejects the order with the venue's text", async () => {
+    const r = await rig();
+    await r.broker.connect();
+    r.venue.ignoreNextOrder();
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000 }), 0n);
+    await until(() => r.venue.messages('D').length === 1, 'the order to arrive');
+    const seq = Number(tagOf(r.venue.messages('D')[0].text, 34));
+    r.venue.send('3', {
+      RefSeqNum: seq,
+      RefMsgType: 'D',
+      SessionRejectReason: 1,
+      Text: 'Required tag missing: 60',
+    });
+    await until(() => order.status === 'rejected', 'the rejection');
+    assert.match(order.history.at(-1)?.reason ?? '', /our MsgSeqNum \d+: Required tag missing: 60/);
+  });
+
+  test("what the broker sends passes the venue's FIX 4.4 dictionary checks: no Reject comes back", async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ limitPx: PRICE - 200_000 }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    r.broker.replace(order.clientId, { limitPx: PRICE - 150_000, quantity: 3 }, 0n);
+    await until(() => r.reports.some((x) => x.kind === 'replaced'), 'the replace');
+    const state = await r.broker.venueState();
+    assert.deepEqual(state.orders, [
+      {
+        clientId: order.clientId,
+        venueId: 'O1',
+        instrumentId: SIXE.instrumentId,
+        side: 'buy',
+        type: 'limit',
+        quantity: 3,
+        limitPx: PRICE - 150_000,
+      },
+    ]);
+    r.broker.cancel(order.clientId, 0n);
+    await until(() => order.status === 'cancelled', 'the cancel');
+    const [g] = r.venue.messages('G');
+    assert.equal(tagOf(g.text, 41), order.clientId, 'OrigClOrdID: the order as the venue knows it');
+    // 1.08505 − 3 ticks of 0.00005 = 1.08490, trailing zero dropped.
+    assert.equal(tagOf(g.text, 44), '1.0849');
+    assert.equal(tagOf(g.text, 38), '3');
+    const [f] = r.venue.messages('F');
+    assert.equal(tagOf(f.text, 41), tagOf(g.text, 11), 'the cancel names the order by its replaced ClOrdID');
+    assert.notEqual(tagOf(f.text, 11), tagOf(g.text, 11));
+    assert.equal(tagOf(f.text, 37), 'O1', "the venue's OrderID once known");
+    assert.deepEqual(
+      r.events.filter((e) => e.kind === 'problem'),
+      [],
+    );
   });
 });

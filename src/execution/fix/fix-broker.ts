@@ -200,6 +200,8 @@ export class FixBroker implements VenueBroker {
   #everReady = false;
   #closing = false;
   #closed: Promise<void> | null = null;
+  /** Resolves close() once the session on the open connection has ended. */
+  #closeWaiter: (() => void) | null = null;
   #refusal: string | null = null;
   #attempt: { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
   #reconnectTimer: NodeJS.Timeout | null = null;
@@ -592,8 +594,6 @@ export class FixBroker implements VenueBroker {
     if (!this.#closing && this.#everReady) this.#scheduleReconnect(reason);
   }
 
-  #closeWaiter: (() => void) | null = null;
-
   #scheduleReconnect(reason: string): void {
     if (this.#reconnectTimer !== null) return;
     const b = this.#backoff;
@@ -605,6 +605,9 @@ export class FixBroker implements VenueBroker {
       if (this.#closing) return;
       this.#open().catch((e: Error) => {
         this.#log.warn({ error: e.message }, 'FIX reconnect failed');
+        // A refusal needs someone to look (credentials, an account disabled); retrying goes on.
+        if (e instanceof FixSessionError && e.code === 'FIX_LOGON_REFUSED')
+          this.#event({ kind: 'problem', message: e.message });
       });
     }, delay);
   }

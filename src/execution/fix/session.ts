@@ -12,6 +12,7 @@
  * - Application messages are taken in every state after logon: jspurefix drops the session when
  *   one arrives while it awaits the answer to a test request or serves a resend request, and an
  *   execution report can always arrive then.
+ * - A session Reject (3) of one of our messages reaches the broker (jspurefix only logs it).
  * - A resend request for what we sent is answered at once with one gap fill (SequenceReset,
  *   GapFillFlag=Y): an order is never sent twice. jspurefix answers it from a store it never
  *   fills, asynchronously, in a state that drops any execution report arriving meanwhile.
@@ -159,6 +160,12 @@ function makeClass(j: Jspf) {
           `MsgSeqNum ${seq} of a ${msgType} is below the ${last + 1} expected and not a possible duplicate: the session ends`,
         );
       super.onMsg(msgType, view);
+    }
+
+    protected override onSessionMsg(msgType: string, view: MsgView): void {
+      super.onSessionMsg(msgType, view);
+      // jspurefix keeps a session Reject to itself; it is about one of our messages (an order).
+      if (msgType === j.MsgType.Reject) this.#host.application(msgType, view);
     }
 
     protected override checkForwardMsg(msgType: string, view: MsgView): void {
