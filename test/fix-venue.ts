@@ -105,6 +105,7 @@ export class FixVenue {
   readonly #muted = new Set<Socket>();
   #garble = false;
   #ignoreNext = false;
+  #refusePositions: string | null = null;
 
   private constructor(opts: FixVenueOptions, server: Server) {
     this.#opts = opts;
@@ -207,6 +208,11 @@ export class FixVenue {
       LastQty: 'ten',
       LastPx: fixPrice(this.#ask),
     });
+  }
+
+  /** RequestForPositions is refused with a BusinessMessageReject carrying `text` (null: answered again). */
+  refusePositions(text: string | null): void {
+    this.#refusePositions = text;
   }
 
   /** The next order is taken in but not answered (a test answers it by hand). */
@@ -491,6 +497,16 @@ export class FixVenue {
 
   #onPositions(f: (tag: number) => string | null): void {
     const id = f(710) ?? '';
+    if (this.#refusePositions !== null) {
+      // BusinessRejectReason 3: unsupported message type.
+      this.#emit('j', {
+        RefMsgType: 'AN',
+        BusinessRejectRefID: id,
+        BusinessRejectReason: 3,
+        Text: this.#refusePositions,
+      });
+      return;
+    }
     const held = [...this.#positions.entries()].filter(([, q]) => q !== 0);
     const account = f(1) ?? '';
     const common = {

@@ -529,6 +529,50 @@ describe('FixBroker session details', () => {
 });
 
 describe('FixBroker messages', () => {
+  test('a fill with no New before it acknowledges the order first, then fills it', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    r.venue.ignoreNextOrder();
+    const order = r.broker.submit(spec({ type: 'market', tif: 'IOC', limitPx: undefined, quantity: 1 }), 0n);
+    await until(() => r.venue.messages('D').length === 1, 'the order to arrive');
+    r.venue.send('8', {
+      OrderID: 'O77',
+      ClOrdID: order.clientId,
+      ExecID: 'E-only-fill',
+      ExecType: 'F',
+      OrdStatus: '2',
+      Instrument: { Symbol: '6E', MaturityMonthYear: '202603', SecurityExchange: 'XCME' },
+      Side: '1',
+      LeavesQty: 0,
+      CumQty: 1,
+      AvgPx: '1.0851',
+      LastQty: 1,
+      LastPx: '1.0851',
+    });
+    await until(() => order.status === 'filled', 'the fill');
+    assert.deepEqual(
+      r.reports.map((x) => [x.kind, x.price]),
+      [
+        ['ack', undefined],
+        ['fill', 1_085_100_000],
+      ],
+    );
+    assert.equal(problems(r), '');
+  });
+
+  test("positions the venue will not give: venueState() rejects at once with the venue's text", async () => {
+    const r = await rig({ timeoutMs: 5_000 });
+    await r.broker.connect();
+    r.venue.refusePositions('positions are not served on this gateway');
+    const t0 = Date.now();
+    await assert.rejects(r.broker.venueState(), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'FIX_REQUEST');
+      assert.match(e.message, /positions are not served on this gateway/);
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 2_000, 'well before the 5 s timeout');
+  });
+
   test("a session Reject of our NewOrderSingle rejects the order with the venue's text", async () => {
     const r = await rig();
     await r.broker.connect();

@@ -164,11 +164,21 @@ interface Pending<T> {
 }
 interface MassStatus {
   readonly orders: VenueOrder[];
+  /** TotNumReports, once told; reports seen so far (some may have been left out). */
   expected: number | null;
+  seen: number;
 }
 interface Positions {
   readonly positions: VenuePosition[];
+  /** TotalNumPosReports, once told; reports seen so far (some may have been left out). */
   expected: number | null;
+  seen: number;
+}
+
+/** A message we sent: its type and the id it carries (ClOrdID, MassStatusReqID, PosReqID). */
+interface Sent {
+  readonly msgType: string;
+  readonly ref?: string;
 }
 
 /** How many sent sequence numbers are remembered, to map a venue's Reject back to its order. */
@@ -188,7 +198,7 @@ export class FixBroker implements VenueBroker {
   readonly #orders = new Map<string, Entry | Order>();
   readonly #byClOrdId = new Map<string, Entry>();
   readonly #execIds = new Set<string>();
-  readonly #sent = new Map<number, { msgType: string; clOrdId?: string }>();
+  readonly #sent = new Map<number, Sent>();
   readonly #reportListeners: ReportListener[] = [];
   readonly #venueListeners: VenueListener[] = [];
   readonly #massStatus = new Map<string, Pending<VenueOrder[]> & MassStatus>();
@@ -436,28 +446,32 @@ export class FixBroker implements VenueBroker {
         () => this.#fail(this.#massStatus, id, 'OrderMassStatusRequest'),
         this.#timeoutMs,
       );
-      this.#massStatus.set(id, { resolve, reject, timer, orders: [], expected: null });
+      this.#massStatus.set(id, { resolve, reject, timer, orders: [], expected: null, seen: 0 });
       // MassStatusReqType 7: all orders.
-      this.#send('AF', { MassStatusReqID: id, MassStatusReqType: 7, Account: this.#opts.account });
+      this.#send('AF', { MassStatusReqID: id, MassStatusReqType: 7, Account: this.#opts.account }, id);
     });
   }
 
   #askPositions(id: string): Promise<VenuePosition[]> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.#fail(this.#positions, id, 'RequestForPositions'), this.#timeoutMs);
-      this.#positions.set(id, { resolve, reject, timer, positions: [], expected: null });
+      this.#positions.set(id, { resolve, reject, timer, positions: [], expected: null, seen: 0 });
       const ms = this.#clock.now();
       const date = (tradingDateOf(ms) ?? new Date(ms).toISOString().slice(0, 10)).replaceAll('-', '');
-      this.#send('AN', {
-        PosReqID: id,
-        // PosReqType 0: positions; AccountType 1: carried on the customer side of the books.
-        PosReqType: 0,
-        Parties: { NoPartyIDs: [{ PartyID: this.#opts.account, PartyIDSource: 'D', PartyRole: 3 }] },
-        Account: this.#opts.account,
-        AccountType: 1,
-        ClearingBusinessDate: date,
-        TransactTime: this.#now(),
-      });
+      this.#send(
+        'AN',
+        {
+          PosReqID: id,
+          // PosReqType 0: positions; AccountType 1: carried on the customer side of the books.
+          PosReqType: 0,
+          Parties: { NoPartyIDs: [{ PartyID: this.#opts.account, PartyIDSource: 'D', PartyRole: 3 }] },
+          Account: this.#opts.account,
+          AccountType: 1,
+          ClearingBusinessDate: date,
+          TransactTime: this.#now(),
+        },
+        id,
+      );
     });
   }
 
@@ -500,37 +514,41 @@ export class FixBroker implements VenueBroker {
     const j = this.#j as Jspf;
     const o = this.#opts;
     return new Promise<void>((resolve, reject) => {
+      const socket = createConnection({ host: o.host, port: o.port });
       const timer = setTimeout(() => {
-        this.#attempt = null;
-        reject(
+        this.#settleAttempt(
           new FixSessionError(
             'FIX_TIMEOUT',
             `${this.#where()}: no answer to our Logon within ${this.#timeoutMs} ms`,
           ),
         );
-        this.#destroySocket();
+        // Ended through its 'close', like any other end of the connection.
+        socket.destroy();
       }, this.#timeoutMs);
       this.#attempt = { resolve, reject, timer };
       this.#refusal = null;
-      const socket = createConnection({ host: o.host, port: o.port });
       this.#socket = socket;
-      let up = false;
+      let running = false;
+      let failure: Error | undefined;
       socket.on('error', (e) => {
-        if (up) return;
-        this.#settleAttempt(
-          new FixSessionError('FIX_CONNECT', `${this.#where()}: cannot connect: ${e.message}`, { cause: e }),
-        );
-        this.#afterRun(e);
+        failure ??= e;
+      });
+      socket.once('close', () => {
+        // A reset connection (no FIN) is not seen by jspurefix's reader: the session on it is
+        // ended here, and its end is handled when its run settles. A connection never made
+        // (refused, unreachable, given up) ends here.
+        if (running) {
+          if (this.#socket === socket) session.requestStop('the connection closed');
+          return;
+        }
+        if (this.#socket === socket)
+          this.#afterRun(failure ?? new Error('the connection closed before it was made'));
       });
       socket.once('connect', () => {
-        up = true;
+        running = true;
         socket.setNoDelay(true);
         const transport = new j.MsgTransport(0, session.config, new j.TcpDuplex(socket));
         session.reset();
-        // A reset connection (no FIN) is not seen by jspurefix's reader: end the session on it.
-        socket.once('close', () => {
-          if (this.#socket === socket) session.requestStop('the connection closed');
-        });
         session.run(transport).then(
           () => this.#afterRun(),
           (e: Error) => this.#afterRun(e),
@@ -626,11 +644,15 @@ export class FixBroker implements VenueBroker {
         this.#closeWaiter = r;
       });
       if (session.loggedOn) session.done();
-      else this.#destroySocket();
+      else this.#socket.destroy();
       // jspurefix stops a session whose Logout is not confirmed after 2 s; the socket goes after 3 s regardless.
-      const timer = setTimeout(() => this.#destroySocket(), 3_000);
+      const timer = setTimeout(() => {
+        this.#destroySocket();
+        this.#closeWaiter?.();
+      }, 3_000);
       await done;
       clearTimeout(timer);
+      this.#closeWaiter = null;
     }
     session.requestStop('closed');
     this.#destroySocket();
@@ -737,7 +759,18 @@ export class FixBroker implements VenueBroker {
       const liq = f(851);
       // LastLiquidityInd(851): 1 added liquidity, 2 removed it.
       const liquidity: Liquidity | undefined = liq === '1' ? 'maker' : liq === '2' ? 'taker' : undefined;
-      Object.assign(report, { side: order.spec.side, quantity, price, liquidity });
+      Object.assign(
+        report,
+        { side: order.spec.side, quantity, price },
+        liquidity === undefined ? {} : { liquidity },
+      );
+    }
+    // Some gateways send the fill or cancel of an order that never rested without a New before
+    // it: the order was accepted, as the report shows, and is acknowledged first.
+    if (IMPLY_ACK.has(kind) && !order.history.some((t) => t.event === 'ack') && !isTerminal(order.status)) {
+      const { clientId, instrumentId, venueNs, atNs } = report;
+      const ack: ExecutionReport = { kind: 'ack', clientId, instrumentId, venueNs, atNs };
+      if (acceptReport(order, ack, false, this.anomalies)) this.#emit(ack, order);
     }
     if (!acceptReport(order, report, false, this.anomalies)) {
       const a = this.anomalies[this.anomalies.length - 1];
@@ -779,32 +812,36 @@ export class FixBroker implements VenueBroker {
     this.#referenced(this.#sent.get(ref), `the venue rejected our MsgSeqNum ${ref}: ${text}`);
   }
 
-  /** The venue's BusinessMessageReject (j): BusinessRejectRefID(379) names the ClOrdID. */
+  /** The venue's BusinessMessageReject (j): BusinessRejectRefID(379) names the ClOrdID or request id. */
   #onBusinessReject(view: MsgView): void {
     const ref = view.getString(379);
     const text = view.getString(58) ?? `BusinessRejectReason ${view.getString(380) ?? '?'}`;
     const msgType = view.getString(372) ?? '?';
     this.#referenced(
-      ref !== null ? { msgType, clOrdId: ref } : undefined,
+      ref !== null ? { msgType, ref } : undefined,
       `the venue rejected our ${msgType}: ${text}`,
     );
   }
 
-  #referenced(sent: { msgType: string; clOrdId?: string } | undefined, text: string): void {
-    const entry = sent?.clOrdId !== undefined ? this.#byClOrdId.get(sent.clOrdId) : undefined;
-    if (entry === undefined || sent === undefined) {
-      this.#event({ kind: 'problem', message: text });
+  /** A refusal of our message `sent`: its order rejected, or its question failed, or a problem told. */
+  #referenced(sent: Sent | undefined, text: string): void {
+    const ref = sent?.ref;
+    if (sent !== undefined && ref !== undefined && (sent.msgType === 'AF' || sent.msgType === 'AN')) {
+      const error = new FixSessionError('FIX_REQUEST', `${this.#where()}: ${text}`);
+      if (sent.msgType === 'AF') this.#fail(this.#massStatus, ref, '', error);
+      else this.#fail(this.#positions, ref, '', error);
       return;
     }
+    const entry = ref !== undefined ? this.#byClOrdId.get(ref) : undefined;
     const kind: ReportKind | null =
-      sent.msgType === 'D'
+      sent?.msgType === 'D'
         ? 'reject'
-        : sent.msgType === 'F'
+        : sent?.msgType === 'F'
           ? 'cancel-rejected'
-          : sent.msgType === 'G'
+          : sent?.msgType === 'G'
             ? 'replace-rejected'
             : null;
-    if (kind === null || (kind === 'reject' && entry.order.status !== 'pending-new')) {
+    if (entry === undefined || kind === null || (kind === 'reject' && entry.order.status !== 'pending-new')) {
       this.#event({ kind: 'problem', message: text });
       return;
     }
@@ -829,6 +866,7 @@ export class FixBroker implements VenueBroker {
     const total = wholeQty(f(911));
     if (total !== null) p.expected = total;
     if (total !== 0) {
+      p.seen++;
       const instrument = this.#instruments.find(f);
       const side = fromCode(SIDE, f(54));
       const type = fromCode(ORD_TYPE, f(40));
@@ -855,7 +893,7 @@ export class FixBroker implements VenueBroker {
         });
       }
     }
-    if (f(912) === 'Y' || (p.expected !== null && p.orders.length >= p.expected)) {
+    if (f(912) === 'Y' || (p.expected !== null && p.seen >= p.expected)) {
       this.#massStatus.delete(reqId as string);
       clearTimeout(p.timer);
       p.resolve(p.orders);
@@ -911,7 +949,7 @@ export class FixBroker implements VenueBroker {
   }
 
   #positionsDone(id: string, p: Pending<VenuePosition[]> & Positions): void {
-    if (p.expected === null || p.positions.length < p.expected) return;
+    if (p.expected === null || p.seen < p.expected) return;
     this.#positions.delete(id);
     clearTimeout(p.timer);
     p.resolve(p.positions);
@@ -947,18 +985,16 @@ export class FixBroker implements VenueBroker {
     for (const l of this.#venueListeners) l(e);
   }
 
-  #send(msgType: string, body: ILooseObject, clOrdId?: string): void {
+  #send(msgType: string, body: ILooseObject, ref?: string): void {
     const s = this.#session as BrokerSession;
     s.sendMessage(msgType, body, (seq, error) => {
       if (error !== null) {
-        this.#event({
-          kind: 'problem',
-          message: `${msgType} ${clOrdId ?? ''} was not sent: ${error.message}`,
-        });
+        // Not sent (the session went down, or it would not encode): answered as a refusal.
+        this.#referenced({ msgType, ref }, `${msgType} ${ref ?? ''} was not sent: ${error.message}`);
         return;
       }
       if (seq === null) return;
-      this.#sent.set(seq, { msgType, clOrdId });
+      this.#sent.set(seq, { msgType, ref });
       if (this.#sent.size > SENT_MEMORY) this.#sent.delete(this.#sent.keys().next().value as number);
     });
   }
@@ -1014,6 +1050,8 @@ const EXEC_TYPE: Readonly<Record<string, ReportKind>> = {
   '8': 'reject',
   C: 'expired',
 };
+/** Reports that show an order was accepted. */
+const IMPLY_ACK: ReadonlySet<ReportKind> = new Set(['fill', 'cancelled', 'replaced']);
 /** ExecTypes that change nothing: done for day, pending cancel/new/replace, stopped, suspended, calculated, restated. */
 const INFORMATIONAL = new Set(['3', '6', '7', '9', 'A', 'B', 'D', 'E']);
 
