@@ -936,12 +936,12 @@ export class FixBroker implements VenueBroker {
     if (p === undefined) return;
     const instrument = this.#instruments.find(f);
     const quantity = positionOf(view);
+    p.seen++;
     if (instrument === undefined || quantity === null) {
       this.#event({
         kind: 'problem',
-        message: `position report ${f(721)}: instrument or quantities not understood`,
+        message: `position report ${f(721)}: instrument or quantities not understood; left out of the venue state`,
       });
-      p.expected = p.expected === null ? null : p.expected - 1;
     } else {
       p.positions.push({ instrumentId: instrument.instrumentId, quantity });
     }
