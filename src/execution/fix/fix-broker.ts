@@ -239,7 +239,10 @@ export class FixBroker implements VenueBroker {
 
   async connect(): Promise<void> {
     if (this.#session !== null)
-      throw new FixSessionError('FIX_CONNECT', `${this.#where()}: connect() was already called`);
+      throw new FixSessionError(
+        'FIX_CONNECT',
+        `${this.#where()}: connect() was already called (a broker connects once; make a new one to start again)`,
+      );
     const j = jspurefix();
     this.#j = j;
     const o = this.#opts;
@@ -584,8 +587,9 @@ export class FixBroker implements VenueBroker {
     const wasReady = this.#ready;
     this.#ready = false;
     this.#destroySocket();
-    const reason =
-      this.#refusal !== null
+    const reason = this.#closing
+      ? 'logged out: the broker was closed'
+      : this.#refusal !== null
         ? `the venue refused our logon: ${this.#refusal}`
         : (error?.message ?? 'the venue ended the session');
     if (this.#attempt !== null) {
