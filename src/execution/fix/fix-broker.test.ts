@@ -211,6 +211,22 @@ describe('FixBroker', () => {
     assert.equal(tags.get(59), '0', 'DAY');
   });
 
+  test('a post-only GTT limit goes out as GTD with its ExpireTime and ExecInst 6', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    // 2026-03-13 15:00:00 UTC = 1_773_414_000 s since the epoch.
+    const expireAtNs = 1_773_414_000n * 1_000_000_000n;
+    const order = r.broker.submit(
+      spec({ limitPx: PRICE - 100_000, tif: 'GTT', expireAtNs, postOnly: true }),
+      0n,
+    );
+    await until(() => order.status === 'accepted', 'the ack');
+    const tags = new Map(tagsOf(r.venue.messages('D')[0].text));
+    assert.equal(tags.get(59), '6', 'good till date');
+    assert.equal(tags.get(126), '20260313-15:00:00.000');
+    assert.equal(tags.get(18), '6', 'participate, do not initiate');
+  });
+
   test('a fill at "1.08505" is booked at 1_085_050_000 raw units', async () => {
     const r = await rig();
     await r.broker.connect();
