@@ -574,6 +574,29 @@ describe('FixBroker messages', () => {
     assert.equal(problems(r), '');
   });
 
+  test('an order the venue expires (ExecType C) is reported expired with its text', async () => {
+    const r = await rig();
+    await r.broker.connect();
+    const order = r.broker.submit(spec({ limitPx: PRICE - 100_000, tif: 'DAY' }), 0n);
+    await until(() => order.status === 'accepted', 'the ack');
+    r.venue.send('8', {
+      OrderID: 'O1',
+      ClOrdID: order.clientId,
+      ExecID: 'E-expired',
+      ExecType: 'C',
+      OrdStatus: 'C',
+      Instrument: { Symbol: '6E', MaturityMonthYear: '202603', SecurityExchange: 'XCME' },
+      Side: '1',
+      LeavesQty: 0,
+      CumQty: 0,
+      AvgPx: 0,
+      Text: 'day order expired at the close',
+    });
+    await until(() => order.status === 'expired', 'the expiry');
+    const expired = r.reports.find((x) => x.kind === 'expired');
+    assert.equal(expired?.reason, 'day order expired at the close');
+  });
+
   test("positions the venue will not give: venueState() rejects at once with the venue's text", async () => {
     // Unanswered, it would fail with FIX_TIMEOUT after 30 s; refused, it fails with FIX_REQUEST.
     const r = await rig({ timeoutMs: 30_000 });
