@@ -37,6 +37,61 @@ const NoTradeWindow = z.strictObject({
 });
 export type NoTradeWindow = z.output<typeof NoTradeWindow>;
 
+/** How a FIX counterparty names one of our instruments (src/execution/fix/wire.ts). */
+const FixSymbology = z.discriminatedUnion('kind', [
+  z.strictObject({
+    /** Symbol(55) + MaturityMonthYear(200) + SecurityExchange(207). */
+    kind: z.literal('symbol'),
+    symbol: NON_EMPTY,
+    /** YYYYMM, YYYYMMDD or YYYYMMwN. */
+    maturityMonthYear: z
+      .string()
+      .check(z.regex(/^\d{6}(\d{2}|w[1-5])?$/, 'expected YYYYMM, YYYYMMDD or YYYYMMwN')),
+    securityExchange: NON_EMPTY,
+  }),
+  z.strictObject({
+    /** SecurityID(48) + SecurityIDSource(22), with a Symbol(55) when the counterparty wants one. */
+    kind: z.literal('security-id'),
+    securityId: NON_EMPTY,
+    securityIdSource: NON_EMPTY,
+    symbol: z.optional(NON_EMPTY),
+  }),
+]);
+
+/** A FIX 4.4 order-entry session (src/execution/fix): where, who, and how instruments are named. */
+const FixSection = z.strictObject({
+  host: NON_EMPTY,
+  port: z.number().check(z.int(), z.gte(1), z.lte(65_535)),
+  senderCompId: NON_EMPTY,
+  targetCompId: NON_EMPTY,
+  /** HeartBtInt(108), seconds. */
+  heartbeatSeconds: posInt(30),
+  username: z.optional(NON_EMPTY),
+  password: z.optional(NON_EMPTY),
+  /** Account(1) on every order and request. */
+  account: NON_EMPTY,
+  /** Where the session's sequence numbers are kept across restarts. */
+  storeDirectory: z._default(NON_EMPTY, 'var/fix'),
+  /** Our instrument id (as a key) → how this counterparty names it. */
+  symbology: z
+    .record(z.string().check(z.regex(/^\d+$/, 'expected an instrument id')), FixSymbology)
+    .check(z.refine((r) => Object.keys(r).length > 0, 'at least one instrument')),
+  /** Waits before reconnecting: initialMs, times factor per failed attempt, at most maxMs. */
+  reconnect: z.prefault(
+    z
+      .strictObject({
+        initialMs: posInt(500),
+        maxMs: posInt(30_000),
+        factor: z._default(z.number().check(z.gte(1)), 2),
+      })
+      .check(z.refine((b) => b.maxMs >= b.initialMs, 'maxMs must be at least initialMs')),
+    {},
+  ),
+  /** How long to wait for the Logon answer and for the venue's state, ms. */
+  timeoutMs: posInt(10_000),
+});
+export type FixSection = z.output<typeof FixSection>;
+
 export const ExecutionConfigSchema = z.strictObject({
   /** How an approved decision enters. */
   entry: z.prefault(
@@ -140,6 +195,8 @@ export const ExecutionConfigSchema = z.strictObject({
     }),
     {},
   ),
+  /** A FIX 4.4 broker, when one is used. */
+  fix: z.optional(FixSection),
   /** Costs. */
   fees: z.prefault(
     z.strictObject({

@@ -9,6 +9,7 @@ export {
   type ExecutionConfig,
   type ExecutionConfigInput,
   ExecutionConfigSchema,
+  type FixSection,
   type NoTradeWindow,
 } from './config-schema.js';
 

@@ -26,6 +26,7 @@ export {
   type ExecutionConfigInput,
   ExecutionConfigSchema,
   executionConfig,
+  type FixSection,
 } from './config.js';
 export {
   CME_FX_FEES,
@@ -37,6 +38,18 @@ export {
   type SpotFeeOptions,
   SpotFees,
 } from './fees.js';
+export {
+  type FixBackoff,
+  FixBroker,
+  type FixBrokerOptions,
+  type FixInstrument,
+  FixSessionError,
+  FixStoreError,
+  type FixSymbology,
+  fixBrokerOptions,
+  type SecurityIdSymbology,
+  type SymbolMonthExchange,
+} from './fix/index.js';
 export { ConstantLatency, FeedLatency, type LatencyModel, type OrderAction } from './latency.js';
 export {
   ClientOrderIds,
