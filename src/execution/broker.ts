@@ -136,8 +136,20 @@ export interface VenueBroker extends Broker {
   close(): Promise<void>;
   /** The venue's positions and working orders now. */
   venueState(): Promise<VenueState>;
+  /**
+   * Takes on a working order the venue holds and this broker does not know (left by an earlier
+   * session, or placed by hand), so that it can be cancelled or changed like ours: an accepted
+   * order under the venue's client id for it, or `venue-<venueId>` when it has none. An order the
+   * broker already holds under that id is returned as it is.
+   */
+  adopt(order: VenueOrder, nowNs: bigint): Order;
   /** Calls `listener` with every link event and problem from now on. */
   onVenueEvent(listener: VenueListener): void;
+}
+
+/** The client id a broker adopts a venue's order under (`VenueBroker.adopt`). */
+export function adoptedId(o: VenueOrder): string {
+  return o.clientId ?? `venue-${o.venueId}`;
 }
 
 /** Whether `b` wants the market data replayed to it. */

@@ -3,6 +3,7 @@
 export { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
 export {
   acceptReport,
+  adoptedId,
   applyReport,
   type Broker,
   BrokerRequestError,
@@ -80,11 +81,13 @@ export {
   RiskAverseQueue,
 } from './queue.js';
 export {
+  carryOut,
   describeMismatches,
   type Mismatch,
   type OrderTerms,
   type OurState,
   type ReconcileAction,
+  type ReconcileOutcome,
   type ReconcilePolicy,
   type Reconciliation,
   reconcile,

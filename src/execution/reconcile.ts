@@ -7,8 +7,8 @@
  * market. Orders are matched by our client id when the venue carries it; an order the venue holds
  * without one is the venue's alone.
  */
-import type { VenueOrder, VenuePosition, VenueState } from './broker.js';
-import type { Order, OrderSide } from './order.js';
+import type { VenueBroker, VenueOrder, VenuePosition, VenueState } from './broker.js';
+import { isTerminal, type Order, type OrderSide } from './order.js';
 
 export type ReconcilePolicy = 'wait' | 'adopt' | 'flatten';
 
@@ -224,4 +224,98 @@ export function describeMismatches(
 
 function signed(q: number): string {
   return q > 0 ? `+${q}` : String(q);
+}
+
+/** What carrying out a plan did, and what is left to the caller. */
+export interface ReconcileOutcome {
+  /** False while the plan holds trading (`wait` with differences). */
+  readonly trading: boolean;
+  /** Why trading is held, when it is. */
+  readonly held?: string;
+  /** Orders sent to close the venue's positions (`flatten`). */
+  readonly closing: readonly Order[];
+  /** Orders asked to be cancelled (the venue's, adopted first when the broker did not hold them). */
+  readonly cancelling: readonly Order[];
+  /** Venue orders the broker now holds as ours (`adopt`). */
+  readonly adopted: readonly Order[];
+  /** Our orders the venue did not have, ended here. */
+  readonly forgotten: readonly string[];
+  /** Positions the caller's portfolio takes on as the venue's (`adopt`). */
+  readonly positions: readonly VenuePosition[];
+}
+
+/**
+ * Carries out `plan` through `broker` at `nowNs`: closing orders go out at the market (IOC) under
+ * ids from `newId`, venue orders are cancelled (adopted first when the broker does not hold them),
+ * our orders the venue does not have are ended as cancelled with the reason, and adopted positions
+ * are returned for the caller's portfolio. Reports of what was sent come as usual.
+ */
+export function carryOut(
+  plan: readonly ReconcileAction[],
+  broker: VenueBroker,
+  nowNs: bigint,
+  newId: () => string,
+): ReconcileOutcome {
+  const closing: Order[] = [];
+  const cancelling: Order[] = [];
+  const adopted: Order[] = [];
+  const forgotten: string[] = [];
+  const positions: VenuePosition[] = [];
+  let held: string | undefined;
+  for (const a of plan) {
+    switch (a.kind) {
+      case 'hold':
+        held = a.reason;
+        break;
+      case 'adopt-position':
+        positions.push({
+          instrumentId: a.instrumentId,
+          quantity: a.quantity,
+          ...(a.averagePx !== undefined ? { averagePx: a.averagePx } : {}),
+        });
+        break;
+      case 'adopt-order':
+        adopted.push(broker.adopt(a.order, nowNs));
+        break;
+      case 'forget-order': {
+        const o = broker.order(a.clientId);
+        if (o !== undefined && !isTerminal(o.status) && o.status !== 'pending-new')
+          o.cancelled(nowNs, 'not at the venue on reconciliation');
+        forgotten.push(a.clientId);
+        break;
+      }
+      case 'cancel-order': {
+        const o = broker.adopt(a.order, nowNs);
+        if (!isTerminal(o.status) && o.status !== 'pending-cancel') {
+          broker.cancel(o.clientId, nowNs);
+          cancelling.push(o);
+        }
+        break;
+      }
+      case 'close-position':
+        closing.push(
+          broker.submit(
+            {
+              clientId: newId(),
+              instrumentId: a.instrumentId,
+              side: a.side,
+              type: 'market',
+              quantity: a.quantity,
+              tif: 'IOC',
+            },
+            nowNs,
+          ),
+        );
+        break;
+    }
+  }
+  return {
+    trading: held === undefined,
+    ...(held !== undefined ? { held } : {}),
+    closing,
+    cancelling,
+    adopted,
+    forgotten,
+    positions,
+  };
 }

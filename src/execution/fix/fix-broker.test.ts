@@ -8,6 +8,7 @@ import { venueContract } from '../../../test/venue-contract.js';
 import type { ExecutionReport, VenueEvent } from '../broker.js';
 import { executionConfig } from '../config.js';
 import type { OrderSpec } from '../order.js';
+import { carryOut, describeMismatches, reconcile, reconciliationPlan } from '../reconcile.js';
 import { FixBroker, type FixBrokerOptions } from './fix-broker.js';
 import { fixBrokerOptions } from './options.js';
 import { type FixInstrument, fixPrice, rawPrice } from './wire.js';
@@ -660,5 +661,101 @@ describe('FixBroker messages', () => {
       r.events.filter((e) => e.kind === 'problem'),
       [],
     );
+  });
+});
+
+describe('reconciliation after a restart', () => {
+  /**
+   * The first session buys 3 at the market (the venue's ask, PRICE + 1 tick) and leaves a target
+   * (sell 3 @ PRICE + 4 ticks) and a bid (buy 1 @ PRICE − 4 ticks) working; a new process on the
+   * same store holds nothing of it. The venue still has it all.
+   */
+  async function leftovers(): Promise<{ r: Rig; again: FixBroker; target: string; bid: string }> {
+    const r = await rig();
+    await r.broker.connect();
+    const buy = r.broker.submit(spec({ type: 'market', quantity: 3, tif: 'IOC' }), 0n);
+    await until(() => buy.status === 'filled', 'the buy');
+    const target = r.broker.submit(spec({ side: 'sell', quantity: 3, limitPx: PRICE + 200_000 }), 0n);
+    const bid = r.broker.submit(spec({ quantity: 1, limitPx: PRICE - 200_000 }), 0n);
+    await until(() => target.status === 'accepted' && bid.status === 'accepted', 'the acks');
+    await r.broker.close();
+    await until(() => !r.venue.connected, 'the venue to see the logout');
+    const again = brokerAt(r.venue, r.dir, [SIXE]);
+    open.push({ ...r, broker: again });
+    await again.connect();
+    return { r, again, target: target.clientId, bid: bid.clientId };
+  }
+
+  test("the venue's position and orders are named against an empty book of ours", async () => {
+    const { again, target, bid } = await leftovers();
+    const theirs = await again.venueState();
+    const result = reconcile({ positions: [], orders: [] }, theirs);
+    assert.deepEqual(
+      describeMismatches(
+        result,
+        () => '6EH6',
+        (raw) => (raw / 1e9).toFixed(5),
+      ),
+      [
+        '6EH6: position ours 0, venue +3',
+        `6EH6: order ${target} (sell 3 limit 1.08525) at the venue, not ours`,
+        `6EH6: order ${bid} (buy 1 limit 1.08485) at the venue, not ours`,
+      ],
+    );
+  });
+
+  test('flatten cancels both leftover orders and sells the 3 at the bid: the venue is left flat', async () => {
+    const { r, again } = await leftovers();
+    const theirs = await again.venueState();
+    const plan = reconciliationPlan(reconcile({ positions: [], orders: [] }, theirs), theirs, 'flatten');
+    let k = 0;
+    const done = carryOut(plan, again, 0n, () => `flat-${++k}`);
+    assert.equal(done.trading, true);
+    assert.equal(done.cancelling.length, 2);
+    assert.equal(done.closing.length, 1);
+    await until(
+      () => done.cancelling.every((o) => o.status === 'cancelled') && done.closing[0].status === 'filled',
+      'the cancels and the close',
+    );
+    // Sold at the venue's bid, one tick under PRICE.
+    assert.equal(done.closing[0].averagePx, PRICE - 50_000);
+    const after = await again.venueState();
+    assert.deepEqual(after.orders, []);
+    assert.deepEqual(
+      after.positions.filter((p) => p.quantity !== 0),
+      [],
+    );
+    // Each cancel named the venue's order by the ClOrdID it was sent with.
+    const cancels = r.venue.messages('F').map((m) => tagOf(m.text, 41));
+    assert.deepEqual(cancels.sort(), theirs.orders.map((o) => o.clientId as string).sort());
+  });
+
+  test('wait holds trading; adopt takes the orders on so that they can be cancelled later', async () => {
+    const { again, bid } = await leftovers();
+    const theirs = await again.venueState();
+    const result = reconcile({ positions: [], orders: [] }, theirs);
+    assert.deepEqual(
+      carryOut(reconciliationPlan(result, theirs, 'wait'), again, 0n, () => 'x'),
+      {
+        trading: false,
+        held: '3 differences with the venue: waiting for a decision',
+        closing: [],
+        cancelling: [],
+        adopted: [],
+        forgotten: [],
+        positions: [],
+      },
+    );
+    const adopted = carryOut(reconciliationPlan(result, theirs, 'adopt'), again, 0n, () => 'x');
+    assert.deepEqual(adopted.positions, [{ instrumentId: SIXE.instrumentId, quantity: 3 }]);
+    assert.deepEqual(
+      adopted.adopted.map((o) => [o.clientId, o.status, o.leavesQuantity]),
+      theirs.orders.map((o) => [o.clientId, 'accepted', o.quantity]),
+    );
+    again.cancel(bid, 0n);
+    const order = again.order(bid);
+    await until(() => order?.status === 'cancelled', 'the adopted bid to be cancelled');
+    const left = await again.venueState();
+    assert.equal(left.orders.length, 1);
   });
 });

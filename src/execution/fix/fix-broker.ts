@@ -43,6 +43,7 @@ import {
 } from '../../core/index.js';
 import {
   acceptReport,
+  adoptedId,
   BrokerRequestError,
   type ExecutionReport,
   type ReplaceChange,
@@ -419,6 +420,45 @@ export class FixBroker implements VenueBroker {
   order(clientId: string): Order | undefined {
     const o = this.#orders.get(clientId);
     return o instanceof Order ? o : o?.order;
+  }
+
+  adopt(o: VenueOrder, nowNs: bigint): Order {
+    const clientId = adoptedId(o);
+    const known = this.order(clientId);
+    if (known !== undefined) return known;
+    const instrument = this.#instruments.get(o.instrumentId);
+    if (instrument === undefined)
+      throw new BrokerRequestError(
+        'UNKNOWN_ORDER',
+        clientId,
+        `cannot adopt: instrument ${o.instrumentId} is not configured`,
+      );
+    const order = new Order(
+      {
+        clientId,
+        instrumentId: o.instrumentId,
+        side: o.side,
+        type: o.type,
+        quantity: o.quantity,
+        tif: 'GTC',
+        ...(o.limitPx !== undefined ? { limitPx: o.limitPx } : {}),
+        ...(o.stopPx !== undefined ? { stopPx: o.stopPx } : {}),
+      },
+      nowNs,
+    );
+    order.ack(nowNs);
+    // The venue knows it by its ClOrdID (our client id for it) and its OrderID.
+    const entry: Entry = {
+      order,
+      instrument,
+      current: clientId,
+      replacing: null,
+      venueId: o.venueId,
+      requests: 0,
+    };
+    this.#orders.set(clientId, entry);
+    this.#byClOrdId.set(clientId, entry);
+    return order;
   }
 
   openOrders(): Order[] {
