@@ -32,6 +32,8 @@ export interface ConnectionPlan {
   readonly garbageAfter?: number;
   /** After this many records, send an error record with this text and close. */
   readonly errorAfter?: { readonly records: number; readonly message: string };
+  /** After `start_session=0`, send this text instead of the DBN stream. */
+  readonly notDbn?: string;
   /** Answer the challenge line with this line instead of `cram=…`. */
   readonly badChallenge?: string;
 }
@@ -248,6 +250,10 @@ export class TestGateway {
       for (let o = 0; o < bytes.length; o += step)
         socket.write(bytes.subarray(o, Math.min(bytes.length, o + step)));
     };
+    if (plan.notDbn !== undefined) {
+      write(Buffer.from(plan.notDbn));
+      return;
+    }
     write(served.metadata);
     for (const m of served.mappings) {
       write(

@@ -79,7 +79,7 @@ function time(ns: bigint | null): string {
 }
 
 /** A line on stderr for the events a person watching the recording should know of. */
-function describe(e: LiveEvent): string | null {
+function eventLine(e: LiveEvent): string | null {
   switch (e.type) {
     case 'gap':
       return `link lost after ${time(e.from)} (${e.reason}); resumed at ${time(e.to)} by ${e.recovery.join(', ')}`;
@@ -131,7 +131,7 @@ export async function recordLive(opts: LiveOpts): Promise<void> {
           sink.write(e.bytes);
         } else if (e.type === 'symbol-mapping' || e.type === 'system' || e.type === 'gateway-error')
           sink.write(e.bytes);
-        const line = describe(e);
+        const line = eventLine(e);
         if (line !== null) process.stderr.write(`${drawn ? '\n' : ''}${line}\n`);
       },
     });

@@ -127,6 +127,27 @@ describe('Live over a local gateway', { concurrency: true }, () => {
     ]);
   });
 
+  test('1200 symbols reach the gateway as lines of 500, 500 and 200, is_last=1 on the last', async () => {
+    const g = await gateway({ key: KEY, dbn: MBP10 });
+    const symbols = Array.from({ length: 1200 }, (_, i) => `X${i}`);
+    await collect(g, 2, {}, { schema: 'mbp-10', symbols });
+    const subs = g.connections[0].subscriptions;
+    assert.deepEqual(
+      subs.map((f) => [
+        f.get('symbols')?.split(',').length,
+        f.get('symbols')?.split(',')[0],
+        f.get('is_last'),
+      ]),
+      [
+        [500, 'X0', '0'],
+        [500, 'X500', '0'],
+        [200, 'X1000', '1'],
+      ],
+    );
+    assert.ok(subs.every((f) => f.get('schema') === 'mbp-10' && f.get('id') === '0' && !f.has('start')));
+    assert.deepEqual(g.connections[0].lines.at(-1), 'start_session=0');
+  });
+
   test('a wrong key is refused with the gateway’s own message', async () => {
     const g = await gateway({ key: KEY, dbn: MBP10 });
     await assert.rejects(
@@ -195,6 +216,41 @@ describe('Live over a local gateway', { concurrency: true }, () => {
       assert.match(e.message, new RegExp(`gateway ${g.address} .*at byte 897`));
       return true;
     });
+  });
+
+  test('a stream cut inside a record, without reconnection, delivers the whole records only', async () => {
+    const g = await gateway({ key: KEY, dbn: MBP10, plans: [{ dropAfter: 1, dropInsideRecord: true }] });
+    const records: DbnRecord[] = [];
+    const live = new Live({ dataset: 'GLBX.MDP3', key: KEY, gateway: g.address, reconnect: false });
+    live.subscribe({ schema: 'mbp-10', symbols: ['ESH1'] });
+    await assert.rejects(
+      live.run({ record: (b, i) => records.push(b.toObject(i)) }),
+      (e: unknown) =>
+        e instanceof DatabentoError &&
+        e.code === 'DATABENTO_NETWORK' &&
+        e.message.includes('the link was lost (the gateway closed the connection)'),
+    );
+    assert.deepEqual(records, (await fileRecords(MBP10)).slice(0, 1));
+  });
+
+  test('a stream that is not DBN is a protocol error saying what came', async () => {
+    const g = await gateway({
+      key: KEY,
+      dbn: MBP10,
+      plans: [{ notDbn: 'HTTP/1.1 400 Bad Request\r\n\r\n' }],
+    });
+    await assert.rejects(collect(g, 2), (e: unknown) => {
+      assert.ok(e instanceof DatabentoError && e.code === 'DATABENTO_PROTOCOL', String(e));
+      assert.ok(e.cause instanceof DbnError && e.cause.code === 'BAD_MAGIC');
+      // "HTTP" is 48 54 54 50.
+      assert.match(e.message, /starts with 48 54 54 50, expected "DBN"/);
+      return true;
+    });
+  });
+
+  test('an overlong control line is a protocol error, not an endless read', async () => {
+    const g = await gateway({ key: KEY, dbn: MBP10, plans: [{ badChallenge: 'cram='.padEnd(70_000, 'x') }] });
+    await assert.rejects(collect(g, 2), /sent \d+ bytes of one line, more than a control line can hold/);
   });
 
   test('a line that is neither greeting nor challenge is a protocol error quoting it', async () => {

@@ -331,7 +331,8 @@ export class Live {
           this.#sleep = { timer: setTimeout(wake, delayMs), wake };
         });
         this.#sleep = null;
-        gapReason = end.reason;
+        // The gap is the break of the last session that opened, not the attempts that followed it.
+        if (end.established || gapReason === null) gapReason = end.reason;
       }
     } finally {
       this.#running = false;
@@ -413,10 +414,14 @@ export class Live {
   /** Greeting, challenge, answer: the session id, or null when the link ended first. */
   async #authenticate(link: Link, listener: LiveListener): Promise<string | null> {
     const where = `Databento live gateway ${formatGateway(this.gateway)}`;
+    const tooLong = (bytes: number) =>
+      this.#protocolError(
+        `${where} sent ${bytes} bytes of one line, more than a control line can hold (64 KiB)`,
+      );
     let lsgVersion: string | null = null;
     let challenge: string | undefined;
     while (challenge === undefined) {
-      const line = await link.readLine(where);
+      const line = await link.readLine(tooLong);
       if (line === null) return null;
       const f = parseControl(line);
       if (f.has('lsg_version')) lsgVersion = f.get('lsg_version') ?? null;
@@ -436,7 +441,7 @@ export class Live {
         slowReaderBehavior: this.#slowReader,
       }),
     );
-    const line = await link.readLine(where);
+    const line = await link.readLine(tooLong);
     if (line === null) return null;
     const f = parseControl(line);
     const success = f.get('success');
@@ -749,24 +754,21 @@ class Link implements AsyncIterable<Uint8Array> {
     }
   }
 
-  /** The next control line (without its newline), or null when the link ends first. */
-  async readLine(where: string): Promise<string | null> {
+  /**
+   * The next control line (without its newline), or null when the link ends first; `tooLong`
+   * makes the error for a line longer than any the gateway sends (64 KiB).
+   */
+  async readLine(tooLong: (bytes: number) => Error): Promise<string | null> {
     const parts: Buffer[] = [];
     let length = 0;
     for (;;) {
       const chunk = await this.#next();
       if (chunk === null) return null;
       const nl = chunk.indexOf(10);
+      length += nl < 0 ? chunk.length : nl;
+      if (length > MAX_CONTROL_LINE) throw tooLong(length);
       if (nl < 0) {
         parts.push(chunk);
-        length += chunk.length;
-        if (length > MAX_CONTROL_LINE) {
-          throw new DatabentoError(
-            'DATABENTO_PROTOCOL',
-            `${where} sent ${length} bytes without a newline where a control line belongs`,
-            { endpoint: `live ${where}` },
-          );
-        }
         continue;
       }
       parts.push(chunk.subarray(0, nl));
