@@ -20,6 +20,8 @@ import { type DbnRecord, encodeRecord } from '../src/data/dbn/record.js';
 
 /** What the gateway does on one connection. */
 export interface ConnectionPlan {
+  /** Close the connection as soon as it opens, before the greeting. */
+  readonly hangUp?: boolean;
   /** Answer the authentication with `success=0|error=<this>` and close. */
   readonly refuse?: string;
   /** Close the connection after sending this many records (counted after the `start` filter). */
@@ -194,6 +196,10 @@ export class TestGateway {
       heartbeatsSent: 0,
     };
     this.connections.push(log);
+    if (plan.hangUp === true) {
+      socket.destroy();
+      return;
+    }
     socket.write('lsg_version=0.0.0-test\n');
     socket.write(plan.badChallenge !== undefined ? `${plan.badChallenge}\n` : `cram=${log.challenge}\n`);
     let pending = '';

@@ -391,6 +391,25 @@ describe('Live reconnection', { concurrency: true }, () => {
     );
   });
 
+  test('a failed attempt is retried after a longer pause; the gap names the first break', async () => {
+    const g = await gateway({ key: KEY, dbn: MBP10, plans: [{ silentAfter: 1 }, { hangUp: true }, {}] });
+    const run = await collect(g, 2, { deadLinkMs: 200, reconnect: { initialDelayMs: 5, maxDelayMs: 1000 } });
+    assert.deepEqual(run.records, await fileRecords(MBP10));
+    assert.equal(g.connections.length, 3);
+    // Pauses: 5 ms before the second connection, 10 ms (doubled) after it failed.
+    assert.deepEqual(
+      run.events.filter((e) => e.type === 'reconnecting').map((e) => [e.attempt, e.delayMs]),
+      [
+        [1, 5],
+        [2, 10],
+      ],
+    );
+    const gaps = run.events.filter((e) => e.type === 'gap');
+    assert.equal(gaps.length, 1);
+    assert.match(gaps[0].reason, /no data for \d+ ms/);
+    assert.equal(g.connections[2].subscriptions[0].get('start'), '1609160400000429831');
+  });
+
   test('a drop before the first record replays from the session’s start', async () => {
     const dbn = await tradesStream();
     const g = await gateway({ key: KEY, dbn, plans: [{ dropAfter: 0 }, {}] });
