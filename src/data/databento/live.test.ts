@@ -285,6 +285,22 @@ describe('Live over a local gateway', { concurrency: true }, () => {
     assert.equal(g.connections.length, 1);
   });
 
+  test('a listener that throws ends the run with its error, without reconnecting', async () => {
+    const g = await gateway({ key: KEY, dbn: MBP10, plans: [{ dropAfter: 1 }, {}] });
+    const live = new Live({ dataset: 'GLBX.MDP3', key: KEY, gateway: g.address });
+    live.subscribe({ schema: 'mbp-10', symbols: ['ESH1'] });
+    const boom = new Error('book rejected the record');
+    await assert.rejects(
+      live.run({
+        record() {
+          throw boom;
+        },
+      }),
+      (e: unknown) => e === boom,
+    );
+    assert.equal(g.connections.length, 1);
+  });
+
   test('a gateway nobody answers at fails at once', async () => {
     const g = await TestGateway.start({ key: KEY, dbn: MBP10 });
     const address = g.address;

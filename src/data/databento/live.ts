@@ -525,9 +525,11 @@ export class Live {
     } catch (err) {
       if (this.#stopped) return end('stopped');
       // An input that ends inside a record is a link that dropped mid-record, not a bad stream.
+      // (The link itself never throws: any other error is the listener's, or a malformed stream.)
       if (
         link.exhausted &&
-        (!(err instanceof DbnError) || err.code === 'TRUNCATED_RECORD' || err.code === 'TRUNCATED_HEADER')
+        err instanceof DbnError &&
+        (err.code === 'TRUNCATED_RECORD' || err.code === 'TRUNCATED_HEADER')
       )
         return end(link.endReason ?? 'the link closed');
       if (err instanceof DbnError) {
