@@ -51,7 +51,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'data',
     description:
-      'Databento data: price a request (cost, records, size), download it as .dbn.zst (resumed when cut), batch jobs, list datasets and schemas, resolve symbols',
+      'Databento data: price a historical request (cost, records, size), download it as .dbn.zst (resumed when cut), batch jobs, list datasets and schemas, resolve symbols; record a live subscription to a DBN file',
     group: true,
     configless: true,
     load: async () => (await import('./data.js')).registerData,

@@ -4,7 +4,8 @@
  * to a `.dbn.zst` file written under a `.partial` name, resuming a stream cut short. `batch`
  * submits jobs (priced and confirmed the same way), lists jobs and files, and downloads a job's
  * files with `Range` resumption and SHA-256 checks. On a terminal, downloads draw a progress bar
- * on stderr.
+ * on stderr. `scalper data live` records a live subscription to a DBN file (data-live.ts, loaded
+ * when it runs).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -14,8 +15,9 @@ import type cliProgressModule from 'cli-progress';
 import type { Command } from 'commander';
 import { ConfigError, formatTimestamp } from '../core/index.js';
 import { type BatchQuery, Historical, JOB_STATES, type RangeQuery } from '../data/databento/index.js';
-import { nonNegativeInt, positiveInt } from './args.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from './args.js';
 import { summary } from './commands.js';
+import type { LiveOpts } from './data-live.js';
 import { bytes, LineWriter, n, outputFolder, printReport } from './output.js';
 
 interface ClientOpts {
@@ -43,6 +45,8 @@ Examples:
   scalper data get ... --out data/ --yes          (no question: for scripts)
   scalper data range --dataset GLBX.MDP3
   scalper data resolve --dataset GLBX.MDP3 --symbols 6E.c.0 --stype-in continuous --start 2024-05-08
+  scalper data live --dataset GLBX.MDP3 --schema mbp-10 --symbols 6E.FUT --stype-in parent \
+    --duration 60 --out 6e-live.mbp-10.dbn
 
 The key is read from DATABENTO_API_KEY (HTTP basic authentication, the key as user name).
 A 429 is retried after its Retry-After and a 5xx with growing pauses, up to 3 times each.
@@ -57,6 +61,20 @@ Examples:
   scalper data batch list --states queued,processing,done
   scalper data batch files GLBX-20240509-ABCDEFGHIJ
   scalper data batch download GLBX-20240509-ABCDEFGHIJ --out data/batch/
+`;
+
+const LIVE_EXAMPLES = `
+Examples:
+  export DATABENTO_API_KEY=db-...
+  scalper data live --dataset GLBX.MDP3 --schema mbp-10 --symbols 6E.FUT --stype-in parent \\
+    --duration 60 --out 6e-live.mbp-10.dbn
+  scalper data live --dataset GLBX.MDP3 --schema mbo --symbols 6EM4 --snapshot --max-records 100000 --out 6em4.mbo.dbn
+  scalper dbn inspect 6e-live.mbp-10.dbn
+
+The gateway is glbx-mdp3.lsg.databento.com:13000 for GLBX.MDP3 (the dataset, lower case, dots as
+dashes); --gateway HOST:PORT names another. A dropped or silent link (no byte for twice the
+heartbeat interval plus 5 s) is reconnected and the subscription replayed from the last record
+recorded, without recording any record twice. Ctrl-C stops the recording with the file complete.
 `;
 
 function client(opts: ClientOpts): Historical {
@@ -367,6 +385,31 @@ export function registerData(program: Command): void {
     .option('--yes', 'accept the cost without asking (needed when there is no terminal)')
     .addHelpText('after', EXAMPLES)
     .action((opts: RangeOpts & { out: string; yes?: boolean }) => get(opts));
+  data
+    .command('live')
+    .description(
+      'record a live subscription (Databento Raw API) to a DBN file until --duration, --max-records or Ctrl-C, reconnecting without duplicates',
+    )
+    .requiredOption('--dataset <code>', 'dataset, e.g. GLBX.MDP3')
+    .requiredOption('--schema <name>', 'schema: mbp-10, mbo, trades, mbp-1, definition, …')
+    .requiredOption('--symbols <list>', 'comma-separated symbols, or ALL_SYMBOLS')
+    .option(
+      '--stype-in <type>',
+      'how --symbols are given: raw_symbol, parent, continuous, instrument_id',
+      'raw_symbol',
+    )
+    .option('--snapshot', 'open with a snapshot of the book (mbo only; not with --start)')
+    .option(
+      '--start <time>',
+      'replay from this time (ISO 8601 UTC or ns since the epoch, within the last 24 hours)',
+    )
+    .option('--duration <seconds>', 'stop after this many seconds', positiveNumber)
+    .option('--max-records <n>', 'stop after this many market-data records', positiveInt)
+    .requiredOption('--out <file>', 'the DBN file to write (under a .partial name until done)')
+    .option('--gateway <host:port>', 'the gateway’s address (default: the dataset’s own, port 13000)')
+    .option('--heartbeat <seconds>', 'heartbeat interval asked of the gateway (at least 5)', positiveInt, 30)
+    .addHelpText('after', LIVE_EXAMPLES)
+    .action(async (opts: LiveOpts) => (await import('./data-live.js')).recordLive(opts));
   data
     .command('datasets')
     .description('the datasets the key can reach')

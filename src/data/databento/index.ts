@@ -1,4 +1,7 @@
-/** Databento's historical HTTP API: pricing, metadata, symbology and downloads to `.dbn.zst` files. */
+/**
+ * Databento's historical HTTP API (pricing, metadata, symbology, downloads to `.dbn.zst` files)
+ * and its live gateway (the Raw API over TCP, with reconnection and replay).
+ */
 export {
   Batch,
   type BatchDownload,
@@ -21,4 +24,27 @@ export {
   type ResolveQuery,
   retryAfterMs,
 } from './historical.js';
+export {
+  Live,
+  type LiveEvent,
+  type LiveListener,
+  type LiveOptions,
+  type LiveStats,
+  type ReconnectPolicy,
+  type Recovery,
+} from './live.js';
+export {
+  authLine,
+  cramResponse,
+  defaultGateway,
+  formatGateway,
+  type GatewayAddress,
+  LIVE_PORT,
+  type LiveSubscription,
+  parseControl,
+  parseGateway,
+  SYMBOLS_PER_LINE,
+  subscriptionLines,
+} from './live-protocol.js';
+export { DeliveredRecords } from './live-replay.js';
 export type { DatasetRange, MappingInterval, Resolution } from './schemas.js';
