@@ -7,6 +7,7 @@ export type IgErrorCode =
   | 'IG_AUTH'
   | 'IG_ALLOWANCE'
   | 'IG_MARKET'
+  | 'IG_REJECTED'
   | 'IG_REQUEST'
   | 'IG_SERVER'
   | 'IG_NETWORK'
@@ -45,16 +46,53 @@ const KNOWN: Readonly<Record<string, { code: IgErrorCode; meaning: string }>> = 
     code: 'IG_ALLOWANCE',
     meaning: 'the weekly allowance of historical price points is used up',
   },
-  'error.public-api.failure.stockbroking-not-supported': {
-    code: 'IG_REQUEST',
-    meaning: 'stockbroking accounts are not supported by the API',
+  'error.security.api-key-missing': { code: 'IG_AUTH', meaning: 'the API key was not sent' },
+  'error.security.account-token-invalid': { code: 'IG_AUTH', meaning: 'the account token is not valid' },
+  'error.public-api.failure.preferred.account.disabled': {
+    code: 'IG_AUTH',
+    meaning: "the user's preferred account is disabled",
   },
-  'error.trading.otc.market-closed': { code: 'IG_MARKET', meaning: 'the market is closed' },
-  'error.service.marketdata.market-closed': { code: 'IG_MARKET', meaning: 'the market is closed' },
-  'error.unsupported.epic': { code: 'IG_MARKET', meaning: 'the epic is not available to this account' },
-  'error.markets.epic-not-found': { code: 'IG_MARKET', meaning: 'no market has this epic' },
   'error.confirms.deal-not-found': { code: 'IG_REQUEST', meaning: 'IG holds no deal with this reference' },
 };
+
+/**
+ * Why IG rejected a deal: the `reason` of a REJECTED confirm (labs.ig.com, `GET /confirms`), for
+ * the reasons a trading program meets most. A closed market is an `IG_MARKET` refusal.
+ */
+const DEAL_REASONS: Readonly<Record<string, string>> = {
+  MARKET_CLOSED: 'the market is closed',
+  MARKET_CLOSED_WITH_EDITS: 'the market is closed; only edits are accepted',
+  MARKET_OFFLINE: 'the market is offline',
+  MARKET_NOT_BORROWABLE: 'the market cannot be shorted',
+  INSUFFICIENT_FUNDS: 'the account has too little money for the deal',
+  MINIMUM_ORDER_SIZE_ERROR: 'the size is below the market minimum',
+  ATTACHED_ORDER_LEVEL_ERROR: 'a stop or limit level is too close to the market',
+  REJECT_SPREADBET_ORDER_ON_CFD_ACCOUNT: 'a spread bet cannot be placed on a CFD account',
+  REJECT_CFD_ORDER_ON_SPREADBET_ACCOUNT: 'a CFD deal cannot be placed on a spread-bet account',
+  DUPLICATE_ORDER_ERROR: 'a deal with this reference was already made',
+  UNKNOWN: 'IG gave no reason',
+};
+
+/** A rejected deal's reason in words: IG's code with its meaning, or the text IG sent. */
+export function describeDealReason(reason: string | null | undefined): string {
+  if (reason === null || reason === undefined || reason === '') return 'IG gave no reason';
+  const meaning = DEAL_REASONS[reason];
+  return meaning === undefined ? reason : `${reason} (${meaning})`;
+}
+
+/** The error for a deal IG rejected (a REJECTED confirm of `call`). */
+export function dealRejected(call: string, reason: string | null | undefined): IgError {
+  const market =
+    reason === 'MARKET_CLOSED' || reason === 'MARKET_CLOSED_WITH_EDITS' || reason === 'MARKET_OFFLINE';
+  return new IgError(
+    market ? 'IG_MARKET' : 'IG_REJECTED',
+    `IG rejected ${call}: ${describeDealReason(reason)}`,
+    {
+      call,
+      igCode: reason ?? undefined,
+    },
+  );
+}
 
 /** Whether IG's `errorCode` says the session's tokens ran out (renew and retry). */
 export function isExpiredSession(igCode: string | undefined): boolean {

@@ -7,7 +7,7 @@ export {
   IgConfigSchema,
   type IgMarket,
 } from './config-schema.js';
-export { IgError, type IgErrorCode, isExpiredSession } from './errors.js';
+export { dealRejected, describeDealReason, IgError, type IgErrorCode, isExpiredSession } from './errors.js';
 export { RateLimiter } from './limiter.js';
 export { pointsToRaw, rawToPoints } from './points.js';
 export {

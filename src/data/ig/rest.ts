@@ -206,6 +206,7 @@ export class IgRest {
   readonly #trading: RateLimiter;
   #session: Session | null = null;
   #renewing: Promise<void> | null = null;
+  #loggingIn: Promise<void> | null = null;
 
   constructor(opts: IgRestOptions) {
     this.#base = opts.baseUrl.replace(/\/+$/, '');
@@ -453,7 +454,13 @@ export class IgRest {
   }
 
   async #ensureSession(): Promise<Session> {
-    if (this.#session === null) await this.login();
+    if (this.#session === null) {
+      // Calls made together before the first login share it.
+      this.#loggingIn ??= this.login().finally(() => {
+        this.#loggingIn = null;
+      });
+      await this.#loggingIn;
+    }
     const s = this.#session as Session;
     if (s.v === 3 && Date.now() >= s.expiresAtMs) await this.#renew();
     return this.#session as Session;
