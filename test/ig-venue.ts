@@ -180,6 +180,8 @@ export class IgVenue {
   readonly historicalTotal: number;
   /** Order-entry requests received (new, amend, delete, close). */
   orderEntries = 0;
+  /** Deal confirms are not streamed (only `GET /confirms` has them), as when the stream lags. */
+  muteConfirms = false;
   /** Lightstreamer sessions created so far. */
   lsSessionsCreated = 0;
   readonly #server: Server;
@@ -258,7 +260,10 @@ export class IgVenue {
   async close(): Promise<void> {
     this.drop();
     this.#wss.close();
-    await new Promise<void>((r) => this.#server.close(() => r()));
+    const closed = new Promise<void>((r) => this.#server.close(() => r()));
+    // A client still connecting after the drop must not hold the server open.
+    this.#server.closeAllConnections();
+    await closed;
   }
 
   /** Cuts every connection (REST keep-alive sockets and streams); state is kept. */
@@ -729,7 +734,7 @@ export class IgVenue {
       ...fields,
     };
     this.confirms.set(c.dealReference as string, c);
-    this.event(`TRADE:${this.accountId}`, { CONFIRMS: JSON.stringify(c) });
+    if (!this.muteConfirms) this.event(`TRADE:${this.accountId}`, { CONFIRMS: JSON.stringify(c) });
     return c;
   }
 

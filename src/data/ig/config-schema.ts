@@ -75,7 +75,10 @@ export const IgConfigSchema = z.strictObject({
   /** The streaming link (Lightstreamer). */
   stream: z.prefault(
     z.strictObject({
-      /** Pause before reconnecting after a failed attempt, ms. */
+      /**
+       * Pause before reconnecting after a failed attempt, ms. Lightstreamer's client also gives a new
+       * WebSocket this long to open before it falls back to HTTP for the session.
+       */
       retryDelayMs: posInt(4_000),
       /** Silence after which the link is STALLED, ms. */
       stalledTimeoutMs: posInt(2_000),

@@ -4,7 +4,11 @@ import { pointsToRaw, rawToPoints } from './points.js';
 
 // EUR/USD at IG in points: 10812.3 points × 100,000 raw a point = 1,081,230,000 raw = 1.08123.
 test('points to raw units exactly, where the binary product is not', () => {
-  assert.notEqual(1.00001 * 1_000_000_000, 1000010000, 'the float product is off: why the conversion is decimal');
+  assert.notEqual(
+    1.00001 * 1_000_000_000,
+    1000010000,
+    'the float product is off: why the conversion is decimal',
+  );
   assert.equal(pointsToRaw(1.00001, 1_000_000_000), 1000010000);
   assert.equal(pointsToRaw(10812.3, 100000), 1081230000);
   assert.equal(pointsToRaw('10812.35', 100000), 1081235000);

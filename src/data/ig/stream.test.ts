@@ -49,7 +49,7 @@ describe('IgStream against a local Lightstreamer server', () => {
     });
     const s = new IgStream({
       login: await rest.streamingLogin(),
-      retryDelayMs: 100,
+      retryDelayMs: 1000,
       firstRetryMaxDelayMs: 10,
       sessionRecoveryTimeoutMs: 0,
     });

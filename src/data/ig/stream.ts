@@ -38,7 +38,10 @@ export interface StreamLink {
 
 export interface IgStreamOptions {
   readonly login: StreamingLogin;
-  /** Pause before reconnecting after a failed attempt, ms (Lightstreamer's default 4000). */
+  /**
+   * Pause before reconnecting after a failed attempt, ms (Lightstreamer's default 4000). The client
+   * also gives a new WebSocket this long to open before it falls back to HTTP.
+   */
   readonly retryDelayMs?: number;
   /** Longest random pause before the first reconnection attempt, ms (100). */
   readonly firstRetryMaxDelayMs?: number;
@@ -108,9 +111,14 @@ export type TradeEvent =
   | { readonly kind: 'position'; readonly update: PositionUpdate }
   | { readonly kind: 'working-order'; readonly update: WorkingOrderUpdate };
 
-/** A subscription: `active` resolves when the server first confirms it. */
+/**
+ * A subscription: `active` resolves when the server first confirms it; `onActive` listeners hear
+ * of every confirmation, the first and each one after a reconnection (what was streamed while the
+ * link was down is lost, so a consumer that must not miss an event catches up then).
+ */
 export interface StreamSubscription {
   readonly active: Promise<void>;
+  onActive(listener: () => void): void;
   unsubscribe(): void;
 }
 
@@ -381,8 +389,12 @@ export class IgStream {
     const active = new Promise<void>((r) => {
       activate = r;
     });
+    const onActive: (() => void)[] = [];
     sub.addListener({
-      onSubscription: () => activate(),
+      onSubscription: () => {
+        activate();
+        for (const l of onActive) l();
+      },
       onSubscriptionError: (code: number, message: string) =>
         this.#problem(`Lightstreamer refused the subscription to ${item}: ${message} (code ${code})`),
       onItemUpdate: (u: ItemUpdate) => {
@@ -397,6 +409,7 @@ export class IgStream {
     this.#client.subscribe(sub);
     return {
       active,
+      onActive: (l) => onActive.push(l),
       unsubscribe: () => {
         if (this.#subs.delete(sub)) this.#client.unsubscribe(sub);
       },
