@@ -182,6 +182,8 @@ export class IgVenue {
   orderEntries = 0;
   /** Deal confirms are not streamed (only `GET /confirms` has them), as when the stream lags. */
   muteConfirms = false;
+  /** Nothing is streamed on the TRADE item: only REST tells what happened. */
+  muteTrade = false;
   /** Lightstreamer sessions created so far. */
   lsSessionsCreated = 0;
   readonly #server: Server;
@@ -312,6 +314,7 @@ export class IgVenue {
 
   /** Streams one DISTINCT event: the given fields, every other field null. */
   event(item: string, values: ItemValues): void {
+    if (this.muteTrade && item.startsWith('TRADE:')) return;
     for (const s of this.#sessions.values())
       for (const [subId, sub] of s.subs)
         if (sub.item === item) {

@@ -55,7 +55,7 @@ export const IgConfigSchema = z.strictObject({
   /** Another gateway address (overrides `environment`). */
   baseUrl: z.optional(z.url({ protocol: /^https?$/ })),
   /** Login version: 2 (CST and X-SECURITY-TOKEN) or 3 (OAuth, refreshed). */
-  login: z._default(z.union([z.literal(2), z.literal(3)]), 2),
+  login: z._default(z.literal([2, 3]), 2),
   /** The account to trade (default: the one IG logs into). */
   accountId: z.optional(NON_EMPTY),
   /** Requests per minute the client keeps within (IG: My Account → API shows the account's). */

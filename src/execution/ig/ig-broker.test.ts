@@ -175,6 +175,40 @@ describe('IG broker specifics', () => {
     assert.equal(reports.find((r) => r.kind === 'fill' && r.clientId === 'fb2')?.price, 1_081_210_000);
   });
 
+  test('a working order filled while the stream was down and never streamed is found by REST after it, once', async () => {
+    const { v, b } = await open();
+    const order = b.submit(spec('away1', { type: 'limit', tif: 'GTC', limitPx: 1_080_500_000 }), 0n);
+    await settled(order);
+    v.muteTrade = true;
+    v.drop();
+    await until(() => events.some((e) => e.kind === 'disconnected'), 'the disconnection');
+    const asked = v.requests.length;
+    v.fillWorkingOrder('away1', 1, 10805);
+    await until(() => order.status === 'filled', 'the fill found by reconciliation');
+    const after = v.requests.slice(asked).map((q) => `${q.method} ${q.path}`);
+    assert.ok(after.includes('GET /positions') && after.includes('GET /working-orders'), after.join(', '));
+    await until(() => events.filter((e) => e.kind === 'connected').length >= 2, 'the reconnection');
+    v.muteTrade = false;
+    // IG streams the position again (as after a restart of its side): nothing more is booked.
+    v.event(`TRADE:${v.accountId}`, {
+      OPU: JSON.stringify({
+        dealReference: 'away1',
+        dealId: 'X',
+        epic: EPIC,
+        direction: 'BUY',
+        status: 'OPEN',
+        level: 10805,
+        size: 1,
+      }),
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const fills = reports.filter((r) => r.kind === 'fill' && r.clientId === 'away1');
+    assert.deepEqual(
+      fills.map((f) => [f.quantity, f.price]),
+      [[1, 1_080_500_000]],
+    );
+  });
+
   test('a malformed CONFIRMS is a problem event, not a crash; orders go on', async () => {
     const { v, b } = await open();
     v.event(`TRADE:${v.accountId}`, { CONFIRMS: '{"dealReference": "x", "dealStatus": ' });
