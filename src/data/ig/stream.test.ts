@@ -210,6 +210,36 @@ describe('IgStream against a local Lightstreamer server', () => {
   });
 });
 
+describe('IgStream recovery', () => {
+  test('with session recovery on, a cut link goes through DISCONNECTED:TRYING-RECOVERY, reported as disconnected', async () => {
+    const v = await startIgVenue({ keepaliveMs: 200 });
+    const rest = new IgRest({
+      baseUrl: v.baseUrl,
+      credentials: { apiKey: v.apiKey, identifier: v.identifier, password: v.password },
+    });
+    const s = new IgStream({
+      login: await rest.streamingLogin(),
+      retryDelayMs: 1000,
+      firstRetryMaxDelayMs: 10,
+      sessionRecoveryTimeoutMs: 5000,
+    });
+    const links: StreamLink[] = [];
+    s.onLink((l) => links.push(l));
+    try {
+      await s.connect();
+      v.drop();
+      await until(() => links.some((l) => l.status === 'DISCONNECTED:TRYING-RECOVERY'), 'a recovery attempt');
+      assert.equal(links.find((l) => l.status === 'DISCONNECTED:TRYING-RECOVERY')?.state, 'disconnected');
+      // The local server cannot resume a session (CONERR 20): the client opens a new one.
+      await until(() => v.lsSessionsCreated === 2 && s.link.state === 'connected', 'a new session', 8_000);
+    } finally {
+      await s.close();
+      rest.close();
+      await v.close();
+    }
+  });
+});
+
 describe('stream parsing', () => {
   test('the link state from each Lightstreamer status', () => {
     assert.deepEqual(

@@ -399,7 +399,8 @@ export class IgBroker implements VenueBroker {
         this.#report(t, refused, { reason: `IG refused: ${describeDealReason(c.reason)}`, venueNs });
       else this.#report(t, what === 'cancel' ? 'cancelled' : 'replaced', { venueNs });
     } catch (e) {
-      this.#report(t, refused, { reason: (e as Error).message });
+      // An order IG never took was rejected already: there is nothing left to refuse.
+      if (!isTerminal(t.order.status)) this.#report(t, refused, { reason: (e as Error).message });
     }
   }
 
