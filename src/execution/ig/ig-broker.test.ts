@@ -164,6 +164,24 @@ describe('IG broker specifics', () => {
     assert.deepEqual([sent.orderType, sent.timeInForce, sent.size], ['MARKET', 'EXECUTE_AND_ELIMINATE', 3]);
   });
 
+  test('a limit IOC is a LIMIT deal at its level, a FOK market a FILL_OR_KILL deal; neither rests', async () => {
+    const { v, b } = await open();
+    const ioc = b.submit(spec('ioc1', { type: 'limit', tif: 'IOC', limitPx: 1_081_250_000 }), 0n);
+    const fok = b.submit(spec('fok1', { side: 'sell', tif: 'FOK' }), 0n);
+    await until(() => ioc.status === 'filled' && fok.status === 'filled', 'both fills');
+    const deals = v.requests
+      .filter((q) => q.path === '/positions/otc')
+      .map((q) => q.body as Record<string, unknown>);
+    assert.deepEqual(
+      deals.map((d) => [d.dealReference, d.orderType, d.level, d.timeInForce]),
+      [
+        ['ioc1', 'LIMIT', 10812.5, 'EXECUTE_AND_ELIMINATE'],
+        ['fok1', 'MARKET', undefined, 'FILL_OR_KILL'],
+      ],
+    );
+    assert.equal(v.requests.filter((q) => q.path === '/working-orders/otc').length, 0);
+  });
+
   test('without a confirm on the stream, the order is settled from GET /confirms', async () => {
     const { v, b } = await open(100);
     v.muteConfirms = true;
@@ -180,10 +198,11 @@ describe('IG broker specifics', () => {
     const order = b.submit(spec('away1', { type: 'limit', tif: 'GTC', limitPx: 1_080_500_000 }), 0n);
     await settled(order);
     v.muteTrade = true;
-    v.drop();
-    await until(() => events.some((e) => e.kind === 'disconnected'), 'the disconnection');
     const asked = v.requests.length;
+    // Filled in the same turn as the cut: no stream is there to hear of it.
+    v.drop();
     v.fillWorkingOrder('away1', 1, 10805);
+    await until(() => events.some((e) => e.kind === 'disconnected'), 'the disconnection');
     await until(() => order.status === 'filled', 'the fill found by reconciliation');
     const after = v.requests.slice(asked).map((q) => `${q.method} ${q.path}`);
     assert.ok(after.includes('GET /positions') && after.includes('GET /working-orders'), after.join(', '));

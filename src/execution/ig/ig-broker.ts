@@ -226,7 +226,9 @@ export class IgBroker implements VenueBroker {
       return order;
     }
     this.#byRef.set(ref, t);
-    void this.#send(t);
+    this.#send(t).catch((e: Error) =>
+      this.#event({ kind: 'problem', message: `order ${spec.clientId}: ${e.message}` }),
+    );
     return order;
   }
 
@@ -234,7 +236,10 @@ export class IgBroker implements VenueBroker {
     const t = this.#tracked(clientId);
     t.order.cancel(nowNs);
     if (t.kind === 'deal') {
-      this.#later(0, () => this.#report(t, 'cancel-rejected', { reason: 'an IG deal cannot be cancelled' }));
+      this.#later(0, () => {
+        if (t.order.status === 'pending-cancel')
+          this.#report(t, 'cancel-rejected', { reason: 'an IG deal cannot be cancelled' });
+      });
       return;
     }
     void this.#request(t, 'cancel', async (dealId) => this.#rest.deleteWorkingOrder(dealId));
@@ -253,8 +258,12 @@ export class IgBroker implements VenueBroker {
           `a positive multiple of the tick ${t.market.tickRaw}`,
         );
     }
-    t.order.replace(nowNs, change);
     const spec = t.order.spec;
+    const stop = spec.type === 'stop';
+    const newPx = stop ? (change.stopPx ?? spec.stopPx) : (change.limitPx ?? spec.limitPx);
+    // In points before the order moves: a price IG cannot be sent fails here, changing nothing.
+    const level = newPx === undefined ? Number.NaN : rawToPoints(newPx, t.market.pointRaw);
+    t.order.replace(nowNs, change);
     const refusal =
       t.kind === 'deal'
         ? 'an IG deal cannot be changed'
@@ -262,14 +271,11 @@ export class IgBroker implements VenueBroker {
           ? "IG cannot change a working order's size"
           : null;
     if (refusal !== null) {
-      this.#later(0, () => this.#report(t, 'replace-rejected', { reason: refusal }));
+      this.#later(0, () => {
+        if (t.order.replacePending) this.#report(t, 'replace-rejected', { reason: refusal });
+      });
       return;
     }
-    const stop = spec.type === 'stop';
-    const level = rawToPoints(
-      (stop ? (change.stopPx ?? spec.stopPx) : (change.limitPx ?? spec.limitPx)) as number,
-      t.market.pointRaw,
-    );
     void this.#request(t, 'replace', async (dealId) =>
       this.#rest.amendWorkingOrder(dealId, {
         level,
