@@ -18,6 +18,8 @@ const EXPECTED: Record<string, string[]> = {
   './core': ['EngineError', 'parsePrice', 'fxSession', 'ManualClock'],
   './dbn': ['DbnDecoder', 'DbnEncoder', 'MergedRecords', 'replay'],
   './databento': ['Historical', 'DatabentoError'],
+  './ig': ['IgRest', 'IgStream', 'IgError', 'pointsToRaw'],
+  './ig-broker': ['IgBroker', 'dealReferenceOf'],
   './book': ['L2Book', 'L3Book', 'BookSet'],
   './features': ['FeatureEngine', 'Vpin', 'BestLevelOfi', 'Ema'],
   './sim': ['simulate', 'simulateDay'],

@@ -58,6 +58,24 @@ describe('loadConfig', () => {
     assert.deepEqual(p.pipeline.limits, defaultConfig().pipeline.limits);
   });
 
+  test('the ig section is absent by default; given, it is validated and defaulted', () => {
+    assert.equal(defaultConfig().ig, undefined);
+    const c = loadConfig({
+      file: file(
+        'ig.yaml',
+        'ig: {login: 3, markets: [{epic: CS.D.EURUSD.MINI.IP, instrumentId: 1, pointRaw: 100000, tickRaw: 10000}]}\n',
+      ),
+      env: {},
+    });
+    assert.equal(c.ig?.login, 3);
+    assert.equal(c.ig?.environment, 'demo');
+    assert.equal(c.ig?.markets[0].expiry, '-');
+    assert.throws(
+      () => loadConfig({ file: file('ig-bad.yaml', 'ig: {login: 4}\n'), env: {} }),
+      (e: Error) => /ig\.login/.test(e.message),
+    );
+  });
+
   test('the example file is accepted and means what its comments say', () => {
     const c = loadConfig({ file: EXAMPLE, env: {} });
     assert.equal(c.techniques.fvg.enabled, false);

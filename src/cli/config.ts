@@ -35,6 +35,7 @@ import {
   setRootLogger,
 } from '../core/index.js';
 import { flag, nonNeg, nonNegInt, pos, posInt, unit } from '../core/schema/index.js';
+import { IgConfigSchema } from '../data/ig/schema/index.js';
 import { ExecutionConfigSchema } from '../execution/schema/index.js';
 import {
   DAILY_VPIN_BUCKET_VOLUME,
@@ -210,6 +211,11 @@ export const ScalperConfigSchema = z.strictObject({
   /** The execution layer's own schema: brackets, risk, the paper broker, fees (execution/config.ts). */
   execution: z.prefault(ExecutionConfigSchema, {}),
   llm,
+  /**
+   * IG Markets (data/ig): gateway, login, allowances, stream timings and the traded epics; absent
+   * unless IG is used. Credentials only from IG_API_KEY, IG_IDENTIFIER and IG_PASSWORD.
+   */
+  ig: z.optional(IgConfigSchema),
 });
 
 /** The effective configuration of a run. */
