@@ -5,6 +5,7 @@ import { venueContract } from '../../../test/venue-contract.js';
 import { IgRest } from '../../data/ig/index.js';
 import type { ExecutionReport, VenueEvent } from '../broker.js';
 import type { Order, OrderSpec } from '../order.js';
+import { carryOut, describeMismatches, reconcile, reconciliationPlan } from '../reconcile.js';
 import { IgBroker } from './ig-broker.js';
 import { dealReferenceOf } from './reference.js';
 
@@ -288,5 +289,78 @@ describe('IG broker specifics', () => {
     assert.deepEqual(state.positions, [
       { instrumentId: INSTRUMENT, quantity: -3, averagePx: (2 * 1_081_190_000 + 1_081_090_000) / 3 },
     ]);
+  });
+});
+
+describe('IG reconciliation after a restart', () => {
+  test('flatten cancels the working order left by the session before and sells its 2 lots: IG is left flat', async () => {
+    const v = await startIgVenue({ keepaliveMs: 300 });
+    const first = brokerFor(v);
+    const again = brokerFor(v);
+    try {
+      const PRICE = 1_081_200_000;
+      await v.harness(EPIC, POINT_RAW).quote(PRICE - TICK_RAW, PRICE + TICK_RAW);
+      await first.connect();
+      const buy = first.submit(
+        {
+          clientId: 'day1-1',
+          instrumentId: INSTRUMENT,
+          side: 'buy',
+          type: 'market',
+          quantity: 2,
+          tif: 'IOC',
+        },
+        0n,
+      );
+      const target = first.submit(
+        {
+          clientId: 'day1-2',
+          instrumentId: INSTRUMENT,
+          side: 'sell',
+          type: 'limit',
+          quantity: 2,
+          limitPx: PRICE + 30 * TICK_RAW,
+          tif: 'GTC',
+        },
+        0n,
+      );
+      await until(() => buy.status === 'filled' && target.status === 'accepted', 'the first session');
+      await first.close();
+
+      await again.connect();
+      const theirs = await again.venueState();
+      const result = reconcile({ positions: [], orders: [] }, theirs);
+      assert.equal(theirs.orders.length, 1);
+      const dealId = theirs.orders[0].venueId;
+      assert.deepEqual(
+        describeMismatches(
+          result,
+          () => 'EUR/USD',
+          (raw) => (raw / 1e9).toFixed(5),
+        ),
+        [
+          'EUR/USD: position ours 0, venue +2',
+          `EUR/USD: order venue ${dealId} (sell 2 limit 1.08150) at the venue, not ours`,
+        ],
+      );
+      const done = carryOut(reconciliationPlan(result, theirs, 'flatten'), again, 0n, () => 'flat-1');
+      assert.equal(done.cancelling[0].clientId, `venue-${dealId}`);
+      await until(
+        () => done.cancelling[0].status === 'cancelled' && done.closing[0].status === 'filled',
+        'the cancel and the close',
+      );
+      // Sold at IG's bid, one tick under the price.
+      assert.equal(done.closing[0].averagePx, PRICE - TICK_RAW);
+      const after = await again.venueState();
+      assert.deepEqual(after.orders, []);
+      assert.deepEqual(
+        after.positions.filter((p) => p.quantity !== 0),
+        [],
+      );
+    } finally {
+      await first.close();
+      await again.close();
+      await v.close();
+    }
   });
 });

@@ -44,6 +44,7 @@ import {
 } from '../../data/ig/index.js';
 import {
   acceptReport,
+  adoptedId,
   BrokerRequestError,
   type ExecutionReport,
   type ReplaceChange,
@@ -283,6 +284,40 @@ export class IgBroker implements VenueBroker {
         ...timeInForce(spec),
       }),
     );
+  }
+
+  adopt(o: VenueOrder, nowNs: bigint): Order {
+    const clientId = adoptedId(o);
+    const known = this.order(clientId);
+    if (known !== undefined) return known;
+    const market = this.#byId.get(o.instrumentId);
+    if (market === undefined)
+      throw new BrokerRequestError(
+        'UNKNOWN_ORDER',
+        clientId,
+        `cannot adopt: instrument ${o.instrumentId} has no IG market configured`,
+      );
+    const order = new Order(
+      {
+        clientId,
+        instrumentId: o.instrumentId,
+        side: o.side,
+        type: o.type,
+        quantity: o.quantity,
+        tif: 'GTC',
+        ...(o.limitPx !== undefined ? { limitPx: o.limitPx } : {}),
+        ...(o.stopPx !== undefined ? { stopPx: o.stopPx } : {}),
+      },
+      nowNs,
+    );
+    order.ack(nowNs);
+    // A working order IG already holds, known by its deal id.
+    const t = tracked(order, market, dealReferenceOf(clientId), 'working');
+    t.dealId = o.venueId;
+    t.resolveAccepted();
+    this.#orders.set(clientId, t);
+    this.#byDealId.set(o.venueId, t);
+    return order;
   }
 
   async venueState(): Promise<VenueState> {
