@@ -9,7 +9,7 @@ import type { RecordCursor } from '../data/dbn/index.js';
 import type { Liquidity } from './fees.js';
 import {
   isTerminal,
-  type Order,
+  Order,
   type OrderSide,
   type OrderSpec,
   OrderStateError,
@@ -150,6 +150,25 @@ export interface VenueBroker extends Broker {
 /** The client id a broker adopts a venue's order under (`VenueBroker.adopt`). */
 export function adoptedId(o: VenueOrder): string {
   return o.clientId ?? `venue-${o.venueId}`;
+}
+
+/** A venue's working order as an accepted order of ours, GTC, for what is left of it. */
+export function adoptedOrder(o: VenueOrder, nowNs: bigint): Order {
+  const order = new Order(
+    {
+      clientId: adoptedId(o),
+      instrumentId: o.instrumentId,
+      side: o.side,
+      type: o.type,
+      quantity: o.quantity,
+      tif: 'GTC',
+      ...(o.limitPx !== undefined ? { limitPx: o.limitPx } : {}),
+      ...(o.stopPx !== undefined ? { stopPx: o.stopPx } : {}),
+    },
+    nowNs,
+  );
+  order.ack(nowNs);
+  return order;
 }
 
 /** Whether `b` wants the market data replayed to it. */

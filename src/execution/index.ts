@@ -4,6 +4,7 @@ export { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
 export {
   acceptReport,
   adoptedId,
+  adoptedOrder,
   applyReport,
   type Broker,
   BrokerRequestError,

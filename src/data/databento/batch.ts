@@ -113,6 +113,40 @@ export class IdleAbort {
   }
 }
 
+/**
+ * Reads a response body chunk by chunk into `take`, restarting `idle` before each read. Only the
+ * network's failures are cuts: one (or a silence that fired `idle`) is returned as the error to
+ * resume after, null when the body ended; a throw from `take` (a full disk, bytes that are not
+ * DBN) ends the body and fails for good.
+ */
+export async function readBody(
+  res: Response,
+  idle: IdleAbort,
+  take: (chunk: Uint8Array) => void,
+): Promise<Error | null> {
+  const body = ((res.body ?? []) as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  let ended = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      idle.restart();
+      try {
+        next = await body.next();
+      } catch (err) {
+        ended = true;
+        return idle.fired ? new Error(`no data for ${idle.ms} ms`) : (err as Error);
+      }
+      if (next.done === true) break;
+      take(next.value);
+    }
+    ended = true;
+    return null;
+  } finally {
+    idle.pause();
+    if (!ended) await body.return?.();
+  }
+}
+
 /** The SHA-256 of a file on disk, read in chunks. */
 export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -307,32 +341,18 @@ export class Batch {
     }
     let bytes = from;
     const fd = openSync(tmp, from === 0 ? 'w' : 'a');
-    const body = ((res.body ?? []) as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-    let ended = false;
+    let cut: Error | null;
     try {
-      for (;;) {
-        // Only the network's failures are cuts; a failed write (a full disk) fails for good.
-        let next: IteratorResult<Uint8Array>;
-        idle.restart();
-        try {
-          next = await body.next();
-        } catch (err) {
-          ended = true;
-          return idle.fired ? new Error(`no data for ${idle.ms} ms`) : (err as Error);
-        }
-        if (next.done === true) break;
-        const c = next.value;
+      cut = await readBody(res, idle, (c) => {
         let o = 0;
         while (o < c.length) o += writeSync(fd, c, o, c.length - o);
         bytes += c.length;
         onProgress?.({ filename: file.filename, bytes, total: file.size });
-      }
-      ended = true;
+      });
     } finally {
-      idle.pause();
       closeSync(fd);
-      if (!ended) await body.return?.();
     }
+    if (cut !== null) return cut;
     return bytes < file.size ? new Error(`the answer ended after ${bytes} of ${file.size} bytes`) : null;
   }
 }

@@ -19,7 +19,7 @@ import {
   type StepResult,
   ZstdStreamDecoder,
 } from '../dbn/index.js';
-import { Batch, IdleAbort } from './batch.js';
+import { Batch, IdleAbort, readBody } from './batch.js';
 import { DatabentoError } from './errors.js';
 import {
   CostSchema,
@@ -325,32 +325,15 @@ export class Historical {
     const requestId = res.headers.get('request-id') ?? undefined;
     const reader = new RangeReader(endpoint, w, requestId);
     w.beginResponse(requestId);
-    const body = ((res.body ?? []) as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-    let ended = false;
-    try {
-      for (;;) {
-        // Only the network's failures are cuts; reading or writing what came fails for good.
-        let next: IteratorResult<Uint8Array>;
-        idle.restart();
-        try {
-          next = await body.next();
-        } catch (err) {
-          ended = true;
-          return idle.fired ? new Error(`no data for ${idle.ms} ms`) : (err as Error);
-        }
-        if (next.done === true) break;
-        progress.bytes += next.value.length;
-        reader.push(next.value);
-        progress.records = w.records;
-        progress.ts = w.lastTs;
-        progress.written = w.bytes;
-        onProgress?.(progress);
-      }
-      ended = true;
-    } finally {
-      idle.pause();
-      if (!ended) await body.return?.();
-    }
+    const cut = await readBody(res, idle, (chunk) => {
+      progress.bytes += chunk.length;
+      reader.push(chunk);
+      progress.records = w.records;
+      progress.ts = w.lastTs;
+      progress.written = w.bytes;
+      onProgress?.(progress);
+    });
+    if (cut !== null) return cut;
     const short = reader.shortBy();
     if (short !== null) return new Error(`the answer ended early: ${short}`);
     w.endResponse(requestId);

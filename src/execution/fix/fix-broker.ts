@@ -44,6 +44,7 @@ import {
 import {
   acceptReport,
   adoptedId,
+  adoptedOrder,
   BrokerRequestError,
   type ExecutionReport,
   type ReplaceChange,
@@ -433,20 +434,7 @@ export class FixBroker implements VenueBroker {
         clientId,
         `cannot adopt: instrument ${o.instrumentId} is not configured`,
       );
-    const order = new Order(
-      {
-        clientId,
-        instrumentId: o.instrumentId,
-        side: o.side,
-        type: o.type,
-        quantity: o.quantity,
-        tif: 'GTC',
-        ...(o.limitPx !== undefined ? { limitPx: o.limitPx } : {}),
-        ...(o.stopPx !== undefined ? { stopPx: o.stopPx } : {}),
-      },
-      nowNs,
-    );
-    order.ack(nowNs);
+    const order = adoptedOrder(o, nowNs);
     // The venue knows it by its ClOrdID (our client id for it) and its OrderID.
     const entry: Entry = {
       order,

@@ -45,6 +45,7 @@ import {
 import {
   acceptReport,
   adoptedId,
+  adoptedOrder,
   BrokerRequestError,
   type ExecutionReport,
   type ReplaceChange,
@@ -297,20 +298,7 @@ export class IgBroker implements VenueBroker {
         clientId,
         `cannot adopt: instrument ${o.instrumentId} has no IG market configured`,
       );
-    const order = new Order(
-      {
-        clientId,
-        instrumentId: o.instrumentId,
-        side: o.side,
-        type: o.type,
-        quantity: o.quantity,
-        tif: 'GTC',
-        ...(o.limitPx !== undefined ? { limitPx: o.limitPx } : {}),
-        ...(o.stopPx !== undefined ? { stopPx: o.stopPx } : {}),
-      },
-      nowNs,
-    );
-    order.ack(nowNs);
+    const order = adoptedOrder(o, nowNs);
     // A working order IG already holds, known by its deal id.
     const t = tracked(order, market, dealReferenceOf(clientId), 'working');
     t.dealId = o.venueId;
