@@ -86,6 +86,35 @@ describe('loadConfig', () => {
     assert.equal(c.llm.provider, 'none');
   });
 
+  test('a venue secret in the file is refused naming the variables that hold it', () => {
+    const f = file(
+      'venues.yaml',
+      ['ig:', '  password: hunter2', 'execution:', '  fix: {password: hunter3}'].join('\n'),
+    );
+    let problems: readonly string[] = [];
+    assert.throws(
+      () => loadConfig({ file: f, env: {} }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigProblemsError);
+        problems = e.problems;
+        return true;
+      },
+    );
+    assert.ok(
+      problems.includes(
+        `${f}: ig.password: secrets are read only from the environment (IG_API_KEY, IG_IDENTIFIER, IG_PASSWORD)`,
+      ),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.includes(
+        `${f}: execution.fix.password: secrets are read only from the environment (SCALPER_FIX_PASSWORD)`,
+      ),
+      problems.join('\n'),
+    );
+    assert.ok(!problems.join('\n').includes('hunter'));
+  });
+
   test('every problem is listed with the file and its path; a key in the file is refused unread', () => {
     const f = file(
       'bad.yaml',

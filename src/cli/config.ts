@@ -271,6 +271,13 @@ export interface LoadConfigOptions {
   readonly flags?: ConfigLayer;
 }
 
+/** The environment variables that hold the secret at configuration path `path`. */
+function secretVariables(path: string): string {
+  if (path.startsWith('ig.')) return 'IG_API_KEY, IG_IDENTIFIER, IG_PASSWORD';
+  if (path.startsWith('execution.fix.')) return 'SCALPER_FIX_PASSWORD';
+  return 'OPENAI_API_KEY, ANTHROPIC_API_KEY, or the variable llm.apiKeyEnv names';
+}
+
 /**
  * The effective configuration: defaults < `file` < environment < `flags`. Every problem, a secret
  * in the file included, throws one `ConfigProblemsError` listing them all.
@@ -282,9 +289,7 @@ export function loadConfig(o: LoadConfigOptions = {}): ScalperConfig {
     const values = readConfigFile(o.file);
     const secrets = secretPaths(values);
     for (const p of secrets) {
-      problems.push(
-        `${o.file}: ${p}: secrets are read only from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, or the variable llm.apiKeyEnv names)`,
-      );
+      problems.push(`${o.file}: ${p}: secrets are read only from the environment (${secretVariables(p)})`);
       // Reported once, as a secret, rather than again as an unknown key.
       const path = p.split('.');
       let parent = values as Record<string, unknown>;

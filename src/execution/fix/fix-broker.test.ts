@@ -449,6 +449,10 @@ describe('FIX configuration', () => {
       ],
     );
     assert.throws(() => fixBrokerOptions(fix, (id) => (id === 42140878 ? 50_000 : undefined)), /42001620/);
+    // The logon password: never from a file, from SCALPER_FIX_PASSWORD.
+    assert.equal(o.password, undefined);
+    const withEnv = fixBrokerOptions(fix, (id) => ticks.get(id), {}, { SCALPER_FIX_PASSWORD: 'pw-7' });
+    assert.equal(withEnv.password, 'pw-7');
   });
 });
 

@@ -4,15 +4,20 @@ import type { FixSection } from '../config-schema.js';
 import type { FixBrokerOptions } from './fix-broker.js';
 import type { FixInstrument } from './wire.js';
 
+/** Where the logon password (554) comes from: secrets are never read from configuration files. */
+export const FIX_PASSWORD_VARIABLE = 'SCALPER_FIX_PASSWORD';
+
 /**
  * Options for a `FixBroker` from the validated `execution.fix` section. Ticks are not
  * configuration: they come from the instruments' definitions (`tickOf`), and an instrument of the
- * symbology map whose tick is not known is a `ConfigError` naming it.
+ * symbology map whose tick is not known is a `ConfigError` naming it. The password is the
+ * section's (set in code) or `SCALPER_FIX_PASSWORD`'s.
  */
 export function fixBrokerOptions(
   section: FixSection,
   tickOf: (instrumentId: number) => number | undefined,
   extra: { readonly clock?: Clock; readonly logger?: Logger } = {},
+  env: NodeJS.ProcessEnv = process.env,
 ): FixBrokerOptions {
   const instruments: FixInstrument[] = Object.entries(section.symbology).map(([key, symbology]) => {
     const instrumentId = Number(key);
@@ -30,7 +35,7 @@ export function fixBrokerOptions(
     targetCompId: section.targetCompId,
     heartbeatSeconds: section.heartbeatSeconds,
     username: section.username,
-    password: section.password,
+    password: section.password ?? env[FIX_PASSWORD_VARIABLE],
     account: section.account,
     storeDirectory: section.storeDirectory,
     instruments,
