@@ -143,6 +143,17 @@ class Market {
     return (this.taken.get(key) ?? 0) + (this.traded.get(key) ?? 0);
   }
 
+  /**
+   * Whether a change of the bids (`bid`) or the asks can concern us: a resting order of ours on
+   * that side, or depth there that we or the market's trades took (keys − for bids, + for asks).
+   */
+  hasOn(bid: boolean): boolean {
+    if (bid ? !Number.isNaN(this.maxBuy) : !Number.isNaN(this.minSell)) return true;
+    for (const k of this.taken.keys()) if (bid ? k < 0 : k > 0) return true;
+    for (const k of this.traded.keys()) if (bid ? k < 0 : k > 0) return true;
+    return false;
+  }
+
   /** The taken map's key for a fill on `buy`'s side at `price`. */
   static takenKey(buy: boolean, price: number): number {
     return buy ? price : -price;
@@ -689,6 +700,9 @@ export class PaperBroker implements ReplayingBroker {
   }
 
   #onDepth(m: Market, book: L2Book): void {
+    const sides = book.changedSides;
+    // One side changed (a trusted add, cancel or modify): nothing to do if nothing of ours is there.
+    if (sides === 0 || ((sides === 1 || sides === 2) && !m.hasOn(sides === 1))) return;
     const action = book.action;
     const side = book.side;
     if (book.trustsActions && (action === ADD || action === CANCEL) && (side === BID || side === ASK)) {
