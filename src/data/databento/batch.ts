@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
 import { DatabentoError } from './errors.js';
 import type { Download, Params, RangeQuery, SendInit } from './historical.js';
+import { rangeParams } from './schemas.js';
 
 /** What the batch endpoints need of the client: its requests and its limits. */
 export interface BatchTransport {
@@ -171,12 +172,7 @@ export class Batch {
       'batch.submit_job',
       'POST',
       {
-        dataset: q.dataset,
-        symbols: q.symbols === 'ALL_SYMBOLS' ? 'ALL_SYMBOLS' : q.symbols.join(','),
-        schema: q.schema,
-        start: q.start,
-        end: q.end,
-        stype_in: q.stypeIn ?? 'raw_symbol',
+        ...rangeParams(q),
         stype_out: 'instrument_id',
         encoding: 'dbn',
         compression: 'zstd',
@@ -184,7 +180,6 @@ export class Batch {
         split_size: q.splitSize === undefined ? undefined : String(q.splitSize),
         split_symbols: q.splitSymbols === true ? 'true' : undefined,
         delivery: 'download',
-        limit: q.limit === undefined ? undefined : String(q.limit),
       },
       BatchJobSchema,
     );

@@ -30,6 +30,7 @@ import {
   NamesSchema,
   type Resolution,
   ResolutionSchema,
+  rangeParams,
 } from './schemas.js';
 
 /** The API's address when none is given. */
@@ -118,18 +119,6 @@ export interface SendInit {
   readonly signal?: AbortSignal;
   readonly headers?: Record<string, string>;
   readonly url?: string;
-}
-
-function rangeParams(q: RangeQuery): Params {
-  return {
-    dataset: q.dataset,
-    symbols: q.symbols === 'ALL_SYMBOLS' ? 'ALL_SYMBOLS' : q.symbols.join(','),
-    schema: q.schema,
-    start: q.start,
-    end: q.end,
-    stype_in: q.stypeIn ?? 'raw_symbol',
-    limit: q.limit === undefined ? undefined : String(q.limit),
-  };
 }
 
 function defined(params: Params): [string, string][] {

@@ -1,5 +1,6 @@
 /** The shapes of the historical API's JSON answers (zod/mini), as the client checks them. */
 import * as z from 'zod/mini';
+import type { Params, RangeQuery } from './historical.js';
 
 /** `metadata.get_cost`: the price of a request in US dollars. */
 export const CostSchema = z.number().check(z.nonnegative());
@@ -49,3 +50,16 @@ export const ErrorBodySchema = z.looseObject({
     }),
   ]),
 });
+
+/** The form fields that select data, as every priced or downloaded request sends them. */
+export function rangeParams(q: RangeQuery): Params {
+  return {
+    dataset: q.dataset,
+    symbols: q.symbols === 'ALL_SYMBOLS' ? 'ALL_SYMBOLS' : q.symbols.join(','),
+    schema: q.schema,
+    start: q.start,
+    end: q.end,
+    stype_in: q.stypeIn ?? 'raw_symbol',
+    limit: q.limit === undefined ? undefined : String(q.limit),
+  };
+}
