@@ -69,14 +69,20 @@ export interface ReplaySummary {
   symbols: Map<number, string>;
 }
 
-/** Replays `files` into `engine`, calling `onGrid` on the time grid (see the module comment). */
-export async function replay(
-  files: readonly string[],
-  engine: ReplaySink,
-  opts: ReplayOptions,
-): Promise<ReplaySummary> {
+/** Files opened for a replay: their records merged by ts_recv, and their symbols. */
+export interface OpenedInputs {
+  readonly merged: MergedRecords;
+  readonly decoders: readonly DbnDecoder[];
+  /** Instrument id → symbol, from the files' metadata. */
+  readonly symbols: Map<number, string>;
+}
+
+/**
+ * Opens `files` for a replay into `engine`: each file's symbols (and the tick of CME FX futures)
+ * are set on it and announced (`symbolsKnown`), and the records are merged by ts_recv.
+ */
+export async function openInputs(files: readonly string[], engine: ReplaySink): Promise<OpenedInputs> {
   if (files.length === 0) throw new ConfigError('no input files');
-  if (!(opts.everyNs > 0n)) throw new ConfigError(`grid step must be > 0 ns, got ${opts.everyNs}`);
   for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
   const decoders = files.map((f) => DbnDecoder.fromFile(f));
   const names = new Map<number, string>();
@@ -94,7 +100,17 @@ export async function replay(
     }
   }
   engine.symbolsKnown?.(names);
-  const merged = await MergedRecords.open(decoders);
+  return { merged: await MergedRecords.open(decoders), decoders, symbols: names };
+}
+
+/** Replays `files` into `engine`, calling `onGrid` on the time grid (see the module comment). */
+export async function replay(
+  files: readonly string[],
+  engine: ReplaySink,
+  opts: ReplayOptions,
+): Promise<ReplaySummary> {
+  if (!(opts.everyNs > 0n)) throw new ConfigError(`grid step must be > 0 ns, got ${opts.everyNs}`);
+  const { merged, decoders, symbols: names } = await openInputs(files, engine);
 
   const every = opts.everyNs;
   const { onGrid, onRecord, onProgress, beforeRecord } = opts;

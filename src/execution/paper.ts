@@ -106,12 +106,12 @@ class Market {
   /** Stops waiting for their trigger. */
   readonly stops: Working[] = [];
   /** What our orders took per signed price key (+ for asks we bought from, − for bids we sold to). */
-  readonly taken = new Map<number, number>();
+  readonly taken = new Depleted();
   /**
    * What the market's own trades took per signed price key (+ asks lifted, − bids hit) that the
    * book does not show yet: a trade record comes before the record that removes its depth.
    */
-  readonly traded = new Map<number, number>();
+  readonly traded = new Depleted();
   /** Highest resting buy and lowest resting sell (NaN when none). */
   maxBuy = Number.NaN;
   minSell = Number.NaN;
@@ -149,9 +149,7 @@ class Market {
    */
   hasOn(bid: boolean): boolean {
     if (bid ? !Number.isNaN(this.maxBuy) : !Number.isNaN(this.minSell)) return true;
-    for (const k of this.taken.keys()) if (bid ? k < 0 : k > 0) return true;
-    for (const k of this.traded.keys()) if (bid ? k < 0 : k > 0) return true;
-    return false;
+    return bid ? this.taken.bids + this.traded.bids > 0 : this.taken.asks + this.traded.asks > 0;
   }
 
   /** The taken map's key for a fill on `buy`'s side at `price`. */
@@ -168,6 +166,46 @@ class Market {
     }
     this.maxBuy = maxBuy;
     this.minSell = minSell;
+  }
+}
+
+/**
+ * Depth taken at signed price keys (− bids, + asks), with a count of the keys on each side so that
+ * "is anything taken on the bids?" costs nothing on every book change.
+ */
+class Depleted {
+  readonly #map = new Map<number, number>();
+  bids = 0;
+  asks = 0;
+
+  get size(): number {
+    return this.#map.size;
+  }
+  has(key: number): boolean {
+    return this.#map.has(key);
+  }
+  get(key: number): number | undefined {
+    return this.#map.get(key);
+  }
+  add(key: number, quantity: number): void {
+    this.set(key, (this.#map.get(key) ?? 0) + quantity);
+  }
+  set(key: number, quantity: number): void {
+    if (!this.#map.has(key)) {
+      if (key < 0) this.bids++;
+      else this.asks++;
+    }
+    this.#map.set(key, quantity);
+  }
+  delete(key: number): void {
+    if (!this.#map.delete(key)) return;
+    if (key < 0) this.bids--;
+    else this.asks--;
+  }
+  clear(): void {
+    this.#map.clear();
+    this.bids = 0;
+    this.asks = 0;
   }
 }
 
@@ -401,7 +439,7 @@ export class PaperBroker implements ReplayingBroker {
       // The depth this trade took is still shown until the next record removes it.
       if (side === BID || side === ASK) {
         const key = Market.takenKey(side === BID, price);
-        m.traded.set(key, (m.traded.get(key) ?? 0) + size);
+        m.traded.add(key, size);
       }
       this.#onTrade(m, price, size, side);
       this.#onBook(m, price);
@@ -517,7 +555,7 @@ export class PaperBroker implements ReplayingBroker {
       }
       for (const f of take.fills) {
         const key = Market.takenKey(w.buy, f.price);
-        m.taken.set(key, (m.taken.get(key) ?? 0) + f.quantity);
+        m.taken.add(key, f.quantity);
         this.#fill(w, f.quantity, f.price, 'taker');
       }
     }
@@ -780,7 +818,7 @@ export class PaperBroker implements ReplayingBroker {
       const take = takeLiquidity(book, w.order.spec.side, w.leaves, w.limitPx, (px) => m.gone(w.buy, px));
       for (const f of take.fills) {
         const key = Market.takenKey(w.buy, f.price);
-        m.taken.set(key, (m.taken.get(key) ?? 0) + f.quantity);
+        m.taken.add(key, f.quantity);
         this.#fill(w, f.quantity, w.limitPx, 'maker');
         if (w.done) break;
       }

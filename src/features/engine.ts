@@ -333,6 +333,7 @@ export class FeatureEngine {
   readonly #symbols = new Map<number, string>();
   readonly #pairs = new Map<number, { spotId: number; invertSpot: boolean }>();
   #last: InstrumentFeatures | null = null;
+  #lastBook: L2Book | L3Book | null = null;
 
   constructor(opts: FeatureEngineOptions = {}) {
     this.#opts = opts;
@@ -418,6 +419,7 @@ export class FeatureEngine {
    * INSTRUMENT_DEF record); other records are ignored.
    */
   applyDefinition(rec: DbnRecord): void {
+    this.#lastBook = null;
     if (rec.hd.rtype !== RType.INSTRUMENT_DEF) return;
     const id = rec.hd.instrument_id;
     const tick = definitionTick(rec);
@@ -442,6 +444,14 @@ export class FeatureEngine {
   }
 
   /**
+   * The book the last applied record updated (what `book` gives for its instrument and kind), or
+   * null when that record was not a book record (a trade, a statistic, a definition).
+   */
+  get lastBook(): L2Book | L3Book | null {
+    return this.#lastBook;
+  }
+
+  /**
    * The book of an instrument that its MBO (`mbo`) or MBP records update, or null before its first
    * such record.
    */
@@ -454,6 +464,7 @@ export class FeatureEngine {
   /** Applies one record (the cursor's current one). Returns false for records the engine ignores. */
   apply(c: RecordCursor): boolean {
     const rt = c.rtype;
+    this.#lastBook = null;
     if (rt !== RType.MBP_10 && rt !== RType.MBP_1 && rt !== RType.MBP_0 && rt !== RType.MBO) return false;
     const f = this.#features(c.instrumentId);
     // A record without F_LAST leaves the book between consistent states: read them first.
@@ -470,11 +481,13 @@ export class FeatureEngine {
       if (f.l3 === null) f.l3 = new L3Book();
       const l3 = f.l3;
       l3.applyMbo(c);
+      this.#lastBook = l3;
       f.mboCancel.update(c);
       if (l3.consistent) this.#book(f, l3, tsMs);
     } else {
       const l2 = f.l2;
       l2.applyMbp(c);
+      this.#lastBook = l2;
       f.mbpCancel.update(l2, tsMs);
       f.sweep.update(c, l2);
       if (l2.consistent) this.#book(f, l2, tsMs);

@@ -17,7 +17,7 @@
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
 import { type Clock, InvalidOptionError } from '../core/index.js';
-import { type RecordCursor, RType } from '../data/dbn/index.js';
+import { hasTsRecv, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import type { Trader } from '../execution/index.js';
 import { FeatureEngine, type FeatureEngineOptions, type FeatureSnapshot } from '../features/index.js';
@@ -122,6 +122,9 @@ export class DecisionLoop {
   readonly #queue: Pending[] = [];
   readonly #obs = new Float64Array(2);
   readonly decisions: Decision[] = [];
+  /** Live mode: the next grid point (ns; −1 before the first record) and the decisions running. */
+  #nextGridNs = -1n;
+  #draining: Promise<void> | null = null;
 
   constructor(opts: DecisionLoopOptions) {
     this.#pipeline = opts.pipeline;
@@ -246,24 +249,10 @@ export class DecisionLoop {
       fromNs: range.fromNs,
       toNs: range.toNs,
       beforeRecord: trader === null ? undefined : (c) => bookRecord(c) && trader.before(c),
-      onRecord: (c) => {
-        if (trader !== null && bookRecord(c)) {
-          const book = this.engine.book(c.instrumentId, c.rtype === RType.MBO);
-          if (book !== null) trader.after(c, book);
-        }
-        const snapId = c.instrumentId;
-        const inst = this.#byId.get(snapId);
-        if (inst !== undefined) inst.observer.record(c);
-        else if (c.rtype === 10 || c.rtype === 1) {
-          const snap = this.engine.snapshot(snapId);
-          if (snap !== null) this.#instrument(snap).observer.record(c);
-        }
-      },
+      onRecord: (c) => this.#onRecord(c),
       // A second with no decision pending returns no promise: the replay need not wait for it.
       onGrid: (tNs) => {
-        this.#nowNs = tNs;
-        this.#actOnLate(tNs);
-        if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
+        this.#grid(tNs);
         return this.#queue.length > 0 ? this.#drain() : undefined;
       },
       onProgress,
@@ -272,12 +261,79 @@ export class DecisionLoop {
     return { records };
   }
 
+  /**
+   * Live mode (paper and live trading): one record as it arrives, read from `batch` at `index`.
+   * Grid points it passes are run first (`tick`); triggered decisions then run off the feed, one at
+   * a time, and reach the trader when they are done, at the clock's time (`settled` waits for them).
+   */
+  push(batch: RecordBatch, index: number): void {
+    const c = batch.at(index);
+    this.tick(recvNs(c));
+    const trader = this.#trader;
+    if (trader !== null && bookRecord(c)) trader.before(c);
+    if (c.rtype === RType.INSTRUMENT_DEF) this.engine.applyDefinition(batch.toObject(index));
+    else this.engine.apply(c);
+    this.#onRecord(c);
+  }
+
+  /**
+   * Live mode: runs every grid point (whole seconds) up to and including `tNs`, as the replay does
+   * between records; a feed calls it with each record's `ts_recv`, a timer with the clock's time
+   * while the market is quiet. Queued decisions start without being waited for.
+   */
+  tick(tNs: bigint): void {
+    if (this.#nextGridNs < 0n) this.#nextGridNs = ((tNs + SECOND_NS - 1n) / SECOND_NS) * SECOND_NS;
+    while (this.#nextGridNs < tNs) {
+      const t = this.#nextGridNs;
+      this.engine.advance(t);
+      this.#grid(t);
+      this.#nextGridNs = t + SECOND_NS;
+    }
+    if (this.#queue.length > 0 && this.#draining === null)
+      this.#draining = this.#drain().finally(() => {
+        this.#draining = null;
+      });
+  }
+
+  /** Live mode: resolves when no decision is running or queued. */
+  async settled(): Promise<void> {
+    while (this.#draining !== null) await this.#draining;
+  }
+
+  /** After the engine applied `c`: the trader's matching and marks, and the regime's minute. */
+  #onRecord(c: RecordCursor): void {
+    // The book this record updated (none for trades and other records) is the trader's too.
+    const engine = this.engine;
+    const book = engine.lastBook;
+    if (this.#trader !== null && book !== null) this.#trader.after(c, book);
+    const inst = this.#byId.get(c.instrumentId);
+    // Minute observations feed the regime filter only: without one they are not taken.
+    if (inst !== undefined) {
+      if (inst.filter !== null) inst.observer.record(c);
+    } else if (c.rtype === 10 || c.rtype === 1) {
+      const snap = engine.snapshot(c.instrumentId);
+      if (snap !== null) {
+        const added = this.#instrument(snap);
+        if (added.filter !== null) added.observer.record(c);
+      }
+    }
+  }
+
+  /** A grid point: late decisions reach the trader, and a whole minute closes the regime's minute. */
+  #grid(tNs: bigint): void {
+    this.#nowNs = tNs;
+    this.#actOnLate(tNs);
+    if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
+  }
+
   #closeMinute(endMs: number): void {
     const model = this.#regime;
+    if (model === null) return;
     for (const [id, inst] of this.#byId) {
+      if (inst.filter === null) continue;
       const snap = inst.observer.events > 0 ? this.engine.snapshot(id) : null;
       const m = inst.observer.close(endMs, snap, this.engine.tickSize(id));
-      if (m === null || model === null || inst.filter === null) continue;
+      if (m === null) continue;
       this.#obs[0] = m.logRv;
       this.#obs[1] = m.logEvents;
       inst.filter.update(endMs, model.seasonality.applyOne(m.startMs, this.#obs, this.#obs));
@@ -323,6 +379,11 @@ export class DecisionLoop {
     const target = d.approval.direction === 'long' ? d.approval.size : -d.approval.size;
     trader.act({ instrumentId: id, target, decisionId: d.id, ...tradeTerms(d, input) }, nowNs);
   }
+}
+
+/** A record's `ts_recv` in ns (its `ts_event` for records without one). */
+function recvNs(c: RecordCursor): bigint {
+  return hasTsRecv(c.rtype) ? c.tsRecv : c.tsEvent;
 }
 
 /** Records that change a book (and so reach a trader): MBO, MBP-10 and MBP-1. */
