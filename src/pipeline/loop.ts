@@ -277,6 +277,18 @@ export class DecisionLoop {
   }
 
   /**
+   * Live mode, before the session's first record (a resumed session's earlier data): the record
+   * goes to the feature engine only, so books and windows are warm; nothing is triggered or traded.
+   */
+  warm(batch: RecordBatch, index: number): void {
+    const c = batch.at(index);
+    if (c.rtype === RType.INSTRUMENT_DEF) this.engine.applyDefinition(batch.toObject(index));
+    else this.engine.apply(c);
+    // Bars and alerts of the warm-up are history: techniques saw them, no decision is taken on them.
+    this.#queue.length = 0;
+  }
+
+  /**
    * Live mode: runs every grid point (whole seconds) up to and including `tNs`, as the replay does
    * between records; a feed calls it with each record's `ts_recv`, a timer with the clock's time
    * while the market is quiet. Queued decisions start without being waited for.
