@@ -227,6 +227,15 @@ export class FillPortfolio {
     return this.#find(instrument)?.terms;
   }
 
+  /** Every instrument held, by symbol, with its signed position (flat ones included). */
+  positions(): { symbol: string; instrumentId: number; quantity: number }[] {
+    return [...this.#holdings.values()].map((h) => ({
+      symbol: h.terms.symbol,
+      instrumentId: h.terms.instrumentId,
+      quantity: h.position,
+    }));
+  }
+
   /** Σ |position| over instruments. */
   grossPosition(): number {
     let g = 0;

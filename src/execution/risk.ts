@@ -36,7 +36,9 @@ export type RiskReason =
   | 'BRACKET_WORKING'
   | 'NO_MARKET_DATA'
   | 'NOT_TRADABLE'
-  | 'FLAT_WINDOW';
+  | 'FLAT_WINDOW'
+  /** The session is shutting down (`Trader.stop`). */
+  | 'STOPPED';
 
 /** A daily window in a time zone (HH:MM to HH:MM, across midnight when `to` < `from`) without new risk. */
 export interface TradeWindow {

@@ -49,6 +49,7 @@ export interface TraderEvent {
     | 'flat-window'
     | 'toxicity'
     | 'kill'
+    | 'stop'
     | 'closed';
   readonly detail: string;
 }
@@ -124,6 +125,8 @@ export class Trader {
   #orders = 0;
   /** The next flat deadline (break or weekend) and the reopening after it, ms. */
   #flatAtMs = Number.NaN;
+  /** Why the session stopped trading (`stop`), or null. */
+  #stopped: string | null = null;
   #reopenMs = Number.NaN;
 
   constructor(opts: TraderOptions) {
@@ -224,6 +227,7 @@ export class Trader {
     const slot = this.#slot(intent.instrumentId);
     this.#nowNs = nowNs;
     const id = intent.instrumentId;
+    if (this.#stopped !== null) return this.#refuse(id, 'STOPPED', this.#stopped);
     this.#mark();
     const pos = this.portfolio.position(id);
     const target = intent.target;
@@ -306,6 +310,25 @@ export class Trader {
       if (pos > 0 ? tight > current : tight < current)
         this.broker.replace(stop.clientId, { stopPx: tight }, nowNs);
     }
+  }
+
+  /**
+   * The end of a session (shutdown): no new risk from now on and every working order cancelled;
+   * with `flatten` every position is closed too. Unlike the kill switch it is not a risk state: a
+   * session started again trades.
+   */
+  stop(nowNs: bigint, why: string, flatten: boolean): void {
+    this.#nowNs = nowNs;
+    this.#stopped = why;
+    if (flatten) for (const id of this.#slots.keys()) this.#close(id, 'flatten', why);
+    const closing = new Set([...this.#slots.values()].map((s) => s.closeId));
+    for (const o of this.broker.openOrders()) if (!closing.has(o.clientId)) this.#cancel(o.clientId);
+    this.#log(0, 'stop', why);
+  }
+
+  /** Why the trader stopped (`stop`), or null while it trades. */
+  get stopped(): string | null {
+    return this.#stopped;
   }
 
   /** The kill switch: no new risk, every working order cancelled, every position closed. */

@@ -122,6 +122,8 @@ export class DecisionLoop {
   readonly #queue: Pending[] = [];
   readonly #obs = new Float64Array(2);
   readonly decisions: Decision[] = [];
+  /** Live mode: the latest ts_recv pushed (ns; −1 before the first record). */
+  lastRecordNs = -1n;
   /** Live mode: the next grid point (ns; −1 before the first record) and the decisions running. */
   #nextGridNs = -1n;
   #draining: Promise<void> | null = null;
@@ -268,7 +270,9 @@ export class DecisionLoop {
    */
   push(batch: RecordBatch, index: number): void {
     const c = batch.at(index);
-    this.tick(recvNs(c));
+    const t = recvNs(c);
+    if (t > this.lastRecordNs) this.lastRecordNs = t;
+    this.tick(t);
     const trader = this.#trader;
     if (trader !== null && bookRecord(c)) trader.before(c);
     if (c.rtype === RType.INSTRUMENT_DEF) this.engine.applyDefinition(batch.toObject(index));

@@ -70,9 +70,10 @@ export class ReplayClock implements Clock {
     return !Number.isNaN(this.#dataMs);
   }
 
+  /** Whole ms, as every clock gives them. */
   now(): number {
-    if (this.speed === 0) return this.#dataMs;
-    return this.#dataMs + (this.wall() - this.#wallMs) * this.speed;
+    if (this.speed === 0) return Math.floor(this.#dataMs);
+    return Math.floor(this.#dataMs + (this.wall() - this.#wallMs) * this.speed);
   }
 
   /** At speed 0 the clock is the last record's time: the feed moves it. */
@@ -94,6 +95,11 @@ export class FileFeed {
     this.#files = files;
     this.#opts = opts;
     this.clock = new ReplayClock(speed, opts.wall);
+  }
+
+  /** Multiple of real time (0: as fast as the files are read). */
+  get speed(): number {
+    return this.clock.speed;
   }
 
   /** Delivers the files' records to `sink` until they end or the signal stops the feed. */

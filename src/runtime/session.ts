@@ -1,0 +1,227 @@
+/**
+ * A trading session: a feed into the decision loop's live mode, the decision pipeline on the
+ * session's clock, and a trader on a broker (the paper broker, IG or FIX), run until the feed ends
+ * or the session is stopped; then a graceful end: no new orders, working orders cancelled,
+ * positions closed when configured, and the reports of those orders awaited.
+ *
+ * Paper and live trading run this same code as a backtest runs (`DecisionLoop`, `Trader`); what
+ * differs is only where records come from (`Feed`) and the clock, which is the feed's (market time
+ * of a paced replay, or the wall clock of a live feed).
+ */
+import type { Clock, Logger } from '../core/index.js';
+import type { ExecutionConfig, Trader } from '../execution/index.js';
+import { paperTrader } from '../execution/index.js';
+import type { LlmProvider } from '../llm/index.js';
+import {
+  type Decision,
+  DecisionLoop,
+  type DecisionLoopOptions,
+  DecisionPipeline,
+  type PipelineConfig,
+  type Tier1,
+} from '../pipeline/index.js';
+import type { FeedSink, FeedSummary } from './file-feed.js';
+
+/** A source of records: a paced replay of files, or a live gateway. */
+export interface Feed {
+  /** The session's time: market time of a replay, the wall clock of a live feed. */
+  readonly clock: Clock;
+  /** Replay speed (1 for a live feed; 0 for a replay as fast as it reads). */
+  readonly speed: number;
+  /** Delivers records to `sink` until the feed ends or its signal stops it. */
+  run(sink: FeedSink): Promise<FeedSummary>;
+}
+
+/** What a session trades with: the analysts, the pipeline, execution and the loop's settings. */
+export interface SessionSetup {
+  readonly tier1: Tier1;
+  readonly pipeline: PipelineConfig;
+  readonly execution: ExecutionConfig;
+  readonly loop?: Omit<DecisionLoopOptions, 'pipeline' | 'trader' | 'clock'>;
+  readonly llm?: LlmProvider | null;
+  readonly logger?: Logger;
+}
+
+export interface SessionOptions {
+  readonly setup: SessionSetup;
+  readonly feed: Feed;
+  /** The trader and its broker (default: a paper trader whose client ids are `<runId>-<n>`). */
+  readonly trader?: Trader;
+  /** Client order ids of the default paper trader (default `paper`). */
+  readonly runId?: string;
+  /** Close every position at the end (default false: working orders are cancelled, positions kept). */
+  readonly flattenOnStop?: boolean;
+  /** How long the end waits for the broker's answers to its cancels and closes, ms (default 5,000). */
+  readonly stopGraceMs?: number;
+  /** Called with each decision as it is taken. */
+  readonly onDecision?: (d: Decision) => void;
+}
+
+/** What a session's status line and metrics show. */
+export interface SessionStatus {
+  /** Market time of the session's clock, ms. */
+  readonly nowMs: number;
+  /** Records delivered, and the ts_recv of the last one (ms; NaN before one). */
+  readonly records: number;
+  readonly lastRecordMs: number;
+  /** How far the last record is behind the clock, ms (NaN before one). */
+  readonly feedLagMs: number;
+  readonly decisions: number;
+  readonly orders: number;
+  readonly fills: number;
+  readonly openOrders: number;
+  /** Signed position per symbol (instruments with a position only). */
+  readonly positions: Readonly<Record<string, number>>;
+  /** P&L since the trading day began, and the account's equity, USD. */
+  readonly dayPnl: number;
+  readonly equity: number;
+  /** `killed`, the day's halt (DAILY_LOSS, DRAWDOWN), `stopped`, or `trading`. */
+  readonly risk: string;
+}
+
+/** How a session ended. */
+export interface SessionSummary {
+  readonly feed: FeedSummary;
+  readonly status: SessionStatus;
+  /** Orders still working after the grace period (the broker did not confirm their end). */
+  readonly unconfirmed: readonly string[];
+}
+
+/** Wall time without a record after which the grid is moved on by the clock, ms. */
+const QUIET_MS = 1_000;
+
+export class TradingSession {
+  readonly loop: DecisionLoop;
+  readonly trader: Trader;
+  readonly pipeline: DecisionPipeline;
+  readonly #feed: Feed;
+  readonly #opts: SessionOptions;
+  #records = 0;
+  #lastRecordNs = -1n;
+  #lastPushWall = 0;
+
+  constructor(opts: SessionOptions) {
+    const { setup, feed } = opts;
+    this.#opts = opts;
+    this.#feed = feed;
+    this.trader =
+      opts.trader ?? paperTrader({ instruments: [], config: setup.execution, runId: opts.runId ?? 'paper' });
+    this.pipeline = new DecisionPipeline({
+      tier1: setup.tier1,
+      config: setup.pipeline,
+      portfolio: this.trader,
+      llm: setup.llm ?? null,
+      logger: setup.logger,
+      onDecision: opts.onDecision,
+      live: true,
+    });
+    this.loop = new DecisionLoop({
+      ...setup.loop,
+      pipeline: this.pipeline,
+      trader: this.trader,
+      clock: feed.clock,
+    });
+  }
+
+  /** The clock's time in ns. */
+  get nowNs(): bigint {
+    const ms = this.#feed.clock.now();
+    return Number.isFinite(ms)
+      ? BigInt(Math.round(ms * 1e6))
+      : this.#lastRecordNs < 0n
+        ? 0n
+        : this.#lastRecordNs;
+  }
+
+  /**
+   * Runs until the feed ends or `signal` aborts (the feed's own signal should abort with it), then
+   * ends gracefully (see the module comment).
+   */
+  async run(signal?: AbortSignal): Promise<SessionSummary> {
+    const loop = this.loop;
+    const sink: FeedSink = {
+      engine: loop.engine,
+      warm: (batch, index) => loop.warm(batch, index),
+      push: (batch, index) => {
+        loop.push(batch, index);
+        this.#records++;
+        this.#lastRecordNs = loop.lastRecordNs;
+        this.#lastPushWall = Date.now();
+      },
+    };
+    const quiet = setInterval(() => this.#quietTick(), QUIET_MS / 4);
+    let feed: FeedSummary;
+    try {
+      feed = await this.#feed.run(sink);
+    } finally {
+      clearInterval(quiet);
+    }
+    if (feed.lastNs !== null && !signal?.aborted) loop.tick(feed.lastNs + 1_000_000_000n);
+    await loop.settled();
+    const why = signal?.aborted ? 'session stopped' : 'feed ended';
+    const unconfirmed = await this.stop(why);
+    return { feed, status: this.status(), unconfirmed };
+  }
+
+  /**
+   * The graceful end: no new orders, working orders cancelled (positions closed with
+   * `flattenOnStop`); waits up to `stopGraceMs` for the broker to confirm. Returns the client ids
+   * of orders still open.
+   */
+  async stop(why: string): Promise<string[]> {
+    const trader = this.trader;
+    const nowNs = this.nowNs;
+    trader.stop(nowNs, why, this.#opts.flattenOnStop ?? false);
+    const grace = this.#opts.stopGraceMs ?? 5_000;
+    const broker = trader.broker as { advance?: (nowNs: bigint) => void };
+    if (typeof broker.advance === 'function') {
+      // The paper venue acts on market time: let the cancels' and closes' latency pass.
+      broker.advance(nowNs + BigInt(grace) * 1_000_000n);
+    } else {
+      const until = Date.now() + grace;
+      while (trader.broker.openOrders().length > 0 && Date.now() < until) await sleep(50);
+    }
+    trader.sampleEquity();
+    return trader.broker.openOrders().map((o) => o.clientId);
+  }
+
+  /** The kill switch, pulled now: no new risk, working orders cancelled, positions closed. */
+  kill(why: string): void {
+    this.trader.kill(this.nowNs, why);
+  }
+
+  status(): SessionStatus {
+    const t = this.trader;
+    const nowMs = this.#feed.clock.now();
+    const lastMs = this.#lastRecordNs < 0n ? Number.NaN : Number(this.#lastRecordNs) / 1e6;
+    const positions: Record<string, number> = {};
+    for (const p of t.portfolio.positions()) if (p.quantity !== 0) positions[p.symbol] = p.quantity;
+    return {
+      nowMs,
+      records: this.#records,
+      lastRecordMs: lastMs,
+      feedLagMs: nowMs - lastMs,
+      decisions: this.loop.decisions.length,
+      orders: t.orderCount,
+      fills: t.fillCount,
+      openOrders: t.broker.openOrders().length,
+      positions,
+      dayPnl: t.dailyPnl(),
+      equity: t.portfolio.equity(),
+      risk: t.risk.killed ? 'killed' : (t.risk.halted ?? (t.stopped !== null ? 'stopped' : 'trading')),
+    };
+  }
+
+  /** A quiet market still moves the grid (late decisions, minute closes) on the clock's time. */
+  #quietTick(): void {
+    const speed = this.#feed.speed;
+    if (speed === 0 || this.#lastRecordNs < 0n || Date.now() - this.#lastPushWall < QUIET_MS) return;
+    // A second of market per second of quiet, behind the clock: a record still on its way is not overtaken.
+    const behindNs = BigInt(Math.round(QUIET_MS * Math.max(1, speed) * 1e6));
+    this.loop.tick(this.nowNs - behindNs);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
