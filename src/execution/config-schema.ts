@@ -159,6 +159,12 @@ export const ExecutionConfigSchema = z.strictObject({
       noTradeWindows: z._default(z.array(NoTradeWindow), [
         { from: '15:55', to: '17:05', zone: 'America/Chicago', reason: 'the CME daily break' },
       ]),
+      /**
+       * An economic-calendar CSV (`ts,currency,event,minutes_before,minutes_after`,
+       * core/economic-calendar.ts): no new risk on an instrument of a release's currency inside
+       * the release's window. None when absent.
+       */
+      economicCalendar: z.optional(NON_EMPTY),
     }),
     {},
   ),

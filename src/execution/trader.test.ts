@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { depth, px, replayThrough, SIX_E_MBP, type Step, trade } from '../../test/execution.js';
 import { planBracket } from './bracket.js';
@@ -304,6 +307,33 @@ describe('trader: brackets on the paper broker', () => {
       'mbp-10',
     );
     assert.deepEqual(reasons, ['TOXICITY', undefined, 'BRACKET_WORKING']);
+  });
+
+  test('the economic calendar of execution.risk.economicCalendar blacks out its currencies', async () => {
+    // T0 is 2024-05-08 00:00 UTC: a USD release at 00:05 with 10 minutes before and 5 after holds
+    // [23:55, 00:10); the JPY release does not concern 6E.
+    const dir = mkdtempSync(join(tmpdir(), 'risk-calendar-'));
+    const csv = join(dir, 'calendar.csv');
+    writeFileSync(
+      csv,
+      'ts,currency,event,minutes_before,minutes_after\n2024-05-08T00:05:00Z,USD,Fed speech,10,5\n2024-05-08T00:20:00Z,JPY,Tankan,10,10\n',
+    );
+    try {
+      const t = trader({ risk: { economicCalendar: csv } });
+      const refusals: (string | undefined)[] = [];
+      await replayThrough(
+        t,
+        [
+          at(0, 0, (now) => refusals.push(t.act({ instrumentId: ID, target: 1 }, now)?.message)),
+          at(16, 0, (now) => refusals.push(t.act({ instrumentId: ID, target: 1 }, now)?.message)),
+        ],
+        'mbp-10',
+      );
+      assert.match(refusals[0] ?? '', /^NEWS_BLACKOUT: Fed speech \(USD\) at 2024-05-08T00:05:00.000Z/);
+      assert.equal(refusals[1], undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the day's P&L is the equity's change since the trading day began", async () => {

@@ -19,8 +19,10 @@ import {
   CME_FX_FUTURES,
   fxFutureRoot,
   InvalidOptionError,
+  instrumentCurrencies,
   localTime,
   nextLocalTimeMs,
+  readEconomicCalendar,
   SPOT_PAIRS,
   tradingDateOf,
   tradingDayBounds,
@@ -252,6 +254,7 @@ export class Trader {
       askPx: book.bestAskPx,
       tickRaw: terms.tickRaw,
       toxicity: slot.toxicity,
+      currencies: instrumentCurrencies(terms.symbol),
     });
     if (rejection !== null) {
       this.#log(id, 'refused', rejection.message);
@@ -617,6 +620,7 @@ export function riskLimits(cfg: ExecutionConfig): RiskLimits {
     toxicityVeto: r.toxicityVeto,
     sessions: r.sessions,
     noTradeWindows: r.noTradeWindows,
+    economicCalendar: r.economicCalendar === undefined ? undefined : readEconomicCalendar(r.economicCalendar),
   };
 }
 
