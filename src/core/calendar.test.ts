@@ -8,6 +8,7 @@ import {
   fxFutureLastTradeMs,
   fxSession,
   fxWeekOpen,
+  globexCloseAround,
   globexOpen,
   isTradingDate,
   localTime,
@@ -343,6 +344,44 @@ describe('CME holidays in the trading calendar', () => {
 
   it('refuses a holiday as a --from date', () => {
     assert.throws(() => parseTimeBound('2026-11-26', 'from'), /not a CME trading date/);
+  });
+});
+
+describe('the Globex close ahead', () => {
+  it('is the daily break on an ordinary day, the halt and the long closure around holidays', () => {
+    const at = (ms: number) => {
+      const c = globexCloseAround(ms);
+      return [iso(c.closeMs), iso(c.reopenMs)];
+    };
+    // Wednesday 4 March 2026 10:00 CST: the 16:00–17:00 break (22:00–23:00 UTC); inside it, the same.
+    assert.deepEqual(at(utc('2026-03-04T16:00:00Z')), [
+      '2026-03-04T22:00:00.000Z',
+      '2026-03-04T23:00:00.000Z',
+    ]);
+    assert.deepEqual(at(utc('2026-03-04T22:30:00Z')), [
+      '2026-03-04T22:00:00.000Z',
+      '2026-03-04T23:00:00.000Z',
+    ]);
+    // Thanksgiving 2026 morning: the 12:00 CST halt (18:00 UTC) until 17:00 CST (23:00 UTC).
+    assert.deepEqual(at(utc('2026-11-26T15:00:00Z')), [
+      '2026-11-26T18:00:00.000Z',
+      '2026-11-26T23:00:00.000Z',
+    ]);
+    // The Friday after: the 12:15 CST close until Sunday 17:00 CST.
+    assert.deepEqual(at(utc('2026-11-27T15:00:00Z')), [
+      '2026-11-27T18:15:00.000Z',
+      '2026-11-29T23:00:00.000Z',
+    ]);
+    // Christmas Eve 2026 (Thursday): 12:15 CST until Sunday 27 December 17:00 CST (Christmas Day closed).
+    assert.deepEqual(at(utc('2026-12-24T15:00:00Z')), [
+      '2026-12-24T18:15:00.000Z',
+      '2026-12-27T23:00:00.000Z',
+    ]);
+    // Maundy Thursday 2 April 2026 (CDT): 16:00 until Sunday 5 April 17:00 (Good Friday closed).
+    assert.deepEqual(at(utc('2026-04-02T15:00:00Z')), [
+      '2026-04-02T21:00:00.000Z',
+      '2026-04-05T22:00:00.000Z',
+    ]);
   });
 });
 

@@ -427,6 +427,33 @@ export function nextGlobexOpenMs(ms: number): number {
   throw new ConfigError(`No CME trading date starts within 14 days after ${new Date(ms).toISOString()}`);
 }
 
+/**
+ * The Globex close whose reopening is still ahead of `ms` (the one in progress when `ms` falls in
+ * it), and that reopening: the daily 16:00 CT break, an early halt, the weekend, a holiday closure.
+ * `reopenMs − closeMs` is an hour on an ordinary day and longer at a weekend or holiday.
+ */
+export function globexCloseAround(ms: number): { closeMs: number; reopenMs: number } {
+  const t = localTime(ms, CME_ZONE);
+  for (let day = Date.UTC(t.year, t.month - 1, t.day) - DAY_MS; ; day += DAY_MS) {
+    const wd = new Date(day).getUTCDay();
+    const h = cmeHoliday(formatDate(day));
+    if (wd === 0 || wd === 6 || h?.kind === 'closed') continue;
+    const halt = h?.haltMin ?? GLOBEX_CLOSE_MIN;
+    const d = new Date(day);
+    const closeMs = zonedTimeToUtc(
+      CME_ZONE,
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      Math.floor(halt / 60),
+      halt % 60,
+    );
+    let reopenMs = nextLocalTimeMs(CME_ZONE, closeMs, 17, 0);
+    while (!globexOpen(reopenMs)) reopenMs = nextLocalTimeMs(CME_ZONE, reopenMs, 17, 0);
+    if (reopenMs > ms) return { closeMs, reopenMs };
+  }
+}
+
 /** The next local opening time of an FX centre strictly after `ms` (weekends included). */
 export function nextCentreOpenMs(centre: FxCentre, ms: number): number {
   const c = FX_CENTRES[centre];

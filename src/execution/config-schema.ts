@@ -127,7 +127,7 @@ export const ExecutionConfigSchema = z.strictObject({
     z.strictObject({
       /** Minutes before the daily break at which working orders are cancelled and positions closed (0: off). */
       beforeBreakMin: nonNeg(5),
-      /** Minutes before Friday's close (0: off). */
+      /** Minutes before Friday's close and any longer closure: a CME holiday, an early halt (0: off). */
       beforeWeekendMin: nonNeg(15),
     }),
     {},

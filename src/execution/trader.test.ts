@@ -242,6 +242,25 @@ describe('trader: brackets on the paper broker', () => {
     assert.equal(flat?.atNs, NOW + BigInt((fri + 6) * 60) * 1_000_000_000n + 1_000n);
   });
 
+  test('flat 15 minutes before the Thanksgiving halt (12:00 Chicago), as before a weekend', async () => {
+    const t = trader();
+    // Thanksgiving 2024 is Thursday 28 November, 204 days after T0 (8 May: 23 + 30 + 31 + 31 + 30 +
+    // 31 + 28); 11:40 CST = 17:40 UTC: T0 + 204 × 1,440 + 1,060 min. The halt is at 12:00 CST.
+    const thu = 204 * 1_440 + 1_060;
+    const results: (string | null)[] = [];
+    const act = (now: bigint) => results.push(t.act({ instrumentId: ID, target: 1 }, now)?.reason ?? null);
+    await replayThrough(
+      t,
+      [at(thu, 0, act), at(thu + 1), at(thu + 6), at(thu + 7), at(thu + 8, 0, act)],
+      'mbp-10',
+    );
+    // Opened at 11:40, closed at 11:46 (11:45 is the deadline), refused at 11:48.
+    assert.deepEqual(results, [null, 'FLAT_WINDOW']);
+    assert.equal(t.position(ID), 0);
+    const flat = t.journal.find((e) => e.kind === 'flat-window');
+    assert.equal(flat?.atNs, NOW + BigInt((thu + 6) * 60) * 1_000_000_000n + 1_000n);
+  });
+
   test('toxicity: tighten moves the stop to 2 ticks from the price; flatten closes', async () => {
     const tight = trader({ toxicity: { policy: 'tighten', tightenTicks: 2 } });
     await replayThrough(
