@@ -544,6 +544,13 @@ describe('demo and simulate', { concurrency: true }, () => {
     const weekend = await scalper('simulate', '--start', '2026-11-28', '--out', dir);
     assert.equal(weekend.status, 2, weekend.stderr);
     assert.match(weekend.stderr, /2026-11-28/);
+    // Thanksgiving 2026: the next trading date is Friday the 27th.
+    const holiday = await scalper('simulate', '--start', '2026-11-26', '--out', dir);
+    assert.equal(holiday.status, 2, holiday.stderr);
+    assert.match(
+      holiday.stderr,
+      /CME holiday \(Thanksgiving Day\), not a CME trading date; the next one is 2026-11-27/,
+    );
     const unknown = await scalper('simulate', '--instruments', '6E,XX', '--out', dir);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /"XX" is not one of 6E, 6B, 6J/);

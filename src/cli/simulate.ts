@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   ConfigError,
+  cmeHoliday,
   componentLogger,
   isTradingDate,
   type Logger,
@@ -126,12 +127,16 @@ export async function runSimulation(opts: SimulateCliOptions): Promise<SimDayRes
   const calendar = newsFile === undefined ? undefined : readEconomicCalendar(newsFile);
   outputFolder(opts.out);
   if (!isTradingDate(opts.start)) {
-    const weekday = new Date(`${opts.start}T12:00:00Z`).toLocaleDateString('en-US', {
-      weekday: 'long',
-      timeZone: 'UTC',
-    });
+    const holiday = cmeHoliday(opts.start);
+    const what =
+      holiday !== undefined
+        ? `CME holiday (${holiday.name})`
+        : new Date(`${opts.start}T12:00:00Z`).toLocaleDateString('en-US', {
+            weekday: 'long',
+            timeZone: 'UTC',
+          });
     throw new ConfigError(
-      `--start ${opts.start} is a ${weekday}, not a CME trading date; the next one is ${tradingDates(opts.start, 1)[0]}`,
+      `--start ${opts.start} is a ${what}, not a CME trading date; the next one is ${tradingDates(opts.start, 1)[0]}`,
     );
   }
   const tty = process.stderr.isTTY && !process.env.CI;

@@ -18,7 +18,8 @@ import { loadConfig, withValues } from './config.js';
 import { backtestPool, runSweep } from './sweep.js';
 import { filesByDay, runWalkForward } from './walkforward.js';
 
-const DATES = ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26'];
+// Thursday 26 November 2026 is Thanksgiving, no CME trading date: the fourth day is Friday the 27th.
+const DATES = ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-27'];
 const POINTS = [{ 'decide.vpinThreshold': 0.6 }, { 'decide.vpinThreshold': 0.95 }];
 
 describe('sweep and walk-forward', () => {

@@ -4,16 +4,20 @@ import {
   CentreBit,
   centreSessionUtc,
   frontMonth,
+  frontMonthByVolume,
   fxFutureLastTradeMs,
   fxSession,
   fxWeekOpen,
+  globexCloseAround,
   globexOpen,
+  isTradingDate,
   localTime,
   nextCentreOpenMs,
   nextGlobexOpenMs,
   openCentres,
   overlapUtc,
   parseTimeBound,
+  rollDate,
   tradingDateOf,
   tradingDates,
   tradingDatesBefore,
@@ -186,9 +190,9 @@ describe('quarterly contracts and the front month', () => {
     assert.equal(iso(fxFutureLastTradeMs(2026, 12)), '2026-12-14T15:16:00.000Z');
   });
 
-  it('rolls to the next quarter seven days before the last trade', () => {
-    // 6EH6 trades until 16 March 14:16 UTC; it stays the front month while the date is before
-    // 9 March 14:16 UTC: on 9 March (00:00 UTC) still H6, on 10 March M6.
+  it('rolls to the next quarter four business days before the last trade', () => {
+    // 6EH6 trades until Monday 16 March; four trading dates before it (13, 12, 11, 10) the
+    // front month is M6: on 9 March still H6, on 10 March M6.
     assert.equal(frontMonth('6E', '2026-03-04').symbol, '6EH6');
     assert.equal(frontMonth('6E', '2026-03-09').symbol, '6EH6');
     assert.equal(frontMonth('6E', '2026-03-10').symbol, '6EM6');
@@ -272,5 +276,143 @@ describe('localTime', () => {
       }
     }
     assert.ok(checked > 5 * 6 * 5000);
+  });
+});
+
+describe('CME holidays in the trading calendar', () => {
+  it('skips Thanksgiving Day 2026 and ends the Friday after at 12:15 CT', () => {
+    assert.equal(isTradingDate('2026-11-26'), false);
+    assert.equal(isTradingDate('2026-11-27'), true);
+    assert.deepEqual(tradingDates('2026-11-24', 4), ['2026-11-24', '2026-11-25', '2026-11-27', '2026-11-30']);
+    assert.deepEqual(tradingDatesBefore('2026-11-30', 2), ['2026-11-25', '2026-11-27']);
+    // Trade date 27 Nov holds Thanksgiving's session: Wednesday 25 Nov 17:00 CST = 23:00 UTC, to
+    // Friday 12:15 CST = 18:15 UTC.
+    const b = tradingDayBounds('2026-11-27');
+    assert.equal(iso(b.startMs), '2026-11-25T23:00:00.000Z');
+    assert.equal(iso(b.endMs), '2026-11-27T18:15:00.000Z');
+  });
+
+  it('trades Thanksgiving morning for the next trading date and halts at 12:00 CT', () => {
+    // Thursday 26 Nov 2026: 11:59 CST = 17:59 UTC open, 12:00 CST = 18:00 UTC halted until 17:00.
+    assert.equal(globexOpen(utc('2026-11-26T17:59:00Z')), true);
+    assert.equal(tradingDateOf(utc('2026-11-26T17:59:00Z')), '2026-11-27');
+    assert.equal(globexOpen(utc('2026-11-26T18:00:00Z')), false);
+    assert.equal(globexOpen(utc('2026-11-26T22:59:00Z')), false);
+    assert.equal(tradingDateOf(utc('2026-11-26T23:00:00Z')), '2026-11-27');
+    // Friday 27 Nov: open at 12:14 CST, closed from 12:15 CST.
+    assert.equal(globexOpen(utc('2026-11-27T18:14:00Z')), true);
+    assert.equal(globexOpen(utc('2026-11-27T18:15:00Z')), false);
+    assert.equal(globexOpen(utc('2026-11-27T21:30:00Z')), false);
+  });
+
+  it('closes on Christmas Day and Good Friday from the evening before', () => {
+    // Christmas Eve 2026 (Thursday) ends 12:15 CST; no session Thursday evening or Friday.
+    assert.equal(globexOpen(utc('2026-12-24T18:14:00Z')), true);
+    assert.equal(globexOpen(utc('2026-12-24T23:30:00Z')), false);
+    assert.equal(globexOpen(utc('2026-12-25T15:00:00Z')), false);
+    assert.equal(isTradingDate('2026-12-25'), false);
+    // Good Friday 3 April 2026 (CDT, UTC−5): Thursday 17:00 CDT = 22:00 UTC stays closed.
+    assert.equal(globexOpen(utc('2026-04-02T22:30:00Z')), false);
+    assert.equal(globexOpen(utc('2026-04-03T14:00:00Z')), false);
+    assert.equal(tradingDayBounds('2026-04-06').startMs, utc('2026-04-05T22:00:00Z'));
+    // New Year's Day 2026 (Thursday): closed until 17:00 CST = 23:00 UTC, then trade date 2 Jan.
+    assert.equal(globexOpen(utc('2026-01-01T15:00:00Z')), false);
+    assert.equal(tradingDateOf(utc('2026-01-01T23:00:00Z')), '2026-01-02');
+  });
+
+  it('gives a Monday holiday’s session to Tuesday (Martin Luther King Day 2026)', () => {
+    // Sunday 18 Jan 17:00 CST = 23:00 UTC opens trade date Tuesday 20 Jan; Monday trades until
+    // its 16:00 halt, reopens 17:00 for the same date.
+    assert.equal(isTradingDate('2026-01-19'), false);
+    assert.equal(tradingDateOf(utc('2026-01-19T15:00:00Z')), '2026-01-20');
+    assert.equal(tradingDateOf(utc('2026-01-19T23:30:00Z')), '2026-01-20');
+    assert.equal(iso(tradingDayBounds('2026-01-20').startMs), '2026-01-18T23:00:00.000Z');
+    // From Friday 16 Jan the next trading date starts Sunday 18 Jan 23:00 UTC (no session opens on
+    // Friday evening), and Monday's 17:00 reopening starts none: the next is Tuesday 17:00 CST.
+    assert.equal(nextGlobexOpenMs(utc('2026-01-16T12:00:00Z')), utc('2026-01-18T23:00:00Z'));
+    assert.equal(nextGlobexOpenMs(utc('2026-01-17T12:00:00Z')), utc('2026-01-18T23:00:00Z'));
+    assert.equal(nextGlobexOpenMs(utc('2026-01-19T12:00:00Z')), utc('2026-01-20T23:00:00Z'));
+  });
+
+  it('gives a Friday holiday’s session to the Monday after (Independence Day observed 3 July 2026)', () => {
+    assert.equal(tradingDateOf(utc('2026-07-03T14:00:00Z')), '2026-07-06');
+    // Thursday 2 July 17:00 CDT = 22:00 UTC to Monday 6 July 16:00 CDT = 21:00 UTC.
+    const b = tradingDayBounds('2026-07-06');
+    assert.equal(iso(b.startMs), '2026-07-02T22:00:00.000Z');
+    assert.equal(iso(b.endMs), '2026-07-06T21:00:00.000Z');
+  });
+
+  it('refuses a holiday as a --from date', () => {
+    assert.throws(() => parseTimeBound('2026-11-26', 'from'), /not a CME trading date/);
+  });
+});
+
+describe('the Globex close ahead', () => {
+  it('is the daily break on an ordinary day, the halt and the long closure around holidays', () => {
+    const at = (ms: number) => {
+      const c = globexCloseAround(ms);
+      return [iso(c.closeMs), iso(c.reopenMs)];
+    };
+    // Wednesday 4 March 2026 10:00 CST: the 16:00–17:00 break (22:00–23:00 UTC); inside it, the same.
+    assert.deepEqual(at(utc('2026-03-04T16:00:00Z')), [
+      '2026-03-04T22:00:00.000Z',
+      '2026-03-04T23:00:00.000Z',
+    ]);
+    assert.deepEqual(at(utc('2026-03-04T22:30:00Z')), [
+      '2026-03-04T22:00:00.000Z',
+      '2026-03-04T23:00:00.000Z',
+    ]);
+    // Thanksgiving 2026 morning: the 12:00 CST halt (18:00 UTC) until 17:00 CST (23:00 UTC).
+    assert.deepEqual(at(utc('2026-11-26T15:00:00Z')), [
+      '2026-11-26T18:00:00.000Z',
+      '2026-11-26T23:00:00.000Z',
+    ]);
+    // The Friday after: the 12:15 CST close until Sunday 17:00 CST.
+    assert.deepEqual(at(utc('2026-11-27T15:00:00Z')), [
+      '2026-11-27T18:15:00.000Z',
+      '2026-11-29T23:00:00.000Z',
+    ]);
+    // Christmas Eve 2026 (Thursday): 12:15 CST until Sunday 27 December 17:00 CST (Christmas Day closed).
+    assert.deepEqual(at(utc('2026-12-24T15:00:00Z')), [
+      '2026-12-24T18:15:00.000Z',
+      '2026-12-27T23:00:00.000Z',
+    ]);
+    // Maundy Thursday 2 April 2026 (CDT): 16:00 until Sunday 5 April 17:00 (Good Friday closed).
+    assert.deepEqual(at(utc('2026-04-02T15:00:00Z')), [
+      '2026-04-02T21:00:00.000Z',
+      '2026-04-05T22:00:00.000Z',
+    ]);
+  });
+});
+
+describe('contract rolls', () => {
+  it('rolls 6EH7 four business days before its last trade, on Tuesday 9 March 2027', () => {
+    // March 2027: the 1st is a Monday, Wednesdays 3, 10, 17: third Wednesday the 17th; two
+    // business days before it, Monday 15 March, 09:16 CDT (DST from 14 March) = 14:16 UTC. Four
+    // trading dates before the 15th: Friday 12, Thursday 11, Wednesday 10, Tuesday 9.
+    assert.equal(iso(fxFutureLastTradeMs(2027, 3)), '2027-03-15T14:16:00.000Z');
+    assert.equal(rollDate(2027, 3), '2027-03-09');
+    assert.equal(frontMonth('6E', '2027-03-08').symbol, '6EH7');
+    assert.equal(frontMonth('6E', '2027-03-09').symbol, '6EM7');
+    // Six business days: Monday 8, Friday 5 March.
+    assert.equal(rollDate(2027, 3, 6), '2027-03-05');
+    assert.equal(frontMonth('6E', '2027-03-04', 6).symbol, '6EH7');
+    assert.equal(frontMonth('6E', '2027-03-05', 6).symbol, '6EM7');
+    assert.equal(rollDate(2027, 3, 0), '2027-03-15');
+  });
+
+  it('picks the contract with the larger previous-day volume', () => {
+    const v = (h: number, m: number) =>
+      new Map([
+        ['6EH7', h],
+        ['6EM7', m],
+      ]);
+    // Thursday 4 March, before the calendar roll: volume moved already.
+    assert.equal(frontMonthByVolume('6E', '2027-03-04', v(150_000, 160_000)).symbol, '6EM7');
+    assert.equal(frontMonthByVolume('6E', '2027-03-10', v(150_000, 90_000)).symbol, '6EH7');
+    // Equal (or no) volumes: the roll date decides.
+    assert.equal(frontMonthByVolume('6E', '2027-03-10', new Map()).symbol, '6EM7');
+    // After 6EH7's last trade date it is not a candidate.
+    assert.equal(frontMonthByVolume('6E', '2027-03-16', v(150_000, 90_000)).symbol, '6EM7');
   });
 });

@@ -15,13 +15,16 @@
  *
  * CME Globex (INTEGRATIONS.md, CONVENTIONS.md): Sunday 17:00 – Friday 16:00 America/Chicago, with a
  * daily break 16:00–17:00 CT. Trading date D runs from 17:00 CT on the calendar day before D to
- * 16:00 CT on D; trading dates are Monday to Friday (exchange holidays are not modelled).
- * The FX week runs from Sunday 17:00 to Friday 17:00 America/New_York.
+ * 16:00 CT on D; trading dates are Monday to Friday except CME's holidays (cme-holidays.ts): a
+ * `closed` holiday does not trade, a `no_settlement` holiday trades until its halt and belongs to
+ * the next trading date (whose bounds then start at 17:00 CT before the holiday), an `early_close`
+ * date ends at its halt. The FX week runs from Sunday 17:00 to Friday 17:00 America/New_York.
  *
  * Everything here is a pure function of its arguments (ms since the epoch unless the name says
  * ns); nothing reads a clock.
  */
 
+import { cmeHoliday, GLOBEX_CLOSE_MIN } from './cme-holidays.js';
 import { ConfigError } from './errors.js';
 import { CME_FX_FUTURES, fxFutureRoot } from './instruments.js';
 import { parseTimestamp } from './time.js';
@@ -259,20 +262,50 @@ export function fxWeekOpen(ms: number): boolean {
   return true;
 }
 
-/** CME Globex is open: Sunday 17:00 – Friday 16:00 CT, except the daily 16:00–17:00 CT break. */
+/**
+ * CME Globex FX is open: Sunday 17:00 – Friday 16:00 CT, except the daily 16:00–17:00 CT break,
+ * `closed` holidays (from 17:00 CT the evening before to 17:00 CT on the day) and the time after
+ * the halt of a `no_settlement` or `early_close` day until 17:00 CT.
+ */
 export function globexOpen(ms: number): boolean {
   const t = localTime(ms, CME_ZONE);
   const m = t.hour * 60 + t.minute;
-  if (t.weekday === 6) return false;
-  if (t.weekday === 0) return m >= 17 * 60;
-  if (t.weekday === 5) return m < 16 * 60;
-  return m < 16 * 60 || m >= 17 * 60;
+  if (m >= GLOBEX_CLOSE_MIN && m < 17 * 60) return false;
+  // An evening (from 17:00) trades for the next calendar day's session.
+  const evening = m >= 17 * 60;
+  const wd = evening ? (t.weekday + 1) % 7 : t.weekday;
+  if (wd === 0 || wd === 6) return false;
+  const h = cmeHoliday(sessionDay(t, evening));
+  if (h === undefined) return true;
+  if (h.kind === 'closed') return false;
+  return evening || m < (h.haltMin ?? GLOBEX_CLOSE_MIN);
 }
 
-/** UTC bounds [startMs, endMs) of CME trading date `date` (YYYY-MM-DD): 17:00 CT the day before to 16:00 CT. */
+/** YYYY-MM-DD of the calendar day whose session the wall-clock time `t` trades in. */
+function sessionDay(t: LocalTime, evening: boolean): string {
+  return formatDate(Date.UTC(t.year, t.month - 1, t.day) + (evening ? DAY_MS : 0));
+}
+
+/**
+ * UTC bounds [startMs, endMs) of CME trading date `date` (YYYY-MM-DD): 17:00 CT the day before to
+ * 16:00 CT (its halt on an early-close date). The sessions of `no_settlement` holidays just before
+ * it (weekends between skipped) belong to it, so it then starts at 17:00 CT before the first of
+ * them and the bounds hold the halts between (where `globexOpen` is false): the Friday after
+ * Thanksgiving starts on Wednesday 17:00 CT. A date that is no trading date gets the plain bounds.
+ */
 export function tradingDayBounds(date: string): { startMs: number; endMs: number } {
   const [y, m, d] = parseDate(date);
-  const prev = new Date(Date.UTC(y, m - 1, d) - DAY_MS);
+  let first = Date.UTC(y, m - 1, d);
+  if (isTradingDate(date)) {
+    for (let t = first - DAY_MS; ; t -= DAY_MS) {
+      const wd = new Date(t).getUTCDay();
+      if (wd === 0 || wd === 6) continue;
+      if (cmeHoliday(formatDate(t))?.kind !== 'no_settlement') break;
+      first = t;
+    }
+  }
+  const prev = new Date(first - DAY_MS);
+  const endMin = cmeHoliday(date)?.haltMin ?? GLOBEX_CLOSE_MIN;
   return {
     startMs: zonedTimeToUtc(
       CME_ZONE,
@@ -282,7 +315,7 @@ export function tradingDayBounds(date: string): { startMs: number; endMs: number
       17,
       0,
     ),
-    endMs: zonedTimeToUtc(CME_ZONE, y, m, d, 16, 0),
+    endMs: zonedTimeToUtc(CME_ZONE, y, m, d, Math.floor(endMin / 60), endMin % 60),
   };
 }
 
@@ -292,46 +325,50 @@ export function tradingDayBoundsNs(date: string): { startNs: bigint; endNs: bigi
   return { startNs: BigInt(b.startMs) * 1_000_000n, endNs: BigInt(b.endMs) * 1_000_000n };
 }
 
-/** The CME trading date (YYYY-MM-DD) `ms` belongs to, or null in the daily break and at weekends. */
+/**
+ * The CME trading date (YYYY-MM-DD) `ms` belongs to, or null when Globex is closed (the daily
+ * break, weekends, holidays, after a halt). A `no_settlement` holiday's session belongs to the next
+ * trading date.
+ */
 export function tradingDateOf(ms: number): string | null {
   if (!globexOpen(ms)) return null;
   const t = localTime(ms, CME_ZONE);
-  const base = Date.UTC(t.year, t.month - 1, t.day) + (t.hour >= 17 ? DAY_MS : 0);
-  return formatDate(base);
+  const day = sessionDay(t, t.hour >= 17);
+  return isTradingDate(day) ? day : tradingDates(day, 1)[0];
 }
 
-/** Whether `date` (YYYY-MM-DD) is a trading date: Monday to Friday (holidays are not modelled). */
+/** Whether `date` (YYYY-MM-DD) is a trading date: Monday to Friday, not a CME holiday without one. */
 export function isTradingDate(date: string): boolean {
   const [y, m, d] = parseDate(date);
   const wd = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-  return wd >= 1 && wd <= 5;
+  if (wd === 0 || wd === 6) return false;
+  const h = cmeHoliday(date);
+  return h === undefined || h.kind === 'early_close';
 }
 
 /**
- * `days` trading dates starting at `start` (`--start`, `--days N`): weekends are skipped, and a
- * start on a weekend begins at the following Monday.
+ * `days` trading dates starting at `start` (`--start`, `--days N`): weekends and CME holidays are
+ * skipped, and a start on one begins at the next trading date.
  */
 export function tradingDates(start: string, days: number): string[] {
   requireNonNegativeInt('days', days);
   const out: string[] = [];
   const [y, m, d] = parseDate(start);
-  let t = Date.UTC(y, m - 1, d);
-  while (out.length < days) {
-    const wd = new Date(t).getUTCDay();
-    if (wd >= 1 && wd <= 5) out.push(formatDate(t));
-    t += DAY_MS;
+  for (let t = Date.UTC(y, m - 1, d); out.length < days; t += DAY_MS) {
+    const date = formatDate(t);
+    if (isTradingDate(date)) out.push(date);
   }
   return out;
 }
 
-/** The `days` trading dates before `date` (YYYY-MM-DD), oldest first. */
+/** The `days` trading dates before `date` (YYYY-MM-DD), oldest first (weekends and holidays skipped). */
 export function tradingDatesBefore(date: string, days: number): string[] {
   requireNonNegativeInt('days', days);
   const out: string[] = [];
   const [y, m, d] = parseDate(date);
   for (let t = Date.UTC(y, m - 1, d) - DAY_MS; out.length < days; t -= DAY_MS) {
-    const wd = new Date(t).getUTCDay();
-    if (wd >= 1 && wd <= 5) out.unshift(formatDate(t));
+    const day = formatDate(t);
+    if (isTradingDate(day)) out.unshift(day);
   }
   return out;
 }
@@ -374,9 +411,47 @@ export function nextLocalTimeMs(zone: string, ms: number, hour: number, minute: 
   return zonedTimeToUtc(zone, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), hour, minute);
 }
 
-/** The next CME Globex open (17:00 America/Chicago) strictly after `ms`. */
+/**
+ * The next start of a CME trading date strictly after `ms`: a Globex open at 17:00 America/Chicago
+ * that begins a new trading date. Weekends and `closed` holidays open no date; the reopening after
+ * a `no_settlement` holiday's halt continues the date its session belongs to.
+ */
 export function nextGlobexOpenMs(ms: number): number {
-  return nextLocalTimeMs('America/Chicago', ms, 17, 0);
+  let open = nextLocalTimeMs(CME_ZONE, ms, 17, 0);
+  // Holidays and weekends never leave more than a few days without a trading date.
+  for (let i = 0; i < 14; i++) {
+    const date = tradingDateOf(open);
+    if (date !== null && tradingDayBounds(date).startMs === open) return open;
+    open = nextLocalTimeMs(CME_ZONE, open, 17, 0);
+  }
+  throw new ConfigError(`No CME trading date starts within 14 days after ${new Date(ms).toISOString()}`);
+}
+
+/**
+ * The Globex close whose reopening is still ahead of `ms` (the one in progress when `ms` falls in
+ * it), and that reopening: the daily 16:00 CT break, an early halt, the weekend, a holiday closure.
+ * `reopenMs − closeMs` is an hour on an ordinary day and longer at a weekend or holiday.
+ */
+export function globexCloseAround(ms: number): { closeMs: number; reopenMs: number } {
+  const t = localTime(ms, CME_ZONE);
+  for (let day = Date.UTC(t.year, t.month - 1, t.day) - DAY_MS; ; day += DAY_MS) {
+    const wd = new Date(day).getUTCDay();
+    const h = cmeHoliday(formatDate(day));
+    if (wd === 0 || wd === 6 || h?.kind === 'closed') continue;
+    const halt = h?.haltMin ?? GLOBEX_CLOSE_MIN;
+    const d = new Date(day);
+    const closeMs = zonedTimeToUtc(
+      CME_ZONE,
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      Math.floor(halt / 60),
+      halt % 60,
+    );
+    let reopenMs = nextLocalTimeMs(CME_ZONE, closeMs, 17, 0);
+    while (!globexOpen(reopenMs)) reopenMs = nextLocalTimeMs(CME_ZONE, reopenMs, 17, 0);
+    if (reopenMs > ms) return { closeMs, reopenMs };
+  }
 }
 
 /** The next local opening time of an FX centre strictly after `ms` (weekends included). */
@@ -396,27 +471,24 @@ function thirdWednesday(year: number, month: number): number {
 }
 
 /**
- * Last trading moment of a CME FX quarterly contract: 09:16 CT on the second business day before
- * the third Wednesday of the contract month (usually the Monday), ms since the epoch.
+ * Last trading moment of a CME FX quarterly contract: 09:16 CT on the second business day (CME
+ * trading date) before the third Wednesday of the contract month (usually the Monday), ms since
+ * the epoch.
  */
 export function fxFutureLastTradeMs(year: number, month: number): number {
-  let t = thirdWednesday(year, month);
-  let left = 2;
-  while (left > 0) {
-    t -= 86_400_000;
-    const wd = new Date(t).getUTCDay();
-    if (wd !== 0 && wd !== 6) left--;
-  }
-  const d = new Date(t);
-  return zonedTimeToUtc('America/Chicago', d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), 9, 16);
+  const date = tradingDatesBefore(formatDate(thirdWednesday(year, month)), 2)[0];
+  const [y, m, d] = parseDate(date);
+  return zonedTimeToUtc(CME_ZONE, y, m, d, 9, 16);
 }
 
 /**
- * Days before the last trade when the front month rolls to the next quarter: liquidity moves
- * about a week before expiry (INTEGRATIONS.md §1), as Databento's calendar continuous contracts
- * (`6E.c.0`) roll ahead of expiry.
+ * Trading dates before the last trade date on which the front month rolls to the next quarter:
+ * liquidity moves to the next quarter about a week before expiry (INTEGRATIONS.md §1). Four
+ * business days puts the roll on the Tuesday of the week before the usual Monday expiry (6EH7,
+ * last trade Monday 15 March 2027, rolls on Tuesday 9 March), the date `frontMonth` has always
+ * used; desks that roll on the Thursday or Friday a week before pass 6 or 7.
  */
-export const ROLL_DAYS_BEFORE_EXPIRY = 7;
+export const ROLL_BUSINESS_DAYS = 4;
 
 /** A quarterly contract of a product, e.g. 6E's March 2027 contract `6EH7`. */
 export interface ContractMonth {
@@ -429,27 +501,77 @@ export interface ContractMonth {
   readonly lastTradeMs: number;
 }
 
+function contractMonth(product: string, year: number, month: number): ContractMonth {
+  return {
+    symbol: `${product}${QUARTER_CODES[month]}${year % 10}`,
+    year,
+    month,
+    lastTradeMs: fxFutureLastTradeMs(year, month),
+  };
+}
+
+/** The quarter after (`year`, `month`). */
+function nextQuarter(year: number, month: number): [number, number] {
+  return month === 12 ? [year + 1, 3] : [year, month + 3];
+}
+
 /**
- * The front month of `product` (`6E`) on trading date `date` (YYYY-MM-DD): the nearest March-cycle
- * contract whose last trade is more than `ROLL_DAYS_BEFORE_EXPIRY` days after the date. This is
- * what the product name means where a command takes `6E` rather than a contract.
+ * The first trading date on which the quarter after contract (`year`, `month`) is the front month:
+ * the trading date `rollBusinessDays` trading dates before the contract's last trade date (0: the
+ * last trade date itself).
  */
-export function frontMonth(product: string, date: string): ContractMonth {
-  const [y, m, d] = parseDate(date);
-  const day = Date.UTC(y, m - 1, d);
+export function rollDate(year: number, month: number, rollBusinessDays = ROLL_BUSINESS_DAYS): string {
+  requireNonNegativeInt('rollBusinessDays', rollBusinessDays);
+  const last = formatDate(zonedDayMs(fxFutureLastTradeMs(year, month)));
+  return rollBusinessDays === 0 ? last : tradingDatesBefore(last, rollBusinessDays)[0];
+}
+
+/** 00:00 UTC of the Chicago calendar day of `ms`. */
+function zonedDayMs(ms: number): number {
+  const t = localTime(ms, CME_ZONE);
+  return Date.UTC(t.year, t.month - 1, t.day);
+}
+
+/**
+ * The front month of `product` (`6E`) on trading date `date` (YYYY-MM-DD) by the roll date: the
+ * nearest March-cycle contract whose `rollDate` is after the date. This is what the product name
+ * means where a command takes `6E` rather than a contract.
+ */
+export function frontMonth(
+  product: string,
+  date: string,
+  rollBusinessDays = ROLL_BUSINESS_DAYS,
+): ContractMonth {
+  const [y, m] = parseDate(date);
   let year = y;
   let month = Math.ceil(m / 3) * 3;
-  for (;;) {
-    const last = fxFutureLastTradeMs(year, month);
-    if (last - ROLL_DAYS_BEFORE_EXPIRY * 86_400_000 > day) {
-      return { symbol: `${product}${QUARTER_CODES[month]}${year % 10}`, year, month, lastTradeMs: last };
-    }
-    month += 3;
-    if (month > 12) {
-      month = 3;
-      year++;
-    }
-  }
+  while (rollDate(year, month, rollBusinessDays) <= date) [year, month] = nextQuarter(year, month);
+  return contractMonth(product, year, month);
+}
+
+/**
+ * The front month of `product` on `date` by volume, as Databento's `6E.v.0` picks it: of the
+ * nearest contract still trading on the date and the one after it, the one with the larger
+ * previous-day volume (`previousDayVolume` by raw symbol; a symbol missing counts 0). Equal
+ * volumes (none given, say) fall back to the roll date (`frontMonth`).
+ */
+export function frontMonthByVolume(
+  product: string,
+  date: string,
+  previousDayVolume: ReadonlyMap<string, number>,
+  rollBusinessDays = ROLL_BUSINESS_DAYS,
+): ContractMonth {
+  const [y, m] = parseDate(date);
+  let year = y;
+  let month = Math.ceil(m / 3) * 3;
+  while (formatDate(zonedDayMs(fxFutureLastTradeMs(year, month))) < date)
+    [year, month] = nextQuarter(year, month);
+  const near = contractMonth(product, year, month);
+  const far = contractMonth(product, ...nextQuarter(year, month));
+  const vNear = previousDayVolume.get(near.symbol) ?? 0;
+  const vFar = previousDayVolume.get(far.symbol) ?? 0;
+  if (vNear === vFar) return frontMonth(product, date, rollBusinessDays);
+  return vFar > vNear ? far : near;
 }
 
 /**
@@ -467,7 +589,7 @@ export function parseTimeBound(text: string, edge: 'from' | 'to', option = `--${
     } catch (e) {
       throw new ConfigError(`${option} ${text}: ${(e as Error).message}`);
     }
-    if (!trading) throw new ConfigError(`${option} ${text}: not a CME trading date (Monday to Friday)`);
+    if (!trading) throw new ConfigError(`${option} ${text}: not a CME trading date (weekend or CME holiday)`);
     const b = tradingDayBoundsNs(t);
     return edge === 'from' ? b.startNs : b.endNs;
   }

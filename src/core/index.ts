@@ -1,6 +1,7 @@
 export * from './calculator.js';
 export * from './calendar.js';
 export * from './clock.js';
+export * from './cme-holidays.js';
 export * from './config.js';
 export * from './config-file.js';
 export * from './csv.js';

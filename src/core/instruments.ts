@@ -29,3 +29,15 @@ export const SPOT_PAIRS: Readonly<Record<string, { pair: string; invert: boolean
   '6B': { pair: 'GBP/USD', invert: false, tick: 10_000 },
   '6J': { pair: 'USD/JPY', invert: true, tick: 1_000_000 },
 };
+
+/**
+ * The two currencies an instrument trades, for the economic calendar's blackouts: a CME FX future
+ * its spot pair's (`6EZ6` → EUR, USD), a spot pair its own (`USD/JPY` → USD, JPY); undefined for
+ * anything else.
+ */
+export function instrumentCurrencies(symbol: string): readonly [string, string] | undefined {
+  const root = fxFutureRoot(symbol);
+  const pair = root !== undefined ? SPOT_PAIRS[root].pair : symbol;
+  const m = /^([A-Z]{3})\/([A-Z]{3})$/.exec(pair);
+  return m === null ? undefined : [m[1], m[2]];
+}

@@ -127,7 +127,7 @@ export const ExecutionConfigSchema = z.strictObject({
     z.strictObject({
       /** Minutes before the daily break at which working orders are cancelled and positions closed (0: off). */
       beforeBreakMin: nonNeg(5),
-      /** Minutes before Friday's close (0: off). */
+      /** Minutes before Friday's close and any longer closure: a CME holiday, an early halt (0: off). */
       beforeWeekendMin: nonNeg(15),
     }),
     {},
@@ -159,6 +159,12 @@ export const ExecutionConfigSchema = z.strictObject({
       noTradeWindows: z._default(z.array(NoTradeWindow), [
         { from: '15:55', to: '17:05', zone: 'America/Chicago', reason: 'the CME daily break' },
       ]),
+      /**
+       * An economic-calendar CSV (`ts,currency,event,minutes_before,minutes_after`,
+       * core/economic-calendar.ts): no new risk on an instrument of a release's currency inside
+       * the release's window. None when absent.
+       */
+      economicCalendar: z.optional(NON_EMPTY),
     }),
     {},
   ),

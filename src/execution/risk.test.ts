@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InvalidOptionError } from '../core/index.js';
+import { EconomicCalendar, InvalidOptionError, instrumentCurrencies } from '../core/index.js';
 import { type RiskContext, RiskEngine, type RiskLimits } from './risk.js';
 
 const S = 1_000_000_000n;
@@ -148,6 +148,52 @@ describe('windows, sessions and the toxicity veto', () => {
     assert.throws(
       () => new RiskEngine({ ...LIMITS, noTradeWindows: [{ ...cmeBreak, zone: 'Mars/Olympus' }] }),
       /no-trade window zone must be an IANA time zone/,
+    );
+  });
+
+  test('news blackouts: an instrument of the release’s currency, inside [ts − before, ts + after)', () => {
+    const calendar = new EconomicCalendar([
+      {
+        tsMs: Date.parse('2024-05-08T12:30:00Z'),
+        currency: 'USD',
+        event: 'CPI',
+        minutesBefore: 5,
+        minutesAfter: 10,
+      },
+      {
+        tsMs: Date.parse('2024-05-08T09:00:00Z'),
+        currency: 'GBP',
+        event: 'BoE rate',
+        minutesBefore: 2,
+        minutesAfter: 3,
+      },
+    ]);
+    const r = new RiskEngine({ ...LIMITS, maxOrdersPerMinute: 100, economicCalendar: calendar });
+    const eur = instrumentCurrencies('6EM4');
+    assert.deepEqual(eur, ['EUR', 'USD']);
+    assert.equal(reason(r, 'buy', 1, { ...at('12:24'), currencies: eur }), 'ok');
+    assert.equal(reason(r, 'buy', 1, { ...at('12:25'), currencies: eur }), 'NEWS_BLACKOUT');
+    assert.equal(reason(r, 'buy', 1, { ...at('12:39'), currencies: eur }), 'NEWS_BLACKOUT');
+    assert.equal(reason(r, 'buy', 1, { ...at('12:40'), currencies: eur }), 'ok');
+    assert.match(
+      r.check('buy', 1, { ...CTX, ...at('12:30'), currencies: eur })?.message ?? '',
+      /^NEWS_BLACKOUT: CPI \(USD\) at 2024-05-08T12:30:00.000Z: no new risk from 5 min before to 10 min after$/,
+    );
+    // The BoE release concerns GBP: 6B is blacked out, 6E is not; USD/JPY is by the CPI.
+    assert.equal(
+      reason(r, 'buy', 1, { ...at('09:01'), currencies: instrumentCurrencies('6BM4') }),
+      'NEWS_BLACKOUT',
+    );
+    assert.equal(reason(r, 'buy', 1, { ...at('09:01'), currencies: eur }), 'ok');
+    assert.equal(
+      reason(r, 'buy', 1, { ...at('12:30'), currencies: instrumentCurrencies('USD/JPY') }),
+      'NEWS_BLACKOUT',
+    );
+    // Unknown currencies, or reducing a position: no blackout.
+    assert.equal(reason(r, 'buy', 1, at('12:30')), 'ok');
+    assert.equal(
+      reason(r, 'sell', 1, { ...at('12:30'), currencies: eur, position: 2, grossPosition: 2 }),
+      'ok',
     );
   });
 });

@@ -7,6 +7,7 @@
  * Time is the event clock's (ns), so a backtest and a live session refuse the same orders.
  */
 import {
+  type EconomicCalendar,
   EngineError,
   type FxSessionName,
   fxSession,
@@ -31,6 +32,7 @@ export type RiskReason =
   | 'CROSSED_BOOK'
   | 'WIDE_SPREAD'
   | 'NO_TRADE_WINDOW'
+  | 'NEWS_BLACKOUT'
   | 'SESSION_CLOSED'
   | 'TOXICITY'
   | 'BRACKET_WORKING'
@@ -76,6 +78,11 @@ export interface RiskLimits {
   readonly sessions?: readonly FxSessionName[];
   /** Daily windows without new risk. */
   readonly noTradeWindows?: readonly TradeWindow[];
+  /**
+   * Scheduled releases around which no new risk is taken: an order whose instrument trades one of
+   * a release's currency is refused inside its blackout window (`EconomicCalendar.blackoutAt`).
+   */
+  readonly economicCalendar?: EconomicCalendar;
 }
 
 /** What the risk engine needs to know when an order is about to be sent. */
@@ -94,6 +101,8 @@ export interface RiskContext {
   readonly tickRaw: number;
   /** VPIN CDF of the instrument now (NaN or absent: unknown, no veto). */
   readonly toxicity?: number;
+  /** The currencies the instrument trades (`instrumentCurrencies`); absent: no news blackout applies. */
+  readonly currencies?: readonly string[];
 }
 
 /** A refusal. */
@@ -234,11 +243,11 @@ export class RiskEngine {
         'TOXICITY',
         `VPIN CDF ${ctx.toxicity?.toFixed(3)} at or over ${L.toxicityVeto}`,
       );
-    return this.#checkTime(Number(ctx.nowNs / 1_000_000n));
+    return this.#checkTime(Number(ctx.nowNs / 1_000_000n), ctx.currencies);
   }
 
-  /** Sessions and no-trade windows at `ms`. */
-  #checkTime(ms: number): RiskRejection | null {
+  /** Sessions, no-trade windows and news blackouts at `ms`. */
+  #checkTime(ms: number, currencies: readonly string[] | undefined): RiskRejection | null {
     const L = this.limits;
     if (L.sessions !== undefined) {
       const s = fxSession(ms);
@@ -249,6 +258,15 @@ export class RiskEngine {
       if (inWindow(w, ms))
         return new RiskRejection('NO_TRADE_WINDOW', `${w.reason} (${w.from}–${w.to} ${w.zone})`);
     }
+    const e =
+      currencies === undefined || L.economicCalendar === undefined
+        ? undefined
+        : L.economicCalendar.blackoutAt(ms, currencies);
+    if (e !== undefined)
+      return new RiskRejection(
+        'NEWS_BLACKOUT',
+        `${e.event} (${e.currency}) at ${new Date(e.tsMs).toISOString()}: no new risk from ${e.minutesBefore} min before to ${e.minutesAfter} min after`,
+      );
     return null;
   }
 }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { depth, px, replayThrough, SIX_E_MBP, type Step, trade } from '../../test/execution.js';
 import { planBracket } from './bracket.js';
@@ -239,6 +242,25 @@ describe('trader: brackets on the paper broker', () => {
     assert.equal(flat?.atNs, NOW + BigInt((fri + 6) * 60) * 1_000_000_000n + 1_000n);
   });
 
+  test('flat 15 minutes before the Thanksgiving halt (12:00 Chicago), as before a weekend', async () => {
+    const t = trader();
+    // Thanksgiving 2024 is Thursday 28 November, 204 days after T0 (8 May: 23 + 30 + 31 + 31 + 30 +
+    // 31 + 28); 11:40 CST = 17:40 UTC: T0 + 204 × 1,440 + 1,060 min. The halt is at 12:00 CST.
+    const thu = 204 * 1_440 + 1_060;
+    const results: (string | null)[] = [];
+    const act = (now: bigint) => results.push(t.act({ instrumentId: ID, target: 1 }, now)?.reason ?? null);
+    await replayThrough(
+      t,
+      [at(thu, 0, act), at(thu + 1), at(thu + 6), at(thu + 7), at(thu + 8, 0, act)],
+      'mbp-10',
+    );
+    // Opened at 11:40, closed at 11:46 (11:45 is the deadline), refused at 11:48.
+    assert.deepEqual(results, [null, 'FLAT_WINDOW']);
+    assert.equal(t.position(ID), 0);
+    const flat = t.journal.find((e) => e.kind === 'flat-window');
+    assert.equal(flat?.atNs, NOW + BigInt((thu + 6) * 60) * 1_000_000_000n + 1_000n);
+  });
+
   test('toxicity: tighten moves the stop to 2 ticks from the price; flatten closes', async () => {
     const tight = trader({ toxicity: { policy: 'tighten', tightenTicks: 2 } });
     await replayThrough(
@@ -304,6 +326,33 @@ describe('trader: brackets on the paper broker', () => {
       'mbp-10',
     );
     assert.deepEqual(reasons, ['TOXICITY', undefined, 'BRACKET_WORKING']);
+  });
+
+  test('the economic calendar of execution.risk.economicCalendar blacks out its currencies', async () => {
+    // T0 is 2024-05-08 00:00 UTC: a USD release at 00:05 with 10 minutes before and 5 after holds
+    // [23:55, 00:10); the JPY release does not concern 6E.
+    const dir = mkdtempSync(join(tmpdir(), 'risk-calendar-'));
+    const csv = join(dir, 'calendar.csv');
+    writeFileSync(
+      csv,
+      'ts,currency,event,minutes_before,minutes_after\n2024-05-08T00:05:00Z,USD,Fed speech,10,5\n2024-05-08T00:20:00Z,JPY,Tankan,10,10\n',
+    );
+    try {
+      const t = trader({ risk: { economicCalendar: csv } });
+      const refusals: (string | undefined)[] = [];
+      await replayThrough(
+        t,
+        [
+          at(0, 0, (now) => refusals.push(t.act({ instrumentId: ID, target: 1 }, now)?.message)),
+          at(16, 0, (now) => refusals.push(t.act({ instrumentId: ID, target: 1 }, now)?.message)),
+        ],
+        'mbp-10',
+      );
+      assert.match(refusals[0] ?? '', /^NEWS_BLACKOUT: Fed speech \(USD\) at 2024-05-08T00:05:00.000Z/);
+      assert.equal(refusals[1], undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the day's P&L is the equity's change since the trading day began", async () => {

@@ -18,9 +18,10 @@ import type { BookView } from '../book/index.js';
 import {
   CME_FX_FUTURES,
   fxFutureRoot,
+  globexCloseAround,
   InvalidOptionError,
-  localTime,
-  nextLocalTimeMs,
+  instrumentCurrencies,
+  readEconomicCalendar,
   SPOT_PAIRS,
   tradingDateOf,
   tradingDayBounds,
@@ -99,7 +100,6 @@ export interface TraderOptions {
 }
 
 const MINUTE_MS = 60_000;
-const CHICAGO = 'America/Chicago';
 
 export class Trader {
   readonly journal: TraderEvent[] = [];
@@ -256,6 +256,7 @@ export class Trader {
       askPx: book.bestAskPx,
       tickRaw: terms.tickRaw,
       toxicity: slot.toxicity,
+      currencies: instrumentCurrencies(terms.symbol),
     });
     if (rejection !== null) {
       this.#log(id, 'refused', rejection.message);
@@ -448,15 +449,16 @@ export class Trader {
     }
   }
 
-  /** The next flat deadline after `ms` (break or weekend, per the configuration) and the reopening. */
+  /**
+   * The next flat deadline after `ms` and the reopening: `beforeBreakMin` before the daily break,
+   * `beforeWeekendMin` before a longer closure (the weekend, a CME holiday or early halt).
+   */
   #planFlat(ms: number): void {
-    // The break whose reopening is still ahead: the hour-long break ending after `ms`.
-    const breakMs = nextLocalTimeMs(CHICAGO, ms - 60 * MINUTE_MS, 16, 0);
-    const friday = localTime(breakMs, CHICAGO).weekday === 5;
-    const before = friday ? this.config.flat.beforeWeekendMin : this.config.flat.beforeBreakMin;
-    // Friday's close reopens on Sunday at 17:00.
-    this.#reopenMs = nextLocalTimeMs(CHICAGO, friday ? breakMs + 2 * 24 * 60 * MINUTE_MS : breakMs, 17, 0);
-    this.#flatAtMs = before > 0 ? breakMs - before * MINUTE_MS : this.#reopenMs;
+    const { closeMs, reopenMs } = globexCloseAround(ms);
+    const long = reopenMs - closeMs > 60 * MINUTE_MS;
+    const before = long ? this.config.flat.beforeWeekendMin : this.config.flat.beforeBreakMin;
+    this.#reopenMs = reopenMs;
+    this.#flatAtMs = before > 0 ? closeMs - before * MINUTE_MS : reopenMs;
   }
 
   #onReport(r: ExecutionReport, order: Order | undefined): void {
@@ -640,6 +642,7 @@ export function riskLimits(cfg: ExecutionConfig): RiskLimits {
     toxicityVeto: r.toxicityVeto,
     sessions: r.sessions,
     noTradeWindows: r.noTradeWindows,
+    economicCalendar: r.economicCalendar === undefined ? undefined : readEconomicCalendar(r.economicCalendar),
   };
 }
 

@@ -272,6 +272,8 @@ describe('simulator options', () => {
       code: 'SIM_CONFIG',
     });
     await assert.rejects(simulateDay({ date: '2026-03-07', seed: 1, out }), /not a trading date/);
+    // Christmas Day 2026, a Friday: a CME holiday.
+    await assert.rejects(simulateDay({ date: '2026-12-25', seed: 1, out }), /not a trading date/);
     await assert.rejects(simulateDay({ date: '2026-02-30', seed: 1, out }), /not a valid/);
   });
 });
@@ -524,5 +526,36 @@ describe('simulator with several instruments and days', () => {
     }
     assert.ok(firstSeq >= days[0].nextSequence);
     assert.equal(days[1].truth.params.date, '2026-03-09');
+  });
+
+  it('skips Thanksgiving 2026 and ends the Friday after at its 12:15 CT halt', async () => {
+    const out = tmp();
+    const days = await simulate({
+      days: 2,
+      start: '2026-11-25',
+      seed: 11,
+      out,
+      instruments: ['6E'],
+      spot: false,
+      params: { baseEventRate: 0.2 },
+    });
+    // Thursday 26 November is no trading date: Wednesday 25, then Friday 27.
+    assert.deepEqual(
+      days.map((d) => d.date),
+      ['2026-11-25', '2026-11-27'],
+    );
+    const ts = days[1].truth.minutes.map((m) => m.ts);
+    // Trade date 27 Nov (CST, UTC−6): Wednesday 17:00 = 23:00 UTC to Thanksgiving's 12:00 halt =
+    // 18:00 UTC (19 h, 1,140 minutes), then Thursday 17:00 = 23:00 UTC to Friday 12:15 = 18:15 UTC
+    // (19 h 15 min, 1,155 minutes).
+    assert.equal(ts.length, 1140 + 1155);
+    assert.equal(ts[0], '2026-11-25T23:00:00Z');
+    assert.equal(ts[1139], '2026-11-26T17:59:00Z');
+    assert.equal(ts[1140], '2026-11-26T23:00:00Z');
+    assert.equal(ts.at(-1), '2026-11-27T18:14:00Z');
+    let last = 0n;
+    for await (const batch of DbnDecoder.fromFile(days[1].files.mbp10))
+      for (let i = 0; i < batch.count; i++) last = batch.at(i).tsEvent;
+    assert.ok(last < BigInt(Date.parse('2026-11-27T18:15:00Z')) * 1_000_000n, `last record ${last}`);
   });
 });

@@ -176,7 +176,8 @@ function planDay(opts: SimDayOptions): DayPlan {
   } catch (cause) {
     throw new SimConfigError(`Date "${date}" is not a valid YYYY-MM-DD date`, { cause });
   }
-  if (!isTrading) throw new SimConfigError(`Date "${date}" is not a trading date (Monday to Friday)`);
+  if (!isTrading)
+    throw new SimConfigError(`Date "${date}" is not a trading date (a weekend or a CME holiday)`);
   const win = opts.window ?? tradingDayBounds(date);
   if (!(win.endMs > win.startMs)) throw new SimConfigError(`Empty window [${win.startMs}, ${win.endMs})`);
   const contracts = products.map((pr) => frontContract(pr, date));
@@ -395,7 +396,7 @@ export interface SimulateOptions
     | 'spotParams'
     | 'calendar'
   > {
-  /** Number of trading days (weekends skipped). */
+  /** Number of trading days (weekends and CME holidays skipped). */
   days: number;
   /** First trading date, YYYY-MM-DD. */
   start: string;

@@ -9,6 +9,12 @@ export {
   ParkinsonVolatility,
   parkinsonVariance,
 } from './range-volatility.js';
+export {
+  type ContractDay,
+  type ContractHistory,
+  frontAverageDailyVolume,
+  frontPriorDay,
+} from './roll-days.js';
 export { Rsi } from './rsi.js';
 export { Bar, BarPeriod, TimeBarBuilder, type TimeBarBuilderOptions } from './time-bars.js';
 export {
