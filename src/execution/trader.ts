@@ -14,7 +14,7 @@
  * Time comes only from the market data it is shown (`before`/`after`), so a backtest and a live
  * session act alike; every action is journalled with its time and reason.
  */
-import type { BookView } from '../book/index.js';
+import type { BookView, FeedHealthOptions } from '../book/index.js';
 import {
   CME_FX_FUTURES,
   fxFutureRoot,
@@ -95,6 +95,12 @@ export interface TraderOptions {
   readonly config: ExecutionConfig;
   /** Client order ids (`<run id>-<n>`). */
   readonly ids: ClientOrderIds;
+  /**
+   * Why an instrument's market data is not trusted, null when it is (book/feed-health.ts
+   * `FeedHealth.whyUntrusted`): no new risk while it is not, as `DATA_UNTRUSTED`; closing and
+   * cancelling go on. Without it every instrument's data is trusted.
+   */
+  readonly dataTrust?: (instrumentId: number) => string | null;
 }
 
 const MINUTE_MS = 60_000;
@@ -111,6 +117,7 @@ export class Trader {
   readonly risk: RiskEngine;
   readonly config: ExecutionConfig;
   readonly #ids: ClientOrderIds;
+  readonly #dataTrust: ((instrumentId: number) => string | null) | null;
   readonly #slots = new Map<number, Slot>();
   /** Equity at the start of the current trading day, and that day. */
   #dayStart = 0;
@@ -132,6 +139,7 @@ export class Trader {
     this.risk = opts.risk;
     this.config = opts.config;
     this.#ids = opts.ids;
+    this.#dataTrust = opts.dataTrust ?? null;
     this.#replay = isReplaying(opts.broker) ? opts.broker : null;
     this.broker.onReport((r, o) => this.#onReport(r, o));
   }
@@ -252,6 +260,7 @@ export class Trader {
       askPx: book.bestAskPx,
       tickRaw: terms.tickRaw,
       toxicity: slot.toxicity,
+      dataUntrusted: this.#dataTrust?.(id) ?? null,
     });
     if (rejection !== null) {
       this.#log(id, 'refused', rejection.message);
@@ -620,12 +629,29 @@ export function riskLimits(cfg: ExecutionConfig): RiskLimits {
   };
 }
 
+/** The feed-health monitor's options of the configuration (`risk.feed`). */
+export function feedHealthOptions(
+  cfg: ExecutionConfig,
+  onEvent?: FeedHealthOptions['onEvent'],
+): FeedHealthOptions {
+  const f = cfg.risk.feed;
+  return {
+    sequence: f.sequence,
+    staleAfterMs: f.staleAfterMs,
+    requireSnapshot: f.requireSnapshot,
+    crossedUntrusts: f.crossedUntrusts,
+    onEvent,
+  };
+}
+
 /** A trader on the paper broker, for backtests, the demo and paper trading. */
 export function paperTrader(opts: {
   readonly instruments: readonly TradedInstrument[];
   readonly config: ExecutionConfig;
   /** Client order ids are `<runId>-<n>`. */
   readonly runId: string;
+  /** See `TraderOptions.dataTrust`. */
+  readonly dataTrust?: (instrumentId: number) => string | null;
 }): Trader {
   const broker = paperBroker(opts.instruments, opts.config);
   const terms = opts.instruments.map((i) => paperInstrument(i, opts.config));
@@ -635,5 +661,6 @@ export function paperTrader(opts: {
     risk: new RiskEngine(riskLimits(opts.config)),
     config: opts.config,
     ids: new ClientOrderIds(opts.runId),
+    dataTrust: opts.dataTrust,
   });
 }
