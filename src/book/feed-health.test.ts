@@ -365,6 +365,24 @@ describe('the live link', () => {
   });
 });
 
+test('quotes from a feed without DBN records (IG): each shows the whole top of book', () => {
+  const h = new FeedHealth({ sequence: 'none' });
+  const EURUSD = 900_001;
+  h.watch(EURUSD);
+  assert.deepEqual(h.reasons(EURUSD), ['unbuilt']);
+  h.quote(EURUSD, T0, 1.0849, 1.08496);
+  assert.ok(h.trusted(EURUSD));
+  h.quote(EURUSD, T0 + MS, 1.085, 1.085); // locked
+  assert.deepEqual(h.reasons(EURUSD), ['crossed']);
+  h.quote(EURUSD, T0 + 2n * MS, 1.0849, 1.08496);
+  h.disconnected(T0 + 3n * MS, 'DISCONNECTED:TRYING-RECOVERY');
+  assert.deepEqual(h.reasons(EURUSD), ['link']);
+  h.quote(EURUSD, T0 + 4n * MS, 1.0849, 1.08496); // the first quote after the link came back
+  assert.ok(h.trusted(EURUSD));
+  const c = h.counts(EURUSD);
+  assert.deepEqual([c.crossedEpisodes, c.linkDrops, c.rebuilds, c.untrustedEpisodes], [1, 1, 1, 2]);
+});
+
 test('bad options are named', () => {
   assert.throws(() => new FeedHealth({ staleAfterMs: 0 }), /staleAfterMs/);
   assert.throws(() => new FeedHealth({ sequence: 'gapless' as 'channel' }), /sequence/);

@@ -327,6 +327,22 @@ export class FeedHealth {
   }
 
   /**
+   * A top-of-book quote from a feed that is not DBN records (IG streaming's MARKET updates), at
+   * `atNs` (its receive time): the feed is alive, the quote is the whole book it shows (so it
+   * rebuilds, as a whole-book record does), and bid >= ask is a crossed book. Prices in any one
+   * unit; NaN for a missing side (never crossed).
+   */
+  quote(instrumentId: number, atNs: bigint, bidPx: number, askPx: number): void {
+    const s = this.#state(instrumentId);
+    s.lastDataMs = Number(atNs) / 1e6;
+    if ((s.reasons & STALE) !== 0) this.#clearAt(s, STALE, atNs, 'fresh data');
+    this.#rebuilt(s, atNs, 'a quote showed the whole book');
+    const crossed = bidPx >= askPx;
+    if (this.#crossedUntrusts && crossed !== ((s.reasons & CROSSED) !== 0))
+      this.#crossed(s, crossed, atNs, `crossed quote: bid ${bidPx} >= ask ${askPx}`);
+  }
+
+  /**
    * The clock's time (ns, the engine's clock: simulated or wall): instruments silent for more than
    * `staleAfterMs` of open market are stale. Silence counts from the instrument's last record or
    * from when this monitor first saw the market open, whichever is later, so the hours the market
@@ -356,12 +372,20 @@ export class FeedHealth {
     }
   }
 
-  /** The live link dropped (`reason`, at the clock's `atNs`): every instrument is untrusted (`link`). */
-  disconnected(atNs: bigint, reason: string): void {
-    for (const s of this.#instruments.values()) {
+  /**
+   * The live link dropped, or lost records (a slow reader whose records the gateway skipped):
+   * `reason`, at the clock's `atNs`. The instruments (every one when `instrumentIds` is absent)
+   * are untrusted (`link`) until `resumed` with a replay or their books are rebuilt.
+   */
+  disconnected(atNs: bigint, reason: string, instrumentIds?: readonly number[]): void {
+    const states =
+      instrumentIds === undefined
+        ? [...this.#instruments.values()]
+        : instrumentIds.map((id) => this.#state(id));
+    for (const s of states) {
       s.counts.linkDrops++;
       this.#totals.linkDrops++;
-      this.#distrustAt(s, LINK, atNs, `live link dropped: ${reason}`);
+      this.#distrustAt(s, LINK, atNs, `live link: ${reason}`);
     }
   }
 
@@ -463,38 +487,43 @@ export class FeedHealth {
       if (!lastOfEvent) return;
       s.inSnapshot = false;
       s.hasSeq = false;
-      if (s.snapshotClean) this.#rebuilt(s, c, 'a snapshot rebuilt the book');
+      if (s.snapshotClean && (s.reasons & NEEDS_REBUILD) !== 0)
+        this.#rebuilt(s, c.tsRecv, 'a snapshot rebuilt the book');
       return;
     }
     s.inSnapshot = false;
-    if (!lastOfEvent || (flags & Flags.MAYBE_BAD_BOOK) !== 0) return;
-    if (!s.l3) this.#rebuilt(s, c, 'a whole-book record rebuilt the book');
+    if (!lastOfEvent || (flags & Flags.MAYBE_BAD_BOOK) !== 0 || (s.reasons & NEEDS_REBUILD) === 0) return;
+    if (!s.l3) this.#rebuilt(s, c.tsRecv, 'a whole-book record rebuilt the book');
     else if (!this.#requireSnapshot) this.#clear(s, UNBUILT, c, 'the book is built');
   }
 
-  #rebuilt(s: Instrument, c: RecordCursor, detail: string): void {
+  /** A rebuilt book clears the reasons only a rebuild clears (counted unless it was the first build). */
+  #rebuilt(s: Instrument, atNs: bigint, detail: string): void {
     if ((s.reasons & NEEDS_REBUILD & ~UNBUILT) !== 0) {
       s.counts.rebuilds++;
       this.#totals.rebuilds++;
     }
-    this.#clear(s, NEEDS_REBUILD, c, detail);
+    this.#clearAt(s, NEEDS_REBUILD, atNs, detail);
   }
 
   #crossing(s: Instrument, c: RecordCursor, book: BookView): void {
     const crossed = book.crossed;
     if (crossed === ((s.reasons & CROSSED) !== 0)) return;
+    const detail = crossed
+      ? `crossed book: best bid ${book.bestBidPx / 1e9} >= best ask ${book.bestAskPx / 1e9}`
+      : '';
+    this.#crossed(s, crossed, c.tsRecv, detail);
+  }
+
+  /** The crossed state changed: an episode begins (with `detail`) or ends. */
+  #crossed(s: Instrument, crossed: boolean, atNs: bigint, detail: string): void {
     if (!crossed) {
-      this.#clear(s, CROSSED, c, 'the book is no longer crossed');
+      this.#clearAt(s, CROSSED, atNs, 'the book is no longer crossed');
       return;
     }
     s.counts.crossedEpisodes++;
     this.#totals.crossedEpisodes++;
-    this.#distrust(
-      s,
-      CROSSED,
-      c,
-      `crossed book: best bid ${book.bestBidPx / 1e9} >= best ask ${book.bestAskPx / 1e9}`,
-    );
+    this.#distrustAt(s, CROSSED, atNs, detail);
   }
 
   #distrust(

@@ -10,5 +10,6 @@ export {
   TRUST_REASONS,
   type TrustReason,
 } from './feed-health.js';
+export { followLive, type LiveTrustOptions } from './feed-health-live.js';
 export { L2_MAX_LEVELS, L2Book, LevelChanges } from './l2-book.js';
 export { L3Book, type L3BookOptions, type RestingOrder } from './l3-book.js';
