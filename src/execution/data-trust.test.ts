@@ -88,20 +88,23 @@ describe('a sequence gap in MBO data', () => {
 describe('the trader with a feed-health monitor', () => {
   const ID = SIX_E_MBP.instrumentId;
 
-  function setup() {
+  function setup(entry: 'market' | 'limit' = 'market') {
     const health = new FeedHealth(feedHealthOptions(DEFAULT_EXECUTION_CONFIG));
     const t = paperTrader({
       instruments: [{ instrumentId: ID, symbol: SIX_E_MBP.symbol }],
-      config: executionConfig({ paper: { latency: { entryMs: 0, modifyMs: 0, cancelMs: 0, ackMs: 0 } } }),
+      config: executionConfig({
+        entry: { type: entry },
+        paper: { latency: { entryMs: 0, modifyMs: 0, cancelMs: 0, ackMs: 0 } },
+      }),
       runId: 'test',
       dataTrust: (id) => health.whyUntrusted(id),
     });
-    // The monitor sees each record right after the trader, before the step's action.
+    // The monitor sees each record before the trader does, and both before the step's action.
     const target = {
       before: (c: Parameters<typeof t.before>[0]) => t.before(c),
       after: (c: Parameters<typeof t.before>[0], b: Parameters<typeof t.after>[1]) => {
-        t.after(c, b);
         health.update(c, b);
+        t.after(c, b);
       },
     };
     return { t, target };
@@ -138,6 +141,27 @@ describe('the trader with a feed-health monitor', () => {
     );
     // Long 2 closed at 300 ms, long 1 again from 500 ms.
     assert.equal(t.position(ID), 1);
+  });
+
+  test('a working entry is cancelled when the data goes untrusted', async () => {
+    const { t, target } = setup('limit');
+    await replayThrough(
+      target,
+      [
+        // A limit buy joins the bid at 1.085, behind 50 lots: it rests.
+        book(0, (now) => t.act({ instrumentId: ID, target: 1 }, now)),
+        book(100),
+        book(200, undefined, LAST | Flags.MAYBE_BAD_BOOK),
+        book(300),
+      ],
+      'mbp-10',
+    );
+    assert.equal(t.broker.order('test-1')?.status, 'cancelled');
+    assert.deepEqual(
+      t.journal.map((e) => e.kind),
+      ['bracket', 'untrusted'],
+    );
+    assert.equal(t.position(ID), 0);
   });
 
   test('a crossed book is never traded', async () => {

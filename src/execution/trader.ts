@@ -49,7 +49,8 @@ export interface TraderEvent {
     | 'flat-window'
     | 'toxicity'
     | 'kill'
-    | 'closed';
+    | 'closed'
+    | 'untrusted';
   readonly detail: string;
 }
 
@@ -97,8 +98,9 @@ export interface TraderOptions {
   readonly ids: ClientOrderIds;
   /**
    * Why an instrument's market data is not trusted, null when it is (book/feed-health.ts
-   * `FeedHealth.whyUntrusted`): no new risk while it is not, as `DATA_UNTRUSTED`; closing and
-   * cancelling go on. Without it every instrument's data is trusted.
+   * `FeedHealth.whyUntrusted`): no new risk while it is not, as `DATA_UNTRUSTED`, and a working
+   * entry is cancelled; closing and cancelling go on. Without it every instrument's data is
+   * trusted. Asked after each record while an entry works, so give the monitor the record first.
    */
   readonly dataTrust?: (instrumentId: number) => string | null;
 }
@@ -179,7 +181,19 @@ export class Trader {
     slot.book = book;
     const ms = c.tsRecvMs;
     slot.lastDataMs = ms;
+    if (slot.entryId !== null && this.#dataTrust !== null) this.#entryOnUntrusted(id, slot, c.tsRecv);
     if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecv);
+  }
+
+  /** A working entry is new risk not yet taken: cancelled when the data goes untrusted. */
+  #entryOnUntrusted(id: number, slot: Slot, nowNs: bigint): void {
+    const entry = this.broker.order(slot.entryId as string);
+    if (entry === undefined || isTerminal(entry.status) || entry.status === 'pending-cancel') return;
+    const why = (this.#dataTrust as (id: number) => string | null)(id);
+    if (why === null) return;
+    this.#nowNs = nowNs;
+    this.#log(id, 'untrusted', `DATA_UNTRUSTED: ${why}: working entry cancelled`);
+    this.#cancel(slot.entryId);
   }
 
   /** Marks each instrument at its book's mid (a book between consistent states keeps the last mark). */
