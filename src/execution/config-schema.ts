@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import { FX_SESSION_NAMES } from '../core/index.js';
-import { nonNeg, pos, posInt, unit } from '../core/schema/index.js';
+import { flag, nonNeg, pos, posInt, unit } from '../core/schema/index.js';
 
 const NON_EMPTY = z.string().check(z.minLength(1));
 const HHMM = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM'));
@@ -165,6 +165,24 @@ export const ExecutionConfigSchema = z.strictObject({
        * the release's window. None when absent.
        */
       economicCalendar: z.optional(NON_EMPTY),
+      /** When market data is trusted (src/book/feed-health.ts): no new risk while it is not. */
+      feed: z.prefault(
+        z.strictObject({
+          /**
+           * What a jump in `sequence` means: `channel` (Databento CME: one counter per channel, so a
+           * stream of some instruments skips numbers; only a step back is evidence), `contiguous`
+           * (each instrument numbered on its own: a jump is a gap) or `none`.
+           */
+          sequence: z._default(z.enum(['channel', 'contiguous', 'none']), 'channel'),
+          /** No record of an instrument for this long while Globex is open: the feed is stale, ms. */
+          staleAfterMs: posInt(5_000),
+          /** MBO books are trusted only once a snapshot built them. */
+          requireSnapshot: flag(true),
+          /** A crossed or locked book untrusts its instrument until it uncrosses. */
+          crossedUntrusts: flag(true),
+        }),
+        {},
+      ),
     }),
     {},
   ),

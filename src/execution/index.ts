@@ -106,6 +106,7 @@ export {
 export { type Take, takeLiquidity } from './take.js';
 export {
   type ExitReason,
+  feedHealthOptions,
   isTradable,
   type OrderRole,
   paperBroker,

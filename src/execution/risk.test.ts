@@ -44,6 +44,20 @@ describe('pre-trade risk', () => {
     assert.equal(reason(r, 'buy', 1, { bidPx: 1_084_900_000 }), 'ok'); // 2 ticks
   });
 
+  test('untrusted market data refuses new risk, quoting why; an order that reduces passes', () => {
+    const r = new RiskEngine(LIMITS);
+    const why = 'gap: sequence 13 after 11, expected 12';
+    assert.equal(r.check('buy', 1, { ...CTX, dataUntrusted: why })?.message, `DATA_UNTRUSTED: ${why}`);
+    // Long 3, selling 2: risk comes off whatever the data.
+    assert.equal(reason(r, 'sell', 2, { position: 3, grossPosition: 3, dataUntrusted: why }), 'ok');
+    // Long 3, selling 5 would open a short of 2: new risk.
+    assert.equal(
+      reason(r, 'sell', 5, { position: 3, grossPosition: 3, dataUntrusted: why }),
+      'DATA_UNTRUSTED',
+    );
+    assert.equal(reason(r, 'buy', 1, { dataUntrusted: null }), 'ok');
+  });
+
   test('a rejection says what and why in its message, with a stable code', () => {
     const rej = new RiskEngine(LIMITS).check('buy', 6, CTX)!;
     assert.equal(rej.code, 'RISK_REJECTED');

@@ -2,7 +2,8 @@
  * Pre-trade risk: every order that would add risk is checked before it is sent, and refused with a
  * stable reason code when it breaks a limit. Orders that only reduce a position (closing, stops)
  * pass the position, size, rate and loss limits, so that risk can always be taken off; the kill
- * switch stops everything but those.
+ * switch stops everything but those, and so does market data that is not trusted (a sequence gap
+ * or a bad book until a snapshot rebuilds it, a stale feed, a crossed book).
  *
  * Time is the event clock's (ns), so a backtest and a live session refuse the same orders.
  */
@@ -29,6 +30,7 @@ export type RiskReason =
   | 'DAILY_LOSS'
   | 'DRAWDOWN'
   | 'STALE_DATA'
+  | 'DATA_UNTRUSTED'
   | 'CROSSED_BOOK'
   | 'WIDE_SPREAD'
   | 'NO_TRADE_WINDOW'
@@ -103,6 +105,11 @@ export interface RiskContext {
   readonly toxicity?: number;
   /** The currencies the instrument trades (`instrumentCurrencies`); absent: no news blackout applies. */
   readonly currencies?: readonly string[];
+  /**
+   * Why the instrument's market data is not trusted (a sequence gap, a bad book, a stale feed, a
+   * crossed book: book/feed-health.ts `whyUntrusted`); null or absent when it is.
+   */
+  readonly dataUntrusted?: string | null;
 }
 
 /** A refusal. */
@@ -228,6 +235,8 @@ export class RiskEngine {
         'ORDER_RATE',
         `${this.#sent.length} orders in the last minute, limit ${L.maxOrdersPerMinute}`,
       );
+    const untrusted = ctx.dataUntrusted ?? null;
+    if (untrusted !== null) return new RiskRejection('DATA_UNTRUSTED', untrusted);
     if (ctx.nowNs - ctx.lastDataNs > L.staleAfterNs)
       return new RiskRejection(
         'STALE_DATA',

@@ -14,7 +14,7 @@
  * Time comes only from the market data it is shown (`before`/`after`), so a backtest and a live
  * session act alike; every action is journalled with its time and reason.
  */
-import type { BookView } from '../book/index.js';
+import type { BookView, FeedHealthOptions } from '../book/index.js';
 import {
   CME_FX_FUTURES,
   fxFutureRoot,
@@ -51,7 +51,8 @@ export interface TraderEvent {
     | 'toxicity'
     | 'kill'
     | 'stop'
-    | 'closed';
+    | 'closed'
+    | 'untrusted';
   readonly detail: string;
 }
 
@@ -97,6 +98,13 @@ export interface TraderOptions {
   readonly config: ExecutionConfig;
   /** Client order ids (`<run id>-<n>`). */
   readonly ids: ClientOrderIds;
+  /**
+   * Why an instrument's market data is not trusted, null when it is (book/feed-health.ts
+   * `FeedHealth.whyUntrusted`): no new risk while it is not, as `DATA_UNTRUSTED`, and a working
+   * entry is cancelled; closing and cancelling go on. Without it every instrument's data is
+   * trusted. Asked after each record while an entry works, so give the monitor the record first.
+   */
+  readonly dataTrust?: (instrumentId: number) => string | null;
 }
 
 const MINUTE_MS = 60_000;
@@ -112,6 +120,7 @@ export class Trader {
   readonly risk: RiskEngine;
   readonly config: ExecutionConfig;
   readonly #ids: ClientOrderIds;
+  readonly #dataTrust: ((instrumentId: number) => string | null) | null;
   readonly #slots = new Map<number, Slot>();
   /** Equity at the start of the current trading day, and that day. */
   #dayStart = 0;
@@ -135,6 +144,7 @@ export class Trader {
     this.risk = opts.risk;
     this.config = opts.config;
     this.#ids = opts.ids;
+    this.#dataTrust = opts.dataTrust ?? null;
     this.#replay = isReplaying(opts.broker) ? opts.broker : null;
     this.broker.onReport((r, o) => this.#onReport(r, o));
   }
@@ -174,7 +184,19 @@ export class Trader {
     slot.book = book;
     const ms = c.tsRecvMs;
     slot.lastDataMs = ms;
+    if (slot.entryId !== null && this.#dataTrust !== null) this.#entryOnUntrusted(id, slot, c.tsRecv);
     if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecv);
+  }
+
+  /** A working entry is new risk not yet taken: cancelled when the data goes untrusted. */
+  #entryOnUntrusted(id: number, slot: Slot, nowNs: bigint): void {
+    const entry = this.broker.order(slot.entryId as string);
+    if (entry === undefined || isTerminal(entry.status) || entry.status === 'pending-cancel') return;
+    const why = (this.#dataTrust as (id: number) => string | null)(id);
+    if (why === null) return;
+    this.#nowNs = nowNs;
+    this.#log(id, 'untrusted', `DATA_UNTRUSTED: ${why}: working entry cancelled`);
+    this.#cancel(slot.entryId);
   }
 
   /** Marks each instrument at its book's mid (a book between consistent states keeps the last mark). */
@@ -257,6 +279,7 @@ export class Trader {
       tickRaw: terms.tickRaw,
       toxicity: slot.toxicity,
       currencies: instrumentCurrencies(terms.symbol),
+      dataUntrusted: this.#dataTrust?.(id) ?? null,
     });
     if (rejection !== null) {
       this.#log(id, 'refused', rejection.message);
@@ -646,12 +669,29 @@ export function riskLimits(cfg: ExecutionConfig): RiskLimits {
   };
 }
 
+/** The feed-health monitor's options of the configuration (`risk.feed`). */
+export function feedHealthOptions(
+  cfg: ExecutionConfig,
+  onEvent?: FeedHealthOptions['onEvent'],
+): FeedHealthOptions {
+  const f = cfg.risk.feed;
+  return {
+    sequence: f.sequence,
+    staleAfterMs: f.staleAfterMs,
+    requireSnapshot: f.requireSnapshot,
+    crossedUntrusts: f.crossedUntrusts,
+    onEvent,
+  };
+}
+
 /** A trader on the paper broker, for backtests, the demo and paper trading. */
 export function paperTrader(opts: {
   readonly instruments: readonly TradedInstrument[];
   readonly config: ExecutionConfig;
   /** Client order ids are `<runId>-<n>`. */
   readonly runId: string;
+  /** See `TraderOptions.dataTrust`. */
+  readonly dataTrust?: (instrumentId: number) => string | null;
 }): Trader {
   const broker = paperBroker(opts.instruments, opts.config);
   const terms = opts.instruments.map((i) => paperInstrument(i, opts.config));
@@ -661,5 +701,6 @@ export function paperTrader(opts: {
     risk: new RiskEngine(riskLimits(opts.config)),
     config: opts.config,
     ids: new ClientOrderIds(opts.runId),
+    dataTrust: opts.dataTrust,
   });
 }
