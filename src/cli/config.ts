@@ -45,6 +45,7 @@ import {
 } from '../features/schema/index.js';
 import { LLM_ENV_VARS, LlmConfigSchema } from '../llm/schema/index.js';
 import { PipelineConfigSchema } from '../pipeline/schema/index.js';
+import { RuntimeConfigSchema } from '../runtime/schema/index.js';
 import { FUTURE_SPECS, ScenarioSchema } from '../sim/schema/index.js';
 import { DEFAULT_RESTARTS, TechniquesConfigSchema } from '../strategy/schema/index.js';
 import { commandName, DEFAULT_LOG_LEVEL } from './commands.js';
@@ -216,6 +217,8 @@ export const ScalperConfigSchema = z.strictObject({
    * unless IG is used. Credentials only from IG_API_KEY, IG_IDENTIFIER and IG_PASSWORD.
    */
   ig: z.optional(IgConfigSchema),
+  /** Paper and live sessions: data folder, pace of a replayed feed, the end, the control endpoint. */
+  runtime: z.prefault(RuntimeConfigSchema, {}),
 });
 
 /** The effective configuration of a run. */

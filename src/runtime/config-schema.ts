@@ -1,0 +1,42 @@
+/**
+ * The `runtime:` configuration section: where paper and live sessions keep their state and
+ * recordings, how they end, and how they are watched and stopped. Importing it loads no feed,
+ * broker or server.
+ */
+import * as z from 'zod/mini';
+import { flag, nonNeg, posInt } from '../core/schema/index.js';
+
+/** The environment variable holding the token the control endpoint asks for (never in a file). */
+export const CONTROL_TOKEN_ENV = 'SCALPER_CONTROL_TOKEN';
+
+const NON_EMPTY = z.string().check(z.minLength(1));
+
+export const RuntimeConfigSchema = z.strictObject({
+  /** The data folder: the state store, the kill file and one folder per session (recordings, journals). */
+  dataDir: z._default(NON_EMPTY, 'scalper-data'),
+  /** A replayed feed's pace: multiple of real time (0: as fast as the files are read). */
+  speed: nonNeg(1),
+  /** Close every position at the end of a session (else working orders are cancelled, positions kept). */
+  flattenOnStop: flag(false),
+  /** How long the end of a session waits for the broker to confirm its cancels and closes, ms. */
+  stopGraceMs: posInt(5_000),
+  /** The status line's refresh on a terminal, ms. */
+  statusEveryMs: posInt(1_000),
+  /** A file whose appearance pulls the kill switch (default `<dataDir>/KILL`); its text is the reason. */
+  killFile: z.optional(NON_EMPTY),
+  /**
+   * The HTTP endpoint: Prometheus metrics (`/metrics`), readiness (`/health`), the status (`/status`)
+   * and the kill switch (`POST /kill`, with the token in SCALPER_CONTROL_TOKEN). Port 0: no endpoint.
+   */
+  http: z.prefault(
+    z.strictObject({
+      host: z._default(NON_EMPTY, '127.0.0.1'),
+      port: z._default(z.number().check(z.int(), z.gte(0), z.lte(65_535)), 9464),
+    }),
+    {},
+  ),
+  /** Record what the session saw (the feed as DBN files, decisions, orders, fills) in its folder. */
+  record: flag(true),
+});
+
+export type RuntimeConfig = z.output<typeof RuntimeConfigSchema>;

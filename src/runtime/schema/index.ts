@@ -1,0 +1,2 @@
+/** The `runtime:` configuration section's schema alone: importing this loads no feed or broker. */
+export { CONTROL_TOKEN_ENV, type RuntimeConfig, RuntimeConfigSchema } from '../config-schema.js';
