@@ -352,6 +352,11 @@ export class FeatureEngine {
   }
 
   /** Names an instrument in snapshots (default: its id as a string). */
+  /** The symbol of an instrument, when its files or definitions named it. */
+  symbolOf(instrumentId: number): string | undefined {
+    return this.#symbols.get(instrumentId);
+  }
+
   setSymbol(instrumentId: number, symbol: string): void {
     this.#symbols.set(instrumentId, symbol);
     const f = this.#byId.get(instrumentId);

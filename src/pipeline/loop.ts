@@ -16,6 +16,7 @@
  */
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
+import type { BookView } from '../book/index.js';
 import { type Clock, InvalidOptionError } from '../core/index.js';
 import { hasTsRecv, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
@@ -73,6 +74,12 @@ export interface DecisionLoopOptions {
    * replay's grid is 1 s.
    */
   readonly decisionLatencyMs?: number;
+  /**
+   * Shown every record once the engine applied it, with the book it updated (null for other
+   * records), before the trader: paper and live trading's feed-health monitor, whose verdict the
+   * trader's risk checks read.
+   */
+  readonly watch?: (c: RecordCursor, book: BookView | null) => void;
 }
 
 /** Per-instrument state of the loop. */
@@ -113,6 +120,7 @@ export class DecisionLoop {
   readonly #sweepLevels: number;
   readonly #clock: Clock | null;
   readonly #trader: Trader | null;
+  readonly #watch: ((c: RecordCursor, book: BookView | null) => void) | null;
   /** The replay's time at the last grid point, ns (when queued decisions are acted on). */
   #nowNs = 0n;
   readonly #latencyNs: bigint;
@@ -137,6 +145,7 @@ export class DecisionLoop {
     this.#sweepLevels = opts.sweepTriggerLevels ?? 3;
     this.#clock = opts.clock ?? null;
     this.#trader = opts.trader ?? null;
+    this.#watch = opts.watch ?? null;
     const latency = opts.decisionLatencyMs ?? 0;
     if (!(latency >= 0) || !Number.isFinite(latency))
       throw new InvalidOptionError('decisionLatencyMs', latency, 'a duration in ms >= 0');
@@ -321,6 +330,7 @@ export class DecisionLoop {
     // The book this record updated (none for trades and other records) is the trader's too.
     const engine = this.engine;
     const book = engine.lastBook;
+    if (this.#watch !== null) this.#watch(c, book);
     if (this.#trader !== null && book !== null) this.#trader.after(c, book);
     const inst = this.#byId.get(c.instrumentId);
     // Minute observations feed the regime filter only: without one they are not taken.

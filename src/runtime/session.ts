@@ -8,9 +8,9 @@
  * differs is only where records come from (`Feed`) and the clock, which is the feed's (market time
  * of a paced replay, or the wall clock of a live feed).
  */
+import { FeedHealth } from '../book/index.js';
 import type { Clock, Logger } from '../core/index.js';
-import type { ExecutionConfig, Trader } from '../execution/index.js';
-import { paperTrader } from '../execution/index.js';
+import { type ExecutionConfig, feedHealthOptions, paperTrader, type Trader } from '../execution/index.js';
 import type { LlmProvider } from '../llm/index.js';
 import {
   type Decision,
@@ -55,6 +55,12 @@ export interface SessionOptions {
   readonly stopGraceMs?: number;
   /** Called with each decision as it is taken. */
   readonly onDecision?: (d: Decision) => void;
+  /**
+   * The feed-health monitor every record passes (default: one from `execution.risk.feed`). The
+   * default paper trader reads its verdict; a trader given here should be built with
+   * `dataTrust: (id) => health.whyUntrusted(id)`.
+   */
+  readonly health?: FeedHealth;
 }
 
 /** What a session's status line and metrics show. */
@@ -77,6 +83,8 @@ export interface SessionStatus {
   readonly equity: number;
   /** `killed`, the day's halt (DAILY_LOSS, DRAWDOWN), `stopped`, or `trading`. */
   readonly risk: string;
+  /** Instruments whose data is not trusted, and why (book/feed-health.ts). */
+  readonly untrusted: Readonly<Record<string, string>>;
 }
 
 /** How a session ended. */
@@ -94,6 +102,7 @@ export class TradingSession {
   readonly loop: DecisionLoop;
   readonly trader: Trader;
   readonly pipeline: DecisionPipeline;
+  readonly health: FeedHealth;
   readonly #feed: Feed;
   readonly #opts: SessionOptions;
   #records = 0;
@@ -104,8 +113,16 @@ export class TradingSession {
     const { setup, feed } = opts;
     this.#opts = opts;
     this.#feed = feed;
+    const health = opts.health ?? new FeedHealth(feedHealthOptions(setup.execution));
+    this.health = health;
     this.trader =
-      opts.trader ?? paperTrader({ instruments: [], config: setup.execution, runId: opts.runId ?? 'paper' });
+      opts.trader ??
+      paperTrader({
+        instruments: [],
+        config: setup.execution,
+        runId: opts.runId ?? 'paper',
+        dataTrust: (id) => health.whyUntrusted(id),
+      });
     this.pipeline = new DecisionPipeline({
       tier1: setup.tier1,
       config: setup.pipeline,
@@ -120,6 +137,7 @@ export class TradingSession {
       pipeline: this.pipeline,
       trader: this.trader,
       clock: feed.clock,
+      watch: (c, book) => health.update(c, book),
     });
   }
 
@@ -195,7 +213,12 @@ export class TradingSession {
     const nowMs = this.#feed.clock.now();
     const lastMs = this.#lastRecordNs < 0n ? Number.NaN : Number(this.#lastRecordNs) / 1e6;
     const positions: Record<string, number> = {};
+    const untrusted: Record<string, string> = {};
     for (const p of t.portfolio.positions()) if (p.quantity !== 0) positions[p.symbol] = p.quantity;
+    for (const id of this.health.instruments) {
+      const why = this.health.whyUntrusted(id);
+      if (why !== null) untrusted[this.loop.engine.symbolOf(id) ?? String(id)] = why;
+    }
     return {
       nowMs,
       records: this.#records,
@@ -209,11 +232,13 @@ export class TradingSession {
       dayPnl: t.dailyPnl(),
       equity: t.portfolio.equity(),
       risk: t.risk.killed ? 'killed' : (t.risk.halted ?? (t.stopped !== null ? 'stopped' : 'trading')),
+      untrusted,
     };
   }
 
   /** A quiet market still moves the grid (late decisions, minute closes) on the clock's time. */
   #quietTick(): void {
+    if (this.#lastRecordNs >= 0n) this.health.check(this.nowNs);
     const speed = this.#feed.speed;
     if (speed === 0 || this.#lastRecordNs < 0n || Date.now() - this.#lastPushWall < QUIET_MS) return;
     // A second of market per second of quiet, behind the clock: a record still on its way is not overtaken.
