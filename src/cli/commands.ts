@@ -116,6 +116,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./backtest.js')).registerBacktest,
   },
   {
+    name: 'paper',
+    description:
+      'paper trading: the paper broker on a live feed (DBN files replayed at a multiple of real time), until the feed ends or Ctrl-C; orders, fills and decisions written to a session folder',
+    args: '<files...>',
+    load: async () => (await import('./paper.js')).registerPaper,
+  },
+  {
     name: 'sweep',
     description:
       'backtest every point of a grid of configuration values in parallel worker threads and rank them by P&L, Sharpe, expectancy or profit factor',

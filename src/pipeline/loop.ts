@@ -320,6 +320,11 @@ export class DecisionLoop {
       });
   }
 
+  /** Live mode: the decisions running (null when none is). */
+  get running(): Promise<void> | null {
+    return this.#draining;
+  }
+
   /** Live mode: resolves when no decision is running or queued. */
   async settled(): Promise<void> {
     while (this.#draining !== null) await this.#draining;

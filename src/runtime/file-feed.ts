@@ -20,6 +20,11 @@ export interface FeedSink {
   push(batch: RecordBatch, index: number): void;
   /** A record before the resume point: books and windows only. */
   warm(batch: RecordBatch, index: number): void;
+  /**
+   * Decisions the records set off that are still running (null when none). A replay as fast as it
+   * reads waits for them, as a backtest does, rather than leaving them behind the market.
+   */
+  pending?(): Promise<void> | null;
 }
 
 export interface FileFeedOptions {
@@ -139,6 +144,10 @@ export class FileFeed {
         sink.push(batch, index);
         records++;
         lastNs = tNs;
+        if (clock.speed === 0) {
+          const running = sink.pending?.();
+          if (running != null) await running;
+        }
       }
       const loading = merged.next();
       if (loading !== null) {

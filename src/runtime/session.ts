@@ -160,6 +160,7 @@ export class TradingSession {
     const sink: FeedSink = {
       engine: loop.engine,
       warm: (batch, index) => loop.warm(batch, index),
+      pending: () => loop.running,
       push: (batch, index) => {
         loop.push(batch, index);
         this.#records++;

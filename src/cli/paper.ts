@@ -1,0 +1,158 @@
+/**
+ * `scalper paper [FILES...]`: paper trading, the paper broker on a live feed. The feed is a replay
+ * of DBN files (simulated days, a recorded session) at `--speed` times real time. The session runs
+ * until the feed ends or SIGINT/SIGTERM, then ends gracefully (runtime/session.ts) and writes its
+ * orders, fills, round trips, equity and decisions, in the backtest's formats, into its folder
+ * under the data folder (`<dataDir>/sessions/<start>-paper/`), so that `scalper backtest` on the
+ * same data can be set beside it.
+ *
+ * On a terminal a status line shows market time, feed lag, positions, P&L, orders and risk; logs
+ * go to stderr as pino JSON.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { tradesOf, writeRunFiles } from '../backtest/index.js';
+import { componentLogger, formatTimestamp } from '../core/index.js';
+import { createProvider } from '../llm/index.js';
+import { summarizeDecisions } from '../pipeline/index.js';
+import { FileFeed, type SessionStatus, TradingSession } from '../runtime/index.js';
+import { nonNegativeNumber } from './args.js';
+import { summary } from './commands.js';
+import { configFlags, runOf, type ScalperConfig } from './config.js';
+import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
+import { commandInputs } from './inputs.js';
+import { n, outputFolder } from './output.js';
+import { readRegimeModel } from './regime-files.js';
+
+/** The files a session writes into its folder (the backtest's, less its report). */
+export const SESSION_FILES = [
+  'orders.csv',
+  'fills.csv',
+  'trades.csv',
+  'equity.csv',
+  'decisions.jsonl',
+] as const;
+
+/** A session's folder: `<dataDir>/sessions/<UTC start, compact>-<kind>`. */
+export function sessionFolder(dataDir: string, kind: string, startMs: number): string {
+  const stamp = new Date(startMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return outputFolder(join(dataDir, 'sessions', `${stamp}-${kind}`), 'runtime.dataDir');
+}
+
+/** The status line: market time, feed lag, positions, P&L, orders, risk. */
+export function statusLine(s: SessionStatus): string {
+  const t = Number.isFinite(s.nowMs)
+    ? (formatTimestamp(BigInt(s.nowMs) * 1_000_000n) ?? '–').slice(0, 19)
+    : '–';
+  const lag = Number.isFinite(s.feedLagMs) ? `${(s.feedLagMs / 1000).toFixed(1)}s` : '–';
+  const pos = Object.entries(s.positions)
+    .map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${v}`)
+    .join(' ');
+  const bad = Object.keys(s.untrusted);
+  return [
+    t.replace('T', ' '),
+    `lag ${lag}`,
+    pos === '' ? 'flat' : pos,
+    `P&L ${s.dayPnl >= 0 ? '+' : ''}${s.dayPnl.toFixed(2)}`,
+    `orders ${s.orders} (${s.openOrders} open)`,
+    `fills ${s.fills}`,
+    `decisions ${s.decisions}`,
+    s.risk,
+    ...(bad.length > 0 ? [`untrusted ${bad.join(',')}`] : []),
+  ].join(' | ');
+}
+
+/** Runs a paper session on `files`; returns the session and its folder once it has ended. */
+export async function runPaper(
+  files: readonly string[],
+  cfg: ScalperConfig,
+  o: {
+    readonly signal: AbortSignal;
+    readonly status?: (s: SessionStatus) => void;
+    readonly startMs?: number;
+  },
+): Promise<{ session: TradingSession; folder: string }> {
+  const rt = cfg.runtime;
+  const startMs = o.startMs ?? Date.now();
+  const folder = sessionFolder(rt.dataDir, 'paper', startMs);
+  const log = componentLogger('paper');
+  const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
+  const runId = `p${folder.slice(-22, -6).replace(/\D/g, '')}`;
+  const setup = backtestSetup(cfg, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
+  const feed = new FileFeed(files, { speed: rt.speed, signal: o.signal });
+  const session = new TradingSession({
+    setup,
+    feed,
+    runId,
+    flattenOnStop: rt.flattenOnStop,
+    stopGraceMs: rt.stopGraceMs,
+  });
+  log.info({ folder, files, speed: rt.speed }, 'paper session started');
+  const timer =
+    o.status === undefined ? null : setInterval(() => o.status?.(session.status()), rt.statusEveryMs);
+  try {
+    const end = await session.run(o.signal);
+    log.info(
+      { records: end.feed.records, stopped: end.feed.stopped, unconfirmed: end.unconfirmed },
+      'paper session ended',
+    );
+  } finally {
+    if (timer !== null) clearInterval(timer);
+  }
+  writeRunFiles(folder, session.trader, session.loop.decisions, tradesOf(session.trader), null);
+  return { session, folder };
+}
+
+/** Registers `paper`. */
+export function registerPaper(program: Command): void {
+  const cmd = program
+    .command('paper')
+    .description(summary('paper'))
+    .argument(
+      '<files...>',
+      'DBN files (MBP-10 or MBO, trades, definitions) or folders of them, replayed as a live feed',
+    )
+    .option(
+      '--speed <x>',
+      'replay at x times real time (0: as fast as the files are read)',
+      nonNegativeNumber,
+    )
+    .option('--flatten-on-stop', 'close every position when the session ends')
+    .option('--data-dir <dir>', 'the data folder: sessions, state and the kill file')
+    .action(async (paths: string[], _o: unknown, self: Command) => {
+      const run = runOf(self);
+      const { files } = await commandInputs(paths, {});
+      const ctl = new AbortController();
+      let signals = 0;
+      const stop = (sig: string) => {
+        signals++;
+        if (signals > 1) process.exit(130);
+        process.stderr.write(`\n${sig}: ending the session (again to quit at once)\n`);
+        ctl.abort();
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      const tty = process.stderr.isTTY === true;
+      const { session, folder } = await runPaper(files, run.config, {
+        signal: ctl.signal,
+        status: tty ? (s) => process.stderr.write(`\r\x1b[2K${statusLine(s)}`) : undefined,
+      });
+      if (tty) process.stderr.write('\n');
+      const s = session.status();
+      process.stdout.write(`${statusLine(s)}\n`);
+      process.stdout.write(`${n(s.decisions)} decisions\n`);
+      for (const line of summaryLines(summarizeDecisions(session.loop.decisions)))
+        process.stdout.write(`  ${line}\n`);
+      for (const line of executionLines(executionSummary(session.trader, session.loop.decisions)))
+        process.stdout.write(`  ${line}\n`);
+      process.stdout.write(`session folder: ${folder} (${SESSION_FILES.join(', ')})\n`);
+    });
+  configFlags(cmd, {
+    speed: 'runtime.speed',
+    flattenOnStop: 'runtime.flattenOnStop',
+    dataDir: 'runtime.dataDir',
+  });
+}

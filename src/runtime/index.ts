@@ -1,0 +1,10 @@
+/** Paper and live trading: feeds, the trading session, its state and its safety. */
+export { type FeedSink, type FeedSummary, FileFeed, type FileFeedOptions, ReplayClock } from './file-feed.js';
+export {
+  type Feed,
+  type SessionOptions,
+  type SessionSetup,
+  type SessionStatus,
+  type SessionSummary,
+  TradingSession,
+} from './session.js';
