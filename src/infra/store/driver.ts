@@ -180,11 +180,12 @@ export function sqliteDrivers(): SqliteDriverName[] {
 /** Why `name` cannot be used in this process, or null when it can. */
 export function sqliteDriverProblem(name: SqliteDriverName): string | null {
   const p = probe(name);
-  return p instanceof Error ? `${name}: ${firstLine(p.message)}` : null;
+  return p instanceof Error ? `${name}: ${oneLine(p.message)}` : null;
 }
 
-function firstLine(s: string): string {
-  return s.split('\n', 1)[0];
+/** An error message on one line (the addon loader's spans several). */
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -197,7 +198,7 @@ export function openSqlite(path: string, driver?: SqliteDriverName): SqliteConne
   for (const name of names) {
     const p = probe(name);
     if (!(p instanceof Error)) return p(path);
-    reasons.push(`${name}: ${firstLine(p.message)}`);
+    reasons.push(`${name}: ${oneLine(p.message)}`);
   }
   throw new StateStoreError(
     'STORE_DRIVER',
