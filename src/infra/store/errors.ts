@@ -10,7 +10,9 @@ import { EngineError } from '../../core/index.js';
  * - `STORE_UNKNOWN_ORDER`: a change to an order the store does not hold;
  * - `STORE_INVALID`: a value the store cannot keep as given (a fractional quantity, a fill
  *   recorded as a plain transition);
- * - `STORE_CLOSED`: a call after `close()`.
+ * - `STORE_CLOSED`: a call after `close()`;
+ * - `STORE_FAILED`: SQLite failed a call (a damaged page, a full disk, a lock held too long); the
+ *   call's transaction did not happen.
  */
 export type StateStoreErrorCode =
   | 'STORE_DRIVER'
@@ -19,7 +21,8 @@ export type StateStoreErrorCode =
   | 'STORE_CONFLICT'
   | 'STORE_UNKNOWN_ORDER'
   | 'STORE_INVALID'
-  | 'STORE_CLOSED';
+  | 'STORE_CLOSED'
+  | 'STORE_FAILED';
 
 /** A state store problem, naming the store's location (file path or `:memory:`). */
 export class StateStoreError extends EngineError {

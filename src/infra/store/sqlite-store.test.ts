@@ -115,6 +115,27 @@ function schemaSuite(driver: SqliteDriverName): void {
     db.close();
   });
 
+  test('a migration that fails leaves the store at its earlier version, with nothing of it applied', async () => {
+    const path = freshPath();
+    await openSqliteStore(path, { driver }).close();
+    const broken: Migration[] = [
+      ...MIGRATIONS,
+      {
+        version: 2,
+        name: 'half',
+        sql: 'CREATE TABLE half (a INTEGER) STRICT; CREATE TABLE oops (a NOSUCHTYPE) STRICT;',
+      },
+    ];
+    assert.throws(
+      () => openSqliteStore(path, { driver, migrations: broken }),
+      isStoreError('STORE_OPEN', path, 'NOSUCHTYPE'),
+    );
+    const db = openSqlite(path, driver);
+    assert.equal(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()?.v, 1n);
+    assert.equal(db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'half'`).get()?.n, 0n);
+    db.close();
+  });
+
   test('a store of a newer schema is refused, naming the file and both versions, and left as it was', async () => {
     const path = freshPath();
     await openSqliteStore(path, { driver, migrations: SCHEMA_V2 }).close();
@@ -136,6 +157,35 @@ function schemaSuite(driver: SqliteDriverName): void {
       isStoreError('STORE_OPEN', path, 'not a database'),
     );
     assert.equal(readFileSync(path, 'utf8'), junk);
+  });
+
+  test('a damaged page found later fails the call naming the store, not with a bare SQLite error', async () => {
+    const path = freshPath();
+    const s = openSqliteStore(path, { driver });
+    const header = {
+      instrument: '6EH6',
+      snapshotTs: '2026-03-04T14:30:00.000000000Z',
+      trigger: { kind: 'bar' },
+      route: 'fast',
+      approval: { approved: true, direction: 'long' as const, size: 1 },
+    };
+    for (let i = 0; i < 40; i++)
+      await s.recordDecision({ ...header, id: `d${i}` }, JSON.stringify({ pad: 'y'.repeat(3000) }));
+    await s.close();
+    // The last page of the file holds the decisions written last; overwrite it with noise.
+    const raw = openSqlite(path, driver);
+    const page = Number(raw.prepare('PRAGMA page_size').get()?.page_size);
+    raw.close();
+    const bytes = readFileSync(path);
+    for (let i = bytes.length - page; i < bytes.length; i++) bytes[i] = (i * 7) & 255;
+    writeFileSync(path, bytes);
+    const t = openSqliteStore(path, { driver });
+    const errors: unknown[] = [];
+    for (let i = 0; i < 40; i++) await t.decision(`d${i}`).catch((e: unknown) => errors.push(e));
+    await t.close();
+    assert.ok(errors.length > 0, 'no read met the damaged page');
+    for (const e of errors)
+      assert.ok(isStoreError('STORE_FAILED', path, 'decision failed', 'malformed')(e), String(e));
   });
 
   test('the store of a data folder is <folder>/state.sqlite', () => {
@@ -265,6 +315,39 @@ function orderSuite(driver: SqliteDriverName): void {
       { instrumentId: 7, quantity: -1, updatedNs: 22n },
       { instrumentId: 42, quantity: -2, updatedNs: 21n },
     ]);
+    await s.close();
+  });
+
+  test('every term of an order comes back as given', async () => {
+    const s = openSqliteStore(':memory:', { driver });
+    const specs: OrderSpec[] = [
+      {
+        clientId: 'r1-1',
+        instrumentId: 42,
+        side: 'sell',
+        type: 'stop-limit',
+        quantity: 2,
+        stopPx: 1_084_000_000,
+        limitPx: 1_083_900_000,
+        tif: 'GTT',
+        expireAtNs: 1_772_634_600_123_456_789n,
+      },
+      {
+        clientId: 'r1-2',
+        instrumentId: 7,
+        side: 'buy',
+        type: 'limit',
+        quantity: 1,
+        limitPx: 5,
+        tif: 'DAY',
+        postOnly: true,
+      },
+      { clientId: 'r1-3', instrumentId: 7, side: 'buy', type: 'market', quantity: 9, tif: 'IOC' },
+    ];
+    for (const spec of specs) await s.recordOrder({ spec, sentNs: 3n });
+    for (const spec of specs) assert.deepEqual((await s.order(spec.clientId))?.spec, spec);
+    assert.equal(await s.order('r1-4'), undefined);
+    assert.deepEqual(await s.orderHistory('r1-4'), []);
     await s.close();
   });
 

@@ -88,7 +88,9 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
       throw new StateStoreError('STORE_VERSION', path, `${cause.message}: open it with a newer engine`, {
         cause,
       });
-    throw new StateStoreError('STORE_OPEN', path, `cannot be migrated (${messageOf(cause)})`, { cause });
+    throw new StateStoreError('STORE_OPEN', path, `cannot be read or migrated (${messageOf(cause)})`, {
+      cause,
+    });
   }
   return new SqliteStateStore(db, path);
 }
@@ -159,13 +161,19 @@ export class SqliteStateStore implements StateStore {
     return Promise.resolve();
   }
 
-  /** Runs `fn` now and settles with its result or error (never throws synchronously). */
-  #call<T>(fn: () => T): Promise<T> {
+  /**
+   * Runs `fn` now and settles with its result or error (never throws synchronously); an error of
+   * SQLite's own becomes `STORE_FAILED` naming the store and the call.
+   */
+  #call<T>(what: string, fn: () => T): Promise<T> {
     try {
       if (this.#closed) throw new StateStoreError('STORE_CLOSED', this.location, 'the store is closed');
       return Promise.resolve(fn());
     } catch (e) {
-      return Promise.reject(e);
+      if (e instanceof StateStoreError) return Promise.reject(e);
+      return Promise.reject(
+        new StateStoreError('STORE_FAILED', this.location, `${what} failed (${messageOf(e)})`, { cause: e }),
+      );
     }
   }
 
@@ -174,7 +182,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   reserveClientOrderIds(runId: string, count = 1): Promise<string[]> {
-    return this.#call(() => {
+    return this.#call('reserveClientOrderIds', () => {
       if (!RUN_ID.test(runId))
         this.#fail('STORE_INVALID', `run id ${JSON.stringify(runId)} must be letters, digits, _ . or :`);
       if (!Number.isSafeInteger(count) || count < 1)
@@ -188,11 +196,11 @@ export class SqliteStateStore implements StateStore {
   }
 
   lastClientOrderSequence(runId: string): Promise<number> {
-    return this.#call(() => num(this.#s.lastSequence.get(runId)?.last ?? 0n));
+    return this.#call('lastClientOrderSequence', () => num(this.#s.lastSequence.get(runId)?.last ?? 0n));
   }
 
   recordOrder(order: NewOrder, role?: StoredOrderRole): Promise<void> {
-    return this.#call(() => {
+    return this.#call('recordOrder', () => {
       const s = order.spec;
       for (const [what, v] of [
         ['instrument id', s.instrumentId],
@@ -248,7 +256,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   recordTransition(clientId: string, t: StoredTransition, change: OrderChange = {}): Promise<void> {
-    return this.#call(() => {
+    return this.#call('recordTransition', () => {
       if (t.event === 'fill')
         this.#fail('STORE_INVALID', `order ${clientId}: a fill is recorded with its fill`);
       whole(this.location, `order ${clientId}: new quantity`, change.quantity);
@@ -297,7 +305,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   recordFill(fill: StoredFill, t: StoredTransition): Promise<boolean> {
-    return this.#call(() => {
+    return this.#call('recordFill', () => {
       this.#checkFill(fill, t);
       return this.#db.transaction(() => {
         const old = this.#s.fill.get(fill.fillId);
@@ -365,36 +373,36 @@ export class SqliteStateStore implements StateStore {
   }
 
   order(clientId: string): Promise<StoredOrder | undefined> {
-    return this.#call(() => {
+    return this.#call('order', () => {
       const r = this.#s.order.get(clientId);
       return r === undefined ? undefined : orderOf(r);
     });
   }
 
   orderHistory(clientId: string): Promise<StoredTransition[]> {
-    return this.#call(() => this.#s.history.all(clientId).map(transitionOf));
+    return this.#call('orderHistory', () => this.#s.history.all(clientId).map(transitionOf));
   }
 
   openOrders(): Promise<StoredOrder[]> {
-    return this.#call(() => this.#s.openOrders.all().map(orderOf));
+    return this.#call('openOrders', () => this.#s.openOrders.all().map(orderOf));
   }
 
   fills(clientId?: string): Promise<StoredFill[]> {
-    return this.#call(() =>
+    return this.#call('fills', () =>
       (clientId === undefined ? this.#s.allFills.all() : this.#s.orderFills.all(clientId)).map(fillOf),
     );
   }
 
   positions(): Promise<StoredPosition[]> {
-    return this.#call(() => this.#s.positions.all().map(positionOf));
+    return this.#call('positions', () => this.#s.positions.all().map(positionOf));
   }
 
   orderTimesSince(sinceNs: bigint): Promise<bigint[]> {
-    return this.#call(() => this.#s.sentSince.all(sinceNs).map((r) => ns(r.sent_ns)));
+    return this.#call('orderTimesSince', () => this.#s.sentSince.all(sinceNs).map((r) => ns(r.sent_ns)));
   }
 
   recordDecision(d: DecisionHeader, audit: string): Promise<boolean> {
-    return this.#call(() => {
+    return this.#call('recordDecision', () => {
       try {
         JSON.parse(audit);
       } catch (e) {
@@ -427,14 +435,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   decision(id: string): Promise<StoredDecision | undefined> {
-    return this.#call(() => {
+    return this.#call('decision', () => {
       const r = this.#s.decision.get(id);
       return r === undefined ? undefined : decisionOf(r);
     });
   }
 
   saveRiskDay(day: RiskDay): Promise<void> {
-    return this.#call(() => {
+    return this.#call('saveRiskDay', () => {
       if (!DATE.test(day.tradingDate))
         this.#fail('STORE_INVALID', `trading date ${JSON.stringify(day.tradingDate)} must be YYYY-MM-DD`);
       for (const [what, v] of [
@@ -452,20 +460,20 @@ export class SqliteStateStore implements StateStore {
   }
 
   riskDay(tradingDate: string): Promise<RiskDay | undefined> {
-    return this.#call(() => {
+    return this.#call('riskDay', () => {
       const r = this.#s.riskDay.get(tradingDate);
       return r === undefined ? undefined : riskDayOf(r);
     });
   }
 
   setKillSwitch(k: KillSwitch): Promise<void> {
-    return this.#call(() => {
+    return this.#call('setKillSwitch', () => {
       this.#s.insertKill.run(k.engaged ? 1 : 0, k.reason, k.atNs);
     });
   }
 
   killSwitch(): Promise<KillSwitch> {
-    return this.#call(() => killSwitchOf(this.#s.lastKill.get()));
+    return this.#call('killSwitch', () => killSwitchOf(this.#s.lastKill.get()));
   }
 }
 
