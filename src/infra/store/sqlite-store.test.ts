@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Order, type OrderSpec } from '../../execution/index.js';
+import { ClientOrderIds, Order, type OrderSpec } from '../../execution/index.js';
 import { openSqlite, SQLITE_DRIVERS, type SqliteDriverName, sqliteDriverProblem } from './driver.js';
 import type { StateStoreError } from './errors.js';
 import { MIGRATIONS, type Migration } from './schema.js';
@@ -204,6 +204,9 @@ function idSuite(driver: SqliteDriverName): void {
     const b = openSqliteStore(path, { driver });
     assert.equal(await b.lastClientOrderSequence('r1'), 4);
     assert.equal(await b.lastClientOrderSequence('never'), 0);
+    // The execution layer's ids, restarted from the last sequence, name the next id the same way.
+    const ids = new ClientOrderIds('r1', await b.lastClientOrderSequence('r1'));
+    assert.equal(ids.next(), 'r1-5');
     assert.deepEqual(await b.reserveClientOrderIds('r1'), ['r1-5']);
     await b.close();
   });
