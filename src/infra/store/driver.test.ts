@@ -45,49 +45,52 @@ describe('which SQLite drivers load', () => {
 
 for (const name of SQLITE_DRIVERS) {
   const problem = sqliteDriverProblem(name);
-  describe(`SQLite driver "${name}"`, { skip: problem ?? undefined }, () => {
-    test('integers come back exactly as bigint, reals as number, text as string', () => {
-      const db = openSqlite(':memory:', name);
-      db.exec('CREATE TABLE t (ns INTEGER, fee REAL, s TEXT) STRICT');
-      // 2026-03-04T14:30:00.123456789Z in ns: above 2^53, so a double would round it.
-      const ns = 1_772_634_600_123_456_789n;
-      assert.equal(db.prepare('INSERT INTO t VALUES (?, ?, ?)').run(ns, 0.25, 'x'), 1);
-      assert.deepEqual({ ...db.prepare('SELECT * FROM t').get() }, { ns, fee: 0.25, s: 'x' });
-      db.close();
-    });
+  // A driver this Node cannot load is reported as a skipped test with the reason, not hidden.
+  if (problem !== null) test(`SQLite driver "${name}"`, { skip: problem }, () => {});
+  else
+    describe(`SQLite driver "${name}"`, () => {
+      test('integers come back exactly as bigint, reals as number, text as string', () => {
+        const db = openSqlite(':memory:', name);
+        db.exec('CREATE TABLE t (ns INTEGER, fee REAL, s TEXT) STRICT');
+        // 2026-03-04T14:30:00.123456789Z in ns: above 2^53, so a double would round it.
+        const ns = 1_772_634_600_123_456_789n;
+        assert.equal(db.prepare('INSERT INTO t VALUES (?, ?, ?)').run(ns, 0.25, 'x'), 1);
+        assert.deepEqual({ ...db.prepare('SELECT * FROM t').get() }, { ns, fee: 0.25, s: 'x' });
+        db.close();
+      });
 
-    test('a transaction that throws leaves nothing of itself', () => {
-      const db = openSqlite(':memory:', name);
-      db.exec('CREATE TABLE t (a INTEGER NOT NULL) STRICT');
-      const insert = db.prepare('INSERT INTO t VALUES (?)');
-      assert.throws(() =>
-        db.transaction(() => {
-          insert.run(1);
-          insert.run(null);
-        }),
-      );
-      assert.equal(
-        db.transaction(() => insert.run(2)),
-        1,
-      );
-      assert.deepEqual(
-        db
-          .prepare('SELECT a FROM t')
-          .all()
-          .map((r) => r.a),
-        [2n],
-      );
-      db.close();
-    });
+      test('a transaction that throws leaves nothing of itself', () => {
+        const db = openSqlite(':memory:', name);
+        db.exec('CREATE TABLE t (a INTEGER NOT NULL) STRICT');
+        const insert = db.prepare('INSERT INTO t VALUES (?)');
+        assert.throws(() =>
+          db.transaction(() => {
+            insert.run(1);
+            insert.run(null);
+          }),
+        );
+        assert.equal(
+          db.transaction(() => insert.run(2)),
+          1,
+        );
+        assert.deepEqual(
+          db
+            .prepare('SELECT a FROM t')
+            .all()
+            .map((r) => r.a),
+          [2n],
+        );
+        db.close();
+      });
 
-    test('a STRICT integer column refuses a fractional number', () => {
-      const db = openSqlite(':memory:', name);
-      db.exec('CREATE TABLE t (q INTEGER) STRICT');
-      assert.throws(
-        () => db.prepare('INSERT INTO t VALUES (?)').run(1.5),
-        /cannot store REAL value in INTEGER column/,
-      );
-      db.close();
+      test('a STRICT integer column refuses a fractional number', () => {
+        const db = openSqlite(':memory:', name);
+        db.exec('CREATE TABLE t (q INTEGER) STRICT');
+        assert.throws(
+          () => db.prepare('INSERT INTO t VALUES (?)').run(1.5),
+          /cannot store REAL value in INTEGER column/,
+        );
+        db.close();
+      });
     });
-  });
 }

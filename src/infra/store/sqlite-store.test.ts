@@ -484,11 +484,14 @@ function decisionAndRiskSuite(driver: SqliteDriverName): void {
 }
 
 for (const driver of SQLITE_DRIVERS) {
-  const skip = sqliteDriverProblem(driver) ?? undefined;
-  describe(`state store on ${driver}`, { skip }, () => {
-    describe('schema', () => schemaSuite(driver));
-    describe('client order ids', () => idSuite(driver));
-    describe('orders, fills and positions', () => orderSuite(driver));
-    describe('decisions and risk state', () => decisionAndRiskSuite(driver));
-  });
+  const problem = sqliteDriverProblem(driver);
+  // A driver this Node cannot load is reported as a skipped test with the reason, not hidden.
+  if (problem !== null) test(`state store on ${driver}`, { skip: problem }, () => {});
+  else
+    describe(`state store on ${driver}`, () => {
+      describe('schema', () => schemaSuite(driver));
+      describe('client order ids', () => idSuite(driver));
+      describe('orders, fills and positions', () => orderSuite(driver));
+      describe('decisions and risk state', () => decisionAndRiskSuite(driver));
+    });
 }
