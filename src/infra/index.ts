@@ -1,0 +1,3 @@
+/** Adapters to what runs beside the engine: the state store (embedded SQLite by default). */
+
+export * from './store/index.js';
