@@ -319,6 +319,15 @@ export class PaperBroker implements ReplayingBroker {
     this.#listeners.push(listener);
   }
 
+  /**
+   * A restarted session's position at this venue (the paper broker is its own venue: what the
+   * process that died held is what its fills left); financing counts it from now on.
+   */
+  resumePosition(instrumentId: number, quantity: number): void {
+    const m = this.#markets.get(instrumentId);
+    if (m !== undefined) m.position = quantity;
+  }
+
   order(clientId: string): Order | undefined {
     const o = this.#orders.get(clientId);
     return o instanceof Working ? o.order : o;

@@ -170,6 +170,22 @@ export class RiskEngine {
     this.#dayHigh = 0;
   }
 
+  /** A restarted session's day: its P&L high and the halt in force (`observe` goes on from them). */
+  resumeDay(high: number, halted: RiskReason | null): void {
+    this.#dayHigh = high;
+    this.#haltedReason = halted;
+  }
+
+  /** A restarted session's order send times (ns, oldest first): the rate limit counts them. */
+  resumeSent(times: readonly bigint[]): void {
+    this.#sent.push(...times);
+  }
+
+  /** The day's P&L high so far (the drawdown limit's reference). */
+  get dayHigh(): number {
+    return this.#dayHigh;
+  }
+
   /** Clears the kill switch. */
   reset(): void {
     this.#killed = false;

@@ -91,6 +91,23 @@ class Slot {
   toxicity = Number.NaN;
 }
 
+/**
+ * What a restarted session resumes from (the runtime's state store): the fills booked before, in
+ * order (positions, realized P&L and fees follow from them), the kill switch, the trading day's loss
+ * state and the send times of the last minute's orders (the rate limit).
+ */
+export interface TraderResume {
+  readonly fills: readonly TraderFill[];
+  readonly killed: boolean;
+  readonly day?: {
+    readonly tradingDate: string;
+    readonly startEquity: number;
+    readonly high: number;
+    readonly halted: RiskReason | null;
+  };
+  readonly sentNs: readonly bigint[];
+}
+
 export interface TraderOptions {
   readonly broker: Broker;
   readonly portfolio: FillPortfolio;
@@ -134,6 +151,8 @@ export class Trader {
   #orders = 0;
   /** The next flat deadline (break or weekend) and the reopening after it, ms. */
   #flatAtMs = Number.NaN;
+  /** Fills of a resumed session per instrument, booked when the instrument is added. */
+  readonly #resumed = new Map<number, TraderFill[]>();
   /** Why the session stopped trading (`stop`), or null. */
   #stopped: string | null = null;
   #reopenMs = Number.NaN;
@@ -217,7 +236,51 @@ export class Trader {
     const terms = paperInstrument(i, this.config);
     this.portfolio.add(terms);
     if (this.broker instanceof PaperBroker) this.broker.addInstrument(terms);
+    this.#bookResumed(i.instrumentId);
     return true;
+  }
+
+  /**
+   * A restarted session's state (see `TraderResume`), before its first record. The fills of each
+   * instrument are booked when it is added: the position is the one the session left, held until
+   * its time stop (`exits.timeStopMs`, from when it was opened), a flat window or a decision closes
+   * it; the orders that protected it ended with the process that sent them.
+   */
+  resume(r: TraderResume): void {
+    if (r.killed) this.risk.kill();
+    if (r.day !== undefined) {
+      this.#day = r.day.tradingDate;
+      this.#dayStart = r.day.startEquity;
+      this.#dayEndMs = tradingDayBounds(r.day.tradingDate).endMs;
+      this.risk.resumeDay(r.day.high, r.day.halted);
+    }
+    this.risk.resumeSent(r.sentNs);
+    for (const f of r.fills) {
+      const list = this.#resumed.get(f.instrumentId) ?? [];
+      list.push(f);
+      this.#resumed.set(f.instrumentId, list);
+    }
+    for (const id of this.#resumed.keys()) if (this.portfolio.terms(id) !== undefined) this.#bookResumed(id);
+  }
+
+  /** The trading day the loss limits count (YYYY-MM-DD, '' before the first data) and its opening equity. */
+  get day(): { readonly tradingDate: string; readonly startEquity: number } {
+    return { tradingDate: this.#day, startEquity: this.#dayStart };
+  }
+
+  #bookResumed(id: number): void {
+    const fills = this.#resumed.get(id);
+    if (fills === undefined) return;
+    this.#resumed.delete(id);
+    const slot = this.#slot(id);
+    for (const f of fills) {
+      this.portfolio.apply(f);
+      this.fills.push(f);
+      const pos = this.portfolio.position(id);
+      if (pos === 0) slot.openedNs = null;
+      else if (slot.openedNs === null) slot.openedNs = f.tsNs;
+    }
+    if (this.broker instanceof PaperBroker) this.broker.resumePosition(id, this.portfolio.position(id));
   }
 
   /** Adds the equity now to the curve (at the end of a run, so that the curve ends at the total). */
@@ -692,6 +755,8 @@ export function paperTrader(opts: {
   readonly runId: string;
   /** See `TraderOptions.dataTrust`. */
   readonly dataTrust?: (instrumentId: number) => string | null;
+  /** The last client order sequence of `runId` already used (a restarted session's, from its store). */
+  readonly lastSequence?: number;
 }): Trader {
   const broker = paperBroker(opts.instruments, opts.config);
   const terms = opts.instruments.map((i) => paperInstrument(i, opts.config));
@@ -700,7 +765,7 @@ export function paperTrader(opts: {
     portfolio: new FillPortfolio(terms),
     risk: new RiskEngine(riskLimits(opts.config)),
     config: opts.config,
-    ids: new ClientOrderIds(opts.runId),
+    ids: new ClientOrderIds(opts.runId, opts.lastSequence ?? 0),
     dataTrust: opts.dataTrust,
   });
 }

@@ -113,7 +113,18 @@ CREATE TABLE kill_switch_events (
 `;
 
 /** Every migration of the store, in order. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'runtime state', sql: V1 }];
+/** Where each feed of a session had got to (ts_recv of the last record acted on), to resume from. */
+const V2 = `
+CREATE TABLE feed_positions (
+  feed TEXT PRIMARY KEY CHECK (length(feed) > 0),
+  last_ns INTEGER NOT NULL CHECK (last_ns >= 0)
+) STRICT;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'runtime state', sql: V1 },
+  { version: 2, name: 'feed positions', sql: V2 },
+];
 
 /** The highest version a schema has (0 for none). */
 export function latestVersion(migrations: readonly Migration[]): number {

@@ -55,10 +55,12 @@ function fillOf(order: Order, fillId: string, fee = 1.2): [StoredFill, StoredTra
   return [fill, t];
 }
 
+/** The engine's schema and one migration more. */
+const NEXT = MIGRATIONS.length + 1;
 const SCHEMA_V2: readonly Migration[] = [
   ...MIGRATIONS,
   {
-    version: 2,
+    version: NEXT,
     name: 'notes',
     sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL) STRICT',
   },
@@ -76,7 +78,10 @@ function schemaSuite(driver: SqliteDriverName): void {
         .prepare('SELECT version, name FROM schema_migrations')
         .all()
         .map((r) => ({ ...r })),
-      [{ version: 1n, name: 'runtime state' }],
+      [
+        { version: 1n, name: 'runtime state' },
+        { version: 2n, name: 'feed positions' },
+      ],
     );
     const tables = db
       .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
@@ -85,6 +90,7 @@ function schemaSuite(driver: SqliteDriverName): void {
     assert.deepEqual(tables, [
       'client_order_sequences',
       'decisions',
+      'feed_positions',
       'fills',
       'kill_switch_events',
       'order_events',
@@ -110,7 +116,7 @@ function schemaSuite(driver: SqliteDriverName): void {
         .prepare('SELECT version FROM schema_migrations ORDER BY version')
         .all()
         .map((r) => r.version),
-      [1n, 2n],
+      [...MIGRATIONS.map((m) => BigInt(m.version)), BigInt(NEXT)],
     );
     db.close();
   });
@@ -121,7 +127,7 @@ function schemaSuite(driver: SqliteDriverName): void {
     const broken: Migration[] = [
       ...MIGRATIONS,
       {
-        version: 2,
+        version: NEXT,
         name: 'half',
         sql: 'CREATE TABLE half (a INTEGER) STRICT; CREATE TABLE oops (a NOSUCHTYPE) STRICT;',
       },
@@ -131,7 +137,7 @@ function schemaSuite(driver: SqliteDriverName): void {
       isStoreError('STORE_OPEN', path, 'NOSUCHTYPE'),
     );
     const db = openSqlite(path, driver);
-    assert.equal(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()?.v, 1n);
+    assert.equal(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()?.v, BigInt(NEXT - 1));
     assert.equal(db.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'half'`).get()?.n, 0n);
     db.close();
   });
@@ -141,10 +147,10 @@ function schemaSuite(driver: SqliteDriverName): void {
     await openSqliteStore(path, { driver, migrations: SCHEMA_V2 }).close();
     assert.throws(
       () => openSqliteStore(path, { driver }),
-      isStoreError('STORE_VERSION', path, 'version 2', "engine's 1"),
+      isStoreError('STORE_VERSION', path, `version ${NEXT}`, `engine's ${NEXT - 1}`),
     );
     const db = openSqlite(path, driver);
-    assert.equal(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()?.v, 2n);
+    assert.equal(db.prepare('SELECT max(version) AS v FROM schema_migrations').get()?.v, BigInt(NEXT));
     db.close();
   });
 
@@ -480,6 +486,23 @@ function decisionAndRiskSuite(driver: SqliteDriverName): void {
     const db = openSqlite(path, driver);
     assert.equal(db.prepare('SELECT count(*) AS n FROM kill_switch_events').get()?.n, 3n);
     db.close();
+  });
+
+  test('a feed position only moves forward and survives reopening', async () => {
+    const path = freshPath();
+    const s = openSqliteStore(path, { driver });
+    assert.equal(await s.feedPosition('files'), null);
+    await s.saveFeedPosition('files', 1_000n);
+    await s.saveFeedPosition('files', 5_000n);
+    // A late save of an earlier position (a slower writer) does not move it back.
+    await s.saveFeedPosition('files', 3_000n);
+    await s.saveFeedPosition('databento', 7n);
+    await assert.rejects(s.saveFeedPosition('', 1n), isStoreError('STORE_INVALID', 'name'));
+    await s.close();
+    const t = openSqliteStore(path, { driver });
+    assert.equal(await t.feedPosition('files'), 5_000n);
+    assert.equal(await t.feedPosition('databento'), 7n);
+    await t.close();
   });
 }
 

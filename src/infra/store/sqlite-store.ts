@@ -167,13 +167,22 @@ export class SqliteStateStore implements StateStore {
    */
   #call<T>(what: string, fn: () => T): Promise<T> {
     try {
-      if (this.#closed) throw new StateStoreError('STORE_CLOSED', this.location, 'the store is closed');
-      return Promise.resolve(fn());
+      return Promise.resolve(this.#now(what, fn));
     } catch (e) {
-      if (e instanceof StateStoreError) return Promise.reject(e);
-      return Promise.reject(
-        new StateStoreError('STORE_FAILED', this.location, `${what} failed (${messageOf(e)})`, { cause: e }),
-      );
+      return Promise.reject(e);
+    }
+  }
+
+  /** `fn` in this call, its problems thrown as `StateStoreError`. */
+  #now<T>(what: string, fn: () => T): T {
+    if (this.#closed) throw new StateStoreError('STORE_CLOSED', this.location, 'the store is closed');
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof StateStoreError) throw e;
+      throw new StateStoreError('STORE_FAILED', this.location, `${what} failed (${messageOf(e)})`, {
+        cause: e,
+      });
     }
   }
 
@@ -200,7 +209,15 @@ export class SqliteStateStore implements StateStore {
   }
 
   recordOrder(order: NewOrder, role?: StoredOrderRole): Promise<void> {
-    return this.#call('recordOrder', () => {
+    return this.#call('recordOrder', () => this.recordOrderNow(order, role));
+  }
+
+  /**
+   * `recordOrder` committed before it returns, its problems thrown: what a broker that sends
+   * synchronously calls before it sends (the embedded store's calls are all synchronous inside).
+   */
+  recordOrderNow(order: NewOrder, role?: StoredOrderRole): void {
+    this.#now('recordOrder', () => {
       const s = order.spec;
       for (const [what, v] of [
         ['instrument id', s.instrumentId],
@@ -475,6 +492,20 @@ export class SqliteStateStore implements StateStore {
   killSwitch(): Promise<KillSwitch> {
     return this.#call('killSwitch', () => killSwitchOf(this.#s.lastKill.get()));
   }
+
+  saveFeedPosition(feed: string, lastNs: bigint): Promise<void> {
+    return this.#call('saveFeedPosition', () => {
+      if (feed === '') this.#fail('STORE_INVALID', "a feed position needs the feed's name");
+      this.#s.saveFeed.run(feed, lastNs);
+    });
+  }
+
+  feedPosition(feed: string): Promise<bigint | null> {
+    return this.#call('feedPosition', () => {
+      const row = this.#s.feed.get(feed);
+      return row === undefined ? null : ns(row.last_ns);
+    });
+  }
 }
 
 /** Every statement the store runs, prepared once. */
@@ -522,5 +553,8 @@ function statements(db: SqliteConnection) {
     riskDay: p('SELECT * FROM risk_days WHERE trading_date = ?'),
     insertKill: p('INSERT INTO kill_switch_events (engaged, reason, at_ns) VALUES (?, ?, ?)'),
     lastKill: p('SELECT * FROM kill_switch_events ORDER BY seq DESC LIMIT 1'),
+    saveFeed: p(`INSERT INTO feed_positions (feed, last_ns) VALUES (?, ?)
+      ON CONFLICT (feed) DO UPDATE SET last_ns = max(last_ns, excluded.last_ns)`),
+    feed: p('SELECT last_ns FROM feed_positions WHERE feed = ?'),
   };
 }

@@ -251,4 +251,8 @@ export interface StateStore {
   setKillSwitch(k: KillSwitch): Promise<void>;
   /** The kill switch now (released, reason '', at 0 before it was ever set). */
   killSwitch(): Promise<KillSwitch>;
+  /** Saves how far a feed got (`lastNs`, ns; it only moves forward). */
+  saveFeedPosition(feed: string, lastNs: bigint): Promise<void>;
+  /** How far a feed got, or null for a feed never saved. */
+  feedPosition(feed: string): Promise<bigint | null>;
 }
