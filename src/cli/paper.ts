@@ -12,10 +12,11 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { tradesOf, writeRunFiles } from '../backtest/index.js';
-import { componentLogger, formatTimestamp } from '../core/index.js';
+import { componentLogger, formatTimestamp, tradingDateOf } from '../core/index.js';
+import { openSqliteStore, stateStorePath } from '../infra/index.js';
 import { createProvider } from '../llm/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
-import { FileFeed, type SessionStatus, TradingSession } from '../runtime/index.js';
+import { FileFeed, resumeOf, type SessionStatus, TradingSession } from '../runtime/index.js';
 import { nonNegativeNumber } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, runOf, type ScalperConfig } from './config.js';
@@ -80,17 +81,43 @@ export async function runPaper(
   const folder = sessionFolder(rt.dataDir, 'paper', startMs);
   const log = componentLogger('paper');
   const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
-  const runId = `p${folder.slice(-22, -6).replace(/\D/g, '')}`;
+  // One run id for every paper session of a data folder: its client order sequence goes on across restarts.
+  const runId = 'paper';
   const setup = backtestSetup(cfg, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
-  const feed = new FileFeed(files, { speed: rt.speed, signal: o.signal });
+  const store = openSqliteStore(stateStorePath(rt.dataDir));
+  const feedNs = await store.feedPosition('files');
+  const resume = await resumeOf(store, {
+    runId,
+    feed: 'files',
+    tradingDate: feedNs === null ? null : tradingDateOf(Number(feedNs / 1_000_000n)),
+    nowNs: feedNs ?? 0n,
+  });
+  const feed = new FileFeed(files, {
+    speed: rt.speed,
+    signal: o.signal,
+    resumeNs: resume.feedNs === null ? undefined : resume.feedNs + 1n,
+  });
   const session = new TradingSession({
     setup,
     feed,
     runId,
     flattenOnStop: rt.flattenOnStop,
     stopGraceMs: rt.stopGraceMs,
+    store,
+    resume,
   });
-  log.info({ folder, files, speed: rt.speed }, 'paper session started');
+  if (resume.feedNs !== null)
+    log.warn(
+      {
+        state: store.location,
+        resumeAt: formatTimestamp(resume.feedNs),
+        fills: resume.trader.fills.length,
+        killSwitch: resume.trader.killed,
+        ended: resume.ended,
+      },
+      'resuming the session of this data folder',
+    );
+  log.info({ folder, files, speed: rt.speed, state: store.location }, 'paper session started');
   const timer =
     o.status === undefined ? null : setInterval(() => o.status?.(session.status()), rt.statusEveryMs);
   try {
@@ -101,6 +128,7 @@ export async function runPaper(
     );
   } finally {
     if (timer !== null) clearInterval(timer);
+    await store.close();
   }
   writeRunFiles(folder, session.trader, session.loop.decisions, tradesOf(session.trader), null);
   return { session, folder };

@@ -118,4 +118,5 @@ export {
   type TraderEvent,
   type TraderFill,
   type TraderOptions,
+  type TraderResume,
 } from './trader.js';

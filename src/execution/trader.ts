@@ -32,7 +32,7 @@ import { type Broker, type ExecutionReport, isReplaying, type ReplayingBroker } 
 import type { ExecutionConfig } from './config.js';
 import { type Liquidity, PerContractFees, SpotFees } from './fees.js';
 import { ConstantLatency, FeedLatency } from './latency.js';
-import { ClientOrderIds, isTerminal, type Order, type OrderSide, type OrderSpec } from './order.js';
+import { ClientOrderIds, isTerminal, Order, type OrderSide, type OrderSpec } from './order.js';
 import { PaperBroker, type PaperInstrument } from './paper.js';
 import { type Fill, FillPortfolio } from './portfolio.js';
 import { logProbability, ProbabilisticQueue, powerProbability, RiskAverseQueue } from './queue.js';
@@ -122,6 +122,11 @@ export interface TraderOptions {
    * trusted. Asked after each record while an entry works, so give the monitor the record first.
    */
   readonly dataTrust?: (instrumentId: number) => string | null;
+  /**
+   * Called with each order before it is sent (paper and live trading record it in their state
+   * store); when it throws, the order is not sent: it ends rejected, with the reason.
+   */
+  readonly beforeSend?: (spec: OrderSpec, role: OrderRole, nowNs: bigint) => void;
 }
 
 const MINUTE_MS = 60_000;
@@ -138,6 +143,7 @@ export class Trader {
   readonly config: ExecutionConfig;
   readonly #ids: ClientOrderIds;
   readonly #dataTrust: ((instrumentId: number) => string | null) | null;
+  readonly #beforeSend: ((spec: OrderSpec, role: OrderRole, nowNs: bigint) => void) | null;
   readonly #slots = new Map<number, Slot>();
   /** Equity at the start of the current trading day, and that day. */
   #dayStart = 0;
@@ -164,6 +170,7 @@ export class Trader {
     this.config = opts.config;
     this.#ids = opts.ids;
     this.#dataTrust = opts.dataTrust ?? null;
+    this.#beforeSend = opts.beforeSend ?? null;
     this.#replay = isReplaying(opts.broker) ? opts.broker : null;
     this.broker.onReport((r, o) => this.#onReport(r, o));
   }
@@ -453,7 +460,19 @@ export class Trader {
     this.#orders++;
     const clientId = this.#ids.next();
     this.roles.set(clientId, role);
-    return this.broker.submit({ ...spec, clientId } as OrderSpec, this.#nowNs);
+    const full = { ...spec, clientId } as OrderSpec;
+    if (this.#beforeSend !== null) {
+      try {
+        this.#beforeSend(full, role, this.#nowNs);
+      } catch (e) {
+        const why = `not sent: ${e instanceof Error ? e.message : String(e)}`;
+        const order = new Order(full, this.#nowNs);
+        order.reject(this.#nowNs, why);
+        this.#log(spec.instrumentId, 'refused', `${clientId} ${why}`);
+        return order;
+      }
+    }
+    return this.broker.submit(full, this.#nowNs);
   }
 
   /** Orders sent so far. */
@@ -757,6 +776,8 @@ export function paperTrader(opts: {
   readonly dataTrust?: (instrumentId: number) => string | null;
   /** The last client order sequence of `runId` already used (a restarted session's, from its store). */
   readonly lastSequence?: number;
+  /** See `TraderOptions.beforeSend`. */
+  readonly beforeSend?: TraderOptions['beforeSend'];
 }): Trader {
   const broker = paperBroker(opts.instruments, opts.config);
   const terms = opts.instruments.map((i) => paperInstrument(i, opts.config));
@@ -767,5 +788,6 @@ export function paperTrader(opts: {
     config: opts.config,
     ids: new ClientOrderIds(opts.runId, opts.lastSequence ?? 0),
     dataTrust: opts.dataTrust,
+    beforeSend: opts.beforeSend,
   });
 }

@@ -132,6 +132,11 @@ export interface PipelineOptions {
    * its `decisionId`. Default the root logger.
    */
   readonly logger?: Logger;
+  /**
+   * Decisions already numbered by an earlier process of the same session (a restart): ids go on
+   * from the next one, so that none is used twice. Default 0.
+   */
+  readonly lastDecision?: number;
 }
 
 /** Risk flags that conflict with taking a position (the full route looks twice). */
@@ -297,6 +302,7 @@ export class DecisionPipeline {
   constructor(opts: PipelineOptions) {
     this.config = opts.config ?? DEFAULT_PIPELINE_CONFIG;
     this.portfolio = opts.portfolio ?? FLAT_PORTFOLIO;
+    this.#seq = opts.lastDecision ?? 0;
     this.#tier1 = opts.tier1;
     this.#llm = opts.llm ?? null;
     this.#now = opts.stopwatch ?? (() => performance.now());

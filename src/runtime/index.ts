@@ -1,5 +1,6 @@
 /** Paper and live trading: feeds, the trading session, its state and its safety. */
 export { type FeedSink, type FeedSummary, FileFeed, type FileFeedOptions, ReplayClock } from './file-feed.js';
+export { type Resume, resumeOf, SessionJournal } from './journal.js';
 export {
   type Feed,
   type SessionOptions,

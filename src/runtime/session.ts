@@ -9,8 +9,9 @@
  * of a paced replay, or the wall clock of a live feed).
  */
 import { FeedHealth } from '../book/index.js';
-import type { Clock, Logger } from '../core/index.js';
+import { type Clock, type Logger, rootLogger } from '../core/index.js';
 import { type ExecutionConfig, feedHealthOptions, paperTrader, type Trader } from '../execution/index.js';
+import type { SqliteStateStore } from '../infra/index.js';
 import type { LlmProvider } from '../llm/index.js';
 import {
   type Decision,
@@ -21,6 +22,7 @@ import {
   type Tier1,
 } from '../pipeline/index.js';
 import type { FeedSink, FeedSummary } from './file-feed.js';
+import { type Resume, SessionJournal } from './journal.js';
 
 /** A source of records: a paced replay of files, or a live gateway. */
 export interface Feed {
@@ -61,6 +63,15 @@ export interface SessionOptions {
    * `dataTrust: (id) => health.whyUntrusted(id)`.
    */
   readonly health?: FeedHealth;
+  /**
+   * The state store (runtime/journal.ts): orders go in before they are sent, and with them their
+   * reports, fills, decisions, the day's loss state, the kill switch and the feed's position.
+   */
+  readonly store?: SqliteStateStore;
+  /** A restarted session's state, read from the store (`resumeOf`) before the feed was made. */
+  readonly resume?: Resume;
+  /** The feed's name in the store (default `files`). */
+  readonly feedName?: string;
 }
 
 /** What a session's status line and metrics show. */
@@ -108,6 +119,7 @@ export class TradingSession {
   #records = 0;
   #lastRecordNs = -1n;
   #lastPushWall = 0;
+  readonly #journal: SessionJournal | null;
 
   constructor(opts: SessionOptions) {
     const { setup, feed } = opts;
@@ -115,6 +127,9 @@ export class TradingSession {
     this.#feed = feed;
     const health = opts.health ?? new FeedHealth(feedHealthOptions(setup.execution));
     this.health = health;
+    const journal =
+      opts.store === undefined ? null : new SessionJournal(opts.store, setup.logger ?? rootLogger());
+    this.#journal = journal;
     this.trader =
       opts.trader ??
       paperTrader({
@@ -122,15 +137,34 @@ export class TradingSession {
         config: setup.execution,
         runId: opts.runId ?? 'paper',
         dataTrust: (id) => health.whyUntrusted(id),
+        lastSequence: opts.resume?.lastSequence,
+        beforeSend:
+          journal === null
+            ? undefined
+            : (spec, role, nowNs) => {
+                journal.beforeSend(spec, role, nowNs);
+                // The feed's position with it: a restart does not decide again on what led here.
+                this.#checkpoint();
+              },
       });
+    if (journal !== null) journal.follow(this.trader);
+    if (opts.resume !== undefined) this.trader.resume(opts.resume.trader);
+    const onDecision =
+      journal === null
+        ? opts.onDecision
+        : (d: Decision) => {
+            journal.decision(d);
+            opts.onDecision?.(d);
+          };
     this.pipeline = new DecisionPipeline({
       tier1: setup.tier1,
       config: setup.pipeline,
       portfolio: this.trader,
       llm: setup.llm ?? null,
       logger: setup.logger,
-      onDecision: opts.onDecision,
+      onDecision,
       live: true,
+      lastDecision: opts.resume?.lastDecision,
     });
     this.loop = new DecisionLoop({
       ...setup.loop,
@@ -201,12 +235,26 @@ export class TradingSession {
       while (trader.broker.openOrders().length > 0 && Date.now() < until) await sleep(50);
     }
     trader.sampleEquity();
+    this.#checkpoint();
     return trader.broker.openOrders().map((o) => o.clientId);
   }
 
   /** The kill switch, pulled now: no new risk, working orders cancelled, positions closed. */
   kill(why: string): void {
-    this.trader.kill(this.nowNs, why);
+    const nowNs = this.nowNs;
+    this.trader.kill(nowNs, why);
+    this.#journal?.kill(true, why, nowNs);
+  }
+
+  /** Clears the kill switch: new risk may be taken again. */
+  resetKill(why: string): void {
+    this.trader.risk.reset();
+    this.#journal?.kill(false, why, this.nowNs);
+  }
+
+  /** The day's loss state and the feed's position, in the store. */
+  #checkpoint(): void {
+    this.#journal?.checkpoint(this.#opts.feedName ?? 'files', this.#lastRecordNs, this.nowNs);
   }
 
   status(): SessionStatus {
@@ -239,7 +287,10 @@ export class TradingSession {
 
   /** A quiet market still moves the grid (late decisions, minute closes) on the clock's time. */
   #quietTick(): void {
-    if (this.#lastRecordNs >= 0n) this.health.check(this.nowNs);
+    if (this.#lastRecordNs >= 0n) {
+      this.health.check(this.nowNs);
+      this.#checkpoint();
+    }
     const speed = this.#feed.speed;
     if (speed === 0 || this.#lastRecordNs < 0n || Date.now() - this.#lastPushWall < QUIET_MS) return;
     // A second of market per second of quiet, behind the clock: a record still on its way is not overtaken.

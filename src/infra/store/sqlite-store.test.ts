@@ -217,6 +217,22 @@ function idSuite(driver: SqliteDriverName): void {
     await b.close();
   });
 
+  test('an order recorded under a run id that was never reserved moves its run past it', async () => {
+    const path = freshPath();
+    const a = openSqliteStore(path, { driver });
+    await a.recordOrder({ spec: { ...SPEC, clientId: 'paper-7' }, sentNs: 1n });
+    await a.recordOrder({ spec: { ...SPEC, clientId: 'paper-3' }, sentNs: 2n });
+    // Not of the `<run>-<n>` form: no sequence.
+    await a.recordOrder({ spec: { ...SPEC, clientId: 'manual' }, sentNs: 3n });
+    await a.close();
+    const b = openSqliteStore(path, { driver });
+    assert.equal(await b.lastClientOrderSequence('paper'), 7);
+    assert.equal(new ClientOrderIds('paper', await b.lastClientOrderSequence('paper')).next(), 'paper-8');
+    assert.deepEqual(await b.reserveClientOrderIds('paper'), ['paper-8']);
+    assert.equal(await b.lastClientOrderSequence('manual'), 0);
+    await b.close();
+  });
+
   test('a malformed run id or count is refused', async () => {
     const s = openSqliteStore(':memory:', { driver });
     await assert.rejects(s.reserveClientOrderIds('r 1'), isStoreError('STORE_INVALID', '"r 1"'));

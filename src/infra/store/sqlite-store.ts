@@ -63,6 +63,8 @@ export interface SqliteStoreOptions {
 
 const TERMINAL = `('filled','cancelled','rejected','expired')`;
 const RUN_ID = /^[A-Za-z0-9_.:]+$/;
+/** A client order id of a run's sequence: `<run id>-<n>`. */
+const CLIENT_ID = /^([A-Za-z0-9_.:]+)-([1-9]\d{0,15})$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
@@ -259,6 +261,9 @@ export class SqliteStateStore implements StateStore {
       order.sentNs,
       order.sentNs,
     );
+    // An id of the `<run id>-<n>` form moves its run's sequence past it (ids made without reserving).
+    const m = CLIENT_ID.exec(s.clientId);
+    if (m !== null) this.#s.cover.run(m[1], BigInt(m[2]));
     this.#s.insertEvent.run(
       s.clientId,
       1,
@@ -451,6 +456,10 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  decisionCount(): Promise<number> {
+    return this.#call('decisionCount', () => num(this.#s.decisionCount.get()?.n ?? 0n));
+  }
+
   decision(id: string): Promise<StoredDecision | undefined> {
     return this.#call('decision', () => {
       const r = this.#s.decision.get(id);
@@ -515,6 +524,8 @@ function statements(db: SqliteConnection) {
     reserve: p(`INSERT INTO client_order_sequences (run_id, last) VALUES (?, ?)
       ON CONFLICT (run_id) DO UPDATE SET last = last + excluded.last RETURNING last`),
     lastSequence: p('SELECT last FROM client_order_sequences WHERE run_id = ?'),
+    cover: p(`INSERT INTO client_order_sequences (run_id, last) VALUES (?, ?)
+      ON CONFLICT (run_id) DO UPDATE SET last = max(last, excluded.last)`),
     order: p('SELECT * FROM orders WHERE client_id = ?'),
     orderStatus:
       p(`SELECT o.status, (SELECT max(seq) FROM order_events e WHERE e.client_id = o.client_id) AS seq
@@ -544,6 +555,7 @@ function statements(db: SqliteConnection) {
     positions: p('SELECT * FROM positions ORDER BY instrument_id'),
     sentSince: p('SELECT sent_ns FROM orders WHERE sent_ns >= ? ORDER BY sent_ns'),
     decision: p('SELECT * FROM decisions WHERE id = ?'),
+    decisionCount: p('SELECT count(*) AS n FROM decisions'),
     insertDecision:
       p(`INSERT INTO decisions (id, instrument, snapshot_ts, trigger, route, approved, direction, size, audit)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),

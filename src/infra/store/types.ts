@@ -255,4 +255,6 @@ export interface StateStore {
   saveFeedPosition(feed: string, lastNs: bigint): Promise<void>;
   /** How far a feed got, or null for a feed never saved. */
   feedPosition(feed: string): Promise<bigint | null>;
+  /** Decisions recorded (a restarted pipeline numbers its decisions on from it). */
+  decisionCount(): Promise<number>;
 }

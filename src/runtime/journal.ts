@@ -1,0 +1,226 @@
+/**
+ * A session's state in the store (infra/store): what lets a session killed at any moment start
+ * again where it was.
+ *
+ * - Every order is in the store before it is sent (`JournalledBroker.submit` records it, committed,
+ *   then sends it); its client id comes from the run's sequence, which the store keeps, so a
+ *   restarted session never reuses one.
+ * - Every state change an order's reports bring, and every fill (once, by its fill id), follow.
+ * - Decisions with their audit record; the trading day's loss state and the kill switch; how far
+ *   the feed got (`feedPosition`).
+ *
+ * On start, `resumeOf` reads that back for `Trader.resume` and the feed's resume point. Orders the
+ * store holds as open belong to the process that died: at the paper venue, which lived in that
+ * process, they ended with it and are closed in the store as cancelled; at a real venue they are
+ * looked up and reconciled (execution/reconcile.ts), never sent again.
+ */
+import type { Logger } from '../core/index.js';
+import {
+  type ExecutionReport,
+  isTerminal,
+  type Order,
+  type OrderRole,
+  type OrderSpec,
+  type OrderTransition,
+  type RiskReason,
+  type Trader,
+  type TraderFill,
+  type TraderResume,
+} from '../execution/index.js';
+import type { SqliteStateStore, StoredFill } from '../infra/index.js';
+import { type Decision, decisionJson } from '../pipeline/index.js';
+
+/** What a restarted session starts from. */
+export interface Resume {
+  readonly trader: TraderResume;
+  /** The last client order sequence of the run (0 for a new run). */
+  readonly lastSequence: number;
+  /** Decisions taken before (their ids go on from it). */
+  readonly lastDecision: number;
+  /** The ts_recv the feed had got to (ns), or null for a first start. */
+  readonly feedNs: bigint | null;
+  /** Orders the store held as open, now closed as ended with the process (paper) — client ids. */
+  readonly ended: readonly string[];
+}
+
+const MINUTE_NS = 60_000_000_000n;
+
+/**
+ * Reads a session's state back from `store`: the fills in order, the kill switch, the trading
+ * day's loss state (the day of `nowNs`, when known), the last minute's send times, the client
+ * order sequence of `runId`, and the feed's position. Open orders are closed as `cancelled` (the
+ * paper venue that held them has gone) and listed.
+ */
+export async function resumeOf(
+  store: SqliteStateStore,
+  o: {
+    readonly runId: string;
+    readonly feed: string;
+    readonly tradingDate: string | null;
+    readonly nowNs: bigint;
+  },
+): Promise<Resume> {
+  const ended: string[] = [];
+  for (const order of await store.openOrders()) {
+    await store.recordTransition(order.spec.clientId, {
+      event: 'cancelled',
+      from: order.status,
+      to: 'cancelled',
+      atNs: o.nowNs,
+      reason: 'ended with the session that sent it',
+    });
+    ended.push(order.spec.clientId);
+  }
+  const fills: TraderFill[] = (await store.fills()).map((f) => ({
+    clientId: f.clientId,
+    liquidity: f.liquidity ?? 'taker',
+    instrumentId: f.instrumentId,
+    side: f.side,
+    quantity: f.quantity,
+    price: f.price,
+    fee: f.fee,
+    tsNs: f.tsNs,
+  }));
+  const day = o.tradingDate === null ? undefined : await store.riskDay(o.tradingDate);
+  return {
+    trader: {
+      fills,
+      killed: (await store.killSwitch()).engaged,
+      day:
+        day === undefined
+          ? undefined
+          : {
+              tradingDate: day.tradingDate,
+              startEquity: day.startEquity,
+              high: day.high,
+              halted: day.halted as RiskReason | null,
+            },
+      sentNs: await store.orderTimesSince(o.nowNs - MINUTE_NS),
+    },
+    lastSequence: await store.lastClientOrderSequence(o.runId),
+    lastDecision: await store.decisionCount(),
+    feedNs: await store.feedPosition(o.feed),
+    ended,
+  };
+}
+
+/**
+ * Keeps a running session's state in `store`: each order's transitions and fills as its reports
+ * come, decisions, and (`checkpoint`) the day's loss state and the feed position. Store failures
+ * are logged with what was being written and counted (`failures`); the session decides whether to
+ * stop trading on them.
+ */
+export class SessionJournal {
+  /** Writes the store refused. */
+  failures = 0;
+  /** How many transitions of each order are in the store. */
+  readonly #written = new Map<string, number>();
+  #trader: Trader | null = null;
+
+  constructor(
+    readonly store: SqliteStateStore,
+    readonly log: Logger,
+  ) {}
+
+  /** Follows `trader`'s orders: every report's transitions go to the store. */
+  follow(trader: Trader): void {
+    this.#trader = trader;
+    trader.broker.onReport((r, order) => {
+      if (order !== undefined) this.#sync(order, r);
+    });
+  }
+
+  /**
+   * The trader's `beforeSend`: the order, and what it is for, in the store in one committed
+   * transaction before it goes out. A store that cannot take it (full disk, a duplicate client id)
+   * throws, and the order is not sent.
+   */
+  beforeSend(spec: OrderSpec, role: OrderRole, nowNs: bigint): void {
+    this.store.recordOrderNow({ spec, sentNs: nowNs }, role);
+  }
+
+  /** Orders already in the store when the session starts: their transitions so far are written. */
+  known(clientId: string, transitions: number): void {
+    this.#written.set(clientId, transitions);
+  }
+
+  /** A decision and its audit record. */
+  decision(d: Decision): void {
+    this.#write('decision', this.store.recordDecision(d, decisionJson(d)));
+  }
+
+  /** The kill switch changed. */
+  kill(engaged: boolean, reason: string, atNs: bigint): void {
+    this.#write('kill switch', this.store.setKillSwitch({ engaged, reason, atNs }));
+  }
+
+  /** The trading day's loss state and how far the feed got. */
+  checkpoint(feed: string, feedNs: bigint, nowNs: bigint): void {
+    const t = this.#trader;
+    if (t === null) return;
+    const day = t.day;
+    if (day.tradingDate !== '') {
+      const pnl = t.dailyPnl();
+      this.#write(
+        'risk day',
+        this.store.saveRiskDay({
+          tradingDate: day.tradingDate,
+          startEquity: day.startEquity,
+          pnl,
+          high: Math.max(t.risk.dayHigh, pnl),
+          halted: t.risk.halted,
+          updatedNs: nowNs,
+        }),
+      );
+    }
+    if (feedNs >= 0n) this.#write('feed position', this.store.saveFeedPosition(feed, feedNs));
+  }
+
+  /**
+   * Writes the transitions of `order` the store does not have yet, in order; a fill's fee and
+   * liquidity come from its report `r`.
+   */
+  #sync(order: Order, r: ExecutionReport): void {
+    const id = order.spec.clientId;
+    const h = order.history;
+    for (let i = this.#written.get(id) ?? 1; i < h.length; i++) {
+      const t = h[i];
+      if (t.event === 'fill') {
+        const mine = r.kind === 'fill' && i === h.length - 1;
+        this.#write('fill', this.store.recordFill(fillOf(order, t, i, mine ? r : null), t));
+      } else {
+        const s = order.spec;
+        const change =
+          t.event === 'replaced' ? { quantity: s.quantity, limitPx: s.limitPx, stopPx: s.stopPx } : {};
+        this.#write('order state', this.store.recordTransition(id, t, change));
+      }
+    }
+    if (isTerminal(order.status)) this.#written.delete(id);
+    else this.#written.set(id, h.length);
+  }
+
+  #write(what: string, p: Promise<unknown>): void {
+    p.catch((e: unknown) => {
+      this.failures++;
+      this.log.error({ err: e, what }, `state store: the ${what} could not be written`);
+    });
+  }
+}
+
+/**
+ * The stored fill of transition `i` of `order`: its id is the order's and the transition's index,
+ * the same however often the report is heard; fee, liquidity and time from the report `r`.
+ */
+function fillOf(order: Order, t: OrderTransition, i: number, r: ExecutionReport | null): StoredFill {
+  return {
+    fillId: `${order.spec.clientId}:${i}`,
+    clientId: order.spec.clientId,
+    instrumentId: order.spec.instrumentId,
+    side: order.spec.side,
+    quantity: t.quantity as number,
+    price: t.price as number,
+    fee: r?.fee ?? 0,
+    tsNs: r?.atNs ?? t.atNs,
+    ...(r?.liquidity !== undefined ? { liquidity: r.liquidity } : {}),
+  };
+}
