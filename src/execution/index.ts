@@ -119,4 +119,5 @@ export {
   type TraderFill,
   type TraderOptions,
   type TraderResume,
+  venueTrader,
 } from './trader.js';

@@ -766,6 +766,26 @@ export function feedHealthOptions(
   };
 }
 
+/** A trader on a venue's broker (IG, FIX) for live trading: instruments are added as the feed names them. */
+export function venueTrader(opts: {
+  readonly broker: Broker;
+  readonly config: ExecutionConfig;
+  readonly runId: string;
+  readonly dataTrust?: (instrumentId: number) => string | null;
+  readonly lastSequence?: number;
+  readonly beforeSend?: TraderOptions['beforeSend'];
+}): Trader {
+  return new Trader({
+    broker: opts.broker,
+    portfolio: new FillPortfolio([]),
+    risk: new RiskEngine(riskLimits(opts.config)),
+    config: opts.config,
+    ids: new ClientOrderIds(opts.runId, opts.lastSequence ?? 0),
+    dataTrust: opts.dataTrust,
+    beforeSend: opts.beforeSend,
+  });
+}
+
 /** A trader on the paper broker, for backtests, the demo and paper trading. */
 export function paperTrader(opts: {
   readonly instruments: readonly TradedInstrument[];

@@ -58,10 +58,12 @@ export async function resumeOf(
     readonly feed: string;
     readonly tradingDate: string | null;
     readonly nowNs: bigint;
+    /** A real venue's session: its open orders stay open, to be looked up there (reconciliation). */
+    readonly venue?: boolean;
   },
 ): Promise<Resume> {
   const ended: string[] = [];
-  for (const order of await store.openOrders()) {
+  for (const order of o.venue === true ? [] : await store.openOrders()) {
     await store.recordTransition(order.spec.clientId, {
       event: 'cancelled',
       from: order.status,

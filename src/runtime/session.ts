@@ -10,7 +10,16 @@
  */
 import { FeedHealth } from '../book/index.js';
 import { type Clock, type Logger, rootLogger } from '../core/index.js';
-import { type ExecutionConfig, feedHealthOptions, paperTrader, type Trader } from '../execution/index.js';
+import {
+  type Broker,
+  type ExecutionConfig,
+  feedHealthOptions,
+  type OrderRole,
+  type OrderSpec,
+  paperTrader,
+  type Trader,
+  venueTrader,
+} from '../execution/index.js';
 import type { SqliteStateStore } from '../infra/index.js';
 import type { LlmProvider } from '../llm/index.js';
 import {
@@ -47,8 +56,8 @@ export interface SessionSetup {
 export interface SessionOptions {
   readonly setup: SessionSetup;
   readonly feed: Feed;
-  /** The trader and its broker (default: a paper trader whose client ids are `<runId>-<n>`). */
-  readonly trader?: Trader;
+  /** A venue's broker to trade on (IG, FIX), connected and reconciled; default the paper broker. */
+  readonly broker?: Broker;
   /** Client order ids of the default paper trader (default `paper`). */
   readonly runId?: string;
   /** Close every position at the end (default false: working orders are cancelled, positions kept). */
@@ -130,23 +139,24 @@ export class TradingSession {
     const journal =
       opts.store === undefined ? null : new SessionJournal(opts.store, setup.logger ?? rootLogger());
     this.#journal = journal;
+    const parts = {
+      config: setup.execution,
+      runId: opts.runId ?? 'paper',
+      dataTrust: (id: number) => health.whyUntrusted(id),
+      lastSequence: opts.resume?.lastSequence,
+      beforeSend:
+        journal === null
+          ? undefined
+          : (spec: OrderSpec, role: OrderRole, nowNs: bigint) => {
+              journal.beforeSend(spec, role, nowNs);
+              // The feed's position with it: a restart does not decide again on what led here.
+              this.#checkpoint();
+            },
+    };
     this.trader =
-      opts.trader ??
-      paperTrader({
-        instruments: [],
-        config: setup.execution,
-        runId: opts.runId ?? 'paper',
-        dataTrust: (id) => health.whyUntrusted(id),
-        lastSequence: opts.resume?.lastSequence,
-        beforeSend:
-          journal === null
-            ? undefined
-            : (spec, role, nowNs) => {
-                journal.beforeSend(spec, role, nowNs);
-                // The feed's position with it: a restart does not decide again on what led here.
-                this.#checkpoint();
-              },
-      });
+      opts.broker === undefined
+        ? paperTrader({ ...parts, instruments: [] })
+        : venueTrader({ ...parts, broker: opts.broker });
     if (journal !== null) journal.follow(this.trader);
     if (opts.resume !== undefined) this.trader.resume(opts.resume.trader);
     const onDecision =
