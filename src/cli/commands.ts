@@ -123,6 +123,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./paper.js')).registerPaper,
   },
   {
+    name: 'live',
+    description:
+      'live trading through a FIX 4.4 broker on Databento’s live feed: refuses to start without --confirm ACCOUNT; reconciles with the venue on start; orders recorded before they are sent',
+    load: async () => (await import('./live.js')).registerLive,
+  },
+  {
     name: 'sweep',
     description:
       'backtest every point of a grid of configuration values in parallel worker threads and rank them by P&L, Sharpe, expectancy or profit factor',

@@ -275,6 +275,16 @@ export class Trader {
     return { tradingDate: this.#day, startEquity: this.#dayStart };
   }
 
+  /**
+   * The fee of a fill the venue reported without one (a FIX report without commission): the
+   * configured fee model's for the instrument.
+   */
+  #feeOf(r: ExecutionReport): number {
+    const t = this.portfolio.terms(r.instrumentId) as PaperInstrument | undefined;
+    if (t?.fees === undefined) return 0;
+    return t.fees.fee(t, r.quantity as number, r.price as number, r.liquidity ?? 'taker');
+  }
+
   #bookResumed(id: number): void {
     const fills = this.#resumed.get(id);
     if (fills === undefined) return;
@@ -580,7 +590,7 @@ export class Trader {
         side: r.side as OrderSide,
         quantity: r.quantity as number,
         price: r.price as number,
-        fee: r.fee as number,
+        fee: r.fee ?? this.#feeOf(r),
         tsNs: r.atNs,
       };
       this.portfolio.apply(fill);

@@ -35,6 +35,25 @@ export const RuntimeConfigSchema = z.strictObject({
     }),
     {},
   ),
+  /**
+   * Databento's live gateway as the feed (`scalper live`, `scalper paper --feed databento`): the
+   * dataset, the symbols and schemas subscribed; the key comes from DATABENTO_API_KEY.
+   */
+  databento: z.prefault(
+    z.strictObject({
+      dataset: z._default(NON_EMPTY, 'GLBX.MDP3'),
+      /** Raw symbols (`6EZ6`), or parents (`6E.FUT`) with `stypeIn: parent`. */
+      symbols: z._default(z.array(NON_EMPTY), []),
+      stypeIn: z._default(z.enum(['raw_symbol', 'parent', 'continuous', 'instrument_id']), 'raw_symbol'),
+      schemas: z._default(
+        z.array(z.enum(['mbp-10', 'mbo', 'trades', 'mbp-1', 'definition'])).check(z.minLength(1)),
+        ['mbp-10', 'trades'],
+      ),
+      /** `host:port` of the gateway (default: the dataset's own). */
+      gateway: z.optional(NON_EMPTY),
+    }),
+    {},
+  ),
   /** Record what the session saw (the feed as DBN files, decisions, orders, fills) in its folder. */
   record: flag(true),
 });
