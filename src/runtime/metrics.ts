@@ -33,6 +33,9 @@ export interface SessionMetricsOptions {
   readonly wall?: () => number;
 }
 
+/** The shortest wall time a rate is taken over, ms: a scrape right after a timed sample gives no rate. */
+const RATE_MIN_MS = 1_000;
+
 /** The decision tiers of `Decision.timings`, as the `tier` label gives them. */
 const TIERS = ['tier1', 'tier2', 'tier3', 'tier4', 'tier5', 'total'] as const;
 
@@ -119,7 +122,9 @@ export class SessionMetrics {
   readonly #symbols = new Map<number, string>();
   #journalRead = 0;
   #fillsRead = 0;
-  #lastSampleWall = Number.NaN;
+  /** When rates were last taken (wall ms), and each instrument's records then. */
+  #rateAt = Number.NaN;
+  readonly #rateBase = new Map<number, number>();
 
   constructor(opts: SessionMetricsOptions = {}) {
     this.#m = createMetrics(this.registry);
@@ -137,7 +142,7 @@ export class SessionMetrics {
     this.#session = session;
     session.onDecision((d) => this.#decision(d));
     session.trader.broker.onReport((r) => this.#report(r));
-    this.#lastSampleWall = this.#wall();
+    this.#rateAt = this.#wall();
     if (this.#everyMs > 0) {
       this.#timer = setInterval(() => this.sample(), this.#everyMs);
       this.#timer.unref();
@@ -166,26 +171,30 @@ export class SessionMetrics {
   sample(): void {
     const s = this.#session;
     if (s === null) return;
-    const now = this.#wall();
-    const seconds = (now - this.#lastSampleWall) / 1000;
-    this.#lastSampleWall = now;
-    this.#feeds(s, seconds);
+    this.#feeds(s);
     s.takeRecordTimes((ms) => this.#m.feature.observe(ms / 1000));
     this.#trading(s);
     this.#model(s);
     this.#books();
   }
 
-  #feeds(s: TradingSession, seconds: number): void {
+  #feeds(s: TradingSession): void {
     const m = this.#m;
     const nowMs = s.status().nowMs;
+    const wall = this.#wall();
+    const rates = wall - this.#rateAt >= RATE_MIN_MS;
     for (const f of s.feeds()) {
       const feed = this.#symbol(s, f.instrumentId);
-      const added = this.#bump(`records ${f.instrumentId}`, m.records, { feed }, f.records);
-      if (seconds > 0) m.rate.set({ feed }, added / seconds);
+      this.#bump(`records ${f.instrumentId}`, m.records, { feed }, f.records);
+      if (rates) {
+        const before = this.#rateBase.get(f.instrumentId) ?? 0;
+        m.rate.set({ feed }, ((f.records - before) * 1000) / (wall - this.#rateAt));
+        this.#rateBase.set(f.instrumentId, f.records);
+      }
       if (Number.isFinite(nowMs) && Number.isFinite(f.lastRecordMs))
         m.lag.set({ feed }, Math.max(0, nowMs - f.lastRecordMs) / 1000);
     }
+    if (rates) this.#rateAt = wall;
   }
 
   #trading(s: TradingSession): void {
@@ -239,19 +248,18 @@ export class SessionMetrics {
     if (r.kind === 'reject') this.#m.rejections.inc({ source: 'broker', reason: reasonCode(r.reason) });
   }
 
-  /** Adds to `counter` what the running `total` under `key` grew by since the last call; returns that. */
+  /** Adds to `counter` what the running `total` under `key` grew by since the last call. */
   #bump<L extends string>(
     key: string,
     counter: Counter<L>,
     labels: Partial<Record<L, string>>,
     total: number,
-  ): number {
+  ): void {
     const added = total - (this.#seen.get(key) ?? 0);
     if (added > 0) {
       counter.inc(labels, added);
       this.#seen.set(key, total);
     }
-    return Math.max(0, added);
   }
 
   /** The instrument's symbol as the feature engine names it (its id until a definition names it). */
