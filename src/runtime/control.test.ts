@@ -277,6 +277,11 @@ describe('control endpoint', () => {
     assert.equal(wrong.status, 405);
     assert.equal(wrong.headers.get('allow'), 'GET');
     assert.equal((await fetch(`${url}/kill`)).status, 405);
+    const taken = new ControlServer({ session, metrics, port: Number(new URL(url).port) });
+    await assert.rejects(
+      taken.listen(),
+      new RegExp(`control endpoint on 127\\.0\\.0\\.1:${new URL(url).port}: .*EADDRINUSE`),
+    );
   });
 
   test('hostile requests get an error status and the server keeps serving', async () => {

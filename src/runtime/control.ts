@@ -17,7 +17,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { componentLogger, type Logger } from '../core/index.js';
+import { componentLogger, EngineError, type Logger } from '../core/index.js';
 import { CONTROL_TOKEN_ENV } from './config-schema.js';
 import { killFilePresent } from './kill-file.js';
 import type { SessionMetrics, TrustView } from './metrics.js';
@@ -122,7 +122,12 @@ export class ControlServer {
   listen(): Promise<AddressInfo> {
     const { host = '127.0.0.1', port = 9464 } = this.#opts;
     return new Promise((resolve, reject) => {
-      const failed = (err: Error) => reject(new Error(`control endpoint on ${host}:${port}: ${err.message}`));
+      const failed = (err: Error) =>
+        reject(
+          new EngineError('CONTROL_LISTEN', `control endpoint on ${host}:${port}: ${err.message}`, {
+            cause: err,
+          }),
+        );
       this.#server.once('error', failed);
       this.#server.listen(port, host, () => {
         this.#server.off('error', failed);
@@ -136,7 +141,8 @@ export class ControlServer {
   /** The base URL (after `listen`). */
   get url(): string {
     const a = this.#address;
-    if (a === null) throw new Error('the control endpoint is not listening');
+    if (a === null)
+      throw new EngineError('CONTROL_NOT_LISTENING', 'the control endpoint is not listening yet');
     const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
     return `http://${host}:${a.port}`;
   }

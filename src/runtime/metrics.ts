@@ -10,6 +10,7 @@
  * most, are observed as they come.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { EngineError } from '../core/index.js';
 import type { ExecutionReport } from '../execution/index.js';
 import { CachedProvider } from '../llm/index.js';
 import type { Decision } from '../pipeline/index.js';
@@ -138,7 +139,8 @@ export class SessionMetrics {
    * (`sampleEveryMs`) that does not keep the process alive. One session per instance.
    */
   attach(session: TradingSession): this {
-    if (this.#session !== null) throw new Error('SessionMetrics watches one session; make another');
+    if (this.#session !== null)
+      throw new EngineError('METRICS_ATTACHED', 'SessionMetrics watches one session: make one per session');
     this.#session = session;
     session.onDecision((d) => this.#decision(d));
     session.trader.broker.onReport((r) => this.#report(r));
