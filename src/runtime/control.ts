@@ -18,9 +18,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { componentLogger, EngineError, type Logger } from '../core/index.js';
-import { CONTROL_TOKEN_ENV } from './config-schema.js';
-import { killFilePresent } from './kill-file.js';
-import type { SessionMetrics, TrustView } from './metrics.js';
+import { CONTROL_TOKEN_ENV, type RuntimeConfig } from './config-schema.js';
+import { type KillFileWatcher, killFilePath, killFilePresent, sessionKillFile } from './kill-file.js';
+import { SessionMetrics, type TrustView } from './metrics.js';
 import type { TradingSession } from './session.js';
 
 export interface ControlServerOptions {
@@ -310,4 +310,61 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(`${text}\n`);
+}
+
+/** What watches and guards a running session: its metrics, its endpoint (if any) and its kill file. */
+export interface SessionControl {
+  readonly metrics: SessionMetrics;
+  /** Null when the configuration's port is 0. */
+  readonly server: ControlServer | null;
+  readonly killFile: KillFileWatcher;
+  /** Stops the endpoint, the kill file's watch and the sampling. */
+  close(): Promise<void>;
+}
+
+export interface SessionControlOptions {
+  /** The feed-health monitor of the session's feed (see `ControlServerOptions.trust`). */
+  readonly trust?: TrustView | null;
+  /** See `ControlServerOptions.staleAfterMs` (the execution configuration's `risk.feed.staleAfterMs`). */
+  readonly staleAfterMs?: number;
+  /** Default the SCALPER_CONTROL_TOKEN variable. */
+  readonly token?: string | null;
+  readonly logger?: Logger;
+}
+
+/**
+ * Starts what the `runtime:` configuration asks around `session`, before it runs: metrics, the
+ * kill file's watch (a kill file already there kills the session at once) and the HTTP endpoint on
+ * `runtime.http` (none for port 0).
+ */
+export async function startSessionControl(
+  session: TradingSession,
+  runtime: Pick<RuntimeConfig, 'dataDir' | 'killFile' | 'http'>,
+  opts: SessionControlOptions = {},
+): Promise<SessionControl> {
+  const metrics = new SessionMetrics({ trust: opts.trust }).attach(session);
+  const path = killFilePath(runtime);
+  const killFile = sessionKillFile(session, path);
+  killFile.start();
+  let server: ControlServer | null = null;
+  if (runtime.http.port !== 0) {
+    server = new ControlServer({ ...opts, session, metrics, killFile: path, ...runtime.http });
+    try {
+      await server.listen();
+    } catch (err) {
+      killFile.stop();
+      metrics.close();
+      throw err;
+    }
+  }
+  return {
+    metrics,
+    server,
+    killFile,
+    close: async () => {
+      killFile.stop();
+      metrics.close();
+      await server?.close();
+    },
+  };
 }

@@ -1,5 +1,13 @@
 /** Paper and live trading: sessions, feeds, the metrics and control endpoint, the kill switch. */
-export { ControlServer, type ControlServerOptions, type Readiness, readiness } from './control.js';
+export {
+  ControlServer,
+  type ControlServerOptions,
+  type Readiness,
+  readiness,
+  type SessionControl,
+  type SessionControlOptions,
+  startSessionControl,
+} from './control.js';
 export {
   clearKillFile,
   type KillFileConfig,

@@ -13,7 +13,7 @@ import { after, describe, test } from 'node:test';
 import { runScalper } from '../../test/fixtures.js';
 import { executionConfig } from '../execution/index.js';
 import { analystsTier, DEFAULT_PIPELINE_CONFIG } from '../pipeline/index.js';
-import { ControlServer } from './control.js';
+import { ControlServer, startSessionControl } from './control.js';
 import { FileFeed } from './file-feed.js';
 import { killFilePath, sessionKillFile } from './kill-file.js';
 import { SessionMetrics } from './metrics.js';
@@ -73,6 +73,31 @@ describe('kill file', () => {
     watcher.stop();
     assert.equal(s.trader.risk.killed, true);
     assert.equal(s.trader.journal.at(-1)?.detail, `kill file: kill file ${path}`);
+  });
+
+  test('startSessionControl: a kill file already there kills the session before it runs; port 0 serves nothing', async () => {
+    const killed = session();
+    const held = join(tmp, 'held');
+    mkdirSync(held);
+    writeFileSync(join(held, 'KILL'), 'closed for the holiday\n');
+    const off = await startSessionControl(killed, { dataDir: held, http: { host: '127.0.0.1', port: 0 } });
+    assert.equal(off.server, null);
+    assert.equal(killed.trader.risk.killed, true);
+    assert.equal(killed.trader.journal.at(-1)?.detail, 'kill file: closed for the holiday');
+    await off.close();
+    const free = session();
+    const port = await closedPort();
+    const on = await startSessionControl(free, {
+      dataDir: join(tmp, 'free'),
+      http: { host: '127.0.0.1', port },
+    });
+    try {
+      assert.equal(on.server?.url, `http://127.0.0.1:${port}`);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/status`)).status, 200);
+      assert.equal(free.trader.risk.killed, false);
+    } finally {
+      await on.close();
+    }
   });
 
   test('its place is runtime.killFile, else KILL in runtime.dataDir', () => {
