@@ -397,6 +397,7 @@ describe('--help', { concurrency: true }, () => {
       ['--limit', '--format', '--pretty', '--no-symbols', '--fragment', '--upgrade'],
     ],
     [['demo'], ['--out', '--seed', '--start', '--scenario']],
+    [['kill'], ['--reason', '--url', '--reset', 'SCALPER_CONTROL_TOKEN']],
     [
       ['simulate'],
       [

@@ -164,6 +164,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./stoikov.js')).registerStoikov,
   },
   {
+    name: 'kill',
+    description:
+      "pull a trading session's kill switch (no new risk, working orders cancelled, positions closed): write the data folder's kill file, or ask a running session over HTTP (--url); --reset clears it",
+    load: async () => (await import('./kill.js')).registerKill,
+  },
+  {
     name: 'config',
     description: 'show or check the configuration (defaults < --config FILE < environment < flags)',
     group: true,

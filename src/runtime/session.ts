@@ -10,6 +10,7 @@
  */
 import { FeedHealth } from '../book/index.js';
 import { type Clock, type Logger, rootLogger } from '../core/index.js';
+import { hasTsRecv, type RecordBatch, type RecordCursor } from '../data/index.js';
 import {
   type Broker,
   type ExecutionConfig,
@@ -115,8 +116,26 @@ export interface SessionSummary {
   readonly unconfirmed: readonly string[];
 }
 
+/** What one instrument's feed delivered: records and the ts_recv of the last one (ms; NaN before one). */
+export interface FeedCount {
+  readonly instrumentId: number;
+  readonly records: number;
+  readonly lastRecordMs: number;
+}
+
 /** Wall time without a record after which the grid is moved on by the clock, ms. */
 const QUIET_MS = 1_000;
+/** One record in `TIMED_EVERY` (a power of two) has its time in the decision loop measured. */
+const TIMED_EVERY = 1024;
+/** How many measured record times are kept until read (`takeRecordTimes`). */
+const TIMES_KEPT = 256;
+
+/** Counts of one instrument, bumped per record: a plain mutable object, no allocation after the first. */
+class Counted implements FeedCount {
+  records = 0;
+  lastRecordMs = Number.NaN;
+  constructor(readonly instrumentId: number) {}
+}
 
 export class TradingSession {
   readonly loop: DecisionLoop;
@@ -129,6 +148,13 @@ export class TradingSession {
   #lastRecordNs = -1n;
   #lastPushWall = 0;
   readonly #journal: SessionJournal | null;
+  readonly #decisionListeners: ((d: Decision) => void)[] = [];
+  readonly #counts = new Map<number, Counted>();
+  /** The instrument of the previous record: records come in runs of one instrument. */
+  #lastCounted: Counted | null = null;
+  readonly #times = new Float64Array(TIMES_KEPT);
+  #timed = 0;
+  #timesRead = 0;
 
   constructor(opts: SessionOptions) {
     const { setup, feed } = opts;
@@ -159,20 +185,13 @@ export class TradingSession {
         : venueTrader({ ...parts, broker: opts.broker });
     if (journal !== null) journal.follow(this.trader);
     if (opts.resume !== undefined) this.trader.resume(opts.resume.trader);
-    const onDecision =
-      journal === null
-        ? opts.onDecision
-        : (d: Decision) => {
-            journal.decision(d);
-            opts.onDecision?.(d);
-          };
     this.pipeline = new DecisionPipeline({
       tier1: setup.tier1,
       config: setup.pipeline,
       portfolio: this.trader,
       llm: setup.llm ?? null,
       logger: setup.logger,
-      onDecision,
+      onDecision: (d) => this.#decided(d),
       live: true,
       lastDecision: opts.resume?.lastDecision,
     });
@@ -206,10 +225,12 @@ export class TradingSession {
       warm: (batch, index) => loop.warm(batch, index),
       pending: () => loop.running,
       push: (batch, index) => {
-        loop.push(batch, index);
+        if ((this.#records & (TIMED_EVERY - 1)) === 0) this.#timedPush(batch, index);
+        else loop.push(batch, index);
         this.#records++;
         this.#lastRecordNs = loop.lastRecordNs;
         this.#lastPushWall = Date.now();
+        this.#count(batch.at(index));
       },
     };
     const quiet = setInterval(() => this.#quietTick(), QUIET_MS / 4);
@@ -256,8 +277,8 @@ export class TradingSession {
     this.#journal?.kill(true, why, nowNs);
   }
 
-  /** Clears the kill switch: new risk may be taken again. */
-  resetKill(why: string): void {
+  /** Clears the kill switch: new risk may be taken again (what was closed stays closed). */
+  resetKill(why = 'kill switch reset'): void {
     this.trader.risk.reset();
     this.#journal?.kill(false, why, this.nowNs);
   }
@@ -293,6 +314,61 @@ export class TradingSession {
       risk: t.risk.killed ? 'killed' : (t.risk.halted ?? (t.stopped !== null ? 'stopped' : 'trading')),
       untrusted,
     };
+  }
+
+  /** Adds a listener called with each decision as it is taken (after `SessionOptions.onDecision`). */
+  onDecision(listener: (d: Decision) => void): void {
+    this.#decisionListeners.push(listener);
+  }
+
+  /** The model provider the pipeline consults (a `CachedProvider` reports its hit rates), or null. */
+  get llm(): LlmProvider | null {
+    return this.#opts.setup.llm ?? null;
+  }
+
+  /** Records delivered per instrument so far, in order of first sight. */
+  feeds(): FeedCount[] {
+    return [...this.#counts.values()].map((c) => ({
+      instrumentId: c.instrumentId,
+      records: c.records,
+      lastRecordMs: c.lastRecordMs,
+    }));
+  }
+
+  /**
+   * Calls `into` with each measured record time (ms in the decision loop: book, features, the paper
+   * venue's matching, triggers) since the last call; one record in 1024 is measured, and at most
+   * the last 256 measurements are kept between calls.
+   */
+  takeRecordTimes(into: (ms: number) => void): void {
+    const from = Math.max(this.#timesRead, this.#timed - TIMES_KEPT);
+    for (let i = from; i < this.#timed; i++) into(this.#times[i % TIMES_KEPT]);
+    this.#timesRead = this.#timed;
+  }
+
+  #decided(d: Decision): void {
+    this.#journal?.decision(d);
+    this.#opts.onDecision?.(d);
+    for (const l of this.#decisionListeners) l(d);
+  }
+
+  #timedPush(batch: RecordBatch, index: number): void {
+    const t0 = performance.now();
+    this.loop.push(batch, index);
+    this.#times[this.#timed % TIMES_KEPT] = performance.now() - t0;
+    this.#timed++;
+  }
+
+  #count(c: RecordCursor): void {
+    const id = c.instrumentId;
+    let k = this.#lastCounted;
+    if (k === null || k.instrumentId !== id) {
+      k = this.#counts.get(id) ?? new Counted(id);
+      if (k.records === 0) this.#counts.set(id, k);
+      this.#lastCounted = k;
+    }
+    k.records++;
+    k.lastRecordMs = hasTsRecv(c.rtype) ? c.tsRecvMs : c.tsEventMs;
   }
 
   /** A quiet market still moves the grid (late decisions, minute closes) on the clock's time. */
