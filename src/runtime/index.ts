@@ -1,0 +1,21 @@
+/** Paper and live trading: feeds, the trading session and the recording of what it saw. */
+export { type FeedSink, type FeedSummary, FileFeed, type FileFeedOptions, ReplayClock } from './file-feed.js';
+export {
+  datasetPrefix,
+  FeedRecorder,
+  RECORDING_FILE,
+  type RecordedStream,
+  type RecorderOptions,
+  RecordingError,
+  type RecordingSummary,
+  repairRecording,
+  streamsOf,
+} from './recorder.js';
+export {
+  type Feed,
+  type SessionOptions,
+  type SessionSetup,
+  type SessionStatus,
+  type SessionSummary,
+  TradingSession,
+} from './session.js';
