@@ -277,6 +277,7 @@ describe('compare a session with a backtest', () => {
   test('a fill 2 ticks worse and 40 ms later is price', () => {
     const d = byTime(c, 60);
     assert.equal(d.entryTicks, 2);
+    assert.equal(d.sendDelayMs, 0);
     assert.equal(d.fillDelayMs, 40);
     assert.equal(d.latencyMs, 40);
     assert.equal(d.feeDiff, 0);

@@ -115,6 +115,8 @@ export interface DecisionSide {
   /** Whether the entry order rested on the book (a limit order, not IOC or FOK): it had a queue. */
   readonly entryPassive: boolean | null;
   readonly rejectReason: string | null;
+  /** When the entry order was sent (ns), the decision's time to an order. */
+  readonly entrySentNs: bigint | null;
   /** Average entry fill price (raw 1e-9), first fill time, and maker/taker (`mixed` for both). */
   readonly entryPx: number | null;
   readonly entryFillNs: bigint | null;
@@ -136,6 +138,8 @@ export interface DecisionComparison {
   readonly backtest: DecisionSide | null;
   /** How much worse the session's entry price was, ticks (null without a fill in both or a tick). */
   readonly entryTicks: number | null;
+  /** Session's entry order sent − backtest's, ms: time the decision took to an order. */
+  readonly sendDelayMs: number | null;
   /** Session's first entry fill − backtest's, ms. */
   readonly fillDelayMs: number | null;
   /** Session's venue latency − backtest's, ms. */
@@ -340,6 +344,7 @@ class RunIndex {
       entryPassive: first === undefined ? null : isPassive(first),
       rejectReason: rejected === undefined ? null : rejected.rejectReason || 'rejected',
       entryPx: qty > 0 ? fills.reduce((a, f) => a + f.price * f.qty, 0) / qty : null,
+      entrySentNs: first?.sentNs ?? null,
       entryFillNs: earliest(fills),
       liquidity: kinds.size === 0 ? null : kinds.size > 1 ? 'mixed' : [...kinds][0],
       latencyMs: sentToVenue ? nsToMs((first.arrivedNs as bigint) - (first.sentNs as bigint)) : null,
@@ -465,6 +470,10 @@ function compareDecision(
     session,
     backtest,
     entryTicks: entryTicks === null ? null : round(entryTicks),
+    sendDelayMs:
+      both && session.entrySentNs !== null && backtest.entrySentNs !== null
+        ? nsToMs(session.entrySentNs - backtest.entrySentNs)
+        : null,
     fillDelayMs:
       both && session.entryFillNs !== null && backtest.entryFillNs !== null
         ? nsToMs(session.entryFillNs - backtest.entryFillNs)
@@ -522,7 +531,12 @@ function notesOf(s: DecisionSide | null, b: DecisionSide | null, entryTicks: num
   const filled = (x: DecisionSide) => x.entryPx !== null;
   if (filled(s) !== filled(b) && (s.rejectReason ?? b.rejectReason) === null) {
     const idle = filled(s) ? b : s;
-    const why = idle.entryPassive === true ? ' (queue: passive order not reached)' : '';
+    const why =
+      idle.entryStatus === null
+        ? ' (no entry order in the other)'
+        : idle.entryPassive === true
+          ? ' (queue: passive order not reached)'
+          : ` (the other's ${idle.entryStatus})`;
     notes.push(`entry filled in ${filled(s) ? 'session' : 'backtest'} only${why}`);
   }
   if (filled(s) && filled(b) && s.liquidity !== b.liquidity) notes.push(`${s.liquidity} vs ${b.liquidity}`);
@@ -540,13 +554,16 @@ const signed = (v: number) => (v > 0 ? `+${v}` : String(v));
 /** The comparison as a table, one line per decision where the runs differ, and a summary line. */
 export function comparisonTable(c: Comparison, all = false): string {
   const cell = (v: number | null, digits = 2) => (v === null ? '' : signed(Number(v.toFixed(digits))));
-  const rows = c.decisions.filter((d) => all || d.notes.length > 0 || d.pnlGap !== 0 || d.latencyMs);
+  const rows = c.decisions.filter(
+    (d) => all || d.notes.length > 0 || d.pnlGap !== 0 || d.latencyMs || d.sendDelayMs,
+  );
   const head = [
     'trigger',
     'instrument',
     'session',
     'backtest',
     'ticks',
+    'sent ms',
     'fill ms',
     'latency ms',
     'fees',
@@ -560,6 +577,7 @@ export function comparisonTable(c: Comparison, all = false): string {
     d.session?.id ?? '-',
     d.backtest?.id ?? '-',
     cell(d.entryTicks),
+    cell(d.sendDelayMs, 3),
     cell(d.fillDelayMs, 3),
     cell(d.latencyMs, 3),
     cell(d.feeDiff),
@@ -595,11 +613,20 @@ export function comparisonJson(c: Comparison): string {
       decisions: c.decisions.map((d) => ({
         ...d,
         trigger: formatTimestamp(BigInt(d.triggerMs) * 1_000_000n),
-        session: d.session && { ...d.session, entryFillNs: d.session.entryFillNs?.toString() ?? null },
-        backtest: d.backtest && { ...d.backtest, entryFillNs: d.backtest.entryFillNs?.toString() ?? null },
+        session: sideJson(d.session),
+        backtest: sideJson(d.backtest),
       })),
     },
     null,
     2,
   );
+}
+
+function sideJson(x: DecisionSide | null): unknown {
+  if (x === null) return null;
+  return {
+    ...x,
+    entrySentNs: x.entrySentNs?.toString() ?? null,
+    entryFillNs: x.entryFillNs?.toString() ?? null,
+  };
 }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import {
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -18,7 +19,14 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import type { Agent, AgentSignal } from '../agents/index.js';
-import { runBacktest } from '../backtest/index.js';
+import {
+  compareRuns,
+  comparisonTable,
+  readRunFolder,
+  runBacktest,
+  tradesOf,
+  writeRunFiles,
+} from '../backtest/index.js';
 import { UNDEF_TIMESTAMP } from '../core/index.js';
 import {
   DbnDecoder,
@@ -388,5 +396,25 @@ describe('a recorded paper session', () => {
     // The recording's metadata ends after its last record (filled in at close).
     const md = await metadataOf(mbp10);
     assert.notEqual(md?.end, UNDEF_TIMESTAMP);
+    // The session's folder and the backtest's, compared: every decision pairs with its own, and
+    // the gap is the two traders' round trips' P&L apart, split into causes that add up to it.
+    // Their fills do differ: at speed 0 the feed does not wait for a decision (the pipeline runs
+    // beside it, as live), so the session's orders go out when the decision is done, some seconds
+    // of market time after the backtest's (which acts on the next second of the replay's grid);
+    // `scalper compare` shows it in its "sent ms" column.
+    const sessionDir = join(tmp, 'session');
+    const backtestDir = join(tmp, 'session-backtest');
+    mkdirSync(backtestDir);
+    writeRunFiles(sessionDir, session.trader, decisions, tradesOf(session.trader));
+    writeRunFiles(backtestDir, replayed.trader, replayed.decisions, tradesOf(replayed.trader));
+    const c = compareRuns(readRunFolder(sessionDir), readRunFolder(backtestDir));
+    assert.equal(c.counts.matched, decisions.length);
+    assert.equal(c.counts.sessionOnly + c.counts.backtestOnly + c.counts.approvalDiffers, 0);
+    const pnl = (t: typeof session.trader) => tradesOf(t).reduce((a, r) => a + r.pnl, 0);
+    const gap = pnl(session.trader) - pnl(replayed.trader);
+    assert.ok(Math.abs(c.pnlGap - gap) < 1e-4, `${c.pnlGap} against ${gap}`);
+    const split = Object.values(c.causes).reduce((a, v) => a + v, 0);
+    assert.ok(Math.abs(split - gap) < 1e-4, `causes add to ${split}, gap ${gap}`);
+    assert.equal(c.causes.decisions, 0);
   });
 });
