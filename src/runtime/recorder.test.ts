@@ -19,14 +19,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import type { Agent, AgentSignal } from '../agents/index.js';
-import {
-  compareRuns,
-  comparisonTable,
-  readRunFolder,
-  runBacktest,
-  tradesOf,
-  writeRunFiles,
-} from '../backtest/index.js';
+import { compareRuns, readRunFolder, runBacktest, tradesOf, writeRunFiles } from '../backtest/index.js';
 import { UNDEF_TIMESTAMP } from '../core/index.js';
 import {
   DbnDecoder,
