@@ -175,18 +175,33 @@ class RecordingFile {
   #fill = 0;
   /** Symbols were learned after its metadata was written. */
   stale = false;
-  lastNs = -1n;
+  /** The trading day's bounds and the last record's time, as unsigned 32-bit halves of ns. */
+  readonly #startHi: number;
+  readonly #startLo: number;
+  readonly #endHi: number;
+  readonly #endLo: number;
+  lastHi = -1;
+  lastLo = 0;
 
   constructor(
     readonly path: string,
     readonly date: string,
-    readonly startNs: bigint,
-    readonly endNs: bigint,
+    bounds: { readonly startNs: bigint; readonly endNs: bigint },
     metadata: Uint8Array,
     readonly tsOut: boolean,
   ) {
+    this.#startHi = hiOf(bounds.startNs);
+    this.#startLo = loOf(bounds.startNs);
+    this.#endHi = hiOf(bounds.endNs);
+    this.#endLo = loOf(bounds.endNs);
     this.fd = openSync(path, 'wx');
     this.#write(metadata);
+  }
+
+  /** Whether a record at (hi, lo) belongs to this file's trading day. */
+  holds(hi: number, lo: number): boolean {
+    const afterStart = hi > this.#startHi || (hi === this.#startHi && lo >= this.#startLo);
+    return afterStart && (hi < this.#endHi || (hi === this.#endHi && lo < this.#endLo));
   }
 
   /** Room for `n` more bytes in the buffer (written out first when full). */
@@ -221,9 +236,9 @@ class RecordingFile {
   /** Writes what is buffered, fills in the metadata's `end` (after the last record) and closes. */
   close(): void {
     this.flush();
-    if (this.lastNs >= 0n) {
+    if (this.lastHi >= 0) {
       const end = new Uint8Array(8);
-      new DataView(end.buffer).setBigUint64(0, this.lastNs + 1n, true);
+      new DataView(end.buffer).setBigUint64(0, nsOf(this.lastHi, this.lastLo) + 1n, true);
       writeSync(this.fd, end, 0, 8, END_OFFSET);
     }
     closeSync(this.fd);
@@ -258,8 +273,11 @@ export class FeedRecorder {
   #records = 0;
   #warmed = 0;
   #skipped = 0;
-  #firstNs: bigint | null = null;
-  #lastNs: bigint | null = null;
+  /** First and last record written, and the first after the warm-up, as halves (hi -1: none). */
+  #firstHi = -1;
+  #firstLo = 0;
+  #lastHi = -1;
+  #lastLo = 0;
   #resumeNs: bigint | null = null;
   #error: RecordingError | null = null;
   #closed = false;
@@ -332,21 +350,27 @@ export class FeedRecorder {
     }
     const c = batch.at(index);
     const rtype = c.rtype;
-    const tNs = hasTsRecv(rtype) ? c.tsRecv : c.tsEvent;
+    // The time as unsigned halves: a bigint per record costs more than the copy.
+    const recv = hasTsRecv(rtype);
+    const hi = recv ? c.tsRecvHi : c.tsEventHi;
+    const lo = recv ? c.tsRecvLo : c.tsEventLo;
     const stream = this.#streamOf(rtype, c.instrumentId);
     if (stream === null) {
       this.#skipped++;
       return;
     }
     try {
-      const file = this.#fileFor(stream, tNs, batch.tsOut);
+      let file = stream.file;
+      if (file === null || file.stale || file.tsOut !== batch.tsOut || !file.holds(hi, lo))
+        file = this.#fileFor(stream, nsOf(hi, lo), batch.tsOut);
       this.#append(file, batch, index);
-      file.lastNs = tNs;
+      file.lastHi = hi;
+      file.lastLo = lo;
     } catch (e) {
       this.#fail(stream.file?.path ?? this.dir, e);
       return;
     }
-    this.#count(tNs, warm);
+    this.#count(hi, lo, warm);
   }
 
   /** Writes out what every file has buffered. */
@@ -384,8 +408,8 @@ export class FeedRecorder {
       records: this.#records,
       warmed: this.#warmed,
       skipped: this.#skipped,
-      firstNs: this.#firstNs,
-      lastNs: this.#lastNs,
+      firstNs: this.#firstHi < 0 ? null : nsOf(this.#firstHi, this.#firstLo),
+      lastNs: this.#lastHi < 0 ? null : nsOf(this.#lastHi, this.#lastLo),
       resumeNs: this.#resumeNs,
       repaired: this.#repaired,
       error: this.#error?.message ?? null,
@@ -415,16 +439,14 @@ export class FeedRecorder {
   /** The stream's file for a record at `tNs`: a new one at a new trading date or with new symbols. */
   #fileFor(stream: Stream, tNs: bigint, tsOut: boolean): RecordingFile {
     const f = stream.file;
-    if (f !== null && !f.stale && f.tsOut === tsOut && tNs >= f.startNs && tNs < f.endNs) return f;
     const date = tradingDateAt(tNs) ?? f?.date ?? nextTradingDate(tNs);
     if (f !== null && !f.stale && f.tsOut === tsOut && date === f.date) return f;
     this.#closeFile(stream);
-    const { startNs, endNs } = tradingDayBoundsNs(date);
     const path = this.#freePath(stream, date);
     const metadata = encodeMetadata(this.#metadata(stream, date, tNs, tsOut));
     let file: RecordingFile;
     try {
-      file = new RecordingFile(path, date, startNs, endNs, metadata, tsOut);
+      file = new RecordingFile(path, date, tradingDayBoundsNs(date), metadata, tsOut);
     } catch (e) {
       throw new RecordingError(path, e);
     }
@@ -482,12 +504,18 @@ export class FeedRecorder {
     file.advance(size);
   }
 
-  #count(tNs: bigint, warm: boolean): void {
+  #count(hi: number, lo: number, warm: boolean): void {
     this.#records++;
     if (warm) this.#warmed++;
-    else if (this.#resumeNs === null && this.#warmed > 0) this.#resumeNs = tNs;
-    if (this.#firstNs === null) this.#firstNs = tNs;
-    if (this.#lastNs === null || tNs > this.#lastNs) this.#lastNs = tNs;
+    else if (this.#resumeNs === null && this.#warmed > 0) this.#resumeNs = nsOf(hi, lo);
+    if (this.#firstHi < 0) {
+      this.#firstHi = hi;
+      this.#firstLo = lo;
+    }
+    if (hi > this.#lastHi || (hi === this.#lastHi && lo > this.#lastLo)) {
+      this.#lastHi = hi;
+      this.#lastLo = lo;
+    }
   }
 
   #closeFile(stream: Stream): void {
@@ -507,6 +535,10 @@ export class FeedRecorder {
     this.#opts.onError?.(this.#error);
   }
 }
+
+const hiOf = (ns: bigint) => Number(ns >> 32n);
+const loOf = (ns: bigint) => Number(ns & 0xffffffffn);
+const nsOf = (hi: number, lo: number) => (BigInt(hi) << 32n) | BigInt(lo);
 
 /** The trading date of `tNs`, or null while Globex is closed. */
 function tradingDateAt(tNs: bigint): string | null {
