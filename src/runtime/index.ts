@@ -8,6 +8,7 @@ export {
   type RecorderOptions,
   RecordingError,
   type RecordingSummary,
+  recordedFeed,
   repairRecording,
   streamsOf,
 } from './recorder.js';

@@ -4,6 +4,7 @@
  * holds the input's records byte for byte, and a backtest of it takes the session's decisions.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -35,8 +36,8 @@ import {
 import { executionConfig } from '../execution/index.js';
 import { analystsTier, DEFAULT_PIPELINE_CONFIG, type Decision } from '../pipeline/index.js';
 import { type FeedSink, FileFeed } from './file-feed.js';
-import { FeedRecorder, RECORDING_FILE, repairRecording, streamsOf } from './recorder.js';
-import { type Feed, type SessionSetup, TradingSession } from './session.js';
+import { FeedRecorder, RECORDING_FILE, recordedFeed, repairRecording, streamsOf } from './recorder.js';
+import { type SessionSetup, TradingSession } from './session.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'recorder-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -44,6 +45,7 @@ let folders = 0;
 const folder = () => join(tmp, `f${++folders}`);
 
 const ID = 42005347;
+const BASE = Date.parse('2026-11-24T14:00:00Z');
 /** A trades record (MBP-0) is 48 bytes in DBN v3. */
 const TRADE_BYTES = 48;
 
@@ -217,6 +219,52 @@ describe('feed recorder', () => {
     assert.deepEqual((await readAll(file)).sizes, [1, 2, 3, 4]);
   });
 
+  test('a process killed outright loses at most the last second, and its file reads to the last whole record', async () => {
+    // 40 trades 100 ms apart, replayed in real time by a child process that prints each one as the
+    // session gets it (stdout on a pipe is synchronous on Linux) and is killed with SIGKILL.
+    const records = Array.from({ length: 40 }, (_, n) =>
+      trade(new Date(BASE + n * 100).toISOString(), n + 1),
+    );
+    const input = await tradesFile(join(tmp, 'kill.trades.dbn'), records, [[ID, '6EZ6']]);
+    const dir = folder();
+    const script = join(tmp, 'kill-child.mjs');
+    writeFileSync(
+      script,
+      `import { FeedRecorder, streamsOf } from ${JSON.stringify(new URL('./recorder.js', import.meta.url).href)};
+import { FileFeed } from ${JSON.stringify(new URL('./file-feed.js', import.meta.url).href)};
+const files = [${JSON.stringify(input)}];
+const rec = new FeedRecorder({ dir: ${JSON.stringify(dir)}, streams: await streamsOf(files) });
+const nop = () => {};
+const engine = { setSymbol: nop, setTickSize: nop, applyDefinition: nop, apply: nop, advance: nop };
+await new FileFeed(files, { speed: 1 }).run(rec.wrap({ engine, warm: nop, push: (b, i) => process.stdout.write(b.at(i).size + '\\n') }));
+setInterval(nop, 1000);
+`,
+    );
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let pushed = 0;
+    let out = '';
+    const killed = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        pushed = out.split('\n').filter((l) => l !== '').length;
+        // Killed mid-stream, once 2.5 s of trades went by.
+        if (pushed >= 25 && !child.killed) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolve());
+    });
+    await killed;
+    const file = join(dir, 'glbx-mdp3-20261124.trades.dbn');
+    const { sizes } = await readAll(file);
+    // The records on disk are the first ones pushed, in order; those of the last second (10 at
+    // 100 ms apart, with 5 more of slack for a busy machine's timers) may be missing.
+    assert.deepEqual(
+      sizes,
+      Array.from({ length: sizes.length }, (_, n) => n + 1),
+    );
+    assert.ok(sizes.length <= pushed && pushed - sizes.length <= 15, `${sizes.length} of ${pushed} on disk`);
+    assert.ok(sizes.length >= 10, `${sizes.length} on disk`);
+  });
+
   test('a symbol learned after a file opened starts a new part that names it', async () => {
     const input = await tradesFile(
       join(tmp, 'symbols.trades.dbn'),
@@ -352,9 +400,10 @@ describe('a recorded paper session', () => {
     const files = [span.day.files.mbp10, span.day.files.trades] as string[];
     const dir = join(tmp, 'session', 'feed');
     const recorder = await FeedRecorder.open({ dir, streams: await streamsOf(files) });
-    const fileFeed = new FileFeed(files, { speed: 0 });
-    const feed: Feed = { clock: fileFeed.clock, speed: 0, run: (sink) => fileFeed.run(recorder.wrap(sink)) };
-    const session = new TradingSession({ setup, feed });
+    const session = new TradingSession({
+      setup,
+      feed: recordedFeed(new FileFeed(files, { speed: 0 }), recorder),
+    });
     const { feed: fed } = await session.run();
     const summary = await recorder.close();
     assert.equal(summary.records, fed.records);

@@ -56,6 +56,7 @@ import {
   upgradeRecord,
 } from '../data/index.js';
 import type { FeedSink } from './file-feed.js';
+import type { Feed } from './session.js';
 
 /** One stream of the feed: a dataset and schema (from a file's metadata or a live subscription). */
 export interface RecordedStream {
@@ -539,6 +540,15 @@ export class FeedRecorder {
 const hiOf = (ns: bigint) => Number(ns >> 32n);
 const loOf = (ns: bigint) => Number(ns & 0xffffffffn);
 const nsOf = (hi: number, lo: number) => (BigInt(hi) << 32n) | BigInt(lo);
+
+/** `feed`, with every record it delivers recorded by `recorder` (which the caller closes). */
+export function recordedFeed(feed: Feed, recorder: FeedRecorder): Feed {
+  return {
+    clock: feed.clock,
+    speed: feed.speed,
+    run: (sink) => feed.run(recorder.wrap(sink)),
+  };
+}
 
 /** The trading date of `tNs`, or null while Globex is closed. */
 function tradingDateAt(tNs: bigint): string | null {
