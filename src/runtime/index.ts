@@ -2,6 +2,7 @@
 export { type FeedSink, type FeedSummary, FileFeed, type FileFeedOptions, ReplayClock } from './file-feed.js';
 export {
   datasetPrefix,
+  type EarlierRecording,
   FeedRecorder,
   RECORDING_FILE,
   type RecordedStream,

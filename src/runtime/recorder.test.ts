@@ -215,7 +215,11 @@ describe('feed recorder', () => {
     assert.deepEqual(seen, [1, 2, 3, 4]);
     // Repair trims the cut record: the file then reads to its end.
     await rec.close();
-    assert.deepEqual(await repairRecording(dir), [{ file, bytes: 20 }]);
+    // The last whole record is the fourth, at 14:00:04.
+    assert.deepEqual(await repairRecording(dir), {
+      repaired: [{ file, bytes: 20 }],
+      lastNs: BigInt(Date.parse('2026-11-24T14:00:04Z')) * 1_000_000n,
+    });
     assert.deepEqual((await readAll(file)).sizes, [1, 2, 3, 4]);
   });
 
@@ -294,31 +298,47 @@ setInterval(nop, 1000);
     );
   });
 
-  test('records the warm-up and names the resume point; a resumed folder gets no second warm-up', async () => {
+  test('records the warm-up and names the resume point; a resumed run adds only what comes after the earlier one', async () => {
     const input = await tradesFile(
       join(tmp, 'resume.trades.dbn'),
-      [1, 2, 3, 4].map((n) => trade(`2026-11-24T14:00:0${n}Z`, n)),
+      [1, 2, 3, 4, 5, 6].map((n) => trade(`2026-11-24T14:00:0${n}Z`, n)),
       [[ID, '6EZ6']],
     );
-    const resumeNs = BigInt(Date.parse('2026-11-24T14:00:03Z')) * 1_000_000n;
+    const ns = (s: number) => BigInt(Date.parse(`2026-11-24T14:00:0${s}Z`)) * 1_000_000n;
     const dir = folder();
+    const file = join(dir, 'glbx-mdp3-20261124.trades.dbn');
+    // A run resumed at :03 (1 and 2 warm it up) that stops after 4.
+    const stop = new AbortController();
+    const sink = countingSink();
     const first = await FeedRecorder.open({ dir, streams: await streamsOf([input]) });
-    await new FileFeed([input], { speed: 0, resumeNs }).run(first.wrap(countingSink()));
+    const feed = new FileFeed([input], { speed: 0, resumeNs: ns(3), signal: stop.signal });
+    await feed.run(
+      first.wrap({
+        ...sink,
+        push: (b, i) => {
+          sink.push(b, i);
+          if (sink.pushed === 2) stop.abort();
+        },
+      }),
+    );
     const s1 = await first.close();
     assert.equal(s1.records, 4);
     assert.equal(s1.warmed, 2);
-    assert.equal(s1.resumeNs, resumeNs);
-    assert.equal(
-      JSON.parse(readFileSync(join(dir, RECORDING_FILE), 'utf8')).resume.ts,
-      '2026-11-24T14:00:03.000000000Z',
-    );
-    // The same folder again: the warm-up is already there, only the traded records are added.
+    assert.equal(s1.resumeNs, ns(3));
+    const json = JSON.parse(readFileSync(join(dir, RECORDING_FILE), 'utf8'));
+    assert.equal(json.resume.ts, '2026-11-24T14:00:03.000000000Z');
+    // Its process was killed while writing 4: 20 of its 48 bytes reached the disk.
+    truncateSync(file, statSync(file).size - TRADE_BYTES + 20);
+    // The next run, resumed at :04 (1 to 3 warm it up), in the same folder: the cut record is
+    // trimmed, 1 to 3 are already recorded, 4 to 6 go to a new part.
     const again = await FeedRecorder.open({ dir, streams: await streamsOf([input]) });
-    await new FileFeed([input], { speed: 0, resumeNs }).run(again.wrap(countingSink()));
+    await new FileFeed([input], { speed: 0, resumeNs: ns(4) }).run(again.wrap(countingSink()));
     const s2 = await again.close();
-    assert.equal(s2.records, 2);
-    assert.equal(s2.skipped, 2);
-    assert.deepEqual((await readAll(join(dir, 'glbx-mdp3-20261124-2.trades.dbn'))).sizes, [3, 4]);
+    assert.deepEqual(s2.repaired, [{ file, bytes: 20 }]);
+    assert.equal(s2.records, 3);
+    assert.equal(s2.skipped, 3);
+    assert.deepEqual((await readAll(file)).sizes, [1, 2, 3]);
+    assert.deepEqual((await readAll(join(dir, 'glbx-mdp3-20261124-2.trades.dbn'))).sizes, [4, 5, 6]);
   });
 
   test('a write that fails stops the recording and says which file, and the feed goes on', async () => {

@@ -10,8 +10,9 @@
  * windows and indicators saw them, so a backtest must see them as well to take the same decisions.
  * The backtest then starts its decisions where the session did (`--from`, the `resumeNs` of
  * `recording.json`), so the warm-up records only warm it up, as they did the session. A session
- * resumed into a folder that already holds a recording does not record its warm-up again (the
- * earlier run did, up to its end); a tail cut by a crash is first trimmed to its last whole record.
+ * resumed into a folder that already holds a recording records only what comes after the earlier
+ * run's last record (the earlier run has the rest, warm-up included), into new parts; a tail cut
+ * by a crash is first trimmed to its last whole record.
  *
  * Files are plain DBN, not zstd: a killed process leaves an unfinished zstd frame, while a plain
  * file stays readable up to its last whole record. Writes are buffered and flushed every
@@ -89,14 +90,14 @@ export interface RecordingSummary {
   /** Records written, of which warm-up records (before the resume point). */
   readonly records: number;
   readonly warmed: number;
-  /** Records not written: warm-up already recorded by an earlier run, or after a write failed. */
+  /** Records not written: already in an earlier run's files, or after a write failed. */
   readonly skipped: number;
   /** ts_recv of the first and last record written, ns (null when none was). */
   readonly firstNs: bigint | null;
   readonly lastNs: bigint | null;
   /** ts_recv of the first record the session traded on, ns: a backtest's `--from`. */
   readonly resumeNs: bigint | null;
-  /** Tails of earlier files trimmed to their last whole record when the recorder opened. */
+  /** Tails of an earlier run's files trimmed to their last whole record when the recorder opened. */
   readonly repaired: readonly { readonly file: string; readonly bytes: number }[];
   /** Why recording stopped early, or null. */
   readonly error: string | null;
@@ -136,26 +137,49 @@ export async function streamsOf(files: readonly string[]): Promise<RecordedStrea
   return out;
 }
 
+/** What an earlier run left in a recording folder. */
+export interface EarlierRecording {
+  /** Files cut inside a record (a process killed mid-write), trimmed to their last whole record. */
+  readonly repaired: { readonly file: string; readonly bytes: number }[];
+  /** The latest record time in the folder's files, ns (null when they hold none). */
+  readonly lastNs: bigint | null;
+}
+
 /**
- * Trims each DBN file of `dir` cut inside a record (a process killed mid-write) back to its last
- * whole record; returns what was cut. Other decoding errors are left for the reader to report.
+ * Reads every DBN file of `dir` to its end: trims one cut inside a record back to its last whole
+ * record, and finds the latest record time. Other decoding errors are left for a reader to report.
  */
-export async function repairRecording(dir: string): Promise<{ file: string; bytes: number }[]> {
-  const cut: { file: string; bytes: number }[] = [];
-  if (!existsSync(dir)) return cut;
+export async function repairRecording(dir: string): Promise<EarlierRecording> {
+  const repaired: { file: string; bytes: number }[] = [];
+  let last: bigint | null = null;
+  if (!existsSync(dir)) return { repaired, lastNs: null };
   for (const name of readdirSync(dir).filter((n) => /\.dbn$/.test(n))) {
     const file = join(dir, name);
     const dec = DbnDecoder.fromFile(file, { readAhead: false });
     try {
-      for await (const batch of dec) void batch;
+      for await (const batch of dec) {
+        const t = latest(batch);
+        if (last === null || t > last) last = t;
+      }
     } catch (e) {
       if (!(e instanceof DbnError) || e.code !== 'TRUNCATED_RECORD') continue;
       const size = statSync(file).size;
       truncateSync(file, e.offset);
-      cut.push({ file, bytes: size - e.offset });
+      repaired.push({ file, bytes: size - e.offset });
     }
   }
-  return cut;
+  return { repaired, lastNs: last };
+}
+
+/** The latest index time (ts_recv, or ts_event without one) of a batch's records. */
+function latest(batch: RecordBatch): bigint {
+  let t = 0n;
+  for (let i = 0; i < batch.count; i++) {
+    const c = batch.at(i);
+    const v = hasTsRecv(c.rtype) ? c.tsRecv : c.tsEvent;
+    if (v > t) t = v;
+  }
+  return t;
 }
 
 /** The file-name prefix of a dataset (`GLBX.MDP3` → `glbx-mdp3`). */
@@ -270,7 +294,9 @@ export class FeedRecorder {
   readonly #files: string[] = [];
   readonly #timer: NodeJS.Timeout;
   #repaired: { file: string; bytes: number }[] = [];
-  #resumed = false;
+  /** An earlier run's last record (halves; hi -1: none): records up to it are in its files. */
+  #doneHi = -1;
+  #doneLo = 0;
   #records = 0;
   #warmed = 0;
   #skipped = 0;
@@ -283,13 +309,20 @@ export class FeedRecorder {
   #error: RecordingError | null = null;
   #closed = false;
 
-  /** Opens a recording in `opts.dir`, trimming a crashed earlier run's tails first. */
+  /**
+   * Opens a recording in `opts.dir`. When an earlier run recorded there (a resumed session), its
+   * files are first trimmed of a record cut by a crash, and records up to its last one are not
+   * recorded again.
+   */
   static async open(opts: RecorderOptions): Promise<FeedRecorder> {
     const earlier = existsSync(opts.dir) && readdirSync(opts.dir).some((n) => DBN_NAME.test(n));
-    const repaired = earlier ? await repairRecording(opts.dir) : [];
+    const found = earlier ? await repairRecording(opts.dir) : { repaired: [], lastNs: null };
     const rec = new FeedRecorder(opts);
-    rec.#resumed = earlier;
-    rec.#repaired = repaired;
+    rec.#repaired = found.repaired;
+    if (found.lastNs !== null) {
+      rec.#doneHi = hiOf(found.lastNs);
+      rec.#doneLo = loOf(found.lastNs);
+    }
     return rec;
   }
 
@@ -345,16 +378,17 @@ export class FeedRecorder {
 
   /** Records `batch`'s record `index`; `warm` for a record before the resume point. */
   record(batch: RecordBatch, index: number, warm: boolean): void {
-    if (this.#error !== null || this.#closed || (warm && this.#resumed)) {
-      this.#skipped++;
-      return;
-    }
     const c = batch.at(index);
     const rtype = c.rtype;
     // The time as unsigned halves: a bigint per record costs more than the copy.
     const recv = hasTsRecv(rtype);
     const hi = recv ? c.tsRecvHi : c.tsEventHi;
     const lo = recv ? c.tsRecvLo : c.tsEventLo;
+    const done = hi < this.#doneHi || (hi === this.#doneHi && lo <= this.#doneLo);
+    if (this.#error !== null || this.#closed || done) {
+      this.#skipped++;
+      return;
+    }
     const stream = this.#streamOf(rtype, c.instrumentId);
     if (stream === null) {
       this.#skipped++;
