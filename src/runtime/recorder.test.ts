@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { runScalper } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import type { Agent, AgentSignal } from '../agents/index.js';
 import { compareRuns, readRunFolder, runBacktest, tradesOf, writeRunFiles } from '../backtest/index.js';
@@ -455,6 +456,14 @@ describe('a recorded paper session', () => {
     assert.ok(decisions.some((d) => d.approval.approved));
     const replayed = await runBacktest([mbp10, trades], setup);
     assert.deepEqual(replayed.decisions.map(essence), decisions.map(essence));
+    // `scalper backtest` reads the folder: both files, every record.
+    const cli = await runScalper(['backtest', dir, '--out', join(tmp, 'cli-backtest')], {
+      timeoutMs: 120_000,
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    const result = JSON.parse(readFileSync(join(tmp, 'cli-backtest', 'result.json'), 'utf8'));
+    assert.equal(result.records, summary.records);
+    assert.equal(result.inputs.length, 2);
     // The recording's metadata ends after its last record (filled in at close).
     const md = await metadataOf(mbp10);
     assert.notEqual(md?.end, UNDEF_TIMESTAMP);
