@@ -13,6 +13,21 @@ export {
   type VariantRun,
 } from './ablations.js';
 export {
+  CompareInputError,
+  type Comparison,
+  compareRuns,
+  comparisonJson,
+  comparisonTable,
+  type DecisionComparison,
+  type DecisionSide,
+  GAP_CAUSES,
+  type GapCause,
+  pairDecisions,
+  type RunFolder,
+  readRunFolder,
+  tickOf,
+} from './compare.js';
+export {
   bootstrap,
   bootstrapDifference,
   type Drawdown,

@@ -1,8 +1,8 @@
 /**
  * A backtest's files, all from its trader and decisions (nothing is measured twice):
  *
- * - `orders.csv`: every order sent, with what it was for and its times (sent, arrived at the
- *   venue, acknowledged, finished);
+ * - `orders.csv`: every order sent, with what it was for, its times (sent, arrived at the venue,
+ *   acknowledged, finished) and why it was rejected when it was;
  * - `fills.csv`: `ts` (ISO-8601 ns), `ts_ns`, `order_id`, `client_order_id`, `symbol`, `side`,
  *   `price` (decimal), `qty`, `liquidity` (maker|taker), `fee`, `sent_ns`, `arrived_ns`; the paper
  *   venue names an order by its client id;
@@ -49,7 +49,7 @@ function timeOf(o: Order | undefined, event: string): bigint | null {
 /** `orders.csv` text. */
 export function ordersCsv(trader: Trader): string {
   const lines = [
-    'client_order_id,symbol,side,type,qty,limit_px,stop_px,tif,status,filled_qty,avg_px,role,exit_reason,decision_id,sent_ns,arrived_ns,acked_ns,done_ns',
+    'client_order_id,symbol,side,type,qty,limit_px,stop_px,tif,status,filled_qty,avg_px,role,exit_reason,decision_id,sent_ns,arrived_ns,acked_ns,done_ns,reject_reason',
   ];
   for (const [id, role] of trader.roles) {
     const o = trader.broker.order(id);
@@ -77,6 +77,7 @@ export function ordersCsv(trader: Trader): string {
         timeOf(o, 'arrive'),
         timeOf(o, 'ack'),
         done,
+        o.history.find((t) => t.event === 'reject')?.reason ?? '',
       ]),
     );
   }

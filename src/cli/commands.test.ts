@@ -76,7 +76,7 @@ describe('command catalogue', () => {
     assert.equal(defaultConfig().log.level, DEFAULT_LOG_LEVEL);
     assert.deepEqual(
       COMMANDS.filter((c) => c.configless).map((c) => c.name),
-      ['dbn', 'data', 'book', 'basis', 'predictability', 'activity', 'report', 'roi', 'config'],
+      ['dbn', 'data', 'book', 'basis', 'predictability', 'activity', 'compare', 'report', 'roi', 'config'],
     );
   });
 });

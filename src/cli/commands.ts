@@ -143,6 +143,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./walkforward.js')).registerWalkForward,
   },
   {
+    name: 'compare',
+    description:
+      'where a paper or live session and a backtest of its recording diverged: decisions, fill prices in ticks, latency, queue, fees, rejections, exits, and the P&L gap by cause (table or JSON)',
+    args: '<session> <backtest>',
+    configless: true,
+    load: async () => (await import('./compare.js')).registerCompare,
+  },
+  {
     name: 'report',
     description:
       "render a backtest's report.html again from its folder: one page with its charts, data and chart library inlined, to open offline",

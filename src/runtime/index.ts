@@ -1,5 +1,7 @@
-/** Paper and live trading: feeds, the trading session, its state and its safety. */
-
+/**
+ * Paper and live trading: feeds, the trading session, its state in the store, its recording, the
+ * metrics and control endpoint, and the kill switch.
+ */
 export {
   ControlServer,
   type ControlServerOptions,
@@ -24,6 +26,19 @@ export {
   sessionKillFile,
 } from './kill-file.js';
 export { reasonCode, SessionMetrics, type SessionMetricsOptions, type TrustView } from './metrics.js';
+export {
+  datasetPrefix,
+  type EarlierRecording,
+  FeedRecorder,
+  RECORDING_FILE,
+  type RecordedStream,
+  type RecorderOptions,
+  RecordingError,
+  type RecordingSummary,
+  recordedFeed,
+  repairRecording,
+  streamsOf,
+} from './recorder.js';
 export {
   type Feed,
   type SessionOptions,
