@@ -67,6 +67,7 @@ describe('scalper live through FIX on the Databento feed', () => {
         values: {
           runtime: {
             dataDir,
+            http: { port: 0 },
             databento: { symbols: ['6EZ6'], schemas: ['mbp-10'], gateway: gateway.address },
           },
           execution: {

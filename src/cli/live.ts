@@ -8,6 +8,7 @@
  * them, `adopt` takes the venue's, `flatten` cancels and closes them); then it trades as `paper`
  * does, every order in the store before it is sent, until SIGINT/SIGTERM ends it gracefully.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { tradesOf, writeRunFiles } from '../backtest/index.js';
 import { FeedHealth } from '../book/index.js';
@@ -34,15 +35,18 @@ import { openSqliteStore, type SqliteStateStore, stateStorePath } from '../infra
 import { createProvider } from '../llm/index.js';
 import {
   DatabentoFeed,
+  FeedRecorder,
   type Resume,
+  recordedFeed,
   resumeOf,
   type SessionStatus,
   TradingSession,
 } from '../runtime/index.js';
+import { nonNegativeInt } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, runOf, type ScalperConfig } from './config.js';
 import { backtestSetup } from './decide.js';
-import { sessionFolder, statusLine } from './paper.js';
+import { sessionFolder, statusLine, watched } from './paper.js';
 import { readRegimeModel } from './regime-files.js';
 
 /** The venue and account a live session trades, as the configuration names them. */
@@ -194,9 +198,15 @@ export async function runLive(
         if (e.type !== 'heartbeat') log.info({ event: e.type }, 'databento');
       },
     });
+    const recorder = rt.record
+      ? await FeedRecorder.open({
+          dir: join(folder, 'feed'),
+          streams: db.schemas.map((schema) => ({ dataset: db.dataset, schema })),
+        })
+      : null;
     const session = new TradingSession({
       setup,
-      feed,
+      feed: recorder === null ? feed : recordedFeed(feed, recorder),
       health,
       broker,
       runId,
@@ -216,12 +226,10 @@ export async function runLive(
       },
       'live session started',
     );
-    const timer =
-      o.status === undefined ? null : setInterval(() => o.status?.(session.status()), rt.statusEveryMs);
     try {
-      await session.run(o.signal);
+      await watched(session, cfg, { ...o, log, name: 'live' });
     } finally {
-      if (timer !== null) clearInterval(timer);
+      await recorder?.close();
     }
     writeRunFiles(folder, session.trader, session.loop.decisions, tradesOf(session.trader), null);
     return { session, folder };
@@ -243,6 +251,11 @@ export function registerLive(program: Command): void {
     )
     .option('--flatten-on-stop', 'close every position when the session ends')
     .option('--data-dir <dir>', 'the data folder: sessions, state and the kill file')
+    .option(
+      '--port <n>',
+      'port of the metrics, health and kill endpoint on 127.0.0.1 (0: none)',
+      nonNegativeInt,
+    )
     .action(async (o: { venue: string; confirm?: string }, self: Command) => {
       if (o.venue !== 'fix') throw new ConfigError(`--venue must be fix, got "${o.venue}"`);
       const run = runOf(self);
@@ -266,5 +279,9 @@ export function registerLive(program: Command): void {
       if (tty) process.stderr.write('\n');
       process.stdout.write(`${statusLine(session.status())}\nsession folder: ${folder}\n`);
     });
-  configFlags(cmd, { flattenOnStop: 'runtime.flattenOnStop', dataDir: 'runtime.dataDir' });
+  configFlags(cmd, {
+    flattenOnStop: 'runtime.flattenOnStop',
+    dataDir: 'runtime.dataDir',
+    port: 'runtime.http.port',
+  });
 }

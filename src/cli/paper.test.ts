@@ -60,12 +60,25 @@ describe('scalper paper, killed and started again', () => {
 
   test('resumes with the same positions, new client order ids and no decision taken twice', async () => {
     const files = [span.day.files.mbp10, span.day.files.trades];
-    const args = ['paper', ...files, '--speed', '0', '--data-dir', dataDir, '--log-level', 'warn'];
+    const args = [
+      'paper',
+      ...files,
+      '--speed',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+    ];
     // The first run: killed once it has traded a few times.
-    const child = spawn(process.execPath, [scalperBin(), ...args], { stdio: 'ignore' });
+    // Paced (300x real time) so that it is surely still trading when it is killed.
+    const paced = args.map((a, i) => (args[i - 1] === '--speed' ? '300' : a));
+    const child = spawn(process.execPath, [scalperBin(), ...paced], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let before: Awaited<ReturnType<typeof stored>> | null = null;
-    for (let i = 0; i < 600 && before === null; i++) {
+    for (let i = 0; i < 1200 && before === null; i++) {
       await new Promise((r) => setTimeout(r, 50));
       try {
         const now = await stored(dataDir);

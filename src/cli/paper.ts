@@ -16,8 +16,17 @@ import { componentLogger, formatTimestamp, tradingDateOf } from '../core/index.j
 import { openSqliteStore, stateStorePath } from '../infra/index.js';
 import { createProvider } from '../llm/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
-import { FileFeed, resumeOf, type SessionStatus, TradingSession } from '../runtime/index.js';
-import { nonNegativeNumber } from './args.js';
+import {
+  FeedRecorder,
+  FileFeed,
+  recordedFeed,
+  resumeOf,
+  type SessionStatus,
+  startSessionControl,
+  streamsOf,
+  TradingSession,
+} from '../runtime/index.js';
+import { nonNegativeInt, nonNegativeNumber } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, runOf, type ScalperConfig } from './config.js';
 import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
@@ -97,9 +106,12 @@ export async function runPaper(
     signal: o.signal,
     resumeNs: resume.feedNs === null ? undefined : resume.feedNs + 1n,
   });
+  const recorder = rt.record
+    ? await FeedRecorder.open({ dir: join(folder, 'feed'), streams: await streamsOf(files) })
+    : null;
   const session = new TradingSession({
     setup,
-    feed,
+    feed: recorder === null ? feed : recordedFeed(feed, recorder),
     runId,
     flattenOnStop: rt.flattenOnStop,
     stopGraceMs: rt.stopGraceMs,
@@ -118,20 +130,48 @@ export async function runPaper(
       'resuming the session of this data folder',
     );
   log.info({ folder, files, speed: rt.speed, state: store.location }, 'paper session started');
-  const timer =
-    o.status === undefined ? null : setInterval(() => o.status?.(session.status()), rt.statusEveryMs);
   try {
-    const end = await session.run(o.signal);
-    log.info(
-      { records: end.feed.records, stopped: end.feed.stopped, unconfirmed: end.unconfirmed },
-      'paper session ended',
-    );
+    await watched(session, cfg, { ...o, log, name: 'paper' });
   } finally {
-    if (timer !== null) clearInterval(timer);
+    await recorder?.close();
     await store.close();
   }
   writeRunFiles(folder, session.trader, session.loop.decisions, tradesOf(session.trader), null);
   return { session, folder };
+}
+
+/**
+ * Runs `session` with its control endpoint (metrics, health, status, kill), the kill file and the
+ * status line, until it ends; then closes them.
+ */
+export async function watched(
+  session: TradingSession,
+  cfg: ScalperConfig,
+  o: {
+    readonly signal: AbortSignal;
+    readonly status?: (s: SessionStatus) => void;
+    readonly log: ReturnType<typeof componentLogger>;
+    readonly name: string;
+  },
+): Promise<void> {
+  const rt = cfg.runtime;
+  const control = await startSessionControl(session, rt, {
+    trust: session.health,
+    staleAfterMs: cfg.execution.risk.feed.staleAfterMs,
+  });
+  if (control.server !== null) o.log.info({ url: control.server.url }, 'metrics, health and kill endpoint');
+  const timer =
+    o.status === undefined ? null : setInterval(() => o.status?.(session.status()), rt.statusEveryMs);
+  try {
+    const end = await session.run(o.signal);
+    o.log.info(
+      { records: end.feed.records, stopped: end.feed.stopped, unconfirmed: end.unconfirmed },
+      `${o.name} session ended`,
+    );
+  } finally {
+    if (timer !== null) clearInterval(timer);
+    await control.close();
+  }
 }
 
 /** Registers `paper`. */
@@ -150,6 +190,11 @@ export function registerPaper(program: Command): void {
     )
     .option('--flatten-on-stop', 'close every position when the session ends')
     .option('--data-dir <dir>', 'the data folder: sessions, state and the kill file')
+    .option(
+      '--port <n>',
+      'port of the metrics, health and kill endpoint on 127.0.0.1 (0: none)',
+      nonNegativeInt,
+    )
     .action(async (paths: string[], _o: unknown, self: Command) => {
       const run = runOf(self);
       const { files } = await commandInputs(paths, {});
@@ -182,5 +227,6 @@ export function registerPaper(program: Command): void {
     speed: 'runtime.speed',
     flattenOnStop: 'runtime.flattenOnStop',
     dataDir: 'runtime.dataDir',
+    port: 'runtime.http.port',
   });
 }

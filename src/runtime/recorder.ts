@@ -373,6 +373,7 @@ export class FeedRecorder {
         this.record(batch, index, true);
         sink.warm(batch, index);
       },
+      pending: () => sink.pending?.() ?? null,
     };
   }
 
