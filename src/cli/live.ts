@@ -46,7 +46,7 @@ import { nonNegativeInt } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, runOf, type ScalperConfig } from './config.js';
 import { backtestSetup } from './decide.js';
-import { sessionFolder, statusLine, watched } from './paper.js';
+import { endOnSignals, sessionFolder, statusLine, watched } from './paper.js';
 import { readRegimeModel } from './regime-files.js';
 
 /** The venue and account a live session trades, as the configuration names them. */
@@ -259,17 +259,7 @@ export function registerLive(program: Command): void {
     .action(async (o: { venue: string; confirm?: string }, self: Command) => {
       if (o.venue !== 'fix') throw new ConfigError(`--venue must be fix, got "${o.venue}"`);
       const run = runOf(self);
-      const ctl = new AbortController();
-      let signals = 0;
-      const stop = (sig: string) => {
-        if (++signals > 1) process.exit(130);
-        process.stderr.write(
-          `\n${sig}: ending the session: cancelling working orders (again to quit at once)\n`,
-        );
-        ctl.abort();
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      const ctl = endOnSignals();
       const tty = process.stderr.isTTY === true;
       const { session, folder } = await runLive(run.config, {
         confirm: o.confirm,

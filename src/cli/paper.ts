@@ -174,6 +174,23 @@ export async function watched(
   }
 }
 
+/**
+ * SIGINT and SIGTERM end a session gracefully (its working orders cancelled); a second one quits at
+ * once. Returns the controller they abort.
+ */
+export function endOnSignals(): AbortController {
+  const ctl = new AbortController();
+  let signals = 0;
+  const stop = (sig: string) => {
+    if (++signals > 1) process.exit(130);
+    process.stderr.write(`\n${sig}: ending the session, cancelling working orders (again to quit at once)\n`);
+    ctl.abort();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return ctl;
+}
+
 /** Registers `paper`. */
 export function registerPaper(program: Command): void {
   const cmd = program
@@ -198,16 +215,7 @@ export function registerPaper(program: Command): void {
     .action(async (paths: string[], _o: unknown, self: Command) => {
       const run = runOf(self);
       const { files } = await commandInputs(paths, {});
-      const ctl = new AbortController();
-      let signals = 0;
-      const stop = (sig: string) => {
-        signals++;
-        if (signals > 1) process.exit(130);
-        process.stderr.write(`\n${sig}: ending the session (again to quit at once)\n`);
-        ctl.abort();
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      const ctl = endOnSignals();
       const tty = process.stderr.isTTY === true;
       const { session, folder } = await runPaper(files, run.config, {
         signal: ctl.signal,

@@ -776,29 +776,8 @@ export function feedHealthOptions(
   };
 }
 
-/** A trader on a venue's broker (IG, FIX) for live trading: instruments are added as the feed names them. */
-export function venueTrader(opts: {
-  readonly broker: Broker;
-  readonly config: ExecutionConfig;
-  readonly runId: string;
-  readonly dataTrust?: (instrumentId: number) => string | null;
-  readonly lastSequence?: number;
-  readonly beforeSend?: TraderOptions['beforeSend'];
-}): Trader {
-  return new Trader({
-    broker: opts.broker,
-    portfolio: new FillPortfolio([]),
-    risk: new RiskEngine(riskLimits(opts.config)),
-    config: opts.config,
-    ids: new ClientOrderIds(opts.runId, opts.lastSequence ?? 0),
-    dataTrust: opts.dataTrust,
-    beforeSend: opts.beforeSend,
-  });
-}
-
-/** A trader on the paper broker, for backtests, the demo and paper trading. */
-export function paperTrader(opts: {
-  readonly instruments: readonly TradedInstrument[];
+/** What a trader is made of besides its broker and instruments. */
+interface TraderParts {
   readonly config: ExecutionConfig;
   /** Client order ids are `<runId>-<n>`. */
   readonly runId: string;
@@ -808,16 +787,29 @@ export function paperTrader(opts: {
   readonly lastSequence?: number;
   /** See `TraderOptions.beforeSend`. */
   readonly beforeSend?: TraderOptions['beforeSend'];
-}): Trader {
-  const broker = paperBroker(opts.instruments, opts.config);
-  const terms = opts.instruments.map((i) => paperInstrument(i, opts.config));
+}
+
+function traderOn(broker: Broker, terms: readonly PaperInstrument[], p: TraderParts): Trader {
   return new Trader({
     broker,
     portfolio: new FillPortfolio(terms),
-    risk: new RiskEngine(riskLimits(opts.config)),
-    config: opts.config,
-    ids: new ClientOrderIds(opts.runId, opts.lastSequence ?? 0),
-    dataTrust: opts.dataTrust,
-    beforeSend: opts.beforeSend,
+    risk: new RiskEngine(riskLimits(p.config)),
+    config: p.config,
+    ids: new ClientOrderIds(p.runId, p.lastSequence ?? 0),
+    dataTrust: p.dataTrust,
+    beforeSend: p.beforeSend,
   });
+}
+
+/** A trader on a venue's broker (IG, FIX) for live trading: instruments are added as the feed names them. */
+export function venueTrader(opts: TraderParts & { readonly broker: Broker }): Trader {
+  return traderOn(opts.broker, [], opts);
+}
+
+/** A trader on the paper broker, for backtests, the demo and paper trading. */
+export function paperTrader(
+  opts: TraderParts & { readonly instruments: readonly TradedInstrument[] },
+): Trader {
+  const terms = opts.instruments.map((i) => paperInstrument(i, opts.config));
+  return traderOn(paperBroker(opts.instruments, opts.config), terms, opts);
 }

@@ -8,43 +8,15 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { parsePrometheusText, promSum } from '../../test/prometheus-text.js';
+import { ofiSetup } from '../../test/session.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
-import type { Agent, AgentSignal } from '../agents/index.js';
 import { FeedHealth } from '../book/index.js';
-import { executionConfig } from '../execution/index.js';
-import { analystsTier, DEFAULT_PIPELINE_CONFIG } from '../pipeline/index.js';
 import { ControlServer, type ControlServerOptions } from './control.js';
 import { FileFeed, type FileFeedOptions } from './file-feed.js';
 import { SessionMetrics } from './metrics.js';
-import { type Feed, type SessionSetup, TradingSession } from './session.js';
+import { type Feed, TradingSession } from './session.js';
 
-/** Long on positive 10-s OFI, short on negative, with full confidence (as session.test.ts). */
-const ofiAnalyst: Agent = {
-  name: 'momentum',
-  budgetMs: 1_000,
-  async analyze(input) {
-    const ofi = input.snapshot.ofi_10s;
-    const signal: AgentSignal = {
-      agent: 'momentum',
-      direction: ofi > 0 ? 'long' : ofi < 0 ? 'short' : 'flat',
-      confidence: Number.isFinite(ofi) ? 0.9 : 0,
-      horizonSec: 60,
-      evidence: {},
-      flags: [],
-      sizeScale: 1,
-      rationale: 'order flow',
-      passivePrice: null,
-    };
-    return signal;
-  },
-};
-
-const setup: SessionSetup = {
-  tier1: analystsTier([ofiAnalyst]),
-  pipeline: DEFAULT_PIPELINE_CONFIG,
-  execution: executionConfig(),
-  loop: { engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 } },
-};
+const setup = ofiSetup;
 
 const TOKEN = 'c0ntrol-t0ken-for-tests';
 

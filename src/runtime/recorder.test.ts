@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runScalper } from '../../test/fixtures.js';
+import { ofiSetup } from '../../test/session.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
-import type { Agent, AgentSignal } from '../agents/index.js';
 import { compareRuns, readRunFolder, runBacktest, tradesOf, writeRunFiles } from '../backtest/index.js';
 import { UNDEF_TIMESTAMP } from '../core/index.js';
 import {
@@ -34,11 +34,10 @@ import {
   SymbolMap,
   type TradeRecord,
 } from '../data/index.js';
-import { executionConfig } from '../execution/index.js';
-import { analystsTier, DEFAULT_PIPELINE_CONFIG, type Decision } from '../pipeline/index.js';
+import type { Decision } from '../pipeline/index.js';
 import { type FeedSink, FileFeed } from './file-feed.js';
 import { FeedRecorder, RECORDING_FILE, recordedFeed, repairRecording, streamsOf } from './recorder.js';
-import { type SessionSetup, TradingSession } from './session.js';
+import { TradingSession } from './session.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'recorder-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -370,33 +369,7 @@ setInterval(nop, 1000);
   });
 });
 
-/** Long on positive 10-s OFI, short on negative (the session test's analyst). */
-const ofiAnalyst: Agent = {
-  name: 'momentum',
-  budgetMs: 1_000,
-  async analyze(input) {
-    const ofi = input.snapshot.ofi_10s;
-    const signal: AgentSignal = {
-      agent: 'momentum',
-      direction: ofi > 0 ? 'long' : ofi < 0 ? 'short' : 'flat',
-      confidence: Number.isFinite(ofi) ? 0.9 : 0,
-      horizonSec: 60,
-      evidence: {},
-      flags: [],
-      sizeScale: 1,
-      rationale: 'order flow',
-      passivePrice: null,
-    };
-    return signal;
-  },
-};
-
-const setup: SessionSetup = {
-  tier1: analystsTier([ofiAnalyst]),
-  pipeline: DEFAULT_PIPELINE_CONFIG,
-  execution: executionConfig(),
-  loop: { engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 } },
-};
+const setup = ofiSetup;
 
 /** The parts of a decision both runs must agree on. */
 const essence = (d: Decision) => ({

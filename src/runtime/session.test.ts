@@ -6,40 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ofiSetup } from '../../test/session.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
-import type { Agent, AgentSignal } from '../agents/index.js';
-import { executionConfig, isTerminal } from '../execution/index.js';
-import { analystsTier, DEFAULT_PIPELINE_CONFIG } from '../pipeline/index.js';
+import { isTerminal } from '../execution/index.js';
 import { FileFeed } from './file-feed.js';
-import { type SessionSetup, TradingSession } from './session.js';
+import { TradingSession } from './session.js';
 
-/** Long on positive 10-s OFI, short on negative, with full confidence. */
-const ofiAnalyst: Agent = {
-  name: 'momentum',
-  budgetMs: 1_000,
-  async analyze(input) {
-    const ofi = input.snapshot.ofi_10s;
-    const signal: AgentSignal = {
-      agent: 'momentum',
-      direction: ofi > 0 ? 'long' : ofi < 0 ? 'short' : 'flat',
-      confidence: Number.isFinite(ofi) ? 0.9 : 0,
-      horizonSec: 60,
-      evidence: {},
-      flags: [],
-      sizeScale: 1,
-      rationale: 'order flow',
-      passivePrice: null,
-    };
-    return signal;
-  },
-};
-
-const setup: SessionSetup = {
-  tier1: analystsTier([ofiAnalyst]),
-  pipeline: DEFAULT_PIPELINE_CONFIG,
-  execution: executionConfig(),
-  loop: { engine: { vpinBucketVolume: 200, vpinWindowBuckets: 10 } },
-};
+const setup = ofiSetup;
 
 describe('paper session', () => {
   const span = simulatedSpan({
