@@ -91,56 +91,46 @@ function inTransaction<T>(exec: (sql: string) => void, fn: () => T): T {
   }
 }
 
-class Bs3Connection implements SqliteConnection {
-  readonly driver = 'better-sqlite3';
-  readonly #db: Bs3Database;
-  constructor(Database: Bs3Constructor, path: string) {
-    this.#db = new Database(path);
-  }
+/** A database of either driver, with its statements made to read 64-bit integers as bigints. */
+interface RawDatabase<S> {
+  exec(sql: string): void;
+  prepare(sql: string): S;
+  close(): void;
+}
+
+/** One connection over either driver: `statement` adapts a driver's statement to `SqlStatement`. */
+class Connection<S> implements SqliteConnection {
+  constructor(
+    readonly driver: SqliteDriverName,
+    readonly db: RawDatabase<S>,
+    readonly statement: (s: S) => SqlStatement,
+  ) {}
   exec(sql: string): void {
-    this.#db.exec(sql);
+    this.db.exec(sql);
   }
   prepare(sql: string): SqlStatement {
-    const s = this.#db.prepare(sql);
-    if (s.reader) s.safeIntegers(true);
-    return {
-      run: (...p) => s.run(...p).changes,
-      get: (...p) => s.get(...p),
-      all: (...p) => s.all(...p),
-    };
+    return this.statement(this.db.prepare(sql));
   }
   transaction<T>(fn: () => T): T {
-    return inTransaction((sql) => this.#db.exec(sql), fn);
+    return inTransaction((sql) => this.db.exec(sql), fn);
   }
   close(): void {
-    this.#db.close();
+    this.db.close();
   }
 }
 
-class NodeSqliteConnection implements SqliteConnection {
-  readonly driver = 'node:sqlite';
-  readonly #db: NodeSqliteDatabase;
-  constructor(DatabaseSync: NodeSqliteConstructor, path: string) {
-    this.#db = new DatabaseSync(path);
-  }
-  exec(sql: string): void {
-    this.#db.exec(sql);
-  }
-  prepare(sql: string): SqlStatement {
-    const s = this.#db.prepare(sql);
-    s.setReadBigInts(true);
-    return {
-      run: (...p) => Number(s.run(...p).changes),
-      get: (...p) => s.get(...p),
-      all: (...p) => s.all(...p),
-    };
-  }
-  transaction<T>(fn: () => T): T {
-    return inTransaction((sql) => this.#db.exec(sql), fn);
-  }
-  close(): void {
-    this.#db.close();
-  }
+function bs3Statement(s: Bs3Statement): SqlStatement {
+  if (s.reader) s.safeIntegers(true);
+  return { run: (...p) => s.run(...p).changes, get: (...p) => s.get(...p), all: (...p) => s.all(...p) };
+}
+
+function nodeStatement(s: NodeSqliteStatement): SqlStatement {
+  s.setReadBigInts(true);
+  return {
+    run: (...p) => Number(s.run(...p).changes),
+    get: (...p) => s.get(...p),
+    all: (...p) => s.all(...p),
+  };
 }
 
 type Opener = (path: string) => SqliteConnection;
@@ -151,12 +141,14 @@ function load(name: SqliteDriverName): Opener {
   const require = createRequire(import.meta.url);
   if (name === 'better-sqlite3') {
     const Database = require('better-sqlite3') as Bs3Constructor;
-    new Bs3Connection(Database, ':memory:').close();
-    return (path) => new Bs3Connection(Database, path);
+    const open: Opener = (path) => new Connection(name, new Database(path), bs3Statement);
+    open(':memory:').close();
+    return open;
   }
   const { DatabaseSync } = require('node:sqlite') as { DatabaseSync: NodeSqliteConstructor };
-  new NodeSqliteConnection(DatabaseSync, ':memory:').close();
-  return (path) => new NodeSqliteConnection(DatabaseSync, path);
+  const open: Opener = (path) => new Connection(name, new DatabaseSync(path), nodeStatement);
+  open(':memory:').close();
+  return open;
 }
 
 function probe(name: SqliteDriverName): Opener | Error {
