@@ -18,7 +18,6 @@ import {
   ConfigError,
   componentLogger,
   formatTimestamp,
-  tradingDateOf,
   wallClock,
 } from '../core/index.js';
 import { FixBroker, fixBrokerOptions } from '../execution/fix/index.js';
@@ -177,7 +176,6 @@ export async function runLive(
     const first = await resumeOf(store, {
       runId,
       feed: 'databento',
-      tradingDate: tradingDateOf(clock.now()),
       nowNs,
       venue: true,
     });

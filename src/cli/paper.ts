@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { tradesOf, writeRunFiles } from '../backtest/index.js';
-import { componentLogger, formatTimestamp, tradingDateOf } from '../core/index.js';
+import { componentLogger, formatTimestamp } from '../core/index.js';
 import { openSqliteStore, stateStorePath } from '../infra/index.js';
 import { createProvider } from '../llm/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
@@ -94,13 +94,7 @@ export async function runPaper(
   const runId = 'paper';
   const setup = backtestSetup(cfg, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
   const store = openSqliteStore(stateStorePath(rt.dataDir));
-  const feedNs = await store.feedPosition('files');
-  const resume = await resumeOf(store, {
-    runId,
-    feed: 'files',
-    tradingDate: feedNs === null ? null : tradingDateOf(Number(feedNs / 1_000_000n)),
-    nowNs: feedNs ?? 0n,
-  });
+  const resume = await resumeOf(store, { runId, feed: 'files' });
   const feed = new FileFeed(files, {
     speed: rt.speed,
     signal: o.signal,

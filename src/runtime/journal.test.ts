@@ -59,7 +59,6 @@ describe('a session resumed from its store', () => {
     const resume = await resumeOf(store, {
       runId: 'paper',
       feed: 'files',
-      tradingDate: day.tradingDate,
       nowNs: feedNs,
     });
     assert.equal(resume.trader.killed, true);

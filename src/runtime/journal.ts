@@ -14,7 +14,7 @@
  * process, they ended with it and are closed in the store as cancelled; at a real venue they are
  * looked up and reconciled (execution/reconcile.ts), never sent again.
  */
-import type { Logger } from '../core/index.js';
+import { type Logger, tradingDateOf } from '../core/index.js';
 import {
   type ExecutionReport,
   isTerminal,
@@ -47,28 +47,30 @@ const MINUTE_NS = 60_000_000_000n;
 
 /**
  * Reads a session's state back from `store`: the fills in order, the kill switch, the trading
- * day's loss state (the day of `nowNs`, when known), the last minute's send times, the client
- * order sequence of `runId`, and the feed's position. Open orders are closed as `cancelled` (the
- * paper venue that held them has gone) and listed.
+ * day's loss state, the last minute's send times, the client order sequence of `runId`, and the
+ * feed's position. `nowNs` (default: the feed's position) is when the session resumes, and the
+ * trading day is its day. Open orders are closed as `cancelled` (the paper venue that held them
+ * has gone) and listed, unless the session trades at a real venue.
  */
 export async function resumeOf(
   store: SqliteStateStore,
   o: {
     readonly runId: string;
     readonly feed: string;
-    readonly tradingDate: string | null;
-    readonly nowNs: bigint;
+    readonly nowNs?: bigint;
     /** A real venue's session: its open orders stay open, to be looked up there (reconciliation). */
     readonly venue?: boolean;
   },
 ): Promise<Resume> {
+  const feedNs = await store.feedPosition(o.feed);
+  const nowNs = o.nowNs ?? feedNs;
   const ended: string[] = [];
   for (const order of o.venue === true ? [] : await store.openOrders()) {
     await store.recordTransition(order.spec.clientId, {
       event: 'cancelled',
       from: order.status,
       to: 'cancelled',
-      atNs: o.nowNs,
+      atNs: nowNs ?? 0n,
       reason: 'ended with the session that sent it',
     });
     ended.push(order.spec.clientId);
@@ -83,7 +85,8 @@ export async function resumeOf(
     fee: f.fee,
     tsNs: f.tsNs,
   }));
-  const day = o.tradingDate === null ? undefined : await store.riskDay(o.tradingDate);
+  const date = nowNs === null ? null : tradingDateOf(Number(nowNs / 1_000_000n));
+  const day = date === null ? undefined : await store.riskDay(date);
   return {
     trader: {
       fills,
@@ -97,11 +100,11 @@ export async function resumeOf(
               high: day.high,
               halted: day.halted as RiskReason | null,
             },
-      sentNs: await store.orderTimesSince(o.nowNs - MINUTE_NS),
+      sentNs: nowNs === null ? [] : await store.orderTimesSince(nowNs - MINUTE_NS),
     },
     lastSequence: await store.lastClientOrderSequence(o.runId),
     lastDecision: await store.decisionCount(),
-    feedNs: await store.feedPosition(o.feed),
+    feedNs,
     ended,
   };
 }
