@@ -45,14 +45,17 @@ export class DatabentoFeed {
     if (o.signal?.aborted) return { records: 0, warmed: 0, lastNs: null, stopped: true };
     o.signal?.addEventListener('abort', stop, { once: true });
     let records = 0;
-    let lastNs: bigint | null = null;
+    // The last record's ts_recv as halves: no bigint per record.
+    let lastHi = -1;
+    let lastLo = 0;
     try {
       await live.run({
         record: (batch, index) => {
           sink.push(batch, index);
           records++;
           const c = batch.at(index);
-          lastNs = c.tsRecv;
+          lastHi = c.tsRecvHi;
+          lastLo = c.tsRecvLo;
         },
         event: (e) => {
           if (e.type === 'symbol-mapping') {
@@ -72,6 +75,7 @@ export class DatabentoFeed {
     } finally {
       o.signal?.removeEventListener('abort', stop);
     }
+    const lastNs = lastHi < 0 ? null : (BigInt(lastHi) << 32n) | BigInt(lastLo);
     return { records, warmed: 0, lastNs, stopped: o.signal?.aborted === true };
   }
 }
