@@ -41,11 +41,10 @@ import {
   type SessionStatus,
   TradingSession,
 } from '../runtime/index.js';
-import { nonNegativeInt } from './args.js';
 import { summary } from './commands.js';
-import { configFlags, runOf, type ScalperConfig } from './config.js';
+import { runOf, type ScalperConfig } from './config.js';
 import { backtestSetup } from './decide.js';
-import { endOnSignals, sessionFolder, statusLine, watched } from './paper.js';
+import { endOnSignals, sessionFolder, sessionOptions, statusLine, watched } from './paper.js';
 import { readRegimeModel } from './regime-files.js';
 
 /** The venue and account a live session trades, as the configuration names them. */
@@ -247,13 +246,6 @@ export function registerLive(program: Command): void {
       '--confirm <account>',
       'the account to trade, as the configuration names it: nothing is sent without it',
     )
-    .option('--flatten-on-stop', 'close every position when the session ends')
-    .option('--data-dir <dir>', 'the data folder: sessions, state and the kill file')
-    .option(
-      '--port <n>',
-      'port of the metrics, health and kill endpoint on 127.0.0.1 (0: none)',
-      nonNegativeInt,
-    )
     .action(async (o: { venue: string; confirm?: string }, self: Command) => {
       if (o.venue !== 'fix') throw new ConfigError(`--venue must be fix, got "${o.venue}"`);
       const run = runOf(self);
@@ -267,9 +259,5 @@ export function registerLive(program: Command): void {
       if (tty) process.stderr.write('\n');
       process.stdout.write(`${statusLine(session.status())}\nsession folder: ${folder}\n`);
     });
-  configFlags(cmd, {
-    flattenOnStop: 'runtime.flattenOnStop',
-    dataDir: 'runtime.dataDir',
-    port: 'runtime.http.port',
-  });
+  sessionOptions(cmd);
 }

@@ -199,13 +199,6 @@ export function registerPaper(program: Command): void {
       'replay at x times real time (0: as fast as the files are read)',
       nonNegativeNumber,
     )
-    .option('--flatten-on-stop', 'close every position when the session ends')
-    .option('--data-dir <dir>', 'the data folder: sessions, state and the kill file')
-    .option(
-      '--port <n>',
-      'port of the metrics, health and kill endpoint on 127.0.0.1 (0: none)',
-      nonNegativeInt,
-    )
     .action(async (paths: string[], _o: unknown, self: Command) => {
       const run = runOf(self);
       const { files } = await commandInputs(paths, {});
@@ -225,8 +218,24 @@ export function registerPaper(program: Command): void {
         process.stdout.write(`  ${line}\n`);
       process.stdout.write(`session folder: ${folder} (${SESSION_FILES.join(', ')})\n`);
     });
+  sessionOptions(cmd, { speed: 'runtime.speed' });
+}
+
+/**
+ * The options every trading session takes (`--flatten-on-stop`, `--data-dir`, `--port`), bound to
+ * their configuration paths with `flags`' own.
+ */
+export function sessionOptions(cmd: Command, flags: Readonly<Record<string, string>> = {}): void {
+  cmd
+    .option('--flatten-on-stop', 'close every position when the session ends')
+    .option('--data-dir <dir>', 'the data folder: sessions, state and the kill file')
+    .option(
+      '--port <n>',
+      'port of the metrics, health and kill endpoint on 127.0.0.1 (0: none)',
+      nonNegativeInt,
+    );
   configFlags(cmd, {
-    speed: 'runtime.speed',
+    ...flags,
     flattenOnStop: 'runtime.flattenOnStop',
     dataDir: 'runtime.dataDir',
     port: 'runtime.http.port',
