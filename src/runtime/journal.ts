@@ -144,11 +144,6 @@ export class SessionJournal {
     this.store.recordOrderNow({ spec, sentNs: nowNs }, role);
   }
 
-  /** Orders already in the store when the session starts: their transitions so far are written. */
-  known(clientId: string, transitions: number): void {
-    this.#written.set(clientId, transitions);
-  }
-
   /** A decision and its audit record. */
   decision(d: Decision): void {
     this.#write('decision', this.store.recordDecision(d, decisionJson(d)));
