@@ -147,6 +147,8 @@ export class TradingSession {
   #records = 0;
   #lastRecordNs = -1n;
   #lastPushWall = 0;
+  /** The feed position of the last checkpoint. */
+  #checkpointedNs = -1n;
   readonly #journal: SessionJournal | null;
   readonly #decisionListeners: ((d: Decision) => void)[] = [];
   readonly #counts = new Map<number, Counted>();
@@ -285,6 +287,7 @@ export class TradingSession {
 
   /** The day's loss state and the feed's position, in the store. */
   #checkpoint(): void {
+    this.#checkpointedNs = this.#lastRecordNs;
     this.#journal?.checkpoint(this.#opts.feedName ?? 'files', this.#lastRecordNs, this.nowNs);
   }
 
@@ -375,7 +378,8 @@ export class TradingSession {
   #quietTick(): void {
     if (this.#lastRecordNs >= 0n) {
       this.health.check(this.nowNs);
-      this.#checkpoint();
+      // Only when records came since the last one: a quiet feed changes neither its position nor P&L.
+      if (this.#lastRecordNs !== this.#checkpointedNs) this.#checkpoint();
     }
     const speed = this.#feed.speed;
     if (speed === 0 || this.#lastRecordNs < 0n || Date.now() - this.#lastPushWall < QUIET_MS) return;
