@@ -36,6 +36,7 @@ import {
   DatabentoFeed,
   FeedRecorder,
   type Resume,
+  reconciledResume,
   recordedFeed,
   resumeOf,
   type SessionStatus,
@@ -68,67 +69,6 @@ function fixTick(ex: ExecutionConfig, defaultTick: number) {
     const symbol = 'symbol' in s ? s.symbol : undefined;
     const root = symbol?.slice(0, 2);
     return root !== undefined && root in CME_FX_FUTURES ? CME_FX_FUTURES[root].tickRaw : defaultTick;
-  };
-}
-
-/**
- * The venue's account set beside ours (the store's positions; its working orders were the last
- * process's): the policy's actions carried out. Returns the resume with the positions adopted, or
- * throws when the policy holds trading.
- */
-async function reconciled(
-  broker: FixBroker,
-  resume: Resume,
-  store: SqliteStateStore,
-  cfg: ScalperConfig,
-  runId: string,
-  nowNs: bigint,
-): Promise<Resume> {
-  const log = componentLogger('live');
-  const theirs = await broker.venueState();
-  const net = new Map<number, number>();
-  for (const f of resume.trader.fills)
-    net.set(f.instrumentId, (net.get(f.instrumentId) ?? 0) + (f.side === 'buy' ? f.quantity : -f.quantity));
-  const positions = [...net]
-    .filter(([, q]) => q !== 0)
-    .map(([instrumentId, quantity]) => ({ instrumentId, quantity }));
-  const r = reconcile({ positions, orders: [] }, theirs);
-  if (r.matched) return resume;
-  const lines = describeMismatches(r, (id) => String(id));
-  const policy = cfg.execution.reconcile;
-  log.warn({ differences: lines, policy }, 'the venue differs from the state store');
-  const plan = reconciliationPlan(r, theirs, policy);
-  const ids = await store.reserveClientOrderIds(runId, Math.max(1, plan.length));
-  let next = 0;
-  const outcome = carryOut(plan, broker, nowNs, () => ids[next++]);
-  if (!outcome.trading)
-    throw new ConfigError(
-      `the venue's account differs from the state store, and execution.reconcile is "wait": ${outcome.held}\n  ${lines.join('\n  ')}\nSettle the account, or set execution.reconcile to adopt or flatten.`,
-    );
-  const adopted: TraderFill[] = [];
-  for (const p of outcome.positions) {
-    const have = net.get(p.instrumentId) ?? 0;
-    const q = p.quantity - have;
-    if (q === 0) continue;
-    if (p.averagePx === undefined)
-      throw new ConfigError(
-        `the venue holds ${p.quantity} of instrument ${p.instrumentId} without a price to adopt it at`,
-      );
-    adopted.push({
-      clientId: `reconcile-${p.instrumentId}`,
-      liquidity: 'taker',
-      instrumentId: p.instrumentId,
-      side: q > 0 ? 'buy' : 'sell',
-      quantity: Math.abs(q),
-      price: p.averagePx,
-      fee: 0,
-      tsNs: nowNs,
-    });
-  }
-  return {
-    ...resume,
-    lastSequence: Math.max(resume.lastSequence, await store.lastClientOrderSequence(runId)),
-    trader: { ...resume.trader, fills: [...resume.trader.fills, ...adopted] },
   };
 }
 
@@ -180,7 +120,15 @@ export async function runLive(
     });
     process.stderr.write(`trading live: ${venue.description}\n`);
     await broker.connect();
-    const resume = await reconciled(broker, first, store, cfg, runId, nowNs);
+    const resume = await reconciledResume({
+      broker,
+      resume: first,
+      store,
+      policy: cfg.execution.reconcile,
+      runId,
+      nowNs,
+      log,
+    });
     const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
     const setup = backtestSetup(cfg, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
     const folder = sessionFolder(rt.dataDir, 'live', Date.now());

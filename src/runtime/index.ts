@@ -47,3 +47,4 @@ export {
   type SessionSummary,
   TradingSession,
 } from './session.js';
+export { reconciledResume } from './venue-start.js';
