@@ -21,21 +21,12 @@ import {
   wallClock,
 } from '../core/index.js';
 import { FixBroker, fixBrokerOptions } from '../execution/fix/index.js';
-import {
-  carryOut,
-  describeMismatches,
-  type ExecutionConfig,
-  feedHealthOptions,
-  reconcile,
-  reconciliationPlan,
-  type TraderFill,
-} from '../execution/index.js';
-import { openSqliteStore, type SqliteStateStore, stateStorePath } from '../infra/index.js';
+import { type ExecutionConfig, feedHealthOptions } from '../execution/index.js';
+import { openSqliteStore, stateStorePath } from '../infra/index.js';
 import { createProvider } from '../llm/index.js';
 import {
   DatabentoFeed,
   FeedRecorder,
-  type Resume,
   reconciledResume,
   recordedFeed,
   resumeOf,
