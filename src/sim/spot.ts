@@ -41,7 +41,7 @@
  */
 import { grown, indexedSeed, localTime, Random, saltedSeed } from '../core/index.js';
 import type { DbnEncoder, SchemaName } from '../data/dbn/index.js';
-import { Flags, RType } from '../data/dbn/index.js';
+import { emptyQuote, MBP1_SIZE, PUBLISHER_NONE, RType, writeQuote } from '../data/dbn/index.js';
 import { SimConfigError } from './errors.js';
 import type { FutureContract } from './instruments.js';
 import { dayMetadata } from './records.js';
@@ -225,9 +225,6 @@ interface PairTicks {
 const NS_PER_MS = 1_000_000;
 const NS_PER_MIN = 60_000_000_000;
 const NS_PER_YEAR = 365.25 * 86_400 * 1e9;
-const MBP1_SIZE = 80;
-const TWO32 = 4294967296;
-const PUBLISHER_IG = 0; // no Databento publisher id exists for IG
 
 /** Salt of the spot streams ("SPOT"), so they differ from the futures' stream of the same seed. */
 const SPOT_SALT = 0x53504f54;
@@ -496,61 +493,30 @@ function writeMbp1(enc: DbnEncoder, pairs: readonly PairTicks[], startNs: bigint
 class Mbp1Record {
   readonly #buf = new Uint8Array(MBP1_SIZE);
   readonly #dv = new DataView(this.#buf.buffer);
+  readonly #q = emptyQuote();
   readonly #startNs: bigint;
-  readonly #nominalSize: number;
 
   constructor(startNs: bigint, nominalSize: number) {
     this.#startNs = startNs;
-    this.#nominalSize = nominalSize;
+    this.#q.bidSize = nominalSize;
+    this.#q.askSize = nominalSize;
   }
 
   /** The record of tick `i` of `tk`: side N when both sides moved, else the side that did. */
   build(tk: PairTicks, i: number, seq: number): Uint8Array {
-    const buf = this.#buf;
-    const dv = this.#dv;
-    const nominal = this.#nominalSize;
-    const spec = tk.spec;
-    const unit = 10 ** (9 - spec.decimals);
-    const bidRaw = tk.bid[i] * unit;
-    const askRaw = tk.ask[i] * unit;
-    const bidChanged = i === 0 || tk.bid[i - 1] !== tk.bid[i];
-    const askChanged = i === 0 || tk.ask[i - 1] !== tk.ask[i];
-    const side = bidChanged && askChanged ? 78 : bidChanged ? 66 : 65; // N, B, A
-    const price = side === 78 ? Number.NaN : side === 66 ? bidRaw : askRaw;
-    buf.fill(0);
-    buf[0] = MBP1_SIZE >> 2;
-    buf[1] = RType.MBP_1;
-    dv.setUint16(2, PUBLISHER_IG, true);
-    dv.setUint32(4, spec.instrumentId, true);
-    dv.setBigUint64(8, this.#startNs + BigInt(tk.ev[i]), true);
-    this.#setPx(16, price);
-    dv.setUint32(24, side === 78 ? 0 : nominal, true);
-    buf[28] = 77; // M: the broker's quote was modified
-    buf[29] = side;
-    buf[30] = Flags.LAST | Flags.TOB;
-    buf[31] = 0;
-    dv.setBigUint64(32, this.#startNs + BigInt(tk.recv[i]), true);
-    dv.setInt32(40, tk.recv[i] - tk.ev[i], true);
-    dv.setUint32(44, seq, true);
-    this.#setPx(48, bidRaw);
-    this.#setPx(56, askRaw);
-    dv.setUint32(64, nominal, true);
-    dv.setUint32(68, nominal, true);
-    dv.setUint32(72, 1, true);
-    dv.setUint32(76, 1, true);
-    return buf;
-  }
-
-  /** A raw price (NaN: UNDEF_PRICE). */
-  #setPx(o: number, v: number): void {
-    const dv = this.#dv;
-    if (Number.isNaN(v)) {
-      dv.setUint32(o, 0xffffffff, true);
-      dv.setUint32(o + 4, 0x7fffffff, true);
-    } else {
-      dv.setUint32(o, v >>> 0, true);
-      dv.setUint32(o + 4, Math.floor(v / TWO32), true);
-    }
+    const q = this.#q;
+    const unit = 10 ** (9 - tk.spec.decimals);
+    q.instrumentId = tk.spec.instrumentId;
+    q.tsEventNs = this.#startNs + BigInt(tk.ev[i]);
+    q.tsRecvNs = this.#startNs + BigInt(tk.recv[i]);
+    q.tsInDelta = tk.recv[i] - tk.ev[i];
+    q.sequence = seq;
+    q.bidPx = tk.bid[i] * unit;
+    q.askPx = tk.ask[i] * unit;
+    q.bidChanged = i === 0 || tk.bid[i - 1] !== tk.bid[i];
+    q.askChanged = i === 0 || tk.ask[i - 1] !== tk.ask[i];
+    writeQuote(this.#buf, this.#dv, 0, q);
+    return this.#buf;
   }
 }
 
@@ -566,7 +532,7 @@ function writeBars(enc: DbnEncoder, bars: readonly SpotBar[][], specs: readonly 
       hd: {
         length: 14,
         rtype: RType.OHLCV_1M,
-        publisher_id: PUBLISHER_IG,
+        publisher_id: PUBLISHER_NONE,
         instrument_id: specs[k].instrumentId,
         ts_event: BigInt(bar.minuteMs) * 1_000_000n,
       },

@@ -20,6 +20,7 @@ export {
   type MetadataInit,
   type SymbolMapping,
 } from './metadata.js';
+export { emptyQuote, MBP1_SIZE, PUBLISHER_NONE, type QuoteFields, writeQuote } from './quote.js';
 export {
   type BidAskPair,
   type DbnRecord,
