@@ -13,6 +13,7 @@ export {
 } from './control.js';
 export { DatabentoFeed, type DatabentoFeedOptions } from './databento-feed.js';
 export { type FeedSink, type FeedSummary, FileFeed, type FileFeedOptions, ReplayClock } from './file-feed.js';
+export { IgFeed, type IgFeedEvent, type IgFeedOptions } from './ig-feed.js';
 export { type Resume, resumeOf, SessionJournal } from './journal.js';
 export {
   clearKillFile,

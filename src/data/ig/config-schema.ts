@@ -31,6 +31,11 @@ export const IgMarketSchema = z.strictObject({
   /** The engine's instrument id for it. */
   instrumentId: z.number().check(z.int(), z.nonnegative()),
   /**
+   * The instrument's name in the engine, as IG's price files name it (`EUR/USD`); default: the pair
+   * an FX epic carries (`CS.D.EURUSD.MINI.IP` → `EUR/USD`), else the epic itself.
+   */
+  symbol: z.optional(NON_EMPTY),
+  /**
    * Raw 1e-9 units in one IG point: 100000 when IG quotes EUR/USD as 10812.5 (scaling factor
    * 10,000; see `GET /markets/{epic}` snapshot.scalingFactor), 1000000000 for a decimal quote.
    */
@@ -48,6 +53,13 @@ export const IgMarketSchema = z.strictObject({
   quantityPerSize: posInt(1),
 });
 export type IgMarket = z.output<typeof IgMarketSchema>;
+
+/** The engine's name of an IG market: its `symbol`, else the FX pair of its epic, else the epic. */
+export function igMarketSymbol(m: Pick<IgMarket, 'epic' | 'symbol'>): string {
+  if (m.symbol !== undefined) return m.symbol;
+  const fx = /^[A-Z]{2}\.D\.([A-Z]{3})([A-Z]{3})\./.exec(m.epic);
+  return fx === null ? m.epic : `${fx[1]}/${fx[2]}`;
+}
 
 export const IgConfigSchema = z.strictObject({
   /** `demo` or `live`: picks IG's gateway. */

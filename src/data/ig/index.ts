@@ -6,6 +6,7 @@ export {
   type IgConfigInput,
   IgConfigSchema,
   type IgMarket,
+  igMarketSymbol,
 } from './config-schema.js';
 export { dealRejected, describeDealReason, IgError, type IgErrorCode, isExpiredSession } from './errors.js';
 export { RateLimiter } from './limiter.js';
