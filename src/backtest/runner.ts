@@ -12,6 +12,7 @@ import {
   DecisionLoop,
   type DecisionLoopOptions,
   DecisionPipeline,
+  decisionPortfolio,
   type PipelineConfig,
   type Tier1,
 } from '../pipeline/index.js';
@@ -56,15 +57,17 @@ export async function runBacktest(
 ): Promise<BacktestRun> {
   const trader = paperTrader({ instruments: [], config: setup.execution, runId: setup.runId ?? 'bt' });
   const cfg = setup.pipeline;
+  const tradeOn = setup.execution.tradeOn;
+  let loop: DecisionLoop | null = null;
   const pipeline = new DecisionPipeline({
     tier1: setup.tier1,
     config: setup.warmUp === true ? cfg : { ...cfg, warmUp: { ...cfg.warmUp, enabled: false } },
-    portfolio: trader,
+    portfolio: decisionPortfolio(trader, tradeOn, (pair) => loop?.midRaw(pair) ?? Number.NaN),
     llm: setup.llm ?? null,
     logger: setup.logger,
     onDecision: setup.onDecision,
   });
-  const loop = new DecisionLoop({ ...setup.loop, pipeline, trader });
+  loop = new DecisionLoop({ ...setup.loop, pipeline, trader, tradeOn });
   const { records } = await loop.run(files, onProgress, range);
   trader.sampleEquity();
   return { decisions: loop.decisions, trader, records };

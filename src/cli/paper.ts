@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { tradesOf, writeRunFiles } from '../backtest/index.js';
-import { componentLogger, formatTimestamp } from '../core/index.js';
+import { ConfigError, componentLogger, formatTimestamp } from '../core/index.js';
 import { openSqliteStore, stateStorePath } from '../infra/index.js';
 import { createProvider } from '../llm/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
@@ -30,6 +30,7 @@ import { nonNegativeInt, nonNegativeNumber } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, runOf, type ScalperConfig } from './config.js';
 import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
+import { checkLiveFeeds, feedKinds, type LiveFeeds, liveFeeds } from './feeds.js';
 import { commandInputs } from './inputs.js';
 import { n, outputFolder } from './output.js';
 import { readRegimeModel } from './regime-files.js';
@@ -75,7 +76,10 @@ export function statusLine(s: SessionStatus): string {
   ].join(' | ');
 }
 
-/** Runs a paper session on `files`; returns the session and its folder once it has ended. */
+/**
+ * Runs a paper session on `files` (a replay), or on the live feeds the configuration names
+ * (`runtime.feeds`: databento, ig); returns the session and its folder once it has ended.
+ */
 export async function runPaper(
   files: readonly string[],
   cfg: ScalperConfig,
@@ -86,6 +90,17 @@ export async function runPaper(
   },
 ): Promise<{ session: TradingSession; folder: string }> {
   const rt = cfg.runtime;
+  const kinds = feedKinds(cfg, ['files']);
+  const replay = kinds.includes('files');
+  if (replay && files.length === 0)
+    throw new ConfigError(
+      'scalper paper needs DBN files to replay, or a live feed: --feed databento, --feed ig (runtime.feeds)',
+    );
+  if (!replay && files.length > 0)
+    throw new ConfigError(
+      `scalper paper --feed ${kinds.join(',')} trades on a live feed and takes no files (got ${files[0]})`,
+    );
+  if (!replay || kinds.length > 1) checkLiveFeeds(kinds, cfg);
   const startMs = o.startMs ?? Date.now();
   const folder = sessionFolder(rt.dataDir, 'paper', startMs);
   const log = componentLogger('paper');
@@ -94,44 +109,65 @@ export async function runPaper(
   const runId = 'paper';
   const setup = backtestSetup(cfg, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
   const store = openSqliteStore(stateStorePath(rt.dataDir));
-  const resume = await resumeOf(store, { runId, feed: 'files' });
-  const feed = new FileFeed(files, {
-    speed: rt.speed,
-    signal: o.signal,
-    resumeNs: resume.feedNs === null ? undefined : resume.feedNs + 1n,
-  });
-  const recorder = rt.record
-    ? await FeedRecorder.open({ dir: join(folder, 'feed'), streams: await streamsOf(files) })
-    : null;
-  const session = new TradingSession({
-    setup,
-    feed: recorder === null ? feed : recordedFeed(feed, recorder),
-    runId,
-    flattenOnStop: rt.flattenOnStop,
-    stopGraceMs: rt.stopGraceMs,
-    store,
-    resume,
-  });
-  if (resume.feedNs !== null)
-    log.warn(
-      {
-        state: store.location,
-        resumeAt: formatTimestamp(resume.feedNs),
-        fills: resume.trader.fills.length,
-        killSwitch: resume.trader.killed,
-        ended: resume.ended,
-      },
-      'resuming the session of this data folder',
-    );
-  log.info({ folder, files, speed: rt.speed, state: store.location }, 'paper session started');
+  let live: LiveFeeds | null = null;
   try {
-    await watched(session, cfg, { ...o, log, name: 'paper' });
+    live = replay ? null : liveFeeds(kinds, cfg, { signal: o.signal, log });
+    const feedName = live?.name ?? 'files';
+    const resume = await resumeOf(store, {
+      runId,
+      feed: feedName,
+      ...(live === null ? {} : { nowNs: BigInt(Date.now()) * 1_000_000n }),
+    });
+    const feed =
+      live?.feed ??
+      new FileFeed(files, {
+        speed: rt.speed,
+        signal: o.signal,
+        resumeNs: resume.feedNs === null ? undefined : resume.feedNs + 1n,
+      });
+    const recorder = rt.record
+      ? await FeedRecorder.open({
+          dir: join(folder, 'feed'),
+          streams: live?.streams ?? (await streamsOf(files)),
+        })
+      : null;
+    const session = new TradingSession({
+      setup,
+      feed: recorder === null ? feed : recordedFeed(feed, recorder),
+      runId,
+      flattenOnStop: rt.flattenOnStop,
+      stopGraceMs: rt.stopGraceMs,
+      store,
+      resume,
+      feedName,
+      ...(live === null ? {} : { health: live.health }),
+    });
+    if (resume.feedNs !== null)
+      log.warn(
+        {
+          state: store.location,
+          resumeAt: formatTimestamp(resume.feedNs),
+          fills: resume.trader.fills.length,
+          killSwitch: resume.trader.killed,
+          ended: resume.ended,
+        },
+        'resuming the session of this data folder',
+      );
+    log.info(
+      { folder, feed: feedName, ...(live === null ? { files, speed: rt.speed } : {}), state: store.location },
+      'paper session started',
+    );
+    try {
+      await watched(session, cfg, { ...o, log, name: 'paper' });
+    } finally {
+      await recorder?.close();
+    }
+    writeRunFiles(folder, session.trader, session.loop.decisions, tradesOf(session.trader), null);
+    return { session, folder };
   } finally {
-    await recorder?.close();
+    live?.close();
     await store.close();
   }
-  writeRunFiles(folder, session.trader, session.loop.decisions, tradesOf(session.trader), null);
-  return { session, folder };
 }
 
 /**
@@ -185,14 +221,24 @@ export function endOnSignals(): AbortController {
   return ctl;
 }
 
+/** `--feed databento,ig` as its list (the configuration checks the names). */
+export function feedList(text: string): string[] {
+  return text.split(',').map((s) => s.trim());
+}
+
 /** Registers `paper`. */
 export function registerPaper(program: Command): void {
   const cmd = program
     .command('paper')
     .description(summary('paper'))
     .argument(
-      '<files...>',
+      '[files...]',
       'DBN files (MBP-10 or MBO, trades, definitions) or folders of them, replayed as a live feed',
+    )
+    .option(
+      '--feed <feeds>',
+      'trade on live prices instead of files: databento (runtime.databento), ig (ig.markets), or databento,ig',
+      feedList,
     )
     .option(
       '--speed <x>',
@@ -201,7 +247,7 @@ export function registerPaper(program: Command): void {
     )
     .action(async (paths: string[], _o: unknown, self: Command) => {
       const run = runOf(self);
-      const { files } = await commandInputs(paths, {});
+      const { files } = paths.length === 0 ? { files: [] } : await commandInputs(paths, {});
       const ctl = endOnSignals();
       const tty = process.stderr.isTTY === true;
       const { session, folder } = await runPaper(files, run.config, {
@@ -218,7 +264,7 @@ export function registerPaper(program: Command): void {
         process.stdout.write(`  ${line}\n`);
       process.stdout.write(`session folder: ${folder} (${SESSION_FILES.join(', ')})\n`);
     });
-  sessionOptions(cmd, { speed: 'runtime.speed' });
+  sessionOptions(cmd, { speed: 'runtime.speed', feed: 'runtime.feeds' });
 }
 
 /**

@@ -93,6 +93,15 @@ const FixSection = z.strictObject({
 export type FixSection = z.output<typeof FixSection>;
 
 export const ExecutionConfigSchema = z.strictObject({
+  /**
+   * What a decision is traded on: `future`, the CME future it was taken on, or `spot`, that
+   * future's spot pair (6E → EUR/USD, 6B → GBP/USD, 6J → USD/JPY, sold where the yen future is
+   * bought), as IG trades it. Decisions are taken on the futures' depth and trades either way; on
+   * `spot` the bracket's prices move by the basis between the two, sizes become lots of 100,000 of
+   * the pair's base currency, and the spot quotes must be in the feed. `scalper live --venue ig`
+   * trades `spot`.
+   */
+  tradeOn: z._default(z.enum(['future', 'spot']), 'future'),
   /** How an approved decision enters. */
   entry: z.prefault(
     z.strictObject({
@@ -149,8 +158,10 @@ export const ExecutionConfigSchema = z.strictObject({
       maxDrawdown: pos(3_000),
       /** Market data older than this is stale, ms. */
       staleAfterMs: posInt(5_000),
-      /** Widest spread at which new risk is taken, ticks. */
+      /** Widest spread at which new risk is taken, ticks (of a future). */
       maxSpreadTicks: pos(4),
+      /** Widest spread of a spot pair (IG) at which new risk is taken, pips (0.0001; 0.01 for JPY). */
+      maxSpotSpreadPips: pos(2),
       /** VPIN CDF at or above which new risk is vetoed. */
       toxicityVeto: unit(0.95),
       /** FX sessions in which new risk may be taken (calendar.ts); all when absent. */

@@ -44,6 +44,18 @@ describe('pre-trade risk', () => {
     assert.equal(reason(r, 'buy', 1, { bidPx: 1_084_900_000 }), 'ok'); // 2 ticks
   });
 
+  test("a spot pair's spread is held to pips, not to a future's ticks", () => {
+    // EUR/USD quoted to 0.00001 (10,000 raw): 1.08490 / 1.08502 is 12 ticks, 1.2 pips.
+    const eurusd = { bidPx: 1_084_900_000, askPx: 1_085_020_000, tickRaw: 10_000, spot: true };
+    assert.equal(reason(new RiskEngine(LIMITS), 'buy', 1, eurusd), 'ok', 'within the default 2 pips');
+    const tight = new RiskEngine({ ...LIMITS, maxSpotSpreadPips: 1 });
+    const r = tight.check('buy', 1, { ...CTX, ...eurusd });
+    assert.equal(r?.reason, 'WIDE_SPREAD');
+    assert.match(r?.message ?? '', /spread of 1\.2 pips over 1/);
+    // The same 12 ticks on a future are refused by maxSpreadTicks (2).
+    assert.equal(reason(tight, 'buy', 1, { ...eurusd, spot: false }), 'WIDE_SPREAD');
+  });
+
   test('untrusted market data refuses new risk, quoting why; an order that reduces passes', () => {
     const r = new RiskEngine(LIMITS);
     const why = 'gap: sequence 13 after 11, expected 12';

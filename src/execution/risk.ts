@@ -74,6 +74,8 @@ export interface RiskLimits {
   readonly staleAfterNs: bigint;
   /** Spread wider than this many ticks: no new entries. */
   readonly maxSpreadTicks: number;
+  /** A spot pair's spread wider than this many pips (ten of its ticks): no new entries (default 2). */
+  readonly maxSpotSpreadPips?: number;
   /** VPIN CDF at or above this: no new risk (default: no veto). */
   readonly toxicityVeto?: number;
   /** FX sessions (calendar.ts `fxSession`) in which new risk may be taken (default: all). */
@@ -101,6 +103,8 @@ export interface RiskContext {
   readonly bidPx: number;
   readonly askPx: number;
   readonly tickRaw: number;
+  /** A spot pair (quoted to a tenth of a pip): its spread is held to `maxSpotSpreadPips`. */
+  readonly spot?: boolean;
   /** VPIN CDF of the instrument now (NaN or absent: unknown, no veto). */
   readonly toxicity?: number;
   /** The currencies the instrument trades (`instrumentCurrencies`); absent: no news blackout applies. */
@@ -123,6 +127,8 @@ export class RiskRejection extends EngineError {
 }
 
 const MINUTE_NS = 60_000_000_000n;
+/** Spot pairs are quoted to a tenth of a pip (core/instruments.ts SPOT_PAIRS). */
+const TICKS_PER_PIP = 10;
 
 export class RiskEngine {
   readonly limits: RiskLimits;
@@ -140,6 +146,7 @@ export class RiskEngine {
     requirePositive('dailyLossLimit', limits.dailyLossLimit);
     requirePositive('maxDrawdown', limits.maxDrawdown);
     requireNonNegative('maxSpreadTicks', limits.maxSpreadTicks);
+    requireNonNegative('maxSpotSpreadPips', limits.maxSpotSpreadPips ?? 0);
     if (!(limits.staleAfterNs > 0n))
       throw new InvalidOptionError('staleAfterNs', limits.staleAfterNs, 'a duration in ns > 0n');
     for (const w of limits.noTradeWindows ?? []) {
@@ -261,7 +268,11 @@ export class RiskEngine {
     if (Number.isNaN(ctx.bidPx) || Number.isNaN(ctx.askPx) || ctx.bidPx >= ctx.askPx)
       return new RiskRejection('CROSSED_BOOK', 'the book is one-sided, crossed or locked');
     const spreadTicks = (ctx.askPx - ctx.bidPx) / ctx.tickRaw;
-    if (spreadTicks > L.maxSpreadTicks)
+    if (ctx.spot === true) {
+      const pips = spreadTicks / TICKS_PER_PIP;
+      const most = L.maxSpotSpreadPips ?? 2;
+      if (pips > most) return new RiskRejection('WIDE_SPREAD', `spread of ${pips} pips over ${most}`);
+    } else if (spreadTicks > L.maxSpreadTicks)
       return new RiskRejection('WIDE_SPREAD', `spread of ${spreadTicks} ticks over ${L.maxSpreadTicks}`);
     if (L.toxicityVeto !== undefined && (ctx.toxicity ?? Number.NaN) >= L.toxicityVeto)
       return new RiskRejection(

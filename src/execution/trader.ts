@@ -186,6 +186,11 @@ export class Trader {
     return this.portfolio.grossPosition();
   }
 
+  /** Every instrument's position. */
+  positions(): { symbol: string; instrumentId: number; quantity: number }[] {
+    return this.portfolio.positions();
+  }
+
   /** Realized + open P&L since the current trading day began, less fees, USD. */
   dailyPnl(): number {
     return this.portfolio.equity() - this.#dayStart;
@@ -357,6 +362,7 @@ export class Trader {
       bidPx: book.bestBidPx,
       askPx: book.bestAskPx,
       tickRaw: terms.tickRaw,
+      spot: fxFutureRoot(terms.symbol) === undefined,
       toxicity: slot.toxicity,
       currencies: instrumentCurrencies(terms.symbol),
       dataUntrusted: this.#dataTrust?.(id) ?? null,
@@ -454,6 +460,11 @@ export class Trader {
       this.#slots.set(id, s);
     }
     return s;
+  }
+
+  /** A decision on `instrumentId` that cannot be acted on, journalled as refused. */
+  refuse(instrumentId: number, reason: RiskReason, detail: string): RiskRejection {
+    return this.#refuse(instrumentId, reason, detail);
   }
 
   #refuse(instrumentId: number, reason: RiskReason, detail: string): RiskRejection {
@@ -754,6 +765,7 @@ export function riskLimits(cfg: ExecutionConfig): RiskLimits {
     maxDrawdown: r.maxDrawdown,
     staleAfterNs: BigInt(r.staleAfterMs) * 1_000_000n,
     maxSpreadTicks: r.maxSpreadTicks,
+    maxSpotSpreadPips: r.maxSpotSpreadPips,
     toxicityVeto: r.toxicityVeto,
     sessions: r.sessions,
     noTradeWindows: r.noTradeWindows,

@@ -156,6 +156,9 @@ export const FEATURE_COLUMNS = [
   'vpin_daily',
 ] as const;
 
+/** The spot pairs of the CME FX futures, by name. */
+const SPOT_SYMBOLS: ReadonlySet<string> = new Set(Object.values(SPOT_PAIRS).map((p) => p.pair));
+
 /** A feature column name. */
 export type FeatureColumn = (typeof FEATURE_COLUMNS)[number];
 
@@ -358,9 +361,18 @@ export class FeatureEngine {
   }
 
   setSymbol(instrumentId: number, symbol: string): void {
+    const known = this.#symbols.get(instrumentId) === symbol;
     this.#symbols.set(instrumentId, symbol);
     const f = this.#byId.get(instrumentId);
     if (f) f.symbol = symbol;
+    // A live feed names instruments one by one: a future and its spot pair pair once both are named.
+    if (!known && (fxFutureRoot(symbol) !== undefined || SPOT_SYMBOLS.has(symbol)))
+      this.symbolsKnown(this.#symbols);
+  }
+
+  /** The spot pair a future is paired with (`pairSpot`), or undefined. */
+  spotOf(futureId: number): { readonly spotId: number; readonly invertSpot: boolean } | undefined {
+    return this.#pairs.get(futureId);
   }
 
   /**

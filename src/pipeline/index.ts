@@ -28,6 +28,16 @@ export {
 export { FLAT_PORTFOLIO, type PortfolioView } from './portfolio.js';
 export { type DecisionSummary, decisionJson, type Percentiles, summarizeDecisions } from './report.js';
 export {
+  decisionPortfolio,
+  SPOT_LOT,
+  type SpotLeg,
+  SpotPortfolio,
+  spotLevel,
+  spotLots,
+  spotTerms,
+  type TradeTerms,
+} from './spot-route.js';
+export {
   type Intent,
   VALIDATOR_NAMES,
   type ValidationContext,

@@ -17,7 +17,7 @@
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
 import type { BookView } from '../book/index.js';
-import { type Clock, InvalidOptionError } from '../core/index.js';
+import { type Clock, fxFutureRoot, InvalidOptionError } from '../core/index.js';
 import { hasTsRecv, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import type { Trader } from '../execution/index.js';
@@ -36,6 +36,7 @@ import {
   type TechniquesConfig,
 } from '../strategy/index.js';
 import type { Decision, DecisionPipeline, Trigger } from './pipeline.js';
+import { type SpotLeg, spotLots, spotTerms } from './spot-route.js';
 
 export interface DecisionLoopOptions {
   readonly pipeline: DecisionPipeline;
@@ -80,6 +81,11 @@ export interface DecisionLoopOptions {
    * trader's risk checks read.
    */
   readonly watch?: (c: RecordCursor, book: BookView | null) => void;
+  /**
+   * What approved decisions are traded on (execution.tradeOn): the future they were taken on
+   * (default), or its spot pair, with prices, direction and size carried across (spot-route.ts).
+   */
+  readonly tradeOn?: 'future' | 'spot';
 }
 
 /** Per-instrument state of the loop. */
@@ -124,6 +130,7 @@ export class DecisionLoop {
   /** The replay's time at the last grid point, ns (when queued decisions are acted on). */
   #nowNs = 0n;
   readonly #latencyNs: bigint;
+  readonly #tradeOn: 'future' | 'spot';
   /** Decisions waiting for their latency to pass before the trader acts on them, oldest first. */
   readonly #late: { dueNs: bigint; d: Decision; input: AgentInput }[] = [];
   readonly #byId = new Map<number, Instrument>();
@@ -146,6 +153,7 @@ export class DecisionLoop {
     this.#clock = opts.clock ?? null;
     this.#trader = opts.trader ?? null;
     this.#watch = opts.watch ?? null;
+    this.#tradeOn = opts.tradeOn ?? 'future';
     const latency = opts.decisionLatencyMs ?? 0;
     if (!(latency >= 0) || !Number.isFinite(latency))
       throw new InvalidOptionError('decisionLatencyMs', latency, 'a duration in ms >= 0');
@@ -401,14 +409,69 @@ export class DecisionLoop {
    */
   #execute(trader: Trader, d: Decision, input: AgentInput, nowNs: bigint): void {
     const snap = input.snapshot;
-    const id = snap.instrument_id;
+    let id = snap.instrument_id;
+    let target = d.approval.direction === 'long' ? d.approval.size : -d.approval.size;
+    let terms = tradeTerms(d, input);
+    if (this.#tradeOn === 'spot') {
+      const leg = this.#spotLeg(snap);
+      if (leg === null) {
+        if (d.approval.approved && d.approval.direction !== 'flat')
+          trader.refuse(id, 'NO_MARKET_DATA', `no quote of ${snap.symbol}'s spot pair to trade it on`);
+        return;
+      }
+      id = leg.spotId;
+      target = spotLots(target, leg.root, leg);
+      terms = spotTerms(terms, leg);
+    }
     trader.setToxicity(id, snap.vpin_cdf);
     const tox = d.signals.find((s) => s.agent === 'toxicity');
     const alarm = tox?.flags.find((f) => f === 'risk_off' || f === 'sweep');
     if (alarm !== undefined) trader.onToxicity(id, nowNs, `toxicity analyst: ${alarm}`);
     if (!d.approval.approved || d.approval.direction === 'flat') return;
-    const target = d.approval.direction === 'long' ? d.approval.size : -d.approval.size;
-    trader.act({ instrumentId: id, target, decisionId: d.id, ...tradeTerms(d, input) }, nowNs);
+    trader.act({ instrumentId: id, target, decisionId: d.id, ...terms }, nowNs);
+  }
+
+  /** The spot pair a future's decision trades on, with both mids now; null without a spot quote. */
+  #spotLeg(snap: FeatureSnapshot): (SpotLeg & { readonly spotId: number; readonly root: string }) | null {
+    const pair = this.engine.spotOf(snap.instrument_id);
+    const root = fxFutureRoot(snap.symbol);
+    if (pair === undefined || root === undefined || !(snap.mid > 0)) return null;
+    const spotMidRaw = this.#midRaw(pair.spotId);
+    if (!(spotMidRaw > 0)) return null;
+    const symbol = this.engine.symbolOf(pair.spotId);
+    if (symbol !== undefined) this.#trader?.addInstrument({ instrumentId: pair.spotId, symbol });
+    return {
+      spotId: pair.spotId,
+      root,
+      invert: pair.invertSpot,
+      futureMidRaw: Math.round(snap.mid * 1e9),
+      spotMidRaw,
+    };
+  }
+
+  /** The mid (raw) of the instrument named `symbol` now (its MBP book), or NaN before its first quote. */
+  midRaw(symbol: string): number {
+    for (const id of this.#byId.keys()) if (this.engine.symbolOf(id) === symbol) return this.#midRaw(id);
+    for (const p of this.#pairIds()) if (this.engine.symbolOf(p) === symbol) return this.#midRaw(p);
+    return Number.NaN;
+  }
+
+  /** The spot instruments paired with the futures the loop decides on. */
+  #pairIds(): number[] {
+    const ids: number[] = [];
+    for (const id of this.#byId.keys()) {
+      const p = this.engine.spotOf(id);
+      if (p !== undefined) ids.push(p.spotId);
+    }
+    return ids;
+  }
+
+  #midRaw(instrumentId: number): number {
+    const book = this.engine.book(instrumentId, false);
+    if (book === null) return Number.NaN;
+    const bid = book.bestBidPx;
+    const ask = book.bestAskPx;
+    return bid > 0 && ask > 0 ? (bid + ask) / 2 : Number.NaN;
   }
 }
 

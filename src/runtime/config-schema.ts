@@ -11,9 +11,20 @@ export const CONTROL_TOKEN_ENV = 'SCALPER_CONTROL_TOKEN';
 
 const NON_EMPTY = z.string().check(z.minLength(1));
 
+/** Where a session's records can come from. */
+export const FEED_KINDS = ['files', 'databento', 'ig'] as const;
+export type FeedKind = (typeof FEED_KINDS)[number];
+
 export const RuntimeConfigSchema = z.strictObject({
   /** The data folder: the state store, the kill file and one folder per session (recordings, journals). */
   dataDir: z._default(NON_EMPTY, 'scalper-data'),
+  /**
+   * Where a session's records come from: `files` (DBN files replayed at `speed`), `databento` (the
+   * live gateway, `databento` below) or `ig` (IG's streaming prices of `ig.markets`); the live
+   * feeds combine (`[databento, ig]`: futures depth beside spot quotes). Default: `files` for
+   * `scalper paper` given files; for `scalper live` the venue's (FIX: databento; IG: ig).
+   */
+  feeds: z.optional(z.array(z.enum(FEED_KINDS)).check(z.minLength(1))),
   /** A replayed feed's pace: multiple of real time (0: as fast as the files are read). */
   speed: nonNeg(1),
   /** Close every position at the end of a session (else working orders are cancelled, positions kept). */

@@ -2,6 +2,8 @@
  * Paper and live trading: feeds, the trading session, its state in the store, its recording, the
  * metrics and control endpoint, and the kill switch.
  */
+export { combinedFeed } from './combined-feed.js';
+export type { FeedKind } from './config-schema.js';
 export {
   ControlServer,
   type ControlServerOptions,

@@ -28,6 +28,7 @@ import {
   DecisionLoop,
   type DecisionLoopOptions,
   DecisionPipeline,
+  decisionPortfolio,
   type PipelineConfig,
   type Tier1,
 } from '../pipeline/index.js';
@@ -190,7 +191,11 @@ export class TradingSession {
     this.pipeline = new DecisionPipeline({
       tier1: setup.tier1,
       config: setup.pipeline,
-      portfolio: this.trader,
+      portfolio: decisionPortfolio(
+        this.trader,
+        setup.execution.tradeOn,
+        (pair) => this.loop?.midRaw(pair) ?? Number.NaN,
+      ),
       llm: setup.llm ?? null,
       logger: setup.logger,
       onDecision: (d) => this.#decided(d),
@@ -203,6 +208,7 @@ export class TradingSession {
       trader: this.trader,
       clock: feed.clock,
       watch: (c, book) => health.update(c, book),
+      tradeOn: setup.execution.tradeOn,
     });
   }
 
