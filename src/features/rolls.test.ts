@@ -145,6 +145,12 @@ describe('FeatureEngine across a roll, both contracts trading', () => {
     near(next?.high, 1.176, 'H7 high, 8 December');
     near(next?.low, 1.175, 'H7 low, 8 December');
     assert.equal(next?.volume, 3_000);
+    // The history holds each contract's days that are over: Z6 traded 3, 4, 7 and 8 December.
+    assert.deepEqual(
+      [...(engine.dailyHistory.get('6EZ6')?.keys() ?? [])],
+      ['2026-12-03', '2026-12-04', '2026-12-07', '2026-12-08'],
+    );
+    assert.equal(engine.dailyHistory.get('6EZ6')?.get('2026-12-03')?.volume, 600);
   });
 
   it('sizes the daily VPIN from the front series: each past day the volume of that day’s front', () => {
