@@ -58,6 +58,16 @@ describe('loadConfig', () => {
     assert.deepEqual(p.pipeline.limits, defaultConfig().pipeline.limits);
   });
 
+  test('the daily VPIN is sized from the average daily volume only when engine.dailyVpinAdvDays is given', () => {
+    assert.equal(defaultConfig().engine.dailyVpinAdvDays, undefined);
+    const c = loadConfig({ file: file('adv.yaml', 'engine: {dailyVpinAdvDays: 20}\n'), env: {} });
+    assert.equal(c.engine.dailyVpinAdvDays, 20);
+    assert.throws(
+      () => loadConfig({ file: file('adv-bad.yaml', 'engine: {dailyVpinAdvDays: 0}\n'), env: {} }),
+      (e: Error) => /engine\.dailyVpinAdvDays/.test(e.message),
+    );
+  });
+
   test('the ig section is absent by default; given, it is validated and defaulted', () => {
     assert.equal(defaultConfig().ig, undefined);
     const c = loadConfig({

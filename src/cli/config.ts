@@ -74,6 +74,12 @@ const engine = z.strictObject({
   vpinWindowBuckets: posInt(DEFAULT_VPIN_WINDOW_BUCKETS),
   /** The paper's daily VPIN (`vpin_daily`, context): bucket volume, ADV/50 of 6E; 50 buckets. */
   dailyVpinBucketVolume: pos(DAILY_VPIN_BUCKET_VOLUME),
+  /**
+   * Re-size `vpin_daily`'s buckets each trading date of a CME FX future to ADV/50 over this many
+   * trading dates before it, the product's continuing front series across rolls; none: the fixed
+   * `dailyVpinBucketVolume`.
+   */
+  dailyVpinAdvDays: z.optional(z.number().check(z.int(), z.gte(1), z.lte(250))),
   /** Tick size in raw 1e-9 units of instruments without a definition record (6E's). */
   defaultTickSize: pos(DEFAULT_TICK_SIZE),
   /** Period of the trade bars that drive indicators, techniques and bar triggers, ms. */

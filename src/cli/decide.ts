@@ -350,6 +350,7 @@ export function backtestSetup(cfg: ScalperConfig, p: SetupParts): BacktestSetup 
         vpinBucketVolume: p.vpinBucket ?? e.vpinBucketVolume,
         vpinWindowBuckets: p.vpinWindow ?? e.vpinWindowBuckets,
         dailyVpinBucketVolume: e.dailyVpinBucketVolume,
+        dailyVpinAdvDays: e.dailyVpinAdvDays,
         defaultTickSize: e.defaultTickSize,
         barPeriodMs: e.barPeriodMs,
         stoikovModel: e.stoikovModel !== undefined ? readStoikovModel(e.stoikovModel) : undefined,

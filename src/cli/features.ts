@@ -50,6 +50,8 @@ export interface FeaturesCliOptions {
   vpinWindow?: number;
   /** The daily VPIN's bucket volume (`vpin_daily`). */
   dailyVpinBucket?: number;
+  /** Size the daily VPIN from the front series' average daily volume over this many days (`dailyVpinAdvDays`). */
+  dailyVpinAdvDays?: number;
   /** Rows from this time on (ns); earlier records only warm the engine up. */
   fromNs?: bigint;
   /** Rows up to this time (ns); later records are not read. */
@@ -179,6 +181,7 @@ export async function runFeatures(
     vpinBucketVolume: opts.vpinBucket,
     vpinWindowBuckets: opts.vpinWindow,
     dailyVpinBucketVolume: opts.dailyVpinBucket,
+    dailyVpinAdvDays: opts.dailyVpinAdvDays,
     barPeriodMs: opts.barPeriodMs,
     stoikovModel: opts.stoikov !== undefined ? readStoikovModel(opts.stoikov) : undefined,
   });
@@ -299,6 +302,7 @@ Example:
           vpinBucket: engine.vpinBucketVolume,
           vpinWindow: engine.vpinWindowBuckets,
           dailyVpinBucket: engine.dailyVpinBucketVolume,
+          dailyVpinAdvDays: engine.dailyVpinAdvDays,
           barPeriodMs: engine.barPeriodMs,
           stoikov: engine.stoikovModel,
         };

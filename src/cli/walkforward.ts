@@ -197,6 +197,7 @@ async function runFold(
         vpinBucketVolume: config.engine.vpinBucketVolume,
         vpinWindowBuckets: config.engine.vpinWindowBuckets,
         dailyVpinBucketVolume: config.engine.dailyVpinBucketVolume,
+        dailyVpinAdvDays: config.engine.dailyVpinAdvDays,
         defaultTickSize: config.engine.defaultTickSize,
       }),
       { fromNs: train.fromNs, toNs: train.toNs },

@@ -41,19 +41,32 @@
  * paper's ADV/50 over a window of minutes, so that it rises inside a toxic episode (what the
  * toxicity analyst and the VPIN trigger read); and `vpin_daily`, the paper's ADV/50 buckets over 50,
  * a one-day average kept as context.
+ *
+ * Daily history and contract rolls: the engine keeps each CME FX future's daily high, low, close and
+ * volume by raw symbol and trading date (`ContractDays`, from its trades, closed once a day). When a
+ * contract begins a trading date its prior-day levels (`priorDay`) are set: for the product's front
+ * month, `frontPriorDay` (its own previous trading date, none when it did not trade then: on a roll
+ * day the new front's own bar, never the expiring contract's, whose prices differ by the forward
+ * points); for another contract its own previous trading date. With `dailyVpinAdvDays` the daily
+ * VPIN's buckets are re-sized each trading date to ADV/50 of the product's continuing front series
+ * (`frontAverageDailyVolume`: each past day the contract that was the front then), so the new front
+ * is not sized by its own thin volume from before the roll.
  */
 
 import { BookSide, L2Book, L3Book } from '../book/index.js';
 import {
   type FxSessionName,
   formatTimestamp,
+  frontMonth,
   fxFutureRoot,
   fxSession,
   InvalidOptionError,
   openCentres,
   requireFinite,
   requirePositive,
+  requirePositiveInt,
   SPOT_PAIRS,
+  tradingDatesBefore,
   u64FromHalves,
 } from '../core/index.js';
 import { type DbnRecord, Flags, type RecordCursor, RType } from '../data/dbn/index.js';
@@ -61,7 +74,13 @@ import {
   Adx,
   Atr,
   type Bar,
+  type ContractDay,
+  ContractDays,
+  type ContractDayTally,
+  type ContractHistory,
   Ema,
+  frontAverageDailyVolume,
+  frontPriorDay,
   GarmanKlassVolatility,
   ParkinsonVolatility,
   Rsi,
@@ -89,7 +108,14 @@ import {
   DEFAULT_VPIN_WINDOW_BUCKETS,
 } from './defaults.js';
 import { definitionTick } from './definition.js';
-import { FuturesSpot, KyleLambda, RealizedVolatility, TradeFlow, Vpin } from './flow/index.js';
+import {
+  FuturesSpot,
+  KyleLambda,
+  RealizedVolatility,
+  TradeFlow,
+  Vpin,
+  vpinBucketVolume,
+} from './flow/index.js';
 import { StoikovMicroprice, type StoikovModel } from './micro/index.js';
 
 export {
@@ -187,6 +213,13 @@ export interface FeatureEngineOptions {
   /** The daily VPIN's (`vpin_daily`) bucket volume. Default ADV/50 of 6E (4,000); its window is 50 buckets. */
   dailyVpinBucketVolume?: number;
   /**
+   * Re-size the daily VPIN's buckets at each trading date of a CME FX future to ADV/50, the average
+   * daily volume of the product's front series over this many trading dates before it
+   * (`frontAverageDailyVolume`); until the input holds one of those days, `dailyVpinBucketVolume`.
+   * None (default): `dailyVpinBucketVolume` throughout.
+   */
+  dailyVpinAdvDays?: number;
+  /**
    * A fitted Stoikov model (`StoikovFitter.fit()`) for `microprice_stoikov`, by instrument id or for
    * all instruments whose tick size is the model's `tickRaw`.
    */
@@ -248,6 +281,11 @@ class InstrumentFeatures {
   fs: FuturesSpot | null = null;
   /** The future this instrument is the spot pair of. */
   spotFor: InstrumentFeatures | null = null;
+  /** A CME FX future's product (`6E`) and the tally of its trading date; null for other instruments. */
+  product: string | null = null;
+  days: ContractDayTally | null = null;
+  /** High, low, close and volume of its previous trading date (see `FeatureEngine.priorDay`). */
+  priorDay: ContractDay | undefined = undefined;
 
   constructor(
     readonly instrumentId: number,
@@ -337,11 +375,15 @@ export class FeatureEngine {
   readonly #pairs = new Map<number, { spotId: number; invertSpot: boolean }>();
   #last: InstrumentFeatures | null = null;
   #lastBook: L2Book | L3Book | null = null;
+  readonly #days = new ContractDays();
+  readonly #advDays: number | undefined;
 
   constructor(opts: FeatureEngineOptions = {}) {
     this.#opts = opts;
     this.#defaultTick = requirePositive('defaultTickSize', opts.defaultTickSize ?? DEFAULT_TICK_SIZE);
     if (opts.onVpin) requireFinite('onVpin.threshold', opts.onVpin.threshold);
+    const adv = opts.dailyVpinAdvDays;
+    this.#advDays = adv === undefined ? undefined : requirePositiveInt('dailyVpinAdvDays', adv);
   }
 
   /** Instrument ids seen so far, in order of first sight. */
@@ -364,7 +406,10 @@ export class FeatureEngine {
     const known = this.#symbols.get(instrumentId) === symbol;
     this.#symbols.set(instrumentId, symbol);
     const f = this.#byId.get(instrumentId);
-    if (f) f.symbol = symbol;
+    if (f) {
+      f.symbol = symbol;
+      this.#contract(f);
+    }
     // A live feed names instruments one by one: a future and its spot pair pair once both are named.
     if (!known && (fxFutureRoot(symbol) !== undefined || SPOT_SYMBOLS.has(symbol)))
       this.symbolsKnown(this.#symbols);
@@ -373,6 +418,55 @@ export class FeatureEngine {
   /** The spot pair a future is paired with (`pairSpot`), or undefined. */
   spotOf(futureId: number): { readonly spotId: number; readonly invertSpot: boolean } | undefined {
     return this.#pairs.get(futureId);
+  }
+
+  /**
+   * Daily bars (decimal high, low, close; contracts traded) of every CME FX future traded so far,
+   * by raw symbol and trading date; a date enters once it is over.
+   */
+  get dailyHistory(): ContractHistory {
+    return this.#days.history;
+  }
+
+  /**
+   * The prior-day levels of a CME FX future on the trading date of its last trade: for the
+   * product's front month `frontPriorDay` (on a roll day the new front's own previous trading date),
+   * for another contract its own previous trading date. Undefined when the contract did not trade
+   * on that date (the techniques wait, as on a first day), and for other instruments.
+   */
+  priorDay(instrumentId: number): ContractDay | undefined {
+    return this.#byId.get(instrumentId)?.priorDay;
+  }
+
+  /** The bucket volume of an instrument's daily VPIN (`vpin_daily`); undefined for an instrument not seen yet. */
+  dailyVpinBucketVolume(instrumentId: number): number | undefined {
+    return this.#byId.get(instrumentId)?.vpinDaily.bucketVolume;
+  }
+
+  /** Links an instrument to its contract's daily tally when its symbol names a CME FX future. */
+  #contract(f: InstrumentFeatures): void {
+    const product = fxFutureRoot(f.symbol) ?? null;
+    f.product = product;
+    f.days = product === null ? null : this.#days.tally(f.symbol);
+    f.priorDay = undefined;
+    if (f.days !== null && f.days.date !== '') this.#dayBegun(f, product as string, f.days.date);
+  }
+
+  /** A trading date begins for a CME FX future: once a day, its prior-day levels and daily VPIN size. */
+  #newDay(f: InstrumentFeatures, days: ContractDayTally, tsMs: number): void {
+    const date = this.#days.begin(days, tsMs);
+    if (date !== '') this.#dayBegun(f, f.product as string, date);
+  }
+
+  #dayBegun(f: InstrumentFeatures, product: string, date: string): void {
+    const history = this.#days.history;
+    f.priorDay =
+      frontMonth(product, date).symbol === f.symbol
+        ? frontPriorDay(product, date, history)
+        : history.get(f.symbol)?.get(tradingDatesBefore(date, 1)[0]);
+    if (this.#advDays === undefined) return;
+    const adv = frontAverageDailyVolume(product, date, history, this.#advDays);
+    if (adv !== undefined) f.vpinDaily.setBucketVolume(vpinBucketVolume(adv));
   }
 
   /**
@@ -452,7 +546,10 @@ export class FeatureEngine {
     if (f === undefined) {
       f = new InstrumentFeatures(id, this.#ticks.get(id) ?? this.#defaultTick, this.#opts);
       const sym = this.#symbols.get(id);
-      if (sym !== undefined) f.symbol = sym;
+      if (sym !== undefined) {
+        f.symbol = sym;
+        this.#contract(f);
+      }
       this.#byId.set(id, f);
       if (this.#pairs.size > 0) this.#link();
     }
@@ -527,6 +624,11 @@ export class FeatureEngine {
   }
 
   #trade(f: InstrumentFeatures, c: RecordCursor, tsMs: number): void {
+    const days = f.days;
+    if (days !== null) {
+      if (!(tsMs < days.endMs)) this.#newDay(f, days, tsMs);
+      days.fold(c.price * 1e-9, c.size);
+    }
     f.flow.updateTrade(c);
     f.vpin.updateTrade(c);
     f.vpinDaily.updateTrade(c);

@@ -10,6 +10,11 @@
  * regime state); the pipeline then runs on that frozen input at the next 1-s grid point, so
  * market data keeps flowing in between and nothing a decision reads can change under it.
  *
+ * Prior-day levels on a contract roll: the techniques' session tracker of each contract takes its
+ * own previous FX day; on the roll date of a product, for its new front month, the feature engine
+ * decides instead (`FeatureEngine.priorDay`, `frontPriorDay`): the new front's own bar of the
+ * previous trading date, or none when it did not trade then (a stale older day is not used).
+ *
  * The regime comes from a fitted model (`RegimeModelFile`) fed one observation a minute
  * (`MinuteObserver`, deseasonalised like the fit), for instruments of the product it was fitted on;
  * without a model (or for other products) the regime is unknown.
@@ -17,11 +22,24 @@
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
 import type { BookView } from '../book/index.js';
-import { type Clock, fxFutureRoot, InvalidOptionError } from '../core/index.js';
+import {
+  type Clock,
+  frontMonth,
+  fxFutureRoot,
+  InvalidOptionError,
+  tradingDatesBefore,
+  tradingDayBounds,
+} from '../core/index.js';
 import { hasTsRecv, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import type { Trader } from '../execution/index.js';
-import { FeatureEngine, type FeatureEngineOptions, type FeatureSnapshot } from '../features/index.js';
+import {
+  type DayLevels,
+  FeatureEngine,
+  type FeatureEngineOptions,
+  type FeatureSnapshot,
+  type SessionLevelsView,
+} from '../features/index.js';
 import {
   DEFAULT_TECHNIQUES_CONFIG,
   fillContext,
@@ -195,7 +213,10 @@ export class DecisionLoop {
   #instrument(snap: FeatureSnapshot): Instrument {
     let inst = this.#byId.get(snap.instrument_id);
     if (inst === undefined) {
-      const techniques = new TechniqueSet(this.#techConfig, { collect: false });
+      const techniques = new TechniqueSet(this.#techConfig, {
+        collect: false,
+        onDayBegin: this.#rollPriorDay(snap.instrument_id, snap.symbol),
+      });
       inst = {
         techniques,
         ctx: techniques.context(snap.symbol, this.#tick ?? this.engine.tickSize(snap.instrument_id) * 1e-9),
@@ -210,6 +231,32 @@ export class DecisionLoop {
       this.#trader?.addInstrument({ instrumentId: snap.instrument_id, symbol: snap.symbol });
     }
     return inst;
+  }
+
+  /**
+   * For a CME FX future: on its product's roll date, when it is the new front, its prior day is the
+   * engine's (`frontPriorDay`: its own previous trading date, or none). Other days and instruments
+   * keep the tracker's own.
+   */
+  #rollPriorDay(id: number, symbol: string): ((date: string, prior: DayLevels) => void) | undefined {
+    const product = fxFutureRoot(symbol);
+    if (product === undefined) return undefined;
+    return (date, prior) => {
+      const previous = tradingDatesBefore(date, 1)[0];
+      if (frontMonth(product, date).symbol !== symbol || frontMonth(product, previous).symbol === symbol)
+        return;
+      const p = this.engine.priorDay(id);
+      if (p === undefined) prior.begin('', Number.NaN, Number.NaN);
+      else if (p.date === previous && p.date !== prior.date) {
+        const b = tradingDayBounds(p.date);
+        prior.setLevels(p.date, b.startMs, b.endMs, p.high, p.low, p.close);
+      }
+    };
+  }
+
+  /** The session levels the techniques of `instrumentId` read; undefined before its first bar. */
+  sessions(instrumentId: number): SessionLevelsView | undefined {
+    return this.#byId.get(instrumentId)?.techniques.sessions;
   }
 
   /** A filter of the regime model for `symbol`: only for the product it was fitted on (6E, 6B …). */

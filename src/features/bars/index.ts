@@ -11,6 +11,8 @@ export {
 } from './range-volatility.js';
 export {
   type ContractDay,
+  ContractDays,
+  ContractDayTally,
   type ContractHistory,
   frontAverageDailyVolume,
   frontPriorDay,

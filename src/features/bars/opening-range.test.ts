@@ -189,6 +189,29 @@ describe('OpeningRangeTracker: prior FX day and prior sessions', () => {
     assert.equal(t.fxDay.date, '2026-03-09');
   });
 
+  it('lets onDayBegin decide the prior day once a day, before anything reads it', () => {
+    const calls: string[] = [];
+    const t = new OpeningRangeTracker({
+      onDayBegin: (date, prior) => {
+        calls.push(`${date} ${prior.date}`);
+        // On 11 March the prior day comes from elsewhere: 1.2 / 1.19 / 1.195, open unknown.
+        if (date === '2026-03-11') prior.setLevels('2026-03-10', 1, 2, 1.2, 1.19, 1.195);
+      },
+    });
+    t.update(bar('2026-03-10T13:00:00Z', 1.105, 1.11, 1.1, 1.105));
+    t.update(bar('2026-03-10T13:01:00Z', 1.105, 1.111, 1.1, 1.105));
+    t.update(bar('2026-03-10T21:00:00Z', 1.108, 1.109, 1.107, 1.108)); // 17:00 New York: 11 March
+    t.update(bar('2026-03-10T21:01:00Z', 1.108, 1.109, 1.107, 1.108));
+    // Called at the first bar of each FX day only: none before 10 March, then the 10th as given.
+    assert.deepEqual(calls, ['2026-03-10 ', '2026-03-11 2026-03-10']);
+    assert.equal(t.isReady, true);
+    assert.equal(t.priorDay.high, 1.2);
+    assert.equal(t.priorDay.low, 1.19);
+    assert.equal(t.priorDay.close, 1.195);
+    assert.ok(Number.isNaN(t.priorDay.open));
+    assert.equal(t.priorDay.endMs, 2);
+  });
+
   it('keeps each centre’s last finished session as its prior session', () => {
     const t = new OpeningRangeTracker();
     // London, Tuesday 2026-03-10: 08:00–17:00 UTC.

@@ -254,6 +254,18 @@ export class DayLevels implements Ohlc {
     this.bars = src.bars;
   }
 
+  /**
+   * Sets the day's high, low and close from elsewhere (a contract's daily bar, `ContractDay`): the
+   * open is unknown (NaN), and the day counts as one bar.
+   */
+  setLevels(date: string, startMs: number, endMs: number, high: number, low: number, close: number): void {
+    this.begin(date, startMs, endMs);
+    this.high = high;
+    this.low = low;
+    this.close = close;
+    this.bars = 1;
+  }
+
   /** Starts the day [startMs, endMs). */
   begin(date: string, startMs: number, endMs: number): void {
     this.date = date;
@@ -268,6 +280,12 @@ export class DayLevels implements Ohlc {
 export interface OpeningRangeTrackerOptions {
   /** Opening-range length in minutes after each centre's open; default 15. */
   readonly minutes?: number;
+  /**
+   * Called once an FX day, when its first bar arrives, with the day's date and `priorDay` (the last
+   * finished day, or none) to overwrite in place before anything reads it: where the prior day is
+   * decided elsewhere (on a contract roll, the feature engine's `priorDay`).
+   */
+  readonly onDayBegin?: (date: string, priorDay: DayLevels) => void;
 }
 
 /** The session levels `OpeningRangeTracker` keeps, as techniques read them. */
@@ -298,9 +316,11 @@ export class OpeningRangeTracker implements SessionLevelsView, Calculator<[bar: 
   lastBarMs = Number.NaN;
   readonly #list: CentreSession[];
   readonly #nextOpen = new Float64Array(4).fill(Number.NaN);
+  readonly #onDayBegin: ((date: string, priorDay: DayLevels) => void) | undefined;
 
   constructor(options: OpeningRangeTrackerOptions = {}) {
     this.minutes = requirePositiveInt('minutes', options.minutes ?? 15);
+    this.#onDayBegin = options.onDayBegin;
     this.#list = FX_CENTRE_ORDER.map((c) => new CentreSession(c));
     this.sessions = Object.freeze({
       sydney: this.#list[0],
@@ -361,6 +381,7 @@ export class OpeningRangeTracker implements SessionLevelsView, Calculator<[bar: 
       0,
     );
     this.fxDay.begin(ymd(e.year, e.month, e.day), startMs, endMs);
+    if (this.#onDayBegin !== undefined) this.#onDayBegin(this.fxDay.date, this.priorDay);
   }
 
   #rollCentre(i: number, t: number): void {

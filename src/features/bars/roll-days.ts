@@ -15,10 +15,13 @@
  */
 import {
   frontMonth,
+  nextGlobexOpenMs,
   parseDate,
   ROLL_BUSINESS_DAYS,
   requirePositiveInt,
+  tradingDateOf,
   tradingDatesBefore,
+  tradingDayBounds,
 } from '../../core/index.js';
 
 /** One contract's CME trading date. */
@@ -72,4 +75,98 @@ export function frontAverageDailyVolume(
     n++;
   }
   return n === 0 ? undefined : sum / n;
+}
+
+/**
+ * One contract's trading date in progress, folded trade by trade: `ContractDays` starts it, closes
+ * it into the history and starts the next. Folding writes four numbers; nothing is allocated.
+ */
+export class ContractDayTally {
+  /** Trading date in progress; '' before the first trade and while Globex is closed. */
+  date = '';
+  /** End of `date` (ms; the next Globex open while closed): a trade at or after it begins a new date. */
+  endMs = Number.NaN;
+  high = Number.NaN;
+  low = Number.NaN;
+  close = Number.NaN;
+  volume = 0;
+
+  constructor(readonly symbol: string) {}
+
+  /** One trade of the date in progress (decimal price; NaN or a non-positive size is left out). */
+  fold(price: number, size: number): void {
+    if (this.date === '' || !(size > 0) || !Number.isFinite(price)) return;
+    if (this.volume === 0) {
+      this.high = price;
+      this.low = price;
+    } else if (price > this.high) this.high = price;
+    else if (price < this.low) this.low = price;
+    this.close = price;
+    this.volume += size;
+  }
+}
+
+/**
+ * The daily history of every contract traded in a replay (`history`, what `frontPriorDay` and
+ * `frontAverageDailyVolume` read), from one `ContractDayTally` per raw symbol. A date enters the
+ * history when it is over: at the contract's first trade of a later date, or when another
+ * contract begins a later date (the expiring contract has no trade on the roll day to close its
+ * last one).
+ */
+export class ContractDays {
+  readonly #history = new Map<string, Map<string, ContractDay>>();
+  readonly #tallies = new Map<string, ContractDayTally>();
+
+  /** Daily bars by raw symbol, then by trading date. */
+  get history(): ContractHistory {
+    return this.#history;
+  }
+
+  /** The tally of contract `symbol` (one per symbol, kept when its calculators are rebuilt). */
+  tally(symbol: string): ContractDayTally {
+    let t = this.#tallies.get(symbol);
+    if (t === undefined) {
+      t = new ContractDayTally(symbol);
+      this.#tallies.set(symbol, t);
+    }
+    return t;
+  }
+
+  /**
+   * Begins the trading date of `tsMs` on `tally` (called when `tsMs` reaches its `endMs`): every
+   * tally whose date is over by `tsMs` enters the history first. Outside Globex hours the tally has
+   * no date until the next open. Returns the date begun, '' when none.
+   */
+  begin(tally: ContractDayTally, tsMs: number): string {
+    for (const t of this.#tallies.values()) if (t.date !== '' && !(tsMs < t.endMs)) this.#close(t);
+    const date = tradingDateOf(tsMs);
+    if (date === null) {
+      tally.date = '';
+      tally.endMs = nextGlobexOpenMs(tsMs);
+      return '';
+    }
+    tally.date = date;
+    tally.endMs = tradingDayBounds(date).endMs;
+    return date;
+  }
+
+  #close(t: ContractDayTally): void {
+    if (t.volume > 0) {
+      let days = this.#history.get(t.symbol);
+      if (days === undefined) {
+        days = new Map();
+        this.#history.set(t.symbol, days);
+      }
+      days.set(
+        t.date,
+        Object.freeze({ date: t.date, high: t.high, low: t.low, close: t.close, volume: t.volume }),
+      );
+    }
+    t.date = '';
+    t.endMs = Number.NaN;
+    t.high = Number.NaN;
+    t.low = Number.NaN;
+    t.close = Number.NaN;
+    t.volume = 0;
+  }
 }

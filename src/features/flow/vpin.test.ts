@@ -78,6 +78,33 @@ describe('Vpin with aggressor flags', () => {
     close(v.cdf, 1);
   });
 
+  it("re-sizes from the next bucket on and weighs a mixed window by its buckets' volumes", () => {
+    const v = new Vpin({ bucketVolume: 10, windowBuckets: 2, cdfMinHistory: 1 });
+    v.update(0, 1.1, 8, B);
+    v.update(1, 1.1, 2, A); // bucket 1 (V 10) = B8 S2: |2 − 8| = 6
+    v.update(2, 1.1, 3, B); // bucket 2 has started at V 10 …
+    v.setBucketVolume(20); // … and keeps it: the new volume applies from bucket 3
+    assert.equal(v.bucketVolume, 20);
+    v.update(3, 1.1, 7, B); // bucket 2 = B10: |0 − 10| = 10; VPIN (6 + 10) / (2 · 10) = 0.8
+    assert.equal(v.bucketCount, 2);
+    close(v.value, 0.8);
+    v.update(4, 1.1, 15, A);
+    v.update(5, 1.1, 5, B); // bucket 3 (V 20) = B5 S15: 10. Window {2, 3}: (10 + 10) / (10 + 20)
+    assert.equal(v.bucketCount, 3);
+    close(v.value, 20 / 30);
+    v.update(6, 1.1, 20, B); // bucket 4 (V 20) = B20: 20. Window {3, 4}: (10 + 20) / (2 · 20)
+    close(v.value, 0.75);
+  });
+
+  it('takes a new bucket volume at once while the current bucket is empty', () => {
+    const v = new Vpin({ bucketVolume: 10, windowBuckets: 1, cdfMinHistory: 1 });
+    v.setBucketVolume(4);
+    v.update(0, 1.1, 3, B);
+    v.update(1, 1.1, 1, A); // one bucket of 4: |1 − 3| / 4
+    close(v.value, 0.5);
+    assert.throws(() => v.setBucketVolume(0), /bucketVolume/);
+  });
+
   it('sizes buckets as average daily volume / 50', () => {
     assert.equal(vpinBucketVolume(1_000_000), 20_000);
     assert.equal(vpinBucketVolume(1_000_000, 100), 10_000);

@@ -32,6 +32,11 @@
  * exist. Computed by one O(memory) scan per closed bucket (≈50 a day), never per trade. §11 flags
  * toxicity at cdf ≥ 0.9.
  *
+ * Bucket volume may change (`setBucketVolume`: the daily VPIN re-sized each trading date from the
+ * average daily volume); the bucket being filled keeps its volume and the new one applies from the
+ * next bucket on. While the window holds buckets of different volumes, VPIN divides by the sum of
+ * their volumes rather than n · V, so each bucket still weighs by its imbalance in contracts.
+ *
  * Trades with an UNDEF/NaN price or a non-positive size are dropped.
  */
 import type { ValueCalculator } from '../../core/index.js';
@@ -77,7 +82,14 @@ export function vpinBucketVolume(averageDailyVolume: number, bucketsPerDay = 50)
 
 /** Streaming VPIN with its empirical-CDF toxicity score. */
 export class Vpin implements ValueCalculator<[tsMs: number, price: number, size: number, side: number]> {
-  readonly #V: number;
+  #V: number;
+  /** Volume of the buckets after the current one. */
+  #nextV: number;
+  /** Volume of each closed bucket in the ring, and their sum. */
+  readonly #vol: Float64Array;
+  #volSum = 0;
+  /** Buckets closed when the window again holds buckets of one volume only (after a change). */
+  #mixedUntil = 0;
   readonly #n: number;
   readonly #bvcAll: boolean;
   readonly #barMs: number;
@@ -109,6 +121,7 @@ export class Vpin implements ValueCalculator<[tsMs: number, price: number, size:
 
   constructor(options: VpinOptions) {
     this.#V = requirePositive('bucketVolume', options.bucketVolume);
+    this.#nextV = this.#V;
     this.#n = requirePositiveInt('windowBuckets', options.windowBuckets ?? 50);
     this.#bvcAll =
       requireOneOf('classification', options.classification ?? 'auto', ['auto', 'bvc']) === 'bvc';
@@ -116,8 +129,26 @@ export class Vpin implements ValueCalculator<[tsMs: number, price: number, size:
     const hl = requirePositive('sigmaHalfLifeBars', options.sigmaHalfLifeBars ?? 1380);
     this.#alpha = 1 - 2 ** (-1 / hl);
     this.#imb = new Float64Array(this.#n);
+    this.#vol = new Float64Array(this.#n);
     this.#hist = new Float64Array(requirePositiveInt('cdfMemory', options.cdfMemory ?? 1000));
     this.#cdfMin = requireIntInRange('cdfMinHistory', options.cdfMinHistory ?? 50, 1, this.#hist.length);
+  }
+
+  /**
+   * Sets the volume of the buckets to come: at once when no volume is in the current bucket, else
+   * from the next bucket on (the current one closes at the volume it started with).
+   */
+  setBucketVolume(bucketVolume: number): void {
+    const v = requirePositive('bucketVolume', bucketVolume);
+    this.#nextV = v;
+    if (this.#fillBuy + this.#fillSell > 0 || v === this.#V) return;
+    this.#V = v;
+    this.#mixedUntil = this.#buckets + this.#n;
+  }
+
+  /** Volume of the buckets to come (the current bucket's, unless `setBucketVolume` changed it). */
+  get bucketVolume(): number {
+    return this.#nextV;
   }
 
   /** One trade: time (ms), price (any unit; NaN = UNDEF), size, aggressor side code. */
@@ -194,22 +225,38 @@ export class Vpin implements ValueCalculator<[tsMs: number, price: number, size:
 
   #closeBucket(): void {
     const imb = Math.abs(this.#fillSell - this.#fillBuy);
+    const V = this.#V;
     this.#fillBuy = 0;
     this.#fillSell = 0;
     const n = this.#n;
-    if (this.#buckets >= n) this.#imbSum -= this.#imb[this.#imbPos];
+    if (this.#buckets >= n) {
+      this.#imbSum -= this.#imb[this.#imbPos];
+      this.#volSum -= this.#vol[this.#imbPos];
+    }
     this.#imb[this.#imbPos] = imb;
     this.#imbSum += imb;
+    this.#vol[this.#imbPos] = V;
+    this.#volSum += V;
     this.#buckets++;
     this.#imbPos++;
     if (this.#imbPos === n) {
       this.#imbPos = 0;
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += this.#imb[i];
+      let vol = 0;
+      for (let i = 0; i < n; i++) {
+        sum += this.#imb[i];
+        vol += this.#vol[i];
+      }
       this.#imbSum = sum;
+      this.#volSum = vol;
+    }
+    if (this.#nextV !== V) {
+      this.#V = this.#nextV;
+      this.#mixedUntil = this.#buckets + n;
     }
     if (this.#buckets < n) return;
-    const vpin = this.#imbSum / (n * this.#V);
+    // n · V while every bucket of the window has the same volume (the paper's formula, bit for bit).
+    const vpin = this.#buckets < this.#mixedUntil ? this.#imbSum / this.#volSum : this.#imbSum / (n * V);
     this.#vpin = vpin;
     const hist = this.#hist;
     hist[this.#histPos] = vpin;
@@ -274,6 +321,10 @@ export class Vpin implements ValueCalculator<[tsMs: number, price: number, size:
     this.#fillBuy = 0;
     this.#fillSell = 0;
     this.#imb.fill(0);
+    this.#vol.fill(0);
+    this.#volSum = 0;
+    this.#mixedUntil = 0;
+    this.#V = this.#nextV;
     this.#imbPos = 0;
     this.#imbSum = 0;
     this.#buckets = 0;

@@ -5,7 +5,12 @@
  * tracker before the techniques run, so a range completed by this bar is visible to them.
  */
 import { ConfigError } from '../../core/index.js';
-import { type Bar, OpeningRangeTracker, type SessionLevelsView } from '../../features/index.js';
+import {
+  type Bar,
+  type DayLevels,
+  OpeningRangeTracker,
+  type SessionLevelsView,
+} from '../../features/index.js';
 import { AsianRangeBreakout } from './asian-breakout.js';
 import { BigFigures } from './big-figures.js';
 import { NO_SETUPS } from './common.js';
@@ -85,6 +90,8 @@ export interface TechniqueSetOptions {
   readonly onSetup?: (setup: Setup) => void;
   /** A silence between bars longer than this resets the detectors. Default 30 minutes. */
   readonly gapMs?: number;
+  /** The session tracker's `onDayBegin`: where the prior day is decided elsewhere (a contract roll). */
+  readonly onDayBegin?: (date: string, priorDay: DayLevels) => void;
 }
 
 /** Default gap that resets the detectors: longer than any quiet spell inside a session. */
@@ -105,7 +112,10 @@ export class TechniqueSet {
 
   constructor(config: TechniquesConfig = DEFAULT_TECHNIQUES_CONFIG, options: TechniqueSetOptions = {}) {
     this.config = config;
-    this.sessions = new OpeningRangeTracker({ minutes: config.openingRangeMinutes });
+    this.sessions = new OpeningRangeTracker({
+      minutes: config.openingRangeMinutes,
+      onDayBegin: options.onDayBegin,
+    });
     this.techniques = Object.freeze(createTechniques(config));
     this.gapMs = options.gapMs ?? DEFAULT_GAP_MS;
     this.#collect = options.collect ?? true;
