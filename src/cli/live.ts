@@ -1,7 +1,10 @@
 /**
- * `scalper live --venue fix --confirm ACCOUNT`: live trading through a FIX 4.4 broker, on
- * Databento's live gateway as the feed. It refuses to start unless `--confirm` names the account
- * the configuration trades (`execution.fix.account`), and says which venue and account it trades.
+ * `scalper live --venue fix|ig --confirm ACCOUNT`: live trading through a FIX 4.4 broker (the CME
+ * futures the decisions are taken on, Databento's live gateway as the feed) or through IG (the
+ * futures' spot pairs, `execution.tradeOn: spot`, IG's streaming prices as the feed, beside
+ * Databento's depth when `runtime.feeds` names both). It refuses to start unless `--confirm` names
+ * the account the configuration trades (`execution.fix.account`, `ig.accountId`), and says which
+ * venue and account it trades.
  *
  * On start it connects, reads the venue's own positions and working orders and reconciles them
  * with the state store's (execution.reconcile: `wait` refuses to trade on any difference and lists
@@ -11,7 +14,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { tradesOf, writeRunFiles } from '../backtest/index.js';
-import { FeedHealth } from '../book/index.js';
 import {
   type Clock,
   CME_FX_FUTURES,
@@ -20,12 +22,13 @@ import {
   formatTimestamp,
   wallClock,
 } from '../core/index.js';
+import { IG_BASE_URLS, IgRest, igMarketSymbol } from '../data/ig/index.js';
 import { FixBroker, fixBrokerOptions } from '../execution/fix/index.js';
-import { type ExecutionConfig, feedHealthOptions } from '../execution/index.js';
+import { IgBroker } from '../execution/ig/index.js';
+import type { ExecutionConfig, VenueBroker } from '../execution/index.js';
 import { openSqliteStore, stateStorePath } from '../infra/index.js';
 import { createProvider } from '../llm/index.js';
 import {
-  DatabentoFeed,
   FeedRecorder,
   reconciledResume,
   recordedFeed,
@@ -36,11 +39,36 @@ import {
 import { summary } from './commands.js';
 import { runOf, type ScalperConfig } from './config.js';
 import { backtestSetup } from './decide.js';
-import { endOnSignals, sessionFolder, sessionOptions, statusLine, watched } from './paper.js';
+import { checkLiveFeeds, feedKinds, type LiveFeeds, liveFeeds } from './feeds.js';
+import { endOnSignals, feedList, sessionFolder, sessionOptions, statusLine, watched } from './paper.js';
 import { readRegimeModel } from './regime-files.js';
 
+/** The venues `scalper live` trades through. */
+export const LIVE_VENUES = ['fix', 'ig'] as const;
+export type LiveVenueName = (typeof LIVE_VENUES)[number];
+
 /** The venue and account a live session trades, as the configuration names them. */
-export function liveVenue(cfg: ScalperConfig): { readonly account: string; readonly description: string } {
+export function liveVenue(
+  cfg: ScalperConfig,
+  venue: LiveVenueName = 'fix',
+): { readonly account: string; readonly description: string } {
+  if (venue === 'ig') {
+    const ig = cfg.ig;
+    if (ig === undefined || ig.markets.length === 0)
+      throw new ConfigError(
+        'scalper live --venue ig needs ig in the configuration: environment, accountId and the markets traded (epic, instrumentId, pointRaw, tickRaw)',
+      );
+    if (ig.accountId === undefined)
+      throw new ConfigError(
+        'ig.accountId: the IG account to trade must be named in the configuration for live trading',
+      );
+    const where = ig.baseUrl ?? IG_BASE_URLS[ig.environment];
+    const markets = ig.markets.map((m) => `${igMarketSymbol(m)} (${m.epic})`).join(', ');
+    return {
+      account: ig.accountId,
+      description: `IG ${ig.environment} at ${where}, account ${ig.accountId}, trading ${markets}`,
+    };
+  }
   const fix = cfg.execution.fix;
   if (fix === undefined)
     throw new ConfigError(
@@ -63,10 +91,42 @@ function fixTick(ex: ExecutionConfig, defaultTick: number) {
   };
 }
 
+/** The venue's broker, and the IG session an IG feed shares with it. */
+function venueBroker(
+  venue: LiveVenueName,
+  cfg: ScalperConfig,
+  clock: Clock,
+  log: ReturnType<typeof componentLogger>,
+): { broker: VenueBroker; igRest?: IgRest } {
+  const nowNs = () => BigInt(Math.round(clock.now())) * 1_000_000n;
+  if (venue === 'ig') {
+    const ig = cfg.ig as NonNullable<ScalperConfig['ig']>;
+    const igRest = IgRest.fromConfig(ig);
+    const broker = new IgBroker({
+      rest: igRest,
+      markets: ig.markets,
+      stream: ig.stream,
+      confirmFallbackMs: ig.confirmFallbackMs,
+      now: nowNs,
+    });
+    return { broker, igRest };
+  }
+  const broker = new FixBroker(
+    fixBrokerOptions(
+      cfg.execution.fix as NonNullable<ExecutionConfig['fix']>,
+      fixTick(cfg.execution, cfg.engine.defaultTickSize),
+      { logger: log, clock },
+    ),
+  );
+  return { broker };
+}
+
 /** Runs a live session until `signal`; returns it and its folder once it has ended. */
 export async function runLive(
   cfg: ScalperConfig,
   o: {
+    /** The venue (default fix). */
+    readonly venue?: LiveVenueName;
     readonly confirm?: string;
     readonly signal: AbortSignal;
     readonly status?: (s: SessionStatus) => void;
@@ -75,40 +135,28 @@ export async function runLive(
   },
 ): Promise<{ session: TradingSession; folder: string }> {
   const clock = o.clock ?? wallClock;
-  const venue = liveVenue(cfg);
+  const venueName = o.venue ?? 'fix';
+  const venue = liveVenue(cfg, venueName);
   if (o.confirm !== venue.account)
     throw new ConfigError(
       `scalper live sends real orders: ${venue.description}. To trade it, run again with --confirm ${venue.account}${o.confirm === undefined ? '' : ` (--confirm named "${o.confirm}")`}`,
     );
   const rt = cfg.runtime;
-  const db = rt.databento;
-  if (db.symbols.length === 0)
-    throw new ConfigError(
-      'runtime.databento.symbols: the symbols to subscribe to (6EZ6, or 6E.FUT with stypeIn: parent) are needed for live trading',
-    );
+  // IG deals in spot pairs: its decisions, taken on the futures, are traded on them.
+  const traded: ScalperConfig =
+    venueName === 'ig' ? { ...cfg, execution: { ...cfg.execution, tradeOn: 'spot' } } : cfg;
+  const kinds = feedKinds(cfg, venueName === 'ig' ? ['ig'] : ['databento']);
   // Everything that can be checked is, before the venue is touched.
-  if ((process.env.DATABENTO_API_KEY ?? '') === '')
-    throw new ConfigError(
-      'DATABENTO_API_KEY is not set: the live feed (runtime.databento) needs the API key',
-    );
+  checkLiveFeeds(kinds, cfg);
   const log = componentLogger('live');
   const runId = 'live';
   const store = openSqliteStore(stateStorePath(rt.dataDir));
-  const broker = new FixBroker(
-    fixBrokerOptions(
-      cfg.execution.fix as NonNullable<ExecutionConfig['fix']>,
-      fixTick(cfg.execution, cfg.engine.defaultTickSize),
-      { logger: log, clock },
-    ),
-  );
+  const { broker, igRest } = venueBroker(venueName, cfg, clock, log);
+  let feeds: LiveFeeds | null = null;
   try {
-    const nowNs = BigInt(clock.now()) * 1_000_000n;
-    const first = await resumeOf(store, {
-      runId,
-      feed: 'databento',
-      nowNs,
-      venue: true,
-    });
+    feeds = liveFeeds(kinds, cfg, { signal: o.signal, log, clock, igRest });
+    const nowNs = BigInt(Math.round(clock.now())) * 1_000_000n;
+    const first = await resumeOf(store, { runId, feed: feeds.name, nowNs, venue: true });
     process.stderr.write(`trading live: ${venue.description}\n`);
     await broker.connect();
     const resume = await reconciledResume({
@@ -121,41 +169,28 @@ export async function runLive(
       log,
     });
     const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
-    const setup = backtestSetup(cfg, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
+    const setup = backtestSetup(traded, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
     const folder = sessionFolder(rt.dataDir, 'live', Date.now());
-    const health = new FeedHealth(feedHealthOptions(cfg.execution));
-    const feed = new DatabentoFeed({
-      health,
-      live: { dataset: db.dataset, ...(db.gateway !== undefined ? { gateway: db.gateway } : {}) },
-      subscriptions: db.schemas.map((schema) => ({ schema, symbols: db.symbols, stypeIn: db.stypeIn })),
-      signal: o.signal,
-      clock,
-      onEvent: (e) => {
-        if (e.type !== 'heartbeat') log.info({ event: e.type }, 'databento');
-      },
-    });
     const recorder = rt.record
-      ? await FeedRecorder.open({
-          dir: join(folder, 'feed'),
-          streams: db.schemas.map((schema) => ({ dataset: db.dataset, schema })),
-        })
+      ? await FeedRecorder.open({ dir: join(folder, 'feed'), streams: feeds.streams })
       : null;
     const session = new TradingSession({
       setup,
-      feed: recorder === null ? feed : recordedFeed(feed, recorder),
-      health,
+      feed: recorder === null ? feeds.feed : recordedFeed(feeds.feed, recorder),
+      health: feeds.health,
       broker,
       runId,
       flattenOnStop: rt.flattenOnStop,
       stopGraceMs: rt.stopGraceMs,
       store,
       resume,
-      feedName: 'databento',
+      feedName: feeds.name,
     });
     log.info(
       {
         folder,
         venue: venue.description,
+        feed: feeds.name,
         state: store.location,
         resumedFills: resume.trader.fills.length,
         at: formatTimestamp(nowNs),
@@ -171,6 +206,7 @@ export async function runLive(
     return { session, folder };
   } finally {
     await broker.close();
+    feeds?.close();
     await store.close();
   }
 }
@@ -180,17 +216,22 @@ export function registerLive(program: Command): void {
   const cmd = program
     .command('live')
     .description(summary('live'))
-    .requiredOption('--venue <venue>', 'the venue to trade through: fix (a FIX 4.4 broker, execution.fix)')
+    .requiredOption(
+      '--venue <venue>',
+      'the venue to trade through: fix (a FIX 4.4 broker, execution.fix) or ig (IG, the ig section)',
+    )
     .option(
       '--confirm <account>',
       'the account to trade, as the configuration names it: nothing is sent without it',
     )
     .action(async (o: { venue: string; confirm?: string }, self: Command) => {
-      if (o.venue !== 'fix') throw new ConfigError(`--venue must be fix, got "${o.venue}"`);
+      if (!(LIVE_VENUES as readonly string[]).includes(o.venue))
+        throw new ConfigError(`--venue must be ${LIVE_VENUES.join(' or ')}, got "${o.venue}"`);
       const run = runOf(self);
       const ctl = endOnSignals();
       const tty = process.stderr.isTTY === true;
       const { session, folder } = await runLive(run.config, {
+        venue: o.venue as LiveVenueName,
         confirm: o.confirm,
         signal: ctl.signal,
         status: tty ? (s) => process.stderr.write(`\r\x1b[2K${statusLine(s)}`) : undefined,
@@ -198,5 +239,10 @@ export function registerLive(program: Command): void {
       if (tty) process.stderr.write('\n');
       process.stdout.write(`${statusLine(session.status())}\nsession folder: ${folder}\n`);
     });
-  sessionOptions(cmd);
+  sessionOptions(cmd, { feed: 'runtime.feeds' });
+  cmd.option(
+    '--feed <feeds>',
+    "the live feeds: databento (runtime.databento), ig (ig.markets) or databento,ig (default: the venue's)",
+    feedList,
+  );
 }
