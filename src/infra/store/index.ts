@@ -20,6 +20,7 @@ export type {
   StoredFill,
   StoredOrder,
   StoredOrderEvent,
+  StoredBracket,
   StoredOrderRole,
   StoredOrderSpec,
   StoredOrderStatus,

@@ -81,6 +81,7 @@ function schemaSuite(driver: SqliteDriverName): void {
       [
         { version: 1n, name: 'runtime state' },
         { version: 2n, name: 'feed positions' },
+        { version: 3n, name: 'bracket exits of entries' },
       ],
     );
     const tables = db
@@ -289,6 +290,36 @@ function orderSuite(driver: SqliteDriverName): void {
       role: { role: 'entry', decisionId: 'd-7' },
     });
     assert.deepEqual(await s.openOrders(), []);
+    await s.close();
+  });
+
+  test("an entry keeps its bracket's exits; a store of version 2 opens with its orders and takes them", async () => {
+    const path = freshPath();
+    // A store as version 2 of the schema left it, holding an entry sent then.
+    const v2 = openSqliteStore(path, { driver, migrations: MIGRATIONS.slice(0, 2) });
+    await v2.recordOrder(new Order(SPEC, 1_000n), { role: 'entry', decisionId: 'd-1' });
+    await v2.close();
+    const s = openSqliteStore(path, { driver });
+    assert.deepEqual((await s.order('r1-1'))?.role, { role: 'entry', decisionId: 'd-1' });
+    const bracket = { stopPx: 1_084_750_000, targetPx: 1_086_000_000, timeStopMs: 300_000 };
+    await s.recordOrder(new Order({ ...SPEC, clientId: 'r1-2' }, 2_000n), {
+      role: 'entry',
+      decisionId: 'd-2',
+      bracket,
+    });
+    await s.recordOrder(new Order({ ...SPEC, clientId: 'r1-3', side: 'sell', type: 'stop', stopPx: 1 }, 3_000n), {
+      role: 'exit',
+      reason: 'stop',
+    });
+    assert.deepEqual((await s.order('r1-2'))?.role, { role: 'entry', decisionId: 'd-2', bracket });
+    assert.deepEqual((await s.order('r1-3'))?.role, { role: 'exit', reason: 'stop' });
+    await assert.rejects(
+      s.recordOrder(new Order({ ...SPEC, clientId: 'r1-4' }, 4_000n), {
+        role: 'entry',
+        bracket: { ...bracket, stopPx: 1.5 },
+      }),
+      isStoreError('STORE_INVALID', 'r1-4', 'bracket stop price', '1.5'),
+    );
     await s.close();
   });
 
