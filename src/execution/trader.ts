@@ -125,7 +125,8 @@ export interface TraderResume {
 /** A bracket a restarted session takes over (see `TraderResume.brackets`). */
 export interface ResumedBracket {
   readonly instrumentId: number;
-  readonly exits: BracketExits;
+  /** The bracket's exits, null when not known (its orders are still followed). */
+  readonly exits: BracketExits | null;
   /** Client ids of the bracket's orders the broker holds as working, when there are. */
   readonly entryId?: string;
   readonly stopId?: string;
@@ -377,12 +378,12 @@ export class Trader {
       const o = clientId === undefined ? undefined : this.broker.order(clientId);
       return o === undefined || isTerminal(o.status) ? null : o.clientId;
     };
-    slot.exits = b.exits;
+    if (b.exits !== null) slot.exits = b.exits;
     slot.entryId = working(b.entryId);
     if (pos === 0) return;
     slot.stopId = working(b.stopId);
     slot.targetId = working(b.targetId);
-    slot.rearm = slot.stopId === null || slot.targetId === null;
+    slot.rearm = b.exits !== null && (slot.stopId === null || slot.targetId === null);
   }
 
   /** Adds the equity now to the curve (at the end of a run, so that the curve ends at the total). */
