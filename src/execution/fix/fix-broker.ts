@@ -183,6 +183,9 @@ interface Sent {
   readonly ref?: string;
 }
 
+/** The ClOrdID of a cancel or replace request: the order's client id and the request's number. */
+const REQUEST_ID = /^(.+)\.(\d+)$/;
+
 /** How many sent sequence numbers are remembered, to map a venue's Reject back to its order. */
 const SENT_MEMORY = 4096;
 
@@ -435,17 +438,19 @@ export class FixBroker implements VenueBroker {
         `cannot adopt: instrument ${o.instrumentId} is not configured`,
       );
     const order = adoptedOrder(o, nowNs);
-    // The venue knows it by its ClOrdID (our client id for it) and its OrderID.
+    // The venue knows it by its ClOrdID (our client id for it, or its last request's) and its OrderID.
+    const current = o.venueClientId ?? clientId;
     const entry: Entry = {
       order,
       instrument,
-      current: clientId,
+      current,
       replacing: null,
       venueId: o.venueId,
-      requests: 0,
+      requests: Number(REQUEST_ID.exec(current)?.[2] ?? 0),
     };
     this.#orders.set(clientId, entry);
     this.#byClOrdId.set(clientId, entry);
+    this.#byClOrdId.set(current, entry);
     return order;
   }
 
@@ -913,8 +918,11 @@ export class FixBroker implements VenueBroker {
         const entry = clOrdId !== null ? this.#byClOrdId.get(clOrdId) : undefined;
         const limitPx = rawPrice(f(44));
         const stopPx = rawPrice(f(99));
+        // An order of an earlier session, replaced then: it goes by the ClOrdID of that request.
+        const request = entry === undefined && clOrdId !== null ? REQUEST_ID.exec(clOrdId) : null;
         p.orders.push({
-          clientId: entry?.order.clientId ?? clOrdId ?? undefined,
+          clientId: entry?.order.clientId ?? request?.[1] ?? clOrdId ?? undefined,
+          ...(request !== null ? { venueClientId: clOrdId as string } : {}),
           venueId: f(37) ?? '',
           instrumentId: instrument.instrumentId,
           side,
