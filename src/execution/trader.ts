@@ -87,7 +87,10 @@ class Slot {
   closeId: string | null = null;
   /** The exits of the current bracket (a resumed position's, from its entry in the store). */
   exits: BracketExits | null = null;
-  /** A resumed position whose stop or target is not working: they are sent with the next record. */
+  /**
+   * A resumed position whose stop or target is not working (they are sent with the next record),
+   * or resumed exits of a position closed meanwhile (they are cancelled then).
+   */
   rearm = false;
   /** When the current position was opened (first entry fill), ns. */
   openedNs: bigint | null = null;
@@ -245,10 +248,20 @@ export class Trader {
   /**
    * A resumed position's missing stop and target, sent at its bracket's levels once the book is
    * two-sided; not while the position is being closed, the trader is stopped or the kill switch is
-   * on (exits are not new risk, but the switch's rule is that nothing is sent).
+   * on (exits are not new risk, but the switch's rule is that nothing is sent). Exits still working
+   * for a position that was closed while the session was down are cancelled: filled, they would
+   * open a new one.
    */
   #rearm(id: number, slot: Slot, book: BookView, nowNs: bigint): void {
     const pos = this.portfolio.position(id);
+    if (pos === 0 && slot.entryId === null) {
+      slot.rearm = false;
+      this.#nowNs = nowNs;
+      this.#log(id, 'exits', 'resumed exits of a closed position cancelled');
+      this.#cancel(slot.stopId);
+      this.#cancel(slot.targetId);
+      return;
+    }
     if (pos === 0 || slot.exits === null || slot.closing !== null) {
       slot.rearm = false;
       return;
@@ -380,10 +393,10 @@ export class Trader {
     };
     if (b.exits !== null) slot.exits = b.exits;
     slot.entryId = working(b.entryId);
-    if (pos === 0) return;
     slot.stopId = working(b.stopId);
     slot.targetId = working(b.targetId);
-    slot.rearm = b.exits !== null && (slot.stopId === null || slot.targetId === null);
+    const exits = slot.stopId !== null || slot.targetId !== null;
+    slot.rearm = pos === 0 ? exits : b.exits !== null && (slot.stopId === null || slot.targetId === null);
   }
 
   /** Adds the equity now to the curve (at the end of a run, so that the curve ends at the total). */

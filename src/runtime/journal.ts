@@ -130,9 +130,9 @@ export async function storedFills(store: SqliteStateStore): Promise<TraderFill[]
  * the entry whose fill opened it (the position's first fill since it was last flat), each level
  * replaced by the one of the stop or target the store still holds open for it (a stop tightened
  * on a risk-off flag is kept tight); with `working` (a real venue) also the client ids of the
- * bracket's orders the store holds open, to be followed where the venue still works them. A
- * position opened by an order without a bracket (a store of an earlier version, a close-out) gets
- * none: its time stop still holds.
+ * bracket's orders the store holds open, to be followed where the venue still works them (and the
+ * exits of a position closed meanwhile, to be cancelled). A position opened by an order without a
+ * bracket (a store of an earlier version, a close-out) gets none: its time stop still holds.
  */
 export async function bracketsOf(
   store: SqliteStateStore,
@@ -150,7 +150,7 @@ export async function bracketsOf(
   }
   const ids = new Set([
     ...[...net].filter(([, q]) => q !== 0).map(([id]) => id),
-    ...(working ? open.filter((o) => o.role?.role === 'entry').map((o) => o.spec.instrumentId) : []),
+    ...(working ? open.filter((o) => o.role !== null).map((o) => o.spec.instrumentId) : []),
   ]);
   const out: ResumedBracket[] = [];
   for (const id of [...ids].sort((a, b) => a - b)) {
@@ -159,19 +159,17 @@ export async function bracketsOf(
     const entryOrder = lastOf(open, (o) => o.spec.instrumentId === id && o.role?.role === 'entry');
     const from = pos !== 0 && first !== undefined ? await store.order(first) : entryOrder;
     const bracket = from?.role?.role === 'entry' ? from.role.bracket : undefined;
-    // The working exits of the position: on its closing side.
+    // The working exits of the position, on its closing side; of a flat one, any left.
     const exitSide = pos > 0 ? 'sell' : 'buy';
     const exit = (reason: string) =>
-      pos === 0
-        ? undefined
-        : lastOf(
-            open,
-            (o) =>
-              o.spec.instrumentId === id &&
-              o.spec.side === exitSide &&
-              o.role?.role === 'exit' &&
-              o.role.reason === reason,
-          );
+      lastOf(
+        open,
+        (o) =>
+          o.spec.instrumentId === id &&
+          (pos === 0 || o.spec.side === exitSide) &&
+          o.role?.role === 'exit' &&
+          o.role.reason === reason,
+      );
     const stop = exit('stop');
     const target = exit('target');
     const exits: BracketExits | null =
@@ -182,7 +180,8 @@ export async function bracketsOf(
             targetPx: target?.spec.limitPx ?? bracket.targetPx,
             timeStopMs: bracket.timeStopMs,
           };
-    if (exits === null && !(working && (stop !== undefined || target !== undefined))) continue;
+    const followed = working && (stop !== undefined || target !== undefined || entryOrder !== undefined);
+    if (exits === null && !followed) continue;
     out.push({
       instrumentId: id,
       exits,
