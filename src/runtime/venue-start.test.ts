@@ -15,9 +15,13 @@ import { after, afterEach, describe, test } from 'node:test';
 import { depth, px, replayThrough, SIX_E_MBP, type Step, T0 } from '../../test/execution.js';
 import { FixVenue, tagOf } from '../../test/fix-venue.js';
 import { silentLogger } from '../core/index.js';
-import { FixBroker } from '../execution/fix/index.js';
-import type { FixInstrument } from '../execution/fix/wire.js';
-import { executionConfig, type Trader, venueTrader } from '../execution/index.js';
+import {
+  executionConfig,
+  FixBroker,
+  type FixInstrument,
+  type Trader,
+  venueTrader,
+} from '../execution/index.js';
 import { openSqliteStore, type SqliteStateStore } from '../infra/index.js';
 import { type Resume, resumeOf, SessionJournal } from './journal.js';
 import { reconciledResume } from './venue-start.js';
