@@ -112,7 +112,12 @@ function trader(broker: FixBroker, store: SqliteStateStore, resume?: Resume): Tr
  * bracket's stop at 1.08485 and target at 1.08525 (4 ticks each way, the minimum without an ATR)
  * working at the venue; it dies there (its broker logs out, nothing is cancelled).
  */
-async function firstSession(venue: FixVenue, store: SqliteStateStore, dir: string): Promise<void> {
+async function firstSession(
+  venue: FixVenue,
+  store: SqliteStateStore,
+  dir: string,
+  then?: (t: Trader) => Promise<void>,
+): Promise<void> {
   const broker = await connected(venue, dir);
   const t = trader(broker, store);
   await replayThrough(
@@ -125,6 +130,7 @@ async function firstSession(venue: FixVenue, store: SqliteStateStore, dir: strin
     'the stop and target working',
   );
   assert.equal(t.position(ID), 1);
+  await then?.(t);
   await broker.close();
 }
 
@@ -282,5 +288,63 @@ describe('a live session restarted at a FIX venue', () => {
     assert.deepEqual(clOrdIds(venue, 'D'), ['live-1', 'live-2', 'live-3'], 'nothing sent again');
     assert.deepEqual(clOrdIds(venue, 'F', 41), ['live-3']);
     await until(async () => (await store.openOrders()).length === 0, 'the store following the target');
+  });
+
+  test('a stop tightened by a replace is found by its last ClOrdID, kept at its tightened level, and its fill booked', async () => {
+    const { venue, store, dir } = await rig();
+    await firstSession(venue, store, dir, async (t) => {
+      // A sweep alert: the stop moves to 2 ticks under the bid, 1.085 − 0.0001 = 1.0849.
+      t.onToxicity(ID, T0 + 30_000_000_000n, 'sweep');
+      await until(async () => {
+        const o = await store.order('live-2');
+        return o?.status === 'accepted' && o.spec.stopPx === px(1.0849);
+      }, 'the stop replaced');
+    });
+    assert.deepEqual(
+      venue.messages('G').map((m) => [tagOf(m.text, 11), tagOf(m.text, 41)]),
+      [['live-2.1', 'live-2']],
+    );
+    const nowNs = T0 + 120_000_000_000n;
+    const first = await resumeOf(store, { runId: 'live', feed: 'databento', nowNs, venue: true });
+    const broker = await connected(venue, dir);
+    const resume = await reconciledResume({
+      broker,
+      resume: first,
+      store,
+      policy: 'wait',
+      runId: 'live',
+      nowNs,
+      log: silentLogger(),
+    });
+    assert.deepEqual(resume.trader.brackets, [
+      {
+        instrumentId: ID,
+        exits: { stopPx: px(1.0849), targetPx: px(1.08525), timeStopMs: 300_000 },
+        stopId: 'live-2',
+        targetId: 'live-3',
+      },
+    ]);
+    const t = trader(broker, store, resume);
+    await replayThrough(t, [bar(2)], 'mbp-10');
+    // The venue reports the stop's fill under the ClOrdID of its replace.
+    venue.fill('live-2.1', 1, px(1.0849));
+    await until(
+      () => broker.order('live-3')?.status === 'cancelled',
+      'the target cancelled once the stop filled',
+    );
+    assert.equal(t.position(ID), 0);
+    assert.deepEqual(clOrdIds(venue, 'D'), ['live-1', 'live-2', 'live-3'], 'nothing sent again');
+    assert.deepEqual(
+      t.fills.map((f) => [f.clientId, f.side, f.price]),
+      [
+        ['live-1', 'buy', px(1.08505)],
+        ['live-2', 'sell', px(1.0849)],
+      ],
+    );
+    await until(async () => (await store.openOrders()).length === 0, 'the store following the target');
+    assert.deepEqual(
+      (await store.fills('live-2')).map((f) => [f.quantity, f.price]),
+      [[1, px(1.0849)]],
+    );
   });
 });
