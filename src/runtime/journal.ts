@@ -12,7 +12,8 @@
  * On start, `resumeOf` reads that back for `Trader.resume` and the feed's resume point. Orders the
  * store holds as open belong to the process that died: at the paper venue, which lived in that
  * process, they ended with it and are closed in the store as cancelled; at a real venue they are
- * looked up and reconciled (execution/reconcile.ts), never sent again.
+ * looked up and reconciled (runtime/venue-start.ts), never sent again. The brackets of open
+ * positions (`bracketsOf`) come back with them: an entry is stored with its exits.
  */
 import { type Logger, tradingDateOf } from '../core/index.js';
 import {

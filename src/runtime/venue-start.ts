@@ -52,6 +52,7 @@ export async function reconciledResume(o: {
     .map(([instrumentId, quantity]) => ({ instrumentId, quantity }));
   const r = reconcile({ positions, orders: ours }, theirs);
   const adopted: TraderFill[] = [];
+  const closed: number[] = [];
   if (!r.matched) {
     const lines = describeMismatches(r, (id) => String(id));
     log.warn({ differences: lines, policy }, 'the venue differs from the state store');
@@ -59,6 +60,7 @@ export async function reconciledResume(o: {
     const ids = await store.reserveClientOrderIds(runId, Math.max(1, plan.length));
     let next = 0;
     const outcome = carryOut(plan, broker, nowNs, () => ids[next++]);
+    for (const a of plan) if (a.kind === 'close-position') closed.push(a.instrumentId);
     if (!outcome.trading)
       throw new ConfigError(
         `the venue's account differs from the state store, and execution.reconcile is "wait": ${outcome.held}\n  ${lines.join('\n  ')}\nSettle the account, or set execution.reconcile to adopt or flatten.`,
@@ -84,6 +86,9 @@ export async function reconciledResume(o: {
     }
   }
   const open = await store.openOrders();
+  // A position the policy closes at the market is not protected again.
+  const closing = new Set(closed);
+  const brackets = (await bracketsOf(store, fills, open, true)).filter((b) => !closing.has(b.instrumentId));
   return {
     ...resume,
     open,
@@ -91,7 +96,7 @@ export async function reconciledResume(o: {
     trader: {
       ...resume.trader,
       fills: [...fills, ...adopted],
-      brackets: await bracketsOf(store, fills, open, true),
+      brackets,
     },
   };
 }
