@@ -117,6 +117,20 @@ export interface VenueOrder {
   readonly filled?: { readonly quantity: number; readonly averagePx: number };
 }
 
+/**
+ * What a venue says of one order when asked (a FIX OrderStatusRequest): whether it still works or
+ * how it ended, and how much of it filled at what average price.
+ */
+export interface VenueOrderStatus {
+  readonly status: 'working' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+  /** Quantity filled over the order's life. */
+  readonly filledQuantity: number;
+  /** Average price of those fills, raw units (absent when none filled or the venue did not say). */
+  readonly averagePx?: number;
+  /** The venue's words, when it gave some (an unknown order, why it was rejected …). */
+  readonly text?: string;
+}
+
 /** The venue's own account of the positions and working orders of the account we trade. */
 export interface VenueState {
   readonly positions: readonly VenuePosition[];
@@ -154,6 +168,17 @@ export interface VenueBroker extends Broker {
    * broker already holds under that id is returned as it is.
    */
   adopt(order: VenueOrder, nowNs: bigint): Order;
+  /**
+   * What the venue says of one order of ours, by client id (and its venue id when known), for a
+   * venue that can be asked: after a restart, an order the store holds open and the venue no longer
+   * works is looked up here. Rejects when the venue does not answer or refuses the question.
+   */
+  orderStatus?(order: {
+    readonly clientId: string;
+    readonly venueId?: string;
+    readonly instrumentId: number;
+    readonly side: OrderSide;
+  }): Promise<VenueOrderStatus>;
   /** Calls `listener` with every link event and problem from now on. */
   onVenueEvent(listener: VenueListener): void;
 }

@@ -18,6 +18,7 @@ export {
   type VenueEvent,
   type VenueListener,
   type VenueOrder,
+  type VenueOrderStatus,
   type VenuePosition,
   type VenueState,
 } from './broker.js';

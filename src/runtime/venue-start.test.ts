@@ -177,11 +177,13 @@ describe('a live session restarted at a FIX venue', () => {
       nowNs,
       log: silentLogger(),
     });
+    // Not among the venue's working orders: asked of the venue (OrderStatusRequest), which does not know it.
+    assert.deepEqual(clOrdIds(venue, 'H'), ['live-4']);
     const never = await store.order('live-4');
-    assert.equal(never?.status, 'cancelled');
+    assert.equal(never?.status, 'rejected');
     assert.equal(
       (await store.orderHistory('live-4')).at(-1)?.reason,
-      "not working at the venue on restart, and the venue's position shows no fill of it",
+      'looked up at the venue on restart: rejected (unknown order)',
     );
     assert.deepEqual(
       resume.open.map((o) => [o.spec.clientId, o.status]),
@@ -243,12 +245,12 @@ describe('a live session restarted at a FIX venue', () => {
     assert.deepEqual(await store.openOrders(), []);
   });
 
-  test('an exit the venue filled while the session was down is booked from its position; the other is cancelled', async () => {
+  test('an exit the venue filled while the session was down is looked up and booked at its price; the other is cancelled', async () => {
     const { venue, store, dir } = await rig();
     await firstSession(venue, store, dir);
-    // While no session is logged on, the stop fills at the venue (it keeps the report for a resend,
-    // which the restarted broker, not knowing the order, cannot book).
-    venue.fill('live-2', 1, px(1.08485));
+    // While no session is logged on, the stop fills at the venue a tick through its price (the venue
+    // keeps the report for a resend, which the restarted broker, not knowing the order, cannot book).
+    venue.fill('live-2', 1, px(1.0848));
     const nowNs = T0 + 120_000_000_000n;
     const first = await resumeOf(store, { runId: 'live', feed: 'databento', nowNs, venue: true });
     const broker = await connected(venue, dir);
@@ -261,17 +263,87 @@ describe('a live session restarted at a FIX venue', () => {
       nowNs,
       log: silentLogger(),
     });
-    // The venue's position went from +1 to 0: what the stop's sell of 1 would do, and nothing else gone.
+    // Asked of the venue: filled, CumQty 1 at AvgPx 1.0848.
+    assert.deepEqual(clOrdIds(venue, 'H'), ['live-2']);
     const stop = await store.order('live-2');
     assert.deepEqual([stop?.status, stop?.filledQuantity], ['filled', 1]);
     assert.match(
       (await store.orderHistory('live-2')).at(-1)?.reason ?? '',
-      /filled while the session was down/,
+      /^filled while the session was down, looked up at the venue on restart: filled;/,
+    );
+    assert.deepEqual(
+      (await store.fills('live-2')).map((f) => [f.side, f.quantity, f.price, f.fee]),
+      [['sell', 1, px(1.0848), 0]],
+      "booked at the venue's price",
+    );
+    assert.deepEqual(
+      resume.trader.fills.map((f) => [f.clientId, f.side]),
+      [
+        ['live-1', 'buy'],
+        ['live-2', 'sell'],
+      ],
+    );
+    // The target, still working for a position that is gone, is cancelled with the first record.
+    const t = trader(broker, store, resume);
+    assert.equal(t.position(ID), 0);
+    await replayThrough(t, [bar(2)], 'mbp-10');
+    await until(() => broker.order('live-3')?.status === 'cancelled', 'the target cancelled');
+    assert.deepEqual(clOrdIds(venue, 'D'), ['live-1', 'live-2', 'live-3'], 'nothing sent again');
+    assert.deepEqual(clOrdIds(venue, 'F', 41), ['live-3']);
+    await until(async () => (await store.openOrders()).length === 0, 'the store following the target');
+  });
+
+  test('a venue that cannot be asked: its position shows which order filled while the session was down', async () => {
+    const { venue, store, dir } = await rig();
+    await firstSession(venue, store, dir);
+    venue.refuseOrderStatus('OrderStatusRequest is not supported');
+    // An entry recorded and never sent, and the stop filled at the venue a tick through its price.
+    store.recordOrderNow(
+      {
+        spec: {
+          clientId: 'live-4',
+          instrumentId: ID,
+          side: 'buy',
+          type: 'limit',
+          quantity: 1,
+          limitPx: px(1.0849),
+          tif: 'GTC',
+        },
+        sentNs: BigInt(Date.now()) * 1_000_000n,
+      },
+      { role: 'entry', bracket: { stopPx: px(1.0847), targetPx: px(1.0851), timeStopMs: 300_000 } },
+    );
+    venue.fill('live-2', 1, px(1.0848));
+    const nowNs = T0 + 120_000_000_000n;
+    const first = await resumeOf(store, { runId: 'live', feed: 'databento', nowNs, venue: true });
+    const broker = await connected(venue, dir);
+    const resume = await reconciledResume({
+      broker,
+      resume: first,
+      store,
+      policy: 'wait',
+      runId: 'live',
+      nowNs,
+      log: silentLogger(),
+    });
+    // Both questions refused. The venue's position went from +1 to 0: what the stop's sell of 1
+    // does, not the entry's buy of 1.
+    assert.deepEqual(clOrdIds(venue, 'H'), ['live-2', 'live-4']);
+    const stop = await store.order('live-2');
+    assert.deepEqual([stop?.status, stop?.filledQuantity], ['filled', 1]);
+    assert.match(
+      (await store.orderHistory('live-2')).at(-1)?.reason ?? '',
+      /^filled while the session was down: not working at the venue on restart, and the venue's position moved by -1 as its fill would; the venue did not tell the price or fee: booked at its stop price, without a fee$/,
     );
     assert.deepEqual(
       (await store.fills('live-2')).map((f) => [f.side, f.quantity, f.price]),
       [['sell', 1, px(1.08485)]],
-      'booked at its stop price',
+      'booked at its stop price, the price the venue did not tell',
+    );
+    assert.equal((await store.order('live-4'))?.status, 'cancelled');
+    assert.equal(
+      (await store.orderHistory('live-4')).at(-1)?.reason,
+      "not working at the venue on restart; the venue's position shows the fill of live-2, none of this one",
     );
     assert.deepEqual(
       resume.trader.fills.map((f) => [f.clientId, f.side]),

@@ -7,8 +7,9 @@
  * among the venue's working orders by its client id: one the venue still works is adopted by the
  * broker, so that its fills and cancels are booked and the store follows it (a bracket's exit goes
  * on protecting its position, and no second one is sent); one the venue no longer works is ended
- * in the store with what the venue's positions tell of it (see `settleGone`). Only then are the
- * positions compared and the venue's orders that are not ours left to the policy.
+ * in the store with what the venue tells of it: its order status when it can be asked (`lookUp`),
+ * else what its position shows (`settleByPosition`). Only then are the positions compared and the
+ * venue's orders that are not ours left to the policy.
  */
 import { ConfigError, type Logger } from '../core/index.js';
 import {
@@ -21,6 +22,7 @@ import {
   type TraderFill,
   type VenueBroker,
   type VenueOrder,
+  type VenueOrderStatus,
   type VenuePosition,
   type VenueState,
 } from '../execution/index.js';
@@ -107,7 +109,8 @@ type Context = Parameters<typeof reconciledResume>[0];
  * The store's open orders against the venue's working ones, by client id (a FIX order replaced
  * goes by the ClOrdID of its last replace, which the broker reports under our client id): each
  * the venue works is brought to a working state in the store and adopted by the broker with what
- * had filled of it; the others are ended in the store (`settleGone`). Returns the adopted orders.
+ * had filled of it; the others are ended in the store (`lookUp`, `settleByPosition`). Returns the
+ * adopted orders.
  */
 async function adoptOpenOrders(o: Context, theirs: VenueState): Promise<Order[]> {
   const { broker, resume, store, nowNs, log } = o;
@@ -132,8 +135,88 @@ async function adoptOpenOrders(o: Context, theirs: VenueState): Promise<Order[]>
       );
     adopted.push(broker.adopt({ ...v, clientId: id, ...(filled !== null ? { filled } : {}) }, nowNs));
   }
-  await settleGone(store, gone, theirs.positions, nowNs);
+  await settleByPosition(store, await lookUp(o, gone), theirs.positions, nowNs);
   return adopted;
+}
+
+/**
+ * Open orders of the store the venue no longer works, asked of a venue that can be asked
+ * (`orderStatus`) one by one, and ended in the store as it tells. Returns those it could not tell
+ * of (the question failed, or it says the order works though its working orders did not list it).
+ */
+async function lookUp(o: Context, gone: readonly StoredOrder[]): Promise<StoredOrder[]> {
+  const { broker, store, nowNs, log } = o;
+  if (broker.orderStatus === undefined) return [...gone];
+  const left: StoredOrder[] = [];
+  for (const s of gone) {
+    const clientId = s.spec.clientId;
+    let v: VenueOrderStatus;
+    try {
+      v = await broker.orderStatus({
+        clientId,
+        ...(s.venueId !== null ? { venueId: s.venueId } : {}),
+        instrumentId: s.spec.instrumentId,
+        side: s.spec.side,
+      });
+    } catch (err) {
+      log.warn({ err, clientId }, 'the venue could not be asked of an order; its position tells what it can');
+      left.push(s);
+      continue;
+    }
+    if (v.status === 'working' || (v.filledQuantity > s.filledQuantity && v.averagePx === undefined)) {
+      log.warn(
+        { clientId, status: v },
+        "the venue's order status does not settle an order; its position tells what it can",
+      );
+      left.push(s);
+      continue;
+    }
+    await settleAsTold(store, s, v, nowNs);
+  }
+  return left;
+}
+
+const END_EVENT = { cancelled: 'cancelled', rejected: 'reject', expired: 'expire' } as const;
+
+/**
+ * An order ended in the store as the venue's status tells: what filled beyond the store's fills is
+ * booked as one fill at the price the venue's average leaves for it (without a fee, which the
+ * status does not tell), then the rest is cancelled, rejected or expired as the venue says.
+ */
+async function settleAsTold(
+  store: SqliteStateStore,
+  s: StoredOrder,
+  v: VenueOrderStatus,
+  nowNs: bigint,
+): Promise<void> {
+  const id = s.spec.clientId;
+  const told = `looked up at the venue on restart: ${v.status}${v.text !== undefined ? ` (${v.text})` : ''}`;
+  const missing = v.filledQuantity - s.filledQuantity;
+  let status = s.status;
+  if (missing > 0) {
+    let known = 0;
+    for (const f of await store.fills(id)) known += f.quantity * f.price;
+    const price = Math.round((v.filledQuantity * (v.averagePx as number) - known) / missing);
+    const to = v.filledQuantity >= s.spec.quantity ? 'filled' : 'partially-filled';
+    const reason = `filled while the session was down, ${told}; at the price the venue's average price leaves for it, without a fee`;
+    await store.recordFill(
+      {
+        fillId: `${id}:restart`,
+        clientId: id,
+        instrumentId: s.spec.instrumentId,
+        side: s.spec.side,
+        quantity: missing,
+        price,
+        fee: 0,
+        tsNs: nowNs,
+      },
+      { event: 'fill', from: status, to, atNs: nowNs, quantity: missing, price, reason },
+    );
+    status = to;
+  }
+  if (status === 'filled') return;
+  const to = v.status === 'rejected' || v.status === 'expired' ? v.status : 'cancelled';
+  await store.recordTransition(id, { event: END_EVENT[to], from: status, to, atNs: nowNs, reason: told });
 }
 
 /**
@@ -194,14 +277,15 @@ async function averagePx(store: SqliteStateStore, clientId: string): Promise<num
 }
 
 /**
- * Open orders of the store the venue no longer works, ended in the store and never sent again.
- * What happened to them is read from the venue's position against the store's, per instrument:
+ * Open orders of the store the venue no longer works and could not tell of, ended in the store and
+ * never sent again. What happened to them is read from the venue's position against the store's,
+ * per instrument:
  * the same, and none of them filled (cancelled); moved by exactly what one of them would have
  * done, and that one filled while the session was down (booked as a fill at its limit or stop
  * price, the venue not telling the price; the others cancelled); anything else, and which filled
  * cannot be told (all cancelled, the position difference left to the reconciliation policy).
  */
-async function settleGone(
+async function settleByPosition(
   store: SqliteStateStore,
   gone: readonly StoredOrder[],
   venuePositions: readonly VenuePosition[],
