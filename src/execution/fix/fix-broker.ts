@@ -30,6 +30,10 @@
  * ExecutionReports with ExecType I (one per working order, TotNumReports(911) and
  * LastRptRequested(912) marking the end; TotNumReports=0 for none), and RequestForPositions (AN)
  * answered by RequestForPositionsAck (AO, TotalNumPosReports) and PositionReports (AP).
+ * `orderStatus()` asks of one order: OrderStatusRequest (H), answered by an ExecutionReport with
+ * ExecType I and our OrdStatusReqID(790). An order of an earlier session that was replaced goes
+ * by the ClOrdID of its last request (`<client id>.<n>`): the mass status reports it under the
+ * client id, and `adopt` keeps both.
  */
 import { createConnection, type Socket } from 'node:net';
 import {
