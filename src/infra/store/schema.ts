@@ -122,8 +122,8 @@ CREATE TABLE feed_positions (
 
 /**
  * The exits an entry was sent with (stop and target prices, time stop), so that a restarted
- * session protects its position again with them. All three or none: orders of earlier versions
- * and exits have none.
+ * session protects its position again with them. An entry has all three; an exit, and an order
+ * recorded by an earlier version, none.
  */
 const V3 = `
 ALTER TABLE orders ADD COLUMN bracket_stop_px INTEGER;
