@@ -2,7 +2,8 @@
  * A FIX 4.4 venue for tests: a jspurefix acceptor on 127.0.0.1 (a free port) that plays the
  * broker's gateway. It acknowledges orders, fills market orders at its quote, rests limit orders,
  * cancels and replaces them, refuses the next order when told, fills when told (partially too),
- * answers OrderMassStatusRequest (AF) and RequestForPositions (AN), and keeps its own sequence
+ * answers OrderMassStatusRequest (AF), OrderStatusRequest (H: any order it was sent, working or
+ * not; OrdStatus 8 for one it does not know) and RequestForPositions (AN), and keeps its own sequence
  * numbers and every execution report it sent: what it "sends" while the broker is away is
  * numbered and kept, and replayed (PossDupFlag=Y) when the broker's ResendRequest asks for it.
  * Every message it receives is kept as text, for tests to read the tags.
@@ -106,6 +107,7 @@ export class FixVenue {
   #garble = false;
   #ignoreNext = false;
   #refusePositions: string | null = null;
+  #refuseStatus: string | null = null;
 
   private constructor(opts: FixVenueOptions, server: Server) {
     this.#opts = opts;
@@ -171,6 +173,11 @@ export class FixVenue {
   /** Messages of one type received so far. */
   messages(msgType: string): Received[] {
     return this.received.filter((m) => m.msgType === msgType);
+  }
+
+  /** OrderStatusRequests are refused with `text` (a BusinessMessageReject) from now on (null: answered again). */
+  refuseOrderStatus(text: string | null): void {
+    this.#refuseStatus = text;
   }
 
   /** Fills `quantity` of the working order known by `clOrdId` at `price` (raw units). */
@@ -375,6 +382,9 @@ export class FixVenue {
       case 'AN':
         this.#onPositions(f);
         break;
+      case 'H':
+        this.#onStatus(f);
+        break;
       default:
         break;
     }
@@ -493,6 +503,30 @@ export class FixVenue {
         LastRptRequested: i === working.length - 1,
       });
     });
+  }
+
+  #onStatus(f: (tag: number) => string | null): void {
+    const id = f(790) ?? '';
+    if (this.#refuseStatus !== null) {
+      this.#emit('j', {
+        RefMsgType: 'H',
+        BusinessRejectRefID: id,
+        BusinessRejectReason: 3,
+        Text: this.#refuseStatus,
+      });
+      return;
+    }
+    const clOrdId = f(11) ?? '';
+    const o = this.#byClOrdId.get(clOrdId);
+    if (o === undefined) {
+      this.#emit('8', {
+        ...this.#execution({ ...this.#phantom(), clOrdId }, 'I', '8'),
+        OrdStatusReqID: id,
+        Text: 'unknown order',
+      });
+      return;
+    }
+    this.#emit('8', { ...this.#execution(o, 'I', this.#status(o)), OrdStatusReqID: id });
   }
 
   #onPositions(f: (tag: number) => string | null): void {

@@ -35,6 +35,17 @@ export interface TradeIntent {
   readonly distances?: { readonly stopTicks: number; readonly targetTicks: number } | null;
 }
 
+/**
+ * What protects and ends the position a bracket's entry opens: the stop and target prices (raw
+ * units) and how long it may stay open (ms) before the time stop closes it. Kept with the entry
+ * in the state store, so that a restarted session protects the position it left the same way.
+ */
+export interface BracketExits {
+  readonly stopPx: number;
+  readonly targetPx: number;
+  readonly timeStopMs: number;
+}
+
 /** The orders of a bracket, before they get client ids. */
 export interface BracketPlan {
   readonly entry: Omit<OrderSpec, 'clientId'>;

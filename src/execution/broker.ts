@@ -95,6 +95,11 @@ export interface VenuePosition {
 export interface VenueOrder {
   /** Our client id, when the venue carries it (FIX ClOrdID, IG deal reference). */
   readonly clientId?: string;
+  /**
+   * The id the venue knows the order by now, when it is not `clientId`: the FIX ClOrdID of the
+   * order's last cancel or replace request (`<client id>.<n>`).
+   */
+  readonly venueClientId?: string;
   /** The venue's own id (FIX OrderID, IG dealId). */
   readonly venueId: string;
   readonly instrumentId: number;
@@ -104,6 +109,26 @@ export interface VenueOrder {
   readonly quantity: number;
   readonly limitPx?: number;
   readonly stopPx?: number;
+  /**
+   * What of it had filled before, when known (quantity, average price in raw units): an order of
+   * ours adopted on a restart carries the state store's account of it, so that the order taken on
+   * is the one the store holds.
+   */
+  readonly filled?: { readonly quantity: number; readonly averagePx: number };
+}
+
+/**
+ * What a venue says of one order when asked (a FIX OrderStatusRequest): whether it still works or
+ * how it ended, and how much of it filled at what average price.
+ */
+export interface VenueOrderStatus {
+  readonly status: 'working' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+  /** Quantity filled over the order's life. */
+  readonly filledQuantity: number;
+  /** Average price of those fills, raw units (absent when none filled or the venue did not say). */
+  readonly averagePx?: number;
+  /** The venue's words, when it gave some (an unknown order, why it was rejected …). */
+  readonly text?: string;
 }
 
 /** The venue's own account of the positions and working orders of the account we trade. */
@@ -143,6 +168,17 @@ export interface VenueBroker extends Broker {
    * broker already holds under that id is returned as it is.
    */
   adopt(order: VenueOrder, nowNs: bigint): Order;
+  /**
+   * What the venue says of one order of ours, by client id (and its venue id when known), for a
+   * venue that can be asked: after a restart, an order the store holds open and the venue no longer
+   * works is looked up here. Rejects when the venue does not answer or refuses the question.
+   */
+  orderStatus?(order: {
+    readonly clientId: string;
+    readonly venueId?: string;
+    readonly instrumentId: number;
+    readonly side: OrderSide;
+  }): Promise<VenueOrderStatus>;
   /** Calls `listener` with every link event and problem from now on. */
   onVenueEvent(listener: VenueListener): void;
 }
@@ -152,15 +188,19 @@ export function adoptedId(o: VenueOrder): string {
   return o.clientId ?? `venue-${o.venueId}`;
 }
 
-/** A venue's working order as an accepted order of ours, GTC, for what is left of it. */
+/**
+ * A venue's working order as an accepted order of ours, GTC, for what is left of it; with what had
+ * filled before (`filled`), partially filled for it.
+ */
 export function adoptedOrder(o: VenueOrder, nowNs: bigint): Order {
+  const before = o.filled !== undefined && o.filled.quantity > 0 ? o.filled : null;
   const order = new Order(
     {
       clientId: adoptedId(o),
       instrumentId: o.instrumentId,
       side: o.side,
       type: o.type,
-      quantity: o.quantity,
+      quantity: o.quantity + (before?.quantity ?? 0),
       tif: 'GTC',
       ...(o.limitPx !== undefined ? { limitPx: o.limitPx } : {}),
       ...(o.stopPx !== undefined ? { stopPx: o.stopPx } : {}),
@@ -168,6 +208,7 @@ export function adoptedOrder(o: VenueOrder, nowNs: bigint): Order {
     nowNs,
   );
   order.ack(nowNs);
+  if (before !== null) order.fill(nowNs, before.quantity, before.averagePx);
   return order;
 }
 

@@ -1,6 +1,6 @@
 /** Orders, risk, portfolio and brokers: what turns approved decisions into positions. */
 
-export { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
+export { type BracketExits, type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
 export {
   acceptReport,
   adoptedId,
@@ -18,6 +18,7 @@ export {
   type VenueEvent,
   type VenueListener,
   type VenueOrder,
+  type VenueOrderStatus,
   type VenuePosition,
   type VenueState,
 } from './broker.js';
@@ -112,6 +113,7 @@ export {
   paperBroker,
   paperInstrument,
   paperTrader,
+  type ResumedBracket,
   riskLimits,
   type TradedInstrument,
   Trader,

@@ -27,7 +27,7 @@ import {
   tradingDayBounds,
 } from '../core/index.js';
 import type { RecordCursor } from '../data/dbn/index.js';
-import { type BracketPlan, planBracket, type TradeIntent } from './bracket.js';
+import { type BracketExits, planBracket, type TradeIntent } from './bracket.js';
 import { type Broker, type ExecutionReport, isReplaying, type ReplayingBroker } from './broker.js';
 import type { ExecutionConfig } from './config.js';
 import { type Liquidity, PerContractFees, SpotFees } from './fees.js';
@@ -59,11 +59,15 @@ export interface TraderEvent {
 /** Why a position was closed: an exit of its bracket, or a close-out and its cause. */
 export type ExitReason = 'target' | 'stop' | 'time' | 'flatten' | 'risk_off' | 'kill';
 
-/** What an order was for: a bracket's entry (with the decision it came from) or an exit and why. */
+/**
+ * What an order was for: a bracket's entry (with the decision it came from and the exits that
+ * will protect what it fills) or an exit and why.
+ */
 export interface OrderRole {
   readonly role: 'entry' | 'exit';
   readonly reason?: ExitReason;
   readonly decisionId?: string;
+  readonly bracket?: BracketExits;
 }
 
 /** A fill as the trader booked it: which order, and who provided the liquidity. */
@@ -81,7 +85,13 @@ class Slot {
   targetId: string | null = null;
   /** Close-out orders working (time stop, flat window, toxicity, kill). */
   closeId: string | null = null;
-  plan: BracketPlan | null = null;
+  /** The exits of the current bracket (a resumed position's, from its entry in the store). */
+  exits: BracketExits | null = null;
+  /**
+   * A resumed position whose stop or target is not working (they are sent with the next record),
+   * or resumed exits of a position closed meanwhile (they are cancelled then).
+   */
+  rearm = false;
   /** When the current position was opened (first entry fill), ns. */
   openedNs: bigint | null = null;
   /** The position must be closed and stay closed until this is cleared: why, and the reason code. */
@@ -106,6 +116,24 @@ export interface TraderResume {
     readonly halted: RiskReason | null;
   };
   readonly sentNs: readonly bigint[];
+  /**
+   * The brackets of the session that died: per instrument the exits of the entry that opened its
+   * position, and the orders of that bracket still working at the venue (adopted by the broker),
+   * which are followed rather than sent again. An open position is protected again by these exits:
+   * a stop or target not working is sent with the instrument's next record.
+   */
+  readonly brackets?: readonly ResumedBracket[];
+}
+
+/** A bracket a restarted session takes over (see `TraderResume.brackets`). */
+export interface ResumedBracket {
+  readonly instrumentId: number;
+  /** The bracket's exits, null when not known (its orders are still followed). */
+  readonly exits: BracketExits | null;
+  /** Client ids of the bracket's orders the broker holds as working, when there are. */
+  readonly entryId?: string;
+  readonly stopId?: string;
+  readonly targetId?: string;
 }
 
 export interface TraderOptions {
@@ -159,6 +187,8 @@ export class Trader {
   #flatAtMs = Number.NaN;
   /** Fills of a resumed session per instrument, booked when the instrument is added. */
   readonly #resumed = new Map<number, TraderFill[]>();
+  /** Brackets of a resumed session per instrument, taken over when the instrument is added. */
+  readonly #resumedBrackets = new Map<number, ResumedBracket>();
   /** Why the session stopped trading (`stop`), or null. */
   #stopped: string | null = null;
   #reopenMs = Number.NaN;
@@ -217,6 +247,53 @@ export class Trader {
     slot.lastDataMs = ms;
     if (slot.entryId !== null && this.#dataTrust !== null) this.#entryOnUntrusted(id, slot, c.tsRecv);
     if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecv);
+    if (slot.rearm) this.#rearm(id, slot, book, c.tsRecv);
+  }
+
+  /**
+   * A resumed position's missing stop and target, sent at its bracket's levels once the book is
+   * two-sided; not while the position is being closed, the trader is stopped or the kill switch is
+   * on (exits are not new risk, but the switch's rule is that nothing is sent). Exits still working
+   * for a position that was closed while the session was down are cancelled: filled, they would
+   * open a new one.
+   */
+  #rearm(id: number, slot: Slot, book: BookView, nowNs: bigint): void {
+    const pos = this.portfolio.position(id);
+    if (pos === 0 && slot.entryId === null) {
+      slot.rearm = false;
+      this.#nowNs = nowNs;
+      this.#log(id, 'exits', 'resumed exits of a closed position cancelled');
+      this.#cancel(slot.stopId);
+      this.#cancel(slot.targetId);
+      return;
+    }
+    if (pos === 0 || slot.exits === null || slot.closing !== null) {
+      slot.rearm = false;
+      return;
+    }
+    if (this.#stopped !== null || this.risk.killed) return;
+    if (!book.consistent || book.crossed || book.bidLevels === 0 || book.askLevels === 0) return;
+    slot.rearm = false;
+    this.#nowNs = nowNs;
+    const { stopPx, targetPx } = slot.exits;
+    const size = Math.abs(pos);
+    const exitSide: OrderSide = pos > 0 ? 'sell' : 'buy';
+    const sent: string[] = [];
+    if (slot.stopId === null) {
+      slot.stopId = this.#send(
+        { instrumentId: id, side: exitSide, type: 'stop', stopPx, quantity: size, tif: 'GTC' },
+        { role: 'exit', reason: 'stop' },
+      ).clientId;
+      sent.push(`stop ${stopPx}`);
+    }
+    if (slot.targetId === null) {
+      slot.targetId = this.#send(
+        { instrumentId: id, side: exitSide, type: 'limit', limitPx: targetPx, quantity: size, tif: 'GTC' },
+        { role: 'exit', reason: 'target' },
+      ).clientId;
+      sent.push(`target ${targetPx}`);
+    }
+    this.#log(id, 'exits', `resumed position of ${pos}: ${sent.join(' and ')} for ${size}`);
   }
 
   /** A working entry is new risk not yet taken: cancelled when the data goes untrusted. */
@@ -254,9 +331,11 @@ export class Trader {
 
   /**
    * A restarted session's state (see `TraderResume`), before its first record. The fills of each
-   * instrument are booked when it is added: the position is the one the session left, held until
-   * its time stop (`exits.timeStopMs`, from when it was opened), a flat window or a decision closes
-   * it; the orders that protected it ended with the process that sent them.
+   * instrument are booked when it is added: the position is the one the session left. With its
+   * bracket (`brackets`) it is protected as before: the bracket's orders the broker still works
+   * are followed, a missing stop or target is sent again at the bracket's level, and the time stop
+   * counts from when the position was opened. Without one it is held until the time stop
+   * (`exits.timeStopMs`), a flat window or a decision closes it.
    */
   resume(r: TraderResume): void {
     if (r.killed) this.risk.kill();
@@ -272,7 +351,9 @@ export class Trader {
       list.push(f);
       this.#resumed.set(f.instrumentId, list);
     }
-    for (const id of this.#resumed.keys()) if (this.portfolio.terms(id) !== undefined) this.#bookResumed(id);
+    for (const b of r.brackets ?? []) this.#resumedBrackets.set(b.instrumentId, b);
+    const ids = new Set([...this.#resumed.keys(), ...this.#resumedBrackets.keys()]);
+    for (const id of ids) if (this.portfolio.terms(id) !== undefined) this.#bookResumed(id);
   }
 
   /** The trading day the loss limits count (YYYY-MM-DD, '' before the first data) and its opening equity. */
@@ -291,9 +372,11 @@ export class Trader {
   }
 
   #bookResumed(id: number): void {
-    const fills = this.#resumed.get(id);
-    if (fills === undefined) return;
+    const fills = this.#resumed.get(id) ?? [];
+    const bracket = this.#resumedBrackets.get(id);
+    if (fills.length === 0 && bracket === undefined) return;
     this.#resumed.delete(id);
+    this.#resumedBrackets.delete(id);
     const slot = this.#slot(id);
     for (const f of fills) {
       this.portfolio.apply(f);
@@ -302,7 +385,23 @@ export class Trader {
       if (pos === 0) slot.openedNs = null;
       else if (slot.openedNs === null) slot.openedNs = f.tsNs;
     }
-    if (this.broker instanceof PaperBroker) this.broker.resumePosition(id, this.portfolio.position(id));
+    const pos = this.portfolio.position(id);
+    if (this.broker instanceof PaperBroker) this.broker.resumePosition(id, pos);
+    if (bracket !== undefined) this.#takeOver(slot, bracket, pos);
+  }
+
+  /** A resumed bracket: its working orders followed, its missing exits sent with the next record. */
+  #takeOver(slot: Slot, b: ResumedBracket, pos: number): void {
+    const working = (clientId: string | undefined): string | null => {
+      const o = clientId === undefined ? undefined : this.broker.order(clientId);
+      return o === undefined || isTerminal(o.status) ? null : o.clientId;
+    };
+    if (b.exits !== null) slot.exits = b.exits;
+    slot.entryId = working(b.entryId);
+    slot.stopId = working(b.stopId);
+    slot.targetId = working(b.targetId);
+    const exits = slot.stopId !== null || slot.targetId !== null;
+    slot.rearm = pos === 0 ? exits : b.exits !== null && (slot.stopId === null || slot.targetId === null);
   }
 
   /** Adds the equity now to the curve (at the end of a run, so that the curve ends at the total). */
@@ -377,8 +476,17 @@ export class Trader {
       this.config,
       nowNs,
     );
-    slot.plan = plan;
-    const order = this.#send(plan.entry, { role: 'entry', decisionId: intent.decisionId });
+    const exits: BracketExits = {
+      stopPx: plan.stopPx,
+      targetPx: plan.targetPx,
+      timeStopMs: this.config.exits.timeStopMs,
+    };
+    slot.exits = exits;
+    const order = this.#send(plan.entry, {
+      role: 'entry',
+      ...(intent.decisionId !== undefined ? { decisionId: intent.decisionId } : {}),
+      bracket: exits,
+    });
     slot.entryId = order.clientId;
     this.#log(
       intent.instrumentId,
@@ -564,9 +672,9 @@ export class Trader {
         pos !== 0 &&
         slot.openedNs !== null &&
         slot.closing === null &&
-        nowNs - slot.openedNs >= BigInt(this.config.exits.timeStopMs) * 1_000_000n
+        nowNs - slot.openedNs >= BigInt(slot.exits?.timeStopMs ?? this.config.exits.timeStopMs) * 1_000_000n
       ) {
-        this.#log(id, 'time-stop', `open for ${this.config.exits.timeStopMs} ms`);
+        this.#log(id, 'time-stop', `open for ${slot.exits?.timeStopMs ?? this.config.exits.timeStopMs} ms`);
         this.#close(id, 'time', 'time stop');
       } else if (slot.closing !== null && pos !== 0 && slot.closeId === null) {
         // A close-out that found too little liquidity: try again.
@@ -647,7 +755,7 @@ export class Trader {
 
   /** After an entry fill: exits sized to the whole position (new ones, or the working ones resized). */
   #protect(instrumentId: number, slot: Slot, pos: number): void {
-    const plan = slot.plan;
+    const plan = slot.exits;
     if (plan === null || pos === 0) return;
     const size = Math.abs(pos);
     const exitSide: OrderSide = pos > 0 ? 'sell' : 'buy';

@@ -12,22 +12,25 @@
  * On start, `resumeOf` reads that back for `Trader.resume` and the feed's resume point. Orders the
  * store holds as open belong to the process that died: at the paper venue, which lived in that
  * process, they ended with it and are closed in the store as cancelled; at a real venue they are
- * looked up and reconciled (execution/reconcile.ts), never sent again.
+ * looked up and reconciled (runtime/venue-start.ts), never sent again. The brackets of open
+ * positions (`bracketsOf`) come back with them: an entry is stored with its exits.
  */
 import { type Logger, tradingDateOf } from '../core/index.js';
 import {
+  type BracketExits,
   type ExecutionReport,
   isTerminal,
   type Order,
   type OrderRole,
   type OrderSpec,
   type OrderTransition,
+  type ResumedBracket,
   type RiskReason,
   type Trader,
   type TraderFill,
   type TraderResume,
 } from '../execution/index.js';
-import type { SqliteStateStore, StoredFill } from '../infra/index.js';
+import type { SqliteStateStore, StoredFill, StoredOrder } from '../infra/index.js';
 import { type Decision, decisionJson } from '../pipeline/index.js';
 
 /** What a restarted session starts from. */
@@ -41,6 +44,11 @@ export interface Resume {
   readonly feedNs: bigint | null;
   /** Orders the store held as open, now closed as ended with the process (paper) — client ids. */
   readonly ended: readonly string[];
+  /**
+   * Orders the store holds as open, left so to be looked up at the venue (`venue` sessions; none
+   * at the paper venue): `reconciledResume` matches them with the venue's by client id.
+   */
+  readonly open: readonly StoredOrder[];
 }
 
 const MINUTE_NS = 60_000_000_000n;
@@ -65,7 +73,9 @@ export async function resumeOf(
   const feedNs = await store.feedPosition(o.feed);
   const nowNs = o.nowNs ?? feedNs;
   const ended: string[] = [];
-  for (const order of o.venue === true ? [] : await store.openOrders()) {
+  const open = await store.openOrders();
+  const venue = o.venue === true;
+  for (const order of venue ? [] : open) {
     await store.recordTransition(order.spec.clientId, {
       event: 'cancelled',
       from: order.status,
@@ -75,16 +85,7 @@ export async function resumeOf(
     });
     ended.push(order.spec.clientId);
   }
-  const fills: TraderFill[] = (await store.fills()).map((f) => ({
-    clientId: f.clientId,
-    liquidity: f.liquidity ?? 'taker',
-    instrumentId: f.instrumentId,
-    side: f.side,
-    quantity: f.quantity,
-    price: f.price,
-    fee: f.fee,
-    tsNs: f.tsNs,
-  }));
+  const fills = await storedFills(store);
   const date = nowNs === null ? null : tradingDateOf(Number(nowNs / 1_000_000n));
   const day = date === null ? undefined : await store.riskDay(date);
   return {
@@ -101,12 +102,102 @@ export async function resumeOf(
               halted: day.halted as RiskReason | null,
             },
       sentNs: nowNs === null ? [] : await store.orderTimesSince(nowNs - MINUTE_NS),
+      brackets: await bracketsOf(store, fills, open, venue),
     },
     lastSequence: await store.lastClientOrderSequence(o.runId),
     lastDecision: await store.decisionCount(),
     feedNs,
     ended,
+    open: venue ? open : [],
   };
+}
+
+/** Every fill in the store, in the order recorded, as the trader books them. */
+export async function storedFills(store: SqliteStateStore): Promise<TraderFill[]> {
+  return (await store.fills()).map((f) => ({
+    clientId: f.clientId,
+    liquidity: f.liquidity ?? 'taker',
+    instrumentId: f.instrumentId,
+    side: f.side,
+    quantity: f.quantity,
+    price: f.price,
+    fee: f.fee,
+    tsNs: f.tsNs,
+  }));
+}
+
+/**
+ * The brackets a restarted session takes over, per instrument: for an open position, the exits of
+ * the entry whose fill opened it (the position's first fill since it was last flat), each level
+ * replaced by the one of the stop or target the store still holds open for it (a stop tightened
+ * on a risk-off flag is kept tight); with `working` (a real venue) also the client ids of the
+ * bracket's orders the store holds open, to be followed where the venue still works them (and the
+ * exits of a position closed meanwhile, to be cancelled). A position opened by an order without a
+ * bracket (a store of an earlier version, a close-out) gets none: its time stop still holds.
+ */
+export async function bracketsOf(
+  store: SqliteStateStore,
+  fills: readonly TraderFill[],
+  open: readonly StoredOrder[],
+  working: boolean,
+): Promise<ResumedBracket[]> {
+  const net = new Map<number, number>();
+  const opener = new Map<number, string>();
+  for (const f of fills) {
+    const was = net.get(f.instrumentId) ?? 0;
+    const now = was + (f.side === 'buy' ? f.quantity : -f.quantity);
+    net.set(f.instrumentId, now);
+    if (now !== 0 && (was === 0 || Math.sign(now) !== Math.sign(was))) opener.set(f.instrumentId, f.clientId);
+  }
+  const ids = new Set([
+    ...[...net].filter(([, q]) => q !== 0).map(([id]) => id),
+    ...(working ? open.filter((o) => o.role !== null).map((o) => o.spec.instrumentId) : []),
+  ]);
+  const out: ResumedBracket[] = [];
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const pos = net.get(id) ?? 0;
+    const first = opener.get(id);
+    const entryOrder = lastOf(open, (o) => o.spec.instrumentId === id && o.role?.role === 'entry');
+    const from = pos !== 0 && first !== undefined ? await store.order(first) : entryOrder;
+    const bracket = from?.role?.role === 'entry' ? from.role.bracket : undefined;
+    // The working exits of the position, on its closing side; of a flat one, any left.
+    const exitSide = pos > 0 ? 'sell' : 'buy';
+    const exit = (reason: string) =>
+      lastOf(
+        open,
+        (o) =>
+          o.spec.instrumentId === id &&
+          (pos === 0 || o.spec.side === exitSide) &&
+          o.role?.role === 'exit' &&
+          o.role.reason === reason,
+      );
+    const stop = exit('stop');
+    const target = exit('target');
+    const exits: BracketExits | null =
+      bracket === undefined
+        ? null
+        : {
+            stopPx: stop?.spec.stopPx ?? bracket.stopPx,
+            targetPx: target?.spec.limitPx ?? bracket.targetPx,
+            timeStopMs: bracket.timeStopMs,
+          };
+    const followed = working && (stop !== undefined || target !== undefined || entryOrder !== undefined);
+    if (exits === null && !followed) continue;
+    out.push({
+      instrumentId: id,
+      exits,
+      ...(working && entryOrder !== undefined ? { entryId: entryOrder.spec.clientId } : {}),
+      ...(working && stop !== undefined ? { stopId: stop.spec.clientId } : {}),
+      ...(working && target !== undefined ? { targetId: target.spec.clientId } : {}),
+    });
+  }
+  return out;
+}
+
+/** The last of `list` that `pick` takes, or undefined. */
+function lastOf<T>(list: readonly T[], pick: (x: T) => boolean): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (pick(list[i])) return list[i];
+  return undefined;
 }
 
 /**
@@ -127,9 +218,14 @@ export class SessionJournal {
     readonly log: Logger,
   ) {}
 
-  /** Follows `trader`'s orders: every report's transitions go to the store. */
+  /**
+   * Follows `trader`'s orders: every report's transitions go to the store. Orders its broker holds
+   * already (a venue's working orders adopted on a restart) are in the store as they are now, and
+   * only what happens to them from here is written.
+   */
   follow(trader: Trader): void {
     this.#trader = trader;
+    for (const o of trader.broker.openOrders()) this.#written.set(o.clientId, o.history.length);
     trader.broker.onReport((r, order) => {
       if (order !== undefined) this.#sync(order, r);
     });

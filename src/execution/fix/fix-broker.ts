@@ -30,6 +30,10 @@
  * ExecutionReports with ExecType I (one per working order, TotNumReports(911) and
  * LastRptRequested(912) marking the end; TotNumReports=0 for none), and RequestForPositions (AN)
  * answered by RequestForPositionsAck (AO, TotalNumPosReports) and PositionReports (AP).
+ * `orderStatus()` asks of one order: OrderStatusRequest (H), answered by an ExecutionReport with
+ * ExecType I and our OrdStatusReqID(790). An order of an earlier session that was replaced goes
+ * by the ClOrdID of its last request (`<client id>.<n>`): the mass status reports it under the
+ * client id, and `adopt` keeps both.
  */
 import { createConnection, type Socket } from 'node:net';
 import {
@@ -56,11 +60,12 @@ import {
   type VenueEvent,
   type VenueListener,
   type VenueOrder,
+  type VenueOrderStatus,
   type VenuePosition,
   type VenueState,
 } from '../broker.js';
 import type { Liquidity } from '../fees.js';
-import { isTerminal, Order, type OrderSpec, orderProblem } from '../order.js';
+import { isTerminal, Order, type OrderSide, type OrderSpec, orderProblem } from '../order.js';
 import {
   type ILooseObject,
   type ISessionDescription,
@@ -183,6 +188,24 @@ interface Sent {
   readonly ref?: string;
 }
 
+/** OrdStatus(39) as what an order's status tells of it: working, or how it ended. */
+const ORD_STATUS: Readonly<Record<string, VenueOrderStatus['status']>> = {
+  '0': 'working',
+  '1': 'working',
+  '5': 'working',
+  '6': 'working',
+  A: 'working',
+  E: 'working',
+  '2': 'filled',
+  '4': 'cancelled',
+  '8': 'rejected',
+  '3': 'expired',
+  C: 'expired',
+};
+
+/** The ClOrdID of a cancel or replace request: the order's client id and the request's number. */
+const REQUEST_ID = /^(.+)\.(\d+)$/;
+
 /** How many sent sequence numbers are remembered, to map a venue's Reject back to its order. */
 const SENT_MEMORY = 4096;
 
@@ -205,6 +228,7 @@ export class FixBroker implements VenueBroker {
   readonly #venueListeners: VenueListener[] = [];
   readonly #massStatus = new Map<string, Pending<VenueOrder[]> & MassStatus>();
   readonly #positions = new Map<string, Pending<VenuePosition[]> & Positions>();
+  readonly #statuses = new Map<string, Pending<VenueOrderStatus>>();
   #j: Jspf | null = null;
   #session: BrokerSession | null = null;
   #socket: Socket | null = null;
@@ -435,17 +459,19 @@ export class FixBroker implements VenueBroker {
         `cannot adopt: instrument ${o.instrumentId} is not configured`,
       );
     const order = adoptedOrder(o, nowNs);
-    // The venue knows it by its ClOrdID (our client id for it) and its OrderID.
+    // The venue knows it by its ClOrdID (our client id for it, or its last request's) and its OrderID.
+    const current = o.venueClientId ?? clientId;
     const entry: Entry = {
       order,
       instrument,
-      current: clientId,
+      current,
       replacing: null,
       venueId: o.venueId,
-      requests: 0,
+      requests: Number(REQUEST_ID.exec(current)?.[2] ?? 0),
     };
     this.#orders.set(clientId, entry);
     this.#byClOrdId.set(clientId, entry);
+    this.#byClOrdId.set(current, entry);
     return order;
   }
 
@@ -506,6 +532,44 @@ export class FixBroker implements VenueBroker {
     });
   }
 
+  /**
+   * What the venue says of one order: an OrderStatusRequest (H) by ClOrdID (and OrderID when
+   * known), answered by an ExecutionReport with ExecType I and our OrdStatusReqID(790). A venue
+   * that does not know the order answers with OrdStatus 8 (rejected) and its words in Text.
+   */
+  async orderStatus(q: {
+    readonly clientId: string;
+    readonly venueId?: string;
+    readonly instrumentId: number;
+    readonly side: OrderSide;
+  }): Promise<VenueOrderStatus> {
+    this.#requireLink('ask for an order status', q.clientId);
+    const instrument = this.#instruments.get(q.instrumentId);
+    if (instrument === undefined)
+      throw new BrokerRequestError(
+        'UNKNOWN_ORDER',
+        q.clientId,
+        `instrument ${q.instrumentId} is not configured`,
+      );
+    const id = `st-${++this.#requests}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.#fail(this.#statuses, id, 'OrderStatusRequest'), this.#timeoutMs);
+      this.#statuses.set(id, { resolve, reject, timer });
+      this.#send(
+        'H',
+        {
+          ...(q.venueId !== undefined ? { OrderID: q.venueId } : {}),
+          ClOrdID: q.clientId,
+          OrdStatusReqID: id,
+          Account: this.#opts.account,
+          Instrument: instrumentFields(instrument.symbology),
+          Side: SIDE[q.side],
+        },
+        id,
+      );
+    });
+  }
+
   #fail<T>(table: Map<string, Pending<T>>, id: string, what: string, error?: Error): void {
     const p = table.get(id);
     if (p === undefined) return;
@@ -523,6 +587,7 @@ export class FixBroker implements VenueBroker {
   #failAll(error: Error): void {
     for (const id of [...this.#massStatus.keys()]) this.#fail(this.#massStatus, id, '', error);
     for (const id of [...this.#positions.keys()]) this.#fail(this.#positions, id, '', error);
+    for (const id of [...this.#statuses.keys()]) this.#fail(this.#statuses, id, '', error);
   }
 
   // ---- connection life ----
@@ -858,10 +923,11 @@ export class FixBroker implements VenueBroker {
   /** A refusal of our message `sent`: its order rejected, or its question failed, or a problem told. */
   #referenced(sent: Sent | undefined, text: string): void {
     const ref = sent?.ref;
-    if (sent !== undefined && ref !== undefined && (sent.msgType === 'AF' || sent.msgType === 'AN')) {
+    if (sent !== undefined && ref !== undefined && ['AF', 'AN', 'H'].includes(sent.msgType)) {
       const error = new FixSessionError('FIX_REQUEST', `${this.#where()}: ${text}`);
       if (sent.msgType === 'AF') this.#fail(this.#massStatus, ref, '', error);
-      else this.#fail(this.#positions, ref, '', error);
+      else if (sent.msgType === 'AN') this.#fail(this.#positions, ref, '', error);
+      else this.#fail(this.#statuses, ref, '', error);
       return;
     }
     const entry = ref !== undefined ? this.#byClOrdId.get(ref) : undefined;
@@ -892,6 +958,11 @@ export class FixBroker implements VenueBroker {
 
   #onOrderStatus(view: MsgView): void {
     const f = (tag: number) => view.getString(tag);
+    const statusId = f(790);
+    if (statusId !== null) {
+      this.#onStatusAnswer(statusId, f);
+      return;
+    }
     const reqId = f(584);
     const p = reqId !== null ? this.#massStatus.get(reqId) : undefined;
     if (p === undefined) return;
@@ -913,8 +984,11 @@ export class FixBroker implements VenueBroker {
         const entry = clOrdId !== null ? this.#byClOrdId.get(clOrdId) : undefined;
         const limitPx = rawPrice(f(44));
         const stopPx = rawPrice(f(99));
+        // An order of an earlier session, replaced then: it goes by the ClOrdID of that request.
+        const request = entry === undefined && clOrdId !== null ? REQUEST_ID.exec(clOrdId) : null;
         p.orders.push({
-          clientId: entry?.order.clientId ?? clOrdId ?? undefined,
+          clientId: entry?.order.clientId ?? request?.[1] ?? clOrdId ?? undefined,
+          ...(request !== null ? { venueClientId: clOrdId as string } : {}),
           venueId: f(37) ?? '',
           instrumentId: instrument.instrumentId,
           side,
@@ -930,6 +1004,34 @@ export class FixBroker implements VenueBroker {
       clearTimeout(p.timer);
       p.resolve(p.orders);
     }
+  }
+
+  /** The answer to an OrderStatusRequest: OrdStatus(39), CumQty(14), AvgPx(6), Text(58). */
+  #onStatusAnswer(id: string, f: (tag: number) => string | null): void {
+    const p = this.#statuses.get(id);
+    if (p === undefined) return;
+    this.#statuses.delete(id);
+    clearTimeout(p.timer);
+    const code = f(39) ?? '';
+    const status = ORD_STATUS[code];
+    const filled = wholeQty(f(14));
+    if (status === undefined || filled === null) {
+      p.reject(
+        new FixSessionError(
+          'FIX_REQUEST',
+          `${this.#where()}: order status ${id}: OrdStatus "${code}" or CumQty "${f(14)}" not understood`,
+        ),
+      );
+      return;
+    }
+    const averagePx = filled > 0 ? rawPrice(f(6)) : null;
+    const text = f(58);
+    p.resolve({
+      status,
+      filledQuantity: filled,
+      ...(averagePx !== null && averagePx > 0 ? { averagePx } : {}),
+      ...(text !== null ? { text } : {}),
+    });
   }
 
   #onPositionsAck(view: MsgView): void {

@@ -16,6 +16,7 @@ export type {
   OrderChange,
   RiskDay,
   StateStore,
+  StoredBracket,
   StoredDecision,
   StoredFill,
   StoredOrder,

@@ -41,6 +41,15 @@ function roleOf(r: SqlRow): StoredOrderRole | null {
     role: text(r.role) as StoredOrderRole['role'],
     ...(r.role_reason !== null ? { reason: text(r.role_reason) } : {}),
     ...(r.decision_id !== null ? { decisionId: text(r.decision_id) } : {}),
+    ...(r.bracket_stop_px !== null && r.bracket_stop_px !== undefined
+      ? {
+          bracket: {
+            stopPx: num(r.bracket_stop_px),
+            targetPx: num(r.bracket_target_px),
+            timeStopMs: num(r.bracket_time_stop_ms),
+          },
+        }
+      : {}),
   };
 }
 

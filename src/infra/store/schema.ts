@@ -112,7 +112,6 @@ CREATE TABLE kill_switch_events (
 ) STRICT;
 `;
 
-/** Every migration of the store, in order. */
 /** Where each feed of a session had got to (ts_recv of the last record acted on), to resume from. */
 const V2 = `
 CREATE TABLE feed_positions (
@@ -121,9 +120,23 @@ CREATE TABLE feed_positions (
 ) STRICT;
 `;
 
+/**
+ * The exits an entry was sent with (stop and target prices, time stop), so that a restarted
+ * session protects its position again with them. An entry has all three; an exit, and an order
+ * recorded by an earlier version, none.
+ */
+const V3 = `
+ALTER TABLE orders ADD COLUMN bracket_stop_px INTEGER;
+ALTER TABLE orders ADD COLUMN bracket_target_px INTEGER;
+ALTER TABLE orders ADD COLUMN bracket_time_stop_ms INTEGER
+  CHECK (bracket_time_stop_ms IS NULL OR bracket_time_stop_ms > 0);
+`;
+
+/** Every migration of the store, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'runtime state', sql: V1 },
   { version: 2, name: 'feed positions', sql: V2 },
+  { version: 3, name: 'bracket exits of entries', sql: V3 },
 ];
 
 /** The highest version a schema has (0 for none). */

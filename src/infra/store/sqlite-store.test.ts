@@ -4,14 +4,14 @@
  * `Order` state machine, idempotent fills, positions, decisions and risk state.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ClientOrderIds, Order, type OrderSpec } from '../../execution/index.js';
 import { openSqlite, SQLITE_DRIVERS, type SqliteDriverName, sqliteDriverProblem } from './driver.js';
 import type { StateStoreError } from './errors.js';
-import { MIGRATIONS, type Migration } from './schema.js';
+import { MIGRATIONS, type Migration, migrate } from './schema.js';
 import { openSqliteStore, STATE_FILE, stateStorePath } from './sqlite-store.js';
 import type { StoredFill, StoredTransition } from './types.js';
 
@@ -81,6 +81,7 @@ function schemaSuite(driver: SqliteDriverName): void {
       [
         { version: 1n, name: 'runtime state' },
         { version: 2n, name: 'feed positions' },
+        { version: 3n, name: 'bracket exits of entries' },
       ],
     );
     const tables = db
@@ -289,6 +290,43 @@ function orderSuite(driver: SqliteDriverName): void {
       role: { role: 'entry', decisionId: 'd-7' },
     });
     assert.deepEqual(await s.openOrders(), []);
+    await s.close();
+  });
+
+  test("an entry keeps its bracket's exits; a store of version 2 opens with its orders and takes them", async () => {
+    const path = freshPath();
+    // A store as version 2 of the schema left it, holding an entry sent then.
+    mkdirSync(dirname(path), { recursive: true });
+    const v2 = openSqlite(path, driver);
+    migrate(v2, MIGRATIONS.slice(0, 2));
+    v2.prepare(`INSERT INTO orders (client_id, instrument_id, side, type, quantity, limit_px, tif, post_only,
+      role, decision_id, status, sent_ns, updated_ns)
+      VALUES ('r1-1', 42, 'buy', 'limit', 5, 1085250000, 'GTC', 0, 'entry', 'd-1', 'pending-new', 1000, 1000)`).run();
+    v2.close();
+    const s = openSqliteStore(path, { driver });
+    assert.deepEqual((await s.order('r1-1'))?.role, { role: 'entry', decisionId: 'd-1' });
+    const bracket = { stopPx: 1_084_750_000, targetPx: 1_086_000_000, timeStopMs: 300_000 };
+    await s.recordOrder(new Order({ ...SPEC, clientId: 'r1-2' }, 2_000n), {
+      role: 'entry',
+      decisionId: 'd-2',
+      bracket,
+    });
+    await s.recordOrder(
+      new Order({ ...SPEC, clientId: 'r1-3', side: 'sell', type: 'stop', stopPx: 1 }, 3_000n),
+      {
+        role: 'exit',
+        reason: 'stop',
+      },
+    );
+    assert.deepEqual((await s.order('r1-2'))?.role, { role: 'entry', decisionId: 'd-2', bracket });
+    assert.deepEqual((await s.order('r1-3'))?.role, { role: 'exit', reason: 'stop' });
+    await assert.rejects(
+      s.recordOrder(new Order({ ...SPEC, clientId: 'r1-4' }, 4_000n), {
+        role: 'entry',
+        bracket: { ...bracket, stopPx: 1.5 },
+      }),
+      isStoreError('STORE_INVALID', 'r1-4', 'bracket stop price', '1.5'),
+    );
     await s.close();
   });
 

@@ -226,6 +226,9 @@ export class SqliteStateStore implements StateStore {
         ['quantity', s.quantity],
         ['limit price', s.limitPx],
         ['stop price', s.stopPx],
+        ['bracket stop price', role?.bracket?.stopPx],
+        ['bracket target price', role?.bracket?.targetPx],
+        ['bracket time stop', role?.bracket?.timeStopMs],
       ] as const)
         whole(this.location, `order ${s.clientId}: ${what}`, v);
       this.#db.transaction(() => this.#insertOrder(order, role));
@@ -258,6 +261,9 @@ export class SqliteStateStore implements StateStore {
       role?.role ?? null,
       opt(role?.reason),
       opt(role?.decisionId),
+      opt(role?.bracket?.stopPx),
+      opt(role?.bracket?.targetPx),
+      opt(role?.bracket?.timeStopMs),
       order.sentNs,
       order.sentNs,
     );
@@ -532,8 +538,9 @@ function statements(db: SqliteConnection) {
       FROM orders o WHERE o.client_id = ?`),
     insertOrder:
       p(`INSERT INTO orders (client_id, instrument_id, side, type, quantity, limit_px, stop_px, tif,
-      expire_at_ns, post_only, role, role_reason, decision_id, status, sent_ns, updated_ns)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending-new', ?, ?)`),
+      expire_at_ns, post_only, role, role_reason, decision_id, bracket_stop_px, bracket_target_px,
+      bracket_time_stop_ms, status, sent_ns, updated_ns)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending-new', ?, ?)`),
     insertEvent:
       p(`INSERT INTO order_events (client_id, seq, event, from_status, to_status, at_ns, quantity, price, reason)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),

@@ -58,11 +58,24 @@ export interface StoredTransition {
   readonly reason?: string;
 }
 
+/**
+ * The exits a bracket's entry was sent with (`BracketExits`): the stop and target prices (raw
+ * units) and how long a position it opens may stay open (ms), so that a restarted session protects
+ * and ends the position as the bracket would have.
+ */
+export interface StoredBracket {
+  readonly stopPx: number;
+  readonly targetPx: number;
+  readonly timeStopMs: number;
+}
+
 /** What an order was for (`OrderRole`): a bracket's entry and its decision, or an exit and why. */
 export interface StoredOrderRole {
   readonly role: 'entry' | 'exit';
   readonly reason?: string;
   readonly decisionId?: string;
+  /** An entry's exits. */
+  readonly bracket?: StoredBracket;
 }
 
 /** A new order, recorded before it is sent: an `Order` as the broker returns it fits. */
