@@ -21,6 +21,7 @@ import {
   type VenueEvent,
 } from '../src/execution/broker.js';
 import type { Order, OrderSpec, OrderStatus } from '../src/execution/order.js';
+import { until } from './until.js';
 
 /** What the test makes the counterparty do. */
 export interface VenueControl {
@@ -53,18 +54,6 @@ export interface VenueSetup {
   readonly replace: boolean;
   /** Stops the counterparty (after the suite has closed the broker). */
   close(): Promise<void>;
-}
-
-/** How long the suite waits for a report before failing. */
-const WAIT_MS = 5_000;
-
-/** Resolves once `check` holds, polling every 10 ms; fails with `what` after `ms`. */
-async function until(check: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 async function statusOf(order: Order, status: OrderStatus): Promise<void> {

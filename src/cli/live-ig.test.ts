@@ -15,6 +15,7 @@ import { after, describe, test } from 'node:test';
 import { TestGateway } from '../../test/databento-gateway.js';
 import { type IgVenue, startIgVenue } from '../../test/ig-venue.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
+import { until } from '../../test/until.js';
 import { DbnDecoder, RType, SymbolMap } from '../data/index.js';
 import { openSqliteStore, stateStorePath } from '../infra/index.js';
 import { loadConfig } from './config.js';
@@ -31,14 +32,6 @@ const ENV = {
   IG_IDENTIFIER: 'trader',
   IG_PASSWORD: 'secret',
 };
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('trading on IG prices and through IG', () => {
   const span = simulatedSpan({

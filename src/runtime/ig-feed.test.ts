@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { type IgVenue, startIgVenue } from '../../test/ig-venue.js';
+import { until } from '../../test/until.js';
 import { FeedHealth, type FeedHealthEvent } from '../book/index.js';
 import { type RecordBatch, RType } from '../data/dbn/index.js';
 import { type IgMarket, IgRest } from '../data/ig/index.js';
@@ -35,14 +36,6 @@ interface Seen {
   readonly ask: number;
   readonly recvNs: bigint;
   readonly sequence: number;
-}
-
-async function until(check: () => boolean, what: string, ms = 8_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('IgFeed against a local IG', () => {

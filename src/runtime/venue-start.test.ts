@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { depth, px, replayThrough, SIX_E_MBP, type Step, T0 } from '../../test/execution.js';
 import { FixVenue, tagOf } from '../../test/fix-venue.js';
+import { until } from '../../test/until.js';
 import { silentLogger } from '../core/index.js';
 import {
   executionConfig,
@@ -37,14 +38,6 @@ const CONFIG = executionConfig();
 /** The 6E book at `min` minutes after T0: bid 1.085, ask 1.08505. */
 function bar(min: number, then?: Step['then']): Step {
   return depth(min * 60_000, [[1.085, 50, 5]], [[1.08505, 50, 5]], then);
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const root = mkdtempSync(join(tmpdir(), 'venue-start-'));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { compressedValues, type IgVenue, startIgVenue } from '../../../test/ig-venue.js';
+import { until } from '../../../test/until.js';
 import { IgRest } from './rest.js';
 import {
   type ChartCandle,
@@ -14,14 +15,6 @@ import {
 } from './stream.js';
 
 const EPIC = 'CS.D.EURUSD.MINI.IP';
-
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('IgStream against a local Lightstreamer server', () => {
   let venue: IgVenue | null = null;

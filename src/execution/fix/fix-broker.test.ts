@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { FixVenue, tagOf, tagsOf } from '../../../test/fix-venue.js';
+import { until } from '../../../test/until.js';
 import { venueContract } from '../../../test/venue-contract.js';
 import type { ExecutionReport, VenueEvent } from '../broker.js';
 import { executionConfig } from '../config.js';
@@ -71,14 +72,6 @@ function brokerAt(
     timeoutMs: 3_000,
     ...opts,
   });
-}
-
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** The problem events' messages, one a line. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { type IgVenue, startIgVenue } from '../../../test/ig-venue.js';
+import { until } from '../../../test/until.js';
 import { venueContract } from '../../../test/venue-contract.js';
 import { IgRest } from '../../data/ig/index.js';
 import type { ExecutionReport, VenueEvent } from '../broker.js';
@@ -58,14 +59,6 @@ venueContract('IG', async () => {
     close: () => venue.close(),
   };
 });
-
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('IG broker specifics', () => {
   let venue: IgVenue | null = null;
