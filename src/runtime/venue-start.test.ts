@@ -130,6 +130,33 @@ async function firstSession(
 const clOrdIds = (venue: FixVenue, msgType: string, tag = 11) =>
   venue.messages(msgType).map((m) => tagOf(m.text, tag));
 
+/**
+ * The end of a restart after the stop filled while the session was down: both fills booked, and the
+ * target, still working for a position that is gone, cancelled with the first record; nothing sent
+ * again, and the store following the cancel.
+ */
+async function stoppedOut(
+  venue: FixVenue,
+  broker: FixBroker,
+  store: SqliteStateStore,
+  resume: Resume,
+): Promise<void> {
+  assert.deepEqual(
+    resume.trader.fills.map((f) => [f.clientId, f.side]),
+    [
+      ['live-1', 'buy'],
+      ['live-2', 'sell'],
+    ],
+  );
+  const t = trader(broker, store, resume);
+  assert.equal(t.position(ID), 0);
+  await replayThrough(t, [bar(2)], 'mbp-10');
+  await until(() => broker.order('live-3')?.status === 'cancelled', 'the target cancelled');
+  assert.deepEqual(clOrdIds(venue, 'D'), ['live-1', 'live-2', 'live-3'], 'nothing sent again');
+  assert.deepEqual(clOrdIds(venue, 'F', 41), ['live-3']);
+  await until(async () => (await store.openOrders()).length === 0, 'the store following the target');
+}
+
 describe('a live session restarted at a FIX venue', () => {
   test('adopts the exits working at the venue as its bracket: nothing is sent again, the target fill is booked once', async () => {
     const { venue, store, dir } = await rig();
@@ -269,21 +296,7 @@ describe('a live session restarted at a FIX venue', () => {
       [['sell', 1, px(1.0848), 0]],
       "booked at the venue's price",
     );
-    assert.deepEqual(
-      resume.trader.fills.map((f) => [f.clientId, f.side]),
-      [
-        ['live-1', 'buy'],
-        ['live-2', 'sell'],
-      ],
-    );
-    // The target, still working for a position that is gone, is cancelled with the first record.
-    const t = trader(broker, store, resume);
-    assert.equal(t.position(ID), 0);
-    await replayThrough(t, [bar(2)], 'mbp-10');
-    await until(() => broker.order('live-3')?.status === 'cancelled', 'the target cancelled');
-    assert.deepEqual(clOrdIds(venue, 'D'), ['live-1', 'live-2', 'live-3'], 'nothing sent again');
-    assert.deepEqual(clOrdIds(venue, 'F', 41), ['live-3']);
-    await until(async () => (await store.openOrders()).length === 0, 'the store following the target');
+    await stoppedOut(venue, broker, store, resume);
   });
 
   test('a venue that cannot be asked: its position shows which order filled while the session was down', async () => {
@@ -338,21 +351,7 @@ describe('a live session restarted at a FIX venue', () => {
       (await store.orderHistory('live-4')).at(-1)?.reason,
       "not working at the venue on restart; the venue's position shows the fill of live-2, none of this one",
     );
-    assert.deepEqual(
-      resume.trader.fills.map((f) => [f.clientId, f.side]),
-      [
-        ['live-1', 'buy'],
-        ['live-2', 'sell'],
-      ],
-    );
-    // The target, still working for a position that is gone, is cancelled with the first record.
-    const t = trader(broker, store, resume);
-    assert.equal(t.position(ID), 0);
-    await replayThrough(t, [bar(2)], 'mbp-10');
-    await until(() => broker.order('live-3')?.status === 'cancelled', 'the target cancelled');
-    assert.deepEqual(clOrdIds(venue, 'D'), ['live-1', 'live-2', 'live-3'], 'nothing sent again');
-    assert.deepEqual(clOrdIds(venue, 'F', 41), ['live-3']);
-    await until(async () => (await store.openOrders()).length === 0, 'the store following the target');
+    await stoppedOut(venue, broker, store, resume);
   });
 
   test('a stop tightened by a replace is found by its last ClOrdID, kept at its tightened level, and its fill booked', async () => {
