@@ -157,28 +157,35 @@ async function stoppedOut(
   await until(async () => (await store.openOrders()).length === 0, 'the store following the target');
 }
 
+/**
+ * An entry the store recorded and the venue never received (the process died between the two),
+ * after the exits, which went out on the wall clock of their entry's fill report: `live-4`.
+ */
+function recordedNeverSent(store: SqliteStateStore): void {
+  store.recordOrderNow(
+    {
+      spec: {
+        clientId: 'live-4',
+        instrumentId: ID,
+        side: 'buy',
+        type: 'limit',
+        quantity: 1,
+        limitPx: px(1.0849),
+        tif: 'GTC',
+      },
+      sentNs: BigInt(Date.now()) * 1_000_000n,
+    },
+    { role: 'entry', bracket: { stopPx: px(1.0847), targetPx: px(1.0851), timeStopMs: 300_000 } },
+  );
+}
+
 describe('a live session restarted at a FIX venue', () => {
   test('adopts the exits working at the venue as its bracket: nothing is sent again, the target fill is booked once', async () => {
     const { venue, store, dir } = await rig();
     await firstSession(venue, store, dir);
     assert.deepEqual(clOrdIds(venue, 'D'), ['live-1', 'live-2', 'live-3'], 'entry, stop, target');
     // An order recorded and never sent: the process died between the two.
-    store.recordOrderNow(
-      {
-        spec: {
-          clientId: 'live-4',
-          instrumentId: ID,
-          side: 'buy',
-          type: 'limit',
-          quantity: 1,
-          limitPx: px(1.0849),
-          tif: 'GTC',
-        },
-        // After the exits, which went out on the wall clock of their entry's fill report.
-        sentNs: BigInt(Date.now()) * 1_000_000n,
-      },
-      { role: 'entry', bracket: { stopPx: px(1.0847), targetPx: px(1.0851), timeStopMs: 300_000 } },
-    );
+    recordedNeverSent(store);
 
     const nowNs = T0 + 120_000_000_000n;
     const first = await resumeOf(store, { runId: 'live', feed: 'databento', nowNs, venue: true });
@@ -304,21 +311,7 @@ describe('a live session restarted at a FIX venue', () => {
     await firstSession(venue, store, dir);
     venue.refuseOrderStatus('OrderStatusRequest is not supported');
     // An entry recorded and never sent, and the stop filled at the venue a tick through its price.
-    store.recordOrderNow(
-      {
-        spec: {
-          clientId: 'live-4',
-          instrumentId: ID,
-          side: 'buy',
-          type: 'limit',
-          quantity: 1,
-          limitPx: px(1.0849),
-          tif: 'GTC',
-        },
-        sentNs: BigInt(Date.now()) * 1_000_000n,
-      },
-      { role: 'entry', bracket: { stopPx: px(1.0847), targetPx: px(1.0851), timeStopMs: 300_000 } },
-    );
+    recordedNeverSent(store);
     venue.fill('live-2', 1, px(1.0848));
     const nowNs = T0 + 120_000_000_000n;
     const first = await resumeOf(store, { runId: 'live', feed: 'databento', nowNs, venue: true });
