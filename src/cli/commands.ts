@@ -118,14 +118,14 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'paper',
     description:
-      'paper trading: the paper broker on a live feed (DBN files replayed at a multiple of real time), until the feed ends or Ctrl-C; orders, fills and decisions written to a session folder',
-    args: '<files...>',
+      'paper trading: the paper broker on a live feed (DBN files replayed at a multiple of real time, Databento’s live gateway or IG’s prices), until the feed ends or Ctrl-C; orders, fills and decisions written to a session folder',
+    args: '[files...]',
     load: async () => (await import('./paper.js')).registerPaper,
   },
   {
     name: 'live',
     description:
-      'live trading through a FIX 4.4 broker on Databento’s live feed: refuses to start without --confirm ACCOUNT; reconciles with the venue on start; orders recorded before they are sent',
+      'live trading through a FIX 4.4 broker (CME futures) or IG (their spot pairs) on live feeds: refuses to start without --confirm ACCOUNT; reconciles with the venue on start; orders recorded before they are sent',
     load: async () => (await import('./live.js')).registerLive,
   },
   {
