@@ -23,6 +23,7 @@ import {
   truncated,
   useTestLlmServer,
 } from './llm-server.js';
+import { until } from './until.js';
 
 /** The answer shape the tests ask for. */
 export const Signal = z.object({
@@ -146,22 +147,28 @@ export function runProviderContract(c: ProviderContractCase): void {
       assert.equal(server().requests.length, 2);
     });
 
+    // A request given up on must still have reached the server before its test ends: on a loaded
+    // machine it could otherwise arrive during the next test and take that test's scripted answer.
     it('times out on a slow server and returns', async () => {
       server().script(slow(5000, GOOD));
       const r = await make({ timeoutMs: 200 }).complete(signalRequest());
       expectFailure(r, 'timeout');
+      await until(() => server().requests.length === 1, 'the slow request at the server');
     });
 
     it('times out when the body stalls after the headers', async () => {
       server().script(stallBody());
       expectFailure(await make().complete(signalRequest({ timeoutMs: 200 })), 'timeout');
+      await until(() => server().requests.length === 1, 'the stalled request at the server');
     });
 
     it('is cancelled by its AbortSignal', async () => {
       server().script(hang());
       const ctl = new AbortController();
-      setTimeout(() => ctl.abort(), 50);
-      expectFailure(await make().complete(signalRequest({ signal: ctl.signal })), 'aborted');
+      const pending = make().complete(signalRequest({ signal: ctl.signal }));
+      await until(() => server().requests.length === 1, 'the request at the server');
+      ctl.abort();
+      expectFailure(await pending, 'aborted');
     });
 
     it('makes no call when the signal is already aborted', async () => {
