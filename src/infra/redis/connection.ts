@@ -185,7 +185,7 @@ export class RedisConnection {
     return this.#health;
   }
 
-  /** Calls `listener` on each change of health; returns a function that stops it. */
+  /** Calls `listener` when the connection goes blind and when it is back; returns a function that stops it. */
   onHealth(listener: HealthListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -271,9 +271,11 @@ export class RedisConnection {
     r.on('end', down);
   }
 
+  /** Sets the health; listeners hear only a change of `blind`, not each new error while blind. */
   #setHealth(h: StoreHealth): void {
+    const changed = h.blind !== this.#health.blind;
     this.#health = h;
-    for (const l of this.#listeners) l(h);
+    if (changed) for (const l of this.#listeners) l(h);
   }
 
   #waitReady(ms: number): Promise<boolean> {
