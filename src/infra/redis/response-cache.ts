@@ -14,6 +14,7 @@
  * rejected `set` as not stored.
  */
 import { InvalidOptionError } from '../../core/index.js';
+import type { StoreHealth } from '../features/store.js';
 import { RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { RedisError } from './errors.js';
 
@@ -50,7 +51,7 @@ export class RedisResponseCache {
   }
 
   /** Whether Redis is reachable (see `RedisConnection.health`). */
-  get health() {
+  get health(): StoreHealth {
     return this.#conn.health;
   }
 
