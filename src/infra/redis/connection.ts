@@ -92,19 +92,18 @@ export interface RedisConnectionOptions {
    * true; false sends each command as it is made.
    */
   readonly autoPipelining?: boolean;
-  /** Default a child `redis` of the root logger. */
+  /** Parent of the connection's logger (component `redis`). Default the root logger. */
   readonly logger?: Logger;
 }
 
-let redisClass: (new (url: string, options: RedisOptions) => Redis) | undefined;
+/** ioredis's client class. */
+type RedisClass = new (url: string, options: RedisOptions) => Redis;
+let redisClass: RedisClass | undefined;
 
 /** ioredis's client class, loaded at the first use. */
-function redisClient(): new (url: string, options: RedisOptions) => Redis {
-  redisClass ??= (createRequire(import.meta.url)('ioredis') as { Redis: typeof redisClass }).Redis;
-  return redisClass as new (
-    url: string,
-    options: RedisOptions,
-  ) => Redis;
+function redisClient(): RedisClass {
+  redisClass ??= (createRequire(import.meta.url)('ioredis') as { Redis: RedisClass }).Redis;
+  return redisClass;
 }
 
 /** The health of a connection, as `StoreHealth`. */
@@ -144,7 +143,7 @@ export class RedisConnection {
     const heartbeatMs = requirePositive('heartbeatMs', options.heartbeatMs ?? 1000);
     const baseMs = requirePositive('retryBaseMs', options.retryBaseMs ?? 50);
     const maxMs = requirePositive('retryMaxMs', options.retryMaxMs ?? 2000);
-    const log = (options.logger ?? componentLogger('redis')).child({ url, connection: name });
+    const log = componentLogger('redis', options.logger).child({ url, connection: name });
     let conn: RedisConnection | undefined;
     const redis = new (redisClient())(raw, {
       lazyConnect: true,

@@ -133,6 +133,7 @@ describe('losing Redis', { skip }, () => {
       );
       const down = lines.find((l) => l.event === 'redis_down');
       assert.equal(down?.level, 'warn');
+      assert.equal(down?.component, 'redis');
       assert.equal(down?.url, server.url);
       assert.ok(lines.some((l) => l.event === 'feature_store_keeping' && l.level === 'warn'));
 

@@ -26,7 +26,7 @@ import { RedisError } from './errors.js';
 export interface RedisFeatureStoreOptions {
   /** Prefix of the store's key. Default `scalper:`. */
   readonly prefix?: string;
-  /** Default a child `feature-store` of the root logger. */
+  /** Parent of the store's logger (component `feature-store`). Default the root logger. */
   readonly logger?: Logger;
 }
 
@@ -62,7 +62,7 @@ export class RedisFeatureStore implements FeatureStore {
     this.key = `${options.prefix ?? 'scalper:'}features:latest`;
     this.#conn = connection;
     this.#owned = options.ownsConnection ?? false;
-    this.#log = (options.logger ?? componentLogger('feature-store')).child({ key: this.key });
+    this.#log = componentLogger('feature-store', options.logger).child({ key: this.key });
     this.#stopWatching = connection.onHealth((h) => {
       if (!h.blind) this.#flush();
     });
