@@ -27,7 +27,15 @@ const EXPECTED: Record<string, string[]> = {
   './agents': ['runAgents'],
   './llm': ['OpenAiCompatibleProvider', 'AnthropicProvider', 'CachedProvider'],
   './execution': ['PaperBroker', 'Trader', 'RiskEngine', 'FillPortfolio', 'planBracket'],
-  './infra': ['openSqliteStore', 'SqliteStateStore', 'StateStoreError'],
+  './infra': [
+    'openSqliteStore',
+    'SqliteStateStore',
+    'StateStoreError',
+    'MemoryFeatureStore',
+    'RedisFeatureStore',
+    'RedisResponseCache',
+    'RedisConnection',
+  ],
   './pipeline': ['DecisionLoop'],
 };
 

@@ -1,3 +1,8 @@
-/** Adapters to what runs beside the engine: the state store (embedded SQLite by default). */
+/**
+ * Adapters to what runs beside the engine: the state store (embedded SQLite by default), the
+ * feature store (in memory by default) and, when the engine is spread over processes, Redis.
+ */
 
+export * from './features/index.js';
+export * from './redis/index.js';
 export * from './store/index.js';
