@@ -22,6 +22,7 @@ export {
   type VenuePosition,
   type VenueState,
 } from './broker.js';
+export { decodeFill, decodeOrder, encodeFill, encodeOrder } from './codec.js';
 export {
   DEFAULT_EXECUTION_CONFIG,
   EXECUTION_CONFIG,
