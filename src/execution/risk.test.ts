@@ -1,30 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { CTX, LIMITS, S } from '../../test/risk.js';
 import { EconomicCalendar, InvalidOptionError, instrumentCurrencies } from '../core/index.js';
-import { type RiskContext, RiskEngine, type RiskLimits } from './risk.js';
-
-const S = 1_000_000_000n;
-const LIMITS: RiskLimits = {
-  maxOrderSize: 5,
-  maxPosition: 8,
-  maxGrossPosition: 12,
-  maxOrdersPerMinute: 3,
-  dailyLossLimit: 500,
-  maxDrawdown: 300,
-  staleAfterNs: 2n * S,
-  maxSpreadTicks: 2,
-};
-// 6E: 1.08495 / 1.08500, one tick of 50,000 raw apart.
-const CTX: RiskContext = {
-  nowNs: 100n * S,
-  position: 0,
-  grossPosition: 0,
-  dayPnl: 0,
-  lastDataNs: 100n * S,
-  bidPx: 1_084_950_000,
-  askPx: 1_085_000_000,
-  tickRaw: 50_000,
-};
+import { type RiskContext, RiskEngine } from './risk.js';
 
 const reason = (engine: RiskEngine, side: 'buy' | 'sell', qty: number, ctx: Partial<RiskContext> = {}) =>
   engine.check(side, qty, { ...CTX, ...ctx })?.reason ?? 'ok';

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SNAP_A1, SNAP_A2, SNAP_B1, storeSnapshot, T0_NS } from '../../../test/feature-store-contract.js';
 import { OwnRedisServer, skipUnlessRedisServerBinary } from '../../../test/redis.js';
+import { CTX, LIMITS, S } from '../../../test/risk.js';
 import { until } from '../../../test/until.js';
 import { createLogger, type Logger } from '../../core/index.js';
-import { type RiskContext, RiskEngine } from '../../execution/index.js';
+import { RiskEngine } from '../../execution/index.js';
 import { RedisConnection } from './connection.js';
 import { RedisError } from './errors.js';
 import { RedisFeatureStore } from './feature-store.js';
@@ -33,28 +34,8 @@ const FAST = { commandTimeoutMs: 300, heartbeatMs: 100, retryBaseMs: 20, retryMa
 const isRedisError = (code: string, also: RegExp) => (e: unknown) =>
   e instanceof RedisError && e.code === code && also.test(e.message);
 
-/** A risk check that passes everything but the data trust (1-tick 6E market, flat, fresh data). */
-const S = 1_000_000_000n;
-const RISK = new RiskEngine({
-  maxOrderSize: 5,
-  maxPosition: 8,
-  maxGrossPosition: 12,
-  maxOrdersPerMinute: 100,
-  dailyLossLimit: 500,
-  maxDrawdown: 300,
-  staleAfterNs: 2n * S,
-  maxSpreadTicks: 2,
-});
-const CTX: RiskContext = {
-  nowNs: 100n * S,
-  position: 0,
-  grossPosition: 0,
-  dayPnl: 0,
-  lastDataNs: 100n * S,
-  bidPx: 1_084_950_000,
-  askPx: 1_085_000_000,
-  tickRaw: 50_000,
-};
+/** A risk check that passes everything but the data trust (a quiet 6E market, flat, fresh data). */
+const RISK = new RiskEngine({ ...LIMITS, maxOrdersPerMinute: 100 });
 
 describe('losing Redis', { skip }, () => {
   let server: OwnRedisServer;
