@@ -1,3 +1,6 @@
-/** Adapters to what runs beside the engine: the state store (embedded SQLite by default). */
+/**
+ * Adapters to what runs beside the engine: the state store (embedded SQLite by default,
+ * PostgreSQL when configured).
+ */
 
 export * from './store/index.js';
