@@ -117,7 +117,7 @@ const INT8 = 20;
  * `url` with a user name: libpq's default is the OS user, pg's is $USER, which a service may not
  * have; a URL that names its user, or PGUSER, is left as it is.
  */
-function withUser(url: string): string {
+export function withUser(url: string): string {
   if (process.env.PGUSER || process.env.USER) return url;
   try {
     const u = new URL(url);
@@ -184,7 +184,11 @@ export class PgSession {
   /** Creates the schema when one was given (once, at open, before any other statement uses it). */
   async ensureSchema(): Promise<void> {
     if (this.schema === undefined) return;
-    await this.transaction('open', (sql) => sql.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`));
+    await this.transaction('open', async (sql) => {
+      // CREATE SCHEMA IF NOT EXISTS still fails when another session creates it at the same moment.
+      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('scalper-engine schema ' || $1))`, [this.schema]);
+      await sql.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    });
   }
 
   async close(): Promise<void> {
