@@ -186,7 +186,9 @@ export class PgSession {
     if (this.schema === undefined) return;
     await this.transaction('open', async (sql) => {
       // CREATE SCHEMA IF NOT EXISTS still fails when another session creates it at the same moment.
-      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('scalper-engine schema ' || $1))`, [this.schema]);
+      await sql.query(`SELECT pg_advisory_xact_lock(hashtext('scalper-engine schema ' || $1))`, [
+        this.schema,
+      ]);
       await sql.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
     });
   }
@@ -255,20 +257,27 @@ export class PgSession {
       if (isConnectionError(e)) return { ok: false, error: e, retry: true };
       return { ok: false, error: this.#failed(what, e), retry: false };
     }
+    // A connection that breaks while checked out also emits `error`; unheard, it would end the process.
+    const onError = (err: Error) => this.#log.debug({ call: what, err: messageOf(err) }, 'connection lost');
+    client.on('error', onError);
     let committing = false;
     try {
       await client.query('BEGIN');
       const value = await fn(client);
       committing = true;
       await client.query('COMMIT');
+      client.off('error', onError);
       client.release();
       return { ok: true, value };
     } catch (e) {
       const lost = isConnectionError(e);
       if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+      client.off('error', onError);
       // A connection that failed is destroyed rather than handed to the next call.
       client.release(lost ? (e as Error) : undefined);
-      if (lost && committing)
+      if (lost && committing) {
+        this.#lost = true;
+        this.#log.error({ call: what, err: messageOf(e) }, 'connection lost during commit, outcome unknown');
         return {
           ok: false,
           retry: false,
@@ -279,6 +288,7 @@ export class PgSession {
             { cause: e },
           ),
         };
+      }
       if (lost) return { ok: false, error: e, retry: true };
       return { ok: false, error: this.#failed(what, e), retry: false };
     }

@@ -5,9 +5,9 @@
  * lives in a schema of its own, dropped at the end.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { dropSchemas, PG_URL, pgClient, requirePostgres, uniqueSchema } from '../../../test/pg.js';
+import { freePort } from '../../../test/pg-cluster.js';
 import { isStoreError, stateStoreContract } from '../../../test/state-store-contract.js';
 import { PG_MIGRATIONS, type PgMigration } from './pg-schema.js';
 import { openPgStore, type PgStoreOptions, timescaleStatus } from './pg-store.js';
@@ -341,18 +341,6 @@ if ((await requirePostgres('PostgreSQL state store')) === null) {
       const plain = await open(off, { timescale: 'off' });
       assert.equal(plain.historyLayout, 'partitioned');
       await plain.close();
-    });
-  });
-}
-
-/** A TCP port nothing listens on (bound, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
     });
   });
 }
