@@ -10,13 +10,15 @@ import { pipelineBench } from './pipeline.bench.js';
 import { regimeBench } from './regime.bench.js';
 import { simBench } from './sim.bench.js';
 import { startupBench } from './startup.bench.js';
+import { storeBench } from './store.bench.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|postgres]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
-      '  pipeline, the paper broker and the start-up of the scalper command, with ratios to baselines\n' +
+      '  pipeline, the paper broker, the start-up of the scalper command and PostgreSQL bulk writes (COPY\n' +
+      '  against INSERT; skipped when PostgreSQL does not answer), with ratios to baselines\n' +
       '  measured in the same run\n' +
       '  --only NAME    run one section\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
@@ -26,7 +28,16 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 const json = args.includes('--json');
 const oi = args.indexOf('--only');
-const SECTIONS = ['dbn', 'sim', 'features', 'regime', 'pipeline', 'execution', 'startup'] as const;
+const SECTIONS = [
+  'dbn',
+  'sim',
+  'features',
+  'regime',
+  'pipeline',
+  'execution',
+  'startup',
+  'postgres',
+] as const;
 const only = oi >= 0 ? args[oi + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
   process.stderr.write(`--only must be one of ${SECTIONS.join(', ')}, got "${only}"\n`);
@@ -50,3 +61,4 @@ if (want('execution')) {
   await backtestBench(report);
 }
 if (want('startup')) await startupBench(report);
+if (want('postgres')) await storeBench(report);

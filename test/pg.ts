@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
-import { pgUrl, withUser } from '../src/infra/index.js';
+import { pgUrl, redactUrl, withUser } from '../src/infra/index.js';
 
 /** The URL of the machine's PostgreSQL. */
 export const PG_URL = pgUrl();
@@ -27,7 +27,7 @@ export async function pgProblem(url = PG_URL): Promise<string | null> {
     await c.end();
     return null;
   } catch (e) {
-    return `PostgreSQL at ${url} does not answer (${e instanceof Error ? e.message || String((e as { code?: string }).code) : String(e)}); run scripts/services.sh or set SCALPER_PG_URL`;
+    return `PostgreSQL at ${redactUrl(url)} does not answer (${e instanceof Error ? e.message || String((e as { code?: string }).code) : String(e)}); run scripts/services.sh or set SCALPER_PG_URL`;
   }
 }
 
