@@ -17,15 +17,15 @@ import { ClientOrderIds, Order, type OrderSpec } from '../src/execution/index.js
 import type { StateStore, StateStoreError, StoredFill, StoredTransition } from '../src/infra/index.js';
 
 /** One store's data: opened as often as a test needs (each open a new connection to the same data). */
-export interface StorePlace {
-  open(): Promise<StateStore>;
+export interface StorePlace<S extends StateStore = StateStore> {
+  open(): Promise<S>;
   /** Rows of one of the store's tables, counted in the database itself. */
   count(table: string): Promise<number>;
 }
 
-export interface StateStoreHarness {
+export interface StateStoreHarness<S extends StateStore = StateStore> {
   /** A new, empty place. */
-  place(): Promise<StorePlace>;
+  place(): Promise<StorePlace<S>>;
 }
 
 export const isStoreError =

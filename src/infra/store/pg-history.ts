@@ -15,75 +15,10 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StateStoreError } from './errors.js';
+import { type HistoryTable, upsertSql } from './history-rows.js';
 import { DAY_NS, type HistoryLayout } from './pg-schema.js';
 import type { PgSession, Sql } from './pg-session.js';
-import { ns, num, type SqlRow } from './rows.js';
-import type { BulkMethod, StoredBar, StoredFeatureSnapshot, StoredFill } from './types.js';
-
-/** One history table as the writer sees it. */
-export interface HistoryTable<T> {
-  readonly table: string;
-  readonly columns: readonly string[];
-  /** Its primary key (the conflict target of the upsert). */
-  readonly key: readonly string[];
-  /** A row's values, in `columns` order. */
-  readonly values: (row: T) => readonly unknown[];
-  /** A row's time in ns (for its partition). */
-  readonly time: (row: T) => bigint;
-}
-
-export const BARS: HistoryTable<StoredBar> = {
-  table: 'bars',
-  columns: ['instrument_id', 'interval_s', 'ts_ns', 'open', 'high', 'low', 'close', 'volume'],
-  key: ['instrument_id', 'interval_s', 'ts_ns'],
-  values: (b) => [b.instrumentId, b.intervalS, b.tsNs, b.open, b.high, b.low, b.close, b.volume],
-  time: (b) => b.tsNs,
-};
-
-export const FEATURE_SNAPSHOTS: HistoryTable<StoredFeatureSnapshot> = {
-  table: 'feature_snapshots',
-  columns: ['instrument_id', 'ts_ns', 'features'],
-  key: ['instrument_id', 'ts_ns'],
-  values: (s) => [s.instrumentId, s.tsNs, JSON.stringify(s.features)],
-  time: (s) => s.tsNs,
-};
-
-/** A fill of a run, as the run-fills table keeps it. */
-export interface RunFill {
-  readonly runId: string;
-  readonly fill: StoredFill;
-}
-
-export const RUN_FILLS: HistoryTable<RunFill> = {
-  table: 'run_fills',
-  columns: [
-    'run_id',
-    'fill_id',
-    'client_id',
-    'instrument_id',
-    'side',
-    'quantity',
-    'price',
-    'fee',
-    'liquidity',
-    'ts_ns',
-  ],
-  key: ['run_id', 'fill_id', 'ts_ns'],
-  values: ({ runId, fill: f }) => [
-    runId,
-    f.fillId,
-    f.clientId,
-    f.instrumentId,
-    f.side,
-    f.quantity,
-    f.price,
-    f.fee,
-    f.liquidity ?? null,
-    f.tsNs,
-  ],
-  time: (r) => r.fill.tsNs,
-};
+import type { BulkMethod } from './types.js';
 
 /** A value in COPY's text format: `\N` for null; backslash, tab, newline and CR escaped. */
 function copyText(v: unknown): string {
@@ -114,15 +49,6 @@ function copyStreams(): CopyModule {
   return copyModule;
 }
 
-function upsert<T>(t: HistoryTable<T>, source: string): string {
-  const cols = t.columns.join(', ');
-  const set = t.columns
-    .filter((c) => !t.key.includes(c))
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ');
-  return `INSERT INTO ${t.table} (${cols}) ${source} ON CONFLICT (${t.key.join(', ')}) DO UPDATE SET ${set}`;
-}
-
 async function viaCopy<T>(sql: Sql, t: HistoryTable<T>, rows: readonly T[]): Promise<number> {
   const staging = `${t.table}_staging`;
   await sql.query(
@@ -131,7 +57,7 @@ async function viaCopy<T>(sql: Sql, t: HistoryTable<T>, rows: readonly T[]): Pro
   const cols = t.columns.join(', ');
   const stream = sql.query(copyStreams().from(`COPY ${staging} (${cols}) FROM STDIN`));
   await pipeline(Readable.from(copyChunks(t, rows)), stream);
-  const r = await sql.query(upsert(t, `SELECT ${cols} FROM ${staging}`));
+  const r = await sql.query(upsertSql(t, `SELECT ${cols} FROM ${staging}`));
   return r.rowCount ?? 0;
 }
 
@@ -146,7 +72,7 @@ async function viaInsert<T>(sql: Sql, t: HistoryTable<T>, rows: readonly T[]): P
       const ph = vs.map((v) => `$${params.push(v)}`);
       return `(${ph.join(', ')})`;
     });
-    const r = await sql.query(upsert(t, `VALUES ${tuples.join(', ')}`), params);
+    const r = await sql.query(upsertSql(t, `VALUES ${tuples.join(', ')}`), params);
     written += r.rowCount ?? 0;
   }
   return written;
@@ -202,44 +128,8 @@ export class HistoryWriter {
   async write<T>(what: string, t: HistoryTable<T>, rows: readonly T[], method: BulkMethod): Promise<number> {
     if (rows.length === 0) return 0;
     await this.#ensurePartitions(t, rows);
-    try {
-      return await this.#session.transaction(what, (sql) =>
-        method === 'copy' ? viaCopy(sql, t, rows) : viaInsert(sql, t, rows),
-      );
-    } catch (e) {
-      // 21000: ON CONFLICT DO UPDATE met the same key twice in one statement.
-      if (
-        (e as StateStoreError).cause instanceof Error &&
-        (e as { cause: { code?: string } }).cause.code === '21000'
-      )
-        throw new StateStoreError(
-          'STORE_INVALID',
-          this.#session.location,
-          `${what}: the batch holds two rows with the same key (${t.key.join(', ')})`,
-          { cause: e },
-        );
-      throw e;
-    }
+    return this.#session.transaction(what, (sql) =>
+      method === 'copy' ? viaCopy(sql, t, rows) : viaInsert(sql, t, rows),
+    );
   }
-}
-
-export function barOf(r: SqlRow): StoredBar {
-  return {
-    instrumentId: num(r.instrument_id),
-    intervalS: num(r.interval_s),
-    tsNs: ns(r.ts_ns),
-    open: num(r.open),
-    high: num(r.high),
-    low: num(r.low),
-    close: num(r.close),
-    volume: num(r.volume),
-  };
-}
-
-export function snapshotOf(r: SqlRow): StoredFeatureSnapshot {
-  return {
-    instrumentId: num(r.instrument_id),
-    tsNs: ns(r.ts_ns),
-    features: r.features as unknown as Record<string, number | null>,
-  };
 }

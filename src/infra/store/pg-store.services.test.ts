@@ -1,17 +1,18 @@
 /**
- * The PostgreSQL store against the machine's PostgreSQL (never a mock): the state store contract
- * (test/state-store-contract.ts), migrations, the history tables (partitions per day, time
- * indexes, COPY and INSERT), TimescaleDB detection, and a server that is not there. Each store
- * lives in a schema of its own, dropped at the end.
+ * The PostgreSQL store against the machine's PostgreSQL (never a mock): the state store and
+ * history store contracts (test/state-store-contract.ts, test/history-store-contract.ts),
+ * migrations, history tables partitioned per day with their time indexes, TimescaleDB detection,
+ * and a server that is not there. Each store lives in a schema of its own, dropped at the end.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { historyStoreContract } from '../../../test/history-store-contract.js';
 import { dropSchemas, PG_URL, pgClient, requirePostgres, uniqueSchema } from '../../../test/pg.js';
 import { freePort } from '../../../test/pg-cluster.js';
 import { isStoreError, stateStoreContract } from '../../../test/state-store-contract.js';
 import { PG_MIGRATIONS, type PgMigration } from './pg-schema.js';
 import { openPgStore, type PgStoreOptions, timescaleStatus } from './pg-store.js';
-import type { StoredBar, StoredFeatureSnapshot, StoredFill } from './types.js';
+import type { StoredBar } from './types.js';
 
 const schemas: string[] = [];
 after(() => dropSchemas(schemas));
@@ -55,12 +56,12 @@ const SCHEMA_V5: readonly PgMigration[] = [
 ];
 
 if ((await requirePostgres('PostgreSQL state store')) === null) {
-  stateStoreContract('PostgreSQL', {
-    place: async () => {
-      const s = schema();
-      return { open: () => open(s), count: (table) => count(s, table) };
-    },
-  });
+  const place = async () => {
+    const s = schema();
+    return { open: () => open(s), count: (table: string) => count(s, table) };
+  };
+  stateStoreContract('PostgreSQL', { place });
+  historyStoreContract('PostgreSQL', { place });
 
   describe('PostgreSQL store: schema', () => {
     test('a new schema is migrated from empty: the state tables, the history tables, every migration', async () => {
@@ -226,87 +227,6 @@ if ((await requirePostgres('PostgreSQL state store')) === null) {
       );
       assert.ok(plan.includes('bars_d20260305') && !plan.includes('bars_d20260304'), plan);
       assert.deepEqual(await store.bars(1, 60, utcNs(2026, 3, 5), utcNs(2026, 3, 6)), bars.slice(1));
-      await store.close();
-    });
-
-    test('COPY and INSERT store the same rows; a key written again is replaced, not doubled', async () => {
-      const s = schema();
-      const store = await open(s);
-      const t0 = utcNs(2026, 3, 4, 14, 30);
-      const some = (instrumentId: number) =>
-        Array.from({ length: 2_500 }, (_, i) =>
-          bar(instrumentId, t0 + BigInt(i) * 60_000_000_000n, 1_085_000_000 + i),
-        );
-      assert.equal(await store.writeBars(some(1), 'copy'), 2_500);
-      assert.equal(await store.writeBars(some(2), 'insert'), 2_500);
-      const end = t0 + 2_500n * 60_000_000_000n;
-      assert.deepEqual(await store.bars(1, 60, t0, end), some(1));
-      assert.deepEqual(await store.bars(2, 60, t0, end), some(2));
-      const fixed = { ...some(1)[7], close: 1_086_000_000 };
-      assert.equal(await store.writeBars([fixed], 'copy'), 1);
-      assert.equal(await store.writeBars([{ ...fixed, volume: 13 }], 'insert'), 1);
-      assert.deepEqual((await store.bars(1, 60, fixed.tsNs, fixed.tsNs + 1n))[0], { ...fixed, volume: 13 });
-      assert.equal(await count(s, 'bars'), 5_000);
-      await store.close();
-    });
-
-    test('feature snapshots keep their values, not-ready ones as null; an infinite value is refused', async () => {
-      const s = schema();
-      const store = await open(s);
-      const at = utcNs(2026, 3, 4, 14, 30);
-      const snaps: StoredFeatureSnapshot[] = [
-        {
-          instrumentId: 7,
-          tsNs: at,
-          features: { ofi_10s: -12.5, vpin: 0.3125, microprice: 1.0852375, rv_1m: null },
-        },
-        { instrumentId: 7, tsNs: at + 1n, features: { ofi_10s: 3, vpin: Number.NaN, 'odd\\name\t': 1e-12 } },
-      ];
-      assert.equal(await store.writeFeatureSnapshots(snaps), 2);
-      assert.equal(await store.writeFeatureSnapshots([{ ...snaps[0], instrumentId: 8 }], 'insert'), 1);
-      assert.deepEqual(await store.featureSnapshots(7, at, at + 2n), [
-        snaps[0],
-        { instrumentId: 7, tsNs: at + 1n, features: { ofi_10s: 3, vpin: null, 'odd\\name\t': 1e-12 } },
-      ]);
-      assert.deepEqual(await store.featureSnapshots(8, at, at + 2n), [{ ...snaps[0], instrumentId: 8 }]);
-      await assert.rejects(
-        store.writeFeatureSnapshots([
-          { instrumentId: 7, tsNs: at + 5n, features: { vpin: Number.POSITIVE_INFINITY } },
-        ]),
-        isStoreError('STORE_INVALID', 'vpin', 'Infinity'),
-      );
-      assert.equal(await count(s, 'feature_snapshots'), 3);
-      await store.close();
-    });
-
-    test("a run's fills come back as written, text that COPY escapes included; a batch with a key twice writes nothing", async () => {
-      const s = schema();
-      const store = await open(s);
-      const at = utcNs(2026, 3, 4, 14, 30);
-      const fill = (fillId: string, i: number): StoredFill => ({
-        fillId,
-        clientId: `bt-${i}`,
-        instrumentId: 42,
-        side: i % 2 === 0 ? 'buy' : 'sell',
-        quantity: 1 + i,
-        price: 1_085_000_000 + 250_000 * i,
-        fee: 0.5 * (1 + i),
-        tsNs: at + BigInt(i),
-        ...(i % 3 === 0 ? { liquidity: 'maker' as const } : {}),
-      });
-      const fills = ['plain', 'tab\there', 'new\nline', 'back\\slash', "quote'd", 'ünï€ode', '\\N'].map(fill);
-      assert.equal(await store.writeRunFills('bt-1', fills), fills.length);
-      assert.deepEqual(await store.runFills('bt-1'), fills);
-      assert.deepEqual(await store.runFills('bt-2'), []);
-      await assert.rejects(
-        store.writeRunFills('bt-2', [fill('same', 1), fill('same', 1)]),
-        isStoreError('STORE_INVALID', 'same key'),
-      );
-      assert.deepEqual(await store.runFills('bt-2'), []);
-      await assert.rejects(
-        store.writeRunFills('bt-2', [{ ...fill('x', 1), price: 1.5 }]),
-        isStoreError('STORE_INVALID', '"x"', 'price', '1.5'),
-      );
       await store.close();
     });
 

@@ -19,12 +19,14 @@ import { StateStoreError } from './errors.js';
 import {
   BARS,
   barOf,
+  checkedBars,
+  checkedRunFills,
+  checkedSnapshots,
   FEATURE_SNAPSHOTS,
-  HistoryWriter,
   RUN_FILLS,
-  type RunFill,
   snapshotOf,
-} from './pg-history.js';
+} from './history-rows.js';
+import { HistoryWriter } from './pg-history.js';
 import { type HistoryLayout, PG_MIGRATIONS, type PgMigration } from './pg-schema.js';
 import { PgSession, type PgSessionOptions, pgUrl, type RetryPolicy, type Sql } from './pg-session.js';
 import {
@@ -656,70 +658,29 @@ export class PgStateStore implements StateStore, HistoryStore {
   }
 
   writeBars(bars: readonly StoredBar[], method: BulkMethod = 'copy'): Promise<number> {
-    return this.#write('writeBars', () => {
-      for (const b of bars) {
-        const where = `bar of instrument ${b.instrumentId} at ${b.tsNs}`;
-        for (const [what, v] of [
-          ['instrument id', b.instrumentId],
-          ['interval', b.intervalS],
-          ['open', b.open],
-          ['high', b.high],
-          ['low', b.low],
-          ['close', b.close],
-          ['volume', b.volume],
-        ] as const)
-          this.#whole(`${where}: ${what}`, v);
-        this.#timeOf(where, b.tsNs);
-      }
-      return this.#history.write('writeBars', BARS, bars, method);
-    });
+    return this.#write('writeBars', () =>
+      this.#history.write('writeBars', BARS, checkedBars(this.location, bars), method),
+    );
   }
 
   writeFeatureSnapshots(
     snapshots: readonly StoredFeatureSnapshot[],
     method: BulkMethod = 'copy',
   ): Promise<number> {
-    return this.#write('writeFeatureSnapshots', () => {
-      const rows = snapshots.map((s) => {
-        const where = `feature snapshot of instrument ${s.instrumentId} at ${s.tsNs}`;
-        this.#whole(`${where}: instrument id`, s.instrumentId);
-        this.#timeOf(where, s.tsNs);
-        return { ...s, features: this.#features(where, s.features) };
-      });
-      return this.#history.write('writeFeatureSnapshots', FEATURE_SNAPSHOTS, rows, method);
-    });
-  }
-
-  /** Feature values as JSON keeps them: NaN (not ready) as null; an infinity is refused. */
-  #features(where: string, f: Readonly<Record<string, number | null>>): Record<string, number | null> {
-    const out: Record<string, number | null> = {};
-    for (const [k, v] of Object.entries(f)) {
-      if (v !== null && typeof v !== 'number')
-        this.#fail('STORE_INVALID', `${where}: ${k} is not a number (${String(v)})`);
-      if (v !== null && !Number.isNaN(v) && !Number.isFinite(v))
-        this.#fail('STORE_INVALID', `${where}: ${k} is ${v}`);
-      out[k] = v === null || Number.isNaN(v) ? null : v;
-    }
-    return out;
+    return this.#write('writeFeatureSnapshots', () =>
+      this.#history.write(
+        'writeFeatureSnapshots',
+        FEATURE_SNAPSHOTS,
+        checkedSnapshots(this.location, snapshots),
+        method,
+      ),
+    );
   }
 
   writeRunFills(runId: string, fills: readonly StoredFill[], method: BulkMethod = 'copy'): Promise<number> {
-    return this.#write('writeRunFills', () => {
-      if (runId === '') this.#fail('STORE_INVALID', "run fills need the run's id");
-      const rows: RunFill[] = fills.map((fill) => {
-        const where = `fill ${JSON.stringify(fill.fillId)} of run ${runId}`;
-        this.#whole(`${where}: quantity`, fill.quantity);
-        this.#whole(`${where}: price`, fill.price);
-        this.#timeOf(where, fill.tsNs);
-        return { runId, fill };
-      });
-      return this.#history.write('writeRunFills', RUN_FILLS, rows, method);
-    });
-  }
-
-  #timeOf(where: string, tsNs: bigint): void {
-    if (typeof tsNs !== 'bigint' || tsNs < 0n)
-      this.#fail('STORE_INVALID', `${where}: time must be ns >= 0 as a bigint`);
+    return this.#write('writeRunFills', () =>
+      this.#history.write('writeRunFills', RUN_FILLS, checkedRunFills(this.location, runId, fills), method),
+    );
   }
 
   /** A history write: its checks and its transactions, rejecting rather than throwing. */

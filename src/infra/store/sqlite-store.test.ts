@@ -2,19 +2,21 @@
  * The SQLite state store on real files, under each SQLite driver this Node loads: its schema and
  * migrations, what it refuses to open, and the state store contract (test/state-store-contract.ts:
  * client order ids, orders driven by the execution layer's own `Order` state machine, idempotent
- * fills, positions, decisions, risk state, concurrent writers).
+ * fills, positions, decisions, risk state, concurrent writers) and the history store contract
+ * (test/history-store-contract.ts: bars, feature snapshots and run fills).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { historyStoreContract } from '../../../test/history-store-contract.js';
 import { type StorePlace, stateStoreContract } from '../../../test/state-store-contract.js';
 import { Order, type OrderSpec } from '../../execution/index.js';
 import { openSqlite, SQLITE_DRIVERS, type SqliteDriverName, sqliteDriverProblem } from './driver.js';
 import type { StateStoreError } from './errors.js';
 import { MIGRATIONS, type Migration, migrate } from './schema.js';
-import { openSqliteStore, STATE_FILE, stateStorePath } from './sqlite-store.js';
+import { openSqliteStore, type SqliteStateStore, STATE_FILE, stateStorePath } from './sqlite-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'state-store-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -66,6 +68,7 @@ function schemaSuite(driver: SqliteDriverName): void {
         { version: 1n, name: 'runtime state' },
         { version: 2n, name: 'feed positions' },
         { version: 3n, name: 'bracket exits of entries' },
+        { version: 4n, name: 'history: bars, feature snapshots, run fills' },
       ],
     );
     const tables = db
@@ -73,8 +76,10 @@ function schemaSuite(driver: SqliteDriverName): void {
       .all()
       .map((r) => r.name);
     assert.deepEqual(tables, [
+      'bars',
       'client_order_sequences',
       'decisions',
+      'feature_snapshots',
       'feed_positions',
       'fills',
       'kill_switch_events',
@@ -82,6 +87,7 @@ function schemaSuite(driver: SqliteDriverName): void {
       'orders',
       'positions',
       'risk_days',
+      'run_fills',
       'schema_migrations',
     ]);
     // WAL is a property of the file: another connection sees it.
@@ -221,7 +227,7 @@ function schemaSuite(driver: SqliteDriverName): void {
 }
 
 /** A place of the contract: a new file (under each test's own folder), counted through the driver. */
-function place(driver: SqliteDriverName): StorePlace {
+function place(driver: SqliteDriverName): StorePlace<SqliteStateStore> {
   const path = freshPath();
   return {
     open: async () => openSqliteStore(path, { driver }),
@@ -244,5 +250,6 @@ for (const driver of SQLITE_DRIVERS) {
     describe(`state store on ${driver}`, () => {
       describe('schema', () => schemaSuite(driver));
       stateStoreContract(`SQLite (${driver})`, { place: async () => place(driver) });
+      historyStoreContract(`SQLite (${driver})`, { place: async () => place(driver) });
     });
 }
