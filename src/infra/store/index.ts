@@ -5,7 +5,13 @@
 
 export { SQLITE_DRIVERS, type SqliteDriverName, sqliteDriverProblem, sqliteDrivers } from './driver.js';
 export { StateStoreError, type StateStoreErrorCode } from './errors.js';
-export { DAY_NS, type HistoryLayout, PG_MIGRATIONS, type PgMigration } from './pg-schema.js';
+export {
+  DAY_NS,
+  type HistoryLayout,
+  type HistoryTarget,
+  PG_MIGRATIONS,
+  type PgMigration,
+} from './pg-schema.js';
 export { DEFAULT_PG_URL, PG_URL_ENV, pgUrl, type RetryPolicy, redactUrl, withUser } from './pg-session.js';
 export {
   openPgStore,

@@ -4,9 +4,8 @@
  * flags, an identity `seq` where SQLite orders by rowid), then the history tables: bars, feature
  * snapshots and the fills of runs, written in bulk and read by time.
  *
- * History tables are split by time. With TimescaleDB installed in the database (or available and
- * creatable) they are hypertables with one-day chunks, and hourly bars are a continuous
- * aggregate; otherwise they use PostgreSQL's own declarative partitioning by range of `ts_ns`, one
+ * History tables are split by time. With TimescaleDB installed in the database they are
+ * hypertables with one-day chunks, and hourly bars are a continuous aggregate; otherwise they use PostgreSQL's own declarative partitioning by range of `ts_ns`, one
  * partition per UTC day, made when a write first reaches that day (pg-history.ts). The choice is
  * made once, when the history migration runs, and kept in `store_settings`.
  *
@@ -18,12 +17,17 @@
 /** How history tables are split by time. */
 export type HistoryLayout = 'partitioned' | 'timescaledb';
 
+/** Where history goes: the layout, and for TimescaleDB the schema its functions are installed in. */
+export type HistoryTarget =
+  | { readonly layout: 'partitioned' }
+  | { readonly layout: 'timescaledb'; readonly timescaleSchema: string };
+
 export interface PgMigration {
   /** 1, 2, 3, … in order. */
   readonly version: number;
   readonly name: string;
-  /** The statements, for the history layout chosen. */
-  readonly sql: (layout: HistoryLayout) => string;
+  /** The statements, for the history target chosen. */
+  readonly sql: (target: HistoryTarget) => string;
 }
 
 const STATUSES = `('pending-new','accepted','partially-filled','filled','cancelled','rejected','expired','pending-cancel','pending-replace')`;
@@ -192,31 +196,32 @@ CREATE TABLE store_settings (
 /**
  * TimescaleDB's form of the history tables: hypertables chunked by day on `ts_ns` (an integer
  * time, so TimescaleDB is told how to read "now" in ns), and hourly bars from the 1-minute ones as
- * a continuous aggregate refreshed by a policy.
+ * a continuous aggregate refreshed by a policy. Its functions are named with the schema it is
+ * installed in (`ts`), which need not be on the store's search path.
  */
-const TIMESCALE = `
+function timescale(ts: string): string {
+  const tables = `unnest(ARRAY['bars', 'feature_snapshots', 'run_fills']::regclass[]) AS t`;
+  return `
 CREATE FUNCTION history_now_ns() RETURNS BIGINT LANGUAGE SQL STABLE AS
   $$ SELECT (extract(epoch FROM now()) * 1000000000)::BIGINT $$;
-SELECT create_hypertable(t, 'ts_ns', chunk_time_interval => ${DAY_NS}::BIGINT)
-  FROM unnest(ARRAY['bars', 'feature_snapshots', 'run_fills']) AS t;
-SELECT set_integer_now_func(t, 'history_now_ns')
-  FROM unnest(ARRAY['bars', 'feature_snapshots', 'run_fills']) AS t;
+SELECT ${ts}.create_hypertable(t, 'ts_ns', chunk_time_interval => ${DAY_NS}::BIGINT) FROM ${tables};
+SELECT ${ts}.set_integer_now_func(t, 'history_now_ns'::regproc) FROM ${tables};
 CREATE MATERIALIZED VIEW bars_1h WITH (timescaledb.continuous) AS
-  SELECT instrument_id, time_bucket(3600000000000::BIGINT, ts_ns) AS ts_ns,
-    first(open, ts_ns) AS open, max(high) AS high, min(low) AS low, last(close, ts_ns) AS close,
-    sum(volume) AS volume
+  SELECT instrument_id, ${ts}.time_bucket(3600000000000::BIGINT, ts_ns) AS ts_ns,
+    ${ts}.first(open, ts_ns) AS open, max(high) AS high, min(low) AS low,
+    ${ts}.last(close, ts_ns) AS close, sum(volume) AS volume
   FROM bars WHERE interval_s = 60
-  GROUP BY instrument_id, time_bucket(3600000000000::BIGINT, ts_ns)
+  GROUP BY instrument_id, ${ts}.time_bucket(3600000000000::BIGINT, ts_ns)
   WITH NO DATA;
-SELECT add_continuous_aggregate_policy('bars_1h',
+SELECT ${ts}.add_continuous_aggregate_policy('bars_1h'::regclass,
   start_offset => (7 * ${DAY_NS})::BIGINT, end_offset => 3600000000000::BIGINT,
   schedule_interval => INTERVAL '5 minutes');
+INSERT INTO store_settings (key, value) VALUES ('history_layout', 'timescaledb');
 `;
+}
 
-function history(layout: HistoryLayout): string {
-  if (layout === 'timescaledb')
-    return `${historyTables('')}${TIMESCALE}
-INSERT INTO store_settings (key, value) VALUES ('history_layout', 'timescaledb');`;
+function history(target: HistoryTarget): string {
+  if (target.layout === 'timescaledb') return historyTables('') + timescale(target.timescaleSchema);
   return `${historyTables(' PARTITION BY RANGE (ts_ns)')}
 INSERT INTO store_settings (key, value) VALUES ('history_layout', 'partitioned');`;
 }

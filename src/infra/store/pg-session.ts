@@ -135,7 +135,8 @@ export class PgSession {
   readonly location: string;
   readonly schema: string | undefined;
   readonly #pool: Pool;
-  readonly #log: Logger;
+  /** The store's logger (a child naming the store). */
+  readonly log: Logger;
   readonly #retryForMs: number;
   readonly #firstDelayMs: number;
   readonly #maxDelayMs: number;
@@ -152,13 +153,13 @@ export class PgSession {
       );
     this.schema = o.schema;
     this.location = redactUrl(o.url) + (o.schema === undefined ? '' : ` (schema ${o.schema})`);
-    this.#log = (o.logger ?? componentLogger('state-store')).child({ store: this.location });
+    this.log = (o.logger ?? componentLogger('state-store')).child({ store: this.location });
     this.#retryForMs = o.retryForMs ?? 10_000;
     this.#firstDelayMs = o.firstDelayMs ?? 100;
     this.#maxDelayMs = o.maxDelayMs ?? 2_000;
     this.#pool = new (pg().Pool)(this.#config(o));
     // An idle connection whose server goes away emits an error; the next call finds out and retries.
-    this.#pool.on('error', (e) => this.#log.debug({ err: messageOf(e) }, 'idle connection lost'));
+    this.#pool.on('error', (e) => this.log.debug({ err: messageOf(e) }, 'idle connection lost'));
   }
 
   #config(o: PgSessionOptions): PoolConfig {
@@ -216,7 +217,7 @@ export class PgSession {
       if (outcome.ok) {
         if (this.#lost) {
           this.#lost = false;
-          this.#log.info({ call: what, attempt }, 'database reachable again');
+          this.log.info({ call: what, attempt }, 'database reachable again');
         }
         return outcome.value;
       }
@@ -226,7 +227,7 @@ export class PgSession {
       const waited = Date.now() - started;
       const delay = Math.min(this.#maxDelayMs, this.#firstDelayMs * 2 ** (attempt - 1));
       if (waited + delay > this.#retryForMs) {
-        this.#log.error(
+        this.log.error(
           { call: what, attempts: attempt, waitedMs: waited, err: messageOf(e) },
           'database unreachable',
         );
@@ -237,7 +238,7 @@ export class PgSession {
           { cause: e },
         );
       }
-      this.#log.warn(
+      this.log.warn(
         { call: what, attempt, delayMs: delay, err: messageOf(e) },
         'database unreachable, retrying',
       );
@@ -258,7 +259,7 @@ export class PgSession {
       return { ok: false, error: this.#failed(what, e), retry: false };
     }
     // A connection that breaks while checked out also emits `error`; unheard, it would end the process.
-    const onError = (err: Error) => this.#log.debug({ call: what, err: messageOf(err) }, 'connection lost');
+    const onError = (err: Error) => this.log.debug({ call: what, err: messageOf(err) }, 'connection lost');
     client.on('error', onError);
     let committing = false;
     try {
@@ -277,7 +278,7 @@ export class PgSession {
       client.release(lost ? (e as Error) : undefined);
       if (lost && committing) {
         this.#lost = true;
-        this.#log.error({ call: what, err: messageOf(e) }, 'connection lost during commit, outcome unknown');
+        this.log.error({ call: what, err: messageOf(e) }, 'connection lost during commit, outcome unknown');
         return {
           ok: false,
           retry: false,

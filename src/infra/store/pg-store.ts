@@ -15,6 +15,8 @@
  * `location` is that URL without its password. Losing the server is handled in pg-session.ts:
  * calls are retried with backoff for a while, then reject with `STORE_UNAVAILABLE`.
  */
+
+import type { Logger } from '../../core/index.js';
 import { StateStoreError } from './errors.js';
 import {
   BARS,
@@ -27,7 +29,7 @@ import {
   snapshotOf,
 } from './history-rows.js';
 import { HistoryWriter } from './pg-history.js';
-import { type HistoryLayout, PG_MIGRATIONS, type PgMigration } from './pg-schema.js';
+import { type HistoryLayout, type HistoryTarget, PG_MIGRATIONS, type PgMigration } from './pg-schema.js';
 import { PgSession, type PgSessionOptions, pgUrl, type RetryPolicy, type Sql } from './pg-session.js';
 import {
   decisionOf,
@@ -67,7 +69,7 @@ export interface PgStoreOptions extends RetryPolicy {
   readonly schema?: string;
   /** Migrations to bring the database to (default: the store's own); tests give others. */
   readonly migrations?: readonly PgMigration[];
-  /** `auto` (default): history tables are hypertables when TimescaleDB can be used; `off`: never. */
+  /** `auto` (default): history tables are hypertables when TimescaleDB is installed; `off`: never. */
   readonly timescale?: 'auto' | 'off';
   readonly poolSize?: number;
   readonly connectTimeoutMs?: number;
@@ -75,39 +77,38 @@ export interface PgStoreOptions extends RetryPolicy {
   readonly logger?: PgSessionOptions['logger'];
 }
 
-/** Whether TimescaleDB is installed in the database, and whether the server could install it. */
+/** Whether TimescaleDB is installed in the database (and in which schema), and whether the server has it. */
 export interface TimescaleStatus {
   readonly installed: boolean;
   readonly available: boolean;
+  /** The schema holding its functions, when installed. */
+  readonly schema: string | null;
 }
 
 /** What the server says of TimescaleDB (`pg_extension`, `pg_available_extensions`). */
-export async function timescaleStatus(sql: Sql): Promise<TimescaleStatus> {
-  const r = await sql.query<{ installed: boolean; available: boolean }>(`SELECT
-    EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS installed,
+export async function timescaleStatus(sql: Pick<Sql, 'query'>): Promise<TimescaleStatus> {
+  const r = await sql.query<{ schema: string | null; available: boolean }>(`SELECT
+    (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'timescaledb') AS schema,
     EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available`);
-  return r.rows[0];
+  const { schema, available } = r.rows[0];
+  return { installed: schema !== null, available, schema };
 }
 
 /**
- * The history layout for a new database: TimescaleDB when it is installed, or available and
- * installable now (CREATE EXTENSION fails without the library preloaded, which leaves the plain
- * layout); PostgreSQL's own partitions otherwise.
+ * Where the history of a new database goes: TimescaleDB hypertables when the extension is
+ * installed in the database; PostgreSQL's own partitions otherwise. The extension is never
+ * installed here (that needs its library preloaded by the server and a superuser): one available
+ * but not installed is logged, with what to do.
  */
-async function chooseLayout(sql: Sql, mode: 'auto' | 'off'): Promise<HistoryLayout> {
-  if (mode === 'off') return 'partitioned';
+async function chooseTarget(sql: Sql, mode: 'auto' | 'off', log: Logger): Promise<HistoryTarget> {
+  if (mode === 'off') return { layout: 'partitioned' };
   const s = await timescaleStatus(sql);
-  if (s.installed) return 'timescaledb';
-  if (!s.available) return 'partitioned';
-  await sql.query('SAVEPOINT timescale');
-  try {
-    await sql.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
-    await sql.query('RELEASE SAVEPOINT timescale');
-    return 'timescaledb';
-  } catch {
-    await sql.query('ROLLBACK TO SAVEPOINT timescale');
-    return 'partitioned';
-  }
+  if (s.schema !== null) return { layout: 'timescaledb', timescaleSchema: s.schema };
+  if (s.available)
+    log.info(
+      'TimescaleDB is available but not installed in this database; history uses plain partitions (CREATE EXTENSION timescaledb before the first open to use hypertables)',
+    );
+  return { layout: 'partitioned' };
 }
 
 /** A database's schema version is above what this engine knows. */
@@ -121,6 +122,7 @@ async function migrate(
   session: PgSession,
   migrations: readonly PgMigration[],
   timescale: 'auto' | 'off',
+  log: Logger,
 ): Promise<HistoryLayout> {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1)
@@ -139,18 +141,18 @@ async function migrate(
     const current = r.rows[0].v;
     if (current > known)
       throw new NewerSchema(`schema version ${current} is newer than this engine's ${known}`);
-    let layout: HistoryLayout | undefined;
+    let target: HistoryTarget | undefined;
     for (const m of migrations.slice(current)) {
-      layout ??= await chooseLayout(sql, timescale);
-      await sql.query(m.sql(layout));
+      target ??= await chooseTarget(sql, timescale, log);
+      await sql.query(m.sql(target));
       await sql.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
     }
     const has = await sql.query<{ has: boolean }>(`SELECT to_regclass('store_settings') IS NOT NULL AS has`);
-    if (!has.rows[0].has) return layout ?? 'partitioned';
+    if (!has.rows[0].has) return target?.layout ?? 'partitioned';
     const setting = await sql.query<{ value: HistoryLayout }>(
       `SELECT value FROM store_settings WHERE key = 'history_layout'`,
     );
-    return setting.rows[0]?.value ?? layout ?? 'partitioned';
+    return setting.rows[0]?.value ?? target?.layout ?? 'partitioned';
   });
 }
 
@@ -162,9 +164,10 @@ async function migrate(
  */
 export async function openPgStore(opts: PgStoreOptions = {}): Promise<PgStateStore> {
   const session = new PgSession({ ...opts, url: opts.url ?? pgUrl() });
+  const log = session.log;
   try {
     await session.ensureSchema();
-    const layout = await migrate(session, opts.migrations ?? PG_MIGRATIONS, opts.timescale ?? 'auto');
+    const layout = await migrate(session, opts.migrations ?? PG_MIGRATIONS, opts.timescale ?? 'auto', log);
     return new PgStateStore(session, layout);
   } catch (cause) {
     await session.close();
