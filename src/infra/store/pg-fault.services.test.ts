@@ -125,6 +125,8 @@ else
     await until(() => ledger.failures.length >= 3, 'three calls to fail', 20_000);
     stop.now = true;
     await writing;
+    // The store says it cannot record: the runtime opens no new position until it can.
+    assert.equal(a.reachable, false);
     for (const { error, ms } of ledger.failures) {
       const e = error as StateStoreError;
       assert.equal(e.code, 'STORE_UNAVAILABLE', String(e));
@@ -141,6 +143,7 @@ else
     stores.push(b);
     // The first store's pool drops its dead connections and works again.
     const [next] = await a.reserveClientOrderIds(RUN);
+    assert.equal(a.reachable, true);
     assert.ok(
       Number(next.slice(RUN.length + 1)) > ledger.lastReserved,
       `${next} after ${ledger.lastReserved}`,

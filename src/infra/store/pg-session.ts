@@ -200,6 +200,15 @@ export class PgSession {
     await this.#pool.end();
   }
 
+  /**
+   * False from a call that found the server away (or lost a commit) until a call succeeds again:
+   * while it is false, whatever must be recorded before it is done (an order before it is sent)
+   * cannot be, and the runtime opens no new position.
+   */
+  get reachable(): boolean {
+    return !this.#lost;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

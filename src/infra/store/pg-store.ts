@@ -211,6 +211,14 @@ export class PgStateStore implements StateStore, HistoryStore {
     return this.#session.location;
   }
 
+  /**
+   * False from a call that found the server away until a call succeeds again: the runtime opens
+   * no new position while its store cannot record one.
+   */
+  get reachable(): boolean {
+    return this.#session.reachable;
+  }
+
   /** How history tables are split by time in this database. */
   get historyLayout(): HistoryLayout {
     return this.#history.layout;
