@@ -1,5 +1,5 @@
 /**
- * Bulk writes and time-range reads of the PostgreSQL store's history tables (pg-schema.ts).
+ * Bulk writes into the PostgreSQL store's history tables (pg-schema.ts).
  *
  * A bulk write through COPY streams the rows, in PostgreSQL's text format, into a temporary
  * staging table shaped like the target (emptied at each commit), then moves them with one
