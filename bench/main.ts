@@ -11,14 +11,16 @@ import { redisBench } from './redis.bench.js';
 import { regimeBench } from './regime.bench.js';
 import { simBench } from './sim.bench.js';
 import { startupBench } from './startup.bench.js';
+import { storeBench } from './store.bench.js';
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|redis]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
-      '  pipeline, the paper broker, the start-up of the scalper command and the Redis feature store\n' +
-      '  (skipped with the reason when no Redis answers), with ratios to baselines\n' +
+      '  pipeline, the paper broker, the start-up of the scalper command, the Redis feature store and\n' +
+      '  PostgreSQL bulk writes (COPY against INSERT) (each skipped with the reason when its server does not\n' +
+      '  answer), with ratios to baselines\n' +
       '  measured in the same run\n' +
       '  --only NAME    run one section\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
@@ -28,7 +30,17 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 const json = args.includes('--json');
 const oi = args.indexOf('--only');
-const SECTIONS = ['dbn', 'sim', 'features', 'regime', 'pipeline', 'execution', 'startup', 'redis'] as const;
+const SECTIONS = [
+  'dbn',
+  'sim',
+  'features',
+  'regime',
+  'pipeline',
+  'execution',
+  'startup',
+  'redis',
+  'postgres',
+] as const;
 const only = oi >= 0 ? args[oi + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
   process.stderr.write(`--only must be one of ${SECTIONS.join(', ')}, got "${only}"\n`);
@@ -53,3 +65,4 @@ if (want('execution')) {
 }
 if (want('startup')) await startupBench(report);
 if (want('redis')) await redisBench(report);
+if (want('postgres')) await storeBench(report);

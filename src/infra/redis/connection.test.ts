@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { freePort } from '../../../test/redis.js';
 import { ConfigError } from '../../core/index.js';
-import { RedisConnection, redactUrl, redisUrlFromEnv, retryDelayMs } from './connection.js';
+import { redactUrl } from '../url.js';
+import { RedisConnection, redisUrlFromEnv, retryDelayMs } from './connection.js';
 import { RedisError } from './errors.js';
 
 describe('Redis connection settings', () => {

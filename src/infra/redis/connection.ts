@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigError, componentLogger, type Logger, requirePositive } from '../../core/index.js';
 import type { StoreHealth } from '../features/store.js';
+import { redactUrl } from '../url.js';
 import { RedisError } from './errors.js';
 
 /** The environment variable holding the Redis URL. */
@@ -48,18 +49,6 @@ export function checkRedisUrl(url: string, source = 'Redis URL'): string {
     throw new ConfigError(`${source} "${redactUrl(url)}" must start with redis:// or rediss://`);
   if (u.hostname === '') throw new ConfigError(`${source} "${redactUrl(url)}" has no host`);
   return url;
-}
-
-/** `url` with its password replaced by `***`, for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password === '') return url;
-    u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
 
 /**

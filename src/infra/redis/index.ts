@@ -7,7 +7,6 @@ export {
   REDIS_URL_ENV,
   RedisConnection,
   type RedisConnectionOptions,
-  redactUrl,
   redisUrlFromEnv,
   retryDelayMs,
 } from './connection.js';

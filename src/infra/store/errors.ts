@@ -11,8 +11,11 @@ import { EngineError } from '../../core/index.js';
  * - `STORE_INVALID`: a value the store cannot keep as given (a fractional quantity, a fill
  *   recorded as a plain transition);
  * - `STORE_CLOSED`: a call after `close()`;
- * - `STORE_FAILED`: SQLite failed a call (a damaged page, a full disk, a lock held too long); the
- *   call's transaction did not happen.
+ * - `STORE_FAILED`: the database failed a call (a damaged page, a full disk, a lock held too
+ *   long, a statement PostgreSQL refused); the call's transaction did not happen;
+ * - `STORE_UNAVAILABLE`: the database server could not be reached, and still could not after
+ *   retrying for the time allowed; or the connection was lost while a commit was under way, so
+ *   whether it happened is unknown until the server is back.
  */
 export type StateStoreErrorCode =
   | 'STORE_DRIVER'
@@ -22,9 +25,10 @@ export type StateStoreErrorCode =
   | 'STORE_UNKNOWN_ORDER'
   | 'STORE_INVALID'
   | 'STORE_CLOSED'
-  | 'STORE_FAILED';
+  | 'STORE_FAILED'
+  | 'STORE_UNAVAILABLE';
 
-/** A state store problem, naming the store's location (file path or `:memory:`). */
+/** A state store problem, naming the store's location (file path, `:memory:` or database URL). */
 export class StateStoreError extends EngineError {
   declare readonly code: StateStoreErrorCode;
   constructor(

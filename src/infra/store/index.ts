@@ -1,7 +1,25 @@
-/** The runtime's state store: the interface, and its embedded SQLite implementation. */
+/**
+ * The runtime's state store: the interface, its embedded SQLite implementation and its PostgreSQL
+ * one (which also keeps the history: bars, feature snapshots and the fills of runs).
+ */
 
 export { SQLITE_DRIVERS, type SqliteDriverName, sqliteDriverProblem, sqliteDrivers } from './driver.js';
 export { StateStoreError, type StateStoreErrorCode } from './errors.js';
+export {
+  DAY_NS,
+  type HistoryLayout,
+  type HistoryTarget,
+  PG_MIGRATIONS,
+  type PgMigration,
+} from './pg-schema.js';
+export { DEFAULT_PG_URL, PG_URL_ENV, pgUrl, type RetryPolicy, withUser } from './pg-session.js';
+export {
+  openPgStore,
+  PgStateStore,
+  type PgStoreOptions,
+  type TimescaleStatus,
+  timescaleStatus,
+} from './pg-store.js';
 export {
   openSqliteStore,
   SqliteStateStore,
@@ -10,14 +28,18 @@ export {
   stateStorePath,
 } from './sqlite-store.js';
 export type {
+  BulkMethod,
   DecisionHeader,
+  HistoryStore,
   KillSwitch,
   NewOrder,
   OrderChange,
   RiskDay,
   StateStore,
+  StoredBar,
   StoredBracket,
   StoredDecision,
+  StoredFeatureSnapshot,
   StoredFill,
   StoredOrder,
   StoredOrderEvent,

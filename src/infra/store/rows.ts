@@ -1,8 +1,9 @@
 /**
- * Rows to records and back. Every integer column is read as a `bigint`; quantities, prices and
- * ids are narrowed to `number` (they are below 2^53 by construction), times stay `bigint`.
+ * Rows to records and back, for both stores. Every integer column is read as a `bigint`;
+ * quantities, prices and ids are narrowed to `number` (they are below 2^53 by construction), times
+ * stay `bigint`. A flag is an integer 0/1 in SQLite and a BOOLEAN in PostgreSQL.
  */
-import type { SqlRow, SqlValue } from './driver.js';
+import type { SqlValue } from './driver.js';
 import type {
   KillSwitch,
   RiskDay,
@@ -15,14 +16,22 @@ import type {
   StoredTransition,
 } from './types.js';
 
-export function num(v: SqlValue): number {
+/** A column's value as either database gives it. */
+export type RowValue = SqlValue | boolean;
+/** A row as either database gives it. */
+export type SqlRow = Readonly<Record<string, RowValue>>;
+
+export function num(v: RowValue): number {
   return typeof v === 'bigint' ? Number(v) : (v as number);
 }
-export function ns(v: SqlValue): bigint {
+export function ns(v: RowValue): bigint {
   return typeof v === 'bigint' ? v : BigInt(v as number);
 }
-function text(v: SqlValue): string {
+function text(v: RowValue): string {
   return v as string;
+}
+function flag(v: RowValue): boolean {
+  return v === true || v === 1n || v === 1;
 }
 
 /** The optional fields of a spec, present only when stored (as an `OrderSpec` has them). */
@@ -31,7 +40,7 @@ function optionalTerms(r: SqlRow): Partial<StoredOrderSpec> {
     ...(r.limit_px !== null ? { limitPx: num(r.limit_px) } : {}),
     ...(r.stop_px !== null ? { stopPx: num(r.stop_px) } : {}),
     ...(r.expire_at_ns !== null ? { expireAtNs: ns(r.expire_at_ns) } : {}),
-    ...(r.post_only === 1n ? { postOnly: true } : {}),
+    ...(flag(r.post_only) ? { postOnly: true } : {}),
   };
 }
 
@@ -112,7 +121,7 @@ export function decisionOf(r: SqlRow): StoredDecision {
     snapshotTs: text(r.snapshot_ts),
     trigger: text(r.trigger),
     route: text(r.route),
-    approved: r.approved === 1n,
+    approved: flag(r.approved),
     direction: text(r.direction) as StoredDecision['direction'],
     size: num(r.size),
     audit: text(r.audit),
@@ -132,5 +141,5 @@ export function riskDayOf(r: SqlRow): RiskDay {
 
 export function killSwitchOf(r: SqlRow | undefined): KillSwitch {
   if (r === undefined) return { engaged: false, reason: '', atNs: 0n };
-  return { engaged: r.engaged === 1n, reason: text(r.reason), atNs: ns(r.at_ns) };
+  return { engaged: flag(r.engaged), reason: text(r.reason), atNs: ns(r.at_ns) };
 }

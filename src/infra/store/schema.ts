@@ -132,11 +132,55 @@ ALTER TABLE orders ADD COLUMN bracket_time_stop_ms INTEGER
   CHECK (bracket_time_stop_ms IS NULL OR bracket_time_stop_ms > 0);
 `;
 
+/**
+ * The history (HistoryStore): bars, feature snapshots (their values as JSON text) and the fills of
+ * runs, each keyed by what a reader filters on and its time, with an index on the time alone. The
+ * PostgreSQL store has the same tables, split by day.
+ */
+const V4 = `
+CREATE TABLE bars (
+  instrument_id INTEGER NOT NULL,
+  interval_s INTEGER NOT NULL CHECK (interval_s > 0),
+  ts_ns INTEGER NOT NULL CHECK (ts_ns >= 0),
+  open INTEGER NOT NULL,
+  high INTEGER NOT NULL,
+  low INTEGER NOT NULL,
+  close INTEGER NOT NULL,
+  volume INTEGER NOT NULL CHECK (volume >= 0),
+  PRIMARY KEY (instrument_id, interval_s, ts_ns)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX bars_time ON bars (ts_ns);
+
+CREATE TABLE feature_snapshots (
+  instrument_id INTEGER NOT NULL,
+  ts_ns INTEGER NOT NULL CHECK (ts_ns >= 0),
+  features TEXT NOT NULL CHECK (json_valid(features)),
+  PRIMARY KEY (instrument_id, ts_ns)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX feature_snapshots_time ON feature_snapshots (ts_ns);
+
+CREATE TABLE run_fills (
+  run_id TEXT NOT NULL,
+  fill_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  instrument_id INTEGER NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('buy','sell')),
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  price INTEGER NOT NULL,
+  fee REAL NOT NULL CHECK (fee >= 0),
+  liquidity TEXT CHECK (liquidity IN ('maker','taker')),
+  ts_ns INTEGER NOT NULL CHECK (ts_ns >= 0),
+  PRIMARY KEY (run_id, fill_id, ts_ns)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX run_fills_time ON run_fills (ts_ns);
+`;
+
 /** Every migration of the store, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'runtime state', sql: V1 },
   { version: 2, name: 'feed positions', sql: V2 },
   { version: 3, name: 'bracket exits of entries', sql: V3 },
+  { version: 4, name: 'history: bars, feature snapshots, run fills', sql: V4 },
 ];
 
 /** The highest version a schema has (0 for none). */

@@ -17,8 +17,26 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openSqlite, type SqliteConnection, type SqliteDriverName, type SqlStatement } from './driver.js';
+import {
+  openSqlite,
+  type SqliteConnection,
+  type SqliteDriverName,
+  type SqlStatement,
+  type SqlValue,
+} from './driver.js';
 import { StateStoreError } from './errors.js';
+import {
+  BARS,
+  barOf,
+  checkedBars,
+  checkedRunFills,
+  checkedSnapshots,
+  FEATURE_SNAPSHOTS,
+  type HistoryTable,
+  RUN_FILLS,
+  snapshotOf,
+  upsertSql,
+} from './history-rows.js';
 import {
   decisionOf,
   fillOf,
@@ -32,13 +50,17 @@ import {
 } from './rows.js';
 import { MIGRATIONS, type Migration, migrate, NewerSchemaError } from './schema.js';
 import type {
+  BulkMethod,
   DecisionHeader,
+  HistoryStore,
   KillSwitch,
   NewOrder,
   OrderChange,
   RiskDay,
   StateStore,
+  StoredBar,
   StoredDecision,
+  StoredFeatureSnapshot,
   StoredFill,
   StoredOrder,
   StoredOrderRole,
@@ -137,8 +159,12 @@ function opt<T extends number | bigint | string>(v: T | undefined): T | null {
   return v === undefined ? null : v;
 }
 
-/** The state store in a SQLite file (see the module comment for its settings). */
-export class SqliteStateStore implements StateStore {
+/**
+ * The state store in a SQLite file (see the module comment for its settings), with the history.
+ * SQLite has no COPY: a bulk write of either method is one prepared upsert per row inside one
+ * transaction, which in process costs no round trip.
+ */
+export class SqliteStateStore implements StateStore, HistoryStore {
   readonly location: string;
   readonly #db: SqliteConnection;
   #closed = false;
@@ -515,6 +541,49 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  #writeHistory<T>(what: string, t: HistoryTable<T>, rows: () => readonly T[]): Promise<number> {
+    return this.#call(what, () => {
+      const checked = rows();
+      const insert = this.#db.prepare(upsertSql(t, `VALUES (${t.columns.map(() => '?').join(', ')})`));
+      return this.#db.transaction(() => {
+        let n = 0;
+        for (const row of checked) n += insert.run(...(t.values(row) as SqlValue[]));
+        return n;
+      });
+    });
+  }
+
+  writeBars(bars: readonly StoredBar[], _method: BulkMethod = 'copy'): Promise<number> {
+    return this.#writeHistory('writeBars', BARS, () => checkedBars(this.location, bars));
+  }
+
+  writeFeatureSnapshots(
+    snapshots: readonly StoredFeatureSnapshot[],
+    _method: BulkMethod = 'copy',
+  ): Promise<number> {
+    return this.#writeHistory('writeFeatureSnapshots', FEATURE_SNAPSHOTS, () =>
+      checkedSnapshots(this.location, snapshots),
+    );
+  }
+
+  writeRunFills(runId: string, fills: readonly StoredFill[], _method: BulkMethod = 'copy'): Promise<number> {
+    return this.#writeHistory('writeRunFills', RUN_FILLS, () => checkedRunFills(this.location, runId, fills));
+  }
+
+  bars(instrumentId: number, intervalS: number, fromNs: bigint, toNs: bigint): Promise<StoredBar[]> {
+    return this.#call('bars', () => this.#s.bars.all(instrumentId, intervalS, fromNs, toNs).map(barOf));
+  }
+
+  featureSnapshots(instrumentId: number, fromNs: bigint, toNs: bigint): Promise<StoredFeatureSnapshot[]> {
+    return this.#call('featureSnapshots', () =>
+      this.#s.featureSnapshots.all(instrumentId, fromNs, toNs).map(snapshotOf),
+    );
+  }
+
+  runFills(runId: string): Promise<StoredFill[]> {
+    return this.#call('runFills', () => this.#s.runFills.all(runId).map(fillOf));
+  }
+
   feedPosition(feed: string): Promise<bigint | null> {
     return this.#call('feedPosition', () => {
       const row = this.#s.feed.get(feed);
@@ -575,5 +644,10 @@ function statements(db: SqliteConnection) {
     saveFeed: p(`INSERT INTO feed_positions (feed, last_ns) VALUES (?, ?)
       ON CONFLICT (feed) DO UPDATE SET last_ns = max(last_ns, excluded.last_ns)`),
     feed: p('SELECT last_ns FROM feed_positions WHERE feed = ?'),
+    bars: p(`SELECT * FROM bars WHERE instrument_id = ? AND interval_s = ? AND ts_ns >= ? AND ts_ns < ?
+      ORDER BY ts_ns`),
+    featureSnapshots: p(`SELECT * FROM feature_snapshots WHERE instrument_id = ? AND ts_ns >= ? AND ts_ns < ?
+      ORDER BY ts_ns`),
+    runFills: p('SELECT * FROM run_fills WHERE run_id = ? ORDER BY ts_ns, fill_id'),
   };
 }

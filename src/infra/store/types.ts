@@ -271,3 +271,50 @@ export interface StateStore {
   /** Decisions recorded (a restarted pipeline numbers its decisions on from it). */
   decisionCount(): Promise<number>;
 }
+
+/** A bar of one instrument: OHLC in raw 1e-9 units, `tsNs` the time it opens, volume in lots. */
+export interface StoredBar {
+  readonly instrumentId: number;
+  /** Its length in seconds (60 for 1-minute bars). */
+  readonly intervalS: number;
+  readonly tsNs: bigint;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+/** The feature values of one instrument at one time, by feature name (null: not ready). */
+export interface StoredFeatureSnapshot {
+  readonly instrumentId: number;
+  readonly tsNs: bigint;
+  readonly features: Readonly<Record<string, number | null>>;
+}
+
+/**
+ * How a bulk write sends its rows: `copy` streams them with COPY into a staging table and moves
+ * them with one statement (the fast path); `insert` sends multi-row INSERT statements (the
+ * baseline it is measured against).
+ */
+export type BulkMethod = 'copy' | 'insert';
+
+/**
+ * The history a server database keeps for dashboards, reports and research: bars, feature
+ * snapshots and the fills of runs (backtests and sessions), written in bulk and read by time.
+ * Each write is one transaction and returns the rows written; a row written again under the same
+ * key (instrument, interval and time; instrument and time; run, fill id and time) replaces the one
+ * stored, so a re-run rewrites its range instead of failing on it.
+ */
+export interface HistoryStore {
+  readonly location: string;
+  writeBars(bars: readonly StoredBar[], method?: BulkMethod): Promise<number>;
+  writeFeatureSnapshots(snapshots: readonly StoredFeatureSnapshot[], method?: BulkMethod): Promise<number>;
+  writeRunFills(runId: string, fills: readonly StoredFill[], method?: BulkMethod): Promise<number>;
+  /** Bars of one instrument and length opening in [fromNs, toNs), oldest first. */
+  bars(instrumentId: number, intervalS: number, fromNs: bigint, toNs: bigint): Promise<StoredBar[]>;
+  /** Snapshots of one instrument in [fromNs, toNs), oldest first. */
+  featureSnapshots(instrumentId: number, fromNs: bigint, toNs: bigint): Promise<StoredFeatureSnapshot[]>;
+  /** The fills of a run, by time then fill id. */
+  runFills(runId: string): Promise<StoredFill[]>;
+}
