@@ -13,7 +13,7 @@ import { type BacktestRun, type BacktestSetup, runBacktest } from '../backtest/i
 import { componentLogger, type Logger } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import type { Fill, PaperBroker, Trader } from '../execution/index.js';
-import { CachedProvider, createProvider, type LlmProvider } from '../llm/index.js';
+import { CachedProvider, type LlmProvider } from '../llm/index.js';
 import {
   analystsTier,
   type Decision,
@@ -28,6 +28,7 @@ import { summary } from './commands.js';
 import { configFlags, defaultConfig, loadConfig, runOf, type ScalperConfig } from './config.js';
 import { commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
+import { openModel } from './model.js';
 import { finishOutput, keptPartial, n, startOutput } from './output.js';
 import { progress } from './progress.js';
 import { readRegimeModel } from './regime-files.js';
@@ -112,7 +113,8 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   const log = componentLogger('decide', o.log);
   const regimeFile = o.regime ?? cfg.decide.regimeModel;
   const regime = regimeFile !== undefined ? readRegimeModel(regimeFile) : null;
-  const llm = createProvider(cfg.llm, { logger: o.log });
+  const model = await openModel(cfg.llm, o.log);
+  const llm = model.llm;
   // Decisions go to `--out` under a .partial name until the replay is done (output.ts).
   const out = o.out !== undefined ? createWriteStream(startOutput(o.out)) : null;
   const workers = o.workers ?? cfg.decide.workers;
@@ -140,6 +142,7 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   } finally {
     bar.stop();
     await pool?.close();
+    await model.close();
     if (out !== null)
       await new Promise<void>((resolve, reject) =>
         out.end((e?: Error | null) => (e ? reject(e) : resolve())),

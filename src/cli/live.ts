@@ -27,7 +27,6 @@ import { FixBroker, fixBrokerOptions } from '../execution/fix/index.js';
 import { IgBroker } from '../execution/ig/index.js';
 import type { ExecutionConfig, VenueBroker } from '../execution/index.js';
 import { openSqliteStore, stateStorePath } from '../infra/index.js';
-import { createProvider } from '../llm/index.js';
 import {
   FeedRecorder,
   reconciledResume,
@@ -40,6 +39,7 @@ import { summary } from './commands.js';
 import { runOf, type ScalperConfig } from './config.js';
 import { backtestSetup } from './decide.js';
 import { checkLiveFeeds, feedKinds, type LiveFeeds, liveFeeds } from './feeds.js';
+import { type OpenedModel, openModel } from './model.js';
 import { endOnSignals, feedList, sessionFolder, sessionOptions, statusLine, watched } from './paper.js';
 import { readRegimeModel } from './regime-files.js';
 
@@ -153,6 +153,7 @@ export async function runLive(
   const store = openSqliteStore(stateStorePath(rt.dataDir));
   const { broker, igRest } = venueBroker(venueName, cfg, clock, log);
   let feeds: LiveFeeds | null = null;
+  let model: OpenedModel | null = null;
   try {
     feeds = liveFeeds(kinds, cfg, { signal: o.signal, log, clock, igRest });
     const nowNs = BigInt(Math.round(clock.now())) * 1_000_000n;
@@ -169,7 +170,8 @@ export async function runLive(
       log,
     });
     const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
-    const setup = backtestSetup(traded, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
+    model = await openModel(cfg.llm, log);
+    const setup = backtestSetup(traded, { llm: model.llm, regime, runId, warmUp: true });
     const folder = sessionFolder(rt.dataDir, 'live', Date.now());
     const recorder = rt.record
       ? await FeedRecorder.open({ dir: join(folder, 'feed'), streams: feeds.streams })
@@ -208,6 +210,7 @@ export async function runLive(
     await broker.close();
     feeds?.close();
     await store.close();
+    await model?.close();
   }
 }
 

@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { tradesOf, writeRunFiles } from '../backtest/index.js';
 import { ConfigError, componentLogger, formatTimestamp } from '../core/index.js';
-import { openSqliteStore, stateStorePath } from '../infra/index.js';
-import { createProvider } from '../llm/index.js';
+import { openSqliteStore, type SqliteStateStore, stateStorePath } from '../infra/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
 import {
   FeedRecorder,
@@ -32,6 +31,7 @@ import { configFlags, runOf, type ScalperConfig } from './config.js';
 import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
 import { checkLiveFeeds, feedKinds, type LiveFeeds, liveFeeds } from './feeds.js';
 import { commandInputs } from './inputs.js';
+import { openModel } from './model.js';
 import { n, outputFolder } from './output.js';
 import { readRegimeModel } from './regime-files.js';
 
@@ -107,10 +107,12 @@ export async function runPaper(
   const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
   // One run id for every paper session of a data folder: its client order sequence goes on across restarts.
   const runId = 'paper';
-  const setup = backtestSetup(cfg, { llm: createProvider(cfg.llm, {}), regime, runId, warmUp: true });
-  const store = openSqliteStore(stateStorePath(rt.dataDir));
+  const model = await openModel(cfg.llm, log);
+  let store: SqliteStateStore | null = null;
   let live: LiveFeeds | null = null;
   try {
+    const setup = backtestSetup(cfg, { llm: model.llm, regime, runId, warmUp: true });
+    store = openSqliteStore(stateStorePath(rt.dataDir));
     live = replay ? null : liveFeeds(kinds, cfg, { signal: o.signal, log });
     const feedName = live?.name ?? 'files';
     const resume = await resumeOf(store, {
@@ -166,7 +168,8 @@ export async function runPaper(
     return { session, folder };
   } finally {
     live?.close();
-    await store.close();
+    await store?.close();
+    await model.close();
   }
 }
 

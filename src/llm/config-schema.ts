@@ -23,6 +23,11 @@ export const LlmConfigSchema = z
     ),
     timeoutMs: z.optional(z.number().check(z.int(), z.positive())),
     cacheTtlMs: nonNegInt(DEFAULT_CACHE_TTL_MS),
+    /**
+     * Where answers are cached: `memory` (this process) or `redis` (shared by every process on
+     * SCALPER_REDIS_URL, default redis://127.0.0.1:6379, so a model is asked once for all of them).
+     */
+    cache: z._default(z.enum(['memory', 'redis']), 'memory'),
     jsonMode: z.optional(z.enum(['json_schema', 'json_object'])),
     pricing: z.optional(
       z.strictObject({ inputPerMTok: price, outputPerMTok: price, cachedInputPerMTok: price }),
@@ -44,6 +49,7 @@ export const LLM_ENV_VARS: Readonly<Record<string, string>> = {
   apiKeyEnv: 'SCALPER_LLM_API_KEY_ENV',
   timeoutMs: 'SCALPER_LLM_TIMEOUT_MS',
   cacheTtlMs: 'SCALPER_LLM_CACHE_TTL_MS',
+  cache: 'SCALPER_LLM_CACHE',
   jsonMode: 'SCALPER_LLM_JSON_MODE',
   'pricing.inputPerMTok': 'SCALPER_LLM_PRICE_INPUT',
   'pricing.outputPerMTok': 'SCALPER_LLM_PRICE_OUTPUT',

@@ -14,6 +14,8 @@
  *                                ANTHROPIC_API_KEY); keys are only ever read from the environment
  *     SCALPER_LLM_TIMEOUT_MS     deadline of one call, repair included (default 8000)
  *     SCALPER_LLM_CACHE_TTL_MS   response cache TTL (default 45000; 0 = off)
+ *     SCALPER_LLM_CACHE          memory | redis: the cache of this process, or one shared through
+ *                                Redis (SCALPER_REDIS_URL) by every process (default memory)
  *     SCALPER_LLM_JSON_MODE      json_schema | json_object (OpenAI-compatible servers; default json_schema)
  *     SCALPER_LLM_PRICE_INPUT, SCALPER_LLM_PRICE_OUTPUT, SCALPER_LLM_PRICE_CACHED
  *                                USD per million tokens (default 0)
@@ -52,6 +54,7 @@ export function parseLlmEnv(env: Env = process.env): LlmConfig {
     apiKeyEnv: text('SCALPER_LLM_API_KEY_ENV'),
     timeoutMs: num('SCALPER_LLM_TIMEOUT_MS'),
     cacheTtlMs: num('SCALPER_LLM_CACHE_TTL_MS'),
+    cache: text('SCALPER_LLM_CACHE'),
     jsonMode: text('SCALPER_LLM_JSON_MODE'),
     pricing: prices.every((p) => p === undefined)
       ? undefined
