@@ -14,6 +14,7 @@ import {
   type OrderSpec,
   OrderStateError,
   type OrderType,
+  type TimeInForce,
 } from './order.js';
 
 /** What a report says happened. `charge` is a cost without a fill (overnight financing). */
@@ -178,6 +179,9 @@ export interface VenueBroker extends Broker {
     readonly venueId?: string;
     readonly instrumentId: number;
     readonly side: OrderSide;
+    /** How it was sent, when known: some venues can only tell of some kinds of order. */
+    readonly type?: OrderType;
+    readonly tif?: TimeInForce;
   }): Promise<VenueOrderStatus>;
   /** Calls `listener` with every link event and problem from now on. */
   onVenueEvent(listener: VenueListener): void;

@@ -157,6 +157,8 @@ async function lookUp(o: Context, gone: readonly StoredOrder[]): Promise<StoredO
         ...(s.venueId !== null ? { venueId: s.venueId } : {}),
         instrumentId: s.spec.instrumentId,
         side: s.spec.side,
+        type: s.spec.type,
+        tif: s.spec.tif,
       });
     } catch (err) {
       log.warn({ err, clientId }, 'the venue could not be asked of an order; its position tells what it can');

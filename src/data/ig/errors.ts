@@ -12,7 +12,9 @@ export type IgErrorCode =
   | 'IG_SERVER'
   | 'IG_NETWORK'
   | 'IG_BODY'
-  | 'IG_STREAM';
+  | 'IG_STREAM'
+  /** A question IG cannot answer (what became of an order its confirms do not cover). */
+  | 'IG_LOOKUP';
 
 /**
  * IG's own error codes that a caller acts on, with what each means. The codes come from the

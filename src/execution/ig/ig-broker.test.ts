@@ -123,6 +123,45 @@ describe('IG broker specifics', () => {
     assert.match(sent.dealReference, /^demo_run_42-[a-z0-9]+$/);
   });
 
+  test('after a restart a deal is looked up by its confirm; a working order or an unknown deal cannot be', async () => {
+    const { v, b } = await open();
+    // The venue's default EUR/USD quote is 10811.9 / 10812.1: a market buy fills at the offer.
+    const filled = b.submit(spec('look-1', { quantity: 2 }), 0n);
+    await settled(filled);
+    v.refuseNext('INSUFFICIENT_FUNDS');
+    const refused = b.submit(spec('look-2'), 0n);
+    await settled(refused);
+    const working = b.submit(spec('look-3', { type: 'limit', tif: 'GTC', limitPx: 1_080_850_000 }), 0n);
+    await settled(working);
+    // A broker of a new process asks IG.
+    const after = brokerFor(v);
+    await after.connect();
+    try {
+      const ask = (clientId: string, o: Partial<OrderSpec> = {}) =>
+        after.orderStatus({
+          clientId,
+          instrumentId: INSTRUMENT,
+          side: 'buy',
+          type: 'market',
+          tif: 'IOC',
+          ...o,
+        });
+      // 10812.1 points × 100,000 raw a point = 1,081,210,000 raw.
+      const f = await ask('look-1');
+      assert.deepEqual([f.status, f.filledQuantity, f.averagePx], ['filled', 2, 1_081_210_000]);
+      const r = await ask('look-2');
+      assert.deepEqual([r.status, r.filledQuantity], ['rejected', 0]);
+      assert.match(r.text ?? '', /IG rejected it: .*funds/i);
+      await assert.rejects(
+        ask('look-3', { type: 'limit', tif: 'GTC' }),
+        /confirms do not tell whether working order look-3 filled/,
+      );
+      await assert.rejects(ask('never-sent'), /IG holds no confirm of deal never-sent/);
+    } finally {
+      await after.close();
+    }
+  });
+
   test('prices cross in points exactly: a limit at 1.08085 is IG level 10808.5 and fills back at 1,080,850,000 raw', async () => {
     const { v, b } = await open();
     const order = b.submit(spec('px1', { type: 'limit', tif: 'GTC', limitPx: 1_080_850_000 }), 0n);

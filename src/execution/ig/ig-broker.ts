@@ -57,10 +57,18 @@ import {
   type VenueEvent,
   type VenueListener,
   type VenueOrder,
+  type VenueOrderStatus,
   type VenuePosition,
   type VenueState,
 } from '../broker.js';
-import { isTerminal, Order, type OrderSpec, orderProblem } from '../order.js';
+import {
+  isTerminal,
+  Order,
+  type OrderSpec,
+  type OrderType,
+  orderProblem,
+  type TimeInForce,
+} from '../order.js';
 import { dealReferenceOf } from './reference.js';
 
 export interface IgBrokerOptions {
@@ -306,6 +314,59 @@ export class IgBroker implements VenueBroker {
     this.#orders.set(clientId, t);
     this.#byDealId.set(o.venueId, t);
     return order;
+  }
+
+  /**
+   * What IG says of a deal of ours (a market, IOC or FOK order) after a restart, from its confirm
+   * (`GET /confirms/{dealReference}`): accepted is filled at the confirmed level, rejected is rejected
+   * with IG's reason. IG keeps confirms only for a while, and a working order's confirm says only
+   * that it was placed: for those, and for a deal IG has no confirm of, the question is refused
+   * (`IG_LOOKUP`), and the venue's positions tell what can be told.
+   */
+  async orderStatus(order: {
+    readonly clientId: string;
+    readonly instrumentId: number;
+    readonly type?: OrderType;
+    readonly tif?: TimeInForce;
+  }): Promise<VenueOrderStatus> {
+    const m = this.#byId.get(order.instrumentId);
+    if (m === undefined)
+      throw new IgError('IG_LOOKUP', `instrument ${order.instrumentId} is not an IG market of ours`, {
+        call: 'GET /confirms',
+      });
+    const deal = order.type === 'market' || order.tif === 'IOC' || order.tif === 'FOK';
+    if (!deal)
+      throw new IgError(
+        'IG_LOOKUP',
+        `IG's confirms do not tell whether working order ${order.clientId} filled; its positions do`,
+        { call: 'GET /confirms' },
+      );
+    const ref = dealReferenceOf(order.clientId);
+    let c: Confirm;
+    try {
+      c = await this.#rest.confirm(ref);
+    } catch (e) {
+      if (e instanceof IgError && e.status === 404)
+        throw new IgError('IG_LOOKUP', `IG holds no confirm of deal ${ref} (${order.clientId})`, {
+          call: 'GET /confirms',
+          status: 404,
+          cause: e,
+        });
+      throw e;
+    }
+    if (c.dealStatus === 'REJECTED')
+      return {
+        status: 'rejected',
+        filledQuantity: 0,
+        text: `IG rejected it: ${describeDealReason(c.reason)}`,
+      };
+    const size = c.size ?? 0;
+    return {
+      status: 'filled',
+      filledQuantity: Math.round(size * m.quantityPerSize),
+      ...(c.level !== null && c.level !== undefined ? { averagePx: pointsToRaw(c.level, m.pointRaw) } : {}),
+      text: `confirmed by IG as deal ${c.dealId ?? ref}`,
+    };
   }
 
   async venueState(): Promise<VenueState> {
