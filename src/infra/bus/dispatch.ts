@@ -6,7 +6,14 @@
 import type { Logger } from '../../core/index.js';
 import { BusError } from './errors.js';
 import { checkFilter } from './subjects.js';
-import type { BusHandler, BusMessage, StartAt, SubscribeOptions, SubscriptionStats } from './types.js';
+import type {
+  BusHandler,
+  BusMessage,
+  StartAt,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionStats,
+} from './types.js';
 
 /** One delivery of a stored message, answered exactly once by `ack` or `nak`. */
 export interface Delivery extends BusMessage {
@@ -132,4 +139,25 @@ export function resolveSubscribe(bus: string, o: SubscribeOptions): ResolvedSubs
     ackWaitMs: positiveInt(bus, 'ackWaitMs', o.ackWaitMs ?? 30_000),
     nakDelayMs,
   };
+}
+
+/** Stops `s`, abandoning its running handler after `ms`. */
+export async function stopWithin(
+  s: Subscription & { abandon(): void },
+  ms: number,
+  log: Logger,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((r) => {
+    timer = setTimeout(() => r(true), ms);
+  });
+  const gone = await Promise.race([s.stop().then(() => false), late]);
+  clearTimeout(timer);
+  if (gone) {
+    log.warn(
+      { durable: s.durable, closeTimeoutMs: ms },
+      'handler still running at close; its message will be redelivered',
+    );
+    s.abandon();
+  }
 }

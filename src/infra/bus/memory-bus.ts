@@ -16,7 +16,13 @@
  * falls further behind than that skips what was dropped, which its lag shows beforehand.
  */
 import { type Clock, componentLogger, type Logger, wallClock } from '../../core/index.js';
-import { type Delivery, Dispatcher, type ResolvedSubscribe, resolveSubscribe } from './dispatch.js';
+import {
+  type Delivery,
+  Dispatcher,
+  type ResolvedSubscribe,
+  resolveSubscribe,
+  stopWithin,
+} from './dispatch.js';
 import { BusError } from './errors.js';
 import { BUS_SUBJECTS, checkSubject, subjectMatches } from './subjects.js';
 import type {
@@ -447,26 +453,5 @@ export class MemoryBus implements EventBus {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#subs].map((s) => stopWithin(s, this.#closeTimeoutMs, this.#log)));
-  }
-}
-
-/** Stops `s`, abandoning its running handler after `ms`. */
-export async function stopWithin(
-  s: Subscription & { abandon(): void },
-  ms: number,
-  log: Logger,
-): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<boolean>((r) => {
-    timer = setTimeout(() => r(true), ms);
-  });
-  const gone = await Promise.race([s.stop().then(() => false), late]);
-  clearTimeout(timer);
-  if (gone) {
-    log.warn(
-      { durable: s.durable, closeTimeoutMs: ms },
-      'handler still running at close; its message will be redelivered',
-    );
-    s.abandon();
   }
 }
