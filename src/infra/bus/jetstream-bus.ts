@@ -64,6 +64,8 @@ export interface JetStreamBusOptions {
   readonly connectTimeoutMs?: number;
   /** How long a publish keeps trying, retries included (default 30,000 ms). */
   readonly publishTimeoutMs?: number;
+  /** How long one publish attempt waits for the server's acknowledgement (default 5,000 ms). */
+  readonly ackTimeoutMs?: number;
   /** First delay between publish or connect attempts, doubled each time up to `maxRetryDelayMs`. */
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
@@ -111,7 +113,9 @@ export class JetStreamBus implements EventBus {
   readonly #jsm: JetStreamManager;
   readonly #prefix: string;
   readonly #subjects: readonly string[];
-  readonly #o: Required<Pick<JetStreamBusOptions, 'publishTimeoutMs' | 'retryDelayMs' | 'maxRetryDelayMs'>>;
+  readonly #o: Required<
+    Pick<JetStreamBusOptions, 'publishTimeoutMs' | 'ackTimeoutMs' | 'retryDelayMs' | 'maxRetryDelayMs'>
+  >;
   readonly #closeTimeoutMs: number;
   readonly #log: Logger;
   readonly #subs = new Map<string, JetStreamSubscription>();
@@ -134,6 +138,7 @@ export class JetStreamBus implements EventBus {
     this.#subjects = opts.subjects ?? BUS_SUBJECTS;
     this.#o = {
       publishTimeoutMs: opts.publishTimeoutMs ?? 30_000,
+      ackTimeoutMs: opts.ackTimeoutMs ?? 5_000,
       retryDelayMs: opts.retryDelayMs ?? 100,
       maxRetryDelayMs: opts.maxRetryDelayMs ?? 2_000,
     };
@@ -223,7 +228,7 @@ export class JetStreamBus implements EventBus {
     let delay = this.#o.retryDelayMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        const timeout = Math.max(1, Math.min(5_000, end - Date.now()));
+        const timeout = Math.max(1, Math.min(this.#o.ackTimeoutMs, end - Date.now()));
         const ack = await this.#js.publish(full, data, { msgID, timeout });
         // A retry that finds its own earlier attempt stored is not a duplicate to the caller.
         return { seq: ack.seq, duplicate: ack.duplicate && !(own && attempt > 1) };
