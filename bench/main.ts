@@ -2,6 +2,7 @@
  * `npm run bench [-- --json] [-- --records N]`: prints throughput and ratios to baselines measured
  * in the same run. See dbn.bench.ts for what each row measures.
  */
+import { busBench } from './bus.bench.js';
 import { dbnBench } from './dbn.bench.js';
 import { backtestBench, executionBench } from './execution.bench.js';
 import { featuresBench } from './features.bench.js';
@@ -14,10 +15,10 @@ import { startupBench } from './startup.bench.js';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|bus]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
-      '  pipeline, the paper broker and the start-up of the scalper command, with ratios to baselines\n' +
-      '  measured in the same run\n' +
+      '  pipeline, the paper broker, the start-up of the scalper command and event bus latency, with ratios\n' +
+      '  to baselines measured in the same run\n' +
       '  --only NAME    run one section\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
       '  --records N    MBP-10 records to generate (default 1,000,000)\n',
@@ -26,7 +27,7 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 const json = args.includes('--json');
 const oi = args.indexOf('--only');
-const SECTIONS = ['dbn', 'sim', 'features', 'regime', 'pipeline', 'execution', 'startup'] as const;
+const SECTIONS = ['dbn', 'sim', 'features', 'regime', 'pipeline', 'execution', 'startup', 'bus'] as const;
 const only = oi >= 0 ? args[oi + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
   process.stderr.write(`--only must be one of ${SECTIONS.join(', ')}, got "${only}"\n`);
@@ -50,3 +51,4 @@ if (want('execution')) {
   await backtestBench(report);
 }
 if (want('startup')) await startupBench(report);
+if (want('bus')) await busBench(report);
