@@ -27,7 +27,14 @@ const EXPECTED: Record<string, string[]> = {
   './agents': ['runAgents'],
   './llm': ['OpenAiCompatibleProvider', 'AnthropicProvider', 'CachedProvider'],
   './execution': ['PaperBroker', 'Trader', 'RiskEngine', 'FillPortfolio', 'planBracket'],
-  './infra': ['openSqliteStore', 'SqliteStateStore', 'StateStoreError', 'MemoryBus', 'JetStreamBus', 'busSubject'],
+  './infra': [
+    'openSqliteStore',
+    'SqliteStateStore',
+    'StateStoreError',
+    'MemoryBus',
+    'JetStreamBus',
+    'busSubject',
+  ],
   './pipeline': ['DecisionLoop'],
 };
 
