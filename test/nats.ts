@@ -35,9 +35,12 @@ export function portOpen(host: string, port: number, ms = 1_000): Promise<boolea
  * Null when the shared NATS answers, else why the tests that need it skip. In CI it never skips:
  * an unreachable server throws, failing the run.
  */
-export async function sharedNatsSkip(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  if (await portOpen('127.0.0.1', 4222)) return undefined;
-  const why = 'NATS is not answering on 127.0.0.1:4222 (run scripts/services.sh)';
+export async function sharedNatsSkip(
+  env: NodeJS.ProcessEnv = process.env,
+  port = 4222,
+): Promise<string | undefined> {
+  if (await portOpen('127.0.0.1', port)) return undefined;
+  const why = `NATS is not answering on 127.0.0.1:${port} (run scripts/services.sh)`;
   if (inCi(env)) throw new Error(`${why}; CI runs the services tests, it does not skip them`);
   return why;
 }
