@@ -324,6 +324,8 @@ class MemorySubscription implements Subscription {
   readonly #onEnd: (s: MemorySubscription) => void;
   #stopping = false;
   #abandoned = false;
+  /** 1 while the handler runs: deliveries are taken one at a time, as they are handled. */
+  #running = 0;
   #wake: (() => void) | null = null;
   readonly #done: Promise<void>;
 
@@ -345,7 +347,7 @@ class MemorySubscription implements Subscription {
   }
 
   get inFlight(): number {
-    return this.#consumer.pending.size;
+    return this.#running;
   }
   get stats(): SubscriptionStats {
     return this.#dispatcher.stats;
@@ -369,7 +371,9 @@ class MemorySubscription implements Subscription {
         });
         continue;
       }
+      this.#running = 1;
       await this.#dispatcher.dispatch(d, live);
+      this.#running = 0;
     }
   }
 
