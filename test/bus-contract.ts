@@ -363,6 +363,11 @@ export function busContract(
         (e: unknown) => e instanceof BusError && e.code === 'BUS_SUBJECT',
       );
       await assert.rejects(
+        bus.subscribe({ durable: 'quotes', filter: 'quotes.>' }, () => {}),
+        (e: unknown) =>
+          e instanceof BusError && e.code === 'BUS_SUBJECT' && /"quotes\.>" matches none/.test(e.message),
+      );
+      await assert.rejects(
         bus.subscribe({ durable: 'bad.name', filter: 'orders' }, () => {}),
         (e: unknown) => e instanceof BusError && e.code === 'BUS_OPTION' && /"bad\.name"/.test(e.message),
       );

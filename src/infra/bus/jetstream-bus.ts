@@ -31,7 +31,7 @@ import {
   stopWithin,
 } from './dispatch.js';
 import { BusError } from './errors.js';
-import { BUS_SUBJECTS, checkSubject, subjectMatches } from './subjects.js';
+import { BUS_SUBJECTS, checkFilter, checkFilterIn, checkSubject, subjectMatches } from './subjects.js';
 import type {
   BusHandler,
   EventBus,
@@ -153,6 +153,7 @@ export class JetStreamBus implements EventBus {
       throw new BusError('BUS_OPTION', stream, 'stream must be letters, digits, "-" or "_"');
     }
     if (opts.prefix !== undefined) checkSubject(stream, opts.prefix);
+    for (const f of opts.subjects ?? []) checkFilter(stream, f);
     const log = componentLogger('bus', opts.logger).child({ stream });
     const { transport, jetstream } = await loadNats();
     const nc = await connectWithRetry(transport, opts, stream, log);
@@ -259,11 +260,23 @@ export class JetStreamBus implements EventBus {
   async subscribe(opts: SubscribeOptions, handler: BusHandler): Promise<Subscription> {
     this.#open();
     const o = resolveSubscribe(this.stream, opts);
+    checkFilterIn(this.stream, o.filter, this.#subjects);
     if (this.#subs.has(o.durable)) {
       throw new BusError('BUS_CONSUMER', this.stream, `durable ${JSON.stringify(o.durable)} is already read`);
     }
-    await this.#ensureConsumer(o);
-    const consumer = await this.#js.consumers.get(this.stream, o.durable);
+    let consumer: Awaited<ReturnType<JetStreamClient['consumers']['get']>>;
+    try {
+      await this.#ensureConsumer(o);
+      consumer = await this.#js.consumers.get(this.stream, o.durable);
+    } catch (err) {
+      if (err instanceof BusError) throw err;
+      throw new BusError(
+        'BUS_CONSUMER',
+        this.stream,
+        `cannot open durable ${JSON.stringify(o.durable)} on ${JSON.stringify(o.filter)}: ${message(err)}`,
+        { cause: err },
+      );
+    }
     const sub = new JetStreamSubscription(
       o,
       this.#prefix.length,

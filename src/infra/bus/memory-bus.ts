@@ -24,7 +24,7 @@ import {
   stopWithin,
 } from './dispatch.js';
 import { BusError } from './errors.js';
-import { BUS_SUBJECTS, checkSubject, subjectMatches } from './subjects.js';
+import { BUS_SUBJECTS, checkFilter, checkFilterIn, checkSubject, subjectMatches } from './subjects.js';
 import type {
   BusHandler,
   EventBus,
@@ -107,6 +107,7 @@ export class MemoryBroker {
 
   constructor(opts: MemoryBrokerOptions = {}) {
     this.subjects = opts.subjects ?? BUS_SUBJECTS;
+    for (const f of this.subjects) checkFilter('memory', f);
     this.#windowMs = opts.duplicateWindowMs ?? 120_000;
     this.#maxMessages = opts.maxMessages ?? 1_000_000;
     this.#maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
@@ -434,6 +435,7 @@ export class MemoryBus implements EventBus {
     try {
       this.#open();
       const o = resolveSubscribe('memory', opts);
+      checkFilterIn('memory', o.filter, this.broker.subjects);
       const c = this.broker.consumer(o);
       const sub = new MemorySubscription(this.broker, c, o, handler, this.#log, (s) => this.#subs.delete(s));
       this.#subs.add(sub);

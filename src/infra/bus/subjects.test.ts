@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BusError } from './errors.js';
-import { BUS_SUBJECTS, busSubject, checkFilter, checkSubject, subjectMatches } from './subjects.js';
+import {
+  BUS_SUBJECTS,
+  busSubject,
+  checkFilter,
+  checkSubject,
+  filtersOverlap,
+  subjectMatches,
+} from './subjects.js';
 
 test('subjects name the kind, then the product, then the schema without punctuation', () => {
   assert.equal(busSubject('md', '6E', 'mbp-10'), 'md.6E.mbp10');
@@ -63,4 +70,22 @@ test('publish subjects take no wildcards; filters take > only last', () => {
   assert.throws(() => checkSubject('b', 'md..x'), /"md\.\.x"/);
   assert.equal(checkFilter('b', 'md.*.>'), 'md.*.>');
   assert.throws(() => checkFilter('b', 'md.>.mbp10'), /"md\.>\.mbp10"/);
+});
+
+test('two filters overlap when one subject can match both', () => {
+  const cases: [string, string, boolean][] = [
+    ['md.>', 'md.6E.mbp10', true],
+    ['md.>', 'md.*.mbp10', true],
+    ['md.*.mbp10', 'md.6E.>', true],
+    ['md.>', 'fills', false],
+    ['md.>', 'md', false],
+    ['orders', 'orders', true],
+    ['orders', '*', true],
+    ['orders', 'orders.x', false],
+    ['signals.*', 'signals.6E.x', false],
+  ];
+  for (const [a, b, want] of cases) {
+    assert.equal(filtersOverlap(a, b), want, `${a} & ${b}`);
+    assert.equal(filtersOverlap(b, a), want, `${b} & ${a}`);
+  }
 });

@@ -106,3 +106,27 @@ export function subjectMatches(filter: string, subject: string): boolean {
   }
   return f.length === s.length;
 }
+
+/** Whether some subject matches both filters (`md.*.mbp10` and `md.6E.>` do; `md.>` and `fills` do not). */
+export function filtersOverlap(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; ; i++) {
+    if (i >= x.length || i >= y.length) return x.length === y.length;
+    if (x[i] === '>' || y[i] === '>') return true;
+    if (x[i] !== y[i] && x[i] !== '*' && y[i] !== '*') return false;
+  }
+}
+
+/** Checks that `filter` can match something among the stream's `subjects`; returns it. */
+export function checkFilterIn(bus: string, filter: string, subjects: readonly string[]): string {
+  checkFilter(bus, filter);
+  if (!subjects.some((s) => filtersOverlap(s, filter))) {
+    throw new BusError(
+      'BUS_SUBJECT',
+      bus,
+      `filter ${JSON.stringify(filter)} matches none of the stream's subjects ${subjects.join(', ')}`,
+    );
+  }
+  return filter;
+}
