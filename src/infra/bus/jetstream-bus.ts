@@ -277,6 +277,14 @@ export class JetStreamBus implements EventBus {
         { cause: err },
       );
     }
+    const dispatcher = new Dispatcher(o.durable, handler, o.nakDelayMs, this.#log);
+    const before = await consumer.info();
+    if (before.num_ack_pending > 0) {
+      dispatcher.holdAfter(
+        before.delivered.stream_seq,
+        async () => (await consumer.info()).ack_floor.stream_seq,
+      );
+    }
     const sub = new JetStreamSubscription(
       o,
       this.#prefix.length,
@@ -285,7 +293,7 @@ export class JetStreamBus implements EventBus {
         const i = await consumer.info();
         return i.num_pending + i.num_ack_pending;
       },
-      new Dispatcher(o.durable, handler, o.nakDelayMs, this.#log),
+      dispatcher,
       this.#log,
       () => this.#subs.delete(o.durable),
     );
@@ -456,7 +464,7 @@ class JetStreamSubscription implements Subscription {
   }
 
   get inFlight(): number {
-    return (this.#msgs?.getPending() ?? 0) + this.#running;
+    return (this.#msgs?.getPending() ?? 0) + this.#running + this.#dispatcher.waiting;
   }
   get stats(): SubscriptionStats {
     return this.#dispatcher.stats;
@@ -518,6 +526,7 @@ class JetStreamSubscription implements Subscription {
       this.#msgs?.stop();
     }
     await this.#done;
+    this.#dispatcher.release();
     this.#onEnd();
   }
 

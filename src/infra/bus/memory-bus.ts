@@ -296,6 +296,13 @@ export class MemoryBroker {
     };
   }
 
+  /** The sequence up to which every message of `c` is acknowledged (or was never delivered to it). */
+  ackFloor(c: ConsumerState): number {
+    let min = c.next;
+    for (const seq of c.pending.keys()) if (seq < min) min = seq;
+    return min - 1;
+  }
+
   /** Messages matching `c`'s filter not yet acknowledged. */
   lag(c: ConsumerState): number {
     let n = c.pending.size;
@@ -343,12 +350,15 @@ class MemorySubscription implements Subscription {
     this.#consumer = consumer;
     this.#onEnd = onEnd;
     this.#dispatcher = new Dispatcher(o.durable, handler, o.nakDelayMs, log);
+    if (consumer.pending.size > 0) {
+      this.#dispatcher.holdAfter(consumer.next - 1, () => Promise.resolve(broker.ackFloor(consumer)));
+    }
     consumer.active = this;
     this.#done = this.#run();
   }
 
   get inFlight(): number {
-    return this.#running;
+    return this.#running + this.#dispatcher.waiting;
   }
   get stats(): SubscriptionStats {
     return this.#dispatcher.stats;
@@ -386,6 +396,7 @@ class MemorySubscription implements Subscription {
     this.#stopping = true;
     this.wake();
     await this.#done;
+    this.#dispatcher.release();
     this.#release();
   }
 
