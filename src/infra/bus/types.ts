@@ -13,11 +13,16 @@
  * - The handler is called with one message at a time, in stream order, so the messages of a subject
  *   (one kind of one instrument) arrive in the order they were published. A handler that resolves
  *   acknowledges its message; one that throws has it delivered again (`redelivered: true`) after
- *   `nakDelayMs`, and until then the later messages of the same subject are held back, so a
- *   failure does not reorder a subject. A message delivered again after it was handled (an
+ *   `nakDelayMs`, and until then the later messages of the same subject wait, so a failure does
+ *   not reorder a subject. A message delivered again after this subscription handled it (an
  *   acknowledgement lost to a dropped connection) is acknowledged without calling the handler.
  * - A message handed out and neither acknowledged nor refused within `ackWaitMs` (its consumer went
- *   away) is delivered again to the next subscriber of that durable.
+ *   away) is delivered again to the next subscriber of that durable, which handles those first:
+ *   a subscriber that finds unacknowledged messages when it starts holds later ones back until
+ *   they are back. Across a restart a handler is called again for a message the dead process
+ *   handled but had not acknowledged, so handlers are idempotent (keyed by sequence, client order
+ *   id or execution id); since order is kept, "sequence at or below the last one applied" is a
+ *   correct test for it.
  * - At most `maxAckPending` messages are out unacknowledged per consumer: a slow handler slows its
  *   consumer down instead of growing a queue; `lag()` says how far behind it is.
  */
