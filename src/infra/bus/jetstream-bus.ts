@@ -499,8 +499,11 @@ class JetStreamSubscription implements Subscription {
             continue;
           }
           this.#running = 1;
-          await this.#dispatcher.dispatch(this.#delivery(m), live);
-          this.#running = 0;
+          try {
+            await this.#dispatcher.dispatch(this.#delivery(m), live);
+          } finally {
+            this.#running = 0;
+          }
         }
       } catch (err) {
         this.#log.warn({ durable: this.durable, err: message(err) }, 'consume ended; reopening');

@@ -383,8 +383,11 @@ class MemorySubscription implements Subscription {
         continue;
       }
       this.#running = 1;
-      await this.#dispatcher.dispatch(d, live);
-      this.#running = 0;
+      try {
+        await this.#dispatcher.dispatch(d, live);
+      } finally {
+        this.#running = 0;
+      }
     }
   }
 
