@@ -30,7 +30,7 @@ export class Stats implements SubscriptionStats {
   held = 0;
 }
 
-/** How many handled sequences a dispatcher remembers to recognise redeliveries (about 1 MB). */
+/** How many handled sequences a dispatcher remembers to recognise redeliveries (about 2 MB). */
 export const HANDLED_MEMORY = 65_536;
 
 /**
