@@ -2,6 +2,7 @@
  * `npm run bench [-- --json] [-- --records N]`: prints throughput and ratios to baselines measured
  * in the same run. See dbn.bench.ts for what each row measures.
  */
+import { busBench } from './bus.bench.js';
 import { dbnBench } from './dbn.bench.js';
 import { backtestBench, executionBench } from './execution.bench.js';
 import { featuresBench } from './features.bench.js';
@@ -16,12 +17,11 @@ import { storeBench } from './store.bench.js';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres|bus]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
-      '  pipeline, the paper broker, the start-up of the scalper command, the Redis feature store and\n' +
-      '  PostgreSQL bulk writes (COPY against INSERT) (each skipped with the reason when its server does not\n' +
-      '  answer), with ratios to baselines\n' +
-      '  measured in the same run\n' +
+      '  pipeline, the paper broker, the start-up of the scalper command, the Redis feature store, PostgreSQL\n' +
+      '  bulk writes (COPY against INSERT) and event bus latency (each skipped with the reason when its server\n' +
+      '  does not answer), with ratios to baselines measured in the same run\n' +
       '  --only NAME    run one section\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
       '  --records N    MBP-10 records to generate (default 1,000,000)\n',
@@ -40,6 +40,7 @@ const SECTIONS = [
   'startup',
   'redis',
   'postgres',
+  'bus',
 ] as const;
 const only = oi >= 0 ? args[oi + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
@@ -66,3 +67,4 @@ if (want('execution')) {
 if (want('startup')) await startupBench(report);
 if (want('redis')) await redisBench(report);
 if (want('postgres')) await storeBench(report);
+if (want('bus')) await busBench(report);

@@ -35,6 +35,9 @@ const EXPECTED: Record<string, string[]> = {
     'RedisFeatureStore',
     'RedisResponseCache',
     'RedisConnection',
+    'MemoryBus',
+    'JetStreamBus',
+    'busSubject',
   ],
   './pipeline': ['DecisionLoop'],
 };

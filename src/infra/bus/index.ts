@@ -1,0 +1,18 @@
+/** The event bus: the interface, the in-process default and NATS JetStream; subjects; DBN records on it. */
+
+export { BusError, type BusErrorCode } from './errors.js';
+export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus.js';
+export { MemoryBroker, type MemoryBrokerOptions, MemoryBus, type MemoryBusOptions } from './memory-bus.js';
+export { RecordPublisher, type RecordPublishResult, type RecordSubject } from './records.js';
+export { BUS_SUBJECTS, type BusKind, busSubject, subjectMatches } from './subjects.js';
+export type {
+  BusHandler,
+  BusMessage,
+  EventBus,
+  PublishAck,
+  PublishOptions,
+  StartAt,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionStats,
+} from './types.js';
