@@ -7,6 +7,7 @@
  * with the reason printed, when PostgreSQL does not answer (SCALPER_PG_URL, default
  * postgres://127.0.0.1:5432/test).
  */
+import { FEATURE_COLUMNS } from '../src/features/index.js';
 import { openPgStore, type StoredFeatureSnapshot, type StoredFill } from '../src/infra/index.js';
 import { dropSchemas, PG_URL, pgProblem, uniqueSchema } from '../test/pg.js';
 import { bestAsync, type Report } from './harness.js';
@@ -29,24 +30,13 @@ function fills(k: number): StoredFill[] {
   }));
 }
 
-/** Snapshots of the features CSV's columns (CONVENTIONS.md), one per 100 ms. */
+/** Snapshots of 17 feature columns, one per 100 ms; one column not ready (null) for the first 100. */
 function snapshots(k: number): StoredFeatureSnapshot[] {
-  const names = ['spread_ticks', 'spread_bps', 'mid', 'microprice', 'qi_l1', 'qi_l5', 'qi_l10', 'ofi_1s'];
-  const more = [
-    'ofi_10s',
-    'ofi_60s',
-    'mlofi_10s',
-    'vpin',
-    'vpin_cdf',
-    'kyle_lambda',
-    'rv_1m',
-    'rv_5m',
-    'cvd',
-  ];
+  // The first 17 of the engine's columns, as a features CSV names them.
+  const names = FEATURE_COLUMNS.slice(0, 17);
   return Array.from({ length: ROWS }, (_, i) => {
     const features: Record<string, number | null> = {};
-    for (const [j, n] of [...names, ...more].entries())
-      features[n] = j === 15 && i < 100 ? null : 1.0852 + i * 1e-7 * j;
+    for (const [j, n] of names.entries()) features[n] = j === 15 && i < 100 ? null : 1.0852 + i * 1e-7 * j;
     return { instrumentId: k, tsNs: T0 + BigInt(i) * 100_000_000n, features };
   });
 }
