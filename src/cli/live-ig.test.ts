@@ -217,6 +217,28 @@ describe('trading on IG prices and through IG', () => {
     assert.equal(quotes, session.status().records);
   });
 
+  test('scalper paper --feed databento trades the paper broker on the gateway and records what it saw', async () => {
+    const { config } = await setUp({ feeds: ['databento'] });
+    const ctl = new AbortController();
+    const stop = setTimeout(() => ctl.abort(), 30_000);
+    const running = runPaper([], config, { signal: ctl.signal, startMs: Date.now() + 2 });
+    // The gateway serves its hour at once; three seconds take in many minutes of it.
+    await new Promise((r) => setTimeout(r, 3_000));
+    ctl.abort();
+    const { session, folder } = await running;
+    clearTimeout(stop);
+    const s = session.status();
+    assert.ok(s.records > 1_000, `${s.records} records`);
+    assert.ok(s.decisions >= 1, `${s.decisions} decisions`);
+    const feedDir = join(folder, 'feed');
+    const depth = readdirSync(feedDir).filter((f) => f.startsWith('glbx-mdp3-') && f.includes('mbp-10'));
+    assert.equal(depth.length, 1, readdirSync(feedDir).join(', '));
+    let recorded = 0;
+    for await (const batch of DbnDecoder.fromBytes(readFileSync(join(feedDir, depth[0]))))
+      recorded += batch.count;
+    assert.equal(recorded, s.records, 'every record the session saw is in its recording');
+  });
+
   test('paper: files and a live feed do not mix, and a live feed names what it lacks', async () => {
     const { config } = await setUp({ gateway: false, feeds: ['ig'] });
     const signal = new AbortController().signal;
