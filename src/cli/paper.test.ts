@@ -14,6 +14,7 @@ import { after, describe, test } from 'node:test';
 import { runScalper, scalperBin } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { openSqliteStore, type StoredFill, stateStorePath } from '../infra/index.js';
+import { sessionFolder } from './paper.js';
 
 /** Rows of a CSV file as objects (no quoted commas in the columns read here). */
 function rows(path: string): Record<string, string>[] {
@@ -132,5 +133,25 @@ describe('scalper paper, killed and started again', () => {
     const sums = net(end.fills);
     for (const p of end.positions) assert.equal(p.quantity, sums.get(p.instrumentId) ?? 0);
     assert.ok(end.fills.length >= fills.length);
+  });
+});
+
+describe('session folders', () => {
+  test('a session started in the same second as another gets a folder of its own', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'paper-folders-'));
+    try {
+      // 2026-12-05 12:34:56.789 UTC.
+      const ms = Date.UTC(2026, 11, 5, 12, 34, 56, 789);
+      const a = sessionFolder(dataDir, 'paper', ms);
+      const b = sessionFolder(dataDir, 'paper', ms + 100);
+      assert.equal(a, join(dataDir, 'sessions', '20261205T123456Z-paper'));
+      assert.equal(b, join(dataDir, 'sessions', '20261205T123456Z-paper-2'));
+      assert.deepEqual(readdirSync(join(dataDir, 'sessions')).sort(), [
+        '20261205T123456Z-paper',
+        '20261205T123456Z-paper-2',
+      ]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,6 +9,7 @@
  * On a terminal a status line shows market time, feed lag, positions, P&L, orders and risk; logs
  * go to stderr as pino JSON.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { tradesOf, writeRunFiles } from '../backtest/index.js';
@@ -44,13 +45,26 @@ export const SESSION_FILES = [
   'decisions.jsonl',
 ] as const;
 
-/** A session's folder: `<dataDir>/sessions/<UTC start, compact>-<kind>`. */
+/**
+ * A new session's folder: `<dataDir>/sessions/<UTC start, compact>-<kind>`, made now; a second
+ * session started in the same second gets `-2` after it (then `-3` …), never the first's folder.
+ */
 export function sessionFolder(dataDir: string, kind: string, startMs: number): string {
   const stamp = new Date(startMs)
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return outputFolder(join(dataDir, 'sessions', `${stamp}-${kind}`), 'runtime.dataDir');
+  const parent = outputFolder(join(dataDir, 'sessions'), 'runtime.dataDir');
+  for (let n = 1; ; n++) {
+    const dir = join(parent, n === 1 ? `${stamp}-${kind}` : `${stamp}-${kind}-${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new ConfigError(`runtime.dataDir: cannot create ${dir} (${(err as Error).message})`);
+    }
+  }
 }
 
 /** The status line: market time, feed lag, positions, P&L, orders, risk. */
