@@ -162,6 +162,18 @@ describe('IgFeed against a local IG', () => {
     assert.equal(health.whyUntrusted(ID), null);
   });
 
+  test('delayed prices are no market to trade on: untrusted, and no quotes, until they are live again', async () => {
+    const { v, seen, health } = await start(10812.3, 10812.5);
+    v.publish(`MARKET:${EPIC}`, { MARKET_DELAY: '1', BID: '10812.2' });
+    await until(() => health.whyUntrusted(ID) !== null, 'delayed prices to untrust the market');
+    assert.match(health.whyUntrusted(ID) ?? '', /CS\.D\.EURUSD\.MINI\.IP is DELAYED/);
+    v.publish(`MARKET:${EPIC}`, { MARKET_DELAY: '0' });
+    await until(() => seen.length >= 2, 'the quote once live');
+    assert.equal(seen.length, 2, 'no quote while delayed');
+    assert.deepEqual([seen[1].side, seen[1].bid], ['N', 1_081_220_000]);
+    assert.equal(health.whyUntrusted(ID), null);
+  });
+
   test('a price between raw units is reported as a problem and the feed goes on', async () => {
     const { v, seen, events } = await start(10812.3, 10812.5);
     v.quote(EPIC, 10812.300001, 10812.5);

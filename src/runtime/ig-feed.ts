@@ -8,7 +8,7 @@
  * The data is trusted only while it can be: a dropped or stalled link untrusts every market until
  * Lightstreamer's snapshot of each item (a whole quote) comes again after the reconnection; a
  * market IG does not call TRADEABLE (EDIT, AUCTION, CLOSED, OFFLINE …) is untrusted until it
- * is again. A stream whose login IG no longer takes is logged in again and reopened. A streamed
+ * is again, nor is one whose prices IG says are delayed. A stream whose login IG no longer takes is logged in again and reopened. A streamed
  * value that cannot be read is told to `onEvent` as a problem, never a crash.
  */
 import type { FeedHealth } from '../book/index.js';
@@ -59,6 +59,8 @@ interface Last {
 }
 
 const TRADEABLE = 'TRADEABLE';
+/** The state the feed gives a market whose prices IG says are delayed. */
+const DELAYED = 'DELAYED';
 
 export class IgFeed {
   readonly clock: Clock;
@@ -159,7 +161,8 @@ export class IgFeed {
       last = { bidPx: Number.NaN, askPx: Number.NaN, state: null };
       this.#last.set(id, last);
     }
-    const state = u.marketState ?? TRADEABLE;
+    // Delayed prices (MARKET_DELAY 1, an account without live data for the market) are no market to trade on.
+    const state = u.marketDelay === 1 ? DELAYED : (u.marketState ?? TRADEABLE);
     if (state !== last.state) {
       last.state = state;
       this.#opts.onEvent?.({ type: 'market-state', epic: m.epic, state });
