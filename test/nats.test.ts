@@ -1,7 +1,8 @@
 /** The services tests' NATS check: a reason to skip outside CI, an error in CI, never a silent skip. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort, sharedNatsSkip } from './nats.js';
+import { sharedNatsSkip } from './nats.js';
+import { freePort } from './ports.js';
 
 test('an unreachable NATS is a reason to skip outside CI and an error in CI', async () => {
   const port = await freePort();

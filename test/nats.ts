@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { inCi } from './browser.js';
 
 /** The machine's NATS, as scripts/services.sh starts it. */
@@ -43,20 +43,6 @@ export async function sharedNatsSkip(
   const why = `NATS is not answering on 127.0.0.1:${port} (run scripts/services.sh)`;
   if (inCi(env)) throw new Error(`${why}; CI runs the services tests, it does not skip them`);
   return why;
-}
-
-/** A free TCP port on 127.0.0.1 (free when asked; a server started right after takes it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** A nats-server of the test's own. */

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import { pgUrl, redactUrl, withUser } from '../src/infra/index.js';
+import { inCi } from './browser.js';
 
 /** The URL of the machine's PostgreSQL. */
 export const PG_URL = pgUrl();
@@ -56,8 +57,7 @@ export async function dropSchemas(schemas: readonly string[], url = PG_URL): Pro
 export async function requirePostgres(what: string, url = PG_URL): Promise<string | null> {
   const problem = await pgProblem(url);
   if (problem === null) return null;
-  if (process.env.CI && process.env.CI !== 'false')
-    test(`${what}: PostgreSQL answers`, () => assert.fail(problem));
+  if (inCi()) test(`${what}: PostgreSQL answers`, () => assert.fail(problem));
   else test(what, { skip: problem }, () => {});
   return problem;
 }

@@ -7,9 +7,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inCi } from './browser.js';
+import { freePort } from './ports.js';
 
 /** The machine's Redis: `SCALPER_REDIS_URL`, default redis://127.0.0.1:6379. */
 export function machineRedisUrl(): string {
@@ -52,7 +54,7 @@ export function redisAnswers(url: string, ms = 2000): Promise<boolean> {
  */
 export function skipUnless(ready: boolean, reason: string): false | string {
   if (ready) return false;
-  if (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false')
+  if (inCi())
     throw new Error(`${reason} (CI is set: services tests fail rather than skip; run scripts/services.sh)`);
   return reason;
 }
@@ -67,19 +69,6 @@ export async function skipUnlessMachineRedis(): Promise<false | string> {
 export function skipUnlessRedisServerBinary(): false | string {
   const r = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   return skipUnless(r.status === 0, 'no redis-server binary on PATH (apt-get install redis-server)');
-}
-
-/** A TCP port free on 127.0.0.1 now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** A `redis-server` of the test's own: no persistence, a temporary folder, one port kept across restarts. */

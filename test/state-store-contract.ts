@@ -35,7 +35,8 @@ export const isStoreError =
     return s.code === code && parts.every((p) => s.message.includes(p));
   };
 
-const SPEC: OrderSpec = {
+/** A limit order the tests record, under other client ids as they need. */
+export const SPEC: OrderSpec = {
   clientId: 'r1-1',
   instrumentId: 42,
   side: 'buy',

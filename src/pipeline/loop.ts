@@ -496,21 +496,16 @@ export class DecisionLoop {
     };
   }
 
-  /** The mid (raw) of the instrument named `symbol` now (its MBP book), or NaN before its first quote. */
-  midRaw(symbol: string): number {
-    for (const id of this.#byId.keys()) if (this.engine.symbolOf(id) === symbol) return this.#midRaw(id);
-    for (const p of this.#pairIds()) if (this.engine.symbolOf(p) === symbol) return this.#midRaw(p);
-    return Number.NaN;
-  }
-
-  /** The spot instruments paired with the futures the loop decides on. */
-  #pairIds(): number[] {
-    const ids: number[] = [];
+  /**
+   * The mid (raw) now of `pair`, the spot pair of a future the loop decides on (its MBP book), or
+   * NaN before its first quote.
+   */
+  midRaw(pair: string): number {
     for (const id of this.#byId.keys()) {
-      const p = this.engine.spotOf(id);
-      if (p !== undefined) ids.push(p.spotId);
+      const spot = this.engine.spotOf(id)?.spotId;
+      if (spot !== undefined && this.engine.symbolOf(spot) === pair) return this.#midRaw(spot);
     }
-    return ids;
+    return Number.NaN;
   }
 
   #midRaw(instrumentId: number): number {

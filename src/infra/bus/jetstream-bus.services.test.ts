@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type BusBackend, busContract } from '../../../test/bus-contract.js';
-import { freePort, SHARED_NATS, sharedNatsSkip, uniquePrefix } from '../../../test/nats.js';
+import { SHARED_NATS, sharedNatsSkip, uniquePrefix } from '../../../test/nats.js';
+import { freePort } from '../../../test/ports.js';
 import { until } from '../../../test/until.js';
 import { silentLogger } from '../../core/index.js';
 import { BusError } from './errors.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { freePort } from '../../../test/redis.js';
+import { freePort } from '../../../test/ports.js';
 import { ConfigError } from '../../core/index.js';
 import { redactUrl } from '../url.js';
 import { RedisConnection, redisUrlFromEnv, retryDelayMs } from './connection.js';

@@ -10,7 +10,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
-import { freePort, type PgCluster, postgresBin, startCluster } from '../../../test/pg-cluster.js';
+import { type PgCluster, postgresBin, startCluster } from '../../../test/pg-cluster.js';
+import { freePort } from '../../../test/ports.js';
 import { until } from '../../../test/until.js';
 import { createLogger } from '../../core/index.js';
 import type { StateStoreError } from './errors.js';

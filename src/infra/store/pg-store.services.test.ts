@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { historyStoreContract } from '../../../test/history-store-contract.js';
 import { dropSchemas, PG_URL, pgClient, requirePostgres, uniqueSchema } from '../../../test/pg.js';
-import { freePort } from '../../../test/pg-cluster.js';
+import { freePort } from '../../../test/ports.js';
 import { isStoreError, stateStoreContract } from '../../../test/state-store-contract.js';
 import { PG_MIGRATIONS, type PgMigration } from './pg-schema.js';
 import { openPgStore, type PgStoreOptions, timescaleStatus } from './pg-store.js';

@@ -11,10 +11,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { historyStoreContract } from '../../../test/history-store-contract.js';
-import { type StorePlace, stateStoreContract } from '../../../test/state-store-contract.js';
-import { Order, type OrderSpec } from '../../execution/index.js';
+import {
+  isStoreError,
+  SPEC,
+  type StorePlace,
+  stateStoreContract,
+} from '../../../test/state-store-contract.js';
+import { Order } from '../../execution/index.js';
 import { openSqlite, SQLITE_DRIVERS, type SqliteDriverName, sqliteDriverProblem } from './driver.js';
-import type { StateStoreError } from './errors.js';
 import { MIGRATIONS, type Migration, migrate } from './schema.js';
 import { openSqliteStore, type SqliteStateStore, STATE_FILE, stateStorePath } from './sqlite-store.js';
 
@@ -23,23 +27,6 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 /** A path in a folder of its own that does not exist yet. */
 const freshPath = (): string => join(root, `case-${++n}`, 'data', STATE_FILE);
-
-const isStoreError =
-  (code: string, ...parts: string[]) =>
-  (e: unknown): boolean => {
-    const s = e as StateStoreError;
-    return s.code === code && parts.every((p) => s.message.includes(p));
-  };
-
-const SPEC: OrderSpec = {
-  clientId: 'r1-1',
-  instrumentId: 42,
-  side: 'buy',
-  type: 'limit',
-  quantity: 5,
-  limitPx: 1_085_250_000,
-  tif: 'GTC',
-};
 
 /** The engine's schema and one migration more. */
 const NEXT = MIGRATIONS.length + 1;
