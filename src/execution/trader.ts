@@ -275,25 +275,8 @@ export class Trader {
     if (!book.consistent || book.crossed || book.bidLevels === 0 || book.askLevels === 0) return;
     slot.rearm = false;
     this.#nowNs = nowNs;
-    const { stopPx, targetPx } = slot.exits;
-    const size = Math.abs(pos);
-    const exitSide: OrderSide = pos > 0 ? 'sell' : 'buy';
-    const sent: string[] = [];
-    if (slot.stopId === null) {
-      slot.stopId = this.#send(
-        { instrumentId: id, side: exitSide, type: 'stop', stopPx, quantity: size, tif: 'GTC' },
-        { role: 'exit', reason: 'stop' },
-      ).clientId;
-      sent.push(`stop ${stopPx}`);
-    }
-    if (slot.targetId === null) {
-      slot.targetId = this.#send(
-        { instrumentId: id, side: exitSide, type: 'limit', limitPx: targetPx, quantity: size, tif: 'GTC' },
-        { role: 'exit', reason: 'target' },
-      ).clientId;
-      sent.push(`target ${targetPx}`);
-    }
-    this.#log(id, 'exits', `resumed position of ${pos}: ${sent.join(' and ')} for ${size}`);
+    const sent = this.#sendMissingExits(id, slot, pos, slot.exits);
+    this.#log(id, 'exits', `resumed position of ${pos}: ${sent} for ${Math.abs(pos)}`);
   }
 
   /** A working entry is new risk not yet taken: cancelled when the data goes untrusted. */
@@ -758,21 +741,41 @@ export class Trader {
     const plan = slot.exits;
     if (plan === null || pos === 0) return;
     const size = Math.abs(pos);
-    const exitSide: OrderSide = pos > 0 ? 'sell' : 'buy';
     if (slot.stopId === null && slot.targetId === null) {
-      slot.stopId = this.#send(
-        { instrumentId, side: exitSide, type: 'stop', stopPx: plan.stopPx, quantity: size, tif: 'GTC' },
-        { role: 'exit', reason: 'stop' },
-      ).clientId;
-      slot.targetId = this.#send(
-        { instrumentId, side: exitSide, type: 'limit', limitPx: plan.targetPx, quantity: size, tif: 'GTC' },
-        { role: 'exit', reason: 'target' },
-      ).clientId;
-      this.#log(instrumentId, 'exits', `stop ${plan.stopPx} and target ${plan.targetPx} for ${size}`);
+      this.#log(
+        instrumentId,
+        'exits',
+        `${this.#sendMissingExits(instrumentId, slot, pos, plan)} for ${size}`,
+      );
       return;
     }
     this.#resize(slot.stopId, size);
     this.#resize(slot.targetId, size);
+  }
+
+  /**
+   * The stop and the target `slot`'s position of `pos` lacks, at the bracket's levels and sized to
+   * it; says what was sent (`stop P and target Q`).
+   */
+  #sendMissingExits(instrumentId: number, slot: Slot, pos: number, exits: BracketExits): string {
+    const quantity = Math.abs(pos);
+    const side: OrderSide = pos > 0 ? 'sell' : 'buy';
+    const sent: string[] = [];
+    if (slot.stopId === null) {
+      slot.stopId = this.#send(
+        { instrumentId, side, type: 'stop', stopPx: exits.stopPx, quantity, tif: 'GTC' },
+        { role: 'exit', reason: 'stop' },
+      ).clientId;
+      sent.push(`stop ${exits.stopPx}`);
+    }
+    if (slot.targetId === null) {
+      slot.targetId = this.#send(
+        { instrumentId, side, type: 'limit', limitPx: exits.targetPx, quantity, tif: 'GTC' },
+        { role: 'exit', reason: 'target' },
+      ).clientId;
+      sent.push(`target ${exits.targetPx}`);
+    }
+    return sent.join(' and ');
   }
 
   /** A working exit to cover `size` (its filled part counts: the new total is filled + size). */
