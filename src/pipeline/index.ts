@@ -10,7 +10,14 @@ export {
 export type { Consensus, Vote } from './consensus.js';
 export type { DebateEnd, DebateResult, DebateTurn, JudgeCheck } from './debate.js';
 export { type Fallback, type FallbackKind, isModelFallback } from './fallback.js';
-export { DecisionLoop, type DecisionLoopOptions } from './loop.js';
+export {
+  actOnDecision,
+  DecisionLoop,
+  type DecisionLoopOptions,
+  type PendingDecision,
+  type SpotLegOf,
+  tradeTerms,
+} from './loop.js';
 export {
   type Approval,
   analystsTier,

@@ -57,7 +57,14 @@ import type { Decision, DecisionPipeline, Trigger } from './pipeline.js';
 import { type SpotLeg, spotLots, spotTerms } from './spot-route.js';
 
 export interface DecisionLoopOptions {
-  readonly pipeline: DecisionPipeline;
+  /** The pipeline that decides on each grid point's triggers; give it, or `onGrid`. */
+  readonly pipeline?: DecisionPipeline;
+  /**
+   * Instead of a pipeline: each grid point's time and the triggers queued since the previous one
+   * (often none), handed over for another stage to decide (services/featurize.ts). The loop then
+   * takes no decision and trades nothing.
+   */
+  readonly onGrid?: (tNs: bigint, pending: readonly PendingDecision[]) => void;
   /** A fitted regime model; none = regime unknown. */
   readonly regime?: RegimeModelFile | null;
   readonly techniques?: TechniquesConfig;
@@ -126,17 +133,20 @@ const MAX_CLOSES = 120;
 /** Sweeps kept for the toxicity analyst's count. */
 const SWEEP_MEMORY_MS = 60_000;
 
-interface Pending {
+/** A trigger and the frozen input its decision reads. */
+export interface PendingDecision {
   readonly trigger: Trigger;
   readonly input: AgentInput;
 }
+type Pending = PendingDecision;
 
 const SECOND_NS = 1_000_000_000n;
 const MINUTE_NS = 60_000_000_000n;
 
 export class DecisionLoop {
   readonly engine: FeatureEngine;
-  readonly #pipeline: DecisionPipeline;
+  readonly #pipeline: DecisionPipeline | null;
+  readonly #onGrid: ((tNs: bigint, pending: readonly PendingDecision[]) => void) | null;
   readonly #regime: RegimeModelFile | null;
   readonly #techConfig: TechniquesConfig;
   readonly #tick: number | undefined;
@@ -162,7 +172,14 @@ export class DecisionLoop {
   #draining: Promise<void> | null = null;
 
   constructor(opts: DecisionLoopOptions) {
-    this.#pipeline = opts.pipeline;
+    if ((opts.pipeline === undefined) === (opts.onGrid === undefined))
+      throw new InvalidOptionError(
+        'pipeline',
+        'both or neither',
+        'a pipeline or an onGrid hand-over, one of them',
+      );
+    this.#pipeline = opts.pipeline ?? null;
+    this.#onGrid = opts.onGrid ?? null;
     this.#regime = opts.regime ?? null;
     this.#techConfig = opts.techniques ?? DEFAULT_TECHNIQUES_CONFIG;
     this.#tick = opts.tickSize;
@@ -308,7 +325,7 @@ export class DecisionLoop {
     onProgress?: (bytesRead: number) => void,
     range: { readonly fromNs?: bigint; readonly toNs?: bigint } = {},
   ): Promise<{ records: number }> {
-    await this.#pipeline.warmUp();
+    await this.#pipeline?.warmUp();
     const trader = this.#trader;
     const { records } = await replay(files, this.engine, {
       everyNs: SECOND_NS,
@@ -369,7 +386,8 @@ export class DecisionLoop {
       this.#grid(t);
       this.#nextGridNs = t + SECOND_NS;
     }
-    if (this.#queue.length > 0 && this.#draining === null)
+    // Handed over at grid points (`onGrid`), triggers are not decided here.
+    if (this.#queue.length > 0 && this.#draining === null && this.#onGrid === null)
       this.#draining = this.#drain().finally(() => {
         this.#draining = null;
       });
@@ -410,6 +428,8 @@ export class DecisionLoop {
     this.#nowNs = tNs;
     this.#actOnLate(tNs);
     if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
+    const handOver = this.#onGrid;
+    if (handOver !== null) handOver(tNs, this.#queue.splice(0, this.#queue.length));
   }
 
   #closeMinute(endMs: number): void {
@@ -431,7 +451,7 @@ export class DecisionLoop {
       const p = this.#queue.shift() as Pending;
       const clock = this.#clock;
       const input = clock === null ? p.input : Object.freeze({ ...p.input, nowMs: clock.now() });
-      const d = await this.#pipeline.decide(p.trigger, input);
+      const d = await (this.#pipeline as DecisionPipeline).decide(p.trigger, input);
       this.decisions.push(d);
       if (this.#trader !== null) {
         const nowNs = clock === null ? this.#nowNs : BigInt(clock.now()) * 1_000_000n;
@@ -450,36 +470,13 @@ export class DecisionLoop {
     }
   }
 
-  /**
-   * A decision reaches the trader: the VPIN CDF for its veto, the toxicity policy when the
-   * toxicity analyst raised risk-off or a sweep, and the bracket when it was approved.
-   */
+  /** A decision reaches the trader (`actOnDecision`), on the future or on its spot pair. */
   #execute(trader: Trader, d: Decision, input: AgentInput, nowNs: bigint): void {
-    const snap = input.snapshot;
-    let id = snap.instrument_id;
-    let target = d.approval.direction === 'long' ? d.approval.size : -d.approval.size;
-    let terms = tradeTerms(d, input);
-    if (this.#tradeOn === 'spot') {
-      const leg = this.#spotLeg(snap);
-      if (leg === null) {
-        if (d.approval.approved && d.approval.direction !== 'flat')
-          trader.refuse(id, 'NO_MARKET_DATA', `no quote of ${snap.symbol}'s spot pair to trade it on`);
-        return;
-      }
-      id = leg.spotId;
-      target = spotLots(target, leg.root, leg);
-      terms = spotTerms(terms, leg);
-    }
-    trader.setToxicity(id, snap.vpin_cdf);
-    const tox = d.signals.find((s) => s.agent === 'toxicity');
-    const alarm = tox?.flags.find((f) => f === 'risk_off' || f === 'sweep');
-    if (alarm !== undefined) trader.onToxicity(id, nowNs, `toxicity analyst: ${alarm}`);
-    if (!d.approval.approved || d.approval.direction === 'flat') return;
-    trader.act({ instrumentId: id, target, decisionId: d.id, ...terms }, nowNs);
+    actOnDecision(trader, d, input, nowNs, this.#tradeOn === 'spot' ? (snap) => this.#spotLeg(snap) : null);
   }
 
   /** The spot pair a future's decision trades on, with both mids now; null without a spot quote. */
-  #spotLeg(snap: FeatureSnapshot): (SpotLeg & { readonly spotId: number; readonly root: string }) | null {
+  #spotLeg(snap: FeatureSnapshot): SpotLegOf | null {
     const pair = this.engine.spotOf(snap.instrument_id);
     const root = fxFutureRoot(snap.symbol);
     if (pair === undefined || root === undefined || !(snap.mid > 0)) return null;
@@ -526,6 +523,44 @@ function recvNs(c: RecordCursor): bigint {
 function bookRecord(c: RecordCursor): boolean {
   const rt = c.rtype;
   return rt === RType.MBO || rt === RType.MBP_10 || rt === RType.MBP_1;
+}
+
+/** The spot pair a future's decision is traded on, with both mids now. */
+export type SpotLegOf = SpotLeg & { readonly spotId: number; readonly root: string };
+
+/**
+ * A decision reaches the trader: the VPIN CDF for its veto, the toxicity policy when the toxicity
+ * analyst raised risk-off or a sweep, and the bracket when it was approved. With `spotLeg` (trading
+ * on the spot pair) the bracket moves to the pair it returns, refused when there is no quote.
+ */
+export function actOnDecision(
+  trader: Trader,
+  d: Decision,
+  input: AgentInput,
+  nowNs: bigint,
+  spotLeg: ((snap: FeatureSnapshot) => SpotLegOf | null) | null,
+): void {
+  const snap = input.snapshot;
+  let id = snap.instrument_id;
+  let target = d.approval.direction === 'long' ? d.approval.size : -d.approval.size;
+  let terms = tradeTerms(d, input);
+  if (spotLeg !== null) {
+    const leg = spotLeg(snap);
+    if (leg === null) {
+      if (d.approval.approved && d.approval.direction !== 'flat')
+        trader.refuse(id, 'NO_MARKET_DATA', `no quote of ${snap.symbol}'s spot pair to trade it on`);
+      return;
+    }
+    id = leg.spotId;
+    target = spotLots(target, leg.root, leg);
+    terms = spotTerms(terms, leg);
+  }
+  trader.setToxicity(id, snap.vpin_cdf);
+  const tox = d.signals.find((s) => s.agent === 'toxicity');
+  const alarm = tox?.flags.find((f) => f === 'risk_off' || f === 'sweep');
+  if (alarm !== undefined) trader.onToxicity(id, nowNs, `toxicity analyst: ${alarm}`);
+  if (!d.approval.approved || d.approval.direction === 'flat') return;
+  trader.act({ instrumentId: id, target, decisionId: d.id, ...terms }, nowNs);
 }
 
 /** Raw 1e-9 units of a decimal price the analysts gave, or null. */

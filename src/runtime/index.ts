@@ -42,6 +42,7 @@ export {
   repairRecording,
   streamsOf,
 } from './recorder.js';
+export * from './services/index.js';
 export {
   type Feed,
   type SessionOptions,

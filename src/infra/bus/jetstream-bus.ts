@@ -34,6 +34,7 @@ import { BusError } from './errors.js';
 import { BUS_SUBJECTS, checkFilter, checkFilterIn, checkSubject, subjectMatches } from './subjects.js';
 import type {
   BusHandler,
+  BusMessage,
   EventBus,
   PublishAck,
   PublishOptions,
@@ -95,6 +96,7 @@ const NANOS_PER_MS = 1_000_000;
 /** JetStream API error codes (`err_code`) this adapter tells apart. */
 const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
+const NO_MESSAGE = 10037;
 
 function apiCode(err: unknown): number | undefined {
   const c = (err as { code?: unknown } | null)?.code;
@@ -341,6 +343,18 @@ export class JetStreamBus implements EventBus {
       ...limits,
       ...start,
     });
+  }
+
+  async lastMessage(subject: string): Promise<BusMessage | null> {
+    this.#open();
+    checkSubject(this.stream, subject);
+    try {
+      const m = await this.#jsm.streams.getMessage(this.stream, { last_by_subj: this.#prefix + subject });
+      return m === null ? null : { subject, data: m.data, seq: m.seq, redelivered: false };
+    } catch (err) {
+      if (apiCode(err) === NO_MESSAGE) return null;
+      throw err;
+    }
   }
 
   async deleteConsumer(durable: string): Promise<void> {

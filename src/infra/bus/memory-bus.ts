@@ -27,6 +27,7 @@ import { BusError } from './errors.js';
 import { BUS_SUBJECTS, checkFilter, checkFilterIn, checkSubject, subjectMatches } from './subjects.js';
 import type {
   BusHandler,
+  BusMessage,
   EventBus,
   PublishAck,
   PublishOptions,
@@ -197,6 +198,15 @@ export class MemoryBroker {
   }
 
   /** The durable named, created from `o` when new; refused when its filter differs or it is being read. */
+  /** The last stored message of `subject` (exact, no wildcards), or null. */
+  last(subject: string): Stored | null {
+    for (let seq = this.#last; seq >= this.#first; seq--) {
+      const m = this.#message(seq);
+      if (m !== undefined && m.subject === subject) return m;
+    }
+    return null;
+  }
+
   consumer(o: ResolvedSubscribe): ConsumerState {
     let c = this.#consumers.get(o.durable);
     if (c === undefined) {
@@ -454,6 +464,18 @@ export class MemoryBus implements EventBus {
       const sub = new MemorySubscription(this.broker, c, o, handler, this.#log, (s) => this.#subs.delete(s));
       this.#subs.add(sub);
       return Promise.resolve(sub);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  lastMessage(subject: string): Promise<BusMessage | null> {
+    try {
+      this.#open();
+      const m = this.broker.last(checkSubject('memory', subject));
+      return Promise.resolve(
+        m === null ? null : { subject: m.subject, data: m.data, seq: m.seq, redelivered: false },
+      );
     } catch (err) {
       return Promise.reject(err);
     }

@@ -10,6 +10,10 @@
  * | `signals`  | `signals.<product>`       | an analyst signal or decision             |
  * | `orders`   | `orders`                  | an order request or state change          |
  * | `fills`    | `fills`                   | an execution                              |
+ * | `portfolio`| `portfolio`               | positions and P&L as execution has them   |
+ *
+ * A replay's end travels on `md.<product>.end` (no DBN schema is named so): after it no record of
+ * the product comes.
  *
  * The schema token is the DBN schema name without punctuation (`mbp-10` → `mbp10`, `ohlcv-1m` →
  * `ohlcv1m`), since `.` separates tokens and NATS tooling reads `-` poorly in filters.
@@ -17,10 +21,17 @@
 import { BusError } from './errors.js';
 
 /** The subject families of the bus; a JetStream stream captures these by default. */
-export const BUS_SUBJECTS: readonly string[] = ['md.>', 'features.>', 'signals.>', 'orders', 'fills'];
+export const BUS_SUBJECTS: readonly string[] = [
+  'md.>',
+  'features.>',
+  'signals.>',
+  'orders',
+  'fills',
+  'portfolio',
+];
 
 /** Kinds of message on the bus. */
-export type BusKind = 'md' | 'features' | 'signals' | 'orders' | 'fills';
+export type BusKind = 'md' | 'features' | 'signals' | 'orders' | 'fills' | 'portfolio';
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
@@ -41,7 +52,7 @@ function token(what: string, v: string): string {
  */
 export function busSubject(kind: 'md', product: string, schema: string): string;
 export function busSubject(kind: 'features' | 'signals', product: string): string;
-export function busSubject(kind: 'orders' | 'fills'): string;
+export function busSubject(kind: 'orders' | 'fills' | 'portfolio'): string;
 export function busSubject(kind: BusKind, product?: string, schema?: string): string {
   switch (kind) {
     case 'md':
@@ -57,6 +68,7 @@ export function busSubject(kind: BusKind, product?: string, schema?: string): st
       return `${kind}.${token('product', product)}`;
     case 'orders':
     case 'fills':
+    case 'portfolio':
       return kind;
     default:
       throw new BusError('BUS_SUBJECT', 'subject', `unknown kind ${JSON.stringify(kind)}`);

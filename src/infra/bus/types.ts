@@ -115,6 +115,11 @@ export interface Subscription {
 export interface EventBus {
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): Promise<PublishAck>;
   subscribe(opts: SubscribeOptions, handler: BusHandler): Promise<Subscription>;
+  /**
+   * The last stored message of `subject` (a subject, not a filter), or null when the stream holds
+   * none: where a restarted publisher's output stopped.
+   */
+  lastMessage(subject: string): Promise<BusMessage | null>;
   /** Removes a durable consumer and its position (no-op when it does not exist). */
   deleteConsumer(durable: string): Promise<void>;
   /**

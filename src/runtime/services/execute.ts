@@ -1,0 +1,243 @@
+/**
+ * `execute`: market data and decisions from the bus → risk → broker → orders and fills. The paper
+ * broker fills against books built here from the same records the decisions were taken on.
+ *
+ * Market time moves in grid seconds, as in one process (pipeline/loop.ts): at each grid second `t`
+ * execute has applied every record up to `t`; it publishes its portfolio as of `t` (what decide's
+ * validators read), waits for the decisions of `t` of every product that has begun, and acts on
+ * them at `t` (after `decisionLatencyMs`, when set) before it applies a later record. So the orders
+ * and fills of four processes are those of one.
+ *
+ * Its state (books, orders, positions) is rebuilt from the stream: an execute that starts reads
+ * market data and decisions again from the first message and publishes only the portfolio seconds
+ * after the last one on the bus. That is exact for the paper broker, whose venue is this process;
+ * a venue's broker resumes from the state store instead (runtime/venue-start.ts).
+ */
+
+import type { AgentInput } from '../../agents/index.js';
+import { BookSet } from '../../book/index.js';
+import { type Logger, rootLogger } from '../../core/index.js';
+import { RType } from '../../data/dbn/index.js';
+import { type ExecutionConfig, paperTrader, type Trader } from '../../execution/index.js';
+import { busSubject, type EventBus, type Subscription } from '../../infra/index.js';
+import { actOnDecision, type Decision } from '../../pipeline/index.js';
+import { decodeEnd, decodeNotice, mdKind, RecordReader, recordNs } from './market.js';
+import { decodeMessage, encodeMessage, type SignalsMessage } from './wire.js';
+
+export interface ExecuteOptions {
+  readonly bus: EventBus;
+  readonly execution: ExecutionConfig;
+  /** Client order ids are `<runId>-<n>` (default `svc`). */
+  readonly runId?: string;
+  /** Time from a decision's trigger to its orders, ms (default 0: its grid second). */
+  readonly decisionLatencyMs?: number;
+  /** Name of the durable consumers (default `execute`). */
+  readonly name?: string;
+  readonly logger?: Logger;
+}
+
+const SECOND_NS = 1_000_000_000n;
+
+/** A decision waiting for its latency to pass. */
+interface Late {
+  readonly dueNs: bigint;
+  readonly decision: Decision;
+  readonly input: AgentInput;
+}
+
+interface Product {
+  /** ts_recv of its first record, ns (−1 before one). */
+  firstNs: bigint;
+  ended: boolean;
+  /** Decisions received, by grid second, until acted on. */
+  readonly signals: Map<bigint, SignalsMessage['decisions']>;
+  /** The last grid second received (−1: none). */
+  lastNs: bigint;
+}
+
+export class ExecuteService {
+  readonly trader: Trader;
+  readonly decisions: Decision[] = [];
+  readonly #o: ExecuteOptions;
+  readonly #log: Logger;
+  readonly #books = new BookSet();
+  readonly #reader = new RecordReader();
+  readonly #symbols = new Map<number, string>();
+  readonly #added = new Set<number>();
+  readonly #products = new Map<string, Product>();
+  readonly #subs: Subscription[] = [];
+  readonly #latencyNs: bigint;
+  readonly #late: Late[] = [];
+  #nextGridNs = -1n;
+  #endNs = -1n;
+  #portfolioNs = -1n;
+  #records = 0;
+  #wake: (() => void) | null = null;
+  #resolveEnded: () => void = () => {};
+  /** Resolves once every product has ended and its last grid second was acted on. */
+  readonly ended: Promise<void>;
+
+  constructor(o: ExecuteOptions) {
+    this.#o = o;
+    this.#log = (o.logger ?? rootLogger()).child({ component: 'execute' });
+    this.trader = paperTrader({ instruments: [], config: o.execution, runId: o.runId ?? 'svc' });
+    this.#latencyNs = BigInt(Math.round((o.decisionLatencyMs ?? 0) * 1e6));
+    this.ended = new Promise((resolve) => {
+      this.#resolveEnded = resolve;
+    });
+  }
+
+  /** Records applied so far. */
+  get records(): number {
+    return this.#records;
+  }
+
+  async start(): Promise<void> {
+    const bus = this.#o.bus;
+    const name = this.#o.name ?? 'execute';
+    const last = await bus.lastMessage(busSubject('portfolio'));
+    if (last !== null) this.#portfolioNs = decodeMessage(last.data, `portfolio #${last.seq}`).tNs;
+    for (const durable of [`${name}-signals`, `${name}-md`]) await bus.deleteConsumer(durable);
+    this.#subs.push(
+      await bus.subscribe(
+        { durable: `${name}-signals`, filter: 'signals.>', startAt: 'all', maxAckPending: 4096 },
+        (m) => this.#signals(decodeMessage(m.data, `${m.subject} #${m.seq}`)),
+      ),
+    );
+    this.#subs.push(
+      await bus.subscribe(
+        { durable: `${name}-md`, filter: 'md.>', startAt: 'all', ackWaitMs: 300_000 },
+        (m) => this.#md(m.subject, m.data, m.seq),
+      ),
+    );
+    this.#log.info({ resumeAfterNs: String(this.#portfolioNs) }, 'execute started');
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.#subs.splice(0)) await s.stop();
+  }
+
+  #product(name: string): Product {
+    let p = this.#products.get(name);
+    if (p === undefined) {
+      p = { firstNs: -1n, ended: false, signals: new Map(), lastNs: -1n };
+      this.#products.set(name, p);
+    }
+    return p;
+  }
+
+  #signals(m: ReturnType<typeof decodeMessage>): void {
+    if (m.kind !== 'signals' && m.kind !== 'end')
+      throw new Error(`signals.* carries signals and end messages, got ${m.kind}`);
+    const p = this.#product(m.product);
+    if (m.kind === 'signals') p.signals.set(m.tNs, m.decisions);
+    if (m.tNs > p.lastNs) p.lastNs = m.tNs;
+    this.#wake?.();
+  }
+
+  async #md(subject: string, data: Uint8Array, seq: number): Promise<void> {
+    const where = `${subject} #${seq}`;
+    const kind = mdKind(subject);
+    const product = subject.split('.')[1];
+    if (kind === 'symbols') {
+      const n = decodeNotice(data, where);
+      this.#reader.notice(n);
+      this.#symbols.set(n.instrumentId, n.symbol);
+      this.#product(product);
+      return;
+    }
+    if (kind === 'end') {
+      const end = decodeEnd(data, where);
+      if (end > this.#endNs) this.#endNs = end;
+      this.#product(product).ended = true;
+      if ([...this.#products.values()].every((p) => p.ended)) {
+        while (this.#nextGridNs >= 0n && this.#nextGridNs <= this.#endNs) await this.#gridSecond();
+        this.trader.sampleEquity();
+        this.#log.info(
+          { records: this.#records, decisions: this.decisions.length, orders: this.trader.orderCount },
+          'execute reached the end',
+        );
+        this.#resolveEnded();
+      }
+      return;
+    }
+    const batch = this.#reader.read(data, where);
+    let c = batch.at(0);
+    const t = recordNs(c);
+    if (this.#nextGridNs < 0n) this.#nextGridNs = ((t + SECOND_NS - 1n) / SECOND_NS) * SECOND_NS;
+    while (this.#nextGridNs < t) {
+      await this.#gridSecond();
+      c = batch.at(0);
+    }
+    const p = this.#product(product);
+    if (p.firstNs < 0n) p.firstNs = t;
+    const rt = c.rtype;
+    const trader = this.trader;
+    if (rt !== RType.MBO && rt !== RType.MBP_10 && rt !== RType.MBP_1) {
+      this.#records++;
+      return;
+    }
+    trader.before(c);
+    const book = this.#books.apply(c);
+    if (book !== null) trader.after(c, book);
+    const id = c.instrumentId;
+    if (!this.#added.has(id)) {
+      this.#added.add(id);
+      const symbol = this.#symbols.get(id);
+      if (symbol !== undefined) trader.addInstrument({ instrumentId: id, symbol });
+    }
+    this.#records++;
+  }
+
+  /** The next grid second: late decisions, the portfolio, then this second's decisions. */
+  async #gridSecond(): Promise<void> {
+    const t = this.#nextGridNs;
+    const trader = this.trader;
+    while (this.#late.length > 0 && this.#late[0].dueNs <= t) {
+      const l = this.#late.shift() as Late;
+      actOnDecision(trader, l.decision, l.input, t, null);
+    }
+    if (t > this.#portfolioNs) {
+      const positions: Record<string, number> = {};
+      for (const x of trader.positions()) if (x.quantity !== 0) positions[x.symbol] = x.quantity;
+      await this.#o.bus.publish(
+        busSubject('portfolio'),
+        encodeMessage({
+          kind: 'portfolio',
+          tNs: t,
+          positions,
+          grossExposure: trader.grossExposure(),
+          dailyPnl: trader.dailyPnl(),
+        }),
+        { msgId: `portfolio.${t}` },
+      );
+      this.#portfolioNs = t;
+    }
+    const due: SignalsMessage['decisions'][number][] = [];
+    for (const p of this.#products.values()) {
+      if (p.firstNs < 0n || p.firstNs > t) continue;
+      while (p.lastNs < t) await new Promise<void>((resolve) => (this.#wake = resolve));
+      const got = p.signals.get(t);
+      if (got !== undefined) due.push(...got);
+      for (const k of p.signals.keys()) if (k <= t) p.signals.delete(k);
+    }
+    // In the order the pipeline took them (one decide numbers them as their triggers came).
+    due.sort((a, b) => seqOf(a.decision.id) - seqOf(b.decision.id));
+    for (const { decision, input } of due) {
+      this.decisions.push(decision);
+      if (this.#latencyNs === 0n) actOnDecision(trader, decision, input, t, null);
+      else
+        this.#late.push({
+          dueNs: BigInt(decision.trigger.tMs) * 1_000_000n + this.#latencyNs,
+          decision,
+          input,
+        });
+    }
+    this.#nextGridNs = t + SECOND_NS;
+  }
+}
+
+/** The pipeline's number of a decision (`6EZ6-12` → 12). */
+function seqOf(id: string): number {
+  return Number(id.slice(id.lastIndexOf('-') + 1));
+}
