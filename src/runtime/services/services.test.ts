@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ofiSetup } from '../../../test/session.js';
 import { simulatedSpan } from '../../../test/sim-fixture.js';
+import { until } from '../../../test/until.js';
 import { fillsCsv, ordersCsv, runBacktest } from '../../backtest/index.js';
 import { MemoryBus } from '../../infra/index.js';
 import type { Decision } from '../../pipeline/index.js';
-import { DecideService, ExecuteService, FeaturizeService, ingestFiles } from './index.js';
+import { DecideService, decodeMessage, ExecuteService, FeaturizeService, ingestFiles } from './index.js';
 
 const span = simulatedSpan({
   seed: 7,
@@ -56,6 +57,58 @@ describe('services in one process', () => {
     assert.deepEqual(s.execute.decisions.map(brief), bt.decisions.map(brief));
     assert.equal(ordersCsv(s.execute.trader), ordersCsv(bt.trader));
     assert.equal(fillsCsv(s.execute.trader), fillsCsv(bt.trader));
+    await bus.close();
+  });
+});
+
+describe('services stopped and started again', () => {
+  test('each stage rebuilds its state from the stream and publishes nothing twice', async () => {
+    const f = span.day.files;
+    const files = [f.mbp10, f.trades];
+    const bt = await runBacktest(files, { ...ofiSetup, runId: 'bt' });
+    const bus = new MemoryBus({ maxMessages: 10_000_000, maxBytes: 2 ** 31 });
+    const client = () => new MemoryBus({ broker: bus.broker });
+    let featurize = new FeaturizeService({ bus: client(), loop: ofiSetup.loop });
+    let decide = new DecideService({ bus: client(), tier1: ofiSetup.tier1, pipeline: ofiSetup.pipeline });
+    let execute = new ExecuteService({ bus: client(), execution: ofiSetup.execution, runId: 'bt' });
+    await featurize.start();
+    await decide.start();
+    await execute.start();
+    const ingest = ingestFiles({ bus, files });
+    // Each stage stopped a third of the way through and replaced by a new one.
+    await until(() => featurize.counts.records > bt.records / 3, 'featurize a third through');
+    await featurize.stop();
+    featurize = new FeaturizeService({ bus: client(), loop: ofiSetup.loop });
+    await featurize.start();
+    await until(() => decide.decisions > 5, 'decide five decisions in');
+    await decide.stop();
+    decide = new DecideService({ bus: client(), tier1: ofiSetup.tier1, pipeline: ofiSetup.pipeline });
+    await decide.start();
+    await until(() => execute.records > bt.records / 2, 'execute half through');
+    await execute.stop();
+    execute = new ExecuteService({ bus: client(), execution: ofiSetup.execution, runId: 'bt' });
+    await execute.start();
+    await ingest;
+    await Promise.all([featurize.ended, decide.ended, execute.ended]);
+    await Promise.all([featurize.stop(), decide.stop(), execute.stop()]);
+    assert.deepEqual(execute.decisions.map(brief), bt.decisions.map(brief));
+    assert.equal(ordersCsv(execute.trader), ordersCsv(bt.trader));
+    assert.equal(fillsCsv(execute.trader), fillsCsv(bt.trader));
+    // One message per grid second and product on features, signals and portfolio: none twice.
+    const seconds = new Map<string, number>();
+    await bus.subscribe({ durable: 'audit', filter: '>' }, (m) => {
+      if (m.subject.startsWith('md.')) return;
+      const t = decodeMessage(m.data, m.subject);
+      const key = `${m.subject}:${t.kind}:${t.tNs}`;
+      seconds.set(key, (seconds.get(key) ?? 0) + 1);
+    });
+    await until(
+      () => seconds.size > 0 && [...seconds.keys()].some((k) => k.includes(':end:')),
+      'the audit read',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const twice = [...seconds].filter(([, n]) => n > 1);
+    assert.deepEqual(twice, []);
     await bus.close();
   });
 });
