@@ -104,7 +104,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'decide',
     description:
-      'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval), record every decision and trade the approved ones on the paper broker',
+      'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval), record every decision and trade the approved ones on the paper broker; with --bus, the decide service on NATS JetStream (features.<product> in, signals.<product> out)',
     args: '<files...>',
     load: async () => (await import('./decide.js')).registerDecide,
   },
@@ -170,6 +170,32 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: "Stoikov's micro-price: fit the adjustment table g(imbalance, spread) on MBP-10 files",
     group: true,
     load: async () => (await import('./stoikov.js')).registerStoikov,
+  },
+  {
+    name: 'run',
+    description:
+      'the engine as its four services (ingest, featurize, decide, execute) in one process over the in-process bus, or over NATS JetStream with --bus: DBN files in, orders, fills and decisions out',
+    args: '<files...>',
+    load: async () => (await import('./services.js')).registerRun,
+  },
+  {
+    name: 'ingest',
+    description:
+      'the ingest service: DBN files onto NATS JetStream, a subject per product and schema (md.6E.mbp10)',
+    args: '<files...>',
+    load: async () => (await import('./services.js')).registerIngest,
+  },
+  {
+    name: 'featurize',
+    description:
+      'the featurize service: market data from NATS JetStream through books, features, techniques and the regime into triggers (features.<product>) and the feature store',
+    load: async () => (await import('./services.js')).registerFeaturize,
+  },
+  {
+    name: 'execute',
+    description:
+      'the execute service: decisions from NATS JetStream through risk to the paper broker; orders, fills, trades and equity written to a folder at the end',
+    load: async () => (await import('./services.js')).registerExecute,
   },
   {
     name: 'kill',

@@ -10,7 +10,7 @@ import { createWriteStream, existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createAnalysts, WorkerPool } from '../agents/index.js';
 import { type BacktestRun, type BacktestSetup, runBacktest } from '../backtest/index.js';
-import { componentLogger, type Logger } from '../core/index.js';
+import { ConfigError, componentLogger, type Logger } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import type { Fill, PaperBroker, Trader } from '../execution/index.js';
 import { CachedProvider, type LlmProvider } from '../llm/index.js';
@@ -203,6 +203,15 @@ export async function runDecide(files: readonly string[], o: DecideOptions): Pro
   };
 }
 
+interface DecideFlags {
+  readonly out?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly bus?: string;
+  readonly stream?: string;
+  readonly products?: string[];
+}
+
 /** Registers `decide`. */
 export function registerDecide(program: Command): void {
   const E = defaultConfig().engine;
@@ -210,8 +219,13 @@ export function registerDecide(program: Command): void {
     .command('decide')
     .description(summary('decide'))
     .argument(
-      '<files...>',
+      '[files...]',
       'DBN files (MBP-10 and trades of a day, .dbn or .dbn.zst) or folders of them, merged by ts_recv',
+    )
+    .option('--bus <url>', 'be the decide service on NATS JetStream at this URL (no files then)')
+    .option('--stream <name>', 'with --bus: the JetStream stream (default SCALPER)')
+    .option('--products <list>', 'with --bus: products to decide on, e.g. 6E,6B (default every one)', (v) =>
+      v.split(',').map((x) => x.trim()),
     )
     .option('-o, --out <file>', 'write each decision as a JSON line (the audit record)')
     .option('--regime <model.json>', 'a regime model from `scalper regime fit` (default: regime unknown)')
@@ -230,8 +244,16 @@ export function registerDecide(program: Command): void {
       "worker threads for the analysts' CPU-heavy steps (default: 0, inline)",
       nonNegativeInt,
     )
-    .action(async (paths: string[], o: { out?: string; from?: string; to?: string }, self: Command) => {
+    .action(async (paths: string[], o: DecideFlags, self: Command) => {
       const run = runOf(self);
+      if (o.bus !== undefined) {
+        if (paths.length > 0)
+          throw new ConfigError('decide: give files, or --bus to decide as a service, not both');
+        const { runDecideService } = await import('./services.js');
+        return runDecideService(run.config, o);
+      }
+      if (paths.length === 0)
+        throw new ConfigError('decide: give DBN files, or --bus to decide as a service');
       const { files, fromNs, toNs } = await commandInputs(paths, o);
       const {
         summary: s,

@@ -1,0 +1,315 @@
+/**
+ * The engine as services (runtime/services): `scalper ingest`, `scalper featurize`, `scalper decide
+ * --bus`, `scalper execute`, each a process on NATS JetStream, and `scalper run`, the four in one
+ * process over the in-process bus (or over NATS with `--bus`). A replay's services end when its
+ * end has gone through them; on a live feed they run until Ctrl-C.
+ *
+ * NATS comes from `--bus` or SCALPER_NATS_URL (default nats://127.0.0.1:4222), the stream from
+ * `--stream` (default SCALPER): give each replay a stream of its own, as a restarted service reads
+ * its stream again from the start.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { WorkerPool } from '../agents/index.js';
+import { tradesOf, writeRunFiles } from '../backtest/index.js';
+import { ConfigError, componentLogger, type Logger } from '../core/index.js';
+import {
+  type EventBus,
+  type FeatureStore,
+  JetStreamBus,
+  MemoryBus,
+  MemoryFeatureStore,
+  RedisFeatureStore,
+  redactUrl,
+} from '../infra/index.js';
+import { summarizeDecisions } from '../pipeline/index.js';
+import { DecideService, ExecuteService, FeaturizeService, ingestFiles } from '../runtime/index.js';
+import { summary } from './commands.js';
+import { runOf, type ScalperConfig } from './config.js';
+import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
+import { commandInputs } from './inputs.js';
+import { openModel } from './model.js';
+import { n, outputFolder } from './output.js';
+import { endOnSignals, sessionFolder } from './paper.js';
+import { readRegimeModel } from './regime-files.js';
+
+/** The NATS URL of `env` (`SCALPER_NATS_URL`, default nats://127.0.0.1:4222). */
+export function natsUrl(given?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const url = given ?? env.SCALPER_NATS_URL ?? 'nats://127.0.0.1:4222';
+  if (!/^(nats|tls):\/\/[^\s/]+/.test(url))
+    throw new ConfigError(`NATS URL ${JSON.stringify(redactUrl(url))} must look like nats://host:port`);
+  return url;
+}
+
+interface BusFlags {
+  readonly bus?: string;
+  readonly stream?: string;
+}
+
+/** `--bus` and `--stream`. */
+function busOptions(cmd: Command, inProcess = false): Command {
+  return cmd
+    .option(
+      '--bus <url>',
+      inProcess
+        ? 'run the stages over NATS JetStream at this URL (default: the in-process bus)'
+        : 'NATS JetStream server (default SCALPER_NATS_URL, else nats://127.0.0.1:4222)',
+    )
+    .option('--stream <name>', 'the JetStream stream of this run (default SCALPER)');
+}
+
+/** Connects to the bus the flags name: NATS JetStream, or null for the in-process bus. */
+async function openBus(o: BusFlags, name: string, log: Logger, inProcessDefault = false): Promise<EventBus> {
+  if (inProcessDefault && o.bus === undefined)
+    return new MemoryBus({ maxMessages: 50_000_000, maxBytes: 2 ** 33 });
+  const url = natsUrl(o.bus);
+  try {
+    return await JetStreamBus.connect({
+      servers: url,
+      stream: o.stream ?? 'SCALPER',
+      name: `scalper-${name}`,
+      connectTimeoutMs: 10_000,
+      logger: log,
+    });
+  } catch (e) {
+    throw new ConfigError(
+      `cannot reach NATS JetStream at ${redactUrl(url)} (${(e as Error).message}); start nats-server with -js, or give --bus`,
+      { cause: e },
+    );
+  }
+}
+
+/** The setup of a replay's services: the backtest's, from the configuration. */
+function setupOf(cfg: ScalperConfig, log: Logger, pool?: WorkerPool) {
+  if (cfg.execution.tradeOn === 'spot')
+    throw new ConfigError(
+      'execution.tradeOn: spot is not available to the services yet; run `scalper backtest` or `scalper paper` for it',
+    );
+  const regime = cfg.decide.regimeModel !== undefined ? readRegimeModel(cfg.decide.regimeModel) : null;
+  return backtestSetup(cfg, {
+    regime,
+    log,
+    pool,
+    llm: null,
+    runId: 'svc',
+    decisionLatencyMs: cfg.backtest.decisionLatencyMs,
+  });
+}
+
+/** Runs until `ended` resolves or a signal stops it; returns whether it ended. */
+async function untilEnded(ended: Promise<void>, signal: AbortSignal): Promise<boolean> {
+  const stopped = new Promise<false>((resolve) => signal.addEventListener('abort', () => resolve(false)));
+  return Promise.race([ended.then(() => true as const), stopped]);
+}
+
+function feature(kind: string | undefined, log: Logger): Promise<FeatureStore> | FeatureStore {
+  if (kind === undefined || kind === 'memory') return new MemoryFeatureStore();
+  if (kind === 'redis') return RedisFeatureStore.open({ logger: log });
+  throw new ConfigError(`--feature-store ${JSON.stringify(kind)}: memory or redis`);
+}
+
+/** Registers `ingest`. */
+export function registerIngest(program: Command): void {
+  const cmd = program
+    .command('ingest')
+    .description(summary('ingest'))
+    .argument('<files...>', 'DBN files or folders of them, merged by ts_recv')
+    .action(async (paths: string[], o: BusFlags, self: Command) => {
+      runOf(self);
+      const log = componentLogger('ingest');
+      const { files } = await commandInputs(paths, {});
+      const bus = await openBus(o, 'ingest', log);
+      try {
+        const t0 = performance.now();
+        const r = await ingestFiles({ bus, files, logger: log });
+        const s = (performance.now() - t0) / 1000;
+        process.stdout.write(
+          `ingested ${n(r.records)} records of ${r.products.join(', ')} in ${s.toFixed(1)} s (${n(Math.round(r.records / s))} records/s): ${n(r.stored)} messages stored, ${n(r.duplicates)} already on the stream\n`,
+        );
+      } finally {
+        await bus.close();
+      }
+    });
+  busOptions(cmd);
+}
+
+/** Registers `featurize`. */
+export function registerFeaturize(program: Command): void {
+  const cmd = program
+    .command('featurize')
+    .description(summary('featurize'))
+    .option('--products <list>', 'products to featurize, e.g. 6E,6B (default every one)', list)
+    .option(
+      '--feature-store <kind>',
+      'where the latest snapshots go: memory (default) or redis (SCALPER_REDIS_URL)',
+    )
+    .action(async (o: BusFlags & { products?: string[]; featureStore?: string }, self: Command) => {
+      const cfg = runOf(self).config;
+      const log = componentLogger('featurize');
+      const setup = setupOf(cfg, log);
+      const store = await feature(o.featureStore, log);
+      const bus = await openBus(o, 'featurize', log);
+      const ctl = endOnSignals();
+      const svc = new FeaturizeService({ bus, loop: setup.loop, products: o.products, store, logger: log });
+      try {
+        await svc.start();
+        const ended = await untilEnded(svc.ended, ctl.signal);
+        const c = svc.counts;
+        process.stdout.write(
+          `featurize ${ended ? 'reached the end' : 'stopped'}: ${n(c.records)} records, ${n(c.published)} grid messages\n`,
+        );
+      } finally {
+        await svc.stop();
+        await bus.close();
+        await store.close();
+      }
+    });
+  busOptions(cmd);
+}
+
+/** `decide --bus`: the decide service (decide.ts registers the command). */
+export async function runDecideService(
+  cfg: ScalperConfig,
+  o: BusFlags & { products?: string[] },
+): Promise<void> {
+  const log = componentLogger('decide');
+  const pool = cfg.decide.workers > 0 ? new WorkerPool({ size: cfg.decide.workers }) : undefined;
+  const setup = setupOf(cfg, log, pool);
+  const model = await openModel(cfg.llm, log);
+  const bus = await openBus(o, 'decide', log);
+  const ctl = endOnSignals();
+  const svc = new DecideService({
+    bus,
+    tier1: setup.tier1,
+    pipeline: setup.pipeline,
+    llm: model.llm,
+    products: o.products,
+    logger: log,
+  });
+  try {
+    await svc.start();
+    const ended = await untilEnded(svc.ended, ctl.signal);
+    process.stdout.write(`decide ${ended ? 'reached the end' : 'stopped'}: ${n(svc.decisions)} decisions\n`);
+  } finally {
+    await svc.stop();
+    await bus.close();
+    await pool?.close();
+    await model.close();
+  }
+}
+
+/** What execute writes at a replay's end. */
+function writeOutputs(svc: ExecuteService, out: string): void {
+  writeRunFiles(out, svc.trader, svc.decisions, tradesOf(svc.trader), null);
+  for (const line of summaryLines(summarizeDecisions(svc.decisions))) process.stdout.write(`  ${line}\n`);
+  for (const line of executionLines(executionSummary(svc.trader, svc.decisions)))
+    process.stdout.write(`  ${line}\n`);
+  process.stdout.write(
+    `wrote ${join(out, 'orders.csv')}, fills.csv, trades.csv, equity.csv, decisions.jsonl\n`,
+  );
+}
+
+/** Registers `execute`. */
+export function registerExecute(program: Command): void {
+  const cmd = program
+    .command('execute')
+    .description(summary('execute'))
+    .option(
+      '--out <dir>',
+      'folder of orders.csv, fills.csv, trades.csv, equity.csv, decisions.jsonl (default a new session folder)',
+    )
+    .action(async (o: BusFlags & { out?: string }, self: Command) => {
+      const cfg = runOf(self).config;
+      const log = componentLogger('execute');
+      const setup = setupOf(cfg, log);
+      const bus = await openBus(o, 'execute', log);
+      const ctl = endOnSignals();
+      const svc = new ExecuteService({
+        bus,
+        execution: setup.execution,
+        decisionLatencyMs: setup.loop?.decisionLatencyMs,
+        logger: log,
+      });
+      try {
+        await svc.start();
+        const ended = await untilEnded(svc.ended, ctl.signal);
+        process.stdout.write(
+          `execute ${ended ? 'reached the end' : 'stopped'}: ${n(svc.records)} records, ${n(svc.decisions.length)} decisions, ${n(svc.trader.orderCount)} orders, ${n(svc.trader.fillCount)} fills\n`,
+        );
+        const out =
+          o.out !== undefined
+            ? outputFolder(o.out)
+            : sessionFolder(cfg.runtime.dataDir, 'execute', Date.now());
+        writeOutputs(svc, out);
+      } finally {
+        await svc.stop();
+        await bus.close();
+      }
+    });
+  busOptions(cmd);
+}
+
+/** Registers `run`. */
+export function registerRun(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description(summary('run'))
+    .argument('<files...>', 'DBN files or folders of them, merged by ts_recv')
+    .option(
+      '--out <dir>',
+      'folder of orders.csv, fills.csv, trades.csv, equity.csv, decisions.jsonl (default a new session folder)',
+    )
+    .action(async (paths: string[], o: BusFlags & { out?: string }, self: Command) => {
+      const cfg = runOf(self).config;
+      const log = componentLogger('run');
+      const { files } = await commandInputs(paths, {});
+      const setup = setupOf(cfg, log);
+      const model = await openModel(cfg.llm, log);
+      const bus = await openBus(o, 'run', log, true);
+      const featurize = new FeaturizeService({ bus, loop: setup.loop, logger: log });
+      const decide = new DecideService({
+        bus,
+        tier1: setup.tier1,
+        pipeline: setup.pipeline,
+        llm: model.llm,
+        logger: log,
+      });
+      const execute = new ExecuteService({
+        bus,
+        execution: setup.execution,
+        decisionLatencyMs: setup.loop?.decisionLatencyMs,
+        logger: log,
+      });
+      const ctl = endOnSignals();
+      try {
+        await featurize.start();
+        await decide.start();
+        await execute.start();
+        const t0 = performance.now();
+        const ingest = await ingestFiles({ bus, files, logger: log });
+        const ended = await untilEnded(
+          Promise.all([featurize.ended, decide.ended, execute.ended]).then(() => {}),
+          ctl.signal,
+        );
+        const s = (performance.now() - t0) / 1000;
+        process.stdout.write(
+          `run ${ended ? 'done' : 'stopped'}: ${n(ingest.records)} records through ingest, featurize, decide and execute in ${s.toFixed(1)} s; ${n(execute.decisions.length)} decisions, ${n(execute.trader.orderCount)} orders, ${n(execute.trader.fillCount)} fills\n`,
+        );
+        const out =
+          o.out !== undefined ? outputFolder(o.out) : sessionFolder(cfg.runtime.dataDir, 'run', Date.now());
+        writeOutputs(execute, out);
+      } finally {
+        await Promise.all([featurize.stop(), decide.stop(), execute.stop()]);
+        await bus.close();
+        await model.close();
+      }
+    });
+  busOptions(cmd, true);
+}
+
+function list(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
