@@ -77,7 +77,7 @@ export function withoutEnv(drop: (name: string) => boolean): Record<string, unde
  * The environment of a run: the test's own, with CI=1, NO_COLOR=1 and FORCE_COLOR=0 so that the
  * command draws no progress bar and colours nothing the tests read.
  */
-const RUN_ENV = { CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+export const RUN_ENV = { CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 
 /** Output a run may print (a whole `dbn dump` of a fixture) before it is cut off as an error. */
 const MAX_OUTPUT = 64 << 20;
