@@ -66,6 +66,8 @@ export class DecideService {
   readonly #waiting = new Map<bigint, () => void>();
   readonly #subs: Subscription[] = [];
   readonly #ends = new Set<string>();
+  /** Per product, the signals decided and not yet published. */
+  readonly #unsent = new Map<string, { tNs: bigint; data: Uint8Array }>();
   #resolveEnded: () => void = () => {};
   #decisions = 0;
   /** Resolves once every product read has ended. */
@@ -151,12 +153,20 @@ export class DecideService {
       this.#skipped += m.triggers.length;
       return;
     }
-    const decisions = m.triggers.length === 0 ? [] : await this.#decide(m);
-    await this.#o.bus.publish(
-      busSubject('signals', m.product),
-      encodeMessage({ kind: 'signals', product: m.product, tNs: m.tNs, decisions }),
-      { msgId: `signals.${m.product}.${m.tNs}` },
-    );
+    // Decided before and not yet out (its publication failed): the same decisions go, not new ones.
+    let out = this.#unsent.get(m.product);
+    if (out === undefined || out.tNs !== m.tNs) {
+      const decisions = m.triggers.length === 0 ? [] : await this.#decide(m);
+      out = {
+        tNs: m.tNs,
+        data: encodeMessage({ kind: 'signals', product: m.product, tNs: m.tNs, decisions }),
+      };
+      this.#unsent.set(m.product, out);
+    }
+    await this.#o.bus.publish(busSubject('signals', m.product), out.data, {
+      msgId: `signals.${m.product}.${m.tNs}`,
+    });
+    this.#unsent.delete(m.product);
     published.tNs = m.tNs;
   }
 
@@ -191,7 +201,8 @@ export class DecideService {
       published.ended = true;
     }
     this.#ends.add(product);
-    if (this.#o.products === undefined || this.#o.products.every((p) => this.#ends.has(p))) {
+    const expected = this.#o.products ?? [...this.#published.keys()];
+    if (expected.every((p) => this.#ends.has(p))) {
       this.#log.info({ decisions: this.#decisions }, 'decide reached the end');
       this.#resolveEnded();
     }

@@ -18,11 +18,18 @@ import type { AgentInput } from '../../agents/index.js';
 import { BookSet } from '../../book/index.js';
 import { type Logger, rootLogger } from '../../core/index.js';
 import { RType } from '../../data/dbn/index.js';
-import { type ExecutionConfig, paperTrader, type Trader } from '../../execution/index.js';
+import {
+  type ExecutionConfig,
+  encodeFill,
+  encodeOrder,
+  type OrderSpec,
+  paperTrader,
+  type Trader,
+} from '../../execution/index.js';
 import { busSubject, type EventBus, type Subscription } from '../../infra/index.js';
 import { actOnDecision, type Decision } from '../../pipeline/index.js';
 import { decodeEnd, decodeNotice, mdKind, RecordReader, recordNs } from './market.js';
-import { decodeMessage, encodeMessage, type SignalsMessage } from './wire.js';
+import { decodeMessage, encodeMessage, type PortfolioMessage, type SignalsMessage } from './wire.js';
 
 export interface ExecuteOptions {
   readonly bus: EventBus;
@@ -72,6 +79,12 @@ export class ExecuteService {
   #endNs = -1n;
   #portfolioNs = -1n;
   #records = 0;
+  /** Orders sent, in order; how many of them and of the trader's fills are on the bus. */
+  readonly #sent: OrderSpec[] = [];
+  #ordersOut = 0;
+  #fillsOut = 0;
+  /** Stream sequence of the last record applied. */
+  #appliedSeq = 0;
   #wake: (() => void) | null = null;
   #resolveEnded: () => void = () => {};
   /** Resolves once every product has ended and its last grid second was acted on. */
@@ -80,7 +93,12 @@ export class ExecuteService {
   constructor(o: ExecuteOptions) {
     this.#o = o;
     this.#log = (o.logger ?? rootLogger()).child({ component: 'execute' });
-    this.trader = paperTrader({ instruments: [], config: o.execution, runId: o.runId ?? 'svc' });
+    this.trader = paperTrader({
+      instruments: [],
+      config: o.execution,
+      runId: o.runId ?? 'svc',
+      beforeSend: (spec) => void this.#sent.push(spec),
+    });
     this.#latencyNs = BigInt(Math.round((o.decisionLatencyMs ?? 0) * 1e6));
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
@@ -96,7 +114,13 @@ export class ExecuteService {
     const bus = this.#o.bus;
     const name = this.#o.name ?? 'execute';
     const last = await bus.lastMessage(busSubject('portfolio'));
-    if (last !== null) this.#portfolioNs = decodeMessage(last.data, `portfolio #${last.seq}`).tNs;
+    if (last !== null) {
+      const m = decodeMessage(last.data, `portfolio #${last.seq}`) as PortfolioMessage;
+      this.#portfolioNs = m.tNs;
+      // What went out up to that second is not published again as the state is rebuilt.
+      this.#ordersOut = m.orders;
+      this.#fillsOut = m.fills;
+    }
     for (const durable of [`${name}-signals`, `${name}-md`]) await bus.deleteConsumer(durable);
     this.#subs.push(
       await bus.subscribe(
@@ -161,6 +185,11 @@ export class ExecuteService {
       }
       return;
     }
+    // A message applied before (a later step then failed) is not applied twice.
+    if (seq <= this.#appliedSeq) {
+      await this.#publishOrders();
+      return;
+    }
     const batch = this.#reader.read(data, where);
     let c = batch.at(0);
     const t = recordNs(c);
@@ -169,6 +198,7 @@ export class ExecuteService {
       await this.#gridSecond();
       c = batch.at(0);
     }
+    this.#appliedSeq = seq;
     const p = this.#product(product);
     if (p.firstNs < 0n) p.firstNs = t;
     const rt = c.rtype;
@@ -180,6 +210,8 @@ export class ExecuteService {
     trader.before(c);
     const book = this.#books.apply(c);
     if (book !== null) trader.after(c, book);
+    if (this.#sent.length > this.#ordersOut || trader.fills.length > this.#fillsOut)
+      await this.#publishOrders();
     const id = c.instrumentId;
     if (!this.#added.has(id)) {
       this.#added.add(id);
@@ -208,6 +240,8 @@ export class ExecuteService {
           positions,
           grossExposure: trader.grossExposure(),
           dailyPnl: trader.dailyPnl(),
+          orders: this.#sent.length,
+          fills: trader.fills.length,
         }),
         { msgId: `portfolio.${t}` },
       );
@@ -233,7 +267,27 @@ export class ExecuteService {
           input,
         });
     }
+    if (this.#sent.length > this.#ordersOut || trader.fills.length > this.#fillsOut)
+      await this.#publishOrders();
     this.#nextGridNs = t + SECOND_NS;
+  }
+
+  /** Orders sent and fills since the last call, on `orders` and `fills` (execution/codec.ts). */
+  async #publishOrders(): Promise<void> {
+    const bus = this.#o.bus;
+    while (this.#ordersOut < this.#sent.length) {
+      const spec = this.#sent[this.#ordersOut];
+      await bus.publish(busSubject('orders'), encodeOrder(spec), { msgId: `order.${spec.clientId}` });
+      this.#ordersOut++;
+    }
+    const fills = this.trader.fills;
+    while (this.#fillsOut < fills.length) {
+      const f = fills[this.#fillsOut];
+      await bus.publish(busSubject('fills'), encodeFill(f), {
+        msgId: `fill.${this.#fillsOut}.${f.clientId}`,
+      });
+      this.#fillsOut++;
+    }
   }
 }
 

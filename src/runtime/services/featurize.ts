@@ -56,6 +56,8 @@ export class FeaturizeService {
   readonly #stored: Promise<unknown>[] = [];
   #endsExpected = 0;
   #records = 0;
+  /** Stream sequence of the last record applied. */
+  #appliedSeq = 0;
   #published = 0;
   #resolveEnded: () => void = () => {};
   /** Resolves once every product this service reads has ended (a replay's end). */
@@ -140,12 +142,16 @@ export class FeaturizeService {
       }
       return;
     }
-    const batch = this.#reader.read(data, where);
-    const c = batch.at(0);
-    const p = this.#products.get(product) ?? (await this.#product(product));
-    if (p.firstNs < 0n) p.firstNs = recordNs(c);
-    this.loop.push(batch, 0);
-    this.#records++;
+    // A message handled before (its grid messages then failed to go out) is not applied twice.
+    if (seq > this.#appliedSeq) {
+      const batch = this.#reader.read(data, where);
+      const c = batch.at(0);
+      const p = this.#products.get(product) ?? (await this.#product(product));
+      if (p.firstNs < 0n) p.firstNs = recordNs(c);
+      this.loop.push(batch, 0);
+      this.#appliedSeq = seq;
+      this.#records++;
+    }
     if (this.#out.length > 0) await this.#flush();
   }
 
@@ -183,7 +189,17 @@ export class FeaturizeService {
   }
 
   async #flush(): Promise<void> {
-    if (this.#stored.length > 0) await Promise.all(this.#stored.splice(0));
+    // The feature store is a view for readers: a write it refuses is logged, the stream goes on.
+    if (this.#stored.length > 0) {
+      const refused = (await Promise.allSettled(this.#stored.splice(0))).filter(
+        (r) => r.status === 'rejected',
+      );
+      if (refused.length > 0)
+        this.#log.error(
+          { err: (refused[0] as PromiseRejectedResult).reason, writes: refused.length },
+          'feature store refused snapshots',
+        );
+    }
     while (this.#out.length > 0) {
       const m = this.#out[0];
       await this.#bus.publish(m.subject, m.data, { msgId: m.msgId });

@@ -10,6 +10,7 @@ import { ofiSetup } from '../../../test/session.js';
 import { simulatedSpan } from '../../../test/sim-fixture.js';
 import { until } from '../../../test/until.js';
 import { fillsCsv, ordersCsv, runBacktest } from '../../backtest/index.js';
+import { decodeFill, decodeOrder } from '../../execution/index.js';
 import { MemoryBus } from '../../infra/index.js';
 import type { Decision } from '../../pipeline/index.js';
 import { DecideService, decodeMessage, ExecuteService, FeaturizeService, ingestFiles } from './index.js';
@@ -96,8 +97,15 @@ describe('services stopped and started again', () => {
     assert.equal(fillsCsv(execute.trader), fillsCsv(bt.trader));
     // One message per grid second and product on features, signals and portfolio: none twice.
     const seconds = new Map<string, number>();
+    const orders: string[] = [];
+    const fills: string[] = [];
     await bus.subscribe({ durable: 'audit', filter: '>' }, (m) => {
       if (m.subject.startsWith('md.')) return;
+      if (m.subject === 'orders') return void orders.push(decodeOrder(m.data).clientId);
+      if (m.subject === 'fills') {
+        const x = decodeFill(m.data);
+        return void fills.push(`${x.clientId} ${x.tsNs} ${x.quantity}@${x.price}`);
+      }
       const t = decodeMessage(m.data, m.subject);
       const key = `${m.subject}:${t.kind}:${t.tNs}`;
       seconds.set(key, (seconds.get(key) ?? 0) + 1);
@@ -109,6 +117,13 @@ describe('services stopped and started again', () => {
     await new Promise((r) => setTimeout(r, 200));
     const twice = [...seconds].filter(([, n]) => n > 1);
     assert.deepEqual(twice, []);
+    // Every order sent and every fill, once each, in order.
+    const t = execute.trader;
+    assert.deepEqual(orders, [...t.roles.keys()]);
+    assert.deepEqual(
+      fills,
+      t.fills.map((x) => `${x.clientId} ${x.tsNs} ${x.quantity}@${x.price}`),
+    );
     await bus.close();
   });
 });

@@ -52,6 +52,9 @@ export interface PortfolioMessage {
   readonly positions: Readonly<Record<string, number>>;
   readonly grossExposure: number;
   readonly dailyPnl: number;
+  /** Orders sent and fills received so far (where a restarted execute's `orders` and `fills` resume). */
+  readonly orders: number;
+  readonly fills: number;
 }
 
 /** No more messages of this product: its last grid second was `tNs`. */
