@@ -21,7 +21,14 @@ import {
   type PortfolioView,
   type Tier1,
 } from '../../pipeline/index.js';
-import { decodeMessage, encodeMessage, type GridMessage, type PortfolioMessage } from './wire.js';
+import {
+  decodeMessage,
+  type EndMessage,
+  encodeMessage,
+  type GridMessage,
+  type PortfolioMessage,
+  type ServiceMessage,
+} from './wire.js';
 
 export interface DecideOptions {
   readonly bus: EventBus;
@@ -63,7 +70,10 @@ export class DecideService {
   #skipped = 0;
   readonly #published = new Map<string, { tNs: bigint; ended: boolean }>();
   readonly #portfolios = new Map<bigint, PortfolioMessage>();
-  readonly #waiting = new Map<bigint, () => void>();
+  /** Features messages per product, in the order they came, until decided. */
+  readonly #queues = new Map<string, (GridMessage | EndMessage)[]>();
+  #pumping: Promise<void> | null = null;
+  #again = false;
   readonly #subs: Subscription[] = [];
   readonly #ends = new Set<string>();
   /** Per product, the signals decided and not yet published. */
@@ -104,7 +114,7 @@ export class DecideService {
       await bus.deleteConsumer(f.durable);
       this.#subs.push(
         await bus.subscribe({ ...f, startAt: 'all', ackWaitMs: 300_000 }, (m) =>
-          this.#features(decodeMessage(m.data, `${m.subject} #${m.seq}`)),
+          this.#enqueue(decodeMessage(m.data, `${m.subject} #${m.seq}`)),
         ),
       );
     }
@@ -117,19 +127,68 @@ export class DecideService {
 
   #portfolio(m: PortfolioMessage): void {
     this.#portfolios.set(m.tNs, m);
-    this.#waiting.get(m.tNs)?.();
+    this.#pump();
   }
 
-  /** Execute's portfolio at `tNs`, once it has been published. */
-  #portfolioAt(tNs: bigint): Promise<PortfolioMessage> {
-    const m = this.#portfolios.get(tNs);
-    if (m !== undefined) return Promise.resolve(m);
-    return new Promise((resolve) => {
-      this.#waiting.set(tNs, () => {
-        this.#waiting.delete(tNs);
-        resolve(this.#portfolios.get(tNs) as PortfolioMessage);
+  /**
+   * A features message joins its product's queue and is acknowledged: a decide that stops reads
+   * its stream again from the start, so nothing acknowledged here is lost.
+   */
+  #enqueue(m: ServiceMessage): void {
+    if (m.kind !== 'grid' && m.kind !== 'end')
+      throw new Error(`features.* carries grid and end messages, got ${m.kind}`);
+    let q = this.#queues.get(m.product);
+    if (q === undefined) {
+      q = [];
+      this.#queues.set(m.product, q);
+    }
+    q.push(m);
+    this.#pump();
+  }
+
+  /**
+   * Takes the queued messages one at a time, earliest grid second first (ties in the order they
+   * came): a second with triggers waits for execute's portfolio of that second without holding
+   * up another product's earlier seconds, which execute needs before it can get there.
+   */
+  #pump(): void {
+    if (this.#pumping !== null) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = this.#drain()
+      .catch((err) => {
+        this.#log.error({ err }, 'decide could not publish; trying again in 1 s');
+        return new Promise<void>((r) => setTimeout(r, 1_000)).then(() => {
+          this.#again = true;
+        });
+      })
+      .finally(() => {
+        this.#pumping = null;
+        if (this.#again) {
+          this.#again = false;
+          this.#pump();
+        }
       });
-    });
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      this.#again = false;
+      let head: GridMessage | EndMessage | undefined;
+      for (const q of this.#queues.values())
+        if (q.length > 0 && (head === undefined || q[0].tNs < head.tNs)) head = q[0];
+      if (head === undefined) return;
+      const needs = head.kind === 'grid' && head.triggers.length > 0 && !(await this.#done(head));
+      if (needs && !this.#portfolios.has(head.tNs)) return; // #portfolio pumps again
+      await this.#features(head);
+      (this.#queues.get(head.product) as (GridMessage | EndMessage)[]).shift();
+    }
+  }
+
+  /** Whether `m`'s second is on the bus already (only counted then). */
+  async #done(m: GridMessage): Promise<boolean> {
+    return m.tNs <= (await this.#lastPublished(m.product)).tNs;
   }
 
   async #lastPublished(product: string): Promise<{ tNs: bigint; ended: boolean }> {
@@ -143,12 +202,13 @@ export class DecideService {
     return p;
   }
 
-  async #features(m: ReturnType<typeof decodeMessage>): Promise<void> {
+  async #features(m: GridMessage | EndMessage): Promise<void> {
     if (m.kind === 'end') return this.#end(m.product, m.tNs);
-    if (m.kind !== 'grid') throw new Error(`features.* carries grid and end messages, got ${m.kind}`);
     const published = await this.#lastPublished(m.product);
-    // Older portfolios are not read again.
-    for (const t of this.#portfolios.keys()) if (t < m.tNs) this.#portfolios.delete(t);
+    // A portfolio no product can still ask for: every product's signals are out past it.
+    let floor: bigint | null = null;
+    for (const p of this.#published.values()) if (floor === null || p.tNs < floor) floor = p.tNs;
+    if (floor !== null) for (const t of this.#portfolios.keys()) if (t <= floor) this.#portfolios.delete(t);
     if (m.tNs <= published.tNs) {
       this.#skipped += m.triggers.length;
       return;
@@ -171,7 +231,7 @@ export class DecideService {
   }
 
   async #decide(m: GridMessage) {
-    this.#view.m = await this.#portfolioAt(m.tNs);
+    this.#view.m = this.#portfolios.get(m.tNs) as PortfolioMessage;
     this.#pipeline ??= new DecisionPipeline({
       tier1: this.#o.tier1,
       config: { ...this.#o.pipeline, warmUp: { ...this.#o.pipeline.warmUp, enabled: false } },

@@ -127,3 +127,40 @@ describe('services stopped and started again', () => {
     await bus.close();
   });
 });
+
+describe('products split between featurize processes', () => {
+  const two = simulatedSpan({
+    seed: 5,
+    instruments: ['6E', '6J'],
+    zstd: false,
+    from: '2026-11-24T14:00:00Z',
+    minutes: 30,
+    prefix: 'services-split-',
+  });
+
+  test('a featurize per product takes the decisions of one', async () => {
+    const f = two.day.files;
+    const files = [f.mbp10, f.trades];
+    const bt = await runBacktest(files, { ...ofiSetup, runId: 'bt' });
+    const products = new Set(bt.decisions.map((d) => d.instrument.slice(0, 2)));
+    assert.deepEqual([...products].sort(), ['6E', '6J']);
+    const bus = new MemoryBus({ maxMessages: 10_000_000, maxBytes: 2 ** 31 });
+    const client = () => new MemoryBus({ broker: bus.broker });
+    const fe = new FeaturizeService({ bus: client(), loop: ofiSetup.loop, products: ['6E'] });
+    const fj = new FeaturizeService({ bus: client(), loop: ofiSetup.loop, products: ['6J'] });
+    const decide = new DecideService({ bus: client(), tier1: ofiSetup.tier1, pipeline: ofiSetup.pipeline });
+    const execute = new ExecuteService({ bus: client(), execution: ofiSetup.execution, runId: 'bt' });
+    for (const s of [fe, fj, decide, execute]) await s.start();
+    await ingestFiles({ bus, files });
+    await Promise.all([fe.ended, fj.ended, decide.ended, execute.ended]);
+    await Promise.all([fe.stop(), fj.stop(), decide.stop(), execute.stop()]);
+    // The same decisions on the same inputs; within a second the products may take turns otherwise,
+    // so they are compared without their numbers, in the order of their instrument and trigger.
+    const content = (ds: readonly Decision[]) =>
+      ds
+        .map((d) => ({ ...brief(d), id: undefined, instrument: d.instrument }))
+        .sort((a, b) => a.instrument.localeCompare(b.instrument) || a.trigger.tMs - b.trigger.tMs);
+    assert.deepEqual(content(execute.decisions), content(bt.decisions));
+    await bus.close();
+  });
+});
