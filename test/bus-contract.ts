@@ -128,6 +128,19 @@ export function busContract(
       await sub.stop();
     });
 
+    run('the last message of a subject is the latest stored on it; none is null', async (b) => {
+      const bus = await b.client();
+      await publishAll(bus, 'features.6E', ['e1', 'e2']);
+      await publishAll(bus, 'features.6B', ['b1']);
+      await publishAll(bus, 'features.6E', ['e3']);
+      const e = await bus.lastMessage('features.6E');
+      assert.deepEqual(e && got(e), { subject: 'features.6E', text: 'e3', seq: 4, redelivered: false });
+      const x = await bus.lastMessage('features.6B');
+      assert.deepEqual(x && got(x), { subject: 'features.6B', text: 'b1', seq: 3, redelivered: false });
+      assert.equal(await bus.lastMessage('features.6J'), null);
+      await assert.rejects(bus.lastMessage('features.>'), /subject/);
+    });
+
     run('a message id published again within the window is stored once', async (b) => {
       const bus = await b.client();
       assert.deepEqual(await bus.publish('orders', bytes('A'), { msgId: 'ord-1' }), {

@@ -11,7 +11,7 @@
  * Every grid second of every product gets a message, with or without triggers: a stage that waits
  * for the one before it (execute for decide, decide for execute's portfolio) knows from it that
  * nothing more will come for that second, so four processes take the decisions, orders and fills
- * of one (services/README in docs/SERVICES.md).
+ * of one (README.md, "Services").
  *
  * Encoding, version 1: a version byte (1), a kind byte (1 grid, 2 signals, 3 portfolio, 4 end),
  * then the message as MessagePack (msgpackr: integers that need 64 bits as int64 and read back as
