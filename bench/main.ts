@@ -10,6 +10,7 @@ import { Report } from './harness.js';
 import { pipelineBench } from './pipeline.bench.js';
 import { redisBench } from './redis.bench.js';
 import { regimeBench } from './regime.bench.js';
+import { servicesBench } from './services.bench.js';
 import { simBench } from './sim.bench.js';
 import { startupBench } from './startup.bench.js';
 import { storeBench } from './store.bench.js';
@@ -17,7 +18,7 @@ import { storeBench } from './store.bench.js';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres|bus]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres|bus|services]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
       '  pipeline, the paper broker, the start-up of the scalper command, the Redis feature store, PostgreSQL\n' +
       '  bulk writes (COPY against INSERT) and event bus latency (each skipped with the reason when its server\n' +
@@ -41,6 +42,7 @@ const SECTIONS = [
   'redis',
   'postgres',
   'bus',
+  'services',
 ] as const;
 const only = oi >= 0 ? args[oi + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
@@ -68,3 +70,4 @@ if (want('startup')) await startupBench(report);
 if (want('redis')) await redisBench(report);
 if (want('postgres')) await storeBench(report);
 if (want('bus')) await busBench(report);
+if (want('services')) await servicesBench(report);

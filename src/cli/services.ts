@@ -8,6 +8,7 @@
  * `--stream` (default SCALPER): give each replay a stream of its own, as a restarted service reads
  * its stream again from the start.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { WorkerPool } from '../agents/index.js';
@@ -24,6 +25,7 @@ import {
 } from '../infra/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
 import { DecideService, ExecuteService, FeaturizeService, ingestFiles } from '../runtime/index.js';
+import { nonNegativeNumber } from './args.js';
 import { summary } from './commands.js';
 import { runOf, type ScalperConfig } from './config.js';
 import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
@@ -114,14 +116,19 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description(summary('ingest'))
     .argument('<files...>', 'DBN files or folders of them, merged by ts_recv')
-    .action(async (paths: string[], o: BusFlags, self: Command) => {
+    .option(
+      '--speed <x>',
+      'replay at x times real time (default 0: as fast as the bus takes it)',
+      nonNegativeNumber,
+    )
+    .action(async (paths: string[], o: BusFlags & { speed?: number }, self: Command) => {
       runOf(self);
       const log = componentLogger('ingest');
       const { files } = await commandInputs(paths, {});
       const bus = await openBus(o, 'ingest', log);
       try {
         const t0 = performance.now();
-        const r = await ingestFiles({ bus, files, logger: log });
+        const r = await ingestFiles({ bus, files, speed: o.speed, logger: log });
         const s = (performance.now() - t0) / 1000;
         process.stdout.write(
           `ingested ${n(r.records)} records of ${r.products.join(', ')} in ${s.toFixed(1)} s (${n(Math.round(r.records / s))} records/s): ${n(r.stored)} messages stored, ${n(r.duplicates)} already on the stream\n`,
@@ -198,8 +205,35 @@ export async function runDecideService(
   }
 }
 
+/** The stage latencies as lines: p50 / p99 / max, ms. */
+function latencyLines(svc: ExecuteService): string[] {
+  const f = (x: { p50: number; p99: number; max: number }) =>
+    `${x.p50.toFixed(3)} / ${x.p99.toFixed(3)} / ${x.max.toFixed(3)}`;
+  const lines: string[] = [];
+  for (const [what, l] of [
+    ['grid seconds acted on', svc.secondLatency],
+    ['decisions that sent orders', svc.latency],
+  ] as const) {
+    const s = l.summary();
+    if (s.count === 0) continue;
+    lines.push(
+      `latency of the ${n(s.count)} ${what}, ms p50 / p99 / max:`,
+      `  featurize      ${f(s.featurize)}  (the second's last record on the bus → its triggers on the bus)`,
+      `  decide         ${f(s.decide)}  (→ its decisions on the bus)`,
+      `  execute        ${f(s.execute)}  (→ acted on, the order sent)`,
+      `  tick-to-order  ${f(s.tickToOrder)}`,
+    );
+  }
+  return lines;
+}
+
 /** What execute writes at a replay's end. */
-function writeOutputs(svc: ExecuteService, out: string): void {
+function writeOutputs(svc: ExecuteService, out: string, stats?: string): void {
+  for (const line of latencyLines(svc)) process.stdout.write(`${line}\n`);
+  if (stats !== undefined) {
+    const json = { seconds: svc.secondLatency.summary(), orders: svc.latency.summary() };
+    writeFileSync(stats, `${JSON.stringify(json, null, 2)}\n`);
+  }
   writeRunFiles(out, svc.trader, svc.decisions, tradesOf(svc.trader), null);
   for (const line of summaryLines(summarizeDecisions(svc.decisions))) process.stdout.write(`  ${line}\n`);
   for (const line of executionLines(executionSummary(svc.trader, svc.decisions)))
@@ -218,7 +252,8 @@ export function registerExecute(program: Command): void {
       '--out <dir>',
       'folder of orders.csv, fills.csv, trades.csv, equity.csv, decisions.jsonl (default a new session folder)',
     )
-    .action(async (o: BusFlags & { out?: string }, self: Command) => {
+    .option('--stats <file>', 'write the stage latencies of the decisions that sent orders as JSON')
+    .action(async (o: BusFlags & { out?: string; stats?: string }, self: Command) => {
       const cfg = runOf(self).config;
       const log = componentLogger('execute');
       const setup = setupOf(cfg, log);
@@ -240,7 +275,7 @@ export function registerExecute(program: Command): void {
           o.out !== undefined
             ? outputFolder(o.out)
             : sessionFolder(cfg.runtime.dataDir, 'execute', Date.now());
-        writeOutputs(svc, out);
+        writeOutputs(svc, out, o.stats);
       } finally {
         await svc.stop();
         await bus.close();
@@ -259,51 +294,59 @@ export function registerRun(program: Command): void {
       '--out <dir>',
       'folder of orders.csv, fills.csv, trades.csv, equity.csv, decisions.jsonl (default a new session folder)',
     )
-    .action(async (paths: string[], o: BusFlags & { out?: string }, self: Command) => {
-      const cfg = runOf(self).config;
-      const log = componentLogger('run');
-      const { files } = await commandInputs(paths, {});
-      const setup = setupOf(cfg, log);
-      const model = await openModel(cfg.llm, log);
-      const bus = await openBus(o, 'run', log, true);
-      const featurize = new FeaturizeService({ bus, loop: setup.loop, logger: log });
-      const decide = new DecideService({
-        bus,
-        tier1: setup.tier1,
-        pipeline: setup.pipeline,
-        llm: model.llm,
-        logger: log,
-      });
-      const execute = new ExecuteService({
-        bus,
-        execution: setup.execution,
-        decisionLatencyMs: setup.loop?.decisionLatencyMs,
-        logger: log,
-      });
-      const ctl = endOnSignals();
-      try {
-        await featurize.start();
-        await decide.start();
-        await execute.start();
-        const t0 = performance.now();
-        const ingest = await ingestFiles({ bus, files, logger: log });
-        const ended = await untilEnded(
-          Promise.all([featurize.ended, decide.ended, execute.ended]).then(() => {}),
-          ctl.signal,
-        );
-        const s = (performance.now() - t0) / 1000;
-        process.stdout.write(
-          `run ${ended ? 'done' : 'stopped'}: ${n(ingest.records)} records through ingest, featurize, decide and execute in ${s.toFixed(1)} s; ${n(execute.decisions.length)} decisions, ${n(execute.trader.orderCount)} orders, ${n(execute.trader.fillCount)} fills\n`,
-        );
-        const out =
-          o.out !== undefined ? outputFolder(o.out) : sessionFolder(cfg.runtime.dataDir, 'run', Date.now());
-        writeOutputs(execute, out);
-      } finally {
-        await Promise.all([featurize.stop(), decide.stop(), execute.stop()]);
-        await bus.close();
-        await model.close();
-      }
-    });
+    .option('--speed <x>', 'replay at x times real time (default 0: as fast as it goes)', nonNegativeNumber)
+    .option('--stats <file>', 'write the stage latencies of the decisions that sent orders as JSON')
+    .action(
+      async (
+        paths: string[],
+        o: BusFlags & { out?: string; speed?: number; stats?: string },
+        self: Command,
+      ) => {
+        const cfg = runOf(self).config;
+        const log = componentLogger('run');
+        const { files } = await commandInputs(paths, {});
+        const setup = setupOf(cfg, log);
+        const model = await openModel(cfg.llm, log);
+        const bus = await openBus(o, 'run', log, true);
+        const featurize = new FeaturizeService({ bus, loop: setup.loop, logger: log });
+        const decide = new DecideService({
+          bus,
+          tier1: setup.tier1,
+          pipeline: setup.pipeline,
+          llm: model.llm,
+          logger: log,
+        });
+        const execute = new ExecuteService({
+          bus,
+          execution: setup.execution,
+          decisionLatencyMs: setup.loop?.decisionLatencyMs,
+          logger: log,
+        });
+        const ctl = endOnSignals();
+        try {
+          await featurize.start();
+          await decide.start();
+          await execute.start();
+          const t0 = performance.now();
+          const ingest = await ingestFiles({ bus, files, speed: o.speed, logger: log });
+          const ended = await untilEnded(
+            Promise.all([featurize.ended, decide.ended, execute.ended]).then(() => {}),
+            ctl.signal,
+          );
+          const s = (performance.now() - t0) / 1000;
+          process.stdout.write(
+            `run ${ended ? 'done' : 'stopped'}: ${n(ingest.records)} records through ingest, featurize, decide and execute in ${s.toFixed(1)} s; ${n(execute.decisions.length)} decisions, ${n(execute.trader.orderCount)} orders, ${n(execute.trader.fillCount)} fills\n`,
+          );
+          const out =
+            o.out !== undefined ? outputFolder(o.out) : sessionFolder(cfg.runtime.dataDir, 'run', Date.now());
+          writeOutputs(execute, out, o.stats);
+        } finally {
+          await Promise.all([featurize.stop(), decide.stop(), execute.stop()]);
+          await bus.close();
+          await model.close();
+        }
+      },
+    );
   busOptions(cmd, true);
 }
 

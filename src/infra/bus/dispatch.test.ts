@@ -13,6 +13,7 @@ function delivery(answers: string[], subject: string, seq: number, redelivered =
     subject,
     seq,
     redelivered,
+    storedMs: 0,
     data: new Uint8Array(),
     ack: () => answers.push(`ack ${seq}`),
     nak: (ms) => answers.push(`nak ${seq} ${ms}`),

@@ -350,7 +350,9 @@ export class JetStreamBus implements EventBus {
     checkSubject(this.stream, subject);
     try {
       const m = await this.#jsm.streams.getMessage(this.stream, { last_by_subj: this.#prefix + subject });
-      return m === null ? null : { subject, data: m.data, seq: m.seq, redelivered: false };
+      return m === null
+        ? null
+        : { subject, data: m.data, seq: m.seq, redelivered: false, storedMs: m.time.getTime() };
     } catch (err) {
       if (apiCode(err) === NO_MESSAGE) return null;
       throw err;
@@ -532,6 +534,7 @@ class JetStreamSubscription implements Subscription {
       data: m.data,
       seq: m.seq,
       redelivered: m.redelivered,
+      storedMs: m.info.timestampNanos / 1e6,
       ack: () => m.ack(),
       nak: (delayMs: number) => m.nak(delayMs),
     };

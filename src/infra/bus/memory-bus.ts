@@ -55,6 +55,8 @@ interface Stored {
   readonly data: Uint8Array;
   readonly seq: number;
   readonly time: number;
+  /** Wall time of the publish, ms with a fraction. */
+  readonly storedMs: number;
 }
 
 interface Pending {
@@ -150,7 +152,13 @@ export class MemoryBroker {
       if (seen !== undefined) return { seq: seen.seq, duplicate: true };
     }
     const seq = ++this.#last;
-    this.#msgs.push({ subject, data: data.slice(), seq, time: now });
+    this.#msgs.push({
+      subject,
+      data: data.slice(),
+      seq,
+      time: now,
+      storedMs: performance.timeOrigin + performance.now(),
+    });
     this.#bytes += data.length;
     if (msgId !== undefined) this.#ids.set(msgId, { seq, time: now });
     this.#trim();
@@ -290,6 +298,7 @@ export class MemoryBroker {
       data: m.data,
       seq,
       redelivered: n > 1,
+      storedMs: m.storedMs,
       ack: () => {
         if (!current()) return;
         if (p.timer !== null) clearTimeout(p.timer);
@@ -474,7 +483,9 @@ export class MemoryBus implements EventBus {
       this.#open();
       const m = this.broker.last(checkSubject('memory', subject));
       return Promise.resolve(
-        m === null ? null : { subject: m.subject, data: m.data, seq: m.seq, redelivered: false },
+        m === null
+          ? null
+          : { subject: m.subject, data: m.data, seq: m.seq, redelivered: false, storedMs: m.storedMs },
       );
     } catch (err) {
       return Promise.reject(err);

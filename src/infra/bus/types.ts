@@ -60,6 +60,11 @@ export interface BusMessage {
   readonly seq: number;
   /** Delivered before without an acknowledgement (the handler failed, or its consumer went away). */
   readonly redelivered: boolean;
+  /**
+   * When the stream stored it, ms since the epoch with a fraction (the server's clock on
+   * JetStream): what stage latencies are measured from.
+   */
+  readonly storedMs: number;
 }
 
 /** Handles one message: resolving acknowledges it, throwing has it delivered again. */

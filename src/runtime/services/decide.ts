@@ -72,6 +72,8 @@ export class DecideService {
   readonly #portfolios = new Map<bigint, PortfolioMessage>();
   /** Features messages per product, in the order they came, until decided. */
   readonly #queues = new Map<string, (GridMessage | EndMessage)[]>();
+  /** When each queued grid message was stored on the bus. */
+  readonly #gridMs = new WeakMap<GridMessage, number>();
   #pumping: Promise<void> | null = null;
   #again = false;
   readonly #subs: Subscription[] = [];
@@ -114,7 +116,7 @@ export class DecideService {
       await bus.deleteConsumer(f.durable);
       this.#subs.push(
         await bus.subscribe({ ...f, startAt: 'all', ackWaitMs: 300_000 }, (m) =>
-          this.#enqueue(decodeMessage(m.data, `${m.subject} #${m.seq}`)),
+          this.#enqueue(decodeMessage(m.data, `${m.subject} #${m.seq}`), m.storedMs),
         ),
       );
     }
@@ -134,7 +136,7 @@ export class DecideService {
    * A features message joins its product's queue and is acknowledged: a decide that stops reads
    * its stream again from the start, so nothing acknowledged here is lost.
    */
-  #enqueue(m: ServiceMessage): void {
+  #enqueue(m: ServiceMessage, storedMs: number): void {
     if (m.kind !== 'grid' && m.kind !== 'end')
       throw new Error(`features.* carries grid and end messages, got ${m.kind}`);
     let q = this.#queues.get(m.product);
@@ -143,6 +145,7 @@ export class DecideService {
       this.#queues.set(m.product, q);
     }
     q.push(m);
+    if (m.kind === 'grid') this.#gridMs.set(m, storedMs);
     this.#pump();
   }
 
@@ -217,10 +220,15 @@ export class DecideService {
     let out = this.#unsent.get(m.product);
     if (out === undefined || out.tNs !== m.tNs) {
       const decisions = m.triggers.length === 0 ? [] : await this.#decide(m);
-      out = {
+      const data = encodeMessage({
+        kind: 'signals',
+        product: m.product,
         tNs: m.tNs,
-        data: encodeMessage({ kind: 'signals', product: m.product, tNs: m.tNs, decisions }),
-      };
+        decisions,
+        tickMs: m.tickMs,
+        gridMs: this.#gridMs.get(m) ?? Number.NaN,
+      });
+      out = { tNs: m.tNs, data };
       this.#unsent.set(m.product, out);
     }
     await this.#o.bus.publish(busSubject('signals', m.product), out.data, {

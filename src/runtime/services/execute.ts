@@ -56,14 +56,18 @@ interface Product {
   /** ts_recv of its first record, ns (−1 before one). */
   firstNs: bigint;
   ended: boolean;
-  /** Decisions received, by grid second, until acted on. */
-  readonly signals: Map<bigint, SignalsMessage['decisions']>;
+  /** Decisions received, by grid second, until acted on, with when they were stored on the bus. */
+  readonly signals: Map<bigint, { readonly m: SignalsMessage; readonly storedMs: number }>;
   /** The last grid second received (−1: none). */
   lastNs: bigint;
 }
 
 export class ExecuteService {
   readonly trader: Trader;
+  /** Stage latencies of the decisions that sent orders (the quant path). */
+  readonly latency = new StageLatency();
+  /** Stage latencies of every grid second of every product, decisions or none, to when it was acted on. */
+  readonly secondLatency = new StageLatency();
   readonly decisions: Decision[] = [];
   readonly #o: ExecuteOptions;
   readonly #log: Logger;
@@ -125,7 +129,7 @@ export class ExecuteService {
     this.#subs.push(
       await bus.subscribe(
         { durable: `${name}-signals`, filter: 'signals.>', startAt: 'all', maxAckPending: 4096 },
-        (m) => this.#signals(decodeMessage(m.data, `${m.subject} #${m.seq}`)),
+        (m) => this.#signals(decodeMessage(m.data, `${m.subject} #${m.seq}`), m.storedMs),
       ),
     );
     this.#subs.push(
@@ -150,11 +154,11 @@ export class ExecuteService {
     return p;
   }
 
-  #signals(m: ReturnType<typeof decodeMessage>): void {
+  #signals(m: ReturnType<typeof decodeMessage>, storedMs: number): void {
     if (m.kind !== 'signals' && m.kind !== 'end')
       throw new Error(`signals.* carries signals and end messages, got ${m.kind}`);
     const p = this.#product(m.product);
-    if (m.kind === 'signals') p.signals.set(m.tNs, m.decisions);
+    if (m.kind === 'signals') p.signals.set(m.tNs, { m, storedMs });
     if (m.tNs > p.lastNs) p.lastNs = m.tNs;
     this.#wake?.();
   }
@@ -247,26 +251,36 @@ export class ExecuteService {
       );
       this.#portfolioNs = t;
     }
-    const due: SignalsMessage['decisions'][number][] = [];
+    const seconds: { m: SignalsMessage; storedMs: number }[] = [];
+    const due: { decision: Decision; input: AgentInput; from: { m: SignalsMessage; storedMs: number } }[] =
+      [];
     for (const p of this.#products.values()) {
       if (p.firstNs < 0n || p.firstNs > t) continue;
       while (p.lastNs < t) await new Promise<void>((resolve) => (this.#wake = resolve));
       const got = p.signals.get(t);
-      if (got !== undefined) due.push(...got);
+      if (got !== undefined) {
+        for (const d of got.m.decisions) due.push({ ...d, from: got });
+        seconds.push(got);
+      }
       for (const k of p.signals.keys()) if (k <= t) p.signals.delete(k);
     }
     // In the order the pipeline took them (one decide numbers them as their triggers came).
     due.sort((a, b) => seqOf(a.decision.id) - seqOf(b.decision.id));
-    for (const { decision, input } of due) {
+    for (const { decision, input, from } of due) {
       this.decisions.push(decision);
-      if (this.#latencyNs === 0n) actOnDecision(trader, decision, input, t, null);
-      else
+      if (this.#latencyNs !== 0n) {
         this.#late.push({
           dueNs: BigInt(decision.trigger.tMs) * 1_000_000n + this.#latencyNs,
           decision,
           input,
         });
+        continue;
+      }
+      const sent = this.#sent.length;
+      actOnDecision(trader, decision, input, t, null);
+      if (this.#sent.length > sent) this.latency.add(from.m.tickMs, from.m.gridMs, from.storedMs);
     }
+    for (const x of seconds) this.secondLatency.add(x.m.tickMs, x.m.gridMs, x.storedMs);
     if (this.#sent.length > this.#ordersOut || trader.fills.length > this.#fillsOut)
       await this.#publishOrders();
     this.#nextGridNs = t + SECOND_NS;
@@ -288,6 +302,44 @@ export class ExecuteService {
       });
       this.#fillsOut++;
     }
+  }
+}
+
+/** Percentiles of a list of ms, sorted in place. */
+function percentiles(xs: number[]): { readonly p50: number; readonly p99: number; readonly max: number } {
+  xs.sort((a, b) => a - b);
+  const at = (p: number) =>
+    xs.length === 0 ? Number.NaN : xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  return { p50: at(0.5), p99: at(0.99), max: xs.length === 0 ? Number.NaN : xs[xs.length - 1] };
+}
+
+/**
+ * Where the time of a decision that sent orders went, on the bus's clock (ms): `featurize` from the
+ * record that closed its second being stored to its triggers being stored, `decide` from there to
+ * its decisions being stored, `execute` from there to the order, and `tickToOrder` the whole.
+ */
+export class StageLatency {
+  readonly #rows: [number, number, number, number][] = [];
+
+  add(tickMs: number, gridMs: number, signalsMs: number): void {
+    const now = performance.timeOrigin + performance.now();
+    if (Number.isFinite(tickMs) && Number.isFinite(gridMs))
+      this.#rows.push([gridMs - tickMs, signalsMs - gridMs, now - signalsMs, now - tickMs]);
+  }
+
+  get count(): number {
+    return this.#rows.length;
+  }
+
+  summary() {
+    const col = (i: number) => percentiles(this.#rows.map((r) => r[i]));
+    return {
+      count: this.#rows.length,
+      featurize: col(0),
+      decide: col(1),
+      execute: col(2),
+      tickToOrder: col(3),
+    };
   }
 }
 

@@ -56,6 +56,8 @@ export class FeaturizeService {
   readonly #stored: Promise<unknown>[] = [];
   #endsExpected = 0;
   #records = 0;
+  /** When the record being applied was stored on the bus (ms since the epoch). */
+  #tickMs = Number.NaN;
   /** Stream sequence of the last record applied. */
   #appliedSeq = 0;
   #published = 0;
@@ -90,7 +92,7 @@ export class FeaturizeService {
       await this.#bus.deleteConsumer(f.durable);
       this.#subs.push(
         await this.#bus.subscribe({ ...f, startAt: 'all', ackWaitMs: 300_000 }, (m) =>
-          this.#handle(m.subject, m.data, m.seq),
+          this.#handle(m.subject, m.data, m.seq, m.storedMs),
         ),
       );
     }
@@ -101,7 +103,7 @@ export class FeaturizeService {
     for (const s of this.#subs.splice(0)) await s.stop();
   }
 
-  async #handle(subject: string, data: Uint8Array, seq: number): Promise<void> {
+  async #handle(subject: string, data: Uint8Array, seq: number, storedMs: number): Promise<void> {
     const where = `${subject} #${seq}`;
     const kind = mdKind(subject);
     const product = subject.split('.')[1];
@@ -124,6 +126,7 @@ export class FeaturizeService {
       const ended = [...this.#products.values()].filter((x) => x.ended).length;
       if (ended >= Math.max(this.#endsExpected, this.#products.size)) {
         // Every grid second up to the input's last record, as a replay ends.
+        this.#tickMs = Number.NaN;
         this.loop.tick(this.#endNs + 1n);
         await this.loop.settled();
         await this.#flush();
@@ -148,6 +151,7 @@ export class FeaturizeService {
       const c = batch.at(0);
       const p = this.#products.get(product) ?? (await this.#product(product));
       if (p.firstNs < 0n) p.firstNs = recordNs(c);
+      this.#tickMs = storedMs;
       this.loop.push(batch, 0);
       this.#appliedSeq = seq;
       this.#records++;
@@ -178,7 +182,13 @@ export class FeaturizeService {
       if (tNs <= s.publishedNs) continue;
       this.#out.push({
         subject: busSubject('features', name),
-        data: encodeMessage({ kind: 'grid', product: name, tNs, triggers }),
+        data: encodeMessage({
+          kind: 'grid',
+          product: name,
+          tNs,
+          triggers,
+          tickMs: this.#tickMs,
+        }),
         msgId: `grid.${name}.${tNs}`,
       });
       s.publishedNs = tNs;

@@ -12,6 +12,8 @@ import { encodeEnd, encodeNotice, productOf, recordNs, recordSubject } from './m
 export interface IngestOptions {
   readonly bus: EventBus;
   readonly files: readonly string[];
+  /** Replay at this many times real time, by ts_recv (default 0: as fast as the bus takes them). */
+  readonly speed?: number;
   /** Called every 4,096 records with the count so far. */
   readonly onProgress?: (records: number) => void;
   readonly logger?: Logger;
@@ -66,6 +68,9 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
   }
   let records = 0;
   let lastNs: bigint | null = null;
+  const speed = o.speed ?? 0;
+  let firstNs = -1n;
+  let wall0 = 0;
   while (!merged.done) {
     const batch = merged.batch;
     const c = merged.cursor();
@@ -73,10 +78,18 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
     const symbol = symbols.get(id) ?? String(id);
     if (announced.get(id) !== batch.version * 2 + (batch.tsOut ? 1 : 0))
       await announce(id, symbol, batch.version, batch.tsOut);
+    const t = recordNs(c);
+    if (speed > 0) {
+      if (firstNs < 0n) {
+        firstNs = t;
+        wall0 = performance.now();
+      }
+      const ahead = wall0 + Number(t - firstNs) / 1e6 / speed - performance.now();
+      if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
+    }
     const start = c.pos;
     const bytes = batch.bytes.subarray(start, start + c.byteLength);
     count(await bus.publish(recordSubject(symbol, c.rtype), bytes, { msgId: publisher.messageId(c) }));
-    const t = recordNs(c);
     if (lastNs === null || t > lastNs) lastNs = t;
     records++;
     if ((records & 4095) === 0) o.onProgress?.(records);

@@ -34,6 +34,8 @@ export interface GridMessage {
   readonly product: string;
   readonly tNs: bigint;
   readonly triggers: readonly PendingDecision[];
+  /** When the record that closed this second was stored on the bus, ms since the epoch (NaN at an end). */
+  readonly tickMs: number;
 }
 
 /** The decisions taken on a grid second's triggers, with the input each one read. */
@@ -42,6 +44,9 @@ export interface SignalsMessage {
   readonly product: string;
   readonly tNs: bigint;
   readonly decisions: readonly { readonly decision: Decision; readonly input: AgentInput }[];
+  /** The grid message's `tickMs`, and when that message was stored on the bus (ms since the epoch). */
+  readonly tickMs: number;
+  readonly gridMs: number;
 }
 
 /** What the pipeline's validators read, as execute had it at a grid second. */
