@@ -210,6 +210,7 @@ interface DecideFlags {
   readonly bus?: string;
   readonly stream?: string;
   readonly products?: string[];
+  readonly port?: number;
 }
 
 /** Registers `decide`. */
@@ -224,6 +225,7 @@ export function registerDecide(program: Command): void {
     )
     .option('--bus <url>', 'be the decide service on NATS JetStream at this URL (no files then)')
     .option('--stream <name>', 'with --bus: the JetStream stream (default SCALPER)')
+    .option('--port <n>', 'with --bus: serve /metrics and /health on 127.0.0.1:<n>', nonNegativeInt)
     .option('--products <list>', 'with --bus: products to decide on, e.g. 6E,6B (default every one)', (v) =>
       v.split(',').map((x) => x.trim()),
     )

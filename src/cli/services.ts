@@ -24,8 +24,15 @@ import {
   redactUrl,
 } from '../infra/index.js';
 import { summarizeDecisions } from '../pipeline/index.js';
-import { DecideService, ExecuteService, FeaturizeService, ingestFiles } from '../runtime/index.js';
-import { nonNegativeNumber } from './args.js';
+import {
+  DecideService,
+  ExecuteService,
+  FeaturizeService,
+  ingestFiles,
+  ServiceMetrics,
+  type ServiceView,
+} from '../runtime/index.js';
+import { nonNegativeInt, nonNegativeNumber } from './args.js';
 import { summary } from './commands.js';
 import { runOf, type ScalperConfig } from './config.js';
 import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
@@ -46,10 +53,30 @@ export function natsUrl(given?: string, env: NodeJS.ProcessEnv = process.env): s
 interface BusFlags {
   readonly bus?: string;
   readonly stream?: string;
+  readonly port?: number;
 }
 
-/** `--bus` and `--stream`. */
-function busOptions(cmd: Command, inProcess = false): Command {
+/** Why the bus is not connected, or null. */
+function busDown(bus: EventBus): string | null {
+  return bus instanceof JetStreamBus ? bus.down : null;
+}
+
+/** The service's metrics endpoint when `--port` asks for one. */
+async function serveMetrics(port: number | undefined, view: ServiceView): Promise<ServiceMetrics | null> {
+  if (port === undefined) return null;
+  const m = await ServiceMetrics.serve(view, port);
+  process.stderr.write(`metrics and health: ${m.url}/metrics, ${m.url}/health\n`);
+  return m;
+}
+
+/** `--bus` and `--stream` (and `--port` for a long-running service). */
+function busOptions(cmd: Command, inProcess = false, service = false): Command {
+  if (service)
+    cmd.option(
+      '--port <n>',
+      'serve /metrics (consumer lag, in flight, counts, stage latencies) and /health on 127.0.0.1:<n>',
+      nonNegativeInt,
+    );
   return cmd
     .option(
       '--bus <url>',
@@ -157,21 +184,29 @@ export function registerFeaturize(program: Command): void {
       const store = await feature(o.featureStore, log);
       const bus = await openBus(o, 'featurize', log);
       const ctl = endOnSignals();
+      let metrics: ServiceMetrics | null = null;
       const svc = new FeaturizeService({ bus, loop: setup.loop, products: o.products, store, logger: log });
       try {
         await svc.start();
+        metrics = await serveMetrics(o.port, {
+          name: 'featurize',
+          subscriptions: () => svc.subscriptions(),
+          counts: () => ({ ...svc.counts }),
+          unhealthy: () => busDown(bus),
+        });
         const ended = await untilEnded(svc.ended, ctl.signal);
         const c = svc.counts;
         process.stdout.write(
           `featurize ${ended ? 'reached the end' : 'stopped'}: ${n(c.records)} records, ${n(c.published)} grid messages\n`,
         );
       } finally {
+        await metrics?.close();
         await svc.stop();
         await bus.close();
         await store.close();
       }
     });
-  busOptions(cmd);
+  busOptions(cmd, false, true);
 }
 
 /** `decide --bus`: the decide service (decide.ts registers the command). */
@@ -185,6 +220,7 @@ export async function runDecideService(
   const model = await openModel(cfg.llm, log);
   const bus = await openBus(o, 'decide', log);
   const ctl = endOnSignals();
+  let metrics: ServiceMetrics | null = null;
   const svc = new DecideService({
     bus,
     tier1: setup.tier1,
@@ -195,9 +231,16 @@ export async function runDecideService(
   });
   try {
     await svc.start();
+    metrics = await serveMetrics(o.port, {
+      name: 'decide',
+      subscriptions: () => svc.subscriptions(),
+      counts: () => ({ decisions: svc.decisions }),
+      unhealthy: () => busDown(bus),
+    });
     const ended = await untilEnded(svc.ended, ctl.signal);
     process.stdout.write(`decide ${ended ? 'reached the end' : 'stopped'}: ${n(svc.decisions)} decisions\n`);
   } finally {
+    await metrics?.close();
     await svc.stop();
     await bus.close();
     await pool?.close();
@@ -259,6 +302,7 @@ export function registerExecute(program: Command): void {
       const setup = setupOf(cfg, log);
       const bus = await openBus(o, 'execute', log);
       const ctl = endOnSignals();
+      let metrics: ServiceMetrics | null = null;
       const svc = new ExecuteService({
         bus,
         execution: setup.execution,
@@ -267,6 +311,26 @@ export function registerExecute(program: Command): void {
       });
       try {
         await svc.start();
+        metrics = await serveMetrics(o.port, {
+          name: 'execute',
+          subscriptions: () => svc.subscriptions(),
+          counts: () => ({
+            records: svc.records,
+            decisions: svc.decisions.length,
+            orders: svc.trader.orderCount,
+            fills: svc.trader.fillCount,
+          }),
+          stages: () => {
+            const x = svc.secondLatency.summary();
+            return {
+              featurize: x.featurize,
+              decide: x.decide,
+              execute: x.execute,
+              tick_to_order: x.tickToOrder,
+            };
+          },
+          unhealthy: () => busDown(bus),
+        });
         const ended = await untilEnded(svc.ended, ctl.signal);
         process.stdout.write(
           `execute ${ended ? 'reached the end' : 'stopped'}: ${n(svc.records)} records, ${n(svc.decisions.length)} decisions, ${n(svc.trader.orderCount)} orders, ${n(svc.trader.fillCount)} fills\n`,
@@ -277,11 +341,12 @@ export function registerExecute(program: Command): void {
             : sessionFolder(cfg.runtime.dataDir, 'execute', Date.now());
         writeOutputs(svc, out, o.stats);
       } finally {
+        await metrics?.close();
         await svc.stop();
         await bus.close();
       }
     });
-  busOptions(cmd);
+  busOptions(cmd, false, true);
 }
 
 /** Registers `run`. */

@@ -111,6 +111,7 @@ function message(err: unknown): string {
 export class JetStreamBus implements EventBus {
   readonly stream: string;
   readonly #nc: NatsConnection;
+  readonly #link: { readonly down: string | null };
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
   readonly #prefix: string;
@@ -131,7 +132,9 @@ export class JetStreamBus implements EventBus {
     jsm: JetStreamManager,
     opts: JetStreamBusOptions,
     log: Logger,
+    link: { readonly down: string | null },
   ) {
+    this.#link = link;
     this.stream = opts.stream ?? 'SCALPER';
     this.#nc = nc;
     this.#js = js;
@@ -159,10 +162,11 @@ export class JetStreamBus implements EventBus {
     const log = componentLogger('bus', opts.logger).child({ stream });
     const { transport, jetstream } = await loadNats();
     const nc = await connectWithRetry(transport, opts, stream, log);
-    watchConnection(nc, log);
+    const link = { down: null as string | null };
+    watchConnection(nc, log, link);
     try {
       const jsm = await jetstream.jetstreamManager(nc);
-      const bus = new JetStreamBus(nc, jetstream.jetstream(nc), jsm, opts, log);
+      const bus = new JetStreamBus(nc, jetstream.jetstream(nc), jsm, opts, log, link);
       await bus.#ensureStream(opts);
       return bus;
     } catch (err) {
@@ -345,6 +349,11 @@ export class JetStreamBus implements EventBus {
     });
   }
 
+  /** Null while connected, else since when and to which server the link is down. */
+  get down(): string | null {
+    return this.#link.down;
+  }
+
   async lastMessage(subject: string): Promise<BusMessage | null> {
     this.#open();
     checkSubject(this.stream, subject);
@@ -427,12 +436,16 @@ async function connectWithRetry(
 }
 
 /** Logs the connection's disconnections and reconnections until it closes. */
-function watchConnection(nc: NatsConnection, log: Logger): void {
+function watchConnection(nc: NatsConnection, log: Logger, link: { down: string | null }): void {
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect') log.warn({ server: s.server }, 'NATS disconnected; reconnecting');
-      else if (s.type === 'reconnect') log.info({ server: s.server }, 'NATS reconnected');
-      else if (s.type === 'error') log.error({ err: message(s.error) }, 'NATS error');
+      if (s.type === 'disconnect') {
+        link.down = `NATS at ${s.server} disconnected since ${new Date().toISOString()}`;
+        log.warn({ server: s.server }, 'NATS disconnected; reconnecting');
+      } else if (s.type === 'reconnect') {
+        link.down = null;
+        log.info({ server: s.server }, 'NATS reconnected');
+      } else if (s.type === 'error') log.error({ err: message(s.error) }, 'NATS error');
     }
   })();
 }

@@ -98,6 +98,11 @@ export class DecideService {
     return this.#decisions;
   }
 
+  /** The consumers it reads through. */
+  subscriptions(): readonly Subscription[] {
+    return this.#subs;
+  }
+
   async start(): Promise<void> {
     const bus = this.#o.bus;
     const name = this.#o.name ?? 'decide';

@@ -114,6 +114,11 @@ export class ExecuteService {
     return this.#records;
   }
 
+  /** The consumers it reads through. */
+  subscriptions(): readonly Subscription[] {
+    return this.#subs;
+  }
+
   async start(): Promise<void> {
     const bus = this.#o.bus;
     const name = this.#o.name ?? 'execute';

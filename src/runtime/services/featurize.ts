@@ -80,6 +80,11 @@ export class FeaturizeService {
     return { records: this.#records, published: this.#published };
   }
 
+  /** The consumers it reads through. */
+  subscriptions(): readonly Subscription[] {
+    return this.#subs;
+  }
+
   /** Starts reading from the first message of its products (see the module comment). */
   async start(): Promise<void> {
     const name = this.#o.name ?? 'featurize';

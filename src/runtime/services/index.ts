@@ -5,10 +5,11 @@
  * JetStream, with the decisions, orders and fills of one process either way.
  */
 export { type DecideOptions, DecideService } from './decide.js';
-export { type ExecuteOptions, ExecuteService } from './execute.js';
+export { type ExecuteOptions, ExecuteService, StageLatency } from './execute.js';
 export { type FeaturizeOptions, FeaturizeService } from './featurize.js';
 export { type IngestOptions, type IngestSummary, ingestFiles } from './ingest.js';
 export { productOf, recordSubject } from './market.js';
+export { ServiceMetrics, type ServiceView } from './metrics.js';
 export {
   decodeMessage,
   type EndMessage,
