@@ -16,3 +16,10 @@ export type {
   Subscription,
   SubscriptionStats,
 } from './types.js';
+export {
+  type WorkItem,
+  type WorkOutcome,
+  WorkQueue,
+  type WorkQueueOptions,
+  type WorkQueueState,
+} from './work-queue.js';

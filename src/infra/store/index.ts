@@ -27,6 +27,13 @@ export {
   STATE_FILE,
   stateStorePath,
 } from './sqlite-store.js';
+export {
+  openSweepResults,
+  type SweepResultRow,
+  SweepResultStore,
+  type SweepResultStoreOptions,
+  workerName,
+} from './sweep-results.js';
 export type {
   BulkMethod,
   DecisionHeader,
