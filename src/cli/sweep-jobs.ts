@@ -2,7 +2,8 @@
  * A sweep split by trading day: one job per (grid point, day), each a backtest of that day's files
  * over that day alone, and the days of each point put together again (backtest `combineDays`) and
  * scored as `runSweep` scores a point. The jobs run on a thread pool (`scalper sweep --by-day`) or
- * on `scalper worker` processes on any machine, through a JetStream work queue, with their results
+ * on `scalper worker` processes on any machine, through a JetStream work queue (stream
+ * `SCALPER_SWEEP_JOBS`, subject `sweep.SCALPER_SWEEP_JOBS.<sweep id>`), with their results
  * in PostgreSQL (`--workers nats://…`); both give the same rows.
  *
  * What crosses processes is text: `toWire` writes JSON that keeps what JSON alone loses (bigint
@@ -24,8 +25,18 @@ export const NATS_URL_ENV = 'SCALPER_NATS_URL';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 /** The JetStream stream of sweep jobs (work-queue retention). */
 export const SWEEP_STREAM = 'SCALPER_SWEEP_JOBS';
-/** The subjects of sweep jobs: `sweep.jobs.<sweep id>`. */
-export const SWEEP_SUBJECTS = 'sweep.jobs.>';
+
+const STREAM = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The subjects a jobs stream captures, `sweep.<stream>.>`: named after the stream, so that two
+ * streams (another team's, a test's) never claim the same subjects, which JetStream refuses.
+ */
+export function streamSubjects(stream: string): string {
+  if (!STREAM.test(stream))
+    throw new InvalidArgumentError(`stream "${stream}": 1 to 64 letters, digits, _ or -`);
+  return `sweep.${stream}.>`;
+}
 /** The durable consumer every worker shares. */
 export const SWEEP_CONSUMER = 'sweep-workers';
 
@@ -70,9 +81,15 @@ export function newSweepId(nowMs = Date.now()): string {
   return `sw-${t}-${randomBytes(3).toString('hex')}`;
 }
 
-/** The subject of a sweep's jobs. */
-export function jobSubject(sweepId: string): string {
-  return `sweep.jobs.${checkSweepId(sweepId)}`;
+/** `--stream`: a stream name that makes valid subjects. */
+export function checkStream(stream: string): string {
+  streamSubjects(stream);
+  return stream;
+}
+
+/** The subject of a sweep's jobs on `stream`: `sweep.<stream>.<sweep id>`. */
+export function jobSubject(stream: string, sweepId: string): string {
+  return `${streamSubjects(stream).slice(0, -1)}${checkSweepId(sweepId)}`;
 }
 
 /**
@@ -195,7 +212,9 @@ export function sweepOfDays(
 export function toWire(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === 'bigint') return { $bigint: v.toString() };
-    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return { $number: String(v) };
+    // String(-0) is "0": the sign is written out.
+    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)))
+      return { $number: Object.is(v, -0) ? '-0' : String(v) };
     return v;
   });
 }

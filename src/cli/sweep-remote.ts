@@ -1,7 +1,7 @@
 /**
  * Where the jobs of a sweep split by day run: on this machine's thread pool, or on `scalper worker`
  * processes anywhere, through the JetStream work queue `SCALPER_SWEEP_JOBS` (subject
- * `sweep.jobs.<sweep id>`) with their results in PostgreSQL's `sweep_results`; and the worker's side
+ * `sweep.SCALPER_SWEEP_JOBS.<sweep id>`) with their results in PostgreSQL's `sweep_results`; and the worker's side
  * of that queue. Results already stored for the sweep id are not asked for again, so a sweep
  * stopped while it waited is resumed by running it again with its `--sweep-id`.
  */
@@ -11,6 +11,7 @@ import {
   openSweepResults,
   StateStoreError,
   type SweepResultStore,
+  type WorkItem,
   WorkQueue,
   type WorkQueueOptions,
   workerName,
@@ -27,9 +28,9 @@ import {
   parseJob,
   SWEEP_CONSUMER,
   SWEEP_STREAM,
-  SWEEP_SUBJECTS,
   type SweepJob,
   SweepJobFormatError,
+  streamSubjects,
   toWire,
 } from './sweep-jobs.js';
 
@@ -98,7 +99,7 @@ async function openQueue(o: QueueAndStore, extra: Partial<WorkQueueOptions> = {}
     return await WorkQueue.connect({
       servers: o.natsUrl,
       stream: o.stream ?? SWEEP_STREAM,
-      subjects: [SWEEP_SUBJECTS],
+      subjects: [streamSubjects(o.stream ?? SWEEP_STREAM)],
       durable: SWEEP_CONSUMER,
       connectTimeoutMs: o.connectTimeoutMs ?? 5_000,
       ...extra,
@@ -161,7 +162,7 @@ export async function runJobsOnWorkers(jobs: readonly SweepJob[], o: WorkersOpti
       const key = (point: number, day: string) => `${point}:${day}`;
       const wanted = new Set(jobs.map((j) => key(j.point, j.day)));
       const stored = new Set((await store.read(o.sweepId)).map((r) => key(r.point, r.day)));
-      const subject = jobSubject(o.sweepId);
+      const subject = jobSubject(queue.stream, o.sweepId);
       for (const j of jobs)
         if (!stored.has(key(j.point, j.day)))
           await queue.publish(subject, toWire(j), jobMessageId(o.sweepId, j.point, j.day));
@@ -204,18 +205,21 @@ export interface WorkerOptions extends QueueAndStore {
   readonly ackWaitMs?: number;
   /** How long a stop waits for running jobs before handing them back (default 30,000 ms). */
   readonly graceMs?: number;
-  /** Hears of each job finished. */
-  readonly onJob?: (job: {
-    sweepId: string;
-    point: number;
-    day: string;
-    ms: number;
-    stored: boolean;
-    error?: string;
-  }) => void;
+  /** Hears of each job as it starts (`redeliveries`: how many times it was delivered before). */
+  readonly onStart?: (job: JobInfo) => void;
+  /** Hears of each job finished: whether this worker's row was the one stored, and its error. */
+  readonly onJob?: (job: JobInfo & { ms: number; stored: boolean; error?: string }) => void;
   /** Hears of a message that is no job (it is dropped). */
   readonly onBadJob?: (text: string) => void;
   readonly pool: BacktestPool;
+}
+
+/** A job as a worker reports it. */
+export interface JobInfo {
+  readonly sweepId: string;
+  readonly point: number;
+  readonly day: string;
+  readonly redeliveries: number;
 }
 
 /** A running worker: `stop()` takes no more jobs and resolves once it is closed. */
@@ -240,8 +244,8 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
     throw e;
   }
   let aborted = false;
-  const handle = async (data: Uint8Array) => {
-    const text = new TextDecoder().decode(data);
+  const handle = async (item: WorkItem) => {
+    const text = new TextDecoder().decode(item.data);
     let job: SweepJob;
     try {
       job = parseJob(text);
@@ -250,10 +254,12 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
       o.onBadJob?.(`${e.message}: ${text.slice(0, 200)}`);
       return 'drop' as const;
     }
+    const info = { sweepId: job.sweepId, point: job.point, day: job.day, redeliveries: item.redeliveries };
     if (await store.has(job.sweepId, job.point, job.day)) {
-      o.onJob?.({ sweepId: job.sweepId, point: job.point, day: job.day, ms: 0, stored: false });
+      o.onJob?.({ ...info, ms: 0, stored: false });
       return 'done' as const;
     }
+    o.onStart?.(info);
     const started = Date.now();
     const outcome = await runOne(o.pool, job);
     if (aborted) throw new Error('stopped before the job finished');
@@ -265,9 +271,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
       error: outcome.ok ? null : outcome.error,
     });
     o.onJob?.({
-      sweepId: job.sweepId,
-      point: job.point,
-      day: job.day,
+      ...info,
       ms: Date.now() - started,
       stored,
       ...(outcome.ok ? {} : { error: outcome.error }),
@@ -275,7 +279,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
     return 'done' as const;
   };
   try {
-    await queue.work((item) => handle(item.data), o.concurrency);
+    await queue.work(handle, o.concurrency);
   } catch (e) {
     await queue.close();
     await store.close();

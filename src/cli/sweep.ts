@@ -38,6 +38,7 @@ import { recordRun } from './manifest.js';
 import { n, outputFolder } from './output.js';
 import { countProgress } from './progress.js';
 import {
+  checkStream,
   checkSweepId,
   type DayResult,
   NATS_URL_ENV,
@@ -180,6 +181,74 @@ export function sweepTable(r: SweepResult): string[] {
   return [line(head), ...body.map(line)];
 }
 
+/** Options of `runSweepByDay`. */
+interface ByDayOptions {
+  readonly config: ScalperConfig;
+  readonly points: readonly GridPoint[];
+  readonly objective: Objective;
+  readonly fromNs?: bigint;
+  readonly toNs?: bigint;
+  readonly where: SweepWorkers;
+  readonly sweepId?: string;
+  readonly stream: string;
+  readonly pg?: string;
+}
+
+/**
+ * The sweep split by trading day: one job per (point, day), on threads here or on the workers of
+ * a NATS server, each point's days combined and scored.
+ */
+async function runSweepByDay(
+  files: readonly string[],
+  o: ByDayOptions,
+): Promise<{ result: SweepResult; split: { sweepId: string; days: string[] } }> {
+  // Every point's configuration is checked before a job is made.
+  const configs = o.points.map((p) => withValues(o.config, p, '--param'));
+  const byDay = await filesByDay(files);
+  const sweepId = o.sweepId ?? newSweepId();
+  const jobs = sweepJobs(sweepId, configs, byDay, o);
+  const days = [...new Set(jobs.map((j) => j.day))];
+  if (jobs.length === 0)
+    throw new ConfigError(
+      `sweep: no trading day of the input (${[...byDay.keys()].join(', ') || 'none'}) falls in the time range`,
+    );
+  const bar = countProgress('sweep', jobs.length, 'jobs');
+  let results: DayResult[];
+  if (o.where.kind === 'nats') {
+    process.stderr.write(
+      `sweep ${sweepId}: ${n(o.points.length)} points × ${days.length} trading day(s) = ${n(jobs.length)} jobs on the workers of ${redactUrl(o.where.url)} (stream ${o.stream})\n`,
+    );
+    try {
+      results = await runJobsOnWorkers(jobs, {
+        natsUrl: o.where.url,
+        stream: o.stream,
+        pgUrl: o.pg,
+        sweepId,
+        onDone: (d) => bar.update(d),
+        onIdle: (text) => process.stderr.write(`sweep ${sweepId}: ${text}\n`),
+      });
+    } finally {
+      bar.stop();
+    }
+  } else {
+    const workers = Math.min(o.where.threads, jobs.length);
+    process.stderr.write(
+      `sweep: ${n(o.points.length)} points × ${days.length} trading day(s) = ${n(jobs.length)} jobs on ${workers || 'no'} worker thread(s)\n`,
+    );
+    const pool = await backtestPool(workers);
+    try {
+      results = await runJobsOnPool(jobs, pool, (d) => bar.update(d));
+    } finally {
+      bar.stop();
+      await pool.close();
+    }
+  }
+  return {
+    result: sweepOfDays(sweepId, o.points, o.objective, results),
+    split: { sweepId, days },
+  };
+}
+
 /** Registers `sweep`. */
 export function registerSweep(program: Command): void {
   const cmd = program
@@ -209,7 +278,12 @@ export function registerSweep(program: Command): void {
       "with a NATS URL: the sweep's id (default a new one); the same id resumes a sweep, reusing the results stored",
       checkSweepId,
     )
-    .option('--stream <name>', `with a NATS URL: the work-queue stream of the jobs`, SWEEP_STREAM)
+    .option(
+      '--stream <name>',
+      `with a NATS URL: the work-queue stream of the jobs`,
+      checkStream,
+      SWEEP_STREAM,
+    )
     .option(
       '--pg <url>',
       `with a NATS URL: the PostgreSQL database of the results (default ${PG_URL_ENV}, else ${DEFAULT_PG_URL})`,
@@ -219,7 +293,7 @@ export function registerSweep(program: Command): void {
       'after',
       `
 On NATS workers: every (point, trading day) is a job on the JetStream work queue ${SWEEP_STREAM}
-(subject sweep.jobs.<sweep id>); run \`scalper worker --nats URL\` on each machine that is to
+(subject sweep.<stream>.<sweep id>); run \`scalper worker --nats URL\` on each machine that is to
 work. Jobs name the data files by absolute path and carry the whole configuration: a worker on
 another machine needs the files at the same paths (shared storage), and any file the
 configuration names (a regime model). Results are rows of sweep_results in PostgreSQL, one per
@@ -257,7 +331,7 @@ job, written once even when a job runs twice.`,
         const points = gridPoints(axes);
         const where = o.workers ?? { kind: 'threads', threads: defaultWorkers() };
         let result: SweepResult;
-        let split: { sweepId: string; days: string[] } | null = null;
+        let split: { sweepId: string; days: readonly string[] } | null = null;
         if (where.kind === 'threads' && o.byDay !== true) {
           const workers = Math.min(where.threads, points.length);
           process.stderr.write(
@@ -280,49 +354,19 @@ job, written once even when a job runs twice.`,
             await pool.close();
           }
         } else {
-          // Every point's configuration is checked before a job is made.
-          const configs = points.map((p) => withValues(run.config, p, '--param'));
-          const byDay = await filesByDay(files);
-          const sweepId = o.sweepId ?? newSweepId();
-          const jobs = sweepJobs(sweepId, configs, byDay, { fromNs, toNs });
-          const days = [...new Set(jobs.map((j) => j.day))];
-          if (jobs.length === 0)
-            throw new ConfigError(
-              `sweep: no trading day of the input (${[...byDay.keys()].join(', ') || 'none'}) falls in the time range`,
-            );
-          split = { sweepId, days };
-          const bar = countProgress('sweep', jobs.length, 'jobs');
-          let results: DayResult[];
-          if (where.kind === 'nats') {
-            process.stderr.write(
-              `sweep ${sweepId}: ${n(points.length)} points × ${days.length} trading day(s) = ${n(jobs.length)} jobs on the workers of ${redactUrl(where.url)} (stream ${o.stream})\n`,
-            );
-            try {
-              results = await runJobsOnWorkers(jobs, {
-                natsUrl: where.url,
-                stream: o.stream,
-                pgUrl: o.pg,
-                sweepId,
-                onDone: (d) => bar.update(d),
-                onIdle: (text) => process.stderr.write(`sweep ${sweepId}: ${text}\n`),
-              });
-            } finally {
-              bar.stop();
-            }
-          } else {
-            const workers = Math.min(where.threads, jobs.length);
-            process.stderr.write(
-              `sweep: ${n(points.length)} points × ${days.length} trading day(s) = ${n(jobs.length)} jobs on ${workers || 'no'} worker thread(s)\n`,
-            );
-            const pool = await backtestPool(workers);
-            try {
-              results = await runJobsOnPool(jobs, pool, (d) => bar.update(d));
-            } finally {
-              bar.stop();
-              await pool.close();
-            }
-          }
-          result = sweepOfDays(sweepId, points, objective, results);
+          const byDay = await runSweepByDay(files, {
+            config: run.config,
+            points,
+            objective,
+            fromNs,
+            toNs,
+            where,
+            sweepId: o.sweepId,
+            stream: o.stream,
+            pg: o.pg,
+          });
+          result = byDay.result;
+          split = byDay.split;
         }
         const out = join(o.out, 'sweep.json');
         const json = { version: 1, axes, files, ...(split !== null ? split : {}), ...result };

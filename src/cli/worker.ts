@@ -14,7 +14,7 @@ import { DEFAULT_PG_URL, PG_URL_ENV } from '../infra/index.js';
 import { nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
 import { summary } from './commands.js';
 import { backtestPool } from './sweep.js';
-import { DEFAULT_NATS_URL, NATS_URL_ENV, natsUrl, SWEEP_STREAM } from './sweep-jobs.js';
+import { checkStream, DEFAULT_NATS_URL, NATS_URL_ENV, natsUrl, SWEEP_STREAM } from './sweep-jobs.js';
 import { runWorker } from './sweep-remote.js';
 
 /** Registers `worker`. */
@@ -31,7 +31,7 @@ export function registerWorker(program: Command): void {
       `the PostgreSQL database of the results (default ${PG_URL_ENV}, else ${DEFAULT_PG_URL})`,
     )
     .option('--concurrency <n>', 'jobs at a time, each in its own thread', positiveInt, 1)
-    .option('--stream <name>', 'the work-queue stream of the jobs', SWEEP_STREAM)
+    .option('--stream <name>', 'the work-queue stream of the jobs', checkStream, SWEEP_STREAM)
     .option(
       '--ack-wait <s>',
       'seconds a job may go without a sign of life before it is given to another worker (this worker marks its running jobs in progress every third of it)',
@@ -72,6 +72,7 @@ are missing here is recorded as failed, with the error, and the sweep reports it
             ackWaitMs: Math.round(o.ackWait * 1000),
             graceMs: Math.round(o.grace * 1000),
             pool,
+            onStart: (j) => log.info(j, 'job started'),
             onJob: (j) =>
               j.error === undefined
                 ? log.info(j, 'job done')

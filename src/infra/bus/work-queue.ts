@@ -29,7 +29,7 @@ export interface WorkQueueOptions {
   /** Server URL (default `nats://127.0.0.1:4222`). */
   readonly servers?: string;
   readonly stream: string;
-  /** Subjects the stream captures (`sweep.jobs.>`). */
+  /** Subjects the stream captures (`sweep.SCALPER_SWEEP_JOBS.>`). */
   readonly subjects: readonly string[];
   /** The durable consumer the workers share. */
   readonly durable: string;
