@@ -1,7 +1,8 @@
 /**
  * A sweep spread over `scalper worker` processes through the machine's NATS JetStream, with its
  * results in the machine's PostgreSQL: two points × two simulated trading days (30 minutes each)
- * give the rows and the table of the same sweep split by day on this machine's threads; a worker
+ * give the rows and the table of the same sweep split by day on this machine's threads (and, on
+ * one day, of the plain sweep); a worker
  * killed with SIGKILL in the middle of a job leaves that job to another worker and every (point,
  * day) is stored once; a job whose file a worker cannot read is reported by the sweep with its
  * error; unreachable servers are named with what to start. Each run has its own stream and
@@ -159,6 +160,28 @@ describe('a sweep on workers behind NATS', { skip: nats }, () => {
         r.worker,
       );
     await Promise.all([stopWorker(a), stopWorker(b)]);
+  });
+
+  test('on one trading day, the workers give the rows of the plain sweep (not split by day)', async () => {
+    const w = startWorker(30);
+    await ready(w);
+    const day = ['mbp-10', 'trades'].map((s) => join(data, `glbx-mdp3-20261124.${s}.dbn.zst`));
+    const plain = await runScalper(
+      ['sweep', ...day, '-p', PARAM, '--workers', '0', '--out', join(dir, 'plain')],
+      {
+        env,
+      },
+    );
+    assert.equal(plain.status, 0, plain.stderr);
+    const out = join(dir, 'one-day');
+    const run = await runScalper(
+      ['sweep', ...day, '-p', PARAM, '--workers', SHARED_NATS, '--stream', stream, '--out', out],
+      { env, timeoutMs: 120_000 },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(sweepJson(out).rows, sweepJson(join(dir, 'plain')).rows);
+    assert.equal(table(run.stdout), table(plain.stdout));
+    await stopWorker(w);
   });
 
   test('a worker killed in the middle of a job: another runs it, every (point, day) stored once', async () => {
