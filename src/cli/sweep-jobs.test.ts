@@ -17,6 +17,7 @@ import { loadConfig, withValues } from './config.js';
 import {
   checkSweepId,
   fromWire,
+  jobHash,
   jobMessageId,
   jobSubject,
   newSweepId,
@@ -92,6 +93,19 @@ describe('sweep jobs', () => {
       ],
     );
     assert.equal(all[1].fromNs, dayStart);
+  });
+
+  test("a job's fingerprint is what it runs, not where it sits in a sweep", () => {
+    const config = loadConfig({ env: {} });
+    const byDay = new Map([['2026-11-24', ['/d/x.dbn']]]);
+    const [a] = sweepJobs('one', [config], byDay);
+    const [b] = sweepJobs('two', [config], byDay);
+    assert.equal(jobHash({ ...b, point: 7 }), jobHash(a));
+    assert.match(jobHash(a), /^[0-9a-f]{32}$/);
+    const [c] = sweepJobs('one', [withValues(config, { 'pipeline.sizing.baseSize': 2 }, 't')], byDay);
+    assert.notEqual(jobHash(c), jobHash(a));
+    const [d] = sweepJobs('one', [config], new Map([['2026-11-24', ['/d/y.dbn']]]));
+    assert.notEqual(jobHash(d), jobHash(a));
   });
 
   test('the wire keeps bigints, NaN, infinities and −0', () => {

@@ -10,7 +10,7 @@
  * ns times, NaN and ±Infinity ratios, −0), `fromWire` reads it back, so a result read from the
  * database is the value the worker computed.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { bestIndex, combineDays, type DayParts, type GridPoint, score } from '../backtest/index.js';
@@ -139,6 +139,16 @@ export function sweepJobs(
   );
 }
 
+/**
+ * A job's fingerprint: what it runs (files, configuration, range), not where it sits in the
+ * sweep. A stored row whose fingerprint differs from the job's was made by another sweep under the
+ * same id (`--sweep-id` given again with another grid or other files), not a result to reuse.
+ */
+export function jobHash(job: SweepJob): string {
+  const { files, config, fromNs, toNs } = job;
+  return createHash('sha256').update(toWire({ files, config, fromNs, toNs })).digest('hex').slice(0, 32);
+}
+
 /** The backtest a job runs (with its `DayParts`). */
 export function backtestJobOf(job: SweepJob): BacktestJob {
   return { files: job.files, config: job.config, fromNs: job.fromNs, toNs: job.toNs, parts: true };
@@ -156,6 +166,23 @@ export interface DayResult {
   readonly outcome: JobOutcome;
   /** Which worker ran it (host and process), for the error report. */
   readonly worker?: string;
+}
+
+/** Stored rows of a sweep id that were made by other jobs than this sweep's. */
+export class SweepIdReusedError extends EngineError {
+  constructor(
+    readonly sweepId: string,
+    readonly rows: readonly { point: number; day: string }[],
+  ) {
+    const list = rows
+      .slice(0, 5)
+      .map((r) => `point ${r.point} day ${r.day}`)
+      .join(', ');
+    super(
+      'SWEEP_ID_REUSED',
+      `sweep ${sweepId}: ${rows.length} stored result(s) (${list}${rows.length > 5 ? ', …' : ''}) come from other jobs (another grid, configuration or files under the same id); give a new --sweep-id, or none`,
+    );
+  }
 }
 
 /** Jobs of a sweep that failed (a file missing on a worker, say): the sweep has no ranking. */

@@ -5,11 +5,13 @@
  * of that queue. Results already stored for the sweep id are not asked for again, so a sweep
  * stopped while it waited is resumed by running it again with its `--sweep-id`.
  */
+import type { DayParts } from '../backtest/index.js';
 import { EngineError } from '../core/index.js';
 import {
   BusError,
   openSweepResults,
   StateStoreError,
+  type SweepResultRow,
   type SweepResultStore,
   type WorkItem,
   WorkQueue,
@@ -23,11 +25,13 @@ import {
   type DayResult,
   fromWire,
   type JobOutcome,
+  jobHash,
   jobMessageId,
   jobSubject,
   parseJob,
   SWEEP_CONSUMER,
   SWEEP_STREAM,
+  SweepIdReusedError,
   type SweepJob,
   SweepJobFormatError,
   streamSubjects,
@@ -127,27 +131,11 @@ export interface WorkersOptions extends QueueAndStore {
 }
 
 /** A stored row as the sweep reads it. */
-function rowResult(row: {
-  point: number;
-  day: string;
-  result: string | null;
-  error: string | null;
-  worker: string;
-}): DayResult {
-  if (row.result === null)
-    return {
-      point: row.point,
-      day: row.day,
-      worker: row.worker,
-      outcome: { ok: false, error: row.error ?? 'no result' },
-    };
-  const v = fromWire(row.result) as { records: number; parts: Extract<JobOutcome, { ok: true }>['parts'] };
-  return {
-    point: row.point,
-    day: row.day,
-    worker: row.worker,
-    outcome: { ok: true, records: v.records, parts: v.parts },
-  };
+function rowResult(row: SweepResultRow): DayResult {
+  const at = { point: row.point, day: row.day, worker: row.worker };
+  if (row.result === null) return { ...at, outcome: { ok: false, error: row.error ?? 'no result' } };
+  const v = fromWire(row.result) as { records: number; parts: DayParts };
+  return { ...at, outcome: { ok: true, records: v.records, parts: v.parts } };
 }
 
 /**
@@ -160,8 +148,16 @@ export async function runJobsOnWorkers(jobs: readonly SweepJob[], o: WorkersOpti
     const queue = await openQueue(o);
     try {
       const key = (point: number, day: string) => `${point}:${day}`;
-      const wanted = new Set(jobs.map((j) => key(j.point, j.day)));
-      const stored = new Set((await store.read(o.sweepId)).map((r) => key(r.point, r.day)));
+      const hashes = new Map(jobs.map((j) => [key(j.point, j.day), jobHash(j)]));
+      const check = (rows: readonly SweepResultRow[]) => {
+        const foreign = rows.filter(
+          (r) => hashes.has(key(r.point, r.day)) && hashes.get(key(r.point, r.day)) !== r.jobHash,
+        );
+        if (foreign.length > 0) throw new SweepIdReusedError(o.sweepId, foreign);
+      };
+      const before = await store.read(o.sweepId);
+      check(before);
+      const stored = new Set(before.map((r) => key(r.point, r.day)));
       const subject = jobSubject(queue.stream, o.sweepId);
       for (const j of jobs)
         if (!stored.has(key(j.point, j.day)))
@@ -171,13 +167,17 @@ export async function runJobsOnWorkers(jobs: readonly SweepJob[], o: WorkersOpti
       let lastChange = Date.now();
       let hinted = false;
       for (;;) {
-        const rows = (await store.read(o.sweepId)).filter((r) => wanted.has(key(r.point, r.day)));
-        if (rows.length !== last) {
-          last = rows.length;
+        const done = (await store.keys(o.sweepId)).filter((r) => hashes.has(key(r.point, r.day))).length;
+        if (done !== last) {
+          last = done;
           lastChange = Date.now();
-          o.onDone?.(rows.length, jobs.length);
+          o.onDone?.(done, jobs.length);
         }
-        if (rows.length >= jobs.length) return rows.map(rowResult);
+        if (done >= jobs.length) {
+          const rows = (await store.read(o.sweepId)).filter((r) => hashes.has(key(r.point, r.day)));
+          check(rows);
+          return rows.map(rowResult);
+        }
         if (!hinted && Date.now() - lastChange >= idleMs) {
           const s = await queue.state();
           if (s.inProgress === 0 && s.waitingWorkers === 0) {
@@ -238,7 +238,12 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
   const store = await openStore(o);
   let queue: WorkQueue;
   try {
-    queue = await openQueue(o, { ackWaitMs: o.ackWaitMs, name: `scalper-worker-${workerName()}` });
+    // A job that failed for want of the database waits a little before it is tried again.
+    queue = await openQueue(o, {
+      ackWaitMs: o.ackWaitMs,
+      retryDelayMs: 5_000,
+      name: `scalper-worker-${workerName()}`,
+    });
   } catch (e) {
     await store.close();
     throw e;
@@ -267,6 +272,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
       sweepId: job.sweepId,
       point: job.point,
       day: job.day,
+      jobHash: jobHash(job),
       result: outcome.ok ? toWire({ records: outcome.records, parts: outcome.parts }) : null,
       error: outcome.ok ? null : outcome.error,
     });

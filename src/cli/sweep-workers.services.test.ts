@@ -160,6 +160,32 @@ describe('a sweep on workers behind NATS', { skip: nats }, () => {
         r.worker,
       );
     await Promise.all([stopWorker(a), stopWorker(b)]);
+    // No worker left: the same sweep under its id is resumed from the rows stored, and finishes.
+    const again = ['sweep', '--data', data, '--workers', SHARED_NATS, '--stream', stream];
+    const resumed = await runScalper(
+      [...again, '-p', PARAM, '--sweep-id', json.sweepId, '--out', join(dir, 'resumed')],
+      {
+        env,
+        timeoutMs: 60_000,
+      },
+    );
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.deepEqual(sweepJson(join(dir, 'resumed')).rows, reference.rows);
+    // Another grid under that id: its stored rows are not this sweep's results.
+    const other = await runScalper(
+      [
+        ...again,
+        '-p',
+        'pipeline.sizing.baseSize=2,4',
+        '--sweep-id',
+        json.sweepId,
+        '--out',
+        join(dir, 'other'),
+      ],
+      { env, timeoutMs: 60_000 },
+    );
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /SWEEP_ID_REUSED.*point 0 day 2026-11-23/);
   });
 
   test('on one trading day, the workers give the rows of the plain sweep (not split by day)', async () => {

@@ -20,6 +20,8 @@ export interface SweepResultRow {
   readonly point: number;
   /** The trading date, YYYY-MM-DD. */
   readonly day: string;
+  /** A fingerprint of the job that was run (its files, configuration and range), as the caller makes it. */
+  readonly jobHash: string;
   /** The result, as the caller encoded it; null when the job failed. */
   readonly result: string | null;
   /** Why the job failed; null when it ran. */
@@ -33,6 +35,7 @@ CREATE TABLE IF NOT EXISTS sweep_results (
   sweep_id TEXT NOT NULL,
   point INTEGER NOT NULL CHECK (point >= 0),
   day TEXT NOT NULL CHECK (day ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+  job_hash TEXT NOT NULL,
   result TEXT,
   error TEXT,
   worker TEXT NOT NULL,
@@ -66,9 +69,9 @@ export class SweepResultStore {
   async put(row: Omit<SweepResultRow, 'worker'> & { readonly worker?: string }): Promise<boolean> {
     return this.#session.transaction('put sweep result', async (sql) => {
       const r = await sql.query(
-        `INSERT INTO sweep_results (sweep_id, point, day, result, error, worker)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sweep_id, point, day) DO NOTHING`,
-        [row.sweepId, row.point, row.day, row.result, row.error, row.worker ?? workerName()],
+        `INSERT INTO sweep_results (sweep_id, point, day, job_hash, result, error, worker)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sweep_id, point, day) DO NOTHING`,
+        [row.sweepId, row.point, row.day, row.jobHash, row.result, row.error, row.worker ?? workerName()],
       );
       return r.rowCount === 1;
     });
@@ -85,14 +88,14 @@ export class SweepResultStore {
     });
   }
 
-  /** How many rows a sweep has. */
-  async count(sweepId: string): Promise<number> {
-    return this.#session.transaction('count sweep results', async (sql) => {
-      const r = await sql.query<{ n: bigint }>(
-        'SELECT count(*) AS n FROM sweep_results WHERE sweep_id = $1',
+  /** The (point, day) of a sweep's rows, without their results: what a waiting sweep polls. */
+  async keys(sweepId: string): Promise<{ point: number; day: string }[]> {
+    return this.#session.transaction('list sweep results', async (sql) => {
+      const r = await sql.query<{ point: number; day: string }>(
+        'SELECT point, day FROM sweep_results WHERE sweep_id = $1',
         [sweepId],
       );
-      return Number(r.rows[0].n);
+      return r.rows;
     });
   }
 
@@ -102,14 +105,15 @@ export class SweepResultStore {
       const r = await sql.query<{
         point: number;
         day: string;
+        job_hash: string;
         result: string | null;
         error: string | null;
         worker: string;
       }>(
-        'SELECT point, day, result, error, worker FROM sweep_results WHERE sweep_id = $1 ORDER BY point, day',
+        'SELECT point, day, job_hash, result, error, worker FROM sweep_results WHERE sweep_id = $1 ORDER BY point, day',
         [sweepId],
       );
-      return r.rows.map((x) => ({ sweepId, ...x }));
+      return r.rows.map(({ job_hash, ...x }) => ({ sweepId, jobHash: job_hash, ...x }));
     });
   }
 
