@@ -1,9 +1,9 @@
 /**
  * Where the jobs of a sweep split by day run: on this machine's thread pool, or on `scalper worker`
  * processes anywhere, through the JetStream work queue `SCALPER_SWEEP_JOBS` (subject
- * `sweep.SCALPER_SWEEP_JOBS.<sweep id>`) with their results in PostgreSQL's `sweep_results`; and the worker's side
- * of that queue. Results already stored for the sweep id are not asked for again, so a sweep
- * stopped while it waited is resumed by running it again with its `--sweep-id`.
+ * `sweep.SCALPER_SWEEP_JOBS.<sweep id>`) with their results in PostgreSQL's `sweep_results`; and
+ * the worker's side of that queue. Results already stored for the sweep id are not asked for
+ * again, so a sweep stopped while it waited is resumed by running it again with its `--sweep-id`.
  */
 import type { DayParts } from '../backtest/index.js';
 import { EngineError } from '../core/index.js';
