@@ -4,7 +4,7 @@
  * give the rows and the table of the same sweep split by day on this machine's threads (and, on
  * one day, of the plain sweep); a worker
  * killed with SIGKILL in the middle of a job leaves that job to another worker and every (point,
- * day) is stored once; a job whose file a worker cannot read is reported by the sweep with its
+ * day) is stored once; one stopped with SIGTERM hands its job back at once; a job whose file a worker cannot read is reported by the sweep with its
  * error; unreachable servers are named with what to start. Each run has its own stream and
  * PostgreSQL schema, removed at the end.
  */
@@ -53,10 +53,20 @@ describe('a sweep on workers behind NATS', { skip: nats }, () => {
   const workers: Worker[] = [];
   let reference: { rows: unknown; table: string };
 
-  const startWorker = (ackWaitS: number): Worker => {
+  const startWorker = (ackWaitS: number, more: readonly string[] = []): Worker => {
     const proc = spawn(
       process.execPath,
-      [scalperBin(), 'worker', '--stream', stream, '--ack-wait', String(ackWaitS), '--log-level', 'info'],
+      [
+        scalperBin(),
+        'worker',
+        '--stream',
+        stream,
+        '--ack-wait',
+        String(ackWaitS),
+        '--log-level',
+        'info',
+        ...more,
+      ],
       { env: { ...process.env, ...env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let log = '';
@@ -247,6 +257,32 @@ describe('a sweep on workers behind NATS', { skip: nats }, () => {
     const again = new RegExp(`"point":${point},"day":"${day}","redeliveries":[1-9]\\d*,"msg":"job started"`);
     assert.ok(again.test(c.log() + d.log()), c.log() + d.log());
     await Promise.all([stopWorker(c), stopWorker(d)]);
+  });
+
+  test('SIGTERM in the middle of a job, no grace: the job is handed back at once, not recorded as failed', async () => {
+    const w = startWorker(60, ['--grace', '0']);
+    await ready(w);
+    const out = join(dir, 'stopped');
+    const startedAt = Date.now();
+    const sweep = runScalper(
+      ['sweep', '--data', data, '-p', PARAM, '--workers', SHARED_NATS, '--stream', stream, '--out', out],
+      { env, timeoutMs: 120_000 },
+    );
+    const started = /"point":(\d+),"day":"([\d-]+)","redeliveries":0,"msg":"job started"/;
+    await waitFor(w, () => started.test(w.log()), 'a job to start', 30_000);
+    w.proc.kill('SIGTERM');
+    assert.equal(await w.exited, 0, w.log());
+    const [, point, day] = started.exec(w.log()) ?? [];
+    assert.ok(!w.log().includes('"msg":"job done"'), 'stopped before it finished a job');
+    const next = startWorker(60);
+    const run = await sweep;
+    assert.equal(run.status, 0, run.stderr);
+    // Well within the 60 s ack wait: handed back, not left to time out.
+    assert.ok(Date.now() - startedAt < 45_000);
+    assert.deepEqual(sweepJson(out).rows, reference.rows);
+    const again = new RegExp(`"point":${point},"day":"${day}","redeliveries":[1-9]\\d*,"msg":"job started"`);
+    assert.ok(again.test(next.log()), next.log());
+    await stopWorker(next);
   });
 
   test('a job whose file a worker cannot read: the sweep names the job, the worker and the error', async () => {
