@@ -128,6 +128,8 @@ export interface WorkersOptions extends QueueAndStore {
   /** Told once when no worker has taken a job for `idleHintMs` (default 10,000 ms). */
   readonly onIdle?: (text: string) => void;
   readonly idleHintMs?: number;
+  /** Stops the wait (the jobs stay queued; the sweep can be resumed under its id). */
+  readonly signal?: AbortSignal;
 }
 
 /** A stored row as the sweep reads it. */
@@ -187,7 +189,9 @@ export async function runJobsOnWorkers(jobs: readonly SweepJob[], o: WorkersOpti
             );
           }
         }
+        o.signal?.throwIfAborted();
         await sleep(o.pollMs ?? 500);
+        o.signal?.throwIfAborted();
       }
     } finally {
       await queue.close();

@@ -5,7 +5,7 @@
  * one day, of the plain sweep); a worker
  * killed with SIGKILL in the middle of a job leaves that job to another worker and every (point,
  * day) is stored once; one stopped with SIGTERM hands its job back at once; a job whose file a worker cannot read is reported by the sweep with its
- * error; unreachable servers are named with what to start. Each run has its own stream and
+ * error; a sweep nobody works for says so; unreachable servers are named with what to start. Each run has its own stream and
  * PostgreSQL schema, removed at the end.
  */
 import assert from 'node:assert/strict';
@@ -303,6 +303,36 @@ describe('a sweep on workers behind NATS', { skip: nats }, () => {
       (e: unknown) => e instanceof SweepJobError && /point 0 day 2026-11-24/.test(e.message),
     );
     await stopWorker(w);
+  });
+
+  test('no worker taking jobs: the waiting sweep says so, naming the stream and the server', async () => {
+    const config = loadConfig({ env: {} });
+    const sweepId = `${id}-idle`;
+    const jobs = sweepJobs(sweepId, [config], new Map([['2026-11-24', [join(data, 'x.dbn')]]]));
+    const stop = new AbortController();
+    const told: string[] = [];
+    await assert.rejects(
+      runJobsOnWorkers(jobs, {
+        natsUrl: SHARED_NATS,
+        stream,
+        pgUrl,
+        sweepId,
+        pollMs: 50,
+        idleHintMs: 300,
+        signal: stop.signal,
+        onIdle: (text) => {
+          told.push(text);
+          stop.abort();
+        },
+      }),
+      { name: 'AbortError' },
+    );
+    assert.equal(told.length, 1);
+    assert.match(
+      told[0],
+      new RegExp(`no worker is taking jobs from stream ${stream} on ${SHARED_NATS} \\(1 waiting\\)`),
+    );
+    assert.match(told[0], /scalper worker --nats/);
   });
 
   test('NATS or PostgreSQL not there: the error names the server, password hidden, and what to start', async () => {
