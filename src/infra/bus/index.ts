@@ -1,4 +1,4 @@
-/** The event bus: the interface, the in-process default and NATS JetStream; subjects; DBN records on it. */
+/** The event bus: the interface, the in-process default and NATS JetStream; subjects; DBN records on it; a JetStream work queue. */
 
 export { BusError, type BusErrorCode } from './errors.js';
 export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus.js';

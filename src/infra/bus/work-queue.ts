@@ -240,7 +240,7 @@ export class WorkQueue {
 
   /**
    * Takes jobs, `concurrency` at a time, and hands each to `handler` until `stop()`; resolves once
-   * started (the consumer exists). Throws `BUS_STREAM` when the consumer cannot be made.
+   * started (the consumer exists). Throws `BUS_CONSUMER` when the consumer cannot be made.
    */
   async work(handler: (item: WorkItem) => Promise<WorkOutcome>, concurrency = 1): Promise<void> {
     if (!Number.isInteger(concurrency) || concurrency < 1)
