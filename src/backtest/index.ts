@@ -27,6 +27,7 @@ export {
   readRunFolder,
   tickOf,
 } from './compare.js';
+export { combineDays, type DayParts, dayParts } from './days.js';
 export {
   bootstrap,
   bootstrapDifference,

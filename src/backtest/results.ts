@@ -194,6 +194,17 @@ function byTechnique(
   trips: readonly RoundTrip[],
   decisions: readonly Decision[],
 ): Record<string, WinRateVsBreakEven> {
+  const pnls = techniquePnls(trips, decisions);
+  const out: Record<string, WinRateVsBreakEven> = {};
+  for (const name of Object.keys(pnls).sort()) out[name] = winRateVsBreakEven(pnls[name]);
+  return out;
+}
+
+/** The P&L of each round trip, by the techniques whose setup triggered its decision. */
+export function techniquePnls(
+  trips: readonly RoundTrip[],
+  decisions: readonly Decision[],
+): Record<string, number[]> {
   // A setup trigger names the techniques that fired on its bar ("fvg,vwap"): each counts the trip.
   const techniques = new Map<string, string[]>();
   for (const d of decisions)
@@ -207,7 +218,5 @@ function byTechnique(
       pnls.set(name, list);
     }
   }
-  const out: Record<string, WinRateVsBreakEven> = {};
-  for (const name of [...pnls.keys()].sort()) out[name] = winRateVsBreakEven(pnls.get(name) ?? []);
-  return out;
+  return Object.fromEntries(pnls);
 }

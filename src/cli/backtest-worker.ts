@@ -11,6 +11,8 @@ import {
   type AblationBase,
   type BacktestMetrics,
   backtestMetrics,
+  type DayParts,
+  dayParts,
   type RoundTrip,
   runBacktest,
   runVariant,
@@ -28,6 +30,8 @@ export interface BacktestJob {
   readonly toNs?: bigint;
   /** An ablation variant (backtest/ablations.ts) of the configuration rather than the configuration itself. */
   readonly variant?: string;
+  /** Return the run's `DayParts` too (a job of one trading day, to be combined with others). */
+  readonly parts?: boolean;
 }
 
 /** What a job returns (the round trips of a variant, for its intervals over trades). */
@@ -35,6 +39,7 @@ export interface BacktestJobResult {
   readonly records: number;
   readonly metrics: BacktestMetrics;
   readonly trips?: readonly RoundTrip[];
+  readonly parts?: DayParts;
 }
 
 /** What every ablation starts from: the configuration's analysts, pipeline, execution and loop, without a model. */
@@ -66,5 +71,9 @@ export default async function runJob(job: BacktestJob): Promise<BacktestJobResul
     decisionLatencyMs: cfg.backtest.decisionLatencyMs,
   });
   const run = await runBacktest(job.files, setup, range);
+  if (job.parts === true) {
+    const parts = dayParts(run.trader, run.decisions);
+    return { records: run.records, metrics: parts.metrics, parts };
+  }
   return { records: run.records, metrics: backtestMetrics(run.trader, run.decisions) };
 }

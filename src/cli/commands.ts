@@ -131,9 +131,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'sweep',
     description:
-      'backtest every point of a grid of configuration values in parallel worker threads and rank them by P&L, Sharpe, expectancy or profit factor',
-    args: '<files...>',
+      'backtest every point of a grid of configuration values in parallel worker threads, or on `scalper worker` processes through NATS, and rank them by P&L, Sharpe, expectancy or profit factor',
+    args: '[files...]',
     load: async () => (await import('./sweep.js')).registerSweep,
+  },
+  {
+    name: 'worker',
+    description:
+      'run the jobs of sweeps spread over machines: take (point, trading day) backtests from a NATS JetStream work queue, write each result to PostgreSQL once',
+    load: async () => (await import('./worker.js')).registerWorker,
   },
   {
     name: 'walkforward',

@@ -29,7 +29,7 @@ import {
   requireOneOf,
 } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
-import { nonNegativeInt } from './args.js';
+import { DEFAULT_PG_URL, PG_URL_ENV, redactUrl } from '../infra/index.js';
 import type { BacktestJob, BacktestJobResult } from './backtest-worker.js';
 import { summary } from './commands.js';
 import { runOf, type ScalperConfig, withValues } from './config.js';
@@ -37,6 +37,20 @@ import { commandInputs, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 import { n, outputFolder } from './output.js';
 import { countProgress } from './progress.js';
+import {
+  checkStream,
+  checkSweepId,
+  type DayResult,
+  NATS_URL_ENV,
+  newSweepId,
+  parseWorkers,
+  SWEEP_STREAM,
+  type SweepWorkers,
+  sweepJobs,
+  sweepOfDays,
+} from './sweep-jobs.js';
+import { runJobsOnPool, runJobsOnWorkers } from './sweep-remote.js';
+import { filesByDay } from './trading-days.js';
 
 /** Backtests run in worker threads, or inline with `workers: 0` (tests, a debugger). */
 export interface BacktestPool {
@@ -167,12 +181,81 @@ export function sweepTable(r: SweepResult): string[] {
   return [line(head), ...body.map(line)];
 }
 
+/** Options of `runSweepByDay`. */
+interface ByDayOptions {
+  readonly config: ScalperConfig;
+  readonly points: readonly GridPoint[];
+  readonly objective: Objective;
+  readonly fromNs?: bigint;
+  readonly toNs?: bigint;
+  readonly where: SweepWorkers;
+  readonly sweepId?: string;
+  readonly stream: string;
+  readonly pg?: string;
+}
+
+/**
+ * The sweep split by trading day: one job per (point, day), on threads here or on the workers of
+ * a NATS server, each point's days combined and scored.
+ */
+async function runSweepByDay(
+  files: readonly string[],
+  o: ByDayOptions,
+): Promise<{ result: SweepResult; split: { sweepId: string; days: string[] } }> {
+  // Every point's configuration is checked before a job is made.
+  const configs = o.points.map((p) => withValues(o.config, p, '--param'));
+  const byDay = await filesByDay(files);
+  const sweepId = o.sweepId ?? newSweepId();
+  const jobs = sweepJobs(sweepId, configs, byDay, o);
+  const days = [...new Set(jobs.map((j) => j.day))];
+  if (jobs.length === 0)
+    throw new ConfigError(
+      `sweep: no trading day of the input (${[...byDay.keys()].join(', ') || 'none'}) falls in the time range`,
+    );
+  const bar = countProgress('sweep', jobs.length, 'jobs');
+  let results: DayResult[];
+  if (o.where.kind === 'nats') {
+    process.stderr.write(
+      `sweep ${sweepId}: ${n(o.points.length)} points × ${days.length} trading day(s) = ${n(jobs.length)} jobs on the workers of ${redactUrl(o.where.url)} (stream ${o.stream})\n`,
+    );
+    try {
+      results = await runJobsOnWorkers(jobs, {
+        natsUrl: o.where.url,
+        stream: o.stream,
+        pgUrl: o.pg,
+        sweepId,
+        onDone: (d) => bar.update(d),
+        onIdle: (text) => process.stderr.write(`sweep ${sweepId}: ${text}\n`),
+      });
+    } finally {
+      bar.stop();
+    }
+  } else {
+    const workers = Math.min(o.where.threads, jobs.length);
+    process.stderr.write(
+      `sweep: ${n(o.points.length)} points × ${days.length} trading day(s) = ${n(jobs.length)} jobs on ${workers || 'no'} worker thread(s)\n`,
+    );
+    const pool = await backtestPool(workers);
+    try {
+      results = await runJobsOnPool(jobs, pool, (d) => bar.update(d));
+    } finally {
+      bar.stop();
+      await pool.close();
+    }
+  }
+  return {
+    result: sweepOfDays(sweepId, o.points, o.objective, results),
+    split: { sweepId, days },
+  };
+}
+
 /** Registers `sweep`. */
 export function registerSweep(program: Command): void {
   const cmd = program
     .command('sweep')
     .description(summary('sweep'))
-    .argument('<files...>', 'DBN files or folders, as `scalper backtest` reads them')
+    .argument('[files...]', 'DBN files or folders, as `scalper backtest` reads them')
+    .option('--data <dir>', 'a folder of DBN files (as the FILES arguments; both may be given)')
     .option(
       '-p, --param <path=values>',
       'a configuration path and the values it takes, comma-separated (decide.vpinThreshold=0.7,0.8,0.9); repeat for more axes',
@@ -181,16 +264,54 @@ export function registerSweep(program: Command): void {
     )
     .option('--grid <file>', 'a YAML or JSON file of axes: `decide.vpinThreshold: [0.7, 0.8]`, one per line')
     .option('--objective <name>', `what ranks the points: ${OBJECTIVES.join(', ')}`, 'pnl')
-    .option('--workers <n>', 'worker threads (0: run in this thread); default one per core', nonNegativeInt)
+    .option(
+      '--workers <n|url>',
+      `worker threads (0: run in this thread; default one per core), or a NATS server (nats://host:port, or "nats" for ${NATS_URL_ENV}) whose \`scalper worker\` processes run one job per (point, trading day) and write the results to PostgreSQL`,
+      (v: string) => parseWorkers(v),
+    )
+    .option(
+      '--by-day',
+      'split the run by trading day: each point backtested on each day alone, the days combined (what a sweep on NATS workers does; here on threads)',
+    )
+    .option(
+      '--sweep-id <id>',
+      "with a NATS URL: the sweep's id (default a new one); the same id resumes a sweep, reusing the results stored",
+      checkSweepId,
+    )
+    .option(
+      '--stream <name>',
+      `with a NATS URL: the work-queue stream of the jobs`,
+      checkStream,
+      SWEEP_STREAM,
+    )
+    .option(
+      '--pg <url>',
+      `with a NATS URL: the PostgreSQL database of the results (default ${PG_URL_ENV}, else ${DEFAULT_PG_URL})`,
+    )
     .option('-o, --out <dir>', 'the folder for sweep.json', 'sweep')
+    .addHelpText(
+      'after',
+      `
+On NATS workers: every (point, trading day) is a job on the JetStream work queue ${SWEEP_STREAM}
+(subject sweep.<stream>.<sweep id>); run \`scalper worker --nats URL\` on each machine that is to
+work. Jobs name the data files by absolute path and carry the whole configuration: a worker on
+another machine needs the files at the same paths (shared storage), and any file the
+configuration names (a regime model). Results are rows of sweep_results in PostgreSQL, one per
+job, written once even when a job runs twice.`,
+    )
     .action(
       async (
         paths: string[],
         o: {
+          data?: string;
           param: string[];
           grid?: string;
           objective: string;
-          workers?: number;
+          workers?: SweepWorkers;
+          byDay?: boolean;
+          sweepId?: string;
+          stream: string;
+          pg?: string;
           out: string;
           from?: string;
           to?: string;
@@ -202,33 +323,54 @@ export function registerSweep(program: Command): void {
         const axes = await readGrid(o.param, o.grid);
         if (axes.length === 0)
           throw new ConfigError('sweep: give at least one --param PATH=V1,V2 or a --grid file');
-        const { files, fromNs, toNs } = await commandInputs(paths, o);
+        const inputs = [...paths, ...(o.data !== undefined ? [o.data] : [])];
+        if (inputs.length === 0) throw new ConfigError('sweep: give the data as FILES… or --data DIR');
+        const { files, fromNs, toNs } = await commandInputs(inputs, o);
         for (const f of files) if (!existsSync(f)) throw new DbnError('IO', f, 0, 'file not found');
         outputFolder(o.out);
         const points = gridPoints(axes);
-        const workers = Math.min(o.workers ?? defaultWorkers(), points.length);
-        process.stderr.write(
-          `sweep: ${n(points.length)} points over ${files.length} file(s) on ${workers || 'no'} worker thread(s)\n`,
-        );
-        const pool = await backtestPool(workers);
-        const bar = countProgress('sweep', points.length);
+        const where = o.workers ?? { kind: 'threads', threads: defaultWorkers() };
         let result: SweepResult;
-        try {
-          result = await runSweep(files, {
+        let split: { sweepId: string; days: readonly string[] } | null = null;
+        if (where.kind === 'threads' && o.byDay !== true) {
+          const workers = Math.min(where.threads, points.length);
+          process.stderr.write(
+            `sweep: ${n(points.length)} points over ${files.length} file(s) on ${workers || 'no'} worker thread(s)\n`,
+          );
+          const pool = await backtestPool(workers);
+          const bar = countProgress('sweep', points.length);
+          try {
+            result = await runSweep(files, {
+              config: run.config,
+              points,
+              objective,
+              pool,
+              fromNs,
+              toNs,
+              onDone: (d) => bar.update(d),
+            });
+          } finally {
+            bar.stop();
+            await pool.close();
+          }
+        } else {
+          const byDay = await runSweepByDay(files, {
             config: run.config,
             points,
             objective,
-            pool,
             fromNs,
             toNs,
-            onDone: (d) => bar.update(d),
+            where,
+            sweepId: o.sweepId,
+            stream: o.stream,
+            pg: o.pg,
           });
-        } finally {
-          bar.stop();
-          await pool.close();
+          result = byDay.result;
+          split = byDay.split;
         }
         const out = join(o.out, 'sweep.json');
-        writeFileSync(out, `${JSON.stringify({ version: 1, axes, files, ...result }, plainJsonValue, 2)}\n`);
+        const json = { version: 1, axes, files, ...(split !== null ? split : {}), ...result };
+        writeFileSync(out, `${JSON.stringify(json, plainJsonValue, 2)}\n`);
         process.stdout.write(`points ranked by ${objective} (best first):\n`);
         for (const line of sweepTable(result)) process.stdout.write(`  ${line}\n`);
         process.stdout.write(`best: ${pointText(result.rows[result.best].point)}\n`);

@@ -20,17 +20,7 @@ import {
   type TrainingJson,
   walkForwardFolds,
 } from '../backtest/index.js';
-import {
-  ConfigError,
-  formatDate,
-  isTradingDate,
-  plainJsonValue,
-  requireOneOf,
-  tradingDayBounds,
-  tradingDayBoundsNs,
-  UNDEF_TIMESTAMP,
-} from '../core/index.js';
-import { DbnDecoder } from '../data/dbn/index.js';
+import { ConfigError, plainJsonValue, requireOneOf, tradingDayBoundsNs } from '../core/index.js';
 import { FeatureEngine } from '../features/index.js';
 import { fitRegimeModel } from '../strategy/index.js';
 import { nonNegativeInt, positiveInt } from './args.js';
@@ -52,36 +42,9 @@ import {
   runSweep,
   type SweepResult,
 } from './sweep.js';
+import { filesByDay } from './trading-days.js';
 
-const DAY_MS = 86_400_000;
-
-/**
- * The CME trading dates each file covers, from the time range in its metadata: a file of one day
- * falls on that day, a file of a week on each of its days.
- */
-export async function filesByDay(files: readonly string[]): Promise<Map<string, string[]>> {
-  const byDay = new Map<string, string[]>();
-  for (const f of files) {
-    const dec = DbnDecoder.fromFile(f);
-    const md = await dec.readMetadata().finally(() => dec.close());
-    if (md === null || md.end === UNDEF_TIMESTAMP || md.end <= md.start)
-      throw new ConfigError(
-        `${f}: its metadata gives no end time, so its trading days are unknown; give files of whole days (as Databento's daily split writes them)`,
-      );
-    const startMs = Number(md.start / 1_000_000n);
-    const endMs = Number((md.end - 1n) / 1_000_000n);
-    for (let t = startMs - DAY_MS; t <= endMs + DAY_MS; t += DAY_MS) {
-      const date = formatDate(t);
-      if (!isTradingDate(date)) continue;
-      const b = tradingDayBounds(date);
-      if (b.startMs > endMs || b.endMs <= startMs) continue;
-      const list = byDay.get(date) ?? [];
-      list.push(f);
-      byDay.set(date, list);
-    }
-  }
-  return new Map([...byDay].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
+export { filesByDay };
 
 /** The files of `days` (each once, in input order) and the time range from the first day's open to the last's close. */
 function span(

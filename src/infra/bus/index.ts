@@ -1,4 +1,4 @@
-/** The event bus: the interface, the in-process default and NATS JetStream; subjects; DBN records on it. */
+/** The event bus: the interface, the in-process default and NATS JetStream; subjects; DBN records on it; a JetStream work queue. */
 
 export { BusError, type BusErrorCode } from './errors.js';
 export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus.js';
@@ -16,3 +16,10 @@ export type {
   Subscription,
   SubscriptionStats,
 } from './types.js';
+export {
+  type WorkItem,
+  type WorkOutcome,
+  WorkQueue,
+  type WorkQueueOptions,
+  type WorkQueueState,
+} from './work-queue.js';

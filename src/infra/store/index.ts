@@ -1,6 +1,7 @@
 /**
  * The runtime's state store: the interface, its embedded SQLite implementation and its PostgreSQL
- * one (which also keeps the history: bars, feature snapshots and the fills of runs).
+ * one (which also keeps the history: bars, feature snapshots and the fills of runs); the results of
+ * distributed sweeps in PostgreSQL.
  */
 
 export { SQLITE_DRIVERS, type SqliteDriverName, sqliteDriverProblem, sqliteDrivers } from './driver.js';
@@ -27,6 +28,13 @@ export {
   STATE_FILE,
   stateStorePath,
 } from './sqlite-store.js';
+export {
+  openSweepResults,
+  type SweepResultRow,
+  SweepResultStore,
+  type SweepResultStoreOptions,
+  workerName,
+} from './sweep-results.js';
 export type {
   BulkMethod,
   DecisionHeader,
