@@ -105,7 +105,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'decide',
     description:
       'replay DBN files through the decision pipeline (triggers, seven analysts, consensus, debate, validators, approval), record every decision and trade the approved ones on the paper broker; with --bus, the decide service on NATS JetStream (features.<product> in, signals.<product> out)',
-    args: '<files...>',
+    args: '[files...]',
     load: async () => (await import('./decide.js')).registerDecide,
   },
   {
@@ -187,8 +187,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'ingest',
     description:
-      'the ingest service: DBN files onto NATS JetStream, a subject per product and schema (md.6E.mbp10)',
-    args: '<files...>',
+      'the ingest service: DBN files (simulated or recorded) or a live feed (Databento, IG) onto NATS JetStream, a subject per product and schema (md.6E.mbp10)',
+    args: '[files...]',
     load: async () => (await import('./services.js')).registerIngest,
   },
   {

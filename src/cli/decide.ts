@@ -278,6 +278,7 @@ export function registerDecide(program: Command): void {
     vpinBucket: 'engine.vpinBucketVolume',
     vpinWindow: 'engine.vpinWindowBuckets',
     workers: 'decide.workers',
+    stream: 'runtime.services.stream',
   });
 }
 

@@ -20,6 +20,8 @@ import {
   JetStreamBus,
   MemoryBus,
   MemoryFeatureStore,
+  openPgStore,
+  type PgStateStore,
   RedisFeatureStore,
   redactUrl,
 } from '../infra/index.js';
@@ -28,18 +30,22 @@ import {
   DecideService,
   ExecuteService,
   FeaturizeService,
+  type FeedKind,
+  type IngestSummary,
+  ingestFeed,
   ingestFiles,
   ServiceMetrics,
   type ServiceView,
 } from '../runtime/index.js';
 import { nonNegativeInt, nonNegativeNumber } from './args.js';
 import { summary } from './commands.js';
-import { runOf, type ScalperConfig } from './config.js';
+import { configFlags, runOf, type ScalperConfig } from './config.js';
 import { backtestSetup, executionLines, executionSummary, summaryLines } from './decide.js';
+import { checkLiveFeeds, liveFeeds } from './feeds.js';
 import { commandInputs } from './inputs.js';
 import { openModel } from './model.js';
 import { n, outputFolder } from './output.js';
-import { endOnSignals, sessionFolder } from './paper.js';
+import { endOnSignals, feedList, sessionFolder } from './paper.js';
 import { readRegimeModel } from './regime-files.js';
 
 /** The NATS URL of `env` (`SCALPER_NATS_URL`, default nats://127.0.0.1:4222). */
@@ -77,25 +83,43 @@ function busOptions(cmd: Command, inProcess = false, service = false): Command {
       'serve /metrics (consumer lag, in flight, counts, stage latencies) and /health on 127.0.0.1:<n>',
       nonNegativeInt,
     );
-  return cmd
+  cmd
     .option(
       '--bus <url>',
       inProcess
         ? 'run the stages over NATS JetStream at this URL (default: the in-process bus)'
         : 'NATS JetStream server (default SCALPER_NATS_URL, else nats://127.0.0.1:4222)',
     )
-    .option('--stream <name>', 'the JetStream stream of this run (default SCALPER)');
+    .option('--stream <name>', 'the JetStream stream of this run (runtime.services.stream, default SCALPER)');
+  configFlags(cmd, { stream: 'runtime.services.stream' });
+  return cmd;
+}
+
+/** Execute's history store (`runtime.services.history`), or null. */
+async function openHistory(cfg: ScalperConfig, log: Logger): Promise<PgStateStore | null> {
+  const svc = cfg.runtime.services;
+  if (svc.history === 'none') return null;
+  const store = await openPgStore({ schema: svc.historySchema, logger: log });
+  process.stderr.write(`history: PostgreSQL at ${store.location}\n`);
+  return store;
 }
 
 /** Connects to the bus the flags name: NATS JetStream, or null for the in-process bus. */
-async function openBus(o: BusFlags, name: string, log: Logger, inProcessDefault = false): Promise<EventBus> {
-  if (inProcessDefault && o.bus === undefined)
+async function openBus(
+  o: BusFlags,
+  cfg: ScalperConfig,
+  name: string,
+  log: Logger,
+  inProcessDefault = false,
+): Promise<EventBus> {
+  const svc = cfg.runtime.services;
+  if (inProcessDefault && o.bus === undefined && svc.bus === 'memory')
     return new MemoryBus({ maxMessages: 50_000_000, maxBytes: 2 ** 33 });
   const url = natsUrl(o.bus);
   try {
     return await JetStreamBus.connect({
       servers: url,
-      stream: o.stream ?? 'SCALPER',
+      stream: svc.stream,
       name: `scalper-${name}`,
       connectTimeoutMs: 10_000,
       logger: log,
@@ -142,27 +166,46 @@ export function registerIngest(program: Command): void {
   const cmd = program
     .command('ingest')
     .description(summary('ingest'))
-    .argument('<files...>', 'DBN files or folders of them, merged by ts_recv')
+    .argument('[files...]', "DBN files or folders of them, merged by ts_recv (the simulator's or recorded)")
+    .option(
+      '--feed <feeds>',
+      'publish a live feed instead of files until Ctrl-C: databento (runtime.databento), ig (ig.markets), or databento,ig',
+      feedList,
+    )
     .option(
       '--speed <x>',
-      'replay at x times real time (default 0: as fast as the bus takes it)',
+      'replay files at x times real time (default 0: as fast as the bus takes them)',
       nonNegativeNumber,
     )
-    .action(async (paths: string[], o: BusFlags & { speed?: number }, self: Command) => {
-      runOf(self);
+    .action(async (paths: string[], o: BusFlags & { speed?: number; feed?: string[] }, self: Command) => {
+      const cfg = runOf(self).config;
       const log = componentLogger('ingest');
-      const { files } = await commandInputs(paths, {});
-      const bus = await openBus(o, 'ingest', log);
+      if ((o.feed === undefined) === (paths.length === 0))
+        throw new ConfigError('ingest: give DBN files, or --feed databento|ig for a live feed (not both)');
+      const kinds = o.feed as FeedKind[] | undefined;
+      if (kinds !== undefined) checkLiveFeeds(kinds, cfg);
+      const files = paths.length > 0 ? (await commandInputs(paths, {})).files : [];
+      const bus = await openBus(o, cfg, 'ingest', log);
+      const t0 = performance.now();
+      let r: IngestSummary;
       try {
-        const t0 = performance.now();
-        const r = await ingestFiles({ bus, files, speed: o.speed, logger: log });
-        const s = (performance.now() - t0) / 1000;
-        process.stdout.write(
-          `ingested ${n(r.records)} records of ${r.products.join(', ')} in ${s.toFixed(1)} s (${n(Math.round(r.records / s))} records/s): ${n(r.stored)} messages stored, ${n(r.duplicates)} already on the stream\n`,
-        );
+        if (kinds === undefined) r = await ingestFiles({ bus, files, speed: o.speed, logger: log });
+        else {
+          const ctl = endOnSignals();
+          const live = liveFeeds(kinds, cfg, { signal: ctl.signal, log });
+          try {
+            r = await ingestFeed({ bus, feed: live.feed, logger: log });
+          } finally {
+            live.close();
+          }
+        }
       } finally {
         await bus.close();
       }
+      const s = (performance.now() - t0) / 1000;
+      process.stdout.write(
+        `ingested ${n(r.records)} records of ${r.products.join(', ') || 'no product'} in ${s.toFixed(1)} s (${n(Math.round(r.records / s))} records/s): ${n(r.stored)} messages stored, ${n(r.duplicates)} already on the stream\n`,
+      );
     });
   busOptions(cmd);
 }
@@ -175,14 +218,14 @@ export function registerFeaturize(program: Command): void {
     .option('--products <list>', 'products to featurize, e.g. 6E,6B (default every one)', list)
     .option(
       '--feature-store <kind>',
-      'where the latest snapshots go: memory (default) or redis (SCALPER_REDIS_URL)',
+      'where the latest snapshots go: memory or redis (runtime.services.featureStore; Redis at SCALPER_REDIS_URL)',
     )
     .action(async (o: BusFlags & { products?: string[]; featureStore?: string }, self: Command) => {
       const cfg = runOf(self).config;
       const log = componentLogger('featurize');
       const setup = setupOf(cfg, log);
-      const store = await feature(o.featureStore, log);
-      const bus = await openBus(o, 'featurize', log);
+      const store = await feature(cfg.runtime.services.featureStore, log);
+      const bus = await openBus(o, cfg, 'featurize', log);
       const ctl = endOnSignals();
       let metrics: ServiceMetrics | null = null;
       const svc = new FeaturizeService({ bus, loop: setup.loop, products: o.products, store, logger: log });
@@ -207,6 +250,7 @@ export function registerFeaturize(program: Command): void {
       }
     });
   busOptions(cmd, false, true);
+  configFlags(cmd, { featureStore: 'runtime.services.featureStore' });
 }
 
 /** `decide --bus`: the decide service (decide.ts registers the command). */
@@ -218,7 +262,7 @@ export async function runDecideService(
   const pool = cfg.decide.workers > 0 ? new WorkerPool({ size: cfg.decide.workers }) : undefined;
   const setup = setupOf(cfg, log, pool);
   const model = await openModel(cfg.llm, log);
-  const bus = await openBus(o, 'decide', log);
+  const bus = await openBus(o, cfg, 'decide', log);
   const ctl = endOnSignals();
   let metrics: ServiceMetrics | null = null;
   const svc = new DecideService({
@@ -300,13 +344,15 @@ export function registerExecute(program: Command): void {
       const cfg = runOf(self).config;
       const log = componentLogger('execute');
       const setup = setupOf(cfg, log);
-      const bus = await openBus(o, 'execute', log);
+      const history = await openHistory(cfg, log);
+      const bus = await openBus(o, cfg, 'execute', log);
       const ctl = endOnSignals();
       let metrics: ServiceMetrics | null = null;
       const svc = new ExecuteService({
         bus,
         execution: setup.execution,
         decisionLatencyMs: setup.loop?.decisionLatencyMs,
+        history,
         logger: log,
       });
       try {
@@ -344,6 +390,7 @@ export function registerExecute(program: Command): void {
         await metrics?.close();
         await svc.stop();
         await bus.close();
+        await history?.close();
       }
     });
   busOptions(cmd, false, true);
@@ -372,7 +419,8 @@ export function registerRun(program: Command): void {
         const { files } = await commandInputs(paths, {});
         const setup = setupOf(cfg, log);
         const model = await openModel(cfg.llm, log);
-        const bus = await openBus(o, 'run', log, true);
+        const history = await openHistory(cfg, log);
+        const bus = await openBus(o, cfg, 'run', log, true);
         const featurize = new FeaturizeService({ bus, loop: setup.loop, logger: log });
         const decide = new DecideService({
           bus,
@@ -385,6 +433,7 @@ export function registerRun(program: Command): void {
           bus,
           execution: setup.execution,
           decisionLatencyMs: setup.loop?.decisionLatencyMs,
+          history,
           logger: log,
         });
         const ctl = endOnSignals();
@@ -408,6 +457,7 @@ export function registerRun(program: Command): void {
         } finally {
           await Promise.all([featurize.stop(), decide.stop(), execute.stop()]);
           await bus.close();
+          await history?.close();
           await model.close();
         }
       },

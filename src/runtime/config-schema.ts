@@ -36,6 +36,27 @@ export const RuntimeConfigSchema = z.strictObject({
   /** A file whose appearance pulls the kill switch (default `<dataDir>/KILL`); its text is the reason. */
   killFile: z.optional(NON_EMPTY),
   /**
+   * The engine as services (`scalper run`, `ingest`, `featurize`, `decide --bus`, `execute`): the
+   * adapters they use. Connection URLs come from the environment: SCALPER_NATS_URL (default
+   * nats://127.0.0.1:4222), SCALPER_REDIS_URL (redis://127.0.0.1:6379), SCALPER_PG_URL
+   * (postgres://127.0.0.1:5432/test).
+   */
+  services: z.prefault(
+    z.strictObject({
+      /** The bus of `scalper run`: `memory` (one process) or `nats` (JetStream); the others use NATS. */
+      bus: z._default(z.enum(['memory', 'nats']), 'memory'),
+      /** The JetStream stream of a run: one per replay, as a restarted service reads it again from the start. */
+      stream: z._default(z.string().check(z.regex(/^[A-Za-z0-9_-]+$/)), 'SCALPER'),
+      /** Where featurize keeps the latest snapshot of each instrument: `memory` or `redis`. */
+      featureStore: z._default(z.enum(['memory', 'redis']), 'memory'),
+      /** Where execute keeps orders, fills and decisions: `none` or `postgres`. */
+      history: z._default(z.enum(['none', 'postgres']), 'none'),
+      /** The PostgreSQL schema of that history (default the server's search path). */
+      historySchema: z.optional(z.string().check(z.regex(/^[a-z_][a-z0-9_]*$/))),
+    }),
+    {},
+  ),
+  /**
    * The HTTP endpoint: Prometheus metrics (`/metrics`), readiness (`/health`), the status (`/status`)
    * and the kill switch (`POST /kill`, with the token in SCALPER_CONTROL_TOKEN). Port 0: no endpoint.
    */

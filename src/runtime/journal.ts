@@ -30,7 +30,13 @@ import {
   type TraderFill,
   type TraderResume,
 } from '../execution/index.js';
-import type { SqliteStateStore, StoredFill, StoredOrder } from '../infra/index.js';
+import {
+  type SqliteStateStore,
+  type StateStore,
+  StateStoreError,
+  type StoredFill,
+  type StoredOrder,
+} from '../infra/index.js';
 import { type Decision, decisionJson } from '../pipeline/index.js';
 
 /** What a restarted session starts from. */
@@ -205,18 +211,34 @@ function lastOf<T>(list: readonly T[], pick: (x: T) => boolean): T | undefined {
  * come, decisions, and (`checkpoint`) the day's loss state and the feed position. Store failures
  * are logged with what was being written and counted (`failures`); the session decides whether to
  * stop trading on them.
+ *
+ * The embedded store (SQLite) writes each call at once, an order before it is sent. A server's
+ * store (PostgreSQL) is written behind, one call after another in the order they came (`settled`
+ * waits for them): the history of a run, not the guard of a live order.
  */
 export class SessionJournal {
   /** Writes the store refused. */
   failures = 0;
+  /** While true nothing is written (a state being rebuilt from what the store has already). */
+  paused = false;
   /** How many transitions of each order are in the store. */
   readonly #written = new Map<string, number>();
   #trader: Trader | null = null;
+  /** The last write behind (a server's store). */
+  #tail: Promise<void> = Promise.resolve();
+  readonly #behind: boolean;
 
   constructor(
-    readonly store: SqliteStateStore,
+    readonly store: SqliteStateStore | StateStore,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.#behind = !('recordOrderNow' in store);
+  }
+
+  /** Resolves once the writes behind so far are done. */
+  settled(): Promise<void> {
+    return this.#tail;
+  }
 
   /**
    * Follows `trader`'s orders: every report's transitions go to the store. Orders its broker holds
@@ -237,17 +259,20 @@ export class SessionJournal {
    * throws, and the order is not sent.
    */
   beforeSend(spec: OrderSpec, role: OrderRole, nowNs: bigint): void {
-    this.store.recordOrderNow({ spec, sentNs: nowNs }, role);
+    if (this.paused) return;
+    const store = this.store;
+    if ('recordOrderNow' in store) store.recordOrderNow({ spec, sentNs: nowNs }, role);
+    else this.#write('order', () => store.recordOrder({ spec, sentNs: nowNs }, role));
   }
 
   /** A decision and its audit record. */
   decision(d: Decision): void {
-    this.#write('decision', this.store.recordDecision(d, decisionJson(d)));
+    this.#write('decision', () => this.store.recordDecision(d, decisionJson(d)));
   }
 
   /** The kill switch changed. */
   kill(engaged: boolean, reason: string, atNs: bigint): void {
-    this.#write('kill switch', this.store.setKillSwitch({ engaged, reason, atNs }));
+    this.#write('kill switch', () => this.store.setKillSwitch({ engaged, reason, atNs }));
   }
 
   /** The trading day's loss state and how far the feed got. */
@@ -257,8 +282,7 @@ export class SessionJournal {
     const day = t.day;
     if (day.tradingDate !== '') {
       const pnl = t.dailyPnl();
-      this.#write(
-        'risk day',
+      this.#write('risk day', () =>
         this.store.saveRiskDay({
           tradingDate: day.tradingDate,
           startEquity: day.startEquity,
@@ -269,7 +293,7 @@ export class SessionJournal {
         }),
       );
     }
-    if (feedNs >= 0n) this.#write('feed position', this.store.saveFeedPosition(feed, feedNs));
+    if (feedNs >= 0n) this.#write('feed position', () => this.store.saveFeedPosition(feed, feedNs));
   }
 
   /**
@@ -283,23 +307,46 @@ export class SessionJournal {
       const t = h[i];
       if (t.event === 'fill') {
         const mine = r.kind === 'fill' && i === h.length - 1;
-        this.#write('fill', this.store.recordFill(fillOf(order, t, i, mine ? r : null), t));
+        const fill = fillOf(order, t, i, mine ? r : null);
+        this.#write('fill', () => this.store.recordFill(fill, t));
       } else {
         const s = order.spec;
         const change =
           t.event === 'replaced' ? { quantity: s.quantity, limitPx: s.limitPx, stopPx: s.stopPx } : {};
-        this.#write('order state', this.store.recordTransition(id, t, change));
+        this.#write('order state', () => this.store.recordTransition(id, t, change));
       }
     }
     if (isTerminal(order.status)) this.#written.delete(id);
     else this.#written.set(id, h.length);
   }
 
-  #write(what: string, p: Promise<unknown>): void {
-    p.catch((e: unknown) => {
+  #write(what: string, call: () => Promise<unknown>): void {
+    if (this.paused) return;
+    const failed = (e: unknown) => {
       this.failures++;
       this.log.error({ err: e, what }, `state store: the ${what} could not be written`);
-    });
+    };
+    if (!this.#behind) call().catch(failed);
+    else this.#tail = this.#tail.then(() => untilWritten(call, what, this.log)).then(() => {}, failed);
+  }
+}
+
+/**
+ * A write behind, tried again each second while the server cannot be reached (nothing is dropped
+ * for an outage; the log says when it went through); any other refusal is final.
+ */
+async function untilWritten(call: () => Promise<unknown>, what: string, log: Logger): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      await call();
+      if (tries > 1) log.info({ what, tries }, `state store: the ${what} was written after the outage`);
+      return;
+    } catch (e) {
+      if (!(e instanceof StateStoreError) || e.code !== 'STORE_UNAVAILABLE') throw e;
+      if (tries === 1)
+        log.warn({ what }, `state store unreachable: the ${what} waits, tried again every second`);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
   }
 }
 

@@ -26,8 +26,9 @@ import {
   paperTrader,
   type Trader,
 } from '../../execution/index.js';
-import { busSubject, type EventBus, type Subscription } from '../../infra/index.js';
+import { busSubject, type EventBus, type StateStore, type Subscription } from '../../infra/index.js';
 import { actOnDecision, type Decision } from '../../pipeline/index.js';
+import { SessionJournal } from '../journal.js';
 import { decodeEnd, decodeNotice, mdKind, RecordReader, recordNs } from './market.js';
 import { decodeMessage, encodeMessage, type PortfolioMessage, type SignalsMessage } from './wire.js';
 
@@ -40,6 +41,11 @@ export interface ExecuteOptions {
   readonly decisionLatencyMs?: number;
   /** Name of the durable consumers (default `execute`). */
   readonly name?: string;
+  /**
+   * Where orders, their states, fills and decisions are kept (PostgreSQL for a shared history):
+   * written behind, in order. While it cannot be reached no new position is taken.
+   */
+  readonly history?: StateStore | null;
   readonly logger?: Logger;
 }
 
@@ -78,10 +84,13 @@ export class ExecuteService {
   readonly #products = new Map<string, Product>();
   readonly #subs: Subscription[] = [];
   readonly #latencyNs: bigint;
+  readonly #journal: SessionJournal | null;
   readonly #late: Late[] = [];
   #nextGridNs = -1n;
   #endNs = -1n;
   #portfolioNs = -1n;
+  /** The last grid second an earlier run of this service published (−1: none). */
+  #resumeNs = -1n;
   #records = 0;
   /** Orders sent, in order; how many of them and of the trader's fills are on the bus. */
   readonly #sent: OrderSpec[] = [];
@@ -97,12 +106,28 @@ export class ExecuteService {
   constructor(o: ExecuteOptions) {
     this.#o = o;
     this.#log = (o.logger ?? rootLogger()).child({ component: 'execute' });
+    const history = o.history ?? null;
+    const journal = history === null ? null : new SessionJournal(history, this.#log);
+    this.#journal = journal;
     this.trader = paperTrader({
       instruments: [],
       config: o.execution,
       runId: o.runId ?? 'svc',
-      beforeSend: (spec) => void this.#sent.push(spec),
+      beforeSend: (spec, role, nowNs) => {
+        journal?.beforeSend(spec, role, nowNs);
+        this.#sent.push(spec);
+      },
+      // The risk path is blind without its store: what is open is managed, nothing new is taken.
+      dataTrust:
+        history === null || !('reachable' in history)
+          ? undefined
+          : () =>
+              (history as { reachable: boolean }).reachable ? null : 'the history store cannot be reached',
     });
+    if (journal !== null) {
+      journal.follow(this.trader);
+      journal.paused = true;
+    }
     this.#latencyNs = BigInt(Math.round((o.decisionLatencyMs ?? 0) * 1e6));
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
@@ -126,6 +151,7 @@ export class ExecuteService {
     if (last !== null) {
       const m = decodeMessage(last.data, `portfolio #${last.seq}`) as PortfolioMessage;
       this.#portfolioNs = m.tNs;
+      this.#resumeNs = m.tNs;
       // What went out up to that second is not published again as the state is rebuilt.
       this.#ordersOut = m.orders;
       this.#fillsOut = m.fills;
@@ -186,6 +212,7 @@ export class ExecuteService {
       if ([...this.#products.values()].every((p) => p.ended)) {
         while (this.#nextGridNs >= 0n && this.#nextGridNs <= this.#endNs) await this.#gridSecond();
         this.trader.sampleEquity();
+        await this.#journal?.settled();
         this.#log.info(
           { records: this.#records, decisions: this.decisions.length, orders: this.trader.orderCount },
           'execute reached the end',
@@ -234,11 +261,14 @@ export class ExecuteService {
   async #gridSecond(): Promise<void> {
     const t = this.#nextGridNs;
     const trader = this.trader;
+    const journal = this.#journal;
     while (this.#late.length > 0 && this.#late[0].dueNs <= t) {
       const l = this.#late.shift() as Late;
       actOnDecision(trader, l.decision, l.input, t, null);
     }
     if (t > this.#portfolioNs) {
+      // The store has everything before this second's decisions when its portfolio is out.
+      await journal?.settled();
       const positions: Record<string, number> = {};
       for (const x of trader.positions()) if (x.quantity !== 0) positions[x.symbol] = x.quantity;
       await this.#o.bus.publish(
@@ -256,6 +286,9 @@ export class ExecuteService {
       );
       this.#portfolioNs = t;
     }
+    // Past what an earlier run of this service wrote (up to the last portfolio it published): the
+    // store hears of everything from here.
+    if (journal !== null && journal.paused && t >= this.#resumeNs) journal.paused = false;
     const seconds: { m: SignalsMessage; storedMs: number }[] = [];
     const due: { decision: Decision; input: AgentInput; from: { m: SignalsMessage; storedMs: number } }[] =
       [];
@@ -273,6 +306,7 @@ export class ExecuteService {
     due.sort((a, b) => seqOf(a.decision.id) - seqOf(b.decision.id));
     for (const { decision, input, from } of due) {
       this.decisions.push(decision);
+      journal?.decision(decision);
       if (this.#latencyNs !== 0n) {
         this.#late.push({
           dueNs: BigInt(decision.trigger.tMs) * 1_000_000n + this.#latencyNs,

@@ -7,7 +7,13 @@
 export { type DecideOptions, DecideService } from './decide.js';
 export { type ExecuteOptions, ExecuteService, StageLatency } from './execute.js';
 export { type FeaturizeOptions, FeaturizeService } from './featurize.js';
-export { type IngestOptions, type IngestSummary, ingestFiles } from './ingest.js';
+export {
+  type IngestFeedOptions,
+  type IngestOptions,
+  type IngestSummary,
+  ingestFeed,
+  ingestFiles,
+} from './ingest.js';
 export { productOf, recordSubject } from './market.js';
 export { ServiceMetrics, type ServiceView } from './metrics.js';
 export {
