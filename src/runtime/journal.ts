@@ -214,13 +214,14 @@ function lastOf<T>(list: readonly T[], pick: (x: T) => boolean): T | undefined {
  *
  * The embedded store (SQLite) writes each call at once, an order before it is sent. A server's
  * store (PostgreSQL) is written behind, one call after another in the order they came (`settled`
- * waits for them): the history of a run, not the guard of a live order.
+ * waits for them), each one tried again while the server is away: the history of a run, not the
+ * guard of a live order. Written behind, what the store has already is not written again (an
+ * order's record and transitions are looked up first; fills and decisions are stored once by
+ * their ids), so a process that rebuilds its state from the start writes only what is missing.
  */
 export class SessionJournal {
   /** Writes the store refused. */
   failures = 0;
-  /** While true nothing is written (a state being rebuilt from what the store has already). */
-  paused = false;
   /** How many transitions of each order are in the store. */
   readonly #written = new Map<string, number>();
   #trader: Trader | null = null;
@@ -259,10 +260,13 @@ export class SessionJournal {
    * throws, and the order is not sent.
    */
   beforeSend(spec: OrderSpec, role: OrderRole, nowNs: bigint): void {
-    if (this.paused) return;
     const store = this.store;
     if ('recordOrderNow' in store) store.recordOrderNow({ spec, sentNs: nowNs }, role);
-    else this.#write('order', () => store.recordOrder({ spec, sentNs: nowNs }, role));
+    else
+      this.#write('order', async () => {
+        if ((await store.order(spec.clientId)) === undefined)
+          await store.recordOrder({ spec, sentNs: nowNs }, role);
+      });
   }
 
   /** A decision and its audit record. */
@@ -313,7 +317,12 @@ export class SessionJournal {
         const s = order.spec;
         const change =
           t.event === 'replaced' ? { quantity: s.quantity, limitPx: s.limitPx, stopPx: s.stopPx } : {};
-        this.#write('order state', () => this.store.recordTransition(id, t, change));
+        const store = this.store;
+        this.#write('order state', async () => {
+          // Written behind, a transition the store has (transition i of the order) is not written again.
+          if (this.#behind && (await store.orderHistory(id)).length > i) return;
+          await store.recordTransition(id, t, change);
+        });
       }
     }
     if (isTerminal(order.status)) this.#written.delete(id);
@@ -321,7 +330,6 @@ export class SessionJournal {
   }
 
   #write(what: string, call: () => Promise<unknown>): void {
-    if (this.paused) return;
     const failed = (e: unknown) => {
       this.failures++;
       this.log.error({ err: e, what }, `state store: the ${what} could not be written`);

@@ -9,9 +9,13 @@
  * and fills of four processes are those of one.
  *
  * Its state (books, orders, positions) is rebuilt from the stream: an execute that starts reads
- * market data and decisions again from the first message and publishes only the portfolio seconds
- * after the last one on the bus. That is exact for the paper broker, whose venue is this process;
- * a venue's broker resumes from the state store instead (runtime/venue-start.ts).
+ * market data and decisions again from the first message and publishes only the portfolio seconds,
+ * orders and fills after the last ones on the bus. That is exact for the paper broker, whose venue
+ * is this process; a venue's broker resumes from the state store instead (runtime/venue-start.ts).
+ *
+ * With a history store (PostgreSQL) orders, their states, fills and decisions are written behind,
+ * in order, what the store has already skipped (runtime/journal.ts); while the store cannot be
+ * reached the trader takes no new position (`DATA_UNTRUSTED`) and the writes wait.
  */
 
 import type { AgentInput } from '../../agents/index.js';
@@ -89,8 +93,6 @@ export class ExecuteService {
   #nextGridNs = -1n;
   #endNs = -1n;
   #portfolioNs = -1n;
-  /** The last grid second an earlier run of this service published (−1: none). */
-  #resumeNs = -1n;
   #records = 0;
   /** Orders sent, in order; how many of them and of the trader's fills are on the bus. */
   readonly #sent: OrderSpec[] = [];
@@ -124,10 +126,7 @@ export class ExecuteService {
           : () =>
               (history as { reachable: boolean }).reachable ? null : 'the history store cannot be reached',
     });
-    if (journal !== null) {
-      journal.follow(this.trader);
-      journal.paused = true;
-    }
+    journal?.follow(this.trader);
     this.#latencyNs = BigInt(Math.round((o.decisionLatencyMs ?? 0) * 1e6));
     this.ended = new Promise((resolve) => {
       this.#resolveEnded = resolve;
@@ -151,7 +150,6 @@ export class ExecuteService {
     if (last !== null) {
       const m = decodeMessage(last.data, `portfolio #${last.seq}`) as PortfolioMessage;
       this.#portfolioNs = m.tNs;
-      this.#resumeNs = m.tNs;
       // What went out up to that second is not published again as the state is rebuilt.
       this.#ordersOut = m.orders;
       this.#fillsOut = m.fills;
@@ -267,8 +265,6 @@ export class ExecuteService {
       actOnDecision(trader, l.decision, l.input, t, null);
     }
     if (t > this.#portfolioNs) {
-      // The store has everything before this second's decisions when its portfolio is out.
-      await journal?.settled();
       const positions: Record<string, number> = {};
       for (const x of trader.positions()) if (x.quantity !== 0) positions[x.symbol] = x.quantity;
       await this.#o.bus.publish(
@@ -286,9 +282,6 @@ export class ExecuteService {
       );
       this.#portfolioNs = t;
     }
-    // Past what an earlier run of this service wrote (up to the last portfolio it published): the
-    // store hears of everything from here.
-    if (journal !== null && journal.paused && t >= this.#resumeNs) journal.paused = false;
     const seconds: { m: SignalsMessage; storedMs: number }[] = [];
     const due: { decision: Decision; input: AgentInput; from: { m: SignalsMessage; storedMs: number } }[] =
       [];

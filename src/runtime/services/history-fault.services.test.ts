@@ -37,29 +37,33 @@ describe('execute losing its PostgreSQL history', {
     const featurize = new FeaturizeService({ bus, loop: ofiSetup.loop });
     const decide = new DecideService({ bus, tier1: ofiSetup.tier1, pipeline: ofiSetup.pipeline });
     const execute = new ExecuteService({ bus, execution: ofiSetup.execution, history: store });
-    await featurize.start();
-    await decide.start();
-    await execute.start();
-    const ingest = ingestFiles({ bus, files: [f.mbp10, f.trades], speed: 120 });
-    await until(() => execute.trader.orderCount >= 2, 'two orders', 60_000);
-    await pg.stop('immediate');
-    const t = execute.trader;
-    const blind = () => t.journal.some((e) => e.kind === 'refused' && /history store/.test(e.detail));
-    await until(blind, 'a position refused while the store is away', 60_000);
-    await pg.start();
-    await ingest;
-    await Promise.all([featurize.ended, decide.ended, execute.ended]);
-    await Promise.all([featurize.stop(), decide.stop(), execute.stop()]);
-    const refusal = t.journal.find((e) => e.kind === 'refused' && /history store/.test(e.detail));
-    assert.match(refusal?.detail ?? '', /DATA_UNTRUSTED/);
-    const fills = await store.fills();
-    assert.deepEqual(
-      fills.map((x) => `${x.clientId} ${x.quantity}@${x.price} ${x.tsNs}`).sort(),
-      t.fills.map((x) => `${x.clientId} ${x.quantity}@${x.price} ${x.tsNs}`).sort(),
-    );
-    for (const id of t.roles.keys()) assert.ok(await store.order(id), `order ${id} is in the store`);
-    assert.equal(await store.decisionCount(), execute.decisions.length);
-    await store.close();
-    await bus.close();
+    try {
+      await featurize.start();
+      await decide.start();
+      await execute.start();
+      const ingest = ingestFiles({ bus, files: [f.mbp10, f.trades], speed: 120 });
+      await until(() => execute.trader.orderCount >= 2, 'two orders', 60_000);
+      await pg.stop('immediate');
+      const t = execute.trader;
+      const blind = () => t.journal.some((e) => e.kind === 'refused' && /history store/.test(e.detail));
+      await until(blind, 'a position refused while the store is away', 60_000);
+      await pg.start();
+      await ingest;
+      await Promise.all([featurize.ended, decide.ended, execute.ended]);
+      await Promise.all([featurize.stop(), decide.stop(), execute.stop()]);
+      const refusal = t.journal.find((e) => e.kind === 'refused' && /history store/.test(e.detail));
+      assert.match(refusal?.detail ?? '', /DATA_UNTRUSTED/);
+      const fills = await store.fills();
+      assert.deepEqual(
+        fills.map((x) => `${x.clientId} ${x.quantity}@${x.price} ${x.tsNs}`).sort(),
+        t.fills.map((x) => `${x.clientId} ${x.quantity}@${x.price} ${x.tsNs}`).sort(),
+      );
+      for (const id of t.roles.keys()) assert.ok(await store.order(id), `order ${id} is in the store`);
+      assert.equal(await store.decisionCount(), execute.decisions.length);
+    } finally {
+      // A write still waiting for the server stops with the store.
+      await store.close();
+      await bus.close();
+    }
   });
 });
