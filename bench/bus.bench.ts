@@ -6,27 +6,14 @@
  * of its own, deleted afterwards) as ratios to them. JetStream is skipped, with the reason
  * printed, when nothing answers on 127.0.0.1:4222.
  */
-import { connect as tcpConnect } from 'node:net';
 import { silentLogger } from '../src/core/index.js';
 import { type EventBus, JetStreamBus, MemoryBus } from '../src/infra/index.js';
+import { portOpen } from '../test/nats.js';
 import type { Report } from './harness.js';
 
 const WARMUP = 200;
 const MESSAGES = 3_000;
 const PAYLOAD = 368;
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(1_000, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
 
 /** Latencies in µs of `n` publish→handler round trips on `bus`, after a warm-up. */
 async function latencies(bus: EventBus, n: number): Promise<Float64Array> {
@@ -60,7 +47,7 @@ export async function busBench(report: Report): Promise<void> {
   await memory.close();
   report.add('bus latency p50, MemoryBus', pct(m, 0.5), 'µs');
   report.add('bus latency p99, MemoryBus', pct(m, 0.99), 'µs');
-  if (!(await reachable(4222))) {
+  if (!(await portOpen('127.0.0.1', 4222))) {
     const why = 'bus latency over JetStream skipped: NATS is not answering on 127.0.0.1:4222';
     report.say(why);
     process.stderr.write(`${why}\n`);

@@ -13,13 +13,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../src/core/index.js';
 import { JetStreamBus } from '../src/infra/index.js';
 import { simulateDay } from '../src/sim/index.js';
 import { scalperBin } from '../test/fixtures.js';
+import { portOpen } from '../test/nats.js';
 import type { Report } from './harness.js';
 
 const SPEED = 30;
@@ -41,19 +41,6 @@ interface Summary {
 interface Stats {
   readonly seconds: Summary;
   readonly orders: Summary;
-}
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(1_000, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
 }
 
 function scalper(args: readonly string[]): { proc: ChildProcess; done: Promise<void> } {
@@ -120,7 +107,7 @@ export async function servicesBench(report: Report): Promise<void> {
       .done;
     const oneStats = JSON.parse(readFileSync(one, 'utf8')) as Stats;
     rows(report, 'one process', oneStats);
-    if (!(await reachable(4222))) {
+    if (!(await portOpen('127.0.0.1', 4222))) {
       const why = 'services over NATS skipped: NATS is not answering on 127.0.0.1:4222';
       report.say(why);
       process.stderr.write(`${why}\n`);

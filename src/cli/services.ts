@@ -20,6 +20,7 @@ import {
   JetStreamBus,
   MemoryBus,
   MemoryFeatureStore,
+  natsUrl,
   openPgStore,
   type PgStateStore,
   RedisFeatureStore,
@@ -48,9 +49,9 @@ import { n, outputFolder } from './output.js';
 import { endOnSignals, feedList, sessionFolder } from './paper.js';
 import { readRegimeModel } from './regime-files.js';
 
-/** The NATS URL of `env` (`SCALPER_NATS_URL`, default nats://127.0.0.1:4222). */
-export function natsUrl(given?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const url = given ?? env.SCALPER_NATS_URL ?? 'nats://127.0.0.1:4222';
+/** The NATS URL: `--bus`, else SCALPER_NATS_URL, else the machine's server; checked. */
+function busUrl(given?: string): string {
+  const url = given ?? natsUrl();
   if (!/^(nats|tls):\/\/[^\s/]+/.test(url))
     throw new ConfigError(`NATS URL ${JSON.stringify(redactUrl(url))} must look like nats://host:port`);
   return url;
@@ -115,7 +116,7 @@ async function openBus(
   const svc = cfg.runtime.services;
   if (inProcessDefault && o.bus === undefined && svc.bus === 'memory')
     return new MemoryBus({ maxMessages: 50_000_000, maxBytes: 2 ** 33 });
-  const url = natsUrl(o.bus);
+  const url = busUrl(o.bus);
   try {
     return await JetStreamBus.connect({
       servers: url,

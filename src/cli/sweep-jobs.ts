@@ -15,14 +15,13 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { bestIndex, combineDays, type DayParts, type GridPoint, score } from '../backtest/index.js';
 import { EngineError, tradingDayBoundsNs } from '../core/index.js';
+import { DEFAULT_NATS_URL, NATS_URL_ENV, natsUrl } from '../infra/index.js';
 import type { BacktestJob } from './backtest-worker.js';
 import type { ScalperConfig } from './config.js';
 import type { SweepResult } from './sweep.js';
 
-/** The environment variable naming the NATS server of distributed sweeps and workers. */
-export const NATS_URL_ENV = 'SCALPER_NATS_URL';
-/** The machine's NATS server. */
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export { DEFAULT_NATS_URL, NATS_URL_ENV, natsUrl };
+
 /** The JetStream stream of sweep jobs (work-queue retention). */
 export const SWEEP_STREAM = 'SCALPER_SWEEP_JOBS';
 
@@ -39,12 +38,6 @@ export function streamSubjects(stream: string): string {
 }
 /** The durable consumer every worker shares. */
 export const SWEEP_CONSUMER = 'sweep-workers';
-
-/** The NATS URL: `SCALPER_NATS_URL` when set, else the machine's server. */
-export function natsUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const v = env[NATS_URL_ENV]?.trim();
-  return v === undefined || v === '' ? DEFAULT_NATS_URL : v;
-}
 
 /** Where a sweep's backtests run: worker threads here, or workers behind a NATS server. */
 export type SweepWorkers =

@@ -3,6 +3,7 @@
 export { BusError, type BusErrorCode } from './errors.js';
 export { JetStreamBus, type JetStreamBusOptions } from './jetstream-bus.js';
 export { MemoryBroker, type MemoryBrokerOptions, MemoryBus, type MemoryBusOptions } from './memory-bus.js';
+export { DEFAULT_NATS_URL, NATS_URL_ENV, natsUrl } from './nats-url.js';
 export { RecordPublisher, type RecordPublishResult, type RecordSubject } from './records.js';
 export { BUS_SUBJECTS, type BusKind, busSubject, subjectMatches } from './subjects.js';
 export type {

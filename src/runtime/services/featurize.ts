@@ -47,7 +47,6 @@ export class FeaturizeService {
   readonly #log: Logger;
   readonly #reader = new RecordReader();
   readonly #products = new Map<string, ProductState>();
-  readonly #instrumentProduct = new Map<number, string>();
   readonly #subs: Subscription[] = [];
   /** Grid messages waiting to be published, in order. */
   readonly #out: { subject: string; data: Uint8Array; msgId: string }[] = [];
@@ -115,7 +114,6 @@ export class FeaturizeService {
     if (kind === 'symbols') {
       const n = decodeNotice(data, where);
       this.#reader.notice(n);
-      this.#instrumentProduct.set(n.instrumentId, productOf(n.symbol));
       const engine = this.loop.engine;
       engine.setSymbol(n.instrumentId, n.symbol);
       const root = fxFutureRoot(n.symbol);
