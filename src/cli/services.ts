@@ -340,7 +340,10 @@ export function registerExecute(program: Command): void {
       '--out <dir>',
       'folder of orders.csv, fills.csv, trades.csv, equity.csv, decisions.jsonl (default a new session folder)',
     )
-    .option('--stats <file>', 'write the stage latencies of the decisions that sent orders as JSON')
+    .option(
+      '--stats <file>',
+      'write the stage latencies (every grid second; the decisions that sent orders) as JSON',
+    )
     .action(async (o: BusFlags & { out?: string; stats?: string }, self: Command) => {
       const cfg = runOf(self).config;
       const log = componentLogger('execute');
@@ -408,7 +411,10 @@ export function registerRun(program: Command): void {
       'folder of orders.csv, fills.csv, trades.csv, equity.csv, decisions.jsonl (default a new session folder)',
     )
     .option('--speed <x>', 'replay at x times real time (default 0: as fast as it goes)', nonNegativeNumber)
-    .option('--stats <file>', 'write the stage latencies of the decisions that sent orders as JSON')
+    .option(
+      '--stats <file>',
+      'write the stage latencies (every grid second; the decisions that sent orders) as JSON',
+    )
     .action(
       async (
         paths: string[],
