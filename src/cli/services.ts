@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { WorkerPool } from '../agents/index.js';
 import { tradesOf, writeRunFiles } from '../backtest/index.js';
-import { ConfigError, componentLogger, type Logger } from '../core/index.js';
+import { ConfigError, componentLogger, type Logger, rootLogger } from '../core/index.js';
 import {
   type EventBus,
   type FeatureStore,
@@ -123,7 +123,7 @@ async function openBus(
       stream: svc.stream,
       name: `scalper-${name}`,
       connectTimeoutMs: 10_000,
-      logger: log,
+      logger: rootLogger().child({ service: name }),
     });
   } catch (e) {
     throw new ConfigError(
