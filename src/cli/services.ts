@@ -110,7 +110,6 @@ async function openBus(
   o: BusFlags,
   cfg: ScalperConfig,
   name: string,
-  log: Logger,
   inProcessDefault = false,
 ): Promise<EventBus> {
   const svc = cfg.runtime.services;
@@ -186,7 +185,7 @@ export function registerIngest(program: Command): void {
       const kinds = o.feed as FeedKind[] | undefined;
       if (kinds !== undefined) checkLiveFeeds(kinds, cfg);
       const files = paths.length > 0 ? (await commandInputs(paths, {})).files : [];
-      const bus = await openBus(o, cfg, 'ingest', log);
+      const bus = await openBus(o, cfg, 'ingest');
       const t0 = performance.now();
       let r: IngestSummary;
       try {
@@ -226,7 +225,7 @@ export function registerFeaturize(program: Command): void {
       const log = componentLogger('featurize');
       const setup = setupOf(cfg, log);
       const store = await feature(cfg.runtime.services.featureStore, log);
-      const bus = await openBus(o, cfg, 'featurize', log);
+      const bus = await openBus(o, cfg, 'featurize');
       const ctl = endOnSignals();
       let metrics: ServiceMetrics | null = null;
       const svc = new FeaturizeService({ bus, loop: setup.loop, products: o.products, store, logger: log });
@@ -263,7 +262,7 @@ export async function runDecideService(
   const pool = cfg.decide.workers > 0 ? new WorkerPool({ size: cfg.decide.workers }) : undefined;
   const setup = setupOf(cfg, log, pool);
   const model = await openModel(cfg.llm, log);
-  const bus = await openBus(o, cfg, 'decide', log);
+  const bus = await openBus(o, cfg, 'decide');
   const ctl = endOnSignals();
   let metrics: ServiceMetrics | null = null;
   const svc = new DecideService({
@@ -349,7 +348,7 @@ export function registerExecute(program: Command): void {
       const log = componentLogger('execute');
       const setup = setupOf(cfg, log);
       const history = await openHistory(cfg, log);
-      const bus = await openBus(o, cfg, 'execute', log);
+      const bus = await openBus(o, cfg, 'execute');
       const ctl = endOnSignals();
       let metrics: ServiceMetrics | null = null;
       const svc = new ExecuteService({
@@ -427,7 +426,7 @@ export function registerRun(program: Command): void {
         const setup = setupOf(cfg, log);
         const model = await openModel(cfg.llm, log);
         const history = await openHistory(cfg, log);
-        const bus = await openBus(o, cfg, 'run', log, true);
+        const bus = await openBus(o, cfg, 'run', true);
         const featurize = new FeaturizeService({ bus, loop: setup.loop, logger: log });
         const decide = new DecideService({
           bus,
