@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -16,17 +16,26 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const hooks = join(dir, 'hooks.mjs');
 writeFileSync(
   hooks,
-  `export async function resolve(specifier, context, next) {
+  `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
-  if (r.url.includes('/@nats-io/')) process.stderr.write('LOADED ' + r.url + '\\n');
+  // Written to a file at once: hooks run on a thread of their own, whose stderr may be lost at exit.
+  if (r.url.includes('/@nats-io/')) appendFileSync(process.env.LOADED_LOG, 'LOADED ' + r.url + '\\n');
   return r;
 }
 `,
 );
 const INFRA = new URL('../index.js', import.meta.url).href;
 
-/** Runs `body` (module code with `infra` imported) in a child Node; returns its stdout and stderr. */
+let runs = 0;
+
+/**
+ * Runs `body` (module code with `infra` imported) in a child Node; returns its stdout and, as
+ * `err`, its stderr followed by the modules the hook saw loaded.
+ */
 function run(body: string): { out: string; err: string } {
+  const log = join(dir, `loaded-${++runs}.log`);
+  writeFileSync(log, '');
   const code = `import { register } from 'node:module';
 register(${JSON.stringify(pathToFileURL(hooks).href)});
 const infra = await import(${JSON.stringify(INFRA)});
@@ -34,9 +43,10 @@ ${body}`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
     encoding: 'utf8',
     timeout: 30_000,
+    env: { ...process.env, LOADED_LOG: log },
   });
   assert.equal(r.status, 0, r.stderr);
-  return { out: r.stdout, err: r.stderr };
+  return { out: r.stdout, err: r.stderr + readFileSync(log, 'utf8') };
 }
 
 test('the in-process bus runs without loading the NATS client', () => {
