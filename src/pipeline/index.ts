@@ -33,7 +33,13 @@ export {
   type TriggerKind,
 } from './pipeline.js';
 export { FLAT_PORTFOLIO, type PortfolioView } from './portfolio.js';
-export { type DecisionSummary, decisionJson, type Percentiles, summarizeDecisions } from './report.js';
+export {
+  type DecisionSummary,
+  decisionJson,
+  type Percentiles,
+  percentiles,
+  summarizeDecisions,
+} from './report.js';
 export {
   decisionPortfolio,
   SPOT_LOT,

@@ -30,7 +30,7 @@ import {
   tradingDatesBefore,
   tradingDayBounds,
 } from '../core/index.js';
-import { hasTsRecv, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
+import { indexTsNs, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import type { Trader } from '../execution/index.js';
 import {
@@ -351,7 +351,7 @@ export class DecisionLoop {
    */
   push(batch: RecordBatch, index: number): void {
     const c = batch.at(index);
-    const t = recvNs(c);
+    const t = indexTsNs(c);
     if (t > this.lastRecordNs) this.lastRecordNs = t;
     this.tick(t);
     const trader = this.#trader;
@@ -512,11 +512,6 @@ export class DecisionLoop {
     const ask = book.bestAskPx;
     return bid > 0 && ask > 0 ? (bid + ask) / 2 : Number.NaN;
   }
-}
-
-/** A record's `ts_recv` in ns (its `ts_event` for records without one). */
-function recvNs(c: RecordCursor): bigint {
-  return hasTsRecv(c.rtype) ? c.tsRecv : c.tsEvent;
 }
 
 /** Records that change a book (and so reach a trader): MBO, MBP-10 and MBP-1. */

@@ -21,7 +21,8 @@ export function percentile(values: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
 }
 
-function percentiles(values: readonly number[]): Percentiles {
+/** p50, p95, p99 (nearest rank) and the largest of `values`; NaN when empty. */
+export function percentiles(values: readonly number[]): Percentiles {
   let max = Number.NaN;
   for (const v of values) if (!(v <= max)) max = v;
   return {

@@ -46,6 +46,7 @@ import {
   encodeMetadata,
   encodeRecord,
   hasTsRecv,
+  indexTsNs,
   layoutFor,
   type MetadataInit,
   type RecordBatch,
@@ -176,7 +177,7 @@ function latest(batch: RecordBatch): bigint {
   let t = 0n;
   for (let i = 0; i < batch.count; i++) {
     const c = batch.at(i);
-    const v = hasTsRecv(c.rtype) ? c.tsRecv : c.tsEvent;
+    const v = indexTsNs(c);
     if (v > t) t = v;
   }
   return t;

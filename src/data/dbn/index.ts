@@ -11,7 +11,7 @@ export {
   ZstdUnavailableError,
 } from './errors.js';
 export { type FieldDef, LAYOUTS, layoutFor, type RecordLayout } from './layouts.js';
-export { hasTsRecv, MergedRecords } from './merge.js';
+export { hasTsRecv, indexTsNs, MergedRecords } from './merge.js';
 export {
   decodeMetadata,
   encodeMetadata,

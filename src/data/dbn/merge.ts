@@ -18,6 +18,11 @@ export function hasTsRecv(rtype: number): boolean {
   return TS_RECV[rtype] === 1;
 }
 
+/** The index time of the record under `c`: its ts_recv, or its ts_event when it has none (ns). */
+export function indexTsNs(c: RecordCursor): bigint {
+  return hasTsRecv(c.rtype) ? c.tsRecv : c.tsEvent;
+}
+
 class Input {
   readonly #it: AsyncIterator<RecordBatch>;
   batch: RecordBatch | null = null;

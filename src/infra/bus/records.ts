@@ -19,7 +19,7 @@
  * crash gives the same ids, so the stream stores nothing twice.
  */
 import type { RecordBatch, RecordCursor } from '../../data/index.js';
-import { hasTsRecv } from '../../data/index.js';
+import { indexTsNs } from '../../data/index.js';
 import type { EventBus } from './types.js';
 
 /** The subject a record goes to, usually `busSubject('md', product, schema)` by instrument id. */
@@ -48,7 +48,7 @@ export class RecordPublisher {
   /** The message id of the record under the cursor (advances the occurrence count). */
   messageId(c: RecordCursor): string {
     const stream = `${c.publisherId}.${c.instrumentId}.${c.rtype}`;
-    const ts = hasTsRecv(c.rtype) ? c.tsRecv : c.tsEvent;
+    const ts = indexTsNs(c);
     const id = `${stream}.${ts}.${c.sequence}`;
     const last = this.#last.get(stream);
     let n = 0;

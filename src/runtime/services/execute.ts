@@ -21,7 +21,7 @@
 import type { AgentInput } from '../../agents/index.js';
 import { BookSet } from '../../book/index.js';
 import { type Logger, rootLogger } from '../../core/index.js';
-import { RType } from '../../data/dbn/index.js';
+import { indexTsNs, RType } from '../../data/dbn/index.js';
 import {
   type ExecutionConfig,
   encodeFill,
@@ -31,9 +31,9 @@ import {
   type Trader,
 } from '../../execution/index.js';
 import { busSubject, type EventBus, type StateStore, type Subscription } from '../../infra/index.js';
-import { actOnDecision, type Decision } from '../../pipeline/index.js';
+import { actOnDecision, type Decision, percentiles } from '../../pipeline/index.js';
 import { SessionJournal } from '../journal.js';
-import { decodeEnd, decodeNotice, mdKind, RecordReader, recordNs } from './market.js';
+import { RecordReader } from './market.js';
 import { decodeMessage, encodeMessage, type PortfolioMessage, type SignalsMessage } from './wire.js';
 
 export interface ExecuteOptions {
@@ -193,18 +193,15 @@ export class ExecuteService {
   }
 
   async #md(subject: string, data: Uint8Array, seq: number): Promise<void> {
-    const where = `${subject} #${seq}`;
-    const kind = mdKind(subject);
-    const product = subject.split('.')[1];
-    if (kind === 'symbols') {
-      const n = decodeNotice(data, where);
-      this.#reader.notice(n);
-      this.#symbols.set(n.instrumentId, n.symbol);
+    const m = this.#reader.message(subject, data, `${subject} #${seq}`);
+    const product = m.product;
+    if (m.kind === 'symbols') {
+      this.#symbols.set(m.notice.instrumentId, m.notice.symbol);
       this.#product(product);
       return;
     }
-    if (kind === 'end') {
-      const end = decodeEnd(data, where);
+    if (m.kind === 'end') {
+      const end = m.endNs;
       if (end > this.#endNs) this.#endNs = end;
       this.#product(product).ended = true;
       if ([...this.#products.values()].every((p) => p.ended)) {
@@ -224,9 +221,9 @@ export class ExecuteService {
       await this.#publishOrders();
       return;
     }
-    const batch = this.#reader.read(data, where);
+    const batch = m.batch;
     let c = batch.at(0);
-    const t = recordNs(c);
+    const t = indexTsNs(c);
     if (this.#nextGridNs < 0n) this.#nextGridNs = ((t + SECOND_NS - 1n) / SECOND_NS) * SECOND_NS;
     while (this.#nextGridNs < t) {
       await this.#gridSecond();
@@ -335,14 +332,6 @@ export class ExecuteService {
       this.#fillsOut++;
     }
   }
-}
-
-/** Percentiles of a list of ms, sorted in place. */
-function percentiles(xs: number[]): { readonly p50: number; readonly p99: number; readonly max: number } {
-  xs.sort((a, b) => a - b);
-  const at = (p: number) =>
-    xs.length === 0 ? Number.NaN : xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-  return { p50: at(0.5), p99: at(0.99), max: xs.length === 0 ? Number.NaN : xs[xs.length - 1] };
 }
 
 /**

@@ -11,10 +11,11 @@
  * exactly the messages one that ran through would have.
  */
 import { CME_FX_FUTURES, fxFutureRoot, type Logger, rootLogger } from '../../core/index.js';
+import { indexTsNs } from '../../data/dbn/index.js';
 import type { FeatureStore } from '../../infra/features/index.js';
 import { busSubject, type EventBus, type Subscription } from '../../infra/index.js';
 import { DecisionLoop, type DecisionLoopOptions, type PendingDecision } from '../../pipeline/index.js';
-import { decodeEnd, decodeNotice, mdKind, productOf, RecordReader, recordNs } from './market.js';
+import { productOf, RecordReader } from './market.js';
 import { decodeMessage, encodeMessage } from './wire.js';
 
 export interface FeaturizeOptions {
@@ -108,12 +109,10 @@ export class FeaturizeService {
   }
 
   async #handle(subject: string, data: Uint8Array, seq: number, storedMs: number): Promise<void> {
-    const where = `${subject} #${seq}`;
-    const kind = mdKind(subject);
-    const product = subject.split('.')[1];
-    if (kind === 'symbols') {
-      const n = decodeNotice(data, where);
-      this.#reader.notice(n);
+    const m = this.#reader.message(subject, data, `${subject} #${seq}`);
+    const product = m.product;
+    if (m.kind === 'symbols') {
+      const n = m.notice;
       const engine = this.loop.engine;
       engine.setSymbol(n.instrumentId, n.symbol);
       const root = fxFutureRoot(n.symbol);
@@ -121,8 +120,8 @@ export class FeaturizeService {
       await this.#product(product);
       return;
     }
-    if (kind === 'end') {
-      const end = decodeEnd(data, where);
+    if (m.kind === 'end') {
+      const end = m.endNs;
       const p = await this.#product(product);
       if (end > this.#endNs) this.#endNs = end;
       p.ended = true;
@@ -150,10 +149,10 @@ export class FeaturizeService {
     }
     // A message handled before (its grid messages then failed to go out) is not applied twice.
     if (seq > this.#appliedSeq) {
-      const batch = this.#reader.read(data, where);
+      const batch = m.batch;
       const c = batch.at(0);
       const p = this.#products.get(product) ?? (await this.#product(product));
-      if (p.firstNs < 0n) p.firstNs = recordNs(c);
+      if (p.firstNs < 0n) p.firstNs = indexTsNs(c);
       this.#tickMs = storedMs;
       this.loop.push(batch, 0);
       this.#appliedSeq = seq;

@@ -5,12 +5,12 @@
  * (infra/bus/records.ts), so an ingest run again after a crash stores nothing twice.
  */
 import { type Logger, rootLogger } from '../../core/index.js';
-import type { RecordBatch } from '../../data/dbn/index.js';
-import { openInputs } from '../../data/index.js';
+import { indexTsNs, type RecordBatch } from '../../data/dbn/index.js';
+import { openInputs, type ReplaySink } from '../../data/index.js';
 import { type EventBus, RecordPublisher } from '../../infra/index.js';
 import type { FeedSink } from '../file-feed.js';
 import type { Feed } from '../session.js';
-import { encodeEnd, encodeNotice, productOf, recordNs, recordSubject } from './market.js';
+import { encodeEnd, encodeNotice, productOf, recordSubject } from './market.js';
 
 export interface IngestOptions {
   readonly bus: EventBus;
@@ -33,56 +33,102 @@ export interface IngestSummary {
   readonly lastNs: bigint | null;
 }
 
-/** Publishes `files` (see the module comment). */
-export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
-  const log = (o.logger ?? rootLogger()).child({ component: 'ingest' });
-  const symbols = new Map<number, string>();
-  const sink = {
-    setSymbol: (id: number, s: string) => void symbols.set(id, s),
+/** A message for the bus. */
+interface Outgoing {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly msgId: string;
+}
+
+/**
+ * What ingest publishes, made from records: an instrument's notice before its first record (again
+ * when the layout of its records changes), then the record; and counts of what the bus stored.
+ */
+class MarketOut {
+  readonly symbols = new Map<number, string>();
+  readonly products = new Set<string>();
+  records = 0;
+  stored = 0;
+  duplicates = 0;
+  lastNs: bigint | null = null;
+  /** Names instruments as a replay or a feed does (the feature engine's part in a session). */
+  readonly names: ReplaySink = {
+    setSymbol: (id, s) => void this.symbols.set(id, s),
     setTickSize: () => {},
     applyDefinition: () => {},
     apply: () => undefined,
     advance: () => {},
   };
-  const { merged } = await openInputs(o.files, sink);
-  const bus = o.bus;
-  let stored = 0;
-  let duplicates = 0;
-  const count = (ack: { duplicate: boolean }) => {
-    if (ack.duplicate) duplicates++;
-    else stored++;
-  };
-  const products = new Set<string>();
   /** Layout announced per instrument: version * 2 + tsOut. */
-  const announced = new Map<number, number>();
-  const publisher = new RecordPublisher(bus, () => '');
-  const announce = async (id: number, symbol: string, version: number, tsOut: boolean) => {
+  readonly #announced = new Map<number, number>();
+  readonly #ids: RecordPublisher;
+
+  constructor(readonly bus: EventBus) {
+    this.#ids = new RecordPublisher(bus, () => '');
+  }
+
+  /** The notice of instrument `id`, its records in layout `version` (with ts_out or not). */
+  notice(id: number, version: number, tsOut: boolean): Outgoing {
+    const symbol = this.symbols.get(id) ?? String(id);
     const product = productOf(symbol);
     const layout = version * 2 + (tsOut ? 1 : 0);
-    products.add(product);
-    announced.set(id, layout);
-    const notice = encodeNotice({ instrumentId: id, version, tsOut, symbol });
-    count(await bus.publish(`md.${product}.symbols`, notice, { msgId: `symbols.${id}.${layout}` }));
-  };
+    this.products.add(product);
+    this.#announced.set(id, layout);
+    const data = encodeNotice({ instrumentId: id, version, tsOut, symbol });
+    return { subject: `md.${product}.symbols`, data, msgId: `symbols.${id}.${layout}` };
+  }
+
+  /**
+   * Appends to `out` the messages of record `index` of `batch`: its instrument's notice when due,
+   * then the record (its bytes copied with `copy`, else a view valid until the batch moves on).
+   */
+  messages(batch: RecordBatch, index: number, out: Outgoing[], copy: boolean): void {
+    const c = batch.at(index);
+    const id = c.instrumentId;
+    if (this.#announced.get(id) !== batch.version * 2 + (batch.tsOut ? 1 : 0))
+      out.push(this.notice(id, batch.version, batch.tsOut));
+    const start = c.pos;
+    const end = start + c.byteLength;
+    out.push({
+      subject: recordSubject(this.symbols.get(id) ?? String(id), c.rtype),
+      data: copy ? batch.bytes.slice(start, end) : batch.bytes.subarray(start, end),
+      msgId: this.#ids.messageId(c),
+    });
+    const t = indexTsNs(c);
+    if (this.lastNs === null || t > this.lastNs) this.lastNs = t;
+    this.records++;
+  }
+
+  async publish(m: Outgoing): Promise<void> {
+    const ack = await this.bus.publish(m.subject, m.data, { msgId: m.msgId });
+    if (ack.duplicate) this.duplicates++;
+    else this.stored++;
+  }
+
+  summary(): IngestSummary {
+    const { records, stored, duplicates, lastNs } = this;
+    return { records, stored, duplicates, products: [...this.products], lastNs };
+  }
+}
+
+/** Publishes `files` (see the module comment). */
+export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
+  const log = (o.logger ?? rootLogger()).child({ component: 'ingest' });
+  const out = new MarketOut(o.bus);
+  const { merged } = await openInputs(o.files, out.names);
   // Every instrument before the first record, as a replay names them all first (futures pair
   // with their spot pairs then).
   if (!merged.done) {
-    for (const [id, symbol] of symbols) await announce(id, symbol, merged.batch.version, merged.batch.tsOut);
+    for (const id of out.symbols.keys())
+      await out.publish(out.notice(id, merged.batch.version, merged.batch.tsOut));
   }
-  let records = 0;
-  let lastNs: bigint | null = null;
   const speed = o.speed ?? 0;
   let firstNs = -1n;
   let wall0 = 0;
+  const pending: Outgoing[] = [];
   while (!merged.done) {
-    const batch = merged.batch;
-    const c = merged.cursor();
-    const id = c.instrumentId;
-    const symbol = symbols.get(id) ?? String(id);
-    if (announced.get(id) !== batch.version * 2 + (batch.tsOut ? 1 : 0))
-      await announce(id, symbol, batch.version, batch.tsOut);
-    const t = recordNs(c);
     if (speed > 0) {
+      const t = indexTsNs(merged.cursor());
       if (firstNs < 0n) {
         firstNs = t;
         wall0 = performance.now();
@@ -90,22 +136,22 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
       const ahead = wall0 + Number(t - firstNs) / 1e6 / speed - performance.now();
       if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
     }
-    const start = c.pos;
-    const bytes = batch.bytes.subarray(start, start + c.byteLength);
-    count(await bus.publish(recordSubject(symbol, c.rtype), bytes, { msgId: publisher.messageId(c) }));
-    if (lastNs === null || t > lastNs) lastNs = t;
-    records++;
-    if ((records & 4095) === 0) o.onProgress?.(records);
+    out.messages(merged.batch, merged.index, pending, false);
+    for (const m of pending) await out.publish(m);
+    pending.length = 0;
+    if ((out.records & 4095) === 0) o.onProgress?.(out.records);
     const loading = merged.next();
     if (loading) await loading;
   }
+  const lastNs = out.lastNs;
   if (lastNs !== null) {
-    for (const p of products)
-      count(await bus.publish(`md.${p}.end`, encodeEnd(lastNs), { msgId: `md-end.${p}` }));
+    for (const p of out.products)
+      await out.publish({ subject: `md.${p}.end`, data: encodeEnd(lastNs), msgId: `md-end.${p}` });
   }
-  o.onProgress?.(records);
-  log.info({ records, stored, duplicates, products: [...products] }, 'ingested');
-  return { records, stored, duplicates, products: [...products], lastNs };
+  o.onProgress?.(out.records);
+  const summary = out.summary();
+  log.info({ ...summary, lastNs: undefined }, 'ingested');
+  return summary;
 }
 
 /** Options of `ingestFeed`. */
@@ -127,26 +173,15 @@ export interface IngestFeedOptions {
  */
 export async function ingestFeed(o: IngestFeedOptions): Promise<IngestSummary> {
   const log = (o.logger ?? rootLogger()).child({ component: 'ingest' });
-  const bus = o.bus;
-  const symbols = new Map<number, string>();
-  const announced = new Map<number, number>();
-  const products = new Set<string>();
-  const publisher = new RecordPublisher(bus, () => '');
-  const queue: { subject: string; data: Uint8Array; msgId: string }[] = [];
+  const out = new MarketOut(o.bus);
+  const queue: Outgoing[] = [];
   const highWater = o.highWater ?? 10_000;
-  let stored = 0;
-  let duplicates = 0;
-  let records = 0;
-  let lastNs: bigint | null = null;
   let pumping: Promise<void> | null = null;
   let warned = highWater;
   const pump = async () => {
     while (queue.length > 0) {
-      const m = queue[0];
-      const ack = await bus.publish(m.subject, m.data, { msgId: m.msgId });
+      await out.publish(queue[0]);
       queue.shift();
-      if (ack.duplicate) duplicates++;
-      else stored++;
     }
   };
   const kick = () => {
@@ -156,26 +191,7 @@ export async function ingestFeed(o: IngestFeedOptions): Promise<IngestSummary> {
     });
   };
   const push = (batch: RecordBatch, index: number) => {
-    const c = batch.at(index);
-    const id = c.instrumentId;
-    const symbol = symbols.get(id) ?? String(id);
-    const layout = batch.version * 2 + (batch.tsOut ? 1 : 0);
-    if (announced.get(id) !== layout) {
-      const product = productOf(symbol);
-      products.add(product);
-      announced.set(id, layout);
-      const notice = encodeNotice({ instrumentId: id, version: batch.version, tsOut: batch.tsOut, symbol });
-      queue.push({ subject: `md.${product}.symbols`, data: notice, msgId: `symbols.${id}.${layout}` });
-    }
-    const start = c.pos;
-    queue.push({
-      subject: recordSubject(symbol, c.rtype),
-      data: batch.bytes.slice(start, start + c.byteLength),
-      msgId: publisher.messageId(c),
-    });
-    const t = recordNs(c);
-    if (lastNs === null || t > lastNs) lastNs = t;
-    records++;
+    out.messages(batch, index, queue, true);
     if (queue.length > warned) {
       warned *= 2;
       log.warn({ queued: queue.length }, 'the bus is behind the feed; records wait in memory');
@@ -183,19 +199,14 @@ export async function ingestFeed(o: IngestFeedOptions): Promise<IngestSummary> {
     kick();
   };
   const sink: FeedSink = {
-    engine: {
-      setSymbol: (id, s) => void symbols.set(id, s),
-      setTickSize: () => {},
-      applyDefinition: () => {},
-      apply: () => undefined,
-      advance: () => {},
-    },
+    engine: out.names,
     push,
     warm: push,
     pending: () => (queue.length > highWater ? pumping : null),
   };
-  const summary = await o.feed.run(sink);
+  const fed = await o.feed.run(sink);
   while (pumping !== null) await pumping;
-  log.info({ records, stored, duplicates, products: [...products], stopped: summary.stopped }, 'ingested');
-  return { records, stored, duplicates, products: [...products], lastNs };
+  const summary = out.summary();
+  log.info({ ...summary, lastNs: undefined, stopped: fed.stopped }, 'ingested');
+  return summary;
 }

@@ -17,7 +17,7 @@
  *   the grid of every product runs to it, as one process's replay does.
  */
 import { fxFutureRoot, SPOT_PAIRS } from '../../core/index.js';
-import { hasTsRecv, RecordBatch, type RecordCursor, RType } from '../../data/dbn/index.js';
+import { RecordBatch, RType } from '../../data/dbn/index.js';
 import { busSubject } from '../../infra/index.js';
 
 /** The product an instrument's records travel under. */
@@ -92,26 +92,41 @@ export function decodeEnd(data: Uint8Array, where: string): bigint {
 }
 
 /** The kind of an `md.P.*` message by its subject's last token. */
-export function mdKind(subject: string): 'symbols' | 'end' | 'record' {
+function mdKind(subject: string): 'symbols' | 'end' | 'record' {
   const last = subject.slice(subject.lastIndexOf('.') + 1);
   return last === 'symbols' ? 'symbols' : last === 'end' ? 'end' : 'record';
 }
 
+/** An `md.P.*` message read back. */
+export type MarketMessage =
+  | { readonly kind: 'symbols'; readonly product: string; readonly notice: InstrumentNotice }
+  | { readonly kind: 'end'; readonly product: string; readonly endNs: bigint }
+  | { readonly kind: 'record'; readonly product: string; readonly batch: RecordBatch };
+
 /**
- * Reads single-record messages through one reused batch: the record is copied into the batch's
- * buffer (valid until the next `read`), read in the layout its instrument's notice announced.
+ * Reads market-data messages. A record is copied into one reused batch (valid until the next
+ * message) and read in the layout its instrument's notice announced.
  */
 export class RecordReader {
   #batch = new RecordBatch(new Uint8Array(1024), 3, false);
   readonly #layouts = new Map<number, { version: number; tsOut: boolean }>();
 
-  /** Notes the layout of an instrument's records. */
-  notice(n: InstrumentNotice): void {
-    this.#layouts.set(n.instrumentId, { version: n.version, tsOut: n.tsOut });
+  /** The message on `subject` (`where` names it in errors); a notice's layout is noted. */
+  message(subject: string, data: Uint8Array, where: string): MarketMessage {
+    // `md.<product>.<token>`, read without splitting the subject.
+    const product = subject.slice(3, subject.indexOf('.', 3));
+    const kind = mdKind(subject);
+    if (kind === 'symbols') {
+      const notice = decodeNotice(data, where);
+      this.#layouts.set(notice.instrumentId, { version: notice.version, tsOut: notice.tsOut });
+      return { kind, product, notice };
+    }
+    if (kind === 'end') return { kind, product, endNs: decodeEnd(data, where) };
+    return { kind, product, batch: this.#read(data, where) };
   }
 
-  /** The batch holding `data` as its one record, positioned at index 0. */
-  read(data: Uint8Array, where: string): RecordBatch {
+  /** The batch holding `data` as its one record, at index 0. */
+  #read(data: Uint8Array, where: string): RecordBatch {
     if (data.length < 16 || data[0] * 4 !== data.length)
       throw new Error(`${where}: not one DBN record (${data.length} bytes, length byte ${data[0]})`);
     let b = this.#batch;
@@ -131,9 +146,4 @@ export class RecordReader {
     b.offsets[0] = 0;
     return b;
   }
-}
-
-/** `ts_recv` of a record (its `ts_event` for records without one), ns. */
-export function recordNs(c: RecordCursor): bigint {
-  return hasTsRecv(c.rtype) ? c.tsRecv : c.tsEvent;
 }
