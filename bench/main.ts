@@ -10,7 +10,7 @@ import { Report } from './harness.js';
 import { pipelineBench } from './pipeline.bench.js';
 import { redisBench } from './redis.bench.js';
 import { regimeBench } from './regime.bench.js';
-import { servicesBench } from './services.bench.js';
+import { SERVICES_MINUTES, servicesBench } from './services.bench.js';
 import { simBench } from './sim.bench.js';
 import { startupBench } from './startup.bench.js';
 import { storeBench } from './store.bench.js';
@@ -18,14 +18,17 @@ import { storeBench } from './store.bench.js';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres|bus|services]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--services-minutes N|day] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres|bus|services]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
       '  pipeline, the paper broker, the start-up of the scalper command, the Redis feature store, PostgreSQL\n' +
       '  bulk writes (COPY against INSERT) and event bus latency (each skipped with the reason when its server\n' +
       '  does not answer), with ratios to baselines measured in the same run\n' +
       '  --only NAME    run one section\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
-      '  --records N    MBP-10 records to generate (default 1,000,000)\n',
+      '  --records N    MBP-10 records to generate (default 1,000,000)\n' +
+      '  --services-minutes N|day\n' +
+      '                 the services replay: N minutes from 14:00 UTC (default 30, at most 480), or the whole simulated\n' +
+      '                 day (about 48 minutes at 30x real time)\n',
   );
   process.exit(0);
 }
@@ -56,6 +59,17 @@ if (!Number.isInteger(records) || records <= 0) {
   process.stderr.write(`--records must be a positive integer, got "${args[ri + 1]}"\n`);
   process.exit(2);
 }
+const si = args.indexOf('--services-minutes');
+const servicesMinutes = si < 0 ? SERVICES_MINUTES : args[si + 1] === 'day' ? 'day' : Number(args[si + 1]);
+if (
+  servicesMinutes !== 'day' &&
+  !(Number.isInteger(servicesMinutes) && servicesMinutes > 0 && servicesMinutes <= 480)
+) {
+  process.stderr.write(
+    `--services-minutes must be day or a whole number of minutes from 1 to 480 (14:00 to the close at 22:00 UTC), got "${args[si + 1]}"\n`,
+  );
+  process.exit(2);
+}
 const report = new Report(json, `npm run bench -- ${args.join(' ')}`.trim());
 if (want('dbn')) await dbnBench(report, records);
 if (want('sim')) await simBench(report);
@@ -70,4 +84,4 @@ if (want('startup')) await startupBench(report);
 if (want('redis')) await redisBench(report);
 if (want('postgres')) await storeBench(report);
 if (want('bus')) await busBench(report);
-if (want('services')) await servicesBench(report);
+if (want('services')) await servicesBench(report, servicesMinutes);

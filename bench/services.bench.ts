@@ -23,8 +23,10 @@ import { portOpen } from '../test/nats.js';
 import type { Report } from './harness.js';
 
 const SPEED = 30;
+const DATE = '2026-11-24';
 const FROM = '2026-11-24T14:00:00Z';
-const MINUTES = 30;
+/** The replay's length by default: 30 minutes from 14:00 UTC, the day's busiest hours. */
+export const SERVICES_MINUTES = 30;
 
 interface Pcts {
   readonly p50: number;
@@ -86,22 +88,28 @@ function rows(report: Report, label: string, s: Stats, base?: string): void {
   }
 }
 
-export async function servicesBench(report: Report): Promise<void> {
+/**
+ * `minutes`: the replay's length from 14:00 UTC, or `day` for the whole simulated trading day (48
+ * minutes of wall time at 30x).
+ */
+export async function servicesBench(
+  report: Report,
+  minutes: number | 'day' = SERVICES_MINUTES,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-services-'));
   try {
     const startMs = Date.parse(FROM);
     const day = await simulateDay({
       seed: 7,
       instruments: ['6E'],
-      date: '2026-11-24',
+      date: DATE,
       out: dir,
       zstd: false,
-      window: { startMs, endMs: startMs + MINUTES * 60_000 },
+      ...(minutes === 'day' ? {} : { window: { startMs, endMs: startMs + minutes * 60_000 } }),
     });
     const files = [day.files.mbp10, day.files.trades];
-    report.say(
-      `services: ${MINUTES} simulated minutes of 6E at ${SPEED}x real time, ingest → featurize → decide → execute`,
-    );
+    const span = minutes === 'day' ? `the simulated day ${DATE}` : `${minutes} simulated minutes`;
+    report.say(`services: ${span} of 6E at ${SPEED}x real time, ingest → featurize → decide → execute`);
     const one = join(dir, 'one.json');
     await scalper(['run', ...files, '--speed', String(SPEED), '--stats', one, '--out', join(dir, 'one')])
       .done;
