@@ -2,14 +2,15 @@
  * The paced file feed into the decision loop's live mode, on a simulated half hour of 6E: fed as
  * fast as it reads, the loop takes exactly the decisions a backtest's replay of the same files
  * takes (same triggers, same inputs, same answers); paced, market time runs `speed` times real
- * time; resumed, the records before the resume point warm the engine and trigger nothing.
+ * time; resumed, the records before the resume point warm the engine and trigger nothing. A
+ * viewer's controls of the clock (pace, hold, seek) move market time as worked out by hand.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { createAnalysts } from '../agents/index.js';
 import { analystsTier, type Decision, DecisionLoop, DecisionPipeline } from '../pipeline/index.js';
-import { FileFeed } from './file-feed.js';
+import { FileFeed, ReplayClock } from './file-feed.js';
 
 const FROM = '2026-11-24T14:00:00Z';
 
@@ -92,5 +93,90 @@ describe('file feed into the live loop', () => {
     const same = full.decisions.filter((d) => d.trigger.tMs >= resumeMs + 60_000).map(key);
     const resumed = loop.decisions.filter((d) => d.trigger.tMs >= resumeMs + 60_000).map(key);
     assert.deepEqual(resumed, same);
+  });
+});
+
+describe('replay clock controls', () => {
+  const span = simulatedSpan({ seed: 11, spot: false, from: FROM, minutes: 30, prefix: 'file-feed-' });
+
+  /** A clock on a hand-moved wall clock. */
+  function handClock(speed: number) {
+    const wall = { ms: 0 };
+    return { wall, clock: new ReplayClock(speed, () => wall.ms) };
+  }
+
+  test('a new pace takes effect from now: market time already passed stays passed', () => {
+    const { wall, clock } = handClock(1);
+    clock.anchor(1_000);
+    wall.ms = 100;
+    assert.equal(clock.now(), 1_100);
+    clock.setSpeed(10);
+    assert.equal(clock.now(), 1_100);
+    wall.ms = 200;
+    // 1,100 + 100 ms of wall at 10x.
+    assert.equal(clock.now(), 2_100);
+    assert.throws(() => clock.setSpeed(-1), /replay speed must be a number >= 0/);
+  });
+
+  test('held, the clock stands still; played, it goes on from where it stood', () => {
+    const { wall, clock } = handClock(2);
+    clock.anchor(0);
+    wall.ms = 100;
+    clock.hold();
+    assert.equal(clock.held, true);
+    wall.ms = 500;
+    assert.equal(clock.now(), 200);
+    clock.play();
+    wall.ms = 600;
+    // 200 + 100 ms of wall at 2x.
+    assert.equal(clock.now(), 400);
+  });
+
+  test('a seek runs on the records, then the clock paces again from the time sought', () => {
+    const { wall, clock } = handClock(1);
+    clock.anchor(1_000);
+    clock.seek(10_000);
+    assert.equal(clock.fast, true);
+    clock.follow(4_000);
+    wall.ms = 50;
+    assert.equal(clock.now(), 4_000);
+    clock.follow(10_250);
+    assert.equal(clock.fast, false);
+    assert.equal(clock.now(), 10_000);
+    wall.ms = 80;
+    assert.equal(clock.now(), 10_030);
+    assert.throws(() => clock.seek(9_000), /seek goes forward only/);
+  });
+
+  test('a record waited for is let out at once by a faster pace, and not while held', async () => {
+    const clock = new ReplayClock(1);
+    clock.anchor(Date.now());
+    const due = clock.now() + 60_000;
+    let out = false;
+    const waiting = clock.until(due, undefined).then(() => {
+      out = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(out, false);
+    clock.hold();
+    clock.setSpeed(1_000_000);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(out, false, 'held: nothing goes out whatever the pace');
+    clock.play();
+    await waiting;
+    assert.equal(out, true);
+  });
+
+  test('a feed sent ahead delivers every record and ends long before its pace would', async () => {
+    const files = [span.day.files.mbp10, span.day.files.trades];
+    const all = await new FileFeed(files, { speed: 0 }).run(newLoop());
+    const feed = new FileFeed(files, { speed: 1 });
+    const endMs = Date.parse(FROM) + 30 * 60_000;
+    feed.clock.seek(endMs);
+    const t0 = performance.now();
+    const summary = await feed.run(newLoop());
+    assert.equal(summary.records, all.records);
+    // 30 minutes of market at 1x would take 30 minutes; sent ahead to their end they run unpaced.
+    assert.ok(performance.now() - t0 < 60_000);
   });
 });

@@ -54,15 +54,46 @@ export interface FeedSummary {
 /** Pauses shorter than this are not taken: the records go out together with the next ones. */
 const MIN_PAUSE_MS = 4;
 
-/** A market clock over a paced replay: the data's time, moving `speed` times real time. */
+/**
+ * A market clock over a paced replay: the data's time, moving `speed` times real time. A viewer
+ * may change the pace (`setSpeed`), stop and start the clock (`hold`, `play`), or send it ahead to
+ * a market time (`seek`): until a record reaches that time the replay runs as fast as it reads, as
+ * at speed 0, and the clock is the last record's time.
+ */
 export class ReplayClock implements Clock {
+  #speed: number;
   #dataMs = Number.NaN;
   #wallMs = 0;
+  #held = false;
+  #seekMs = Number.NaN;
+  #wake: (() => void) | null = null;
 
   constructor(
-    readonly speed: number,
+    speed: number,
     readonly wall: () => number = Date.now,
-  ) {}
+  ) {
+    this.#speed = checkSpeed(speed);
+  }
+
+  /** Multiple of real time (0: as fast as the records are read). */
+  get speed(): number {
+    return this.#speed;
+  }
+
+  /** Whether the clock is stopped (`hold`). */
+  get held(): boolean {
+    return this.#held;
+  }
+
+  /** The market time a `seek` runs to (NaN when none is under way). */
+  get seekingMs(): number {
+    return this.#seekMs;
+  }
+
+  /** Records go out without pacing: at speed 0, or while a seek runs. */
+  get fast(): boolean {
+    return this.#speed === 0 || !Number.isNaN(this.#seekMs);
+  }
 
   /** Anchors the clock: market time `dataMs` is now. */
   anchor(dataMs: number): void {
@@ -77,14 +108,97 @@ export class ReplayClock implements Clock {
 
   /** Whole ms, as every clock gives them. */
   now(): number {
-    if (this.speed === 0) return Math.floor(this.#dataMs);
-    return Math.floor(this.#dataMs + (this.wall() - this.#wallMs) * this.speed);
+    return Math.floor(this.#exact());
   }
 
-  /** At speed 0 the clock is the last record's time: the feed moves it. */
-  follow(dataMs: number): void {
-    if (this.speed === 0 && !(dataMs <= this.#dataMs)) this.#dataMs = dataMs;
+  #exact(): number {
+    if (this.#held || this.fast) return this.#dataMs;
+    return this.#dataMs + (this.wall() - this.#wallMs) * this.#speed;
   }
+
+  /** Without pacing (speed 0, a seek) the clock is the last record's time: the feed moves it. */
+  follow(dataMs: number): void {
+    if (!Number.isNaN(this.#seekMs) && dataMs >= this.#seekMs) {
+      // The seek is over: the clock runs again from the time sought.
+      this.#dataMs = this.#seekMs;
+      this.#wallMs = this.wall();
+      this.#seekMs = Number.NaN;
+      return;
+    }
+    if (this.fast && !(dataMs <= this.#dataMs)) this.#dataMs = dataMs;
+  }
+
+  /** A new pace from now on: `speed` times real time (0: as fast as the records are read). */
+  setSpeed(speed: number): void {
+    const s = checkSpeed(speed);
+    if (this.anchored) this.anchor(this.#exact());
+    this.#speed = s;
+    this.#changed();
+  }
+
+  /** Stops the clock: no record goes out until `play`. */
+  hold(): void {
+    if (this.#held) return;
+    if (this.anchored) this.#dataMs = this.#exact();
+    this.#held = true;
+    this.#changed();
+  }
+
+  /** Starts a held clock again from where it stopped. */
+  play(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#wallMs = this.wall();
+    this.#changed();
+  }
+
+  /**
+   * Runs ahead to market time `toMs`, as fast as the records are read. Only forward: a time at or
+   * before the clock's is refused with a RangeError (a replay goes back by starting again).
+   */
+  seek(toMs: number): void {
+    if (!Number.isFinite(toMs)) throw new RangeError(`seek needs a time in ms, got ${toMs}`);
+    if (this.anchored && toMs <= this.#exact())
+      throw new RangeError(
+        `seek goes forward only: ${new Date(toMs).toISOString()} is not after the clock's ${new Date(this.now()).toISOString()}`,
+      );
+    if (this.anchored) this.#dataMs = this.#exact();
+    this.#seekMs = toMs;
+    this.#changed();
+  }
+
+  /**
+   * Resolves once market time `tMs` is due on this clock (at once without pacing), waiting out a
+   * hold, and waking to a new pace, a hold or a seek; or at once when `signal` aborts.
+   */
+  async until(tMs: number, signal: AbortSignal | undefined): Promise<void> {
+    for (;;) {
+      if (signal?.aborted || (!this.#held && this.fast)) return;
+      const wait = this.#held ? Number.POSITIVE_INFINITY : (tMs - this.#exact()) / this.#speed;
+      if (wait < MIN_PAUSE_MS) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          if (timer !== null) clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          this.#wake = null;
+          resolve();
+        };
+        const timer = Number.isFinite(wait) ? setTimeout(done, wait) : null;
+        this.#wake = done;
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  #changed(): void {
+    this.#wake?.();
+  }
+}
+
+function checkSpeed(speed: number): number {
+  if (!(speed >= 0) || !Number.isFinite(speed))
+    throw new RangeError(`replay speed must be a number >= 0 (0: as fast as possible), got ${speed}`);
+  return speed;
 }
 
 /** A paced replay of DBN files into a `FeedSink`. */
@@ -94,12 +208,9 @@ export class FileFeed {
   readonly #opts: FileFeedOptions;
 
   constructor(files: readonly string[], opts: FileFeedOptions = {}) {
-    const speed = opts.speed ?? 1;
-    if (!(speed >= 0) || !Number.isFinite(speed))
-      throw new RangeError(`replay speed must be a number >= 0 (0: as fast as possible), got ${speed}`);
     this.#files = files;
     this.#opts = opts;
-    this.clock = new ReplayClock(speed, opts.wall);
+    this.clock = new ReplayClock(opts.speed ?? 1, opts.wall);
   }
 
   /** Multiple of real time (0: as fast as the files are read). */
@@ -133,18 +244,15 @@ export class FileFeed {
         const tMs = Number(tNs) / 1e6;
         if (!clock.anchored) clock.anchor(tMs);
         clock.follow(tMs);
-        const wait = clock.speed === 0 ? 0 : (tMs - clock.now()) / clock.speed;
-        if (wait >= MIN_PAUSE_MS) {
-          await pause(wait, signal);
-          if (signal?.aborted) {
-            stopped = true;
-            break;
-          }
+        await clock.until(tMs, signal);
+        if (signal?.aborted) {
+          stopped = true;
+          break;
         }
         sink.push(batch, index);
         records++;
         lastNs = tNs;
-        if (clock.speed === 0) {
+        if (clock.fast) {
           const running = sink.pending?.();
           if (running != null) await running;
         }
@@ -158,18 +266,4 @@ export class FileFeed {
     if (!merged.done) await Promise.all(decoders.map((d) => d.close()));
     return { records, warmed, lastNs, stopped };
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
