@@ -13,12 +13,20 @@
  * Hostile input never brings it down: bodies are capped (413), malformed requests get 400 and the
  * connection is closed, headers and whole requests have time limits.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { componentLogger, EngineError, type Logger } from '../core/index.js';
 import { CONTROL_TOKEN_ENV, type RuntimeConfig } from './config-schema.js';
+import {
+  answerClientError,
+  BearerToken,
+  HttpError,
+  type HttpHandler,
+  sendJson as json,
+  pathOf,
+  readBody,
+  sendFailure,
+} from './http.js';
 import { type KillFileWatcher, killFilePath, killFilePresent, sessionKillFile } from './kill-file.js';
 import { SessionMetrics, type TrustView } from './metrics.js';
 import type { TradingSession } from './session.js';
@@ -77,34 +85,23 @@ function symbolOf(session: TradingSession, id: number): string {
   return session.loop.engine.snapshot(id)?.symbol ?? String(id);
 }
 
-/** A failure answered with its status and message. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-  }
-}
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
 /** The control endpoint of one session (see the module comment). */
 export class ControlServer {
   readonly #opts: ControlServerOptions;
   readonly #server: Server;
   readonly #log: Logger;
-  /** SHA-256 of the token: compared in constant time whatever the length of what is offered. */
-  readonly #tokenHash: Buffer | null;
-  readonly #routes: Record<string, Record<string, Handler>>;
+  readonly #token: BearerToken;
+  readonly #routes: Record<string, Record<string, HttpHandler>>;
   #address: AddressInfo | null = null;
 
   constructor(opts: ControlServerOptions) {
     this.#opts = opts;
     this.#log = componentLogger('control', opts.logger);
     const token = opts.token === undefined ? process.env[CONTROL_TOKEN_ENV] : opts.token;
-    this.#tokenHash = token ? sha256(token) : null;
+    this.#token = new BearerToken(
+      token,
+      `the kill switch over HTTP is off: no token configured (set ${CONTROL_TOKEN_ENV} where the session starts)`,
+    );
     this.#routes = {
       '/metrics': { GET: (_q, r) => this.#metrics(r) },
       '/health': { GET: async (_q, r) => this.#health(r) },
@@ -115,7 +112,7 @@ export class ControlServer {
     this.#server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
       void this.#handle(req, res);
     });
-    this.#server.on('clientError', (err, socket) => this.#clientError(err, socket));
+    this.#server.on('clientError', answerClientError);
   }
 
   /** Starts listening; resolves with the address bound (the port chosen when 0 was asked). */
@@ -172,25 +169,7 @@ export class ControlServer {
   }
 
   #fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-    const status = err instanceof HttpError ? err.status : 500;
-    if (status === 500) this.#log.error({ err, path: req.url }, 'control request failed');
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    // A body left unread (too large, refused unread) is not waited for: the connection ends after this.
-    if (!req.complete) res.setHeader('connection', 'close');
-    for (const [k, v] of Object.entries(err instanceof HttpError ? err.headers : {})) res.setHeader(k, v);
-    json(res, status, { error: err instanceof HttpError ? err.message : 'internal error' });
-  }
-
-  /** A request the HTTP parser refused (garbage, headers too large): 400 or 431, then the socket closes. */
-  #clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-    if (socket.writable && !socket.destroyed) {
-      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-      const line = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${line}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    } else socket.destroy();
+    if (sendFailure(req, res, err)) this.#log.error({ err, path: req.url }, 'control request failed');
   }
 
   async #metrics(res: ServerResponse): Promise<void> {
@@ -233,57 +212,8 @@ export class ControlServer {
 
   /** 403 without a configured token, 401 without the right one. */
   #authorize(req: IncomingMessage): void {
-    if (this.#tokenHash === null)
-      throw new HttpError(
-        403,
-        `the kill switch over HTTP is off: no token configured (set ${CONTROL_TOKEN_ENV} where the session starts)`,
-      );
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (m === null || !timingSafeEqual(sha256(m[1]), this.#tokenHash))
-      throw new HttpError(401, 'a valid "Authorization: Bearer <token>" header is required', {
-        'www-authenticate': 'Bearer',
-      });
+    this.#token.authorize(req);
   }
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-/** The path of a request target (`/metrics?x` → `/metrics`), a trailing slash dropped. */
-function pathOf(target: string | undefined): string {
-  let url: URL;
-  try {
-    url = new URL(target ?? '/', 'http://control.invalid');
-  } catch {
-    throw new HttpError(400, 'malformed request target');
-  }
-  const p = url.pathname;
-  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
-}
-
-/** The request body as text, refused with 413 past `max` bytes (announced or sent). */
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  const announced = Number(req.headers['content-length'] ?? 0);
-  if (announced > max) return Promise.reject(tooLarge(max));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.pause();
-        reject(tooLarge(max));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function tooLarge(max: number): HttpError {
-  return new HttpError(413, `the request body is larger than ${max} bytes`);
 }
 
 /** The reason a kill request gives: `{"reason": …}` as JSON, else the text; null when none. */
@@ -303,13 +233,6 @@ function reasonOf(body: string, req: IncomingMessage): string | null {
   // One line, printable, short: it goes into logs and the journal.
   const clean = text.replace(/\p{Cc}+/gu, ' ').slice(0, 200);
   return clean === '' ? null : clean;
-}
-
-/** Sends `body` as JSON; bigints as decimal strings, NaN and infinities as null. */
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`${text}\n`);
 }
 
 /** What watches and guards a running session: its metrics, its endpoint (if any) and its kill file. */

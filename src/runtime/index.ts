@@ -15,6 +15,16 @@ export {
 } from './control.js';
 export { DatabentoFeed, type DatabentoFeedOptions } from './databento-feed.js';
 export { type FeedSink, type FeedSummary, FileFeed, type FileFeedOptions, ReplayClock } from './file-feed.js';
+export {
+  answerClientError,
+  BearerToken,
+  HttpError,
+  type HttpHandler,
+  pathOf,
+  readBody,
+  sendFailure,
+  sendJson,
+} from './http.js';
 export { IgFeed, type IgFeedEvent, type IgFeedOptions } from './ig-feed.js';
 export { type Resume, resumeOf, SessionJournal } from './journal.js';
 export {
