@@ -43,6 +43,8 @@ export {
 } from './metrics.js';
 export { decimal, equityCsv, fillsCsv, ordersCsv, tradesCsv, writeRunFiles } from './outputs.js';
 export {
+  type ChartLibrary,
+  chartLibrary,
   REPORT_FILE,
   ReportInputError,
   type ReportWritten,

@@ -3,7 +3,7 @@
  * metrics and control endpoint, and the kill switch.
  */
 export { combinedFeed } from './combined-feed.js';
-export type { FeedKind } from './config-schema.js';
+export { CONTROL_TOKEN_ENV, type FeedKind } from './config-schema.js';
 export {
   ControlServer,
   type ControlServerOptions,
