@@ -68,6 +68,20 @@ export const RuntimeConfigSchema = z.strictObject({
     {},
   ),
   /**
+   * The web dashboard (`scalper serve`; `--dashboard` on `paper`, `live`): where it listens and how
+   * often it updates the page. Its controls (pause, kill, replay speed and seeking) take the token in
+   * SCALPER_CONTROL_TOKEN; without it the page is read-only.
+   */
+  dashboard: z.prefault(
+    z.strictObject({
+      host: z._default(NON_EMPTY, '127.0.0.1'),
+      port: z._default(z.number().check(z.int(), z.gte(0), z.lte(65_535)), 9465),
+      /** Updates a second at most (the page never gets one per market event). */
+      updateHz: z._default(z.number().check(z.gt(0), z.lte(60)), 10),
+    }),
+    {},
+  ),
+  /**
    * Databento's live gateway as the feed (`scalper live`, `scalper paper --feed databento`): the
    * dataset, the symbols and schemas subscribed; the key comes from DATABENTO_API_KEY.
    */
