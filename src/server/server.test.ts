@@ -72,6 +72,11 @@ class ScriptedModel implements DashboardModel {
     this.#nowMs += ms;
   }
 
+  /** A name this long makes every update as big. */
+  rename(name: string): void {
+    this.#state = { ...this.#state, session: { ...this.#state.session, name } };
+  }
+
   sample(): UpdateMessage | null {
     this.samples++;
     if (this.#nowMs === this.#lastMs) return null;
@@ -287,6 +292,43 @@ describe('dashboard server', () => {
     const m = b.messages[1] as SnapshotMessage;
     assert.equal(m.type, 'snapshot');
     assert.equal(m.state.session.nowMs, 5_000_000);
+    b.ws.close();
+  });
+
+  test('a browser that stops reading is skipped, not queued for, and gets a snapshot once it reads again', async () => {
+    const model = new ScriptedModel(0);
+    model.rename('x'.repeat(256 * 1024));
+    const server = await DashboardServer.start({
+      backend: new ScriptedBackend(model),
+      html: '',
+      assets: new Map(),
+      port: 0,
+      token: null,
+      updateHz: 50,
+      maxBufferedBytes: 1024 * 1024,
+    });
+    closers.push(() => server.close());
+    const b = browser(server.url);
+    await b.opened;
+    await until('the snapshot', () => b.messages.length >= 1);
+    const socket = (b.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const sentBefore = server.sent;
+    for (let i = 0; i < 200; i++) {
+      model.move(1);
+      server.flush();
+    }
+    // 200 updates of 256 KiB are 50 MiB: far fewer went out once the socket was full.
+    const sentWhilePaused = server.sent - sentBefore;
+    assert.ok(
+      sentWhilePaused < 100,
+      `${sentWhilePaused} of 200 updates sent to a browser that reads nothing`,
+    );
+    socket.resume();
+    await until('a fresh snapshot', () => b.messages.slice(1).some((m) => m.type === 'snapshot'), 10_000);
+    const snapshots = b.messages.filter((m) => m.type === 'snapshot');
+    const fresh = snapshots[snapshots.length - 1] as SnapshotMessage;
+    assert.equal(fresh.state.session.nowMs, model.snapshot().state.session.nowMs);
     b.ws.close();
   });
 
