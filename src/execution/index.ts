@@ -111,6 +111,7 @@ export {
   feedHealthOptions,
   isTradable,
   type OrderRole,
+  type DecisionFate,
   paperBroker,
   paperInstrument,
   paperTrader,

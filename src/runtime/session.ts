@@ -291,6 +291,19 @@ export class TradingSession {
     this.#journal?.kill(false, why, this.nowNs);
   }
 
+  /**
+   * Pauses trading: no new entries until `resume`; open positions and their brackets (stops,
+   * targets, time stops) are still managed. The kill switch is another matter: it closes everything.
+   */
+  pause(why = 'paused'): void {
+    this.trader.pause(why);
+  }
+
+  /** Resumes trading after `pause`: new entries again. */
+  resume(): void {
+    this.trader.unpause();
+  }
+
   /** The day's loss state and the feed's position, in the store. */
   #checkpoint(): void {
     this.#checkpointedNs = this.#lastRecordNs;
