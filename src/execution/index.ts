@@ -107,11 +107,11 @@ export {
 } from './risk.js';
 export { type Take, takeLiquidity } from './take.js';
 export {
+  type DecisionFate,
   type ExitReason,
   feedHealthOptions,
   isTradable,
   type OrderRole,
-  type DecisionFate,
   paperBroker,
   paperInstrument,
   paperTrader,
