@@ -269,6 +269,15 @@ describe('the dashboard model of a paper session', () => {
       const traded = [...t.roles.values()].some((r) => r.decisionId === d.id);
       assert.equal(v.outcome.startsWith('traded'), traded, `${d.id}: ${v.outcome}`);
     }
+    const feeds = session.feeds();
+    assert.deepEqual(
+      final.state.feeds.map((f) => [f.records, f.lastRecordMs, f.trusted]),
+      feeds.map((f) => [f.records, f.lastRecordMs, true]),
+    );
+    assert.equal(
+      feeds.reduce((n, f) => n + f.records, 0),
+      status.records,
+    );
     const board = final.state.board;
     assert.equal(board?.decisionId, decisions.at(-1)?.id);
     assert.deepEqual(
@@ -332,6 +341,13 @@ describe('the dashboard model of a paper session', () => {
     assert.deepEqual(bad.slice(0, 10), []);
     const m = run.final.state.markets;
     assert.equal(m.length, 2, 'the future and its spot pair');
+    assert.deepEqual(
+      run.final.state.instruments.map((i) => [i.kind, i.decimals]),
+      [
+        ['future', 5],
+        ['spot', 5],
+      ],
+    );
     for (const x of m) {
       assert.ok(x.mid.length > 50 && x.ladder !== null, x.symbol);
       // A point per market second at most.
@@ -342,6 +358,80 @@ describe('the dashboard model of a paper session', () => {
     }
   });
 
+  test("the lines are the day's range and the big figures around the mid; the veto level is the risk limit's", () => {
+    const future = run.final.state.instruments.find((i) => i.kind === 'future')?.symbol as string;
+    const m = market(run.final.state, future);
+    const px = (name: string) => m.lines.filter((l) => l.name === name).map((l) => l.px);
+    // The techniques read closed bars: the forming one (the last) is not in the day's range yet.
+    const closed = m.candles.slice(0, -1);
+    assert.deepEqual(px('day high'), [Math.max(...closed.map((c) => c.h))]);
+    assert.deepEqual(px('day low'), [Math.min(...closed.map((c) => c.l))]);
+    // 6E near 1.160: the figures 1.1600 and 1.1700 (a 100-pip figure of a 0.0001 pip).
+    const mid = m.now.mid as number;
+    assert.ok(mid > 1.16 && mid < 1.17, `mid ${mid}`);
+    assert.deepEqual(px('big figure'), [1.16, 1.17]);
+    // No prior day in a half hour's data: no pivots.
+    assert.equal(
+      m.lines.some((l) => l.name.startsWith('pivot')),
+      false,
+    );
+    assert.equal(m.now.vpinAlert, run.session.trader.config.risk.toxicityVeto);
+    assert.equal(m.now.regime, null, 'no regime model configured');
+  });
+
+  test('working orders: resting limits at their price with the size ahead within the level, stops without', () => {
+    let limits = 0;
+    let stops = 0;
+    for (const u of run.updates) {
+      for (const o of u.portfolio?.working ?? []) {
+        if (o.type === 'limit') {
+          limits++;
+          assert.ok(o.px !== null && o.px > 1);
+        } else {
+          stops += o.type === 'stop' ? 1 : 0;
+          assert.equal(o.px, null, `${o.type} ${o.clientId}`);
+          assert.equal(o.ahead, null, `${o.type} ${o.clientId}`);
+        }
+      }
+      for (const d of u.markets) {
+        const ladder = d.ladder;
+        if (ladder === null) continue;
+        for (const o of ladder.orders) {
+          if (o.ahead === null) continue;
+          const side = o.side === 'buy' ? ladder.bids : ladder.asks;
+          const level = side.find((l) => l.px === o.px);
+          // The queue model caps the size ahead at what rests at the price.
+          if (level !== undefined)
+            assert.ok(o.ahead >= 0 && o.ahead <= level.sz, `${o.ahead} ahead of ${level.sz}`);
+        }
+      }
+    }
+    assert.ok(limits > 0 && stops > 0, `${limits} limit and ${stops} stop orders seen working`);
+    const ahead = run.updates.flatMap((u) => u.markets.flatMap((d) => d.ladder?.orders ?? []));
+    assert.ok(
+      ahead.some((o) => o.ahead !== null),
+      'the paper broker tells where resting orders stand',
+    );
+  });
+
+  test('sampling does not change what the session does', async () => {
+    const files = [span.day.files.mbp10, span.day.files.trades, span.day.files.spotMbp1 as string];
+    const trade = async (sampled: boolean) => {
+      let model: SessionModel | null = null;
+      const feed = new FileFeed(files, { speed: 0, onProgress: () => model?.sample() });
+      const session = new TradingSession({ setup: ofiSetup, feed });
+      if (sampled) model = new SessionModel({ session, view: () => run.final.state.session });
+      await session.run();
+      return {
+        fills: session.trader.fills.map((f) => [f.clientId, f.side, f.quantity, f.price, f.tsNs]),
+        decisions: session.loop.decisions.map((d) => [d.id, d.trigger, d.approval, d.snapshotTs]),
+      };
+    };
+    const plain = await trade(false);
+    assert.ok(plain.fills.length > 2 && plain.decisions.length > 5);
+    assert.deepStrictEqual(await trade(true), plain);
+  });
+
   test('a sample is cheap', (t) => {
     const ms = run.sampleMs.slice().sort((a, b) => a - b);
     const p50 = ms[Math.floor(ms.length / 2)];
@@ -350,5 +440,10 @@ describe('the dashboard model of a paper session', () => {
       `${ms.length} samples: median ${p50.toFixed(3)} ms, p99 ${ms[Math.floor(ms.length * 0.99)].toFixed(3)} ms, max ${ms.at(-1)?.toFixed(3)} ms`,
     );
     assert.ok(ms.length > 100);
+    // Steady state: the same reading of every list and value, nothing changed.
+    const n = 2_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) assert.equal(run.model.sample(), null);
+    t.diagnostic(`a sample with nothing new: ${((performance.now() - t0) / n).toFixed(3)} ms`);
   });
 });

@@ -28,7 +28,7 @@ import type { BookView, L2Book, L3Book } from '../book/index.js';
 import { fxFutureRoot } from '../core/index.js';
 import type { Bar, FeatureSnapshot } from '../features/index.js';
 import type { Decision } from '../pipeline/index.js';
-import type { TradingSession } from '../runtime/index.js';
+import { riskState, type TradingSession } from '../runtime/index.js';
 import { BigFigureGrid, pipSizeOf, pivotLevels } from '../strategy/index.js';
 import { applyUpdate, KEEP } from './apply.js';
 import {
@@ -574,11 +574,7 @@ export class SessionModel implements DashboardModel {
       { name: 'drawdown', used: Math.max(0, risk.dayHigh - dayPnl), limit: L.maxDrawdown },
     );
     const view: RiskView = {
-      state: risk.killed
-        ? 'killed'
-        : trader.stopped !== null
-          ? 'stopped'
-          : (risk.halted ?? (risk.paused !== null ? 'paused' : 'trading')),
+      state: riskState(trader),
       killSwitch: risk.killed,
       tradingPaused: risk.paused !== null,
       limits,
