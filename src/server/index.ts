@@ -6,6 +6,8 @@
 export { appendKept, applyUpdate, KEEP } from './apply.js';
 export * from './protocol.js';
 export {
+  boardView,
+  decisionOutcome,
   type SessionInfo,
   SessionModel,
   type SessionModelOptions,

@@ -9,9 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import { inputOf, quoteSnapshot, signalOf } from '../../test/agents.js';
 import { ofiSetup } from '../../test/session.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { DbnDecoder, RType, Side } from '../data/dbn/index.js';
+import { DecisionPipeline, VALIDATOR_NAMES } from '../pipeline/index.js';
 import { FileFeed, TradingSession } from '../runtime/index.js';
 import { applyUpdate } from './apply.js';
 import type {
@@ -21,7 +23,7 @@ import type {
   SnapshotMessage,
   UpdateMessage,
 } from './protocol.js';
-import { SessionModel, sessionControls, WALL_MULTIPLE } from './session-model.js';
+import { boardView, decisionOutcome, SessionModel, sessionControls, WALL_MULTIPLE } from './session-model.js';
 import { ControlRefused } from './source.js';
 
 const FROM = '2026-11-24T14:00:00Z';
@@ -445,5 +447,82 @@ describe('the dashboard model of a paper session', () => {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) assert.equal(run.model.sample(), null);
     t.diagnostic(`a sample with nothing new: ${((performance.now() - t0) / n).toFixed(3)} ms`);
+  });
+});
+
+describe('the board and the outcome of a decision', () => {
+  const T = Date.parse('2026-11-24T14:00:00Z');
+  const input = (over: Record<string, number> = {}) => inputOf(Object.freeze(quoteSnapshot(T, over)), T);
+  const tier1 = async () => ({
+    signals: [
+      signalOf('momentum', 'long', 0.8, { evidence: { ofi_10s: 0.4, vpin: Number.NaN, note: 'x' } }),
+      signalOf('technical', 'long', 0.6, { flags: ['wide_spread'] }),
+      signalOf('toxicity', 'short', 0.4),
+    ],
+    outcomes: [
+      { agent: 'momentum' as const, status: 'ok' as const, ms: 3, startedAt: 0, finishedAt: 3 },
+      { agent: 'technical' as const, status: 'ok' as const, ms: 5, startedAt: 0, finishedAt: 5 },
+      { agent: 'toxicity' as const, status: 'ok' as const, ms: 1, startedAt: 0, finishedAt: 1 },
+      {
+        agent: 'regime' as const,
+        status: 'timeout' as const,
+        ms: 50,
+        startedAt: 0,
+        finishedAt: 50,
+        error: 'over its budget of 50 ms',
+      },
+    ],
+    sumAgentMs: 59,
+  });
+
+  test('analysts with their evidence (NaN as null), the one left out and why, the debate, the verdicts', async () => {
+    const d = await new DecisionPipeline({ tier1 }).decide({ kind: 'bar', tMs: T }, input());
+    // Votes long 0.8 + 0.6 = 1.4, short 0.4: agreement 1.4 / 1.8 < 0.9, so the debate runs.
+    assert.equal(d.debate.ran, true);
+    const b = boardView(d);
+    assert.equal(b.decisionId, d.id);
+    assert.equal(b.t, T / 1000);
+    assert.deepEqual(
+      b.agents.map((a) => [a.agent, a.direction, a.confidence, a.ms, a.why]),
+      [
+        ['momentum', 'long', 0.8, 3, null],
+        ['technical', 'long', 0.6, 5, null],
+        ['toxicity', 'short', 0.4, 1, null],
+        ['regime', 'dropped', 0, 50, 'over its budget of 50 ms'],
+      ],
+    );
+    assert.deepEqual(b.agents[0].evidence, { ofi_10s: 0.4, vpin: null, note: 'x' });
+    assert.deepEqual(b.agents[1].flags, ['wide_spread']);
+    assert.equal(b.consensus.direction, 'long');
+    assert.ok(Math.abs(b.consensus.agreement - 1.4 / 1.8) < 1e-12);
+    assert.ok(b.debate !== null && b.debate.rounds >= 1 && b.debate.turns.length >= 2);
+    assert.deepEqual(b.debate.turns.map((t) => t.speaker.split(' ')[0]).slice(0, 2), ['bull', 'bear']);
+    assert.ok(b.debate.turns.every((t) => t.text.length > 0));
+    assert.deepEqual(b.verdicts.map((v) => v.name).sort(), [...VALIDATOR_NAMES].sort());
+    assert.equal(JSON.stringify(b).includes('NaN'), false);
+  });
+
+  test('vetoed by the validator that vetoed, flat, refused by risk with its reason, traded, held', async () => {
+    const toxic = await new DecisionPipeline({ tier1 }).decide(
+      { kind: 'bar', tMs: T },
+      input({ vpin_cdf: 0.99 }),
+    );
+    assert.match(decisionOutcome(toxic, undefined), /^vetoed by toxicity: VPIN CDF 0\.990/);
+    const balanced = async () => ({
+      signals: [signalOf('momentum', 'long', 0.5), signalOf('technical', 'short', 0.5)],
+      outcomes: [],
+      sumAgentMs: 0,
+    });
+    const flat = await new DecisionPipeline({ tier1: balanced }).decide({ kind: 'bar', tMs: T }, input());
+    assert.match(decisionOutcome(flat, undefined), /^flat: /);
+    const ok = await new DecisionPipeline({ tier1 }).decide({ kind: 'bar', tMs: T }, input());
+    assert.equal(ok.approval.approved, true, ok.approval.reason);
+    assert.equal(
+      decisionOutcome(ok, { kind: 'refused', reason: 'PAUSED', detail: 'PAUSED: new entries paused (x)' }),
+      'refused by risk: PAUSED: new entries paused (x)',
+    );
+    assert.equal(decisionOutcome(ok, { kind: 'sent', clientId: 'paper-3' }), 'traded: order paper-3');
+    assert.equal(decisionOutcome(ok, { kind: 'held' }), 'held: the position is at its target');
+    assert.equal(decisionOutcome(ok, undefined), 'approved');
   });
 });

@@ -26,6 +26,7 @@
  */
 import type { BookView, L2Book, L3Book } from '../book/index.js';
 import { fxFutureRoot } from '../core/index.js';
+import type { DecisionFate } from '../execution/index.js';
 import type { Bar, FeatureSnapshot } from '../features/index.js';
 import type { Decision } from '../pipeline/index.js';
 import { riskState, type TradingSession } from '../runtime/index.js';
@@ -426,7 +427,7 @@ export class SessionModel implements DashboardModel {
     const decisions: DecisionView[] = [];
     for (let i = from; i < all.length; i++) decisions.push(this.#decisionView(all[i]));
     this.#decisionsRead = all.length;
-    const board = decisions.length > 0 ? boardOf(all[all.length - 1]) : undefined;
+    const board = decisions.length > 0 ? boardView(all[all.length - 1]) : undefined;
     return { board, decisions };
   }
 
@@ -440,7 +441,7 @@ export class SessionModel implements DashboardModel {
       route: d.route,
       direction: d.approval.direction,
       size: d.approval.approved ? d.approval.size : 0,
-      outcome: this.#outcome(d),
+      outcome: decisionOutcome(d, this.#session.trader.fateOf(d.id)),
       agreement: d.consensus.agreement,
       tiers: [
         { name: 'analysts', ms: tm.tier1 },
@@ -452,22 +453,6 @@ export class SessionModel implements DashboardModel {
       analysts: d.outcomes.map((o) => ({ name: o.agent, ms: o.ms })),
       totalMs: tm.total,
     };
-  }
-
-  /** What became of a decision: traded, vetoed (by which validator), flat, refused by risk … */
-  #outcome(d: Decision): string {
-    const a = d.approval;
-    if (!a.approved || a.direction === 'flat' || a.size === 0) {
-      const veto = d.verdicts.find((v) => !v.pass);
-      if (veto !== undefined) return `vetoed by ${veto.check}: ${veto.reason}`;
-      if (a.direction === 'flat') return `flat: ${a.reason}`;
-      return `not approved: ${a.reason}`;
-    }
-    const fate = this.#session.trader.fateOf(d.id);
-    if (fate === undefined) return 'approved';
-    if (fate.kind === 'sent') return `traded: order ${fate.clientId}`;
-    if (fate.kind === 'refused') return `refused by risk: ${fate.detail}`;
-    return 'held: the position is at its target';
   }
 
   // ── portfolio, risk, feeds ──────────────────────────────────────────────────────────────────
@@ -644,8 +629,31 @@ function medianOf(xs: number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** A decision's board: each analyst's answer, the vote, the debate and the verdicts. */
-function boardOf(d: Decision): BoardView {
+/**
+ * What became of a decision, for the timeline: `traded` (an order went out for it), `vetoed by`
+ * the first validator that vetoed it, `flat`, `not approved`, `refused by risk` (the trader's
+ * refusal and its reason), `held` (the position already at its target), or `approved` while the
+ * trader has not acted on it yet; each with its reason.
+ */
+export function decisionOutcome(d: Decision, fate: DecisionFate | undefined): string {
+  const a = d.approval;
+  if (!a.approved || a.direction === 'flat' || a.size === 0) {
+    const veto = d.verdicts.find((v) => !v.pass);
+    if (veto !== undefined) return `vetoed by ${veto.check}: ${veto.reason}`;
+    if (a.direction === 'flat') return `flat: ${a.reason}`;
+    return `not approved: ${a.reason}`;
+  }
+  if (fate === undefined) return 'approved';
+  if (fate.kind === 'sent') return `traded: order ${fate.clientId}`;
+  if (fate.kind === 'refused') return `refused by risk: ${fate.detail}`;
+  return 'held: the position is at its target';
+}
+
+/**
+ * A decision's board: each analyst's answer (or why it was left out), the vote, the debate when
+ * there was one, and the verdicts.
+ */
+export function boardView(d: Decision): BoardView {
   const agents: AgentView[] = [];
   const seen = new Set<string>();
   for (const o of d.outcomes) {
