@@ -736,6 +736,7 @@ export function sessionControls(session: TradingSession): (req: ControlRequest) 
         };
       }
       case 'kill': {
+        if (risk.killed) return { ok: true, message: 'the kill switch is already on' };
         const positions = session.trader.positions().filter((p) => p.quantity !== 0).length;
         const orders = session.trader.broker.openOrders().length;
         session.kill('kill switch pulled from the dashboard');
