@@ -107,6 +107,7 @@ export {
 } from './risk.js';
 export { type Take, takeLiquidity } from './take.js';
 export {
+  type DecisionFate,
   type ExitReason,
   feedHealthOptions,
   isTradable,

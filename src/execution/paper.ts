@@ -342,6 +342,18 @@ export class PaperBroker implements ReplayingBroker {
     return out;
   }
 
+  /**
+   * Size ahead of a working limit order in its level's queue (exact on MBO, the queue model's
+   * estimate on MBP), or null for an order not resting in a book (unknown, done, a market or stop
+   * order, a spot quote).
+   */
+  queueAhead(clientId: string): number | null {
+    const w = this.#orders.get(clientId);
+    if (!(w instanceof Working) || w.done) return null;
+    if (w.mbo !== null) return w.mbo.ahead;
+    return w.pos === null ? null : Math.max(0, w.pos.ahead);
+  }
+
   /** The net position the broker has filled per instrument (from its own fills). */
   position(instrumentId: number): number {
     return this.#markets.get(instrumentId)?.position ?? 0;

@@ -205,6 +205,12 @@ export class FillPortfolio {
     return u;
   }
 
+  /** Open P&L of one instrument at its mark, account currency; 0 when flat. */
+  unrealizedOf(instrument: number | string): number {
+    const h = this.#find(instrument);
+    return h === undefined || h.position === 0 ? 0 : h.money(h.unrealizedRaw());
+  }
+
   /** Realized + unrealized − fees. */
   equity(): number {
     return this.realized() + this.unrealized();

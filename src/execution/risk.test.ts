@@ -94,6 +94,35 @@ describe('pre-trade risk', () => {
     assert.equal(reason(r, 'buy', 1), 'ok');
   });
 
+  test('a pause refuses new risk until resumed; stops, targets and closes still pass', () => {
+    const r = new RiskEngine(LIMITS);
+    r.pause('from the dashboard');
+    assert.equal(r.paused, 'from the dashboard');
+    const refused = r.check('buy', 1, CTX);
+    assert.equal(refused?.reason, 'PAUSED');
+    assert.match(refused?.message ?? '', /from the dashboard/);
+    // Adding to a long, or reversing through flat, is new risk; selling part or all of it is not.
+    assert.equal(reason(r, 'buy', 1, { position: 2, grossPosition: 2 }), 'PAUSED');
+    assert.equal(reason(r, 'sell', 3, { position: 2, grossPosition: 2 }), 'PAUSED');
+    assert.equal(reason(r, 'sell', 2, { position: 2, grossPosition: 2 }), 'ok');
+    assert.equal(reason(r, 'buy', 1, { position: -3, grossPosition: 3 }), 'ok');
+    assert.equal(r.killed, false, 'a pause is not the kill switch');
+    r.resume();
+    assert.equal(r.paused, null);
+    assert.equal(reason(r, 'buy', 1), 'ok');
+  });
+
+  test('orders of the last minute are counted as the rate limit counts them', () => {
+    const r = new RiskEngine({ ...LIMITS, maxOrdersPerMinute: 10 });
+    for (const s of [10n, 40n, 69n, 71n])
+      assert.equal(reason(r, 'buy', 1, { nowNs: s * S, lastDataNs: s * S }), 'ok');
+    // At 130 s the last minute is (70 s, 130 s]: only the order at 71 s; at 100 s, (40 s, 100 s].
+    assert.equal(r.ordersInLastMinute(130n * S), 1);
+    assert.equal(r.ordersInLastMinute(100n * S), 2);
+    // At 71 s, (11 s, 71 s]: 40, 69 and 71.
+    assert.equal(r.ordersInLastMinute(71n * S), 3);
+  });
+
   test('limits outside their domain are refused', () => {
     assert.throws(() => new RiskEngine({ ...LIMITS, maxOrderSize: 0 }), InvalidOptionError);
     assert.throws(() => new RiskEngine({ ...LIMITS, dailyLossLimit: -1 }), InvalidOptionError);

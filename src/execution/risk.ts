@@ -42,7 +42,9 @@ export type RiskReason =
   | 'NOT_TRADABLE'
   | 'FLAT_WINDOW'
   /** The session is shutting down (`Trader.stop`). */
-  | 'STOPPED';
+  | 'STOPPED'
+  /** New entries paused by an operator (`RiskEngine.pause`). */
+  | 'PAUSED';
 
 /** A daily window in a time zone (HH:MM to HH:MM, across midnight when `to` < `from`) without new risk. */
 export interface TradeWindow {
@@ -135,6 +137,7 @@ export class RiskEngine {
   /** Send times of the orders of the last minute, oldest first. */
   readonly #sent: bigint[] = [];
   #killed = false;
+  #paused: string | null = null;
   #haltedReason: RiskReason | null = null;
   #dayHigh = 0;
 
@@ -203,6 +206,32 @@ export class RiskEngine {
   }
 
   /**
+   * No new risk until `resume` (an operator's pause): unlike the kill switch nothing is cancelled or
+   * closed, and orders that reduce a position (stops, targets, close-outs) still pass.
+   */
+  pause(why = 'paused'): void {
+    this.#paused = why;
+  }
+
+  /** Lifts a pause. */
+  resume(): void {
+    this.#paused = null;
+  }
+
+  /** Why new risk is paused, or null. */
+  get paused(): string | null {
+    return this.#paused;
+  }
+
+  /** Orders sent in the 60 s up to `nowNs` (the rate limit's count). */
+  ordersInLastMinute(nowNs: bigint): number {
+    const sent = this.#sent;
+    let n = 0;
+    for (let i = sent.length - 1; i >= 0 && sent[i] > nowNs - MINUTE_NS; i--) if (sent[i] <= nowNs) n++;
+    return n;
+  }
+
+  /**
    * Checks an order of `quantity` on `side`; returns null when it may be sent (and counts it
    * towards the rate limit), or the rejection. Nothing changes on a rejection.
    */
@@ -236,6 +265,7 @@ export class RiskEngine {
   #checkNewRisk(quantity: number, after: number, ctx: RiskContext): RiskRejection | null {
     const L = this.limits;
     if (this.#killed) return new RiskRejection('KILL_SWITCH', 'the kill switch is on');
+    if (this.#paused !== null) return new RiskRejection('PAUSED', `new entries paused (${this.#paused})`);
     this.observe(ctx.dayPnl);
     if (this.#haltedReason !== null)
       return new RiskRejection(

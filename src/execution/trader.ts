@@ -70,11 +70,24 @@ export interface OrderRole {
   readonly bracket?: BracketExits;
 }
 
+/**
+ * What became of a decision the trader was asked to act on (`act` with its `decisionId`): an
+ * order sent for it (the entry, or the close of a reversed position), refused and why, or nothing
+ * to do (the position already at its target).
+ */
+export type DecisionFate =
+  | { readonly kind: 'sent'; readonly clientId: string }
+  | { readonly kind: 'refused'; readonly reason: RiskReason; readonly detail: string }
+  | { readonly kind: 'held' };
+
 /** A fill as the trader booked it: which order, and who provided the liquidity. */
 export interface TraderFill extends Fill {
   readonly clientId: string;
   readonly liquidity: Liquidity;
 }
+
+/** Decisions whose fate the trader remembers (`fateOf`). */
+const FATES_KEPT = 1_000;
 
 /** A market the trader trades: its book and bracket state. */
 class Slot {
@@ -173,6 +186,9 @@ export class Trader {
   readonly #dataTrust: ((instrumentId: number) => string | null) | null;
   readonly #beforeSend: ((spec: OrderSpec, role: OrderRole, nowNs: bigint) => void) | null;
   readonly #slots = new Map<number, Slot>();
+  readonly #fates = new Map<string, DecisionFate>();
+  /** Client id of the last order sent. */
+  #lastSent: string | null = null;
   /** Equity at the start of the current trading day, and that day. */
   #dayStart = 0;
   #day = '';
@@ -413,6 +429,47 @@ export class Trader {
     },
     nowNs: bigint,
   ): RiskRejection | null {
+    const sent = this.#orders;
+    const r = this.#act(intent, nowNs);
+    const decision = intent.decisionId;
+    if (decision !== undefined) {
+      const fate: DecisionFate =
+        r !== null
+          ? { kind: 'refused', reason: r.reason, detail: r.message }
+          : this.#orders > sent
+            ? { kind: 'sent', clientId: this.#lastSent as string }
+            : { kind: 'held' };
+      this.#fates.set(decision, fate);
+      if (this.#fates.size > FATES_KEPT) this.#fates.delete(this.#fates.keys().next().value as string);
+    }
+    return r;
+  }
+
+  /** What became of a decision given to `act` (the last `FATES_KEPT` of them), or undefined. */
+  fateOf(decisionId: string): DecisionFate | undefined {
+    return this.#fates.get(decisionId);
+  }
+
+  /**
+   * An operator's pause: no new entries until `unpause`; open positions keep their stops, targets
+   * and time stops (the risk engine refuses new risk with `PAUSED`).
+   */
+  pause(why = 'paused'): void {
+    this.risk.pause(why);
+  }
+
+  /** Lifts a pause: new entries again. */
+  unpause(): void {
+    this.risk.resume();
+  }
+
+  #act(
+    intent: Omit<TradeIntent, 'side' | 'quantity'> & {
+      readonly target: number;
+      readonly decisionId?: string;
+    },
+    nowNs: bigint,
+  ): RiskRejection | null {
     const slot = this.#slot(intent.instrumentId);
     this.#nowNs = nowNs;
     const id = intent.instrumentId;
@@ -571,6 +628,7 @@ export class Trader {
   #send(spec: Omit<OrderSpec, 'clientId'>, role: OrderRole): Order {
     this.#orders++;
     const clientId = this.#ids.next();
+    this.#lastSent = clientId;
     this.roles.set(clientId, role);
     const full = { ...spec, clientId } as OrderSpec;
     if (this.#beforeSend !== null) {

@@ -69,7 +69,7 @@ import {
   tradingDatesBefore,
   u64FromHalves,
 } from '../core/index.js';
-import { type DbnRecord, Flags, type RecordCursor, RType } from '../data/dbn/index.js';
+import { type DbnRecord, Flags, type RecordCursor, RType, Side } from '../data/dbn/index.js';
 import {
   Adx,
   Atr,
@@ -234,6 +234,26 @@ export interface FeatureEngineOptions {
   onVpin?: { threshold: number; callback: (snapshot: FeatureSnapshot) => void };
 }
 
+/**
+ * Market trades of one instrument since the engine first saw it, per aggressor side: contracts and
+ * notional (Σ decimal price × size). Two readings' differences give the volume and volume-weighted
+ * price of what traded in between (a dashboard's trade markers). Side `N` counts in neither.
+ */
+export interface TradeTotals {
+  readonly buyQty: number;
+  readonly buyNotional: number;
+  readonly sellQty: number;
+  readonly sellNotional: number;
+}
+
+/** `TradeTotals` as the engine keeps them: four sums bumped per trade. */
+class TradeTally implements TradeTotals {
+  buyQty = 0;
+  buyNotional = 0;
+  sellQty = 0;
+  sellNotional = 0;
+}
+
 /** The calculators of one instrument. */
 class InstrumentFeatures {
   readonly l2 = new L2Book();
@@ -253,6 +273,7 @@ class InstrumentFeatures {
   readonly mboCancel = new MboCancelAddRatio();
   readonly sweep: SweepDetector;
   readonly bars: TimeBarBuilder;
+  readonly tally = new TradeTally();
   readonly depth: DepthProfile;
   readonly ema3 = new Ema(3);
   readonly ema6 = new Ema(6);
@@ -575,6 +596,19 @@ export class FeatureEngine {
     return mbo ? f.l3 : f.l2.updates > 0 ? f.l2 : null;
   }
 
+  /**
+   * The 1-minute trade bar being formed for an instrument (decimal prices; the builder's own object,
+   * changed by later trades: copy what you keep), or undefined for an instrument not seen yet.
+   */
+  formingBar(instrumentId: number): Readonly<Bar> | undefined {
+    return this.#byId.get(instrumentId)?.bars.current;
+  }
+
+  /** An instrument's market trades so far per aggressor side (a live view), or undefined before it is seen. */
+  tradeTotals(instrumentId: number): TradeTotals | undefined {
+    return this.#byId.get(instrumentId)?.tally;
+  }
+
   /** Applies one record (the cursor's current one). Returns false for records the engine ignores. */
   apply(c: RecordCursor): boolean {
     const rt = c.rtype;
@@ -634,6 +668,19 @@ export class FeatureEngine {
     f.vpinDaily.updateTrade(c);
     f.kyle.updateTrade(c);
     f.bars.tradeRecord(c);
+    const side = c.side;
+    if (side === Side.BID || side === Side.ASK) {
+      const t = f.tally;
+      const px = c.price * 1e-9;
+      const size = c.size;
+      if (side === Side.BID) {
+        t.buyQty += size;
+        t.buyNotional += px * size;
+      } else {
+        t.sellQty += size;
+        t.sellNotional += px * size;
+      }
+    }
     f.vwap.update(tsMs, c.price * 1e-9, c.size);
     f.advance(tsMs);
     const trigger = this.#opts.onVpin;

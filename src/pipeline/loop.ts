@@ -34,6 +34,7 @@ import { indexTsNs, type RecordBatch, type RecordCursor, RType } from '../data/d
 import { replay } from '../data/index.js';
 import type { Trader } from '../execution/index.js';
 import {
+  type Bar,
   type DayLevels,
   FeatureEngine,
   type FeatureEngineOptions,
@@ -165,6 +166,7 @@ export class DecisionLoop {
   readonly #queue: Pending[] = [];
   readonly #obs = new Float64Array(2);
   readonly decisions: Decision[] = [];
+  readonly #barListeners: ((instrumentId: number, bar: Bar) => void)[] = [];
   /** Live mode: the latest ts_recv pushed (ns; −1 before the first record). */
   lastRecordNs = -1n;
   /** Live mode: the next grid point (ns; −1 before the first record) and the decisions running. */
@@ -209,6 +211,7 @@ export class DecisionLoop {
         const detail =
           fired.length > 0 ? [...new Set(fired.map((s) => s.technique))].sort().join(',') : undefined;
         this.#trigger(inst, snap, fired.length > 0 ? 'setup' : 'bar', detail);
+        for (const l of this.#barListeners) l(snap.instrument_id, bar);
       },
       onSweep: (snap, info) => {
         const inst = this.#instrument(snap);
@@ -269,6 +272,20 @@ export class DecisionLoop {
         prior.setLevels(p.date, b.startMs, b.endMs, p.high, p.low, p.close);
       }
     };
+  }
+
+  /**
+   * Adds a listener called with each closed 1-minute trade bar (decimal prices) once the techniques
+   * read it; the bar is the engine's reused object: copy what you keep.
+   */
+  onBar(listener: (instrumentId: number, bar: Bar) => void): void {
+    this.#barListeners.push(listener);
+  }
+
+  /** The regime model's state for `instrumentId` now, or null without a model (or before it is ready). */
+  regime(instrumentId: number): RegimeState | null {
+    const inst = this.#byId.get(instrumentId);
+    return inst === undefined ? null : this.#regimeState(inst);
   }
 
   /** The session levels the techniques of `instrumentId` read; undefined before its first bar. */

@@ -55,6 +55,7 @@ export {
 export * from './services/index.js';
 export {
   type Feed,
+  riskState,
   type SessionOptions,
   type SessionSetup,
   type SessionStatus,

@@ -103,7 +103,7 @@ export interface SessionStatus {
   /** P&L since the trading day began, and the account's equity, USD. */
   readonly dayPnl: number;
   readonly equity: number;
-  /** `killed`, the day's halt (DAILY_LOSS, DRAWDOWN), `stopped`, or `trading`. */
+  /** `killed`, the day's halt (DAILY_LOSS, DRAWDOWN), `stopped`, `paused` (no new entries), or `trading`. */
   readonly risk: string;
   /** Instruments whose data is not trusted, and why (book/feed-health.ts). */
   readonly untrusted: Readonly<Record<string, string>>;
@@ -291,6 +291,19 @@ export class TradingSession {
     this.#journal?.kill(false, why, this.nowNs);
   }
 
+  /**
+   * Pauses trading: no new entries until `resume`; open positions and their brackets (stops,
+   * targets, time stops) are still managed. The kill switch is another matter: it closes everything.
+   */
+  pause(why = 'paused'): void {
+    this.trader.pause(why);
+  }
+
+  /** Resumes trading after `pause`: new entries again. */
+  resume(): void {
+    this.trader.unpause();
+  }
+
   /** The day's loss state and the feed's position, in the store. */
   #checkpoint(): void {
     this.#checkpointedNs = this.#lastRecordNs;
@@ -320,7 +333,7 @@ export class TradingSession {
       positions,
       dayPnl: t.dailyPnl(),
       equity: t.portfolio.equity(),
-      risk: t.risk.killed ? 'killed' : (t.risk.halted ?? (t.stopped !== null ? 'stopped' : 'trading')),
+      risk: riskState(t),
       untrusted,
     };
   }
@@ -393,6 +406,15 @@ export class TradingSession {
     const behindNs = BigInt(Math.round(QUIET_MS * Math.max(1, speed) * 1e6));
     this.loop.tick(this.nowNs - behindNs);
   }
+}
+
+/** The trader's risk state, as the status line and the dashboard show it (see `SessionStatus.risk`). */
+export function riskState(t: Trader): string {
+  const r = t.risk;
+  if (r.killed) return 'killed';
+  if (r.halted !== null) return r.halted;
+  if (t.stopped !== null) return 'stopped';
+  return r.paused !== null ? 'paused' : 'trading';
 }
 
 function sleep(ms: number): Promise<void> {

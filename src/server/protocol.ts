@@ -64,7 +64,10 @@ export interface Level {
   readonly sz: number;
   /** Orders at the level (0 when the feed does not say). */
   readonly ct: number;
-  /** A wall: the level's size is at least `WALL_MULTIPLE` times the median size of its side's levels. */
+  /**
+   * A wall: the level's size is at least `WALL_MULTIPLE` (3, session-model.ts) times the median
+   * size of its side's shown levels.
+   */
   readonly wall: boolean;
 }
 
@@ -100,7 +103,7 @@ export interface FeatureNow {
   readonly qiL5: number | null;
   readonly vpin: number | null;
   readonly vpinCdf: number | null;
-  /** The VPIN CDF at which the toxicity analyst raises its alert (the veto), or null. */
+  /** The VPIN CDF at or over which new risk is refused (the risk limits' toxicity veto), or null. */
   readonly vpinAlert: number | null;
   readonly rv1m: number | null;
   readonly rv5m: number | null;
@@ -110,12 +113,17 @@ export interface FeatureNow {
   readonly regime: string | null;
 }
 
-/** The panels' series, sampled once a market second at most. */
+/** The panels' series, sampled once a market second at most (a feature not ready has no point). */
 export interface FeatureSeries {
+  /** OFI over 10 s (`ofi_10s`). */
   readonly ofi: readonly Point[];
+  /** Queue imbalance at the best level (`qi_l1`). */
   readonly qi: readonly Point[];
+  /** The VPIN CDF (`vpin_cdf`), what `FeatureNow.vpinAlert` is a level of. */
   readonly vpin: readonly Point[];
+  /** Realized variance over 1 minute (`rv_1m`). */
   readonly rv: readonly Point[];
+  /** Futures − spot (decimal), for a future paired with its spot pair. */
   readonly basis: readonly Point[];
   /** The regime from `t` until the next change. */
   readonly regime: readonly { readonly t: number; readonly state: string }[];

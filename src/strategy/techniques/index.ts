@@ -1,5 +1,5 @@
 export { AsianRangeBreakout } from './asian-breakout.js';
-export { BigFigures, DEFAULT_PIP_SIZES, pipSizeOf } from './big-figures.js';
+export { BigFigureGrid, BigFigures, DEFAULT_PIP_SIZES, pipSizeOf } from './big-figures.js';
 export { NO_SETUPS } from './common.js';
 export {
   type AsianBreakoutParams,

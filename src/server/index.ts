@@ -1,0 +1,17 @@
+/**
+ * The dashboard's server side: the protocol it speaks with the page, the one function both apply
+ * updates with, the model and backend a source implements, and a trading session's model and
+ * controls.
+ */
+export { appendKept, applyUpdate, KEEP } from './apply.js';
+export * from './protocol.js';
+export {
+  boardView,
+  decisionOutcome,
+  type SessionInfo,
+  SessionModel,
+  type SessionModelOptions,
+  sessionControls,
+  WALL_MULTIPLE,
+} from './session-model.js';
+export { ControlRefused, type DashboardBackend, type DashboardModel } from './source.js';
