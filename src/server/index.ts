@@ -5,6 +5,9 @@
  */
 export { appendKept, applyUpdate, KEEP } from './apply.js';
 export * from './protocol.js';
+export { ReplayBackend, type ReplayOptions, replayRange, type SessionViewOf } from './replay.js';
+export { type Asset, DashboardServer, type DashboardServerOptions, parseControl } from './server.js';
+export { SessionBackend, type SessionBackendOptions } from './session-backend.js';
 export {
   boardView,
   decisionOutcome,
