@@ -106,6 +106,18 @@ class Page {
   #frame = 0;
   #selected: string | null = null;
 
+  constructor() {
+    for (const b of document.querySelectorAll<HTMLButtonElement>('#chart-views button')) {
+      b.addEventListener('click', () => {
+        this.#price.view = b.dataset.view === 'tick' ? 'tick' : 'minute';
+        for (const o of document.querySelectorAll('#chart-views button'))
+          o.setAttribute('aria-pressed', String(o === b));
+        this.#drawn.market = null;
+        this.schedule();
+      });
+    }
+  }
+
   /** After a snapshot: everything is drawn again at the next frame. */
   reset(): void {
     this.#fresh = true;

@@ -25,6 +25,9 @@ declare const LightweightCharts: typeof Lwc;
 type Time = Lwc.UTCTimestamp;
 type AnySeries = Lwc.ISeriesApi<Lwc.SeriesType, Lwc.Time>;
 
+/** What the price chart shows: 1-minute candles, or every point. */
+export type ChartView = 'minute' | 'tick';
+
 /** The page's colours, as in its style sheet. */
 export const COLORS = {
   bg: '#161b22',
@@ -59,29 +62,43 @@ function chartOptions(secondsVisible: boolean): Lwc.DeepPartial<Lwc.ChartOptions
   };
 }
 
-/** Points of one time each (the last of equal times), in time order, for `setData`. */
-function distinct<T extends { readonly t: number }>(list: readonly T[]): T[] {
+/** `t` at the start of its `step` (seconds; 0 leaves it). */
+function bucket(t: number, step: number): number {
+  return step > 0 ? t - (t % step) : t;
+}
+
+/** Points of one time each (the last of equal times, `t` taken to its `step`), in time order, for `setData`. */
+function distinct<T extends { readonly t: number }>(list: readonly T[], step: number): T[] {
   const out: T[] = [];
+  let lastT = Number.NEGATIVE_INFINITY;
   for (const p of list) {
-    const last = out.length - 1;
-    if (last >= 0 && out[last].t === p.t) out[last] = p;
-    else if (last < 0 || out[last].t < p.t) out.push(p);
+    const t = bucket(p.t, step);
+    if (t === lastT) out[out.length - 1] = p;
+    else if (t > lastT) {
+      out.push(p);
+      lastT = t;
+    }
   }
   return out;
 }
 
+type Item = Lwc.SeriesDataItemTypeMap<Lwc.Time>[Lwc.SeriesType];
+
 /**
  * A series that follows a list of the state: the list's new points (from the last time drawn on)
  * go to the chart one by one; a list seen for the first time, or after `reset`, is drawn whole.
+ * With a `step`, each point's time is taken to the start of its step (a minute for 60), so a list
+ * of seconds draws one point a step, the step's last.
  */
 export class SeriesFeed<T extends { readonly t: number }> {
   readonly #series: AnySeries;
-  readonly #point: (p: T) => Lwc.SeriesDataItemTypeMap<Lwc.Time>[Lwc.SeriesType];
+  readonly #point: (p: T, time: Time) => Item;
+  #step = 0;
   #list: readonly T[] | null = null;
   #last = Number.NEGATIVE_INFINITY;
   #since = 0;
 
-  constructor(series: AnySeries, point: (p: T) => Lwc.SeriesDataItemTypeMap<Lwc.Time>[Lwc.SeriesType]) {
+  constructor(series: AnySeries, point: (p: T, time: Time) => Item) {
     this.#series = series;
     this.#point = point;
   }
@@ -95,29 +112,37 @@ export class SeriesFeed<T extends { readonly t: number }> {
     if (list === this.#list) return false;
     // A list that dropped its oldest points many times over is drawn again, so the chart stays its size.
     const whole = this.#list === null || this.#since > list.length;
+    const step = this.#step;
     if (whole) {
-      this.#series.setData(distinct(list).map(this.#point));
+      this.#series.setData(distinct(list, step).map((p) => this.#point(p, bucket(p.t, step) as Time)));
       this.#since = 0;
     } else {
       let i = list.length;
       while (i > 0 && list[i - 1].t >= this.#last) i--;
-      for (; i < list.length; i++) this.#series.update(this.#point(list[i]));
+      for (; i < list.length; i++) this.#series.update(this.#point(list[i], bucket(list[i].t, step) as Time));
       this.#since += list.length - i;
     }
     this.#list = list;
+    if (whole) this.#last = Number.NEGATIVE_INFINITY;
     if (list.length > 0) this.#last = Math.max(this.#last, list[list.length - 1].t);
-    if (whole) this.#last = list.length > 0 ? list[list.length - 1].t : Number.NEGATIVE_INFINITY;
     return whole;
   }
 
-  /** The next `sync` draws its list whole. */
-  reset(): void {
+  /** The next `sync` draws its list whole, its times taken to `step` seconds when given. */
+  reset(step = this.#step): void {
+    this.#list = null;
+    this.#step = step;
+  }
+
+  /** Empties the series; the next `sync` draws its list whole. */
+  clear(): void {
+    this.#series.setData([]);
     this.#list = null;
   }
 }
 
-const linePoint = (p: Point) => ({ time: p.t as Time, value: p.v });
-const candlePoint = (c: Candle) => ({ time: c.t as Time, open: c.o, high: c.h, low: c.l, close: c.c });
+const linePoint = (p: Point, time: Time) => ({ time, value: p.v });
+const candlePoint = (c: Candle, time: Time) => ({ time, open: c.o, high: c.h, low: c.l, close: c.c });
 
 function priceFormat(decimals: number): Lwc.PriceFormat {
   return { type: 'price', precision: decimals, minMove: 10 ** -decimals };
@@ -131,6 +156,8 @@ export class PriceChart {
   readonly #micro: SeriesFeed<Point>;
   readonly #markers: Lwc.ISeriesMarkersPluginApi<Lwc.Time>;
   #symbol: string | null = null;
+  #view: ChartView = 'minute';
+  #viewShown: ChartView | null = null;
   #lines: readonly PriceLine[] | null = null;
   #priceLines: Lwc.IPriceLine[] = [];
   #trades: readonly TradeMark[] | null = null;
@@ -167,26 +194,41 @@ export class PriceChart {
     this.#markers = lib.createSeriesMarkers(mid as AnySeries, []);
   }
 
+  /** The view shown next: `minute` (candles, and mid and micro-price at each minute's end) or `tick` (every point, market trades). */
+  set view(v: ChartView) {
+    this.#view = v;
+  }
+
+  get view(): ChartView {
+    return this.#view;
+  }
+
   /** Draws `m` (of `inst`) and our fills in it; `fresh` after a snapshot draws everything again. */
   show(m: MarketView, inst: InstrumentView | undefined, fills: readonly FillMark[], fresh: boolean): void {
     const decimals = inst?.decimals ?? 5;
-    const changed = fresh || m.symbol !== this.#symbol;
+    const view = this.#view;
+    const newSymbol = m.symbol !== this.#symbol;
+    const changed = fresh || newSymbol || view !== this.#viewShown;
     if (changed) {
+      const step = view === 'minute' ? 60 : 0;
       for (const f of [this.#candles, this.#mid, this.#micro]) {
-        f.reset();
+        f.reset(step);
         f.series.applyOptions({ priceFormat: priceFormat(decimals) });
       }
+      if (view === 'tick') this.#candles.clear();
       this.#lines = null;
       this.#trades = null;
       this.#fills = null;
     }
-    this.#candles.sync(m.candles);
+    if (view === 'minute') this.#candles.sync(m.candles);
     this.#mid.sync(m.mid);
     this.#micro.sync(m.micro);
     if (m.lines !== this.#lines) this.#drawLines(m.lines, decimals);
-    if (m.trades !== this.#trades || fills !== this.#fills) this.#drawMarkers(m.symbol, m.trades, fills);
-    if (changed && m.symbol !== this.#symbol) this.chart.timeScale().fitContent();
+    if (m.trades !== this.#trades || fills !== this.#fills)
+      this.#drawMarkers(m.symbol, m.trades, fills, view === 'tick');
+    if (newSymbol || view !== this.#viewShown) this.#fit(view === 'tick' ? m.mid.length : 0);
     this.#symbol = m.symbol;
+    this.#viewShown = view;
   }
 
   #drawLines(lines: readonly PriceLine[], decimals: number): void {
@@ -205,9 +247,21 @@ export class PriceChart {
     this.#lines = lines;
   }
 
-  #drawMarkers(symbol: string, trades: readonly TradeMark[], fills: readonly FillMark[]): void {
+  /** The whole history, or the last ten minutes of `points` points a second. */
+  #fit(points: number): void {
+    const scale = this.chart.timeScale();
+    if (points > 600) scale.setVisibleLogicalRange({ from: points - 600, to: points + 3 });
+    else scale.fitContent();
+  }
+
+  #drawMarkers(
+    symbol: string,
+    trades: readonly TradeMark[],
+    fills: readonly FillMark[],
+    withTrades: boolean,
+  ): void {
     const out: Lwc.SeriesMarker<Lwc.Time>[] = [];
-    for (const tr of trades.slice(-MAX_TRADE_MARKERS)) {
+    for (const tr of withTrades ? trades.slice(-MAX_TRADE_MARKERS) : []) {
       out.push({
         time: tr.t as Time,
         position: 'atPriceMiddle',
@@ -288,7 +342,7 @@ export class FeatureChart {
         : this.chart.addSeries(lib.LineSeries, { ...common, color, lineWidth: 1 });
     const point =
       kind === 'histogram'
-        ? (p: Point) => ({ time: p.t as Time, value: p.v, color: p.v >= 0 ? COLORS.bid : COLORS.ask })
+        ? (p: Point, time: Time) => ({ time, value: p.v, color: p.v >= 0 ? COLORS.bid : COLORS.ask })
         : linePoint;
     this.feed = new SeriesFeed(series as AnySeries, point);
   }

@@ -68,6 +68,7 @@ export function dashboardHtml(opts: DashboardHtmlOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <style>${CSS}</style>
 <script src="/assets/lightweight-charts.js"></script>
@@ -107,7 +108,13 @@ function marketSection(): string {
   const feature = (id: string, name: string) =>
     `<div class="feature"><div class="fhead"><span>${name}</span><span id="${id}-now" class="num">–</span></div><div id="${id}" class="fchart"></div></div>`;
   return `<section id="market" class="panel">
-  <nav id="instruments" aria-label="Instruments"></nav>
+  <div class="chartbar">
+    <nav id="instruments" aria-label="Instruments"></nav>
+    <div id="chart-views" role="group" aria-label="Price chart">
+      <button type="button" data-view="minute" aria-pressed="true">1m candles</button>
+      <button type="button" data-view="tick" aria-pressed="false">ticks &amp; trades</button>
+    </div>
+  </div>
   <div id="legend" class="legend"></div>
   <div id="chart"></div>
   <div id="features">
@@ -202,9 +209,10 @@ h2 { font-size: 12px; margin: 8px 0 4px; color: var(--dim); text-transform: uppe
   grid-template-areas: "market side" "board board" "portfolio portfolio"; } }
 @media (max-width: 800px) { #grid { grid-template-columns: 1fr; grid-template-areas: "market" "side" "board" "portfolio"; } }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 6px 8px; min-width: 0; }
-#instruments { display: flex; gap: 4px; margin-bottom: 4px; }
-#instruments button { background: #1e252e; color: var(--text); border: 1px solid var(--line); padding: 2px 10px; cursor: pointer; }
-#instruments button[aria-pressed="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
+.chartbar { display: flex; justify-content: space-between; gap: 8px; margin-bottom: 4px; }
+#instruments, #chart-views { display: flex; gap: 4px; }
+.chartbar button { background: #1e252e; border-color: var(--line); padding: 2px 10px; }
+.chartbar button[aria-pressed="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
 .legend { color: var(--dim); min-height: 16px; } .legend b { color: var(--text); margin-right: 10px; }
 #chart { height: 380px; }
 #features { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 6px; margin-top: 6px; }
