@@ -39,6 +39,8 @@ export interface DashboardProbe {
   snapshots: number;
   /** Frames drawn. */
   renders: number;
+  /** Time spent drawing them, ms (the script's part; the charts paint later in the frame). */
+  renderMs: number;
   /** The last message's `seq`. */
   seq: number;
   /** `connecting`, `live` or `reconnecting`. */
@@ -56,6 +58,7 @@ const probe: DashboardProbe = {
   messages: 0,
   snapshots: 0,
   renders: 0,
+  renderMs: 0,
   seq: -1,
   conn: 'connecting',
 };
@@ -140,6 +143,7 @@ class Page {
     this.#frame = 0;
     const s = probe.state;
     if (s === null) return;
+    const t0 = performance.now();
     const fresh = this.#fresh;
     this.#fresh = false;
     const d = this.#drawn;
@@ -171,6 +175,7 @@ class Page {
     if (d.feeds !== s.feeds) drawFeeds(s.feeds);
     d.feeds = s.feeds;
     probe.renders++;
+    probe.renderMs += performance.now() - t0;
   }
 
   #drawMarket(s: DashboardState, m: MarketView, fresh: boolean): void {
