@@ -227,7 +227,15 @@ class Connection {
   }
 
   #receive(ws: WebSocket, data: string): void {
-    const msg = JSON.parse(data) as ServerMessage;
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(data) as ServerMessage;
+    } catch (e) {
+      console.error(
+        `dashboard: a message from /ws is not JSON (${(e as Error).message}): ${data.slice(0, 80)}`,
+      );
+      return;
+    }
     probe.messages++;
     if (msg.type === 'snapshot') {
       probe.state = msg.state;
@@ -236,6 +244,12 @@ class Connection {
       this.#retryMs = RETRY_FIRST_MS;
       setConn('live');
       this.#page.reset();
+      return;
+    }
+    if (msg.type !== 'update') {
+      console.error(
+        `dashboard: a message from /ws of unknown type "${String((msg as { type?: unknown }).type)}"`,
+      );
       return;
     }
     if (probe.state === null || msg.seq !== probe.seq + 1) {
