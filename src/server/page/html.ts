@@ -188,6 +188,7 @@ const CSS = `
 :root { --bg:#0f1318; --panel:#161b22; --line:#2a313b; --text:#d6dde6; --dim:#8b96a3; --bid:#2fae6e; --ask:#e0525a;
   --warn:#e0a33a; --accent:#4d9de0; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; background: var(--bg); color: var(--text); }
 h1 { font-size: 14px; margin: 0; }
 h2 { font-size: 12px; margin: 8px 0 4px; color: var(--dim); text-transform: uppercase; letter-spacing: .04em; }
