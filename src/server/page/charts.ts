@@ -279,8 +279,9 @@ export class PriceChart {
         price: f.px,
         shape: f.side === 'buy' ? 'arrowUp' : 'arrowDown',
         color: f.side === 'buy' ? '#7fe0a8' : '#ff8a91',
-        size: 1.6,
-        text: `${f.side === 'buy' ? 'B' : 'S'}${f.qty}`,
+        // Labelled in the tick view; in the minute view an arrow each is enough.
+        size: withTrades ? 1.6 : 1,
+        text: withTrades ? `${f.side === 'buy' ? 'B' : 'S'}${f.qty}` : '',
       });
     }
     out.sort((a, b) => (a.time as number) - (b.time as number));
