@@ -567,12 +567,20 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * snapshot, then `hz` updates a second) and `POST /api/control`, answering as the protocol says.
  */
 export async function startDashboardFixture(
-  opts: { controls?: boolean; hz?: number; mode?: SessionView['mode']; token?: string; port?: number } = {},
+  opts: {
+    controls?: boolean;
+    hz?: number;
+    mode?: SessionView['mode'];
+    token?: string;
+    port?: number;
+    /** The state the snapshot holds instead of the fixture's hour of history. */
+    initial?: DashboardState;
+  } = {},
 ): Promise<DashboardFixtureServer> {
   const controlsOn = opts.controls ?? true;
   const token = controlsOn ? (opts.token ?? 'fixture-token') : null;
   const fixture = new DashboardFixture({ controls: controlsOn, mode: opts.mode });
-  let state = fixture.initial;
+  let state = opts.initial ?? fixture.initial;
   let seq = 0;
   const controls: ControlRequest[] = [];
   const assets = dashboardAssets();

@@ -263,3 +263,53 @@ describe('dashboard page without a control token', { skip: missing ?? false }, (
     }
   });
 });
+
+describe('dashboard page before the first record', { skip: missing ?? false }, () => {
+  test('an empty live session draws dashes, without errors', async () => {
+    const browser = await launchChromium();
+    const initial: DashboardState = {
+      session: {
+        mode: 'live',
+        name: 'live',
+        nowMs: null,
+        speed: 1,
+        held: false,
+        range: null,
+        controls: true,
+        ended: null,
+      },
+      instruments: [],
+      markets: [],
+      board: null,
+      decisions: [],
+      portfolio: {
+        positions: [],
+        working: [],
+        fills: [],
+        dayPnl: 0,
+        equity: 0,
+        equityCurve: [],
+        orders: 0,
+        fillCount: 0,
+      },
+      risk: { state: 'trading', killSwitch: false, tradingPaused: false, limits: [] },
+      feeds: [],
+    };
+    const server = await startDashboardFixture({ hz: 0, mode: 'live', initial });
+    try {
+      const errors: string[] = [];
+      const page = await open(browser, server, errors);
+      await settled(page, server);
+      assert.equal(await page.locator('#clock').textContent(), '–');
+      assert.equal(await page.locator('#pnl').textContent(), '0.00');
+      assert.equal(await page.locator('#replay').isVisible(), false);
+      assert.equal(await page.locator('#ladder tbody tr').count(), 0);
+      assert.equal(await page.locator('#agents [data-agent]').count(), 0);
+      assert.equal(await page.locator('#board-meta').textContent(), 'no decision yet');
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
