@@ -123,6 +123,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./paper.js')).registerPaper,
   },
   {
+    name: 'serve',
+    description:
+      'the web dashboard on a replay (DBN files, or a simulated 6E day without them): candles, the book ladder, features, the analysts, decisions with their latency, positions and risk, live in a browser; with SCALPER_CONTROL_TOKEN its controls pause trading, pull the kill switch, change the pace and seek',
+    args: '[files...]',
+    load: async () => (await import('./serve.js')).registerServe,
+  },
+  {
     name: 'live',
     description:
       'live trading through a FIX 4.4 broker (CME futures) or IG (their spot pairs) on live feeds: refuses to start without --confirm ACCOUNT; reconciles with the venue on start; orders recorded before they are sent',

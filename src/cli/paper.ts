@@ -19,6 +19,8 @@ import { summarizeDecisions } from '../pipeline/index.js';
 import {
   FeedRecorder,
   FileFeed,
+  killFilePath,
+  type ReplayClock,
   recordedFeed,
   resumeOf,
   type SessionStatus,
@@ -174,7 +176,12 @@ export async function runPaper(
       'paper session started',
     );
     try {
-      await watched(session, cfg, { ...o, log, name: 'paper' });
+      await watched(session, cfg, {
+        ...o,
+        log,
+        name: 'paper',
+        replay: live === null ? (feed as FileFeed).clock : null,
+      });
     } finally {
       await recorder?.close();
     }
@@ -199,6 +206,8 @@ export async function watched(
     readonly status?: (s: SessionStatus) => void;
     readonly log: ReturnType<typeof componentLogger>;
     readonly name: string;
+    /** The clock of a replayed feed, which the dashboard's controls may pace (null: a live feed). */
+    readonly replay?: ReplayClock | null;
   },
 ): Promise<void> {
   const rt = cfg.runtime;
@@ -207,6 +216,23 @@ export async function watched(
     staleAfterMs: cfg.execution.risk.feed.staleAfterMs,
   });
   if (control.server !== null) o.log.info({ url: control.server.url }, 'metrics, health and kill endpoint');
+  let dashboard: { close(): Promise<void> } | null = null;
+  if (rt.dashboard.enabled) {
+    try {
+      const { dashboardLine, sessionDashboard } = await import('./dashboard.js');
+      const server = await sessionDashboard(session, cfg, {
+        name: o.name,
+        replay: o.replay ?? null,
+        killFile: killFilePath(rt),
+        logger: o.log,
+      });
+      dashboard = server;
+      process.stderr.write(`${dashboardLine(server)}\n`);
+    } catch (err) {
+      await control.close();
+      throw err;
+    }
+  }
   const timer =
     o.status === undefined ? null : setInterval(() => o.status?.(session.status()), rt.statusEveryMs);
   try {
@@ -217,6 +243,7 @@ export async function watched(
     );
   } finally {
     if (timer !== null) clearInterval(timer);
+    await dashboard?.close();
     await control.close();
   }
 }
@@ -296,11 +323,15 @@ export function sessionOptions(cmd: Command, flags: Readonly<Record<string, stri
       '--port <n>',
       'port of the metrics, health and kill endpoint on 127.0.0.1 (0: none)',
       nonNegativeInt,
-    );
+    )
+    .option('--dashboard', 'serve the web dashboard of the session (runtime.dashboard)')
+    .option('--dashboard-port <n>', 'port of the dashboard (default 9465; 0: any free port)', nonNegativeInt);
   configFlags(cmd, {
     ...flags,
     flattenOnStop: 'runtime.flattenOnStop',
     dataDir: 'runtime.dataDir',
     port: 'runtime.http.port',
+    dashboard: 'runtime.dashboard.enabled',
+    dashboardPort: 'runtime.dashboard.port',
   });
 }

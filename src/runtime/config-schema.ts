@@ -74,6 +74,8 @@ export const RuntimeConfigSchema = z.strictObject({
    */
   dashboard: z.prefault(
     z.strictObject({
+      /** Serve the dashboard beside a paper or live session (`scalper serve` always does). */
+      enabled: flag(false),
       host: z._default(NON_EMPTY, '127.0.0.1'),
       port: z._default(z.number().check(z.int(), z.gte(0), z.lte(65_535)), 9465),
       /** Updates a second at most (the page never gets one per market event). */

@@ -4,9 +4,15 @@
  * controls.
  */
 export { appendKept, applyUpdate, KEEP } from './apply.js';
+export {
+  type DashboardAsset,
+  type DashboardHtmlOptions,
+  dashboardAssets,
+  dashboardHtml,
+} from './page/html.js';
 export * from './protocol.js';
 export { ReplayBackend, type ReplayOptions, replayRange, type SessionViewOf } from './replay.js';
-export { type Asset, DashboardServer, type DashboardServerOptions, parseControl } from './server.js';
+export { DashboardServer, type DashboardServerOptions, parseControl } from './server.js';
 export { SessionBackend, type SessionBackendOptions } from './session-backend.js';
 export {
   boardView,

@@ -8,6 +8,9 @@
  * snapshot.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { applyUpdate } from './apply.js';
@@ -120,12 +123,18 @@ class ScriptedBackend implements DashboardBackend {
 }
 
 const TOKEN = 'dashboard-test-token';
+const dir = mkdtempSync(join(tmpdir(), 'dashboard-server-'));
+const ASSET = join(dir, 'x.js');
+writeFileSync(ASSET, 'export {};');
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function startServer(backend: DashboardBackend, token: string | null, updateHz = 10) {
   return DashboardServer.start({
     backend,
     html: '<!doctype html><title>t</title>',
-    assets: new Map([['/assets/x.js', { type: 'text/javascript', body: 'export {};' }]]),
+    assets: new Map([
+      ['/assets/x.js', { path: '/assets/x.js', file: ASSET, contentType: 'text/javascript' }],
+    ]),
     port: 0,
     token,
     updateHz,
@@ -330,6 +339,23 @@ describe('dashboard server', () => {
     const fresh = snapshots[snapshots.length - 1] as SnapshotMessage;
     assert.equal(fresh.state.session.nowMs, model.snapshot().state.session.nowMs);
     b.ws.close();
+  });
+
+  test('a missing asset is named when the server starts', async () => {
+    await assert.rejects(
+      DashboardServer.start({
+        backend: new ScriptedBackend(new ScriptedModel(0)),
+        html: '',
+        assets: new Map([
+          [
+            '/assets/y.js',
+            { path: '/assets/y.js', file: join(dir, 'absent.js'), contentType: 'text/javascript' },
+          ],
+        ]),
+        port: 0,
+      }),
+      /the dashboard's \/assets\/y.js is missing: cannot read .*absent\.js.*npm run build makes it/,
+    );
   });
 
   test('parseControl names what is wrong', () => {

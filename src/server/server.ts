@@ -15,6 +15,7 @@
  * works through a backlog. Browsers that stop answering pings are dropped. A WebSocket from a page
  * of another origin is refused, so another site cannot read the session through a user's browser.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -31,21 +32,16 @@ import {
   sendFailure,
   sendJson,
 } from '../runtime/index.js';
+import type { DashboardAsset } from './page/html.js';
 import { CONTROL_ACTIONS, type ControlAction, type ControlRequest } from './protocol.js';
 import { ControlRefused, type DashboardBackend, type DashboardModel } from './source.js';
-
-/** A file the server sends as it is. */
-export interface Asset {
-  readonly type: string;
-  readonly body: string | Buffer;
-}
 
 export interface DashboardServerOptions {
   readonly backend: DashboardBackend;
   /** The page at `/`. */
   readonly html: string;
-  /** Files under `/assets/`, by path (`/assets/page/app.js`). */
-  readonly assets: ReadonlyMap<string, Asset>;
+  /** Files under `/assets/`, by path (`/assets/page/app.js`): read once, at the start. */
+  readonly assets: ReadonlyMap<string, DashboardAsset>;
   /** Default 127.0.0.1. */
   readonly host?: string;
   /** Default 9465; 0 asks the system for a free port (`url` says which). */
@@ -83,6 +79,7 @@ export class DashboardServer {
   readonly #token: BearerToken;
   readonly #routes: Record<string, Record<string, HttpHandler>>;
   readonly #clients = new Set<Client>();
+  readonly #files: ReadonlyMap<string, { readonly type: string; readonly body: Buffer }>;
   #model: DashboardModel | null = null;
   #timer: NodeJS.Timeout | null = null;
   #pinger: NodeJS.Timeout | null = null;
@@ -91,6 +88,7 @@ export class DashboardServer {
 
   private constructor(o: DashboardServerOptions) {
     this.#o = o;
+    this.#files = readAssets(o.assets);
     this.#log = componentLogger('dashboard', o.logger);
     const token = o.token === undefined ? process.env[CONTROL_TOKEN_ENV] : o.token;
     this.#token = new BearerToken(
@@ -283,7 +281,7 @@ export class DashboardServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const path = pathOf(req.url);
-      const asset = this.#o.assets.get(path);
+      const asset = this.#files.get(path);
       if (asset !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
         res.writeHead(200, {
           'content-type': asset.type,
@@ -333,6 +331,27 @@ export class DashboardServer {
       throw err;
     }
   }
+}
+
+/** The assets' contents; a missing file is named, with how to make it. */
+function readAssets(
+  assets: ReadonlyMap<string, DashboardAsset>,
+): ReadonlyMap<string, { readonly type: string; readonly body: Buffer }> {
+  const out = new Map<string, { readonly type: string; readonly body: Buffer }>();
+  for (const [path, a] of assets) {
+    let body: Buffer;
+    try {
+      body = readFileSync(a.file);
+    } catch (err) {
+      throw new EngineError(
+        'DASHBOARD_ASSET',
+        `the dashboard's ${path} is missing: cannot read ${a.file} (${(err as Error).message}); npm run build makes it`,
+        { cause: err },
+      );
+    }
+    out.set(path, { type: a.contentType, body });
+  }
+  return out;
 }
 
 /** A control request from its JSON body, or a 400 saying what is wrong with it. */

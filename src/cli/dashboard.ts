@@ -1,0 +1,85 @@
+/**
+ * The dashboard's server for a command: on `runtime.dashboard` (host, port, update rate), the page
+ * and its assets, the token from SCALPER_CONTROL_TOKEN. `scalper serve` serves a replay with it;
+ * `scalper paper` and `scalper live` their session, with `--dashboard` (paper.ts `watched`).
+ */
+import type { Logger } from '../core/index.js';
+import {
+  CONTROL_TOKEN_ENV,
+  killFilePresent,
+  type ReplayClock,
+  type TradingSession,
+} from '../runtime/index.js';
+import {
+  type DashboardBackend,
+  DashboardServer,
+  dashboardAssets,
+  dashboardHtml,
+  SessionBackend,
+  sessionControls,
+} from '../server/index.js';
+import type { ScalperConfig } from './config.js';
+
+/** Serves `backend` on `runtime.dashboard` (host, port, update rate); the token from SCALPER_CONTROL_TOKEN. */
+export function startDashboard(
+  backend: DashboardBackend,
+  cfg: ScalperConfig,
+  o: { readonly title: string; readonly logger?: Logger },
+): Promise<DashboardServer> {
+  const d = cfg.runtime.dashboard;
+  return DashboardServer.start({
+    backend,
+    html: dashboardHtml({ title: o.title }),
+    assets: dashboardAssets(),
+    host: d.host,
+    port: d.port,
+    updateHz: d.updateHz,
+    token: controlToken(),
+    logger: o.logger,
+  });
+}
+
+/** The controls' token, or null when none is set (the page is read-only). */
+export function controlToken(): string | null {
+  const t = process.env[CONTROL_TOKEN_ENV];
+  return t === undefined || t === '' ? null : t;
+}
+
+/** The line that tells a user where the page is and whether its controls work. */
+export function dashboardLine(server: DashboardServer): string {
+  return `dashboard: ${server.url} (${server.controls ? 'controls on' : `read-only: set ${CONTROL_TOKEN_ENV} for the controls`})`;
+}
+
+/**
+ * Starts the dashboard of a paper or live session: its controls go to the session (a reset is
+ * refused while the kill file is there: it would pull the switch again), a replayed feed's pace to
+ * its clock.
+ */
+export async function sessionDashboard(
+  session: TradingSession,
+  cfg: ScalperConfig,
+  o: {
+    readonly name: string;
+    readonly replay: ReplayClock | null;
+    readonly killFile: string;
+    readonly logger?: Logger;
+  },
+): Promise<DashboardServer> {
+  const control = sessionControls(session);
+  const backend = new SessionBackend({
+    session,
+    replay: o.replay,
+    name: o.name,
+    controls: controlToken() !== null,
+    ended: () => session.trader.stopped,
+    sessionControl: async (req) => {
+      if (req.action === 'reset' && killFilePresent(o.killFile))
+        return {
+          ok: false,
+          message: `the kill file ${o.killFile} is there: remove it (scalper kill --reset) to clear the switch`,
+        };
+      return control(req);
+    },
+  });
+  return startDashboard(backend, cfg, { title: `scalper-engine ${o.name}`, logger: o.logger });
+}
