@@ -13,7 +13,9 @@ import { repoRoot } from './fixtures.js';
 /**
  * Rank of each top-level folder of `src`: an import must go to a strictly lower rank (folders of
  * one rank do not import each other). DESIGN.md: cli/server → runtime/backtest → pipeline →
- * execution/agents/llm/infra → strategy → features/sim → book → data → core.
+ * execution/agents/llm/infra → strategy → features/sim → book → data → core. Of the two entry
+ * points, the command starts the dashboard's server (`scalper serve`, `--dashboard`), never the
+ * other way round.
  */
 export const LAYERS: Readonly<Record<string, number>> = {
   core: 0,
@@ -30,7 +32,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   backtest: 7,
   runtime: 7,
   server: 8,
-  cli: 8,
+  cli: 9,
 };
 
 interface Import {

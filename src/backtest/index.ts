@@ -45,6 +45,8 @@ export { decimal, equityCsv, fillsCsv, ordersCsv, tradesCsv, writeRunFiles } fro
 export {
   type ChartLibrary,
   chartLibrary,
+  chartLibraryFiles,
+  escapeHtml,
   REPORT_FILE,
   ReportInputError,
   type ReportWritten,

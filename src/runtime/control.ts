@@ -21,10 +21,11 @@ import {
   answerClientError,
   BearerToken,
   HttpError,
-  type HttpHandler,
+  type HttpRoutes,
   sendJson as json,
   pathOf,
   readBody,
+  routeOf,
   sendFailure,
 } from './http.js';
 import { type KillFileWatcher, killFilePath, killFilePresent, sessionKillFile } from './kill-file.js';
@@ -91,7 +92,7 @@ export class ControlServer {
   readonly #server: Server;
   readonly #log: Logger;
   readonly #token: BearerToken;
-  readonly #routes: Record<string, Record<string, HttpHandler>>;
+  readonly #routes: HttpRoutes;
   #address: AddressInfo | null = null;
 
   constructor(opts: ControlServerOptions) {
@@ -155,14 +156,7 @@ export class ControlServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const path = pathOf(req.url);
-      const route = this.#routes[path];
-      if (route === undefined) throw new HttpError(404, `no such path "${path}"`);
-      const handler = route[req.method ?? ''];
-      if (handler === undefined)
-        throw new HttpError(405, `${req.method} is not allowed on ${path}`, {
-          allow: Object.keys(route).join(', '),
-        });
-      await handler(req, res);
+      await routeOf(this.#routes, path, req)(req, res);
     } catch (err) {
       this.#fail(req, res, err);
     }

@@ -22,6 +22,21 @@ export class HttpError extends Error {
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/** Handlers by path, then by method. */
+export type HttpRoutes = Readonly<Record<string, Readonly<Record<string, HttpHandler>>>>;
+
+/** The handler of `req` among `routes` (its path already read), or 404 / 405 saying why not. */
+export function routeOf(routes: HttpRoutes, path: string, req: IncomingMessage): HttpHandler {
+  const route = routes[path];
+  if (route === undefined) throw new HttpError(404, `no such path "${path}"`);
+  const handler = route[req.method ?? ''];
+  if (handler === undefined)
+    throw new HttpError(405, `${req.method} is not allowed on ${path}`, {
+      allow: Object.keys(route).join(', '),
+    });
+  return handler;
+}
+
 /** The path of a request target (`/metrics?x` → `/metrics`), a trailing slash dropped. */
 export function pathOf(target: string | undefined): string {
   let url: URL;

@@ -20,8 +20,10 @@ export {
   BearerToken,
   HttpError,
   type HttpHandler,
+  type HttpRoutes,
   pathOf,
   readBody,
+  routeOf,
   sendFailure,
   sendJson,
 } from './http.js';

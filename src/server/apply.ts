@@ -13,6 +13,7 @@ import type {
   MarketDelta,
   MarketView,
   PortfolioView,
+  SessionView,
   UpdateMessage,
 } from './protocol.js';
 
@@ -26,6 +27,29 @@ export const KEEP = {
   equity: 5_000,
   regimes: 500,
 } as const;
+
+/** The state of `session` before anything was seen: no instrument, decision, fill or limit. */
+export function emptyState(session: SessionView): DashboardState {
+  return {
+    session,
+    instruments: [],
+    markets: [],
+    board: null,
+    decisions: [],
+    portfolio: {
+      positions: [],
+      working: [],
+      fills: [],
+      dayPnl: 0,
+      equity: 0,
+      equityCurve: [],
+      orders: 0,
+      fillCount: 0,
+    },
+    risk: { state: 'trading', killSwitch: false, tradingPaused: false, limits: [] },
+    feeds: [],
+  };
+}
 
 /** `list` then `more`, keeping the last `keep`. */
 export function appendKept<T>(list: readonly T[], more: readonly T[], keep: number): T[] {

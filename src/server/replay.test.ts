@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ofiSetup } from '../../test/session.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
+import { until } from '../../test/until.js';
 import { TradingSession } from '../runtime/index.js';
 import { ReplayBackend } from './replay.js';
 import { SessionModel, sessionControls } from './session-model.js';
@@ -16,14 +17,6 @@ import { ControlRefused } from './source.js';
 
 const FROM = '2026-11-24T14:00:00Z';
 const fromMs = Date.parse(FROM);
-
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('replay under the dashboard', () => {
   const span = simulatedSpan({ seed: 13, spot: false, from: FROM, minutes: 30, prefix: 'replay-' });
@@ -52,7 +45,7 @@ describe('replay under the dashboard', () => {
       b.model().sample();
       return b.model().snapshot().state.session.nowMs ?? Number.NaN;
     };
-    await until('the first record', () => now() >= fromMs);
+    await until(() => now() >= fromMs, 'the first record', 30_000);
     const range = b.model().snapshot().state.session.range;
     assert.ok(
       range !== null && range.fromMs <= fromMs && range.toMs >= fromMs + 30 * 60_000,
@@ -64,7 +57,7 @@ describe('replay under the dashboard', () => {
     const ahead = fromMs + 20 * 60_000;
     const t0 = Date.now();
     assert.match((await b.control({ action: 'seek', value: ahead })).message, /running ahead/);
-    await until('the time sought', () => now() >= ahead);
+    await until(() => now() >= ahead, 'the time sought', 30_000);
     assert.ok(Date.now() - t0 < 25_000, `${Date.now() - t0} ms to run 20 minutes ahead`);
     assert.equal(b.model(), first, 'forward is the same session');
     // Paced again: a second of wall is about a second of market.
@@ -91,7 +84,7 @@ describe('replay under the dashboard', () => {
     assert.match((await b.control({ action: 'seek', value: back })).message, /started again/);
     assert.notEqual(b.model(), first);
     assert.equal(sessions.length, 2);
-    await until('the time sought again', () => now() >= back);
+    await until(() => now() >= back, 'the time sought again', 30_000);
     // The first run went through those 5 minutes unpaced too: the same decisions.
     const key = (s: TradingSession) =>
       s.loop.decisions

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { applyUpdate } from './apply.js';
+import { until } from '../../test/until.js';
+import { applyUpdate, emptyState } from './apply.js';
 import {
   type ControlAnswer,
   type ControlRequest,
@@ -26,35 +27,18 @@ import {
 import { DashboardServer, parseControl } from './server.js';
 import { ControlRefused, type DashboardBackend, type DashboardModel } from './source.js';
 
-function emptyState(nowMs: number): DashboardState {
-  return {
-    session: {
-      mode: 'replay',
-      name: 'test',
-      nowMs,
-      speed: 1,
-      held: false,
-      range: { fromMs: 0, toMs: 1e6 },
-      controls: true,
-      ended: null,
-    },
-    instruments: [],
-    markets: [],
-    board: null,
-    decisions: [],
-    portfolio: {
-      positions: [],
-      working: [],
-      fills: [],
-      dayPnl: 0,
-      equity: 100_000,
-      equityCurve: [],
-      orders: 0,
-      fillCount: 0,
-    },
-    risk: { state: 'trading', killSwitch: false, tradingPaused: false, limits: [] },
-    feeds: [],
-  };
+function startState(nowMs: number): DashboardState {
+  const base = emptyState({
+    mode: 'replay',
+    name: 'test',
+    nowMs,
+    speed: 1,
+    held: false,
+    range: { fromMs: 0, toMs: 1e6 },
+    controls: true,
+    ended: null,
+  });
+  return { ...base, portfolio: { ...base.portfolio, equity: 100_000 } };
 }
 
 /** A model whose clock moves when the test says, with an equity point each time. */
@@ -68,7 +52,7 @@ class ScriptedModel implements DashboardModel {
   constructor(startMs: number) {
     this.#nowMs = startMs;
     this.#lastMs = startMs;
-    this.#state = emptyState(startMs);
+    this.#state = startState(startMs);
   }
 
   move(ms: number): void {
@@ -154,14 +138,6 @@ function browser(url: string, origin?: string) {
   return { ws, messages, opened };
 }
 
-async function until(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function post(url: string, body: unknown, token?: string) {
   return fetch(`${url}api/control`, {
     method: 'POST',
@@ -185,12 +161,12 @@ describe('dashboard server', () => {
     closers.push(() => server.close());
     const b = browser(server.url);
     await b.opened;
-    await until('the snapshot', () => b.messages.length >= 1);
+    await until(() => b.messages.length >= 1, 'the snapshot');
     for (let i = 0; i < 5; i++) {
       model.move(1_000);
       server.flush();
     }
-    await until('five updates', () => b.messages.length >= 6);
+    await until(() => b.messages.length >= 6, 'five updates');
     const [first, ...rest] = b.messages;
     assert.equal(first.type, 'snapshot');
     let state = (first as SnapshotMessage).state;
@@ -207,7 +183,7 @@ describe('dashboard server', () => {
     // A second browser joins with the state as it is, at the same number.
     const late = browser(server.url);
     await late.opened;
-    await until('the late snapshot', () => late.messages.length >= 1);
+    await until(() => late.messages.length >= 1, 'the late snapshot');
     assert.deepEqual(late.messages[0], model.snapshot());
     b.ws.close();
     late.ws.close();
@@ -294,10 +270,10 @@ describe('dashboard server', () => {
     closers.push(() => server.close());
     const b = browser(server.url);
     await b.opened;
-    await until('the snapshot', () => b.messages.length >= 1);
+    await until(() => b.messages.length >= 1, 'the snapshot');
     backend.current = new ScriptedModel(5_000_000);
     server.flush();
-    await until('the new snapshot', () => b.messages.length >= 2);
+    await until(() => b.messages.length >= 2, 'the new snapshot');
     const m = b.messages[1] as SnapshotMessage;
     assert.equal(m.type, 'snapshot');
     assert.equal(m.state.session.nowMs, 5_000_000);
@@ -319,7 +295,7 @@ describe('dashboard server', () => {
     closers.push(() => server.close());
     const b = browser(server.url);
     await b.opened;
-    await until('the snapshot', () => b.messages.length >= 1);
+    await until(() => b.messages.length >= 1, 'the snapshot');
     const socket = (b.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
     socket.pause();
     const sentBefore = server.sent;
@@ -334,7 +310,7 @@ describe('dashboard server', () => {
       `${sentWhilePaused} of 200 updates sent to a browser that reads nothing`,
     );
     socket.resume();
-    await until('a fresh snapshot', () => b.messages.slice(1).some((m) => m.type === 'snapshot'), 10_000);
+    await until(() => b.messages.slice(1).some((m) => m.type === 'snapshot'), 'a fresh snapshot', 10_000);
     const snapshots = b.messages.filter((m) => m.type === 'snapshot');
     const fresh = snapshots[snapshots.length - 1] as SnapshotMessage;
     assert.equal(fresh.state.session.nowMs, model.snapshot().state.session.nowMs);

@@ -26,9 +26,10 @@ import {
   BearerToken,
   CONTROL_TOKEN_ENV,
   HttpError,
-  type HttpHandler,
+  type HttpRoutes,
   pathOf,
   readBody,
+  routeOf,
   sendFailure,
   sendJson,
 } from '../runtime/index.js';
@@ -77,7 +78,7 @@ export class DashboardServer {
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
   readonly #token: BearerToken;
-  readonly #routes: Record<string, Record<string, HttpHandler>>;
+  readonly #routes: HttpRoutes;
   readonly #clients = new Set<Client>();
   readonly #files: ReadonlyMap<string, { readonly type: string; readonly body: Buffer }>;
   #model: DashboardModel | null = null;
@@ -291,14 +292,7 @@ export class DashboardServer {
         res.end(req.method === 'HEAD' ? undefined : asset.body);
         return;
       }
-      const route = this.#routes[path];
-      if (route === undefined) throw new HttpError(404, `no such path "${path}"`);
-      const handler = route[req.method ?? ''];
-      if (handler === undefined)
-        throw new HttpError(405, `${req.method} is not allowed on ${path}`, {
-          allow: Object.keys(route).join(', '),
-        });
-      await handler(req, res);
+      await routeOf(this.#routes, path, req)(req, res);
     } catch (err) {
       if (sendFailure(req, res, err)) this.#log.error({ err, path: req.url }, 'dashboard request failed');
     }

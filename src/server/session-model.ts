@@ -31,7 +31,7 @@ import type { Bar, FeatureSnapshot } from '../features/index.js';
 import type { Decision } from '../pipeline/index.js';
 import { riskState, type TradingSession } from '../runtime/index.js';
 import { BigFigureGrid, pipSizeOf, pivotLevels } from '../strategy/index.js';
-import { applyUpdate, KEEP } from './apply.js';
+import { applyUpdate, emptyState, KEEP } from './apply.js';
 import {
   type AgentView,
   type BoardView,
@@ -128,25 +128,7 @@ export class SessionModel implements DashboardModel {
     this.#session = opts.session;
     this.#info = opts.view;
     opts.session.loop.onBar((id, bar) => this.#closedBar(id, bar));
-    this.#state = {
-      session: this.#sessionView(),
-      instruments: [],
-      markets: [],
-      board: null,
-      decisions: [],
-      portfolio: {
-        positions: [],
-        working: [],
-        fills: [],
-        dayPnl: 0,
-        equity: 0,
-        equityCurve: [],
-        orders: 0,
-        fillCount: 0,
-      },
-      risk: { state: 'trading', killSwitch: false, tradingPaused: false, limits: [] },
-      feeds: [],
-    };
+    this.#state = emptyState(this.#sessionView());
     this.#sessionKey = JSON.stringify(this.#state.session);
   }
 

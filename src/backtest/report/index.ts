@@ -3,4 +3,12 @@
  * loads `core` and nothing else of the engine.
  */
 export { ReportInputError, type TrainingJson } from './data.js';
-export { type ChartLibrary, chartLibrary, REPORT_FILE, type ReportWritten, writeReport } from './render.js';
+export {
+  type ChartLibrary,
+  chartLibrary,
+  chartLibraryFiles,
+  escapeHtml,
+  REPORT_FILE,
+  type ReportWritten,
+  writeReport,
+} from './render.js';

@@ -62,15 +62,20 @@ export interface ChartLibrary {
   readonly version: string;
 }
 
+/** Where Lightweight Charts' installed npm package keeps its manifest and its standalone build. */
+export function chartLibraryFiles(): { readonly manifest: string; readonly standalone: string } {
+  const manifest = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
+  return {
+    manifest,
+    standalone: join(dirname(manifest), 'dist', 'lightweight-charts.standalone.production.js'),
+  };
+}
+
 /** Reads Lightweight Charts' standalone build from its installed npm package. */
 export function chartLibrary(): ChartLibrary {
-  const pkg = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
-  const { version } = JSON.parse(readFileSync(pkg, 'utf8')) as { version: string };
-  const source = readFileSync(
-    join(dirname(pkg), 'dist', 'lightweight-charts.standalone.production.js'),
-    'utf8',
-  );
-  return { source, version };
+  const files = chartLibraryFiles();
+  const { version } = JSON.parse(readFileSync(files.manifest, 'utf8')) as { version: string };
+  return { source: readFileSync(files.standalone, 'utf8'), version };
 }
 
 /** `text` with the characters that mean something in HTML replaced by entities. */

@@ -7,9 +7,9 @@
  *
  * The server serves `dashboardHtml()` at `/` and each of `dashboardAssets()` at its path.
  */
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chartLibraryFiles, escapeHtml } from '../../backtest/index.js';
 
 /** The page's modules, compiled to dist/src/server/page/NAME.js and served at /assets/page/NAME.js. */
 export const PAGE_MODULES = ['app', 'charts', 'controls', 'dom', 'format', 'panels'] as const;
@@ -30,16 +30,11 @@ const JS = 'text/javascript; charset=utf-8';
  */
 export function dashboardAssets(): ReadonlyMap<string, DashboardAsset> {
   const here = dirname(fileURLToPath(import.meta.url));
-  const pkg = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
   const out = new Map<string, DashboardAsset>();
   const add = (path: string, file: string, contentType: string): void => {
     out.set(path, { path, file, contentType });
   };
-  add(
-    '/assets/lightweight-charts.js',
-    join(dirname(pkg), 'dist', 'lightweight-charts.standalone.production.js'),
-    JS,
-  );
+  add('/assets/lightweight-charts.js', chartLibraryFiles().standalone, JS);
   add('/assets/apply.js', join(here, '..', 'apply.js'), JS);
   add('/assets/apply.js.map', join(here, '..', 'apply.js.map'), 'application/json');
   for (const m of PAGE_MODULES) {
@@ -47,11 +42,6 @@ export function dashboardAssets(): ReadonlyMap<string, DashboardAsset> {
     add(`/assets/page/${m}.js.map`, join(here, `${m}.js.map`), 'application/json');
   }
   return out;
-}
-
-/** `text` with the characters that mean something in HTML replaced by entities. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** What the page is built with. */

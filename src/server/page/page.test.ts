@@ -16,6 +16,7 @@ import {
   startDashboardFixture,
 } from '../../../test/dashboard-fixture.js';
 import { until } from '../../../test/until.js';
+import { emptyState } from '../apply.js';
 import type { DashboardState } from '../protocol.js';
 
 const missing = ensureChromium();
@@ -267,34 +268,16 @@ describe('dashboard page without a control token', { skip: missing ?? false }, (
 describe('dashboard page before the first record', { skip: missing ?? false }, () => {
   test('an empty live session draws dashes, without errors', async () => {
     const browser = await launchChromium();
-    const initial: DashboardState = {
-      session: {
-        mode: 'live',
-        name: 'live',
-        nowMs: null,
-        speed: 1,
-        held: false,
-        range: null,
-        controls: true,
-        ended: null,
-      },
-      instruments: [],
-      markets: [],
-      board: null,
-      decisions: [],
-      portfolio: {
-        positions: [],
-        working: [],
-        fills: [],
-        dayPnl: 0,
-        equity: 0,
-        equityCurve: [],
-        orders: 0,
-        fillCount: 0,
-      },
-      risk: { state: 'trading', killSwitch: false, tradingPaused: false, limits: [] },
-      feeds: [],
-    };
+    const initial: DashboardState = emptyState({
+      mode: 'live',
+      name: 'live',
+      nowMs: null,
+      speed: 1,
+      held: false,
+      range: null,
+      controls: true,
+      ended: null,
+    });
     const server = await startDashboardFixture({ hz: 0, mode: 'live', initial });
     try {
       const errors: string[] = [];
