@@ -69,7 +69,13 @@ export {
   roiTable,
   roiVerdict,
 } from './roi/index.js';
-export { type BacktestRun, type BacktestSetup, runBacktest } from './runner.js';
+export {
+  type BacktestParts,
+  type BacktestRun,
+  type BacktestSetup,
+  backtestParts,
+  runBacktest,
+} from './runner.js';
 export { type RoundTrip, roundTrips } from './trades.js';
 export {
   isToxic,

@@ -48,13 +48,17 @@ export interface BacktestRun {
   readonly records: number;
 }
 
-/** Runs a backtest of `files` (from `range.fromNs` to `range.toNs` when given). */
-export async function runBacktest(
-  files: readonly string[],
-  setup: BacktestSetup,
-  range: { readonly fromNs?: bigint; readonly toNs?: bigint } = {},
-  onProgress?: (bytesRead: number) => void,
-): Promise<BacktestRun> {
+/** A backtest's trader and loop, before they run: the paper trader, the pipeline and the loop. */
+export interface BacktestParts {
+  readonly trader: Trader;
+  readonly loop: DecisionLoop;
+}
+
+/**
+ * The parts a backtest runs with (`runBacktest`); `watch` is shown every record as the loop's own
+ * option says (a watched backtest's feed health and counts, server/paced-backtest.ts).
+ */
+export function backtestParts(setup: BacktestSetup, watch?: DecisionLoopOptions['watch']): BacktestParts {
   const trader = paperTrader({ instruments: [], config: setup.execution, runId: setup.runId ?? 'bt' });
   const cfg = setup.pipeline;
   const tradeOn = setup.execution.tradeOn;
@@ -67,7 +71,24 @@ export async function runBacktest(
     logger: setup.logger,
     onDecision: setup.onDecision,
   });
-  loop = new DecisionLoop({ ...setup.loop, pipeline, trader, tradeOn });
+  loop = new DecisionLoop({
+    ...setup.loop,
+    pipeline,
+    trader,
+    tradeOn,
+    ...(watch === undefined ? {} : { watch }),
+  });
+  return { trader, loop };
+}
+
+/** Runs a backtest of `files` (from `range.fromNs` to `range.toNs` when given). */
+export async function runBacktest(
+  files: readonly string[],
+  setup: BacktestSetup,
+  range: { readonly fromNs?: bigint; readonly toNs?: bigint } = {},
+  onProgress?: (bytesRead: number) => void,
+): Promise<BacktestRun> {
+  const { trader, loop } = backtestParts(setup);
   const { records } = await loop.run(files, onProgress, range);
   trader.sampleEquity();
   return { decisions: loop.decisions, trader, records };

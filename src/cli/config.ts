@@ -320,6 +320,11 @@ export function loadConfig(o: LoadConfigOptions = {}): ScalperConfig {
   return config;
 }
 
+/** The configuration `values` describe whole (a backtest's result.json), checked by the schema. */
+export function configFrom(values: Readonly<Record<string, unknown>>, source: string): ScalperConfig {
+  return resolveConfig(ScalperConfigSchema, [{ source, values: values as Record<string, unknown> }]);
+}
+
 let defaults: ScalperConfig | undefined;
 
 /**

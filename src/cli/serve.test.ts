@@ -8,11 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { artifactsDir, ensureChromium, launchChromium } from '../../test/browser.js';
-import { scalperBin } from '../../test/fixtures.js';
+import { runScalper, scalperBin } from '../../test/fixtures.js';
+import { simulatedSpan } from '../../test/sim-fixture.js';
+import { until } from '../../test/until.js';
 import type { DashboardState, SnapshotMessage } from '../server/index.js';
 
 const TOKEN = 'serve-test-token';
@@ -203,5 +207,60 @@ describe('scalper serve in Chromium', () => {
       await new Promise((r) => served.proc.once('exit', r));
       running = null;
     }
+  });
+});
+
+describe('scalper serve --backtest', () => {
+  const span = simulatedSpan({
+    seed: 13,
+    spot: false,
+    from: '2026-11-24T14:00:00Z',
+    minutes: 30,
+    prefix: 'serve-bt-',
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'serve-bt-'));
+  let running: ChildProcess | null = null;
+  after(() => {
+    running?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("runs a finished backtest again and says its fills are the folder's; a changed input is refused", async () => {
+    // The inputs copied where the test may change them, then backtested there.
+    const inputs = [span.day.files.mbp10, span.day.files.trades].map((f) => {
+      const to = join(dir, basename(f));
+      copyFileSync(f, to);
+      return to;
+    });
+    const out = join(dir, 'bt');
+    const bt = await runScalper(['backtest', ...inputs, '--out', out]);
+    assert.equal(bt.status, 0, bt.stderr);
+
+    const served = await serve(['--backtest', out, '--speed', '0', '--port', '0']);
+    running = served.proc;
+    let state: DashboardState | null = null;
+    await until(
+      async () => {
+        state = ((await (await fetch(`${served.url}api/state`)).json()) as SnapshotMessage).state;
+        return state.session.ended !== null;
+      },
+      'the end of the backtest',
+      60_000,
+    );
+    const s = state as unknown as DashboardState;
+    assert.equal(s.session.mode, 'backtest');
+    assert.match(s.session.ended ?? '', /the same as its fills\.csv/);
+    assert.ok(s.portfolio.fillCount > 0 && s.decisions.length > 0);
+    served.proc.kill('SIGINT');
+    await new Promise((r) => served.proc.once('exit', r));
+    running = null;
+
+    appendFileSync(inputs[1], Buffer.from([0]));
+    const refused = await runScalper(['serve', '--backtest', out, '--port', '0']);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /is not the file the backtest read \(sha256/);
+    const none = await runScalper(['serve', '--backtest', join(dir, 'nothing'), '--port', '0']);
+    assert.notEqual(none.status, 0);
+    assert.match(none.stderr, /result\.json: not a backtest's result/);
   });
 });

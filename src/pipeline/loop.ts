@@ -335,12 +335,15 @@ export class DecisionLoop {
 
   /**
    * Replays `files` (merged by ts_recv), taking the triggered decisions in order; the pipeline is
-   * warmed up first (`DecisionPipeline.warmUp`, bounded, a no-op when off or done already).
+   * warmed up first (`DecisionPipeline.warmUp`, bounded, a no-op when off or done already). `pace`,
+   * called at each grid second once its decisions are taken, may hold the replay back (a backtest
+   * watched as it runs, backtest/paced.ts); it changes when records are read, never what is done.
    */
   async run(
     files: readonly string[],
     onProgress?: (bytesRead: number) => void,
     range: { readonly fromNs?: bigint; readonly toNs?: bigint } = {},
+    pace?: (tNs: bigint) => Promise<void> | undefined,
   ): Promise<{ records: number }> {
     await this.#pipeline?.warmUp();
     const trader = this.#trader;
@@ -353,7 +356,9 @@ export class DecisionLoop {
       // A second with no decision pending returns no promise: the replay need not wait for it.
       onGrid: (tNs) => {
         this.#grid(tNs);
-        return this.#queue.length > 0 ? this.#drain() : undefined;
+        const deciding = this.#queue.length > 0 ? this.#drain() : undefined;
+        if (pace === undefined) return deciding;
+        return deciding === undefined ? pace(tNs) : deciding.then(() => pace(tNs));
       },
       onProgress,
     });

@@ -57,6 +57,7 @@ export {
 export * from './services/index.js';
 export {
   type Feed,
+  type FeedCount,
   riskState,
   type SessionOptions,
   type SessionSetup,

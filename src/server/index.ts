@@ -3,7 +3,8 @@
  * updates with, the model and backend a source implements, and a trading session's model and
  * controls.
  */
-export { appendKept, applyUpdate, KEEP } from './apply.js';
+export { appendKept, applyUpdate, emptyState, KEEP } from './apply.js';
+export { backtestReplay, PacedBacktest } from './paced-backtest.js';
 export {
   type DashboardAsset,
   type DashboardHtmlOptions,
@@ -11,11 +12,19 @@ export {
   dashboardHtml,
 } from './page/html.js';
 export * from './protocol.js';
-export { ReplayBackend, type ReplayOptions, replayRange, type SessionViewOf } from './replay.js';
+export {
+  fileReplay,
+  ReplayBackend,
+  type ReplayOptions,
+  type ReplayStart,
+  replayRange,
+  type SessionViewOf,
+} from './replay.js';
 export { DashboardServer, type DashboardServerOptions, parseControl } from './server.js';
 export { SessionBackend, type SessionBackendOptions } from './session-backend.js';
 export {
   boardView,
+  type DashboardSession,
   decisionOutcome,
   type SessionInfo,
   SessionModel,

@@ -11,8 +11,7 @@ import { ofiSetup } from '../../test/session.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { until } from '../../test/until.js';
 import { TradingSession } from '../runtime/index.js';
-import { ReplayBackend } from './replay.js';
-import { SessionModel, sessionControls } from './session-model.js';
+import { fileReplay, ReplayBackend, replayRange } from './replay.js';
 import { ControlRefused } from './source.js';
 
 const FROM = '2026-11-24T14:00:00Z';
@@ -27,18 +26,18 @@ describe('replay under the dashboard', () => {
 
   test('seek forward and back, hold, pace, and a time outside the files', async () => {
     const sessions: TradingSession[] = [];
-    backend = await ReplayBackend.start({
-      files: [span.day.files.mbp10, span.day.files.trades],
+    const files = [span.day.files.mbp10, span.day.files.trades];
+    backend = ReplayBackend.start({
+      mode: 'replay',
+      range: await replayRange(files),
       speed: 1,
       name: 'test',
       controls: true,
-      session: (feed) => {
+      open: fileReplay(files, (feed) => {
         const s = new TradingSession({ setup: ofiSetup, feed });
         sessions.push(s);
         return s;
-      },
-      model: (session, view) => new SessionModel({ session, view }),
-      sessionControl: (session, req) => sessionControls(session)(req),
+      }),
     });
     const b = backend;
     const now = () => {
@@ -86,7 +85,7 @@ describe('replay under the dashboard', () => {
     assert.equal(sessions.length, 2);
     await until(() => now() >= back, 'the time sought again', 30_000);
     // The first run went through those 5 minutes unpaced too: the same decisions.
-    const key = (s: TradingSession) =>
+    const key = (s: { loop: TradingSession['loop'] }) =>
       s.loop.decisions
         .filter((d) => d.trigger.tMs < back)
         .map((d) => `${d.trigger.kind}@${d.trigger.tMs}:${d.approval.direction}:${d.approval.size}`);

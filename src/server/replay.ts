@@ -1,46 +1,85 @@
 /**
- * A replay under the dashboard's controls: DBN files paced into a paper trading session, which
- * the viewer can speed up, hold, play and move about in. Forward is a run ahead (the replay reads
- * as fast as it can up to the time sought, deciding and trading on the way, as at speed 0); back
- * is the replay started again from its first record with a new session (a fresh paper account) and
- * run ahead to the time sought. Each new session comes with a new model, which the server sends to
- * every browser as a snapshot. When the files end, the session ends and the page says so; a seek
- * back starts it again.
+ * A replay under the dashboard's controls: DBN files paced into a paper trading session, or a
+ * finished backtest run again at a pace (paced-backtest.ts), which the viewer can speed up, hold,
+ * play and move about in. Forward is a run ahead (the replay reads as fast as it can up to the time
+ * sought, deciding and trading on the way, as at speed 0); back is the replay started again from
+ * its first record with a new session (a fresh paper account) and run ahead to the time sought.
+ * Each new start comes with a new model, which the server sends to every browser as a snapshot.
+ * When the files end, the run ends and the page says why; a seek back starts it again.
  */
 import { componentLogger, type Logger, UNDEF_TIMESTAMP } from '../core/index.js';
 import { DbnDecoder } from '../data/index.js';
-import { FileFeed, type TradingSession } from '../runtime/index.js';
+import { FileFeed, type ReplayClock, type TradingSession } from '../runtime/index.js';
 import type { ControlAnswer, ControlRequest, SessionView } from './protocol.js';
+import { type DashboardSession, SessionModel, sessionControls } from './session-model.js';
 import { ControlRefused, type DashboardBackend, type DashboardModel } from './source.js';
 
 /** What a model asks of its source about the session itself (protocol.ts `SessionView`). */
 export type SessionViewOf = () => SessionView;
 
+/** One start of a replay, as its opener made it. */
+export interface ReplayStart {
+  /** The clock the run is paced by (the viewer's pace, hold and seek act on it). */
+  readonly clock: ReplayClock;
+  readonly session: DashboardSession;
+  /** Resolves with the words that say how the run ended (read to its end, stopped …). */
+  readonly done: Promise<string>;
+}
+
 export interface ReplayOptions {
-  readonly files: readonly string[];
+  /** `replay` (files traded on paper) or `backtest` (a finished backtest run again). */
+  readonly mode: 'replay' | 'backtest';
+  /** The span the replay covers, for seeking (`replayRange`). */
+  readonly range: { readonly fromMs: number; readonly toMs: number } | null;
   /** The starting pace (times real time; 0: as fast as the files are read). */
   readonly speed: number;
   /** Shown in the page's header. */
   readonly name: string;
   /** Whether the server takes controls (a token is configured). */
   readonly controls: boolean;
-  /** A new session reading `feed` (each start of the replay gets its own). */
-  readonly session: (feed: FileFeed) => TradingSession;
-  /** The model of a session, given what the replay says of it. */
-  readonly model: (session: TradingSession, view: SessionViewOf) => DashboardModel;
-  /** Carries out the session's controls (pause, resume, kill, reset); throws `ControlRefused` for others. */
-  readonly sessionControl: (session: TradingSession, req: ControlRequest) => Promise<ControlAnswer>;
+  /**
+   * Starts the run afresh on a clock at `speed` (held, or running ahead to `seekMs`, when asked),
+   * stopped by `signal`.
+   */
+  readonly open: (o: {
+    readonly speed: number;
+    readonly held: boolean;
+    readonly seekMs: number | null;
+    readonly signal: AbortSignal;
+  }) => ReplayStart;
   readonly logger?: Logger;
 }
 
-/** One start of the replay: its feed, session, model and how to stop it. */
+/** One start of the replay: its clock, session, model and how to stop it. */
 interface Run {
-  readonly feed: FileFeed;
-  readonly session: TradingSession;
+  readonly clock: ReplayClock;
+  readonly session: DashboardSession;
   readonly model: DashboardModel;
   readonly stop: AbortController;
   readonly done: Promise<void>;
   readonly ended: string | null;
+}
+
+/**
+ * DBN files replayed into a paper trading session made by `session` (`ReplayOptions.open` of a
+ * replay of files): the feed's clock, the session, and how it ended.
+ */
+export function fileReplay(
+  files: readonly string[],
+  session: (feed: FileFeed) => TradingSession,
+): ReplayOptions['open'] {
+  return ({ speed, held, seekMs, signal }) => {
+    const feed = new FileFeed(files, { speed, signal });
+    if (seekMs !== null) feed.clock.seek(seekMs);
+    if (held) feed.clock.hold();
+    const s = session(feed);
+    const done = s
+      .run(signal)
+      .then((summary) =>
+        signal.aborted ? 'replay stopped' : `replay ended: ${summary.feed.records} records`,
+      );
+    return { clock: feed.clock, session: s, done };
+  };
 }
 
 /** The span the files cover by their metadata, ms (null when they do not say). */
@@ -72,21 +111,21 @@ export class ReplayBackend implements DashboardBackend {
   #run: Run;
   #closed = false;
 
-  private constructor(o: ReplayOptions, range: { readonly fromMs: number; readonly toMs: number } | null) {
+  private constructor(o: ReplayOptions) {
     this.#o = o;
     this.#log = componentLogger('replay', o.logger);
-    this.#range = range;
+    this.#range = o.range;
     this.#speed = o.speed;
     this.#run = this.#start(null);
   }
 
-  /** Starts the replay of `o.files` at `o.speed`. */
-  static async start(o: ReplayOptions): Promise<ReplayBackend> {
-    return new ReplayBackend(o, await replayRange(o.files));
+  /** Starts the replay at `o.speed`. */
+  static start(o: ReplayOptions): ReplayBackend {
+    return new ReplayBackend(o);
   }
 
   /** The session of the current start of the replay. */
-  get session(): TradingSession {
+  get session(): DashboardSession {
     return this.#run.session;
   }
 
@@ -101,7 +140,7 @@ export class ReplayBackend implements DashboardBackend {
 
   async control(req: ControlRequest): Promise<ControlAnswer> {
     const run = this.#run;
-    const clock = run.feed.clock;
+    const clock = run.clock;
     switch (req.action) {
       case 'speed': {
         const x = req.value as number;
@@ -120,7 +159,7 @@ export class ReplayBackend implements DashboardBackend {
       case 'seek':
         return this.#seek(req.value as number);
       default:
-        return this.#o.sessionControl(run.session, req);
+        return sessionControls(run.session)(req);
     }
   }
 
@@ -138,10 +177,10 @@ export class ReplayBackend implements DashboardBackend {
         `${new Date(toMs).toISOString()} is outside the replay (${new Date(r.fromMs).toISOString()} to ${new Date(r.toMs).toISOString()})`,
       );
     const run = this.#run;
-    const now = run.feed.clock.now();
+    const now = run.clock.now();
     const at = new Date(toMs).toISOString();
     if (run.ended === null && !(toMs <= now)) {
-      run.feed.clock.seek(toMs);
+      run.clock.seek(toMs);
       return { ok: true, message: `running ahead to ${at}` };
     }
     run.stop.abort();
@@ -152,26 +191,26 @@ export class ReplayBackend implements DashboardBackend {
 
   #start(seekMs: number | null): Run {
     const stop = new AbortController();
-    const feed = new FileFeed(this.#o.files, { speed: this.#speed, signal: stop.signal });
-    if (seekMs !== null) feed.clock.seek(seekMs);
-    if (this.#held) feed.clock.hold();
-    const session = this.#o.session(feed);
+    const start = this.#o.open({ speed: this.#speed, held: this.#held, seekMs, signal: stop.signal });
     const state = { ended: null as string | null };
-    const model = this.#o.model(session, () => this.#view(feed, state.ended));
-    const done = session.run(stop.signal).then(
-      (summary) => {
-        state.ended = stop.signal.aborted
-          ? 'replay stopped'
-          : `replay ended: ${summary.feed.records} records`;
+    const model = new SessionModel({
+      session: start.session,
+      view: () => this.#view(start.clock, state.ended),
+    });
+    const done = start.done.then(
+      (why) => {
+        state.ended = stop.signal.aborted ? `${this.#o.mode} stopped` : why;
       },
       (err: unknown) => {
-        state.ended = `replay failed: ${err instanceof Error ? err.message : String(err)}`;
-        if (!this.#closed) this.#log.error({ err }, 'replay failed');
+        state.ended = stop.signal.aborted
+          ? `${this.#o.mode} stopped`
+          : `${this.#o.mode} failed: ${err instanceof Error ? err.message : String(err)}`;
+        if (!this.#closed && !stop.signal.aborted) this.#log.error({ err }, `${this.#o.mode} failed`);
       },
     );
     return {
-      feed,
-      session,
+      clock: start.clock,
+      session: start.session,
       model,
       stop,
       done,
@@ -181,11 +220,10 @@ export class ReplayBackend implements DashboardBackend {
     };
   }
 
-  #view(feed: FileFeed, ended: string | null): SessionView {
-    const clock = feed.clock;
+  #view(clock: ReplayClock, ended: string | null): SessionView {
     const now = clock.now();
     return {
-      mode: 'replay',
+      mode: this.#o.mode,
       name: this.#o.name,
       nowMs: Number.isFinite(now) ? now : null,
       speed: clock.speed,

@@ -72,8 +72,17 @@ const NS_PER_S = 1_000_000_000n;
 /** What the session does not know of itself: how it is served (mode, pace, controls, its end). */
 export type SessionInfo = () => Omit<SessionView, 'nowMs'>;
 
+/**
+ * What the model reads of a session, and what its controls call: a paper or live `TradingSession`,
+ * or a backtest replayed at a pace (backtest/paced.ts).
+ */
+export type DashboardSession = Pick<
+  TradingSession,
+  'loop' | 'trader' | 'nowNs' | 'feeds' | 'health' | 'kill' | 'pause' | 'resume' | 'resetKill'
+>;
+
 export interface SessionModelOptions {
-  readonly session: TradingSession;
+  readonly session: DashboardSession;
   /** The session's mode, name, pace, range, controls and end, read at each sample. */
   readonly view: SessionInfo;
 }
@@ -108,7 +117,7 @@ const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** The dashboard model of a trading session (see the module comment). */
 export class SessionModel implements DashboardModel {
-  readonly #session: TradingSession;
+  readonly #session: DashboardSession;
   readonly #info: SessionInfo;
   readonly #tracked = new Map<number, Tracked>();
   /** Candles closed since the last sample, by instrument. */
@@ -695,7 +704,7 @@ function dropped(agent: string, ms: number, why: string): AgentView {
  * The controls a trading session takes from the dashboard: pause and resume new entries, the kill
  * switch and its reset. Others (a replay's pace and position) throw `ControlRefused`.
  */
-export function sessionControls(session: TradingSession): (req: ControlRequest) => Promise<ControlAnswer> {
+export function sessionControls(session: DashboardSession): (req: ControlRequest) => Promise<ControlAnswer> {
   return async (req) => {
     const risk = session.trader.risk;
     switch (req.action) {

@@ -1,0 +1,154 @@
+/**
+ * A backtest watched as it runs: the very loop, pipeline and paper trader of `runBacktest`
+ * (`backtestParts`), held back at each grid second until a replay clock reaches it, so that the
+ * dashboard can show a finished backtest happening again at a pace, held, or run ahead. Pacing only
+ * decides when records are read, never what is done with them: left alone, the run's orders and
+ * fills are the finished backtest's, to the byte of its fills.csv. The dashboard's controls still
+ * act on it (a pause, the kill switch), and then the run says it departed from the backtest.
+ */
+
+import { type BacktestSetup, backtestParts, fillsCsv } from '../backtest/index.js';
+import { FeedHealth } from '../book/index.js';
+import { hasTsRecv, type RecordCursor } from '../data/index.js';
+import { feedHealthOptions, type Trader } from '../execution/index.js';
+import type { DecisionLoop } from '../pipeline/index.js';
+import { type FeedCount, ReplayClock } from '../runtime/index.js';
+import type { ReplayOptions } from './replay.js';
+
+/** Counts of one instrument (a plain mutable object, bumped per record). */
+class Counted implements FeedCount {
+  records = 0;
+  lastRecordMs = Number.NaN;
+  constructor(readonly instrumentId: number) {}
+}
+
+export class PacedBacktest {
+  readonly loop: DecisionLoop;
+  readonly trader: Trader;
+  readonly health: FeedHealth;
+  readonly #files: readonly string[];
+  readonly #clock: ReplayClock;
+  readonly #signal: AbortSignal;
+  readonly #counts = new Map<number, Counted>();
+  #last: Counted | null = null;
+  #lastMs = Number.NaN;
+  #controlled: string | null = null;
+
+  constructor(files: readonly string[], setup: BacktestSetup, clock: ReplayClock, signal: AbortSignal) {
+    this.#files = files;
+    this.#clock = clock;
+    this.#signal = signal;
+    const health = new FeedHealth(feedHealthOptions(setup.execution));
+    this.health = health;
+    const parts = backtestParts(setup, (c, book) => {
+      health.update(c, book);
+      this.#count(c);
+    });
+    this.loop = parts.loop;
+    this.trader = parts.trader;
+  }
+
+  /** The replay clock's time; before the first record, the last record's (0 before any). */
+  get nowNs(): bigint {
+    const ms = this.#clock.now();
+    const at = Number.isFinite(ms) ? ms : this.#lastMs;
+    return Number.isFinite(at) ? BigInt(Math.floor(at)) * 1_000_000n : 0n;
+  }
+
+  /**
+   * The control that made this run depart from the backtest (a pause, the kill switch), or null
+   * while it is the backtest as it ran.
+   */
+  get departed(): string | null {
+    return this.#controlled;
+  }
+
+  /** Records read per instrument so far, in order of first sight. */
+  feeds(): FeedCount[] {
+    return [...this.#counts.values()].map((c) => ({
+      instrumentId: c.instrumentId,
+      records: c.records,
+      lastRecordMs: c.lastRecordMs,
+    }));
+  }
+
+  kill(why: string): void {
+    this.#controlled ??= 'the kill switch';
+    this.trader.kill(this.nowNs, why);
+  }
+
+  resetKill(_why?: string): void {
+    this.trader.risk.reset();
+  }
+
+  pause(why?: string): void {
+    this.#controlled ??= 'a pause of new entries';
+    this.trader.pause(why);
+  }
+
+  resume(): void {
+    this.trader.unpause();
+  }
+
+  /**
+   * Runs the backtest to its end, each grid second waiting for the clock (at once while it runs
+   * ahead or at speed 0); rejects with the signal's reason when it is stopped.
+   */
+  async run(): Promise<{ records: number }> {
+    const clock = this.#clock;
+    const signal = this.#signal;
+    const pace = (tNs: bigint): Promise<void> | undefined => {
+      signal.throwIfAborted();
+      const tMs = Number(tNs / 1_000_000n);
+      if (!clock.anchored) clock.anchor(tMs);
+      clock.follow(tMs);
+      if (clock.fast && !clock.held) return undefined;
+      return clock.until(tMs, signal).then(() => signal.throwIfAborted());
+    };
+    const { records } = await this.loop.run(this.#files, undefined, {}, pace);
+    this.trader.sampleEquity();
+    return { records };
+  }
+
+  #count(c: RecordCursor): void {
+    const t = hasTsRecv(c.rtype) ? c.tsRecvMs : c.tsEventMs;
+    const id = c.instrumentId;
+    let k = this.#last;
+    if (k === null || k.instrumentId !== id) {
+      k = this.#counts.get(id) ?? new Counted(id);
+      if (k.records === 0) this.#counts.set(id, k);
+      this.#last = k;
+    }
+    k.records++;
+    k.lastRecordMs = t;
+    if (!(t <= this.#lastMs)) this.#lastMs = t;
+  }
+}
+
+/**
+ * A finished backtest of `files` run again at the viewer's pace (`ReplayOptions.open`): each start
+ * gets a fresh setup. At its end the run says whether its fills are the finished backtest's
+ * (`fills`, its fills.csv text; null when there is none to compare with).
+ */
+export function backtestReplay(
+  files: readonly string[],
+  setup: () => BacktestSetup,
+  fills: string | null,
+): ReplayOptions['open'] {
+  return ({ speed, held, seekMs, signal }) => {
+    const clock = new ReplayClock(speed);
+    if (seekMs !== null) clock.seek(seekMs);
+    if (held) clock.hold();
+    const run = new PacedBacktest(files, setup(), clock, signal);
+    const done = run.run().then(({ records }) => {
+      const n = `${records} records, ${run.trader.fills.length} fills`;
+      if (run.departed !== null)
+        return `backtest replayed (${n}); ${run.departed} made it depart from the finished one`;
+      if (fills === null) return `backtest replayed: ${n}`;
+      return fillsCsv(run.trader) === fills
+        ? `backtest replayed: ${n}, the same as its fills.csv`
+        : `backtest replayed: ${n}, which differ from its fills.csv (other inputs, settings or model answers)`;
+    });
+    return { clock, session: run, done };
+  };
+}
