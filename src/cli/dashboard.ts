@@ -4,6 +4,7 @@
  * `scalper paper` and `scalper live` their session, with `--dashboard` (paper.ts `watched`).
  */
 import type { Logger } from '../core/index.js';
+import type { ExecutionConfig } from '../execution/index.js';
 import {
   CONTROL_TOKEN_ENV,
   killFilePresent,
@@ -15,6 +16,7 @@ import {
   DashboardServer,
   dashboardAssets,
   dashboardHtml,
+  ServicesSession,
   SessionBackend,
   sessionControls,
 } from '../server/index.js';
@@ -82,4 +84,31 @@ export async function sessionDashboard(
     },
   });
   return startDashboard(backend, cfg, { title: `scalper-engine ${o.name}`, logger: o.logger });
+}
+
+/** The services of `scalper run` as the dashboard sees them, and the clock their replay is paced by. */
+export interface ServicesView {
+  readonly session: ServicesSession;
+  readonly clock: ReplayClock;
+}
+
+export function servicesView(execution: ExecutionConfig, clock: ReplayClock): ServicesView {
+  return { session: new ServicesSession(execution, clock), clock };
+}
+
+/** Starts the dashboard of `scalper run`: the services' state, their controls, the replay's pace. */
+export function servicesDashboard(
+  view: ServicesView,
+  cfg: ScalperConfig,
+  logger?: Logger,
+): Promise<DashboardServer> {
+  const backend = new SessionBackend({
+    session: view.session,
+    replay: view.clock,
+    name: 'run',
+    controls: controlToken() !== null,
+    ended: () => view.session.trader.stopped,
+    sessionControl: sessionControls(view.session),
+  });
+  return startDashboard(backend, cfg, { title: 'scalper-engine run', logger });
 }

@@ -35,6 +35,7 @@ import {
   type IngestSummary,
   ingestFeed,
   ingestFiles,
+  ReplayClock,
   ServiceMetrics,
   type ServiceView,
 } from '../runtime/index.js';
@@ -414,6 +415,11 @@ export function registerRun(program: Command): void {
       '--stats <file>',
       'write the stage latencies (every grid second; the decisions that sent orders) as JSON',
     )
+    .option(
+      '--dashboard',
+      'serve the web dashboard of the run (runtime.dashboard); its controls pace the replay',
+    )
+    .option('--dashboard-port <n>', 'port of the dashboard (default 9465; 0: any free port)', nonNegativeInt)
     .action(
       async (
         paths: string[],
@@ -435,20 +441,33 @@ export function registerRun(program: Command): void {
           llm: model.llm,
           logger: log,
         });
+        // With the dashboard, the replay is paced by a clock its controls move.
+        const watched = cfg.runtime.dashboard.enabled ? await import('./dashboard.js') : null;
+        const clock = watched === null ? undefined : new ReplayClock(o.speed ?? 0);
+        const view =
+          watched === null || clock === undefined ? null : watched.servicesView(setup.execution, clock);
         const execute = new ExecuteService({
           bus,
           execution: setup.execution,
           decisionLatencyMs: setup.loop?.decisionLatencyMs,
           history,
           logger: log,
+          ...(view === null ? {} : { watch: view.session.watch }),
         });
+        view?.session.attach(featurize, execute);
         const ctl = endOnSignals();
+        let dashboard: { close(): Promise<void> } | null = null;
         try {
+          if (view !== null && watched !== null) {
+            const server = await watched.servicesDashboard(view, cfg, log);
+            dashboard = server;
+            process.stderr.write(`${watched.dashboardLine(server)}\n`);
+          }
           await featurize.start();
           await decide.start();
           await execute.start();
           const t0 = performance.now();
-          const ingest = await ingestFiles({ bus, files, speed: o.speed, logger: log });
+          const ingest = await ingestFiles({ bus, files, speed: o.speed, clock, logger: log });
           const ended = await untilEnded(
             Promise.all([featurize.ended, decide.ended, execute.ended]).then(() => {}),
             ctl.signal,
@@ -461,6 +480,7 @@ export function registerRun(program: Command): void {
             o.out !== undefined ? outputFolder(o.out) : sessionFolder(cfg.runtime.dataDir, 'run', Date.now());
           writeOutputs(execute, out, o.stats);
         } finally {
+          await dashboard?.close();
           await Promise.all([featurize.stop(), decide.stop(), execute.stop()]);
           await bus.close();
           await history?.close();
@@ -469,6 +489,7 @@ export function registerRun(program: Command): void {
       },
     );
   busOptions(cmd, true);
+  configFlags(cmd, { dashboard: 'runtime.dashboard.enabled', dashboardPort: 'runtime.dashboard.port' });
 }
 
 function list(v: string): string[] {

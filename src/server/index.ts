@@ -21,6 +21,7 @@ export {
   type SessionViewOf,
 } from './replay.js';
 export { DashboardServer, type DashboardServerOptions, parseControl } from './server.js';
+export { ServicesSession } from './services-session.js';
 export { SessionBackend, type SessionBackendOptions } from './session-backend.js';
 export {
   boardView,

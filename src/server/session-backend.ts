@@ -1,17 +1,17 @@
 /**
  * The dashboard of a paper or live session (`scalper paper --dashboard`, `scalper live
- * --dashboard`): its model, and its controls. Pause, resume, kill and reset go to the session; a
+ * --dashboard`) or of the services of `scalper run --dashboard`: its model, and its controls. Pause, resume, kill and reset go to the session; a
  * replayed feed also takes a new pace, a hold and a run ahead. Going back in time is refused: the
  * session keeps its orders, fills and state store, which a replay from the start would contradict
  * (`scalper serve` replays files with seeking both ways).
  */
-import type { ReplayClock, TradingSession } from '../runtime/index.js';
+import type { ReplayClock } from '../runtime/index.js';
 import type { ControlAnswer, ControlRequest } from './protocol.js';
-import { type SessionInfo, SessionModel } from './session-model.js';
+import { type DashboardSession, type SessionInfo, SessionModel } from './session-model.js';
 import { ControlRefused, type DashboardBackend, type DashboardModel } from './source.js';
 
 export interface SessionBackendOptions {
-  readonly session: TradingSession;
+  readonly session: DashboardSession;
   /** The clock of a replayed feed (files), or null for a live feed. */
   readonly replay: ReplayClock | null;
   /** Shown in the page's header (`paper`, `live ig` …). */
@@ -70,7 +70,7 @@ export class SessionBackend implements DashboardBackend {
         const to = req.value as number;
         if (!(to > clock.now()))
           throw new ControlRefused(
-            'a paper session goes forward only: its orders, fills and state stay as they were (scalper serve replays files with seeking both ways)',
+            'a running session goes forward only: its orders, fills and state stay as they were (scalper serve replays files with seeking both ways)',
           );
         clock.seek(to);
         return { ok: true, message: `running ahead to ${new Date(to).toISOString()}` };

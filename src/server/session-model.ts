@@ -24,12 +24,12 @@
  * Decisions carry their tier times, each analyst's time and what became of them (`Trader.fateOf`);
  * the board is the latest decision in full. Numbers that are not finite travel as null.
  */
-import type { BookView, L2Book, L3Book } from '../book/index.js';
+import type { BookView, FeedHealth, L2Book, L3Book } from '../book/index.js';
 import { fxFutureRoot } from '../core/index.js';
-import type { DecisionFate } from '../execution/index.js';
+import type { DecisionFate, Trader } from '../execution/index.js';
 import type { Bar, FeatureSnapshot } from '../features/index.js';
-import type { Decision } from '../pipeline/index.js';
-import { riskState, type TradingSession } from '../runtime/index.js';
+import type { Decision, DecisionLoop } from '../pipeline/index.js';
+import { type FeedCount, riskState } from '../runtime/index.js';
 import { BigFigureGrid, pipSizeOf, pivotLevels } from '../strategy/index.js';
 import { applyUpdate, emptyState, KEEP } from './apply.js';
 import {
@@ -74,12 +74,23 @@ export type SessionInfo = () => Omit<SessionView, 'nowMs'>;
 
 /**
  * What the model reads of a session, and what its controls call: a paper or live `TradingSession`,
- * or a backtest replayed at a pace (backtest/paced.ts).
+ * a backtest replayed at a pace (paced-backtest.ts), or the services of `scalper run`
+ * (services-session.ts).
  */
-export type DashboardSession = Pick<
-  TradingSession,
-  'loop' | 'trader' | 'nowNs' | 'feeds' | 'health' | 'kill' | 'pause' | 'resume' | 'resetKill'
->;
+export interface DashboardSession {
+  /** The market's side: features, books, bars and levels; and the decisions taken. */
+  readonly loop: Pick<DecisionLoop, 'decisions' | 'engine' | 'onBar' | 'sessions' | 'regime'>;
+  readonly trader: Trader;
+  /** The session's clock, ns. */
+  readonly nowNs: bigint;
+  /** Records per instrument so far. */
+  feeds(): FeedCount[];
+  readonly health: Pick<FeedHealth, 'whyUntrusted'>;
+  kill(why: string): void;
+  resetKill(why?: string): void;
+  pause(why?: string): void;
+  resume(): void;
+}
 
 export interface SessionModelOptions {
   readonly session: DashboardSession;

@@ -19,9 +19,9 @@
  */
 
 import type { AgentInput } from '../../agents/index.js';
-import { BookSet } from '../../book/index.js';
+import { BookSet, type BookView } from '../../book/index.js';
 import { type Logger, rootLogger } from '../../core/index.js';
-import { indexTsNs, RType } from '../../data/dbn/index.js';
+import { indexTsNs, type RecordCursor, RType } from '../../data/dbn/index.js';
 import {
   type ExecutionConfig,
   encodeFill,
@@ -50,6 +50,11 @@ export interface ExecuteOptions {
    * written behind, in order. While it cannot be reached no new position is taken.
    */
   readonly history?: StateStore | null;
+  /**
+   * Shown every market record once applied, with the book it updated (null for trades and other
+   * records): what watches the stage from outside (the dashboard of `scalper run`).
+   */
+  readonly watch?: (c: RecordCursor, book: BookView | null) => void;
   readonly logger?: Logger;
 }
 
@@ -235,11 +240,13 @@ export class ExecuteService {
     const rt = c.rtype;
     const trader = this.trader;
     if (rt !== RType.MBO && rt !== RType.MBP_10 && rt !== RType.MBP_1) {
+      this.#o.watch?.(c, null);
       this.#records++;
       return;
     }
     trader.before(c);
     const book = this.#books.apply(c);
+    this.#o.watch?.(c, book);
     if (book !== null) trader.after(c, book);
     if (this.#sent.length > this.#ordersOut || trader.fills.length > this.#fillsOut)
       await this.#publishOrders();

@@ -8,7 +8,7 @@ import { type Logger, rootLogger } from '../../core/index.js';
 import { indexTsNs, type RecordBatch } from '../../data/dbn/index.js';
 import { openInputs, type ReplaySink } from '../../data/index.js';
 import { type EventBus, RecordPublisher } from '../../infra/index.js';
-import type { FeedSink } from '../file-feed.js';
+import type { FeedSink, ReplayClock } from '../file-feed.js';
 import type { Feed } from '../session.js';
 import { encodeEnd, encodeNotice, productOf, recordSubject } from './market.js';
 
@@ -17,6 +17,11 @@ export interface IngestOptions {
   readonly files: readonly string[];
   /** Replay at this many times real time, by ts_recv (default 0: as fast as the bus takes them). */
   readonly speed?: number;
+  /**
+   * A clock to pace the replay by instead of `speed`, which a viewer may speed up, hold or send
+   * ahead (the dashboard of `scalper run`).
+   */
+  readonly clock?: ReplayClock;
   /** Called every 4,096 records with the count so far. */
   readonly onProgress?: (records: number) => void;
   readonly logger?: Logger;
@@ -126,8 +131,14 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
   let firstNs = -1n;
   let wall0 = 0;
   const pending: Outgoing[] = [];
+  const clock = o.clock;
   while (!merged.done) {
-    if (speed > 0) {
+    if (clock !== undefined) {
+      const tMs = Number(indexTsNs(merged.cursor())) / 1e6;
+      if (!clock.anchored) clock.anchor(tMs);
+      clock.follow(tMs);
+      await clock.until(tMs, undefined);
+    } else if (speed > 0) {
       const t = indexTsNs(merged.cursor());
       if (firstNs < 0n) {
         firstNs = t;
