@@ -3,6 +3,7 @@
  * in the same run. See dbn.bench.ts for what each row measures.
  */
 import { busBench } from './bus.bench.js';
+import { dashboardBench } from './dashboard.bench.js';
 import { dbnBench } from './dbn.bench.js';
 import { backtestBench, executionBench } from './execution.bench.js';
 import { featuresBench } from './features.bench.js';
@@ -18,11 +19,12 @@ import { storeBench } from './store.bench.js';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--services-minutes N|day] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres|bus|services]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--services-minutes N|day] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres|bus|services|dashboard]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
       '  pipeline, the paper broker, the start-up of the scalper command, the Redis feature store, PostgreSQL\n' +
-      '  bulk writes (COPY against INSERT) and event bus latency (each skipped with the reason when its server\n' +
-      '  does not answer), with ratios to baselines measured in the same run\n' +
+      '  bulk writes (COPY against INSERT), event bus latency (each skipped with the reason when its server\n' +
+      '  does not answer), the services, and what the dashboard costs a session, with ratios to baselines\n' +
+      '  measured in the same run\n' +
       '  --only NAME    run one section\n' +
       '  --json         one JSON object per line (name, value, unit, ratio, ratio_to); first line: env\n' +
       '  --records N    MBP-10 records to generate (default 1,000,000)\n' +
@@ -46,6 +48,7 @@ const SECTIONS = [
   'postgres',
   'bus',
   'services',
+  'dashboard',
 ] as const;
 const only = oi >= 0 ? args[oi + 1] : undefined;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
@@ -85,3 +88,4 @@ if (want('redis')) await redisBench(report);
 if (want('postgres')) await storeBench(report);
 if (want('bus')) await busBench(report);
 if (want('services')) await servicesBench(report, servicesMinutes);
+if (want('dashboard')) await dashboardBench(report);
