@@ -58,6 +58,7 @@ export * from './services/index.js';
 export {
   type Feed,
   type FeedCount,
+  FeedCounter,
   riskState,
   type SessionOptions,
   type SessionSetup,

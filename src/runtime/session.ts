@@ -138,6 +138,36 @@ class Counted implements FeedCount {
   constructor(readonly instrumentId: number) {}
 }
 
+/**
+ * Records per instrument and the time of each one's last (ts_recv, else ts_event), counted as they
+ * go by: records come in runs of one instrument, so the last one's counts are kept at hand.
+ */
+export class FeedCounter {
+  readonly #counts = new Map<number, Counted>();
+  #last: Counted | null = null;
+
+  count(c: RecordCursor): void {
+    const id = c.instrumentId;
+    let k = this.#last;
+    if (k === null || k.instrumentId !== id) {
+      k = this.#counts.get(id) ?? new Counted(id);
+      if (k.records === 0) this.#counts.set(id, k);
+      this.#last = k;
+    }
+    k.records++;
+    k.lastRecordMs = hasTsRecv(c.rtype) ? c.tsRecvMs : c.tsEventMs;
+  }
+
+  /** The counts so far, in order of first sight. */
+  feeds(): FeedCount[] {
+    return [...this.#counts.values()].map((c) => ({
+      instrumentId: c.instrumentId,
+      records: c.records,
+      lastRecordMs: c.lastRecordMs,
+    }));
+  }
+}
+
 export class TradingSession {
   readonly loop: DecisionLoop;
   readonly trader: Trader;
@@ -152,9 +182,7 @@ export class TradingSession {
   #checkpointedNs = -1n;
   readonly #journal: SessionJournal | null;
   readonly #decisionListeners: ((d: Decision) => void)[] = [];
-  readonly #counts = new Map<number, Counted>();
-  /** The instrument of the previous record: records come in runs of one instrument. */
-  #lastCounted: Counted | null = null;
+  readonly #counter = new FeedCounter();
   readonly #times = new Float64Array(TIMES_KEPT);
   #timed = 0;
   #timesRead = 0;
@@ -238,7 +266,7 @@ export class TradingSession {
         this.#records++;
         this.#lastRecordNs = loop.lastRecordNs;
         this.#lastPushWall = Date.now();
-        this.#count(batch.at(index));
+        this.#counter.count(batch.at(index));
       },
     };
     const quiet = setInterval(() => this.#quietTick(), QUIET_MS / 4);
@@ -350,11 +378,7 @@ export class TradingSession {
 
   /** Records delivered per instrument so far, in order of first sight. */
   feeds(): FeedCount[] {
-    return [...this.#counts.values()].map((c) => ({
-      instrumentId: c.instrumentId,
-      records: c.records,
-      lastRecordMs: c.lastRecordMs,
-    }));
+    return this.#counter.feeds();
   }
 
   /**
@@ -379,18 +403,6 @@ export class TradingSession {
     this.loop.push(batch, index);
     this.#times[this.#timed % TIMES_KEPT] = performance.now() - t0;
     this.#timed++;
-  }
-
-  #count(c: RecordCursor): void {
-    const id = c.instrumentId;
-    let k = this.#lastCounted;
-    if (k === null || k.instrumentId !== id) {
-      k = this.#counts.get(id) ?? new Counted(id);
-      if (k.records === 0) this.#counts.set(id, k);
-      this.#lastCounted = k;
-    }
-    k.records++;
-    k.lastRecordMs = hasTsRecv(c.rtype) ? c.tsRecvMs : c.tsEventMs;
   }
 
   /** A quiet market still moves the grid (late decisions, minute closes) on the clock's time. */

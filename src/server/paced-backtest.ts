@@ -8,51 +8,28 @@
  */
 
 import { type BacktestSetup, backtestParts, fillsCsv } from '../backtest/index.js';
-import { FeedHealth } from '../book/index.js';
-import { hasTsRecv, type RecordCursor } from '../data/index.js';
-import { feedHealthOptions, type Trader } from '../execution/index.js';
+import type { Trader } from '../execution/index.js';
 import type { DecisionLoop } from '../pipeline/index.js';
-import { type FeedCount, ReplayClock } from '../runtime/index.js';
+import { ReplayClock } from '../runtime/index.js';
 import type { ReplayOptions } from './replay.js';
+import { TraderSession } from './trader-session.js';
 
-/** Counts of one instrument (a plain mutable object, bumped per record). */
-class Counted implements FeedCount {
-  records = 0;
-  lastRecordMs = Number.NaN;
-  constructor(readonly instrumentId: number) {}
-}
-
-export class PacedBacktest {
+export class PacedBacktest extends TraderSession {
   readonly loop: DecisionLoop;
   readonly trader: Trader;
-  readonly health: FeedHealth;
   readonly #files: readonly string[];
   readonly #clock: ReplayClock;
   readonly #signal: AbortSignal;
-  readonly #counts = new Map<number, Counted>();
-  #last: Counted | null = null;
-  #lastMs = Number.NaN;
   #controlled: string | null = null;
 
   constructor(files: readonly string[], setup: BacktestSetup, clock: ReplayClock, signal: AbortSignal) {
+    super(setup.execution, clock);
     this.#files = files;
     this.#clock = clock;
     this.#signal = signal;
-    const health = new FeedHealth(feedHealthOptions(setup.execution));
-    this.health = health;
-    const parts = backtestParts(setup, (c, book) => {
-      health.update(c, book);
-      this.#count(c);
-    });
+    const parts = backtestParts(setup, this.watch);
     this.loop = parts.loop;
     this.trader = parts.trader;
-  }
-
-  /** The replay clock's time; before the first record, the last record's (0 before any). */
-  get nowNs(): bigint {
-    const ms = this.#clock.now();
-    const at = Number.isFinite(ms) ? ms : this.#lastMs;
-    return Number.isFinite(at) ? BigInt(Math.floor(at)) * 1_000_000n : 0n;
   }
 
   /**
@@ -63,31 +40,14 @@ export class PacedBacktest {
     return this.#controlled;
   }
 
-  /** Records read per instrument so far, in order of first sight. */
-  feeds(): FeedCount[] {
-    return [...this.#counts.values()].map((c) => ({
-      instrumentId: c.instrumentId,
-      records: c.records,
-      lastRecordMs: c.lastRecordMs,
-    }));
-  }
-
-  kill(why: string): void {
+  override kill(why: string): void {
     this.#controlled ??= 'the kill switch';
-    this.trader.kill(this.nowNs, why);
+    super.kill(why);
   }
 
-  resetKill(_why?: string): void {
-    this.trader.risk.reset();
-  }
-
-  pause(why?: string): void {
+  override pause(why?: string): void {
     this.#controlled ??= 'a pause of new entries';
-    this.trader.pause(why);
-  }
-
-  resume(): void {
-    this.trader.unpause();
+    super.pause(why);
   }
 
   /**
@@ -108,20 +68,6 @@ export class PacedBacktest {
     const { records } = await this.loop.run(this.#files, undefined, {}, pace);
     this.trader.sampleEquity();
     return { records };
-  }
-
-  #count(c: RecordCursor): void {
-    const t = hasTsRecv(c.rtype) ? c.tsRecvMs : c.tsEventMs;
-    const id = c.instrumentId;
-    let k = this.#last;
-    if (k === null || k.instrumentId !== id) {
-      k = this.#counts.get(id) ?? new Counted(id);
-      if (k.records === 0) this.#counts.set(id, k);
-      this.#last = k;
-    }
-    k.records++;
-    k.lastRecordMs = t;
-    if (!(t <= this.#lastMs)) this.#lastMs = t;
   }
 }
 

@@ -5,46 +5,15 @@
  * and the clock the replay is paced by. The controls act on execute's trader, as they would on a
  * session's: pause new entries, the kill switch and its reset.
  */
-import { type BookView, FeedHealth } from '../book/index.js';
 import { EngineError } from '../core/index.js';
-import { hasTsRecv, type RecordCursor } from '../data/index.js';
-import { type ExecutionConfig, feedHealthOptions, type Trader } from '../execution/index.js';
-import type { ExecuteService, FeaturizeService, FeedCount, ReplayClock } from '../runtime/index.js';
+import type { Trader } from '../execution/index.js';
+import type { ExecuteService, FeaturizeService } from '../runtime/index.js';
 import type { DashboardSession } from './session-model.js';
+import { TraderSession } from './trader-session.js';
 
-/** Counts of one instrument (a plain mutable object, bumped per record). */
-class Counted implements FeedCount {
-  records = 0;
-  lastRecordMs = Number.NaN;
-  constructor(readonly instrumentId: number) {}
-}
-
-export class ServicesSession implements DashboardSession {
-  readonly health: FeedHealth;
-  readonly #clock: ReplayClock;
-  readonly #counts = new Map<number, Counted>();
-  #last: Counted | null = null;
+export class ServicesSession extends TraderSession implements DashboardSession {
   #featurize: FeaturizeService | null = null;
   #execute: ExecuteService | null = null;
-
-  constructor(execution: ExecutionConfig, clock: ReplayClock) {
-    this.health = new FeedHealth(feedHealthOptions(execution));
-    this.#clock = clock;
-  }
-
-  /** What the execute stage shows every record (`ExecuteOptions.watch`). */
-  readonly watch = (c: RecordCursor, book: BookView | null): void => {
-    this.health.update(c, book);
-    const id = c.instrumentId;
-    let k = this.#last;
-    if (k === null || k.instrumentId !== id) {
-      k = this.#counts.get(id) ?? new Counted(id);
-      if (k.records === 0) this.#counts.set(id, k);
-      this.#last = k;
-    }
-    k.records++;
-    k.lastRecordMs = hasTsRecv(c.rtype) ? c.tsRecvMs : c.tsEventMs;
-  };
 
   /** The stages, once made (they take `watch` when they are). */
   attach(featurize: FeaturizeService, execute: ExecuteService): void {
@@ -66,35 +35,6 @@ export class ServicesSession implements DashboardSession {
 
   get trader(): Trader {
     return this.#stage(this.#execute).trader;
-  }
-
-  get nowNs(): bigint {
-    const ms = this.#clock.now();
-    return Number.isFinite(ms) ? BigInt(ms) * 1_000_000n : 0n;
-  }
-
-  feeds(): FeedCount[] {
-    return [...this.#counts.values()].map((c) => ({
-      instrumentId: c.instrumentId,
-      records: c.records,
-      lastRecordMs: c.lastRecordMs,
-    }));
-  }
-
-  kill(why: string): void {
-    this.trader.kill(this.nowNs, why);
-  }
-
-  resetKill(_why?: string): void {
-    this.trader.risk.reset();
-  }
-
-  pause(why?: string): void {
-    this.trader.pause(why);
-  }
-
-  resume(): void {
-    this.trader.unpause();
   }
 
   #stage<T>(stage: T | null): T {
