@@ -348,7 +348,7 @@ export const CONTROL_ACTIONS = [
   'kill',
   /** Clears the kill switch. */
   'reset',
-  /** A replay's pace: `value` times real time (> 0). */
+  /** A replay's pace: `value` times real time (0: as fast as it reads). */
   'speed',
   /** A replay's clock stopped, and started again. */
   'hold',

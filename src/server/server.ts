@@ -60,7 +60,8 @@ export interface DashboardServerOptions {
 
 /** Actions that carry a number, and what it must be. */
 const VALUED: Partial<Record<ControlAction, (v: number) => string | null>> = {
-  speed: (v) => (v > 0 && v <= 10_000 ? null : 'a speed above 0 and at most 10,000 times real time'),
+  speed: (v) =>
+    v >= 0 && v <= 10_000 ? null : 'a speed from 0 (as fast as it reads) to 10,000 times real time',
   seek: (v) => (Number.isFinite(v) && v > 0 ? null : 'a market time in ms since the epoch'),
 };
 
@@ -97,7 +98,7 @@ export class DashboardServer {
       `the dashboard is read-only: no control token configured (set ${CONTROL_TOKEN_ENV} where the dashboard starts)`,
     );
     this.#routes = {
-      '/': { GET: async (_q, r) => this.#page(r) },
+      '/': { GET: async (_q, r) => this.#page(r), HEAD: async (_q, r) => this.#page(r) },
       '/api/state': { GET: async (_q, r) => sendJson(r, 200, this.#current().snapshot()) },
       '/api/control': { POST: (q, r) => this.#control(q, r) },
     };
@@ -192,15 +193,17 @@ export class DashboardServer {
   }
 
   #tick(): void {
-    let model: DashboardModel;
-    let update: ReturnType<DashboardModel['sample']>;
     try {
-      model = this.#current();
-      update = model.sample();
+      this.#broadcast();
     } catch (err) {
       this.#log.error({ err }, 'dashboard sample failed');
-      return;
     }
+  }
+
+  /** Samples the model and sends each browser what it needs: the update, or a snapshot once it caught up. */
+  #broadcast(): void {
+    const model = this.#current();
+    const update = model.sample();
     const max = this.#o.maxBufferedBytes ?? 4 * 1024 * 1024;
     let text: string | null = null;
     let snapshot: string | null = null;
@@ -208,7 +211,7 @@ export class DashboardServer {
       if (c.ws.readyState !== c.ws.OPEN) continue;
       if (c.behind) {
         if (c.ws.bufferedAmount > 0) continue;
-        snapshot ??= JSON.stringify(model.snapshot());
+        snapshot ??= wire(model.snapshot());
         this.#send(c, snapshot);
         c.behind = false;
       } else if (update !== null) {
@@ -220,7 +223,7 @@ export class DashboardServer {
           );
           continue;
         }
-        text ??= JSON.stringify(update);
+        text ??= wire(update);
         this.#send(c, text);
       }
     }
@@ -243,10 +246,13 @@ export class DashboardServer {
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node leaves an upgraded socket without an error listener: a peer that resets it must not
+    // bring the process down.
+    socket.on('error', () => socket.destroy());
     let refusal: string | null = null;
     try {
       if (pathOf(req.url) !== '/ws') refusal = '404 Not Found';
-      else if (!sameOrigin(req)) refusal = '403 Forbidden';
+      else if (!this.#hostAllowed(req) || !sameOrigin(req)) refusal = '403 Forbidden';
     } catch {
       refusal = '400 Bad Request';
     }
@@ -262,7 +268,7 @@ export class DashboardServer {
     let snapshot: string;
     try {
       // Before the browser joins: a model seen for the first time marks the others behind, not it.
-      snapshot = JSON.stringify(this.#current().snapshot());
+      snapshot = wire(this.#current().snapshot());
     } catch (err) {
       this.#log.error({ err }, 'dashboard snapshot failed');
       ws.close(1011, 'snapshot failed');
@@ -281,6 +287,11 @@ export class DashboardServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      if (!this.#hostAllowed(req))
+        throw new HttpError(
+          421,
+          `this dashboard answers to 127.0.0.1, localhost or [::1] only, not ${JSON.stringify(req.headers.host ?? '')}`,
+        );
       const path = pathOf(req.url);
       const asset = this.#files.get(path);
       if (asset !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -298,13 +309,30 @@ export class DashboardServer {
     }
   }
 
+  /**
+   * Bound to a loopback address, the server answers only requests addressed to one (a page of
+   * another site that points its own name at 127.0.0.1 would otherwise read the session).
+   */
+  #hostAllowed(req: IncomingMessage): boolean {
+    const bound = this.#o.host ?? '127.0.0.1';
+    if (!LOOPBACK.has(bound.toLowerCase())) return true;
+    let host: string;
+    try {
+      host = new URL(`http://${req.headers.host ?? ''}`).hostname.toLowerCase();
+    } catch {
+      return false;
+    }
+    return LOOPBACK.has(host);
+  }
+
   #page(res: ServerResponse): void {
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
       'content-security-policy':
-        "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'",
+        "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
     });
     res.end(this.#o.html);
   }
@@ -375,6 +403,14 @@ export function parseControl(body: string): ControlRequest {
   const why = typeof value === 'number' ? check(value) : 'a number';
   if (why !== null) throw new HttpError(400, `"${a}" needs "value": ${why}, got ${JSON.stringify(value)}`);
   return { action: a, value: value as number };
+}
+
+/** Host names of the loopback interface, as a Host header or the server's bound address gives them. */
+const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** A message as it goes to browsers: JSON, with any bigint as its decimal digits. */
+function wire(message: unknown): string {
+  return JSON.stringify(message, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 /** True when the request carries no Origin (not a browser page) or one of the host it was sent to. */
