@@ -467,7 +467,14 @@ export function registerRun(program: Command): void {
           await decide.start();
           await execute.start();
           const t0 = performance.now();
-          const ingest = await ingestFiles({ bus, files, speed: o.speed, clock, logger: log });
+          const ingest = await ingestFiles({
+            bus,
+            files,
+            speed: o.speed,
+            clock,
+            signal: ctl.signal,
+            logger: log,
+          });
           const ended = await untilEnded(
             Promise.all([featurize.ended, decide.ended, execute.ended]).then(() => {}),
             ctl.signal,

@@ -167,6 +167,31 @@ describe('replay clock controls', () => {
     assert.equal(out, true);
   });
 
+  test('a held clock sent ahead runs to the time sought, then stands still there', async () => {
+    const wall = { ms: 0 };
+    const clock = new ReplayClock(1, () => wall.ms);
+    clock.anchor(1_000);
+    clock.hold();
+    clock.seek(60_000);
+    // Records before the time sought go out at once although the clock is held.
+    await clock.until(30_000, undefined);
+    clock.follow(30_000);
+    assert.equal(clock.now(), 30_000);
+    clock.follow(60_500);
+    assert.equal(clock.now(), 60_000);
+    // There it is held again: a later record waits.
+    let out = false;
+    const waiting = clock.until(61_000, undefined).then(() => {
+      out = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(out, false);
+    clock.play();
+    wall.ms = 1_000;
+    clock.setSpeed(1_000);
+    await waiting;
+  });
+
   test('a feed sent ahead delivers every record and ends long before its pace would', async () => {
     const files = [span.day.files.mbp10, span.day.files.trades];
     const all = await new FileFeed(files, { speed: 0 }).run(newLoop());

@@ -168,12 +168,14 @@ export class ReplayClock implements Clock {
   }
 
   /**
-   * Resolves once market time `tMs` is due on this clock (at once without pacing), waiting out a
-   * hold, and waking to a new pace, a hold or a seek; or at once when `signal` aborts.
+   * Resolves once market time `tMs` is due on this clock (at once without pacing, and while a seek
+   * runs, held or not), waiting out a hold, and waking to a new pace, a hold or a seek; or at once
+   * when `signal` aborts.
    */
   async until(tMs: number, signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
-      if (signal?.aborted || (!this.#held && this.fast)) return;
+      // A seek runs held or not: a held clock stops again at the time sought.
+      if (signal?.aborted || !Number.isNaN(this.#seekMs) || (!this.#held && this.fast)) return;
       const wait = this.#held ? Number.POSITIVE_INFINITY : (tMs - this.#exact()) / this.#speed;
       if (wait < MIN_PAUSE_MS) return;
       await new Promise<void>((resolve) => {

@@ -3,7 +3,9 @@
  * seek forward gets there in seconds instead of minutes and the clock paces again from there; a
  * seek back starts a new session from the first record (a new model the server will send as a
  * snapshot), whose decisions up to the time sought are those the first run took; a hold stops the
- * clock and a new pace moves it that many times faster; a time outside the files is refused.
+ * clock and a new pace moves it that many times faster; a time outside the files is refused;
+ * controls arriving together are taken one after another, a pause survives a seek back, and a
+ * closed replay takes no control.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -95,5 +97,26 @@ describe('replay under the dashboard', () => {
     assert.equal(first.snapshot().state.session.ended, 'replay stopped');
 
     await assert.rejects(b.control({ action: 'seek', value: fromMs - 3_600_000 }), ControlRefused);
+
+    // Paused, then two seeks back at once: one after the other, the pause kept, no run left behind.
+    await b.control({ action: 'speed', value: 1 });
+    await b.control({ action: 'pause' });
+    const before = sessions.length;
+    const answers = await Promise.all([
+      b.control({ action: 'seek', value: fromMs + 60_000 }),
+      b.control({ action: 'seek', value: fromMs + 30_000 }),
+    ]);
+    // The first starts the replay again; the second finds the new run before its first record, so
+    // sends it ahead to its own time rather than starting yet another.
+    assert.equal(sessions.length, before + 1);
+    assert.match(answers[0].message, /started again.*trading still paused/);
+    assert.match(answers[1].message, /running ahead/);
+    await until(() => now() >= fromMs + 30_000, 'the second time sought', 30_000);
+    assert.ok(now() < fromMs + 60_000, 'the second seek replaced the first');
+    assert.notEqual(b.session.trader.risk.paused, null);
+    assert.equal(b.session, sessions[sessions.length - 1]);
+    await b.close();
+    backend = null;
+    await assert.rejects(b.control({ action: 'hold' }), /closed/);
   });
 });

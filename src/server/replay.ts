@@ -82,6 +82,20 @@ export function fileReplay(
   };
 }
 
+/**
+ * Sends `clock` ahead to `toMs` when that is ahead of it (true), else leaves it (false): whether it
+ * is ahead is the clock's own exact judgement, not a rounded reading of it.
+ */
+export function seekAhead(clock: ReplayClock, toMs: number): boolean {
+  try {
+    clock.seek(toMs);
+    return true;
+  } catch (err) {
+    if (err instanceof RangeError) return false;
+    throw err;
+  }
+}
+
 /** The span the files cover by their metadata, ms (null when they do not say). */
 export async function replayRange(
   files: readonly string[],
@@ -110,6 +124,8 @@ export class ReplayBackend implements DashboardBackend {
   #held = false;
   #run: Run;
   #closed = false;
+  /** The controls under way, one after another. */
+  #queue: Promise<void> = Promise.resolve();
 
   private constructor(o: ReplayOptions) {
     this.#o = o;
@@ -138,7 +154,21 @@ export class ReplayBackend implements DashboardBackend {
     return this.#run.model;
   }
 
-  async control(req: ControlRequest): Promise<ControlAnswer> {
+  /**
+   * Carries out one control after those before it: a seek back that is starting the replay again
+   * is done before the next control looks at the run.
+   */
+  control(req: ControlRequest): Promise<ControlAnswer> {
+    const next = this.#queue.then(() => this.#control(req));
+    this.#queue = next.then(
+      () => {},
+      () => {},
+    );
+    return next;
+  }
+
+  async #control(req: ControlRequest): Promise<ControlAnswer> {
+    if (this.#closed) throw new ControlRefused(`the ${this.#o.mode} is closed`);
     const run = this.#run;
     const clock = run.clock;
     switch (req.action) {
@@ -146,7 +176,7 @@ export class ReplayBackend implements DashboardBackend {
         const x = req.value as number;
         this.#speed = x;
         clock.setSpeed(x);
-        return { ok: true, message: `replay at ${x}x real time` };
+        return { ok: true, message: x === 0 ? 'replay as fast as it reads' : `replay at ${x}x real time` };
       }
       case 'hold':
         this.#held = true;
@@ -163,9 +193,10 @@ export class ReplayBackend implements DashboardBackend {
     }
   }
 
-  /** Stops the replay and its session. */
+  /** Stops the replay and its session, once the controls under way are done. */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#queue;
     this.#run.stop.abort();
     await this.#run.done;
   }
@@ -177,16 +208,26 @@ export class ReplayBackend implements DashboardBackend {
         `${new Date(toMs).toISOString()} is outside the replay (${new Date(r.fromMs).toISOString()} to ${new Date(r.toMs).toISOString()})`,
       );
     const run = this.#run;
-    const now = run.clock.now();
     const at = new Date(toMs).toISOString();
-    if (run.ended === null && !(toMs <= now)) {
-      run.clock.seek(toMs);
+    if (run.ended === null && seekAhead(run.clock, toMs))
       return { ok: true, message: `running ahead to ${at}` };
-    }
+    // Back: a new session from the first record, with the pause and the kill switch the old one had.
+    const risk = run.session.trader.risk;
+    const paused = risk.paused;
+    const killed = risk.killed;
     run.stop.abort();
     await run.done;
-    this.#run = this.#start(toMs);
-    return { ok: true, message: `replay started again from its first record, running ahead to ${at}` };
+    const next = this.#start(toMs);
+    if (paused !== null) next.session.pause(paused);
+    if (killed) next.session.kill('kill switch kept from before the seek');
+    this.#run = next;
+    const kept = [paused !== null ? 'trading still paused' : '', killed ? 'the kill switch still on' : '']
+      .filter((x) => x !== '')
+      .join(', ');
+    return {
+      ok: true,
+      message: `replay started again from its first record, running ahead to ${at}${kept === '' ? '' : `; ${kept}`}`,
+    };
   }
 
   #start(seekMs: number | null): Run {

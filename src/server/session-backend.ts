@@ -7,6 +7,7 @@
  */
 import type { ReplayClock } from '../runtime/index.js';
 import type { ControlAnswer, ControlRequest } from './protocol.js';
+import { seekAhead } from './replay.js';
 import { type DashboardSession, type SessionInfo, SessionModel } from './session-model.js';
 import { ControlRefused, type DashboardBackend, type DashboardModel } from './source.js';
 
@@ -68,11 +69,10 @@ export class SessionBackend implements DashboardBackend {
         return { ok: true, message: `replay playing at ${clock.speed}x` };
       default: {
         const to = req.value as number;
-        if (!(to > clock.now()))
+        if (!seekAhead(clock, to))
           throw new ControlRefused(
             'a running session goes forward only: its orders, fills and state stay as they were (scalper serve replays files with seeking both ways)',
           );
-        clock.seek(to);
         return { ok: true, message: `running ahead to ${new Date(to).toISOString()}` };
       }
     }

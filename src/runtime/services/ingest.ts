@@ -22,6 +22,8 @@ export interface IngestOptions {
    * ahead (the dashboard of `scalper run`).
    */
   readonly clock?: ReplayClock;
+  /** Stops the replay between records (what was published stays; no end message goes out). */
+  readonly signal?: AbortSignal;
   /** Called every 4,096 records with the count so far. */
   readonly onProgress?: (records: number) => void;
   readonly logger?: Logger;
@@ -120,7 +122,7 @@ class MarketOut {
 export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
   const log = (o.logger ?? rootLogger()).child({ component: 'ingest' });
   const out = new MarketOut(o.bus);
-  const { merged } = await openInputs(o.files, out.names);
+  const { merged, decoders } = await openInputs(o.files, out.names);
   // Every instrument before the first record, as a replay names them all first (futures pair
   // with their spot pairs then).
   if (!merged.done) {
@@ -132,12 +134,15 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
   let wall0 = 0;
   const pending: Outgoing[] = [];
   const clock = o.clock;
+  const signal = o.signal;
   while (!merged.done) {
+    if (signal?.aborted) break;
     if (clock !== undefined) {
       const tMs = Number(indexTsNs(merged.cursor())) / 1e6;
       if (!clock.anchored) clock.anchor(tMs);
       clock.follow(tMs);
-      await clock.until(tMs, undefined);
+      await clock.until(tMs, signal);
+      if (signal?.aborted) break;
     } else if (speed > 0) {
       const t = indexTsNs(merged.cursor());
       if (firstNs < 0n) {
@@ -154,8 +159,9 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
     const loading = merged.next();
     if (loading) await loading;
   }
+  if (!merged.done) await Promise.all(decoders.map((d) => d.close()));
   const lastNs = out.lastNs;
-  if (lastNs !== null) {
+  if (lastNs !== null && signal?.aborted !== true) {
     for (const p of out.products)
       await out.publish({ subject: `md.${p}.end`, data: encodeEnd(lastNs), msgId: `md-end.${p}` });
   }
