@@ -101,6 +101,10 @@ export class Controls {
     const replay = byId('replay');
     replay.hidden = s.mode === 'live';
     const seek = byId<HTMLInputElement>('seek');
+    // Without a span to move in (a paper session's own feed), there is nothing to seek.
+    const label = seek.parentElement;
+    if (label !== null) label.hidden = s.range === null;
+    byId('seek-label').hidden = s.range === null;
     if (s.range !== null && !this.#seeking) {
       seek.min = String(s.range.fromMs);
       seek.max = String(s.range.toMs);

@@ -232,7 +232,7 @@ button { background: #253040; color: var(--text); border: 1px solid #3a4756; bor
 button:hover:not(:disabled) { background: #2f3d50; }
 button:disabled, input:disabled, select:disabled { opacity: .45; cursor: not-allowed; }
 button.danger { background: #7a1f27; border-color: #a0303a; font-weight: 700; }
-.seek { display: flex !important; } .seek input { flex: 1; }
+.seek:not([hidden]) { display: flex !important; } .seek input { flex: 1; }
 .note { color: var(--warn); margin: 2px 0; } .note:empty { display: none; }
 .answer { min-height: 16px; margin: 4px 0; color: var(--dim); } .answer.ok { color: var(--bid); } .answer.bad { color: var(--ask); }
 .limit { display: grid; grid-template-columns: 110px 1fr 90px; gap: 6px; align-items: center; margin: 2px 0; }
