@@ -145,46 +145,52 @@ export async function replay(
   // Records before --from may still come (records arrive in key order, so once one is past it, none is).
   let warming = opts.fromNs !== undefined;
   let warmed = false;
-  while (!merged.done) {
-    // Keys are the unsigned halves of ts_recv.
-    const hi = merged.keyHi;
-    const lo = merged.keyLo;
-    if (hasTo && (hi > toHi || (hi === toHi && lo > toLo))) {
-      // Every record up to --to is in: the grid runs on to --to itself.
-      lastHi = toHi;
-      lastLo = toLo;
-      break;
-    }
-    if (warming && (hi < fromHi || (hi === fromHi && lo < fromLo))) warmed = true;
-    else {
-      warming = false;
-      if (next < 0n) {
-        // After warm-up records the state at --from is known, so the grid starts there.
-        const t = warmed ? from : (BigInt(hi) << 32n) | BigInt(lo);
-        setNext(((t + every - 1n) / every) * every);
+  try {
+    while (!merged.done) {
+      // Keys are the unsigned halves of ts_recv.
+      const hi = merged.keyHi;
+      const lo = merged.keyLo;
+      if (hasTo && (hi > toHi || (hi === toHi && lo > toLo))) {
+        // Every record up to --to is in: the grid runs on to --to itself.
+        lastHi = toHi;
+        lastLo = toLo;
+        break;
       }
-      while (hi > nextHi || (hi === nextHi && lo > nextLo)) {
-        const pending = emit();
-        if (pending !== undefined) await pending;
+      if (warming && (hi < fromHi || (hi === fromHi && lo < fromLo))) warmed = true;
+      else {
+        warming = false;
+        if (next < 0n) {
+          // After warm-up records the state at --from is known, so the grid starts there.
+          const t = warmed ? from : (BigInt(hi) << 32n) | BigInt(lo);
+          setNext(((t + every - 1n) / every) * every);
+        }
+        while (hi > nextHi || (hi === nextHi && lo > nextLo)) {
+          const pending = emit();
+          if (pending !== undefined) await pending;
+        }
+        lastHi = hi;
+        lastLo = lo;
       }
-      lastHi = hi;
-      lastLo = lo;
-    }
-    const c = merged.cursor();
-    if (!warming && beforeRecord !== undefined) beforeRecord(c);
-    if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(merged.batch.toObject(merged.index));
-    else engine.apply(c);
-    if (!warming && onRecord !== undefined) onRecord(c);
-    records++;
-    const loading = merged.next();
-    if (loading) {
-      await loading;
-      if (onProgress !== undefined) {
-        let done = 0;
-        for (const d of decoders) done += d.bytesRead;
-        onProgress(done);
+      const c = merged.cursor();
+      if (!warming && beforeRecord !== undefined) beforeRecord(c);
+      if (c.rtype === RType.INSTRUMENT_DEF) engine.applyDefinition(merged.batch.toObject(merged.index));
+      else engine.apply(c);
+      if (!warming && onRecord !== undefined) onRecord(c);
+      records++;
+      const loading = merged.next();
+      if (loading) {
+        await loading;
+        if (onProgress !== undefined) {
+          let done = 0;
+          for (const d of decoders) done += d.bytesRead;
+          onProgress(done);
+        }
       }
     }
+  } catch (err) {
+    // A grid hook that fails (a stopped run) leaves no file open behind it.
+    await Promise.all(decoders.map((d) => d.close().catch(() => {})));
+    throw err;
   }
   // Stopped at --to: the rest of the files is not read.
   if (!merged.done) await Promise.all(decoders.map((d) => d.close()));

@@ -9,6 +9,7 @@
 import type {
   Candle,
   DashboardState,
+  DecisionView,
   FeatureSeries,
   MarketDelta,
   MarketView,
@@ -120,6 +121,22 @@ function mergePortfolio(p: PortfolioView, d: PortfolioView): PortfolioView {
   };
 }
 
+/** Decisions with new or changed ones merged in: one of an id already held replaces it where it is. */
+function mergeDecisions(
+  list: readonly DecisionView[],
+  more: readonly DecisionView[],
+): readonly DecisionView[] {
+  if (more.length === 0) return list;
+  const out = list.slice();
+  for (const d of more) {
+    let i = out.length - 1;
+    while (i >= 0 && out[i].id !== d.id) i--;
+    if (i >= 0) out[i] = d;
+    else out.push(d);
+  }
+  return out.length > KEEP.decisions ? out.slice(out.length - KEEP.decisions) : out;
+}
+
 /** The state after `u`. `state` is not changed. */
 export function applyUpdate(state: DashboardState, u: UpdateMessage): DashboardState {
   let markets = state.markets;
@@ -137,7 +154,7 @@ export function applyUpdate(state: DashboardState, u: UpdateMessage): DashboardS
     instruments: u.instruments ?? state.instruments,
     markets,
     board: u.board ?? state.board,
-    decisions: appendKept(state.decisions, u.decisions, KEEP.decisions),
+    decisions: mergeDecisions(state.decisions, u.decisions),
     portfolio: u.portfolio === undefined ? state.portfolio : mergePortfolio(state.portfolio, u.portfolio),
     risk: u.risk ?? state.risk,
     feeds: u.feeds ?? state.feeds,

@@ -3,13 +3,19 @@
  * the byte of fills.csv, those of `runBacktest` on the same files and setup, whether it runs as
  * fast as it reads or paced at 900 times real time (which then takes at least the 2 s that half
  * hour is worth); at its end it says so. Pulling the kill switch makes it depart, and it says that.
+ * With a decision latency, a decision the page first saw approved is sent again once the trader
+ * acted on it, and replaces the first in the timeline.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ofiSetup } from '../../test/session.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { fillsCsv, runBacktest } from '../backtest/index.js';
-import { backtestReplay } from './paced-backtest.js';
+import { ReplayClock } from '../runtime/index.js';
+import { applyUpdate } from './apply.js';
+import { backtestReplay, PacedBacktest } from './paced-backtest.js';
+import type { DashboardState, DecisionView } from './protocol.js';
+import { SessionModel } from './session-model.js';
 
 const FROM = '2026-11-24T14:00:00Z';
 
@@ -49,5 +55,56 @@ describe('a backtest watched at a pace', () => {
     const stopped = open({ speed: 1, held: false, seekMs: null, signal: stop.signal });
     setTimeout(() => stop.abort(), 200);
     await assert.rejects(stopped.done);
+  });
+
+  test('with a decision latency, an approved decision comes again, traded, and replaces itself', async () => {
+    const setup = { ...ofiSetup, loop: { ...ofiSetup.loop, decisionLatencyMs: 90_000 } };
+    let model: SessionModel | null = null;
+    const updates: NonNullable<ReturnType<SessionModel['sample']>>[] = [];
+    const sample = () => {
+      const u = model?.sample();
+      if (u != null) updates.push(u);
+    };
+    const run = new PacedBacktest(
+      files(),
+      { ...setup, onDecision: () => sample() },
+      new ReplayClock(0),
+      new AbortController().signal,
+    );
+    model = new SessionModel({
+      session: run,
+      view: () => ({
+        mode: 'backtest',
+        name: 't',
+        speed: 0,
+        held: false,
+        range: null,
+        controls: false,
+        ended: null,
+      }),
+    });
+    const first = model.snapshot().state;
+    await run.run();
+    sample();
+    let state: DashboardState = first;
+    const seen = new Map<string, string[]>();
+    for (const u of updates) {
+      state = applyUpdate(state, u);
+      for (const d of u.decisions) seen.set(d.id, [...(seen.get(d.id) ?? []), d.outcome]);
+    }
+    assert.deepEqual(state, model.snapshot().state);
+    const again = [...seen.values()].filter((o) => o.length > 1);
+    assert.ok(again.length > 0, 'a decision sent twice');
+    for (const o of again) {
+      assert.equal(o[0], 'approved');
+      assert.match(o[1], /^(traded|refused by risk|held)/);
+    }
+    // Each decision once in the timeline, with the trader's last word on it.
+    const ids = state.decisions.map((d: DecisionView) => d.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const d of state.decisions) {
+      const fate = run.trader.fateOf(d.id);
+      if (fate?.kind === 'sent') assert.equal(d.outcome, `traded: order ${fate.clientId}`);
+    }
   });
 });

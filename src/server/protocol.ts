@@ -326,7 +326,10 @@ export interface UpdateMessage {
   readonly markets: readonly MarketDelta[];
   /** Present when a new decision replaced the board. */
   readonly board?: BoardView;
-  /** New decisions since the last message. */
+  /**
+   * New decisions since the last message, and earlier ones whose outcome has changed since (an
+   * approved decision the trader acted on later): one with an id already held replaces it.
+   */
   readonly decisions: readonly DecisionView[];
   /** Present when it changed: `fills` and `equityCurve` hold only what is new; the rest is whole. */
   readonly portfolio?: PortfolioView;

@@ -136,6 +136,8 @@ export class SessionModel implements DashboardModel {
   #state: DashboardState;
   #seq = 0;
   #decisionsRead = 0;
+  /** Approved decisions the trader has not acted on yet, by id. */
+  readonly #unacted = new Map<string, Decision>();
   #fillsRead = 0;
   #equityRead = 0;
   #instrumentsKey = '';
@@ -425,11 +427,27 @@ export class SessionModel implements DashboardModel {
 
   #decisions(): { board: BoardView | undefined; decisions: DecisionView[] } {
     const all = this.#session.loop.decisions;
-    const from = Math.max(this.#decisionsRead, all.length - KEEP.decisions);
     const decisions: DecisionView[] = [];
-    for (let i = from; i < all.length; i++) decisions.push(this.#decisionView(all[i]));
+    // Approved decisions the trader had not acted on yet (a decision latency): sent again, whole,
+    // once it has.
+    for (const [id, d] of this.#unacted) {
+      if (this.#session.trader.fateOf(id) === undefined) continue;
+      this.#unacted.delete(id);
+      decisions.push(this.#decisionView(d));
+    }
+    const from = Math.max(this.#decisionsRead, all.length - KEEP.decisions);
+    for (let i = from; i < all.length; i++) {
+      const view = this.#decisionView(all[i]);
+      decisions.push(view);
+      if (view.outcome === 'approved') {
+        this.#unacted.set(all[i].id, all[i]);
+        // The oldest are let go: a decision still unacted after this many others never will be.
+        if (this.#unacted.size > KEEP.decisions)
+          this.#unacted.delete(this.#unacted.keys().next().value as string);
+      }
+    }
     this.#decisionsRead = all.length;
-    const board = decisions.length > 0 ? boardView(all[all.length - 1]) : undefined;
+    const board = all.length > from ? boardView(all[all.length - 1]) : undefined;
     return { board, decisions };
   }
 
