@@ -11,7 +11,7 @@
  * For tests, `window.dashboard` holds the current state and counts of messages and renders.
  */
 import { applyUpdate } from '../apply.js';
-import type { DashboardState, MarketView, ServerMessage } from '../protocol.js';
+import { type DashboardState, type MarketView, PROTOCOL_VERSION, type ServerMessage } from '../protocol.js';
 import { COLORS, EquityChart, FeatureChart, PriceChart, regimeAt, regimeColor } from './charts.js';
 import { Controls } from './controls.js';
 import { byId, setText } from './dom.js';
@@ -237,6 +237,16 @@ class Connection {
       return;
     }
     probe.messages++;
+    if (msg.v !== PROTOCOL_VERSION) {
+      // A server of another version: this page cannot read it, and reconnecting will not help.
+      console.error(
+        `dashboard: the server speaks protocol ${String(msg.v)}, this page ${PROTOCOL_VERSION}: reload the page`,
+      );
+      this.#socket = null;
+      ws.close();
+      setConn('reconnecting');
+      return;
+    }
     if (msg.type === 'snapshot') {
       probe.state = msg.state;
       probe.seq = msg.seq;

@@ -25,7 +25,7 @@ const JS = 'text/javascript; charset=utf-8';
 
 /**
  * The files the page loads, by URL path: `/assets/lightweight-charts.js` (the library's standalone
- * build from node_modules), `/assets/apply.js` (dist/src/server/apply.js) and
+ * build from node_modules), `/assets/apply.js` and `/assets/protocol.js` (dist/src/server/) and
  * `/assets/page/NAME.js` (dist/src/server/page/NAME.js), each with its source map.
  */
 export function dashboardAssets(): ReadonlyMap<string, DashboardAsset> {
@@ -37,6 +37,8 @@ export function dashboardAssets(): ReadonlyMap<string, DashboardAsset> {
   add('/assets/lightweight-charts.js', chartLibraryFiles().standalone, JS);
   add('/assets/apply.js', join(here, '..', 'apply.js'), JS);
   add('/assets/apply.js.map', join(here, '..', 'apply.js.map'), 'application/json');
+  add('/assets/protocol.js', join(here, '..', 'protocol.js'), JS);
+  add('/assets/protocol.js.map', join(here, '..', 'protocol.js.map'), 'application/json');
   for (const m of PAGE_MODULES) {
     add(`/assets/page/${m}.js`, join(here, `${m}.js`), JS);
     add(`/assets/page/${m}.js.map`, join(here, `${m}.js.map`), 'application/json');
