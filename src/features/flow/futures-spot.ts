@@ -166,22 +166,77 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
     if ((T + 1) % R === 0) this.#recompute();
   }
 
-  /** Adds (sign 1) or removes (sign −1) the pairs whose later index is `u`, for every lag. */
+  /**
+   * Adds (sign 1) or removes (sign −1) the pairs whose later index is `u`, for every lag. For a lag
+   * ℓ ≥ 0 the pair is (rF_{u−ℓ}, rS_u), for ℓ < 0 it is (rF_u, rS_{u+ℓ}): one member is the same for
+   * every lag of a side, so each side is a loop of its own that walks the ring backwards from u. A
+   * removal subtracts what an addition adds (a − x is a + (−x) exactly, and ±x·y is (±x)·y), so the
+   * sums are the same, bit for bit, as with the sign multiplied in.
+   */
   #pairs(u: number, sign: number): void {
     const L = this.#L;
     const R = this.#rf.length;
-    for (let j = 0; j <= 2 * L; j++) {
-      const lag = j - L;
-      const early = lag >= 0 ? u - lag : u + lag;
-      if (early < 0) continue;
-      const x = this.#rf[(lag >= 0 ? early : u) % R];
-      const y = this.#rs[(lag >= 0 ? u : early) % R];
-      this.#pn[j] += sign;
-      this.#psx[j] += sign * x;
-      this.#psy[j] += sign * y;
-      this.#psxx[j] += sign * x * x;
-      this.#psyy[j] += sign * y * y;
-      this.#psxy[j] += sign * x * y;
+    const rf = this.#rf;
+    const rs = this.#rs;
+    const pn = this.#pn;
+    const psx = this.#psx;
+    const psy = this.#psy;
+    const psxx = this.#psxx;
+    const psyy = this.#psyy;
+    const psxy = this.#psxy;
+    const at = u % R;
+    // The lags a side can take: the earlier index u − |ℓ| must exist.
+    const deep = Math.min(L, u);
+    const xu = rf[at];
+    const yu = rs[at];
+    if (sign > 0) {
+      // ℓ = 0 … deep at j = L + ℓ: y is rS_u, x walks back from rF_u.
+      for (let lag = 0, i = at; lag <= deep; lag++) {
+        const j = L + lag;
+        const x = rf[i];
+        pn[j] += 1;
+        psx[j] += x;
+        psy[j] += yu;
+        psxx[j] += x * x;
+        psyy[j] += yu * yu;
+        psxy[j] += x * yu;
+        i = i === 0 ? R - 1 : i - 1;
+      }
+      // ℓ = −1 … −deep at j = L + ℓ: x is rF_u, y walks back from rS_{u−1}.
+      for (let lag = 1, i = at === 0 ? R - 1 : at - 1; lag <= deep; lag++) {
+        const j = L - lag;
+        const y = rs[i];
+        pn[j] += 1;
+        psx[j] += xu;
+        psy[j] += y;
+        psxx[j] += xu * xu;
+        psyy[j] += y * y;
+        psxy[j] += xu * y;
+        i = i === 0 ? R - 1 : i - 1;
+      }
+    } else {
+      for (let lag = 0, i = at; lag <= deep; lag++) {
+        const j = L + lag;
+        const x = rf[i];
+        pn[j] -= 1;
+        psx[j] -= x;
+        psy[j] -= yu;
+        psxx[j] -= x * x;
+        psyy[j] -= yu * yu;
+        psxy[j] -= x * yu;
+        i = i === 0 ? R - 1 : i - 1;
+      }
+      for (let lag = 1, i = at === 0 ? R - 1 : at - 1; lag <= deep; lag++) {
+        const j = L - lag;
+        const y = rs[i];
+        pn[j] -= 1;
+        psx[j] -= xu;
+        psy[j] -= y;
+        psxx[j] -= xu * xu;
+        psyy[j] -= y * y;
+        psxy[j] -= xu * y;
+        i = i === 0 ? R - 1 : i - 1;
+      }
     }
   }
 
