@@ -33,6 +33,9 @@ import type { BookView } from '../../book/index.js';
 import type { Calculator } from '../../core/index.js';
 import { GridClock, requireIntInRange, requirePositive, requireSteps } from './common.js';
 
+/** Running sums kept per lag. */
+const SUMS = 6;
+
 /** Options of `FuturesSpot`. */
 export interface FuturesSpotOptions {
   /** Compare the future with 1/spot (6J against USD/JPY). Default false. */
@@ -60,12 +63,8 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   readonly #minPairs: number;
   readonly #rf: Float64Array;
   readonly #rs: Float64Array;
-  readonly #pn: Float64Array;
-  readonly #psx: Float64Array;
-  readonly #psy: Float64Array;
-  readonly #psxx: Float64Array;
-  readonly #psyy: Float64Array;
-  readonly #psxy: Float64Array;
+  /** Per lag j (at j · 6): n, Σx, Σy, Σx², Σy², Σxy of its pairs, side by side in memory. */
+  readonly #sums: Float64Array;
   /** Returns pushed since the start or the last gap; the next return gets this index. */
   #t = 0;
   readonly #clock: GridClock;
@@ -94,12 +93,7 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
     this.#rf = new Float64Array(ringLen);
     this.#rs = new Float64Array(ringLen);
     const lags = 2 * L + 1;
-    this.#pn = new Float64Array(lags);
-    this.#psx = new Float64Array(lags);
-    this.#psy = new Float64Array(lags);
-    this.#psxx = new Float64Array(lags);
-    this.#psyy = new Float64Array(lags);
-    this.#psxy = new Float64Array(lags);
+    this.#sums = new Float64Array(lags * SUMS);
   }
 
   /**
@@ -178,63 +172,64 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
     const R = this.#rf.length;
     const rf = this.#rf;
     const rs = this.#rs;
-    const pn = this.#pn;
-    const psx = this.#psx;
-    const psy = this.#psy;
-    const psxx = this.#psxx;
-    const psyy = this.#psyy;
-    const psxy = this.#psxy;
+    const sums = this.#sums;
     const at = u % R;
     // The lags a side can take: the earlier index u − |ℓ| must exist.
     const deep = Math.min(L, u);
     const xu = rf[at];
     const yu = rs[at];
+    const xx = xu * xu;
+    const yy = yu * yu;
     if (sign > 0) {
       // ℓ = 0 … deep at j = L + ℓ: y is rS_u, x walks back from rF_u.
-      for (let lag = 0, i = at; lag <= deep; lag++) {
-        const j = L + lag;
+      for (let k = L * SUMS, end = k + deep * SUMS, i = at; k <= end; k += SUMS) {
         const x = rf[i];
-        pn[j] += 1;
-        psx[j] += x;
-        psy[j] += yu;
-        psxx[j] += x * x;
-        psyy[j] += yu * yu;
-        psxy[j] += x * yu;
+        sums[k] += 1;
+        sums[k + 1] += x;
+        sums[k + 2] += yu;
+        sums[k + 3] += x * x;
+        sums[k + 4] += yy;
+        sums[k + 5] += x * yu;
         i = i === 0 ? R - 1 : i - 1;
       }
       // ℓ = −1 … −deep at j = L + ℓ: x is rF_u, y walks back from rS_{u−1}.
-      for (let lag = 1, i = at === 0 ? R - 1 : at - 1; lag <= deep; lag++) {
-        const j = L - lag;
+      for (
+        let k = (L - 1) * SUMS, end = (L - deep) * SUMS, i = at === 0 ? R - 1 : at - 1;
+        k >= end;
+        k -= SUMS
+      ) {
         const y = rs[i];
-        pn[j] += 1;
-        psx[j] += xu;
-        psy[j] += y;
-        psxx[j] += xu * xu;
-        psyy[j] += y * y;
-        psxy[j] += xu * y;
+        sums[k] += 1;
+        sums[k + 1] += xu;
+        sums[k + 2] += y;
+        sums[k + 3] += xx;
+        sums[k + 4] += y * y;
+        sums[k + 5] += xu * y;
         i = i === 0 ? R - 1 : i - 1;
       }
     } else {
-      for (let lag = 0, i = at; lag <= deep; lag++) {
-        const j = L + lag;
+      for (let k = L * SUMS, end = k + deep * SUMS, i = at; k <= end; k += SUMS) {
         const x = rf[i];
-        pn[j] -= 1;
-        psx[j] -= x;
-        psy[j] -= yu;
-        psxx[j] -= x * x;
-        psyy[j] -= yu * yu;
-        psxy[j] -= x * yu;
+        sums[k] -= 1;
+        sums[k + 1] -= x;
+        sums[k + 2] -= yu;
+        sums[k + 3] -= x * x;
+        sums[k + 4] -= yy;
+        sums[k + 5] -= x * yu;
         i = i === 0 ? R - 1 : i - 1;
       }
-      for (let lag = 1, i = at === 0 ? R - 1 : at - 1; lag <= deep; lag++) {
-        const j = L - lag;
+      for (
+        let k = (L - 1) * SUMS, end = (L - deep) * SUMS, i = at === 0 ? R - 1 : at - 1;
+        k >= end;
+        k -= SUMS
+      ) {
         const y = rs[i];
-        pn[j] -= 1;
-        psx[j] -= xu;
-        psy[j] -= y;
-        psxx[j] -= xu * xu;
-        psyy[j] -= y * y;
-        psxy[j] -= xu * y;
+        sums[k] -= 1;
+        sums[k + 1] -= xu;
+        sums[k + 2] -= y;
+        sums[k + 3] -= xx;
+        sums[k + 4] -= y * y;
+        sums[k + 5] -= xu * y;
         i = i === 0 ? R - 1 : i - 1;
       }
     }
@@ -259,12 +254,7 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   }
 
   #zeroSums(): void {
-    this.#pn.fill(0);
-    this.#psx.fill(0);
-    this.#psy.fill(0);
-    this.#psxx.fill(0);
-    this.#psyy.fill(0);
-    this.#psxy.fill(0);
+    this.#sums.fill(0);
   }
 
   /** Forgets everything, the clock and the gap count included. */
@@ -277,8 +267,8 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   get isReady(): boolean {
     const L = this.#L;
     return (
-      this.#pn[0] >= this.#minPairs &&
-      this.#pn[2 * L] >= this.#minPairs &&
+      this.#sums[0] >= this.#minPairs &&
+      this.#sums[2 * L * SUMS] >= this.#minPairs &&
       this.#basisSamples >= this.#basisWarmup
     );
   }
@@ -311,12 +301,14 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   crossCorrelation(lagSteps: number): number {
     if (!Number.isInteger(lagSteps) || lagSteps < -this.#L || lagSteps > this.#L) return Number.NaN;
     const j = lagSteps + this.#L;
-    const n = this.#pn[j];
+    const sums = this.#sums;
+    const k = j * SUMS;
+    const n = sums[k];
     if (n < this.#minPairs) return Number.NaN;
-    const cxy = n * this.#psxy[j] - this.#psx[j] * this.#psy[j];
-    const cxx = n * this.#psxx[j] - this.#psx[j] * this.#psx[j];
-    const cyy = n * this.#psyy[j] - this.#psy[j] * this.#psy[j];
-    if (!(cxx > 1e-12 * n * this.#psxx[j]) || !(cyy > 1e-12 * n * this.#psyy[j])) return Number.NaN;
+    const cxy = n * sums[k + 5] - sums[k + 1] * sums[k + 2];
+    const cxx = n * sums[k + 3] - sums[k + 1] * sums[k + 1];
+    const cyy = n * sums[k + 4] - sums[k + 2] * sums[k + 2];
+    if (!(cxx > 1e-12 * n * sums[k + 3]) || !(cyy > 1e-12 * n * sums[k + 4])) return Number.NaN;
     // Rounding can push a perfect correlation a few ulps past ±1.
     return Math.max(-1, Math.min(1, cxy / Math.sqrt(cxx * cyy)));
   }
