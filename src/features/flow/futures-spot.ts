@@ -76,6 +76,10 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   readonly #basisWarmup: number;
   #basisMean = Number.NaN;
   #basisSamples = 0;
+  /** Bumped whenever the sums change; `leadLagSteps` is kept for the count it was worked out at. */
+  #changes = 0;
+  #leadAt = -1;
+  #lead = Number.NaN;
 
   constructor(options: FuturesSpotOptions = {}) {
     this.#invert = options.invertSpot ?? false;
@@ -150,6 +154,7 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   }
 
   #push(rf: number, rs: number): void {
+    this.#changes++;
     const R = this.#rf.length;
     const T = this.#t;
     this.#rf[T % R] = rf;
@@ -254,6 +259,7 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
   }
 
   #zeroSums(): void {
+    this.#changes++;
     this.#sums.fill(0);
   }
 
@@ -320,6 +326,8 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
 
   /** The lag (grid steps) with the highest ρ; NaN when no lag is ready. */
   get leadLagSteps(): number {
+    // A pure function of the sums: worked out once for each state of them.
+    if (this.#leadAt === this.#changes) return this.#lead;
     let best = Number.NaN;
     let bestRho = Number.NEGATIVE_INFINITY;
     for (let a = 0; a <= this.#L; a++) {
@@ -332,6 +340,8 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
         }
       }
     }
+    this.#lead = best;
+    this.#leadAt = this.#changes;
     return best;
   }
 
