@@ -160,8 +160,11 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
     this.#rf[T % R] = rf;
     this.#rs[T % R] = rs;
     this.#t = T + 1;
-    this.#pairs(T, 1);
-    if (T - this.#W >= 0) this.#pairs(T - this.#W, -1);
+    if (T - this.#W >= this.#L) this.#slide(T);
+    else {
+      this.#pairs(T, 1);
+      if (T - this.#W >= 0) this.#pairs(T - this.#W, -1);
+    }
     if ((T + 1) % R === 0) this.#recompute();
   }
 
@@ -238,6 +241,58 @@ export class FuturesSpot implements Calculator<[tsMs: number, futureMid: number,
         i = i === 0 ? R - 1 : i - 1;
       }
     }
+  }
+
+  /**
+   * `#pairs(u, 1)` then `#pairs(u − W, −1)`, for a `u` past both their starts, in one pass over the
+   * lags: each lag's sums get the same addition, then the same subtraction, as the two calls give
+   * them (lags do not share sums), so the result is the same to the bit.
+   */
+  #slide(u: number): void {
+    const L = this.#L;
+    const R = this.#rf.length;
+    const rf = this.#rf;
+    const rs = this.#rs;
+    const sums = this.#sums;
+    const at = u % R;
+    const old = (u - this.#W) % R;
+    const xu = rf[at];
+    const yu = rs[at];
+    const xo = rf[old];
+    const yo = rs[old];
+    const xx = xu * xu;
+    const yy = yu * yu;
+    const xxo = xo * xo;
+    const yyo = yo * yo;
+    // ℓ = 0 … L: (rF_{u−ℓ}, rS_u) in, (rF_{u−W−ℓ}, rS_{u−W}) out.
+    for (let k = L * SUMS, end = 2 * L * SUMS, i = at, o = old; k <= end; k += SUMS) {
+      const x = rf[i];
+      const xr = rf[o];
+      sums[k + 1] = sums[k + 1] + x - xr;
+      sums[k + 2] = sums[k + 2] + yu - yo;
+      sums[k + 3] = sums[k + 3] + x * x - xr * xr;
+      sums[k + 4] = sums[k + 4] + yy - yyo;
+      sums[k + 5] = sums[k + 5] + x * yu - xr * yo;
+      i = i === 0 ? R - 1 : i - 1;
+      o = o === 0 ? R - 1 : o - 1;
+    }
+    // ℓ = −1 … −L: (rF_u, rS_{u+ℓ}) in, (rF_{u−W}, rS_{u−W+ℓ}) out.
+    for (
+      let k = (L - 1) * SUMS, i = at === 0 ? R - 1 : at - 1, o = old === 0 ? R - 1 : old - 1;
+      k >= 0;
+      k -= SUMS
+    ) {
+      const y = rs[i];
+      const yr = rs[o];
+      sums[k + 1] = sums[k + 1] + xu - xo;
+      sums[k + 2] = sums[k + 2] + y - yr;
+      sums[k + 3] = sums[k + 3] + xx - xxo;
+      sums[k + 4] = sums[k + 4] + y * y - yr * yr;
+      sums[k + 5] = sums[k + 5] + xu * y - xo * yr;
+      i = i === 0 ? R - 1 : i - 1;
+      o = o === 0 ? R - 1 : o - 1;
+    }
+    // The counts gain a pair and lose one at every lag: they stay as they are.
   }
 
   #recompute(): void {
