@@ -3,7 +3,7 @@
  * real data from ../shared/fixtures (relative to the repository root, or SCALPER_FIXTURES) and never
  * copy it into the repository.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,4 +105,71 @@ export function runScalper(args: readonly string[], opts: ScalperRunOptions = {}
       },
     );
   });
+}
+
+/** A `scalper` command left running (a server, a service), with what it printed so far. */
+export interface RunningScalper {
+  readonly proc: ChildProcess;
+  /** Resolves with the exit status (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  /** Everything printed so far, stdout and stderr interleaved as they came. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output, waiting up to `ms`; rejects when the command exits first. */
+  waitFor(pattern: RegExp, ms?: number): Promise<RegExpExecArray>;
+  /** SIGINT (a graceful end), then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `scalper ARGS` (the built command) with `RUN_ENV` and `env` over the test's own environment. */
+export function startScalper(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningScalper {
+  const proc = spawn(process.execPath, [scalperBin(), ...args], {
+    env: { ...process.env, ...RUN_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const waiting = new Set<() => void>();
+  const collect = (b: Buffer) => {
+    out += b.toString();
+    for (const w of waiting) w();
+  };
+  proc.stdout?.on('data', collect);
+  proc.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+    for (const w of waiting) w();
+  });
+  return {
+    proc,
+    exited,
+    output: () => out,
+    waitFor: (pattern, ms = 60_000) =>
+      new Promise((resolve, reject) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiting.delete(look);
+        };
+        const look = () => {
+          const m = pattern.exec(out);
+          if (m !== null) {
+            done();
+            resolve(m);
+          } else if (ended) {
+            done();
+            reject(new Error(`scalper ${args[0]} exited before printing ${pattern}:\n${out}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`scalper ${args[0]} printed no ${pattern} within ${ms} ms:\n${out}`));
+        }, ms);
+        waiting.add(look);
+        look();
+      }),
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
+      await exited;
+    },
+  };
 }

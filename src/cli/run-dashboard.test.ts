@@ -6,28 +6,20 @@
  * page.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { scalperBin } from '../../test/fixtures.js';
+import { control, dashboardState, serveDashboard } from '../../test/dashboard.js';
+import type { RunningScalper } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { until } from '../../test/until.js';
-import type { DashboardState, SnapshotMessage } from '../server/index.js';
 
 const TOKEN = 'run-dashboard-token';
 
+/** A control with the token. */
 function post(url: string, body: unknown): Promise<Response> {
-  return fetch(`${url}api/control`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify(body),
-  });
-}
-
-async function state(url: string): Promise<DashboardState> {
-  return ((await (await fetch(`${url}api/state`)).json()) as SnapshotMessage).state;
+  return control(url, body, TOKEN);
 }
 
 describe('scalper run --dashboard', () => {
@@ -39,18 +31,16 @@ describe('scalper run --dashboard', () => {
     prefix: 'run-dash-',
   });
   const dir = mkdtempSync(join(tmpdir(), 'run-dash-out-'));
-  let proc: ChildProcess | null = null;
+  let running: RunningScalper | null = null;
   after(() => {
-    proc?.kill('SIGKILL');
+    running?.proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
   test("serves the services' state; holds, paces and pauses the run, which then ends as usual", async () => {
     const out = join(dir, 'out');
-    const p = spawn(
-      process.execPath,
+    const served = await serveDashboard(
       [
-        scalperBin(),
         'run',
         span.day.files.mbp10,
         span.day.files.trades,
@@ -62,25 +52,14 @@ describe('scalper run --dashboard', () => {
         '--dashboard-port',
         '0',
       ],
-      {
-        env: { ...process.env, SCALPER_CONTROL_TOKEN: TOKEN, NO_COLOR: '1', SCALPER_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { SCALPER_CONTROL_TOKEN: TOKEN },
+      30_000,
     );
-    proc = p;
-    let text = '';
-    p.stdout?.on('data', (b: Buffer) => {
-      text += b.toString();
-    });
-    p.stderr?.on('data', (b: Buffer) => {
-      text += b.toString();
-    });
-    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-    await until(() => /dashboard: http/.test(text), 'the dashboard URL', 30_000);
-    const url = (/dashboard: (http:\/\/\S+)/.exec(text) as RegExpExecArray)[1];
+    running = served.running;
+    const { url } = served;
 
-    await until(async () => (await state(url)).decisions.length > 0, 'a decision', 60_000);
-    const s = await state(url);
+    await until(async () => (await dashboardState(url)).decisions.length > 0, 'a decision', 60_000);
+    const s = await dashboardState(url);
     assert.equal(s.session.name, 'run');
     assert.equal(s.session.mode, 'replay');
     assert.ok(
@@ -91,19 +70,22 @@ describe('scalper run --dashboard', () => {
 
     assert.equal((await post(url, { action: 'hold' })).status, 200);
     await new Promise((r) => setTimeout(r, 300));
-    const held = (await state(url)).session.nowMs;
+    const held = (await dashboardState(url)).session.nowMs;
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal((await state(url)).session.nowMs, held, 'held: market time stands still');
+    assert.equal((await dashboardState(url)).session.nowMs, held, 'held: market time stands still');
     const back = await post(url, { action: 'seek', value: (held as number) - 60_000 });
     assert.equal(back.status, 409);
     assert.equal((await post(url, { action: 'pause' })).status, 200);
-    await until(async () => (await state(url)).risk.tradingPaused, 'the pause shown', 5_000);
+    await until(async () => (await dashboardState(url)).risk.tradingPaused, 'the pause shown', 5_000);
     assert.equal((await post(url, { action: 'speed', value: 5_000 })).status, 200);
     assert.equal((await post(url, { action: 'play' })).status, 200);
 
-    assert.equal(await exited, 0, text);
-    proc = null;
-    assert.match(text, /run done: .* records through ingest, featurize, decide and execute/);
+    assert.equal(await served.running.exited, 0, served.running.output());
+    running = null;
+    assert.match(
+      served.running.output(),
+      /run done: .* records through ingest, featurize, decide and execute/,
+    );
     for (const f of ['orders.csv', 'fills.csv', 'decisions.jsonl']) assert.ok(existsSync(join(out, f)), f);
   });
 });

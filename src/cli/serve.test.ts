@@ -7,17 +7,17 @@
  * a reloaded page gets the server's state again. A screenshot is kept in test-artifacts/serve/.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { artifactsDir, ensureChromium, launchChromium } from '../../test/browser.js';
-import { runScalper, scalperBin } from '../../test/fixtures.js';
+import { control, dashboardState, serveDashboard } from '../../test/dashboard.js';
+import { type RunningScalper, runScalper } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { until } from '../../test/until.js';
-import type { DashboardState, SnapshotMessage } from '../server/index.js';
+import type { DashboardState } from '../server/index.js';
 
 const TOKEN = 'serve-test-token';
 
@@ -28,45 +28,9 @@ declare const document: {
 };
 declare const window: unknown;
 
-/** `scalper serve` running, with the URL it printed. */
-async function serve(
-  args: readonly string[],
-): Promise<{ proc: ChildProcess; url: string; out: () => string }> {
-  const proc = spawn(process.execPath, [scalperBin(), 'serve', ...args], {
-    env: { ...process.env, SCALPER_CONTROL_TOKEN: TOKEN, NO_COLOR: '1', SCALPER_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  proc.stderr?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no dashboard URL within 120 s:\n${out}`)), 120_000);
-    const look = () => {
-      const m = /dashboard: (http:\/\/\S+)/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout?.on('data', look);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`scalper serve exited ${code}:\n${out}`));
-    });
-  });
-  return { proc, url, out: () => out };
-}
-
-async function control(url: string, action: string, value?: number): Promise<Response> {
-  return fetch(`${url}api/control`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify(value === undefined ? { action } : { action, value }),
-  });
+/** A control with the token. */
+function controlled(url: string, action: string, value?: number): Promise<Response> {
+  return control(url, value === undefined ? { action } : { action, value }, TOKEN);
 }
 
 /** The page's state (window.dashboard.state). */
@@ -77,9 +41,9 @@ function pageState(page: Page): Promise<DashboardState | null> {
 }
 
 describe('scalper serve in Chromium', () => {
-  let running: ChildProcess | null = null;
+  let running: RunningScalper | null = null;
   after(() => {
-    running?.kill('SIGKILL');
+    running?.proc.kill('SIGKILL');
   });
 
   test('the dashboard follows a replay, refuses a control without the token and kills with it', async (t) => {
@@ -88,8 +52,10 @@ describe('scalper serve in Chromium', () => {
       t.skip(why);
       return;
     }
-    const served = await serve(['--minutes', '120', '--speed', '60', '--port', '0']);
-    running = served.proc;
+    const served = await serveDashboard(['serve', '--minutes', '120', '--speed', '60', '--port', '0'], {
+      SCALPER_CONTROL_TOKEN: TOKEN,
+    });
+    running = served.running;
     const { url } = served;
     const browser = await launchChromium({ width: 1440, height: 1000 });
     try {
@@ -154,7 +120,7 @@ describe('scalper serve in Chromium', () => {
         undefined,
         { timeout: 120_000, polling: 50 },
       );
-      assert.equal((await control(url, 'hold')).status, 200);
+      assert.equal((await controlled(url, 'hold')).status, 200);
       await page.fill('#token', TOKEN);
       await page.click('#btn-kill');
       await page.waitForFunction(() =>
@@ -162,7 +128,7 @@ describe('scalper serve in Chromium', () => {
       );
       assert.doesNotMatch((await page.locator('#control-answer').textContent()) ?? '', /40[13]/);
       // The closing orders fill on the market's next prices.
-      assert.equal((await control(url, 'play')).status, 200);
+      assert.equal((await controlled(url, 'play')).status, 200);
       await page.waitForFunction(
         () => {
           const s = (window as unknown as { dashboard: { state: DashboardState | null } }).dashboard.state;
@@ -180,14 +146,14 @@ describe('scalper serve in Chromium', () => {
       );
 
       // A reloaded page gets the server's state again (held, so that it stands still).
-      assert.equal((await control(url, 'hold')).status, 200);
+      assert.equal((await controlled(url, 'hold')).status, 200);
       await page.reload();
       await page.waitForFunction(() => document.querySelector('#conn')?.textContent?.includes('live'));
       // Updates may still be on their way: compare until the two agree, or give up after 5 s.
       let server: DashboardState | null = null;
       let seen: DashboardState | null = null;
       for (let i = 0; i < 50; i++) {
-        server = ((await (await fetch(`${url}api/state`)).json()) as SnapshotMessage).state;
+        server = await dashboardState(url);
         seen = await pageState(page);
         if (JSON.stringify(seen) === JSON.stringify(server)) break;
         await page.waitForTimeout(100);
@@ -203,8 +169,7 @@ describe('scalper serve in Chromium', () => {
       assert.equal(errors.length, 1, errors.join(' | '));
     } finally {
       await browser.close();
-      served.proc.kill('SIGINT');
-      await new Promise((r) => served.proc.once('exit', r));
+      await served.running.stop();
       running = null;
     }
   });
@@ -219,9 +184,9 @@ describe('scalper serve --backtest', () => {
     prefix: 'serve-bt-',
   });
   const dir = mkdtempSync(join(tmpdir(), 'serve-bt-'));
-  let running: ChildProcess | null = null;
+  let running: RunningScalper | null = null;
   after(() => {
-    running?.kill('SIGKILL');
+    running?.proc.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -236,12 +201,14 @@ describe('scalper serve --backtest', () => {
     const bt = await runScalper(['backtest', ...inputs, '--out', out]);
     assert.equal(bt.status, 0, bt.stderr);
 
-    const served = await serve(['--backtest', out, '--speed', '0', '--port', '0']);
-    running = served.proc;
+    const served = await serveDashboard(['serve', '--backtest', out, '--speed', '0', '--port', '0'], {
+      SCALPER_CONTROL_TOKEN: TOKEN,
+    });
+    running = served.running;
     let state: DashboardState | null = null;
     await until(
       async () => {
-        state = ((await (await fetch(`${served.url}api/state`)).json()) as SnapshotMessage).state;
+        state = await dashboardState(served.url);
         return state.session.ended !== null;
       },
       'the end of the backtest',
@@ -251,8 +218,7 @@ describe('scalper serve --backtest', () => {
     assert.equal(s.session.mode, 'backtest');
     assert.match(s.session.ended ?? '', /the same as its fills\.csv/);
     assert.ok(s.portfolio.fillCount > 0 && s.decisions.length > 0);
-    served.proc.kill('SIGINT');
-    await new Promise((r) => served.proc.once('exit', r));
+    await served.running.stop();
     running = null;
 
     appendFileSync(inputs[1], Buffer.from([0]));

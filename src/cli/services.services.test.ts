@@ -6,12 +6,11 @@
  * of `scalper run`, the same four stages in one process over the in-process bus.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RUN_ENV, runScalper, scalperBin } from '../../test/fixtures.js';
+import { type RunningScalper, runScalper, startScalper } from '../../test/fixtures.js';
 import { type OwnNats, startNats } from '../../test/nats.js';
 import { freePort } from '../../test/ports.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
@@ -28,27 +27,12 @@ const span = simulatedSpan({
   prefix: 'services-headline-',
 });
 
-interface Service {
+interface Service extends RunningScalper {
   readonly name: string;
-  readonly proc: ChildProcess;
-  readonly exited: Promise<number | null>;
-  output(): string;
 }
 
 function service(name: string, args: readonly string[]): Service {
-  const proc = spawn(process.execPath, [scalperBin(), ...args], {
-    env: { ...process.env, ...RUN_ENV },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  proc.stderr?.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return { name, proc, exited, output: () => out };
+  return { name, ...startScalper(args) };
 }
 
 /** decisions.jsonl without the wall-clock timings. */

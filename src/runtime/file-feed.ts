@@ -168,6 +168,19 @@ export class ReplayClock implements Clock {
   }
 
   /**
+   * A record of market time `tMs` has come: the first anchors the clock, unpaced ones move it, and
+   * the answer is what to wait for before letting the record out (null: nothing, as without
+   * pacing, while a seek runs, or when it is due within `MIN_PAUSE_MS`).
+   */
+  reach(tMs: number, signal: AbortSignal | undefined): Promise<void> | null {
+    if (!this.anchored) this.anchor(tMs);
+    this.follow(tMs);
+    if (signal?.aborted || !Number.isNaN(this.#seekMs) || (!this.#held && this.fast)) return null;
+    if (!this.#held && (tMs - this.#exact()) / this.#speed < MIN_PAUSE_MS) return null;
+    return this.until(tMs, signal);
+  }
+
+  /**
    * Resolves once market time `tMs` is due on this clock (at once without pacing, and while a seek
    * runs, held or not), waiting out a hold, and waking to a new pace, a hold or a seek; or at once
    * when `signal` aborts.
@@ -244,9 +257,8 @@ export class FileFeed {
         warmed++;
       } else {
         const tMs = Number(tNs) / 1e6;
-        if (!clock.anchored) clock.anchor(tMs);
-        clock.follow(tMs);
-        await clock.until(tMs, signal);
+        const due = clock.reach(tMs, signal);
+        if (due !== null) await due;
         if (signal?.aborted) {
           stopped = true;
           break;

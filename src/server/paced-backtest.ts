@@ -59,11 +59,8 @@ export class PacedBacktest extends TraderSession {
     const signal = this.#signal;
     const pace = (tNs: bigint): Promise<void> | undefined => {
       signal.throwIfAborted();
-      const tMs = Number(tNs / 1_000_000n);
-      if (!clock.anchored) clock.anchor(tMs);
-      clock.follow(tMs);
-      if (clock.fast && !clock.held) return undefined;
-      return clock.until(tMs, signal).then(() => signal.throwIfAborted());
+      const due = clock.reach(Number(tNs / 1_000_000n), signal);
+      return due === null ? undefined : due.then(() => signal.throwIfAborted());
     };
     const { records } = await this.loop.run(this.#files, undefined, {}, pace);
     this.trader.sampleEquity();

@@ -139,9 +139,8 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestSummary> {
     if (signal?.aborted) break;
     if (clock !== undefined) {
       const tMs = Number(indexTsNs(merged.cursor())) / 1e6;
-      if (!clock.anchored) clock.anchor(tMs);
-      clock.follow(tMs);
-      await clock.until(tMs, signal);
+      const due = clock.reach(tMs, signal);
+      if (due !== null) await due;
       if (signal?.aborted) break;
     } else if (speed > 0) {
       const t = indexTsNs(merged.cursor());
