@@ -171,39 +171,75 @@ class Market {
 
 /**
  * Depth taken at signed price keys (− bids, + asks), with a count of the keys on each side so that
- * "is anything taken on the bids?" costs nothing on every book change.
+ * "is anything taken on the bids?" costs nothing on every book change. It holds a few keys at a
+ * time (the prices of the last trades and of our own fills), so they sit in two small arrays
+ * searched from the start: cheaper than a Map hashing a float key on every book change.
  */
 class Depleted {
-  readonly #map = new Map<number, number>();
+  #keys = new Float64Array(8);
+  #values = new Float64Array(8);
+  #n = 0;
   bids = 0;
   asks = 0;
 
   get size(): number {
-    return this.#map.size;
+    return this.#n;
+  }
+  #find(key: number): number {
+    const keys = this.#keys;
+    // NaN is one key, as in a Map (a trade without a price).
+    if (Number.isNaN(key)) {
+      for (let i = 0; i < this.#n; i++) if (Number.isNaN(keys[i])) return i;
+      return -1;
+    }
+    for (let i = 0; i < this.#n; i++) if (keys[i] === key) return i;
+    return -1;
   }
   has(key: number): boolean {
-    return this.#map.has(key);
+    return this.#find(key) >= 0;
   }
   get(key: number): number | undefined {
-    return this.#map.get(key);
+    const i = this.#find(key);
+    return i < 0 ? undefined : this.#values[i];
   }
   add(key: number, quantity: number): void {
-    this.set(key, (this.#map.get(key) ?? 0) + quantity);
+    const i = this.#find(key);
+    if (i >= 0) this.#values[i] += quantity;
+    else this.#insert(key, quantity);
   }
   set(key: number, quantity: number): void {
-    if (!this.#map.has(key)) {
-      if (key < 0) this.bids++;
-      else this.asks++;
+    const i = this.#find(key);
+    if (i >= 0) this.#values[i] = quantity;
+    else this.#insert(key, quantity);
+  }
+  #insert(key: number, quantity: number): void {
+    const n = this.#n;
+    if (n === this.#keys.length) {
+      const keys = new Float64Array(2 * n);
+      const values = new Float64Array(2 * n);
+      keys.set(this.#keys);
+      values.set(this.#values);
+      this.#keys = keys;
+      this.#values = values;
     }
-    this.#map.set(key, quantity);
+    this.#keys[n] = key;
+    this.#values[n] = quantity;
+    this.#n = n + 1;
+    if (key < 0) this.bids++;
+    else this.asks++;
   }
   delete(key: number): void {
-    if (!this.#map.delete(key)) return;
+    const i = this.#find(key);
+    if (i < 0) return;
+    // The last entry takes the freed slot (no order is kept).
+    const last = --this.#n;
+    this.#keys[i] = this.#keys[last];
+    this.#values[i] = this.#values[last];
     if (key < 0) this.bids--;
     else this.asks--;
   }
   clear(): void {
-    this.#map.clear();
+    this.#n = 0;
     this.bids = 0;
     this.asks = 0;
   }

@@ -119,12 +119,19 @@ export interface RiskContext {
 }
 
 /** A refusal. */
+/**
+ * A refusal, returned (never thrown) to the caller that asked: it carries no stack, which V8 would
+ * otherwise capture for every refused decision.
+ */
 export class RiskRejection extends EngineError {
   constructor(
     readonly reason: RiskReason,
     detail: string,
   ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super('RISK_REJECTED', `${reason}: ${detail}`);
+    Error.stackTraceLimit = limit;
   }
 }
 
