@@ -240,8 +240,10 @@ export class L2Book extends BookBase implements BookView {
       const bids = (sides & 1) !== 0;
       const asks = (sides & 2) !== 0;
       // A trusted add or cancel changes only its own price on its side.
-      const only =
-        sides !== 3 && (action === ACTION_ADD || action === ACTION_CANCEL) ? this.#price : Number.NaN;
+      if (sides !== 3 && (action === ACTION_ADD || action === ACTION_CANCEL)) {
+        this.#priceChange(ch, bids);
+        return ch;
+      }
       // The spare arrays still hold the previous record's levels.
       if (bids) {
         diffSide(
@@ -256,7 +258,6 @@ export class L2Book extends BookBase implements BookView {
           this.#bSz,
           this.#nb,
           this.#cap,
-          only,
         );
       }
       if (asks) {
@@ -272,11 +273,46 @@ export class L2Book extends BookBase implements BookView {
           this.#aSz,
           this.#na,
           this.#cap,
-          only,
         );
       }
     }
     return this.#changes;
+  }
+
+  /**
+   * The change an add or cancel record made at its own price on its side (`bids` or the asks): its
+   * new size minus its old one, with the rule of `diffSide` for a price only one of the two records
+   * could show; nothing when the size did not change.
+   */
+  #priceChange(ch: LevelChanges, bids: boolean): void {
+    const price = this.#price;
+    const oPx = bids ? this.#sbPx : this.#saPx;
+    const nPx = bids ? this.#bPx : this.#aPx;
+    const no = bids ? this.#pnb : this.#pna;
+    const nn = bids ? this.#nb : this.#na;
+    // The levels better than the price are the same in both records (only the price changed), so
+    // the price has the same rank in each record that shows it: one search, one comparison.
+    let o = -1;
+    let n = -1;
+    let r = 0;
+    while (r < nn && (bids ? nPx[r] > price : nPx[r] < price)) r++;
+    if (r < nn && nPx[r] === price) n = r;
+    if (r < no && oPx[r] === price) o = r;
+    // Better is higher for bids, lower for asks: `beyond(x, worst)` is x past the worst shown.
+    let d: number;
+    if (o >= 0 && n >= 0) d = (bids ? this.#bSz : this.#aSz)[n] - (bids ? this.#sbSz : this.#saSz)[o];
+    else if (n >= 0) {
+      if (no >= this.#pcap && !(bids ? price > oPx[no - 1] : price < oPx[no - 1])) return;
+      d = (bids ? this.#bSz : this.#aSz)[n];
+    } else if (o >= 0) {
+      if (nn >= this.#cap && !(bids ? price > nPx[nn - 1] : price < nPx[nn - 1])) return;
+      d = -(bids ? this.#sbSz : this.#saSz)[o];
+    } else return;
+    if (d === 0) return;
+    ch.side[0] = bids ? BookSide.BID : BookSide.ASK;
+    ch.price[0] = price;
+    ch.delta[0] = d;
+    ch.count = 1;
   }
 
   /**
@@ -388,8 +424,7 @@ export class L2Book extends BookBase implements BookView {
 
 /**
  * Appends the changes of one side by a merge walk over the old and new levels, both sorted best
- * first. `dir` is +1 for bids (better = higher) and −1 for asks (better = lower). With `only`, the
- * change at that one price alone.
+ * first. `dir` is +1 for bids (better = higher) and −1 for asks (better = lower).
  */
 function diffSide(
   ch: LevelChanges,
@@ -403,42 +438,7 @@ function diffSide(
   nSz: Float64Array,
   nn: number,
   nCap: number,
-  only = Number.NaN,
 ): void {
-  if (!Number.isNaN(only)) {
-    // One price (an add or cancel record): its new size minus its old one, 0 where the level is
-    // missing, with the rule below for a price only one of the two records could show.
-    let o = -1;
-    for (let i = 0; i < no; i++) {
-      if (oPx[i] === only) {
-        o = i;
-        break;
-      }
-    }
-    let n = -1;
-    for (let j = 0; j < nn; j++) {
-      if (nPx[j] === only) {
-        n = j;
-        break;
-      }
-    }
-    let d: number;
-    if (o >= 0 && n >= 0) d = nSz[n] - oSz[o];
-    else if (n >= 0) {
-      if (no >= oCap && !(dir * only > dir * oPx[no - 1])) return;
-      d = nSz[n];
-    } else if (o >= 0) {
-      if (nn >= nCap && !(dir * only > dir * nPx[nn - 1])) return;
-      d = -oSz[o];
-    } else return;
-    if (d === 0) return;
-    const k = ch.count;
-    ch.side[k] = side;
-    ch.price[k] = only;
-    ch.delta[k] = d;
-    ch.count = k + 1;
-    return;
-  }
   // A price missing from one record is a real change only if that record would have shown it:
   // its side had room (not full) or the price is better than its worst level.
   const nWorst = nn > 0 ? dir * nPx[nn - 1] : 0;

@@ -88,7 +88,6 @@ import {
   TimeBarBuilder,
 } from './bars/index.js';
 import {
-  BestLevelOfi,
   DepthProfile,
   GapKind,
   MboCancelAddRatio,
@@ -261,8 +260,8 @@ class InstrumentFeatures {
   readonly spread: QuotedSpread;
   readonly qi = new QueueImbalance();
   readonly wmid = new WeightedMid();
-  readonly ofi = new BestLevelOfi({ windowsMs: [1_000, 10_000, 60_000] });
-  readonly mlofi = new MultiLevelOfi({ windowMs: 10_000 });
+  /** Multi-level OFI over 10 s and, from its level 1, best-level OFI over 1 s, 10 s and 60 s. */
+  readonly ofi = new MultiLevelOfi({ windowMs: 10_000, bestWindowsMs: [1_000, 10_000, 60_000] });
   readonly rv = new RealizedVolatility({ windowsMs: [60_000, 300_000] });
   readonly flow = new TradeFlow({ windowsMs: [1_000, 10_000, 60_000] });
   readonly vpin: Vpin;
@@ -370,7 +369,6 @@ class InstrumentFeatures {
 
   advance(tsMs: number): void {
     this.ofi.advance(tsMs);
-    this.mlofi.advance(tsMs);
     this.rv.advance(tsMs);
     this.flow.advance(tsMs);
     this.vpin.advance(tsMs);
@@ -647,7 +645,6 @@ export class FeatureEngine {
     f.dirty = true;
     f.lastBook = book;
     f.ofi.update(book, tsMs);
-    f.mlofi.update(book, tsMs);
     // The mid, read once for the calculators that follow it (NaN while crossed or locked).
     const mid = book.crossed ? Number.NaN : book.mid;
     f.rv.update(tsMs, mid);
@@ -748,10 +745,10 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
     qi_l1: f.qi.l1,
     qi_l5: f.qi.l5,
     qi_l10: f.qi.l10,
-    ofi_1s: nanIfNot(f.ofi.isReady, f.ofi.normalized(0)),
-    ofi_10s: nanIfNot(f.ofi.isReady, f.ofi.normalized(1)),
-    ofi_60s: nanIfNot(f.ofi.isReady, f.ofi.normalized(2)),
-    mlofi_10s: nanIfNot(f.mlofi.isReady, f.mlofi.score),
+    ofi_1s: nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(0)),
+    ofi_10s: nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(1)),
+    ofi_60s: nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(2)),
+    mlofi_10s: nanIfNot(f.ofi.isReady, f.ofi.score),
     vpin: f.vpin.value,
     vpin_cdf: f.vpin.cdf,
     kyle_lambda: f.kyle.value,

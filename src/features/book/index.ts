@@ -6,7 +6,8 @@
  *
  * Columns of `scalper features` (CONVENTIONS.md): `spread_ticks`/`spread_bps`/`mid` from
  * `QuotedSpread`; `microprice` from `WeightedMid`; `qi_l1`/`qi_l5`/`qi_l10` from `QueueImbalance`;
- * `ofi_1s`/`ofi_10s`/`ofi_60s` from `BestLevelOfi.normalized(0..2)`; `mlofi_10s` from
+ * `ofi_1s`/`ofi_10s`/`ofi_60s` the values of `BestLevelOfi.normalized(0..2)`, which the engine takes
+ * from `MultiLevelOfi.bestNormalized` (one pass over the book for both); `mlofi_10s` from
  * `MultiLevelOfi.score`; `cancel_add_ratio` from `MboCancelAddRatio` or `MbpCancelAddRatio`.
  */
 export { type CancelAddOptions, MboCancelAddRatio, MbpCancelAddRatio } from './cancel-add.js';

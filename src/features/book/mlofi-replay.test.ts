@@ -3,7 +3,9 @@
  * definition: e_m per good state from the levels by rank (empty = ∓∞, size 0), summed over the
  * states whose 1-s bucket lies in the last ten, and the depth mean of (qb^m + qa^m)/2 over the same
  * states. The calculator keeps its sums by buckets, staging and runs, and skips the levels an add or
- * cancel cannot have changed; none of that may change a value.
+ * cancel cannot have changed; none of that may change a value. Its best-level windows
+ * (`bestWindowsMs`, level 1 of the same pass) equal `BestLevelOfi` fed the same book, and the same
+ * recount at level 1.
  */
 
 import assert from 'node:assert/strict';
@@ -12,7 +14,7 @@ import { simulatedSpan } from '../../../test/sim-fixture.js';
 import { L2Book } from '../../book/index.js';
 import { DbnDecoder } from '../../data/dbn/index.js';
 import type { SimDayResult } from '../../sim/index.js';
-import { isTwoSided, MultiLevelOfi } from './ofi.js';
+import { BestLevelOfi, isTwoSided, MultiLevelOfi } from './ofi.js';
 
 const L = 10;
 
@@ -32,6 +34,9 @@ describe('multi-level OFI against its definition', () => {
   test('window sums and depth means equal a brute-force recount', async () => {
     const book = new L2Book();
     const ml = new MultiLevelOfi({ levels: L, windowMs: 10_000 });
+    const windows = [1_000, 10_000, 60_000];
+    const both = new MultiLevelOfi({ levels: L, windowMs: 10_000, bestWindowsMs: windows });
+    const best = new BestLevelOfi({ windowsMs: windows });
     // Good states: bucket (1 s), e per level, half-depth per level.
     const states: { bucket: number; e: number[]; h: number[] }[] = [];
     let prev: number[][] | null = null;
@@ -44,6 +49,8 @@ describe('multi-level OFI against its definition', () => {
         if (!book.applyMbp(c)) continue;
         const ts = c.tsRecvMs;
         ml.update(book, ts);
+        both.update(book, ts);
+        best.update(book, ts);
         n++;
         // A gap of a minute or more drops the baseline (the calculator's default gapMs).
         if (ts - lastTs >= 60_000) prev = null;
@@ -85,6 +92,18 @@ describe('multi-level OFI against its definition', () => {
             `record ${n} level ${m} depth ${ml.avgDepth(m)} vs ${depth}`,
           );
         }
+        // Best level: the recount over the 10-s window, and BestLevelOfi over every window, exactly.
+        assert.equal(
+          both.bestSum(1),
+          inWin.reduce((a, s) => a + s.e[0], 0),
+          `record ${n} best OFI`,
+        );
+        for (let i = 0; i < windows.length; i++) {
+          assert.equal(both.bestSum(i), best.sum(i), `record ${n} best window ${i} sum`);
+          assert.equal(both.bestAvgDepth(i), best.avgDepth(i), `record ${n} best window ${i} depth`);
+          assert.equal(both.bestNormalized(i), best.normalized(i), `record ${n} best window ${i} normalized`);
+        }
+        assert.equal(both.score, ml.score, `record ${n} score`);
         compared++;
       }
     }

@@ -109,18 +109,89 @@ const CH_OFI = 0;
 const CH_DEPTH = 1;
 const CH_COUNT = 2;
 
-/** Best-level OFI summed over rolling time windows, raw and normalised by average depth. */
-export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> {
-  readonly #windows: RollingSums[];
-  readonly #states: OfiStates;
+/**
+ * Best-level flow over rolling windows: Σ e_n, Σ (qb + qa)/2 and the count of good states, staged
+ * for the finest bucket of the windows and moved into every window when it ends. Fed by
+ * `BestLevelOfi`, or by `MultiLevelOfi` from its level 0 (`bestWindowsMs`).
+ */
+class BestLevelWindows {
+  readonly windows: RollingSums[];
   /** The finest bucket of the windows, ms: staged sums are moved into every window at its end. */
   readonly #stepMs: number;
-  #stOfi = 0;
-  #stDepth = 0;
-  #stCount = 0;
+  stOfi = 0;
+  stDepth = 0;
+  stCount = 0;
   #stBucket = Number.NEGATIVE_INFINITY;
   /** `bucketEndBefore(#stBucket)`: no bucket ends before it. */
   #until = Number.NEGATIVE_INFINITY;
+
+  constructor(name: string, ws: readonly number[]) {
+    requireNonEmpty(name, ws);
+    this.windows = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
+    // Buckets are epoch-aligned and each is a whole number of the finest (1000 = 10 × 100 ms), so
+    // a finest bucket never straddles another window's bucket boundary.
+    this.#stepMs = Math.min(...this.windows.map((w) => w.bucketMs));
+    for (const w of this.windows) {
+      if (w.bucketMs % this.#stepMs !== 0) {
+        throw new ConfigError(`best-level OFI windows ${ws.join(', ')} ms have incompatible buckets`);
+      }
+    }
+  }
+
+  /** Moves the windows' end to `tsMs`. */
+  advance(tsMs: number): void {
+    // Most events fall inside the current bucket: one comparison, no division.
+    if (!(tsMs >= this.#until)) return;
+    const b = Math.floor(tsMs / this.#stepMs);
+    // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
+    if (!(b > this.#stBucket)) return;
+    const ws = this.windows;
+    const flush = this.stCount > 0;
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i];
+      if (flush) {
+        w.add(CH_OFI, this.stOfi);
+        w.add(CH_DEPTH, this.stDepth);
+        w.add(CH_COUNT, this.stCount);
+      }
+      w.advance(tsMs);
+    }
+    this.stOfi = 0;
+    this.stDepth = 0;
+    this.stCount = 0;
+    this.#stBucket = b;
+    this.#until = bucketEndBefore(b, this.#stepMs);
+  }
+
+  sum(i: number): number {
+    return this.windows[i].sum(CH_OFI) + this.stOfi;
+  }
+
+  avgDepth(i: number): number {
+    const w = this.windows[i];
+    const n = w.sum(CH_COUNT) + this.stCount;
+    return n > 0 ? (w.sum(CH_DEPTH) + this.stDepth) / n : Number.NaN;
+  }
+
+  normalized(i: number): number {
+    const ad = this.avgDepth(i);
+    return ad > 0 ? (this.windows[i].sum(CH_OFI) + this.stOfi) / ad : Number.NaN;
+  }
+
+  reset(): void {
+    for (const w of this.windows) w.reset();
+    this.stOfi = 0;
+    this.stDepth = 0;
+    this.stCount = 0;
+    this.#stBucket = Number.NEGATIVE_INFINITY;
+    this.#until = Number.NEGATIVE_INFINITY;
+  }
+}
+
+/** Best-level OFI summed over rolling time windows, raw and normalised by average depth. */
+export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> {
+  readonly #w: BestLevelWindows;
+  readonly #states: OfiStates;
   #pBid = 0;
   #pBidSz = 0;
   #pAsk = 0;
@@ -129,33 +200,26 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
   #last = Number.NaN;
 
   constructor(opts: BestLevelOfiOptions = {}) {
-    const ws = requireNonEmpty('windowsMs', opts.windowsMs ?? [1000, 10_000, 60_000]);
-    this.#windows = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
+    const ws = opts.windowsMs ?? [1000, 10_000, 60_000];
+    this.#w = new BestLevelWindows('windowsMs', ws);
     this.#states = new OfiStates(opts.gapMs ?? Math.max(...ws), () => this.reset());
-    // Buckets are epoch-aligned and each is a whole number of the finest (1000 = 10 × 100 ms), so
-    // a finest bucket never straddles another window's bucket boundary.
-    this.#stepMs = Math.min(...this.#windows.map((w) => w.bucketMs));
-    for (const w of this.#windows) {
-      if (w.bucketMs % this.#stepMs !== 0) {
-        throw new ConfigError(`BestLevelOfi windows ${ws.join(', ')} ms have incompatible buckets`);
-      }
-    }
   }
 
   /** Number of windows (indices of `sum`, `normalized`, `avgDepth`). */
   get windowCount(): number {
-    return this.#windows.length;
+    return this.#w.windows.length;
   }
 
   /** Length of window `i` in ms. */
   windowMs(i: number): number {
-    return this.#windows[i].windowMs;
+    return this.#w.windows[i].windowMs;
   }
 
   /** Reads the book after an update; `tsMs` is the event's time (e.g. `book.tsRecvMs`). */
   update(book: BookView, tsMs: number): void {
     const state = this.#states.next(book, tsMs);
-    this.advance(tsMs);
+    const w = this.#w;
+    w.advance(tsMs);
     if (state === SKIP) return;
     if (state === BREAK) {
       this.#last = Number.NaN;
@@ -168,10 +232,10 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
     let e = Number.NaN;
     if (state === NEXT) {
       e = levelFlow(pb, qb, pa, qa, this.#pBid, this.#pBidSz, this.#pAsk, this.#pAskSz);
-      this.#stOfi += e;
+      w.stOfi += e;
     }
-    this.#stDepth += (qb + qa) / 2;
-    this.#stCount++;
+    w.stDepth += (qb + qa) / 2;
+    w.stCount++;
     this.#last = e;
     this.#everSeen = true;
     this.#pBid = pb;
@@ -182,27 +246,7 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
 
   /** Moves the windows' end to `tsMs` without an event (for a snapshot at a quiet moment). */
   advance(tsMs: number): void {
-    // Most events fall inside the current bucket: one comparison, no division.
-    if (!(tsMs >= this.#until)) return;
-    const b = Math.floor(tsMs / this.#stepMs);
-    // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
-    if (!(b > this.#stBucket)) return;
-    const ws = this.#windows;
-    const flush = this.#stCount > 0;
-    for (let i = 0; i < ws.length; i++) {
-      const w = ws[i];
-      if (flush) {
-        w.add(CH_OFI, this.#stOfi);
-        w.add(CH_DEPTH, this.#stDepth);
-        w.add(CH_COUNT, this.#stCount);
-      }
-      w.advance(tsMs);
-    }
-    this.#stOfi = 0;
-    this.#stDepth = 0;
-    this.#stCount = 0;
-    this.#stBucket = b;
-    this.#until = bucketEndBefore(b, this.#stepMs);
+    this.#w.advance(tsMs);
   }
 
   /** e_n of the last update; NaN when it was a baseline or a skipped state. */
@@ -217,30 +261,22 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
 
   /** Σ e_n over window `i` (0 in a window without flow); NaN before the first good state. */
   sum(i: number): number {
-    return this.#everSeen ? this.#windows[i].sum(CH_OFI) + this.#stOfi : Number.NaN;
+    return this.#everSeen ? this.#w.sum(i) : Number.NaN;
   }
 
   /** Mean of (qb + qa) / 2 over the good states in window `i`; NaN when the window holds none. */
   avgDepth(i: number): number {
-    const w = this.#windows[i];
-    const n = w.sum(CH_COUNT) + this.#stCount;
-    return n > 0 ? (w.sum(CH_DEPTH) + this.#stDepth) / n : Number.NaN;
+    return this.#w.avgDepth(i);
   }
 
   /** `sum(i) / avgDepth(i)`; NaN when the window holds no good state or no depth. */
   normalized(i: number): number {
-    const ad = this.avgDepth(i);
-    return ad > 0 ? (this.#windows[i].sum(CH_OFI) + this.#stOfi) / ad : Number.NaN;
+    return this.#w.normalized(i);
   }
 
   /** Forgets all state (instrument change, roll). */
   reset(): void {
-    for (const w of this.#windows) w.reset();
-    this.#stOfi = 0;
-    this.#stDepth = 0;
-    this.#stCount = 0;
-    this.#stBucket = Number.NEGATIVE_INFINITY;
-    this.#until = Number.NEGATIVE_INFINITY;
+    this.#w.reset();
     this.#states.reset();
     this.#everSeen = false;
     this.#last = Number.NaN;
@@ -276,6 +312,12 @@ export interface MultiLevelOfiOptions {
   readonly lambda?: number;
   /** A time jump of at least this many ms resets the baseline; default 60 s. */
   readonly gapMs?: number;
+  /**
+   * Also the best-level OFI over these windows (`bestSum`, `bestNormalized`, `bestAvgDepth`), the
+   * values `BestLevelOfi` gives with the same `gapMs`, taken from level 1 of the same pass over the
+   * book. Default none.
+   */
+  readonly bestWindowsMs?: readonly number[];
 }
 
 /**
@@ -313,6 +355,8 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   /** The L2 book last read and its `levelChanges` then. */
   #book: L2Book | null = null;
   #bookChanges = 0;
+  /** The best-level windows (`bestWindowsMs`), or null. */
+  readonly #best: BestLevelWindows | null;
 
   constructor(opts: MultiLevelOfiOptions = {}) {
     const L = requirePositiveInt('levels', opts.levels ?? 10);
@@ -333,6 +377,8 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     this.#stAsk = new Float64Array(L);
     this.#bidSince = new Float64Array(L);
     this.#askSince = new Float64Array(L);
+    this.#best =
+      opts.bestWindowsMs === undefined ? null : new BestLevelWindows('bestWindowsMs', opts.bestWindowsMs);
   }
 
   /** Reads the book after an update; `tsMs` is the event's time. O(levels). */
@@ -352,6 +398,12 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     } else {
       this.#book = null;
       this.#readView(book, hasPrev);
+    }
+    const best = this.#best;
+    if (best !== null) {
+      // The best levels are level 1 as just read (a good state is two-sided).
+      best.stDepth += (this.#pbSz[0] + this.#paSz[0]) / 2;
+      best.stCount++;
     }
     this.#n++;
     this.#stCount++;
@@ -410,6 +462,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
       if (p >= pp) e += q;
       if (p <= pp) e -= pq;
       this.#stOfi[m] += e;
+      if (m === 0 && this.#best !== null) this.#best.stOfi += e;
     }
     this.#stBid[m] += pq * (this.#n - this.#bidSince[m]);
     this.#bidSince[m] = this.#n;
@@ -426,6 +479,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
       if (p <= pp) e -= q;
       if (p >= pp) e += pq;
       this.#stOfi[m] += e;
+      if (m === 0 && this.#best !== null) this.#best.stOfi += e;
     }
     this.#stAsk[m] += pq * (this.#n - this.#askSince[m]);
     this.#askSince[m] = this.#n;
@@ -448,6 +502,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
 
   /** Moves the window's end to `tsMs` without an event. */
   advance(tsMs: number): void {
+    if (this.#best !== null) this.#best.advance(tsMs);
     const w = this.#w;
     // Most events fall inside the current bucket: one comparison, no division.
     if (!(tsMs >= w.nextBucketMs)) return;
@@ -514,8 +569,34 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     return s;
   }
 
+  /** Number of best-level windows (`bestWindowsMs`; indices of `bestSum` …). */
+  get bestWindowCount(): number {
+    return this.#best === null ? 0 : this.#best.windows.length;
+  }
+
+  /** Best-level Σ e_n over best window `i`, as `BestLevelOfi.sum`; NaN before the first good state. */
+  bestSum(i: number): number {
+    return this.#everSeen ? this.#bestWindows().sum(i) : Number.NaN;
+  }
+
+  /** Mean of (qb + qa) / 2 over the good states in best window `i`, as `BestLevelOfi.avgDepth`. */
+  bestAvgDepth(i: number): number {
+    return this.#bestWindows().avgDepth(i);
+  }
+
+  /** `bestSum(i) / bestAvgDepth(i)`, as `BestLevelOfi.normalized`. */
+  bestNormalized(i: number): number {
+    return this.#bestWindows().normalized(i);
+  }
+
+  #bestWindows(): BestLevelWindows {
+    if (this.#best === null) throw new ConfigError('MultiLevelOfi was made without bestWindowsMs');
+    return this.#best;
+  }
+
   /** Forgets all state. */
   reset(): void {
+    this.#best?.reset();
     this.#w.reset();
     this.#stOfi.fill(0);
     this.#restartDepth(this.#n);
