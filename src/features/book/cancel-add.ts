@@ -47,39 +47,74 @@ const CHANNELS = 7;
 abstract class CancelAddBase {
   /** Where the values come from: exact MBO or inferred MBP. */
   abstract readonly source: 'mbo' | 'mbp';
-  protected readonly win: RollingSums;
+  readonly #win: RollingSums;
+  /**
+   * Sums of the current bucket, staged here and moved into the window when the bucket ends (one add
+   * per change instead of two ring writes); quantities are whole lots, so the sums are exact either way.
+   */
+  readonly #st = new Float64Array(CHANNELS);
+  #stBucket = Number.NEGATIVE_INFINITY;
+  /** A staged sum is not 0. */
+  #staged = false;
   protected readonly reach: number;
+  /** No distance filter (`maxTicksFromMid` unset): every event counts. */
+  protected readonly everywhere: boolean;
 
   constructor(opts: CancelAddOptions) {
     const windowMs = opts.windowMs ?? 60_000;
-    this.win = new RollingSums(windowMs, windowMs >= 10_000 ? 1000 : windowMs / 10, CHANNELS);
+    this.#win = new RollingSums(windowMs, windowMs >= 10_000 ? 1000 : windowMs / 10, CHANNELS);
     const k = opts.maxTicksFromMid ?? Number.POSITIVE_INFINITY;
     if (Number.isFinite(k) && !((opts.tickSize ?? 0) > 0)) {
       throw new InvalidOptionError('tickSize', opts.tickSize, 'a positive number with maxTicksFromMid');
     }
     this.reach = Number.isFinite(k) ? k * (opts.tickSize as number) : Number.POSITIVE_INFINITY;
+    this.everywhere = this.reach === Number.POSITIVE_INFINITY;
   }
 
   /** True when `price` is within the configured distance of `mid` (always, without a filter). */
   protected near(price: number, mid: number): boolean {
-    if (this.reach === Number.POSITIVE_INFINITY) return true;
+    if (this.everywhere) return true;
     return Math.abs(price - mid) <= this.reach; // NaN mid or price: false
+  }
+
+  /** Adds `value` to `channel` in the current bucket (after `advance` to the event's time). */
+  protected add(channel: number, value: number): void {
+    this.#st[channel] += value;
+    this.#staged = true;
   }
 
   /** Moves the window's end to `tsMs` without an event. */
   advance(tsMs: number): void {
-    this.win.advance(tsMs);
+    const w = this.#win;
+    // Most events fall inside the current bucket: one comparison, no division.
+    if (!(tsMs >= w.nextBucketMs)) return;
+    const b = Math.floor(tsMs / w.bucketMs);
+    // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
+    if (!(b > this.#stBucket)) return;
+    if (this.#staged) {
+      const st = this.#st;
+      for (let c = 0; c < CHANNELS; c++) w.add(c, st[c]);
+      st.fill(0);
+      this.#staged = false;
+    }
+    w.advance(tsMs);
+    this.#stBucket = b;
+  }
+
+  /** `channel` summed over the window, the current bucket's staged part included. */
+  #sum(channel: number): number {
+    return this.#win.sum(channel) + this.#st[channel];
   }
 
   /** Something was added in the window: the ratio is defined. */
   get isReady(): boolean {
-    return this.win.sum(CH_ADD_B) + this.win.sum(CH_ADD_A) > 0;
+    return this.#sum(CH_ADD_B) + this.#sum(CH_ADD_A) > 0;
   }
 
   /** Cancelled / added quantity, both sides; NaN when nothing was added in the window. */
   get ratio(): number {
-    const add = this.win.sum(CH_ADD_B) + this.win.sum(CH_ADD_A);
-    return add > 0 ? (this.win.sum(CH_CXL_B) + this.win.sum(CH_CXL_A)) / add : Number.NaN;
+    const add = this.#sum(CH_ADD_B) + this.#sum(CH_ADD_A);
+    return add > 0 ? (this.#sum(CH_CXL_B) + this.#sum(CH_CXL_A)) / add : Number.NaN;
   }
 
   /** Cancelled / added quantity on `side` (`BookSide.BID`/`ASK`); NaN without adds. */
@@ -90,24 +125,27 @@ abstract class CancelAddBase {
 
   /** Quantity added on `side` in the window. */
   added(side: number): number {
-    return this.win.sum(side === BookSide.BID ? CH_ADD_B : CH_ADD_A);
+    return this.#sum(side === BookSide.BID ? CH_ADD_B : CH_ADD_A);
   }
   /** Quantity cancelled on `side` in the window (fills excluded). */
   cancelled(side: number): number {
-    return this.win.sum(side === BookSide.BID ? CH_CXL_B : CH_CXL_A);
+    return this.#sum(side === BookSide.BID ? CH_CXL_B : CH_CXL_A);
   }
   /** Resting quantity on `side` removed by trades in the window (as matched against removals). */
   filled(side: number): number {
-    return this.win.sum(side === BookSide.BID ? CH_FILL_B : CH_FILL_A);
+    return this.#sum(side === BookSide.BID ? CH_FILL_B : CH_FILL_A);
   }
   /** Number of modify records in the window (MBO only). */
   get modifies(): number {
-    return this.win.sum(CH_MOD);
+    return this.#sum(CH_MOD);
   }
 
   /** Forgets everything. */
   reset(): void {
-    this.win.reset();
+    this.#win.reset();
+    this.#st.fill(0);
+    this.#staged = false;
+    this.#stBucket = Number.NEGATIVE_INFINITY;
   }
 }
 
@@ -163,22 +201,21 @@ export class MboCancelAddRatio
   /** Counts one record; price, order id, time and mid in `#ev`. */
   #apply(action: number, side: number, size: number, flags: number): void {
     const ev = this.#ev;
-    const w = this.win;
-    w.advance(ev[2]);
+    this.advance(ev[2]);
     if ((flags & Flags.SNAPSHOT) !== 0) return;
     if (side !== BookSide.BID && side !== BookSide.ASK) return;
     const bid = side === BookSide.BID;
     const near = this.near(ev[0], ev[3]);
     if (action === Action.FILL) {
       this.#remember(ev[1], size);
-      if (near) w.add(bid ? CH_FILL_B : CH_FILL_A, size);
+      if (near) this.add(bid ? CH_FILL_B : CH_FILL_A, size);
     } else if (action === Action.CANCEL) {
       const cxl = size - this.#consume(ev[1], size);
-      if (cxl > 0 && near) w.add(bid ? CH_CXL_B : CH_CXL_A, cxl);
+      if (cxl > 0 && near) this.add(bid ? CH_CXL_B : CH_CXL_A, cxl);
     } else if (action === Action.ADD) {
-      if (size > 0 && near) w.add(bid ? CH_ADD_B : CH_ADD_A, size);
+      if (size > 0 && near) this.add(bid ? CH_ADD_B : CH_ADD_A, size);
     } else if (action === Action.MODIFY) {
-      if (near) w.add(CH_MOD, 1);
+      if (near) this.add(CH_MOD, 1);
     }
   }
 
@@ -238,7 +275,7 @@ export class MbpCancelAddRatio extends CancelAddBase implements Calculator<[book
 
   /** Reads the L2 book after each `applyMbp`; `tsMs` is the record's time. O(changes). */
   update(book: L2Book, tsMs: number): void {
-    this.win.advance(tsMs);
+    this.advance(tsMs);
     const action = book.action;
     const trade = action === Action.TRADE || action === Action.FILL;
     if (trade) {
@@ -264,22 +301,21 @@ export class MbpCancelAddRatio extends CancelAddBase implements Calculator<[book
 
   #count(book: L2Book): void {
     const ch = book.changes;
-    const w = this.win;
     // The mid matters only to a distance filter (`near` ignores it without one).
-    const mid = this.reach === Number.POSITIVE_INFINITY ? Number.NaN : book.mid;
+    const mid = this.everywhere ? Number.NaN : book.mid;
     for (let i = 0; i < ch.count; i++) {
       const side = ch.side[i];
       const px = ch.price[i];
       const d = ch.delta[i];
       const bid = side === BookSide.BID;
       if (d > 0) {
-        if (this.near(px, mid)) w.add(bid ? CH_ADD_B : CH_ADD_A, d);
+        if (this.near(px, mid)) this.add(bid ? CH_ADD_B : CH_ADD_A, d);
       } else {
         const traded = this.#tCount > 0 ? this.#consume(side, px, -d) : 0;
         const cxl = -d - traded;
         if (!this.near(px, mid)) continue;
-        if (traded > 0) w.add(bid ? CH_FILL_B : CH_FILL_A, traded);
-        if (cxl > 0) w.add(bid ? CH_CXL_B : CH_CXL_A, cxl);
+        if (traded > 0) this.add(bid ? CH_FILL_B : CH_FILL_A, traded);
+        if (cxl > 0) this.add(bid ? CH_CXL_B : CH_CXL_A, cxl);
       }
     }
   }
