@@ -81,6 +81,8 @@ export class L2Book extends BookBase implements BookView {
   readonly #changes = new LevelChanges();
   /** `#updates` when `#changes` was last computed: the report is derived only when read. */
   #changesAt = 0;
+  /** See `sizeOnlyLevel` (computed with `#changes`). */
+  #sizeOnly = -1;
 
   // Current levels (index 0 = best) and the spare set the next record is written into.
   #bPx = new Float64Array(L2_MAX_LEVELS);
@@ -221,6 +223,7 @@ export class L2Book extends BookBase implements BookView {
     this.#na = 0;
     this.#cap = L2_MAX_LEVELS;
     this.#changes.count = 0;
+    this.#sizeOnly = -1;
     this.#changesAt = this.updateCount;
   }
 
@@ -230,53 +233,57 @@ export class L2Book extends BookBase implements BookView {
    * until the next `applyMbp`.
    */
   get changes(): LevelChanges {
-    if (this.#changesAt !== this.updateCount) {
-      this.#changesAt = this.updateCount;
-      const ch = this.#changes;
-      ch.count = 0;
-      const action = this.#action;
-      const sides = this.changedSides;
-      if (sides === 0) return ch;
-      const bids = (sides & 1) !== 0;
-      const asks = (sides & 2) !== 0;
-      // A trusted add or cancel changes only its own price on its side.
-      if (sides !== 3 && (action === ACTION_ADD || action === ACTION_CANCEL)) {
-        this.#priceChange(ch, bids);
-        return ch;
-      }
-      // The spare arrays still hold the previous record's levels.
-      if (bids) {
-        diffSide(
-          ch,
-          BookSide.BID,
-          1,
-          this.#sbPx,
-          this.#sbSz,
-          this.#pnb,
-          this.#pcap,
-          this.#bPx,
-          this.#bSz,
-          this.#nb,
-          this.#cap,
-        );
-      }
-      if (asks) {
-        diffSide(
-          ch,
-          BookSide.ASK,
-          -1,
-          this.#saPx,
-          this.#saSz,
-          this.#pna,
-          this.#pcap,
-          this.#aPx,
-          this.#aSz,
-          this.#na,
-          this.#cap,
-        );
-      }
-    }
+    if (this.#changesAt !== this.updateCount) this.#derive();
     return this.#changes;
+  }
+
+  /** Works out `#changes` and `#sizeOnly` for the last record. */
+  #derive(): void {
+    this.#changesAt = this.updateCount;
+    const ch = this.#changes;
+    ch.count = 0;
+    this.#sizeOnly = -1;
+    const action = this.#action;
+    const sides = this.changedSides;
+    if (sides === 0) return;
+    const bids = (sides & 1) !== 0;
+    const asks = (sides & 2) !== 0;
+    // A trusted add or cancel changes only its own price on its side.
+    if (sides !== 3 && (action === ACTION_ADD || action === ACTION_CANCEL)) {
+      this.#priceChange(ch, bids);
+      return;
+    }
+    // The spare arrays still hold the previous record's levels.
+    if (bids) {
+      diffSide(
+        ch,
+        BookSide.BID,
+        1,
+        this.#sbPx,
+        this.#sbSz,
+        this.#pnb,
+        this.#pcap,
+        this.#bPx,
+        this.#bSz,
+        this.#nb,
+        this.#cap,
+      );
+    }
+    if (asks) {
+      diffSide(
+        ch,
+        BookSide.ASK,
+        -1,
+        this.#saPx,
+        this.#saSz,
+        this.#pna,
+        this.#pcap,
+        this.#aPx,
+        this.#aSz,
+        this.#na,
+        this.#cap,
+      );
+    }
   }
 
   /**
@@ -298,6 +305,7 @@ export class L2Book extends BookBase implements BookView {
     while (r < nn && (bids ? nPx[r] > price : nPx[r] < price)) r++;
     if (r < nn && nPx[r] === price) n = r;
     if (r < no && oPx[r] === price) o = r;
+    if (o >= 0 && o === n) this.#sizeOnly = r;
     // Better is higher for bids, lower for asks: `beyond(x, worst)` is x past the worst shown.
     let d: number;
     if (o >= 0 && n >= 0) d = (bids ? this.#bSz : this.#aSz)[n] - (bids ? this.#sbSz : this.#saSz)[o];
@@ -313,6 +321,16 @@ export class L2Book extends BookBase implements BookView {
     ch.price[0] = price;
     ch.delta[0] = d;
     ch.count = 1;
+  }
+
+  /**
+   * When the last record was a trusted add or cancel at a price both it and the record before show,
+   * the rank of that price on its side (`changedSides`): the one level whose size may differ, every
+   * other level of both sides as it was. −1 for any other record.
+   */
+  get sizeOnlyLevel(): number {
+    if (this.#changesAt !== this.updateCount) this.#derive();
+    return this.#sizeOnly;
   }
 
   /**

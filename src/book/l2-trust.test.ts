@@ -4,7 +4,7 @@
  * simulated 20 minutes and the fixture MBP-10 files it equals, record by record, the report that
  * compares every level of both sides; and the sides `changedSides` says a record left alone hold
  * the levels of the record before, and those `sidesChangedSince` leaves out since a reader's last
- * look hold what it saw then.
+ * look hold what it saw then. A record `sizeOnlyLevel` names changed that level's size alone.
  */
 
 import assert from 'node:assert/strict';
@@ -32,7 +32,7 @@ function levels(b: L2Book, bid: boolean): string[] {
 
 async function compare(
   file: string,
-): Promise<{ records: number; changes: number; unchanged: number; skipped: number }> {
+): Promise<{ records: number; changes: number; unchanged: number; skipped: number; sizeOnly: number }> {
   const trusted = new L2Book();
   const full = new L2Book({ trustActions: false });
   let records = 0;
@@ -43,6 +43,8 @@ async function compare(
   let seen = { ...before, changes: 0 };
   // Looks at which `sidesChangedSince` left a side out.
   let skipped = 0;
+  // Records whose one changed level `sizeOnlyLevel` names.
+  let sizeOnly = 0;
   for await (const batch of DbnDecoder.fromFile(file)) {
     for (let i = 0; i < batch.count; i++) {
       const c = batch.at(i);
@@ -63,6 +65,20 @@ async function compare(
         unchanged++;
       }
       assert.equal(full.changedSides, 3, 'an untrusted book names both sides');
+      assert.equal(full.sizeOnlyLevel, -1, 'an untrusted book names no level');
+      const only = trusted.sizeOnlyLevel;
+      if (only >= 0) {
+        sizeOnly++;
+        assert.ok(sides === 1 || sides === 2, `${file} record ${records}: one side`);
+        const was = sides === 1 ? before.bids : before.asks;
+        const is = sides === 1 ? now.bids : now.asks;
+        assert.equal(is.length, was.length, `${file} record ${records}: level count`);
+        for (let k = 0; k < is.length; k++) {
+          if (k === only)
+            assert.equal(is[k].split(':')[0], was[k].split(':')[0], `${file} record ${records}`);
+          else assert.equal(is[k], was[k], `${file} record ${records}: level ${k}`);
+        }
+      }
       before = now;
       // A reader that looks now and then (gaps of 1, 3 and 6 records): the sides the book says
       // did not change since its last look hold the levels it saw then.
@@ -76,7 +92,7 @@ async function compare(
       }
     }
   }
-  return { records, changes, unchanged, skipped };
+  return { records, changes, unchanged, skipped, sizeOnly };
 }
 
 describe('change reports of trusted adds and cancels', () => {
@@ -89,13 +105,17 @@ describe('change reports of trusted adds and cancels', () => {
   });
 
   test('a simulated 20 minutes: the same report for every record', async (t) => {
-    const { records, changes, unchanged, skipped } = await compare(span.day.files.mbp10);
-    t.diagnostic(`${records} records, ${changes} level changes, ${unchanged} sides left out`);
+    const { records, changes, unchanged, skipped, sizeOnly } = await compare(span.day.files.mbp10);
+    t.diagnostic(
+      `${records} records, ${changes} level changes, ${unchanged} sides left out, ${sizeOnly} one level`,
+    );
     assert.ok(records > 10_000 && changes > records / 2);
     // Every add, cancel and modify leaves one side out, a trade both.
     assert.ok(unchanged > records * 0.9);
     // A look one record after the last (a tenth of the records) leaves the untouched side out.
     assert.ok(skipped > (records / 10) * 0.9, `${skipped} looks left a side out`);
+    // Most adds and cancels join or leave a level that stays.
+    assert.ok(sizeOnly > records / 2, `${sizeOnly} records changed one level's size`);
   });
 
   test('the MBP-10 fixtures: the same report for every record', async () => {

@@ -390,11 +390,22 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     if (book.kind === 'l2') {
       const l2 = book as L2Book;
       // Only the sides the records since this calculator's last read changed can differ.
-      const sides = l2 === this.#book ? l2.sidesChangedSince(this.#bookChanges) : 3;
+      const seen = l2 === this.#book;
+      const sides = seen ? l2.sidesChangedSince(this.#bookChanges) : 3;
+      const one = seen && l2.levelChanges === this.#bookChanges + 1;
       this.#book = l2;
       this.#bookChanges = l2.levelChanges;
-      if ((sides & 1) !== 0) this.#bids(l2.bidPrices, l2.bidSizes, l2.bidLevels, hasPrev);
-      if ((sides & 2) !== 0) this.#asks(l2.askPrices, l2.askSizes, l2.askLevels, hasPrev);
+      // One add or cancel since the last read, at a price shown before and after: one level's size.
+      const r = one && (sides === 1 || sides === 2) ? l2.sizeOnlyLevel : -1;
+      if (r >= 0) {
+        if (r < this.levels) {
+          if (sides === 1) this.#bids1(r, l2.bidPrices[r], l2.bidSizes[r], hasPrev);
+          else this.#asks1(r, l2.askPrices[r], l2.askSizes[r], hasPrev);
+        }
+      } else {
+        if ((sides & 1) !== 0) this.#bids(l2.bidPrices, l2.bidSizes, l2.bidLevels, hasPrev);
+        if ((sides & 2) !== 0) this.#asks(l2.askPrices, l2.askSizes, l2.askLevels, hasPrev);
+      }
     } else {
       this.#book = null;
       this.#readView(book, hasPrev);
@@ -433,6 +444,15 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
       if (p === pPx[m] && q === pSz[m]) continue;
       this.#ask(m, p, q, hasPrev);
     }
+  }
+
+  /** Bid level `m` alone may have changed (to `p`, `q`). */
+  #bids1(m: number, p: number, q: number, hasPrev: boolean): void {
+    if (p !== this.#pbPx[m] || q !== this.#pbSz[m]) this.#bid(m, p, q, hasPrev);
+  }
+
+  #asks1(m: number, p: number, q: number, hasPrev: boolean): void {
+    if (p !== this.#paPx[m] || q !== this.#paSz[m]) this.#ask(m, p, q, hasPrev);
   }
 
   /** Any other book: every level of both sides through the view. */
