@@ -121,18 +121,25 @@ function isSpotPair(symbol: string): boolean {
  * precision (`tickRaw`), size-based columns empty for spot pairs, NaN (not ready) empty.
  */
 export function snapshotCsvRow(s: FeatureSnapshot, tickRaw: number): string {
-  const parts = [s.ts, s.ts_ns.toString(), csvField(s.symbol)];
   const decimals = tickDecimals(tickRaw) + 1;
   const spot = isSpotPair(s.symbol);
-  for (const col of FEATURE_COLUMNS) {
-    const v = s[col];
-    if (Number.isNaN(v) || (spot && SIZE_COLUMNS.has(col))) parts.push('');
-    else if (PRICE_COLUMNS.has(col)) parts.push(v.toFixed(decimals));
-    else parts.push(String(v));
+  let row = `${s.ts},${s.ts_ns},${csvField(s.symbol)}`;
+  for (let i = 0; i < FEATURE_COLUMNS.length; i++) {
+    const v = s[FEATURE_COLUMNS[i]];
+    const kind = COLUMN_KINDS[i];
+    row += ',';
+    if (Number.isNaN(v) || (spot && (kind & SIZE) !== 0)) continue;
+    row += (kind & PRICE) !== 0 ? v.toFixed(decimals) : String(v);
   }
-  parts.push(s.session);
-  return parts.join(',');
+  return `${row},${s.session}`;
 }
+
+const PRICE = 1;
+const SIZE = 2;
+/** Each feature column's kind (`PRICE`, `SIZE` bits), in `FEATURE_COLUMNS` order. */
+const COLUMN_KINDS = FEATURE_COLUMNS.map(
+  (col) => (PRICE_COLUMNS.has(col) ? PRICE : 0) | (SIZE_COLUMNS.has(col) ? SIZE : 0),
+);
 
 /** Buffered lines to a file stream with back-pressure. */
 class FileLines {

@@ -615,12 +615,15 @@ export class FeatureEngine {
     const f = this.#features(c.instrumentId);
     // A record without F_LAST leaves the book between consistent states: read them first.
     if (f.dirty && (c.flags & Flags.LAST) === 0 && rt !== RType.MBP_0) f.settle();
-    const tsMs = c.tsRecvMs;
+    // ts_recv read once, as halves and as ms (the cursor's `tsRecvMs` to the bit).
+    const lo = c.tsRecvLo;
+    const hi = c.tsRecvHi;
+    const tsMs = (hi * 4294967296 + lo) / 1e6;
     if (!(tsMs < f.tsMs)) {
       // The clock never goes back (a late record changes features, not the snapshot's time).
       f.tsMs = tsMs;
-      f.tsLo = c.tsRecvLo;
-      f.tsHi = c.tsRecvHi;
+      f.tsLo = lo;
+      f.tsHi = hi;
     }
     if (rt === RType.MBP_0) this.#trade(f, c, tsMs);
     else if (rt === RType.MBO) {
