@@ -805,7 +805,10 @@ export class PaperBroker implements ReplayingBroker {
       const buy = side === BID;
       const price = book.price;
       const other = Market.takenKey(!buy, price);
-      if (!m.atPrice.has(buy ? price : -price) && !m.taken.has(other) && !m.traded.has(other)) return;
+      // Our resting buys are at or below the highest of them, our sells at or above the lowest.
+      const ours = buy ? price <= m.maxBuy : price >= m.minSell;
+      if (!(ours && m.atPrice.has(buy ? price : -price)) && !m.taken.has(other) && !m.traded.has(other))
+        return;
     }
     const ch = book.changes;
     for (let i = 0; i < ch.count; i++) {

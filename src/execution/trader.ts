@@ -186,6 +186,9 @@ export class Trader {
   readonly #dataTrust: ((instrumentId: number) => string | null) | null;
   readonly #beforeSend: ((spec: OrderSpec, role: OrderRole, nowNs: bigint) => void) | null;
   readonly #slots = new Map<number, Slot>();
+  /** The slot of the last record and its instrument (most records follow one of their own). */
+  #lastSlot: Slot | undefined = undefined;
+  #lastSlotId = -1;
   readonly #fates = new Map<string, DecisionFate>();
   /** Client id of the last order sent. */
   #lastSent: string | null = null;
@@ -253,10 +256,15 @@ export class Trader {
   after(c: RecordCursor, book: BookView): void {
     this.#replay?.after(c, book);
     const id = c.instrumentId;
-    let slot = this.#slots.get(id);
-    if (slot === undefined) {
-      if (this.portfolio.terms(id) === undefined) return;
-      slot = this.#slot(id);
+    let slot = this.#lastSlot;
+    if (slot === undefined || this.#lastSlotId !== id) {
+      slot = this.#slots.get(id);
+      if (slot === undefined) {
+        if (this.portfolio.terms(id) === undefined) return;
+        slot = this.#slot(id);
+      }
+      this.#lastSlot = slot;
+      this.#lastSlotId = id;
     }
     slot.book = book;
     const ms = c.tsRecvMs;

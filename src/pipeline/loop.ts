@@ -163,6 +163,9 @@ export class DecisionLoop {
   /** Decisions waiting for their latency to pass before the trader acts on them, oldest first. */
   readonly #late: { dueNs: bigint; d: Decision; input: AgentInput }[] = [];
   readonly #byId = new Map<number, Instrument>();
+  /** The instrument of the last record and its id (most records follow one of their own). */
+  #lastInst: Instrument | undefined = undefined;
+  #lastInstId = -1;
   readonly #queue: Pending[] = [];
   readonly #obs = new Float64Array(2);
   readonly decisions: Decision[] = [];
@@ -432,7 +435,15 @@ export class DecisionLoop {
     const book = engine.lastBook;
     if (this.#watch !== null) this.#watch(c, book);
     if (this.#trader !== null && book !== null) this.#trader.after(c, book);
-    const inst = this.#byId.get(c.instrumentId);
+    const id = c.instrumentId;
+    let inst = this.#lastInst;
+    if (inst === undefined || this.#lastInstId !== id) {
+      inst = this.#byId.get(id);
+      if (inst !== undefined) {
+        this.#lastInst = inst;
+        this.#lastInstId = id;
+      }
+    }
     // Minute observations feed the regime filter only: without one they are not taken.
     if (inst !== undefined) {
       if (inst.filter !== null) inst.observer.record(c);
