@@ -38,7 +38,7 @@ describe('multi-level OFI against its definition', () => {
     const both = new MultiLevelOfi({ levels: L, windowMs: 10_000, bestWindowsMs: windows });
     const best = new BestLevelOfi({ windowsMs: windows });
     // Good states: bucket (1 s), e per level, half-depth per level.
-    const states: { bucket: number; e: number[]; h: number[] }[] = [];
+    const states: { ts: number; bucket: number; e: number[]; h: number[] }[] = [];
     let prev: number[][] | null = null;
     let lastTs = Number.NaN;
     let compared = 0;
@@ -76,7 +76,7 @@ describe('multi-level OFI against its definition', () => {
                 (pb >= ppb ? qb : 0) - (pb <= ppb ? pqb : 0) - (pa <= ppa ? qa : 0) + (pa >= ppa ? pqa : 0)
               );
             });
-            states.push({ bucket: Math.floor(ts / 1000), e, h: lv.map(([, qb, , qa]) => (qb + qa) / 2) });
+            states.push({ ts, bucket: Math.floor(ts / 1000), e, h: lv.map(([, qb, , qa]) => (qb + qa) / 2) });
             prev = lv;
           }
         }
@@ -92,12 +92,23 @@ describe('multi-level OFI against its definition', () => {
             `record ${n} level ${m} depth ${ml.avgDepth(m)} vs ${depth}`,
           );
         }
-        // Best level: the recount over the 10-s window, and BestLevelOfi over every window, exactly.
-        assert.equal(
-          both.bestSum(1),
-          inWin.reduce((a, s) => a + s.e[0], 0),
-          `record ${n} best OFI`,
-        );
+        // Best level: the recount over each window (1 s in 100-ms buckets, 10 s and 60 s in 1-s
+        // buckets), and BestLevelOfi over every window, exactly.
+        for (let i = 0; i < windows.length; i++) {
+          const bucketMs = windows[i] >= 10_000 ? 1000 : windows[i] / 10;
+          const last = Math.floor(ts / bucketMs);
+          const held = states.filter((s) => Math.floor(s.ts / bucketMs) > last - windows[i] / bucketMs);
+          const ofi = held.reduce((a, s) => a + s.e[0], 0);
+          const depth = held.reduce((a, s) => a + s.h[0], 0) / held.length;
+          assert.equal(both.bestSum(i), ofi, `record ${n} best window ${i} OFI`);
+          const ad = both.bestAvgDepth(i);
+          if (held.length === 0) assert.ok(Number.isNaN(ad), `record ${n} best window ${i}: no state`);
+          else
+            assert.ok(
+              Math.abs(ad - depth) <= 1e-9 * depth,
+              `record ${n} best window ${i} depth ${ad} vs ${depth}`,
+            );
+        }
         for (let i = 0; i < windows.length; i++) {
           assert.equal(both.bestSum(i), best.sum(i), `record ${n} best window ${i} sum`);
           assert.equal(both.bestAvgDepth(i), best.avgDepth(i), `record ${n} best window ${i} depth`);

@@ -111,12 +111,15 @@ const CH_COUNT = 2;
 
 /**
  * Best-level flow over rolling windows: Σ e_n, Σ (qb + qa)/2 and the count of good states, staged
- * for the finest bucket of the windows and moved into every window when it ends. Fed by
- * `BestLevelOfi`, or by `MultiLevelOfi` from its level 0 (`bestWindowsMs`).
+ * for the finest bucket of the windows (100 ms for a 1-s window) and moved, when it ends, into the
+ * windows of that bucket and into a stage of each coarser window, which goes into its window when
+ * that window's own bucket ends (once a second for 1-s buckets). Sizes are whole lots, so the sums
+ * are exact however they are grouped. Fed by `BestLevelOfi`, or by `MultiLevelOfi` from its level 1
+ * (`bestWindowsMs`).
  */
 class BestLevelWindows {
   readonly windows: RollingSums[];
-  /** The finest bucket of the windows, ms: staged sums are moved into every window at its end. */
+  /** The finest bucket of the windows, ms. */
   readonly #stepMs: number;
   stOfi = 0;
   stDepth = 0;
@@ -124,6 +127,12 @@ class BestLevelWindows {
   #stBucket = Number.NEGATIVE_INFINITY;
   /** `bucketEndBefore(#stBucket)`: no bucket ends before it. */
   #until = Number.NEGATIVE_INFINITY;
+  /** Per window, 3 channels: what its current bucket holds beyond its ring (coarser windows only). */
+  readonly #coarse: Float64Array;
+  /** Per window: its bucket is coarser than the finest. */
+  readonly #isCoarse: boolean[];
+  /** Per window: the absolute index of its current bucket. */
+  readonly #bucket: Float64Array;
 
   constructor(name: string, ws: readonly number[]) {
     requireNonEmpty(name, ws);
@@ -136,6 +145,9 @@ class BestLevelWindows {
         throw new ConfigError(`best-level OFI windows ${ws.join(', ')} ms have incompatible buckets`);
       }
     }
+    this.#isCoarse = this.windows.map((w) => w.bucketMs !== this.#stepMs);
+    this.#coarse = new Float64Array(3 * ws.length);
+    this.#bucket = new Float64Array(ws.length).fill(Number.NEGATIVE_INFINITY);
   }
 
   /** Moves the windows' end to `tsMs`. */
@@ -147,14 +159,40 @@ class BestLevelWindows {
     if (!(b > this.#stBucket)) return;
     const ws = this.windows;
     const flush = this.stCount > 0;
+    const coarse = this.#coarse;
     for (let i = 0; i < ws.length; i++) {
       const w = ws[i];
-      if (flush) {
-        w.add(CH_OFI, this.stOfi);
-        w.add(CH_DEPTH, this.stDepth);
-        w.add(CH_COUNT, this.stCount);
+      if (!this.#isCoarse[i]) {
+        if (flush) {
+          w.add(CH_OFI, this.stOfi);
+          w.add(CH_DEPTH, this.stDepth);
+          w.add(CH_COUNT, this.stCount);
+        }
+        w.advance(tsMs);
+        continue;
       }
-      w.advance(tsMs);
+      const k = 3 * i;
+      if (flush) {
+        coarse[k + CH_OFI] += this.stOfi;
+        coarse[k + CH_DEPTH] += this.stDepth;
+        coarse[k + CH_COUNT] += this.stCount;
+      }
+      // The window's own bucket ends: its stage goes in before the window moves on.
+      if (tsMs >= w.nextBucketMs) {
+        const wb = Math.floor(tsMs / w.bucketMs);
+        if (wb > this.#bucket[i]) {
+          if (coarse[k + CH_COUNT] > 0) {
+            w.add(CH_OFI, coarse[k + CH_OFI]);
+            w.add(CH_DEPTH, coarse[k + CH_DEPTH]);
+            w.add(CH_COUNT, coarse[k + CH_COUNT]);
+            coarse[k + CH_OFI] = 0;
+            coarse[k + CH_DEPTH] = 0;
+            coarse[k + CH_COUNT] = 0;
+          }
+          w.advance(tsMs);
+          this.#bucket[i] = wb;
+        }
+      }
     }
     this.stOfi = 0;
     this.stDepth = 0;
@@ -163,19 +201,24 @@ class BestLevelWindows {
     this.#until = bucketEndBefore(b, this.#stepMs);
   }
 
+  /** Channel `ch` of window `i`: its ring, its stage and the finest stage. */
+  #sum(i: number, ch: number, staged: number): number {
+    const w = this.windows[i].sum(ch);
+    return (this.#isCoarse[i] ? w + this.#coarse[3 * i + ch] : w) + staged;
+  }
+
   sum(i: number): number {
-    return this.windows[i].sum(CH_OFI) + this.stOfi;
+    return this.#sum(i, CH_OFI, this.stOfi);
   }
 
   avgDepth(i: number): number {
-    const w = this.windows[i];
-    const n = w.sum(CH_COUNT) + this.stCount;
-    return n > 0 ? (w.sum(CH_DEPTH) + this.stDepth) / n : Number.NaN;
+    const n = this.#sum(i, CH_COUNT, this.stCount);
+    return n > 0 ? this.#sum(i, CH_DEPTH, this.stDepth) / n : Number.NaN;
   }
 
   normalized(i: number): number {
     const ad = this.avgDepth(i);
-    return ad > 0 ? (this.windows[i].sum(CH_OFI) + this.stOfi) / ad : Number.NaN;
+    return ad > 0 ? this.#sum(i, CH_OFI, this.stOfi) / ad : Number.NaN;
   }
 
   reset(): void {
@@ -185,6 +228,8 @@ class BestLevelWindows {
     this.stCount = 0;
     this.#stBucket = Number.NEGATIVE_INFINITY;
     this.#until = Number.NEGATIVE_INFINITY;
+    this.#coarse.fill(0);
+    this.#bucket.fill(Number.NEGATIVE_INFINITY);
   }
 }
 
