@@ -127,12 +127,17 @@ class BestLevelWindows {
   #stBucket = Number.NEGATIVE_INFINITY;
   /** `bucketEndBefore(#stBucket)`: no bucket ends before it. */
   #until = Number.NEGATIVE_INFINITY;
-  /** Per window, 3 channels: what its current bucket holds beyond its ring (coarser windows only). */
-  readonly #coarse: Float64Array;
-  /** Per window: its bucket is coarser than the finest. */
-  readonly #isCoarse: boolean[];
-  /** Per window: the absolute index of its current bucket. */
-  readonly #bucket: Float64Array;
+  /** The windows of the finest bucket, and the coarser ones. */
+  readonly #fine: RollingSums[];
+  readonly #coarse: RollingSums[];
+  /** Per coarser window, 3 channels: what its current bucket holds beyond its ring. */
+  readonly #coarseSt: Float64Array;
+  /** Per coarser window: the absolute index of its current bucket. */
+  readonly #coarseBucket: Float64Array;
+  /** The earliest time a coarser window's bucket can end (its `nextBucketMs`). */
+  #coarseUntil = Number.NEGATIVE_INFINITY;
+  /** Per window: its index among the coarser ones, or −1 for a window of the finest bucket. */
+  readonly #slot: number[];
 
   constructor(name: string, ws: readonly number[]) {
     requireNonEmpty(name, ws);
@@ -145,9 +150,11 @@ class BestLevelWindows {
         throw new ConfigError(`best-level OFI windows ${ws.join(', ')} ms have incompatible buckets`);
       }
     }
-    this.#isCoarse = this.windows.map((w) => w.bucketMs !== this.#stepMs);
-    this.#coarse = new Float64Array(3 * ws.length);
-    this.#bucket = new Float64Array(ws.length).fill(Number.NEGATIVE_INFINITY);
+    this.#fine = this.windows.filter((w) => w.bucketMs === this.#stepMs);
+    this.#coarse = this.windows.filter((w) => w.bucketMs !== this.#stepMs);
+    this.#slot = this.windows.map((w) => this.#coarse.indexOf(w));
+    this.#coarseSt = new Float64Array(3 * this.#coarse.length);
+    this.#coarseBucket = new Float64Array(this.#coarse.length).fill(Number.NEGATIVE_INFINITY);
   }
 
   /** Moves the windows' end to `tsMs`. */
@@ -157,42 +164,49 @@ class BestLevelWindows {
     const b = Math.floor(tsMs / this.#stepMs);
     // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
     if (!(b > this.#stBucket)) return;
-    const ws = this.windows;
     const flush = this.stCount > 0;
-    const coarse = this.#coarse;
-    for (let i = 0; i < ws.length; i++) {
-      const w = ws[i];
-      if (!this.#isCoarse[i]) {
-        if (flush) {
-          w.add(CH_OFI, this.stOfi);
-          w.add(CH_DEPTH, this.stDepth);
-          w.add(CH_COUNT, this.stCount);
-        }
-        w.advance(tsMs);
-        continue;
-      }
-      const k = 3 * i;
+    const fine = this.#fine;
+    for (let i = 0; i < fine.length; i++) {
+      const w = fine[i];
       if (flush) {
-        coarse[k + CH_OFI] += this.stOfi;
-        coarse[k + CH_DEPTH] += this.stDepth;
-        coarse[k + CH_COUNT] += this.stCount;
+        w.add(CH_OFI, this.stOfi);
+        w.add(CH_DEPTH, this.stDepth);
+        w.add(CH_COUNT, this.stCount);
       }
-      // The window's own bucket ends: its stage goes in before the window moves on.
-      if (tsMs >= w.nextBucketMs) {
-        const wb = Math.floor(tsMs / w.bucketMs);
-        if (wb > this.#bucket[i]) {
-          if (coarse[k + CH_COUNT] > 0) {
-            w.add(CH_OFI, coarse[k + CH_OFI]);
-            w.add(CH_DEPTH, coarse[k + CH_DEPTH]);
-            w.add(CH_COUNT, coarse[k + CH_COUNT]);
-            coarse[k + CH_OFI] = 0;
-            coarse[k + CH_DEPTH] = 0;
-            coarse[k + CH_COUNT] = 0;
+      w.advance(tsMs);
+    }
+    const coarse = this.#coarse;
+    const st = this.#coarseSt;
+    if (flush) {
+      for (let j = 0, k = 0; j < coarse.length; j++, k += 3) {
+        st[k + CH_OFI] += this.stOfi;
+        st[k + CH_DEPTH] += this.stDepth;
+        st[k + CH_COUNT] += this.stCount;
+      }
+    }
+    if (tsMs >= this.#coarseUntil) {
+      // A coarser window's own bucket ends: its stage goes in before the window moves on.
+      let until = Number.POSITIVE_INFINITY;
+      for (let j = 0, k = 0; j < coarse.length; j++, k += 3) {
+        const w = coarse[j];
+        if (tsMs >= w.nextBucketMs) {
+          const wb = Math.floor(tsMs / w.bucketMs);
+          if (wb > this.#coarseBucket[j]) {
+            if (st[k + CH_COUNT] > 0) {
+              w.add(CH_OFI, st[k + CH_OFI]);
+              w.add(CH_DEPTH, st[k + CH_DEPTH]);
+              w.add(CH_COUNT, st[k + CH_COUNT]);
+              st[k + CH_OFI] = 0;
+              st[k + CH_DEPTH] = 0;
+              st[k + CH_COUNT] = 0;
+            }
+            w.advance(tsMs);
+            this.#coarseBucket[j] = wb;
           }
-          w.advance(tsMs);
-          this.#bucket[i] = wb;
         }
+        if (w.nextBucketMs < until) until = w.nextBucketMs;
       }
+      this.#coarseUntil = until;
     }
     this.stOfi = 0;
     this.stDepth = 0;
@@ -204,7 +218,8 @@ class BestLevelWindows {
   /** Channel `ch` of window `i`: its ring, its stage and the finest stage. */
   #sum(i: number, ch: number, staged: number): number {
     const w = this.windows[i].sum(ch);
-    return (this.#isCoarse[i] ? w + this.#coarse[3 * i + ch] : w) + staged;
+    const j = this.#slot[i];
+    return (j >= 0 ? w + this.#coarseSt[3 * j + ch] : w) + staged;
   }
 
   sum(i: number): number {
@@ -228,8 +243,9 @@ class BestLevelWindows {
     this.stCount = 0;
     this.#stBucket = Number.NEGATIVE_INFINITY;
     this.#until = Number.NEGATIVE_INFINITY;
-    this.#coarse.fill(0);
-    this.#bucket.fill(Number.NEGATIVE_INFINITY);
+    this.#coarseSt.fill(0);
+    this.#coarseBucket.fill(Number.NEGATIVE_INFINITY);
+    this.#coarseUntil = Number.NEGATIVE_INFINITY;
   }
 }
 
