@@ -111,14 +111,15 @@ const CH_COUNT = 2;
 
 /**
  * Best-level flow over rolling windows: Σ e_n, Σ (qb + qa)/2 and the count of good states, staged
- * for the finest bucket of the windows (100 ms for a 1-s window) and moved, when it ends, into the
- * windows of that bucket and into a stage of each coarser window, which goes into its window when
- * that window's own bucket ends (once a second for 1-s buckets). Sizes are whole lots, so the sums
- * are exact however they are grouped. Fed by `BestLevelOfi`, or by `MultiLevelOfi` from its level 1
- * (`bestWindowsMs`).
+ * for the finest bucket of the windows (100 ms for a 1-s window). When that bucket ends its sums
+ * are kept, with its index, among the last few finest buckets (a window of finest buckets adds up
+ * those still inside it when read), and added to a stage of each coarser window, which goes into
+ * its `RollingSums` when that window's own bucket ends (once a second for 1-s buckets). Sizes are
+ * whole lots, so the sums are exact however they are grouped. Fed by `BestLevelOfi`, or by
+ * `MultiLevelOfi` from its level 1 (`bestWindowsMs`).
  */
 class BestLevelWindows {
-  readonly windows: RollingSums[];
+  readonly windowsMs: readonly number[];
   /** The finest bucket of the windows, ms. */
   readonly #stepMs: number;
   stOfi = 0;
@@ -127,34 +128,41 @@ class BestLevelWindows {
   #stBucket = Number.NEGATIVE_INFINITY;
   /** `bucketEndBefore(#stBucket)`: no bucket ends before it. */
   #until = Number.NEGATIVE_INFINITY;
-  /** The windows of the finest bucket, and the coarser ones. */
-  readonly #fine: RollingSums[];
-  readonly #coarse: RollingSums[];
-  /** Per coarser window, 3 channels: what its current bucket holds beyond its ring. */
+  /** Per window: its length in finest buckets when they are its buckets, else 0. */
+  readonly #fineBuckets: number[];
+  /** The last finest buckets that held a good state: their indexes and 3 sums each, a ring. */
+  readonly #ringBucket: Float64Array;
+  readonly #ringSums: Float64Array;
+  #ringAt = 0;
+  /** Per window: its `RollingSums` when its buckets are coarser than the finest, else null. */
+  readonly #coarse: (RollingSums | null)[];
+  /** Per window, 3 channels: what a coarser window's current bucket holds beyond its ring. */
   readonly #coarseSt: Float64Array;
-  /** Per coarser window: the absolute index of its current bucket. */
+  /** Per window: the absolute index of a coarser window's current bucket. */
   readonly #coarseBucket: Float64Array;
   /** The earliest time a coarser window's bucket can end (its `nextBucketMs`). */
   #coarseUntil = Number.NEGATIVE_INFINITY;
-  /** Per window: its index among the coarser ones, or −1 for a window of the finest bucket. */
-  readonly #slot: number[];
 
   constructor(name: string, ws: readonly number[]) {
     requireNonEmpty(name, ws);
-    this.windows = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
+    this.windowsMs = [...ws];
+    const sums = ws.map((w) => new RollingSums(w, bucketFor(w), 3));
     // Buckets are epoch-aligned and each is a whole number of the finest (1000 = 10 × 100 ms), so
     // a finest bucket never straddles another window's bucket boundary.
-    this.#stepMs = Math.min(...this.windows.map((w) => w.bucketMs));
-    for (const w of this.windows) {
-      if (w.bucketMs % this.#stepMs !== 0) {
+    const step = Math.min(...sums.map((w) => w.bucketMs));
+    for (const w of sums) {
+      if (w.bucketMs % step !== 0) {
         throw new ConfigError(`best-level OFI windows ${ws.join(', ')} ms have incompatible buckets`);
       }
     }
-    this.#fine = this.windows.filter((w) => w.bucketMs === this.#stepMs);
-    this.#coarse = this.windows.filter((w) => w.bucketMs !== this.#stepMs);
-    this.#slot = this.windows.map((w) => this.#coarse.indexOf(w));
-    this.#coarseSt = new Float64Array(3 * this.#coarse.length);
-    this.#coarseBucket = new Float64Array(this.#coarse.length).fill(Number.NEGATIVE_INFINITY);
+    this.#stepMs = step;
+    this.#fineBuckets = sums.map((w) => (w.bucketMs === step ? Math.round(w.windowMs / step) : 0));
+    const kept = Math.max(1, ...this.#fineBuckets);
+    this.#ringBucket = new Float64Array(kept).fill(Number.NEGATIVE_INFINITY);
+    this.#ringSums = new Float64Array(3 * kept);
+    this.#coarse = sums.map((w) => (w.bucketMs === step ? null : w));
+    this.#coarseSt = new Float64Array(3 * ws.length);
+    this.#coarseBucket = new Float64Array(ws.length).fill(Number.NEGATIVE_INFINITY);
   }
 
   /** Moves the windows' end to `tsMs`. */
@@ -164,34 +172,32 @@ class BestLevelWindows {
     const b = Math.floor(tsMs / this.#stepMs);
     // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
     if (!(b > this.#stBucket)) return;
-    const flush = this.stCount > 0;
-    const fine = this.#fine;
-    for (let i = 0; i < fine.length; i++) {
-      const w = fine[i];
-      if (flush) {
-        w.add(CH_OFI, this.stOfi);
-        w.add(CH_DEPTH, this.stDepth);
-        w.add(CH_COUNT, this.stCount);
-      }
-      w.advance(tsMs);
-    }
     const coarse = this.#coarse;
     const st = this.#coarseSt;
-    if (flush) {
-      for (let j = 0, k = 0; j < coarse.length; j++, k += 3) {
-        st[k + CH_OFI] += this.stOfi;
-        st[k + CH_DEPTH] += this.stDepth;
-        st[k + CH_COUNT] += this.stCount;
+    if (this.stCount > 0) {
+      const k = this.#ringAt;
+      this.#ringBucket[k] = this.#stBucket;
+      this.#ringSums[3 * k + CH_OFI] = this.stOfi;
+      this.#ringSums[3 * k + CH_DEPTH] = this.stDepth;
+      this.#ringSums[3 * k + CH_COUNT] = this.stCount;
+      this.#ringAt = k + 1 === this.#ringBucket.length ? 0 : k + 1;
+      for (let i = 0; i < coarse.length; i++) {
+        if (coarse[i] === null) continue;
+        st[3 * i + CH_OFI] += this.stOfi;
+        st[3 * i + CH_DEPTH] += this.stDepth;
+        st[3 * i + CH_COUNT] += this.stCount;
       }
     }
     if (tsMs >= this.#coarseUntil) {
       // A coarser window's own bucket ends: its stage goes in before the window moves on.
       let until = Number.POSITIVE_INFINITY;
-      for (let j = 0, k = 0; j < coarse.length; j++, k += 3) {
-        const w = coarse[j];
+      for (let i = 0; i < coarse.length; i++) {
+        const w = coarse[i];
+        if (w === null) continue;
+        const k = 3 * i;
         if (tsMs >= w.nextBucketMs) {
           const wb = Math.floor(tsMs / w.bucketMs);
-          if (wb > this.#coarseBucket[j]) {
+          if (wb > this.#coarseBucket[i]) {
             if (st[k + CH_COUNT] > 0) {
               w.add(CH_OFI, st[k + CH_OFI]);
               w.add(CH_DEPTH, st[k + CH_DEPTH]);
@@ -201,7 +207,7 @@ class BestLevelWindows {
               st[k + CH_COUNT] = 0;
             }
             w.advance(tsMs);
-            this.#coarseBucket[j] = wb;
+            this.#coarseBucket[i] = wb;
           }
         }
         if (w.nextBucketMs < until) until = w.nextBucketMs;
@@ -215,11 +221,16 @@ class BestLevelWindows {
     this.#until = bucketEndBefore(b, this.#stepMs);
   }
 
-  /** Channel `ch` of window `i`: its ring, its stage and the finest stage. */
+  /** Channel `ch` of window `i` with the current bucket's staged part `staged`. */
   #sum(i: number, ch: number, staged: number): number {
-    const w = this.windows[i].sum(ch);
-    const j = this.#slot[i];
-    return (j >= 0 ? w + this.#coarseSt[3 * j + ch] : w) + staged;
+    const w = this.#coarse[i];
+    if (w !== null) return w.sum(ch) + this.#coarseSt[3 * i + ch] + staged;
+    // The finest buckets still inside the window: the current one and the n − 1 before it.
+    const oldest = this.#stBucket - this.#fineBuckets[i];
+    const buckets = this.#ringBucket;
+    let v = 0;
+    for (let k = 0; k < buckets.length; k++) if (buckets[k] > oldest) v += this.#ringSums[3 * k + ch];
+    return v + staged;
   }
 
   sum(i: number): number {
@@ -237,12 +248,14 @@ class BestLevelWindows {
   }
 
   reset(): void {
-    for (const w of this.windows) w.reset();
+    for (const w of this.#coarse) w?.reset();
     this.stOfi = 0;
     this.stDepth = 0;
     this.stCount = 0;
     this.#stBucket = Number.NEGATIVE_INFINITY;
     this.#until = Number.NEGATIVE_INFINITY;
+    this.#ringBucket.fill(Number.NEGATIVE_INFINITY);
+    this.#ringAt = 0;
     this.#coarseSt.fill(0);
     this.#coarseBucket.fill(Number.NEGATIVE_INFINITY);
     this.#coarseUntil = Number.NEGATIVE_INFINITY;
@@ -268,12 +281,12 @@ export class BestLevelOfi implements Calculator<[book: BookView, tsMs: number]> 
 
   /** Number of windows (indices of `sum`, `normalized`, `avgDepth`). */
   get windowCount(): number {
-    return this.#w.windows.length;
+    return this.#w.windowsMs.length;
   }
 
   /** Length of window `i` in ms. */
   windowMs(i: number): number {
-    return this.#w.windows[i].windowMs;
+    return this.#w.windowsMs[i];
   }
 
   /** Reads the book after an update; `tsMs` is the event's time (e.g. `book.tsRecvMs`). */
@@ -652,7 +665,7 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
 
   /** Number of best-level windows (`bestWindowsMs`; indices of `bestSum` …). */
   get bestWindowCount(): number {
-    return this.#best === null ? 0 : this.#best.windows.length;
+    return this.#best === null ? 0 : this.#best.windowsMs.length;
   }
 
   /** Best-level Σ e_n over best window `i`, as `BestLevelOfi.sum`; NaN before the first good state. */
