@@ -611,7 +611,11 @@ export class FeatureEngine {
   apply(c: RecordCursor): boolean {
     const rt = c.rtype;
     this.#lastBook = null;
-    if (rt !== RType.MBP_10 && rt !== RType.MBP_1 && rt !== RType.MBP_0 && rt !== RType.MBO) return false;
+    if (rt === RType.MBP_10 || rt === RType.MBP_1) {
+      this.#mbp(this.#features(c.instrumentId), c);
+      return true;
+    }
+    if (rt !== RType.MBP_0 && rt !== RType.MBO) return false;
     const f = this.#features(c.instrumentId);
     // A record without F_LAST leaves the book between consistent states: read them first.
     if (f.dirty && (c.flags & Flags.LAST) === 0 && rt !== RType.MBP_0) f.settle();
@@ -626,22 +630,38 @@ export class FeatureEngine {
       f.tsHi = hi;
     }
     if (rt === RType.MBP_0) this.#trade(f, c, tsMs);
-    else if (rt === RType.MBO) {
+    else {
       if (f.l3 === null) f.l3 = new L3Book();
       const l3 = f.l3;
       l3.applyMbo(c);
       this.#lastBook = l3;
       f.mboCancel.update(c);
       if (l3.consistent) this.#book(f, l3, tsMs);
-    } else {
-      const l2 = f.l2;
-      l2.applyMbp(c);
-      this.#lastBook = l2;
-      f.mbpCancel.update(l2, tsMs);
-      f.sweep.update(c, l2);
-      if (l2.consistent) this.#book(f, l2, tsMs);
     }
     return true;
+  }
+
+  /**
+   * An MBP-10 or MBP-1 record: its L2 book, then what reads it, the record's time and fields taken
+   * from the book (plain fields, where the cursor looks each one up by record type).
+   */
+  #mbp(f: InstrumentFeatures, c: RecordCursor): void {
+    // A record without F_LAST leaves the book between consistent states: read them first.
+    if (f.dirty && (c.flags & Flags.LAST) === 0) f.settle();
+    const l2 = f.l2;
+    l2.applyMbp(c);
+    this.#lastBook = l2;
+    const lo = l2.tsRecvLo;
+    const hi = l2.tsRecvHi;
+    const tsMs = (hi * 4294967296 + lo) / 1e6;
+    if (!(tsMs < f.tsMs)) {
+      f.tsMs = tsMs;
+      f.tsLo = lo;
+      f.tsHi = hi;
+    }
+    f.mbpCancel.update(l2, tsMs);
+    f.sweep.updateFromBook(l2, tsMs);
+    if (l2.consistent) this.#book(f, l2, tsMs);
   }
 
   #book(f: InstrumentFeatures, book: L2Book | L3Book, tsMs: number): void {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { batchOf, mbo, px } from '../../../test/book.js';
 import { FakeBook } from '../../../test/features-book.js';
-import { BookSide, L3Book } from '../../book/index.js';
-import { Action, Flags, type MboRecord } from '../../data/dbn/index.js';
+import { simulatedSpan } from '../../../test/sim-fixture.js';
+import { BookSide, L2Book, L3Book } from '../../book/index.js';
+import { Action, DbnDecoder, Flags, type MboRecord } from '../../data/dbn/index.js';
 import { SweepDetector, type SweepInfo } from './sweep.js';
 
 const B = BookSide.BID;
@@ -150,4 +151,36 @@ test('trades without price, size or aggressor side are ignored, and a non-sweepi
   const empty = new FakeBook([[1.085, 10]], []);
   sw.onRecord(Action.TRADE, B, px(1.0851), 5, LAST, 1, empty);
   assert.equal(sw.lastSweep, null);
+});
+
+describe('an L2 book read after each record', () => {
+  const span = simulatedSpan({
+    seed: 31,
+    spot: false,
+    from: '2026-11-24T13:30:00Z',
+    minutes: 30,
+    prefix: 'sweep-l2-',
+  });
+
+  test('updateFromBook finds the sweeps update finds from the record', async () => {
+    const book = new L2Book();
+    const seen: string[][] = [[], []];
+    const note = (k: number) => (s: SweepInfo) =>
+      seen[k].push(`${s.side} ${s.levels} ${s.qty} ${s.firstPx} ${s.lastPx} ${s.depthMultiple}`);
+    const fromRecord = new SweepDetector({ onAlert: note(0) });
+    const fromBook = new SweepDetector({ onAlert: note(1) });
+    for (const file of [span.day.files.mbp10]) {
+      for await (const batch of DbnDecoder.fromFile(file)) {
+        for (let i = 0; i < batch.count; i++) {
+          const c = batch.at(i);
+          if (!book.applyMbp(c)) continue;
+          fromRecord.update(c, book);
+          fromBook.updateFromBook(book, c.tsRecvMs);
+        }
+      }
+    }
+    assert.ok(seen[0].length > 0, 'the span holds sweeps');
+    assert.deepEqual(seen[1], seen[0]);
+    assert.equal(fromBook.sweepCount, fromRecord.sweepCount);
+  });
 });

@@ -16,7 +16,7 @@
  * aggressor side (`N`), a price (UNDEF) or a size.
  */
 
-import { BookSide, type BookView } from '../../book/index.js';
+import { BookSide, type BookView, type L2Book } from '../../book/index.js';
 import type { Calculator } from '../../core/index.js';
 import { Action, Flags, type RecordCursor } from '../../data/dbn/index.js';
 
@@ -105,6 +105,23 @@ export class SweepDetector implements Calculator<[record: RecordCursor, book: Bo
     // The open event is tested first: it is rarely open, and then the flags need not be read.
     if (this.#eventOpen && (c.flags & Flags.LAST) !== 0) {
       ev[1] = c.tsRecvMs;
+      this.#endEvent(book);
+    }
+  }
+
+  /**
+   * The same from an L2 book that has just applied the record (it keeps the record's action, side,
+   * price, size and flags); `tsMs` is the record's ts_recv.
+   */
+  updateFromBook(book: L2Book, tsMs: number): void {
+    const ev = this.#ev;
+    if (book.action === Action.TRADE) {
+      ev[0] = book.price;
+      ev[1] = tsMs;
+      this.#trade(book.side, book.size, book);
+    }
+    if (this.#eventOpen && (book.flags & Flags.LAST) !== 0) {
+      ev[1] = tsMs;
       this.#endEvent(book);
     }
   }
