@@ -367,6 +367,20 @@ class InstrumentFeatures {
     this.gk.update(open, high, low, close);
   }
 
+  /**
+   * A record's ts_recv (unsigned halves) as ms, the cursor's `tsRecvMs` to the bit; the
+   * instrument's clock moves to it, never back (a late record changes features, not the time).
+   */
+  clock(lo: number, hi: number): number {
+    const tsMs = (hi * 4294967296 + lo) / 1e6;
+    if (!(tsMs < this.tsMs)) {
+      this.tsMs = tsMs;
+      this.tsLo = lo;
+      this.tsHi = hi;
+    }
+    return tsMs;
+  }
+
   advance(tsMs: number): void {
     this.ofi.advance(tsMs);
     this.rv.advance(tsMs);
@@ -619,16 +633,7 @@ export class FeatureEngine {
     const f = this.#features(c.instrumentId);
     // A record without F_LAST leaves the book between consistent states: read them first.
     if (f.dirty && (c.flags & Flags.LAST) === 0 && rt !== RType.MBP_0) f.settle();
-    // ts_recv read once, as halves and as ms (the cursor's `tsRecvMs` to the bit).
-    const lo = c.tsRecvLo;
-    const hi = c.tsRecvHi;
-    const tsMs = (hi * 4294967296 + lo) / 1e6;
-    if (!(tsMs < f.tsMs)) {
-      // The clock never goes back (a late record changes features, not the snapshot's time).
-      f.tsMs = tsMs;
-      f.tsLo = lo;
-      f.tsHi = hi;
-    }
+    const tsMs = f.clock(c.tsRecvLo, c.tsRecvHi);
     if (rt === RType.MBP_0) this.#trade(f, c, tsMs);
     else {
       if (f.l3 === null) f.l3 = new L3Book();
@@ -651,14 +656,7 @@ export class FeatureEngine {
     const l2 = f.l2;
     l2.applyMbp(c);
     this.#lastBook = l2;
-    const lo = l2.tsRecvLo;
-    const hi = l2.tsRecvHi;
-    const tsMs = (hi * 4294967296 + lo) / 1e6;
-    if (!(tsMs < f.tsMs)) {
-      f.tsMs = tsMs;
-      f.tsLo = lo;
-      f.tsHi = hi;
-    }
+    const tsMs = f.clock(l2.tsRecvLo, l2.tsRecvHi);
     f.mbpCancel.update(l2, tsMs);
     f.sweep.updateFromBook(l2, tsMs);
     if (l2.consistent) this.#book(f, l2, tsMs);
