@@ -136,6 +136,8 @@ class BestLevelWindows {
   #ringAt = 0;
   /** Per window: its `RollingSums` when its buckets are coarser than the finest, else null. */
   readonly #coarse: (RollingSums | null)[];
+  /** The indexes of the coarser windows. */
+  readonly #coarser: number[];
   /** Per window, 3 channels: what a coarser window's current bucket holds beyond its ring. */
   readonly #coarseSt: Float64Array;
   /** Per window: the absolute index of a coarser window's current bucket. */
@@ -161,6 +163,7 @@ class BestLevelWindows {
     this.#ringBucket = new Float64Array(kept).fill(Number.NEGATIVE_INFINITY);
     this.#ringSums = new Float64Array(3 * kept);
     this.#coarse = sums.map((w) => (w.bucketMs === step ? null : w));
+    this.#coarser = sums.flatMap((w, i) => (w.bucketMs === step ? [] : [i]));
     this.#coarseSt = new Float64Array(3 * ws.length);
     this.#coarseBucket = new Float64Array(ws.length).fill(Number.NEGATIVE_INFINITY);
   }
@@ -181,19 +184,21 @@ class BestLevelWindows {
       this.#ringSums[3 * k + CH_DEPTH] = this.stDepth;
       this.#ringSums[3 * k + CH_COUNT] = this.stCount;
       this.#ringAt = k + 1 === this.#ringBucket.length ? 0 : k + 1;
-      for (let i = 0; i < coarse.length; i++) {
-        if (coarse[i] === null) continue;
-        st[3 * i + CH_OFI] += this.stOfi;
-        st[3 * i + CH_DEPTH] += this.stDepth;
-        st[3 * i + CH_COUNT] += this.stCount;
+      const coarser = this.#coarser;
+      for (let j = 0; j < coarser.length; j++) {
+        const at = 3 * coarser[j];
+        st[at + CH_OFI] += this.stOfi;
+        st[at + CH_DEPTH] += this.stDepth;
+        st[at + CH_COUNT] += this.stCount;
       }
     }
     if (tsMs >= this.#coarseUntil) {
       // A coarser window's own bucket ends: its stage goes in before the window moves on.
       let until = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < coarse.length; i++) {
-        const w = coarse[i];
-        if (w === null) continue;
+      const coarser = this.#coarser;
+      for (let j = 0; j < coarser.length; j++) {
+        const i = coarser[j];
+        const w = coarse[i] as RollingSums;
         const k = 3 * i;
         if (tsMs >= w.nextBucketMs) {
           const wb = Math.floor(tsMs / w.bucketMs);
