@@ -18,6 +18,7 @@ import { simulatedSpan } from '../../test/sim-fixture.js';
 import { until } from '../../test/until.js';
 import { DbnDecoder, RType, SymbolMap } from '../data/index.js';
 import { openSqliteStore, stateStorePath } from '../infra/index.js';
+import type { SessionStatus } from '../runtime/index.js';
 import { loadConfig } from './config.js';
 import { runLive } from './live.js';
 import { runPaper } from './paper.js';
@@ -220,16 +221,28 @@ describe('trading on IG prices and through IG', () => {
   test('scalper paper --feed databento trades the paper broker on the gateway and records what it saw', async () => {
     const { config } = await setUp({ feeds: ['databento'] });
     const ctl = new AbortController();
-    const stop = setTimeout(() => ctl.abort(), 30_000);
-    const running = runPaper([], config, { signal: ctl.signal, startMs: Date.now() + 2 });
-    // The gateway serves its hour at once; three seconds take in many minutes of it.
-    await new Promise((r) => setTimeout(r, 3_000));
+    const stop = setTimeout(() => ctl.abort(), 60_000);
+    // The gateway serves its hour at once: the session is stopped once it has taken a decision (on
+    // a sweep: the feed is depth alone), however fast this machine reads.
+    let seen: SessionStatus | null = null;
+    const running = runPaper(
+      [],
+      { ...config, runtime: { ...config.runtime, statusEveryMs: 50 } },
+      {
+        signal: ctl.signal,
+        startMs: Date.now() + 2,
+        status: (s) => {
+          seen = s;
+        },
+      },
+    );
+    await until(() => (seen?.decisions ?? 0) >= 1 && (seen?.records ?? 0) > 1_000, 'a decision', 50_000);
     ctl.abort();
     const { session, folder } = await running;
     clearTimeout(stop);
     const s = session.status();
     assert.ok(s.records > 1_000, `${s.records} records`);
-    assert.ok(s.decisions >= 1, `${s.decisions} decisions`);
+    assert.ok(s.decisions >= 1, `${s.decisions} decisions, ${s.records} records`);
     const feedDir = join(folder, 'feed');
     const depth = readdirSync(feedDir).filter((f) => f.startsWith('glbx-mdp3-') && f.includes('mbp-10'));
     assert.equal(depth.length, 1, readdirSync(feedDir).join(', '));
