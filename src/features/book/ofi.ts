@@ -140,8 +140,6 @@ class BestLevelWindows {
   readonly #coarser: number[];
   /** Per window, 3 channels: what a coarser window's current bucket holds beyond its ring. */
   readonly #coarseSt: Float64Array;
-  /** Per window: the absolute index of a coarser window's current bucket. */
-  readonly #coarseBucket: Float64Array;
   /** The earliest time a coarser window's bucket can end (its `nextBucketMs`). */
   #coarseUntil = Number.NEGATIVE_INFINITY;
 
@@ -165,7 +163,6 @@ class BestLevelWindows {
     this.#coarse = sums.map((w) => (w.bucketMs === step ? null : w));
     this.#coarser = sums.flatMap((w, i) => (w.bucketMs === step ? [] : [i]));
     this.#coarseSt = new Float64Array(3 * ws.length);
-    this.#coarseBucket = new Float64Array(ws.length).fill(Number.NEGATIVE_INFINITY);
   }
 
   /** Moves the windows' end to `tsMs`. */
@@ -200,20 +197,18 @@ class BestLevelWindows {
         const i = coarser[j];
         const w = coarse[i] as RollingSums;
         const k = 3 * i;
+        // The stage belongs to the window's current bucket: it goes in before the window moves on
+        // (`advance` stays in that bucket when `tsMs` is just short of its end).
         if (tsMs >= w.nextBucketMs) {
-          const wb = Math.floor(tsMs / w.bucketMs);
-          if (wb > this.#coarseBucket[i]) {
-            if (st[k + CH_COUNT] > 0) {
-              w.add(CH_OFI, st[k + CH_OFI]);
-              w.add(CH_DEPTH, st[k + CH_DEPTH]);
-              w.add(CH_COUNT, st[k + CH_COUNT]);
-              st[k + CH_OFI] = 0;
-              st[k + CH_DEPTH] = 0;
-              st[k + CH_COUNT] = 0;
-            }
-            w.advance(tsMs);
-            this.#coarseBucket[i] = wb;
+          if (st[k + CH_COUNT] > 0) {
+            w.add(CH_OFI, st[k + CH_OFI]);
+            w.add(CH_DEPTH, st[k + CH_DEPTH]);
+            w.add(CH_COUNT, st[k + CH_COUNT]);
+            st[k + CH_OFI] = 0;
+            st[k + CH_DEPTH] = 0;
+            st[k + CH_COUNT] = 0;
           }
+          w.advance(tsMs);
         }
         if (w.nextBucketMs < until) until = w.nextBucketMs;
       }
@@ -262,7 +257,6 @@ class BestLevelWindows {
     this.#ringBucket.fill(Number.NEGATIVE_INFINITY);
     this.#ringAt = 0;
     this.#coarseSt.fill(0);
-    this.#coarseBucket.fill(Number.NEGATIVE_INFINITY);
     this.#coarseUntil = Number.NEGATIVE_INFINITY;
   }
 }
