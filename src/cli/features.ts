@@ -146,10 +146,11 @@ class FileLines {
   #buf: string[] = [];
   #size = 0;
   constructor(readonly stream: WriteStream) {}
-  async line(text: string): Promise<void> {
+  /** Adds a line; a promise (to await before the next) only when the buffer was written out. */
+  line(text: string): Promise<void> | undefined {
     this.#buf.push(text);
     this.#size += text.length + 1;
-    if (this.#size > 1 << 16) await this.flush();
+    return this.#size > 1 << 16 ? this.flush() : undefined;
   }
   async flush(): Promise<void> {
     if (this.#buf.length === 0) return;
@@ -211,17 +212,22 @@ export async function runFeatures(
         everyNs: opts.every,
         fromNs: opts.fromNs,
         toNs: opts.toNs,
-        onGrid: async (tNs) => {
+        // Synchronous unless the buffer was written out: the replay goes on without a turn of
+        // the event loop per row.
+        onGrid: (tNs) => {
           const ms = Number(tNs / 1_000_000n);
+          let writing: Promise<void> | undefined;
           for (const id of engine.instruments) {
             const snap = engine.snapshot(id);
             if (snap === null) continue;
             seen.add(snap.symbol);
             if (opts.symbol !== undefined && !selects(opts.symbol, snap.symbol, ms)) continue;
             written.add(snap.symbol);
-            await out.line(snapshotCsvRow(snap, engine.tickSize(id)));
+            const w = out.line(snapshotCsvRow(snap, engine.tickSize(id)));
+            if (w !== undefined) writing = writing === undefined ? w : writing.then(() => w);
             rows++;
           }
+          return writing;
         },
         onProgress: (done) => bar.update(done),
       }));

@@ -277,6 +277,44 @@ describe('localTime', () => {
     }
     assert.ok(checked > 5 * 6 * 5000);
   });
+
+  it('matches Intl when asked at the pace of minute, hourly and irregular rows, forwards and backwards', () => {
+    // Each zone's offset is remembered over spans of quarter hours: read at steps of a minute, an
+    // hour and an uneven 7 min 13 s, the spans meet every clock change of 2026 on the way.
+    const zones = ['Europe/London', 'America/New_York', 'America/Chicago', 'Asia/Tokyo', 'Australia/Sydney'];
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const end = Date.parse('2027-01-01T00:00:00Z');
+    let checked = 0;
+    for (const step of [3_600_000, 433_000, -5_400_000]) {
+      for (let ms = step > 0 ? start : end; ms >= start && ms <= end; ms += step) {
+        for (const zone of zones) {
+          const t = localTime(ms + 59_999, zone);
+          assert.deepEqual(
+            [t.year, t.month, t.day, t.hour, t.minute, t.second, t.weekday],
+            reference(ms + 59_999, zone),
+            `${zone} at ${new Date(ms + 59_999).toISOString()}`,
+          );
+          checked++;
+        }
+      }
+    }
+    for (const zone of ['America/New_York', 'Europe/London']) {
+      // Minute by minute over the day of each change.
+      for (const day of ['2026-03-08', '2026-03-29', '2026-10-25', '2026-11-01']) {
+        const d0 = Date.parse(`${day}T00:00:00Z`);
+        for (let ms = d0; ms < d0 + 86_400_000; ms += 60_000) {
+          const t = localTime(ms, zone);
+          assert.deepEqual(
+            [t.year, t.month, t.day, t.hour, t.minute, t.second, t.weekday],
+            reference(ms, zone),
+            `${zone} at ${new Date(ms).toISOString()}`,
+          );
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 5 * (8760 + 72_000 + 5800) + 2 * 4 * 1440);
+  });
 });
 
 describe('CME holidays in the trading calendar', () => {

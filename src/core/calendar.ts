@@ -96,18 +96,21 @@ function formatter(zone: string): Intl.DateTimeFormat {
 }
 
 /**
- * Each zone's UTC offset over the last UTC quarter hour asked for. Every zone's offset is a
- * multiple of 15 minutes and changes at a quarter hour of UTC, so within one the offset holds and
- * the wall clock follows from it without asking `Intl` again (which costs microseconds a call).
+ * Each zone's UTC offset over a span of UTC quarter hours known to share it. Every zone's offset is
+ * a multiple of 15 minutes and changes at a quarter hour of UTC, so within a span the wall clock
+ * follows from the offset without asking `Intl` again (which costs microseconds a call). A span is
+ * the quarter asked for, or, when the offset six hours later is the same, the quarters up to it: no
+ * zone changes its offset and back within six hours (the tz database's changes are months apart).
  */
 const QUARTER_HOUR = 15 * 60_000;
-const offsets = new Map<string, { quarter: number; offsetMs: number }>();
+const SPAN_QUARTERS = 24;
+const offsets = new Map<string, { from: number; to: number; offsetMs: number }>();
 
 /** The wall-clock time in `zone` at `ms` (ms since the epoch). */
 export function localTime(ms: number, zone: string): LocalTime {
   const quarter = Math.floor(ms / QUARTER_HOUR);
   const cached = offsets.get(zone);
-  if (cached !== undefined && cached.quarter === quarter) {
+  if (cached !== undefined && quarter >= cached.from && quarter <= cached.to) {
     const d = new Date(ms + cached.offsetMs);
     return {
       year: d.getUTCFullYear(),
@@ -120,10 +123,16 @@ export function localTime(ms: number, zone: string): LocalTime {
     };
   }
   const t = intlLocalTime(ms, zone);
-  const offsetMs =
-    Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(ms / 1000) * 1000;
-  offsets.set(zone, { quarter, offsetMs });
+  const offsetMs = intlOffsetMs(t, ms);
+  const end = (quarter + SPAN_QUARTERS) * QUARTER_HOUR;
+  const to = intlOffsetMs(intlLocalTime(end, zone), end) === offsetMs ? quarter + SPAN_QUARTERS : quarter;
+  offsets.set(zone, { from: quarter, to, offsetMs });
   return t;
+}
+
+/** The UTC offset (ms) of `t`, the wall clock at `ms`. */
+function intlOffsetMs(t: LocalTime, ms: number): number {
+  return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(ms / 1000) * 1000;
 }
 
 function intlLocalTime(ms: number, zone: string): LocalTime {
@@ -158,9 +167,7 @@ function intlLocalTime(ms: number, zone: string): LocalTime {
 
 /** Offset of `zone` from UTC at `ms`, in ms (positive east of Greenwich). */
 export function zoneOffsetMs(ms: number, zone: string): number {
-  const t = localTime(ms, zone);
-  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
+  return intlOffsetMs(localTime(ms, zone), ms);
 }
 
 /**

@@ -121,8 +121,11 @@ export async function replay(
   const hasTo = opts.toNs !== undefined;
   const toHi = hasTo ? Number((opts.toNs as bigint) >> 32n) : 0;
   const toLo = hasTo ? Number((opts.toNs as bigint) & 0xffffffffn) : 0;
-  let next = -1n;
-  let nextHi = 0;
+  // The grid starts at the first record that counts: until then its next time is below any key,
+  // so that record enters the grid loop, which starts the grid (no check of its own per record).
+  let started = false;
+  let next = 0n;
+  let nextHi = -1;
   let nextLo = 0;
   let records = 0;
   const setNext = (t: bigint) => {
@@ -159,12 +162,14 @@ export async function replay(
       if (warming && (hi < fromHi || (hi === fromHi && lo < fromLo))) warmed = true;
       else {
         warming = false;
-        if (next < 0n) {
-          // After warm-up records the state at --from is known, so the grid starts there.
-          const t = warmed ? from : (BigInt(hi) << 32n) | BigInt(lo);
-          setNext(((t + every - 1n) / every) * every);
-        }
         while (hi > nextHi || (hi === nextHi && lo > nextLo)) {
+          if (!started) {
+            // After warm-up records the state at --from is known, so the grid starts there.
+            started = true;
+            const t = warmed ? from : (BigInt(hi) << 32n) | BigInt(lo);
+            setNext(((t + every - 1n) / every) * every);
+            continue;
+          }
           const pending = emit();
           if (pending !== undefined) await pending;
         }
@@ -194,7 +199,7 @@ export async function replay(
   }
   // Stopped at --to: the rest of the files is not read.
   if (!merged.done) await Promise.all(decoders.map((d) => d.close()));
-  if (next >= 0n) {
+  if (started) {
     while (lastHi > nextHi || (lastHi === nextHi && lastLo >= nextLo)) {
       const pending = emit();
       if (pending !== undefined) await pending;
