@@ -39,15 +39,21 @@ export function blockBootstrapPositiveShare(
   if (n === 0) return 0.5;
   const b = Math.min(block, n);
   const starts = blockStarts(n, b, resamples, seed);
-  // Prefix sums: a block of any length is one subtraction, not `b` additions.
+  // Each possible block's sum, from prefix sums (one subtraction, the same for every draw of it);
+  // a resample's last block is cut short when b does not divide n.
   const prefix = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + returns[i];
+  const whole = new Float64Array(n - b + 1);
+  for (let s = 0; s < whole.length; s++) whole[s] = prefix[s + b] - prefix[s];
+  const full = Math.floor(n / b);
+  const tail = n - full * b;
   let positive = 0;
   for (let r = 0, k = 0; r < resamples; r++) {
     let sum = 0;
-    for (let taken = 0; taken < n; taken += b, k++) {
-      const s = starts[k];
-      sum += prefix[s + Math.min(b, n - taken)] - prefix[s];
+    for (let j = 0; j < full; j++, k++) sum += whole[starts[k]];
+    if (tail > 0) {
+      const s = starts[k++];
+      sum += prefix[s + tail] - prefix[s];
     }
     if (sum > 0) positive += 1;
     else if (sum === 0) positive += 0.5;
