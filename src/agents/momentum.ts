@@ -47,18 +47,49 @@ export function blockBootstrapPositiveShare(
   for (let s = 0; s < whole.length; s++) whole[s] = prefix[s + b] - prefix[s];
   const full = Math.floor(n / b);
   const tail = n - full * b;
+  const per = full + (tail > 0 ? 1 : 0);
+  // Four resamples at a time, each summed in its own order: four independent chains of additions
+  // keep the processor busy where one would wait on each addition in turn. Same sums, same order.
   let positive = 0;
-  for (let r = 0, k = 0; r < resamples; r++) {
-    let sum = 0;
-    for (let j = 0; j < full; j++, k++) sum += whole[starts[k]];
-    if (tail > 0) {
-      const s = starts[k++];
-      sum += prefix[s + tail] - prefix[s];
+  let r = 0;
+  for (; r + 4 <= resamples; r += 4) {
+    const k0 = r * per;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < full; j++) {
+      s0 += whole[starts[k0 + j]];
+      s1 += whole[starts[k0 + per + j]];
+      s2 += whole[starts[k0 + 2 * per + j]];
+      s3 += whole[starts[k0 + 3 * per + j]];
     }
-    if (sum > 0) positive += 1;
-    else if (sum === 0) positive += 0.5;
+    if (tail > 0) {
+      s0 += tailSum(prefix, starts[k0 + full], tail);
+      s1 += tailSum(prefix, starts[k0 + per + full], tail);
+      s2 += tailSum(prefix, starts[k0 + 2 * per + full], tail);
+      s3 += tailSum(prefix, starts[k0 + 3 * per + full], tail);
+    }
+    positive += share(s0) + share(s1) + share(s2) + share(s3);
+  }
+  for (; r < resamples; r++) {
+    const k0 = r * per;
+    let sum = 0;
+    for (let j = 0; j < full; j++) sum += whole[starts[k0 + j]];
+    if (tail > 0) sum += tailSum(prefix, starts[k0 + full], tail);
+    positive += share(sum);
   }
   return positive / resamples;
+}
+
+/** The sum of the `len` returns from `start`, from their prefix sums. */
+function tailSum(prefix: Float64Array, start: number, len: number): number {
+  return prefix[start + len] - prefix[start];
+}
+
+/** A resample's part of the share: 1 for a positive mean, ½ for a zero one. */
+function share(sum: number): number {
+  return sum > 0 ? 1 : sum === 0 ? 0.5 : 0;
 }
 
 /**
