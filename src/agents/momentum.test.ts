@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inputAt, WED_OVERLAP_MS } from '../../test/agents.js';
+import { prng } from '../core/index.js';
 import { defineAnalyst } from './analyst.js';
 import { DEFAULT_AGENTS_CONFIG } from './config.js';
 import { analyzeMomentum, blockBootstrapPositiveShare, MOMENTUM_ANALYST } from './momentum.js';
@@ -78,5 +79,38 @@ describe('momentum analyst', () => {
     // Another length between: the table of starts is drawn again, not reused.
     assert.equal(blockBootstrapPositiveShare([1, 1], 100, 2, 3), 1);
     assert.ok(Math.abs(blockBootstrapPositiveShare([1, -2, 3], 40_000, 2, 3) - x) === 0);
+  });
+
+  it('counts what a plain resampling counts, draw by draw, for any number of resamples', () => {
+    // Whole-number returns add up exactly in any order, so a plain resampling (each block's values
+    // added one by one, the starts drawn in order, ceil(n / b) blocks a resample) must agree to the
+    // last resample, including counts not a multiple of four and a last block cut short.
+    const plain = (rets: number[], resamples: number, b: number, seed: number) => {
+      const rand = prng(seed);
+      let positive = 0;
+      for (let r = 0; r < resamples; r++) {
+        let sum = 0;
+        for (let taken = 0; taken < rets.length; taken += b) {
+          const s = Math.floor(rand() * (rets.length - b + 1));
+          for (let i = 0; i < Math.min(b, rets.length - taken); i++) sum += rets[s + i];
+        }
+        positive += sum > 0 ? 1 : sum === 0 ? 0.5 : 0;
+      }
+      return positive / resamples;
+    };
+    const cases: [number[], number, number, number][] = [
+      [[1, -2, 3, -1, 2], 103, 2, 7],
+      [[1, -2, 3, -1, 2, -3], 101, 2, 8],
+      [[2, -1, -1, 1, -2, 0, 1], 7, 3, 9],
+      [[-1, 1, -1, 1, 0], 6, 5, 10],
+      [[3, -4], 1, 1, 11],
+    ];
+    for (const [rets, resamples, b, seed] of cases) {
+      assert.equal(
+        blockBootstrapPositiveShare(rets, resamples, b, seed),
+        plain(rets, resamples, b, seed),
+        `${rets}`,
+      );
+    }
   });
 });
