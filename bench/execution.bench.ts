@@ -23,7 +23,7 @@ import {
   RiskAverseQueue,
 } from '../src/execution/index.js';
 import { simulateDay } from '../src/sim/index.js';
-import type { Report } from './harness.js';
+import { pairedNote, type Report } from './harness.js';
 
 const RESTING = 100;
 const ROUNDS = 3;
@@ -170,12 +170,16 @@ export async function backtestBench(report: Report): Promise<void> {
     let tFeat = Number.POSITIVE_INFINITY;
     let tBt = Number.POSITIVE_INFINITY;
     let trades = 0;
-    // Four turns each, taking turns in alternating order and keeping each one's best: the machine's
-    // speed comes and goes (by up to 2x on a shared host), and two turns often met it unevenly.
+    // Five turns each, in alternating order, each keeping its best: the machine's speed comes and
+    // goes (by up to 2x on a shared host), and two turns often met it unevenly. Each round's own
+    // ratio, from runs next to each other in time, is noted too.
+    let feat = 0;
+    let bt = 0;
     const features = async () => {
       const t0 = process.hrtime.bigint();
       await runFeatures(files, { out: join(dir, 'f.csv'), every: 60_000_000_000n });
-      tFeat = Math.min(tFeat, Number(process.hrtime.bigint() - t0) / 1e9);
+      feat = Number(process.hrtime.bigint() - t0) / 1e9;
+      tFeat = Math.min(tFeat, feat);
     };
     const backtest = async () => {
       const t1 = process.hrtime.bigint();
@@ -183,12 +187,15 @@ export async function backtestBench(report: Report): Promise<void> {
         files,
         backtestSetup(config, { llm: null, regime: null, runId: 'bench' }),
       );
-      tBt = Math.min(tBt, Number(process.hrtime.bigint() - t1) / 1e9);
+      bt = Number(process.hrtime.bigint() - t1) / 1e9;
+      tBt = Math.min(tBt, bt);
       events = run.records;
       trades = run.trader.fills.length;
     };
-    for (let r = 0; r < 4; r++) {
+    const ratios: number[] = [];
+    for (let r = 0; r < 5; r++) {
       for (const turn of r % 2 === 0 ? [features, backtest] : [backtest, features]) await turn();
+      ratios.push(feat / bt);
     }
     const base = 'feature engine alone, merged 6E day';
     report.add(base, events / tFeat, 'events/s');
@@ -197,7 +204,7 @@ export async function backtestBench(report: Report): Promise<void> {
       events / tBt,
       'events/s',
       base,
-      `${trades.toLocaleString('en-US')} fills`,
+      `${trades.toLocaleString('en-US')} fills; ${pairedNote(ratios)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

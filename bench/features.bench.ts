@@ -11,7 +11,7 @@ import { L2Book } from '../src/book/index.js';
 import { runFeatures } from '../src/cli/features.js';
 import { simulateDay } from '../src/sim/index.js';
 import { mergedReplay } from './dbn.bench.js';
-import type { Report } from './harness.js';
+import { pairedNote, type Report } from './harness.js';
 
 /** Decodes the files in ts_recv order (as `scalper features` does) and applies MBP records to an L2 book. */
 function decodeAndBook(files: readonly string[]): Promise<number> {
@@ -19,7 +19,7 @@ function decodeAndBook(files: readonly string[]): Promise<number> {
 }
 
 /** Turns of decode + book and of the feature engine, each keeping its best. */
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 /** CPU time (user + system) of this process so far, in seconds. */
 function cpuSeconds(): number {
@@ -48,17 +48,23 @@ export async function featuresBench(report: Report): Promise<void> {
     let tFeat = Number.POSITIVE_INFINITY;
     let cBook = Number.POSITIVE_INFINITY;
     let cFeat = Number.POSITIVE_INFINITY;
+    // Each round's own ratio, from two runs next to each other in time: on a host whose speed comes
+    // and goes, their median shows how far the ratio of the best runs can be trusted.
+    const ownRatios: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const c0 = cpuSeconds();
       const t0 = process.hrtime.bigint();
       events = await decodeAndBook(files);
-      tBook = Math.min(tBook, Number(process.hrtime.bigint() - t0) / 1e9);
+      const book = Number(process.hrtime.bigint() - t0) / 1e9;
+      tBook = Math.min(tBook, book);
       cBook = Math.min(cBook, cpuSeconds() - c0);
       const c1 = cpuSeconds();
       const t1 = process.hrtime.bigint();
       await runFeatures(files, opts);
-      tFeat = Math.min(tFeat, Number(process.hrtime.bigint() - t1) / 1e9);
+      const feat = Number(process.hrtime.bigint() - t1) / 1e9;
+      tFeat = Math.min(tFeat, feat);
       cFeat = Math.min(cFeat, cpuSeconds() - c1);
+      ownRatios.push(feat / book - 1);
     }
     report.add('decode + L2 book, merged day (zstd files)', events / tBook, 'events/s');
     report.add(
@@ -77,6 +83,7 @@ export async function featuresBench(report: Report): Promise<void> {
       (tFeat / events) * 1e9 - baseNs,
       'ns/event',
       'decode + L2 book, time per event',
+      pairedNote(ownRatios),
     );
     const baseCpuNs = (cBook / events) * 1e9;
     report.add('decode + L2 book, CPU time per event', baseCpuNs, 'ns/event');

@@ -43,6 +43,24 @@ export async function bestAsync(fn: () => Promise<void>, runs = 7): Promise<numb
 }
 
 /** Collects rows and prints them. */
+/** The median of `xs` (not empty). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The note of a ratio row: the median and range of the same ratio over rounds whose two runs were
+ * next to each other in time. On a host whose speed comes and goes, the ratio of the best runs can
+ * pair a fast minute with a slow one; the paired rounds show how far it can be trusted.
+ */
+export function pairedNote(ratios: readonly number[]): string {
+  const lo = Math.min(...ratios);
+  const hi = Math.max(...ratios);
+  return `median of ${ratios.length} paired rounds ${median(ratios).toFixed(3)}x, ${lo.toFixed(2)}–${hi.toFixed(2)}x`;
+}
+
 export class Report {
   readonly rows: Row[] = [];
   readonly #json: boolean;

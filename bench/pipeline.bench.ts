@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { AGENT_NAMES, type Agent, realTimer, runAgents } from '../src/agents/index.js';
 import { simulateDay } from '../src/sim/index.js';
-import type { Report } from './harness.js';
+import { median, type Report } from './harness.js';
 import { FIRST, type SessionPass, type SessionResult } from './pipeline-session.js';
 
 /** Fresh processes of each kind (with and without the warm-up). */
@@ -78,13 +78,6 @@ export async function pipelineBench(report: Report): Promise<void> {
 
 /** p99 of a pass's decision latency, ms. */
 const p99 = (p: SessionPass) => p.latency.total.p99;
-
-/** The median of `xs`. */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * The day through fresh processes, alternately with and without the warm-up, each replaying it

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixture, repoRoot, scalperBin } from '../test/fixtures.js';
-import type { Report } from './harness.js';
+import { median, type Report } from './harness.js';
 
 const BIN = scalperBin();
 /** The same command unbundled: the compiled entry point. */
@@ -34,11 +34,6 @@ function timeRun(args: readonly string[]): number {
   const s = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
   return s;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 /**
