@@ -224,7 +224,9 @@ export async function runFeatures(
             if (opts.symbol !== undefined && !selects(opts.symbol, snap.symbol, ms)) continue;
             written.add(snap.symbol);
             const w = out.line(snapshotCsvRow(snap, engine.tickSize(id)));
-            if (w !== undefined) writing = writing === undefined ? w : writing.then(() => w);
+            // Both awaited at once, so that a failed write is never left without a handler.
+            if (w !== undefined)
+              writing = writing === undefined ? w : Promise.all([writing, w]).then(() => {});
             rows++;
           }
           return writing;
