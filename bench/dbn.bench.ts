@@ -46,7 +46,7 @@ import { ZstdWorkerBlocks } from '../src/data/dbn/zstd-blocks.js';
 import { simulateDay } from '../src/sim/index.js';
 import { fixturesDir } from '../test/fixtures.js';
 import { writeSample } from '../test/market-sample.js';
-import { best, bestAsync, type Report } from './harness.js';
+import { best, bestAsync, pairedNote, type Report } from './harness.js';
 
 const RECORDS = 1_000_000;
 const REC = 368;
@@ -77,20 +77,33 @@ function readBookFields(c: RecordCursor): number {
   return acc + bidPx[9] + askSz[9];
 }
 
+/** Each key's best time (the map) and its time in every round, in order (`rounds`). */
+class Timings<K> extends Map<K, number> {
+  readonly rounds = new Map<K, number[]>();
+
+  /** Per round, `num`'s summed times over `den`'s: the ratio of their speeds in that round. */
+  paired(num: readonly K[], den: readonly K[]): number[] {
+    const sum = (ks: readonly K[], i: number) => ks.reduce((s, k) => s + this.rounds.get(k)![i], 0);
+    return this.rounds.get(num[0])!.map((_, i) => sum(num, i) / sum(den, i));
+  }
+}
+
 /**
  * Best wall time in seconds of `fn(k)` for each key, after one warm-up each, with the runs of the
  * keys interleaved and their order reversed every round (a b, b a, a b, …) so that a burst of
- * load elsewhere, or the garbage one run leaves to the next, falls on all of them alike.
+ * load elsewhere, or the garbage one run leaves to the next, falls on all of them alike. Each
+ * round's times are kept too, for the ratios of runs next to each other in time.
  */
 async function bestOfEachAsync<K>(
   keys: readonly K[],
   runs: number,
   fn: (k: K) => Promise<void>,
-): Promise<Map<K, number>> {
-  const min = new Map<K, number>();
+): Promise<Timings<K>> {
+  const min = new Timings<K>();
   for (const k of keys) {
     await fn(k);
     min.set(k, Number.POSITIVE_INFINITY);
+    min.rounds.set(k, []);
   }
   for (let i = 0; i < runs; i++) {
     for (const k of i % 2 === 0 ? keys : [...keys].reverse()) {
@@ -98,6 +111,7 @@ async function bestOfEachAsync<K>(
       await fn(k);
       const s = Number(process.hrtime.bigint() - t) / 1e9;
       if (s < min.get(k)!) min.set(k, s);
+      min.rounds.get(k)!.push(s);
     }
   }
   return min;
@@ -336,7 +350,7 @@ async function fileRows(report: Report, dir: string, records: number, stream: Ui
     records / tp.get('decode')!,
     'records/s',
     sumRow,
-    'goal >= 0.7x, >= 12 M/s',
+    `goal >= 0.7x, >= 12 M/s; ${pairedNote(tp.paired(['sum'], ['decode']))}`,
   );
   report.add(
     'decode from file, no read-ahead (plain .dbn)',
@@ -349,7 +363,7 @@ async function fileRows(report: Report, dir: string, records: number, stream: Ui
     records / tp.get('book')!,
     'records/s',
     'decode from file (plain .dbn)',
-    'goal >= 0.6x',
+    `goal >= 0.6x; ${pairedNote(tp.paired(['decode'], ['book']))}`,
   );
 
   const zsize = statSync(zstPath).size;
@@ -371,7 +385,7 @@ async function fileRows(report: Report, dir: string, records: number, stream: Ui
       records / tz.get('decode')!,
       'records/s',
       base,
-      `goal >= 0.9x, > 6.8 M/s; ${(zsize / 1e6).toFixed(1)} MB compressed, ${(stream.length / zsize).toFixed(1)}x`,
+      `goal >= 0.9x, > 6.8 M/s; ${(zsize / 1e6).toFixed(1)} MB compressed, ${(stream.length / zsize).toFixed(1)}x; ${pairedNote(tz.paired(['decompress'], ['decode']))}`,
     );
     report.add(
       `decode from file, no read-ahead (.dbn.zst, ${lib})`,
@@ -384,7 +398,7 @@ async function fileRows(report: Report, dir: string, records: number, stream: Ui
       records / tz.get('book')!,
       'records/s',
       decodeRow,
-      'goal >= 0.6x',
+      `goal >= 0.6x; ${pairedNote(tz.paired(['decode'], ['book']))}`,
     );
   }
   if (backends.length < 2) {
@@ -506,6 +520,11 @@ async function replayRows(report: Report, dir: string): Promise<void> {
     records / times.get('merged')!,
     'records/s',
     "replay: the day's files each alone, summed",
-    `goal >= 0.8x; ${records.toLocaleString('en-US')} records: depth, trades, spot`,
+    `goal >= 0.8x; ${records.toLocaleString('en-US')} records: depth, trades, spot; ${pairedNote(
+      times.paired(
+        files.map((_, i) => i),
+        ['merged'],
+      ),
+    )}`,
   );
 }
