@@ -23,7 +23,7 @@ import {
   RiskAverseQueue,
 } from '../src/execution/index.js';
 import { simulateDay } from '../src/sim/index.js';
-import { pairedNote, type Report } from './harness.js';
+import { bestOfEachAsync, pairedNote, type Report } from './harness.js';
 
 const RESTING = 100;
 const ROUNDS = 3;
@@ -167,36 +167,24 @@ export async function backtestBench(report: Report): Promise<void> {
     const files = [day.files.mbp10, day.files.trades];
     const config = loadConfig({ env: {} });
     let events = 0;
-    let tFeat = Number.POSITIVE_INFINITY;
-    let tBt = Number.POSITIVE_INFINITY;
     let trades = 0;
     // Five turns each, in alternating order, each keeping its best: the machine's speed comes and
-    // goes (by up to 2x on a shared host), and two turns often met it unevenly. Each round's own
-    // ratio, from runs next to each other in time, is noted too.
-    let feat = 0;
-    let bt = 0;
-    const features = async () => {
-      const t0 = process.hrtime.bigint();
-      await runFeatures(files, { out: join(dir, 'f.csv'), every: 60_000_000_000n });
-      feat = Number(process.hrtime.bigint() - t0) / 1e9;
-      tFeat = Math.min(tFeat, feat);
-    };
-    const backtest = async () => {
-      const t1 = process.hrtime.bigint();
+    // goes (by up to 2x on a shared host); each round's own ratio is noted too.
+    const times = await bestOfEachAsync(['features', 'backtest'] as const, 5, async (k) => {
+      if (k === 'features') {
+        await runFeatures(files, { out: join(dir, 'f.csv'), every: 60_000_000_000n });
+        return;
+      }
       const run = await runBacktest(
         files,
         backtestSetup(config, { llm: null, regime: null, runId: 'bench' }),
       );
-      bt = Number(process.hrtime.bigint() - t1) / 1e9;
-      tBt = Math.min(tBt, bt);
       events = run.records;
       trades = run.trader.fills.length;
-    };
-    const ratios: number[] = [];
-    for (let r = 0; r < 5; r++) {
-      for (const turn of r % 2 === 0 ? [features, backtest] : [backtest, features]) await turn();
-      ratios.push(feat / bt);
-    }
+    });
+    const tFeat = times.get('features')!;
+    const tBt = times.get('backtest')!;
+    const ratios = times.paired(['features'], ['backtest']);
     const base = 'feature engine alone, merged 6E day';
     report.add(base, events / tFeat, 'events/s');
     report.add(

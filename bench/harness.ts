@@ -43,6 +43,46 @@ export async function bestAsync(fn: () => Promise<void>, runs = 7): Promise<numb
 }
 
 /** Collects rows and prints them. */
+/** Each key's best time (the map) and its time in every round, in order (`rounds`). */
+export class Timings<K> extends Map<K, number> {
+  readonly rounds = new Map<K, number[]>();
+
+  /** Per round, `num`'s summed times over `den`'s: the ratio of their speeds in that round. */
+  paired(num: readonly K[], den: readonly K[]): number[] {
+    const sum = (ks: readonly K[], i: number) => ks.reduce((s, k) => s + this.rounds.get(k)![i], 0);
+    return this.rounds.get(num[0])!.map((_, i) => sum(num, i) / sum(den, i));
+  }
+}
+
+/**
+ * Best wall time in seconds of `fn(k)` for each key, after one warm-up each, with the runs of the
+ * keys interleaved and their order reversed every round (a b, b a, a b, …) so that a burst of
+ * load elsewhere, or the garbage one run leaves to the next, falls on all of them alike. Each
+ * round's times are kept too, for the ratios of runs next to each other in time.
+ */
+export async function bestOfEachAsync<K>(
+  keys: readonly K[],
+  runs: number,
+  fn: (k: K) => Promise<void>,
+): Promise<Timings<K>> {
+  const min = new Timings<K>();
+  for (const k of keys) {
+    await fn(k);
+    min.set(k, Number.POSITIVE_INFINITY);
+    min.rounds.set(k, []);
+  }
+  for (let i = 0; i < runs; i++) {
+    for (const k of i % 2 === 0 ? keys : [...keys].reverse()) {
+      const t = process.hrtime.bigint();
+      await fn(k);
+      const s = Number(process.hrtime.bigint() - t) / 1e9;
+      if (s < min.get(k)!) min.set(k, s);
+      min.rounds.get(k)!.push(s);
+    }
+  }
+  return min;
+}
+
 /** The median of `xs` (not empty). */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
