@@ -1,6 +1,6 @@
 /** Helpers shared by the analysts: evidence values, clamping, and the validated answer. */
 import type { FeatureSnapshot } from '../features/index.js';
-import { type AgentName, type AgentSignal, type Direction, type RiskFlag, validSignal } from './types.js';
+import { type AgentName, type AgentSignal, type Direction, ownSignal, type RiskFlag } from './types.js';
 
 /** Evidence values: numbers, strings, booleans, or null (JSON has no NaN). */
 export type Evidence = Record<string, number | string | boolean | null>;
@@ -64,13 +64,13 @@ export interface SignalParts {
  * out-of-range value fails here, in the analyst, rather than in the vote). Flags are de-duplicated, in order.
  */
 export function signal(agent: AgentName, p: SignalParts): AgentSignal {
-  return validSignal({
+  return ownSignal({
     agent,
     direction: p.direction,
     confidence: clamp(p.confidence),
     horizonSec: p.horizonSec,
     evidence: p.evidence,
-    flags: [...new Set(p.flags ?? [])],
+    flags: p.flags === undefined || p.flags.length === 0 ? [] : [...new Set(p.flags)],
     sizeScale: p.sizeScale ?? 1,
     rationale: p.rationale,
     passivePrice: p.passivePrice ?? null,

@@ -70,45 +70,67 @@ const FLAG_SET: ReadonlySet<unknown> = new Set(RISK_FLAGS);
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /**
- * `AgentSignalSchema.parse(v)` for a value the schema accepts, checked by hand (the analysts make
- * seven a decision, and the schema's parse was most of their cost); undefined for anything else,
- * which the schema then parses to its error. Same output: the schema's keys in its order, unknown
- * keys dropped, defaults applied, evidence and flags copied.
+ * A signal `signal` (common.ts) built: the schema's keys in its order, with its own evidence and
+ * flags. Checked in place rather than copied (seven a decision) and frozen; anything the quick
+ * check refuses goes to `validSignal`, whose schema names the problem.
  */
-function quickSignal(v: unknown): AgentSignal | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
+export function ownSignal(s: AgentSignal): AgentSignal {
+  // Defaults are the schema's to fill in (a copy): only a signal with every field is taken as it is.
+  if (s.sizeScale === undefined || s.passivePrice === undefined) return validSignal(s);
+  if (!acceptable(s as unknown as Record<string, unknown>)) return validSignal(s);
+  Object.freeze(s.evidence);
+  Object.freeze(s.flags);
+  VALIDATED.add(Object.freeze(s));
+  return s;
+}
+
+/** Whether the schema accepts the values of `o` (its unknown keys and key order aside). */
+function acceptable(o: Record<string, unknown>): boolean {
   const { confidence: c, horizonSec: h, sizeScale: k, passivePrice: pp, evidence: e, flags: f } = o;
   if (!AGENT_SET.has(o.agent) || !DIRECTION_SET.has(o.direction) || typeof o.rationale !== 'string')
-    return undefined;
-  if (!finite(c) || c < 0 || c > 1 || !Number.isSafeInteger(h) || (h as number) <= 0) return undefined;
-  if (k !== undefined && (!finite(k) || k < 0 || k > 2)) return undefined;
-  if (pp !== undefined && pp !== null && !finite(pp)) return undefined;
-  if (!Array.isArray(f) || !f.every((x) => FLAG_SET.has(x))) return undefined;
+    return false;
+  if (!finite(c) || c < 0 || c > 1 || !Number.isSafeInteger(h) || (h as number) <= 0) return false;
+  if (k !== undefined && (!finite(k) || k < 0 || k > 2)) return false;
+  if (pp !== undefined && pp !== null && !finite(pp)) return false;
+  if (!Array.isArray(f) || !f.every((x) => FLAG_SET.has(x))) return false;
   if (
     typeof e !== 'object' ||
     e === null ||
     Array.isArray(e) ||
     Object.getPrototypeOf(e) !== Object.prototype
   )
-    return undefined;
-  const evidence: Record<string, number | string | boolean | null> = {};
+    return false;
   for (const key of Object.keys(e)) {
-    if (key === '__proto__') return undefined;
+    if (key === '__proto__') return false;
     const x = (e as Record<string, unknown>)[key];
-    if (!(x === null || typeof x === 'string' || typeof x === 'boolean' || finite(x))) return undefined;
-    evidence[key] = x;
+    if (!(x === null || typeof x === 'string' || typeof x === 'boolean' || finite(x))) return false;
   }
+  return true;
+}
+
+/**
+ * `AgentSignalSchema.parse(v)` for a value the schema accepts, checked by hand (the schema's parse
+ * was most of the analysts' cost); undefined for anything else, which the schema then parses to
+ * its error. Same output: the schema's keys in its order, unknown keys dropped, defaults applied,
+ * evidence and flags copied.
+ */
+function quickSignal(v: unknown): AgentSignal | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if (!acceptable(o)) return undefined;
+  const e = o.evidence as Record<string, number | string | boolean | null>;
+  const evidence: Record<string, number | string | boolean | null> = {};
+  for (const key of Object.keys(e)) evidence[key] = e[key];
   return {
     agent: o.agent as AgentName,
     direction: o.direction as Direction,
-    confidence: c,
-    horizonSec: h as number,
+    confidence: o.confidence as number,
+    horizonSec: o.horizonSec as number,
     evidence,
-    flags: [...(f as RiskFlag[])],
-    sizeScale: k ?? 1,
-    rationale: o.rationale,
-    passivePrice: pp ?? null,
+    flags: [...(o.flags as RiskFlag[])],
+    sizeScale: (o.sizeScale as number | undefined) ?? 1,
+    rationale: o.rationale as string,
+    passivePrice: (o.passivePrice as number | null | undefined) ?? null,
   };
 }
 
