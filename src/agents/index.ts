@@ -23,6 +23,7 @@ export {
   AgentsAbortedError,
   type AgentsRun,
   AgentTimeoutError,
+  NEVER_ABORTED,
   type RunAgentsOptions,
   realTimer,
   runAgents,

@@ -111,8 +111,12 @@ type Settled =
  */
 const SETTLED = Object.freeze({ settled: true });
 
-/** The signal of an analyst run with neither a budget nor a caller's signal: nothing aborts it. */
-const NEVER_ABORTED = new AbortController().signal;
+/**
+ * A signal nothing aborts (its controller is this module's): an analyst's when it has neither a
+ * budget nor a caller's signal, and what a caller whose run is never cut short passes, so that no
+ * listener is added to it and taken off again for each analyst of each decision.
+ */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /** Runs one agent to its outcome. */
 function runOne(
@@ -123,7 +127,7 @@ function runOne(
   const clock = opts.clock;
   const budget = opts.budgetMs ?? agent.budgetMs;
   const startedAt = clock.now();
-  const outer = opts.signal;
+  const outer = opts.signal === NEVER_ABORTED ? undefined : opts.signal;
   // Without a budget the analyst's signal is the caller's (or one nothing aborts): no controllers
   // to build per analyst and decision, which a backtest does seven times a decision.
   const timed = Number.isFinite(budget);

@@ -27,6 +27,7 @@ import {
   type AgentOutcome,
   type AgentSignal,
   type Direction,
+  NEVER_ABORTED,
   type RiskFlag,
   runAgents,
 } from '../agents/index.js';
@@ -200,7 +201,7 @@ interface Budget {
 
 /** The budget of a tier that is not enforced: a signal nothing aborts, shared by every decision. */
 const UNLIMITED: Budget = Object.freeze({
-  signal: new AbortController().signal,
+  signal: NEVER_ABORTED,
   deadline: Number.POSITIVE_INFINITY,
   clear: () => {},
 });
