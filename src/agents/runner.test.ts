@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inputAt, signalOf, WED_OVERLAP_MS } from '../../test/agents.js';
 import { ManualClock, wallClock } from '../core/index.js';
 import { createAnalysts } from './analysts.js';
-import { runAgents } from './runner.js';
+import { NEVER_ABORTED, runAgents } from './runner.js';
 import { AGENT_NAMES, type Agent, type AgentName, type AgentSignal } from './types.js';
 
 const input = inputAt(WED_OVERLAP_MS, {
@@ -93,7 +93,7 @@ describe('runAgents', () => {
     assert.equal(run.outcomes[0].ms, 0);
   });
 
-  it('records a throwing agent as error and a malformed answer as invalid', async () => {
+  it('records a throwing agent as error and a malformed answer as invalid, with no signal or the never-aborted one', async () => {
     const agents = [
       agent('momentum', () => {
         throw new RangeError('boom');
@@ -104,22 +104,38 @@ describe('runAgents', () => {
       agent('toxicity', () => ({ ...answer('toxicity'), confidence: 2 })),
       agent('regime', () => answer('session')),
       agent('session', () => answer('session')),
+      // A `then` that throws when read is the analyst's error, as a promise's rejection would be.
+      agent(
+        'microstructure',
+        () =>
+          Object.defineProperty({}, 'then', {
+            get() {
+              throw new TypeError('no then');
+            },
+          }) as AgentSignal,
+      ),
+      agent('market_making', async () => answer('market_making')),
     ];
-    const run = await runAgents(agents, input, {
-      clock: new ManualClock(),
-      budgetMs: Number.POSITIVE_INFINITY,
-    });
-    assert.deepEqual(
-      run.outcomes.map((o) => o.status),
-      ['error', 'error', 'invalid', 'invalid', 'ok'],
-    );
-    assert.equal(run.outcomes[0].error, 'RangeError: boom');
-    assert.match(run.outcomes[2].error ?? '', /^confidence: /);
-    assert.match(run.outcomes[3].error ?? '', /answered as "session"/);
-    assert.deepEqual(
-      run.signals.map((s) => s.agent),
-      ['session'],
-    );
+    for (const signal of [undefined, NEVER_ABORTED]) {
+      const run = await runAgents(agents, input, {
+        clock: new ManualClock(),
+        budgetMs: Number.POSITIVE_INFINITY,
+        signal,
+      });
+      assert.deepEqual(
+        run.outcomes.map((o) => o.status),
+        ['error', 'error', 'invalid', 'invalid', 'ok', 'error', 'ok'],
+      );
+      assert.equal(run.outcomes[0].error, 'RangeError: boom');
+      assert.equal(run.outcomes[1].error, 'Error: async boom');
+      assert.match(run.outcomes[2].error ?? '', /^confidence: /);
+      assert.match(run.outcomes[3].error ?? '', /answered as "session"/);
+      assert.equal(run.outcomes[5].error, 'TypeError: no then');
+      assert.deepEqual(
+        run.signals.map((s) => s.agent),
+        ['session', 'market_making'],
+      );
+    }
   });
 
   it('stops every agent when the caller aborts', async () => {

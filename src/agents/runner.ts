@@ -136,37 +136,7 @@ function runOne(
   const agentSignal = controller?.signal ?? outer ?? NEVER_ABORTED;
   let release = () => {};
 
-  const settled = new Promise<Settled>((resolve) => {
-    const onOuter = () => {
-      controller?.abort(new AgentsAbortedError({ cause: outer?.reason }));
-      resolve({ kind: 'aborted' });
-    };
-    if (outer !== undefined) {
-      if (outer.aborted) {
-        onOuter();
-        return;
-      }
-      outer.addEventListener('abort', onOuter, { once: true });
-      release = () => outer.removeEventListener('abort', onOuter);
-      controller?.signal.addEventListener('abort', release, { once: true });
-    }
-    if (timerStop !== null) {
-      (opts.timer ?? realTimer)(budget, timerStop.signal).then(
-        () => {
-          controller?.abort(new AgentTimeoutError(agent.name, budget));
-          resolve({ kind: 'timeout' });
-        },
-        () => {},
-      );
-    }
-    // `new Promise` turns a synchronous throw of `analyze` into a rejection.
-    new Promise<unknown>((res) => res(agent.analyze(input, agentSignal))).then(
-      (value) => resolve({ kind: 'value', value }),
-      (error) => resolve({ kind: 'error', error }),
-    );
-  });
-
-  return settled.then((r) => {
+  const outcomeOf = (r: Settled): { outcome: AgentOutcome; signal: AgentSignal | null } => {
     timerStop?.abort(SETTLED);
     release();
     const finishedAt = clock.now();
@@ -198,7 +168,58 @@ function runOne(
         return { outcome: { ...base, status: 'ok' }, signal: s };
       }
     }
+  };
+
+  // Nothing to time and nothing that aborts: an answer given at once needs no promise of its own
+  // (a backtest asks seven analysts a decision, each answering synchronously).
+  if (!timed && outer === undefined) {
+    let value: unknown;
+    let later: boolean;
+    try {
+      value = agent.analyze(input, agentSignal);
+      // Read inside the try: a `then` that throws is the analyst's error, as a promise's would be.
+      later = typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+    } catch (error) {
+      return Promise.resolve(outcomeOf({ kind: 'error', error }));
+    }
+    if (!later) return Promise.resolve(outcomeOf({ kind: 'value', value }));
+    return Promise.resolve(value).then(
+      (v) => outcomeOf({ kind: 'value', value: v }),
+      (error) => outcomeOf({ kind: 'error', error }),
+    );
+  }
+
+  const settled = new Promise<Settled>((resolve) => {
+    const onOuter = () => {
+      controller?.abort(new AgentsAbortedError({ cause: outer?.reason }));
+      resolve({ kind: 'aborted' });
+    };
+    if (outer !== undefined) {
+      if (outer.aborted) {
+        onOuter();
+        return;
+      }
+      outer.addEventListener('abort', onOuter, { once: true });
+      release = () => outer.removeEventListener('abort', onOuter);
+      controller?.signal.addEventListener('abort', release, { once: true });
+    }
+    if (timerStop !== null) {
+      (opts.timer ?? realTimer)(budget, timerStop.signal).then(
+        () => {
+          controller?.abort(new AgentTimeoutError(agent.name, budget));
+          resolve({ kind: 'timeout' });
+        },
+        () => {},
+      );
+    }
+    // `new Promise` turns a synchronous throw of `analyze` into a rejection.
+    new Promise<unknown>((res) => res(agent.analyze(input, agentSignal))).then(
+      (value) => resolve({ kind: 'value', value }),
+      (error) => resolve({ kind: 'error', error }),
+    );
   });
+
+  return settled.then(outcomeOf);
 }
 
 /**
