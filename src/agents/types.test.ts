@@ -52,29 +52,41 @@ const ODD: readonly unknown[] = [
   ['nope'],
 ];
 
+/**
+ * A generated answer, in most with one field set to something odd. With `full`, every key of the
+ * schema in its order, as `signal` (common.ts) builds them; else the optional keys now and then,
+ * and an unknown key.
+ */
+function generated(rnd: Random, full: boolean): Record<string, unknown> {
+  const pick = <T>(xs: readonly T[]): T => xs[rnd.int(xs.length)];
+  const v: Record<string, unknown> = {
+    agent: pick(AGENT_NAMES),
+    direction: pick(DIRECTIONS),
+    confidence: rnd.uniform(),
+    horizonSec: 1 + rnd.int(600),
+    evidence: { ofi: rnd.uniform() - 0.5, label: 'x', ok: true, none: null },
+    flags: rnd.chance(0.5) ? [] : [pick(RISK_FLAGS)],
+  };
+  if (full || rnd.chance(0.5)) v.sizeScale = 2 * rnd.uniform();
+  v.rationale = 'because';
+  if (full || rnd.chance(0.5)) v.passivePrice = rnd.chance(0.5) ? null : 1.1 + rnd.uniform() / 100;
+  if (!full && rnd.chance(0.2)) v.extra = 'dropped';
+  if (rnd.chance(full ? 0.7 : 0.8)) {
+    const keys = full
+      ? Object.keys(v)
+      : [...Object.keys(v), 'sizeScale', 'passivePrice', 'agent', 'evidence'];
+    const key = pick(keys);
+    v[key] = key === 'evidence' && rnd.chance(0.5) ? { bad: pick(ODD) } : pick(ODD);
+  }
+  return v;
+}
+
 describe('validSignal', () => {
   it('gives what the schema gives, value for value or error for error, on 40,000 generated inputs', () => {
     const rnd = new Random(21);
-    const pick = <T>(xs: readonly T[]): T => xs[rnd.int(xs.length)];
     for (let i = 0; i < 40_000; i++) {
-      const v: Record<string, unknown> = {
-        agent: pick(AGENT_NAMES),
-        direction: pick(DIRECTIONS),
-        confidence: rnd.uniform(),
-        horizonSec: 1 + rnd.int(600),
-        evidence: { ofi: rnd.uniform() - 0.5, label: 'x', ok: true, none: null },
-        flags: rnd.chance(0.5) ? [] : [pick(RISK_FLAGS)],
-        rationale: 'because',
-      };
-      if (rnd.chance(0.5)) v.sizeScale = 2 * rnd.uniform();
-      if (rnd.chance(0.5)) v.passivePrice = rnd.chance(0.5) ? null : 1.1 + rnd.uniform() / 100;
-      if (rnd.chance(0.2)) v.extra = 'dropped';
-      // Mutate one field to something odd in most inputs.
-      if (rnd.chance(0.8)) {
-        const key = pick([...Object.keys(v), 'sizeScale', 'passivePrice', 'agent', 'evidence']);
-        v[key] = key === 'evidence' && rnd.chance(0.5) ? { bad: pick(ODD) } : pick(ODD);
-      }
-      const input = rnd.chance(0.02) ? pick(ODD) : v;
+      const v = generated(rnd, false);
+      const input = rnd.chance(0.02) ? ODD[rnd.int(ODD.length)] : v;
       assert.deepEqual(byValid(input), bySchema(input), JSON.stringify(input));
     }
   });
@@ -106,25 +118,9 @@ describe('validSignal', () => {
 describe('ownSignal', () => {
   it('gives what the schema gives on signals in the shape `signal` builds, on 40,000 generated inputs', () => {
     const rnd = new Random(22);
-    const pick = <T>(xs: readonly T[]): T => xs[rnd.int(xs.length)];
     let accepted = 0;
     for (let i = 0; i < 40_000; i++) {
-      // Every key of the schema, in its order, as `signal` (common.ts) builds them.
-      const v: Record<string, unknown> = {
-        agent: pick(AGENT_NAMES),
-        direction: pick(DIRECTIONS),
-        confidence: rnd.uniform(),
-        horizonSec: 1 + rnd.int(600),
-        evidence: { ofi: rnd.uniform() - 0.5, label: 'x', ok: true, none: null },
-        flags: rnd.chance(0.5) ? [] : [pick(RISK_FLAGS)],
-        sizeScale: 2 * rnd.uniform(),
-        rationale: 'because',
-        passivePrice: rnd.chance(0.5) ? null : 1.1 + rnd.uniform() / 100,
-      };
-      if (rnd.chance(0.7)) {
-        const key = pick(Object.keys(v));
-        v[key] = key === 'evidence' && rnd.chance(0.5) ? { bad: pick(ODD) } : pick(ODD);
-      }
+      const v = generated(rnd, true);
       const expected = bySchema(v);
       assert.deepEqual(byValid(v, ownSignal), expected, JSON.stringify(v));
       if ('ok' in (expected as object)) accepted++;
