@@ -349,7 +349,7 @@ export function metricLines(m: ReturnType<typeof backtestMetrics>): string[] {
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
   return [
     `P&L ${f(m.pnl)} USD after ${f(m.fees)} USD of costs over ${m.days.length} day(s); ${n(m.trades)} round trips (${f(m.tradesPerDay, 1)} a day), win rate ${f(100 * m.winRate, 1)}%, profit factor ${f(m.profitFactor)}, expectancy ${f(m.expectancy)} USD`,
-    `Sharpe ${f(m.sharpeDaily)} (daily, annualised), ${f(m.sharpePerTrade, 3)} per trade; Sortino ${f(m.sortinoDaily)}; max drawdown ${f(m.maxDrawdown)} USD over ${f(m.maxDrawdownSec / 60, 1)} min`,
+    `Sharpe ${f(m.sharpeDaily)} (daily over ${m.days.length} day(s), annualised), ${f(m.sharpePerTrade, 3)} per trade; Sortino ${f(m.sortinoDaily)}; max drawdown ${f(m.maxDrawdown)} USD over ${f(m.maxDrawdownSec / 60, 1)} min`,
     `in the market ${f(100 * m.timeInMarket, 1)}% of the time, average hold ${f(m.averageHoldingSec, 0)} s; maker share of fills ${f(100 * m.makerShare, 1)}%; exits: ${
       Object.entries(m.exits)
         .map(([k, v]) => `${k} ${v}`)
