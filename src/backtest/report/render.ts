@@ -191,7 +191,11 @@ function headline(f: BacktestFolder): Section {
     card('Round trips', fmt(m.trades, 0), `${fmt(m.tradesPerDay, 1)} a day over ${m.days.length} day(s)`),
     card('Win rate', pct(m.winRate), `profit factor ${fmt(m.profitFactor)}`),
     card('Expectancy', `${fmt(m.expectancy)} USD`, `${fmt(m.pnlTicks, 1)} ticks in all, before fees`),
-    card('Sharpe', fmt(m.sharpeDaily), `daily, √252; ${fmt(m.sharpePerTrade, 3)} per trade`),
+    card(
+      'Sharpe',
+      fmt(m.sharpeDaily),
+      `daily over ${m.days.length} day(s), √252; ${fmt(m.sharpePerTrade, 3)} per trade`,
+    ),
     card('Sortino', fmt(m.sortinoDaily), 'daily, √252'),
     card('Max drawdown', `${fmt(m.maxDrawdown)} USD`, `lasting ${duration(m.maxDrawdownSec)}`),
     card('In the market', pct(m.timeInMarket), `average hold ${duration(m.averageHoldingSec)}`),
