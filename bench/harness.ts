@@ -42,7 +42,6 @@ export async function bestAsync(fn: () => Promise<void>, runs = 7): Promise<numb
   return min;
 }
 
-/** Collects rows and prints them. */
 /** Each key's best time (the map) and its time in every round, in order (`rounds`). */
 export class Timings<K> extends Map<K, number> {
   readonly rounds = new Map<K, number[]>();
@@ -101,6 +100,7 @@ export function pairedNote(ratios: readonly number[]): string {
   return `median of ${ratios.length} paired rounds ${median(ratios).toFixed(3)}x, ${lo.toFixed(2)}–${hi.toFixed(2)}x`;
 }
 
+/** Collects rows and prints them. */
 export class Report {
   readonly rows: Row[] = [];
   readonly #json: boolean;

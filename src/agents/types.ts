@@ -76,8 +76,8 @@ const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFi
  */
 export function ownSignal(s: AgentSignal): AgentSignal {
   // Defaults are the schema's to fill in (a copy): only a signal with every field is taken as it is.
-  if (s.sizeScale === undefined || s.passivePrice === undefined) return validSignal(s);
-  if (!acceptable(s as unknown as Record<string, unknown>)) return validSignal(s);
+  const whole = s.sizeScale !== undefined && s.passivePrice !== undefined;
+  if (!whole || !acceptable(s as unknown as Record<string, unknown>)) return validSignal(s);
   Object.freeze(s.evidence);
   Object.freeze(s.flags);
   VALIDATED.add(Object.freeze(s));
