@@ -77,15 +77,15 @@ describe('services stopped and started again', () => {
     await execute.start();
     const ingest = ingestFiles({ bus, files });
     // Each stage stopped a third of the way through and replaced by a new one.
-    await until(() => featurize.counts.records > bt.records / 3, 'featurize a third through');
+    await until(() => featurize.counts.records > bt.records / 3, 'featurize a third through', 60_000);
     await featurize.stop();
     featurize = new FeaturizeService({ bus: client(), loop: ofiSetup.loop });
     await featurize.start();
-    await until(() => decide.decisions > 5, 'decide five decisions in');
+    await until(() => decide.decisions > 5, 'decide five decisions in', 60_000);
     await decide.stop();
     decide = new DecideService({ bus: client(), tier1: ofiSetup.tier1, pipeline: ofiSetup.pipeline });
     await decide.start();
-    await until(() => execute.records > bt.records / 2, 'execute half through');
+    await until(() => execute.records > bt.records / 2, 'execute half through', 60_000);
     await execute.stop();
     execute = new ExecuteService({ bus: client(), execution: ofiSetup.execution, runId: 'bt' });
     await execute.start();
@@ -113,6 +113,7 @@ describe('services stopped and started again', () => {
     await until(
       () => seconds.size > 0 && [...seconds.keys()].some((k) => k.includes(':end:')),
       'the audit read',
+      60_000,
     );
     await new Promise((r) => setTimeout(r, 200));
     const twice = [...seconds].filter(([, n]) => n > 1);
