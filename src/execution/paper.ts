@@ -132,9 +132,12 @@ class Market {
   }
 
   get idle(): boolean {
-    return (
-      this.resting.length === 0 && this.stops.length === 0 && this.taken.size === 0 && this.traded.size === 0
-    );
+    return !this.working && this.taken.size === 0 && this.traded.size === 0;
+  }
+
+  /** Whether an order of ours rests here or waits for its stop price (what a record can fill). */
+  get working(): boolean {
+    return this.resting.length > 0 || this.stops.length > 0;
   }
 
   /** Shown at `price` but not there for us: what we and the market's trades already took. */
@@ -490,7 +493,6 @@ export class PaperBroker implements ReplayingBroker {
       const price = l2 !== null ? l2.price : c.price;
       m.lastTrade = price;
       if (m.idle && this.#actions.length === 0) return;
-      this.#matching = c;
       const size = l2 !== null ? l2.size : c.size;
       const side = l2 !== null ? l2.side : c.side;
       // The depth this trade took is still shown until the next record removes it.
@@ -498,18 +500,20 @@ export class PaperBroker implements ReplayingBroker {
         const key = Market.takenKey(side === BID, price);
         m.traded.add(key, size);
       }
+      // With nothing of ours working, the trade only marks the depth it took.
+      if (!m.working) return;
+      this.#matching = c;
       this.#onTrade(m, price, size, side);
       this.#onBook(m, price);
       this.#matching = null;
       return;
-    } else {
-      if (m.idle) return;
-      this.#matching = c;
-      if (l2 !== null) {
-        if (!m.quote) this.#onDepth(m, l2);
-      } else this.#onMboChange(m, action, c.side, c.price, c.size);
     }
-    this.#onBook(m, Number.NaN);
+    if (m.idle) return;
+    this.#matching = c;
+    if (l2 !== null) {
+      if (!m.quote) this.#onDepth(m, l2);
+    } else this.#onMboChange(m, action, c.side, c.price, c.size);
+    if (m.working) this.#onBook(m, Number.NaN);
     this.#matching = null;
   }
 
@@ -811,12 +815,19 @@ export class PaperBroker implements ReplayingBroker {
         return;
     }
     const ch = book.changes;
+    const depleted = m.taken.size > 0 || m.traded.size > 0;
+    const resting = m.resting.length > 0;
     for (let i = 0; i < ch.count; i++) {
       const buy = ch.side[i] === BID;
       const price = ch.price[i];
+      // What was taken on the other side of the change, and our orders at its price: the level's
+      // size is looked up only when one of them is there.
+      const other = Market.takenKey(!buy, price);
+      const trim = depleted && (m.taken.has(other) || m.traded.has(other));
+      const at = resting ? m.atPrice.get(buy ? price : -price) : undefined;
+      if (!trim && at === undefined) continue;
       const now = sizeAt(book, buy, price);
-      if (m.taken.size > 0 || m.traded.size > 0) this.#trim(m, !buy, price, now, ch.delta[i]);
-      const at = m.atPrice.get(buy ? price : -price);
+      if (trim) this.#trim(m, !buy, price, now, ch.delta[i]);
       if (at === undefined) continue;
       const before = now - ch.delta[i];
       for (const w of at) if (w.pos !== null) this.queue.depth(w.pos, before, now);
