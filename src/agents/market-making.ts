@@ -46,7 +46,7 @@ export function analyzeMarketMaking(
   const evidence: Evidence = pick(s, FIELDS);
   const base = { horizonSec: params.horizonSec, evidence };
   const flat = (confidence: number, rationale: string, flags: RiskFlag[] = []) =>
-    signal('market_making', { ...base, direction: 'flat', confidence, flags, rationale });
+    signal('market_making', { direction: 'flat', confidence, flags, rationale, ...base });
   const mp = fairPrice(s);
   const depth = s.depth_bid_5 + s.depth_ask_5;
   if (!ready(s.spread_ticks, s.spread_bps, s.mid, mp, s.ofi_10s, depth)) return flat(0, 'book not ready');
@@ -76,12 +76,12 @@ export function analyzeMarketMaking(
   let confidence = 0.5 + 0.5 * Math.abs(m);
   if (Number.isFinite(s.vpin_cdf)) confidence *= 1 - s.vpin_cdf;
   return signal('market_making', {
-    ...base,
     direction: long ? 'long' : 'short',
     confidence,
     flags,
     passivePrice,
     rationale: `tight balanced book, microprice ${long ? 'above' : 'below'} mid: join the ${long ? 'bid' : 'offer'} at ${passivePrice}`,
+    ...base,
   });
 }
 

@@ -60,18 +60,18 @@ export function analyzeMicrostructure(
   const base = { horizonSec: params.horizonSec, evidence };
   if (!ready(s.spread_ticks, s.mid)) {
     return signal('microstructure', {
-      ...base,
       direction: 'flat',
       confidence: 0,
       rationale: 'book not ready',
+      ...base,
     });
   }
   if (s.spread_ticks <= 0) {
     return signal('microstructure', {
-      ...base,
       direction: 'flat',
       confidence: 0,
       rationale: `crossed or locked book (spread ${s.spread_ticks} ticks)`,
+      ...base,
     });
   }
   const flags: RiskFlag[] = [];
@@ -124,11 +124,11 @@ export function analyzeMicrostructure(
   const core = [ofi, queue, micro].filter(Number.isFinite).length;
   if (core < 2 || wReady === 0) {
     return signal('microstructure', {
-      ...base,
       direction: 'flat',
       confidence: 0,
       flags,
       rationale: 'fewer than two of OFI, queue imbalance and microprice ready',
+      ...base,
     });
   }
   const score = acc / wReady;
@@ -140,11 +140,11 @@ export function analyzeMicrostructure(
     (params.threshold > 0 ? 0.5 * (1 - Math.abs(score) / params.threshold) : 0.5) * (wReady / wSum);
   const direction = score > params.threshold ? 'long' : score < -params.threshold ? 'short' : 'flat';
   return signal('microstructure', {
-    ...base,
     direction,
     confidence: direction === 'flat' ? flatConfidence : confidence,
     flags,
     rationale: `book score ${score.toFixed(2)}${wide ? ' on a wide spread' : ''}`,
+    ...base,
   });
 }
 

@@ -132,10 +132,10 @@ export function analyzeMomentum(
   const base = { horizonSec: params.horizonSec, evidence };
   if (!ready(s.ema_3, s.ema_6, s.ema_12, s.rsi_7, s.adx_7)) {
     return signal('momentum', {
-      ...base,
       direction: 'flat',
       confidence: 0,
       rationale: 'indicators not ready',
+      ...base,
     });
   }
   const up = s.ema_3 > s.ema_6 && s.ema_6 > s.ema_12;
@@ -144,18 +144,18 @@ export function analyzeMomentum(
   const diAgainst = up ? s.minus_di_7 > s.plus_di_7 : down ? s.plus_di_7 > s.minus_di_7 : false;
   if ((!up && !down) || diAgainst) {
     return signal('momentum', {
-      ...base,
       direction: 'flat',
       confidence: params.flatConfidence,
       rationale: diAgainst ? 'EMAs stacked but directional index disagrees' : 'EMAs not stacked',
+      ...base,
     });
   }
   if (s.adx_7 < params.adxTrendMin) {
     return signal('momentum', {
-      ...base,
       direction: 'flat',
       confidence: params.flatConfidence,
       rationale: `EMAs stacked ${up ? 'up' : 'down'} but ADX below ${params.adxTrendMin}`,
+      ...base,
     });
   }
   const direction: Direction = up ? 'long' : 'short';
@@ -180,10 +180,10 @@ export function analyzeMomentum(
     confidence *= support;
   }
   return signal('momentum', {
-    ...base,
     direction,
     confidence,
     rationale: `EMAs stacked ${up ? 'up' : 'down'} with ADX ${s.adx_7.toFixed(1)}${exhausted ? ', RSI exhausted' : ''}`,
+    ...base,
   });
 }
 

@@ -26,11 +26,11 @@ export function analyzeRegime(
   const base = { horizonSec: params.horizonSec, direction: 'flat' as const };
   if (r === null || !Number.isFinite(r.probability)) {
     return signal('regime', {
-      ...base,
       evidence: { state: r?.state ?? null, probability: r ? num(r.probability) : null },
       confidence: 0,
       sizeScale: params.unknownScale,
       rationale: 'regime not ready',
+      ...base,
     });
   }
   const sinceMs = input.nowMs - r.lastTransitionMs;
@@ -62,12 +62,12 @@ export function analyzeRegime(
   }
   evidence.size_scale = size;
   return signal('regime', {
-    ...base,
     evidence,
     confidence: r.probability,
     flags,
     sizeScale: Math.min(2, Math.max(0, size)),
     rationale: `${r.state} volatility, stance ${r.stance}, size × ${size}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    ...base,
   });
 }
 

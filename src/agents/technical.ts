@@ -62,15 +62,15 @@ export function analyzeTechnical(
   evidence.short_score = shortScore;
   const base = { horizonSec: params.horizonSec, evidence };
   if (nLong + nShort === 0) {
-    return signal('technical', { ...base, direction: 'flat', confidence: 0, rationale: 'no valid setups' });
+    return signal('technical', { direction: 'flat', confidence: 0, rationale: 'no valid setups', ...base });
   }
   const edge = longScore - shortScore;
   if (Math.abs(edge) <= params.minEdge) {
     return signal('technical', {
-      ...base,
       direction: 'flat',
       confidence: Math.max(longScore, shortScore),
       rationale: `long and short setups balance (${longScore.toFixed(2)} vs ${shortScore.toFixed(2)})`,
+      ...base,
     });
   }
   const best = (edge > 0 ? bestLong : bestShort) as Setup;
@@ -84,10 +84,10 @@ export function analyzeTechnical(
     if (typeof v === 'number') evidence[`${best.technique}.${k}`] = num(v);
   }
   return signal('technical', {
-    ...base,
     direction: edge > 0 ? 'long' : 'short',
     confidence: Math.abs(edge),
     rationale: `${edge > 0 ? nLong : nShort} ${edge > 0 ? 'long' : 'short'} setup(s), best ${best.technique}`,
+    ...base,
   });
 }
 

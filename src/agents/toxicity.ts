@@ -43,9 +43,9 @@ export function analyzeToxicity(
   const car = s.cancel_add_ratio;
   if (!Number.isFinite(cdf) && !Number.isFinite(car) && !Number.isFinite(sweeps)) {
     return signal('toxicity', {
-      ...base,
       confidence: 0,
       rationale: 'VPIN, cancel-to-add and sweeps not ready',
+      ...base,
     });
   }
   const flags: RiskFlag[] = [];
@@ -64,7 +64,6 @@ export function analyzeToxicity(
     clamp(car / params.cancelAddRiskOff),
   );
   return signal('toxicity', {
-    ...base,
     confidence,
     flags,
     rationale:
@@ -73,6 +72,7 @@ export function analyzeToxicity(
         : flags.length > 0
           ? `elevated: ${[...new Set(flags)].join(', ')}`
           : 'flow not toxic',
+    ...base,
   });
 }
 
