@@ -23,7 +23,7 @@ import {
   RiskAverseQueue,
 } from '../src/execution/index.js';
 import { simulateDay } from '../src/sim/index.js';
-import { bestOfEachAsync, pairedNote, type Report } from './harness.js';
+import { bestOfEachAsync, median, pairedNote, type Report } from './harness.js';
 
 const RESTING = 100;
 const ROUNDS = 3;
@@ -168,6 +168,8 @@ export async function backtestBench(report: Report): Promise<void> {
     const config = loadConfig({ env: {} });
     let events = 0;
     let trades = 0;
+    // The share of each backtest's time its decisions took (their own measured times).
+    const deciding: number[] = [];
     // Five turns each, in alternating order, each keeping its best: the machine's speed comes and
     // goes (by up to 2x on a shared host); each round's own ratio is noted too.
     const times = await bestOfEachAsync(['features', 'backtest'] as const, 5, async (k) => {
@@ -175,10 +177,13 @@ export async function backtestBench(report: Report): Promise<void> {
         await runFeatures(files, { out: join(dir, 'f.csv'), every: 60_000_000_000n });
         return;
       }
+      const t0 = performance.now();
       const run = await runBacktest(
         files,
         backtestSetup(config, { llm: null, regime: null, runId: 'bench' }),
       );
+      const ms = performance.now() - t0;
+      deciding.push(run.decisions.reduce((sum, d) => sum + d.timings.total, 0) / ms);
       events = run.records;
       trades = run.trader.fills.length;
     });
@@ -192,7 +197,7 @@ export async function backtestBench(report: Report): Promise<void> {
       events / tBt,
       'events/s',
       base,
-      `${trades.toLocaleString('en-US')} fills; ${pairedNote(ratios)}`,
+      `${trades.toLocaleString('en-US')} fills; decisions ${(100 * median(deciding)).toFixed(0)}% of a run's time (median); ${pairedNote(ratios)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
