@@ -345,13 +345,20 @@ export class PaperBroker implements ReplayingBroker {
     if ([...this.#markets.values()].some((m) => m.quote)) this.#nextRolloverMs = Number.NEGATIVE_INFINITY;
   }
 
-  /** Adds an instrument to trade (nothing happens if one of that id is known already). */
-  addInstrument(t: PaperInstrument): void {
-    if (this.#markets.has(t.instrumentId)) return;
-    const m = new Market(t);
-    this.#markets.set(t.instrumentId, m);
-    if (m.quote && this.#nextRolloverMs === Number.POSITIVE_INFINITY)
-      this.#nextRolloverMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Adds an instrument to trade (nothing happens if one of that id is known already). `book` is its
+   * book as the data has it now, for an instrument added after its records began: orders meet it
+   * before the instrument's next record.
+   */
+  addInstrument(t: PaperInstrument, book?: BookView): void {
+    let m = this.#markets.get(t.instrumentId);
+    if (m === undefined) {
+      m = new Market(t);
+      this.#markets.set(t.instrumentId, m);
+      if (m.quote && this.#nextRolloverMs === Number.POSITIVE_INFINITY)
+        this.#nextRolloverMs = Number.NEGATIVE_INFINITY;
+    }
+    if (m.book === null && book !== undefined && book.updates > 0) m.book = book;
   }
 
   onReport(listener: ReportListener): void {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { depth, px, replayThrough, SIX_E_MBP, type Step, trade } from '../../test/execution.js';
+import type { BookView } from '../book/index.js';
+import type { RecordCursor } from '../data/dbn/index.js';
 import { planBracket } from './bracket.js';
 import { executionConfig } from './config.js';
 import { paperTrader, type Trader } from './trader.js';
@@ -144,6 +146,34 @@ function at(min: number, ticks = 0, then?: Step['then']): Step {
 }
 
 describe('trader: brackets on the paper broker', () => {
+  test('an instrument added after its records began trades at once on the book it is given', async () => {
+    // As a spot pair first traded by a decision on its future: its quotes came before the trader
+    // knew it. Without its book the decision is refused; with it, the entry fills on the next record.
+    for (const given of [false, true]) {
+      const t = paperTrader({
+        instruments: [],
+        config: executionConfig({ paper: { latency: { entryMs: 0, modifyMs: 0, cancelMs: 0, ackMs: 0 } } }),
+        runId: 'test',
+      });
+      let last: BookView | undefined;
+      const reasons: (string | null)[] = [];
+      const act = (now: bigint) => {
+        t.addInstrument({ instrumentId: ID, symbol: SIX_E_MBP.symbol }, given ? last : undefined);
+        reasons.push(t.act({ instrumentId: ID, target: 1 }, now)?.reason ?? null);
+      };
+      const watched = {
+        before: (c: RecordCursor) => t.before(c),
+        after: (c: RecordCursor, book: BookView) => {
+          last = book;
+          t.after(c, book);
+        },
+      };
+      await replayThrough(watched, [at(0), at(0.5, 0, act), at(1)], 'mbp-10');
+      assert.deepEqual(reasons, [given ? null : 'NO_MARKET_DATA'], `book given: ${given}`);
+      assert.equal(t.position(ID), given ? 1 : 0, `book given: ${given}`);
+    }
+  });
+
   test('an approved long: entry, then stop and target; the target fills and the stop is cancelled', async () => {
     const t = trader();
     await replayThrough(

@@ -324,15 +324,25 @@ export class Trader {
 
   /**
    * An instrument to trade, as its symbol names it: a CME FX future or a spot pair. Returns false
-   * (and trades nothing of it) for any other symbol.
+   * (and trades nothing of it) for any other symbol. `book` is its book as the data has it now,
+   * for an instrument added after its records began (a spot pair the first decision on its future
+   * trades): read from then on as after a record, so that decision need not wait for the next quote.
    */
-  addInstrument(i: TradedInstrument): boolean {
-    if (this.portfolio.terms(i.instrumentId) !== undefined) return true;
-    if (!isTradable(i.symbol)) return false;
-    const terms = paperInstrument(i, this.config);
-    this.portfolio.add(terms);
-    if (this.broker instanceof PaperBroker) this.broker.addInstrument(terms);
-    this.#bookResumed(i.instrumentId);
+  addInstrument(i: TradedInstrument, book?: BookView): boolean {
+    if (this.portfolio.terms(i.instrumentId) === undefined) {
+      if (!isTradable(i.symbol)) return false;
+      const terms = paperInstrument(i, this.config);
+      this.portfolio.add(terms);
+      if (this.broker instanceof PaperBroker) this.broker.addInstrument(terms, book);
+      this.#bookResumed(i.instrumentId);
+    }
+    if (book !== undefined && book.updates > 0) {
+      const slot = this.#slot(i.instrumentId);
+      if (slot.book === null) {
+        slot.book = book;
+        slot.lastDataMs = book.tsRecvMs;
+      }
+    }
     return true;
   }
 

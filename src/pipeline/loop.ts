@@ -516,7 +516,9 @@ export class DecisionLoop {
     const spotMidRaw = this.#midRaw(pair.spotId);
     if (!(spotMidRaw > 0)) return null;
     const symbol = this.engine.symbolOf(pair.spotId);
-    if (symbol !== undefined) this.#trader?.addInstrument({ instrumentId: pair.spotId, symbol });
+    // The pair's quotes so far reached no trader: it gets the pair's book as it stands.
+    const book = this.engine.book(pair.spotId, false) ?? undefined;
+    if (symbol !== undefined) this.#trader?.addInstrument({ instrumentId: pair.spotId, symbol }, book);
     return {
       spotId: pair.spotId,
       root,
