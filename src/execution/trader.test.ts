@@ -128,9 +128,12 @@ describe('brackets from decisions', () => {
 
 const ID = SIX_E_MBP.instrumentId;
 
-function trader(overrides: Parameters<typeof executionConfig>[0] = {}): Trader {
+function trader(
+  overrides: Parameters<typeof executionConfig>[0] = {},
+  instruments = [{ instrumentId: ID, symbol: SIX_E_MBP.symbol }],
+): Trader {
   return paperTrader({
-    instruments: [{ instrumentId: ID, symbol: SIX_E_MBP.symbol }],
+    instruments,
     config: executionConfig({
       paper: { latency: { entryMs: 0, modifyMs: 0, cancelMs: 0, ackMs: 0 } },
       ...overrides,
@@ -150,11 +153,7 @@ describe('trader: brackets on the paper broker', () => {
     // As a spot pair first traded by a decision on its future: its quotes came before the trader
     // knew it. Without its book the decision is refused; with it, the entry fills on the next record.
     for (const given of [false, true]) {
-      const t = paperTrader({
-        instruments: [],
-        config: executionConfig({ paper: { latency: { entryMs: 0, modifyMs: 0, cancelMs: 0, ackMs: 0 } } }),
-        runId: 'test',
-      });
+      const t = trader({}, []);
       let last: BookView | undefined;
       const reasons: (string | null)[] = [];
       const act = (now: bigint) => {

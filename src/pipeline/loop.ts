@@ -516,7 +516,7 @@ export class DecisionLoop {
     const spotMidRaw = this.#midRaw(pair.spotId);
     if (!(spotMidRaw > 0)) return null;
     const symbol = this.engine.symbolOf(pair.spotId);
-    // The pair's quotes so far reached no trader: it gets the pair's book as it stands.
+    // Quotes of the pair before the trader knew it reached no trader: it gets the book as it stands.
     const book = this.engine.book(pair.spotId, false) ?? undefined;
     if (symbol !== undefined) this.#trader?.addInstrument({ instrumentId: pair.spotId, symbol }, book);
     return {
