@@ -126,7 +126,7 @@ export const PipelineConfigSchema = z
         /** Off: the first decisions of a session run while V8 still compiles the pipeline. */
         enabled: flag(true),
         /** Most synthetic decisions. */
-        decisions: posInt(400),
+        decisions: posInt(1_500),
         /** Wall-clock bound, ms: the warm-up stops after the first decision that ends past it. */
         maxMs: pos(1_000),
       }),

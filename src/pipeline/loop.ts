@@ -56,6 +56,7 @@ import {
 } from '../strategy/index.js';
 import type { Decision, DecisionPipeline, Trigger } from './pipeline.js';
 import { type SpotLeg, spotLots, spotTerms } from './spot-route.js';
+import { MAX_CLOSES } from './warmup.js';
 
 export interface DecisionLoopOptions {
   /** The pipeline that decides on each grid point's triggers; give it, or `onGrid`. */
@@ -129,8 +130,6 @@ interface Instrument {
   lastSweepMs: number;
 }
 
-/** Closes kept for the momentum analyst's bootstrap. */
-const MAX_CLOSES = 120;
 /** Sweeps kept for the toxicity analyst's count. */
 const SWEEP_MEMORY_MS = 60_000;
 

@@ -288,6 +288,9 @@ function quantApproval(
   };
 }
 
+/** The default stopwatch: one function for every pipeline, so that compiled calls to it stay valid. */
+const performanceNow = (): number => performance.now();
+
 export class DecisionPipeline {
   readonly config: PipelineConfig;
   readonly portfolio: PortfolioView;
@@ -306,7 +309,7 @@ export class DecisionPipeline {
     this.#seq = opts.lastDecision ?? 0;
     this.#tier1 = opts.tier1;
     this.#llm = opts.llm ?? null;
-    this.#now = opts.stopwatch ?? (() => performance.now());
+    this.#now = opts.stopwatch ?? performanceNow;
     this.#onDecision = opts.onDecision;
     this.#live = opts.live ?? false;
     this.#log = componentLogger('pipeline', opts.logger);
@@ -345,9 +348,10 @@ export class DecisionPipeline {
   }
 
   /**
-   * Warms the pipeline up once, before its first decision (`warmup.ts`): synthetic decisions on a
-   * separate pipeline that shares only the analysts, with its own portfolio, a silent logger, no
-   * model and no `onDecision`, so nothing here sees them. Bounded by `config.warmUp` (at most
+   * Warms the pipeline up once, before its first decision (`warmup.ts`): synthetic decisions on
+   * separate pipelines that share only the analysts, with a silent logger, no model and no
+   * `onDecision`, so nothing here sees them; they read the warm-up's own book, and every fourth
+   * this pipeline's portfolio (only read). Bounded by `config.warmUp` (at most
    * `decisions`, stopping past `maxMs` of wall time); `enabled: false` makes it a no-op. Later calls
    * return the first call's report. `DecisionLoop.run` calls it when a session starts.
    */
@@ -357,14 +361,23 @@ export class DecisionPipeline {
       if (!w.enabled) this.#warmUp = Promise.resolve({ decisions: 0, ms: 0 });
       else {
         const book = warmUpPortfolio(this.config.limits);
-        const shadow = new DecisionPipeline({
-          tier1: this.#tier1,
-          config: this.config,
-          live: this.#live,
-          portfolio: book,
-          logger: silentLogger(),
-        });
-        this.#warmUp = runWarmUp((trigger, input) => shadow.decide(trigger, input), w, book);
+        const shadowOn = (portfolio: PortfolioView) =>
+          new DecisionPipeline({
+            tier1: this.#tier1,
+            config: this.config,
+            live: this.#live,
+            portfolio,
+            logger: silentLogger(),
+          });
+        const shadow = shadowOn(book);
+        // Every fourth synthetic decision reads the session's own portfolio (reads only), so that
+        // the risk checks are compiled for its kind of book as well as the warm-up's.
+        const own = shadowOn(this.portfolio);
+        this.#warmUp = runWarmUp(
+          (trigger, input, k) => (k % 4 === 1 ? own : shadow).decide(trigger, input),
+          w,
+          book,
+        );
       }
     }
     return this.#warmUp;

@@ -19,6 +19,15 @@ import { DecisionLoop } from './loop.js';
 import { analystsTier, type Decision, DecisionPipeline, type Tier1 } from './pipeline.js';
 import { WARM_UP_VARIANTS, warmUpDecision, warmUpPortfolio } from './warmup.js';
 
+/** Parts of analysts' rationales the warm-up must draw. */
+const RATIONALES = [
+  'directional index disagrees',
+  'ADX below',
+  'setups balance',
+  'microprice at mid',
+  'toxic flow',
+];
+
 describe('warm-up inputs', () => {
   test('a synthetic snapshot is frozen and has the engine snapshot keys in their order', () => {
     // engine.test.ts pins a real snapshot's keys to this same list.
@@ -49,7 +58,7 @@ describe('warm-up inputs', () => {
     assert.deepEqual(warmUpDecision(37), warmUpDecision(37));
   });
 
-  test('the first 60 take every route, approve long and short, and draw a veto from every validator', async () => {
+  test("the first 60 take every route, approve long and short, draw a veto from every validator and the analysts' other answers", async () => {
     const decisions: Decision[] = [];
     const book = warmUpPortfolio(DEFAULT_PIPELINE_CONFIG.limits);
     const pipeline = new DecisionPipeline({
@@ -71,6 +80,10 @@ describe('warm-up inputs', () => {
       for (const s of d.signals) {
         seen.add(`${s.agent} ${s.direction}`);
         if (s.rationale.includes('not ready')) seen.add(`${s.agent} not ready`);
+        for (const r of RATIONALES) if (s.rationale.includes(r)) seen.add(`${s.agent}: ${r}`);
+        const e = s.evidence;
+        if (typeof e.sweeps_in_window === 'number') seen.add(`${e.sweeps_in_window} sweeps`);
+        if (Number(e.setups_long) >= 2 || Number(e.setups_short) >= 2) seen.add('two setups on a side');
       }
     }
     const want = [
@@ -99,6 +112,14 @@ describe('warm-up inputs', () => {
       'session flat',
       // Toxicity is never 'not ready' in a session: the loop always gives the recent sweeps.
       ...['momentum', 'microstructure', 'market_making', 'regime'].map((a) => `${a} not ready`),
+      // Answers a session meets that V8 would otherwise first compile on real data.
+      'momentum: directional index disagrees',
+      'momentum: ADX below',
+      'technical: setups balance',
+      'market_making: microprice at mid',
+      'market_making: toxic flow',
+      ...[0, 1, 2, 3, 4].map((n) => `${n} sweeps`),
+      'two setups on a side',
     ];
     assert.deepEqual(
       want.filter((w) => !seen.has(w)),

@@ -12,10 +12,16 @@
  * the same hidden class as a real one and the compiled code's shape checks hold on real data; setups,
  * sweeps and the regime state are built in the order their producers use.
  *
- * No trace: the decisions are taken by a separate pipeline (`DecisionPipeline.warmUp`) sharing only
- * the analysts (pure functions, or a worker pool that keeps no results), with its own intents
- * portfolio, a silent logger, no model (nothing is asked, cached or paid for) and no `onDecision`;
- * its decisions are dropped. Bounded: at most `warmUp.decisions` decisions, and it stops after the
+ * What real sessions meet and a warm-up must too, or V8 throws the compiled code away at the first
+ * real decision that does and compiles it again several hundred decisions later: times with seconds,
+ * balanced setups and two on a side, a microprice at the mid, one to four sweeps, a directional
+ * index against the EMAs, as many closes as a session keeps (the bootstrap's table reused).
+ *
+ * No trace: the decisions are taken by separate pipelines (`DecisionPipeline.warmUp`) sharing only
+ * the analysts (pure functions, or a worker pool that keeps no results), with their own intents, a
+ * silent logger, no model (nothing is asked, cached or paid for) and no `onDecision`; their
+ * decisions are dropped. They read the warm-up's own book (`WarmUpBook`), and every fourth the
+ * session's portfolio, which a `PortfolioView` only reads. Bounded: at most `warmUp.decisions` decisions, and it stops after the
  * first that ends past `warmUp.maxMs` of wall time.
  */
 
@@ -74,6 +80,8 @@ const TIMES_MS = [
   Date.UTC(2026, 0, 17, 12, 0),
 ];
 const CONVICTIONS = [0.3, 0.65, 1] as const;
+/** 1-minute closes a session keeps for the momentum analyst's bootstrap (the decision loop's). */
+export const MAX_CLOSES = 120;
 const TRIGGERS: readonly TriggerKind[] = ['bar', 'setup', 'sweep', 'toxicity'];
 const TECHNIQUES: readonly TechniqueName[] = ['orb', 'vwap', 'emaMomentum', 'liquiditySweep', 'fvg'];
 const STANCES: readonly Stance[] = ['momentum', 'mean_reversion', 'reduce', 'stand_aside'];
@@ -105,6 +113,10 @@ function snapshotOf(ms: number, symbol: string, id: number, m: Market): FeatureS
   const trend = m.variant === 'mixed' ? -s : s;
   const ema = (k: number) => mid * (1 - trend * c * k * 2e-4) + r;
   const wall = (on: boolean, px: number) => (on ? px : Number.NaN);
+  // A balanced book in the `regime` variant: the microprice at the mid (no side to join).
+  const lean = m.variant === 'regime' ? 0 : s * c;
+  // The directional index against the EMAs in the `crossed` variant (momentum stays flat).
+  const di = m.variant === 'crossed' ? -trend : trend;
   const tsNs = BigInt(ms) * 1_000_000n;
   return Object.freeze({
     ts: formatTimestamp(tsNs) ?? '',
@@ -115,8 +127,8 @@ function snapshotOf(ms: number, symbol: string, id: number, m: Market): FeatureS
     spread_ticks: spread,
     spread_bps: ((spread * tick) / mid) * 1e4,
     mid,
-    microprice: mid + s * c * 0.6 * half,
-    microprice_stoikov: id === 1 ? mid + s * c * 0.5 * half : Number.NaN,
+    microprice: mid + lean * 0.6 * half,
+    microprice_stoikov: id === 1 ? mid + lean * 0.5 * half : Number.NaN,
     qi_l1: s * c * 0.7 + r,
     qi_l5: s * c * 0.5 + r,
     qi_l10: s * c * 0.3 + r,
@@ -132,7 +144,7 @@ function snapshotOf(ms: number, symbol: string, id: number, m: Market): FeatureS
     volume_delta: s * c * 40 + r,
     cvd: s * 900 * c,
     trade_rate: 2 + 6 * c,
-    cancel_add_ratio: m.variant === 'toxic' ? 3.5 : 0.6 + 0.5 * c + r,
+    cancel_add_ratio: m.variant === 'toxic' ? (s > 0 ? 3.5 : 0.9) : 0.6 + 0.5 * c + r,
     sweep_alerts: m.variant === 'sweeps' ? 4 : 1,
     basis: Number.NaN,
     basis_dev: Number.NaN,
@@ -154,9 +166,9 @@ function snapshotOf(ms: number, symbol: string, id: number, m: Market): FeatureS
     ema_6: ema(2),
     ema_12: ema(3),
     rsi_7: 50 + s * c * 32 + r,
-    adx_7: 12 + 30 * c + r,
-    plus_di_7: 22 + 10 * trend * c,
-    minus_di_7: 22 - 10 * trend * c,
+    adx_7: m.variant === 'stale' ? 15 + r : 12 + 30 * c + r,
+    plus_di_7: 22 + 10 * di * c,
+    minus_di_7: 22 - 10 * di * c,
     atr_7: 6 * tick * (1 + c),
     vwap: mid - s * 4 * tick,
     vwap_sd: 5 * tick,
@@ -187,11 +199,16 @@ function setupsOf(ms: number, symbol: string, m: Market, k: number): Setup[] {
       }),
     });
   const out = [make(m.side, 0.4 + 0.5 * m.conviction, 0)];
-  if (m.conviction < 0.5) out.push(make(m.side > 0 ? -1 : 1, 0.35, 1));
+  // Against it: weaker, or (in the `mixed` variant) as strong, the two sides balancing.
+  if (m.conviction < 0.5)
+    out.push(make(m.side > 0 ? -1 : 1, m.variant === 'mixed' ? out[0].confidence : 0.35, 1));
+  // A second setup on the main side: weaker, or (at full conviction) as strong from another technique.
+  else out.push(make(m.side, m.conviction === 1 ? 0.4 + 0.5 * m.conviction : 0.3, 2));
   return out;
 }
 
-function sweepsOf(ms: number, m: Market): SweepAlert[] {
+/** One to four sweeps in the last minute (the toxicity analyst's count below, at and past its limit). */
+function sweepsOf(ms: number, m: Market, k: number): SweepAlert[] {
   const sweep = (dt: number): SweepAlert => ({
     side: m.side > 0 ? 'buy' : 'sell',
     levels: 3 + (dt % 3),
@@ -199,7 +216,7 @@ function sweepsOf(ms: number, m: Market): SweepAlert[] {
     tMs: ms - dt * 1_000,
     price: m.mid + m.side * 3 * m.tick,
   });
-  return [sweep(40), sweep(20), sweep(5)];
+  return [sweep(50), sweep(40), sweep(20), sweep(5)].slice(3 - (Math.floor(k / 10) % 4));
 }
 
 function regimeOf(ms: number, k: number): RegimeState {
@@ -236,7 +253,9 @@ export function warmUpDecision(k: number): { trigger: Trigger; input: AgentInput
   const side = Math.floor(k / WARM_UP_VARIANTS.length) % 2 === 0 ? 1 : -1;
   const conviction = CONVICTIONS[Math.floor(k / (2 * WARM_UP_VARIANTS.length)) % CONVICTIONS.length];
   const inst = INSTRUMENTS[k % INSTRUMENTS.length];
-  const ms = TIMES_MS[k % TIMES_MS.length] + 60_000 * Math.floor(k / TIMES_MS.length);
+  // Whole seconds, as a session's grid: minutes and seconds of local time as fractions.
+  const ms =
+    TIMES_MS[k % TIMES_MS.length] + 60_000 * Math.floor(k / TIMES_MS.length) + 1_000 * ((7 * k) % 60);
   const spread = variant === 'wide' ? 3 : variant === 'crossed' ? 0 : 1;
   const m: Market = {
     side,
@@ -255,8 +274,9 @@ export function warmUpDecision(k: number): { trigger: Trigger; input: AgentInput
     regime: variant === 'regime' || variant === 'toxic' ? regimeOf(ms, k) : null,
     nowMs: ms,
     lastEventMs: variant === 'stale' ? ms - 30_000 : ms,
-    closes: Object.freeze(closesOf(m, variant === 'unready' ? 5 : 20 + (k % 41))),
-    recentSweeps: Object.freeze(variant === 'sweeps' ? sweepsOf(ms, m) : []),
+    // Mostly as many closes as a session keeps (the bootstrap's table is then reused, as in a session).
+    closes: Object.freeze(closesOf(m, variant === 'unready' ? 5 : k % 4 === 0 ? 20 + (k % 41) : MAX_CLOSES)),
+    recentSweeps: Object.freeze(variant === 'sweeps' ? sweepsOf(ms, m, k) : []),
   });
   const kind = TRIGGERS[k % TRIGGERS.length];
   // The two shapes of the loop's triggers: without and with a detail.
@@ -317,7 +337,7 @@ export interface WarmUpLimits {
  * ends past `limits.maxMs`; the decisions themselves are dropped.
  */
 export async function runWarmUp(
-  decide: (trigger: Trigger, input: AgentInput) => Promise<unknown>,
+  decide: (trigger: Trigger, input: AgentInput, k: number) => Promise<unknown>,
   limits: WarmUpLimits,
   book?: WarmUpBook,
 ): Promise<WarmUpReport> {
@@ -326,7 +346,7 @@ export async function runWarmUp(
   while (n < limits.decisions) {
     book?.step(n);
     const { trigger, input } = warmUpDecision(n);
-    await decide(trigger, input);
+    await decide(trigger, input, n);
     n++;
     if (performance.now() - t0 >= limits.maxMs) break;
   }
