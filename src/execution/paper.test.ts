@@ -298,6 +298,45 @@ describe('paper broker: time in force, cancel and replace', () => {
   });
 });
 
+describe('paper broker: depth we took, at a level that leaves the ten levels', () => {
+  // We buy 5 of the 20 offered at 1.08505. An ask added at 1.0850 then pushes that level out of
+  // the ten the records show (no change at 1.08505 itself), and it comes back later showing 20 as
+  // before; we buy 20 at market.
+  const SEEN = [[1.085, 10, 1]] as const;
+  async function buyAgainAfter(backMs: number): Promise<[number, number, string][]> {
+    const b = new PaperBroker({ instruments: [SIX_E_MBP] });
+    const reports = recorder(b);
+    let second = '';
+    const steps: Step[] = [
+      depth(0, BIDS, ASKS, (now) => {
+        b.submit(spec({ side: 'buy', type: 'market', quantity: 5 }), now);
+      }),
+      { record: mbp(BIDS, SEEN, { t: 100 * MS, action: 'A', side: 'A', price: 1.085, size: 10 }) },
+    ];
+    // The book as it stands, once a second, until the level comes back.
+    for (let t = 1_000; t < backMs; t += 1_000) steps.push(depth(t, BIDS, SEEN));
+    steps.push(
+      depth(backMs, BIDS, ASKS, (now) => {
+        second = b.submit(spec({ side: 'buy', type: 'market', quantity: 20 }), now).clientId;
+      }),
+      depth(backMs + 100, BIDS, ASKS),
+    );
+    await replay(b, steps, 'mbp-10');
+    return fills(reports, second);
+  }
+
+  test('gone for a few seconds, it keeps what we took: 15 left there, 5 more at 1.0851', async () => {
+    assert.deepEqual(await buyAgainAfter(5_000), [
+      [15, 1.08505, 'taker'],
+      [5, 1.0851, 'taker'],
+    ]);
+  });
+
+  test('gone for more than a minute, it comes back as depth we never took from: all 20 there', async () => {
+    assert.deepEqual(await buyAgainAfter(65_000), [[20, 1.08505, 'taker']]);
+  });
+});
+
 describe('paper broker: exact FIFO on MBO data', () => {
   const P = 1.085;
   const base = (then?: (now: bigint) => void) => [

@@ -181,6 +181,8 @@ class Market {
 class Depleted {
   #keys = new Float64Array(8);
   #values = new Float64Array(8);
+  /** Since when (ms) each key's level has been missing from the book; NaN while it is shown. */
+  #missing = new Float64Array(8);
   #n = 0;
   bids = 0;
   asks = 0;
@@ -220,13 +222,17 @@ class Depleted {
     if (n === this.#keys.length) {
       const keys = new Float64Array(2 * n);
       const values = new Float64Array(2 * n);
+      const missing = new Float64Array(2 * n);
       keys.set(this.#keys);
       values.set(this.#values);
+      missing.set(this.#missing);
       this.#keys = keys;
       this.#values = values;
+      this.#missing = missing;
     }
     this.#keys[n] = key;
     this.#values[n] = quantity;
+    this.#missing[n] = Number.NaN;
     this.#n = n + 1;
     if (key < 0) this.bids++;
     else this.asks++;
@@ -238,6 +244,7 @@ class Depleted {
     const last = --this.#n;
     this.#keys[i] = this.#keys[last];
     this.#values[i] = this.#values[last];
+    this.#missing[i] = this.#missing[last];
     if (key < 0) this.bids--;
     else this.asks--;
   }
@@ -246,7 +253,23 @@ class Depleted {
     this.bids = 0;
     this.asks = 0;
   }
+  /**
+   * Deletes the marks of levels `shown` says the book no longer shows once they have been missing
+   * for `keepMs` (from the first call that found them missing, at `nowMs`); a level shown again
+   * starts over. The NaN key (a trade without a price) has no level and stays.
+   */
+  expire(shown: (key: number) => boolean, nowMs: number, keepMs: number): void {
+    for (let i = this.#n - 1; i >= 0; i--) {
+      const key = this.#keys[i];
+      if (Number.isNaN(key) || shown(key)) this.#missing[i] = Number.NaN;
+      else if (Number.isNaN(this.#missing[i])) this.#missing[i] = nowMs;
+      else if (nowMs - this.#missing[i] >= keepMs) this.delete(key);
+    }
+  }
 }
+
+/** How long a level with a depth mark may be missing from an MBP-10 book's ten before the mark goes. */
+const MARK_UNSEEN_MS = 60_000;
 
 /** An order as the venue holds it. */
 class Working {
@@ -328,6 +351,8 @@ export class PaperBroker implements ReplayingBroker {
   #lastReportNs = 0n;
   /** Next 17:00 New York rollover (ms), for financing; +∞ when no instrument is financed. */
   #nextRolloverMs = Number.POSITIVE_INFINITY;
+  /** Next whole second (ms) at which depth marks of levels the book no longer shows are dropped. */
+  #nextSweepMs = Number.NEGATIVE_INFINITY;
   #venueNow = 0n;
   /** The record being matched: the venue's time is its ts_event (made a bigint only when a report needs it). */
   #matching: RecordCursor | null = null;
@@ -482,6 +507,28 @@ export class PaperBroker implements ReplayingBroker {
       if (ms >= this.#nextActionMs) this.#runActions(c.tsEvent, false);
     }
     if (ms >= this.#nextRolloverMs) this.#rollover(ms);
+    if (ms >= this.#nextSweepMs) this.#sweep(ms);
+  }
+
+  /**
+   * Once a second: the marks of depth we or the market's trades took at a level the ten levels of
+   * an MBP-10 book have not shown for `MARK_UNSEEN_MS` go. A change at a level trims its mark
+   * (`#trim`), but a level can leave the ten without a change of its own (an add at a better price
+   * pushes it out), and what happens to it there the data does not say: a level gone for a moment
+   * keeps its mark (what we took from it is not there to take again), one gone for a minute comes
+   * back as depth we never took from. MBP-10 books only: an order book shows every level, and a
+   * change at one always trims it.
+   */
+  #sweep(ms: number): void {
+    this.#nextSweepMs = (Math.floor(ms / 1000) + 1) * 1000;
+    for (const m of this.#markets.values()) {
+      const book = m.book;
+      if (book === null || book.kind !== 'l2' || m.quote || m.idle) continue;
+      // Keys are − for bid levels, + for ask levels.
+      const shown = (key: number) => sizeAt(book, key < 0, key < 0 ? -key : key) > 0;
+      m.taken.expire(shown, ms, MARK_UNSEEN_MS);
+      m.traded.expire(shown, ms, MARK_UNSEEN_MS);
+    }
   }
 
   /** Matching on `book`, which `c` has just updated. Call after applying `c`. */
