@@ -299,9 +299,10 @@ describe('paper broker: time in force, cancel and replace', () => {
 });
 
 describe('paper broker: depth we took, at a level that leaves the ten levels', () => {
-  // We buy 5 of the 20 offered at 1.08505. An ask added at 1.0850 then pushes that level out of
-  // the ten the records show (no change at 1.08505 itself), and it comes back later showing 20 as
-  // before; we buy 20 at market.
+  // We buy 5 of the 20 offered at 1.08505. An ask added at 1.085, a tick above the best bid, then
+  // pushes that level out of the ten the records show (no change at 1.08505 itself), and it comes
+  // back later showing 20 as before; we buy 20 at market.
+  const BIDS = [[1.08495, 100, 5]] as const;
   const SEEN = [[1.085, 10, 1]] as const;
   async function buyAgainAfter(backMs: number): Promise<[number, number, string][]> {
     const b = new PaperBroker({ instruments: [SIX_E_MBP] });
