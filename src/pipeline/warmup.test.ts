@@ -76,6 +76,8 @@ describe('warm-up inputs', () => {
       seen.add(`route ${d.route}, ${d.debate.ran ? 'debate' : 'no debate'}`);
       seen.add(`${d.approval.approved ? 'approved' : 'rejected'} ${d.approval.direction}`);
       seen.add(`trigger ${d.trigger.kind}`);
+      if (d.debate.end === 'exhausted' && d.debate.rounds % 2 === 1)
+        seen.add('a debate out of points at an odd round');
       for (const v of d.verdicts) if (!v.pass) seen.add(`veto ${v.check}`);
       for (const s of d.signals) {
         seen.add(`${s.agent} ${s.direction}`);
@@ -120,6 +122,7 @@ describe('warm-up inputs', () => {
       'market_making: toxic flow',
       ...[0, 1, 2, 3, 4].map((n) => `${n} sweeps`),
       'two setups on a side',
+      'a debate out of points at an odd round',
     ];
     assert.deepEqual(
       want.filter((w) => !seen.has(w)),

@@ -15,7 +15,8 @@
  * What real sessions meet and a warm-up must too, or V8 throws the compiled code away at the first
  * real decision that does and compiles it again several hundred decisions later: times with seconds,
  * balanced setups and two on a side, a microprice at the mid, one to four sweeps, a directional
- * index against the EMAs, as many closes as a session keeps (the bootstrap's table reused).
+ * index against the EMAs, as many closes as a session keeps (the bootstrap's table reused), a
+ * debate that runs out of points after an odd round (judged once more at its end).
  *
  * No trace: the decisions are taken by separate pipelines (`DecisionPipeline.warmUp`) sharing only
  * the analysts (pure functions, or a worker pool that keeps no results), with their own intents, a
@@ -199,9 +200,9 @@ function setupsOf(ms: number, symbol: string, m: Market, k: number): Setup[] {
       }),
     });
   const out = [make(m.side, 0.4 + 0.5 * m.conviction, 0)];
-  // Against it: weaker, or (in the `mixed` variant) as strong, the two sides balancing.
+  // Against it: weaker, or (in the `setups` variant) as strong, the two sides balancing.
   if (m.conviction < 0.5)
-    out.push(make(m.side > 0 ? -1 : 1, m.variant === 'mixed' ? out[0].confidence : 0.35, 1));
+    out.push(make(m.side > 0 ? -1 : 1, m.variant === 'setups' ? out[0].confidence : 0.35, 1));
   // A second setup on the main side: weaker, or (at full conviction) as strong from another technique.
   else out.push(make(m.side, m.conviction === 1 ? 0.4 + 0.5 * m.conviction : 0.3, 2));
   return out;
@@ -232,11 +233,15 @@ function regimeOf(ms: number, k: number): RegimeState {
   };
 }
 
-/** 1-minute closes drifting with `side`, with a deterministic wobble (the momentum bootstrap reads them). */
+/**
+ * 1-minute closes drifting with `side` (against it in the `mixed` variant, with the EMAs), with a
+ * deterministic wobble (the momentum bootstrap reads them).
+ */
 function closesOf(m: Market, n: number): number[] {
   const out: number[] = [];
+  const side = m.variant === 'mixed' ? -m.side : m.side;
   for (let i = 0; i < n; i++) {
-    const drift = m.side * m.conviction * (i - n) * 0.4;
+    const drift = side * m.conviction * (i - n) * 0.4;
     out.push(m.mid + m.tick * (drift + 3 * Math.sin(i * 1.7)));
   }
   return out;
