@@ -22,8 +22,8 @@
  * the analysts (pure functions, or a worker pool that keeps no results), with their own intents, a
  * silent logger, no model (nothing is asked, cached or paid for) and no `onDecision`; their
  * decisions are dropped. They read the warm-up's own book (`WarmUpBook`), and every fourth the
- * session's portfolio, which a `PortfolioView` only reads. Bounded: at most `warmUp.decisions` decisions, and it stops after the
- * first that ends past `warmUp.maxMs` of wall time.
+ * session's portfolio, which a `PortfolioView` only reads. Bounded: at most `warmUp.decisions`
+ * decisions, and it stops after the first that ends past `warmUp.maxMs` of wall time.
  */
 
 import type { AgentInput, RegimeState } from '../agents/index.js';
@@ -145,6 +145,7 @@ function snapshotOf(ms: number, symbol: string, id: number, m: Market): FeatureS
     volume_delta: s * c * 40 + r,
     cvd: s * 900 * c,
     trade_rate: 2 + 6 * c,
+    // Toxic: quotes pulled on the long side; on the short side only VPIN tells (an ordinary ratio).
     cancel_add_ratio: m.variant === 'toxic' ? (s > 0 ? 3.5 : 0.9) : 0.6 + 0.5 * c + r,
     sweep_alerts: m.variant === 'sweeps' ? 4 : 1,
     basis: Number.NaN,
@@ -167,6 +168,7 @@ function snapshotOf(ms: number, symbol: string, id: number, m: Market): FeatureS
     ema_6: ema(2),
     ema_12: ema(3),
     rsi_7: 50 + s * c * 32 + r,
+    // Under the trend minimum in the `stale` variant (EMAs stacked, no trend strong enough).
     adx_7: m.variant === 'stale' ? 15 + r : 12 + 30 * c + r,
     plus_di_7: 22 + 10 * di * c,
     minus_di_7: 22 - 10 * di * c,
