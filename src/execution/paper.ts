@@ -239,7 +239,9 @@ class Depleted {
   }
   delete(key: number): void {
     const i = this.#find(key);
-    if (i < 0) return;
+    if (i >= 0) this.#removeAt(i, key);
+  }
+  #removeAt(i: number, key: number): void {
     // The last entry takes the freed slot (no order is kept).
     const last = --this.#n;
     this.#keys[i] = this.#keys[last];
@@ -263,7 +265,7 @@ class Depleted {
       const key = this.#keys[i];
       if (Number.isNaN(key) || shown(key)) this.#missing[i] = Number.NaN;
       else if (Number.isNaN(this.#missing[i])) this.#missing[i] = nowMs;
-      else if (nowMs - this.#missing[i] >= keepMs) this.delete(key);
+      else if (nowMs - this.#missing[i] >= keepMs) this.#removeAt(i, key);
     }
   }
 }
@@ -523,7 +525,8 @@ export class PaperBroker implements ReplayingBroker {
     this.#nextSweepMs = (Math.floor(ms / 1000) + 1) * 1000;
     for (const m of this.#markets.values()) {
       const book = m.book;
-      if (book === null || book.kind !== 'l2' || m.quote || m.idle) continue;
+      if (book === null || book.kind !== 'l2' || m.quote || (m.taken.size === 0 && m.traded.size === 0))
+        continue;
       // Keys are − for bid levels, + for ask levels.
       const shown = (key: number) => sizeAt(book, key < 0, key < 0 ? -key : key) > 0;
       m.taken.expire(shown, ms, MARK_UNSEEN_MS);
