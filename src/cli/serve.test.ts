@@ -24,7 +24,7 @@ const TOKEN = 'serve-test-token';
 // The page's globals, as far as the functions run in it use them (the project compiles without the DOM library).
 declare const document: {
   querySelector(selector: string): { readonly textContent: string | null } | null;
-  querySelectorAll(selector: string): { readonly length: number };
+  querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }>;
 };
 declare const window: unknown;
 
@@ -136,6 +136,12 @@ describe('scalper serve in Chromium', () => {
         },
         undefined,
         { timeout: 60_000 },
+      );
+      // The page draws the state on its next frame: wait for the positions it shows to catch up.
+      await page.waitForFunction(() =>
+        Array.from(document.querySelectorAll('#positions [data-qty]')).every(
+          (e) => Number(e.getAttribute('data-qty')) === 0,
+        ),
       );
       assert.equal(await page.locator('#kill-state').textContent(), 'ON');
       assert.match((await page.locator('#risk-state').textContent()) ?? '', /killed/);
