@@ -17,7 +17,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError } from './errors.js';
 import { UNDEF_TIMESTAMP } from './price.js';
-import { formatTimestamp, msFromHalves, parseTimestamp, u64FromHalves, yyyymmddOf } from './time.js';
+import {
+  bucketEndBefore,
+  formatTimestamp,
+  msFromHalves,
+  parseTimestamp,
+  u64FromHalves,
+  yyyymmddOf,
+} from './time.js';
 
 const ESH1_START = 1_609_160_400_000_000_000n; // 2020-12-28T13:00:00Z
 const SAMPLE_START = 1_795_617_000_000_000_000n; // 2026-11-25T14:30:00Z
@@ -178,4 +185,30 @@ describe('yyyymmddOf', () => {
     assert.equal(yyyymmddOf(-86_400_000_000_000n), 19691231);
     assert.equal(yyyymmddOf(-86_400_000_000_001n), 19691230);
   });
+});
+
+function below(x: number): number {
+  const f = new Float64Array([x]);
+  const u = new BigInt64Array(f.buffer);
+  u[0] -= 1n;
+  return f[0];
+}
+
+test('bucketEndBefore stays below every time the division puts in the next bucket', () => {
+  // 0.1 ms buckets (a 1 ms window) in late November 2025: (b + 1) × 0.1 rounds to 1764000000000.2, and
+  // the double just below it divides to b + 1, so "t < (b + 1) × bucketMs" alone would keep it in b.
+  const b = 17_640_000_000_001;
+  const t = below((b + 1) * 0.1);
+  assert.equal(Math.floor(t / 0.1), b + 1);
+  assert.equal(t < bucketEndBefore(b, 0.1), false);
+  for (const ms of [0.1, 0.3, 100, 150, 1000]) {
+    for (let k = 0; k < 10_000; k++) {
+      const bucket = Math.floor(1_764_000_000_000 / ms) + k * 7919;
+      const end = bucketEndBefore(bucket, ms);
+      assert.ok(Math.floor(below(end) / ms) <= bucket, `${bucket} × ${ms}`);
+      // The margin is a sliver of the bucket, not the whole of it (2^-40 of the time: ~1.6 ms).
+      assert.ok(end > (bucket + 1) * ms - 2);
+    }
+  }
+  assert.equal(bucketEndBefore(-1, 1000), Number.NEGATIVE_INFINITY);
 });

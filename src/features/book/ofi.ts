@@ -32,8 +32,14 @@
  */
 
 import type { BookView, L2Book } from '../../book/index.js';
-import { type Calculator, ConfigError, requireNonEmpty, requirePositiveInt } from '../../core/index.js';
-import { bucketEndBefore, RollingSums } from './rolling.js';
+import {
+  bucketEndBefore,
+  type Calculator,
+  ConfigError,
+  requireNonEmpty,
+  requirePositiveInt,
+} from '../../core/index.js';
+import { RollingSums } from './rolling.js';
 
 /** A book state the OFI and imbalance features can read: two-sided and bid < ask. */
 export function isTwoSided(book: BookView): boolean {

@@ -43,3 +43,21 @@ it('the grid clock reports ended cells, and a gap as -1', () => {
   assert.equal(c.advance(1650), 0);
   assert.equal(c.advance(1700), 1);
 });
+
+it('the grid clock sees a gap inside one cell, and a late time neither ends a cell nor moves its clock', () => {
+  // 5 s cells, gaps over 1 s: 1000 starts cell 0; 1500 stays in it; 2600 is 1100 ms after 1500,
+  // still in cell 0 but a gap (-1); 2000 comes late (0, and the last time stays 2600, so 3500,
+  // 900 ms after 2600, is no gap); 4999.9 is still cell 0; 5000 ends it.
+  const c = new GridClock(5000, 1000);
+  assert.equal(c.advance(1000), 0);
+  assert.equal(c.advance(1500), 0);
+  assert.equal(c.advance(2600), -1);
+  assert.equal(c.advance(2000), 0);
+  assert.equal(c.advance(3500), 0);
+  assert.equal(c.advance(4400), 0);
+  assert.equal(c.advance(4999.9), 0);
+  assert.equal(c.advance(5000), 1);
+  assert.equal(c.advance(Number.NEGATIVE_INFINITY), 0);
+  assert.equal(c.advance(5400), 0);
+  assert.equal(c.gaps, 1);
+});

@@ -1,7 +1,9 @@
 /**
  * Shared pieces of the trade-flow calculators: aggressor side codes, the standard normal CDF used
- * by bulk volume classification, and the rule for which trades count.
+ * by bulk volume classification, the rule for which trades count, and a clock on a sampling grid.
  */
+
+import { bucketEndBefore } from '../../core/index.js';
 
 /** Aggressor side codes of Databento trades (`side` is the aggressor on trades): 'B', 'A', 'N'. */
 export const Aggressor = {
@@ -86,6 +88,8 @@ export class GridClock {
   readonly #maxGapMs: number;
   #started = false;
   #cell = 0;
+  /** `bucketEndBefore(#cell)`: before it a time is still in the current cell (−∞ until started). */
+  #until = Number.NEGATIVE_INFINITY;
   #lastT = 0;
   #gaps = 0;
 
@@ -108,29 +112,40 @@ export class GridClock {
   reset(): void {
     this.#started = false;
     this.#cell = 0;
+    this.#until = Number.NEGATIVE_INFINITY;
     this.#lastT = 0;
     this.#gaps = 0;
   }
 
   /** Moves to `tsMs`: the number of cells that ended (0 or more), or -1 after a gap. */
   advance(tsMs: number): number {
+    // Most times fall inside the current cell and close to the last one: no division.
+    if (tsMs < this.#until && tsMs - this.#lastT <= this.#maxGapMs) {
+      if (tsMs > this.#lastT) this.#lastT = tsMs;
+      return 0;
+    }
     if (!Number.isFinite(tsMs)) return 0;
     const cell = Math.floor(tsMs / this.#stepMs);
     if (!this.#started) {
       this.#started = true;
-      this.#cell = cell;
+      this.#enter(cell);
       this.#lastT = tsMs;
       return 0;
     }
     if (tsMs - this.#lastT > this.#maxGapMs) {
-      this.#cell = cell;
+      this.#enter(cell);
       this.#lastT = tsMs;
       this.#gaps++;
       return -1;
     }
     if (tsMs > this.#lastT) this.#lastT = tsMs;
     const ended = cell > this.#cell ? cell - this.#cell : 0;
-    if (ended > 0) this.#cell = cell;
+    if (ended > 0) this.#enter(cell);
     return ended;
+  }
+
+  #enter(cell: number): void {
+    this.#cell = cell;
+    this.#until = bucketEndBefore(cell, this.#stepMs);
   }
 }

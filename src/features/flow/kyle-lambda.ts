@@ -26,7 +26,7 @@
  * `minPoints` points (default: the full window) exist.
  */
 import type { BookView } from '../../book/index.js';
-import type { ValueCalculator } from '../../core/index.js';
+import { bucketEndBefore, type ValueCalculator } from '../../core/index.js';
 import type { RecordCursor } from '../../data/dbn/index.js';
 import {
   Aggressor,
@@ -76,6 +76,8 @@ export class KyleLambda
   #syy = 0;
   #started = false;
   #interval = 0;
+  /** `bucketEndBefore(#interval)`: before it a time is still in the current interval (−∞ until started). */
+  #until = Number.NEGATIVE_INFINITY;
   #flow = 0;
   #lastMid = Number.NaN;
   #prevEndMid = Number.NaN;
@@ -123,11 +125,14 @@ export class KyleLambda
 
   /** Moves time to `tsMs`, closing the intervals that ended. */
   advance(tsMs: number): void {
+    // Most times fall inside the current interval: no division.
+    if (tsMs < this.#until) return;
     if (!Number.isFinite(tsMs)) return;
     const k = Math.floor(tsMs / this.#intervalMs);
     if (!this.#started) {
       this.#started = true;
       this.#interval = k;
+      this.#until = bucketEndBefore(k, this.#intervalMs);
       return;
     }
     if (k <= this.#interval) return;
@@ -141,6 +146,7 @@ export class KyleLambda
       for (let i = 0; i < empty; i++) this.#closeInterval();
     }
     this.#interval = k;
+    this.#until = bucketEndBefore(k, this.#intervalMs);
   }
 
   #closeInterval(): void {
@@ -245,6 +251,7 @@ export class KyleLambda
     this.#syy = 0;
     this.#started = false;
     this.#interval = 0;
+    this.#until = Number.NEGATIVE_INFINITY;
     this.#flow = 0;
     this.#lastMid = Number.NaN;
     this.#prevEndMid = Number.NaN;
