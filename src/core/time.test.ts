@@ -187,6 +187,7 @@ describe('yyyymmddOf', () => {
   });
 });
 
+/** The largest double below `x` (x > 0). */
 function below(x: number): number {
   const f = new Float64Array([x]);
   const u = new BigInt64Array(f.buffer);

@@ -60,10 +60,11 @@ const BELOW = 1 - 2 ** -40;
 
 /**
  * A time before which `Math.floor(t / bucketMs)` is still at most `bucket`, so a caller can skip
- * the division for the many events inside one bucket (or grid cell) and land on the same bucket as the division
- * would: the next bucket's start less 2^−40 of it. Rounding of the product and of t / bucketMs is
- * within 2^−52 relative, far inside that margin, so for any t below the returned time the quotient
- * rounds to less than bucket + 1. Times within the margin (about 1.6 ms today) take the division.
+ * the division for the many events inside one bucket (a window's bucket, a sampling grid's cell)
+ * and land on the same bucket as the division would: the next bucket's start less 2^−40 of it.
+ * Rounding of the product and of t / bucketMs is within 2^−52 relative, far inside that margin, so
+ * for any t below the returned time the quotient rounds to less than bucket + 1. Times within the
+ * margin (about 1.6 ms today) take the division.
  * −∞ when the next bucket does not start at a positive time (the margin would point the wrong way).
  */
 export function bucketEndBefore(bucket: number, bucketMs: number): number {

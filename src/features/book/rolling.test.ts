@@ -51,7 +51,6 @@ test('a window that is not a whole number of buckets is a configuration error', 
   assert.throws(() => new RollingSums(1000, 100, 0), ConfigError);
 });
 
-/** The largest double below `x` (x > 0). */
 test('nextBucketMs is where the window may move; before it, advancing changes nothing', () => {
   const w = new RollingSums(1000, 100, 1);
   assert.equal(w.nextBucketMs, Number.NEGATIVE_INFINITY);

@@ -144,6 +144,7 @@ export class GridClock {
     return ended;
   }
 
+  /** Makes `cell` the current cell. */
   #enter(cell: number): void {
     this.#cell = cell;
     this.#until = bucketEndBefore(cell, this.#stepMs);
