@@ -160,6 +160,17 @@ interface ExpectedLevel {
   ask_ct: number;
 }
 
+interface ExpectedEvent {
+  hd: { instrument_id: number; publisher_id: number; ts_event: string };
+  ts_recv: string;
+  sequence: number;
+  flags: number;
+  action?: string;
+  side: string;
+  price: { decimal: string | null };
+  size: number;
+}
+
 test('the L2 book agrees with every level of every MBP-10, MBP-1 and TBBO fixture record', async () => {
   const dir = fixture('dbn');
   const expected = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as {
@@ -199,6 +210,103 @@ test('the L2 book agrees with every level of every MBP-10, MBP-1 and TBBO fixtur
     assert.equal(i, want.length, file);
   }
   assert.equal(records, 30);
+});
+
+test("the book's event fields match every MBP-10, MBP-1, TBBO and BBO fixture record", async () => {
+  // The book reads these at fixed words of the record; expected.json has them from the reference
+  // decoder: identity, both timestamps, sequence, flags, and the event's action, side, price, size.
+  const dir = fixture('dbn');
+  const expected = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as {
+    files: Record<string, { records: ExpectedEvent[] }>;
+  };
+  const files = readdirSync(dir).filter((f) =>
+    /^test_data\.(mbp-10|mbp-1|tbbo|bbo-1s|bbo-1m)\.(.*\.)?(dbn|dbz)(\.zst)?$/.test(f),
+  );
+  assert.ok(files.some((f) => f.startsWith('test_data.bbo-1s')) && files.length >= 20, files.join(', '));
+  let records = 0;
+  for (const file of files) {
+    const want = expected.files[file].records;
+    const book = new L2Book();
+    let i = 0;
+    for await (const batch of DbnDecoder.fromFile(`${dir}/${file}`)) {
+      for (let k = 0; k < batch.count; k++, i++) {
+        assert.equal(book.applyMbp(batch.at(k)), true);
+        const e = want[i];
+        const where = `${file} record ${i}`;
+        assert.deepEqual(
+          {
+            instrument: book.instrumentId,
+            publisher: book.publisherId,
+            tsEvent: (BigInt(book.tsEventHi) << 32n) | BigInt(book.tsEventLo),
+            tsRecv: (BigInt(book.tsRecvHi) << 32n) | BigInt(book.tsRecvLo),
+            sequence: book.sequence,
+            flags: book.flags,
+            action: book.action,
+            side: book.side,
+            price: Number.isNaN(book.price) ? null : decimal(book.price),
+            size: book.size,
+          },
+          {
+            instrument: e.hd.instrument_id,
+            publisher: e.hd.publisher_id,
+            tsEvent: BigInt(e.hd.ts_event),
+            tsRecv: BigInt(e.ts_recv),
+            sequence: e.sequence,
+            flags: e.flags,
+            // BBO records have no action: the book reads the reserved zero byte there.
+            action: e.action === undefined ? 0 : e.action.charCodeAt(0),
+            side: e.side.charCodeAt(0),
+            price: e.price.decimal,
+            size: e.size,
+          },
+          where,
+        );
+        records++;
+      }
+    }
+    assert.equal(i, want.length, file);
+  }
+  assert.ok(records >= 40, `${records} records`);
+});
+
+test('the sides a record changed follow its action and side', async () => {
+  // Worked by hand from the rule: a trade or fill changes no side; an add, cancel or modify its own
+  // side (bid 1, ask 2), both when its side is neither; any other action (a clear, none) both.
+  const cases: [string, string, number][] = [
+    ['T', 'B', 0],
+    ['T', 'A', 0],
+    ['T', 'N', 0],
+    ['F', 'B', 0],
+    ['A', 'B', 1],
+    ['A', 'A', 2],
+    ['C', 'B', 1],
+    ['C', 'A', 2],
+    ['M', 'B', 1],
+    ['M', 'A', 2],
+    ['A', 'N', 3],
+    ['C', 'N', 3],
+    ['R', 'B', 3],
+    ['N', 'A', 3],
+  ];
+  const first = mbp([[1.085, 10, 1]], [[1.0851, 8, 2]]);
+  const records = [first];
+  for (const [action, side] of cases)
+    records.push(first, mbp([[1.085, 10, 1]], [[1.0851, 8, 2]], { action, side }));
+  const batch = await batchOf(records, 'mbp-10');
+  const trusted = new L2Book();
+  const untrusted = new L2Book({ trustActions: false });
+  trusted.applyMbp(batch.at(0));
+  untrusted.applyMbp(batch.at(0));
+  assert.equal(trusted.changedSides, 3, 'the first record after a clear changes both sides');
+  for (let c = 0; c < cases.length; c++) {
+    for (const k of [1 + 2 * c, 2 + 2 * c]) {
+      trusted.applyMbp(batch.at(k));
+      untrusted.applyMbp(batch.at(k));
+    }
+    const [action, side, sides] = cases[c];
+    assert.equal(trusted.changedSides, sides, `${action} on side ${side}`);
+    assert.equal(untrusted.changedSides, 3, `${action} on side ${side}, untrusted`);
+  }
 });
 
 test('the two real ESH1 MBP-10 records differ by one lot at bid 3720.00', async () => {

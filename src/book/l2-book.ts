@@ -10,7 +10,8 @@
  * derived from the two sets only when someone reads it: readers of levels alone do not pay for it.
  */
 
-import { type RecordCursor, RType } from '../data/dbn/index.js';
+import { rawPriceFromHalves } from '../core/index.js';
+import { MbpWord, type RecordCursor, RType } from '../data/dbn/index.js';
 import { BookBase } from './book-base.js';
 import { BookSide, type BookView } from './book-view.js';
 
@@ -23,6 +24,22 @@ const ACTION_FILL = 70;
 
 /** Levels per side an L2 book holds (MBP-10). */
 export const L2_MAX_LEVELS = 10;
+
+/**
+ * `changedSides` as tables: an action's kind (0 changes nothing: trade, fill; 1 changes its own
+ * side: add, cancel, modify; 2 anything else), a side's bits (1 bid, 2 ask, 3 neither), and the
+ * sides changed, at `kind << 2 | bits`.
+ */
+const EVENT_KIND = new Uint8Array(256).fill(2);
+EVENT_KIND[ACTION_TRADE] = 0;
+EVENT_KIND[ACTION_FILL] = 0;
+EVENT_KIND[ACTION_ADD] = 1;
+EVENT_KIND[ACTION_CANCEL] = 1;
+EVENT_KIND[ACTION_MODIFY] = 1;
+const SIDE_BITS = new Uint8Array(256).fill(3);
+SIDE_BITS[BookSide.BID] = 1;
+SIDE_BITS[BookSide.ASK] = 2;
+const SIDES_OF_EVENT = new Uint8Array([0, 0, 0, 0, 3, 1, 2, 3, 3, 3, 3, 3]);
 
 /** Level-changing records whose sides the book remembers (`sidesChangedSince`), a power of two. */
 const SIDES_KEPT = 8;
@@ -172,18 +189,23 @@ export class L2Book extends BookBase implements BookView {
     this.#na = na;
     this.#cap = cap;
 
-    this.lastInstrumentId = c.instrumentId;
-    this.lastPublisherId = c.publisherId;
-    this.lastTsEventLo = c.tsEventLo;
-    this.lastTsEventHi = c.tsEventHi;
-    this.lastTsRecvLo = c.tsRecvLo;
-    this.lastTsRecvHi = c.tsRecvHi;
-    this.lastSequence = c.sequence;
-    this.lastFlags = c.flags;
-    this.#action = c.action; // BBO records have no action: a reserved zero byte sits there
-    this.#side = c.side;
-    this.#price = c.price;
-    this.#size = c.size;
+    // The MBP family's fields sit at the same words in every record this book takes: read them
+    // there, rather than through the cursor's getters, which look each offset up by rtype.
+    const i32 = c.words;
+    const w = c.word;
+    this.lastPublisherId = i32[w + MbpWord.HEADER] >>> 16;
+    this.lastInstrumentId = i32[w + MbpWord.INSTRUMENT_ID] >>> 0;
+    this.lastTsEventLo = i32[w + MbpWord.TS_EVENT] >>> 0;
+    this.lastTsEventHi = i32[w + MbpWord.TS_EVENT + 1] >>> 0;
+    this.#price = rawPriceFromHalves(i32[w + MbpWord.PRICE], i32[w + MbpWord.PRICE + 1]);
+    this.#size = i32[w + MbpWord.SIZE] >>> 0;
+    const event = i32[w + MbpWord.EVENT];
+    this.#action = event & 0xff; // BBO records have no action: a reserved zero byte sits there
+    this.#side = (event >>> 8) & 0xff;
+    this.lastFlags = (event >>> 16) & 0xff;
+    this.lastTsRecvLo = i32[w + MbpWord.TS_RECV] >>> 0;
+    this.lastTsRecvHi = i32[w + MbpWord.TS_RECV + 1] >>> 0;
+    this.lastSequence = i32[w + MbpWord.SEQUENCE] >>> 0;
     // The previous record's levels are the spare arrays from now on (the first after a clear
     // compares with an empty book).
     this.#hasPrevious = this.#applied;
@@ -342,13 +364,8 @@ export class L2Book extends BookBase implements BookView {
    */
   get changedSides(): number {
     if (!this.#trustActions || !this.#hasPrevious) return 3;
-    const action = this.#action;
-    if (action === ACTION_TRADE || action === ACTION_FILL) return 0;
-    if (action === ACTION_ADD || action === ACTION_CANCEL || action === ACTION_MODIFY) {
-      if (this.#side === BookSide.BID) return 1;
-      if (this.#side === BookSide.ASK) return 2;
-    }
-    return 3;
+    // Table lookups, not branches: actions and sides come in no order a branch predictor learns.
+    return SIDES_OF_EVENT[(EVENT_KIND[this.#action] << 2) | SIDE_BITS[this.#side]];
   }
 
   /**

@@ -39,6 +39,23 @@ PRICE_OFF[RType.STATISTICS] = 32;
 SEQUENCE_OFF[RType.STATISTICS] = 48;
 const STAT_SEQUENCE_OFF_V1 = 44;
 
+/**
+ * Word offsets (32-bit words from the record's start, see `RecordCursor.words`) of the fields the
+ * MBP family shares: MBP-1, MBP-10, trades, TBBO and BBO (whose action byte is reserved, zero).
+ * `EVENT` holds action, side, flags and depth, one byte each from the low end.
+ */
+export const MbpWord = {
+  HEADER: 0,
+  INSTRUMENT_ID: 1,
+  TS_EVENT: 2,
+  PRICE: 4,
+  SIZE: 6,
+  EVENT: 7,
+  TS_RECV: 8,
+  SEQUENCE: 11,
+  LEVELS: 12,
+} as const;
+
 /** Character codes of MBO/MBP `action` values. */
 export const Action = {
   ADD: 65, // 'A'
@@ -96,6 +113,19 @@ export class RecordCursor {
     this.pos = pos;
     this.#w = pos >> 2;
     return this;
+  }
+
+  /**
+   * The batch's bytes as 32-bit words, for a reader that knows its records' layout and reads
+   * fixed words itself (`MbpWord`): the record starts at word `word`. Read only: it is the
+   * decoder's buffer.
+   */
+  get words(): Int32Array {
+    return this.#i32;
+  }
+  /** Index in `words` of the current record's first word. */
+  get word(): number {
+    return this.#w;
   }
 
   /** Record size in bytes (the header's length byte times 4). */

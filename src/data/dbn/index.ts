@@ -1,6 +1,6 @@
 export type { DbnVersion, SchemaName, STypeName } from './constants.js';
 export { Flags, RType, rtypeLabel, rtypeName, SCHEMA_RTYPE, SCHEMAS, STYPES } from './constants.js';
-export { Action, RecordCursor, Side } from './cursor.js';
+export { Action, MbpWord, RecordCursor, Side } from './cursor.js';
 export { type Container, DbnDecoder, type DecoderOptions, RecordBatch } from './decoder.js';
 export { DbnEncoder, type EncoderOptions } from './encoder.js';
 export {
