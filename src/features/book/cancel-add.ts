@@ -42,6 +42,9 @@ const CH_FILL_B = 4;
 const CH_FILL_A = 5;
 const CH_MOD = 6;
 const CHANNELS = 7;
+/** A side's offset from a bid channel to its ask channel: 1 for the asks, 0 for the bids. */
+const ASK_OFFSET = new Uint8Array(256);
+ASK_OFFSET[BookSide.ASK] = 1;
 
 /** Window sums and the readers both sources share. */
 abstract class CancelAddBase {
@@ -303,20 +306,22 @@ export class MbpCancelAddRatio extends CancelAddBase implements Calculator<[book
     const ch = book.changes;
     // The mid matters only to a distance filter (`near` ignores it without one).
     const mid = this.everywhere ? Number.NaN : book.mid;
+    // Adds and cancels come in no order a branch predictor learns: each change goes to its
+    // channels by arithmetic (a side's offset, a delta's positive and negative parts, whole lots,
+    // so exact), and a zero added to the others changes nothing.
     for (let i = 0; i < ch.count; i++) {
       const side = ch.side[i];
       const px = ch.price[i];
       const d = ch.delta[i];
-      const bid = side === BookSide.BID;
-      if (d > 0) {
-        if (this.near(px, mid)) this.add(bid ? CH_ADD_B : CH_ADD_A, d);
-      } else {
-        const traded = this.#tCount > 0 ? this.#consume(side, px, -d) : 0;
-        const cxl = -d - traded;
-        if (!this.near(px, mid)) continue;
-        if (traded > 0) this.add(bid ? CH_FILL_B : CH_FILL_A, traded);
-        if (cxl > 0) this.add(bid ? CH_CXL_B : CH_CXL_A, cxl);
-      }
+      const s = ASK_OFFSET[side];
+      const size = Math.abs(d);
+      const added = (size + d) * 0.5;
+      const removed = (size - d) * 0.5;
+      const traded = this.#tCount > 0 && removed > 0 ? this.#consume(side, px, removed) : 0;
+      if (!this.near(px, mid)) continue;
+      this.add(CH_ADD_B + s, added);
+      this.add(CH_FILL_B + s, traded);
+      this.add(CH_CXL_B + s, removed - traded);
     }
   }
 
