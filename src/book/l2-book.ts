@@ -317,26 +317,32 @@ export class L2Book extends BookBase implements BookView {
     const price = this.#price;
     const oPx = bids ? this.#sbPx : this.#saPx;
     const nPx = bids ? this.#bPx : this.#aPx;
+    const oSz = bids ? this.#sbSz : this.#saSz;
+    const nSz = bids ? this.#bSz : this.#aSz;
     const no = bids ? this.#pnb : this.#pna;
     const nn = bids ? this.#nb : this.#na;
+    // Better is higher for bids, lower for asks: prices times `dir` compare the same way on both
+    // sides, with no branch on the side in the loops and tests below.
+    const dir = bids ? 1 : -1;
+    const key = dir * price;
     // The levels better than the price are the same in both records (only the price changed), so
     // the price has the same rank in each record that shows it: one search, one comparison.
     let o = -1;
     let n = -1;
     let r = 0;
-    while (r < nn && (bids ? nPx[r] > price : nPx[r] < price)) r++;
+    while (r < nn && dir * nPx[r] > key) r++;
     if (r < nn && nPx[r] === price) n = r;
     if (r < no && oPx[r] === price) o = r;
     if (o >= 0 && o === n) this.#sizeOnly = r;
-    // Better is higher for bids, lower for asks: `beyond(x, worst)` is x past the worst shown.
+    // A price beyond the worst level a full side shows only scrolled into or out of view.
     let d: number;
-    if (o >= 0 && n >= 0) d = (bids ? this.#bSz : this.#aSz)[n] - (bids ? this.#sbSz : this.#saSz)[o];
+    if (o >= 0 && n >= 0) d = nSz[n] - oSz[o];
     else if (n >= 0) {
-      if (no >= this.#pcap && !(bids ? price > oPx[no - 1] : price < oPx[no - 1])) return;
-      d = (bids ? this.#bSz : this.#aSz)[n];
+      if (no >= this.#pcap && !(key > dir * oPx[no - 1])) return;
+      d = nSz[n];
     } else if (o >= 0) {
-      if (nn >= this.#cap && !(bids ? price > nPx[nn - 1] : price < nPx[nn - 1])) return;
-      d = -(bids ? this.#sbSz : this.#saSz)[o];
+      if (nn >= this.#cap && !(key > dir * nPx[nn - 1])) return;
+      d = -oSz[o];
     } else return;
     if (d === 0) return;
     ch.side[0] = bids ? BookSide.BID : BookSide.ASK;
