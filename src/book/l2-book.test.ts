@@ -261,12 +261,35 @@ test("the book's event fields match every MBP-10, MBP-1, TBBO and BBO fixture re
           },
           where,
         );
+        // A BBO record has no action to trust: after the first, it may have changed both sides.
+        if (e.action === undefined && i > 0) assert.equal(book.changedSides, 3, where);
         records++;
       }
     }
     assert.equal(i, want.length, file);
   }
   assert.ok(records >= 40, `${records} records`);
+});
+
+test("the book's event fields keep values of 2^31 and more unsigned", async () => {
+  // Every fixture value is below 2^31: a signed read of any of these would come out negative.
+  const r = mbp([[1.085, 10, 1]], [[1.0851, 8, 2]], { action: 'A', side: 'B', price: 1.085, size: 1 });
+  r.hd.publisher_id = 65_000;
+  r.hd.instrument_id = 4_000_000_000;
+  r.hd.ts_event = (3_000_000_001n << 32n) | 4_000_000_002n;
+  r.ts_recv = (3_000_000_003n << 32n) | 4_000_000_004n;
+  r.size = 4_000_000_005;
+  r.sequence = 4_000_000_006;
+  r.flags = Flags.LAST | Flags.SNAPSHOT;
+  const batch = await batchOf([r], 'mbp-10');
+  const book = new L2Book();
+  book.applyMbp(batch.at(0));
+  assert.deepEqual(
+    [book.publisherId, book.instrumentId, book.tsEventHi, book.tsEventLo, book.tsRecvHi, book.tsRecvLo],
+    [65_000, 4_000_000_000, 3_000_000_001, 4_000_000_002, 3_000_000_003, 4_000_000_004],
+  );
+  assert.deepEqual([book.size, book.sequence, book.flags], [4_000_000_005, 4_000_000_006, 0xa0]);
+  assert.deepEqual([book.action, book.side, decimal(book.price)], [65, 66, '1.085000000']);
 });
 
 test('the sides a record changed follow its action and side', async () => {
@@ -287,6 +310,8 @@ test('the sides a record changed follow its action and side', async () => {
     ['C', 'N', 3],
     ['R', 'B', 3],
     ['N', 'A', 3],
+    ['A', '\u0000', 3],
+    ['\u0000', 'B', 3],
   ];
   const first = mbp([[1.085, 10, 1]], [[1.0851, 8, 2]]);
   const records = [first];

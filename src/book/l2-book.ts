@@ -190,7 +190,7 @@ export class L2Book extends BookBase implements BookView {
     this.#cap = cap;
 
     // The MBP family's fields sit at the same words in every record this book takes: read them
-    // there, rather than through the cursor's getters, which look each offset up by rtype.
+    // there, rather than through the cursor's getters, most of which look their offset up by rtype.
     const i32 = c.words;
     const w = c.word;
     this.lastPublisherId = i32[w + MbpWord.HEADER] >>> 16;

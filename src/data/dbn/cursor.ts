@@ -42,7 +42,8 @@ const STAT_SEQUENCE_OFF_V1 = 44;
 /**
  * Word offsets (32-bit words from the record's start, see `RecordCursor.words`) of the fields the
  * MBP family shares: MBP-1, MBP-10, trades, TBBO and BBO (whose action byte is reserved, zero).
- * `EVENT` holds action, side, flags and depth, one byte each from the low end.
+ * `EVENT` holds action, side, flags and depth, one byte each from the low end; `LEVELS` is the first
+ * book level of the records that carry levels (not trades).
  */
 export const MbpWord = {
   HEADER: 0,

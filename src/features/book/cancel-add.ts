@@ -308,7 +308,7 @@ export class MbpCancelAddRatio extends CancelAddBase implements Calculator<[book
     const mid = this.everywhere ? Number.NaN : book.mid;
     // Adds and cancels come in no order a branch predictor learns: each change goes to its
     // channels by arithmetic (a side's offset, a delta's positive and negative parts, whole lots,
-    // so exact), and a zero added to the others changes nothing.
+    // so exact), and a zero added to the others leaves their sums as they were.
     for (let i = 0; i < ch.count; i++) {
       const side = ch.side[i];
       const px = ch.price[i];
