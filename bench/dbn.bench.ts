@@ -60,19 +60,26 @@ const askSz = new Float64Array(10);
 const bidCt = new Float64Array(10);
 const askCt = new Float64Array(10);
 
-/** Reads what the L2 book needs from one MBP-10 record: header, event fields and the ten levels. */
+/**
+ * Reads, through the cursor's getters, every field the L2 book takes from one MBP-10 record: type,
+ * identity, both timestamps, sequence, flags, the event's action, side, price and size, and the ten
+ * levels.
+ */
 function readBookFields(c: RecordCursor): number {
   const acc =
     c.rtype +
+    c.publisherId +
     c.instrumentId +
     c.tsEventLo +
+    c.tsEventHi +
     c.tsRecvLo +
+    c.tsRecvHi +
+    c.sequence +
+    c.flags +
     c.action +
     c.side +
     c.price +
-    c.size +
-    c.flags +
-    c.depth;
+    c.size;
   c.readLevels(10, bidPx, askPx, bidSz, askSz, bidCt, askCt);
   return acc + bidPx[9] + askSz[9];
 }
