@@ -171,16 +171,21 @@ interface ExpectedEvent {
   size: number;
 }
 
-test('the L2 book agrees with every level of every MBP-10, MBP-1 and TBBO fixture record', async () => {
+/**
+ * Applies every record of the fixture files whose schema matches `schemas` to an L2 book (a new one
+ * per file) and calls `check` after each with the record's expected values; returns the files.
+ */
+async function eachFixtureRecord<E>(
+  schemas: string,
+  check: (book: L2Book, want: E, where: string, file: string, i: number) => void,
+): Promise<{ files: string[]; records: number }> {
   const dir = fixture('dbn');
   const expected = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as {
-    files: Record<string, { records: { levels: ExpectedLevel[] }[] }>;
+    files: Record<string, { records: E[] }>;
   };
   const files = readdirSync(dir).filter((f) =>
-    /^test_data\.(mbp-10|mbp-1|tbbo)\.(.*\.)?(dbn|dbz)(\.zst)?$/.test(f),
+    new RegExp(`^test_data\\.(${schemas})\\.(.*\\.)?(dbn|dbz)(\\.zst)?$`).test(f),
   );
-  // Unsuffixed, v1, v2, v3 and DBZ of each of the three schemas.
-  assert.equal(files.length, 15, files.join(', '));
   let records = 0;
   for (const file of files) {
     const want = expected.files[file].records;
@@ -189,85 +194,80 @@ test('the L2 book agrees with every level of every MBP-10, MBP-1 and TBBO fixtur
     for await (const batch of DbnDecoder.fromFile(`${dir}/${file}`)) {
       for (let k = 0; k < batch.count; k++, i++) {
         assert.equal(book.applyMbp(batch.at(k)), true);
-        const levels = want[i].levels;
-        const where = `${file} record ${i}`;
-        assert.equal(levels.length, file.includes('mbp-10') ? L2_MAX_LEVELS : 1, where);
-        for (let l = 0; l < levels.length; l++) {
-          const e = levels[l];
-          const bidPx = book.bidPx(l);
-          const askPx = book.askPx(l);
-          assert.equal(Number.isNaN(bidPx) ? null : decimal(bidPx), e.bid_px.decimal, `${where} bid ${l}`);
-          assert.equal(Number.isNaN(askPx) ? null : decimal(askPx), e.ask_px.decimal, `${where} ask ${l}`);
-          assert.deepEqual(
-            [book.bidSz(l), book.bidCt(l), book.askSz(l), book.askCt(l)],
-            [e.bid_sz, e.bid_ct, e.ask_sz, e.ask_ct],
-            `${where} level ${l}`,
-          );
-        }
+        check(book, want[i], `${file} record ${i}`, file, i);
         records++;
       }
     }
     assert.equal(i, want.length, file);
   }
+  return { files, records };
+}
+
+test('the L2 book agrees with every level of every MBP-10, MBP-1 and TBBO fixture record', async () => {
+  const { files, records } = await eachFixtureRecord<{ levels: ExpectedLevel[] }>(
+    'mbp-10|mbp-1|tbbo',
+    (book, want, where, file) => {
+      const levels = want.levels;
+      assert.equal(levels.length, file.includes('mbp-10') ? L2_MAX_LEVELS : 1, where);
+      for (let l = 0; l < levels.length; l++) {
+        const e = levels[l];
+        const bidPx = book.bidPx(l);
+        const askPx = book.askPx(l);
+        assert.equal(Number.isNaN(bidPx) ? null : decimal(bidPx), e.bid_px.decimal, `${where} bid ${l}`);
+        assert.equal(Number.isNaN(askPx) ? null : decimal(askPx), e.ask_px.decimal, `${where} ask ${l}`);
+        assert.deepEqual(
+          [book.bidSz(l), book.bidCt(l), book.askSz(l), book.askCt(l)],
+          [e.bid_sz, e.bid_ct, e.ask_sz, e.ask_ct],
+          `${where} level ${l}`,
+        );
+      }
+    },
+  );
+  // Unsuffixed, v1, v2, v3 and DBZ of each of the three schemas.
+  assert.equal(files.length, 15, files.join(', '));
   assert.equal(records, 30);
 });
 
 test("the book's event fields match every MBP-10, MBP-1, TBBO and BBO fixture record", async () => {
   // The book reads these at fixed words of the record; expected.json has them from the reference
   // decoder: identity, both timestamps, sequence, flags, and the event's action, side, price, size.
-  const dir = fixture('dbn');
-  const expected = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')) as {
-    files: Record<string, { records: ExpectedEvent[] }>;
-  };
-  const files = readdirSync(dir).filter((f) =>
-    /^test_data\.(mbp-10|mbp-1|tbbo|bbo-1s|bbo-1m)\.(.*\.)?(dbn|dbz)(\.zst)?$/.test(f),
+  const { files, records } = await eachFixtureRecord<ExpectedEvent>(
+    'mbp-10|mbp-1|tbbo|bbo-1s|bbo-1m',
+    (book, e, where, _file, i) => {
+      assert.deepEqual(
+        {
+          instrument: book.instrumentId,
+          publisher: book.publisherId,
+          tsEvent: (BigInt(book.tsEventHi) << 32n) | BigInt(book.tsEventLo),
+          tsRecv: (BigInt(book.tsRecvHi) << 32n) | BigInt(book.tsRecvLo),
+          sequence: book.sequence,
+          flags: book.flags,
+          action: book.action,
+          side: book.side,
+          price: Number.isNaN(book.price) ? null : decimal(book.price),
+          size: book.size,
+        },
+        {
+          instrument: e.hd.instrument_id,
+          publisher: e.hd.publisher_id,
+          tsEvent: BigInt(e.hd.ts_event),
+          tsRecv: BigInt(e.ts_recv),
+          sequence: e.sequence,
+          flags: e.flags,
+          // BBO records have no action: the book reads the reserved zero byte there.
+          action: e.action === undefined ? 0 : e.action.charCodeAt(0),
+          side: e.side.charCodeAt(0),
+          price: e.price.decimal,
+          size: e.size,
+        },
+        where,
+      );
+      // A BBO record has no action to trust: after the first, it may have changed both sides.
+      if (e.action === undefined && i > 0) assert.equal(book.changedSides, 3, where);
+    },
   );
-  assert.ok(files.some((f) => f.startsWith('test_data.bbo-1s')) && files.length >= 20, files.join(', '));
-  let records = 0;
-  for (const file of files) {
-    const want = expected.files[file].records;
-    const book = new L2Book();
-    let i = 0;
-    for await (const batch of DbnDecoder.fromFile(`${dir}/${file}`)) {
-      for (let k = 0; k < batch.count; k++, i++) {
-        assert.equal(book.applyMbp(batch.at(k)), true);
-        const e = want[i];
-        const where = `${file} record ${i}`;
-        assert.deepEqual(
-          {
-            instrument: book.instrumentId,
-            publisher: book.publisherId,
-            tsEvent: (BigInt(book.tsEventHi) << 32n) | BigInt(book.tsEventLo),
-            tsRecv: (BigInt(book.tsRecvHi) << 32n) | BigInt(book.tsRecvLo),
-            sequence: book.sequence,
-            flags: book.flags,
-            action: book.action,
-            side: book.side,
-            price: Number.isNaN(book.price) ? null : decimal(book.price),
-            size: book.size,
-          },
-          {
-            instrument: e.hd.instrument_id,
-            publisher: e.hd.publisher_id,
-            tsEvent: BigInt(e.hd.ts_event),
-            tsRecv: BigInt(e.ts_recv),
-            sequence: e.sequence,
-            flags: e.flags,
-            // BBO records have no action: the book reads the reserved zero byte there.
-            action: e.action === undefined ? 0 : e.action.charCodeAt(0),
-            side: e.side.charCodeAt(0),
-            price: e.price.decimal,
-            size: e.size,
-          },
-          where,
-        );
-        // A BBO record has no action to trust: after the first, it may have changed both sides.
-        if (e.action === undefined && i > 0) assert.equal(book.changedSides, 3, where);
-        records++;
-      }
-    }
-    assert.equal(i, want.length, file);
-  }
+  // The 15 files above and the unsuffixed, v2 and v3 of BBO-1s and BBO-1m.
+  assert.equal(files.length, 21, files.join(', '));
   assert.ok(records >= 40, `${records} records`);
 });
 
