@@ -57,6 +57,9 @@ export const MbpWord = {
   LEVELS: 12,
 } as const;
 
+/** `MbpWord.LEVELS` as a plain constant for the level reads below. */
+const LEVELS = MbpWord.LEVELS;
+
 /** Character codes of MBO/MBP `action` values. */
 export const Action = {
   ADD: 65, // 'A'
@@ -220,24 +223,24 @@ export class RecordCursor {
 
   // Book levels of MBP-1/MBP-10/BBO/CMBP/CBBO records start at byte 48, 32 bytes each.
   bidPx(level: number): number {
-    const k = this.#w + 12 + (level << 3);
+    const k = this.#w + LEVELS + (level << 3);
     return rawPriceFromHalves(this.#i32[k], this.#i32[k + 1]);
   }
   askPx(level: number): number {
-    const k = this.#w + 14 + (level << 3);
+    const k = this.#w + LEVELS + 2 + (level << 3);
     return rawPriceFromHalves(this.#i32[k], this.#i32[k + 1]);
   }
   bidSz(level: number): number {
-    return this.#i32[this.#w + 16 + (level << 3)] >>> 0;
+    return this.#i32[this.#w + LEVELS + 4 + (level << 3)] >>> 0;
   }
   askSz(level: number): number {
-    return this.#i32[this.#w + 17 + (level << 3)] >>> 0;
+    return this.#i32[this.#w + LEVELS + 5 + (level << 3)] >>> 0;
   }
   bidCt(level: number): number {
-    return this.#i32[this.#w + 18 + (level << 3)] >>> 0;
+    return this.#i32[this.#w + LEVELS + 6 + (level << 3)] >>> 0;
   }
   askCt(level: number): number {
-    return this.#i32[this.#w + 19 + (level << 3)] >>> 0;
+    return this.#i32[this.#w + LEVELS + 7 + (level << 3)] >>> 0;
   }
 
   /**
@@ -259,7 +262,7 @@ export class RecordCursor {
     askCt: Float64Array,
   ): number {
     const i32 = this.#i32;
-    let k = this.#w + 12;
+    let k = this.#w + LEVELS;
     let nb = n;
     let na = n;
     for (let l = 0; l < n; l++, k += 8) {
