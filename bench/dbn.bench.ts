@@ -46,7 +46,7 @@ import { ZstdWorkerBlocks } from '../src/data/dbn/zstd-blocks.js';
 import { simulateDay } from '../src/sim/index.js';
 import { fixturesDir } from '../test/fixtures.js';
 import { writeSample } from '../test/market-sample.js';
-import { best, bestAsync, bestOfEachAsync, pairedNote, type Report } from './harness.js';
+import { best, bestAsync, bestOfEachAsync, minorGcs, pairedNote, type Report } from './harness.js';
 
 const RECORDS = 1_000_000;
 const REC = 368;
@@ -492,12 +492,13 @@ async function replayRows(report: Report, dir: string): Promise<void> {
   });
   const parts = files.reduce((s, _, i) => s + times.get(i)!, 0);
   report.add("replay: the day's files each alone, summed", records / parts, 'records/s');
+  const gcs = await minorGcs(() => mergedReplay(files));
   report.add(
     'replay: the same files merged by ts_recv',
     records / times.get('merged')!,
     'records/s',
     "replay: the day's files each alone, summed",
-    `goal >= 0.8x; ${records.toLocaleString('en-US')} records: depth, trades, spot; ${pairedNote(
+    `goal >= 0.8x; ${records.toLocaleString('en-US')} records: depth, trades, spot; ${gcs} minor GCs a merged run; ${pairedNote(
       times.paired(
         files.map((_, i) => i),
         ['merged'],

@@ -5,6 +5,30 @@
  * machines; ratios to a baseline measured alongside do.
  */
 import { cpus } from 'node:os';
+import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+
+/**
+ * How many minor (young-generation) collections `fn` caused: a count of the garbage a hot path
+ * leaves behind, which costs time in every collection and does not show in a CPU profile.
+ */
+export async function minorGcs(fn: () => Promise<unknown>): Promise<number> {
+  let n = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const detail = (e as PerformanceEntry & { detail?: { kind?: number } }).detail;
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) n++;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  try {
+    await fn();
+    // Entries reach the observer a turn of the event loop after the collection.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    obs.disconnect();
+  }
+  return n;
+}
 
 /** One printed figure. */
 export interface Row {
