@@ -143,6 +143,9 @@ export async function replay(
     }
     return (pending as Promise<void>).then(() => setNext(next + every));
   };
+  // The low half of a key is held as a signed 32-bit value and compared as `lo >>> 0`: held as the
+  // unsigned value, one of 2^31 or more (half of them) became a new heap number on every record
+  // (it lives across the grid's await), the replay's only garbage.
   let lastHi = 0;
   let lastLo = 0;
   // Records before --from may still come (records arrive in key order, so once one is past it, none is).
@@ -152,21 +155,21 @@ export async function replay(
     while (!merged.done) {
       // Keys are the unsigned halves of ts_recv.
       const hi = merged.keyHi;
-      const lo = merged.keyLo;
-      if (hasTo && (hi > toHi || (hi === toHi && lo > toLo))) {
+      const lo = merged.keyLo | 0;
+      if (hasTo && (hi > toHi || (hi === toHi && lo >>> 0 > toLo))) {
         // Every record up to --to is in: the grid runs on to --to itself.
         lastHi = toHi;
-        lastLo = toLo;
+        lastLo = toLo | 0;
         break;
       }
-      if (warming && (hi < fromHi || (hi === fromHi && lo < fromLo))) warmed = true;
+      if (warming && (hi < fromHi || (hi === fromHi && lo >>> 0 < fromLo))) warmed = true;
       else {
         warming = false;
-        while (hi > nextHi || (hi === nextHi && lo > nextLo)) {
+        while (hi > nextHi || (hi === nextHi && lo >>> 0 > nextLo)) {
           if (!started) {
             // After warm-up records the state at --from is known, so the grid starts there.
             started = true;
-            const t = warmed ? from : (BigInt(hi) << 32n) | BigInt(lo);
+            const t = warmed ? from : (BigInt(hi) << 32n) | BigInt(lo >>> 0);
             setNext(((t + every - 1n) / every) * every);
             continue;
           }
@@ -200,7 +203,7 @@ export async function replay(
   // Stopped at --to: the rest of the files is not read.
   if (!merged.done) await Promise.all(decoders.map((d) => d.close()));
   if (started) {
-    while (lastHi > nextHi || (lastHi === nextHi && lastLo >= nextLo)) {
+    while (lastHi > nextHi || (lastHi === nextHi && lastLo >>> 0 >= nextLo)) {
       const pending = emit();
       if (pending !== undefined) await pending;
     }
