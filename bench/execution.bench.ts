@@ -23,7 +23,7 @@ import {
   RiskAverseQueue,
 } from '../src/execution/index.js';
 import { simulateDay } from '../src/sim/index.js';
-import { bestOfEachAsync, median, pairedNote, type Report } from './harness.js';
+import { bestOfEachAsync, median, minorGcs, pairedNote, type Report } from './harness.js';
 
 const RESTING = 100;
 const ROUNDS = 3;
@@ -187,6 +187,9 @@ export async function backtestBench(report: Report): Promise<void> {
       events = run.records;
       trades = run.trader.fills.length;
     });
+    const gcs = await minorGcs(() =>
+      runBacktest(files, backtestSetup(config, { llm: null, regime: null, runId: 'bench' })),
+    );
     const tFeat = times.get('features')!;
     const tBt = times.get('backtest')!;
     const ratios = times.paired(['features'], ['backtest']);
@@ -197,7 +200,7 @@ export async function backtestBench(report: Report): Promise<void> {
       events / tBt,
       'events/s',
       base,
-      `${trades.toLocaleString('en-US')} fills; decisions ${(100 * median(deciding)).toFixed(0)}% of a run's time (median); ${pairedNote(ratios)}`,
+      `${trades.toLocaleString('en-US')} fills; decisions ${(100 * median(deciding)).toFixed(0)}% of a run's time (median); ${gcs} minor GCs a day; ${pairedNote(ratios)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

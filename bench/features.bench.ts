@@ -11,7 +11,7 @@ import { L2Book } from '../src/book/index.js';
 import { runFeatures } from '../src/cli/features.js';
 import { simulateDay } from '../src/sim/index.js';
 import { mergedReplay } from './dbn.bench.js';
-import { pairedNote, type Report } from './harness.js';
+import { minorGcs, pairedNote, type Report } from './harness.js';
 
 /** Decodes the files in ts_recv order (as `scalper features` does) and applies MBP records to an L2 book. */
 function decodeAndBook(files: readonly string[]): Promise<number> {
@@ -66,13 +66,14 @@ export async function featuresBench(report: Report): Promise<void> {
       cFeat = Math.min(cFeat, cpuSeconds() - c1);
       ownRatios.push(feat / book - 1);
     }
+    const gcs = await minorGcs(() => runFeatures(files, opts));
     report.add('decode + L2 book, merged day (zstd files)', events / tBook, 'events/s');
     report.add(
       'full feature engine, merged day',
       events / tFeat,
       'events/s',
       'decode + L2 book, merged day (zstd files)',
-      `${events.toLocaleString('en-US')} events`,
+      `${events.toLocaleString('en-US')} events; ${gcs} minor GCs a day`,
     );
     // The issue's goal reads "the full feature set costs no more than 2x decode + book": the
     // features' own time per event (the whole run minus decode + book) against decode + book's.
