@@ -122,13 +122,13 @@ describe('read-ahead of files', async () => {
     }
   });
 
-  test('by default a plain file of 1 MiB or more is read ahead in 1 MiB blocks, a small one is not', async () => {
+  test('by default a plain file of 1 MiB or more is read ahead in 4 MiB blocks, a small one is not', async () => {
     const sizes = async (path: string) => {
       const seenSizes = new Set<number>();
       for await (const batch of DbnDecoder.fromFile(path)) seenSizes.add(batch.bytes.byteLength);
       return [...seenSizes];
     };
-    assert.deepEqual(await sizes(plain), [1024 + (1 << 20)]);
+    assert.deepEqual(await sizes(plain), [1024 + (4 << 20)]);
     assert.deepEqual(await sizes(fixture('dbn', 'test_data.mbp-10.dbn')), [256 << 10]);
   });
 
