@@ -332,6 +332,27 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
     return this.#input.consumed;
   }
 
+  /**
+   * The first record, without consuming it: a cursor valid until the decoder is iterated, or null
+   * when the input's first bytes hold no whole record (an empty input; a malformed one says why
+   * once it is read) or its records are upgraded (they change layout). Before iterating only.
+   */
+  async peekFirst(): Promise<RecordCursor | null> {
+    if (this.#started)
+      throw new DbnUsageError(`${this.source}: peekFirst() comes before the records are read`);
+    await this.#open();
+    if (this.#opts.upgrade === true && this.#version < 3) return null;
+    await this.#fillTo(4);
+    const length = this.#work[0] * 4;
+    if (this.#fill < 4 || length < 16) return null;
+    await this.#fillTo(length);
+    if (this.#fill < length) return null;
+    const c = new RecordCursor(this.#work.buffer as ArrayBuffer);
+    c.setVersion(this.#version);
+    c.setTsOut(this.#tsOut);
+    return c.seek(0);
+  }
+
   /** Records as plain objects (allocates per record: for the edges, not the hot path). */
   async *records(): AsyncGenerator<DbnRecord> {
     for await (const batch of this) {

@@ -120,3 +120,77 @@ test('three inputs with many equal keys come out as a stable sort by key, then i
   assert.equal(seen.length, expected.length);
   assert.deepEqual(seen, expected);
 });
+
+test('inputs that start later join the merge where they belong, ties included', async () => {
+  // Five inputs whose first keys are staggered: some start together, some at a key another input
+  // is still at (equal keys go by input order, whichever input is read first), one after all the
+  // others have ended. Expected: the stable sort by key, then input, then position.
+  const rnd = new Random(91);
+  const starts = [1200n, 1000n, 1200n, 1100n, 9000n];
+  const inputs: bigint[][] = starts.map((t0) => {
+    const keys: bigint[] = [];
+    let t = t0;
+    const n = 150 + Math.floor(rnd.uniform() * 200);
+    for (let i = 0; i < n; i++) {
+      keys.push(t);
+      if (rnd.uniform() < 0.4) t += BigInt(1 + Math.floor(rnd.uniform() * 3));
+    }
+    return keys;
+  });
+  const m = await MergedRecords.open(
+    inputs.map((keys, k) =>
+      DbnDecoder.fromBytes(bytes(keys.map((t, i) => trade(k * 10_000 + i, t))), { chunkSize: 4096 }),
+    ),
+  );
+  const seen: number[] = [];
+  while (!m.done) {
+    seen.push(m.cursor().sequence);
+    const p = m.next();
+    if (p) await p;
+  }
+  const expected = inputs
+    .flatMap((keys, k) => keys.map((t, i) => ({ t, k, i })))
+    .sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : x.k - y.k || x.i - y.i))
+    .map((r) => r.k * 10_000 + r.i);
+  assert.equal(seen.length, expected.length);
+  assert.deepEqual(seen, expected);
+});
+
+test('an input is read only once the merge reaches its first record', async () => {
+  // Two days: the second day's input is handed over in 512-byte chunks, counted as they are
+  // pulled. Opening the merge looks at its first record only; none of its other chunks is
+  // pulled while the first day's records are merged, and all of them are by the end.
+  const day1 = Array.from({ length: 300 }, (_, i) => trade(i, 1_000n + BigInt(i)));
+  const day2 = Array.from({ length: 300 }, (_, i) => trade(1000 + i, 90_000n + BigInt(i)));
+  const encoded = bytes(day2);
+  const chunks = Math.ceil(encoded.length / 512);
+  let pulled = 0;
+  async function* source(): AsyncGenerator<Uint8Array> {
+    for (let k = 0; k < chunks; k++) {
+      pulled++;
+      yield encoded.slice(k * 512, (k + 1) * 512);
+    }
+  }
+  const m = await MergedRecords.open([
+    DbnDecoder.fromBytes(bytes(day1), { chunkSize: 4096 }),
+    DbnDecoder.fromStream(source(), { chunkSize: 4096 }),
+  ]);
+  const atOpen = pulled;
+  // The chunks that hold the metadata and the first record (48 bytes), and no more.
+  const header = encoded.length - 300 * 48;
+  assert.equal(
+    atOpen,
+    Math.ceil((header + 48) / 512),
+    `${atOpen} of ${chunks} chunks pulled to open the merge`,
+  );
+  let n = 0;
+  while (!m.done) {
+    if (n < 300) assert.equal(pulled, atOpen, `chunks pulled before record ${n} of the first day`);
+    assert.equal(m.cursor().sequence, n < 300 ? n : 700 + n);
+    n++;
+    const p = m.next();
+    if (p) await p;
+  }
+  assert.equal(n, 600);
+  assert.equal(pulled, chunks);
+});

@@ -3,6 +3,9 @@
  * time (ts_event for records without one), ties by input order then by position in the input; a
  * record's own order is kept. A k-way merge over the decoders' batches: memory holds one batch
  * per input, and the per-record step is synchronous except when an input needs its next batch.
+ *
+ * An input is read (and its read-ahead started) only once the merge reaches its first record:
+ * the days of a month's backtest are read one after another, not all at once.
  */
 import type { RecordCursor } from './cursor.js';
 import type { DbnDecoder, RecordBatch } from './decoder.js';
@@ -24,7 +27,7 @@ export function indexTsNs(c: RecordCursor): bigint {
 }
 
 class Input {
-  readonly #it: AsyncIterator<RecordBatch>;
+  #it: AsyncIterator<RecordBatch> | null = null;
   batch: RecordBatch | null = null;
   i = 0;
   hi = 0;
@@ -32,12 +35,19 @@ class Input {
 
   constructor(
     readonly index: number,
-    decoder: DbnDecoder,
-  ) {
-    this.#it = decoder[Symbol.asyncIterator]();
+    readonly decoder: DbnDecoder,
+  ) {}
+
+  /** Sets the key to the input's first record, unread (false when that cannot be known ahead). */
+  async peek(): Promise<boolean> {
+    const c = await this.decoder.peekFirst();
+    if (c === null) return false;
+    this.setKey(c);
+    return true;
   }
 
   async load(): Promise<boolean> {
+    if (this.#it === null) this.#it = this.decoder[Symbol.asyncIterator]();
     for (;;) {
       const r = await this.#it.next();
       if (r.done) {
@@ -54,7 +64,10 @@ class Input {
   }
 
   key(): void {
-    const c = (this.batch as RecordBatch).at(this.i);
+    this.setKey((this.batch as RecordBatch).at(this.i));
+  }
+
+  setKey(c: RecordCursor): void {
     if (TS_RECV[c.rtype] === 1) {
       this.hi = c.tsRecvHi;
       this.lo = c.tsRecvLo;
@@ -80,6 +93,8 @@ class Input {
  */
 export class MergedRecords {
   readonly #live: Input[];
+  // Inputs not read yet, by their first record's key: each joins when the merge reaches it.
+  readonly #pending: Input[];
   #cur: Input | null = null;
   // The first key among the other inputs: while the current input's records come before it, they
   // follow one another without looking at the others (one comparison per record).
@@ -87,19 +102,27 @@ export class MergedRecords {
   #boundLo = 0;
   #boundIndex = 0;
 
-  private constructor(live: Input[]) {
+  private constructor(live: Input[], pending: Input[]) {
     this.#live = live;
-    this.#pick();
+    this.#pending = pending;
   }
 
-  /** Starts the merge: reads each input's first batch. */
+  /**
+   * Starts the merge: the first record of each input is looked at, and the inputs whose first
+   * record comes first are read (the others when the merge reaches them).
+   */
   static async open(decoders: readonly DbnDecoder[]): Promise<MergedRecords> {
     const live: Input[] = [];
+    const pending: Input[] = [];
     for (let k = 0; k < decoders.length; k++) {
       const input = new Input(k, decoders[k]);
-      if (await input.load()) live.push(input);
+      if (await input.peek()) pending.push(input);
+      else if (await input.load()) live.push(input);
     }
-    return new MergedRecords(live);
+    pending.sort((a, b) => (before(a, b) ? -1 : 1));
+    const m = new MergedRecords(live, pending);
+    while (!m.#pick()) await m.#admit();
+    return m;
   }
 
   /** No record left. */
@@ -144,8 +167,7 @@ export class MergedRecords {
           (cur.lo < this.#boundLo || (cur.lo === this.#boundLo && cur.index < this.#boundIndex)))
       )
         return null;
-      this.#pick();
-      return null;
+      return this.#pick() ? null : this.#admitAll();
     }
     return this.#reload(cur);
   }
@@ -156,15 +178,32 @@ export class MergedRecords {
    */
   async #reload(cur: Input): Promise<void> {
     if (!(await cur.load())) this.#live.splice(this.#live.indexOf(cur), 1);
-    this.#pick();
+    while (!this.#pick()) await this.#admit();
   }
 
-  // The input whose current record comes first; ties go to the earlier input.
-  #pick(): void {
+  /** Reads the inputs the merge has reached. */
+  async #admitAll(): Promise<void> {
+    do await this.#admit();
+    while (!this.#pick());
+  }
+
+  /** Reads the first pending input (its first batch) and makes it live. */
+  async #admit(): Promise<void> {
+    const input = this.#pending.shift() as Input;
+    if (await input.load()) this.#live.push(input);
+  }
+
+  /**
+   * The input whose current record comes first (ties go to the earlier input), and the bound up to
+   * which its records follow one another. False when a pending input's first record comes first
+   * (or as first as it): it must be read (`#admit`) and the pick made again.
+   */
+  #pick(): boolean {
     const live = this.#live;
+    const waiting = this.#pending.length > 0 ? this.#pending[0] : null;
     if (live.length === 0) {
       this.#cur = null;
-      return;
+      return waiting === null;
     }
     let best = live[0];
     let second: Input | null = null;
@@ -174,6 +213,10 @@ export class MergedRecords {
         second = best;
         best = s;
       } else if (second === null || before(s, second)) second = s;
+    }
+    if (waiting !== null) {
+      if (before(waiting, best)) return false;
+      if (second === null || before(waiting, second)) second = waiting;
     }
     this.#cur = best;
     if (second === null) {
@@ -186,6 +229,7 @@ export class MergedRecords {
       this.#boundLo = second.lo;
       this.#boundIndex = second.index;
     }
+    return true;
   }
 }
 
