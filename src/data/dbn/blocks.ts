@@ -71,11 +71,49 @@ export function readAheadSize(size: ReadAheadSize): ReadAheadSize {
   };
 }
 
-/** A new block buffer of `blockSize` data bytes, in `SharedArrayBuffer` memory if asked. */
+/**
+ * Blocks of finished sources, for the next file's read-ahead: allocating (and zeroing) 12 MiB for
+ * every file costs more than a short file takes to read, and a block a worker thread has seen is
+ * freed only when that thread next collects its garbage, which an idle worker seldom does (memory
+ * grew by the blocks of every file read). The last `SPARE_MAX` of each kind are kept.
+ */
+const SPARE_MAX = 6;
+const spare: { plain: Block[]; shared: Block[] } = { plain: [], shared: [] };
+
+/** A block buffer of `blockSize` data bytes (a spare one when there is one), in `SharedArrayBuffer` memory if asked. */
 export function newBlock(blockSize: number, shared = false): Block {
   const size = BLOCK_HEAD + blockSize;
+  const list = shared ? spare.shared : spare.plain;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const b = list[i];
+    if (b.bytes.length !== size) continue;
+    list.splice(i, 1);
+    b.end = BLOCK_HEAD;
+    b.streamOffset = 0;
+    b.rawOffset = 0;
+    return b;
+  }
   const buffer = shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
   return { bytes: new Uint8Array(buffer), end: BLOCK_HEAD, streamOffset: 0, rawOffset: 0 };
+}
+
+/**
+ * Gives blocks back for reuse (`newBlock`) once nothing reads or writes them any more: no read
+ * pending, no worker filling them, no batch of their records still in use.
+ */
+export function recycleBlocks(blocks: readonly Block[]): void {
+  for (const b of blocks) {
+    const list = b.bytes.buffer instanceof SharedArrayBuffer ? spare.shared : spare.plain;
+    if (list.includes(b)) continue;
+    list.push(b);
+    // The oldest go first: a new size of block replaces those of an earlier one.
+    if (list.length > SPARE_MAX) list.shift();
+  }
+}
+
+/** How many spare blocks of each kind are kept (for tests). */
+export function spareBlocks(): { plain: number; shared: number } {
+  return { plain: spare.plain.length, shared: spare.shared.length };
 }
 
 /** What `FileHandle.read` needs of a file handle. */
@@ -94,6 +132,7 @@ export class FileBlocks implements BlockSource {
   #next = 0;
   #pos: number;
   #ended = false;
+  #closed = false;
 
   constructor(fh: Readable, start: number, size: ReadAheadSize = READ_AHEAD) {
     this.#fh = fh;
@@ -147,7 +186,10 @@ export class FileBlocks implements BlockSource {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#ended = true;
     await Promise.allSettled(this.#ring.map((e) => e.read));
+    recycleBlocks(this.#ring.map((e) => e.block));
   }
 }

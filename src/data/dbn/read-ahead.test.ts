@@ -230,6 +230,29 @@ describe('read-ahead of files', async () => {
     );
   });
 
+  test('files read one after another reuse the blocks of those before, and read the same', async () => {
+    // Three blocks a file: without reuse, five files would hand out fifteen block buffers.
+    const size = { blockSize: 65536 + 8, depth: 3 };
+    for (const path of [plain, zst]) {
+      const buffers = new Set<ArrayBufferLike>();
+      for (let k = 0; k < 5; k++) {
+        const dec = DbnDecoder.fromFile(path, { readAhead: size });
+        let records = 0;
+        for await (const batch of dec) {
+          buffers.add(batch.bytes.buffer);
+          records += batch.count;
+        }
+        assert.equal(records, reference.decoded!.records.length, `${path}, read ${k + 1}`);
+        // A worker says it is done with its blocks in a message of its own.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(buffers.size <= 4, `${path}: ${buffers.size} block buffers over five reads`);
+    }
+    // The reuse changes nothing a reader sees.
+    sameAs(await seen(DbnDecoder.fromFile(zst, { readAhead: size })), reference, 'zstd, reused blocks');
+    sameAs(await seen(DbnDecoder.fromFile(plain, { readAhead: size })), reference, 'plain, reused blocks');
+  });
+
   test('every fixture file reads the same with and without read-ahead', async () => {
     const files = dbnFixtureNames().map((name) => ({
       path: fixture('dbn', name),

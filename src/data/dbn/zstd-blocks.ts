@@ -17,6 +17,7 @@ import {
   BlockSourceError,
   newBlock,
   type ReadAheadSize,
+  recycleBlocks,
 } from './blocks.js';
 import type { ZstdBackendName } from './zstd-codec.js';
 import { CONSUMED, LENGTHS, PRODUCED, publish, STOP, ZSTD_WORKER, type ZstdJob } from './zstd-ring.js';
@@ -51,6 +52,7 @@ export class ZstdWorkerBlocks implements BlockSource {
   readonly #failure: Promise<BlockFailure>;
   #taken = 0;
   #stopped = false;
+  #workerDone = false;
 
   constructor(path: string, skip: number, backend: ZstdBackendName, size: ReadAheadSize) {
     const depth = Math.max(2, size.depth);
@@ -76,6 +78,8 @@ export class ZstdWorkerBlocks implements BlockSource {
         if (m.failure) resolve(m.failure);
         if (m.done !== undefined) {
           detach();
+          this.#workerDone = true;
+          this.#recycle();
           if (idle.length < MAX_IDLE) {
             worker.unref();
             idle.push(worker);
@@ -146,5 +150,11 @@ export class ZstdWorkerBlocks implements BlockSource {
     // Change what a waiting worker compares against, so that it cannot sleep through the stop.
     Atomics.add(ctl, CONSUMED, this.#blocks.length + 1);
     Atomics.notify(ctl, CONSUMED);
+    this.#recycle();
+  }
+
+  /** The blocks go back for reuse once the worker writes into them no more and the decoder has stopped reading. */
+  #recycle(): void {
+    if (this.#stopped && this.#workerDone) recycleBlocks(this.#blocks);
   }
 }
