@@ -1,8 +1,8 @@
 /**
  * Feature engine throughput over a simulated 6E day (MBP-10 + trades, merged by ts_recv):
  * `scalper features` end to end (rows every minute) against decoding the same files and
- * updating an L2 book in the same merged order; and heap used after 1x and 4x the input, to show
- * that memory does not grow with the length of the input.
+ * updating an L2 book in the same merged order; and the heap and array buffers held after one day
+ * and after four, to show that memory does not grow with the length of the input.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,9 +27,11 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-function heapMiB(): number {
+/** Heap used and memory held by array buffers (the read-ahead's blocks among them), MiB, after a collection. */
+function memoryMiB(): { heap: number; buffers: number } {
   (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed / (1 << 20);
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed / (1 << 20), buffers: m.arrayBuffers / (1 << 20) };
 }
 
 export async function featuresBench(report: Report): Promise<void> {
@@ -94,11 +96,19 @@ export async function featuresBench(report: Report): Promise<void> {
       'ns/event',
       'decode + L2 book, CPU time per event',
     );
-    const h1 = heapMiB();
-    await runFeatures([...files, ...files, ...files, ...files], opts);
-    const h4 = heapMiB();
-    report.add('heap used after the day once', h1, 'MiB');
-    report.add('heap used after the day 4x', h4, 'MiB', 'heap used after the day once');
+    // Four days in one run (the day above and three more), against the day alone.
+    const m1 = memoryMiB();
+    const more: string[] = [];
+    for (const [k, date] of ['2026-11-30', '2026-12-01', '2026-12-02'].entries()) {
+      const d = await simulateDay({ date, seed: 6 + k, out: dir, spot: false });
+      more.push(d.files.mbp10, d.files.trades);
+    }
+    await runFeatures([...files, ...more], opts);
+    const m4 = memoryMiB();
+    report.add('heap used after the day once', m1.heap, 'MiB');
+    report.add('heap used after four days', m4.heap, 'MiB', 'heap used after the day once');
+    report.add('array buffers after the day once', m1.buffers, 'MiB');
+    report.add('array buffers after four days', m4.buffers, 'MiB', 'array buffers after the day once');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
