@@ -42,7 +42,10 @@ class Input {
   async peek(): Promise<boolean> {
     const c = await this.decoder.peekFirst();
     if (c === null) return false;
-    this.setKey(c);
+    // As `key` reads it (that method stays small: it runs once a record).
+    const recv = TS_RECV[c.rtype] === 1;
+    this.hi = recv ? c.tsRecvHi : c.tsEventHi;
+    this.lo = recv ? c.tsRecvLo : c.tsEventLo;
     return true;
   }
 
@@ -64,10 +67,7 @@ class Input {
   }
 
   key(): void {
-    this.setKey((this.batch as RecordBatch).at(this.i));
-  }
-
-  setKey(c: RecordCursor): void {
+    const c = (this.batch as RecordBatch).at(this.i);
     if (TS_RECV[c.rtype] === 1) {
       this.hi = c.tsRecvHi;
       this.lo = c.tsRecvLo;
