@@ -41,6 +41,30 @@ function bytes(recs: DbnRecord[]): Uint8Array {
   return result();
 }
 
+/**
+ * Merges inputs of trades at the given keys (4 KiB batches) and checks the order against a stable
+ * sort of every record by key, then input, then position in its input.
+ */
+async function mergesAsStableSort(inputs: readonly bigint[][]): Promise<void> {
+  const m = await MergedRecords.open(
+    inputs.map((keys, k) =>
+      DbnDecoder.fromBytes(bytes(keys.map((t, i) => trade(k * 10_000 + i, t))), { chunkSize: 4096 }),
+    ),
+  );
+  const seen: number[] = [];
+  while (!m.done) {
+    seen.push(m.cursor().sequence);
+    const p = m.next();
+    if (p) await p;
+  }
+  const expected = inputs
+    .flatMap((keys, k) => keys.map((t, i) => ({ t, k, i })))
+    .sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : x.k - y.k || x.i - y.i))
+    .map((r) => r.k * 10_000 + r.i);
+  assert.equal(seen.length, expected.length);
+  assert.deepEqual(seen, expected);
+}
+
 test('merges inputs by ts_recv (ts_event without one), ties by input order, across batch boundaries', async () => {
   // Input 0: trades at ts_recv 10, 20, 20, 40 … (100 of them, 4 KiB batches: several loads).
   // Input 1: bars at ts_event 15, 20, 45.
@@ -102,23 +126,7 @@ test('three inputs with many equal keys come out as a stable sort by key, then i
       keys.push(t);
     }
   }
-  const m = await MergedRecords.open(
-    inputs.map((keys, k) =>
-      DbnDecoder.fromBytes(bytes(keys.map((t, i) => trade(k * 10_000 + i, t))), { chunkSize: 4096 }),
-    ),
-  );
-  const seen: number[] = [];
-  while (!m.done) {
-    seen.push(m.cursor().sequence);
-    const p = m.next();
-    if (p) await p;
-  }
-  const expected = inputs
-    .flatMap((keys, k) => keys.map((t, i) => ({ t, k, i })))
-    .sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : x.k - y.k || x.i - y.i))
-    .map((r) => r.k * 10_000 + r.i);
-  assert.equal(seen.length, expected.length);
-  assert.deepEqual(seen, expected);
+  await mergesAsStableSort(inputs);
 });
 
 test('inputs that start later join the merge where they belong, ties included', async () => {
@@ -137,23 +145,7 @@ test('inputs that start later join the merge where they belong, ties included', 
     }
     return keys;
   });
-  const m = await MergedRecords.open(
-    inputs.map((keys, k) =>
-      DbnDecoder.fromBytes(bytes(keys.map((t, i) => trade(k * 10_000 + i, t))), { chunkSize: 4096 }),
-    ),
-  );
-  const seen: number[] = [];
-  while (!m.done) {
-    seen.push(m.cursor().sequence);
-    const p = m.next();
-    if (p) await p;
-  }
-  const expected = inputs
-    .flatMap((keys, k) => keys.map((t, i) => ({ t, k, i })))
-    .sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : x.k - y.k || x.i - y.i))
-    .map((r) => r.k * 10_000 + r.i);
-  assert.equal(seen.length, expected.length);
-  assert.deepEqual(seen, expected);
+  await mergesAsStableSort(inputs);
 });
 
 test('an input is read only once the merge reaches its first record', async () => {
