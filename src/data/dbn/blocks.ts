@@ -111,9 +111,11 @@ export function recycleBlocks(blocks: readonly Block[]): void {
   }
 }
 
-/** How many spare blocks of each kind are kept (for tests). */
-export function spareBlocks(): { plain: number; shared: number } {
-  return { plain: spare.plain.length, shared: spare.shared.length };
+/** How many spare blocks of `blockSize` data bytes of each kind are kept (for tests). */
+export function spareBlocks(blockSize: number): { plain: number; shared: number } {
+  const size = BLOCK_HEAD + blockSize;
+  const count = (list: Block[]) => list.filter((b) => b.bytes.length === size).length;
+  return { plain: count(spare.plain), shared: count(spare.shared) };
 }
 
 /** What `FileHandle.read` needs of a file handle. */

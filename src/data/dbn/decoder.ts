@@ -264,6 +264,8 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
   #version = 3;
   #tsOut = false;
   #started = false;
+  /** The read-ahead while records are read from it (closed by `close`). */
+  #blocks: BlockSource | null = null;
   /** Records yielded so far. */
   recordCount = 0;
 
@@ -305,10 +307,14 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
   }
 
   /**
-   * Releases the input (closes the file) without reading further: for a decoder abandoned after
-   * `readMetadata`. Reading to the end, or an error, closes it by itself.
+   * Releases the input (closes the file, stops reading ahead) without reading further: for a
+   * decoder abandoned after `readMetadata`, or stopped before its end (a replay's `--to`). Reading
+   * to the end, or an error, closes it by itself. Its batches are not to be read after this.
    */
   async close(): Promise<void> {
+    const blocks = this.#blocks;
+    this.#blocks = null;
+    await blocks?.close();
     await this.#input.close();
   }
 
@@ -674,6 +680,7 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       const upgraded = upgrading ? new UpgradeBuffer(this.#version, this.#tsOut) : null;
       const batch = new RecordBatch(this.#work, this.#version, this.#tsOut);
       const blocks = await this.#readAhead();
+      this.#blocks = blocks;
       if (blocks) {
         yield* this.#blockBatches(blocks, sizes, batch, upgraded);
         return;

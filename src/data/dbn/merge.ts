@@ -114,15 +114,21 @@ export class MergedRecords {
   static async open(decoders: readonly DbnDecoder[]): Promise<MergedRecords> {
     const live: Input[] = [];
     const pending: Input[] = [];
-    for (let k = 0; k < decoders.length; k++) {
-      const input = new Input(k, decoders[k]);
-      if (await input.peek()) pending.push(input);
-      else if (await input.load()) live.push(input);
+    try {
+      for (let k = 0; k < decoders.length; k++) {
+        const input = new Input(k, decoders[k]);
+        if (await input.peek()) pending.push(input);
+        else if (await input.load()) live.push(input);
+      }
+      pending.sort((a, b) => (before(a, b) ? -1 : 1));
+      const m = new MergedRecords(live, pending);
+      while (!m.#pick()) await m.#admit();
+      return m;
+    } catch (e) {
+      // An input that cannot be read leaves none of the others open.
+      await Promise.all(decoders.map((d) => d.close().catch(() => {})));
+      throw e;
     }
-    pending.sort((a, b) => (before(a, b) ? -1 : 1));
-    const m = new MergedRecords(live, pending);
-    while (!m.#pick()) await m.#admit();
-    return m;
   }
 
   /** No record left. */

@@ -13,6 +13,7 @@ import { after, describe, test } from 'node:test';
 import { type Decoded, dbnFixtureNames, decodeAll, fixtureOptions } from '../../../test/dbn.js';
 import { fixture } from '../../../test/fixtures.js';
 import { sampleDefinition, writeSample } from '../../../test/market-sample.js';
+import { spareBlocks } from './blocks.js';
 import { RType } from './constants.js';
 import { DbnDecoder, type DecoderOptions } from './decoder.js';
 import { DbnEncoder } from './encoder.js';
@@ -91,6 +92,18 @@ function sameAs(
   assert.equal(a.records.length, e.records.length, `${what}: record count`);
   assert.deepEqual(a.offsets, e.offsets, `${what}: record offsets`);
   assert.deepEqual(a.records, e.records, `${what}: records`);
+}
+
+/**
+ * Waits until a whole read-ahead's blocks of `blockSize` are back in the pool (a worker says it is
+ * done with its blocks in a message of its own); fails after 5 s.
+ */
+async function blocksBack(blockSize: number, shared: boolean): Promise<void> {
+  const kept = () => spareBlocks(blockSize)[shared ? 'shared' : 'plain'];
+  for (let waited = 0; kept() < 3; waited += 10) {
+    assert.ok(waited < 5000, `blocks of ${blockSize} bytes not given back (${kept()} of 3)`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 describe('read-ahead of files', async () => {
@@ -243,14 +256,27 @@ describe('read-ahead of files', async () => {
           records += batch.count;
         }
         assert.equal(records, reference.decoded!.records.length, `${path}, read ${k + 1}`);
-        // A worker says it is done with its blocks in a message of its own.
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await blocksBack(size.blockSize, path === zst);
       }
       assert.ok(buffers.size <= 4, `${path}: ${buffers.size} block buffers over five reads`);
     }
     // The reuse changes nothing a reader sees.
     sameAs(await seen(DbnDecoder.fromFile(zst, { readAhead: size })), reference, 'zstd, reused blocks');
     sameAs(await seen(DbnDecoder.fromFile(plain, { readAhead: size })), reference, 'plain, reused blocks');
+  });
+
+  test('a decoder closed before its end stops reading ahead and gives its blocks back', async () => {
+    // As a replay stopped at --to closes its decoders: a worker left waiting for the decoder to
+    // take its next block would hold its thread and its blocks for good.
+    const size = { blockSize: 65536 + 24, depth: 3 };
+    for (const path of [plain, zst]) {
+      const dec = DbnDecoder.fromFile(path, { readAhead: size });
+      const it = dec[Symbol.asyncIterator]();
+      assert.equal((await it.next()).done, false);
+      await dec.close();
+      await blocksBack(size.blockSize, path === zst);
+      sameAs(await seen(DbnDecoder.fromFile(path, { readAhead: size })), reference, `${path} after a stop`);
+    }
   });
 
   test('every fixture file reads the same with and without read-ahead', async () => {
