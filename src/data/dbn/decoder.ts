@@ -611,7 +611,7 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       case 'dbn':
       case 'fragment':
         if (wanted === undefined && bytes < READ_AHEAD_MIN_PLAIN) return null;
-        return file.blocks(this.#base, size);
+        return file.blocks(this.#base, wanted === undefined ? fitted(size, bytes - this.#base) : size);
       case 'dbn+zstd':
       case 'fragment+zstd':
         if ((wanted === undefined && bytes < READ_AHEAD_MIN_ZSTD) || !zstdReadAheadAvailable()) return null;
@@ -711,6 +711,15 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       await this.#input.close();
     }
   }
+}
+
+/**
+ * The default read-ahead for a plain file of `bytes` bytes: a file smaller than the whole
+ * read-ahead is read in smaller blocks (of at least 1 MiB), so that it holds no more than it needs.
+ */
+function fitted(size: ReadAheadSize, bytes: number): ReadAheadSize {
+  const per = Math.ceil(bytes / size.depth / 4096) * 4096;
+  return { blockSize: Math.min(size.blockSize, Math.max(READ_AHEAD_MIN_PLAIN, per)), depth: size.depth };
 }
 
 /** Sizes at and above which files are read ahead by default (plain, compressed). */

@@ -135,13 +135,23 @@ describe('read-ahead of files', async () => {
     }
   });
 
-  test('by default a plain file of 1 MiB or more is read ahead in 4 MiB blocks, a small one is not', async () => {
+  test('by default a plain file of 1 MiB or more is read ahead in blocks of up to 4 MiB, a small one is not', async () => {
     const sizes = async (path: string) => {
       const seenSizes = new Set<number>();
       for await (const batch of DbnDecoder.fromFile(path)) seenSizes.add(batch.bytes.byteLength);
       return [...seenSizes];
     };
-    assert.deepEqual(await sizes(plain), [1024 + (4 << 20)]);
+    // Three blocks of 4 MiB for a file of 12 MiB and more; a smaller one in three of a third of it,
+    // at least 1 MiB each (this one is under 3 MiB).
+    const large = DbnEncoder.toFile(join(dir, 'large.dbn'), {
+      metadata: { dataset: 'GLBX.MDP3', schema: 'mbp-10' },
+    });
+    writeSample(large, { records: 40_000, seed: 3 });
+    await large.end();
+    assert.ok(statSync(join(dir, 'large.dbn')).size > 12 << 20);
+    assert.deepEqual(await sizes(join(dir, 'large.dbn')), [1024 + (4 << 20)]);
+    assert.ok(statSync(plain).size < 3 << 20);
+    assert.deepEqual(await sizes(plain), [1024 + (1 << 20)]);
     assert.deepEqual(await sizes(fixture('dbn', 'test_data.mbp-10.dbn')), [256 << 10]);
   });
 
