@@ -4,6 +4,7 @@ import { Random } from '../../core/index.js';
 import { RType } from './constants.js';
 import { DbnDecoder } from './decoder.js';
 import { DbnEncoder } from './encoder.js';
+import { DbnError } from './errors.js';
 import { hasTsRecv, MergedRecords } from './merge.js';
 import type { DbnRecord } from './record.js';
 
@@ -185,4 +186,23 @@ test('an input is read only once the merge reaches its first record', async () =
   }
   assert.equal(n, 600);
   assert.equal(pulled, chunks);
+});
+
+test('a merge that cannot open an input closes the others', async () => {
+  let closed = false;
+  async function* good(): AsyncGenerator<Uint8Array> {
+    try {
+      yield bytes([trade(1, 10n), trade(2, 20n)]);
+    } finally {
+      closed = true;
+    }
+  }
+  await assert.rejects(
+    MergedRecords.open([
+      DbnDecoder.fromStream(good()),
+      DbnDecoder.fromBytes(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), { source: 'bad.dbn' }),
+    ]),
+    (e: unknown) => e instanceof DbnError && e.code === 'BAD_MAGIC' && e.message.startsWith('bad.dbn: '),
+  );
+  assert.equal(closed, true);
 });
