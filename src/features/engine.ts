@@ -398,6 +398,17 @@ function nanIfNot(ready: boolean, v: number): number {
   return ready ? v : Number.NaN;
 }
 
+/**
+ * The engine made last, kept alive until the next one is made. A full collection that finds no
+ * instance of a class alive lets V8 forget the shapes its instances had grown into (which fields
+ * hold fractions, which integers); the next engine's objects then grow new ones, the compiled
+ * code of the hot path meets new shapes each time, and after a few runs it turns generic: a
+ * process that ran one day after another with a collection between them (a sweep's worker, a
+ * walk-forward, a benchmark's rounds) ran each day three to four times slower from the seventh on.
+ * One engine alive keeps the shapes of every object under it (docs/BENCHMARKS.md).
+ */
+const kept: { engine: FeatureEngine | null } = { engine: null };
+
 /** Per-instrument microstructure features over a stream of DBN records. */
 export class FeatureEngine {
   readonly #opts: FeatureEngineOptions;
@@ -417,6 +428,7 @@ export class FeatureEngine {
     if (opts.onVpin) requireFinite('onVpin.threshold', opts.onVpin.threshold);
     const adv = opts.dailyVpinAdvDays;
     this.#advDays = adv === undefined ? undefined : requirePositiveInt('dailyVpinAdvDays', adv);
+    kept.engine = this;
   }
 
   /** Instrument ids seen so far, in order of first sight. */
