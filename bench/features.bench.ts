@@ -27,9 +27,12 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/** A full collection, when the process runs with --expose-gc. */
+const gc = (globalThis as { gc?: () => void }).gc;
+
 /** Heap used and memory held by array buffers (the read-ahead's blocks among them), MiB, after a collection. */
 function memoryMiB(): { heap: number; buffers: number } {
-  (globalThis as { gc?: () => void }).gc?.();
+  gc?.();
   const m = process.memoryUsage();
   return { heap: m.heapUsed / (1 << 20), buffers: m.arrayBuffers / (1 << 20) };
 }
@@ -98,7 +101,6 @@ export async function featuresBench(report: Report): Promise<void> {
     );
     // Days one after another in one process with a full collection before each (a sweep's worker
     // between jobs): the eighth such day against the best day above (FeatureEngine's `kept`).
-    const gc = (globalThis as { gc?: () => void }).gc;
     if (gc !== undefined) {
       let tLate = 0;
       for (let k = 0; k < 8; k++) {

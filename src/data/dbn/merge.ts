@@ -122,7 +122,7 @@ export class MergedRecords {
       }
       pending.sort((a, b) => (before(a, b) ? -1 : 1));
       const m = new MergedRecords(live, pending);
-      while (!m.#pick()) await m.#admit();
+      await m.#settle();
       return m;
     } catch (e) {
       // An input that cannot be read leaves none of the others open.
@@ -173,7 +173,7 @@ export class MergedRecords {
           (cur.lo < this.#boundLo || (cur.lo === this.#boundLo && cur.index < this.#boundIndex)))
       )
         return null;
-      return this.#pick() ? null : this.#admitAll();
+      return this.#pick() ? null : this.#settle();
     }
     return this.#reload(cur);
   }
@@ -184,13 +184,12 @@ export class MergedRecords {
    */
   async #reload(cur: Input): Promise<void> {
     if (!(await cur.load())) this.#live.splice(this.#live.indexOf(cur), 1);
-    while (!this.#pick()) await this.#admit();
+    await this.#settle();
   }
 
-  /** Reads the inputs the merge has reached. */
-  async #admitAll(): Promise<void> {
-    do await this.#admit();
-    while (!this.#pick());
+  /** Picks the input that comes first, reading first the pending inputs the merge has reached. */
+  async #settle(): Promise<void> {
+    while (!this.#pick()) await this.#admit();
   }
 
   /** Reads the first pending input (its first batch) and makes it live. */
