@@ -130,3 +130,56 @@ describe('replay with a time range', () => {
     }
   });
 });
+
+describe('replay grid', () => {
+  test('steps exactly across the wraps of the low half, for steps that do not divide 2^32 and one longer than it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replay-grid-'));
+    try {
+      const f = await writeSampleFiles(dir, { records: 2000, seed: 4 });
+      const all = new Recorder();
+      await replay([f.mbp10], all, { everyNs: 1_000_000_000n, onGrid: () => {} });
+      const times = all.applied;
+      const first = times[0];
+      const last = times[times.length - 1];
+      // The low half wraps every 2^32 ns (4.29 s): the span holds several wraps.
+      assert.ok(last - first > 3n * 2n ** 32n, `span ${last - first} ns`);
+      for (const every of [1_000_000_000n, 737_000_000n, 2n ** 32n + 1_999_999_999n]) {
+        const events: { grid: boolean; t: bigint }[] = [];
+        const sink: ReplaySink = {
+          setSymbol() {},
+          setTickSize() {},
+          applyDefinition() {},
+          apply: (c: { tsRecv: bigint }) => events.push({ grid: false, t: c.tsRecv }),
+          advance: (t, lo, hi) => {
+            // The halves given are those of the time.
+            assert.equal(lo, Number(t & 0xffffffffn), `low half at ${t}`);
+            assert.equal(hi, Number(t >> 32n), `high half at ${t}`);
+            events.push({ grid: true, t });
+          },
+        };
+        const grid: bigint[] = [];
+        await replay([f.mbp10], sink, { everyNs: every, onGrid: (t) => void grid.push(t) });
+        // Every multiple of the step from the first record's time to the last one's, once each.
+        const expected: bigint[] = [];
+        for (let t = ((first + every - 1n) / every) * every; t <= last; t += every) expected.push(t);
+        assert.ok(expected.length >= 6, `${expected.length} grid points of ${every} ns`);
+        assert.deepEqual(grid, expected, `grid of ${every} ns`);
+        // Each grid point comes after every record at or before it and before every later one.
+        for (let i = 0; i < events.length; i++) {
+          if (!events[i].grid) continue;
+          const t = events[i].t;
+          assert.ok(
+            events.slice(0, i).every((e) => e.grid || e.t <= t),
+            `records before ${t}`,
+          );
+          assert.ok(
+            events.slice(i + 1).every((e) => e.grid || e.t > t),
+            `records after ${t}`,
+          );
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

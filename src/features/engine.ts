@@ -728,10 +728,9 @@ export class FeatureEngine {
    * Moves every instrument's clock to `tsNs` (no earlier than its last record): rolling windows
    * drop what fell out of them. Snapshots taken afterwards carry `tsNs` as their time.
    */
-  advance(tsNs: bigint): void {
-    const ms = Number(tsNs) / 1e6;
-    const lo = Number(tsNs & 0xffffffffn);
-    const hi = Number(tsNs >> 32n);
+  advance(tsNs: bigint, lo = Number(tsNs & 0xffffffffn), hi = Number(tsNs >> 32n)): void {
+    // One rounding of the exact sum: Number(tsNs) / 1e6 to the bit.
+    const ms = (hi * 4294967296 + lo) / 1e6;
     for (const f of this.#byId.values()) {
       if (ms >= f.tsMs || Number.isNaN(f.tsMs)) {
         f.advance(ms);

@@ -362,7 +362,7 @@ export class FeedRecorder {
       },
       applyDefinition: (rec) => engine.applyDefinition(rec),
       apply: (c) => engine.apply(c),
-      advance: (t) => engine.advance(t),
+      advance: (t, lo, hi) => engine.advance(t, lo, hi),
     };
     return {
       engine: recorded,
