@@ -83,6 +83,19 @@ export interface Broker {
 export interface ReplayingBroker extends Broker {
   before(c: RecordCursor): void;
   after(c: RecordCursor, book: BookView): void;
+  /**
+   * Whether records of `book`'s market, the one of the last `after`, can go unseen until `dueMs`
+   * (but for trades): nothing of ours rests or waits there, no depth is marked taken, and no venue
+   * action or report is on its way.
+   */
+  quietFor(book: BookView): boolean;
+  /** The next time (float ms) `before` has timed work to do whatever the records say. */
+  readonly dueMs: number;
+  /**
+   * Requests so far (orders sent, cancelled or replaced, instruments added, clocks moved), from
+   * anyone: what `quietFor` said holds while this stays the same, and no record says otherwise.
+   */
+  readonly requests: number;
 }
 
 /** A position as the venue holds it: signed quantity (long > 0), average price in raw units. */

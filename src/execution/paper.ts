@@ -361,6 +361,8 @@ export class PaperBroker implements ReplayingBroker {
   /** The market of the last record (most streams hold one instrument). */
   #last: Market | null = null;
   readonly #observe: boolean;
+  /** See `requests`. */
+  #requests = 0;
 
   constructor(opts: PaperBrokerOptions) {
     for (const t of opts.instruments) this.#markets.set(t.instrumentId, new Market(t));
@@ -378,6 +380,7 @@ export class PaperBroker implements ReplayingBroker {
    * before the instrument's next record.
    */
   addInstrument(t: PaperInstrument, book?: BookView): void {
+    this.#requests++;
     let m = this.#markets.get(t.instrumentId);
     if (m === undefined) {
       m = new Market(t);
@@ -433,6 +436,7 @@ export class PaperBroker implements ReplayingBroker {
   }
 
   submit(spec: OrderSpec, nowNs: bigint): Order {
+    this.#requests++;
     requireNewId(this.#orders, spec);
     const order = new Order(spec, nowNs);
     const m = this.#markets.get(spec.instrumentId);
@@ -465,12 +469,14 @@ export class PaperBroker implements ReplayingBroker {
   }
 
   cancel(clientId: string, nowNs: bigint): void {
+    this.#requests++;
     const w = this.#working(clientId, 'cancel');
     w.order.cancel(nowNs);
     this.#request(w, 'cancel', nowNs + this.latency.toVenue('cancel'));
   }
 
   replace(clientId: string, change: ReplaceChange, nowNs: bigint): void {
+    this.#requests++;
     const w = this.#working(clientId, 'replace');
     const tick = w.market.terms.tickRaw;
     for (const [name, px] of [
@@ -510,6 +516,26 @@ export class PaperBroker implements ReplayingBroker {
     }
     if (ms >= this.#nextRolloverMs) this.#rollover(ms);
     if (ms >= this.#nextSweepMs) this.#sweep(ms);
+  }
+
+  get requests(): number {
+    return this.#requests;
+  }
+
+  quietFor(book: BookView): boolean {
+    const m = this.#last;
+    return (
+      m !== null &&
+      m.book === book &&
+      m.idle &&
+      !this.#observe &&
+      this.#reports.length === 0 &&
+      this.#nextActionMs === Number.POSITIVE_INFINITY
+    );
+  }
+
+  get dueMs(): number {
+    return Math.min(this.#nextRolloverMs, this.#nextSweepMs);
   }
 
   /**
@@ -586,6 +612,7 @@ export class PaperBroker implements ReplayingBroker {
    * venue actions happen on the books as they are, and due reports are delivered.
    */
   advance(nowNs: bigint): void {
+    this.#requests++;
     this.#runActions(nowNs, true);
     for (let round = 0; this.#reports.length > 0 && round < MAX_ROUNDS; round++) {
       this.#deliver(nowNs);

@@ -3,12 +3,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { depth, px, replayThrough, SIX_E_MBP, type Step, trade } from '../../test/execution.js';
+import { mbp } from '../../test/book.js';
+import { depth, MS, px, replayThrough, SIX_E_MBP, type Step, T0, trade } from '../../test/execution.js';
 import type { BookView } from '../book/index.js';
-import type { RecordCursor } from '../data/dbn/index.js';
+import { prng } from '../core/index.js';
+import { type MbpRecord, type RecordCursor, RType } from '../data/dbn/index.js';
 import { planBracket } from './bracket.js';
 import { executionConfig } from './config.js';
-import { paperTrader, type Trader } from './trader.js';
+import { SpotFees } from './fees.js';
+import { ConstantLatency, type LatencyModel } from './latency.js';
+import { ClientOrderIds } from './order.js';
+import { PaperBroker } from './paper.js';
+import { FillPortfolio } from './portfolio.js';
+import { RiskEngine } from './risk.js';
+import { paperInstrument, paperTrader, riskLimits, Trader } from './trader.js';
 
 const TICK = 50_000;
 const MKT = { bidPx: px(1.085), askPx: px(1.08505), tickRaw: TICK };
@@ -395,5 +403,265 @@ describe('trader: brackets on the paper broker', () => {
       'mbp-10',
     );
     close(t.dailyPnl(), 2 * 6.25 - 0.5 * 0.00005 * 125_000 - 2.47, "day's P&L");
+  });
+});
+
+describe('trader: records it need not see', () => {
+  /** A trader on a paper broker with `latency`, for an order to spend some time on its way. */
+  function traderWith(latency: LatencyModel): Trader {
+    const config = executionConfig();
+    const terms = [paperInstrument({ instrumentId: ID, symbol: SIX_E_MBP.symbol }, config)];
+    return new Trader({
+      broker: new PaperBroker({ instruments: terms, latency }),
+      portfolio: new FillPortfolio(terms),
+      risk: new RiskEngine(riskLimits(config)),
+      config,
+      ids: new ClientOrderIds('test', 0),
+    });
+  }
+  const delays = {
+    entry: 3n * 1_000_000n,
+    modify: 3n * 1_000_000n,
+    cancel: 3n * 1_000_000n,
+    ack: 1_000_000n,
+  };
+  /** The same delays, but the broker learns from every record's delay: it is never quiet. */
+  class Watching extends ConstantLatency {
+    observe(_delayNs: number): void {}
+  }
+
+  /**
+   * An hour of a 6E book (40,000 MBP-10 records, one every 90 ms on average) whose mid walks a
+   * tick at a time, with a trade in one record of eight at the touch, and every two to six minutes
+   * a decision for a new position of −2 to 2 (`decide`). Seeded: the same every run.
+   */
+  function session(lagNs: bigint, decide: (now: bigint, target: number, atrRaw: number) => void): Step[] {
+    const rand = prng(7);
+    const steps: Step[] = [];
+    let mid = 0;
+    let ms = 0;
+    let nextDecisionMs = 20_000;
+    const side = (best: number, dir: number): [number, number, number][] =>
+      Array.from({ length: 5 }, (_, i) => [
+        best + dir * i * 0.00005,
+        1 + Math.floor(rand() * 60),
+        1 + Math.floor(rand() * 9),
+      ]);
+    for (let i = 0; i < 40_000; i++) {
+      ms += 1 + Math.floor(-Math.log(1 - rand()) * 89);
+      if (rand() < 0.02) mid += rand() < 0.5 ? -1 : 1;
+      const bid = 1.085 + mid * 0.00005;
+      const bids = side(bid, -1);
+      const asks = side(bid + 0.00005, 1);
+      let then: Step['then'];
+      if (ms >= nextDecisionMs) {
+        const target = Math.floor(rand() * 5) - 2;
+        // Stops and targets from 6 to 48 ticks away: some are reached, some positions time out.
+        const atr = px(0.0002 + rand() * 0.001);
+        then = (now) => decide(now, target, atr);
+        nextDecisionMs = ms + 120_000 + Math.floor(rand() * 240_000);
+      }
+      if (rand() < 0.125) {
+        const buyer = rand() < 0.5;
+        const touch = buyer ? asks[0] : bids[0];
+        steps.push(
+          trade(ms, touch[0], 1 + Math.floor(rand() * touch[1]), buyer ? 'B' : 'A', bids, asks, then),
+        );
+      } else steps.push(depth(ms, bids, asks, then));
+      const r = steps[steps.length - 1].record as MbpRecord;
+      r.ts_recv = r.hd.ts_event + lagNs;
+    }
+    return steps;
+  }
+
+  for (const [lagNs, feed] of [
+    [1_000n, 'a feed 1 µs behind the venue'],
+    [2_500_000_000n, 'a feed 2.5 s behind (the clocks of the broker and the trader apart)'],
+  ] as const)
+    test(`skipping them changes nothing: the same orders, fills and journal as a trader that sees every record (${feed})`, async () => {
+      const runs: Trader[] = [];
+      for (const latency of [new ConstantLatency(delays), new Watching(delays)]) {
+        const t = traderWith(latency);
+        await replayThrough(
+          t,
+          session(lagNs, (now, target, atrRaw) => t.act({ instrumentId: ID, target, atrRaw }, now)),
+          'mbp-10',
+        );
+        t.sampleEquity();
+        runs.push(t);
+      }
+      const [quiet, every] = runs;
+      assert.equal(every.skippedRecords, 0, 'a broker that learns from every record sees every record');
+      // The session trades: brackets, and positions closed by their time stop.
+      assert.ok(every.fills.length >= 10, `${every.fills.length} fills`);
+      const kinds = new Set(every.journal.map((e) => e.kind));
+      assert.ok(kinds.has('bracket') && kinds.has('time-stop'), [...kinds].join(', '));
+      assert.ok(quiet.skippedRecords > 5_000, `${quiet.skippedRecords} of 40,000 records skipped`);
+      assert.deepEqual(quiet.fills, every.fills);
+      assert.deepEqual(quiet.journal, every.journal);
+      assert.deepEqual(quiet.broker.openOrders(), every.broker.openOrders());
+      assert.equal(quiet.orderCount, every.orderCount);
+      for (let n = 1; n <= every.orderCount; n++)
+        assert.deepEqual(quiet.broker.order(`test-${n}`), every.broker.order(`test-${n}`), `order test-${n}`);
+      assert.deepEqual(quiet.portfolio.equityCurve, every.portfolio.equityCurve);
+    });
+
+  const bids: [number, number, number][] = [[1.085, 50, 5]];
+  const asks: [number, number, number][] = [[1.08505, 50, 5]];
+
+  test('a trade while quiet still reaches the broker: a stop sent after it, already through it, goes off', async () => {
+    // Flat and nothing working: quiet from the first record. A seller hits 1.0849 (the book as it
+    // was); a sell stop at 1.085 sent then is through that last trade, so it goes off at once and
+    // sells 1 at the bid.
+    const t = trader();
+    const stop = (now: bigint) =>
+      t.broker.submit(
+        {
+          clientId: 'x-1',
+          instrumentId: ID,
+          side: 'sell',
+          type: 'stop',
+          stopPx: px(1.085),
+          quantity: 1,
+          tif: 'GTC',
+        },
+        now,
+      );
+    await replayThrough(
+      t,
+      [
+        depth(0, bids, asks),
+        depth(100, bids, asks),
+        trade(200, 1.0849, 2, 'A', bids, asks, stop),
+        depth(300, bids, asks),
+      ],
+      'mbp-10',
+    );
+    assert.equal(t.skippedRecords, 1, 'the second book record');
+    assert.equal(t.broker.order('x-1')?.status, 'filled');
+  });
+
+  test('orders and reports on their way keep it awake: each is seen at the first record past its time', async () => {
+    // A buy at 1.085 goes straight to the broker, 50 ms from the venue (quiet until then): it
+    // arrives at 50 ms (acted on with the record at 60 ms; its ack is back at 100 ms), fills when
+    // the asks come down at 120 ms, and the fill's report takes 50 ms back: the trader holds the
+    // position from the first record past 170 ms, the one at 180 ms.
+    const latency = new ConstantLatency({ entry: 50_000_000n, ack: 50_000_000n });
+    const t = traderWith(latency);
+    const held: [number, number][] = [];
+    const steps: Step[] = [];
+    for (let ms = 0; ms <= 300; ms += 20) {
+      const down = ms === 120;
+      steps.push(
+        depth(ms, down ? [[1.08495, 50, 5]] : bids, down ? [[1.085, 10, 1]] : asks, (now) => {
+          if (ms === 0)
+            t.broker.submit(
+              {
+                clientId: 'x-1',
+                instrumentId: ID,
+                side: 'buy',
+                type: 'limit',
+                limitPx: px(1.085),
+                quantity: 1,
+                tif: 'GTC',
+              },
+              now,
+            );
+          held.push([ms, t.position(ID)]);
+        }),
+      );
+    }
+    await replayThrough(t, steps, 'mbp-10');
+    const o = t.broker.order('x-1');
+    assert.deepEqual(
+      o?.history.map((h) => [h.event, Number(h.atNs - T0) / MS]),
+      [
+        ['send', 0.001],
+        ['arrive', 50.001],
+        ['ack', 100.001],
+        ['fill', 170],
+      ],
+    );
+    assert.equal(held.find(([, pos]) => pos === 1)?.[0], 180);
+    assert.ok(t.skippedRecords > 0, 'quiet after the report');
+  });
+
+  test('a position held while quiet still pays its financing at 17:00 New York', async () => {
+    // A spot position with nothing working: quiet. Quotes every 250 ms from 20:59:59 to 21:00:01
+    // UTC (17:00 EDT): the rollover charges a day (three: a Wednesday) at 21:00 with the first
+    // quote past it. Notional at the mid 1.1: 110,000 USD × 0.8 % / 365 a day.
+    const eurusd = {
+      instrumentId: ID,
+      symbol: 'EUR/USD',
+      tickRaw: 10_000,
+      multiplier: 1,
+      fillAt: 'quote' as const,
+      fees: new SpotFees({ adminPct: 0.8 }),
+    };
+    // Held over the CME break: the flat window (for futures) is off.
+    const config = executionConfig({ flat: { beforeBreakMin: 0 } });
+    const t = new Trader({
+      broker: new PaperBroker({ instruments: [eurusd] }),
+      portfolio: new FillPortfolio([eurusd]),
+      risk: new RiskEngine(riskLimits(config)),
+      config,
+      ids: new ClientOrderIds('test', 0),
+    });
+    const charges: number[] = [];
+    t.broker.onReport((r) => {
+      if (r.kind === 'charge') charges.push(r.fee as number);
+    });
+    const quote = (ms: number, then?: Step['then']): Step => ({
+      record: mbp([[1.0999, 1, 1]], [[1.1001, 1, 1]], { t: ms * MS, rtype: RType.MBP_1 }),
+      then,
+    });
+    const from = 21 * 3_600_000 - 1_000;
+    const buy: Step['then'] = (now) => {
+      t.broker.submit(
+        { clientId: 'x-1', instrumentId: ID, side: 'buy', type: 'market', quantity: 100_000, tif: 'IOC' },
+        now,
+      );
+    };
+    const steps: Step[] = [];
+    for (let ms = from; ms <= from + 2_000; ms += 250) steps.push(quote(ms, ms === from ? buy : undefined));
+    await replayThrough(t, steps, 'mbp-1');
+    assert.equal(t.position(ID), 100_000);
+    assert.equal(charges.length, 1);
+    assert.ok(Math.abs(charges[0] - (3 * 110_000 * 0.008) / 365) < 1e-9, `${charges[0]}`);
+    assert.ok(t.skippedRecords > 0);
+  });
+
+  test('a request straight to the broker while quiet ends it: a resting buy the asks come down to fills', async () => {
+    // Quiet from the first record; a buy at 1.085 sent to the broker itself (not through the
+    // trader) rests at the bid; 100 ms later the asks come down to 1.085 and fill it.
+    const t = trader();
+    const buy = (now: bigint) =>
+      t.broker.submit(
+        {
+          clientId: 'x-1',
+          instrumentId: ID,
+          side: 'buy',
+          type: 'limit',
+          limitPx: px(1.085),
+          quantity: 1,
+          tif: 'GTC',
+        },
+        now,
+      );
+    await replayThrough(
+      t,
+      [
+        depth(0, bids, asks),
+        depth(100, bids, asks, buy),
+        depth(200, [[1.08495, 50, 5]], [[1.085, 10, 1]]),
+        depth(300, bids, asks),
+      ],
+      'mbp-10',
+    );
+    assert.equal(t.skippedRecords, 1, 'the second book record, before the buy');
+    assert.deepEqual(
+      t.broker.order('x-1')?.history.map((h) => h.event),
+      ['send', 'arrive', 'ack', 'fill'],
+    );
   });
 });

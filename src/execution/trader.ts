@@ -26,7 +26,7 @@ import {
   tradingDateOf,
   tradingDayBounds,
 } from '../core/index.js';
-import type { RecordCursor } from '../data/dbn/index.js';
+import { Action, type RecordCursor } from '../data/dbn/index.js';
 import { type BracketExits, planBracket, type TradeIntent } from './bracket.js';
 import { type Broker, type ExecutionReport, isReplaying, type ReplayingBroker } from './broker.js';
 import type { ExecutionConfig } from './config.js';
@@ -211,6 +211,23 @@ export class Trader {
   /** Why the session stopped trading (`stop`), or null. */
   #stopped: string | null = null;
   #reopenMs = Number.NaN;
+  /**
+   * Records the trader need not see: while this is set, nothing is working or on its way (no
+   * order, venue action, report or mark of taken depth in the replaying broker, no entry or
+   * resumed exits in the slot of this book), and a record of this book that is not a trade
+   * changes nothing `before` does until `#quietBeforeNs` (ts_event), nor `after` until
+   * `#quietAfterNs` (ts_recv). A change through the trader's methods ends it, and so does a request
+   * to the broker from anyone (`ReplayingBroker.requests`); `after` sets it again.
+   */
+  #quietBook: BookView | null = null;
+  /** ns since the epoch, as doubles (see `#quietBook`). */
+  #quietBeforeNs = Number.NEGATIVE_INFINITY;
+  #quietAfterNs = Number.NEGATIVE_INFINITY;
+  /** The broker's `requests` when the quiet began. */
+  #quietRequests = 0;
+  /** `before` skipped the current record (it was quiet). */
+  #skipped = false;
+  #skippedRecords = 0;
 
   constructor(opts: TraderOptions) {
     this.broker = opts.broker;
@@ -247,19 +264,49 @@ export class Trader {
 
   // ── market data ───────────────────────────────────────────────────────────────────────────
 
-  /** Before `c` is applied to its book (a replaying broker's venue actions and reports happen here). */
+  /**
+   * Before `c` is applied to its book (a replaying broker's venue actions and reports happen here).
+   * While the trader is quiet (`#quietBook`) and nothing falls due before the record's time, it
+   * changes nothing and returns at once.
+   */
   before(c: RecordCursor): void {
+    if (
+      this.#quietBook !== null &&
+      c.tsEventHi * 4294967296 + c.tsEventLo < this.#quietBeforeNs &&
+      (this.#replay === null || this.#replay.requests === this.#quietRequests)
+    ) {
+      this.#skipped = true;
+      return;
+    }
+    this.#skipped = false;
+    this.#quietBook = null;
     this.#replay?.before(c);
   }
 
-  /** After `c` updated `book`: the broker matches, the portfolio is marked, the clocks are checked. */
+  /**
+   * After `c` updated `book`: the broker matches, the portfolio is marked, the clocks are checked.
+   * A record of the quiet book that is not a trade, before anything falls due, changes nothing.
+   */
   after(c: RecordCursor, book: BookView): void {
-    this.#replay?.after(c, book);
+    const skipped = this.#skipped;
+    this.#skipped = false;
+    if (
+      skipped &&
+      book === this.#quietBook &&
+      book.tsRecvHi * 4294967296 + book.tsRecvLo < this.#quietAfterNs &&
+      c.action !== Action.TRADE
+    ) {
+      this.#skippedRecords++;
+      return;
+    }
+    const replay = this.#replay;
+    replay?.after(c, book);
     const id = c.instrumentId;
     let slot = this.#lastSlot;
     if (slot === undefined || this.#lastSlotId !== id) {
       slot = this.#slots.get(id);
       if (slot === undefined) {
+        // Not an instrument of ours: nothing changed (but what `before` did, if it ran).
         if (this.portfolio.terms(id) === undefined) return;
         slot = this.#slot(id);
       }
@@ -272,6 +319,22 @@ export class Trader {
     if (slot.entryId !== null && this.#dataTrust !== null) this.#entryOnUntrusted(id, slot, c.tsRecv);
     if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecv);
     if (slot.rearm) this.#rearm(id, slot, book, c.tsRecv);
+    // Quiet, unless something is working or on its way: `before` until the broker's next timed
+    // work (by ts_event, the venue's clock), this method until the next check (by ts_recv). The
+    // bounds are 1 ms early, in ns as doubles: a record's time as a double, below one, is surely
+    // below what the broker and this method compare in float milliseconds.
+    if (slot.entryId === null && !slot.rearm && (replay === null || replay.quietFor(book))) {
+      this.#quietBook = book;
+      this.#quietBeforeNs = replay === null ? Number.POSITIVE_INFINITY : (replay.dueMs - 1) * 1e6;
+      this.#quietAfterNs = (this.#nextCheckMs - 1) * 1e6;
+      this.#quietRequests = replay === null ? 0 : replay.requests;
+    } else this.#quietBook = null;
+  }
+
+  /** When `slot`'s market last had data: records skipped while quiet updated its book only. */
+  #lastDataMs(slot: Slot): number {
+    const b = slot.book;
+    return b !== null && b.tsRecvMs > slot.lastDataMs ? b.tsRecvMs : slot.lastDataMs;
   }
 
   /**
@@ -329,6 +392,7 @@ export class Trader {
    * trades): read from then on as after a record, so that decision need not wait for the next quote.
    */
   addInstrument(i: TradedInstrument, book?: BookView): boolean {
+    this.#quietBook = null;
     if (this.portfolio.terms(i.instrumentId) === undefined) {
       if (!isTradable(i.symbol)) return false;
       const terms = paperInstrument(i, this.config);
@@ -355,6 +419,7 @@ export class Trader {
    * (`exits.timeStopMs`), a flat window or a decision closes it.
    */
   resume(r: TraderResume): void {
+    this.#quietBook = null;
     if (r.killed) this.risk.kill();
     if (r.day !== undefined) {
       this.#day = r.day.tradingDate;
@@ -429,6 +494,7 @@ export class Trader {
 
   /** The toxicity analyst's VPIN CDF for an instrument (read by the veto). */
   setToxicity(instrumentId: number, vpinCdf: number): void {
+    this.#quietBook = null;
     const s = this.#slots.get(instrumentId);
     if (s !== undefined) s.toxicity = vpinCdf;
   }
@@ -447,6 +513,7 @@ export class Trader {
     },
     nowNs: bigint,
   ): RiskRejection | null {
+    this.#quietBook = null;
     const sent = this.#orders;
     const r = this.#act(intent, nowNs);
     const decision = intent.decisionId;
@@ -473,11 +540,13 @@ export class Trader {
    * and time stops (the risk engine refuses new risk with `PAUSED`).
    */
   pause(why = 'paused'): void {
+    this.#quietBook = null;
     this.risk.pause(why);
   }
 
   /** Lifts a pause: new entries again. */
   unpause(): void {
+    this.#quietBook = null;
     this.risk.resume();
   }
 
@@ -515,7 +584,7 @@ export class Trader {
       position: pos,
       grossPosition: this.portfolio.grossPosition(),
       dayPnl: this.dailyPnl(),
-      lastDataNs: BigInt(Math.round(slot.lastDataMs)) * 1_000_000n,
+      lastDataNs: BigInt(Math.round(this.#lastDataMs(slot))) * 1_000_000n,
       bidPx: book.bestBidPx,
       askPx: book.bestAskPx,
       tickRaw: terms.tickRaw,
@@ -559,6 +628,7 @@ export class Trader {
    * position (flatten, tighten the stop to `tightenTicks` from the price, or hold).
    */
   onToxicity(instrumentId: number, nowNs: bigint, why: string): void {
+    this.#quietBook = null;
     const slot = this.#slots.get(instrumentId);
     const pos = this.portfolio.position(instrumentId);
     if (slot === undefined || pos === 0) return;
@@ -594,6 +664,7 @@ export class Trader {
    * session started again trades.
    */
   stop(nowNs: bigint, why: string, flatten: boolean): void {
+    this.#quietBook = null;
     this.#nowNs = nowNs;
     this.#stopped = why;
     if (flatten) for (const id of this.#slots.keys()) this.#close(id, 'flatten', why);
@@ -609,6 +680,7 @@ export class Trader {
 
   /** The kill switch: no new risk, every working order cancelled, every position closed. */
   kill(nowNs: bigint, why = 'kill switch'): void {
+    this.#quietBook = null;
     this.#nowNs = nowNs;
     this.risk.kill();
     for (const id of this.#slots.keys()) this.#close(id, 'kill', why);
@@ -630,6 +702,7 @@ export class Trader {
 
   /** A decision on `instrumentId` that cannot be acted on, journalled as refused. */
   refuse(instrumentId: number, reason: RiskReason, detail: string): RiskRejection {
+    this.#quietBook = null;
     return this.#refuse(instrumentId, reason, detail);
   }
 
@@ -644,6 +717,7 @@ export class Trader {
   }
 
   #send(spec: Omit<OrderSpec, 'clientId'>, role: OrderRole): Order {
+    this.#quietBook = null;
     this.#orders++;
     const clientId = this.#ids.next();
     this.#lastSent = clientId;
@@ -663,6 +737,11 @@ export class Trader {
     return this.broker.submit(full, this.#nowNs);
   }
 
+  /** Records that reached neither the broker nor the trader's clocks: it was quiet (`before`). */
+  get skippedRecords(): number {
+    return this.#skippedRecords;
+  }
+
   /** Orders sent so far. */
   get orderCount(): number {
     return this.#orders;
@@ -674,6 +753,7 @@ export class Trader {
   }
 
   #cancel(id: string | null): void {
+    this.#quietBook = null;
     if (id === null) return;
     const o = this.broker.order(id);
     if (o === undefined || isTerminal(o.status) || o.status === 'pending-cancel') return;
@@ -755,6 +835,7 @@ export class Trader {
   }
 
   #onReport(r: ExecutionReport, order: Order | undefined): void {
+    this.#quietBook = null;
     if (r.kind === 'charge') {
       this.portfolio.charge(r.instrumentId, r.fee as number);
       return;
