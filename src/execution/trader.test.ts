@@ -12,7 +12,7 @@ import { planBracket } from './bracket.js';
 import { executionConfig } from './config.js';
 import { SpotFees } from './fees.js';
 import { ConstantLatency, type LatencyModel } from './latency.js';
-import { ClientOrderIds } from './order.js';
+import { ClientOrderIds, type OrderSpec } from './order.js';
 import { PaperBroker } from './paper.js';
 import { FillPortfolio } from './portfolio.js';
 import { RiskEngine } from './risk.js';
@@ -508,6 +508,12 @@ describe('trader: records it need not see', () => {
 
   const bids: [number, number, number][] = [[1.085, 50, 5]];
   const asks: [number, number, number][] = [[1.08505, 50, 5]];
+  /** An order `x-1` sent to the trader's broker itself, not through the trader (GTC unless said). */
+  const sendDirect = (
+    t: Trader,
+    spec: Omit<OrderSpec, 'clientId' | 'instrumentId' | 'tif'> & { tif?: OrderSpec['tif'] },
+    now: bigint,
+  ) => t.broker.submit({ clientId: 'x-1', instrumentId: ID, tif: 'GTC', ...spec }, now);
 
   test('a trade while quiet still reaches the broker: a stop sent after it, already through it, goes off', async () => {
     // Flat and nothing working: quiet from the first record. A seller hits 1.0849 (the book as it
@@ -515,18 +521,7 @@ describe('trader: records it need not see', () => {
     // sells 1 at the bid.
     const t = trader();
     const stop = (now: bigint) =>
-      t.broker.submit(
-        {
-          clientId: 'x-1',
-          instrumentId: ID,
-          side: 'sell',
-          type: 'stop',
-          stopPx: px(1.085),
-          quantity: 1,
-          tif: 'GTC',
-        },
-        now,
-      );
+      sendDirect(t, { side: 'sell', type: 'stop', stopPx: px(1.085), quantity: 1 }, now);
     await replayThrough(
       t,
       [
@@ -554,19 +549,7 @@ describe('trader: records it need not see', () => {
       const down = ms === 120;
       steps.push(
         depth(ms, down ? [[1.08495, 50, 5]] : bids, down ? [[1.085, 10, 1]] : asks, (now) => {
-          if (ms === 0)
-            t.broker.submit(
-              {
-                clientId: 'x-1',
-                instrumentId: ID,
-                side: 'buy',
-                type: 'limit',
-                limitPx: px(1.085),
-                quantity: 1,
-                tif: 'GTC',
-              },
-              now,
-            );
+          if (ms === 0) sendDirect(t, { side: 'buy', type: 'limit', limitPx: px(1.085), quantity: 1 }, now);
           held.push([ms, t.position(ID)]);
         }),
       );
@@ -617,10 +600,7 @@ describe('trader: records it need not see', () => {
     });
     const from = 21 * 3_600_000 - 1_000;
     const buy: Step['then'] = (now) => {
-      t.broker.submit(
-        { clientId: 'x-1', instrumentId: ID, side: 'buy', type: 'market', quantity: 100_000, tif: 'IOC' },
-        now,
-      );
+      sendDirect(t, { side: 'buy', type: 'market', quantity: 100_000, tif: 'IOC' }, now);
     };
     const steps: Step[] = [];
     for (let ms = from; ms <= from + 2_000; ms += 250) steps.push(quote(ms, ms === from ? buy : undefined));
@@ -636,18 +616,7 @@ describe('trader: records it need not see', () => {
     // trader) rests at the bid; 100 ms later the asks come down to 1.085 and fill it.
     const t = trader();
     const buy = (now: bigint) =>
-      t.broker.submit(
-        {
-          clientId: 'x-1',
-          instrumentId: ID,
-          side: 'buy',
-          type: 'limit',
-          limitPx: px(1.085),
-          quantity: 1,
-          tif: 'GTC',
-        },
-        now,
-      );
+      sendDirect(t, { side: 'buy', type: 'limit', limitPx: px(1.085), quantity: 1 }, now);
     await replayThrough(
       t,
       [
