@@ -168,6 +168,8 @@ export async function backtestBench(report: Report): Promise<void> {
     const config = loadConfig({ env: {} });
     let events = 0;
     let trades = 0;
+    // Records the trader skipped while quiet (`Trader.skippedRecords`).
+    let skipped = 0;
     // The share of each backtest's time its decisions took (their own measured times).
     const deciding: number[] = [];
     // Five turns each, in alternating order, each keeping its best: the machine's speed comes and
@@ -186,6 +188,7 @@ export async function backtestBench(report: Report): Promise<void> {
       deciding.push(run.decisions.reduce((sum, d) => sum + d.timings.total, 0) / ms);
       events = run.records;
       trades = run.trader.fills.length;
+      skipped = run.trader.skippedRecords;
     });
     const gcs = await minorGcs(() =>
       runBacktest(files, backtestSetup(config, { llm: null, regime: null, runId: 'bench' })),
@@ -200,7 +203,7 @@ export async function backtestBench(report: Report): Promise<void> {
       events / tBt,
       'events/s',
       base,
-      `${trades.toLocaleString('en-US')} fills; decisions ${(100 * median(deciding)).toFixed(0)}% of a run's time (median); ${gcs} minor GCs a day; ${pairedNote(ratios)}`,
+      `${trades.toLocaleString('en-US')} fills; decisions ${(100 * median(deciding)).toFixed(0)}% of a run's time (median); the trader quiet on ${(100 * (skipped / events)).toFixed(0)}% of the records; ${gcs} minor GCs a day; ${pairedNote(ratios)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
