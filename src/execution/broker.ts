@@ -85,17 +85,18 @@ export interface ReplayingBroker extends Broker {
   after(c: RecordCursor, book: BookView): void;
   /**
    * Whether records of `book`'s market, the one of the last `after`, can go unseen until `dueMs`
-   * (but for trades): nothing of ours rests or waits there, no depth is marked taken, and no venue
-   * action or report is on its way.
+   * (but for trades): nothing of ours rests or waits there, no depth is marked taken, no venue
+   * action or report is on its way, and the latency model does not learn from every record.
    */
   quietFor(book: BookView): boolean;
   /** The next time (float ms) `before` has timed work to do whatever the records say. */
   readonly dueMs: number;
   /**
-   * Requests so far (orders sent, cancelled or replaced, instruments added, clocks moved), from
-   * anyone: what `quietFor` said holds while this stays the same, and no record says otherwise.
+   * Changes so far that may end a quiet: requests from anyone (orders sent, cancelled or
+   * replaced, instruments added, clocks moved), venue actions scheduled, reports queued. What
+   * `quietFor` said holds while this stays the same.
    */
-  readonly requests: number;
+  readonly changes: number;
 }
 
 /** A position as the venue holds it: signed quantity (long > 0), average price in raw units. */

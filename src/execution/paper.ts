@@ -361,8 +361,8 @@ export class PaperBroker implements ReplayingBroker {
   /** The market of the last record (most streams hold one instrument). */
   #last: Market | null = null;
   readonly #observe: boolean;
-  /** See `requests`. */
-  #requests = 0;
+  /** See `changes`. */
+  #changes = 0;
 
   constructor(opts: PaperBrokerOptions) {
     for (const t of opts.instruments) this.#markets.set(t.instrumentId, new Market(t));
@@ -380,7 +380,7 @@ export class PaperBroker implements ReplayingBroker {
    * before the instrument's next record.
    */
   addInstrument(t: PaperInstrument, book?: BookView): void {
-    this.#requests++;
+    this.#changes++;
     let m = this.#markets.get(t.instrumentId);
     if (m === undefined) {
       m = new Market(t);
@@ -436,7 +436,7 @@ export class PaperBroker implements ReplayingBroker {
   }
 
   submit(spec: OrderSpec, nowNs: bigint): Order {
-    this.#requests++;
+    this.#changes++;
     requireNewId(this.#orders, spec);
     const order = new Order(spec, nowNs);
     const m = this.#markets.get(spec.instrumentId);
@@ -469,14 +469,14 @@ export class PaperBroker implements ReplayingBroker {
   }
 
   cancel(clientId: string, nowNs: bigint): void {
-    this.#requests++;
+    this.#changes++;
     const w = this.#working(clientId, 'cancel');
     w.order.cancel(nowNs);
     this.#request(w, 'cancel', nowNs + this.latency.toVenue('cancel'));
   }
 
   replace(clientId: string, change: ReplaceChange, nowNs: bigint): void {
-    this.#requests++;
+    this.#changes++;
     const w = this.#working(clientId, 'replace');
     const tick = w.market.terms.tickRaw;
     for (const [name, px] of [
@@ -518,8 +518,8 @@ export class PaperBroker implements ReplayingBroker {
     if (ms >= this.#nextSweepMs) this.#sweep(ms);
   }
 
-  get requests(): number {
-    return this.#requests;
+  get changes(): number {
+    return this.#changes;
   }
 
   quietFor(book: BookView): boolean {
@@ -612,7 +612,7 @@ export class PaperBroker implements ReplayingBroker {
    * venue actions happen on the books as they are, and due reports are delivered.
    */
   advance(nowNs: bigint): void {
-    this.#requests++;
+    this.#changes++;
     this.#runActions(nowNs, true);
     for (let round = 0; this.#reports.length > 0 && round < MAX_ROUNDS; round++) {
       this.#deliver(nowNs);
@@ -638,6 +638,7 @@ export class PaperBroker implements ReplayingBroker {
   }
 
   #schedule(a: VenueAction): void {
+    this.#changes++;
     const list = this.#actions;
     let i = list.length;
     while (i > 0 && list[i - 1].atNs > a.atNs) i--;
@@ -1005,6 +1006,7 @@ export class PaperBroker implements ReplayingBroker {
     let atNs = report.atNs;
     if (atNs < this.#lastReportNs) atNs = this.#lastReportNs;
     this.#lastReportNs = atNs;
+    this.#changes++;
     this.#reports.push({ report: atNs === report.atNs ? report : { ...report, atNs }, arrived });
     if (this.#reports.length === 1) this.#nextReportMs = msBelow(atNs);
   }

@@ -216,15 +216,16 @@ export class Trader {
    * order, venue action, report or mark of taken depth in the replaying broker, no entry or
    * resumed exits in the slot of this book), and a record of this book that is not a trade
    * changes nothing `before` does until `#quietBeforeNs` (ts_event), nor `after` until
-   * `#quietAfterNs` (ts_recv). A change through the trader's methods ends it, and so does a request
-   * to the broker from anyone (`ReplayingBroker.requests`); `after` sets it again.
+   * `#quietAfterNs` (ts_recv). A change through the trader's methods ends it, and so does any
+   * change in the broker (`ReplayingBroker.changes`: a request from anyone, an action scheduled, a
+   * report queued, for this market or another); `after` sets it again.
    */
   #quietBook: BookView | null = null;
   /** ns since the epoch, as doubles (see `#quietBook`). */
   #quietBeforeNs = Number.NEGATIVE_INFINITY;
   #quietAfterNs = Number.NEGATIVE_INFINITY;
-  /** The broker's `requests` when the quiet began. */
-  #quietRequests = 0;
+  /** The broker's `changes` when the quiet began. */
+  #quietChanges = 0;
   /** `before` skipped the current record (it was quiet). */
   #skipped = false;
   #skippedRecords = 0;
@@ -266,14 +267,15 @@ export class Trader {
 
   /**
    * Before `c` is applied to its book (a replaying broker's venue actions and reports happen here).
-   * While the trader is quiet (`#quietBook`) and nothing falls due before the record's time, it
-   * changes nothing and returns at once.
+   * While the trader is quiet (`#quietBook`), nothing in the broker changed since, and its next
+   * timed work is after the record's ts_event, this would change nothing, whatever the record's
+   * book: it returns at once.
    */
   before(c: RecordCursor): void {
     if (
       this.#quietBook !== null &&
       c.tsEventHi * 4294967296 + c.tsEventLo < this.#quietBeforeNs &&
-      (this.#replay === null || this.#replay.requests === this.#quietRequests)
+      (this.#replay === null || this.#replay.changes === this.#quietChanges)
     ) {
       this.#skipped = true;
       return;
@@ -306,7 +308,8 @@ export class Trader {
     if (slot === undefined || this.#lastSlotId !== id) {
       slot = this.#slots.get(id);
       if (slot === undefined) {
-        // Not an instrument of ours: nothing changed (but what `before` did, if it ran).
+        // Not an instrument of ours. What the broker did for it (a market it knows, say) shows in
+        // its `changes`, which ends any quiet.
         if (this.portfolio.terms(id) === undefined) return;
         slot = this.#slot(id);
       }
@@ -327,11 +330,14 @@ export class Trader {
       this.#quietBook = book;
       this.#quietBeforeNs = replay === null ? Number.POSITIVE_INFINITY : (replay.dueMs - 1) * 1e6;
       this.#quietAfterNs = (this.#nextCheckMs - 1) * 1e6;
-      this.#quietRequests = replay === null ? 0 : replay.requests;
+      this.#quietChanges = replay === null ? 0 : replay.changes;
     } else this.#quietBook = null;
   }
 
-  /** When `slot`'s market last had data: records skipped while quiet updated its book only. */
+  /**
+   * When `slot`'s market last had data: records skipped while quiet updated its book only, so the
+   * later of the last record the trader saw and the book's last record.
+   */
   #lastDataMs(slot: Slot): number {
     const b = slot.book;
     return b !== null && b.tsRecvMs > slot.lastDataMs ? b.tsRecvMs : slot.lastDataMs;
