@@ -92,9 +92,9 @@ export interface ReplayingBroker extends Broker {
   /** The next time (float ms) `before` has timed work to do whatever the records say. */
   readonly dueMs: number;
   /**
-   * Changes so far that may end a quiet: requests from anyone (orders sent, cancelled or
-   * replaced, instruments added, clocks moved), venue actions scheduled, reports queued. What
-   * `quietFor` said holds while this stays the same.
+   * Changes so far that may end a quiet: venue actions scheduled (every order sent, cancelled or
+   * replaced, by anyone), reports queued, instruments added. What `quietFor` said holds while this
+   * stays the same.
    */
   readonly changes: number;
 }

@@ -436,7 +436,6 @@ export class PaperBroker implements ReplayingBroker {
   }
 
   submit(spec: OrderSpec, nowNs: bigint): Order {
-    this.#changes++;
     requireNewId(this.#orders, spec);
     const order = new Order(spec, nowNs);
     const m = this.#markets.get(spec.instrumentId);
@@ -469,14 +468,12 @@ export class PaperBroker implements ReplayingBroker {
   }
 
   cancel(clientId: string, nowNs: bigint): void {
-    this.#changes++;
     const w = this.#working(clientId, 'cancel');
     w.order.cancel(nowNs);
     this.#request(w, 'cancel', nowNs + this.latency.toVenue('cancel'));
   }
 
   replace(clientId: string, change: ReplaceChange, nowNs: bigint): void {
-    this.#changes++;
     const w = this.#working(clientId, 'replace');
     const tick = w.market.terms.tickRaw;
     for (const [name, px] of [
@@ -612,7 +609,6 @@ export class PaperBroker implements ReplayingBroker {
    * venue actions happen on the books as they are, and due reports are delivered.
    */
   advance(nowNs: bigint): void {
-    this.#changes++;
     this.#runActions(nowNs, true);
     for (let round = 0; this.#reports.length > 0 && round < MAX_ROUNDS; round++) {
       this.#deliver(nowNs);

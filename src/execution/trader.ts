@@ -216,9 +216,9 @@ export class Trader {
    * order, venue action, report or mark of taken depth in the replaying broker, no entry or
    * resumed exits in the slot of this book), and a record of this book that is not a trade
    * changes nothing `before` does until `#quietBeforeNs` (ts_event), nor `after` until
-   * `#quietAfterNs` (ts_recv). A change through the trader's methods ends it, and so does any
-   * change in the broker (`ReplayingBroker.changes`: a request from anyone, an action scheduled, a
-   * report queued, for this market or another); `after` sets it again.
+   * `#quietAfterNs` (ts_recv). Any change in the broker ends it (`ReplayingBroker.changes`: an
+   * order sent, cancelled or replaced by anyone, a report queued, in any market), and so do
+   * `resume` and `addInstrument`, which change what `after` reads; `after` sets it again.
    */
   #quietBook: BookView | null = null;
   /** ns since the epoch, as doubles (see `#quietBook`). */
@@ -500,7 +500,6 @@ export class Trader {
 
   /** The toxicity analyst's VPIN CDF for an instrument (read by the veto). */
   setToxicity(instrumentId: number, vpinCdf: number): void {
-    this.#quietBook = null;
     const s = this.#slots.get(instrumentId);
     if (s !== undefined) s.toxicity = vpinCdf;
   }
@@ -519,7 +518,6 @@ export class Trader {
     },
     nowNs: bigint,
   ): RiskRejection | null {
-    this.#quietBook = null;
     const sent = this.#orders;
     const r = this.#act(intent, nowNs);
     const decision = intent.decisionId;
@@ -546,13 +544,11 @@ export class Trader {
    * and time stops (the risk engine refuses new risk with `PAUSED`).
    */
   pause(why = 'paused'): void {
-    this.#quietBook = null;
     this.risk.pause(why);
   }
 
   /** Lifts a pause: new entries again. */
   unpause(): void {
-    this.#quietBook = null;
     this.risk.resume();
   }
 
@@ -634,7 +630,6 @@ export class Trader {
    * position (flatten, tighten the stop to `tightenTicks` from the price, or hold).
    */
   onToxicity(instrumentId: number, nowNs: bigint, why: string): void {
-    this.#quietBook = null;
     const slot = this.#slots.get(instrumentId);
     const pos = this.portfolio.position(instrumentId);
     if (slot === undefined || pos === 0) return;
@@ -670,7 +665,6 @@ export class Trader {
    * session started again trades.
    */
   stop(nowNs: bigint, why: string, flatten: boolean): void {
-    this.#quietBook = null;
     this.#nowNs = nowNs;
     this.#stopped = why;
     if (flatten) for (const id of this.#slots.keys()) this.#close(id, 'flatten', why);
@@ -686,7 +680,6 @@ export class Trader {
 
   /** The kill switch: no new risk, every working order cancelled, every position closed. */
   kill(nowNs: bigint, why = 'kill switch'): void {
-    this.#quietBook = null;
     this.#nowNs = nowNs;
     this.risk.kill();
     for (const id of this.#slots.keys()) this.#close(id, 'kill', why);
@@ -708,7 +701,6 @@ export class Trader {
 
   /** A decision on `instrumentId` that cannot be acted on, journalled as refused. */
   refuse(instrumentId: number, reason: RiskReason, detail: string): RiskRejection {
-    this.#quietBook = null;
     return this.#refuse(instrumentId, reason, detail);
   }
 
@@ -723,7 +715,6 @@ export class Trader {
   }
 
   #send(spec: Omit<OrderSpec, 'clientId'>, role: OrderRole): Order {
-    this.#quietBook = null;
     this.#orders++;
     const clientId = this.#ids.next();
     this.#lastSent = clientId;
@@ -759,7 +750,6 @@ export class Trader {
   }
 
   #cancel(id: string | null): void {
-    this.#quietBook = null;
     if (id === null) return;
     const o = this.broker.order(id);
     if (o === undefined || isTerminal(o.status) || o.status === 'pending-cancel') return;
@@ -841,7 +831,6 @@ export class Trader {
   }
 
   #onReport(r: ExecutionReport, order: Order | undefined): void {
-    this.#quietBook = null;
     if (r.kind === 'charge') {
       this.portfolio.charge(r.instrumentId, r.fee as number);
       return;
