@@ -49,6 +49,16 @@ describe('formatTimestamp', () => {
     assert.equal(formatTimestamp(1_000_000_000n), '1970-01-01T00:00:01.000000000Z');
   });
 
+  test('before the epoch the fraction still counts up from the second below; an earlier second again prints its own date', () => {
+    assert.equal(formatTimestamp(-1n), '1969-12-31T23:59:59.999999999Z');
+    assert.equal(formatTimestamp(-1_000_000_005n), '1969-12-31T23:59:58.999999995Z');
+    assert.equal(formatTimestamp(-1_000_000_000n), '1969-12-31T23:59:59.000000000Z');
+    // 2020-12-28T13:00:00, then 2026-11-25T14:30:00, then the first second again.
+    assert.equal(formatTimestamp(ESH1_START + 7n), '2020-12-28T13:00:00.000000007Z');
+    assert.equal(formatTimestamp(SAMPLE_START + 7n), '2026-11-25T14:30:00.000000007Z');
+    assert.equal(formatTimestamp(ESH1_START + 8n), '2020-12-28T13:00:00.000000008Z');
+  });
+
   test('UNDEF_TIMESTAMP is null; the last real u64 nanosecond is in 2554', () => {
     assert.equal(formatTimestamp(UNDEF_TIMESTAMP), null);
     assert.equal(formatTimestamp(UNDEF_TIMESTAMP - 1n), '2554-07-21T23:34:33.709551614Z');

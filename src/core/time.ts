@@ -9,16 +9,23 @@ import { UNDEF_TIMESTAMP } from './price.js';
 /** Formats ns since epoch as ISO-8601 UTC with 9 fractional digits, e.g. 2020-12-28T13:00:00.000429831Z; null for UNDEF. */
 export function formatTimestamp(ns: bigint): string | null {
   if (ns === UNDEF_TIMESTAMP) return null;
-  const ms = ns / 1_000_000n;
-  let sub = ns % 1_000_000_000n;
-  let secMs = ms - (ms % 1000n);
+  let sec = ns / 1_000_000_000n;
+  let sub = ns - sec * 1_000_000_000n;
   if (sub < 0n) {
     sub += 1_000_000_000n;
-    secMs -= 1000n;
+    sec -= 1n;
   }
-  const iso = new Date(Number(secMs)).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
-  return `${iso.slice(0, 19)}.${sub.toString().padStart(9, '0')}Z`;
+  const s = Number(sec);
+  if (s !== lastSecond) {
+    lastSecond = s;
+    lastSecondText = new Date(s * 1000).toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
+  }
+  return `${lastSecondText}.${String(Number(sub)).padStart(9, '0')}Z`;
 }
+
+/** The second `formatTimestamp` wrote last, and its text: timestamps come in runs of one second. */
+let lastSecond = Number.NaN;
+let lastSecondText = '';
 
 /** Parses an ISO-8601 UTC timestamp with up to 9 fractional digits into ns since epoch. */
 export function parseTimestamp(text: string): bigint {

@@ -25,6 +25,7 @@ import {
   SPOT_PAIRS,
   tradingDateOf,
   tradingDayBounds,
+  u64FromHalves,
 } from '../core/index.js';
 import { Action, type RecordCursor } from '../data/dbn/index.js';
 import { type BracketExits, planBracket, type TradeIntent } from './bracket.js';
@@ -91,6 +92,7 @@ const FATES_KEPT = 1_000;
 
 /** A market the trader trades: its book and bracket state. */
 class Slot {
+  constructor(readonly id: number) {}
   book: BookView | null = null;
   lastDataMs = Number.NEGATIVE_INFINITY;
   entryId: string | null = null;
@@ -186,6 +188,8 @@ export class Trader {
   readonly #dataTrust: ((instrumentId: number) => string | null) | null;
   readonly #beforeSend: ((spec: OrderSpec, role: OrderRole, nowNs: bigint) => void) | null;
   readonly #slots = new Map<number, Slot>();
+  /** The same slots in the order they were made, for the loops of the once-a-second check. */
+  readonly #slotList: Slot[] = [];
   /** The slot of the last record and its instrument (most records follow one of their own). */
   #lastSlot: Slot | undefined = undefined;
   #lastSlotId = -1;
@@ -195,7 +199,11 @@ export class Trader {
   /** Equity at the start of the current trading day, and that day. */
   #dayStart = 0;
   #day = '';
+  /** The trader's time (ns): `#now`, from the halves a once-a-second check leaves when asked. */
   #nowNs = 0n;
+  #nowLo = 0;
+  #nowHi = 0;
+  #nowFromHalves = false;
   #nextCheckMs = Number.NEGATIVE_INFINITY;
   #nextSampleMs = Number.NEGATIVE_INFINITY;
   /** End of the current trading day (ms): the day is looked up again only past it. */
@@ -214,9 +222,9 @@ export class Trader {
   /**
    * Records the trader need not see: while this is set, nothing is working or on its way (no
    * order, venue action, report or mark of taken depth in the replaying broker, no entry or
-   * resumed exits in the slot of this book), and a record of this book that is not a trade
-   * changes nothing `before` does until `#quietBeforeNs` (ts_event), nor `after` until
-   * `#quietAfterNs` (ts_recv). Any change in the broker ends it (`ReplayingBroker.changes`: an
+   * resumed exits in the slot of this book), and a record of this book changes nothing `before`
+   * does until `#quietBeforeNs` (ts_event), nor `after` until `#quietAfterNs` (ts_recv), but for
+   * a trade's price, which only the broker keeps. Any change in the broker ends it (`ReplayingBroker.changes`: an
    * order sent, cancelled or replaced by anyone, a report queued, in any market), and so do
    * `resume` and `addInstrument`, which change what `after` reads; `after` sets it again.
    */
@@ -287,22 +295,29 @@ export class Trader {
 
   /**
    * After `c` updated `book`: the broker matches, the portfolio is marked, the clocks are checked.
-   * A record of the quiet book that is not a trade, before anything falls due, changes nothing.
+   * A record of the quiet book before anything falls due changes nothing here; a trade among them
+   * goes to the broker alone (its last trade price, which a stop sent later is checked against),
+   * and the quiet goes on unless that changed something in the broker.
    */
   after(c: RecordCursor, book: BookView): void {
     const skipped = this.#skipped;
     this.#skipped = false;
+    const replay = this.#replay;
     if (
       skipped &&
       book === this.#quietBook &&
-      book.tsRecvHi * 4294967296 + book.tsRecvLo < this.#quietAfterNs &&
-      c.action !== Action.TRADE
+      book.tsRecvHi * 4294967296 + book.tsRecvLo < this.#quietAfterNs
     ) {
-      this.#skippedRecords++;
-      return;
-    }
-    const replay = this.#replay;
-    replay?.after(c, book);
+      if (c.action !== Action.TRADE) {
+        this.#skippedRecords++;
+        return;
+      }
+      replay?.after(c, book);
+      if (replay === null || replay.changes === this.#quietChanges) {
+        this.#skippedRecords++;
+        return;
+      }
+    } else replay?.after(c, book);
     const id = c.instrumentId;
     let slot = this.#lastSlot;
     if (slot === undefined || this.#lastSlotId !== id) {
@@ -320,7 +335,7 @@ export class Trader {
     const ms = c.tsRecvMs;
     slot.lastDataMs = ms;
     if (slot.entryId !== null && this.#dataTrust !== null) this.#entryOnUntrusted(id, slot, c.tsRecv);
-    if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecv);
+    if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecvLo, c.tsRecvHi);
     if (slot.rearm) this.#rearm(id, slot, book, c.tsRecv);
     // Quiet, unless something is working or on its way: `before` until the broker's next timed
     // work (by ts_event, the venue's clock), this method until the next check (by ts_recv). The
@@ -343,6 +358,19 @@ export class Trader {
     return b !== null && b.tsRecvMs > slot.lastDataMs ? b.tsRecvMs : slot.lastDataMs;
   }
 
+  get #now(): bigint {
+    if (this.#nowFromHalves) {
+      this.#nowNs = u64FromHalves(this.#nowLo, this.#nowHi);
+      this.#nowFromHalves = false;
+    }
+    return this.#nowNs;
+  }
+
+  #setNow(ns: bigint): void {
+    this.#nowNs = ns;
+    this.#nowFromHalves = false;
+  }
+
   /**
    * A resumed position's missing stop and target, sent at its bracket's levels once the book is
    * two-sided; not while the position is being closed, the trader is stopped or the kill switch is
@@ -354,7 +382,7 @@ export class Trader {
     const pos = this.portfolio.position(id);
     if (pos === 0 && slot.entryId === null) {
       slot.rearm = false;
-      this.#nowNs = nowNs;
+      this.#setNow(nowNs);
       this.#log(id, 'exits', 'resumed exits of a closed position cancelled');
       this.#cancel(slot.stopId);
       this.#cancel(slot.targetId);
@@ -367,7 +395,7 @@ export class Trader {
     if (this.#stopped !== null || this.risk.killed) return;
     if (!book.consistent || book.crossed || book.bidLevels === 0 || book.askLevels === 0) return;
     slot.rearm = false;
-    this.#nowNs = nowNs;
+    this.#setNow(nowNs);
     const sent = this.#sendMissingExits(id, slot, pos, slot.exits);
     this.#log(id, 'exits', `resumed position of ${pos}: ${sent} for ${Math.abs(pos)}`);
   }
@@ -378,16 +406,17 @@ export class Trader {
     if (entry === undefined || isTerminal(entry.status) || entry.status === 'pending-cancel') return;
     const why = (this.#dataTrust as (id: number) => string | null)(id);
     if (why === null) return;
-    this.#nowNs = nowNs;
+    this.#setNow(nowNs);
     this.#log(id, 'untrusted', `DATA_UNTRUSTED: ${why}: working entry cancelled`);
     this.#cancel(slot.entryId);
   }
 
   /** Marks each instrument at its book's mid (a book between consistent states keeps the last mark). */
   #mark(): void {
-    for (const [id, slot] of this.#slots) {
+    for (const slot of this.#slotList) {
       const b = slot.book;
-      if (b?.consistent && !b.crossed && b.bidLevels > 0 && b.askLevels > 0) this.portfolio.mark(id, b.mid);
+      if (b?.consistent && !b.crossed && b.bidLevels > 0 && b.askLevels > 0)
+        this.portfolio.mark(slot.id, b.mid);
     }
   }
 
@@ -495,7 +524,7 @@ export class Trader {
   /** Adds the equity now to the curve (at the end of a run, so that the curve ends at the total). */
   sampleEquity(): void {
     const last = this.portfolio.equityCurve.at(-1);
-    if (last === undefined || last.tsNs < this.#nowNs) this.portfolio.sample(this.#nowNs);
+    if (last === undefined || last.tsNs < this.#now) this.portfolio.sample(this.#now);
   }
 
   /** The toxicity analyst's VPIN CDF for an instrument (read by the veto). */
@@ -560,7 +589,7 @@ export class Trader {
     nowNs: bigint,
   ): RiskRejection | null {
     const slot = this.#slot(intent.instrumentId);
-    this.#nowNs = nowNs;
+    this.#setNow(nowNs);
     const id = intent.instrumentId;
     if (this.#stopped !== null) return this.#refuse(id, 'STOPPED', this.#stopped);
     this.#mark();
@@ -633,7 +662,7 @@ export class Trader {
     const slot = this.#slots.get(instrumentId);
     const pos = this.portfolio.position(instrumentId);
     if (slot === undefined || pos === 0) return;
-    this.#nowNs = nowNs;
+    this.#setNow(nowNs);
     const policy = this.config.toxicity.policy;
     if (policy === 'hold') return;
     this.#log(instrumentId, 'toxicity', `${why}: ${policy}`);
@@ -665,7 +694,7 @@ export class Trader {
    * session started again trades.
    */
   stop(nowNs: bigint, why: string, flatten: boolean): void {
-    this.#nowNs = nowNs;
+    this.#setNow(nowNs);
     this.#stopped = why;
     if (flatten) for (const id of this.#slots.keys()) this.#close(id, 'flatten', why);
     const closing = new Set([...this.#slots.values()].map((s) => s.closeId));
@@ -680,7 +709,7 @@ export class Trader {
 
   /** The kill switch: no new risk, every working order cancelled, every position closed. */
   kill(nowNs: bigint, why = 'kill switch'): void {
-    this.#nowNs = nowNs;
+    this.#setNow(nowNs);
     this.risk.kill();
     for (const id of this.#slots.keys()) this.#close(id, 'kill', why);
     const closing = new Set([...this.#slots.values()].map((s) => s.closeId));
@@ -693,8 +722,9 @@ export class Trader {
   #slot(id: number): Slot {
     let s = this.#slots.get(id);
     if (s === undefined) {
-      s = new Slot();
+      s = new Slot(id);
       this.#slots.set(id, s);
+      this.#slotList.push(s);
     }
     return s;
   }
@@ -711,7 +741,7 @@ export class Trader {
   }
 
   #log(instrumentId: number, kind: TraderEvent['kind'], detail: string): void {
-    this.journal.push({ atNs: this.#nowNs, instrumentId, kind, detail });
+    this.journal.push({ atNs: this.#now, instrumentId, kind, detail });
   }
 
   #send(spec: Omit<OrderSpec, 'clientId'>, role: OrderRole): Order {
@@ -722,16 +752,16 @@ export class Trader {
     const full = { ...spec, clientId } as OrderSpec;
     if (this.#beforeSend !== null) {
       try {
-        this.#beforeSend(full, role, this.#nowNs);
+        this.#beforeSend(full, role, this.#now);
       } catch (e) {
         const why = `not sent: ${e instanceof Error ? e.message : String(e)}`;
-        const order = new Order(full, this.#nowNs);
-        order.reject(this.#nowNs, why);
+        const order = new Order(full, this.#now);
+        order.reject(this.#now, why);
         this.#log(spec.instrumentId, 'refused', `${clientId} ${why}`);
         return order;
       }
     }
-    return this.broker.submit(full, this.#nowNs);
+    return this.broker.submit(full, this.#now);
   }
 
   /** Records that reached neither the broker nor the trader's clocks: it was quiet (`before`). */
@@ -753,7 +783,7 @@ export class Trader {
     if (id === null) return;
     const o = this.broker.order(id);
     if (o === undefined || isTerminal(o.status) || o.status === 'pending-cancel') return;
-    this.broker.cancel(id, this.#nowNs);
+    this.broker.cancel(id, this.#now);
   }
 
   /** Cancels the bracket's orders and closes the position at the market; no new entry until it is flat. */
@@ -778,8 +808,10 @@ export class Trader {
   }
 
   /** Time stops, flat windows, day changes and the equity curve, once a minute of data at most. */
-  #check(ms: number, nowNs: bigint): void {
-    this.#nowNs = nowNs;
+  #check(ms: number, nowLo: number, nowHi: number): void {
+    this.#nowLo = nowLo;
+    this.#nowHi = nowHi;
+    this.#nowFromHalves = true;
     this.#nextCheckMs = ms + 1_000;
     this.#mark();
     if (ms >= this.#dayEndMs) {
@@ -793,12 +825,13 @@ export class Trader {
     }
     this.risk.observe(this.dailyPnl());
     if (ms >= this.#nextSampleMs) {
-      this.portfolio.sample(nowNs);
+      this.portfolio.sample(this.#now);
       this.#nextSampleMs = ms + MINUTE_MS;
     }
     if (Number.isNaN(this.#flatAtMs) || ms >= this.#reopenMs) this.#planFlat(ms);
     const flat = ms >= this.#flatAtMs && ms < this.#reopenMs;
-    for (const [id, slot] of this.#slots) {
+    for (const slot of this.#slotList) {
+      const id = slot.id;
       const pos = this.portfolio.position(id);
       if (flat && (pos !== 0 || slot.entryId !== null) && slot.closing === null) {
         this.#log(id, 'flat-window', 'flat before the CME break or the weekend');
@@ -807,7 +840,8 @@ export class Trader {
         pos !== 0 &&
         slot.openedNs !== null &&
         slot.closing === null &&
-        nowNs - slot.openedNs >= BigInt(slot.exits?.timeStopMs ?? this.config.exits.timeStopMs) * 1_000_000n
+        this.#now - slot.openedNs >=
+          BigInt(slot.exits?.timeStopMs ?? this.config.exits.timeStopMs) * 1_000_000n
       ) {
         this.#log(id, 'time-stop', `open for ${slot.exits?.timeStopMs ?? this.config.exits.timeStopMs} ms`);
         this.#close(id, 'time', 'time stop');
@@ -851,7 +885,7 @@ export class Trader {
       this.fills.push(fill);
     }
     if (slot === undefined || order === undefined) return;
-    if (r.atNs > this.#nowNs) this.#nowNs = r.atNs;
+    if (r.atNs > this.#now) this.#setNow(r.atNs);
     const id = r.clientId;
     const pos = this.portfolio.position(r.instrumentId);
     if (pos === 0) slot.openedNs = null;
@@ -936,7 +970,7 @@ export class Trader {
     const o = this.broker.order(id);
     if (o === undefined || (o.status !== 'accepted' && o.status !== 'partially-filled')) return;
     const total = o.filledQuantity + size;
-    if (total !== o.spec.quantity) this.broker.replace(id, { quantity: total }, this.#nowNs);
+    if (total !== o.spec.quantity) this.broker.replace(id, { quantity: total }, this.#now);
   }
 }
 
