@@ -165,6 +165,18 @@ export class RecordCursor {
   get tsRecvLo(): number {
     return this.#i32[this.#w + (TS_RECV_OFF[this.#u8[this.pos + 1]] >> 2)] >>> 0;
   }
+  /**
+   * The low halves of ts_recv and ts_event as the signed 32-bit words they are (`tsRecvLo | 0`,
+   * `tsEventLo | 0`), for loops that run once a record: a signed word is a small integer, where an
+   * unsigned half of 2^31 or more (half of all records) becomes a new heap number whenever the
+   * getter that returns it is not inlined into its caller.
+   */
+  get tsRecvLoBits(): number {
+    return this.#i32[this.#w + (TS_RECV_OFF[this.#u8[this.pos + 1]] >> 2)];
+  }
+  get tsEventLoBits(): number {
+    return this.#i32[this.#w + 2];
+  }
   get tsRecvHi(): number {
     return this.#i32[this.#w + (TS_RECV_OFF[this.#u8[this.pos + 1]] >> 2) + 1] >>> 0;
   }

@@ -68,12 +68,14 @@ class Input {
 
   key(): void {
     const c = (this.batch as RecordBatch).at(this.i);
+    // The low half read as its signed word and made unsigned here, where it is stored (see
+    // `RecordCursor.tsRecvLoBits`): no heap number a record.
     if (TS_RECV[c.rtype] === 1) {
       this.hi = c.tsRecvHi;
-      this.lo = c.tsRecvLo;
+      this.lo = c.tsRecvLoBits >>> 0;
     } else {
       this.hi = c.tsEventHi;
-      this.lo = c.tsEventLo;
+      this.lo = c.tsEventLoBits >>> 0;
     }
   }
 }
