@@ -967,20 +967,26 @@ export class PaperBroker implements ReplayingBroker {
     const ask = book.bestAskPx;
     const bid = book.bestBidPx;
     if (!(m.maxBuy >= ask) && !(m.minSell <= bid)) return;
-    for (const w of [...m.resting]) {
-      if (w.done || !this.#marketable(w, book)) continue;
-      if (m.quote) {
-        this.#fill(w, w.leaves, w.limitPx, 'maker');
-        continue;
-      }
-      // The other side reached our price: we fill at our price against what it shows there.
-      const take = takeLiquidity(book, w.order.spec.side, w.leaves, w.limitPx, (px) => m.gone(w.buy, px));
-      for (const f of take.fills) {
-        const key = Market.takenKey(w.buy, f.price);
-        m.taken.add(key, f.quantity);
-        this.#fill(w, f.quantity, w.limitPx, 'maker');
-        if (w.done) break;
-      }
+    // A fill takes its order out of the list: several are met from a copy, one (a bracket's
+    // target, most often) as it is.
+    const resting = m.resting;
+    if (resting.length === 1) this.#meet(m, resting[0], book);
+    else for (const w of [...resting]) this.#meet(m, w, book);
+  }
+
+  /** A resting order the other side may have reached: filled at its price against what is shown. */
+  #meet(m: Market, w: Working, book: BookView): void {
+    if (w.done || !this.#marketable(w, book)) return;
+    if (m.quote) {
+      this.#fill(w, w.leaves, w.limitPx, 'maker');
+      return;
+    }
+    const take = takeLiquidity(book, w.order.spec.side, w.leaves, w.limitPx, (px) => m.gone(w.buy, px));
+    for (const f of take.fills) {
+      const key = Market.takenKey(w.buy, f.price);
+      m.taken.add(key, f.quantity);
+      this.#fill(w, f.quantity, w.limitPx, 'maker');
+      if (w.done) break;
     }
   }
 

@@ -37,7 +37,8 @@ export function takeLiquidity(
   if (book.crossed || book.bidLevels === 0 || book.askLevels === 0) return NOTHING;
   const buy = side === 'buy';
   const levels = buy ? book.askLevels : book.bidLevels;
-  const fills: { quantity: number; price: number }[] = [];
+  // Made with the first fill: most calls that find nothing to take (depth already taken) allocate nothing.
+  let fills: { quantity: number; price: number }[] | null = null;
   let left = quantity;
   let notional = 0;
   for (let i = 0; i < levels && left > 0; i++) {
@@ -46,10 +47,11 @@ export function takeLiquidity(
     const shown = (buy ? book.askSz(i) : book.bidSz(i)) - taken(price);
     if (shown <= 0) continue;
     const q = Math.min(shown, left);
+    if (fills === null) fills = [];
     fills.push({ quantity: q, price });
     notional += q * price;
     left -= q;
   }
   const filled = quantity - left;
-  return filled === 0 ? NOTHING : { fills, quantity: filled, averagePx: notional / filled };
+  return filled === 0 || fills === null ? NOTHING : { fills, quantity: filled, averagePx: notional / filled };
 }

@@ -157,6 +157,8 @@ export class DecisionLoop {
   readonly #watch: ((c: RecordCursor, book: BookView | null) => void) | null;
   /** The replay's time at the last grid point, ns (when queued decisions are acted on). */
   #nowNs = 0n;
+  /** The first whole minute after the last grid point that looked for one (ns). */
+  #nextMinuteNs = -1n;
   readonly #latencyNs: bigint;
   readonly #tradeOn: 'future' | 'spot';
   /** Decisions waiting for their latency to pass before the trader acts on them, oldest first. */
@@ -459,7 +461,11 @@ export class DecisionLoop {
   #grid(tNs: bigint): void {
     this.#nowNs = tNs;
     this.#actOnLate(tNs);
-    if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
+    // Grid points come a second apart: a minute's end is looked for once it may have come.
+    if (tNs >= this.#nextMinuteNs) {
+      if (tNs % MINUTE_NS === 0n) this.#closeMinute(Number(tNs / 1_000_000n));
+      this.#nextMinuteNs = (tNs / MINUTE_NS + 1n) * MINUTE_NS;
+    }
     const handOver = this.#onGrid;
     if (handOver !== null) handOver(tNs, this.#queue.splice(0, this.#queue.length));
   }
