@@ -300,24 +300,34 @@ export class Trader {
    * and the quiet goes on unless that changed something in the broker.
    */
   after(c: RecordCursor, book: BookView): void {
+    // Kept small, so that it is compiled into the replay's loop: what a record that is not skipped
+    // needs is in the methods below.
     const skipped = this.#skipped;
     this.#skipped = false;
-    const replay = this.#replay;
     if (
       skipped &&
       book === this.#quietBook &&
       book.tsRecvHi * 4294967296 + book.tsRecvLo < this.#quietAfterNs
     ) {
-      if (c.action !== Action.TRADE) {
-        this.#skippedRecords++;
-        return;
-      }
-      replay?.after(c, book);
-      if (replay === null || replay.changes === this.#quietChanges) {
-        this.#skippedRecords++;
-        return;
-      }
-    } else replay?.after(c, book);
+      if (c.action === Action.TRADE) this.#quietTrade(c, book);
+      else this.#skippedRecords++;
+      return;
+    }
+    this.#replay?.after(c, book);
+    this.#afterBroker(c, book);
+  }
+
+  /** A trade of the quiet book: the broker keeps its price, and the quiet goes on unless that changed something. */
+  #quietTrade(c: RecordCursor, book: BookView): void {
+    const replay = this.#replay;
+    replay?.after(c, book);
+    if (replay === null || replay.changes === this.#quietChanges) this.#skippedRecords++;
+    else this.#afterBroker(c, book);
+  }
+
+  /** `after` once the broker has matched on `book`: the slot, the clocks, and the quiet again. */
+  #afterBroker(c: RecordCursor, book: BookView): void {
+    const replay = this.#replay;
     const id = c.instrumentId;
     let slot = this.#lastSlot;
     if (slot === undefined || this.#lastSlotId !== id) {

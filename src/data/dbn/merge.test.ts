@@ -99,6 +99,29 @@ test('merges inputs by ts_recv (ts_event without one), ties by input order, acro
   assert.equal(seen[102], 't99@1000');
 });
 
+test('keys whose low half is 2^31 or more order as the unsigned times they are, by ts_recv and by ts_event', async () => {
+  // The low 32 bits of a time cross 2^31 (a negative word when read signed) and 2^32 (the high half
+  // moves on); a 2026 time has its low half above 2^31 about half the time.
+  const T = 1_795_000_000_000_000_000n - (1_795_000_000_000_000_000n % 2n ** 32n);
+  const around = [2n ** 31n - 1n, 2n ** 31n, 2n ** 31n + 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + 2n ** 31n];
+  await mergesAsStableSort([around.map((d) => T + d), around.map((d) => T + d + 1n)]);
+  await mergesAsStableSort([[T + 2n ** 31n, T + 2n ** 32n], [T + 2n ** 31n - 1n, T + 2n ** 31n + 5n, T + 2n ** 33n]]);
+  const m = await MergedRecords.open([DbnDecoder.fromBytes(bytes([trade(1, T + 2n ** 31n + 7n)]))]);
+  assert.equal(m.keyLo, 2 ** 31 + 7);
+  assert.equal(m.keyHi, Number(T >> 32n));
+  const bars = await MergedRecords.open([
+    DbnDecoder.fromBytes(bytes([bar(1, T + 2n ** 32n - 1n), bar(2, T + 2n ** 32n)])),
+    DbnDecoder.fromBytes(bytes([bar(3, T + 2n ** 31n), bar(4, T + 2n ** 32n - 1n)])),
+  ]);
+  const order: number[] = [];
+  while (!bars.done) {
+    order.push(Number(bars.cursor().volume));
+    const p = bars.next();
+    if (p) await p;
+  }
+  assert.deepEqual(order, [3, 1, 4, 2]);
+});
+
 test('an empty input and no inputs at all are simply done', async () => {
   const m = await MergedRecords.open([DbnDecoder.fromBytes(bytes([]))]);
   assert.equal(m.done, true);
