@@ -224,9 +224,10 @@ export class Trader {
    * order, venue action, report or mark of taken depth in the replaying broker, no entry or
    * resumed exits in the slot of this book), and a record of this book changes nothing `before`
    * does until `#quietBeforeNs` (ts_event), nor `after` until `#quietAfterNs` (ts_recv), but for
-   * a trade's price, which only the broker keeps. Any change in the broker ends it (`ReplayingBroker.changes`: an
-   * order sent, cancelled or replaced by anyone, a report queued, in any market), and so do
-   * `resume` and `addInstrument`, which change what `after` reads; `after` sets it again.
+   * a trade's price, which only the broker keeps. Any change in the broker ends it
+   * (`ReplayingBroker.changes`: an order sent, cancelled or replaced by anyone, a report queued, in
+   * any market), and so do `resume` and `addInstrument`, which change what `after` reads; `after`
+   * sets it again.
    */
   #quietBook: BookView | null = null;
   /** ns since the epoch, as doubles (see `#quietBook`). */
@@ -317,7 +318,10 @@ export class Trader {
     this.#afterBroker(c, book);
   }
 
-  /** A trade of the quiet book: the broker keeps its price, and the quiet goes on unless that changed something. */
+  /**
+   * A trade of the quiet book: the broker keeps its price, and the quiet goes on unless that
+   * changed something there.
+   */
   #quietTrade(c: RecordCursor, book: BookView): void {
     const replay = this.#replay;
     replay?.after(c, book);
