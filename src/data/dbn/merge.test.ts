@@ -103,9 +103,19 @@ test('keys whose low half is 2^31 or more order as the unsigned times they are, 
   // The low 32 bits of a time cross 2^31 (a negative word when read signed) and 2^32 (the high half
   // moves on); a 2026 time has its low half above 2^31 about half the time.
   const T = 1_795_000_000_000_000_000n - (1_795_000_000_000_000_000n % 2n ** 32n);
-  const around = [2n ** 31n - 1n, 2n ** 31n, 2n ** 31n + 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + 2n ** 31n];
+  const around = [
+    2n ** 31n - 1n,
+    2n ** 31n,
+    2n ** 31n + 1n,
+    2n ** 32n - 1n,
+    2n ** 32n,
+    2n ** 32n + 2n ** 31n,
+  ];
   await mergesAsStableSort([around.map((d) => T + d), around.map((d) => T + d + 1n)]);
-  await mergesAsStableSort([[T + 2n ** 31n, T + 2n ** 32n], [T + 2n ** 31n - 1n, T + 2n ** 31n + 5n, T + 2n ** 33n]]);
+  await mergesAsStableSort([
+    [T + 2n ** 31n, T + 2n ** 32n],
+    [T + 2n ** 31n - 1n, T + 2n ** 31n + 5n, T + 2n ** 33n],
+  ]);
   const m = await MergedRecords.open([DbnDecoder.fromBytes(bytes([trade(1, T + 2n ** 31n + 7n)]))]);
   assert.equal(m.keyLo, 2 ** 31 + 7);
   assert.equal(m.keyHi, Number(T >> 32n));
