@@ -341,8 +341,6 @@ export class PaperBroker implements ReplayingBroker {
   readonly anomalies: ReportAnomaly[] = [];
   readonly #largeShare: number;
   readonly #markets = new Map<number, Market>();
-  /** The same markets in the order they came, for the loops of the once-a-second sweep. */
-  readonly #marketList: Market[] = [];
   readonly #orders = new Map<string, Working | Order>();
   readonly #listeners: ReportListener[] = [];
   /** Venue actions and reports in time order (both kept sorted: inserted in place). */
@@ -367,18 +365,13 @@ export class PaperBroker implements ReplayingBroker {
   #changes = 0;
 
   constructor(opts: PaperBrokerOptions) {
-    for (const t of opts.instruments) this.#addMarket(new Market(t));
+    for (const t of opts.instruments) this.#markets.set(t.instrumentId, new Market(t));
     this.queue = opts.queue ?? new RiskAverseQueue();
     this.latency = opts.latency ?? new ConstantLatency({ entry: 0n, ack: 0n });
     this.#observe = this.latency.observe !== undefined;
     this.#largeShare = requireInRange('largeShare', opts.largeShare ?? 0.5, 0, 1);
     // Spot instruments are financed: the first record sets the first rollover.
     if ([...this.#markets.values()].some((m) => m.quote)) this.#nextRolloverMs = Number.NEGATIVE_INFINITY;
-  }
-
-  #addMarket(m: Market): void {
-    this.#markets.set(m.terms.instrumentId, m);
-    this.#marketList.push(m);
   }
 
   /**
@@ -391,7 +384,7 @@ export class PaperBroker implements ReplayingBroker {
     let m = this.#markets.get(t.instrumentId);
     if (m === undefined) {
       m = new Market(t);
-      this.#addMarket(m);
+      this.#markets.set(t.instrumentId, m);
       if (m.quote && this.#nextRolloverMs === Number.POSITIVE_INFINITY)
         this.#nextRolloverMs = Number.NEGATIVE_INFINITY;
     }
@@ -553,7 +546,7 @@ export class PaperBroker implements ReplayingBroker {
    */
   #sweep(ms: number): void {
     this.#nextSweepMs = (Math.floor(ms / 1000) + 1) * 1000;
-    for (const m of this.#marketList) {
+    for (const m of this.#markets.values()) {
       const book = m.book;
       if (book === null || book.kind !== 'l2' || m.quote || (m.taken.size === 0 && m.traded.size === 0))
         continue;

@@ -188,8 +188,6 @@ export class Trader {
   readonly #dataTrust: ((instrumentId: number) => string | null) | null;
   readonly #beforeSend: ((spec: OrderSpec, role: OrderRole, nowNs: bigint) => void) | null;
   readonly #slots = new Map<number, Slot>();
-  /** The same slots in the order they were made, for the loops of the once-a-second check. */
-  readonly #slotList: Slot[] = [];
   /** The slot of the last record and its instrument (most records follow one of their own). */
   #lastSlot: Slot | undefined = undefined;
   #lastSlotId = -1;
@@ -427,7 +425,7 @@ export class Trader {
 
   /** Marks each instrument at its book's mid (a book between consistent states keeps the last mark). */
   #mark(): void {
-    for (const slot of this.#slotList) {
+    for (const slot of this.#slots.values()) {
       const b = slot.book;
       if (b?.consistent && !b.crossed && b.bidLevels > 0 && b.askLevels > 0)
         this.portfolio.mark(slot.id, b.mid);
@@ -738,7 +736,6 @@ export class Trader {
     if (s === undefined) {
       s = new Slot(id);
       this.#slots.set(id, s);
-      this.#slotList.push(s);
     }
     return s;
   }
@@ -844,7 +841,7 @@ export class Trader {
     }
     if (Number.isNaN(this.#flatAtMs) || ms >= this.#reopenMs) this.#planFlat(ms);
     const flat = ms >= this.#flatAtMs && ms < this.#reopenMs;
-    for (const slot of this.#slotList) {
+    for (const slot of this.#slots.values()) {
       const id = slot.id;
       const pos = this.portfolio.position(id);
       if (flat && (pos !== 0 || slot.entryId !== null) && slot.closing === null) {
