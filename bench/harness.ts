@@ -130,8 +130,10 @@ export class Report {
   readonly rows: Row[] = [];
   readonly #json: boolean;
 
-  constructor(json: boolean, command: string) {
+  /** Prints the run's date, CPU, Node and command first, unless `header` is false (a section of a run). */
+  constructor(json: boolean, command: string, header = true) {
     this.#json = json;
+    if (!header) return;
     const env = {
       name: 'env',
       date: new Date().toISOString(),
