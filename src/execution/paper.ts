@@ -256,14 +256,15 @@ class Depleted {
     this.asks = 0;
   }
   /**
-   * Deletes the marks of levels `shown` says the book no longer shows once they have been missing
-   * for `keepMs` (from the first call that found them missing, at `nowMs`); a level shown again
-   * starts over. The NaN key (a trade without a price) has no level and stays.
+   * Deletes the marks of levels `book` no longer shows once they have been missing for `keepMs`
+   * (from the first call that found them missing, at `nowMs`); a level shown again starts over.
+   * Keys are − for bid levels, + for ask levels; the NaN key (a trade without a price) has no
+   * level and stays.
    */
-  expire(shown: (key: number) => boolean, nowMs: number, keepMs: number): void {
+  expire(book: BookView, nowMs: number, keepMs: number): void {
     for (let i = this.#n - 1; i >= 0; i--) {
       const key = this.#keys[i];
-      if (Number.isNaN(key) || shown(key)) this.#missing[i] = Number.NaN;
+      if (Number.isNaN(key) || sizeAt(book, key < 0, key < 0 ? -key : key) > 0) this.#missing[i] = Number.NaN;
       else if (Number.isNaN(this.#missing[i])) this.#missing[i] = nowMs;
       else if (nowMs - this.#missing[i] >= keepMs) this.#removeAt(i, key);
     }
@@ -550,10 +551,8 @@ export class PaperBroker implements ReplayingBroker {
       const book = m.book;
       if (book === null || book.kind !== 'l2' || m.quote || (m.taken.size === 0 && m.traded.size === 0))
         continue;
-      // Keys are − for bid levels, + for ask levels.
-      const shown = (key: number) => sizeAt(book, key < 0, key < 0 ? -key : key) > 0;
-      m.taken.expire(shown, ms, MARK_UNSEEN_MS);
-      m.traded.expire(shown, ms, MARK_UNSEEN_MS);
+      m.taken.expire(book, ms, MARK_UNSEEN_MS);
+      m.traded.expire(book, ms, MARK_UNSEEN_MS);
     }
   }
 

@@ -344,7 +344,9 @@ export class Trader {
       this.#lastSlotId = id;
     }
     slot.book = book;
-    const ms = c.tsRecvMs;
+    // The record's ts_recv in ms from its halves as small integers: `c.tsRecvMs`, a double returned
+    // by a getter not compiled into this method, would be a new heap number a record.
+    const ms = (c.tsRecvHi * 4294967296 + (c.tsRecvLoBits >>> 0)) / 1e6;
     slot.lastDataMs = ms;
     if (slot.entryId !== null && this.#dataTrust !== null) this.#entryOnUntrusted(id, slot, c.tsRecv);
     if (ms >= this.#nextCheckMs) this.#check(ms, c.tsRecvLo, c.tsRecvHi);
