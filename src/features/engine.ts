@@ -288,6 +288,11 @@ class InstrumentFeatures {
   tsLo = 0;
   tsHi = 0;
   tsMs = Number.NaN;
+  /**
+   * The latest time (ms) `FeatureEngine.advance` moved this instrument's clock to and its rolling
+   * windows have not been moved to yet; NaN when they have. See `catchUp`.
+   */
+  pendingMs = Number.NaN;
   vpinAbove = false;
   /**
    * Spread, queue imbalance and weighted mid are functions of the latest consistent book alone, so
@@ -379,6 +384,22 @@ class InstrumentFeatures {
       this.tsHi = hi;
     }
     return tsMs;
+  }
+
+  /**
+   * Moves the rolling windows to the clock's latest time from `FeatureEngine.advance`, before they
+   * are read. The engine's clock moves at every grid point (a backtest's every second), its windows
+   * only when read or when the instrument's own records move them. Moved at every grid point, the
+   * windows took a quiet stretch of data as a run of short steps (Kyle's lambda and the realized
+   * variance, which drop their history over a gap in the data, saw none) and their values depended
+   * on how often the clock moved (the trade rate's decay in one step or in many differs in its
+   * last bits): now the features read at a time are the same whatever the grid.
+   */
+  catchUp(): void {
+    const ms = this.pendingMs;
+    if (Number.isNaN(ms)) return;
+    this.pendingMs = Number.NaN;
+    this.advance(ms);
   }
 
   advance(tsMs: number): void {
@@ -713,6 +734,8 @@ export class FeatureEngine {
     }
     f.vwap.update(tsMs, c.price * 1e-9, c.size);
     f.advance(tsMs);
+    // The windows are past the clock's last grid time now.
+    if (tsMs >= f.pendingMs) f.pendingMs = Number.NaN;
     const trigger = this.#opts.onVpin;
     if (trigger !== undefined) {
       const v = f.vpin.value;
@@ -725,15 +748,16 @@ export class FeatureEngine {
   }
 
   /**
-   * Moves every instrument's clock to `tsNs` (no earlier than its last record): rolling windows
-   * drop what fell out of them. Snapshots taken afterwards carry `tsNs` as their time.
+   * Moves every instrument's clock to `tsNs` (no earlier than its last record): snapshots taken
+   * afterwards carry `tsNs` as their time, and their rolling windows have dropped what fell out of
+   * them by then (moved when read: `InstrumentFeatures.catchUp`).
    */
   advance(tsNs: bigint, lo = Number(tsNs & 0xffffffffn), hi = Number(tsNs >> 32n)): void {
     // One rounding of the exact sum: Number(tsNs) / 1e6 to the bit.
     const ms = (hi * 4294967296 + lo) / 1e6;
     for (const f of this.#byId.values()) {
       if (ms >= f.tsMs || Number.isNaN(f.tsMs)) {
-        f.advance(ms);
+        f.pendingMs = ms;
         f.tsMs = ms;
         f.tsLo = lo;
         f.tsHi = hi;
@@ -750,6 +774,7 @@ export class FeatureEngine {
 
 /** Reads an instrument's calculators into a frozen snapshot. */
 function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
+  f.catchUp();
   if (f.dirty) f.settle();
   const tsNs = u64FromHalves(f.tsLo, f.tsHi);
   const book: L2Book | L3Book = f.l3 ?? f.l2;
