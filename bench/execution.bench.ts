@@ -172,9 +172,9 @@ export async function backtestBench(report: Report): Promise<void> {
     let skipped = 0;
     // The share of each backtest's time its decisions took (their own measured times).
     const deciding: number[] = [];
-    // Five turns each, in alternating order, each keeping its best: the machine's speed comes and
+    // Seven turns each, in alternating order, each keeping its best: the machine's speed comes and
     // goes (by up to 2x on a shared host); each round's own ratio is noted too.
-    const times = await bestOfEachAsync(['features', 'backtest'] as const, 5, async (k) => {
+    const times = await bestOfEachAsync(['features', 'backtest'] as const, 7, async (k) => {
       if (k === 'features') {
         await runFeatures(files, { out: join(dir, 'f.csv'), every: 60_000_000_000n });
         return;

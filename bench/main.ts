@@ -21,7 +21,7 @@ import { storeBench } from './store.bench.js';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    'usage: npm run -s bench -- [--json] [--records N] [--services-minutes N|day] [--only dbn|sim|features|regime|pipeline|execution|startup|redis|postgres|bus|services|dashboard]\n' +
+    'usage: npm run -s bench -- [--json] [--records N] [--services-minutes N|day] [--only dbn|sim|features|regime|pipeline|execution|backtest|startup|redis|postgres|bus|services|dashboard]\n' +
       '  DBN decode, book and zstd throughput, the simulator, the feature engine, regime fitting, the decision\n' +
       '  pipeline, the paper broker, the start-up of the scalper command, the Redis feature store, PostgreSQL\n' +
       '  bulk writes (COPY against INSERT), event bus latency (each skipped with the reason when its server\n' +
@@ -46,6 +46,7 @@ const SECTIONS = [
   'regime',
   'pipeline',
   'execution',
+  'backtest',
   'startup',
   'redis',
   'postgres',
@@ -102,10 +103,8 @@ if (want('sim')) await simBench(report);
 if (want('features')) await featuresBench(report);
 if (want('regime')) await regimeBench(report);
 if (want('pipeline')) await pipelineBench(report);
-if (want('execution')) {
-  await executionBench(report);
-  await backtestBench(report);
-}
+if (want('execution')) await executionBench(report);
+if (want('backtest')) await backtestBench(report);
 if (want('startup')) await startupBench(report);
 if (want('redis')) await redisBench(report);
 if (want('postgres')) await storeBench(report);
