@@ -26,36 +26,6 @@ function better(a: Setup, b: Setup): boolean {
   return TECHNIQUE_NAMES.indexOf(a.technique) < TECHNIQUE_NAMES.indexOf(b.technique);
 }
 
-/**
- * Evidence keys by technique and side (`orb_long` …) and of a setup's own evidence (`orb.level`
- * …), made once: a key built anew for every setup of every decision is a new string to look up.
- */
-const SIDE_KEYS = new Map<string, { long: string; short: string }>();
-const EVIDENCE_KEYS = new Map<string, Map<string, string>>();
-
-function sideKey(technique: string, side: 'long' | 'short'): string {
-  let k = SIDE_KEYS.get(technique);
-  if (k === undefined) {
-    k = { long: `${technique}_long`, short: `${technique}_short` };
-    SIDE_KEYS.set(technique, k);
-  }
-  return k[side];
-}
-
-function evidenceKey(technique: string, key: string): string {
-  let byKey = EVIDENCE_KEYS.get(technique);
-  if (byKey === undefined) {
-    byKey = new Map();
-    EVIDENCE_KEYS.set(technique, byKey);
-  }
-  let k = byKey.get(key);
-  if (k === undefined) {
-    k = `${technique}.${key}`;
-    byKey.set(key, k);
-  }
-  return k;
-}
-
 /** The technical view of `input` (pure; see the module comment for the rules). */
 export function analyzeTechnical(
   input: AgentInput,
@@ -71,7 +41,7 @@ export function analyzeTechnical(
   for (const st of input.setups) {
     if (st.createdMs > input.nowMs || st.validUntilMs < input.nowMs) continue;
     if (!(st.confidence >= params.minSetupConfidence)) continue;
-    const key = sideKey(st.technique, st.side);
+    const key = `${st.technique}_${st.side}`;
     const prev = evidence[key];
     if (typeof prev !== 'number' || st.confidence > prev) evidence[key] = st.confidence;
     if (st.side === 'long') {
@@ -110,10 +80,8 @@ export function analyzeTechnical(
   evidence.best_stop = num(best.stop);
   evidence.best_target = num(best.target);
   evidence.best_reward_risk = risk > 0 ? num(Math.abs(best.target - best.entry) / risk) : null;
-  const ev = best.evidence;
-  for (const k in ev) {
-    const v = ev[k];
-    if (typeof v === 'number') evidence[evidenceKey(best.technique, k)] = num(v);
+  for (const [k, v] of Object.entries(best.evidence)) {
+    if (typeof v === 'number') evidence[`${best.technique}.${k}`] = num(v);
   }
   return signal('technical', {
     direction: edge > 0 ? 'long' : 'short',
