@@ -118,12 +118,66 @@ const SETTLED = Object.freeze({ settled: true });
  */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
-/** Runs one agent to its outcome. */
-function runOne(
+/** One analyst's run: its outcome, and its signal when it answered one the schema takes. */
+interface AgentRun {
+  readonly outcome: AgentOutcome;
+  readonly signal: AgentSignal | null;
+}
+
+/** The run of `agent` that ended as `r`, started and finished at the given times of the clock. */
+function agentRun(agent: Agent, r: Settled, budget: number, startedAt: number, finishedAt: number): AgentRun {
+  switch (r.kind) {
+    case 'timeout':
+      return leftOut(
+        agent,
+        'timeout',
+        new AgentTimeoutError(agent.name, budget).message,
+        startedAt,
+        finishedAt,
+      );
+    case 'aborted':
+      return leftOut(agent, 'error', 'aborted by the caller', startedAt, finishedAt);
+    case 'error':
+      return leftOut(agent, 'error', message(r.error), startedAt, finishedAt);
+    case 'value': {
+      let s: AgentSignal;
+      if (isValidatedSignal(r.value)) s = r.value;
+      else {
+        const p = AgentSignalSchema.safeParse(r.value);
+        if (!p.success) {
+          const problems = p.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+          return leftOut(agent, 'invalid', problems.join('; '), startedAt, finishedAt);
+        }
+        s = p.data;
+      }
+      if (s.agent !== agent.name)
+        return leftOut(agent, 'invalid', `answered as "${s.agent}"`, startedAt, finishedAt);
+      // Written out rather than spread from shared fields: on Node 20 each property a literal
+      // defines after a spread costs about a microsecond, and there are seven outcomes a decision.
+      const ms = finishedAt - startedAt;
+      return { outcome: { agent: agent.name, ms, startedAt, finishedAt, status: 'ok' }, signal: s };
+    }
+  }
+}
+
+/** The run of an analyst left out of the vote, and why. */
+function leftOut(
   agent: Agent,
-  input: AgentInput,
-  opts: RunAgentsOptions,
-): Promise<{ outcome: AgentOutcome; signal: AgentSignal | null }> {
+  status: AgentStatus,
+  error: string,
+  startedAt: number,
+  finishedAt: number,
+): AgentRun {
+  const ms = finishedAt - startedAt;
+  return { outcome: { agent: agent.name, ms, startedAt, finishedAt, status, error }, signal: null };
+}
+
+/**
+ * Runs one agent to its outcome. An analyst with nothing to time and nothing that aborts it that
+ * answers at once gets its run at once, without a promise (a backtest asks seven analysts a
+ * decision, each answering synchronously); `runAgents` waits only for the others.
+ */
+function runOne(agent: Agent, input: AgentInput, opts: RunAgentsOptions): AgentRun | Promise<AgentRun> {
   const clock = opts.clock;
   const budget = opts.budgetMs ?? agent.budgetMs;
   const startedAt = clock.now();
@@ -131,69 +185,33 @@ function runOne(
   // Without a budget the analyst's signal is the caller's (or one nothing aborts): no controllers
   // to build per analyst and decision, which a backtest does seven times a decision.
   const timed = Number.isFinite(budget);
-  const controller = timed ? new AbortController() : null;
-  const timerStop = timed ? new AbortController() : null;
-  const agentSignal = controller?.signal ?? outer ?? NEVER_ABORTED;
-  let release = () => {};
 
-  const outcomeOf = (r: Settled): { outcome: AgentOutcome; signal: AgentSignal | null } => {
-    timerStop?.abort(SETTLED);
-    release();
-    const finishedAt = clock.now();
-    // Written out rather than spread from shared fields: on Node 20 each property a literal defines
-    // after a spread costs about a microsecond, and there are seven outcomes a decision.
-    const outcome = (status: AgentStatus, error?: string): AgentOutcome => {
-      const ms = finishedAt - startedAt;
-      return error === undefined
-        ? { agent: agent.name, ms, startedAt, finishedAt, status }
-        : { agent: agent.name, ms, startedAt, finishedAt, status, error };
-    };
-    switch (r.kind) {
-      case 'timeout':
-        return {
-          outcome: outcome('timeout', new AgentTimeoutError(agent.name, budget).message),
-          signal: null,
-        };
-      case 'aborted':
-        return { outcome: outcome('error', 'aborted by the caller'), signal: null };
-      case 'error':
-        return { outcome: outcome('error', message(r.error)), signal: null };
-      case 'value': {
-        let s: AgentSignal;
-        if (isValidatedSignal(r.value)) s = r.value;
-        else {
-          const p = AgentSignalSchema.safeParse(r.value);
-          if (!p.success) {
-            const problems = p.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-            return { outcome: outcome('invalid', problems.join('; ')), signal: null };
-          }
-          s = p.data;
-        }
-        if (s.agent !== agent.name)
-          return { outcome: outcome('invalid', `answered as "${s.agent}"`), signal: null };
-        return { outcome: outcome('ok'), signal: s };
-      }
-    }
-  };
-
-  // Nothing to time and nothing that aborts: an answer given at once needs no promise of its own
-  // (a backtest asks seven analysts a decision, each answering synchronously).
   if (!timed && outer === undefined) {
     let value: unknown;
     let later: boolean;
     try {
-      value = agent.analyze(input, agentSignal);
+      value = agent.analyze(input, NEVER_ABORTED);
       // Read inside the try: a `then` that throws is the analyst's error, as a promise's would be.
       later = typeof (value as PromiseLike<unknown> | null)?.then === 'function';
     } catch (error) {
-      return Promise.resolve(outcomeOf({ kind: 'error', error }));
+      return agentRun(agent, { kind: 'error', error }, budget, startedAt, clock.now());
     }
-    if (!later) return Promise.resolve(outcomeOf({ kind: 'value', value }));
+    if (!later) return agentRun(agent, { kind: 'value', value }, budget, startedAt, clock.now());
     return Promise.resolve(value).then(
-      (v) => outcomeOf({ kind: 'value', value: v }),
-      (error) => outcomeOf({ kind: 'error', error }),
+      (v) => agentRun(agent, { kind: 'value', value: v }, budget, startedAt, clock.now()),
+      (error) => agentRun(agent, { kind: 'error', error }, budget, startedAt, clock.now()),
     );
   }
+
+  const controller = timed ? new AbortController() : null;
+  const timerStop = timed ? new AbortController() : null;
+  const agentSignal = controller?.signal ?? outer ?? NEVER_ABORTED;
+  let release = () => {};
+  const outcomeOf = (r: Settled): AgentRun => {
+    timerStop?.abort(SETTLED);
+    release();
+    return agentRun(agent, r, budget, startedAt, clock.now());
+  };
 
   const settled = new Promise<Settled>((resolve) => {
     const onOuter = () => {
@@ -238,7 +256,9 @@ export async function runAgents(
   opts: RunAgentsOptions,
 ): Promise<AgentsRun> {
   const runs = agents.map((a) => runOne(a, input, opts));
-  const results = await Promise.all(runs);
+  let later = false;
+  for (const r of runs) if (typeof (r as Promise<AgentRun>).then === 'function') later = true;
+  const results = later ? await Promise.all(runs) : (runs as AgentRun[]);
   const signals: AgentSignal[] = [];
   const outcomes: AgentOutcome[] = [];
   let first = Number.POSITIVE_INFINITY;

@@ -10,7 +10,7 @@ import { consensus } from './consensus.js';
 import { debate } from './debate.js';
 import { analystsTier, chooseRoute, DecisionPipeline, sizeFor, type Tier1Result } from './pipeline.js';
 import type { PortfolioView } from './portfolio.js';
-import { VALIDATORS, type ValidationContext } from './validators.js';
+import { VALIDATOR_NAMES, VALIDATORS, type ValidationContext, validate } from './validators.js';
 
 const T = Date.parse('2026-11-24T14:00:00Z');
 
@@ -224,6 +224,41 @@ describe('tier 4: validators', () => {
       const v = await VALIDATORS[name](c);
       assert.equal(v.pass, false, `${name} should veto`);
       assert.match(v.reason, why);
+    }
+  });
+
+  test('validate: every check in order; a check that throws, or whose promise rejects, is a veto naming why; one that answers later is waited for', async () => {
+    const all = await validate(ctx({ input: input({ spread_ticks: 3 }) }));
+    assert.deepEqual(
+      all.map((v) => v.check),
+      [...VALIDATOR_NAMES],
+    );
+    assert.deepEqual(
+      all.filter((v) => !v.pass).map((v) => v.check),
+      ['spread'],
+    );
+    const checks = VALIDATORS as Record<string, (c: ValidationContext) => unknown>;
+    const { spread, session, toxicity } = checks;
+    try {
+      checks.spread = () => {
+        throw new Error('no book');
+      };
+      checks.session = async () => ({ check: 'session', pass: false, reason: 'answered later' });
+      checks.toxicity = () => Promise.reject(new Error('model down'));
+      const v = await validate(ctx());
+      assert.deepEqual(
+        v.map((x) => [x.check, x.pass, x.reason]),
+        [
+          ['exposure', true, 'position 0 → 2, gross 2'],
+          ['daily_loss', true, 'day P&L 0.00'],
+          ['spread', false, 'check failed: no book'],
+          ['session', false, 'answered later'],
+          ['stale_data', true, 'last event 0 ms old'],
+          ['toxicity', false, 'check failed: model down'],
+        ],
+      );
+    } finally {
+      Object.assign(checks, { spread, session, toxicity });
     }
   });
 });

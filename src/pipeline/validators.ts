@@ -112,15 +112,28 @@ export const VALIDATORS: Readonly<Record<ValidatorName, Validator>> = {
   },
 };
 
-/** Runs every validator concurrently; a validator that throws is a veto naming the error. */
-export async function validate(c: ValidationContext): Promise<Verdict[]> {
-  return Promise.all(
-    VALIDATOR_NAMES.map(async (name) => {
-      try {
-        return await VALIDATORS[name](c);
-      } catch (e) {
-        return veto(name, `check failed: ${(e as Error).message}`);
-      }
-    }),
-  );
+function failedCheck(name: ValidatorName, e: unknown): Verdict {
+  return veto(name, `check failed: ${(e as Error).message}`);
+}
+
+/**
+ * Runs every validator concurrently; a validator that throws (or whose promise rejects) is a veto
+ * naming the error. Verdicts given at once are taken as they are: only a validator that answers
+ * with a promise is waited for (the six checks here answer at once, a decision at a time).
+ */
+export function validate(c: ValidationContext): Promise<Verdict[]> {
+  const verdicts: (Verdict | Promise<Verdict>)[] = [];
+  let later = false;
+  for (const name of VALIDATOR_NAMES) {
+    try {
+      const v = VALIDATORS[name](c);
+      if (typeof (v as Promise<Verdict>).then === 'function') {
+        later = true;
+        verdicts.push(Promise.resolve(v).catch((e) => failedCheck(name, e)));
+      } else verdicts.push(v as Verdict);
+    } catch (e) {
+      verdicts.push(failedCheck(name, e));
+    }
+  }
+  return later ? Promise.all(verdicts) : Promise.resolve(verdicts as Verdict[]);
 }
