@@ -41,10 +41,12 @@ export function blockBootstrapPositiveShare(
   const starts = blockStarts(n, b, resamples, seed);
   // Each possible block's sum, from prefix sums (one subtraction, the same for every draw of it);
   // a resample's last block is cut short when b does not divide n.
-  const prefix = new Float64Array(n + 1);
+  const prefix = scratch(0, n + 1);
+  prefix[0] = 0;
   for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + returns[i];
-  const whole = new Float64Array(n - b + 1);
-  for (let s = 0; s < whole.length; s++) whole[s] = prefix[s + b] - prefix[s];
+  const blocks = n - b + 1;
+  const whole = scratch(1, blocks);
+  for (let s = 0; s < blocks; s++) whole[s] = prefix[s + b] - prefix[s];
   const full = Math.floor(n / b);
   const tail = n - full * b;
   const per = full + (tail > 0 ? 1 : 0);
@@ -81,6 +83,21 @@ export function blockBootstrapPositiveShare(
   }
   return positive / resamples;
 }
+
+/**
+ * Two work arrays of at least `length` doubles, reused from call to call (`k` 0 or 1): a decision
+ * would otherwise allocate two typed arrays (each a buffer outside the heap) for its bootstrap.
+ * Entries past what a call writes are stale; it reads only those it wrote.
+ */
+function scratch(k: 0 | 1, length: number): Float64Array {
+  let a = scratchArrays[k];
+  if (a.length < length) {
+    a = new Float64Array(Math.max(length, 2 * a.length));
+    scratchArrays[k] = a;
+  }
+  return a;
+}
+const scratchArrays: [Float64Array, Float64Array] = [new Float64Array(256), new Float64Array(256)];
 
 /** The sum of the `len` returns from `start`, from their prefix sums. */
 function tailSum(prefix: Float64Array, start: number, len: number): number {
