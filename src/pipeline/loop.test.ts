@@ -67,6 +67,40 @@ describe('decision loop over a simulated hour', () => {
     );
   });
 
+  test('handed over instead of decided (onGrid), the same triggers reach the next stage, those after the last grid point too', async () => {
+    // Read up to a moment just before a whole second: the bar of 13:29 is closed by the first trade
+    // after 13:30:00, which comes after the last grid point (13:30:00).
+    const range = { toNs: BigInt(START + 30 * 60_000 + 999) * 1_000_000n };
+    const files = [day.files.mbp10, day.files.trades];
+    const engine = { vpinBucketVolume: 200, vpinWindowBuckets: 10 };
+    const deciding = new DecisionLoop({
+      pipeline: new DecisionPipeline({ tier1: analystsTier(createAnalysts()) }),
+      engine,
+    });
+    await deciding.run(files, undefined, range);
+    const handed: { tNs: bigint; kind: string; tMs: number }[] = [];
+    const loop = new DecisionLoop({
+      onGrid: (tNs, pending) => {
+        for (const p of pending) handed.push({ tNs, kind: p.trigger.kind, tMs: p.trigger.tMs });
+      },
+      engine,
+    });
+    await loop.run(files, undefined, range);
+    assert.deepEqual(
+      handed.map((h) => [h.kind, h.tMs]),
+      deciding.decisions.map((d) => [d.trigger.kind, d.trigger.tMs]),
+    );
+    const lastGrid = BigInt(START + 30 * 60_000) * 1_000_000n;
+    const late = handed.filter((h) => BigInt(h.tMs) * 1_000_000n > lastGrid);
+    assert.ok(late.length > 0, 'a bar closed after the last grid point');
+    for (const h of handed) {
+      const t = BigInt(h.tMs) * 1_000_000n;
+      // Each at the first grid point at or after it; the late ones with the last grid time.
+      if (t > lastGrid) assert.equal(h.tNs, lastGrid);
+      else assert.ok(h.tNs >= t && h.tNs - t < 1_000_000_000n, `${h.kind} at ${h.tMs}`);
+    }
+  });
+
   test('with a clock (paper, live) a decision is as old as its snapshot: a late one is vetoed as stale', async () => {
     // A clock an hour past the data: every snapshot is an hour old when its decision runs.
     const clock = { now: () => START + 2 * 60 * 60_000 };

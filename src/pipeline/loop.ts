@@ -63,7 +63,8 @@ export interface DecisionLoopOptions {
   readonly pipeline?: DecisionPipeline;
   /**
    * Instead of a pipeline: each grid point's time and the triggers queued since the previous one
-   * (often none), handed over for another stage to decide (services/featurize.ts). The loop then
+   * (often none), handed over for another stage to decide (services/featurize.ts); at the end of a
+   * replay (`run`), those after the last grid point are handed over with its time. The loop then
    * takes no decision and trades nothing.
    */
   readonly onGrid?: (tNs: bigint, pending: readonly PendingDecision[]) => void;
@@ -366,7 +367,9 @@ export class DecisionLoop {
       },
       onProgress,
     });
-    await this.#drain();
+    // Triggers after the last grid point: decided now, or handed over with the last grid time.
+    if (this.#onGrid === null) await this.#drain();
+    else if (this.#queue.length > 0) this.#onGrid(this.#nowNs, this.#queue.splice(0, this.#queue.length));
     return { records };
   }
 
