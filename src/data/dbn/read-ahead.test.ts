@@ -200,7 +200,7 @@ describe('read-ahead of files', async () => {
   });
 
   test('a bad record length and corrupt or truncated zstd end in the same error as without read-ahead', async () => {
-    const bad = stream.slice();
+    const bad = new Uint8Array(stream); // a copy (a Buffer's slice is a view)
     const at = reference.decoded!.offsets[1500];
     bad[at] = 3; // a 12-byte record: shorter than a header
     const badPath = file('bad-length.dbn', bad);
@@ -222,7 +222,7 @@ describe('read-ahead of files', async () => {
     );
     const z = zstdCompressAll(stream);
     for (const [name, bytes] of [
-      ['corrupt', flip(z, Math.floor(z.length / 2))],
+      ['corrupt', breakMiddleBlock(z)],
       ['truncated', z.subarray(0, z.length - 10)],
     ] as const) {
       const path = file(`${name}.dbn.zst`, bytes);
@@ -233,6 +233,51 @@ describe('read-ahead of files', async () => {
         expected,
         name,
       );
+    }
+  });
+
+  test('a record inside a long run of one type that changes its type or length ends the run at its own byte', async () => {
+    // The records of a run (same length byte, same rtype) are walked by the run's length; one whose
+    // length byte or rtype differs must still be checked and located, in memory and read ahead.
+    const offsets = reference.decoded!.offsets;
+    const records = reference.decoded!.records;
+    const i = 2000;
+    assert.equal(records[i - 1].hd.rtype, RType.MBP_10);
+    assert.equal(records[i].hd.rtype, RType.MBP_10);
+    const at = offsets[i];
+    for (const [what, change] of [
+      ['rtype MBO (56 bytes) on a 368-byte record', (b: Uint8Array) => (b[at + 1] = RType.MBO)],
+      ['length byte 93 (372 bytes) on an MBP-10', (b: Uint8Array) => (b[at] = 93)],
+    ] as const) {
+      const bad = new Uint8Array(stream); // a copy (a Buffer's slice is a view)
+      change(bad);
+      const expected = await seen(DbnDecoder.fromBytes(bad));
+      assert.deepEqual(expected.error, { code: 'BAD_RECORD_LENGTH', offset: at }, what);
+      const path = file('bad-in-run.dbn', bad);
+      for (const readAhead of [
+        { blockSize: 4096, depth: 2 },
+        { blockSize: 1 << 20, depth: 2 },
+        false,
+      ] as const) {
+        const dec = DbnDecoder.fromFile(path, { readAhead });
+        let before = 0;
+        const got = await (async () => {
+          try {
+            for await (const batch of dec) before += batch.count;
+          } catch (e) {
+            if (e instanceof DbnError) return { code: e.code, offset: e.offset };
+            throw e;
+          }
+          return undefined;
+        })();
+        assert.deepEqual(
+          got,
+          { code: 'BAD_RECORD_LENGTH', offset: at },
+          `${what}, read ahead ${JSON.stringify(readAhead)}`,
+        );
+        // Every record before the bad one is handed out before the error, and none after it.
+        assert.equal(before, i, `${what}: records handed out before the error`);
+      }
     }
   });
 
@@ -306,8 +351,25 @@ describe('read-ahead of files', async () => {
   });
 });
 
-function flip(bytes: Uint8Array, at: number): Uint8Array {
-  const b = bytes.slice();
-  b[at] ^= 0x5a;
-  return b;
+/**
+ * A copy of a one-frame zstd stream whose block holding the middle byte is given the reserved block
+ * type (3): corrupt wherever that block lies, unlike a flipped byte, which can land in literals
+ * and decompress to other bytes without an error when the frame has no checksum.
+ */
+function breakMiddleBlock(z: Uint8Array): Uint8Array {
+  const b = new Uint8Array(z); // a copy, also of a Buffer
+  assert.equal(new DataView(b.buffer).getUint32(0, true), 0xfd2fb528, 'a zstd frame');
+  const fhd = b[4];
+  const single = (fhd >> 5) & 1;
+  const fcs = [single, 2, 4, 8][fhd >> 6];
+  let p = 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3] + fcs;
+  for (;;) {
+    const head = b[p] | (b[p + 1] << 8) | (b[p + 2] << 16);
+    const size = (head >> 1) & 3 ? (((head >> 1) & 3) === 1 ? 1 : head >> 3) : head >> 3;
+    if (p + 3 + size > b.length / 2 || head & 1) {
+      b[p] |= 3 << 1;
+      return b;
+    }
+    p += 3 + size;
+  }
 }
