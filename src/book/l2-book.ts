@@ -127,6 +127,8 @@ export class L2Book extends BookBase implements BookView {
   #side = 0;
   #price = Number.NaN;
   #size = 0;
+  /** The level the last record's event was at, as the record gives it (`depth`): a hint, checked. */
+  #depth = 0;
   /** The spare arrays hold the previous record's levels (a record was applied since `clear`). */
   #hasPrevious = false;
   /** A record was applied since construction or `clear`. */
@@ -203,6 +205,7 @@ export class L2Book extends BookBase implements BookView {
     this.#action = event & 0xff; // BBO records have no action: a reserved zero byte sits there
     this.#side = (event >>> 8) & 0xff;
     this.lastFlags = (event >>> 16) & 0xff;
+    this.#depth = event >>> 24;
     this.lastTsRecvLo = i32[w + MbpWord.TS_RECV] >>> 0;
     this.lastTsRecvHi = i32[w + MbpWord.TS_RECV + 1] >>> 0;
     this.lastSequence = i32[w + MbpWord.SEQUENCE] >>> 0;
@@ -326,11 +329,17 @@ export class L2Book extends BookBase implements BookView {
     const dir = bids ? 1 : -1;
     const key = dir * price;
     // The levels better than the price are the same in both records (only the price changed), so
-    // the price has the same rank in each record that shows it: one search, one comparison.
+    // the price has the same rank in each record that shows it: one search, one comparison. The
+    // record's depth names that rank; two comparisons with its neighbours prove it (the levels
+    // are sorted), where a search's exit at a rank that changes from record to record is a branch
+    // mispredicted about once a record. A depth they do not prove is searched for.
     let o = -1;
     let n = -1;
-    let r = 0;
-    while (r < nn && dir * nPx[r] > key) r++;
+    let r = this.#depth;
+    if (!(r <= nn && (r === 0 || dir * nPx[r - 1] > key) && (r === nn || !(dir * nPx[r] > key)))) {
+      r = 0;
+      while (r < nn && dir * nPx[r] > key) r++;
+    }
     if (r < nn && nPx[r] === price) n = r;
     if (r < no && oPx[r] === price) o = r;
     if (o >= 0 && o === n) this.#sizeOnly = r;

@@ -32,6 +32,8 @@ function levels(b: L2Book, bid: boolean): string[] {
 
 async function compare(
   file: string,
+  /** Rewrites each record's `depth` byte (the level it names) before the books read it. */
+  depth?: (record: number, depth: number) => number,
 ): Promise<{ records: number; changes: number; unchanged: number; skipped: number; sizeOnly: number }> {
   const trusted = new L2Book();
   const full = new L2Book({ trustActions: false });
@@ -48,6 +50,7 @@ async function compare(
   for await (const batch of DbnDecoder.fromFile(file)) {
     for (let i = 0; i < batch.count; i++) {
       const c = batch.at(i);
+      if (depth !== undefined) batch.bytes[c.pos + 31] = depth(records, batch.bytes[c.pos + 31]);
       if (!trusted.applyMbp(c)) continue;
       full.applyMbp(c);
       records++;
@@ -116,6 +119,22 @@ describe('change reports of trusted adds and cancels', () => {
     assert.ok(skipped > (records / 10) * 0.9, `${skipped} looks left a side out`);
     // Most adds and cancels join or leave a level that stays.
     assert.ok(sizeOnly > records / 2, `${sizeOnly} records changed one level's size`);
+  });
+
+  test('records that name the wrong level (their depth) give the same report', async () => {
+    // The depth of an add or cancel is only a hint of its price's rank, checked against the
+    // levels: a wrong one (off by one to five levels, beyond the book, or 255) changes nothing.
+    const wrong = [
+      (n: number, d: number) => d + 1 + (n % 5),
+      (n: number, d: number) => Math.max(0, d - 1 - (n % 3)),
+      () => 10,
+      () => 255,
+      () => 0,
+    ];
+    for (const rewrite of wrong) {
+      const { records, sizeOnly } = await compare(span.day.files.mbp10, (n, d) => rewrite(n, d) & 0xff);
+      assert.ok(records > 10_000 && sizeOnly > records / 2);
+    }
   });
 
   test('the MBP-10 fixtures: the same report for every record', async () => {
