@@ -171,10 +171,16 @@ class BestLevelWindows {
     this.#coarseSt = new Float64Array(3 * ws.length);
   }
 
-  /** Moves the windows' end to `tsMs`. */
+  /**
+   * Moves the windows' end to `tsMs`. Most events fall inside the current bucket: one comparison,
+   * small enough to be inlined where it is called once a record; the rest is `#roll`.
+   */
   advance(tsMs: number): void {
-    // Most events fall inside the current bucket: one comparison, no division.
-    if (!(tsMs >= this.#until)) return;
+    if (tsMs >= this.#until) this.#roll(tsMs);
+  }
+
+  /** `advance` past the end of the current finest bucket. */
+  #roll(tsMs: number): void {
     const b = Math.floor(tsMs / this.#stepMs);
     // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
     if (!(b > this.#stBucket)) return;
@@ -599,12 +605,18 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     return this.#w.windowMs;
   }
 
-  /** Moves the window's end to `tsMs` without an event. */
+  /**
+   * Moves the window's end to `tsMs` without an event. Most events fall inside the current bucket:
+   * one comparison (inlined where it is called once a record); the rest is `#roll`.
+   */
   advance(tsMs: number): void {
     if (this.#best !== null) this.#best.advance(tsMs);
+    if (tsMs >= this.#w.nextBucketMs) this.#roll(tsMs);
+  }
+
+  /** `advance` past the end of the window's current bucket. */
+  #roll(tsMs: number): void {
     const w = this.#w;
-    // Most events fall inside the current bucket: one comparison, no division.
-    if (!(tsMs >= w.nextBucketMs)) return;
     const b = Math.floor(tsMs / w.bucketMs);
     // An earlier time (out-of-order data) stays in the current bucket, as `RollingSums` does.
     if (!(b > this.#stBucket)) return;
