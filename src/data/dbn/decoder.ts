@@ -728,13 +728,11 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
         if (batch.count > 0) {
           this.recordCount += batch.count;
           yield upgraded ? upgraded.convert(batch) : batch;
+          // A bad record that ended the batch throws now, not once more input has come.
+          if (p < fill) this.#scan(w, p, fill, fill, sizes, batch, this.#base);
         }
         if (this.#eof) {
-          if (p < fill) {
-            // A bad record that ended the batch throws here; otherwise the input ends inside one.
-            this.#scan(w, p, fill, fill, sizes, batch, this.#base);
-            throw this.#truncated(w, p, fill, this.#base);
-          }
+          if (p < fill) throw this.#truncated(w, p, fill, this.#base);
           return;
         }
         this.#consume(p);

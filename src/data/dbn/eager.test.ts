@@ -111,4 +111,40 @@ describe('eager decoding', () => {
     );
     assert.deepEqual(seen, [1]);
   });
+
+  test('a bad record after good ones: they are handed over, and the error comes before more input', async () => {
+    const { bytes, first } = await stream();
+    const bad = new Uint8Array(bytes); // a copy (a Buffer's slice is a view)
+    bad[first + 2 * 48] = 13; // trade 2's length byte: 52 bytes, not 48
+    const log: string[] = [];
+    let release = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The whole stream in one chunk, then an input that says nothing more until released (a
+    // socket gone quiet): the decoder must not wait for it to report the bad record.
+    async function* quiet(): AsyncGenerator<Uint8Array> {
+      yield bad;
+      log.push('waiting');
+      await stalled;
+    }
+    const dec = DbnDecoder.fromStream(quiet(), { eager: true, source: 'gateway' });
+    const seen: number[] = [];
+    // A decoder that waits for more input is let go after a second, so that it fails, not hangs.
+    const timer = setTimeout(() => release(), 1000);
+    try {
+      await assert.rejects(
+        async () => {
+          for await (const batch of dec) for (let i = 0; i < batch.count; i++) seen.push(batch.at(i).size);
+        },
+        (e: unknown) =>
+          e instanceof DbnError && e.code === 'BAD_RECORD_LENGTH' && e.offset === first + 2 * 48,
+      );
+    } finally {
+      clearTimeout(timer);
+      release();
+    }
+    assert.deepEqual(seen, [1, 2]);
+    assert.deepEqual(log, []);
+  });
 });
