@@ -9,7 +9,7 @@
  * read from the injected clock, so under a `ManualClock` they are the decision's time.
  */
 import type { Clock } from '../core/index.js';
-import { EngineError } from '../core/index.js';
+import { EngineError, isThenable } from '../core/index.js';
 import {
   type Agent,
   type AgentInput,
@@ -192,7 +192,7 @@ function runOne(agent: Agent, input: AgentInput, opts: RunAgentsOptions): AgentR
     try {
       value = agent.analyze(input, NEVER_ABORTED);
       // Read inside the try: a `then` that throws is the analyst's error, as a promise's would be.
-      later = typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+      later = isThenable(value);
     } catch (error) {
       return agentRun(agent, { kind: 'error', error }, budget, startedAt, clock.now());
     }
@@ -256,9 +256,7 @@ export async function runAgents(
   opts: RunAgentsOptions,
 ): Promise<AgentsRun> {
   const runs = agents.map((a) => runOne(a, input, opts));
-  let later = false;
-  for (const r of runs) if (typeof (r as Promise<AgentRun>).then === 'function') later = true;
-  const results = later ? await Promise.all(runs) : (runs as AgentRun[]);
+  const results = runs.some(isThenable) ? await Promise.all(runs) : (runs as AgentRun[]);
   const signals: AgentSignal[] = [];
   const outcomes: AgentOutcome[] = [];
   let first = Number.POSITIVE_INFINITY;

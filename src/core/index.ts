@@ -12,6 +12,7 @@ export * from './logger.js';
 export * from './manifest.js';
 export * from './price.js';
 export * from './random.js';
+export * from './thenable.js';
 export * from './time.js';
 export * from './typed-arrays.js';
 export * from './validate.js';

@@ -9,7 +9,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { CME_FX_FUTURES, ConfigError, fxFutureRoot } from '../core/index.js';
+import { CME_FX_FUTURES, ConfigError, fxFutureRoot, isThenable } from '../core/index.js';
 import {
   DbnDecoder,
   DbnError,
@@ -150,14 +150,14 @@ export async function replay(
     }
   };
   // Synchronous unless `onGrid` returns a promise: a grid of seconds is some 80,000 calls a day.
-  const emit = (): Promise<void> | undefined => {
+  const emit = (): PromiseLike<void> | undefined => {
     engine.advance(next, nextLo, nextHi);
     const pending = onGrid(next);
-    if (typeof (pending as Promise<void> | undefined)?.then !== 'function') {
+    if (!isThenable(pending)) {
       step();
       return undefined;
     }
-    return (pending as Promise<void>).then(step);
+    return pending.then(step);
   };
   // The low half of a key is held as a signed 32-bit value and compared as `lo >>> 0`: held as the
   // unsigned value, one of 2^31 or more (half of them) became a new heap number on every record

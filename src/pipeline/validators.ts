@@ -4,6 +4,7 @@
  */
 
 import type { AgentInput, AgentSignal, Direction } from '../agents/index.js';
+import { isThenable } from '../core/index.js';
 import type { PipelineConfig } from './config.js';
 import type { PortfolioView } from './portfolio.js';
 
@@ -127,10 +128,10 @@ export function validate(c: ValidationContext): Promise<Verdict[]> {
   for (const name of VALIDATOR_NAMES) {
     try {
       const v = VALIDATORS[name](c);
-      if (typeof (v as Promise<Verdict>).then === 'function') {
+      if (isThenable(v)) {
         later = true;
         verdicts.push(Promise.resolve(v).catch((e) => failedCheck(name, e)));
-      } else verdicts.push(v as Verdict);
+      } else verdicts.push(v);
     } catch (e) {
       verdicts.push(failedCheck(name, e));
     }

@@ -582,21 +582,16 @@ export class DbnDecoder implements AsyncIterable<RecordBatch> {
       }
       const len = w[p] << 2;
       const expected = sizes[w[p + 1]];
-      // A record that fails its checks ends the batch before it; the next scan, starting at it,
-      // throws: the records before it are handed out first.
-      if ((len < 16 || (expected !== 0 && len !== expected)) && count > 0) break;
-      if (len < 16) {
+      if (len < 16 || (expected !== 0 && len !== expected)) {
+        // A record that fails its checks ends the batch before it; the next scan, starting at it,
+        // throws: the records before it are handed out first.
+        if (count > 0) break;
         throw this.#error(
           'BAD_RECORD_LENGTH',
           base + p,
-          `record length ${len} is shorter than a record header`,
-        );
-      }
-      if (expected !== 0 && len !== expected) {
-        throw this.#error(
-          'BAD_RECORD_LENGTH',
-          base + p,
-          `record length ${len} does not match rtype ${rtypeLabel(w[p + 1])} (${expected} bytes in DBN v${this.#version}${this.#tsOut ? ' with ts_out' : ''})`,
+          len < 16
+            ? `record length ${len} is shorter than a record header`
+            : `record length ${len} does not match rtype ${rtypeLabel(w[p + 1])} (${expected} bytes in DBN v${this.#version}${this.#tsOut ? ' with ts_out' : ''})`,
         );
       }
       if (p + len > end) break;

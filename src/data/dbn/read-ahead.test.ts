@@ -365,7 +365,8 @@ function breakMiddleBlock(z: Uint8Array): Uint8Array {
   let p = 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3] + fcs;
   for (;;) {
     const head = b[p] | (b[p + 1] << 8) | (b[p + 2] << 16);
-    const size = (head >> 1) & 3 ? (((head >> 1) & 3) === 1 ? 1 : head >> 3) : head >> 3;
+    // A raw or compressed block holds its size in bytes; an RLE block (type 1) holds one byte.
+    const size = ((head >> 1) & 3) === 1 ? 1 : head >> 3;
     if (p + 3 + size > b.length / 2 || head & 1) {
       b[p] |= 3 << 1;
       return b;
