@@ -19,7 +19,7 @@ import {
   type FeatureSnapshot,
   StoikovMicroprice,
 } from '../features/index.js';
-import { snapshotCsvRow } from './features.js';
+import { CsvRows, snapshotCsvRow } from './features.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
 const DATE = '2026-11-24';
@@ -244,6 +244,35 @@ describe('CSV values', () => {
     assert.equal(at(row, 'rsi_7'), '0.30000000000000004');
     // 6J: 7 price decimals, plus one.
     assert.equal(at(snapshotCsvRow(snapshot('6JZ6', 0.0067891234), 500), 'mid'), '0.00678912');
+  });
+
+  test('rows written one after another read as each written alone: kept values, changes, NaN, -0, a new tick, two symbols', () => {
+    const rows = new CsvRows();
+    const steps: [string, number, number][] = [
+      ['6EZ6', 1.5, 50_000],
+      ['6EZ6', 1.5, 50_000],
+      ['6JZ6', 1.5, 500],
+      ['6EZ6', 0.1 + 0.2, 50_000],
+      ['6EZ6', Number.NaN, 50_000],
+      ['6EZ6', 0.1 + 0.2, 50_000],
+      ['6EZ6', -0, 50_000],
+      ['6EZ6', 0, 50_000],
+      ['6EZ6', 0, 100_000],
+      ['6EZ6', 1.5, 100_000],
+      ['6JZ6', 1.5, 500],
+      ['EUR/USD', 2, 10_000],
+      ['EUR/USD', 2, 10_000],
+    ];
+    for (const [sym, v, tick] of steps) {
+      const s = snapshot(sym, v);
+      assert.equal(rows.row(s, tick), snapshotCsvRow(s, tick), `${sym} ${v} ${tick}`);
+    }
+    // One column that changes while the others hold.
+    const a = snapshot('6BZ6', 2);
+    const b = { ...snapshot('6BZ6', 2), vpin: 0.25 } as FeatureSnapshot;
+    for (const s of [a, b, a, b]) assert.equal(rows.row(s, 100_000), snapshotCsvRow(s, 100_000));
+    assert.equal(at(rows.row(b, 100_000), 'vpin'), '0.25');
+    assert.equal(at(rows.row(a, 100_000), 'vpin'), '2');
   });
 
   test('a spot pair quoted without depth leaves the size-based columns empty', () => {

@@ -73,6 +73,19 @@ describe('formatTimestamp', () => {
     assert.equal(formatTimestamp(-1_500_000_000n), '1969-12-31T23:59:58.500000000Z');
   });
 
+  test('every second of a day, across midnights and back again, reads as Date prints it', () => {
+    // Seconds in order through two midnights, then jumps back and forth across years (the cached
+    // date must follow both), each against Date's own ISO text for that second.
+    const day = 86_400;
+    const seconds: number[] = [];
+    for (let s = 20_000 * day - 2 * day; s < 20_000 * day + day + 5; s++) seconds.push(s);
+    for (let k = 0; k < 2_000; k++) seconds.push(Math.floor(Math.sin(k) * 9e9), 1_795_000_000 + k * 977);
+    for (const s of seconds) {
+      const expected = `${new Date(s * 1000).toISOString().slice(0, 19)}.000000123Z`;
+      assert.equal(formatTimestamp(BigInt(s) * 1_000_000_000n + 123n), expected, `second ${s}`);
+    }
+  });
+
   test('always has the same shape', () => {
     for (const ns of [0n, 7n, ESH1_START + 1n, SAMPLE_START + 123_456_789n, -1n, UNDEF_TIMESTAMP - 1n]) {
       assert.match(formatTimestamp(ns)!, ISO_NS);
