@@ -56,6 +56,7 @@ export async function featuresBench(report: Report): Promise<void> {
     // Each round's own ratio, from two runs next to each other in time: on a host whose speed comes
     // and goes, their median shows how far the ratio of the best runs can be trusted.
     const ownRatios: number[] = [];
+    let minuteRows = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const c0 = cpuSeconds();
       const t0 = process.hrtime.bigint();
@@ -65,7 +66,7 @@ export async function featuresBench(report: Report): Promise<void> {
       cBook = Math.min(cBook, cpuSeconds() - c0);
       const c1 = cpuSeconds();
       const t1 = process.hrtime.bigint();
-      await runFeatures(files, opts);
+      minuteRows = (await runFeatures(files, opts)).rows;
       const feat = Number(process.hrtime.bigint() - t1) / 1e9;
       tFeat = Math.min(tFeat, feat);
       cFeat = Math.min(cFeat, cpuSeconds() - c1);
@@ -98,6 +99,24 @@ export async function featuresBench(report: Report): Promise<void> {
       (cFeat / events) * 1e9 - baseCpuNs,
       'ns/event',
       'decode + L2 book, CPU time per event',
+    );
+    // `scalper features` writes a row a second unless told otherwise: 60 times the rows above, the
+    // cost a user meets with the defaults (the snapshots and their text), against the same day
+    // with a row a minute.
+    const perSecond = { ...opts, every: 1_000_000_000n };
+    let tSecond = Number.POSITIVE_INFINITY;
+    let secondRows = 0;
+    for (let r = 0; r < 3; r++) {
+      const t0 = process.hrtime.bigint();
+      secondRows = (await runFeatures(files, perSecond)).rows;
+      tSecond = Math.min(tSecond, Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    report.add(
+      'full feature engine, merged day, a row every second',
+      events / tSecond,
+      'events/s',
+      'full feature engine, merged day',
+      `${secondRows.toLocaleString('en-US')} rows; ${(((tSecond - tFeat) / (secondRows - minuteRows)) * 1e6).toFixed(1)} µs for each row more`,
     );
     // Days one after another in one process with a full collection before each (a sweep's worker
     // between jobs): the eighth such day against the best day above (FeatureEngine's `kept`).
