@@ -324,8 +324,10 @@ A row at time t reflects every record with ts_recv <= t; an empty cell is not re
 Prices (mid, microprice) are decimal; kyle_lambda is ticks per 100 contracts; rv_* is realized
 variance of log mid returns; volume_delta is over the last 60 s. basis (future mid − spot mid)
 is reported when a future's spot pair is among the inputs (e.g. IG.FX EUR/USD MBP-1 for 6E).
-VPIN needs --vpin-window buckets of --vpin-bucket contracts: at the defaults about one day of
-6E volume (a simulated day holds less; try --vpin-bucket 1000 --vpin-window 20).
+vpin needs --vpin-window buckets of --vpin-bucket contracts: at the defaults ${(E.vpinBucketVolume * E.vpinWindowBuckets).toLocaleString('en-US')} lots,
+about 15 minutes of 6E at its average pace; vpin_daily needs 50 buckets of ${E.dailyVpinBucketVolume.toLocaleString('en-US')}, about a day.
+A row a second (the default) costs a day about as much time as the features themselves;
+--every 1m runs about twice as fast.
 
 Example:
   scalper features data/glbx-mdp3-20261124.mbp-10.dbn.zst data/glbx-mdp3-20261124.trades.dbn.zst \\
