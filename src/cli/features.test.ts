@@ -6,7 +6,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CONVENTION_COLUMNS } from '../../test/columns.js';
@@ -19,7 +19,7 @@ import {
   type FeatureSnapshot,
   StoikovMicroprice,
 } from '../features/index.js';
-import { CsvRows, snapshotCsvRow } from './features.js';
+import { CsvRows, FileLines, snapshotCsvRow } from './features.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
 const DATE = '2026-11-24';
@@ -282,5 +282,28 @@ describe('CSV values', () => {
     for (const col of ['mid', 'spread_ticks', 'rv_1m']) assert.notEqual(at(row, col), '', col);
     const fut = snapshotCsvRow(snapshot('6EZ6', 1), 50_000);
     assert.equal(at(fut, 'qi_l1'), '1');
+  });
+});
+
+describe('writing the rows', () => {
+  test('a disk that fails a write stops the rows with its error, not an unhandled one', {
+    skip: !existsSync('/dev/full') && 'no /dev/full here',
+  }, async () => {
+    // /dev/full refuses every write (ENOSPC). The stream holds 1 MiB, as the command's does, so the
+    // writes that fail are not awaited: the failure must still reach the writer of the next rows.
+    const out = new FileLines(createWriteStream('/dev/full', { highWaterMark: 1 << 20 }));
+    const row = 'x'.repeat(499);
+    await assert.rejects(
+      async () => {
+        for (let i = 0; i < 2_000; i++) {
+          const writing = out.line(row);
+          if (writing !== undefined) await writing;
+        }
+        await out.close();
+      },
+      { code: 'ENOSPC' },
+    );
+    // Closing again reports the same failure rather than hanging.
+    await assert.rejects(() => out.close(), { code: 'ENOSPC' });
   });
 });

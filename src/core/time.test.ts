@@ -74,8 +74,9 @@ describe('formatTimestamp', () => {
   });
 
   test('every second of a day, across midnights and back again, reads as Date prints it', () => {
-    // Seconds in order through two midnights, then jumps back and forth across years (the cached
-    // date must follow both), each against Date's own ISO text for that second.
+    // Three days and five seconds in order (three midnights), then 2,000 seconds from 1684 to 2255
+    // in no order and 2,000 through 2026–27 (the cached date must follow both), each against Date's
+    // own ISO text for that second.
     const day = 86_400;
     const seconds: number[] = [];
     for (let s = 20_000 * day - 2 * day; s < 20_000 * day + day + 5; s++) seconds.push(s);
