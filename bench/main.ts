@@ -10,6 +10,7 @@ import { dbnBench } from './dbn.bench.js';
 import { backtestBench, executionBench } from './execution.bench.js';
 import { featuresBench } from './features.bench.js';
 import { Report } from './harness.js';
+import { hostBench } from './host.js';
 import { pipelineBench } from './pipeline.bench.js';
 import { redisBench } from './redis.bench.js';
 import { regimeBench } from './regime.bench.js';
@@ -82,7 +83,9 @@ if (
 // cursor, the books, the feature engine) shaped by their own use of it, and the backtest measured
 // after the others ran about 5% slower than alone. `--one-process` runs them all in this one.
 if (only === undefined && !args.includes('--one-process')) {
-  new Report(json, `npm run bench -- ${args.join(' ')}`.trim());
+  const host = new Report(json, `npm run bench -- ${args.join(' ')}`.trim());
+  // What the host gives two threads, before and after the sections (it can change within a run).
+  await hostBench(host, 'at the start');
   const script = fileURLToPath(import.meta.url);
   const pass = args.filter((a) => a !== '--one-process');
   let failed = 0;
@@ -95,9 +98,12 @@ if (only === undefined && !args.includes('--one-process')) {
       process.stderr.write(`bench: section ${s} failed (${r.signal ?? `exit ${r.status}`})\n`);
     }
   }
+  await hostBench(host, 'at the end');
   process.exit(failed === 0 ? 0 : 1);
 }
-const report = new Report(json, `npm run bench -- ${args.join(' ')}`.trim(), !args.includes('--section'));
+const section = args.includes('--section');
+const report = new Report(json, `npm run bench -- ${args.join(' ')}`.trim(), !section);
+if (!section) await hostBench(report, 'at the start');
 if (want('dbn')) await dbnBench(report, records);
 if (want('sim')) await simBench(report);
 if (want('features')) await featuresBench(report);
