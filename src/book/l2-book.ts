@@ -279,8 +279,9 @@ export class L2Book extends BookBase implements BookView {
       return;
     }
     // The spare arrays still hold the previous record's levels.
+    let only = -1;
     if (bids) {
-      diffSide(
+      only = diffSide(
         ch,
         BookSide.BID,
         1,
@@ -295,7 +296,7 @@ export class L2Book extends BookBase implements BookView {
       );
     }
     if (asks) {
-      diffSide(
+      only = diffSide(
         ch,
         BookSide.ASK,
         -1,
@@ -309,6 +310,8 @@ export class L2Book extends BookBase implements BookView {
         this.#cap,
       );
     }
+    // A modify that changed one level's size alone on its side (the other side is as it was).
+    if (sides !== 3) this.#sizeOnly = only;
   }
 
   /**
@@ -336,6 +339,18 @@ export class L2Book extends BookBase implements BookView {
     let o = -1;
     let n = -1;
     let r = this.#depth;
+    // Most adds and cancels change the size of a level both records show at the rank the record
+    // names: prices on a side are distinct, so a match in each record is that price's rank in both.
+    if (r < nn && r < no && nPx[r] === price && oPx[r] === price) {
+      this.#sizeOnly = r;
+      const d = nSz[r] - oSz[r];
+      if (d === 0) return;
+      ch.side[0] = bids ? BookSide.BID : BookSide.ASK;
+      ch.price[0] = price;
+      ch.delta[0] = d;
+      ch.count = 1;
+      return;
+    }
     if (!(r <= nn && (r === 0 || dir * nPx[r - 1] > key) && (r === nn || !(dir * nPx[r] > key)))) {
       r = 0;
       while (r < nn && dir * nPx[r] > key) r++;
@@ -363,7 +378,9 @@ export class L2Book extends BookBase implements BookView {
   /**
    * When the last record was a trusted add or cancel at a price both it and the record before show,
    * the rank of that price on its side (`changedSides`): the one level whose size may differ, every
-   * other level of both sides as it was. −1 for any other record.
+   * other level of both sides as it was. For a trusted modify, the rank of the one level of its side
+   * whose size changed when its side shows the same prices as before and nothing else changed. −1
+   * for any other record.
    */
   get sizeOnlyLevel(): number {
     if (this.#changesAt !== this.updateCount) this.#derive();
@@ -474,7 +491,9 @@ export class L2Book extends BookBase implements BookView {
 
 /**
  * Appends the changes of one side by a merge walk over the old and new levels, both sorted best
- * first. `dir` is +1 for bids (better = higher) and −1 for asks (better = lower).
+ * first. `dir` is +1 for bids (better = higher) and −1 for asks (better = lower). Returns the rank
+ * of the one level whose size changed when the two records show the same prices and no other
+ * change on this side, else −1.
  */
 function diffSide(
   ch: LevelChanges,
@@ -488,7 +507,7 @@ function diffSide(
   nSz: Float64Array,
   nn: number,
   nCap: number,
-): void {
+): number {
   // A price missing from one record is a real change only if that record would have shown it:
   // its side had room (not full) or the price is better than its worst level.
   const nWorst = nn > 0 ? dir * nPx[nn - 1] : 0;
@@ -497,17 +516,24 @@ function diffSide(
   const oFull = no >= oCap;
   let i = 0;
   let j = 0;
-  let k = ch.count;
+  const first = ch.count;
+  let k = first;
   // Most records change sizes only: walk the common run of equal prices without the merge.
   const m = Math.min(no, nn);
+  let changed = -1;
   while (i < m && oPx[i] === nPx[i]) {
     const d = nSz[i] - oSz[i];
     if (d !== 0) {
       ch.side[k] = side;
       ch.price[k] = nPx[i];
       ch.delta[k++] = d;
+      changed = i;
     }
     i++;
+  }
+  if (i === no && i === nn) {
+    ch.count = k;
+    return k === first + 1 ? changed : -1;
   }
   j = i;
   while (i < no || j < nn) {
@@ -539,4 +565,5 @@ function diffSide(
     }
   }
   ch.count = k;
+  return -1;
 }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fixture } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
-import { DbnDecoder } from '../data/dbn/index.js';
+import { Action, DbnDecoder } from '../data/dbn/index.js';
 import { L2Book } from './l2-book.js';
 
 function report(b: L2Book): string[] {
@@ -34,7 +34,14 @@ async function compare(
   file: string,
   /** Rewrites each record's `depth` byte (the level it names) before the books read it. */
   depth?: (record: number, depth: number) => number,
-): Promise<{ records: number; changes: number; unchanged: number; skipped: number; sizeOnly: number }> {
+): Promise<{
+  records: number;
+  changes: number;
+  unchanged: number;
+  skipped: number;
+  sizeOnly: number;
+  modifies: number;
+}> {
   const trusted = new L2Book();
   const full = new L2Book({ trustActions: false });
   let records = 0;
@@ -47,6 +54,8 @@ async function compare(
   let skipped = 0;
   // Records whose one changed level `sizeOnlyLevel` names.
   let sizeOnly = 0;
+  // Of those, modifies (found by comparing their side's levels, not from the record's price).
+  let modifies = 0;
   for await (const batch of DbnDecoder.fromFile(file)) {
     for (let i = 0; i < batch.count; i++) {
       const c = batch.at(i);
@@ -72,6 +81,7 @@ async function compare(
       const only = trusted.sizeOnlyLevel;
       if (only >= 0) {
         sizeOnly++;
+        if (trusted.action === Action.MODIFY) modifies++;
         assert.ok(sides === 1 || sides === 2, `${file} record ${records}: one side`);
         const was = sides === 1 ? before.bids : before.asks;
         const is = sides === 1 ? now.bids : now.asks;
@@ -95,7 +105,7 @@ async function compare(
       }
     }
   }
-  return { records, changes, unchanged, skipped, sizeOnly };
+  return { records, changes, unchanged, skipped, sizeOnly, modifies };
 }
 
 describe('change reports of trusted adds and cancels', () => {
@@ -108,9 +118,9 @@ describe('change reports of trusted adds and cancels', () => {
   });
 
   test('a simulated 20 minutes: the same report for every record', async (t) => {
-    const { records, changes, unchanged, skipped, sizeOnly } = await compare(span.day.files.mbp10);
+    const { records, changes, unchanged, skipped, sizeOnly, modifies } = await compare(span.day.files.mbp10);
     t.diagnostic(
-      `${records} records, ${changes} level changes, ${unchanged} sides left out, ${sizeOnly} one level`,
+      `${records} records, ${changes} level changes, ${unchanged} sides left out, ${sizeOnly} one level (${modifies} modifies)`,
     );
     assert.ok(records > 10_000 && changes > records / 2);
     // Every add, cancel and modify leaves one side out, a trade both.
@@ -119,6 +129,8 @@ describe('change reports of trusted adds and cancels', () => {
     assert.ok(skipped > (records / 10) * 0.9, `${skipped} looks left a side out`);
     // Most adds and cancels join or leave a level that stays.
     assert.ok(sizeOnly > records / 2, `${sizeOnly} records changed one level's size`);
+    // The simulator's modifies change an order's size in place: most change one level's size.
+    assert.ok(modifies > records / 10, `${modifies} modifies named their one level`);
   });
 
   test('records that name the wrong level (their depth) give the same report', async () => {
