@@ -11,7 +11,7 @@ import { simulatedSpan } from '../../test/sim-fixture.js';
 import { L2Book } from '../book/index.js';
 import { DbnDecoder, type RecordBatch, type RecordCursor, RType } from '../data/dbn/index.js';
 import type { SimDayResult } from '../sim/index.js';
-import { QuotedSpread } from './book/index.js';
+import { QueueImbalance, QuotedSpread, WeightedMid } from './book/index.js';
 import {
   DEFAULT_TICK_SIZE,
   FEATURE_COLUMNS,
@@ -121,6 +121,39 @@ describe('FeatureEngine', () => {
       }
     });
     assert.ok(compared > 50, `compared ${compared} snapshots`);
+  });
+
+  test('inside an event, the book features are those of the last consistent book', async () => {
+    // Records without F_LAST leave the book between states: a snapshot then reads the book as the
+    // last record with F_LAST left it, whatever came since (trades, fills, modifies, cancels).
+    const engine = new FeatureEngine();
+    const book = new L2Book();
+    const spread = new QuotedSpread(TICK_6E);
+    const qi = new QueueImbalance();
+    const wmid = new WeightedMid();
+    const inside = new Map<string, number>();
+    await eachRecord(span.day.files.mbp10, (c) => {
+      engine.apply(c);
+      book.applyMbp(c);
+      if (book.consistent) {
+        spread.update(book);
+        qi.update(book);
+        wmid.update(book);
+        return;
+      }
+      const kind = String.fromCharCode(book.action);
+      const seen = inside.get(kind) ?? 0;
+      inside.set(kind, seen + 1);
+      if (seen >= 300) return;
+      const s = engine.snapshot(c.instrumentId) as FeatureSnapshot;
+      const at = `${kind} record inside event ${seen}`;
+      assert.equal(s.spread_ticks, spread.ticks, at);
+      assert.equal(s.qi_l1, qi.l1, at);
+      assert.equal(s.qi_l10, qi.l10, at);
+      assert.equal(s.microprice, wmid.value / 1e9, at);
+    });
+    // Trades and modifies open events in the simulated book.
+    assert.ok((inside.get('T') ?? 0) > 100 && (inside.get('M') ?? 0) > 100, JSON.stringify([...inside]));
   });
 
   test('cvd, volume_delta and vpin equal a TradeFlow and a Vpin run by hand on the trades', async () => {

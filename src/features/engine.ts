@@ -69,7 +69,7 @@ import {
   tradingDatesBefore,
   u64FromHalves,
 } from '../core/index.js';
-import { type DbnRecord, Flags, type RecordCursor, RType, Side } from '../data/dbn/index.js';
+import { Action, type DbnRecord, Flags, type RecordCursor, RType, Side } from '../data/dbn/index.js';
 import {
   Adx,
   Atr,
@@ -415,6 +415,11 @@ class InstrumentFeatures {
   }
 }
 
+/** A trade or fill record (action `T` or `F`). */
+function isTrade(action: number): boolean {
+  return action === Action.TRADE || action === Action.FILL;
+}
+
 function nanIfNot(ready: boolean, v: number): number {
   return ready ? v : Number.NaN;
 }
@@ -684,9 +689,11 @@ export class FeatureEngine {
    * from the book (plain fields, where the cursor looks each one up by record type).
    */
   #mbp(f: InstrumentFeatures, c: RecordCursor): void {
-    // A record without F_LAST leaves the book between consistent states: read them first.
-    if (f.dirty && (c.flags & Flags.LAST) === 0) f.settle();
     const l2 = f.l2;
+    // A record without F_LAST leaves the book between consistent states: read them first. A trade
+    // or fill record leaves a trusting book's levels as they were (`L2Book.changedSides`), so they
+    // are still there to read when a record that changes them comes.
+    if (f.dirty && (c.flags & Flags.LAST) === 0 && !(l2.trustsActions && isTrade(c.action))) f.settle();
     l2.applyMbp(c);
     this.#lastBook = l2;
     const tsMs = f.clock(l2.tsRecvLo, l2.tsRecvHi);
