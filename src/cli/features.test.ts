@@ -6,20 +6,23 @@
  */
 
 import assert from 'node:assert/strict';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CONVENTION_COLUMNS } from '../../test/columns.js';
 import { runScalper } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
 import { tickDecimals } from '../core/index.js';
+import { replay } from '../data/index.js';
 import {
   FEATURE_COLUMNS,
   type FeatureColumn,
+  FeatureEngine,
   type FeatureSnapshot,
   StoikovMicroprice,
 } from '../features/index.js';
-import { CsvRows, FileLines, snapshotCsvRow } from './features.js';
+import { FeatureCsvWriter } from './feature-csv.js';
+import { CsvRows, FEATURES_CSV_HEADER, runFeatures, snapshotCsvRow } from './features.js';
 import { fitStoikovFiles, writeStoikovModel } from './stoikov.js';
 
 const DATE = '2026-11-24';
@@ -286,24 +289,73 @@ describe('CSV values', () => {
 });
 
 describe('writing the rows', () => {
-  test('a disk that fails a write stops the rows with its error, not an unhandled one', {
-    skip: !existsSync('/dev/full') && 'no /dev/full here',
-  }, async () => {
-    // /dev/full refuses every write (ENOSPC). The stream holds 1 MiB, as the command's does, so the
-    // writes that fail are not awaited: the failure must still reach the writer of the next rows.
-    const out = new FileLines(createWriteStream('/dev/full', { highWaterMark: 1 << 20 }));
-    const row = 'x'.repeat(499);
-    await assert.rejects(
-      async () => {
-        for (let i = 0; i < 2_000; i++) {
-          const writing = out.line(row);
-          if (writing !== undefined) await writing;
+  test("the writer's thread writes, in order, the rows the engine's snapshots make on the replay's thread", async () => {
+    // Two instruments (the future and its spot pair) on a 100-ms grid: the first 700 rows formatted
+    // on the replay's thread, the rest in several blocks on the writer's.
+    const files = [span.day.files.mbp10, span.day.files.trades, span.day.files.spotMbp1 as string];
+    const out = join(span.dir, 'thread.csv');
+    const { rows } = await runFeatures(files, { out, every: 100_000_000n, threadAfterRows: 700 });
+    const engine = new FeatureEngine();
+    const csv = new CsvRows();
+    const expected = [FEATURES_CSV_HEADER];
+    await replay(files, engine, {
+      everyNs: 100_000_000n,
+      onGrid: () => {
+        for (const id of engine.instruments) {
+          const s = engine.snapshot(id) as FeatureSnapshot;
+          expected.push(csv.row(s, engine.tickSize(id)));
         }
-        await out.close();
       },
-      { code: 'ENOSPC' },
-    );
-    // Closing again reports the same failure rather than hanging.
-    await assert.rejects(() => out.close(), { code: 'ENOSPC' });
+    });
+    assert.ok(rows > 4 * 512 && new Set(expected.map((l) => l.split(',')[2])).size === 3, `${rows} rows`);
+    assert.equal(readFileSync(out, 'utf8'), `${expected.join('\n')}\n`);
   });
+
+  test('the command hands rows to its writer thread past its first 8,192 and writes the same file', async () => {
+    // 120 s on a 10-ms grid: 12,000 rows, the last 3,808 formatted on the writer's thread, started
+    // from the bundled command.
+    const files = [span.day.files.mbp10, span.day.files.trades];
+    const out = join(span.dir, 'f10ms.csv');
+    const { rows } = await features(out, ...files, '--every', '10ms');
+    assert.ok(rows.length > 8192, `${rows.length} rows`);
+    const here = join(span.dir, 'f10ms-here.csv');
+    await runFeatures(files, { out: here, every: 10_000_000n, threadAfterRows: Number.POSITIVE_INFINITY });
+    assert.ok(readFileSync(out, 'utf8') === readFileSync(here, 'utf8'), 'the same bytes');
+  });
+
+  for (const threadAfterRows of [0, 8192]) {
+    const where = threadAfterRows === 0 ? "on the writer's thread" : "on the replay's thread";
+    test(`a disk that fails a write ${where} stops the rows with its error, not an unhandled one`, {
+      skip: !existsSync('/dev/full') && 'no /dev/full here',
+    }, async () => {
+      // /dev/full refuses every write (ENOSPC). The writer's thread holds several blocks, so the
+      // rows that fail are not awaited: the failure must still reach the writer of the next rows.
+      const fd = openSync('/dev/full', 'w');
+      const out = new FeatureCsvWriter(fd, { threadAfterRows });
+      const s: Record<string, unknown> = {
+        ts: '',
+        ts_ns: 1n,
+        symbol: '6EZ6',
+        instrument_id: 1,
+        session: 'overlap',
+      };
+      for (const c of FEATURE_COLUMNS) s[c] = 1;
+      try {
+        await assert.rejects(
+          async () => {
+            for (let i = 0; i < 20_000; i++) {
+              const writing = out.row(s as unknown as FeatureSnapshot, 50_000);
+              if (writing !== undefined) await writing;
+            }
+            await out.close();
+          },
+          { code: 'ENOSPC' },
+        );
+        // Closing again reports the same failure rather than hanging.
+        await assert.rejects(() => out.close(), { code: 'ENOSPC' });
+      } finally {
+        closeSync(fd);
+      }
+    });
+  }
 });

@@ -7,30 +7,23 @@
  * grid time t reflects every record with ts_recv <= t. Empty cell = not ready.
  */
 
-import { once } from 'node:events';
-import { createWriteStream, existsSync, openSync, statSync, type WriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, csvField, tickDecimals } from '../core/index.js';
+import { ConfigError } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
-import {
-  FEATURE_COLUMNS,
-  type FeatureColumn,
-  FeatureEngine,
-  type FeatureSnapshot,
-} from '../features/index.js';
+import { FeatureEngine } from '../features/index.js';
 import { parseInterval, positiveInt, positiveNumber } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, defaultConfig, runOf } from './config.js';
+import { FEATURES_CSV_HEADER, FeatureCsvWriter, writeText } from './feature-csv.js';
 import { commandInputs, selects, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 import { n, writeAtomically } from './output.js';
 import { progress } from './progress.js';
 import { readStoikovModel } from './stoikov.js';
 
-/** The CSV header: `ts`, `ts_ns`, `symbol`, the numeric feature columns, then `session`. */
-export const FEATURES_CSV_HEADER = ['ts', 'ts_ns', 'symbol', ...FEATURE_COLUMNS, 'session'].join(',');
+export { CsvRows, FEATURES_CSV_HEADER, snapshotCsvRow } from './feature-csv.js';
 
 /** The default row interval, 1 s. */
 export const DEFAULT_EVERY_NS = 1_000_000_000n;
@@ -61,159 +54,8 @@ export interface FeaturesCliOptions {
   stoikov?: string;
   /** Period of the trade bars, ms (default 60,000). */
   barPeriodMs?: number;
-}
-
-/**
- * Columns in decimal price units (prices, averages and spreads of prices): printed with the
- * instrument's price decimals plus one, so a mid half a tick between two prices is exact and an
- * average does not trail binary noise (`1.1600000000000001` is written `1.160000`).
- */
-const PRICE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
-  'mid',
-  'microprice',
-  'microprice_stoikov',
-  'basis',
-  'basis_dev',
-  'bid_wall_px',
-  'ask_wall_px',
-  'bid_gap_px',
-  'ask_gap_px',
-  'ema_3',
-  'ema_6',
-  'ema_12',
-  'atr_7',
-  'vwap',
-  'vwap_sd',
-]);
-
-/**
- * Columns that need the book's sizes. A spot pair quoted by IG (`EUR/USD`) carries prices without
- * depth, so these are left empty for it rather than computed from placeholder sizes.
- */
-const SIZE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
-  'microprice',
-  'microprice_stoikov',
-  'qi_l1',
-  'qi_l5',
-  'qi_l10',
-  'ofi_1s',
-  'ofi_10s',
-  'ofi_60s',
-  'mlofi_10s',
-  'cancel_add_ratio',
-  'depth_bid_5',
-  'depth_ask_5',
-  'depth_bid_10',
-  'depth_ask_10',
-  'book_skew_5',
-  'bid_wall_px',
-  'bid_wall_sz',
-  'ask_wall_px',
-  'ask_wall_sz',
-]);
-
-/** A spot FX pair as IG and the DBN metadata name it (`EUR/USD`): quotes without depth. */
-function isSpotPair(symbol: string): boolean {
-  return /^[A-Z]{3}\/[A-Z]{3}$/.test(symbol);
-}
-
-/**
- * A snapshot as a CSV row in `FEATURES_CSV_HEADER` order: price columns rounded to the instrument's
- * precision (`tickRaw`), size-based columns empty for spot pairs, NaN (not ready) empty.
- */
-export function snapshotCsvRow(s: FeatureSnapshot, tickRaw: number): string {
-  return new CsvRows().row(s, tickRaw);
-}
-
-/**
- * Writes snapshots as CSV rows (`snapshotCsvRow`), remembering each instrument's last row: a value
- * the same as in that row is not formatted again. Turning numbers into text is most of a row's
- * cost, and on a 1-s grid about a quarter of the cells (bar indicators, VPIN, walls, the session's
- * centres) hold from one row to the next.
- */
-export class CsvRows {
-  readonly #last = new Map<string, { decimals: number; values: Float64Array; texts: string[] }>();
-
-  row(s: FeatureSnapshot, tickRaw: number): string {
-    const decimals = tickDecimals(tickRaw) + 1;
-    const spot = isSpotPair(s.symbol);
-    let last = this.#last.get(s.symbol);
-    // A new tick size (a definition record) prints prices with other decimals: nothing is kept.
-    if (last === undefined || last.decimals !== decimals) {
-      last = { decimals, values: new Float64Array(FEATURE_COLUMNS.length).fill(Number.NaN), texts: [] };
-      this.#last.set(s.symbol, last);
-    }
-    const { values, texts } = last;
-    let row = `${s.ts},${s.ts_ns},${csvField(s.symbol)}`;
-    for (let i = 0; i < FEATURE_COLUMNS.length; i++) {
-      const v = s[FEATURE_COLUMNS[i]];
-      const kind = COLUMN_KINDS[i];
-      row += ',';
-      if (Number.isNaN(v) || (spot && (kind & SIZE) !== 0)) continue;
-      // Equal numbers print alike (0 and -0 too: both as 0); NaN never equals the value kept.
-      if (v !== values[i]) {
-        values[i] = v;
-        texts[i] = (kind & PRICE) !== 0 ? v.toFixed(decimals) : String(v);
-      }
-      row += texts[i];
-    }
-    return `${row},${s.session}`;
-  }
-}
-
-const PRICE = 1;
-const SIZE = 2;
-/** Each feature column's kind (`PRICE`, `SIZE` bits), in `FEATURE_COLUMNS` order. */
-const COLUMN_KINDS = FEATURE_COLUMNS.map(
-  (col) => (PRICE_COLUMNS.has(col) ? PRICE : 0) | (SIZE_COLUMNS.has(col) ? SIZE : 0),
-);
-
-/**
- * Bytes of rows the output stream may hold before the replay waits for the disk: the replay goes on
- * while a block is written, rather than pausing for each 64 KiB written (a 1-s grid writes some
- * 40 MB a day).
- */
-const WRITE_AHEAD = 1 << 20;
-
-/**
- * Buffered lines to a file stream with back-pressure. Most writes are not awaited (the stream holds
- * `WRITE_AHEAD` bytes), so a failed one is kept when the stream reports it and thrown by the next
- * `flush` or `close`: the run stops with the disk's error rather than with an unhandled one.
- */
-export class FileLines {
-  #buf: string[] = [];
-  #size = 0;
-  #failed: Error | null = null;
-  constructor(readonly stream: WriteStream) {
-    stream.on('error', (err) => {
-      this.#failed ??= err;
-    });
-  }
-  /** Adds a line; a promise (to await before the next) only when the buffer was written out. */
-  line(text: string): Promise<void> | undefined {
-    this.#buf.push(text);
-    this.#size += text.length + 1;
-    return this.#size > 1 << 16 ? this.flush() : undefined;
-  }
-  async flush(): Promise<void> {
-    this.#check();
-    if (this.#buf.length === 0) return;
-    const chunk = `${this.#buf.join('\n')}\n`;
-    this.#buf = [];
-    this.#size = 0;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
-    this.#check();
-  }
-  async close(): Promise<void> {
-    await this.flush();
-    this.stream.end();
-    // Settles once the last bytes are on disk, or with the error of a write that failed.
-    await finished(this.stream);
-    this.#check();
-  }
-  #check(): void {
-    if (this.#failed !== null) throw this.#failed;
-  }
+  /** Rows formatted on the replay's thread before the CSV writer's own thread takes over (`FeatureCsvWriterOptions`). */
+  threadAfterRows?: number;
 }
 
 /** What `runFeatures` did. */
@@ -248,51 +90,69 @@ export async function runFeatures(
     } catch (err) {
       throw new ConfigError(`cannot write ${opts.out}: ${(err as Error).message}`);
     }
-    const out = new FileLines(createWriteStream('', { fd, highWaterMark: WRITE_AHEAD }));
-    await out.line(FEATURES_CSV_HEADER);
-    const csv = new CsvRows();
-    let rows = 0;
-    const seen = new Set<string>();
-    const written = new Set<string>();
     const bar = progress('features', total);
-    let records = 0;
     try {
-      ({ records } = await replay(files, engine, {
-        everyNs: opts.every,
-        fromNs: opts.fromNs,
-        toNs: opts.toNs,
-        // Synchronous unless the buffer was written out: the replay goes on without a turn of
-        // the event loop per row.
-        onGrid: (tNs) => {
-          const ms = Number(tNs / 1_000_000n);
-          let writing: Promise<void> | undefined;
-          for (const id of engine.instruments) {
-            const snap = engine.snapshot(id);
-            if (snap === null) continue;
-            seen.add(snap.symbol);
-            if (opts.symbol !== undefined && !selects(opts.symbol, snap.symbol, ms)) continue;
-            written.add(snap.symbol);
-            const w = out.line(csv.row(snap, engine.tickSize(id)));
-            // Both awaited at once, so that a failed write is never left without a handler.
-            if (w !== undefined)
-              writing = writing === undefined ? w : Promise.all([writing, w]).then(() => {});
-            rows++;
-          }
-          return writing;
-        },
-        onProgress: (done) => bar.update(done),
-      }));
+      writeText(fd, `${FEATURES_CSV_HEADER}\n`);
+      return await writeRows(
+        files,
+        engine,
+        opts,
+        new FeatureCsvWriter(fd, { threadAfterRows: opts.threadAfterRows }),
+        bar,
+      );
     } finally {
       bar.stop();
-      await out.close();
+      closeSync(fd);
     }
-    if (opts.symbol !== undefined && written.size === 0) {
-      throw new ConfigError(
-        `--symbol ${opts.symbol} is not in the input (symbols: ${[...seen].join(', ') || 'none'})`,
-      );
-    }
-    return { records, rows, symbols: [...written] };
   });
+}
+
+/** Replays `files` into `engine` and hands a row per instrument and grid time to `out`. */
+async function writeRows(
+  files: readonly string[],
+  engine: FeatureEngine,
+  opts: FeaturesCliOptions,
+  out: FeatureCsvWriter,
+  bar: { update(done: number): void },
+): Promise<FeaturesSummary> {
+  let rows = 0;
+  const seen = new Set<string>();
+  const written = new Set<string>();
+  let records = 0;
+  try {
+    ({ records } = await replay(files, engine, {
+      everyNs: opts.every,
+      fromNs: opts.fromNs,
+      toNs: opts.toNs,
+      // Synchronous unless the writer's thread holds every block: the replay goes on without a
+      // turn of the event loop per row.
+      onGrid: (tNs) => {
+        const ms = Number(tNs / 1_000_000n);
+        let writing: Promise<void> | undefined;
+        for (const id of engine.instruments) {
+          const snap = engine.snapshot(id);
+          if (snap === null) continue;
+          seen.add(snap.symbol);
+          if (opts.symbol !== undefined && !selects(opts.symbol, snap.symbol, ms)) continue;
+          written.add(snap.symbol);
+          const w = out.row(snap, engine.tickSize(id));
+          // Both awaited at once, so that a failed write is never left without a handler.
+          if (w !== undefined) writing = writing === undefined ? w : Promise.all([writing, w]).then(() => {});
+          rows++;
+        }
+        return writing;
+      },
+      onProgress: (done) => bar.update(done),
+    }));
+  } finally {
+    await out.close();
+  }
+  if (opts.symbol !== undefined && written.size === 0) {
+    throw new ConfigError(
+      `--symbol ${opts.symbol} is not in the input (symbols: ${[...seen].join(', ') || 'none'})`,
+    );
+  }
+  return { records, rows, symbols: [...written] };
 }
 
 /** Registers `features`. */
@@ -341,8 +201,8 @@ variance of log mid returns; volume_delta is over the last 60 s. basis (future m
 is reported when a future's spot pair is among the inputs (e.g. IG.FX EUR/USD MBP-1 for 6E).
 vpin needs --vpin-window buckets of --vpin-bucket contracts: at the defaults ${(E.vpinBucketVolume * E.vpinWindowBuckets).toLocaleString('en-US')} lots,
 about 15 minutes of 6E at its average pace; vpin_daily needs 50 buckets of ${E.dailyVpinBucketVolume.toLocaleString('en-US')}, about a day.
-A row a second (the default) about doubles a day's run time against --every 1m, which writes
-60 times fewer rows.
+A row a second (the default) takes a day about 1.8 times as long as --every 1m, which writes
+60 times fewer rows (past the first 8,192 rows, a thread of its own formats and writes them).
 
 Example:
   scalper features data/glbx-mdp3-20261124.mbp-10.dbn.zst data/glbx-mdp3-20261124.trades.dbn.zst \\

@@ -1,0 +1,359 @@
+/**
+ * The rows of `scalper features` as CSV text (CONVENTIONS.md, "Command-line output"), and
+ * `FeatureCsvWriter`, which turns them into text and writes them on a thread of its own: numbers
+ * into text is most of a row's cost (some 8 to 20 µs a row, about a second a day on the default
+ * 1-s grid), and the replay's thread has the feature engine to run meanwhile.
+ */
+
+import { writeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { csvField, formatTimestamp, fxSession, tickDecimals } from '../core/index.js';
+import { FEATURE_COLUMNS, type FeatureColumn, type FeatureSnapshot } from '../features/index.js';
+
+/** The CSV header: `ts`, `ts_ns`, `symbol`, the numeric feature columns, then `session`. */
+export const FEATURES_CSV_HEADER = ['ts', 'ts_ns', 'symbol', ...FEATURE_COLUMNS, 'session'].join(',');
+
+/**
+ * Columns in decimal price units (prices, averages and spreads of prices): printed with the
+ * instrument's price decimals plus one, so a mid half a tick between two prices is exact and an
+ * average does not trail binary noise (`1.1600000000000001` is written `1.160000`).
+ */
+const PRICE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
+  'mid',
+  'microprice',
+  'microprice_stoikov',
+  'basis',
+  'basis_dev',
+  'bid_wall_px',
+  'ask_wall_px',
+  'bid_gap_px',
+  'ask_gap_px',
+  'ema_3',
+  'ema_6',
+  'ema_12',
+  'atr_7',
+  'vwap',
+  'vwap_sd',
+]);
+
+/**
+ * Columns that need the book's sizes. A spot pair quoted by IG (`EUR/USD`) carries prices without
+ * depth, so these are left empty for it rather than computed from placeholder sizes.
+ */
+const SIZE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
+  'microprice',
+  'microprice_stoikov',
+  'qi_l1',
+  'qi_l5',
+  'qi_l10',
+  'ofi_1s',
+  'ofi_10s',
+  'ofi_60s',
+  'mlofi_10s',
+  'cancel_add_ratio',
+  'depth_bid_5',
+  'depth_ask_5',
+  'depth_bid_10',
+  'depth_ask_10',
+  'book_skew_5',
+  'bid_wall_px',
+  'bid_wall_sz',
+  'ask_wall_px',
+  'ask_wall_sz',
+]);
+
+/** A spot FX pair as IG and the DBN metadata name it (`EUR/USD`): quotes without depth. */
+function isSpotPair(symbol: string): boolean {
+  return /^[A-Z]{3}\/[A-Z]{3}$/.test(symbol);
+}
+
+/**
+ * A snapshot as a CSV row in `FEATURES_CSV_HEADER` order: price columns rounded to the instrument's
+ * precision (`tickRaw`), size-based columns empty for spot pairs, NaN (not ready) empty.
+ */
+export function snapshotCsvRow(s: FeatureSnapshot, tickRaw: number): string {
+  return new CsvRows().row(s, tickRaw);
+}
+
+/**
+ * Writes snapshots as CSV rows (`snapshotCsvRow`), remembering each instrument's last row: a value
+ * the same as in that row is not formatted again. Turning numbers into text is most of a row's
+ * cost, and on a 1-s grid about a quarter of the cells (bar indicators, VPIN, walls, the session's
+ * centres) hold from one row to the next.
+ */
+export class CsvRows {
+  readonly #last = new Map<string, { decimals: number; values: Float64Array; texts: string[] }>();
+  readonly #values = new Float64Array(FEATURE_COLUMNS.length);
+
+  row(s: FeatureSnapshot, tickRaw: number): string {
+    const v = this.#values;
+    for (let i = 0; i < FEATURE_COLUMNS.length; i++) v[i] = s[FEATURE_COLUMNS[i]];
+    return this.#row(s.symbol, s.ts, s.ts_ns, s.session, v, 0, tickRaw);
+  }
+
+  /**
+   * The row of `symbol` at `tsNs` from the feature values at `values[at]` on, in `FEATURE_COLUMNS`
+   * order; its `ts` and `session` are worked out from `tsNs` as a snapshot's are.
+   */
+  rowOf(symbol: string, tsNs: bigint, values: Float64Array, at: number, tickRaw: number): string {
+    const ts = formatTimestamp(tsNs) ?? '';
+    return this.#row(symbol, ts, tsNs, fxSession(Number(tsNs / 1_000_000n)), values, at, tickRaw);
+  }
+
+  #row(
+    symbol: string,
+    ts: string,
+    tsNs: bigint,
+    session: string,
+    values: Float64Array,
+    at: number,
+    tickRaw: number,
+  ): string {
+    const decimals = tickDecimals(tickRaw) + 1;
+    const spot = isSpotPair(symbol);
+    let last = this.#last.get(symbol);
+    // A new tick size (a definition record) prints prices with other decimals: nothing is kept.
+    if (last === undefined || last.decimals !== decimals) {
+      last = { decimals, values: new Float64Array(FEATURE_COLUMNS.length).fill(Number.NaN), texts: [] };
+      this.#last.set(symbol, last);
+    }
+    const kept = last.values;
+    const texts = last.texts;
+    let row = `${ts},${tsNs},${csvField(symbol)}`;
+    for (let i = 0; i < FEATURE_COLUMNS.length; i++) {
+      const v = values[at + i];
+      const kind = COLUMN_KINDS[i];
+      row += ',';
+      if (Number.isNaN(v) || (spot && (kind & SIZE) !== 0)) continue;
+      // Equal numbers print alike (0 and -0 too: both as 0); NaN never equals the value kept.
+      if (v !== kept[i]) {
+        kept[i] = v;
+        texts[i] = (kind & PRICE) !== 0 ? v.toFixed(decimals) : String(v);
+      }
+      row += texts[i];
+    }
+    return `${row},${session}`;
+  }
+}
+
+const PRICE = 1;
+const SIZE = 2;
+/** Each feature column's kind (`PRICE`, `SIZE` bits), in `FEATURE_COLUMNS` order. */
+const COLUMN_KINDS = FEATURE_COLUMNS.map(
+  (col) => (PRICE_COLUMNS.has(col) ? PRICE : 0) | (SIZE_COLUMNS.has(col) ? SIZE : 0),
+);
+
+/** Words of a row handed to the writer's thread: ts_ns halves, tick, symbol index, the values. */
+export const ROW_WORDS = 4 + FEATURE_COLUMNS.length;
+/** Rows in a block handed over at once, and the blocks the writer may hold before the replay waits. */
+const BLOCK_ROWS = 512;
+const BLOCKS = 4;
+
+/** A message of the writer's thread. */
+export type CsvWriterReply =
+  | { type: 'free'; block: Float64Array }
+  | { type: 'failed'; name: string; message: string; code?: string }
+  | { type: 'closed' };
+
+/** Rows formatted on the caller's thread before the writer starts a thread of its own. */
+export const THREAD_AFTER_ROWS = 8192;
+/** Bytes of rows formatted on the caller's thread that are held before they are written. */
+const FLUSH_BYTES = 1 << 16;
+
+/** Options of `FeatureCsvWriter`. */
+export interface FeatureCsvWriterOptions {
+  /**
+   * Rows formatted on the caller's thread before a thread of the writer's own takes over (default
+   * `THREAD_AFTER_ROWS`): starting one costs some 70 ms of CPU time, more than a day of rows a
+   * minute costs to format, and far less than a day of rows a second (about a second).
+   */
+  readonly threadAfterRows?: number;
+}
+
+/**
+ * Rows of snapshots written, in order, to an open file (`fd`, after whatever it holds): the first
+ * `threadAfterRows` formatted here (`CsvRows`) and written in 64-KiB pieces, the rest handed to a
+ * thread of their own (`CsvThread`), which formats them the same way while the caller goes on. A
+ * failed write is kept and thrown by the next `row` or by `close`; `fd` stays the caller's to close.
+ */
+export class FeatureCsvWriter {
+  readonly #fd: number;
+  readonly #threadAfter: number;
+  readonly #csv = new CsvRows();
+  #lines: string[] = [];
+  #size = 0;
+  #rows = 0;
+  #thread: CsvThread | null = null;
+  #failed: Error | null = null;
+
+  constructor(fd: number, opts: FeatureCsvWriterOptions = {}) {
+    this.#fd = fd;
+    this.#threadAfter = opts.threadAfterRows ?? THREAD_AFTER_ROWS;
+  }
+
+  /**
+   * Adds a snapshot's row (`tickRaw` sets its price decimals); a promise, to await before the next
+   * row, only when the writer's thread holds every block of rows it may hold.
+   */
+  row(s: FeatureSnapshot, tickRaw: number): Promise<void> | undefined {
+    if (this.#failed !== null) throw this.#failed;
+    if (this.#thread !== null) return this.#thread.row(s, tickRaw);
+    if (this.#rows === this.#threadAfter) {
+      this.#flush();
+      this.#thread = new CsvThread(this.#fd);
+      return this.#thread.row(s, tickRaw);
+    }
+    this.#rows++;
+    const line = this.#csv.row(s, tickRaw);
+    this.#lines.push(line);
+    this.#size += line.length + 1;
+    if (this.#size > FLUSH_BYTES) this.#flush();
+    return undefined;
+  }
+
+  /** Writes every row still held (waiting for the writer's thread, which then stops). */
+  async close(): Promise<void> {
+    if (this.#failed !== null) throw this.#failed;
+    this.#flush();
+    if (this.#thread !== null) await this.#thread.close();
+  }
+
+  #flush(): void {
+    if (this.#lines.length === 0) return;
+    const text = `${this.#lines.join('\n')}\n`;
+    this.#lines = [];
+    this.#size = 0;
+    try {
+      writeText(this.#fd, text);
+    } catch (err) {
+      this.#failed = err as Error;
+      throw err;
+    }
+  }
+}
+
+/**
+ * The rows of a `FeatureCsvWriter` written by a thread of their own: each row's values are copied
+ * into a block, and full blocks go to the thread, which formats them (`CsvRows`) and writes them in
+ * order. A failed write is kept and thrown by the next `row` or by `close`.
+ */
+class CsvThread {
+  readonly #worker: Worker;
+  readonly #free: Float64Array[] = [];
+  #block: Float64Array | null = null;
+  #rows = 0;
+  /** The symbols of the block being filled, by index (a row holds its symbol's index). */
+  #symbols: string[] = [];
+  #symbolAt = new Map<string, number>();
+  #failed: Error | null = null;
+  #waiting: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  #closing: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  /** Every row was written, or the thread is being stopped: its exit is expected. */
+  #done = false;
+
+  constructor(fd: number) {
+    this.#worker = new Worker(new URL('./feature-csv-worker.js', import.meta.url), { workerData: { fd } });
+    for (let k = 0; k < BLOCKS; k++) this.#free.push(new Float64Array(BLOCK_ROWS * ROW_WORDS));
+    this.#block = this.#free.pop() ?? null;
+    this.#worker.on('message', (m: CsvWriterReply) => this.#reply(m));
+    this.#worker.on('error', (err) => this.#fail(err));
+    this.#worker.on('exit', (code) => {
+      if (!this.#done)
+        this.#fail(
+          new Error(`the CSV writer's thread stopped (exit code ${code}) before the rows were written`),
+        );
+    });
+  }
+
+  /** Adds a row; a promise, to await before the next row, when every block is with the thread. */
+  row(s: FeatureSnapshot, tickRaw: number): Promise<void> | undefined {
+    this.#check();
+    const block = this.#block as Float64Array;
+    const at = this.#rows * ROW_WORDS;
+    const ts = s.ts_ns;
+    block[at] = Number(ts & 0xffffffffn);
+    block[at + 1] = Number(ts >> 32n);
+    block[at + 2] = tickRaw;
+    block[at + 3] = this.#symbol(s.symbol);
+    for (let i = 0; i < FEATURE_COLUMNS.length; i++) block[at + 4 + i] = s[FEATURE_COLUMNS[i]];
+    return ++this.#rows === BLOCK_ROWS ? this.#send() : undefined;
+  }
+
+  /** Writes the rows still held, waits for the thread to have written every row, and stops it. */
+  async close(): Promise<void> {
+    try {
+      this.#check();
+      if (this.#rows > 0) await this.#send();
+      this.#check();
+      await new Promise<void>((resolve, reject) => {
+        this.#closing = { resolve, reject };
+        this.#worker.postMessage({ type: 'close' });
+      });
+      this.#check();
+    } finally {
+      this.#closing = null;
+      this.#done = true;
+      await this.#worker.terminate();
+    }
+  }
+
+  #symbol(symbol: string): number {
+    let k = this.#symbolAt.get(symbol);
+    if (k === undefined) {
+      k = this.#symbols.length;
+      this.#symbols.push(symbol);
+      this.#symbolAt.set(symbol, k);
+    }
+    return k;
+  }
+
+  /** Hands the block to the thread; a promise when no other block is free. */
+  #send(): Promise<void> | undefined {
+    const block = this.#block as Float64Array;
+    const rows = { type: 'rows', block, rows: this.#rows, symbols: this.#symbols };
+    this.#worker.postMessage(rows, [block.buffer as ArrayBuffer]);
+    this.#rows = 0;
+    this.#symbols = [];
+    this.#symbolAt = new Map();
+    this.#block = this.#free.pop() ?? null;
+    if (this.#block !== null) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+    });
+  }
+
+  #reply(m: CsvWriterReply): void {
+    if (m.type === 'free') {
+      const waiting = this.#waiting;
+      if (waiting === null) this.#free.push(m.block);
+      else {
+        this.#block = m.block;
+        this.#waiting = null;
+        waiting.resolve();
+      }
+    } else if (m.type === 'failed') {
+      this.#fail(Object.assign(new Error(m.message), { name: m.name, code: m.code }));
+    } else {
+      this.#done = true;
+      this.#closing?.resolve();
+    }
+  }
+
+  #fail(err: Error): void {
+    this.#failed ??= err;
+    this.#waiting?.reject(this.#failed);
+    this.#waiting = null;
+    this.#closing?.reject(this.#failed);
+  }
+
+  #check(): void {
+    if (this.#failed !== null) throw this.#failed;
+  }
+}
+
+/** Writes all of `text` to `fd` (a write may take fewer bytes than it was given). */
+export function writeText(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done);
+}
