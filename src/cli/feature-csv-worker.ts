@@ -23,8 +23,8 @@ function text(block: Float64Array, rows: number, symbols: readonly string[]): st
   const lines: string[] = new Array(rows);
   for (let k = 0; k < rows; k++) {
     const at = k * ROW_WORDS;
-    const ts = u64FromHalves(block[at], block[at + 1]);
-    lines[k] = csv.rowOf(symbols[block[at + 3]], ts, block, at + 4, block[at + 2]);
+    const ts = u64FromHalves(block[at + 2], block[at + 3]);
+    lines[k] = csv.rowOf(symbols[block[at + 1]], ts, block, at + 4, block[at]);
   }
   return `${lines.join('\n')}\n`;
 }

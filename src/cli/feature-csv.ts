@@ -7,8 +7,14 @@
 
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { csvField, formatTimestamp, fxSession, tickDecimals } from '../core/index.js';
-import { FEATURE_COLUMNS, type FeatureColumn, type FeatureSnapshot } from '../features/index.js';
+import { csvField, formatTimestamp, fxSession, tickDecimals, u64FromHalves } from '../core/index.js';
+import {
+  FEATURE_COLUMNS,
+  type FeatureColumn,
+  type FeatureEngine,
+  type FeatureSnapshot,
+  SNAPSHOT_WORDS,
+} from '../features/index.js';
 
 /** The CSV header: `ts`, `ts_ns`, `symbol`, the numeric feature columns, then `session`. */
 export const FEATURES_CSV_HEADER = ['ts', 'ts_ns', 'symbol', ...FEATURE_COLUMNS, 'session'].join(',');
@@ -143,8 +149,11 @@ const COLUMN_KINDS = FEATURE_COLUMNS.map(
   (col) => (PRICE_COLUMNS.has(col) ? PRICE : 0) | (SIZE_COLUMNS.has(col) ? SIZE : 0),
 );
 
-/** Words of a row handed to the writer's thread: ts_ns halves, tick, symbol index, the values. */
-export const ROW_WORDS = 4 + FEATURE_COLUMNS.length;
+/**
+ * Words of a row handed to the writer's thread: the tick, the symbol's index, then what
+ * `FeatureEngine.snapshotInto` writes (the time's halves and the feature values).
+ */
+export const ROW_WORDS = 2 + SNAPSHOT_WORDS;
 /** Rows in a block handed over at once, and the blocks the writer may hold before the replay waits. */
 const BLOCK_ROWS = 512;
 const BLOCKS = 4;
@@ -180,6 +189,7 @@ export class FeatureCsvWriter {
   readonly #fd: number;
   readonly #threadAfter: number;
   readonly #csv = new CsvRows();
+  readonly #values = new Float64Array(SNAPSHOT_WORDS);
   #lines: string[] = [];
   #size = 0;
   #rows = 0;
@@ -197,18 +207,37 @@ export class FeatureCsvWriter {
    */
   row(s: FeatureSnapshot, tickRaw: number): Promise<void> | undefined {
     if (this.#failed !== null) throw this.#failed;
+    if (this.#thread === null && this.#rows === this.#threadAfter) this.#start();
     if (this.#thread !== null) return this.#thread.row(s, tickRaw);
-    if (this.#rows === this.#threadAfter) {
-      this.#flush();
-      this.#thread = new CsvThread(this.#fd);
-      return this.#thread.row(s, tickRaw);
-    }
+    return this.#add(this.#csv.row(s, tickRaw));
+  }
+
+  /** Hands the rows from now on to a thread of their own, once those formatted here are written. */
+  #start(): void {
+    this.#flush();
+    this.#thread = new CsvThread(this.#fd);
+  }
+
+  #add(line: string): undefined {
     this.#rows++;
-    const line = this.#csv.row(s, tickRaw);
     this.#lines.push(line);
     this.#size += line.length + 1;
     if (this.#size > FLUSH_BYTES) this.#flush();
     return undefined;
+  }
+
+  /**
+   * Adds the row of `engine`'s instrument `id` as it is now (named `symbol`, its prices to the
+   * decimals of `tickRaw`), the row of its snapshot, read with no snapshot object made.
+   */
+  engineRow(engine: FeatureEngine, id: number, symbol: string, tickRaw: number): Promise<void> | undefined {
+    if (this.#failed !== null) throw this.#failed;
+    if (this.#thread === null && this.#rows === this.#threadAfter) this.#start();
+    if (this.#thread !== null) return this.#thread.engineRow(engine, id, symbol, tickRaw);
+    const v = this.#values;
+    if (!engine.snapshotInto(id, v, 0)) return undefined;
+    const tsNs = u64FromHalves(v[0], v[1]);
+    return this.#add(this.#csv.rowOf(symbol, tsNs, v, 2, tickRaw));
   }
 
   /** Writes every row still held (waiting for the writer's thread, which then stops). */
@@ -271,11 +300,22 @@ class CsvThread {
     const block = this.#block as Float64Array;
     const at = this.#rows * ROW_WORDS;
     const ts = s.ts_ns;
-    block[at] = Number(ts & 0xffffffffn);
-    block[at + 1] = Number(ts >> 32n);
-    block[at + 2] = tickRaw;
-    block[at + 3] = this.#symbol(s.symbol);
+    block[at] = tickRaw;
+    block[at + 1] = this.#symbol(s.symbol);
+    block[at + 2] = Number(ts & 0xffffffffn);
+    block[at + 3] = Number(ts >> 32n);
     for (let i = 0; i < FEATURE_COLUMNS.length; i++) block[at + 4 + i] = s[FEATURE_COLUMNS[i]];
+    return ++this.#rows === BLOCK_ROWS ? this.#send() : undefined;
+  }
+
+  /** Adds the row of `engine`'s instrument `id` now, its values written straight into the block. */
+  engineRow(engine: FeatureEngine, id: number, symbol: string, tickRaw: number): Promise<void> | undefined {
+    this.#check();
+    const block = this.#block as Float64Array;
+    const at = this.#rows * ROW_WORDS;
+    if (!engine.snapshotInto(id, block, at + 2)) return undefined;
+    block[at] = tickRaw;
+    block[at + 1] = this.#symbol(symbol);
     return ++this.#rows === BLOCK_ROWS ? this.#send() : undefined;
   }
 

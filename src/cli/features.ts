@@ -130,12 +130,11 @@ async function writeRows(
         const ms = Number(tNs / 1_000_000n);
         let writing: Promise<void> | undefined;
         for (const id of engine.instruments) {
-          const snap = engine.snapshot(id);
-          if (snap === null) continue;
-          seen.add(snap.symbol);
-          if (opts.symbol !== undefined && !selects(opts.symbol, snap.symbol, ms)) continue;
-          written.add(snap.symbol);
-          const w = out.row(snap, engine.tickSize(id));
+          const symbol = engine.symbolOf(id) ?? String(id);
+          seen.add(symbol);
+          if (opts.symbol !== undefined && !selects(opts.symbol, symbol, ms)) continue;
+          written.add(symbol);
+          const w = out.engineRow(engine, id, symbol, engine.tickSize(id));
           // Both awaited at once, so that a failed write is never left without a handler.
           if (w !== undefined) writing = writing === undefined ? w : Promise.all([writing, w]).then(() => {});
           rows++;

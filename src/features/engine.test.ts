@@ -17,6 +17,7 @@ import {
   FEATURE_COLUMNS,
   FeatureEngine,
   type FeatureSnapshot,
+  SNAPSHOT_WORDS,
   TradeFlow,
   Vpin,
 } from './index.js';
@@ -121,6 +122,27 @@ describe('FeatureEngine', () => {
       }
     });
     assert.ok(compared > 50, `compared ${compared} snapshots`);
+  });
+
+  test('snapshotInto writes the values of snapshot: its time in halves, then every column', async () => {
+    const engine = new FeatureEngine();
+    const out = new Float64Array(3 + SNAPSHOT_WORDS).fill(-1);
+    assert.equal(engine.snapshotInto(1, out, 3), false, 'an instrument not seen yet');
+    assert.ok(
+      out.every((v) => v === -1),
+      'nothing written for it',
+    );
+    let compared = 0;
+    await eachRecord(span.day.files.mbp10, (c, i) => {
+      engine.apply(c);
+      if (i % 211 !== 0) return;
+      assert.equal(engine.snapshotInto(c.instrumentId, out, 3), true);
+      const s = engine.snapshot(c.instrumentId) as FeatureSnapshot;
+      assert.equal(BigInt(out[3]) + (BigInt(out[4]) << 32n), s.ts_ns);
+      FEATURE_COLUMNS.forEach((col, k) => assert.ok(Object.is(out[5 + k], s[col]), `${col} at record ${i}`));
+      compared++;
+    });
+    assert.ok(compared > 50 && out[0] === -1 && out[2] === -1, `${compared} compared, nothing before 'at'`);
   });
 
   test('inside an event, the book features are those of the last consistent book', async () => {

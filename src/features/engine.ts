@@ -777,10 +777,34 @@ export class FeatureEngine {
     const f = this.#byId.get(instrumentId);
     return f === undefined ? null : takeSnapshot(f);
   }
+
+  /**
+   * The values of `snapshot(instrumentId)` written into `out` from `at` on, with no object made:
+   * its time (ns since the epoch) as the low and high 32-bit halves, then each of `FEATURE_COLUMNS`
+   * in order (`SNAPSHOT_WORDS` in all). False, writing nothing, for an instrument not seen yet.
+   */
+  snapshotInto(instrumentId: number, out: Float64Array, at = 0): boolean {
+    const f = this.#byId.get(instrumentId);
+    if (f === undefined) return false;
+    readFeatures(f, out, at);
+    return true;
+  }
 }
 
-/** Reads an instrument's calculators into a frozen snapshot. */
-function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
+/** Values of a snapshot beyond its `FEATURE_COLUMNS`: its time (ns) as 32-bit halves. */
+const TIME_WORDS = 2;
+
+/** Values `FeatureEngine.snapshotInto` writes: the time's two halves, then the feature columns. */
+export const SNAPSHOT_WORDS = TIME_WORDS + FEATURE_COLUMNS.length;
+
+/** A snapshot's values, read before they are put into its object. */
+const snapshotValues = new Float64Array(SNAPSHOT_WORDS);
+
+/**
+ * Reads an instrument's calculators into `out` from `at` on: its time (ns since the epoch) as the
+ * low and high 32-bit halves, then each of `FEATURE_COLUMNS` in order.
+ */
+function readFeatures(f: InstrumentFeatures, out: Float64Array, at: number): void {
   f.catchUp();
   if (f.dirty) f.settle();
   const tsNs = u64FromHalves(f.tsLo, f.tsHi);
@@ -795,64 +819,126 @@ function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
   depth.update(book);
   const fs = f.fs;
   const ms = Number(tsNs / 1_000_000n);
+  out[at] = f.tsLo;
+  out[at + 1] = f.tsHi;
+  let k = at + TIME_WORDS;
+  out[k++] = f.spread.ticks; // spread_ticks
+  out[k++] = f.spread.bps; // spread_bps
+  out[k++] = mid / 1e9; // mid
+  out[k++] = f.wmid.value / 1e9; // microprice
+  out[k++] = stoikov / 1e9; // microprice_stoikov
+  out[k++] = f.qi.l1; // qi_l1
+  out[k++] = f.qi.l5; // qi_l5
+  out[k++] = f.qi.l10; // qi_l10
+  out[k++] = nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(0)); // ofi_1s
+  out[k++] = nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(1)); // ofi_10s
+  out[k++] = nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(2)); // ofi_60s
+  out[k++] = nanIfNot(f.ofi.isReady, f.ofi.score); // mlofi_10s
+  out[k++] = f.vpin.value; // vpin
+  out[k++] = f.vpin.cdf; // vpin_cdf
+  out[k++] = f.kyle.value; // kyle_lambda
+  out[k++] = f.rv.rv(0); // rv_1m
+  out[k++] = f.rv.rv(1); // rv_5m
+  out[k++] = nanIfNot(f.flow.isWindowReady(2), f.flow.volumeDelta(2)); // volume_delta
+  out[k++] = f.flow.cvd; // cvd
+  out[k++] = f.flow.tradeRate; // trade_rate
+  out[k++] = cancel; // cancel_add_ratio
+  out[k++] = f.sweep.alertCount; // sweep_alerts
+  out[k++] = fs !== null ? fs.basis : Number.NaN; // basis
+  out[k++] = fs !== null ? fs.basisDeviation : Number.NaN; // basis_dev
+  out[k++] = fs !== null ? fs.correlation : Number.NaN; // fs_corr
+  out[k++] = fs !== null ? fs.leadLagMs : Number.NaN; // fs_lead_ms
+  out[k++] = fs !== null ? fs.leadLagCorrelation : Number.NaN; // fs_lead_corr
+  out[k++] = depth.depth(BookSide.BID, 5); // depth_bid_5
+  out[k++] = depth.depth(BookSide.ASK, 5); // depth_ask_5
+  out[k++] = depth.depth(BookSide.BID, 10); // depth_bid_10
+  out[k++] = depth.depth(BookSide.ASK, 10); // depth_ask_10
+  out[k++] = depth.skew(5); // book_skew_5
+  out[k++] = nearestWall(depth, BookSide.BID, false) / 1e9; // bid_wall_px
+  out[k++] = nearestWall(depth, BookSide.BID, true); // bid_wall_sz
+  out[k++] = nearestWall(depth, BookSide.ASK, false) / 1e9; // ask_wall_px
+  out[k++] = nearestWall(depth, BookSide.ASK, true); // ask_wall_sz
+  out[k++] = nearestGap(depth, BookSide.BID) / 1e9; // bid_gap_px
+  out[k++] = nearestGap(depth, BookSide.ASK) / 1e9; // ask_gap_px
+  out[k++] = f.ema3.value; // ema_3
+  out[k++] = f.ema6.value; // ema_6
+  out[k++] = f.ema12.value; // ema_12
+  out[k++] = f.rsi.value; // rsi_7
+  out[k++] = f.adx.value; // adx_7
+  out[k++] = f.adx.plusDi; // plus_di_7
+  out[k++] = f.adx.minusDi; // minus_di_7
+  out[k++] = f.atr.value; // atr_7
+  out[k++] = f.vwap.value; // vwap
+  out[k++] = f.vwap.stdDev; // vwap_sd
+  out[k++] = f.parkinson.value; // vol_parkinson_30m
+  out[k++] = f.gk.value; // vol_gk_30m
+  out[k++] = openCentres(ms); // open_centres
+  out[k++] = f.vpinDaily.value; // vpin_daily
+}
+
+/** Reads an instrument's calculators into a frozen snapshot. */
+function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
+  const v = snapshotValues;
+  readFeatures(f, v, 0);
+  const tsNs = u64FromHalves(v[0], v[1]);
   return Object.freeze({
     ts: formatTimestamp(tsNs) ?? '',
     ts_ns: tsNs,
     symbol: f.symbol,
     instrument_id: f.instrumentId,
-    session: fxSession(ms),
-    spread_ticks: f.spread.ticks,
-    spread_bps: f.spread.bps,
-    mid: mid / 1e9,
-    microprice: f.wmid.value / 1e9,
-    microprice_stoikov: stoikov / 1e9,
-    qi_l1: f.qi.l1,
-    qi_l5: f.qi.l5,
-    qi_l10: f.qi.l10,
-    ofi_1s: nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(0)),
-    ofi_10s: nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(1)),
-    ofi_60s: nanIfNot(f.ofi.isReady, f.ofi.bestNormalized(2)),
-    mlofi_10s: nanIfNot(f.ofi.isReady, f.ofi.score),
-    vpin: f.vpin.value,
-    vpin_cdf: f.vpin.cdf,
-    kyle_lambda: f.kyle.value,
-    rv_1m: f.rv.rv(0),
-    rv_5m: f.rv.rv(1),
-    volume_delta: nanIfNot(f.flow.isWindowReady(2), f.flow.volumeDelta(2)),
-    cvd: f.flow.cvd,
-    trade_rate: f.flow.tradeRate,
-    cancel_add_ratio: cancel,
-    sweep_alerts: f.sweep.alertCount,
-    basis: fs !== null ? fs.basis : Number.NaN,
-    basis_dev: fs !== null ? fs.basisDeviation : Number.NaN,
-    fs_corr: fs !== null ? fs.correlation : Number.NaN,
-    fs_lead_ms: fs !== null ? fs.leadLagMs : Number.NaN,
-    fs_lead_corr: fs !== null ? fs.leadLagCorrelation : Number.NaN,
-    depth_bid_5: depth.depth(BookSide.BID, 5),
-    depth_ask_5: depth.depth(BookSide.ASK, 5),
-    depth_bid_10: depth.depth(BookSide.BID, 10),
-    depth_ask_10: depth.depth(BookSide.ASK, 10),
-    book_skew_5: depth.skew(5),
-    bid_wall_px: nearestWall(depth, BookSide.BID, false) / 1e9,
-    bid_wall_sz: nearestWall(depth, BookSide.BID, true),
-    ask_wall_px: nearestWall(depth, BookSide.ASK, false) / 1e9,
-    ask_wall_sz: nearestWall(depth, BookSide.ASK, true),
-    bid_gap_px: nearestGap(depth, BookSide.BID) / 1e9,
-    ask_gap_px: nearestGap(depth, BookSide.ASK) / 1e9,
-    ema_3: f.ema3.value,
-    ema_6: f.ema6.value,
-    ema_12: f.ema12.value,
-    rsi_7: f.rsi.value,
-    adx_7: f.adx.value,
-    plus_di_7: f.adx.plusDi,
-    minus_di_7: f.adx.minusDi,
-    atr_7: f.atr.value,
-    vwap: f.vwap.value,
-    vwap_sd: f.vwap.stdDev,
-    vol_parkinson_30m: f.parkinson.value,
-    vol_gk_30m: f.gk.value,
-    open_centres: openCentres(ms),
-    vpin_daily: f.vpinDaily.value,
+    session: fxSession(Number(tsNs / 1_000_000n)),
+    spread_ticks: v[2],
+    spread_bps: v[3],
+    mid: v[4],
+    microprice: v[5],
+    microprice_stoikov: v[6],
+    qi_l1: v[7],
+    qi_l5: v[8],
+    qi_l10: v[9],
+    ofi_1s: v[10],
+    ofi_10s: v[11],
+    ofi_60s: v[12],
+    mlofi_10s: v[13],
+    vpin: v[14],
+    vpin_cdf: v[15],
+    kyle_lambda: v[16],
+    rv_1m: v[17],
+    rv_5m: v[18],
+    volume_delta: v[19],
+    cvd: v[20],
+    trade_rate: v[21],
+    cancel_add_ratio: v[22],
+    sweep_alerts: v[23],
+    basis: v[24],
+    basis_dev: v[25],
+    fs_corr: v[26],
+    fs_lead_ms: v[27],
+    fs_lead_corr: v[28],
+    depth_bid_5: v[29],
+    depth_ask_5: v[30],
+    depth_bid_10: v[31],
+    depth_ask_10: v[32],
+    book_skew_5: v[33],
+    bid_wall_px: v[34],
+    bid_wall_sz: v[35],
+    ask_wall_px: v[36],
+    ask_wall_sz: v[37],
+    bid_gap_px: v[38],
+    ask_gap_px: v[39],
+    ema_3: v[40],
+    ema_6: v[41],
+    ema_12: v[42],
+    rsi_7: v[43],
+    adx_7: v[44],
+    plus_di_7: v[45],
+    minus_di_7: v[46],
+    atr_7: v[47],
+    vwap: v[48],
+    vwap_sd: v[49],
+    vol_parkinson_30m: v[50],
+    vol_gk_30m: v[51],
+    open_centres: v[52],
+    vpin_daily: v[53],
   });
 }
 
