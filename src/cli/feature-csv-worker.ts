@@ -14,8 +14,8 @@ const fd = (workerData as { fd: number }).fd;
 const csv = new CsvRows();
 let failed = false;
 
-function reply(m: CsvWriterReply, transfer: ArrayBuffer[] = []): void {
-  port?.postMessage(m, transfer);
+function reply(m: CsvWriterReply): void {
+  port?.postMessage(m);
 }
 
 /** The rows of a block as CSV lines, each ending in a newline. */
@@ -31,7 +31,11 @@ function text(block: Float64Array, rows: number, symbols: readonly string[]): st
 
 port.on(
   'message',
-  (m: { type: 'rows'; block: Float64Array; rows: number; symbols: string[] } | { type: 'close' }) => {
+  (
+    m:
+      | { type: 'rows'; block: Float64Array; index: number; rows: number; symbols: string[] }
+      | { type: 'close' },
+  ) => {
     if (m.type === 'close') {
       reply({ type: 'closed' });
       port.close();
@@ -46,6 +50,6 @@ port.on(
         reply({ type: 'failed', name: e.name, message: e.message, code: e.code });
       }
     }
-    reply({ type: 'free', block: m.block }, [m.block.buffer as ArrayBuffer]);
+    reply({ type: 'free', block: m.index });
   },
 );
