@@ -139,7 +139,9 @@ describe('FeatureEngine', () => {
       assert.equal(engine.snapshotInto(c.instrumentId, out, 3), true);
       const s = engine.snapshot(c.instrumentId) as FeatureSnapshot;
       assert.equal(BigInt(out[3]) + (BigInt(out[4]) << 32n), s.ts_ns);
-      FEATURE_COLUMNS.forEach((col, k) => assert.ok(Object.is(out[5 + k], s[col]), `${col} at record ${i}`));
+      for (const [k, col] of FEATURE_COLUMNS.entries()) {
+        assert.ok(Object.is(out[5 + k], s[col]), `${col} at record ${i}`);
+      }
       compared++;
     });
     assert.ok(compared > 50 && out[0] === -1 && out[2] === -1, `${compared} compared, nothing before 'at'`);
