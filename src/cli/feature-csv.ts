@@ -195,6 +195,7 @@ export class FeatureCsvWriter {
   #rows = 0;
   #thread: CsvThread | null = null;
   #failed: Error | null = null;
+  #closed: Promise<void> | null = null;
 
   constructor(fd: number, opts: FeatureCsvWriterOptions = {}) {
     this.#fd = fd;
@@ -202,11 +203,11 @@ export class FeatureCsvWriter {
   }
 
   /**
-   * Adds a snapshot's row (`tickRaw` sets its price decimals); a promise, to await before the next
-   * row, only when the writer's thread holds every block of rows it may hold.
+   * Adds a snapshot's row (`tickRaw` sets its price decimals); a promise only when the writer's
+   * thread holds every block of rows it may hold, which must settle before the next row is added.
    */
   row(s: FeatureSnapshot, tickRaw: number): Promise<void> | undefined {
-    if (this.#failed !== null) throw this.#failed;
+    this.#ready();
     if (this.#thread === null && this.#rows === this.#threadAfter) this.#start();
     if (this.#thread !== null) return this.#thread.row(s, tickRaw);
     return this.#add(this.#csv.row(s, tickRaw));
@@ -231,7 +232,7 @@ export class FeatureCsvWriter {
    * decimals of `tickRaw`), the row of its snapshot, read with no snapshot object made.
    */
   engineRow(engine: FeatureEngine, id: number, symbol: string, tickRaw: number): Promise<void> | undefined {
-    if (this.#failed !== null) throw this.#failed;
+    this.#ready();
     if (this.#thread === null && this.#rows === this.#threadAfter) this.#start();
     if (this.#thread !== null) return this.#thread.engineRow(engine, id, symbol, tickRaw);
     const v = this.#values;
@@ -240,11 +241,21 @@ export class FeatureCsvWriter {
     return this.#add(this.#csv.rowOf(symbol, tsNs, v, 2, tickRaw));
   }
 
-  /** Writes every row still held (waiting for the writer's thread, which then stops). */
-  async close(): Promise<void> {
+  /** Writes every row still held (waiting for the writer's thread, which then stops); once. */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
     if (this.#failed !== null) throw this.#failed;
     this.#flush();
     if (this.#thread !== null) await this.#thread.close();
+  }
+
+  #ready(): void {
+    if (this.#failed !== null) throw this.#failed;
+    if (this.#closed !== null) throw new Error('a row came after the CSV writer was closed');
   }
 
   #flush(): void {
@@ -285,6 +296,7 @@ class CsvThread {
   #closing: { resolve: () => void; reject: (err: Error) => void } | null = null;
   /** Every row was written, or the thread is being stopped: its exit is expected. */
   #done = false;
+  #closed: Promise<void> | null = null;
 
   constructor(fd: number) {
     this.#worker = new Worker(new URL('./feature-csv-worker.js', import.meta.url), { workerData: { fd } });
@@ -305,7 +317,7 @@ class CsvThread {
 
   /** Adds a row; a promise, to await before the next row, when every block is with the thread. */
   row(s: FeatureSnapshot, tickRaw: number): Promise<void> | undefined {
-    this.#check();
+    this.#ready();
     const block = this.#blocks[this.#at];
     const at = this.#rows * ROW_WORDS;
     const ts = s.ts_ns;
@@ -319,7 +331,7 @@ class CsvThread {
 
   /** Adds the row of `engine`'s instrument `id` now, its values written straight into the block. */
   engineRow(engine: FeatureEngine, id: number, symbol: string, tickRaw: number): Promise<void> | undefined {
-    this.#check();
+    this.#ready();
     const block = this.#blocks[this.#at];
     const at = this.#rows * ROW_WORDS;
     if (!engine.snapshotInto(id, block, at + 2)) return undefined;
@@ -329,7 +341,23 @@ class CsvThread {
   }
 
   /** Writes the rows still held, waits for the thread to have written every row, and stops it. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  /** A row may be added: not closed, no failure, and a block to write it in. */
+  #ready(): void {
+    this.#check();
+    if (this.#closed !== null) throw new Error('a row came after the CSV writer was closed');
+    if (this.#waiting !== null) {
+      throw new Error(
+        "a row came before the last row's promise settled (the writer's thread held every block)",
+      );
+    }
+  }
+
+  async #close(): Promise<void> {
     try {
       this.#check();
       if (this.#rows > 0) await this.#send();

@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { CONVENTION_COLUMNS } from '../../test/columns.js';
 import { runScalper } from '../../test/fixtures.js';
 import { simulatedSpan } from '../../test/sim-fixture.js';
-import { tickDecimals } from '../core/index.js';
+import { formatTimestamp, fxSession, tickDecimals } from '../core/index.js';
 import { replay } from '../data/index.js';
 import {
   FEATURE_COLUMNS,
@@ -290,11 +290,12 @@ describe('CSV values', () => {
 
 describe('writing the rows', () => {
   test("the writer's thread writes, in order, the rows the engine's snapshots make on the replay's thread", async () => {
-    // Two instruments (the future and its spot pair) on a 100-ms grid: the first 700 rows formatted
-    // on the replay's thread, the rest in several blocks on the writer's.
+    // Two instruments (the future and its spot pair) on a 100-ms grid: the first 701 rows formatted
+    // on the replay's thread, the rest in several blocks on the writer's, each block ending inside
+    // a grid time.
     const files = [span.day.files.mbp10, span.day.files.trades, span.day.files.spotMbp1 as string];
     const out = join(span.dir, 'thread.csv');
-    const { rows } = await runFeatures(files, { out, every: 100_000_000n, threadAfterRows: 700 });
+    const { rows } = await runFeatures(files, { out, every: 100_000_000n, threadAfterRows: 701 });
     const engine = new FeatureEngine();
     const csv = new CsvRows();
     const expected = [FEATURES_CSV_HEADER];
@@ -321,6 +322,51 @@ describe('writing the rows', () => {
     const here = join(span.dir, 'f10ms-here.csv');
     await runFeatures(files, { out: here, every: 10_000_000n, threadAfterRows: Number.POSITIVE_INFINITY });
     assert.ok(readFileSync(out, 'utf8') === readFileSync(here, 'utf8'), 'the same bytes');
+  });
+
+  test("a row waits for a free block when the writer's thread holds them all; closing twice closes once", async () => {
+    // Rows added without a turn of the event loop get no block back: the 2,048th (4 blocks of 512)
+    // returns a promise, and a row added before it settles is refused rather than written over
+    // a block the thread is reading.
+    const path = join(span.dir, 'blocks.csv');
+    const fd = openSync(path, 'w');
+    const out = new FeatureCsvWriter(fd, { threadAfterRows: 0 });
+    const csv = new CsvRows();
+    const expected: string[] = [];
+    const row = (i: number): FeatureSnapshot => {
+      const s: Record<string, unknown> = {
+        ts: formatTimestamp(BigInt(i) * 1_000_000_000n) ?? '',
+        ts_ns: BigInt(i) * 1_000_000_000n,
+        symbol: ['6EZ6', '6BZ6', 'EUR/USD'][i % 3],
+        instrument_id: i % 3,
+        session: fxSession(i * 1000),
+      };
+      for (const [k, c] of FEATURE_COLUMNS.entries())
+        s[c] = (i * 31 + k) % 7 === 0 ? Number.NaN : i / (k + 1);
+      return s as unknown as FeatureSnapshot;
+    };
+    try {
+      let waited = 0;
+      for (let i = 0; i < 5_000; i++) {
+        const s = row(i);
+        expected.push(csv.row(s, 50_000));
+        const writing = out.row(s, 50_000);
+        if (writing === undefined) continue;
+        waited++;
+        if (waited === 1) {
+          assert.equal(i, 2047, 'the fourth block filled');
+          assert.throws(() => out.row(row(i + 1), 50_000), /before the last row's promise settled/);
+        }
+        await writing;
+      }
+      assert.ok(waited >= 1);
+      await out.close();
+      await out.close();
+      assert.throws(() => out.row(row(0), 50_000), /after the CSV writer was closed/);
+    } finally {
+      closeSync(fd);
+    }
+    assert.equal(readFileSync(path, 'utf8'), `${expected.join('\n')}\n`);
   });
 
   for (const threadAfterRows of [0, 8192]) {

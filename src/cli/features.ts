@@ -119,6 +119,22 @@ async function writeRows(
   const seen = new Set<string>();
   const written = new Set<string>();
   let records = 0;
+  /** The rows of grid time `ms` from instrument `k` of `ids` on, each after the last one's wait. */
+  const rowsFrom = (ids: number[], k: number, ms: number): Promise<void> | undefined => {
+    for (let i = k; i < ids.length; i++) {
+      const id = ids[i];
+      const symbol = engine.symbolOf(id) ?? String(id);
+      seen.add(symbol);
+      if (opts.symbol !== undefined && !selects(opts.symbol, symbol, ms)) continue;
+      written.add(symbol);
+      rows++;
+      const w = out.engineRow(engine, id, symbol, engine.tickSize(id));
+      // The writer's thread holds every block: the next row waits for one (the replay waits too).
+      if (w !== undefined) return w.then(() => rowsFrom(ids, i + 1, ms));
+    }
+    return undefined;
+  };
+  let failed = true;
   try {
     ({ records } = await replay(files, engine, {
       everyNs: opts.every,
@@ -126,25 +142,14 @@ async function writeRows(
       toNs: opts.toNs,
       // Synchronous unless the writer's thread holds every block: the replay goes on without a
       // turn of the event loop per row.
-      onGrid: (tNs) => {
-        const ms = Number(tNs / 1_000_000n);
-        let writing: Promise<void> | undefined;
-        for (const id of engine.instruments) {
-          const symbol = engine.symbolOf(id) ?? String(id);
-          seen.add(symbol);
-          if (opts.symbol !== undefined && !selects(opts.symbol, symbol, ms)) continue;
-          written.add(symbol);
-          const w = out.engineRow(engine, id, symbol, engine.tickSize(id));
-          // Both awaited at once, so that a failed write is never left without a handler.
-          if (w !== undefined) writing = writing === undefined ? w : Promise.all([writing, w]).then(() => {});
-          rows++;
-        }
-        return writing;
-      },
+      onGrid: (tNs) => rowsFrom(engine.instruments, 0, Number(tNs / 1_000_000n)),
       onProgress: (done) => bar.update(done),
     }));
+    failed = false;
   } finally {
-    await out.close();
+    // A failed replay's own error is the one reported, not a failed write's after it.
+    if (failed) await out.close().catch(() => {});
+    else await out.close();
   }
   if (opts.symbol !== undefined && written.size === 0) {
     throw new ConfigError(
