@@ -81,6 +81,13 @@ export function snapshotCsvRow(s: FeatureSnapshot, tickRaw: number): string {
   return new CsvRows().row(s, tickRaw);
 }
 
+/** A snapshot's values into `out` from `at` on, laid out as `FeatureEngine.snapshotInto` writes them. */
+function snapshotValues(s: FeatureSnapshot, out: Float64Array, at: number): void {
+  out[at] = Number(s.ts_ns & 0xffffffffn);
+  out[at + 1] = Number(s.ts_ns >> 32n);
+  for (let i = 0; i < FEATURE_COLUMNS.length; i++) out[at + 2 + i] = s[FEATURE_COLUMNS[i]];
+}
+
 /**
  * Writes snapshots as CSV rows (`snapshotCsvRow`), remembering each instrument's last row: a value
  * the same as in that row is not formatted again. Turning numbers into text is most of a row's
@@ -89,12 +96,12 @@ export function snapshotCsvRow(s: FeatureSnapshot, tickRaw: number): string {
  */
 export class CsvRows {
   readonly #last = new Map<string, { decimals: number; values: Float64Array; texts: string[] }>();
-  readonly #values = new Float64Array(FEATURE_COLUMNS.length);
+  readonly #values = new Float64Array(SNAPSHOT_WORDS);
 
   row(s: FeatureSnapshot, tickRaw: number): string {
     const v = this.#values;
-    for (let i = 0; i < FEATURE_COLUMNS.length; i++) v[i] = s[FEATURE_COLUMNS[i]];
-    return this.#row(s.symbol, s.ts, s.ts_ns, s.session, v, 0, tickRaw);
+    snapshotValues(s, v, 0);
+    return this.#row(s.symbol, s.ts, s.ts_ns, s.session, v, 2, tickRaw);
   }
 
   /**
@@ -207,16 +214,23 @@ export class FeatureCsvWriter {
    * thread holds every block of rows it may hold, which must settle before the next row is added.
    */
   row(s: FeatureSnapshot, tickRaw: number): Promise<void> | undefined {
-    this.#ready();
-    if (this.#thread === null && this.#rows === this.#threadAfter) this.#start();
-    if (this.#thread !== null) return this.#thread.row(s, tickRaw);
+    const thread = this.#next();
+    if (thread !== null) return thread.row(s, tickRaw);
     return this.#add(this.#csv.row(s, tickRaw));
   }
 
-  /** Hands the rows from now on to a thread of their own, once those formatted here are written. */
-  #start(): void {
-    this.#flush();
-    this.#thread = new CsvThread(this.#fd);
+  /**
+   * Before a row: the thread that takes it, started once `threadAfterRows` rows were formatted here
+   * (and written), or null while they still are.
+   */
+  #next(): CsvThread | null {
+    if (this.#failed !== null) throw this.#failed;
+    if (this.#closed !== null) throw new Error('a row came after the CSV writer was closed');
+    if (this.#thread === null && this.#rows === this.#threadAfter) {
+      this.#flush();
+      this.#thread = new CsvThread(this.#fd);
+    }
+    return this.#thread;
   }
 
   #add(line: string): undefined {
@@ -232,9 +246,8 @@ export class FeatureCsvWriter {
    * decimals of `tickRaw`), the row of its snapshot, read with no snapshot object made.
    */
   engineRow(engine: FeatureEngine, id: number, symbol: string, tickRaw: number): Promise<void> | undefined {
-    this.#ready();
-    if (this.#thread === null && this.#rows === this.#threadAfter) this.#start();
-    if (this.#thread !== null) return this.#thread.engineRow(engine, id, symbol, tickRaw);
+    const thread = this.#next();
+    if (thread !== null) return thread.engineRow(engine, id, symbol, tickRaw);
     const v = this.#values;
     if (!engine.snapshotInto(id, v, 0)) return undefined;
     const tsNs = u64FromHalves(v[0], v[1]);
@@ -251,11 +264,6 @@ export class FeatureCsvWriter {
     if (this.#failed !== null) throw this.#failed;
     this.#flush();
     if (this.#thread !== null) await this.#thread.close();
-  }
-
-  #ready(): void {
-    if (this.#failed !== null) throw this.#failed;
-    if (this.#closed !== null) throw new Error('a row came after the CSV writer was closed');
   }
 
   #flush(): void {
@@ -318,23 +326,21 @@ class CsvThread {
   /** Adds a row; a promise, to await before the next row, when every block is with the thread. */
   row(s: FeatureSnapshot, tickRaw: number): Promise<void> | undefined {
     this.#ready();
-    const block = this.#blocks[this.#at];
-    const at = this.#rows * ROW_WORDS;
-    const ts = s.ts_ns;
-    block[at] = tickRaw;
-    block[at + 1] = this.#symbol(s.symbol);
-    block[at + 2] = Number(ts & 0xffffffffn);
-    block[at + 3] = Number(ts >> 32n);
-    for (let i = 0; i < FEATURE_COLUMNS.length; i++) block[at + 4 + i] = s[FEATURE_COLUMNS[i]];
-    return ++this.#rows === BLOCK_ROWS ? this.#send() : undefined;
+    snapshotValues(s, this.#blocks[this.#at], this.#rows * ROW_WORDS + 2);
+    return this.#added(s.symbol, tickRaw);
   }
 
   /** Adds the row of `engine`'s instrument `id` now, its values written straight into the block. */
   engineRow(engine: FeatureEngine, id: number, symbol: string, tickRaw: number): Promise<void> | undefined {
     this.#ready();
+    if (!engine.snapshotInto(id, this.#blocks[this.#at], this.#rows * ROW_WORDS + 2)) return undefined;
+    return this.#added(symbol, tickRaw);
+  }
+
+  /** The row whose values were just written: its tick and symbol, and the block sent when full. */
+  #added(symbol: string, tickRaw: number): Promise<void> | undefined {
     const block = this.#blocks[this.#at];
     const at = this.#rows * ROW_WORDS;
-    if (!engine.snapshotInto(id, block, at + 2)) return undefined;
     block[at] = tickRaw;
     block[at + 1] = this.#symbol(symbol);
     return ++this.#rows === BLOCK_ROWS ? this.#send() : undefined;

@@ -802,9 +802,9 @@ const snapshotValues = new Float64Array(SNAPSHOT_WORDS);
 
 /**
  * Reads an instrument's calculators into `out` from `at` on: its time (ns since the epoch) as the
- * low and high 32-bit halves, then each of `FEATURE_COLUMNS` in order.
+ * low and high 32-bit halves, then each of `FEATURE_COLUMNS` in order. Returns that time.
  */
-function readFeatures(f: InstrumentFeatures, out: Float64Array, at: number): void {
+function readFeatures(f: InstrumentFeatures, out: Float64Array, at: number): bigint {
   f.catchUp();
   if (f.dirty) f.settle();
   const tsNs = u64FromHalves(f.tsLo, f.tsHi);
@@ -874,13 +874,13 @@ function readFeatures(f: InstrumentFeatures, out: Float64Array, at: number): voi
   out[k++] = f.gk.value; // vol_gk_30m
   out[k++] = openCentres(ms); // open_centres
   out[k++] = f.vpinDaily.value; // vpin_daily
+  return tsNs;
 }
 
 /** Reads an instrument's calculators into a frozen snapshot. */
 function takeSnapshot(f: InstrumentFeatures): FeatureSnapshot {
   const v = snapshotValues;
-  readFeatures(f, v, 0);
-  const tsNs = u64FromHalves(v[0], v[1]);
+  const tsNs = readFeatures(f, v, 0);
   return Object.freeze({
     ts: formatTimestamp(tsNs) ?? '',
     ts_ns: tsNs,
