@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2Book } from '../src/book/index.js';
 import { runFeatures } from '../src/cli/features.js';
+import { DbnDecoder, DbnEncoder } from '../src/data/dbn/index.js';
+import { FeatureEngine, MbpCancelAddRatio, MultiLevelOfi } from '../src/features/index.js';
 import { simulateDay } from '../src/sim/index.js';
 import { mergedReplay } from './dbn.bench.js';
-import { minorGcs, pairedNote, type Report } from './harness.js';
+import { bestOfEachAsync, minorGcs, pairedNote, type Report } from './harness.js';
 
 /** Decodes the files in ts_recv order (as `scalper features` does) and applies MBP records to an L2 book. */
 function decodeAndBook(files: readonly string[]): Promise<number> {
@@ -154,7 +156,117 @@ export async function featuresBench(report: Report): Promise<void> {
     report.add('heap used after four days', m4.heap, 'MiB', 'heap used after the day once');
     report.add('array buffers after the day once', m1.buffers, 'MiB');
     report.add('array buffers after four days', m4.buffers, 'MiB', 'array buffers after the day once');
+    await partsRows(report, day.files.mbp10, day.files.trades);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** MBP-10 records at the start of the day held in memory for the parts rows (110 MB). */
+const PART_RECORDS = 300_000;
+
+/** The first `n` records of `file` (all of them when `n` is Infinity) as an uncompressed DBN stream in memory. */
+async function inMemory(file: string, n: number): Promise<Uint8Array> {
+  const dec = DbnDecoder.fromFile(file);
+  const md = await dec.readMetadata();
+  if (md === null) throw new Error(`${file}: no DBN metadata`);
+  const { encoder, result } = DbnEncoder.toBuffer({
+    metadata: { dataset: md.dataset, schema: md.schema, stype_in: 'raw_symbol', stype_out: 'instrument_id' },
+  });
+  let left = n;
+  for await (const batch of dec) {
+    for (let i = 0; i < batch.count && left > 0; i++, left--) {
+      const c = batch.at(i);
+      const words = c.words;
+      // A record's first byte is its length in 32-bit words.
+      const length = words[c.word] & 0xff;
+      encoder.writeEncoded(new Uint8Array(words.buffer, words.byteOffset + 4 * c.word, 4 * length));
+    }
+    if (left === 0) break;
+  }
+  await dec.close();
+  await encoder.end();
+  return result();
+}
+
+/** What the passes read, kept so that no part of their work can be left out as unused. */
+const kept = { value: 0 };
+
+/** What a parts pass runs beside the L2 book on each MBP-10 record. */
+const PARTS = ['book alone', 'multi-level OFI', 'cancel-to-add', 'both'] as const;
+type Part = (typeof PARTS)[number];
+
+/**
+ * Decodes `bytes` and applies each record to an L2 book and `part`'s calculators as the engine does
+ * (`FeatureEngine`'s settings and order); returns the number of records.
+ */
+async function partPass(bytes: Uint8Array, part: Part): Promise<number> {
+  const book = new L2Book();
+  const ofi =
+    part === 'multi-level OFI' || part === 'both'
+      ? new MultiLevelOfi({ windowMs: 10_000, bestWindowsMs: [1_000, 10_000, 60_000] })
+      : null;
+  const cancel = part === 'cancel-to-add' || part === 'both' ? new MbpCancelAddRatio() : null;
+  let n = 0;
+  for await (const batch of DbnDecoder.fromBytes(bytes)) {
+    for (let i = 0; i < batch.count; i++) {
+      book.applyMbp(batch.at(i));
+      const tsMs = (book.tsRecvHi * 4294967296 + book.tsRecvLo) / 1e6;
+      if (cancel !== null) cancel.update(book, tsMs);
+      if (ofi !== null && book.consistent) ofi.update(book, tsMs);
+      n++;
+    }
+  }
+  kept.value += (ofi?.score ?? 0) + (cancel?.ratio ?? 0);
+  return n;
+}
+
+/**
+ * Where the feature engine's own time goes, measured apart from the noise of files and threads:
+ * the day's first MBP-10 records decoded from memory into an L2 book alone, and with the engine's
+ * multi-level OFI (its best-level windows included), its MBP cancel-to-add ratio (with the book's
+ * change report it reads), and both; the passes take turns and each keeps its best. And the
+ * engine's trade features (`FeatureEngine.apply` on the day's trade records) against decoding them.
+ */
+async function partsRows(report: Report, mbp10: string, trades: string): Promise<void> {
+  const bytes = await inMemory(mbp10, PART_RECORDS);
+  let records = 0;
+  const times = await bestOfEachAsync<Part>(PARTS, 7, async (part) => {
+    records = await partPass(bytes, part);
+  });
+  const ns = (part: Part) => ((times.get(part) as number) / records) * 1e9;
+  const baseRow = `decode + L2 book, first ${records.toLocaleString('en-US')} MBP-10 records in memory`;
+  report.add(baseRow, ns('book alone'), 'ns/record');
+  for (const part of PARTS.slice(1)) {
+    report.add(
+      `engine part: ${part}, own time per record`,
+      ns(part) - ns('book alone'),
+      'ns/record',
+      baseRow,
+    );
+  }
+  const tradeBytes = await inMemory(trades, Number.POSITIVE_INFINITY);
+  let tradeRecords = 0;
+  const tradeTimes = await bestOfEachAsync(['decode', 'engine'] as const, 7, async (k) => {
+    const engine = k === 'engine' ? new FeatureEngine() : null;
+    let n = 0;
+    let size = 0;
+    for await (const batch of DbnDecoder.fromBytes(tradeBytes)) {
+      for (let i = 0; i < batch.count; i++) {
+        const c = batch.at(i);
+        if (engine !== null) engine.apply(c);
+        else size += c.size;
+        n++;
+      }
+    }
+    kept.value += size;
+    tradeRecords = n;
+  });
+  report.add(
+    'engine part: trade features, own time per trade record',
+    (((tradeTimes.get('engine') as number) - (tradeTimes.get('decode') as number)) / tradeRecords) * 1e9,
+    'ns/record',
+    baseRow,
+    `${tradeRecords.toLocaleString('en-US')} trade records`,
+  );
 }
