@@ -716,21 +716,24 @@ export class FeatureEngine {
   }
 
   #trade(f: InstrumentFeatures, c: RecordCursor, tsMs: number): void {
+    // The record's fields read once (each a lookup by record type in the cursor), for every
+    // calculator; `tsMs` is the cursor's `tsRecvMs` to the bit (`InstrumentFeatures.clock`).
+    const price = c.price;
+    const size = c.size;
+    const side = c.side;
+    const px = price * 1e-9;
     const days = f.days;
     if (days !== null) {
       if (!(tsMs < days.endMs)) this.#newDay(f, days, tsMs);
-      days.fold(c.price * 1e-9, c.size);
+      days.fold(px, size);
     }
-    f.flow.updateTrade(c);
-    f.vpin.updateTrade(c);
-    f.vpinDaily.updateTrade(c);
-    f.kyle.updateTrade(c);
+    f.flow.update(tsMs, price, size, side);
+    f.vpin.update(tsMs, price, size, side);
+    f.vpinDaily.update(tsMs, price, size, side);
+    f.kyle.update(tsMs, price, size, side);
     f.bars.tradeRecord(c);
-    const side = c.side;
     if (side === Side.BID || side === Side.ASK) {
       const t = f.tally;
-      const px = c.price * 1e-9;
-      const size = c.size;
       if (side === Side.BID) {
         t.buyQty += size;
         t.buyNotional += px * size;
@@ -739,7 +742,7 @@ export class FeatureEngine {
         t.sellNotional += px * size;
       }
     }
-    f.vwap.update(tsMs, c.price * 1e-9, c.size);
+    f.vwap.update(tsMs, px, size);
     f.advance(tsMs);
     // The windows are past the clock's last grid time now.
     if (tsMs >= f.pendingMs) f.pendingMs = Number.NaN;
