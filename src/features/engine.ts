@@ -731,7 +731,7 @@ export class FeatureEngine {
     f.vpin.update(tsMs, price, size, side);
     f.vpinDaily.update(tsMs, price, size, side);
     f.kyle.update(tsMs, price, size, side);
-    f.bars.tradeRecord(c);
+    f.bars.trade(tsMs, px, size, side); // its price scale is 1e-9: decimal prices, as `px`
     if (side === Side.BID || side === Side.ASK) {
       const t = f.tally;
       if (side === Side.BID) {
