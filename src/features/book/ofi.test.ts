@@ -192,6 +192,73 @@ test('multi-level OFI applies e_n per rank, an empty level being the worst price
   assert.ok(Number.isNaN(ml.avgDepth(0)));
 });
 
+test('multi-level OFI follows the book when a record changed more than its action says', async () => {
+  // A book that trusts actions takes a trade record as changing no level; this one's levels show
+  // the best bid 10 -> 8 all the same. The adds after it name their level alone: the calculator
+  // must still compare the book's level with what it last read, not add the record's own change
+  // to it, or the 2 lots the trade took never leave its sums.
+  const asks: LevelSpec = [
+    [1.01, 7, 1],
+    [1.02, 3, 1],
+  ];
+  const ml = new MultiLevelOfi({ levels: 2, windowMs: 10_000, bestWindowsMs: [1000] });
+  const sums: number[] = [];
+  await replay(
+    [
+      mbp(
+        [
+          [1.0, 10, 1],
+          [0.99, 5, 1],
+        ],
+        asks,
+        { action: 'A', side: 'B', price: 0.99, size: 5, t: 0 },
+      ),
+      mbp(
+        [
+          [1.0, 10, 1],
+          [0.99, 4, 1],
+        ],
+        asks,
+        { action: 'C', side: 'B', price: 0.99, size: 1, t: 1e6 },
+      ),
+      mbp(
+        [
+          [1.0, 8, 1],
+          [0.99, 4, 1],
+        ],
+        asks,
+        { action: 'T', side: 'A', price: 1.0, size: 2, t: 2e6 },
+      ),
+      mbp(
+        [
+          [1.0, 9, 1],
+          [0.99, 4, 1],
+        ],
+        asks,
+        { action: 'A', side: 'B', price: 1.0, size: 1, t: 3e6 },
+      ),
+      mbp(
+        [
+          [1.0, 10, 1],
+          [0.99, 4, 1],
+        ],
+        asks,
+        { action: 'A', side: 'B', price: 1.0, size: 1, t: 4e6 },
+      ),
+    ],
+    [0, 1, 2, 3, 4],
+    (b, t) => {
+      ml.update(b, t);
+      sums.push(ml.ofi(0));
+    },
+  );
+  // Level 1 read 10, 10, (the trade record: no level read), 9, 10: e = 0, -1 (10 -> 9 at the
+  // same price), +1. Read state by state the definition gives -2, +1, +1: the same sum, 0.
+  assert.deepEqual(sums, [0, 0, 0, -1, 0]);
+  assert.equal(ml.bestSum(0), 0);
+  assert.equal(ml.ofi(1), -1, 'level 2: 5 -> 4');
+});
+
 test('multi-level OFI is NaN before any book and skips a crossed book', async () => {
   const ml = new MultiLevelOfi({ levels: 5, windowMs: 10_000 });
   assert.ok(Number.isNaN(ml.ofi(0)));

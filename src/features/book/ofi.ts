@@ -432,13 +432,6 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
   /** Good states counted (`#n`) when each level's size was last added into `#stBid`/`#stAsk`. */
   readonly #bidSince: Float64Array;
   readonly #askSince: Float64Array;
-  /**
-   * The sizes, depth sums and state counts above, the bids' then the asks' (the per-side arrays
-   * are views of these), for a level found by its side's offset, with no branch on the side.
-   */
-  readonly #sizes: Float64Array;
-  readonly #depths: Float64Array;
-  readonly #since: Float64Array;
   /** Good states read since construction (the clock of the lazy depth sums). */
   #n = 0;
   #stCount = 0;
@@ -461,17 +454,14 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     for (let m = 0; m < L; m++) this.#weights[m] = Math.exp(-lambda * m);
     this.#states = new OfiStates(opts.gapMs ?? 60_000, () => this.reset());
     this.#pbPx = new Float64Array(L).fill(Number.NEGATIVE_INFINITY);
+    this.#pbSz = new Float64Array(L);
     this.#paPx = new Float64Array(L).fill(Number.POSITIVE_INFINITY);
-    this.#sizes = new Float64Array(2 * L);
-    this.#pbSz = this.#sizes.subarray(0, L);
-    this.#paSz = this.#sizes.subarray(L);
+    this.#paSz = new Float64Array(L);
     this.#stOfi = new Float64Array(L);
-    this.#depths = new Float64Array(2 * L);
-    this.#stBid = this.#depths.subarray(0, L);
-    this.#stAsk = this.#depths.subarray(L);
-    this.#since = new Float64Array(2 * L);
-    this.#bidSince = this.#since.subarray(0, L);
-    this.#askSince = this.#since.subarray(L);
+    this.#stBid = new Float64Array(L);
+    this.#stAsk = new Float64Array(L);
+    this.#bidSince = new Float64Array(L);
+    this.#askSince = new Float64Array(L);
     this.#best =
       opts.bestWindowsMs === undefined ? null : new BestLevelWindows('bestWindowsMs', opts.bestWindowsMs);
   }
@@ -493,10 +483,10 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
       // One add or cancel since the last read, at a price shown before and after: one level's size.
       const r = one && (sides === 1 || sides === 2) ? l2.sizeOnlyLevel : -1;
       if (r >= 0) {
-        // Its price is the one read last time, so its part of e_n is its size change alone, which
-        // the book's change report holds (none when the size did not change).
-        const ch = l2.changes;
-        if (r < this.levels && ch.count > 0) this.#sizeChange(sides - 1, r, ch.delta[0], hasPrev);
+        if (r < this.levels) {
+          if (sides === 1) this.#bids1(r, l2.bidPrices[r], l2.bidSizes[r], hasPrev);
+          else this.#asks1(r, l2.askPrices[r], l2.askSizes[r], hasPrev);
+        }
       } else {
         if ((sides & 1) !== 0) this.#bids(l2.bidPrices, l2.bidSizes, l2.bidLevels, hasPrev);
         if ((sides & 2) !== 0) this.#asks(l2.askPrices, l2.askSizes, l2.askLevels, hasPrev);
@@ -541,22 +531,13 @@ export class MultiLevelOfi implements Calculator<[book: BookView, tsMs: number]>
     }
   }
 
-  /**
-   * Level `m` of the bids (`side` 0) or the asks (1) kept its price and changed its size by `d`: as
-   * `#bid` or `#ask` with an equal price, where a bid adds `d` to e_n and an ask takes it away.
-   * Bids and asks come in no order a branch predictor learns: the side is an offset and a sign.
-   */
-  #sizeChange(side: number, m: number, d: number, hasPrev: boolean): void {
-    const i = side * this.levels + m;
-    const pq = this.#sizes[i];
-    if (hasPrev) {
-      const e = (1 - 2 * side) * d;
-      this.#stOfi[m] += e;
-      if (m === 0 && this.#best !== null) this.#best.stOfi += e;
-    }
-    this.#depths[i] += pq * (this.#n - this.#since[i]);
-    this.#since[i] = this.#n;
-    this.#sizes[i] = pq + d;
+  /** Bid level `m` alone may have changed (to `p`, `q`). */
+  #bids1(m: number, p: number, q: number, hasPrev: boolean): void {
+    if (p !== this.#pbPx[m] || q !== this.#pbSz[m]) this.#bid(m, p, q, hasPrev);
+  }
+
+  #asks1(m: number, p: number, q: number, hasPrev: boolean): void {
+    if (p !== this.#paPx[m] || q !== this.#paSz[m]) this.#ask(m, p, q, hasPrev);
   }
 
   /** Any other book: every level of both sides through the view. */
