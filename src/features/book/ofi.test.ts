@@ -202,49 +202,24 @@ test('multi-level OFI follows the book when a record changed more than its actio
     [1.02, 3, 1],
   ];
   const ml = new MultiLevelOfi({ levels: 2, windowMs: 10_000, bestWindowsMs: [1000] });
+  // The best bid's and the second bid's sizes (at 1.00 and 0.99) after each record, and its event.
+  const bids = (best: number, second: number, action: string, price: number, size: number, i: number) =>
+    mbp(
+      [
+        [1.0, best, 1],
+        [0.99, second, 1],
+      ],
+      asks,
+      { action, side: action === 'T' ? 'A' : 'B', price, size, t: i * 1e6 },
+    );
   const sums: number[] = [];
   await replay(
     [
-      mbp(
-        [
-          [1.0, 10, 1],
-          [0.99, 5, 1],
-        ],
-        asks,
-        { action: 'A', side: 'B', price: 0.99, size: 5, t: 0 },
-      ),
-      mbp(
-        [
-          [1.0, 10, 1],
-          [0.99, 4, 1],
-        ],
-        asks,
-        { action: 'C', side: 'B', price: 0.99, size: 1, t: 1e6 },
-      ),
-      mbp(
-        [
-          [1.0, 8, 1],
-          [0.99, 4, 1],
-        ],
-        asks,
-        { action: 'T', side: 'A', price: 1.0, size: 2, t: 2e6 },
-      ),
-      mbp(
-        [
-          [1.0, 9, 1],
-          [0.99, 4, 1],
-        ],
-        asks,
-        { action: 'A', side: 'B', price: 1.0, size: 1, t: 3e6 },
-      ),
-      mbp(
-        [
-          [1.0, 10, 1],
-          [0.99, 4, 1],
-        ],
-        asks,
-        { action: 'A', side: 'B', price: 1.0, size: 1, t: 4e6 },
-      ),
+      bids(10, 5, 'A', 0.99, 5, 0),
+      bids(10, 4, 'C', 0.99, 1, 1),
+      bids(8, 4, 'T', 1.0, 2, 2),
+      bids(9, 4, 'A', 1.0, 1, 3),
+      bids(10, 4, 'A', 1.0, 1, 4),
     ],
     [0, 1, 2, 3, 4],
     (b, t) => {
