@@ -5,8 +5,8 @@
  * `.partial` name and renamed when the recording ends: at `--duration`, `--max-records`, or on
  * Ctrl-C (SIGINT) or SIGTERM, which stop it cleanly with the file complete.
  */
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { ConfigError, formatTimestamp } from '../core/index.js';
+import { closeSync, openSync, rmSync } from 'node:fs';
+import { ConfigError, formatTimestamp, writeAll } from '../core/index.js';
 import { Live, type LiveEvent, type LiveSubscription } from '../data/databento/index.js';
 import { finishOutput, bytes as formatBytes, keptPartial, LineWriter, n, startOutput } from './output.js';
 
@@ -39,7 +39,7 @@ class FileSink {
 
   write(bytes: Uint8Array): void {
     if (this.#fill + bytes.length > this.#buf.length) this.flush();
-    if (bytes.length > this.#buf.length) this.#writeAll(bytes);
+    if (bytes.length > this.#buf.length) writeAll(this.#fd, bytes);
     else {
       this.#buf.set(bytes, this.#fill);
       this.#fill += bytes.length;
@@ -48,17 +48,13 @@ class FileSink {
   }
 
   flush(): void {
-    this.#writeAll(this.#buf.subarray(0, this.#fill));
+    writeAll(this.#fd, this.#buf.subarray(0, this.#fill));
     this.#fill = 0;
   }
 
   close(): void {
     this.flush();
     closeSync(this.#fd);
-  }
-
-  #writeAll(b: Uint8Array): void {
-    for (let o = 0; o < b.length; ) o += writeSync(this.#fd, b, o, b.length - o);
   }
 }
 

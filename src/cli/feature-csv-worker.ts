@@ -5,8 +5,8 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { u64FromHalves } from '../core/index.js';
-import { CsvRows, type CsvWriterReply, ROW_WORDS, writeText } from './feature-csv.js';
+import { u64FromHalves, writeAll } from '../core/index.js';
+import { CsvRows, type CsvWriterReply, ROW_WORDS } from './feature-csv.js';
 
 const port = parentPort;
 if (port === null) throw new Error('feature-csv-worker runs as a worker thread');
@@ -43,7 +43,7 @@ port.on(
     }
     if (!failed) {
       try {
-        writeText(fd, text(m.block, m.rows, m.symbols));
+        writeAll(fd, text(m.block, m.rows, m.symbols));
       } catch (err) {
         failed = true;
         const e = err as NodeJS.ErrnoException;

@@ -5,9 +5,15 @@
  * 1-s grid), and the replay's thread has the feature engine to run meanwhile.
  */
 
-import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { csvField, formatTimestamp, fxSession, tickDecimals, u64FromHalves } from '../core/index.js';
+import {
+  csvField,
+  formatTimestamp,
+  fxSession,
+  tickDecimals,
+  u64FromHalves,
+  writeAll,
+} from '../core/index.js';
 import {
   FEATURE_COLUMNS,
   type FeatureColumn,
@@ -44,7 +50,7 @@ const PRICE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
 
 /**
  * Columns that need the book's sizes. A spot pair quoted by IG (`EUR/USD`) carries prices without
- * depth, so these are left empty for it rather than computed from placeholder sizes.
+ * depth, so these are left empty for it rather than computed from sizes it does not have.
  */
 const SIZE_COLUMNS: ReadonlySet<FeatureColumn> = new Set<FeatureColumn>([
   'microprice',
@@ -272,7 +278,7 @@ export class FeatureCsvWriter {
     this.#lines = [];
     this.#size = 0;
     try {
-      writeText(this.#fd, text);
+      writeAll(this.#fd, text);
     } catch (err) {
       this.#failed = err as Error;
       throw err;
@@ -440,11 +446,4 @@ class CsvThread {
   #check(): void {
     if (this.#failed !== null) throw this.#failed;
   }
-}
-
-/** Writes all of `text` to `fd` (a write may take fewer bytes than it was given). */
-export function writeText(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done);
 }

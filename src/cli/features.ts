@@ -9,14 +9,14 @@
 
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError } from '../core/index.js';
+import { ConfigError, writeAll } from '../core/index.js';
 import { DbnError } from '../data/dbn/index.js';
 import { replay } from '../data/index.js';
 import { FeatureEngine } from '../features/index.js';
 import { parseInterval, positiveInt, positiveNumber } from './args.js';
 import { summary } from './commands.js';
 import { configFlags, defaultConfig, runOf } from './config.js';
-import { FEATURES_CSV_HEADER, FeatureCsvWriter, writeText } from './feature-csv.js';
+import { FEATURES_CSV_HEADER, FeatureCsvWriter } from './feature-csv.js';
 import { commandInputs, selects, timeRangeOptions } from './inputs.js';
 import { recordRun } from './manifest.js';
 import { n, writeAtomically } from './output.js';
@@ -92,7 +92,7 @@ export async function runFeatures(
     }
     const bar = progress('features', total);
     try {
-      writeText(fd, `${FEATURES_CSV_HEADER}\n`);
+      writeAll(fd, `${FEATURES_CSV_HEADER}\n`);
       return await writeRows(
         files,
         engine,

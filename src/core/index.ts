@@ -7,6 +7,7 @@ export * from './config-file.js';
 export * from './csv.js';
 export * from './economic-calendar.js';
 export * from './errors.js';
+export * from './files.js';
 export * from './instruments.js';
 export * from './logger.js';
 export * from './manifest.js';

@@ -39,6 +39,7 @@ import {
   tradingDates,
   tradingDayBoundsNs,
   UNDEF_TIMESTAMP,
+  writeAll,
 } from '../core/index.js';
 import {
   DbnDecoder,
@@ -271,8 +272,7 @@ class RecordingFile {
   }
 
   #write(bytes: Uint8Array): void {
-    let o = 0;
-    while (o < bytes.length) o += writeSync(this.fd, bytes, o, bytes.length - o);
+    writeAll(this.fd, bytes);
   }
 }
 

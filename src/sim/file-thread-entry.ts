@@ -4,8 +4,8 @@
  * zstd stream that gets exactly the calls the encoder's own stream would have had. A file whose
  * writing failed drops its remaining blocks and reports the failure when it is closed.
  */
-import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { writeAll } from '../core/index.js';
 import { type ZstdBackendName, ZstdStreamEncoder } from '../data/dbn/index.js';
 import type { FileThreadData, FileThreadMessage, FileThreadReply } from './file-thread.js';
 
@@ -21,10 +21,7 @@ const slotView = new Uint8Array(slots);
 class OpenFile {
   readonly #fd: number;
   readonly #zstd: ZstdStreamEncoder | null;
-  readonly #put = (bytes: Uint8Array): void => {
-    let o = 0;
-    while (o < bytes.length) o += writeSync(this.#fd, bytes, o, bytes.length - o);
-  };
+  readonly #put = (bytes: Uint8Array): void => writeAll(this.#fd, bytes);
 
   constructor(fd: number, zstd: ZstdBackendName | null, level: number | undefined) {
     this.#fd = fd;

@@ -15,11 +15,11 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
+import { writeAll } from '../../core/index.js';
 import { DatabentoError } from './errors.js';
 import type { Download, Params, RangeQuery, SendInit } from './historical.js';
 import { rangeParams } from './schemas.js';
@@ -339,8 +339,7 @@ export class Batch {
     let cut: Error | null;
     try {
       cut = await readBody(res, idle, (c) => {
-        let o = 0;
-        while (o < c.length) o += writeSync(fd, c, o, c.length - o);
+        writeAll(fd, c);
         bytes += c.length;
         onProgress?.({ filename: file.filename, bytes, total: file.size });
       });

@@ -8,9 +8,10 @@
  * endpoint and quotes the API's own message.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod/mini';
+import { writeAll } from '../../core/index.js';
 import {
   DbnEncoder,
   decodeMetadata,
@@ -639,8 +640,7 @@ class RangeWriter {
     this.#fd = fd;
     this.#enc = new DbnEncoder(
       (b) => {
-        let o = 0;
-        while (o < b.length) o += writeSync(fd, b, o, b.length - o);
+        writeAll(fd, b);
         this.bytes += b.length;
       },
       { zstd: true },

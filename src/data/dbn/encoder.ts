@@ -3,8 +3,9 @@
  * stream or any sink function. Records are buffered in a reused 1 MiB block; a full block is
  * compressed (when asked) and handed to the sink, so memory stays flat however long the output.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { writeAll } from '../../core/index.js';
 import { rtypeLabel } from './constants.js';
 import { DbnEncodeError } from './errors.js';
 import { layoutFor } from './layouts.js';
@@ -60,10 +61,7 @@ export class DbnEncoder {
   /** An encoder writing to a file (created or truncated), synchronously per block. */
   static toFile(path: string, opts: EncoderOptions = {}): DbnEncoder {
     const fd = openSync(path, 'w');
-    const enc = new DbnEncoder((b) => {
-      let o = 0;
-      while (o < b.length) o += writeSync(fd, b, o, b.length - o);
-    }, opts);
+    const enc = new DbnEncoder((b) => writeAll(fd, b), opts);
     enc.#onEnd = () => closeSync(fd);
     return enc;
   }
